@@ -1,0 +1,171 @@
+//! Account management by administrators (page and `gridwatch user`).
+
+use domain::access::{Level, Role};
+use domain::registry::{Label, NAME_MAX};
+use domain::validation::FieldErrors;
+use store::accounts::{self, Account, AccountUpdate, NewAccount};
+
+use crate::crypto::hash_password;
+use crate::{Actor, App, AppError, AppResult};
+
+pub const PASSWORD_MIN: usize = 8;
+
+/// An account as an administrator enters it.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+    pub level: String,
+    pub scope_id: i64,
+    pub active: bool,
+}
+
+struct Parsed {
+    display_name: String,
+    role: Role,
+    level: Level,
+}
+
+fn parse(input: &AccountInput, new: bool) -> AppResult<Parsed> {
+    let mut e = FieldErrors::new();
+    if new {
+        let u = input.username.trim();
+        if u.len() < 3
+            || u.len() > 32
+            || !u
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
+            e.add("username", "username_format", "");
+        }
+    }
+    if new || !input.password.is_empty() {
+        if input.password.chars().count() < PASSWORD_MIN {
+            e.add("password", "password_too_short", PASSWORD_MIN.to_string());
+        }
+    }
+    let display_name = e.check("display_name", Label::parse(&input.display_name, NAME_MAX));
+    let role = Role::from_code(&input.role);
+    if role.is_none() {
+        e.add("role", "invalid_choice", "");
+    }
+    let level = Level::from_code(&input.level);
+    if level.is_none() {
+        e.add("level", "invalid_choice", "");
+    }
+    if matches!(level, Some(l) if l != Level::All) && input.scope_id <= 0 {
+        e.add("scope_id", "required", "");
+    }
+    e.into_result()?;
+    match (display_name, role, level) {
+        (Some(d), Some(role), Some(level)) => Ok(Parsed {
+            display_name: d.into_string(),
+            role,
+            level,
+        }),
+        _ => Err(AppError::Internal("parse state".to_owned())),
+    }
+}
+
+impl App {
+    pub async fn list_accounts(&self, actor: &Actor) -> AppResult<Vec<Account>> {
+        actor.require(actor.role.can_manage_accounts())?;
+        let mut conn = self.db.conn().await?;
+        Ok(accounts::list_accounts(&mut conn).await?)
+    }
+
+    pub async fn account(&self, actor: &Actor, id: i64) -> AppResult<Account> {
+        actor.require(actor.role.can_manage_accounts())?;
+        let mut conn = self.db.conn().await?;
+        Ok(accounts::account(&mut conn, id).await?)
+    }
+
+    pub async fn create_account(&self, actor: &Actor, input: &AccountInput) -> AppResult<i64> {
+        actor.require(actor.role.can_manage_accounts())?;
+        let p = parse(input, true)?;
+        let hash = hash_password(&input.password)?;
+        let mut tx = self.db.write().await?;
+        let username = input.username.trim();
+        let id = accounts::insert_account(
+            tx.conn(),
+            &NewAccount {
+                username,
+                display_name: &p.display_name,
+                password_hash: &hash,
+                role: p.role.code(),
+                level: p.level.code(),
+                scope_id: if p.level == Level::All {
+                    0
+                } else {
+                    input.scope_id
+                },
+                language: "zh",
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => AppError::field("username", "username_taken"),
+            other => other.into(),
+        })?;
+        let mut e = actor.audit("account_create", "account", id);
+        e.after = Some(serde_json::json!({
+            "username": username, "display_name": p.display_name, "role": p.role.code(),
+            "level": p.level.code(), "scope_id": input.scope_id,
+        }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &AccountInput,
+    ) -> AppResult<()> {
+        actor.require(actor.role.can_manage_accounts())?;
+        let p = parse(input, false)?;
+        let new_hash = if input.password.is_empty() {
+            None
+        } else {
+            Some(hash_password(&input.password)?)
+        };
+        let mut tx = self.db.write().await?;
+        let before = accounts::account(tx.conn(), id).await?;
+        let scope_id = if p.level == Level::All {
+            0
+        } else {
+            input.scope_id
+        };
+        accounts::update_account(
+            tx.conn(),
+            id,
+            &AccountUpdate {
+                display_name: &p.display_name,
+                role: p.role.code(),
+                level: p.level.code(),
+                scope_id,
+                active: input.active,
+            },
+        )
+        .await?;
+        if let Some(h) = &new_hash {
+            accounts::set_password(tx.conn(), id, h).await?;
+            accounts::delete_sessions_of(tx.conn(), id).await?;
+        }
+        let mut e = actor.audit("account_update", "account", id);
+        e.before = Some(serde_json::json!({
+            "display_name": before.display_name, "role": before.role, "level": before.level,
+            "scope_id": before.scope_id, "active": before.active,
+        }));
+        e.after = Some(serde_json::json!({
+            "display_name": p.display_name, "role": p.role.code(), "level": p.level.code(),
+            "scope_id": scope_id, "active": input.active, "password_changed": new_hash.is_some(),
+        }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,62 @@
+use domain::validation::FieldErrors;
+use store::StoreError;
+
+/// The one error type of the use cases; the server maps each kind to an HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden")]
+    Forbidden,
+    /// A rule about existing state refused the change; `code` is stable snake_case.
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str },
+    #[error("too many attempts")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("storage unavailable")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::NotFound => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::Conflict { code } => code,
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Unavailable(_) => "storage_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn field(field: &str, code: &str) -> AppError {
+        AppError::Validation(FieldErrors::single(field, code))
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::Validation(e)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(_) => AppError::Conflict { code: "conflict" },
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! Importing the resident registers communities already keep (.xlsx, .csv in UTF-8 or GBK).
+//!
+//! Every row is validated; good rows are written in batches, each batch one transaction with
+//! its audit entry and its progress, so a killed import leaves whole batches only, and
+//! re-running the same file merges into what is there and changes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use domain::access::Placement;
+use domain::registry::{Label, ROOM_MAX};
+use domain::resident::RawResident;
+use serde::Serialize;
+use store::imports::{self, BatchCounts, Existing, HouseholdKey, Import, Reject};
+use store::registry::{self as reg, Home, ResidentData};
+use store::structure::{self, Building, Node};
+
+use crate::registry::changed_fields;
+use crate::{Actor, App, AppError, AppResult};
+
+/// Rows per transaction: large enough for bulk speed, small enough that a crash loses little.
+pub const BATCH_ROWS: usize = 2000;
+
+/// A column of the register, recognised by its Chinese or English header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    Name,
+    DocumentKind,
+    DocumentNumber,
+    Sex,
+    BirthDate,
+    Phone,
+    Building,
+    Unit,
+    Room,
+    Hukou,
+    Tenure,
+    TravelStatus,
+    TravelOrigin,
+    ReturnedOn,
+    Vulnerabilities,
+    Notes,
+}
+
+impl Column {
+    pub const REQUIRED: [Column; 5] = [
+        Column::Name,
+        Column::DocumentNumber,
+        Column::Building,
+        Column::Unit,
+        Column::Room,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Column::Name => "name",
+            Column::DocumentKind => "document_kind",
+            Column::DocumentNumber => "document_number",
+            Column::Sex => "sex",
+            Column::BirthDate => "birth_date",
+            Column::Phone => "phone",
+            Column::Building => "building",
+            Column::Unit => "unit",
+            Column::Room => "room",
+            Column::Hukou => "hukou",
+            Column::Tenure => "tenure",
+            Column::TravelStatus => "travel_status",
+            Column::TravelOrigin => "travel_origin",
+            Column::ReturnedOn => "returned_on",
+            Column::Vulnerabilities => "vulnerabilities",
+            Column::Notes => "notes",
+        }
+    }
+
+    /// Recognises a header; `*` marks of required columns and spaces are ignored.
+    pub fn from_header(h: &str) -> Option<Column> {
+        let h: String = h
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊' && *c != '\u{3000}')
+            .collect::<String>()
+            .to_lowercase();
+        Some(match h.as_str() {
+            "姓名" | "name" | "名字" => Column::Name,
+            "证件类型" | "document_kind" | "documenttype" | "document_type" => {
+                Column::DocumentKind
+            }
+            "身份证号" | "身份证号码" | "证件号码" | "证件号" | "公民身份号码"
+            | "document_number" | "id_number" | "idnumber" | "citizenid" | "citizen_id" => {
+                Column::DocumentNumber
+            }
+            "性别" | "sex" | "gender" => Column::Sex,
+            "出生日期" | "birth_date" | "birthdate" | "dateofbirth" => Column::BirthDate,
+            "联系电话" | "手机号" | "手机号码" | "电话" | "联系方式" | "phone" | "mobile" => {
+                Column::Phone
+            }
+            "楼栋" | "楼号" | "楼栋号" | "building" => Column::Building,
+            "单元" | "单元号" | "unit" => Column::Unit,
+            "房号" | "门牌号" | "房间号" | "户号" | "room" => Column::Room,
+            "户籍" | "户籍类型" | "人口类型" | "hukou" => Column::Hukou,
+            "产权" | "居住类型" | "房屋性质" | "业主/租户" | "tenure" => {
+                Column::Tenure
+            }
+            "出行登记" | "出行情况" | "去向" | "travel" | "travel_status" => {
+                Column::TravelStatus
+            }
+            "来源地" | "返回来源地" | "从何地返回" | "origin" | "travel_origin" => {
+                Column::TravelOrigin
+            }
+            "返回日期" | "返回时间" | "returned_on" | "return_date" => Column::ReturnedOn,
+            "重点人群" | "特殊人群" | "vulnerabilities" | "vulnerable" => {
+                Column::Vulnerabilities
+            }
+            "备注" | "notes" | "note" => Column::Notes,
+            _ => return None,
+        })
+    }
+
+    fn from_field(field: &str) -> Column {
+        match field {
+            "name" => Column::Name,
+            "document_kind" => Column::DocumentKind,
+            "sex" => Column::Sex,
+            "birth_date" => Column::BirthDate,
+            "phone" => Column::Phone,
+            "hukou" => Column::Hukou,
+            "tenure" => Column::Tenure,
+            "travel_status" => Column::TravelStatus,
+            "travel_origin" => Column::TravelOrigin,
+            "returned_on" => Column::ReturnedOn,
+            "vulnerabilities" => Column::Vulnerabilities,
+            "notes" => Column::Notes,
+            _ => Column::DocumentNumber,
+        }
+    }
+}
+
+/// A parsed file, checked for its columns and recorded as an import, ready to run.
+pub struct PreparedImport {
+    pub import_id: i64,
+    pub total_rows: usize,
+    actor: Actor,
+    community_id: i64,
+    file_name: String,
+    headers: Vec<String>,
+    columns: Vec<Option<Column>>,
+    rows: Vec<sheets::Row>,
+}
+
+/// Progress after each committed batch.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Progress {
+    pub processed: usize,
+    pub total: usize,
+}
+
+struct RowOutcome {
+    row_number: usize,
+    result: Result<Good, Vec<(Column, String, String)>>,
+}
+
+struct Good {
+    data: ResidentData,
+    building: String,
+    unit: String,
+    room: String,
+    present: HashSet<Column>,
+}
+
+impl App {
+    /// Reads the file, checks its header and records the import. Nothing is written to the
+    /// registry yet; a file that is not a register is refused whole with the reason.
+    pub async fn prepare_import(
+        &self,
+        actor: &Actor,
+        community_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<PreparedImport> {
+        actor.require(actor.role.can_import())?;
+        self.placement_in_scope(actor, Node::Community(community_id))
+            .await?;
+        let table = sheets::read_table(bytes, Some(file_name))
+            .map_err(|e| AppError::field("file", e.code()))?;
+        let columns: Vec<Option<Column>> = table
+            .headers
+            .iter()
+            .map(|h| Column::from_header(h))
+            .collect();
+        let mut missing = domain::validation::FieldErrors::new();
+        for c in Column::REQUIRED {
+            if !columns.contains(&Some(c)) {
+                missing.add("file", "missing_column", c.code());
+            }
+        }
+        missing.into_result()?;
+        let headers_json =
+            serde_json::to_string(&table.headers).unwrap_or_else(|_| "[]".to_owned());
+        let mut tx = self.db.write().await?;
+        let total = table.rows.len();
+        let import_id = imports::insert_import(
+            tx.conn(),
+            actor.account_id,
+            community_id,
+            file_name,
+            &crate::crypto::sha256_hex(bytes),
+            i64::try_from(total).unwrap_or(i64::MAX),
+            &headers_json,
+        )
+        .await?;
+        let mut a = actor.audit("import_start", "import", import_id);
+        a.community_id = Some(community_id);
+        a.after =
+            Some(serde_json::json!({ "file": file_name, "rows": total, "bytes": bytes.len() }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(PreparedImport {
+            import_id,
+            total_rows: total,
+            actor: actor.clone(),
+            community_id,
+            file_name: file_name.to_owned(),
+            headers: table.headers,
+            columns,
+            rows: table.rows,
+        })
+    }
+
+    /// Runs a prepared import to the end, calling `progress` after each batch.
+    pub async fn run_import(
+        &self,
+        p: PreparedImport,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> AppResult<Import> {
+        let mut state = RunState::default();
+        let total = p.rows.len();
+        let mut processed = 0;
+        let result = async {
+            for batch in p.rows.chunks(BATCH_ROWS) {
+                let outcomes: Vec<RowOutcome> = batch
+                    .iter()
+                    .map(|r| self.parse_row(&p, r, &mut state))
+                    .collect();
+                self.write_batch(&p, batch, outcomes, &mut state).await?;
+                processed += batch.len();
+                progress(Progress { processed, total });
+            }
+            Ok::<(), AppError>(())
+        }
+        .await;
+        let status = if result.is_ok() { "finished" } else { "failed" };
+        let mut conn = self.db.conn().await?;
+        imports::finish_import(&mut conn, p.import_id, status).await?;
+        result?;
+        Ok(imports::import(&mut conn, p.import_id).await?)
+    }
+
+    fn parse_row(&self, p: &PreparedImport, row: &sheets::Row, state: &mut RunState) -> RowOutcome {
+        let mut raw = RawResident::default();
+        let (mut building, mut unit, mut room) = (String::new(), String::new(), String::new());
+        let mut present = HashSet::new();
+        for (cell, col) in row.cells.iter().zip(&p.columns) {
+            let Some(col) = col else { continue };
+            if !cell.trim().is_empty() {
+                present.insert(*col);
+            }
+            let target = match col {
+                Column::Name => &mut raw.name,
+                Column::DocumentKind => &mut raw.document_kind,
+                Column::DocumentNumber => &mut raw.document_number,
+                Column::Sex => &mut raw.sex,
+                Column::BirthDate => &mut raw.birth_date,
+                Column::Phone => &mut raw.phone,
+                Column::Building => &mut building,
+                Column::Unit => &mut unit,
+                Column::Room => &mut room,
+                Column::Hukou => &mut raw.hukou,
+                Column::Tenure => &mut raw.tenure,
+                Column::TravelStatus => &mut raw.travel_status,
+                Column::TravelOrigin => &mut raw.travel_origin,
+                Column::ReturnedOn => &mut raw.returned_on,
+                Column::Vulnerabilities => &mut raw.vulnerabilities,
+                Column::Notes => &mut raw.notes,
+            };
+            target.clone_from(cell);
+        }
+        let mut errors: Vec<(Column, String, String)> = Vec::new();
+        if raw.document_number.contains("E+") {
+            errors.push((
+                Column::DocumentNumber,
+                "id_number_as_excel_number".to_owned(),
+                raw.document_number.clone(),
+            ));
+        }
+        for (col, v) in [
+            (Column::Building, &building),
+            (Column::Unit, &unit),
+            (Column::Room, &room),
+        ] {
+            if let Err(e) = Label::parse(v, ROOM_MAX.max(32)) {
+                errors.push((
+                    col,
+                    domain::validation::Coded::code(&e).to_owned(),
+                    String::new(),
+                ));
+            }
+        }
+        let parsed = raw.parse(self.today());
+        let result = match parsed {
+            Ok(draft) if errors.is_empty() => {
+                let data = self.resident_data(&draft);
+                if let Some(first) = state.seen.insert(data.document_index.clone(), row.number) {
+                    Err(vec![(
+                        Column::DocumentNumber,
+                        "duplicate_in_file".to_owned(),
+                        first.to_string(),
+                    )])
+                } else {
+                    Ok(Good {
+                        data,
+                        building: building.trim().to_owned(),
+                        unit: unit.trim().to_owned(),
+                        room: room.trim().to_owned(),
+                        present,
+                    })
+                }
+            }
+            Ok(_) => Err(errors),
+            Err(fe) => {
+                if !errors.iter().any(|(c, _, _)| *c == Column::DocumentNumber) {
+                    errors.extend(
+                        fe.0.into_iter()
+                            .map(|f| (Column::from_field(&f.field), f.code, f.detail)),
+                    );
+                } else {
+                    errors.extend(
+                        fe.0.into_iter()
+                            .filter(|f| f.field != "document_number")
+                            .map(|f| (Column::from_field(&f.field), f.code, f.detail)),
+                    );
+                }
+                Err(errors)
+            }
+        };
+        RowOutcome {
+            row_number: row.number,
+            result,
+        }
+    }
+
+    async fn write_batch(
+        &self,
+        p: &PreparedImport,
+        batch: &[sheets::Row],
+        outcomes: Vec<RowOutcome>,
+        state: &mut RunState,
+    ) -> AppResult<()> {
+        let mut tx = self.db.write().await?;
+        let mut counts = BatchCounts {
+            processed: i64::try_from(batch.len()).unwrap_or(0),
+            ..Default::default()
+        };
+        let mut rejects: Vec<Reject> = Vec::new();
+        let cells_of = |n: usize| {
+            batch
+                .iter()
+                .find(|r| r.number == n)
+                .map(|r| serde_json::to_string(&r.cells).unwrap_or_default())
+                .unwrap_or_default()
+        };
+        let header_of = |c: Column| {
+            p.columns
+                .iter()
+                .position(|x| *x == Some(c))
+                .and_then(|i| p.headers.get(i).cloned())
+                .unwrap_or_else(|| c.code().to_owned())
+        };
+        let reject = |rejects: &mut Vec<Reject>, n: usize, errs: Vec<(Column, String, String)>| {
+            let cells = cells_of(n);
+            for (col, code, detail) in errs {
+                rejects.push(Reject {
+                    row_number: n as i64,
+                    column_name: header_of(col),
+                    code,
+                    detail,
+                    cells: cells.clone(),
+                });
+            }
+        };
+        // Resolve buildings, units and households of the good rows.
+        let mut good: Vec<(usize, Good, Home)> = Vec::new();
+        let mut keys: Vec<(HouseholdKey, Home)> = Vec::new();
+        let mut pending: Vec<(usize, Good, HouseholdKey, Home)> = Vec::new();
+        for o in outcomes {
+            let g = match o.result {
+                Ok(g) => g,
+                Err(errs) => {
+                    reject(&mut rejects, o.row_number, errs);
+                    continue;
+                }
+            };
+            let building = match state.building(tx.conn(), p, &g.building).await? {
+                Some(b) => b,
+                None => {
+                    reject(
+                        &mut rejects,
+                        o.row_number,
+                        vec![(
+                            Column::Building,
+                            "unknown_building".to_owned(),
+                            g.building.clone(),
+                        )],
+                    );
+                    continue;
+                }
+            };
+            let unit_id = match state.units.get(&(building.id, g.unit.clone())) {
+                Some(id) => *id,
+                None => {
+                    let id =
+                        structure::unit_by_name_or_insert(tx.conn(), building.id, &g.unit).await?;
+                    state.units.insert((building.id, g.unit.clone()), id);
+                    id
+                }
+            };
+            let key = HouseholdKey {
+                unit_id,
+                room: g.room.clone(),
+            };
+            let home = Home {
+                household_id: 0,
+                building_id: building.id,
+                grid_id: building.grid_id,
+                community_id: building.community_id,
+            };
+            keys.push((key.clone(), home));
+            pending.push((o.row_number, g, key, home));
+        }
+        let households = imports::households_for(tx.conn(), &keys).await?;
+        for (n, g, key, mut home) in pending {
+            home.household_id = households
+                .get(&key)
+                .copied()
+                .ok_or_else(|| AppError::Internal("household not created".to_owned()))?;
+            good.push((n, g, home));
+        }
+        let indexes: Vec<Vec<u8>> = good
+            .iter()
+            .map(|(_, g, _)| g.data.document_index.clone())
+            .collect();
+        let existing: HashMap<Vec<u8>, Existing> =
+            imports::residents_by_indexes(tx.conn(), &indexes)
+                .await?
+                .into_iter()
+                .map(|e| (e.data.document_index.clone(), e))
+                .collect();
+        let mut inserts: Vec<(Home, ResidentData)> = Vec::new();
+        for (n, g, home) in good {
+            match existing.get(&g.data.document_index) {
+                None => inserts.push((home, g.data)),
+                Some(old) => {
+                    let merged = merge(&old.data, g.data, &g.present);
+                    let mut changes: Vec<&str> = changed_fields(&old.data, &merged);
+                    if old.household_id != home.household_id {
+                        changes.push("household");
+                    }
+                    if changes.is_empty() {
+                        counts.unchanged += 1;
+                        continue;
+                    }
+                    reg::update_resident(tx.conn(), old.id, old.version, &home, &merged).await?;
+                    let record =
+                        serde_json::json!({ "row": n, "file": p.file_name, "fields": changes })
+                            .to_string();
+                    reg::insert_merge(tx.conn(), old.id, Some(p.import_id), &p.file_name, &record)
+                        .await?;
+                    counts.merged += 1;
+                }
+            }
+        }
+        counts.inserted = i64::try_from(inserts.len()).unwrap_or(0);
+        imports::insert_residents_bulk(tx.conn(), &inserts).await?;
+        counts.rejected = i64::try_from(
+            rejects
+                .iter()
+                .map(|r| r.row_number)
+                .collect::<HashSet<_>>()
+                .len(),
+        )
+        .unwrap_or(0);
+        imports::insert_rejects(tx.conn(), p.import_id, &rejects).await?;
+        imports::add_progress(tx.conn(), p.import_id, &counts).await?;
+        let mut a = p.actor.audit("import_batch", "import", p.import_id);
+        a.community_id = Some(p.community_id);
+        a.after = Some(serde_json::json!({
+            "first_row": batch.first().map(|r| r.number), "last_row": batch.last().map(|r| r.number),
+            "inserted": counts.inserted, "merged": counts.merged, "unchanged": counts.unchanged, "rejected": counts.rejected,
+        }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn import_record(&self, actor: &Actor, id: i64) -> AppResult<Import> {
+        actor.require(actor.role.can_import())?;
+        let mut conn = self.db.conn().await?;
+        let i = imports::import(&mut conn, id).await?;
+        drop(conn);
+        self.placement_in_scope(actor, Node::Community(i.community_id))
+            .await?;
+        Ok(i)
+    }
+
+    pub async fn imports(&self, actor: &Actor, community_id: i64) -> AppResult<Vec<Import>> {
+        actor.require(actor.role.can_import())?;
+        self.placement_in_scope(actor, Node::Community(community_id))
+            .await?;
+        let mut conn = self.db.conn().await?;
+        Ok(imports::list_imports(&mut conn, community_id).await?)
+    }
+
+    pub async fn import_rejects(
+        &self,
+        actor: &Actor,
+        id: i64,
+        limit: u32,
+    ) -> AppResult<Vec<Reject>> {
+        self.import_record(actor, id).await?;
+        let mut conn = self.db.conn().await?;
+        Ok(imports::rejects(&mut conn, id, limit).await?)
+    }
+
+    /// The rejected rows as a workbook: the original columns and a last column with every
+    /// reason, worded by `explain(code, column, detail)`, to fix and import again.
+    pub async fn rejects_workbook(
+        &self,
+        actor: &Actor,
+        id: i64,
+        explain: &(dyn Fn(&str, &str, &str) -> String + Sync),
+    ) -> AppResult<Vec<u8>> {
+        let import = self.import_record(actor, id).await?;
+        let mut headers: Vec<String> = serde_json::from_str(&import.headers).unwrap_or_default();
+        let rejects = {
+            let mut conn = self.db.conn().await?;
+            imports::rejects(&mut conn, id, 1_000_000).await?
+        };
+        let width = headers.len();
+        headers.push(explain("reasons_header", "", ""));
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut last: Option<i64> = None;
+        for r in rejects {
+            let reason = format!(
+                "{}: {}",
+                r.column_name,
+                explain(&r.code, &r.column_name, &r.detail)
+            );
+            if last == Some(r.row_number) {
+                if let Some(row) = rows.last_mut()
+                    && let Some(cell) = row.last_mut()
+                {
+                    cell.push_str("; ");
+                    cell.push_str(&reason);
+                }
+                continue;
+            }
+            last = Some(r.row_number);
+            let mut cells: Vec<String> = serde_json::from_str(&r.cells).unwrap_or_default();
+            cells.resize(width, String::new());
+            cells.push(format!(
+                "{} {}: {reason}",
+                explain("row", "", ""),
+                r.row_number
+            ));
+            rows.push(cells);
+        }
+        sheets::write_xlsx("rejected", &headers, &rows)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Marks imports left running by a stopped server, so nobody waits on them.
+    pub async fn mark_interrupted_imports(&self) -> AppResult<u64> {
+        let mut conn = self.db.conn().await?;
+        Ok(imports::mark_interrupted(&mut conn).await?)
+    }
+}
+
+/// A merge never blanks what is recorded: an empty cell or an absent column keeps the value.
+fn merge(old: &ResidentData, new: ResidentData, present: &HashSet<Column>) -> ResidentData {
+    let keep = |c: Column| !present.contains(&c);
+    ResidentData {
+        name: new.name,
+        document_kind: new.document_kind,
+        document_sealed: old.document_sealed.clone(),
+        document_index: new.document_index,
+        document_masked: new.document_masked,
+        sex: new.sex.or_else(|| old.sex.clone()),
+        birth_date: new.birth_date.or_else(|| old.birth_date.clone()),
+        phone: new.phone.or_else(|| old.phone.clone()),
+        hukou: if keep(Column::Hukou) {
+            old.hukou.clone()
+        } else {
+            new.hukou
+        },
+        tenure: if keep(Column::Tenure) {
+            old.tenure.clone()
+        } else {
+            new.tenure
+        },
+        travel_status: if keep(Column::TravelStatus) {
+            old.travel_status.clone()
+        } else {
+            new.travel_status
+        },
+        travel_origin: if keep(Column::TravelStatus) {
+            old.travel_origin.clone()
+        } else {
+            new.travel_origin
+        },
+        returned_on: if keep(Column::TravelStatus) {
+            old.returned_on.clone()
+        } else {
+            new.returned_on
+        },
+        vulnerabilities: if keep(Column::Vulnerabilities) {
+            old.vulnerabilities
+        } else {
+            new.vulnerabilities
+        },
+        notes: if keep(Column::Notes) {
+            old.notes.clone()
+        } else {
+            new.notes
+        },
+    }
+}
+
+/// Look-ups an import repeats for many rows, made once.
+#[derive(Default)]
+struct RunState {
+    buildings: HashMap<String, Option<Building>>,
+    units: HashMap<(i64, String), i64>,
+    /// Document index → the first row that named it, to refuse a second row for one person.
+    seen: HashMap<Vec<u8>, usize>,
+}
+
+impl RunState {
+    async fn building(
+        &mut self,
+        conn: &mut store::Conn,
+        p: &PreparedImport,
+        name: &str,
+    ) -> AppResult<Option<Building>> {
+        if let Some(b) = self.buildings.get(name) {
+            return Ok(b.clone());
+        }
+        let found = structure::building_by_name(conn, p.community_id, name).await?;
+        let found = match found {
+            Some(b) => {
+                let placement: Placement = structure::placement(conn, Node::Building(b.id)).await?;
+                p.actor.jurisdiction.covers(&placement).then_some(b)
+            }
+            None => None,
+        };
+        self.buildings.insert(name.to_owned(), found.clone());
+        Ok(found)
+    }
+}

@@ -1,0 +1,115 @@
+//! Gridwatch's use cases: one function per thing a user does, each checking authorisation,
+//! writing its audit entry and running in one transaction.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+mod error;
+pub mod import;
+pub mod registry;
+pub mod structure;
+
+pub use error::{AppError, AppResult};
+pub use store::{Backend, Db};
+
+use domain::access::{Jurisdiction, Role};
+
+/// Settings the use cases need, parsed by the binary from its configuration.
+#[derive(Clone)]
+pub struct Settings {
+    /// The community's time zone, for dates shown and "today".
+    pub time_zone: jiff::tz::TimeZone,
+    pub session_hours: i64,
+    /// Failed logins allowed per username and per client in the window before refusing.
+    pub login_failures_per_user: i64,
+    pub login_failures_per_client: i64,
+    pub login_window_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            time_zone: jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC),
+            session_hours: 12,
+            login_failures_per_user: 5,
+            login_failures_per_client: 30,
+            login_window_minutes: 15,
+        }
+    }
+}
+
+/// The application: the database, the keys and the settings, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub crypto: crypto::Crypto,
+    pub settings: Settings,
+}
+
+impl App {
+    pub fn new(db: Db, crypto: crypto::Crypto, settings: Settings) -> App {
+        App {
+            db,
+            crypto,
+            settings,
+        }
+    }
+
+    /// Today in the community's time zone.
+    pub fn today(&self) -> jiff::civil::Date {
+        jiff::Timestamp::now()
+            .to_zoned_datetime(self.settings.time_zone.clone())
+            .date()
+    }
+}
+
+/// Who is acting: the signed-in account, its role and its jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub jurisdiction: Jurisdiction,
+    pub language: String,
+}
+
+impl Actor {
+    /// The actor used by command-line maintenance (migrations, demo data) with no account.
+    pub fn system() -> Actor {
+        Actor {
+            account_id: 0,
+            username: "system".to_owned(),
+            display_name: "system".to_owned(),
+            role: Role::Admin,
+            jurisdiction: Jurisdiction::ALL,
+            language: "en".to_owned(),
+        }
+    }
+
+    pub(crate) fn audit(
+        &self,
+        action: &str,
+        object_type: &str,
+        object_id: impl ToString,
+    ) -> store::audit::AuditEntry {
+        store::audit::AuditEntry {
+            account_id: (self.account_id != 0).then_some(self.account_id),
+            account_name: self.username.clone(),
+            role: self.role.code().to_owned(),
+            action: action.to_owned(),
+            object_type: object_type.to_owned(),
+            object_id: object_id.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn require(&self, allowed: bool) -> AppResult<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,584 @@
+//! Households and residents: create, edit, browse, search, unmask and export.
+
+use domain::access::Jurisdiction;
+use domain::citizen_id::CitizenId;
+use domain::page::{Page, PageRequest};
+use domain::phone::MobilePhone;
+use domain::registry::{Label, ROOM_MAX, ResidentDraft};
+use domain::resident::RawResident;
+use domain::validation::FieldErrors;
+use serde::Serialize;
+use store::StoreError;
+use store::registry::{
+    self as reg, Home, Household, HouseholdFilter, NewHousehold, Resident, ResidentData,
+    ResidentFilter,
+};
+use store::structure::{self, Node};
+
+use crate::{Actor, App, AppError, AppResult};
+
+/// The field a sealed document number belongs to, bound into its ciphertext and index.
+pub(crate) const DOCUMENT_CONTEXT: &str = "resident.document";
+
+/// Masks a stored phone for display: `138****5678`, or stars for anything unexpected.
+pub fn mask_phone(phone: &str) -> String {
+    match MobilePhone::parse(phone) {
+        Ok(p) => p.masked(),
+        Err(_) => "*".repeat(phone.chars().count().min(11)),
+    }
+}
+
+/// A household as entered.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdInput {
+    pub building_id: i64,
+    pub unit: String,
+    pub room: String,
+    pub phone: String,
+}
+
+/// What a search box or API query asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ResidentQuery {
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub travel_status: Option<String>,
+    /// Free text: an ID number, a mobile number, a room or the start of a name.
+    pub q: Option<String>,
+}
+
+/// What a full ID number and phone look like when a permitted role unmasks them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unmasked {
+    pub resident_id: i64,
+    pub document_number: String,
+    pub phone: Option<String>,
+}
+
+fn masked_resident(mut r: Resident) -> Resident {
+    r.phone = r.phone.as_deref().map(mask_phone);
+    r
+}
+
+/// The audit view of a resident: every field, with the document and phone masked.
+fn audit_view(d: &ResidentData, home: &Home) -> serde_json::Value {
+    serde_json::json!({
+        "household_id": home.household_id,
+        "name": d.name,
+        "document_kind": d.document_kind,
+        "document": d.document_masked,
+        "sex": d.sex,
+        "birth_date": d.birth_date,
+        "phone": d.phone.as_deref().map(mask_phone),
+        "hukou": d.hukou,
+        "tenure": d.tenure,
+        "travel_status": d.travel_status,
+        "travel_origin": d.travel_origin,
+        "returned_on": d.returned_on,
+        "vulnerabilities": d.vulnerabilities,
+        "notes": d.notes,
+    })
+}
+
+/// Which fields differ between two versions of a resident, by name, with masked values.
+pub(crate) fn changed_fields(before: &ResidentData, after: &ResidentData) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let pairs: [(&'static str, bool); 14] = [
+        ("name", before.name != after.name),
+        ("document", before.document_index != after.document_index),
+        ("sex", before.sex != after.sex),
+        ("birth_date", before.birth_date != after.birth_date),
+        ("phone", before.phone != after.phone),
+        ("hukou", before.hukou != after.hukou),
+        ("tenure", before.tenure != after.tenure),
+        ("travel_status", before.travel_status != after.travel_status),
+        ("travel_origin", before.travel_origin != after.travel_origin),
+        ("returned_on", before.returned_on != after.returned_on),
+        (
+            "vulnerabilities",
+            before.vulnerabilities != after.vulnerabilities,
+        ),
+        ("notes", before.notes != after.notes),
+        ("document_kind", before.document_kind != after.document_kind),
+        ("document_masked", false),
+    ];
+    for (name, differs) in pairs {
+        if differs {
+            out.push(name);
+        }
+    }
+    out
+}
+
+impl App {
+    /// The stored form of a parsed resident: the document sealed, indexed and masked.
+    pub(crate) fn resident_data(&self, d: &ResidentDraft) -> ResidentData {
+        let kind = d.document.kind().code();
+        let number = d.document.number();
+        ResidentData {
+            name: d.name.as_str().to_owned(),
+            document_kind: kind.to_owned(),
+            document_sealed: self.crypto.seal(DOCUMENT_CONTEXT, number),
+            document_index: self.document_index(kind, number),
+            document_masked: d.document.masked(),
+            sex: d.sex.map(|s| s.code().to_owned()),
+            birth_date: d.birth_date.map(|b| b.to_string()),
+            phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
+            hukou: d.hukou.code().to_owned(),
+            tenure: d.tenure.code().to_owned(),
+            travel_status: d.travel.status.code().to_owned(),
+            travel_origin: d.travel.origin.clone(),
+            returned_on: d.travel.returned_on.map(|x| x.to_string()),
+            vulnerabilities: i64::from(d.vulnerabilities.0),
+            notes: d.notes.clone(),
+        }
+    }
+
+    pub(crate) fn document_index(&self, kind: &str, number: &str) -> Vec<u8> {
+        self.crypto
+            .index(DOCUMENT_CONTEXT, &format!("{kind}:{number}"))
+    }
+
+    pub async fn households(
+        &self,
+        actor: &Actor,
+        filter: &HouseholdFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<Household>> {
+        actor.require(actor.role.can_view_registry())?;
+        let mut conn = self.db.conn().await?;
+        Ok(reg::list_households(&mut conn, &actor.jurisdiction, filter, page).await?)
+    }
+
+    pub async fn household(&self, actor: &Actor, id: i64) -> AppResult<(Household, Vec<Resident>)> {
+        actor.require(actor.role.can_view_registry())?;
+        let mut conn = self.db.conn().await?;
+        let h = reg::household(&mut conn, &actor.jurisdiction, id).await?;
+        let members = reg::list_residents(
+            &mut conn,
+            &actor.jurisdiction,
+            &ResidentFilter {
+                household_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(200)),
+        )
+        .await?;
+        let phone = h.phone.as_deref().map(mask_phone);
+        Ok((
+            Household { phone, ..h },
+            members.items.into_iter().map(masked_resident).collect(),
+        ))
+    }
+
+    /// Creates a household in a unit of a building (the unit is created when new).
+    pub async fn create_household(&self, actor: &Actor, input: &HouseholdInput) -> AppResult<i64> {
+        actor.require(actor.role.can_edit_registry())?;
+        let mut e = FieldErrors::new();
+        let unit = e.check("unit", Label::parse(&input.unit, ROOM_MAX));
+        let room = e.check("room", Label::parse(&input.room, ROOM_MAX));
+        let phone = if input.phone.trim().is_empty() {
+            None
+        } else {
+            e.check("phone", MobilePhone::parse(&input.phone))
+        };
+        let placement = match self
+            .placement_in_scope(actor, Node::Building(input.building_id))
+            .await
+        {
+            Ok(p) => Some(p),
+            Err(AppError::NotFound) => {
+                e.add("building_id", "unknown_building", "");
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        e.into_result()?;
+        let (Some(unit), Some(room), Some(placement)) = (unit, room, placement) else {
+            return Err(AppError::Internal("parse state".to_owned()));
+        };
+        let mut tx = self.db.write().await?;
+        let unit_id =
+            structure::unit_by_name_or_insert(tx.conn(), input.building_id, unit.as_str()).await?;
+        let id = reg::insert_household(
+            tx.conn(),
+            &NewHousehold {
+                unit_id,
+                placement,
+                room: room.as_str(),
+                phone: phone.as_ref().map(|p| p.as_str()),
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::field("room", "duplicate_household"),
+            other => other.into(),
+        })?;
+        let mut a = actor.audit("household_create", "household", id);
+        a.community_id = Some(placement.community_id);
+        a.after = Some(serde_json::json!({
+            "building_id": input.building_id, "unit": unit.as_str(), "room": room.as_str(),
+            "phone": phone.as_ref().map(|p| p.masked()),
+        }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update_household(
+        &self,
+        actor: &Actor,
+        id: i64,
+        phone: &str,
+        head_resident_id: Option<i64>,
+    ) -> AppResult<()> {
+        actor.require(actor.role.can_edit_registry())?;
+        let phone = if phone.trim().is_empty() {
+            None
+        } else {
+            Some(MobilePhone::parse(phone).map_err(|e| {
+                let mut f = FieldErrors::new();
+                f.check::<(), _>("phone", Err(e));
+                AppError::Validation(f)
+            })?)
+        };
+        let mut tx = self.db.write().await?;
+        let before = reg::household(tx.conn(), &actor.jurisdiction, id).await?;
+        if let Some(head) = head_resident_id {
+            let r = reg::resident(tx.conn(), &actor.jurisdiction, head).await?;
+            if r.household_id != id {
+                return Err(AppError::field("head_resident_id", "not_a_member"));
+            }
+        }
+        reg::update_household(
+            tx.conn(),
+            id,
+            phone.as_ref().map(|p| p.as_str()),
+            head_resident_id,
+        )
+        .await?;
+        let mut a = actor.audit("household_update", "household", id);
+        a.community_id = Some(before.community_id);
+        a.before = Some(
+            serde_json::json!({ "phone": before.phone.as_deref().map(mask_phone), "head_resident_id": before.head_resident_id }),
+        );
+        a.after = Some(
+            serde_json::json!({ "phone": phone.as_ref().map(|p| p.masked()), "head_resident_id": head_resident_id }),
+        );
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns a search box into a filter: an ID number is looked up by its keyed index, a mobile
+    /// number by phone, a short token with digits as a room, anything else as a name prefix.
+    fn resident_filter(&self, q: &ResidentQuery) -> ResidentFilter {
+        let mut f = ResidentFilter {
+            grid_id: q.grid_id,
+            building_id: q.building_id,
+            household_id: q.household_id,
+            travel_status: q.travel_status.clone().filter(|s| !s.is_empty()),
+            ..Default::default()
+        };
+        let Some(text) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+            return f;
+        };
+        if let Ok(id) = CitizenId::parse(text) {
+            f.document_index = Some(self.document_index("citizen_id", id.as_str()));
+        } else if let Ok(p) = MobilePhone::parse(text) {
+            f.phone = Some(p.as_str().to_owned());
+        } else if text.len() <= ROOM_MAX
+            && text.chars().any(|c| c.is_ascii_digit())
+            && text.is_ascii()
+        {
+            f.room = Some(text.to_owned());
+        } else {
+            f.name_prefix = Some(text.to_owned());
+        }
+        f
+    }
+
+    pub async fn residents(
+        &self,
+        actor: &Actor,
+        q: &ResidentQuery,
+        page: PageRequest,
+    ) -> AppResult<Page<Resident>> {
+        actor.require(actor.role.can_view_registry())?;
+        let filter = self.resident_filter(q);
+        let mut conn = self.db.conn().await?;
+        let p = reg::list_residents(&mut conn, &actor.jurisdiction, &filter, page).await?;
+        Ok(p.map(masked_resident))
+    }
+
+    pub async fn resident(&self, actor: &Actor, id: i64) -> AppResult<(Resident, Vec<reg::Merge>)> {
+        actor.require(actor.role.can_view_registry())?;
+        let mut conn = self.db.conn().await?;
+        let r = reg::resident(&mut conn, &actor.jurisdiction, id).await?;
+        let merges = reg::merges_of(&mut conn, id).await?;
+        Ok((masked_resident(r), merges))
+    }
+
+    async fn home_in_scope(&self, actor: &Actor, household_id: i64) -> AppResult<Home> {
+        let mut conn = self.db.conn().await?;
+        match reg::household(&mut conn, &actor.jurisdiction, household_id).await {
+            Ok(_) => Ok(reg::home_of_household(&mut conn, household_id).await?),
+            Err(StoreError::NotFound) => Err(AppError::field("household_id", "unknown_household")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn create_resident(
+        &self,
+        actor: &Actor,
+        household_id: i64,
+        raw: &RawResident,
+    ) -> AppResult<i64> {
+        actor.require(actor.role.can_edit_registry())?;
+        let home = self.home_in_scope(actor, household_id).await;
+        let draft = raw.parse(self.today());
+        let (home, draft) = match (home, draft) {
+            (Ok(h), Ok(d)) => (h, d),
+            (Err(AppError::Validation(mut a)), Err(b)) => {
+                a.0.extend(b.0);
+                return Err(AppError::Validation(a));
+            }
+            (Err(e), _) => return Err(e),
+            (_, Err(e)) => return Err(AppError::Validation(e)),
+        };
+        let data = self.resident_data(&draft);
+        let mut tx = self.db.write().await?;
+        if reg::resident_by_document_index(tx.conn(), &data.document_index)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::field("document_number", "duplicate_document"));
+        }
+        let id = reg::insert_resident(tx.conn(), &home, &data).await?;
+        let mut a = actor.audit("resident_create", "resident", id);
+        a.community_id = Some(home.community_id);
+        a.after = Some(audit_view(&data, &home));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Edits a resident if nobody changed it since `version` was read.
+    pub async fn update_resident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        household_id: i64,
+        raw: &RawResident,
+    ) -> AppResult<()> {
+        actor.require(actor.role.can_edit_registry())?;
+        let home = self.home_in_scope(actor, household_id).await?;
+        let draft = raw.parse(self.today())?;
+        let after = self.resident_data(&draft);
+        let mut tx = self.db.write().await?;
+        let current = reg::resident(tx.conn(), &actor.jurisdiction, id).await?;
+        if let Some((other, _)) =
+            reg::resident_by_document_index(tx.conn(), &after.document_index).await?
+            && other != id
+        {
+            return Err(AppError::field("document_number", "duplicate_document"));
+        }
+        let before_home = reg::home_of_household(tx.conn(), current.household_id).await?;
+        reg::update_resident(tx.conn(), id, version, &home, &after)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::Conflict {
+                    code: "stale_version",
+                },
+                other => other.into(),
+            })?;
+        let mut a = actor.audit("resident_update", "resident", id);
+        a.community_id = Some(home.community_id);
+        a.before = Some(serde_json::json!({
+            "household_id": before_home.household_id, "name": current.name,
+            "document": current.document_masked, "phone": current.phone.as_deref().map(mask_phone),
+            "hukou": current.hukou, "tenure": current.tenure, "travel_status": current.travel_status,
+            "travel_origin": current.travel_origin, "returned_on": current.returned_on,
+            "vulnerabilities": current.vulnerabilities, "notes": current.notes,
+        }));
+        a.after = Some(audit_view(&after, &home));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_resident(&self, actor: &Actor, id: i64, reason: &str) -> AppResult<()> {
+        actor.require(actor.role.can_edit_registry())?;
+        let reason =
+            Label::parse(reason, 500).map_err(|_| AppError::field("reason", "required"))?;
+        let mut tx = self.db.write().await?;
+        let r = reg::resident(tx.conn(), &actor.jurisdiction, id).await?;
+        reg::delete_resident(tx.conn(), id).await?;
+        let mut a = actor.audit("resident_delete", "resident", id);
+        a.community_id = Some(r.community_id);
+        a.before = Some(
+            serde_json::json!({ "name": r.name, "document": r.document_masked, "household_id": r.household_id }),
+        );
+        a.reason = Some(reason.into_string());
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Shows a resident's full document number and phone to a role that needs them, and records
+    /// who looked, when and why.
+    pub async fn unmask_resident(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+    ) -> AppResult<Unmasked> {
+        actor.require(actor.role.can_unmask())?;
+        let mut tx = self.db.write().await?;
+        let r = reg::resident(tx.conn(), &actor.jurisdiction, id).await?;
+        let sealed = reg::sealed_document(tx.conn(), &actor.jurisdiction, id).await?;
+        let number = self.crypto.open(DOCUMENT_CONTEXT, &sealed)?;
+        let mut a = actor.audit("resident_unmask", "resident", id);
+        a.community_id = Some(r.community_id);
+        a.after = Some(
+            serde_json::json!({ "fields": ["document", "phone"], "document": r.document_masked }),
+        );
+        a.reason = Some(reason.trim().to_owned()).filter(|s| !s.is_empty());
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(Unmasked {
+            resident_id: id,
+            document_number: number,
+            phone: r.phone,
+        })
+    }
+
+    /// Exports the residents of the actor's jurisdiction matching the query, masked unless an
+    /// unmasking role asks otherwise (and that is audited).
+    pub async fn export_residents(
+        &self,
+        actor: &Actor,
+        q: &ResidentQuery,
+        format: ExportFormat,
+        unmasked: bool,
+    ) -> AppResult<Vec<u8>> {
+        actor.require(actor.role.can_export())?;
+        if unmasked {
+            actor.require(actor.role.can_unmask())?;
+        }
+        let filter = self.resident_filter(q);
+        let headers: Vec<String> = EXPORT_HEADERS.iter().map(|s| (*s).to_owned()).collect();
+        let mut rows = Vec::new();
+        let mut after = None;
+        let mut conn = self.db.conn().await?;
+        loop {
+            let page = reg::list_residents(
+                &mut conn,
+                &actor.jurisdiction,
+                &filter,
+                PageRequest::new(after, Some(500)),
+            )
+            .await?;
+            for r in &page.items {
+                let document = if unmasked {
+                    let sealed = reg::sealed_document(&mut conn, &actor.jurisdiction, r.id).await?;
+                    self.crypto.open(DOCUMENT_CONTEXT, &sealed)?
+                } else {
+                    r.document_masked.clone()
+                };
+                let phone = match (&r.phone, unmasked) {
+                    (Some(p), true) => p.clone(),
+                    (Some(p), false) => mask_phone(p),
+                    (None, _) => String::new(),
+                };
+                rows.push(vec![
+                    r.name.clone(),
+                    r.document_kind.clone(),
+                    document,
+                    r.sex.clone().unwrap_or_default(),
+                    r.birth_date.clone().unwrap_or_default(),
+                    phone,
+                    r.building_name.clone(),
+                    r.unit_name.clone(),
+                    r.room.clone(),
+                    r.hukou.clone(),
+                    r.tenure.clone(),
+                    r.travel_status.clone(),
+                    r.travel_origin.clone().unwrap_or_default(),
+                    r.returned_on.clone().unwrap_or_default(),
+                    domain::registry::Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
+                        .list()
+                        .iter()
+                        .map(|v| v.code())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    r.notes.clone(),
+                ]);
+            }
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        drop(conn);
+        let mut tx = self.db.write().await?;
+        let mut a = actor.audit(
+            if unmasked {
+                "resident_export_unmasked"
+            } else {
+                "resident_export"
+            },
+            "residents",
+            scope_label(&actor.jurisdiction),
+        );
+        a.after = Some(serde_json::json!({ "rows": rows.len(), "format": format.extension() }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        match format {
+            ExportFormat::Csv => Ok(sheets::write_csv(&headers, &rows)),
+            ExportFormat::Xlsx => sheets::write_xlsx("residents", &headers, &rows)
+                .map_err(|e| AppError::Internal(format!("xlsx export failed: {e}"))),
+        }
+    }
+}
+
+fn scope_label(j: &Jurisdiction) -> String {
+    format!("{}:{}", j.level.code(), j.id)
+}
+
+/// Column headers of exports, in the same words imports accept, so an export re-imports as is.
+pub const EXPORT_HEADERS: [&str; 16] = [
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "性别",
+    "出生日期",
+    "联系电话",
+    "楼栋",
+    "单元",
+    "房号",
+    "户籍",
+    "产权",
+    "出行登记",
+    "来源地",
+    "返回日期",
+    "重点人群",
+    "备注",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+}

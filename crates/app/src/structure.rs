@@ -1,0 +1,233 @@
+//! The administrative tree as users build and browse it: communities, grids, buildings, units.
+
+use domain::access::{Jurisdiction, Level};
+use domain::registry::Label;
+use store::StoreError;
+use store::structure::{self, Building, Community, District, Grid, Node, Street, Unit};
+
+use crate::{Actor, App, AppError, AppResult};
+
+const STRUCTURE_NAME_MAX: usize = 64;
+
+fn label(field: &str, raw: &str) -> AppResult<String> {
+    Label::parse(raw, STRUCTURE_NAME_MAX)
+        .map(Label::into_string)
+        .map_err(|e| {
+            let mut f = domain::validation::FieldErrors::new();
+            f.check::<(), _>(field, Err(e));
+            AppError::Validation(f)
+        })
+}
+
+fn duplicate(field: &'static str) -> impl Fn(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::Conflict(_) => AppError::field(field, "duplicate_name"),
+        other => other.into(),
+    }
+}
+
+impl App {
+    /// Checks that a node exists and lies in the actor's jurisdiction; `NotFound` otherwise, so
+    /// nothing outside is revealed.
+    pub(crate) async fn placement_in_scope(
+        &self,
+        actor: &Actor,
+        node: Node,
+    ) -> AppResult<domain::access::Placement> {
+        let mut conn = self.db.conn().await?;
+        let p = structure::placement(&mut conn, node).await?;
+        if actor.jurisdiction.covers(&p) {
+            Ok(p)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    pub async fn districts(&self) -> AppResult<(Vec<District>, Vec<Street>)> {
+        let mut conn = self.db.conn().await?;
+        Ok((
+            structure::list_districts(&mut conn).await?,
+            structure::list_streets(&mut conn).await?,
+        ))
+    }
+
+    /// Creates a district and a street in it, or finds them; used by the demo and administrators.
+    pub async fn ensure_street(
+        &self,
+        actor: &Actor,
+        district_code: &str,
+        district_name: &str,
+        street_name: &str,
+    ) -> AppResult<i64> {
+        actor.require(actor.role.can_manage_accounts())?;
+        let mut tx = self.db.write().await?;
+        let districts = structure::list_districts(tx.conn()).await?;
+        let district_id = match districts.iter().find(|d| d.code == district_code) {
+            Some(d) => d.id,
+            None => {
+                let id =
+                    structure::insert_district(tx.conn(), district_code, district_name).await?;
+                let mut e = actor.audit("district_create", "district", id);
+                e.after = Some(serde_json::json!({ "code": district_code, "name": district_name }));
+                tx.audit(e).await?;
+                id
+            }
+        };
+        let streets = structure::list_streets(tx.conn()).await?;
+        let street_id = match streets
+            .iter()
+            .find(|s| s.district_id == district_id && s.name == street_name)
+        {
+            Some(s) => s.id,
+            None => {
+                let id = structure::insert_street(tx.conn(), district_id, street_name).await?;
+                let mut e = actor.audit("street_create", "street", id);
+                e.after =
+                    Some(serde_json::json!({ "district_id": district_id, "name": street_name }));
+                tx.audit(e).await?;
+                id
+            }
+        };
+        tx.commit().await?;
+        Ok(street_id)
+    }
+
+    pub async fn communities(&self, actor: &Actor) -> AppResult<Vec<Community>> {
+        let mut conn = self.db.conn().await?;
+        Ok(structure::list_communities(&mut conn, &actor.jurisdiction).await?)
+    }
+
+    pub async fn community(&self, actor: &Actor, id: i64) -> AppResult<Community> {
+        let mut conn = self.db.conn().await?;
+        Ok(structure::community(&mut conn, &actor.jurisdiction, id).await?)
+    }
+
+    /// Creates a community under a street the actor's jurisdiction reaches.
+    pub async fn create_community(
+        &self,
+        actor: &Actor,
+        street_id: i64,
+        name: &str,
+    ) -> AppResult<i64> {
+        actor.require(actor.role.can_edit_structure())?;
+        let name = label("name", name)?;
+        let mut tx = self.db.write().await?;
+        let street = structure::street(tx.conn(), street_id)
+            .await
+            .map_err(|_| AppError::field("street_id", "not_found"))?;
+        let allowed = match actor.jurisdiction.level {
+            Level::All => true,
+            Level::District => actor.jurisdiction.id == street.district_id,
+            Level::Street => actor.jurisdiction.id == street.id,
+            _ => false,
+        };
+        actor.require(allowed)?;
+        let id = structure::insert_community(tx.conn(), &street, &name)
+            .await
+            .map_err(duplicate("name"))?;
+        let mut e = actor.audit("community_create", "community", id);
+        e.community_id = Some(id);
+        e.after = Some(serde_json::json!({ "street_id": street_id, "name": name }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn grids(&self, actor: &Actor, community_id: i64) -> AppResult<Vec<Grid>> {
+        let mut conn = self.db.conn().await?;
+        Ok(structure::list_grids(&mut conn, &actor.jurisdiction, community_id).await?)
+    }
+
+    pub async fn create_grid(
+        &self,
+        actor: &Actor,
+        community_id: i64,
+        name: &str,
+    ) -> AppResult<i64> {
+        actor.require(actor.role.can_edit_structure())?;
+        let name = label("name", name)?;
+        let p = self
+            .placement_in_scope(actor, Node::Community(community_id))
+            .await?;
+        actor.require(actor.jurisdiction.level <= Level::Community)?;
+        let mut tx = self.db.write().await?;
+        let id = structure::insert_grid(tx.conn(), community_id, &name)
+            .await
+            .map_err(duplicate("name"))?;
+        let mut e = actor.audit("grid_create", "grid", id);
+        e.community_id = Some(p.community_id);
+        e.after = Some(serde_json::json!({ "community_id": community_id, "name": name }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn buildings(&self, actor: &Actor, grid_id: i64) -> AppResult<Vec<Building>> {
+        let mut conn = self.db.conn().await?;
+        Ok(structure::list_buildings(&mut conn, &actor.jurisdiction, grid_id).await?)
+    }
+
+    pub async fn create_building(&self, actor: &Actor, grid_id: i64, name: &str) -> AppResult<i64> {
+        actor.require(actor.role.can_edit_structure())?;
+        let name = label("name", name)?;
+        let p = self.placement_in_scope(actor, Node::Grid(grid_id)).await?;
+        actor.require(actor.jurisdiction.level <= Level::Grid)?;
+        let mut tx = self.db.write().await?;
+        let grid = structure::grid(tx.conn(), grid_id).await?;
+        let id = structure::insert_building(tx.conn(), &grid, &name)
+            .await
+            .map_err(duplicate("name"))?;
+        let mut e = actor.audit("building_create", "building", id);
+        e.community_id = Some(p.community_id);
+        e.after = Some(serde_json::json!({ "grid_id": grid_id, "name": name }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn building(&self, actor: &Actor, id: i64) -> AppResult<Building> {
+        self.placement_in_scope(actor, Node::Building(id)).await?;
+        let mut conn = self.db.conn().await?;
+        Ok(structure::building(&mut conn, id).await?)
+    }
+
+    pub async fn units(&self, actor: &Actor, building_id: i64) -> AppResult<Vec<Unit>> {
+        self.placement_in_scope(actor, Node::Building(building_id))
+            .await?;
+        let mut conn = self.db.conn().await?;
+        Ok(structure::list_units(&mut conn, building_id).await?)
+    }
+
+    pub async fn create_unit(&self, actor: &Actor, building_id: i64, name: &str) -> AppResult<i64> {
+        actor.require(actor.role.can_edit_structure() || actor.role.can_edit_registry())?;
+        let name = label("name", name)?;
+        let p = self
+            .placement_in_scope(actor, Node::Building(building_id))
+            .await?;
+        let mut tx = self.db.write().await?;
+        let id = structure::insert_unit(tx.conn(), building_id, &name)
+            .await
+            .map_err(duplicate("name"))?;
+        let mut e = actor.audit("unit_create", "unit", id);
+        e.community_id = Some(p.community_id);
+        e.after = Some(serde_json::json!({ "building_id": building_id, "name": name }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The community the actor works in, when its jurisdiction is one community or below.
+    pub async fn home_community(&self, actor: &Actor) -> AppResult<Option<Community>> {
+        let list = self.communities(actor).await?;
+        Ok(if list.len() == 1 {
+            list.into_iter().next()
+        } else {
+            None
+        })
+    }
+}
+
+/// Whether a jurisdiction is the whole system (used by pages to show global tools).
+pub fn is_global(j: &Jurisdiction) -> bool {
+    j.level == Level::All
+}

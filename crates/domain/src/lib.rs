@@ -1,0 +1,14 @@
+//! Gridwatch's domain: the types and rules of community epidemic management, with no I/O.
+//!
+//! Input from users and files is parsed into these types at the edge, so nothing deeper handles
+//! raw strings. Errors carry stable snake_case codes that the server translates.
+
+pub mod access;
+pub mod citizen_id;
+pub mod document;
+pub mod page;
+pub mod phone;
+pub mod region;
+pub mod registry;
+pub mod resident;
+pub mod validation;

@@ -1,0 +1,369 @@
+//! The registry: the people and places a community looks after.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::citizen_id::Sex;
+use crate::document::Document;
+use crate::phone::MobilePhone;
+use crate::validation::{Coded, FieldErrors};
+
+/// A short free-text label: a person's name, a building's name, a room number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Label(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LabelError {
+    #[error("required")]
+    Empty,
+    #[error("at most {max} characters")]
+    TooLong { max: usize },
+    #[error("control characters are not allowed")]
+    Control,
+}
+
+impl Coded for LabelError {
+    fn code(&self) -> &'static str {
+        match self {
+            LabelError::Empty => "required",
+            LabelError::TooLong { .. } => "too_long",
+            LabelError::Control => "control_character",
+        }
+    }
+    fn detail(&self) -> String {
+        match self {
+            LabelError::TooLong { max } => max.to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+impl Label {
+    /// Trims, folds full-width spaces and refuses empty, over-long or control-character input.
+    pub fn parse(raw: &str, max: usize) -> Result<Label, LabelError> {
+        let s = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if s.is_empty() {
+            return Err(LabelError::Empty);
+        }
+        if s.chars().count() > max {
+            return Err(LabelError::TooLong { max });
+        }
+        if s.chars().any(char::is_control) {
+            return Err(LabelError::Control);
+        }
+        Ok(Label(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+pub const NAME_MAX: usize = 50;
+pub const ROOM_MAX: usize = 16;
+pub const NOTES_MAX: usize = 2000;
+
+/// Registered residence (hukou) here, or living here without it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hukou {
+    Registered,
+    ResidentOnly,
+}
+
+impl Hukou {
+    pub const ALL: [Hukou; 2] = [Hukou::Registered, Hukou::ResidentOnly];
+    pub fn code(self) -> &'static str {
+        match self {
+            Hukou::Registered => "registered",
+            Hukou::ResidentOnly => "resident_only",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Hukou> {
+        Hukou::ALL.into_iter().find(|v| v.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tenure {
+    Owner,
+    Tenant,
+}
+
+impl Tenure {
+    pub const ALL: [Tenure; 2] = [Tenure::Owner, Tenure::Tenant];
+    pub fn code(self) -> &'static str {
+        match self {
+            Tenure::Owner => "owner",
+            Tenure::Tenant => "tenant",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Tenure> {
+        Tenure::ALL.into_iter().find(|v| v.code() == s)
+    }
+}
+
+/// The three registers the screening sorts residents into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TravelStatus {
+    StayedInCity,
+    Returned,
+    NotYetReturned,
+}
+
+impl TravelStatus {
+    pub const ALL: [TravelStatus; 3] = [
+        TravelStatus::StayedInCity,
+        TravelStatus::Returned,
+        TravelStatus::NotYetReturned,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            TravelStatus::StayedInCity => "stayed_in_city",
+            TravelStatus::Returned => "returned",
+            TravelStatus::NotYetReturned => "not_yet_returned",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<TravelStatus> {
+        TravelStatus::ALL.into_iter().find(|v| v.code() == s)
+    }
+}
+
+/// A resident's travel register entry; a return carries where from and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Travel {
+    pub status: TravelStatus,
+    pub origin: Option<String>,
+    pub returned_on: Option<Date>,
+}
+
+impl Travel {
+    pub fn stayed() -> Travel {
+        Travel {
+            status: TravelStatus::StayedInCity,
+            origin: None,
+            returned_on: None,
+        }
+    }
+
+    /// A return needs its origin and a date that is not after `today`; other registers carry neither.
+    pub fn parse(
+        status: TravelStatus,
+        origin: Option<&str>,
+        returned_on: Option<Date>,
+        today: Date,
+        errors: &mut FieldErrors,
+    ) -> Option<Travel> {
+        match status {
+            TravelStatus::Returned => {
+                let origin = origin.map(str::trim).filter(|s| !s.is_empty());
+                let origin = match origin {
+                    Some(o) => errors.check("travel_origin", Label::parse(o, NAME_MAX)),
+                    None => {
+                        errors.add("travel_origin", "required", "");
+                        None
+                    }
+                };
+                let date = match returned_on {
+                    Some(d) if d > today => {
+                        errors.add("returned_on", "date_in_future", "");
+                        None
+                    }
+                    Some(d) => Some(d),
+                    None => {
+                        errors.add("returned_on", "required", "");
+                        None
+                    }
+                };
+                Some(Travel {
+                    status,
+                    origin: Some(origin?.into_string()),
+                    returned_on: Some(date?),
+                })
+            }
+            _ => Some(Travel {
+                status,
+                origin: None,
+                returned_on: None,
+            }),
+        }
+    }
+}
+
+/// Vulnerability flags, stored as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Vulnerabilities(pub u8);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vulnerability {
+    ElderlyAlone,
+    ChronicIllness,
+    Pregnancy,
+    Disability,
+}
+
+impl Vulnerability {
+    pub const ALL: [Vulnerability; 4] = [
+        Vulnerability::ElderlyAlone,
+        Vulnerability::ChronicIllness,
+        Vulnerability::Pregnancy,
+        Vulnerability::Disability,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Vulnerability::ElderlyAlone => "elderly_alone",
+            Vulnerability::ChronicIllness => "chronic_illness",
+            Vulnerability::Pregnancy => "pregnancy",
+            Vulnerability::Disability => "disability",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Vulnerability> {
+        Vulnerability::ALL.into_iter().find(|v| v.code() == s)
+    }
+    fn bit(self) -> u8 {
+        match self {
+            Vulnerability::ElderlyAlone => 1,
+            Vulnerability::ChronicIllness => 2,
+            Vulnerability::Pregnancy => 4,
+            Vulnerability::Disability => 8,
+        }
+    }
+}
+
+impl Vulnerabilities {
+    pub fn from_list(list: &[Vulnerability]) -> Vulnerabilities {
+        Vulnerabilities(list.iter().fold(0, |acc, v| acc | v.bit()))
+    }
+    pub fn contains(self, v: Vulnerability) -> bool {
+        self.0 & v.bit() != 0
+    }
+    pub fn list(self) -> Vec<Vulnerability> {
+        Vulnerability::ALL
+            .into_iter()
+            .filter(|v| self.contains(*v))
+            .collect()
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A resident as entered on a form, an API call or an import row, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentDraft {
+    pub name: Label,
+    pub document: Document,
+    pub sex: Option<Sex>,
+    pub birth_date: Option<Date>,
+    pub phone: Option<MobilePhone>,
+    pub hukou: Hukou,
+    pub tenure: Tenure,
+    pub travel: Travel,
+    pub vulnerabilities: Vulnerabilities,
+    pub notes: String,
+}
+
+impl ResidentDraft {
+    /// Sex and birth date come from a citizen ID when there is one; for other documents the
+    /// values entered by hand are kept.
+    pub fn derive_from_document(&mut self) {
+        if let Some(id) = self.document.citizen_id() {
+            self.sex = Some(id.sex());
+            self.birth_date = Some(id.birth_date());
+        }
+    }
+}
+
+/// Parses optional notes.
+pub fn parse_notes(raw: &str, errors: &mut FieldErrors) -> String {
+    let s = raw.trim();
+    if s.chars().count() > NOTES_MAX {
+        errors.add("notes", "too_long", NOTES_MAX.to_string());
+    }
+    s.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> Date {
+        s.parse().expect("test date")
+    }
+
+    #[test]
+    fn label_trims_and_refuses_empty_and_long() {
+        assert_eq!(
+            Label::parse("  张三\u{3000}", NAME_MAX).map(|l| l.into_string()),
+            Ok("张三".to_owned())
+        );
+        assert_eq!(Label::parse("   ", NAME_MAX), Err(LabelError::Empty));
+        assert_eq!(
+            Label::parse(&"长".repeat(51), NAME_MAX),
+            Err(LabelError::TooLong { max: 50 })
+        );
+        assert_eq!(Label::parse("a\u{7}b", NAME_MAX), Err(LabelError::Control));
+    }
+
+    #[test]
+    fn a_return_needs_origin_and_a_past_date() {
+        let today = date("2020-02-10");
+        let mut e = FieldErrors::new();
+        assert!(Travel::parse(TravelStatus::Returned, None, None, today, &mut e).is_none());
+        assert!(e.for_field("travel_origin").is_some());
+        assert!(e.for_field("returned_on").is_some());
+
+        let mut e = FieldErrors::new();
+        let t = Travel::parse(
+            TravelStatus::Returned,
+            Some("武汉"),
+            Some(date("2020-02-11")),
+            today,
+            &mut e,
+        );
+        assert!(t.is_none());
+        assert_eq!(e.0[0].code, "date_in_future");
+
+        let mut e = FieldErrors::new();
+        let t = Travel::parse(
+            TravelStatus::Returned,
+            Some("武汉"),
+            Some(date("2020-01-20")),
+            today,
+            &mut e,
+        );
+        assert!(e.is_empty());
+        assert_eq!(t.and_then(|t| t.origin), Some("武汉".to_owned()));
+    }
+
+    #[test]
+    fn other_registers_drop_origin() {
+        let mut e = FieldErrors::new();
+        let t = Travel::parse(
+            TravelStatus::StayedInCity,
+            Some("x"),
+            None,
+            date("2020-01-01"),
+            &mut e,
+        );
+        assert_eq!(t, Some(Travel::stayed()));
+    }
+
+    #[test]
+    fn vulnerability_bits_round_trip() {
+        let v =
+            Vulnerabilities::from_list(&[Vulnerability::Pregnancy, Vulnerability::ElderlyAlone]);
+        assert_eq!(
+            v.list(),
+            vec![Vulnerability::ElderlyAlone, Vulnerability::Pregnancy]
+        );
+        assert!(!v.contains(Vulnerability::Disability));
+    }
+}

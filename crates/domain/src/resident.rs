@@ -1,0 +1,313 @@
+//! Parsing a resident from raw text: a form, an API call or a spreadsheet row.
+//!
+//! Values are accepted as stable codes (`registered`) or as the words people write in their
+//! registers (`户籍`, `户籍人口`), so communities can import the spreadsheets they already keep.
+
+use jiff::civil::Date;
+
+use crate::citizen_id::Sex;
+use crate::document::{Document, DocumentKind};
+use crate::phone::MobilePhone;
+use crate::registry::{
+    Hukou, Label, NAME_MAX, ResidentDraft, Tenure, Travel, TravelStatus, Vulnerabilities,
+    Vulnerability, parse_notes,
+};
+use crate::validation::FieldErrors;
+
+/// A resident as text, before parsing. Empty strings mean "not given".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawResident {
+    pub name: String,
+    pub document_kind: String,
+    pub document_number: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub phone: String,
+    pub hukou: String,
+    pub tenure: String,
+    pub travel_status: String,
+    pub travel_origin: String,
+    pub returned_on: String,
+    /// Codes or words, separated by commas, 、 or spaces.
+    pub vulnerabilities: String,
+    pub notes: String,
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+pub fn document_kind_from_text(s: &str) -> Option<DocumentKind> {
+    let s = norm(s);
+    if s.is_empty() {
+        return Some(DocumentKind::CitizenId);
+    }
+    DocumentKind::from_code(&s).or(match s.as_str() {
+        "身份证" | "居民身份证" | "身份证号" | "citizen id" => {
+            Some(DocumentKind::CitizenId)
+        }
+        "护照" | "passport" => Some(DocumentKind::Passport),
+        "港澳通行证" | "港澳居民来往内地通行证" | "回乡证" => {
+            Some(DocumentKind::HkMacauPermit)
+        }
+        "台湾通行证" | "台胞证" | "台湾居民来往大陆通行证" => {
+            Some(DocumentKind::TaiwanPermit)
+        }
+        "外国人永久居留证" | "外国人永久居留身份证" | "永久居留证" => {
+            Some(DocumentKind::ForeignPermanentResidence)
+        }
+        _ => None,
+    })
+}
+
+pub fn hukou_from_text(s: &str) -> Option<Hukou> {
+    let s = norm(s);
+    Hukou::from_code(&s).or(match s.as_str() {
+        "" | "户籍" | "户籍人口" | "本地户籍" | "是" => Some(Hukou::Registered),
+        "常住" | "常住人口" | "非户籍" | "流动人口" | "外来人口" | "否" | "resident only" => {
+            Some(Hukou::ResidentOnly)
+        }
+        _ => None,
+    })
+}
+
+pub fn tenure_from_text(s: &str) -> Option<Tenure> {
+    let s = norm(s);
+    Tenure::from_code(&s).or(match s.as_str() {
+        "" | "业主" | "自有" | "自住" | "产权人" => Some(Tenure::Owner),
+        "租户" | "租住" | "租房" | "承租人" => Some(Tenure::Tenant),
+        _ => None,
+    })
+}
+
+pub fn travel_status_from_text(s: &str) -> Option<TravelStatus> {
+    let s = norm(s);
+    TravelStatus::from_code(&s).or(match s.as_str() {
+        "" | "未离开本市" | "未离开" | "未外出" | "stayed" => {
+            Some(TravelStatus::StayedInCity)
+        }
+        "外地返回" | "已返回" | "返回" | "外地返回人员" => {
+            Some(TravelStatus::Returned)
+        }
+        "尚未返回" | "未返回" | "未返" => Some(TravelStatus::NotYetReturned),
+        _ => None,
+    })
+}
+
+pub fn vulnerability_from_text(s: &str) -> Option<Vulnerability> {
+    let s = norm(s);
+    Vulnerability::from_code(&s).or(match s.as_str() {
+        "独居老人" | "空巢老人" => Some(Vulnerability::ElderlyAlone),
+        "慢性病" | "慢病" | "基础病" => Some(Vulnerability::ChronicIllness),
+        "孕妇" | "孕期" | "孕产妇" => Some(Vulnerability::Pregnancy),
+        "残疾" | "残疾人" => Some(Vulnerability::Disability),
+        _ => None,
+    })
+}
+
+fn sex_from_text(s: &str) -> Option<Option<Sex>> {
+    match norm(s).as_str() {
+        "" => Some(None),
+        "男" | "male" | "m" => Some(Some(Sex::Male)),
+        "女" | "female" | "f" => Some(Some(Sex::Female)),
+        _ => None,
+    }
+}
+
+/// Parses a date written as 2020-01-31, 2020/1/31, 2020.1.31 or 20200131.
+pub fn date_from_text(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
+        let (y, m, d) = (&s[0..4], &s[4..6], &s[6..8]);
+        return Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok();
+    }
+    let parts: Vec<&str> = s
+        .split(['-', '/', '.', '年', '月', '日'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    Date::new(
+        parts[0].parse().ok()?,
+        parts[1].parse().ok()?,
+        parts[2].parse().ok()?,
+    )
+    .ok()
+}
+
+impl RawResident {
+    /// Parses every field, collecting all errors with their field names; sex and birth date
+    /// are derived from a citizen ID.
+    pub fn parse(&self, today: Date) -> Result<ResidentDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = e.check("name", Label::parse(&self.name, NAME_MAX));
+        let kind = document_kind_from_text(&self.document_kind);
+        if kind.is_none() {
+            e.add("document_kind", "invalid_choice", self.document_kind.trim());
+        }
+        let document = kind
+            .and_then(|k| e.check("document_number", Document::parse(k, &self.document_number)));
+        let phone = if self.phone.trim().is_empty() {
+            None
+        } else {
+            e.check("phone", MobilePhone::parse(&self.phone))
+        };
+        let sex = sex_from_text(&self.sex);
+        if sex.is_none() {
+            e.add("sex", "invalid_choice", self.sex.trim());
+        }
+        let birth_date = if self.birth_date.trim().is_empty() {
+            None
+        } else {
+            match date_from_text(&self.birth_date) {
+                Some(d) if d > today => {
+                    e.add("birth_date", "date_in_future", "");
+                    None
+                }
+                Some(d) => Some(d),
+                None => {
+                    e.add("birth_date", "date_format", self.birth_date.trim());
+                    None
+                }
+            }
+        };
+        let hukou = hukou_from_text(&self.hukou);
+        if hukou.is_none() {
+            e.add("hukou", "invalid_choice", self.hukou.trim());
+        }
+        let tenure = tenure_from_text(&self.tenure);
+        if tenure.is_none() {
+            e.add("tenure", "invalid_choice", self.tenure.trim());
+        }
+        let status = travel_status_from_text(&self.travel_status);
+        if status.is_none() {
+            e.add("travel_status", "invalid_choice", self.travel_status.trim());
+        }
+        let returned_on = if self.returned_on.trim().is_empty() {
+            None
+        } else {
+            let d = date_from_text(&self.returned_on);
+            if d.is_none() {
+                e.add("returned_on", "date_format", self.returned_on.trim());
+            }
+            d
+        };
+        let travel = status.and_then(|s| {
+            Travel::parse(
+                s,
+                Some(self.travel_origin.as_str()),
+                returned_on,
+                today,
+                &mut e,
+            )
+        });
+        let mut flags = Vec::new();
+        for word in self
+            .vulnerabilities
+            .split([',', '，', '、', ';', '；', ' '])
+            .filter(|w| !w.trim().is_empty())
+        {
+            match vulnerability_from_text(word) {
+                Some(v) => flags.push(v),
+                None => e.add("vulnerabilities", "invalid_choice", word.trim()),
+            }
+        }
+        let notes = parse_notes(&self.notes, &mut e);
+        if !e.is_empty() {
+            return Err(e);
+        }
+        match (name, document, sex, hukou, tenure, travel) {
+            (Some(name), Some(document), Some(sex), Some(hukou), Some(tenure), Some(travel)) => {
+                let mut d = ResidentDraft {
+                    name,
+                    document,
+                    sex,
+                    birth_date,
+                    phone,
+                    hukou,
+                    tenure,
+                    travel,
+                    vulnerabilities: Vulnerabilities::from_list(&flags),
+                    notes,
+                };
+                d.derive_from_document();
+                Ok(d)
+            }
+            _ => Err(FieldErrors::single("name", "invalid")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> Date {
+        Date::new(2020, 2, 10).expect("date")
+    }
+
+    fn valid() -> RawResident {
+        RawResident {
+            name: "张三".into(),
+            document_number: "11010519491231002X".into(),
+            phone: "138 0013 8000".into(),
+            hukou: "户籍人口".into(),
+            tenure: "租户".into(),
+            travel_status: "外地返回".into(),
+            travel_origin: "武汉".into(),
+            returned_on: "2020/1/22".into(),
+            vulnerabilities: "独居老人、慢性病".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn chinese_register_words_parse() {
+        let d = valid().parse(today()).expect("valid");
+        assert_eq!(d.hukou, Hukou::Registered);
+        assert_eq!(d.tenure, Tenure::Tenant);
+        assert_eq!(d.travel.status, TravelStatus::Returned);
+        assert_eq!(d.birth_date, Date::new(1949, 12, 31).ok());
+        assert_eq!(d.sex, Some(Sex::Female));
+        assert!(d.vulnerabilities.contains(Vulnerability::ChronicIllness));
+        assert_eq!(
+            d.phone.map(|p| p.as_str().to_owned()),
+            Some("13800138000".to_owned())
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let raw = RawResident {
+            name: "".into(),
+            document_number: "110105194912310021".into(),
+            phone: "12345".into(),
+            hukou: "maybe".into(),
+            ..Default::default()
+        };
+        let e = raw.parse(today()).expect_err("invalid");
+        for f in ["name", "document_number", "phone", "hukou"] {
+            assert!(e.for_field(f).is_some(), "{f} missing in {e:?}");
+        }
+        assert_eq!(
+            e.for_field("document_number").map(|e| e.code.as_str()),
+            Some("citizen_id_check_digit")
+        );
+    }
+
+    #[test]
+    fn dates_in_common_spellings() {
+        let d = Date::new(2020, 1, 2).ok();
+        for s in [
+            "2020-01-02",
+            "2020/1/2",
+            "2020.1.2",
+            "20200102",
+            "2020年1月2日",
+        ] {
+            assert_eq!(date_from_text(s), d, "{s}");
+        }
+        assert_eq!(date_from_text("2020-02-30"), None);
+    }
+}

@@ -1,0 +1,194 @@
+//! Reading delimited text: decoding, delimiter detection and Excel-compatible row numbers.
+
+use std::borrow::Cow;
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
+
+use crate::cell::{TableBuilder, trim};
+use crate::sniff::{UTF8_BOM, UTF16BE_BOM, UTF16LE_BOM};
+use crate::{SheetError, Table};
+
+/// Delimiters we recognise, in order of preference when counts tie.
+const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
+
+pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
+    let text = decode(bytes)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.contains('\0') {
+        // Only reachable through UTF-16 input, which the sniffer lets through whole.
+        return Err(SheetError::NotASpreadsheet);
+    }
+    parse(text, detect_delimiter(text))
+}
+
+/// The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030,
+/// the superset of GBK that Excel in mainland China saves.
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
+    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+        // A BOM declares UTF-8, so invalid bytes after it are not GBK text.
+        return std::str::from_utf8(rest)
+            .map(Cow::Borrowed)
+            .map_err(|_| SheetError::Encoding);
+    }
+    if let Some(rest) = bytes.strip_prefix(UTF16LE_BOM) {
+        return decode_strict(UTF_16LE, rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(UTF16BE_BOM) {
+        return decode_strict(UTF_16BE, rest);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(_) => decode_strict(GB18030, bytes),
+    }
+}
+
+fn decode_strict<'a>(
+    encoding: &'static Encoding,
+    bytes: &'a [u8],
+) -> Result<Cow<'a, str>, SheetError> {
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if had_errors {
+        Err(SheetError::Encoding)
+    } else {
+        Ok(text)
+    }
+}
+
+/// The delimiter occurring most often outside quotes in the header line (the first line with
+/// content); ',' when there is none, so a one-column file still reads.
+fn detect_delimiter(text: &str) -> u8 {
+    let header = text
+        .split('\n')
+        .find(|line| {
+            line.bytes()
+                .any(|b| !b.is_ascii_whitespace() && !DELIMITERS.contains(&b))
+        })
+        .unwrap_or("");
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for b in header.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+            counts[i] += 1;
+        }
+    }
+    // First maximum wins, which keeps the preference order on ties.
+    let mut best = 0;
+    for (i, &count) in counts.iter().enumerate() {
+        if count > counts[best] {
+            best = i;
+        }
+    }
+    DELIMITERS[best]
+}
+
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
+    let bytes = text.as_bytes();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(1 << 16)
+        .from_reader(bytes);
+    let mut record = csv::StringRecord::new();
+    let mut builder = TableBuilder::default();
+    // Excel's row number is the line number minus the line breaks inside quoted cells. The csv
+    // crate skips empty lines silently, so count the line breaks ourselves from the byte
+    // offsets it reports: `scanned` is where the previous record started.
+    let mut scanned = 0;
+    let mut newlines = 0;
+    let mut newlines_in_cells = 0;
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| SheetError::Corrupt {
+                detail: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        // The reported offset is just after the previous record; empty lines follow it.
+        let after_previous = record
+            .position()
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .unwrap_or(scanned)
+            .clamp(scanned, bytes.len());
+        let start = after_previous
+            + bytes[after_previous..]
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .count();
+        newlines += count_newlines(&bytes[scanned..start]);
+        scanned = start;
+        let number = newlines - newlines_in_cells + 1;
+        newlines_in_cells += count_newlines(record.as_slice().as_bytes());
+
+        if TableBuilder::is_blank(record.iter()) {
+            continue;
+        }
+        let mut cells = Vec::with_capacity(record.len().max(builder.width()));
+        cells.extend(record.iter().map(|field| trim(field).to_owned()));
+        builder.push(number, cells);
+    }
+    builder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(table: &Table) -> Vec<usize> {
+        table.rows.iter().map(|r| r.number).collect()
+    }
+
+    #[test]
+    fn detects_delimiters() {
+        assert_eq!(detect_delimiter("a,b,c\n"), b',');
+        assert_eq!(detect_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(detect_delimiter("a\tb\tc"), b'\t');
+        assert_eq!(detect_delimiter("\n;;;\n\"x;y\",b\n"), b',');
+        assert_eq!(detect_delimiter("only"), b',');
+    }
+
+    #[test]
+    fn row_numbers_follow_excel_rows() -> Result<(), SheetError> {
+        let text = "\r\n姓名,备注\r\n张三,\"多行\r\n备注\"\r\n\r\n , \r\n李四,x\r\n";
+        let table = read_csv(text.as_bytes())?;
+        assert_eq!(table.headers, ["姓名", "备注"]);
+        // Excel: row 1 blank, 2 header, 3 张三, 4 blank, 5 spaces only, 6 李四.
+        assert_eq!(numbers(&table), [3, 6]);
+        assert_eq!(table.rows[0].cells, ["张三", "多行\r\n备注"]);
+        Ok(())
+    }
+
+    #[test]
+    fn last_line_without_line_break() -> Result<(), SheetError> {
+        let table = read_csv(b"a\n\n1\n2")?;
+        assert_eq!(numbers(&table), [3, 4]);
+        Ok(())
+    }
+
+    #[test]
+    fn utf16_unicode_text_export() -> Result<(), SheetError> {
+        let mut bytes = UTF16LE_BOM.to_vec();
+        for unit in "姓名\t电话\r\n张三\t13800138000\r\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let table = crate::read_table(&bytes, Some("导出.txt"))?;
+        assert_eq!(table.headers, ["姓名", "电话"]);
+        assert_eq!(table.rows[0].cells, ["张三", "13800138000"]);
+        Ok(())
+    }
+
+    #[test]
+    fn header_only_is_not_empty_but_nothing_is() {
+        assert!(matches!(read_csv(b"a,b\r\n"), Ok(t) if t.rows.is_empty()));
+        assert!(matches!(read_csv(b"\r\n , \r\n"), Err(SheetError::Empty)));
+        assert!(matches!(read_csv(b"\xEF\xBB\xBF"), Err(SheetError::Empty)));
+    }
+}

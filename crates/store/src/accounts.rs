@@ -1,0 +1,296 @@
+//! Accounts, sessions, API tokens and login attempts.
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Conn, Result, StoreError, now_ms};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub level: String,
+    pub scope_id: i64,
+    pub language: String,
+    pub active: bool,
+}
+
+const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, password_hash, role, level, \
+     scope_id, language, active FROM accounts";
+
+fn account_row(r: &AnyRow) -> Result<Account> {
+    Ok(Account {
+        id: r.try_get(0)?,
+        username: r.try_get(1)?,
+        display_name: r.try_get(2)?,
+        password_hash: r.try_get(3)?,
+        role: r.try_get(4)?,
+        level: r.try_get(5)?,
+        scope_id: r.try_get(6)?,
+        language: r.try_get(7)?,
+        active: r.try_get::<i64, _>(8)? != 0,
+    })
+}
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub level: &'a str,
+    pub scope_id: i64,
+    pub language: &'a str,
+}
+
+pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "INSERT INTO accounts (username, display_name, password_hash, role, level, scope_id, \
+         language, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) \
+         RETURNING id",
+    )
+    .bind(a.username)
+    .bind(a.display_name)
+    .bind(a.password_hash)
+    .bind(a.role)
+    .bind(a.level)
+    .bind(a.scope_id)
+    .bind(a.language)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn account(conn: &mut Conn, id: i64) -> Result<Account> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{ACCOUNT_SELECT} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    account_row(&row)
+}
+
+pub async fn account_by_username(conn: &mut Conn, username: &str) -> Result<Option<Account>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{ACCOUNT_SELECT} WHERE username = $1"
+    )))
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(account_row).transpose()
+}
+
+pub async fn list_accounts(conn: &mut Conn) -> Result<Vec<Account>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{ACCOUNT_SELECT} ORDER BY username LIMIT 5000"
+    )))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(account_row).collect()
+}
+
+pub struct AccountUpdate<'a> {
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub level: &'a str,
+    pub scope_id: i64,
+    pub active: bool,
+}
+
+pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET display_name = $1, role = $2, level = $3, scope_id = $4, \
+         active = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(u.display_name)
+    .bind(u.role)
+    .bind(u.level)
+    .bind(u.scope_id)
+    .bind(i64::from(u.active))
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if !u.active {
+        delete_sessions_of(conn, id).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut Conn, id: i64, password_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_language(conn: &mut Conn, id: i64, language: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        .bind(language)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A live session: the account and the CSRF token bound to it.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub account: Account,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+pub async fn insert_session(
+    conn: &mut Conn,
+    token_hash: &str,
+    account_id: i64,
+    csrf_token: &str,
+    expires_at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(account_id)
+    .bind(csrf_token)
+    .bind(now_ms())
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The session behind a token hash, if it exists, has not expired and its account is active.
+pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRecord>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
+         a.language, a.active, s.csrf_token, s.expires_at FROM sessions s \
+         JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+    )
+    .bind(token_hash)
+    .bind(now_ms())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(SessionRecord {
+            account: account_row(&r)?,
+            csrf_token: r.try_get(9)?,
+            expires_at: r.try_get(10)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(conn: &mut Conn, account_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_expired_sessions(conn: &mut Conn) -> Result<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+pub async fn insert_api_token(
+    conn: &mut Conn,
+    account_id: i64,
+    token_hash: &str,
+    label: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO api_tokens (account_id, token_hash, label, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The active account behind an unrevoked API token.
+pub async fn account_by_api_token(conn: &mut Conn, token_hash: &str) -> Result<Option<Account>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
+         a.language, a.active FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(account_row).transpose()
+}
+
+pub async fn record_login_attempt(
+    conn: &mut Conn,
+    username: &str,
+    client: &str,
+    succeeded: bool,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO login_attempts (username, client, at, succeeded) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(username)
+    .bind(client)
+    .bind(now_ms())
+    .bind(i64::from(succeeded))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Failed attempts since `since_ms` for a username and for a client address.
+pub async fn recent_failures(
+    conn: &mut Conn,
+    username: &str,
+    client: &str,
+    since_ms: i64,
+) -> Result<(i64, i64)> {
+    let by_user: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND succeeded = 0",
+    )
+    .bind(username)
+    .bind(since_ms)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    let by_client: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM login_attempts WHERE client = $1 AND at >= $2 AND succeeded = 0",
+    )
+    .bind(client)
+    .bind(since_ms)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get(0)?;
+    Ok((by_user, by_client))
+}

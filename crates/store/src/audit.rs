@@ -1,0 +1,296 @@
+//! The audit trail: an append-only hash chain. Each entry's hash covers the previous hash and
+//! every field of the entry, so editing or deleting a stored row breaks the chain at that row.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Conn, Result, StoreError, now_ms};
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry to append; `at` and the chain fields are filled in by [`append`].
+#[derive(Debug, Clone, Default)]
+pub struct AuditEntry {
+    pub account_id: Option<i64>,
+    pub account_name: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub community_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+}
+
+/// A stored entry.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: i64,
+    pub account_id: Option<i64>,
+    pub account_name: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub community_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    seq: i64,
+    hash: String,
+}
+
+pub(crate) async fn lock_head(conn: &mut Conn) -> Result<Head> {
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Head {
+        seq: row.try_get(0)?,
+        hash: row.try_get(1)?,
+    })
+}
+
+pub(crate) async fn store_head(conn: &mut Conn, head: &Head) -> Result<()> {
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(head.seq)
+        .bind(&head.hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn opt_i64(v: Option<i64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The hash of an entry: SHA-256 over the previous hash and each field, unit-separated, with
+/// absent values distinct from empty ones.
+pub fn entry_hash(r: &AuditRecord) -> String {
+    let opt = |v: &Option<String>| match v {
+        Some(s) => format!("+{s}"),
+        None => "-".to_owned(),
+    };
+    let fields = [
+        r.prev_hash.clone(),
+        r.seq.to_string(),
+        r.at.to_string(),
+        opt_i64(r.account_id),
+        r.account_name.clone(),
+        r.role.clone(),
+        r.action.clone(),
+        r.object_type.clone(),
+        r.object_id.clone(),
+        opt_i64(r.community_id),
+        opt(&r.before),
+        opt(&r.after),
+        opt(&r.reason),
+    ];
+    let mut h = Sha256::new();
+    for f in fields {
+        h.update(f.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
+pub(crate) async fn append(conn: &mut Conn, head: &mut Head, e: AuditEntry) -> Result<i64> {
+    let record = AuditRecord {
+        seq: head.seq + 1,
+        at: now_ms(),
+        account_id: e.account_id,
+        account_name: e.account_name,
+        role: e.role,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id,
+        community_id: e.community_id,
+        before: e.before.map(|v| v.to_string()),
+        after: e.after.map(|v| v.to_string()),
+        reason: e.reason,
+        prev_hash: head.hash.clone(),
+        hash: String::new(),
+    };
+    let hash = entry_hash(&record);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, account_id, account_name, role, action, object_type, \
+         object_id, community_id, before_state, after_state, reason, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(record.seq)
+    .bind(record.at)
+    .bind(record.account_id)
+    .bind(&record.account_name)
+    .bind(&record.role)
+    .bind(&record.action)
+    .bind(&record.object_type)
+    .bind(&record.object_id)
+    .bind(record.community_id)
+    .bind(&record.before)
+    .bind(&record.after)
+    .bind(&record.reason)
+    .bind(&record.prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    head.seq = record.seq;
+    head.hash = hash;
+    Ok(record.seq)
+}
+
+const COLUMNS: &str = "seq, at, account_id, account_name, role, action, object_type, object_id, \
+                       community_id, before_state, after_state, reason, prev_hash, hash";
+
+fn record(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: row.try_get(0)?,
+        at: row.try_get(1)?,
+        account_id: row.try_get(2)?,
+        account_name: row.try_get(3)?,
+        role: row.try_get(4)?,
+        action: row.try_get(5)?,
+        object_type: row.try_get(6)?,
+        object_id: row.try_get(7)?,
+        community_id: row.try_get(8)?,
+        before: row.try_get(9)?,
+        after: row.try_get(10)?,
+        reason: row.try_get(11)?,
+        prev_hash: row.try_get(12)?,
+        hash: row.try_get(13)?,
+    })
+}
+
+/// Filters of the audit page; every one is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub account_name: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Newest first: continue with entries before this sequence number.
+    pub before_seq: Option<i64>,
+}
+
+pub async fn list(conn: &mut Conn, f: &AuditFilter, limit: u32) -> Result<Vec<AuditRecord>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut texts: Vec<String> = Vec::new();
+    let mut ints: Vec<i64> = Vec::new();
+    let mut n = 0;
+    let mut next = |sql: &mut String, clause: &str| {
+        n += 1;
+        sql.push_str(&clause.replace('?', &format!("${n}")));
+    };
+    // Text parameters first, then integers, so binding order matches the numbering.
+    for (value, clause) in [
+        (&f.action, " AND action = ?"),
+        (&f.account_name, " AND account_name = ?"),
+        (&f.object_type, " AND object_type = ?"),
+        (&f.object_id, " AND object_id = ?"),
+    ] {
+        if let Some(v) = value {
+            next(&mut sql, clause);
+            texts.push(v.clone());
+        }
+    }
+    for (value, clause) in [
+        (f.from_ms, " AND at >= ?"),
+        (f.to_ms, " AND at < ?"),
+        (f.before_seq, " AND seq < ?"),
+    ] {
+        if let Some(v) = value {
+            next(&mut sql, clause);
+            ints.push(v);
+        }
+    }
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit.min(1000)));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for t in texts {
+        q = q.bind(t);
+    }
+    for i in ints {
+        q = q.bind(i);
+    }
+    q.fetch_all(&mut *conn).await?.iter().map(record).collect()
+}
+
+/// The outcome of checking the whole chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub entries: i64,
+    /// The first sequence number at which the chain does not hold, and why.
+    pub broken_at: Option<(i64, String)>,
+}
+
+/// Recomputes every hash in order, in chunks so a long trail does not fill memory.
+pub async fn verify(conn: &mut Conn) -> Result<Verification> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+    let mut prev_hash = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    let mut count = 0;
+    loop {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000"
+        )))
+        .bind(expected_seq)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let r = record(row)?;
+            let broken = |why: &str| Verification {
+                entries: count,
+                broken_at: Some((expected_seq, why.to_owned())),
+            };
+            if r.seq != expected_seq {
+                return Ok(broken("entry missing"));
+            }
+            if r.prev_hash != prev_hash {
+                return Ok(broken("previous hash does not match"));
+            }
+            if entry_hash(&r) != r.hash {
+                return Ok(broken("entry altered"));
+            }
+            prev_hash = r.hash;
+            expected_seq += 1;
+            count += 1;
+        }
+    }
+    if count != head_seq || prev_hash != head_hash {
+        return Ok(Verification {
+            entries: count,
+            broken_at: Some((count + 1, "entries after this point missing".to_owned())),
+        });
+    }
+    Ok(Verification {
+        entries: count,
+        broken_at: None,
+    })
+}
+
+/// Distinct actions recorded, for the filter of the audit page.
+pub async fn actions(conn: &mut Conn) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT DISTINCT action FROM audit_log ORDER BY action")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+        .collect()
+}

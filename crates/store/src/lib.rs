@@ -1,0 +1,19 @@
+//! Gridwatch's persistence: one migration tree and one query per operation for SQLite and
+//! PostgreSQL, through sqlx's `Any` driver. No HTTP here.
+//!
+//! Every read of registry data takes the caller's [`domain::access::Jurisdiction`] and filters by
+//! it in SQL, so a page cannot forget the check.
+
+pub mod accounts;
+pub mod audit;
+mod db;
+mod error;
+pub mod imports;
+pub mod registry;
+mod scope;
+pub mod structure;
+
+pub use db::{Backend, Conn, Db, WriteTx, now_ms};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,539 @@
+//! Households and residents. Every read is scoped by the caller's jurisdiction in SQL.
+
+use domain::access::{Jurisdiction, Placement};
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError, now_ms};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Household {
+    pub id: i64,
+    pub unit_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub phone: Option<String>,
+    pub head_resident_id: Option<i64>,
+    pub members: i64,
+}
+
+const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.unit_id, h.building_id, h.grid_id, h.community_id, \
+     b.name, u.name, h.room, h.phone, h.head_resident_id, \
+     (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id) \
+     FROM households h JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = h.building_id";
+
+fn household_row(r: &AnyRow) -> Result<Household> {
+    Ok(Household {
+        id: r.try_get(0)?,
+        unit_id: r.try_get(1)?,
+        building_id: r.try_get(2)?,
+        grid_id: r.try_get(3)?,
+        community_id: r.try_get(4)?,
+        building_name: r.try_get(5)?,
+        unit_name: r.try_get(6)?,
+        room: r.try_get(7)?,
+        phone: r.try_get(8)?,
+        head_resident_id: r.try_get(9)?,
+        members: r.try_get(10)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub room: Option<String>,
+}
+
+pub async fn list_households(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &HouseholdFilter,
+    page: PageRequest,
+) -> Result<Page<Household>> {
+    let mut w = Where::new();
+    w.scope(j, "h");
+    if let Some(g) = f.grid_id {
+        w.int("h.grid_id = ?", g);
+    }
+    if let Some(b) = f.building_id {
+        w.int("h.building_id = ?", b);
+    }
+    if let Some(r) = &f.room {
+        w.text("h.room = ?", r.clone());
+    }
+    if let Some(a) = page.after {
+        w.int("h.id > ?", a);
+    }
+    let sql = format!(
+        "{HOUSEHOLD_SELECT}{} ORDER BY h.id LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(household_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |h| h.id))
+}
+
+pub async fn household(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Household> {
+    let mut w = Where::new();
+    w.scope(j, "h").int("h.id = ?", id);
+    let sql = format!("{HOUSEHOLD_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    household_row(&row)
+}
+
+pub struct NewHousehold<'a> {
+    pub unit_id: i64,
+    pub placement: Placement,
+    pub room: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+pub async fn insert_household(conn: &mut Conn, h: &NewHousehold<'_>) -> Result<i64> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, phone, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(h.unit_id)
+    .bind(h.placement.building_id.unwrap_or_default())
+    .bind(h.placement.grid_id.unwrap_or_default())
+    .bind(h.placement.community_id)
+    .bind(h.room)
+    .bind(h.phone)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn household_id_by_unit_room(
+    conn: &mut Conn,
+    unit_id: i64,
+    room: &str,
+) -> Result<Option<i64>> {
+    let r = sqlx::query("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
+        .bind(unit_id)
+        .bind(room)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(r.map(|r| r.try_get(0)).transpose()?)
+}
+
+pub async fn update_household(
+    conn: &mut Conn,
+    id: i64,
+    phone: Option<&str>,
+    head_resident_id: Option<i64>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE households SET phone = $1, head_resident_id = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(phone)
+    .bind(head_resident_id)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A resident as stored, with the document masked; the sealed number is read separately.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Resident {
+    pub id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub name: String,
+    pub document_kind: String,
+    pub document_masked: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub hukou: String,
+    pub tenure: String,
+    pub travel_status: String,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+    pub vulnerabilities: i64,
+    pub notes: String,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+const RESIDENT_SELECT: &str = "SELECT r.id, r.household_id, r.building_id, r.grid_id, \
+     r.community_id, b.name, u.name, h.room, r.name, r.document_kind, r.document_masked, r.sex, \
+     r.birth_date, r.phone, r.hukou, r.tenure, r.travel_status, r.travel_origin, r.returned_on, \
+     r.vulnerabilities, r.notes, r.updated_at, r.version \
+     FROM residents r JOIN households h ON h.id = r.household_id \
+     JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = r.building_id";
+
+fn resident_row(r: &AnyRow) -> Result<Resident> {
+    Ok(Resident {
+        id: r.try_get(0)?,
+        household_id: r.try_get(1)?,
+        building_id: r.try_get(2)?,
+        grid_id: r.try_get(3)?,
+        community_id: r.try_get(4)?,
+        building_name: r.try_get(5)?,
+        unit_name: r.try_get(6)?,
+        room: r.try_get(7)?,
+        name: r.try_get(8)?,
+        document_kind: r.try_get(9)?,
+        document_masked: r.try_get(10)?,
+        sex: r.try_get(11)?,
+        birth_date: r.try_get(12)?,
+        phone: r.try_get(13)?,
+        hukou: r.try_get(14)?,
+        tenure: r.try_get(15)?,
+        travel_status: r.try_get(16)?,
+        travel_origin: r.try_get(17)?,
+        returned_on: r.try_get(18)?,
+        vulnerabilities: r.try_get(19)?,
+        notes: r.try_get(20)?,
+        updated_at: r.try_get(21)?,
+        version: r.try_get(22)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ResidentFilter {
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub travel_status: Option<String>,
+    pub name_prefix: Option<String>,
+    pub phone: Option<String>,
+    pub room: Option<String>,
+    /// The keyed index of a document number, for an exact lookup.
+    pub document_index: Option<Vec<u8>>,
+}
+
+/// The smallest string greater than every string starting with `prefix`, for an index range.
+fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+pub async fn list_residents(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &ResidentFilter,
+    page: PageRequest,
+) -> Result<Page<Resident>> {
+    let mut w = Where::new();
+    w.scope(j, "r");
+    if let Some(v) = f.grid_id {
+        w.int("r.grid_id = ?", v);
+    }
+    if let Some(v) = f.building_id {
+        w.int("r.building_id = ?", v);
+    }
+    if let Some(v) = f.household_id {
+        w.int("r.household_id = ?", v);
+    }
+    if let Some(v) = &f.travel_status {
+        w.text("r.travel_status = ?", v.clone());
+    }
+    if let Some(v) = &f.name_prefix {
+        w.text("r.name >= ?", v.clone())
+            .text("r.name < ?", prefix_upper_bound(v));
+    }
+    if let Some(v) = &f.phone {
+        w.text("r.phone = ?", v.clone());
+    }
+    if let Some(v) = &f.room {
+        w.text("h.room = ?", v.clone());
+    }
+    let mut index_param = None;
+    if let Some(v) = &f.document_index {
+        // Bound last, below, since the builder binds only integers and text.
+        index_param = Some(v.clone());
+        w.raw("r.document_index = $IDX");
+    }
+    if let Some(a) = page.after {
+        w.int("r.id > ?", a);
+    }
+    let mut sql = format!(
+        "{RESIDENT_SELECT}{} ORDER BY r.id LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    if index_param.is_some() {
+        sql = sql.replace("$IDX", &format!("${}", w.params.len() + 1));
+    }
+    let mut q = w.bind(sqlx::query(sqlx::AssertSqlSafe(sql)));
+    if let Some(idx) = index_param {
+        q = q.bind(idx);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let items = rows.iter().map(resident_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |r| r.id))
+}
+
+pub async fn resident(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Resident> {
+    let mut w = Where::new();
+    w.scope(j, "r").int("r.id = ?", id);
+    let sql = format!("{RESIDENT_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    resident_row(&row)
+}
+
+/// The sealed document number of a resident in the jurisdiction.
+pub async fn sealed_document(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Vec<u8>> {
+    let mut w = Where::new();
+    w.scope(j, "r").int("r.id = ?", id);
+    let sql = format!("SELECT r.document_sealed FROM residents r{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get(0)?)
+}
+
+/// Every stored field of a resident, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidentData {
+    pub name: String,
+    pub document_kind: String,
+    pub document_sealed: Vec<u8>,
+    pub document_index: Vec<u8>,
+    pub document_masked: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub hukou: String,
+    pub tenure: String,
+    pub travel_status: String,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+    pub vulnerabilities: i64,
+    pub notes: String,
+}
+
+/// Where a resident lives: the household and its place in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Home {
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+}
+
+pub async fn home_of_household(conn: &mut Conn, household_id: i64) -> Result<Home> {
+    let r =
+        sqlx::query("SELECT id, building_id, grid_id, community_id FROM households WHERE id = $1")
+            .bind(household_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    Ok(Home {
+        household_id: r.try_get(0)?,
+        building_id: r.try_get(1)?,
+        grid_id: r.try_get(2)?,
+        community_id: r.try_get(3)?,
+    })
+}
+
+pub(crate) const RESIDENT_INSERT_COLUMNS: &str = "household_id, building_id, grid_id, community_id, name, \
+     document_kind, document_sealed, document_index, document_masked, sex, birth_date, phone, \
+     hukou, tenure, travel_status, travel_origin, returned_on, vulnerabilities, notes, \
+     created_at, updated_at";
+
+/// Binds one resident's values in the order of [`RESIDENT_INSERT_COLUMNS`].
+pub(crate) fn bind_resident<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    home: &Home,
+    d: &'q ResidentData,
+    now: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(home.household_id)
+        .bind(home.building_id)
+        .bind(home.grid_id)
+        .bind(home.community_id)
+        .bind(d.name.as_str())
+        .bind(d.document_kind.as_str())
+        .bind(d.document_sealed.clone())
+        .bind(d.document_index.clone())
+        .bind(d.document_masked.as_str())
+        .bind(d.sex.as_deref())
+        .bind(d.birth_date.as_deref())
+        .bind(d.phone.as_deref())
+        .bind(d.hukou.as_str())
+        .bind(d.tenure.as_str())
+        .bind(d.travel_status.as_str())
+        .bind(d.travel_origin.as_deref())
+        .bind(d.returned_on.as_deref())
+        .bind(d.vulnerabilities)
+        .bind(d.notes.as_str())
+        .bind(now)
+        .bind(now)
+}
+
+pub async fn insert_resident(conn: &mut Conn, home: &Home, d: &ResidentData) -> Result<i64> {
+    let placeholders = (1..=21)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) VALUES ({placeholders}) RETURNING id"
+    );
+    let row = bind_resident(sqlx::query(sqlx::AssertSqlSafe(sql)), home, d, now_ms())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Overwrites a resident if it still has `version`; a stale version is a conflict, so two people
+/// editing the same resident cannot silently overwrite each other.
+pub async fn update_resident(
+    conn: &mut Conn,
+    id: i64,
+    version: i64,
+    home: &Home,
+    d: &ResidentData,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE residents SET household_id = $1, building_id = $2, grid_id = $3, \
+         community_id = $4, name = $5, document_kind = $6, document_sealed = $7, \
+         document_index = $8, document_masked = $9, sex = $10, birth_date = $11, phone = $12, \
+         hukou = $13, tenure = $14, travel_status = $15, travel_origin = $16, returned_on = $17, \
+         vulnerabilities = $18, notes = $19, updated_at = $20, version = version + 1 \
+         WHERE id = $21 AND version = $22",
+    )
+    .bind(home.household_id)
+    .bind(home.building_id)
+    .bind(home.grid_id)
+    .bind(home.community_id)
+    .bind(d.name.as_str())
+    .bind(d.document_kind.as_str())
+    .bind(d.document_sealed.clone())
+    .bind(d.document_index.clone())
+    .bind(d.document_masked.as_str())
+    .bind(d.sex.as_deref())
+    .bind(d.birth_date.as_deref())
+    .bind(d.phone.as_deref())
+    .bind(d.hukou.as_str())
+    .bind(d.tenure.as_str())
+    .bind(d.travel_status.as_str())
+    .bind(d.travel_origin.as_deref())
+    .bind(d.returned_on.as_deref())
+    .bind(d.vulnerabilities)
+    .bind(d.notes.as_str())
+    .bind(now_ms())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict("residents.version".to_owned()));
+    }
+    Ok(())
+}
+
+pub async fn delete_resident(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE households SET head_resident_id = NULL WHERE head_resident_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM resident_merges WHERE resident_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM residents WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The id and version of the resident holding a document, whatever the jurisdiction: used to
+/// refuse duplicates and to merge.
+pub async fn resident_by_document_index(
+    conn: &mut Conn,
+    index: &[u8],
+) -> Result<Option<(i64, i64)>> {
+    let r = sqlx::query("SELECT id, version FROM residents WHERE document_index = $1")
+        .bind(index.to_vec())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(
+        r.map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?,
+    )
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Merge {
+    pub id: i64,
+    pub import_id: Option<i64>,
+    pub source: String,
+    pub changes: String,
+    pub at: i64,
+}
+
+pub async fn insert_merge(
+    conn: &mut Conn,
+    resident_id: i64,
+    import_id: Option<i64>,
+    source: &str,
+    changes: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO resident_merges (resident_id, import_id, source, changes, at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(resident_id)
+    .bind(import_id)
+    .bind(source)
+    .bind(changes)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> {
+    let rows = sqlx::query(
+        "SELECT id, import_id, source, changes, at FROM resident_merges \
+         WHERE resident_id = $1 ORDER BY id DESC LIMIT 100",
+    )
+    .bind(resident_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Merge {
+                id: r.try_get(0)?,
+                import_id: r.try_get(1)?,
+                source: r.try_get(2)?,
+                changes: r.try_get(3)?,
+                at: r.try_get(4)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,93 @@
+//! The jurisdiction filter every registry query carries.
+
+use domain::access::{Jurisdiction, Level};
+
+/// A SQL condition restricting rows of `alias` (a table with community, grid and building
+/// columns) to the jurisdiction, using parameter `$n`; `None` for the whole system.
+pub(crate) fn condition(j: &Jurisdiction, alias: &str, n: usize) -> Option<String> {
+    Some(match j.level {
+        Level::All => return None,
+        Level::District => {
+            format!("{alias}.community_id IN (SELECT id FROM communities WHERE district_id = ${n})")
+        }
+        Level::Street => {
+            format!("{alias}.community_id IN (SELECT id FROM communities WHERE street_id = ${n})")
+        }
+        Level::Community => format!("{alias}.community_id = ${n}"),
+        Level::Grid => format!("{alias}.grid_id = ${n}"),
+        Level::Building => format!("{alias}.building_id = ${n}"),
+    })
+}
+
+/// A small builder of WHERE clauses with numbered parameters, so the scope, filters and the
+/// keyset cursor compose without string-number bookkeeping at each call site.
+#[derive(Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    pub(crate) params: Vec<Param>,
+}
+
+pub(crate) enum Param {
+    Int(i64),
+    Text(String),
+}
+
+impl Where {
+    pub(crate) fn new() -> Where {
+        Where::default()
+    }
+
+    fn next(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    pub(crate) fn scope(&mut self, j: &Jurisdiction, alias: &str) -> &mut Self {
+        if let Some(c) = condition(j, alias, self.next()) {
+            self.clauses.push(c);
+            self.params.push(Param::Int(j.id));
+        }
+        self
+    }
+
+    /// Adds a clause with one `?` placeholder bound to an integer.
+    pub(crate) fn int(&mut self, clause: &str, v: i64) -> &mut Self {
+        self.clauses
+            .push(clause.replace('?', &format!("${}", self.next())));
+        self.params.push(Param::Int(v));
+        self
+    }
+
+    /// Adds a clause with one `?` placeholder bound to text.
+    pub(crate) fn text(&mut self, clause: &str, v: impl Into<String>) -> &mut Self {
+        self.clauses
+            .push(clause.replace('?', &format!("${}", self.next())));
+        self.params.push(Param::Text(v.into()));
+        self
+    }
+
+    pub(crate) fn raw(&mut self, clause: &str) -> &mut Self {
+        self.clauses.push(clause.to_owned());
+        self
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    pub(crate) fn bind<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for p in &self.params {
+            q = match p {
+                Param::Int(i) => q.bind(*i),
+                Param::Text(t) => q.bind(t.as_str()),
+            };
+        }
+        q
+    }
+}

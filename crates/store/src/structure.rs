@@ -1,0 +1,442 @@
+//! The administrative tree: districts, streets, communities, grids, buildings and units.
+
+use domain::access::{Jurisdiction, Level, Placement};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Conn, Result, StoreError, now_ms};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct District {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Street {
+    pub id: i64,
+    pub district_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Community {
+    pub id: i64,
+    pub street_id: i64,
+    pub district_id: i64,
+    pub name: String,
+    pub street_name: String,
+    pub district_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Grid {
+    pub id: i64,
+    pub community_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Building {
+    pub id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Unit {
+    pub id: i64,
+    pub building_id: i64,
+    pub name: String,
+}
+
+async fn insert_returning_id(
+    conn: &mut Conn,
+    q: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+) -> Result<i64> {
+    let row = q.fetch_one(&mut *conn).await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn insert_district(conn: &mut Conn, code: &str, name: &str) -> Result<i64> {
+    insert_returning_id(
+        conn,
+        sqlx::query("INSERT INTO districts (code, name) VALUES ($1, $2) RETURNING id")
+            .bind(code)
+            .bind(name),
+    )
+    .await
+}
+
+pub async fn insert_street(conn: &mut Conn, district_id: i64, name: &str) -> Result<i64> {
+    insert_returning_id(
+        conn,
+        sqlx::query("INSERT INTO streets (district_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(district_id)
+            .bind(name),
+    )
+    .await
+}
+
+pub async fn list_districts(conn: &mut Conn) -> Result<Vec<District>> {
+    let rows = sqlx::query("SELECT id, code, name FROM districts ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(District {
+                id: r.try_get(0)?,
+                code: r.try_get(1)?,
+                name: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn list_streets(conn: &mut Conn) -> Result<Vec<Street>> {
+    let rows = sqlx::query("SELECT id, district_id, name FROM streets ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Street {
+                id: r.try_get(0)?,
+                district_id: r.try_get(1)?,
+                name: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
+    let r = sqlx::query("SELECT id, district_id, name FROM streets WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Street {
+        id: r.try_get(0)?,
+        district_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+    })
+}
+
+pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> Result<i64> {
+    insert_returning_id(
+        conn,
+        sqlx::query(
+            "INSERT INTO communities (street_id, district_id, name, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(street.id)
+        .bind(street.district_id)
+        .bind(name)
+        .bind(now_ms()),
+    )
+    .await
+}
+
+/// Which communities a jurisdiction reaches, as a condition on `c.id`.
+fn community_scope(j: &Jurisdiction) -> Option<&'static str> {
+    Some(match j.level {
+        Level::All => return None,
+        Level::District => "c.district_id = $1",
+        Level::Street => "c.street_id = $1",
+        Level::Community => "c.id = $1",
+        Level::Grid => "c.id IN (SELECT community_id FROM grids WHERE id = $1)",
+        Level::Building => "c.id IN (SELECT community_id FROM buildings WHERE id = $1)",
+    })
+}
+
+const COMMUNITY_SELECT: &str = "SELECT c.id, c.street_id, c.district_id, c.name, s.name, d.name \
+     FROM communities c JOIN streets s ON s.id = c.street_id JOIN districts d ON d.id = c.district_id";
+
+fn community_row(r: &AnyRow) -> Result<Community> {
+    Ok(Community {
+        id: r.try_get(0)?,
+        street_id: r.try_get(1)?,
+        district_id: r.try_get(2)?,
+        name: r.try_get(3)?,
+        street_name: r.try_get(4)?,
+        district_name: r.try_get(5)?,
+    })
+}
+
+pub async fn list_communities(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Community>> {
+    let sql = match community_scope(j) {
+        Some(c) => format!("{COMMUNITY_SELECT} WHERE {c} ORDER BY c.id"),
+        None => format!("{COMMUNITY_SELECT} ORDER BY c.id"),
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if j.level != Level::All {
+        q = q.bind(j.id);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(community_row)
+        .collect()
+}
+
+/// One community, if the jurisdiction reaches it.
+pub async fn community(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Community> {
+    let sql = match community_scope(j) {
+        Some(c) => format!("{COMMUNITY_SELECT} WHERE {c} AND c.id = $2"),
+        None => format!("{COMMUNITY_SELECT} WHERE c.id = $1"),
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if j.level != Level::All {
+        q = q.bind(j.id);
+    }
+    let row = q
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    community_row(&row)
+}
+
+pub async fn rename_community(conn: &mut Conn, id: i64, name: &str) -> Result<()> {
+    sqlx::query("UPDATE communities SET name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_grid(conn: &mut Conn, community_id: i64, name: &str) -> Result<i64> {
+    insert_returning_id(
+        conn,
+        sqlx::query("INSERT INTO grids (community_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(community_id)
+            .bind(name),
+    )
+    .await
+}
+
+fn grid_scope(j: &Jurisdiction) -> Option<&'static str> {
+    Some(match j.level {
+        Level::All => return None,
+        Level::District => "g.community_id IN (SELECT id FROM communities WHERE district_id = $1)",
+        Level::Street => "g.community_id IN (SELECT id FROM communities WHERE street_id = $1)",
+        Level::Community => "g.community_id = $1",
+        Level::Grid => "g.id = $1",
+        Level::Building => "g.id IN (SELECT grid_id FROM buildings WHERE id = $1)",
+    })
+}
+
+/// Grids of one community that the jurisdiction reaches, in name order.
+pub async fn list_grids(conn: &mut Conn, j: &Jurisdiction, community_id: i64) -> Result<Vec<Grid>> {
+    let base = "SELECT g.id, g.community_id, g.name FROM grids g";
+    let sql = match grid_scope(j) {
+        Some(c) => format!("{base} WHERE {c} AND g.community_id = $2 ORDER BY g.id"),
+        None => format!("{base} WHERE g.community_id = $1 ORDER BY g.id"),
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if j.level != Level::All {
+        q = q.bind(j.id);
+    }
+    let rows = q.bind(community_id).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Grid {
+                id: r.try_get(0)?,
+                community_id: r.try_get(1)?,
+                name: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_building(conn: &mut Conn, grid: &Grid, name: &str) -> Result<i64> {
+    insert_returning_id(
+        conn,
+        sqlx::query(
+            "INSERT INTO buildings (grid_id, community_id, name) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(grid.id)
+        .bind(grid.community_id)
+        .bind(name),
+    )
+    .await
+}
+
+fn building_scope(j: &Jurisdiction) -> Option<&'static str> {
+    Some(match j.level {
+        Level::All => return None,
+        Level::District => "b.community_id IN (SELECT id FROM communities WHERE district_id = $1)",
+        Level::Street => "b.community_id IN (SELECT id FROM communities WHERE street_id = $1)",
+        Level::Community => "b.community_id = $1",
+        Level::Grid => "b.grid_id = $1",
+        Level::Building => "b.id = $1",
+    })
+}
+
+/// Buildings of one grid that the jurisdiction reaches.
+pub async fn list_buildings(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    grid_id: i64,
+) -> Result<Vec<Building>> {
+    let base = "SELECT b.id, b.grid_id, b.community_id, b.name FROM buildings b";
+    let sql = match building_scope(j) {
+        Some(c) => format!("{base} WHERE {c} AND b.grid_id = $2 ORDER BY b.name, b.id"),
+        None => format!("{base} WHERE b.grid_id = $1 ORDER BY b.name, b.id"),
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if j.level != Level::All {
+        q = q.bind(j.id);
+    }
+    let rows = q.bind(grid_id).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Building {
+                id: r.try_get(0)?,
+                grid_id: r.try_get(1)?,
+                community_id: r.try_get(2)?,
+                name: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_unit(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
+    insert_returning_id(
+        conn,
+        sqlx::query("INSERT INTO units (building_id, name) VALUES ($1, $2) RETURNING id")
+            .bind(building_id)
+            .bind(name),
+    )
+    .await
+}
+
+/// Units of one building (the building's scope is checked by the caller through [`placement`]).
+pub async fn list_units(conn: &mut Conn, building_id: i64) -> Result<Vec<Unit>> {
+    let rows = sqlx::query(
+        "SELECT id, building_id, name FROM units WHERE building_id = $1 ORDER BY name, id",
+    )
+    .bind(building_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Unit {
+                id: r.try_get(0)?,
+                building_id: r.try_get(1)?,
+                name: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Where a node of the tree sits, for deciding whether a jurisdiction covers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    Community(i64),
+    Grid(i64),
+    Building(i64),
+    Unit(i64),
+}
+
+pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
+    let (sql, id) = match node {
+        Node::Community(id) => (
+            "SELECT c.district_id, c.street_id, c.id, NULL, NULL FROM communities c WHERE c.id = $1",
+            id,
+        ),
+        Node::Grid(id) => (
+            "SELECT c.district_id, c.street_id, c.id, g.id, NULL FROM grids g \
+             JOIN communities c ON c.id = g.community_id WHERE g.id = $1",
+            id,
+        ),
+        Node::Building(id) => (
+            "SELECT c.district_id, c.street_id, c.id, b.grid_id, b.id FROM buildings b \
+             JOIN communities c ON c.id = b.community_id WHERE b.id = $1",
+            id,
+        ),
+        Node::Unit(id) => (
+            "SELECT c.district_id, c.street_id, c.id, b.grid_id, b.id FROM units u \
+             JOIN buildings b ON b.id = u.building_id \
+             JOIN communities c ON c.id = b.community_id WHERE u.id = $1",
+            id,
+        ),
+    };
+    let r = sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Placement {
+        district_id: r.try_get(0)?,
+        street_id: r.try_get(1)?,
+        community_id: r.try_get(2)?,
+        grid_id: r.try_get(3)?,
+        building_id: r.try_get(4)?,
+    })
+}
+
+pub async fn grid(conn: &mut Conn, id: i64) -> Result<Grid> {
+    let r = sqlx::query("SELECT id, community_id, name FROM grids WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Grid {
+        id: r.try_get(0)?,
+        community_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+    })
+}
+
+pub async fn building(conn: &mut Conn, id: i64) -> Result<Building> {
+    let r = sqlx::query("SELECT id, grid_id, community_id, name FROM buildings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Building {
+        id: r.try_get(0)?,
+        grid_id: r.try_get(1)?,
+        community_id: r.try_get(2)?,
+        name: r.try_get(3)?,
+    })
+}
+
+/// Finds a building of a community by name (imports name buildings, not ids).
+pub async fn building_by_name(
+    conn: &mut Conn,
+    community_id: i64,
+    name: &str,
+) -> Result<Option<Building>> {
+    let r = sqlx::query("SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2")
+        .bind(community_id)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    r.map(|r| {
+        Ok(Building {
+            id: r.try_get(0)?,
+            grid_id: r.try_get(1)?,
+            community_id: r.try_get(2)?,
+            name: r.try_get(3)?,
+        })
+    })
+    .transpose()
+}
+
+/// Finds a unit of a building by name, creating it when missing.
+pub async fn unit_by_name_or_insert(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
+    let found = sqlx::query("SELECT id FROM units WHERE building_id = $1 AND name = $2")
+        .bind(building_id)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match found {
+        Some(r) => Ok(r.try_get(0)?),
+        None => insert_unit(conn, building_id, name).await,
+    }
+}
