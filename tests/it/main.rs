@@ -1,1 +1,9 @@
+//! Integration tests of Gridwatch: the use cases on a real database, each test on its own
+//! (a fresh SQLite file, or a fresh PostgreSQL schema when `GRIDWATCH_TEST_DATABASE` is set).
 
+mod accounts;
+mod audit;
+mod imports;
+mod jurisdiction;
+mod registry;
+mod support;

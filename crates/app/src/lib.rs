@@ -113,3 +113,16 @@ impl Actor {
         }
     }
 }
+
+impl Actor {
+    /// Refuses an actor whose role does not import.
+    pub fn require_import(&self) -> AppResult<()> {
+        self.require(self.role.can_import())
+    }
+}
+
+impl Actor {
+    pub fn require_manage_accounts(&self) -> AppResult<()> {
+        self.require(self.role.can_manage_accounts())
+    }
+}

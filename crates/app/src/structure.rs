@@ -231,3 +231,11 @@ impl App {
 pub fn is_global(j: &Jurisdiction) -> bool {
     j.level == Level::All
 }
+
+impl App {
+    pub async fn grid(&self, actor: &Actor, id: i64) -> AppResult<Grid> {
+        self.placement_in_scope(actor, Node::Grid(id)).await?;
+        let mut conn = self.db.conn().await?;
+        Ok(structure::grid(&mut conn, id).await?)
+    }
+}

@@ -1,1 +1,71 @@
-//! placeholder
+//! Gridwatch's web layer: server-rendered pages (askama + htmx), the JSON API under `/api/v1`
+//! with its OpenAPI document, and the embedded static assets. No business rule lives here.
+
+pub mod api;
+mod assets;
+pub mod i18n;
+mod pages;
+pub mod web;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+
+/// Server settings beyond the application's own.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The largest upload accepted (imports); larger requests get 413 naming the limit.
+    pub max_upload_bytes: usize,
+    /// Mark cookies Secure (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_upload_bytes: 50 * 1024 * 1024,
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: app::App,
+    pub options: Options,
+}
+
+/// The whole router with default options.
+pub fn router(app: app::App) -> Router {
+    router_with(app, Options::default())
+}
+
+pub fn router_with(app: app::App, options: Options) -> Router {
+    let limit = options.max_upload_bytes;
+    let state = AppState { app, options };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(assets::routes())
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            limit,
+            pages::limit_notice,
+        ))
+        .with_state(state)
+}
+
+/// Serves the router on a bound listener until ctrl-c, with client addresses for the login
+/// rate limit.
+pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -82,7 +82,9 @@ fn zip_format(bytes: &[u8]) -> Result<Format, SheetError> {
             return Err(SheetError::NotASpreadsheet);
         }
     }
-    if zip_names_contain(bytes, b"xl/workbook") {
+    if local_entry_names(bytes).any(|name| name.starts_with(b"xl/"))
+        || zip_names_contain(bytes, b"xl/workbook")
+    {
         return Ok(Format::Xlsx);
     }
     if zip_names_contain(bytes, b"content.xml") && zip_names_contain(bytes, b"mimetype") {
@@ -91,6 +93,23 @@ fn zip_format(bytes: &[u8]) -> Result<Format, SheetError> {
     }
     // A plain archive, a Word document (word/), a presentation (ppt/)…
     Err(SheetError::NotASpreadsheet)
+}
+
+/// Names of the entries whose local headers start in the first bytes of the archive. Found by
+/// signature rather than by walking the headers, because writers that stream (rust_xlsxwriter
+/// among them) give entry sizes only after the data; this also works on truncated uploads,
+/// which have no central directory.
+fn local_entry_names(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    const NAME_AT: usize = 30;
+    let head = &bytes[..bytes.len().min(ZIP_HEAD)];
+    head.windows(ZIP_MAGIC.len())
+        .enumerate()
+        .filter(|(_, w)| *w == ZIP_MAGIC)
+        .filter_map(move |(at, _)| {
+            let len = bytes.get(at + 26..at + 28)?;
+            let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
+            bytes.get(at + NAME_AT..at + NAME_AT + len)
+        })
 }
 
 /// Whether an entry name containing `needle` appears in the parts of a ZIP holding names.

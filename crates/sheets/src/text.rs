@@ -83,8 +83,19 @@ fn detect_delimiter(text: &str) -> u8 {
     DELIMITERS[best]
 }
 
-fn count_newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+/// Line breaks as the csv crate sees them: LF, CRLF, and a lone CR (Excel's "CSV (Macintosh)").
+fn count_line_breaks(bytes: &[u8]) -> usize {
+    let count = |byte: u8| bytes.iter().filter(|&&b| b == byte).count();
+    let (lf, cr) = (count(b'\n'), count(b'\r'));
+    if cr == 0 {
+        return lf;
+    }
+    let crlf = bytes
+        .iter()
+        .zip(&bytes[1..])
+        .filter(|&(&a, &b)| a == b'\r' && b == b'\n')
+        .count();
+    lf + cr - crlf
 }
 
 fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
@@ -123,10 +134,16 @@ fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
                 .iter()
                 .take_while(|&&b| b == b'\r' || b == b'\n')
                 .count();
-        newlines += count_newlines(&bytes[scanned..start]);
+        newlines += count_line_breaks(&bytes[scanned..start]);
         scanned = start;
         let number = newlines - newlines_in_cells + 1;
-        newlines_in_cells += count_newlines(record.as_slice().as_bytes());
+        if record.as_slice().bytes().any(|b| b == b'\n' || b == b'\r') {
+            // Per field, so a CR ending one cell and an LF starting the next are not a CRLF.
+            newlines_in_cells += record
+                .iter()
+                .map(|field| count_line_breaks(field.as_bytes()))
+                .sum::<usize>();
+        }
 
         if TableBuilder::is_blank(record.iter()) {
             continue;
@@ -163,6 +180,19 @@ mod tests {
         // Excel: row 1 blank, 2 header, 3 张三, 4 blank, 5 spaces only, 6 李四.
         assert_eq!(numbers(&table), [3, 6]);
         assert_eq!(table.rows[0].cells, ["张三", "多行\r\n备注"]);
+        Ok(())
+    }
+
+    #[test]
+    fn line_break_styles() -> Result<(), SheetError> {
+        for text in [
+            "a\n\n1\n\"x\ny\"\n2\n",
+            "a\r\n\r\n1\r\n\"x\r\ny\"\r\n2\r\n",
+            "a\r\r1\r\"x\ry\"\r2\r",
+        ] {
+            let table = read_csv(text.as_bytes())?;
+            assert_eq!(numbers(&table), [3, 4, 5], "{text:?}");
+        }
         Ok(())
     }
 

@@ -142,6 +142,27 @@ fn xlsx_numbers_dates_and_offsets_read_as_excel_shows_them()
     Ok(())
 }
 
+#[test]
+fn xlsx_header_below_empty_rows_keeps_excel_row_numbers() -> Result<(), Box<dyn std::error::Error>>
+{
+    let mut workbook = Workbook::new();
+    // A hidden first sheet (a lookup list for drop-downs) is not the register.
+    let lookup = workbook.add_worksheet().set_name("选项")?;
+    lookup.write_string(0, 0, "男")?;
+    lookup.set_hidden(true);
+    // Excel activates another sheet when the first is hidden.
+    let sheet = workbook.add_worksheet().set_name("登记")?.set_active(true);
+    sheet.write_string(2, 2, "姓名")?;
+    sheet.write_string(2, 3, "联系电话")?;
+    sheet.write_string(4, 2, "张三")?;
+    sheet.write_string(4, 3, "13800138000")?;
+    let table = read_table(&workbook.save_to_buffer()?, None)?;
+    assert_eq!(table.headers, strings(&["姓名", "联系电话"]));
+    assert_eq!(numbers(&table), [5]);
+    assert_eq!(table.rows[0].cells, strings(&["张三", "13800138000"]));
+    Ok(())
+}
+
 const REGISTER_CSV: &str = "姓名,身份证号,联系电话,备注\r\n\
     张三,61082519900101123X,13800138000,\r\n\
     李四,610825199001011234,0912-3456789,\"独居老人，需上门\"\r\n\
@@ -329,8 +350,8 @@ fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
         central.extend_from_slice(b"PK\x01\x02\x14\x00");
         central.extend_from_slice(&common);
-        central.extend_from_slice(&[0; 8]);
-        central.extend_from_slice(&[0; 4]);
+        // Comment length, disk, internal and external attributes.
+        central.extend_from_slice(&[0; 10]);
         central.extend_from_slice(&len32(offset));
         central.extend_from_slice(name.as_bytes());
     }

@@ -1,0 +1,452 @@
+//! The JSON shapes of the API, documented in the OpenAPI document.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+    /// What the token is for, shown in the audit trail.
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once.
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub level: String,
+    pub scope_id: i64,
+    pub language: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommunityDto {
+    pub id: i64,
+    pub name: String,
+    pub street_id: i64,
+    pub street_name: String,
+    pub district_id: i64,
+    pub district_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodeDto {
+    pub id: i64,
+    pub parent_id: i64,
+    pub name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NameRequest {
+    pub name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CommunityRequest {
+    pub street_id: i64,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdDto {
+    pub id: i64,
+    pub unit_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// Masked, e.g. `138****5678`.
+    pub phone: Option<String>,
+    pub head_resident_id: Option<i64>,
+    pub members: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdPage {
+    pub items: Vec<HouseholdDto>,
+    /// Pass as `after` for the next page.
+    pub next: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdDetail {
+    pub household: HouseholdDto,
+    pub members: Vec<ResidentDto>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HouseholdRequest {
+    pub building_id: i64,
+    pub unit: String,
+    pub room: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct HouseholdUpdate {
+    #[serde(default)]
+    pub phone: String,
+    pub head_resident_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResidentDto {
+    pub id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub name: String,
+    pub document_kind: String,
+    /// Masked, e.g. `610825********123X`; see the unmask endpoint.
+    pub document_masked: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
+    /// Masked.
+    pub phone: Option<String>,
+    pub hukou: String,
+    pub tenure: String,
+    pub travel_status: String,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+    pub vulnerabilities: Vec<String>,
+    pub notes: String,
+    pub version: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResidentPage {
+    pub items: Vec<ResidentDto>,
+    pub next: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MergeDto {
+    pub at: i64,
+    pub import_id: Option<i64>,
+    pub source: String,
+    pub changes: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResidentDetail {
+    pub resident: ResidentDto,
+    pub merges: Vec<MergeDto>,
+}
+
+/// A resident as written; values are codes (`registered`) or the register words (`户籍`).
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ResidentRequest {
+    pub household_id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub document_kind: String,
+    pub document_number: String,
+    #[serde(default)]
+    pub sex: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub hukou: String,
+    #[serde(default)]
+    pub tenure: String,
+    #[serde(default)]
+    pub travel_status: String,
+    #[serde(default)]
+    pub travel_origin: String,
+    #[serde(default)]
+    pub returned_on: String,
+    #[serde(default)]
+    pub vulnerabilities: Vec<String>,
+    #[serde(default)]
+    pub notes: String,
+    /// For updates: the version read; a stale one is refused with `stale_version`.
+    #[serde(default)]
+    pub version: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReasonRequest {
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnmaskedDto {
+    pub resident_id: i64,
+    pub document_number: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ResidentParams {
+    /// An ID number, a mobile number, a room or the start of a name.
+    pub q: Option<String>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub household_id: Option<i64>,
+    /// `stayed_in_city`, `returned` or `not_yet_returned`.
+    pub travel_status: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportParams {
+    pub q: Option<String>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub travel_status: Option<String>,
+    /// `csv` or `xlsx` (default).
+    pub format: Option<String>,
+    /// Full numbers, for roles that may unmask; audited.
+    #[serde(default)]
+    pub unmasked: bool,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HouseholdParams {
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub room: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    pub community_id: i64,
+    /// The file's name, used in reports and merge records.
+    pub file_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportDto {
+    pub id: i64,
+    pub community_id: i64,
+    pub file_name: String,
+    pub status: String,
+    pub total_rows: i64,
+    pub processed_rows: i64,
+    pub inserted: i64,
+    pub merged: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RejectDto {
+    pub row: i64,
+    pub column: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditParams {
+    pub action: Option<String>,
+    pub account: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Newest first: continue before this sequence number.
+    pub before: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    pub at: i64,
+    pub account_name: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+    pub hash: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerificationDto {
+    pub entries: i64,
+    pub intact: bool,
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountDto {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub level: String,
+    pub scope_id: i64,
+    pub active: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AccountRequest {
+    #[serde(default)]
+    pub username: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub password: String,
+    pub role: String,
+    pub level: String,
+    #[serde(default)]
+    pub scope_id: i64,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl From<store::registry::Resident> for ResidentDto {
+    fn from(r: store::registry::Resident) -> Self {
+        ResidentDto {
+            vulnerabilities: domain::registry::Vulnerabilities(
+                u8::try_from(r.vulnerabilities).unwrap_or(0),
+            )
+            .list()
+            .iter()
+            .map(|v| v.code().to_owned())
+            .collect(),
+            id: r.id,
+            household_id: r.household_id,
+            building_id: r.building_id,
+            grid_id: r.grid_id,
+            community_id: r.community_id,
+            building_name: r.building_name,
+            unit_name: r.unit_name,
+            room: r.room,
+            name: r.name,
+            document_kind: r.document_kind,
+            document_masked: r.document_masked,
+            sex: r.sex,
+            birth_date: r.birth_date,
+            phone: r.phone,
+            hukou: r.hukou,
+            tenure: r.tenure,
+            travel_status: r.travel_status,
+            travel_origin: r.travel_origin,
+            returned_on: r.returned_on,
+            notes: r.notes,
+            version: r.version,
+        }
+    }
+}
+
+impl From<store::registry::Household> for HouseholdDto {
+    fn from(h: store::registry::Household) -> Self {
+        HouseholdDto {
+            id: h.id,
+            unit_id: h.unit_id,
+            building_id: h.building_id,
+            grid_id: h.grid_id,
+            community_id: h.community_id,
+            building_name: h.building_name,
+            unit_name: h.unit_name,
+            room: h.room,
+            phone: h.phone,
+            head_resident_id: h.head_resident_id,
+            members: h.members,
+        }
+    }
+}
+
+impl From<store::imports::Import> for ImportDto {
+    fn from(i: store::imports::Import) -> Self {
+        ImportDto {
+            id: i.id,
+            community_id: i.community_id,
+            file_name: i.file_name,
+            status: i.status,
+            total_rows: i.total_rows,
+            processed_rows: i.processed_rows,
+            inserted: i.inserted,
+            merged: i.merged,
+            unchanged: i.unchanged,
+            rejected: i.rejected,
+        }
+    }
+}
+
+impl From<store::accounts::Account> for AccountDto {
+    fn from(a: store::accounts::Account) -> Self {
+        AccountDto {
+            id: a.id,
+            username: a.username,
+            display_name: a.display_name,
+            role: a.role,
+            level: a.level,
+            scope_id: a.scope_id,
+            active: a.active,
+        }
+    }
+}
+
+impl From<store::audit::AuditRecord> for AuditEntryDto {
+    fn from(r: store::audit::AuditRecord) -> Self {
+        AuditEntryDto {
+            seq: r.seq,
+            at: r.at,
+            account_name: r.account_name,
+            role: r.role,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            before: r.before,
+            after: r.after,
+            reason: r.reason,
+            hash: r.hash,
+        }
+    }
+}
+
+impl ResidentRequest {
+    pub fn raw(&self) -> domain::resident::RawResident {
+        domain::resident::RawResident {
+            name: self.name.clone(),
+            document_kind: self.document_kind.clone(),
+            document_number: self.document_number.clone(),
+            sex: self.sex.clone(),
+            birth_date: self.birth_date.clone(),
+            phone: self.phone.clone(),
+            hukou: self.hukou.clone(),
+            tenure: self.tenure.clone(),
+            travel_status: self.travel_status.clone(),
+            travel_origin: self.travel_origin.clone(),
+            returned_on: self.returned_on.clone(),
+            vulnerabilities: self.vulnerabilities.join(","),
+            notes: self.notes.clone(),
+        }
+    }
+}

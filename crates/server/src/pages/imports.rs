@@ -1,0 +1,269 @@
+//! Import pages: upload a register, watch its progress, read and download the rejected rows.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use store::imports::Import;
+use store::structure::Community;
+
+use crate::AppState;
+use crate::i18n::Tr;
+use crate::web::{Chrome, Ctx, PageError, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports", get(imports_page).post(upload))
+        .route("/imports/{id}", get(import_page))
+        .route("/imports/{id}/progress", get(progress))
+        .route("/imports/{id}/rejects.xlsx", get(rejects_xlsx))
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    c: Chrome,
+    communities: Vec<Community>,
+    selected: i64,
+    imports: Vec<Import>,
+    form_error: String,
+    limit_text: String,
+}
+
+#[derive(Deserialize)]
+struct CommunityQuery {
+    community: Option<i64>,
+}
+
+async fn page(
+    s: &AppState,
+    ctx: &Ctx,
+    selected: Option<i64>,
+    form_error: String,
+) -> Result<Response, PageError> {
+    ctx.actor.require_import().map_err(|e| ctx.err(e))?;
+    let communities = s
+        .app
+        .communities(&ctx.actor)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let selected = selected.or(communities.first().map(|c| c.id)).unwrap_or(0);
+    let imports = if selected > 0 {
+        s.app
+            .imports(&ctx.actor, selected)
+            .await
+            .map_err(|e| ctx.err(e))?
+    } else {
+        Vec::new()
+    };
+    let mb = s.options.max_upload_bytes / (1024 * 1024);
+    let status = if form_error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut res = render(&ImportsPage {
+        c: ctx.chrome(ctx.t.get("import.title")),
+        communities,
+        selected,
+        imports,
+        form_error,
+        limit_text: ctx.t.get("import.limit").replace("{mb}", &mb.to_string()),
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn imports_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CommunityQuery>,
+) -> Result<Response, PageError> {
+    page(&s, &ctx, q.community, String::new()).await
+}
+
+/// Reads the upload, checks it, records the import and runs it in the background; the browser
+/// goes to the import's page, which shows the progress.
+async fn upload(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let (mut csrf, mut community_id, mut file_name, mut bytes) =
+        (String::new(), 0i64, String::new(), Vec::new());
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Ok(multipart_error(&s, &ctx, e.status())),
+        };
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "community_id" => {
+                community_id = field.text().await.unwrap_or_default().parse().unwrap_or(0)
+            }
+            "file" => {
+                file_name = field.file_name().unwrap_or("upload").to_owned();
+                match field.bytes().await {
+                    Ok(b) => bytes = b.to_vec(),
+                    Err(e) => return Ok(multipart_error(&s, &ctx, e.status())),
+                }
+            }
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&csrf)?;
+    if bytes.is_empty() {
+        return page(&s, &ctx, Some(community_id), ctx.t.error("empty_sheet", "")).await;
+    }
+    match s
+        .app
+        .prepare_import(&ctx.actor, community_id, &file_name, &bytes)
+        .await
+    {
+        Ok(prepared) => {
+            let id = prepared.import_id;
+            let app = s.app.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app.run_import(prepared, &|_| {}).await {
+                    tracing::error!(import = id, error = %e, "import failed");
+                }
+            });
+            Ok(Redirect::to(&format!("/imports/{id}")).into_response())
+        }
+        Err(e @ app::AppError::Validation(_)) => {
+            let message = crate::web::FormErrors::from_app(&e, ctx.t)
+                .items
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("; ");
+            page(&s, &ctx, Some(community_id), message).await
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+fn multipart_error(s: &AppState, ctx: &Ctx, status: StatusCode) -> Response {
+    let mb = s.options.max_upload_bytes / (1024 * 1024);
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ctx.t.error("payload_too_large", &mb.to_string())
+    } else {
+        ctx.t.error("bad_upload", "")
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    c: Chrome,
+    i: Import,
+    rejects: Vec<(i64, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "import_progress.html")]
+struct ProgressFragment {
+    c: Chrome,
+    i: Import,
+}
+
+pub(crate) fn explain(t: Tr) -> impl Fn(&str, &str, &str) -> String {
+    move |code: &str, _column: &str, detail: &str| match code {
+        "reasons_header" => t.get("import.reasons_header").to_owned(),
+        "row" => t.get("import.row").to_owned(),
+        _ => t.error(code, detail),
+    }
+}
+
+async fn import_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let i = s
+        .app
+        .import_record(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let rejects = s
+        .app
+        .import_rejects(&ctx.actor, id, 500)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let ex = explain(ctx.t);
+    let rejects = rejects
+        .into_iter()
+        .map(|r| {
+            (
+                r.row_number,
+                r.column_name.clone(),
+                ex(&r.code, &r.column_name, &r.detail),
+            )
+        })
+        .collect();
+    Ok(render(&ImportPage {
+        c: ctx.chrome(ctx.t.get("import.title")),
+        i,
+        rejects,
+    }))
+}
+
+async fn progress(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let i = s
+        .app
+        .import_record(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    if i.status != "running" {
+        // Finished: reload the whole page so the rejected rows appear.
+        let mut res = StatusCode::OK.into_response();
+        if let Ok(v) = format!("/imports/{id}").parse() {
+            res.headers_mut().insert("hx-redirect", v);
+        }
+        return Ok(res);
+    }
+    Ok(render(&ProgressFragment {
+        c: ctx.chrome(""),
+        i,
+    }))
+}
+
+async fn rejects_xlsx(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = s
+        .app
+        .rejects_workbook(&ctx.actor, id, &explain(ctx.t))
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"rejected-rows-{id}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

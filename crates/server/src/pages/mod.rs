@@ -1,0 +1,330 @@
+//! The HTML pages.
+
+mod admin;
+mod imports;
+pub(crate) mod registry;
+mod structure;
+
+pub(crate) use registry::{download, local_time as registry_time};
+
+use std::net::SocketAddr;
+
+use app::AppError;
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::i18n::{Lang, Tr};
+use crate::web::{
+    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, PageError, SESSION_COOKIE, render,
+    set_cookie,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(switch_lang))
+        .route("/communities", post(structure::create_community))
+        .merge(structure::routes())
+        .merge(registry::routes())
+        .merge(imports::routes())
+        .merge(admin::routes())
+}
+
+/// Names the limit when a request body was too large, instead of a bare 413.
+pub async fn limit_notice(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let lang = web::request_lang(req.headers());
+    let res = next.run(req).await;
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let mb = limit / (1024 * 1024);
+    let t = Tr::new(lang);
+    let message = t.error("payload_too_large", &mb.to_string());
+    if is_api {
+        crate::api::error_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            &message,
+            None,
+        )
+    } else {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            message,
+        )
+            .into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    c: Chrome,
+    communities: Vec<store::structure::Community>,
+    can_create_community: bool,
+    streets: Vec<store::structure::Street>,
+    form_error: String,
+}
+
+async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    home_with(&s, &ctx, String::new()).await
+}
+
+pub(crate) async fn home_with(
+    s: &AppState,
+    ctx: &Ctx,
+    form_error: String,
+) -> Result<Response, PageError> {
+    let communities = s
+        .app
+        .communities(&ctx.actor)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    // A worker of one community goes straight to it.
+    if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
+        return Ok(Redirect::to(&format!("/communities/{}", communities[0].id)).into_response());
+    }
+    let can_create = ctx.actor.role.can_edit_structure()
+        && ctx.actor.jurisdiction.level <= domain::access::Level::Street;
+    let streets = if can_create {
+        s.app.districts().await.map_err(|e| ctx.err(e))?.1
+    } else {
+        Vec::new()
+    };
+    Ok(render(&Home {
+        c: ctx.chrome(ctx.t.get("home.title")),
+        communities,
+        can_create_community: can_create,
+        streets,
+        form_error,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    login_csrf: String,
+    next: String,
+    username: String,
+    error: String,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a local path may follow a login, never another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn login_response(
+    t: Tr,
+    next: String,
+    username: String,
+    error: String,
+    status: StatusCode,
+) -> Response {
+    // A login form carries its own CSRF token, matched against a cookie (no session exists yet).
+    let token = app::crypto::new_token();
+    let page = LoginPage {
+        c: Chrome::anonymous(t, t.get("login.title"), ""),
+        login_csrf: token.clone(),
+        next,
+        username,
+        error,
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, false),
+    );
+    res
+}
+
+async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>, ctx: Option<Ctx>) -> Response {
+    if ctx.is_some() {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    login_response(
+        Tr::new(web::request_lang(&headers)),
+        safe_next(q.next.as_deref()),
+        String::new(),
+        String::new(),
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The client's address when the server knows it (served over a socket), for the login limit.
+pub(crate) struct ClientAddr(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "local".to_owned()),
+        ))
+    }
+}
+
+async fn login(
+    State(s): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let t = web::request_lang(&headers);
+    let t = Tr::new(t);
+    let next = safe_next(Some(&f.next));
+    let cookie_token = web::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if f.csrf.is_empty() || !web::constant_time_eq(cookie_token.as_bytes(), f.csrf.as_bytes()) {
+        return login_response(
+            t,
+            next,
+            f.username,
+            t.error("csrf_failed", ""),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    match s.app.login(&f.username, &f.password, &client.0).await {
+        Ok(session) => {
+            let max_age = (session.expires_at_ms - store::now_ms()) / 1000;
+            let mut res = Redirect::to(&next).into_response();
+            let h = res.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    SESSION_COOKIE,
+                    &session.token,
+                    max_age,
+                    s.options.secure_cookies,
+                ),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    LANG_COOKIE,
+                    &session.actor.language,
+                    31_536_000,
+                    s.options.secure_cookies,
+                ),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(LOGIN_CSRF_COOKIE, "", 0, false),
+            );
+            res
+        }
+        Err(e) => {
+            let status = web::status_of(&e);
+            let message = match &e {
+                AppError::Unauthenticated => t.get("login.failed").to_owned(),
+                AppError::RateLimited { retry_after_secs } => {
+                    t.error("rate_limited", &(retry_after_secs / 60).to_string())
+                }
+                other => t.error(other.code(), ""),
+            };
+            login_response(t, next, f.username, message, status)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    if let Some(token) = web::cookie(&headers, SESSION_COOKIE) {
+        s.app.logout(token).await.map_err(|e| ctx.err(e))?;
+    }
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", 0, s.options.secure_cookies),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct LangForm {
+    lang: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn switch_lang(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ctx: Option<Ctx>,
+    Form(f): Form<LangForm>,
+) -> Result<Response, PageError> {
+    let lang = Lang::from_code(&f.lang).unwrap_or_default();
+    if let Some(ctx) = &ctx {
+        ctx.check_csrf(&f.csrf)?;
+        s.app
+            .set_language(&ctx.actor, lang.code())
+            .await
+            .map_err(|e| ctx.err(e))?;
+    }
+    // Back to the page the switch was pressed on, when it is ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()));
+    let mut res = Redirect::to(&safe_next(back.as_deref())).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            31_536_000,
+            s.options.secure_cookies,
+        ),
+    );
+    Ok(res)
+}

@@ -1,0 +1,298 @@
+//! Pages of the administrative tree: a community's grids, a grid's buildings, a building's
+//! households.
+
+use app::registry::HouseholdInput;
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use serde::Deserialize;
+use store::registry::HouseholdFilter;
+use store::structure::{Building, Community, Grid, Unit};
+
+use crate::AppState;
+use crate::web::{Chrome, Ctx, FormErrors, PageError, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/communities/{id}", get(community))
+        .route("/communities/{id}/grids", post(create_grid))
+        .route("/grids/{id}", get(grid))
+        .route("/grids/{id}/buildings", post(create_building))
+        .route("/buildings/{id}", get(building))
+        .route("/buildings/{id}/households", post(create_household))
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    street_id: i64,
+}
+
+fn first_error(ctx: &Ctx, e: &app::AppError) -> String {
+    FormErrors::from_app(e, ctx.t)
+        .items
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub async fn create_community(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NameForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    match s
+        .app
+        .create_community(&ctx.actor, f.street_id, &f.name)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/communities/{id}")).into_response()),
+        Err(e @ app::AppError::Validation(_)) => {
+            super::home_with(&s, &ctx, first_error(&ctx, &e)).await
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "community.html")]
+struct CommunityPage {
+    c: Chrome,
+    community: Community,
+    grids: Vec<Grid>,
+    can_edit: bool,
+    can_import: bool,
+    form_error: String,
+}
+
+async fn community_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    form_error: String,
+) -> Result<Response, PageError> {
+    let community = s
+        .app
+        .community(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let grids = s.app.grids(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let r = ctx.actor.role;
+    Ok(render(&CommunityPage {
+        c: ctx.chrome(&community.name),
+        community,
+        grids,
+        can_edit: r.can_edit_structure()
+            && ctx.actor.jurisdiction.level <= domain::access::Level::Community,
+        can_import: r.can_import(),
+        form_error,
+    }))
+}
+
+async fn community(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    community_page(&s, &ctx, id, String::new()).await
+}
+
+async fn create_grid(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    match s.app.create_grid(&ctx.actor, id, &f.name).await {
+        Ok(gid) => Ok(Redirect::to(&format!("/grids/{gid}")).into_response()),
+        Err(e @ app::AppError::Validation(_)) => {
+            community_page(&s, &ctx, id, first_error(&ctx, &e)).await
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "grid.html")]
+struct GridPage {
+    c: Chrome,
+    grid: Grid,
+    buildings: Vec<Building>,
+    can_edit: bool,
+    form_error: String,
+}
+
+async fn grid_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    form_error: String,
+) -> Result<Response, PageError> {
+    let buildings = s
+        .app
+        .buildings(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let grid = s.app.grid(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    Ok(render(&GridPage {
+        c: ctx.chrome(&grid.name),
+        grid,
+        buildings,
+        can_edit: ctx.actor.role.can_edit_structure()
+            && ctx.actor.jurisdiction.level <= domain::access::Level::Grid,
+        form_error,
+    }))
+}
+
+async fn grid(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    grid_page(&s, &ctx, id, String::new()).await
+}
+
+async fn create_building(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    match s.app.create_building(&ctx.actor, id, &f.name).await {
+        Ok(bid) => Ok(Redirect::to(&format!("/buildings/{bid}")).into_response()),
+        Err(e @ app::AppError::Validation(_)) => {
+            grid_page(&s, &ctx, id, first_error(&ctx, &e)).await
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct HouseholdForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub room: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "building.html")]
+struct BuildingPage {
+    c: Chrome,
+    building: Building,
+    units: Vec<Unit>,
+    households: Vec<store::registry::Household>,
+    next: Option<i64>,
+    can_edit: bool,
+    form: HouseholdForm,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct AfterQuery {
+    after: Option<i64>,
+}
+
+async fn building_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    after: Option<i64>,
+    form: HouseholdForm,
+    errors: FormErrors,
+) -> Result<Response, PageError> {
+    let building = s
+        .app
+        .building(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let units = s.app.units(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let filter = HouseholdFilter {
+        building_id: Some(id),
+        ..Default::default()
+    };
+    let page = if ctx.actor.role.can_view_registry() {
+        s.app
+            .households(&ctx.actor, &filter, PageRequest::new(after, Some(100)))
+            .await
+            .map_err(|e| ctx.err(e))?
+    } else {
+        domain::page::Page {
+            items: Vec::new(),
+            next: None,
+        }
+    };
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut res = render(&BuildingPage {
+        c: ctx.chrome(&building.name),
+        building,
+        units,
+        households: page.items,
+        next: page.next,
+        can_edit: ctx.actor.role.can_edit_registry(),
+        form,
+        errors,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn building(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AfterQuery>,
+) -> Result<Response, PageError> {
+    building_page(
+        &s,
+        &ctx,
+        id,
+        q.after,
+        HouseholdForm::default(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+async fn create_household(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<HouseholdForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let input = HouseholdInput {
+        building_id: id,
+        unit: f.unit.clone(),
+        room: f.room.clone(),
+        phone: f.phone.clone(),
+    };
+    match s.app.create_household(&ctx.actor, &input).await {
+        Ok(hid) => Ok(Redirect::to(&format!("/households/{hid}")).into_response()),
+        Err(e @ app::AppError::Validation(_)) => {
+            let errors = FormErrors::from_app(&e, ctx.t);
+            building_page(&s, &ctx, id, None, f, errors).await
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}

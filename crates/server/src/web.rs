@@ -1,0 +1,322 @@
+//! What every page request carries: the signed-in actor, the CSRF token, the language; and how
+//! an application error becomes a page.
+
+use app::{Actor, AppError};
+use askama::Template;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::i18n::{Lang, Tr};
+
+pub const SESSION_COOKIE: &str = "gw_session";
+pub const LANG_COOKIE: &str = "gw_lang";
+pub const LOGIN_CSRF_COOKIE: &str = "gw_login_csrf";
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A Set-Cookie header value: HttpOnly and SameSite=Lax always, Secure when configured.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The language of an anonymous request: cookie, then Accept-Language, then Chinese.
+pub fn request_lang(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(Lang::from_code)
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept)
+        })
+        .unwrap_or_default()
+}
+
+/// A signed-in page request.
+#[derive(Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub csrf: String,
+    pub t: Tr,
+}
+
+impl Ctx {
+    /// Refuses a form whose CSRF token is not the session's.
+    pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
+        if !token.is_empty() && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError::new(AppError::Forbidden, self.t).with_code("csrf_failed"))
+        }
+    }
+
+    pub fn err(&self, e: AppError) -> PageError {
+        PageError::new(e, self.t)
+    }
+
+    pub fn chrome(&self, title: &str) -> Chrome {
+        Chrome::signed_in(self, title)
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<Ctx>, Response> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match state.app.session(token).await {
+        Ok(Some((actor, csrf))) => {
+            let lang = Lang::from_code(&actor.language).unwrap_or_default();
+            Ok(Some(Ctx {
+                actor,
+                csrf,
+                t: Tr::new(lang),
+            }))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(PageError::new(e, Tr::new(request_lang(&parts.headers))).into_response()),
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match session_of(parts, state).await? {
+            Some(c) => Ok(c),
+            None => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let target = format!("/login?next={}", urlencode(next));
+                if parts.headers.contains_key("hx-request") {
+                    // htmx follows a redirect inside the fragment; tell it to load the login page.
+                    let mut r = StatusCode::UNAUTHORIZED.into_response();
+                    if let Ok(v) = HeaderValue::from_str(&target) {
+                        r.headers_mut().insert("hx-redirect", v);
+                    }
+                    return Err(r);
+                }
+                Err(Redirect::to(&target).into_response())
+            }
+        }
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        session_of(parts, state).await
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The frame around every page: title, user, navigation, language switch.
+pub struct Chrome {
+    pub t: Tr,
+    pub title: String,
+    pub csrf: String,
+    pub user: Option<String>,
+    pub role: String,
+    pub show_registry: bool,
+    pub show_import: bool,
+    pub show_audit: bool,
+    pub show_accounts: bool,
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn signed_in(ctx: &Ctx, title: &str) -> Chrome {
+        let r = ctx.actor.role;
+        Chrome {
+            t: ctx.t,
+            title: title.to_owned(),
+            csrf: ctx.csrf.clone(),
+            user: Some(ctx.actor.display_name.clone()),
+            role: ctx.t.of("role", r.code()),
+            show_registry: r.can_view_registry(),
+            show_import: r.can_import(),
+            show_audit: r.can_read_audit(),
+            show_accounts: r.can_manage_accounts(),
+            path: String::new(),
+        }
+    }
+
+    pub fn anonymous(t: Tr, title: &str, csrf: &str) -> Chrome {
+        Chrome {
+            t,
+            title: title.to_owned(),
+            csrf: csrf.to_owned(),
+            user: None,
+            role: String::new(),
+            show_registry: false,
+            show_import: false,
+            show_audit: false,
+            show_accounts: false,
+            path: String::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    message: String,
+}
+
+/// An application error on a page: the status of its kind and a message in the user's language.
+pub struct PageError {
+    error: AppError,
+    t: Tr,
+    code: Option<&'static str>,
+}
+
+impl PageError {
+    pub fn new(error: AppError, t: Tr) -> PageError {
+        PageError {
+            error,
+            t,
+            code: None,
+        }
+    }
+
+    fn with_code(mut self, code: &'static str) -> PageError {
+        self.code = Some(code);
+        self
+    }
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.error);
+        if status.is_server_error() {
+            tracing::error!(error = %self.error, "request failed");
+        }
+        let code = self.code.unwrap_or(self.error.code());
+        let message = match &self.error {
+            AppError::Validation(fields) => fields
+                .0
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        self.t.of("field", &f.field),
+                        self.t.error(&f.code, &f.detail)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            _ => self.t.error(code, ""),
+        };
+        let page = ErrorPage {
+            c: Chrome::anonymous(self.t, self.t.get("error.title"), ""),
+            status: status.as_u16(),
+            message,
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}
+
+/// Renders a template, turning a template failure into a 500.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Field errors of a form, looked up by the template per field.
+#[derive(Default, Clone)]
+pub struct FormErrors {
+    pub items: Vec<(String, String)>,
+}
+
+impl FormErrors {
+    pub fn from_app(e: &AppError, t: Tr) -> FormErrors {
+        match e {
+            AppError::Validation(f) => FormErrors {
+                items: f
+                    .0
+                    .iter()
+                    .map(|x| (x.field.clone(), t.error(&x.code, &x.detail)))
+                    .collect(),
+            },
+            other => FormErrors {
+                items: vec![("_form".to_owned(), t.error(other.code(), ""))],
+            },
+        }
+    }
+
+    pub fn get(&self, field: &str) -> &str {
+        self.items
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}

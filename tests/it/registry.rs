@@ -1,0 +1,435 @@
+//! Households and residents: creating, searching, masking, refusing duplicates and paging.
+
+use std::collections::HashSet;
+
+use app::AppError;
+use app::registry::{HouseholdInput, ResidentQuery};
+use domain::citizen_id::CitizenId;
+use domain::page::PageRequest;
+use domain::resident::date_from_text;
+
+use crate::support::{
+    TestDb, assert_field_error, citizen_id, fixture, household, raw_resident, with_bad_check_char,
+};
+
+fn query(q: &str) -> ResidentQuery {
+    ResidentQuery {
+        q: Some(q.to_owned()),
+        ..Default::default()
+    }
+}
+
+/// A citizen ID with sequence 123 whose check character is X, so its masked form is exactly
+/// `610825********123X`.
+fn id_ending_123x() -> String {
+    (1..=12)
+        .flat_map(|m| (1..=28).map(move |d| format!("1985-{m:02}-{d:02}")))
+        .map(|day| {
+            let birth = date_from_text(&day).expect("a real date");
+            CitizenId::compose("610825", birth, 123)
+                .expect("valid parts")
+                .as_str()
+                .to_owned()
+        })
+        .find(|id| id.ends_with('X'))
+        .expect("about one in eleven IDs ends with X")
+}
+
+#[tokio::test]
+async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = app
+        .create_household(
+            &f.staff,
+            &HouseholdInput {
+                building_id: f.building1_id,
+                unit: "1".to_owned(),
+                room: "101".to_owned(),
+                phone: "138 0013 8000".to_owned(),
+            },
+        )
+        .await
+        .expect("household");
+    let h2 = household(app, &f.staff, f.building3_id, "2", "502").await;
+    let zhang_id = id_ending_123x();
+    let zhang = app
+        .create_resident(
+            &f.staff,
+            h,
+            &raw_resident("张三", &zhang_id, "139 1234 5678"),
+        )
+        .await
+        .expect("张三");
+    let zhang2 = app
+        .create_resident(
+            &f.staff,
+            h,
+            &raw_resident("张三丰", &citizen_id(1), "13900000001"),
+        )
+        .await
+        .expect("张三丰");
+    let li = app
+        .create_resident(&f.grid_worker, h, &raw_resident("李四", &citizen_id(2), ""))
+        .await
+        .expect("李四");
+    let wang = app
+        .create_resident(&f.staff, h2, &raw_resident("王五", &citizen_id(3), ""))
+        .await
+        .expect("王五");
+
+    let ids = |p: &domain::page::Page<store::registry::Resident>| {
+        p.items.iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    let page = PageRequest::first();
+
+    let by_name = app
+        .residents(&f.staff, &query("张三"), page)
+        .await
+        .expect("search by name");
+    assert_eq!(ids(&by_name), vec![zhang, zhang2]);
+    let by_name = app
+        .residents(&f.staff, &query("李"), page)
+        .await
+        .expect("search by name");
+    assert_eq!(ids(&by_name), vec![li]);
+
+    // Exact ID, found through the keyed index; a lower-case x is the same number.
+    let by_id = app
+        .residents(&f.staff, &query(&zhang_id), page)
+        .await
+        .expect("search by ID");
+    assert_eq!(ids(&by_id), vec![zhang]);
+    let by_id = app
+        .residents(&f.staff, &query(&zhang_id.to_lowercase()), page)
+        .await
+        .expect("search by ID");
+    assert_eq!(ids(&by_id), vec![zhang]);
+
+    let by_phone = app
+        .residents(&f.staff, &query("+86 139-1234-5678"), page)
+        .await
+        .expect("search by phone");
+    assert_eq!(ids(&by_phone), vec![zhang]);
+
+    let by_room = app
+        .residents(&f.staff, &query("101"), page)
+        .await
+        .expect("search by room");
+    assert_eq!(ids(&by_room), vec![zhang, zhang2, li]);
+    let by_room = app
+        .residents(&f.staff, &query("502"), page)
+        .await
+        .expect("search by room");
+    assert_eq!(ids(&by_room), vec![wang]);
+
+    let nothing = app
+        .residents(&f.staff, &query("赵"), page)
+        .await
+        .expect("search");
+    assert!(nothing.items.is_empty());
+
+    // Lists show masked numbers and never the full ones.
+    let r = by_id.items.first().expect("张三 found");
+    assert_eq!(r.document_masked, "610825********123X");
+    assert_eq!(r.phone.as_deref(), Some("139****5678"));
+    assert_eq!(r.name, "张三");
+    assert_eq!(r.building_name, "1号楼");
+    assert_eq!(r.room, "101");
+    let all = app
+        .residents(&f.staff, &ResidentQuery::default(), page)
+        .await
+        .expect("list");
+    assert_eq!(all.items.len(), 4);
+    let listed = serde_json::to_string(&all.items).expect("json");
+    assert!(!listed.contains(&zhang_id), "full ID leaked: {listed}");
+    assert!(!listed.contains("13912345678"), "full phone leaked");
+    assert!(!listed.contains(&citizen_id(1)), "full ID leaked");
+
+    let (detail, merges) = app.resident(&f.staff, zhang).await.expect("detail");
+    assert_eq!(detail.document_masked, "610825********123X");
+    assert_eq!(detail.phone.as_deref(), Some("139****5678"));
+    // Derived from the ID number.
+    assert_eq!(detail.sex.as_deref(), Some("male"));
+    assert!(merges.is_empty());
+
+    let (hh, members) = app.household(&f.staff, h).await.expect("household");
+    assert_eq!(hh.phone.as_deref(), Some("138****8000"));
+    assert_eq!(hh.members, 3);
+    assert_eq!(members.len(), 3);
+    assert!(
+        members
+            .iter()
+            .all(|m| m.phone.as_deref().is_none_or(|p| p.contains("****")))
+    );
+}
+
+#[tokio::test]
+async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let h3 = household(app, &f.staff, f.building3_id, "1", "101").await;
+    let id = citizen_id(7);
+    app.create_resident(&f.staff, h, &raw_resident("张三", &id, ""))
+        .await
+        .expect("first");
+
+    // The same person again, even in another household and written differently.
+    assert_field_error(
+        app.create_resident(&f.staff, h3, &raw_resident("张三", &id, ""))
+            .await,
+        "document_number",
+        "duplicate_document",
+    );
+    let full_width: String = id
+        .chars()
+        .map(|c| char::from_u32(u32::from(c) - u32::from('0') + 0xFF10).expect("digit"))
+        .collect();
+    assert_field_error(
+        app.create_resident(&f.staff, h3, &raw_resident("张三", &full_width, ""))
+            .await,
+        "document_number",
+        "duplicate_document",
+    );
+
+    assert_field_error(
+        app.create_resident(
+            &f.staff,
+            h,
+            &raw_resident("李四", &with_bad_check_char(&citizen_id(8)), ""),
+        )
+        .await,
+        "document_number",
+        "citizen_id_check_digit",
+    );
+    assert_field_error(
+        app.create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(8), "12345"))
+            .await,
+        "phone",
+        "phone_format",
+    );
+    assert_field_error(
+        app.create_resident(&f.staff, h, &raw_resident("", &citizen_id(8), ""))
+            .await,
+        "name",
+        "required",
+    );
+
+    // Same building, unit and room: refused; same room in another unit or building: fine.
+    assert_field_error(
+        app.create_household(
+            &f.staff,
+            &HouseholdInput {
+                building_id: f.building1_id,
+                unit: "1".to_owned(),
+                room: "101".to_owned(),
+                phone: String::new(),
+            },
+        )
+        .await,
+        "room",
+        "duplicate_household",
+    );
+    household(app, &f.staff, f.building1_id, "2", "101").await;
+    assert_field_error(
+        app.create_household(
+            &f.staff,
+            &HouseholdInput {
+                building_id: f.building1_id,
+                unit: "3".to_owned(),
+                room: "301".to_owned(),
+                phone: "555".to_owned(),
+            },
+        )
+        .await,
+        "phone",
+        "phone_format",
+    );
+    assert_field_error(
+        app.create_household(
+            &f.staff,
+            &HouseholdInput {
+                building_id: 999_999,
+                unit: "1".to_owned(),
+                room: "101".to_owned(),
+                phone: String::new(),
+            },
+        )
+        .await,
+        "building_id",
+        "unknown_building",
+    );
+
+    // Nothing refused was stored.
+    let all = app
+        .residents(&f.staff, &ResidentQuery::default(), PageRequest::first())
+        .await
+        .expect("list");
+    assert_eq!(all.items.len(), 1);
+}
+
+#[tokio::test]
+async fn an_edit_on_a_stale_version_is_a_conflict() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let h2 = household(app, &f.staff, f.building2_id, "1", "201").await;
+    let id = citizen_id(11);
+    let r = app
+        .create_resident(&f.staff, h, &raw_resident("张三", &id, "13800000001"))
+        .await
+        .expect("create");
+    let (before, _) = app.resident(&f.staff, r).await.expect("read");
+    assert_eq!(before.version, 1);
+
+    let mut edit = raw_resident("张三", &id, "13800000002");
+    edit.travel_status = "外地返回".to_owned();
+    edit.travel_origin = "武汉".to_owned();
+    edit.returned_on = "2020-01-22".to_owned();
+    app.update_resident(&f.grid_worker, r, before.version, h2, &edit)
+        .await
+        .expect("first edit on the current version");
+    let (after, _) = app.resident(&f.staff, r).await.expect("read");
+    assert_eq!(after.version, 2);
+    assert_eq!(after.household_id, h2);
+    assert_eq!(after.building_name, "2号楼");
+    assert_eq!(after.phone.as_deref(), Some("138****0002"));
+    assert_eq!(after.travel_status, "returned");
+    assert_eq!(after.travel_origin.as_deref(), Some("武汉"));
+    assert_eq!(after.returned_on.as_deref(), Some("2020-01-22"));
+
+    // A second editor still holding version 1 loses, and changes nothing.
+    let other = raw_resident("张三改", &id, "13800000003");
+    let stale = app
+        .update_resident(&f.staff, r, before.version, h, &other)
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(AppError::Conflict {
+                code: "stale_version"
+            })
+        ),
+        "{stale:?}"
+    );
+    let (still, _) = app.resident(&f.staff, r).await.expect("read");
+    assert_eq!(still.name, "张三");
+    assert_eq!(still.version, 2);
+
+    // Taking another resident's number in an edit is refused too.
+    let r2 = app
+        .create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(12), ""))
+        .await
+        .expect("create");
+    assert_field_error(
+        app.update_resident(&f.staff, r2, 1, h, &raw_resident("李四", &id, ""))
+            .await,
+        "document_number",
+        "duplicate_document",
+    );
+
+    // The edit is in the audit trail, masked.
+    let trail = app
+        .audit_trail(
+            &f.auditor,
+            &store::audit::AuditFilter {
+                action: Some("resident_update".to_owned()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .expect("audit trail");
+    assert_eq!(trail.len(), 1);
+    let entry = &trail[0];
+    assert_eq!(entry.account_name, "gridworker");
+    assert_eq!(entry.object_id, r.to_string());
+    let after_state = entry.after.as_deref().expect("after state");
+    assert!(after_state.contains("138****0002"), "{after_state}");
+    assert!(!after_state.contains("13800000002"), "{after_state}");
+    assert!(!after_state.contains(&id), "{after_state}");
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_every_resident_once() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let mut homes = Vec::new();
+    for (i, building) in [f.building1_id, f.building2_id, f.building3_id]
+        .into_iter()
+        .enumerate()
+    {
+        for room in 0..4 {
+            homes.push(household(app, &f.admin, building, "1", &format!("{}0{room}", i + 1)).await);
+        }
+    }
+    let mut created = HashSet::new();
+    for n in 0..120_u32 {
+        let home = homes[n as usize % homes.len()];
+        let id = app
+            .create_resident(
+                &f.staff,
+                home,
+                &raw_resident(&format!("居民{n:03}"), &citizen_id(100 + n), ""),
+            )
+            .await
+            .expect("create resident");
+        assert!(created.insert(id));
+    }
+
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    let mut after = None;
+    loop {
+        let page = app
+            .residents(
+                &f.staff,
+                &ResidentQuery::default(),
+                PageRequest::new(after, Some(50)),
+            )
+            .await
+            .expect("page");
+        pages += 1;
+        assert!(page.items.len() <= 50);
+        seen.extend(page.items.iter().map(|r| r.id));
+        match page.next {
+            Some(next) => {
+                assert_eq!(Some(next), page.items.last().map(|r| r.id));
+                after = Some(next);
+            }
+            None => break,
+        }
+        assert!(pages < 10, "paging does not end");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 120, "each resident once");
+    let unique: HashSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), 120, "no duplicates");
+    assert_eq!(unique, created, "none missing");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "in key order");
+
+    // Households page the same way, within a building filter.
+    let mut households = Vec::new();
+    let mut after = None;
+    loop {
+        let page = app
+            .households(
+                &f.staff,
+                &store::registry::HouseholdFilter::default(),
+                PageRequest::new(after, Some(5)),
+            )
+            .await
+            .expect("households page");
+        households.extend(page.items.iter().map(|h| h.id));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(households, homes);
+}

@@ -1,0 +1,382 @@
+//! The harness: a fresh database per test (a SQLite file, or a PostgreSQL schema when
+//! `GRIDWATCH_TEST_DATABASE` names a server), the application on it, and a small community.
+
+use std::fmt::Debug;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use app::accounts::AccountInput;
+use app::crypto::Crypto;
+use app::registry::HouseholdInput;
+use app::{Actor, App, AppError, AppResult, Db, Settings};
+use domain::access::{Jurisdiction, Level, Role};
+use domain::citizen_id::CitizenId;
+use domain::resident::{RawResident, date_from_text};
+use sqlx::{Connection, Executor};
+
+/// The environment variable naming a PostgreSQL server to test against instead of SQLite.
+pub const DATABASE_ENV: &str = "GRIDWATCH_TEST_DATABASE";
+
+/// The password of every fixture account.
+pub const PASSWORD: &str = "correct-horse-42";
+
+/// The master key of every test application.
+const KEY: [u8; 32] = [42; 32];
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A name no other test of this or another concurrent run uses: process id, a counter and the
+/// clock.
+fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{}_{n}_{nanos}", std::process::id())
+}
+
+enum Backing {
+    Sqlite(PathBuf),
+    Postgres { server_url: String, schema: String },
+}
+
+/// A database of its own for one test, with the migrations run and an [`App`] on it. Dropping
+/// it deletes the SQLite file or drops the PostgreSQL schema.
+pub struct TestDb {
+    pub app: App,
+    backing: Backing,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let (url, backing) = match std::env::var(DATABASE_ENV) {
+            Ok(server_url) if !server_url.trim().is_empty() => {
+                let server_url = server_url.trim().to_owned();
+                let schema = format!("gw_t_{}", unique());
+                sqlx::any::install_default_drivers();
+                let mut admin = sqlx::AnyConnection::connect(&server_url)
+                    .await
+                    .expect("connect to the PostgreSQL server of GRIDWATCH_TEST_DATABASE");
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .await
+                    .expect("create the test schema");
+                admin.close().await.expect("close the admin connection");
+                let sep = if server_url.contains('?') { '&' } else { '?' };
+                let url = format!("{server_url}{sep}options=-c%20search_path%3D{schema}");
+                (url, Backing::Postgres { server_url, schema })
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("gridwatch_it_{}.db", unique()));
+                let url = format!("sqlite://{}", path.display());
+                (url, Backing::Sqlite(path))
+            }
+        };
+        // From here on the guard cleans up even if connecting or migrating fails.
+        let mut guard = Cleanup(Some(backing));
+        let db = Db::connect(&url)
+            .await
+            .expect("connect to the test database");
+        db.migrate().await.expect("run the migrations");
+        let app = App::new(db, Crypto::new(KEY), Settings::default());
+        TestDb {
+            app,
+            backing: guard.0.take().expect("backing set above"),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backing, Backing::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let backing = std::mem::replace(&mut self.backing, Backing::Sqlite(PathBuf::new()));
+        drop(Cleanup(Some(backing)));
+    }
+}
+
+/// Removes what a test database left behind.
+struct Cleanup(Option<Backing>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self.0.take() {
+            None => {}
+            Some(Backing::Sqlite(path)) => {
+                if path.as_os_str().is_empty() {
+                    return;
+                }
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    // Missing side files are normal; nothing else to do on failure.
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+            }
+            Some(Backing::Postgres { server_url, schema }) => {
+                // Drop is synchronous and runs inside the test's runtime, so the schema is
+                // dropped on a thread with a runtime of its own; a failure only leaks a schema.
+                let cleanup = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async move {
+                        if let Ok(mut c) = sqlx::AnyConnection::connect(&server_url).await {
+                            let _ = c
+                                .execute(sqlx::AssertSqlSafe(format!(
+                                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                                )))
+                                .await;
+                            let _ = c.close().await;
+                        }
+                    });
+                });
+                let _ = cleanup.join();
+            }
+        }
+    }
+}
+
+/// The places and people of the test community.
+pub struct Fixture {
+    pub district_id: i64,
+    pub street_id: i64,
+    /// Minsheng Road Community.
+    pub community_id: i64,
+    pub other_community_id: i64,
+    pub grid1_id: i64,
+    pub grid2_id: i64,
+    pub other_grid_id: i64,
+    /// 1号楼 and 2号楼 in grid 1, 3号楼 in grid 2.
+    pub building1_id: i64,
+    pub building2_id: i64,
+    pub building3_id: i64,
+    /// 1号楼 of the other community.
+    pub other_building_id: i64,
+    pub admin: Actor,
+    pub official: Actor,
+    pub staff: Actor,
+    pub grid_worker: Actor,
+    pub doctor: Actor,
+    pub guard: Actor,
+    pub volunteer: Actor,
+    pub cdc: Actor,
+    pub auditor: Actor,
+}
+
+impl Fixture {
+    /// Every fixture account, one per role, in the order of [`Role::ALL`].
+    pub fn actors(&self) -> [&Actor; 9] {
+        [
+            &self.admin,
+            &self.official,
+            &self.staff,
+            &self.grid_worker,
+            &self.guard,
+            &self.doctor,
+            &self.volunteer,
+            &self.cdc,
+            &self.auditor,
+        ]
+    }
+}
+
+/// Builds the fixture community through the use cases, as the system actor.
+pub async fn fixture(app: &App) -> Fixture {
+    let sys = Actor::system();
+    let street_id = app
+        .ensure_street(&sys, "610825", "S County", "Minsheng Road Street")
+        .await
+        .expect("district and street");
+    let (districts, _) = app.districts().await.expect("list districts");
+    let district_id = districts
+        .iter()
+        .find(|d| d.code == "610825")
+        .map(|d| d.id)
+        .expect("district 610825 exists");
+    let community_id = app
+        .create_community(&sys, street_id, "Minsheng Road Community")
+        .await
+        .expect("community");
+    let other_community_id = app
+        .create_community(&sys, street_id, "Other Community")
+        .await
+        .expect("other community");
+    let grid1_id = app
+        .create_grid(&sys, community_id, "Grid 1")
+        .await
+        .expect("grid 1");
+    let grid2_id = app
+        .create_grid(&sys, community_id, "Grid 2")
+        .await
+        .expect("grid 2");
+    let other_grid_id = app
+        .create_grid(&sys, other_community_id, "Grid 1")
+        .await
+        .expect("grid of the other community");
+    let building1_id = app
+        .create_building(&sys, grid1_id, "1号楼")
+        .await
+        .expect("1号楼");
+    let building2_id = app
+        .create_building(&sys, grid1_id, "2号楼")
+        .await
+        .expect("2号楼");
+    let building3_id = app
+        .create_building(&sys, grid2_id, "3号楼")
+        .await
+        .expect("3号楼");
+    let other_building_id = app
+        .create_building(&sys, other_grid_id, "1号楼")
+        .await
+        .expect("building of the other community");
+
+    let community = Jurisdiction::new(Level::Community, community_id);
+    let mut account = async |username: &str, role: Role, jurisdiction: Jurisdiction| {
+        let input = AccountInput {
+            username: username.to_owned(),
+            display_name: format!("Test {}", role.code()),
+            password: PASSWORD.to_owned(),
+            role: role.code().to_owned(),
+            level: jurisdiction.level.code().to_owned(),
+            scope_id: jurisdiction.id,
+            active: true,
+        };
+        let account_id = app
+            .create_account(&sys, &input)
+            .await
+            .expect("create fixture account");
+        Actor {
+            account_id,
+            username: username.to_owned(),
+            display_name: input.display_name,
+            role,
+            jurisdiction,
+            language: "zh".to_owned(),
+        }
+    };
+    let admin = account("admin", Role::Admin, Jurisdiction::ALL).await;
+    let official = account(
+        "official",
+        Role::Official,
+        Jurisdiction::new(Level::Street, street_id),
+    )
+    .await;
+    let staff = account("staff", Role::CommunityStaff, community).await;
+    let grid_worker = account(
+        "gridworker",
+        Role::GridWorker,
+        Jurisdiction::new(Level::Grid, grid1_id),
+    )
+    .await;
+    let doctor = account("doctor", Role::Doctor, community).await;
+    let guard = account("guard", Role::Guard, community).await;
+    let volunteer = account("volunteer", Role::Volunteer, community).await;
+    let cdc = account(
+        "cdc",
+        Role::CdcLiaison,
+        Jurisdiction::new(Level::District, district_id),
+    )
+    .await;
+    let auditor = account("auditor", Role::Auditor, Jurisdiction::ALL).await;
+    Fixture {
+        district_id,
+        street_id,
+        community_id,
+        other_community_id,
+        grid1_id,
+        grid2_id,
+        other_grid_id,
+        building1_id,
+        building2_id,
+        building3_id,
+        other_building_id,
+        admin,
+        official,
+        staff,
+        grid_worker,
+        doctor,
+        guard,
+        volunteer,
+        cdc,
+        auditor,
+    }
+}
+
+/// A valid citizen ID of county 610825; distinct for distinct `n` below 100,000.
+pub fn citizen_id(n: u32) -> String {
+    let birth = date_from_text(&format!("{}-03-07", 1940 + n / 1000)).expect("a real date");
+    let sequence = u16::try_from(n % 1000).expect("below 1000");
+    CitizenId::compose("610825", birth, sequence)
+        .expect("valid parts")
+        .as_str()
+        .to_owned()
+}
+
+/// The same number with a wrong check character.
+pub fn with_bad_check_char(id: &str) -> String {
+    let (first17, check) = id.split_at(17);
+    let wrong = if check == "0" { '1' } else { '0' };
+    format!("{first17}{wrong}")
+}
+
+/// A resident who stayed in the city, as a form would send it.
+pub fn raw_resident(name: &str, document_number: &str, phone: &str) -> RawResident {
+    RawResident {
+        name: name.to_owned(),
+        document_number: document_number.to_owned(),
+        phone: phone.to_owned(),
+        ..Default::default()
+    }
+}
+
+pub async fn household(app: &App, actor: &Actor, building_id: i64, unit: &str, room: &str) -> i64 {
+    app.create_household(
+        actor,
+        &HouseholdInput {
+            building_id,
+            unit: unit.to_owned(),
+            room: room.to_owned(),
+            phone: String::new(),
+        },
+    )
+    .await
+    .expect("create household")
+}
+
+/// Asserts that a use case refused its input with `code` on `field`.
+#[track_caller]
+pub fn assert_field_error<T: Debug>(result: AppResult<T>, field: &str, code: &str) {
+    match result {
+        Err(AppError::Validation(errors)) => {
+            assert!(
+                errors.0.iter().any(|e| e.field == field && e.code == code),
+                "expected {field}: {code}, got {errors:?}"
+            );
+        }
+        other => panic!("expected a validation error {field}: {code}, got {other:?}"),
+    }
+}
+
+#[track_caller]
+pub fn assert_forbidden<T: Debug>(result: AppResult<T>) {
+    assert!(
+        matches!(result, Err(AppError::Forbidden)),
+        "expected Forbidden, got {result:?}"
+    );
+}
+
+#[track_caller]
+pub fn assert_not_found<T: Debug>(result: AppResult<T>) {
+    assert!(
+        matches!(result, Err(AppError::NotFound)),
+        "expected NotFound, got {result:?}"
+    );
+}
