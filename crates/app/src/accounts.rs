@@ -41,10 +41,8 @@ fn parse(input: &AccountInput, new: bool) -> AppResult<Parsed> {
             e.add("username", "username_format", "");
         }
     }
-    if new || !input.password.is_empty() {
-        if input.password.chars().count() < PASSWORD_MIN {
-            e.add("password", "password_too_short", PASSWORD_MIN.to_string());
-        }
+    if (new || !input.password.is_empty()) && input.password.chars().count() < PASSWORD_MIN {
+        e.add("password", "password_too_short", PASSWORD_MIN.to_string());
     }
     let display_name = e.check("display_name", Label::parse(&input.display_name, NAME_MAX));
     let role = Role::from_code(&input.role);

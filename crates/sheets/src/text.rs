@@ -83,19 +83,9 @@ fn detect_delimiter(text: &str) -> u8 {
     DELIMITERS[best]
 }
 
-/// Line breaks as the csv crate sees them: LF, CRLF, and a lone CR (Excel's "CSV (Macintosh)").
-fn count_line_breaks(bytes: &[u8]) -> usize {
-    let count = |byte: u8| bytes.iter().filter(|&&b| b == byte).count();
-    let (lf, cr) = (count(b'\n'), count(b'\r'));
-    if cr == 0 {
-        return lf;
-    }
-    let crlf = bytes
-        .iter()
-        .zip(&bytes[1..])
-        .filter(|&(&a, &b)| a == b'\r' && b == b'\n')
-        .count();
-    lf + cr - crlf
+/// Occurrences of `byte`; a plain count so that it vectorises.
+fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().filter(|&&b| b == byte).count()
 }
 
 fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
@@ -111,6 +101,12 @@ fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
     // Excel's row number is the line number minus the line breaks inside quoted cells. The csv
     // crate skips empty lines silently, so count the line breaks ourselves from the byte
     // offsets it reports: `scanned` is where the previous record started.
+    // Lines end in LF or CRLF, except in Excel's "CSV (Macintosh)" files, which use CR alone.
+    let line_end = if !bytes.contains(&b'\n') && bytes.contains(&b'\r') {
+        b'\r'
+    } else {
+        b'\n'
+    };
     let mut scanned = 0;
     let mut newlines = 0;
     let mut newlines_in_cells = 0;
@@ -134,16 +130,10 @@ fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
                 .iter()
                 .take_while(|&&b| b == b'\r' || b == b'\n')
                 .count();
-        newlines += count_line_breaks(&bytes[scanned..start]);
+        newlines += count_byte(&bytes[scanned..start], line_end);
         scanned = start;
         let number = newlines - newlines_in_cells + 1;
-        if record.as_slice().bytes().any(|b| b == b'\n' || b == b'\r') {
-            // Per field, so a CR ending one cell and an LF starting the next are not a CRLF.
-            newlines_in_cells += record
-                .iter()
-                .map(|field| count_line_breaks(field.as_bytes()))
-                .sum::<usize>();
-        }
+        newlines_in_cells += count_byte(record.as_slice().as_bytes(), line_end);
 
         if TableBuilder::is_blank(record.iter()) {
             continue;

@@ -394,6 +394,10 @@ impl ResidentFields {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the form's frame: heading, address, target, cancel link, version, values, errors"
+)]
 fn form_page(
     ctx: &Ctx,
     heading: &str,
