@@ -537,7 +537,15 @@ impl App {
         tx.audit(a).await?;
         tx.commit().await?;
         match format {
-            ExportFormat::Csv => Ok(sheets::write_csv(&headers, &rows)),
+            ExportFormat::Csv => {
+                // A cell a spreadsheet would run as a formula is written as text.
+                for cell in rows.iter_mut().flatten() {
+                    if cell.starts_with(['=', '+', '-', '@']) {
+                        cell.insert(0, '\'');
+                    }
+                }
+                Ok(sheets::write_csv(&headers, &rows))
+            }
             ExportFormat::Xlsx => sheets::write_xlsx("residents", &headers, &rows)
                 .map_err(|e| AppError::Internal(format!("xlsx export failed: {e}"))),
         }

@@ -120,7 +120,13 @@ pub(crate) fn zip_names_contain(bytes: &[u8], needle: &[u8]) -> bool {
 }
 
 pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    // Comparing the first byte before the slice keeps whole-file scans of workbooks cheap.
+    haystack
+        .windows(needle.len())
+        .any(|w| w[0] == first && w == needle)
 }
 
 /// Whether `name` appears in UTF-16LE, as OLE directory entries store stream names.

@@ -1,7 +1,5 @@
 //! Reading delimited text: decoding, delimiter detection and Excel-compatible row numbers.
 
-use std::borrow::Cow;
-
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
 
 use crate::cell::{TableBuilder, trim};
@@ -11,62 +9,64 @@ use crate::{SheetError, Table};
 /// Delimiters we recognise, in order of preference when counts tie.
 const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
 
+/// Reads CSV text in UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030, the
+/// superset of GBK that Excel in mainland China saves.
 pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
-    let text = decode(bytes)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    if text.contains('\0') {
-        // Only reachable through UTF-16 input, which the sniffer lets through whole.
-        return Err(SheetError::NotASpreadsheet);
-    }
-    parse(text, detect_delimiter(text))
-}
-
-/// The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030,
-/// the superset of GBK that Excel in mainland China saves.
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
-    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
-        // A BOM declares UTF-8, so invalid bytes after it are not GBK text.
-        return std::str::from_utf8(rest)
-            .map(Cow::Borrowed)
-            .map_err(|_| SheetError::Encoding);
-    }
     if let Some(rest) = bytes.strip_prefix(UTF16LE_BOM) {
-        return decode_strict(UTF_16LE, rest);
+        return read_decoded(UTF_16LE, rest);
     }
     if let Some(rest) = bytes.strip_prefix(UTF16BE_BOM) {
-        return decode_strict(UTF_16BE, rest);
+        return read_decoded(UTF_16BE, rest);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Cow::Borrowed(text)),
-        Err(_) => decode_strict(GB18030, bytes),
+    let (text, declared_utf8) = match bytes.strip_prefix(UTF8_BOM) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    // Parse as UTF-8 straight away: the csv crate validates each record anyway, so checking
+    // the whole file first would read it twice. A GBK file fails on its first Chinese header.
+    match parse(text) {
+        Err(Parse::NotUtf8) if declared_utf8 => Err(SheetError::Encoding),
+        Err(Parse::NotUtf8) => read_decoded(GB18030, bytes),
+        Err(Parse::Failed(e)) => Err(e),
+        Ok(table) => Ok(table),
     }
 }
 
-fn decode_strict<'a>(
-    encoding: &'static Encoding,
-    bytes: &'a [u8],
-) -> Result<Cow<'a, str>, SheetError> {
+fn read_decoded(encoding: &'static Encoding, bytes: &[u8]) -> Result<Table, SheetError> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
-        Err(SheetError::Encoding)
-    } else {
-        Ok(text)
+        return Err(SheetError::Encoding);
     }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.contains('\0') {
+        // UTF-16 is let through whole by the sniffer, so binary data can still show up here.
+        return Err(SheetError::NotASpreadsheet);
+    }
+    parse(text.as_bytes()).map_err(|e| match e {
+        // Decoded text is valid UTF-8.
+        Parse::NotUtf8 => SheetError::Encoding,
+        Parse::Failed(e) => e,
+    })
+}
+
+enum Parse {
+    NotUtf8,
+    Failed(SheetError),
 }
 
 /// The delimiter occurring most often outside quotes in the header line (the first line with
 /// content); ',' when there is none, so a one-column file still reads.
-fn detect_delimiter(text: &str) -> u8 {
+fn detect_delimiter(text: &[u8]) -> u8 {
     let header = text
-        .split('\n')
+        .split(|&b| b == b'\n' || b == b'\r')
         .find(|line| {
-            line.bytes()
-                .any(|b| !b.is_ascii_whitespace() && !DELIMITERS.contains(&b))
+            line.iter()
+                .any(|b| !b.is_ascii_whitespace() && !DELIMITERS.contains(b))
         })
-        .unwrap_or("");
+        .unwrap_or_default();
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;
-    for b in header.bytes() {
+    for &b in header {
         if b == b'"' {
             quoted = !quoted;
         } else if !quoted && let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
@@ -88,33 +88,35 @@ fn count_byte(bytes: &[u8], byte: u8) -> usize {
     bytes.iter().filter(|&&b| b == byte).count()
 }
 
-fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
-    let bytes = text.as_bytes();
+fn parse(bytes: &[u8]) -> Result<Table, Parse> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(delimiter)
+        .delimiter(detect_delimiter(bytes))
         .buffer_capacity(1 << 16)
         .from_reader(bytes);
     let mut record = csv::StringRecord::new();
     let mut builder = TableBuilder::default();
-    // Excel's row number is the line number minus the line breaks inside quoted cells. The csv
-    // crate skips empty lines silently, so count the line breaks ourselves from the byte
-    // offsets it reports: `scanned` is where the previous record started.
     // Lines end in LF or CRLF, except in Excel's "CSV (Macintosh)" files, which use CR alone.
     let line_end = if !bytes.contains(&b'\n') && bytes.contains(&b'\r') {
         b'\r'
     } else {
         b'\n'
     };
+    // Excel's row number is the line number minus the line breaks inside quoted cells. The csv
+    // crate skips empty lines silently, so count the line breaks ourselves from the byte
+    // offsets it reports: `scanned` is where the previous record started.
     let mut scanned = 0;
     let mut newlines = 0;
     let mut newlines_in_cells = 0;
     loop {
         let more = reader
             .read_record(&mut record)
-            .map_err(|e| SheetError::Corrupt {
-                detail: e.to_string(),
+            .map_err(|e| match e.kind() {
+                csv::ErrorKind::Utf8 { .. } => Parse::NotUtf8,
+                _ => Parse::Failed(SheetError::Corrupt {
+                    detail: e.to_string(),
+                }),
             })?;
         if !more {
             break;
@@ -142,7 +144,7 @@ fn parse(text: &str, delimiter: u8) -> Result<Table, SheetError> {
         cells.extend(record.iter().map(|field| trim(field).to_owned()));
         builder.push(number, cells);
     }
-    builder.finish()
+    builder.finish().map_err(Parse::Failed)
 }
 
 #[cfg(test)]
@@ -155,11 +157,12 @@ mod tests {
 
     #[test]
     fn detects_delimiters() {
-        assert_eq!(detect_delimiter("a,b,c\n"), b',');
-        assert_eq!(detect_delimiter("a;b;c\n1,5;2;3"), b';');
-        assert_eq!(detect_delimiter("a\tb\tc"), b'\t');
-        assert_eq!(detect_delimiter("\n;;;\n\"x;y\",b\n"), b',');
-        assert_eq!(detect_delimiter("only"), b',');
+        assert_eq!(detect_delimiter(b"a,b,c\n"), b',');
+        assert_eq!(detect_delimiter(b"a;b;c\n1,5;2;3"), b';');
+        assert_eq!(detect_delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(detect_delimiter(b"\r\n;;;\r\n\"x;y\",b\r\n"), b',');
+        assert_eq!(detect_delimiter(b"a;b\r1,2,3,4\r"), b';');
+        assert_eq!(detect_delimiter(b"only"), b',');
     }
 
     #[test]

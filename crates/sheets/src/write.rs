@@ -64,7 +64,7 @@ fn write_workbook(
     // Deflate dominates the time of large exports; level 1 is several times faster for a
     // file only slightly larger.
     workbook.set_zip_compression_level(3);
-    let sheet = workbook.add_worksheet();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name(sheet_name_for_excel(sheet_name))?;
 
     for (col, width) in column_widths(headers, rows, columns)
