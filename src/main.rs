@@ -1,1 +1,351 @@
-fn main() {}
+//! `gridwatch`: the one binary of the platform. Serves the web application and runs the
+//! maintenance commands (migrations, demo data, imports, exports, accounts, audit checks).
+
+mod cli_import;
+mod cli_user;
+mod config;
+mod demo;
+mod demo_data;
+mod error;
+mod key;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use domain::access::{Level, Role};
+
+use crate::config::{Config, Layer, Sources};
+use crate::error::{CliError, EXIT_ERROR};
+
+#[derive(Parser)]
+#[command(
+    name = "gridwatch",
+    version,
+    about = "Gridwatch: the information platform of a community epidemic-management team",
+    after_help = "Start here: `gridwatch demo --serve` loads a demo community and serves it on \
+                  http://127.0.0.1:8080/."
+)]
+struct Cli {
+    /// Database URL: sqlite://FILE (created if missing) or postgres://USER@HOST/DB
+    /// [default: sqlite://gridwatch.db]
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Configuration file [default: gridwatch.toml in the working directory, if present]
+    #[arg(long, global = true, value_name = "FILE", env = "GRIDWATCH_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and API
+    Serve {
+        /// Address and port to listen on [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<String>,
+    },
+    /// Bring the database schema up to date
+    Migrate,
+    /// Load the demo community (Minsheng Road, S County) with residents and demo accounts
+    Demo {
+        /// Number of residents to generate
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(0..=2_000_000))]
+        residents: u32,
+        /// Number of grids the buildings are spread over
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=500))]
+        grids: u32,
+        /// Seed of the generator: the same seed gives the same residents
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the generated register as residents.csv into this directory
+        #[arg(long, value_name = "DIR")]
+        write_files: Option<PathBuf>,
+        /// Serve the application after loading
+        #[arg(long)]
+        serve: bool,
+        /// Address and port to listen on with --serve [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<String>,
+    },
+    /// Import data from a spreadsheet
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export data to a spreadsheet (ID and phone numbers masked)
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Manage accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit trail
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Import a resident register (.xlsx, .xls, .ods or .csv) into a community
+    Residents {
+        file: PathBuf,
+        /// Id of the community
+        #[arg(long, value_name = "ID")]
+        community: i64,
+        /// Act as this account (its role and jurisdiction apply) instead of the system
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// Export the residents of a community
+    Residents {
+        /// Id of the community
+        #[arg(long, value_name = "ID")]
+        community: i64,
+        /// File format [default: from the extension of --out, else csv]
+        #[arg(long, value_parser = ["csv", "xlsx"])]
+        format: Option<String>,
+        /// File to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Act as this account (its role and jurisdiction apply) instead of the system
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+    },
+}
+
+fn role_codes() -> Vec<&'static str> {
+    Role::ALL.iter().map(|r| r.code()).collect()
+}
+
+fn level_codes() -> Vec<&'static str> {
+    Level::ALL.iter().map(|l| l.code()).collect()
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password comes from GRIDWATCH_PASSWORD or standard input
+    Add {
+        username: String,
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(role_codes()))]
+        role: String,
+        /// Level of the jurisdiction
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(level_codes()))]
+        level: String,
+        /// Id of the district, street, community, grid or building (not for level all)
+        #[arg(long, value_name = "ID")]
+        scope: Option<i64>,
+        /// Display name [default: the username]
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the accounts
+    List,
+    /// Set a new password (from GRIDWATCH_PASSWORD or standard input); signs out its sessions
+    Passwd { username: String },
+    /// Disable an account and sign out its sessions
+    Disable { username: String },
+    /// Enable a disabled account
+    Enable { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit code 1 when it is broken
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("gridwatch: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<Config, CliError> {
+    let listen = match &cli.command {
+        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let working_dir = std::env::current_dir()
+        .map_err(|e| CliError::message(format!("cannot read the working directory: {e}")))?;
+    let env = |k: &str| std::env::var(k).ok();
+    Ok(Config::load(Sources {
+        file: cli.config.clone(),
+        working_dir,
+        env: &env,
+        flags: Layer {
+            database: cli.database.clone(),
+            listen,
+            ..Layer::default()
+        },
+    })?)
+}
+
+fn init_logging(config: &Config) -> Result<(), CliError> {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .map_err(|e| CliError::message(format!("log filter {:?}: {e}", config.log)))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    Ok(())
+}
+
+/// Connects and migrates; `with_key` resolves (and on first start creates) the master key.
+async fn open(config: &Config, with_key: bool) -> Result<app::App, CliError> {
+    let crypto = if with_key {
+        let (crypto, origin) = key::load_or_create(config)?;
+        tracing::debug!(?origin, "secret key loaded");
+        crypto
+    } else {
+        // Migrations touch no sealed value; a throwaway key keeps `migrate` free of side effects.
+        app::crypto::Crypto::new(app::crypto::random_bytes::<32>())
+    };
+    let settings = config.settings()?;
+    let db = store::Db::connect(&config.database).await?;
+    for m in db.migrate().await? {
+        tracing::info!(migration = %m, "applied migration");
+    }
+    Ok(app::App::new(db, crypto, settings))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let config = load_config(&cli)?;
+    init_logging(&config)?;
+    tracing::debug!(?config, "configuration");
+    let with_key = !matches!(cli.command, Command::Migrate);
+    let app = open(&config, with_key).await?;
+    match cli.command {
+        Command::Serve { .. } => {
+            let n = app.mark_interrupted_imports().await?;
+            if n > 0 {
+                tracing::warn!(imports = n, "marked imports interrupted by the last stop");
+            }
+            let listener = serve::bind(&config).await?;
+            serve::serve(&config, app, listener).await?;
+        }
+        Command::Migrate => {
+            tracing::info!(database = %config::redact_url(&config.database), "schema up to date");
+            app.db.close().await;
+        }
+        Command::Demo {
+            residents,
+            grids,
+            seed,
+            write_files,
+            serve,
+            ..
+        } => {
+            let options = demo::DemoOptions {
+                residents: usize::try_from(residents).unwrap_or(usize::MAX),
+                grids: usize::try_from(grids).unwrap_or(1),
+                seed,
+                write_files,
+            };
+            // Bind first, so a busy port fails before minutes of loading.
+            let listener = if serve {
+                Some(serve::bind(&config).await?)
+            } else {
+                None
+            };
+            if serve {
+                app.mark_interrupted_imports().await?;
+            }
+            let summary = demo::run(&app, &options).await?;
+            demo::print_accounts(&summary.accounts);
+            match listener {
+                Some(listener) => {
+                    let url = listener
+                        .local_addr()
+                        .map(serve::browser_url)
+                        .unwrap_or_default();
+                    println!();
+                    println!("Open {url} and sign in as one of the accounts above.");
+                    println!("Press Ctrl-C to stop.");
+                    serve::serve(&config, app, listener).await?;
+                }
+                None => {
+                    println!();
+                    println!("Start the server with `gridwatch serve` (or `gridwatch demo --serve`).");
+                    app.db.close().await;
+                }
+            }
+        }
+        Command::Import {
+            what:
+                ImportWhat::Residents {
+                    file,
+                    community,
+                    as_user,
+                },
+        } => {
+            return cli_import::import_residents(&app, &file, community, as_user.as_deref()).await;
+        }
+        Command::Export {
+            what:
+                ExportWhat::Residents {
+                    community,
+                    format,
+                    out,
+                    as_user,
+                },
+        } => {
+            let format = cli_import::format_for(format.as_deref(), &out)?;
+            return cli_import::export_residents(&app, community, format, &out, as_user.as_deref())
+                .await;
+        }
+        Command::User { command } => {
+            return match command {
+                UserCommand::Add {
+                    username,
+                    role,
+                    level,
+                    scope,
+                    name,
+                } => {
+                    cli_user::add(
+                        &app,
+                        cli_user::NewUser {
+                            username,
+                            role,
+                            level,
+                            scope,
+                            name,
+                        },
+                    )
+                    .await
+                }
+                UserCommand::List => cli_user::list(&app).await,
+                UserCommand::Passwd { username } => cli_user::passwd(&app, &username).await,
+                UserCommand::Disable { username } => {
+                    cli_user::set_active(&app, &username, false).await
+                }
+                UserCommand::Enable { username } => {
+                    cli_user::set_active(&app, &username, true).await
+                }
+            };
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => return cli_user::audit_verify(&app).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}

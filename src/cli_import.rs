@@ -1,0 +1,159 @@
+//! `gridwatch import residents` and `gridwatch export residents`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use app::import::Progress;
+use app::registry::{ExportFormat, ResidentQuery};
+use app::{Actor, App};
+use domain::access::{Jurisdiction, Level};
+use indicatif::{ProgressBar, ProgressStyle};
+use store::imports::Import;
+
+use crate::cli_user::actor_for;
+use crate::error::CliError;
+
+/// A progress bar of rows, drawn on standard error (hidden when that is not a terminal).
+pub fn rows_bar(total: usize, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:>10} [{bar:40.cyan/blue}] {pos}/{len} rows ({per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+/// Prepares and runs an import with a progress bar; the import record at the end.
+pub async fn import_bytes(
+    app: &App,
+    actor: &Actor,
+    community_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<Import, CliError> {
+    let prepared = app
+        .prepare_import(actor, community_id, file_name, bytes)
+        .await?;
+    let bar = rows_bar(prepared.total_rows, "importing");
+    let on_progress = |p: Progress| bar.set_position(u64::try_from(p.processed).unwrap_or(0));
+    let result = app.run_import(prepared, &on_progress).await;
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+pub fn print_counts(i: &Import) {
+    println!("  inserted  {:>8}", i.inserted);
+    println!("  merged    {:>8}", i.merged);
+    println!("  unchanged {:>8}", i.unchanged);
+    println!("  rejected  {:>8}", i.rejected);
+}
+
+pub async fn import_residents(
+    app: &App,
+    file: &Path,
+    community_id: i64,
+    as_user: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let actor = actor_for(app, as_user).await?;
+    let community = app.community(&actor, community_id).await?;
+    let bytes = std::fs::read(file).map_err(CliError::file("cannot read", file))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "residents".to_owned());
+    let started = Instant::now();
+    let import = import_bytes(app, &actor, community_id, &name, &bytes).await?;
+    println!(
+        "import #{} of {name} into {} ({} rows, {:.1} s, {})",
+        import.id,
+        community.name,
+        import.total_rows,
+        started.elapsed().as_secs_f64(),
+        import.status
+    );
+    print_counts(&import);
+    if import.rejected > 0 {
+        let rejects = app.import_rejects(&actor, import.id, 20).await?;
+        println!("rejected rows (first {}):", rejects.len());
+        println!("  {:>6}  {:<12} {:<28} detail", "row", "column", "code");
+        for r in rejects {
+            println!(
+                "  {:>6}  {:<12} {:<28} {}",
+                r.row_number, r.column_name, r.code, r.detail
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Narrows an actor to one community, so an export holds that community only.
+fn within_community(mut actor: Actor, community_id: i64) -> Actor {
+    if actor.jurisdiction.level < Level::Community {
+        actor.jurisdiction = Jurisdiction::new(Level::Community, community_id);
+    }
+    actor
+}
+
+pub fn format_for(format: Option<&str>, out: &Path) -> Result<ExportFormat, CliError> {
+    let by_extension = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match format.or(by_extension.as_deref()) {
+        Some("xlsx") => Ok(ExportFormat::Xlsx),
+        Some("csv") | None => Ok(ExportFormat::Csv),
+        Some(other) => Err(CliError::message(format!(
+            "unknown export format {other:?}: use csv or xlsx"
+        ))),
+    }
+}
+
+pub async fn export_residents(
+    app: &App,
+    community_id: i64,
+    format: ExportFormat,
+    out: &Path,
+    as_user: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let actor = actor_for(app, as_user).await?;
+    let community = app.community(&actor, community_id).await?;
+    let actor = within_community(actor, community_id);
+    let bytes = app
+        .export_residents(&actor, &ResidentQuery::default(), format, false)
+        .await?;
+    std::fs::write(out, &bytes).map_err(CliError::file("cannot write", out))?;
+    println!(
+        "exported the residents of {} to {} ({} bytes, {}, ID and phone numbers masked)",
+        community.name,
+        out.display(),
+        bytes.len(),
+        format.extension()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_format_from_flag_or_extension() {
+        let f = |flag: Option<&str>, out: &str| format_for(flag, Path::new(out)).ok();
+        assert_eq!(f(None, "a.xlsx"), Some(ExportFormat::Xlsx));
+        assert_eq!(f(None, "a.CSV"), Some(ExportFormat::Csv));
+        assert_eq!(f(None, "a"), Some(ExportFormat::Csv));
+        assert_eq!(f(Some("csv"), "a.xlsx"), Some(ExportFormat::Csv));
+        assert_eq!(f(None, "a.txt"), None);
+    }
+
+    #[test]
+    fn export_is_narrowed_to_the_community() {
+        let a = within_community(Actor::system(), 7);
+        assert_eq!(a.jurisdiction, Jurisdiction::new(Level::Community, 7));
+        let mut grid = Actor::system();
+        grid.jurisdiction = Jurisdiction::new(Level::Grid, 3);
+        assert_eq!(within_community(grid, 7).jurisdiction.level, Level::Grid);
+    }
+}

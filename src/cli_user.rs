@@ -1,0 +1,209 @@
+//! `gridwatch user ...` and `gridwatch audit verify`: account administration from the shell.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use app::accounts::AccountInput;
+use app::{Actor, App};
+use domain::access::{Jurisdiction, Level, Role};
+use store::accounts::Account;
+
+use crate::error::{CliError, EXIT_CHECK_FAILED};
+
+/// The environment variable a script sets instead of typing a password.
+pub const PASSWORD_ENV: &str = "GRIDWATCH_PASSWORD";
+
+pub async fn account_by_username(app: &App, username: &str) -> Result<Account, CliError> {
+    app.list_accounts(&Actor::system())
+        .await?
+        .into_iter()
+        .find(|a| a.username == username.trim())
+        .ok_or_else(|| CliError::message(format!("no account named {username:?}")))
+}
+
+/// The actor a command runs as: the named active account, or the system actor.
+pub async fn actor_for(app: &App, username: Option<&str>) -> Result<Actor, CliError> {
+    let Some(username) = username else {
+        return Ok(Actor::system());
+    };
+    let a = account_by_username(app, username).await?;
+    if !a.active {
+        return Err(CliError::message(format!(
+            "the account {username:?} is disabled"
+        )));
+    }
+    let role = Role::from_code(&a.role)
+        .ok_or_else(|| CliError::message(format!("the account has an unknown role {}", a.role)))?;
+    let level = Level::from_code(&a.level).ok_or_else(|| {
+        CliError::message(format!("the account has an unknown level {}", a.level))
+    })?;
+    Ok(Actor {
+        account_id: a.id,
+        username: a.username,
+        display_name: a.display_name,
+        role,
+        jurisdiction: Jurisdiction::new(level, a.scope_id),
+        language: a.language,
+    })
+}
+
+/// Reads a password from `GRIDWATCH_PASSWORD`, or from standard input (asked twice, without
+/// echo, on a terminal).
+fn read_password(prompt: &str) -> Result<String, CliError> {
+    if let Ok(p) = std::env::var(PASSWORD_ENV)
+        && !p.is_empty()
+    {
+        return Ok(p);
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CliError::message(format!("cannot read the password: {e}")))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = prompt_hidden(&format!("{prompt}: "))?;
+    let second = prompt_hidden("Repeat it: ")?;
+    if first != second {
+        return Err(CliError::message("the two passwords differ"));
+    }
+    Ok(first)
+}
+
+fn prompt_hidden(prompt: &str) -> Result<String, CliError> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let hidden = set_echo(false);
+    let mut line = String::new();
+    let read = std::io::stdin().lock().read_line(&mut line);
+    if hidden {
+        set_echo(true);
+        eprintln!();
+    }
+    read.map_err(|e| CliError::message(format!("cannot read the password: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Turns terminal echo off or on with `stty`; false when that is not possible.
+fn set_echo(on: bool) -> bool {
+    std::process::Command::new("stty")
+        .arg(if on { "echo" } else { "-echo" })
+        .stdin(std::process::Stdio::inherit())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+pub struct NewUser {
+    pub username: String,
+    pub role: String,
+    pub level: String,
+    pub scope: Option<i64>,
+    pub name: Option<String>,
+}
+
+pub async fn add(app: &App, u: NewUser) -> Result<ExitCode, CliError> {
+    let password = read_password(&format!("Password for {}", u.username))?;
+    let id = app
+        .create_account(
+            &Actor::system(),
+            &AccountInput {
+                display_name: u.name.unwrap_or_else(|| u.username.clone()),
+                username: u.username.clone(),
+                password,
+                role: u.role,
+                level: u.level,
+                scope_id: u.scope.unwrap_or(0),
+                active: true,
+            },
+        )
+        .await?;
+    println!("created account {} (id {id})", u.username);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn list(app: &App) -> Result<ExitCode, CliError> {
+    let accounts = app.list_accounts(&Actor::system()).await?;
+    println!(
+        "{:>4}  {:<16} {:<16} {:<16} {:<10} {:>6}  active",
+        "id", "username", "name", "role", "level", "scope"
+    );
+    for a in &accounts {
+        println!(
+            "{:>4}  {:<16} {:<16} {:<16} {:<10} {:>6}  {}",
+            a.id,
+            a.username,
+            a.display_name,
+            a.role,
+            a.level,
+            a.scope_id,
+            if a.active { "yes" } else { "no" }
+        );
+    }
+    if accounts.is_empty() {
+        println!("(no accounts; create one with `gridwatch user add` or `gridwatch demo`)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn update(
+    app: &App,
+    username: &str,
+    password: String,
+    active: bool,
+) -> Result<(), CliError> {
+    let a = account_by_username(app, username).await?;
+    app.update_account(
+        &Actor::system(),
+        a.id,
+        &AccountInput {
+            username: a.username.clone(),
+            display_name: a.display_name,
+            password,
+            role: a.role,
+            level: a.level,
+            scope_id: a.scope_id,
+            active,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn passwd(app: &App, username: &str) -> Result<ExitCode, CliError> {
+    let a = account_by_username(app, username).await?;
+    let password = read_password(&format!("New password for {username}"))?;
+    if password.is_empty() {
+        return Err(CliError::message("the password is empty"));
+    }
+    update(app, username, password, a.active).await?;
+    println!("password of {username} changed; its sessions were signed out");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn set_active(app: &App, username: &str, active: bool) -> Result<ExitCode, CliError> {
+    update(app, username, String::new(), active).await?;
+    println!(
+        "account {username} {}",
+        if active { "enabled" } else { "disabled" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn audit_verify(app: &App) -> Result<ExitCode, CliError> {
+    let v = app.verify_audit(&Actor::system()).await?;
+    match v.broken_at {
+        None => {
+            println!("audit trail OK: {} entries checked", v.entries);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some((seq, why)) => {
+            println!(
+                "audit trail BROKEN at entry {seq}: {why} ({} entries before it are intact)",
+                v.entries
+            );
+            Ok(ExitCode::from(EXIT_CHECK_FAILED))
+        }
+    }
+}

@@ -1,0 +1,153 @@
+use super::*;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gridwatch-config-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn load(
+    dir: &Path,
+    file: Option<PathBuf>,
+    env: &[(&str, &str)],
+    flags: Layer,
+) -> Result<Config, ConfigError> {
+    let vars: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let get = move |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    Config::load(Sources {
+        file,
+        working_dir: dir.to_owned(),
+        env: &get,
+        flags,
+    })
+}
+
+#[test]
+fn defaults_apply_without_file_env_or_flags() {
+    let dir = temp_dir("defaults");
+    let c = load(&dir, None, &[], Layer::default()).expect("config");
+    assert_eq!(c.database, "sqlite://gridwatch.db");
+    assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.key_file, dir.join("gridwatch.key"));
+    assert_eq!(c.time_zone, "Asia/Shanghai");
+    assert_eq!(c.max_upload_mb, 50);
+    assert_eq!(c.max_upload_bytes(), 50 * 1024 * 1024);
+    assert_eq!(c.log, "info");
+    assert!(c.secret_key.is_none());
+    assert!(c.file.is_none());
+    assert!(c.settings().is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn file_then_env_then_flags() {
+    let dir = temp_dir("layers");
+    std::fs::write(
+        dir.join("gridwatch.toml"),
+        "database = \"sqlite://from-file.db\"\nlisten = \"0.0.0.0:9000\"\nmax_upload_mb = 10\n\
+         time_zone = \"Europe/Berlin\"\nlog = \"debug\"\n",
+    )
+    .expect("write");
+    let c = load(&dir, None, &[], Layer::default()).expect("file only");
+    assert_eq!(c.database, "sqlite://from-file.db");
+    assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+    assert_eq!(c.max_upload_mb, 10);
+    assert_eq!(c.time_zone, "Europe/Berlin");
+    assert_eq!(c.file, Some(dir.join("gridwatch.toml")));
+
+    let env = [
+        ("GRIDWATCH_LISTEN", "127.0.0.1:9001"),
+        ("GRIDWATCH_MAX_UPLOAD_MB", "20"),
+        ("GRIDWATCH_LOG", ""),
+    ];
+    let c = load(&dir, None, &env, Layer::default()).expect("env");
+    assert_eq!(c.database, "sqlite://from-file.db", "env leaves the file's value");
+    assert_eq!(c.listen.to_string(), "127.0.0.1:9001");
+    assert_eq!(c.max_upload_mb, 20);
+    assert_eq!(c.log, "debug", "an empty variable counts as unset");
+
+    let flags = Layer {
+        listen: Some("127.0.0.1:9002".to_owned()),
+        database: Some("sqlite://data/flag.db".to_owned()),
+        ..Layer::default()
+    };
+    let c = load(&dir, None, &env, flags).expect("flags");
+    assert_eq!(c.listen.to_string(), "127.0.0.1:9002");
+    assert_eq!(c.database, "sqlite://data/flag.db");
+    assert_eq!(
+        c.key_file,
+        PathBuf::from("data/gridwatch.key"),
+        "the key lives next to the database file"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_values_name_their_source() {
+    let dir = temp_dir("bad");
+    let err = |env: &[(&str, &str)]| {
+        load(&dir, None, env, Layer::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(err(&[("GRIDWATCH_LISTEN", "localhost")]).contains("GRIDWATCH_LISTEN"));
+    assert!(err(&[("GRIDWATCH_SECRET_KEY", "abc")]).contains("64 hexadecimal"));
+    assert!(err(&[("GRIDWATCH_MAX_UPLOAD_MB", "lots")]).contains("GRIDWATCH_MAX_UPLOAD_MB"));
+    assert!(err(&[("GRIDWATCH_MAX_UPLOAD_MB", "0")]).contains("between 1"));
+    assert!(err(&[("GRIDWATCH_TIME_ZONE", "Mars/Olympus")]).contains("GRIDWATCH_TIME_ZONE"));
+    assert!(err(&[("GRIDWATCH_DATABASE", "mysql://x")]).contains("sqlite://"));
+
+    let bad_file = dir.join("bad.toml");
+    std::fs::write(&bad_file, "listen_port = 80\n").expect("write");
+    assert!(matches!(
+        load(&dir, Some(bad_file), &[], Layer::default()),
+        Err(ConfigError::ParseFile { .. })
+    ));
+    assert!(matches!(
+        load(&dir, Some(dir.join("missing.toml")), &[], Layer::default()),
+        Err(ConfigError::ReadFile { .. })
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn debug_redacts_secrets() {
+    let dir = temp_dir("debug");
+    let key = "0123456789abcdef".repeat(4);
+    let env = [
+        ("GRIDWATCH_SECRET_KEY", key.as_str()),
+        ("GRIDWATCH_DATABASE", "postgres://gw:hunter2@db.local/gw"),
+    ];
+    let c = load(&dir, None, &env, Layer::default()).expect("config");
+    let shown = format!("{c:?}");
+    assert!(!shown.contains(&key), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("<redacted>"));
+    assert_eq!(c.key_file, dir.join("gridwatch.key"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sqlite_paths_and_redaction() {
+    assert_eq!(
+        sqlite_path("sqlite://gridwatch.db"),
+        Some(PathBuf::from("gridwatch.db"))
+    );
+    assert_eq!(
+        sqlite_path("sqlite:///var/lib/g.db?mode=rwc"),
+        Some(PathBuf::from("/var/lib/g.db"))
+    );
+    assert_eq!(sqlite_path("sqlite::memory:"), None);
+    assert_eq!(sqlite_path("postgres://x/y"), None);
+    assert_eq!(
+        redact_url("postgres://u:p@h:5432/d"),
+        "postgres://u:<redacted>@h:5432/d"
+    );
+    assert_eq!(redact_url("postgres://u@h/d"), "postgres://u@h/d");
+    assert_eq!(redact_url("sqlite://a.db"), "sqlite://a.db");
+}
