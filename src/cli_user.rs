@@ -147,12 +147,7 @@ pub async fn list(app: &App) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn update(
-    app: &App,
-    username: &str,
-    password: String,
-    active: bool,
-) -> Result<(), CliError> {
+async fn update(app: &App, username: &str, password: String, active: bool) -> Result<(), CliError> {
     let a = account_by_username(app, username).await?;
     app.update_account(
         &Actor::system(),

@@ -341,7 +341,10 @@ impl Resolver {
         let l = &s.layer;
         let name = s.name;
         if let Some(d) = &l.database {
-            if !(d.starts_with("sqlite:") || d.starts_with("postgres:") || d.starts_with("postgresql:")) {
+            if !(d.starts_with("sqlite:")
+                || d.starts_with("postgres:")
+                || d.starts_with("postgresql:"))
+            {
                 return Err(invalid(
                     &name("database"),
                     "use sqlite://FILE or postgres://USER@HOST/DB",

@@ -11,7 +11,9 @@ use domain::access::{Level, Role};
 use indicatif::ProgressBar;
 
 use crate::cli_import::{import_bytes, print_counts, rows_bar};
-use crate::demo_data::{self, COMMUNITY_NAME, DISTRICT_CODE, DISTRICT_NAME, Plan, STREET_NAME, Ymd};
+use crate::demo_data::{
+    self, COMMUNITY_NAME, DISTRICT_CODE, DISTRICT_NAME, Plan, STREET_NAME, Ymd,
+};
 use crate::error::CliError;
 
 /// The one password of every demo account. Demo data only: never on a real deployment.
@@ -187,7 +189,13 @@ async fn ensure_structure(app: &App, system: &Actor, plan: &Plan) -> Result<Ids,
 fn account_plan(ids: &Ids) -> [(&'static str, &'static str, Role, Level, i64); 9] {
     [
         ("admin", "系统管理员", Role::Admin, Level::All, 0),
-        ("official", "街道干部", Role::Official, Level::Street, ids.street),
+        (
+            "official",
+            "街道干部",
+            Role::Official,
+            Level::Street,
+            ids.street,
+        ),
         (
             "staff",
             "社区工作人员",
@@ -195,11 +203,41 @@ fn account_plan(ids: &Ids) -> [(&'static str, &'static str, Role, Level, i64); 9
             Level::Community,
             ids.community,
         ),
-        ("gridworker", "网格员", Role::GridWorker, Level::Grid, ids.grid1),
-        ("guard", "门岗值守", Role::Guard, Level::Community, ids.community),
-        ("doctor", "社区医生", Role::Doctor, Level::Community, ids.community),
-        ("volunteer", "志愿者", Role::Volunteer, Level::Community, ids.community),
-        ("cdc", "疾控联络员", Role::CdcLiaison, Level::District, ids.district),
+        (
+            "gridworker",
+            "网格员",
+            Role::GridWorker,
+            Level::Grid,
+            ids.grid1,
+        ),
+        (
+            "guard",
+            "门岗值守",
+            Role::Guard,
+            Level::Community,
+            ids.community,
+        ),
+        (
+            "doctor",
+            "社区医生",
+            Role::Doctor,
+            Level::Community,
+            ids.community,
+        ),
+        (
+            "volunteer",
+            "志愿者",
+            Role::Volunteer,
+            Level::Community,
+            ids.community,
+        ),
+        (
+            "cdc",
+            "疾控联络员",
+            Role::CdcLiaison,
+            Level::District,
+            ids.district,
+        ),
         ("auditor", "审计员", Role::Auditor, Level::All, 0),
     ]
 }

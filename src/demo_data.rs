@@ -167,7 +167,12 @@ impl Person {
             self.building.clone(),
             self.unit.to_owned(),
             self.room.clone(),
-            if self.registered { "户籍" } else { "流动人口" }.to_owned(),
+            if self.registered {
+                "户籍"
+            } else {
+                "流动人口"
+            }
+            .to_owned(),
             if self.tenant { "租户" } else { "业主" }.to_owned(),
             travel.to_owned(),
             origin,
@@ -287,8 +292,14 @@ pub fn generate(residents: usize, grids: usize, seed: u64, today: Ymd) -> Plan {
         today,
         surnames: SURNAMES.chars().filter(|c| !c.is_whitespace()).collect(),
         male: MALE_GIVEN.chars().filter(|c| !c.is_whitespace()).collect(),
-        female: FEMALE_GIVEN.chars().filter(|c| !c.is_whitespace()).collect(),
-        elsewhere: COUNTIES.iter().filter(|c| c.code != DISTRICT_CODE).collect(),
+        female: FEMALE_GIVEN
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+        elsewhere: COUNTIES
+            .iter()
+            .filter(|c| c.code != DISTRICT_CODE)
+            .collect(),
         same_province: COUNTIES
             .iter()
             .filter(|c| c.code != DISTRICT_CODE && c.province == "61")
@@ -372,7 +383,11 @@ impl Generator {
         let origin = match county {
             // Migrants mostly come back from their home county.
             Some(c) if self.rng.chance(0.7) => {
-                format!("{}{}", province_name_zh(c.province).unwrap_or_default(), c.name)
+                format!(
+                    "{}{}",
+                    province_name_zh(c.province).unwrap_or_default(),
+                    c.name
+                )
             }
             _ => self
                 .rng

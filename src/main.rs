@@ -204,6 +204,7 @@ fn init_logging(config: &Config) -> Result<(), CliError> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     Ok(())
@@ -271,6 +272,10 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             }
             let summary = demo::run(&app, &options).await?;
             demo::print_accounts(&summary.accounts);
+            println!(
+                "Community id {0}: `gridwatch import residents FILE --community {0}` adds more.",
+                summary.community_id
+            );
             match listener {
                 Some(listener) => {
                     let url = listener
@@ -284,7 +289,9 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 }
                 None => {
                     println!();
-                    println!("Start the server with `gridwatch serve` (or `gridwatch demo --serve`).");
+                    println!(
+                        "Start the server with `gridwatch serve` (or `gridwatch demo --serve`)."
+                    );
                     app.db.close().await;
                 }
             }

@@ -40,7 +40,7 @@ pub async fn serve(
     tracing::info!(
         url = %browser_url(addr),
         listen = %addr,
-        max_upload_mb = config.max_upload_mb,
+        max_upload_bytes = config.max_upload_bytes(),
         "gridwatch is serving; press Ctrl-C to stop"
     );
     axum::serve(listener, router)

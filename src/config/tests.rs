@@ -65,7 +65,10 @@ fn file_then_env_then_flags() {
         ("GRIDWATCH_LOG", ""),
     ];
     let c = load(&dir, None, &env, Layer::default()).expect("env");
-    assert_eq!(c.database, "sqlite://from-file.db", "env leaves the file's value");
+    assert_eq!(
+        c.database, "sqlite://from-file.db",
+        "env leaves the file's value"
+    );
     assert_eq!(c.listen.to_string(), "127.0.0.1:9001");
     assert_eq!(c.max_upload_mb, 20);
     assert_eq!(c.log, "debug", "an empty variable counts as unset");

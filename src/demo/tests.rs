@@ -50,7 +50,13 @@ async fn the_demo_loads_once_and_a_second_run_changes_nothing() {
     assert_eq!(second.community_id, first.community_id);
     assert!(second.accounts.iter().all(|a| !a.created));
     assert_eq!(app.communities(&system).await.expect("c").len(), 1);
-    assert_eq!(app.grids(&system, first.community_id).await.expect("g").len(), 3);
+    assert_eq!(
+        app.grids(&system, first.community_id)
+            .await
+            .expect("g")
+            .len(),
+        3
+    );
     let imports = app
         .imports(&system, first.community_id)
         .await
@@ -75,7 +81,9 @@ async fn the_demo_loads_once_and_a_second_run_changes_nothing() {
     let text = String::from_utf8_lossy(&csv);
     assert!(text.lines().count() > 300, "header and 300 rows");
     assert!(text.contains("********"), "masked ID numbers");
-    let worker = actor_for(&app, Some("gridworker")).await.expect("gridworker");
+    let worker = actor_for(&app, Some("gridworker"))
+        .await
+        .expect("gridworker");
     let in_grid = app
         .export_residents(&worker, &ResidentQuery::default(), ExportFormat::Csv, false)
         .await

@@ -49,7 +49,11 @@ fn the_same_seed_gives_the_same_community() {
 fn residents_are_valid_unique_and_plausible() {
     let plan = generate(5000, 4, 1, TODAY);
     assert_eq!(plan.residents.len(), 5000);
-    let ids: HashSet<&str> = plan.residents.iter().map(|p| p.id_number.as_str()).collect();
+    let ids: HashSet<&str> = plan
+        .residents
+        .iter()
+        .map(|p| p.id_number.as_str())
+        .collect();
     assert_eq!(ids.len(), 5000, "no duplicate ID numbers");
     let today = date_from_text(&TODAY.to_string()).expect("today");
     let mut registered = 0;
@@ -111,7 +115,10 @@ fn residents_are_valid_unique_and_plausible() {
     assert!((0.50..=0.60).contains(&share), "hukou share {share}");
     assert!(local > 2500, "most residents come from 610825: {local}");
     let returned = f64::from(returned) / 5000.0;
-    assert!((0.01..=0.08).contains(&returned), "returned share {returned}");
+    assert!(
+        (0.01..=0.08).contains(&returned),
+        "returned share {returned}"
+    );
 }
 
 #[test]
@@ -148,7 +155,9 @@ fn buildings_are_numbered_across_the_community_and_spread_over_grids() {
     for p in &plan.residents {
         assert!(planned.contains(p.building.as_str()), "{}", p.building);
         assert!(UNITS.contains(&p.unit));
-        assert!(["101", "102", "601", "602", "305"].contains(&p.room.as_str()) || p.room.len() == 3);
+        assert!(
+            ["101", "102", "601", "602", "305"].contains(&p.room.as_str()) || p.room.len() == 3
+        );
     }
     assert!(plan.households > 2000 / 6 && plan.households < 2000);
 }

@@ -98,7 +98,7 @@ async fn deleted_entries_are_detected_at_the_end_and_in_the_middle() {
     assert_eq!(deleted.rows_affected(), 1);
     let broken = app.verify_audit(&f.auditor).await.expect("verify");
     assert_eq!(
-        broken.broken_at.map(|(seq, _)| seq),
+        broken.broken_at.as_ref().map(|(seq, _)| *seq),
         Some(last),
         "{broken:?}"
     );

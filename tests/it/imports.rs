@@ -11,8 +11,8 @@ use store::imports::Import;
 use store::registry::Resident;
 
 use crate::support::{
-    TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture,
-    with_bad_check_char,
+    TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture, household,
+    raw_resident, with_bad_check_char,
 };
 
 const HEADERS: [&str; 13] = [
@@ -623,4 +623,47 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
     // Staff of the first community neither see it nor its import.
     assert!(residents_by_name(app, &f.staff).await.is_empty());
     assert_not_found(app.import_record(&f.staff, other.id).await);
+}
+
+/// An import may only merge into residents the importer could edit: a number already
+/// registered in another community is a reject, not a takeover of that record.
+#[tokio::test]
+
+async fn an_import_does_not_take_over_residents_of_another_community() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.admin, f.other_building_id, "1", "101").await;
+    let outsider = app
+        .create_resident(
+            &f.admin,
+            h,
+            &raw_resident("外人", &citizen_id(40), "13800000040"),
+        )
+        .await
+        .expect("resident of the other community");
+    let file = csv(
+        &HEADERS,
+        &[row(&[
+            "冒名",
+            &citizen_id(40),
+            "13999999999",
+            "1号楼",
+            "1",
+            "101",
+        ])],
+    );
+    let record = import(app, &f.staff, f.community_id, "x.csv", file.as_bytes()).await;
+    assert_eq!(counts(&record), (0, 0, 0, 1), "refused, not merged");
+    let rejects = app
+        .import_rejects(&f.staff, record.id, 10)
+        .await
+        .expect("rejects");
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0].column_name, "身份证号");
+    let (after, merges) = app.resident(&f.admin, outsider).await.expect("read");
+    assert_eq!(after.community_id, f.other_community_id);
+    assert_eq!(after.name, "外人");
+    assert_eq!(after.phone.as_deref(), Some("138****0040"));
+    assert!(merges.is_empty());
 }

@@ -32,7 +32,7 @@ async fn town(app: &App, f: &Fixture) -> Town {
     let h2 = household(app, &f.admin, f.building2_id, "1", "201").await;
     let h3 = household(app, &f.admin, f.building3_id, "1", "301").await;
     let h_other = household(app, &f.admin, f.other_building_id, "1", "101").await;
-    let mut resident = async |h: i64, name: &str, n: u32| {
+    let resident = async |h: i64, name: &str, n: u32| {
         app.create_resident(
             &f.admin,
             h,
@@ -168,6 +168,19 @@ async fn every_role_lists_and_reads_only_its_jurisdiction() {
         }
     }
     // Structure lists are scoped too.
+    for actor in [&f.official, &f.cdc, &f.admin] {
+        let communities = app.communities(actor).await.expect("communities");
+        assert_eq!(
+            communities
+                .iter()
+                .map(|c| (c.id, c.street_id, c.district_id))
+                .collect::<Vec<_>>(),
+            vec![
+                (f.community_id, f.street_id, f.district_id),
+                (f.other_community_id, f.street_id, f.district_id),
+            ]
+        );
+    }
     let communities = app.communities(&f.staff).await.expect("communities");
     assert_eq!(
         communities.iter().map(|c| c.id).collect::<Vec<_>>(),

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod harness;
 mod imports;
 mod jurisdiction;
 mod registry;

@@ -87,8 +87,20 @@ impl TestDb {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        matches!(self.backing, Backing::Postgres { .. })
+    /// The PostgreSQL schema of this test, when running on PostgreSQL.
+    pub fn schema(&self) -> Option<&str> {
+        match &self.backing {
+            Backing::Postgres { schema, .. } => Some(schema),
+            Backing::Sqlite(_) => None,
+        }
+    }
+
+    /// The SQLite file of this test, when running on SQLite.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &self.backing {
+            Backing::Sqlite(path) => Some(path),
+            Backing::Postgres { .. } => None,
+        }
     }
 }
 
@@ -239,7 +251,7 @@ pub async fn fixture(app: &App) -> Fixture {
         .expect("building of the other community");
 
     let community = Jurisdiction::new(Level::Community, community_id);
-    let mut account = async |username: &str, role: Role, jurisdiction: Jurisdiction| {
+    let account = async |username: &str, role: Role, jurisdiction: Jurisdiction| {
         let input = AccountInput {
             username: username.to_owned(),
             display_name: format!("Test {}", role.code()),

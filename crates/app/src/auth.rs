@@ -46,6 +46,15 @@ impl App {
         let (by_user, by_client) =
             accounts::recent_failures(&mut conn, username, client, since).await?;
         if by_user >= s.login_failures_per_user || by_client >= s.login_failures_per_client {
+            drop(conn);
+            // Attempts during a lock-out leave a trace too, without counting as new failures.
+            let mut tx = self.db.write().await?;
+            let mut e = Actor::system().audit("login_rate_limited", "account", username);
+            e.account_name = username.to_owned();
+            e.role = String::new();
+            e.after = Some(serde_json::json!({ "client": client }));
+            tx.audit(e).await?;
+            tx.commit().await?;
             return Err(AppError::RateLimited {
                 retry_after_secs: s.login_window_minutes * 60,
             });

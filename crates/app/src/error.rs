@@ -54,6 +54,13 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            // Constraint names differ per backend but both name the column.
+            StoreError::Conflict(c) if c.contains("document_index") => {
+                AppError::field("document_number", "duplicate_document")
+            }
+            StoreError::Conflict(c) if c == "residents.version" => AppError::Conflict {
+                code: "stale_version",
+            },
             StoreError::Conflict(_) => AppError::Conflict { code: "conflict" },
             StoreError::Unavailable(m) => AppError::Unavailable(m),
             other => AppError::Internal(other.to_string()),

@@ -236,10 +236,8 @@ impl App {
         let mut processed = 0;
         let result = async {
             for batch in p.rows.chunks(BATCH_ROWS) {
-                let outcomes: Vec<RowOutcome> = batch
-                    .iter()
-                    .map(|r| self.parse_row(&p, r, &mut state))
-                    .collect();
+                let outcomes: Vec<RowOutcome> =
+                    batch.iter().map(|r| self.parse_row(&p, r)).collect();
                 self.write_batch(&p, batch, outcomes, &mut state).await?;
                 processed += batch.len();
                 progress(Progress { processed, total });
@@ -254,7 +252,7 @@ impl App {
         Ok(imports::import(&mut conn, p.import_id).await?)
     }
 
-    fn parse_row(&self, p: &PreparedImport, row: &sheets::Row, state: &mut RunState) -> RowOutcome {
+    fn parse_row(&self, p: &PreparedImport, row: &sheets::Row) -> RowOutcome {
         let mut raw = RawResident::default();
         let (mut building, mut unit, mut room) = (String::new(), String::new(), String::new());
         let mut present = HashSet::new();
@@ -296,7 +294,7 @@ impl App {
             (Column::Unit, &unit),
             (Column::Room, &room),
         ] {
-            if let Err(e) = Label::parse(v, ROOM_MAX.max(32)) {
+            if let Err(e) = Label::parse(v, ROOM_MAX) {
                 errors.push((
                     col,
                     domain::validation::Coded::code(&e).to_owned(),
@@ -308,21 +306,13 @@ impl App {
         let result = match parsed {
             Ok(draft) if errors.is_empty() => {
                 let data = self.resident_data(&draft);
-                if let Some(first) = state.seen.insert(data.document_index.clone(), row.number) {
-                    Err(vec![(
-                        Column::DocumentNumber,
-                        "duplicate_in_file".to_owned(),
-                        first.to_string(),
-                    )])
-                } else {
-                    Ok(Good {
-                        data,
-                        building: building.trim().to_owned(),
-                        unit: unit.trim().to_owned(),
-                        room: room.trim().to_owned(),
-                        present,
-                    })
-                }
+                Ok(Good {
+                    data,
+                    building: building.trim().to_owned(),
+                    unit: unit.trim().to_owned(),
+                    room: room.trim().to_owned(),
+                    present,
+                })
             }
             Ok(_) => Err(errors),
             Err(fe) => {
@@ -432,8 +422,54 @@ impl App {
                 grid_id: building.grid_id,
                 community_id: building.community_id,
             };
-            keys.push((key.clone(), home));
+            // Counted only once the row is otherwise good, so a rejected first row does not
+            // make a corrected later row for the same person a duplicate.
+            if let Some(first) = state.seen.get(&g.data.document_index) {
+                reject(
+                    &mut rejects,
+                    o.row_number,
+                    vec![(
+                        Column::DocumentNumber,
+                        "duplicate_in_file".to_owned(),
+                        first.to_string(),
+                    )],
+                );
+                continue;
+            }
+            state
+                .seen
+                .insert(g.data.document_index.clone(), o.row_number);
             pending.push((o.row_number, g, key, home));
+        }
+        let indexes: Vec<Vec<u8>> = pending
+            .iter()
+            .map(|(_, g, _, _)| g.data.document_index.clone())
+            .collect();
+        let existing: HashMap<Vec<u8>, Existing> =
+            imports::residents_by_indexes(tx.conn(), &indexes)
+                .await?
+                .into_iter()
+                .map(|e| (e.data.document_index.clone(), e))
+                .collect();
+        // A person registered in another community is not moved or overwritten by an import;
+        // the row is refused so staff of both communities can settle where the person lives.
+        pending.retain(|(n, g, _, _)| match existing.get(&g.data.document_index) {
+            Some(old) if old.community_id != p.community_id => {
+                reject(
+                    &mut rejects,
+                    *n,
+                    vec![(
+                        Column::DocumentNumber,
+                        "registered_elsewhere".to_owned(),
+                        String::new(),
+                    )],
+                );
+                false
+            }
+            _ => true,
+        });
+        for (_, _, key, home) in &pending {
+            keys.push((key.clone(), *home));
         }
         let households = imports::households_for(tx.conn(), &keys).await?;
         for (n, g, key, mut home) in pending {
@@ -443,16 +479,6 @@ impl App {
                 .ok_or_else(|| AppError::Internal("household not created".to_owned()))?;
             good.push((n, g, home));
         }
-        let indexes: Vec<Vec<u8>> = good
-            .iter()
-            .map(|(_, g, _)| g.data.document_index.clone())
-            .collect();
-        let existing: HashMap<Vec<u8>, Existing> =
-            imports::residents_by_indexes(tx.conn(), &indexes)
-                .await?
-                .into_iter()
-                .map(|e| (e.data.document_index.clone(), e))
-                .collect();
         let mut inserts: Vec<(Home, ResidentData)> = Vec::new();
         for (n, g, home) in good {
             match existing.get(&g.data.document_index) {

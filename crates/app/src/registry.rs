@@ -386,14 +386,7 @@ impl App {
             return Err(AppError::field("document_number", "duplicate_document"));
         }
         let before_home = reg::home_of_household(tx.conn(), current.household_id).await?;
-        reg::update_resident(tx.conn(), id, version, &home, &after)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::Conflict {
-                    code: "stale_version",
-                },
-                other => other.into(),
-            })?;
+        reg::update_resident(tx.conn(), id, version, &home, &after).await?;
         let mut a = actor.audit("resident_update", "resident", id);
         a.community_id = Some(home.community_id);
         a.before = Some(serde_json::json!({
@@ -436,6 +429,9 @@ impl App {
         reason: &str,
     ) -> AppResult<Unmasked> {
         actor.require(actor.role.can_unmask())?;
+        // Accountability: whoever reads a full number says why.
+        let reason =
+            Label::parse(reason, 500).map_err(|_| AppError::field("reason", "required"))?;
         let mut tx = self.db.write().await?;
         let r = reg::resident(tx.conn(), &actor.jurisdiction, id).await?;
         let sealed = reg::sealed_document(tx.conn(), &actor.jurisdiction, id).await?;
@@ -445,7 +441,7 @@ impl App {
         a.after = Some(
             serde_json::json!({ "fields": ["document", "phone"], "document": r.document_masked }),
         );
-        a.reason = Some(reason.trim().to_owned()).filter(|s| !s.is_empty());
+        a.reason = Some(reason.into_string());
         tx.audit(a).await?;
         tx.commit().await?;
         Ok(Unmasked {

@@ -67,12 +67,26 @@ pub trait Coded {
     }
 }
 
+/// The language-neutral detail of a citizen ID error, filled into the translated message. The
+/// expected check character is never given: it would invite "fixing" a mistyped number by
+/// changing its last character.
+fn citizen_id_detail(e: &crate::citizen_id::CitizenIdError) -> String {
+    use crate::citizen_id::CitizenIdError as E;
+    match e {
+        E::Length { found } => found.to_string(),
+        E::Character { position } => position.to_string(),
+        E::Region { code } => code.clone(),
+        E::Sequence { value } => value.to_string(),
+        E::Empty | E::BirthDate | E::CheckDigit { .. } => String::new(),
+    }
+}
+
 impl Coded for crate::citizen_id::CitizenIdError {
     fn code(&self) -> &'static str {
         crate::citizen_id::CitizenIdError::code(self)
     }
     fn detail(&self) -> String {
-        self.to_string()
+        citizen_id_detail(self)
     }
 }
 
@@ -81,7 +95,10 @@ impl Coded for crate::document::DocumentError {
         crate::document::DocumentError::code(self)
     }
     fn detail(&self) -> String {
-        self.to_string()
+        match self {
+            crate::document::DocumentError::CitizenId(e) => citizen_id_detail(e),
+            _ => String::new(),
+        }
     }
 }
 

@@ -277,6 +277,7 @@ pub struct Existing {
     pub id: i64,
     pub version: i64,
     pub household_id: i64,
+    pub community_id: i64,
     pub data: ResidentData,
 }
 
@@ -290,7 +291,7 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
         let sql = format!(
             "SELECT id, version, household_id, name, document_kind, document_sealed, \
              document_index, document_masked, sex, birth_date, phone, hukou, tenure, \
-             travel_status, travel_origin, returned_on, vulnerabilities, notes \
+             travel_status, travel_origin, returned_on, vulnerabilities, notes, community_id \
              FROM residents WHERE document_index IN ({params})"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -302,6 +303,7 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
                 id: r.try_get(0)?,
                 version: r.try_get(1)?,
                 household_id: r.try_get(2)?,
+                community_id: r.try_get(18)?,
                 data: ResidentData {
                     name: r.try_get(3)?,
                     document_kind: r.try_get(4)?,

@@ -223,7 +223,17 @@ async fn login(
         );
     }
     match s.app.login(&f.username, &f.password, &client.0).await {
-        Ok(session) => {
+        Ok(mut session) => {
+            // A language picked on the login page carries into the account.
+            if let Some(lang) = web::cookie(&headers, LANG_COOKIE).and_then(Lang::from_code)
+                && lang.code() != session.actor.language
+                && s.app
+                    .set_language(&session.actor, lang.code())
+                    .await
+                    .is_ok()
+            {
+                session.actor.language = lang.code().to_owned();
+            }
             let max_age = (session.expires_at_ms - store::now_ms()) / 1000;
             let mut res = Redirect::to(&next).into_response();
             let h = res.headers_mut();

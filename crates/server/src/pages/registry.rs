@@ -208,6 +208,14 @@ async fn resident(
 }
 
 #[derive(Template)]
+#[template(path = "unmask_form.html")]
+struct UnmaskAgain {
+    c: Chrome,
+    r: Resident,
+    unmask_error: String,
+}
+
+#[derive(Template)]
 #[template(path = "unmasked.html")]
 struct UnmaskedFragment {
     t: Tr,
