@@ -4,7 +4,11 @@
 mod accounts;
 mod audit;
 mod harness;
+mod http;
+mod http_matrix;
 mod imports;
 mod jurisdiction;
 mod registry;
+mod routes;
+mod summary;
 mod support;

@@ -152,11 +152,18 @@ pub(crate) mod migrations {
         sql: &'static str,
     }
 
-    const MIGRATIONS: &[Migration] = &[Migration {
-        version: 1,
-        name: "foundation",
-        sql: include_str!("../migrations/0001_foundation.sql"),
-    }];
+    const MIGRATIONS: &[Migration] = &[
+        Migration {
+            version: 1,
+            name: "foundation",
+            sql: include_str!("../migrations/0001_foundation.sql"),
+        },
+        Migration {
+            version: 2,
+            name: "registry_counts",
+            sql: include_str!("../migrations/0002_registry_counts.sql"),
+        },
+    ];
 
     /// Renders the few column types the two dialects spell differently.
     fn render(sql: &str, backend: Backend) -> String {

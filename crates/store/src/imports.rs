@@ -7,7 +7,8 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, bind_resident};
+use crate::counts;
+use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, bind_resident, count_key};
 use crate::{Conn, Result, StoreError, now_ms};
 
 /// Rows per multi-VALUES statement: well inside SQLite's and PostgreSQL's parameter limits.
@@ -217,9 +218,20 @@ pub async fn households_for(
     keys: &[(HouseholdKey, Home)],
 ) -> Result<HashMap<HouseholdKey, i64>> {
     let mut found = HashMap::with_capacity(keys.len());
+    let mut added: HashMap<(i64, i64), i64> = HashMap::new();
     let now = now_ms();
     for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        let values = (0..chunk.len())
+        select_households(conn, chunk, &mut found).await?;
+        let mut missing: Vec<&(HouseholdKey, Home)> = Vec::new();
+        for k in chunk {
+            if !found.contains_key(&k.0) && !missing.iter().any(|m| m.0 == k.0) {
+                missing.push(k);
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let values = (0..missing.len())
             .map(|i| {
                 let b = i * 6;
                 format!(
@@ -237,10 +249,10 @@ pub async fn households_for(
             .join(", ");
         let sql = format!(
             "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, \
-             created_at, updated_at) VALUES {values} ON CONFLICT (unit_id, room) DO NOTHING"
+             created_at, updated_at) VALUES {values}"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (k, home) in chunk {
+        for (k, home) in &missing {
             q = q
                 .bind(k.unit_id)
                 .bind(home.building_id)
@@ -248,27 +260,38 @@ pub async fn households_for(
                 .bind(home.community_id)
                 .bind(k.room.as_str())
                 .bind(now);
+            *added.entry((home.grid_id, home.community_id)).or_default() += 1;
         }
         q.execute(&mut *conn).await?;
-
-        let conds = (0..chunk.len())
-            .map(|i| format!("(unit_id = ${} AND room = ${})", i * 2 + 1, i * 2 + 2))
-            .collect::<Vec<_>>()
-            .join(" OR ");
-        let sql = format!("SELECT id, unit_id, room FROM households WHERE {conds}");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (k, _) in chunk {
-            q = q.bind(k.unit_id).bind(k.room.as_str());
-        }
-        for r in q.fetch_all(&mut *conn).await? {
-            let key = HouseholdKey {
-                unit_id: r.try_get(1)?,
-                room: r.try_get(2)?,
-            };
-            found.insert(key, r.try_get::<i64, _>(0)?);
-        }
+        let missing: Vec<(HouseholdKey, Home)> = missing.into_iter().cloned().collect();
+        select_households(conn, &missing, &mut found).await?;
     }
+    counts::adjust_households(conn, &added).await?;
     Ok(found)
+}
+
+async fn select_households(
+    conn: &mut Conn,
+    keys: &[(HouseholdKey, Home)],
+    found: &mut HashMap<HouseholdKey, i64>,
+) -> Result<()> {
+    let conds = (0..keys.len())
+        .map(|i| format!("(unit_id = ${} AND room = ${})", i * 2 + 1, i * 2 + 2))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let sql = format!("SELECT id, unit_id, room FROM households WHERE {conds}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (k, _) in keys {
+        q = q.bind(k.unit_id).bind(k.room.as_str());
+    }
+    for r in q.fetch_all(&mut *conn).await? {
+        let key = HouseholdKey {
+            unit_id: r.try_get(1)?,
+            room: r.try_get(2)?,
+        };
+        found.insert(key, r.try_get::<i64, _>(0)?);
+    }
+    Ok(())
 }
 
 /// An existing resident found by document index, with what an import compares against.
@@ -331,6 +354,11 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
 /// demo generator); the same SQL serves both backends.
 pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)]) -> Result<()> {
     let now = now_ms();
+    let mut deltas = HashMap::new();
+    for (home, d) in rows {
+        *deltas.entry(count_key(home, d)).or_insert(0) += 1;
+    }
+    counts::adjust_residents(conn, &deltas).await?;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let values = (0..chunk.len())
             .map(|i| {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod counts;
 mod db;
 mod error;
 pub mod imports;

@@ -6,6 +6,9 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use std::collections::HashMap;
+
+use crate::counts::{self, CountKey};
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
@@ -118,6 +121,12 @@ pub async fn insert_household(conn: &mut Conn, h: &NewHousehold<'_>) -> Result<i
     .bind(h.phone)
     .bind(now)
     .fetch_one(&mut *conn)
+    .await?;
+    let grid = h.placement.grid_id.unwrap_or_default();
+    counts::adjust_households(
+        conn,
+        &HashMap::from([((grid, h.placement.community_id), 1)]),
+    )
     .await?;
     Ok(row.try_get(0)?)
 }
@@ -359,6 +368,35 @@ pub async fn home_of_household(conn: &mut Conn, household_id: i64) -> Result<Hom
     })
 }
 
+/// The count bucket of a resident living at `home`.
+pub(crate) fn count_key(home: &Home, d: &ResidentData) -> CountKey {
+    CountKey {
+        grid_id: home.grid_id,
+        community_id: home.community_id,
+        travel_status: d.travel_status.clone(),
+        hukou: d.hukou.clone(),
+        vulnerable: d.vulnerabilities != 0,
+    }
+}
+
+/// The count bucket a stored resident is in now.
+async fn stored_count_key(conn: &mut Conn, id: i64) -> Result<CountKey> {
+    let r = sqlx::query(
+        "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities FROM residents WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(CountKey {
+        grid_id: r.try_get(0)?,
+        community_id: r.try_get(1)?,
+        travel_status: r.try_get(2)?,
+        hukou: r.try_get(3)?,
+        vulnerable: r.try_get::<i64, _>(4)? != 0,
+    })
+}
+
 pub(crate) const RESIDENT_INSERT_COLUMNS: &str = "household_id, building_id, grid_id, community_id, name, \
      document_kind, document_sealed, document_index, document_masked, sex, birth_date, phone, \
      hukou, tenure, travel_status, travel_origin, returned_on, vulnerabilities, notes, \
@@ -405,6 +443,7 @@ pub async fn insert_resident(conn: &mut Conn, home: &Home, d: &ResidentData) -> 
     let row = bind_resident(sqlx::query(sqlx::AssertSqlSafe(sql)), home, d, now_ms())
         .fetch_one(&mut *conn)
         .await?;
+    counts::adjust_residents(conn, &HashMap::from([(count_key(home, d), 1)])).await?;
     Ok(row.try_get(0)?)
 }
 
@@ -417,6 +456,7 @@ pub async fn update_resident(
     home: &Home,
     d: &ResidentData,
 ) -> Result<()> {
+    let before = stored_count_key(conn, id).await?;
     let done = sqlx::query(
         "UPDATE residents SET household_id = $1, building_id = $2, grid_id = $3, \
          community_id = $4, name = $5, document_kind = $6, document_sealed = $7, \
@@ -452,10 +492,15 @@ pub async fn update_resident(
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict("residents.version".to_owned()));
     }
+    let after = count_key(home, d);
+    if after != before {
+        counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;
+    }
     Ok(())
 }
 
 pub async fn delete_resident(conn: &mut Conn, id: i64) -> Result<()> {
+    let before = stored_count_key(conn, id).await?;
     sqlx::query("UPDATE households SET head_resident_id = NULL WHERE head_resident_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -468,6 +513,7 @@ pub async fn delete_resident(conn: &mut Conn, id: i64) -> Result<()> {
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    counts::adjust_residents(conn, &HashMap::from([(before, -1)])).await?;
     Ok(())
 }
 

@@ -450,3 +450,40 @@ impl ResidentRequest {
         }
     }
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct GridFigures {
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub residents: i64,
+    pub households: i64,
+    pub stayed_in_city: i64,
+    pub returned: i64,
+    pub not_yet_returned: i64,
+    pub registered: i64,
+    pub resident_only: i64,
+    pub vulnerable: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SummaryDto {
+    pub grids: Vec<GridFigures>,
+    pub total: GridFigures,
+}
+
+impl GridFigures {
+    pub fn of(name: String, f: &store::counts::GridSummary) -> GridFigures {
+        GridFigures {
+            grid_id: f.grid_id,
+            grid_name: name,
+            residents: f.residents,
+            households: f.households,
+            stayed_in_city: f.stayed_in_city,
+            returned: f.returned,
+            not_yet_returned: f.not_yet_returned,
+            registered: f.registered,
+            resident_only: f.resident_only,
+            vulnerable: f.vulnerable,
+        }
+    }
+}

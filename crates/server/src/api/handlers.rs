@@ -22,7 +22,7 @@ use crate::AppState;
 #[openapi(
     info(title = "Gridwatch API", version = "1", description = "The JSON API of Gridwatch. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/tokens`, or with the session cookie plus an `X-CSRF-Token` header."),
     servers((url = "/api/v1")),
-    paths(create_token, me, communities, create_community, grids, create_grid, buildings, create_building, units,
+    paths(create_token, me, communities, create_community, community_summary, grids, create_grid, buildings, create_building, units,
           households, create_household, household, update_household,
           residents, create_resident, resident, update_resident, delete_resident, unmask_resident, export_residents,
           create_import, import, import_rejects, audit, audit_verify, accounts, create_account, update_account),
@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/communities", get(communities).post(create_community))
         .route("/communities/{id}/grids", get(grids).post(create_grid))
+        .route("/communities/{id}/summary", get(community_summary))
         .route(
             "/grids/{id}/buildings",
             get(buildings).post(create_building),
@@ -121,6 +122,24 @@ async fn create_community(
         .create_community(&ctx.actor, r.street_id, &r.name)
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Residents per grid and register, households and vulnerable residents, from kept counts.
+#[utoipa::path(get, path = "/communities/{id}/summary", params(("id" = i64, Path)), responses((status = 200, body = SummaryDto)))]
+async fn community_summary(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SummaryDto>> {
+    let sm = s.app.registry_summary(&ctx.actor, id).await?;
+    Ok(Json(SummaryDto {
+        grids: sm
+            .grids
+            .iter()
+            .map(|(n, f)| GridFigures::of(n.clone(), f))
+            .collect(),
+        total: GridFigures::of(String::new(), &sm.total),
+    }))
 }
 
 #[utoipa::path(get, path = "/communities/{id}/grids", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]

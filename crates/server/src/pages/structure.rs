@@ -73,6 +73,7 @@ struct CommunityPage {
     can_edit: bool,
     can_import: bool,
     form_error: String,
+    summary: Option<app::registry::Summary>,
 }
 
 async fn community_page(
@@ -88,6 +89,16 @@ async fn community_page(
         .map_err(|e| ctx.err(e))?;
     let grids = s.app.grids(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
     let r = ctx.actor.role;
+    let summary = if r.can_view_registry() {
+        Some(
+            s.app
+                .registry_summary(&ctx.actor, id)
+                .await
+                .map_err(|e| ctx.err(e))?,
+        )
+    } else {
+        None
+    };
     Ok(render(&CommunityPage {
         c: ctx.chrome(&community.name),
         community,
@@ -96,6 +107,7 @@ async fn community_page(
             && ctx.actor.jurisdiction.level <= domain::access::Level::Community,
         can_import: r.can_import(),
         form_error,
+        summary,
     }))
 }
 
