@@ -6,8 +6,10 @@
 pub mod access;
 pub mod citizen_id;
 pub mod document;
+pub mod health;
 pub mod page;
 pub mod phone;
+pub mod quarantine;
 pub mod region;
 pub mod registry;
 pub mod resident;
