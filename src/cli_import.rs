@@ -13,6 +13,7 @@ use store::imports::Import;
 
 use crate::cli_user::actor_for;
 use crate::error::CliError;
+use crate::text::pad;
 
 /// A progress bar of rows, drawn on standard error (hidden when that is not a terminal).
 pub fn rows_bar(total: usize, message: &'static str) -> ProgressBar {
@@ -34,9 +35,15 @@ pub async fn import_bytes(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Import, CliError> {
+    let started = Instant::now();
     let prepared = app
         .prepare_import(actor, community_id, file_name, bytes)
         .await?;
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        rows = prepared.total_rows,
+        "file read and checked"
+    );
     let bar = rows_bar(prepared.total_rows, "importing");
     let on_progress = |p: Progress| bar.set_position(u64::try_from(p.processed).unwrap_or(0));
     let result = app.run_import(prepared, &on_progress).await;
@@ -77,12 +84,20 @@ pub async fn import_residents(
     print_counts(&import);
     if import.rejected > 0 {
         let rejects = app.import_rejects(&actor, import.id, 20).await?;
-        println!("rejected rows (first {}):", rejects.len());
-        println!("  {:>6}  {:<12} {:<28} detail", "row", "column", "code");
+        println!("why rows were rejected (first {} problems):", rejects.len());
+        println!(
+            "  {:>6}  {} {:<28} detail",
+            "row",
+            pad("column", 14),
+            "code"
+        );
         for r in rejects {
             println!(
-                "  {:>6}  {:<12} {:<28} {}",
-                r.row_number, r.column_name, r.code, r.detail
+                "  {:>6}  {} {:<28} {}",
+                r.row_number,
+                pad(&r.column_name, 14),
+                r.code,
+                r.detail
             );
         }
     }

@@ -9,6 +9,7 @@ use domain::access::{Jurisdiction, Level, Role};
 use store::accounts::Account;
 
 use crate::error::{CliError, EXIT_CHECK_FAILED};
+use crate::text::pad;
 
 /// The environment variable a script sets instead of typing a password.
 pub const PASSWORD_ENV: &str = "GRIDWATCH_PASSWORD";
@@ -104,6 +105,12 @@ pub struct NewUser {
 }
 
 pub async fn add(app: &App, u: NewUser) -> Result<ExitCode, CliError> {
+    if u.level != Level::All.code() && u.scope.is_none() {
+        return Err(CliError::message(format!(
+            "--scope ID is required for level {}: the id of the {} the account works in",
+            u.level, u.level
+        )));
+    }
     let password = read_password(&format!("Password for {}", u.username))?;
     let id = app
         .create_account(
@@ -126,15 +133,20 @@ pub async fn add(app: &App, u: NewUser) -> Result<ExitCode, CliError> {
 pub async fn list(app: &App) -> Result<ExitCode, CliError> {
     let accounts = app.list_accounts(&Actor::system()).await?;
     println!(
-        "{:>4}  {:<16} {:<16} {:<16} {:<10} {:>6}  active",
-        "id", "username", "name", "role", "level", "scope"
+        "{:>4}  {:<16} {} {:<16} {:<10} {:>6}  active",
+        "id",
+        "username",
+        pad("name", 20),
+        "role",
+        "level",
+        "scope"
     );
     for a in &accounts {
         println!(
-            "{:>4}  {:<16} {:<16} {:<16} {:<10} {:>6}  {}",
+            "{:>4}  {:<16} {} {:<16} {:<10} {:>6}  {}",
             a.id,
             a.username,
-            a.display_name,
+            pad(&a.display_name, 20),
             a.role,
             a.level,
             a.scope_id,

@@ -68,19 +68,28 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
         seed = o.seed,
         "generated the demo community"
     );
+    let phase = Instant::now();
     let ids = ensure_structure(app, &system, &plan).await?;
+    tracing::info!(seconds = phase.elapsed().as_secs_f64(), "structure ready");
+    let phase = Instant::now();
     let accounts = ensure_accounts(app, &ids).await?;
+    tracing::info!(seconds = phase.elapsed().as_secs_f64(), "accounts ready");
     let csv = plan.csv();
     if let Some(dir) = &o.write_files {
         write_files(dir, &csv)?;
     }
     if !plan.residents.is_empty() {
+        let phase = Instant::now();
         let import = import_bytes(app, &system, ids.community, "demo-residents.csv", &csv).await?;
         println!(
             "residents of {COMMUNITY_NAME} (community {}): {} rows through import #{}",
             ids.community, import.total_rows, import.id
         );
         print_counts(&import);
+        tracing::info!(
+            seconds = phase.elapsed().as_secs_f64(),
+            "residents imported"
+        );
     }
     println!("demo ready in {:.1} s", started.elapsed().as_secs_f64());
     Ok(DemoSummary {

@@ -8,6 +8,15 @@ use std::collections::HashSet;
 use domain::citizen_id::CitizenId;
 use domain::region::{COUNTIES, County, province_name_zh};
 
+mod lists;
+mod prng;
+mod register;
+mod ymd;
+
+use lists::{FEMALE_GIVEN, MALE_GIVEN, MOBILE_PREFIXES, ORIGINS, SURNAMES};
+pub use prng::SplitMix64;
+pub use ymd::Ymd;
+
 pub const DISTRICT_CODE: &str = "610825";
 pub const DISTRICT_NAME: &str = "S县";
 pub const STREET_NAME: &str = "民生路街道";
@@ -16,114 +25,8 @@ pub const UNITS: [&str; 2] = ["1单元", "2单元"];
 const FLOORS: u32 = 6;
 const DOORS_PER_FLOOR: u32 = 2;
 
-/// Headers of the generated register, in words the importer recognises.
-pub const HEADERS: [&str; 16] = [
-    "姓名",
-    "证件类型",
-    "身份证号码",
-    "性别",
-    "出生日期",
-    "联系电话",
-    "楼栋",
-    "单元",
-    "房号",
-    "户籍",
-    "产权",
-    "出行登记",
-    "来源地",
-    "返回日期",
-    "重点人群",
-    "备注",
-];
-
 pub fn grid_name(n: usize) -> String {
     format!("第{n}网格")
-}
-
-/// SplitMix64: a tiny, well-mixed, deterministic generator (not for secrets).
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        let span = u64::from(hi.saturating_sub(lo)) + 1;
-        lo + u32::try_from(self.below(span)).unwrap_or(0)
-    }
-
-    pub fn chance(&mut self, p: f64) -> bool {
-        let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        unit < p
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        let n = u64::try_from(items.len()).unwrap_or(0);
-        items.get(usize::try_from(self.below(n)).unwrap_or(0))
-    }
-}
-
-/// A calendar date as plain numbers, so generation needs no date library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ymd {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-}
-
-impl Ymd {
-    fn days(self) -> i64 {
-        // Howard Hinnant's days_from_civil.
-        let (m, d) = (i64::from(self.month), i64::from(self.day));
-        let y = i64::from(self.year) - i64::from(m <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    fn from_days(z: i64) -> Ymd {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Ymd {
-            year: i32::try_from(year).unwrap_or(i32::MAX),
-            month: u32::try_from(month).unwrap_or(1),
-            day: u32::try_from(day).unwrap_or(1),
-        }
-    }
-
-    pub fn minus_days(self, n: u32) -> Ymd {
-        Ymd::from_days(self.days() - i64::from(n))
-    }
-}
-
-impl std::fmt::Display for Ymd {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,39 +53,6 @@ pub struct Person {
     pub vulnerabilities: Vec<&'static str>,
 }
 
-impl Person {
-    pub fn cells(&self) -> [String; 16] {
-        let (travel, origin, on) = match &self.travel {
-            TravelPlan::Stayed => ("未离开本市", String::new(), String::new()),
-            TravelPlan::Returned { origin, on } => ("外地返回", origin.clone(), on.to_string()),
-            TravelPlan::NotYetReturned => ("尚未返回", String::new(), String::new()),
-        };
-        [
-            self.name.clone(),
-            "居民身份证".to_owned(),
-            self.id_number.clone(),
-            if self.male { "男" } else { "女" }.to_owned(),
-            self.birth.to_string(),
-            self.phone.clone().unwrap_or_default(),
-            self.building.clone(),
-            self.unit.to_owned(),
-            self.room.clone(),
-            if self.registered {
-                "户籍"
-            } else {
-                "流动人口"
-            }
-            .to_owned(),
-            if self.tenant { "租户" } else { "业主" }.to_owned(),
-            travel.to_owned(),
-            origin,
-            on,
-            self.vulnerabilities.join("、"),
-            String::new(),
-        ]
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GridPlan {
     pub name: String,
@@ -201,62 +71,8 @@ impl Plan {
     pub fn building_count(&self) -> usize {
         self.grids.iter().map(|g| g.buildings.len()).sum()
     }
-
-    /// The register as CSV in UTF-8 with a byte-order mark, as Excel in China expects.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut out = String::with_capacity(self.residents.len() * 120 + 200);
-        out.push('\u{feff}');
-        push_csv_row(&mut out, HEADERS.iter().copied());
-        for p in &self.residents {
-            let cells = p.cells();
-            push_csv_row(&mut out, cells.iter().map(String::as_str));
-        }
-        out.into_bytes()
-    }
 }
 
-fn push_csv_row<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if cell.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&cell.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(cell);
-        }
-    }
-    out.push_str("\r\n");
-}
-
-const SURNAMES: &str = "王李张刘高杨贺郝白马陈赵黄周吴徐孙朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭\
-    曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹孟熊秦邱江尹\
-    薛闫段雷侯龙史陶黎顾毛龚邵万钱严武戴莫孔向汤拓艾惠";
-const MALE_GIVEN: &str = "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波宇浩凯健俊帆旭宁龙林斌东博文志国建\
-    永庆海峰亮成兵岩生晨阳";
-const FEMALE_GIVEN: &str = "芳娜敏静丽艳娟霞秀英燕玲桂兰萍红琴云莉婷雪慧洁琳晶倩颖佳梅欣悦怡\
-    蓉丹荣月凤";
-const ORIGINS: [&str; 12] = [
-    "湖北省武汉市",
-    "陕西省西安市",
-    "北京市",
-    "广东省深圳市",
-    "浙江省杭州市",
-    "内蒙古自治区鄂尔多斯市",
-    "宁夏回族自治区银川市",
-    "甘肃省庆阳市",
-    "山西省太原市",
-    "河南省郑州市",
-    "上海市",
-    "四川省成都市",
-];
-const MOBILE_PREFIXES: [&str; 30] = [
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
-    "153", "155", "156", "157", "158", "159", "166", "173", "177", "180", "181", "182", "183",
-    "186", "187", "189", "199",
-];
 /// Household sizes 1..=6, in per mille (mean about 2.8 members).
 const SIZE_WEIGHTS: [u64; 6] = [140, 300, 280, 170, 80, 30];
 
@@ -362,7 +178,7 @@ impl Generator {
 
     fn home(&mut self, building: &str, unit: &'static str, room: String, rental: bool) -> Home {
         let tenant = self.rng.chance(if rental { 0.7 } else { 0.08 });
-        let registered = self.rng.chance(if tenant { 0.1 } else { 0.69 });
+        let registered = self.rng.chance(if tenant { 0.1 } else { 0.66 });
         let county = if registered {
             None
         } else if self.rng.chance(0.4) {

@@ -9,6 +9,7 @@ mod demo_data;
 mod error;
 mod key;
 mod serve;
+mod text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -283,7 +284,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                         .map(serve::browser_url)
                         .unwrap_or_default();
                     println!();
-                    println!("Open {url} and sign in as one of the accounts above.");
+                    println!("Open {url}login and sign in as one of the accounts above.");
                     println!("Press Ctrl-C to stop.");
                     serve::serve(&config, app, listener).await?;
                 }

@@ -36,17 +36,27 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::message(format!("cannot read the listen address: {e}")))?;
-    let router = server::router(app.clone());
+    let router = server::router_with(
+        app.clone(),
+        server::Options {
+            max_upload_bytes: config.max_upload_bytes(),
+            secure_cookies: config.secure_cookies,
+        },
+    );
     tracing::info!(
         url = %browser_url(addr),
         listen = %addr,
         max_upload_bytes = config.max_upload_bytes(),
         "gridwatch is serving; press Ctrl-C to stop"
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| CliError::message(format!("the server stopped: {e}")))?;
+    // Client addresses reach the handlers for the per-client login limit.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| CliError::message(format!("the server stopped: {e}")))?;
     app.db.close().await;
     tracing::info!("stopped");
     Ok(())

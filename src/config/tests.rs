@@ -1,4 +1,5 @@
 use super::*;
+use std::path::Path;
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("gridwatch-config-{name}-{}", std::process::id()));
@@ -37,6 +38,7 @@ fn defaults_apply_without_file_env_or_flags() {
     assert_eq!(c.max_upload_mb, 50);
     assert_eq!(c.max_upload_bytes(), 50 * 1024 * 1024);
     assert_eq!(c.log, "info");
+    assert!(!c.secure_cookies);
     assert!(c.secret_key.is_none());
     assert!(c.file.is_none());
     assert!(c.settings().is_ok());
@@ -60,6 +62,7 @@ fn file_then_env_then_flags() {
     assert_eq!(c.file, Some(dir.join("gridwatch.toml")));
 
     let env = [
+        ("GRIDWATCH_SECURE_COOKIES", "true"),
         ("GRIDWATCH_LISTEN", "127.0.0.1:9001"),
         ("GRIDWATCH_MAX_UPLOAD_MB", "20"),
         ("GRIDWATCH_LOG", ""),
@@ -72,6 +75,7 @@ fn file_then_env_then_flags() {
     assert_eq!(c.listen.to_string(), "127.0.0.1:9001");
     assert_eq!(c.max_upload_mb, 20);
     assert_eq!(c.log, "debug", "an empty variable counts as unset");
+    assert!(c.secure_cookies);
 
     let flags = Layer {
         listen: Some("127.0.0.1:9002".to_owned()),
@@ -104,6 +108,7 @@ fn bad_values_name_their_source() {
     assert!(err(&[("GRIDWATCH_MAX_UPLOAD_MB", "0")]).contains("between 1"));
     assert!(err(&[("GRIDWATCH_TIME_ZONE", "Mars/Olympus")]).contains("GRIDWATCH_TIME_ZONE"));
     assert!(err(&[("GRIDWATCH_DATABASE", "mysql://x")]).contains("sqlite://"));
+    assert!(err(&[("GRIDWATCH_SECURE_COOKIES", "maybe")]).contains("true or false"));
 
     let bad_file = dir.join("bad.toml");
     std::fs::write(&bad_file, "listen_port = 80\n").expect("write");

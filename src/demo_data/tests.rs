@@ -3,6 +3,7 @@ use std::collections::{HashMap, HashSet};
 use app::import::Column;
 use domain::resident::{RawResident, date_from_text};
 
+use super::register::HEADERS;
 use super::*;
 
 const TODAY: Ymd = Ymd {

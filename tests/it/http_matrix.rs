@@ -21,20 +21,21 @@ use crate::support::{Fixture, TestDb, citizen_id, fixture, household, raw_reside
 /// body naming a household or building the caller cannot see (`unknown_household`,
 /// `unknown_building`); `403` is `forbidden` (the role may not), `404` is `not_found` (outside).
 const EXPECTED: &str = "
-route                        admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
-GET  /communities            200/200   200/200-  200/200-  200/200   200/200-  200/200-  200/200-  200/200-  200/200
-GET  /communities/{id}/grids 200/200   200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200
-GET  /grids/{id}/buildings   200/200   200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200
-GET  /buildings/{id}/units   200/200   200/404   200/404   200/404   200/404   200/404   200/404   200/404   200/200
-GET  /households             200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
-GET  /households/{id}        200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
-GET  /residents              200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
-GET  /residents/{id}         200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
-POST /residents              201/201   403/403   201/422   201/422   403/403   403/403   403/403   403/403   403/403
-PUT  /residents/{id}         204/204   403/403   204/422   204/422   403/403   403/403   403/403   403/403   403/403
-POST /residents/{id}/unmask  403/403   403/403   200/404   200/404   403/403   200/404   403/403   200/404   403/403
-POST /households             201/201   403/403   201/422   201/422   403/403   403/403   403/403   403/403   403/403
-GET  /residents/export       200/200   200/200-  200/200-  200/200-  403/403   403/403   403/403   403/403   403/403
+route                          admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
+GET  /communities              200/200   200/200-  200/200-  200/200   200/200-  200/200-  200/200-  200/200-  200/200
+GET  /communities/{id}/grids   200/200   200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200
+GET  /communities/{id}/summary 200/200   200/404   200/404   200/200-  403/403   200/404   403/403   200/404   403/403
+GET  /grids/{id}/buildings     200/200   200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200-  200/200
+GET  /buildings/{id}/units     200/200   200/404   200/404   200/404   200/404   200/404   200/404   200/404   200/200
+GET  /households               200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
+GET  /households/{id}          200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
+GET  /residents                200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
+GET  /residents/{id}           200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
+POST /residents                201/201   403/403   201/422   201/422   403/403   403/403   403/403   403/403   403/403
+PUT  /residents/{id}           204/204   403/403   204/422   204/422   403/403   403/403   403/403   403/403   403/403
+POST /residents/{id}/unmask    403/403   403/403   200/404   200/404   403/403   200/404   403/403   200/404   403/403
+POST /households               201/201   403/403   201/422   201/422   403/403   403/403   403/403   403/403   403/403
+GET  /residents/export         200/200   200/200-  200/200-  200/200-  403/403   403/403   403/403   403/403   403/403
 ";
 
 /// The column names of the table, in the order of [`Fixture::actors`].
@@ -54,6 +55,7 @@ const ROLE_COLUMNS: [&str; 9] = [
 enum Route {
     Communities,
     Grids,
+    Summary,
     Buildings,
     Units,
     Households,
@@ -67,9 +69,10 @@ enum Route {
     Export,
 }
 
-const ROUTES: [Route; 13] = [
+const ROUTES: [Route; 14] = [
     Route::Communities,
     Route::Grids,
+    Route::Summary,
     Route::Buildings,
     Route::Units,
     Route::Households,
@@ -88,6 +91,7 @@ impl Route {
         match self {
             Route::Communities => "GET  /communities",
             Route::Grids => "GET  /communities/{id}/grids",
+            Route::Summary => "GET  /communities/{id}/summary",
             Route::Buildings => "GET  /grids/{id}/buildings",
             Route::Units => "GET  /buildings/{id}/units",
             Route::Households => "GET  /households",
@@ -275,6 +279,16 @@ async fn call(
                 .await;
             outcome(&res, |r| ids(&r.json()).contains(&p.grid))
         }
+        Route::Summary => {
+            let res = client
+                .get(&format!("/api/v1/communities/{}/summary", p.community))
+                .await;
+            outcome(&res, |r| {
+                r.json()["grids"]
+                    .as_array()
+                    .is_some_and(|g| g.iter().any(|g| g["grid_id"] == p.grid))
+            })
+        }
         Route::Buildings => {
             let res = client
                 .get(&format!("/api/v1/grids/{}/buildings", p.grid))
@@ -401,14 +415,14 @@ fn parse_expected() -> Vec<(String, Vec<(String, String)>)> {
 }
 
 fn render(rows: &[(String, Vec<(String, String)>)]) -> String {
-    let mut out = format!("{:<28}", "route");
+    let mut out = format!("{:<30}", "route");
     for c in ROLE_COLUMNS {
         out.push_str(&format!(" {c:<9}"));
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
     for (route, cells) in rows {
-        out.push_str(&format!("{route:<28}"));
+        out.push_str(&format!("{route:<30}"));
         for (i, o) in cells {
             out.push_str(&format!(" {:<9}", format!("{i}/{o}")));
         }
@@ -456,7 +470,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
             for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
                 if w != h {
                     mismatches.push(format!(
-                        "  {route:<28} {:<9} {side:<7}: expected {w}, got {h}",
+                        "  {route:<30} {:<9} {side:<7}: expected {w}, got {h}",
                         ROLE_COLUMNS[role]
                     ));
                 }

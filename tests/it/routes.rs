@@ -315,11 +315,12 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
 }
 
 /// Every route the API router serves, relative to `/api/v1`, with its methods.
-const API_ROUTES: [(&str, &[&str]); 19] = [
+const API_ROUTES: [(&str, &[&str]); 20] = [
     ("/tokens", &["post"]),
     ("/me", &["get"]),
     ("/communities", &["get", "post"]),
     ("/communities/{id}/grids", &["get", "post"]),
+    ("/communities/{id}/summary", &["get"]),
     ("/grids/{id}/buildings", &["get", "post"]),
     ("/buildings/{id}/units", &["get"]),
     ("/households", &["get", "post"]),
@@ -348,7 +349,7 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
                 let sub = format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"));
                 match (x.get(k), y.get(k)) {
                     (Some(p), Some(q)) => first_difference(&sub, p, q),
-                    (p, q) => Some(format!("{sub}: stored {q:?}, served {p:?}")),
+                    (p, q) => Some(format!("{sub}: stored {}, served {}", show(q), show(p))),
                 }
             })
         }
@@ -358,7 +359,26 @@ fn first_difference(path: &str, a: &Value, b: &Value) -> Option<String> {
             .enumerate()
             .find_map(|(i, (p, q))| first_difference(&format!("{path}/{i}"), p, q)),
         _ if a == b => None,
-        _ => Some(format!("{path}: stored {b}, served {a}")),
+        _ => Some(format!(
+            "{path}: stored {}, served {}",
+            show(Some(b)),
+            show(Some(a))
+        )),
+    }
+}
+
+/// A JSON value for a message: compact, cut at 200 characters, or "nothing" when absent.
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "nothing".to_owned(),
+        Some(v) => {
+            let text = v.to_string();
+            if text.chars().count() > 200 {
+                format!("{}…", text.chars().take(200).collect::<String>())
+            } else {
+                text
+            }
+        }
     }
 }
 

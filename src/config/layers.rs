@@ -1,0 +1,258 @@
+//! The layers of the configuration (file, environment, flags) and how they are merged.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{
+    Config, ConfigError, DEFAULT_DATABASE, DEFAULT_KEY_FILE, DEFAULT_LISTEN, DEFAULT_LOG,
+    DEFAULT_MAX_UPLOAD_MB, DEFAULT_TIME_ZONE, MAX_UPLOAD_MB_LIMIT, SecretKey, invalid,
+    set_time_zone, sqlite_path,
+};
+
+/// One source of settings; absent values leave the layer below in place.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub database: Option<String>,
+    pub listen: Option<String>,
+    pub secret_key: Option<String>,
+    pub key_file: Option<PathBuf>,
+    pub time_zone: Option<String>,
+    pub max_upload_mb: Option<u64>,
+    pub log: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub session_hours: Option<i64>,
+    pub login_failures_per_user: Option<i64>,
+    pub login_failures_per_client: Option<i64>,
+    pub login_window_minutes: Option<i64>,
+}
+
+/// Values of a layer with the name of where each came from, for error messages.
+pub(super) struct Sourced<'a> {
+    pub(super) layer: Layer,
+    pub(super) name: &'a dyn Fn(&str) -> String,
+}
+
+pub(super) const ENV_PREFIX: &str = "GRIDWATCH_";
+
+impl Layer {
+    /// Reads the `GRIDWATCH_*` variables through `var` (the process environment in `main`).
+    /// Empty values count as unset.
+    pub fn from_env(var: &dyn Fn(&str) -> Option<String>) -> Result<Layer, ConfigError> {
+        let get = |key: &str| {
+            var(&format!("{ENV_PREFIX}{key}"))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let number = |key: &str| -> Result<Option<i64>, ConfigError> {
+            get(key)
+                .map(|v| {
+                    v.parse::<i64>().map_err(|_| {
+                        invalid(&format!("{ENV_PREFIX}{key}"), format!("not a number: {v}"))
+                    })
+                })
+                .transpose()
+        };
+        let max_upload_mb = number("MAX_UPLOAD_MB")?
+            .map(|v| {
+                u64::try_from(v)
+                    .map_err(|_| invalid("GRIDWATCH_MAX_UPLOAD_MB", "must not be negative"))
+            })
+            .transpose()?;
+        let secure_cookies = get("SECURE_COOKIES")
+            .map(|v| match v.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Ok(true),
+                "0" | "false" | "no" | "off" => Ok(false),
+                _ => Err(invalid(
+                    "GRIDWATCH_SECURE_COOKIES",
+                    format!("use true or false, not {v:?}"),
+                )),
+            })
+            .transpose()?;
+        Ok(Layer {
+            database: get("DATABASE"),
+            listen: get("LISTEN"),
+            secret_key: get("SECRET_KEY"),
+            key_file: get("KEY_FILE").map(PathBuf::from),
+            time_zone: get("TIME_ZONE"),
+            max_upload_mb,
+            log: get("LOG"),
+            secure_cookies,
+            session_hours: number("SESSION_HOURS")?,
+            login_failures_per_user: number("LOGIN_FAILURES_PER_USER")?,
+            login_failures_per_client: number("LOGIN_FAILURES_PER_CLIENT")?,
+            login_window_minutes: number("LOGIN_WINDOW_MINUTES")?,
+        })
+    }
+
+    pub(super) fn from_file(path: &Path) -> Result<Layer, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::ParseFile {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Resolver {
+    database: Option<String>,
+    listen: Option<SocketAddr>,
+    secret_key: Option<SecretKey>,
+    key_file: Option<PathBuf>,
+    time_zone: Option<String>,
+    max_upload_mb: Option<u64>,
+    log: Option<String>,
+    secure_cookies: Option<bool>,
+    session_hours: Option<i64>,
+    login_failures_per_user: Option<i64>,
+    login_failures_per_client: Option<i64>,
+    login_window_minutes: Option<i64>,
+}
+
+fn positive(name: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, ConfigError> {
+    match v {
+        Some(n) if !(1..=max).contains(&n) => {
+            Err(invalid(name, format!("must be between 1 and {max}")))
+        }
+        other => Ok(other),
+    }
+}
+
+impl Resolver {
+    pub(super) fn apply(&mut self, s: &Sourced<'_>) -> Result<(), ConfigError> {
+        let l = &s.layer;
+        let name = s.name;
+        if let Some(d) = &l.database {
+            if !(d.starts_with("sqlite:")
+                || d.starts_with("postgres:")
+                || d.starts_with("postgresql:"))
+            {
+                return Err(invalid(
+                    &name("database"),
+                    "use sqlite://FILE or postgres://USER@HOST/DB",
+                ));
+            }
+            self.database = Some(d.clone());
+        }
+        if let Some(a) = &l.listen {
+            let addr = a.trim().parse::<SocketAddr>().map_err(|_| {
+                invalid(
+                    &name("listen"),
+                    format!("{a:?} is not an address and port such as 127.0.0.1:8080"),
+                )
+            })?;
+            self.listen = Some(addr);
+        }
+        if let Some(k) = &l.secret_key {
+            self.secret_key = Some(SecretKey::parse(&name("secret_key"), k)?);
+        }
+        if let Some(f) = &l.key_file {
+            self.key_file = Some(f.clone());
+        }
+        if let Some(tz) = &l.time_zone {
+            set_time_zone(&mut app::Settings::default(), tz).map_err(|e| match e {
+                ConfigError::Invalid { message, .. } => invalid(&name("time_zone"), message),
+                other => other,
+            })?;
+            self.time_zone = Some(tz.clone());
+        }
+        if let Some(mb) = l.max_upload_mb {
+            if !(1..=MAX_UPLOAD_MB_LIMIT).contains(&mb) {
+                return Err(invalid(
+                    &name("max_upload_mb"),
+                    format!("must be between 1 and {MAX_UPLOAD_MB_LIMIT}"),
+                ));
+            }
+            self.max_upload_mb = Some(mb);
+        }
+        if let Some(log) = &l.log {
+            self.log = Some(log.clone());
+        }
+        if let Some(secure) = l.secure_cookies {
+            self.secure_cookies = Some(secure);
+        }
+        let or = |new: Option<i64>, old: Option<i64>| new.or(old);
+        self.session_hours = or(
+            positive(&name("session_hours"), l.session_hours, 24 * 90)?,
+            self.session_hours,
+        );
+        self.login_failures_per_user = or(
+            positive(
+                &name("login_failures_per_user"),
+                l.login_failures_per_user,
+                10_000,
+            )?,
+            self.login_failures_per_user,
+        );
+        self.login_failures_per_client = or(
+            positive(
+                &name("login_failures_per_client"),
+                l.login_failures_per_client,
+                100_000,
+            )?,
+            self.login_failures_per_client,
+        );
+        self.login_window_minutes = or(
+            positive(
+                &name("login_window_minutes"),
+                l.login_window_minutes,
+                24 * 60,
+            )?,
+            self.login_window_minutes,
+        );
+        Ok(())
+    }
+
+    pub(super) fn finish(
+        self,
+        file: Option<PathBuf>,
+        working_dir: &Path,
+    ) -> Result<Config, ConfigError> {
+        let defaults = app::Settings::default();
+        let database = self.database.unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+        let listen = match self.listen {
+            Some(a) => a,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|_| invalid("listen", "internal: bad default"))?,
+        };
+        let key_file = self.key_file.unwrap_or_else(|| {
+            let dir = sqlite_path(&database)
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .filter(|p| !p.as_os_str().is_empty());
+            match dir {
+                Some(dir) => dir.join(DEFAULT_KEY_FILE),
+                None => working_dir.join(DEFAULT_KEY_FILE),
+            }
+        });
+        Ok(Config {
+            database,
+            listen,
+            secret_key: self.secret_key,
+            key_file,
+            time_zone: self
+                .time_zone
+                .unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
+            max_upload_mb: self.max_upload_mb.unwrap_or(DEFAULT_MAX_UPLOAD_MB),
+            log: self.log.unwrap_or_else(|| DEFAULT_LOG.to_owned()),
+            secure_cookies: self.secure_cookies.unwrap_or(false),
+            session_hours: self.session_hours.unwrap_or(defaults.session_hours),
+            login_failures_per_user: self
+                .login_failures_per_user
+                .unwrap_or(defaults.login_failures_per_user),
+            login_failures_per_client: self
+                .login_failures_per_client
+                .unwrap_or(defaults.login_failures_per_client),
+            login_window_minutes: self
+                .login_window_minutes
+                .unwrap_or(defaults.login_window_minutes),
+            file,
+        })
+    }
+}
