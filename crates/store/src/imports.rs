@@ -14,6 +14,39 @@ use crate::{Conn, Result, StoreError, now_ms};
 /// Rows per multi-VALUES statement: well inside SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_STATEMENT: usize = 400;
 
+
+/// Placeholders of a multi-row statement. SQLite gets plain `?`: its driver resolves every
+/// numbered `$N` by name, which makes binding a statement of thousands of parameters quadratic.
+/// This is the one place where the SQL of the two backends differs (the bulk path).
+fn tuples(conn: &Conn, rows: usize, cols: usize) -> String {
+    let sqlite = conn.backend_name() == "SQLite";
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            if sqlite {
+                out.push('?');
+            } else {
+                out.push_str(&format!("${}", r * cols + c + 1));
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// `n` placeholders separated by commas, for an `IN` list.
+fn list(conn: &Conn, n: usize) -> String {
+    let t = tuples(conn, 1, n);
+    t[1..t.len() - 1].to_owned()
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Import {
     pub id: i64,
@@ -151,21 +184,7 @@ pub struct Reject {
 
 pub async fn insert_rejects(conn: &mut Conn, import_id: i64, rejects: &[Reject]) -> Result<()> {
     for chunk in rejects.chunks(ROWS_PER_STATEMENT) {
-        let values = (0..chunk.len())
-            .map(|i| {
-                let b = i * 6;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = tuples(conn, chunk.len(), 6);
         let sql = format!(
             "INSERT INTO import_rejects (import_id, row_number, column_name, code, detail, cells) VALUES {values}"
         );
@@ -231,22 +250,7 @@ pub async fn households_for(
         if missing.is_empty() {
             continue;
         }
-        let values = (0..missing.len())
-            .map(|i| {
-                let b = i * 6;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 6
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = tuples(conn, missing.len(), 7);
         let sql = format!(
             "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, \
              created_at, updated_at) VALUES {values}"
@@ -259,6 +263,7 @@ pub async fn households_for(
                 .bind(home.grid_id)
                 .bind(home.community_id)
                 .bind(k.room.as_str())
+                .bind(now)
                 .bind(now);
             *added.entry((home.grid_id, home.community_id)).or_default() += 1;
         }
@@ -275,11 +280,8 @@ async fn select_households(
     keys: &[(HouseholdKey, Home)],
     found: &mut HashMap<HouseholdKey, i64>,
 ) -> Result<()> {
-    let conds = (0..keys.len())
-        .map(|i| format!("(unit_id = ${} AND room = ${})", i * 2 + 1, i * 2 + 2))
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    let sql = format!("SELECT id, unit_id, room FROM households WHERE {conds}");
+    let pairs = tuples(conn, keys.len(), 2);
+    let sql = format!("SELECT id, unit_id, room FROM households WHERE (unit_id, room) IN ({pairs})");
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (k, _) in keys {
         q = q.bind(k.unit_id).bind(k.room.as_str());
@@ -307,10 +309,7 @@ pub struct Existing {
 pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Result<Vec<Existing>> {
     let mut out = Vec::new();
     for chunk in indexes.chunks(ROWS_PER_STATEMENT) {
-        let params = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let params = list(conn, chunk.len());
         let sql = format!(
             "SELECT id, version, household_id, name, document_kind, document_sealed, \
              document_index, document_masked, sex, birth_date, phone, hukou, tenure, \
@@ -360,14 +359,7 @@ pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)
     }
     counts::adjust_residents(conn, &deltas).await?;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values = (0..chunk.len())
-            .map(|i| {
-                let b = i * 21;
-                let ps = (1..=21).map(|k| format!("${}", b + k)).collect::<Vec<_>>();
-                format!("({})", ps.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = tuples(conn, chunk.len(), 21);
         let sql = format!("INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) VALUES {values}");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (home, d) in chunk {
