@@ -49,12 +49,18 @@ pub fn router_with(app: app::App, options: Options) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .merge(assets::routes())
+        .route("/healthz", axum::routing::get(healthz))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             limit,
             pages::limit_notice,
         ))
         .with_state(state)
+}
+
+/// Liveness for load balancers: answers without touching the database.
+async fn healthz() -> &'static str {
+    "ok"
 }
 
 /// Serves the router on a bound listener until ctrl-c, with client addresses for the login
