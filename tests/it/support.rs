@@ -65,7 +65,10 @@ impl TestDb {
                     .expect("create the test schema");
                 admin.close().await.expect("close the admin connection");
                 let sep = if server_url.contains('?') { '&' } else { '?' };
-                let url = format!("{server_url}{sep}options=-c%20search_path%3D{schema}");
+                // The application name lets the clean-up end this test's own sessions before dropping.
+                let url = format!(
+                    "{server_url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}"
+                );
                 (url, Backing::Postgres { server_url, schema })
             }
             _ => {
@@ -141,6 +144,14 @@ impl Drop for Cleanup {
                     };
                     rt.block_on(async move {
                         if let Ok(mut c) = sqlx::AnyConnection::connect(&server_url).await {
+                            // A transaction dropped by a failed write is rolled back by the test's
+                            // runtime, which this join blocks: end those sessions first.
+                            let _ = c
+                                .execute(sqlx::AssertSqlSafe(format!(
+                                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                                     WHERE application_name = '{schema}'"
+                                )))
+                                .await;
                             let _ = c
                                 .execute(sqlx::AssertSqlSafe(format!(
                                     "DROP SCHEMA IF EXISTS {schema} CASCADE"

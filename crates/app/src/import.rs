@@ -233,14 +233,36 @@ impl App {
     ) -> AppResult<Import> {
         let mut state = RunState::default();
         let total = p.rows.len();
-        let mut processed = 0;
+        let p = std::sync::Arc::new(p);
+        let batches: Vec<(usize, usize)> = (0..total)
+            .step_by(BATCH_ROWS)
+            .map(|start| (start, (start + BATCH_ROWS).min(total)))
+            .collect();
+        // Rows of the next batch are parsed, sealed and indexed on another thread while the
+        // database writes the current one.
+        let parse = |range: (usize, usize)| {
+            let (app, p) = (self.clone(), p.clone());
+            tokio::task::spawn_blocking(move || {
+                p.rows[range.0..range.1]
+                    .iter()
+                    .map(|r| app.parse_row(&p, r))
+                    .collect::<Vec<RowOutcome>>()
+            })
+        };
         let result = async {
-            for batch in p.rows.chunks(BATCH_ROWS) {
-                let outcomes: Vec<RowOutcome> =
-                    batch.iter().map(|r| self.parse_row(&p, r)).collect();
-                self.write_batch(&p, batch, outcomes, &mut state).await?;
-                processed += batch.len();
-                progress(Progress { processed, total });
+            let mut next = batches.first().map(|r| parse(*r));
+            for (i, range) in batches.iter().enumerate() {
+                let Some(handle) = next.take() else { break };
+                let outcomes = handle
+                    .await
+                    .map_err(|e| AppError::Internal(format!("parsing rows failed: {e}")))?;
+                next = batches.get(i + 1).map(|r| parse(*r));
+                self.write_batch(&p, &p.rows[range.0..range.1], outcomes, &mut state)
+                    .await?;
+                progress(Progress {
+                    processed: range.1,
+                    total,
+                });
             }
             Ok::<(), AppError>(())
         }

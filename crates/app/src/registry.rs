@@ -374,6 +374,11 @@ impl App {
         raw: &RawResident,
     ) -> AppResult<()> {
         actor.require(actor.role.can_edit_registry())?;
+        {
+            // The resident in the path first: outside the jurisdiction it does not exist.
+            let mut conn = self.db.conn().await?;
+            reg::resident(&mut conn, &actor.jurisdiction, id).await?;
+        }
         let home = self.home_in_scope(actor, household_id).await?;
         let draft = raw.parse(self.today())?;
         let after = self.resident_data(&draft);
@@ -619,7 +624,8 @@ impl App {
         let grids = self.grids(actor, community_id).await?;
         let only_grid = match actor.jurisdiction.level {
             domain::access::Level::Grid => Some(actor.jurisdiction.id),
-            domain::access::Level::Building => grids.first().map(|g| g.id),
+            // Counts are kept per grid; a building's own figures are its resident list.
+            domain::access::Level::Building => return Err(AppError::Forbidden),
             _ => None,
         };
         if grids.is_empty() {

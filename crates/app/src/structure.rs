@@ -134,6 +134,8 @@ impl App {
     }
 
     pub async fn grids(&self, actor: &Actor, community_id: i64) -> AppResult<Vec<Grid>> {
+        // Outside the jurisdiction the community does not exist, as everywhere else.
+        self.community(actor, community_id).await?;
         let mut conn = self.db.conn().await?;
         Ok(structure::list_grids(&mut conn, &actor.jurisdiction, community_id).await?)
     }
@@ -163,6 +165,7 @@ impl App {
     }
 
     pub async fn buildings(&self, actor: &Actor, grid_id: i64) -> AppResult<Vec<Building>> {
+        self.grid(actor, grid_id).await?;
         let mut conn = self.db.conn().await?;
         Ok(structure::list_buildings(&mut conn, &actor.jurisdiction, grid_id).await?)
     }
@@ -233,9 +236,57 @@ pub fn is_global(j: &Jurisdiction) -> bool {
 }
 
 impl App {
+    /// A grid the jurisdiction reaches: for a building-level account, the grid of its building.
     pub async fn grid(&self, actor: &Actor, id: i64) -> AppResult<Grid> {
-        self.placement_in_scope(actor, Node::Grid(id)).await?;
         let mut conn = self.db.conn().await?;
-        Ok(structure::grid(&mut conn, id).await?)
+        let g = structure::grid(&mut conn, id).await?;
+        let visible = structure::list_grids(&mut conn, &actor.jurisdiction, g.community_id).await?;
+        if visible.iter().any(|x| x.id == id) {
+            Ok(g)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+impl App {
+    /// Creates several buildings of a grid, each with its units, in one transaction (a survey of
+    /// a new grid, or the demo); every building gets its own audit entry.
+    pub async fn create_buildings(
+        &self,
+        actor: &Actor,
+        grid_id: i64,
+        names: &[String],
+        units: &[&str],
+    ) -> AppResult<Vec<i64>> {
+        actor.require(actor.role.can_edit_structure())?;
+        let p = self.placement_in_scope(actor, Node::Grid(grid_id)).await?;
+        actor.require(actor.jurisdiction.level <= Level::Grid)?;
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| label("name", n))
+            .collect::<AppResult<_>>()?;
+        let units: Vec<String> = units
+            .iter()
+            .map(|u| label("unit", u))
+            .collect::<AppResult<_>>()?;
+        let mut tx = self.db.write().await?;
+        let grid = structure::grid(tx.conn(), grid_id).await?;
+        let mut ids = Vec::with_capacity(names.len());
+        for name in &names {
+            let id = structure::insert_building(tx.conn(), &grid, name)
+                .await
+                .map_err(duplicate("name"))?;
+            for u in &units {
+                structure::insert_unit(tx.conn(), id, u).await?;
+            }
+            let mut e = actor.audit("building_create", "building", id);
+            e.community_id = Some(p.community_id);
+            e.after = Some(serde_json::json!({ "grid_id": grid_id, "name": name, "units": units }));
+            tx.audit(e).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 }

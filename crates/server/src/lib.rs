@@ -51,6 +51,17 @@ pub fn router_with(app: app::App, options: Options) -> Router {
         .merge(assets::routes())
         .route("/healthz", axum::routing::get(healthz))
         .layer(DefaultBodyLimit::max(limit))
+        // Searches by ID number travel in URLs; they must not leak to other sites.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::REFERRER_POLICY,
+            axum::http::HeaderValue::from_static("same-origin"),
+        ))
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            ),
+        )
         .layer(axum::middleware::from_fn_with_state(
             limit,
             pages::limit_notice,

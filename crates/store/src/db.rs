@@ -63,7 +63,8 @@ impl Db {
                         // second writer wait instead of failing.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
                     }
@@ -107,6 +108,47 @@ impl Db {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Creates an empty PostgreSQL database on this server (for tools that need a fresh one,
+    /// such as `gridwatch bench`). `name` must be lowercase ASCII letters, digits and `_`.
+    pub async fn create_database(&self, name: &str) -> Result<()> {
+        let name = database_name(self.backend, name)?;
+        self.pool
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await?;
+        Ok(())
+    }
+
+    /// Drops a PostgreSQL database of this server, closing its connections; no error when it
+    /// does not exist.
+    pub async fn drop_database(&self, name: &str) -> Result<()> {
+        let name = database_name(self.backend, name)?;
+        self.pool
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .await?;
+        Ok(())
+    }
+}
+
+/// A database name safe to splice into `CREATE/DROP DATABASE` (PostgreSQL only).
+fn database_name(backend: Backend, name: &str) -> Result<&str> {
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    match backend {
+        Backend::Postgres if valid => Ok(name),
+        Backend::Postgres => Err(StoreError::Unavailable(format!(
+            "invalid database name {name:?}"
+        ))),
+        Backend::Sqlite => Err(StoreError::Unavailable(
+            "SQLite has no databases to create: use a new file".to_owned(),
+        )),
     }
 }
 

@@ -14,7 +14,6 @@ use crate::{Conn, Result, StoreError, now_ms};
 /// Rows per multi-VALUES statement: well inside SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_STATEMENT: usize = 400;
 
-
 /// Placeholders of a multi-row statement. SQLite gets plain `?`: its driver resolves every
 /// numbered `$N` by name, which makes binding a statement of thousands of parameters quadratic.
 /// This is the one place where the SQL of the two backends differs (the bulk path).
@@ -281,7 +280,8 @@ async fn select_households(
     found: &mut HashMap<HouseholdKey, i64>,
 ) -> Result<()> {
     let pairs = tuples(conn, keys.len(), 2);
-    let sql = format!("SELECT id, unit_id, room FROM households WHERE (unit_id, room) IN ({pairs})");
+    let sql =
+        format!("SELECT id, unit_id, room FROM households WHERE (unit_id, room) IN ({pairs})");
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (k, _) in keys {
         q = q.bind(k.unit_id).bind(k.room.as_str());
