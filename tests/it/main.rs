@@ -10,5 +10,6 @@ mod imports;
 mod jurisdiction;
 mod registry;
 mod routes;
+mod structure;
 mod summary;
 mod support;

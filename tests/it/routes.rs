@@ -315,12 +315,16 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
 }
 
 /// Every route the API router serves, relative to `/api/v1`, with its methods.
-const API_ROUTES: [(&str, &[&str]); 20] = [
+const API_ROUTES: [(&str, &[&str]); 24] = [
     ("/tokens", &["post"]),
     ("/me", &["get"]),
     ("/communities", &["get", "post"]),
     ("/communities/{id}/grids", &["get", "post"]),
+    ("/communities/{id}", &["patch"]),
     ("/communities/{id}/summary", &["get"]),
+    ("/grids/{id}", &["patch"]),
+    ("/buildings/{id}", &["patch"]),
+    ("/units/{id}", &["patch"]),
     ("/grids/{id}/buildings", &["get", "post"]),
     ("/buildings/{id}/units", &["get"]),
     ("/households", &["get", "post"]),

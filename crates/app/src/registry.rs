@@ -658,3 +658,14 @@ impl App {
         Ok(Summary { grids: out, total })
     }
 }
+
+impl App {
+    /// The household's stored phone, for an edit that keeps it.
+    pub async fn household_phone(&self, actor: &Actor, id: i64) -> AppResult<Option<String>> {
+        actor.require(actor.role.can_edit_registry())?;
+        let mut conn = self.db.conn().await?;
+        Ok(reg::household(&mut conn, &actor.jurisdiction, id)
+            .await?
+            .phone)
+    }
+}

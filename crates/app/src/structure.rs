@@ -290,3 +290,36 @@ impl App {
         Ok(ids)
     }
 }
+
+impl App {
+    /// Renames a community, grid, building or unit in the actor's jurisdiction.
+    pub async fn rename(&self, actor: &Actor, node: Node, name: &str) -> AppResult<()> {
+        actor.require(actor.role.can_edit_structure())?;
+        let name = label("name", name)?;
+        let p = self.placement_in_scope(actor, node).await?;
+        // Renaming a node needs authority over the level above it, as creating it does.
+        let needed = match node {
+            Node::Community(_) => Level::Street,
+            Node::Grid(_) => Level::Community,
+            Node::Building(_) | Node::Unit(_) => Level::Grid,
+        };
+        actor.require(actor.jurisdiction.level <= needed)?;
+        let mut tx = self.db.write().await?;
+        let before = structure::rename(tx.conn(), node, &name)
+            .await
+            .map_err(duplicate("name"))?;
+        let (kind, id) = match node {
+            Node::Community(id) => ("community", id),
+            Node::Grid(id) => ("grid", id),
+            Node::Building(id) => ("building", id),
+            Node::Unit(id) => ("unit", id),
+        };
+        let mut e = actor.audit(&format!("{kind}_rename"), kind, id);
+        e.community_id = Some(p.community_id);
+        e.before = Some(serde_json::json!({ "name": before }));
+        e.after = Some(serde_json::json!({ "name": name }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -199,13 +199,30 @@ pub async fn community(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Com
     community_row(&row)
 }
 
-pub async fn rename_community(conn: &mut Conn, id: i64, name: &str) -> Result<()> {
-    sqlx::query("UPDATE communities SET name = $1 WHERE id = $2")
-        .bind(name)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+/// Renames a node of the tree; returns its previous name.
+pub async fn rename(conn: &mut Conn, node: Node, name: &str) -> Result<String> {
+    let (table, id) = match node {
+        Node::Community(id) => ("communities", id),
+        Node::Grid(id) => ("grids", id),
+        Node::Building(id) => ("buildings", id),
+        Node::Unit(id) => ("units", id),
+    };
+    let before: String = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT name FROM {table} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .try_get(0)?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET name = $1 WHERE id = $2"
+    )))
+    .bind(name)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(before)
 }
 
 pub async fn insert_grid(conn: &mut Conn, community_id: i64, name: &str) -> Result<i64> {

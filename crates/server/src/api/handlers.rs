@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use domain::page::PageRequest;
 use store::audit::AuditFilter;
 use store::registry::HouseholdFilter;
+use store::structure::Node;
 use utoipa::OpenApi;
 
 use super::dto::*;
@@ -22,7 +23,7 @@ use crate::AppState;
 #[openapi(
     info(title = "Gridwatch API", version = "1", description = "The JSON API of Gridwatch. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/tokens`, or with the session cookie plus an `X-CSRF-Token` header."),
     servers((url = "/api/v1")),
-    paths(create_token, me, communities, create_community, community_summary, grids, create_grid, buildings, create_building, units,
+    paths(create_token, me, communities, create_community, rename_community, rename_grid, rename_building, rename_unit, community_summary, grids, create_grid, buildings, create_building, units,
           households, create_household, household, update_household,
           residents, create_resident, resident, update_resident, delete_resident, unmask_resident, export_residents,
           create_import, import, import_rejects, audit, audit_verify, accounts, create_account, update_account),
@@ -37,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/communities", get(communities).post(create_community))
         .route("/communities/{id}/grids", get(grids).post(create_grid))
         .route("/communities/{id}/summary", get(community_summary))
+        .route("/communities/{id}", axum::routing::patch(rename_community))
+        .route("/grids/{id}", axum::routing::patch(rename_grid))
+        .route("/buildings/{id}", axum::routing::patch(rename_building))
+        .route("/units/{id}", axum::routing::patch(rename_unit))
         .route(
             "/grids/{id}/buildings",
             get(buildings).post(create_building),
@@ -122,6 +127,55 @@ async fn create_community(
         .create_community(&ctx.actor, r.street_id, &r.name)
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Renames a community.
+#[utoipa::path(patch, path = "/communities/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rename_community(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .rename(&ctx.actor, Node::Community(id), &r.name)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(patch, path = "/grids/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn rename_grid(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.rename(&ctx.actor, Node::Grid(id), &r.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(patch, path = "/buildings/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn rename_building(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .rename(&ctx.actor, Node::Building(id), &r.name)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(patch, path = "/units/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn rename_unit(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.rename(&ctx.actor, Node::Unit(id), &r.name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Residents per grid and register, households and vulnerable residents, from kept counts.

@@ -24,6 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/grids/{id}/buildings", post(create_building))
         .route("/buildings/{id}", get(building))
         .route("/buildings/{id}/households", post(create_household))
+        .route("/communities/{id}/rename", post(rename_community))
+        .route("/grids/{id}/rename", post(rename_grid))
+        .route("/buildings/{id}/rename", post(rename_building))
 }
 
 #[derive(Deserialize)]
@@ -212,6 +215,7 @@ struct BuildingPage {
     households: Vec<store::registry::Household>,
     next: Option<i64>,
     can_edit: bool,
+    can_rename: bool,
     form: HouseholdForm,
     errors: FormErrors,
 }
@@ -262,6 +266,8 @@ async fn building_page(
         households: page.items,
         next: page.next,
         can_edit: ctx.actor.role.can_edit_registry(),
+        can_rename: ctx.actor.role.can_edit_structure()
+            && ctx.actor.jurisdiction.level <= domain::access::Level::Grid,
         form,
         errors,
     });
@@ -307,4 +313,68 @@ async fn create_household(
         }
         Err(e) => Err(ctx.err(e)),
     }
+}
+
+async fn rename_node(
+    s: &AppState,
+    ctx: &Ctx,
+    node: store::structure::Node,
+    name: &str,
+    back: String,
+) -> Result<Response, PageError> {
+    match s.app.rename(&ctx.actor, node, name).await {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+async fn rename_community(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    rename_node(
+        &s,
+        &ctx,
+        store::structure::Node::Community(id),
+        &f.name,
+        format!("/communities/{id}"),
+    )
+    .await
+}
+
+async fn rename_grid(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    rename_node(
+        &s,
+        &ctx,
+        store::structure::Node::Grid(id),
+        &f.name,
+        format!("/grids/{id}"),
+    )
+    .await
+}
+
+async fn rename_building(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<NameForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    rename_node(
+        &s,
+        &ctx,
+        store::structure::Node::Building(id),
+        &f.name,
+        format!("/buildings/{id}"),
+    )
+    .await
 }
