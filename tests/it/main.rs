@@ -8,6 +8,7 @@ mod http;
 mod http_matrix;
 mod imports;
 mod jurisdiction;
+mod quarantine;
 mod registry;
 mod routes;
 mod structure;

@@ -315,7 +315,7 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
 }
 
 /// Every route the API router serves, relative to `/api/v1`, with its methods.
-const API_ROUTES: [(&str, &[&str]); 24] = [
+const API_ROUTES: [(&str, &[&str]); 28] = [
     ("/tokens", &["post"]),
     ("/me", &["get"]),
     ("/communities", &["get", "post"]),
@@ -340,6 +340,10 @@ const API_ROUTES: [(&str, &[&str]); 24] = [
     ("/audit/verify", &["get"]),
     ("/accounts", &["get", "post"]),
     ("/accounts/{id}", &["put"]),
+    ("/quarantine-orders", &["get", "post"]),
+    ("/quarantine-orders/{id}", &["get", "patch"]),
+    ("/quarantine-orders/{id}/duration", &["post"]),
+    ("/quarantine-orders/{id}/transition", &["post"]),
 ];
 
 /// The first place two JSON documents differ, as a JSON pointer with both values.

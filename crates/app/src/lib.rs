@@ -7,6 +7,7 @@ pub mod auth;
 pub mod crypto;
 mod error;
 pub mod import;
+pub mod quarantine;
 pub mod registry;
 pub mod structure;
 
@@ -25,6 +26,8 @@ pub struct Settings {
     pub login_failures_per_user: i64,
     pub login_failures_per_client: i64,
     pub login_window_minutes: i64,
+    /// How long a quarantine order lasts unless the form says otherwise.
+    pub quarantine_days: u16,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
             login_failures_per_user: 5,
             login_failures_per_client: 30,
             login_window_minutes: 15,
+            quarantine_days: 14,
         }
     }
 }

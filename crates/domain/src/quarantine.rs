@@ -3,6 +3,8 @@
 use jiff::civil::{Date, DateTime, Time};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Role;
+
 /// Why a person is in quarantine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,6 +101,41 @@ pub enum Transition {
     Release,
     Transfer,
     Cancel,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 4] = [
+        Transition::Start,
+        Transition::Release,
+        Transition::Transfer,
+        Transition::Cancel,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Transition::Start => "start",
+            Transition::Release => "release",
+            Transition::Transfer => "transfer",
+            Transition::Cancel => "cancel",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Transition> {
+        Transition::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
+/// The longest order, in days, a form may ask for.
+pub const MAX_DAYS: u16 = 365;
+
+/// Who may create and change orders: the people who place and look after them.
+pub fn can_manage(role: Role) -> bool {
+    matches!(role, Role::CommunityStaff | Role::GridWorker | Role::Doctor)
+}
+
+/// Who may read orders: those who manage them, and the officials, CDC and administrators.
+pub fn can_read(role: Role) -> bool {
+    can_manage(role) || matches!(role, Role::Admin | Role::Official | Role::CdcLiaison)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

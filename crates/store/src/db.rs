@@ -205,6 +205,11 @@ pub(crate) mod migrations {
             name: "registry_counts",
             sql: include_str!("../migrations/0002_registry_counts.sql"),
         },
+        Migration {
+            version: 3,
+            name: "quarantine",
+            sql: include_str!("../migrations/0003_quarantine.sql"),
+        },
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -10,6 +10,7 @@ pub mod counts;
 mod db;
 mod error;
 pub mod imports;
+pub mod quarantine;
 pub mod registry;
 mod scope;
 pub mod structure;

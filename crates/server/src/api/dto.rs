@@ -487,3 +487,138 @@ impl GridFigures {
         }
     }
 }
+
+/// A quarantine order.
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineOrderDto {
+    pub id: i64,
+    pub resident_id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// `returnee`, `case_contact`, `return_to_work` or `other`.
+    pub reason: String,
+    /// `home` or `centralised`.
+    pub kind: String,
+    /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
+    pub state: String,
+    /// ISO date.
+    pub start_date: String,
+    pub days: i64,
+    /// ISO date: the last day of quarantine.
+    pub end_date: String,
+    pub door_sealed: bool,
+    /// Milliseconds since the Unix epoch.
+    pub door_sealed_at: Option<i64>,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+impl From<store::quarantine::Order> for QuarantineOrderDto {
+    fn from(o: store::quarantine::Order) -> Self {
+        QuarantineOrderDto {
+            id: o.id,
+            resident_id: o.resident_id,
+            household_id: o.household_id,
+            building_id: o.building_id,
+            grid_id: o.grid_id,
+            community_id: o.community_id,
+            resident_name: o.resident_name,
+            building_name: o.building_name,
+            unit_name: o.unit_name,
+            room: o.room,
+            reason: o.reason,
+            kind: o.kind,
+            state: o.state,
+            start_date: o.start_date,
+            days: o.days,
+            end_date: o.end_date,
+            door_sealed: o.door_sealed,
+            door_sealed_at: o.door_sealed_at,
+            camera_installed: o.camera_installed,
+            doctor_id: o.doctor_id,
+            grid_worker_id: o.grid_worker_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineOrderPage {
+    pub items: Vec<QuarantineOrderDto>,
+    /// Pass as `after` for the next page.
+    pub next: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineOrderDetail {
+    pub order: QuarantineOrderDto,
+    /// The order's audit entries, newest first.
+    pub history: Vec<AuditEntryDto>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct QuarantineParams {
+    /// A state, `all`, or nothing for planned and active orders.
+    pub state: Option<String>,
+    pub household_id: Option<i64>,
+    pub resident_id: Option<i64>,
+    /// `end` for ending soonest first; by key otherwise. `after` is an order id either way.
+    pub sort: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// A new order for one resident or for every member of a household (give exactly one).
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineRequest {
+    pub resident_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub reason: String,
+    pub kind: String,
+    /// ISO date; today when empty.
+    #[serde(default)]
+    pub start_date: String,
+    /// Days; the configured default when absent.
+    pub days: Option<u16>,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedMany {
+    pub ids: Vec<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineDurationRequest {
+    pub days: u16,
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineDetailsRequest {
+    pub door_sealed: bool,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineTransitionRequest {
+    /// `start`, `release`, `transfer` or `cancel`.
+    pub transition: String,
+    /// Required to cancel and to release before the end date (an override).
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineStateDto {
+    pub state: String,
+}

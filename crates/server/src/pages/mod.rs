@@ -2,6 +2,7 @@
 
 mod admin;
 mod imports;
+mod quarantine;
 pub(crate) mod registry;
 mod structure;
 
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(imports::routes())
         .merge(admin::routes())
+        .merge(quarantine::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.

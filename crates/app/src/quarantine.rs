@@ -1,0 +1,489 @@
+//! Quarantine orders: placing a resident or a whole household under quarantine, changing the
+//! duration, the door seal, the camera and the responsible people, and moving orders through
+//! their states.
+
+use domain::access::{Jurisdiction, Level, Placement, Role};
+use domain::page::{Page, PageRequest};
+use domain::quarantine::{self as q, Kind, MAX_DAYS, Reason, State, Transition};
+use domain::resident::date_from_text;
+use domain::validation::FieldErrors;
+use store::StoreError;
+use store::audit::{self, AuditFilter, AuditRecord};
+use store::quarantine::{self as qs, Details, NewOrder, Order, OrderFilter};
+use store::registry::{self as reg, Resident, ResidentFilter};
+use store::structure::{self, Node};
+
+use crate::{Actor, App, AppError, AppResult};
+
+/// The audit object type of an order.
+pub const OBJECT_TYPE: &str = "quarantine_order";
+
+/// An order as entered on a form or in the API.
+#[derive(Debug, Clone, Default)]
+pub struct OrderInput {
+    pub reason: String,
+    pub kind: String,
+    /// An ISO date; empty for today.
+    pub start_date: String,
+    /// Empty for the configured default.
+    pub days: String,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+/// The editable details of an order as entered.
+#[derive(Debug, Clone, Default)]
+pub struct DetailsInput {
+    pub door_sealed: bool,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+/// What a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct OrderQuery {
+    /// A state code; empty or `None` for planned and active orders.
+    pub state: Option<String>,
+    pub household_id: Option<i64>,
+    pub resident_id: Option<i64>,
+    /// `end` for ending soonest first; otherwise by key.
+    pub sort: Option<String>,
+}
+
+struct Parsed {
+    reason: Reason,
+    kind: Kind,
+    start: jiff::civil::Date,
+    days: u16,
+}
+
+fn parse_days(text: &str, default: u16, e: &mut FieldErrors) -> Option<u16> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(default);
+    }
+    match text.parse::<u16>() {
+        Ok(d) if (1..=MAX_DAYS).contains(&d) => Some(d),
+        _ => {
+            e.add("days", "days_out_of_range", MAX_DAYS.to_string());
+            None
+        }
+    }
+}
+
+fn order_view(o: &Order) -> serde_json::Value {
+    serde_json::json!({
+        "resident_id": o.resident_id, "reason": o.reason, "kind": o.kind, "state": o.state,
+        "start_date": o.start_date, "days": o.days, "end_date": o.end_date,
+        "door_sealed": o.door_sealed, "camera_installed": o.camera_installed,
+        "doctor_id": o.doctor_id, "grid_worker_id": o.grid_worker_id,
+    })
+}
+
+impl App {
+    fn parse_order(&self, input: &OrderInput, e: &mut FieldErrors) -> Option<Parsed> {
+        let reason = Reason::from_code(input.reason.trim());
+        if reason.is_none() {
+            e.add("reason", "unknown_reason", "");
+        }
+        let kind = Kind::from_code(input.kind.trim());
+        if kind.is_none() {
+            e.add("kind", "unknown_kind", "");
+        }
+        let start = if input.start_date.trim().is_empty() {
+            Some(self.today())
+        } else {
+            let d = date_from_text(&input.start_date);
+            if d.is_none() {
+                e.add("start_date", "date_format", input.start_date.trim());
+            }
+            d
+        };
+        let days = parse_days(&input.days, self.settings.quarantine_days, e);
+        Some(Parsed {
+            reason: reason?,
+            kind: kind?,
+            start: start?,
+            days: days?,
+        })
+    }
+
+    /// Checks that a responsible account exists, is active, has the role and covers the place.
+    async fn check_responsible(
+        &self,
+        conn: &mut store::Conn,
+        field: &str,
+        id: Option<i64>,
+        role: Role,
+        place: &Placement,
+        e: &mut FieldErrors,
+    ) -> AppResult<()> {
+        let Some(id) = id else { return Ok(()) };
+        let account = match store::accounts::account(conn, id).await {
+            Ok(a) => a,
+            Err(StoreError::NotFound) => {
+                e.add(field, "unknown_account", "");
+                return Ok(());
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let jurisdiction = Level::from_code(&account.level)
+            .map(|l| Jurisdiction::new(l, account.scope_id))
+            .filter(|_| account.active);
+        if !account.active {
+            e.add(field, "account_inactive", "");
+        } else if account.role != role.code() {
+            e.add(field, "wrong_role", "");
+        } else if !jurisdiction.is_some_and(|j| j.covers(place)) {
+            e.add(field, "outside_jurisdiction", "");
+        }
+        Ok(())
+    }
+
+    async fn place_of(&self, conn: &mut store::Conn, r: &Resident) -> AppResult<Placement> {
+        Ok(structure::placement(conn, Node::Building(r.building_id)).await?)
+    }
+
+    /// Places one resident under quarantine.
+    pub async fn create_quarantine(
+        &self,
+        actor: &Actor,
+        resident_id: i64,
+        input: &OrderInput,
+    ) -> AppResult<i64> {
+        actor.require(q::can_manage(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        let r = reg::resident(&mut conn, &actor.jurisdiction, resident_id).await?;
+        drop(conn);
+        let ids = self.create_orders(actor, &[r], input).await?;
+        ids.into_iter()
+            .next()
+            .ok_or_else(|| AppError::Internal("no order created".to_owned()))
+    }
+
+    /// Places every member of a household under quarantine, one order each.
+    pub async fn create_household_quarantine(
+        &self,
+        actor: &Actor,
+        household_id: i64,
+        input: &OrderInput,
+    ) -> AppResult<Vec<i64>> {
+        actor.require(q::can_manage(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        reg::household(&mut conn, &actor.jurisdiction, household_id).await?;
+        let members = reg::list_residents(
+            &mut conn,
+            &actor.jurisdiction,
+            &ResidentFilter {
+                household_id: Some(household_id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await?;
+        drop(conn);
+        if members.items.is_empty() {
+            return Err(AppError::field("household_id", "no_members"));
+        }
+        self.create_orders(actor, &members.items, input).await
+    }
+
+    async fn create_orders(
+        &self,
+        actor: &Actor,
+        residents: &[Resident],
+        input: &OrderInput,
+    ) -> AppResult<Vec<i64>> {
+        let mut e = FieldErrors::new();
+        let parsed = self.parse_order(input, &mut e);
+        let mut tx = self.db.write().await?;
+        for r in residents {
+            let place = self.place_of(tx.conn(), r).await?;
+            self.check_responsible(
+                tx.conn(),
+                "doctor_id",
+                input.doctor_id,
+                Role::Doctor,
+                &place,
+                &mut e,
+            )
+            .await?;
+            self.check_responsible(
+                tx.conn(),
+                "grid_worker_id",
+                input.grid_worker_id,
+                Role::GridWorker,
+                &place,
+                &mut e,
+            )
+            .await?;
+        }
+        let mut busy = Vec::new();
+        for r in residents {
+            if qs::open_order_of(tx.conn(), r.id).await?.is_some() {
+                busy.push(r.name.clone());
+            }
+        }
+        if !busy.is_empty() {
+            e.add("resident_id", "already_in_quarantine", busy.join(", "));
+        }
+        // One error per field is enough for a form.
+        let mut seen = Vec::new();
+        e.0.retain(|f| {
+            let new = !seen.contains(&f.field);
+            seen.push(f.field.clone());
+            new
+        });
+        e.into_result()?;
+        let Some(p) = parsed else {
+            return Err(AppError::Internal("parse state".to_owned()));
+        };
+        let end = q::end_date(p.start, p.days);
+        let state = if p.start > self.today() {
+            State::Planned
+        } else {
+            State::Active
+        };
+        let (start_text, end_text) = (p.start.to_string(), end.to_string());
+        let mut ids = Vec::with_capacity(residents.len());
+        for r in residents {
+            let id = qs::insert_order(
+                tx.conn(),
+                &NewOrder {
+                    resident_id: r.id,
+                    household_id: r.household_id,
+                    building_id: r.building_id,
+                    grid_id: r.grid_id,
+                    community_id: r.community_id,
+                    reason: p.reason.code(),
+                    kind: p.kind.code(),
+                    state: state.code(),
+                    start_date: &start_text,
+                    days: i64::from(p.days),
+                    end_date: &end_text,
+                    doctor_id: input.doctor_id,
+                    grid_worker_id: input.grid_worker_id,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::field("resident_id", "already_in_quarantine"),
+                other => other.into(),
+            })?;
+            let mut a = actor.audit("quarantine_create", OBJECT_TYPE, id);
+            a.community_id = Some(r.community_id);
+            a.after = Some(serde_json::json!({
+                "resident_id": r.id, "reason": p.reason.code(), "kind": p.kind.code(),
+                "state": state.code(), "start_date": start_text, "days": p.days,
+                "end_date": end_text, "doctor_id": input.doctor_id,
+                "grid_worker_id": input.grid_worker_id,
+            }));
+            tx.audit(a).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Orders in the actor's jurisdiction, by key.
+    pub async fn quarantine_orders(
+        &self,
+        actor: &Actor,
+        query: &OrderQuery,
+        page: PageRequest,
+    ) -> AppResult<Page<Order>> {
+        actor.require(q::can_read(actor.role))?;
+        let state = query
+            .state
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && *s != "open");
+        if let Some(s) = state
+            && s != "all"
+            && State::from_code(s).is_none()
+        {
+            return Err(AppError::field("state", "unknown_state"));
+        }
+        let filter = OrderFilter {
+            state: state.filter(|s| *s != "all").map(str::to_owned),
+            open_only: state.is_none(),
+            household_id: query.household_id,
+            resident_id: query.resident_id,
+            grid_id: None,
+            by_end: query.sort.as_deref() == Some("end"),
+        };
+        let mut conn = self.db.conn().await?;
+        Ok(qs::list_orders(&mut conn, &actor.jurisdiction, &filter, page).await?)
+    }
+
+    /// One order and its history from the audit trail, newest first.
+    pub async fn quarantine_order(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> AppResult<(Order, Vec<AuditRecord>)> {
+        actor.require(q::can_read(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        let o = qs::order(&mut conn, &actor.jurisdiction, id).await?;
+        let history = audit::list(
+            &mut conn,
+            &AuditFilter {
+                object_type: Some(OBJECT_TYPE.to_owned()),
+                object_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            200,
+        )
+        .await?;
+        Ok((o, history))
+    }
+
+    /// Extends or shortens an order to `days` from its start; the end is recomputed.
+    pub async fn change_quarantine_duration(
+        &self,
+        actor: &Actor,
+        id: i64,
+        days: &str,
+        reason: &str,
+    ) -> AppResult<()> {
+        actor.require(q::can_manage(actor.role))?;
+        let mut e = FieldErrors::new();
+        let days = parse_days(days, self.settings.quarantine_days, &mut e)
+            .filter(|_| !days.trim().is_empty());
+        if days.is_none() && e.is_empty() {
+            e.add("days", "required", "");
+        }
+        if reason.trim().is_empty() {
+            e.add("reason", "reason_required", "");
+        }
+        e.into_result()?;
+        let Some(days) = days else {
+            return Err(AppError::Internal("parse state".to_owned()));
+        };
+        let mut tx = self.db.write().await?;
+        let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
+        let state = State::from_code(&o.state)
+            .ok_or_else(|| AppError::Internal(format!("unknown state {}", o.state)))?;
+        if state.is_final() {
+            return Err(AppError::Conflict {
+                code: "order_closed",
+            });
+        }
+        let start = date_from_text(&o.start_date)
+            .ok_or_else(|| AppError::Internal(format!("bad start date {}", o.start_date)))?;
+        let end = q::end_date(start, days).to_string();
+        qs::set_duration(tx.conn(), id, i64::from(days), &end).await?;
+        let mut a = actor.audit("quarantine_duration", OBJECT_TYPE, id);
+        a.community_id = Some(o.community_id);
+        a.before = Some(serde_json::json!({ "days": o.days, "end_date": o.end_date }));
+        a.after = Some(serde_json::json!({ "days": days, "end_date": end }));
+        a.reason = Some(reason.trim().to_owned());
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the door seal, the camera and the responsible people of an open order.
+    pub async fn update_quarantine(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &DetailsInput,
+    ) -> AppResult<()> {
+        actor.require(q::can_manage(actor.role))?;
+        let mut tx = self.db.write().await?;
+        let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
+        if State::from_code(&o.state).is_none_or(State::is_final) {
+            return Err(AppError::Conflict {
+                code: "order_closed",
+            });
+        }
+        let place = structure::placement(tx.conn(), Node::Building(o.building_id)).await?;
+        let mut e = FieldErrors::new();
+        self.check_responsible(
+            tx.conn(),
+            "doctor_id",
+            input.doctor_id,
+            Role::Doctor,
+            &place,
+            &mut e,
+        )
+        .await?;
+        self.check_responsible(
+            tx.conn(),
+            "grid_worker_id",
+            input.grid_worker_id,
+            Role::GridWorker,
+            &place,
+            &mut e,
+        )
+        .await?;
+        e.into_result()?;
+        let sealed_at = match (o.door_sealed, input.door_sealed) {
+            (_, false) => None,
+            (true, true) => o.door_sealed_at,
+            (false, true) => Some(store::now_ms()),
+        };
+        let d = Details {
+            door_sealed: input.door_sealed,
+            door_sealed_at: sealed_at,
+            camera_installed: input.camera_installed,
+            doctor_id: input.doctor_id,
+            grid_worker_id: input.grid_worker_id,
+        };
+        qs::set_details(tx.conn(), id, &d).await?;
+        let mut a = actor.audit("quarantine_update", OBJECT_TYPE, id);
+        a.community_id = Some(o.community_id);
+        a.before = Some(serde_json::json!({
+            "door_sealed": o.door_sealed, "door_sealed_at": o.door_sealed_at,
+            "camera_installed": o.camera_installed, "doctor_id": o.doctor_id,
+            "grid_worker_id": o.grid_worker_id,
+        }));
+        a.after = Some(serde_json::json!({
+            "door_sealed": d.door_sealed, "door_sealed_at": d.door_sealed_at,
+            "camera_installed": d.camera_installed, "doctor_id": d.doctor_id,
+            "grid_worker_id": d.grid_worker_id,
+        }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves an order to its next state; an early release needs a reason and is audited as an
+    /// override. Returns the new state.
+    pub async fn transition_quarantine(
+        &self,
+        actor: &Actor,
+        id: i64,
+        transition: &str,
+        reason: &str,
+    ) -> AppResult<State> {
+        actor.require(q::can_manage(actor.role))?;
+        let t = Transition::from_code(transition.trim())
+            .ok_or_else(|| AppError::field("transition", "unknown_transition"))?;
+        let mut tx = self.db.write().await?;
+        let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
+        let from = State::from_code(&o.state)
+            .ok_or_else(|| AppError::Internal(format!("unknown state {}", o.state)))?;
+        let end = date_from_text(&o.end_date)
+            .ok_or_else(|| AppError::Internal(format!("bad end date {}", o.end_date)))?;
+        let outcome = q::transition(from, t, end, self.today(), reason).map_err(|e| match e {
+            q::TransitionError::NotAllowed => AppError::Conflict { code: e.code() },
+            q::TransitionError::ReasonRequired => AppError::field("reason", e.code()),
+        })?;
+        qs::set_state(tx.conn(), id, outcome.state.code()).await?;
+        let mut a = actor.audit("quarantine_transition", OBJECT_TYPE, id);
+        a.community_id = Some(o.community_id);
+        a.before = Some(order_view(&o));
+        a.after = Some(serde_json::json!({
+            "transition": t.code(), "state": outcome.state.code(),
+            "is_override": outcome.is_override,
+        }));
+        let reason = reason.trim();
+        a.reason = (!reason.is_empty()).then(|| reason.to_owned());
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(outcome.state)
+    }
+}

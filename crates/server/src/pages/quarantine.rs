@@ -1,0 +1,498 @@
+//! Pages of quarantine orders: the list, a household's orders with the form to place it under
+//! quarantine, and one order with its history and the buttons that move it.
+
+use app::AppError;
+use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use domain::quarantine::{self as q, Kind, Reason, State as OrderState, Transition};
+use serde::Deserialize;
+use store::audit::AuditRecord;
+use store::quarantine::Order;
+use store::registry::{Household, Resident};
+
+use crate::AppState;
+use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/quarantine", get(list))
+        .route(
+            "/quarantine/households/{id}",
+            get(household).post(create_for_household),
+        )
+        .route(
+            "/quarantine/households/{id}/section",
+            get(household_section),
+        )
+        .route("/quarantine/{id}", get(order))
+        .route("/quarantine/{id}/transition", post(transition))
+        .route("/quarantine/{id}/duration", post(duration))
+        .route("/quarantine/{id}/details", post(details))
+}
+
+fn joined(e: &AppError, c: &Ctx) -> String {
+    FormErrors::from_app(e, c.t)
+        .items
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn reason_codes() -> Vec<&'static str> {
+    Reason::ALL.iter().map(|r| r.code()).collect()
+}
+
+fn kind_codes() -> Vec<&'static str> {
+    [Kind::Home, Kind::Centralised]
+        .iter()
+        .map(|k| k.code())
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    state: Option<String>,
+    resident: Option<i64>,
+    sort: Option<String>,
+    after: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "quarantine.html")]
+struct ListPage {
+    c: Chrome,
+    orders: Vec<Order>,
+    state: String,
+    states: Vec<&'static str>,
+    after: Option<i64>,
+    next: Option<i64>,
+    state_query: String,
+    sort: String,
+    resident: Option<i64>,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(lq): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let state = lq.state.unwrap_or_default();
+    // Ending soonest first unless asked for by key.
+    let sort = match lq.sort.as_deref() {
+        Some("key") => "key".to_owned(),
+        _ => "end".to_owned(),
+    };
+    let page = s
+        .app
+        .quarantine_orders(
+            &ctx.actor,
+            &OrderQuery {
+                state: Some(state.clone()),
+                resident_id: lq.resident,
+                sort: Some(sort.clone()),
+                ..Default::default()
+            },
+            PageRequest::new(lq.after, None),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok(render(&ListPage {
+        c: ctx.chrome(ctx.t.get("quarantine.list")),
+        orders: page.items,
+        state_query: match lq.resident {
+            Some(r) => format!("state={}&sort={sort}&resident={r}", urlencode(&state)),
+            None => format!("state={}&sort={sort}", urlencode(&state)),
+        },
+        sort,
+        state,
+        states: OrderState::ALL.iter().map(|s| s.code()).collect(),
+        after: lq.after,
+        next: page.next,
+        resident: lq.resident,
+    }))
+}
+
+/// A member of the household with their planned or active order, if any.
+struct Member {
+    resident: Resident,
+    order: Option<Order>,
+}
+
+#[derive(Template)]
+#[template(path = "quarantine_household.html")]
+struct HouseholdPage {
+    c: Chrome,
+    household: Household,
+    members: Vec<Member>,
+    can_manage: bool,
+    reasons: Vec<&'static str>,
+    kinds: Vec<&'static str>,
+    default_days: u16,
+    error: String,
+}
+
+async fn household_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    error: String,
+) -> Result<Response, PageError> {
+    let (household, residents) = s
+        .app
+        .household(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let orders = s
+        .app
+        .quarantine_orders(
+            &ctx.actor,
+            &OrderQuery {
+                household_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?
+        .items;
+    let members = residents
+        .into_iter()
+        .map(|r| Member {
+            order: orders.iter().find(|o| o.resident_id == r.id).cloned(),
+            resident: r,
+        })
+        .collect();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let title = format!(
+        "{} · {} {} {}",
+        ctx.t.get("quarantine.title"),
+        household.building_name,
+        household.unit_name,
+        household.room
+    );
+    let mut res = render(&HouseholdPage {
+        c: ctx.chrome(&title),
+        household,
+        members,
+        can_manage: q::can_manage(ctx.actor.role),
+        reasons: reason_codes(),
+        kinds: kind_codes(),
+        default_days: s.app.settings.quarantine_days,
+        error,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn household(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    household_page(&s, &ctx, id, String::new()).await
+}
+
+/// Who in the household is in quarantine and until when: a fragment the household page loads.
+#[derive(Template)]
+#[template(path = "quarantine_section.html")]
+struct Section {
+    t: crate::i18n::Tr,
+    orders: Vec<Order>,
+}
+
+async fn household_section(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let orders = s
+        .app
+        .quarantine_orders(
+            &ctx.actor,
+            &OrderQuery {
+                household_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?
+        .items;
+    Ok(render(&Section { t: ctx.t, orders }))
+}
+
+#[derive(Deserialize)]
+struct CreateForm {
+    #[serde(default)]
+    csrf: String,
+    /// A resident id, or empty for every member.
+    #[serde(default)]
+    resident_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    doctor_id: String,
+    #[serde(default)]
+    grid_worker_id: String,
+}
+
+async fn create_for_household(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CreateForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let input = OrderInput {
+        reason: f.reason,
+        kind: f.kind,
+        start_date: f.start_date,
+        days: f.days,
+        doctor_id: f.doctor_id.trim().parse().ok(),
+        grid_worker_id: f.grid_worker_id.trim().parse().ok(),
+    };
+    let result = match f.resident_id.trim().parse::<i64>() {
+        Ok(resident) => {
+            // The resident must belong to this household.
+            let (_, members) = s
+                .app
+                .household(&ctx.actor, id)
+                .await
+                .map_err(|e| ctx.err(e))?;
+            if members.iter().any(|m| m.id == resident) {
+                s.app
+                    .create_quarantine(&ctx.actor, resident, &input)
+                    .await
+                    .map(|_| ())
+            } else {
+                Err(AppError::field("resident_id", "not_a_member"))
+            }
+        }
+        Err(_) => s
+            .app
+            .create_household_quarantine(&ctx.actor, id, &input)
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/quarantine/households/{id}")).into_response()),
+        Err(e @ AppError::Validation(_)) => household_page(&s, &ctx, id, joined(&e, &ctx)).await,
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+/// One audit entry as the order page shows it.
+struct Event {
+    at: String,
+    who: String,
+    action: String,
+    after: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "quarantine_order.html")]
+struct OrderPage {
+    c: Chrome,
+    order: Order,
+    sealed_at: String,
+    history: Vec<Event>,
+    transitions: Vec<&'static str>,
+    can_manage: bool,
+    is_open: bool,
+    error: String,
+}
+
+impl OrderPage {
+    fn id_text(v: &Option<i64>) -> String {
+        v.map(|x| x.to_string()).unwrap_or_default()
+    }
+}
+
+fn event(s: &AppState, r: AuditRecord) -> Event {
+    Event {
+        at: crate::pages::registry_time(s, r.at),
+        who: r.account_name,
+        action: r.action,
+        after: r.after.unwrap_or_default(),
+        reason: r.reason.unwrap_or_default(),
+    }
+}
+
+async fn order_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    error: String,
+) -> Result<Response, PageError> {
+    let (order, history) = s
+        .app
+        .quarantine_order(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let state = OrderState::from_code(&order.state);
+    let transitions = Transition::ALL
+        .iter()
+        .filter(|t| {
+            state.is_some_and(|st| {
+                // Offer what the rules allow with a reason on the order's end date or later.
+                let end = order.end_date.parse().unwrap_or(jiff::civil::Date::MIN);
+                q::transition(st, **t, end, jiff::civil::Date::MAX, "x").is_ok()
+            })
+        })
+        .map(|t| t.code())
+        .collect();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let title = format!(
+        "{} · {}",
+        ctx.t.get("quarantine.order"),
+        order.resident_name
+    );
+    let mut res = render(&OrderPage {
+        c: ctx.chrome(&title),
+        sealed_at: order
+            .door_sealed_at
+            .map(|ms| crate::pages::registry_time(s, ms))
+            .unwrap_or_default(),
+        history: history.into_iter().map(|r| event(s, r)).collect(),
+        transitions,
+        can_manage: q::can_manage(ctx.actor.role),
+        is_open: state.is_some_and(|st| !st.is_final()),
+        order,
+        error,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+async fn order(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    order_page(&s, &ctx, id, String::new()).await
+}
+
+fn after_change(r: Result<(), AppError>, id: i64) -> Result<Result<Response, AppError>, AppError> {
+    match r {
+        Ok(()) => Ok(Ok(
+            Redirect::to(&format!("/quarantine/{id}")).into_response()
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
+async fn finish(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: Result<(), AppError>,
+) -> Result<Response, PageError> {
+    match after_change(r, id).map_err(|e| ctx.err(e))? {
+        Ok(res) => Ok(res),
+        Err(e) => order_page(s, ctx, id, joined(&e, ctx)).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    transition: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn transition(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let r = s
+        .app
+        .transition_quarantine(&ctx.actor, id, &f.transition, &f.reason)
+        .await
+        .map(|_| ());
+    finish(&s, &ctx, id, r).await
+}
+
+#[derive(Deserialize)]
+struct DurationForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn duration(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DurationForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let r = s
+        .app
+        .change_quarantine_duration(&ctx.actor, id, &f.days, &f.reason)
+        .await;
+    finish(&s, &ctx, id, r).await
+}
+
+#[derive(Deserialize)]
+struct DetailsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    door_sealed: Option<String>,
+    #[serde(default)]
+    camera_installed: Option<String>,
+    #[serde(default)]
+    doctor_id: String,
+    #[serde(default)]
+    grid_worker_id: String,
+}
+
+async fn details(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DetailsForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let input = DetailsInput {
+        door_sealed: f.door_sealed.is_some(),
+        camera_installed: f.camera_installed.is_some(),
+        doctor_id: f.doctor_id.trim().parse().ok(),
+        grid_worker_id: f.grid_worker_id.trim().parse().ok(),
+    };
+    let r = s.app.update_quarantine(&ctx.actor, id, &input).await;
+    finish(&s, &ctx, id, r).await
+}

@@ -1,0 +1,261 @@
+//! Quarantine orders. Every read is scoped by the caller's jurisdiction in SQL.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError, now_ms};
+
+/// A stored order with the resident's name and home.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Order {
+    pub id: i64,
+    pub resident_id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub reason: String,
+    pub kind: String,
+    pub state: String,
+    /// ISO dates.
+    pub start_date: String,
+    pub days: i64,
+    pub end_date: String,
+    pub door_sealed: bool,
+    pub door_sealed_at: Option<i64>,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const ORDER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.building_id, \
+     q.grid_id, q.community_id, r.name, b.name, u.name, h.room, q.reason, q.kind, q.state, \
+     q.start_date, q.days, q.end_date, q.door_sealed, q.door_sealed_at, q.camera_installed, \
+     q.doctor_id, q.grid_worker_id, q.created_at, q.updated_at \
+     FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
+     JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+     JOIN buildings b ON b.id = q.building_id";
+
+fn order_row(r: &AnyRow) -> Result<Order> {
+    Ok(Order {
+        id: r.try_get(0)?,
+        resident_id: r.try_get(1)?,
+        household_id: r.try_get(2)?,
+        building_id: r.try_get(3)?,
+        grid_id: r.try_get(4)?,
+        community_id: r.try_get(5)?,
+        resident_name: r.try_get(6)?,
+        building_name: r.try_get(7)?,
+        unit_name: r.try_get(8)?,
+        room: r.try_get(9)?,
+        reason: r.try_get(10)?,
+        kind: r.try_get(11)?,
+        state: r.try_get(12)?,
+        start_date: r.try_get(13)?,
+        days: r.try_get(14)?,
+        end_date: r.try_get(15)?,
+        door_sealed: r.try_get::<i64, _>(16)? != 0,
+        door_sealed_at: r.try_get(17)?,
+        camera_installed: r.try_get::<i64, _>(18)? != 0,
+        doctor_id: r.try_get(19)?,
+        grid_worker_id: r.try_get(20)?,
+        created_at: r.try_get(21)?,
+        updated_at: r.try_get(22)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// One state, or `None` for any.
+    pub state: Option<String>,
+    /// Only planned and active orders.
+    pub open_only: bool,
+    pub household_id: Option<i64>,
+    pub resident_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    /// Ending soonest first (then by key) instead of by key alone.
+    pub by_end: bool,
+}
+
+/// Orders in the jurisdiction, by key or ending soonest first; either way the page continues
+/// after the order whose id is `page.after`.
+pub async fn list_orders(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &OrderFilter,
+    page: PageRequest,
+) -> Result<Page<Order>> {
+    let mut w = Where::new();
+    w.scope(j, "q");
+    if let Some(s) = &f.state {
+        w.text("q.state = ?", s.clone());
+    }
+    if f.open_only {
+        w.raw("q.state IN ('planned', 'active')");
+    }
+    if let Some(v) = f.household_id {
+        w.int("q.household_id = ?", v);
+    }
+    if let Some(v) = f.resident_id {
+        w.int("q.resident_id = ?", v);
+    }
+    if let Some(v) = f.grid_id {
+        w.int("q.grid_id = ?", v);
+    }
+    match (page.after, f.by_end) {
+        (Some(a), false) => {
+            w.int("q.id > ?", a);
+        }
+        (Some(a), true) => {
+            // The cursor's end date is read from the order itself, so the key stays one id;
+            // every `?` of the clause is the same parameter.
+            w.int(
+                "(q.end_date > (SELECT c.end_date FROM quarantine_orders c WHERE c.id = ?) \
+                 OR (q.end_date = (SELECT c.end_date FROM quarantine_orders c WHERE c.id = ?) \
+                 AND q.id > ?))",
+                a,
+            );
+        }
+        (None, _) => {}
+    }
+    let order = if f.by_end { "q.end_date, q.id" } else { "q.id" };
+    let sql = format!(
+        "{ORDER_SELECT}{} ORDER BY {order} LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |o| o.id))
+}
+
+pub async fn order(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Order> {
+    let mut w = Where::new();
+    w.scope(j, "q").int("q.id = ?", id);
+    let sql = format!("{ORDER_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    order_row(&row)
+}
+
+/// The planned or active order of a resident, if any.
+pub async fn open_order_of(conn: &mut Conn, resident_id: i64) -> Result<Option<i64>> {
+    let r = sqlx::query(
+        "SELECT id FROM quarantine_orders WHERE resident_id = $1 \
+         AND state IN ('planned', 'active')",
+    )
+    .bind(resident_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(r.map(|r| r.try_get(0)).transpose()?)
+}
+
+pub struct NewOrder<'a> {
+    pub resident_id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub reason: &'a str,
+    pub kind: &'a str,
+    pub state: &'a str,
+    pub start_date: &'a str,
+    pub days: i64,
+    pub end_date: &'a str,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO quarantine_orders (resident_id, household_id, building_id, grid_id, \
+         community_id, reason, kind, state, start_date, days, end_date, door_sealed, \
+         camera_installed, doctor_id, grid_worker_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, $12, $13, $14, $14) \
+         RETURNING id",
+    )
+    .bind(o.resident_id)
+    .bind(o.household_id)
+    .bind(o.building_id)
+    .bind(o.grid_id)
+    .bind(o.community_id)
+    .bind(o.reason)
+    .bind(o.kind)
+    .bind(o.state)
+    .bind(o.start_date)
+    .bind(o.days)
+    .bind(o.end_date)
+    .bind(o.doctor_id)
+    .bind(o.grid_worker_id)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn set_state(conn: &mut Conn, id: i64, state: &str) -> Result<()> {
+    sqlx::query("UPDATE quarantine_orders SET state = $1, updated_at = $2 WHERE id = $3")
+        .bind(state)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_duration(conn: &mut Conn, id: i64, days: i64, end_date: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE quarantine_orders SET days = $1, end_date = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(days)
+    .bind(end_date)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The editable details of an order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
+    pub door_sealed: bool,
+    pub door_sealed_at: Option<i64>,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+pub async fn set_details(conn: &mut Conn, id: i64, d: &Details) -> Result<()> {
+    sqlx::query(
+        "UPDATE quarantine_orders SET door_sealed = $1, door_sealed_at = $2, \
+         camera_installed = $3, doctor_id = $4, grid_worker_id = $5, updated_at = $6 \
+         WHERE id = $7",
+    )
+    .bind(i64::from(d.door_sealed))
+    .bind(d.door_sealed_at)
+    .bind(i64::from(d.camera_installed))
+    .bind(d.doctor_id)
+    .bind(d.grid_worker_id)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
