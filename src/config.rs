@@ -97,6 +97,8 @@ pub struct Config {
     pub login_failures_per_user: i64,
     pub login_failures_per_client: i64,
     pub login_window_minutes: i64,
+    /// Default length of a quarantine order, in days (the plan's 14).
+    pub quarantine_days: u16,
     /// The configuration file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -116,6 +118,7 @@ impl fmt::Debug for Config {
             .field("login_failures_per_user", &self.login_failures_per_user)
             .field("login_failures_per_client", &self.login_failures_per_client)
             .field("login_window_minutes", &self.login_window_minutes)
+            .field("quarantine_days", &self.quarantine_days)
             .field("file", &self.file)
             .finish()
     }
@@ -216,6 +219,7 @@ impl Config {
             login_failures_per_user: self.login_failures_per_user,
             login_failures_per_client: self.login_failures_per_client,
             login_window_minutes: self.login_window_minutes,
+            quarantine_days: self.quarantine_days,
             ..app::Settings::default()
         };
         set_time_zone(&mut s, &self.time_zone)?;

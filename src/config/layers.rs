@@ -27,6 +27,7 @@ pub struct Layer {
     pub login_failures_per_user: Option<i64>,
     pub login_failures_per_client: Option<i64>,
     pub login_window_minutes: Option<i64>,
+    pub quarantine_days: Option<i64>,
 }
 
 /// Values of a layer with the name of where each came from, for error messages.
@@ -84,6 +85,7 @@ impl Layer {
             login_failures_per_user: number("LOGIN_FAILURES_PER_USER")?,
             login_failures_per_client: number("LOGIN_FAILURES_PER_CLIENT")?,
             login_window_minutes: number("LOGIN_WINDOW_MINUTES")?,
+            quarantine_days: number("QUARANTINE_DAYS")?,
         })
     }
 
@@ -113,6 +115,7 @@ pub(super) struct Resolver {
     login_failures_per_user: Option<i64>,
     login_failures_per_client: Option<i64>,
     login_window_minutes: Option<i64>,
+    quarantine_days: Option<i64>,
 }
 
 fn positive(name: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, ConfigError> {
@@ -206,6 +209,10 @@ impl Resolver {
             )?,
             self.login_window_minutes,
         );
+        self.quarantine_days = or(
+            positive(&name("quarantine_days"), l.quarantine_days, 365)?,
+            self.quarantine_days,
+        );
         Ok(())
     }
 
@@ -252,6 +259,10 @@ impl Resolver {
             login_window_minutes: self
                 .login_window_minutes
                 .unwrap_or(defaults.login_window_minutes),
+            quarantine_days: self
+                .quarantine_days
+                .and_then(|d| u16::try_from(d).ok())
+                .unwrap_or(defaults.quarantine_days),
             file,
         })
     }
