@@ -279,19 +279,27 @@ async fn select_households(
     keys: &[(HouseholdKey, Home)],
     found: &mut HashMap<HouseholdKey, i64>,
 ) -> Result<()> {
-    let pairs = tuples(conn, keys.len(), 2);
-    let sql =
-        format!("SELECT id, unit_id, room FROM households WHERE (unit_id, room) IN ({pairs})");
+    // By unit, through the (unit_id, room) index; the few rooms of each unit are matched here.
+    let mut units: Vec<i64> = keys.iter().map(|(k, _)| k.unit_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    let wanted: std::collections::HashSet<&HouseholdKey> = keys.iter().map(|(k, _)| k).collect();
+    let sql = format!(
+        "SELECT id, unit_id, room FROM households WHERE unit_id IN ({})",
+        list(conn, units.len())
+    );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (k, _) in keys {
-        q = q.bind(k.unit_id).bind(k.room.as_str());
+    for u in &units {
+        q = q.bind(*u);
     }
     for r in q.fetch_all(&mut *conn).await? {
         let key = HouseholdKey {
             unit_id: r.try_get(1)?,
             room: r.try_get(2)?,
         };
-        found.insert(key, r.try_get::<i64, _>(0)?);
+        if wanted.contains(&key) {
+            found.insert(key, r.try_get::<i64, _>(0)?);
+        }
     }
     Ok(())
 }

@@ -250,9 +250,21 @@ pub async fn list_residents(
     page: PageRequest,
 ) -> Result<Page<Resident>> {
     let mut w = Where::new();
-    w.scope(j, "r");
+    let selective = f.name_prefix.is_some()
+        || f.phone.is_some()
+        || f.room.is_some()
+        || f.document_index.is_some();
+    if selective {
+        w.scope_as_filter(j, "r");
+    } else {
+        w.scope(j, "r");
+    }
     if let Some(v) = f.grid_id {
-        w.int("r.grid_id = ?", v);
+        if selective {
+            w.int("+r.grid_id = ?", v);
+        } else {
+            w.int("r.grid_id = ?", v);
+        }
     }
     if let Some(v) = f.building_id {
         w.int("r.building_id = ?", v);

@@ -49,6 +49,17 @@ impl Where {
         self
     }
 
+    /// The scope as a filter only: a unary plus keeps the planner from walking the scope's
+    /// index in key order when a selective search (phone, name, room) has an index of its own.
+    pub(crate) fn scope_as_filter(&mut self, j: &Jurisdiction, alias: &str) -> &mut Self {
+        if let Some(c) = condition(j, alias, self.next()) {
+            let c = c.replacen(&format!("{alias}."), &format!("+{alias}."), 1);
+            self.clauses.push(c);
+            self.params.push(Param::Int(j.id));
+        }
+        self
+    }
+
     /// Adds a clause with one `?` placeholder bound to an integer.
     pub(crate) fn int(&mut self, clause: &str, v: i64) -> &mut Self {
         self.clauses
