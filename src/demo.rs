@@ -43,11 +43,11 @@ pub struct DemoAccount {
 }
 
 /// The tree's ids the accounts are scoped to.
-struct Ids {
-    district: i64,
-    street: i64,
-    community: i64,
-    grid1: i64,
+pub(crate) struct Ids {
+    pub(crate) district: i64,
+    pub(crate) street: i64,
+    pub(crate) community: i64,
+    pub(crate) grid1: i64,
 }
 
 pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
@@ -76,7 +76,7 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
     tracing::info!(seconds = phase.elapsed().as_secs_f64(), "accounts ready");
     let csv = plan.csv();
     if let Some(dir) = &o.write_files {
-        write_files(dir, &csv)?;
+        write_files(dir, &plan, &csv)?;
     }
     if !plan.residents.is_empty() {
         let phase = Instant::now();
@@ -98,20 +98,42 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
     })
 }
 
-fn write_files(dir: &Path, csv: &[u8]) -> Result<(), CliError> {
+/// Writes the generated register as `residents.csv` and `residents.xlsx`, the files a
+/// community would import.
+fn write_files(dir: &Path, plan: &Plan, csv: &[u8]) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(CliError::file("cannot create", dir))?;
     let path = dir.join("residents.csv");
     std::fs::write(&path, csv).map_err(CliError::file("cannot write", &path))?;
     println!("wrote {}", path.display());
-    tracing::warn!(
-        "residents.xlsx is not written yet (the binary does not link the spreadsheet writer); \
-         export one with `gridwatch export residents --format xlsx` after the demo"
-    );
+    let bar = ProgressBar::new_spinner().with_message("writing residents.xlsx");
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let xlsx = register_xlsx(plan);
+    bar.finish_and_clear();
+    let path = dir.join("residents.xlsx");
+    std::fs::write(&path, xlsx?).map_err(CliError::file("cannot write", &path))?;
+    println!("wrote {}", path.display());
     Ok(())
 }
 
+/// The generated register as an .xlsx workbook: the same headers and cells as the CSV, every
+/// cell text (so ID numbers stay whole).
+pub fn register_xlsx(plan: &Plan) -> Result<Vec<u8>, CliError> {
+    let headers: Vec<String> = demo_data::HEADERS.iter().map(|h| (*h).to_owned()).collect();
+    let rows: Vec<Vec<String>> = plan
+        .residents
+        .iter()
+        .map(|p| Vec::from(p.cells()))
+        .collect();
+    sheets::write_xlsx("居民", &headers, &rows)
+        .map_err(|e| CliError::message(format!("cannot write the register as .xlsx: {e}")))
+}
+
 /// Creates the district, street, community, grids, buildings and units that are missing.
-async fn ensure_structure(app: &App, system: &Actor, plan: &Plan) -> Result<Ids, CliError> {
+pub(crate) async fn ensure_structure(
+    app: &App,
+    system: &Actor,
+    plan: &Plan,
+) -> Result<Ids, CliError> {
     let street = app
         .ensure_street(system, DISTRICT_CODE, DISTRICT_NAME, STREET_NAME)
         .await?;
@@ -164,12 +186,16 @@ async fn ensure_structure(app: &App, system: &Actor, plan: &Plan) -> Result<Ids,
         if i == 0 {
             grid1 = Some(grid_id);
         }
-        for b in g.buildings.iter().filter(|b| !known_buildings.contains(*b)) {
-            let building = app.create_building(system, grid_id, b).await?;
-            for unit in demo_data::UNITS {
-                app.create_unit(system, building, unit).await?;
-            }
-            bar.inc(1);
+        let missing: Vec<String> = g
+            .buildings
+            .iter()
+            .filter(|b| !known_buildings.contains(*b))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            app.create_buildings(system, grid_id, &missing, &demo_data::UNITS)
+                .await?;
+            bar.inc(missing.len() as u64);
         }
     }
     bar.finish_and_clear();

@@ -15,6 +15,7 @@ mod ymd;
 
 use lists::{FEMALE_GIVEN, MALE_GIVEN, MOBILE_PREFIXES, ORIGINS, SURNAMES};
 pub use prng::SplitMix64;
+pub use register::HEADERS;
 pub use ymd::Ymd;
 
 pub const DISTRICT_CODE: &str = "610825";

@@ -1,6 +1,7 @@
 //! `gridwatch`: the one binary of the platform. Serves the web application and runs the
 //! maintenance commands (migrations, demo data, imports, exports, accounts, audit checks).
 
+mod bench;
 mod cli_import;
 mod cli_user;
 mod config;
@@ -61,7 +62,8 @@ enum Command {
         /// Seed of the generator: the same seed gives the same residents
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Also write the generated register as residents.csv into this directory
+        /// Also write the generated register as residents.csv and residents.xlsx into this
+        /// directory
         #[arg(long, value_name = "DIR")]
         write_files: Option<PathBuf>,
         /// Serve the application after loading
@@ -90,6 +92,37 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Measure import, registry reads, summaries, HTTP and memory at county scale on fresh
+    /// databases; exit code 1 if a result is wrong (never because of a time)
+    #[command(
+        after_help = "--database names where the fresh databases go: none for temporary \
+                            SQLite files, sqlite://NEW_FILE, or postgres://USER@HOST/DB to create \
+                            (and drop at the end) new databases on that server; the named \
+                            database itself is not touched. See BENCHMARKS.md."
+    )]
+    Bench {
+        /// Residents of the generated register
+        #[arg(long, default_value_t = 674_278, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
+        residents: u32,
+        /// Grids the buildings are spread over
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=500))]
+        grids: u32,
+        /// Seed of the generator
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the results as JSON to this file
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Skip the .xlsx import (reading a county-size workbook alone takes about 15 s)
+        #[arg(long)]
+        skip_xlsx: bool,
+        /// Seconds of load on each HTTP endpoint
+        #[arg(long, default_value_t = 5.0, value_name = "S")]
+        http_seconds: f64,
+        /// Internal: run the read phase of a bench started by `gridwatch bench`
+        #[arg(long, hide = true, value_name = "FILE")]
+        handoff: Option<PathBuf>,
     },
 }
 
@@ -233,6 +266,33 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let config = load_config(&cli)?;
     init_logging(&config)?;
     tracing::debug!(?config, "configuration");
+    if let Command::Bench {
+        residents,
+        grids,
+        seed,
+        json,
+        skip_xlsx,
+        http_seconds,
+        handoff,
+    } = cli.command
+    {
+        // Only the flag counts: a configured database is never used for a benchmark.
+        let options = bench::BenchOptions {
+            database: cli.database.clone(),
+            residents: usize::try_from(residents).unwrap_or(usize::MAX),
+            grids: usize::try_from(grids).unwrap_or(1),
+            seed,
+            json,
+            skip_xlsx,
+            http_seconds: if http_seconds.is_finite() {
+                http_seconds.clamp(0.1, 3600.0)
+            } else {
+                5.0
+            },
+            handoff,
+        };
+        return bench::run(&options, &config.settings()?).await;
+    }
     let with_key = !matches!(cli.command, Command::Migrate);
     let app = open(&config, with_key).await?;
     match cli.command {
@@ -354,6 +414,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => return cli_user::audit_verify(&app).await,
+        Command::Bench { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }

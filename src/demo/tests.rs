@@ -93,3 +93,28 @@ async fn the_demo_loads_once_and_a_second_run_changes_nothing() {
     app.db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_files_hold_the_same_register_as_csv_and_xlsx() {
+    let dir = std::env::temp_dir().join(format!("gridwatch-demo-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let today = Ymd {
+        year: 2020,
+        month: 2,
+        day: 1,
+    };
+    let plan = demo_data::generate(120, 2, 5, today);
+    let csv = plan.csv();
+    write_files(&dir, &plan, &csv).expect("write files");
+    let read = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).expect("read back");
+        sheets::read_table(&bytes, Some(name)).expect("a table")
+    };
+    let from_csv = read("residents.csv");
+    let from_xlsx = read("residents.xlsx");
+    assert_eq!(from_xlsx.headers, from_csv.headers);
+    assert_eq!(from_xlsx.rows.len(), 120);
+    let cells = |t: &sheets::Table| t.rows.iter().map(|r| r.cells.clone()).collect::<Vec<_>>();
+    assert_eq!(cells(&from_xlsx), cells(&from_csv));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,466 @@
+//! `gridwatch bench`: county-scale figures anyone can reproduce. On fresh databases it imports
+//! the generated register (P1), reads the registry (P2), summarises it (P3), serves it over
+//! HTTP and measures the memory it took (P6), then prints a table of figures against goals.
+//!
+//! It fails (exit code 1) only when a result is wrong (row counts, a search that misses the
+//! person), never because of a time: times depend on the machine.
+
+mod child;
+mod http;
+mod load;
+mod reads;
+mod report;
+mod target;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+
+use crate::demo::register_xlsx;
+use crate::demo_data::{self, Plan, SplitMix64, Ymd};
+use crate::error::{CliError, EXIT_CHECK_FAILED};
+use report::{Figure, Goal, Report};
+use target::Targets;
+
+/// P1 goals: the county's register from .csv in under 10 s, from .xlsx in under 20 s, and at
+/// least a quarter of the rate of a raw bulk insert.
+const CSV_GOAL_S: f64 = 10.0;
+const XLSX_GOAL_S: f64 = 20.0;
+const RATIO_GOAL: f64 = 0.25;
+/// P6 goal: peak resident memory during the read benchmarks.
+const MEMORY_GOAL_MB: f64 = 300.0;
+/// Repetitions of each read, each with another input where there is a choice.
+const RUNS: usize = 200;
+/// Rows an .xlsx worksheet holds below its header.
+const XLSX_MAX_RESIDENTS: usize = 1_048_575;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// `--database`: a PostgreSQL server to create fresh databases on, or a new SQLite file.
+    pub database: Option<String>,
+    pub residents: usize,
+    pub grids: usize,
+    pub seed: u64,
+    pub json: Option<PathBuf>,
+    pub skip_xlsx: bool,
+    pub http_seconds: f64,
+    /// Set in the child process that runs the read phase (see `child`).
+    pub handoff: Option<PathBuf>,
+}
+
+/// A generated person the reads look for.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub room: String,
+}
+
+/// What the generated register holds, to check the database against.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub residents: usize,
+    pub households: usize,
+    pub grid1_residents: usize,
+    pub samples: Vec<Sample>,
+}
+
+impl Facts {
+    fn of(plan: &Plan, seed: u64) -> Facts {
+        let households: HashSet<(&str, &str, &str)> = plan
+            .residents
+            .iter()
+            .map(|p| (p.building.as_str(), p.unit, p.room.as_str()))
+            .collect();
+        let grid1: HashSet<&str> = plan
+            .grids
+            .first()
+            .map(|g| g.buildings.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut rng = SplitMix64::new(seed ^ 0x005e_ed0f_be4c);
+        let samples = (0..RUNS)
+            .filter_map(|_| rng.pick(&plan.residents))
+            .map(|p| Sample {
+                id_number: p.id_number.clone(),
+                name: p.name.clone(),
+                phone: p.phone.clone(),
+                room: p.room.clone(),
+            })
+            .collect();
+        Facts {
+            residents: plan.residents.len(),
+            households: households.len(),
+            grid1_residents: plan
+                .residents
+                .iter()
+                .filter(|p| grid1.contains(p.building.as_str()))
+                .count(),
+            samples,
+        }
+    }
+}
+
+pub async fn run(o: &BenchOptions, settings: &app::Settings) -> Result<ExitCode, CliError> {
+    if let Some(handoff) = &o.handoff {
+        return child::child(handoff, o.http_seconds, settings).await;
+    }
+    let mut targets = Targets::new(o.database.as_deref()).await?;
+    let mut report = Report::default();
+    let result = measure(o, settings, &mut targets, &mut report).await;
+    targets.cleanup().await;
+    println!("{}", report.table());
+    if let Some(path) = &o.json {
+        std::fs::write(path, report.json()).map_err(CliError::file("cannot write", path))?;
+        println!("wrote {}", path.display());
+    }
+    result?;
+    if report.all_correct() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("gridwatch bench: a correctness check failed (see above)");
+        Ok(ExitCode::from(EXIT_CHECK_FAILED))
+    }
+}
+
+async fn measure(
+    o: &BenchOptions,
+    settings: &app::Settings,
+    targets: &mut Targets,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    describe(o, targets, report);
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(settings.time_zone.clone())
+        .date();
+    let today = Ymd {
+        year: i32::from(today.year()),
+        month: u32::try_from(today.month()).unwrap_or(1),
+        day: u32::try_from(today.day()).unwrap_or(1),
+    };
+
+    // The register, generated as the demo does, and its two files in memory.
+    let (plan, took) = timed_blocking("generating the register", || {
+        demo_data::generate(o.residents, o.grids, o.seed, today)
+    });
+    report.add(Figure::new(
+        format!("generate {} residents", plan.residents.len()),
+        "total",
+        took.as_secs_f64(),
+        "s",
+    ));
+    let facts = Facts::of(&plan, o.seed);
+    let (csv, took) = timed_blocking("writing the .csv", || plan.csv());
+    report.add(
+        Figure::new("write the .csv in memory", "total", took.as_secs_f64(), "s")
+            .extra("MB", csv.len() as f64 / 1e6),
+    );
+    let xlsx = if o.skip_xlsx {
+        None
+    } else if plan.residents.len() > XLSX_MAX_RESIDENTS {
+        println!("the .xlsx is skipped: a worksheet holds at most {XLSX_MAX_RESIDENTS} rows");
+        None
+    } else {
+        let (xlsx, took) = timed_blocking("writing the .xlsx", || register_xlsx(&plan));
+        let xlsx = xlsx?;
+        report.add(
+            Figure::new(
+                "write the .xlsx in memory",
+                "total",
+                took.as_secs_f64(),
+                "s",
+            )
+            .extra("MB", xlsx.len() as f64 / 1e6),
+        );
+        Some(xlsx)
+    };
+
+    // P1: the .csv through the real import path; this database is then read by P2, P3, HTTP.
+    let n = facts.residents;
+    let csv_url = targets.fresh("csv").await?;
+    let main = load::setup(&csv_url, settings, &plan).await?;
+    report.add(
+        Figure::new(
+            format!(
+                "setup: tree of {} buildings (not timed in P1)",
+                plan.building_count()
+            ),
+            "total",
+            main.structure_time.as_secs_f64(),
+            "s",
+        )
+        .note("grids, buildings and units created one use case call each, as an operator would"),
+    );
+    let csv_run = load::import(&main, "residents.csv", &csv, "csv import").await?;
+    drop(csv);
+    let csv_rate = n as f64 / csv_run.total().as_secs_f64().max(f64::EPSILON);
+    import_figures(report, ".csv", &csv_run, n, CSV_GOAL_S);
+
+    // P1: the .xlsx into another fresh database.
+    let mut xlsx_rate = None;
+    if let Some(xlsx) = xlsx {
+        let url = targets.fresh("xlsx").await?;
+        let s = load::setup(&url, settings, &plan).await?;
+        let run = load::import(&s, "residents.xlsx", &xlsx, "xlsx import").await;
+        drop(xlsx);
+        s.app.db.close().await;
+        targets.release("xlsx").await;
+        let run = run?;
+        xlsx_rate = Some(n as f64 / run.total().as_secs_f64().max(f64::EPSILON));
+        import_figures(report, ".xlsx", &run, n, XLSX_GOAL_S);
+    }
+
+    // P1 baseline: the same rows, precomputed, written raw by the same bulk statements.
+    let url = targets.fresh("raw").await?;
+    let s = load::setup(&url, settings, &plan).await?;
+    let raw = load::raw_baseline(&s, &plan).await;
+    s.app.db.close().await;
+    targets.release("raw").await;
+    let raw = raw?;
+    let raw_rate = raw.rows as f64 / raw.write.as_secs_f64().max(f64::EPSILON);
+    report.check(
+        "the raw baseline wrote every resident",
+        raw.rows == n && raw.refused == 0,
+        format!(
+            "{} written, {} refused, {n} generated",
+            raw.rows, raw.refused
+        ),
+    );
+    report.add(
+        Figure::new(
+            "P1 validation + encryption of every row (baseline's precompute)",
+            "total",
+            raw.precompute.as_secs_f64(),
+            "s",
+        )
+        .note("parse and check each row, seal and index its ID number: done before the raw insert's clock starts"),
+    );
+    report.add(
+        Figure::new(
+            "P1 raw bulk insert, households + residents (baseline)",
+            "total",
+            raw.write.as_secs_f64(),
+            "s",
+        )
+        .extra("residents/s", raw_rate),
+    );
+    report.add(
+        Figure::new(
+            "P1 .csv import rate / raw insert rate",
+            "ratio",
+            csv_rate / raw_rate.max(f64::EPSILON),
+            "",
+        )
+        .goal(Goal::AtLeast(RATIO_GOAL)),
+    );
+    if let Some(rate) = xlsx_rate {
+        report.add(
+            Figure::new(
+                "P1 .xlsx import rate / raw insert rate",
+                "ratio",
+                rate / raw_rate.max(f64::EPSILON),
+                "",
+            )
+            .goal(Goal::AtLeast(RATIO_GOAL)),
+        );
+    }
+
+    // The read phase runs in a process of its own, so that its memory (P6) is the server's and
+    // not what the generator and the imports left in this process's allocator.
+    drop(plan);
+    if let Some(mb) = memory_mb("VmHWM") {
+        report.add(
+            Figure::new(
+                "memory: peak RSS of the bench while generating and importing",
+                "peak",
+                mb,
+                "MB",
+            )
+            .note("the register, its .csv and .xlsx, and each import's parsed rows were in memory"),
+        );
+    }
+    if !child::run(&main, &csv_url, &facts, o.http_seconds, report).await? {
+        // No child process: measure here, after resetting the high-water mark.
+        let at_reset = memory_mb("VmRSS");
+        let reset = reset_peak_memory();
+        let result = read_phase(&main, &facts, o.http_seconds, report).await;
+        let note = match (reset, at_reset) {
+            (true, Some(base)) => format!(
+                "measured in the bench's own process after freeing the generated data and \
+                 resetting the high-water mark (RSS then {base:.0} MB, memory the allocator \
+                 kept from the imports counts)"
+            ),
+            _ => "the whole run's peak, including the generated data".to_owned(),
+        };
+        memory_figure(report, &note);
+        result?;
+    }
+    main.app.db.close().await;
+    targets.release("csv").await;
+    Ok(())
+}
+
+/// P2, P3 and HTTP on the imported database.
+async fn read_phase(
+    s: &load::Setup,
+    facts: &Facts,
+    http_seconds: f64,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    reads::registry(s, facts, RUNS, report).await?;
+    let prefixes: Vec<String> = facts
+        .samples
+        .iter()
+        .map(|s| s.name.chars().take(2).collect())
+        .collect();
+    http::run(s, &prefixes, http_seconds, report).await
+}
+
+/// P6: this process's peak resident memory (VmHWM), against the goal.
+fn memory_figure(report: &mut Report, note: &str) {
+    match memory_mb("VmHWM") {
+        Some(mb) => report.add(
+            Figure::new(
+                "P6 memory: peak RSS during reads and HTTP",
+                "peak",
+                mb,
+                "MB",
+            )
+            .goal(Goal::Below(MEMORY_GOAL_MB))
+            .note(note),
+        ),
+        None => println!("memory: /proc/self/status is not readable here, P6 is not measured"),
+    }
+}
+
+fn import_figures(report: &mut Report, kind: &str, run: &load::ImportRun, n: usize, goal_s: f64) {
+    let i = &run.import;
+    report.check(
+        format!("the {kind} import inserted every resident"),
+        usize::try_from(i.inserted).ok() == Some(n) && i.rejected == 0 && i.status == "finished",
+        format!(
+            "{} inserted, {} merged, {} unchanged, {} rejected of {n} ({})",
+            i.inserted, i.merged, i.unchanged, i.rejected, i.status
+        ),
+    );
+    let total = run.total().as_secs_f64();
+    report.add(
+        Figure::new(
+            format!("P1 import {kind} ({n} residents)"),
+            "total",
+            total,
+            "s",
+        )
+        .goal(Goal::Below(goal_s))
+        .extra("read", run.prepare.as_secs_f64())
+        .extra("write", run.run.as_secs_f64())
+        .extra("residents/s", n as f64 / total.max(f64::EPSILON)),
+    );
+}
+
+/// The machine and the run, at the top of the table.
+fn describe(o: &BenchOptions, targets: &Targets, report: &mut Report) {
+    report.meta("gridwatch", env!("CARGO_PKG_VERSION"));
+    report.meta(
+        "date",
+        jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .map_or_else(|_| String::new(), |t| t.to_string()),
+    );
+    report.meta("backend", targets.backend());
+    report.meta("databases", targets.location());
+    report.meta(
+        "register",
+        format!(
+            "{} residents, {} grids, seed {}",
+            o.residents, o.grids, o.seed
+        ),
+    );
+    let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let model = proc_field("/proc/cpuinfo", "model name").unwrap_or_default();
+    let memory = proc_field("/proc/meminfo", "MemTotal")
+        .and_then(|v| {
+            v.split_whitespace()
+                .next()
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map(|kb| format!(", {:.1} GiB memory", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    report.meta("machine", format!("{cpus} CPUs {model}{memory}"));
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        report.meta(
+            "load",
+            format!("{} (1, 5, 15 min) at start", load.join(" ")),
+        );
+    }
+}
+
+/// Runs CPU-bound work with a spinner on standard error, timed.
+fn timed_blocking<T>(message: &'static str, f: impl FnOnce() -> T) -> (T, Duration) {
+    let bar = spinner(message);
+    let started = Instant::now();
+    let out = f();
+    let took = started.elapsed();
+    bar.finish_and_clear();
+    (out, took)
+}
+
+/// A spinner for a step without a count (hidden when standard error is not a terminal).
+pub(crate) fn spinner(message: impl Into<std::borrow::Cow<'static, str>>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(message);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// The value of a `Key: value` line of a /proc file.
+fn proc_field(path: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == key).then(|| v.trim().to_owned())
+    })
+}
+
+/// A memory figure of this process from /proc/self/status (kB there), in MB.
+fn memory_mb(key: &str) -> Option<f64> {
+    let v = proc_field("/proc/self/status", key)?;
+    let kb: f64 = v.split_whitespace().next()?.parse().ok()?;
+    Some(kb * 1024.0 / 1e6)
+}
+
+/// Resets the peak RSS (VmHWM) to the current RSS (Linux: `5` to /proc/self/clear_refs).
+fn reset_peak_memory() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_of_a_small_register() {
+        let today = Ymd {
+            year: 2020,
+            month: 2,
+            day: 1,
+        };
+        let plan = demo_data::generate(500, 3, 7, today);
+        let f = Facts::of(&plan, 7);
+        assert_eq!(f.residents, 500);
+        assert_eq!(f.households, plan.households);
+        assert!(f.grid1_residents > 0 && f.grid1_residents < 500);
+        assert_eq!(f.samples.len(), RUNS);
+        assert!(f.samples.iter().all(|s| s.id_number.len() == 18));
+    }
+
+    #[test]
+    fn memory_figures_come_from_proc() {
+        if std::path::Path::new("/proc/self/status").exists() {
+            assert!(memory_mb("VmRSS").is_some_and(|mb| mb > 0.0));
+        }
+    }
+}

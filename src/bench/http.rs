@@ -1,0 +1,383 @@
+//! HTTP: the real router served in-process on 127.0.0.1, and a small load generator of
+//! keep-alive HTTP/1.1 connections, each sending its next request when the answer is read.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::load::Setup;
+use super::report::{Figure, Goal, Report, Timings};
+use crate::error::CliError;
+
+/// Concurrent connections of the load generator.
+pub const CONNECTIONS: usize = 48;
+
+/// What one endpoint sustained.
+struct Load {
+    ok: usize,
+    errors: usize,
+    seconds: f64,
+    latency: Timings,
+}
+
+impl Load {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.seconds.max(f64::EPSILON)
+    }
+}
+
+pub async fn run(
+    s: &Setup,
+    name_prefixes: &[String],
+    seconds: f64,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| CliError::message(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::message(format!("cannot read the listen address: {e}")))?;
+    let router = server::router_with(s.app.clone(), server::Options::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let result = measure(s, addr, name_prefixes, seconds, report).await;
+    let _ = stop.send(());
+    match tokio::time::timeout(Duration::from_secs(10), serving).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => eprintln!("bench: the server stopped with an error: {e}"),
+        Ok(Err(e)) => eprintln!("bench: the server task failed: {e}"),
+        Err(_) => eprintln!("bench: the server did not stop within 10 s"),
+    }
+    result
+}
+
+async fn measure(
+    s: &Setup,
+    addr: SocketAddr,
+    name_prefixes: &[String],
+    seconds: f64,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    let token = token(addr, &s.staff_username, &s.staff_password).await?;
+    let get = |path: &str| -> Vec<u8> {
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Accept: application/json\r\n\r\n"
+        )
+        .into_bytes()
+    };
+    let healthz = vec![get("/healthz")];
+    let list = vec![get("/api/v1/residents?limit=50")];
+    let search: Vec<Vec<u8>> = name_prefixes
+        .iter()
+        .map(|p| get(&format!("/api/v1/residents?q={}", percent_encode(p))))
+        .collect();
+
+    // One request of each first: the answers must be right before they are timed.
+    let probe_ok = probe(addr, &healthz, |b| b == b"ok").await?
+        && probe(addr, &list, |b| contains(b, b"\"items\":[{")).await?
+        && probe(addr, &search, |b| contains(b, b"\"items\":[{")).await?;
+    report.check(
+        "the API answers /healthz, the list and a search over HTTP",
+        probe_ok,
+        "status 200 with residents",
+    );
+
+    let duration = Duration::from_secs_f64(seconds.max(0.1));
+    let base = load(addr, healthz, duration).await?;
+    let list_load = load(addr, list, duration).await?;
+    let search_load = load(addr, search, duration).await?;
+    let base_rate = base.rate();
+    for (name, l, is_base) in [
+        ("HTTP GET /healthz (the stack's limit)", &base, true),
+        ("HTTP GET /api/v1/residents?limit=50", &list_load, false),
+        (
+            "HTTP GET /api/v1/residents?q=<name prefix>",
+            &search_load,
+            false,
+        ),
+    ] {
+        let mut f = Figure::new(name, "rate", l.rate(), "req/s")
+            .extra("p50 ms", l.latency.ms(50.0))
+            .extra("p99 ms", l.latency.ms(99.0))
+            .note(format!(
+                "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors",
+                l.ok, l.errors
+            ));
+        if !is_base {
+            f = f.extra("ratio to /healthz", l.rate() / base_rate.max(f64::EPSILON));
+        }
+        report.add(f);
+        report.add(
+            Figure::new(format!("{name}: errors"), "count", l.errors as f64, "")
+                .goal(Goal::AtMost(0.0)),
+        );
+    }
+    Ok(())
+}
+
+/// Signs in over the API and returns the bearer token.
+async fn token(addr: SocketAddr, username: &str, password: &str) -> Result<String, CliError> {
+    // Both are ASCII without quotes: the username is ours, the password hex.
+    let body =
+        format!("{{\"username\":\"{username}\",\"password\":\"{password}\",\"label\":\"bench\"}}");
+    let request = format!(
+        "POST /api/v1/tokens HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut conn = connect(addr).await?;
+    let (status, body) = exchange(&mut conn, request.as_bytes())
+        .await
+        .map_err(|e| CliError::message(format!("POST /api/v1/tokens: {e}")))?;
+    let text = String::from_utf8_lossy(&body);
+    let token = text
+        .split_once("\"token\":\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(t, _)| t.to_owned());
+    match (status, token) {
+        (201, Some(t)) => Ok(t),
+        _ => Err(CliError::message(format!(
+            "POST /api/v1/tokens answered {status}: {text}"
+        ))),
+    }
+}
+
+async fn probe(
+    addr: SocketAddr,
+    requests: &[Vec<u8>],
+    good: impl Fn(&[u8]) -> bool,
+) -> Result<bool, CliError> {
+    let mut conn = connect(addr).await?;
+    let mut ok = true;
+    for r in requests.iter().take(5) {
+        let (status, body) = exchange(&mut conn, r)
+            .await
+            .map_err(|e| CliError::message(format!("probe request: {e}")))?;
+        if status != 200 || !good(&body) {
+            eprintln!(
+                "bench: probe got {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
+            ok = false;
+        }
+    }
+    Ok(ok)
+}
+
+/// Runs `CONNECTIONS` connections for `duration`, each cycling through `requests`.
+async fn load(
+    addr: SocketAddr,
+    requests: Vec<Vec<u8>>,
+    duration: Duration,
+) -> Result<Load, CliError> {
+    let requests = std::sync::Arc::new(requests);
+    let mut conns = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        conns.push(connect(addr).await?);
+    }
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(CONNECTIONS);
+    for (k, mut conn) in conns.into_iter().enumerate() {
+        let requests = requests.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latency = Timings::default();
+            let (mut ok, mut errors) = (0usize, 0usize);
+            let mut i = k;
+            while Instant::now() < deadline {
+                let Some(r) = requests.get(i % requests.len().max(1)) else {
+                    break;
+                };
+                i += CONNECTIONS;
+                let t = Instant::now();
+                match exchange(&mut conn, r).await {
+                    Ok((200, _)) => {
+                        latency.push(t.elapsed());
+                        ok += 1;
+                    }
+                    Ok(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        match connect(addr).await {
+                            Ok(c) => conn = c,
+                            Err(_) => break,
+                        }
+                    }
+                }
+            }
+            (ok, errors, latency)
+        }));
+    }
+    let mut total = Load {
+        ok: 0,
+        errors: 0,
+        seconds: 0.0,
+        latency: Timings::default(),
+    };
+    for t in tasks {
+        let (ok, errors, latency) = t
+            .await
+            .map_err(|e| CliError::message(format!("a load connection failed: {e}")))?;
+        total.ok += ok;
+        total.errors += errors;
+        total.latency.extend(latency);
+    }
+    total.seconds = started.elapsed().as_secs_f64();
+    Ok(total)
+}
+
+type Conn = BufReader<TcpStream>;
+
+async fn connect(addr: SocketAddr) -> Result<Conn, CliError> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|e| CliError::message(format!("cannot connect to {addr}: {e}")))?;
+    stream
+        .set_nodelay(true)
+        .map_err(|e| CliError::message(format!("cannot set TCP_NODELAY: {e}")))?;
+    Ok(BufReader::with_capacity(64 * 1024, stream))
+}
+
+/// Sends one request and reads its answer: the status and the body (Content-Length or chunked).
+async fn exchange(conn: &mut Conn, request: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+    conn.get_mut().write_all(request).await?;
+    let mut line = Vec::with_capacity(128);
+    read_line(conn, &mut line).await?;
+    let status = std::str::from_utf8(&line)
+        .ok()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or_else(|| bad("no HTTP status line"))?;
+    let mut length: Option<usize> = None;
+    let mut chunked = false;
+    loop {
+        read_line(conn, &mut line).await?;
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+        let text = String::from_utf8_lossy(&line).to_ascii_lowercase();
+        if let Some(v) = text.strip_prefix("content-length:") {
+            length = v.trim().parse().ok();
+        } else if let Some(v) = text.strip_prefix("transfer-encoding:") {
+            chunked = v.contains("chunked");
+        }
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            read_line(conn, &mut line).await?;
+            let size_text = String::from_utf8_lossy(&line);
+            let size_text = size_text.trim().split(';').next().unwrap_or_default();
+            let size = usize::from_str_radix(size_text, 16).map_err(|_| bad("bad chunk size"))?;
+            if size == 0 {
+                // Trailers, if any, end with an empty line.
+                loop {
+                    read_line(conn, &mut line).await?;
+                    if line == b"\r\n" || line == b"\n" {
+                        break;
+                    }
+                }
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            conn.read_exact(&mut body[start..]).await?;
+            read_line(conn, &mut line).await?;
+        }
+    } else if let Some(n) = length {
+        body.resize(n, 0);
+        conn.read_exact(&mut body).await?;
+    } else if status != 204 && status != 304 {
+        return Err(bad("an answer without length on a kept-alive connection"));
+    }
+    Ok((status, body))
+}
+
+async fn read_line(conn: &mut Conn, line: &mut Vec<u8>) -> std::io::Result<()> {
+    line.clear();
+    let n = conn.read_until(b'\n', line).await?;
+    if n == 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "connection closed",
+        ));
+    }
+    Ok(())
+}
+
+fn bad(what: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Percent-encodes a query value (UTF-8 bytes; unreserved characters stay).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(percent_encode("王明"), "%E7%8E%8B%E6%98%8E");
+        assert_eq!(percent_encode("a b&c"), "a%20b%26c");
+        assert_eq!(percent_encode("101"), "101");
+    }
+
+    #[tokio::test]
+    async fn answers_with_length_and_chunked_bodies_are_read() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.expect("accept");
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .await
+                .expect("write");
+            let _ = s.read(&mut buf).await;
+            s.write_all(
+                b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+            )
+            .await
+            .expect("write");
+        });
+        let mut c = connect(addr).await.expect("connect");
+        let (status, body) = exchange(&mut c, b"GET / HTTP/1.1\r\n\r\n")
+            .await
+            .expect("first");
+        assert_eq!((status, body.as_slice()), (200, &b"ok"[..]));
+        let (status, body) = exchange(&mut c, b"GET / HTTP/1.1\r\n\r\n")
+            .await
+            .expect("second");
+        assert_eq!((status, body.as_slice()), (404, &b"abcde"[..]));
+        server.await.expect("server");
+    }
+}

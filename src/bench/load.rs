@@ -1,0 +1,351 @@
+//! P1: the register imported through the real path (validation, encryption, merge), and the
+//! baseline: the same households and residents written raw by the same bulk statements.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use app::accounts::AccountInput;
+use app::import::{BATCH_ROWS, Progress};
+use app::{Actor, App};
+use domain::access::{Level, Role};
+use domain::resident::RawResident;
+use store::imports::{self, HouseholdKey, Import};
+use store::registry::{Home, ResidentData};
+
+use super::spinner;
+use crate::cli_import::rows_bar;
+use crate::demo::{self, Ids};
+use crate::demo_data::Plan;
+use crate::error::CliError;
+
+/// The field the import seals document numbers under (as `app::registry` does), so the
+/// baseline writes values of the same size.
+const DOCUMENT_CONTEXT: &str = "resident.document";
+
+/// A fresh database with the community's tree and the bench's two accounts.
+pub struct Setup {
+    pub app: App,
+    pub ids: Ids,
+    /// Community staff: imports, lists, searches and the community's summary.
+    pub staff: Actor,
+    pub staff_username: String,
+    pub staff_password: String,
+    /// A grid worker of the first grid (same password): the grid's summary.
+    pub grid_worker: Actor,
+    /// The master key, hex: a read phase in another process needs it to find ID numbers.
+    pub key_hex: String,
+    /// Creating the tree (grids, buildings, units), one use case call each.
+    pub structure_time: Duration,
+}
+
+pub async fn setup(url: &str, settings: &app::Settings, plan: &Plan) -> Result<Setup, CliError> {
+    // A throwaway key: the bench's databases hold generated people only.
+    let key_hex = app::crypto::Crypto::generate_hex();
+    let app = open(url, &key_hex, settings).await?;
+    let system = Actor::system();
+    let started = Instant::now();
+    let ids = demo::ensure_structure(&app, &system, plan).await?;
+    let structure_time = started.elapsed();
+    let staff_password = app::crypto::Crypto::generate_hex();
+    let staff = account(
+        &app,
+        STAFF,
+        &staff_password,
+        Role::CommunityStaff,
+        Level::Community,
+        ids.community,
+    )
+    .await?;
+    let grid_worker = account(
+        &app,
+        GRID_WORKER,
+        &staff_password,
+        Role::GridWorker,
+        Level::Grid,
+        ids.grid1,
+    )
+    .await?;
+    Ok(Setup {
+        app,
+        ids,
+        staff,
+        staff_username: STAFF.to_owned(),
+        staff_password,
+        grid_worker,
+        key_hex,
+        structure_time,
+    })
+}
+
+const STAFF: &str = "bench-staff";
+const GRID_WORKER: &str = "bench-grid";
+
+async fn open(url: &str, key_hex: &str, settings: &app::Settings) -> Result<App, CliError> {
+    let db = store::Db::connect(url).await?;
+    db.migrate().await?;
+    let crypto = app::crypto::Crypto::from_hex(key_hex)?;
+    Ok(App::new(db, crypto, settings.clone()))
+}
+
+/// The same database opened again, in another process, signed in as the same accounts.
+pub async fn attach(
+    url: &str,
+    key_hex: &str,
+    settings: &app::Settings,
+    ids: Ids,
+    password: &str,
+) -> Result<Setup, CliError> {
+    let app = open(url, key_hex, settings).await?;
+    let sign_in = async |username: &str| -> Result<Actor, CliError> {
+        let session = app.login(username, password, "127.0.0.1").await?;
+        app.logout(&session.token).await?;
+        Ok(session.actor)
+    };
+    let staff = sign_in(STAFF).await?;
+    let grid_worker = sign_in(GRID_WORKER).await?;
+    Ok(Setup {
+        app,
+        ids,
+        staff,
+        staff_username: STAFF.to_owned(),
+        staff_password: password.to_owned(),
+        grid_worker,
+        key_hex: key_hex.to_owned(),
+        structure_time: Duration::ZERO,
+    })
+}
+
+/// Creates an account and signs it in, so the bench acts as a real user does.
+async fn account(
+    app: &App,
+    username: &str,
+    password: &str,
+    role: Role,
+    level: Level,
+    scope_id: i64,
+) -> Result<Actor, CliError> {
+    app.create_account(
+        &Actor::system(),
+        &AccountInput {
+            username: username.to_owned(),
+            display_name: username.to_owned(),
+            password: password.to_owned(),
+            role: role.code().to_owned(),
+            level: level.code().to_owned(),
+            scope_id,
+            active: true,
+        },
+    )
+    .await?;
+    let session = app.login(username, password, "127.0.0.1").await?;
+    app.logout(&session.token).await?;
+    Ok(session.actor)
+}
+
+/// One import through the real path, with its two phases timed.
+pub struct ImportRun {
+    /// `prepare_import`: reading and checking the file, recording the import.
+    pub prepare: Duration,
+    /// `run_import`: validation, encryption, merge and the batched writes.
+    pub run: Duration,
+    pub import: Import,
+}
+
+impl ImportRun {
+    pub fn total(&self) -> Duration {
+        self.prepare + self.run
+    }
+}
+
+pub async fn import(
+    s: &Setup,
+    file_name: &str,
+    bytes: &[u8],
+    label: &'static str,
+) -> Result<ImportRun, CliError> {
+    let started = Instant::now();
+    let bar = spinner(format!("reading {file_name} ({} MB)", bytes.len() >> 20));
+    let prepared = s
+        .app
+        .prepare_import(&s.staff, s.ids.community, file_name, bytes)
+        .await;
+    bar.finish_and_clear();
+    let prepared = prepared?;
+    let prepare = started.elapsed();
+    let started = Instant::now();
+    let bar = rows_bar(prepared.total_rows, label);
+    let on_progress = |p: Progress| bar.set_position(u64::try_from(p.processed).unwrap_or(0));
+    let result = s.app.run_import(prepared, &on_progress).await;
+    bar.finish_and_clear();
+    let import = result?;
+    Ok(ImportRun {
+        prepare,
+        run: started.elapsed(),
+        import,
+    })
+}
+
+/// The raw baseline: rows and their stored values computed beforehand, then only the writes.
+pub struct RawRun {
+    /// Validation and encryption of every row, done before the clock starts.
+    pub precompute: Duration,
+    /// Households and residents written, in transactions of `BATCH_ROWS` rows.
+    pub write: Duration,
+    pub rows: usize,
+    /// Rows the validation refused (none for the generated register).
+    pub refused: usize,
+}
+
+/// One row ready to write: its household's key, its place in the tree, its stored values.
+struct RawRow {
+    key: HouseholdKey,
+    home: Home,
+    data: ResidentData,
+}
+
+pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
+    let app = &s.app;
+    let system = Actor::system();
+    let started = Instant::now();
+    // The tree's ids by name, as the import resolves them.
+    let mut buildings: HashMap<String, store::structure::Building> = HashMap::new();
+    for g in app.grids(&system, s.ids.community).await? {
+        for b in app.buildings(&system, g.id).await? {
+            buildings.insert(b.name.clone(), b);
+        }
+    }
+    let bar = rows_bar(buildings.len(), "units");
+    let mut units: HashMap<(i64, String), i64> = HashMap::new();
+    for b in buildings.values() {
+        for u in app.units(&system, b.id).await? {
+            units.insert((b.id, u.name), u.id);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let today = app.today();
+    let bar = rows_bar(plan.residents.len(), "precompute");
+    let mut rows: Vec<RawRow> = Vec::with_capacity(plan.residents.len());
+    let mut refused = 0;
+    for (i, p) in plan.residents.iter().enumerate() {
+        let [
+            name,
+            document_kind,
+            document_number,
+            sex,
+            birth_date,
+            phone,
+            building,
+            unit,
+            room,
+            hukou,
+            tenure,
+            travel_status,
+            travel_origin,
+            returned_on,
+            vulnerabilities,
+            notes,
+        ] = p.cells();
+        let raw = RawResident {
+            name,
+            document_kind,
+            document_number,
+            sex,
+            birth_date,
+            phone,
+            hukou,
+            tenure,
+            travel_status,
+            travel_origin,
+            returned_on,
+            vulnerabilities,
+            notes,
+        };
+        let (Ok(draft), Some(b)) = (raw.parse(today), buildings.get(&building)) else {
+            refused += 1;
+            continue;
+        };
+        let Some(unit_id) = units.get(&(b.id, unit)).copied() else {
+            refused += 1;
+            continue;
+        };
+        rows.push(RawRow {
+            key: HouseholdKey { unit_id, room },
+            home: Home {
+                household_id: 0,
+                building_id: b.id,
+                grid_id: b.grid_id,
+                community_id: b.community_id,
+            },
+            data: stored_values(app, &draft),
+        });
+        if i % 1000 == 0 {
+            bar.set_position(u64::try_from(i).unwrap_or(0));
+        }
+    }
+    bar.finish_and_clear();
+    let precompute = started.elapsed();
+
+    let bar = rows_bar(rows.len(), "raw insert");
+    let started = Instant::now();
+    let mut written = 0usize;
+    let mut batch: Vec<(Home, ResidentData)> = Vec::with_capacity(BATCH_ROWS);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<RawRow> = rows.by_ref().take(BATCH_ROWS).collect();
+        let keys: Vec<(HouseholdKey, Home)> =
+            chunk.iter().map(|r| (r.key.clone(), r.home)).collect();
+        let mut tx = app.db.write().await?;
+        let households = imports::households_for(tx.conn(), &keys).await?;
+        batch.clear();
+        for r in chunk {
+            let household_id = households
+                .get(&r.key)
+                .copied()
+                .ok_or_else(|| CliError::message("the baseline's household was not created"))?;
+            batch.push((
+                Home {
+                    household_id,
+                    ..r.home
+                },
+                r.data,
+            ));
+        }
+        imports::insert_residents_bulk(tx.conn(), &batch).await?;
+        tx.commit().await?;
+        written += batch.len();
+        bar.set_position(u64::try_from(written).unwrap_or(0));
+    }
+    bar.finish_and_clear();
+    Ok(RawRun {
+        precompute,
+        write: started.elapsed(),
+        rows: written,
+        refused,
+    })
+}
+
+/// A parsed row's stored values, as the import computes them (`App::resident_data`).
+fn stored_values(app: &App, d: &domain::registry::ResidentDraft) -> ResidentData {
+    let kind = d.document.kind().code();
+    let number = d.document.number();
+    ResidentData {
+        name: d.name.as_str().to_owned(),
+        document_kind: kind.to_owned(),
+        document_sealed: app.crypto.seal(DOCUMENT_CONTEXT, number),
+        document_index: app
+            .crypto
+            .index(DOCUMENT_CONTEXT, &format!("{kind}:{number}")),
+        document_masked: d.document.masked(),
+        sex: d.sex.map(|s| s.code().to_owned()),
+        birth_date: d.birth_date.map(|b| b.to_string()),
+        phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
+        hukou: d.hukou.code().to_owned(),
+        tenure: d.tenure.code().to_owned(),
+        travel_status: d.travel.status.code().to_owned(),
+        travel_origin: d.travel.origin.clone(),
+        returned_on: d.travel.returned_on.map(|x| x.to_string()),
+        vulnerabilities: i64::from(d.vulnerabilities.0),
+        notes: d.notes.clone(),
+    }
+}
