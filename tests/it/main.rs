@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod checks;
 mod harness;
 mod http;
 mod http_matrix;
@@ -11,6 +12,8 @@ mod jurisdiction;
 mod quarantine;
 mod registry;
 mod routes;
+mod screening;
 mod structure;
 mod summary;
 mod support;
+mod tasks;

@@ -4,12 +4,16 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod checks;
 pub mod crypto;
 mod error;
 pub mod import;
+pub mod jobs;
 pub mod quarantine;
 pub mod registry;
+pub mod screening;
 pub mod structure;
+pub mod tasks;
 
 pub use error::{AppError, AppResult};
 pub use store::{Backend, Db};

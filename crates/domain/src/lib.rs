@@ -13,4 +13,6 @@ pub mod quarantine;
 pub mod region;
 pub mod registry;
 pub mod resident;
+pub mod screening;
+pub mod tasks;
 pub mod validation;

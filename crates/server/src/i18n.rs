@@ -38,11 +38,24 @@ impl Lang {
     }
 }
 
-const ZH: &str = include_str!("../i18n/zh.txt");
-const EN: &str = include_str!("../i18n/en.txt");
+// One file per area of the application, so each area's strings stay together.
+const ZH: &[&str] = &[
+    include_str!("../i18n/zh.txt"),
+    include_str!("../i18n/zh.checks.txt"),
+    include_str!("../i18n/zh.screening.txt"),
+    include_str!("../i18n/zh.tasks.txt"),
+];
+const EN: &[&str] = &[
+    include_str!("../i18n/en.txt"),
+    include_str!("../i18n/en.checks.txt"),
+    include_str!("../i18n/en.screening.txt"),
+    include_str!("../i18n/en.tasks.txt"),
+];
 
-fn parse(src: &'static str) -> HashMap<&'static str, &'static str> {
-    src.lines()
+fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
+    files
+        .iter()
+        .flat_map(|src| src.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once('='))

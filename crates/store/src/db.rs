@@ -210,6 +210,21 @@ pub(crate) mod migrations {
             name: "quarantine",
             sql: include_str!("../migrations/0003_quarantine.sql"),
         },
+        Migration {
+            version: 4,
+            name: "checks",
+            sql: include_str!("../migrations/0004_checks.sql"),
+        },
+        Migration {
+            version: 5,
+            name: "screening",
+            sql: include_str!("../migrations/0005_screening.sql"),
+        },
+        Migration {
+            version: 6,
+            name: "tasks",
+            sql: include_str!("../migrations/0006_tasks.sql"),
+        },
     ];
 
     /// Renders the few column types the two dialects spell differently.
@@ -246,7 +261,10 @@ pub(crate) mod migrations {
             for stmt in render(m.sql, db.backend())
                 .split(";\n")
                 .map(str::trim)
-                .filter(|s| !s.is_empty())
+                .filter(|s| {
+                    s.lines()
+                        .any(|l| !l.trim().is_empty() && !l.trim().starts_with("--"))
+                })
             {
                 tx.execute(sqlx::AssertSqlSafe(stmt.to_owned())).await?;
             }

@@ -6,14 +6,18 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod checks;
 pub mod counts;
 mod db;
 mod error;
 pub mod imports;
+pub mod jobs;
 pub mod quarantine;
 pub mod registry;
 mod scope;
+pub mod screening;
 pub mod structure;
+pub mod tasks;
 
 pub use db::{Backend, Conn, Db, WriteTx, now_ms};
 pub use error::StoreError;

@@ -1,8 +1,11 @@
 //! The JSON API under `/api/v1`: every use case of the pages, with session-cookie or bearer-token
 //! auth, errors as JSON with stable snake_case codes, documented by a generated OpenAPI document.
 
+mod checks;
 mod dto;
 mod handlers;
+mod screening;
+mod tasks;
 
 use app::{Actor, AppError};
 use axum::Json;
@@ -22,18 +25,29 @@ use crate::web::{self, SESSION_COOKIE};
 pub use dto::*;
 
 pub fn routes() -> Router<AppState> {
-    handlers::routes().route("/openapi.json", get(openapi))
+    handlers::routes()
+        .merge(checks::routes())
+        .merge(screening::routes())
+        .merge(tasks::routes())
+        .route("/openapi.json", get(openapi))
+}
+
+/// The whole API's document: the registry's and each area's, merged.
+fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = handlers::ApiDoc::openapi();
+    doc.merge(checks::Doc::openapi());
+    doc.merge(screening::Doc::openapi());
+    doc.merge(tasks::Doc::openapi());
+    doc
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(handlers::ApiDoc::openapi())
+    Json(document())
 }
 
 /// The OpenAPI document as JSON text (for the snapshot test and `gridwatch` tooling).
 pub fn openapi_json() -> String {
-    handlers::ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_default()
+    document().to_pretty_json().unwrap_or_default()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,10 +1,13 @@
 //! The HTML pages.
 
 mod admin;
+mod checks;
 mod imports;
 mod quarantine;
 pub(crate) mod registry;
+mod screening;
 mod structure;
+mod tasks;
 
 pub(crate) use registry::{download, local_time as registry_time};
 
@@ -40,6 +43,9 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(admin::routes())
         .merge(quarantine::routes())
+        .merge(checks::routes())
+        .merge(screening::routes())
+        .merge(tasks::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.

@@ -1,0 +1,1 @@
+//! Supply-delivery tasks and rubbish rounds of home quarantine.

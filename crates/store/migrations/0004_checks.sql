@@ -1,0 +1,1 @@
+-- Twice-daily check records, self-report links, alerts and the scheduled jobs.

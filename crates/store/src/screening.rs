@@ -1,0 +1,1 @@
+//! Screening campaigns: questions, scope, sub-teams, households and attempts.

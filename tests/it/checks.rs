@@ -1,0 +1,1 @@
+//! Integration tests of twice-daily check records, self-report links and alerts.

@@ -1,0 +1,1 @@
+//! Integration tests of screening campaigns: questions, scope, sub-teams, households and attempts.

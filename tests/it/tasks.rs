@@ -1,0 +1,1 @@
+//! Integration tests of supply-delivery tasks and rubbish rounds of home quarantine.
