@@ -26,8 +26,7 @@ use crate::AppState;
     paths(create_token, me, communities, create_community, rename_community, rename_grid, rename_building, rename_unit, community_summary, grids, create_grid, buildings, create_building, units,
           households, create_household, household, update_household,
           residents, create_resident, resident, update_resident, delete_resident, unmask_resident, export_residents,
-          create_import, import, import_rejects, audit, audit_verify, accounts, create_account, update_account,
-          quarantine_orders, create_quarantine_order, quarantine_order, update_quarantine_order, quarantine_duration, quarantine_transition),
+          create_import, import, import_rejects, audit, audit_verify, accounts, create_account, update_account),
     components(schemas(ErrorBody))
 )]
 pub struct ApiDoc;
@@ -64,22 +63,6 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/verify", get(audit_verify))
         .route("/accounts", get(accounts).post(create_account))
         .route("/accounts/{id}", axum::routing::put(update_account))
-        .route(
-            "/quarantine-orders",
-            get(quarantine_orders).post(create_quarantine_order),
-        )
-        .route(
-            "/quarantine-orders/{id}",
-            get(quarantine_order).patch(update_quarantine_order),
-        )
-        .route(
-            "/quarantine-orders/{id}/duration",
-            post(quarantine_duration),
-        )
-        .route(
-            "/quarantine-orders/{id}/transition",
-            post(quarantine_transition),
-        )
 }
 
 /// Exchanges a username and password for an API token.
@@ -615,125 +598,4 @@ async fn update_account(
         .update_account(&ctx.actor, id, &account_input(r))
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Quarantine orders in the caller's jurisdiction, by key; planned and active unless a state is
-/// given.
-#[utoipa::path(get, path = "/quarantine-orders", params(QuarantineParams), responses((status = 200, body = QuarantineOrderPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn quarantine_orders(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<QuarantineParams>,
-) -> ApiResult<Json<QuarantineOrderPage>> {
-    let query = app::quarantine::OrderQuery {
-        state: p.state,
-        household_id: p.household_id,
-        resident_id: p.resident_id,
-        sort: p.sort,
-    };
-    let page = s
-        .app
-        .quarantine_orders(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
-        .await?;
-    Ok(Json(QuarantineOrderPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
-}
-
-/// Places a resident, or every member of a household, under quarantine.
-#[utoipa::path(post, path = "/quarantine-orders", request_body = QuarantineRequest, responses((status = 201, body = CreatedMany), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_quarantine_order(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Json(r): Json<QuarantineRequest>,
-) -> ApiResult<(StatusCode, Json<CreatedMany>)> {
-    let input = app::quarantine::OrderInput {
-        reason: r.reason,
-        kind: r.kind,
-        start_date: r.start_date,
-        days: r.days.map(|d| d.to_string()).unwrap_or_default(),
-        doctor_id: r.doctor_id,
-        grid_worker_id: r.grid_worker_id,
-    };
-    let ids = match (r.resident_id, r.household_id) {
-        (Some(id), None) => vec![s.app.create_quarantine(&ctx.actor, id, &input).await?],
-        (None, Some(id)) => {
-            s.app
-                .create_household_quarantine(&ctx.actor, id, &input)
-                .await?
-        }
-        _ => {
-            return Err(app::AppError::field("resident_id", "resident_or_household").into());
-        }
-    };
-    Ok((StatusCode::CREATED, Json(CreatedMany { ids })))
-}
-
-/// One quarantine order with its history.
-#[utoipa::path(get, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), responses((status = 200, body = QuarantineOrderDetail), (status = 404, body = ErrorBody)))]
-async fn quarantine_order(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<QuarantineOrderDetail>> {
-    let (o, history) = s.app.quarantine_order(&ctx.actor, id).await?;
-    Ok(Json(QuarantineOrderDetail {
-        order: o.into(),
-        history: history.into_iter().map(Into::into).collect(),
-    }))
-}
-
-/// Changes the door seal, the doorbell camera and the responsible people of an open order.
-#[utoipa::path(patch, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), request_body = QuarantineDetailsRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_quarantine_order(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<QuarantineDetailsRequest>,
-) -> ApiResult<StatusCode> {
-    s.app
-        .update_quarantine(
-            &ctx.actor,
-            id,
-            &app::quarantine::DetailsInput {
-                door_sealed: r.door_sealed,
-                camera_installed: r.camera_installed,
-                doctor_id: r.doctor_id,
-                grid_worker_id: r.grid_worker_id,
-            },
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Extends or shortens an open order; the end date is recomputed from the start.
-#[utoipa::path(post, path = "/quarantine-orders/{id}/duration", params(("id" = i64, Path)), request_body = QuarantineDurationRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn quarantine_duration(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<QuarantineDurationRequest>,
-) -> ApiResult<StatusCode> {
-    s.app
-        .change_quarantine_duration(&ctx.actor, id, &r.days.to_string(), &r.reason)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Starts, releases, transfers to hospital or cancels an order.
-#[utoipa::path(post, path = "/quarantine-orders/{id}/transition", params(("id" = i64, Path)), request_body = QuarantineTransitionRequest, responses((status = 200, body = QuarantineStateDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn quarantine_transition(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<QuarantineTransitionRequest>,
-) -> ApiResult<Json<QuarantineStateDto>> {
-    let state = s
-        .app
-        .transition_quarantine(&ctx.actor, id, &r.transition, &r.reason)
-        .await?;
-    Ok(Json(QuarantineStateDto {
-        state: state.code().to_owned(),
-    }))
 }

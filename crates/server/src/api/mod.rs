@@ -4,6 +4,7 @@
 mod checks;
 mod dto;
 mod handlers;
+mod quarantine;
 mod screening;
 mod tasks;
 
@@ -23,9 +24,13 @@ use crate::i18n::{Lang, Tr};
 use crate::web::{self, SESSION_COOKIE};
 
 pub use dto::*;
+pub use quarantine::{
+    CreatedMany, QuarantineOrderDetail, QuarantineOrderDto, QuarantineOrderPage, QuarantineStateDto,
+};
 
 pub fn routes() -> Router<AppState> {
     handlers::routes()
+        .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
@@ -35,6 +40,7 @@ pub fn routes() -> Router<AppState> {
 /// The whole API's document: the registry's and each area's, merged.
 fn document() -> utoipa::openapi::OpenApi {
     let mut doc = handlers::ApiDoc::openapi();
+    doc.merge(quarantine::Doc::openapi());
     doc.merge(checks::Doc::openapi());
     doc.merge(screening::Doc::openapi());
     doc.merge(tasks::Doc::openapi());

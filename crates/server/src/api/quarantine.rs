@@ -1,0 +1,301 @@
+//! Quarantine orders: placing residents and households, duration changes, details and
+//! transitions.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    quarantine_orders,
+    create_quarantine_order,
+    quarantine_order,
+    update_quarantine_order,
+    quarantine_duration,
+    quarantine_transition
+))]
+pub struct Doc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/quarantine-orders",
+            get(quarantine_orders).post(create_quarantine_order),
+        )
+        .route(
+            "/quarantine-orders/{id}",
+            get(quarantine_order).patch(update_quarantine_order),
+        )
+        .route(
+            "/quarantine-orders/{id}/duration",
+            post(quarantine_duration),
+        )
+        .route(
+            "/quarantine-orders/{id}/transition",
+            post(quarantine_transition),
+        )
+}
+
+/// A quarantine order.
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineOrderDto {
+    pub id: i64,
+    pub resident_id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// `returnee`, `case_contact`, `return_to_work` or `other`.
+    pub reason: String,
+    /// `home` or `centralised`.
+    pub kind: String,
+    /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
+    pub state: String,
+    /// ISO date.
+    pub start_date: String,
+    pub days: i64,
+    /// ISO date: the last day of quarantine.
+    pub end_date: String,
+    pub door_sealed: bool,
+    /// Milliseconds since the Unix epoch.
+    pub door_sealed_at: Option<i64>,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+impl From<store::quarantine::Order> for QuarantineOrderDto {
+    fn from(o: store::quarantine::Order) -> Self {
+        QuarantineOrderDto {
+            id: o.id,
+            resident_id: o.resident_id,
+            household_id: o.household_id,
+            building_id: o.building_id,
+            grid_id: o.grid_id,
+            community_id: o.community_id,
+            resident_name: o.resident_name,
+            building_name: o.building_name,
+            unit_name: o.unit_name,
+            room: o.room,
+            reason: o.reason,
+            kind: o.kind,
+            state: o.state,
+            start_date: o.start_date,
+            days: o.days,
+            end_date: o.end_date,
+            door_sealed: o.door_sealed,
+            door_sealed_at: o.door_sealed_at,
+            camera_installed: o.camera_installed,
+            doctor_id: o.doctor_id,
+            grid_worker_id: o.grid_worker_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineOrderPage {
+    pub items: Vec<QuarantineOrderDto>,
+    /// Pass as `after` for the next page.
+    pub next: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineOrderDetail {
+    pub order: QuarantineOrderDto,
+    /// The order's audit entries, newest first.
+    pub history: Vec<AuditEntryDto>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct QuarantineParams {
+    /// A state, `all`, or nothing for planned and active orders.
+    pub state: Option<String>,
+    pub household_id: Option<i64>,
+    pub resident_id: Option<i64>,
+    /// `end` for ending soonest first; by key otherwise. `after` is an order id either way.
+    pub sort: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// A new order for one resident or for every member of a household (give exactly one).
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineRequest {
+    pub resident_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub reason: String,
+    pub kind: String,
+    /// ISO date; today when empty.
+    #[serde(default)]
+    pub start_date: String,
+    /// Days; the configured default when absent.
+    pub days: Option<u16>,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedMany {
+    pub ids: Vec<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineDurationRequest {
+    pub days: u16,
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineDetailsRequest {
+    pub door_sealed: bool,
+    pub camera_installed: bool,
+    pub doctor_id: Option<i64>,
+    pub grid_worker_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct QuarantineTransitionRequest {
+    /// `start`, `release`, `transfer` or `cancel`.
+    pub transition: String,
+    /// Required to cancel and to release before the end date (an override).
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuarantineStateDto {
+    pub state: String,
+}
+
+/// Quarantine orders in the caller's jurisdiction, by key; planned and active unless a state is
+/// given.
+#[utoipa::path(get, path = "/quarantine-orders", params(QuarantineParams), responses((status = 200, body = QuarantineOrderPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn quarantine_orders(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<QuarantineParams>,
+) -> ApiResult<Json<QuarantineOrderPage>> {
+    let query = app::quarantine::OrderQuery {
+        state: p.state,
+        household_id: p.household_id,
+        resident_id: p.resident_id,
+        sort: p.sort,
+    };
+    let page = s
+        .app
+        .quarantine_orders(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(Json(QuarantineOrderPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Places a resident, or every member of a household, under quarantine.
+#[utoipa::path(post, path = "/quarantine-orders", request_body = QuarantineRequest, responses((status = 201, body = CreatedMany), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_quarantine_order(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(r): Json<QuarantineRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedMany>)> {
+    let input = app::quarantine::OrderInput {
+        reason: r.reason,
+        kind: r.kind,
+        start_date: r.start_date,
+        days: r.days.map(|d| d.to_string()).unwrap_or_default(),
+        doctor_id: r.doctor_id,
+        grid_worker_id: r.grid_worker_id,
+    };
+    let ids = match (r.resident_id, r.household_id) {
+        (Some(id), None) => vec![s.app.create_quarantine(&ctx.actor, id, &input).await?],
+        (None, Some(id)) => {
+            s.app
+                .create_household_quarantine(&ctx.actor, id, &input)
+                .await?
+        }
+        _ => {
+            return Err(app::AppError::field("resident_id", "resident_or_household").into());
+        }
+    };
+    Ok((StatusCode::CREATED, Json(CreatedMany { ids })))
+}
+
+/// One quarantine order with its history.
+#[utoipa::path(get, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), responses((status = 200, body = QuarantineOrderDetail), (status = 404, body = ErrorBody)))]
+async fn quarantine_order(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<QuarantineOrderDetail>> {
+    let (o, history) = s.app.quarantine_order(&ctx.actor, id).await?;
+    Ok(Json(QuarantineOrderDetail {
+        order: o.into(),
+        history: history.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Changes the door seal, the doorbell camera and the responsible people of an open order.
+#[utoipa::path(patch, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), request_body = QuarantineDetailsRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_quarantine_order(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<QuarantineDetailsRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .update_quarantine(
+            &ctx.actor,
+            id,
+            &app::quarantine::DetailsInput {
+                door_sealed: r.door_sealed,
+                camera_installed: r.camera_installed,
+                doctor_id: r.doctor_id,
+                grid_worker_id: r.grid_worker_id,
+            },
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Extends or shortens an open order; the end date is recomputed from the start.
+#[utoipa::path(post, path = "/quarantine-orders/{id}/duration", params(("id" = i64, Path)), request_body = QuarantineDurationRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn quarantine_duration(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<QuarantineDurationRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .change_quarantine_duration(&ctx.actor, id, &r.days.to_string(), &r.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Starts, releases, transfers to hospital or cancels an order.
+#[utoipa::path(post, path = "/quarantine-orders/{id}/transition", params(("id" = i64, Path)), request_body = QuarantineTransitionRequest, responses((status = 200, body = QuarantineStateDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn quarantine_transition(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<QuarantineTransitionRequest>,
+) -> ApiResult<Json<QuarantineStateDto>> {
+    let state = s
+        .app
+        .transition_quarantine(&ctx.actor, id, &r.transition, &r.reason)
+        .await?;
+    Ok(Json(QuarantineStateDto {
+        state: state.code().to_owned(),
+    }))
+}
