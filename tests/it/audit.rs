@@ -188,3 +188,41 @@ async fn failed_logins_are_audited_and_the_sixth_attempt_is_refused() {
         None
     );
 }
+
+#[tokio::test]
+async fn the_audit_page_names_fields_in_the_readers_language_and_verifies_on_request() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    app.create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
+        .await
+        .expect("resident");
+    let router = server::router(app.clone());
+    let mut auditor = crate::http::Client::new(router);
+    auditor.sign_in("auditor").await;
+
+    let page = auditor.get("/audit?action=resident_create").await.text();
+    assert!(page.contains("姓名 = 张三"), "field names in Chinese");
+    assert!(!page.contains("\"name\""), "no stored JSON keys");
+    assert!(
+        !page.contains("data-testid=\"chain-status\""),
+        "the list does not wait for the chain"
+    );
+    let chain = auditor.get("/audit/chain").await.text();
+    assert!(chain.contains("哈希链完整"), "{chain}");
+
+    let mut conn = app.db.conn().await.expect("raw connection");
+    conn.execute("UPDATE audit_log SET after_state = '{}' WHERE seq = 2")
+        .await
+        .expect("tamper");
+    drop(conn);
+    let chain = auditor.get("/audit/chain").await.text();
+    assert!(chain.contains("class=\"alert\""), "{chain}");
+    assert!(chain.contains('2'), "names the entry: {chain}");
+
+    let mut staff = crate::http::Client::new(server::router(app.clone()));
+    staff.sign_in("staff").await;
+    let res = staff.get("/audit/chain").await;
+    assert_eq!(res.status, axum::http::StatusCode::FORBIDDEN);
+}

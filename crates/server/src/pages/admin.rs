@@ -18,6 +18,7 @@ use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(audit))
+        .route("/audit/chain", get(audit_chain))
         .route("/accounts", get(accounts))
         .route("/accounts/new", get(new_account).post(create_account))
         .route("/accounts/{id}", get(edit_account).post(update_account))
@@ -75,9 +76,15 @@ struct AuditPage {
     filter_object: String,
     filter_query: String,
     next: Option<i64>,
-    chain_ok: bool,
-    chain_entries: i64,
-    chain_message: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit_chain.html")]
+struct AuditChain {
+    c: Chrome,
+    ok: bool,
+    entries: i64,
+    message: String,
 }
 
 async fn audit(
@@ -99,11 +106,6 @@ async fn audit(
         .audit_trail(&ctx.actor, &filter, PAGE)
         .await
         .map_err(|e| ctx.err(e))?;
-    let verification = s
-        .app
-        .verify_audit(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
     let next = if records.len() == PAGE as usize {
         records.last().map(|r| r.seq)
     } else {
@@ -114,10 +116,18 @@ async fn audit(
         .map(|r| {
             let mut details = String::new();
             if let Some(b) = &r.before {
-                details.push_str(&format!("{}: {b} ", ctx.t.get("audit.before")));
+                details.push_str(&format!(
+                    "{}: {} ",
+                    ctx.t.get("audit.before"),
+                    describe(&ctx.t, b)
+                ));
             }
             if let Some(a) = &r.after {
-                details.push_str(&format!("{}: {a} ", ctx.t.get("audit.after")));
+                details.push_str(&format!(
+                    "{}: {} ",
+                    ctx.t.get("audit.after"),
+                    describe(&ctx.t, a)
+                ));
             }
             if let Some(reason) = &r.reason {
                 details.push_str(&format!("{}: {reason}", ctx.t.get("audit.reason")));
@@ -143,16 +153,6 @@ async fn audit(
             fq.push(format!("{k}={}", urlencode(v)));
         }
     }
-    let (chain_ok, chain_message) = match &verification.broken_at {
-        None => (true, String::new()),
-        Some((seq, why)) => (
-            false,
-            ctx.t
-                .get("audit.chain_broken")
-                .replace("{seq}", &seq.to_string())
-                .replace("{why}", why),
-        ),
-    };
     Ok(render(&AuditPage {
         c: ctx.chrome(ctx.t.get("audit.title")),
         entries,
@@ -162,10 +162,50 @@ async fn audit(
         filter_object: filter.object_id.clone().unwrap_or_default(),
         filter_query: fq.join("&"),
         next,
-        chain_ok,
-        chain_entries: verification.entries,
-        chain_message,
     }))
+}
+
+/// The whole chain recomputed, on the auditor's request: a long trail takes seconds, so the
+/// list of entries never waits for it.
+async fn audit_chain(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let verification = s
+        .app
+        .verify_audit(&ctx.actor)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let message = match &verification.broken_at {
+        None => String::new(),
+        Some((seq, why)) => ctx
+            .t
+            .get("audit.chain_broken")
+            .replace("{seq}", &seq.to_string())
+            .replace("{why}", why),
+    };
+    Ok(render(&AuditChain {
+        c: ctx.chrome(ctx.t.get("audit.title")),
+        ok: verification.broken_at.is_none(),
+        entries: verification.entries,
+        message,
+    }))
+}
+
+/// An audit entry's before or after, with field names in the reader's language.
+fn describe(t: &crate::i18n::Tr, stored: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(stored) else {
+        return stored.to_owned();
+    };
+    let plain = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match &value {
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| format!("{} = {}", t.of("field", k), plain(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => plain(other),
+    }
 }
 
 #[derive(Template)]
