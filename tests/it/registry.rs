@@ -433,3 +433,45 @@ async fn keyset_pages_walk_every_resident_once() {
     }
     assert_eq!(households, homes);
 }
+
+#[tokio::test]
+async fn a_search_by_id_number_is_posted_and_kept_out_of_links_and_caches() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let number = citizen_id(7);
+    app.create_resident(&f.staff, h, &raw_resident("赵六", &number, ""))
+        .await
+        .expect("resident");
+    let mut staff = crate::http::Client::new(server::router(app.clone()));
+    staff.sign_in("staff").await;
+    let csrf = staff
+        .get("/residents")
+        .await
+        .text()
+        .split("data-csrf=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(str::to_owned)
+        .expect("the search form carries the token for a posted search");
+
+    let res = staff
+        .post_form("/residents", &[("csrf", &csrf), ("q", &number)])
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK);
+    assert_eq!(
+        res.header(axum::http::header::CACHE_CONTROL),
+        Some("no-store")
+    );
+    let html = res.text();
+    let table = &html[html.find("data-testid=\"resident-table\"").expect("results")..];
+    assert!(table.contains("赵六"), "the posted search finds the resident");
+    for link in html.split("href=\"").skip(1) {
+        let link = link.split('"').next().unwrap_or("");
+        assert!(!link.contains(&number), "a link carries the number: {link}");
+    }
+
+    let refused = staff.post_form("/residents", &[("q", &number)]).await;
+    assert_eq!(refused.status, axum::http::StatusCode::FORBIDDEN);
+}

@@ -425,10 +425,9 @@ async fn the_openapi_document_lists_every_route_and_matches_its_snapshot() {
         documented, served,
         "the documented routes (left) and the routes the API serves (right)"
     );
-    // Each listed route is really served: a request does not fall through to 404 or 405.
     // Each listed route is really served: without credentials it answers 401 (the token route
     // refuses the empty body), never the router's 404 or 405.
-    for (path, methods) in API_ROUTES {
+    for &(path, methods) in API_ROUTES {
         let uri = format!("/api/v1{}", path.replace("{id}", "1"));
         for method in methods {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");

@@ -21,7 +21,7 @@ use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/residents", get(residents))
+        .route("/residents", get(residents).post(private_search))
         .route("/residents/{id}", get(resident))
         .route("/residents/{id}/unmask", post(unmask))
         .route("/residents/{id}/edit", get(edit_form).post(edit))
@@ -93,6 +93,64 @@ async fn residents(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let filter_query = q.filter_query();
+    residents_page(&s, &ctx, &q, filter_query).await
+}
+
+#[derive(Deserialize, Default)]
+struct SearchForm {
+    #[serde(default)]
+    csrf: String,
+    q: Option<String>,
+    grid: Option<i64>,
+    building: Option<i64>,
+    travel: Option<String>,
+}
+
+/// A search by ID number or mobile number, posted so the number stays out of the address bar,
+/// the browser's history and the server's logs; paging and export links leave it out too.
+async fn private_search(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<SearchForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&form.csrf)?;
+    let q = ListQuery {
+        q: form.q,
+        grid: form.grid,
+        building: form.building,
+        travel: form.travel,
+        ..Default::default()
+    };
+    let text = q.q.as_deref().map(str::trim).unwrap_or("");
+    let private = domain::citizen_id::CitizenId::parse(text).is_ok()
+        || domain::phone::MobilePhone::parse(text).is_ok();
+    let filter_query = if private {
+        ListQuery {
+            q: None,
+            grid: q.grid,
+            building: q.building,
+            travel: q.travel.clone(),
+            ..Default::default()
+        }
+        .filter_query()
+    } else {
+        q.filter_query()
+    };
+    let mut res = residents_page(&s, &ctx, &q, filter_query).await?;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+async fn residents_page(
+    s: &AppState,
+    ctx: &Ctx,
+    q: &ListQuery,
+    filter_query: String,
+) -> Result<Response, PageError> {
     let page = s
         .app
         .residents(&ctx.actor, &q.to_query(), PageRequest::new(q.after, None))
@@ -106,7 +164,7 @@ async fn residents(
         grid: q.grid,
         building: q.building,
         travel_options: TravelStatus::ALL.iter().map(|s| s.code()).collect(),
-        filter_query: q.filter_query(),
+        filter_query,
         after: q.after,
         next: page.next,
         can_export: ctx.actor.role.can_export(),
