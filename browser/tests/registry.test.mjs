@@ -127,6 +127,14 @@ test('staff create a household and a resident, with the check digit verified', a
   assert.equal(await page.inputValue('#q'), name);
   await screenshot(page, 'resident-search');
 
+  // Find them by ID number from the search box: the search is posted, so the number never
+  // reaches the address bar or the history.
+  await page.fill('#q', id);
+  await Promise.all([page.waitForNavigation(), page.click('[data-private-search] button[type=submit]')]);
+  assert.equal(new URL(page.url()).search, '', 'the number is not in the address');
+  assert.equal(await rows.count(), 1);
+  assert.equal(await rows.first().locator('a[href^="/residents/"]').getAttribute('href'), residentPath);
+
   // The household now lists its member, the first one marked as head.
   await page.goto(householdPath);
   assert.equal(await page.locator('main table tbody tr').count(), 1);
