@@ -151,7 +151,7 @@ impl App {
         let p = self
             .placement_in_scope(actor, Node::Community(community_id))
             .await?;
-        actor.require(actor.jurisdiction.level <= Level::Community)?;
+        actor.require(actor.may_shape(Level::Community))?;
         let mut tx = self.db.write().await?;
         let id = structure::insert_grid(tx.conn(), community_id, &name)
             .await
@@ -174,7 +174,7 @@ impl App {
         actor.require(actor.role.can_edit_structure())?;
         let name = label("name", name)?;
         let p = self.placement_in_scope(actor, Node::Grid(grid_id)).await?;
-        actor.require(actor.jurisdiction.level <= Level::Grid)?;
+        actor.require(actor.may_shape(Level::Grid))?;
         let mut tx = self.db.write().await?;
         let grid = structure::grid(tx.conn(), grid_id).await?;
         let id = structure::insert_building(tx.conn(), &grid, &name)
@@ -230,6 +230,15 @@ impl App {
     }
 }
 
+impl Actor {
+    /// Whether this actor may create or rename what sits in a node of `level`: communities in a
+    /// street (Street), grids in a community (Community), buildings and units in a grid (Grid).
+    /// The use cases enforce it; pages ask it to decide which forms to show.
+    pub fn may_shape(&self, level: Level) -> bool {
+        self.role.can_edit_structure() && self.jurisdiction.level <= level
+    }
+}
+
 /// Whether a jurisdiction is the whole system (used by pages to show global tools).
 pub fn is_global(j: &Jurisdiction) -> bool {
     j.level == Level::All
@@ -261,7 +270,7 @@ impl App {
     ) -> AppResult<Vec<i64>> {
         actor.require(actor.role.can_edit_structure())?;
         let p = self.placement_in_scope(actor, Node::Grid(grid_id)).await?;
-        actor.require(actor.jurisdiction.level <= Level::Grid)?;
+        actor.require(actor.may_shape(Level::Grid))?;
         let names: Vec<String> = names
             .iter()
             .map(|n| label("name", n))
@@ -303,7 +312,7 @@ impl App {
             Node::Grid(_) => Level::Community,
             Node::Building(_) | Node::Unit(_) => Level::Grid,
         };
-        actor.require(actor.jurisdiction.level <= needed)?;
+        actor.require(actor.may_shape(needed))?;
         let mut tx = self.db.write().await?;
         let before = structure::rename(tx.conn(), node, &name)
             .await

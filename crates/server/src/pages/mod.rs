@@ -104,8 +104,7 @@ pub(crate) async fn home_with(
     if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
         return Ok(Redirect::to(&format!("/communities/{}", communities[0].id)).into_response());
     }
-    let can_create = ctx.actor.role.can_edit_structure()
-        && ctx.actor.jurisdiction.level <= domain::access::Level::Street;
+    let can_create = ctx.actor.may_shape(domain::access::Level::Street);
     let streets = if can_create {
         s.app.districts().await.map_err(|e| ctx.err(e))?.1
     } else {

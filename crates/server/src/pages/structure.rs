@@ -106,8 +106,7 @@ async fn community_page(
         c: ctx.chrome(&community.name),
         community,
         grids,
-        can_edit: r.can_edit_structure()
-            && ctx.actor.jurisdiction.level <= domain::access::Level::Community,
+        can_edit: ctx.actor.may_shape(domain::access::Level::Community),
         can_import: r.can_import(),
         form_error,
         summary,
@@ -164,8 +163,7 @@ async fn grid_page(
         c: ctx.chrome(&grid.name),
         grid,
         buildings,
-        can_edit: ctx.actor.role.can_edit_structure()
-            && ctx.actor.jurisdiction.level <= domain::access::Level::Grid,
+        can_edit: ctx.actor.may_shape(domain::access::Level::Grid),
         form_error,
     }))
 }
@@ -266,8 +264,7 @@ async fn building_page(
         households: page.items,
         next: page.next,
         can_edit: ctx.actor.role.can_edit_registry(),
-        can_rename: ctx.actor.role.can_edit_structure()
-            && ctx.actor.jurisdiction.level <= domain::access::Level::Grid,
+        can_rename: ctx.actor.may_shape(domain::access::Level::Grid),
         form,
         errors,
     });
