@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::Deserialize;
 use store::registry::HouseholdFilter;
-use store::structure::{Building, Community, Grid, Unit};
+use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{Chrome, Ctx, FormErrors, PageError, render};
@@ -24,9 +24,18 @@ pub fn routes() -> Router<AppState> {
         .route("/grids/{id}/buildings", post(create_building))
         .route("/buildings/{id}", get(building))
         .route("/buildings/{id}/households", post(create_household))
-        .route("/communities/{id}/rename", post(rename_community))
-        .route("/grids/{id}/rename", post(rename_grid))
-        .route("/buildings/{id}/rename", post(rename_building))
+        .route(
+            "/communities/{id}/rename",
+            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Community, "/communities")),
+        )
+        .route(
+            "/grids/{id}/rename",
+            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Grid, "/grids")),
+        )
+        .route(
+            "/buildings/{id}/rename",
+            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Building, "/buildings")),
+        )
 }
 
 #[derive(Deserialize)]
@@ -312,66 +321,19 @@ async fn create_household(
     }
 }
 
-async fn rename_node(
-    s: &AppState,
-    ctx: &Ctx,
-    node: store::structure::Node,
-    name: &str,
-    back: String,
-) -> Result<Response, PageError> {
-    match s.app.rename(&ctx.actor, node, name).await {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(e) => Err(ctx.err(e)),
-    }
-}
-
-async fn rename_community(
+/// Renames a community, grid or building from its page and goes back to it.
+async fn rename(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<NameForm>,
+    node: fn(i64) -> Node,
+    back: &str,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    rename_node(
-        &s,
-        &ctx,
-        store::structure::Node::Community(id),
-        &f.name,
-        format!("/communities/{id}"),
-    )
-    .await
-}
-
-async fn rename_grid(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    rename_node(
-        &s,
-        &ctx,
-        store::structure::Node::Grid(id),
-        &f.name,
-        format!("/grids/{id}"),
-    )
-    .await
-}
-
-async fn rename_building(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    rename_node(
-        &s,
-        &ctx,
-        store::structure::Node::Building(id),
-        &f.name,
-        format!("/buildings/{id}"),
-    )
-    .await
+    s.app
+        .rename(&ctx.actor, node(id), &f.name)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok(Redirect::to(&format!("{back}/{id}")).into_response())
 }
