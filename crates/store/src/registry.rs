@@ -420,6 +420,15 @@ pub(crate) fn bind_resident<'q>(
     d: &'q ResidentData,
     now: i64,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    bind_place_and_values(q, home, d).bind(now).bind(now)
+}
+
+/// Binds the place and the recorded values, the nineteen columns an insert and an update share.
+fn bind_place_and_values<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    home: &Home,
+    d: &'q ResidentData,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     q.bind(home.household_id)
         .bind(home.building_id)
         .bind(home.grid_id)
@@ -439,8 +448,6 @@ pub(crate) fn bind_resident<'q>(
         .bind(d.returned_on.as_deref())
         .bind(d.vulnerabilities)
         .bind(d.notes.as_str())
-        .bind(now)
-        .bind(now)
 }
 
 pub async fn insert_resident(conn: &mut Conn, home: &Home, d: &ResidentData) -> Result<i64> {
@@ -468,38 +475,20 @@ pub async fn update_resident(
     d: &ResidentData,
 ) -> Result<()> {
     let before = stored_count_key(conn, id).await?;
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE residents SET household_id = $1, building_id = $2, grid_id = $3, \
          community_id = $4, name = $5, document_kind = $6, document_sealed = $7, \
          document_index = $8, document_masked = $9, sex = $10, birth_date = $11, phone = $12, \
          hukou = $13, tenure = $14, travel_status = $15, travel_origin = $16, returned_on = $17, \
          vulnerabilities = $18, notes = $19, updated_at = $20, version = version + 1 \
          WHERE id = $21 AND version = $22",
-    )
-    .bind(home.household_id)
-    .bind(home.building_id)
-    .bind(home.grid_id)
-    .bind(home.community_id)
-    .bind(d.name.as_str())
-    .bind(d.document_kind.as_str())
-    .bind(d.document_sealed.clone())
-    .bind(d.document_index.clone())
-    .bind(d.document_masked.as_str())
-    .bind(d.sex.as_deref())
-    .bind(d.birth_date.as_deref())
-    .bind(d.phone.as_deref())
-    .bind(d.hukou.as_str())
-    .bind(d.tenure.as_str())
-    .bind(d.travel_status.as_str())
-    .bind(d.travel_origin.as_deref())
-    .bind(d.returned_on.as_deref())
-    .bind(d.vulnerabilities)
-    .bind(d.notes.as_str())
-    .bind(now_ms())
-    .bind(id)
-    .bind(version)
-    .execute(&mut *conn)
-    .await?;
+    );
+    let done = bind_place_and_values(update, home, d)
+        .bind(now_ms())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict("residents.version".to_owned()));
     }
