@@ -99,6 +99,8 @@ pub struct Config {
     pub login_window_minutes: i64,
     /// Default length of a quarantine order, in days (the plan's 14).
     pub quarantine_days: u16,
+    /// The two daily check windows, local time: `07:00-10:00,17:00-20:00`.
+    pub check_windows: String,
     /// The configuration file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -119,6 +121,7 @@ impl fmt::Debug for Config {
             .field("login_failures_per_client", &self.login_failures_per_client)
             .field("login_window_minutes", &self.login_window_minutes)
             .field("quarantine_days", &self.quarantine_days)
+            .field("check_windows", &self.check_windows)
             .field("file", &self.file)
             .finish()
     }
@@ -220,6 +223,8 @@ impl Config {
             login_failures_per_client: self.login_failures_per_client,
             login_window_minutes: self.login_window_minutes,
             quarantine_days: self.quarantine_days,
+            check_windows: domain::quarantine::Windows::parse(&self.check_windows)
+                .map_err(|e| invalid("check_windows", e.to_string()))?,
             ..app::Settings::default()
         };
         set_time_zone(&mut s, &self.time_zone)?;

@@ -93,6 +93,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Scheduled jobs (starting planned quarantine orders, missed-check alerts)
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Measure import, registry reads, summaries, HTTP and memory at county scale on fresh
     /// databases; exit code 1 if a result is wrong (never because of a time)
     #[command(
@@ -192,6 +197,18 @@ enum UserCommand {
     Disable { username: String },
     /// Enable a disabled account
     Enable { username: String },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Handle every due period that no server has handled yet, then exit (servers do this every
+    /// 30 seconds on their own)
+    RunDue {
+        /// Act as of this local time of the community (e.g. 2020-02-01T10:05) instead of now, to
+        /// rehearse; the periods it handles are not handled again
+        #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
+        at: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -414,6 +431,30 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => return cli_user::audit_verify(&app).await,
+        Command::Jobs {
+            command: JobsCommand::RunDue { at },
+        } => {
+            let now = match at {
+                None => jiff::Timestamp::now(),
+                Some(text) => text
+                    .trim()
+                    .parse::<jiff::civil::DateTime>()
+                    .ok()
+                    .and_then(|d| d.to_zoned_datetime(app.settings.time_zone.clone()).ok())
+                    .map(|z| z.timestamp())
+                    .ok_or_else(|| {
+                        CliError::message(format!(
+                            "--at {text:?} is not a time like 2020-02-01T10:05"
+                        ))
+                    })?,
+            };
+            let runs = app.run_due_jobs(now).await?;
+            for r in &runs {
+                println!("{} {}: {}", r.job, r.period, r.outcome);
+            }
+            println!("{} period(s) handled", runs.len());
+            app.db.close().await;
+        }
         Command::Bench { .. } => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -49,14 +49,18 @@ pub async fn serve(
         max_upload_bytes = config.max_upload_bytes(),
         "gridwatch is serving; press Ctrl-C to stop"
     );
+    // Scheduled jobs (planned orders, missed checks) tick in every server; the database makes
+    // sure each period is handled once.
+    let jobs = app::jobs::spawn_runner(app.clone());
     // Client addresses reach the handlers for the per-client login limit.
-    axum::serve(
+    let served = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| CliError::message(format!("the server stopped: {e}")))?;
+    .await;
+    jobs.abort();
+    served.map_err(|e| CliError::message(format!("the server stopped: {e}")))?;
     app.db.close().await;
     tracing::info!("stopped");
     Ok(())

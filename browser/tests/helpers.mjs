@@ -76,9 +76,10 @@ function run(args, { env, cwd, timeoutMs }) {
 /**
  * Starts Gridwatch: a fresh temporary directory with its own SQLite database and key file,
  * `gridwatch demo --residents 300 --grids 2`, then `gridwatch serve --listen 127.0.0.1:PORT` in
- * the background, and waits until GET /login answers. Returns { baseURL, dir, log(), stop() }.
+ * the background, and waits until GET /login answers. `env` adds settings (e.g. GRIDWATCH_TIME_ZONE).
+ * Returns { baseURL, dir, log(), stop() }.
  */
-export async function startServer({ residents = 300, grids = 2 } = {}) {
+export async function startServer({ residents = 300, grids = 2, env: extraEnv = {} } = {}) {
   if (!existsSync(BIN)) {
     throw new Error(`no gridwatch binary at ${BIN}: run \`cargo build\` or set GRIDWATCH_BIN`);
   }
@@ -91,6 +92,7 @@ export async function startServer({ residents = 300, grids = 2 } = {}) {
     GRIDWATCH_KEY_FILE: path.join(dir, 'gridwatch.key'),
     GRIDWATCH_LISTEN: listen,
     GRIDWATCH_LOG: process.env.GRIDWATCH_LOG || 'warn',
+    ...extraEnv,
   };
   // Never pick up a developer's gridwatch.toml or key: run inside the temporary directory.
   delete env.GRIDWATCH_SECRET_KEY;
@@ -144,6 +146,7 @@ export async function startServer({ residents = 300, grids = 2 } = {}) {
   return {
     baseURL,
     dir,
+    env,
     log: () => output,
     async stop() {
       process.off('exit', killOnExit);
@@ -160,6 +163,11 @@ export async function startServer({ residents = 300, grids = 2 } = {}) {
       if (!process.env.GRIDWATCH_KEEP_TMP) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs another `gridwatch` command on the server's database and settings; resolves with its output. */
+export function runCli(server, args, timeoutMs = 60_000) {
+  return run(args, { env: server.env, cwd: server.dir, timeoutMs });
 }
 
 /** Launches headless Chromium from Debian, never a downloaded browser. */

@@ -28,6 +28,7 @@ pub struct Layer {
     pub login_failures_per_client: Option<i64>,
     pub login_window_minutes: Option<i64>,
     pub quarantine_days: Option<i64>,
+    pub check_windows: Option<String>,
 }
 
 /// Values of a layer with the name of where each came from, for error messages.
@@ -86,6 +87,7 @@ impl Layer {
             login_failures_per_client: number("LOGIN_FAILURES_PER_CLIENT")?,
             login_window_minutes: number("LOGIN_WINDOW_MINUTES")?,
             quarantine_days: number("QUARANTINE_DAYS")?,
+            check_windows: get("CHECK_WINDOWS"),
         })
     }
 
@@ -116,6 +118,7 @@ pub(super) struct Resolver {
     login_failures_per_client: Option<i64>,
     login_window_minutes: Option<i64>,
     quarantine_days: Option<i64>,
+    check_windows: Option<String>,
 }
 
 fn positive(name: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, ConfigError> {
@@ -213,6 +216,11 @@ impl Resolver {
             positive(&name("quarantine_days"), l.quarantine_days, 365)?,
             self.quarantine_days,
         );
+        if let Some(w) = &l.check_windows {
+            let parsed = domain::quarantine::Windows::parse(w)
+                .map_err(|e| invalid(&name("check_windows"), format!("{w:?}: {e}")))?;
+            self.check_windows = Some(parsed.to_string());
+        }
         Ok(())
     }
 
@@ -263,6 +271,9 @@ impl Resolver {
                 .quarantine_days
                 .and_then(|d| u16::try_from(d).ok())
                 .unwrap_or(defaults.quarantine_days),
+            check_windows: self
+                .check_windows
+                .unwrap_or_else(|| defaults.check_windows.to_string()),
             file,
         })
     }

@@ -98,6 +98,22 @@ impl TestDb {
         }
     }
 
+    /// A second application on this test's database with a pool of its own, as a second
+    /// server would have.
+    pub async fn second_app(&self) -> App {
+        let url = match &self.backing {
+            Backing::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Backing::Postgres { server_url, schema } => {
+                let sep = if server_url.contains('?') { '&' } else { '?' };
+                format!(
+                    "{server_url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}"
+                )
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect a second pool");
+        App::new(db, Crypto::new(KEY), Settings::default())
+    }
+
     /// The SQLite file of this test, when running on SQLite.
     pub fn sqlite_path(&self) -> Option<&std::path::Path> {
         match &self.backing {

@@ -1,1 +1,504 @@
-//! Integration tests of supply-delivery tasks and rubbish rounds of home quarantine.
+//! Integration tests of supply-delivery tasks and rubbish rounds of home quarantine: generation
+//! every second day per household, the volunteer's steps, cancellation when quarantine ends,
+//! reassignment, the rubbish round in address order, roles and jurisdiction.
+
+use app::accounts::AccountInput;
+use app::quarantine::OrderInput;
+use app::tasks::{BoardQuery, Generated, MyList};
+use app::{Actor, App, AppError};
+use domain::access::{Jurisdiction, Level, Role};
+use domain::page::PageRequest;
+use jiff::civil::Date;
+use store::audit::AuditFilter;
+
+mod http;
+mod rubbish;
+
+use crate::support::{
+    Fixture, PASSWORD, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id,
+    fixture, household, raw_resident,
+};
+
+fn days_ago(app: &App, n: i64) -> Date {
+    app.today().saturating_sub(jiff::Span::new().days(n))
+}
+
+fn order(kind: &str, start: Date) -> OrderInput {
+    OrderInput {
+        reason: "returnee".to_owned(),
+        kind: kind.to_owned(),
+        start_date: start.to_string(),
+        days: "14".to_owned(),
+        doctor_id: None,
+        grid_worker_id: None,
+    }
+}
+
+/// A household with `names.len()` members at `building`, `unit`, `room`.
+async fn home(
+    app: &App,
+    f: &Fixture,
+    building: i64,
+    unit: &str,
+    room: &str,
+    names: &[&str],
+    first_id: u32,
+) -> (i64, Vec<i64>) {
+    let h = household(app, &f.staff, building, unit, room).await;
+    let mut members = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let n = first_id + u32::try_from(n).expect("few");
+        let id = app
+            .create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
+            .await
+            .expect("member");
+        members.push(id);
+    }
+    (h, members)
+}
+
+async fn account(app: &App, username: &str, role: Role, j: Jurisdiction) -> Actor {
+    let input = AccountInput {
+        username: username.to_owned(),
+        display_name: format!("Test {username}"),
+        password: PASSWORD.to_owned(),
+        role: role.code().to_owned(),
+        level: j.level.code().to_owned(),
+        scope_id: j.id,
+        active: true,
+    };
+    let account_id = app
+        .create_account(&Actor::system(), &input)
+        .await
+        .expect("account");
+    Actor {
+        account_id,
+        username: username.to_owned(),
+        display_name: input.display_name,
+        role,
+        jurisdiction: j,
+        language: "en".to_owned(),
+    }
+}
+
+async fn generate(app: &App, date: Date) -> Generated {
+    app.generate_delivery_tasks(&Actor::system(), date)
+        .await
+        .expect("generate")
+}
+
+async fn audit_actions(app: &App, object_type: &str, id: i64) -> Vec<String> {
+    let mut conn = app.db.conn().await.expect("conn");
+    let mut actions: Vec<String> = store::audit::list(
+        &mut conn,
+        &AuditFilter {
+            object_type: Some(object_type.to_owned()),
+            object_id: Some(id.to_string()),
+            ..Default::default()
+        },
+        100,
+    )
+    .await
+    .expect("audit")
+    .into_iter()
+    .map(|r| r.action)
+    .collect();
+    actions.reverse();
+    actions
+}
+
+#[tokio::test]
+async fn deliveries_come_every_second_day_per_household_and_generation_is_idempotent() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let day0 = days_ago(app, 4);
+    let (h, members) = home(app, &f, f.building1_id, "1", "101", &["张三", "李四"], 1).await;
+    // The second member's order starts a day later: the household still counts from day 0.
+    app.create_quarantine(&f.staff, members[0], &order("home", day0))
+        .await
+        .expect("order");
+    app.create_quarantine(&f.staff, members[1], &order("home", days_ago(app, 3)))
+        .await
+        .expect("order");
+    // Centralised quarantine brings no deliveries home.
+    let (_, away) = home(app, &f, f.building2_id, "1", "201", &["王五"], 10).await;
+    app.create_quarantine(&f.staff, away[0], &order("centralised", day0))
+        .await
+        .expect("order");
+    let building_volunteer = account(
+        app,
+        "vol_b1",
+        Role::Volunteer,
+        Jurisdiction::new(Level::Building, f.building1_id),
+    )
+    .await;
+
+    let first = generate(app, day0).await;
+    assert_eq!(
+        first,
+        Generated {
+            created: 1,
+            cancelled: 0
+        }
+    );
+    assert_eq!(generate(app, day0).await.created, 0, "idempotent");
+    assert_eq!(generate(app, days_ago(app, 3)).await.created, 0);
+    assert_eq!(generate(app, days_ago(app, 2)).await.created, 1);
+    assert_eq!(generate(app, days_ago(app, 1)).await.created, 0);
+    assert_eq!(generate(app, app.today()).await.created, 1);
+
+    let board = app
+        .delivery_board(
+            &f.staff,
+            &BoardQuery {
+                state: Some("all".to_owned()),
+                ..Default::default()
+            },
+            PageRequest::first(),
+        )
+        .await
+        .expect("board");
+    let dues: Vec<String> = board.items.iter().map(|d| d.due_date.clone()).collect();
+    assert_eq!(
+        dues,
+        vec![
+            day0.to_string(),
+            days_ago(app, 2).to_string(),
+            app.today().to_string()
+        ]
+    );
+    for d in &board.items {
+        assert_eq!(d.household_id, h);
+        assert_eq!(d.people, 2, "one task for the household of two");
+        assert_eq!(d.state, "open");
+        assert_eq!(
+            d.volunteer_id,
+            Some(building_volunteer.account_id),
+            "the building's volunteer before the community's"
+        );
+    }
+    let mine = app
+        .my_deliveries(&building_volunteer, MyList::ToDo, PageRequest::first())
+        .await
+        .expect("mine");
+    assert_eq!(mine.items.len(), 3);
+    let none = app
+        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+        .await
+        .expect("community volunteer's list");
+    assert!(none.items.is_empty());
+    assert_eq!(
+        audit_actions(app, app::tasks::DELIVERY_OBJECT, board.items[0].id).await,
+        vec!["delivery_create"]
+    );
+}
+
+#[tokio::test]
+async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let (_, members) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
+    app.create_quarantine(&f.staff, members[0], &order("home", app.today()))
+        .await
+        .expect("order");
+    generate(app, app.today()).await;
+    let task = app
+        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+        .await
+        .expect("mine")
+        .items
+        .pop()
+        .expect("the community volunteer has the task");
+    let other = account(
+        app,
+        "vol_other",
+        Role::Volunteer,
+        Jurisdiction::new(Level::Community, f.community_id),
+    )
+    .await;
+
+    assert!(matches!(
+        app.deliver(&f.volunteer, task.id).await,
+        Err(AppError::Conflict {
+            code: "task_step_not_allowed"
+        })
+    ));
+    assert_field_error(
+        app.ask_delivery(&f.volunteer, task.id, "   ").await,
+        "needs",
+        "required",
+    );
+    assert_forbidden(app.ask_delivery(&other, task.id, "rice").await);
+    assert_forbidden(app.ask_delivery(&f.doctor, task.id, "rice").await);
+    app.ask_delivery(&f.volunteer, task.id, " 蔬菜、降压药 ")
+        .await
+        .expect("ask");
+    app.deliver(&f.volunteer, task.id).await.expect("deliver");
+    assert!(
+        app.my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+            .await
+            .expect("todo")
+            .items
+            .is_empty()
+    );
+    let waiting = app
+        .my_deliveries(
+            &f.volunteer,
+            MyList::AwaitingConfirmation,
+            PageRequest::first(),
+        )
+        .await
+        .expect("waiting");
+    assert_eq!(waiting.items.len(), 1);
+    assert_field_error(
+        app.confirm_delivery(&f.volunteer, task.id, "telepathy")
+            .await,
+        "confirmed_via",
+        "unknown_confirmation",
+    );
+    app.confirm_delivery(&f.volunteer, task.id, "phone")
+        .await
+        .expect("confirm");
+    let (d, history) = app.delivery_task(&f.staff, task.id).await.expect("task");
+    assert_eq!(d.state, "confirmed");
+    assert_eq!(d.needs, "蔬菜、降压药");
+    assert_eq!(d.confirmed_via.as_deref(), Some("phone"));
+    assert_eq!(d.asked_by, Some(f.volunteer.account_id));
+    assert!(d.delivered_at.is_some() && d.confirmed_at.is_some());
+    assert_eq!(history.len(), 4, "created, asked, delivered, confirmed");
+    assert!(
+        history
+            .iter()
+            .all(|r| r.object_type == app::tasks::DELIVERY_OBJECT)
+    );
+    assert!(matches!(
+        app.confirm_delivery(&f.volunteer, task.id, "at_door").await,
+        Err(AppError::Conflict { .. })
+    ));
+    let verification = app.verify_audit(&f.auditor).await.expect("verify");
+    assert!(verification.broken_at.is_none(), "the chain stays intact");
+}
+
+#[tokio::test]
+async fn an_ended_quarantine_cancels_undelivered_tasks() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let (_, members) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
+    let (_, kept) = home(app, &f, f.building3_id, "2", "502", &["李四"], 5).await;
+    let start = days_ago(app, 2);
+    let order_id = app
+        .create_quarantine(&f.staff, members[0], &order("home", start))
+        .await
+        .expect("order");
+    app.create_quarantine(&f.staff, kept[0], &order("home", start))
+        .await
+        .expect("order");
+    assert_eq!(generate(app, start).await.created, 2);
+    app.transition_quarantine(&f.staff, order_id, "release", "negative tests")
+        .await
+        .expect("released early");
+    let run = generate(app, app.today()).await;
+    assert_eq!(run.cancelled, 1);
+    assert_eq!(run.created, 1, "only the household still in quarantine");
+    let cancelled = app
+        .delivery_board(
+            &f.staff,
+            &BoardQuery {
+                state: Some("cancelled".to_owned()),
+                ..Default::default()
+            },
+            PageRequest::first(),
+        )
+        .await
+        .expect("board");
+    assert_eq!(cancelled.items.len(), 1);
+    assert!(cancelled.items[0].cancelled_at.is_some());
+    assert_eq!(
+        audit_actions(app, app::tasks::DELIVERY_OBJECT, cancelled.items[0].id).await,
+        vec!["delivery_create", "delivery_cancel"]
+    );
+    assert_eq!(generate(app, app.today()).await, Generated::default());
+    // Staff cancel by hand only with a reason.
+    let open = app
+        .delivery_board(&f.staff, &BoardQuery::default(), PageRequest::first())
+        .await
+        .expect("pending");
+    let id = open.items[0].id;
+    assert_field_error(
+        app.cancel_delivery(&f.staff, id, " ").await,
+        "reason",
+        "reason_required",
+    );
+    assert_forbidden(app.cancel_delivery(&f.volunteer, id, "moved").await);
+    app.cancel_delivery(&f.staff, id, "moved to hospital")
+        .await
+        .expect("cancel");
+}
+
+#[tokio::test]
+async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let (_, a) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
+    let (_, b) = home(app, &f, f.building3_id, "1", "301", &["李四"], 5).await;
+    for m in [a[0], b[0]] {
+        app.create_quarantine(&f.staff, m, &order("home", app.today()))
+            .await
+            .expect("order");
+    }
+    generate(app, app.today()).await;
+    let grid2_volunteer = account(
+        app,
+        "vol_g2",
+        Role::Volunteer,
+        Jurisdiction::new(Level::Grid, f.grid2_id),
+    )
+    .await;
+    let far_volunteer = account(
+        app,
+        "vol_far",
+        Role::Volunteer,
+        Jurisdiction::new(Level::Community, f.other_community_id),
+    )
+    .await;
+
+    // The grid worker of grid 1 sees only grid 1's task.
+    let grid1 = app
+        .delivery_board(&f.grid_worker, &BoardQuery::default(), PageRequest::first())
+        .await
+        .expect("grid 1 board");
+    assert_eq!(grid1.items.len(), 1);
+    let in_grid1 = grid1.items[0].id;
+    let all = app
+        .delivery_board(&f.staff, &BoardQuery::default(), PageRequest::first())
+        .await
+        .expect("community board");
+    assert_eq!(all.items.len(), 2);
+    let in_grid2 = all
+        .items
+        .iter()
+        .find(|d| d.grid_id == f.grid2_id)
+        .expect("grid 2 task")
+        .id;
+    assert_eq!(
+        all.items
+            .iter()
+            .find(|d| d.id == in_grid2)
+            .and_then(|d| d.volunteer_id),
+        Some(f.volunteer.account_id),
+        "generated before the grid volunteer existed: the community's volunteer"
+    );
+    assert_not_found(app.delivery_task(&f.grid_worker, in_grid2).await);
+
+    assert_field_error(
+        app.assign_delivery(&f.staff, in_grid1, Some(grid2_volunteer.account_id))
+            .await,
+        "volunteer_id",
+        "outside_jurisdiction",
+    );
+    assert_field_error(
+        app.assign_delivery(&f.staff, in_grid1, Some(f.guard.account_id))
+            .await,
+        "volunteer_id",
+        "wrong_role",
+    );
+    assert_field_error(
+        app.assign_delivery(&f.staff, in_grid2, Some(far_volunteer.account_id))
+            .await,
+        "volunteer_id",
+        "outside_jurisdiction",
+    );
+    assert_forbidden(
+        app.assign_delivery(&f.volunteer, in_grid2, Some(grid2_volunteer.account_id))
+            .await,
+    );
+    app.assign_delivery(&f.staff, in_grid2, Some(grid2_volunteer.account_id))
+        .await
+        .expect("reassign");
+    let by_volunteer = app
+        .delivery_board(
+            &f.staff,
+            &BoardQuery {
+                volunteer_id: Some(grid2_volunteer.account_id),
+                ..Default::default()
+            },
+            PageRequest::first(),
+        )
+        .await
+        .expect("filtered");
+    assert_eq!(
+        by_volunteer.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![in_grid2]
+    );
+    let by_grid = app
+        .delivery_board(
+            &f.staff,
+            &BoardQuery {
+                grid_id: Some(f.grid1_id),
+                ..Default::default()
+            },
+            PageRequest::first(),
+        )
+        .await
+        .expect("filtered");
+    assert_eq!(
+        by_grid.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        vec![in_grid1]
+    );
+    // The community volunteer no longer acts on the reassigned task; the new one does.
+    assert_forbidden(app.ask_delivery(&f.volunteer, in_grid2, "rice").await);
+    app.ask_delivery(&grid2_volunteer, in_grid2, "rice")
+        .await
+        .expect("ask");
+    let volunteers = app.task_volunteers(&f.staff).await.expect("volunteers");
+    let ids: Vec<i64> = volunteers.iter().map(|v| v.id).collect();
+    assert!(ids.contains(&grid2_volunteer.account_id) && ids.contains(&f.volunteer.account_id));
+    assert!(!ids.contains(&far_volunteer.account_id));
+    let grid1_volunteers = app.task_volunteers(&f.grid_worker).await.expect("grid 1");
+    assert!(
+        grid1_volunteers.is_empty(),
+        "none bound to grid 1 or its buildings"
+    );
+    assert_forbidden(
+        app.delivery_board(&f.guard, &BoardQuery::default(), PageRequest::first())
+            .await,
+    );
+    assert_field_error(
+        app.delivery_board(
+            &f.staff,
+            &BoardQuery {
+                state: Some("lost".to_owned()),
+                ..Default::default()
+            },
+            PageRequest::first(),
+        )
+        .await,
+        "state",
+        "unknown_state",
+    );
+    // Pages continue by key.
+    let first = app
+        .delivery_board(
+            &f.staff,
+            &BoardQuery::default(),
+            PageRequest::new(None, Some(1)),
+        )
+        .await
+        .expect("page 1");
+    let second = app
+        .delivery_board(
+            &f.staff,
+            &BoardQuery::default(),
+            PageRequest::new(first.next, Some(1)),
+        )
+        .await
+        .expect("page 2");
+    assert_eq!(first.items.len(), 1);
+    assert_eq!(second.items.len(), 1);
+    assert_ne!(first.items[0].id, second.items[0].id);
+    assert_eq!(second.next, None);
+}

@@ -32,6 +32,8 @@ pub struct Settings {
     pub login_window_minutes: i64,
     /// How long a quarantine order lasts unless the form says otherwise.
     pub quarantine_days: u16,
+    /// The two daily check windows, in the community's local time.
+    pub check_windows: domain::quarantine::Windows,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             login_failures_per_client: 30,
             login_window_minutes: 15,
             quarantine_days: 14,
+            check_windows: domain::quarantine::Windows::default(),
         }
     }
 }

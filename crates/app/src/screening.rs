@@ -1,1 +1,66 @@
-//! Screening campaigns: questions, scope, sub-teams, households and attempts.
+//! Screening campaigns: creating a campaign over a community or some grids, forming sub-teams
+//! and sharing the households among them, recording each call, visit and notice with the
+//! answers that update the travel register, following progress, and exporting the registers.
+
+mod attempts;
+mod campaigns;
+mod export;
+mod households;
+mod progress;
+mod teams;
+
+pub use attempts::{AttemptInput, AttemptResult};
+pub use campaigns::{CampaignInput, CampaignView};
+pub use export::REGISTER_HEADERS;
+pub use households::{HouseholdQuery, HouseholdView};
+pub use progress::{ProgressView, Totals};
+pub use teams::AssignTarget;
+
+use domain::screening::{CampaignState, Question, RegionCode};
+use store::screening::Campaign;
+
+use crate::{AppError, AppResult};
+
+/// The audit object type of a campaign.
+pub const OBJECT_TYPE: &str = "screening_campaign";
+
+fn questions_json(qs: &[Question]) -> String {
+    serde_json::Value::Array(
+        qs.iter()
+            .map(|q| {
+                serde_json::json!({
+                    "kind": Question::KIND, "region": q.region.as_str(),
+                    "since": q.since.to_string(),
+                })
+            })
+            .collect(),
+    )
+    .to_string()
+}
+
+fn stored_questions(json: &str) -> AppResult<Vec<Question>> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("stored questions: {e}")))?;
+    v.iter()
+        .map(|q| {
+            let region = q["region"]
+                .as_str()
+                .and_then(|r| RegionCode::parse(r).ok())
+                .ok_or_else(|| AppError::Internal(format!("stored question {q}")))?;
+            let since = q["since"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| AppError::Internal(format!("stored question {q}")))?;
+            Ok(Question { region, since })
+        })
+        .collect()
+}
+
+fn state_of(c: &Campaign) -> AppResult<CampaignState> {
+    CampaignState::from_code(&c.state)
+        .ok_or_else(|| AppError::Internal(format!("unknown campaign state {}", c.state)))
+}
+
+fn conflict(code: &'static str) -> AppError {
+    AppError::Conflict { code }
+}

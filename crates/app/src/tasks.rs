@@ -1,1 +1,517 @@
-//! Supply-delivery tasks and rubbish rounds of home quarantine.
+//! Supply-delivery tasks of home quarantine: generating them every second day per household,
+//! assigning volunteers, and the ask → deliver → confirm steps. Rubbish rounds are in
+//! [`rubbish`].
+
+pub mod rubbish;
+
+use std::collections::HashMap;
+
+use domain::access::{Jurisdiction, Level, Placement, Role};
+use domain::page::{Page, PageRequest};
+use domain::tasks::{self as t, ConfirmedVia, DeliveryState, HomeOrder, Step};
+use domain::validation::FieldErrors;
+use jiff::civil::Date;
+use store::audit::{self, AuditFilter, AuditRecord};
+use store::structure::{self, Node};
+use store::tasks::{self as ts, Delivery, DeliveryFilter, DeliveryUpdate, NewDelivery, Volunteer};
+use store::{Conn, StoreError, WriteTx};
+
+use crate::{Actor, App, AppError, AppResult};
+
+/// The audit object type of a delivery task.
+pub const DELIVERY_OBJECT: &str = "delivery_task";
+
+/// What one generation run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub created: usize,
+    pub cancelled: usize,
+}
+
+/// Which of the volunteer's tasks a phone list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MyList {
+    /// Not yet delivered: ask and deliver.
+    ToDo,
+    /// Delivered, waiting for the household's confirmation.
+    AwaitingConfirmation,
+}
+
+/// The task board's filters.
+#[derive(Debug, Clone, Default)]
+pub struct BoardQuery {
+    /// A state code, `pending` (open and asked), or empty for pending.
+    pub state: Option<String>,
+    pub grid_id: Option<i64>,
+    /// A volunteer's account id.
+    pub volunteer_id: Option<i64>,
+    pub unassigned: bool,
+}
+
+/// The date of `days` days before `date`.
+pub(crate) fn days_before(date: Date, days: i64) -> Date {
+    date.saturating_sub(jiff::Span::new().days(days))
+}
+
+/// Audit view of a task's state.
+fn delivery_view(d: &DeliveryUpdate) -> serde_json::Value {
+    serde_json::json!({
+        "state": d.state, "volunteer_id": d.volunteer_id, "needs": d.needs,
+        "confirmed_via": d.confirmed_via,
+    })
+}
+
+/// Picks the default volunteer of a place: the one who served it last time while they still
+/// cover it; otherwise, among the narrowest level of volunteers covering it, the one with the
+/// fewest pending tasks (then the lowest id).
+pub(crate) fn pick_volunteer(
+    covering: &[Volunteer],
+    previous: Option<i64>,
+    loads: &HashMap<i64, i64>,
+) -> Option<i64> {
+    if let Some(p) = previous
+        && covering.iter().any(|v| v.id == p)
+    {
+        return Some(p);
+    }
+    let narrowest = covering.first()?.level.clone();
+    covering
+        .iter()
+        .filter(|v| v.level == narrowest)
+        .min_by_key(|v| (loads.get(&v.id).copied().unwrap_or(0), v.id))
+        .map(|v| v.id)
+}
+
+/// Volunteers covering each place, read once per generation run.
+#[derive(Default)]
+pub(crate) struct CoverCache {
+    by_node: HashMap<(u8, i64), Vec<Volunteer>>,
+}
+
+impl CoverCache {
+    pub(crate) async fn building(&mut self, conn: &mut Conn, id: i64) -> AppResult<&[Volunteer]> {
+        self.node(conn, Node::Building(id), (0, id)).await
+    }
+
+    pub(crate) async fn grid(&mut self, conn: &mut Conn, id: i64) -> AppResult<&[Volunteer]> {
+        self.node(conn, Node::Grid(id), (1, id)).await
+    }
+
+    async fn node(
+        &mut self,
+        conn: &mut Conn,
+        node: Node,
+        key: (u8, i64),
+    ) -> AppResult<&[Volunteer]> {
+        match self.by_node.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut().as_slice()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let place = structure::placement(conn, node).await?;
+                let list = ts::volunteers_covering(conn, &place).await?;
+                Ok(e.insert(list).as_slice())
+            }
+        }
+    }
+}
+
+/// Refuses an account that is not an active volunteer covering the place.
+pub(crate) async fn check_volunteer(conn: &mut Conn, id: i64, place: &Placement) -> AppResult<()> {
+    let account = match store::accounts::account(conn, id).await {
+        Ok(a) => a,
+        Err(StoreError::NotFound) => {
+            return Err(AppError::field("volunteer_id", "unknown_account"));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let covers = Level::from_code(&account.level)
+        .map(|l| Jurisdiction::new(l, account.scope_id))
+        .is_some_and(|j| j.covers(place));
+    let code = if !account.active {
+        "account_inactive"
+    } else if account.role != Role::Volunteer.code() {
+        "wrong_role"
+    } else if !covers {
+        "outside_jurisdiction"
+    } else {
+        return Ok(());
+    };
+    Err(AppError::field("volunteer_id", code))
+}
+
+/// The hours of the jobs' look-back up to now, local time (`2020-02-01T09`): generation is
+/// idempotent, so running it every hour gives a household placed in quarantine during the day
+/// its day-0 delivery within the hour.
+pub fn hourly_periods(now: jiff::Timestamp, settings: &crate::Settings) -> Vec<String> {
+    let local = now.to_zoned_datetime(settings.time_zone.clone()).datetime();
+    let hours = crate::jobs::LOOKBACK_DAYS * 24;
+    (0..=hours)
+        .rev()
+        .filter_map(|back| local.checked_sub(jiff::Span::new().hours(back)).ok())
+        .map(|t| t.strftime("%Y-%m-%dT%H").to_string())
+        .collect()
+}
+
+/// The date of an hourly period.
+pub(crate) fn period_date(period: &str) -> AppResult<Date> {
+    period
+        .get(..10)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| AppError::Internal(format!("bad task period {period}")))
+}
+
+/// The job's work for one hour: the deliveries of its date for every household in the system,
+/// as the system actor.
+pub(crate) async fn delivery_job(app: &App, tx: &mut WriteTx, period: &str) -> AppResult<String> {
+    let date = period_date(period)?;
+    let done = app
+        .generate_delivery_tasks_in(tx, &Actor::system(), &Jurisdiction::ALL, date)
+        .await?;
+    Ok(format!(
+        "created {}, cancelled {}",
+        done.created, done.cancelled
+    ))
+}
+
+fn step_conflict(e: t::StepError) -> AppError {
+    AppError::Conflict { code: e.code() }
+}
+
+impl App {
+    /// Generates the delivery tasks of `date` for the households in `j` and cancels the tasks
+    /// not yet delivered of households whose home quarantine ended, inside `tx`. Running it
+    /// again for the same date changes nothing.
+    pub async fn generate_delivery_tasks_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        j: &Jurisdiction,
+        date: Date,
+    ) -> AppResult<Generated> {
+        let orders = ts::active_home_orders(tx.conn(), j).await?;
+        let home: Vec<HomeOrder> = orders
+            .iter()
+            .filter_map(|o| {
+                Some(HomeOrder {
+                    household_id: o.household_id,
+                    start_date: o.start_date.parse().ok()?,
+                })
+            })
+            .collect();
+        let due = t::households_due(date, &home);
+        let places: HashMap<i64, &ts::HomeOrderPlace> =
+            orders.iter().map(|o| (o.household_id, o)).collect();
+        let date_text = date.to_string();
+        let previous = ts::volunteers_on(
+            tx.conn(),
+            &days_before(date, t::DELIVERY_EVERY_DAYS).to_string(),
+        )
+        .await?;
+        let mut loads = ts::pending_loads(tx.conn()).await?;
+        let mut cover = CoverCache::default();
+        let mut done = Generated::default();
+        for household_id in due {
+            let Some(o) = places.get(&household_id).copied() else {
+                continue;
+            };
+            let covering = cover.building(tx.conn(), o.building_id).await?;
+            let volunteer = pick_volunteer(covering, previous.get(&household_id).copied(), &loads);
+            let key = t::place_key(&o.building_name, &o.unit_name, &o.room);
+            let new = NewDelivery {
+                household_id,
+                building_id: o.building_id,
+                grid_id: o.grid_id,
+                community_id: o.community_id,
+                place_key: &key,
+                due_date: &date_text,
+                volunteer_id: volunteer,
+            };
+            let Some(id) = ts::insert_delivery(tx.conn(), &new).await? else {
+                continue;
+            };
+            if let Some(v) = volunteer {
+                *loads.entry(v).or_insert(0) += 1;
+            }
+            let mut a = actor.audit("delivery_create", DELIVERY_OBJECT, id);
+            a.community_id = Some(o.community_id);
+            a.after = Some(serde_json::json!({
+                "household_id": household_id, "due_date": date_text, "state": "open",
+                "volunteer_id": volunteer,
+            }));
+            tx.audit(a).await?;
+            done.created += 1;
+        }
+        for orphan in ts::orphaned_deliveries(tx.conn(), j).await? {
+            let d = ts::delivery(tx.conn(), &Jurisdiction::ALL, orphan.id).await?;
+            let mut u = DeliveryUpdate::from(&d);
+            u.state = DeliveryState::Cancelled.code().to_owned();
+            u.cancelled_at = Some(store::now_ms());
+            if !ts::update_delivery(tx.conn(), d.id, &d.state, &u).await? {
+                continue;
+            }
+            let mut a = actor.audit("delivery_cancel", DELIVERY_OBJECT, d.id);
+            a.community_id = Some(d.community_id);
+            a.before = Some(delivery_view(&DeliveryUpdate::from(&d)));
+            a.after = Some(delivery_view(&u));
+            a.reason = Some("quarantine_ended".to_owned());
+            tx.audit(a).await?;
+            done.cancelled += 1;
+        }
+        Ok(done)
+    }
+
+    /// Generates the delivery tasks of `date` in the actor's jurisdiction, in a transaction of
+    /// its own: staff run it by hand; the daily job runs it for everything.
+    pub async fn generate_delivery_tasks(&self, actor: &Actor, date: Date) -> AppResult<Generated> {
+        actor.require(t::can_assign(actor.role) || actor.role == Role::Admin)?;
+        let mut tx = self.db.write().await?;
+        let done = self
+            .generate_delivery_tasks_in(&mut tx, actor, &actor.jurisdiction.clone(), date)
+            .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// The volunteer's own tasks in address order: those to do, or those awaiting confirmation.
+    pub async fn my_deliveries(
+        &self,
+        actor: &Actor,
+        list: MyList,
+        page: PageRequest,
+    ) -> AppResult<Page<Delivery>> {
+        actor.require(t::can_work(actor.role))?;
+        let states = match list {
+            MyList::ToDo => vec![DeliveryState::Open, DeliveryState::Asked],
+            MyList::AwaitingConfirmation => vec![DeliveryState::Delivered],
+        };
+        let filter = DeliveryFilter {
+            states: states.iter().map(|s| s.code().to_owned()).collect(),
+            volunteer_id: Some(actor.account_id),
+            by_place: true,
+            ..Default::default()
+        };
+        let mut conn = self.db.conn().await?;
+        Ok(ts::list_deliveries(&mut conn, &actor.jurisdiction, &filter, page).await?)
+    }
+
+    /// Every task of the jurisdiction in a state, by key, for staff and grid workers.
+    pub async fn delivery_board(
+        &self,
+        actor: &Actor,
+        q: &BoardQuery,
+        page: PageRequest,
+    ) -> AppResult<Page<Delivery>> {
+        actor.require(t::can_oversee(actor.role))?;
+        let state = q.state.as_deref().map(str::trim).unwrap_or("");
+        let states: Vec<String> = match state {
+            "" | "pending" => vec!["open".to_owned(), "asked".to_owned()],
+            "all" => Vec::new(),
+            s => match DeliveryState::from_code(s) {
+                Some(st) => vec![st.code().to_owned()],
+                None => return Err(AppError::field("state", "unknown_state")),
+            },
+        };
+        let filter = DeliveryFilter {
+            states,
+            volunteer_id: q.volunteer_id,
+            unassigned: q.unassigned,
+            grid_id: q.grid_id,
+            ..Default::default()
+        };
+        let mut conn = self.db.conn().await?;
+        Ok(ts::list_deliveries(&mut conn, &actor.jurisdiction, &filter, page).await?)
+    }
+
+    /// One task with its history from the audit trail, newest first.
+    pub async fn delivery_task(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> AppResult<(Delivery, Vec<AuditRecord>)> {
+        actor.require(t::can_work(actor.role) || t::can_oversee(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        let d = ts::delivery(&mut conn, &actor.jurisdiction, id).await?;
+        let history = audit::list(
+            &mut conn,
+            &AuditFilter {
+                object_type: Some(DELIVERY_OBJECT.to_owned()),
+                object_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await?;
+        Ok((d, history))
+    }
+
+    /// Active volunteers working inside the actor's jurisdiction.
+    pub async fn task_volunteers(&self, actor: &Actor) -> AppResult<Vec<Volunteer>> {
+        actor.require(t::can_oversee(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        Ok(ts::volunteers_within(&mut conn, &actor.jurisdiction).await?)
+    }
+
+    /// Applies one step to a task in one transaction, audited; a volunteer acting on an
+    /// unassigned task takes it.
+    async fn delivery_step(
+        &self,
+        actor: &Actor,
+        id: i64,
+        step: Step,
+        reason: Option<String>,
+        change: impl FnOnce(&mut DeliveryUpdate, i64),
+    ) -> AppResult<DeliveryState> {
+        actor.require(t::can_work(actor.role))?;
+        let mut tx = self.db.write().await?;
+        let d = ts::delivery(tx.conn(), &actor.jurisdiction, id).await?;
+        if !t::may_record(actor.role, actor.account_id, d.volunteer_id) {
+            return Err(AppError::Forbidden);
+        }
+        let from = DeliveryState::from_code(&d.state)
+            .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))?;
+        let to = t::advance(from, step).map_err(step_conflict)?;
+        let before = DeliveryUpdate::from(&d);
+        let mut u = before.clone();
+        u.state = to.code().to_owned();
+        if actor.role == Role::Volunteer && u.volunteer_id.is_none() {
+            u.volunteer_id = Some(actor.account_id);
+        }
+        change(&mut u, store::now_ms());
+        if !ts::update_delivery(tx.conn(), id, &d.state, &u).await? {
+            // Someone else recorded a step in between.
+            return Err(AppError::Conflict {
+                code: "task_changed",
+            });
+        }
+        let mut a = actor.audit(&format!("delivery_{}", step.code()), DELIVERY_OBJECT, id);
+        a.community_id = Some(d.community_id);
+        a.before = Some(delivery_view(&before));
+        a.after = Some(delivery_view(&u));
+        a.reason = reason;
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// Records what the household needs (vegetables, medicine, …).
+    pub async fn ask_delivery(&self, actor: &Actor, id: i64, needs: &str) -> AppResult<()> {
+        let mut e = FieldErrors::new();
+        let needs = e.check("needs", t::parse_needs(needs));
+        e.into_result()?;
+        let needs = needs.unwrap_or_default();
+        let by = actor.account_id;
+        self.delivery_step(actor, id, Step::Ask, None, |u, now| {
+            u.needs = needs;
+            u.asked_at = Some(now);
+            u.asked_by = Some(by);
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Records that the supplies were left at the door.
+    pub async fn deliver(&self, actor: &Actor, id: i64) -> AppResult<()> {
+        let by = actor.account_id;
+        self.delivery_step(actor, id, Step::Deliver, None, |u, now| {
+            u.delivered_at = Some(now);
+            u.delivered_by = Some(by);
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Records the household's confirmation that the delivery arrived.
+    pub async fn confirm_delivery(&self, actor: &Actor, id: i64, via: &str) -> AppResult<()> {
+        let via = ConfirmedVia::from_code(via.trim())
+            .ok_or_else(|| AppError::field("confirmed_via", "unknown_confirmation"))?;
+        let by = actor.account_id;
+        self.delivery_step(actor, id, Step::Confirm, None, |u, now| {
+            u.confirmed_at = Some(now);
+            u.confirmed_by = Some(by);
+            u.confirmed_via = Some(via.code().to_owned());
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Cancels a task not yet delivered; staff and grid workers only, with a reason.
+    pub async fn cancel_delivery(&self, actor: &Actor, id: i64, reason: &str) -> AppResult<()> {
+        actor.require(t::can_assign(actor.role))?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::field("reason", "reason_required"));
+        }
+        self.delivery_step(
+            actor,
+            id,
+            Step::Cancel,
+            Some(reason.to_owned()),
+            |u, now| {
+                u.cancelled_at = Some(now);
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Gives a task to another volunteer covering the household, or to nobody.
+    pub async fn assign_delivery(
+        &self,
+        actor: &Actor,
+        id: i64,
+        volunteer_id: Option<i64>,
+    ) -> AppResult<()> {
+        actor.require(t::can_assign(actor.role))?;
+        let mut tx = self.db.write().await?;
+        let d = ts::delivery(tx.conn(), &actor.jurisdiction, id).await?;
+        if DeliveryState::from_code(&d.state).is_none_or(DeliveryState::is_final) {
+            return Err(AppError::Conflict {
+                code: "task_closed",
+            });
+        }
+        if let Some(v) = volunteer_id {
+            let place = structure::placement(tx.conn(), Node::Building(d.building_id)).await?;
+            check_volunteer(tx.conn(), v, &place).await?;
+        }
+        let before = DeliveryUpdate::from(&d);
+        let mut u = before.clone();
+        u.volunteer_id = volunteer_id;
+        if !ts::update_delivery(tx.conn(), id, &d.state, &u).await? {
+            return Err(AppError::Conflict {
+                code: "task_changed",
+            });
+        }
+        let mut a = actor.audit("delivery_assign", DELIVERY_OBJECT, id);
+        a.community_id = Some(d.community_id);
+        a.before = Some(serde_json::json!({ "volunteer_id": d.volunteer_id }));
+        a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(id: i64, level: &str) -> Volunteer {
+        Volunteer {
+            id,
+            display_name: format!("v{id}"),
+            level: level.to_owned(),
+            scope_id: 1,
+        }
+    }
+
+    #[test]
+    fn default_volunteer_keeps_the_household_then_balances_the_narrowest() {
+        let covering = [v(3, "building"), v(2, "building"), v(1, "grid")];
+        let mut loads = HashMap::new();
+        assert_eq!(pick_volunteer(&covering, None, &loads), Some(2));
+        loads.insert(2, 5);
+        assert_eq!(pick_volunteer(&covering, None, &loads), Some(3));
+        assert_eq!(pick_volunteer(&covering, Some(1), &loads), Some(1));
+        assert_eq!(pick_volunteer(&covering, Some(9), &loads), Some(3));
+        assert_eq!(pick_volunteer(&[], Some(9), &loads), None);
+    }
+}

@@ -156,6 +156,181 @@ impl Finding {
     }
 }
 
+/// The longest "other symptom" text.
+pub const MAX_OTHER_SYMPTOM: usize = 200;
+
+/// The symptoms ticked on a form, by code; an unknown code is refused, duplicates collapse.
+pub fn parse_symptoms<S: AsRef<str>>(codes: &[S]) -> Result<Vec<Symptom>, String> {
+    let mut out = Vec::new();
+    for c in codes
+        .iter()
+        .map(|c| c.as_ref().trim())
+        .filter(|c| !c.is_empty())
+    {
+        let s = Symptom::from_code(c).ok_or_else(|| c.to_owned())?;
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// How a check was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The doctor called the resident.
+    DoctorCall,
+    /// The resident reported through their personal link.
+    SelfReport,
+    /// Someone measured at the door.
+    OnSite,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::DoctorCall, Method::SelfReport, Method::OnSite];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::DoctorCall => "doctor_call",
+            Method::SelfReport => "self_report",
+            Method::OnSite => "on_site",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.code() == s)
+    }
+
+    /// Methods staff record; a self-report comes only through a resident's link.
+    pub const STAFF: [Method; 2] = [Method::DoctorCall, Method::OnSite];
+}
+
+/// Who records checks for residents: the doctor, and the grid worker or staff at the door.
+pub fn can_record_checks(role: crate::access::Role) -> bool {
+    use crate::access::Role;
+    matches!(role, Role::Doctor | Role::GridWorker | Role::CommunityStaff)
+}
+
+/// Who acknowledges and resolves alerts: the responsible doctor and the community's leads.
+pub fn can_handle_alerts(role: crate::access::Role) -> bool {
+    can_record_checks(role)
+}
+
+/// Who reads checks and alerts: those who handle them, and officials, CDC and administrators.
+pub fn can_read_checks(role: crate::access::Role) -> bool {
+    crate::quarantine::can_read(role)
+}
+
+/// Why an alert was raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// 37.3 °C or above, or any symptom.
+    Fever,
+    /// A slot closed with no check.
+    MissedCheck,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 2] = [AlertKind::Fever, AlertKind::MissedCheck];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertKind::Fever => "fever",
+            AlertKind::MissedCheck => "missed_check",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// Open → acknowledged → resolved (with a note).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+impl AlertState {
+    pub const ALL: [AlertState; 3] = [
+        AlertState::Open,
+        AlertState::Acknowledged,
+        AlertState::Resolved,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertState::Open => "open",
+            AlertState::Acknowledged => "acknowledged",
+            AlertState::Resolved => "resolved",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<AlertState> {
+        AlertState::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertAction {
+    Acknowledge,
+    Resolve,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AlertError {
+    #[error("the alert is already past this step")]
+    NotAllowed,
+    #[error("resolving an alert needs a note of what was done")]
+    NoteRequired,
+}
+
+impl AlertError {
+    pub fn code(self) -> &'static str {
+        match self {
+            AlertError::NotAllowed => "alert_transition_not_allowed",
+            AlertError::NoteRequired => "note_required",
+        }
+    }
+}
+
+/// The state after `action`; resolving may skip acknowledging, but never lacks a note.
+pub fn alert_step(
+    from: AlertState,
+    action: AlertAction,
+    note: &str,
+) -> Result<AlertState, AlertError> {
+    match (from, action) {
+        (AlertState::Open, AlertAction::Acknowledge) => Ok(AlertState::Acknowledged),
+        (AlertState::Open | AlertState::Acknowledged, AlertAction::Resolve) => {
+            if note.trim().is_empty() {
+                Err(AlertError::NoteRequired)
+            } else {
+                Ok(AlertState::Resolved)
+            }
+        }
+        _ => Err(AlertError::NotAllowed),
+    }
+}
+
+/// A resident's name as the self-report page shows it: the first character, the rest masked,
+/// so a found link tells little about whose it is.
+pub fn masked_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => {
+            let rest = chars.count().max(1);
+            format!("{first}{}", "*".repeat(rest))
+        }
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +381,61 @@ mod tests {
         assert!(f(365, vec![Symptom::Cough], "").raises_fever_alert());
         assert!(f(365, vec![], "headache").raises_fever_alert());
         assert!(!f(365, vec![], "  ").raises_fever_alert());
+    }
+
+    #[test]
+    fn symptoms_parse_from_codes() {
+        assert_eq!(
+            parse_symptoms(&["cough", "fever", "cough", ""]),
+            Ok(vec![Symptom::Cough, Symptom::Fever])
+        );
+        assert_eq!(parse_symptoms(&["sneezing"]), Err("sneezing".to_owned()));
+        assert_eq!(parse_symptoms::<&str>(&[]), Ok(vec![]));
+    }
+
+    #[test]
+    fn alerts_go_open_acknowledged_resolved_with_a_note() {
+        use AlertAction::*;
+        use AlertState::*;
+        assert_eq!(alert_step(Open, Acknowledge, ""), Ok(Acknowledged));
+        assert_eq!(
+            alert_step(Acknowledged, Acknowledge, ""),
+            Err(AlertError::NotAllowed)
+        );
+        assert_eq!(
+            alert_step(Acknowledged, Resolve, " "),
+            Err(AlertError::NoteRequired)
+        );
+        assert_eq!(
+            alert_step(Acknowledged, Resolve, "called, 36.6 now"),
+            Ok(Resolved)
+        );
+        assert_eq!(alert_step(Open, Resolve, "false alarm"), Ok(Resolved));
+        assert_eq!(
+            alert_step(Resolved, Resolve, "again"),
+            Err(AlertError::NotAllowed)
+        );
+        assert_eq!(
+            alert_step(Resolved, Acknowledge, ""),
+            Err(AlertError::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn names_are_masked_after_the_first_character() {
+        assert_eq!(masked_name("张三"), "张*");
+        assert_eq!(masked_name("欧阳小明"), "欧***");
+        assert_eq!(masked_name("Li"), "L*");
+        assert_eq!(masked_name(""), "");
+        assert_eq!(masked_name("王"), "王*");
+    }
+
+    #[test]
+    fn method_codes_round_trip() {
+        for m in Method::ALL {
+            assert_eq!(Method::from_code(m.code()), Some(m));
+        }
+        assert!(!Method::STAFF.contains(&Method::SelfReport));
     }
 
     proptest! {

@@ -1,1 +1,292 @@
-//! Twice-daily check records, self-report links and alerts.
+//! Check records, self-report links and alerts. Every list is scoped by the caller's
+//! jurisdiction in SQL, on place columns copied from the order.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError};
+
+/// One stored check record: the current one of its slot, or one a correction superseded.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Check {
+    pub id: i64,
+    pub order_id: i64,
+    /// ISO date and `morning` or `evening`.
+    pub slot_date: String,
+    pub slot_part: String,
+    /// Tenths of a degree Celsius.
+    pub temperature: i64,
+    /// Symptom codes.
+    pub symptoms: Vec<String>,
+    pub other_symptom: String,
+    pub febrile: bool,
+    pub method: String,
+    pub recorded_by: Option<i64>,
+    pub recorder_name: String,
+    pub link_id: Option<i64>,
+    pub checked_at: i64,
+    pub replaces_id: Option<i64>,
+    pub correction_reason: Option<String>,
+    pub superseded_at: Option<i64>,
+}
+
+const CHECK_COLUMNS: &str = "c.id, c.order_id, c.slot_date, c.slot_part, c.temperature, \
+     c.symptoms, c.other_symptom, c.febrile, c.method, c.recorded_by, c.recorder_name, c.link_id, \
+     c.checked_at, c.replaces_id, c.correction_reason, c.superseded_at";
+
+fn split_codes(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn check_row(r: &AnyRow) -> Result<Check> {
+    Ok(Check {
+        id: r.try_get(0)?,
+        order_id: r.try_get(1)?,
+        slot_date: r.try_get(2)?,
+        slot_part: r.try_get(3)?,
+        temperature: r.try_get(4)?,
+        symptoms: split_codes(&r.try_get::<String, _>(5)?),
+        other_symptom: r.try_get(6)?,
+        febrile: r.try_get::<i64, _>(7)? != 0,
+        method: r.try_get(8)?,
+        recorded_by: r.try_get(9)?,
+        recorder_name: r.try_get(10)?,
+        link_id: r.try_get(11)?,
+        checked_at: r.try_get(12)?,
+        replaces_id: r.try_get(13)?,
+        correction_reason: r.try_get(14)?,
+        superseded_at: r.try_get(15)?,
+    })
+}
+
+/// A check to store; the place columns come from the order.
+pub struct NewCheck<'a> {
+    pub order_id: i64,
+    pub community_id: i64,
+    pub grid_id: i64,
+    pub building_id: i64,
+    pub slot_date: &'a str,
+    pub slot_part: &'a str,
+    pub temperature: i64,
+    pub symptoms: &'a [&'a str],
+    pub other_symptom: &'a str,
+    pub febrile: bool,
+    pub method: &'a str,
+    pub recorded_by: Option<i64>,
+    pub recorder_name: &'a str,
+    pub link_id: Option<i64>,
+    pub checked_at: i64,
+    pub replaces_id: Option<i64>,
+    pub correction_reason: Option<&'a str>,
+}
+
+pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO checks (order_id, community_id, grid_id, building_id, slot_date, slot_part, \
+         temperature, symptoms, other_symptom, febrile, method, recorded_by, recorder_name, \
+         link_id, checked_at, replaces_id, correction_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         RETURNING id",
+    )
+    .bind(c.order_id)
+    .bind(c.community_id)
+    .bind(c.grid_id)
+    .bind(c.building_id)
+    .bind(c.slot_date)
+    .bind(c.slot_part)
+    .bind(c.temperature)
+    .bind(c.symptoms.join(","))
+    .bind(c.other_symptom)
+    .bind(i64::from(c.febrile))
+    .bind(c.method)
+    .bind(c.recorded_by)
+    .bind(c.recorder_name)
+    .bind(c.link_id)
+    .bind(c.checked_at)
+    .bind(c.replaces_id)
+    .bind(c.correction_reason)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The current record of a slot, if the slot is filled. Called after the order was read within
+/// the caller's jurisdiction.
+pub async fn current_check(
+    conn: &mut Conn,
+    order_id: i64,
+    slot_date: &str,
+    slot_part: &str,
+) -> Result<Option<Check>> {
+    let sql = format!(
+        "SELECT {CHECK_COLUMNS} FROM checks c WHERE c.order_id = $1 AND c.slot_date = $2 \
+         AND c.slot_part = $3 AND c.superseded_at IS NULL"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(order_id)
+        .bind(slot_date)
+        .bind(slot_part)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(check_row).transpose()
+}
+
+/// Marks a record as replaced by a correction; the row and its values stay.
+pub async fn supersede(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE checks SET superseded_at = $1 WHERE id = $2 AND superseded_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        // Another correction got there first.
+        Err(StoreError::Conflict("checks.superseded_at".to_owned()))
+    }
+}
+
+/// The records of one order, newest first, superseded ones included.
+pub async fn order_checks(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    order_id: i64,
+    page: PageRequest,
+) -> Result<Page<Check>> {
+    let mut w = Where::new();
+    w.scope(j, "c").int("c.order_id = ?", order_id);
+    if let Some(a) = page.after {
+        w.int("c.id < ?", a);
+    }
+    let sql = format!(
+        "SELECT {CHECK_COLUMNS} FROM checks c{} ORDER BY c.id DESC LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(check_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |c| c.id))
+}
+
+/// Self-reports through a link since `since` (ms), for the per-link rate limit.
+pub async fn link_reports_since(conn: &mut Conn, link_id: i64, since: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM checks WHERE link_id = $1 AND checked_at >= $2")
+        .bind(link_id)
+        .bind(since)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Accepted self-reports from a client since `since` (ms), for the per-client rate limit.
+pub async fn client_reports_since(conn: &mut Conn, client: &str, since: i64) -> Result<i64> {
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM self_report_submissions WHERE client = $1 AND at >= $2")
+            .bind(client)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn record_submission(conn: &mut Conn, link_id: i64, client: &str, at: i64) -> Result<()> {
+    sqlx::query("INSERT INTO self_report_submissions (link_id, client, at) VALUES ($1, $2, $3)")
+        .bind(link_id)
+        .bind(client)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A self-report link; the token is known only to whoever was handed it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Link {
+    pub id: i64,
+    pub order_id: i64,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub revoked_by: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+const LINK_SELECT: &str = "SELECT l.id, l.order_id, l.created_by, l.created_at, l.revoked_by, \
+     l.revoked_at FROM self_report_links l";
+
+fn link_row(r: &AnyRow) -> Result<Link> {
+    Ok(Link {
+        id: r.try_get(0)?,
+        order_id: r.try_get(1)?,
+        created_by: r.try_get(2)?,
+        created_at: r.try_get(3)?,
+        revoked_by: r.try_get(4)?,
+        revoked_at: r.try_get(5)?,
+    })
+}
+
+pub async fn insert_link(
+    conn: &mut Conn,
+    order_id: i64,
+    token_hash: &str,
+    created_by: i64,
+    at: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO self_report_links (order_id, token_hash, created_by, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(order_id)
+    .bind(token_hash)
+    .bind(created_by)
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The order's live link, if any. Called after the order was read within the jurisdiction.
+pub async fn live_link(conn: &mut Conn, order_id: i64) -> Result<Option<Link>> {
+    let sql = format!("{LINK_SELECT} WHERE l.order_id = $1 AND l.revoked_at IS NULL");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(link_row).transpose()
+}
+
+/// The link a token's hash names, live or revoked.
+pub async fn link_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Link>> {
+    let sql = format!("{LINK_SELECT} WHERE l.token_hash = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(link_row).transpose()
+}
+
+pub async fn revoke_link(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE self_report_links SET revoked_by = $1, revoked_at = $2 \
+         WHERE id = $3 AND revoked_at IS NULL",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+mod alerts;
+pub use alerts::*;

@@ -1,1 +1,135 @@
-//! Database-backed scheduled jobs: each run claimed once, in the transaction of its work.
+//! Runs of scheduled jobs, one row per (job, period). The row is inserted in the same transaction
+//! as the job's work: a crash rolls back both, and a second server finds the row and skips.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Conn, Result};
+
+/// Of `periods` (all of one job), those already claimed by a run. A cheap read before opening a
+/// write transaction per period; the claim itself is what decides.
+pub async fn claimed(conn: &mut Conn, job: &str, periods: &[String]) -> Result<Vec<String>> {
+    let Some(first) = periods.iter().min() else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query("SELECT period FROM job_runs WHERE job = $1 AND period >= $2")
+        .bind(job)
+        .bind(first.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+    let done: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    Ok(periods
+        .iter()
+        .filter(|p| done.contains(p))
+        .cloned()
+        .collect())
+}
+
+/// Claims a period inside the caller's transaction; `false` when another run has it.
+pub async fn claim(conn: &mut Conn, job: &str, period: &str, now_ms: i64) -> Result<bool> {
+    let row = sqlx::query(
+        "INSERT INTO job_runs (job, period, started_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (job, period) DO NOTHING RETURNING job",
+    )
+    .bind(job)
+    .bind(period)
+    .bind(now_ms)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Records what the run did, in the same transaction as the claim.
+pub async fn finish(
+    conn: &mut Conn,
+    job: &str,
+    period: &str,
+    outcome: &str,
+    now_ms: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE job_runs SET finished_at = $1, outcome = $2 WHERE job = $3 AND period = $4",
+    )
+    .bind(now_ms)
+    .bind(outcome)
+    .bind(job)
+    .bind(period)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct JobRun {
+    pub job: String,
+    pub period: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub outcome: String,
+}
+
+/// The runs of a job, newest period first.
+pub async fn runs(conn: &mut Conn, job: &str, limit: u32) -> Result<Vec<JobRun>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT job, period, started_at, finished_at, outcome FROM job_runs WHERE job = $1 \
+         ORDER BY period DESC LIMIT {limit}"
+    )))
+    .bind(job)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(JobRun {
+                job: r.try_get(0)?,
+                period: r.try_get(1)?,
+                started_at: r.try_get(2)?,
+                finished_at: r.try_get(3)?,
+                outcome: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// A planned order whose start date has come.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueOrder {
+    pub id: i64,
+    pub community_id: i64,
+    pub start_date: String,
+}
+
+/// Planned orders starting on or before `date`, for the job that starts them.
+pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOrder>> {
+    let rows = sqlx::query(
+        "SELECT id, community_id, start_date FROM quarantine_orders \
+         WHERE state = 'planned' AND start_date <= $1 ORDER BY id",
+    )
+    .bind(date)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DueOrder {
+                id: r.try_get(0)?,
+                community_id: r.try_get(1)?,
+                start_date: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Starts a planned order; `false` when it was no longer planned.
+pub async fn start_order(conn: &mut Conn, id: i64, now_ms: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE quarantine_orders SET state = 'active', updated_at = $1 \
+         WHERE id = $2 AND state = 'planned'",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,1 +1,503 @@
-//! Supply-delivery tasks and rubbish rounds of home quarantine.
+//! Supply-delivery tasks and rubbish rounds of home quarantine. Every read is scoped by the
+//! caller's jurisdiction in SQL.
+
+mod rubbish;
+
+pub use rubbish::*;
+
+use std::collections::HashMap;
+
+use domain::access::{Jurisdiction, Placement};
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError, now_ms};
+
+/// A delivery task with the household's address and the volunteer's name.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Delivery {
+    pub id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// ISO date.
+    pub due_date: String,
+    pub state: String,
+    pub volunteer_id: Option<i64>,
+    pub volunteer_name: Option<String>,
+    pub needs: String,
+    pub asked_at: Option<i64>,
+    pub asked_by: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub delivered_by: Option<i64>,
+    pub confirmed_at: Option<i64>,
+    pub confirmed_by: Option<i64>,
+    pub confirmed_via: Option<String>,
+    pub cancelled_at: Option<i64>,
+    /// Members of the household under active home quarantine now.
+    pub people: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const DELIVERY_SELECT: &str = "SELECT t.id, t.household_id, t.building_id, t.grid_id, \
+     t.community_id, b.name, u.name, h.room, t.due_date, t.state, t.volunteer_id, \
+     a.display_name, t.needs, t.asked_at, t.asked_by, t.delivered_at, t.delivered_by, \
+     t.confirmed_at, t.confirmed_by, t.confirmed_via, t.cancelled_at, \
+     (SELECT COUNT(*) FROM quarantine_orders q WHERE q.household_id = t.household_id \
+      AND q.state = 'active' AND q.kind = 'home'), t.created_at, t.updated_at \
+     FROM delivery_tasks t JOIN households h ON h.id = t.household_id \
+     JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = t.building_id \
+     LEFT JOIN accounts a ON a.id = t.volunteer_id";
+
+fn delivery_row(r: &AnyRow) -> Result<Delivery> {
+    Ok(Delivery {
+        id: r.try_get(0)?,
+        household_id: r.try_get(1)?,
+        building_id: r.try_get(2)?,
+        grid_id: r.try_get(3)?,
+        community_id: r.try_get(4)?,
+        building_name: r.try_get(5)?,
+        unit_name: r.try_get(6)?,
+        room: r.try_get(7)?,
+        due_date: r.try_get(8)?,
+        state: r.try_get(9)?,
+        volunteer_id: r.try_get(10)?,
+        volunteer_name: r.try_get(11)?,
+        needs: r.try_get(12)?,
+        asked_at: r.try_get(13)?,
+        asked_by: r.try_get(14)?,
+        delivered_at: r.try_get(15)?,
+        delivered_by: r.try_get(16)?,
+        confirmed_at: r.try_get(17)?,
+        confirmed_by: r.try_get(18)?,
+        confirmed_via: r.try_get(19)?,
+        cancelled_at: r.try_get(20)?,
+        people: r.try_get(21)?,
+        created_at: r.try_get(22)?,
+        updated_at: r.try_get(23)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    /// Any of these states; all states when empty.
+    pub states: Vec<String>,
+    pub volunteer_id: Option<i64>,
+    /// Only tasks nobody is assigned to.
+    pub unassigned: bool,
+    pub grid_id: Option<i64>,
+    pub household_id: Option<i64>,
+    /// In address order (building, unit, room) instead of by key.
+    pub by_place: bool,
+}
+
+/// Delivery tasks in the jurisdiction, by key or in address order; either way the page
+/// continues after the task whose id is `page.after`.
+pub async fn list_deliveries(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &DeliveryFilter,
+    page: PageRequest,
+) -> Result<Page<Delivery>> {
+    let mut w = Where::new();
+    // With a volunteer the volunteer's index is the selective one; the scope only filters.
+    if f.volunteer_id.is_some() {
+        w.scope_as_filter(j, "t");
+    } else {
+        w.scope(j, "t");
+    }
+    match f.states.as_slice() {
+        [] => {}
+        [one] => {
+            w.text("t.state = ?", one.clone());
+        }
+        many => {
+            // State codes come from the domain's fixed list, never from input.
+            let list = many
+                .iter()
+                .filter(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            w.raw(&format!("t.state IN ({list})"));
+        }
+    }
+    if let Some(v) = f.volunteer_id {
+        w.int("t.volunteer_id = ?", v);
+    }
+    if f.unassigned {
+        w.raw("t.volunteer_id IS NULL");
+    }
+    if let Some(v) = f.grid_id {
+        w.int("t.grid_id = ?", v);
+    }
+    if let Some(v) = f.household_id {
+        w.int("t.household_id = ?", v);
+    }
+    match (page.after, f.by_place) {
+        (Some(a), false) => {
+            w.int("t.id > ?", a);
+        }
+        (Some(a), true) => {
+            // The cursor's address is read from the task itself, so the key stays one id.
+            w.int(
+                "(t.place_key > (SELECT c.place_key FROM delivery_tasks c WHERE c.id = ?) \
+                 OR (t.place_key = (SELECT c.place_key FROM delivery_tasks c WHERE c.id = ?) \
+                 AND t.id > ?))",
+                a,
+            );
+        }
+        (None, _) => {}
+    }
+    let order = if f.by_place {
+        "t.place_key, t.id"
+    } else {
+        "t.id"
+    };
+    let sql = format!(
+        "{DELIVERY_SELECT}{} ORDER BY {order} LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(delivery_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |d| d.id))
+}
+
+pub async fn delivery(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Delivery> {
+    let mut w = Where::new();
+    w.scope(j, "t").int("t.id = ?", id);
+    let sql = format!("{DELIVERY_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    delivery_row(&row)
+}
+
+/// A household with a member under active home quarantine, with its address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeOrderPlace {
+    pub household_id: i64,
+    /// ISO date the order started.
+    pub start_date: String,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub door_sealed: bool,
+}
+
+/// Every active home-quarantine order in the jurisdiction with its household's address.
+pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<HomeOrderPlace>> {
+    let mut w = Where::new();
+    w.raw("q.state = 'active'")
+        .raw("q.kind = 'home'")
+        .scope_as_filter(j, "q");
+    let sql = format!(
+        "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
+         b.name, u.name, h.room, q.door_sealed FROM quarantine_orders q \
+         JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+         JOIN buildings b ON b.id = q.building_id{} ORDER BY q.household_id",
+        w.sql()
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HomeOrderPlace {
+                household_id: r.try_get(0)?,
+                start_date: r.try_get(1)?,
+                building_id: r.try_get(2)?,
+                grid_id: r.try_get(3)?,
+                community_id: r.try_get(4)?,
+                building_name: r.try_get(5)?,
+                unit_name: r.try_get(6)?,
+                room: r.try_get(7)?,
+                door_sealed: r.try_get::<i64, _>(8)? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Who was assigned each household's delivery on `due_date`.
+pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i64, i64>> {
+    let rows = sqlx::query(
+        "SELECT household_id, volunteer_id FROM delivery_tasks \
+         WHERE due_date = $1 AND volunteer_id IS NOT NULL",
+    )
+    .bind(due_date)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// How many tasks each volunteer has not yet delivered.
+pub async fn pending_loads(conn: &mut Conn) -> Result<HashMap<i64, i64>> {
+    let rows = sqlx::query(
+        "SELECT volunteer_id, COUNT(*) FROM delivery_tasks \
+         WHERE state IN ('open', 'asked') AND volunteer_id IS NOT NULL GROUP BY volunteer_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+pub struct NewDelivery<'a> {
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub place_key: &'a str,
+    pub due_date: &'a str,
+    pub volunteer_id: Option<i64>,
+}
+
+/// Inserts an open task unless the household already has one that day; the new id, or `None`.
+pub async fn insert_delivery(conn: &mut Conn, d: &NewDelivery<'_>) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO delivery_tasks (household_id, building_id, grid_id, community_id, \
+         place_key, due_date, state, volunteer_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) \
+         ON CONFLICT (household_id, due_date) DO NOTHING RETURNING id",
+    )
+    .bind(d.household_id)
+    .bind(d.building_id)
+    .bind(d.grid_id)
+    .bind(d.community_id)
+    .bind(d.place_key)
+    .bind(d.due_date)
+    .bind(d.volunteer_id)
+    .bind(now_ms())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// A task not yet delivered whose household no longer has an active home order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orphan {
+    pub id: i64,
+    pub household_id: i64,
+    pub community_id: i64,
+    pub due_date: String,
+    pub state: String,
+}
+
+/// Tasks in the jurisdiction still open or asked for households whose home quarantine ended.
+pub async fn orphaned_deliveries(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Orphan>> {
+    let mut w = Where::new();
+    w.raw("t.state IN ('open', 'asked')")
+        .scope_as_filter(j, "t")
+        .raw(
+            "NOT EXISTS (SELECT 1 FROM quarantine_orders q WHERE q.household_id = t.household_id \
+             AND q.state = 'active' AND q.kind = 'home')",
+        );
+    let sql = format!(
+        "SELECT t.id, t.household_id, t.community_id, t.due_date, t.state \
+         FROM delivery_tasks t{} ORDER BY t.id",
+        w.sql()
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Orphan {
+                id: r.try_get(0)?,
+                household_id: r.try_get(1)?,
+                community_id: r.try_get(2)?,
+                due_date: r.try_get(3)?,
+                state: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// The fields a step changes; written back whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryUpdate {
+    pub state: String,
+    pub volunteer_id: Option<i64>,
+    pub needs: String,
+    pub asked_at: Option<i64>,
+    pub asked_by: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub delivered_by: Option<i64>,
+    pub confirmed_at: Option<i64>,
+    pub confirmed_by: Option<i64>,
+    pub confirmed_via: Option<String>,
+    pub cancelled_at: Option<i64>,
+}
+
+impl From<&Delivery> for DeliveryUpdate {
+    fn from(d: &Delivery) -> Self {
+        DeliveryUpdate {
+            state: d.state.clone(),
+            volunteer_id: d.volunteer_id,
+            needs: d.needs.clone(),
+            asked_at: d.asked_at,
+            asked_by: d.asked_by,
+            delivered_at: d.delivered_at,
+            delivered_by: d.delivered_by,
+            confirmed_at: d.confirmed_at,
+            confirmed_by: d.confirmed_by,
+            confirmed_via: d.confirmed_via.clone(),
+            cancelled_at: d.cancelled_at,
+        }
+    }
+}
+
+/// Writes a step, only if the task is still in `expected_state`: two phones pressing the same
+/// button at once change it once. Returns whether the row was changed.
+pub async fn update_delivery(
+    conn: &mut Conn,
+    id: i64,
+    expected_state: &str,
+    u: &DeliveryUpdate,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE delivery_tasks SET state = $1, volunteer_id = $2, needs = $3, asked_at = $4, \
+         asked_by = $5, delivered_at = $6, delivered_by = $7, confirmed_at = $8, \
+         confirmed_by = $9, confirmed_via = $10, cancelled_at = $11, updated_at = $12 \
+         WHERE id = $13 AND state = $14",
+    )
+    .bind(&u.state)
+    .bind(u.volunteer_id)
+    .bind(&u.needs)
+    .bind(u.asked_at)
+    .bind(u.asked_by)
+    .bind(u.delivered_at)
+    .bind(u.delivered_by)
+    .bind(u.confirmed_at)
+    .bind(u.confirmed_by)
+    .bind(&u.confirmed_via)
+    .bind(u.cancelled_at)
+    .bind(now_ms())
+    .bind(id)
+    .bind(expected_state)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// An account with the volunteer role.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Volunteer {
+    pub id: i64,
+    pub display_name: String,
+    pub level: String,
+    pub scope_id: i64,
+}
+
+const VOLUNTEER_SELECT: &str = "SELECT a.id, a.display_name, a.level, a.scope_id FROM accounts a \
+     WHERE a.role = 'volunteer' AND a.active = 1";
+
+fn volunteer_row(r: &AnyRow) -> Result<Volunteer> {
+    Ok(Volunteer {
+        id: r.try_get(0)?,
+        display_name: r.try_get(1)?,
+        level: r.try_get(2)?,
+        scope_id: r.try_get(3)?,
+    })
+}
+
+/// Active volunteers whose jurisdiction covers a place, narrowest first (building, grid,
+/// community, street, district, all), then by id.
+pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<Volunteer>> {
+    let sql = format!(
+        "{VOLUNTEER_SELECT} AND ((a.level = 'building' AND a.scope_id = $1) \
+         OR (a.level = 'grid' AND a.scope_id = $2) OR (a.level = 'community' AND a.scope_id = $3) \
+         OR (a.level = 'street' AND a.scope_id = $4) OR (a.level = 'district' AND a.scope_id = $5) \
+         OR a.level = 'all') \
+         ORDER BY CASE a.level WHEN 'building' THEN 0 WHEN 'grid' THEN 1 WHEN 'community' THEN 2 \
+         WHEN 'street' THEN 3 WHEN 'district' THEN 4 ELSE 5 END, a.id LIMIT 500"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(p.building_id.unwrap_or(-1))
+        .bind(p.grid_id.unwrap_or(-1))
+        .bind(p.community_id)
+        .bind(p.street_id)
+        .bind(p.district_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(volunteer_row).collect()
+}
+
+/// Active volunteers working inside a jurisdiction (bound to it or to a place within it), by
+/// name: the choices of the task board's filter and of reassignment.
+pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Volunteer>> {
+    use domain::access::Level;
+    // Each level below the jurisdiction, as the set of its ids inside the jurisdiction.
+    let (communities, grids, buildings) = match j.level {
+        Level::All => {
+            let sql = format!("{VOLUNTEER_SELECT} ORDER BY a.display_name, a.id LIMIT 2000");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut *conn)
+                .await?;
+            return rows.iter().map(volunteer_row).collect();
+        }
+        Level::District => (
+            "SELECT id FROM communities WHERE district_id = $1",
+            "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
+             WHERE c.district_id = $1",
+            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
+             WHERE c.district_id = $1",
+        ),
+        Level::Street => (
+            "SELECT id FROM communities WHERE street_id = $1",
+            "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
+             WHERE c.street_id = $1",
+            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
+             WHERE c.street_id = $1",
+        ),
+        Level::Community => (
+            "SELECT $1",
+            "SELECT id FROM grids WHERE community_id = $1",
+            "SELECT id FROM buildings WHERE community_id = $1",
+        ),
+        Level::Grid => (
+            "SELECT -1",
+            "SELECT $1",
+            "SELECT id FROM buildings WHERE grid_id = $1",
+        ),
+        Level::Building => ("SELECT -1", "SELECT -1", "SELECT $1"),
+    };
+    let own = match j.level {
+        Level::District => "(a.level = 'district' AND a.scope_id = $1) OR ",
+        Level::Street => "(a.level = 'street' AND a.scope_id = $1) OR ",
+        _ => "",
+    };
+    let sql = format!(
+        "{VOLUNTEER_SELECT} AND ({own}(a.level = 'community' AND a.scope_id IN ({communities})) \
+         OR (a.level = 'grid' AND a.scope_id IN ({grids})) \
+         OR (a.level = 'building' AND a.scope_id IN ({buildings}))) \
+         ORDER BY a.display_name, a.id LIMIT 2000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(j.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(volunteer_row).collect()
+}

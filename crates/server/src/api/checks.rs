@@ -1,14 +1,511 @@
 //! Twice-daily check records, self-report links and alerts.
 
+use app::AppError;
+use axum::Json;
 use axum::Router;
-use utoipa::OpenApi;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::i18n::{Lang, Tr};
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    record_check,
+    order_checks,
+    create_self_report_link,
+    revoke_self_report_link,
+    alerts,
+    worklist,
+    acknowledge_alert,
+    resolve_alert,
+    submit_self_report
+))]
 pub struct Doc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/quarantine-orders/{id}/checks",
+            get(order_checks).post(record_check),
+        )
+        .route(
+            "/quarantine-orders/{id}/self-report-link",
+            post(create_self_report_link).delete(revoke_self_report_link),
+        )
+        .route("/alerts", get(alerts))
+        .route("/alerts/{id}/acknowledge", post(acknowledge_alert))
+        .route("/alerts/{id}/resolve", post(resolve_alert))
+        .route("/worklist", get(worklist))
+        .route("/self-reports/{token}", post(submit_self_report))
+}
+
+/// A check record: the current one of its slot, or one a correction superseded.
+#[derive(Serialize, ToSchema)]
+pub struct CheckDto {
+    pub id: i64,
+    pub order_id: i64,
+    /// ISO date.
+    pub slot_date: String,
+    /// `morning` or `evening`.
+    pub slot_part: String,
+    /// Degrees Celsius, one decimal.
+    pub temperature: f64,
+    /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
+    /// `shortness_of_breath`, `diarrhoea`.
+    pub symptoms: Vec<String>,
+    pub other_symptom: String,
+    /// 37.3 °C or above, or any symptom.
+    pub febrile: bool,
+    /// `doctor_call`, `self_report` or `on_site`.
+    pub method: String,
+    /// The account that recorded it; absent for a self-report.
+    pub recorded_by: Option<i64>,
+    pub recorder_name: String,
+    /// The self-report link it came through.
+    pub link_id: Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub checked_at: i64,
+    /// The record this one corrected.
+    pub replaces_id: Option<i64>,
+    pub correction_reason: Option<String>,
+    /// When a later correction replaced this record.
+    pub superseded_at: Option<i64>,
+}
+
+fn celsius(tenths: i64) -> f64 {
+    // Tenths are small integers; the conversion is exact to one decimal.
+    f64::from(i32::try_from(tenths).unwrap_or(0)) / 10.0
+}
+
+impl From<store::checks::Check> for CheckDto {
+    fn from(c: store::checks::Check) -> Self {
+        CheckDto {
+            id: c.id,
+            order_id: c.order_id,
+            slot_date: c.slot_date,
+            slot_part: c.slot_part,
+            temperature: celsius(c.temperature),
+            symptoms: c.symptoms,
+            other_symptom: c.other_symptom,
+            febrile: c.febrile,
+            method: c.method,
+            recorded_by: c.recorded_by,
+            recorder_name: c.recorder_name,
+            link_id: c.link_id,
+            checked_at: c.checked_at,
+            replaces_id: c.replaces_id,
+            correction_reason: c.correction_reason,
+            superseded_at: c.superseded_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckPage {
+    pub items: Vec<CheckDto>,
+    /// Pass as `after` for the next (older) page.
+    pub next: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CheckPageParams {
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// A check as recorded by staff.
+#[derive(Deserialize, ToSchema)]
+pub struct CheckRequest {
+    /// "36.8": 35.0–42.0 °C, one decimal.
+    pub temperature: String,
+    #[serde(default)]
+    pub symptoms: Vec<String>,
+    #[serde(default)]
+    pub other_symptom: String,
+    /// `doctor_call` or `on_site`.
+    pub method: String,
+    /// A slot key such as `2020-02-01/morning`; the slot of the moment when absent.
+    #[serde(default)]
+    pub slot: String,
+    /// Required when the slot is already filled: the new record corrects it.
+    #[serde(default)]
+    pub correction_reason: String,
+}
+
+/// What a record did.
+#[derive(Serialize, ToSchema)]
+pub struct RecordedDto {
+    pub check_id: i64,
+    /// The slot key, e.g. `2020-02-01/morning`.
+    pub slot: String,
+    pub febrile: bool,
+    /// The fever alert this record raised, if any.
+    pub fever_alert_id: Option<i64>,
+    /// The record this one corrected.
+    pub replaced: Option<i64>,
+}
+
+impl From<app::checks::Recorded> for RecordedDto {
+    fn from(r: app::checks::Recorded) -> Self {
+        RecordedDto {
+            check_id: r.check_id,
+            slot: r.slot.key(),
+            febrile: r.febrile,
+            fever_alert_id: r.fever_alert_id,
+            replaced: r.replaced,
+        }
+    }
+}
+
+/// Records a check for the slot of the moment (or the one named); a filled slot needs a
+/// correction reason (409 `slot_filled` without).
+#[utoipa::path(post, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path)), request_body = CheckRequest, responses((status = 201, body = RecordedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_check(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<CheckRequest>,
+) -> ApiResult<(StatusCode, Json<RecordedDto>)> {
+    let input = app::checks::CheckInput {
+        temperature: r.temperature,
+        symptoms: r.symptoms,
+        other_symptom: r.other_symptom,
+        method: r.method,
+        slot: r.slot,
+        correction_reason: r.correction_reason,
+    };
+    let recorded = s.app.record_check(&ctx.actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(recorded.into())))
+}
+
+/// The records of an order, newest first, corrected ones included.
+#[utoipa::path(get, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path), CheckPageParams), responses((status = 200, body = CheckPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn order_checks(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Query(p): Query<CheckPageParams>,
+) -> ApiResult<Json<CheckPage>> {
+    let page = s
+        .app
+        .order_checks(&ctx.actor, id, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(Json(CheckPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// A self-report link just made: the token is returned this once and never stored.
+#[derive(Serialize, ToSchema)]
+pub struct SelfReportLinkDto {
+    pub id: i64,
+    pub token: String,
+    /// The resident's page, relative to the server: `/r/{token}`.
+    pub path: String,
+}
+
+/// Makes a new self-report link for an open order; the previous one stops working.
+#[utoipa::path(post, path = "/quarantine-orders/{id}/self-report-link", params(("id" = i64, Path)), responses((status = 201, body = SelfReportLinkDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_self_report_link(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<SelfReportLinkDto>)> {
+    let link = s.app.create_self_report_link(&ctx.actor, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SelfReportLinkDto {
+            id: link.id,
+            path: format!("/r/{}", link.token),
+            token: link.token,
+        }),
+    ))
+}
+
+/// Revokes the order's self-report link.
+#[utoipa::path(delete, path = "/quarantine-orders/{id}/self-report-link", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn revoke_self_report_link(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    s.app.revoke_self_report_link(&ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An alert with the resident and home it concerns.
+#[derive(Serialize, ToSchema)]
+pub struct AlertDto {
+    pub id: i64,
+    /// `fever` or `missed_check`.
+    pub kind: String,
+    pub order_id: i64,
+    pub resident_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub doctor_id: Option<i64>,
+    pub slot_date: String,
+    pub slot_part: String,
+    /// `open`, `acknowledged` or `resolved`.
+    pub state: String,
+    /// Milliseconds since the Unix epoch.
+    pub raised_at: i64,
+    pub acknowledged_by: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub resolved_by: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub resolution_note: Option<String>,
+    /// The record that raised a fever alert.
+    pub check_id: Option<i64>,
+    pub temperature: Option<f64>,
+    pub symptoms: Vec<String>,
+    pub other_symptom: String,
+}
+
+impl From<store::checks::Alert> for AlertDto {
+    fn from(a: store::checks::Alert) -> Self {
+        AlertDto {
+            id: a.id,
+            kind: a.kind,
+            order_id: a.order_id,
+            resident_id: a.resident_id,
+            resident_name: a.resident_name,
+            building_name: a.building_name,
+            unit_name: a.unit_name,
+            room: a.room,
+            grid_id: a.grid_id,
+            community_id: a.community_id,
+            doctor_id: a.doctor_id,
+            slot_date: a.slot_date,
+            slot_part: a.slot_part,
+            state: a.state,
+            raised_at: a.raised_at,
+            acknowledged_by: a.acknowledged_by,
+            acknowledged_at: a.acknowledged_at,
+            resolved_by: a.resolved_by,
+            resolved_at: a.resolved_at,
+            resolution_note: a.resolution_note,
+            check_id: a.check_id,
+            temperature: a.temperature.map(celsius),
+            symptoms: a.symptoms,
+            other_symptom: a.other_symptom,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlertPage {
+    pub items: Vec<AlertDto>,
+    /// Pass as `after` for the next (older) page.
+    pub next: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AlertParams {
+    /// A doctor's own residents only.
+    #[serde(default)]
+    pub mine: bool,
+    pub grid_id: Option<i64>,
+    pub order_id: Option<i64>,
+    /// `fever` or `missed_check`; both when absent.
+    pub kind: Option<String>,
+    /// `open`, `acknowledged` or `resolved`; unresolved when absent.
+    pub state: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// Alerts in the caller's jurisdiction, newest first.
+#[utoipa::path(get, path = "/alerts", params(AlertParams), responses((status = 200, body = AlertPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn alerts(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<AlertParams>,
+) -> ApiResult<Json<AlertPage>> {
+    let query = app::checks::AlertQuery {
+        mine: p.mine,
+        grid_id: p.grid_id,
+        order_id: p.order_id,
+        kind: p.kind,
+        state: p.state,
+    };
+    let page = s
+        .app
+        .alerts(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(Json(AlertPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// A slot's current record on the worklist.
+#[derive(Serialize, ToSchema)]
+pub struct SlotMarkDto {
+    pub check_id: i64,
+    pub temperature: f64,
+    pub febrile: bool,
+}
+
+/// An active order of the doctor with today's two slots.
+#[derive(Serialize, ToSchema)]
+pub struct DaySlotsDto {
+    pub order_id: i64,
+    pub resident_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub morning: Option<SlotMarkDto>,
+    pub evening: Option<SlotMarkDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorklistDto {
+    /// The slot being checked now, e.g. `2020-02-01/morning`.
+    pub slot: String,
+    pub open_fever: i64,
+    pub open_missed: i64,
+    /// A doctor's active orders (with `mine`), by order id.
+    pub day: Vec<DaySlotsDto>,
+    /// Pass as `after` for the next page of `day`.
+    pub next: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct WorklistParams {
+    /// A doctor's own residents, with today's slots.
+    #[serde(default)]
+    pub mine: bool,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The worklist heading: open alert counts, and a doctor's residents with today's slots.
+#[utoipa::path(get, path = "/worklist", params(WorklistParams), responses((status = 200, body = WorklistDto), (status = 403, body = ErrorBody)))]
+async fn worklist(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<WorklistParams>,
+) -> ApiResult<Json<WorklistDto>> {
+    let w = s
+        .app
+        .worklist(
+            &ctx.actor,
+            p.mine,
+            jiff::Timestamp::now(),
+            PageRequest::new(p.after, p.limit),
+        )
+        .await?;
+    let mark = |m: store::checks::SlotMark| SlotMarkDto {
+        check_id: m.check_id,
+        temperature: celsius(m.temperature),
+        febrile: m.febrile,
+    };
+    Ok(Json(WorklistDto {
+        slot: w.slot.key(),
+        open_fever: w.open_fever,
+        open_missed: w.open_missed,
+        next: w.day.next,
+        day: w
+            .day
+            .items
+            .into_iter()
+            .map(|d| DaySlotsDto {
+                order_id: d.order_id,
+                resident_id: d.resident_id,
+                resident_name: d.resident_name,
+                building_name: d.building_name,
+                unit_name: d.unit_name,
+                room: d.room,
+                morning: d.morning.map(mark),
+                evening: d.evening.map(mark),
+            })
+            .collect(),
+    }))
+}
+
+/// Acknowledges an open alert.
+#[utoipa::path(post, path = "/alerts/{id}/acknowledge", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn acknowledge_alert(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    s.app.acknowledge_alert(&ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResolveRequest {
+    /// What was done; required.
+    pub note: String,
+}
+
+/// Resolves an alert with a note of what was done.
+#[utoipa::path(post, path = "/alerts/{id}/resolve", params(("id" = i64, Path)), request_body = ResolveRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn resolve_alert(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ResolveRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.resolve_alert(&ctx.actor, id, &r.note).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A resident's self-report; the link's token is the only credential.
+#[derive(Deserialize, ToSchema)]
+pub struct SelfReportRequest {
+    pub temperature: String,
+    #[serde(default)]
+    pub symptoms: Vec<String>,
+    #[serde(default)]
+    pub other_symptom: String,
+    /// Required when the slot is already reported.
+    #[serde(default)]
+    pub correction_reason: String,
+}
+
+/// Records a self-report through a link, without an account. Unknown links answer 404,
+/// revoked links and ended orders 410 (`link_revoked`, `order_ended`); nothing is written.
+#[utoipa::path(post, path = "/self-reports/{token}", params(("token" = String, Path)), request_body = SelfReportRequest, responses((status = 201, body = RecordedDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)), security(()))]
+async fn submit_self_report(
+    State(s): State<AppState>,
+    client: crate::pages::ClientAddr,
+    Path(token): Path<String>,
+    Json(r): Json<SelfReportRequest>,
+) -> Response {
+    let input = app::checks::SelfReportInput {
+        temperature: r.temperature,
+        symptoms: r.symptoms,
+        other_symptom: r.other_symptom,
+        correction_reason: r.correction_reason,
+    };
+    match s
+        .app
+        .submit_self_report(&token, &input, &client.0, jiff::Timestamp::now())
+        .await
+    {
+        Ok(recorded) => (StatusCode::CREATED, Json(RecordedDto::from(recorded))).into_response(),
+        Err(AppError::Conflict {
+            code: code @ ("link_revoked" | "order_ended"),
+        }) => {
+            let t = Tr::new(Lang::En);
+            super::error_body(StatusCode::GONE, code, &t.error(code, ""), None)
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
 }

@@ -1,14 +1,552 @@
 //! Supply-delivery tasks and rubbish rounds of home quarantine.
 
+use app::tasks::rubbish::RoundQuery;
+use app::tasks::{BoardQuery, MyList};
+use axum::Json;
 use axum::Router;
-use utoipa::OpenApi;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
+use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    delivery_tasks,
+    generate_delivery_tasks,
+    delivery_task,
+    delivery_ask,
+    delivery_deliver,
+    delivery_confirm,
+    delivery_cancel,
+    delivery_assign,
+    rubbish_rounds,
+    open_rubbish_rounds,
+    rubbish_round,
+    rubbish_stop,
+    rubbish_round_done,
+    rubbish_round_assign,
+    task_volunteers
+))]
 pub struct Doc;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/delivery-tasks", get(delivery_tasks))
+        .route("/delivery-tasks/generate", post(generate_delivery_tasks))
+        .route("/delivery-tasks/{id}", get(delivery_task))
+        .route("/delivery-tasks/{id}/ask", post(delivery_ask))
+        .route("/delivery-tasks/{id}/deliver", post(delivery_deliver))
+        .route("/delivery-tasks/{id}/confirm", post(delivery_confirm))
+        .route("/delivery-tasks/{id}/cancel", post(delivery_cancel))
+        .route("/delivery-tasks/{id}/assign", post(delivery_assign))
+        .route("/rubbish-rounds", get(rubbish_rounds))
+        .route("/rubbish-rounds/open", post(open_rubbish_rounds))
+        .route("/rubbish-rounds/{id}", get(rubbish_round))
+        .route("/rubbish-rounds/{id}/stops/{stop_id}", post(rubbish_stop))
+        .route("/rubbish-rounds/{id}/done", post(rubbish_round_done))
+        .route("/rubbish-rounds/{id}/assign", post(rubbish_round_assign))
+        .route("/task-volunteers", get(task_volunteers))
+}
+
+/// A supply-delivery task of a household under home quarantine.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryTaskDto {
+    pub id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// ISO date.
+    pub due_date: String,
+    /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
+    pub state: String,
+    pub volunteer_id: Option<i64>,
+    pub volunteer_name: Option<String>,
+    /// What the household needs, as the volunteer wrote it down.
+    pub needs: String,
+    /// Milliseconds since the Unix epoch, each with the account that recorded the step.
+    pub asked_at: Option<i64>,
+    pub asked_by: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub delivered_by: Option<i64>,
+    pub confirmed_at: Option<i64>,
+    pub confirmed_by: Option<i64>,
+    /// `at_door` or `phone`.
+    pub confirmed_via: Option<String>,
+    pub cancelled_at: Option<i64>,
+    /// Members under active home quarantine now.
+    pub people: i64,
+}
+
+impl From<store::tasks::Delivery> for DeliveryTaskDto {
+    fn from(d: store::tasks::Delivery) -> Self {
+        DeliveryTaskDto {
+            id: d.id,
+            household_id: d.household_id,
+            building_id: d.building_id,
+            grid_id: d.grid_id,
+            community_id: d.community_id,
+            building_name: d.building_name,
+            unit_name: d.unit_name,
+            room: d.room,
+            due_date: d.due_date,
+            state: d.state,
+            volunteer_id: d.volunteer_id,
+            volunteer_name: d.volunteer_name,
+            needs: d.needs,
+            asked_at: d.asked_at,
+            asked_by: d.asked_by,
+            delivered_at: d.delivered_at,
+            delivered_by: d.delivered_by,
+            confirmed_at: d.confirmed_at,
+            confirmed_by: d.confirmed_by,
+            confirmed_via: d.confirmed_via,
+            cancelled_at: d.cancelled_at,
+            people: d.people,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryTaskPage {
+    pub items: Vec<DeliveryTaskDto>,
+    /// Pass as `after` for the next page.
+    pub next: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryTaskDetail {
+    pub task: DeliveryTaskDto,
+    /// The task's audit entries, newest first.
+    pub history: Vec<AuditEntryDto>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DeliveryTaskParams {
+    /// `todo` or `awaiting_confirmation` for the caller's own tasks in address order; otherwise
+    /// the board of the jurisdiction by key.
+    pub mine: Option<String>,
+    /// Board only: a state, `pending` (open and asked, the default) or `all`.
+    pub state: Option<String>,
+    pub grid_id: Option<i64>,
+    pub volunteer_id: Option<i64>,
+    /// Board only: tasks nobody is assigned to.
+    #[serde(default)]
+    pub unassigned: bool,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GenerateRequest {
+    /// ISO date; today when empty.
+    #[serde(default)]
+    pub date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GeneratedDto {
+    pub created: usize,
+    pub cancelled: usize,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AskRequest {
+    /// What the household needs, e.g. "vegetables, blood-pressure medicine".
+    pub needs: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ConfirmRequest {
+    /// `at_door` or `phone`.
+    pub via: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CancelRequest {
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AssignRequest {
+    /// A volunteer's account id; null to unassign.
+    pub volunteer_id: Option<i64>,
+}
+
+/// The caller's own tasks, or the task board of the jurisdiction.
+#[utoipa::path(get, path = "/delivery-tasks", params(DeliveryTaskParams), responses((status = 200, body = DeliveryTaskPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delivery_tasks(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<DeliveryTaskParams>,
+) -> ApiResult<Json<DeliveryTaskPage>> {
+    let page = PageRequest::new(p.after, p.limit);
+    let page = match p.mine.as_deref() {
+        Some("todo") => s.app.my_deliveries(&ctx.actor, MyList::ToDo, page).await?,
+        Some("awaiting_confirmation") => {
+            s.app
+                .my_deliveries(&ctx.actor, MyList::AwaitingConfirmation, page)
+                .await?
+        }
+        Some(_) => return Err(app::AppError::field("mine", "unknown_state").into()),
+        None => {
+            let q = BoardQuery {
+                state: p.state,
+                grid_id: p.grid_id,
+                volunteer_id: p.volunteer_id,
+                unassigned: p.unassigned,
+            };
+            s.app.delivery_board(&ctx.actor, &q, page).await?
+        }
+    };
+    Ok(Json(DeliveryTaskPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+fn date_or_today(s: &AppState, text: &str) -> Result<jiff::civil::Date, app::AppError> {
+    if text.trim().is_empty() {
+        return Ok(s.app.today());
+    }
+    domain::resident::date_from_text(text)
+        .ok_or_else(|| app::AppError::field("date", "date_format"))
+}
+
+/// Creates the deliveries due on a day in the caller's jurisdiction (the daily job does this
+/// for everyone); running it twice creates nothing new.
+#[utoipa::path(post, path = "/delivery-tasks/generate", request_body = GenerateRequest, responses((status = 200, body = GeneratedDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn generate_delivery_tasks(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(r): Json<GenerateRequest>,
+) -> ApiResult<Json<GeneratedDto>> {
+    let date = date_or_today(&s, &r.date)?;
+    let g = s.app.generate_delivery_tasks(&ctx.actor, date).await?;
+    Ok(Json(GeneratedDto {
+        created: g.created,
+        cancelled: g.cancelled,
+    }))
+}
+
+/// One delivery task with its history.
+#[utoipa::path(get, path = "/delivery-tasks/{id}", params(("id" = i64, Path)), responses((status = 200, body = DeliveryTaskDetail), (status = 404, body = ErrorBody)))]
+async fn delivery_task(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<DeliveryTaskDetail>> {
+    let (d, history) = s.app.delivery_task(&ctx.actor, id).await?;
+    Ok(Json(DeliveryTaskDetail {
+        task: d.into(),
+        history: history.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Records what the household needs.
+#[utoipa::path(post, path = "/delivery-tasks/{id}/ask", params(("id" = i64, Path)), request_body = AskRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delivery_ask(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<AskRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.ask_delivery(&ctx.actor, id, &r.needs).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records that the supplies were left at the door.
+#[utoipa::path(post, path = "/delivery-tasks/{id}/deliver", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delivery_deliver(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    s.app.deliver(&ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records the household's confirmation of receipt.
+#[utoipa::path(post, path = "/delivery-tasks/{id}/confirm", params(("id" = i64, Path)), request_body = ConfirmRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delivery_confirm(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ConfirmRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.confirm_delivery(&ctx.actor, id, &r.via).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Cancels a task not yet delivered, with a reason.
+#[utoipa::path(post, path = "/delivery-tasks/{id}/cancel", params(("id" = i64, Path)), request_body = CancelRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delivery_cancel(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<CancelRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.cancel_delivery(&ctx.actor, id, &r.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Gives a task to a volunteer covering the household, or to nobody.
+#[utoipa::path(post, path = "/delivery-tasks/{id}/assign", params(("id" = i64, Path)), request_body = AssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn delivery_assign(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<AssignRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .assign_delivery(&ctx.actor, id, r.volunteer_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A rubbish round of one grid and day.
+#[derive(Serialize, ToSchema)]
+pub struct RubbishRoundDto {
+    pub id: i64,
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub community_id: i64,
+    /// ISO date.
+    pub round_date: String,
+    /// `open` or `done`.
+    pub state: String,
+    pub volunteer_id: Option<i64>,
+    pub volunteer_name: Option<String>,
+    /// Doors on the round, and those not yet visited.
+    pub stops: i64,
+    pub pending: i64,
+    pub done_at: Option<i64>,
+    pub done_by: Option<i64>,
+}
+
+impl From<store::tasks::Round> for RubbishRoundDto {
+    fn from(r: store::tasks::Round) -> Self {
+        RubbishRoundDto {
+            id: r.id,
+            grid_id: r.grid_id,
+            grid_name: r.grid_name,
+            community_id: r.community_id,
+            round_date: r.round_date,
+            state: r.state,
+            volunteer_id: r.volunteer_id,
+            volunteer_name: r.volunteer_name,
+            stops: r.stops,
+            pending: r.pending,
+            done_at: r.done_at,
+            done_by: r.done_by,
+        }
+    }
+}
+
+/// One sealed door of a round.
+#[derive(Serialize, ToSchema)]
+pub struct RubbishStopDto {
+    pub id: i64,
+    pub household_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// `pending`, `collected` or `no_rubbish`.
+    pub state: String,
+    pub visited_at: Option<i64>,
+    pub visited_by: Option<i64>,
+}
+
+impl From<store::tasks::Stop> for RubbishStopDto {
+    fn from(s: store::tasks::Stop) -> Self {
+        RubbishStopDto {
+            id: s.id,
+            household_id: s.household_id,
+            building_name: s.building_name,
+            unit_name: s.unit_name,
+            room: s.room,
+            state: s.state,
+            visited_at: s.visited_at,
+            visited_by: s.visited_by,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RubbishRoundPage {
+    pub items: Vec<RubbishRoundDto>,
+    pub next: Option<i64>,
+}
+
+/// A round with a page of its doors in building, unit and room order.
+#[derive(Serialize, ToSchema)]
+pub struct RubbishRoundDetail {
+    pub round: RubbishRoundDto,
+    pub stops: Vec<RubbishStopDto>,
+    /// Pass as `after` for the next page of doors.
+    pub next: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RoundParams {
+    /// ISO date; today when absent.
+    pub date: Option<String>,
+    /// Only the caller's rounds (always so for volunteers).
+    #[serde(default)]
+    pub mine: bool,
+    pub grid_id: Option<i64>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StopParams {
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StopRequest {
+    /// `collected` or `no_rubbish`.
+    pub outcome: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OpenedDto {
+    pub rounds: usize,
+    pub stops: usize,
+}
+
+/// Rubbish rounds of a day in the caller's jurisdiction.
+#[utoipa::path(get, path = "/rubbish-rounds", params(RoundParams), responses((status = 200, body = RubbishRoundPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rubbish_rounds(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<RoundParams>,
+) -> ApiResult<Json<RubbishRoundPage>> {
+    let q = RoundQuery {
+        date: p.date,
+        mine: p.mine,
+        grid_id: p.grid_id,
+    };
+    let page = s
+        .app
+        .rubbish_rounds(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(Json(RubbishRoundPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Opens a day's rounds in the caller's jurisdiction from 17:00 (the daily job does this for
+/// everyone), adding doors sealed since; running it twice adds nothing.
+#[utoipa::path(post, path = "/rubbish-rounds/open", request_body = GenerateRequest, responses((status = 200, body = OpenedDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn open_rubbish_rounds(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(r): Json<GenerateRequest>,
+) -> ApiResult<Json<OpenedDto>> {
+    let date = date_or_today(&s, &r.date)?;
+    let o = s.app.open_rubbish_rounds(&ctx.actor, date).await?;
+    Ok(Json(OpenedDto {
+        rounds: o.rounds,
+        stops: o.stops,
+    }))
+}
+
+/// One round and a page of its doors in address order.
+#[utoipa::path(get, path = "/rubbish-rounds/{id}", params(("id" = i64, Path), StopParams), responses((status = 200, body = RubbishRoundDetail), (status = 404, body = ErrorBody)))]
+async fn rubbish_round(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Query(p): Query<StopParams>,
+) -> ApiResult<Json<RubbishRoundDetail>> {
+    let (round, stops) = s
+        .app
+        .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(Json(RubbishRoundDetail {
+        round: round.into(),
+        next: stops.next,
+        stops: stops.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Records what was found at one door.
+#[utoipa::path(post, path = "/rubbish-rounds/{id}/stops/{stop_id}", params(("id" = i64, Path), ("stop_id" = i64, Path)), request_body = StopRequest, responses((status = 200, body = RubbishStopDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rubbish_stop(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path((id, stop_id)): Path<(i64, i64)>,
+    Json(r): Json<StopRequest>,
+) -> ApiResult<Json<RubbishStopDto>> {
+    let stop = s
+        .app
+        .record_rubbish_stop(&ctx.actor, id, stop_id, &r.outcome)
+        .await?;
+    Ok(Json(stop.into()))
+}
+
+/// Marks a round done once every door was visited.
+#[utoipa::path(post, path = "/rubbish-rounds/{id}/done", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn rubbish_round_done(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    s.app.finish_rubbish_round(&ctx.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Gives a round to a volunteer covering its grid, or to nobody.
+#[utoipa::path(post, path = "/rubbish-rounds/{id}/assign", params(("id" = i64, Path)), request_body = AssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rubbish_round_assign(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<AssignRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .assign_rubbish_round(&ctx.actor, id, r.volunteer_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An active volunteer account.
+#[derive(Serialize, ToSchema)]
+pub struct VolunteerDto {
+    pub id: i64,
+    pub display_name: String,
+    /// The level of the volunteer's jurisdiction and its id.
+    pub level: String,
+    pub scope_id: i64,
+}
+
+/// Active volunteers working inside the caller's jurisdiction: the choices for assignment.
+#[utoipa::path(get, path = "/task-volunteers", responses((status = 200, body = Vec<VolunteerDto>), (status = 403, body = ErrorBody)))]
+async fn task_volunteers(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+) -> ApiResult<Json<Vec<VolunteerDto>>> {
+    let list = s.app.task_volunteers(&ctx.actor).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|v| VolunteerDto {
+                id: v.id,
+                display_name: v.display_name,
+                level: v.level,
+                scope_id: v.scope_id,
+            })
+            .collect(),
+    ))
 }

@@ -1,9 +1,425 @@
-//! Supply-delivery tasks and rubbish rounds of home quarantine.
+//! Pages of supply deliveries and rubbish rounds: the volunteer's phone worklist, the task board
+//! of staff and grid workers, one task with its history, and the rubbish rounds with their
+//! doors in address order.
 
+use app::AppError;
+use app::tasks::rubbish::RoundQuery;
+use app::tasks::{BoardQuery, MyList};
+use askama::Template;
+use axum::Form;
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::access::Role;
+use domain::page::PageRequest;
+use domain::tasks::{self as t, ConfirmedVia, DeliveryState};
+use serde::Deserialize;
+use store::tasks::{Delivery, Round, Volunteer};
+
+mod rubbish;
 
 use crate::AppState;
+use crate::web::{Chrome, Ctx, PageError, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/tasks", get(worklist))
+        .route("/tasks/board", get(board))
+        .route("/tasks/deliveries/generate", post(generate))
+        .route("/tasks/deliveries/{id}", get(task))
+        .route("/tasks/deliveries/{id}/{step}", post(step))
+        .merge(rubbish::routes())
+}
+
+/// A message shown after a refused step, carried through the redirect as codes.
+#[derive(Deserialize, Default)]
+pub(super) struct Notice {
+    error: Option<String>,
+    field: Option<String>,
+    detail: Option<String>,
+}
+
+impl Notice {
+    pub(super) fn text(&self, ctx: &Ctx) -> String {
+        let Some(code) = self.error.as_deref() else {
+            return String::new();
+        };
+        let message = ctx.t.error(code, self.detail.as_deref().unwrap_or(""));
+        match self.field.as_deref().filter(|f| !f.is_empty()) {
+            Some(f) => format!("{}: {message}", ctx.t.of("field", f)),
+            None => message,
+        }
+    }
+}
+
+/// Where to go after a step: back to the page that sent the form, with the error if refused.
+pub(super) fn back_to(back: &str, fallback: &str, e: Option<&AppError>) -> Response {
+    let target = if back.starts_with("/tasks") && !back.contains("//") {
+        back
+    } else {
+        fallback
+    };
+    let Some(e) = e else {
+        return Redirect::to(target).into_response();
+    };
+    let (code, field, detail) = match e {
+        AppError::Validation(f) => {
+            f.0.first()
+                .map(|x| (x.code.as_str(), x.field.as_str(), x.detail.as_str()))
+                .unwrap_or(("validation_failed", "", ""))
+        }
+        other => (other.code(), "", ""),
+    };
+    let sep = if target.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!(
+        "{target}{sep}error={}&field={}&detail={}",
+        urlencode(code),
+        urlencode(field),
+        urlencode(detail)
+    ))
+    .into_response()
+}
+
+/// Refusals a person can act on come back to the page; anything else is an error page.
+pub(super) fn refused(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Validation(_) | AppError::Conflict { .. } | AppError::Forbidden
+    )
+}
+
+/// A task as a row of the lists, with what the viewer may do next.
+struct Row {
+    d: Delivery,
+    overdue: bool,
+    can_ask: bool,
+    can_deliver: bool,
+    can_confirm: bool,
+}
+
+fn row(d: Delivery, today: &str) -> Row {
+    let state = DeliveryState::from_code(&d.state);
+    Row {
+        overdue: state.is_some_and(DeliveryState::is_pending) && d.due_date.as_str() < today,
+        can_ask: state.is_some_and(|s| t::advance(s, t::Step::Ask).is_ok()),
+        can_deliver: state.is_some_and(|s| t::advance(s, t::Step::Deliver).is_ok()),
+        can_confirm: state.is_some_and(|s| t::advance(s, t::Step::Confirm).is_ok()),
+        d,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct WorklistQuery {
+    after: Option<i64>,
+    #[serde(flatten)]
+    notice: Notice,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_worklist.html")]
+struct WorklistPage {
+    c: Chrome,
+    todo: Vec<Row>,
+    waiting: Vec<Row>,
+    rounds: Vec<Round>,
+    today: String,
+    next: Option<i64>,
+    after: Option<i64>,
+    vias: Vec<&'static str>,
+    error: String,
+}
+
+async fn worklist(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<WorklistQuery>,
+) -> Result<Response, PageError> {
+    if ctx.actor.role != Role::Volunteer && t::can_oversee(ctx.actor.role) {
+        return Ok(Redirect::to("/tasks/board").into_response());
+    }
+    let today = s.app.today().to_string();
+    let todo = s
+        .app
+        .my_deliveries(&ctx.actor, MyList::ToDo, PageRequest::new(q.after, None))
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let waiting = s
+        .app
+        .my_deliveries(
+            &ctx.actor,
+            MyList::AwaitingConfirmation,
+            PageRequest::new(None, Some(100)),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let rounds = s
+        .app
+        .rubbish_rounds(&ctx.actor, &RoundQuery::default(), PageRequest::first())
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let next = todo.next;
+    // Overdue first, then today's, each in address order.
+    let mut todo: Vec<Row> = todo.items.into_iter().map(|d| row(d, &today)).collect();
+    todo.sort_by_key(|r| !r.overdue);
+    Ok(render(&WorklistPage {
+        c: ctx.chrome(ctx.t.get("tasks.my_tasks")),
+        todo,
+        waiting: waiting.items.into_iter().map(|d| row(d, &today)).collect(),
+        rounds: rounds.items,
+        today,
+        next,
+        after: q.after,
+        vias: ConfirmedVia::ALL.iter().map(|v| v.code()).collect(),
+        error: q.notice.text(&ctx),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct BoardParams {
+    state: Option<String>,
+    grid: Option<String>,
+    volunteer: Option<String>,
+    after: Option<i64>,
+    #[serde(flatten)]
+    notice: Notice,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_board.html")]
+struct BoardPage {
+    c: Chrome,
+    rows: Vec<Row>,
+    state: String,
+    states: Vec<&'static str>,
+    grid: String,
+    volunteer: String,
+    volunteers: Vec<Volunteer>,
+    query: String,
+    after: Option<i64>,
+    next: Option<i64>,
+    can_assign: bool,
+    today: String,
+    error: String,
+}
+
+async fn board(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<BoardParams>,
+) -> Result<Response, PageError> {
+    let state = p.state.clone().unwrap_or_default();
+    let grid = p.grid.clone().unwrap_or_default();
+    let volunteer = p.volunteer.clone().unwrap_or_default();
+    let query = BoardQuery {
+        state: Some(state.clone()),
+        grid_id: grid.trim().parse().ok(),
+        volunteer_id: volunteer.trim().parse().ok(),
+        unassigned: volunteer == "none",
+    };
+    let page = s
+        .app
+        .delivery_board(&ctx.actor, &query, PageRequest::new(p.after, None))
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let volunteers = s
+        .app
+        .task_volunteers(&ctx.actor)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let today = s.app.today().to_string();
+    Ok(render(&BoardPage {
+        c: ctx.chrome(ctx.t.get("tasks.board")),
+        rows: page.items.into_iter().map(|d| row(d, &today)).collect(),
+        query: format!(
+            "state={}&grid={}&volunteer={}",
+            urlencode(&state),
+            urlencode(&grid),
+            urlencode(&volunteer)
+        ),
+        state,
+        states: DeliveryState::ALL.iter().map(|s| s.code()).collect(),
+        grid,
+        volunteer,
+        volunteers,
+        after: p.after,
+        next: page.next,
+        can_assign: t::can_assign(ctx.actor.role),
+        today,
+        error: p.notice.text(&ctx),
+    }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct GenerateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn generate(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<GenerateForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let date = if f.date.trim().is_empty() {
+        s.app.today()
+    } else {
+        match domain::resident::date_from_text(&f.date) {
+            Some(d) => d,
+            None => {
+                let e = AppError::field("date", "date_format");
+                return Ok(back_to("/tasks/board", "/tasks/board", Some(&e)));
+            }
+        }
+    };
+    match s.app.generate_delivery_tasks(&ctx.actor, date).await {
+        Ok(_) => Ok(Redirect::to("/tasks/board").into_response()),
+        Err(e) if refused(&e) => Ok(back_to("/tasks/board", "/tasks/board", Some(&e))),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+/// One audit entry as the task and round pages show it.
+struct Event {
+    at: String,
+    who: String,
+    action: String,
+    after: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_delivery.html")]
+struct TaskPage {
+    c: Chrome,
+    r: Row,
+    times: Vec<(&'static str, String)>,
+    history: Vec<Event>,
+    volunteers: Vec<Volunteer>,
+    can_assign: bool,
+    can_cancel: bool,
+    vias: Vec<&'static str>,
+    error: String,
+}
+
+async fn task(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(n): Query<Notice>,
+) -> Result<Response, PageError> {
+    let (d, history) = s
+        .app
+        .delivery_task(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let can_assign = t::can_assign(ctx.actor.role);
+    let volunteers = if can_assign {
+        s.app
+            .task_volunteers(&ctx.actor)
+            .await
+            .map_err(|e| ctx.err(e))?
+    } else {
+        Vec::new()
+    };
+    let time = |ms: Option<i64>| {
+        ms.map(|v| crate::pages::registry_time(&s, v))
+            .unwrap_or_default()
+    };
+    let times = vec![
+        ("tasks.asked_at", time(d.asked_at)),
+        ("tasks.delivered_at", time(d.delivered_at)),
+        ("tasks.confirmed_at", time(d.confirmed_at)),
+        ("tasks.cancelled_at", time(d.cancelled_at)),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let can_cancel = can_assign
+        && DeliveryState::from_code(&d.state)
+            .is_some_and(|st| t::advance(st, t::Step::Cancel).is_ok());
+    let title = format!(
+        "{} · {} {} {}",
+        ctx.t.get("tasks.delivery"),
+        d.building_name,
+        d.unit_name,
+        d.room
+    );
+    let today = s.app.today().to_string();
+    Ok(render(&TaskPage {
+        c: ctx.chrome(&title),
+        r: row(d, &today),
+        times,
+        history: history
+            .into_iter()
+            .map(|r| Event {
+                at: crate::pages::registry_time(&s, r.at),
+                who: r.account_name,
+                action: r.action,
+                after: r.after.unwrap_or_default(),
+                reason: r.reason.unwrap_or_default(),
+            })
+            .collect(),
+        volunteers,
+        can_assign,
+        can_cancel: can_cancel && can_assign,
+        vias: ConfirmedVia::ALL.iter().map(|v| v.code()).collect(),
+        error: n.text(&ctx),
+    }))
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    back: String,
+    #[serde(default)]
+    needs: String,
+    #[serde(default)]
+    via: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    volunteer_id: String,
+}
+
+async fn step(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, step)): Path<(i64, String)>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let a = &s.app;
+    let r = match step.as_str() {
+        "ask" => a.ask_delivery(&ctx.actor, id, &f.needs).await,
+        "deliver" => a.deliver(&ctx.actor, id).await,
+        "confirm" => a.confirm_delivery(&ctx.actor, id, &f.via).await,
+        "cancel" => a.cancel_delivery(&ctx.actor, id, &f.reason).await,
+        "assign" => {
+            let v = f.volunteer_id.trim();
+            match v.parse::<i64>() {
+                Ok(v) => a.assign_delivery(&ctx.actor, id, Some(v)).await,
+                Err(_) if v.is_empty() => a.assign_delivery(&ctx.actor, id, None).await,
+                Err(_) => Err(AppError::field("volunteer_id", "unknown_account")),
+            }
+        }
+        _ => Err(AppError::NotFound),
+    };
+    let fallback = format!("/tasks/deliveries/{id}");
+    match r {
+        Ok(()) => Ok(back_to(&f.back, &fallback, None)),
+        Err(e) if refused(&e) => Ok(back_to(&f.back, &fallback, Some(&e))),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+impl TaskPage {
+    fn assigned<T: std::borrow::Borrow<i64>>(&self, id: T) -> bool {
+        self.r.d.volunteer_id == Some(*id.borrow())
+    }
 }

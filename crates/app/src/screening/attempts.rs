@@ -1,0 +1,218 @@
+//! Recording a call, visit or notice, with the answers that update the travel register.
+
+use domain::screening::{self as sc, Contact, HouseholdState, RawAnswer, RegionCode};
+use domain::validation::FieldErrors;
+use serde::Serialize;
+use store::screening::{self as ss, CountDelta, HouseholdUpdate, NewAttempt, StoredAnswer};
+
+use crate::{Actor, App, AppError, AppResult};
+
+use super::{OBJECT_TYPE, conflict, state_of, stored_questions};
+
+/// An attempt as entered.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptInput {
+    pub method: String,
+    pub outcome: String,
+    /// Local time `YYYY-MM-DDTHH:MM`; empty for now.
+    pub at: String,
+    pub notes: String,
+    /// Generated when the form was rendered (or sent by an API client); the same key twice
+    /// records once.
+    pub idempotency_key: String,
+    /// One per member of the household when someone answered.
+    pub answers: Vec<RawAnswer>,
+}
+
+/// What recording an attempt did.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AttemptResult {
+    pub attempt_id: i64,
+    pub state: String,
+    /// True when the key had been used: nothing new was recorded.
+    pub duplicate: bool,
+}
+
+impl App {
+    /// Records a call, visit or notice for a household of an open campaign; when someone
+    /// answered, each member's answer goes into their travel register in the same transaction.
+    /// A key already used by the actor records nothing and returns the first result.
+    pub async fn record_screening_attempt(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        household_id: i64,
+        input: &AttemptInput,
+    ) -> AppResult<AttemptResult> {
+        actor.require(sc::can_record(actor.role))?;
+        let key = input.idempotency_key.trim();
+        if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
+            return Err(AppError::field(
+                "idempotency_key",
+                "idempotency_key_invalid",
+            ));
+        }
+        let mut tx = self.db.write().await?;
+        if let Some(first) = ss::attempt_by_key(tx.conn(), actor.account_id, key).await? {
+            if first.campaign_id != campaign_id || first.household_id != household_id {
+                return Err(conflict("idempotency_key_reused"));
+            }
+            return Ok(AttemptResult {
+                attempt_id: first.id,
+                state: first.state_after,
+                duplicate: true,
+            });
+        }
+        let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
+        state_of(&c)?.check_recording().map_err(conflict)?;
+        let h = ss::household(tx.conn(), &actor.jurisdiction, campaign_id, household_id).await?;
+        if !self.may_record(tx.conn(), actor, &h).await? {
+            return Err(AppError::Forbidden);
+        }
+        let questions = stored_questions(&c.questions)?;
+        let tz = self.settings.time_zone.clone();
+        let now_local = jiff::Timestamp::now()
+            .to_zoned_datetime(tz.clone())
+            .datetime();
+        let mut e = FieldErrors::new();
+        let contact = Contact::parse(&input.method, &input.outcome, &mut e);
+        let at = sc::parse_attempt_time(&input.at, now_local, &mut e);
+        let notes = domain::registry::parse_notes(&input.notes, &mut e);
+        let members = self.members_of(tx.conn(), household_id).await?;
+        let mut answers = Vec::new();
+        if contact.is_some_and(Contact::is_answer) {
+            for raw in &input.answers {
+                if !members.iter().any(|m| m.id == raw.resident_id) {
+                    e.add(
+                        &format!("answers[{}].resident_id", raw.resident_id),
+                        "not_a_member",
+                        "",
+                    );
+                }
+            }
+            for m in &members {
+                match input.answers.iter().find(|a| a.resident_id == m.id) {
+                    Some(raw) => {
+                        if let Some(a) = sc::parse_answer(raw, &questions, self.today(), &mut e) {
+                            answers.push((m, a));
+                        }
+                    }
+                    None => e.add(
+                        &format!("answers[{}].travel_status", m.id),
+                        "answer_required",
+                        m.name.as_str(),
+                    ),
+                }
+            }
+        }
+        e.into_result()?;
+        let (Some(contact), Some(at)) = (contact, at) else {
+            return Err(AppError::Internal("parse state".to_owned()));
+        };
+        let at_ms = at
+            .to_zoned_datetime(tz)
+            .map_err(|e| AppError::Internal(format!("local time: {e}")))?
+            .timestamp()
+            .as_millisecond();
+        let current = HouseholdState::from_code(&h.state)
+            .ok_or_else(|| AppError::Internal(format!("household state {}", h.state)))?;
+        let failed = h.failed_attempts + i64::from(!contact.is_answer());
+        let unreachable_after = u8::try_from(c.unreachable_after).unwrap_or(u8::MAX);
+        let next = sc::next_state(current, contact, failed, unreachable_after);
+        let matched = if contact.is_answer() {
+            i64::try_from(answers.iter().filter(|(_, a)| a.matched).count()).unwrap_or(0)
+        } else {
+            h.matched
+        };
+        let attempt_id = ss::insert_attempt(
+            tx.conn(),
+            &NewAttempt {
+                household: &h,
+                method: contact.method.code(),
+                outcome: contact.outcome.code(),
+                at: at_ms,
+                account_id: actor.account_id,
+                account_name: &actor.username,
+                idempotency_key: key,
+                state_after: next.code(),
+                notes: &notes,
+            },
+        )
+        .await?;
+        ss::update_household(
+            tx.conn(),
+            campaign_id,
+            household_id,
+            &HouseholdUpdate {
+                state: next.code(),
+                list_rank: sc::list_rank(next, h.position),
+                attempts: h.attempts + 1,
+                failed_attempts: failed,
+                matched,
+                last_contact: &contact.code(),
+                last_attempt_at: at_ms,
+            },
+        )
+        .await?;
+        let mut delta = CountDelta::moved(current.code(), next.code());
+        delta.matched = matched - h.matched;
+        ss::adjust_counts(tx.conn(), campaign_id, h.team_id, h.grid_id, delta).await?;
+        let mut answer_log = Vec::new();
+        for (m, a) in &answers {
+            let returned_on = a.travel.returned_on.map(|d| d.to_string());
+            ss::insert_answer(
+                tx.conn(),
+                campaign_id,
+                household_id,
+                &StoredAnswer {
+                    attempt_id,
+                    resident_id: m.id,
+                    travel_status: a.travel.status.code().to_owned(),
+                    origin_code: a.origin.as_ref().map(|o| o.as_str().to_owned()),
+                    returned_on: returned_on.clone(),
+                    matched: a.matched,
+                },
+            )
+            .await?;
+            let before = ss::set_travel(
+                tx.conn(),
+                m.id,
+                a.travel.status.code(),
+                a.travel.origin.as_deref(),
+                returned_on.as_deref(),
+            )
+            .await?;
+            let after = serde_json::json!({
+                "travel_status": a.travel.status.code(), "travel_origin": a.travel.origin,
+                "returned_on": returned_on,
+            });
+            let mut ra = actor.audit("resident_travel_screening", "resident", m.id);
+            ra.community_id = Some(m.community_id);
+            ra.before = Some(serde_json::json!(before));
+            ra.after = Some(after.clone());
+            ra.reason = Some(format!("screening campaign {campaign_id}: {}", c.name));
+            tx.audit(ra).await?;
+            answer_log.push(serde_json::json!({
+                "resident_id": m.id, "travel_status": a.travel.status.code(),
+                "origin": a.origin.as_ref().map(RegionCode::as_str), "returned_on": returned_on,
+                "matched": a.matched,
+            }));
+        }
+        let mut a = actor.audit("screening_attempt", OBJECT_TYPE, campaign_id);
+        a.community_id = Some(h.community_id);
+        a.before =
+            Some(serde_json::json!({ "household_id": household_id, "state": current.code() }));
+        a.after = Some(serde_json::json!({
+            "attempt_id": attempt_id, "household_id": household_id,
+            "method": contact.method.code(), "outcome": contact.outcome.code(), "at": at_ms,
+            "state": next.code(), "answers": answer_log,
+        }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(AttemptResult {
+            attempt_id,
+            state: next.code().to_owned(),
+            duplicate: false,
+        })
+    }
+}

@@ -1,0 +1,167 @@
+//! The households of a campaign: the worker's own list, one household with its members and
+//! attempts, and its phone number for a call.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use domain::screening::{self as sc, HouseholdState};
+use serde::Serialize;
+use store::registry::{self as reg, Resident, ResidentFilter};
+use store::screening::{self as ss, Attempt, CampaignHousehold, HouseholdFilter};
+
+use crate::registry::mask_phone;
+use crate::{Actor, App, AppError, AppResult};
+
+/// Which households a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdQuery {
+    /// Only the households of the actor's own teams.
+    pub mine: bool,
+    pub team_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub state: Option<String>,
+}
+
+/// A household with its members and attempts.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdView {
+    pub household: CampaignHousehold,
+    pub members: Vec<Resident>,
+    pub attempts: Vec<Attempt>,
+    /// Whether the actor may record attempts for this household.
+    pub can_record: bool,
+}
+
+impl App {
+    /// Households of a campaign: the actor's own (their teams'), or any in the jurisdiction for
+    /// those who lead; open first, then by building, unit and room.
+    pub async fn screening_households(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        q: &HouseholdQuery,
+        page: PageRequest,
+    ) -> AppResult<Page<CampaignHousehold>> {
+        actor.require(sc::can_read(actor.role))?;
+        let state = q.state.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        if let Some(s) = state
+            && HouseholdState::from_code(s).is_none()
+        {
+            return Err(AppError::field("state", "unknown_state"));
+        }
+        let mut conn = self.db.conn().await?;
+        ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
+        let team_ids = if q.mine || !sc::can_manage(actor.role) && q.team_id.is_none() {
+            if q.mine || matches!(actor.role, domain::access::Role::Volunteer) {
+                Some(ss::teams_of(&mut conn, campaign_id, actor.account_id).await?)
+            } else {
+                None
+            }
+        } else {
+            q.team_id.map(|t| vec![t])
+        };
+        let filter = HouseholdFilter {
+            team_ids,
+            grid_id: q.grid_id,
+            building_id: q.building_id,
+            state: state.map(str::to_owned),
+        };
+        let page =
+            ss::list_households(&mut conn, &actor.jurisdiction, campaign_id, &filter, page).await?;
+        Ok(page.map(|mut h| {
+            h.phone = h.phone.as_deref().map(mask_phone);
+            h
+        }))
+    }
+
+    /// Whether the actor records for this household: a member of its team, or the lead.
+    pub(super) async fn may_record(
+        &self,
+        conn: &mut store::Conn,
+        actor: &Actor,
+        h: &CampaignHousehold,
+    ) -> AppResult<bool> {
+        if !sc::can_record(actor.role) {
+            return Ok(false);
+        }
+        if sc::can_manage(actor.role) {
+            return Ok(true);
+        }
+        Ok(ss::teams_of(conn, h.campaign_id, actor.account_id)
+            .await?
+            .contains(&h.team_id))
+    }
+
+    pub async fn screening_household(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        household_id: i64,
+    ) -> AppResult<HouseholdView> {
+        actor.require(sc::can_read(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
+        let mut household =
+            ss::household(&mut conn, &actor.jurisdiction, campaign_id, household_id).await?;
+        household.phone = household.phone.as_deref().map(mask_phone);
+        let members = self.members_of(&mut conn, household_id).await?;
+        let attempts = ss::attempts_of(&mut conn, campaign_id, household_id).await?;
+        let can_record = self.may_record(&mut conn, actor, &household).await?;
+        Ok(HouseholdView {
+            household,
+            members: members
+                .into_iter()
+                .map(|mut r| {
+                    r.phone = r.phone.as_deref().map(mask_phone);
+                    r
+                })
+                .collect(),
+            attempts,
+            can_record,
+        })
+    }
+
+    /// The household's residents. The household was found in the actor's jurisdiction, so its
+    /// members are read without a narrower scope (a volunteer's role does not browse the
+    /// registry, but answers for the households of their team).
+    pub(super) async fn members_of(
+        &self,
+        conn: &mut store::Conn,
+        household_id: i64,
+    ) -> AppResult<Vec<Resident>> {
+        Ok(reg::list_residents(
+            conn,
+            &Jurisdiction::ALL,
+            &ResidentFilter {
+                household_id: Some(household_id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(200)),
+        )
+        .await?
+        .items)
+    }
+
+    /// The household's full phone number, for a call; recorded as an unmasking.
+    pub async fn screening_household_phone(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+        household_id: i64,
+    ) -> AppResult<Option<String>> {
+        actor.require(actor.role.can_unmask() && sc::can_record(actor.role))?;
+        let mut tx = self.db.write().await?;
+        let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
+        let h = ss::household(tx.conn(), &actor.jurisdiction, campaign_id, household_id).await?;
+        if !self.may_record(tx.conn(), actor, &h).await? {
+            return Err(AppError::Forbidden);
+        }
+        let mut a = actor.audit("household_phone_unmask", "household", household_id);
+        a.community_id = Some(h.community_id);
+        a.after = Some(serde_json::json!({ "fields": ["phone"], "campaign_id": campaign_id }));
+        a.reason = Some(format!("screening call: {}", c.name));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(h.phone)
+    }
+}

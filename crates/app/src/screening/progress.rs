@@ -1,0 +1,118 @@
+//! Progress per team and grid, from the counts kept with every attempt.
+
+use domain::screening as sc;
+use serde::Serialize;
+use store::screening::{self as ss, Progress};
+use store::structure::{self};
+
+use crate::{Actor, App, AppError, AppResult};
+
+/// Done, open and unreachable households and matching residents of one team or grid.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Totals {
+    pub id: i64,
+    pub name: String,
+    pub households: i64,
+    pub open: i64,
+    pub unreachable: i64,
+    pub done: i64,
+    pub matched: i64,
+}
+
+impl Totals {
+    fn add(&mut self, p: &Progress) {
+        self.open += p.open;
+        self.unreachable += p.unreachable;
+        self.done += p.done;
+        self.matched += p.matched;
+        self.households += p.open + p.unreachable + p.done;
+    }
+
+    /// Done households as a whole percentage.
+    pub fn percent_done(&self) -> i64 {
+        (self.done * 100).checked_div(self.households).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressView {
+    pub teams: Vec<Totals>,
+    pub grids: Vec<Totals>,
+    pub total: Totals,
+}
+
+impl App {
+    /// Progress per team and grid, from the counts kept with every attempt.
+    pub async fn screening_progress(
+        &self,
+        actor: &Actor,
+        campaign_id: i64,
+    ) -> AppResult<ProgressView> {
+        actor.require(sc::can_read(actor.role))?;
+        let mut conn = self.db.conn().await?;
+        let c = ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
+        let rows = ss::progress(&mut conn, &actor.jurisdiction, campaign_id).await?;
+        let teams = ss::teams(&mut conn, campaign_id).await?;
+        let grids = structure::list_grids(&mut conn, &actor.jurisdiction, c.community_id).await?;
+        drop(conn);
+        let mut by_team: Vec<Totals> = Vec::new();
+        let mut by_grid: Vec<Totals> = Vec::new();
+        let mut total = Totals::default();
+        for p in &rows {
+            let team = match by_team.iter_mut().find(|t| t.id == p.team_id) {
+                Some(t) => t,
+                None => {
+                    by_team.push(Totals {
+                        id: p.team_id,
+                        name: teams
+                            .iter()
+                            .find(|t| t.id == p.team_id)
+                            .map(|t| t.name.clone())
+                            .unwrap_or_default(),
+                        ..Default::default()
+                    });
+                    by_team
+                        .last_mut()
+                        .ok_or_else(|| AppError::Internal("push".into()))?
+                }
+            };
+            team.add(p);
+            let grid = match by_grid.iter_mut().find(|g| g.id == p.grid_id) {
+                Some(g) => g,
+                None => {
+                    by_grid.push(Totals {
+                        id: p.grid_id,
+                        name: grids
+                            .iter()
+                            .find(|g| g.id == p.grid_id)
+                            .map(|g| g.name.clone())
+                            .unwrap_or_default(),
+                        ..Default::default()
+                    });
+                    by_grid
+                        .last_mut()
+                        .ok_or_else(|| AppError::Internal("push".into()))?
+                }
+            };
+            grid.add(p);
+            total.add(p);
+        }
+        // Teams without households yet still show, with zeros.
+        for t in &teams {
+            if !by_team.iter().any(|x| x.id == t.id) {
+                by_team.push(Totals {
+                    id: t.id,
+                    name: t.name.clone(),
+                    ..Default::default()
+                });
+            }
+        }
+        by_team.sort_by_key(|t| (t.id == 0, t.id));
+        by_grid.sort_by_key(|g| g.id);
+        Ok(ProgressView {
+            teams: by_team,
+            grids: by_grid,
+            total,
+        })
+    }
+}

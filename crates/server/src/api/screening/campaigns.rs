@@ -1,0 +1,211 @@
+//! Campaigns: listing, creating, reading, opening and closing them.
+
+use app::screening::CampaignInput;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
+
+#[derive(OpenApi)]
+#[openapi(paths(campaigns, create_campaign, campaign, campaign_state))]
+pub(super) struct Doc;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/screening-campaigns", get(campaigns).post(create_campaign))
+        .route("/screening-campaigns/{id}", get(campaign))
+        .route("/screening-campaigns/{id}/state", post(campaign_state))
+}
+
+/// A screening campaign.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignDto {
+    pub id: i64,
+    pub community_id: i64,
+    pub name: String,
+    /// `draft`, `open` or `closed`.
+    pub state: String,
+    pub whole_community: bool,
+    /// Failed attempts after which a household counts as unreachable.
+    pub unreachable_after: i64,
+    pub created_by: i64,
+    pub created_at: i64,
+}
+
+impl From<store::screening::Campaign> for CampaignDto {
+    fn from(c: store::screening::Campaign) -> Self {
+        CampaignDto {
+            id: c.id,
+            community_id: c.community_id,
+            name: c.name,
+            state: c.state,
+            whole_community: c.whole_community,
+            unreachable_after: c.unreachable_after,
+            created_by: c.created_by,
+            created_at: c.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignPage {
+    pub items: Vec<CampaignDto>,
+    /// Pass as `after` for the next page (campaigns are newest first).
+    pub next: Option<i64>,
+}
+
+/// "Returned from `region` since `since`?"
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct QuestionDto {
+    /// GB/T 2260 code or prefix: `42`, `4201`, `420106`.
+    pub region: String,
+    /// ISO date.
+    pub since: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TeamDto {
+    pub id: i64,
+    pub name: String,
+    /// Account ids.
+    pub members: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignDetail {
+    pub campaign: CampaignDto,
+    pub questions: Vec<QuestionDto>,
+    /// Empty when the scope is the whole community.
+    pub grid_ids: Vec<i64>,
+    pub teams: Vec<TeamDto>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CampaignRequest {
+    pub community_id: i64,
+    pub name: String,
+    pub questions: Vec<QuestionDto>,
+    /// Empty or absent for the whole community.
+    #[serde(default)]
+    pub grid_ids: Vec<i64>,
+    /// 1 to 10; 3 when absent.
+    pub unreachable_after: Option<u8>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct CampaignParams {
+    pub community_id: Option<i64>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CampaignStateRequest {
+    /// `open` or `closed`.
+    pub state: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignStateDto {
+    pub state: String,
+}
+
+/// Campaigns in the caller's jurisdiction, newest first.
+#[utoipa::path(get, path = "/screening-campaigns", params(CampaignParams), responses((status = 200, body = CampaignPage), (status = 403, body = ErrorBody)))]
+async fn campaigns(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<CampaignParams>,
+) -> ApiResult<Json<CampaignPage>> {
+    let page = s
+        .app
+        .screening_campaigns(
+            &ctx.actor,
+            p.community_id,
+            PageRequest::new(p.after, p.limit),
+        )
+        .await?;
+    Ok(Json(CampaignPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Creates a campaign in draft with every household of its scope.
+#[utoipa::path(post, path = "/screening-campaigns", request_body = CampaignRequest, responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_campaign(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(r): Json<CampaignRequest>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let input = CampaignInput {
+        name: r.name,
+        questions: r
+            .questions
+            .into_iter()
+            .map(|q| (q.region, q.since))
+            .collect(),
+        grid_ids: r.grid_ids,
+        unreachable_after: r
+            .unreachable_after
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+    };
+    let id = s
+        .app
+        .create_campaign(&ctx.actor, r.community_id, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A campaign with its questions, scope and teams.
+#[utoipa::path(get, path = "/screening-campaigns/{id}", params(("id" = i64, Path)), responses((status = 200, body = CampaignDetail), (status = 404, body = ErrorBody)))]
+async fn campaign(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<CampaignDetail>> {
+    let v = s.app.screening_campaign(&ctx.actor, id).await?;
+    Ok(Json(CampaignDetail {
+        questions: v
+            .questions
+            .iter()
+            .map(|q| QuestionDto {
+                region: q.region.as_str().to_owned(),
+                since: q.since.to_string(),
+            })
+            .collect(),
+        grid_ids: v.grid_ids,
+        teams: v
+            .teams
+            .into_iter()
+            .map(|t| TeamDto {
+                id: t.id,
+                name: t.name,
+                members: t.members.iter().map(|m| m.account_id).collect(),
+            })
+            .collect(),
+        campaign: v.campaign.into(),
+    }))
+}
+
+/// Opens a draft campaign or closes an open one.
+#[utoipa::path(post, path = "/screening-campaigns/{id}/state", params(("id" = i64, Path)), request_body = CampaignStateRequest, responses((status = 200, body = CampaignStateDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn campaign_state(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<CampaignStateRequest>,
+) -> ApiResult<Json<CampaignStateDto>> {
+    let state = s.app.transition_campaign(&ctx.actor, id, &r.state).await?;
+    Ok(Json(CampaignStateDto {
+        state: state.code().to_owned(),
+    }))
+}

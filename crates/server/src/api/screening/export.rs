@@ -1,0 +1,60 @@
+//! The register exports of a campaign.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+
+use crate::AppState;
+use crate::api::{ApiCtx, ApiResult, ErrorBody};
+
+#[derive(OpenApi)]
+#[openapi(paths(export_register))]
+pub(super) struct Doc;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/screening-campaigns/{id}/export", get(export_register))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportParams {
+    /// `stayed_in_city`, `returned` or `not_yet_returned`.
+    pub register: String,
+    /// Full ID numbers (roles that may unmask; audited).
+    #[serde(default)]
+    pub unmasked: bool,
+}
+
+/// One register of the campaign's households as xlsx, masked unless asked and allowed.
+#[utoipa::path(get, path = "/screening-campaigns/{id}/export", params(("id" = i64, Path), ExportParams), responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_register(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Query(p): Query<ExportParams>,
+) -> ApiResult<Response> {
+    let bytes = s
+        .app
+        .export_screening_register(&ctx.actor, id, &p.register, p.unmasked)
+        .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"screening-{id}-{}.xlsx\"",
+                    p.register.trim()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

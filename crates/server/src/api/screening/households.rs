@@ -1,0 +1,220 @@
+//! The households of a campaign, one household, and its number for a call.
+
+use app::screening::HouseholdQuery;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::AppState;
+use crate::api::{ApiCtx, ApiResult, ErrorBody};
+
+#[derive(OpenApi)]
+#[openapi(paths(households, household, household_phone))]
+pub(super) struct Doc;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/screening-campaigns/{id}/households", get(households))
+        .route(
+            "/screening-campaigns/{id}/households/{household_id}",
+            get(household),
+        )
+        .route(
+            "/screening-campaigns/{id}/households/{household_id}/phone",
+            post(household_phone),
+        )
+}
+
+/// A household of a campaign.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignHouseholdDto {
+    pub household_id: i64,
+    pub grid_id: i64,
+    pub building_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// Masked.
+    pub phone: Option<String>,
+    /// 0 when not assigned.
+    pub team_id: i64,
+    /// `open`, `unreachable` or `done`.
+    pub state: String,
+    pub attempts: i64,
+    pub failed_attempts: i64,
+    /// Residents whose answer matches a question.
+    pub matched: i64,
+    /// e.g. `call_no_answer`.
+    pub last_contact: Option<String>,
+    pub last_attempt_at: Option<i64>,
+    /// The list key: pass as `after` to continue after this household.
+    pub list_rank: i64,
+}
+
+impl From<store::screening::CampaignHousehold> for CampaignHouseholdDto {
+    fn from(h: store::screening::CampaignHousehold) -> Self {
+        CampaignHouseholdDto {
+            household_id: h.household_id,
+            grid_id: h.grid_id,
+            building_id: h.building_id,
+            building_name: h.building_name,
+            unit_name: h.unit_name,
+            room: h.room,
+            phone: h.phone,
+            team_id: h.team_id,
+            state: h.state,
+            attempts: h.attempts,
+            failed_attempts: h.failed_attempts,
+            matched: h.matched,
+            last_contact: h.last_contact,
+            last_attempt_at: h.last_attempt_at,
+            list_rank: h.list_rank,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignHouseholdPage {
+    pub items: Vec<CampaignHouseholdDto>,
+    pub next: Option<i64>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HouseholdParams {
+    /// Only the caller's own teams' households.
+    #[serde(default)]
+    pub mine: bool,
+    pub team_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    /// `open`, `unreachable` or `done`; open first when absent.
+    pub state: Option<String>,
+    /// A `list_rank`.
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberDto {
+    pub resident_id: i64,
+    pub name: String,
+    pub document_masked: String,
+    pub travel_status: String,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttemptDto {
+    pub id: i64,
+    pub method: String,
+    pub outcome: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    pub account_name: String,
+    pub state_after: String,
+    pub notes: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignHouseholdDetail {
+    pub household: CampaignHouseholdDto,
+    pub members: Vec<MemberDto>,
+    /// Newest first.
+    pub attempts: Vec<AttemptDto>,
+    pub can_record: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PhoneDto {
+    pub phone: Option<String>,
+}
+
+/// Households of a campaign: open first, then by building, unit and room.
+#[utoipa::path(get, path = "/screening-campaigns/{id}/households", params(("id" = i64, Path), HouseholdParams), responses((status = 200, body = CampaignHouseholdPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn households(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Query(p): Query<HouseholdParams>,
+) -> ApiResult<Json<CampaignHouseholdPage>> {
+    let page = s
+        .app
+        .screening_households(
+            &ctx.actor,
+            id,
+            &HouseholdQuery {
+                mine: p.mine,
+                team_id: p.team_id,
+                grid_id: p.grid_id,
+                building_id: p.building_id,
+                state: p.state,
+            },
+            PageRequest::new(p.after, p.limit),
+        )
+        .await?;
+    Ok(Json(CampaignHouseholdPage {
+        next: page.next,
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// One household of a campaign with its members (masked) and attempts.
+#[utoipa::path(get, path = "/screening-campaigns/{id}/households/{household_id}", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = CampaignHouseholdDetail), (status = 404, body = ErrorBody)))]
+async fn household(
+    ctx: ApiCtx,
+    State(s): State<AppState>,
+    Path((id, household_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<CampaignHouseholdDetail>> {
+    let v = s
+        .app
+        .screening_household(&ctx.actor, id, household_id)
+        .await?;
+    Ok(Json(CampaignHouseholdDetail {
+        household: v.household.into(),
+        members: v
+            .members
+            .into_iter()
+            .map(|r| MemberDto {
+                resident_id: r.id,
+                name: r.name,
+                document_masked: r.document_masked,
+                travel_status: r.travel_status,
+                travel_origin: r.travel_origin,
+                returned_on: r.returned_on,
+            })
+            .collect(),
+        attempts: v
+            .attempts
+            .into_iter()
+            .map(|a| AttemptDto {
+                id: a.id,
+                method: a.method,
+                outcome: a.outcome,
+                at: a.at,
+                account_name: a.account_name,
+                state_after: a.state_after,
+                notes: a.notes,
+            })
+            .collect(),
+        can_record: v.can_record,
+    }))
+}
+
+/// The household's full phone number for a call; audited as an unmasking.
+#[utoipa::path(post, path = "/screening-campaigns/{id}/households/{household_id}/phone", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = PhoneDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn household_phone(
+    ctx: ApiCtx,
+    State(s): State<AppState>,
+    Path((id, household_id)): Path<(i64, i64)>,
+) -> ApiResult<Json<PhoneDto>> {
+    let phone = s
+        .app
+        .screening_household_phone(&ctx.actor, id, household_id)
+        .await?;
+    Ok(Json(PhoneDto { phone }))
+}

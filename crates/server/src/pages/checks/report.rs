@@ -1,0 +1,247 @@
+//! The resident's self-report page behind a personal link: no account, a phone, few words.
+//! The form carries its own CSRF token matched against a cookie, as the login form does.
+
+use app::AppError;
+use app::checks::{SelfReportInput, SelfReportView};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::get;
+
+use super::{degrees, field, fields, symptom_codes};
+use crate::AppState;
+use crate::i18n::Tr;
+use crate::pages::ClientAddr;
+use crate::web::{self, Chrome, render, set_cookie};
+
+const REPORT_CSRF_COOKIE: &str = "gw_report_csrf";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/r/{token}", get(page).post(submit))
+}
+
+/// What the page shows: the form, the thanks after a report, or why the link does not work.
+enum Shown {
+    Form,
+    Done { temperature: String, febrile: bool },
+    Refused { message: String },
+}
+
+#[derive(Template)]
+#[template(path = "checks_report.html")]
+struct ReportPage {
+    c: Chrome,
+    token: String,
+    csrf: String,
+    view: Option<SelfReportView>,
+    first: String,
+    shown: Shown,
+    symptoms: Vec<&'static str>,
+    entered_temperature: String,
+    entered_symptoms: Vec<String>,
+    entered_other: String,
+    error: String,
+}
+
+impl ReportPage {
+    fn ticked(&self, code: &&str) -> bool {
+        self.entered_symptoms.iter().any(|s| s == code)
+    }
+}
+
+fn refusal(t: Tr, e: &AppError) -> (StatusCode, String) {
+    match e {
+        AppError::NotFound => (StatusCode::NOT_FOUND, t.get("report.unknown").to_owned()),
+        AppError::Conflict {
+            code: "link_revoked",
+        } => (StatusCode::GONE, t.get("report.revoked").to_owned()),
+        AppError::Conflict {
+            code: "order_ended",
+        } => (StatusCode::GONE, t.get("report.ended").to_owned()),
+        AppError::Conflict {
+            code: "order_not_started",
+        } => (StatusCode::CONFLICT, t.get("report.not_started").to_owned()),
+        other => (web::status_of(other), t.error(other.code(), "")),
+    }
+}
+
+struct Entered {
+    temperature: String,
+    symptoms: Vec<String>,
+    other: String,
+}
+
+fn respond(
+    t: Tr,
+    token: &str,
+    view: Option<SelfReportView>,
+    shown: Shown,
+    entered: Entered,
+    error: String,
+    status: StatusCode,
+) -> Response {
+    let csrf = app::crypto::new_token();
+    let first = view
+        .as_ref()
+        .and_then(|v| v.current.as_ref())
+        .map(|c| format!("{} °C", degrees(c.temperature)))
+        .unwrap_or_default();
+    let page = ReportPage {
+        c: Chrome::anonymous(t, t.get("report.title"), ""),
+        token: token.to_owned(),
+        csrf: csrf.clone(),
+        view,
+        first,
+        shown,
+        symptoms: symptom_codes(),
+        entered_temperature: entered.temperature,
+        entered_symptoms: entered.symptoms,
+        entered_other: entered.other,
+        error,
+    };
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    let h = res.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(REPORT_CSRF_COOKIE, &csrf, 3600, false),
+    );
+    // The address holds the token: keep it out of caches (the server's Referrer-Policy keeps
+    // it from other sites).
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn nothing_entered() -> Entered {
+    Entered {
+        temperature: String::new(),
+        symptoms: Vec::new(),
+        other: String::new(),
+    }
+}
+
+async fn page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let t = Tr::new(web::request_lang(&headers));
+    match s.app.self_report_view(&token, jiff::Timestamp::now()).await {
+        Ok(view) => respond(
+            t,
+            &token,
+            Some(view),
+            Shown::Form,
+            nothing_entered(),
+            String::new(),
+            StatusCode::OK,
+        ),
+        Err(e) => {
+            let (status, message) = refusal(t, &e);
+            respond(
+                t,
+                "",
+                None,
+                Shown::Refused { message },
+                nothing_entered(),
+                String::new(),
+                status,
+            )
+        }
+    }
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    client: ClientAddr,
+    Path(token): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let t = Tr::new(web::request_lang(&headers));
+    let now = jiff::Timestamp::now();
+    let input = SelfReportInput {
+        temperature: field(&pairs, "temperature").to_owned(),
+        symptoms: fields(&pairs, "symptom"),
+        other_symptom: field(&pairs, "other_symptom").to_owned(),
+        correction_reason: field(&pairs, "correction_reason").to_owned(),
+    };
+    let entered = || Entered {
+        temperature: input.temperature.clone(),
+        symptoms: input.symptoms.clone(),
+        other: input.other_symptom.clone(),
+    };
+    let view = match s.app.self_report_view(&token, now).await {
+        Ok(v) => v,
+        Err(e) => {
+            let (status, message) = refusal(t, &e);
+            return respond(
+                t,
+                "",
+                None,
+                Shown::Refused { message },
+                nothing_entered(),
+                String::new(),
+                status,
+            );
+        }
+    };
+    let cookie = web::cookie(&headers, REPORT_CSRF_COOKIE).unwrap_or("");
+    let csrf = field(&pairs, "csrf");
+    if csrf.is_empty() || !web::constant_time_eq(cookie.as_bytes(), csrf.as_bytes()) {
+        return respond(
+            t,
+            &token,
+            Some(view),
+            Shown::Form,
+            entered(),
+            t.error("csrf_failed", ""),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    match s
+        .app
+        .submit_self_report(&token, &input, &client.0, now)
+        .await
+    {
+        Ok(r) => {
+            let temperature = domain::health::Temperature::parse(&input.temperature)
+                .map(|x| x.to_string())
+                .unwrap_or_default();
+            respond(
+                t,
+                &token,
+                None,
+                Shown::Done {
+                    temperature,
+                    febrile: r.febrile,
+                },
+                nothing_entered(),
+                String::new(),
+                StatusCode::OK,
+            )
+        }
+        Err(e) => {
+            let status = web::status_of(&e);
+            let message = match &e {
+                AppError::Validation(f) => {
+                    f.0.iter()
+                        .map(|x| t.error(&x.code, &x.detail))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+                AppError::Conflict {
+                    code: "slot_filled",
+                } => t.get("report.need_reason").to_owned(),
+                AppError::RateLimited { .. } => t.get("report.too_many").to_owned(),
+                AppError::NotFound | AppError::Conflict { .. } => refusal(t, &e).1,
+                other => t.error(other.code(), ""),
+            };
+            // The page reads the slot again: a report may have arrived meanwhile.
+            let view = s.app.self_report_view(&token, now).await.ok();
+            respond(t, &token, view, Shown::Form, entered(), message, status)
+        }
+    }
+}

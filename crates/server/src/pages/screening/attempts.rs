@@ -1,0 +1,270 @@
+//! One household with the answer form, recording an attempt, and the number for a call.
+
+use app::AppError;
+use app::screening::AttemptInput;
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::screening::{Contact, RawAnswer};
+use serde::Deserialize;
+use store::registry::Resident;
+use store::screening::{Attempt, Campaign, CampaignHousehold};
+
+use crate::AppState;
+use crate::i18n::Tr;
+use crate::web::{Chrome, Ctx, FormErrors, PageError, render};
+
+use super::{FAILED_OUTCOMES, field, joined, with_status};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/screening/{id}/households/{hid}", get(household))
+        .route("/screening/{id}/households/{hid}/attempts", post(record))
+        .route("/screening/{id}/households/{hid}/phone", post(phone))
+}
+
+/// A member with the message of their answer, if it was refused.
+struct MemberRow {
+    r: Resident,
+    status: String,
+    origin: String,
+    returned_on: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "screening_household.html")]
+struct HouseholdPage {
+    c: Chrome,
+    campaign: Campaign,
+    h: CampaignHousehold,
+    members: Vec<MemberRow>,
+    /// Each attempt with its local time and its method-outcome code.
+    attempts: Vec<(Attempt, String, String)>,
+    outcomes: [&'static str; 4],
+    can_record: bool,
+    can_call: bool,
+    is_open: bool,
+    key: String,
+    method: String,
+    at: String,
+    error: String,
+    back: String,
+}
+
+/// What the answer form sent, to show it again with its messages.
+#[derive(Default)]
+struct Sent {
+    key: String,
+    method: String,
+    at: String,
+    answers: Vec<RawAnswer>,
+    error: Option<AppError>,
+}
+
+async fn household_page(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    hid: i64,
+    sent: Sent,
+) -> Result<Response, PageError> {
+    let c = s
+        .app
+        .screening_campaign(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?
+        .campaign;
+    let v = s
+        .app
+        .screening_household(&ctx.actor, id, hid)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let errors = sent
+        .error
+        .as_ref()
+        .map(|e| FormErrors::from_app(e, ctx.t))
+        .unwrap_or_default();
+    let members = v
+        .members
+        .into_iter()
+        .map(|r| {
+            let a = sent.answers.iter().find(|a| a.resident_id == r.id);
+            let error = ["travel_status", "origin", "returned_on", "resident_id"]
+                .iter()
+                .map(|f| errors.get(&format!("answers[{}].{f}", r.id)))
+                .filter(|m| !m.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            MemberRow {
+                status: a
+                    .map(|a| a.travel_status.clone())
+                    .unwrap_or_else(|| r.travel_status.clone()),
+                origin: a.map(|a| a.origin.clone()).unwrap_or_default(),
+                returned_on: a
+                    .map(|a| a.returned_on.clone())
+                    .or_else(|| r.returned_on.clone())
+                    .unwrap_or_default(),
+                error,
+                r,
+            }
+        })
+        .collect();
+    let error = sent
+        .error
+        .as_ref()
+        .map(|e| joined(e, ctx.t))
+        .unwrap_or_default();
+    let res = render(&HouseholdPage {
+        c: ctx.chrome(&format!(
+            "{} {} {}",
+            v.household.building_name, v.household.unit_name, v.household.room
+        )),
+        is_open: c.state == "open",
+        back: format!("/screening/{id}/households"),
+        campaign: c,
+        attempts: v
+            .attempts
+            .into_iter()
+            .map(|a| {
+                let at = crate::pages::registry_time(s, a.at);
+                let code = format!("{}_{}", a.method, a.outcome);
+                (a, at, code)
+            })
+            .collect(),
+        h: v.household,
+        members,
+        outcomes: FAILED_OUTCOMES,
+        can_record: v.can_record,
+        can_call: v.can_record && ctx.actor.role.can_unmask(),
+        key: if sent.key.is_empty() {
+            app::crypto::new_token()
+        } else {
+            sent.key
+        },
+        method: if sent.method.is_empty() {
+            "call".to_owned()
+        } else {
+            sent.method
+        },
+        at: sent.at,
+        error: error.clone(),
+    });
+    Ok(with_status(res, &error))
+}
+
+async fn household(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, hid)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    household_page(&s, &ctx, id, hid, Sent::default()).await
+}
+
+async fn record(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, hid)): Path<(i64, i64)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(field(&f, "csrf"))?;
+    // The outcome button names the pair, e.g. `call_no_answer`; the answer form sends the
+    // method it was set to and `answered`.
+    let contact = field(&f, "contact");
+    let (method, outcome) = match Contact::ALL.iter().find(|c| c.code() == contact) {
+        Some(c) => (c.method.code().to_owned(), c.outcome.code().to_owned()),
+        None => {
+            let method = field(&f, "method").to_owned();
+            let outcome = if method == "visit" { "met" } else { "answered" };
+            (method, outcome.to_owned())
+        }
+    };
+    let answers: Vec<RawAnswer> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let rid = k.strip_prefix("status_")?.parse().ok()?;
+            Some(RawAnswer {
+                resident_id: rid,
+                travel_status: v.clone(),
+                origin: field(&f, &format!("origin_{rid}")).to_owned(),
+                returned_on: field(&f, &format!("returned_{rid}")).to_owned(),
+            })
+        })
+        .collect();
+    let input = AttemptInput {
+        method: method.clone(),
+        outcome,
+        at: field(&f, "at").to_owned(),
+        notes: field(&f, "notes").to_owned(),
+        idempotency_key: field(&f, "key").to_owned(),
+        answers: answers.clone(),
+    };
+    match s
+        .app
+        .record_screening_attempt(&ctx.actor, id, hid, &input)
+        .await
+    {
+        Ok(_) => {
+            let back = field(&f, "back");
+            // Back to the list the tap came from, at the household's place in it.
+            let target = if back.starts_with(&format!("/screening/{id}/households"))
+                && !back.contains("//")
+            {
+                back.to_owned()
+            } else {
+                format!("/screening/{id}/households/{hid}")
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            household_page(
+                &s,
+                &ctx,
+                id,
+                hid,
+                Sent {
+                    key: input.idempotency_key,
+                    method,
+                    at: input.at,
+                    answers,
+                    error: Some(e),
+                },
+            )
+            .await
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "screening_phone.html")]
+struct PhoneFragment {
+    t: Tr,
+    phone: String,
+}
+
+/// The household's number for a call, as a fragment replacing the button; audited.
+async fn phone(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, hid)): Path<(i64, i64)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let phone = s
+        .app
+        .screening_household_phone(&ctx.actor, id, hid)
+        .await
+        .map_err(|e| ctx.err(e))?
+        .unwrap_or_default();
+    Ok(render(&PhoneFragment { t: ctx.t, phone }))
+}

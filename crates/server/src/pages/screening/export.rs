@@ -1,0 +1,49 @@
+//! The register exports of a campaign.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::web::{Ctx, PageError};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/screening/{id}/export", get(export))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    register: String,
+    unmasked: Option<String>,
+}
+
+async fn export(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let bytes = s
+        .app
+        .export_screening_register(&ctx.actor, id, &q.register, q.unmasked.is_some())
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let name = format!("screening-{id}-{}.xlsx", q.register.trim());
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,118 @@
+//! The worker's phone list: their households, open first, a button per outcome.
+
+use app::screening::HouseholdQuery;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use domain::page::PageRequest;
+use domain::screening as sc;
+use serde::Deserialize;
+use store::screening::{Campaign, CampaignHousehold};
+
+use crate::AppState;
+use crate::web::{Chrome, Ctx, PageError, render};
+
+use super::FAILED_OUTCOMES;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/screening/{id}/households", get(households))
+}
+
+#[derive(Deserialize, Default)]
+struct HouseholdsQuery {
+    /// `all` for every household of the jurisdiction (leads); the own list otherwise.
+    who: Option<String>,
+    state: Option<String>,
+    grid: Option<i64>,
+    after: Option<i64>,
+}
+
+/// A household row with a fresh key for each of its one-tap outcome forms.
+struct Row {
+    h: CampaignHousehold,
+    key: String,
+}
+
+#[derive(Template)]
+#[template(path = "screening_households.html")]
+struct HouseholdsPage {
+    c: Chrome,
+    campaign: Campaign,
+    rows: Vec<Row>,
+    next: Option<i64>,
+    after: Option<i64>,
+    query: String,
+    who: String,
+    state: String,
+    is_open: bool,
+    can_record: bool,
+    can_manage: bool,
+    outcomes: [&'static str; 4],
+}
+
+async fn households(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<HouseholdsQuery>,
+) -> Result<Response, PageError> {
+    let v = s
+        .app
+        .screening_campaign(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let can_manage = sc::can_manage(ctx.actor.role);
+    let who = match q.who.as_deref() {
+        Some("all") if can_manage => "all",
+        _ if !can_manage => "mine",
+        Some("mine") => "mine",
+        _ => "all",
+    };
+    let state = q.state.clone().unwrap_or_default();
+    let page = s
+        .app
+        .screening_households(
+            &ctx.actor,
+            id,
+            &HouseholdQuery {
+                mine: who == "mine",
+                grid_id: q.grid,
+                state: Some(state.clone()),
+                ..Default::default()
+            },
+            PageRequest::new(q.after, None),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let mut query = format!("who={who}&state={}", crate::web::urlencode(&state));
+    if let Some(g) = q.grid {
+        query.push_str(&format!("&grid={g}"));
+    }
+    Ok(render(&HouseholdsPage {
+        c: ctx.chrome(&format!(
+            "{} · {}",
+            ctx.t.get("screening.households"),
+            v.campaign.name
+        )),
+        is_open: v.campaign.state == "open",
+        rows: page
+            .items
+            .into_iter()
+            .map(|h| Row {
+                h,
+                key: app::crypto::new_token(),
+            })
+            .collect(),
+        next: page.next,
+        after: q.after,
+        query,
+        who: who.to_owned(),
+        state,
+        can_record: sc::can_record(ctx.actor.role),
+        can_manage,
+        outcomes: FAILED_OUTCOMES,
+        campaign: v.campaign,
+    }))
+}

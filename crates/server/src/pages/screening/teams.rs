@@ -1,0 +1,121 @@
+//! Forming sub-teams and giving them households, from the campaign page.
+
+use app::AppError;
+use app::screening::AssignTarget;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::post;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::web::{Ctx, PageError};
+
+use super::campaigns::after_change;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/screening/{id}/teams", post(create_team))
+        .route("/screening/{id}/teams/{team}/members", post(team_members))
+        .route("/screening/{id}/assign", post(assign))
+}
+
+#[derive(Deserialize)]
+struct TeamForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    members: String,
+}
+
+async fn create_team(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TeamForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let r = match s.app.screening_member_ids(&ctx.actor, &f.members).await {
+        Ok(ids) => s
+            .app
+            .create_screening_team(&ctx.actor, id, &f.name, &ids)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after_change(&s, &ctx, id, r).await
+}
+
+async fn team_members(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, team)): Path<(i64, i64)>,
+    Form(f): Form<TeamForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let r = match s.app.screening_member_ids(&ctx.actor, &f.members).await {
+        Ok(ids) => {
+            s.app
+                .set_screening_team_members(&ctx.actor, id, team, &ids)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    after_change(&s, &ctx, id, r).await
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    /// `grid`, `buildings` or `by_grid`.
+    #[serde(default)]
+    how: String,
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    grid_id: String,
+    /// Building names or numbers, separated by commas.
+    #[serde(default)]
+    buildings: String,
+}
+
+async fn assign(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let team: i64 = f.team_id.trim().parse().unwrap_or(0);
+    let r = match f.how.as_str() {
+        "by_grid" => s
+            .app
+            .assign_screening_by_grid(&ctx.actor, id)
+            .await
+            .map(|_| ()),
+        "grid" => match f.grid_id.trim().parse() {
+            Ok(g) => s
+                .app
+                .assign_screening_households(&ctx.actor, id, team, &AssignTarget::Grid(g))
+                .await
+                .map(|_| ()),
+            Err(_) => Err(AppError::field("grid_id", "required")),
+        },
+        _ => {
+            let ids: Vec<i64> = f
+                .buildings
+                .split([',', '，', '、', ' '])
+                .filter_map(|b| b.trim().parse().ok())
+                .collect();
+            s.app
+                .assign_screening_households(&ctx.actor, id, team, &AssignTarget::Buildings(ids))
+                .await
+                .map(|_| ())
+        }
+    };
+    after_change(&s, &ctx, id, r).await
+}

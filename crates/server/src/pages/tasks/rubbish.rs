@@ -1,0 +1,290 @@
+//! Pages of rubbish rounds: the rounds of a day, and one round with its doors in address order.
+
+use app::AppError;
+use app::tasks::rubbish::RoundQuery;
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::page::PageRequest;
+use domain::tasks::{self as t, StopState};
+use serde::Deserialize;
+use store::tasks::{Round, Stop, Volunteer};
+
+use super::{GenerateForm, Notice, back_to, refused};
+use crate::AppState;
+use crate::web::{Chrome, Ctx, PageError, render};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tasks/rubbish", get(rounds))
+        .route("/tasks/rubbish/open", post(open_rounds))
+        .route("/tasks/rubbish/{id}", get(round))
+        .route("/tasks/rubbish/{id}/stops/{stop}", post(stop))
+        .route("/tasks/rubbish/{id}/done", post(finish))
+        .route("/tasks/rubbish/{id}/assign", post(assign_round))
+}
+
+#[derive(Deserialize, Default)]
+struct RoundsParams {
+    date: Option<String>,
+    #[serde(flatten)]
+    notice: Notice,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_rounds.html")]
+struct RoundsPage {
+    c: Chrome,
+    rounds: Vec<Round>,
+    date: String,
+    can_open: bool,
+    error: String,
+}
+
+async fn rounds(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<RoundsParams>,
+) -> Result<Response, PageError> {
+    let date = p
+        .date
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| s.app.today().to_string());
+    let page = s
+        .app
+        .rubbish_rounds(
+            &ctx.actor,
+            &RoundQuery {
+                date: Some(date.clone()),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok(render(&RoundsPage {
+        c: ctx.chrome(ctx.t.get("tasks.rubbish_rounds")),
+        rounds: page.items,
+        date,
+        can_open: t::can_assign(ctx.actor.role),
+        error: p.notice.text(&ctx),
+    }))
+}
+
+async fn open_rounds(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<GenerateForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let date = domain::resident::date_from_text(&f.date).unwrap_or_else(|| s.app.today());
+    let back = format!("/tasks/rubbish?date={date}");
+    match s.app.open_rubbish_rounds(&ctx.actor, date).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(e) if refused(&e) => Ok(back_to(&back, &back, Some(&e))),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RoundParams {
+    after: Option<i64>,
+    #[serde(flatten)]
+    notice: Notice,
+}
+
+#[derive(Template)]
+#[template(path = "tasks_round.html")]
+struct RoundPage {
+    c: Chrome,
+    round: Round,
+    /// Each door rendered by the fragment htmx swaps after a press.
+    rows: Vec<String>,
+    after: Option<i64>,
+    next: Option<i64>,
+    is_open: bool,
+    volunteers: Vec<Volunteer>,
+    can_assign: bool,
+    done_at: String,
+    error: String,
+}
+
+async fn round(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(p): Query<RoundParams>,
+) -> Result<Response, PageError> {
+    let (round, stops) = s
+        .app
+        .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, Some(200)))
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let can_assign = t::can_assign(ctx.actor.role);
+    let volunteers = if can_assign {
+        s.app
+            .task_volunteers(&ctx.actor)
+            .await
+            .map_err(|e| ctx.err(e))?
+    } else {
+        Vec::new()
+    };
+    let is_open = round.state == "open";
+    let mut rows = Vec::with_capacity(stops.items.len());
+    for stop in stops.items {
+        let r = StopRow {
+            t: ctx.t,
+            csrf: ctx.csrf.clone(),
+            round_id: id,
+            visited_at: stop
+                .visited_at
+                .map(|ms| crate::pages::registry_time(&s, ms))
+                .unwrap_or_default(),
+            s: stop,
+            is_open,
+        };
+        rows.push(
+            r.render()
+                .map_err(|e| ctx.err(AppError::Internal(e.to_string())))?,
+        );
+    }
+    let title = format!(
+        "{} · {} · {}",
+        ctx.t.get("tasks.rubbish_round"),
+        round.grid_name,
+        round.round_date
+    );
+    Ok(render(&RoundPage {
+        c: ctx.chrome(&title),
+        is_open,
+        done_at: round
+            .done_at
+            .map(|ms| crate::pages::registry_time(&s, ms))
+            .unwrap_or_default(),
+        round,
+        rows,
+        after: p.after,
+        next: stops.next,
+        volunteers,
+        can_assign,
+        error: p.notice.text(&ctx),
+    }))
+}
+
+/// One door of the round: a fragment htmx swaps in place after a button press.
+#[derive(Template)]
+#[template(path = "tasks_stop.html")]
+struct StopRow {
+    t: crate::i18n::Tr,
+    csrf: String,
+    round_id: i64,
+    s: Stop,
+    is_open: bool,
+    visited_at: String,
+}
+
+#[derive(Deserialize)]
+struct StopForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+async fn stop(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, stop_id)): Path<(i64, i64)>,
+    Form(f): Form<StopForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let back = format!("/tasks/rubbish/{id}");
+    let stop = match s
+        .app
+        .record_rubbish_stop(&ctx.actor, id, stop_id, &f.outcome)
+        .await
+    {
+        Ok(stop) => stop,
+        Err(e) if refused(&e) && !headers.contains_key("hx-request") => {
+            return Ok(back_to(&back, &back, Some(&e)));
+        }
+        Err(e) => return Err(ctx.err(e)),
+    };
+    if !headers.contains_key("hx-request") {
+        return Ok(Redirect::to(&back).into_response());
+    }
+    let visited_at = stop
+        .visited_at
+        .map(|ms| crate::pages::registry_time(&s, ms))
+        .unwrap_or_default();
+    let mut res = render(&StopRow {
+        t: ctx.t,
+        csrf: ctx.csrf.clone(),
+        round_id: id,
+        s: stop,
+        is_open: true,
+        visited_at,
+    });
+    // The round's counts and its done button change too.
+    if let Ok(v) = "stop-recorded".parse() {
+        res.headers_mut().insert("hx-trigger", v);
+    }
+    Ok(res)
+}
+
+async fn finish(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<GenerateForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let back = format!("/tasks/rubbish/{id}");
+    match s.app.finish_rubbish_round(&ctx.actor, id).await {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Err(e) if refused(&e) => Ok(back_to(&back, &back, Some(&e))),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    volunteer_id: String,
+}
+
+async fn assign_round(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let back = format!("/tasks/rubbish/{id}");
+    let v = f.volunteer_id.trim().parse::<i64>().ok();
+    match s.app.assign_rubbish_round(&ctx.actor, id, v).await {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Err(e) if refused(&e) => Ok(back_to(&back, &back, Some(&e))),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+impl StopRow {
+    fn pending(&self) -> bool {
+        StopState::from_code(&self.s.state) == Some(StopState::Pending)
+    }
+}
+
+impl RoundPage {
+    fn assigned<T: std::borrow::Borrow<i64>>(&self, id: T) -> bool {
+        self.round.volunteer_id == Some(*id.borrow())
+    }
+}

@@ -1,0 +1,431 @@
+//! Alerts raised by checks (fever) and by closed slots (missed check), and the doctor's slots of
+//! the day.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::split_codes;
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError};
+
+/// An alert with the resident and the home it concerns.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alert {
+    pub id: i64,
+    /// `fever` or `missed_check`.
+    pub kind: String,
+    pub order_id: i64,
+    pub resident_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub doctor_id: Option<i64>,
+    pub slot_date: String,
+    pub slot_part: String,
+    /// `open`, `acknowledged` or `resolved`.
+    pub state: String,
+    pub raised_at: i64,
+    pub acknowledged_by: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub resolved_by: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub resolution_note: Option<String>,
+    /// The record that raised a fever alert: tenths of a degree and symptom codes.
+    pub check_id: Option<i64>,
+    pub temperature: Option<i64>,
+    pub symptoms: Vec<String>,
+    pub other_symptom: String,
+}
+
+const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, r.name, b.name, \
+     u.name, h.room, a.grid_id, a.community_id, q.doctor_id, a.slot_date, a.slot_part, a.state, \
+     a.raised_at, a.acknowledged_by, a.acknowledged_at, a.resolved_by, a.resolved_at, \
+     a.resolution_note, a.check_id, c.temperature, c.symptoms, c.other_symptom \
+     FROM check_alerts a JOIN quarantine_orders q ON q.id = a.order_id \
+     JOIN residents r ON r.id = q.resident_id JOIN households h ON h.id = q.household_id \
+     JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = a.building_id \
+     LEFT JOIN checks c ON c.id = a.check_id";
+
+fn alert_row(r: &AnyRow) -> Result<Alert> {
+    Ok(Alert {
+        id: r.try_get(0)?,
+        kind: r.try_get(1)?,
+        order_id: r.try_get(2)?,
+        resident_id: r.try_get(3)?,
+        resident_name: r.try_get(4)?,
+        building_name: r.try_get(5)?,
+        unit_name: r.try_get(6)?,
+        room: r.try_get(7)?,
+        grid_id: r.try_get(8)?,
+        community_id: r.try_get(9)?,
+        doctor_id: r.try_get(10)?,
+        slot_date: r.try_get(11)?,
+        slot_part: r.try_get(12)?,
+        state: r.try_get(13)?,
+        raised_at: r.try_get(14)?,
+        acknowledged_by: r.try_get(15)?,
+        acknowledged_at: r.try_get(16)?,
+        resolved_by: r.try_get(17)?,
+        resolved_at: r.try_get(18)?,
+        resolution_note: r.try_get(19)?,
+        check_id: r.try_get(20)?,
+        temperature: r.try_get(21)?,
+        symptoms: split_codes(&r.try_get::<Option<String>, _>(22)?.unwrap_or_default()),
+        other_symptom: r.try_get::<Option<String>, _>(23)?.unwrap_or_default(),
+    })
+}
+
+/// A fever alert to raise; the place columns come from the order.
+pub struct NewAlert<'a> {
+    pub kind: &'a str,
+    pub order_id: i64,
+    pub check_id: Option<i64>,
+    pub community_id: i64,
+    pub grid_id: i64,
+    pub building_id: i64,
+    pub slot_date: &'a str,
+    pub slot_part: &'a str,
+    pub raised_at: i64,
+}
+
+/// Raises an alert unless one of its kind exists for the slot; the new id, or `None`.
+pub async fn raise_alert(conn: &mut Conn, a: &NewAlert<'_>) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO check_alerts (kind, order_id, check_id, community_id, grid_id, building_id, \
+         slot_date, slot_part, state, raised_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) \
+         ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING RETURNING id",
+    )
+    .bind(a.kind)
+    .bind(a.order_id)
+    .bind(a.check_id)
+    .bind(a.community_id)
+    .bind(a.grid_id)
+    .bind(a.building_id)
+    .bind(a.slot_date)
+    .bind(a.slot_part)
+    .bind(a.raised_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Points the slot's unresolved alert of `kind` at a newer record (a febrile correction), so the
+/// worklist shows the latest finding.
+pub async fn refresh_alert_check(
+    conn: &mut Conn,
+    order_id: i64,
+    slot_date: &str,
+    slot_part: &str,
+    kind: &str,
+    check_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE check_alerts SET check_id = $1 WHERE order_id = $2 AND slot_date = $3 \
+         AND slot_part = $4 AND kind = $5 AND state <> 'resolved'",
+    )
+    .bind(check_id)
+    .bind(order_id)
+    .bind(slot_date)
+    .bind(slot_part)
+    .bind(kind)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A missed-check alert just raised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raised {
+    pub id: i64,
+    pub order_id: i64,
+    pub community_id: i64,
+}
+
+/// Raises a missed-check alert for every order that was active for the whole slot (started
+/// before it opened, not closed before it closed) and has no record in it; one statement, so
+/// 12,000 orders cost one pass over the active orders and an index probe each.
+pub async fn raise_missed(
+    conn: &mut Conn,
+    slot_date: &str,
+    slot_part: &str,
+    opens_ms: i64,
+    closes_ms: i64,
+    now_ms: i64,
+) -> Result<Vec<Raised>> {
+    let rows = sqlx::query(
+        "INSERT INTO check_alerts (kind, order_id, community_id, grid_id, building_id, \
+         slot_date, slot_part, state, raised_at) \
+         SELECT 'missed_check', q.id, q.community_id, q.grid_id, q.building_id, $1, $2, 'open', $5 \
+         FROM quarantine_orders q \
+         WHERE (q.state = 'active' OR (q.state IN ('released', 'transferred_to_hospital') \
+         AND q.updated_at >= $4)) \
+         AND (q.start_date < $1 OR (q.start_date = $1 AND q.created_at <= $3)) \
+         AND q.end_date >= $1 \
+         AND NOT EXISTS (SELECT 1 FROM checks c WHERE c.order_id = q.id \
+         AND c.slot_date = $1 AND c.slot_part = $2) \
+         ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING \
+         RETURNING id, order_id, community_id",
+    )
+    .bind(slot_date)
+    .bind(slot_part)
+    .bind(opens_ms)
+    .bind(closes_ms)
+    .bind(now_ms)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Raised {
+                id: r.try_get(0)?,
+                order_id: r.try_get(1)?,
+                community_id: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {
+    let mut w = Where::new();
+    w.scope(j, "a").int("a.id = ?", id);
+    let sql = format!("{ALERT_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    alert_row(&row)
+}
+
+/// What a worklist asks for.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    /// Only alerts of orders this doctor is responsible for.
+    pub doctor_id: Option<i64>,
+    pub grid_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub kind: Option<String>,
+    /// One state; `None` for open and acknowledged (unresolved).
+    pub state: Option<String>,
+}
+
+/// Alerts in the jurisdiction, newest first; the page continues below the id `page.after`.
+pub async fn list_alerts(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &AlertFilter,
+    page: PageRequest,
+) -> Result<Page<Alert>> {
+    let mut w = Where::new();
+    w.scope(j, "a");
+    match &f.state {
+        // The same text as the partial indexes' condition, so the planner can use them.
+        None => {
+            w.raw("a.state <> 'resolved'");
+        }
+        Some(s) => {
+            w.text("a.state = ?", s.clone());
+        }
+    }
+    if let Some(d) = f.doctor_id {
+        w.int("q.doctor_id = ?", d);
+    }
+    if let Some(g) = f.grid_id {
+        w.int("a.grid_id = ?", g);
+    }
+    if let Some(o) = f.order_id {
+        w.int("a.order_id = ?", o);
+    }
+    if let Some(k) = &f.kind {
+        w.text("a.kind = ?", k.clone());
+    }
+    if let Some(a) = page.after {
+        w.int("a.id < ?", a);
+    }
+    let sql = format!(
+        "{ALERT_SELECT}{} ORDER BY a.id DESC LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(alert_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |a| a.id))
+}
+
+/// Unresolved alerts by kind for a worklist's heading: (fever, missed_check). Counted from the
+/// partial indexes, which hold only unresolved alerts.
+pub async fn open_counts(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    doctor_id: Option<i64>,
+) -> Result<(i64, i64)> {
+    let mut w = Where::new();
+    w.scope(j, "a").raw("a.state <> 'resolved'");
+    // A doctor's count goes through their orders; a lead's is read from the index alone.
+    let from = match doctor_id {
+        Some(d) => {
+            w.int("q.doctor_id = ?", d);
+            "check_alerts a JOIN quarantine_orders q ON q.id = a.order_id"
+        }
+        None => "check_alerts a",
+    };
+    let sql = format!(
+        "SELECT a.kind, COUNT(*) FROM {from}{} GROUP BY a.kind",
+        w.sql()
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut counts = (0, 0);
+    for r in rows {
+        let kind: String = r.try_get(0)?;
+        let n: i64 = r.try_get(1)?;
+        match kind.as_str() {
+            "fever" => counts.0 = n,
+            _ => counts.1 = n,
+        }
+    }
+    Ok(counts)
+}
+
+pub async fn acknowledge_alert(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE check_alerts SET state = 'acknowledged', acknowledged_by = $1, \
+         acknowledged_at = $2 WHERE id = $3 AND state = 'open'",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    changed(done.rows_affected())
+}
+
+pub async fn resolve_alert(conn: &mut Conn, id: i64, by: i64, at: i64, note: &str) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE check_alerts SET state = 'resolved', resolved_by = $1, resolved_at = $2, \
+         resolution_note = $3 WHERE id = $4 AND state <> 'resolved'",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(note)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    changed(done.rows_affected())
+}
+
+/// An update guarded by the state it expects changed nothing: someone else moved it first.
+fn changed(rows: u64) -> Result<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("check_alerts.state".to_owned()))
+    }
+}
+
+/// A slot's current record as a worklist shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SlotMark {
+    pub check_id: i64,
+    pub temperature: i64,
+    pub febrile: bool,
+}
+
+/// An active order of the doctor with today's two slots.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DaySlots {
+    pub order_id: i64,
+    pub resident_id: i64,
+    pub resident_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub morning: Option<SlotMark>,
+    pub evening: Option<SlotMark>,
+}
+
+/// The doctor's active orders in the jurisdiction with the records of `date`, by order key.
+pub async fn doctor_day(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    doctor_id: i64,
+    date: &str,
+    page: PageRequest,
+) -> Result<Page<DaySlots>> {
+    // The date is $1 (both joins use it) and the doctor $2; the scope and cursor follow.
+    let mut clauses = vec![
+        "q.doctor_id = $2".to_owned(),
+        "q.state = 'active'".to_owned(),
+    ];
+    let scope = crate::scope::condition(j, "q", 3);
+    let mut next = 3;
+    if let Some(c) = &scope {
+        clauses.push(c.clone());
+        next += 1;
+    }
+    if page.after.is_some() {
+        clauses.push(format!("q.id > ${next}"));
+    }
+    let sql = format!(
+        "SELECT q.id, q.resident_id, r.name, b.name, u.name, h.room, \
+         m.id, m.temperature, m.febrile, e.id, e.temperature, e.febrile \
+         FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
+         JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+         JOIN buildings b ON b.id = q.building_id \
+         LEFT JOIN checks m ON m.order_id = q.id AND m.slot_date = $1 \
+         AND m.slot_part = 'morning' AND m.superseded_at IS NULL \
+         LEFT JOIN checks e ON e.order_id = q.id AND e.slot_date = $1 \
+         AND e.slot_part = 'evening' AND e.superseded_at IS NULL WHERE {} \
+         ORDER BY q.id LIMIT {}",
+        clauses.join(" AND "),
+        page.limit + 1
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(date)
+        .bind(doctor_id);
+    if scope.is_some() {
+        q = q.bind(j.id);
+    }
+    if let Some(a) = page.after {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    let mark = |r: &AnyRow, i: usize| -> Result<Option<SlotMark>> {
+        let id: Option<i64> = r.try_get(i)?;
+        Ok(match id {
+            Some(check_id) => Some(SlotMark {
+                check_id,
+                temperature: r.try_get(i + 1)?,
+                febrile: r.try_get::<i64, _>(i + 2)? != 0,
+            }),
+            None => None,
+        })
+    };
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(DaySlots {
+                order_id: r.try_get(0)?,
+                resident_id: r.try_get(1)?,
+                resident_name: r.try_get(2)?,
+                building_name: r.try_get(3)?,
+                unit_name: r.try_get(4)?,
+                room: r.try_get(5)?,
+                morning: mark(r, 6)?,
+                evening: mark(r, 9)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |d| d.order_id))
+}

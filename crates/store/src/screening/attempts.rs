@@ -1,0 +1,234 @@
+//! Attempts and answers, and the travel register an answer writes.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::counts::{self, CountKey};
+use crate::{Conn, Result, StoreError, now_ms};
+
+use super::CampaignHousehold;
+
+/// A recorded attempt.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Attempt {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub household_id: i64,
+    pub team_id: i64,
+    pub method: String,
+    pub outcome: String,
+    pub at: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub state_after: String,
+    pub notes: String,
+}
+
+const ATTEMPT_SELECT: &str = "SELECT id, campaign_id, household_id, team_id, method, outcome, at, \
+     account_id, account_name, state_after, notes FROM screening_attempts";
+
+fn attempt_row(r: &AnyRow) -> Result<Attempt> {
+    Ok(Attempt {
+        id: r.try_get(0)?,
+        campaign_id: r.try_get(1)?,
+        household_id: r.try_get(2)?,
+        team_id: r.try_get(3)?,
+        method: r.try_get(4)?,
+        outcome: r.try_get(5)?,
+        at: r.try_get(6)?,
+        account_id: r.try_get(7)?,
+        account_name: r.try_get(8)?,
+        state_after: r.try_get(9)?,
+        notes: r.try_get(10)?,
+    })
+}
+
+/// The attempt an account already recorded with this key, if any.
+pub async fn attempt_by_key(
+    conn: &mut Conn,
+    account_id: i64,
+    key: &str,
+) -> Result<Option<Attempt>> {
+    let sql = format!("{ATTEMPT_SELECT} WHERE account_id = $1 AND idempotency_key = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account_id)
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(attempt_row).transpose()
+}
+
+/// The attempts of one household in a campaign, newest first (a household has a handful).
+pub async fn attempts_of(
+    conn: &mut Conn,
+    campaign_id: i64,
+    household_id: i64,
+) -> Result<Vec<Attempt>> {
+    let sql = format!(
+        "{ATTEMPT_SELECT} WHERE campaign_id = $1 AND household_id = $2 ORDER BY id DESC LIMIT 200"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(campaign_id)
+        .bind(household_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(attempt_row).collect()
+}
+
+pub struct NewAttempt<'a> {
+    pub household: &'a CampaignHousehold,
+    pub method: &'a str,
+    pub outcome: &'a str,
+    pub at: i64,
+    pub account_id: i64,
+    pub account_name: &'a str,
+    pub idempotency_key: &'a str,
+    pub state_after: &'a str,
+    pub notes: &'a str,
+}
+
+pub async fn insert_attempt(conn: &mut Conn, a: &NewAttempt<'_>) -> Result<i64> {
+    let h = a.household;
+    let row = sqlx::query(
+        "INSERT INTO screening_attempts (campaign_id, household_id, community_id, grid_id, \
+         building_id, team_id, method, outcome, at, account_id, account_name, idempotency_key, \
+         state_after, notes, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+    )
+    .bind(h.campaign_id)
+    .bind(h.household_id)
+    .bind(h.community_id)
+    .bind(h.grid_id)
+    .bind(h.building_id)
+    .bind(h.team_id)
+    .bind(a.method)
+    .bind(a.outcome)
+    .bind(a.at)
+    .bind(a.account_id)
+    .bind(a.account_name)
+    .bind(a.idempotency_key)
+    .bind(a.state_after)
+    .bind(a.notes)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// One resident's answer as stored.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredAnswer {
+    pub attempt_id: i64,
+    pub resident_id: i64,
+    pub travel_status: String,
+    pub origin_code: Option<String>,
+    pub returned_on: Option<String>,
+    pub matched: bool,
+}
+
+pub async fn insert_answer(
+    conn: &mut Conn,
+    campaign_id: i64,
+    household_id: i64,
+    a: &StoredAnswer,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO screening_answers (attempt_id, campaign_id, household_id, resident_id, \
+         travel_status, origin_code, returned_on, matched) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(a.attempt_id)
+    .bind(campaign_id)
+    .bind(household_id)
+    .bind(a.resident_id)
+    .bind(a.travel_status.as_str())
+    .bind(a.origin_code.as_deref())
+    .bind(a.returned_on.as_deref())
+    .bind(i64::from(a.matched))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn answers_of_attempt(conn: &mut Conn, attempt_id: i64) -> Result<Vec<StoredAnswer>> {
+    let rows = sqlx::query(
+        "SELECT attempt_id, resident_id, travel_status, origin_code, returned_on, matched \
+         FROM screening_answers WHERE attempt_id = $1 ORDER BY id",
+    )
+    .bind(attempt_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredAnswer {
+                attempt_id: r.try_get(0)?,
+                resident_id: r.try_get(1)?,
+                travel_status: r.try_get(2)?,
+                origin_code: r.try_get(3)?,
+                returned_on: r.try_get(4)?,
+                matched: r.try_get::<i64, _>(5)? != 0,
+            })
+        })
+        .collect()
+}
+
+/// A resident's travel register entry before an answer changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TravelEntry {
+    pub travel_status: String,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+}
+
+/// Writes an answer into a resident's travel register: bumps the version (so an edit form
+/// opened before the answer reports a conflict instead of overwriting it) and moves the resident
+/// between the registry's count buckets. Returns the entry as it was.
+pub async fn set_travel(
+    conn: &mut Conn,
+    resident_id: i64,
+    status: &str,
+    origin: Option<&str>,
+    returned_on: Option<&str>,
+) -> Result<TravelEntry> {
+    let r = sqlx::query(
+        "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities, travel_origin, \
+         returned_on FROM residents WHERE id = $1",
+    )
+    .bind(resident_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let before = CountKey {
+        grid_id: r.try_get(0)?,
+        community_id: r.try_get(1)?,
+        travel_status: r.try_get(2)?,
+        hukou: r.try_get(3)?,
+        vulnerable: r.try_get::<i64, _>(4)? != 0,
+    };
+    let entry = TravelEntry {
+        travel_status: before.travel_status.clone(),
+        travel_origin: r.try_get(5)?,
+        returned_on: r.try_get(6)?,
+    };
+    sqlx::query(
+        "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
+         updated_at = $4, version = version + 1 WHERE id = $5",
+    )
+    .bind(status)
+    .bind(origin)
+    .bind(returned_on)
+    .bind(now_ms())
+    .bind(resident_id)
+    .execute(&mut *conn)
+    .await?;
+    if before.travel_status != status {
+        let after = CountKey {
+            travel_status: status.to_owned(),
+            ..before.clone()
+        };
+        counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;
+    }
+    Ok(entry)
+}

@@ -1,0 +1,207 @@
+//! Campaigns: their questions and scope, and the households of the scope taken in at creation.
+
+use domain::access::{Jurisdiction, Level};
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError, now_ms};
+
+use domain::screening::POSITION_GAP;
+
+use super::enrolment::{scope_households, set_enrolled_through};
+use super::recount;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Campaign {
+    pub id: i64,
+    pub community_id: i64,
+    pub name: String,
+    /// JSON array of questions.
+    pub questions: String,
+    pub whole_community: bool,
+    pub unreachable_after: i64,
+    pub state: String,
+    /// The largest household id enrolled; households registered later have larger ids.
+    pub enrolled_through: i64,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const CAMPAIGN_SELECT: &str = "SELECT c.id, c.community_id, c.name, c.questions, \
+     c.whole_community, c.unreachable_after, c.state, c.enrolled_through, c.created_by, \
+     c.created_at, c.updated_at FROM screening_campaigns c";
+
+fn campaign_row(r: &AnyRow) -> Result<Campaign> {
+    Ok(Campaign {
+        id: r.try_get(0)?,
+        community_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        questions: r.try_get(3)?,
+        whole_community: r.try_get::<i64, _>(4)? != 0,
+        unreachable_after: r.try_get(5)?,
+        state: r.try_get(6)?,
+        enrolled_through: r.try_get(7)?,
+        created_by: r.try_get(8)?,
+        created_at: r.try_get(9)?,
+        updated_at: r.try_get(10)?,
+    })
+}
+
+/// Campaigns are visible to every jurisdiction that reaches into their community.
+fn campaign_scope(w: &mut Where, j: &Jurisdiction) {
+    match j.level {
+        Level::All => {}
+        Level::District => {
+            w.int(
+                "c.community_id IN (SELECT id FROM communities WHERE district_id = ?)",
+                j.id,
+            );
+        }
+        Level::Street => {
+            w.int(
+                "c.community_id IN (SELECT id FROM communities WHERE street_id = ?)",
+                j.id,
+            );
+        }
+        Level::Community => {
+            w.int("c.community_id = ?", j.id);
+        }
+        Level::Grid => {
+            w.int(
+                "c.community_id IN (SELECT community_id FROM grids WHERE id = ?)",
+                j.id,
+            );
+        }
+        Level::Building => {
+            w.int(
+                "c.community_id IN (SELECT community_id FROM buildings WHERE id = ?)",
+                j.id,
+            );
+        }
+    }
+}
+
+/// Campaigns of one community, newest first, paged by key.
+pub async fn list_campaigns(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    community_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Page<Campaign>> {
+    let mut w = Where::new();
+    campaign_scope(&mut w, j);
+    if let Some(c) = community_id {
+        w.int("c.community_id = ?", c);
+    }
+    if let Some(a) = page.after {
+        w.int("c.id < ?", a);
+    }
+    let sql = format!(
+        "{CAMPAIGN_SELECT}{} ORDER BY c.id DESC LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(campaign_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |c| c.id))
+}
+
+pub async fn campaign(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Campaign> {
+    let mut w = Where::new();
+    campaign_scope(&mut w, j);
+    w.int("c.id = ?", id);
+    let sql = format!("{CAMPAIGN_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    campaign_row(&row)
+}
+
+pub struct NewCampaign<'a> {
+    pub community_id: i64,
+    pub name: &'a str,
+    pub questions: &'a str,
+    /// `None` for the whole community.
+    pub grid_ids: Option<&'a [i64]>,
+    pub unreachable_after: i64,
+    pub created_by: i64,
+}
+
+/// Creates a campaign in draft with every household of its scope, set-based: one INSERT …
+/// SELECT numbers the households in building, unit and room order, one more fills the counts.
+/// Returns the id and the number of households.
+pub async fn insert_campaign(conn: &mut Conn, c: &NewCampaign<'_>) -> Result<(i64, i64)> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "INSERT INTO screening_campaigns (community_id, name, questions, whole_community, \
+         unreachable_after, state, enrolled_through, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', 0, $6, $7, $7) RETURNING id",
+    )
+    .bind(c.community_id)
+    .bind(c.name)
+    .bind(c.questions)
+    .bind(i64::from(c.grid_ids.is_none()))
+    .bind(c.unreachable_after)
+    .bind(c.created_by)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    if let Some(grids) = c.grid_ids {
+        for g in grids {
+            sqlx::query(
+                "INSERT INTO screening_campaign_grids (campaign_id, grid_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(*g)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let sql = format!(
+        "INSERT INTO screening_households (campaign_id, household_id, community_id, grid_id, \
+         building_id, team_id, place_key, position, list_rank, state, attempts, \
+         failed_attempts, matched) \
+         SELECT $1, s.id, s.community_id, s.grid_id, s.building_id, 0, s.place_key, \
+         s.n * {POSITION_GAP}, s.n * {POSITION_GAP}, 'open', 0, 0, 0 \
+         FROM (SELECT x.*, ROW_NUMBER() OVER (ORDER BY x.place_key) AS n FROM ({}) x) s",
+        scope_households(c.grid_ids.is_some(), "")
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(c.community_id)
+        .execute(&mut *conn)
+        .await?;
+    set_enrolled_through(conn, id).await?;
+    recount(conn, id).await?;
+    Ok((id, i64::try_from(done.rows_affected()).unwrap_or(i64::MAX)))
+}
+
+pub async fn campaign_grids(conn: &mut Conn, campaign_id: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT grid_id FROM screening_campaign_grids WHERE campaign_id = $1 ORDER BY grid_id",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+pub async fn set_campaign_state(conn: &mut Conn, id: i64, state: &str) -> Result<()> {
+    sqlx::query("UPDATE screening_campaigns SET state = $1, updated_at = $2 WHERE id = $3")
+        .bind(state)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The registers of a campaign's residents, for the exports.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::scope::Where;
+use crate::{Conn, Result};
+
+/// A resident of a campaign's households, for the register exports.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RegisterRow {
+    pub resident_id: i64,
+    pub name: String,
+    pub document_kind: String,
+    pub document_masked: String,
+    pub phone: Option<String>,
+    pub grid_name: String,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub travel_status: String,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+    pub household_state: String,
+}
+
+/// Residents of a campaign's households in one register, within the jurisdiction, by key.
+pub async fn register(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    campaign_id: i64,
+    community_id: i64,
+    travel_status: &str,
+    page: PageRequest,
+) -> Result<Page<RegisterRow>> {
+    let mut w = Where::new();
+    w.int("r.community_id = ?", community_id)
+        .text("r.travel_status = ?", travel_status)
+        .scope(j, "r")
+        .int("sh.campaign_id = ?", campaign_id);
+    if let Some(a) = page.after {
+        w.int("r.id > ?", a);
+    }
+    let sql = format!(
+        "SELECT r.id, r.name, r.document_kind, r.document_masked, r.phone, g.name, b.name, \
+         u.name, h.room, r.travel_status, r.travel_origin, r.returned_on, sh.state \
+         FROM residents r JOIN screening_households sh ON sh.household_id = r.household_id \
+         JOIN households h ON h.id = r.household_id JOIN units u ON u.id = h.unit_id \
+         JOIN buildings b ON b.id = r.building_id JOIN grids g ON g.id = r.grid_id{} \
+         ORDER BY r.id LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(RegisterRow {
+                resident_id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                document_kind: r.try_get(2)?,
+                document_masked: r.try_get(3)?,
+                phone: r.try_get(4)?,
+                grid_name: r.try_get(5)?,
+                building_name: r.try_get(6)?,
+                unit_name: r.try_get(7)?,
+                room: r.try_get(8)?,
+                travel_status: r.try_get(9)?,
+                travel_origin: r.try_get(10)?,
+                returned_on: r.try_get(11)?,
+                household_state: r.try_get(12)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |r| r.resident_id))
+}

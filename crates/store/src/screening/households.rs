@@ -1,0 +1,184 @@
+//! The households of a campaign: the worker's list, one household, and where an attempt
+//! leaves it.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError};
+
+/// A household of a campaign with where it is and how far it got.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CampaignHousehold {
+    pub campaign_id: i64,
+    pub household_id: i64,
+    pub community_id: i64,
+    pub grid_id: i64,
+    pub building_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub phone: Option<String>,
+    pub team_id: i64,
+    pub position: i64,
+    pub list_rank: i64,
+    pub state: String,
+    pub attempts: i64,
+    pub failed_attempts: i64,
+    pub matched: i64,
+    pub last_contact: Option<String>,
+    pub last_attempt_at: Option<i64>,
+}
+
+const HOUSEHOLD_SELECT: &str = "SELECT sh.campaign_id, sh.household_id, sh.community_id, \
+     sh.grid_id, sh.building_id, b.name, u.name, h.room, h.phone, sh.team_id, sh.position, \
+     sh.list_rank, sh.state, sh.attempts, sh.failed_attempts, sh.matched, sh.last_contact, \
+     sh.last_attempt_at \
+     FROM screening_households sh JOIN households h ON h.id = sh.household_id \
+     JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = sh.building_id";
+
+fn household_row(r: &AnyRow) -> Result<CampaignHousehold> {
+    Ok(CampaignHousehold {
+        campaign_id: r.try_get(0)?,
+        household_id: r.try_get(1)?,
+        community_id: r.try_get(2)?,
+        grid_id: r.try_get(3)?,
+        building_id: r.try_get(4)?,
+        building_name: r.try_get(5)?,
+        unit_name: r.try_get(6)?,
+        room: r.try_get(7)?,
+        phone: r.try_get(8)?,
+        team_id: r.try_get(9)?,
+        position: r.try_get(10)?,
+        list_rank: r.try_get(11)?,
+        state: r.try_get(12)?,
+        attempts: r.try_get(13)?,
+        failed_attempts: r.try_get(14)?,
+        matched: r.try_get(15)?,
+        last_contact: r.try_get(16)?,
+        last_attempt_at: r.try_get(17)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    /// Households of these teams only (a worker's own list).
+    pub team_ids: Option<Vec<i64>>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub state: Option<String>,
+}
+
+/// Households of a campaign in the jurisdiction, open first, then in building, unit and room
+/// order; the page continues after `page.after`, a list rank.
+pub async fn list_households(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    campaign_id: i64,
+    f: &HouseholdFilter,
+    page: PageRequest,
+) -> Result<Page<CampaignHousehold>> {
+    let mut w = Where::new();
+    w.int("sh.campaign_id = ?", campaign_id);
+    w.scope(j, "sh");
+    if let Some(teams) = &f.team_ids {
+        if teams.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        }
+        if let [one] = teams.as_slice() {
+            w.int("sh.team_id = ?", *one);
+        } else {
+            let list = teams
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            w.raw(&format!("sh.team_id IN ({list})"));
+        }
+    }
+    if let Some(g) = f.grid_id {
+        w.int("sh.grid_id = ?", g);
+    }
+    if let Some(b) = f.building_id {
+        w.int("sh.building_id = ?", b);
+    }
+    if let Some(s) = &f.state {
+        w.text("sh.state = ?", s.clone());
+    }
+    if let Some(a) = page.after {
+        w.int("sh.list_rank > ?", a);
+    }
+    let sql = format!(
+        "{HOUSEHOLD_SELECT}{} ORDER BY sh.list_rank LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(household_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |h| h.list_rank))
+}
+
+pub async fn household(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    campaign_id: i64,
+    household_id: i64,
+) -> Result<CampaignHousehold> {
+    let mut w = Where::new();
+    w.int("sh.campaign_id = ?", campaign_id)
+        .int("sh.household_id = ?", household_id)
+        .scope(j, "sh");
+    let sql = format!("{HOUSEHOLD_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    household_row(&row)
+}
+
+/// Where a household stands after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdUpdate<'a> {
+    pub state: &'a str,
+    pub list_rank: i64,
+    pub attempts: i64,
+    pub failed_attempts: i64,
+    pub matched: i64,
+    pub last_contact: &'a str,
+    pub last_attempt_at: i64,
+}
+
+pub async fn update_household(
+    conn: &mut Conn,
+    campaign_id: i64,
+    household_id: i64,
+    u: &HouseholdUpdate<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE screening_households SET state = $1, list_rank = $2, attempts = $3, \
+         failed_attempts = $4, matched = $5, last_contact = $6, last_attempt_at = $7 \
+         WHERE campaign_id = $8 AND household_id = $9",
+    )
+    .bind(u.state)
+    .bind(u.list_rank)
+    .bind(u.attempts)
+    .bind(u.failed_attempts)
+    .bind(u.matched)
+    .bind(u.last_contact)
+    .bind(u.last_attempt_at)
+    .bind(campaign_id)
+    .bind(household_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

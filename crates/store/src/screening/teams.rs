@@ -1,0 +1,168 @@
+//! Sub-teams, their members, and which team works which households.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Conn, Result, StoreError, now_ms};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TeamMember {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub level: String,
+    pub scope_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Team {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub name: String,
+    pub members: Vec<TeamMember>,
+}
+
+pub async fn teams(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Team>> {
+    let rows = sqlx::query(
+        "SELECT id, campaign_id, name FROM screening_teams WHERE campaign_id = $1 ORDER BY id",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut teams = rows
+        .iter()
+        .map(|r| {
+            Ok(Team {
+                id: r.try_get(0)?,
+                campaign_id: r.try_get(1)?,
+                name: r.try_get(2)?,
+                members: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let rows = sqlx::query(
+        "SELECT m.team_id, a.id, a.username, a.display_name, a.role, a.level, a.scope_id \
+         FROM screening_team_members m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.campaign_id = $1 ORDER BY a.display_name, a.id",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let team: i64 = r.try_get(0)?;
+        if let Some(t) = teams.iter_mut().find(|t| t.id == team) {
+            t.members.push(TeamMember {
+                account_id: r.try_get(1)?,
+                username: r.try_get(2)?,
+                display_name: r.try_get(3)?,
+                role: r.try_get(4)?,
+                level: r.try_get(5)?,
+                scope_id: r.try_get(6)?,
+            });
+        }
+    }
+    Ok(teams)
+}
+
+pub async fn insert_team(
+    conn: &mut Conn,
+    campaign_id: i64,
+    name: &str,
+    members: &[i64],
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO screening_teams (campaign_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(campaign_id)
+    .bind(name)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    set_members(conn, campaign_id, id, members).await?;
+    Ok(id)
+}
+
+pub async fn set_members(
+    conn: &mut Conn,
+    campaign_id: i64,
+    team_id: i64,
+    members: &[i64],
+) -> Result<()> {
+    sqlx::query("DELETE FROM screening_team_members WHERE team_id = $1")
+        .bind(team_id)
+        .execute(&mut *conn)
+        .await?;
+    for m in members {
+        sqlx::query(
+            "INSERT INTO screening_team_members (team_id, account_id, campaign_id) VALUES ($1, $2, $3)",
+        )
+        .bind(team_id)
+        .bind(*m)
+        .bind(campaign_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The teams of a campaign an account is a member of.
+pub async fn teams_of(conn: &mut Conn, campaign_id: i64, account_id: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT team_id FROM screening_team_members WHERE account_id = $1 AND campaign_id = $2",
+    )
+    .bind(account_id)
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// Which households a reassignment moves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Grid(i64),
+    Buildings(Vec<i64>),
+    /// Only households no team has yet, of one grid.
+    UnassignedOfGrid(i64),
+    UnassignedOfBuilding(i64),
+}
+
+/// Gives the selected households of a campaign to a team (0: to nobody); returns how many moved.
+pub async fn assign(
+    conn: &mut Conn,
+    campaign_id: i64,
+    team_id: i64,
+    selection: &Selection,
+) -> Result<u64> {
+    let (clause, ids): (&str, Vec<i64>) = match selection {
+        Selection::Grid(g) => ("grid_id = $3", vec![*g]),
+        Selection::Buildings(b) => ("building_id = $3", b.clone()),
+        Selection::UnassignedOfGrid(g) => ("grid_id = $3 AND team_id = 0", vec![*g]),
+        Selection::UnassignedOfBuilding(b) => ("building_id = $3 AND team_id = 0", vec![*b]),
+    };
+    let sql =
+        format!("UPDATE screening_households SET team_id = $1 WHERE campaign_id = $2 AND {clause}");
+    let mut moved = 0;
+    for id in ids {
+        moved += sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(team_id)
+            .bind(campaign_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(moved)
+}
+
+/// The campaign of a team.
+pub async fn team_campaign(conn: &mut Conn, team_id: i64) -> Result<i64> {
+    let r = sqlx::query("SELECT campaign_id FROM screening_teams WHERE id = $1")
+        .bind(team_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(r.try_get(0)?)
+}

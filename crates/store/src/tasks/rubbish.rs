@@ -1,0 +1,315 @@
+//! Rubbish rounds: one per grid and day, visiting the sealed doors in address order.
+
+use domain::access::Jurisdiction;
+use domain::page::{Page, PageRequest};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::scope::Where;
+use crate::{Conn, Result, StoreError, now_ms};
+
+/// A round with its grid's name and the volunteer's name.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Round {
+    pub id: i64,
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub community_id: i64,
+    /// ISO date.
+    pub round_date: String,
+    pub state: String,
+    pub volunteer_id: Option<i64>,
+    pub volunteer_name: Option<String>,
+    /// Doors on the round, and those not yet visited (kept counts).
+    pub stops: i64,
+    pub pending: i64,
+    pub opened_at: i64,
+    pub done_at: Option<i64>,
+    pub done_by: Option<i64>,
+}
+
+const ROUND_SELECT: &str = "SELECT r.id, r.grid_id, g.name, r.community_id, r.round_date, \
+     r.state, r.volunteer_id, a.display_name, r.stops, r.pending, r.opened_at, r.done_at, \
+     r.done_by FROM rubbish_rounds r JOIN grids g ON g.id = r.grid_id \
+     LEFT JOIN accounts a ON a.id = r.volunteer_id";
+
+fn round_row(r: &AnyRow) -> Result<Round> {
+    Ok(Round {
+        id: r.try_get(0)?,
+        grid_id: r.try_get(1)?,
+        grid_name: r.try_get(2)?,
+        community_id: r.try_get(3)?,
+        round_date: r.try_get(4)?,
+        state: r.try_get(5)?,
+        volunteer_id: r.try_get(6)?,
+        volunteer_name: r.try_get(7)?,
+        stops: r.try_get(8)?,
+        pending: r.try_get(9)?,
+        opened_at: r.try_get(10)?,
+        done_at: r.try_get(11)?,
+        done_by: r.try_get(12)?,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RoundFilter {
+    /// ISO date; any day when `None`.
+    pub date: Option<String>,
+    pub volunteer_id: Option<i64>,
+    pub grid_id: Option<i64>,
+}
+
+/// Rounds in the jurisdiction, newest day first, then by key.
+pub async fn list_rounds(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &RoundFilter,
+    page: PageRequest,
+) -> Result<Page<Round>> {
+    let mut w = Where::new();
+    w.scope(j, "r");
+    if let Some(d) = &f.date {
+        w.text("r.round_date = ?", d.clone());
+    }
+    if let Some(v) = f.volunteer_id {
+        w.int("r.volunteer_id = ?", v);
+    }
+    if let Some(v) = f.grid_id {
+        w.int("r.grid_id = ?", v);
+    }
+    if let Some(a) = page.after {
+        w.int(
+            "(r.round_date < (SELECT c.round_date FROM rubbish_rounds c WHERE c.id = ?) \
+             OR (r.round_date = (SELECT c.round_date FROM rubbish_rounds c WHERE c.id = ?) \
+             AND r.id > ?))",
+            a,
+        );
+    }
+    let sql = format!(
+        "{ROUND_SELECT}{} ORDER BY r.round_date DESC, r.id LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(round_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |r| r.id))
+}
+
+pub async fn round(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Round> {
+    let mut w = Where::new();
+    w.scope(j, "r").int("r.id = ?", id);
+    let sql = format!("{ROUND_SELECT}{}", w.sql());
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    round_row(&row)
+}
+
+/// The round of a grid on a day, created open if there is none; its id and whether it is new.
+pub async fn round_or_insert(
+    conn: &mut Conn,
+    grid_id: i64,
+    community_id: i64,
+    date: &str,
+    volunteer_id: Option<i64>,
+) -> Result<(i64, bool)> {
+    let inserted = sqlx::query(
+        "INSERT INTO rubbish_rounds (grid_id, community_id, round_date, state, volunteer_id, \
+         stops, pending, opened_at) VALUES ($1, $2, $3, 'open', $4, 0, 0, $5) \
+         ON CONFLICT (grid_id, round_date) DO NOTHING RETURNING id",
+    )
+    .bind(grid_id)
+    .bind(community_id)
+    .bind(date)
+    .bind(volunteer_id)
+    .bind(now_ms())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(r) = inserted {
+        return Ok((r.try_get(0)?, true));
+    }
+    let r = sqlx::query("SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2")
+        .bind(grid_id)
+        .bind(date)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((r.try_get(0)?, false))
+}
+
+/// The volunteer of a grid's round on a day, if one was assigned.
+pub async fn round_volunteer(conn: &mut Conn, grid_id: i64, date: &str) -> Result<Option<i64>> {
+    let r = sqlx::query(
+        "SELECT volunteer_id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2",
+    )
+    .bind(grid_id)
+    .bind(date)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(r.map(|r| r.try_get::<Option<i64>, _>(0))
+        .transpose()?
+        .flatten())
+}
+
+/// Adds a door to an open round unless it is on it already; whether it was added. The round's
+/// kept counts follow.
+pub async fn insert_stop(
+    conn: &mut Conn,
+    round_id: i64,
+    household_id: i64,
+    place_key: &str,
+) -> Result<bool> {
+    let added = sqlx::query(
+        "INSERT INTO rubbish_stops (round_id, household_id, place_key, state) \
+         VALUES ($1, $2, $3, 'pending') ON CONFLICT (round_id, household_id) DO NOTHING",
+    )
+    .bind(round_id)
+    .bind(household_id)
+    .bind(place_key)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if added {
+        sqlx::query(
+            "UPDATE rubbish_rounds SET stops = stops + 1, pending = pending + 1 WHERE id = $1",
+        )
+        .bind(round_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(added)
+}
+
+/// One door of a round with its address.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stop {
+    pub id: i64,
+    pub round_id: i64,
+    pub household_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub state: String,
+    pub visited_at: Option<i64>,
+    pub visited_by: Option<i64>,
+}
+
+const STOP_SELECT: &str = "SELECT s.id, s.round_id, s.household_id, b.name, u.name, h.room, \
+     s.state, s.visited_at, s.visited_by FROM rubbish_stops s \
+     JOIN households h ON h.id = s.household_id JOIN units u ON u.id = h.unit_id \
+     JOIN buildings b ON b.id = h.building_id";
+
+fn stop_row(r: &AnyRow) -> Result<Stop> {
+    Ok(Stop {
+        id: r.try_get(0)?,
+        round_id: r.try_get(1)?,
+        household_id: r.try_get(2)?,
+        building_name: r.try_get(3)?,
+        unit_name: r.try_get(4)?,
+        room: r.try_get(5)?,
+        state: r.try_get(6)?,
+        visited_at: r.try_get(7)?,
+        visited_by: r.try_get(8)?,
+    })
+}
+
+/// The doors of a round (already read through the caller's jurisdiction) in address order,
+/// continuing after the stop whose id is `page.after`.
+pub async fn list_stops(conn: &mut Conn, round_id: i64, page: PageRequest) -> Result<Page<Stop>> {
+    let mut w = Where::new();
+    w.int("s.round_id = ?", round_id);
+    if let Some(a) = page.after {
+        w.int(
+            "(s.place_key > (SELECT c.place_key FROM rubbish_stops c WHERE c.id = ?) \
+             OR (s.place_key = (SELECT c.place_key FROM rubbish_stops c WHERE c.id = ?) \
+             AND s.id > ?))",
+            a,
+        );
+    }
+    let sql = format!(
+        "{STOP_SELECT}{} ORDER BY s.place_key, s.id LIMIT {}",
+        w.sql(),
+        page.limit + 1
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    let items = rows.iter().map(stop_row).collect::<Result<Vec<_>>>()?;
+    Ok(Page::from_overfetch(items, page.limit, |s| s.id))
+}
+
+pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> {
+    let sql = format!("{STOP_SELECT} WHERE s.round_id = $1 AND s.id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(round_id)
+        .bind(stop_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    stop_row(&row)
+}
+
+/// Records what was found at a door, keeping the round's count of doors not yet visited.
+pub async fn set_stop(
+    conn: &mut Conn,
+    round_id: i64,
+    stop_id: i64,
+    from_state: &str,
+    state: &str,
+    by: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE rubbish_stops SET state = $1, visited_at = $2, visited_by = $3 \
+         WHERE id = $4 AND round_id = $5",
+    )
+    .bind(state)
+    .bind(now_ms())
+    .bind(by)
+    .bind(stop_id)
+    .bind(round_id)
+    .execute(&mut *conn)
+    .await?;
+    let delta = i64::from(from_state == "pending") - i64::from(state == "pending");
+    if delta != 0 {
+        sqlx::query("UPDATE rubbish_rounds SET pending = pending - $1 WHERE id = $2")
+            .bind(delta)
+            .bind(round_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Closes an open round; whether it was still open.
+pub async fn set_round_done(conn: &mut Conn, id: i64, by: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE rubbish_rounds SET state = 'done', done_at = $1, done_by = $2 \
+         WHERE id = $3 AND state = 'open' AND pending = 0",
+    )
+    .bind(now_ms())
+    .bind(by)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_round_volunteer(
+    conn: &mut Conn,
+    id: i64,
+    volunteer_id: Option<i64>,
+) -> Result<()> {
+    sqlx::query("UPDATE rubbish_rounds SET volunteer_id = $1 WHERE id = $2")
+        .bind(volunteer_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Sub-teams: who may be a member, who records, and the lead's reassignments.
+
+use app::screening::AssignTarget;
+
+use super::{
+    assert_counts_match_households, attempt, campaign_input, homes, my_list, open_campaign,
+    other_staff,
+};
+use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture};
+
+#[tokio::test]
+async fn teams_take_only_screening_accounts_of_the_community() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let c = app
+        .create_campaign(&f.staff, f.community_id, &campaign_input("C"))
+        .await
+        .expect("campaign");
+    assert_field_error(
+        app.create_screening_team(&f.staff, c, "Doctors", &[f.doctor.account_id])
+            .await,
+        "members",
+        "not_a_screening_member",
+    );
+    assert_field_error(
+        app.create_screening_team(&f.staff, c, "Officials", &[f.official.account_id])
+            .await,
+        "members",
+        "not_a_screening_member",
+    );
+    let team = app
+        .create_screening_team(
+            &f.staff,
+            c,
+            "Old neighbours",
+            &[f.volunteer.account_id, f.grid_worker.account_id],
+        )
+        .await
+        .expect("team");
+    let view = app.screening_campaign(&f.staff, c).await.expect("view");
+    assert_eq!(view.teams.len(), 1);
+    assert_eq!(view.teams[0].members.len(), 2);
+    app.set_screening_team_members(&f.staff, c, team, &[f.volunteer.account_id])
+        .await
+        .expect("members");
+    let view = app.screening_campaign(&f.staff, c).await.expect("view");
+    assert_eq!(view.teams[0].members[0].account_id, f.volunteer.account_id);
+}
+
+#[tokio::test]
+async fn only_the_team_records_and_the_lead_reassigns() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let (homes, _) = homes(app, &f).await;
+    let (c, team) = open_campaign(app, &f).await;
+    // A volunteer of no team may not record; a doctor never.
+    assert_forbidden(
+        app.record_screening_attempt(
+            &f.volunteer,
+            c,
+            homes[0],
+            &attempt("call", "no_answer", "v"),
+        )
+        .await,
+    );
+    assert_forbidden(
+        app.record_screening_attempt(&f.doctor, c, homes[0], &attempt("call", "no_answer", "d"))
+            .await,
+    );
+    assert!(my_list(app, &f.volunteer, c).await.is_empty());
+    // The lead gives 3号楼 (grid 2) to a volunteers' team; building-level reassignment.
+    let vteam = app
+        .create_screening_team(&f.staff, c, "Volunteers", &[f.volunteer.account_id])
+        .await
+        .expect("team");
+    let moved = app
+        .assign_screening_households(
+            &f.staff,
+            c,
+            vteam,
+            &AssignTarget::Buildings(vec![f.building3_id, f.building2_id]),
+        )
+        .await
+        .expect("assign");
+    assert_eq!(moved, 1, "2号楼 has no households");
+    assert_eq!(
+        my_list(app, &f.volunteer, c)
+            .await
+            .iter()
+            .map(|x| x.0)
+            .collect::<Vec<_>>(),
+        [homes[4]]
+    );
+    app.record_screening_attempt(&f.volunteer, c, homes[4], &attempt("notice", "left", "v1"))
+        .await
+        .expect("volunteer records for their team");
+    // A whole grid back to nobody; the grid worker's list empties.
+    app.assign_screening_households(&f.staff, c, 0, &AssignTarget::Grid(f.grid1_id))
+        .await
+        .expect("unassign");
+    assert!(my_list(app, &f.grid_worker, c).await.is_empty());
+    assert_field_error(
+        app.assign_screening_households(&f.staff, c, team + 100, &AssignTarget::Grid(f.grid1_id))
+            .await,
+        "team_id",
+        "unknown_team",
+    );
+    assert_field_error(
+        app.assign_screening_households(&f.staff, c, team, &AssignTarget::Grid(f.other_grid_id))
+            .await,
+        "grid_id",
+        "not_in_campaign",
+    );
+    assert_forbidden(
+        app.assign_screening_households(&f.grid_worker, c, team, &AssignTarget::Grid(f.grid1_id))
+            .await,
+    );
+    assert_counts_match_households(app, c).await;
+    // Another community's staff does not see the campaign.
+    assert_not_found(app.screening_campaign(&other_staff(app, &f).await, c).await);
+}
