@@ -483,6 +483,17 @@ impl App {
         let reason = reason.trim();
         a.reason = (!reason.is_empty()).then(|| reason.to_owned());
         tx.audit(a).await?;
+        if !matches!(outcome.state, State::Planned | State::Active) {
+            // Deliveries waiting for a household nobody is quarantined in any more are called
+            // off now, not at the next hourly generation.
+            crate::tasks::cancel_orphaned_deliveries(
+                &mut tx,
+                actor,
+                &Jurisdiction::ALL,
+                Some(o.household_id),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(outcome.state)
     }

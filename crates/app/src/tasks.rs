@@ -172,6 +172,34 @@ pub(crate) async fn delivery_job(app: &App, tx: &mut WriteTx, period: &str) -> A
     ))
 }
 
+/// Cancels the deliveries not yet made of households (in `j`, or the one given) that no longer
+/// have anyone under active home quarantine; each cancellation audited.
+pub(crate) async fn cancel_orphaned_deliveries(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    j: &Jurisdiction,
+    household_id: Option<i64>,
+) -> AppResult<usize> {
+    let mut cancelled = 0;
+    for orphan in ts::orphaned_deliveries(tx.conn(), j, household_id).await? {
+        let d = ts::delivery(tx.conn(), &Jurisdiction::ALL, orphan.id).await?;
+        let mut u = DeliveryUpdate::from(&d);
+        u.state = DeliveryState::Cancelled.code().to_owned();
+        u.cancelled_at = Some(store::now_ms());
+        if !ts::update_delivery(tx.conn(), d.id, &d.state, &u).await? {
+            continue;
+        }
+        let mut a = actor.audit("delivery_cancel", DELIVERY_OBJECT, d.id);
+        a.community_id = Some(d.community_id);
+        a.before = Some(delivery_view(&DeliveryUpdate::from(&d)));
+        a.after = Some(delivery_view(&u));
+        a.reason = Some("quarantine_ended".to_owned());
+        tx.audit(a).await?;
+        cancelled += 1;
+    }
+    Ok(cancelled)
+}
+
 fn step_conflict(e: t::StepError) -> AppError {
     AppError::Conflict { code: e.code() }
 }
@@ -240,22 +268,7 @@ impl App {
             tx.audit(a).await?;
             done.created += 1;
         }
-        for orphan in ts::orphaned_deliveries(tx.conn(), j).await? {
-            let d = ts::delivery(tx.conn(), &Jurisdiction::ALL, orphan.id).await?;
-            let mut u = DeliveryUpdate::from(&d);
-            u.state = DeliveryState::Cancelled.code().to_owned();
-            u.cancelled_at = Some(store::now_ms());
-            if !ts::update_delivery(tx.conn(), d.id, &d.state, &u).await? {
-                continue;
-            }
-            let mut a = actor.audit("delivery_cancel", DELIVERY_OBJECT, d.id);
-            a.community_id = Some(d.community_id);
-            a.before = Some(delivery_view(&DeliveryUpdate::from(&d)));
-            a.after = Some(delivery_view(&u));
-            a.reason = Some("quarantine_ended".to_owned());
-            tx.audit(a).await?;
-            done.cancelled += 1;
-        }
+        done.cancelled = cancel_orphaned_deliveries(tx, actor, j, None).await?;
         Ok(done)
     }
 

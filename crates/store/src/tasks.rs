@@ -305,14 +305,20 @@ pub struct Orphan {
 }
 
 /// Tasks in the jurisdiction still open or asked for households whose home quarantine ended.
-pub async fn orphaned_deliveries(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Orphan>> {
+pub async fn orphaned_deliveries(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    household_id: Option<i64>,
+) -> Result<Vec<Orphan>> {
     let mut w = Where::new();
-    w.raw("t.state IN ('open', 'asked')")
-        .scope_as_filter(j, "t")
-        .raw(
-            "NOT EXISTS (SELECT 1 FROM quarantine_orders q WHERE q.household_id = t.household_id \
+    w.raw("t.state IN ('open', 'asked')");
+    if let Some(h) = household_id {
+        w.int("t.household_id = ?", h);
+    }
+    w.scope_as_filter(j, "t").raw(
+        "NOT EXISTS (SELECT 1 FROM quarantine_orders q WHERE q.household_id = t.household_id \
              AND q.state = 'active' AND q.kind = 'home')",
-        );
+    );
     let sql = format!(
         "SELECT t.id, t.household_id, t.community_id, t.due_date, t.state \
          FROM delivery_tasks t{} ORDER BY t.id",
