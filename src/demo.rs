@@ -90,6 +90,9 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
             seconds = phase.elapsed().as_secs_f64(),
             "residents imported"
         );
+        let phase = Instant::now();
+        activity::seed(app, ids.community, plan.residents.len()).await?;
+        tracing::info!(seconds = phase.elapsed().as_secs_f64(), "month of activity seeded");
     }
     println!("demo ready in {:.1} s", started.elapsed().as_secs_f64());
     Ok(DemoSummary {
@@ -341,5 +344,6 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
     );
 }
 
+mod activity;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ mod quarantine;
 mod registry;
 mod routes;
 mod screening;
+mod seeding;
 mod structure;
 mod summary;
 mod support;

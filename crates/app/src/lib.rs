@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod quarantine;
 pub mod registry;
 pub mod screening;
+pub mod seeding;
 pub mod structure;
 pub mod tasks;
 

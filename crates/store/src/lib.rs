@@ -16,6 +16,7 @@ pub mod quarantine;
 pub mod registry;
 mod scope;
 pub mod screening;
+pub mod seeding;
 pub mod structure;
 pub mod tasks;
 

@@ -259,3 +259,14 @@ pub async fn set_details(conn: &mut Conn, id: i64, d: &Details) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Whether a community has any quarantine order (the demo seeds a month only into none).
+pub async fn community_has_orders(conn: &mut Conn, community_id: i64) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM quarantine_orders WHERE community_id = $1 LIMIT 1")
+            .bind(community_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+    )
+}
