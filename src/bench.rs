@@ -6,6 +6,7 @@
 //! person), never because of a time: times depend on the machine.
 
 mod child;
+mod epidemic;
 mod http;
 mod load;
 mod reads;
@@ -298,6 +299,8 @@ async fn measure(
         memory_figure(report, &note);
         result?;
     }
+    // Issue 4: a month of quarantine work on the same county, and its worklists.
+    epidemic::run(&main, &facts, RUNS, report).await?;
     main.app.db.close().await;
     targets.release("csv").await;
     Ok(())

@@ -345,5 +345,6 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
 }
 
 mod activity;
+pub(crate) use activity::RESIDENTS_PER_ORDER;
 #[cfg(test)]
 mod tests;
