@@ -25,6 +25,8 @@ pub struct DemoOptions {
     pub grids: usize,
     pub seed: u64,
     pub write_files: Option<PathBuf>,
+    /// Also seed a month of quarantine work (see `activity`).
+    pub activity: bool,
 }
 
 /// What the demo created or found, for the summary and the accounts table.
@@ -90,9 +92,14 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
             seconds = phase.elapsed().as_secs_f64(),
             "residents imported"
         );
-        let phase = Instant::now();
-        activity::seed(app, ids.community, plan.residents.len()).await?;
-        tracing::info!(seconds = phase.elapsed().as_secs_f64(), "month of activity seeded");
+        if o.activity {
+            let phase = Instant::now();
+            activity::seed(app, ids.community, plan.residents.len()).await?;
+            tracing::info!(
+                seconds = phase.elapsed().as_secs_f64(),
+                "month of activity seeded"
+            );
+        }
     }
     println!("demo ready in {:.1} s", started.elapsed().as_secs_f64());
     Ok(DemoSummary {

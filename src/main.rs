@@ -66,6 +66,9 @@ enum Command {
         /// directory
         #[arg(long, value_name = "DIR")]
         write_files: Option<PathBuf>,
+        /// Load the register only, without the month of quarantine orders, checks and alerts
+        #[arg(long)]
+        no_activity: bool,
         /// Serve the application after loading
         #[arg(long)]
         serve: bool,
@@ -208,6 +211,10 @@ enum JobsCommand {
         /// rehearse; the periods it handles are not handled again
         #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
         at: Option<String>,
+        /// Accept an --at in the future: slots that have not closed yet would raise missed-check
+        /// alerts and never be handled again at their real time, so only on a rehearsal database
+        #[arg(long)]
+        allow_future: bool,
     },
 }
 
@@ -330,6 +337,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             grids,
             seed,
             write_files,
+            no_activity,
             serve,
             ..
         } => {
@@ -338,6 +346,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 grids: usize::try_from(grids).unwrap_or(1),
                 seed,
                 write_files,
+                activity: !no_activity,
             };
             // Bind first, so a busy port fails before minutes of loading.
             let listener = if serve {
@@ -432,7 +441,7 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             command: AuditCommand::Verify,
         } => return cli_user::audit_verify(&app).await,
         Command::Jobs {
-            command: JobsCommand::RunDue { at },
+            command: JobsCommand::RunDue { at, allow_future },
         } => {
             let now = match at {
                 None => jiff::Timestamp::now(),
@@ -448,6 +457,12 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                         ))
                     })?,
             };
+            if now > jiff::Timestamp::now() && !allow_future {
+                return Err(CliError::message(
+                    "--at is in the future: its periods would be handled before they happen and \
+                     never again; add --allow-future only on a rehearsal database",
+                ));
+            }
             let runs = app.run_due_jobs(now).await?;
             for r in &runs {
                 println!("{} {}: {}", r.job, r.period, r.outcome);

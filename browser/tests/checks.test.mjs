@@ -84,7 +84,7 @@ test('a doctor recording two checks and seeing a missed-check alert', async () =
   assert.equal(await page.locator('[data-testid=alerts] tr[data-kind=missed_check]').count(), 0);
 
   // Tomorrow morning's window closes with no check: the job raises one alert per resident.
-  const out = await runCli(server, ['jobs', 'run-due', '--at', `${tomorrowInShanghai()}T10:01`]);
+  const out = await runCli(server, ['jobs', 'run-due', '--allow-future', '--at', `${tomorrowInShanghai()}T10:01`]);
   assert.match(out, /missed_checks \S+\/morning: raised 2/);
   await page.goto('/checks');
   const missed = page.locator('[data-testid=alerts] tr[data-kind=missed_check]');

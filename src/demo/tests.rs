@@ -23,6 +23,7 @@ fn options(residents: usize) -> DemoOptions {
         grids: 3,
         seed: 11,
         write_files: None,
+        activity: true,
     }
 }
 
