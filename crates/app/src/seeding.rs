@@ -76,6 +76,18 @@ impl App {
             return Ok(None);
         }
         let seeded = seeding::seed(tx.conn(), &plan).await?;
+        // The month's past periods were handled by the seeding (checks, alerts) or happened
+        // before the system (deliveries and rounds of past days): the jobs start from today.
+        let today_text = today.to_string();
+        for job in crate::jobs::JOBS {
+            for period in (job.due_periods)(now, &self.settings) {
+                let past = job.name == "missed_checks" || period.as_str() < today_text.as_str();
+                if past && store::jobs::claim(tx.conn(), job.name, &period, plan.now_ms).await? {
+                    store::jobs::finish(tx.conn(), job.name, &period, "seeded", plan.now_ms)
+                        .await?;
+                }
+            }
+        }
         let mut e = system.audit("activity_seeded", "community", a.community_id);
         e.community_id = Some(a.community_id);
         e.after = Some(serde_json::json!({

@@ -122,6 +122,9 @@ struct WorklistPage {
     open_missed: i64,
     day: Vec<DaySlots>,
     day_next: Option<i64>,
+    /// Whether today's windows have closed: an empty slot is missed, or still due.
+    morning_closed: bool,
+    evening_closed: bool,
     alerts: Vec<AlertRow>,
     next: Option<i64>,
     grids: Vec<store::structure::Grid>,
@@ -202,6 +205,16 @@ async fn worklist(
         urlencode(&state)
     );
     let t = ctx.t;
+    let now = jiff::Timestamp::now();
+    let windows = s.app.settings.check_windows;
+    let local_now = s.app.local(now);
+    let closed = |part| {
+        local_now
+            >= windows.closes_at(domain::quarantine::Slot {
+                date: local_now.date(),
+                part,
+            })
+    };
     Ok(render(&WorklistPage {
         c: ctx.chrome(t.get("checks.worklist")),
         is_doctor,
@@ -213,6 +226,8 @@ async fn worklist(
         open_missed: w.open_missed,
         day: w.day.items,
         day_next: w.day.next,
+        morning_closed: closed(domain::quarantine::Part::Morning),
+        evening_closed: closed(domain::quarantine::Part::Evening),
         alerts: alerts
             .items
             .into_iter()
