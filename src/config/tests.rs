@@ -159,3 +159,42 @@ fn sqlite_paths_and_redaction() {
     assert_eq!(redact_url("postgres://u@h/d"), "postgres://u@h/d");
     assert_eq!(redact_url("sqlite://a.db"), "sqlite://a.db");
 }
+
+#[test]
+fn check_windows_come_from_the_environment_and_bad_ones_are_refused() {
+    let dir = temp_dir("windows");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    assert_eq!(
+        c.settings().expect("settings").check_windows,
+        domain::quarantine::Windows::default()
+    );
+    let c = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_CHECK_WINDOWS", "06:30-09:00,18:00-21:30")],
+        Layer::default(),
+    )
+    .expect("windows from the environment");
+    let w = c.settings().expect("settings").check_windows;
+    assert_eq!(
+        w,
+        domain::quarantine::Windows::parse("06:30-09:00,18:00-21:30").expect("windows")
+    );
+    assert_ne!(w, domain::quarantine::Windows::default());
+    let refused = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_CHECK_WINDOWS", "17:00-20:00,07:00-10:00")],
+        Layer::default(),
+    );
+    let message = match refused {
+        Err(e) => e.to_string(),
+        Ok(c) => match c.settings() {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("evening before morning is accepted"),
+        },
+    };
+    assert!(message.contains("GRIDWATCH_CHECK_WINDOWS"), "names the setting: {message}");
+    assert!(message.contains("morning window"), "says why: {message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
