@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::scope::Where;
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Result, now_ms};
 
 /// A stored order with the resident's name and home.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -129,29 +129,14 @@ pub async fn list_orders(
         (None, _) => {}
     }
     let order = if f.by_end { "q.end_date, q.id" } else { "q.id" };
-    let sql = format!(
-        "{ORDER_SELECT}{} ORDER BY {order} LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |o| o.id))
+    w.fetch_page(conn, ORDER_SELECT, order, page, order_row, |o| o.id)
+        .await
 }
 
 pub async fn order(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Order> {
     let mut w = Where::new();
     w.scope(j, "q").int("q.id = ?", id);
-    let sql = format!("{ORDER_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    order_row(&row)
+    w.fetch_one(conn, ORDER_SELECT, order_row).await
 }
 
 /// The planned or active order of a resident, if any.

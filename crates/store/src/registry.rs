@@ -75,29 +75,16 @@ pub async fn list_households(
     if let Some(a) = page.after {
         w.int("h.id > ?", a);
     }
-    let sql = format!(
-        "{HOUSEHOLD_SELECT}{} ORDER BY h.id LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(household_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |h| h.id))
+    w.fetch_page(conn, HOUSEHOLD_SELECT, "h.id", page, household_row, |h| {
+        h.id
+    })
+    .await
 }
 
 pub async fn household(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Household> {
     let mut w = Where::new();
     w.scope(j, "h").int("h.id = ?", id);
-    let sql = format!("{HOUSEHOLD_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    household_row(&row)
+    w.fetch_one(conn, HOUSEHOLD_SELECT, household_row).await
 }
 
 pub struct NewHousehold<'a> {
@@ -313,13 +300,7 @@ pub async fn list_residents(
 pub async fn resident(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Resident> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
-    let sql = format!("{RESIDENT_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    resident_row(&row)
+    w.fetch_one(conn, RESIDENT_SELECT, resident_row).await
 }
 
 /// The sealed document number of a resident in the jurisdiction.

@@ -1,6 +1,10 @@
 //! The jurisdiction filter every registry query carries.
 
 use domain::access::{Jurisdiction, Level};
+use domain::page::{Page, PageRequest};
+use sqlx::any::AnyRow;
+
+use crate::{Conn, Result, StoreError};
 
 /// A SQL condition restricting rows of `alias` (a table with community, grid and building
 /// columns) to the jurisdiction, using parameter `$n`; `None` for the whole system.
@@ -100,5 +104,45 @@ impl Where {
             };
         }
         q
+    }
+
+    /// `{select}{where}`: the one row the scope and filters allow, or `NotFound`.
+    pub(crate) async fn fetch_one<T>(
+        &self,
+        conn: &mut Conn,
+        select: &str,
+        map: fn(&AnyRow) -> Result<T>,
+    ) -> Result<T> {
+        let sql = format!("{select}{}", self.sql());
+        let row = self
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        map(&row)
+    }
+
+    /// `{select}{where} ORDER BY {order}`, one page of it: a row more than the page is read to
+    /// know whether another page follows, and `key` names the row to continue after.
+    pub(crate) async fn fetch_page<T>(
+        &self,
+        conn: &mut Conn,
+        select: &str,
+        order: &str,
+        page: PageRequest,
+        map: fn(&AnyRow) -> Result<T>,
+        key: fn(&T) -> i64,
+    ) -> Result<Page<T>> {
+        let sql = format!(
+            "{select}{} ORDER BY {order} LIMIT {}",
+            self.sql(),
+            page.limit + 1
+        );
+        let rows = self
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_all(&mut *conn)
+            .await?;
+        let items = rows.iter().map(map).collect::<Result<Vec<_>>>()?;
+        Ok(Page::from_overfetch(items, page.limit, key))
     }
 }

@@ -151,7 +151,7 @@ async fn insert_orders(conn: &mut Conn, plan: &Plan, chosen: &[Chosen]) -> Resul
             };
             let (doctor, worker) = responsible.get(&c.grid_id).copied().unwrap_or((None, None));
             // Most doors of a home quarantine are sealed; a few households got a camera instead.
-            let sealed = i64::from(n % 10 != 0);
+            let sealed = i64::from(!n.is_multiple_of(10));
             q = q
                 .bind(c.resident_id)
                 .bind(c.household_id)

@@ -14,7 +14,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::scope::Where;
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Result, now_ms};
 
 /// A delivery task with the household's address and the volunteer's name.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -162,29 +162,14 @@ pub async fn list_deliveries(
     } else {
         "t.id"
     };
-    let sql = format!(
-        "{DELIVERY_SELECT}{} ORDER BY {order} LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(delivery_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |d| d.id))
+    w.fetch_page(conn, DELIVERY_SELECT, order, page, delivery_row, |d| d.id)
+        .await
 }
 
 pub async fn delivery(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Delivery> {
     let mut w = Where::new();
     w.scope(j, "t").int("t.id = ?", id);
-    let sql = format!("{DELIVERY_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    delivery_row(&row)
+    w.fetch_one(conn, DELIVERY_SELECT, delivery_row).await
 }
 
 /// A household with a member under active home quarantine, with its address.

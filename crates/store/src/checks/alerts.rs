@@ -194,13 +194,7 @@ pub async fn raise_missed(
 pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {
     let mut w = Where::new();
     w.scope(j, "a").int("a.id = ?", id);
-    let sql = format!("{ALERT_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    alert_row(&row)
+    w.fetch_one(conn, ALERT_SELECT, alert_row).await
 }
 
 /// What a worklist asks for.
@@ -248,17 +242,8 @@ pub async fn list_alerts(
     if let Some(a) = page.after {
         w.int("a.id < ?", a);
     }
-    let sql = format!(
-        "{ALERT_SELECT}{} ORDER BY a.id DESC LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(alert_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |a| a.id))
+    w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, alert_row, |a| a.id)
+        .await
 }
 
 /// Unresolved alerts by kind for a worklist's heading: (fever, missed_check). Counted from the

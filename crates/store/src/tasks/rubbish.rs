@@ -86,29 +86,21 @@ pub async fn list_rounds(
             a,
         );
     }
-    let sql = format!(
-        "{ROUND_SELECT}{} ORDER BY r.round_date DESC, r.id LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(round_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |r| r.id))
+    w.fetch_page(
+        conn,
+        ROUND_SELECT,
+        "r.round_date DESC, r.id",
+        page,
+        round_row,
+        |r| r.id,
+    )
+    .await
 }
 
 pub async fn round(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Round> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
-    let sql = format!("{ROUND_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    round_row(&row)
+    w.fetch_one(conn, ROUND_SELECT, round_row).await
 }
 
 /// The round of a grid on a day, created open if there is none; its id and whether it is new.
@@ -232,17 +224,15 @@ pub async fn list_stops(conn: &mut Conn, round_id: i64, page: PageRequest) -> Re
             a,
         );
     }
-    let sql = format!(
-        "{STOP_SELECT}{} ORDER BY s.place_key, s.id LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(stop_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |s| s.id))
+    w.fetch_page(
+        conn,
+        STOP_SELECT,
+        "s.place_key, s.id",
+        page,
+        stop_row,
+        |s| s.id,
+    )
+    .await
 }
 
 pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> {
