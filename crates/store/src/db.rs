@@ -15,16 +15,54 @@ pub enum Backend {
     Postgres,
 }
 
+/// SQLite page cache of each reading connection, in KiB. Reads touch a few pages per list page
+/// or search; the operating system's file cache holds the rest, so a small cache per pooled
+/// connection keeps the server's memory bounded (8 readers: 128 MiB at most).
+const SQLITE_READ_CACHE_KIB: i64 = 16 * 1024;
+/// SQLite page cache of the one writing connection, in KiB. An import's batch dirties pages all
+/// over the residents' keyed indexes (document, name, phone); a cache that holds those indexes
+/// for a county's register makes each batch rewrite them in memory instead of reading them
+/// again from the file.
+const SQLITE_WRITE_CACHE_KIB: i64 = 256 * 1024;
+/// WAL pages after which a commit copies the log back into the database file. SQLite's default
+/// (1,000 pages, 4 MiB) is smaller than one import batch, so every batch would be written twice
+/// at once; a larger log lets a page dirtied by several batches be copied back once.
+const SQLITE_WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+
 /// The database: a pool of the backend named by the URL.
+///
+/// On SQLite, writes go through a pool of one connection of their own (SQLite has one writer
+/// at a time anyway): writers queue for it instead of retrying on a busy database, and it alone
+/// keeps the large page cache bulk writes need, while reading connections keep small ones.
+/// On PostgreSQL both are the same pool; the cache lives in the database server.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
 }
 
 /// Milliseconds since the Unix epoch: how every time is stored.
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+/// The pragmas of every SQLite connection, with its page cache.
+fn sqlite_pragmas(cache_kib: i64, writer: bool) -> String {
+    // WAL lets readers work beside the one writer; `synchronous = NORMAL` in WAL mode cannot
+    // corrupt the database, a power cut may only lose the last commits (docs/decisions/0004); the
+    // busy timeout makes a writer outside the writing pool wait instead of failing.
+    let mut p = format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -{cache_kib}; PRAGMA temp_store = MEMORY;"
+    );
+    if writer {
+        p.push_str(&format!(
+            " PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT_PAGES};"
+        ));
+    }
+    p
 }
 
 impl Db {
@@ -49,31 +87,49 @@ impl Db {
             _ => url.to_owned(),
         };
         let options: AnyConnectOptions = url.parse()?;
-        let max = match backend {
-            Backend::Sqlite => 8,
-            Backend::Postgres => 16,
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers work beside the one writer; the busy timeout makes a
-                        // second writer wait instead of failing.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
+        match backend {
+            Backend::Postgres => {
+                let pool = pool(&options, 16, None).await?;
+                Ok(Db {
+                    writer: pool.clone(),
+                    pool,
+                    backend,
                 })
-            })
-            .connect_with(options)
-            .await?;
-        Ok(Db { pool, backend })
+            }
+            // An in-memory database exists once per connection: one pool must serve both.
+            Backend::Sqlite if url.contains(":memory:") || url.contains("mode=memory") => {
+                let pool = pool(
+                    &options,
+                    1,
+                    Some(sqlite_pragmas(SQLITE_WRITE_CACHE_KIB, true)),
+                )
+                .await?;
+                Ok(Db {
+                    writer: pool.clone(),
+                    pool,
+                    backend,
+                })
+            }
+            Backend::Sqlite => {
+                let writer = pool(
+                    &options,
+                    1,
+                    Some(sqlite_pragmas(SQLITE_WRITE_CACHE_KIB, true)),
+                )
+                .await?;
+                let pool = pool(
+                    &options,
+                    8,
+                    Some(sqlite_pragmas(SQLITE_READ_CACHE_KIB, false)),
+                )
+                .await?;
+                Ok(Db {
+                    pool,
+                    writer,
+                    backend,
+                })
+            }
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -88,7 +144,7 @@ impl Db {
     /// so SQLite takes its write lock up front and concurrent PostgreSQL writers queue on one
     /// row instead of forking the chain.
     pub async fn write(&self) -> Result<WriteTx> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let head = audit::lock_head(&mut tx).await?;
         Ok(WriteTx {
             tx,
@@ -99,6 +155,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Brings the schema up to date; safe to run on every start.
@@ -106,8 +163,9 @@ impl Db {
         crate::db::migrations::run(self).await
     }
 
-    pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The pool schema changes and other writes run on.
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// Creates an empty PostgreSQL database on this server (for tools that need a fresh one,
@@ -131,6 +189,25 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+/// A pool of at most `max` connections, each set up with `pragmas` (SQLite).
+async fn pool(options: &AnyConnectOptions, max: u32, pragmas: Option<String>) -> Result<AnyPool> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _| {
+            let pragmas = pragmas.clone();
+            Box::pin(async move {
+                if let Some(p) = pragmas {
+                    conn.execute(sqlx::AssertSqlSafe(p)).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await?;
+    Ok(pool)
 }
 
 /// A database name safe to splice into `CREATE/DROP DATABASE` (PostgreSQL only).
@@ -243,7 +320,7 @@ pub(crate) mod migrations {
     }
 
     pub(crate) async fn run(db: &Db) -> Result<Vec<String>> {
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = db.writer().acquire().await?;
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations \
              (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",

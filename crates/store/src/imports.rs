@@ -1,7 +1,7 @@
 //! Imports of resident registers: the import record, its rejected rows, and the bulk paths that
 //! write a batch of households and residents in a few statements.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::Row;
@@ -13,6 +13,72 @@ use crate::{Conn, Result, StoreError, now_ms};
 
 /// Rows per multi-VALUES statement: well inside SQLite's and PostgreSQL's parameter limits.
 const ROWS_PER_STATEMENT: usize = 400;
+/// Rows per `unnest` statement on PostgreSQL (a few MB of array text).
+const ROWS_PER_ARRAY: usize = 5000;
+
+fn is_postgres(conn: &Conn) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
+/// A PostgreSQL array literal (`{1,2}`, `{"a",NULL}`), bound as one text parameter and cast in
+/// the SQL (`$1::text[]`): the `Any` driver binds no arrays, and PostgreSQL inserts rows from
+/// `unnest` of a few arrays several times faster than from a VALUES list of thousands of
+/// parameters, each of which it plans and evaluates on its own.
+#[derive(Default)]
+struct PgArray(String);
+
+impl PgArray {
+    fn next(&mut self) {
+        self.0.push(if self.0.is_empty() { '{' } else { ',' });
+    }
+
+    fn int(&mut self, v: i64) {
+        self.next();
+        self.0.push_str(&v.to_string());
+    }
+
+    fn text(&mut self, v: Option<&str>) {
+        self.next();
+        let Some(v) = v else {
+            self.0.push_str("NULL");
+            return;
+        };
+        self.0.push('"');
+        for c in v.chars() {
+            if c == '"' || c == '\\' {
+                self.0.push('\\');
+            }
+            self.0.push(c);
+        }
+        self.0.push('"');
+    }
+
+    /// `bytea` in its hex form, its backslash escaped for the array's quotes.
+    fn bytes(&mut self, v: &[u8]) {
+        self.next();
+        self.0.push_str("\"\\\\x");
+        self.0.push_str(&hex(v));
+        self.0.push('"');
+    }
+
+    fn done(mut self) -> String {
+        if self.0.is_empty() {
+            return "{}".to_owned();
+        }
+        self.0.push('}');
+        self.0
+    }
+}
+
+fn hex(v: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(v.len() * 2);
+    for b in v {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
 
 /// Placeholders of a multi-row statement. SQLite gets plain `?`: its driver resolves every
 /// numbered `$N` by name, which makes binding a statement of thousands of parameters quadratic.
@@ -236,39 +302,69 @@ pub async fn households_for(
     keys: &[(HouseholdKey, Home)],
 ) -> Result<HashMap<HouseholdKey, i64>> {
     let mut found = HashMap::with_capacity(keys.len());
+    select_households(conn, keys, &mut found).await?;
+    let mut named = HashSet::new();
+    let missing: Vec<&(HouseholdKey, Home)> = keys
+        .iter()
+        .filter(|(k, _)| !found.contains_key(k) && named.insert(k))
+        .collect();
     let mut added: HashMap<(i64, i64), i64> = HashMap::new();
+    for (_, home) in &missing {
+        *added.entry((home.grid_id, home.community_id)).or_default() += 1;
+    }
     let now = now_ms();
-    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        select_households(conn, chunk, &mut found).await?;
-        let mut missing: Vec<&(HouseholdKey, Home)> = Vec::new();
-        for k in chunk {
-            if !found.contains_key(&k.0) && !missing.iter().any(|m| m.0 == k.0) {
-                missing.push(k);
+    let rows = if is_postgres(conn) {
+        let mut rows = Vec::with_capacity(missing.len());
+        for chunk in missing.chunks(ROWS_PER_ARRAY) {
+            let mut cols: [PgArray; 5] = Default::default();
+            for (k, home) in chunk {
+                cols[0].int(k.unit_id);
+                cols[1].int(home.building_id);
+                cols[2].int(home.grid_id);
+                cols[3].int(home.community_id);
+                cols[4].text(Some(&k.room));
             }
+            let mut q = sqlx::query(
+                "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, \
+                 created_at, updated_at) SELECT u.*, $6, $6 FROM unnest($1::bigint[], \
+                 $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) AS u \
+                 RETURNING id, unit_id, room",
+            );
+            for c in cols {
+                q = q.bind(c.done());
+            }
+            rows.extend(q.bind(now).fetch_all(&mut *conn).await?);
         }
-        if missing.is_empty() {
-            continue;
+        rows
+    } else {
+        let mut rows = Vec::with_capacity(missing.len());
+        for chunk in missing.chunks(ROWS_PER_STATEMENT) {
+            let values = tuples(conn, chunk.len(), 7);
+            let sql = format!(
+                "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, \
+                 created_at, updated_at) VALUES {values} RETURNING id, unit_id, room"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (k, home) in chunk {
+                q = q
+                    .bind(k.unit_id)
+                    .bind(home.building_id)
+                    .bind(home.grid_id)
+                    .bind(home.community_id)
+                    .bind(k.room.as_str())
+                    .bind(now)
+                    .bind(now);
+            }
+            rows.extend(q.fetch_all(&mut *conn).await?);
         }
-        let values = tuples(conn, missing.len(), 7);
-        let sql = format!(
-            "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, \
-             created_at, updated_at) VALUES {values}"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (k, home) in &missing {
-            q = q
-                .bind(k.unit_id)
-                .bind(home.building_id)
-                .bind(home.grid_id)
-                .bind(home.community_id)
-                .bind(k.room.as_str())
-                .bind(now)
-                .bind(now);
-            *added.entry((home.grid_id, home.community_id)).or_default() += 1;
-        }
-        q.execute(&mut *conn).await?;
-        let missing: Vec<(HouseholdKey, Home)> = missing.into_iter().cloned().collect();
-        select_households(conn, &missing, &mut found).await?;
+        rows
+    };
+    for r in rows {
+        let key = HouseholdKey {
+            unit_id: r.try_get(1)?,
+            room: r.try_get(2)?,
+        };
+        found.insert(key, r.try_get::<i64, _>(0)?);
     }
     counts::adjust_households(conn, &added).await?;
     Ok(found)
@@ -283,16 +379,37 @@ async fn select_households(
     let mut units: Vec<i64> = keys.iter().map(|(k, _)| k.unit_id).collect();
     units.sort_unstable();
     units.dedup();
-    let wanted: std::collections::HashSet<&HouseholdKey> = keys.iter().map(|(k, _)| k).collect();
-    let sql = format!(
-        "SELECT id, unit_id, room FROM households WHERE unit_id IN ({})",
-        list(conn, units.len())
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for u in &units {
-        q = q.bind(*u);
+    let wanted: HashSet<&HouseholdKey> = keys.iter().map(|(k, _)| k).collect();
+    let mut rows = Vec::new();
+    // PostgreSQL: the units as a table joined to the index, as in `residents_by_indexes`.
+    if is_postgres(conn) {
+        for chunk in units.chunks(ROWS_PER_ARRAY) {
+            let mut ids = PgArray::default();
+            chunk.iter().for_each(|u| ids.int(*u));
+            rows.extend(
+                sqlx::query(
+                    "SELECT h.id, h.unit_id, h.room FROM unnest($1::bigint[]) AS k (unit_id) \
+                     JOIN households h ON h.unit_id = k.unit_id",
+                )
+                .bind(ids.done())
+                .fetch_all(&mut *conn)
+                .await?,
+            );
+        }
+    } else {
+        for chunk in units.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT id, unit_id, room FROM households WHERE unit_id IN ({})",
+                list(conn, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for u in chunk {
+                q = q.bind(*u);
+            }
+            rows.extend(q.fetch_all(&mut *conn).await?);
+        }
     }
-    for r in q.fetch_all(&mut *conn).await? {
+    for r in rows {
         let key = HouseholdKey {
             unit_id: r.try_get(1)?,
             room: r.try_get(2)?,
@@ -315,21 +432,45 @@ pub struct Existing {
 }
 
 pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Result<Vec<Existing>> {
-    let mut out = Vec::new();
-    for chunk in indexes.chunks(ROWS_PER_STATEMENT) {
-        let params = list(conn, chunk.len());
-        let sql = format!(
-            "SELECT id, version, household_id, name, document_kind, document_sealed, \
-             document_index, document_masked, sex, birth_date, phone, hukou, tenure, \
-             travel_status, travel_origin, returned_on, vulnerabilities, notes, community_id \
-             FROM residents WHERE document_index IN ({params})"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for i in chunk {
-            q = q.bind(i.clone());
+    const SELECT: &str = "SELECT r.id, r.version, r.household_id, r.name, r.document_kind, \
+         r.document_sealed, r.document_index, r.document_masked, r.sex, r.birth_date, r.phone, \
+         r.hukou, r.tenure, r.travel_status, r.travel_origin, r.returned_on, r.vulnerabilities, \
+         r.notes, r.community_id FROM residents";
+    let mut rows = Vec::new();
+    // PostgreSQL: the keys as a table joined to the index. `= ANY($1::bytea[])` is not folded
+    // into a constant (the text-to-array cast is only stable), so a plan that scans the table
+    // parses the whole array again for every row: minutes per batch.
+    if is_postgres(conn) {
+        for chunk in indexes.chunks(ROWS_PER_ARRAY) {
+            let mut list = PgArray::default();
+            chunk.iter().for_each(|i| list.bytes(i));
+            let sql = format!(
+                "{SELECT} r JOIN unnest($1::bytea[]) AS k (document_index) \
+                 ON r.document_index = k.document_index"
+            );
+            rows.extend(
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(list.done())
+                    .fetch_all(&mut *conn)
+                    .await?,
+            );
         }
-        for r in q.fetch_all(&mut *conn).await? {
-            out.push(Existing {
+    } else {
+        for chunk in indexes.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{SELECT} r WHERE r.document_index IN ({})",
+                list(conn, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in chunk {
+                q = q.bind(i.clone());
+            }
+            rows.extend(q.fetch_all(&mut *conn).await?);
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            Ok(Existing {
                 id: r.try_get(0)?,
                 version: r.try_get(1)?,
                 household_id: r.try_get(2)?,
@@ -351,14 +492,13 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
                     vulnerabilities: r.try_get(16)?,
                     notes: r.try_get(17)?,
                 },
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
-/// Inserts many residents with multi-row VALUES statements (the bulk path of imports and the
-/// demo generator); the same SQL serves both backends.
+/// Inserts many residents in a few statements (the bulk path of imports and the demo
+/// generator): `unnest` of one array per column on PostgreSQL, multi-row VALUES on SQLite.
 pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)]) -> Result<()> {
     let now = now_ms();
     let mut deltas = HashMap::new();
@@ -366,6 +506,12 @@ pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)
         *deltas.entry(count_key(home, d)).or_insert(0) += 1;
     }
     counts::adjust_residents(conn, &deltas).await?;
+    if is_postgres(conn) {
+        for chunk in rows.chunks(ROWS_PER_ARRAY) {
+            insert_residents_unnest(conn, chunk, now).await?;
+        }
+        return Ok(());
+    }
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let values = tuples(conn, chunk.len(), 21);
         let sql = format!("INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) VALUES {values}");
@@ -374,6 +520,61 @@ pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)
             q = bind_resident(q, home, d, now);
         }
         q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL's bulk insert of residents: one array per column of [`RESIDENT_INSERT_COLUMNS`].
+async fn insert_residents_unnest(
+    conn: &mut Conn,
+    rows: &[(Home, ResidentData)],
+    now: i64,
+) -> Result<()> {
+    let mut c: [PgArray; 19] = Default::default();
+    for (home, d) in rows {
+        c[0].int(home.household_id);
+        c[1].int(home.building_id);
+        c[2].int(home.grid_id);
+        c[3].int(home.community_id);
+        c[4].text(Some(&d.name));
+        c[5].text(Some(&d.document_kind));
+        c[6].bytes(&d.document_sealed);
+        c[7].bytes(&d.document_index);
+        c[8].text(Some(&d.document_masked));
+        c[9].text(d.sex.as_deref());
+        c[10].text(d.birth_date.as_deref());
+        c[11].text(d.phone.as_deref());
+        c[12].text(Some(&d.hukou));
+        c[13].text(Some(&d.tenure));
+        c[14].text(Some(&d.travel_status));
+        c[15].text(d.travel_origin.as_deref());
+        c[16].text(d.returned_on.as_deref());
+        c[17].int(d.vulnerabilities);
+        c[18].text(Some(&d.notes));
+    }
+    let sql = format!(
+        "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT u.*, $20, $20 FROM unnest(\
+         $1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], \
+         $7::bytea[], $8::bytea[], $9::text[], $10::text[], $11::text[], $12::text[], \
+         $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], \
+         $19::text[]) AS u"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for col in c {
+        q = q.bind(col.done());
+    }
+    q.bind(now).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Brings the planner's statistics up to date after an import wrote many rows. PostgreSQL
+/// plans a county's searches well only with statistics, and autovacuum (when it is on at all)
+/// analyses a table a while after it grew; SQLite's plans do not depend on them.
+pub async fn analyze_registry(conn: &mut Conn) -> Result<()> {
+    if is_postgres(conn) {
+        sqlx::query("ANALYZE households, residents")
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -387,3 +588,6 @@ pub async fn mark_interrupted(conn: &mut Conn) -> Result<u64> {
     .await?;
     Ok(r.rows_affected())
 }
+
+#[cfg(test)]
+mod tests;

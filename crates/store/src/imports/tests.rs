@@ -1,0 +1,174 @@
+//! The bulk paths on a real database: SQLite always, PostgreSQL too when
+//! `GRIDWATCH_TEST_DATABASE` names a server (in a schema of its own, dropped at the end).
+
+use sqlx::{Connection, Executor};
+
+use super::*;
+use crate::Db;
+
+#[test]
+fn postgres_array_literals_quote_and_escape() {
+    let mut a = PgArray::default();
+    a.text(Some(r#"王"芳\{1,2}"#));
+    a.text(None);
+    a.text(Some(""));
+    a.text(Some("NULL"));
+    assert_eq!(a.done(), r#"{"王\"芳\\{1,2}",NULL,"","NULL"}"#);
+    let mut b = PgArray::default();
+    b.int(-3);
+    b.int(42);
+    assert_eq!(b.done(), "{-3,42}");
+    let mut c = PgArray::default();
+    c.bytes(&[0x00, 0xab, 0xff]);
+    assert_eq!(c.done(), r#"{"\\x00abff"}"#);
+    assert_eq!(PgArray::default().done(), "{}");
+}
+
+fn resident(n: u8, name: &str, phone: Option<&str>, notes: &str) -> ResidentData {
+    ResidentData {
+        name: name.to_owned(),
+        document_kind: "citizen_id".to_owned(),
+        document_sealed: vec![n, 0, 0x5c, 0x22, 0xff],
+        document_index: vec![n; 32],
+        document_masked: format!("6108**********{n:04}"),
+        sex: n.is_multiple_of(2).then(|| "female".to_owned()),
+        birth_date: Some("1990-01-01".to_owned()),
+        phone: phone.map(str::to_owned),
+        hukou: "registered".to_owned(),
+        tenure: "owner".to_owned(),
+        travel_status: "returned".to_owned(),
+        travel_origin: Some("武汉".to_owned()),
+        returned_on: Some("2020-01-20".to_owned()),
+        vulnerabilities: i64::from(n),
+        notes: notes.to_owned(),
+    }
+}
+
+async fn tree(conn: &mut Conn) -> Home {
+    for sql in [
+        "INSERT INTO districts (id, code, name) VALUES (1, '610825', 'S县')",
+        "INSERT INTO streets (id, district_id, name) VALUES (1, 1, '民生路街道')",
+        "INSERT INTO communities (id, street_id, district_id, name, created_at) VALUES (1, 1, 1, '民生路社区', 0)",
+        "INSERT INTO grids (id, community_id, name) VALUES (1, 1, '第1网格')",
+        "INSERT INTO buildings (id, grid_id, community_id, name) VALUES (1, 1, 1, '1号楼')",
+        "INSERT INTO units (id, building_id, name) VALUES (1, 1, '1单元'), (2, 1, '2单元')",
+    ] {
+        conn.execute(sql).await.expect("insert the tree");
+    }
+    Home {
+        household_id: 0,
+        building_id: 1,
+        grid_id: 1,
+        community_id: 1,
+    }
+}
+
+async fn bulk_paths_round_trip(db: &Db) {
+    db.migrate().await.expect("migrate");
+    let mut conn = db.conn().await.expect("a connection");
+    let home = tree(&mut conn).await;
+    let key = |unit_id: i64, room: &str| HouseholdKey {
+        unit_id,
+        room: room.to_owned(),
+    };
+    // The same household named twice in a batch is created once.
+    let keys = vec![
+        (key(1, "101"), home),
+        (key(1, "101"), home),
+        (key(2, "101"), home),
+        (key(1, "102"), home),
+    ];
+    let ids = households_for(&mut conn, &keys).await.expect("households");
+    assert_eq!(ids.len(), 3);
+    let again = households_for(&mut conn, &keys)
+        .await
+        .expect("households again");
+    assert_eq!(
+        again, ids,
+        "existing households are found, not created again"
+    );
+    let count: i64 = sqlx::query("SELECT households FROM household_counts WHERE grid_id = 1")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("household count")
+        .try_get(0)
+        .expect("an integer");
+    assert_eq!(count, 3);
+
+    let at = |k: HouseholdKey| Home {
+        household_id: ids[&k],
+        ..home
+    };
+    let rows = vec![
+        (
+            at(key(1, "101")),
+            resident(1, r#"王"芳\{1,2}"#, Some("13800000001"), ""),
+        ),
+        (at(key(1, "101")), resident(2, "李 四,", None, "NULL")),
+        (
+            at(key(2, "101")),
+            resident(3, "赵六", Some("13800000003"), "备注 \"引号\" \\"),
+        ),
+    ];
+    insert_residents_bulk(&mut conn, &rows)
+        .await
+        .expect("insert");
+    let mut wanted: Vec<Vec<u8>> = rows.iter().map(|(_, d)| d.document_index.clone()).collect();
+    wanted.push(vec![9; 32]);
+    let mut found = residents_by_indexes(&mut conn, &wanted)
+        .await
+        .expect("look up");
+    found.sort_by_key(|e| e.data.document_index.clone());
+    assert_eq!(found.len(), 3, "the unknown index finds nobody");
+    for (e, (h, d)) in found.iter().zip(&rows) {
+        assert_eq!(&e.data, d);
+        assert_eq!(e.household_id, h.household_id);
+        assert_eq!(e.community_id, 1);
+        assert_eq!(e.version, 1);
+    }
+    analyze_registry(&mut conn).await.expect("analyze");
+}
+
+#[tokio::test]
+async fn bulk_paths_round_trip_on_sqlite() {
+    let path =
+        std::env::temp_dir().join(format!("gridwatch_store_imports_{}.db", std::process::id()));
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("connect");
+    bulk_paths_round_trip(&db).await;
+    db.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[tokio::test]
+async fn bulk_paths_round_trip_on_postgres() {
+    let Ok(server) = std::env::var("GRIDWATCH_TEST_DATABASE") else {
+        return;
+    };
+    let server = server.trim().to_owned();
+    if server.is_empty() {
+        return;
+    }
+    sqlx::any::install_default_drivers();
+    let schema = format!("gw_store_imports_{}", std::process::id());
+    let mut admin = sqlx::AnyConnection::connect(&server)
+        .await
+        .expect("connect to the server");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .await
+        .expect("create the schema");
+    let sep = if server.contains('?') { '&' } else { '?' };
+    let db = Db::connect(&format!("{server}{sep}options=-c%20search_path%3D{schema}"))
+        .await
+        .expect("connect");
+    bulk_paths_round_trip(&db).await;
+    db.close().await;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .await
+        .expect("drop the schema");
+}
