@@ -1,0 +1,309 @@
+//! The resident form: adding a resident to a household and editing one, with field errors kept.
+
+use super::*;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/residents/{id}/edit", get(edit_form).post(edit))
+        .route("/households/{id}/residents/new", get(new_form))
+        .route("/households/{id}/residents", post(create))
+}
+
+/// The resident form's values, as typed.
+#[derive(Default, Clone)]
+struct ResidentFields {
+    name: String,
+    document_kind: String,
+    document_number: String,
+    sex: String,
+    birth_date: String,
+    phone: String,
+    hukou: String,
+    tenure: String,
+    travel_status: String,
+    travel_origin: String,
+    returned_on: String,
+    vulnerabilities: Vec<String>,
+    notes: String,
+}
+
+impl ResidentFields {
+    /// Reads a posted form; checkboxes repeat their name, so the body is read as pairs.
+    fn from_pairs(pairs: &[(String, String)]) -> (ResidentFields, String, i64) {
+        let mut f = ResidentFields::default();
+        let (mut csrf, mut version) = (String::new(), 0);
+        for (k, v) in pairs {
+            let v = v.clone();
+            match k.as_str() {
+                "name" => f.name = v,
+                "document_kind" => f.document_kind = v,
+                "document_number" => f.document_number = v,
+                "sex" => f.sex = v,
+                "birth_date" => f.birth_date = v,
+                "phone" => f.phone = v,
+                "hukou" => f.hukou = v,
+                "tenure" => f.tenure = v,
+                "travel_status" => f.travel_status = v,
+                "travel_origin" => f.travel_origin = v,
+                "returned_on" => f.returned_on = v,
+                "vulnerability" => f.vulnerabilities.push(v),
+                "notes" => f.notes = v,
+                "csrf" => csrf = v,
+                "version" => version = v.parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        (f, csrf, version)
+    }
+
+    fn raw(&self) -> RawResident {
+        RawResident {
+            name: self.name.clone(),
+            document_kind: self.document_kind.clone(),
+            document_number: self.document_number.clone(),
+            sex: self.sex.clone(),
+            birth_date: self.birth_date.clone(),
+            phone: self.phone.clone(),
+            hukou: self.hukou.clone(),
+            tenure: self.tenure.clone(),
+            travel_status: self.travel_status.clone(),
+            travel_origin: self.travel_origin.clone(),
+            returned_on: self.returned_on.clone(),
+            vulnerabilities: self.vulnerabilities.join(","),
+            notes: self.notes.clone(),
+        }
+    }
+
+    fn of(r: &Resident) -> ResidentFields {
+        ResidentFields {
+            name: r.name.clone(),
+            document_kind: r.document_kind.clone(),
+            // The number is never put back into a form unmasked; editing keeps it unless retyped.
+            document_number: String::new(),
+            sex: r.sex.clone().unwrap_or_default(),
+            birth_date: r.birth_date.clone().unwrap_or_default(),
+            phone: String::new(),
+            hukou: r.hukou.clone(),
+            tenure: r.tenure.clone(),
+            travel_status: r.travel_status.clone(),
+            travel_origin: r.travel_origin.clone().unwrap_or_default(),
+            returned_on: r.returned_on.clone().unwrap_or_default(),
+            vulnerabilities: Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
+                .list()
+                .iter()
+                .map(|v| v.code().to_owned())
+                .collect(),
+            notes: r.notes.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "resident_form.html")]
+struct ResidentForm {
+    c: Chrome,
+    heading: String,
+    address: String,
+    action: String,
+    cancel: String,
+    version: i64,
+    f: ResidentFields,
+    errors: FormErrors,
+    document_kinds: Vec<&'static str>,
+    hukou_options: Vec<&'static str>,
+    tenure_options: Vec<&'static str>,
+    travel_options: Vec<&'static str>,
+    vulnerability_options: Vec<&'static str>,
+}
+
+impl ResidentFields {
+    fn contains_vulnerability(&self, v: &str) -> bool {
+        self.vulnerabilities.iter().any(|x| x == v)
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the form's frame: heading, address, target, cancel link, version, values, errors"
+)]
+fn form_page(
+    ctx: &Ctx,
+    heading: &str,
+    address: String,
+    action: String,
+    cancel: String,
+    version: i64,
+    f: ResidentFields,
+    errors: FormErrors,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let f = ResidentFields {
+        vulnerabilities: f.vulnerabilities.clone(),
+        ..f
+    };
+    let mut res = render(&ResidentForm {
+        c: ctx.chrome(heading),
+        heading: heading.to_owned(),
+        address,
+        action,
+        cancel,
+        version,
+        f,
+        errors,
+        document_kinds: DocumentKind::ALL.iter().map(|k| k.code()).collect(),
+        hukou_options: Hukou::ALL.iter().map(|k| k.code()).collect(),
+        tenure_options: Tenure::ALL.iter().map(|k| k.code()).collect(),
+        travel_options: TravelStatus::ALL.iter().map(|k| k.code()).collect(),
+        vulnerability_options: Vulnerability::ALL.iter().map(|k| k.code()).collect(),
+    });
+    *res.status_mut() = status;
+    res
+}
+
+fn address_of(h: &Household) -> String {
+    format!("{} {} {}", h.building_name, h.unit_name, h.room)
+}
+
+async fn new_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (h, _) = s
+        .app
+        .household(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let f = ResidentFields {
+        document_kind: "citizen_id".into(),
+        hukou: "registered".into(),
+        tenure: "owner".into(),
+        travel_status: "stayed_in_city".into(),
+        ..Default::default()
+    };
+    Ok(form_page(
+        &ctx,
+        ctx.t.get("resident.create"),
+        address_of(&h),
+        format!("/households/{id}/residents"),
+        format!("/households/{id}"),
+        0,
+        f,
+        FormErrors::default(),
+    ))
+}
+
+async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (f, csrf, _) = ResidentFields::from_pairs(&pairs);
+    ctx.check_csrf(&csrf)?;
+    match s.app.create_resident(&ctx.actor, id, &f.raw()).await {
+        Ok(rid) => Ok(Redirect::to(&format!("/residents/{rid}?saved=1")).into_response()),
+        Err(e @ (app::AppError::Validation(_) | app::AppError::Conflict { .. })) => {
+            let (h, _) = s
+                .app
+                .household(&ctx.actor, id)
+                .await
+                .map_err(|e| ctx.err(e))?;
+            let errors = FormErrors::from_app(&e, ctx.t);
+            Ok(form_page(
+                &ctx,
+                ctx.t.get("resident.create"),
+                address_of(&h),
+                format!("/households/{id}/residents"),
+                format!("/households/{id}"),
+                0,
+                f,
+                errors,
+            ))
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+async fn edit_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (r, _) = s
+        .app
+        .resident(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let address = format!("{} {} {}", r.building_name, r.unit_name, r.room);
+    Ok(form_page(
+        &ctx,
+        ctx.t.get("resident.edit"),
+        address,
+        format!("/residents/{id}/edit"),
+        format!("/residents/{id}"),
+        r.version,
+        ResidentFields::of(&r),
+        FormErrors::default(),
+    ))
+}
+
+async fn edit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (mut f, csrf, version) = ResidentFields::from_pairs(&pairs);
+    ctx.check_csrf(&csrf)?;
+    let (r, _) = s
+        .app
+        .resident(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let mut raw = f.raw();
+    // Blank number or phone on the edit form means "unchanged": the stored values are kept.
+    let unmask_needed = raw.document_number.trim().is_empty() || raw.phone.trim().is_empty();
+    if unmask_needed {
+        let current = s
+            .app
+            .current_contact(&ctx.actor, id)
+            .await
+            .map_err(|e| ctx.err(e))?;
+        if raw.document_number.trim().is_empty() {
+            raw.document_number = current.document_number;
+        }
+        if raw.phone.trim().is_empty() {
+            raw.phone = current.phone.unwrap_or_default();
+        }
+    }
+    match s
+        .app
+        .update_resident(&ctx.actor, id, version, r.household_id, &raw)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/residents/{id}?saved=1")).into_response()),
+        Err(e @ (app::AppError::Validation(_) | app::AppError::Conflict { .. })) => {
+            let errors = FormErrors::from_app(&e, ctx.t);
+            if f.document_number.is_empty() {
+                f.document_number = String::new();
+            }
+            let address = format!("{} {} {}", r.building_name, r.unit_name, r.room);
+            Ok(form_page(
+                &ctx,
+                ctx.t.get("resident.edit"),
+                address,
+                format!("/residents/{id}/edit"),
+                format!("/residents/{id}"),
+                r.version,
+                f,
+                errors,
+            ))
+        }
+        Err(e) => Err(ctx.err(e)),
+    }
+}

@@ -1,0 +1,138 @@
+//! One resident's page, unmasking the ID number with a reason, and removal from the register.
+
+use super::*;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/residents/{id}", get(resident))
+        .route("/residents/{id}/unmask", post(unmask))
+        .route("/residents/{id}/delete", post(delete_resident))
+}
+
+#[derive(Template)]
+#[template(path = "resident.html")]
+struct ResidentPage {
+    c: Chrome,
+    r: Resident,
+    vulnerabilities: Vec<&'static str>,
+    merges: Vec<(String, String, String)>,
+    can_unmask: bool,
+    can_edit: bool,
+    notice: String,
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    saved: Option<String>,
+}
+
+async fn resident(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(nq): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    let (r, merges) = s
+        .app
+        .resident(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let vulnerabilities = Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
+        .list()
+        .iter()
+        .map(|v| v.code())
+        .collect();
+    let merges = merges
+        .into_iter()
+        .map(|m| (local_time(&s, m.at), m.source, m.changes))
+        .collect();
+    Ok(render(&ResidentPage {
+        c: ctx.chrome(&r.name),
+        r,
+        vulnerabilities,
+        merges,
+        can_unmask: ctx.actor.role.can_unmask(),
+        can_edit: ctx.actor.role.can_edit_registry(),
+        notice: if nq.saved.is_some() {
+            ctx.t.get("form.saved").to_owned()
+        } else {
+            String::new()
+        },
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "unmask_form.html")]
+struct UnmaskAgain {
+    c: Chrome,
+    r: Resident,
+    unmask_error: String,
+}
+
+#[derive(Template)]
+#[template(path = "unmasked.html")]
+struct UnmaskedFragment {
+    t: Tr,
+    number: String,
+    phone: String,
+}
+
+#[derive(Deserialize)]
+struct UnmaskForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn unmask(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<UnmaskForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let u = s
+        .app
+        .unmask_resident(&ctx.actor, id, &f.reason)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let mut res = render(&UnmaskedFragment {
+        t: ctx.t,
+        number: u.document_number,
+        phone: u.phone.unwrap_or_default(),
+    });
+    // Unmasked numbers must not linger in caches.
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn delete_resident(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DeleteForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let (r, _) = s
+        .app
+        .resident(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    s.app
+        .delete_resident(&ctx.actor, id, &f.reason)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok(Redirect::to(&format!("/households/{}", r.household_id)).into_response())
+}
