@@ -11,6 +11,7 @@ mod http;
 mod load;
 mod reads;
 mod report;
+mod screening;
 mod target;
 
 use std::collections::HashSet;
@@ -301,6 +302,8 @@ async fn measure(
     }
     // Issue 4: a month of quarantine work on the same county, and its worklists.
     epidemic::run(&main, &facts, RUNS, report).await?;
+    let figures = screening::measure(&main.app, RUNS).await?;
+    epidemic::screening_figures(report, &figures);
     main.app.db.close().await;
     targets.release("csv").await;
     Ok(())

@@ -194,7 +194,10 @@ fn check_windows_come_from_the_environment_and_bad_ones_are_refused() {
             Ok(_) => panic!("evening before morning is accepted"),
         },
     };
-    assert!(message.contains("GRIDWATCH_CHECK_WINDOWS"), "names the setting: {message}");
+    assert!(
+        message.contains("GRIDWATCH_CHECK_WINDOWS"),
+        "names the setting: {message}"
+    );
     assert!(message.contains("morning window"), "says why: {message}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -465,8 +465,13 @@ async fn a_search_by_id_number_is_posted_and_kept_out_of_links_and_caches() {
         Some("no-store")
     );
     let html = res.text();
-    let table = &html[html.find("data-testid=\"resident-table\"").expect("results")..];
-    assert!(table.contains("赵六"), "the posted search finds the resident");
+    let table = &html[html
+        .find("data-testid=\"resident-table\"")
+        .expect("results")..];
+    assert!(
+        table.contains("赵六"),
+        "the posted search finds the resident"
+    );
     for link in html.split("href=\"").skip(1) {
         let link = link.split('"').next().unwrap_or("");
         assert!(!link.contains(&number), "a link carries the number: {link}");

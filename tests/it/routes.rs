@@ -376,8 +376,14 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/screening-teams/{id}/members", &["put"]),
     ("/screening-campaigns/{id}/assign", &["post"]),
     ("/screening-campaigns/{id}/households", &["get"]),
-    ("/screening-campaigns/{id}/households/{household_id}", &["get"]),
-    ("/screening-campaigns/{id}/households/{household_id}/phone", &["post"]),
+    (
+        "/screening-campaigns/{id}/households/{household_id}",
+        &["get"],
+    ),
+    (
+        "/screening-campaigns/{id}/households/{household_id}/phone",
+        &["post"],
+    ),
     ("/screening-attempts", &["post"]),
     ("/screening-campaigns/{id}/progress", &["get"]),
     ("/screening-campaigns/{id}/export", &["get"]),

@@ -4,7 +4,9 @@
 
 mod attempts;
 mod campaigns;
+mod enrolment;
 mod export;
+mod pages;
 mod teams;
 
 use app::screening::{AttemptInput, CampaignInput, HouseholdQuery};

@@ -106,7 +106,9 @@ async fn a_seeded_month_matches_what_the_jobs_would_raise_and_is_written_once() 
     assert!(open.items.iter().all(|a| a.state != "resolved"));
 
     assert_eq!(
-        app.seed_activity(&activity, now).await.expect("second seed"),
+        app.seed_activity(&activity, now)
+            .await
+            .expect("second seed"),
         None,
         "a community with orders is left alone"
     );

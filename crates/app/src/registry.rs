@@ -215,6 +215,8 @@ impl App {
             StoreError::Conflict(_) => AppError::field("room", "duplicate_household"),
             other => other.into(),
         })?;
+        self.enrol_in_screening(&mut tx, placement.community_id)
+            .await?;
         let mut a = actor.audit("household_create", "household", id);
         a.community_id = Some(placement.community_id);
         a.after = Some(serde_json::json!({

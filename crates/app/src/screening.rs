@@ -4,6 +4,7 @@
 
 mod attempts;
 mod campaigns;
+mod enrolment;
 mod export;
 mod households;
 mod progress;

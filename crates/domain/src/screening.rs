@@ -4,8 +4,9 @@
 //! A campaign asks every household of its scope the same questions ("returned from region X
 //! since date Y?"). Sub-teams work through their households: a phone call first; no answer, a
 //! home visit; nobody home, a notice on the door so that the household calls back. A household
-//! stays open until answered; one that refused, or that was tried [`Campaign::unreachable_after`]
-//! times without an answer, is *unreachable*, and still accepts attempts: an answer marks it done.
+//! stays open until answered; one that refused, or that was tried as many times as the campaign's
+//! `unreachable_after` without an answer, is *unreachable*, and still accepts attempts: an answer
+//! marks it done.
 
 mod answers;
 mod attempts;

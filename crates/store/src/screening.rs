@@ -4,6 +4,7 @@
 
 mod attempts;
 mod campaigns;
+mod enrolment;
 mod export;
 mod households;
 mod progress;
@@ -11,6 +12,7 @@ mod teams;
 
 pub use attempts::*;
 pub use campaigns::*;
+pub use enrolment::{Enrolled, enrol_new_households, enrolling_campaigns, has_unenrolled};
 pub use export::*;
 pub use households::*;
 pub use progress::*;

@@ -2,6 +2,8 @@
 //! attempt twice, and a closed campaign.
 
 use app::AppError;
+use app::screening::HouseholdQuery;
+use domain::page::PageRequest;
 use domain::screening::RawAnswer;
 
 use super::{
@@ -59,6 +61,34 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         .await
         .expect("refused");
     assert_eq!(r.state, "unreachable");
+    // A list of one state: the unreachable ones in building order, then the open ones.
+    for (state, expected) in [
+        ("unreachable", vec![homes[0], homes[1]]),
+        ("open", vec![homes[2], homes[3]]),
+        ("done", vec![]),
+    ] {
+        let page = app
+            .screening_households(
+                &f.grid_worker,
+                c,
+                &HouseholdQuery {
+                    mine: true,
+                    state: Some(state.to_owned()),
+                    ..Default::default()
+                },
+                PageRequest::new(None, Some(10)),
+            )
+            .await
+            .expect("list of one state");
+        assert_eq!(
+            page.items
+                .iter()
+                .map(|h| h.household_id)
+                .collect::<Vec<_>>(),
+            expected,
+            "{state}"
+        );
+    }
 
     // The household with residents answers on the phone: every member must be answered.
     let mut answer = attempt("call", "answered", "k4");

@@ -28,8 +28,8 @@ impl App {
         }
         let status = TravelStatus::from_code(register.trim())
             .ok_or_else(|| AppError::field("register", "unknown_travel_status"))?;
+        let c = self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
-        let c = ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
         let headers: Vec<String> = REGISTER_HEADERS.iter().map(|s| (*s).to_owned()).collect();
         let mut rows = Vec::new();
         let mut after = None;

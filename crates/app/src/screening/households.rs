@@ -49,8 +49,8 @@ impl App {
         {
             return Err(AppError::field("state", "unknown_state"));
         }
+        self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
-        ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
         let team_ids = if q.mine || !sc::can_manage(actor.role) && q.team_id.is_none() {
             if q.mine || matches!(actor.role, domain::access::Role::Volunteer) {
                 Some(ss::teams_of(&mut conn, campaign_id, actor.account_id).await?)

@@ -49,8 +49,8 @@ impl App {
         campaign_id: i64,
     ) -> AppResult<ProgressView> {
         actor.require(sc::can_read(actor.role))?;
+        let c = self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
-        let c = ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
         let rows = ss::progress(&mut conn, &actor.jurisdiction, campaign_id).await?;
         let teams = ss::teams(&mut conn, campaign_id).await?;
         let grids = structure::list_grids(&mut conn, &actor.jurisdiction, c.community_id).await?;

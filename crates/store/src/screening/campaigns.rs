@@ -2,14 +2,13 @@
 
 use domain::access::{Jurisdiction, Level};
 use domain::page::{Page, PageRequest};
+use domain::screening::POSITION_GAP;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
-
-use domain::screening::POSITION_GAP;
 
 use super::enrolment::{scope_households, set_enrolled_through};
 use super::recount;
@@ -183,6 +182,13 @@ pub async fn insert_campaign(conn: &mut Conn, c: &NewCampaign<'_>) -> Result<(i6
         .await?;
     set_enrolled_through(conn, id).await?;
     recount(conn, id).await?;
+    // PostgreSQL plans the campaign's lists well only with statistics that know its rows;
+    // autovacuum would analyse the table a while later. SQLite's plans do not depend on them.
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("ANALYZE screening_households, screening_counts")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok((id, i64::try_from(done.rows_affected()).unwrap_or(i64::MAX)))
 }
 

@@ -3,6 +3,7 @@
 
 use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
+use domain::screening::{BAND, HouseholdState, list_rank};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -110,6 +111,11 @@ pub async fn list_households(
     }
     if let Some(s) = &f.state {
         w.text("sh.state = ?", s.clone());
+        // A state is one band of list ranks: read just that range of the index.
+        if let Some(state) = HouseholdState::from_code(s) {
+            w.int("sh.list_rank >= ?", list_rank(state, 0))
+                .int("sh.list_rank < ?", list_rank(state, 0) + BAND);
+        }
     }
     if let Some(a) = page.after {
         w.int("sh.list_rank > ?", a);
