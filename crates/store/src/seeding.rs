@@ -68,9 +68,13 @@ struct Chosen {
 pub async fn seed(conn: &mut Conn, plan: &Plan) -> Result<Seeded> {
     let chosen = choose_residents(conn, plan).await?;
     insert_orders(conn, plan, &chosen).await?;
+    analyze(conn, "quarantine_orders").await?;
     let mut seeded = Seeded::default();
     for (n, slot) in plan.closed_slots.iter().enumerate() {
         let k = i64::try_from(n).unwrap_or(0);
+        if n % 10 == 1 {
+            analyze(conn, "checks").await?;
+        }
         seeded.checks += insert_checks(conn, plan.community_id, slot, k).await?;
         seeded.fever_alerts += raise_fever(conn, plan.community_id, slot).await?;
         seeded.missed_alerts += raise_missed(conn, plan.community_id, slot).await?;
@@ -88,6 +92,17 @@ pub async fn seed(conn: &mut Conn, plan: &Plan) -> Result<Seeded> {
     seeded.active_orders = counts.try_get(1)?;
     seeded.open_alerts = counts.try_get(2)?;
     Ok(seeded)
+}
+
+/// PostgreSQL plans the month's statements from statistics, which tables filled inside this
+/// transaction do not have yet; SQLite plans from its indexes alone.
+async fn analyze(conn: &mut Conn, table: &str) -> Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Returnees first (they are why the community quarantines), then anyone, in id order.
@@ -259,7 +274,7 @@ async fn raise_missed(conn: &mut Conn, community_id: i64, slot: &ClosedSlot) -> 
          FROM quarantine_orders q \
          WHERE q.community_id = $1 AND q.start_date <= $2 AND q.end_date >= $2 \
          AND NOT EXISTS (SELECT 1 FROM checks c WHERE c.order_id = q.id \
-         AND c.slot_date = $2 AND c.slot_part = $3)",
+         AND c.slot_date = $2 AND c.slot_part = $3 AND c.superseded_at IS NULL)",
     )
     .bind(community_id)
     .bind(slot.date.as_str())

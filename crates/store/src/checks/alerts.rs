@@ -150,7 +150,9 @@ pub struct Raised {
 
 /// Raises a missed-check alert for every order that was active for the whole slot (started
 /// before it opened, not closed before it closed) and has no record in it; one statement, so
-/// 12,000 orders cost one pass over the active orders and an index probe each.
+/// 12,000 orders cost one pass over the active orders and an index probe each. The probe names
+/// `superseded_at IS NULL` so it matches the partial unique index of current records exactly
+/// (without it PostgreSQL scanned every check of the slot for each order: 1.4 s a slot).
 pub async fn raise_missed(
     conn: &mut Conn,
     slot_date: &str,
@@ -169,7 +171,7 @@ pub async fn raise_missed(
          AND (q.start_date < $1 OR (q.start_date = $1 AND q.created_at <= $3)) \
          AND q.end_date >= $1 \
          AND NOT EXISTS (SELECT 1 FROM checks c WHERE c.order_id = q.id \
-         AND c.slot_date = $1 AND c.slot_part = $2) \
+         AND c.slot_date = $1 AND c.slot_part = $2 AND c.superseded_at IS NULL) \
          ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING \
          RETURNING id, order_id, community_id",
     )
