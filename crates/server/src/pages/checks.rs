@@ -118,6 +118,8 @@ struct WorklistPage {
     can_handle: bool,
     slot_date: String,
     slot_part: String,
+    /// "until 10:00" inside the window, "opens at 17:00" before it.
+    slot_window: String,
     open_fever: i64,
     open_missed: i64,
     day: Vec<DaySlots>,
@@ -215,13 +217,37 @@ async fn worklist(
                 part,
             })
     };
+    // Between the morning's close and the evening's opening, the slot to come is the one a
+    // doctor plans for.
+    let shown = if local_now >= windows.closes_at(w.slot) {
+        match w.slot.part {
+            domain::quarantine::Part::Morning => domain::quarantine::Slot {
+                date: w.slot.date,
+                part: domain::quarantine::Part::Evening,
+            },
+            domain::quarantine::Part::Evening => w.slot,
+        }
+    } else {
+        w.slot
+    };
+    let hhmm = |at: jiff::civil::DateTime| at.strftime("%H:%M").to_string();
+    let slot_window = if local_now < windows.opens_at(shown) {
+        t.get("checks.window_opens")
+            .replace("{time}", &hhmm(windows.opens_at(shown)))
+    } else if local_now < windows.closes_at(shown) {
+        t.get("checks.window_until")
+            .replace("{time}", &hhmm(windows.closes_at(shown)))
+    } else {
+        t.get("checks.window_closed").to_owned()
+    };
     Ok(render(&WorklistPage {
         c: ctx.chrome(t.get("checks.worklist")),
         is_doctor,
         mine,
         can_handle: health::can_handle_alerts(ctx.actor.role),
-        slot_date: w.slot.date.to_string(),
-        slot_part: w.slot.part.code().to_owned(),
+        slot_date: shown.date.to_string(),
+        slot_part: shown.part.code().to_owned(),
+        slot_window,
         open_fever: w.open_fever,
         open_missed: w.open_missed,
         day: w.day.items,
