@@ -29,6 +29,8 @@ CREATE TABLE checks (
 CREATE UNIQUE INDEX checks_current_slot ON checks (order_id, slot_date, slot_part)
     WHERE superseded_at IS NULL;
 CREATE INDEX checks_order ON checks (order_id, id);
+-- The current records of one slot: what the missed-check job compares the active orders with.
+CREATE INDEX checks_slot ON checks (slot_date, slot_part, order_id) WHERE superseded_at IS NULL;
 -- Self-reports per link in the last hour, for the rate limit.
 CREATE INDEX checks_link ON checks (link_id, checked_at);
 
