@@ -22,123 +22,15 @@ use crate::{Actor, App, AppError, AppResult};
 /// phone: random keys); at 2,000 rows a county's import rewrote each such page about once per
 /// 2,000 rows, at 20,000 rows ten times less often, and one batch still commits in about a
 /// second, so other writers wait little.
+mod columns;
+mod merge;
+
+pub use columns::Column;
+use merge::merge;
+
 pub const BATCH_ROWS: usize = 20_000;
 /// An import that wrote at least this many rows refreshes the planner's statistics.
 const ANALYZE_AFTER_ROWS: i64 = 5_000;
-
-/// A column of the register, recognised by its Chinese or English header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Column {
-    Name,
-    DocumentKind,
-    DocumentNumber,
-    Sex,
-    BirthDate,
-    Phone,
-    Building,
-    Unit,
-    Room,
-    Hukou,
-    Tenure,
-    TravelStatus,
-    TravelOrigin,
-    ReturnedOn,
-    Vulnerabilities,
-    Notes,
-}
-
-impl Column {
-    pub const REQUIRED: [Column; 5] = [
-        Column::Name,
-        Column::DocumentNumber,
-        Column::Building,
-        Column::Unit,
-        Column::Room,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Column::Name => "name",
-            Column::DocumentKind => "document_kind",
-            Column::DocumentNumber => "document_number",
-            Column::Sex => "sex",
-            Column::BirthDate => "birth_date",
-            Column::Phone => "phone",
-            Column::Building => "building",
-            Column::Unit => "unit",
-            Column::Room => "room",
-            Column::Hukou => "hukou",
-            Column::Tenure => "tenure",
-            Column::TravelStatus => "travel_status",
-            Column::TravelOrigin => "travel_origin",
-            Column::ReturnedOn => "returned_on",
-            Column::Vulnerabilities => "vulnerabilities",
-            Column::Notes => "notes",
-        }
-    }
-
-    /// Recognises a header; `*` marks of required columns and spaces are ignored.
-    pub fn from_header(h: &str) -> Option<Column> {
-        let h: String = h
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊' && *c != '\u{3000}')
-            .collect::<String>()
-            .to_lowercase();
-        Some(match h.as_str() {
-            "姓名" | "name" | "名字" => Column::Name,
-            "证件类型" | "document_kind" | "documenttype" | "document_type" => {
-                Column::DocumentKind
-            }
-            "身份证号" | "身份证号码" | "证件号码" | "证件号" | "公民身份号码"
-            | "document_number" | "id_number" | "idnumber" | "citizenid" | "citizen_id" => {
-                Column::DocumentNumber
-            }
-            "性别" | "sex" | "gender" => Column::Sex,
-            "出生日期" | "birth_date" | "birthdate" | "dateofbirth" => Column::BirthDate,
-            "联系电话" | "手机号" | "手机号码" | "电话" | "联系方式" | "phone" | "mobile" => {
-                Column::Phone
-            }
-            "楼栋" | "楼号" | "楼栋号" | "building" => Column::Building,
-            "单元" | "单元号" | "unit" => Column::Unit,
-            "房号" | "门牌号" | "房间号" | "户号" | "room" => Column::Room,
-            "户籍" | "户籍类型" | "人口类型" | "hukou" => Column::Hukou,
-            "产权" | "居住类型" | "房屋性质" | "业主/租户" | "tenure" => {
-                Column::Tenure
-            }
-            "出行登记" | "出行情况" | "去向" | "travel" | "travel_status" => {
-                Column::TravelStatus
-            }
-            "来源地" | "返回来源地" | "从何地返回" | "origin" | "travel_origin" => {
-                Column::TravelOrigin
-            }
-            "返回日期" | "返回时间" | "returned_on" | "return_date" => Column::ReturnedOn,
-            "重点人群" | "特殊人群" | "vulnerabilities" | "vulnerable" => {
-                Column::Vulnerabilities
-            }
-            "备注" | "notes" | "note" => Column::Notes,
-            _ => return None,
-        })
-    }
-
-    fn from_field(field: &str) -> Column {
-        match field {
-            "name" => Column::Name,
-            "document_kind" => Column::DocumentKind,
-            "sex" => Column::Sex,
-            "birth_date" => Column::BirthDate,
-            "phone" => Column::Phone,
-            "hukou" => Column::Hukou,
-            "tenure" => Column::Tenure,
-            "travel_status" => Column::TravelStatus,
-            "travel_origin" => Column::TravelOrigin,
-            "returned_on" => Column::ReturnedOn,
-            "vulnerabilities" => Column::Vulnerabilities,
-            "notes" => Column::Notes,
-            _ => Column::DocumentNumber,
-        }
-    }
-}
 
 /// A parsed file, checked for its columns and recorded as an import, ready to run.
 pub struct PreparedImport {
@@ -638,56 +530,6 @@ impl App {
     pub async fn mark_interrupted_imports(&self) -> AppResult<u64> {
         let mut conn = self.db.conn().await?;
         Ok(imports::mark_interrupted(&mut conn).await?)
-    }
-}
-
-/// A merge never blanks what is recorded: an empty cell or an absent column keeps the value.
-fn merge(old: &ResidentData, new: ResidentData, present: &HashSet<Column>) -> ResidentData {
-    let keep = |c: Column| !present.contains(&c);
-    ResidentData {
-        name: new.name,
-        document_kind: new.document_kind,
-        document_sealed: old.document_sealed.clone(),
-        document_index: new.document_index,
-        document_masked: new.document_masked,
-        sex: new.sex.or_else(|| old.sex.clone()),
-        birth_date: new.birth_date.or_else(|| old.birth_date.clone()),
-        phone: new.phone.or_else(|| old.phone.clone()),
-        hukou: if keep(Column::Hukou) {
-            old.hukou.clone()
-        } else {
-            new.hukou
-        },
-        tenure: if keep(Column::Tenure) {
-            old.tenure.clone()
-        } else {
-            new.tenure
-        },
-        travel_status: if keep(Column::TravelStatus) {
-            old.travel_status.clone()
-        } else {
-            new.travel_status
-        },
-        travel_origin: if keep(Column::TravelStatus) {
-            old.travel_origin.clone()
-        } else {
-            new.travel_origin
-        },
-        returned_on: if keep(Column::TravelStatus) {
-            old.returned_on.clone()
-        } else {
-            new.returned_on
-        },
-        vulnerabilities: if keep(Column::Vulnerabilities) {
-            old.vulnerabilities
-        } else {
-            new.vulnerabilities
-        },
-        notes: if keep(Column::Notes) {
-            old.notes.clone()
-        } else {
-            new.notes
-        },
     }
 }
 
