@@ -427,3 +427,42 @@ async fn only_contact_roles_unmask_and_every_unmask_is_audited() {
     let verification = app.verify_audit(&f.auditor).await.expect("verify");
     assert_eq!(verification.broken_at, None);
 }
+
+#[tokio::test]
+async fn the_people_a_form_may_name_responsible_are_those_covering_the_building() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let grid1 = app
+        .responsible_candidates(&f.staff, f.building1_id)
+        .await
+        .expect("candidates in grid 1");
+    assert_eq!(
+        grid1.doctors.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![f.doctor.account_id],
+        "the community's doctor covers every building"
+    );
+    assert_eq!(
+        grid1.grid_workers.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![f.grid_worker.account_id]
+    );
+    assert_eq!(
+        grid1.name_of(&Some(f.doctor.account_id)),
+        f.doctor.display_name
+    );
+    assert_eq!(grid1.name_of(&Some(987_654)), "#987654");
+    assert_eq!(grid1.name_of(&None), "");
+    // The fixture's grid worker works grid 1: nobody is offered for grid 2's buildings.
+    let grid2 = app
+        .responsible_candidates(&f.staff, f.building3_id)
+        .await
+        .expect("candidates in grid 2");
+    assert!(grid2.grid_workers.is_empty());
+    assert_eq!(grid2.doctors.len(), 1);
+    // Outside the jurisdiction the building does not exist; the guard reads no orders.
+    assert_not_found(
+        app.responsible_candidates(&f.staff, f.other_building_id)
+            .await,
+    );
+    assert_forbidden(app.responsible_candidates(&f.guard, f.building1_id).await);
+}

@@ -498,3 +498,47 @@ impl App {
         Ok(outcome.state)
     }
 }
+
+/// Who a form may name responsible for an order in a building: active doctors and grid workers
+/// whose jurisdiction covers it.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    pub doctors: Vec<store::accounts::Responsible>,
+    pub grid_workers: Vec<store::accounts::Responsible>,
+}
+
+impl Candidates {
+    /// The name to show for a responsible account; its number when it is not a candidate any
+    /// more (moved or disabled since).
+    pub fn name_of(&self, id: &Option<i64>) -> String {
+        let Some(id) = *id else {
+            return String::new();
+        };
+        self.doctors
+            .iter()
+            .chain(&self.grid_workers)
+            .find(|a| a.id == id)
+            .map(|a| a.display_name.clone())
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+}
+
+impl App {
+    /// The doctors and grid workers who may be responsible for orders in `building_id`.
+    pub async fn responsible_candidates(
+        &self,
+        actor: &Actor,
+        building_id: i64,
+    ) -> AppResult<Candidates> {
+        actor.require(q::can_read(actor.role))?;
+        let place = self
+            .placement_in_scope(actor, Node::Building(building_id))
+            .await?;
+        let mut conn = self.db.conn().await?;
+        Ok(Candidates {
+            doctors: store::accounts::covering(&mut conn, Role::Doctor.code(), &place).await?,
+            grid_workers: store::accounts::covering(&mut conn, Role::GridWorker.code(), &place)
+                .await?,
+        })
+    }
+}

@@ -294,3 +294,44 @@ pub async fn recent_failures(
     .try_get(0)?;
     Ok((by_user, by_client))
 }
+
+/// An account that may be named responsible for a place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Responsible {
+    pub id: i64,
+    pub display_name: String,
+    pub username: String,
+}
+
+/// The active accounts of `role` whose jurisdiction covers `place`: the ones a form may offer
+/// as responsible doctor or grid worker.
+pub async fn covering(
+    conn: &mut Conn,
+    role: &str,
+    place: &domain::access::Placement,
+) -> Result<Vec<Responsible>> {
+    let rows = sqlx::query(
+        "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
+         (level = 'all' OR (level = 'district' AND scope_id = $2) \
+         OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
+         OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6)) \
+         ORDER BY display_name, id LIMIT 500",
+    )
+    .bind(role)
+    .bind(place.district_id)
+    .bind(place.street_id)
+    .bind(place.community_id)
+    .bind(place.grid_id.unwrap_or(-1))
+    .bind(place.building_id.unwrap_or(-1))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Responsible {
+                id: r.try_get(0)?,
+                display_name: r.try_get(1)?,
+                username: r.try_get(2)?,
+            })
+        })
+        .collect()
+}

@@ -136,6 +136,7 @@ struct HouseholdPage {
     reasons: Vec<&'static str>,
     kinds: Vec<&'static str>,
     default_days: u16,
+    candidates: app::quarantine::Candidates,
     error: String,
 }
 
@@ -163,6 +164,11 @@ async fn household_page(
         .await
         .map_err(|e| ctx.err(e))?
         .items;
+    let candidates = s
+        .app
+        .responsible_candidates(&ctx.actor, household.building_id)
+        .await
+        .map_err(|e| ctx.err(e))?;
     let members = residents
         .into_iter()
         .map(|r| Member {
@@ -190,6 +196,7 @@ async fn household_page(
         reasons: reason_codes(),
         kinds: kind_codes(),
         default_days: s.app.settings.quarantine_days,
+        candidates,
         error,
     });
     *res.status_mut() = status;
@@ -318,13 +325,8 @@ struct OrderPage {
     transitions: Vec<&'static str>,
     can_manage: bool,
     is_open: bool,
+    candidates: app::quarantine::Candidates,
     error: String,
-}
-
-impl OrderPage {
-    fn id_text(v: &Option<i64>) -> String {
-        v.map(|x| x.to_string()).unwrap_or_default()
-    }
 }
 
 fn event(s: &AppState, r: AuditRecord) -> Event {
@@ -346,6 +348,11 @@ async fn order_page(
     let (order, history) = s
         .app
         .quarantine_order(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    let candidates = s
+        .app
+        .responsible_candidates(&ctx.actor, order.building_id)
         .await
         .map_err(|e| ctx.err(e))?;
     let state = OrderState::from_code(&order.state);
@@ -381,6 +388,7 @@ async fn order_page(
         can_manage: q::can_manage(ctx.actor.role),
         is_open: state.is_some_and(|st| !st.is_final()),
         order,
+        candidates,
         error,
     });
     *res.status_mut() = status;
