@@ -151,19 +151,7 @@ async fn household_page(
         .household(&ctx.actor, id)
         .await
         .map_err(|e| ctx.err(e))?;
-    let orders = s
-        .app
-        .quarantine_orders(
-            &ctx.actor,
-            &OrderQuery {
-                household_id: Some(id),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(500)),
-        )
-        .await
-        .map_err(|e| ctx.err(e))?
-        .items;
+    let orders = open_orders_of_household(s, ctx, id).await?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, household.building_id)
@@ -212,6 +200,26 @@ async fn household(
 }
 
 /// Who in the household is in quarantine and until when: a fragment the household page loads.
+/// The planned and active orders of a household's members (a household has a handful).
+async fn open_orders_of_household(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Vec<Order>, PageError> {
+    Ok(s.app
+        .quarantine_orders(
+            &ctx.actor,
+            &OrderQuery {
+                household_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(500)),
+        )
+        .await
+        .map_err(|e| ctx.err(e))?
+        .items)
+}
+
 #[derive(Template)]
 #[template(path = "quarantine_section.html")]
 struct Section {
@@ -224,19 +232,7 @@ async fn household_section(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let orders = s
-        .app
-        .quarantine_orders(
-            &ctx.actor,
-            &OrderQuery {
-                household_id: Some(id),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(500)),
-        )
-        .await
-        .map_err(|e| ctx.err(e))?
-        .items;
+    let orders = open_orders_of_household(&s, &ctx, id).await?;
     Ok(render(&Section { t: ctx.t, orders }))
 }
 
