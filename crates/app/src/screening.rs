@@ -17,10 +17,10 @@ pub use households::{HouseholdQuery, HouseholdView};
 pub use progress::{ProgressView, Totals};
 pub use teams::AssignTarget;
 
-use domain::screening::{CampaignState, Question, RegionCode};
-use store::screening::Campaign;
+use domain::screening::{self as sc, CampaignState, HouseholdReach, Question, RegionCode};
+use store::screening::{Campaign, Reach};
 
-use crate::{AppError, AppResult};
+use crate::{Actor, AppError, AppResult};
 
 /// The audit object type of a campaign.
 pub const OBJECT_TYPE: &str = "screening_campaign";
@@ -60,6 +60,14 @@ fn stored_questions(json: &str) -> AppResult<Vec<Question>> {
 fn state_of(c: &Campaign) -> AppResult<CampaignState> {
     CampaignState::from_code(&c.state)
         .ok_or_else(|| AppError::Internal(format!("unknown campaign state {}", c.state)))
+}
+
+/// Which of a campaign's households the actor reads, by the domain's rule, as the store binds it.
+fn reach_of(actor: &Actor) -> Reach {
+    match sc::household_reach(actor.role) {
+        HouseholdReach::Jurisdiction => Reach::Jurisdiction,
+        HouseholdReach::OwnTeams => Reach::MemberOf(actor.account_id),
+    }
 }
 
 fn conflict(code: &'static str) -> AppError {

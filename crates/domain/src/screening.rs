@@ -54,3 +54,35 @@ pub fn can_be_member(role: Role) -> bool {
 pub fn can_read(role: Role) -> bool {
     can_record(role) || matches!(role, Role::Official | Role::Admin)
 }
+
+/// How far a role's reading of a campaign's households, their attempts and registers reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HouseholdReach {
+    /// Every household of the campaign inside the role's jurisdiction: those who lead the drive
+    /// and the officials above them.
+    Jurisdiction,
+    /// Only the households of the sub-teams the account is a member of: the people who call
+    /// and knock see the doors they were given, not the community's register.
+    OwnTeams,
+}
+
+pub fn household_reach(role: Role) -> HouseholdReach {
+    match role {
+        Role::GridWorker | Role::Volunteer => HouseholdReach::OwnTeams,
+        _ => HouseholdReach::Jurisdiction,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workers_read_their_teams_and_leads_their_jurisdiction() {
+        assert_eq!(household_reach(Role::Volunteer), HouseholdReach::OwnTeams);
+        assert_eq!(household_reach(Role::GridWorker), HouseholdReach::OwnTeams);
+        for r in [Role::CommunityStaff, Role::Official, Role::Admin] {
+            assert_eq!(household_reach(r), HouseholdReach::Jurisdiction, "{r:?}");
+        }
+    }
+}

@@ -7,7 +7,7 @@ use store::screening::{self as ss, CountDelta, HouseholdUpdate, NewAttempt, Stor
 
 use crate::{Actor, App, AppError, AppResult};
 
-use super::{OBJECT_TYPE, conflict, state_of, stored_questions};
+use super::{OBJECT_TYPE, conflict, reach_of, state_of, stored_questions};
 
 /// An attempt as entered.
 #[derive(Debug, Clone, Default)]
@@ -65,7 +65,14 @@ impl App {
         }
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
         state_of(&c)?.check_recording().map_err(conflict)?;
-        let h = ss::household(tx.conn(), &actor.jurisdiction, campaign_id, household_id).await?;
+        let h = ss::household(
+            tx.conn(),
+            &actor.jurisdiction,
+            reach_of(actor),
+            campaign_id,
+            household_id,
+        )
+        .await?;
         if !self.may_record(tx.conn(), actor, &h).await? {
             return Err(AppError::Forbidden);
         }

@@ -9,7 +9,7 @@ use store::screening as ss;
 use crate::registry::{DOCUMENT_CONTEXT, mask_phone};
 use crate::{Actor, App, AppError, AppResult};
 
-use super::OBJECT_TYPE;
+use super::{OBJECT_TYPE, reach_of};
 
 impl App {
     /// One register of the campaign's households as xlsx: residents who did not leave the
@@ -37,6 +37,7 @@ impl App {
             let page = ss::register(
                 &mut conn,
                 &actor.jurisdiction,
+                reach_of(actor),
                 campaign_id,
                 c.community_id,
                 status.code(),

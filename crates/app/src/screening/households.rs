@@ -6,10 +6,12 @@ use domain::page::{Page, PageRequest};
 use domain::screening::{self as sc, HouseholdState};
 use serde::Serialize;
 use store::registry::{self as reg, Resident, ResidentFilter};
-use store::screening::{self as ss, Attempt, CampaignHousehold, HouseholdFilter};
+use store::screening::{self as ss, Attempt, CampaignHousehold, HouseholdFilter, Reach};
 
 use crate::registry::mask_phone;
 use crate::{Actor, App, AppError, AppResult};
+
+use super::reach_of;
 
 /// Which households a list shows.
 #[derive(Debug, Clone, Default)]
@@ -33,8 +35,10 @@ pub struct HouseholdView {
 }
 
 impl App {
-    /// Households of a campaign: the actor's own (their teams'), or any in the jurisdiction for
-    /// those who lead; open first, then by building, unit and room.
+    /// Households of a campaign: those of the actor's own teams for the people who call and
+    /// knock, any in the jurisdiction for those who lead (`mine` narrows a lead's list to their
+    /// own teams); open first, then by building, unit and room. A team the actor may not read
+    /// is refused, not ignored.
     pub async fn screening_households(
         &self,
         actor: &Actor,
@@ -51,14 +55,20 @@ impl App {
         }
         self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
-        let team_ids = if q.mine || !sc::can_manage(actor.role) && q.team_id.is_none() {
-            if q.mine || matches!(actor.role, domain::access::Role::Volunteer) {
-                Some(ss::teams_of(&mut conn, campaign_id, actor.account_id).await?)
-            } else {
-                None
+        let reach = reach_of(actor);
+        let team_ids = match q.team_id {
+            Some(team) => {
+                if let Reach::MemberOf(account_id) = reach
+                    && !ss::teams_of(&mut conn, campaign_id, account_id)
+                        .await?
+                        .contains(&team)
+                {
+                    return Err(AppError::Forbidden);
+                }
+                Some(vec![team])
             }
-        } else {
-            q.team_id.map(|t| vec![t])
+            None if q.mine => Some(ss::teams_of(&mut conn, campaign_id, actor.account_id).await?),
+            None => None,
         };
         let filter = HouseholdFilter {
             team_ids,
@@ -66,8 +76,15 @@ impl App {
             building_id: q.building_id,
             state: state.map(str::to_owned),
         };
-        let page =
-            ss::list_households(&mut conn, &actor.jurisdiction, campaign_id, &filter, page).await?;
+        let page = ss::list_households(
+            &mut conn,
+            &actor.jurisdiction,
+            reach,
+            campaign_id,
+            &filter,
+            page,
+        )
+        .await?;
         Ok(page.map(|mut h| {
             h.phone = h.phone.as_deref().map(mask_phone);
             h
@@ -101,8 +118,14 @@ impl App {
         actor.require(sc::can_read(actor.role))?;
         let mut conn = self.db.conn().await?;
         ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
-        let mut household =
-            ss::household(&mut conn, &actor.jurisdiction, campaign_id, household_id).await?;
+        let mut household = ss::household(
+            &mut conn,
+            &actor.jurisdiction,
+            reach_of(actor),
+            campaign_id,
+            household_id,
+        )
+        .await?;
         household.phone = household.phone.as_deref().map(mask_phone);
         let members = self.members_of(&mut conn, household_id).await?;
         let attempts = ss::attempts_of(&mut conn, campaign_id, household_id).await?;
@@ -121,8 +144,8 @@ impl App {
         })
     }
 
-    /// The household's residents. The household was found in the actor's jurisdiction, so its
-    /// members are read without a narrower scope (a volunteer's role does not browse the
+    /// The household's residents. The household was found in the actor's jurisdiction and reach,
+    /// so its members are read without a narrower scope (a volunteer's role does not browse the
     /// registry, but answers for the households of their team).
     pub(super) async fn members_of(
         &self,
@@ -152,7 +175,14 @@ impl App {
         actor.require(actor.role.can_unmask() && sc::can_record(actor.role))?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        let h = ss::household(tx.conn(), &actor.jurisdiction, campaign_id, household_id).await?;
+        let h = ss::household(
+            tx.conn(),
+            &actor.jurisdiction,
+            reach_of(actor),
+            campaign_id,
+            household_id,
+        )
+        .await?;
         if !self.may_record(tx.conn(), actor, &h).await? {
             return Err(AppError::Forbidden);
         }

@@ -5,6 +5,7 @@ use domain::page::{Page, PageRequest};
 use serde::Serialize;
 use sqlx::Row;
 
+use super::Reach;
 use crate::scope::Where;
 use crate::{Conn, Result};
 
@@ -26,10 +27,12 @@ pub struct RegisterRow {
     pub household_state: String,
 }
 
-/// Residents of a campaign's households in one register, within the jurisdiction, by key.
+/// Residents of a campaign's households in one register, within the jurisdiction and the
+/// reach, by key.
 pub async fn register(
     conn: &mut Conn,
     j: &Jurisdiction,
+    reach: Reach,
     campaign_id: i64,
     community_id: i64,
     travel_status: &str,
@@ -40,6 +43,7 @@ pub async fn register(
         .text("r.travel_status = ?", travel_status)
         .scope(j, "r")
         .int("sh.campaign_id = ?", campaign_id);
+    reach.bind_to(&mut w);
     if let Some(a) = page.after {
         w.int("r.id > ?", a);
     }

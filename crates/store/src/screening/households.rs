@@ -64,6 +64,28 @@ fn household_row(r: &AnyRow) -> Result<CampaignHousehold> {
     })
 }
 
+/// Whose households a read reaches inside the jurisdiction: all of the campaign's, or only those
+/// of the sub-teams an account is a member of. Bound in SQL with the jurisdiction, so a list,
+/// a household or a register cannot forget it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Jurisdiction,
+    MemberOf(i64),
+}
+
+impl Reach {
+    /// Adds the condition on `sh` (a `screening_households` row) to the query.
+    pub(crate) fn bind_to(self, w: &mut Where) {
+        if let Reach::MemberOf(account_id) = self {
+            w.int(
+                "sh.team_id IN (SELECT m.team_id FROM screening_team_members m \
+                 WHERE m.account_id = ? AND m.campaign_id = sh.campaign_id)",
+                account_id,
+            );
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdFilter {
     /// Households of these teams only (a worker's own list).
@@ -78,6 +100,7 @@ pub struct HouseholdFilter {
 pub async fn list_households(
     conn: &mut Conn,
     j: &Jurisdiction,
+    reach: Reach,
     campaign_id: i64,
     f: &HouseholdFilter,
     page: PageRequest,
@@ -85,6 +108,7 @@ pub async fn list_households(
     let mut w = Where::new();
     w.int("sh.campaign_id = ?", campaign_id);
     w.scope(j, "sh");
+    reach.bind_to(&mut w);
     if let Some(teams) = &f.team_ids {
         if teams.is_empty() {
             return Ok(Page {
@@ -133,9 +157,12 @@ pub async fn list_households(
     Ok(Page::from_overfetch(items, page.limit, |h| h.list_rank))
 }
 
+/// One household of the campaign, if the jurisdiction and the reach cover it; `NotFound`
+/// otherwise, as for anything outside a jurisdiction.
 pub async fn household(
     conn: &mut Conn,
     j: &Jurisdiction,
+    reach: Reach,
     campaign_id: i64,
     household_id: i64,
 ) -> Result<CampaignHousehold> {
@@ -143,6 +170,7 @@ pub async fn household(
     w.int("sh.campaign_id = ?", campaign_id)
         .int("sh.household_id = ?", household_id)
         .scope(j, "sh");
+    reach.bind_to(&mut w);
     let sql = format!("{HOUSEHOLD_SELECT}{}", w.sql());
     let row = w
         .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
