@@ -1,6 +1,8 @@
 //! For every registry route of the API and every role: what the role may see and change inside
 //! its jurisdiction and outside it, as one table.
 
+mod capabilities;
+
 use app::{Actor, App};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -7,6 +7,7 @@ mod campaigns;
 mod enrolment;
 mod export;
 mod pages;
+mod reach;
 mod teams;
 
 use app::screening::{AttemptInput, CampaignInput, HouseholdQuery};

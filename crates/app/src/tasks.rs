@@ -13,7 +13,9 @@ use domain::validation::FieldErrors;
 use jiff::civil::Date;
 use store::audit::{self, AuditFilter, AuditRecord};
 use store::structure::{self, Node};
-use store::tasks::{self as ts, Delivery, DeliveryFilter, DeliveryUpdate, NewDelivery, Volunteer};
+use store::tasks::{
+    self as ts, Delivery, DeliveryFilter, DeliveryUpdate, NewDelivery, TaskReach, Volunteer,
+};
 use store::{Conn, StoreError, WriteTx};
 
 use crate::{Actor, App, AppError, AppResult};
@@ -182,7 +184,13 @@ pub(crate) async fn cancel_orphaned_deliveries(
 ) -> AppResult<usize> {
     let mut cancelled = 0;
     for orphan in ts::orphaned_deliveries(tx.conn(), j, household_id).await? {
-        let d = ts::delivery(tx.conn(), &Jurisdiction::ALL, orphan.id).await?;
+        let d = ts::delivery(
+            tx.conn(),
+            &Jurisdiction::ALL,
+            TaskReach::Jurisdiction,
+            orphan.id,
+        )
+        .await?;
         let mut u = DeliveryUpdate::from(&d);
         u.state = DeliveryState::Cancelled.code().to_owned();
         u.cancelled_at = Some(store::now_ms());
@@ -198,6 +206,14 @@ pub(crate) async fn cancel_orphaned_deliveries(
         cancelled += 1;
     }
     Ok(cancelled)
+}
+
+/// Which tasks the actor reads, by the domain's rule, as the store binds it.
+pub(crate) fn reach_of(actor: &Actor) -> TaskReach {
+    match t::task_reach(actor.role) {
+        t::TaskReach::Jurisdiction => TaskReach::Jurisdiction,
+        t::TaskReach::OwnOrUnassigned => TaskReach::OwnOrUnassigned(actor.account_id),
+    }
 }
 
 fn step_conflict(e: t::StepError) -> AppError {
@@ -342,7 +358,7 @@ impl App {
     ) -> AppResult<(Delivery, Vec<AuditRecord>)> {
         actor.require(t::can_work(actor.role) || t::can_oversee(actor.role))?;
         let mut conn = self.db.conn().await?;
-        let d = ts::delivery(&mut conn, &actor.jurisdiction, id).await?;
+        let d = ts::delivery(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
         let history = audit::list(
             &mut conn,
             &AuditFilter {
@@ -375,7 +391,8 @@ impl App {
     ) -> AppResult<DeliveryState> {
         actor.require(t::can_work(actor.role))?;
         let mut tx = self.db.write().await?;
-        let d = ts::delivery(tx.conn(), &actor.jurisdiction, id).await?;
+        // Found in the whole jurisdiction: another volunteer's task is refused by the rule below.
+        let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if !t::may_record(actor.role, actor.account_id, d.volunteer_id) {
             return Err(AppError::Forbidden);
         }
@@ -475,7 +492,7 @@ impl App {
     ) -> AppResult<()> {
         actor.require(t::can_assign(actor.role))?;
         let mut tx = self.db.write().await?;
-        let d = ts::delivery(tx.conn(), &actor.jurisdiction, id).await?;
+        let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if DeliveryState::from_code(&d.state).is_none_or(DeliveryState::is_final) {
             return Err(AppError::Conflict {
                 code: "task_closed",

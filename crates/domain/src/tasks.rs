@@ -42,6 +42,23 @@ pub fn can_oversee(role: Role) -> bool {
         )
 }
 
+/// Which tasks of its jurisdiction a role reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskReach {
+    /// Every task: those who assign, oversee, or record steps for anyone.
+    Jurisdiction,
+    /// The account's own tasks and the unassigned ones it may take: a volunteer does not read
+    /// the doors and needs of households given to someone else.
+    OwnOrUnassigned,
+}
+
+pub fn task_reach(role: Role) -> TaskReach {
+    match role {
+        Role::Volunteer => TaskReach::OwnOrUnassigned,
+        _ => TaskReach::Jurisdiction,
+    }
+}
+
 /// Whether `actor` may record a step of a task assigned to `assigned`: staff and grid workers
 /// for anyone in their jurisdiction, a volunteer for their own tasks and for unassigned ones
 /// (which become theirs).
@@ -461,6 +478,8 @@ mod tests {
         assert!(can_oversee(Role::Official));
         assert!(!can_oversee(Role::Guard) && !can_oversee(Role::Volunteer));
         assert!(!can_work(Role::Guard));
+        assert_eq!(task_reach(Role::Volunteer), TaskReach::OwnOrUnassigned);
+        assert_eq!(task_reach(Role::GridWorker), TaskReach::Jurisdiction);
     }
 
     #[test]

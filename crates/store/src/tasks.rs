@@ -166,9 +166,36 @@ pub async fn list_deliveries(
         .await
 }
 
-pub async fn delivery(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Delivery> {
+/// Which tasks of the jurisdiction a read reaches: all, or a volunteer's own and the
+/// unassigned ones. Bound in SQL with the jurisdiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskReach {
+    Jurisdiction,
+    OwnOrUnassigned(i64),
+}
+
+impl TaskReach {
+    /// Adds the condition on `alias` (a table with a `volunteer_id` column) to the query.
+    pub(crate) fn bind_to(self, w: &mut Where, alias: &str) {
+        if let TaskReach::OwnOrUnassigned(account_id) = self {
+            w.int(
+                &format!("({alias}.volunteer_id IS NULL OR {alias}.volunteer_id = ?)"),
+                account_id,
+            );
+        }
+    }
+}
+
+/// One delivery, if the jurisdiction and the reach cover it.
+pub async fn delivery(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    reach: TaskReach,
+    id: i64,
+) -> Result<Delivery> {
     let mut w = Where::new();
     w.scope(j, "t").int("t.id = ?", id);
+    reach.bind_to(&mut w, "t");
     w.fetch_one(conn, DELIVERY_SELECT, delivery_row).await
 }
 

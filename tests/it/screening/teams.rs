@@ -55,8 +55,8 @@ async fn only_the_team_records_and_the_lead_reassigns() {
     let f = fixture(app).await;
     let (homes, _) = homes(app, &f).await;
     let (c, team) = open_campaign(app, &f).await;
-    // A volunteer of no team may not record; a doctor never.
-    assert_forbidden(
+    // A volunteer of no team does not reach the household; a doctor never records.
+    assert_not_found(
         app.record_screening_attempt(
             &f.volunteer,
             c,

@@ -9,9 +9,9 @@ use domain::tasks::{self as t, RoundState, StopState};
 use jiff::civil::Date;
 use store::WriteTx;
 use store::structure::{self, Node};
-use store::tasks::{self as ts, Round, RoundFilter, Stop};
+use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
-use super::{CoverCache, check_volunteer, days_before, pick_volunteer};
+use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
 use crate::{Actor, App, AppError, AppResult};
 
 /// The audit object type of a rubbish round.
@@ -175,7 +175,7 @@ impl App {
     ) -> AppResult<(Round, Page<Stop>)> {
         actor.require(t::can_work(actor.role) || t::can_oversee(actor.role))?;
         let mut conn = self.db.conn().await?;
-        let round = ts::round(&mut conn, &actor.jurisdiction, id).await?;
+        let round = ts::round(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
         let stops = ts::list_stops(&mut conn, id, page).await?;
         Ok((round, stops))
     }
@@ -192,7 +192,13 @@ impl App {
         let outcome = StopState::outcome_from_code(outcome.trim())
             .ok_or_else(|| AppError::field("outcome", "unknown_outcome"))?;
         let mut tx = self.db.write().await?;
-        let round = ts::round(tx.conn(), &actor.jurisdiction, round_id).await?;
+        let round = ts::round(
+            tx.conn(),
+            &actor.jurisdiction,
+            TaskReach::Jurisdiction,
+            round_id,
+        )
+        .await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
         }
@@ -228,7 +234,7 @@ impl App {
     pub async fn finish_rubbish_round(&self, actor: &Actor, id: i64) -> AppResult<()> {
         actor.require(t::can_work(actor.role))?;
         let mut tx = self.db.write().await?;
-        let round = ts::round(tx.conn(), &actor.jurisdiction, id).await?;
+        let round = ts::round(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
         }
@@ -258,7 +264,7 @@ impl App {
     ) -> AppResult<()> {
         actor.require(t::can_assign(actor.role))?;
         let mut tx = self.db.write().await?;
-        let round = ts::round(tx.conn(), &actor.jurisdiction, id).await?;
+        let round = ts::round(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if RoundState::from_code(&round.state) != Some(RoundState::Open) {
             return Err(AppError::Conflict { code: "round_done" });
         }

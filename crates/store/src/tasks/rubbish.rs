@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::TaskReach;
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
@@ -97,9 +98,11 @@ pub async fn list_rounds(
     .await
 }
 
-pub async fn round(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Round> {
+/// One round, if the jurisdiction and the reach cover it.
+pub async fn round(conn: &mut Conn, j: &Jurisdiction, reach: TaskReach, id: i64) -> Result<Round> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
+    reach.bind_to(&mut w, "r");
     w.fetch_one(conn, ROUND_SELECT, round_row).await
 }
 

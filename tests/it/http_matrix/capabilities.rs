@@ -1,0 +1,1040 @@
+//! Every route of the API that is not in the registry table, for every role, inside and outside
+//! its jurisdiction, as one table; and a check that the two tables name every documented route,
+//! so a new route cannot be left out.
+
+use app::checks::{AlertQuery, CheckInput};
+use app::quarantine::{DetailsInput, OrderInput};
+use app::screening::{AssignTarget, CampaignInput};
+use app::tasks::BoardQuery;
+use app::tasks::rubbish::RoundQuery;
+use app::{Actor, App};
+use axum::http::{Method, StatusCode, header};
+use domain::access::{Jurisdiction, Role};
+use domain::page::PageRequest;
+use serde_json::{Value, json};
+
+use super::{G1, G2, OUTSIDE, Place, ROLE_COLUMNS, ROUTES, places};
+use crate::http::{Client, Res};
+use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, fixture, household, raw_resident};
+
+/// The expected outcome of each route for each role, as `inside/outside`, read as in the
+/// registry table ([`super::EXPECTED`]): the inside object is in grid 1 of Minsheng Road
+/// Community, the outside one is the nearest place the role does not reach.
+///
+/// `200` for a list means the inside (or outside) object is in it, `200-` that the list answered
+/// without it. `409` means the role may act and found the object, whose state refused the step
+/// (the same object is acted on by each role in turn, left to right). A route followed by
+/// `:other_team` reads a household of a screening team the caller is not in (inside: in grid 1,
+/// inside every jurisdiction that has grid 1); `:other_volunteer` a task assigned to another
+/// volunteer of grid 1.
+const EXPECTED: &str = "
+route                                                              admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
+GET    /me                                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+POST   /tokens                                                     201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
+GET    /accounts                                                   200/200   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /accounts                                                   201/201   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
+PUT    /accounts/{id}                                              204/204   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /audit                                                      200/200   403/403   403/403   403/403   403/403   403/403   403/403   403/403   200/200
+GET    /audit/verify                                               200/200   403/403   403/403   403/403   403/403   403/403   403/403   403/403   200/200
+POST   /communities                                                201/201   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
+PATCH  /communities/{id}                                           204/204   403/403   403/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /communities/{id}/grids                                     201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+PATCH  /grids/{id}                                                 204/204   403/403   204/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /grids/{id}/buildings                                       201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+PATCH  /buildings/{id}                                             204/204   403/403   204/404   403/403   403/403   403/403   403/403   403/403   403/403
+PATCH  /units/{id}                                                 204/204   403/403   204/404   403/403   403/403   403/403   403/403   403/403   403/403
+PATCH  /households/{id}                                            204/204   403/403   204/404   204/404   403/403   403/403   403/403   403/403   403/403
+DELETE /residents/{id}                                             204/204   403/403   204/404   204/404   403/403   403/403   403/403   403/403   403/403
+POST   /imports                                                    201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /imports/{id}                                               200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /imports/{id}/rejects                                       200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /quarantine-orders                                          200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
+POST   /quarantine-orders                                          403/403   403/403   422/404   422/404   403/403   422/404   403/403   403/403   403/403
+GET    /quarantine-orders/{id}                                     200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
+PATCH  /quarantine-orders/{id}                                     403/403   403/403   204/404   204/404   403/403   204/404   403/403   403/403   403/403
+POST   /quarantine-orders/{id}/duration                            403/403   403/403   204/404   204/404   403/403   204/404   403/403   403/403   403/403
+POST   /quarantine-orders/{id}/transition                          403/403   403/403   409/404   409/404   403/403   409/404   403/403   403/403   403/403
+GET    /quarantine-orders/{id}/checks                              200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
+POST   /quarantine-orders/{id}/checks                              403/403   403/403   201/404   201/404   403/403   201/404   403/403   403/403   403/403
+POST   /quarantine-orders/{id}/self-report-link                    403/403   403/403   201/404   201/404   403/403   201/404   403/403   403/403   403/403
+DELETE /quarantine-orders/{id}/self-report-link                    403/403   403/403   204/404   204/404   403/403   204/404   403/403   403/403   403/403
+POST   /self-reports/{token}                                       201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
+GET    /alerts                                                     200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
+POST   /alerts/{id}/acknowledge                                    403/403   403/403   204/404   409/404   403/403   409/404   403/403   403/403   403/403
+POST   /alerts/{id}/resolve                                        403/403   403/403   204/404   409/404   403/403   409/404   403/403   403/403   403/403
+GET    /worklist                                                   200/200   200/200   200/200   200/200   403/403   200/200   403/403   200/200   403/403
+GET    /task-volunteers                                            200/200   200/200-  200/200-  200-/200- 403/403   200/200-  403/403   200/200-  403/403
+POST   /delivery-tasks/generate                                    200/200   403/403   200/200   200/200   403/403   403/403   403/403   403/403   403/403
+GET    /delivery-tasks                                             200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
+GET    /delivery-tasks/{id}                                        200/200   200/404   200/404   200/404   403/403   200/404   200/404   200/404   403/403
+GET    /delivery-tasks/{id}:other_volunteer                        200/200   200/404   200/404   200/404   403/403   200/404   404/404   200/404   403/403
+POST   /delivery-tasks/{id}/assign                                 403/403   403/403   204/404   409/404   403/403   403/403   403/403   403/403   403/403
+POST   /delivery-tasks/{id}/ask                                    403/403   403/403   204/404   409/404   403/403   403/403   409/404   403/403   403/403
+POST   /delivery-tasks/{id}/deliver                                403/403   403/403   204/404   409/404   403/403   403/403   409/404   403/403   403/403
+POST   /delivery-tasks/{id}/confirm                                403/403   403/403   204/404   409/404   403/403   403/403   409/404   403/403   403/403
+POST   /delivery-tasks/{id}/cancel                                 403/403   403/403   204/404   409/404   403/403   403/403   403/403   403/403   403/403
+POST   /rubbish-rounds/open                                        200/200   403/403   200/200   200/200   403/403   403/403   403/403   403/403   403/403
+GET    /rubbish-rounds                                             200/200   200/200-  200/200-  200/200-  403/403   200/200-  200/200-  200/200-  403/403
+GET    /rubbish-rounds/{id}                                        200/200   200/404   200/404   200/404   403/403   200/404   200/404   200/404   403/403
+GET    /rubbish-rounds/{id}:other_volunteer                        200/200   200/404   200/404   200/404   403/403   200/404   404/404   200/404   403/403
+POST   /rubbish-rounds/{id}/assign                                 403/403   403/403   204/404   204/404   403/403   403/403   403/403   403/403   403/403
+POST   /rubbish-rounds/{id}/stops/{stop_id}                        403/403   403/403   200/404   200/404   403/403   403/403   200/404   403/403   403/403
+POST   /rubbish-rounds/{id}/done                                   403/403   403/403   409/404   409/404   403/403   403/403   409/404   403/403   403/403
+GET    /screening-campaigns                                        200/200   200/200-  200/200-  200/200   403/403   403/403   200/200-  403/403   403/403
+POST   /screening-campaigns                                        403/403   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /screening-campaigns/{id}                                   200/200   200/404   200/404   200/200   403/403   403/403   200/404   403/403   403/403
+POST   /screening-campaigns/{id}/state                             403/403   403/403   409/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /screening-campaigns/{id}/teams                             403/403   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+PUT    /screening-teams/{id}/members                               403/403   403/404   204/404   403/403   403/403   403/403   403/404   403/403   403/403
+POST   /screening-campaigns/{id}/assign                            403/403   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /screening-campaigns/{id}/households                        200/200   200/404   200/404   200/200-  403/403   403/403   200/404   403/403   403/403
+GET    /screening-campaigns/{id}/households:other_team             200/200   200/404   200/404   403/200-  403/403   403/403   403/404   403/403   403/403
+GET    /screening-campaigns/{id}/households/{household_id}         200/200   200/404   200/404   200/404   403/403   403/403   200/404   403/403   403/403
+GET    /screening-campaigns/{id}/households/{household_id}:other_team 200/200   200/404   200/404   404/404   403/403   403/403   404/404   403/403   403/403
+POST   /screening-campaigns/{id}/households/{household_id}/phone   403/403   403/403   200/404   200/404   403/403   403/403   403/403   403/403   403/403
+POST   /screening-attempts                                         403/403   403/403   201/404   201/404   403/403   403/403   201/404   403/403   403/403
+GET    /screening-campaigns/{id}/progress                          200/200   200/404   200/404   200/200   403/403   403/403   200/404   403/403   403/403
+GET    /screening-campaigns/{id}/export                            200/200   200/404   200/404   200/200   403/403   403/403   403/403   403/403   403/403
+";
+
+/// What each place holds besides its household and resident: the objects of every capability.
+struct World {
+    places: [Place; 4],
+    streets: [i64; 4],
+    units: [i64; 4],
+    accounts: [i64; 4],
+    imports: [i64; 4],
+    orders: [i64; 4],
+    alerts: [i64; 4],
+    deliveries: [i64; 4],
+    rounds: [i64; 4],
+    stops: [i64; 4],
+    campaigns: [i64; 4],
+    teams: [i64; 4],
+    members: [Vec<i64>; 4],
+    /// A household of a team nobody of the fixture works in, and that team (grid 1's for the
+    /// first place; the place's own otherwise).
+    other_households: [i64; 4],
+    other_teams: [i64; 4],
+    /// A delivery and a round assigned to another volunteer.
+    other_deliveries: [i64; 4],
+    other_rounds: [i64; 4],
+    day: String,
+}
+
+/// The community's staff everywhere: sets the world up through the use cases.
+fn lead(f: &Fixture, role: Role) -> Actor {
+    Actor {
+        role,
+        jurisdiction: Jurisdiction::ALL,
+        ..f.staff.clone()
+    }
+}
+
+fn days_ago(app: &App, n: i64) -> jiff::civil::Date {
+    app.today().saturating_sub(jiff::Span::new().days(n))
+}
+
+async fn volunteer_of(app: &App, name: &str, community: i64) -> i64 {
+    app.create_account(
+        &Actor::system(),
+        &app::accounts::AccountInput {
+            username: name.to_owned(),
+            display_name: name.to_owned(),
+            password: PASSWORD.to_owned(),
+            role: "volunteer".to_owned(),
+            level: "community".to_owned(),
+            scope_id: community,
+            active: true,
+        },
+    )
+    .await
+    .expect("volunteer account")
+}
+
+/// A home order that started two days ago (so a delivery is due today and the rounds of the two
+/// days before visit its sealed door).
+async fn home_order(app: &App, lead: &Actor, resident: i64) -> i64 {
+    let order = app
+        .create_quarantine(
+            lead,
+            resident,
+            &OrderInput {
+                reason: "returnee".to_owned(),
+                kind: "home".to_owned(),
+                start_date: days_ago(app, 2).to_string(),
+                days: "14".to_owned(),
+                doctor_id: None,
+                grid_worker_id: None,
+            },
+        )
+        .await
+        .expect("order");
+    app.update_quarantine(
+        lead,
+        order,
+        &DetailsInput {
+            door_sealed: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("seal the door");
+    order
+}
+
+async fn import(admin: &mut Client, community: i64, n: u32) -> Res {
+    let csv = format!(
+        "姓名,身份证号,楼栋,单元,房号\r\n王五,{},1号楼,1,1{n:02}\r\n李四,bad,1号楼,1,2{n:02}\r\n",
+        citizen_id(200 + n)
+    );
+    admin
+        .send(
+            Method::POST,
+            &format!("/api/v1/imports?community_id={community}&file_name=m{n}.csv"),
+            &[(header::CONTENT_TYPE, "application/octet-stream")],
+            axum::body::Body::from(csv),
+        )
+        .await
+}
+
+async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
+    let sys = Actor::system();
+    let staff = lead(f, Role::CommunityStaff);
+    let places = places(app, f).await;
+    let far_street = app
+        .ensure_street(&sys, "610826", "Far County", "Far Street")
+        .await
+        .expect("the far street");
+    let streets = [f.street_id, f.street_id, f.street_id, far_street];
+    let mut units = [0; 4];
+    let mut accounts = [0; 4];
+    let mut imports = [0; 4];
+    let mut orders = [0; 4];
+    let mut alerts = [0; 4];
+    for (i, p) in places.iter().enumerate() {
+        let n = u32::try_from(i).expect("small");
+        let res = admin
+            .get(&format!("/api/v1/buildings/{}/units", p.building))
+            .await;
+        units[i] = res.json()[0]["id"].as_i64().expect("a unit");
+        accounts[i] = volunteer_of(app, &format!("matrix{i}"), p.community).await;
+        let res = import(admin, p.community, n).await;
+        imports[i] = res.json()["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("an import: {}", res.text()));
+        orders[i] = home_order(app, &staff, p.resident).await;
+        app.record_check(
+            &staff,
+            orders[i],
+            &CheckInput {
+                temperature: "38.6".to_owned(),
+                method: "doctor_call".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("a fever check");
+        alerts[i] = app
+            .alerts(
+                &sys,
+                &AlertQuery {
+                    order_id: Some(orders[i]),
+                    ..Default::default()
+                },
+                PageRequest::first(),
+            )
+            .await
+            .expect("alerts")
+            .items[0]
+            .id;
+    }
+
+    // A second household of grid 1 (2号楼) with its own order, for another volunteer.
+    let other_volunteer = volunteer_of(app, "othervolunteer", f.community_id).await;
+    let other_household = household(app, &staff, f.building2_id, "1", "101").await;
+    let other_resident = app
+        .create_resident(
+            &staff,
+            other_household,
+            &raw_resident("邻居", &citizen_id(90), ""),
+        )
+        .await
+        .expect("resident");
+    home_order(app, &staff, other_resident).await;
+
+    // Deliveries of today and rubbish rounds of yesterday and the day before.
+    let today = app.today();
+    app.generate_delivery_tasks(&sys, today)
+        .await
+        .expect("deliveries");
+    let day = days_ago(app, 1);
+    let day_before = days_ago(app, 2);
+    app.open_rubbish_rounds(&sys, day).await.expect("rounds");
+    app.open_rubbish_rounds(&sys, day_before)
+        .await
+        .expect("rounds");
+    let board = app
+        .delivery_board(
+            &sys,
+            &BoardQuery {
+                state: Some("all".to_owned()),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(100)),
+        )
+        .await
+        .expect("the board")
+        .items;
+    let delivery_of = |household: i64| {
+        board
+            .iter()
+            .find(|d| d.household_id == household)
+            .map(|d| d.id)
+            .expect("a delivery")
+    };
+    let round_of = async |grid: i64, date: jiff::civil::Date| {
+        let round = app
+            .rubbish_rounds(
+                &sys,
+                &RoundQuery {
+                    date: Some(date.to_string()),
+                    mine: false,
+                    grid_id: Some(grid),
+                },
+                PageRequest::first(),
+            )
+            .await
+            .expect("rounds")
+            .items[0]
+            .id;
+        let (_, stops) = app
+            .rubbish_round(&sys, round, PageRequest::first())
+            .await
+            .expect("a round");
+        (round, stops.items[0].id)
+    };
+    let mut deliveries = [0; 4];
+    let mut rounds = [0; 4];
+    let mut stops = [0; 4];
+    let mut other_rounds = [0; 4];
+    for (i, p) in places.iter().enumerate() {
+        deliveries[i] = delivery_of(p.household);
+        (rounds[i], stops[i]) = round_of(p.grid, day).await;
+        (other_rounds[i], _) = round_of(p.grid, day_before).await;
+    }
+    let mut other_deliveries = deliveries;
+    other_deliveries[G1] = delivery_of(other_household);
+    app.assign_delivery(&staff, other_deliveries[G1], Some(other_volunteer))
+        .await
+        .expect("assign to the other volunteer");
+    app.assign_rubbish_round(&staff, other_rounds[G1], Some(other_volunteer))
+        .await
+        .expect("assign to the other volunteer");
+    // The fixture's volunteer has the tasks of grid 1.
+    app.assign_delivery(&staff, deliveries[G1], Some(f.volunteer.account_id))
+        .await
+        .expect("assign");
+    app.assign_rubbish_round(&staff, rounds[G1], Some(f.volunteer.account_id))
+        .await
+        .expect("assign");
+
+    // Campaigns: one per community; in the first, the grid worker and the volunteer work the
+    // whole community but 2号楼, which another team (of staff only) has.
+    let mut campaigns = [0; 4];
+    let mut teams = [0; 4];
+    let mut members: [Vec<i64>; 4] = Default::default();
+    let mut other_teams = [0; 4];
+    let mut other_households = [0; 4];
+    for (i, p) in places.iter().enumerate() {
+        if i == G2 {
+            continue;
+        }
+        let c = app
+            .create_campaign(
+                &staff,
+                p.community,
+                &CampaignInput {
+                    name: format!("Matrix {i}"),
+                    questions: vec![("4201".to_owned(), "2020-01-10".to_owned())],
+                    grid_ids: Vec::new(),
+                    unreachable_after: String::new(),
+                },
+            )
+            .await
+            .expect("campaign");
+        if i == G1 {
+            members[i] = vec![f.grid_worker.account_id, f.volunteer.account_id];
+        }
+        let team = app
+            .create_screening_team(&staff, c, "Workers", &members[i])
+            .await
+            .expect("team");
+        for g in [p.grid, f.grid2_id] {
+            if i == G1 || g == p.grid {
+                app.assign_screening_households(&staff, c, team, &AssignTarget::Grid(g))
+                    .await
+                    .expect("assign a grid");
+            }
+        }
+        campaigns[i] = c;
+        teams[i] = team;
+        other_teams[i] = team;
+        other_households[i] = p.household;
+        if i == G1 {
+            let others = app
+                .create_screening_team(&staff, c, "Others", &[f.staff.account_id])
+                .await
+                .expect("team");
+            app.assign_screening_households(
+                &staff,
+                c,
+                others,
+                &AssignTarget::Buildings(vec![f.building2_id]),
+            )
+            .await
+            .expect("2号楼 to the others");
+            other_teams[i] = others;
+            other_households[i] = other_household;
+        }
+        app.transition_campaign(&staff, c, "open")
+            .await
+            .expect("open");
+    }
+    campaigns[G2] = campaigns[G1];
+    teams[G2] = teams[G1];
+    members[G2] = members[G1].clone();
+    other_teams[G2] = teams[G1];
+    other_households[G2] = places[G2].household;
+    World {
+        places,
+        streets,
+        units,
+        accounts,
+        imports,
+        orders,
+        alerts,
+        deliveries,
+        rounds,
+        stops,
+        campaigns,
+        teams,
+        members,
+        other_households,
+        other_teams,
+        other_deliveries,
+        other_rounds,
+        day: day.to_string(),
+    }
+}
+
+/// The outcome of one call as the table writes it: the status, `200-` for a list without the
+/// object, `!` after a status whose body does not say what the status says.
+fn outcome(res: &Res, marker: Option<String>) -> String {
+    let status = res.status;
+    if status == StatusCode::OK {
+        return match marker {
+            Some(m) if !res.text().contains(&m) => "200-".to_owned(),
+            _ => "200".to_owned(),
+        };
+    }
+    if status.is_success() {
+        return status.as_u16().to_string();
+    }
+    let body: Value = serde_json::from_slice(&res.body).unwrap_or(Value::Null);
+    let code = body["error"]["code"].as_str().unwrap_or("");
+    let consistent = match status {
+        StatusCode::FORBIDDEN => code == "forbidden",
+        StatusCode::NOT_FOUND => code == "not_found",
+        StatusCode::UNPROCESSABLE_ENTITY => code == "validation_failed",
+        _ => !code.is_empty(),
+    };
+    format!("{}{}", status.as_u16(), if consistent { "" } else { "!" })
+}
+
+/// `"key":value` followed by the end of the value, as compact JSON writes it.
+fn id_of(key: &str, v: i64) -> String {
+    format!("\"{key}\":{v},")
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per route of the table, each a request and what a list must show"
+)]
+async fn call(
+    app: &App,
+    f: &Fixture,
+    client: &mut Client,
+    route: &str,
+    w: &World,
+    t: usize,
+    unique: u32,
+) -> String {
+    let p = &w.places[t];
+    let c = w.campaigns[t];
+    let get = Method::GET;
+    let post = Method::POST;
+    let (method, path, body, marker): (Method, String, Value, Option<String>) = match route {
+        "GET    /me" => (get, "/me".into(), Value::Null, None),
+        "POST   /tokens" => {
+            let me = client.get("/api/v1/me").await.json();
+            let username = me["username"].as_str().unwrap_or_default().to_owned();
+            let res = Client::new(server::router(app.clone()))
+                .json(
+                    post,
+                    "/api/v1/tokens",
+                    &json!({ "username": username, "password": PASSWORD, "label": "matrix" }),
+                )
+                .await;
+            return outcome(&res, None);
+        }
+        "GET    /accounts" => (
+            get,
+            "/accounts".into(),
+            Value::Null,
+            Some(id_of("id", w.accounts[t])),
+        ),
+        "POST   /accounts" | "PUT    /accounts/{id}" => {
+            let body = json!({
+                "username": format!("matrix_user_{unique}"), "display_name": format!("M {unique}"),
+                "password": PASSWORD, "role": "volunteer", "level": "community",
+                "scope_id": p.community, "active": true,
+            });
+            if route.starts_with("POST") {
+                (post, "/accounts".into(), body, None)
+            } else {
+                (
+                    Method::PUT,
+                    format!("/accounts/{}", w.accounts[t]),
+                    body,
+                    None,
+                )
+            }
+        }
+        "GET    /audit" => (get, "/audit?limit=5".into(), Value::Null, None),
+        "GET    /audit/verify" => (get, "/audit/verify".into(), Value::Null, None),
+        "POST   /communities" => (
+            post,
+            "/communities".into(),
+            json!({ "street_id": w.streets[t], "name": format!("New {unique}") }),
+            None,
+        ),
+        "PATCH  /communities/{id}" => (
+            Method::PATCH,
+            format!("/communities/{}", p.community),
+            json!({ "name": format!("Community {unique}") }),
+            None,
+        ),
+        "POST   /communities/{id}/grids" => (
+            post,
+            format!("/communities/{}/grids", p.community),
+            json!({ "name": format!("Grid {unique}") }),
+            None,
+        ),
+        "PATCH  /grids/{id}" => (
+            Method::PATCH,
+            format!("/grids/{}", p.grid),
+            json!({ "name": format!("Grid {unique}") }),
+            None,
+        ),
+        "POST   /grids/{id}/buildings" => (
+            post,
+            format!("/grids/{}/buildings", p.grid),
+            json!({ "name": format!("{unique}号楼") }),
+            None,
+        ),
+        "PATCH  /buildings/{id}" => (
+            Method::PATCH,
+            format!("/buildings/{}", p.building),
+            json!({ "name": format!("{unique}号楼") }),
+            None,
+        ),
+        "PATCH  /units/{id}" => (
+            Method::PATCH,
+            format!("/units/{}", w.units[t]),
+            json!({ "name": "1" }),
+            None,
+        ),
+        "PATCH  /households/{id}" => (
+            Method::PATCH,
+            format!("/households/{}", p.household),
+            json!({ "phone": "13800138000" }),
+            None,
+        ),
+        "DELETE /residents/{id}" => {
+            let r = app
+                .create_resident(
+                    &lead(f, Role::CommunityStaff),
+                    p.household,
+                    &raw_resident("临时", &citizen_id(5000 + unique), ""),
+                )
+                .await
+                .expect("a resident to delete");
+            (
+                Method::DELETE,
+                format!("/residents/{r}"),
+                json!({ "reason": "matrix" }),
+                None,
+            )
+        }
+        "POST   /imports" => {
+            return outcome(&import(client, p.community, 10 + unique % 80).await, None);
+        }
+        "GET    /imports/{id}" => (get, format!("/imports/{}", w.imports[t]), Value::Null, None),
+        "GET    /imports/{id}/rejects" => (
+            get,
+            format!("/imports/{}/rejects", w.imports[t]),
+            Value::Null,
+            None,
+        ),
+        "GET    /quarantine-orders" => (
+            get,
+            format!("/quarantine-orders?household_id={}", p.household),
+            Value::Null,
+            Some(id_of("id", w.orders[t])),
+        ),
+        "POST   /quarantine-orders" => (
+            post,
+            "/quarantine-orders".into(),
+            json!({ "reason": "returnee", "kind": "home", "resident_id": p.resident }),
+            None,
+        ),
+        "GET    /quarantine-orders/{id}" => (
+            get,
+            format!("/quarantine-orders/{}", w.orders[t]),
+            Value::Null,
+            None,
+        ),
+        "PATCH  /quarantine-orders/{id}" => (
+            Method::PATCH,
+            format!("/quarantine-orders/{}", w.orders[t]),
+            json!({ "door_sealed": true, "camera_installed": false }),
+            None,
+        ),
+        "POST   /quarantine-orders/{id}/duration" => (
+            post,
+            format!("/quarantine-orders/{}/duration", w.orders[t]),
+            json!({ "days": 14, "reason": "matrix" }),
+            None,
+        ),
+        "POST   /quarantine-orders/{id}/transition" => (
+            post,
+            format!("/quarantine-orders/{}/transition", w.orders[t]),
+            json!({ "transition": "start" }),
+            None,
+        ),
+        "GET    /quarantine-orders/{id}/checks" => (
+            get,
+            format!("/quarantine-orders/{}/checks", w.orders[t]),
+            Value::Null,
+            None,
+        ),
+        "POST   /quarantine-orders/{id}/checks" => (
+            post,
+            format!("/quarantine-orders/{}/checks", w.orders[t]),
+            json!({ "temperature": "36.6", "method": "doctor_call", "correction_reason": "matrix" }),
+            None,
+        ),
+        "POST   /quarantine-orders/{id}/self-report-link" => (
+            post,
+            format!("/quarantine-orders/{}/self-report-link", w.orders[t]),
+            Value::Null,
+            None,
+        ),
+        "DELETE /quarantine-orders/{id}/self-report-link" => (
+            Method::DELETE,
+            format!("/quarantine-orders/{}/self-report-link", w.orders[t]),
+            Value::Null,
+            None,
+        ),
+        "POST   /self-reports/{token}" => {
+            // The link is the credential: the caller's token plays no part.
+            let link = app
+                .create_self_report_link(&lead(f, Role::CommunityStaff), w.orders[t])
+                .await
+                .expect("a link");
+            (
+                post,
+                format!("/self-reports/{}", link.token),
+                json!({ "temperature": "36.5", "correction_reason": "matrix" }),
+                None,
+            )
+        }
+        "GET    /alerts" => {
+            // The alert is acknowledged and resolved by the roles before: it is in one of the
+            // three lists.
+            let mut first = None;
+            let mut seen = false;
+            for state in ["open", "acknowledged", "resolved"] {
+                let res = client
+                    .get(&format!(
+                        "/api/v1/alerts?order_id={}&state={state}",
+                        w.orders[t]
+                    ))
+                    .await;
+                seen |= res.text().contains(&id_of("id", w.alerts[t]));
+                first.get_or_insert(res);
+            }
+            let first = first.expect("three lists");
+            return outcome(&first, (!seen).then(|| "\u{0}never".to_owned()));
+        }
+        "POST   /alerts/{id}/acknowledge" => (
+            post,
+            format!("/alerts/{}/acknowledge", w.alerts[t]),
+            Value::Null,
+            None,
+        ),
+        "POST   /alerts/{id}/resolve" => (
+            post,
+            format!("/alerts/{}/resolve", w.alerts[t]),
+            json!({ "note": "matrix" }),
+            None,
+        ),
+        "GET    /worklist" => (get, "/worklist".into(), Value::Null, None),
+        "GET    /task-volunteers" => (
+            get,
+            "/task-volunteers".into(),
+            Value::Null,
+            Some(id_of("id", w.accounts[t])),
+        ),
+        "POST   /delivery-tasks/generate" => {
+            (post, "/delivery-tasks/generate".into(), json!({}), None)
+        }
+        "GET    /delivery-tasks" => (
+            get,
+            format!("/delivery-tasks?state=all&grid_id={}", p.grid),
+            Value::Null,
+            Some(id_of("id", w.deliveries[t])),
+        ),
+        "GET    /delivery-tasks/{id}" => (
+            get,
+            format!("/delivery-tasks/{}", w.deliveries[t]),
+            Value::Null,
+            None,
+        ),
+        "GET    /delivery-tasks/{id}:other_volunteer" => (
+            get,
+            format!("/delivery-tasks/{}", w.other_deliveries[t]),
+            Value::Null,
+            None,
+        ),
+        "POST   /delivery-tasks/{id}/assign" => (
+            post,
+            format!("/delivery-tasks/{}/assign", w.deliveries[t]),
+            json!({ "volunteer_id": f.volunteer.account_id }),
+            None,
+        ),
+        "POST   /delivery-tasks/{id}/ask" => (
+            post,
+            format!("/delivery-tasks/{}/ask", w.deliveries[t]),
+            json!({ "needs": "rice" }),
+            None,
+        ),
+        "POST   /delivery-tasks/{id}/deliver" => (
+            post,
+            format!("/delivery-tasks/{}/deliver", w.deliveries[t]),
+            Value::Null,
+            None,
+        ),
+        "POST   /delivery-tasks/{id}/confirm" => (
+            post,
+            format!("/delivery-tasks/{}/confirm", w.deliveries[t]),
+            json!({ "via": "phone" }),
+            None,
+        ),
+        "POST   /delivery-tasks/{id}/cancel" => (
+            post,
+            format!("/delivery-tasks/{}/cancel", w.other_deliveries[t]),
+            json!({ "reason": "matrix" }),
+            None,
+        ),
+        "POST   /rubbish-rounds/open" => (
+            post,
+            "/rubbish-rounds/open".into(),
+            json!({ "date": w.day }),
+            None,
+        ),
+        "GET    /rubbish-rounds" => (
+            get,
+            format!("/rubbish-rounds?date={}&grid_id={}", w.day, p.grid),
+            Value::Null,
+            Some(id_of("id", w.rounds[t])),
+        ),
+        "GET    /rubbish-rounds/{id}" => (
+            get,
+            format!("/rubbish-rounds/{}", w.rounds[t]),
+            Value::Null,
+            None,
+        ),
+        "GET    /rubbish-rounds/{id}:other_volunteer" => (
+            get,
+            format!("/rubbish-rounds/{}", w.other_rounds[t]),
+            Value::Null,
+            None,
+        ),
+        "POST   /rubbish-rounds/{id}/assign" => (
+            post,
+            format!("/rubbish-rounds/{}/assign", w.rounds[t]),
+            json!({ "volunteer_id": f.volunteer.account_id }),
+            None,
+        ),
+        "POST   /rubbish-rounds/{id}/stops/{stop_id}" => (
+            post,
+            format!("/rubbish-rounds/{}/stops/{}", w.rounds[t], w.stops[t]),
+            json!({ "outcome": "collected" }),
+            None,
+        ),
+        "POST   /rubbish-rounds/{id}/done" => (
+            post,
+            format!("/rubbish-rounds/{}/done", w.rounds[t]),
+            Value::Null,
+            None,
+        ),
+        "GET    /screening-campaigns" => (
+            get,
+            format!("/screening-campaigns?community_id={}", p.community),
+            Value::Null,
+            Some(id_of("id", c)),
+        ),
+        "POST   /screening-campaigns" => (
+            post,
+            "/screening-campaigns".into(),
+            json!({
+                "community_id": p.community, "name": format!("New {unique}"),
+                "questions": [{ "region": "4201", "since": "2020-01-10" }],
+            }),
+            None,
+        ),
+        "GET    /screening-campaigns/{id}" => {
+            (get, format!("/screening-campaigns/{c}"), Value::Null, None)
+        }
+        "POST   /screening-campaigns/{id}/state" => (
+            post,
+            format!("/screening-campaigns/{c}/state"),
+            json!({ "state": "open" }),
+            None,
+        ),
+        "POST   /screening-campaigns/{id}/teams" => (
+            post,
+            format!("/screening-campaigns/{c}/teams"),
+            json!({ "name": format!("Team {unique}"), "members": [] }),
+            None,
+        ),
+        "PUT    /screening-teams/{id}/members" => (
+            Method::PUT,
+            format!("/screening-teams/{}/members", w.teams[t]),
+            json!({ "members": w.members[t] }),
+            None,
+        ),
+        "POST   /screening-campaigns/{id}/assign" => (
+            post,
+            format!("/screening-campaigns/{c}/assign"),
+            json!({ "team_id": w.teams[t], "building_ids": [p.building] }),
+            None,
+        ),
+        "GET    /screening-campaigns/{id}/households" => (
+            get,
+            format!("/screening-campaigns/{c}/households?limit=500"),
+            Value::Null,
+            Some(id_of("household_id", p.household)),
+        ),
+        "GET    /screening-campaigns/{id}/households:other_team" => (
+            get,
+            format!(
+                "/screening-campaigns/{c}/households?team_id={}&limit=500",
+                w.other_teams[t]
+            ),
+            Value::Null,
+            Some(id_of("household_id", w.other_households[t])),
+        ),
+        "GET    /screening-campaigns/{id}/households/{household_id}" => (
+            get,
+            format!("/screening-campaigns/{c}/households/{}", p.household),
+            Value::Null,
+            None,
+        ),
+        "GET    /screening-campaigns/{id}/households/{household_id}:other_team" => (
+            get,
+            format!(
+                "/screening-campaigns/{c}/households/{}",
+                w.other_households[t]
+            ),
+            Value::Null,
+            None,
+        ),
+        "POST   /screening-campaigns/{id}/households/{household_id}/phone" => (
+            post,
+            format!("/screening-campaigns/{c}/households/{}/phone", p.household),
+            Value::Null,
+            None,
+        ),
+        "POST   /screening-attempts" => (
+            post,
+            "/screening-attempts".into(),
+            json!({
+                "campaign_id": c, "household_id": p.household, "method": "call",
+                "outcome": "no_answer", "idempotency_key": format!("matrix-{unique}"),
+            }),
+            None,
+        ),
+        "GET    /screening-campaigns/{id}/progress" => (
+            get,
+            format!("/screening-campaigns/{c}/progress"),
+            Value::Null,
+            None,
+        ),
+        "GET    /screening-campaigns/{id}/export" => (
+            get,
+            format!("/screening-campaigns/{c}/export?register=returned"),
+            Value::Null,
+            None,
+        ),
+        other => panic!("no request for the route {other}"),
+    };
+    let uri = format!("/api/v1{path}");
+    let res = if body.is_null() {
+        client
+            .send(method, &uri, &[], axum::body::Body::empty())
+            .await
+    } else {
+        client.json(method, &uri, &body).await
+    };
+    outcome(&res, marker)
+}
+
+/// The table's rows: the route as written (method and path, maybe a `:variant`) and the cells.
+fn parse(table: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut lines = table.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines
+        .next()
+        .expect("a header line")
+        .split_whitespace()
+        .skip(1)
+        .collect();
+    assert_eq!(header, ROLE_COLUMNS, "the table's columns");
+    lines
+        .map(|line| {
+            let tokens: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(tokens.len(), 11, "method, path and nine cells: {line}");
+            let cells = tokens[2..]
+                .iter()
+                .map(|c| {
+                    let (i, o) = c.split_once('/').expect("inside/outside");
+                    (i.to_owned(), o.to_owned())
+                })
+                .collect();
+            (format!("{:<6} {}", tokens[0], tokens[1]), cells)
+        })
+        .collect()
+}
+
+fn render(rows: &[(String, Vec<(String, String)>)]) -> String {
+    let mut out = format!("{:<66}", "route");
+    for c in ROLE_COLUMNS {
+        out.push_str(&format!(" {c:<9}"));
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    for (route, cells) in rows {
+        out.push_str(&format!("{route:<66}"));
+        for (i, o) in cells {
+            out.push_str(&format!(" {:<9}", format!("{i}/{o}")));
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    let mut anon = Client::new(server::router(app.clone()));
+    let token = anon.token("admin").await;
+    let mut admin = anon.bearer(&token);
+    let w = world(app, &f, &mut admin).await;
+    let expected = parse(EXPECTED);
+
+    let mut got: Vec<(String, Vec<(String, String)>)> = expected
+        .iter()
+        .map(|(r, _)| (r.clone(), Vec::new()))
+        .collect();
+    for (role, actor) in f.actors().into_iter().enumerate() {
+        let token = anon.token(&actor.username).await;
+        let mut client = anon.bearer(&token);
+        for (r, (route, _)) in expected.iter().enumerate() {
+            let mut cell = Vec::new();
+            for (side, target) in [(0, G1), (1, OUTSIDE[role])] {
+                let unique = u32::try_from(role * 1000 + r * 2 + side).expect("small");
+                cell.push(call(app, &f, &mut client, route, &w, target, unique).await);
+            }
+            got[r].1.push((cell[0].clone(), cell[1].clone()));
+        }
+    }
+
+    let mut mismatches = Vec::new();
+    for ((route, want), (_, have)) in expected.iter().zip(&got) {
+        for (role, (w, h)) in want.iter().zip(have).enumerate() {
+            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
+                if w != h {
+                    mismatches.push(format!(
+                        "  {route:<66} {:<9} {side:<7}: expected {w}, got {h}",
+                        ROLE_COLUMNS[role]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "the route × role matrix differs in {} cells:\n{}\n\ngot:\n{}",
+        mismatches.len(),
+        mismatches.join("\n"),
+        render(&got)
+    );
+}
+
+/// Every operation of the OpenAPI document is a row of one of the two tables, and every row is
+/// an operation: a new route fails here until the matrix says who may use it.
+#[test]
+fn the_tables_name_every_route_of_the_api() {
+    let doc: Value =
+        serde_json::from_str(&server::api::openapi_json()).expect("the document is JSON");
+    let mut documented: Vec<String> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("a path item")
+                .keys()
+                .filter(|m| *m != "parameters")
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect();
+    documented.sort();
+    documented.dedup();
+    let mut named: Vec<String> = parse(EXPECTED)
+        .into_iter()
+        .map(|(route, _)| route)
+        .chain(ROUTES.iter().map(|r| r.label().to_owned()))
+        .map(|route| {
+            let mut parts = route.split_whitespace();
+            let method = parts.next().expect("a method").to_owned();
+            let path = parts.next().expect("a path");
+            let path = path.split(':').next().expect("a path");
+            format!("{method} {path}")
+        })
+        .collect();
+    named.sort();
+    named.dedup();
+    let missing: Vec<&String> = documented.iter().filter(|r| !named.contains(r)).collect();
+    let unknown: Vec<&String> = named.iter().filter(|r| !documented.contains(r)).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "routes of the API the matrix does not mention: {missing:#?}\n\
+         rows of the matrix the API does not have: {unknown:#?}"
+    );
+}

@@ -1,0 +1,243 @@
+//! A volunteer or grid worker reads a campaign's households only for the sub-teams they belong
+//! to (issue 8, finding 3): the list, one household with its attempts, a phone, recording, the
+//! register exports and the pages; a team outside theirs is refused, a household outside them
+//! is not found. Staff keep their jurisdiction-wide view.
+
+use app::screening::{AssignTarget, HouseholdQuery};
+use axum::http::StatusCode;
+use domain::page::PageRequest;
+use domain::screening::RawAnswer;
+
+use super::{attempt, campaign_input, homes};
+use crate::http::Client;
+use crate::support::{
+    TestDb, assert_forbidden, assert_not_found, citizen_id, fixture, household, raw_resident,
+};
+
+fn returned(resident_id: i64) -> RawAnswer {
+    RawAnswer {
+        resident_id,
+        travel_status: "returned".to_owned(),
+        origin: "42".to_owned(),
+        returned_on: "2020-01-20".to_owned(),
+    }
+}
+
+fn ids(v: &serde_json::Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|h| h["household_id"].as_i64().expect("household_id"))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[tokio::test]
+async fn workers_read_only_the_households_of_their_own_teams() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let (homes, [zhang, li]) = homes(app, &f).await;
+    // 2号楼 is in grid 1, the grid worker's jurisdiction, but goes to the volunteers' team.
+    let h_b2 = household(app, &f.staff, f.building2_id, "1", "101").await;
+    let wang = app
+        .create_resident(&f.staff, h_b2, &raw_resident("王五", &citizen_id(7), ""))
+        .await
+        .expect("resident");
+    let c = app
+        .create_campaign(&f.staff, f.community_id, &campaign_input("Hubei returnees"))
+        .await
+        .expect("campaign");
+    let workers = app
+        .create_screening_team(&f.staff, c, "Grid 1", &[f.grid_worker.account_id])
+        .await
+        .expect("team");
+    let volunteers = app
+        .create_screening_team(&f.staff, c, "Volunteers", &[f.volunteer.account_id])
+        .await
+        .expect("team");
+    app.assign_screening_households(&f.staff, c, workers, &AssignTarget::Grid(f.grid1_id))
+        .await
+        .expect("grid 1 to the grid worker");
+    let moved = app
+        .assign_screening_households(
+            &f.staff,
+            c,
+            volunteers,
+            &AssignTarget::Buildings(vec![f.building2_id, f.building3_id]),
+        )
+        .await
+        .expect("2号楼 and 3号楼 to the volunteers");
+    assert_eq!(moved, 2);
+    app.transition_campaign(&f.staff, c, "open")
+        .await
+        .expect("open");
+    let mut answer = attempt("visit", "met", "w");
+    answer.answers = vec![
+        returned(zhang),
+        RawAnswer {
+            resident_id: li,
+            travel_status: "stayed_in_city".to_owned(),
+            ..Default::default()
+        },
+    ];
+    app.record_screening_attempt(&f.grid_worker, c, homes[2], &answer)
+        .await
+        .expect("the grid worker answers for their team");
+    let mut answer = attempt("visit", "met", "v");
+    answer.answers = vec![returned(wang)];
+    app.record_screening_attempt(&f.volunteer, c, h_b2, &answer)
+        .await
+        .expect("the volunteer answers for their team");
+
+    let router = server::router(app.clone());
+    let mut anon = Client::new(router.clone());
+    let base = format!("/api/v1/screening-campaigns/{c}/households");
+    let mut volunteers_only = vec![h_b2, homes[4]];
+    volunteers_only.sort_unstable();
+    let mut workers_only = homes[..4].to_vec();
+    workers_only.sort_unstable();
+
+    // The volunteer: their team's two households, whatever the list asks.
+    let token = anon.token("volunteer").await;
+    let mut volunteer = anon.bearer(&token);
+    for query in [
+        "?limit=500",
+        "?limit=500&mine=false",
+        "?limit=500&mine=true",
+    ] {
+        let res = volunteer.get(&format!("{base}{query}")).await;
+        assert_eq!(res.status, StatusCode::OK, "{query}");
+        assert_eq!(ids(&res.json()), volunteers_only, "{query}");
+    }
+    let res = volunteer
+        .get(&format!("{base}?team_id={volunteers}&limit=500"))
+        .await;
+    assert_eq!(ids(&res.json()), volunteers_only);
+    for team in [workers, 0, volunteers + 100] {
+        let res = volunteer
+            .get(&format!("{base}?team_id={team}&limit=500"))
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "team {team} is refused");
+        assert_eq!(res.json()["error"]["code"], "forbidden");
+    }
+    for h in &homes[..4] {
+        let res = volunteer.get(&format!("{base}/{h}")).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "household {h}");
+        assert!(!res.text().contains("张三"));
+    }
+    let res = volunteer.get(&format!("{base}/{h_b2}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text().contains("王五"));
+
+    // The grid worker: grid 1's households of their team, not 2号楼 of the same grid.
+    let token = anon.token("gridworker").await;
+    let mut worker = anon.bearer(&token);
+    let res = worker.get(&format!("{base}?limit=500")).await;
+    assert_eq!(ids(&res.json()), workers_only);
+    let res = worker
+        .get(&format!("{base}?team_id={volunteers}&limit=500"))
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = worker.get(&format!("{base}/{h_b2}")).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(!res.text().contains("王五"));
+    let res = worker
+        .json(
+            axum::http::Method::POST,
+            &format!("{base}/{h_b2}/phone"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    // The staff lead: every household of the jurisdiction, any team.
+    let all = app
+        .screening_households(
+            &f.staff,
+            c,
+            &HouseholdQuery::default(),
+            PageRequest::new(None, Some(100)),
+        )
+        .await
+        .expect("the lead's list");
+    assert_eq!(all.items.len(), 6);
+    let theirs = app
+        .screening_households(
+            &f.staff,
+            c,
+            &HouseholdQuery {
+                team_id: Some(volunteers),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(100)),
+        )
+        .await
+        .expect("one team's list");
+    assert_eq!(theirs.items.len(), 2);
+    app.screening_household(&f.staff, c, h_b2)
+        .await
+        .expect("the lead reads any household");
+
+    // Use cases: out-of-team reads and writes are not found, an out-of-team filter forbidden.
+    assert_not_found(app.screening_household(&f.volunteer, c, homes[2]).await);
+    assert_not_found(app.screening_household(&f.grid_worker, c, h_b2).await);
+    assert_not_found(
+        app.record_screening_attempt(
+            &f.volunteer,
+            c,
+            homes[0],
+            &attempt("call", "no_answer", "x"),
+        )
+        .await,
+    );
+    assert_not_found(
+        app.record_screening_attempt(&f.grid_worker, c, h_b2, &attempt("call", "no_answer", "y"))
+            .await,
+    );
+    assert_not_found(app.screening_household_phone(&f.grid_worker, c, h_b2).await);
+    assert_forbidden(
+        app.screening_households(
+            &f.grid_worker,
+            c,
+            &HouseholdQuery {
+                team_id: Some(volunteers),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(100)),
+        )
+        .await,
+    );
+
+    // The register export of a grid worker holds their team's residents only.
+    let names = |bytes: Vec<u8>| {
+        let table = sheets::read_table(&bytes, Some("returned.xlsx")).expect("xlsx");
+        let mut names: Vec<String> = table.rows.iter().map(|r| r.cell(0).to_owned()).collect();
+        names.sort();
+        names
+    };
+    let mine = app
+        .export_screening_register(&f.grid_worker, c, "returned", false)
+        .await
+        .expect("the grid worker's export");
+    assert_eq!(names(mine), ["张三"]);
+    let everyone = app
+        .export_screening_register(&f.staff, c, "returned", false)
+        .await
+        .expect("the lead's export");
+    assert_eq!(names(everyone), ["张三", "王五"]);
+
+    // The pages: the volunteer's household page of another team is not found.
+    let mut page = Client::new(router.clone());
+    page.sign_in("volunteer").await;
+    let res = page
+        .get(&format!("/screening/{c}/households/{}", homes[2]))
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(!res.text().contains("张三"));
+    let res = page.get(&format!("/screening/{c}/households/{h_b2}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text().contains("王五"));
+}
