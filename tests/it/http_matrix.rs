@@ -2,6 +2,7 @@
 //! its jurisdiction and outside it, as one table.
 
 mod capabilities;
+mod world;
 
 use app::{Actor, App};
 use axum::http::{Method, StatusCode};
