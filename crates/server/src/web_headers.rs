@@ -80,11 +80,17 @@ mod tests {
     fn the_client_is_the_socket_unless_a_trusted_header_names_it() {
         let socket: SocketAddr = "10.1.1.1:5000".parse().expect("addr");
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4, 192.0.2.7"));
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 192.0.2.7"),
+        );
         assert_eq!(client_ip(&h, Some(socket), None), "10.1.1.1");
         let xff = HeaderName::from_static("x-forwarded-for");
         assert_eq!(client_ip(&h, Some(socket), Some(&xff)), "192.0.2.7");
-        h.insert("x-forwarded-for", HeaderValue::from_static("not an address"));
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not an address"),
+        );
         assert_eq!(client_ip(&h, Some(socket), Some(&xff)), "10.1.1.1");
         assert_eq!(client_ip(&HeaderMap::new(), None, Some(&xff)), "local");
     }

@@ -26,12 +26,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web_headers::ClientIp;
 use crate::i18n::{Lang, Tr};
 use crate::web::{
     self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, PageError, SESSION_COOKIE, render,
     set_cookie,
 };
+use crate::web_headers::ClientIp;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -36,11 +36,7 @@ struct TokensPage {
 }
 
 async fn tokens_page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let tokens = s
-        .app
-        .api_tokens(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let tokens = s.app.api_tokens(&ctx.actor).await.map_err(|e| ctx.err(e))?;
     let time = |ms: Option<i64>| ms.map(|ms| registry_time(&s, ms)).unwrap_or_default();
     Ok(render(&TokensPage {
         c: ctx.chrome(ctx.t.get("tokens.title")),

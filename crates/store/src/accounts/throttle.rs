@@ -130,9 +130,10 @@ pub async fn clear(conn: &mut Conn, scope: Scope, username: &str, client: &str) 
 
 /// Drops rows whose last failure is older than `before` (housekeeping).
 pub async fn purge(conn: &mut Conn, before: i64) -> Result<u64> {
-    let r = sqlx::query("DELETE FROM login_throttle WHERE last_failure_at < $1 AND blocked_until < $1")
-        .bind(before)
-        .execute(&mut *conn)
-        .await?;
+    let r =
+        sqlx::query("DELETE FROM login_throttle WHERE last_failure_at < $1 AND blocked_until < $1")
+            .bind(before)
+            .execute(&mut *conn)
+            .await?;
     Ok(r.rows_affected())
 }

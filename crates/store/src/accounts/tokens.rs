@@ -114,12 +114,14 @@ pub async fn revoke_api_token(conn: &mut Conn, account_id: i64, id: i64) -> Resu
     Ok(r.rows_affected() == 1)
 }
 
-/// Revokes every live token of an account; the number revoked.
+/// Revokes every live (unrevoked, unexpired) token of an account; the number revoked.
 pub async fn revoke_api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<u64> {
+    let now = now_ms();
     let r = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $1)",
     )
-    .bind(now_ms())
+    .bind(now)
     .bind(account_id)
     .execute(&mut *conn)
     .await?;
