@@ -318,7 +318,7 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
 const API_ROUTES: &[(&str, &[&str])] = &[
     ("/tokens", &["post"]),
     ("/me", &["get"]),
-    ("/me/tokens", &["get", "delete"]),
+    ("/me/tokens", &["delete", "get"]),
     ("/me/tokens/{id}", &["delete"]),
     ("/communities", &["get", "post"]),
     ("/communities/{id}/grids", &["get", "post"]),
