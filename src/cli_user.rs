@@ -185,7 +185,7 @@ pub async fn passwd(app: &App, username: &str) -> Result<ExitCode, CliError> {
         return Err(CliError::message("the password is empty"));
     }
     update(app, username, password, a.active).await?;
-    println!("password of {username} changed; its sessions were signed out");
+    println!("password of {username} changed; its sessions and API tokens were revoked");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -97,6 +97,11 @@ pub struct Config {
     pub login_failures_per_user: i64,
     pub login_failures_per_client: i64,
     pub login_window_minutes: i64,
+    /// Days an API token lives.
+    pub api_token_days: i64,
+    /// The header a trusted reverse proxy sets to the client's address (e.g. `X-Forwarded-For`);
+    /// unset, the socket's peer address is the client. Set it only behind such a proxy.
+    pub trusted_proxy_header: Option<String>,
     /// Default length of a quarantine order, in days (the plan's 14).
     pub quarantine_days: u16,
     /// The two daily check windows, local time: `07:00-10:00,17:00-20:00`.
@@ -120,6 +125,8 @@ impl fmt::Debug for Config {
             .field("login_failures_per_user", &self.login_failures_per_user)
             .field("login_failures_per_client", &self.login_failures_per_client)
             .field("login_window_minutes", &self.login_window_minutes)
+            .field("api_token_days", &self.api_token_days)
+            .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("quarantine_days", &self.quarantine_days)
             .field("check_windows", &self.check_windows)
             .field("file", &self.file)
@@ -222,6 +229,7 @@ impl Config {
             login_failures_per_user: self.login_failures_per_user,
             login_failures_per_client: self.login_failures_per_client,
             login_window_minutes: self.login_window_minutes,
+            api_token_days: self.api_token_days,
             quarantine_days: self.quarantine_days,
             check_windows: domain::quarantine::Windows::parse(&self.check_windows)
                 .map_err(|e| invalid("check_windows", e.to_string()))?,

@@ -41,6 +41,10 @@ pub async fn serve(
         server::Options {
             max_upload_bytes: config.max_upload_bytes(),
             secure_cookies: config.secure_cookies,
+            client_ip_header: config
+                .trusted_proxy_header
+                .as_deref()
+                .and_then(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).ok()),
         },
     );
     tracing::info!(

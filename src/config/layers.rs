@@ -27,6 +27,8 @@ pub struct Layer {
     pub login_failures_per_user: Option<i64>,
     pub login_failures_per_client: Option<i64>,
     pub login_window_minutes: Option<i64>,
+    pub api_token_days: Option<i64>,
+    pub trusted_proxy_header: Option<String>,
     pub quarantine_days: Option<i64>,
     pub check_windows: Option<String>,
 }
@@ -86,6 +88,8 @@ impl Layer {
             login_failures_per_user: number("LOGIN_FAILURES_PER_USER")?,
             login_failures_per_client: number("LOGIN_FAILURES_PER_CLIENT")?,
             login_window_minutes: number("LOGIN_WINDOW_MINUTES")?,
+            api_token_days: number("API_TOKEN_DAYS")?,
+            trusted_proxy_header: get("TRUSTED_PROXY_HEADER"),
             quarantine_days: number("QUARANTINE_DAYS")?,
             check_windows: get("CHECK_WINDOWS"),
         })
@@ -117,6 +121,8 @@ pub(super) struct Resolver {
     login_failures_per_user: Option<i64>,
     login_failures_per_client: Option<i64>,
     login_window_minutes: Option<i64>,
+    api_token_days: Option<i64>,
+    trusted_proxy_header: Option<String>,
     quarantine_days: Option<i64>,
     check_windows: Option<String>,
 }
@@ -128,6 +134,12 @@ fn positive(name: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, ConfigE
         }
         other => Ok(other),
     }
+}
+
+/// A header name: letters, digits and `-` only.
+fn axum_header_name_ok(h: &str) -> bool {
+    let h = h.trim();
+    !h.is_empty() && h.len() <= 64 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 impl Resolver {
@@ -212,6 +224,20 @@ impl Resolver {
             )?,
             self.login_window_minutes,
         );
+        self.api_token_days = or(
+            positive(&name("api_token_days"), l.api_token_days, 3650)?,
+            self.api_token_days,
+        );
+        if let Some(h) = &l.trusted_proxy_header {
+            if axum_header_name_ok(h) {
+                self.trusted_proxy_header = Some(h.trim().to_ascii_lowercase());
+            } else {
+                return Err(invalid(
+                    &name("trusted_proxy_header"),
+                    format!("{h:?} is not a header name such as X-Forwarded-For"),
+                ));
+            }
+        }
         self.quarantine_days = or(
             positive(&name("quarantine_days"), l.quarantine_days, 365)?,
             self.quarantine_days,
@@ -267,6 +293,8 @@ impl Resolver {
             login_window_minutes: self
                 .login_window_minutes
                 .unwrap_or(defaults.login_window_minutes),
+            api_token_days: self.api_token_days.unwrap_or(defaults.api_token_days),
+            trusted_proxy_header: self.trusted_proxy_header,
             quarantine_days: self
                 .quarantine_days
                 .and_then(|d| u16::try_from(d).ok())

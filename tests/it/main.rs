@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod auth;
 mod checks;
 mod harness;
 mod http;

@@ -318,6 +318,8 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
 const API_ROUTES: &[(&str, &[&str])] = &[
     ("/tokens", &["post"]),
     ("/me", &["get"]),
+    ("/me/tokens", &["delete", "get"]),
+    ("/me/tokens/{id}", &["delete"]),
     ("/communities", &["get", "post"]),
     ("/communities/{id}/grids", &["get", "post"]),
     ("/communities/{id}", &["patch"]),

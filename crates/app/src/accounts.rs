@@ -132,6 +132,14 @@ impl App {
         };
         let mut tx = self.db.write().await?;
         let before = accounts::account(tx.conn(), id).await?;
+        // The last active administrator stays one: nobody could manage accounts otherwise.
+        if before.active
+            && before.role == Role::Admin.code()
+            && (p.role != Role::Admin || !input.active)
+            && accounts::active_admins(tx.conn()).await? <= 1
+        {
+            return Err(AppError::Conflict { code: "last_admin" });
+        }
         let scope_id = if p.level == Level::All {
             0
         } else {
@@ -151,8 +159,14 @@ impl App {
         .await?;
         if let Some(h) = &new_hash {
             accounts::set_password(tx.conn(), id, h).await?;
-            accounts::delete_sessions_of(tx.conn(), id).await?;
         }
+        // A new password or a disabled account ends every way in: sessions and API tokens.
+        let revoked_tokens = if new_hash.is_some() || !input.active {
+            accounts::delete_sessions_of(tx.conn(), id).await?;
+            accounts::tokens::revoke_api_tokens_of(tx.conn(), id).await?
+        } else {
+            0
+        };
         let mut e = actor.audit("account_update", "account", id);
         e.before = Some(serde_json::json!({
             "display_name": before.display_name, "role": before.role, "level": before.level,
@@ -161,6 +175,7 @@ impl App {
         e.after = Some(serde_json::json!({
             "display_name": p.display_name, "role": p.role.code(), "level": p.level.code(),
             "scope_id": scope_id, "active": input.active, "password_changed": new_hash.is_some(),
+            "api_tokens_revoked": revoked_tokens,
         }));
         tx.audit(e).await?;
         tx.commit().await?;

@@ -1,6 +1,8 @@
 //! Signing in and out, sessions, API tokens, and the limit on failed logins.
 
-use domain::access::{Jurisdiction, Level, Role};
+use domain::access::{Jurisdiction, Level, Role, signin};
+use store::accounts::throttle::{self, Scope, Throttle};
+use store::accounts::tokens::{self, ApiToken};
 use store::accounts::{self, Account};
 
 use crate::crypto::{new_token, token_hash, verify_password};
@@ -31,8 +33,9 @@ pub(crate) fn actor_of(a: &Account) -> AppResult<Actor> {
 }
 
 impl App {
-    /// Checks a password and opens a session. Failures are recorded and audited; after too many
-    /// in the window the account (or the client) is refused even with the right password.
+    /// Checks a password and opens a session. Failures are counted per (username, client) and
+    /// per client; past a few, that key waits, longer after each further failure. A refused
+    /// attempt is counted, and audited once per wait, never once per request.
     pub async fn login(
         &self,
         username: &str,
@@ -41,22 +44,37 @@ impl App {
     ) -> AppResult<NewSession> {
         let username = username.trim();
         let s = &self.settings;
-        let since = store::now_ms() - s.login_window_minutes * 60_000;
+        let now = store::now_ms();
         let mut conn = self.db.conn().await?;
-        let (by_user, by_client) =
-            accounts::recent_failures(&mut conn, username, client, since).await?;
-        if by_user >= s.login_failures_per_user || by_client >= s.login_failures_per_client {
+        let keys = [(Scope::User, username), (Scope::Client, "")];
+        let mut counts = [None, None];
+        for (i, (scope, name)) in keys.iter().enumerate() {
+            counts[i] = throttle::throttle(&mut conn, *scope, name, client).await?;
+        }
+        if let Some((i, blocked_until)) = counts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.map(|t| (i, t.blocked_until)))
+            .filter(|(_, until)| *until > now)
+            .max_by_key(|(_, until)| *until)
+        {
             drop(conn);
-            // Attempts during a lock-out leave a trace too, without counting as new failures.
+            let (scope, name) = keys[i];
             let mut tx = self.db.write().await?;
-            let mut e = Actor::system().audit("login_rate_limited", "account", username);
-            e.account_name = username.to_owned();
-            e.role = String::new();
-            e.after = Some(serde_json::json!({ "client": client }));
-            tx.audit(e).await?;
+            if throttle::count_refusal(tx.conn(), scope, name, client).await? {
+                let mut e = Actor::system().audit("login_rate_limited", "account", username);
+                e.account_name = username.to_owned();
+                e.role = String::new();
+                e.after = Some(serde_json::json!({
+                    "client": client,
+                    "limit": if scope == Scope::User { "username_and_client" } else { "client" },
+                    "until_ms": blocked_until,
+                }));
+                tx.audit(e).await?;
+            }
             tx.commit().await?;
             return Err(AppError::RateLimited {
-                retry_after_secs: s.login_window_minutes * 60,
+                retry_after_secs: ((blocked_until - now) + 999) / 1000,
             });
         }
         let account = accounts::account_by_username(&mut conn, username).await?;
@@ -70,24 +88,47 @@ impl App {
             }
         };
         let mut tx = self.db.write().await?;
-        accounts::record_login_attempt(tx.conn(), username, client, ok).await?;
+        let refused_before: i64 = counts.iter().flatten().map(|t| t.refused).sum();
         let account = match (ok, account) {
             (true, Some(a)) => a,
             (_, account) => {
+                let window_ms = s.login_window_minutes * 60_000;
+                let free = [s.login_failures_per_user, s.login_failures_per_client];
+                for (i, (scope, name)) in keys.iter().enumerate() {
+                    let failures = match counts[i] {
+                        Some(t) if now - t.last_failure_at <= window_ms => t.failures + 1,
+                        _ => 1,
+                    };
+                    let delay = signin::login_delay_secs(failures, free[i], window_ms / 1000);
+                    let t = Throttle {
+                        failures,
+                        last_failure_at: now,
+                        blocked_until: if delay > 0 { now + delay * 1000 } else { 0 },
+                        refused: 0,
+                    };
+                    throttle::set_failures(tx.conn(), *scope, name, client, &t).await?;
+                }
                 let mut e = Actor::system().audit("login_failed", "account", username);
                 e.account_id = account.as_ref().map(|a| a.id);
                 e.account_name = username.to_owned();
                 e.role = account.map(|a| a.role).unwrap_or_default();
-                e.after = Some(serde_json::json!({ "client": client }));
+                e.after = Some(if refused_before > 0 {
+                    serde_json::json!({ "client": client, "refused_while_waiting": refused_before })
+                } else {
+                    serde_json::json!({ "client": client })
+                });
                 tx.audit(e).await?;
                 tx.commit().await?;
                 return Err(AppError::Unauthenticated);
             }
         };
+        if counts[0].is_some() {
+            throttle::clear(tx.conn(), Scope::User, username, client).await?;
+        }
         let actor = actor_of(&account)?;
         let token = new_token();
         let csrf_token = new_token();
-        let expires_at_ms = store::now_ms() + s.session_hours * 3_600_000;
+        let expires_at_ms = now + s.session_hours * 3_600_000;
         accounts::insert_session(
             tx.conn(),
             &token_hash(&token),
@@ -97,7 +138,11 @@ impl App {
         )
         .await?;
         let mut e = actor.audit("login", "account", account.id);
-        e.after = Some(serde_json::json!({ "client": client }));
+        e.after = Some(if refused_before > 0 {
+            serde_json::json!({ "client": client, "refused_while_waiting": refused_before })
+        } else {
+            serde_json::json!({ "client": client })
+        });
         tx.audit(e).await?;
         tx.commit().await?;
         Ok(NewSession {
@@ -123,26 +168,69 @@ impl App {
         }
     }
 
-    /// The actor behind a bearer token.
+    /// The actor behind a live bearer token. Its last use is noted at most once a minute.
     pub async fn bearer(&self, token: &str) -> AppResult<Option<Actor>> {
         let mut conn = self.db.conn().await?;
-        match accounts::account_by_api_token(&mut conn, &token_hash(token)).await? {
-            Some(a) => Ok(Some(actor_of(&a)?)),
+        match tokens::account_by_api_token(&mut conn, &token_hash(token)).await? {
+            Some((a, id, last_used)) => {
+                let now = store::now_ms();
+                if last_used.is_none_or(|l| now - l >= tokens::LAST_USE_PRECISION_MS) {
+                    tokens::touch_api_token(&mut conn, id, now).await?;
+                }
+                Ok(Some(actor_of(&a)?))
+            }
             None => Ok(None),
         }
     }
 
-    /// Issues an API token for the actor's own account; the token is shown once.
+    /// Issues an API token for the actor's own account, ending after the configured number of
+    /// days; the token is shown once.
     pub async fn issue_api_token(&self, actor: &Actor, label: &str) -> AppResult<String> {
         let token = new_token();
+        let expires_at = store::now_ms() + self.settings.api_token_days * 86_400_000;
         let mut tx = self.db.write().await?;
-        let id =
-            accounts::insert_api_token(tx.conn(), actor.account_id, &token_hash(&token), label)
-                .await?;
-        tx.audit(actor.audit("api_token_issue", "api_token", id))
-            .await?;
+        let id = tokens::insert_api_token(
+            tx.conn(),
+            actor.account_id,
+            &token_hash(&token),
+            label,
+            expires_at,
+        )
+        .await?;
+        let mut e = actor.audit("api_token_issue", "api_token", id);
+        e.after = Some(serde_json::json!({ "label": label, "expires_at_ms": expires_at }));
+        tx.audit(e).await?;
         tx.commit().await?;
         Ok(token)
+    }
+
+    /// The actor's own live API tokens, with their last use.
+    pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiToken>> {
+        let mut conn = self.db.conn().await?;
+        Ok(tokens::api_tokens_of(&mut conn, actor.account_id).await?)
+    }
+
+    /// Revokes one of the actor's own tokens; another account's token is not found.
+    pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> AppResult<()> {
+        let mut tx = self.db.write().await?;
+        if !tokens::revoke_api_token(tx.conn(), actor.account_id, id).await? {
+            return Err(AppError::NotFound);
+        }
+        tx.audit(actor.audit("api_token_revoke", "api_token", id))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Revokes all of the actor's own tokens; the number revoked.
+    pub async fn revoke_api_tokens(&self, actor: &Actor) -> AppResult<u64> {
+        let mut tx = self.db.write().await?;
+        let n = tokens::revoke_api_tokens_of(tx.conn(), actor.account_id).await?;
+        let mut e = actor.audit("api_token_revoke_all", "account", actor.account_id);
+        e.after = Some(serde_json::json!({ "revoked": n }));
+        tx.audit(e).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     pub async fn set_language(&self, actor: &Actor, language: &str) -> AppResult<()> {

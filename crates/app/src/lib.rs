@@ -31,6 +31,8 @@ pub struct Settings {
     pub login_failures_per_user: i64,
     pub login_failures_per_client: i64,
     pub login_window_minutes: i64,
+    /// Days an API token lives after it is issued.
+    pub api_token_days: i64,
     /// How long a quarantine order lasts unless the form says otherwise.
     pub quarantine_days: u16,
     /// The two daily check windows, in the community's local time.
@@ -45,6 +47,7 @@ impl Default for Settings {
             login_failures_per_user: 5,
             login_failures_per_client: 30,
             login_window_minutes: 15,
+            api_token_days: 30,
             quarantine_days: 14,
             check_windows: domain::quarantine::Windows::default(),
         }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod signin;
+
 /// What an account does in the team. Residents have no accounts; they come through personal links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,6 +6,7 @@ mod assets;
 pub mod i18n;
 mod pages;
 pub mod web;
+mod web_headers;
 
 use std::net::SocketAddr;
 
@@ -20,6 +21,9 @@ pub struct Options {
     pub max_upload_bytes: usize,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
+    /// The header a trusted reverse proxy sets to the client's address (`X-Forwarded-For`,
+    /// `X-Real-IP`); unset, the socket's peer address is the client.
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 impl Default for Options {
@@ -27,6 +31,7 @@ impl Default for Options {
         Options {
             max_upload_bytes: 50 * 1024 * 1024,
             secure_cookies: false,
+            client_ip_header: None,
         }
     }
 }
@@ -44,6 +49,7 @@ pub fn router(app: app::App) -> Router {
 
 pub fn router_with(app: app::App, options: Options) -> Router {
     let limit = options.max_upload_bytes;
+    let client_ip_header = options.client_ip_header.clone();
     let state = AppState { app, options };
     Router::new()
         .merge(pages::routes())
@@ -65,6 +71,11 @@ pub fn router_with(app: app::App, options: Options) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             limit,
             pages::limit_notice,
+        ))
+        .layer(axum::middleware::from_fn(web_headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            client_ip_header,
+            web_headers::client_address,
         ))
         .with_state(state)
 }

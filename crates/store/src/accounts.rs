@@ -6,6 +6,9 @@ use sqlx::any::AnyRow;
 
 use crate::{Conn, Result, StoreError, now_ms};
 
+pub mod throttle;
+pub mod tokens;
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Account {
     pub id: i64,
@@ -125,6 +128,16 @@ pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> 
     Ok(())
 }
 
+/// How many active administrators there are.
+pub async fn active_admins(conn: &mut Conn) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active = 1")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?,
+    )
+}
+
 pub async fn set_password(conn: &mut Conn, id: i64, password_hash: &str) -> Result<()> {
     sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
@@ -217,82 +230,6 @@ pub async fn delete_expired_sessions(conn: &mut Conn) -> Result<u64> {
         .execute(&mut *conn)
         .await?;
     Ok(r.rows_affected())
-}
-
-pub async fn insert_api_token(
-    conn: &mut Conn,
-    account_id: i64,
-    token_hash: &str,
-    label: &str,
-) -> Result<i64> {
-    let row = sqlx::query(
-        "INSERT INTO api_tokens (account_id, token_hash, label, created_at) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(account_id)
-    .bind(token_hash)
-    .bind(label)
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get(0)?)
-}
-
-/// The active account behind an unrevoked API token.
-pub async fn account_by_api_token(conn: &mut Conn, token_hash: &str) -> Result<Option<Account>> {
-    let row = sqlx::query(
-        "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
-         a.language, a.active FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1",
-    )
-    .bind(token_hash)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(account_row).transpose()
-}
-
-pub async fn record_login_attempt(
-    conn: &mut Conn,
-    username: &str,
-    client: &str,
-    succeeded: bool,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO login_attempts (username, client, at, succeeded) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(username)
-    .bind(client)
-    .bind(now_ms())
-    .bind(i64::from(succeeded))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Failed attempts since `since_ms` for a username and for a client address.
-pub async fn recent_failures(
-    conn: &mut Conn,
-    username: &str,
-    client: &str,
-    since_ms: i64,
-) -> Result<(i64, i64)> {
-    let by_user: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at >= $2 AND succeeded = 0",
-    )
-    .bind(username)
-    .bind(since_ms)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
-    let by_client: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM login_attempts WHERE client = $1 AND at >= $2 AND succeeded = 0",
-    )
-    .bind(client)
-    .bind(since_ms)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
-    Ok((by_user, by_client))
 }
 
 /// An account that may be named responsible for a place.

@@ -302,6 +302,11 @@ pub(crate) mod migrations {
             name: "tasks",
             sql: include_str!("../migrations/0006_tasks.sql"),
         },
+        Migration {
+            version: 8,
+            name: "auth_limits",
+            sql: include_str!("../migrations/0008_auth_limits.sql"),
+        },
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -7,6 +7,7 @@ mod handlers;
 mod quarantine;
 mod screening;
 mod tasks;
+mod tokens;
 
 use app::{Actor, AppError};
 use axum::Json;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
+        .merge(tokens::routes())
         .route("/openapi.json", get(openapi))
 }
 
@@ -44,6 +46,7 @@ fn document() -> utoipa::openapi::OpenApi {
     doc.merge(checks::Doc::openapi());
     doc.merge(screening::Doc::openapi());
     doc.merge(tasks::Doc::openapi());
+    doc.merge(tokens::Doc::openapi());
     doc
 }
 
@@ -132,7 +135,13 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let code = self.error.code();
-        let mut res = error_body(status, code, &self.t.error(code, ""), fields);
+        let detail = match &self.error {
+            AppError::RateLimited { retry_after_secs } => {
+                domain::access::signin::wait_minutes(*retry_after_secs).to_string()
+            }
+            _ => String::new(),
+        };
+        let mut res = error_body(status, code, &self.t.error(code, &detail), fields);
         if let AppError::RateLimited { retry_after_secs } = self.error
             && let Ok(v) = retry_after_secs.to_string().parse()
         {

@@ -8,6 +8,7 @@ pub(crate) mod registry;
 mod screening;
 mod structure;
 mod tasks;
+mod tokens;
 
 pub(crate) use registry::{download, local_time as registry_time};
 
@@ -30,6 +31,7 @@ use crate::web::{
     self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, PageError, SESSION_COOKIE, render,
     set_cookie,
 };
+use crate::web_headers::ClientIp;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
+        .merge(tokens::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
@@ -134,12 +137,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only a local path may follow a login, never another site.
+/// Only a path of this site may follow a login, never another site.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
+    domain::access::signin::safe_next(next.unwrap_or("/")).to_owned()
 }
 
 fn login_response(
@@ -190,7 +190,8 @@ struct LoginForm {
     csrf: String,
 }
 
-/// The client's address when the server knows it (served over a socket), for the login limit.
+/// The client's address for the login limit: from the trusted proxy header when one is
+/// configured, else the socket's peer, else `local` (in-process calls).
 pub(crate) struct ClientAddr(pub String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
@@ -200,13 +201,14 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
+        Ok(ClientAddr(match parts.extensions.get::<ClientIp>() {
+            Some(ip) => ip.0.clone(),
+            None => parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip().to_string())
                 .unwrap_or_else(|| "local".to_owned()),
-        ))
+        }))
     }
 }
 
@@ -272,9 +274,10 @@ async fn login(
             let status = web::status_of(&e);
             let message = match &e {
                 AppError::Unauthenticated => t.get("login.failed").to_owned(),
-                AppError::RateLimited { retry_after_secs } => {
-                    t.error("rate_limited", &(retry_after_secs / 60).to_string())
-                }
+                AppError::RateLimited { retry_after_secs } => t.error(
+                    "rate_limited",
+                    &domain::access::signin::wait_minutes(*retry_after_secs).to_string(),
+                ),
                 other => t.error(other.code(), ""),
             };
             login_response(t, next, f.username, message, status)

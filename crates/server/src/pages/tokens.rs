@@ -1,0 +1,87 @@
+//! The signed-in user's own API tokens: when each was made, ends and was last used; revoke one
+//! or all.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::registry_time;
+use crate::AppState;
+use crate::web::{Chrome, Ctx, PageError, render};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account/tokens", get(tokens_page))
+        .route("/account/tokens/revoke-all", post(revoke_all))
+        .route("/account/tokens/{id}/revoke", post(revoke_one))
+}
+
+struct TokenRow {
+    id: i64,
+    label: String,
+    created: String,
+    expires: String,
+    last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "account_tokens.html")]
+struct TokensPage {
+    c: Chrome,
+    tokens: Vec<TokenRow>,
+}
+
+async fn tokens_page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let tokens = s.app.api_tokens(&ctx.actor).await.map_err(|e| ctx.err(e))?;
+    let time = |ms: Option<i64>| ms.map(|ms| registry_time(&s, ms)).unwrap_or_default();
+    Ok(render(&TokensPage {
+        c: ctx.chrome(ctx.t.get("tokens.title")),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                label: t.label,
+                created: registry_time(&s, t.created_at),
+                expires: time(t.expires_at),
+                last_used: time(t.last_used_at),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn revoke_one(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    s.app
+        .revoke_api_token(&ctx.actor, id)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok(Redirect::to("/account/tokens").into_response())
+}
+
+async fn revoke_all(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    s.app
+        .revoke_api_tokens(&ctx.actor)
+        .await
+        .map_err(|e| ctx.err(e))?;
+    Ok(Redirect::to("/account/tokens").into_response())
+}

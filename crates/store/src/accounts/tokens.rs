@@ -1,0 +1,129 @@
+//! API tokens: issued with an expiry, looked up with their last use, revoked one by one or all
+//! of an account's at once.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Account, account_row};
+use crate::{Conn, Result, now_ms};
+
+/// Last use is written at most this often per token, not on every request.
+pub const LAST_USE_PRECISION_MS: i64 = 60_000;
+
+pub async fn insert_api_token(
+    conn: &mut Conn,
+    account_id: i64,
+    token_hash: &str,
+    label: &str,
+    expires_at: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO api_tokens (account_id, token_hash, label, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now_ms())
+    .bind(expires_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The active account behind a live API token (unrevoked, unexpired), with the token's id and
+/// when it was last used.
+pub async fn account_by_api_token(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<(Account, i64, Option<i64>)>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
+         a.language, a.active, t.id, t.last_used_at FROM api_tokens t \
+         JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1 \
+         AND (t.expires_at IS NULL OR t.expires_at > $2)",
+    )
+    .bind(token_hash)
+    .bind(now_ms())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((account_row(&r)?, r.try_get(9)?, r.try_get(10)?)))
+        .transpose()
+}
+
+/// Notes a token's use unless it was noted less than [`LAST_USE_PRECISION_MS`] ago.
+pub async fn touch_api_token(conn: &mut Conn, id: i64, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 \
+         AND (last_used_at IS NULL OR last_used_at <= $3)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(now - LAST_USE_PRECISION_MS)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// An API token as its owner sees it; never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// An account's live tokens, newest first.
+pub async fn api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<Vec<ApiToken>> {
+    let rows = sqlx::query(
+        "SELECT id, label, created_at, expires_at, last_used_at FROM api_tokens \
+         WHERE account_id = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC LIMIT 1000",
+    )
+    .bind(account_id)
+    .bind(now_ms())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ApiToken {
+                id: r.try_get(0)?,
+                label: r.try_get(1)?,
+                created_at: r.try_get(2)?,
+                expires_at: r.try_get(3)?,
+                last_used_at: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one live token of an account; false when it has none by that id.
+pub async fn revoke_api_token(conn: &mut Conn, account_id: i64, id: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 \
+         AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(id)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Revokes every live (unrevoked, unexpired) token of an account; the number revoked.
+pub async fn revoke_api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<u64> {
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $1)",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected())
+}
