@@ -26,6 +26,10 @@ const EXPECTED: &str = "
 route                                                              admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
 GET    /me                                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 POST   /tokens                                                     201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
+GET    /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+DELETE /me/tokens/{id}                                             204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204
+DELETE /me/tokens/{id}:other_account                               404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404
+DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 GET    /accounts                                                   200/200   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 POST   /accounts                                                   201/201   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 PUT    /accounts/{id}                                              204/204   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
@@ -94,6 +98,14 @@ GET    /screening-campaigns/{id}/export                            200/200   200
 
 /// The outcome of one call as the table writes it: the status, `200-` for a list without the
 /// object, `!` after a status whose body does not say what the status says.
+/// The id of a new API token of `username`, read from that account's own list of tokens.
+async fn fresh_token_id(app: &App, username: &str) -> i64 {
+    let mut anon = Client::new(server::router(app.clone()));
+    let token = anon.token(username).await;
+    let list = anon.bearer(&token).get("/api/v1/me/tokens").await.json();
+    list[0]["id"].as_i64().expect("the newest token first, with its id")
+}
+
 fn outcome(res: &Res, marker: Option<String>) -> String {
     let status = res.status;
     if status == StatusCode::OK {
@@ -149,6 +161,48 @@ async fn call(
                     "/api/v1/tokens",
                     &json!({ "username": username, "password": PASSWORD, "label": "matrix" }),
                 )
+                .await;
+            return outcome(&res, None);
+        }
+        "GET    /me/tokens" => (get, "/me/tokens".into(), Value::Null, None),
+        "DELETE /me/tokens/{id}" => {
+            let me = client.get("/api/v1/me").await.json();
+            let own = me["username"].as_str().unwrap_or_default().to_owned();
+            let id = fresh_token_id(app, &own).await;
+            let res = client
+                .send(
+                    Method::DELETE,
+                    &format!("/api/v1/me/tokens/{id}"),
+                    &[],
+                    axum::body::Body::empty(),
+                )
+                .await;
+            return outcome(&res, None);
+        }
+        "DELETE /me/tokens/{id}:other_account" => {
+            let me = client.get("/api/v1/me").await.json();
+            let other = if me["username"] == "admin" { "auditor" } else { "admin" };
+            let id = fresh_token_id(app, other).await;
+            let res = client
+                .send(
+                    Method::DELETE,
+                    &format!("/api/v1/me/tokens/{id}"),
+                    &[],
+                    axum::body::Body::empty(),
+                )
+                .await;
+            return outcome(&res, None);
+        }
+        "DELETE /me/tokens" => {
+            // Revoking all of one's tokens would end the token the table is read with: a token
+            // of the caller's own, made for this call, does it.
+            let me = client.get("/api/v1/me").await.json();
+            let own = me["username"].as_str().unwrap_or_default().to_owned();
+            let mut anon = Client::new(server::router(app.clone()));
+            let token = anon.token(&own).await;
+            let res = anon
+                .bearer(&token)
+                .send(Method::DELETE, "/api/v1/me/tokens", &[], axum::body::Body::empty())
                 .await;
             return outcome(&res, None);
         }
