@@ -241,10 +241,12 @@ impl<'a> OdsGrid<'a> {
 
     fn tag(&mut self, tag: &[u8]) -> Result<(), SheetError> {
         let self_closing = tag.last() == Some(&b'/');
+        // From the second byte: a closing tag starts with its `/`.
         let name_end = tag
             .iter()
+            .skip(1)
             .position(|b| b.is_ascii_whitespace() || *b == b'/')
-            .unwrap_or(tag.len());
+            .map_or(tag.len(), |p| p + 1);
         match &tag[..name_end] {
             b"table:table" => *self = OdsGrid::new(self.limits),
             b"table:table-row" => {
