@@ -18,3 +18,4 @@ mod structure;
 mod summary;
 mod support;
 mod tasks;
+mod uploads;
