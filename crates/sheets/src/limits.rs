@@ -36,7 +36,7 @@ impl Default for Limits {
             max_columns: 64,
             max_cell_bytes: 32 * 1024,
             max_unpacked_bytes: 1024 * 1024 * 1024,
-            max_table_bytes: 768 * 1024 * 1024,
+            max_table_bytes: 512 * 1024 * 1024,
             max_entries: 1_000,
             max_sheets: 64,
             max_ratio: 500,

@@ -75,7 +75,7 @@ fn sparse_sheet_a1_and_xfd1048576_is_refused_not_allocated() {
     assert_eq!(refused(read_table(&declared, None)), Some(Limit::Columns));
     let undeclared = xlsx(None, data.as_bytes(), &[]);
     assert_eq!(refused(read_table(&undeclared, None)), Some(Limit::Columns));
-    let err = read_table(&undeclared, None).err().expect("refused");
+    let err = read_table(&undeclared, None).expect_err("refused");
     assert_eq!(err.code(), "upload_too_many_columns");
     assert_eq!(err.detail(), "64");
 }
