@@ -106,6 +106,14 @@ pub struct Config {
     pub quarantine_days: u16,
     /// The two daily check windows, local time: `07:00-10:00,17:00-20:00`.
     pub check_windows: String,
+    /// Bounds of an uploaded register, checked before and while it is read.
+    pub import_max_rows: i64,
+    pub import_max_columns: i64,
+    pub import_max_cell_kb: i64,
+    /// All parts of a zipped workbook together, once unzipped.
+    pub import_max_unpacked_mb: i64,
+    /// Rejected rows after which an import stops.
+    pub import_max_rejected_rows: i64,
     /// The configuration file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -129,6 +137,11 @@ impl fmt::Debug for Config {
             .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("quarantine_days", &self.quarantine_days)
             .field("check_windows", &self.check_windows)
+            .field("import_max_rows", &self.import_max_rows)
+            .field("import_max_columns", &self.import_max_columns)
+            .field("import_max_cell_kb", &self.import_max_cell_kb)
+            .field("import_max_unpacked_mb", &self.import_max_unpacked_mb)
+            .field("import_max_rejected_rows", &self.import_max_rejected_rows)
             .field("file", &self.file)
             .finish()
     }
@@ -233,10 +246,28 @@ impl Config {
             quarantine_days: self.quarantine_days,
             check_windows: domain::quarantine::Windows::parse(&self.check_windows)
                 .map_err(|e| invalid("check_windows", e.to_string()))?,
+            imports: self.import_limits(),
             ..app::Settings::default()
         };
         set_time_zone(&mut s, &self.time_zone)?;
         Ok(s)
+    }
+
+    /// The bounds of an import, from the configured ones (all checked positive).
+    pub fn import_limits(&self) -> app::import::ImportLimits {
+        let n = |v: i64| usize::try_from(v).unwrap_or(usize::MAX);
+        app::import::ImportLimits {
+            sheet: sheets::Limits {
+                max_rows: n(self.import_max_rows),
+                max_columns: n(self.import_max_columns),
+                max_cell_bytes: n(self.import_max_cell_kb).saturating_mul(1024),
+                max_unpacked_bytes: u64::try_from(self.import_max_unpacked_mb)
+                    .unwrap_or(u64::MAX)
+                    .saturating_mul(1024 * 1024),
+                ..sheets::Limits::default()
+            },
+            max_rejected_rows: n(self.import_max_rejected_rows),
+        }
     }
 
     /// The upload limit in bytes, for the server's body limit.

@@ -31,6 +31,11 @@ pub struct Layer {
     pub trusted_proxy_header: Option<String>,
     pub quarantine_days: Option<i64>,
     pub check_windows: Option<String>,
+    pub import_max_rows: Option<i64>,
+    pub import_max_columns: Option<i64>,
+    pub import_max_cell_kb: Option<i64>,
+    pub import_max_unpacked_mb: Option<i64>,
+    pub import_max_rejected_rows: Option<i64>,
 }
 
 /// Values of a layer with the name of where each came from, for error messages.
@@ -92,6 +97,11 @@ impl Layer {
             trusted_proxy_header: get("TRUSTED_PROXY_HEADER"),
             quarantine_days: number("QUARANTINE_DAYS")?,
             check_windows: get("CHECK_WINDOWS"),
+            import_max_rows: number("IMPORT_MAX_ROWS")?,
+            import_max_columns: number("IMPORT_MAX_COLUMNS")?,
+            import_max_cell_kb: number("IMPORT_MAX_CELL_KB")?,
+            import_max_unpacked_mb: number("IMPORT_MAX_UNPACKED_MB")?,
+            import_max_rejected_rows: number("IMPORT_MAX_REJECTED_ROWS")?,
         })
     }
 
@@ -125,6 +135,15 @@ pub(super) struct Resolver {
     trusted_proxy_header: Option<String>,
     quarantine_days: Option<i64>,
     check_windows: Option<String>,
+    import_max_rows: Option<i64>,
+    import_max_columns: Option<i64>,
+    import_max_cell_kb: Option<i64>,
+    import_max_unpacked_mb: Option<i64>,
+    import_max_rejected_rows: Option<i64>,
+}
+
+fn limit(v: usize) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 fn positive(name: &str, v: Option<i64>, max: i64) -> Result<Option<i64>, ConfigError> {
@@ -242,6 +261,44 @@ impl Resolver {
             positive(&name("quarantine_days"), l.quarantine_days, 365)?,
             self.quarantine_days,
         );
+        // Upper bounds: what a worksheet can hold at all (rows, columns, Excel's 32,767
+        // characters a cell), and sizes a server could still unzip.
+        for (key, new, old, max) in [
+            (
+                "import_max_rows",
+                l.import_max_rows,
+                &mut self.import_max_rows,
+                100_000_000,
+            ),
+            (
+                "import_max_columns",
+                l.import_max_columns,
+                &mut self.import_max_columns,
+                16_384,
+            ),
+            (
+                "import_max_cell_kb",
+                l.import_max_cell_kb,
+                &mut self.import_max_cell_kb,
+                128,
+            ),
+            (
+                "import_max_unpacked_mb",
+                l.import_max_unpacked_mb,
+                &mut self.import_max_unpacked_mb,
+                64 * 1024,
+            ),
+            (
+                "import_max_rejected_rows",
+                l.import_max_rejected_rows,
+                &mut self.import_max_rejected_rows,
+                100_000_000,
+            ),
+        ] {
+            if let Some(v) = positive(&name(key), new, max)? {
+                *old = Some(v);
+            }
+        }
         if let Some(w) = &l.check_windows {
             let parsed = domain::quarantine::Windows::parse(w)
                 .map_err(|e| invalid(&name("check_windows"), format!("{w:?}: {e}")))?;
@@ -302,6 +359,22 @@ impl Resolver {
             check_windows: self
                 .check_windows
                 .unwrap_or_else(|| defaults.check_windows.to_string()),
+            import_max_rows: self
+                .import_max_rows
+                .unwrap_or(limit(defaults.imports.sheet.max_rows)),
+            import_max_columns: self
+                .import_max_columns
+                .unwrap_or(limit(defaults.imports.sheet.max_columns)),
+            import_max_cell_kb: self
+                .import_max_cell_kb
+                .unwrap_or(limit(defaults.imports.sheet.max_cell_bytes / 1024)),
+            import_max_unpacked_mb: self.import_max_unpacked_mb.unwrap_or(
+                i64::try_from(defaults.imports.sheet.max_unpacked_bytes / (1024 * 1024))
+                    .unwrap_or(i64::MAX),
+            ),
+            import_max_rejected_rows: self
+                .import_max_rejected_rows
+                .unwrap_or(limit(defaults.imports.max_rejected_rows)),
             file,
         })
     }

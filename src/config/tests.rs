@@ -201,3 +201,36 @@ fn check_windows_come_from_the_environment_and_bad_ones_are_refused() {
     assert!(message.contains("morning window"), "says why: {message}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn import_limits_default_to_the_readers_and_are_configurable() {
+    let dir = temp_dir("import-limits");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let defaults = app::import::ImportLimits::default();
+    assert_eq!(c.import_limits(), defaults);
+    let env = [
+        ("GRIDWATCH_IMPORT_MAX_ROWS", "1000"),
+        ("GRIDWATCH_IMPORT_MAX_COLUMNS", "20"),
+        ("GRIDWATCH_IMPORT_MAX_CELL_KB", "4"),
+        ("GRIDWATCH_IMPORT_MAX_UNPACKED_MB", "100"),
+        ("GRIDWATCH_IMPORT_MAX_REJECTED_ROWS", "50"),
+    ];
+    let c = load(&dir, None, &env, Layer::default()).expect("env");
+    let s = c.settings().expect("settings").imports;
+    assert_eq!(s.sheet.max_rows, 1000);
+    assert_eq!(s.sheet.max_columns, 20);
+    assert_eq!(s.sheet.max_cell_bytes, 4096);
+    assert_eq!(s.sheet.max_unpacked_bytes, 100 * 1024 * 1024);
+    assert_eq!(s.max_rejected_rows, 50);
+    let err = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_IMPORT_MAX_COLUMNS", "0")],
+        Layer::default(),
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(err.contains("GRIDWATCH_IMPORT_MAX_COLUMNS"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,3 +19,4 @@ mod structure;
 mod summary;
 mod support;
 mod tasks;
+mod uploads;

@@ -23,12 +23,34 @@ use crate::{Actor, App, AppError, AppResult};
 /// 2,000 rows, at 20,000 rows ten times less often, and one batch still commits in about a
 /// second, so other writers wait little.
 mod columns;
+#[cfg(test)]
+mod fuzz;
 mod merge;
 
 pub use columns::Column;
 use merge::merge;
 
 pub const BATCH_ROWS: usize = 20_000;
+
+/// Bounds of an import: what the file may hold, and how many rejected rows it may have before
+/// it stops (a file that is mostly wrong is better fixed than recorded row by row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportLimits {
+    pub sheet: sheets::Limits,
+    pub max_rejected_rows: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        ImportLimits {
+            sheet: sheets::Limits::default(),
+            max_rejected_rows: 10_000,
+        }
+    }
+}
+
+/// The status of an import stopped for having more rejected rows than allowed.
+pub const TOO_MANY_REJECTS: &str = "too_many_rejects";
 /// An import that wrote at least this many rows refreshes the planner's statistics.
 const ANALYZE_AFTER_ROWS: i64 = 5_000;
 
@@ -42,6 +64,7 @@ pub struct PreparedImport {
     headers: Vec<String>,
     columns: Vec<Option<Column>>,
     rows: Vec<sheets::Row>,
+    max_rejected_rows: usize,
 }
 
 /// Progress after each committed batch.
@@ -77,8 +100,12 @@ impl App {
         actor.require(actor.role.can_import())?;
         self.placement_in_scope(actor, Node::Community(community_id))
             .await?;
-        let table = sheets::read_table(bytes, Some(file_name))
-            .map_err(|e| AppError::field("file", e.code()))?;
+        let table = sheets::read_table_within(bytes, Some(file_name), &self.settings.imports.sheet)
+            .map_err(|e| {
+                let mut errors = domain::validation::FieldErrors::new();
+                errors.add("file", e.code(), e.detail());
+                AppError::Validation(errors)
+            })?;
         let columns: Vec<Option<Column>> = table
             .headers
             .iter()
@@ -120,6 +147,7 @@ impl App {
             headers: table.headers,
             columns,
             rows: table.rows,
+            max_rejected_rows: self.settings.imports.max_rejected_rows,
         })
     }
 
@@ -155,17 +183,24 @@ impl App {
                     .await
                     .map_err(|e| AppError::Internal(format!("parsing rows failed: {e}")))?;
                 next = batches.get(i + 1).map(|r| parse(*r));
-                self.write_batch(&p, &p.rows[range.0..range.1], outcomes, &mut state)
+                let go_on = self
+                    .write_batch(&p, &p.rows[range.0..range.1], outcomes, &mut state)
                     .await?;
                 progress(Progress {
                     processed: range.1,
                     total,
                 });
+                if !go_on {
+                    return Ok(TOO_MANY_REJECTS);
+                }
             }
-            Ok::<(), AppError>(())
+            Ok::<&str, AppError>("finished")
         }
         .await;
-        let status = if result.is_ok() { "finished" } else { "failed" };
+        let status = match &result {
+            Ok(status) => *status,
+            Err(_) => "failed",
+        };
         let mut conn = self.db.conn().await?;
         imports::finish_import(&mut conn, p.import_id, status).await?;
         result?;
@@ -177,84 +212,13 @@ impl App {
     }
 
     fn parse_row(&self, p: &PreparedImport, row: &sheets::Row) -> RowOutcome {
-        let mut raw = RawResident::default();
-        let (mut building, mut unit, mut room) = (String::new(), String::new(), String::new());
-        let mut present = HashSet::new();
-        for (cell, col) in row.cells.iter().zip(&p.columns) {
-            let Some(col) = col else { continue };
-            if !cell.trim().is_empty() {
-                present.insert(*col);
-            }
-            let target = match col {
-                Column::Name => &mut raw.name,
-                Column::DocumentKind => &mut raw.document_kind,
-                Column::DocumentNumber => &mut raw.document_number,
-                Column::Sex => &mut raw.sex,
-                Column::BirthDate => &mut raw.birth_date,
-                Column::Phone => &mut raw.phone,
-                Column::Building => &mut building,
-                Column::Unit => &mut unit,
-                Column::Room => &mut room,
-                Column::Hukou => &mut raw.hukou,
-                Column::Tenure => &mut raw.tenure,
-                Column::TravelStatus => &mut raw.travel_status,
-                Column::TravelOrigin => &mut raw.travel_origin,
-                Column::ReturnedOn => &mut raw.returned_on,
-                Column::Vulnerabilities => &mut raw.vulnerabilities,
-                Column::Notes => &mut raw.notes,
-            };
-            target.clone_from(cell);
-        }
-        let mut errors: Vec<(Column, String, String)> = Vec::new();
-        if raw.document_number.contains("E+") {
-            errors.push((
-                Column::DocumentNumber,
-                "id_number_as_excel_number".to_owned(),
-                raw.document_number.clone(),
-            ));
-        }
-        for (col, v) in [
-            (Column::Building, &building),
-            (Column::Unit, &unit),
-            (Column::Room, &room),
-        ] {
-            if let Err(e) = Label::parse(v, ROOM_MAX) {
-                errors.push((
-                    col,
-                    domain::validation::Coded::code(&e).to_owned(),
-                    String::new(),
-                ));
-            }
-        }
-        let parsed = raw.parse(self.today());
-        let result = match parsed {
-            Ok(draft) if errors.is_empty() => {
-                let data = self.resident_data(&draft);
-                Ok(Good {
-                    data,
-                    building: building.trim().to_owned(),
-                    unit: unit.trim().to_owned(),
-                    room: room.trim().to_owned(),
-                    present,
-                })
-            }
-            Ok(_) => Err(errors),
-            Err(fe) => {
-                if !errors.iter().any(|(c, _, _)| *c == Column::DocumentNumber) {
-                    errors.extend(
-                        fe.0.into_iter()
-                            .map(|f| (Column::from_field(&f.field), f.code, f.detail)),
-                    );
-                } else {
-                    errors.extend(
-                        fe.0.into_iter()
-                            .filter(|f| f.field != "document_number")
-                            .map(|f| (Column::from_field(&f.field), f.code, f.detail)),
-                    );
-                }
-                Err(errors)
-            }
-        };
+        let result = parse_cells(&p.columns, &row.cells, self.today()).map(|r| Good {
+            data: self.resident_data(&r.draft),
+            building: r.building,
+            unit: r.unit,
+            room: r.room,
+            present: r.present,
+        });
         RowOutcome {
             row_number: row.number,
             result,
@@ -267,7 +231,7 @@ impl App {
         batch: &[sheets::Row],
         outcomes: Vec<RowOutcome>,
         state: &mut RunState,
-    ) -> AppResult<()> {
+    ) -> AppResult<bool> {
         let mut tx = self.db.write().await?;
         let mut counts = BatchCounts {
             processed: i64::try_from(batch.len()).unwrap_or(0),
@@ -288,15 +252,17 @@ impl App {
                 .and_then(|i| p.headers.get(i).cloned())
                 .unwrap_or_else(|| c.code().to_owned())
         };
+        // A bad row is kept once, with its cells on its first problem only; every problem of
+        // the row is its own small record after it.
         let reject = |rejects: &mut Vec<Reject>, n: usize, errs: Vec<(Column, String, String)>| {
-            let cells = cells_of(n);
+            let mut cells = Some(cells_of(n));
             for (col, code, detail) in errs {
                 rejects.push(Reject {
                     row_number: n as i64,
                     column_name: header_of(col),
                     code,
                     detail,
-                    cells: cells.clone(),
+                    cells: cells.take().unwrap_or_default(),
                 });
             }
         };
@@ -392,6 +358,17 @@ impl App {
             }
             _ => true,
         });
+        let rejected_rows = rejects
+            .iter()
+            .map(|r| r.row_number)
+            .collect::<HashSet<_>>()
+            .len();
+        if state.rejected_rows + rejected_rows > p.max_rejected_rows {
+            drop(tx);
+            self.stop_for_rejects(p, batch, rejects, state).await?;
+            return Ok(false);
+        }
+        state.rejected_rows += rejected_rows;
         for (_, _, key, home) in &pending {
             keys.push((key.clone(), *home));
         }
@@ -429,14 +406,7 @@ impl App {
         }
         counts.inserted = i64::try_from(inserts.len()).unwrap_or(0);
         imports::insert_residents_bulk(tx.conn(), &inserts).await?;
-        counts.rejected = i64::try_from(
-            rejects
-                .iter()
-                .map(|r| r.row_number)
-                .collect::<HashSet<_>>()
-                .len(),
-        )
-        .unwrap_or(0);
+        counts.rejected = i64::try_from(rejected_rows).unwrap_or(0);
         imports::insert_rejects(tx.conn(), p.import_id, &rejects).await?;
         imports::add_progress(tx.conn(), p.import_id, &counts).await?;
         let mut a = p.actor.audit("import_batch", "import", p.import_id);
@@ -444,6 +414,39 @@ impl App {
         a.after = Some(serde_json::json!({
             "first_row": batch.first().map(|r| r.number), "last_row": batch.last().map(|r| r.number),
             "inserted": counts.inserted, "merged": counts.merged, "unchanged": counts.unchanged, "rejected": counts.rejected,
+        }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Ends an import whose rejected rows went past the limit: the batch that went past writes
+    /// its rejected rows up to the limit, so they can be read and fixed, and nothing else.
+    async fn stop_for_rejects(
+        &self,
+        p: &PreparedImport,
+        batch: &[sheets::Row],
+        mut rejects: Vec<Reject>,
+        state: &RunState,
+    ) -> AppResult<()> {
+        let allowed = p.max_rejected_rows.saturating_sub(state.rejected_rows);
+        let mut rows: Vec<i64> = rejects.iter().map(|r| r.row_number).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let keep: HashSet<i64> = rows.into_iter().take(allowed).collect();
+        rejects.retain(|r| keep.contains(&r.row_number));
+        let counts = BatchCounts {
+            rejected: i64::try_from(keep.len()).unwrap_or(0),
+            ..Default::default()
+        };
+        let mut tx = self.db.write().await?;
+        imports::insert_rejects(tx.conn(), p.import_id, &rejects).await?;
+        imports::add_progress(tx.conn(), p.import_id, &counts).await?;
+        let mut a = p.actor.audit("import_stopped", "import", p.import_id);
+        a.community_id = Some(p.community_id);
+        a.after = Some(serde_json::json!({
+            "reason": TOO_MANY_REJECTS, "max_rejected_rows": p.max_rejected_rows,
+            "first_row": batch.first().map(|r| r.number), "last_row": batch.last().map(|r| r.number),
         }));
         tx.audit(a).await?;
         tx.commit().await?;
@@ -533,6 +536,92 @@ impl App {
     }
 }
 
+/// A register row turned into a resident draft and the home it names.
+pub(crate) struct ParsedRow {
+    pub(crate) draft: domain::registry::ResidentDraft,
+    pub(crate) building: String,
+    pub(crate) unit: String,
+    pub(crate) room: String,
+    pub(crate) present: HashSet<Column>,
+}
+
+/// The import row parser: the cells of one row under the columns the header named, with every
+/// problem of the row (column, code, detail) when it is not a resident. Pure, so it is fuzzed.
+pub(crate) fn parse_cells(
+    columns: &[Option<Column>],
+    cells: &[String],
+    today: jiff::civil::Date,
+) -> Result<ParsedRow, Vec<(Column, String, String)>> {
+    let mut raw = RawResident::default();
+    let (mut building, mut unit, mut room) = (String::new(), String::new(), String::new());
+    let mut present = HashSet::new();
+    for (cell, col) in cells.iter().zip(columns) {
+        let Some(col) = col else { continue };
+        if !cell.trim().is_empty() {
+            present.insert(*col);
+        }
+        let target = match col {
+            Column::Name => &mut raw.name,
+            Column::DocumentKind => &mut raw.document_kind,
+            Column::DocumentNumber => &mut raw.document_number,
+            Column::Sex => &mut raw.sex,
+            Column::BirthDate => &mut raw.birth_date,
+            Column::Phone => &mut raw.phone,
+            Column::Building => &mut building,
+            Column::Unit => &mut unit,
+            Column::Room => &mut room,
+            Column::Hukou => &mut raw.hukou,
+            Column::Tenure => &mut raw.tenure,
+            Column::TravelStatus => &mut raw.travel_status,
+            Column::TravelOrigin => &mut raw.travel_origin,
+            Column::ReturnedOn => &mut raw.returned_on,
+            Column::Vulnerabilities => &mut raw.vulnerabilities,
+            Column::Notes => &mut raw.notes,
+        };
+        target.clone_from(cell);
+    }
+    let mut errors: Vec<(Column, String, String)> = Vec::new();
+    if raw.document_number.contains("E+") {
+        errors.push((
+            Column::DocumentNumber,
+            "id_number_as_excel_number".to_owned(),
+            raw.document_number.clone(),
+        ));
+    }
+    for (col, v) in [
+        (Column::Building, &building),
+        (Column::Unit, &unit),
+        (Column::Room, &room),
+    ] {
+        if let Err(e) = Label::parse(v, ROOM_MAX) {
+            errors.push((
+                col,
+                domain::validation::Coded::code(&e).to_owned(),
+                String::new(),
+            ));
+        }
+    }
+    match raw.parse(today) {
+        Ok(draft) if errors.is_empty() => Ok(ParsedRow {
+            draft,
+            building: building.trim().to_owned(),
+            unit: unit.trim().to_owned(),
+            room: room.trim().to_owned(),
+            present,
+        }),
+        Ok(_) => Err(errors),
+        Err(fe) => {
+            let id_refused = errors.iter().any(|(c, _, _)| *c == Column::DocumentNumber);
+            errors.extend(
+                fe.0.into_iter()
+                    .filter(|f| !id_refused || f.field != "document_number")
+                    .map(|f| (Column::from_field(&f.field), f.code, f.detail)),
+            );
+            Err(errors)
+        }
+    }
+}
+
 /// Look-ups an import repeats for many rows, made once.
 #[derive(Default)]
 struct RunState {
@@ -540,6 +629,8 @@ struct RunState {
     units: HashMap<(i64, String), i64>,
     /// Document index → the first row that named it, to refuse a second row for one person.
     seen: HashMap<Vec<u8>, usize>,
+    /// Rows rejected by the batches written so far.
+    rejected_rows: usize,
 }
 
 impl RunState {

@@ -37,6 +37,8 @@ pub struct Settings {
     pub quarantine_days: u16,
     /// The two daily check windows, in the community's local time.
     pub check_windows: domain::quarantine::Windows,
+    /// Bounds of an uploaded register and of its rejected rows.
+    pub imports: import::ImportLimits,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             api_token_days: 30,
             quarantine_days: 14,
             check_windows: domain::quarantine::Windows::default(),
+            imports: import::ImportLimits::default(),
         }
     }
 }

@@ -45,6 +45,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.screening.txt"),
     include_str!("../i18n/zh.tasks.txt"),
     include_str!("../i18n/zh.auth.txt"),
+    include_str!("../i18n/zh.imports.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -52,6 +53,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.screening.txt"),
     include_str!("../i18n/en.tasks.txt"),
     include_str!("../i18n/en.auth.txt"),
+    include_str!("../i18n/en.imports.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -6,12 +6,15 @@
 //! text, so ID and phone numbers survive) or as CSV that Excel in China opens correctly.
 
 mod cell;
+mod guard;
+mod limits;
 mod read;
 mod sniff;
 mod text;
 mod write;
 
-pub use read::read_table;
+pub use limits::{Limit, Limits};
+pub use read::{read_table, read_table_within};
 pub use sniff::detect_format;
 pub use write::{write_csv, write_xlsx};
 
@@ -93,6 +96,14 @@ pub enum SheetError {
         /// Excel's limit, header included.
         max: usize,
     },
+    /// The file goes past one of the [`Limits`]; nothing more of it is read.
+    #[error("the file exceeds the limit of {max} ({})", limit.code())]
+    OverLimit {
+        /// Which limit.
+        limit: Limit,
+        /// The limit as a user reads it ("64", "32 KB", "1024 MB").
+        max: String,
+    },
     /// The workbook could not be written (too many columns, a cell over 32,767 characters…).
     #[error("the spreadsheet could not be written: {detail}")]
     Write {
@@ -113,6 +124,24 @@ impl SheetError {
             Self::Corrupt { .. } => "corrupt_sheet",
             Self::TooManyRows { .. } => "too_many_rows",
             Self::Write { .. } => "write_failed",
+            Self::OverLimit { limit, .. } => limit.code(),
         }
+    }
+
+    /// What a message about the error shows besides its code: the limit gone past, or the
+    /// row limit of a worksheet; empty otherwise.
+    #[must_use]
+    pub fn detail(&self) -> String {
+        match self {
+            Self::OverLimit { max, .. } => max.clone(),
+            Self::TooManyRows { max, .. } => max.to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+pub(crate) fn corrupt_detail(error: impl std::fmt::Display) -> SheetError {
+    SheetError::Corrupt {
+        detail: error.to_string(),
     }
 }

@@ -3,6 +3,7 @@
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
 
 use crate::cell::{TableBuilder, trim};
+use crate::limits::Limits;
 use crate::sniff::{UTF8_BOM, UTF16BE_BOM, UTF16LE_BOM};
 use crate::{SheetError, Table};
 
@@ -11,12 +12,12 @@ const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
 
 /// Reads CSV text in UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030, the
 /// superset of GBK that Excel in mainland China saves.
-pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
+pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
     if let Some(rest) = bytes.strip_prefix(UTF16LE_BOM) {
-        return read_decoded(UTF_16LE, rest);
+        return read_decoded(UTF_16LE, rest, limits);
     }
     if let Some(rest) = bytes.strip_prefix(UTF16BE_BOM) {
-        return read_decoded(UTF_16BE, rest);
+        return read_decoded(UTF_16BE, rest, limits);
     }
     let (text, declared_utf8) = match bytes.strip_prefix(UTF8_BOM) {
         Some(rest) => (rest, true),
@@ -24,15 +25,19 @@ pub(crate) fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
     };
     // Parse as UTF-8 straight away: the csv crate validates each record anyway, so checking
     // the whole file first would read it twice. A GBK file fails on its first Chinese header.
-    match parse(text) {
+    match parse(text, limits) {
         Err(Parse::NotUtf8) if declared_utf8 => Err(SheetError::Encoding),
-        Err(Parse::NotUtf8) => read_decoded(GB18030, bytes),
+        Err(Parse::NotUtf8) => read_decoded(GB18030, bytes, limits),
         Err(Parse::Failed(e)) => Err(e),
         Ok(table) => Ok(table),
     }
 }
 
-fn read_decoded(encoding: &'static Encoding, bytes: &[u8]) -> Result<Table, SheetError> {
+fn read_decoded(
+    encoding: &'static Encoding,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<Table, SheetError> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         return Err(SheetError::Encoding);
@@ -42,7 +47,7 @@ fn read_decoded(encoding: &'static Encoding, bytes: &[u8]) -> Result<Table, Shee
         // UTF-16 is let through whole by the sniffer, so binary data can still show up here.
         return Err(SheetError::NotASpreadsheet);
     }
-    parse(text.as_bytes()).map_err(|e| match e {
+    parse(text.as_bytes(), limits).map_err(|e| match e {
         // Decoded text is valid UTF-8.
         Parse::NotUtf8 => SheetError::Encoding,
         Parse::Failed(e) => e,
@@ -88,7 +93,7 @@ fn count_byte(bytes: &[u8], byte: u8) -> usize {
     bytes.iter().filter(|&&b| b == byte).count()
 }
 
-fn parse(bytes: &[u8]) -> Result<Table, Parse> {
+fn parse(bytes: &[u8], limits: &Limits) -> Result<Table, Parse> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -96,7 +101,7 @@ fn parse(bytes: &[u8]) -> Result<Table, Parse> {
         .buffer_capacity(1 << 16)
         .from_reader(bytes);
     let mut record = csv::StringRecord::new();
-    let mut builder = TableBuilder::default();
+    let mut builder = TableBuilder::new(limits);
     // Lines end in LF or CRLF, except in Excel's "CSV (Macintosh)" files, which use CR alone.
     let line_end = if !bytes.contains(&b'\n') && bytes.contains(&b'\r') {
         b'\r'
@@ -140,9 +145,17 @@ fn parse(bytes: &[u8]) -> Result<Table, Parse> {
         if TableBuilder::is_blank(record.iter()) {
             continue;
         }
-        let mut cells = Vec::with_capacity(record.len().max(builder.width()));
+        // Checked before anything is copied: a gigantic line is refused, not duplicated.
+        for (i, field) in record.iter().enumerate() {
+            let len = trim(field).len();
+            builder.check_cell(len).map_err(Parse::Failed)?;
+            if len > 0 {
+                builder.check_column(i).map_err(Parse::Failed)?;
+            }
+        }
+        let mut cells = Vec::with_capacity(record.len().min(limits.max_columns));
         cells.extend(record.iter().map(|field| trim(field).to_owned()));
-        builder.push(number, cells);
+        builder.push(number, cells).map_err(Parse::Failed)?;
     }
     builder.finish().map_err(Parse::Failed)
 }
@@ -168,7 +181,7 @@ mod tests {
     #[test]
     fn row_numbers_follow_excel_rows() -> Result<(), SheetError> {
         let text = "\r\n姓名,备注\r\n张三,\"多行\r\n备注\"\r\n\r\n , \r\n李四,x\r\n";
-        let table = read_csv(text.as_bytes())?;
+        let table = read_csv(text.as_bytes(), &Limits::default())?;
         assert_eq!(table.headers, ["姓名", "备注"]);
         // Excel: row 1 blank, 2 header, 3 张三, 4 blank, 5 spaces only, 6 李四.
         assert_eq!(numbers(&table), [3, 6]);
@@ -183,7 +196,7 @@ mod tests {
             "a\r\n\r\n1\r\n\"x\r\ny\"\r\n2\r\n",
             "a\r\r1\r\"x\ry\"\r2\r",
         ] {
-            let table = read_csv(text.as_bytes())?;
+            let table = read_csv(text.as_bytes(), &Limits::default())?;
             assert_eq!(numbers(&table), [3, 4, 5], "{text:?}");
         }
         Ok(())
@@ -191,7 +204,7 @@ mod tests {
 
     #[test]
     fn last_line_without_line_break() -> Result<(), SheetError> {
-        let table = read_csv(b"a\n\n1\n2")?;
+        let table = read_csv(b"a\n\n1\n2", &Limits::default())?;
         assert_eq!(numbers(&table), [3, 4]);
         Ok(())
     }
@@ -210,8 +223,14 @@ mod tests {
 
     #[test]
     fn header_only_is_not_empty_but_nothing_is() {
-        assert!(matches!(read_csv(b"a,b\r\n"), Ok(t) if t.rows.is_empty()));
-        assert!(matches!(read_csv(b"\r\n , \r\n"), Err(SheetError::Empty)));
-        assert!(matches!(read_csv(b"\xEF\xBB\xBF"), Err(SheetError::Empty)));
+        assert!(matches!(read_csv(b"a,b\r\n", &Limits::default()), Ok(t) if t.rows.is_empty()));
+        assert!(matches!(
+            read_csv(b"\r\n , \r\n", &Limits::default()),
+            Err(SheetError::Empty)
+        ));
+        assert!(matches!(
+            read_csv(b"\xEF\xBB\xBF", &Limits::default()),
+            Err(SheetError::Empty)
+        ));
     }
 }

@@ -168,6 +168,8 @@ struct ImportPage {
     c: Chrome,
     i: Import,
     rejects: Vec<(i64, String, String)>,
+    /// Why the import stopped before the end, when it stopped for its rejected rows.
+    stopped_text: String,
 }
 
 #[derive(Template)]
@@ -211,10 +213,19 @@ async fn import_page(
             )
         })
         .collect();
+    let stopped_text = if i.status == app::import::TOO_MANY_REJECTS {
+        ctx.t.get("import.stopped_for_rejects").replace(
+            "{max}",
+            &s.app.settings.imports.max_rejected_rows.to_string(),
+        )
+    } else {
+        String::new()
+    };
     Ok(render(&ImportPage {
         c: ctx.chrome(ctx.t.get("import.title")),
         i,
         rejects,
+        stopped_text,
     }))
 }
 
