@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod checks;
+mod contract;
 mod harness;
 mod http;
 mod http_matrix;

@@ -88,7 +88,13 @@ fn serde_field(path: &str, message: &str) -> (String, &'static str) {
             .map(|(name, _)| name.to_owned())
     };
     if let Some(name) = quoted("unknown field ") {
-        return (join(&name), "unknown_field");
+        // serde_path_to_error's path already ends with the unknown key.
+        let field = if path == name || path.ends_with(&format!(".{name}")) {
+            path.to_owned()
+        } else {
+            join(&name)
+        };
+        return (field, "unknown_field");
     }
     if let Some(name) = quoted("missing field ") {
         return (join(&name), "required");
@@ -241,8 +247,15 @@ mod tests {
     #[test]
     fn serde_messages_name_their_field() {
         assert_eq!(
-            serde_field(".", "unknown field `volunteer`, expected `account_id`"),
+            serde_field(
+                "volunteer",
+                "unknown field `volunteer`, expected `account_id`"
+            ),
             ("volunteer".to_owned(), "unknown_field")
+        );
+        assert_eq!(
+            serde_field("answers[0].x", "unknown field `x`"),
+            ("answers[0].x".to_owned(), "unknown_field")
         );
         assert_eq!(
             serde_field("answers[0]", "missing field `question`"),
