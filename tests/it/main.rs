@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod checks;
+mod contract;
 mod harness;
 mod http;
 mod http_matrix;

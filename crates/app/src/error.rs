@@ -62,6 +62,14 @@ impl From<StoreError> for AppError {
                 code: "stale_version",
             },
             StoreError::Conflict(_) => AppError::Conflict { code: "conflict" },
+            // A delete of a row other records still point at (a resident with a quarantine
+            // order), or a reference to a row that is gone: a conflict with existing data.
+            StoreError::Reference(_) => AppError::Conflict {
+                code: "reference_conflict",
+            },
+            StoreError::Constraint(_) => AppError::Conflict {
+                code: "constraint_conflict",
+            },
             StoreError::Unavailable(m) => AppError::Unavailable(m),
             other => AppError::Internal(other.to_string()),
         }

@@ -46,6 +46,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.tasks.txt"),
     include_str!("../i18n/zh.auth.txt"),
     include_str!("../i18n/zh.imports.txt"),
+    include_str!("../i18n/zh.api.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -54,6 +55,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.tasks.txt"),
     include_str!("../i18n/en.auth.txt"),
     include_str!("../i18n/en.imports.txt"),
+    include_str!("../i18n/en.api.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -54,6 +54,9 @@ pub fn router_with(app: app::App, options: Options) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
+        // Anything else under /api answers a JSON 404, like unknown routes inside /api/v1.
+        .route("/api", axum::routing::any(api::extract::no_route))
+        .route("/api/{*rest}", axum::routing::any(api::extract::no_route))
         .merge(assets::routes())
         .route("/healthz", axum::routing::get(healthz))
         .layer(DefaultBodyLimit::max(limit))

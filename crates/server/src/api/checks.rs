@@ -1,9 +1,8 @@
 //! Twice-daily check records, self-report links and alerts.
 
 use app::AppError;
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,6 +12,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
 use crate::i18n::{Lang, Tr};
 
 #[derive(OpenApi)]
@@ -117,11 +117,14 @@ pub struct CheckPage {
 #[derive(Deserialize, IntoParams)]
 pub struct CheckPageParams {
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 /// A check as recorded by staff.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     /// "36.8": 35.0–42.0 °C, one decimal.
     pub temperature: String,
@@ -324,6 +327,8 @@ pub struct AlertParams {
     /// `open`, `acknowledged` or `resolved`; unresolved when absent.
     pub state: Option<String>,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -390,6 +395,8 @@ pub struct WorklistParams {
     #[serde(default)]
     pub mine: bool,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -449,6 +456,7 @@ async fn acknowledge_alert(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResolveRequest {
     /// What was done; required.
     pub note: String,
@@ -468,6 +476,7 @@ async fn resolve_alert(
 
 /// A resident's self-report; the link's token is the only credential.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SelfReportRequest {
     pub temperature: String,
     #[serde(default)]

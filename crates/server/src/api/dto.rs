@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     pub username: String,
     pub password: String,
@@ -47,11 +48,13 @@ pub struct NodeDto {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NameRequest {
     pub name: String,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CommunityRequest {
     pub street_id: i64,
     pub name: String,
@@ -92,6 +95,7 @@ pub struct HouseholdDetail {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HouseholdRequest {
     pub building_id: i64,
     pub unit: String,
@@ -101,6 +105,7 @@ pub struct HouseholdRequest {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HouseholdUpdate {
     #[serde(default)]
     pub phone: String,
@@ -157,6 +162,7 @@ pub struct ResidentDetail {
 
 /// A resident as written; values are codes (`registered`) or the register words (`户籍`).
 #[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct ResidentRequest {
     pub household_id: i64,
     pub name: String,
@@ -189,8 +195,10 @@ pub struct ResidentRequest {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
-    #[serde(default)]
+    /// Why; written to the audit trail. Required.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -211,6 +219,8 @@ pub struct ResidentParams {
     /// `stayed_in_city`, `returned` or `not_yet_returned`.
     pub travel_status: Option<String>,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -233,6 +243,8 @@ pub struct HouseholdParams {
     pub building_id: Option<i64>,
     pub room: Option<String>,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -273,6 +285,8 @@ pub struct AuditParams {
     pub object_id: Option<String>,
     /// Newest first: continue before this sequence number.
     pub before: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::audit_limit")]
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -311,6 +325,7 @@ pub struct AccountDto {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccountRequest {
     #[serde(default)]
     pub username: String,

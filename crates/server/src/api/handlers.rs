@@ -2,10 +2,9 @@
 
 use app::accounts::AccountInput;
 use app::registry::{ExportFormat, HouseholdInput, ResidentQuery};
-use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,6 +17,7 @@ use utoipa::OpenApi;
 use super::dto::*;
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
 
 #[derive(OpenApi)]
 #[openapi(

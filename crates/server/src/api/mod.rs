@@ -3,6 +3,7 @@
 
 mod checks;
 mod dto;
+pub mod extract;
 mod handlers;
 mod quarantine;
 mod screening;
@@ -37,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .merge(tasks::routes())
         .merge(tokens::routes())
         .route("/openapi.json", get(openapi))
+        // Last, so that it covers every route above.
+        .method_not_allowed_fallback(extract::method_not_allowed)
+        .fallback(extract::no_route)
 }
 
 /// The whole API's document: the registry's and each area's, merged.
@@ -47,6 +51,104 @@ fn document() -> utoipa::openapi::OpenApi {
     doc.merge(screening::Doc::openapi());
     doc.merge(tasks::Doc::openapi());
     doc.merge(tokens::Doc::openapi());
+    with_shared_responses(doc)
+}
+
+/// The refusals any operation can answer, documented once as shared responses and referenced by
+/// every operation that does not document its own: the API answers nothing it does not document.
+const SHARED_RESPONSES: &[(&str, &str, bool)] = &[
+    (
+        "400",
+        "The request body is not valid JSON (`malformed_json`).",
+        true,
+    ),
+    (
+        "401",
+        "Not signed in, or the token is unknown (`unauthenticated`).",
+        false,
+    ),
+    (
+        "403",
+        "The caller's role may not do this, or the CSRF header is missing (`forbidden`).",
+        false,
+    ),
+    (
+        "404",
+        "Not found, or outside the caller's jurisdiction (`not_found`).",
+        false,
+    ),
+    (
+        "409",
+        "A conflict with stored data: a stale version, a state that does not allow it, a row still referred to (`conflict`, `stale_version`, `reference_conflict`, ...).",
+        false,
+    ),
+    (
+        "413",
+        "The request body is larger than the configured limit (`payload_too_large`).",
+        true,
+    ),
+    (
+        "415",
+        "The request body is not sent as `application/json` (`unsupported_media_type`).",
+        true,
+    ),
+    (
+        "422",
+        "A field or parameter does not fit: each is named in `error.fields` (`validation_failed`).",
+        false,
+    ),
+    (
+        "429",
+        "Too many attempts; see `Retry-After` (`rate_limited`).",
+        false,
+    ),
+    (
+        "503",
+        "The database is unavailable (`storage_unavailable`).",
+        false,
+    ),
+];
+
+fn with_shared_responses(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (status, description, _) in SHARED_RESPONSES {
+        let response = ResponseBuilder::new()
+            .description(*description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        components
+            .responses
+            .insert(format!("Error{status}"), RefOr::T(response));
+    }
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let has_body = op.request_body.is_some();
+            for (status, _, needs_body) in SHARED_RESPONSES {
+                if *needs_body && !has_body {
+                    continue;
+                }
+                op.responses
+                    .responses
+                    .entry((*status).to_owned())
+                    .or_insert_with(|| {
+                        RefOr::Ref(Ref::from_response_name(format!("Error{status}")))
+                    });
+            }
+        }
+    }
     doc
 }
 

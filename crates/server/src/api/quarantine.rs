@@ -1,9 +1,8 @@
 //! Quarantine orders: placing residents and households, duration changes, details and
 //! transitions.
 
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
@@ -12,6 +11,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -127,14 +127,18 @@ pub struct QuarantineParams {
     /// `end` for ending soonest first; by key otherwise. `after` is an order id either way.
     pub sort: Option<String>,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 /// A new order for one resident or for every member of a household (give exactly one).
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuarantineRequest {
     pub resident_id: Option<i64>,
     pub household_id: Option<i64>,
+    #[schema(min_length = 1)]
     pub reason: String,
     pub kind: String,
     /// ISO date; today when empty.
@@ -152,12 +156,15 @@ pub struct CreatedMany {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuarantineDurationRequest {
     pub days: u16,
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuarantineDetailsRequest {
     pub door_sealed: bool,
     pub camera_installed: bool,
@@ -166,6 +173,7 @@ pub struct QuarantineDetailsRequest {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuarantineTransitionRequest {
     /// `start`, `release`, `transfer` or `cancel`.
     pub transition: String,

@@ -2,9 +2,8 @@
 
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
@@ -13,6 +12,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -142,10 +142,13 @@ pub struct DeliveryTaskParams {
     #[serde(default)]
     pub unassigned: bool,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GenerateRequest {
     /// ISO date; today when empty.
     #[serde(default)]
@@ -159,25 +162,33 @@ pub struct GeneratedDto {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AskRequest {
     /// What the household needs, e.g. "vegetables, blood-pressure medicine".
     pub needs: String,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
     /// `at_door` or `phone`.
     pub via: String,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CancelRequest {
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct AssignRequest {
-    /// A volunteer's account id; null to unassign.
+#[serde(deny_unknown_fields)]
+pub struct VolunteerAssignRequest {
+    /// A volunteer's account id; null to unassign. Required, so that a body meant for another
+    /// route cannot unassign by leaving it out.
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true)]
     pub volunteer_id: Option<i64>,
 }
 
@@ -299,12 +310,12 @@ async fn delivery_cancel(
 }
 
 /// Gives a task to a volunteer covering the household, or to nobody.
-#[utoipa::path(post, path = "/delivery-tasks/{id}/assign", params(("id" = i64, Path)), request_body = AssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/delivery-tasks/{id}/assign", params(("id" = i64, Path)), request_body = VolunteerAssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_assign(
     State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
-    Json(r): Json<AssignRequest>,
+    Json(r): Json<VolunteerAssignRequest>,
 ) -> ApiResult<StatusCode> {
     s.app
         .assign_delivery(&ctx.actor, id, r.volunteer_id)
@@ -404,16 +415,21 @@ pub struct RoundParams {
     pub mine: bool,
     pub grid_id: Option<i64>,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct StopParams {
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StopRequest {
     /// `collected` or `no_rubbish`.
     pub outcome: String,
@@ -509,12 +525,12 @@ async fn rubbish_round_done(
 }
 
 /// Gives a round to a volunteer covering its grid, or to nobody.
-#[utoipa::path(post, path = "/rubbish-rounds/{id}/assign", params(("id" = i64, Path)), request_body = AssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/rubbish-rounds/{id}/assign", params(("id" = i64, Path)), request_body = VolunteerAssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_round_assign(
     State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
-    Json(r): Json<AssignRequest>,
+    Json(r): Json<VolunteerAssignRequest>,
 ) -> ApiResult<StatusCode> {
     s.app
         .assign_rubbish_round(&ctx.actor, id, r.volunteer_id)

@@ -1,13 +1,13 @@
 //! The caller's own API tokens: listed with their last use, revoked one by one or all at once.
 
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
 

@@ -1,7 +1,6 @@
 //! Recording an attempt with its answers, once per idempotency key.
 
 use app::screening::AttemptInput;
-use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -12,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::api::extract::Json;
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
 
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     pub resident_id: i64,
     /// `stayed_in_city`, `returned` or `not_yet_returned`.
@@ -36,6 +37,7 @@ pub struct AnswerRequest {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AttemptRequest {
     pub campaign_id: i64,
     pub household_id: i64,

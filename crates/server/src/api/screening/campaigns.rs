@@ -1,9 +1,8 @@
 //! Campaigns: listing, creating, reading, opening and closing them.
 
 use app::screening::CampaignInput;
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
@@ -11,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
 
 #[derive(OpenApi)]
@@ -63,6 +63,7 @@ pub struct CampaignPage {
 
 /// "Returned from `region` since `since`?"
 #[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QuestionDto {
     /// GB/T 2260 code or prefix: `42`, `4201`, `420106`.
     pub region: String,
@@ -88,6 +89,7 @@ pub struct CampaignDetail {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CampaignRequest {
     pub community_id: i64,
     pub name: String,
@@ -103,10 +105,13 @@ pub struct CampaignRequest {
 pub struct CampaignParams {
     pub community_id: Option<i64>,
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CampaignStateRequest {
     /// `open` or `closed`.
     pub state: String,

@@ -1,7 +1,7 @@
 //! The register exports of a campaign.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 
 use crate::AppState;
+use crate::api::extract::{Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
 
 #[derive(OpenApi)]

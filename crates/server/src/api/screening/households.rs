@@ -1,15 +1,15 @@
 //! The households of a campaign, one household, and its number for a call.
 
 use app::screening::HouseholdQuery;
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
 
 #[derive(OpenApi)]
@@ -95,6 +95,8 @@ pub struct HouseholdParams {
     pub state: Option<String>,
     /// A `list_rank`.
     pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -1,14 +1,14 @@
 //! Progress per team and grid.
 
 use app::screening::Totals;
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::api::extract::{Json, Path};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
 
 #[derive(OpenApi)]

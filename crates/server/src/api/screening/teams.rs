@@ -2,15 +2,15 @@
 
 use app::AppError;
 use app::screening::AssignTarget;
-use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::api::extract::{Json, Path};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
 
 #[derive(OpenApi)]
@@ -25,6 +25,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TeamRequest {
     pub name: String,
     /// Account ids of grid workers, volunteers or staff of the community.
@@ -32,12 +33,14 @@ pub struct TeamRequest {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MembersRequest {
     pub members: Vec<i64>,
 }
 
 /// Give exactly one of `by_grid`, `grid_id` or `building_ids`.
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// Each grid's unassigned households to the team whose member works that grid.
     #[serde(default)]

@@ -1,0 +1,263 @@
+//! The API's contract: every refusal is a JSON error with a stable code that names the field or
+//! parameter, every status it answers is in the document, bounds in the document are the bounds
+//! enforced, request bodies refuse fields they do not know, and a conflict with stored data is a
+//! 409, not a 500.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::http::{Client, Res};
+use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
+
+/// Asserts a JSON error with `status` and `code`, and returns its body.
+#[track_caller]
+fn api_error(res: &Res, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status, status, "{}", res.text());
+    assert!(
+        res.header(header::CONTENT_TYPE)
+            .is_some_and(|c| c.starts_with("application/json")),
+        "JSON, not {:?}: {}",
+        res.header(header::CONTENT_TYPE),
+        res.text()
+    );
+    let body = res.json();
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+/// Asserts a 422 whose only field error is `field` with `code`.
+#[track_caller]
+fn field_error(res: &Res, field: &str, code: &str) {
+    let body = api_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let fields = body["error"]["fields"].as_array().expect("fields listed");
+    assert_eq!(fields.len(), 1, "{body}");
+    assert_eq!(fields[0]["field"], field, "{body}");
+    assert_eq!(fields[0]["code"], code, "{body}");
+}
+
+#[tokio::test]
+async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let id = app
+        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
+        .await
+        .expect("resident");
+    let mut anon = Client::new(server::router(app.clone()));
+    let mut staff = {
+        let token = anon.token("staff").await;
+        anon.bearer(&token)
+    };
+
+    let res = staff
+        .json(
+            Method::POST,
+            "/api/v1/quarantine-orders",
+            &json!({ "resident_id": id, "reason": "returnee", "kind": "home" }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    let path = format!("/api/v1/residents/{id}");
+    let res = staff
+        .json(Method::DELETE, &path, &json!({ "reason": "moved away" }))
+        .await;
+    api_error(&res, StatusCode::CONFLICT, "reference_conflict");
+    // Still there, whole.
+    let read = staff.get(&path).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    assert_eq!(read.json()["resident"]["name"], "张三");
+
+    // A resident nobody refers to is deleted.
+    let free = app
+        .create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(2), ""))
+        .await
+        .expect("resident");
+    let res = staff
+        .json(
+            Method::DELETE,
+            &format!("/api/v1/residents/{free}"),
+            &json!({ "reason": "moved away" }),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+}
+
+#[tokio::test]
+async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let mut anon = Client::new(server::router(app.clone()));
+    let mut staff = {
+        let token = anon.token("staff").await;
+        anon.bearer(&token)
+    };
+    let resident = json!({ "household_id": h, "name": "王五", "document_number": citizen_id(5) });
+
+    // Not sent as JSON: 415; not JSON at all: 400.
+    let res = staff
+        .send(
+            Method::POST,
+            "/api/v1/residents",
+            &[(header::CONTENT_TYPE, "text/plain")],
+            Body::from(resident.to_string()),
+        )
+        .await;
+    api_error(
+        &res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    let res = staff
+        .send(
+            Method::POST,
+            "/api/v1/residents",
+            &[(header::CONTENT_TYPE, "application/json")],
+            Body::from("{\"name\": "),
+        )
+        .await;
+    api_error(&res, StatusCode::BAD_REQUEST, "malformed_json");
+
+    // A field the body does not have is refused by name, and nothing is written.
+    let mut extra = resident.clone();
+    extra["nickname"] = json!("小王");
+    let res = staff.json(Method::POST, "/api/v1/residents", &extra).await;
+    field_error(&res, "nickname", "unknown_field");
+    // A field of the wrong type is named too.
+    let mut wrong = resident.clone();
+    wrong["household_id"] = json!("one");
+    let res = staff.json(Method::POST, "/api/v1/residents", &wrong).await;
+    field_error(&res, "household_id", "invalid_value");
+    let list = staff.get("/api/v1/residents").await;
+    assert_eq!(list.json()["items"].as_array().map(Vec::len), Some(0));
+
+    // Page sizes outside the documented bounds are refused, not clamped.
+    for limit in ["0", "501", "2147483648"] {
+        let res = staff.get(&format!("/api/v1/residents?limit={limit}")).await;
+        field_error(&res, "limit", "out_of_range");
+    }
+    let res = staff.get("/api/v1/residents?limit=ten").await;
+    field_error(&res, "limit", "invalid_parameter");
+    let res = staff.get("/api/v1/residents?limit=500").await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let res = staff.get("/api/v1/audit?limit=1001").await;
+    field_error(&res, "limit", "out_of_range");
+
+    // A path parameter that is not a number, a route that does not exist, a method a route does
+    // not serve.
+    let res = staff.get("/api/v1/residents/abc").await;
+    field_error(&res, "id", "invalid_parameter");
+    let res = staff.get("/api/v1/no-such-thing").await;
+    api_error(&res, StatusCode::NOT_FOUND, "no_such_route");
+    let res = staff.get("/api/v2/residents").await;
+    api_error(&res, StatusCode::NOT_FOUND, "no_such_route");
+    let res = staff.json(Method::PATCH, "/api/v1/me", &json!({})).await;
+    api_error(&res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+
+    // The reason of a delete is required and may not be empty, as documented.
+    let id = app
+        .create_resident(&f.staff, h, &raw_resident("赵六", &citizen_id(6), ""))
+        .await
+        .expect("resident");
+    let path = format!("/api/v1/residents/{id}");
+    let res = staff.json(Method::DELETE, &path, &json!({})).await;
+    field_error(&res, "reason", "required");
+    let res = staff
+        .json(Method::DELETE, &path, &json!({ "reason": "" }))
+        .await;
+    field_error(&res, "reason", "required");
+    assert_eq!(staff.get(&path).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_screening_assign_body_sent_to_a_task_is_refused_instead_of_unassigning() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    fixture(app).await;
+    let mut anon = Client::new(server::router(app.clone()));
+    let mut staff = {
+        let token = anon.token("staff").await;
+        anon.bearer(&token)
+    };
+
+    // Without the fix the body deserialised to `volunteer_id: null` and the route looked for the
+    // task (404); now the body itself is refused before anything is read or written.
+    for path in [
+        "/api/v1/delivery-tasks/987654/assign",
+        "/api/v1/rubbish-rounds/987654/assign",
+    ] {
+        let res = staff
+            .json(Method::POST, path, &json!({ "team_id": 1 }))
+            .await;
+        field_error(&res, "team_id", "unknown_field");
+        let res = staff.json(Method::POST, path, &json!({})).await;
+        field_error(&res, "volunteer_id", "required");
+    }
+
+    // The document names the two bodies apart.
+    let doc = anon.get("/api/v1/openapi.json").await.json();
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["VolunteerAssignRequest"]["properties"]["volunteer_id"].is_object(),
+        "{}",
+        schemas["VolunteerAssignRequest"]
+    );
+    assert_eq!(
+        schemas["VolunteerAssignRequest"]["required"],
+        json!(["volunteer_id"])
+    );
+    assert!(schemas["AssignRequest"]["properties"]["volunteer_id"].is_null());
+    for path in ["/delivery-tasks/{id}/assign", "/rubbish-rounds/{id}/assign"] {
+        assert_eq!(
+            doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/VolunteerAssignRequest",
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_document_lists_every_status_and_the_real_bounds() {
+    let db = TestDb::new().await;
+    let mut anon = Client::new(server::router(db.app.clone()));
+    let doc = anon.get("/api/v1/openapi.json").await.json();
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            operations += 1;
+            let responses = op["responses"].as_object().expect("responses");
+            let mut wanted = vec!["401", "403", "404", "409", "422", "429", "503"];
+            if op.get("requestBody").is_some() {
+                wanted.extend(["400", "413", "415"]);
+            }
+            for status in wanted {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} does not document {status}"
+                );
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "limit" {
+                    assert_eq!(p["schema"]["minimum"], 1, "{method} {path}");
+                    assert!(p["schema"]["maximum"].is_number(), "{method} {path}");
+                }
+            }
+        }
+    }
+    assert!(operations >= 76, "{operations} operations");
+    let reason = &doc["components"]["schemas"]["ReasonRequest"];
+    assert_eq!(reason["properties"]["reason"]["minLength"], 1, "{reason}");
+    assert_eq!(reason["required"], json!(["reason"]), "{reason}");
+}
