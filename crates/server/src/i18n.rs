@@ -44,12 +44,14 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.checks.txt"),
     include_str!("../i18n/zh.screening.txt"),
     include_str!("../i18n/zh.tasks.txt"),
+    include_str!("../i18n/zh.system.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
     include_str!("../i18n/en.checks.txt"),
     include_str!("../i18n/en.screening.txt"),
     include_str!("../i18n/en.tasks.txt"),
+    include_str!("../i18n/en.system.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

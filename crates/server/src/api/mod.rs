@@ -1,9 +1,11 @@
 //! The JSON API under `/api/v1`: every use case of the pages, with session-cookie or bearer-token
 //! auth, errors as JSON with stable snake_case codes, documented by a generated OpenAPI document.
 
+mod assignees;
 mod checks;
 mod dto;
 mod handlers;
+mod patch;
 mod quarantine;
 mod screening;
 mod tasks;
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
+        .merge(assignees::routes())
         .route("/openapi.json", get(openapi))
 }
 
@@ -44,6 +47,7 @@ fn document() -> utoipa::openapi::OpenApi {
     doc.merge(checks::Doc::openapi());
     doc.merge(screening::Doc::openapi());
     doc.merge(tasks::Doc::openapi());
+    doc.merge(assignees::Doc::openapi());
     doc
 }
 
