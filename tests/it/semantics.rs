@@ -324,3 +324,83 @@ async fn staff_look_up_the_people_they_may_assign_by_name() {
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_travel_origin_is_stored_as_its_code_and_old_forms_are_migrated() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let returned = |name: &str, n: u32, origin: &str| {
+        let mut r = raw_resident(name, &citizen_id(n), "");
+        r.travel_status = "returned".to_owned();
+        r.travel_origin = origin.to_owned();
+        r.returned_on = "2020-01-20".to_owned();
+        r
+    };
+    // The registry stores the 6-digit code whether a prefix or the full code is given.
+    let a = app
+        .create_resident(&f.staff, h, &returned("张三", 1, "4201"))
+        .await
+        .expect("resident");
+    let b = app
+        .create_resident(&f.staff, h, &returned("李四", 2, "420106"))
+        .await
+        .expect("resident");
+    let origin = async |id: i64| app.resident(&f.staff, id).await.expect("r").0.travel_origin;
+    assert_eq!(origin(a).await.as_deref(), Some("420100"));
+    assert_eq!(origin(b).await.as_deref(), Some("420106"));
+    assert_eq!(
+        app::registry::origin_label(Some("420100")),
+        "420100 湖北省 武汉市"
+    );
+    assert_eq!(
+        app::registry::origin_label(Some("420106")),
+        "420106 湖北省 武汉市 武昌区"
+    );
+    assert_eq!(app::registry::origin_label(Some("武汉")), "武汉");
+
+    // Values written before, in the old forms, become the code.
+    let mut tx = app.db.write().await.expect("tx");
+    for (id, old) in [(a, "4201 湖北省"), (b, "420106 武昌区")] {
+        sqlx::query("UPDATE residents SET travel_origin = $1 WHERE id = $2")
+            .bind(old)
+            .bind(id)
+            .execute(&mut *tx.conn())
+            .await
+            .expect("old form");
+    }
+    sqlx::query("DELETE FROM schema_migrations WHERE version = 11")
+        .execute(&mut *tx.conn())
+        .await
+        .expect("forget 0011");
+    tx.commit().await.expect("commit");
+    app.db.migrate().await.expect("migrate");
+    assert_eq!(origin(a).await.as_deref(), Some("420100"));
+    assert_eq!(origin(b).await.as_deref(), Some("420106"));
+}
+
+#[tokio::test]
+async fn the_resident_page_names_the_region_of_a_travel_origin() {
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let mut r = raw_resident("张三", &citizen_id(1), "");
+    r.travel_status = "returned".to_owned();
+    r.travel_origin = "420100".to_owned();
+    r.returned_on = "2020-01-20".to_owned();
+    let id = app
+        .create_resident(&f.staff, h, &r)
+        .await
+        .expect("resident");
+    let mut c = Client::new(server::router(app.clone()));
+    c.sign_in("staff").await;
+    let page = c.get(&format!("/residents/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("420100 湖北省 武汉市"),
+        "{}",
+        page.text()
+    );
+}

@@ -21,6 +21,16 @@ use crate::{Actor, App, AppError, AppResult};
 pub(crate) const DOCUMENT_CONTEXT: &str = "resident.document";
 
 /// Masks a stored phone for display: `138****5678`, or stars for anything unexpected.
+/// A stored travel origin for people: a GB/T 2260 code with its name (`420106 湖北省 武汉市
+/// 武昌区`), other text as written.
+pub fn origin_label(origin: Option<&str>) -> String {
+    let origin = origin.unwrap_or_default();
+    match domain::screening::RegionCode::parse(origin) {
+        Ok(code) if origin.bytes().all(|b| b.is_ascii_digit()) => code.label(),
+        _ => origin.to_owned(),
+    }
+}
+
 pub fn mask_phone(phone: &str) -> String {
     match MobilePhone::parse(phone) {
         Ok(p) => p.masked(),

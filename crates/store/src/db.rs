@@ -302,6 +302,11 @@ pub(crate) mod migrations {
             name: "tasks",
             sql: include_str!("../migrations/0006_tasks.sql"),
         },
+        Migration {
+            version: 11,
+            name: "region_codes",
+            sql: include_str!("../migrations/0011_region_codes.sql"),
+        },
     ];
 
     /// Renders the few column types the two dialects spell differently.
