@@ -56,7 +56,7 @@ async fn order(app: &App, f: &Fixture, n: u32, start: &str) -> i64 {
             start_date: start.to_owned(),
             days: String::new(),
             doctor_id: Some(f.doctor.account_id),
-            grid_worker_id: None,
+            ..OrderInput::default()
         },
     )
     .await

@@ -16,6 +16,7 @@ mod registry;
 mod routes;
 mod screening;
 mod seeding;
+mod semantics;
 mod structure;
 mod summary;
 mod support;

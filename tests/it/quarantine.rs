@@ -18,8 +18,7 @@ fn input(days: &str) -> OrderInput {
         kind: "home".to_owned(),
         start_date: String::new(),
         days: days.to_owned(),
-        doctor_id: None,
-        grid_worker_id: None,
+        ..OrderInput::default()
     }
 }
 
@@ -242,10 +241,10 @@ async fn extension_recomputes_the_end_and_flags_are_editable() {
         &f.grid_worker,
         id,
         &DetailsInput {
-            door_sealed: true,
-            camera_installed: true,
-            doctor_id: Some(f.doctor.account_id),
-            grid_worker_id: Some(f.grid_worker.account_id),
+            door_sealed: Some(true),
+            camera_installed: Some(true),
+            doctor_id: Some(Some(f.doctor.account_id)),
+            grid_worker_id: Some(Some(f.grid_worker.account_id)),
         },
     )
     .await

@@ -352,6 +352,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
         &["delete", "post"],
     ),
     ("/alerts", &["get"]),
+    ("/assignees", &["get"]),
     ("/alerts/{id}/acknowledge", &["post"]),
     ("/alerts/{id}/resolve", &["post"]),
     ("/worklist", &["get"]),

@@ -29,8 +29,7 @@ fn order(kind: &str, start: Date) -> OrderInput {
         kind: kind.to_owned(),
         start_date: start.to_string(),
         days: "14".to_owned(),
-        doctor_id: None,
-        grid_worker_id: None,
+        ..OrderInput::default()
     }
 }
 

@@ -4,6 +4,10 @@ use store::audit::{self, AuditFilter, AuditRecord, Verification};
 
 use crate::{Actor, App, AppResult};
 
+/// The role recorded for what the system does on its own (scheduled jobs, command-line
+/// maintenance): not a role an account can have.
+pub const SYSTEM_ROLE: &str = "system";
+
 impl App {
     pub async fn audit_trail(
         &self,

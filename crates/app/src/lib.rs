@@ -2,6 +2,7 @@
 //! writing its audit entry and running in one transaction.
 
 pub mod accounts;
+pub mod assignees;
 pub mod audit;
 pub mod auth;
 pub mod checks;
@@ -94,7 +95,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The actor used by command-line maintenance (migrations, demo data) with no account.
+    /// The actor used by command-line maintenance (migrations, demo data) and the job runner,
+    /// with no account; audited with the role [`audit::SYSTEM_ROLE`].
     pub fn system() -> Actor {
         Actor {
             account_id: 0,
@@ -106,6 +108,11 @@ impl Actor {
         }
     }
 
+    /// Whether this is [`Actor::system`]: no account behind it.
+    pub fn is_system(&self) -> bool {
+        self.account_id == 0
+    }
+
     pub(crate) fn audit(
         &self,
         action: &str,
@@ -115,7 +122,11 @@ impl Actor {
         store::audit::AuditEntry {
             account_id: (self.account_id != 0).then_some(self.account_id),
             account_name: self.username.clone(),
-            role: self.role.code().to_owned(),
+            role: if self.is_system() {
+                audit::SYSTEM_ROLE.to_owned()
+            } else {
+                self.role.code().to_owned()
+            },
             action: action.to_owned(),
             object_type: object_type.to_owned(),
             object_id: object_id.to_string(),

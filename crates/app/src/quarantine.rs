@@ -29,15 +29,19 @@ pub struct OrderInput {
     pub days: String,
     pub doctor_id: Option<i64>,
     pub grid_worker_id: Option<i64>,
-}
-
-/// The editable details of an order as entered.
-#[derive(Debug, Clone, Default)]
-pub struct DetailsInput {
+    /// The door is sealed from the start (its time is the order's creation).
     pub door_sealed: bool,
     pub camera_installed: bool,
-    pub doctor_id: Option<i64>,
-    pub grid_worker_id: Option<i64>,
+}
+
+/// A change of the editable details of an order: `None` leaves a detail as it is; for the
+/// responsible people `Some(None)` clears one.
+#[derive(Debug, Clone, Default)]
+pub struct DetailsInput {
+    pub door_sealed: Option<bool>,
+    pub camera_installed: Option<bool>,
+    pub doctor_id: Option<Option<i64>>,
+    pub grid_worker_id: Option<Option<i64>>,
 }
 
 /// What a list asks for.
@@ -246,6 +250,7 @@ impl App {
             State::Active
         };
         let (start_text, end_text) = (p.start.to_string(), end.to_string());
+        let now = store::now_ms();
         let mut ids = Vec::with_capacity(residents.len());
         for r in residents {
             let id = qs::insert_order(
@@ -264,6 +269,8 @@ impl App {
                     end_date: &end_text,
                     doctor_id: input.doctor_id,
                     grid_worker_id: input.grid_worker_id,
+                    door_sealed_at: input.door_sealed.then_some(now),
+                    camera_installed: input.camera_installed,
                 },
             )
             .await
@@ -277,10 +284,22 @@ impl App {
                 "resident_id": r.id, "reason": p.reason.code(), "kind": p.kind.code(),
                 "state": state.code(), "start_date": start_text, "days": p.days,
                 "end_date": end_text, "doctor_id": input.doctor_id,
-                "grid_worker_id": input.grid_worker_id,
+                "grid_worker_id": input.grid_worker_id, "door_sealed": input.door_sealed,
+                "camera_installed": input.camera_installed,
             }));
             tx.audit(a).await?;
             ids.push(id);
+        }
+        if let Some(first) = residents.first()
+            && p.kind == Kind::Home
+            && p.start == self.today()
+        {
+            // The hour's delivery run may have passed already (an order placed late in the
+            // day): the day-0 delivery is made with the order, not a day late.
+            let households: Vec<i64> = residents.iter().map(|r| r.household_id).collect();
+            let j = Jurisdiction::new(Level::Community, first.community_id);
+            self.generate_deliveries(&mut tx, actor, &j, p.start, Some(&households))
+                .await?;
         }
         tx.commit().await?;
         Ok(ids)
@@ -399,12 +418,16 @@ impl App {
                 code: "order_closed",
             });
         }
+        let doctor_id = input.doctor_id.unwrap_or(o.doctor_id);
+        let grid_worker_id = input.grid_worker_id.unwrap_or(o.grid_worker_id);
         let place = structure::placement(tx.conn(), Node::Building(o.building_id)).await?;
         let mut e = FieldErrors::new();
+        // Only a newly named person is checked: one named earlier stays until changed.
+        let changed = |new: Option<i64>, old: Option<i64>| new.filter(|_| new != old);
         self.check_responsible(
             tx.conn(),
             "doctor_id",
-            input.doctor_id,
+            changed(doctor_id, o.doctor_id),
             Role::Doctor,
             &place,
             &mut e,
@@ -413,24 +436,25 @@ impl App {
         self.check_responsible(
             tx.conn(),
             "grid_worker_id",
-            input.grid_worker_id,
+            changed(grid_worker_id, o.grid_worker_id),
             Role::GridWorker,
             &place,
             &mut e,
         )
         .await?;
         e.into_result()?;
-        let sealed_at = match (o.door_sealed, input.door_sealed) {
+        let door_sealed = input.door_sealed.unwrap_or(o.door_sealed);
+        let sealed_at = match (o.door_sealed, door_sealed) {
             (_, false) => None,
             (true, true) => o.door_sealed_at,
             (false, true) => Some(store::now_ms()),
         };
         let d = Details {
-            door_sealed: input.door_sealed,
+            door_sealed,
             door_sealed_at: sealed_at,
-            camera_installed: input.camera_installed,
-            doctor_id: input.doctor_id,
-            grid_worker_id: input.grid_worker_id,
+            camera_installed: input.camera_installed.unwrap_or(o.camera_installed),
+            doctor_id,
+            grid_worker_id,
         };
         qs::set_details(tx.conn(), id, &d).await?;
         let mut a = actor.audit("quarantine_update", OBJECT_TYPE, id);

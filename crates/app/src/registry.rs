@@ -21,6 +21,16 @@ use crate::{Actor, App, AppError, AppResult};
 pub(crate) const DOCUMENT_CONTEXT: &str = "resident.document";
 
 /// Masks a stored phone for display: `138****5678`, or stars for anything unexpected.
+/// A stored travel origin for people: a GB/T 2260 code with its name (`420106 湖北省 武汉市
+/// 武昌区`), other text as written.
+pub fn origin_label(origin: Option<&str>) -> String {
+    let origin = origin.unwrap_or_default();
+    match domain::screening::RegionCode::parse(origin) {
+        Ok(code) if origin.bytes().all(|b| b.is_ascii_digit()) => code.label(),
+        _ => origin.to_owned(),
+    }
+}
+
 pub fn mask_phone(phone: &str) -> String {
     match MobilePhone::parse(phone) {
         Ok(p) => p.masked(),
@@ -235,38 +245,50 @@ impl App {
         phone: &str,
         head_resident_id: Option<i64>,
     ) -> AppResult<()> {
+        self.patch_household(actor, id, Some(phone), Some(head_resident_id))
+            .await
+    }
+
+    /// Changes the details a request carries: `None` leaves the phone or the head as it is; an
+    /// empty phone or `Some(None)` clears it.
+    pub async fn patch_household(
+        &self,
+        actor: &Actor,
+        id: i64,
+        phone: Option<&str>,
+        head_resident_id: Option<Option<i64>>,
+    ) -> AppResult<()> {
         actor.require(actor.role.can_edit_registry())?;
-        let phone = if phone.trim().is_empty() {
-            None
-        } else {
-            Some(MobilePhone::parse(phone).map_err(|e| {
+        let new_phone = match phone.map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(text) => Some(Some(MobilePhone::parse(text).map_err(|e| {
                 let mut f = FieldErrors::new();
                 f.check::<(), _>("phone", Err(e));
                 AppError::Validation(f)
-            })?)
+            })?)),
         };
         let mut tx = self.db.write().await?;
         let before = reg::household(tx.conn(), &actor.jurisdiction, id).await?;
-        if let Some(head) = head_resident_id {
+        let head_resident_id = head_resident_id.unwrap_or(before.head_resident_id);
+        if let Some(head) = head_resident_id.filter(|h| Some(*h) != before.head_resident_id) {
             let r = reg::resident(tx.conn(), &actor.jurisdiction, head).await?;
             if r.household_id != id {
                 return Err(AppError::field("head_resident_id", "not_a_member"));
             }
         }
-        reg::update_household(
-            tx.conn(),
-            id,
-            phone.as_ref().map(|p| p.as_str()),
-            head_resident_id,
-        )
-        .await?;
+        let phone = match &new_phone {
+            Some(p) => p.as_ref().map(|p| p.as_str().to_owned()),
+            None => before.phone.clone(),
+        };
+        reg::update_household(tx.conn(), id, phone.as_deref(), head_resident_id).await?;
         let mut a = actor.audit("household_update", "household", id);
         a.community_id = Some(before.community_id);
         a.before = Some(
             serde_json::json!({ "phone": before.phone.as_deref().map(mask_phone), "head_resident_id": before.head_resident_id }),
         );
         a.after = Some(
-            serde_json::json!({ "phone": phone.as_ref().map(|p| p.masked()), "head_resident_id": head_resident_id }),
+            serde_json::json!({ "phone": phone.as_deref().map(mask_phone), "head_resident_id": head_resident_id }),
         );
         tx.audit(a).await?;
         tx.commit().await?;

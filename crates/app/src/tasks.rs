@@ -231,7 +231,25 @@ impl App {
         j: &Jurisdiction,
         date: Date,
     ) -> AppResult<Generated> {
-        let orders = ts::active_home_orders(tx.conn(), j).await?;
+        let mut done = self.generate_deliveries(tx, actor, j, date, None).await?;
+        done.cancelled = cancel_orphaned_deliveries(tx, actor, j, None).await?;
+        Ok(done)
+    }
+
+    /// Creates the delivery tasks of `date` for the households in `j` (only `households` when
+    /// given) that are due one and have none yet.
+    pub(crate) async fn generate_deliveries(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        j: &Jurisdiction,
+        date: Date,
+        households: Option<&[i64]>,
+    ) -> AppResult<Generated> {
+        let mut orders = ts::active_home_orders(tx.conn(), j).await?;
+        if let Some(only) = households {
+            orders.retain(|o| only.contains(&o.household_id));
+        }
         let home: Vec<HomeOrder> = orders
             .iter()
             .filter_map(|o| {
@@ -284,7 +302,6 @@ impl App {
             tx.audit(a).await?;
             done.created += 1;
         }
-        done.cancelled = cancel_orphaned_deliveries(tx, actor, j, None).await?;
         Ok(done)
     }
 

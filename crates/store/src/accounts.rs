@@ -272,3 +272,55 @@ pub async fn covering(
         })
         .collect()
 }
+
+/// The active accounts of `role` covering `place` whose display name or username contains
+/// `q` (any when empty), by id after `page.after`: the people a form or a client may assign.
+pub async fn assignees(
+    conn: &mut Conn,
+    role: &str,
+    place: &domain::access::Placement,
+    q: &str,
+    page: domain::page::PageRequest,
+) -> Result<domain::page::Page<Responsible>> {
+    let escaped: String = q
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '\\' | '%' | '_' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let rows = sqlx::query(
+        "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
+         (level = 'all' OR (level = 'district' AND scope_id = $2) \
+         OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
+         OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6)) \
+         AND (display_name LIKE $7 ESCAPE '\\' OR username LIKE $7 ESCAPE '\\') \
+         AND id > $8 ORDER BY id LIMIT $9",
+    )
+    .bind(role)
+    .bind(place.district_id)
+    .bind(place.street_id)
+    .bind(place.community_id)
+    .bind(place.grid_id.unwrap_or(-1))
+    .bind(place.building_id.unwrap_or(-1))
+    .bind(pattern)
+    .bind(page.after.unwrap_or(0))
+    .bind(i64::from(page.limit) + 1)
+    .fetch_all(&mut *conn)
+    .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(Responsible {
+                id: r.try_get(0)?,
+                display_name: r.try_get(1)?,
+                username: r.try_get(2)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(domain::page::Page::from_overfetch(items, page.limit, |a| {
+        a.id
+    }))
+}

@@ -307,6 +307,11 @@ pub(crate) mod migrations {
             name: "auth_limits",
             sql: include_str!("../migrations/0008_auth_limits.sql"),
         },
+        Migration {
+            version: 11,
+            name: "region_codes",
+            sql: include_str!("../migrations/0011_region_codes.sql"),
+        },
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -165,15 +165,18 @@ pub struct NewOrder<'a> {
     pub end_date: &'a str,
     pub doctor_id: Option<i64>,
     pub grid_worker_id: Option<i64>,
+    /// Set when the door is sealed from the start.
+    pub door_sealed_at: Option<i64>,
+    pub camera_installed: bool,
 }
 
 pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO quarantine_orders (resident_id, household_id, building_id, grid_id, \
          community_id, reason, kind, state, start_date, days, end_date, door_sealed, \
-         camera_installed, doctor_id, grid_worker_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 0, $12, $13, $14, $14) \
-         RETURNING id",
+         door_sealed_at, camera_installed, doctor_id, grid_worker_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $17) RETURNING id",
     )
     .bind(o.resident_id)
     .bind(o.household_id)
@@ -186,6 +189,9 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
     .bind(o.start_date)
     .bind(o.days)
     .bind(o.end_date)
+    .bind(i64::from(o.door_sealed_at.is_some()))
+    .bind(o.door_sealed_at)
+    .bind(i64::from(o.camera_installed))
     .bind(o.doctor_id)
     .bind(o.grid_worker_id)
     .bind(now_ms())

@@ -29,7 +29,6 @@ POST   /tokens                                                     201/201   201
 GET    /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 DELETE /me/tokens/{id}                                             204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204
 DELETE /me/tokens/{id}:other_account                               404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404
-DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 GET    /accounts                                                   200/200   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 POST   /accounts                                                   201/201   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 PUT    /accounts/{id}                                              204/204   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
@@ -47,6 +46,7 @@ DELETE /residents/{id}                                             204/204   403
 POST   /imports                                                    201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /imports/{id}                                               200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /imports/{id}/rejects                                       200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /assignees                                                  403/403   403/403   200/404   200/404   403/403   200/404   403/403   403/403   403/403
 GET    /quarantine-orders                                          200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
 POST   /quarantine-orders                                          403/403   403/403   422/404   422/404   403/403   422/404   403/403   403/403   403/403
 GET    /quarantine-orders/{id}                                     200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
@@ -94,16 +94,32 @@ POST   /screening-campaigns/{id}/households/{household_id}/phone   403/403   403
 POST   /screening-attempts                                         403/403   403/403   201/404   201/404   403/403   403/403   201/404   403/403   403/403
 GET    /screening-campaigns/{id}/progress                          200/200   200/404   200/404   200/200   403/403   403/403   200/404   403/403   403/403
 GET    /screening-campaigns/{id}/export                            200/200   200/404   200/404   200/200   403/403   403/403   403/403   403/403   403/403
+DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 ";
 
 /// The outcome of one call as the table writes it: the status, `200-` for a list without the
 /// object, `!` after a status whose body does not say what the status says.
-/// The id of a new API token of `username`, read from that account's own list of tokens.
+/// The id of a new API token of `username`, found by its label in that account's own list.
 async fn fresh_token_id(app: &App, username: &str) -> i64 {
+    static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let label = format!("matrix revoke {n}");
     let mut anon = Client::new(server::router(app.clone()));
-    let token = anon.token(username).await;
+    let res = anon
+        .json(
+            Method::POST,
+            "/api/v1/tokens",
+            &json!({ "username": username, "password": PASSWORD, "label": label }),
+        )
+        .await;
+    let token = res.json()["token"].as_str().expect("a token").to_owned();
     let list = anon.bearer(&token).get("/api/v1/me/tokens").await.json();
-    list[0]["id"].as_i64().expect("the newest token first, with its id")
+    list.as_array()
+        .expect("a list of tokens")
+        .iter()
+        .find(|t| t["label"] == label.as_str())
+        .and_then(|t| t["id"].as_i64())
+        .expect("the new token in the list, with its id")
 }
 
 fn outcome(res: &Res, marker: Option<String>) -> String {
@@ -181,7 +197,11 @@ async fn call(
         }
         "DELETE /me/tokens/{id}:other_account" => {
             let me = client.get("/api/v1/me").await.json();
-            let other = if me["username"] == "admin" { "auditor" } else { "admin" };
+            let other = if me["username"] == "admin" {
+                "auditor"
+            } else {
+                "admin"
+            };
             let id = fresh_token_id(app, other).await;
             let res = client
                 .send(
@@ -194,15 +214,22 @@ async fn call(
             return outcome(&res, None);
         }
         "DELETE /me/tokens" => {
-            // Revoking all of one's tokens would end the token the table is read with: a token
-            // of the caller's own, made for this call, does it.
-            let me = client.get("/api/v1/me").await.json();
-            let own = me["username"].as_str().unwrap_or_default().to_owned();
+            // Revoking all of one's tokens ends the token the table is read with too: this row
+            // comes last, and a token made for the call (of the role `unique` counts in) does it.
+            let actors = f.actors();
+            let own = actors[usize::try_from(unique / 1000).expect("small")]
+                .username
+                .clone();
             let mut anon = Client::new(server::router(app.clone()));
             let token = anon.token(&own).await;
             let res = anon
                 .bearer(&token)
-                .send(Method::DELETE, "/api/v1/me/tokens", &[], axum::body::Body::empty())
+                .send(
+                    Method::DELETE,
+                    "/api/v1/me/tokens",
+                    &[],
+                    axum::body::Body::empty(),
+                )
                 .await;
             return outcome(&res, None);
         }
@@ -302,6 +329,12 @@ async fn call(
         "GET    /imports/{id}/rejects" => (
             get,
             format!("/imports/{}/rejects", w.imports[t]),
+            Value::Null,
+            None,
+        ),
+        "GET    /assignees" => (
+            get,
+            format!("/assignees?role=doctor&building_id={}", p.building),
             Value::Null,
             None,
         ),

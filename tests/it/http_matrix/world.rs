@@ -3,7 +3,7 @@
 //! screening campaign with its teams.
 
 use app::checks::{AlertQuery, CheckInput};
-use app::quarantine::{DetailsInput, OrderInput};
+use app::quarantine::OrderInput;
 use app::screening::{AssignTarget, CampaignInput};
 use app::tasks::BoardQuery;
 use app::tasks::rubbish::RoundQuery;
@@ -85,20 +85,12 @@ async fn home_order(app: &App, lead: &Actor, resident: i64) -> i64 {
                 days: "14".to_owned(),
                 doctor_id: None,
                 grid_worker_id: None,
+                door_sealed: true,
+                camera_installed: false,
             },
         )
         .await
         .expect("order");
-    app.update_quarantine(
-        lead,
-        order,
-        &DetailsInput {
-            door_sealed: true,
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("seal the door");
     order
 }
 

@@ -40,7 +40,7 @@ async fn the_three_registers_export_masked_and_audited() {
     assert_eq!(row.cell(0), "张三");
     assert!(row.cell(2).contains('*'), "masked: {}", row.cell(2));
     assert_ne!(row.cell(2), citizen_id(1));
-    assert_eq!(row.cell(9), "42 湖北省");
+    assert_eq!(row.cell(9), "420000 湖北省");
     let stayed = app
         .export_screening_register(&f.staff, c, "stayed_in_city", true)
         .await

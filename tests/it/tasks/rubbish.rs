@@ -18,7 +18,7 @@ pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
         &f.staff,
         order_id,
         &DetailsInput {
-            door_sealed: true,
+            door_sealed: Some(true),
             ..Default::default()
         },
     )

@@ -175,7 +175,7 @@ impl App {
                     attempt_id,
                     resident_id: m.id,
                     travel_status: a.travel.status.code().to_owned(),
-                    origin_code: a.origin.as_ref().map(|o| o.as_str().to_owned()),
+                    origin_code: a.origin.as_ref().map(RegionCode::full_code),
                     returned_on: returned_on.clone(),
                     matched: a.matched,
                 },

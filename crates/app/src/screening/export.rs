@@ -68,7 +68,7 @@ impl App {
                     r.unit_name.clone(),
                     r.room.clone(),
                     r.travel_status.clone(),
-                    r.travel_origin.clone().unwrap_or_default(),
+                    crate::registry::origin_label(r.travel_origin.as_deref()),
                     r.returned_on.clone().unwrap_or_default(),
                     r.household_state.clone(),
                 ]);

@@ -83,7 +83,7 @@ pub fn parse_answer(
         resident_id: raw.resident_id,
         travel: Travel {
             status,
-            origin: Some(origin.label()),
+            origin: Some(origin.full_code()),
             returned_on: Some(returned_on),
         },
         origin: Some(origin),
@@ -120,7 +120,7 @@ mod tests {
         )
         .expect("answer");
         assert!(a.matched);
-        assert_eq!(a.travel.origin.as_deref(), Some("420106 武昌区"));
+        assert_eq!(a.travel.origin.as_deref(), Some("420106"));
 
         let a = parse_answer(
             &RawAnswer {

@@ -64,14 +64,16 @@ impl RegionCode {
         other.0.starts_with(&self.0)
     }
 
-    /// The code with the best name known: the county's when it is a known county, else the
-    /// province's, e.g. `420106 武昌区`, `4201 湖北省`.
+    /// The 6-digit GB/T 2260 code (`4201` is `420100`): the one form a region is stored in.
+    pub fn full_code(&self) -> String {
+        region::full_code(&self.0).unwrap_or_else(|| self.0.clone())
+    }
+
+    /// The code with its name from the GB/T 2260 table, e.g. `420106 湖北省 武汉市 武昌区`,
+    /// `420100 湖北省 武汉市`.
     pub fn label(&self) -> String {
-        let name = region::county(&self.0)
-            .map(|c| c.name)
-            .or_else(|| region::province_name_zh(&self.0[..2]))
-            .unwrap_or_default();
-        format!("{} {name}", self.0)
+        let name = region::region_name(&self.0).unwrap_or_default();
+        format!("{} {name}", self.full_code())
     }
 
     /// The province's name in English, for the English pages.
@@ -176,9 +178,10 @@ mod tests {
         assert!(!wuhan.covers(&RegionCode::parse("4202").expect("huangshi")));
         assert_eq!(
             RegionCode::parse("420106").expect("code").label(),
-            "420106 武昌区"
+            "420106 湖北省 武汉市 武昌区"
         );
-        assert_eq!(wuhan.label(), "4201 湖北省");
+        assert_eq!(wuhan.label(), "420100 湖北省 武汉市");
+        assert_eq!(wuhan.full_code(), "420100");
         assert_eq!(wuhan.province_en(), "Hubei");
     }
 

@@ -104,12 +104,18 @@ pub struct HouseholdRequest {
     pub phone: String,
 }
 
+/// The details to change; an absent field stays as it is.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdUpdate {
-    #[serde(default)]
-    pub phone: String,
-    pub head_resident_id: Option<i64>,
+    /// A mobile number; empty or `null` to clear.
+    #[serde(default, deserialize_with = "super::patch::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// A member of the household; `null` for nobody.
+    #[serde(default, deserialize_with = "super::patch::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub head_resident_id: Option<Option<i64>>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -336,7 +336,12 @@ async fn update_household(
     Json(r): Json<HouseholdUpdate>,
 ) -> ApiResult<StatusCode> {
     s.app
-        .update_household(&ctx.actor, id, &r.phone, r.head_resident_id)
+        .patch_household(
+            &ctx.actor,
+            id,
+            r.phone.as_ref().map(|p| p.as_deref().unwrap_or_default()),
+            r.head_resident_id,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,12 @@
 //! The JSON API under `/api/v1`: every use case of the pages, with session-cookie or bearer-token
 //! auth, errors as JSON with stable snake_case codes, documented by a generated OpenAPI document.
 
+mod assignees;
 mod checks;
 mod dto;
 pub mod extract;
 mod handlers;
+mod patch;
 mod quarantine;
 mod screening;
 mod tasks;
@@ -37,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(tasks::routes())
         .merge(tokens::routes())
+        .merge(assignees::routes())
         .route("/openapi.json", get(openapi))
         // Last, so that it covers every route above.
         .method_not_allowed_fallback(extract::method_not_allowed)
@@ -51,6 +54,7 @@ fn document() -> utoipa::openapi::OpenApi {
     doc.merge(screening::Doc::openapi());
     doc.merge(tasks::Doc::openapi());
     doc.merge(tokens::Doc::openapi());
+    doc.merge(assignees::Doc::openapi());
     with_shared_responses(doc)
 }
 

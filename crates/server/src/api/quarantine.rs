@@ -148,6 +148,12 @@ pub struct QuarantineRequest {
     pub days: Option<u16>,
     pub doctor_id: Option<i64>,
     pub grid_worker_id: Option<i64>,
+    /// The door is sealed from the start.
+    #[serde(default)]
+    pub door_sealed: bool,
+    /// A doorbell camera is installed from the start.
+    #[serde(default)]
+    pub camera_installed: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -163,13 +169,22 @@ pub struct QuarantineDurationRequest {
     pub reason: String,
 }
 
+/// The details to change; an absent field stays as it is.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuarantineDetailsRequest {
-    pub door_sealed: bool,
-    pub camera_installed: bool,
-    pub doctor_id: Option<i64>,
-    pub grid_worker_id: Option<i64>,
+    #[serde(default)]
+    pub door_sealed: Option<bool>,
+    #[serde(default)]
+    pub camera_installed: Option<bool>,
+    /// The responsible doctor; `null` for nobody.
+    #[serde(default, deserialize_with = "super::patch::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub doctor_id: Option<Option<i64>>,
+    /// The responsible grid worker; `null` for nobody.
+    #[serde(default, deserialize_with = "super::patch::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub grid_worker_id: Option<Option<i64>>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -225,6 +240,8 @@ async fn create_quarantine_order(
         days: r.days.map(|d| d.to_string()).unwrap_or_default(),
         doctor_id: r.doctor_id,
         grid_worker_id: r.grid_worker_id,
+        door_sealed: r.door_sealed,
+        camera_installed: r.camera_installed,
     };
     let ids = match (r.resident_id, r.household_id) {
         (Some(id), None) => vec![s.app.create_quarantine(&ctx.actor, id, &input).await?],
@@ -254,7 +271,8 @@ async fn quarantine_order(
     }))
 }
 
-/// Changes the door seal, the doorbell camera and the responsible people of an open order.
+/// Changes the door seal, the doorbell camera and the responsible people of an open order:
+/// only the fields the body carries.
 #[utoipa::path(patch, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), request_body = QuarantineDetailsRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_quarantine_order(
     State(s): State<AppState>,

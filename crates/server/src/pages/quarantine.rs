@@ -271,6 +271,7 @@ async fn create_for_household(
         days: f.days,
         doctor_id: f.doctor_id.trim().parse().ok(),
         grid_worker_id: f.grid_worker_id.trim().parse().ok(),
+        ..OrderInput::default()
     };
     let result = match f.resident_id.trim().parse::<i64>() {
         Ok(resident) => {
@@ -491,11 +492,12 @@ async fn details(
     Form(f): Form<DetailsForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
+    // The form shows every detail, so it sets every one.
     let input = DetailsInput {
-        door_sealed: f.door_sealed.is_some(),
-        camera_installed: f.camera_installed.is_some(),
-        doctor_id: f.doctor_id.trim().parse().ok(),
-        grid_worker_id: f.grid_worker_id.trim().parse().ok(),
+        door_sealed: Some(f.door_sealed.is_some()),
+        camera_installed: Some(f.camera_installed.is_some()),
+        doctor_id: Some(f.doctor_id.trim().parse().ok()),
+        grid_worker_id: Some(f.grid_worker_id.trim().parse().ok()),
     };
     let r = s.app.update_quarantine(&ctx.actor, id, &input).await;
     finish(&s, &ctx, id, r).await

@@ -14,6 +14,8 @@ pub(super) fn routes() -> Router<AppState> {
 struct ResidentPage {
     c: Chrome,
     r: Resident,
+    /// The travel origin with its region's name.
+    origin: String,
     vulnerabilities: Vec<&'static str>,
     merges: Vec<(String, String, String)>,
     can_unmask: bool,
@@ -48,6 +50,7 @@ async fn resident(
         .collect();
     Ok(render(&ResidentPage {
         c: ctx.chrome(&r.name),
+        origin: app::registry::origin_label(r.travel_origin.as_deref()),
         r,
         vulnerabilities,
         merges,
