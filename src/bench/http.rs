@@ -14,11 +14,16 @@ use crate::error::CliError;
 
 /// Concurrent connections of the load generator.
 pub const CONNECTIONS: usize = 48;
+/// Connections that write while the readers' load runs, in the mixed measurement: each
+/// unmasks a resident's ID number over and over, an audited read that appends to the chain.
+pub const WRITERS: usize = 2;
 
 /// What one endpoint sustained.
 struct Load {
     ok: usize,
     errors: usize,
+    /// Writes answered 200 by the writing connections (mixed load only).
+    writes: usize,
     seconds: f64,
     latency: Timings,
 }
@@ -96,11 +101,27 @@ async fn measure(
         "status 200 with residents",
     );
 
+    let unmask = {
+        let id = first_resident_id(addr, &list[0]).await?;
+        let body = "{\"reason\":\"bench: a write beside the readers\"}";
+        vec![
+            format!(
+                "POST /api/v1/residents/{id}/unmask HTTP/1.1\r\nHost: {addr}\r\n\
+                 Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes(),
+        ]
+    };
+
     let duration = Duration::from_secs_f64(seconds.max(0.1));
-    let base = load(addr, healthz, duration).await?;
-    let list_load = load(addr, list, duration).await?;
-    let search_load = load(addr, search, duration).await?;
+    let base = load(addr, healthz, Vec::new(), duration).await?;
+    let list_load = load(addr, list.clone(), Vec::new(), duration).await?;
+    let search_load = load(addr, search, Vec::new(), duration).await?;
+    let mixed_load = load(addr, list, unmask, duration).await?;
     let base_rate = base.rate();
+    let mixed_name = format!("HTTP GET /api/v1/residents?limit=50 beside {WRITERS} writers");
     for (name, l, is_base) in [
         ("HTTP GET /healthz (the stack's limit)", &base, true),
         ("HTTP GET /api/v1/residents?limit=50", &list_load, false),
@@ -109,13 +130,24 @@ async fn measure(
             &search_load,
             false,
         ),
+        (mixed_name.as_str(), &mixed_load, false),
     ] {
         let mut f = Figure::new(name, "rate", l.rate(), "req/s")
             .extra("p50 ms", l.latency.ms(50.0))
             .extra("p99 ms", l.latency.ms(99.0))
             .note(format!(
-                "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors",
-                l.ok, l.errors
+                "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors{}",
+                l.ok,
+                l.errors,
+                if l.writes > 0 {
+                    format!(
+                        ", {} audited writes ({:.0}/s)",
+                        l.writes,
+                        l.writes as f64 / l.seconds
+                    )
+                } else {
+                    String::new()
+                }
             ));
         if !is_base {
             f = f.extra("ratio to /healthz", l.rate() / base_rate.max(f64::EPSILON));
@@ -178,10 +210,12 @@ async fn probe(
     Ok(ok)
 }
 
-/// Runs `CONNECTIONS` connections for `duration`, each cycling through `requests`.
+/// Runs `CONNECTIONS` connections for `duration`, each cycling through `requests`; with
+/// `writes`, `WRITERS` more connections send those beside them, counted apart.
 async fn load(
     addr: SocketAddr,
     requests: Vec<Vec<u8>>,
+    writes: Vec<Vec<u8>>,
     duration: Duration,
 ) -> Result<Load, CliError> {
     let requests = std::sync::Arc::new(requests);
@@ -191,6 +225,30 @@ async fn load(
     }
     let started = Instant::now();
     let deadline = started + duration;
+    let mut writers = Vec::new();
+    if !writes.is_empty() {
+        let writes = std::sync::Arc::new(writes);
+        for _ in 0..WRITERS {
+            let mut conn = connect(addr).await?;
+            let writes = writes.clone();
+            writers.push(tokio::spawn(async move {
+                let mut done = 0usize;
+                let mut i = 0usize;
+                while Instant::now() < deadline {
+                    let Some(w) = writes.get(i % writes.len()) else {
+                        break;
+                    };
+                    i += 1;
+                    match exchange(&mut conn, w).await {
+                        Ok((200, _)) => done += 1,
+                        Ok(_) => {}
+                        Err(_) => break,
+                    }
+                }
+                done
+            }));
+        }
+    }
     let mut tasks = Vec::with_capacity(CONNECTIONS);
     for (k, mut conn) in conns.into_iter().enumerate() {
         let requests = requests.clone();
@@ -225,6 +283,7 @@ async fn load(
     let mut total = Load {
         ok: 0,
         errors: 0,
+        writes: 0,
         seconds: 0.0,
         latency: Timings::default(),
     };
@@ -236,8 +295,28 @@ async fn load(
         total.errors += errors;
         total.latency.extend(latency);
     }
+    for w in writers {
+        total.writes += w
+            .await
+            .map_err(|e| CliError::message(format!("a writing connection failed: {e}")))?;
+    }
     total.seconds = started.elapsed().as_secs_f64();
     Ok(total)
+}
+
+/// The id of the first resident the list request answers with.
+async fn first_resident_id(addr: SocketAddr, list: &[u8]) -> Result<i64, CliError> {
+    let mut conn = connect(addr).await?;
+    let (_, body) = exchange(&mut conn, list)
+        .await
+        .map_err(|e| CliError::message(format!("list request: {e}")))?;
+    let text = String::from_utf8_lossy(&body);
+    text.split_once("\"items\":[{\"id\":")
+        .and_then(|(_, rest)| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .ok_or_else(|| CliError::message("the list answered no resident id".to_owned()))
 }
 
 type Conn = BufReader<TcpStream>;
