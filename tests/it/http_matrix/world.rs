@@ -74,24 +74,22 @@ async fn volunteer_of(app: &App, name: &str, community: i64) -> i64 {
 /// A home order that started two days ago (so a delivery is due today and the rounds of the two
 /// days before visit its sealed door).
 async fn home_order(app: &App, lead: &Actor, resident: i64) -> i64 {
-    let order = app
-        .create_quarantine(
-            lead,
-            resident,
-            &OrderInput {
-                reason: "returnee".to_owned(),
-                kind: "home".to_owned(),
-                start_date: days_ago(app, 2).to_string(),
-                days: "14".to_owned(),
-                doctor_id: None,
-                grid_worker_id: None,
-                door_sealed: true,
-                camera_installed: false,
-            },
-        )
-        .await
-        .expect("order");
-    order
+    app.create_quarantine(
+        lead,
+        resident,
+        &OrderInput {
+            reason: "returnee".to_owned(),
+            kind: "home".to_owned(),
+            start_date: days_ago(app, 2).to_string(),
+            days: "14".to_owned(),
+            doctor_id: None,
+            grid_worker_id: None,
+            door_sealed: true,
+            camera_installed: false,
+        },
+    )
+    .await
+    .expect("order")
 }
 
 pub(super) async fn import(admin: &mut Client, community: i64, n: u32) -> Res {
