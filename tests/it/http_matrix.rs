@@ -391,9 +391,13 @@ async fn call(
     }
 }
 
-/// The expected table as `[route][role] = (inside, outside)`.
-fn parse_expected() -> Vec<(String, Vec<(String, String)>)> {
-    let mut lines = EXPECTED.lines().filter(|l| !l.trim().is_empty());
+/// A route and its cells, `(inside, outside)` per role.
+type Row = (String, Vec<(String, String)>);
+
+/// A table of expectations as `[route][role] = (inside, outside)`; a route is keyed as its method
+/// padded to `method_width`, a space and its path.
+fn parse_table(table: &str, method_width: usize) -> Vec<Row> {
+    let mut lines = table.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<&str> = lines
         .next()
         .expect("a header line")
@@ -412,20 +416,21 @@ fn parse_expected() -> Vec<(String, Vec<(String, String)>)> {
                     (i.to_owned(), o.to_owned())
                 })
                 .collect();
-            (format!("{:4} {}", tokens[0], tokens[1]), cells)
+            (format!("{:<method_width$} {}", tokens[0], tokens[1]), cells)
         })
         .collect()
 }
 
-fn render(rows: &[(String, Vec<(String, String)>)]) -> String {
-    let mut out = format!("{:<30}", "route");
+/// The table as [`parse_table`] reads it, its route column `route_width` wide.
+fn render_table(rows: &[Row], route_width: usize) -> String {
+    let mut out = format!("{:<route_width$}", "route");
     for c in ROLE_COLUMNS {
         out.push_str(&format!(" {c:<9}"));
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
     for (route, cells) in rows {
-        out.push_str(&format!("{route:<30}"));
+        out.push_str(&format!("{route:<route_width$}"));
         for (i, o) in cells {
             out.push_str(&format!(" {:<9}", format!("{i}/{o}")));
         }
@@ -441,7 +446,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
     let app = &db.app;
     let f = fixture(app).await;
     let places = places(app, &f).await;
-    let expected = parse_expected();
+    let expected = parse_table(EXPECTED, 4);
     assert_eq!(
         expected.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
         ROUTES.iter().map(|r| r.label()).collect::<Vec<_>>(),
@@ -449,7 +454,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
     );
 
     let mut anon = Client::new(server::router(app.clone()));
-    let mut got: Vec<(String, Vec<(String, String)>)> = ROUTES
+    let mut got: Vec<Row> = ROUTES
         .iter()
         .map(|r| (r.label().to_owned(), Vec::new()))
         .collect();
@@ -485,7 +490,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
         "the route × role matrix differs in {} cells:\n{}\n\nexpected:\n{}\ngot:\n{}",
         mismatches.len(),
         mismatches.join("\n"),
-        render(&expected),
-        render(&got)
+        render_table(&expected, 30),
+        render_table(&got, 30)
     );
 }

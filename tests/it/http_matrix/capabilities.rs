@@ -8,7 +8,7 @@ use domain::access::Role;
 use serde_json::{Value, json};
 
 use super::world::{World, import, lead, world};
-use super::{G1, OUTSIDE, ROLE_COLUMNS, ROUTES};
+use super::{G1, OUTSIDE, ROLE_COLUMNS, ROUTES, Row, parse_table, render_table};
 use crate::http::{Client, Res};
 use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, fixture, raw_resident};
 
@@ -653,50 +653,6 @@ async fn call(
     outcome(&res, marker)
 }
 
-/// The table's rows: the route as written (method and path, maybe a `:variant`) and the cells.
-fn parse(table: &str) -> Vec<(String, Vec<(String, String)>)> {
-    let mut lines = table.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<&str> = lines
-        .next()
-        .expect("a header line")
-        .split_whitespace()
-        .skip(1)
-        .collect();
-    assert_eq!(header, ROLE_COLUMNS, "the table's columns");
-    lines
-        .map(|line| {
-            let tokens: Vec<&str> = line.split_whitespace().collect();
-            assert_eq!(tokens.len(), 11, "method, path and nine cells: {line}");
-            let cells = tokens[2..]
-                .iter()
-                .map(|c| {
-                    let (i, o) = c.split_once('/').expect("inside/outside");
-                    (i.to_owned(), o.to_owned())
-                })
-                .collect();
-            (format!("{:<6} {}", tokens[0], tokens[1]), cells)
-        })
-        .collect()
-}
-
-fn render(rows: &[(String, Vec<(String, String)>)]) -> String {
-    let mut out = format!("{:<66}", "route");
-    for c in ROLE_COLUMNS {
-        out.push_str(&format!(" {c:<9}"));
-    }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
-    for (route, cells) in rows {
-        out.push_str(&format!("{route:<66}"));
-        for (i, o) in cells {
-            out.push_str(&format!(" {:<9}", format!("{i}/{o}")));
-        }
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-    }
-    out
-}
-
 #[tokio::test]
 async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() {
     let db = TestDb::new().await;
@@ -706,9 +662,9 @@ async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() 
     let token = anon.token("admin").await;
     let mut admin = anon.bearer(&token);
     let w = world(app, &f, &mut admin).await;
-    let expected = parse(EXPECTED);
+    let expected = parse_table(EXPECTED, 6);
 
-    let mut got: Vec<(String, Vec<(String, String)>)> = expected
+    let mut got: Vec<Row> = expected
         .iter()
         .map(|(r, _)| (r.clone(), Vec::new()))
         .collect();
@@ -743,7 +699,7 @@ async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() 
         "the route × role matrix differs in {} cells:\n{}\n\ngot:\n{}",
         mismatches.len(),
         mismatches.join("\n"),
-        render(&got)
+        render_table(&got, 66)
     );
 }
 
@@ -767,7 +723,7 @@ fn the_tables_name_every_route_of_the_api() {
         .collect();
     documented.sort();
     documented.dedup();
-    let mut named: Vec<String> = parse(EXPECTED)
+    let mut named: Vec<String> = parse_table(EXPECTED, 6)
         .into_iter()
         .map(|(route, _)| route)
         .chain(ROUTES.iter().map(|r| r.label().to_owned()))
