@@ -37,7 +37,7 @@ pub async fn import_bytes(
 ) -> Result<Import, CliError> {
     let started = Instant::now();
     let prepared = app
-        .prepare_import(actor, community_id, file_name, bytes)
+        .prepare_import(actor, community_id, file_name, bytes.to_vec())
         .await?;
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),

@@ -167,7 +167,7 @@ pub async fn import(
     let bar = spinner(format!("reading {file_name} ({} MB)", bytes.len() >> 20));
     let prepared = s
         .app
-        .prepare_import(&s.staff, s.ids.community, file_name, bytes)
+        .prepare_import(&s.staff, s.ids.community, file_name, bytes.to_vec())
         .await;
     bar.finish_and_clear();
     let prepared = prepared?;

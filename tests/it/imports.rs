@@ -175,7 +175,7 @@ async fn import(
     bytes: &[u8],
 ) -> Import {
     let prepared = app
-        .prepare_import(actor, community_id, file_name, bytes)
+        .prepare_import(actor, community_id, file_name, bytes.to_vec())
         .await
         .expect("prepare import");
     let total = prepared.total_rows;
@@ -561,7 +561,12 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
         &[row(&["张三", "13800000001", "1号楼", "1", "101"])],
     );
     let refused = app
-        .prepare_import(&f.staff, f.community_id, "no-id.csv", no_id.as_bytes())
+        .prepare_import(
+            &f.staff,
+            f.community_id,
+            "no-id.csv",
+            no_id.as_bytes().to_vec(),
+        )
         .await;
     match &refused {
         Err(AppError::Validation(e)) => {
@@ -576,7 +581,7 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
         ),
     }
     assert_field_error(
-        app.prepare_import(&f.staff, f.community_id, "empty.csv", b"")
+        app.prepare_import(&f.staff, f.community_id, "empty.csv", Vec::new())
             .await
             .map(|p| p.import_id),
         "file",
@@ -596,15 +601,20 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
     );
     for actor in [&f.grid_worker, &f.doctor, &f.official, &f.guard, &f.auditor] {
         assert_forbidden(
-            app.prepare_import(actor, f.community_id, "r.csv", good.as_bytes())
+            app.prepare_import(actor, f.community_id, "r.csv", good.as_bytes().to_vec())
                 .await
                 .map(|p| p.import_id),
         );
     }
     assert_not_found(
-        app.prepare_import(&f.staff, f.other_community_id, "r.csv", good.as_bytes())
-            .await
-            .map(|p| p.import_id),
+        app.prepare_import(
+            &f.staff,
+            f.other_community_id,
+            "r.csv",
+            good.as_bytes().to_vec(),
+        )
+        .await
+        .map(|p| p.import_id),
     );
 
     // Buildings are looked up in the community imported into: 1号楼 of the other community.

@@ -133,7 +133,12 @@ async fn imported_residents_and_households_are_counted() {
     }
     let p = db
         .app
-        .prepare_import(&f.staff, f.community_id, "counts.csv", csv.as_bytes())
+        .prepare_import(
+            &f.staff,
+            f.community_id,
+            "counts.csv",
+            csv.as_bytes().to_vec(),
+        )
         .await
         .expect("prepare");
     db.app.run_import(p, &|_| {}).await.expect("run");

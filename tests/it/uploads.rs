@@ -106,7 +106,12 @@ async fn configured_limits_apply_to_csv_uploads() {
         csv.push_str(&format!("王{i},{},1号楼,1,10{i}\r\n", citizen_id(40 + i)));
     }
     let refused = app
-        .prepare_import(&f.staff, f.community_id, "rows.csv", csv.as_bytes())
+        .prepare_import(
+            &f.staff,
+            f.community_id,
+            "rows.csv",
+            csv.as_bytes().to_vec(),
+        )
         .await;
     match refused {
         Err(AppError::Validation(e)) => {
@@ -123,7 +128,7 @@ async fn configured_limits_apply_to_csv_uploads() {
     );
     match db
         .app
-        .prepare_import(&f.staff, f.community_id, "big.csv", big.as_bytes())
+        .prepare_import(&f.staff, f.community_id, "big.csv", big.as_bytes().to_vec())
         .await
     {
         Err(AppError::Validation(e)) => {
@@ -161,7 +166,7 @@ async fn a_bad_row_is_kept_once_with_all_its_problems() {
     let f = fixture(app).await;
     let csv = register(2, 1);
     let prepared = app
-        .prepare_import(&f.staff, f.community_id, "bad.csv", csv.as_bytes())
+        .prepare_import(&f.staff, f.community_id, "bad.csv", csv.as_bytes().to_vec())
         .await
         .expect("prepared");
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
@@ -196,7 +201,12 @@ async fn an_import_with_too_many_rejected_rows_stops_and_says_so() {
     let f = fixture(&app).await;
     let csv = register(5, 2);
     let prepared = app
-        .prepare_import(&f.staff, f.community_id, "mostly-bad.csv", csv.as_bytes())
+        .prepare_import(
+            &f.staff,
+            f.community_id,
+            "mostly-bad.csv",
+            csv.as_bytes().to_vec(),
+        )
         .await
         .expect("prepared");
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
@@ -222,4 +232,35 @@ async fn an_import_with_too_many_rejected_rows_stops_and_says_so() {
         text.contains("more than 3 rows were rejected") || text.contains("退回的行超过 3 行"),
         "{text}"
     );
+}
+
+/// The rows of a file are read as a stream while the import runs, never all kept at once: a
+/// memory budget for kept rows far below the file's size does not stop it, and the batches
+/// are all written.
+#[tokio::test]
+async fn an_import_reads_its_rows_as_a_stream() {
+    let db = TestDb::new().await;
+    let mut app = db.app.clone();
+    app.settings.imports.sheet.max_table_bytes = 1024;
+    let f = fixture(&app).await;
+    let csv = register(0, 40);
+    assert!(csv.len() > 2 * 1024, "the file is larger than the budget");
+    let prepared = app
+        .prepare_import(&f.staff, f.community_id, "big.csv", csv.into_bytes())
+        .await
+        .expect("prepared");
+    assert_eq!(prepared.total_rows, 40);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let done = app
+        .run_import(prepared, &|p| {
+            if let Ok(mut seen) = seen.lock() {
+                seen.push(p);
+            }
+        })
+        .await
+        .expect("ran");
+    assert_eq!(done.status, "finished");
+    assert_eq!((done.inserted, done.rejected), (40, 0));
+    let seen = seen.into_inner().unwrap_or_default();
+    assert_eq!(seen.last().map(|p| (p.processed, p.total)), Some((40, 40)));
 }

@@ -4,10 +4,6 @@ use std::fmt::Write as _;
 
 use calamine::{Data, ExcelDateTime};
 
-use crate::guard::over;
-use crate::limits::{Limit, Limits};
-use crate::{Row, SheetError, Table};
-
 /// Characters stripped from both ends of every cell: Unicode whitespace (which covers the
 /// full-width space U+3000 and the no-break space) plus the invisible characters that text
 /// copied from web pages and chat apps carries around ID numbers.
@@ -162,122 +158,6 @@ fn iso_duration_to_string(s: &str) -> String {
     parsed.unwrap_or_else(|| s.to_owned())
 }
 
-/// Builds a [`Table`] from rows of cells, shared by the CSV and the workbook readers, and
-/// refuses rows past the [`Limits`] as they come.
-#[derive(Default)]
-pub(crate) struct TableBuilder {
-    table: Table,
-    has_header: bool,
-    limits: Limits,
-    /// What the rows kept so far take in memory, roughly.
-    bytes: usize,
-}
-
-/// Bookkeeping of one row besides its cells: the row number and the vector.
-const ROW_BYTES: usize = std::mem::size_of::<Row>();
-const CELL_BYTES: usize = std::mem::size_of::<String>();
-
-impl TableBuilder {
-    pub(crate) fn new(limits: &Limits) -> TableBuilder {
-        TableBuilder {
-            limits: *limits,
-            ..TableBuilder::default()
-        }
-    }
-
-    /// Whether a row of raw cells is blank once trimmed (such rows are skipped, not stored).
-    pub(crate) fn is_blank<'a>(cells: impl IntoIterator<Item = &'a str>) -> bool {
-        cells.into_iter().all(|c| trim(c).is_empty())
-    }
-
-    /// Number of header cells, 0 before the header is seen.
-    pub(crate) fn width(&self) -> usize {
-        self.table.headers.len()
-    }
-
-    /// Refuses a cell of more bytes than a cell may hold.
-    pub(crate) fn check_cell(&self, len: usize) -> Result<(), SheetError> {
-        if len > self.limits.max_cell_bytes {
-            return Err(over(Limit::CellBytes, &self.limits));
-        }
-        Ok(())
-    }
-
-    /// Refuses content in a column past the last one allowed (0-based `column`).
-    pub(crate) fn check_column(&self, column: usize) -> Result<(), SheetError> {
-        if column >= self.limits.max_columns {
-            return Err(over(Limit::Columns, &self.limits));
-        }
-        Ok(())
-    }
-
-    /// Adds a row of already trimmed cells; the first non-blank row becomes the header.
-    pub(crate) fn push(&mut self, number: usize, mut cells: Vec<String>) -> Result<(), SheetError> {
-        let keep = cells
-            .iter()
-            .rposition(|c| !c.is_empty())
-            .map_or(0, |last| last + 1);
-        if keep == 0 {
-            return Ok(());
-        }
-        self.check_column(keep - 1)?;
-        let mut text = 0usize;
-        for c in &cells[..keep] {
-            self.check_cell(c.len())?;
-            text += c.len();
-        }
-        if !self.has_header {
-            cells.truncate(keep);
-            self.bytes = text + keep * CELL_BYTES;
-            self.table.headers = cells;
-            self.has_header = true;
-            return Ok(());
-        }
-        if self.table.rows.len() >= self.limits.max_rows {
-            return Err(over(Limit::Rows, &self.limits));
-        }
-        // Trailing empty cells past the header are noise (a trailing delimiter, a formatted
-        // but empty column); non-empty extra cells are kept for the caller to report.
-        cells.truncate(keep.max(self.width()));
-        cells.resize(self.width().max(cells.len()), String::new());
-        cells.shrink_to_fit();
-        self.bytes = self
-            .bytes
-            .saturating_add(ROW_BYTES + text + cells.len() * CELL_BYTES);
-        if self.bytes > self.limits.max_table_bytes {
-            return Err(over(Limit::TableBytes, &self.limits));
-        }
-        self.table.rows.push(Row { number, cells });
-        Ok(())
-    }
-
-    /// As [`finish`](Self::finish), dropping the empty columns left of the leftmost cell with
-    /// content, as a workbook's used range does (cells are pushed at their sheet column).
-    pub(crate) fn finish_used_range(mut self) -> Result<Table, crate::SheetError> {
-        let first = |cells: &[String]| cells.iter().position(|c| !c.is_empty());
-        let offset = std::iter::once(&self.table.headers)
-            .chain(self.table.rows.iter().map(|r| &r.cells))
-            .filter_map(|c| first(c))
-            .min()
-            .unwrap_or(0);
-        if offset > 0 {
-            self.table.headers.drain(..offset);
-            for row in &mut self.table.rows {
-                row.cells.drain(..offset.min(row.cells.len()));
-            }
-        }
-        self.finish()
-    }
-
-    pub(crate) fn finish(self) -> Result<Table, crate::SheetError> {
-        if self.has_header {
-            Ok(self.table)
-        } else {
-            Err(crate::SheetError::Empty)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,34 +203,5 @@ mod tests {
     fn trimming_covers_full_width_and_invisible_padding() {
         assert_eq!(trim("\u{feff}\u{3000}姓名 \u{200b}"), "姓名");
         assert_eq!(trim("\u{a0}13800138000\t"), "13800138000");
-    }
-
-    #[test]
-    fn builder_pads_keeps_extras_and_skips_blank_rows() {
-        let s = |v: &[&str]| v.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
-        let mut b = TableBuilder::default();
-        for (n, row) in [
-            s(&["", ""]),
-            s(&["a", "b", ""]),
-            s(&["1"]),
-            s(&["", "", ""]),
-            s(&["1", "2", "3", ""]),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            b.push(n + 1, row).expect("within the limits");
-        }
-        let table = b.finish().expect("has a header");
-        assert_eq!(table.headers, s(&["a", "b"]));
-        assert_eq!(table.rows.len(), 2);
-        assert_eq!(table.rows[0].number, 3);
-        assert_eq!(table.rows[0].cells, s(&["1", ""]));
-        assert_eq!(table.rows[1].number, 5);
-        assert_eq!(table.rows[1].cells, s(&["1", "2", "3"]));
-        assert!(matches!(
-            TableBuilder::default().finish(),
-            Err(crate::SheetError::Empty)
-        ));
     }
 }

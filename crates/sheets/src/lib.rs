@@ -10,11 +10,12 @@ mod guard;
 mod limits;
 mod read;
 mod sniff;
+mod stream;
 mod text;
 mod write;
 
 pub use limits::{Limit, Limits};
-pub use read::{read_table, read_table_within};
+pub use read::{Outline, for_each_row, outline_within, read_table, read_table_within};
 pub use sniff::detect_format;
 pub use write::{write_csv, write_xlsx};
 
@@ -104,6 +105,9 @@ pub enum SheetError {
         /// The limit as a user reads it ("64", "32 KB", "1024 MB").
         max: String,
     },
+    /// The reader of the rows stopped the reading (see [`for_each_row`]).
+    #[error("the reading was stopped")]
+    Stopped,
     /// The workbook could not be written (too many columns, a cell over 32,767 characters…).
     #[error("the spreadsheet could not be written: {detail}")]
     Write {
@@ -124,6 +128,7 @@ impl SheetError {
             Self::Corrupt { .. } => "corrupt_sheet",
             Self::TooManyRows { .. } => "too_many_rows",
             Self::Write { .. } => "write_failed",
+            Self::Stopped => "stopped",
             Self::OverLimit { limit, .. } => limit.code(),
         }
     }

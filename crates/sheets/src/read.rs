@@ -8,11 +8,13 @@ use calamine::{
     Xlsb, Xlsx, XlsxError, open_workbook_from_rs,
 };
 
-use crate::cell::{TableBuilder, data_to_string, trim};
+use crate::cell::{data_to_string, trim};
 use crate::guard::{guard_ods_content, inspect_zip, over};
 use crate::limits::{Limit, Limits};
 use crate::sniff::{contains_utf16le, detect_format, zip_names_contain};
-use crate::{Format, SheetError, Table, text};
+use crate::stream::{Collect, Count, RowStream, Sink, into_table};
+use crate::text::TextEncoding;
+use crate::{Format, Row, SheetError, Table, text};
 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
@@ -29,7 +31,8 @@ pub fn read_table(bytes: &[u8], file_name: Option<&str>) -> Result<Table, SheetE
 /// Reads the first worksheet of a workbook, or a CSV file, into a [`Table`], refusing a file
 /// that goes past `limits` before its content is parsed where the format allows it (zipped
 /// workbooks are inspected first, .xls files are bounded by their size) and while its rows
-/// are read.
+/// are read. The rows are kept in memory, within [`Limits::max_table_bytes`]; a reader of a
+/// large file takes its [`Outline`] and then its rows one by one with [`for_each_row`].
 ///
 /// The format is decided from the content (see [`detect_format`]); `file_name` only labels
 /// parser messages in [`SheetError::Corrupt`] for the logs.
@@ -46,12 +49,109 @@ pub fn read_table_within(
     file_name: Option<&str>,
     limits: &Limits,
 ) -> Result<Table, SheetError> {
-    let result = match detect_format(bytes)? {
-        Format::Csv => text::read_csv(bytes, limits),
-        Format::Xlsx => read_xlsx(bytes, limits),
-        Format::Xls => read_xls(bytes, limits),
-        Format::Ods => read_ods(bytes, limits),
+    let format = detect_format(bytes)?;
+    let mut collect = Collect::new(limits);
+    let mut stream = RowStream::new(limits, 0, &mut collect);
+    let mut encoding = TextEncoding::Unknown;
+    labelled(
+        read_into(bytes, format, &mut stream, &mut encoding),
+        file_name,
+    )?;
+    let finished = stream.finish()?;
+    Ok(into_table(finished, collect.rows, format == Format::Xlsx))
+}
+
+/// What a first reading of a file found, without keeping its rows: the header, the number of
+/// data rows, and how to read the rows again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outline {
+    /// Header cells, as in [`Table::headers`].
+    pub headers: Vec<String>,
+    /// Non-blank data rows.
+    pub rows: usize,
+    /// The kind of file.
+    pub format: Format,
+    skip_columns: usize,
+    encoding: TextEncoding,
+}
+
+/// Reads a file through once within `limits`, keeping only its header and the number of its
+/// rows, so that a file past a limit is refused whole before any of its rows is used.
+///
+/// # Errors
+///
+/// As [`read_table_within`], except that the rows' memory is no limit since none is kept.
+pub fn outline_within(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    limits: &Limits,
+) -> Result<Outline, SheetError> {
+    let format = detect_format(bytes)?;
+    let mut count = Count::default();
+    let mut stream = RowStream::new(limits, 0, &mut count);
+    let mut encoding = TextEncoding::Unknown;
+    labelled(
+        read_into(bytes, format, &mut stream, &mut encoding),
+        file_name,
+    )?;
+    let finished = stream.finish()?;
+    let skip_columns = if format == Format::Xlsx {
+        finished.leading_blank_columns
+    } else {
+        0
     };
+    let mut headers = finished.headers;
+    headers.drain(..skip_columns.min(headers.len()));
+    Ok(Outline {
+        headers,
+        rows: finished.rows,
+        format,
+        skip_columns,
+        encoding,
+    })
+}
+
+/// Reads the data rows of a file whose [`Outline`] was taken, handing each to `each` as it is
+/// read: memory stays that of one row, whatever the size of the file. `each` stops the
+/// reading by returning an error, which is returned.
+///
+/// # Errors
+///
+/// As [`outline_within`] (for the same bytes and limits, none but the errors of `each`).
+pub fn for_each_row(
+    bytes: &[u8],
+    outline: &Outline,
+    limits: &Limits,
+    each: impl FnMut(Row) -> Result<(), SheetError>,
+) -> Result<(), SheetError> {
+    struct Each<F>(F);
+    impl<F: FnMut(Row) -> Result<(), SheetError>> Sink for Each<F> {
+        fn row(&mut self, row: Row) -> Result<(), SheetError> {
+            (self.0)(row)
+        }
+        fn restart(&mut self) {}
+    }
+    let mut sink = Each(each);
+    let mut stream = RowStream::new(limits, outline.skip_columns, &mut sink);
+    let mut encoding = outline.encoding;
+    read_into(bytes, outline.format, &mut stream, &mut encoding)
+}
+
+fn read_into(
+    bytes: &[u8],
+    format: Format,
+    stream: &mut RowStream<'_>,
+    encoding: &mut TextEncoding,
+) -> Result<(), SheetError> {
+    match format {
+        Format::Csv => text::read_csv(bytes, stream, encoding),
+        Format::Xlsx => read_xlsx(bytes, stream),
+        Format::Xls => read_xls(bytes, stream),
+        Format::Ods => read_ods(bytes, stream),
+    }
+}
+
+fn labelled(result: Result<(), SheetError>, file_name: Option<&str>) -> Result<(), SheetError> {
     match (result, file_name) {
         (Err(SheetError::Corrupt { detail }), Some(name)) => Err(SheetError::Corrupt {
             detail: format!("{name}: {detail}"),
@@ -60,11 +160,12 @@ pub fn read_table_within(
     }
 }
 
-fn read_ods(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
-    inspect_zip(bytes, limits, |_| false)?;
-    guard_ods_content(bytes, limits)?;
+fn read_ods(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> {
+    let limits = *stream.limits();
+    inspect_zip(bytes, &limits, |_| false)?;
+    guard_ods_content(bytes, &limits)?;
     match open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes)) {
-        Ok(workbook) => read_workbook(workbook, limits),
+        Ok(workbook) => read_workbook(workbook, stream),
         Err(OdsError::Password) => Err(SheetError::Encrypted),
         Err(e) => Err(corrupt(e)),
     }
@@ -80,14 +181,15 @@ fn is_xlsx_sheet(name: &str) -> bool {
     name.starts_with("xl/worksheets/") && (name.ends_with(".xml") || name.ends_with(".bin"))
 }
 
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
-    inspect_zip(bytes, limits, is_xlsx_sheet)?;
+fn read_xlsx(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> {
+    let limits = *stream.limits();
+    inspect_zip(bytes, &limits, is_xlsx_sheet)?;
     match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
         Ok(mut workbook) => {
             let name = first_sheet_name(&workbook).ok_or(SheetError::Empty)?;
             let mut cells = workbook.worksheet_cells_reader(&name).map_err(corrupt)?;
             let dimensions = cells.dimensions();
-            stream(dimensions, limits, || cells.next_cell().map_err(corrupt))
+            stream_cells(dimensions, stream, || cells.next_cell().map_err(corrupt))
         }
         Err(XlsxError::Password) => Err(SheetError::Encrypted),
         // The binary variant shares the package layout; few users have it, but it is cheap.
@@ -97,7 +199,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
             let name = first_sheet_name(&workbook).ok_or(SheetError::Empty)?;
             let mut cells = workbook.worksheet_cells_reader(&name).map_err(corrupt)?;
             let dimensions = cells.dimensions();
-            stream(dimensions, limits, || cells.next_cell().map_err(corrupt))
+            stream_cells(dimensions, stream, || cells.next_cell().map_err(corrupt))
         }
         Err(e) => Err(corrupt(e)),
     }
@@ -105,20 +207,20 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
 
 /// Builds the table from cells in the order of the sheet's XML (row by row), one row at a time,
 /// so a sheet's memory is that of its cells with content, never that of its bounding box.
-fn stream<'a>(
+fn stream_cells<'a>(
     declared: Dimensions,
-    limits: &Limits,
+    stream: &mut RowStream<'_>,
     mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, SheetError>,
-) -> Result<Table, SheetError> {
+) -> Result<(), SheetError> {
+    let limits = *stream.limits();
     // The declared dimension is only a claim, but a claim past the limits is refused at once.
     if declared.end.1 as usize >= limits.max_columns {
-        return Err(over(Limit::Columns, limits));
+        return Err(over(Limit::Columns, &limits));
     }
     let declared_rows = (declared.end.0 as usize).saturating_sub(declared.start.0 as usize);
     if declared_rows > limits.max_rows {
-        return Err(over(Limit::Rows, limits));
+        return Err(over(Limit::Rows, &limits));
     }
-    let mut builder = TableBuilder::new(limits);
     let mut row: Option<u32> = None;
     let mut cells: Vec<String> = Vec::new();
     while let Some(cell) = next()? {
@@ -127,16 +229,16 @@ fn stream<'a>(
         if is_blank_ref(value) {
             continue;
         }
-        builder.check_column(c as usize)?;
+        stream.check_column(c as usize)?;
         if let DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) = value {
-            builder.check_cell(s.len())?;
+            stream.check_cell(s.len())?;
         }
         if let DataRef::SharedString(s) = value {
-            builder.check_cell(s.len())?;
+            stream.check_cell(s.len())?;
         }
         if row != Some(r) {
             if let Some(number) = row {
-                builder.push(number as usize + 1, std::mem::take(&mut cells))?;
+                stream.push(number as usize + 1, std::mem::take(&mut cells))?;
             }
             row = Some(r);
         }
@@ -147,9 +249,9 @@ fn stream<'a>(
         cells[c] = data_to_string(Data::from(value.clone()));
     }
     if let Some(number) = row {
-        builder.push(number as usize + 1, cells)?;
+        stream.push(number as usize + 1, cells)?;
     }
-    builder.finish_used_range()
+    Ok(())
 }
 
 fn is_blank_ref(data: &DataRef<'_>) -> bool {
@@ -161,18 +263,19 @@ fn is_blank_ref(data: &DataRef<'_>) -> bool {
     }
 }
 
-fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
+fn read_xls(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> {
+    let limits = *stream.limits();
     // calamine builds the whole grid of every sheet of an .xls when it opens it (up to
     // 65,536 x 256 cells); the size of the file is the one bound that holds before that.
     if bytes.len() > limits.max_xls_bytes {
-        return Err(over(Limit::XlsBytes, limits));
+        return Err(over(Limit::XlsBytes, &limits));
     }
     // A password-protected .xlsx is an OLE container holding the encrypted package.
     if contains_utf16le(bytes, "EncryptedPackage") {
         return Err(SheetError::Encrypted);
     }
     match open_workbook_from_rs::<Xls<_>, _>(Cursor::new(bytes)) {
-        Ok(workbook) => read_workbook(workbook, limits),
+        Ok(workbook) => read_workbook(workbook, stream),
         Err(XlsError::Password) => Err(SheetError::Encrypted),
         // No "Workbook"/"Book" stream: a Word document or another OLE file, unless the
         // name is there and the container itself is damaged.
@@ -183,13 +286,14 @@ fn read_xls(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
     }
 }
 
-fn read_workbook<'a, R>(mut workbook: R, limits: &Limits) -> Result<Table, SheetError>
+fn read_workbook<'a, R>(mut workbook: R, stream: &mut RowStream<'_>) -> Result<(), SheetError>
 where
     R: Reader<Bytes<'a>>,
     R::Error: Display,
 {
+    let limits = *stream.limits();
     if workbook.sheets_metadata().len() > limits.max_sheets {
-        return Err(over(Limit::Sheets, limits));
+        return Err(over(Limit::Sheets, &limits));
     }
     let index = first_sheet(&workbook);
     let mut range = workbook
@@ -199,19 +303,18 @@ where
     // calamine trims the range to the used cells, so add its offset back for Excel's numbers.
     let first_row = range.start().map_or(0, |(row, _)| row as usize);
     let first_column = range.start().map_or(0, |(_, column)| column as usize);
-    let mut builder = TableBuilder::new(limits);
     for i in 0..range.height() {
         let row = &mut range[i];
         let Some(last) = row.iter().rposition(|d| !is_blank(d)) else {
             continue;
         };
-        builder.check_column(first_column + last)?;
-        let mut cells = Vec::with_capacity(row.len().max(builder.width()));
+        stream.check_column(first_column + last)?;
+        let mut cells = Vec::with_capacity(row.len().max(stream.width()));
         // Take the cells out of the range so strings move instead of being copied.
         cells.extend(row.iter_mut().map(|d| data_to_string(std::mem::take(d))));
-        builder.push(first_row + i + 1, cells)?;
+        stream.push(first_row + i + 1, cells)?;
     }
-    builder.finish()
+    Ok(())
 }
 
 /// Index of the sheet to import: the first visible worksheet (templates often hide lookup

@@ -2,42 +2,69 @@
 
 use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
 
-use crate::cell::{TableBuilder, trim};
-use crate::limits::Limits;
+use crate::SheetError;
+use crate::cell::trim;
 use crate::sniff::{UTF8_BOM, UTF16BE_BOM, UTF16LE_BOM};
-use crate::{SheetError, Table};
+use crate::stream::RowStream;
 
 /// Delimiters we recognise, in order of preference when counts tie.
 const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
 
+/// How a text file's bytes become text, found on the first reading and reused on the next.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum TextEncoding {
+    #[default]
+    Unknown,
+    Utf8,
+    Decoded(&'static Encoding),
+}
+
 /// Reads CSV text in UTF-8 (with or without BOM), UTF-16 with BOM, or else GB18030, the
-/// superset of GBK that Excel in mainland China saves.
-pub(crate) fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, SheetError> {
+/// superset of GBK that Excel in mainland China saves, into `stream`.
+pub(crate) fn read_csv(
+    bytes: &[u8],
+    stream: &mut RowStream<'_>,
+    encoding: &mut TextEncoding,
+) -> Result<(), SheetError> {
     if let Some(rest) = bytes.strip_prefix(UTF16LE_BOM) {
-        return read_decoded(UTF_16LE, rest, limits);
+        *encoding = TextEncoding::Decoded(UTF_16LE);
+        return read_decoded(UTF_16LE, rest, stream);
     }
     if let Some(rest) = bytes.strip_prefix(UTF16BE_BOM) {
-        return read_decoded(UTF_16BE, rest, limits);
+        *encoding = TextEncoding::Decoded(UTF_16BE);
+        return read_decoded(UTF_16BE, rest, stream);
     }
     let (text, declared_utf8) = match bytes.strip_prefix(UTF8_BOM) {
         Some(rest) => (rest, true),
         None => (bytes, false),
     };
+    if let TextEncoding::Decoded(known) = *encoding {
+        return read_decoded(known, bytes, stream);
+    }
     // Parse as UTF-8 straight away: the csv crate validates each record anyway, so checking
-    // the whole file first would read it twice. A GBK file fails on its first Chinese header.
-    match parse(text, limits) {
-        Err(Parse::NotUtf8) if declared_utf8 => Err(SheetError::Encoding),
-        Err(Parse::NotUtf8) => read_decoded(GB18030, bytes, limits),
+    // the whole file first would read it twice. A GBK file fails on its first Chinese cell.
+    match parse(text, stream) {
+        Err(Parse::NotUtf8) if declared_utf8 || *encoding == TextEncoding::Utf8 => {
+            Err(SheetError::Encoding)
+        }
+        Err(Parse::NotUtf8) => {
+            stream.restart();
+            *encoding = TextEncoding::Decoded(GB18030);
+            read_decoded(GB18030, bytes, stream)
+        }
         Err(Parse::Failed(e)) => Err(e),
-        Ok(table) => Ok(table),
+        Ok(()) => {
+            *encoding = TextEncoding::Utf8;
+            Ok(())
+        }
     }
 }
 
 fn read_decoded(
     encoding: &'static Encoding,
     bytes: &[u8],
-    limits: &Limits,
-) -> Result<Table, SheetError> {
+    stream: &mut RowStream<'_>,
+) -> Result<(), SheetError> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         return Err(SheetError::Encoding);
@@ -47,7 +74,7 @@ fn read_decoded(
         // UTF-16 is let through whole by the sniffer, so binary data can still show up here.
         return Err(SheetError::NotASpreadsheet);
     }
-    parse(text.as_bytes(), limits).map_err(|e| match e {
+    parse(text.as_bytes(), stream).map_err(|e| match e {
         // Decoded text is valid UTF-8.
         Parse::NotUtf8 => SheetError::Encoding,
         Parse::Failed(e) => e,
@@ -93,7 +120,7 @@ fn count_byte(bytes: &[u8], byte: u8) -> usize {
     bytes.iter().filter(|&&b| b == byte).count()
 }
 
-fn parse(bytes: &[u8], limits: &Limits) -> Result<Table, Parse> {
+fn parse(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), Parse> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -101,7 +128,7 @@ fn parse(bytes: &[u8], limits: &Limits) -> Result<Table, Parse> {
         .buffer_capacity(1 << 16)
         .from_reader(bytes);
     let mut record = csv::StringRecord::new();
-    let mut builder = TableBuilder::new(limits);
+    let max_columns = stream.limits().max_columns;
     // Lines end in LF or CRLF, except in Excel's "CSV (Macintosh)" files, which use CR alone.
     let line_end = if !bytes.contains(&b'\n') && bytes.contains(&b'\r') {
         b'\r'
@@ -142,27 +169,28 @@ fn parse(bytes: &[u8], limits: &Limits) -> Result<Table, Parse> {
         let number = newlines - newlines_in_cells + 1;
         newlines_in_cells += count_byte(record.as_slice().as_bytes(), line_end);
 
-        if TableBuilder::is_blank(record.iter()) {
+        if RowStream::is_blank(record.iter()) {
             continue;
         }
         // Checked before anything is copied: a gigantic line is refused, not duplicated.
         for (i, field) in record.iter().enumerate() {
             let len = trim(field).len();
-            builder.check_cell(len).map_err(Parse::Failed)?;
+            stream.check_cell(len).map_err(Parse::Failed)?;
             if len > 0 {
-                builder.check_column(i).map_err(Parse::Failed)?;
+                stream.check_column(i).map_err(Parse::Failed)?;
             }
         }
-        let mut cells = Vec::with_capacity(record.len().min(limits.max_columns));
+        let mut cells = Vec::with_capacity(record.len().min(max_columns));
         cells.extend(record.iter().map(|field| trim(field).to_owned()));
-        builder.push(number, cells).map_err(Parse::Failed)?;
+        stream.push(number, cells).map_err(Parse::Failed)?;
     }
-    builder.finish().map_err(Parse::Failed)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Table, read_table};
 
     fn numbers(table: &Table) -> Vec<usize> {
         table.rows.iter().map(|r| r.number).collect()
@@ -181,7 +209,7 @@ mod tests {
     #[test]
     fn row_numbers_follow_excel_rows() -> Result<(), SheetError> {
         let text = "\r\n姓名,备注\r\n张三,\"多行\r\n备注\"\r\n\r\n , \r\n李四,x\r\n";
-        let table = read_csv(text.as_bytes(), &Limits::default())?;
+        let table = read_table(text.as_bytes(), None)?;
         assert_eq!(table.headers, ["姓名", "备注"]);
         // Excel: row 1 blank, 2 header, 3 张三, 4 blank, 5 spaces only, 6 李四.
         assert_eq!(numbers(&table), [3, 6]);
@@ -196,7 +224,7 @@ mod tests {
             "a\r\n\r\n1\r\n\"x\r\ny\"\r\n2\r\n",
             "a\r\r1\r\"x\ry\"\r2\r",
         ] {
-            let table = read_csv(text.as_bytes(), &Limits::default())?;
+            let table = read_table(text.as_bytes(), None)?;
             assert_eq!(numbers(&table), [3, 4, 5], "{text:?}");
         }
         Ok(())
@@ -204,7 +232,7 @@ mod tests {
 
     #[test]
     fn last_line_without_line_break() -> Result<(), SheetError> {
-        let table = read_csv(b"a\n\n1\n2", &Limits::default())?;
+        let table = read_table(b"a\n\n1\n2", None)?;
         assert_eq!(numbers(&table), [3, 4]);
         Ok(())
     }
@@ -215,7 +243,7 @@ mod tests {
         for unit in "姓名\t电话\r\n张三\t13800138000\r\n".encode_utf16() {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
-        let table = crate::read_table(&bytes, Some("导出.txt"))?;
+        let table = read_table(&bytes, Some("导出.txt"))?;
         assert_eq!(table.headers, ["姓名", "电话"]);
         assert_eq!(table.rows[0].cells, ["张三", "13800138000"]);
         Ok(())
@@ -223,13 +251,13 @@ mod tests {
 
     #[test]
     fn header_only_is_not_empty_but_nothing_is() {
-        assert!(matches!(read_csv(b"a,b\r\n", &Limits::default()), Ok(t) if t.rows.is_empty()));
+        assert!(matches!(read_table(b"a,b\r\n", None), Ok(t) if t.rows.is_empty()));
         assert!(matches!(
-            read_csv(b"\r\n , \r\n", &Limits::default()),
+            read_table(b"\r\n , \r\n", None),
             Err(SheetError::Empty)
         ));
         assert!(matches!(
-            read_csv(b"\xEF\xBB\xBF", &Limits::default()),
+            read_table(b"\xEF\xBB\xBF", None),
             Err(SheetError::Empty)
         ));
     }

@@ -3,7 +3,9 @@
 //! `PROPTEST_CASES` asks for more (`.ci/fuzz`).
 
 use proptest::prelude::*;
-use sheets::{Limits, SheetError, Table, read_table_within, write_xlsx};
+use sheets::{
+    Limits, SheetError, Table, for_each_row, outline_within, read_table_within, write_xlsx,
+};
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -48,6 +50,28 @@ fn within(result: &Result<Table, SheetError>, limits: &Limits) -> Result<(), Tes
                 prop_assert!(c.len() <= limits.max_cell_bytes);
             }
         }
+    }
+    Ok(())
+}
+
+/// Reads `bytes` whole and as a stream (outline, then row by row): a file read whole is read
+/// the same as a stream, and within the limits.
+fn read_both(bytes: &[u8], limits: &Limits) -> Result<(), TestCaseError> {
+    let whole = read_table_within(bytes, None, limits);
+    within(&whole, limits)?;
+    if let Ok(table) = whole {
+        let outline = outline_within(bytes, None, limits);
+        prop_assert!(outline.is_ok(), "outline: {outline:?}");
+        let outline = outline.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&outline.headers, &table.headers);
+        prop_assert_eq!(outline.rows, table.rows.len());
+        let mut rows = Vec::new();
+        let streamed = for_each_row(bytes, &outline, limits, |row| {
+            rows.push(row);
+            Ok(())
+        });
+        prop_assert!(streamed.is_ok(), "rows: {streamed:?}");
+        prop_assert_eq!(rows, table.rows);
     }
     Ok(())
 }
@@ -138,7 +162,7 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
         let limits = limits();
-        within(&read_table_within(&bytes, None, &limits), &limits)?;
+        read_both(&bytes, &limits)?;
     }
 
     #[test]
@@ -147,13 +171,13 @@ proptest! {
     ) {
         let limits = limits();
         let bytes = mutate(seed_xlsx(), &mutations);
-        within(&read_table_within(&bytes, None, &limits), &limits)?;
+        read_both(&bytes, &limits)?;
     }
 
     #[test]
     fn csv_never_panics_nor_exceeds_the_limits(text in csv_text()) {
         let limits = limits();
-        within(&read_table_within(&text, None, &limits), &limits)?;
+        read_both(&text, &limits)?;
     }
 
     #[test]
@@ -163,7 +187,7 @@ proptest! {
     ) {
         let limits = limits();
         let bytes = mutate(text, &mutations);
-        within(&read_table_within(&bytes, None, &limits), &limits)?;
+        read_both(&bytes, &limits)?;
     }
 }
 

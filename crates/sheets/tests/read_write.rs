@@ -1,7 +1,10 @@
 //! End-to-end behaviour of the public API on files shaped like community registers.
 
 use rust_xlsxwriter::{ExcelDateTime, Format as XlsxFormat, Workbook, XlsxError};
-use sheets::{Format, SheetError, Table, detect_format, read_table, write_csv, write_xlsx};
+use sheets::{
+    Format, Limits, SheetError, Table, detect_format, for_each_row, outline_within, read_table,
+    write_csv, write_xlsx,
+};
 
 fn strings(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
@@ -13,6 +16,22 @@ fn numbers(table: &Table) -> Vec<usize> {
 
 fn cells(table: &Table) -> Vec<Vec<String>> {
     table.rows.iter().map(|r| r.cells.clone()).collect()
+}
+
+/// The table read as a stream: its outline first, then its rows one by one.
+fn streamed(bytes: &[u8]) -> Result<Table, SheetError> {
+    let limits = Limits::default();
+    let outline = outline_within(bytes, None, &limits)?;
+    let mut rows = Vec::new();
+    for_each_row(bytes, &outline, &limits, |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    assert_eq!(outline.rows, rows.len());
+    Ok(Table {
+        headers: outline.headers,
+        rows,
+    })
 }
 
 fn headers() -> Vec<String> {
@@ -111,7 +130,9 @@ fn hand_typed_workbook() -> Result<Vec<u8>, XlsxError> {
 #[test]
 fn xlsx_numbers_dates_and_offsets_read_as_excel_shows_them()
 -> Result<(), Box<dyn std::error::Error>> {
-    let table = read_table(&hand_typed_workbook()?, None)?;
+    let bytes = hand_typed_workbook()?;
+    let table = read_table(&bytes, None)?;
+    assert_eq!(streamed(&bytes)?, table);
     // The title row is the first non-blank row, so it is the header as specified; the caller
     // reports the missing columns. Row numbers are absolute.
     assert_eq!(table.headers, strings(&["2024年第3网格登记表"]));
@@ -156,7 +177,9 @@ fn xlsx_header_below_empty_rows_keeps_excel_row_numbers() -> Result<(), Box<dyn 
     sheet.write_string(2, 3, "联系电话")?;
     sheet.write_string(4, 2, "张三")?;
     sheet.write_string(4, 3, "13800138000")?;
-    let table = read_table(&workbook.save_to_buffer()?, None)?;
+    let bytes = workbook.save_to_buffer()?;
+    let table = read_table(&bytes, None)?;
+    assert_eq!(streamed(&bytes)?, table);
     assert_eq!(table.headers, strings(&["姓名", "联系电话"]));
     assert_eq!(numbers(&table), [5]);
     assert_eq!(table.rows[0].cells, strings(&["张三", "13800138000"]));
@@ -191,6 +214,7 @@ fn csv_in_gbk_reads_like_utf8() -> Result<(), SheetError> {
     let from_gbk = read_table(&gbk, None)?;
     let from_utf8 = read_table(REGISTER_CSV.as_bytes(), None)?;
     assert_eq!(from_gbk, from_utf8);
+    assert_eq!(streamed(&gbk)?, from_gbk);
     assert_eq!(from_gbk.headers, headers());
     Ok(())
 }

@@ -1,6 +1,10 @@
 //! Merging a row of a file into a resident already registered: the file's non-empty cells win.
 
-use super::*;
+use std::collections::HashSet;
+
+use store::registry::ResidentData;
+
+use super::Column;
 
 /// A merge never blanks what is recorded: an empty cell or an absent column keeps the value.
 pub(super) fn merge(

@@ -491,7 +491,7 @@ async fn create_import(
 ) -> ApiResult<(StatusCode, Json<ImportDto>)> {
     let prepared = s
         .app
-        .prepare_import(&ctx.actor, p.community_id, &p.file_name, &body)
+        .prepare_import(&ctx.actor, p.community_id, &p.file_name, body)
         .await?;
     let done = s.app.run_import(prepared, &|_| {}).await?;
     Ok((StatusCode::CREATED, Json(done.into())))

@@ -93,7 +93,7 @@ async fn upload(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let (mut csrf, mut community_id, mut file_name, mut bytes) =
-        (String::new(), 0i64, String::new(), Vec::new());
+        (String::new(), 0i64, String::new(), axum::body::Bytes::new());
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -108,7 +108,7 @@ async fn upload(
             "file" => {
                 file_name = field.file_name().unwrap_or("upload").to_owned();
                 match field.bytes().await {
-                    Ok(b) => bytes = b.to_vec(),
+                    Ok(b) => bytes = b,
                     Err(e) => return Ok(multipart_error(&s, &ctx, e.status())),
                 }
             }
@@ -121,7 +121,7 @@ async fn upload(
     }
     match s
         .app
-        .prepare_import(&ctx.actor, community_id, &file_name, &bytes)
+        .prepare_import(&ctx.actor, community_id, &file_name, bytes)
         .await
     {
         Ok(prepared) => {

@@ -1,0 +1,305 @@
+//! Rows as the readers find them, handed on one at a time: the first non-blank row is the
+//! header, every later one goes to a [`Sink`], and the [`Limits`] are checked before a row is
+//! handed on. Nothing here keeps the rows; a sink that needs them all keeps them itself.
+
+use crate::cell::trim;
+use crate::guard::over;
+use crate::limits::{Limit, Limits};
+use crate::{Row, SheetError, Table};
+
+/// Where the rows of a sheet go.
+pub(crate) trait Sink {
+    /// Takes one data row (cells trimmed, at least as many as the header has).
+    fn row(&mut self, row: Row) -> Result<(), SheetError>;
+    /// Forgets the rows taken so far: the reader starts the file again (a text file read as
+    /// UTF-8 that turned out to be GB18030).
+    fn restart(&mut self);
+}
+
+/// Counts the rows and the columns left of the leftmost cell with content, keeping nothing.
+#[derive(Default)]
+pub(crate) struct Count {
+    pub(crate) rows: usize,
+    pub(crate) leading_blank_columns: Option<usize>,
+}
+
+impl Sink for Count {
+    fn row(&mut self, row: Row) -> Result<(), SheetError> {
+        self.rows += 1;
+        note_leading_blanks(&mut self.leading_blank_columns, &row.cells);
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        *self = Count::default();
+    }
+}
+
+fn note_leading_blanks(least: &mut Option<usize>, cells: &[String]) {
+    if let Some(first) = cells.iter().position(|c| !c.is_empty()) {
+        *least = Some(least.map_or(first, |l| l.min(first)));
+    }
+}
+
+/// Keeps every row, within [`Limits::max_table_bytes`] of memory.
+pub(crate) struct Collect {
+    pub(crate) rows: Vec<Row>,
+    bytes: usize,
+    limits: Limits,
+}
+
+/// Bookkeeping of one row besides its cells: the row number and the vector.
+const ROW_BYTES: usize = std::mem::size_of::<Row>();
+const CELL_BYTES: usize = std::mem::size_of::<String>();
+
+impl Collect {
+    pub(crate) fn new(limits: &Limits) -> Collect {
+        Collect {
+            rows: Vec::new(),
+            bytes: 0,
+            limits: *limits,
+        }
+    }
+}
+
+impl Sink for Collect {
+    fn row(&mut self, mut row: Row) -> Result<(), SheetError> {
+        let text: usize = row.cells.iter().map(String::len).sum();
+        self.bytes = self
+            .bytes
+            .saturating_add(ROW_BYTES + text + row.cells.len() * CELL_BYTES);
+        if self.bytes > self.limits.max_table_bytes {
+            return Err(over(Limit::TableBytes, &self.limits));
+        }
+        row.cells.shrink_to_fit();
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.rows.clear();
+        self.bytes = 0;
+    }
+}
+
+/// Hands a sink the data rows a reader pushes, after the header and within the limits.
+pub(crate) struct RowStream<'s> {
+    limits: Limits,
+    headers: Option<Vec<String>>,
+    rows: usize,
+    /// Blank columns left of the used range, dropped from every row: a workbook reader pushes
+    /// cells at their sheet column, and a register may start in column B.
+    skip_columns: usize,
+    leading_blank_columns: Option<usize>,
+    sink: &'s mut dyn Sink,
+}
+
+impl<'s> RowStream<'s> {
+    pub(crate) fn new(limits: &Limits, skip_columns: usize, sink: &'s mut dyn Sink) -> Self {
+        RowStream {
+            limits: *limits,
+            headers: None,
+            rows: 0,
+            skip_columns,
+            leading_blank_columns: None,
+            sink,
+        }
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Whether a row of raw cells is blank once trimmed (such rows are skipped, not stored).
+    pub(crate) fn is_blank<'a>(cells: impl IntoIterator<Item = &'a str>) -> bool {
+        cells.into_iter().all(|c| trim(c).is_empty())
+    }
+
+    /// Number of header cells (at their sheet columns), 0 before the header is seen.
+    pub(crate) fn width(&self) -> usize {
+        self.headers.as_ref().map_or(0, Vec::len)
+    }
+
+    /// Refuses a cell of more bytes than a cell may hold.
+    pub(crate) fn check_cell(&self, len: usize) -> Result<(), SheetError> {
+        if len > self.limits.max_cell_bytes {
+            return Err(over(Limit::CellBytes, &self.limits));
+        }
+        Ok(())
+    }
+
+    /// Refuses content in a column past the last one allowed (0-based `column`).
+    pub(crate) fn check_column(&self, column: usize) -> Result<(), SheetError> {
+        if column >= self.limits.max_columns {
+            return Err(over(Limit::Columns, &self.limits));
+        }
+        Ok(())
+    }
+
+    /// Starts the file again: nothing pushed so far counts.
+    pub(crate) fn restart(&mut self) {
+        self.headers = None;
+        self.rows = 0;
+        self.leading_blank_columns = None;
+        self.sink.restart();
+    }
+
+    /// Takes a row of already trimmed cells; the first non-blank row becomes the header.
+    pub(crate) fn push(&mut self, number: usize, mut cells: Vec<String>) -> Result<(), SheetError> {
+        let keep = cells
+            .iter()
+            .rposition(|c| !c.is_empty())
+            .map_or(0, |last| last + 1);
+        if keep == 0 {
+            return Ok(());
+        }
+        self.check_column(keep - 1)?;
+        for c in &cells[..keep] {
+            self.check_cell(c.len())?;
+        }
+        let width = self.width();
+        if self.headers.is_none() {
+            cells.truncate(keep);
+            note_leading_blanks(&mut self.leading_blank_columns, &cells);
+            self.headers = Some(cells);
+            return Ok(());
+        }
+        if self.rows >= self.limits.max_rows {
+            return Err(over(Limit::Rows, &self.limits));
+        }
+        self.rows += 1;
+        // Trailing empty cells past the header are noise (a trailing delimiter, a formatted
+        // but empty column); non-empty extra cells are kept for the caller to report.
+        cells.truncate(keep.max(width));
+        cells.resize(width.max(cells.len()), String::new());
+        note_leading_blanks(&mut self.leading_blank_columns, &cells);
+        if self.skip_columns > 0 {
+            cells.drain(..self.skip_columns.min(cells.len()));
+        }
+        self.sink.row(Row { number, cells })
+    }
+
+    /// The header row (without the skipped columns) and the number of data rows, or
+    /// [`SheetError::Empty`] when no row had content.
+    pub(crate) fn finish(self) -> Result<Finished, SheetError> {
+        let Some(mut headers) = self.headers else {
+            return Err(SheetError::Empty);
+        };
+        headers.drain(..self.skip_columns.min(headers.len()));
+        Ok(Finished {
+            headers,
+            rows: self.rows,
+            leading_blank_columns: self
+                .leading_blank_columns
+                .unwrap_or(0)
+                .saturating_sub(self.skip_columns),
+        })
+    }
+}
+
+/// What a finished stream saw.
+pub(crate) struct Finished {
+    pub(crate) headers: Vec<String>,
+    pub(crate) rows: usize,
+    /// Columns left of every cell with content, past the ones already skipped.
+    pub(crate) leading_blank_columns: usize,
+}
+
+/// The table of rows a [`Collect`] kept, with the blank columns left of the used range dropped
+/// when `used_range` (workbook readers push cells at their sheet column).
+pub(crate) fn into_table(finished: Finished, rows: Vec<Row>, used_range: bool) -> Table {
+    let mut table = Table {
+        headers: finished.headers,
+        rows,
+    };
+    let offset = if used_range {
+        finished.leading_blank_columns
+    } else {
+        0
+    };
+    if offset > 0 {
+        table.headers.drain(..offset.min(table.headers.len()));
+        for row in &mut table.rows {
+            row.cells.drain(..offset.min(row.cells.len()));
+        }
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    #[test]
+    fn pads_keeps_extras_and_skips_blank_rows() -> Result<(), SheetError> {
+        let limits = Limits::default();
+        let mut collect = Collect::new(&limits);
+        let mut stream = RowStream::new(&limits, 0, &mut collect);
+        for (n, row) in [
+            s(&["", ""]),
+            s(&["a", "b", ""]),
+            s(&["1"]),
+            s(&["", "", ""]),
+            s(&["1", "2", "3", ""]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            stream.push(n + 1, row)?;
+        }
+        let finished = stream.finish()?;
+        assert_eq!(finished.rows, 2);
+        let table = into_table(finished, collect.rows, false);
+        assert_eq!(table.headers, s(&["a", "b"]));
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.rows[0].number, 3);
+        assert_eq!(table.rows[0].cells, s(&["1", ""]));
+        assert_eq!(table.rows[1].number, 5);
+        assert_eq!(table.rows[1].cells, s(&["1", "2", "3"]));
+        let mut empty = Count::default();
+        assert!(matches!(
+            RowStream::new(&limits, 0, &mut empty).finish(),
+            Err(SheetError::Empty)
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn skipped_columns_leave_every_row_and_the_header() -> Result<(), SheetError> {
+        let limits = Limits::default();
+        let mut collect = Collect::new(&limits);
+        let mut stream = RowStream::new(&limits, 1, &mut collect);
+        stream.push(2, s(&["", "姓名", "电话"]))?;
+        stream.push(3, s(&["", "张三", "13800138000"]))?;
+        let finished = stream.finish()?;
+        assert_eq!(finished.headers, s(&["姓名", "电话"]));
+        assert_eq!(collect.rows[0].cells, s(&["张三", "13800138000"]));
+        Ok(())
+    }
+
+    #[test]
+    fn rows_past_the_limit_are_refused_as_they_come() {
+        let limits = Limits {
+            max_rows: 1,
+            ..Limits::default()
+        };
+        let mut count = Count::default();
+        let mut stream = RowStream::new(&limits, 0, &mut count);
+        let pushed = [s(&["h"]), s(&["1"]), s(&["2"])]
+            .into_iter()
+            .enumerate()
+            .try_for_each(|(n, row)| stream.push(n + 1, row));
+        assert!(matches!(
+            pushed,
+            Err(SheetError::OverLimit {
+                limit: Limit::Rows,
+                ..
+            })
+        ));
+        assert_eq!(count.rows, 1);
+    }
+}
