@@ -461,3 +461,48 @@ async fn pages_and_api_answers_carry_the_security_headers_and_are_not_stored() {
     let cookie = res.set_cookie("gw_session").expect("a session");
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+/// Counted failures whose wait ended more than a day ago are forgotten by the daily job,
+/// audited once; recent ones are kept.
+#[tokio::test]
+async fn old_sign_in_failures_are_forgotten_by_the_daily_job() {
+    use store::accounts::throttle::{self, Scope, Throttle};
+    let t = TestDb::new().await;
+    let app = &t.app;
+    let f = fixture(app).await;
+    assert!(app.login("doctor", "nope", "recent").await.is_err());
+    let long_ago = store::now_ms() - 3 * 24 * 60 * 60 * 1000;
+    let old = Throttle {
+        failures: 4,
+        last_failure_at: long_ago,
+        blocked_until: long_ago + 60_000,
+        refused: 0,
+    };
+    let mut tx = app.db.write().await.expect("tx");
+    throttle::set_failures(tx.conn(), Scope::User, "ghost", "old", &old)
+        .await
+        .expect("stored");
+    tx.commit().await.expect("commit");
+    let runs = app.run_due_jobs(jiff::Timestamp::now()).await.expect("ran");
+    let forgot: Vec<_> = runs
+        .iter()
+        .filter(|r| r.job == "forget_login_failures")
+        .map(|r| r.outcome.as_str())
+        .collect();
+    assert!(forgot.contains(&"forgot 1"), "{runs:?}");
+    let mut conn = app.db.conn().await.expect("conn");
+    let ghost = throttle::throttle(&mut conn, Scope::User, "ghost", "old")
+        .await
+        .expect("read");
+    assert!(ghost.is_none(), "forgotten");
+    let recent = throttle::throttle(&mut conn, Scope::User, "doctor", "recent")
+        .await
+        .expect("read");
+    assert_eq!(recent.map(|r| r.failures), Some(1), "kept");
+    drop(conn);
+    let audited = app
+        .audit_trail(&f.auditor, &action("login_failures_forgotten"), 100)
+        .await
+        .expect("trail");
+    assert_eq!(audited.len(), 1);
+}

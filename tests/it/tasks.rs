@@ -229,7 +229,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         "needs",
         "required",
     );
-    assert_forbidden(app.ask_delivery(&other, task.id, "rice").await);
+    assert_not_found(app.ask_delivery(&other, task.id, "rice").await);
     assert_forbidden(app.ask_delivery(&f.doctor, task.id, "rice").await);
     app.ask_delivery(&f.volunteer, task.id, " 蔬菜、降压药 ")
         .await
@@ -461,8 +461,8 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
         by_grid.items.iter().map(|d| d.id).collect::<Vec<_>>(),
         vec![in_grid1]
     );
-    // The community volunteer no longer acts on the reassigned task; the new one does.
-    assert_forbidden(app.ask_delivery(&f.volunteer, in_grid2, "rice").await);
+    // The community volunteer no longer finds the reassigned task; the new one does.
+    assert_not_found(app.ask_delivery(&f.volunteer, in_grid2, "rice").await);
     app.ask_delivery(&grid2_volunteer, in_grid2, "rice")
         .await
         .expect("ask");

@@ -245,3 +245,23 @@ impl App {
 
 /// An Argon2id hash of a random password, verified against when a username is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2wzWi0UjHhXrJsoNuMtwyBOrKavsw0qXFoCHlDA1XWg";
+
+/// How long a counted sign-in failure is kept once its wait is over.
+const FAILURES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The daily job that forgets failed sign-ins older than a day whose wait is over, so the
+/// counts do not grow with every name an attacker ever tried; audited when it forgot any.
+pub(crate) async fn forget_login_failures(
+    _app: &App,
+    tx: &mut store::WriteTx,
+    period: &str,
+) -> AppResult<String> {
+    let before = store::now_ms() - FAILURES_KEPT_MS;
+    let forgotten = throttle::purge(tx.conn(), before).await?;
+    if forgotten > 0 {
+        let mut a = Actor::system().audit("login_failures_forgotten", "login_throttle", 0);
+        a.after = Some(serde_json::json!({ "forgotten": forgotten, "job": period }));
+        tx.audit(a).await?;
+    }
+    Ok(format!("forgot {forgotten}"))
+}

@@ -64,6 +64,11 @@ pub const JOBS: &[Job] = &[
         due_periods: crate::tasks::rubbish::rubbish_periods,
         run: |app, tx, period| Box::pin(crate::tasks::rubbish::rubbish_job(app, tx, period)),
     },
+    Job {
+        name: "forget_login_failures",
+        due_periods: daily_periods,
+        run: |app, tx, period| Box::pin(crate::auth::forget_login_failures(app, tx, period)),
+    },
 ];
 
 /// One period handled by this server.

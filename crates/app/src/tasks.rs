@@ -408,8 +408,8 @@ impl App {
     ) -> AppResult<DeliveryState> {
         actor.require(t::can_work(actor.role))?;
         let mut tx = self.db.write().await?;
-        // Found in the whole jurisdiction: another volunteer's task is refused by the rule below.
-        let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
+        // Found within the actor's reach, as when read: another volunteer's task is not found.
+        let d = ts::delivery(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
         if !t::may_record(actor.role, actor.account_id, d.volunteer_id) {
             return Err(AppError::Forbidden);
         }

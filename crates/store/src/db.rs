@@ -312,6 +312,11 @@ pub(crate) mod migrations {
             name: "region_codes",
             sql: include_str!("../migrations/0011_region_codes.sql"),
         },
+        Migration {
+            version: 12,
+            name: "forget_login_failures",
+            sql: include_str!("../migrations/0012_forget_login_failures.sql"),
+        },
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -214,7 +214,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     app.assign_rubbish_round(&f.staff, other.id, Some(grid2_volunteer.account_id))
         .await
         .expect("assign");
-    assert_forbidden(app.finish_rubbish_round(&f.volunteer, other.id).await);
+    assert_not_found(app.finish_rubbish_round(&f.volunteer, other.id).await);
 
     // Today's round is new, and yesterday's volunteer keeps the grid.
     let mut tx = app.db.write().await.expect("tx");

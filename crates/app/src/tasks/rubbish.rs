@@ -192,13 +192,7 @@ impl App {
         let outcome = StopState::outcome_from_code(outcome.trim())
             .ok_or_else(|| AppError::field("outcome", "unknown_outcome"))?;
         let mut tx = self.db.write().await?;
-        let round = ts::round(
-            tx.conn(),
-            &actor.jurisdiction,
-            TaskReach::Jurisdiction,
-            round_id,
-        )
-        .await?;
+        let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), round_id).await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
         }
@@ -234,7 +228,7 @@ impl App {
     pub async fn finish_rubbish_round(&self, actor: &Actor, id: i64) -> AppResult<()> {
         actor.require(t::can_work(actor.role))?;
         let mut tx = self.db.write().await?;
-        let round = ts::round(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
+        let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
         }
