@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod citizen_id;
+pub mod code;
 pub mod document;
 pub mod health;
 pub mod page;

@@ -94,6 +94,8 @@ impl State {
     }
 }
 
+crate::stored_as_code!(Reason, Kind, State);
+
 /// A requested change of state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {

@@ -3,7 +3,7 @@
 use domain::access::{Jurisdiction, Placement};
 use domain::page::{Page, PageRequest};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use sqlx::any::AnyRow;
 
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use crate::counts::{self, CountKey};
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Household {
     pub id: i64,
     pub unit_id: i64,
@@ -28,24 +28,12 @@ pub struct Household {
 }
 
 const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.unit_id, h.building_id, h.grid_id, h.community_id, \
-     b.name, u.name, h.room, h.phone, h.head_resident_id, \
-     (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id) \
+     b.name AS building_name, u.name AS unit_name, h.room, h.phone, h.head_resident_id, \
+     (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id) AS members \
      FROM households h JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = h.building_id";
 
 fn household_row(r: &AnyRow) -> Result<Household> {
-    Ok(Household {
-        id: r.try_get(0)?,
-        unit_id: r.try_get(1)?,
-        building_id: r.try_get(2)?,
-        grid_id: r.try_get(3)?,
-        community_id: r.try_get(4)?,
-        building_name: r.try_get(5)?,
-        unit_name: r.try_get(6)?,
-        room: r.try_get(7)?,
-        phone: r.try_get(8)?,
-        head_resident_id: r.try_get(9)?,
-        members: r.try_get(10)?,
-    })
+    Ok(Household::from_row(r)?)
 }
 
 #[derive(Debug, Clone, Default)]
