@@ -8,6 +8,7 @@ pub mod auth;
 pub mod checks;
 pub mod crypto;
 mod error;
+pub mod events;
 pub mod import;
 pub mod jobs;
 pub mod quarantine;

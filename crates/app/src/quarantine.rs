@@ -13,6 +13,7 @@ use store::quarantine::{self as qs, Details, NewOrder, Order, OrderFilter};
 use store::registry::{self as reg, Resident, ResidentFilter};
 use store::structure::{self, Node};
 
+use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult};
 
 /// The audit object type of an order.
@@ -507,16 +508,12 @@ impl App {
         let reason = reason.trim();
         a.reason = (!reason.is_empty()).then(|| reason.to_owned());
         tx.audit(a).await?;
-        if !matches!(outcome.state, State::Planned | State::Active) {
-            // Deliveries waiting for a household nobody is quarantined in any more are called
-            // off now, not at the next hourly generation.
-            crate::tasks::cancel_orphaned_deliveries(
-                &mut tx,
-                actor,
-                &Jurisdiction::ALL,
-                Some(o.household_id),
-            )
-            .await?;
+        if outcome.state.is_final() {
+            let ended = Event::QuarantineEnded {
+                order_id: id,
+                household_id: o.household_id,
+            };
+            self.raise(&mut tx, actor, ended).await?;
         }
         tx.commit().await?;
         Ok(outcome.state)

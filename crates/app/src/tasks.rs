@@ -18,6 +18,7 @@ use store::tasks::{
 };
 use store::{Conn, StoreError, WriteTx};
 
+use crate::events::{Event, Subscriber};
 use crate::{Actor, App, AppError, AppResult};
 
 /// The audit object type of a delivery task.
@@ -174,9 +175,23 @@ pub(crate) async fn delivery_job(app: &App, tx: &mut WriteTx, period: &str) -> A
     ))
 }
 
+/// What deliveries do when other capabilities change things.
+pub const SUBSCRIBERS: &[Subscriber] = &[Subscriber {
+    name: "deliveries_of_an_ended_quarantine",
+    react: |_app, tx, actor, event| Box::pin(quarantine_ended(tx, actor, event)),
+}];
+
+/// Deliveries waiting for a household nobody is quarantined in any more are called off when
+/// its order ends, not at the next hourly generation.
+async fn quarantine_ended(tx: &mut WriteTx, actor: &Actor, event: &Event) -> AppResult<()> {
+    let Event::QuarantineEnded { household_id, .. } = event;
+    cancel_orphaned_deliveries(tx, actor, &Jurisdiction::ALL, Some(*household_id)).await?;
+    Ok(())
+}
+
 /// Cancels the deliveries not yet made of households (in `j`, or the one given) that no longer
 /// have anyone under active home quarantine; each cancellation audited.
-pub(crate) async fn cancel_orphaned_deliveries(
+async fn cancel_orphaned_deliveries(
     tx: &mut WriteTx,
     actor: &Actor,
     j: &Jurisdiction,

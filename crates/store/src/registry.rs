@@ -3,8 +3,8 @@
 use domain::access::{Jurisdiction, Placement};
 use domain::page::{Page, PageRequest};
 use serde::Serialize;
-use sqlx::{FromRow, Row};
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use std::collections::HashMap;
 
