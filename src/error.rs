@@ -85,7 +85,7 @@ fn describe(e: &AppError) -> String {
         AppError::NotFound => "not found (or outside the account's jurisdiction)".to_owned(),
         AppError::Unauthenticated => "not signed in".to_owned(),
         AppError::Forbidden => "the account's role does not allow this".to_owned(),
-        AppError::Conflict { code } => format!("refused: {code}"),
+        AppError::Conflict(code) => format!("refused: {code}"),
         AppError::RateLimited { retry_after_secs } => {
             format!("too many attempts; retry in {retry_after_secs} s")
         }

@@ -372,14 +372,14 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
         .update_account(&f.admin, me.id, &same(&me, "", false))
         .await;
     assert!(
-        matches!(r, Err(AppError::Conflict { code: "last_admin" })),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::LastAdmin))),
         "{r:?}"
     );
     let mut demoted = same(&me, "", true);
     demoted.role = "official".to_owned();
     let r = app.update_account(&f.admin, me.id, &demoted).await;
     assert!(
-        matches!(r, Err(AppError::Conflict { code: "last_admin" })),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::LastAdmin))),
         "{r:?}"
     );
 

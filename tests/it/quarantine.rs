@@ -196,9 +196,7 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
     assert!(
         matches!(
             r,
-            Err(AppError::Conflict {
-                code: "transition_not_allowed"
-            })
+            Err(AppError::Conflict(app::ErrorCode::TransitionNotAllowed))
         ),
         "got {r:?}"
     );

@@ -308,12 +308,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
         .update_resident(&f.staff, r, before.version, h, &other)
         .await;
     assert!(
-        matches!(
-            stale,
-            Err(AppError::Conflict {
-                code: "stale_version"
-            })
-        ),
+        matches!(stale, Err(AppError::Conflict(app::ErrorCode::StaleVersion))),
         "{stale:?}"
     );
     let (still, _) = app.resident(&f.staff, r).await.expect("read");

@@ -220,9 +220,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
 
     assert!(matches!(
         app.deliver(&f.volunteer, task.id).await,
-        Err(AppError::Conflict {
-            code: "task_step_not_allowed"
-        })
+        Err(AppError::Conflict(app::ErrorCode::TaskStepNotAllowed))
     ));
     assert_field_error(
         app.ask_delivery(&f.volunteer, task.id, "   ").await,
@@ -274,7 +272,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
     );
     assert!(matches!(
         app.confirm_delivery(&f.volunteer, task.id, "at_door").await,
-        Err(AppError::Conflict { .. })
+        Err(AppError::Conflict(_))
     ));
     let verification = app.verify_audit(&f.auditor).await.expect("verify");
     assert!(verification.broken_at.is_none(), "the chain stays intact");

@@ -6,7 +6,7 @@ use domain::validation::FieldErrors;
 use store::accounts::{self, Account, AccountUpdate, NewAccount};
 
 use crate::crypto::hash_password;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 pub const PASSWORD_MIN: usize = 8;
 
@@ -138,7 +138,7 @@ impl App {
             && (p.role != Role::Admin || !input.active)
             && accounts::active_admins(tx.conn()).await? <= 1
         {
-            return Err(AppError::Conflict { code: "last_admin" });
+            return Err(AppError::Conflict(ErrorCode::LastAdmin));
         }
         let scope_id = if p.level == Level::All {
             0

@@ -18,7 +18,7 @@ use store::WriteTx;
 use store::checks::{self as cs, Check, NewAlert, NewCheck};
 use store::quarantine::{self as qs, Order};
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object types of this module.
 pub const CHECK_OBJECT: &str = "check";
@@ -273,24 +273,18 @@ pub(crate) async fn store_check(
     now_ms: i64,
 ) -> AppResult<(Recorded, CheckAudit)> {
     if State::from_code(&order.state) != Some(State::Active) {
-        return Err(AppError::Conflict {
-            code: "order_not_active",
-        });
+        return Err(AppError::Conflict(ErrorCode::OrderNotActive));
     }
     let date = slot.date.to_string();
     let part = slot.part.code();
     let existing = cs::current_check(tx.conn(), order.id, &date, part).await?;
     if let Some(first) = &existing {
         if parsed.correction_reason.is_none() {
-            return Err(AppError::Conflict {
-                code: "slot_filled",
-            });
+            return Err(AppError::Conflict(ErrorCode::SlotFilled));
         }
         cs::supersede(tx.conn(), first.id, now_ms)
             .await
-            .map_err(|_| AppError::Conflict {
-                code: "slot_filled",
-            })?;
+            .map_err(|_| AppError::Conflict(ErrorCode::SlotFilled))?;
     }
     let f = &parsed.finding;
     let febrile = f.raises_fever_alert();
@@ -320,9 +314,7 @@ pub(crate) async fn store_check(
     .await
     .map_err(|e| match e {
         // Another record for the slot was committed meanwhile.
-        store::StoreError::Conflict(_) => AppError::Conflict {
-            code: "slot_filled",
-        },
+        store::StoreError::Conflict(_) => AppError::Conflict(ErrorCode::SlotFilled),
         other => other.into(),
     })?;
     let fever_alert_id = if febrile {

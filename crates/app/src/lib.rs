@@ -18,7 +18,7 @@ pub mod seeding;
 pub mod structure;
 pub mod tasks;
 
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, ErrorCode};
 pub use store::{Backend, Db};
 
 use domain::access::{Jurisdiction, Role};

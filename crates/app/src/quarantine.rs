@@ -14,7 +14,7 @@ use store::registry::{self as reg, Resident, ResidentFilter};
 use store::structure::{self, Node};
 
 use crate::events::Event;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of an order.
 pub const OBJECT_TYPE: &str = "quarantine_order";
@@ -386,9 +386,7 @@ impl App {
         let state = State::from_code(&o.state)
             .ok_or_else(|| AppError::Internal(format!("unknown state {}", o.state)))?;
         if state.is_final() {
-            return Err(AppError::Conflict {
-                code: "order_closed",
-            });
+            return Err(AppError::Conflict(ErrorCode::OrderClosed));
         }
         let start = date_from_text(&o.start_date)
             .ok_or_else(|| AppError::Internal(format!("bad start date {}", o.start_date)))?;
@@ -415,9 +413,7 @@ impl App {
         let mut tx = self.db.write().await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
         if State::from_code(&o.state).is_none_or(State::is_final) {
-            return Err(AppError::Conflict {
-                code: "order_closed",
-            });
+            return Err(AppError::Conflict(ErrorCode::OrderClosed));
         }
         let doctor_id = input.doctor_id.unwrap_or(o.doctor_id);
         let grid_worker_id = input.grid_worker_id.unwrap_or(o.grid_worker_id);
@@ -494,7 +490,7 @@ impl App {
         let end = date_from_text(&o.end_date)
             .ok_or_else(|| AppError::Internal(format!("bad end date {}", o.end_date)))?;
         let outcome = q::transition(from, t, end, self.today(), reason).map_err(|e| match e {
-            q::TransitionError::NotAllowed => AppError::Conflict { code: e.code() },
+            q::TransitionError::NotAllowed => AppError::Conflict(ErrorCode::TransitionNotAllowed),
             q::TransitionError::ReasonRequired => AppError::field("reason", e.code()),
         })?;
         qs::set_state(tx.conn(), id, outcome.state.code()).await?;

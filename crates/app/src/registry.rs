@@ -379,7 +379,9 @@ impl App {
         {
             return Err(AppError::field("document_number", "duplicate_document"));
         }
-        let id = reg::insert_resident(tx.conn(), &home, &data).await?;
+        let id = reg::insert_resident(tx.conn(), &home, &data)
+            .await
+            .map_err(duplicate_document)?;
         let mut a = actor.audit("resident_create", "resident", id);
         a.community_id = Some(home.community_id);
         a.after = Some(audit_view(&data, &home));
@@ -415,7 +417,9 @@ impl App {
             return Err(AppError::field("document_number", "duplicate_document"));
         }
         let before_home = reg::home_of_household(tx.conn(), current.household_id).await?;
-        reg::update_resident(tx.conn(), id, version, &home, &after).await?;
+        reg::update_resident(tx.conn(), id, version, &home, &after)
+            .await
+            .map_err(duplicate_document)?;
         let mut a = actor.audit("resident_update", "resident", id);
         a.community_id = Some(home.community_id);
         a.before = Some(serde_json::json!({
@@ -691,5 +695,14 @@ impl App {
         Ok(reg::household(&mut conn, &actor.jurisdiction, id)
             .await?
             .phone)
+    }
+}
+
+/// The one unique rule of residents besides their id is the document: a writer that got in
+/// between the check above and the write made the same person.
+fn duplicate_document(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::field("document_number", "duplicate_document"),
+        e => e.into(),
     }
 }

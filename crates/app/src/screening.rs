@@ -20,7 +20,7 @@ pub use teams::AssignTarget;
 use domain::screening::{self as sc, CampaignState, HouseholdReach, Question, RegionCode};
 use store::screening::{Campaign, Reach};
 
-use crate::{Actor, AppError, AppResult};
+use crate::{Actor, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a campaign.
 pub const OBJECT_TYPE: &str = "screening_campaign";
@@ -70,6 +70,11 @@ fn reach_of(actor: &Actor) -> Reach {
     }
 }
 
-fn conflict(code: &'static str) -> AppError {
-    AppError::Conflict { code }
+fn conflict(e: domain::screening::CampaignError) -> AppError {
+    use domain::screening::CampaignError as E;
+    AppError::Conflict(match e {
+        E::Closed => ErrorCode::CampaignClosed,
+        E::NotOpen => ErrorCode::CampaignNotOpen,
+        E::TransitionNotAllowed => ErrorCode::TransitionNotAllowed,
+    })
 }

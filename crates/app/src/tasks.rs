@@ -19,7 +19,7 @@ use store::tasks::{
 use store::{Conn, StoreError, WriteTx};
 
 use crate::events::{Event, Subscriber};
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a delivery task.
 pub const DELIVERY_OBJECT: &str = "delivery_task";
@@ -232,7 +232,9 @@ pub(crate) fn reach_of(actor: &Actor) -> TaskReach {
 }
 
 fn step_conflict(e: t::StepError) -> AppError {
-    AppError::Conflict { code: e.code() }
+    match e {
+        t::StepError::NotAllowed => AppError::Conflict(ErrorCode::TaskStepNotAllowed),
+    }
 }
 
 impl App {
@@ -440,9 +442,7 @@ impl App {
         change(&mut u, store::now_ms());
         if !ts::update_delivery(tx.conn(), id, &d.state, &u).await? {
             // Someone else recorded a step in between.
-            return Err(AppError::Conflict {
-                code: "task_changed",
-            });
+            return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit(&format!("delivery_{}", step.code()), DELIVERY_OBJECT, id);
         a.community_id = Some(d.community_id);
@@ -526,9 +526,7 @@ impl App {
         let mut tx = self.db.write().await?;
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if DeliveryState::from_code(&d.state).is_none_or(DeliveryState::is_final) {
-            return Err(AppError::Conflict {
-                code: "task_closed",
-            });
+            return Err(AppError::Conflict(ErrorCode::TaskClosed));
         }
         if let Some(v) = volunteer_id {
             let place = structure::placement(tx.conn(), Node::Building(d.building_id)).await?;
@@ -538,9 +536,7 @@ impl App {
         let mut u = before.clone();
         u.volunteer_id = volunteer_id;
         if !ts::update_delivery(tx.conn(), id, &d.state, &u).await? {
-            return Err(AppError::Conflict {
-                code: "task_changed",
-            });
+            return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit("delivery_assign", DELIVERY_OBJECT, id);
         a.community_id = Some(d.community_id);

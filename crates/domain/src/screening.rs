@@ -18,7 +18,7 @@ pub use attempts::{
     BAND, Contact, HouseholdState, Method, Outcome, POSITION_GAP, list_rank, next_state,
     parse_attempt_time, position_of,
 };
-pub use campaigns::{CampaignState, parse_unreachable_after};
+pub use campaigns::{CampaignError, CampaignState, parse_unreachable_after};
 pub use questions::{Question, RegionCode, RegionError, parse_questions};
 
 use crate::access::Role;

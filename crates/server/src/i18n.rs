@@ -106,8 +106,8 @@ impl Tr {
     }
 
     /// The message of an error code, with `{detail}` filled in.
-    pub fn error(&self, code: &str, detail: &str) -> String {
-        self.of("error", code).replace("{detail}", detail)
+    pub fn error(&self, code: impl AsRef<str>, detail: &str) -> String {
+        self.of("error", code.as_ref()).replace("{detail}", detail)
     }
 }
 

@@ -1,7 +1,7 @@
 //! What every page request carries: the signed-in actor, the CSRF token, the language; and how
 //! an application error becomes a page.
 
-use app::{Actor, AppError};
+use app::{Actor, AppError, ErrorCode};
 use askama::Template;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -62,7 +62,7 @@ impl Ctx {
         if !token.is_empty() && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
-            Err(PageError::new(AppError::Forbidden, self.t).with_code("csrf_failed"))
+            Err(PageError::new(AppError::Forbidden, self.t).with_code(ErrorCode::CsrfFailed))
         }
     }
 
@@ -222,7 +222,7 @@ struct ErrorPage {
 pub struct PageError {
     error: AppError,
     t: Tr,
-    code: Option<&'static str>,
+    code: Option<ErrorCode>,
 }
 
 impl PageError {
@@ -234,22 +234,55 @@ impl PageError {
         }
     }
 
-    fn with_code(mut self, code: &'static str) -> PageError {
+    fn with_code(mut self, code: ErrorCode) -> PageError {
         self.code = Some(code);
         self
     }
 }
 
+/// The HTTP status of an application error, for the pages and the API alike.
 pub fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden => StatusCode::FORBIDDEN,
-        AppError::Conflict { .. } => StatusCode::CONFLICT,
-        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    status_of_code(e.code())
+}
+
+/// The one place where error codes become HTTP statuses.
+pub fn status_of_code(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        C::NotFound | C::NoSuchRoute => StatusCode::NOT_FOUND,
+        C::Unauthenticated => StatusCode::UNAUTHORIZED,
+        C::Forbidden | C::CsrfFailed => StatusCode::FORBIDDEN,
+        C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        C::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        C::MalformedJson | C::MalformedBody => StatusCode::BAD_REQUEST,
+        C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        C::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        // A resident's self-report link that was revoked or whose order ended is gone for good.
+        C::LinkRevoked | C::OrderEnded => StatusCode::GONE,
+        C::Conflict
+        | C::StaleVersion
+        | C::ReferenceConflict
+        | C::ConstraintConflict
+        | C::IdempotencyKeyReused
+        | C::LastAdmin
+        | C::TransitionNotAllowed
+        | C::OrderClosed
+        | C::OrderNotActive
+        | C::OrderNotStarted
+        | C::SlotFilled
+        | C::NoLiveLink
+        | C::AlertTransitionNotAllowed
+        | C::CampaignClosed
+        | C::CampaignNotOpen
+        | C::TaskStepNotAllowed
+        | C::TaskChanged
+        | C::TaskClosed
+        | C::RoundDone
+        | C::RoundNotYetOpen
+        | C::StopsPending => StatusCode::CONFLICT,
     }
 }
 

@@ -7,6 +7,9 @@ pub enum StoreError {
     /// A uniqueness rule refused the write; the name of the violated constraint or column.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The row changed since the version the caller read (optimistic locking).
+    #[error("the row changed since it was read")]
+    Stale,
     /// A foreign key refused the write: the row is still referenced by another (a delete), or a
     /// reference names a row that does not exist (an insert or update). The constraint, when the
     /// backend names it.

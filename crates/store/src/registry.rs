@@ -478,7 +478,7 @@ pub async fn update_resident(
         .execute(&mut *conn)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict("residents.version".to_owned()));
+        return Err(StoreError::Stale);
     }
     let after = count_key(home, d);
     if after != before {

@@ -31,12 +31,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .expect("second link");
     let r = app.self_report_view(&first.token, morning).await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "link_revoked"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::LinkRevoked))),
         "{r:?}"
     );
     let live = app
@@ -115,12 +110,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .submit_self_report(&link.token, &report("37.0", &[]), "10.0.0.1", morning)
         .await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "slot_filled"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
         "{r:?}"
     );
 
@@ -134,12 +124,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .submit_self_report(&link.token, &fix, "10.0.0.1", morning)
         .await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "link_revoked"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::LinkRevoked))),
         "{r:?}"
     );
     assert_eq!(
@@ -152,12 +137,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
     );
     let r = app.revoke_self_report_link(&f.staff, id).await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "no_live_link"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::NoLiveLink))),
         "{r:?}"
     );
     assert_eq!(
@@ -183,22 +163,12 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .expect("release");
     let r = app.self_report_view(&link.token, morning).await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "order_ended"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::OrderEnded))),
         "{r:?}"
     );
     let r = app.create_self_report_link(&f.doctor, id).await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "order_closed"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::OrderClosed))),
         "{r:?}"
     );
 }

@@ -24,12 +24,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
         .record_check_at(&f.doctor, id, &check("38.1", &["cough"]), morning)
         .await;
     assert!(
-        matches!(
-            second,
-            Err(AppError::Conflict {
-                code: "slot_filled"
-            })
-        ),
+        matches!(second, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
         "{second:?}"
     );
     let checks = app
@@ -322,9 +317,9 @@ async fn alerts_go_open_acknowledged_resolved_with_a_note() {
     assert!(
         matches!(
             again,
-            Err(AppError::Conflict {
-                code: "alert_transition_not_allowed"
-            })
+            Err(AppError::Conflict(
+                app::ErrorCode::AlertTransitionNotAllowed
+            ))
         ),
         "{again:?}"
     );

@@ -229,9 +229,7 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
     assert!(
         matches!(
             r,
-            Err(AppError::Conflict {
-                code: "idempotency_key_reused"
-            })
+            Err(AppError::Conflict(app::ErrorCode::IdempotencyKeyReused))
         ),
         "{r:?}"
     );
@@ -275,12 +273,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
         )
         .await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "campaign_not_open"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignNotOpen))),
         "{r:?}"
     );
     let (c, _) = open_campaign(app, &f).await;
@@ -297,12 +290,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
         )
         .await;
     assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict {
-                code: "campaign_closed"
-            })
-        ),
+        matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignClosed))),
         "{r:?}"
     );
     assert_eq!(audit_len(app, &f).await, audit);
@@ -314,7 +302,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
     assert_eq!(v.household.state, "open");
     // Closed is final.
     let r = app.transition_campaign(&f.staff, c, "open").await;
-    assert!(matches!(r, Err(AppError::Conflict { .. })), "{r:?}");
+    assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");
     // Bad attempts write nothing either.
     let (c2, _) = {
         let c2 = app

@@ -77,9 +77,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     let tomorrow = today.saturating_add(jiff::Span::new().days(1));
     assert!(matches!(
         app.open_rubbish_rounds(&f.staff, tomorrow).await,
-        Err(AppError::Conflict {
-            code: "round_not_yet_open"
-        })
+        Err(AppError::Conflict(app::ErrorCode::RoundNotYetOpen))
     ));
     assert_forbidden(app.open_rubbish_rounds(&f.volunteer, yesterday).await);
 
@@ -139,9 +137,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
 
     assert!(matches!(
         app.finish_rubbish_round(&f.volunteer, round.id).await,
-        Err(AppError::Conflict {
-            code: "stops_pending"
-        })
+        Err(AppError::Conflict(app::ErrorCode::StopsPending))
     ));
     assert_field_error(
         app.record_rubbish_stop(&f.volunteer, round.id, stops.items[0].id, "pending")
@@ -180,7 +176,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     assert!(matches!(
         app.record_rubbish_stop(&f.volunteer, round.id, stops.items[0].id, "collected")
             .await,
-        Err(AppError::Conflict { code: "round_done" })
+        Err(AppError::Conflict(app::ErrorCode::RoundDone))
     ));
     assert_eq!(
         audit_actions(app, app::tasks::rubbish::ROUND_OBJECT, round.id).await,

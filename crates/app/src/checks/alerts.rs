@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use store::checks::{self as cs, Alert, AlertFilter, DaySlots};
 
 use super::ALERT_OBJECT;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// What a worklist asks for.
 #[derive(Debug, Clone, Default)]
@@ -147,7 +147,9 @@ impl App {
             .ok_or_else(|| AppError::Internal(format!("unknown alert state {}", a.state)))?;
         let to = health::alert_step(from, action, note).map_err(|e| match e {
             health::AlertError::NoteRequired => AppError::field("note", e.code()),
-            health::AlertError::NotAllowed => AppError::Conflict { code: e.code() },
+            health::AlertError::NotAllowed => {
+                AppError::Conflict(ErrorCode::AlertTransitionNotAllowed)
+            }
         })?;
         let now = store::now_ms();
         let moved = match action {
@@ -159,9 +161,9 @@ impl App {
             }
         };
         moved.map_err(|e| match e {
-            store::StoreError::Conflict(_) => AppError::Conflict {
-                code: "alert_transition_not_allowed",
-            },
+            store::StoreError::Conflict(_) => {
+                AppError::Conflict(ErrorCode::AlertTransitionNotAllowed)
+            }
             other => other.into(),
         })?;
         let action_code = match action {

@@ -11,7 +11,7 @@ use store::quarantine as qs;
 
 use super::{LINK_OBJECT, Recorded, Recorder, parse_finding, store_check};
 use crate::crypto::{new_token, token_hash};
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// Self-reports accepted per link in an hour: twice a day, with room for corrections.
 pub const REPORTS_PER_LINK_PER_HOUR: i64 = 6;
@@ -70,9 +70,7 @@ impl App {
         let mut tx = self.db.write().await?;
         let order = qs::order(tx.conn(), &actor.jurisdiction, order_id).await?;
         if State::from_code(&order.state).is_none_or(State::is_final) {
-            return Err(AppError::Conflict {
-                code: "order_closed",
-            });
+            return Err(AppError::Conflict(ErrorCode::OrderClosed));
         }
         let now = store::now_ms();
         let previous = cs::live_link(tx.conn(), order_id).await?;
@@ -103,9 +101,7 @@ impl App {
         let mut tx = self.db.write().await?;
         let order = qs::order(tx.conn(), &actor.jurisdiction, order_id).await?;
         let Some(link) = cs::live_link(tx.conn(), order_id).await? else {
-            return Err(AppError::Conflict {
-                code: "no_live_link",
-            });
+            return Err(AppError::Conflict(ErrorCode::NoLiveLink));
         };
         cs::revoke_link(tx.conn(), link.id, actor.account_id, store::now_ms()).await?;
         let mut a = actor.audit("self_report_link_revoke", LINK_OBJECT, link.id);
@@ -144,19 +140,13 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if link.revoked_at.is_some() {
-            return Err(AppError::Conflict {
-                code: "link_revoked",
-            });
+            return Err(AppError::Conflict(ErrorCode::LinkRevoked));
         }
         let order = qs::order(conn, &domain::access::Jurisdiction::ALL, link.order_id).await?;
         match State::from_code(&order.state) {
             Some(State::Active) => Ok((link, order)),
-            Some(State::Planned) => Err(AppError::Conflict {
-                code: "order_not_started",
-            }),
-            _ => Err(AppError::Conflict {
-                code: "order_ended",
-            }),
+            Some(State::Planned) => Err(AppError::Conflict(ErrorCode::OrderNotStarted)),
+            _ => Err(AppError::Conflict(ErrorCode::OrderEnded)),
         }
     }
 

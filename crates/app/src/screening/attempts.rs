@@ -5,7 +5,7 @@ use domain::validation::FieldErrors;
 use serde::Serialize;
 use store::screening::{self as ss, CountDelta, HouseholdUpdate, NewAttempt, StoredAnswer};
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 use super::{OBJECT_TYPE, conflict, reach_of, state_of, stored_questions};
 
@@ -55,7 +55,7 @@ impl App {
         let mut tx = self.db.write().await?;
         if let Some(first) = ss::attempt_by_key(tx.conn(), actor.account_id, key).await? {
             if first.campaign_id != campaign_id || first.household_id != household_id {
-                return Err(conflict("idempotency_key_reused"));
+                return Err(AppError::Conflict(ErrorCode::IdempotencyKeyReused));
             }
             return Ok(AttemptResult {
                 attempt_id: first.id,

@@ -12,7 +12,7 @@ use store::structure::{self, Node};
 use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
 use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a rubbish round.
 pub const ROUND_OBJECT: &str = "rubbish_round";
@@ -58,7 +58,10 @@ pub(crate) async fn rubbish_job(app: &App, tx: &mut WriteTx, period: &str) -> Ap
 }
 
 fn round_conflict(e: t::RoundError) -> AppError {
-    AppError::Conflict { code: e.code() }
+    AppError::Conflict(match e {
+        t::RoundError::AlreadyDone => ErrorCode::RoundDone,
+        t::RoundError::StopsPending => ErrorCode::StopsPending,
+    })
 }
 
 impl App {
@@ -131,9 +134,7 @@ impl App {
             .to_zoned_datetime(self.settings.time_zone.clone())
             .datetime();
         if !t::rubbish_round_available(date, now) {
-            return Err(AppError::Conflict {
-                code: "round_not_yet_open",
-            });
+            return Err(AppError::Conflict(ErrorCode::RoundNotYetOpen));
         }
         let mut tx = self.db.write().await?;
         let done = self
@@ -197,7 +198,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         if RoundState::from_code(&round.state) != Some(RoundState::Open) {
-            return Err(AppError::Conflict { code: "round_done" });
+            return Err(AppError::Conflict(ErrorCode::RoundDone));
         }
         let stop = ts::stop(tx.conn(), round_id, stop_id).await?;
         ts::set_stop(
@@ -236,9 +237,7 @@ impl App {
             .ok_or_else(|| AppError::Internal(format!("unknown state {}", round.state)))?;
         t::finish_round(state, round.pending).map_err(round_conflict)?;
         if !ts::set_round_done(tx.conn(), id, actor.account_id).await? {
-            return Err(AppError::Conflict {
-                code: "task_changed",
-            });
+            return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit("rubbish_round_done", ROUND_OBJECT, id);
         a.community_id = Some(round.community_id);
@@ -260,7 +259,7 @@ impl App {
         let mut tx = self.db.write().await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if RoundState::from_code(&round.state) != Some(RoundState::Open) {
-            return Err(AppError::Conflict { code: "round_done" });
+            return Err(AppError::Conflict(ErrorCode::RoundDone));
         }
         if let Some(v) = volunteer_id {
             let place = structure::placement(tx.conn(), Node::Grid(round.grid_id)).await?;

@@ -33,29 +33,50 @@ impl CampaignState {
     }
 
     /// The state after `to` is requested: draft → open → closed, nothing back.
-    pub fn transition(self, to: CampaignState) -> Result<CampaignState, &'static str> {
+    pub fn transition(self, to: CampaignState) -> Result<CampaignState, CampaignError> {
         match (self, to) {
             (CampaignState::Draft, CampaignState::Open)
             | (CampaignState::Open, CampaignState::Closed) => Ok(to),
-            (CampaignState::Closed, _) => Err("campaign_closed"),
-            _ => Err("transition_not_allowed"),
+            (CampaignState::Closed, _) => Err(CampaignError::Closed),
+            _ => Err(CampaignError::TransitionNotAllowed),
         }
     }
 
-    /// Whether attempts may be recorded; the error code when not.
-    pub fn check_recording(self) -> Result<(), &'static str> {
+    /// Whether attempts may be recorded.
+    pub fn check_recording(self) -> Result<(), CampaignError> {
         match self {
             CampaignState::Open => Ok(()),
-            CampaignState::Draft => Err("campaign_not_open"),
-            CampaignState::Closed => Err("campaign_closed"),
+            CampaignState::Draft => Err(CampaignError::NotOpen),
+            CampaignState::Closed => Err(CampaignError::Closed),
         }
     }
 
     /// Teams and assignments change only before the campaign closes.
-    pub fn check_planning(self) -> Result<(), &'static str> {
+    pub fn check_planning(self) -> Result<(), CampaignError> {
         match self {
-            CampaignState::Closed => Err("campaign_closed"),
+            CampaignState::Closed => Err(CampaignError::Closed),
             _ => Ok(()),
+        }
+    }
+}
+
+/// Why a campaign's state refuses what was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CampaignError {
+    #[error("the campaign is closed")]
+    Closed,
+    #[error("the campaign is not open yet")]
+    NotOpen,
+    #[error("not allowed from this state")]
+    TransitionNotAllowed,
+}
+
+impl CampaignError {
+    pub fn code(self) -> &'static str {
+        match self {
+            CampaignError::Closed => "campaign_closed",
+            CampaignError::NotOpen => "campaign_not_open",
+            CampaignError::TransitionNotAllowed => "transition_not_allowed",
         }
     }
 }
@@ -88,10 +109,14 @@ mod tests {
         use CampaignState::*;
         assert_eq!(Draft.transition(Open), Ok(Open));
         assert_eq!(Open.transition(Closed), Ok(Closed));
-        assert_eq!(Closed.transition(Open), Err("campaign_closed"));
-        assert_eq!(Draft.transition(Closed), Err("transition_not_allowed"));
-        assert_eq!(Closed.check_recording(), Err("campaign_closed"));
-        assert_eq!(Draft.check_recording(), Err("campaign_not_open"));
+        assert_eq!(Closed.transition(Open), Err(CampaignError::Closed));
+        assert_eq!(
+            Draft.transition(Closed),
+            Err(CampaignError::TransitionNotAllowed)
+        );
+        assert_eq!(Closed.check_recording(), Err(CampaignError::Closed));
+        assert_eq!(Draft.check_recording(), Err(CampaignError::NotOpen));
         assert_eq!(Open.check_recording(), Ok(()));
+        assert_eq!(CampaignError::Closed.code(), "campaign_closed");
     }
 }

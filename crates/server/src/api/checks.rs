@@ -1,6 +1,5 @@
 //! Twice-daily check records, self-report links and alerts.
 
-use app::AppError;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,7 +12,6 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::i18n::{Lang, Tr};
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -509,12 +507,6 @@ async fn submit_self_report(
         .await
     {
         Ok(recorded) => (StatusCode::CREATED, Json(RecordedDto::from(recorded))).into_response(),
-        Err(AppError::Conflict {
-            code: code @ ("link_revoked" | "order_ended"),
-        }) => {
-            let t = Tr::new(Lang::En);
-            super::error_body(StatusCode::GONE, code, &t.error(code, ""), None)
-        }
         Err(e) => ApiError::from(e).into_response(),
     }
 }

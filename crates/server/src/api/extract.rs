@@ -2,7 +2,7 @@
 //! axum's, except that every refusal is a JSON error body with a stable code, and a field that
 //! does not deserialize is named in a 422 (axum's own rejections are `text/plain`).
 
-use app::AppError;
+use app::{AppError, ErrorCode};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
@@ -36,8 +36,8 @@ impl<T: Serialize> IntoResponse for Json<T> {
 }
 
 /// A refusal that is not an application error: a status, a code and a message.
-pub fn plain_error(status: StatusCode, code: &str) -> Response {
-    error_body(status, code, &Tr::new(Lang::En).error(code, ""), None)
+pub fn plain_error(code: ErrorCode) -> Response {
+    error_body(code, &Tr::new(Lang::En).error(code, ""), None)
 }
 
 fn field_error(field: &str, code: &str, detail: &str) -> Response {
@@ -64,9 +64,9 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 
 fn body_rejection(e: BytesRejection) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        plain_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+        plain_error(ErrorCode::PayloadTooLarge)
     } else {
-        plain_error(StatusCode::BAD_REQUEST, "malformed_body")
+        plain_error(ErrorCode::MalformedBody)
     }
 }
 
@@ -123,10 +123,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(req.headers()) {
-            return Err(plain_error(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-            ));
+            return Err(plain_error(ErrorCode::UnsupportedMediaType));
         }
         let bytes = Bytes::from_request(req, state)
             .await
@@ -138,7 +135,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 if !inner.is_data() {
-                    return Err(plain_error(StatusCode::BAD_REQUEST, "malformed_json"));
+                    return Err(plain_error(ErrorCode::MalformedJson));
                 }
                 let message = inner.to_string();
                 let message = without_position(&message);
@@ -147,7 +144,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             }
         };
         if de.end().is_err() {
-            return Err(plain_error(StatusCode::BAD_REQUEST, "malformed_json"));
+            return Err(plain_error(ErrorCode::MalformedJson));
         }
         Ok(Json(value))
     }
@@ -203,7 +200,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
                 };
                 Err(field_error(&field, "invalid_parameter", &message))
             }
-            Err(_) => Err(plain_error(StatusCode::NOT_FOUND, "not_found")),
+            Err(_) => Err(plain_error(ErrorCode::NotFound)),
         }
     }
 }
@@ -232,12 +229,12 @@ fn bounded<'de, D: Deserializer<'de>>(d: D, min: u32, max: u32) -> Result<Option
 
 /// Unknown routes under `/api`: a JSON 404 rather than an empty body.
 pub async fn no_route() -> Response {
-    plain_error(StatusCode::NOT_FOUND, "no_such_route")
+    plain_error(ErrorCode::NoSuchRoute)
 }
 
 /// A known route with a method it does not serve: a JSON 405.
 pub async fn method_not_allowed() -> Response {
-    plain_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    plain_error(ErrorCode::MethodNotAllowed)
 }
 
 #[cfg(test)]

@@ -12,12 +12,12 @@ mod screening;
 mod tasks;
 mod tokens;
 
-use app::{Actor, AppError};
+use app::{Actor, AppError, ErrorCode};
 use axum::Json;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -173,7 +173,7 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code, e.g. `validation_failed`, `not_found`, `forbidden`.
-    pub code: String,
+    pub code: ErrorCode,
     /// A message in the caller's language.
     pub message: String,
     /// Field errors of a validation failure.
@@ -188,17 +188,12 @@ pub struct FieldErrorBody {
     pub message: String,
 }
 
-pub fn error_body(
-    status: StatusCode,
-    code: &str,
-    message: &str,
-    fields: Option<Vec<FieldErrorBody>>,
-) -> Response {
+pub fn error_body(code: ErrorCode, message: &str, fields: Option<Vec<FieldErrorBody>>) -> Response {
     (
-        status,
+        web::status_of_code(code),
         Json(ErrorBody {
             error: ErrorDetail {
-                code: code.to_owned(),
+                code,
                 message: message.to_owned(),
                 fields,
             },
@@ -247,7 +242,7 @@ impl IntoResponse for ApiError {
             }
             _ => String::new(),
         };
-        let mut res = error_body(status, code, &self.t.error(code, &detail), fields);
+        let mut res = error_body(code, &self.t.error(code, &detail), fields);
         if let AppError::RateLimited { retry_after_secs } = self.error
             && let Ok(v) = retry_after_secs.to_string().parse()
         {

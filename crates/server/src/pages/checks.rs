@@ -4,8 +4,8 @@
 
 mod report;
 
-use app::AppError;
 use app::checks::{AlertQuery, CheckInput, NewLink};
+use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -539,10 +539,7 @@ async fn record(
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let status = crate::web::status_of(&e);
             let mut errors = FormErrors::from_app(&e, ctx.t);
-            if let AppError::Conflict {
-                code: "slot_filled",
-            } = e
-            {
+            if let AppError::Conflict(ErrorCode::SlotFilled) = e {
                 errors.items = vec![(
                     "correction_reason".to_owned(),
                     ctx.t.error("slot_filled", ""),

@@ -63,12 +63,7 @@ pub async fn limit_notice(State(limit): State<usize>, req: Request, next: Next) 
     let t = Tr::new(lang);
     let message = t.error("payload_too_large", &mb.to_string());
     if is_api {
-        crate::api::error_body(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            &message,
-            None,
-        )
+        crate::api::error_body(app::ErrorCode::PayloadTooLarge, &message, None)
     } else {
         (
             StatusCode::PAYLOAD_TOO_LARGE,

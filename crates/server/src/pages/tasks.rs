@@ -69,7 +69,7 @@ pub(super) fn back_to(back: &str, fallback: &str, e: Option<&AppError>) -> Respo
                 .map(|x| (x.code.as_str(), x.field.as_str(), x.detail.as_str()))
                 .unwrap_or(("validation_failed", "", ""))
         }
-        other => (other.code(), "", ""),
+        other => (other.code().code(), "", ""),
     };
     let sep = if target.contains('?') { '&' } else { '?' };
     Redirect::to(&format!(

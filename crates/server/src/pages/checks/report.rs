@@ -1,8 +1,8 @@
 //! The resident's self-report page behind a personal link: no account, a phone, few words.
 //! The form carries its own CSRF token matched against a cookie, as the login form does.
 
-use app::AppError;
 use app::checks::{SelfReportInput, SelfReportView};
+use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -54,15 +54,15 @@ impl ReportPage {
 fn refusal(t: Tr, e: &AppError) -> (StatusCode, String) {
     match e {
         AppError::NotFound => (StatusCode::NOT_FOUND, t.get("report.unknown").to_owned()),
-        AppError::Conflict {
-            code: "link_revoked",
-        } => (StatusCode::GONE, t.get("report.revoked").to_owned()),
-        AppError::Conflict {
-            code: "order_ended",
-        } => (StatusCode::GONE, t.get("report.ended").to_owned()),
-        AppError::Conflict {
-            code: "order_not_started",
-        } => (StatusCode::CONFLICT, t.get("report.not_started").to_owned()),
+        AppError::Conflict(ErrorCode::LinkRevoked) => {
+            (web::status_of(e), t.get("report.revoked").to_owned())
+        }
+        AppError::Conflict(ErrorCode::OrderEnded) => {
+            (web::status_of(e), t.get("report.ended").to_owned())
+        }
+        AppError::Conflict(ErrorCode::OrderNotStarted) => {
+            (web::status_of(e), t.get("report.not_started").to_owned())
+        }
         other => (web::status_of(other), t.error(other.code(), "")),
     }
 }
@@ -232,9 +232,7 @@ async fn submit(
                         .collect::<Vec<_>>()
                         .join(" ")
                 }
-                AppError::Conflict {
-                    code: "slot_filled",
-                } => t.get("report.need_reason").to_owned(),
+                AppError::Conflict(ErrorCode::SlotFilled) => t.get("report.need_reason").to_owned(),
                 AppError::RateLimited { .. } => t.get("report.too_many").to_owned(),
                 AppError::NotFound | AppError::Conflict { .. } => refusal(t, &e).1,
                 other => t.error(other.code(), ""),
