@@ -1,5 +1,6 @@
 //! The volunteer's work for the quarantined household: its delivery and its rubbish round.
 
+use axum::http::StatusCode;
 use serde_json::json;
 
 use super::{Day, Homes, NO_CONTENT, OK, id, items};
@@ -64,6 +65,12 @@ pub(super) async fn deliver(day: &mut Day, homes: &Homes) {
         .post_empty(&format!("{path}/deliver"))
         .await
         .expect(NO_CONTENT);
+    // A confirmation the household cannot give is refused naming the field the request sent.
+    let refused = volunteer
+        .post(&format!("{path}/confirm"), &json!({ "via": "by_pigeon" }))
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"]["fields"][0]["field"], "via", "{refused}");
     volunteer
         .post(&format!("{path}/confirm"), &json!({ "via": "phone" }))
         .await
