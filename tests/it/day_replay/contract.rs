@@ -257,7 +257,43 @@ impl Contract {
                     )
                 })?;
         }
+        if res.status == StatusCode::UNPROCESSABLE_ENTITY {
+            self.check_fields_named(&op, &body)?;
+        }
         Ok(body)
+    }
+
+    /// A 422 names, as the document says, each parameter or field that does not fit: each name
+    /// (`answers[0].origin` by its first part) is a parameter of the operation or a property of
+    /// its request body, never a name the caller cannot have sent.
+    fn check_fields_named(&self, op: &Operation<'_>, body: &Value) -> Result<(), String> {
+        let mut names: Vec<&str> = self
+            .parameters(op)
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        if let Some(b) = op.op.get("requestBody") {
+            let schema = self.resolve(&self.resolve(b)["content"]["application/json"]["schema"]);
+            names.extend(
+                schema["properties"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.as_str()),
+            );
+        }
+        let fields = body["error"]["fields"].as_array().into_iter().flatten();
+        for field in fields.filter_map(|f| f["field"].as_str()) {
+            let root = field.split(['[', '.']).next().unwrap_or(field);
+            if !names.contains(&root) {
+                return Err(format!(
+                    "{} answered 422 naming `{field}`, neither a parameter nor a property of its \
+                     request body ({names:?})",
+                    op.name()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The operation's parameters and its path item's, `$ref`s resolved.

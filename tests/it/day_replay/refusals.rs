@@ -133,6 +133,36 @@ fn a_status_media_type_or_body_the_document_does_not_give_is_refused() {
 }
 
 #[test]
+fn a_refusal_naming_a_field_the_request_cannot_have_is_refused() {
+    let c = contract();
+    let confirm = "/api/v1/delivery-tasks/5/confirm";
+    let naming = |field: &str| {
+        json_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!({ "error": { "code": "validation_failed", "message": "Some fields are not valid.",
+                "fields": [{ "field": field, "code": "unknown_confirmation", "message": "Choose." }] } }),
+        )
+    };
+    assert!(
+        c.check_response(&Method::POST, confirm, &naming("via"))
+            .is_ok()
+    );
+    refused(
+        c.check_response(&Method::POST, confirm, &naming("confirmed_via")),
+        &["delivery_confirm", "422", "`confirmed_via`"],
+    );
+    // A parameter is named as the query writes it; an item of a list by its list.
+    let attempts = "/api/v1/screening-attempts";
+    let item = naming("answers[3].travel_status");
+    assert!(c.check_response(&Method::POST, attempts, &item).is_ok());
+    let limit = naming("limit");
+    assert!(
+        c.check_response(&Method::GET, "/api/v1/residents", &limit)
+            .is_ok()
+    );
+}
+
+#[test]
 fn a_strict_contract_refuses_a_property_the_document_does_not_name() {
     let me = json!({
         "account_id": 1, "username": "staff", "display_name": "Staff", "role": "community_staff",
