@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod checks;
 mod contract;
+mod day_replay;
 mod harness;
 mod http;
 mod http_matrix;

@@ -252,7 +252,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
     assert_field_error(
         app.confirm_delivery(&f.volunteer, task.id, "telepathy")
             .await,
-        "confirmed_via",
+        "via",
         "unknown_confirmation",
     );
     app.confirm_delivery(&f.volunteer, task.id, "phone")

@@ -484,7 +484,7 @@ impl App {
     /// Records the household's confirmation that the delivery arrived.
     pub async fn confirm_delivery(&self, actor: &Actor, id: i64, via: &str) -> AppResult<()> {
         let via = ConfirmedVia::from_code(via.trim())
-            .ok_or_else(|| AppError::field("confirmed_via", "unknown_confirmation"))?;
+            .ok_or_else(|| AppError::field("via", "unknown_confirmation"))?;
         let by = actor.account_id;
         self.delivery_step(actor, id, Step::Confirm, None, |u, now| {
             u.confirmed_at = Some(now);

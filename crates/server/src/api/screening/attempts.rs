@@ -50,7 +50,8 @@ pub struct AttemptRequest {
     pub at: String,
     #[serde(default)]
     pub notes: String,
-    /// Or the `Idempotency-Key` header: the same key twice records once.
+    /// Required here or as the `Idempotency-Key` header (which wins): up to 100 characters, no
+    /// control characters. The same key twice records once.
     #[serde(default)]
     pub idempotency_key: String,
     /// One per member of the household when someone answered.
@@ -68,8 +69,10 @@ pub struct AttemptResultDto {
 }
 
 /// Records a call, visit or notice, with the answers when someone answered. 201 when recorded,
-/// 200 with the first result when the idempotency key was used before.
-#[utoipa::path(post, path = "/screening-attempts", request_body = AttemptRequest, params(("Idempotency-Key" = Option<String>, Header)), responses((status = 201, body = AttemptResultDto), (status = 200, body = AttemptResultDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// 200 with the first result when the idempotency key was used before. An idempotency key is
+/// required, as the header or as `idempotency_key` in the body; without one the request is
+/// refused (`idempotency_key_invalid`).
+#[utoipa::path(post, path = "/screening-attempts", request_body = AttemptRequest, params(("Idempotency-Key" = Option<String>, Header, description = "The idempotency key, unless the body gives it.")), responses((status = 201, body = AttemptResultDto), (status = 200, body = AttemptResultDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_attempt(
     State(s): State<AppState>,
     ctx: ApiCtx,

@@ -137,7 +137,7 @@ pub struct PhoneDto {
 }
 
 /// Households of a campaign: open first, then by building, unit and room.
-#[utoipa::path(get, path = "/screening-campaigns/{id}/households", params(("id" = i64, Path), HouseholdParams), responses((status = 200, body = CampaignHouseholdPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/screening-campaigns/{id}/households", operation_id = "campaign_households", params(("id" = i64, Path), HouseholdParams), responses((status = 200, body = CampaignHouseholdPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn households(
     State(s): State<AppState>,
     ctx: ApiCtx,
@@ -166,7 +166,7 @@ async fn households(
 }
 
 /// One household of a campaign with its members (masked) and attempts.
-#[utoipa::path(get, path = "/screening-campaigns/{id}/households/{household_id}", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = CampaignHouseholdDetail), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/screening-campaigns/{id}/households/{household_id}", operation_id = "campaign_household", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = CampaignHouseholdDetail), (status = 404, body = ErrorBody)))]
 async fn household(
     ctx: ApiCtx,
     State(s): State<AppState>,
