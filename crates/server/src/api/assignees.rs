@@ -1,23 +1,19 @@
 //! Looking up the people a caller may assign (doctors, grid workers, volunteers) by name, so a
 //! client can fill the account numbers the other requests take.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(assignees))]
-pub struct Doc;
-
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/assignees", get(assignees))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(assignees))
 }
 
 /// An account that may be assigned.

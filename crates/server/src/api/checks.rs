@@ -1,47 +1,27 @@
 //! Twice-daily check records, self-report links and alerts.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(
-    record_check,
-    order_checks,
-    create_self_report_link,
-    revoke_self_report_link,
-    alerts,
-    worklist,
-    acknowledge_alert,
-    resolve_alert,
-    submit_self_report
-))]
-pub struct Doc;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/quarantine-orders/{id}/checks",
-            get(order_checks).post(record_check),
-        )
-        .route(
-            "/quarantine-orders/{id}/self-report-link",
-            post(create_self_report_link).delete(revoke_self_report_link),
-        )
-        .route("/alerts", get(alerts))
-        .route("/alerts/{id}/acknowledge", post(acknowledge_alert))
-        .route("/alerts/{id}/resolve", post(resolve_alert))
-        .route("/worklist", get(worklist))
-        .route("/self-reports/{token}", post(submit_self_report))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_check, order_checks))
+        .routes(routes!(create_self_report_link, revoke_self_report_link))
+        .routes(routes!(alerts))
+        .routes(routes!(worklist))
+        .routes(routes!(acknowledge_alert))
+        .routes(routes!(resolve_alert))
+        .routes(routes!(submit_self_report))
 }
 
 /// A check record: the current one of its slot, or one a correction superseded.

@@ -2,12 +2,10 @@
 
 use app::accounts::AccountInput;
 use app::registry::{ExportFormat, HouseholdInput, ResidentQuery};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use domain::page::PageRequest;
 use store::audit::AuditFilter;
 use store::registry::HouseholdFilter;
@@ -18,51 +16,43 @@ use super::dto::*;
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Gridwatch API", version = "1", description = "The JSON API of Gridwatch. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/tokens`, or with the session cookie plus an `X-CSRF-Token` header."),
     servers((url = "/api/v1")),
-    paths(create_token, me, communities, create_community, rename_community, rename_grid, rename_building, rename_unit, community_summary, grids, create_grid, buildings, create_building, units,
-          households, create_household, household, update_household,
-          residents, create_resident, resident, update_resident, delete_resident, unmask_resident, export_residents,
-          create_import, import, import_rejects, audit, audit_verify, accounts, create_account, update_account),
     components(schemas(ErrorBody))
 )]
 pub struct ApiDoc;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", post(create_token))
-        .route("/me", get(me))
-        .route("/communities", get(communities).post(create_community))
-        .route("/communities/{id}/grids", get(grids).post(create_grid))
-        .route("/communities/{id}/summary", get(community_summary))
-        .route("/communities/{id}", axum::routing::patch(rename_community))
-        .route("/grids/{id}", axum::routing::patch(rename_grid))
-        .route("/buildings/{id}", axum::routing::patch(rename_building))
-        .route("/units/{id}", axum::routing::patch(rename_unit))
-        .route(
-            "/grids/{id}/buildings",
-            get(buildings).post(create_building),
-        )
-        .route("/buildings/{id}/units", get(units))
-        .route("/households", get(households).post(create_household))
-        .route("/households/{id}", get(household).patch(update_household))
-        .route("/residents", get(residents).post(create_resident))
-        .route("/residents/export", get(export_residents))
-        .route(
-            "/residents/{id}",
-            get(resident).put(update_resident).delete(delete_resident),
-        )
-        .route("/residents/{id}/unmask", post(unmask_resident))
-        .route("/imports", post(create_import))
-        .route("/imports/{id}", get(import))
-        .route("/imports/{id}/rejects", get(import_rejects))
-        .route("/audit", get(audit))
-        .route("/audit/verify", get(audit_verify))
-        .route("/accounts", get(accounts).post(create_account))
-        .route("/accounts/{id}", axum::routing::put(update_account))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(me))
+        .routes(routes!(communities, create_community))
+        .routes(routes!(rename_community))
+        .routes(routes!(rename_grid))
+        .routes(routes!(rename_building))
+        .routes(routes!(rename_unit))
+        .routes(routes!(community_summary))
+        .routes(routes!(grids, create_grid))
+        .routes(routes!(buildings, create_building))
+        .routes(routes!(units))
+        .routes(routes!(households, create_household))
+        .routes(routes!(household, update_household))
+        .routes(routes!(residents, create_resident))
+        .routes(routes!(resident, update_resident, delete_resident))
+        .routes(routes!(unmask_resident))
+        .routes(routes!(export_residents))
+        .routes(routes!(create_import))
+        .routes(routes!(import))
+        .routes(routes!(import_rejects))
+        .routes(routes!(audit))
+        .routes(routes!(audit_verify))
+        .routes(routes!(accounts, create_account))
+        .routes(routes!(update_account))
 }
 
 /// Exchanges a username and password for an API token.

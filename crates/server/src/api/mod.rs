@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
@@ -32,30 +33,33 @@ pub use quarantine::{
     CreatedMany, QuarantineOrderDetail, QuarantineOrderDto, QuarantineOrderPage, QuarantineStateDto,
 };
 
-pub fn routes() -> Router<AppState> {
-    handlers::routes()
+/// Every operation of the API, declared once by each area: the route and its documentation
+/// come from the same `#[utoipa::path]` of the handler.
+fn operations() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(handlers::ApiDoc::openapi())
+        .merge(handlers::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
         .merge(tokens::routes())
         .merge(assignees::routes())
+}
+
+pub fn routes() -> Router<AppState> {
+    let (router, _) = operations().split_for_parts();
+    router
         .route("/openapi.json", get(openapi))
         // Last, so that it covers every route above.
         .method_not_allowed_fallback(extract::method_not_allowed)
         .fallback(extract::no_route)
 }
 
-/// The whole API's document: the registry's and each area's, merged.
-fn document() -> utoipa::openapi::OpenApi {
-    let mut doc = handlers::ApiDoc::openapi();
-    doc.merge(quarantine::Doc::openapi());
-    doc.merge(checks::Doc::openapi());
-    doc.merge(screening::Doc::openapi());
-    doc.merge(tasks::Doc::openapi());
-    doc.merge(tokens::Doc::openapi());
-    doc.merge(assignees::Doc::openapi());
-    with_shared_responses(doc)
+/// The whole API's document, built once from the operations.
+fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(|| with_shared_responses(operations().into_openapi()));
+    &DOCUMENT
 }
 
 /// The refusals any operation can answer, documented once as shared responses and referenced by
@@ -156,7 +160,7 @@ fn with_shared_responses(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::
     doc
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+async fn openapi() -> Json<&'static utoipa::openapi::OpenApi> {
     Json(document())
 }
 

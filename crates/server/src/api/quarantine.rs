@@ -1,47 +1,24 @@
 //! Quarantine orders: placing residents and households, duration changes, details and
 //! transitions.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(
-    quarantine_orders,
-    create_quarantine_order,
-    quarantine_order,
-    update_quarantine_order,
-    quarantine_duration,
-    quarantine_transition
-))]
-pub struct Doc;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/quarantine-orders",
-            get(quarantine_orders).post(create_quarantine_order),
-        )
-        .route(
-            "/quarantine-orders/{id}",
-            get(quarantine_order).patch(update_quarantine_order),
-        )
-        .route(
-            "/quarantine-orders/{id}/duration",
-            post(quarantine_duration),
-        )
-        .route(
-            "/quarantine-orders/{id}/transition",
-            post(quarantine_transition),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(quarantine_orders, create_quarantine_order))
+        .routes(routes!(quarantine_order, update_quarantine_order))
+        .routes(routes!(quarantine_duration))
+        .routes(routes!(quarantine_transition))
 }
 
 /// A quarantine order.

@@ -2,55 +2,35 @@
 
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(
-    delivery_tasks,
-    generate_delivery_tasks,
-    delivery_task,
-    delivery_ask,
-    delivery_deliver,
-    delivery_confirm,
-    delivery_cancel,
-    delivery_assign,
-    rubbish_rounds,
-    open_rubbish_rounds,
-    rubbish_round,
-    rubbish_stop,
-    rubbish_round_done,
-    rubbish_round_assign,
-    task_volunteers
-))]
-pub struct Doc;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/delivery-tasks", get(delivery_tasks))
-        .route("/delivery-tasks/generate", post(generate_delivery_tasks))
-        .route("/delivery-tasks/{id}", get(delivery_task))
-        .route("/delivery-tasks/{id}/ask", post(delivery_ask))
-        .route("/delivery-tasks/{id}/deliver", post(delivery_deliver))
-        .route("/delivery-tasks/{id}/confirm", post(delivery_confirm))
-        .route("/delivery-tasks/{id}/cancel", post(delivery_cancel))
-        .route("/delivery-tasks/{id}/assign", post(delivery_assign))
-        .route("/rubbish-rounds", get(rubbish_rounds))
-        .route("/rubbish-rounds/open", post(open_rubbish_rounds))
-        .route("/rubbish-rounds/{id}", get(rubbish_round))
-        .route("/rubbish-rounds/{id}/stops/{stop_id}", post(rubbish_stop))
-        .route("/rubbish-rounds/{id}/done", post(rubbish_round_done))
-        .route("/rubbish-rounds/{id}/assign", post(rubbish_round_assign))
-        .route("/task-volunteers", get(task_volunteers))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(delivery_tasks))
+        .routes(routes!(generate_delivery_tasks))
+        .routes(routes!(delivery_task))
+        .routes(routes!(delivery_ask))
+        .routes(routes!(delivery_deliver))
+        .routes(routes!(delivery_confirm))
+        .routes(routes!(delivery_cancel))
+        .routes(routes!(delivery_assign))
+        .routes(routes!(rubbish_rounds))
+        .routes(routes!(open_rubbish_rounds))
+        .routes(routes!(rubbish_round))
+        .routes(routes!(rubbish_stop))
+        .routes(routes!(rubbish_round_done))
+        .routes(routes!(rubbish_round_assign))
+        .routes(routes!(task_volunteers))
 }
 
 /// A supply-delivery task of a household under home quarantine.

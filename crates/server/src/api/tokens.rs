@@ -1,24 +1,20 @@
 //! The caller's own API tokens: listed with their last use, revoked one by one or all at once.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(my_tokens, revoke_my_token, revoke_my_tokens))]
-pub struct Doc;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/tokens", get(my_tokens).delete(revoke_my_tokens))
-        .route("/me/tokens/{id}", delete(revoke_my_token))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(my_tokens, revoke_my_tokens))
+        .routes(routes!(revoke_my_token))
 }
 
 /// One of the caller's live API tokens; the token itself is never shown again.

@@ -1,25 +1,21 @@
 //! Recording an attempt with its answers, once per idempotency key.
 
 use app::screening::AttemptInput;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use domain::screening::RawAnswer;
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::Json;
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(record_attempt))]
-pub(super) struct Doc;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/screening-attempts", post(record_attempt))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(record_attempt))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,27 +1,23 @@
 //! Campaigns: listing, creating, reading, opening and closing them.
 
 use app::screening::CampaignInput;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(campaigns, create_campaign, campaign, campaign_state))]
-pub(super) struct Doc;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/screening-campaigns", get(campaigns).post(create_campaign))
-        .route("/screening-campaigns/{id}", get(campaign))
-        .route("/screening-campaigns/{id}/state", post(campaign_state))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(campaigns, create_campaign))
+        .routes(routes!(campaign))
+        .routes(routes!(campaign_state))
 }
 
 /// A screening campaign.

@@ -1,23 +1,19 @@
 //! The register exports of a campaign.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
-use utoipa::{IntoParams, OpenApi};
+use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::api::extract::{Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(export_register))]
-pub(super) struct Doc;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/screening-campaigns/{id}/export", get(export_register))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export_register))
 }
 
 #[derive(Deserialize, IntoParams)]

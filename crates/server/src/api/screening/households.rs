@@ -1,32 +1,22 @@
 //! The households of a campaign, one household, and its number for a call.
 
 use app::screening::HouseholdQuery;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(households, household, household_phone))]
-pub(super) struct Doc;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/screening-campaigns/{id}/households", get(households))
-        .route(
-            "/screening-campaigns/{id}/households/{household_id}",
-            get(household),
-        )
-        .route(
-            "/screening-campaigns/{id}/households/{household_id}/phone",
-            post(household_phone),
-        )
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(households))
+        .routes(routes!(household))
+        .routes(routes!(household_phone))
 }
 
 /// A household of a campaign.

@@ -1,22 +1,18 @@
 //! Progress per team and grid.
 
 use app::screening::Totals;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(progress))]
-pub(super) struct Doc;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/screening-campaigns/{id}/progress", get(progress))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(progress))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -2,26 +2,22 @@
 
 use app::AppError;
 use app::screening::AssignTarget;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{post, put};
 use serde::{Deserialize, Serialize};
-use utoipa::{OpenApi, ToSchema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-#[derive(OpenApi)]
-#[openapi(paths(create_team, team_members, assign))]
-pub(super) struct Doc;
-
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/screening-campaigns/{id}/teams", post(create_team))
-        .route("/screening-teams/{id}/members", put(team_members))
-        .route("/screening-campaigns/{id}/assign", post(assign))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_team))
+        .routes(routes!(team_members))
+        .routes(routes!(assign))
 }
 
 #[derive(Deserialize, ToSchema)]
