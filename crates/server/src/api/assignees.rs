@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::routing::get;
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
+use store::accounts::Responsible;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::extract::{Json, Query};
@@ -20,17 +21,9 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/assignees", get(assignees))
 }
 
-/// An account that may be assigned.
-#[derive(Serialize, ToSchema)]
-pub struct AssigneeDto {
-    pub id: i64,
-    pub display_name: String,
-    pub username: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct AssigneePage {
-    pub items: Vec<AssigneeDto>,
+    pub items: Vec<Responsible>,
     /// Pass as `after` for the next page.
     pub next: Option<i64>,
 }
@@ -69,14 +62,6 @@ async fn assignees(
         .await?;
     Ok(Json(AssigneePage {
         next: page.next,
-        items: page
-            .items
-            .into_iter()
-            .map(|a| AssigneeDto {
-                id: a.id,
-                display_name: a.display_name,
-                username: a.username,
-            })
-            .collect(),
+        items: page.items,
     }))
 }

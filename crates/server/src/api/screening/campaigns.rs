@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
+use domain::screening::CampaignState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -25,13 +26,13 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// A screening campaign.
+// Not the stored campaign: its questions come apart in the detail, its marks stay inside.
 #[derive(Serialize, ToSchema)]
 pub struct CampaignDto {
     pub id: i64,
     pub community_id: i64,
     pub name: String,
-    /// `draft`, `open` or `closed`.
-    pub state: String,
+    pub state: CampaignState,
     pub whole_community: bool,
     /// Failed attempts after which a household counts as unreachable.
     pub unreachable_after: i64,

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
+use domain::screening::{HouseholdState, Method, Outcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -30,6 +31,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 /// A household of a campaign.
+// Not the stored row: the campaign, community and position stay inside.
 #[derive(Serialize, ToSchema)]
 pub struct CampaignHouseholdDto {
     pub household_id: i64,
@@ -42,8 +44,7 @@ pub struct CampaignHouseholdDto {
     pub phone: Option<String>,
     /// 0 when not assigned.
     pub team_id: i64,
-    /// `open`, `unreachable` or `done`.
-    pub state: String,
+    pub state: HouseholdState,
     pub attempts: i64,
     pub failed_attempts: i64,
     /// Residents whose answer matches a question.
@@ -110,15 +111,16 @@ pub struct MemberDto {
     pub returned_on: Option<String>,
 }
 
+// Not the stored attempt: its campaign, household, team and account ids stay inside.
 #[derive(Serialize, ToSchema)]
 pub struct AttemptDto {
     pub id: i64,
-    pub method: String,
-    pub outcome: String,
+    pub method: Method,
+    pub outcome: Outcome,
     /// Milliseconds since the Unix epoch.
     pub at: i64,
     pub account_name: String,
-    pub state_after: String,
+    pub state_after: HouseholdState,
     pub notes: String,
 }
 
