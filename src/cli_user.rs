@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use app::accounts::AccountInput;
 use app::{Actor, App};
-use domain::access::{Jurisdiction, Level, Role};
+use domain::access::{Jurisdiction, Level};
 use store::accounts::Account;
 
 use crate::error::{CliError, EXIT_CHECK_FAILED};
@@ -33,17 +33,12 @@ pub async fn actor_for(app: &App, username: Option<&str>) -> Result<Actor, CliEr
             "the account {username:?} is disabled"
         )));
     }
-    let role = Role::from_code(&a.role)
-        .ok_or_else(|| CliError::message(format!("the account has an unknown role {}", a.role)))?;
-    let level = Level::from_code(&a.level).ok_or_else(|| {
-        CliError::message(format!("the account has an unknown level {}", a.level))
-    })?;
     Ok(Actor {
         account_id: a.id,
         username: a.username,
         display_name: a.display_name,
-        role,
-        jurisdiction: Jurisdiction::new(level, a.scope_id),
+        role: a.role,
+        jurisdiction: Jurisdiction::new(a.level, a.scope_id),
         language: a.language,
     })
 }
@@ -147,8 +142,8 @@ pub async fn list(app: &App) -> Result<ExitCode, CliError> {
             a.id,
             a.username,
             pad(&a.display_name, 20),
-            a.role,
-            a.level,
+            a.role.code(),
+            a.level.code(),
             a.scope_id,
             if a.active { "yes" } else { "no" }
         );
@@ -168,8 +163,8 @@ async fn update(app: &App, username: &str, password: String, active: bool) -> Re
             username: a.username.clone(),
             display_name: a.display_name,
             password,
-            role: a.role,
-            level: a.level,
+            role: a.role.code().to_owned(),
+            level: a.level.code().to_owned(),
             scope_id: a.scope_id,
             active,
         },

@@ -19,7 +19,7 @@ use app::screening::{AttemptInput, CampaignInput, HouseholdQuery};
 use app::{Actor, App, AppError};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::page::PageRequest;
-use domain::screening::RawAnswer;
+use domain::screening::{HouseholdState, RawAnswer};
 use store::registry::{self as reg, NewHousehold};
 use store::structure::{self, Node};
 
@@ -229,7 +229,7 @@ pub async fn measure(app: &App, runs: usize) -> Result<ScreeningFigures, AppErro
         let list = app
             .screening_households(w, c, &mine, PageRequest::new(None, Some(10)))
             .await?;
-        let Some(h) = list.items.iter().find(|h| h.state == "open") else {
+        let Some(h) = list.items.iter().find(|h| h.state == HouseholdState::Open) else {
             continue;
         };
         let (method, outcome) = outcomes[i % outcomes.len()];

@@ -78,11 +78,7 @@ async fn administrators_create_and_update_accounts_and_names_stay_unique() {
     assert_eq!(account.username, "new.staff");
     assert_eq!(account.display_name, "new.staff display");
     assert_eq!(
-        (
-            account.role.as_str(),
-            account.level.as_str(),
-            account.scope_id
-        ),
+        (account.role.code(), account.level.code(), account.scope_id),
         ("community_staff", "community", f.community_id)
     );
     assert!(account.active);
@@ -168,11 +164,7 @@ async fn administrators_create_and_update_accounts_and_names_stay_unique() {
     let account = app.account(&f.admin, id).await.expect("read");
     assert_eq!(account.display_name, "网格员 2");
     assert_eq!(
-        (
-            account.role.as_str(),
-            account.level.as_str(),
-            account.scope_id
-        ),
+        (account.role.code(), account.level.code(), account.scope_id),
         ("grid_worker", "grid", f.grid2_id)
     );
     let signed_in = app

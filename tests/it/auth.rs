@@ -295,8 +295,8 @@ fn same(a: &store::accounts::Account, password: &str, active: bool) -> AccountIn
         username: a.username.clone(),
         display_name: a.display_name.clone(),
         password: password.to_owned(),
-        role: a.role.clone(),
-        level: a.level.clone(),
+        role: a.role.code().to_owned(),
+        level: a.level.code().to_owned(),
         scope_id: a.scope_id,
         active,
     }
@@ -364,7 +364,7 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
         .await
         .expect("list")
         .into_iter()
-        .filter(|a| a.role == "admin" && a.active)
+        .filter(|a| a.role.code() == "admin" && a.active)
         .collect();
     assert_eq!(admins.len(), 1, "the fixture has one administrator");
     let me = admins[0].clone();

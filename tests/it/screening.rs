@@ -101,7 +101,7 @@ async fn my_list(app: &App, actor: &Actor, c: i64) -> Vec<(i64, String)> {
     .expect("list")
     .items
     .into_iter()
-    .map(|h| (h.household_id, h.state))
+    .map(|h| (h.household_id, h.state.code().to_owned()))
     .collect()
 }
 

@@ -92,8 +92,8 @@ impl App {
                 username,
                 display_name: &p.display_name,
                 password_hash: &hash,
-                role: p.role.code(),
-                level: p.level.code(),
+                role: p.role,
+                level: p.level,
                 scope_id: if p.level == Level::All {
                     0
                 } else {
@@ -134,7 +134,7 @@ impl App {
         let before = accounts::account(tx.conn(), id).await?;
         // The last active administrator stays one: nobody could manage accounts otherwise.
         if before.active
-            && before.role == Role::Admin.code()
+            && before.role == Role::Admin
             && (p.role != Role::Admin || !input.active)
             && accounts::active_admins(tx.conn()).await? <= 1
         {
@@ -150,8 +150,8 @@ impl App {
             id,
             &AccountUpdate {
                 display_name: &p.display_name,
-                role: p.role.code(),
-                level: p.level.code(),
+                role: p.role,
+                level: p.level,
                 scope_id,
                 active: input.active,
             },

@@ -36,6 +36,6 @@ impl App {
             .placement_in_scope(actor, Node::Building(building_id))
             .await?;
         let mut conn = self.db.conn().await?;
-        Ok(store::accounts::assignees(&mut conn, role.code(), &place, q, page).await?)
+        Ok(store::accounts::assignees(&mut conn, role, &place, q, page).await?)
     }
 }

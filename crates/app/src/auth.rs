@@ -1,6 +1,6 @@
 //! Signing in and out, sessions, API tokens, and the limit on failed logins.
 
-use domain::access::{Jurisdiction, Level, Role, signin};
+use domain::access::{Jurisdiction, signin};
 use store::accounts::throttle::{self, Scope, Throttle};
 use store::accounts::tokens::{self, ApiToken};
 use store::accounts::{self, Account};
@@ -17,19 +17,15 @@ pub struct NewSession {
     pub expires_at_ms: i64,
 }
 
-pub(crate) fn actor_of(a: &Account) -> AppResult<Actor> {
-    let role = Role::from_code(&a.role)
-        .ok_or_else(|| AppError::Internal(format!("unknown role {}", a.role)))?;
-    let level = Level::from_code(&a.level)
-        .ok_or_else(|| AppError::Internal(format!("unknown level {}", a.level)))?;
-    Ok(Actor {
+pub(crate) fn actor_of(a: &Account) -> Actor {
+    Actor {
         account_id: a.id,
         username: a.username.clone(),
         display_name: a.display_name.clone(),
-        role,
-        jurisdiction: Jurisdiction::new(level, a.scope_id),
+        role: a.role,
+        jurisdiction: Jurisdiction::new(a.level, a.scope_id),
         language: a.language.clone(),
-    })
+    }
 }
 
 impl App {
@@ -111,7 +107,9 @@ impl App {
                 let mut e = Actor::system().audit("login_failed", "account", username);
                 e.account_id = account.as_ref().map(|a| a.id);
                 e.account_name = username.to_owned();
-                e.role = account.map(|a| a.role).unwrap_or_default();
+                e.role = account
+                    .map(|a| a.role.code().to_owned())
+                    .unwrap_or_default();
                 e.after = Some(if refused_before > 0 {
                     serde_json::json!({ "client": client, "refused_while_waiting": refused_before })
                 } else {
@@ -125,7 +123,7 @@ impl App {
         if counts[0].is_some() {
             throttle::clear(tx.conn(), Scope::User, username, client).await?;
         }
-        let actor = actor_of(&account)?;
+        let actor = actor_of(&account);
         let token = new_token();
         let csrf_token = new_token();
         let expires_at_ms = now + s.session_hours * 3_600_000;
@@ -163,7 +161,7 @@ impl App {
     pub async fn session(&self, token: &str) -> AppResult<Option<(Actor, String)>> {
         let mut conn = self.db.conn().await?;
         match accounts::session(&mut conn, &token_hash(token)).await? {
-            Some(s) => Ok(Some((actor_of(&s.account)?, s.csrf_token))),
+            Some(s) => Ok(Some((actor_of(&s.account), s.csrf_token))),
             None => Ok(None),
         }
     }
@@ -177,7 +175,7 @@ impl App {
                 if last_used.is_none_or(|l| now - l >= tokens::LAST_USE_PRECISION_MS) {
                     tokens::touch_api_token(&mut conn, id, now).await?;
                 }
-                Ok(Some(actor_of(&a)?))
+                Ok(Some(actor_of(&a)))
             }
             None => Ok(None),
         }

@@ -133,14 +133,11 @@ impl App {
             }
             Err(other) => return Err(other.into()),
         };
-        let jurisdiction = Level::from_code(&account.level)
-            .map(|l| Jurisdiction::new(l, account.scope_id))
-            .filter(|_| account.active);
         if !account.active {
             e.add(field, "account_inactive", "");
-        } else if account.role != role.code() {
+        } else if account.role != role {
             e.add(field, "wrong_role", "");
-        } else if !jurisdiction.is_some_and(|j| j.covers(place)) {
+        } else if !Jurisdiction::new(account.level, account.scope_id).covers(place) {
             e.add(field, "outside_jurisdiction", "");
         }
         Ok(())

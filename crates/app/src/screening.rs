@@ -17,8 +17,8 @@ pub use households::{HouseholdQuery, HouseholdView};
 pub use progress::{ProgressView, Totals};
 pub use teams::AssignTarget;
 
-use domain::screening::{self as sc, CampaignState, HouseholdReach, Question, RegionCode};
-use store::screening::{Campaign, Reach};
+use domain::screening::{self as sc, HouseholdReach, Question, RegionCode};
+use store::screening::Reach;
 
 use crate::{Actor, AppError, AppResult, ErrorCode};
 
@@ -55,11 +55,6 @@ fn stored_questions(json: &str) -> AppResult<Vec<Question>> {
             Ok(Question { region, since })
         })
         .collect()
-}
-
-fn state_of(c: &Campaign) -> AppResult<CampaignState> {
-    CampaignState::from_code(&c.state)
-        .ok_or_else(|| AppError::Internal(format!("unknown campaign state {}", c.state)))
 }
 
 /// Which of a campaign's households the actor reads, by the domain's rule, as the store binds it.

@@ -6,7 +6,7 @@ pub mod rubbish;
 
 use std::collections::HashMap;
 
-use domain::access::{Jurisdiction, Level, Placement, Role};
+use domain::access::{Jurisdiction, Placement, Role};
 use domain::page::{Page, PageRequest};
 use domain::tasks::{self as t, ConfirmedVia, DeliveryState, HomeOrder, Step};
 use domain::validation::FieldErrors;
@@ -126,12 +126,10 @@ pub(crate) async fn check_volunteer(conn: &mut Conn, id: i64, place: &Placement)
         }
         Err(other) => return Err(other.into()),
     };
-    let covers = Level::from_code(&account.level)
-        .map(|l| Jurisdiction::new(l, account.scope_id))
-        .is_some_and(|j| j.covers(place));
+    let covers = Jurisdiction::new(account.level, account.scope_id).covers(place);
     let code = if !account.active {
         "account_inactive"
-    } else if account.role != Role::Volunteer.code() {
+    } else if account.role != Role::Volunteer {
         "wrong_role"
     } else if !covers {
         "outside_jurisdiction"

@@ -54,6 +54,8 @@ impl DocumentKind {
     }
 }
 
+crate::stored_as_code!(DocumentKind);
+
 /// Why a string is not a valid number for the document kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentError {

@@ -135,6 +135,8 @@ impl TravelStatus {
     }
 }
 
+crate::stored_as_code!(TravelStatus);
+
 /// A resident's travel register entry; a return carries where from and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Travel {

@@ -1,25 +1,29 @@
 //! Accounts, sessions, API tokens and login attempts.
 
+use domain::access::{Level, Role};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 pub mod throttle;
 pub mod tokens;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Account {
     pub id: i64,
     pub username: String,
     pub display_name: String,
     #[serde(skip)]
     pub password_hash: String,
-    pub role: String,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub level: Level,
     pub scope_id: i64,
     pub language: String,
+    #[sqlx(try_from = "Flag")]
     pub active: bool,
 }
 
@@ -27,25 +31,15 @@ const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, password_hash, 
      scope_id, language, active FROM accounts";
 
 fn account_row(r: &AnyRow) -> Result<Account> {
-    Ok(Account {
-        id: r.try_get(0)?,
-        username: r.try_get(1)?,
-        display_name: r.try_get(2)?,
-        password_hash: r.try_get(3)?,
-        role: r.try_get(4)?,
-        level: r.try_get(5)?,
-        scope_id: r.try_get(6)?,
-        language: r.try_get(7)?,
-        active: r.try_get::<i64, _>(8)? != 0,
-    })
+    Ok(Account::from_row(r)?)
 }
 
 pub struct NewAccount<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
     pub password_hash: &'a str,
-    pub role: &'a str,
-    pub level: &'a str,
+    pub role: Role,
+    pub level: Level,
     pub scope_id: i64,
     pub language: &'a str,
 }
@@ -60,14 +54,14 @@ pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> 
     .bind(a.username)
     .bind(a.display_name)
     .bind(a.password_hash)
-    .bind(a.role)
-    .bind(a.level)
+    .bind(a.role.code())
+    .bind(a.level.code())
     .bind(a.scope_id)
     .bind(a.language)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 pub async fn account(conn: &mut Conn, id: i64) -> Result<Account> {
@@ -102,8 +96,8 @@ pub async fn list_accounts(conn: &mut Conn) -> Result<Vec<Account>> {
 
 pub struct AccountUpdate<'a> {
     pub display_name: &'a str,
-    pub role: &'a str,
-    pub level: &'a str,
+    pub role: Role,
+    pub level: Level,
     pub scope_id: i64,
     pub active: bool,
 }
@@ -114,8 +108,8 @@ pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> 
          active = $5, updated_at = $6 WHERE id = $7",
     )
     .bind(u.display_name)
-    .bind(u.role)
-    .bind(u.level)
+    .bind(u.role.code())
+    .bind(u.level.code())
     .bind(u.scope_id)
     .bind(i64::from(u.active))
     .bind(now_ms())
@@ -131,10 +125,9 @@ pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> 
 /// How many active administrators there are.
 pub async fn active_admins(conn: &mut Conn) -> Result<i64> {
     Ok(
-        sqlx::query("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active = 1")
+        sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active = 1")
             .fetch_one(&mut *conn)
-            .await?
-            .try_get(0)?,
+            .await?,
     )
 }
 
@@ -158,8 +151,9 @@ pub async fn set_language(conn: &mut Conn, id: i64, language: &str) -> Result<()
 }
 
 /// A live session: the account and the CSRF token bound to it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct SessionRecord {
+    #[sqlx(flatten)]
     pub account: Account,
     pub csrf_token: String,
     pub expires_at: i64,
@@ -198,14 +192,7 @@ pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<Session
     .bind(now_ms())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(SessionRecord {
-            account: account_row(&r)?,
-            csrf_token: r.try_get(9)?,
-            expires_at: r.try_get(10)?,
-        })
-    })
-    .transpose()
+    Ok(row.map(|r| SessionRecord::from_row(&r)).transpose()?)
 }
 
 pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> Result<()> {
@@ -232,8 +219,9 @@ pub async fn delete_expired_sessions(conn: &mut Conn) -> Result<u64> {
     Ok(r.rows_affected())
 }
 
-/// An account that may be named responsible for a place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An account that may be assigned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AssigneeDto))]
 pub struct Responsible {
     pub id: i64,
     pub display_name: String,
@@ -262,22 +250,14 @@ pub async fn covering(
     .bind(place.building_id.unwrap_or(-1))
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Responsible {
-                id: r.try_get(0)?,
-                display_name: r.try_get(1)?,
-                username: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Responsible::from_row(r)?)).collect()
 }
 
 /// The active accounts of `role` covering `place` whose display name or username contains
 /// `q` (any when empty), by id after `page.after`: the people a form or a client may assign.
 pub async fn assignees(
     conn: &mut Conn,
-    role: &str,
+    role: Role,
     place: &domain::access::Placement,
     q: &str,
     page: domain::page::PageRequest,
@@ -299,7 +279,7 @@ pub async fn assignees(
          AND (display_name LIKE $7 ESCAPE '\\' OR username LIKE $7 ESCAPE '\\') \
          AND id > $8 ORDER BY id LIMIT $9",
     )
-    .bind(role)
+    .bind(role.code())
     .bind(place.district_id)
     .bind(place.street_id)
     .bind(place.community_id)
@@ -312,13 +292,7 @@ pub async fn assignees(
     .await?;
     let items = rows
         .iter()
-        .map(|r| {
-            Ok(Responsible {
-                id: r.try_get(0)?,
-                display_name: r.try_get(1)?,
-                username: r.try_get(2)?,
-            })
-        })
+        .map(|r| Ok(Responsible::from_row(r)?))
         .collect::<Result<Vec<_>>>()?;
     Ok(domain::page::Page::from_overfetch(items, page.limit, |a| {
         a.id

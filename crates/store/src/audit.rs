@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::FromRow;
 
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Result, now_ms};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -24,8 +24,9 @@ pub struct AuditEntry {
     pub reason: Option<String>,
 }
 
-/// A stored entry.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A stored entry. `role` stays text: besides the roles' codes it holds the system's name for
+/// jobs that act without an account.
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: i64,
@@ -36,14 +37,16 @@ pub struct AuditRecord {
     pub object_type: String,
     pub object_id: String,
     pub community_id: Option<i64>,
+    #[sqlx(rename = "before_state")]
     pub before: Option<String>,
+    #[sqlx(rename = "after_state")]
     pub after: Option<String>,
     pub reason: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub(crate) struct Head {
     seq: i64,
     hash: String,
@@ -56,10 +59,7 @@ pub(crate) async fn lock_head(conn: &mut Conn) -> Result<Head> {
     let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
-    Ok(Head {
-        seq: row.try_get(0)?,
-        hash: row.try_get(1)?,
-    })
+    Ok(Head::from_row(&row)?)
 }
 
 pub(crate) async fn store_head(conn: &mut Conn, head: &Head) -> Result<()> {
@@ -153,22 +153,7 @@ const COLUMNS: &str = "seq, at, account_id, account_name, role, action, object_t
                        community_id, before_state, after_state, reason, prev_hash, hash";
 
 fn record(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
-    Ok(AuditRecord {
-        seq: row.try_get(0)?,
-        at: row.try_get(1)?,
-        account_id: row.try_get(2)?,
-        account_name: row.try_get(3)?,
-        role: row.try_get(4)?,
-        action: row.try_get(5)?,
-        object_type: row.try_get(6)?,
-        object_id: row.try_get(7)?,
-        community_id: row.try_get(8)?,
-        before: row.try_get(9)?,
-        after: row.try_get(10)?,
-        reason: row.try_get(11)?,
-        prev_hash: row.try_get(12)?,
-        hash: row.try_get(13)?,
-    })
+    Ok(AuditRecord::from_row(row)?)
 }
 
 /// Filters of the audit page; every one is optional.
@@ -239,7 +224,10 @@ pub async fn verify(conn: &mut Conn) -> Result<Verification> {
     let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_one(&mut *conn)
         .await?;
-    let (head_seq, head_hash): (i64, String) = (head.try_get(0)?, head.try_get(1)?);
+    let Head {
+        seq: head_seq,
+        hash: head_hash,
+    } = Head::from_row(&head)?;
     let mut prev_hash = GENESIS.to_owned();
     let mut expected_seq = 1;
     let mut count = 0;
@@ -287,10 +275,9 @@ pub async fn verify(conn: &mut Conn) -> Result<Verification> {
 
 /// Distinct actions recorded, for the filter of the audit page.
 pub async fn actions(conn: &mut Conn) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT DISTINCT action FROM audit_log ORDER BY action")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
-        .collect()
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+            .fetch_all(&mut *conn)
+            .await?,
+    )
 }

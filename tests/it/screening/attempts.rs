@@ -40,13 +40,13 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
             .record_screening_attempt(&f.grid_worker, c, h, &attempt(m, o, &format!("k{i}")))
             .await
             .expect("attempt");
-        assert_eq!(r.state, "open");
+        assert_eq!(r.state.code(), "open");
     }
     let r = app
         .record_screening_attempt(&f.grid_worker, c, h, &attempt("notice", "left", "k2"))
         .await
         .expect("notice");
-    assert_eq!(r.state, "unreachable");
+    assert_eq!(r.state.code(), "unreachable");
     // Open ones first: the unreachable household moves behind the open ones.
     let list = my_list(app, &f.grid_worker, c).await;
     assert_eq!(list.last(), Some(&(h, "unreachable".to_owned())));
@@ -60,7 +60,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         )
         .await
         .expect("refused");
-    assert_eq!(r.state, "unreachable");
+    assert_eq!(r.state.code(), "unreachable");
     // A list of one state: the unreachable ones in building order, then the open ones.
     for (state, expected) in [
         ("unreachable", vec![homes[0], homes[1]]),
@@ -114,7 +114,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         .record_screening_attempt(&f.grid_worker, c, homes[2], &answer)
         .await
         .expect("answered");
-    assert_eq!(r.state, "done");
+    assert_eq!(r.state.code(), "done");
     let (after, _) = app.resident(&f.staff, zhang).await.expect("resident");
     assert_eq!(after.travel_status, "returned");
     assert_eq!(
@@ -167,7 +167,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
     assert_eq!(
         v.attempts
             .iter()
-            .map(|a| a.outcome.as_str())
+            .map(|a| a.outcome.code())
             .collect::<Vec<_>>(),
         ["left", "nobody_home", "no_answer"]
     );
@@ -178,7 +178,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         .record_screening_attempt(&f.grid_worker, c, homes[0], &attempt("visit", "met", "k5"))
         .await
         .expect("met");
-    assert_eq!(r.state, "done");
+    assert_eq!(r.state.code(), "done");
     assert_counts_match_households(app, c).await;
 }
 
@@ -299,7 +299,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
         .await
         .expect("household");
     assert!(v.attempts.is_empty());
-    assert_eq!(v.household.state, "open");
+    assert_eq!(v.household.state.code(), "open");
     // Closed is final.
     let r = app.transition_campaign(&f.staff, c, "open").await;
     assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");

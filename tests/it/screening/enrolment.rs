@@ -51,7 +51,7 @@ async fn whole_list(app: &App, f: &crate::support::Fixture, c: i64) -> Vec<(i64,
     .expect("list")
     .items
     .into_iter()
-    .map(|h| (h.household_id, h.state))
+    .map(|h| (h.household_id, h.state.code().to_owned()))
     .collect()
 }
 

@@ -150,7 +150,7 @@ async fn the_answer_form_posted_twice_records_once() {
         .await
         .expect("household");
     assert_eq!(v.attempts.len(), 1);
-    assert_eq!(v.household.state, "done");
+    assert_eq!(v.household.state.code(), "done");
     let (after, _) = app.resident(&f.staff, zhang).await.expect("resident");
     assert_eq!(after.travel_status, "returned");
     assert_eq!(
@@ -210,7 +210,7 @@ async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() 
         .await
         .expect("household");
     assert!(v.attempts.is_empty());
-    assert_eq!(v.household.state, "open");
+    assert_eq!(v.household.state.code(), "open");
     // The list says so too, and offers no buttons.
     let list = worker.get(&format!("/screening/{c}/households")).await;
     assert_eq!(list.status, StatusCode::OK);

@@ -7,7 +7,7 @@ use store::screening::{self as ss, CountDelta, HouseholdUpdate, NewAttempt, Stor
 
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
-use super::{OBJECT_TYPE, conflict, reach_of, state_of, stored_questions};
+use super::{OBJECT_TYPE, conflict, reach_of, stored_questions};
 
 /// An attempt as entered.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +28,7 @@ pub struct AttemptInput {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AttemptResult {
     pub attempt_id: i64,
-    pub state: String,
+    pub state: HouseholdState,
     /// True when the key had been used: nothing new was recorded.
     pub duplicate: bool,
 }
@@ -64,7 +64,7 @@ impl App {
             });
         }
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        state_of(&c)?.check_recording().map_err(conflict)?;
+        c.state.check_recording().map_err(conflict)?;
         let h = ss::household(
             tx.conn(),
             &actor.jurisdiction,
@@ -121,8 +121,7 @@ impl App {
             .map_err(|e| AppError::Internal(format!("local time: {e}")))?
             .timestamp()
             .as_millisecond();
-        let current = HouseholdState::from_code(&h.state)
-            .ok_or_else(|| AppError::Internal(format!("household state {}", h.state)))?;
+        let current = h.state;
         let failed = h.failed_attempts + i64::from(!contact.is_answer());
         let unreachable_after = u8::try_from(c.unreachable_after).unwrap_or(u8::MAX);
         let next = sc::next_state(current, contact, failed, unreachable_after);
@@ -135,13 +134,13 @@ impl App {
             tx.conn(),
             &NewAttempt {
                 household: &h,
-                method: contact.method.code(),
-                outcome: contact.outcome.code(),
+                method: contact.method,
+                outcome: contact.outcome,
                 at: at_ms,
                 account_id: actor.account_id,
                 account_name: &actor.username,
                 idempotency_key: key,
-                state_after: next.code(),
+                state_after: next,
                 notes: &notes,
             },
         )
@@ -151,7 +150,7 @@ impl App {
             campaign_id,
             household_id,
             &HouseholdUpdate {
-                state: next.code(),
+                state: next,
                 list_rank: sc::list_rank(next, h.position),
                 attempts: h.attempts + 1,
                 failed_attempts: failed,
@@ -161,7 +160,7 @@ impl App {
             },
         )
         .await?;
-        let mut delta = CountDelta::moved(current.code(), next.code());
+        let mut delta = CountDelta::moved(current, next);
         delta.matched = matched - h.matched;
         ss::adjust_counts(tx.conn(), campaign_id, h.team_id, h.grid_id, delta).await?;
         let mut answer_log = Vec::new();
@@ -174,7 +173,7 @@ impl App {
                 &StoredAnswer {
                     attempt_id,
                     resident_id: m.id,
-                    travel_status: a.travel.status.code().to_owned(),
+                    travel_status: a.travel.status,
                     origin_code: a.origin.as_ref().map(RegionCode::full_code),
                     returned_on: returned_on.clone(),
                     matched: a.matched,
@@ -184,7 +183,7 @@ impl App {
             let before = ss::set_travel(
                 tx.conn(),
                 m.id,
-                a.travel.status.code(),
+                a.travel.status,
                 a.travel.origin.as_deref(),
                 returned_on.as_deref(),
             )
@@ -218,7 +217,7 @@ impl App {
         tx.commit().await?;
         Ok(AttemptResult {
             attempt_id,
-            state: next.code().to_owned(),
+            state: next,
             duplicate: false,
         })
     }

@@ -11,7 +11,7 @@ use store::structure::{self, Node};
 
 use crate::{Actor, App, AppError, AppResult};
 
-use super::{OBJECT_TYPE, conflict, questions_json, state_of, stored_questions};
+use super::{OBJECT_TYPE, conflict, questions_json, stored_questions};
 
 /// A campaign as entered.
 #[derive(Debug, Clone, Default)]
@@ -138,9 +138,9 @@ impl App {
             .ok_or_else(|| AppError::field("state", "unknown_state"))?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, id).await?;
-        let from = state_of(&c)?;
+        let from = c.state;
         let next = from.transition(to).map_err(conflict)?;
-        ss::set_campaign_state(tx.conn(), id, next.code()).await?;
+        ss::set_campaign_state(tx.conn(), id, next).await?;
         let mut a = actor.audit("screening_campaign_state", OBJECT_TYPE, id);
         a.community_id = Some(c.community_id);
         a.before = Some(serde_json::json!({ "state": from.code() }));

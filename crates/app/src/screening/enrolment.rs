@@ -2,6 +2,7 @@
 //! one, and, for those that came another way (an import), when the campaign's lists or progress
 //! are opened. Either way the campaign's counts move in the same transaction.
 
+use domain::screening::CampaignState;
 use store::WriteTx;
 use store::screening::{self as ss, Campaign};
 
@@ -50,7 +51,7 @@ impl App {
     ) -> AppResult<Campaign> {
         let mut conn = self.db.conn().await?;
         let c = ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
-        if c.state == "closed" || !ss::has_unenrolled(&mut conn, &c).await? {
+        if c.state == CampaignState::Closed || !ss::has_unenrolled(&mut conn, &c).await? {
             return Ok(c);
         }
         // The write may need the only connection of an in-memory database.

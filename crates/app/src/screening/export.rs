@@ -40,7 +40,7 @@ impl App {
                 reach_of(actor),
                 campaign_id,
                 c.community_id,
-                status.code(),
+                status,
                 PageRequest::new(after, Some(500)),
             )
             .await?;
@@ -60,17 +60,17 @@ impl App {
                 };
                 rows.push(vec![
                     r.name.clone(),
-                    r.document_kind.clone(),
+                    r.document_kind.code().to_owned(),
                     document,
                     phone,
                     r.grid_name.clone(),
                     r.building_name.clone(),
                     r.unit_name.clone(),
                     r.room.clone(),
-                    r.travel_status.clone(),
+                    r.travel_status.code().to_owned(),
                     crate::registry::origin_label(r.travel_origin.as_deref()),
                     r.returned_on.clone().unwrap_or_default(),
-                    r.household_state.clone(),
+                    r.household_state.code().to_owned(),
                 ]);
             }
             match page.next {

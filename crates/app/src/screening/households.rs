@@ -47,12 +47,13 @@ impl App {
         page: PageRequest,
     ) -> AppResult<Page<CampaignHousehold>> {
         actor.require(sc::can_read(actor.role))?;
-        let state = q.state.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        if let Some(s) = state
-            && HouseholdState::from_code(s).is_none()
-        {
-            return Err(AppError::field("state", "unknown_state"));
-        }
+        let state = match q.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => Some(
+                HouseholdState::from_code(s)
+                    .ok_or_else(|| AppError::field("state", "unknown_state"))?,
+            ),
+            None => None,
+        };
         self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
         let reach = reach_of(actor);
@@ -74,7 +75,7 @@ impl App {
             team_ids,
             grid_id: q.grid_id,
             building_id: q.building_id,
-            state: state.map(str::to_owned),
+            state,
         };
         let page = ss::list_households(
             &mut conn,

@@ -10,7 +10,7 @@ use store::structure::{self, Node};
 
 use crate::{Actor, App, AppError, AppResult};
 
-use super::{OBJECT_TYPE, conflict, state_of};
+use super::{OBJECT_TYPE, conflict};
 
 /// How households are moved between teams.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,15 +54,9 @@ impl App {
         for id in &ids {
             let ok = match store::accounts::account(conn, *id).await {
                 Ok(a) => {
-                    let role_ok =
-                        domain::access::Role::from_code(&a.role).is_some_and(sc::can_be_member);
-                    let level = Level::from_code(&a.level);
                     a.active
-                        && role_ok
-                        && match level {
-                            Some(l) => works_in(conn, l, a.scope_id, community_id).await?,
-                            None => false,
-                        }
+                        && sc::can_be_member(a.role)
+                        && works_in(conn, a.level, a.scope_id, community_id).await?
                 }
                 Err(StoreError::NotFound) => false,
                 Err(e) => return Err(e.into()),
@@ -97,7 +91,7 @@ impl App {
         })?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        state_of(&c)?.check_planning().map_err(conflict)?;
+        c.state.check_planning().map_err(conflict)?;
         let members = self
             .check_members(tx.conn(), c.community_id, members)
             .await?;
@@ -127,7 +121,7 @@ impl App {
         actor.require(sc::can_manage(actor.role))?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        state_of(&c)?.check_planning().map_err(conflict)?;
+        c.state.check_planning().map_err(conflict)?;
         let teams = ss::teams(tx.conn(), campaign_id).await?;
         let team = teams
             .iter()
@@ -161,7 +155,7 @@ impl App {
         actor.require(sc::can_manage(actor.role))?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        state_of(&c)?.check_planning().map_err(conflict)?;
+        c.state.check_planning().map_err(conflict)?;
         if team_id != 0
             && !ss::teams(tx.conn(), campaign_id)
                 .await?
@@ -217,7 +211,7 @@ impl App {
         actor.require(sc::can_manage(actor.role))?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        state_of(&c)?.check_planning().map_err(conflict)?;
+        c.state.check_planning().map_err(conflict)?;
         let teams = ss::teams(tx.conn(), campaign_id).await?;
         let mut moved = 0;
         // Building-level members first: their building is the narrower claim.
@@ -225,7 +219,7 @@ impl App {
             let mut claimed: Vec<i64> = Vec::new();
             for t in &teams {
                 for m in &t.members {
-                    if Level::from_code(&m.level) == Some(level) && !claimed.contains(&m.scope_id) {
+                    if m.level == level && !claimed.contains(&m.scope_id) {
                         claimed.push(m.scope_id);
                         let selection = match level {
                             Level::Building => Selection::UnassignedOfBuilding(m.scope_id),

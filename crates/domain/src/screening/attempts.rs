@@ -9,6 +9,8 @@ use crate::validation::FieldErrors;
 /// How a household was tried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// Named apart from the checks' method of the same name in the API's document.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ScreeningMethod))]
 pub enum Method {
     Call,
     Visit,
@@ -32,6 +34,7 @@ impl Method {
 /// What came of an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ScreeningOutcome))]
 pub enum Outcome {
     Answered,
     NoAnswer,
@@ -118,6 +121,7 @@ impl Contact {
 /// Where a household stands in a campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HouseholdState {
     Open,
     Unreachable,
@@ -151,6 +155,8 @@ impl HouseholdState {
         }
     }
 }
+
+crate::stored_as_code!(Method, Outcome, HouseholdState);
 
 /// Positions within a campaign are below this, so a band and a position make one sort key.
 pub const BAND: i64 = 1_000_000_000_000;

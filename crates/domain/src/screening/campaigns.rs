@@ -9,6 +9,7 @@ use crate::validation::FieldErrors;
 /// The state of a campaign: prepared, being worked, finished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CampaignState {
     Draft,
     Open,
@@ -59,6 +60,8 @@ impl CampaignState {
         }
     }
 }
+
+crate::stored_as_code!(CampaignState);
 
 /// Why a campaign's state refuses what was asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
+use store::accounts::Responsible;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Json, Query};
@@ -16,17 +17,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(assignees))
 }
 
-/// An account that may be assigned.
-#[derive(Serialize, ToSchema)]
-pub struct AssigneeDto {
-    pub id: i64,
-    pub display_name: String,
-    pub username: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct AssigneePage {
-    pub items: Vec<AssigneeDto>,
+    pub items: Vec<Responsible>,
     /// Pass as `after` for the next page.
     pub next: Option<i64>,
 }
@@ -65,14 +58,6 @@ async fn assignees(
         .await?;
     Ok(Json(AssigneePage {
         next: page.next,
-        items: page
-            .items
-            .into_iter()
-            .map(|a| AssigneeDto {
-                id: a.id,
-                display_name: a.display_name,
-                username: a.username,
-            })
-            .collect(),
+        items: page.items,
     }))
 }

@@ -296,6 +296,7 @@ pub struct AuditParams {
     pub limit: Option<u32>,
 }
 
+// Not the stored record: the account id, community and previous hash stay out of the API.
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntryDto {
     pub seq: i64,
@@ -319,13 +320,14 @@ pub struct VerificationDto {
     pub reason: Option<String>,
 }
 
+// Not the stored account: the language (and the password hash) stay out of the API.
 #[derive(Serialize, ToSchema)]
 pub struct AccountDto {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
-    pub level: String,
+    pub role: domain::access::Role,
+    pub level: domain::access::Level,
     pub scope_id: i64,
     pub active: bool,
 }

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use store::accounts::tokens::ApiToken;
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
@@ -17,19 +18,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_my_token))
 }
 
-/// One of the caller's live API tokens; the token itself is never shown again.
-#[derive(Serialize, ToSchema)]
-pub struct ApiTokenDto {
-    pub id: i64,
-    pub label: String,
-    /// Milliseconds since the Unix epoch.
-    pub created_at: i64,
-    /// When the token stops working, in milliseconds since the Unix epoch.
-    pub expires_at: Option<i64>,
-    /// The last request made with it (noted at most once a minute), if any.
-    pub last_used_at: Option<i64>,
-}
-
 /// How many tokens were revoked.
 #[derive(Serialize, ToSchema)]
 pub struct RevokedTokens {
@@ -37,21 +25,9 @@ pub struct RevokedTokens {
 }
 
 /// The caller's live API tokens, newest first, with their last use.
-#[utoipa::path(get, path = "/me/tokens", responses((status = 200, body = Vec<ApiTokenDto>), (status = 401, body = ErrorBody)))]
-async fn my_tokens(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<ApiTokenDto>>> {
-    let tokens = s.app.api_tokens(&ctx.actor).await?;
-    Ok(Json(
-        tokens
-            .into_iter()
-            .map(|t| ApiTokenDto {
-                id: t.id,
-                label: t.label,
-                created_at: t.created_at,
-                expires_at: t.expires_at,
-                last_used_at: t.last_used_at,
-            })
-            .collect(),
-    ))
+#[utoipa::path(get, path = "/me/tokens", responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody)))]
+async fn my_tokens(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<ApiToken>>> {
+    Ok(Json(s.app.api_tokens(&ctx.actor).await?))
 }
 
 /// Revokes one of the caller's tokens; another account's token answers 404.

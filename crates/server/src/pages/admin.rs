@@ -381,8 +381,8 @@ async fn edit_account(
     let f = AccountFields {
         username: a.username,
         display_name: a.display_name,
-        role: a.role,
-        level: a.level,
+        role: a.role.code().to_owned(),
+        level: a.level.code().to_owned(),
         scope_id: a.scope_id.to_string(),
         active: a.active,
     };

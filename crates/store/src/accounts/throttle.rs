@@ -1,7 +1,7 @@
 //! Failed sign-ins per (username, client) and per client, shared by every server through the
 //! database.
 
-use sqlx::Row;
+use sqlx::FromRow;
 
 use crate::{Conn, Result};
 
@@ -24,7 +24,7 @@ impl Scope {
 }
 
 /// The failures counted for a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, FromRow)]
 pub struct Throttle {
     pub failures: i64,
     pub last_failure_at: i64,
@@ -48,15 +48,7 @@ pub async fn throttle(
     .bind(client)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(Throttle {
-            failures: r.try_get(0)?,
-            last_failure_at: r.try_get(1)?,
-            blocked_until: r.try_get(2)?,
-            refused: r.try_get(3)?,
-        })
-    })
-    .transpose()
+    Ok(row.map(|r| Throttle::from_row(&r)).transpose()?)
 }
 
 /// Stores a key's count after a failure (the refusals of the previous block start over).

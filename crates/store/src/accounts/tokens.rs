@@ -2,9 +2,9 @@
 //! of an account's at once.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
-use super::{Account, account_row};
+use super::Account;
 use crate::{Conn, Result, now_ms};
 
 /// Last use is written at most this often per token, not on every request.
@@ -28,7 +28,16 @@ pub async fn insert_api_token(
     .bind(expires_at)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
+}
+
+/// An account with one of its tokens, as one row.
+#[derive(FromRow)]
+struct TokenHolder {
+    #[sqlx(flatten)]
+    account: Account,
+    token_id: i64,
+    last_used_at: Option<i64>,
 }
 
 /// The active account behind a live API token (unrevoked, unexpired), with the token's id and
@@ -39,7 +48,7 @@ pub async fn account_by_api_token(
 ) -> Result<Option<(Account, i64, Option<i64>)>> {
     let row = sqlx::query(
         "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
-         a.language, a.active, t.id, t.last_used_at FROM api_tokens t \
+         a.language, a.active, t.id AS token_id, t.last_used_at FROM api_tokens t \
          JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1 \
          AND (t.expires_at IS NULL OR t.expires_at > $2)",
@@ -48,8 +57,11 @@ pub async fn account_by_api_token(
     .bind(now_ms())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| Ok((account_row(&r)?, r.try_get(9)?, r.try_get(10)?)))
-        .transpose()
+    row.map(|r| {
+        let t = TokenHolder::from_row(&r)?;
+        Ok((t.account, t.token_id, t.last_used_at))
+    })
+    .transpose()
 }
 
 /// Notes a token's use unless it was noted less than [`LAST_USE_PRECISION_MS`] ago.
@@ -66,13 +78,17 @@ pub async fn touch_api_token(conn: &mut Conn, id: i64, now: i64) -> Result<()> {
     Ok(())
 }
 
-/// An API token as its owner sees it; never the token itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One of the caller's live API tokens; the token itself is never shown again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ApiTokenDto))]
 pub struct ApiToken {
     pub id: i64,
     pub label: String,
+    /// Milliseconds since the Unix epoch.
     pub created_at: i64,
+    /// When the token stops working, in milliseconds since the Unix epoch.
     pub expires_at: Option<i64>,
+    /// The last request made with it (noted at most once a minute), if any.
     pub last_used_at: Option<i64>,
 }
 
@@ -87,17 +103,7 @@ pub async fn api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<Vec<ApiTo
     .bind(now_ms())
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ApiToken {
-                id: r.try_get(0)?,
-                label: r.try_get(1)?,
-                created_at: r.try_get(2)?,
-                expires_at: r.try_get(3)?,
-                last_used_at: r.try_get(4)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(ApiToken::from_row(r)?)).collect()
 }
 
 /// Revokes one live token of an account; false when it has none by that id.

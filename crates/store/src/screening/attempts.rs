@@ -2,28 +2,33 @@
 
 use std::collections::HashMap;
 
+use domain::registry::TravelStatus;
+use domain::screening::{HouseholdState, Method, Outcome};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::counts::{self, CountKey};
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 use super::CampaignHousehold;
 
 /// A recorded attempt.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Attempt {
     pub id: i64,
     pub campaign_id: i64,
     pub household_id: i64,
     pub team_id: i64,
-    pub method: String,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub method: Method,
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
     pub at: i64,
     pub account_id: i64,
     pub account_name: String,
-    pub state_after: String,
+    #[sqlx(try_from = "String")]
+    pub state_after: HouseholdState,
     pub notes: String,
 }
 
@@ -31,19 +36,7 @@ const ATTEMPT_SELECT: &str = "SELECT id, campaign_id, household_id, team_id, met
      account_id, account_name, state_after, notes FROM screening_attempts";
 
 fn attempt_row(r: &AnyRow) -> Result<Attempt> {
-    Ok(Attempt {
-        id: r.try_get(0)?,
-        campaign_id: r.try_get(1)?,
-        household_id: r.try_get(2)?,
-        team_id: r.try_get(3)?,
-        method: r.try_get(4)?,
-        outcome: r.try_get(5)?,
-        at: r.try_get(6)?,
-        account_id: r.try_get(7)?,
-        account_name: r.try_get(8)?,
-        state_after: r.try_get(9)?,
-        notes: r.try_get(10)?,
-    })
+    Ok(Attempt::from_row(r)?)
 }
 
 /// The attempt an account already recorded with this key, if any.
@@ -80,13 +73,13 @@ pub async fn attempts_of(
 
 pub struct NewAttempt<'a> {
     pub household: &'a CampaignHousehold,
-    pub method: &'a str,
-    pub outcome: &'a str,
+    pub method: Method,
+    pub outcome: Outcome,
     pub at: i64,
     pub account_id: i64,
     pub account_name: &'a str,
     pub idempotency_key: &'a str,
-    pub state_after: &'a str,
+    pub state_after: HouseholdState,
     pub notes: &'a str,
 }
 
@@ -104,28 +97,30 @@ pub async fn insert_attempt(conn: &mut Conn, a: &NewAttempt<'_>) -> Result<i64> 
     .bind(h.grid_id)
     .bind(h.building_id)
     .bind(h.team_id)
-    .bind(a.method)
-    .bind(a.outcome)
+    .bind(a.method.code())
+    .bind(a.outcome.code())
     .bind(a.at)
     .bind(a.account_id)
     .bind(a.account_name)
     .bind(a.idempotency_key)
-    .bind(a.state_after)
+    .bind(a.state_after.code())
     .bind(a.notes)
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 /// One resident's answer as stored.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct StoredAnswer {
     pub attempt_id: i64,
     pub resident_id: i64,
-    pub travel_status: String,
+    #[sqlx(try_from = "String")]
+    pub travel_status: TravelStatus,
     pub origin_code: Option<String>,
     pub returned_on: Option<String>,
+    #[sqlx(try_from = "Flag")]
     pub matched: bool,
 }
 
@@ -143,7 +138,7 @@ pub async fn insert_answer(
     .bind(campaign_id)
     .bind(household_id)
     .bind(a.resident_id)
-    .bind(a.travel_status.as_str())
+    .bind(a.travel_status.code())
     .bind(a.origin_code.as_deref())
     .bind(a.returned_on.as_deref())
     .bind(i64::from(a.matched))
@@ -161,25 +156,28 @@ pub async fn answers_of_attempt(conn: &mut Conn, attempt_id: i64) -> Result<Vec<
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok(StoredAnswer {
-                attempt_id: r.try_get(0)?,
-                resident_id: r.try_get(1)?,
-                travel_status: r.try_get(2)?,
-                origin_code: r.try_get(3)?,
-                returned_on: r.try_get(4)?,
-                matched: r.try_get::<i64, _>(5)? != 0,
-            })
-        })
+        .map(|r| Ok(StoredAnswer::from_row(r)?))
         .collect()
 }
 
 /// A resident's travel register entry before an answer changed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow)]
 pub struct TravelEntry {
-    pub travel_status: String,
+    #[sqlx(try_from = "String")]
+    pub travel_status: TravelStatus,
     pub travel_origin: Option<String>,
     pub returned_on: Option<String>,
+}
+
+/// The registry's count bucket of a resident, as its row holds it.
+#[derive(FromRow)]
+struct Bucket {
+    grid_id: i64,
+    community_id: i64,
+    hukou: String,
+    /// Any vulnerability at all: the bucket only tells vulnerable residents from the others.
+    #[sqlx(try_from = "Flag")]
+    vulnerabilities: bool,
 }
 
 /// Writes an answer into a resident's travel register: bumps the version (so an edit form
@@ -188,7 +186,7 @@ pub struct TravelEntry {
 pub async fn set_travel(
     conn: &mut Conn,
     resident_id: i64,
-    status: &str,
+    status: TravelStatus,
     origin: Option<&str>,
     returned_on: Option<&str>,
 ) -> Result<TravelEntry> {
@@ -200,32 +198,29 @@ pub async fn set_travel(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
+    let entry = TravelEntry::from_row(&r)?;
+    let bucket = Bucket::from_row(&r)?;
     let before = CountKey {
-        grid_id: r.try_get(0)?,
-        community_id: r.try_get(1)?,
-        travel_status: r.try_get(2)?,
-        hukou: r.try_get(3)?,
-        vulnerable: r.try_get::<i64, _>(4)? != 0,
-    };
-    let entry = TravelEntry {
-        travel_status: before.travel_status.clone(),
-        travel_origin: r.try_get(5)?,
-        returned_on: r.try_get(6)?,
+        grid_id: bucket.grid_id,
+        community_id: bucket.community_id,
+        travel_status: entry.travel_status.code().to_owned(),
+        hukou: bucket.hukou,
+        vulnerable: bucket.vulnerabilities,
     };
     sqlx::query(
         "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
          updated_at = $4, version = version + 1 WHERE id = $5",
     )
-    .bind(status)
+    .bind(status.code())
     .bind(origin)
     .bind(returned_on)
     .bind(now_ms())
     .bind(resident_id)
     .execute(&mut *conn)
     .await?;
-    if before.travel_status != status {
+    if entry.travel_status != status {
         let after = CountKey {
-            travel_status: status.to_owned(),
+            travel_status: status.code().to_owned(),
             ..before.clone()
         };
         counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;

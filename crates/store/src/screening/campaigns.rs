@@ -2,27 +2,29 @@
 
 use domain::access::{Jurisdiction, Level};
 use domain::page::{Page, PageRequest};
-use domain::screening::POSITION_GAP;
+use domain::screening::{CampaignState, POSITION_GAP};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::scope::Where;
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 use super::enrolment::{scope_households, set_enrolled_through};
 use super::recount;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Campaign {
     pub id: i64,
     pub community_id: i64,
     pub name: String,
     /// JSON array of questions.
     pub questions: String,
+    #[sqlx(try_from = "Flag")]
     pub whole_community: bool,
     pub unreachable_after: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: CampaignState,
     /// The largest household id enrolled; households registered later have larger ids.
     pub enrolled_through: i64,
     pub created_by: i64,
@@ -35,19 +37,7 @@ const CAMPAIGN_SELECT: &str = "SELECT c.id, c.community_id, c.name, c.questions,
      c.created_at, c.updated_at FROM screening_campaigns c";
 
 fn campaign_row(r: &AnyRow) -> Result<Campaign> {
-    Ok(Campaign {
-        id: r.try_get(0)?,
-        community_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-        questions: r.try_get(3)?,
-        whole_community: r.try_get::<i64, _>(4)? != 0,
-        unreachable_after: r.try_get(5)?,
-        state: r.try_get(6)?,
-        enrolled_through: r.try_get(7)?,
-        created_by: r.try_get(8)?,
-        created_at: r.try_get(9)?,
-        updated_at: r.try_get(10)?,
-    })
+    Ok(Campaign::from_row(r)?)
 }
 
 /// Campaigns are visible to every jurisdiction that reaches into their community.
@@ -154,7 +144,7 @@ pub async fn insert_campaign(conn: &mut Conn, c: &NewCampaign<'_>) -> Result<(i6
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    let id: i64 = row.try_get(0)?;
+    let id: i64 = row.try_get("id")?;
     if let Some(grids) = c.grid_ids {
         for g in grids {
             sqlx::query(
@@ -193,18 +183,17 @@ pub async fn insert_campaign(conn: &mut Conn, c: &NewCampaign<'_>) -> Result<(i6
 }
 
 pub async fn campaign_grids(conn: &mut Conn, campaign_id: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT grid_id FROM screening_campaign_grids WHERE campaign_id = $1 ORDER BY grid_id",
     )
     .bind(campaign_id)
     .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    .await?)
 }
 
-pub async fn set_campaign_state(conn: &mut Conn, id: i64, state: &str) -> Result<()> {
+pub async fn set_campaign_state(conn: &mut Conn, id: i64, state: CampaignState) -> Result<()> {
     sqlx::query("UPDATE screening_campaigns SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(state)
+        .bind(state.code())
         .bind(now_ms())
         .bind(id)
         .execute(&mut *conn)

@@ -3,10 +3,10 @@
 //! and finds later households of its scope by key; each takes its place in building, unit and
 //! room order between the positions of its neighbours, found by their place keys.
 
-use domain::screening::POSITION_GAP;
-use sqlx::Row;
+use domain::screening::{CampaignState, POSITION_GAP};
+use sqlx::FromRow;
 
-use crate::{Conn, Result, StoreError};
+use crate::{Conn, Flag, Result, StoreError};
 
 use super::{Campaign, CountDelta, adjust_counts};
 
@@ -55,13 +55,12 @@ pub(super) fn scope_households(grid_scoped: bool, extra: &str) -> String {
 
 /// Records the largest household id a campaign holds.
 pub(super) async fn set_enrolled_through(conn: &mut Conn, campaign_id: i64) -> Result<i64> {
-    let row = sqlx::query(
+    let through: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(household_id), 0) FROM screening_households WHERE campaign_id = $1",
     )
     .bind(campaign_id)
     .fetch_one(&mut *conn)
     .await?;
-    let through: i64 = row.try_get(0)?;
     sqlx::query("UPDATE screening_campaigns SET enrolled_through = $1 WHERE id = $2")
         .bind(through)
         .bind(campaign_id)
@@ -75,13 +74,13 @@ pub(super) async fn set_enrolled_through(conn: &mut Conn, campaign_id: i64) -> R
 /// (community, id) or (grid, id) index, against the campaign's mark. A maximum reads one index
 /// entry whatever the plan; a probe for `id > mark` can be planned as a scan of the table.
 pub async fn has_unenrolled(conn: &mut Conn, c: &Campaign) -> Result<bool> {
-    let row = if c.whole_community {
-        sqlx::query("SELECT MAX(id) FROM households WHERE community_id = $1")
+    let newest: Option<i64> = if c.whole_community {
+        sqlx::query_scalar("SELECT MAX(id) FROM households WHERE community_id = $1")
             .bind(c.community_id)
             .fetch_one(&mut *conn)
             .await?
     } else {
-        sqlx::query(
+        sqlx::query_scalar(
             "SELECT MAX((SELECT MAX(h.id) FROM households h WHERE h.grid_id = g.grid_id)) \
              FROM screening_campaign_grids g WHERE g.campaign_id = $1",
         )
@@ -89,7 +88,6 @@ pub async fn has_unenrolled(conn: &mut Conn, c: &Campaign) -> Result<bool> {
         .fetch_one(&mut *conn)
         .await?
     };
-    let newest: Option<i64> = row.try_get(0)?;
     Ok(newest.is_some_and(|n| n > c.enrolled_through))
 }
 
@@ -123,6 +121,25 @@ pub struct Enrolled {
     pub through: i64,
 }
 
+/// What enrolment needs of a campaign.
+#[derive(FromRow)]
+struct Mark {
+    community_id: i64,
+    #[sqlx(try_from = "Flag")]
+    whole_community: bool,
+    enrolled_through: i64,
+    #[sqlx(try_from = "String")]
+    state: CampaignState,
+}
+
+/// New households of one (team, grid) bucket.
+#[derive(FromRow)]
+struct Newcomers {
+    team_id: i64,
+    grid_id: i64,
+    households: i64,
+}
+
 /// Enrols the households of the campaign's scope registered since its mark, set-based: open,
 /// in their place between their neighbours, given to the team of their building (or grid), with
 /// the campaign's counts moved by as many. A closed campaign takes in nobody.
@@ -135,10 +152,14 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let community_id: i64 = row.try_get(0)?;
-    let grid_scoped = row.try_get::<i64, _>(1)? == 0;
-    let mark: i64 = row.try_get(2)?;
-    if row.try_get::<String, _>(3)? == "closed" {
+    let Mark {
+        community_id,
+        whole_community,
+        enrolled_through: mark,
+        state,
+    } = Mark::from_row(&row)?;
+    let grid_scoped = !whole_community;
+    if state == CampaignState::Closed {
         return Ok(Enrolled {
             households: 0,
             through: mark,
@@ -146,15 +167,14 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
     }
     let newcomers = newcomers(grid_scoped);
     // Too many newcomers between two neighbours: number the campaign afresh first.
-    let crowded = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let crowded: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM ({newcomers}) w WHERE w.succ IS NOT NULL AND w.succ - w.pred <= w.n"
     )))
     .bind(campaign_id)
     .bind(community_id)
     .bind(mark)
     .fetch_one(&mut *conn)
-    .await?
-    .try_get::<i64, _>(0)?;
+    .await?;
     if crowded > 0 {
         renumber(conn, campaign_id).await?;
     }
@@ -182,7 +202,7 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
     }
     // Every household above the old mark is new, and open.
     let rows = sqlx::query(
-        "SELECT team_id, grid_id, COUNT(*) FROM screening_households \
+        "SELECT team_id, grid_id, COUNT(*) AS households FROM screening_households \
          WHERE campaign_id = $1 AND household_id > $2 GROUP BY team_id, grid_id",
     )
     .bind(campaign_id)
@@ -190,11 +210,12 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
     .fetch_all(&mut *conn)
     .await?;
     for r in rows {
+        let n = Newcomers::from_row(&r)?;
         let delta = CountDelta {
-            open: r.try_get(2)?,
+            open: n.households,
             ..CountDelta::default()
         };
-        adjust_counts(conn, campaign_id, r.try_get(0)?, r.try_get(1)?, delta).await?;
+        adjust_counts(conn, campaign_id, n.team_id, n.grid_id, delta).await?;
     }
     let through = set_enrolled_through(conn, campaign_id).await?;
     Ok(Enrolled {
@@ -232,7 +253,11 @@ pub async fn enrolling_campaigns(conn: &mut Conn, community_id: i64) -> Result<V
             domain::page::PageRequest::new(after, Some(100)),
         )
         .await?;
-        out.extend(page.items.into_iter().filter(|c| c.state != "closed"));
+        out.extend(
+            page.items
+                .into_iter()
+                .filter(|c| c.state != CampaignState::Closed),
+        );
         match page.next {
             Some(n) => after = Some(n),
             None => break,

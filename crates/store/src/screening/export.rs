@@ -1,30 +1,36 @@
 //! The registers of a campaign's residents, for the exports.
 
 use domain::access::Jurisdiction;
+use domain::document::DocumentKind;
 use domain::page::{Page, PageRequest};
+use domain::registry::TravelStatus;
+use domain::screening::HouseholdState;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 use super::Reach;
 use crate::scope::Where;
 use crate::{Conn, Result};
 
 /// A resident of a campaign's households, for the register exports.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct RegisterRow {
     pub resident_id: i64,
     pub name: String,
-    pub document_kind: String,
+    #[sqlx(try_from = "String")]
+    pub document_kind: DocumentKind,
     pub document_masked: String,
     pub phone: Option<String>,
     pub grid_name: String,
     pub building_name: String,
     pub unit_name: String,
     pub room: String,
-    pub travel_status: String,
+    #[sqlx(try_from = "String")]
+    pub travel_status: TravelStatus,
     pub travel_origin: Option<String>,
     pub returned_on: Option<String>,
-    pub household_state: String,
+    #[sqlx(try_from = "String")]
+    pub household_state: HouseholdState,
 }
 
 /// Residents of a campaign's households in one register, within the jurisdiction and the
@@ -35,12 +41,12 @@ pub async fn register(
     reach: Reach,
     campaign_id: i64,
     community_id: i64,
-    travel_status: &str,
+    travel_status: TravelStatus,
     page: PageRequest,
 ) -> Result<Page<RegisterRow>> {
     let mut w = Where::new();
     w.int("r.community_id = ?", community_id)
-        .text("r.travel_status = ?", travel_status)
+        .text("r.travel_status = ?", travel_status.code())
         .scope(j, "r")
         .int("sh.campaign_id = ?", campaign_id);
     reach.bind_to(&mut w);
@@ -48,8 +54,9 @@ pub async fn register(
         w.int("r.id > ?", a);
     }
     let sql = format!(
-        "SELECT r.id, r.name, r.document_kind, r.document_masked, r.phone, g.name, b.name, \
-         u.name, h.room, r.travel_status, r.travel_origin, r.returned_on, sh.state \
+        "SELECT r.id AS resident_id, r.name, r.document_kind, r.document_masked, r.phone, \
+         g.name AS grid_name, b.name AS building_name, u.name AS unit_name, h.room, \
+         r.travel_status, r.travel_origin, r.returned_on, sh.state AS household_state \
          FROM residents r JOIN screening_households sh ON sh.household_id = r.household_id \
          JOIN households h ON h.id = r.household_id JOIN units u ON u.id = h.unit_id \
          JOIN buildings b ON b.id = r.building_id JOIN grids g ON g.id = r.grid_id{} \
@@ -63,23 +70,7 @@ pub async fn register(
         .await?;
     let items = rows
         .iter()
-        .map(|r| {
-            Ok(RegisterRow {
-                resident_id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                document_kind: r.try_get(2)?,
-                document_masked: r.try_get(3)?,
-                phone: r.try_get(4)?,
-                grid_name: r.try_get(5)?,
-                building_name: r.try_get(6)?,
-                unit_name: r.try_get(7)?,
-                room: r.try_get(8)?,
-                travel_status: r.try_get(9)?,
-                travel_origin: r.try_get(10)?,
-                returned_on: r.try_get(11)?,
-                household_state: r.try_get(12)?,
-            })
-        })
+        .map(|r| Ok(RegisterRow::from_row(r)?))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, page.limit, |r| r.resident_id))
 }

@@ -5,14 +5,14 @@ use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::screening::{BAND, HouseholdState, list_rank};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError};
 
 /// A household of a campaign with where it is and how far it got.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct CampaignHousehold {
     pub campaign_id: i64,
     pub household_id: i64,
@@ -26,7 +26,8 @@ pub struct CampaignHousehold {
     pub team_id: i64,
     pub position: i64,
     pub list_rank: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: HouseholdState,
     pub attempts: i64,
     pub failed_attempts: i64,
     pub matched: i64,
@@ -35,33 +36,15 @@ pub struct CampaignHousehold {
 }
 
 const HOUSEHOLD_SELECT: &str = "SELECT sh.campaign_id, sh.household_id, sh.community_id, \
-     sh.grid_id, sh.building_id, b.name, u.name, h.room, h.phone, sh.team_id, sh.position, \
+     sh.grid_id, sh.building_id, b.name AS building_name, u.name AS unit_name, h.room, h.phone, \
+     sh.team_id, sh.position, \
      sh.list_rank, sh.state, sh.attempts, sh.failed_attempts, sh.matched, sh.last_contact, \
      sh.last_attempt_at \
      FROM screening_households sh JOIN households h ON h.id = sh.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = sh.building_id";
 
 fn household_row(r: &AnyRow) -> Result<CampaignHousehold> {
-    Ok(CampaignHousehold {
-        campaign_id: r.try_get(0)?,
-        household_id: r.try_get(1)?,
-        community_id: r.try_get(2)?,
-        grid_id: r.try_get(3)?,
-        building_id: r.try_get(4)?,
-        building_name: r.try_get(5)?,
-        unit_name: r.try_get(6)?,
-        room: r.try_get(7)?,
-        phone: r.try_get(8)?,
-        team_id: r.try_get(9)?,
-        position: r.try_get(10)?,
-        list_rank: r.try_get(11)?,
-        state: r.try_get(12)?,
-        attempts: r.try_get(13)?,
-        failed_attempts: r.try_get(14)?,
-        matched: r.try_get(15)?,
-        last_contact: r.try_get(16)?,
-        last_attempt_at: r.try_get(17)?,
-    })
+    Ok(CampaignHousehold::from_row(r)?)
 }
 
 /// Whose households a read reaches inside the jurisdiction: all of the campaign's, or only those
@@ -92,7 +75,7 @@ pub struct HouseholdFilter {
     pub team_ids: Option<Vec<i64>>,
     pub grid_id: Option<i64>,
     pub building_id: Option<i64>,
-    pub state: Option<String>,
+    pub state: Option<HouseholdState>,
 }
 
 /// Households of a campaign in the jurisdiction, open first, then in building, unit and room
@@ -133,13 +116,11 @@ pub async fn list_households(
     if let Some(b) = f.building_id {
         w.int("sh.building_id = ?", b);
     }
-    if let Some(s) = &f.state {
-        w.text("sh.state = ?", s.clone());
+    if let Some(state) = f.state {
         // A state is one band of list ranks: read just that range of the index.
-        if let Some(state) = HouseholdState::from_code(s) {
-            w.int("sh.list_rank >= ?", list_rank(state, 0))
-                .int("sh.list_rank < ?", list_rank(state, 0) + BAND);
-        }
+        w.text("sh.state = ?", state.code())
+            .int("sh.list_rank >= ?", list_rank(state, 0))
+            .int("sh.list_rank < ?", list_rank(state, 0) + BAND);
     }
     if let Some(a) = page.after {
         w.int("sh.list_rank > ?", a);
@@ -183,7 +164,7 @@ pub async fn household(
 /// Where a household stands after an attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HouseholdUpdate<'a> {
-    pub state: &'a str,
+    pub state: HouseholdState,
     pub list_rank: i64,
     pub attempts: i64,
     pub failed_attempts: i64,
@@ -203,7 +184,7 @@ pub async fn update_household(
          failed_attempts = $4, matched = $5, last_contact = $6, last_attempt_at = $7 \
          WHERE campaign_id = $8 AND household_id = $9",
     )
-    .bind(u.state)
+    .bind(u.state.code())
     .bind(u.list_rank)
     .bind(u.attempts)
     .bind(u.failed_attempts)

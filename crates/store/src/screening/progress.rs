@@ -2,8 +2,9 @@
 //! the transaction of every change.
 
 use domain::access::{Jurisdiction, Level};
+use domain::screening::HouseholdState;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 use crate::scope::Where;
 use crate::{Conn, Result};
@@ -41,14 +42,13 @@ pub struct CountDelta {
 
 impl CountDelta {
     /// One household leaving `from` and entering `to`.
-    pub fn moved(from: &str, to: &str) -> CountDelta {
+    pub fn moved(from: HouseholdState, to: HouseholdState) -> CountDelta {
         let mut d = CountDelta::default();
         for (state, sign) in [(from, -1), (to, 1)] {
             match state {
-                "open" => d.open += sign,
-                "unreachable" => d.unreachable += sign,
-                "done" => d.done += sign,
-                _ => {}
+                HouseholdState::Open => d.open += sign,
+                HouseholdState::Unreachable => d.unreachable += sign,
+                HouseholdState::Done => d.done += sign,
             }
         }
         d
@@ -87,7 +87,7 @@ pub async fn adjust_counts(
 }
 
 /// One bucket of progress.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, FromRow)]
 pub struct Progress {
     pub team_id: i64,
     pub grid_id: i64,
@@ -119,8 +119,9 @@ pub async fn progress(
         _ => {}
     }
     let sql = format!(
-        "SELECT k.team_id, k.grid_id, k.open_households, k.unreachable_households, \
-         k.done_households, k.matched_residents FROM screening_counts k{} \
+        "SELECT k.team_id, k.grid_id, k.open_households AS open, \
+         k.unreachable_households AS unreachable, k.done_households AS done, \
+         k.matched_residents AS matched FROM screening_counts k{} \
          ORDER BY k.team_id, k.grid_id",
         w.sql()
     );
@@ -128,16 +129,5 @@ pub async fn progress(
         .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Progress {
-                team_id: r.try_get(0)?,
-                grid_id: r.try_get(1)?,
-                open: r.try_get(2)?,
-                unreachable: r.try_get(3)?,
-                done: r.try_get(4)?,
-                matched: r.try_get(5)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Progress::from_row(r)?)).collect()
 }

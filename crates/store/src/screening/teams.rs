@@ -1,26 +1,39 @@
 //! Sub-teams, their members, and which team works which households.
 
+use domain::access::{Level, Role};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use crate::{Conn, Result, StoreError, now_ms};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct TeamMember {
     pub account_id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
-    pub level: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub level: Level,
     pub scope_id: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Team {
     pub id: i64,
     pub campaign_id: i64,
     pub name: String,
+    /// Read apart from the team's row.
+    #[sqlx(skip)]
     pub members: Vec<TeamMember>,
+}
+
+/// A member with the team it belongs to, as one row.
+#[derive(FromRow)]
+struct Membership {
+    team_id: i64,
+    #[sqlx(flatten)]
+    member: TeamMember,
 }
 
 pub async fn teams(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Team>> {
@@ -32,17 +45,11 @@ pub async fn teams(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Team>> {
     .await?;
     let mut teams = rows
         .iter()
-        .map(|r| {
-            Ok(Team {
-                id: r.try_get(0)?,
-                campaign_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-                members: Vec::new(),
-            })
-        })
+        .map(|r| Ok(Team::from_row(r)?))
         .collect::<Result<Vec<_>>>()?;
     let rows = sqlx::query(
-        "SELECT m.team_id, a.id, a.username, a.display_name, a.role, a.level, a.scope_id \
+        "SELECT m.team_id, a.id AS account_id, a.username, a.display_name, a.role, a.level, \
+         a.scope_id \
          FROM screening_team_members m JOIN accounts a ON a.id = m.account_id \
          WHERE m.campaign_id = $1 ORDER BY a.display_name, a.id",
     )
@@ -50,16 +57,9 @@ pub async fn teams(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Team>> {
     .fetch_all(&mut *conn)
     .await?;
     for r in rows {
-        let team: i64 = r.try_get(0)?;
-        if let Some(t) = teams.iter_mut().find(|t| t.id == team) {
-            t.members.push(TeamMember {
-                account_id: r.try_get(1)?,
-                username: r.try_get(2)?,
-                display_name: r.try_get(3)?,
-                role: r.try_get(4)?,
-                level: r.try_get(5)?,
-                scope_id: r.try_get(6)?,
-            });
+        let m = Membership::from_row(&r)?;
+        if let Some(t) = teams.iter_mut().find(|t| t.id == m.team_id) {
+            t.members.push(m.member);
         }
     }
     Ok(teams)
@@ -79,7 +79,7 @@ pub async fn insert_team(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    let id: i64 = row.try_get(0)?;
+    let id: i64 = row.try_get("id")?;
     set_members(conn, campaign_id, id, members).await?;
     Ok(id)
 }
@@ -109,14 +109,13 @@ pub async fn set_members(
 
 /// The teams of a campaign an account is a member of.
 pub async fn teams_of(conn: &mut Conn, campaign_id: i64, account_id: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT team_id FROM screening_team_members WHERE account_id = $1 AND campaign_id = $2",
     )
     .bind(account_id)
     .bind(campaign_id)
     .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    .await?)
 }
 
 /// Which households a reassignment moves.
@@ -159,10 +158,9 @@ pub async fn assign(
 
 /// The campaign of a team.
 pub async fn team_campaign(conn: &mut Conn, team_id: i64) -> Result<i64> {
-    let r = sqlx::query("SELECT campaign_id FROM screening_teams WHERE id = $1")
+    sqlx::query_scalar("SELECT campaign_id FROM screening_teams WHERE id = $1")
         .bind(team_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(r.try_get(0)?)
+        .ok_or(StoreError::NotFound)
 }

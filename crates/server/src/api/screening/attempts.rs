@@ -4,7 +4,7 @@ use app::screening::AttemptInput;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use domain::screening::RawAnswer;
+use domain::screening::{HouseholdState, RawAnswer};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -59,7 +59,7 @@ pub struct AttemptRequest {
 pub struct AttemptResultDto {
     pub attempt_id: i64,
     /// The household's state after the attempt.
-    pub state: String,
+    pub state: HouseholdState,
     /// True when the key had been used before and nothing new was recorded.
     pub duplicate: bool,
 }

@@ -4,6 +4,7 @@ use app::screening::CampaignInput;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::page::PageRequest;
+use domain::screening::CampaignState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,13 +22,13 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A screening campaign.
+// Not the stored campaign: its questions come apart in the detail, its marks stay inside.
 #[derive(Serialize, ToSchema)]
 pub struct CampaignDto {
     pub id: i64,
     pub community_id: i64,
     pub name: String,
-    /// `draft`, `open` or `closed`.
-    pub state: String,
+    pub state: CampaignState,
     pub whole_community: bool,
     /// Failed attempts after which a household counts as unreachable.
     pub unreachable_after: i64,

@@ -3,6 +3,7 @@
 use app::screening::HouseholdQuery;
 use axum::extract::State;
 use domain::page::PageRequest;
+use domain::screening::{HouseholdState, Method, Outcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,6 +21,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A household of a campaign.
+// Not the stored row: the campaign, community and position stay inside.
 #[derive(Serialize, ToSchema)]
 pub struct CampaignHouseholdDto {
     pub household_id: i64,
@@ -32,8 +34,7 @@ pub struct CampaignHouseholdDto {
     pub phone: Option<String>,
     /// 0 when not assigned.
     pub team_id: i64,
-    /// `open`, `unreachable` or `done`.
-    pub state: String,
+    pub state: HouseholdState,
     pub attempts: i64,
     pub failed_attempts: i64,
     /// Residents whose answer matches a question.
@@ -100,15 +101,16 @@ pub struct MemberDto {
     pub returned_on: Option<String>,
 }
 
+// Not the stored attempt: its campaign, household, team and account ids stay inside.
 #[derive(Serialize, ToSchema)]
 pub struct AttemptDto {
     pub id: i64,
-    pub method: String,
-    pub outcome: String,
+    pub method: Method,
+    pub outcome: Outcome,
     /// Milliseconds since the Unix epoch.
     pub at: i64,
     pub account_name: String,
-    pub state_after: String,
+    pub state_after: HouseholdState,
     pub notes: String,
 }
 

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::screening::{Contact, RawAnswer};
+use domain::screening::{CampaignState, Contact, RawAnswer};
 use serde::Deserialize;
 use store::registry::Resident;
 use store::screening::{Attempt, Campaign, CampaignHousehold};
@@ -123,7 +123,7 @@ async fn household_page(
             "{} {} {}",
             v.household.building_name, v.household.unit_name, v.household.room
         )),
-        is_open: c.state == "open",
+        is_open: c.state == CampaignState::Open,
         back: format!("/screening/{id}/households"),
         campaign: c,
         attempts: v
@@ -131,7 +131,7 @@ async fn household_page(
             .into_iter()
             .map(|a| {
                 let at = crate::pages::registry_time(s, a.at);
-                let code = format!("{}_{}", a.method, a.outcome);
+                let code = format!("{}_{}", a.method.code(), a.outcome.code());
                 (a, at, code)
             })
             .collect(),

@@ -209,7 +209,7 @@ pub(super) async fn campaign_page(
                 members: t
                     .members
                     .iter()
-                    .map(|m| format!("{} ({})", m.display_name, ctx.t.of("role", &m.role)))
+                    .map(|m| format!("{} ({})", m.display_name, ctx.t.of("role", m.role.code())))
                     .collect::<Vec<_>>()
                     .join("、"),
                 usernames: t

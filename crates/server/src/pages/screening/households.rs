@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use domain::page::PageRequest;
-use domain::screening as sc;
+use domain::screening::{self as sc, CampaignState};
 use serde::Deserialize;
 use store::screening::{Campaign, CampaignHousehold};
 
@@ -96,7 +96,7 @@ async fn households(
             ctx.t.get("screening.households"),
             v.campaign.name
         )),
-        is_open: v.campaign.state == "open",
+        is_open: v.campaign.state == CampaignState::Open,
         rows: page
             .items
             .into_iter()
