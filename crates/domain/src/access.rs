@@ -7,6 +7,7 @@ pub mod signin;
 /// What an account does in the team. Residents have no accounts; they come through personal links.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Admin,
     Official,
@@ -102,9 +103,12 @@ impl Role {
     }
 }
 
+crate::stored_as_code!(Role);
+
 /// The level of the administrative tree an account is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     All,
     District,
@@ -139,6 +143,8 @@ impl Level {
         Level::ALL.into_iter().find(|l| l.code() == code)
     }
 }
+
+crate::stored_as_code!(Level);
 
 /// Where an account may work: a node of district > street > community > grid > building.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

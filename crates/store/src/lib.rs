@@ -10,6 +10,7 @@ pub mod checks;
 pub mod counts;
 mod db;
 mod error;
+mod flag;
 pub mod imports;
 pub mod jobs;
 pub mod quarantine;
@@ -22,5 +23,6 @@ pub mod tasks;
 
 pub use db::{Backend, Conn, Db, WriteTx, now_ms};
 pub use error::StoreError;
+pub use flag::Flag;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
