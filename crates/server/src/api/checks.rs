@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use domain::health::{AlertKind, AlertState, Method};
 use domain::page::PageRequest;
+use domain::quarantine::Part;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -47,6 +49,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A check record: the current one of its slot, or one a correction superseded.
+// Kept apart from the stored record: the API gives degrees where the store keeps tenths.
 #[derive(Serialize, ToSchema)]
 pub struct CheckDto {
     pub id: i64,
@@ -54,7 +57,7 @@ pub struct CheckDto {
     /// ISO date.
     pub slot_date: String,
     /// `morning` or `evening`.
-    pub slot_part: String,
+    pub slot_part: Part,
     /// Degrees Celsius, one decimal.
     pub temperature: f64,
     /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
@@ -64,7 +67,7 @@ pub struct CheckDto {
     /// 37.3 °C or above, or any symptom.
     pub febrile: bool,
     /// `doctor_call`, `self_report` or `on_site`.
-    pub method: String,
+    pub method: Method,
     /// The account that recorded it; absent for a self-report.
     pub recorded_by: Option<i64>,
     pub recorder_name: String,
@@ -245,11 +248,12 @@ async fn revoke_self_report_link(
 }
 
 /// An alert with the resident and home it concerns.
+// Kept apart from the stored alert: the API gives degrees where the store keeps tenths.
 #[derive(Serialize, ToSchema)]
 pub struct AlertDto {
     pub id: i64,
     /// `fever` or `missed_check`.
-    pub kind: String,
+    pub kind: AlertKind,
     pub order_id: i64,
     pub resident_id: i64,
     pub resident_name: String,
@@ -260,9 +264,9 @@ pub struct AlertDto {
     pub community_id: i64,
     pub doctor_id: Option<i64>,
     pub slot_date: String,
-    pub slot_part: String,
+    pub slot_part: Part,
     /// `open`, `acknowledged` or `resolved`.
-    pub state: String,
+    pub state: AlertState,
     /// Milliseconds since the Unix epoch.
     pub raised_at: i64,
     pub acknowledged_by: Option<i64>,
