@@ -178,7 +178,7 @@ pub fn parse_symptoms<S: AsRef<str>>(codes: &[S]) -> Result<Vec<Symptom>, String
 /// How a check was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CheckMethod))]
 pub enum Method {
     /// The doctor called the resident.
     DoctorCall,
