@@ -288,7 +288,6 @@ pub(crate) async fn store_check(
     }
     let f = &parsed.finding;
     let febrile = f.raises_fever_alert();
-    let codes: Vec<&str> = f.symptoms.iter().map(|s| s.code()).collect();
     let check_id = cs::insert_check(
         tx.conn(),
         &NewCheck {
@@ -299,7 +298,7 @@ pub(crate) async fn store_check(
             slot_date: &date,
             slot_part: part,
             temperature: i64::from(f.temperature.tenths()),
-            symptoms: &codes,
+            symptoms: &f.symptoms,
             other_symptom: &f.other_symptom,
             febrile,
             method: recorder.method,

@@ -100,6 +100,7 @@ impl std::fmt::Display for Temperature {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Symptom {
     Fever,
     Cough,

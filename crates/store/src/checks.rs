@@ -2,7 +2,8 @@
 //! jurisdiction in SQL, on place columns copied from the order.
 
 use domain::access::Jurisdiction;
-use domain::health::Method;
+use domain::code::UnknownCode;
+use domain::health::{Method, Symptom};
 use domain::page::{Page, PageRequest};
 use domain::quarantine::Part;
 use serde::Serialize;
@@ -24,9 +25,8 @@ pub struct Check {
     pub slot_part: Part,
     /// Tenths of a degree Celsius.
     pub temperature: i64,
-    /// Symptom codes.
     #[sqlx(try_from = "SymptomList")]
-    pub symptoms: Vec<String>,
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
     #[sqlx(try_from = "Flag")]
     pub febrile: bool,
@@ -47,7 +47,7 @@ const CHECK_COLUMNS: &str = "c.id, c.order_id, c.slot_date, c.slot_part, c.tempe
 
 /// Symptom codes are stored joined by commas; a record read through an outer join may have
 /// none at all.
-struct SymptomList(Vec<String>);
+struct SymptomList(Vec<Symptom>);
 
 impl Type<Any> for SymptomList {
     fn type_info() -> AnyTypeInfo {
@@ -62,18 +62,22 @@ impl Type<Any> for SymptomList {
 impl<'r> Decode<'r, Any> for SymptomList {
     fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
         let joined = <Option<String> as Decode<'r, Any>>::decode(value)?.unwrap_or_default();
-        Ok(SymptomList(
-            joined
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        ))
+        let symptoms = joined
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                Symptom::from_code(c).ok_or_else(|| UnknownCode {
+                    kind: "Symptom",
+                    code: c.to_owned(),
+                })
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(SymptomList(symptoms))
     }
 }
 
-impl From<SymptomList> for Vec<String> {
-    fn from(list: SymptomList) -> Vec<String> {
+impl From<SymptomList> for Vec<Symptom> {
+    fn from(list: SymptomList) -> Vec<Symptom> {
         list.0
     }
 }
@@ -91,7 +95,7 @@ pub struct NewCheck<'a> {
     pub slot_date: &'a str,
     pub slot_part: Part,
     pub temperature: i64,
-    pub symptoms: &'a [&'a str],
+    pub symptoms: &'a [Symptom],
     pub other_symptom: &'a str,
     pub febrile: bool,
     pub method: Method,
@@ -118,7 +122,13 @@ pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
     .bind(c.slot_date)
     .bind(c.slot_part.code())
     .bind(c.temperature)
-    .bind(c.symptoms.join(","))
+    .bind(
+        c.symptoms
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
     .bind(c.other_symptom)
     .bind(i64::from(c.febrile))
     .bind(c.method.code())

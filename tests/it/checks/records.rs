@@ -56,7 +56,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
     assert_eq!(checks.items.len(), 2, "the first record is kept");
     assert_eq!(checks.items[0].id, c.check_id);
     assert_eq!(checks.items[0].temperature, 381);
-    assert_eq!(checks.items[0].symptoms, vec!["cough".to_owned()]);
+    assert_eq!(checks.items[0].symptoms, vec![Symptom::Cough]);
     assert_eq!(
         checks.items[0].correction_reason.as_deref(),
         Some("misread the thermometer")

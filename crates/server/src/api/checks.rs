@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::health::{AlertKind, AlertState, Method};
+use domain::health::{AlertKind, AlertState, Method, Symptom};
 use domain::page::PageRequest;
 use domain::quarantine::Part;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,7 @@ pub struct CheckDto {
     pub temperature: f64,
     /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
     /// `shortness_of_breath`, `diarrhoea`.
-    pub symptoms: Vec<String>,
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
     /// 37.3 °C or above, or any symptom.
     pub febrile: bool,
@@ -277,7 +277,7 @@ pub struct AlertDto {
     /// The record that raised a fever alert.
     pub check_id: Option<i64>,
     pub temperature: Option<f64>,
-    pub symptoms: Vec<String>,
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
 }
 

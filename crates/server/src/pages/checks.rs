@@ -44,8 +44,8 @@ pub(crate) fn degrees(tenths: i64) -> String {
 }
 
 /// Symptoms and the "other" text in the reader's language.
-pub(crate) fn symptom_text(t: Tr, codes: &[String], other: &str) -> String {
-    let mut parts: Vec<String> = codes.iter().map(|c| t.of("symptom", c)).collect();
+pub(crate) fn symptom_text(t: Tr, symptoms: &[Symptom], other: &str) -> String {
+    let mut parts: Vec<String> = symptoms.iter().map(|s| t.of("symptom", s.code())).collect();
     if !other.trim().is_empty() {
         parts.push(other.trim().to_owned());
     }

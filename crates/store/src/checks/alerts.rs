@@ -2,7 +2,7 @@
 //! the day.
 
 use domain::access::Jurisdiction;
-use domain::health::{AlertKind, AlertState};
+use domain::health::{AlertKind, AlertState, Symptom};
 use domain::page::{Page, PageRequest};
 use domain::quarantine::Part;
 use serde::Serialize;
@@ -39,11 +39,11 @@ pub struct Alert {
     pub resolved_by: Option<i64>,
     pub resolved_at: Option<i64>,
     pub resolution_note: Option<String>,
-    /// The record that raised a fever alert: tenths of a degree and symptom codes.
+    /// The record that raised a fever alert: tenths of a degree and symptoms.
     pub check_id: Option<i64>,
     pub temperature: Option<i64>,
     #[sqlx(try_from = "SymptomList")]
-    pub symptoms: Vec<String>,
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
 }
 
