@@ -4,6 +4,7 @@
 use app::checks::{AlertQuery, CheckInput, SelfReportInput};
 use app::quarantine::OrderInput;
 use app::{App, AppError};
+use domain::health::Symptom;
 use domain::page::PageRequest;
 use jiff::Timestamp;
 use jiff::civil::Date;

@@ -76,7 +76,7 @@ async fn a_household_order_places_every_member_and_a_second_order_is_refused() {
     placed.sort_unstable();
     assert_eq!(placed, members);
     for o in &list.items {
-        assert_eq!(o.state, "active");
+        assert_eq!(o.state.code(), "active");
         assert_eq!(o.days, 14, "the configured default");
         let start: jiff::civil::Date = o.start_date.parse().expect("start");
         let end: jiff::civil::Date = o.end_date.parse().expect("end");
@@ -188,7 +188,7 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
     assert_eq!(entries[0].reason.as_deref(), Some("negative test twice"));
 
     let (order, history) = app.quarantine_order(&f.official, id).await.expect("order");
-    assert_eq!(order.state, "released");
+    assert_eq!(order.state.code(), "released");
     assert_eq!(history.len(), 2, "created and released");
 
     // A released order cannot become active again.

@@ -103,7 +103,7 @@ async fn a_seeded_month_matches_what_the_jobs_would_raise_and_is_written_once() 
         i64::try_from(open.items.len()).expect("small"),
         seeded.open_alerts.min(50)
     );
-    assert!(open.items.iter().all(|a| a.state != "resolved"));
+    assert!(open.items.iter().all(|a| a.state.code() != "resolved"));
 
     assert_eq!(
         app.seed_activity(&activity, now)

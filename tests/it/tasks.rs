@@ -170,7 +170,7 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
     for d in &board.items {
         assert_eq!(d.household_id, h);
         assert_eq!(d.people, 2, "one task for the household of two");
-        assert_eq!(d.state, "open");
+        assert_eq!(d.state.code(), "open");
         assert_eq!(
             d.volunteer_id,
             Some(building_volunteer.account_id),
@@ -259,9 +259,9 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .await
         .expect("confirm");
     let (d, history) = app.delivery_task(&f.staff, task.id).await.expect("task");
-    assert_eq!(d.state, "confirmed");
+    assert_eq!(d.state.code(), "confirmed");
     assert_eq!(d.needs, "蔬菜、降压药");
-    assert_eq!(d.confirmed_via.as_deref(), Some("phone"));
+    assert_eq!(d.confirmed_via.map(|v| v.code()), Some("phone"));
     assert_eq!(d.asked_by, Some(f.volunteer.account_id));
     assert!(d.delivered_at.is_some() && d.confirmed_at.is_some());
     assert_eq!(history.len(), 4, "created, asked, delivered, confirmed");

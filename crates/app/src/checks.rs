@@ -233,13 +233,7 @@ impl App {
         actor.require(health::can_read_checks(actor.role))?;
         let mut conn = self.db.conn().await?;
         qs::order(&mut conn, &actor.jurisdiction, order_id).await?;
-        Ok(cs::current_check(
-            &mut conn,
-            order_id,
-            &slot.date.to_string(),
-            slot.part.code(),
-        )
-        .await?)
+        Ok(cs::current_check(&mut conn, order_id, &slot.date.to_string(), slot.part).await?)
     }
 }
 
@@ -272,11 +266,11 @@ pub(crate) async fn store_check(
     recorder: &Recorder<'_>,
     now_ms: i64,
 ) -> AppResult<(Recorded, CheckAudit)> {
-    if State::from_code(&order.state) != Some(State::Active) {
+    if order.state != State::Active {
         return Err(AppError::Conflict(ErrorCode::OrderNotActive));
     }
     let date = slot.date.to_string();
-    let part = slot.part.code();
+    let part = slot.part;
     let existing = cs::current_check(tx.conn(), order.id, &date, part).await?;
     if let Some(first) = &existing {
         if parsed.correction_reason.is_none() {
@@ -288,7 +282,6 @@ pub(crate) async fn store_check(
     }
     let f = &parsed.finding;
     let febrile = f.raises_fever_alert();
-    let codes: Vec<&str> = f.symptoms.iter().map(|s| s.code()).collect();
     let check_id = cs::insert_check(
         tx.conn(),
         &NewCheck {
@@ -299,10 +292,10 @@ pub(crate) async fn store_check(
             slot_date: &date,
             slot_part: part,
             temperature: i64::from(f.temperature.tenths()),
-            symptoms: &codes,
+            symptoms: &f.symptoms,
             other_symptom: &f.other_symptom,
             febrile,
-            method: recorder.method.code(),
+            method: recorder.method,
             recorded_by: recorder.account_id,
             recorder_name: recorder.name,
             link_id: recorder.link_id,
@@ -321,7 +314,7 @@ pub(crate) async fn store_check(
         let raised = cs::raise_alert(
             tx.conn(),
             &NewAlert {
-                kind: health::AlertKind::Fever.code(),
+                kind: health::AlertKind::Fever,
                 order_id: order.id,
                 check_id: Some(check_id),
                 community_id: order.community_id,
@@ -339,7 +332,7 @@ pub(crate) async fn store_check(
                 order.id,
                 &date,
                 part,
-                health::AlertKind::Fever.code(),
+                health::AlertKind::Fever,
                 check_id,
             )
             .await?;

@@ -259,9 +259,9 @@ impl App {
                     building_id: r.building_id,
                     grid_id: r.grid_id,
                     community_id: r.community_id,
-                    reason: p.reason.code(),
-                    kind: p.kind.code(),
-                    state: state.code(),
+                    reason: p.reason,
+                    kind: p.kind,
+                    state,
                     start_date: &start_text,
                     days: i64::from(p.days),
                     end_date: &end_text,
@@ -316,14 +316,12 @@ impl App {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty() && *s != "open");
-        if let Some(s) = state
-            && s != "all"
-            && State::from_code(s).is_none()
-        {
-            return Err(AppError::field("state", "unknown_state"));
-        }
+        let one_state = state
+            .filter(|s| *s != "all")
+            .map(|s| State::from_code(s).ok_or_else(|| AppError::field("state", "unknown_state")))
+            .transpose()?;
         let filter = OrderFilter {
-            state: state.filter(|s| *s != "all").map(str::to_owned),
+            state: one_state,
             open_only: state.is_none(),
             household_id: query.household_id,
             resident_id: query.resident_id,
@@ -380,9 +378,7 @@ impl App {
         };
         let mut tx = self.db.write().await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
-        let state = State::from_code(&o.state)
-            .ok_or_else(|| AppError::Internal(format!("unknown state {}", o.state)))?;
-        if state.is_final() {
+        if o.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::OrderClosed));
         }
         let start = date_from_text(&o.start_date)
@@ -409,7 +405,7 @@ impl App {
         actor.require(q::can_manage(actor.role))?;
         let mut tx = self.db.write().await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
-        if State::from_code(&o.state).is_none_or(State::is_final) {
+        if o.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::OrderClosed));
         }
         let doctor_id = input.doctor_id.unwrap_or(o.doctor_id);
@@ -482,15 +478,16 @@ impl App {
             .ok_or_else(|| AppError::field("transition", "unknown_transition"))?;
         let mut tx = self.db.write().await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
-        let from = State::from_code(&o.state)
-            .ok_or_else(|| AppError::Internal(format!("unknown state {}", o.state)))?;
         let end = date_from_text(&o.end_date)
             .ok_or_else(|| AppError::Internal(format!("bad end date {}", o.end_date)))?;
-        let outcome = q::transition(from, t, end, self.today(), reason).map_err(|e| match e {
-            q::TransitionError::NotAllowed => AppError::Conflict(ErrorCode::TransitionNotAllowed),
-            q::TransitionError::ReasonRequired => AppError::field("reason", e.code()),
-        })?;
-        qs::set_state(tx.conn(), id, outcome.state.code()).await?;
+        let outcome =
+            q::transition(o.state, t, end, self.today(), reason).map_err(|e| match e {
+                q::TransitionError::NotAllowed => {
+                    AppError::Conflict(ErrorCode::TransitionNotAllowed)
+                }
+                q::TransitionError::ReasonRequired => AppError::field("reason", e.code()),
+            })?;
+        qs::set_state(tx.conn(), id, outcome.state).await?;
         let mut a = actor.audit("quarantine_transition", OBJECT_TYPE, id);
         a.community_id = Some(o.community_id);
         a.before = Some(order_view(&o));

@@ -77,7 +77,7 @@ pub(crate) fn pick_volunteer(
     {
         return Some(p);
     }
-    let narrowest = covering.first()?.level.clone();
+    let narrowest = covering.first()?.level;
     covering
         .iter()
         .filter(|v| v.level == narrowest)
@@ -205,9 +205,9 @@ async fn cancel_orphaned_deliveries(
         )
         .await?;
         let mut u = DeliveryUpdate::from(&d);
-        u.state = DeliveryState::Cancelled.code().to_owned();
+        u.state = DeliveryState::Cancelled;
         u.cancelled_at = Some(store::now_ms());
-        if !ts::update_delivery(tx.conn(), d.id, &d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), d.id, d.state, &u).await? {
             continue;
         }
         let mut a = actor.audit("delivery_cancel", DELIVERY_OBJECT, d.id);
@@ -345,7 +345,7 @@ impl App {
             MyList::AwaitingConfirmation => vec![DeliveryState::Delivered],
         };
         let filter = DeliveryFilter {
-            states: states.iter().map(|s| s.code().to_owned()).collect(),
+            states,
             volunteer_id: Some(actor.account_id),
             by_place: true,
             ..Default::default()
@@ -363,11 +363,11 @@ impl App {
     ) -> AppResult<Page<Delivery>> {
         actor.require(t::can_oversee(actor.role))?;
         let state = q.state.as_deref().map(str::trim).unwrap_or("");
-        let states: Vec<String> = match state {
-            "" | "pending" => vec!["open".to_owned(), "asked".to_owned()],
+        let states = match state {
+            "" | "pending" => vec![DeliveryState::Open, DeliveryState::Asked],
             "all" => Vec::new(),
             s => match DeliveryState::from_code(s) {
-                Some(st) => vec![st.code().to_owned()],
+                Some(st) => vec![st],
                 None => return Err(AppError::field("state", "unknown_state")),
             },
         };
@@ -428,17 +428,15 @@ impl App {
         if !t::may_record(actor.role, actor.account_id, d.volunteer_id) {
             return Err(AppError::Forbidden);
         }
-        let from = DeliveryState::from_code(&d.state)
-            .ok_or_else(|| AppError::Internal(format!("unknown state {}", d.state)))?;
-        let to = t::advance(from, step).map_err(step_conflict)?;
+        let to = t::advance(d.state, step).map_err(step_conflict)?;
         let before = DeliveryUpdate::from(&d);
         let mut u = before.clone();
-        u.state = to.code().to_owned();
+        u.state = to;
         if actor.role == Role::Volunteer && u.volunteer_id.is_none() {
             u.volunteer_id = Some(actor.account_id);
         }
         change(&mut u, store::now_ms());
-        if !ts::update_delivery(tx.conn(), id, &d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), id, d.state, &u).await? {
             // Someone else recorded a step in between.
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
@@ -487,7 +485,7 @@ impl App {
         self.delivery_step(actor, id, Step::Confirm, None, |u, now| {
             u.confirmed_at = Some(now);
             u.confirmed_by = Some(by);
-            u.confirmed_via = Some(via.code().to_owned());
+            u.confirmed_via = Some(via);
         })
         .await
         .map(|_| ())
@@ -523,7 +521,7 @@ impl App {
         actor.require(t::can_assign(actor.role))?;
         let mut tx = self.db.write().await?;
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
-        if DeliveryState::from_code(&d.state).is_none_or(DeliveryState::is_final) {
+        if d.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::TaskClosed));
         }
         if let Some(v) = volunteer_id {
@@ -533,7 +531,7 @@ impl App {
         let before = DeliveryUpdate::from(&d);
         let mut u = before.clone();
         u.volunteer_id = volunteer_id;
-        if !ts::update_delivery(tx.conn(), id, &d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), id, d.state, &u).await? {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit("delivery_assign", DELIVERY_OBJECT, id);
@@ -549,19 +547,24 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::access::Level;
 
-    fn v(id: i64, level: &str) -> Volunteer {
+    fn v(id: i64, level: Level) -> Volunteer {
         Volunteer {
             id,
             display_name: format!("v{id}"),
-            level: level.to_owned(),
+            level,
             scope_id: 1,
         }
     }
 
     #[test]
     fn default_volunteer_keeps_the_household_then_balances_the_narrowest() {
-        let covering = [v(3, "building"), v(2, "building"), v(1, "grid")];
+        let covering = [
+            v(3, Level::Building),
+            v(2, Level::Building),
+            v(1, Level::Grid),
+        ];
         let mut loads = HashMap::new();
         assert_eq!(pick_volunteer(&covering, None, &loads), Some(2));
         loads.insert(2, 5);

@@ -100,6 +100,7 @@ impl std::fmt::Display for Temperature {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Symptom {
     Fever,
     Cough,
@@ -178,6 +179,7 @@ pub fn parse_symptoms<S: AsRef<str>>(codes: &[S]) -> Result<Vec<Symptom>, String
 /// How a check was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CheckMethod))]
 pub enum Method {
     /// The doctor called the resident.
     DoctorCall,
@@ -225,6 +227,7 @@ pub fn can_read_checks(role: crate::access::Role) -> bool {
 /// Why an alert was raised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlertKind {
     /// 37.3 °C or above, or any symptom.
     Fever,
@@ -250,6 +253,7 @@ impl AlertKind {
 /// Open → acknowledged → resolved (with a note).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlertState {
     Open,
     Acknowledged,
@@ -275,6 +279,8 @@ impl AlertState {
         AlertState::ALL.into_iter().find(|x| x.code() == s)
     }
 }
+
+crate::stored_as_code!(Method, AlertKind, AlertState);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertAction {

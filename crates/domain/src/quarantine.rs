@@ -8,6 +8,7 @@ use crate::access::Role;
 /// Why a person is in quarantine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrderReason))]
 pub enum Reason {
     Returnee,
     CaseContact,
@@ -37,6 +38,7 @@ impl Reason {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrderKind))]
 pub enum Kind {
     Home,
     Centralised,
@@ -58,6 +60,7 @@ impl Kind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = OrderState))]
 pub enum State {
     Planned,
     Active,
@@ -211,6 +214,7 @@ pub fn end_date(start: Date, days: u16) -> Date {
 /// Morning or evening check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SlotPart))]
 pub enum Part {
     Morning,
     Evening,
@@ -230,6 +234,8 @@ impl Part {
         Part::ALL.into_iter().find(|p| p.code() == s)
     }
 }
+
+crate::stored_as_code!(Part);
 
 /// One of the two checks of a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -73,6 +73,7 @@ pub fn may_record(role: Role, actor_id: i64, assigned: Option<i64>) -> bool {
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeliveryState {
     /// Generated; nobody has asked the household yet.
     Open,
@@ -168,6 +169,7 @@ pub fn advance(from: DeliveryState, step: Step) -> Result<DeliveryState, StepErr
 /// How the household's receipt reached the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ConfirmedVia {
     /// The household said so at the door, to the volunteer.
     AtDoor,
@@ -268,6 +270,7 @@ pub fn rubbish_round_available(date: Date, now: DateTime) -> bool {
 /// What the volunteer found at one sealed door.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StopState {
     Pending,
     Collected,
@@ -302,6 +305,7 @@ impl StopState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RoundState {
     Open,
     Done,
@@ -321,6 +325,8 @@ impl RoundState {
             .find(|x| x.code() == s)
     }
 }
+
+crate::stored_as_code!(DeliveryState, ConfirmedVia, StopState, RoundState);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum RoundError {

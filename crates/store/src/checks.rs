@@ -2,29 +2,36 @@
 //! jurisdiction in SQL, on place columns copied from the order.
 
 use domain::access::Jurisdiction;
+use domain::code::UnknownCode;
+use domain::health::{Method, Symptom};
 use domain::page::{Page, PageRequest};
+use domain::quarantine::Part;
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::any::{Any, AnyRow, AnyTypeInfo, AnyValueRef};
+use sqlx::error::BoxDynError;
+use sqlx::{Decode, FromRow, Type};
 
 use crate::scope::Where;
-use crate::{Conn, Result, StoreError};
+use crate::{Conn, Flag, Result, StoreError};
 
 /// One stored check record: the current one of its slot, or one a correction superseded.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Check {
     pub id: i64,
     pub order_id: i64,
     /// ISO date and `morning` or `evening`.
     pub slot_date: String,
-    pub slot_part: String,
+    #[sqlx(try_from = "String")]
+    pub slot_part: Part,
     /// Tenths of a degree Celsius.
     pub temperature: i64,
-    /// Symptom codes.
-    pub symptoms: Vec<String>,
+    #[sqlx(try_from = "SymptomList")]
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
+    #[sqlx(try_from = "Flag")]
     pub febrile: bool,
-    pub method: String,
+    #[sqlx(try_from = "String")]
+    pub method: Method,
     pub recorded_by: Option<i64>,
     pub recorder_name: String,
     pub link_id: Option<i64>,
@@ -38,32 +45,45 @@ const CHECK_COLUMNS: &str = "c.id, c.order_id, c.slot_date, c.slot_part, c.tempe
      c.symptoms, c.other_symptom, c.febrile, c.method, c.recorded_by, c.recorder_name, c.link_id, \
      c.checked_at, c.replaces_id, c.correction_reason, c.superseded_at";
 
-fn split_codes(s: &str) -> Vec<String> {
-    s.split(',')
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// Symptom codes are stored joined by commas; a record read through an outer join may have
+/// none at all.
+struct SymptomList(Vec<Symptom>);
+
+impl Type<Any> for SymptomList {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for SymptomList {
+    fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
+        let joined = <Option<String> as Decode<'r, Any>>::decode(value)?.unwrap_or_default();
+        let symptoms = joined
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                Symptom::from_code(c).ok_or_else(|| UnknownCode {
+                    kind: "Symptom",
+                    code: c.to_owned(),
+                })
+            })
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(SymptomList(symptoms))
+    }
+}
+
+impl From<SymptomList> for Vec<Symptom> {
+    fn from(list: SymptomList) -> Vec<Symptom> {
+        list.0
+    }
 }
 
 fn check_row(r: &AnyRow) -> Result<Check> {
-    Ok(Check {
-        id: r.try_get(0)?,
-        order_id: r.try_get(1)?,
-        slot_date: r.try_get(2)?,
-        slot_part: r.try_get(3)?,
-        temperature: r.try_get(4)?,
-        symptoms: split_codes(&r.try_get::<String, _>(5)?),
-        other_symptom: r.try_get(6)?,
-        febrile: r.try_get::<i64, _>(7)? != 0,
-        method: r.try_get(8)?,
-        recorded_by: r.try_get(9)?,
-        recorder_name: r.try_get(10)?,
-        link_id: r.try_get(11)?,
-        checked_at: r.try_get(12)?,
-        replaces_id: r.try_get(13)?,
-        correction_reason: r.try_get(14)?,
-        superseded_at: r.try_get(15)?,
-    })
+    Ok(Check::from_row(r)?)
 }
 
 /// A check to store; the place columns come from the order.
@@ -73,12 +93,12 @@ pub struct NewCheck<'a> {
     pub grid_id: i64,
     pub building_id: i64,
     pub slot_date: &'a str,
-    pub slot_part: &'a str,
+    pub slot_part: Part,
     pub temperature: i64,
-    pub symptoms: &'a [&'a str],
+    pub symptoms: &'a [Symptom],
     pub other_symptom: &'a str,
     pub febrile: bool,
-    pub method: &'a str,
+    pub method: Method,
     pub recorded_by: Option<i64>,
     pub recorder_name: &'a str,
     pub link_id: Option<i64>,
@@ -88,7 +108,7 @@ pub struct NewCheck<'a> {
 }
 
 pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO checks (order_id, community_id, grid_id, building_id, slot_date, slot_part, \
          temperature, symptoms, other_symptom, febrile, method, recorded_by, recorder_name, \
          link_id, checked_at, replaces_id, correction_reason) \
@@ -100,12 +120,18 @@ pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
     .bind(c.grid_id)
     .bind(c.building_id)
     .bind(c.slot_date)
-    .bind(c.slot_part)
+    .bind(c.slot_part.code())
     .bind(c.temperature)
-    .bind(c.symptoms.join(","))
+    .bind(
+        c.symptoms
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>()
+            .join(","),
+    )
     .bind(c.other_symptom)
     .bind(i64::from(c.febrile))
-    .bind(c.method)
+    .bind(c.method.code())
     .bind(c.recorded_by)
     .bind(c.recorder_name)
     .bind(c.link_id)
@@ -113,8 +139,7 @@ pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
     .bind(c.replaces_id)
     .bind(c.correction_reason)
     .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get(0)?)
+    .await?)
 }
 
 /// The current record of a slot, if the slot is filled. Called after the order was read within
@@ -123,7 +148,7 @@ pub async fn current_check(
     conn: &mut Conn,
     order_id: i64,
     slot_date: &str,
-    slot_part: &str,
+    slot_part: Part,
 ) -> Result<Option<Check>> {
     let sql = format!(
         "SELECT {CHECK_COLUMNS} FROM checks c WHERE c.order_id = $1 AND c.slot_date = $2 \
@@ -132,7 +157,7 @@ pub async fn current_check(
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(order_id)
         .bind(slot_date)
-        .bind(slot_part)
+        .bind(slot_part.code())
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(check_row).transpose()
@@ -181,23 +206,24 @@ pub async fn order_checks(
 
 /// Self-reports through a link since `since` (ms), for the per-link rate limit.
 pub async fn link_reports_since(conn: &mut Conn, link_id: i64, since: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM checks WHERE link_id = $1 AND checked_at >= $2")
-        .bind(link_id)
-        .bind(since)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get(0)?)
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM checks WHERE link_id = $1 AND checked_at >= $2")
+            .bind(link_id)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?,
+    )
 }
 
 /// Accepted self-reports from a client since `since` (ms), for the per-client rate limit.
 pub async fn client_reports_since(conn: &mut Conn, client: &str, since: i64) -> Result<i64> {
-    let row =
-        sqlx::query("SELECT COUNT(*) FROM self_report_submissions WHERE client = $1 AND at >= $2")
-            .bind(client)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(row.try_get(0)?)
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM self_report_submissions WHERE client = $1 AND at >= $2",
+    )
+    .bind(client)
+    .bind(since)
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 pub async fn record_submission(conn: &mut Conn, link_id: i64, client: &str, at: i64) -> Result<()> {
@@ -211,7 +237,7 @@ pub async fn record_submission(conn: &mut Conn, link_id: i64, client: &str, at: 
 }
 
 /// A self-report link; the token is known only to whoever was handed it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Link {
     pub id: i64,
     pub order_id: i64,
@@ -225,14 +251,7 @@ const LINK_SELECT: &str = "SELECT l.id, l.order_id, l.created_by, l.created_at, 
      l.revoked_at FROM self_report_links l";
 
 fn link_row(r: &AnyRow) -> Result<Link> {
-    Ok(Link {
-        id: r.try_get(0)?,
-        order_id: r.try_get(1)?,
-        created_by: r.try_get(2)?,
-        created_at: r.try_get(3)?,
-        revoked_by: r.try_get(4)?,
-        revoked_at: r.try_get(5)?,
-    })
+    Ok(Link::from_row(r)?)
 }
 
 pub async fn insert_link(
@@ -242,7 +261,7 @@ pub async fn insert_link(
     created_by: i64,
     at: i64,
 ) -> Result<i64> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO self_report_links (order_id, token_hash, created_by, created_at) \
          VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -251,8 +270,7 @@ pub async fn insert_link(
     .bind(created_by)
     .bind(at)
     .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get(0)?)
+    .await?)
 }
 
 /// The order's live link, if any. Called after the order was read within the jurisdiction.

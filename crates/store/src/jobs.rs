@@ -2,7 +2,7 @@
 //! as the job's work: a crash rolls back both, and a second server finds the row and skips.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 use crate::{Conn, Result};
 
@@ -12,15 +12,12 @@ pub async fn claimed(conn: &mut Conn, job: &str, periods: &[String]) -> Result<V
     let Some(first) = periods.iter().min() else {
         return Ok(Vec::new());
     };
-    let rows = sqlx::query("SELECT period FROM job_runs WHERE job = $1 AND period >= $2")
-        .bind(job)
-        .bind(first.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
-    let done: Vec<String> = rows
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let done: Vec<String> =
+        sqlx::query_scalar("SELECT period FROM job_runs WHERE job = $1 AND period >= $2")
+            .bind(job)
+            .bind(first.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(periods
         .iter()
         .filter(|p| done.contains(p))
@@ -62,7 +59,7 @@ pub async fn finish(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct JobRun {
     pub job: String,
     pub period: String,
@@ -80,21 +77,11 @@ pub async fn runs(conn: &mut Conn, job: &str, limit: u32) -> Result<Vec<JobRun>>
     .bind(job)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobRun {
-                job: r.try_get(0)?,
-                period: r.try_get(1)?,
-                started_at: r.try_get(2)?,
-                finished_at: r.try_get(3)?,
-                outcome: r.try_get(4)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(JobRun::from_row(r)?)).collect()
 }
 
 /// A planned order whose start date has come.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct DueOrder {
     pub id: i64,
     pub community_id: i64,
@@ -110,15 +97,7 @@ pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOr
     .bind(date)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(DueOrder {
-                id: r.try_get(0)?,
-                community_id: r.try_get(1)?,
-                start_date: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(DueOrder::from_row(r)?)).collect()
 }
 
 /// Starts a planned order; `false` when it was no longer planned.

@@ -2,15 +2,16 @@
 
 use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
+use domain::quarantine::{Kind, Reason, State};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use crate::scope::Where;
-use crate::{Conn, Result, now_ms};
+use crate::{Conn, Flag, Result, now_ms};
 
 /// A stored order with the resident's name and home.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Order {
     pub id: i64,
     pub resident_id: i64,
@@ -22,15 +23,20 @@ pub struct Order {
     pub building_name: String,
     pub unit_name: String,
     pub room: String,
-    pub reason: String,
-    pub kind: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub reason: Reason,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
+    #[sqlx(try_from = "String")]
+    pub state: State,
     /// ISO dates.
     pub start_date: String,
     pub days: i64,
     pub end_date: String,
+    #[sqlx(try_from = "Flag")]
     pub door_sealed: bool,
     pub door_sealed_at: Option<i64>,
+    #[sqlx(try_from = "Flag")]
     pub camera_installed: bool,
     pub doctor_id: Option<i64>,
     pub grid_worker_id: Option<i64>,
@@ -39,45 +45,22 @@ pub struct Order {
 }
 
 const ORDER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.building_id, \
-     q.grid_id, q.community_id, r.name, b.name, u.name, h.room, q.reason, q.kind, q.state, \
-     q.start_date, q.days, q.end_date, q.door_sealed, q.door_sealed_at, q.camera_installed, \
-     q.doctor_id, q.grid_worker_id, q.created_at, q.updated_at \
+     q.grid_id, q.community_id, r.name AS resident_name, b.name AS building_name, \
+     u.name AS unit_name, h.room, q.reason, q.kind, q.state, q.start_date, q.days, q.end_date, \
+     q.door_sealed, q.door_sealed_at, q.camera_installed, q.doctor_id, q.grid_worker_id, \
+     q.created_at, q.updated_at \
      FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
      JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
      JOIN buildings b ON b.id = q.building_id";
 
 fn order_row(r: &AnyRow) -> Result<Order> {
-    Ok(Order {
-        id: r.try_get(0)?,
-        resident_id: r.try_get(1)?,
-        household_id: r.try_get(2)?,
-        building_id: r.try_get(3)?,
-        grid_id: r.try_get(4)?,
-        community_id: r.try_get(5)?,
-        resident_name: r.try_get(6)?,
-        building_name: r.try_get(7)?,
-        unit_name: r.try_get(8)?,
-        room: r.try_get(9)?,
-        reason: r.try_get(10)?,
-        kind: r.try_get(11)?,
-        state: r.try_get(12)?,
-        start_date: r.try_get(13)?,
-        days: r.try_get(14)?,
-        end_date: r.try_get(15)?,
-        door_sealed: r.try_get::<i64, _>(16)? != 0,
-        door_sealed_at: r.try_get(17)?,
-        camera_installed: r.try_get::<i64, _>(18)? != 0,
-        doctor_id: r.try_get(19)?,
-        grid_worker_id: r.try_get(20)?,
-        created_at: r.try_get(21)?,
-        updated_at: r.try_get(22)?,
-    })
+    Ok(Order::from_row(r)?)
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     /// One state, or `None` for any.
-    pub state: Option<String>,
+    pub state: Option<State>,
     /// Only planned and active orders.
     pub open_only: bool,
     pub household_id: Option<i64>,
@@ -98,7 +81,7 @@ pub async fn list_orders(
     let mut w = Where::new();
     w.scope(j, "q");
     if let Some(s) = &f.state {
-        w.text("q.state = ?", s.clone());
+        w.text("q.state = ?", s.code().to_owned());
     }
     if f.open_only {
         w.raw("q.state IN ('planned', 'active')");
@@ -141,14 +124,13 @@ pub async fn order(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Order> 
 
 /// The planned or active order of a resident, if any.
 pub async fn open_order_of(conn: &mut Conn, resident_id: i64) -> Result<Option<i64>> {
-    let r = sqlx::query(
+    Ok(sqlx::query_scalar(
         "SELECT id FROM quarantine_orders WHERE resident_id = $1 \
          AND state IN ('planned', 'active')",
     )
     .bind(resident_id)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(r.map(|r| r.try_get(0)).transpose()?)
+    .await?)
 }
 
 pub struct NewOrder<'a> {
@@ -157,9 +139,9 @@ pub struct NewOrder<'a> {
     pub building_id: i64,
     pub grid_id: i64,
     pub community_id: i64,
-    pub reason: &'a str,
-    pub kind: &'a str,
-    pub state: &'a str,
+    pub reason: Reason,
+    pub kind: Kind,
+    pub state: State,
     pub start_date: &'a str,
     pub days: i64,
     pub end_date: &'a str,
@@ -171,7 +153,7 @@ pub struct NewOrder<'a> {
 }
 
 pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO quarantine_orders (resident_id, household_id, building_id, grid_id, \
          community_id, reason, kind, state, start_date, days, end_date, door_sealed, \
          door_sealed_at, camera_installed, doctor_id, grid_worker_id, created_at, updated_at) \
@@ -183,9 +165,9 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
     .bind(o.building_id)
     .bind(o.grid_id)
     .bind(o.community_id)
-    .bind(o.reason)
-    .bind(o.kind)
-    .bind(o.state)
+    .bind(o.reason.code())
+    .bind(o.kind.code())
+    .bind(o.state.code())
     .bind(o.start_date)
     .bind(o.days)
     .bind(o.end_date)
@@ -196,13 +178,12 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
     .bind(o.grid_worker_id)
     .bind(now_ms())
     .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get(0)?)
+    .await?)
 }
 
-pub async fn set_state(conn: &mut Conn, id: i64, state: &str) -> Result<()> {
+pub async fn set_state(conn: &mut Conn, id: i64, state: State) -> Result<()> {
     sqlx::query("UPDATE quarantine_orders SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(state)
+        .bind(state.code())
         .bind(now_ms())
         .bind(id)
         .execute(&mut *conn)

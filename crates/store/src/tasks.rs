@@ -7,17 +7,20 @@ pub use rubbish::*;
 
 use std::collections::HashMap;
 
+use domain::access::Level;
 use domain::access::{Jurisdiction, Placement};
 use domain::page::{Page, PageRequest};
+use domain::tasks::{ConfirmedVia, DeliveryState};
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::any::{Any, AnyRow, AnyTypeInfo, AnyValueRef};
+use sqlx::error::BoxDynError;
+use sqlx::{Decode, FromRow, Row, Type};
 
 use crate::scope::Where;
-use crate::{Conn, Result, now_ms};
+use crate::{Conn, Flag, Result, now_ms};
 
 /// A delivery task with the household's address and the volunteer's name.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Delivery {
     pub id: i64,
     pub household_id: i64,
@@ -29,7 +32,8 @@ pub struct Delivery {
     pub room: String,
     /// ISO date.
     pub due_date: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: DeliveryState,
     pub volunteer_id: Option<i64>,
     pub volunteer_name: Option<String>,
     pub needs: String,
@@ -39,7 +43,8 @@ pub struct Delivery {
     pub delivered_by: Option<i64>,
     pub confirmed_at: Option<i64>,
     pub confirmed_by: Option<i64>,
-    pub confirmed_via: Option<String>,
+    #[sqlx(try_from = "MaybeCode<ConfirmedVia>")]
+    pub confirmed_via: Option<ConfirmedVia>,
     pub cancelled_at: Option<i64>,
     /// Members of the household under active home quarantine now.
     pub people: i64,
@@ -48,48 +53,54 @@ pub struct Delivery {
 }
 
 const DELIVERY_SELECT: &str = "SELECT t.id, t.household_id, t.building_id, t.grid_id, \
-     t.community_id, b.name, u.name, h.room, t.due_date, t.state, t.volunteer_id, \
-     a.display_name, t.needs, t.asked_at, t.asked_by, t.delivered_at, t.delivered_by, \
-     t.confirmed_at, t.confirmed_by, t.confirmed_via, t.cancelled_at, \
+     t.community_id, b.name AS building_name, u.name AS unit_name, h.room, t.due_date, t.state, \
+     t.volunteer_id, a.display_name AS volunteer_name, t.needs, t.asked_at, t.asked_by, \
+     t.delivered_at, t.delivered_by, t.confirmed_at, t.confirmed_by, t.confirmed_via, \
+     t.cancelled_at, \
      (SELECT COUNT(*) FROM quarantine_orders q WHERE q.household_id = t.household_id \
-      AND q.state = 'active' AND q.kind = 'home'), t.created_at, t.updated_at \
+      AND q.state = 'active' AND q.kind = 'home') AS people, t.created_at, t.updated_at \
      FROM delivery_tasks t JOIN households h ON h.id = t.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = t.building_id \
      LEFT JOIN accounts a ON a.id = t.volunteer_id";
 
 fn delivery_row(r: &AnyRow) -> Result<Delivery> {
-    Ok(Delivery {
-        id: r.try_get(0)?,
-        household_id: r.try_get(1)?,
-        building_id: r.try_get(2)?,
-        grid_id: r.try_get(3)?,
-        community_id: r.try_get(4)?,
-        building_name: r.try_get(5)?,
-        unit_name: r.try_get(6)?,
-        room: r.try_get(7)?,
-        due_date: r.try_get(8)?,
-        state: r.try_get(9)?,
-        volunteer_id: r.try_get(10)?,
-        volunteer_name: r.try_get(11)?,
-        needs: r.try_get(12)?,
-        asked_at: r.try_get(13)?,
-        asked_by: r.try_get(14)?,
-        delivered_at: r.try_get(15)?,
-        delivered_by: r.try_get(16)?,
-        confirmed_at: r.try_get(17)?,
-        confirmed_by: r.try_get(18)?,
-        confirmed_via: r.try_get(19)?,
-        cancelled_at: r.try_get(20)?,
-        people: r.try_get(21)?,
-        created_at: r.try_get(22)?,
-        updated_at: r.try_get(23)?,
-    })
+    Ok(Delivery::from_row(r)?)
+}
+
+/// A code column that may be empty, on its way to an `Option` of its enum.
+struct MaybeCode<T>(Option<T>);
+
+impl<T> Type<Any> for MaybeCode<T> {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r, T> Decode<'r, Any> for MaybeCode<T>
+where
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
+        let code = <Option<String> as Decode<'r, Any>>::decode(value)?;
+        Ok(MaybeCode(code.map(T::try_from).transpose()?))
+    }
+}
+
+impl<T> From<MaybeCode<T>> for Option<T> {
+    fn from(c: MaybeCode<T>) -> Option<T> {
+        c.0
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     /// Any of these states; all states when empty.
-    pub states: Vec<String>,
+    pub states: Vec<DeliveryState>,
     pub volunteer_id: Option<i64>,
     /// Only tasks nobody is assigned to.
     pub unassigned: bool,
@@ -117,14 +128,13 @@ pub async fn list_deliveries(
     match f.states.as_slice() {
         [] => {}
         [one] => {
-            w.text("t.state = ?", one.clone());
+            w.text("t.state = ?", one.code().to_owned());
         }
         many => {
             // State codes come from the domain's fixed list, never from input.
             let list = many
                 .iter()
-                .filter(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-                .map(|s| format!("'{s}'"))
+                .map(|s| format!("'{}'", s.code()))
                 .collect::<Vec<_>>()
                 .join(", ");
             w.raw(&format!("t.state IN ({list})"));
@@ -200,7 +210,7 @@ pub async fn delivery(
 }
 
 /// A household with a member under active home quarantine, with its address.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct HomeOrderPlace {
     pub household_id: i64,
     /// ISO date the order started.
@@ -211,6 +221,7 @@ pub struct HomeOrderPlace {
     pub building_name: String,
     pub unit_name: String,
     pub room: String,
+    #[sqlx(try_from = "Flag")]
     pub door_sealed: bool,
 }
 
@@ -222,7 +233,8 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
         .scope_as_filter(j, "q");
     let sql = format!(
         "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
-         b.name, u.name, h.room, q.door_sealed FROM quarantine_orders q \
+         b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
+         FROM quarantine_orders q \
          JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
          JOIN buildings b ON b.id = q.building_id{} ORDER BY q.household_id",
         w.sql()
@@ -232,19 +244,7 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
-        .map(|r| {
-            Ok(HomeOrderPlace {
-                household_id: r.try_get(0)?,
-                start_date: r.try_get(1)?,
-                building_id: r.try_get(2)?,
-                grid_id: r.try_get(3)?,
-                community_id: r.try_get(4)?,
-                building_name: r.try_get(5)?,
-                unit_name: r.try_get(6)?,
-                room: r.try_get(7)?,
-                door_sealed: r.try_get::<i64, _>(8)? != 0,
-            })
-        })
+        .map(|r| Ok(HomeOrderPlace::from_row(r)?))
         .collect()
 }
 
@@ -258,20 +258,20 @@ pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i6
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("household_id")?, r.try_get("volunteer_id")?)))
         .collect()
 }
 
 /// How many tasks each volunteer has not yet delivered.
 pub async fn pending_loads(conn: &mut Conn) -> Result<HashMap<i64, i64>> {
     let rows = sqlx::query(
-        "SELECT volunteer_id, COUNT(*) FROM delivery_tasks \
+        "SELECT volunteer_id, COUNT(*) AS tasks FROM delivery_tasks \
          WHERE state IN ('open', 'asked') AND volunteer_id IS NOT NULL GROUP BY volunteer_id",
     )
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .map(|r| Ok((r.try_get("volunteer_id")?, r.try_get("tasks")?)))
         .collect()
 }
 
@@ -287,7 +287,7 @@ pub struct NewDelivery<'a> {
 
 /// Inserts an open task unless the household already has one that day; the new id, or `None`.
 pub async fn insert_delivery(conn: &mut Conn, d: &NewDelivery<'_>) -> Result<Option<i64>> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO delivery_tasks (household_id, building_id, grid_id, community_id, \
          place_key, due_date, state, volunteer_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) \
@@ -302,18 +302,18 @@ pub async fn insert_delivery(conn: &mut Conn, d: &NewDelivery<'_>) -> Result<Opt
     .bind(d.volunteer_id)
     .bind(now_ms())
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+    .await?)
 }
 
 /// A task not yet delivered whose household no longer has an active home order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Orphan {
     pub id: i64,
     pub household_id: i64,
     pub community_id: i64,
     pub due_date: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: DeliveryState,
 }
 
 /// Tasks in the jurisdiction still open or asked for households whose home quarantine ended.
@@ -340,23 +340,13 @@ pub async fn orphaned_deliveries(
         .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Orphan {
-                id: r.try_get(0)?,
-                household_id: r.try_get(1)?,
-                community_id: r.try_get(2)?,
-                due_date: r.try_get(3)?,
-                state: r.try_get(4)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Orphan::from_row(r)?)).collect()
 }
 
 /// The fields a step changes; written back whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeliveryUpdate {
-    pub state: String,
+    pub state: DeliveryState,
     pub volunteer_id: Option<i64>,
     pub needs: String,
     pub asked_at: Option<i64>,
@@ -365,14 +355,14 @@ pub struct DeliveryUpdate {
     pub delivered_by: Option<i64>,
     pub confirmed_at: Option<i64>,
     pub confirmed_by: Option<i64>,
-    pub confirmed_via: Option<String>,
+    pub confirmed_via: Option<ConfirmedVia>,
     pub cancelled_at: Option<i64>,
 }
 
 impl From<&Delivery> for DeliveryUpdate {
     fn from(d: &Delivery) -> Self {
         DeliveryUpdate {
-            state: d.state.clone(),
+            state: d.state,
             volunteer_id: d.volunteer_id,
             needs: d.needs.clone(),
             asked_at: d.asked_at,
@@ -381,7 +371,7 @@ impl From<&Delivery> for DeliveryUpdate {
             delivered_by: d.delivered_by,
             confirmed_at: d.confirmed_at,
             confirmed_by: d.confirmed_by,
-            confirmed_via: d.confirmed_via.clone(),
+            confirmed_via: d.confirmed_via,
             cancelled_at: d.cancelled_at,
         }
     }
@@ -392,7 +382,7 @@ impl From<&Delivery> for DeliveryUpdate {
 pub async fn update_delivery(
     conn: &mut Conn,
     id: i64,
-    expected_state: &str,
+    expected_state: DeliveryState,
     u: &DeliveryUpdate,
 ) -> Result<bool> {
     let done = sqlx::query(
@@ -401,7 +391,7 @@ pub async fn update_delivery(
          confirmed_by = $9, confirmed_via = $10, cancelled_at = $11, updated_at = $12 \
          WHERE id = $13 AND state = $14",
     )
-    .bind(&u.state)
+    .bind(u.state.code())
     .bind(u.volunteer_id)
     .bind(&u.needs)
     .bind(u.asked_at)
@@ -410,22 +400,25 @@ pub async fn update_delivery(
     .bind(u.delivered_by)
     .bind(u.confirmed_at)
     .bind(u.confirmed_by)
-    .bind(&u.confirmed_via)
+    .bind(u.confirmed_via.map(ConfirmedVia::code))
     .bind(u.cancelled_at)
     .bind(now_ms())
     .bind(id)
-    .bind(expected_state)
+    .bind(expected_state.code())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// An account with the volunteer role.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// An active volunteer account.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = VolunteerDto))]
 pub struct Volunteer {
     pub id: i64,
     pub display_name: String,
-    pub level: String,
+    /// The level of the volunteer's jurisdiction and its id.
+    #[sqlx(try_from = "String")]
+    pub level: Level,
     pub scope_id: i64,
 }
 
@@ -433,12 +426,7 @@ const VOLUNTEER_SELECT: &str = "SELECT a.id, a.display_name, a.level, a.scope_id
      WHERE a.role = 'volunteer' AND a.active = 1";
 
 fn volunteer_row(r: &AnyRow) -> Result<Volunteer> {
-    Ok(Volunteer {
-        id: r.try_get(0)?,
-        display_name: r.try_get(1)?,
-        level: r.try_get(2)?,
-        scope_id: r.try_get(3)?,
-    })
+    Ok(Volunteer::from_row(r)?)
 }
 
 /// Active volunteers whose jurisdiction covers a place, narrowest first (building, grid,
@@ -466,7 +454,6 @@ pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<V
 /// Active volunteers working inside a jurisdiction (bound to it or to a place within it), by
 /// name: the choices of the task board's filter and of reassignment.
 pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Volunteer>> {
-    use domain::access::Level;
     // Each level below the jurisdiction, as the set of its ids inside the jurisdiction.
     let (communities, grids, buildings) = match j.level {
         Level::All => {

@@ -191,7 +191,10 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
         .order_checks(&f.doctor, id, PageRequest::first())
         .await
         .expect("checks");
-    assert_eq!(checks.items[0].symptoms, vec!["cough", "fatigue"]);
+    assert_eq!(
+        checks.items[0].symptoms,
+        vec![Symptom::Cough, Symptom::Fatigue]
+    );
     // The same slot again without a reason: the correction form, nothing written.
     let res = doctor
         .post_form(

@@ -16,7 +16,7 @@ async fn jobs_start_planned_orders_and_raise_each_missed_check_once() {
     let (id, day) = planned(app, &f, 1).await;
     let (checked, _) = planned(app, &f, 2).await;
     let (o, _) = app.quarantine_order(&f.staff, id).await.expect("order");
-    assert_eq!(o.state, "planned");
+    assert_eq!(o.state.code(), "planned");
 
     // Just after midnight the planned orders start, audited as the system.
     let runs = app
@@ -29,7 +29,7 @@ async fn jobs_start_planned_orders_and_raise_each_missed_check_once() {
         .expect("today's start run");
     assert_eq!(start_run.outcome, "started 2");
     let (o, history) = app.quarantine_order(&f.staff, id).await.expect("order");
-    assert_eq!(o.state, "active");
+    assert_eq!(o.state.code(), "active");
     assert_eq!(history[0].account_name, "system");
     assert_eq!(history[0].action, "quarantine_transition");
     // Nothing was missed before the orders started.
@@ -76,7 +76,7 @@ async fn jobs_start_planned_orders_and_raise_each_missed_check_once() {
         .expect("alerts");
     assert_eq!(alerts.items.len(), 1);
     assert_eq!(alerts.items[0].order_id, id);
-    assert_eq!(alerts.items[0].slot_part, "morning");
+    assert_eq!(alerts.items[0].slot_part.code(), "morning");
     let trail = audit_actions(app, &f, "missed_check_alerts").await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].object_id, morning);
@@ -176,7 +176,13 @@ async fn two_servers_ticking_together_handle_each_period_once() {
     let mut keys: Vec<(i64, String, String)> = alerts
         .items
         .iter()
-        .map(|a| (a.order_id, a.slot_date.clone(), a.slot_part.clone()))
+        .map(|a| {
+            (
+                a.order_id,
+                a.slot_date.clone(),
+                a.slot_part.code().to_owned(),
+            )
+        })
         .collect();
     keys.sort();
     keys.dedup();

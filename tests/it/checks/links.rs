@@ -77,7 +77,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .order_checks(&f.doctor, id, PageRequest::first())
         .await
         .expect("checks");
-    assert_eq!(checks.items[0].method, "self_report");
+    assert_eq!(checks.items[0].method.code(), "self_report");
     assert_eq!(checks.items[0].link_id, Some(link.id));
     assert_eq!(checks.items[0].recorded_by, None);
     let worklist = app

@@ -51,7 +51,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
     assert_eq!(checks.items.len(), 2, "the first record is kept");
     assert_eq!(checks.items[0].id, c.check_id);
     assert_eq!(checks.items[0].temperature, 381);
-    assert_eq!(checks.items[0].symptoms, vec!["cough".to_owned()]);
+    assert_eq!(checks.items[0].symptoms, vec![Symptom::Cough]);
     assert_eq!(
         checks.items[0].correction_reason.as_deref(),
         Some("misread the thermometer")
@@ -88,7 +88,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
         .expect("worklist");
     let ids: Vec<i64> = alerts.items.iter().map(|a| a.id).collect();
     assert_eq!(ids, vec![evening_alert, alert_id], "newest first");
-    assert_eq!(alerts.items[1].kind, "fever");
+    assert_eq!(alerts.items[1].kind.code(), "fever");
     assert_eq!(alerts.items[1].temperature, Some(381));
     assert_eq!(alerts.items[1].resident_name, "张小明");
 
@@ -327,7 +327,7 @@ async fn alerts_go_open_acknowledged_resolved_with_a_note() {
         .await
         .expect("resolve");
     let a = app.alert(&f.staff, alert).await.expect("alert");
-    assert_eq!(a.state, "resolved");
+    assert_eq!(a.state.code(), "resolved");
     assert_eq!(a.acknowledged_by, Some(f.doctor.account_id));
     assert_eq!(a.resolved_by, Some(f.doctor.account_id));
     assert_eq!(

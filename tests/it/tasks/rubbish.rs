@@ -155,7 +155,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
             .record_rubbish_stop(&f.volunteer, round.id, stop.id, outcome)
             .await
             .expect("stop");
-        assert_eq!(s.state, outcome);
+        assert_eq!(s.state.code(), outcome);
         assert_eq!(s.visited_by, Some(f.volunteer.account_id));
         outcome = "no_rubbish";
     }
@@ -170,7 +170,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
         .rubbish_round(&f.staff, round.id, PageRequest::first())
         .await
         .expect("round");
-    assert_eq!(done.state, "done");
+    assert_eq!(done.state.code(), "done");
     assert_eq!(done.pending, 0);
     assert_eq!(done.done_by, Some(f.volunteer.account_id));
     assert!(matches!(

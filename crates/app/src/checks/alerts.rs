@@ -49,24 +49,22 @@ impl App {
         page: PageRequest,
     ) -> AppResult<Page<Alert>> {
         actor.require(health::can_read_checks(actor.role))?;
-        let kind = blank(&query.kind);
-        if let Some(k) = kind
-            && AlertKind::from_code(k).is_none()
-        {
-            return Err(AppError::field("kind", "invalid_choice"));
-        }
-        let state = blank(&query.state);
-        if let Some(s) = state
-            && AlertState::from_code(s).is_none()
-        {
-            return Err(AppError::field("state", "invalid_choice"));
-        }
+        let kind = blank(&query.kind)
+            .map(|k| {
+                AlertKind::from_code(k).ok_or_else(|| AppError::field("kind", "invalid_choice"))
+            })
+            .transpose()?;
+        let state = blank(&query.state)
+            .map(|s| {
+                AlertState::from_code(s).ok_or_else(|| AppError::field("state", "invalid_choice"))
+            })
+            .transpose()?;
         let filter = AlertFilter {
             doctor_id: (query.mine && actor.role == Role::Doctor).then_some(actor.account_id),
             grid_id: query.grid_id,
             order_id: query.order_id,
-            kind: kind.map(str::to_owned),
-            state: state.map(str::to_owned),
+            kind,
+            state,
         };
         let mut conn = self.db.conn().await?;
         Ok(cs::list_alerts(&mut conn, &actor.jurisdiction, &filter, page).await?)
@@ -143,9 +141,7 @@ impl App {
         }
         let mut tx = self.db.write().await?;
         let a = cs::alert(tx.conn(), &actor.jurisdiction, id).await?;
-        let from = AlertState::from_code(&a.state)
-            .ok_or_else(|| AppError::Internal(format!("unknown alert state {}", a.state)))?;
-        let to = health::alert_step(from, action, note).map_err(|e| match e {
+        let to = health::alert_step(a.state, action, note).map_err(|e| match e {
             health::AlertError::NoteRequired => AppError::field("note", e.code()),
             health::AlertError::NotAllowed => {
                 AppError::Conflict(ErrorCode::AlertTransitionNotAllowed)
@@ -175,7 +171,7 @@ impl App {
         entry.before = Some(serde_json::json!({ "state": a.state }));
         entry.after = Some(serde_json::json!({
             "state": to.code(), "kind": a.kind, "order_id": a.order_id,
-            "slot": format!("{}/{}", a.slot_date, a.slot_part),
+            "slot": format!("{}/{}", a.slot_date, a.slot_part.code()),
         }));
         entry.reason = (!note.is_empty()).then(|| note.to_owned());
         tx.audit(entry).await?;

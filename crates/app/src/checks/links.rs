@@ -69,7 +69,7 @@ impl App {
         actor.require(q::can_manage(actor.role))?;
         let mut tx = self.db.write().await?;
         let order = qs::order(tx.conn(), &actor.jurisdiction, order_id).await?;
-        if State::from_code(&order.state).is_none_or(State::is_final) {
+        if order.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::OrderClosed));
         }
         let now = store::now_ms();
@@ -143,9 +143,9 @@ impl App {
             return Err(AppError::Conflict(ErrorCode::LinkRevoked));
         }
         let order = qs::order(conn, &domain::access::Jurisdiction::ALL, link.order_id).await?;
-        match State::from_code(&order.state) {
-            Some(State::Active) => Ok((link, order)),
-            Some(State::Planned) => Err(AppError::Conflict(ErrorCode::OrderNotStarted)),
+        match order.state {
+            State::Active => Ok((link, order)),
+            State::Planned => Err(AppError::Conflict(ErrorCode::OrderNotStarted)),
             _ => Err(AppError::Conflict(ErrorCode::OrderEnded)),
         }
     }
@@ -155,13 +155,8 @@ impl App {
         let mut conn = self.db.conn().await?;
         let (link, order) = self.live_link_of(&mut conn, token).await?;
         let slot = self.current_slot(now);
-        let current = cs::current_check(
-            &mut conn,
-            order.id,
-            &slot.date.to_string(),
-            slot.part.code(),
-        )
-        .await?;
+        let current =
+            cs::current_check(&mut conn, order.id, &slot.date.to_string(), slot.part).await?;
         Ok(SelfReportView {
             link_id: link.id,
             order_id: order.id,

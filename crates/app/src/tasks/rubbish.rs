@@ -197,7 +197,7 @@ impl App {
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
         }
-        if RoundState::from_code(&round.state) != Some(RoundState::Open) {
+        if round.state != RoundState::Open {
             return Err(AppError::Conflict(ErrorCode::RoundDone));
         }
         let stop = ts::stop(tx.conn(), round_id, stop_id).await?;
@@ -205,8 +205,8 @@ impl App {
             tx.conn(),
             round_id,
             stop_id,
-            &stop.state,
-            outcome.code(),
+            stop.state,
+            outcome,
             actor.account_id,
         )
         .await?;
@@ -233,9 +233,7 @@ impl App {
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
         }
-        let state = RoundState::from_code(&round.state)
-            .ok_or_else(|| AppError::Internal(format!("unknown state {}", round.state)))?;
-        t::finish_round(state, round.pending).map_err(round_conflict)?;
+        t::finish_round(round.state, round.pending).map_err(round_conflict)?;
         if !ts::set_round_done(tx.conn(), id, actor.account_id).await? {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
@@ -258,7 +256,7 @@ impl App {
         actor.require(t::can_assign(actor.role))?;
         let mut tx = self.db.write().await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
-        if RoundState::from_code(&round.state) != Some(RoundState::Open) {
+        if round.state != RoundState::Open {
             return Err(AppError::Conflict(ErrorCode::RoundDone));
         }
         if let Some(v) = volunteer_id {

@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::health::{AlertKind, AlertState, Method, Symptom};
 use domain::page::PageRequest;
+use domain::quarantine::Part;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A check record: the current one of its slot, or one a correction superseded.
+// Kept apart from the stored record: the API gives degrees where the store keeps tenths.
 #[derive(Serialize, ToSchema)]
 pub struct CheckDto {
     pub id: i64,
@@ -32,17 +35,17 @@ pub struct CheckDto {
     /// ISO date.
     pub slot_date: String,
     /// `morning` or `evening`.
-    pub slot_part: String,
+    pub slot_part: Part,
     /// Degrees Celsius, one decimal.
     pub temperature: f64,
     /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
     /// `shortness_of_breath`, `diarrhoea`.
-    pub symptoms: Vec<String>,
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
     /// 37.3 °C or above, or any symptom.
     pub febrile: bool,
     /// `doctor_call`, `self_report` or `on_site`.
-    pub method: String,
+    pub method: Method,
     /// The account that recorded it; absent for a self-report.
     pub recorded_by: Option<i64>,
     pub recorder_name: String,
@@ -223,11 +226,12 @@ async fn revoke_self_report_link(
 }
 
 /// An alert with the resident and home it concerns.
+// Kept apart from the stored alert: the API gives degrees where the store keeps tenths.
 #[derive(Serialize, ToSchema)]
 pub struct AlertDto {
     pub id: i64,
     /// `fever` or `missed_check`.
-    pub kind: String,
+    pub kind: AlertKind,
     pub order_id: i64,
     pub resident_id: i64,
     pub resident_name: String,
@@ -238,9 +242,9 @@ pub struct AlertDto {
     pub community_id: i64,
     pub doctor_id: Option<i64>,
     pub slot_date: String,
-    pub slot_part: String,
+    pub slot_part: Part,
     /// `open`, `acknowledged` or `resolved`.
-    pub state: String,
+    pub state: AlertState,
     /// Milliseconds since the Unix epoch.
     pub raised_at: i64,
     pub acknowledged_by: Option<i64>,
@@ -251,7 +255,7 @@ pub struct AlertDto {
     /// The record that raised a fever alert.
     pub check_id: Option<i64>,
     pub temperature: Option<f64>,
-    pub symptoms: Vec<String>,
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
 }
 

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::page::PageRequest;
+use domain::quarantine::{Kind, Reason, State as OrderState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A quarantine order.
+// Kept apart from the stored order: the API leaves out its bookkeeping timestamps.
 #[derive(Serialize, ToSchema)]
 pub struct QuarantineOrderDto {
     pub id: i64,
@@ -35,11 +37,11 @@ pub struct QuarantineOrderDto {
     pub unit_name: String,
     pub room: String,
     /// `returnee`, `case_contact`, `return_to_work` or `other`.
-    pub reason: String,
+    pub reason: Reason,
     /// `home` or `centralised`.
-    pub kind: String,
+    pub kind: Kind,
     /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
-    pub state: String,
+    pub state: OrderState,
     /// ISO date.
     pub start_date: String,
     pub days: i64,

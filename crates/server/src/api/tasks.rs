@@ -5,6 +5,7 @@ use app::tasks::{BoardQuery, MyList};
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::page::PageRequest;
+use domain::tasks::{ConfirmedVia, DeliveryState, RoundState, StopState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// A supply-delivery task of a household under home quarantine.
+// Kept apart from the stored task: the API leaves out its bookkeeping timestamps.
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryTaskDto {
     pub id: i64,
@@ -47,7 +49,7 @@ pub struct DeliveryTaskDto {
     /// ISO date.
     pub due_date: String,
     /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
-    pub state: String,
+    pub state: DeliveryState,
     pub volunteer_id: Option<i64>,
     pub volunteer_name: Option<String>,
     /// What the household needs, as the volunteer wrote it down.
@@ -60,7 +62,7 @@ pub struct DeliveryTaskDto {
     pub confirmed_at: Option<i64>,
     pub confirmed_by: Option<i64>,
     /// `at_door` or `phone`.
-    pub confirmed_via: Option<String>,
+    pub confirmed_via: Option<ConfirmedVia>,
     pub cancelled_at: Option<i64>,
     /// Members under active home quarantine now.
     pub people: i64,
@@ -304,6 +306,7 @@ async fn delivery_assign(
 }
 
 /// A rubbish round of one grid and day.
+// Kept apart from the stored round: the API leaves out when it was opened.
 #[derive(Serialize, ToSchema)]
 pub struct RubbishRoundDto {
     pub id: i64,
@@ -313,7 +316,7 @@ pub struct RubbishRoundDto {
     /// ISO date.
     pub round_date: String,
     /// `open` or `done`.
-    pub state: String,
+    pub state: RoundState,
     pub volunteer_id: Option<i64>,
     pub volunteer_name: Option<String>,
     /// Doors on the round, and those not yet visited.
@@ -343,6 +346,7 @@ impl From<store::tasks::Round> for RubbishRoundDto {
 }
 
 /// One sealed door of a round.
+// Kept apart from the stored stop: the API leaves out the round, which the path names.
 #[derive(Serialize, ToSchema)]
 pub struct RubbishStopDto {
     pub id: i64,
@@ -351,7 +355,7 @@ pub struct RubbishStopDto {
     pub unit_name: String,
     pub room: String,
     /// `pending`, `collected` or `no_rubbish`.
-    pub state: String,
+    pub state: StopState,
     pub visited_at: Option<i64>,
     pub visited_by: Option<i64>,
 }
@@ -518,31 +522,11 @@ async fn rubbish_round_assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// An active volunteer account.
-#[derive(Serialize, ToSchema)]
-pub struct VolunteerDto {
-    pub id: i64,
-    pub display_name: String,
-    /// The level of the volunteer's jurisdiction and its id.
-    pub level: String,
-    pub scope_id: i64,
-}
-
 /// Active volunteers working inside the caller's jurisdiction: the choices for assignment.
-#[utoipa::path(get, path = "/task-volunteers", responses((status = 200, body = Vec<VolunteerDto>), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/task-volunteers", responses((status = 200, body = Vec<store::tasks::Volunteer>), (status = 403, body = ErrorBody)))]
 async fn task_volunteers(
     State(s): State<AppState>,
     ctx: ApiCtx,
-) -> ApiResult<Json<Vec<VolunteerDto>>> {
-    let list = s.app.task_volunteers(&ctx.actor).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|v| VolunteerDto {
-                id: v.id,
-                display_name: v.display_name,
-                level: v.level,
-                scope_id: v.scope_id,
-            })
-            .collect(),
-    ))
+) -> ApiResult<Json<Vec<store::tasks::Volunteer>>> {
+    Ok(Json(s.app.task_volunteers(&ctx.actor).await?))
 }

@@ -44,8 +44,8 @@ pub(crate) fn degrees(tenths: i64) -> String {
 }
 
 /// Symptoms and the "other" text in the reader's language.
-pub(crate) fn symptom_text(t: Tr, codes: &[String], other: &str) -> String {
-    let mut parts: Vec<String> = codes.iter().map(|c| t.of("symptom", c)).collect();
+pub(crate) fn symptom_text(t: Tr, symptoms: &[Symptom], other: &str) -> String {
+    let mut parts: Vec<String> = symptoms.iter().map(|s| t.of("symptom", s.code())).collect();
     if !other.trim().is_empty() {
         parts.push(other.trim().to_owned());
     }
@@ -336,7 +336,7 @@ fn check_row(s: &AppState, t: Tr, ch: Check) -> CheckRow {
         at: crate::pages::registry_time(s, ch.checked_at),
         temperature: degrees(ch.temperature),
         symptoms: symptom_text(t, &ch.symptoms, &ch.other_symptom),
-        recorder: if ch.method == Method::SelfReport.code() {
+        recorder: if ch.method == Method::SelfReport {
             t.get("checks.recorder_resident").to_owned()
         } else {
             ch.recorder_name.clone()
@@ -466,16 +466,16 @@ async fn order_checks_page(
         .map_err(|e| ctx.err(e))?;
     let t = ctx.t;
     let title = format!("{} · {}", t.get("checks.title"), order.resident_name);
-    let state = OrderState::from_code(&order.state);
+    let state = order.state;
     let mut entered = extra.entered;
     if entered.method.is_empty() {
         entered.method = Method::DoctorCall.code().to_owned();
     }
     let mut res = render(&OrderChecksPage {
         c: ctx.chrome(&title),
-        is_active: state == Some(OrderState::Active),
+        is_active: state == OrderState::Active,
         can_record: health::can_record_checks(ctx.actor.role),
-        can_manage_link: q::can_manage(ctx.actor.role) && state.is_some_and(|st| !st.is_final()),
+        can_manage_link: q::can_manage(ctx.actor.role) && !state.is_final(),
         slot_key: slot.key(),
         slot_date: slot.date.to_string(),
         slot_part: slot.part.code().to_owned(),

@@ -352,15 +352,12 @@ async fn order_page(
         .responsible_candidates(&ctx.actor, order.building_id)
         .await
         .map_err(|e| ctx.err(e))?;
-    let state = OrderState::from_code(&order.state);
     let transitions = Transition::ALL
         .iter()
         .filter(|t| {
-            state.is_some_and(|st| {
-                // Offer what the rules allow with a reason on the order's end date or later.
-                let end = order.end_date.parse().unwrap_or(jiff::civil::Date::MIN);
-                q::transition(st, **t, end, jiff::civil::Date::MAX, "x").is_ok()
-            })
+            // Offer what the rules allow with a reason on the order's end date or later.
+            let end = order.end_date.parse().unwrap_or(jiff::civil::Date::MIN);
+            q::transition(order.state, **t, end, jiff::civil::Date::MAX, "x").is_ok()
         })
         .map(|t| t.code())
         .collect();
@@ -383,7 +380,7 @@ async fn order_page(
         history: history.into_iter().map(|r| event(s, r)).collect(),
         transitions,
         can_manage: q::can_manage(ctx.actor.role),
-        is_open: state.is_some_and(|st| !st.is_final()),
+        is_open: !order.state.is_final(),
         order,
         candidates,
         error,

@@ -99,12 +99,11 @@ struct Row {
 }
 
 fn row(d: Delivery, today: &str) -> Row {
-    let state = DeliveryState::from_code(&d.state);
     Row {
-        overdue: state.is_some_and(DeliveryState::is_pending) && d.due_date.as_str() < today,
-        can_ask: state.is_some_and(|s| t::advance(s, t::Step::Ask).is_ok()),
-        can_deliver: state.is_some_and(|s| t::advance(s, t::Step::Deliver).is_ok()),
-        can_confirm: state.is_some_and(|s| t::advance(s, t::Step::Confirm).is_ok()),
+        overdue: d.state.is_pending() && d.due_date.as_str() < today,
+        can_ask: t::advance(d.state, t::Step::Ask).is_ok(),
+        can_deliver: t::advance(d.state, t::Step::Deliver).is_ok(),
+        can_confirm: t::advance(d.state, t::Step::Confirm).is_ok(),
         d,
     }
 }
@@ -338,9 +337,7 @@ async fn task(
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
     .collect();
-    let can_cancel = can_assign
-        && DeliveryState::from_code(&d.state)
-            .is_some_and(|st| t::advance(st, t::Step::Cancel).is_ok());
+    let can_cancel = can_assign && t::advance(d.state, t::Step::Cancel).is_ok();
     let title = format!(
         "{} · {} {} {}",
         ctx.t.get("tasks.delivery"),

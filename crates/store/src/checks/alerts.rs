@@ -2,21 +2,23 @@
 //! the day.
 
 use domain::access::Jurisdiction;
+use domain::health::{AlertKind, AlertState, Symptom};
 use domain::page::{Page, PageRequest};
+use domain::quarantine::Part;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
-use super::split_codes;
+use super::SymptomList;
 use crate::scope::Where;
-use crate::{Conn, Result, StoreError};
+use crate::{Conn, Flag, Result, StoreError};
 
 /// An alert with the resident and the home it concerns.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Alert {
     pub id: i64,
-    /// `fever` or `missed_check`.
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: AlertKind,
     pub order_id: i64,
     pub resident_id: i64,
     pub resident_name: String,
@@ -27,93 +29,70 @@ pub struct Alert {
     pub community_id: i64,
     pub doctor_id: Option<i64>,
     pub slot_date: String,
-    pub slot_part: String,
-    /// `open`, `acknowledged` or `resolved`.
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub slot_part: Part,
+    #[sqlx(try_from = "String")]
+    pub state: AlertState,
     pub raised_at: i64,
     pub acknowledged_by: Option<i64>,
     pub acknowledged_at: Option<i64>,
     pub resolved_by: Option<i64>,
     pub resolved_at: Option<i64>,
     pub resolution_note: Option<String>,
-    /// The record that raised a fever alert: tenths of a degree and symptom codes.
+    /// The record that raised a fever alert: tenths of a degree and symptoms.
     pub check_id: Option<i64>,
     pub temperature: Option<i64>,
-    pub symptoms: Vec<String>,
+    #[sqlx(try_from = "SymptomList")]
+    pub symptoms: Vec<Symptom>,
     pub other_symptom: String,
 }
 
-const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, r.name, b.name, \
-     u.name, h.room, a.grid_id, a.community_id, q.doctor_id, a.slot_date, a.slot_part, a.state, \
-     a.raised_at, a.acknowledged_by, a.acknowledged_at, a.resolved_by, a.resolved_at, \
-     a.resolution_note, a.check_id, c.temperature, c.symptoms, c.other_symptom \
+const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, \
+     r.name AS resident_name, b.name AS building_name, u.name AS unit_name, h.room, a.grid_id, \
+     a.community_id, q.doctor_id, a.slot_date, a.slot_part, a.state, a.raised_at, \
+     a.acknowledged_by, a.acknowledged_at, a.resolved_by, a.resolved_at, a.resolution_note, \
+     a.check_id, c.temperature, c.symptoms, COALESCE(c.other_symptom, '') AS other_symptom \
      FROM check_alerts a JOIN quarantine_orders q ON q.id = a.order_id \
      JOIN residents r ON r.id = q.resident_id JOIN households h ON h.id = q.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = a.building_id \
      LEFT JOIN checks c ON c.id = a.check_id";
 
 fn alert_row(r: &AnyRow) -> Result<Alert> {
-    Ok(Alert {
-        id: r.try_get(0)?,
-        kind: r.try_get(1)?,
-        order_id: r.try_get(2)?,
-        resident_id: r.try_get(3)?,
-        resident_name: r.try_get(4)?,
-        building_name: r.try_get(5)?,
-        unit_name: r.try_get(6)?,
-        room: r.try_get(7)?,
-        grid_id: r.try_get(8)?,
-        community_id: r.try_get(9)?,
-        doctor_id: r.try_get(10)?,
-        slot_date: r.try_get(11)?,
-        slot_part: r.try_get(12)?,
-        state: r.try_get(13)?,
-        raised_at: r.try_get(14)?,
-        acknowledged_by: r.try_get(15)?,
-        acknowledged_at: r.try_get(16)?,
-        resolved_by: r.try_get(17)?,
-        resolved_at: r.try_get(18)?,
-        resolution_note: r.try_get(19)?,
-        check_id: r.try_get(20)?,
-        temperature: r.try_get(21)?,
-        symptoms: split_codes(&r.try_get::<Option<String>, _>(22)?.unwrap_or_default()),
-        other_symptom: r.try_get::<Option<String>, _>(23)?.unwrap_or_default(),
-    })
+    Ok(Alert::from_row(r)?)
 }
 
 /// A fever alert to raise; the place columns come from the order.
 pub struct NewAlert<'a> {
-    pub kind: &'a str,
+    pub kind: AlertKind,
     pub order_id: i64,
     pub check_id: Option<i64>,
     pub community_id: i64,
     pub grid_id: i64,
     pub building_id: i64,
     pub slot_date: &'a str,
-    pub slot_part: &'a str,
+    pub slot_part: Part,
     pub raised_at: i64,
 }
 
 /// Raises an alert unless one of its kind exists for the slot; the new id, or `None`.
 pub async fn raise_alert(conn: &mut Conn, a: &NewAlert<'_>) -> Result<Option<i64>> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO check_alerts (kind, order_id, check_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) \
          ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING RETURNING id",
     )
-    .bind(a.kind)
+    .bind(a.kind.code())
     .bind(a.order_id)
     .bind(a.check_id)
     .bind(a.community_id)
     .bind(a.grid_id)
     .bind(a.building_id)
     .bind(a.slot_date)
-    .bind(a.slot_part)
+    .bind(a.slot_part.code())
     .bind(a.raised_at)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+    .await?)
 }
 
 /// Points the slot's unresolved alert of `kind` at a newer record (a febrile correction), so the
@@ -122,8 +101,8 @@ pub async fn refresh_alert_check(
     conn: &mut Conn,
     order_id: i64,
     slot_date: &str,
-    slot_part: &str,
-    kind: &str,
+    slot_part: Part,
+    kind: AlertKind,
     check_id: i64,
 ) -> Result<()> {
     sqlx::query(
@@ -133,15 +112,15 @@ pub async fn refresh_alert_check(
     .bind(check_id)
     .bind(order_id)
     .bind(slot_date)
-    .bind(slot_part)
-    .bind(kind)
+    .bind(slot_part.code())
+    .bind(kind.code())
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// A missed-check alert just raised.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Raised {
     pub id: i64,
     pub order_id: i64,
@@ -182,15 +161,7 @@ pub async fn raise_missed(
     .bind(now_ms)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Raised {
-                id: r.try_get(0)?,
-                order_id: r.try_get(1)?,
-                community_id: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Raised::from_row(r)?)).collect()
 }
 
 pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {
@@ -206,9 +177,9 @@ pub struct AlertFilter {
     pub doctor_id: Option<i64>,
     pub grid_id: Option<i64>,
     pub order_id: Option<i64>,
-    pub kind: Option<String>,
+    pub kind: Option<AlertKind>,
     /// One state; `None` for open and acknowledged (unresolved).
-    pub state: Option<String>,
+    pub state: Option<AlertState>,
 }
 
 /// Alerts in the jurisdiction, newest first; the page continues below the id `page.after`.
@@ -226,7 +197,7 @@ pub async fn list_alerts(
             w.raw("a.state <> 'resolved'");
         }
         Some(s) => {
-            w.text("a.state = ?", s.clone());
+            w.text("a.state = ?", s.code().to_owned());
         }
     }
     if let Some(d) = f.doctor_id {
@@ -239,13 +210,20 @@ pub async fn list_alerts(
         w.int("a.order_id = ?", o);
     }
     if let Some(k) = &f.kind {
-        w.text("a.kind = ?", k.clone());
+        w.text("a.kind = ?", k.code().to_owned());
     }
     if let Some(a) = page.after {
         w.int("a.id < ?", a);
     }
     w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, alert_row, |a| a.id)
         .await
+}
+
+#[derive(sqlx::FromRow)]
+struct KindCount {
+    #[sqlx(try_from = "String")]
+    kind: AlertKind,
+    alerts: i64,
 }
 
 /// Unresolved alerts by kind for a worklist's heading: (fever, missed_check). Counted from the
@@ -266,7 +244,7 @@ pub async fn open_counts(
         None => "check_alerts a",
     };
     let sql = format!(
-        "SELECT a.kind, COUNT(*) FROM {from}{} GROUP BY a.kind",
+        "SELECT a.kind, COUNT(*) AS alerts FROM {from}{} GROUP BY a.kind",
         w.sql()
     );
     let rows = w
@@ -274,12 +252,11 @@ pub async fn open_counts(
         .fetch_all(&mut *conn)
         .await?;
     let mut counts = (0, 0);
-    for r in rows {
-        let kind: String = r.try_get(0)?;
-        let n: i64 = r.try_get(1)?;
-        match kind.as_str() {
-            "fever" => counts.0 = n,
-            _ => counts.1 = n,
+    for r in &rows {
+        let c = KindCount::from_row(r)?;
+        match c.kind {
+            AlertKind::Fever => counts.0 = c.alerts,
+            AlertKind::MissedCheck => counts.1 = c.alerts,
         }
     }
     Ok(counts)
@@ -342,6 +319,49 @@ pub struct DaySlots {
     pub evening: Option<SlotMark>,
 }
 
+/// A day's row as read: the two slots' records side by side, either absent (a missing
+/// record's flag reads as 0).
+#[derive(sqlx::FromRow)]
+struct DaySlotsRow {
+    order_id: i64,
+    resident_id: i64,
+    resident_name: String,
+    building_name: String,
+    unit_name: String,
+    room: String,
+    morning_id: Option<i64>,
+    morning_temperature: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    morning_febrile: bool,
+    evening_id: Option<i64>,
+    evening_temperature: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    evening_febrile: bool,
+}
+
+fn slot_mark(id: Option<i64>, temperature: Option<i64>, febrile: bool) -> Option<SlotMark> {
+    Some(SlotMark {
+        check_id: id?,
+        temperature: temperature?,
+        febrile,
+    })
+}
+
+impl From<DaySlotsRow> for DaySlots {
+    fn from(r: DaySlotsRow) -> DaySlots {
+        DaySlots {
+            order_id: r.order_id,
+            resident_id: r.resident_id,
+            resident_name: r.resident_name,
+            building_name: r.building_name,
+            unit_name: r.unit_name,
+            room: r.room,
+            morning: slot_mark(r.morning_id, r.morning_temperature, r.morning_febrile),
+            evening: slot_mark(r.evening_id, r.evening_temperature, r.evening_febrile),
+        }
+    }
+}
+
 /// The doctor's active orders in the jurisdiction with the records of `date`, by order key.
 pub async fn doctor_day(
     conn: &mut Conn,
@@ -365,8 +385,11 @@ pub async fn doctor_day(
         clauses.push(format!("q.id > ${next}"));
     }
     let sql = format!(
-        "SELECT q.id, q.resident_id, r.name, b.name, u.name, h.room, \
-         m.id, m.temperature, m.febrile, e.id, e.temperature, e.febrile \
+        "SELECT q.id AS order_id, q.resident_id, r.name AS resident_name, \
+         b.name AS building_name, u.name AS unit_name, h.room, m.id AS morning_id, \
+         m.temperature AS morning_temperature, COALESCE(m.febrile, 0) AS morning_febrile, \
+         e.id AS evening_id, e.temperature AS evening_temperature, \
+         COALESCE(e.febrile, 0) AS evening_febrile \
          FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
          JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
          JOIN buildings b ON b.id = q.building_id \
@@ -388,31 +411,9 @@ pub async fn doctor_day(
         q = q.bind(a);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let mark = |r: &AnyRow, i: usize| -> Result<Option<SlotMark>> {
-        let id: Option<i64> = r.try_get(i)?;
-        Ok(match id {
-            Some(check_id) => Some(SlotMark {
-                check_id,
-                temperature: r.try_get(i + 1)?,
-                febrile: r.try_get::<i64, _>(i + 2)? != 0,
-            }),
-            None => None,
-        })
-    };
     let items = rows
         .iter()
-        .map(|r| {
-            Ok(DaySlots {
-                order_id: r.try_get(0)?,
-                resident_id: r.try_get(1)?,
-                resident_name: r.try_get(2)?,
-                building_name: r.try_get(3)?,
-                unit_name: r.try_get(4)?,
-                room: r.try_get(5)?,
-                morning: mark(r, 6)?,
-                evening: mark(r, 9)?,
-            })
-        })
+        .map(|r| Ok(DaySlotsRow::from_row(r)?.into()))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, page.limit, |d| d.order_id))
 }

@@ -2,8 +2,9 @@
 
 use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
+use domain::tasks::{RoundState, StopState};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use super::TaskReach;
@@ -11,7 +12,7 @@ use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
 /// A round with its grid's name and the volunteer's name.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Round {
     pub id: i64,
     pub grid_id: i64,
@@ -19,7 +20,8 @@ pub struct Round {
     pub community_id: i64,
     /// ISO date.
     pub round_date: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: RoundState,
     pub volunteer_id: Option<i64>,
     pub volunteer_name: Option<String>,
     /// Doors on the round, and those not yet visited (kept counts).
@@ -30,27 +32,13 @@ pub struct Round {
     pub done_by: Option<i64>,
 }
 
-const ROUND_SELECT: &str = "SELECT r.id, r.grid_id, g.name, r.community_id, r.round_date, \
-     r.state, r.volunteer_id, a.display_name, r.stops, r.pending, r.opened_at, r.done_at, \
-     r.done_by FROM rubbish_rounds r JOIN grids g ON g.id = r.grid_id \
+const ROUND_SELECT: &str = "SELECT r.id, r.grid_id, g.name AS grid_name, r.community_id, \
+     r.round_date, r.state, r.volunteer_id, a.display_name AS volunteer_name, r.stops, \
+     r.pending, r.opened_at, r.done_at, r.done_by FROM rubbish_rounds r JOIN grids g ON g.id = r.grid_id \
      LEFT JOIN accounts a ON a.id = r.volunteer_id";
 
 fn round_row(r: &AnyRow) -> Result<Round> {
-    Ok(Round {
-        id: r.try_get(0)?,
-        grid_id: r.try_get(1)?,
-        grid_name: r.try_get(2)?,
-        community_id: r.try_get(3)?,
-        round_date: r.try_get(4)?,
-        state: r.try_get(5)?,
-        volunteer_id: r.try_get(6)?,
-        volunteer_name: r.try_get(7)?,
-        stops: r.try_get(8)?,
-        pending: r.try_get(9)?,
-        opened_at: r.try_get(10)?,
-        done_at: r.try_get(11)?,
-        done_by: r.try_get(12)?,
-    })
+    Ok(Round::from_row(r)?)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,7 +102,7 @@ pub async fn round_or_insert(
     date: &str,
     volunteer_id: Option<i64>,
 ) -> Result<(i64, bool)> {
-    let inserted = sqlx::query(
+    let inserted = sqlx::query_scalar(
         "INSERT INTO rubbish_rounds (grid_id, community_id, round_date, state, volunteer_id, \
          stops, pending, opened_at) VALUES ($1, $2, $3, 'open', $4, 0, 0, $5) \
          ON CONFLICT (grid_id, round_date) DO NOTHING RETURNING id",
@@ -126,29 +114,28 @@ pub async fn round_or_insert(
     .bind(now_ms())
     .fetch_optional(&mut *conn)
     .await?;
-    if let Some(r) = inserted {
-        return Ok((r.try_get(0)?, true));
+    if let Some(id) = inserted {
+        return Ok((id, true));
     }
-    let r = sqlx::query("SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2")
-        .bind(grid_id)
-        .bind(date)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok((r.try_get(0)?, false))
+    let id =
+        sqlx::query_scalar("SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2")
+            .bind(grid_id)
+            .bind(date)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok((id, false))
 }
 
 /// The volunteer of a grid's round on a day, if one was assigned.
 pub async fn round_volunteer(conn: &mut Conn, grid_id: i64, date: &str) -> Result<Option<i64>> {
-    let r = sqlx::query(
+    let volunteer: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT volunteer_id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2",
     )
     .bind(grid_id)
     .bind(date)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(r.map(|r| r.try_get::<Option<i64>, _>(0))
-        .transpose()?
-        .flatten())
+    Ok(volunteer.flatten())
 }
 
 /// Adds a door to an open round unless it is on it already; whether it was added. The round's
@@ -182,7 +169,7 @@ pub async fn insert_stop(
 }
 
 /// One door of a round with its address.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Stop {
     pub id: i64,
     pub round_id: i64,
@@ -190,28 +177,19 @@ pub struct Stop {
     pub building_name: String,
     pub unit_name: String,
     pub room: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: StopState,
     pub visited_at: Option<i64>,
     pub visited_by: Option<i64>,
 }
 
-const STOP_SELECT: &str = "SELECT s.id, s.round_id, s.household_id, b.name, u.name, h.room, \
-     s.state, s.visited_at, s.visited_by FROM rubbish_stops s \
+const STOP_SELECT: &str = "SELECT s.id, s.round_id, s.household_id, b.name AS building_name, \
+     u.name AS unit_name, h.room, s.state, s.visited_at, s.visited_by FROM rubbish_stops s \
      JOIN households h ON h.id = s.household_id JOIN units u ON u.id = h.unit_id \
      JOIN buildings b ON b.id = h.building_id";
 
 fn stop_row(r: &AnyRow) -> Result<Stop> {
-    Ok(Stop {
-        id: r.try_get(0)?,
-        round_id: r.try_get(1)?,
-        household_id: r.try_get(2)?,
-        building_name: r.try_get(3)?,
-        unit_name: r.try_get(4)?,
-        room: r.try_get(5)?,
-        state: r.try_get(6)?,
-        visited_at: r.try_get(7)?,
-        visited_by: r.try_get(8)?,
-    })
+    Ok(Stop::from_row(r)?)
 }
 
 /// The doors of a round (already read through the caller's jurisdiction) in address order,
@@ -254,22 +232,23 @@ pub async fn set_stop(
     conn: &mut Conn,
     round_id: i64,
     stop_id: i64,
-    from_state: &str,
-    state: &str,
+    from_state: StopState,
+    state: StopState,
     by: i64,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE rubbish_stops SET state = $1, visited_at = $2, visited_by = $3 \
          WHERE id = $4 AND round_id = $5",
     )
-    .bind(state)
+    .bind(state.code())
     .bind(now_ms())
     .bind(by)
     .bind(stop_id)
     .bind(round_id)
     .execute(&mut *conn)
     .await?;
-    let delta = i64::from(from_state == "pending") - i64::from(state == "pending");
+    let delta =
+        i64::from(from_state == StopState::Pending) - i64::from(state == StopState::Pending);
     if delta != 0 {
         sqlx::query("UPDATE rubbish_rounds SET pending = pending - $1 WHERE id = $2")
             .bind(delta)

@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
-use domain::tasks::{self as t, StopState};
+use domain::tasks::{self as t, RoundState, StopState};
 use serde::Deserialize;
 use store::tasks::{Round, Stop, Volunteer};
 
@@ -134,7 +134,7 @@ async fn round(
     } else {
         Vec::new()
     };
-    let is_open = round.state == "open";
+    let is_open = round.state == RoundState::Open;
     let mut rows = Vec::with_capacity(stops.items.len());
     for stop in stops.items {
         let r = StopRow {
@@ -279,7 +279,7 @@ async fn assign_round(
 
 impl StopRow {
     fn pending(&self) -> bool {
-        StopState::from_code(&self.s.state) == Some(StopState::Pending)
+        self.s.state == StopState::Pending
     }
 }
 
