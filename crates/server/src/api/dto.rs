@@ -31,16 +31,6 @@ pub struct Me {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct CommunityDto {
-    pub id: i64,
-    pub name: String,
-    pub street_id: i64,
-    pub street_name: String,
-    pub district_id: i64,
-    pub district_name: String,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct NodeDto {
     pub id: i64,
     pub parent_id: i64,
