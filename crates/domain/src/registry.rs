@@ -68,7 +68,8 @@ pub const ROOM_MAX: usize = 16;
 pub const NOTES_MAX: usize = 2000;
 
 /// Registered residence (hukou) here, or living here without it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Hukou {
     Registered,
@@ -89,6 +90,7 @@ impl Hukou {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tenure {
     Owner,
@@ -110,6 +112,7 @@ impl Tenure {
 
 /// The three registers the screening sorts residents into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TravelStatus {
     StayedInCity,
@@ -134,6 +137,8 @@ impl TravelStatus {
         TravelStatus::ALL.into_iter().find(|v| v.code() == s)
     }
 }
+
+crate::stored_as_code!(Hukou, Tenure, TravelStatus);
 
 /// A resident's travel register entry; a return carries where from and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 
+use domain::registry::TravelStatus;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 use sqlx::any::AnyRow;
 
 use crate::counts::{self, CountKey};
+use crate::registry::CountedResident;
 use crate::{Conn, Result, StoreError, now_ms};
 
 use super::CampaignHousehold;
@@ -200,15 +202,9 @@ pub async fn set_travel(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let before = CountKey {
-        grid_id: r.try_get(0)?,
-        community_id: r.try_get(1)?,
-        travel_status: r.try_get(2)?,
-        hukou: r.try_get(3)?,
-        vulnerable: r.try_get::<i64, _>(4)? != 0,
-    };
+    let before = CountedResident::from_row(&r)?.key();
     let entry = TravelEntry {
-        travel_status: before.travel_status.clone(),
+        travel_status: before.travel_status.code().to_owned(),
         travel_origin: r.try_get(5)?,
         returned_on: r.try_get(6)?,
     };
@@ -223,9 +219,10 @@ pub async fn set_travel(
     .bind(resident_id)
     .execute(&mut *conn)
     .await?;
-    if before.travel_status != status {
+    if before.travel_status.code() != status {
         let after = CountKey {
-            travel_status: status.to_owned(),
+            travel_status: TravelStatus::try_from(status.to_owned())
+                .map_err(|_| StoreError::Constraint("residents.travel_status".to_owned()))?,
             ..before.clone()
         };
         counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;
