@@ -298,7 +298,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     assert_eq!(after.household_id, h2);
     assert_eq!(after.building_name, "2号楼");
     assert_eq!(after.phone.as_deref(), Some("138****0002"));
-    assert_eq!(after.travel_status, "returned");
+    assert_eq!(after.travel_status.code(), "returned");
     assert_eq!(after.travel_origin.as_deref(), Some("武汉"));
     assert_eq!(after.returned_on.as_deref(), Some("2020-01-22"));
 

@@ -140,6 +140,44 @@ impl TravelStatus {
 
 crate::stored_as_code!(Hukou, Tenure, TravelStatus);
 
+/// Where an import of a register stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Running,
+    Finished,
+    // Stopped once more rows were rejected than the settings allow.
+    TooManyRejects,
+    Failed,
+    // The server stopped while it ran.
+    Interrupted,
+}
+
+impl ImportStatus {
+    pub const ALL: [ImportStatus; 5] = [
+        ImportStatus::Running,
+        ImportStatus::Finished,
+        ImportStatus::TooManyRejects,
+        ImportStatus::Failed,
+        ImportStatus::Interrupted,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportStatus::Running => "running",
+            ImportStatus::Finished => "finished",
+            ImportStatus::TooManyRejects => "too_many_rejects",
+            ImportStatus::Failed => "failed",
+            ImportStatus::Interrupted => "interrupted",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<ImportStatus> {
+        ImportStatus::ALL.into_iter().find(|v| v.code() == s)
+    }
+}
+
+crate::stored_as_code!(ImportStatus);
+
 /// A resident's travel register entry; a return carries where from and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Travel {

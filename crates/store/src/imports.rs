@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use domain::registry::ImportStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
@@ -119,7 +120,8 @@ pub struct Import {
     pub community_id: i64,
     pub file_name: String,
     pub file_sha256: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ImportStatus,
     pub total_rows: i64,
     pub processed_rows: i64,
     pub inserted: i64,
@@ -190,9 +192,9 @@ pub async fn add_progress(conn: &mut Conn, import_id: i64, c: &BatchCounts) -> R
     Ok(())
 }
 
-pub async fn finish_import(conn: &mut Conn, import_id: i64, status: &str) -> Result<()> {
+pub async fn finish_import(conn: &mut Conn, import_id: i64, status: ImportStatus) -> Result<()> {
     sqlx::query("UPDATE imports SET status = $1, finished_at = $2 WHERE id = $3")
-        .bind(status)
+        .bind(status.code())
         .bind(now_ms())
         .bind(import_id)
         .execute(&mut *conn)

@@ -278,7 +278,7 @@ async fn households(
         .await?;
     Ok(Json(HouseholdPage {
         next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
+        items: page.items,
     }))
 }
 
@@ -311,7 +311,7 @@ async fn household(
 ) -> ApiResult<Json<HouseholdDetail>> {
     let (h, members) = s.app.household(&ctx.actor, id).await?;
     Ok(Json(HouseholdDetail {
-        household: h.into(),
+        household: h,
         members: members.into_iter().map(Into::into).collect(),
     }))
 }
