@@ -337,7 +337,7 @@ fn stored_values(app: &App, d: &domain::registry::ResidentDraft) -> ResidentData
             .crypto
             .index(DOCUMENT_CONTEXT, &format!("{}:{number}", kind.code())),
         document_masked: d.document.masked(),
-        sex: d.sex.map(|s| s.code().to_owned()),
+        sex: d.sex,
         birth_date: d.birth_date.map(|b| b.to_string()),
         phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
         hukou: d.hukou,

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use domain::citizen_id::Sex;
 use domain::registry::ImportStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -505,7 +506,7 @@ async fn insert_residents_unnest(
         c[6].bytes(&d.document_sealed);
         c[7].bytes(&d.document_index);
         c[8].text(Some(&d.document_masked));
-        c[9].text(d.sex.as_deref());
+        c[9].text(d.sex.map(Sex::code));
         c[10].text(d.birth_date.as_deref());
         c[11].text(d.phone.as_deref());
         c[12].text(Some(d.hukou.code()));

@@ -1,16 +1,20 @@
 //! Households and residents. Every read is scoped by the caller's jurisdiction in SQL.
 
 use domain::access::{Jurisdiction, Placement};
+use domain::citizen_id::Sex;
 use domain::document::DocumentKind;
 use domain::page::{Page, PageRequest};
 use domain::registry::{Hukou, Tenure, TravelStatus};
 use serde::Serialize;
-use sqlx::{FromRow, Row};
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use std::collections::HashMap;
 
+mod nullable_code;
+
 use crate::counts::{self, CountKey};
+use crate::registry::nullable_code::NullableCode;
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
@@ -159,7 +163,8 @@ pub struct Resident {
     #[sqlx(try_from = "String")]
     pub document_kind: DocumentKind,
     pub document_masked: String,
-    pub sex: Option<String>,
+    #[sqlx(try_from = "NullableCode")]
+    pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
     #[sqlx(try_from = "String")]
@@ -319,7 +324,8 @@ pub struct ResidentData {
     pub document_sealed: Vec<u8>,
     pub document_index: Vec<u8>,
     pub document_masked: String,
-    pub sex: Option<String>,
+    #[sqlx(try_from = "NullableCode")]
+    pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
     #[sqlx(try_from = "String")]
@@ -432,7 +438,7 @@ fn bind_place_and_values<'q>(
         .bind(d.document_sealed.clone())
         .bind(d.document_index.clone())
         .bind(d.document_masked.as_str())
-        .bind(d.sex.as_deref())
+        .bind(d.sex.map(Sex::code))
         .bind(d.birth_date.as_deref())
         .bind(d.phone.as_deref())
         .bind(d.hukou.code())
@@ -521,8 +527,10 @@ pub async fn resident_by_document_index(
         .bind(index.to_vec())
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(r.map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("version")?)))
-        .transpose()?)
+    Ok(
+        r.map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("version")?)))
+            .transpose()?,
+    )
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]

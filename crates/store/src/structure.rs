@@ -2,8 +2,8 @@
 
 use domain::access::{Jurisdiction, Level, Placement};
 use serde::Serialize;
-use sqlx::{FromRow, Row};
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::{Conn, Result, StoreError, now_ms};
 

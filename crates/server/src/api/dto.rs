@@ -108,7 +108,7 @@ pub struct ResidentDto {
     pub document_kind: domain::document::DocumentKind,
     /// Masked, e.g. `610825********123X`; see the unmask endpoint.
     pub document_masked: String,
-    pub sex: Option<String>,
+    pub sex: Option<domain::citizen_id::Sex>,
     pub birth_date: Option<String>,
     /// Masked.
     pub phone: Option<String>,

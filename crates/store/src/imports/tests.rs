@@ -1,6 +1,7 @@
 //! The bulk paths on a real database: SQLite always, PostgreSQL too when
 //! `GRIDWATCH_TEST_DATABASE` names a server (in a schema of its own, dropped at the end).
 
+use domain::citizen_id::Sex;
 use domain::document::DocumentKind;
 use domain::registry::{Hukou, Tenure, TravelStatus};
 use sqlx::{Connection, Executor};
@@ -33,7 +34,7 @@ fn resident(n: u8, name: &str, phone: Option<&str>, notes: &str) -> ResidentData
         document_sealed: vec![n, 0, 0x5c, 0x22, 0xff],
         document_index: vec![n; 32],
         document_masked: format!("6108**********{n:04}"),
-        sex: n.is_multiple_of(2).then(|| "female".to_owned()),
+        sex: n.is_multiple_of(2).then_some(Sex::Female),
         birth_date: Some("1990-01-01".to_owned()),
         phone: phone.map(str::to_owned),
         hukou: Hukou::Registered,

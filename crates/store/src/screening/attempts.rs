@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use domain::registry::TravelStatus;
 use serde::Serialize;
-use sqlx::{FromRow, Row};
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::counts::{self, CountKey};
 use crate::registry::CountedResident;

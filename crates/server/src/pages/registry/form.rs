@@ -80,7 +80,7 @@ impl ResidentFields {
             document_kind: r.document_kind.code().to_owned(),
             // The number is never put back into a form unmasked; editing keeps it unless retyped.
             document_number: String::new(),
-            sex: r.sex.clone().unwrap_or_default(),
+            sex: r.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
             birth_date: r.birth_date.clone().unwrap_or_default(),
             phone: String::new(),
             hukou: r.hukou.code().to_owned(),
