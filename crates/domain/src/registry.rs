@@ -346,6 +346,14 @@ mod tests {
     }
 
     #[test]
+    fn import_statuses_decode_from_their_codes_only() {
+        for status in ImportStatus::ALL {
+            assert_eq!(ImportStatus::try_from(status.code().to_owned()), Ok(status));
+        }
+        assert!(ImportStatus::try_from("done".to_owned()).is_err());
+    }
+
+    #[test]
     fn label_trims_and_refuses_empty_and_long() {
         assert_eq!(
             Label::parse("  张三\u{3000}", NAME_MAX).map(|l| l.into_string()),
