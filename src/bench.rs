@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use domain::registry::ImportStatus;
 use indicatif::ProgressBar;
 
 use crate::demo::register_xlsx;
@@ -346,10 +347,16 @@ fn import_figures(report: &mut Report, kind: &str, run: &load::ImportRun, n: usi
     let i = &run.import;
     report.check(
         format!("the {kind} import inserted every resident"),
-        usize::try_from(i.inserted).ok() == Some(n) && i.rejected == 0 && i.status == "finished",
+        usize::try_from(i.inserted).ok() == Some(n)
+            && i.rejected == 0
+            && i.status == ImportStatus::Finished,
         format!(
             "{} inserted, {} merged, {} unchanged, {} rejected of {n} ({})",
-            i.inserted, i.merged, i.unchanged, i.rejected, i.status
+            i.inserted,
+            i.merged,
+            i.unchanged,
+            i.rejected,
+            i.status.code()
         ),
     );
     let total = run.total().as_secs_f64();

@@ -79,7 +79,7 @@ pub async fn import_residents(
         community.name,
         import.total_rows,
         started.elapsed().as_secs_f64(),
-        import.status
+        import.status.code()
     );
     print_counts(&import);
     if import.rejected > 0 {

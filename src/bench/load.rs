@@ -327,22 +327,22 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
 
 /// A parsed row's stored values, as the import computes them (`App::resident_data`).
 fn stored_values(app: &App, d: &domain::registry::ResidentDraft) -> ResidentData {
-    let kind = d.document.kind().code();
+    let kind = d.document.kind();
     let number = d.document.number();
     ResidentData {
         name: d.name.as_str().to_owned(),
-        document_kind: kind.to_owned(),
+        document_kind: kind,
         document_sealed: app.crypto.seal(DOCUMENT_CONTEXT, number),
         document_index: app
             .crypto
-            .index(DOCUMENT_CONTEXT, &format!("{kind}:{number}")),
+            .index(DOCUMENT_CONTEXT, &format!("{}:{number}", kind.code())),
         document_masked: d.document.masked(),
-        sex: d.sex.map(|s| s.code().to_owned()),
+        sex: d.sex,
         birth_date: d.birth_date.map(|b| b.to_string()),
         phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
-        hukou: d.hukou.code().to_owned(),
-        tenure: d.tenure.code().to_owned(),
-        travel_status: d.travel.status.code().to_owned(),
+        hukou: d.hukou,
+        tenure: d.tenure,
+        travel_status: d.travel.status,
         travel_origin: d.travel.origin.clone(),
         returned_on: d.travel.returned_on.map(|x| x.to_string()),
         vulnerabilities: i64::from(d.vulnerabilities.0),

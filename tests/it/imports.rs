@@ -189,7 +189,7 @@ async fn import(
     let seen = seen.into_inner().expect("progress lock");
     let last = seen.last().expect("progress reported");
     assert_eq!((last.processed, last.total), (total, total));
-    assert_eq!(record.status, "finished");
+    assert_eq!(record.status.code(), "finished");
     assert_eq!(record.file_name, file_name);
     assert_eq!(record.processed_rows, record.total_rows);
     record
@@ -271,9 +271,9 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
         ),
         (f.building2_id, "2", "201")
     );
-    assert_eq!(wang3.hukou, "resident_only");
-    assert_eq!(wang3.tenure, "tenant");
-    assert_eq!(wang3.travel_status, "returned");
+    assert_eq!(wang3.hukou.code(), "resident_only");
+    assert_eq!(wang3.tenure.code(), "tenant");
+    assert_eq!(wang3.travel_status.code(), "returned");
     assert_eq!(wang3.travel_origin.as_deref(), Some("武汉"));
     assert_eq!(wang3.returned_on.as_deref(), Some("2020-01-22"));
     assert_eq!(
@@ -289,9 +289,9 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(wang3.phone.as_deref(), Some("138****0003"));
     let wang1 = &people["王一"];
     assert_eq!(wang1.household_id, people["王二"].household_id);
-    assert_eq!(wang1.hukou, "registered");
-    assert_eq!(wang1.tenure, "owner");
-    assert_eq!(wang1.travel_status, "stayed_in_city");
+    assert_eq!(wang1.hukou.code(), "registered");
+    assert_eq!(wang1.tenure.code(), "owner");
+    assert_eq!(wang1.travel_status.code(), "stayed_in_city");
     assert_eq!(people["吴八"].vulnerabilities, 4, "pregnancy");
     assert_eq!(people["周七"].phone, None);
     assert_eq!(people["周七"].grid_id, f.grid2_id);
@@ -536,7 +536,7 @@ async fn a_gbk_register_imports_like_its_utf8_twin() {
     let li = &people["李四"];
     assert_eq!(li.building_id, f.building3_id);
     assert_eq!(
-        (li.hukou.as_str(), li.tenure.as_str()),
+        (li.hukou.code(), li.tenure.code()),
         ("resident_only", "tenant")
     );
 

@@ -151,7 +151,7 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
     assert_eq!(detail.document_masked, "610825********123X");
     assert_eq!(detail.phone.as_deref(), Some("139****5678"));
     // Derived from the ID number.
-    assert_eq!(detail.sex.as_deref(), Some("male"));
+    assert_eq!(detail.sex.map(|s| s.code()), Some("male"));
     assert!(merges.is_empty());
 
     let (hh, members) = app.household(&f.staff, h).await.expect("household");
@@ -298,7 +298,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     assert_eq!(after.household_id, h2);
     assert_eq!(after.building_name, "2号楼");
     assert_eq!(after.phone.as_deref(), Some("138****0002"));
-    assert_eq!(after.travel_status, "returned");
+    assert_eq!(after.travel_status.code(), "returned");
     assert_eq!(after.travel_origin.as_deref(), Some("武汉"));
     assert_eq!(after.returned_on.as_deref(), Some("2020-01-22"));
 

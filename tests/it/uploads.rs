@@ -3,6 +3,7 @@
 
 use app::AppError;
 use axum::http::{Method, StatusCode, header};
+use domain::registry::ImportStatus;
 use serde_json::Value;
 
 use crate::http::Client;
@@ -170,7 +171,7 @@ async fn a_bad_row_is_kept_once_with_all_its_problems() {
         .await
         .expect("prepared");
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
-    assert_eq!(done.status, "finished");
+    assert_eq!(done.status, ImportStatus::Finished);
     assert_eq!((done.inserted, done.rejected), (1, 2));
     let rejects = app
         .import_rejects(&f.staff, done.id, 1000)
@@ -210,7 +211,7 @@ async fn an_import_with_too_many_rejected_rows_stops_and_says_so() {
         .await
         .expect("prepared");
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
-    assert_eq!(done.status, app::import::TOO_MANY_REJECTS);
+    assert_eq!(done.status, ImportStatus::TooManyRejects);
     // The first three rejected rows are kept to be read; nothing else was written.
     assert_eq!((done.inserted, done.merged, done.rejected), (0, 0, 3));
     let rejects = app
@@ -259,7 +260,7 @@ async fn an_import_reads_its_rows_as_a_stream() {
         })
         .await
         .expect("ran");
-    assert_eq!(done.status, "finished");
+    assert_eq!(done.status, ImportStatus::Finished);
     assert_eq!((done.inserted, done.rejected), (40, 0));
     let seen = seen.into_inner().unwrap_or_default();
     assert_eq!(seen.last().map(|p| (p.processed, p.total)), Some((40, 40)));

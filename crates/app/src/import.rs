@@ -45,8 +45,6 @@ impl Default for ImportLimits {
     }
 }
 
-/// The status of an import stopped for having more rejected rows than allowed.
-pub const TOO_MANY_REJECTS: &str = "too_many_rejects";
 /// An import that wrote at least this many rows refreshes the planner's statistics.
 const ANALYZE_AFTER_ROWS: i64 = 5_000;
 

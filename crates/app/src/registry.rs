@@ -124,20 +124,20 @@ pub(crate) fn changed_fields(before: &ResidentData, after: &ResidentData) -> Vec
 impl App {
     /// The stored form of a parsed resident: the document sealed, indexed and masked.
     pub(crate) fn resident_data(&self, d: &ResidentDraft) -> ResidentData {
-        let kind = d.document.kind().code();
+        let kind = d.document.kind();
         let number = d.document.number();
         ResidentData {
             name: d.name.as_str().to_owned(),
-            document_kind: kind.to_owned(),
+            document_kind: kind,
             document_sealed: self.crypto.seal(DOCUMENT_CONTEXT, number),
-            document_index: self.document_index(kind, number),
+            document_index: self.document_index(kind.code(), number),
             document_masked: d.document.masked(),
-            sex: d.sex.map(|s| s.code().to_owned()),
+            sex: d.sex,
             birth_date: d.birth_date.map(|b| b.to_string()),
             phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
-            hukou: d.hukou.code().to_owned(),
-            tenure: d.tenure.code().to_owned(),
-            travel_status: d.travel.status.code().to_owned(),
+            hukou: d.hukou,
+            tenure: d.tenure,
+            travel_status: d.travel.status,
             travel_origin: d.travel.origin.clone(),
             returned_on: d.travel.returned_on.map(|x| x.to_string()),
             vulnerabilities: i64::from(d.vulnerabilities.0),
@@ -524,17 +524,17 @@ impl App {
                 };
                 rows.push(vec![
                     r.name.clone(),
-                    r.document_kind.clone(),
+                    r.document_kind.code().to_owned(),
                     document,
-                    r.sex.clone().unwrap_or_default(),
+                    r.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
                     r.birth_date.clone().unwrap_or_default(),
                     phone,
                     r.building_name.clone(),
                     r.unit_name.clone(),
                     r.room.clone(),
-                    r.hukou.clone(),
-                    r.tenure.clone(),
-                    r.travel_status.clone(),
+                    r.hukou.code().to_owned(),
+                    r.tenure.code().to_owned(),
+                    r.travel_status.code().to_owned(),
                     r.travel_origin.clone().unwrap_or_default(),
                     r.returned_on.clone().unwrap_or_default(),
                     domain::registry::Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))

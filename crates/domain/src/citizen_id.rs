@@ -30,7 +30,9 @@ pub struct CitizenId {
 }
 
 /// Sex as encoded by the parity of the sequence code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,
     Female,
@@ -45,7 +47,16 @@ impl Sex {
             Sex::Female => "female",
         }
     }
+
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Sex> {
+        [Sex::Male, Sex::Female]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
 }
+
+crate::stored_as_code!(Sex);
 
 /// Why a string is not a citizen ID number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

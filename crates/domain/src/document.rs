@@ -12,6 +12,7 @@ use crate::citizen_id::{CitizenId, CitizenIdError};
 
 /// The kind of an identity document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     /// 居民身份证 (GB 11643).

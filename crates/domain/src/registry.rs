@@ -68,7 +68,8 @@ pub const ROOM_MAX: usize = 16;
 pub const NOTES_MAX: usize = 2000;
 
 /// Registered residence (hukou) here, or living here without it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Hukou {
     Registered,
@@ -89,6 +90,7 @@ impl Hukou {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Tenure {
     Owner,
@@ -110,6 +112,7 @@ impl Tenure {
 
 /// The three registers the screening sorts residents into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TravelStatus {
     StayedInCity,
@@ -135,7 +138,45 @@ impl TravelStatus {
     }
 }
 
-crate::stored_as_code!(TravelStatus);
+crate::stored_as_code!(Hukou, Tenure, TravelStatus);
+
+/// Where an import of a register stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    Running,
+    Finished,
+    // Stopped once more rows were rejected than the settings allow.
+    TooManyRejects,
+    Failed,
+    // The server stopped while it ran.
+    Interrupted,
+}
+
+impl ImportStatus {
+    pub const ALL: [ImportStatus; 5] = [
+        ImportStatus::Running,
+        ImportStatus::Finished,
+        ImportStatus::TooManyRejects,
+        ImportStatus::Failed,
+        ImportStatus::Interrupted,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportStatus::Running => "running",
+            ImportStatus::Finished => "finished",
+            ImportStatus::TooManyRejects => "too_many_rejects",
+            ImportStatus::Failed => "failed",
+            ImportStatus::Interrupted => "interrupted",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<ImportStatus> {
+        ImportStatus::ALL.into_iter().find(|v| v.code() == s)
+    }
+}
+
+crate::stored_as_code!(ImportStatus);
 
 /// A resident's travel register entry; a return carries where from and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -302,6 +343,14 @@ mod tests {
 
     fn date(s: &str) -> Date {
         s.parse().expect("test date")
+    }
+
+    #[test]
+    fn import_statuses_decode_from_their_codes_only() {
+        for status in ImportStatus::ALL {
+            assert_eq!(ImportStatus::try_from(status.code().to_owned()), Ok(status));
+        }
+        assert!(ImportStatus::try_from("done".to_owned()).is_err());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use domain::registry::{Hukou, TravelStatus};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::FromRow;
 
 use crate::{Conn, Result};
 
@@ -13,8 +14,8 @@ use crate::{Conn, Result};
 pub struct CountKey {
     pub grid_id: i64,
     pub community_id: i64,
-    pub travel_status: String,
-    pub hukou: String,
+    pub travel_status: TravelStatus,
+    pub hukou: Hukou,
     pub vulnerable: bool,
 }
 
@@ -32,8 +33,8 @@ pub(crate) async fn adjust_residents(
         )
         .bind(k.grid_id)
         .bind(k.community_id)
-        .bind(k.travel_status.as_str())
-        .bind(k.hukou.as_str())
+        .bind(k.travel_status.code())
+        .bind(k.hukou.code())
         .bind(i64::from(k.vulnerable))
         .bind(*d)
         .execute(&mut *conn)
@@ -74,6 +75,24 @@ pub struct GridSummary {
     pub vulnerable: i64,
 }
 
+/// One grid's sums over its count rows.
+#[derive(FromRow)]
+struct GridSums {
+    grid_id: i64,
+    residents: i64,
+    returned: i64,
+    not_yet_returned: i64,
+    registered: i64,
+    vulnerable: i64,
+}
+
+/// One grid's households.
+#[derive(FromRow)]
+struct GridHouseholds {
+    grid_id: i64,
+    households: i64,
+}
+
 /// The figures of every grid of a community (or of one grid), from the counts.
 pub async fn summary(
     conn: &mut Conn,
@@ -87,35 +106,34 @@ pub async fn summary(
     // Summed per grid in SQL: a community of 200 grids has about 2,400 count rows, and the
     // page needs 200. `CAST` because PostgreSQL sums BIGINT as NUMERIC.
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT grid_id, CAST(SUM(residents) AS BIGINT), \
-         CAST(SUM(CASE WHEN travel_status = 'returned' THEN residents ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN travel_status = 'not_yet_returned' THEN residents ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN hukou = 'registered' THEN residents ELSE 0 END) AS BIGINT), \
-         CAST(SUM(CASE WHEN vulnerable <> 0 THEN residents ELSE 0 END) AS BIGINT) \
+        "SELECT grid_id, CAST(SUM(residents) AS BIGINT) AS residents, \
+         CAST(SUM(CASE WHEN travel_status = 'returned' THEN residents ELSE 0 END) AS BIGINT) \
+         AS returned, \
+         CAST(SUM(CASE WHEN travel_status = 'not_yet_returned' THEN residents ELSE 0 END) AS BIGINT) \
+         AS not_yet_returned, \
+         CAST(SUM(CASE WHEN hukou = 'registered' THEN residents ELSE 0 END) AS BIGINT) \
+         AS registered, \
+         CAST(SUM(CASE WHEN vulnerable <> 0 THEN residents ELSE 0 END) AS BIGINT) AS vulnerable \
          FROM resident_counts WHERE {filter} GROUP BY grid_id"
     )))
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let mut by_grid: HashMap<i64, GridSummary> = HashMap::new();
-    for r in rows {
-        let grid: i64 = r.try_get(0)?;
-        let residents: i64 = r.try_get(1)?;
-        let returned: i64 = r.try_get(2)?;
-        let not_yet_returned: i64 = r.try_get(3)?;
-        let registered: i64 = r.try_get(4)?;
+    for r in &rows {
+        let s = GridSums::from_row(r)?;
         by_grid.insert(
-            grid,
+            s.grid_id,
             GridSummary {
-                grid_id: grid,
-                residents,
+                grid_id: s.grid_id,
+                residents: s.residents,
                 households: 0,
-                stayed_in_city: residents - returned - not_yet_returned,
-                returned,
-                not_yet_returned,
-                registered,
-                resident_only: residents - registered,
-                vulnerable: r.try_get(5)?,
+                stayed_in_city: s.residents - s.returned - s.not_yet_returned,
+                returned: s.returned,
+                not_yet_returned: s.not_yet_returned,
+                registered: s.registered,
+                resident_only: s.residents - s.registered,
+                vulnerable: s.vulnerable,
             },
         );
     }
@@ -125,15 +143,15 @@ pub async fn summary(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    for r in rows {
-        let grid: i64 = r.try_get(0)?;
+    for r in &rows {
+        let h = GridHouseholds::from_row(r)?;
         by_grid
-            .entry(grid)
+            .entry(h.grid_id)
             .or_insert_with(|| GridSummary {
-                grid_id: grid,
+                grid_id: h.grid_id,
                 ..Default::default()
             })
-            .households = r.try_get(1)?;
+            .households = h.households;
     }
     let mut out: Vec<GridSummary> = by_grid.into_values().collect();
     out.sort_by_key(|s| s.grid_id);

@@ -3,9 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+use domain::citizen_id::Sex;
+use domain::registry::ImportStatus;
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::counts;
 use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, bind_resident, count_key};
@@ -112,14 +114,15 @@ fn list(conn: &Conn, n: usize) -> String {
     t[1..t.len() - 1].to_owned()
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Import {
     pub id: i64,
     pub account_id: i64,
     pub community_id: i64,
     pub file_name: String,
     pub file_sha256: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ImportStatus,
     pub total_rows: i64,
     pub processed_rows: i64,
     pub inserted: i64,
@@ -136,23 +139,7 @@ const IMPORT_SELECT: &str = "SELECT id, account_id, community_id, file_name, fil
      finished_at FROM imports";
 
 fn import_row(r: &AnyRow) -> Result<Import> {
-    Ok(Import {
-        id: r.try_get(0)?,
-        account_id: r.try_get(1)?,
-        community_id: r.try_get(2)?,
-        file_name: r.try_get(3)?,
-        file_sha256: r.try_get(4)?,
-        status: r.try_get(5)?,
-        total_rows: r.try_get(6)?,
-        processed_rows: r.try_get(7)?,
-        inserted: r.try_get(8)?,
-        merged: r.try_get(9)?,
-        unchanged: r.try_get(10)?,
-        rejected: r.try_get(11)?,
-        headers: r.try_get(12)?,
-        started_at: r.try_get(13)?,
-        finished_at: r.try_get(14)?,
-    })
+    Ok(Import::from_row(r)?)
 }
 
 pub async fn insert_import(
@@ -177,7 +164,7 @@ pub async fn insert_import(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 /// Counts of one committed batch, added to the import's totals in the batch's transaction.
@@ -206,9 +193,9 @@ pub async fn add_progress(conn: &mut Conn, import_id: i64, c: &BatchCounts) -> R
     Ok(())
 }
 
-pub async fn finish_import(conn: &mut Conn, import_id: i64, status: &str) -> Result<()> {
+pub async fn finish_import(conn: &mut Conn, import_id: i64, status: ImportStatus) -> Result<()> {
     sqlx::query("UPDATE imports SET status = $1, finished_at = $2 WHERE id = $3")
-        .bind(status)
+        .bind(status.code())
         .bind(now_ms())
         .bind(import_id)
         .execute(&mut *conn)
@@ -237,7 +224,7 @@ pub async fn list_imports(conn: &mut Conn, community_id: i64) -> Result<Vec<Impo
     rows.iter().map(import_row).collect()
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Reject {
     pub row_number: i64,
     pub column_name: String,
@@ -276,17 +263,26 @@ pub async fn rejects(conn: &mut Conn, import_id: i64, limit: u32) -> Result<Vec<
     .bind(import_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Reject {
-                row_number: r.try_get(0)?,
-                column_name: r.try_get(1)?,
-                code: r.try_get(2)?,
-                detail: r.try_get(3)?,
-                cells: r.try_get(4)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Reject::from_row(r)?)).collect()
+}
+
+/// A stored household as an import finds it: its id under its unit and room.
+#[derive(FromRow)]
+struct FoundHousehold {
+    id: i64,
+    unit_id: i64,
+    room: String,
+}
+
+impl FoundHousehold {
+    fn read(r: &AnyRow) -> Result<(HouseholdKey, i64)> {
+        let h = FoundHousehold::from_row(r)?;
+        let key = HouseholdKey {
+            unit_id: h.unit_id,
+            room: h.room,
+        };
+        Ok((key, h.id))
+    }
 }
 
 /// A household an import needs: the unit and room it names.
@@ -359,12 +355,9 @@ pub async fn households_for(
         }
         rows
     };
-    for r in rows {
-        let key = HouseholdKey {
-            unit_id: r.try_get(1)?,
-            room: r.try_get(2)?,
-        };
-        found.insert(key, r.try_get::<i64, _>(0)?);
+    for r in &rows {
+        let (key, id) = FoundHousehold::read(r)?;
+        found.insert(key, id);
     }
     counts::adjust_households(conn, &added).await?;
     Ok(found)
@@ -409,25 +402,23 @@ async fn select_households(
             rows.extend(q.fetch_all(&mut *conn).await?);
         }
     }
-    for r in rows {
-        let key = HouseholdKey {
-            unit_id: r.try_get(1)?,
-            room: r.try_get(2)?,
-        };
+    for r in &rows {
+        let (key, id) = FoundHousehold::read(r)?;
         if wanted.contains(&key) {
-            found.insert(key, r.try_get::<i64, _>(0)?);
+            found.insert(key, id);
         }
     }
     Ok(())
 }
 
 /// An existing resident found by document index, with what an import compares against.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, FromRow)]
 pub struct Existing {
     pub id: i64,
     pub version: i64,
     pub household_id: i64,
     pub community_id: i64,
+    #[sqlx(flatten)]
     pub data: ResidentData,
 }
 
@@ -468,33 +459,7 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
             rows.extend(q.fetch_all(&mut *conn).await?);
         }
     }
-    rows.iter()
-        .map(|r| {
-            Ok(Existing {
-                id: r.try_get(0)?,
-                version: r.try_get(1)?,
-                household_id: r.try_get(2)?,
-                community_id: r.try_get(18)?,
-                data: ResidentData {
-                    name: r.try_get(3)?,
-                    document_kind: r.try_get(4)?,
-                    document_sealed: r.try_get(5)?,
-                    document_index: r.try_get(6)?,
-                    document_masked: r.try_get(7)?,
-                    sex: r.try_get(8)?,
-                    birth_date: r.try_get(9)?,
-                    phone: r.try_get(10)?,
-                    hukou: r.try_get(11)?,
-                    tenure: r.try_get(12)?,
-                    travel_status: r.try_get(13)?,
-                    travel_origin: r.try_get(14)?,
-                    returned_on: r.try_get(15)?,
-                    vulnerabilities: r.try_get(16)?,
-                    notes: r.try_get(17)?,
-                },
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Existing::from_row(r)?)).collect()
 }
 
 /// Inserts many residents in a few statements (the bulk path of imports and the demo
@@ -537,16 +502,16 @@ async fn insert_residents_unnest(
         c[2].int(home.grid_id);
         c[3].int(home.community_id);
         c[4].text(Some(&d.name));
-        c[5].text(Some(&d.document_kind));
+        c[5].text(Some(d.document_kind.code()));
         c[6].bytes(&d.document_sealed);
         c[7].bytes(&d.document_index);
         c[8].text(Some(&d.document_masked));
-        c[9].text(d.sex.as_deref());
+        c[9].text(d.sex.map(Sex::code));
         c[10].text(d.birth_date.as_deref());
         c[11].text(d.phone.as_deref());
-        c[12].text(Some(&d.hukou));
-        c[13].text(Some(&d.tenure));
-        c[14].text(Some(&d.travel_status));
+        c[12].text(Some(d.hukou.code()));
+        c[13].text(Some(d.tenure.code()));
+        c[14].text(Some(d.travel_status.code()));
         c[15].text(d.travel_origin.as_deref());
         c[16].text(d.returned_on.as_deref());
         c[17].int(d.vulnerabilities);

@@ -1,18 +1,25 @@
 //! Households and residents. Every read is scoped by the caller's jurisdiction in SQL.
 
 use domain::access::{Jurisdiction, Placement};
+use domain::citizen_id::Sex;
+use domain::document::DocumentKind;
 use domain::page::{Page, PageRequest};
+use domain::registry::{Hukou, Tenure, TravelStatus};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use std::collections::HashMap;
 
+mod nullable_code;
+
 use crate::counts::{self, CountKey};
+use crate::registry::nullable_code::NullableCode;
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
-#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = HouseholdDto))]
 pub struct Household {
     pub id: i64,
     pub unit_id: i64,
@@ -22,6 +29,9 @@ pub struct Household {
     pub building_name: String,
     pub unit_name: String,
     pub room: String,
+    // Stored in full; the app masks it before a household is shown, which is what the API
+    // document describes.
+    /// Masked, e.g. `138****5678`.
     pub phone: Option<String>,
     pub head_resident_id: Option<i64>,
     pub members: i64,
@@ -103,7 +113,7 @@ pub async fn insert_household(conn: &mut Conn, h: &NewHousehold<'_>) -> Result<i
         &HashMap::from([((grid, h.placement.community_id), 1)]),
     )
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 pub async fn household_id_by_unit_room(
@@ -111,12 +121,13 @@ pub async fn household_id_by_unit_room(
     unit_id: i64,
     room: &str,
 ) -> Result<Option<i64>> {
-    let r = sqlx::query("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
-        .bind(unit_id)
-        .bind(room)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(r.map(|r| r.try_get(0)).transpose()?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
+            .bind(unit_id)
+            .bind(room)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 pub async fn update_household(
@@ -138,7 +149,7 @@ pub async fn update_household(
 }
 
 /// A resident as stored, with the document masked; the sealed number is read separately.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Resident {
     pub id: i64,
     pub household_id: i64,
@@ -149,14 +160,19 @@ pub struct Resident {
     pub unit_name: String,
     pub room: String,
     pub name: String,
-    pub document_kind: String,
+    #[sqlx(try_from = "String")]
+    pub document_kind: DocumentKind,
     pub document_masked: String,
-    pub sex: Option<String>,
+    #[sqlx(try_from = "NullableCode")]
+    pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
-    pub hukou: String,
-    pub tenure: String,
-    pub travel_status: String,
+    #[sqlx(try_from = "String")]
+    pub hukou: Hukou,
+    #[sqlx(try_from = "String")]
+    pub tenure: Tenure,
+    #[sqlx(try_from = "String")]
+    pub travel_status: TravelStatus,
     pub travel_origin: Option<String>,
     pub returned_on: Option<String>,
     pub vulnerabilities: i64,
@@ -168,7 +184,7 @@ pub struct Resident {
 macro_rules! resident_columns {
     () => {
         "SELECT r.id, r.household_id, r.building_id, r.grid_id, \
-         r.community_id, b.name, u.name, h.room, r.name, r.document_kind, r.document_masked, \
+         r.community_id, b.name AS building_name, u.name AS unit_name, h.room, r.name, r.document_kind, r.document_masked, \
          r.sex, r.birth_date, r.phone, r.hukou, r.tenure, r.travel_status, r.travel_origin, \
          r.returned_on, r.vulnerabilities, r.notes, r.updated_at, r.version FROM "
     };
@@ -182,31 +198,7 @@ macro_rules! resident_joins {
 const RESIDENT_SELECT: &str = concat!(resident_columns!(), "residents", resident_joins!());
 
 fn resident_row(r: &AnyRow) -> Result<Resident> {
-    Ok(Resident {
-        id: r.try_get(0)?,
-        household_id: r.try_get(1)?,
-        building_id: r.try_get(2)?,
-        grid_id: r.try_get(3)?,
-        community_id: r.try_get(4)?,
-        building_name: r.try_get(5)?,
-        unit_name: r.try_get(6)?,
-        room: r.try_get(7)?,
-        name: r.try_get(8)?,
-        document_kind: r.try_get(9)?,
-        document_masked: r.try_get(10)?,
-        sex: r.try_get(11)?,
-        birth_date: r.try_get(12)?,
-        phone: r.try_get(13)?,
-        hukou: r.try_get(14)?,
-        tenure: r.try_get(15)?,
-        travel_status: r.try_get(16)?,
-        travel_origin: r.try_get(17)?,
-        returned_on: r.try_get(18)?,
-        vulnerabilities: r.try_get(19)?,
-        notes: r.try_get(20)?,
-        updated_at: r.try_get(21)?,
-        version: r.try_get(22)?,
-    })
+    Ok(Resident::from_row(r)?)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -320,23 +312,28 @@ pub async fn sealed_document(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Resu
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("document_sealed")?)
 }
 
 /// Every stored field of a resident, as written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct ResidentData {
     pub name: String,
-    pub document_kind: String,
+    #[sqlx(try_from = "String")]
+    pub document_kind: DocumentKind,
     pub document_sealed: Vec<u8>,
     pub document_index: Vec<u8>,
     pub document_masked: String,
-    pub sex: Option<String>,
+    #[sqlx(try_from = "NullableCode")]
+    pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
-    pub hukou: String,
-    pub tenure: String,
-    pub travel_status: String,
+    #[sqlx(try_from = "String")]
+    pub hukou: Hukou,
+    #[sqlx(try_from = "String")]
+    pub tenure: Tenure,
+    #[sqlx(try_from = "String")]
+    pub travel_status: TravelStatus,
     pub travel_origin: Option<String>,
     pub returned_on: Option<String>,
     pub vulnerabilities: i64,
@@ -344,7 +341,7 @@ pub struct ResidentData {
 }
 
 /// Where a resident lives: the household and its place in the tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
 pub struct Home {
     pub household_id: i64,
     pub building_id: i64,
@@ -353,18 +350,15 @@ pub struct Home {
 }
 
 pub async fn home_of_household(conn: &mut Conn, household_id: i64) -> Result<Home> {
-    let r =
-        sqlx::query("SELECT id, building_id, grid_id, community_id FROM households WHERE id = $1")
-            .bind(household_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-    Ok(Home {
-        household_id: r.try_get(0)?,
-        building_id: r.try_get(1)?,
-        grid_id: r.try_get(2)?,
-        community_id: r.try_get(3)?,
-    })
+    let r = sqlx::query(
+        "SELECT id AS household_id, building_id, grid_id, community_id FROM households \
+         WHERE id = $1",
+    )
+    .bind(household_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(Home::from_row(&r)?)
 }
 
 /// The count bucket of a resident living at `home`.
@@ -372,9 +366,33 @@ pub(crate) fn count_key(home: &Home, d: &ResidentData) -> CountKey {
     CountKey {
         grid_id: home.grid_id,
         community_id: home.community_id,
-        travel_status: d.travel_status.clone(),
-        hukou: d.hukou.clone(),
+        travel_status: d.travel_status,
+        hukou: d.hukou,
         vulnerable: d.vulnerabilities != 0,
+    }
+}
+
+/// The columns of a stored resident that choose its count bucket.
+#[derive(FromRow)]
+pub(crate) struct CountedResident {
+    grid_id: i64,
+    community_id: i64,
+    #[sqlx(try_from = "String")]
+    travel_status: TravelStatus,
+    #[sqlx(try_from = "String")]
+    hukou: Hukou,
+    vulnerabilities: i64,
+}
+
+impl CountedResident {
+    pub(crate) fn key(self) -> CountKey {
+        CountKey {
+            grid_id: self.grid_id,
+            community_id: self.community_id,
+            travel_status: self.travel_status,
+            hukou: self.hukou,
+            vulnerable: self.vulnerabilities != 0,
+        }
     }
 }
 
@@ -387,13 +405,7 @@ async fn stored_count_key(conn: &mut Conn, id: i64) -> Result<CountKey> {
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    Ok(CountKey {
-        grid_id: r.try_get(0)?,
-        community_id: r.try_get(1)?,
-        travel_status: r.try_get(2)?,
-        hukou: r.try_get(3)?,
-        vulnerable: r.try_get::<i64, _>(4)? != 0,
-    })
+    Ok(CountedResident::from_row(&r)?.key())
 }
 
 pub(crate) const RESIDENT_INSERT_COLUMNS: &str = "household_id, building_id, grid_id, community_id, name, \
@@ -422,16 +434,16 @@ fn bind_place_and_values<'q>(
         .bind(home.grid_id)
         .bind(home.community_id)
         .bind(d.name.as_str())
-        .bind(d.document_kind.as_str())
+        .bind(d.document_kind.code())
         .bind(d.document_sealed.clone())
         .bind(d.document_index.clone())
         .bind(d.document_masked.as_str())
-        .bind(d.sex.as_deref())
+        .bind(d.sex.map(Sex::code))
         .bind(d.birth_date.as_deref())
         .bind(d.phone.as_deref())
-        .bind(d.hukou.as_str())
-        .bind(d.tenure.as_str())
-        .bind(d.travel_status.as_str())
+        .bind(d.hukou.code())
+        .bind(d.tenure.code())
+        .bind(d.travel_status.code())
         .bind(d.travel_origin.as_deref())
         .bind(d.returned_on.as_deref())
         .bind(d.vulnerabilities)
@@ -450,7 +462,7 @@ pub async fn insert_resident(conn: &mut Conn, home: &Home, d: &ResidentData) -> 
         .fetch_one(&mut *conn)
         .await?;
     counts::adjust_residents(conn, &HashMap::from([(count_key(home, d), 1)])).await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 /// Overwrites a resident if it still has `version`; a stale version is a conflict, so two people
@@ -516,12 +528,12 @@ pub async fn resident_by_document_index(
         .fetch_optional(&mut *conn)
         .await?;
     Ok(
-        r.map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+        r.map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("version")?)))
             .transpose()?,
     )
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Merge {
     pub id: i64,
     pub import_id: Option<i64>,
@@ -559,15 +571,5 @@ pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> 
     .bind(resident_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Merge {
-                id: r.try_get(0)?,
-                import_id: r.try_get(1)?,
-                source: r.try_get(2)?,
-                changes: r.try_get(3)?,
-                at: r.try_get(4)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Merge::from_row(r)?)).collect()
 }

@@ -7,7 +7,7 @@
 //! Nothing here is reachable from the server: the binary's `demo` and `bench` commands call it
 //! inside their own transaction and audit the seeding as one entry.
 
-use sqlx::Row;
+use sqlx::FromRow;
 
 use crate::{Conn, Result};
 
@@ -57,6 +57,7 @@ const MISSED_ONE_IN: i64 = 40;
 /// One in this many checks is febrile (a fever alert).
 const FEVER_ONE_IN: i64 = 300;
 
+#[derive(FromRow)]
 struct Chosen {
     resident_id: i64,
     household_id: i64,
@@ -81,17 +82,28 @@ pub async fn seed(conn: &mut Conn, plan: &Plan) -> Result<Seeded> {
     }
     resolve_old_alerts(conn, plan).await?;
     let counts = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1), \
-         (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1 AND state = 'active'), \
-         (SELECT COUNT(*) FROM check_alerts WHERE community_id = $1 AND state <> 'resolved')",
+        "SELECT (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1) AS orders, \
+         (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1 AND state = 'active') \
+         AS active_orders, \
+         (SELECT COUNT(*) FROM check_alerts WHERE community_id = $1 AND state <> 'resolved') \
+         AS open_alerts",
     )
     .bind(plan.community_id)
     .fetch_one(&mut *conn)
     .await?;
-    seeded.orders = counts.try_get(0)?;
-    seeded.active_orders = counts.try_get(1)?;
-    seeded.open_alerts = counts.try_get(2)?;
+    let counts = SeededCounts::from_row(&counts)?;
+    seeded.orders = counts.orders;
+    seeded.active_orders = counts.active_orders;
+    seeded.open_alerts = counts.open_alerts;
     Ok(seeded)
+}
+
+/// What the community holds once seeded.
+#[derive(FromRow)]
+struct SeededCounts {
+    orders: i64,
+    active_orders: i64,
+    open_alerts: i64,
 }
 
 /// PostgreSQL plans the month's statements from statistics, which tables filled inside this
@@ -109,7 +121,7 @@ async fn analyze(conn: &mut Conn, table: &str) -> Result<()> {
 async fn choose_residents(conn: &mut Conn, plan: &Plan) -> Result<Vec<Chosen>> {
     let limit = i64::try_from(plan.orders).unwrap_or(i64::MAX);
     let rows = sqlx::query(
-        "SELECT id, household_id, building_id, grid_id FROM residents \
+        "SELECT id AS resident_id, household_id, building_id, grid_id FROM residents \
          WHERE community_id = $1 \
          ORDER BY CASE WHEN travel_status = 'returned' THEN 0 ELSE 1 END, id LIMIT $2",
     )
@@ -117,16 +129,7 @@ async fn choose_residents(conn: &mut Conn, plan: &Plan) -> Result<Vec<Chosen>> {
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Chosen {
-                resident_id: r.try_get(0)?,
-                household_id: r.try_get(1)?,
-                building_id: r.try_get(2)?,
-                grid_id: r.try_get(3)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Chosen::from_row(r)?)).collect()
 }
 
 async fn insert_orders(conn: &mut Conn, plan: &Plan, chosen: &[Chosen]) -> Result<()> {

@@ -2,43 +2,44 @@
 
 use domain::access::{Jurisdiction, Level, Placement};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use crate::{Conn, Result, StoreError, now_ms};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct District {
     pub id: i64,
     pub code: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Street {
     pub id: i64,
     pub district_id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = CommunityDto))]
 pub struct Community {
     pub id: i64,
-    pub street_id: i64,
-    pub district_id: i64,
     pub name: String,
+    pub street_id: i64,
     pub street_name: String,
+    pub district_id: i64,
     pub district_name: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Grid {
     pub id: i64,
     pub community_id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Building {
     pub id: i64,
     pub grid_id: i64,
@@ -46,7 +47,7 @@ pub struct Building {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Unit {
     pub id: i64,
     pub building_id: i64,
@@ -58,7 +59,7 @@ async fn insert_returning_id(
     q: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
 ) -> Result<i64> {
     let row = q.fetch_one(&mut *conn).await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("id")?)
 }
 
 pub async fn insert_district(conn: &mut Conn, code: &str, name: &str) -> Result<i64> {
@@ -85,30 +86,14 @@ pub async fn list_districts(conn: &mut Conn) -> Result<Vec<District>> {
     let rows = sqlx::query("SELECT id, code, name FROM districts ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(District {
-                id: r.try_get(0)?,
-                code: r.try_get(1)?,
-                name: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(District::from_row(r)?)).collect()
 }
 
 pub async fn list_streets(conn: &mut Conn) -> Result<Vec<Street>> {
     let rows = sqlx::query("SELECT id, district_id, name FROM streets ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Street {
-                id: r.try_get(0)?,
-                district_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Street::from_row(r)?)).collect()
 }
 
 pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
@@ -117,11 +102,7 @@ pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(Street {
-        id: r.try_get(0)?,
-        district_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-    })
+    Ok(Street::from_row(&r)?)
 }
 
 pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> Result<i64> {
@@ -151,18 +132,12 @@ fn community_scope(j: &Jurisdiction) -> Option<&'static str> {
     })
 }
 
-const COMMUNITY_SELECT: &str = "SELECT c.id, c.street_id, c.district_id, c.name, s.name, d.name \
+const COMMUNITY_SELECT: &str = "SELECT c.id, c.street_id, c.district_id, c.name, \
+     s.name AS street_name, d.name AS district_name \
      FROM communities c JOIN streets s ON s.id = c.street_id JOIN districts d ON d.id = c.district_id";
 
 fn community_row(r: &AnyRow) -> Result<Community> {
-    Ok(Community {
-        id: r.try_get(0)?,
-        street_id: r.try_get(1)?,
-        district_id: r.try_get(2)?,
-        name: r.try_get(3)?,
-        street_name: r.try_get(4)?,
-        district_name: r.try_get(5)?,
-    })
+    Ok(Community::from_row(r)?)
 }
 
 pub async fn list_communities(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Community>> {
@@ -207,14 +182,13 @@ pub async fn rename(conn: &mut Conn, node: Node, name: &str) -> Result<String> {
         Node::Building(id) => ("buildings", id),
         Node::Unit(id) => ("units", id),
     };
-    let before: String = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let before: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT name FROM {table} WHERE id = $1"
     )))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(StoreError::NotFound)?
-    .try_get(0)?;
+    .ok_or(StoreError::NotFound)?;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE {table} SET name = $1 WHERE id = $2"
     )))
@@ -258,15 +232,7 @@ pub async fn list_grids(conn: &mut Conn, j: &Jurisdiction, community_id: i64) ->
         q = q.bind(j.id);
     }
     let rows = q.bind(community_id).fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Grid {
-                id: r.try_get(0)?,
-                community_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Grid::from_row(r)?)).collect()
 }
 
 pub async fn insert_building(conn: &mut Conn, grid: &Grid, name: &str) -> Result<i64> {
@@ -309,16 +275,7 @@ pub async fn list_buildings(
         q = q.bind(j.id);
     }
     let rows = q.bind(grid_id).fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Building {
-                id: r.try_get(0)?,
-                grid_id: r.try_get(1)?,
-                community_id: r.try_get(2)?,
-                name: r.try_get(3)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Building::from_row(r)?)).collect()
 }
 
 pub async fn insert_unit(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
@@ -339,15 +296,7 @@ pub async fn list_units(conn: &mut Conn, building_id: i64) -> Result<Vec<Unit>> 
     .bind(building_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Unit {
-                id: r.try_get(0)?,
-                building_id: r.try_get(1)?,
-                name: r.try_get(2)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Unit::from_row(r)?)).collect()
 }
 
 /// Where a node of the tree sits, for deciding whether a jurisdiction covers it.
@@ -359,24 +308,38 @@ pub enum Node {
     Unit(i64),
 }
 
+/// The columns of a [`Placement`]; the domain type knows nothing of rows.
+#[derive(FromRow)]
+struct PlacementRow {
+    district_id: i64,
+    street_id: i64,
+    community_id: i64,
+    grid_id: Option<i64>,
+    building_id: Option<i64>,
+}
+
 pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
     let (sql, id) = match node {
         Node::Community(id) => (
-            "SELECT c.district_id, c.street_id, c.id, NULL, NULL FROM communities c WHERE c.id = $1",
+            "SELECT c.district_id, c.street_id, c.id AS community_id, NULL AS grid_id, \
+             NULL AS building_id FROM communities c WHERE c.id = $1",
             id,
         ),
         Node::Grid(id) => (
-            "SELECT c.district_id, c.street_id, c.id, g.id, NULL FROM grids g \
+            "SELECT c.district_id, c.street_id, c.id AS community_id, g.id AS grid_id, \
+             NULL AS building_id FROM grids g \
              JOIN communities c ON c.id = g.community_id WHERE g.id = $1",
             id,
         ),
         Node::Building(id) => (
-            "SELECT c.district_id, c.street_id, c.id, b.grid_id, b.id FROM buildings b \
+            "SELECT c.district_id, c.street_id, c.id AS community_id, b.grid_id, \
+             b.id AS building_id FROM buildings b \
              JOIN communities c ON c.id = b.community_id WHERE b.id = $1",
             id,
         ),
         Node::Unit(id) => (
-            "SELECT c.district_id, c.street_id, c.id, b.grid_id, b.id FROM units u \
+            "SELECT c.district_id, c.street_id, c.id AS community_id, b.grid_id, \
+             b.id AS building_id FROM units u \
              JOIN buildings b ON b.id = u.building_id \
              JOIN communities c ON c.id = b.community_id WHERE u.id = $1",
             id,
@@ -387,12 +350,13 @@ pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let p = PlacementRow::from_row(&r)?;
     Ok(Placement {
-        district_id: r.try_get(0)?,
-        street_id: r.try_get(1)?,
-        community_id: r.try_get(2)?,
-        grid_id: r.try_get(3)?,
-        building_id: r.try_get(4)?,
+        district_id: p.district_id,
+        street_id: p.street_id,
+        community_id: p.community_id,
+        grid_id: p.grid_id,
+        building_id: p.building_id,
     })
 }
 
@@ -402,11 +366,7 @@ pub async fn grid(conn: &mut Conn, id: i64) -> Result<Grid> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(Grid {
-        id: r.try_get(0)?,
-        community_id: r.try_get(1)?,
-        name: r.try_get(2)?,
-    })
+    Ok(Grid::from_row(&r)?)
 }
 
 pub async fn building(conn: &mut Conn, id: i64) -> Result<Building> {
@@ -415,12 +375,7 @@ pub async fn building(conn: &mut Conn, id: i64) -> Result<Building> {
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    Ok(Building {
-        id: r.try_get(0)?,
-        grid_id: r.try_get(1)?,
-        community_id: r.try_get(2)?,
-        name: r.try_get(3)?,
-    })
+    Ok(Building::from_row(&r)?)
 }
 
 /// Finds a building of a community by name (imports name buildings, not ids).
@@ -434,26 +389,18 @@ pub async fn building_by_name(
         .bind(name)
         .fetch_optional(&mut *conn)
         .await?;
-    r.map(|r| {
-        Ok(Building {
-            id: r.try_get(0)?,
-            grid_id: r.try_get(1)?,
-            community_id: r.try_get(2)?,
-            name: r.try_get(3)?,
-        })
-    })
-    .transpose()
+    Ok(r.map(|r| Building::from_row(&r)).transpose()?)
 }
 
 /// Finds a unit of a building by name, creating it when missing.
 pub async fn unit_by_name_or_insert(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
-    let found = sqlx::query("SELECT id FROM units WHERE building_id = $1 AND name = $2")
+    let found = sqlx::query_scalar("SELECT id FROM units WHERE building_id = $1 AND name = $2")
         .bind(building_id)
         .bind(name)
         .fetch_optional(&mut *conn)
         .await?;
     match found {
-        Some(r) => Ok(r.try_get(0)?),
+        Some(id) => Ok(id),
         None => insert_unit(conn, building_id, name).await,
     }
 }

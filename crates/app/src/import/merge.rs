@@ -19,21 +19,21 @@ pub(super) fn merge(
         document_sealed: old.document_sealed.clone(),
         document_index: new.document_index,
         document_masked: new.document_masked,
-        sex: new.sex.or_else(|| old.sex.clone()),
+        sex: new.sex.or(old.sex),
         birth_date: new.birth_date.or_else(|| old.birth_date.clone()),
         phone: new.phone.or_else(|| old.phone.clone()),
         hukou: if keep(Column::Hukou) {
-            old.hukou.clone()
+            old.hukou
         } else {
             new.hukou
         },
         tenure: if keep(Column::Tenure) {
-            old.tenure.clone()
+            old.tenure
         } else {
             new.tenure
         },
         travel_status: if keep(Column::TravelStatus) {
-            old.travel_status.clone()
+            old.travel_status
         } else {
             new.travel_status
         },

@@ -4,13 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use domain::access::Placement;
+use domain::registry::ImportStatus;
 use store::imports::{self, BatchCounts, Existing, HouseholdKey, Import, Reject};
 use store::registry::{self as reg, Home, ResidentData};
 use store::structure::{self, Building, Node};
 
 use super::merge::merge;
 use super::row::parse_cells;
-use super::{ANALYZE_AFTER_ROWS, BATCH_ROWS, Column, PreparedImport, Progress, TOO_MANY_REJECTS};
+use super::{ANALYZE_AFTER_ROWS, BATCH_ROWS, Column, PreparedImport, Progress};
 use crate::registry::changed_fields;
 use crate::{App, AppError, AppResult};
 
@@ -60,10 +61,10 @@ impl App {
                     .await?;
                 progress(Progress { processed, total });
                 if !go_on {
-                    return Ok(TOO_MANY_REJECTS);
+                    return Ok(ImportStatus::TooManyRejects);
                 }
             }
-            Ok::<&str, AppError>("finished")
+            Ok::<ImportStatus, AppError>(ImportStatus::Finished)
         }
         .await;
         // Stops the reader when the writes stopped first.
@@ -73,7 +74,7 @@ impl App {
             .map_err(|e| AppError::Internal(format!("reading rows failed: {e}")));
         let result = match (result, read) {
             (Ok(status), Ok(Ok(()))) => Ok(status),
-            (Ok(TOO_MANY_REJECTS), _) => Ok(TOO_MANY_REJECTS),
+            (Ok(ImportStatus::TooManyRejects), _) => Ok(ImportStatus::TooManyRejects),
             (Err(e), _) | (Ok(_), Err(e)) => Err(e),
             (Ok(_), Ok(Err(e))) => Err(AppError::Internal(format!(
                 "reading the file again failed: {e}"
@@ -81,7 +82,7 @@ impl App {
         };
         let status = match &result {
             Ok(status) => *status,
-            Err(_) => "failed",
+            Err(_) => ImportStatus::Failed,
         };
         let mut conn = self.db.conn().await?;
         imports::finish_import(&mut conn, p.import_id, status).await?;
@@ -357,7 +358,7 @@ impl App {
         let mut a = p.actor.audit("import_stopped", "import", p.import_id);
         a.community_id = Some(p.community_id);
         a.after = Some(serde_json::json!({
-            "reason": TOO_MANY_REJECTS, "max_rejected_rows": p.max_rejected_rows,
+            "reason": ImportStatus::TooManyRejects.code(), "max_rejected_rows": p.max_rejected_rows,
             "first_row": batch.first().map(|r| r.number), "last_row": batch.last().map(|r| r.number),
         }));
         tx.audit(a).await?;

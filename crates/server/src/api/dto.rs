@@ -30,16 +30,7 @@ pub struct Me {
     pub language: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CommunityDto {
-    pub id: i64,
-    pub name: String,
-    pub street_id: i64,
-    pub street_name: String,
-    pub district_id: i64,
-    pub district_name: String,
-}
-
+// One shape for grids, buildings and units, each stored with its own parent's name.
 #[derive(Serialize, ToSchema)]
 pub struct NodeDto {
     pub id: i64,
@@ -66,31 +57,15 @@ pub struct Created {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct HouseholdDto {
-    pub id: i64,
-    pub unit_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// Masked, e.g. `138****5678`.
-    pub phone: Option<String>,
-    pub head_resident_id: Option<i64>,
-    pub members: i64,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct HouseholdPage {
-    pub items: Vec<HouseholdDto>,
+    pub items: Vec<store::registry::Household>,
     /// Pass as `after` for the next page.
     pub next: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct HouseholdDetail {
-    pub household: HouseholdDto,
+    pub household: store::registry::Household,
     pub members: Vec<ResidentDto>,
 }
 
@@ -118,6 +93,7 @@ pub struct HouseholdUpdate {
     pub head_resident_id: Option<Option<i64>>,
 }
 
+// Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
 #[derive(Serialize, ToSchema)]
 pub struct ResidentDto {
     pub id: i64,
@@ -129,16 +105,16 @@ pub struct ResidentDto {
     pub unit_name: String,
     pub room: String,
     pub name: String,
-    pub document_kind: String,
+    pub document_kind: domain::document::DocumentKind,
     /// Masked, e.g. `610825********123X`; see the unmask endpoint.
     pub document_masked: String,
-    pub sex: Option<String>,
+    pub sex: Option<domain::citizen_id::Sex>,
     pub birth_date: Option<String>,
     /// Masked.
     pub phone: Option<String>,
-    pub hukou: String,
-    pub tenure: String,
-    pub travel_status: String,
+    pub hukou: domain::registry::Hukou,
+    pub tenure: domain::registry::Tenure,
+    pub travel_status: domain::registry::TravelStatus,
     pub travel_origin: Option<String>,
     pub returned_on: Option<String>,
     pub vulnerabilities: Vec<String>,
@@ -152,6 +128,7 @@ pub struct ResidentPage {
     pub next: Option<i64>,
 }
 
+// Not the stored merge: its id is not shown.
 #[derive(Serialize, ToSchema)]
 pub struct MergeDto {
     pub at: i64,
@@ -261,12 +238,13 @@ pub struct ImportParams {
     pub file_name: String,
 }
 
+// Not the stored import: who ran it, the file's hash, its headers and times are not shown.
 #[derive(Serialize, ToSchema)]
 pub struct ImportDto {
     pub id: i64,
     pub community_id: i64,
     pub file_name: String,
-    pub status: String,
+    pub status: domain::registry::ImportStatus,
     pub total_rows: i64,
     pub processed_rows: i64,
     pub inserted: i64,
@@ -275,6 +253,7 @@ pub struct ImportDto {
     pub rejected: i64,
 }
 
+// Not the stored reject: the message is explained in words, and the row's cells are not shown.
 #[derive(Serialize, ToSchema)]
 pub struct RejectDto {
     pub row: i64,
@@ -387,24 +366,6 @@ impl From<store::registry::Resident> for ResidentDto {
     }
 }
 
-impl From<store::registry::Household> for HouseholdDto {
-    fn from(h: store::registry::Household) -> Self {
-        HouseholdDto {
-            id: h.id,
-            unit_id: h.unit_id,
-            building_id: h.building_id,
-            grid_id: h.grid_id,
-            community_id: h.community_id,
-            building_name: h.building_name,
-            unit_name: h.unit_name,
-            room: h.room,
-            phone: h.phone,
-            head_resident_id: h.head_resident_id,
-            members: h.members,
-        }
-    }
-}
-
 impl From<store::imports::Import> for ImportDto {
     fn from(i: store::imports::Import) -> Self {
         ImportDto {
@@ -474,6 +435,7 @@ impl ResidentRequest {
     }
 }
 
+// The stored figures with the grid's name beside them.
 #[derive(Serialize, ToSchema)]
 pub struct GridFigures {
     pub grid_id: i64,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use domain::page::PageRequest;
 use store::audit::AuditFilter;
 use store::registry::HouseholdFilter;
-use store::structure::Node;
+use store::structure::{Community, Node};
 use utoipa::OpenApi;
 
 use super::dto::*;
@@ -89,21 +89,9 @@ async fn me(ctx: ApiCtx) -> Json<Me> {
 }
 
 /// Communities in the caller's jurisdiction.
-#[utoipa::path(get, path = "/communities", responses((status = 200, body = Vec<CommunityDto>)))]
-async fn communities(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<CommunityDto>>> {
-    let list = s.app.communities(&ctx.actor).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|c| CommunityDto {
-                id: c.id,
-                name: c.name,
-                street_id: c.street_id,
-                street_name: c.street_name,
-                district_id: c.district_id,
-                district_name: c.district_name,
-            })
-            .collect(),
-    ))
+#[utoipa::path(get, path = "/communities", responses((status = 200, body = Vec<Community>)))]
+async fn communities(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<Community>>> {
+    Ok(Json(s.app.communities(&ctx.actor).await?))
 }
 
 #[utoipa::path(post, path = "/communities", request_body = CommunityRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
@@ -280,7 +268,7 @@ async fn households(
         .await?;
     Ok(Json(HouseholdPage {
         next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
+        items: page.items,
     }))
 }
 
@@ -313,7 +301,7 @@ async fn household(
 ) -> ApiResult<Json<HouseholdDetail>> {
     let (h, members) = s.app.household(&ctx.actor, id).await?;
     Ok(Json(HouseholdDetail {
-        household: h.into(),
+        household: h,
         members: members.into_iter().map(Into::into).collect(),
     }))
 }

@@ -6,6 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use domain::registry::ImportStatus;
 use serde::Deserialize;
 use store::imports::Import;
 use store::structure::Community;
@@ -213,7 +214,7 @@ async fn import_page(
             )
         })
         .collect();
-    let stopped_text = if i.status == app::import::TOO_MANY_REJECTS {
+    let stopped_text = if i.status == ImportStatus::TooManyRejects {
         ctx.t.get("import.stopped_for_rejects").replace(
             "{max}",
             &s.app.settings.imports.max_rejected_rows.to_string(),
@@ -239,7 +240,7 @@ async fn progress(
         .import_record(&ctx.actor, id)
         .await
         .map_err(|e| ctx.err(e))?;
-    if i.status != "running" {
+    if i.status != ImportStatus::Running {
         // Finished: reload the whole page so the rejected rows appear.
         let mut res = StatusCode::OK.into_response();
         if let Ok(v) = format!("/imports/{id}").parse() {

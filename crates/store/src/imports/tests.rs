@@ -1,6 +1,9 @@
 //! The bulk paths on a real database: SQLite always, PostgreSQL too when
 //! `GRIDWATCH_TEST_DATABASE` names a server (in a schema of its own, dropped at the end).
 
+use domain::citizen_id::Sex;
+use domain::document::DocumentKind;
+use domain::registry::{Hukou, Tenure, TravelStatus};
 use sqlx::{Connection, Executor};
 
 use super::*;
@@ -27,16 +30,16 @@ fn postgres_array_literals_quote_and_escape() {
 fn resident(n: u8, name: &str, phone: Option<&str>, notes: &str) -> ResidentData {
     ResidentData {
         name: name.to_owned(),
-        document_kind: "citizen_id".to_owned(),
+        document_kind: DocumentKind::CitizenId,
         document_sealed: vec![n, 0, 0x5c, 0x22, 0xff],
         document_index: vec![n; 32],
         document_masked: format!("6108**********{n:04}"),
-        sex: n.is_multiple_of(2).then(|| "female".to_owned()),
+        sex: n.is_multiple_of(2).then_some(Sex::Female),
         birth_date: Some("1990-01-01".to_owned()),
         phone: phone.map(str::to_owned),
-        hukou: "registered".to_owned(),
-        tenure: "owner".to_owned(),
-        travel_status: "returned".to_owned(),
+        hukou: Hukou::Registered,
+        tenure: Tenure::Owner,
+        travel_status: TravelStatus::Returned,
         travel_origin: Some("武汉".to_owned()),
         returned_on: Some("2020-01-20".to_owned()),
         vulnerabilities: i64::from(n),
@@ -87,12 +90,11 @@ async fn bulk_paths_round_trip(db: &Db) {
         again, ids,
         "existing households are found, not created again"
     );
-    let count: i64 = sqlx::query("SELECT households FROM household_counts WHERE grid_id = 1")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("household count")
-        .try_get(0)
-        .expect("an integer");
+    let count: i64 =
+        sqlx::query_scalar("SELECT households FROM household_counts WHERE grid_id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("household count");
     assert_eq!(count, 3);
 
     let at = |k: HouseholdKey| Home {

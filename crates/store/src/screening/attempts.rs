@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::counts::{self, CountKey};
+use crate::registry::CountedResident;
 use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 use super::CampaignHousehold;
@@ -169,17 +170,6 @@ pub struct TravelEntry {
     pub returned_on: Option<String>,
 }
 
-/// The registry's count bucket of a resident, as its row holds it.
-#[derive(FromRow)]
-struct Bucket {
-    grid_id: i64,
-    community_id: i64,
-    hukou: String,
-    /// Any vulnerability at all: the bucket only tells vulnerable residents from the others.
-    #[sqlx(try_from = "Flag")]
-    vulnerabilities: bool,
-}
-
 /// Writes an answer into a resident's travel register: bumps the version (so an edit form
 /// opened before the answer reports a conflict instead of overwriting it) and moves the resident
 /// between the registry's count buckets. Returns the entry as it was.
@@ -199,14 +189,7 @@ pub async fn set_travel(
     .await?
     .ok_or(StoreError::NotFound)?;
     let entry = TravelEntry::from_row(&r)?;
-    let bucket = Bucket::from_row(&r)?;
-    let before = CountKey {
-        grid_id: bucket.grid_id,
-        community_id: bucket.community_id,
-        travel_status: entry.travel_status.code().to_owned(),
-        hukou: bucket.hukou,
-        vulnerable: bucket.vulnerabilities,
-    };
+    let before = CountedResident::from_row(&r)?.key();
     sqlx::query(
         "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
          updated_at = $4, version = version + 1 WHERE id = $5",
@@ -220,7 +203,7 @@ pub async fn set_travel(
     .await?;
     if entry.travel_status != status {
         let after = CountKey {
-            travel_status: status.code().to_owned(),
+            travel_status: status,
             ..before.clone()
         };
         counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;

@@ -177,7 +177,7 @@ async fn household(
                 resident_id: r.id,
                 name: r.name,
                 document_masked: r.document_masked,
-                travel_status: r.travel_status,
+                travel_status: r.travel_status.code().to_owned(),
                 travel_origin: r.travel_origin,
                 returned_on: r.returned_on,
             })

@@ -77,15 +77,15 @@ impl ResidentFields {
     fn of(r: &Resident) -> ResidentFields {
         ResidentFields {
             name: r.name.clone(),
-            document_kind: r.document_kind.clone(),
+            document_kind: r.document_kind.code().to_owned(),
             // The number is never put back into a form unmasked; editing keeps it unless retyped.
             document_number: String::new(),
-            sex: r.sex.clone().unwrap_or_default(),
+            sex: r.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
             birth_date: r.birth_date.clone().unwrap_or_default(),
             phone: String::new(),
-            hukou: r.hukou.clone(),
-            tenure: r.tenure.clone(),
-            travel_status: r.travel_status.clone(),
+            hukou: r.hukou.code().to_owned(),
+            tenure: r.tenure.code().to_owned(),
+            travel_status: r.travel_status.code().to_owned(),
             travel_origin: r.travel_origin.clone().unwrap_or_default(),
             returned_on: r.returned_on.clone().unwrap_or_default(),
             vulnerabilities: Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))

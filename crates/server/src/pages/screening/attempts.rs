@@ -102,7 +102,7 @@ async fn household_page(
             MemberRow {
                 status: a
                     .map(|a| a.travel_status.clone())
-                    .unwrap_or_else(|| r.travel_status.clone()),
+                    .unwrap_or_else(|| r.travel_status.code().to_owned()),
                 origin: a.map(|a| a.origin.clone()).unwrap_or_default(),
                 returned_on: a
                     .map(|a| a.returned_on.clone())
