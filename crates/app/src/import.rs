@@ -95,7 +95,11 @@ impl App {
                 self.settings.imports.sheet,
             );
             tokio::task::spawn_blocking(move || {
-                sheets::outline_within(&bytes, Some(&name), &limits)
+                let search = sheets::HeaderSearch::Pick {
+                    is_header: &Column::names_a_register,
+                    within: sheets::HEADER_SEARCH_ROWS,
+                };
+                sheets::outline_finding_header(&bytes, Some(&name), &limits, search)
             })
             .await
             .map_err(|e| AppError::Internal(format!("reading the file failed: {e}")))?

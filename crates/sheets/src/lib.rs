@@ -15,8 +15,12 @@ mod text;
 mod write;
 
 pub use limits::{Limit, Limits};
-pub use read::{Outline, for_each_row, outline_within, read_table, read_table_within};
+pub use read::{
+    HEADER_SEARCH_ROWS, Outline, for_each_row, outline_finding_header, outline_within, read_table,
+    read_table_within,
+};
 pub use sniff::detect_format;
+pub use stream::HeaderSearch;
 pub use write::{write_csv, write_xlsx};
 
 /// A sheet read from a file: one header row and the data rows below it.

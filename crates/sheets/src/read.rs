@@ -12,7 +12,7 @@ use crate::cell::{data_to_string, trim};
 use crate::guard::{guard_ods_content, inspect_zip, over};
 use crate::limits::{Limit, Limits};
 use crate::sniff::{contains_utf16le, detect_format, zip_names_contain};
-use crate::stream::{Collect, Count, RowStream, Sink, into_table};
+use crate::stream::{Collect, Count, HeaderSearch, RowStream, Sink, into_table};
 use crate::text::TextEncoding;
 use crate::{Format, Row, SheetError, Table, text};
 
@@ -67,6 +67,10 @@ pub fn read_table_within(
 pub struct Outline {
     /// Header cells, as in [`Table::headers`].
     pub headers: Vec<String>,
+    /// The header's row number, as Excel counts.
+    pub header_row: usize,
+    /// Rows with content above the header (titles, a date or a grid line), passed over.
+    pub rows_above_header: usize,
     /// Non-blank data rows.
     pub rows: usize,
     /// The kind of file.
@@ -86,9 +90,28 @@ pub fn outline_within(
     file_name: Option<&str>,
     limits: &Limits,
 ) -> Result<Outline, SheetError> {
+    outline_finding_header(bytes, file_name, limits, HeaderSearch::First)
+}
+
+/// How many rows with content may stand above a header before a file is read as having its
+/// header first.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// As [`outline_within`], finding the header row as `search` says (e.g. the first of the first
+/// [`HEADER_SEARCH_ROWS`] rows that names enough known columns).
+///
+/// # Errors
+///
+/// As [`outline_within`].
+pub fn outline_finding_header(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    limits: &Limits,
+    search: HeaderSearch<'_>,
+) -> Result<Outline, SheetError> {
     let format = detect_format(bytes)?;
     let mut count = Count::default();
-    let mut stream = RowStream::new(limits, 0, &mut count);
+    let mut stream = RowStream::searching(limits, search, 0, &mut count);
     let mut encoding = TextEncoding::Unknown;
     labelled(
         read_into(bytes, format, &mut stream, &mut encoding),
@@ -104,6 +127,8 @@ pub fn outline_within(
     headers.drain(..skip_columns.min(headers.len()));
     Ok(Outline {
         headers,
+        header_row: finished.header_row,
+        rows_above_header: finished.rows_above,
         rows: finished.rows,
         format,
         skip_columns,
@@ -132,7 +157,8 @@ pub fn for_each_row(
         fn restart(&mut self) {}
     }
     let mut sink = Each(each);
-    let mut stream = RowStream::new(limits, outline.skip_columns, &mut sink);
+    let search = HeaderSearch::After(outline.rows_above_header);
+    let mut stream = RowStream::searching(limits, search, outline.skip_columns, &mut sink);
     let mut encoding = outline.encoding;
     read_into(bytes, outline.format, &mut stream, &mut encoding)
 }

@@ -35,6 +35,14 @@ impl Sink for Count {
     }
 }
 
+/// Cells up to the last one with content.
+fn content_width(cells: &[String]) -> usize {
+    cells
+        .iter()
+        .rposition(|c| !c.is_empty())
+        .map_or(0, |last| last + 1)
+}
+
 fn note_leading_blanks(least: &mut Option<usize>, cells: &[String]) {
     if let Some(first) = cells.iter().position(|c| !c.is_empty()) {
         *least = Some(least.map_or(first, |l| l.min(first)));
@@ -82,10 +90,35 @@ impl Sink for Collect {
     }
 }
 
+/// How the header row of a sheet is found.
+#[derive(Clone, Copy)]
+pub enum HeaderSearch<'h> {
+    /// The first row with content.
+    First,
+    /// The first row with content, among the first `within` rows with content, that
+    /// `is_header` accepts: titles, dates and notes above a register's header are passed over.
+    /// When none is accepted, the first row with content, so that the caller can say which
+    /// columns it misses.
+    Pick {
+        is_header: &'h dyn Fn(&[String]) -> bool,
+        within: usize,
+    },
+    /// The row with content after this many rows with content, as an earlier reading of the
+    /// same file found it (counted, not numbered: a text file's line breaks may give two
+    /// records one number).
+    After(usize),
+}
+
 /// Hands a sink the data rows a reader pushes, after the header and within the limits.
 pub(crate) struct RowStream<'s> {
     limits: Limits,
+    search: HeaderSearch<'s>,
     headers: Option<Vec<String>>,
+    header_row: usize,
+    /// Rows with content above the header (titles, a date line), passed over.
+    rows_above: usize,
+    /// Rows with content seen while the header is looked for, with their numbers.
+    pending: Vec<(usize, Vec<String>)>,
     rows: usize,
     /// Blank columns left of the used range, dropped from every row: a workbook reader pushes
     /// cells at their sheet column, and a register may start in column B.
@@ -96,9 +129,22 @@ pub(crate) struct RowStream<'s> {
 
 impl<'s> RowStream<'s> {
     pub(crate) fn new(limits: &Limits, skip_columns: usize, sink: &'s mut dyn Sink) -> Self {
+        RowStream::searching(limits, HeaderSearch::First, skip_columns, sink)
+    }
+
+    pub(crate) fn searching(
+        limits: &Limits,
+        search: HeaderSearch<'s>,
+        skip_columns: usize,
+        sink: &'s mut dyn Sink,
+    ) -> Self {
         RowStream {
             limits: *limits,
+            search,
             headers: None,
+            header_row: 0,
+            rows_above: 0,
+            pending: Vec::new(),
             rows: 0,
             skip_columns,
             leading_blank_columns: None,
@@ -139,17 +185,18 @@ impl<'s> RowStream<'s> {
     /// Starts the file again: nothing pushed so far counts.
     pub(crate) fn restart(&mut self) {
         self.headers = None;
+        self.header_row = 0;
+        self.rows_above = 0;
+        self.pending.clear();
         self.rows = 0;
         self.leading_blank_columns = None;
         self.sink.restart();
     }
 
-    /// Takes a row of already trimmed cells; the first non-blank row becomes the header.
+    /// Takes a row of already trimmed cells: rows before the header is found wait (or are passed
+    /// over once it is), the header is kept, and every later row goes to the sink.
     pub(crate) fn push(&mut self, number: usize, mut cells: Vec<String>) -> Result<(), SheetError> {
-        let keep = cells
-            .iter()
-            .rposition(|c| !c.is_empty())
-            .map_or(0, |last| last + 1);
+        let keep = content_width(&cells);
         if keep == 0 {
             return Ok(());
         }
@@ -157,20 +204,56 @@ impl<'s> RowStream<'s> {
         for c in &cells[..keep] {
             self.check_cell(c.len())?;
         }
-        let width = self.width();
-        if self.headers.is_none() {
-            cells.truncate(keep);
-            note_leading_blanks(&mut self.leading_blank_columns, &cells);
-            self.headers = Some(cells);
-            return Ok(());
+        if self.headers.is_some() {
+            return self.data_row(number, cells);
         }
+        match self.search {
+            HeaderSearch::First => self.take_header(number, cells),
+            HeaderSearch::After(above) if self.rows_above < above => self.rows_above += 1,
+            HeaderSearch::After(_) => self.take_header(number, cells),
+            HeaderSearch::Pick { is_header, within } => {
+                cells.truncate(keep);
+                if is_header(&cells) {
+                    self.rows_above = self.pending.len();
+                    self.pending.clear();
+                    self.take_header(number, cells);
+                } else {
+                    self.pending.push((number, cells));
+                    if self.pending.len() >= within {
+                        self.settle()?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn take_header(&mut self, number: usize, mut cells: Vec<String>) {
+        cells.truncate(content_width(&cells));
+        note_leading_blanks(&mut self.leading_blank_columns, &cells);
+        self.header_row = number;
+        self.headers = Some(cells);
+    }
+
+    /// No row looked like a header: the first row with content is the header after all, and
+    /// the rows after it are data.
+    fn settle(&mut self) -> Result<(), SheetError> {
+        let mut pending = std::mem::take(&mut self.pending).into_iter();
+        if let Some((number, cells)) = pending.next() {
+            self.take_header(number, cells);
+        }
+        pending.try_for_each(|(number, cells)| self.data_row(number, cells))
+    }
+
+    fn data_row(&mut self, number: usize, mut cells: Vec<String>) -> Result<(), SheetError> {
         if self.rows >= self.limits.max_rows {
             return Err(over(Limit::Rows, &self.limits));
         }
         self.rows += 1;
+        let width = self.width();
         // Trailing empty cells past the header are noise (a trailing delimiter, a formatted
         // but empty column); non-empty extra cells are kept for the caller to report.
-        cells.truncate(keep.max(width));
+        cells.truncate(content_width(&cells).max(width));
         cells.resize(width.max(cells.len()), String::new());
         note_leading_blanks(&mut self.leading_blank_columns, &cells);
         if self.skip_columns > 0 {
@@ -181,13 +264,18 @@ impl<'s> RowStream<'s> {
 
     /// The header row (without the skipped columns) and the number of data rows, or
     /// [`SheetError::Empty`] when no row had content.
-    pub(crate) fn finish(self) -> Result<Finished, SheetError> {
+    pub(crate) fn finish(mut self) -> Result<Finished, SheetError> {
+        if self.headers.is_none() {
+            self.settle()?;
+        }
         let Some(mut headers) = self.headers else {
             return Err(SheetError::Empty);
         };
         headers.drain(..self.skip_columns.min(headers.len()));
         Ok(Finished {
             headers,
+            header_row: self.header_row,
+            rows_above: self.rows_above,
             rows: self.rows,
             leading_blank_columns: self
                 .leading_blank_columns
@@ -200,6 +288,8 @@ impl<'s> RowStream<'s> {
 /// What a finished stream saw.
 pub(crate) struct Finished {
     pub(crate) headers: Vec<String>,
+    pub(crate) header_row: usize,
+    pub(crate) rows_above: usize,
     pub(crate) rows: usize,
     /// Columns left of every cell with content, past the ones already skipped.
     pub(crate) leading_blank_columns: usize,

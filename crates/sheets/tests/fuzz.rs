@@ -72,6 +72,23 @@ fn read_both(bytes: &[u8], limits: &Limits) -> Result<(), TestCaseError> {
         });
         prop_assert!(streamed.is_ok(), "rows: {streamed:?}");
         prop_assert_eq!(rows, table.rows);
+        // A header found below other rows: the second reading starts where the first found it.
+        let named = |cells: &[String]| cells.iter().any(|c| c.contains('姓'));
+        let search = sheets::HeaderSearch::Pick {
+            is_header: &named,
+            within: 3,
+        };
+        let found = sheets::outline_finding_header(bytes, None, limits, search);
+        prop_assert!(found.is_ok(), "outline: {found:?}");
+        let found = found.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut numbers = Vec::new();
+        let streamed = for_each_row(bytes, &found, limits, |row| {
+            numbers.push(row.number);
+            Ok(())
+        });
+        prop_assert!(streamed.is_ok(), "rows: {streamed:?}");
+        prop_assert_eq!(numbers.len(), found.rows);
+        prop_assert!(numbers.iter().all(|n| *n >= found.header_row));
     }
     Ok(())
 }

@@ -448,3 +448,80 @@ fn error_codes_are_stable() {
         assert_eq!(error.code(), code);
     }
 }
+
+/// A register as communities keep it: a title merged across the columns, a line of who filled
+/// it in, a blank row, then the header and the rows.
+fn titled_register() -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        3,
+        "XX社区居民信息登记表（第三网格）",
+        &XlsxFormat::new(),
+    )?;
+    sheet.write_string(1, 0, "填表日期：2026年12月1日")?;
+    sheet.write_string(1, 2, "填表人：王芳")?;
+    for (c, h) in ["姓名", "身份证号", "联系电话", "备注"].iter().enumerate() {
+        sheet.write_string(3, c as u16, *h)?;
+    }
+    sheet.write_string(4, 0, "张三")?;
+    sheet.write_string(4, 1, "61082519900101123X")?;
+    sheet.write_string(5, 0, "李四")?;
+    workbook.save_to_buffer()
+}
+
+fn names_known_columns(cells: &[String]) -> bool {
+    cells
+        .iter()
+        .filter(|c| ["姓名", "身份证号", "联系电话"].contains(&c.as_str()))
+        .count()
+        >= 2
+}
+
+#[test]
+fn the_header_is_found_below_titles_and_the_rows_read_from_there()
+-> Result<(), Box<dyn std::error::Error>> {
+    let bytes = titled_register()?;
+    let limits = Limits::default();
+    let search = sheets::HeaderSearch::Pick {
+        is_header: &names_known_columns,
+        within: sheets::HEADER_SEARCH_ROWS,
+    };
+    let outline = sheets::outline_finding_header(&bytes, None, &limits, search)?;
+    assert_eq!(outline.headers, headers());
+    assert_eq!((outline.header_row, outline.rows_above_header), (4, 2));
+    assert_eq!(outline.rows, 2);
+    let mut rows = Vec::new();
+    for_each_row(&bytes, &outline, &limits, |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    assert_eq!(rows.iter().map(|r| r.number).collect::<Vec<_>>(), [5, 6]);
+    assert_eq!(
+        rows[0].cells,
+        strings(&["张三", "61082519900101123X", "", ""])
+    );
+    Ok(())
+}
+
+#[test]
+fn without_a_recognisable_header_the_first_row_is_the_header() -> Result<(), SheetError> {
+    let text = "标题\r\na,b\r\n1,2\r\n";
+    let never = |_: &[String]| false;
+    let search = sheets::HeaderSearch::Pick {
+        is_header: &never,
+        within: sheets::HEADER_SEARCH_ROWS,
+    };
+    let outline =
+        sheets::outline_finding_header(text.as_bytes(), None, &Limits::default(), search)?;
+    assert_eq!(outline.headers, strings(&["标题"]));
+    assert_eq!((outline.header_row, outline.rows_above_header), (1, 0));
+    assert_eq!(outline.rows, 2);
+    // Fewer rows than the search looks at: the rows still all count.
+    let one = sheets::outline_finding_header(b"only\r\n", None, &Limits::default(), search)?;
+    assert_eq!((one.header_row, one.rows), (1, 0));
+    Ok(())
+}

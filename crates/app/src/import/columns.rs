@@ -54,14 +54,35 @@ impl Column {
         }
     }
 
-    /// Recognises a header; `*` marks of required columns and spaces are ignored.
+    /// How many known columns a header row must name: a title, a date line or a note above the
+    /// header names fewer.
+    const HEADER_MIN_COLUMNS: usize = 3;
+
+    /// Whether a row of cells is a register's header: it names at least three columns.
+    pub fn names_a_register(cells: &[String]) -> bool {
+        cells
+            .iter()
+            .filter(|c| Column::from_header(c).is_some())
+            .count()
+            >= Column::HEADER_MIN_COLUMNS
+    }
+
+    /// Recognises a header: spaces (full-width ones too), `*` marks of required columns and a
+    /// trailing colon are ignored, full-width letters and digits read as their ASCII forms, and
+    /// case does not matter.
     pub fn from_header(h: &str) -> Option<Column> {
         let h: String = h
             .chars()
-            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊' && *c != '\u{3000}')
+            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+            .map(|c| match c {
+                // Full-width ASCII (Ｎａｍｅ, ＩＤ) is typed by Chinese input methods.
+                '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+                c => c,
+            })
             .collect::<String>()
             .to_lowercase();
-        Some(match h.as_str() {
+        let h = h.trim_end_matches([':', '：']);
+        Some(match h {
             "姓名" | "name" | "名字" => Column::Name,
             "证件类型" | "document_kind" | "documenttype" | "document_type" => {
                 Column::DocumentKind
@@ -72,13 +93,16 @@ impl Column {
             }
             "性别" | "sex" | "gender" => Column::Sex,
             "出生日期" | "birth_date" | "birthdate" | "dateofbirth" => Column::BirthDate,
-            "联系电话" | "手机号" | "手机号码" | "电话" | "联系方式" | "phone" | "mobile" => {
-                Column::Phone
-            }
-            "楼栋" | "楼号" | "楼栋号" | "building" => Column::Building,
+            "联系电话" | "手机" | "手机号" | "手机号码" | "电话" | "联系方式" | "phone"
+            | "mobile" => Column::Phone,
+            "楼栋" | "楼号" | "楼栋号" | "幢" | "栋" | "building" => Column::Building,
             "单元" | "单元号" | "unit" => Column::Unit,
-            "房号" | "门牌号" | "房间号" | "户号" | "room" => Column::Room,
-            "户籍" | "户籍类型" | "人口类型" | "hukou" => Column::Hukou,
+            "房号" | "门牌号" | "房间号" | "户号" | "室" | "房间" | "room" => {
+                Column::Room
+            }
+            "户籍" | "户籍类型" | "户口类型" | "人口类型" | "人员类型" | "hukou" => {
+                Column::Hukou
+            }
             "产权" | "居住类型" | "房屋性质" | "业主/租户" | "tenure" => {
                 Column::Tenure
             }
@@ -88,7 +112,9 @@ impl Column {
             "来源地" | "返回来源地" | "从何地返回" | "origin" | "travel_origin" => {
                 Column::TravelOrigin
             }
-            "返回日期" | "返回时间" | "returned_on" | "return_date" => Column::ReturnedOn,
+            "返回日期" | "返回时间" | "返乡时间" | "返乡日期" | "returned_on" | "return_date" => {
+                Column::ReturnedOn
+            }
             "重点人群" | "特殊人群" | "vulnerabilities" | "vulnerable" => {
                 Column::Vulnerabilities
             }
@@ -113,5 +139,43 @@ impl Column {
             "notes" => Column::Notes,
             _ => Column::DocumentNumber,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    #[test]
+    fn headers_are_read_as_registers_write_them() {
+        assert_eq!(Column::from_header("＊姓 名："), Some(Column::Name));
+        assert_eq!(
+            Column::from_header("ＩＤ＿ＮＵＭＢＥＲ"),
+            Some(Column::DocumentNumber)
+        );
+        assert_eq!(Column::from_header("手机"), Some(Column::Phone));
+        assert_eq!(Column::from_header("幢"), Some(Column::Building));
+        assert_eq!(Column::from_header("室"), Some(Column::Room));
+        assert_eq!(Column::from_header("户口类型"), Some(Column::Hukou));
+        assert_eq!(Column::from_header("返乡时间"), Some(Column::ReturnedOn));
+        assert_eq!(Column::from_header("XX社区居民信息登记表"), None);
+    }
+
+    #[test]
+    fn a_header_row_names_three_columns_and_a_title_does_not() {
+        assert!(Column::names_a_register(&row(&[
+            "序号",
+            "姓名",
+            "身份证号",
+            "楼栋"
+        ])));
+        assert!(!Column::names_a_register(&row(&[
+            "XX社区居民信息登记表（第三网格）"
+        ])));
+        assert!(!Column::names_a_register(&row(&["填表人：王芳", "电话"])));
     }
 }
