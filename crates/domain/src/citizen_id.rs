@@ -136,10 +136,12 @@ fn birth_date_in_range(year: i32, month: i32, day: i32) -> Option<Date> {
 }
 
 impl CitizenId {
-    /// Parses and validates a number as typed or imported: surrounding whitespace trimmed,
-    /// full-width digits and `x` normalised.
+    /// Parses and validates a number as typed or imported: whitespace anywhere dropped (a
+    /// space typed between the region and the birth date, a full-width space), full-width
+    /// digits and `x` normalised.
     pub fn parse(input: &str) -> Result<CitizenId, CitizenIdError> {
-        let trimmed = input.trim();
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let trimmed = compact.as_str();
         if trimmed.is_empty() {
             return Err(CitizenIdError::Empty);
         }
@@ -346,6 +348,9 @@ mod tests {
             "  11010519491231002X\t",
             "\u{3000}１１０１０５１９４９１２３１００２Ｘ\u{3000}",
             "１１０１０５１９４９１２３１００２ｘ",
+            "110105 19491231002X",
+            "110105\u{3000}19491231 002X",
+            "1101 0519 4912 3100 2X",
         ] {
             assert_eq!(CitizenId::parse(input).as_ref(), Ok(&expected), "{input:?}");
         }
@@ -367,7 +372,7 @@ mod tests {
                 CitizenIdError::Character { position: 17 },
             ),
             (
-                "11010519491231 02X",
+                "11010519491231-02X",
                 CitizenIdError::Character { position: 15 },
             ),
             (

@@ -148,6 +148,14 @@ impl RawResident {
         }
         let document = kind
             .and_then(|k| e.check("document_number", Document::parse(k, &self.document_number)));
+        // The number itself cannot know today; a birth after it is a typo (2099 for 1999).
+        if document
+            .as_ref()
+            .and_then(Document::citizen_id)
+            .is_some_and(|id| id.birth_date() > today)
+        {
+            e.add("document_number", "citizen_id_birth_in_future", "");
+        }
         let phone = if self.phone.trim().is_empty() {
             None
         } else {
@@ -309,5 +317,21 @@ mod tests {
             assert_eq!(date_from_text(s), d, "{s}");
         }
         assert_eq!(date_from_text("2020-02-30"), None);
+    }
+
+    #[test]
+    fn a_citizen_id_born_after_today_is_a_typo() {
+        let mut raw = valid();
+        raw.document_number = "110105209901010012".into();
+        let e = raw.parse(today()).expect_err("born in 2099");
+        assert_eq!(
+            e.for_field("document_number").map(|e| e.code.as_str()),
+            Some("citizen_id_birth_in_future")
+        );
+        raw.document_number = "110105 19990101 0016".into();
+        assert!(
+            raw.parse(today()).is_ok(),
+            "the same person, typed with spaces"
+        );
     }
 }
