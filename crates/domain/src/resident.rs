@@ -117,6 +117,9 @@ fn sex_from_text(s: &str) -> Option<Option<Sex>> {
 /// Parses a date written as 2020-01-31, 2020/1/31, 2020.1.31 or 20200131.
 pub fn date_from_text(s: &str) -> Option<Date> {
     let s = s.trim();
+    if let Some(date) = excel_serial_date(s) {
+        return Some(date);
+    }
     if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
         let (y, m, d) = (&s[0..4], &s[4..6], &s[6..8]);
         return Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok();
@@ -135,6 +138,24 @@ pub fn date_from_text(s: &str) -> Option<Date> {
     )
     .ok()
 }
+
+/// Excel's day number of a date cell formatted as a number (43855 is 2020-01-25), in the
+/// 1900 date system Chinese spreadsheets use; only five digits, so that no other number
+/// (a room, a year) reads as a date.
+fn excel_serial_date(s: &str) -> Option<Date> {
+    if s.len() != 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let days: i32 = s.parse().ok()?;
+    // Day 1 is 1900-01-01 and Excel counts a 29 February 1900 that never was, so from March
+    // 1900 on the day number is the days since 1899-12-30.
+    Date::constant(1899, 12, 30)
+        .checked_add(jiff::Span::new().days(days))
+        .ok()
+}
+
+/// The oldest age a register's birth date may give; more is a typo.
+const MAX_AGE_YEARS: i16 = 120;
 
 impl RawResident {
     /// Parses every field, collecting all errors with their field names; sex and birth date
@@ -171,6 +192,10 @@ impl RawResident {
             match date_from_text(&self.birth_date) {
                 Some(d) if d > today => {
                     e.add("birth_date", "date_in_future", "");
+                    None
+                }
+                Some(d) if d.year() < 1900 || today.year() - d.year() > MAX_AGE_YEARS => {
+                    e.add("birth_date", "age_over_120", d.to_string());
                     None
                 }
                 Some(d) => Some(d),
@@ -333,5 +358,37 @@ mod tests {
             raw.parse(today()).is_ok(),
             "the same person, typed with spaces"
         );
+    }
+
+    #[test]
+    fn dates_as_clerks_type_them() {
+        let jan25 = Date::new(2020, 1, 25).ok();
+        for text in [
+            "2020-01-25",
+            "2020/1/25",
+            "2020.1.25",
+            "2020年1月25日",
+            "20200125",
+            "43855",
+        ] {
+            assert_eq!(date_from_text(text), jan25, "{text}");
+        }
+        assert_eq!(date_from_text("301"), None);
+        assert_eq!(date_from_text("2020"), None);
+    }
+
+    #[test]
+    fn a_birth_date_older_than_120_years_is_refused() {
+        let mut raw = valid();
+        raw.document_kind = "passport".into();
+        raw.document_number = "E12345678".into();
+        raw.birth_date = "1890-05-01".into();
+        let e = raw.parse(today()).expect_err("too old");
+        assert_eq!(
+            e.for_field("birth_date").map(|e| e.code.as_str()),
+            Some("age_over_120")
+        );
+        raw.birth_date = "1950-05-01".into();
+        assert!(raw.parse(today()).is_ok());
     }
 }
