@@ -1,14 +1,17 @@
 //! The JSON API under `/api/v1`: every use case of the pages, with session-cookie or bearer-token
 //! auth, errors as JSON with stable snake_case codes, documented by a generated OpenAPI document.
 
+mod accounts;
 mod assignees;
+mod audit;
 mod checks;
-mod dto;
 pub mod extract;
-mod handlers;
+mod imports;
 mod patch;
 mod quarantine;
+mod registry;
 mod screening;
+mod structure;
 mod tasks;
 mod tokens;
 
@@ -28,21 +31,36 @@ use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{self, SESSION_COOKIE};
 
-pub use dto::*;
-pub use quarantine::{
-    CreatedMany, QuarantineOrderDetail, QuarantineOrderDto, QuarantineOrderPage, QuarantineStateDto,
-};
+use audit::AuditEntryDto;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Gridwatch API", version = "1", description = "The JSON API of Gridwatch. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/tokens`, or with the session cookie plus an `X-CSRF-Token` header."),
+    servers((url = "/api/v1")),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+// The id of what a request created.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
 
 /// Every operation of the API, declared once by each area: the route and its documentation
 /// come from the same `#[utoipa::path]` of the handler.
 fn operations() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(handlers::ApiDoc::openapi())
-        .merge(handlers::routes())
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(tokens::routes())
+        .merge(structure::routes())
+        .merge(registry::routes())
+        .merge(imports::routes())
+        .merge(audit::routes())
+        .merge(accounts::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
-        .merge(tokens::routes())
         .merge(assignees::routes())
 }
 
