@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
-use super::{ApiCtx, ApiResult, Created, ErrorBody};
+use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -96,7 +96,7 @@ async fn create_account(
     Json(r): Json<AccountRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let id = s.app.create_account(&ctx.actor, &account_input(r)).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(created(id))
 }
 
 #[utoipa::path(put, path = "/accounts/{id}", params(("id" = i64, Path)), request_body = AccountRequest, responses((status = 204)))]

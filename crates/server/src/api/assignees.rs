@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,6 +24,8 @@ pub struct AssigneePage {
     /// Pass as `after` for the next page.
     pub next: Option<i64>,
 }
+
+api_page!(AssigneePage, Responsible);
 
 #[derive(Deserialize, IntoParams)]
 pub struct AssigneeParams {
@@ -56,8 +59,5 @@ async fn assignees(
             PageRequest::new(p.after, p.limit),
         )
         .await?;
-    Ok(Json(AssigneePage {
-        next: page.next,
-        items: page.items,
-    }))
+    Ok(AssigneePage::of(page))
 }

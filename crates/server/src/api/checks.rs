@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -94,6 +95,8 @@ pub struct CheckPage {
     /// Pass as `after` for the next (older) page.
     pub next: Option<i64>,
 }
+
+api_page!(CheckPage, CheckDto);
 
 #[derive(Deserialize, IntoParams)]
 pub struct CheckPageParams {
@@ -181,10 +184,7 @@ async fn order_checks(
         .app
         .order_checks(&ctx.actor, id, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(CheckPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(CheckPage::of(page))
 }
 
 /// A self-report link just made: the token is returned this once and never stored.
@@ -297,6 +297,8 @@ pub struct AlertPage {
     pub next: Option<i64>,
 }
 
+api_page!(AlertPage, AlertDto);
+
 #[derive(Deserialize, IntoParams)]
 pub struct AlertParams {
     /// A doctor's own residents only.
@@ -332,10 +334,7 @@ async fn alerts(
         .app
         .alerts(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(AlertPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(AlertPage::of(page))
 }
 
 /// A slot's current record on the worklist.

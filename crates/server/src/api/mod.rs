@@ -20,9 +20,10 @@ use axum::Json;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::page::Page;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -46,6 +47,40 @@ struct ApiDoc;
 pub struct Created {
     pub id: i64,
 }
+
+/// The answer to a request that created one thing: 201 with its id.
+pub fn created(id: i64) -> (StatusCode, extract::Json<Created>) {
+    (StatusCode::CREATED, extract::Json(Created { id }))
+}
+
+/// A page of the API: items in the API's shape and the key to pass as `after` for the next one.
+/// Each area declares its own page type (with its own schema name and wording), and the
+/// `api_page!` declaration ties it to its item.
+pub trait ApiPage: Sized {
+    type Item;
+
+    fn new(items: Vec<Self::Item>, next: Option<i64>) -> Self;
+
+    /// A use case's page, each item turned into the API's shape.
+    fn of<T: Into<Self::Item>>(page: Page<T>) -> extract::Json<Self> {
+        let items = page.items.into_iter().map(Into::into).collect();
+        extract::Json(Self::new(items, page.next))
+    }
+}
+
+/// Ties a page type of the API (a struct of `items` and `next`) to its item type.
+macro_rules! api_page {
+    ($page:ident, $item:ty) => {
+        impl $crate::api::ApiPage for $page {
+            type Item = $item;
+
+            fn new(items: Vec<$item>, next: Option<i64>) -> Self {
+                $page { items, next }
+            }
+        }
+    };
+}
+use api_page;
 
 /// Every operation of the API, declared once by each area: the route and its documentation
 /// come from the same `#[utoipa::path]` of the handler.

@@ -11,8 +11,9 @@ use store::registry::HouseholdFilter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Json, Path, Query};
-use super::{ApiCtx, ApiResult, Created, ErrorBody};
+use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
+use crate::api::{ApiPage, api_page};
 use residents::ResidentDto;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,6 +32,8 @@ pub struct HouseholdPage {
     /// Pass as `after` for the next page.
     pub next: Option<i64>,
 }
+
+api_page!(HouseholdPage, store::registry::Household);
 
 #[derive(Serialize, ToSchema)]
 pub struct HouseholdDetail {
@@ -145,10 +148,7 @@ async fn households(
         .app
         .households(&ctx.actor, &filter, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(HouseholdPage {
-        next: page.next,
-        items: page.items,
-    }))
+    Ok(HouseholdPage::of(page))
 }
 
 #[utoipa::path(post, path = "/households", request_body = HouseholdRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
@@ -169,7 +169,7 @@ async fn create_household(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(created(id))
 }
 
 #[utoipa::path(get, path = "/households/{id}", params(("id" = i64, Path)), responses((status = 200, body = HouseholdDetail), (status = 404, body = ErrorBody)))]

@@ -7,7 +7,7 @@ use store::structure::{Community, Node};
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
-use super::{ApiCtx, ApiResult, Created, ErrorBody};
+use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,6 +32,16 @@ pub struct NodeDto {
     pub name: String,
 }
 
+impl NodeDto {
+    fn new(id: i64, parent_id: i64, name: String) -> NodeDto {
+        NodeDto {
+            id,
+            parent_id,
+            name,
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameRequest {
@@ -43,6 +53,12 @@ pub struct NameRequest {
 pub struct CommunityRequest {
     pub street_id: i64,
     pub name: String,
+}
+
+/// Renames a community, grid, building or unit: the four operations differ only in the node.
+async fn rename(s: &AppState, ctx: &ApiCtx, node: Node, r: &NameRequest) -> ApiResult<StatusCode> {
+    s.app.rename(&ctx.actor, node, &r.name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Communities in the caller's jurisdiction.
@@ -57,11 +73,8 @@ async fn create_community(
     ctx: ApiCtx,
     Json(r): Json<CommunityRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s
-        .app
-        .create_community(&ctx.actor, r.street_id, &r.name)
-        .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    let id = s.app.create_community(&ctx.actor, r.street_id, &r.name);
+    Ok(created(id.await?))
 }
 
 /// Renames a community.
@@ -72,45 +85,7 @@ async fn rename_community(
     Path(id): Path<i64>,
     Json(r): Json<NameRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
-        .rename(&ctx.actor, Node::Community(id), &r.name)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(patch, path = "/grids/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn rename_grid(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    s.app.rename(&ctx.actor, Node::Grid(id), &r.name).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(patch, path = "/buildings/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn rename_building(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    s.app
-        .rename(&ctx.actor, Node::Building(id), &r.name)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(patch, path = "/units/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn rename_unit(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    s.app.rename(&ctx.actor, Node::Unit(id), &r.name).await?;
-    Ok(StatusCode::NO_CONTENT)
+    rename(&s, &ctx, Node::Community(id), &r).await
 }
 
 #[utoipa::path(get, path = "/communities/{id}/grids", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]
@@ -120,15 +95,8 @@ async fn grids(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<NodeDto>>> {
     let list = s.app.grids(&ctx.actor, id).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|g| NodeDto {
-                id: g.id,
-                parent_id: g.community_id,
-                name: g.name,
-            })
-            .collect(),
-    ))
+    let node = |g: store::structure::Grid| NodeDto::new(g.id, g.community_id, g.name);
+    Ok(Json(list.into_iter().map(node).collect()))
 }
 
 #[utoipa::path(post, path = "/communities/{id}/grids", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 201, body = Created)))]
@@ -138,8 +106,17 @@ async fn create_grid(
     Path(id): Path<i64>,
     Json(r): Json<NameRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s.app.create_grid(&ctx.actor, id, &r.name).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(created(s.app.create_grid(&ctx.actor, id, &r.name).await?))
+}
+
+#[utoipa::path(patch, path = "/grids/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn rename_grid(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    rename(&s, &ctx, Node::Grid(id), &r).await
 }
 
 #[utoipa::path(get, path = "/grids/{id}/buildings", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]
@@ -149,15 +126,8 @@ async fn buildings(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<NodeDto>>> {
     let list = s.app.buildings(&ctx.actor, id).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|b| NodeDto {
-                id: b.id,
-                parent_id: b.grid_id,
-                name: b.name,
-            })
-            .collect(),
-    ))
+    let node = |b: store::structure::Building| NodeDto::new(b.id, b.grid_id, b.name);
+    Ok(Json(list.into_iter().map(node).collect()))
 }
 
 #[utoipa::path(post, path = "/grids/{id}/buildings", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 201, body = Created)))]
@@ -168,7 +138,17 @@ async fn create_building(
     Json(r): Json<NameRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let id = s.app.create_building(&ctx.actor, id, &r.name).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(created(id))
+}
+
+#[utoipa::path(patch, path = "/buildings/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn rename_building(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    rename(&s, &ctx, Node::Building(id), &r).await
 }
 
 #[utoipa::path(get, path = "/buildings/{id}/units", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]
@@ -178,13 +158,16 @@ async fn units(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<NodeDto>>> {
     let list = s.app.units(&ctx.actor, id).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|u| NodeDto {
-                id: u.id,
-                parent_id: u.building_id,
-                name: u.name,
-            })
-            .collect(),
-    ))
+    let node = |u: store::structure::Unit| NodeDto::new(u.id, u.building_id, u.name);
+    Ok(Json(list.into_iter().map(node).collect()))
+}
+
+#[utoipa::path(patch, path = "/units/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn rename_unit(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<NameRequest>,
+) -> ApiResult<StatusCode> {
+    rename(&s, &ctx, Node::Unit(id), &r).await
 }

@@ -10,7 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -56,6 +57,8 @@ pub struct ResidentPage {
     pub items: Vec<ResidentDto>,
     pub next: Option<i64>,
 }
+
+api_page!(ResidentPage, ResidentDto);
 
 // Not the stored merge: its id is not shown.
 #[derive(Serialize, ToSchema)]
@@ -238,10 +241,7 @@ async fn residents(
         .app
         .residents(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(ResidentPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(ResidentPage::of(page))
 }
 
 #[utoipa::path(post, path = "/residents", request_body = ResidentRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
@@ -254,7 +254,7 @@ async fn create_resident(
         .app
         .create_resident(&ctx.actor, r.household_id, &r.raw())
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(created(id))
 }
 
 #[utoipa::path(get, path = "/residents/{id}", params(("id" = i64, Path)), responses((status = 200, body = ResidentDetail), (status = 404, body = ErrorBody)))]

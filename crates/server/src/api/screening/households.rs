@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -73,6 +74,8 @@ pub struct CampaignHouseholdPage {
     pub items: Vec<CampaignHouseholdDto>,
     pub next: Option<i64>,
 }
+
+api_page!(CampaignHouseholdPage, CampaignHouseholdDto);
 
 #[derive(Deserialize, IntoParams)]
 pub struct HouseholdParams {
@@ -151,10 +154,7 @@ async fn households(
             PageRequest::new(p.after, p.limit),
         )
         .await?;
-    Ok(Json(CampaignHouseholdPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(CampaignHouseholdPage::of(page))
 }
 
 /// One household of a campaign with its members (masked) and attempts.
