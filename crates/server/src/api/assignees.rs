@@ -3,9 +3,9 @@
 
 use axum::extract::State;
 use domain::page::PageRequest;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use store::accounts::Responsible;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult, ErrorBody};
@@ -18,14 +18,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(assignees))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AssigneePage {
-    pub items: Vec<Responsible>,
+api_page! {
+    AssigneePage of Responsible,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(AssigneePage, Responsible);
 
 #[derive(Deserialize, IntoParams)]
 pub struct AssigneeParams {

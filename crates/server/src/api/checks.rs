@@ -89,14 +89,11 @@ impl From<store::checks::Check> for CheckDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CheckPage {
-    pub items: Vec<CheckDto>,
+api_page! {
+    CheckPage of CheckDto,
     /// Pass as `after` for the next (older) page.
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(CheckPage, CheckDto);
 
 #[derive(Deserialize, IntoParams)]
 pub struct CheckPageParams {
@@ -290,14 +287,11 @@ impl From<store::checks::Alert> for AlertDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AlertPage {
-    pub items: Vec<AlertDto>,
+api_page! {
+    AlertPage of AlertDto,
     /// Pass as `after` for the next (older) page.
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(AlertPage, AlertDto);
 
 #[derive(Deserialize, IntoParams)]
 pub struct AlertParams {

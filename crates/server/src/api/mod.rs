@@ -68,9 +68,17 @@ pub trait ApiPage: Sized {
     }
 }
 
-/// Ties a page type of the API (a struct of `items` and `next`) to its item type.
+/// Declares a page type of the API (a struct of `items` and `next`, with its own schema name
+/// and wording of `next`) and ties it to its item type.
 macro_rules! api_page {
-    ($page:ident, $item:ty) => {
+    ($page:ident of $item:ty, $(#[$next:meta])* next) => {
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $page {
+            pub items: Vec<$item>,
+            $(#[$next])*
+            pub next: Option<i64>,
+        }
+
         impl $crate::api::ApiPage for $page {
             type Item = $item;
 

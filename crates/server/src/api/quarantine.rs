@@ -84,14 +84,11 @@ impl From<store::quarantine::Order> for QuarantineOrderDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct QuarantineOrderPage {
-    pub items: Vec<QuarantineOrderDto>,
+api_page! {
+    QuarantineOrderPage of QuarantineOrderDto,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(QuarantineOrderPage, QuarantineOrderDto);
 
 #[derive(Serialize, ToSchema)]
 pub struct QuarantineOrderDetail {

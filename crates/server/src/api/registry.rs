@@ -26,14 +26,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(residents::routes())
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct HouseholdPage {
-    pub items: Vec<store::registry::Household>,
+api_page! {
+    HouseholdPage of store::registry::Household,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(HouseholdPage, store::registry::Household);
 
 #[derive(Serialize, ToSchema)]
 pub struct HouseholdDetail {

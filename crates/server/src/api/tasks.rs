@@ -98,14 +98,11 @@ impl From<store::tasks::Delivery> for DeliveryTaskDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryTaskPage {
-    pub items: Vec<DeliveryTaskDto>,
+api_page! {
+    DeliveryTaskPage of DeliveryTaskDto,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(DeliveryTaskPage, DeliveryTaskDto);
 
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryTaskDetail {
@@ -375,13 +372,10 @@ impl From<store::tasks::Stop> for RubbishStopDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RubbishRoundPage {
-    pub items: Vec<RubbishRoundDto>,
-    pub next: Option<i64>,
+api_page! {
+    RubbishRoundPage of RubbishRoundDto,
+    next
 }
-
-api_page!(RubbishRoundPage, RubbishRoundDto);
 
 /// A round with a page of its doors in building, unit and room order.
 #[derive(Serialize, ToSchema)]

@@ -52,13 +52,10 @@ pub struct ResidentDto {
     pub version: i64,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ResidentPage {
-    pub items: Vec<ResidentDto>,
-    pub next: Option<i64>,
+api_page! {
+    ResidentPage of ResidentDto,
+    next
 }
-
-api_page!(ResidentPage, ResidentDto);
 
 // Not the stored merge: its id is not shown.
 #[derive(Serialize, ToSchema)]

@@ -52,14 +52,11 @@ impl From<store::screening::Campaign> for CampaignDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CampaignPage {
-    pub items: Vec<CampaignDto>,
+api_page! {
+    CampaignPage of CampaignDto,
     /// Pass as `after` for the next page (campaigns are newest first).
-    pub next: Option<i64>,
+    next
 }
-
-api_page!(CampaignPage, CampaignDto);
 
 /// "Returned from `region` since `since`?"
 #[derive(Serialize, Deserialize, ToSchema)]

@@ -69,13 +69,10 @@ impl From<store::screening::CampaignHousehold> for CampaignHouseholdDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CampaignHouseholdPage {
-    pub items: Vec<CampaignHouseholdDto>,
-    pub next: Option<i64>,
+api_page! {
+    CampaignHouseholdPage of CampaignHouseholdDto,
+    next
 }
-
-api_page!(CampaignHouseholdPage, CampaignHouseholdDto);
 
 #[derive(Deserialize, IntoParams)]
 pub struct HouseholdParams {
