@@ -3,13 +3,14 @@
 
 use axum::extract::State;
 use domain::page::PageRequest;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use store::accounts::Responsible;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -17,11 +18,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(assignees))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AssigneePage {
-    pub items: Vec<Responsible>,
+api_page! {
+    AssigneePage of Responsible,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -56,8 +56,5 @@ async fn assignees(
             PageRequest::new(p.after, p.limit),
         )
         .await?;
-    Ok(Json(AssigneePage {
-        next: page.next,
-        items: page.items,
-    }))
+    Ok(AssigneePage::of(page))
 }

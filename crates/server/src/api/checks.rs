@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -88,11 +89,10 @@ impl From<store::checks::Check> for CheckDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CheckPage {
-    pub items: Vec<CheckDto>,
+api_page! {
+    CheckPage of CheckDto,
     /// Pass as `after` for the next (older) page.
-    pub next: Option<i64>,
+    next
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -181,10 +181,7 @@ async fn order_checks(
         .app
         .order_checks(&ctx.actor, id, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(CheckPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(CheckPage::of(page))
 }
 
 /// A self-report link just made: the token is returned this once and never stored.
@@ -290,11 +287,10 @@ impl From<store::checks::Alert> for AlertDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AlertPage {
-    pub items: Vec<AlertDto>,
+api_page! {
+    AlertPage of AlertDto,
     /// Pass as `after` for the next (older) page.
-    pub next: Option<i64>,
+    next
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -332,10 +328,7 @@ async fn alerts(
         .app
         .alerts(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(AlertPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(AlertPage::of(page))
 }
 
 /// A slot's current record on the worklist.

@@ -1,14 +1,17 @@
 //! The JSON API under `/api/v1`: every use case of the pages, with session-cookie or bearer-token
 //! auth, errors as JSON with stable snake_case codes, documented by a generated OpenAPI document.
 
+mod accounts;
 mod assignees;
+mod audit;
 mod checks;
-mod dto;
 pub mod extract;
-mod handlers;
+mod imports;
 mod patch;
 mod quarantine;
+mod registry;
 mod screening;
+mod structure;
 mod tasks;
 mod tokens;
 
@@ -17,9 +20,10 @@ use axum::Json;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::page::Page;
 use serde::Serialize;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,21 +32,78 @@ use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{self, SESSION_COOKIE};
 
-pub use dto::*;
-pub use quarantine::{
-    CreatedMany, QuarantineOrderDetail, QuarantineOrderDto, QuarantineOrderPage, QuarantineStateDto,
-};
+use audit::AuditEntryDto;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Gridwatch API", version = "1", description = "The JSON API of Gridwatch. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/tokens`, or with the session cookie plus an `X-CSRF-Token` header."),
+    servers((url = "/api/v1")),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+// The id of what a request created.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// The answer to a request that created one thing: 201 with its id.
+pub fn created(id: i64) -> (StatusCode, extract::Json<Created>) {
+    (StatusCode::CREATED, extract::Json(Created { id }))
+}
+
+/// A page of the API: items in the API's shape and the key to pass as `after` for the next one.
+/// Each area declares its own page type (with its own schema name and wording), and the
+/// `api_page!` declaration ties it to its item.
+pub trait ApiPage: Sized {
+    type Item;
+
+    fn new(items: Vec<Self::Item>, next: Option<i64>) -> Self;
+
+    /// A use case's page, each item turned into the API's shape.
+    fn of<T: Into<Self::Item>>(page: Page<T>) -> extract::Json<Self> {
+        let items = page.items.into_iter().map(Into::into).collect();
+        extract::Json(Self::new(items, page.next))
+    }
+}
+
+/// Declares a page type of the API (a struct of `items` and `next`, with its own schema name
+/// and wording of `next`) and ties it to its item type.
+macro_rules! api_page {
+    ($page:ident of $item:ty, $(#[$next:meta])* next) => {
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $page {
+            pub items: Vec<$item>,
+            $(#[$next])*
+            pub next: Option<i64>,
+        }
+
+        impl $crate::api::ApiPage for $page {
+            type Item = $item;
+
+            fn new(items: Vec<$item>, next: Option<i64>) -> Self {
+                $page { items, next }
+            }
+        }
+    };
+}
+use api_page;
 
 /// Every operation of the API, declared once by each area: the route and its documentation
 /// come from the same `#[utoipa::path]` of the handler.
 fn operations() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(handlers::ApiDoc::openapi())
-        .merge(handlers::routes())
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(tokens::routes())
+        .merge(structure::routes())
+        .merge(registry::routes())
+        .merge(imports::routes())
+        .merge(audit::routes())
+        .merge(accounts::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())
         .merge(tasks::routes())
-        .merge(tokens::routes())
         .merge(assignees::routes())
 }
 

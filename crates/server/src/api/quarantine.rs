@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -83,11 +84,10 @@ impl From<store::quarantine::Order> for QuarantineOrderDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct QuarantineOrderPage {
-    pub items: Vec<QuarantineOrderDto>,
+api_page! {
+    QuarantineOrderPage of QuarantineOrderDto,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
 
 #[derive(Serialize, ToSchema)]
@@ -199,10 +199,7 @@ async fn quarantine_orders(
         .app
         .quarantine_orders(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(QuarantineOrderPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(QuarantineOrderPage::of(page))
 }
 
 /// Places a resident, or every member of a household, under quarantine.

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -97,11 +98,10 @@ impl From<store::tasks::Delivery> for DeliveryTaskDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryTaskPage {
-    pub items: Vec<DeliveryTaskDto>,
+api_page! {
+    DeliveryTaskPage of DeliveryTaskDto,
     /// Pass as `after` for the next page.
-    pub next: Option<i64>,
+    next
 }
 
 #[derive(Serialize, ToSchema)]
@@ -200,10 +200,7 @@ async fn delivery_tasks(
             s.app.delivery_board(&ctx.actor, &q, page).await?
         }
     };
-    Ok(Json(DeliveryTaskPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(DeliveryTaskPage::of(page))
 }
 
 fn date_or_today(s: &AppState, text: &str) -> Result<jiff::civil::Date, app::AppError> {
@@ -375,10 +372,9 @@ impl From<store::tasks::Stop> for RubbishStopDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RubbishRoundPage {
-    pub items: Vec<RubbishRoundDto>,
-    pub next: Option<i64>,
+api_page! {
+    RubbishRoundPage of RubbishRoundDto,
+    next
 }
 
 /// A round with a page of its doors in building, unit and room order.
@@ -441,10 +437,7 @@ async fn rubbish_rounds(
         .app
         .rubbish_rounds(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
         .await?;
-    Ok(Json(RubbishRoundPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(RubbishRoundPage::of(page))
 }
 
 /// Opens a day's rounds in the caller's jurisdiction from 17:00 (the daily job does this for

@@ -1,8 +1,9 @@
-//! The caller's own API tokens: listed with their last use, revoked one by one or all at once.
+//! API tokens: a username and password exchanged for one, the caller's account, and the
+//! caller's own tokens listed with their last use, revoked one by one or all at once.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use store::accounts::tokens::ApiToken;
 use utoipa::ToSchema;
 
@@ -14,8 +15,70 @@ use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(me))
         .routes(routes!(my_tokens, revoke_my_tokens))
         .routes(routes!(revoke_my_token))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+    /// What the token is for, shown in the audit trail.
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown once.
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub level: String,
+    pub scope_id: i64,
+    pub language: String,
+}
+
+/// Exchanges a username and password for an API token.
+#[utoipa::path(post, path = "/tokens", request_body = TokenRequest, responses((status = 201, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn create_token(
+    State(s): State<AppState>,
+    client: crate::pages::ClientAddr,
+    Json(r): Json<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+    let session = s.app.login(&r.username, &r.password, &client.0).await?;
+    s.app.logout(&session.token).await?;
+    let label = if r.label.trim().is_empty() {
+        "api"
+    } else {
+        r.label.trim()
+    };
+    let token = s.app.issue_api_token(&session.actor, label).await?;
+    Ok((StatusCode::CREATED, Json(TokenResponse { token })))
+}
+
+/// The caller's account.
+#[utoipa::path(get, path = "/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(ctx: ApiCtx) -> Json<Me> {
+    let a = ctx.actor;
+    Json(Me {
+        account_id: a.account_id,
+        username: a.username,
+        display_name: a.display_name,
+        role: a.role.code().to_owned(),
+        level: a.jurisdiction.level.code().to_owned(),
+        scope_id: a.jurisdiction.id,
+        language: a.language,
+    })
 }
 
 /// How many tokens were revoked.

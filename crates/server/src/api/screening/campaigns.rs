@@ -10,7 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -51,11 +52,10 @@ impl From<store::screening::Campaign> for CampaignDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CampaignPage {
-    pub items: Vec<CampaignDto>,
+api_page! {
+    CampaignPage of CampaignDto,
     /// Pass as `after` for the next page (campaigns are newest first).
-    pub next: Option<i64>,
+    next
 }
 
 /// "Returned from `region` since `since`?"
@@ -134,10 +134,7 @@ async fn campaigns(
             PageRequest::new(p.after, p.limit),
         )
         .await?;
-    Ok(Json(CampaignPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(CampaignPage::of(page))
 }
 
 /// Creates a campaign in draft with every household of its scope.
@@ -164,7 +161,7 @@ async fn create_campaign(
         .app
         .create_campaign(&ctx.actor, r.community_id, &input)
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(created(id))
 }
 
 /// A campaign with its questions, scope and teams.

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiPage, api_page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -68,10 +69,9 @@ impl From<store::screening::CampaignHousehold> for CampaignHouseholdDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CampaignHouseholdPage {
-    pub items: Vec<CampaignHouseholdDto>,
-    pub next: Option<i64>,
+api_page! {
+    CampaignHouseholdPage of CampaignHouseholdDto,
+    next
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -151,10 +151,7 @@ async fn households(
             PageRequest::new(p.after, p.limit),
         )
         .await?;
-    Ok(Json(CampaignHouseholdPage {
-        next: page.next,
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(CampaignHouseholdPage::of(page))
 }
 
 /// One household of a campaign with its members (masked) and attempts.

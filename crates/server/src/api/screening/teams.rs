@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -66,7 +66,7 @@ async fn create_team(
         .app
         .create_screening_team(&ctx.actor, id, &r.name, &r.members)
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { id: team })))
+    Ok(created(team))
 }
 
 /// Replaces a team's members.

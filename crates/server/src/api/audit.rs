@@ -1,0 +1,105 @@
+//! The audit trail: read newest first, and its hash chain verified.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use store::audit::AuditFilter;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Json, Query};
+use super::{ApiCtx, ApiResult};
+use crate::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit))
+        .routes(routes!(audit_verify))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AuditParams {
+    pub action: Option<String>,
+    pub account: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    /// Newest first: continue before this sequence number.
+    pub before: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::audit_limit")]
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+}
+
+// Not the stored record: the account id, community and previous hash stay out of the API.
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    pub at: i64,
+    pub account_name: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+    pub hash: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerificationDto {
+    pub entries: i64,
+    pub intact: bool,
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+impl From<store::audit::AuditRecord> for AuditEntryDto {
+    fn from(r: store::audit::AuditRecord) -> Self {
+        AuditEntryDto {
+            seq: r.seq,
+            at: r.at,
+            account_name: r.account_name,
+            role: r.role,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            before: r.before,
+            after: r.after,
+            reason: r.reason,
+            hash: r.hash,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntryDto>)))]
+async fn audit(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<AuditParams>,
+) -> ApiResult<Json<Vec<AuditEntryDto>>> {
+    let f = AuditFilter {
+        action: p.action,
+        account_name: p.account,
+        object_type: p.object_type,
+        object_id: p.object_id,
+        before_seq: p.before,
+        ..Default::default()
+    };
+    let list = s
+        .app
+        .audit_trail(&ctx.actor, &f, p.limit.unwrap_or(100).min(1000))
+        .await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(get, path = "/audit/verify", responses((status = 200, body = VerificationDto)))]
+async fn audit_verify(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<VerificationDto>> {
+    let v = s.app.verify_audit(&ctx.actor).await?;
+    Ok(Json(VerificationDto {
+        entries: v.entries,
+        intact: v.broken_at.is_none(),
+        broken_at: v.broken_at.as_ref().map(|b| b.0),
+        reason: v.broken_at.map(|b| b.1),
+    }))
+}

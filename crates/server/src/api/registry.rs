@@ -1,0 +1,201 @@
+//! The register: households, and the kept counts of a community.
+
+mod residents;
+
+use app::registry::HouseholdInput;
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use store::registry::HouseholdFilter;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Json, Path, Query};
+use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::AppState;
+use crate::api::{ApiPage, api_page};
+use residents::ResidentDto;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(community_summary))
+        .routes(routes!(households, create_household))
+        .routes(routes!(household, update_household))
+        .merge(residents::routes())
+}
+
+api_page! {
+    HouseholdPage of store::registry::Household,
+    /// Pass as `after` for the next page.
+    next
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HouseholdDetail {
+    pub household: store::registry::Household,
+    pub members: Vec<ResidentDto>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdRequest {
+    pub building_id: i64,
+    pub unit: String,
+    pub room: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// The details to change; an absent field stays as it is.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdUpdate {
+    /// A mobile number; empty or `null` to clear.
+    #[serde(default, deserialize_with = "super::patch::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// A member of the household; `null` for nobody.
+    #[serde(default, deserialize_with = "super::patch::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub head_resident_id: Option<Option<i64>>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct HouseholdParams {
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub room: Option<String>,
+    pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+// The stored figures with the grid's name beside them.
+#[derive(Serialize, ToSchema)]
+pub struct GridFigures {
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub residents: i64,
+    pub households: i64,
+    pub stayed_in_city: i64,
+    pub returned: i64,
+    pub not_yet_returned: i64,
+    pub registered: i64,
+    pub resident_only: i64,
+    pub vulnerable: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SummaryDto {
+    pub grids: Vec<GridFigures>,
+    pub total: GridFigures,
+}
+
+impl GridFigures {
+    pub fn of(name: String, f: &store::counts::GridSummary) -> GridFigures {
+        GridFigures {
+            grid_id: f.grid_id,
+            grid_name: name,
+            residents: f.residents,
+            households: f.households,
+            stayed_in_city: f.stayed_in_city,
+            returned: f.returned,
+            not_yet_returned: f.not_yet_returned,
+            registered: f.registered,
+            resident_only: f.resident_only,
+            vulnerable: f.vulnerable,
+        }
+    }
+}
+
+/// Residents per grid and register, households and vulnerable residents, from kept counts.
+#[utoipa::path(get, path = "/communities/{id}/summary", params(("id" = i64, Path)), responses((status = 200, body = SummaryDto)))]
+async fn community_summary(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SummaryDto>> {
+    let sm = s.app.registry_summary(&ctx.actor, id).await?;
+    Ok(Json(SummaryDto {
+        grids: sm
+            .grids
+            .iter()
+            .map(|(n, f)| GridFigures::of(n.clone(), f))
+            .collect(),
+        total: GridFigures::of(String::new(), &sm.total),
+    }))
+}
+
+/// Households in the caller's jurisdiction, by key.
+#[utoipa::path(get, path = "/households", params(HouseholdParams), responses((status = 200, body = HouseholdPage)))]
+async fn households(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<HouseholdParams>,
+) -> ApiResult<Json<HouseholdPage>> {
+    let filter = HouseholdFilter {
+        grid_id: p.grid_id,
+        building_id: p.building_id,
+        room: p.room,
+    };
+    let page = s
+        .app
+        .households(&ctx.actor, &filter, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(HouseholdPage::of(page))
+}
+
+#[utoipa::path(post, path = "/households", request_body = HouseholdRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
+async fn create_household(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(r): Json<HouseholdRequest>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = s
+        .app
+        .create_household(
+            &ctx.actor,
+            &HouseholdInput {
+                building_id: r.building_id,
+                unit: r.unit,
+                room: r.room,
+                phone: r.phone,
+            },
+        )
+        .await?;
+    Ok(created(id))
+}
+
+#[utoipa::path(get, path = "/households/{id}", params(("id" = i64, Path)), responses((status = 200, body = HouseholdDetail), (status = 404, body = ErrorBody)))]
+async fn household(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<HouseholdDetail>> {
+    let (h, members) = s.app.household(&ctx.actor, id).await?;
+    Ok(Json(HouseholdDetail {
+        household: h,
+        members: members.into_iter().map(Into::into).collect(),
+    }))
+}
+
+#[utoipa::path(patch, path = "/households/{id}", params(("id" = i64, Path)), request_body = HouseholdUpdate, responses((status = 204)))]
+async fn update_household(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<HouseholdUpdate>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .patch_household(
+            &ctx.actor,
+            id,
+            r.phone.as_ref().map(|p| p.as_deref().unwrap_or_default()),
+            r.head_resident_id,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

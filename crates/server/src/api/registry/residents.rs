@@ -1,0 +1,336 @@
+//! Residents: listed masked, written, unmasked for a reason, exported.
+
+use app::registry::{ExportFormat, ResidentQuery};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::page::PageRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiPage, api_page};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(residents, create_resident))
+        .routes(routes!(resident, update_resident, delete_resident))
+        .routes(routes!(unmask_resident))
+        .routes(routes!(export_residents))
+}
+
+// Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
+#[derive(Serialize, ToSchema)]
+pub struct ResidentDto {
+    pub id: i64,
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub name: String,
+    pub document_kind: domain::document::DocumentKind,
+    /// Masked, e.g. `610825********123X`; see the unmask endpoint.
+    pub document_masked: String,
+    pub sex: Option<domain::citizen_id::Sex>,
+    pub birth_date: Option<String>,
+    /// Masked.
+    pub phone: Option<String>,
+    pub hukou: domain::registry::Hukou,
+    pub tenure: domain::registry::Tenure,
+    pub travel_status: domain::registry::TravelStatus,
+    pub travel_origin: Option<String>,
+    pub returned_on: Option<String>,
+    pub vulnerabilities: Vec<String>,
+    pub notes: String,
+    pub version: i64,
+}
+
+api_page! {
+    ResidentPage of ResidentDto,
+    next
+}
+
+// Not the stored merge: its id is not shown.
+#[derive(Serialize, ToSchema)]
+pub struct MergeDto {
+    pub at: i64,
+    pub import_id: Option<i64>,
+    pub source: String,
+    pub changes: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ResidentDetail {
+    pub resident: ResidentDto,
+    pub merges: Vec<MergeDto>,
+}
+
+/// A resident as written; values are codes (`registered`) or the register words (`户籍`).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentRequest {
+    pub household_id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub document_kind: String,
+    pub document_number: String,
+    #[serde(default)]
+    pub sex: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub hukou: String,
+    #[serde(default)]
+    pub tenure: String,
+    #[serde(default)]
+    pub travel_status: String,
+    #[serde(default)]
+    pub travel_origin: String,
+    #[serde(default)]
+    pub returned_on: String,
+    #[serde(default)]
+    pub vulnerabilities: Vec<String>,
+    #[serde(default)]
+    pub notes: String,
+    /// For updates: the version read; a stale one is refused with `stale_version`.
+    #[serde(default)]
+    pub version: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    /// Why; written to the audit trail. Required.
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnmaskedDto {
+    pub resident_id: i64,
+    pub document_number: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ResidentParams {
+    /// An ID number, a mobile number, a room or the start of a name.
+    pub q: Option<String>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub household_id: Option<i64>,
+    /// `stayed_in_city`, `returned` or `not_yet_returned`.
+    pub travel_status: Option<String>,
+    pub after: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportParams {
+    pub q: Option<String>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub travel_status: Option<String>,
+    /// `csv` or `xlsx` (default).
+    pub format: Option<String>,
+    /// Full numbers, for roles that may unmask; audited.
+    #[serde(default)]
+    pub unmasked: bool,
+}
+
+impl From<store::registry::Resident> for ResidentDto {
+    fn from(r: store::registry::Resident) -> Self {
+        ResidentDto {
+            vulnerabilities: domain::registry::Vulnerabilities(
+                u8::try_from(r.vulnerabilities).unwrap_or(0),
+            )
+            .list()
+            .iter()
+            .map(|v| v.code().to_owned())
+            .collect(),
+            id: r.id,
+            household_id: r.household_id,
+            building_id: r.building_id,
+            grid_id: r.grid_id,
+            community_id: r.community_id,
+            building_name: r.building_name,
+            unit_name: r.unit_name,
+            room: r.room,
+            name: r.name,
+            document_kind: r.document_kind,
+            document_masked: r.document_masked,
+            sex: r.sex,
+            birth_date: r.birth_date,
+            phone: r.phone,
+            hukou: r.hukou,
+            tenure: r.tenure,
+            travel_status: r.travel_status,
+            travel_origin: r.travel_origin,
+            returned_on: r.returned_on,
+            notes: r.notes,
+            version: r.version,
+        }
+    }
+}
+
+impl ResidentRequest {
+    pub fn raw(&self) -> domain::resident::RawResident {
+        domain::resident::RawResident {
+            name: self.name.clone(),
+            document_kind: self.document_kind.clone(),
+            document_number: self.document_number.clone(),
+            sex: self.sex.clone(),
+            birth_date: self.birth_date.clone(),
+            phone: self.phone.clone(),
+            hukou: self.hukou.clone(),
+            tenure: self.tenure.clone(),
+            travel_status: self.travel_status.clone(),
+            travel_origin: self.travel_origin.clone(),
+            returned_on: self.returned_on.clone(),
+            vulnerabilities: self.vulnerabilities.join(","),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+fn resident_query(
+    q: Option<String>,
+    grid_id: Option<i64>,
+    building_id: Option<i64>,
+    household_id: Option<i64>,
+    travel_status: Option<String>,
+) -> ResidentQuery {
+    ResidentQuery {
+        grid_id,
+        building_id,
+        household_id,
+        travel_status,
+        q,
+    }
+}
+
+/// Residents in the caller's jurisdiction, masked, by key; `q` searches.
+#[utoipa::path(get, path = "/residents", params(ResidentParams), responses((status = 200, body = ResidentPage)))]
+async fn residents(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ResidentParams>,
+) -> ApiResult<Json<ResidentPage>> {
+    let q = resident_query(
+        p.q,
+        p.grid_id,
+        p.building_id,
+        p.household_id,
+        p.travel_status,
+    );
+    let page = s
+        .app
+        .residents(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
+        .await?;
+    Ok(ResidentPage::of(page))
+}
+
+#[utoipa::path(post, path = "/residents", request_body = ResidentRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
+async fn create_resident(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Json(r): Json<ResidentRequest>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = s
+        .app
+        .create_resident(&ctx.actor, r.household_id, &r.raw())
+        .await?;
+    Ok(created(id))
+}
+
+#[utoipa::path(get, path = "/residents/{id}", params(("id" = i64, Path)), responses((status = 200, body = ResidentDetail), (status = 404, body = ErrorBody)))]
+async fn resident(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ResidentDetail>> {
+    let (r, merges) = s.app.resident(&ctx.actor, id).await?;
+    Ok(Json(ResidentDetail {
+        resident: r.into(),
+        merges: merges
+            .into_iter()
+            .map(|m| MergeDto {
+                at: m.at,
+                import_id: m.import_id,
+                source: m.source,
+                changes: m.changes,
+            })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(put, path = "/residents/{id}", params(("id" = i64, Path)), request_body = ResidentRequest, responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_resident(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ResidentRequest>,
+) -> ApiResult<StatusCode> {
+    s.app
+        .update_resident(&ctx.actor, id, r.version, r.household_id, &r.raw())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/residents/{id}", params(("id" = i64, Path)), request_body = ReasonRequest, responses((status = 204)))]
+async fn delete_resident(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ReasonRequest>,
+) -> ApiResult<StatusCode> {
+    s.app.delete_resident(&ctx.actor, id, &r.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The full ID number and phone; allowed to contact roles only, and audited.
+#[utoipa::path(post, path = "/residents/{id}/unmask", params(("id" = i64, Path)), request_body = ReasonRequest, responses((status = 200, body = UnmaskedDto), (status = 403, body = ErrorBody)))]
+async fn unmask_resident(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ReasonRequest>,
+) -> ApiResult<Json<UnmaskedDto>> {
+    let u = s.app.unmask_resident(&ctx.actor, id, &r.reason).await?;
+    Ok(Json(UnmaskedDto {
+        resident_id: u.resident_id,
+        document_number: u.document_number,
+        phone: u.phone,
+    }))
+}
+
+/// The residents of the caller's jurisdiction as a spreadsheet, masked by default.
+#[utoipa::path(get, path = "/residents/export", params(ExportParams), responses((status = 200, description = "xlsx or csv file")))]
+async fn export_residents(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<ExportParams>,
+) -> ApiResult<Response> {
+    let format = if p.format.as_deref() == Some("csv") {
+        ExportFormat::Csv
+    } else {
+        ExportFormat::Xlsx
+    };
+    let q = resident_query(p.q, p.grid_id, p.building_id, None, p.travel_status);
+    let bytes = s
+        .app
+        .export_residents(&ctx.actor, &q, format, p.unmasked)
+        .await?;
+    Ok(crate::pages::download(bytes, format))
+}
