@@ -365,3 +365,99 @@ impl FormErrors {
         self.items.is_empty()
     }
 }
+
+impl FormErrors {
+    /// All messages on one line, for a page that shows a refused form's errors in one place.
+    pub fn joined(&self) -> String {
+        self.items
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Renders a page holding a form: 422 when it comes back refused, so a client can tell a form
+/// shown again from a form shown first.
+pub fn render_form(t: &impl Template, refused: bool) -> Response {
+    let mut res = render(t);
+    if refused && res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+/// A page request that ends by sending the browser elsewhere.
+pub fn redirect(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// What a submitted form leads to: the page `done` names when the step was taken; the form
+/// again, with what was typed and why it was refused, when the input did not pass; the error
+/// page for any other failure.
+pub async fn after_submit<T, Again>(
+    ctx: &Ctx,
+    outcome: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(FormErrors) -> Again,
+) -> Result<Response, PageError>
+where
+    Again: Future<Output = Result<Response, PageError>>,
+{
+    settle(ctx, outcome, done, again, |e| {
+        matches!(e, AppError::Validation(_))
+    })
+    .await
+}
+
+/// As [`after_submit`], for a step on a record whose state may have moved on: a conflict is
+/// shown on the form too, since the user can read it there and choose again.
+pub async fn after_step<T, Again>(
+    ctx: &Ctx,
+    outcome: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(FormErrors) -> Again,
+) -> Result<Response, PageError>
+where
+    Again: Future<Output = Result<Response, PageError>>,
+{
+    settle(ctx, outcome, done, again, |e| {
+        matches!(e, AppError::Validation(_) | AppError::Conflict { .. })
+    })
+    .await
+}
+
+async fn settle<T, Again>(
+    ctx: &Ctx,
+    outcome: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(FormErrors) -> Again,
+    shown_on_form: fn(&AppError) -> bool,
+) -> Result<Response, PageError>
+where
+    Again: Future<Output = Result<Response, PageError>>,
+{
+    match outcome {
+        Ok(v) => Ok(redirect(&done(v))),
+        Err(e) if shown_on_form(&e) => again(FormErrors::from_app(&e, ctx.t)).await,
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file the browser saves under `file_name` rather than shows.
+pub fn download(mime: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

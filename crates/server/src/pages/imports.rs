@@ -13,7 +13,7 @@ use store::structure::Community;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{self, Chrome, Ctx, FormErrors, PageError, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -61,21 +61,18 @@ async fn page(
         Vec::new()
     };
     let mb = s.options.max_upload_bytes / (1024 * 1024);
-    let status = if form_error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut res = render(&ImportsPage {
-        c: ctx.chrome(ctx.t.get("import.title")),
-        communities,
-        selected,
-        imports,
-        form_error,
-        limit_text: ctx.t.get("import.limit").replace("{mb}", &mb.to_string()),
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    let refused = !form_error.is_empty();
+    Ok(render_form(
+        &ImportsPage {
+            c: ctx.chrome(ctx.t.get("import.title")),
+            communities,
+            selected,
+            imports,
+            form_error,
+            limit_text: ctx.t.get("import.limit").replace("{mb}", &mb.to_string()),
+        },
+        refused,
+    ))
 }
 
 async fn imports_page(
@@ -136,12 +133,7 @@ async fn upload(
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())
         }
         Err(e @ app::AppError::Validation(_)) => {
-            let message = crate::web::FormErrors::from_app(&e, ctx.t)
-                .items
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = FormErrors::from_app(&e, ctx.t).joined();
             page(&s, &ctx, Some(community_id), message).await
         }
         Err(e) => Err(ctx.err(e)),
@@ -264,18 +256,9 @@ async fn rejects_xlsx(
         .rejects_workbook(&ctx.actor, id, &explain(ctx.t))
         .await
         .map_err(|e| ctx.err(e))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rejected-rows-{id}.xlsx\""),
-            ),
-        ],
+    Ok(web::download(
+        web::XLSX,
+        &format!("rejected-rows-{id}.xlsx"),
         bytes,
-    )
-        .into_response())
+    ))
 }

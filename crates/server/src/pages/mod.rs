@@ -1,6 +1,7 @@
 //! The HTML pages.
 
-mod admin;
+mod accounts;
+mod audit;
 mod checks;
 mod imports;
 mod quarantine;
@@ -43,7 +44,8 @@ pub fn routes() -> Router<AppState> {
         .merge(structure::routes())
         .merge(registry::routes())
         .merge(imports::routes())
-        .merge(admin::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::document::DocumentKind;
@@ -17,7 +17,10 @@ use store::registry::{Household, Resident};
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
+use crate::web::{
+    self, Chrome, Ctx, FormErrors, PageError, after_step, after_submit, render, render_form,
+    urlencode,
+};
 
 mod form;
 mod household;
@@ -188,20 +191,13 @@ async fn export(
     Ok(download(bytes, format))
 }
 
+/// A register of residents as the chosen format.
 pub(crate) fn download(bytes: Vec<u8>, format: ExportFormat) -> Response {
     let mime = match format {
         ExportFormat::Csv => "text/csv; charset=utf-8",
-        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ExportFormat::Xlsx => web::XLSX,
     };
-    let disposition = format!("attachment; filename=\"residents.{}\"", format.extension());
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    web::download(mime, &format!("residents.{}", format.extension()), bytes)
 }
 
 pub(crate) fn local_time(s: &AppState, ms: i64) -> String {

@@ -41,20 +41,17 @@ async fn household_page(
         .household(&ctx.actor, id)
         .await
         .map_err(|e| ctx.err(e))?;
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut res = render(&HouseholdPage {
-        c: ctx.chrome(&household.room),
-        household,
-        members,
-        can_edit: ctx.actor.role.can_edit_registry(),
-        error,
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    let refused = !error.is_empty();
+    Ok(render_form(
+        &HouseholdPage {
+            c: ctx.chrome(&household.room),
+            household,
+            members,
+            can_edit: ctx.actor.role.can_edit_registry(),
+            error,
+        },
+        refused,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -85,17 +82,12 @@ async fn edit_household(
     } else {
         f.phone.clone()
     };
-    match s.app.update_household(&ctx.actor, id, &phone, head).await {
-        Ok(()) => Ok(Redirect::to(&format!("/households/{id}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => {
-            let msg = FormErrors::from_app(&e, ctx.t)
-                .items
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("; ");
-            household_page(&s, &ctx, id, msg).await
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+    let outcome = s.app.update_household(&ctx.actor, id, &phone, head).await;
+    after_submit(
+        &ctx,
+        outcome,
+        |()| format!("/households/{id}"),
+        |errors| household_page(&s, &ctx, id, errors.joined()),
+    )
+    .await
 }
