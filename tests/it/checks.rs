@@ -3,12 +3,13 @@
 
 use app::checks::{AlertQuery, CheckInput, SelfReportInput};
 use app::quarantine::OrderInput;
-use app::{App, AppError};
+use app::{Actor, App, AppError};
 use domain::health::Symptom;
-use domain::page::PageRequest;
+use domain::page::{Page, PageRequest};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use store::audit::AuditFilter;
+use store::checks::{Alert, Check};
 
 use crate::support::{
     Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture,
@@ -83,6 +84,29 @@ async fn order_in_grid2(app: &App, f: &Fixture) -> i64 {
     )
     .await
     .expect("order")
+}
+
+/// The alerts of the orders `doctor` is responsible for: the doctor's worklist.
+pub(crate) async fn worklist(app: &App, doctor: &Actor) -> Page<Alert> {
+    let mine = AlertQuery {
+        mine: true,
+        ..Default::default()
+    };
+    alerts_of(app, doctor, mine).await
+}
+
+/// The first page of the alerts `actor` may read, as `query` filters them.
+pub(crate) async fn alerts_of(app: &App, actor: &Actor, query: AlertQuery) -> Page<Alert> {
+    app.alerts(actor, &query, PageRequest::first())
+        .await
+        .expect("alerts")
+}
+
+/// The first page of an order's checks, newest first, as `actor` reads them.
+async fn checks_of(app: &App, actor: &Actor, order_id: i64) -> Page<Check> {
+    app.order_checks(actor, order_id, PageRequest::first())
+        .await
+        .expect("checks")
 }
 
 async fn audit_actions(app: &App, f: &Fixture, action: &str) -> Vec<store::audit::AuditRecord> {

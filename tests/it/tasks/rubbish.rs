@@ -26,6 +26,18 @@ pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
     .expect("seal the door");
 }
 
+/// 张三 in room 101 of building 1, under a home order from today with the door sealed: one door
+/// of today's round. Returns the order.
+pub(super) async fn sealed_door_today(app: &App, f: &Fixture) -> i64 {
+    let (_, m) = home(app, f, f.building1_id, "1", "101", &["张三"], 1).await;
+    let id = app
+        .create_quarantine(&f.staff, m[0], &order("home", app.today()))
+        .await
+        .expect("order");
+    seal(app, f, id).await;
+    id
+}
+
 #[tokio::test]
 async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     let t = TestDb::new().await;
@@ -237,12 +249,7 @@ async fn the_daily_jobs_create_deliveries_and_open_rounds_from_five_in_the_eveni
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let (_, m) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
-    let id = app
-        .create_quarantine(&f.staff, m[0], &order("home", app.today()))
-        .await
-        .expect("order");
-    seal(app, &f, id).await;
+    sealed_door_today(app, &f).await;
     let tz = app.settings.time_zone.clone();
     let at = |h: i8| {
         app.today()
