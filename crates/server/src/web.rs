@@ -461,3 +461,15 @@ pub fn download(mime: &str, file_name: &str, bytes: Vec<u8>) -> Response {
     )
         .into_response()
 }
+
+/// An application result met on a page: its error becomes the page error, in the reader's
+/// language.
+pub trait OnPage<T> {
+    fn on_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T> OnPage<T> for Result<T, AppError> {
+    fn on_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| ctx.err(e))
+    }
+}

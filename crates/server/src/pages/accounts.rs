@@ -12,7 +12,7 @@ use serde::Deserialize;
 use store::accounts::Account;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, after_submit, render, render_form};
+use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,11 +29,7 @@ struct AccountsPage {
 }
 
 async fn accounts(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let accounts = s
-        .app
-        .list_accounts(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let accounts = s.app.list_accounts(&ctx.actor).await.on_page(&ctx)?;
     Ok(render(&AccountsPage {
         c: ctx.chrome(ctx.t.get("account.title")),
         accounts,
@@ -134,9 +130,7 @@ fn fields_of(f: &AccountForm) -> AccountFields {
 }
 
 async fn new_account(ctx: Ctx) -> Result<Response, PageError> {
-    ctx.actor
-        .require_manage_accounts()
-        .map_err(|e| ctx.err(e))?;
+    ctx.actor.require_manage_accounts().on_page(&ctx)?;
     let f = AccountFields {
         username: String::new(),
         display_name: String::new(),
@@ -185,11 +179,7 @@ async fn edit_account(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let a = s
-        .app
-        .account(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let a = s.app.account(&ctx.actor, id).await.on_page(&ctx)?;
     let f = AccountFields {
         username: a.username,
         display_name: a.display_name,

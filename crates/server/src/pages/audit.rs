@@ -9,7 +9,7 @@ use serde::Deserialize;
 use store::audit::{AuditFilter, AuditRecord};
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render, urlencode};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -101,7 +101,7 @@ async fn audit(
         .app
         .audit_trail(&ctx.actor, &filter, PAGE)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let next = if records.len() == PAGE as usize {
         records.last().map(|r| r.seq)
     } else {
@@ -164,11 +164,7 @@ async fn audit(
 /// The whole chain recomputed, on the auditor's request: a long trail takes seconds, so the
 /// list of entries never waits for it.
 async fn audit_chain(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let verification = s
-        .app
-        .verify_audit(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let verification = s.app.verify_audit(&ctx.actor).await.on_page(&ctx)?;
     let message = match &verification.broken_at {
         None => String::new(),
         Some((seq, why)) => ctx

@@ -13,7 +13,7 @@ use store::structure::Community;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{self, Chrome, Ctx, FormErrors, PageError, render, render_form};
+use crate::web::{self, Chrome, Ctx, FormErrors, OnPage, PageError, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,18 +45,11 @@ async fn page(
     selected: Option<i64>,
     form_error: String,
 ) -> Result<Response, PageError> {
-    ctx.actor.require_import().map_err(|e| ctx.err(e))?;
-    let communities = s
-        .app
-        .communities(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    ctx.actor.require_import().on_page(&ctx)?;
+    let communities = s.app.communities(&ctx.actor).await.on_page(&ctx)?;
     let selected = selected.or(communities.first().map(|c| c.id)).unwrap_or(0);
     let imports = if selected > 0 {
-        s.app
-            .imports(&ctx.actor, selected)
-            .await
-            .map_err(|e| ctx.err(e))?
+        s.app.imports(&ctx.actor, selected).await.on_page(&ctx)?
     } else {
         Vec::new()
     };
@@ -185,16 +178,12 @@ async fn import_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let i = s
-        .app
-        .import_record(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let i = s.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
     let rejects = s
         .app
         .import_rejects(&ctx.actor, id, 500)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let ex = explain(ctx.t);
     let rejects = rejects
         .into_iter()
@@ -227,11 +216,7 @@ async fn progress(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let i = s
-        .app
-        .import_record(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let i = s.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
     if i.status != ImportStatus::Running {
         // Finished: reload the whole page so the rejected rows appear.
         let mut res = StatusCode::OK.into_response();
@@ -255,7 +240,7 @@ async fn rejects_xlsx(
         .app
         .rejects_workbook(&ctx.actor, id, &explain(ctx.t))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(web::download(
         web::XLSX,
         &format!("rejected-rows-{id}.xlsx"),

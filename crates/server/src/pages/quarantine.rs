@@ -18,7 +18,7 @@ use store::registry::{Household, Resident};
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, PageError, after_step, after_submit, render, render_form, urlencode,
+    Chrome, Ctx, OnPage, PageError, after_step, after_submit, render, render_form, urlencode,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -95,7 +95,7 @@ async fn list(
             PageRequest::new(lq.after, None),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(render(&ListPage {
         c: ctx.chrome(ctx.t.get("quarantine.list")),
         orders: page.items,
@@ -138,17 +138,13 @@ async fn household_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (household, residents) = s
-        .app
-        .household(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (household, residents) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
     let orders = open_orders_of_household(s, ctx, id).await?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, household.building_id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let members = residents
         .into_iter()
         .map(|r| Member {
@@ -205,7 +201,7 @@ async fn open_orders_of_household(
             PageRequest::new(None, Some(500)),
         )
         .await
-        .map_err(|e| ctx.err(e))?
+        .on_page(&ctx)?
         .items)
 }
 
@@ -265,11 +261,7 @@ async fn create_for_household(
     let result = match f.resident_id.trim().parse::<i64>() {
         Ok(resident) => {
             // The resident must belong to this household.
-            let (_, members) = s
-                .app
-                .household(&ctx.actor, id)
-                .await
-                .map_err(|e| ctx.err(e))?;
+            let (_, members) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
             if members.iter().any(|m| m.id == resident) {
                 s.app
                     .create_quarantine(&ctx.actor, resident, &input)
@@ -314,16 +306,12 @@ async fn order_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (order, history) = s
-        .app
-        .quarantine_order(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (order, history) = s.app.quarantine_order(&ctx.actor, id).await.on_page(&ctx)?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, order.building_id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let transitions = Transition::ALL
         .iter()
         .filter(|t| {

@@ -18,8 +18,8 @@ use store::registry::{Household, Resident};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::web::{
-    self, Chrome, Ctx, FormErrors, PageError, after_step, after_submit, render, render_form,
-    urlencode,
+    self, Chrome, Ctx, FormErrors, OnPage, PageError, after_step, after_submit, render,
+    render_form, urlencode,
 };
 
 mod form;
@@ -158,7 +158,7 @@ async fn residents_page(
         .app
         .residents(&ctx.actor, &q.to_query(), PageRequest::new(q.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(render(&ResidentsPage {
         c: ctx.chrome(ctx.t.get("resident.list")),
         residents: page.items,
@@ -187,7 +187,7 @@ async fn export(
         .app
         .export_residents(&ctx.actor, &q.to_query(), format, false)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(download(bytes, format))
 }
 

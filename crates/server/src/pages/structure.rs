@@ -14,7 +14,9 @@ use store::registry::HouseholdFilter;
 use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, after_submit, redirect, render, render_form};
+use crate::web::{
+    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, redirect, render, render_form,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -85,20 +87,11 @@ async fn community_page(
     id: i64,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let community = s
-        .app
-        .community(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let grids = s.app.grids(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let community = s.app.community(&ctx.actor, id).await.on_page(&ctx)?;
+    let grids = s.app.grids(&ctx.actor, id).await.on_page(&ctx)?;
     let r = ctx.actor.role;
     let summary = if r.can_view_registry() {
-        Some(
-            s.app
-                .registry_summary(&ctx.actor, id)
-                .await
-                .map_err(|e| ctx.err(e))?,
-        )
+        Some(s.app.registry_summary(&ctx.actor, id).await.on_page(&ctx)?)
     } else {
         None
     };
@@ -154,12 +147,8 @@ async fn grid_page(
     id: i64,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let buildings = s
-        .app
-        .buildings(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let grid = s.app.grid(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let buildings = s.app.buildings(&ctx.actor, id).await.on_page(&ctx)?;
+    let grid = s.app.grid(&ctx.actor, id).await.on_page(&ctx)?;
     Ok(render(&GridPage {
         c: ctx.chrome(&grid.name),
         grid,
@@ -233,12 +222,8 @@ async fn building_page(
     form: HouseholdForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let building = s
-        .app
-        .building(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let units = s.app.units(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let building = s.app.building(&ctx.actor, id).await.on_page(&ctx)?;
+    let units = s.app.units(&ctx.actor, id).await.on_page(&ctx)?;
     let filter = HouseholdFilter {
         building_id: Some(id),
         ..Default::default()
@@ -247,7 +232,7 @@ async fn building_page(
         s.app
             .households(&ctx.actor, &filter, PageRequest::new(after, Some(100)))
             .await
-            .map_err(|e| ctx.err(e))?
+            .on_page(&ctx)?
     } else {
         domain::page::Page {
             items: Vec::new(),
@@ -324,6 +309,6 @@ async fn rename(
     s.app
         .rename(&ctx.actor, node(id), &f.name)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(redirect(&format!("{back}/{id}")))
 }

@@ -21,7 +21,7 @@ mod rubbish;
 
 use super::audit::HistoryEntry;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render, urlencode};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -113,11 +113,7 @@ pub(super) async fn assignable_volunteers(
     if !t::can_assign(ctx.actor.role) {
         return Ok((false, Vec::new()));
     }
-    let volunteers = s
-        .app
-        .task_volunteers(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
     Ok((true, volunteers))
 }
 
@@ -174,7 +170,7 @@ async fn worklist(
         .app
         .my_deliveries(&ctx.actor, MyList::ToDo, PageRequest::new(q.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let waiting = s
         .app
         .my_deliveries(
@@ -183,12 +179,12 @@ async fn worklist(
             PageRequest::new(None, Some(100)),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let rounds = s
         .app
         .rubbish_rounds(&ctx.actor, &RoundQuery::default(), PageRequest::first())
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let next = todo.next;
     // Overdue first, then today's, each in address order.
     let mut todo: Vec<Row> = todo.items.into_iter().map(|d| row(d, &today)).collect();
@@ -252,12 +248,8 @@ async fn board(
         .app
         .delivery_board(&ctx.actor, &query, PageRequest::new(p.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
-    let volunteers = s
-        .app
-        .task_volunteers(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
+    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
     let today = s.app.today().to_string();
     Ok(render(&BoardPage {
         c: ctx.chrome(ctx.t.get("tasks.board")),
@@ -330,11 +322,7 @@ async fn task(
     Path(id): Path<i64>,
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let (d, history) = s
-        .app
-        .delivery_task(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (d, history) = s.app.delivery_task(&ctx.actor, id).await.on_page(&ctx)?;
     let (can_assign, volunteers) = assignable_volunteers(&s, &ctx).await?;
     let time = |ms: Option<i64>| {
         ms.map(|v| crate::pages::registry_time(&s, v))

@@ -205,11 +205,7 @@ async fn new_form(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (h, _) = s
-        .app
-        .household(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields {
         document_kind: "citizen_id".into(),
         hukou: "registered".into(),
@@ -234,11 +230,7 @@ async fn create(
         outcome,
         |resident| format!("/residents/{resident}?saved=1"),
         |errors| async {
-            let (h, _) = s
-                .app
-                .household(&ctx.actor, id)
-                .await
-                .map_err(|e| ctx.err(e))?;
+            let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
             Ok(new_resident_form(&ctx, id, &h, f, errors))
         },
     )
@@ -250,11 +242,7 @@ async fn edit_form(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (r, _) = s
-        .app
-        .resident(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields::of(&r);
     Ok(edit_resident_form(&ctx, &r, f, FormErrors::default()))
 }
@@ -267,20 +255,12 @@ async fn edit(
 ) -> Result<Response, PageError> {
     let (f, csrf, version) = ResidentFields::from_pairs(&pairs);
     ctx.check_csrf(&csrf)?;
-    let (r, _) = s
-        .app
-        .resident(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let mut raw = f.raw();
     // Blank number or phone on the edit form means "unchanged": the stored values are kept.
     let unmask_needed = raw.document_number.trim().is_empty() || raw.phone.trim().is_empty();
     if unmask_needed {
-        let current = s
-            .app
-            .current_contact(&ctx.actor, id)
-            .await
-            .map_err(|e| ctx.err(e))?;
+        let current = s.app.current_contact(&ctx.actor, id).await.on_page(&ctx)?;
         if raw.document_number.trim().is_empty() {
             raw.document_number = current.document_number;
         }

@@ -36,11 +36,7 @@ async fn household_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (household, members) = s
-        .app
-        .household(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (household, members) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
     let refused = !error.is_empty();
     Ok(render_form(
         &HouseholdPage {
@@ -77,7 +73,7 @@ async fn edit_household(
         s.app
             .household_phone(&ctx.actor, id)
             .await
-            .map_err(|e| ctx.err(e))?
+            .on_page(&ctx)?
             .unwrap_or_default()
     } else {
         f.phone.clone()

@@ -7,7 +7,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{self, Ctx, PageError};
+use crate::web::{self, Ctx, OnPage, PageError};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/screening/{id}/export", get(export))
@@ -29,7 +29,7 @@ async fn export(
         .app
         .export_screening_register(&ctx.actor, id, &q.register, q.unmasked.is_some())
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let name = format!("screening-{id}-{}.xlsx", q.register.trim());
     Ok(web::download(web::XLSX, &name, bytes))
 }

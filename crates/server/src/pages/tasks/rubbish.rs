@@ -16,7 +16,7 @@ use store::tasks::{Round, Stop, Volunteer};
 
 use super::{GenerateForm, Notice, assignable_volunteers, back_after, back_to, refused};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -66,7 +66,7 @@ async fn rounds(
             PageRequest::new(None, Some(500)),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(render(&RoundsPage {
         c: ctx.chrome(ctx.t.get("tasks.rubbish_rounds")),
         rounds: page.items,
@@ -121,7 +121,7 @@ async fn round(
         .app
         .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, Some(200)))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let (can_assign, volunteers) = assignable_volunteers(&s, &ctx).await?;
     let is_open = round.state == RoundState::Open;
     let mut rows = Vec::with_capacity(stops.items.len());
