@@ -45,45 +45,40 @@ fn report(temperature: &str, symptoms: &[&str]) -> SelfReportInput {
 /// fixture doctor responsible; returns the order id.
 async fn order(app: &App, f: &Fixture, n: u32, start: &str) -> i64 {
     let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
-        .await
-        .expect("resident");
-    app.create_quarantine(
-        &f.staff,
-        r,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            start_date: start.to_owned(),
-            days: String::new(),
-            doctor_id: Some(f.doctor.account_id),
-            ..OrderInput::default()
-        },
-    )
-    .await
-    .expect("order")
+    home_order(app, f, h, ("张小明", n), start, Some(f.doctor.account_id)).await
 }
 
 /// A resident of 3号楼 (grid 2), outside the fixture grid worker's grid.
 async fn order_in_grid2(app: &App, f: &Fixture) -> i64 {
     let h = household(app, &f.staff, f.building3_id, "1", "301").await;
+    home_order(app, f, h, ("赵六", 77), "", None).await
+}
+
+/// A new resident of household `h` (a name and the number of its citizen ID) under a home order
+/// for a returnee from `start`, with `doctor_id` responsible when given; returns the order id.
+async fn home_order(
+    app: &App,
+    f: &Fixture,
+    h: i64,
+    (name, n): (&str, u32),
+    start: &str,
+    doctor_id: Option<i64>,
+) -> i64 {
     let r = app
-        .create_resident(&f.staff, h, &raw_resident("赵六", &citizen_id(77), ""))
+        .create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
         .await
         .expect("resident");
-    app.create_quarantine(
-        &f.staff,
-        r,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            days: String::new(),
-            ..OrderInput::default()
-        },
-    )
-    .await
-    .expect("order")
+    let input = OrderInput {
+        reason: "returnee".to_owned(),
+        kind: "home".to_owned(),
+        start_date: start.to_owned(),
+        days: String::new(),
+        doctor_id,
+        ..OrderInput::default()
+    };
+    app.create_quarantine(&f.staff, r, &input)
+        .await
+        .expect("order")
 }
 
 /// The alerts of the orders `doctor` is responsible for: the doctor's worklist.

@@ -1,6 +1,7 @@
 //! For every registry route of the API and every role: what the role may see and change inside
 //! its jurisdiction and outside it, as one table.
 
+mod calls;
 mod capabilities;
 mod world;
 
@@ -421,6 +422,25 @@ fn parse_table(table: &str, method_width: usize) -> Vec<Row> {
         .collect()
 }
 
+/// The cells where the calls did not answer as the table says, one line each, routes padded
+/// to `width`.
+fn mismatches(expected: &[Row], got: &[Row], width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for ((route, want), (_, have)) in expected.iter().zip(got) {
+        for (role, (w, h)) in want.iter().zip(have).enumerate() {
+            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
+                if w != h {
+                    lines.push(format!(
+                        "  {route:<width$} {:<9} {side:<7}: expected {w}, got {h}",
+                        ROLE_COLUMNS[role]
+                    ));
+                }
+            }
+        }
+    }
+    lines
+}
+
 /// The table as [`parse_table`] reads it, its route column `route_width` wide.
 fn render_table(rows: &[Row], route_width: usize) -> String {
     let mut out = format!("{:<route_width$}", "route");
@@ -472,19 +492,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
         }
     }
 
-    let mut mismatches = Vec::new();
-    for ((route, want), (_, have)) in expected.iter().zip(&got) {
-        for (role, (w, h)) in want.iter().zip(have).enumerate() {
-            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
-                if w != h {
-                    mismatches.push(format!(
-                        "  {route:<30} {:<9} {side:<7}: expected {w}, got {h}",
-                        ROLE_COLUMNS[role]
-                    ));
-                }
-            }
-        }
-    }
+    let mismatches = mismatches(&expected, &got, 30);
     assert!(
         mismatches.is_empty(),
         "the route × role matrix differs in {} cells:\n{}\n\nexpected:\n{}\ngot:\n{}",

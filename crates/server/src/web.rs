@@ -393,46 +393,15 @@ pub fn redirect(to: &str) -> Response {
 }
 
 /// What a submitted form leads to: the page `done` names when the step was taken; the form
-/// again, with what was typed and why it was refused, when the input did not pass; the error
-/// page for any other failure.
+/// again, with what was typed and why it was refused, when `shown_on_form` says the refusal is
+/// the user's to read there ([`invalid`] or [`invalid_or_conflicting`]); the error page for any
+/// other failure.
 pub async fn after_submit<T, Again>(
     ctx: &Ctx,
     outcome: Result<T, AppError>,
-    done: impl FnOnce(T) -> String,
-    again: impl FnOnce(FormErrors) -> Again,
-) -> Result<Response, PageError>
-where
-    Again: Future<Output = Result<Response, PageError>>,
-{
-    settle(ctx, outcome, done, again, |e| {
-        matches!(e, AppError::Validation(_))
-    })
-    .await
-}
-
-/// As [`after_submit`], for a step on a record whose state may have moved on: a conflict is
-/// shown on the form too, since the user can read it there and choose again.
-pub async fn after_step<T, Again>(
-    ctx: &Ctx,
-    outcome: Result<T, AppError>,
-    done: impl FnOnce(T) -> String,
-    again: impl FnOnce(FormErrors) -> Again,
-) -> Result<Response, PageError>
-where
-    Again: Future<Output = Result<Response, PageError>>,
-{
-    settle(ctx, outcome, done, again, |e| {
-        matches!(e, AppError::Validation(_) | AppError::Conflict { .. })
-    })
-    .await
-}
-
-async fn settle<T, Again>(
-    ctx: &Ctx,
-    outcome: Result<T, AppError>,
-    done: impl FnOnce(T) -> String,
-    again: impl FnOnce(FormErrors) -> Again,
     shown_on_form: fn(&AppError) -> bool,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(FormErrors) -> Again,
 ) -> Result<Response, PageError>
 where
     Again: Future<Output = Result<Response, PageError>>,
@@ -442,6 +411,17 @@ where
         Err(e) if shown_on_form(&e) => again(FormErrors::from_app(&e, ctx.t)).await,
         Err(e) => Err(ctx.err(e)),
     }
+}
+
+/// The input did not pass.
+pub fn invalid(e: &AppError) -> bool {
+    matches!(e, AppError::Validation(_))
+}
+
+/// The input did not pass, or the record's state moved on since the form was shown: the user
+/// reads why on the form and chooses again.
+pub fn invalid_or_conflicting(e: &AppError) -> bool {
+    matches!(e, AppError::Validation(_) | AppError::Conflict { .. })
 }
 
 /// The media type of an Excel workbook.

@@ -3,13 +3,14 @@
 //! so a new route cannot be left out.
 
 use app::App;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use domain::access::Role;
 use serde_json::{Value, json};
 
+use super::calls::{Request, fresh_token_id, id_of, outcome};
 use super::world::{World, import, lead, world};
-use super::{G1, OUTSIDE, ROLE_COLUMNS, ROUTES, Row, parse_table, render_table};
-use crate::http::{Client, Res};
+use super::{G1, OUTSIDE, ROUTES, Row, mismatches, parse_table, render_table};
+use crate::http::Client;
 use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, fixture, raw_resident};
 
 /// The expected outcome of each route for each role, as `inside/outside`, read as in the
@@ -96,97 +97,6 @@ GET    /screening-campaigns/{id}/progress                          200/200   200
 GET    /screening-campaigns/{id}/export                            200/200   200/404   200/404   200/200   403/403   403/403   403/403   403/403   403/403
 DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 ";
-
-/// The outcome of one call as the table writes it: the status, `200-` for a list without the
-/// object, `!` after a status whose body does not say what the status says.
-/// The id of a new API token of `username`, found by its label in that account's own list.
-async fn fresh_token_id(app: &App, username: &str) -> i64 {
-    static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let label = format!("matrix revoke {n}");
-    let mut anon = Client::new(server::router(app.clone()));
-    let res = anon
-        .json(
-            Method::POST,
-            "/api/v1/tokens",
-            &json!({ "username": username, "password": PASSWORD, "label": label }),
-        )
-        .await;
-    let token = res.json()["token"].as_str().expect("a token").to_owned();
-    let list = anon.bearer(&token).get("/api/v1/me/tokens").await.json();
-    list.as_array()
-        .expect("a list of tokens")
-        .iter()
-        .find(|t| t["label"] == label.as_str())
-        .and_then(|t| t["id"].as_i64())
-        .expect("the new token in the list, with its id")
-}
-
-fn outcome(res: &Res, marker: Option<String>) -> String {
-    let status = res.status;
-    if status == StatusCode::OK {
-        return match marker {
-            Some(m) if !res.text().contains(&m) => "200-".to_owned(),
-            _ => "200".to_owned(),
-        };
-    }
-    if status.is_success() {
-        return status.as_u16().to_string();
-    }
-    let body: Value = serde_json::from_slice(&res.body).unwrap_or(Value::Null);
-    let code = body["error"]["code"].as_str().unwrap_or("");
-    let consistent = match status {
-        StatusCode::FORBIDDEN => code == "forbidden",
-        StatusCode::NOT_FOUND => code == "not_found",
-        StatusCode::UNPROCESSABLE_ENTITY => code == "validation_failed",
-        _ => !code.is_empty(),
-    };
-    format!("{}{}", status.as_u16(), if consistent { "" } else { "!" })
-}
-
-/// One call of the table: the method, the path under `/api/v1`, the body (null for none) and, for
-/// a list, what the list shows when the object is in it.
-struct Request {
-    method: Method,
-    path: String,
-    body: Value,
-    marker: Option<String>,
-}
-
-impl Request {
-    /// A read of one object, or of something that is not a list.
-    fn read(path: impl Into<String>) -> Request {
-        Request::bare(Method::GET, path)
-    }
-
-    /// A list, which answers `200-` when it does not show `marker`.
-    fn list(path: impl Into<String>, marker: String) -> Request {
-        Request {
-            marker: Some(marker),
-            ..Request::read(path)
-        }
-    }
-
-    /// A step that carries no body.
-    fn bare(method: Method, path: impl Into<String>) -> Request {
-        Request::send(method, path, Value::Null)
-    }
-
-    /// A step with a JSON body.
-    fn send(method: Method, path: impl Into<String>, body: Value) -> Request {
-        Request {
-            method,
-            path: path.into(),
-            body,
-            marker: None,
-        }
-    }
-}
-
-/// `"key":value` followed by the end of the value, as compact JSON writes it.
-fn id_of(key: &str, v: i64) -> String {
-    format!("\"{key}\":{v},")
-}
 
 #[expect(
     clippy::too_many_lines,
@@ -589,19 +499,7 @@ async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() 
         }
     }
 
-    let mut mismatches = Vec::new();
-    for ((route, want), (_, have)) in expected.iter().zip(&got) {
-        for (role, (w, h)) in want.iter().zip(have).enumerate() {
-            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
-                if w != h {
-                    mismatches.push(format!(
-                        "  {route:<66} {:<9} {side:<7}: expected {w}, got {h}",
-                        ROLE_COLUMNS[role]
-                    ));
-                }
-            }
-        }
-    }
+    let mismatches = mismatches(&expected, &got, 66);
     assert!(
         mismatches.is_empty(),
         "the route × role matrix differs in {} cells:\n{}\n\ngot:\n{}",

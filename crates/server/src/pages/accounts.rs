@@ -12,7 +12,9 @@ use serde::Deserialize;
 use store::accounts::Account;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, render, render_form};
+use crate::web::{
+    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, render, render_form,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -160,6 +162,7 @@ async fn create_account(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |_| "/accounts".to_owned(),
         |errors| async {
             Ok(account_form(
@@ -208,6 +211,7 @@ async fn update_account(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |()| "/accounts".to_owned(),
         |errors| async {
             Ok(account_form(

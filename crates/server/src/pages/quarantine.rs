@@ -18,7 +18,8 @@ use store::registry::{Household, Resident};
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, OnPage, PageError, after_step, after_submit, render, render_form, urlencode,
+    Chrome, Ctx, OnPage, PageError, after_submit, invalid, invalid_or_conflicting, render,
+    render_form, urlencode,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -280,6 +281,7 @@ async fn create_for_household(
     after_submit(
         &ctx,
         result,
+        invalid,
         |()| format!("/quarantine/households/{id}"),
         |errors| household_page(&s, &ctx, id, errors.joined()),
     )
@@ -364,9 +366,10 @@ async fn finish(
     id: i64,
     r: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    after_step(
+    after_submit(
         ctx,
         r,
+        invalid_or_conflicting,
         |()| format!("/quarantine/{id}"),
         |errors| order_page(s, ctx, id, errors.joined()),
     )

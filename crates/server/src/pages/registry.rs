@@ -18,8 +18,8 @@ use store::registry::{Household, Resident};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::web::{
-    self, Chrome, Ctx, FormErrors, OnPage, PageError, after_step, after_submit, render,
-    render_form, urlencode,
+    self, Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid,
+    invalid_or_conflicting, render, render_form, urlencode,
 };
 
 mod form;

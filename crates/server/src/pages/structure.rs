@@ -15,7 +15,8 @@ use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, redirect, render, render_form,
+    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, redirect, render,
+    render_form,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -63,6 +64,7 @@ pub async fn create_community(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |id| format!("/communities/{id}"),
         |errors| super::home_with(&s, &ctx, errors.joined()),
     )
@@ -125,6 +127,7 @@ async fn create_grid(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |grid| format!("/grids/{grid}"),
         |errors| community_page(&s, &ctx, id, errors.joined()),
     )
@@ -177,6 +180,7 @@ async fn create_building(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |building| format!("/buildings/{building}"),
         |errors| grid_page(&s, &ctx, id, errors.joined()),
     )
@@ -290,6 +294,7 @@ async fn create_household(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |household| format!("/households/{household}"),
         |errors| building_page(&s, &ctx, id, None, f, errors),
     )

@@ -225,9 +225,10 @@ async fn create(
     let (f, csrf, _) = ResidentFields::from_pairs(&pairs);
     ctx.check_csrf(&csrf)?;
     let outcome = s.app.create_resident(&ctx.actor, id, &f.raw()).await;
-    after_step(
+    after_submit(
         &ctx,
         outcome,
+        invalid_or_conflicting,
         |resident| format!("/residents/{resident}?saved=1"),
         |errors| async {
             let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
@@ -272,9 +273,10 @@ async fn edit(
         .app
         .update_resident(&ctx.actor, id, version, r.household_id, &raw)
         .await;
-    after_step(
+    after_submit(
         &ctx,
         outcome,
+        invalid_or_conflicting,
         |()| format!("/residents/{id}?saved=1"),
         |errors| async { Ok(edit_resident_form(&ctx, &r, f, errors)) },
     )

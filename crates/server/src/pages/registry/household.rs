@@ -82,6 +82,7 @@ async fn edit_household(
     after_submit(
         &ctx,
         outcome,
+        invalid,
         |()| format!("/households/{id}"),
         |errors| household_page(&s, &ctx, id, errors.joined()),
     )
