@@ -234,8 +234,14 @@ fn ids(v: &Value) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-/// The outcome of one call as the table writes it.
-fn outcome(res: &Res, seen: impl FnOnce(&Res) -> bool) -> String {
+/// The outcome of one call as the table writes it: `200-` for an answer that does not show what
+/// `seen` looks for, and `!` after a refusal whose code does not say what its status says (403
+/// and 404 always; other statuses as `fits` judges the code and the body).
+fn answer(
+    res: &Res,
+    seen: impl FnOnce(&Res) -> bool,
+    fits: impl FnOnce(StatusCode, &str, &Value) -> bool,
+) -> String {
     let status = res.status;
     if status == StatusCode::OK {
         return if seen(res) { "200" } else { "200-" }.to_owned();
@@ -248,20 +254,25 @@ fn outcome(res: &Res, seen: impl FnOnce(&Res) -> bool) -> String {
     let consistent = match status {
         StatusCode::FORBIDDEN => code == "forbidden",
         StatusCode::NOT_FOUND => code == "not_found",
-        StatusCode::UNPROCESSABLE_ENTITY => {
-            code == "validation_failed"
-                && body["error"]["fields"].as_array().is_some_and(|f| {
-                    f.iter().any(|e| {
-                        e["code"]
-                            .as_str()
-                            .is_some_and(|c| c.starts_with("unknown_"))
-                    })
-                })
-        }
-        _ => false,
+        other => fits(other, code, &body),
     };
     // A status with an unexpected body is marked, so it cannot pass for the expected one.
     format!("{}{}", status.as_u16(), if consistent { "" } else { "!" })
+}
+
+/// The outcome of a registry call: a 422 must name an unknown reference among its fields.
+fn outcome(res: &Res, seen: impl FnOnce(&Res) -> bool) -> String {
+    answer(res, seen, |status, code, body| {
+        status == StatusCode::UNPROCESSABLE_ENTITY
+            && code == "validation_failed"
+            && body["error"]["fields"].as_array().is_some_and(|f| {
+                f.iter().any(|e| {
+                    e["code"]
+                        .as_str()
+                        .is_some_and(|c| c.starts_with("unknown_"))
+                })
+            })
+    })
 }
 
 async fn call(

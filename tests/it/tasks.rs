@@ -80,6 +80,17 @@ async fn account(app: &App, username: &str, role: Role, j: Jurisdiction) -> Acto
     }
 }
 
+/// A volunteer account bound to one place: a building, a grid or a community.
+async fn volunteer(app: &App, username: &str, level: Level, place: i64) -> Actor {
+    account(
+        app,
+        username,
+        Role::Volunteer,
+        Jurisdiction::new(level, place),
+    )
+    .await
+}
+
 async fn generate(app: &App, date: Date) -> Generated {
     app.generate_delivery_tasks(&Actor::system(), date)
         .await
@@ -125,13 +136,7 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
     app.create_quarantine(&f.staff, away[0], &order("centralised", day0))
         .await
         .expect("order");
-    let building_volunteer = account(
-        app,
-        "vol_b1",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Building, f.building1_id),
-    )
-    .await;
+    let building_volunteer = volunteer(app, "vol_b1", Level::Building, f.building1_id).await;
 
     let first = generate(app, day0).await;
     assert_eq!(
@@ -200,13 +205,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .items
         .pop()
         .expect("the community volunteer has the task");
-    let other = account(
-        app,
-        "vol_other",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Community, f.community_id),
-    )
-    .await;
+    let other = volunteer(app, "vol_other", Level::Community, f.community_id).await;
 
     assert!(matches!(
         app.deliver(&f.volunteer, task.id).await,
@@ -328,20 +327,8 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
             .expect("order");
     }
     generate(app, app.today()).await;
-    let grid2_volunteer = account(
-        app,
-        "vol_g2",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Grid, f.grid2_id),
-    )
-    .await;
-    let far_volunteer = account(
-        app,
-        "vol_far",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Community, f.other_community_id),
-    )
-    .await;
+    let grid2_volunteer = volunteer(app, "vol_g2", Level::Grid, f.grid2_id).await;
+    let far_volunteer = volunteer(app, "vol_far", Level::Community, f.other_community_id).await;
 
     // The grid worker of grid 1 sees only grid 1's task.
     let grid1 = board(app, &f.grid_worker, BoardQuery::default()).await;

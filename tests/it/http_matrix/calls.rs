@@ -5,6 +5,7 @@ use app::App;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::answer;
 use crate::http::{Client, Res};
 use crate::support::PASSWORD;
 
@@ -34,25 +35,14 @@ pub(super) async fn fresh_token_id(app: &App, username: &str) -> i64 {
 /// The outcome of one call as the table writes it: the status, `200-` for a list without the
 /// object, `!` after a status whose body does not say what the status says.
 pub(super) fn outcome(res: &Res, marker: Option<String>) -> String {
-    let status = res.status;
-    if status == StatusCode::OK {
-        return match marker {
-            Some(m) if !res.text().contains(&m) => "200-".to_owned(),
-            _ => "200".to_owned(),
-        };
-    }
-    if status.is_success() {
-        return status.as_u16().to_string();
-    }
-    let body: Value = serde_json::from_slice(&res.body).unwrap_or(Value::Null);
-    let code = body["error"]["code"].as_str().unwrap_or("");
-    let consistent = match status {
-        StatusCode::FORBIDDEN => code == "forbidden",
-        StatusCode::NOT_FOUND => code == "not_found",
-        StatusCode::UNPROCESSABLE_ENTITY => code == "validation_failed",
-        _ => !code.is_empty(),
-    };
-    format!("{}{}", status.as_u16(), if consistent { "" } else { "!" })
+    answer(
+        res,
+        |r| marker.is_none_or(|m| r.text().contains(&m)),
+        |status, code, _| match status {
+            StatusCode::UNPROCESSABLE_ENTITY => code == "validation_failed",
+            _ => !code.is_empty(),
+        },
+    )
 }
 
 /// One call of the table: the method, the path under `/api/v1`, the body (null for none) and, for

@@ -5,10 +5,10 @@ use app::quarantine::DetailsInput;
 use app::tasks::MyList;
 use app::tasks::rubbish::RoundQuery;
 use app::{Actor, App, AppError};
-use domain::access::{Jurisdiction, Level, Role};
+use domain::access::{Jurisdiction, Level};
 use domain::page::PageRequest;
 
-use super::{account, audit_actions, days_ago, home, order};
+use super::{audit_actions, days_ago, home, order, volunteer};
 use crate::support::{
     Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture,
 };
@@ -212,13 +212,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
         app.rubbish_round(&f.grid_worker, other.id, PageRequest::first())
             .await,
     );
-    let grid2_volunteer = account(
-        app,
-        "vol_g2",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Grid, f.grid2_id),
-    )
-    .await;
+    let grid2_volunteer = volunteer(app, "vol_g2", Level::Grid, f.grid2_id).await;
     app.assign_rubbish_round(&f.staff, other.id, Some(grid2_volunteer.account_id))
         .await
         .expect("assign");
