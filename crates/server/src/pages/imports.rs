@@ -45,11 +45,11 @@ async fn page(
     selected: Option<i64>,
     form_error: String,
 ) -> Result<Response, PageError> {
-    ctx.actor.require_import().on_page(&ctx)?;
-    let communities = s.app.communities(&ctx.actor).await.on_page(&ctx)?;
+    ctx.actor.require_import().on_page(ctx)?;
+    let communities = s.app.communities(&ctx.actor).await.on_page(ctx)?;
     let selected = selected.or(communities.first().map(|c| c.id)).unwrap_or(0);
     let imports = if selected > 0 {
-        s.app.imports(&ctx.actor, selected).await.on_page(&ctx)?
+        s.app.imports(&ctx.actor, selected).await.on_page(ctx)?
     } else {
         Vec::new()
     };

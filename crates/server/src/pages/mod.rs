@@ -95,14 +95,14 @@ pub(crate) async fn home_with(
     ctx: &Ctx,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let communities = s.app.communities(&ctx.actor).await.on_page(&ctx)?;
+    let communities = s.app.communities(&ctx.actor).await.on_page(ctx)?;
     // A worker of one community goes straight to it.
     if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
         return Ok(Redirect::to(&format!("/communities/{}", communities[0].id)).into_response());
     }
     let can_create = ctx.actor.may_shape(domain::access::Level::Street);
     let streets = if can_create {
-        s.app.districts().await.on_page(&ctx)?.1
+        s.app.districts().await.on_page(ctx)?.1
     } else {
         Vec::new()
     };
@@ -321,7 +321,7 @@ async fn switch_lang(
         s.app
             .set_language(&ctx.actor, lang.code())
             .await
-            .on_page(&ctx)?;
+            .on_page(ctx)?;
     }
     // Back to the page the switch was pressed on, when it is ours.
     let back = headers

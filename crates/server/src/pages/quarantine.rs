@@ -139,13 +139,13 @@ async fn household_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (household, residents) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+    let (household, residents) = s.app.household(&ctx.actor, id).await.on_page(ctx)?;
     let orders = open_orders_of_household(s, ctx, id).await?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, household.building_id)
         .await
-        .on_page(&ctx)?;
+        .on_page(ctx)?;
     let members = residents
         .into_iter()
         .map(|r| Member {
@@ -202,7 +202,7 @@ async fn open_orders_of_household(
             PageRequest::new(None, Some(500)),
         )
         .await
-        .on_page(&ctx)?
+        .on_page(ctx)?
         .items)
 }
 
@@ -308,12 +308,12 @@ async fn order_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (order, history) = s.app.quarantine_order(&ctx.actor, id).await.on_page(&ctx)?;
+    let (order, history) = s.app.quarantine_order(&ctx.actor, id).await.on_page(ctx)?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, order.building_id)
         .await
-        .on_page(&ctx)?;
+        .on_page(ctx)?;
     let transitions = Transition::ALL
         .iter()
         .filter(|t| {

@@ -158,7 +158,7 @@ async fn residents_page(
         .app
         .residents(&ctx.actor, &q.to_query(), PageRequest::new(q.after, None))
         .await
-        .on_page(&ctx)?;
+        .on_page(ctx)?;
     Ok(render(&ResidentsPage {
         c: ctx.chrome(ctx.t.get("resident.list")),
         residents: page.items,

@@ -89,11 +89,11 @@ async fn community_page(
     id: i64,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let community = s.app.community(&ctx.actor, id).await.on_page(&ctx)?;
-    let grids = s.app.grids(&ctx.actor, id).await.on_page(&ctx)?;
+    let community = s.app.community(&ctx.actor, id).await.on_page(ctx)?;
+    let grids = s.app.grids(&ctx.actor, id).await.on_page(ctx)?;
     let r = ctx.actor.role;
     let summary = if r.can_view_registry() {
-        Some(s.app.registry_summary(&ctx.actor, id).await.on_page(&ctx)?)
+        Some(s.app.registry_summary(&ctx.actor, id).await.on_page(ctx)?)
     } else {
         None
     };
@@ -150,8 +150,8 @@ async fn grid_page(
     id: i64,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let buildings = s.app.buildings(&ctx.actor, id).await.on_page(&ctx)?;
-    let grid = s.app.grid(&ctx.actor, id).await.on_page(&ctx)?;
+    let buildings = s.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
+    let grid = s.app.grid(&ctx.actor, id).await.on_page(ctx)?;
     Ok(render(&GridPage {
         c: ctx.chrome(&grid.name),
         grid,
@@ -226,8 +226,8 @@ async fn building_page(
     form: HouseholdForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let building = s.app.building(&ctx.actor, id).await.on_page(&ctx)?;
-    let units = s.app.units(&ctx.actor, id).await.on_page(&ctx)?;
+    let building = s.app.building(&ctx.actor, id).await.on_page(ctx)?;
+    let units = s.app.units(&ctx.actor, id).await.on_page(ctx)?;
     let filter = HouseholdFilter {
         building_id: Some(id),
         ..Default::default()
@@ -236,7 +236,7 @@ async fn building_page(
         s.app
             .households(&ctx.actor, &filter, PageRequest::new(after, Some(100)))
             .await
-            .on_page(&ctx)?
+            .on_page(ctx)?
     } else {
         domain::page::Page {
             items: Vec::new(),

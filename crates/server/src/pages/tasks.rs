@@ -113,7 +113,7 @@ pub(super) async fn assignable_volunteers(
     if !t::can_assign(ctx.actor.role) {
         return Ok((false, Vec::new()));
     }
-    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
+    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(ctx)?;
     Ok((true, volunteers))
 }
 

@@ -36,7 +36,7 @@ async fn household_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (household, members) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+    let (household, members) = s.app.household(&ctx.actor, id).await.on_page(ctx)?;
     let refused = !error.is_empty();
     Ok(render_form(
         &HouseholdPage {

@@ -76,13 +76,13 @@ async fn household_page(
         .app
         .screening_campaign(&ctx.actor, id)
         .await
-        .on_page(&ctx)?
+        .on_page(ctx)?
         .campaign;
     let v = s
         .app
         .screening_household(&ctx.actor, id, hid)
         .await
-        .on_page(&ctx)?;
+        .on_page(ctx)?;
     let errors = sent
         .error
         .as_ref()

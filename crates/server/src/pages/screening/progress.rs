@@ -49,12 +49,12 @@ async fn section_of(
         .app
         .screening_campaign(&ctx.actor, id)
         .await
-        .on_page(&ctx)?;
+        .on_page(ctx)?;
     let p = s
         .app
         .screening_progress(&ctx.actor, id)
         .await
-        .on_page(&ctx)?;
+        .on_page(ctx)?;
     let section = ProgressSection {
         t: ctx.t,
         campaign_id: id,
