@@ -2,26 +2,15 @@
 // walking the main pages as staff and as a doctor raises no CSP violation, and htmx still loads
 // its sections.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, DESKTOP, PHONE } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, DESKTOP, PHONE } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** A page that records every CSP violation, from the DOM event and from the console. */
 async function watchedPage(device) {
-  const page = await newPage(browser, server, device);
+  const page = await newPage(env.browser, env.server, device);
   const violations = [];
   await page.addInitScript(() => {
     window.__csp = [];

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -186,6 +187,23 @@ export function launchBrowser() {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * The server and the browser of one test file: started before its tests, stopped after them.
+ * The returned object holds both once `before` has run.
+ */
+export function serverAndBrowser(options) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(options);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 /**

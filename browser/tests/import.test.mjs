@@ -2,14 +2,12 @@
 // two bad ones (a wrong check digit, a building that does not exist); watch it finish; read the
 // rejected rows with their reasons and download them as .xlsx.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  startServer,
-  launchBrowser,
-  newPage,
+  serverAndBrowser, newPage,
   login,
   screenshot,
   citizenId,
@@ -18,21 +16,10 @@ import {
   DESKTOP,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('staff import a register; bad rows are reported with reasons and downloadable', async () => {
-  const page = await newPage(browser, server, DESKTOP);
+  const page = await newPage(env.browser, env.server, DESKTOP);
   await login(page, 'staff');
 
   // A building that exists: the first one on the community's first grid.
@@ -54,7 +41,7 @@ test('staff import a register; bad rows are reported with reasons and downloadab
     `${uniqueName('错')},${badId},13900000010,${building},1单元,8804`,
     `${uniqueName('错')},${citizenId('610825')},13900000011,99号楼,1单元,101`,
   ];
-  const file = path.join(server.dir, '居民登记.csv');
+  const file = path.join(env.server.dir, '居民登记.csv');
   await writeFile(file, lines.join('\r\n') + '\r\n', 'utf8');
 
   // Upload it.
@@ -108,7 +95,7 @@ test('staff import a register; bad rows are reported with reasons and downloadab
   // Clicking it downloads a file too.
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   assert.match(download.suggestedFilename(), /\.xlsx$/);
-  const saved = path.join(server.dir, download.suggestedFilename());
+  const saved = path.join(env.server.dir, download.suggestedFilename());
   await download.saveAs(saved);
   assert.equal((await readFile(saved)).subarray(0, 2).toString(), 'PK');
 

@@ -1,25 +1,14 @@
 // Signing in (a wrong password refused, the right one let in) and switching the language of the
 // pages from Chinese (the default) to English and back.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, DESKTOP, DEMO_PASSWORD } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, DESKTOP, DEMO_PASSWORD } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('a wrong password is refused, the right one signs in, and the language switches both ways', async () => {
-  const page = await newPage(browser, server, DESKTOP);
+  const page = await newPage(env.browser, env.server, DESKTOP);
 
   // The login page, in Chinese by default.
   await page.goto('/login');
@@ -87,7 +76,7 @@ test('a wrong password is refused, the right one signs in, and the language swit
 });
 
 test('an English choice made before signing in shows the login page in English', async () => {
-  const page = await newPage(browser, server, DESKTOP);
+  const page = await newPage(env.browser, env.server, DESKTOP);
   await page.goto('/login');
   await Promise.all([
     page.waitForURL(/\/login/),

@@ -2,12 +2,10 @@
 // citizen ID has a wrong check digit (refused, with the reason under the field), then with a
 // valid one, and find the resident again by name with the number masked.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer,
-  launchBrowser,
-  newPage,
+  serverAndBrowser, newPage,
   login,
   screenshot,
   citizenId,
@@ -15,18 +13,7 @@ import {
   DESKTOP,
 } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** Follows the first link in `selector` and waits for the page it leads to. */
 async function follow(page, selector) {
@@ -38,7 +25,7 @@ async function follow(page, selector) {
 }
 
 test('staff create a household and a resident, with the check digit verified', async () => {
-  const page = await newPage(browser, server, DESKTOP);
+  const page = await newPage(env.browser, env.server, DESKTOP);
   await login(page, 'staff');
 
   // Home → the community → its first grid → that grid's first building.

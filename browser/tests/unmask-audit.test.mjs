@@ -2,22 +2,11 @@
 // desktop finds that view in the audit trail, with the worker's name and the reason, and the
 // hash chain intact.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, checkChar, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, checkChar, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test('an unmasked view by a grid worker is in the audit trail with the reason', async () => {
   const reason = `入户核验身份 ${Date.now()}`;
@@ -25,7 +14,7 @@ test('an unmasked view by a grid worker is in the audit trail with the reason', 
 
   // The grid worker, on a phone.
   {
-    const page = await newPage(browser, server, PHONE);
+    const page = await newPage(env.browser, env.server, PHONE);
     await login(page, 'gridworker');
     await page.goto('/residents');
     const first = page.locator('[data-testid=resident-table] tbody tr a[href^="/residents/"]').first();
@@ -62,7 +51,7 @@ test('an unmasked view by a grid worker is in the audit trail with the reason', 
 
   // The auditor, on a desktop.
   {
-    const page = await newPage(browser, server, DESKTOP);
+    const page = await newPage(env.browser, env.server, DESKTOP);
     await login(page, 'auditor');
     await page.goto('/audit');
     // The chain is verified on request, so the list never waits for it.

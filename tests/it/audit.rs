@@ -6,26 +6,16 @@ use sqlx::Executor;
 use store::audit::AuditFilter;
 
 use crate::support::{
-    PASSWORD, TestDb, assert_forbidden, citizen_id, fixture, household, raw_resident,
+    PASSWORD, TestDb, assert_chain_intact, assert_forbidden, audit_action, citizen_id, fixture,
+    household, raw_resident, zhang_san,
 };
-
-fn action(name: &str) -> AuditFilter {
-    AuditFilter {
-        action: Some(name.to_owned()),
-        ..Default::default()
-    }
-}
 
 #[tokio::test]
 async fn an_altered_entry_breaks_the_chain_at_its_sequence_number() {
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let (_, r) = zhang_san(app, &f).await;
     app.delete_resident(&f.staff, r, "moved away")
         .await
         .expect("delete");
@@ -81,13 +71,7 @@ async fn deleted_entries_are_detected_at_the_end_and_in_the_middle() {
         .await
         .expect("trail");
     let last = newest[0].seq;
-    assert_eq!(
-        app.verify_audit(&f.auditor)
-            .await
-            .expect("verify")
-            .broken_at,
-        None
-    );
+    assert_chain_intact(app, &f.auditor).await;
 
     let mut conn = app.db.conn().await.expect("raw connection");
     let deleted = sqlx::query("DELETE FROM audit_log WHERE seq = $1")
@@ -130,7 +114,7 @@ async fn failed_logins_are_audited_and_the_sixth_attempt_is_refused() {
         );
     }
     let failures = app
-        .audit_trail(&f.auditor, &action("login_failed"), 100)
+        .audit_trail(&f.auditor, &audit_action("login_failed"), 100)
         .await
         .expect("trail");
     assert_eq!(failures.len(), 5);
@@ -161,7 +145,7 @@ async fn failed_logins_are_audited_and_the_sixth_attempt_is_refused() {
         .expect("another account signs in");
     assert_eq!(doctor.actor, f.doctor);
     assert_eq!(
-        app.audit_trail(&f.auditor, &action("login"), 100)
+        app.audit_trail(&f.auditor, &audit_action("login"), 100)
             .await
             .expect("trail")
             .len(),
@@ -174,19 +158,13 @@ async fn failed_logins_are_audited_and_the_sixth_attempt_is_refused() {
         Err(AppError::Unauthenticated)
     ));
     let failures = app
-        .audit_trail(&f.auditor, &action("login_failed"), 100)
+        .audit_trail(&f.auditor, &audit_action("login_failed"), 100)
         .await
         .expect("trail");
     assert_eq!(failures.len(), 6);
     assert_eq!(failures[0].account_name, "nobody");
     assert_eq!(failures[0].account_id, None);
-    assert_eq!(
-        app.verify_audit(&f.auditor)
-            .await
-            .expect("verify")
-            .broken_at,
-        None
-    );
+    assert_chain_intact(app, &f.auditor).await;
 }
 
 #[tokio::test]

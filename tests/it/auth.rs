@@ -5,17 +5,9 @@ use app::AppError;
 use app::accounts::AccountInput;
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
-use store::audit::AuditFilter;
 
 use crate::http::{Client, form_input, percent};
-use crate::support::{PASSWORD, TestDb, fixture};
-
-fn action(name: &str) -> AuditFilter {
-    AuditFilter {
-        action: Some(name.to_owned()),
-        ..Default::default()
-    }
-}
+use crate::support::{PASSWORD, TestDb, assert_chain_intact, audit_action, fixture};
 
 #[tokio::test]
 async fn a_login_never_sends_the_browser_off_site_nor_fails_on_control_characters() {
@@ -86,26 +78,20 @@ async fn failures_from_one_client_do_not_lock_the_user_out_elsewhere_and_refusal
 
     // 50 refusals, one audit entry; the count reaches the trail with the next attempt.
     let limited = app
-        .audit_trail(&f.auditor, &action("login_rate_limited"), 100)
+        .audit_trail(&f.auditor, &audit_action("login_rate_limited"), 100)
         .await
         .expect("trail");
     assert_eq!(limited.len(), 1, "audited once per wait");
     let after = limited[0].after.as_deref().unwrap_or_default();
     assert!(after.contains("203.0.113.9"), "{after}");
     assert_eq!(
-        app.audit_trail(&f.auditor, &action("login_failed"), 100)
+        app.audit_trail(&f.auditor, &audit_action("login_failed"), 100)
             .await
             .expect("trail")
             .len(),
         5
     );
-    assert_eq!(
-        app.verify_audit(&f.auditor)
-            .await
-            .expect("verify")
-            .broken_at,
-        None
-    );
+    assert_chain_intact(app, &f.auditor).await;
 }
 
 #[tokio::test]
@@ -501,7 +487,7 @@ async fn old_sign_in_failures_are_forgotten_by_the_daily_job() {
     assert_eq!(recent.map(|r| r.failures), Some(1), "kept");
     drop(conn);
     let audited = app
-        .audit_trail(&f.auditor, &action("login_failures_forgotten"), 100)
+        .audit_trail(&f.auditor, &audit_action("login_failures_forgotten"), 100)
         .await
         .expect("trail");
     assert_eq!(audited.len(), 1);

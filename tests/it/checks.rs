@@ -3,12 +3,13 @@
 
 use app::checks::{AlertQuery, CheckInput, SelfReportInput};
 use app::quarantine::OrderInput;
-use app::{App, AppError};
+use app::{Actor, App, AppError};
 use domain::health::Symptom;
-use domain::page::PageRequest;
+use domain::page::{Page, PageRequest};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use store::audit::AuditFilter;
+use store::checks::{Alert, Check};
 
 use crate::support::{
     Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture,
@@ -44,45 +45,63 @@ fn report(temperature: &str, symptoms: &[&str]) -> SelfReportInput {
 /// fixture doctor responsible; returns the order id.
 async fn order(app: &App, f: &Fixture, n: u32, start: &str) -> i64 {
     let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
-        .await
-        .expect("resident");
-    app.create_quarantine(
-        &f.staff,
-        r,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            start_date: start.to_owned(),
-            days: String::new(),
-            doctor_id: Some(f.doctor.account_id),
-            ..OrderInput::default()
-        },
-    )
-    .await
-    .expect("order")
+    home_order(app, f, h, ("张小明", n), start, Some(f.doctor.account_id)).await
 }
 
 /// A resident of 3号楼 (grid 2), outside the fixture grid worker's grid.
 async fn order_in_grid2(app: &App, f: &Fixture) -> i64 {
     let h = household(app, &f.staff, f.building3_id, "1", "301").await;
+    home_order(app, f, h, ("赵六", 77), "", None).await
+}
+
+/// A new resident of household `h` (a name and the number of its citizen ID) under a home order
+/// for a returnee from `start`, with `doctor_id` responsible when given; returns the order id.
+async fn home_order(
+    app: &App,
+    f: &Fixture,
+    h: i64,
+    (name, n): (&str, u32),
+    start: &str,
+    doctor_id: Option<i64>,
+) -> i64 {
     let r = app
-        .create_resident(&f.staff, h, &raw_resident("赵六", &citizen_id(77), ""))
+        .create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
         .await
         .expect("resident");
-    app.create_quarantine(
-        &f.staff,
-        r,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            days: String::new(),
-            ..OrderInput::default()
-        },
-    )
-    .await
-    .expect("order")
+    let input = OrderInput {
+        reason: "returnee".to_owned(),
+        kind: "home".to_owned(),
+        start_date: start.to_owned(),
+        days: String::new(),
+        doctor_id,
+        ..OrderInput::default()
+    };
+    app.create_quarantine(&f.staff, r, &input)
+        .await
+        .expect("order")
+}
+
+/// The alerts of the orders `doctor` is responsible for: the doctor's worklist.
+pub(crate) async fn worklist(app: &App, doctor: &Actor) -> Page<Alert> {
+    let mine = AlertQuery {
+        mine: true,
+        ..Default::default()
+    };
+    alerts_of(app, doctor, mine).await
+}
+
+/// The first page of the alerts `actor` may read, as `query` filters them.
+pub(crate) async fn alerts_of(app: &App, actor: &Actor, query: AlertQuery) -> Page<Alert> {
+    app.alerts(actor, &query, PageRequest::first())
+        .await
+        .expect("alerts")
+}
+
+/// The first page of an order's checks, newest first, as `actor` reads them.
+async fn checks_of(app: &App, actor: &Actor, order_id: i64) -> Page<Check> {
+    app.order_checks(actor, order_id, PageRequest::first())
+        .await
+        .expect("checks")
 }
 
 async fn audit_actions(app: &App, f: &Fixture, action: &str) -> Vec<store::audit::AuditRecord> {

@@ -5,37 +5,15 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::http::{Client, Res};
+use crate::http::{Client, Res, assert_api_error};
 use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
-
-/// Asserts a JSON error with `status` and `code`, and returns its body.
-#[track_caller]
-fn api_error(res: &Res, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status, status, "{}", res.text());
-    assert!(
-        res.header(header::CONTENT_TYPE)
-            .is_some_and(|c| c.starts_with("application/json")),
-        "JSON, not {:?}: {}",
-        res.header(header::CONTENT_TYPE),
-        res.text()
-    );
-    let body = res.json();
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    body
-}
 
 /// Asserts a 422 whose only field error is `field` with `code`.
 #[track_caller]
 fn field_error(res: &Res, field: &str, code: &str) {
-    let body = api_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let body = assert_api_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let fields = body["error"]["fields"].as_array().expect("fields listed");
     assert_eq!(fields.len(), 1, "{body}");
     assert_eq!(fields[0]["field"], field, "{body}");
@@ -71,7 +49,7 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
     let res = staff
         .json(Method::DELETE, &path, &json!({ "reason": "moved away" }))
         .await;
-    api_error(&res, StatusCode::CONFLICT, "reference_conflict");
+    assert_api_error(&res, StatusCode::CONFLICT, "reference_conflict");
     // Still there, whole.
     let read = staff.get(&path).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text());
@@ -114,7 +92,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
             Body::from(resident.to_string()),
         )
         .await;
-    api_error(
+    assert_api_error(
         &res,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
@@ -127,7 +105,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
             Body::from("{\"name\": "),
         )
         .await;
-    api_error(&res, StatusCode::BAD_REQUEST, "malformed_json");
+    assert_api_error(&res, StatusCode::BAD_REQUEST, "malformed_json");
 
     // A field the body does not have is refused by name, and nothing is written.
     let mut extra = resident.clone();
@@ -159,11 +137,11 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     let res = staff.get("/api/v1/residents/abc").await;
     field_error(&res, "id", "invalid_parameter");
     let res = staff.get("/api/v1/no-such-thing").await;
-    api_error(&res, StatusCode::NOT_FOUND, "no_such_route");
+    assert_api_error(&res, StatusCode::NOT_FOUND, "no_such_route");
     let res = staff.get("/api/v2/residents").await;
-    api_error(&res, StatusCode::NOT_FOUND, "no_such_route");
+    assert_api_error(&res, StatusCode::NOT_FOUND, "no_such_route");
     let res = staff.json(Method::PATCH, "/api/v1/me", &json!({})).await;
-    api_error(&res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_api_error(&res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 
     // The reason of a delete is required and may not be empty, as documented.
     let id = app

@@ -336,3 +336,25 @@ pub fn full_citizen_id(text: &str) -> Option<String> {
     }
     (run >= 18).then(|| chars[chars.len() - run..].iter().collect())
 }
+
+/// Asserts a JSON error with `status` and `code`, and returns its body.
+#[track_caller]
+pub fn assert_api_error(res: &Res, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status, status, "{}", res.text());
+    assert!(
+        res.header(header::CONTENT_TYPE)
+            .is_some_and(|c| c.starts_with("application/json")),
+        "JSON, not {:?}: {}",
+        res.header(header::CONTENT_TYPE),
+        res.text()
+    );
+    let body = res.json();
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body
+}

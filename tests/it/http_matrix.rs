@@ -1,6 +1,7 @@
 //! For every registry route of the API and every role: what the role may see and change inside
 //! its jurisdiction and outside it, as one table.
 
+mod calls;
 mod capabilities;
 mod world;
 
@@ -233,8 +234,14 @@ fn ids(v: &Value) -> Vec<i64> {
         .unwrap_or_default()
 }
 
-/// The outcome of one call as the table writes it.
-fn outcome(res: &Res, seen: impl FnOnce(&Res) -> bool) -> String {
+/// The outcome of one call as the table writes it: `200-` for an answer that does not show what
+/// `seen` looks for, and `!` after a refusal whose code does not say what its status says (403
+/// and 404 always; other statuses as `fits` judges the code and the body).
+fn answer(
+    res: &Res,
+    seen: impl FnOnce(&Res) -> bool,
+    fits: impl FnOnce(StatusCode, &str, &Value) -> bool,
+) -> String {
     let status = res.status;
     if status == StatusCode::OK {
         return if seen(res) { "200" } else { "200-" }.to_owned();
@@ -247,20 +254,25 @@ fn outcome(res: &Res, seen: impl FnOnce(&Res) -> bool) -> String {
     let consistent = match status {
         StatusCode::FORBIDDEN => code == "forbidden",
         StatusCode::NOT_FOUND => code == "not_found",
-        StatusCode::UNPROCESSABLE_ENTITY => {
-            code == "validation_failed"
-                && body["error"]["fields"].as_array().is_some_and(|f| {
-                    f.iter().any(|e| {
-                        e["code"]
-                            .as_str()
-                            .is_some_and(|c| c.starts_with("unknown_"))
-                    })
-                })
-        }
-        _ => false,
+        other => fits(other, code, &body),
     };
     // A status with an unexpected body is marked, so it cannot pass for the expected one.
     format!("{}{}", status.as_u16(), if consistent { "" } else { "!" })
+}
+
+/// The outcome of a registry call: a 422 must name an unknown reference among its fields.
+fn outcome(res: &Res, seen: impl FnOnce(&Res) -> bool) -> String {
+    answer(res, seen, |status, code, body| {
+        status == StatusCode::UNPROCESSABLE_ENTITY
+            && code == "validation_failed"
+            && body["error"]["fields"].as_array().is_some_and(|f| {
+                f.iter().any(|e| {
+                    e["code"]
+                        .as_str()
+                        .is_some_and(|c| c.starts_with("unknown_"))
+                })
+            })
+    })
 }
 
 async fn call(
@@ -421,6 +433,25 @@ fn parse_table(table: &str, method_width: usize) -> Vec<Row> {
         .collect()
 }
 
+/// The cells where the calls did not answer as the table says, one line each, routes padded
+/// to `width`.
+fn mismatches(expected: &[Row], got: &[Row], width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for ((route, want), (_, have)) in expected.iter().zip(got) {
+        for (role, (w, h)) in want.iter().zip(have).enumerate() {
+            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
+                if w != h {
+                    lines.push(format!(
+                        "  {route:<width$} {:<9} {side:<7}: expected {w}, got {h}",
+                        ROLE_COLUMNS[role]
+                    ));
+                }
+            }
+        }
+    }
+    lines
+}
+
 /// The table as [`parse_table`] reads it, its route column `route_width` wide.
 fn render_table(rows: &[Row], route_width: usize) -> String {
     let mut out = format!("{:<route_width$}", "route");
@@ -472,19 +503,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
         }
     }
 
-    let mut mismatches = Vec::new();
-    for ((route, want), (_, have)) in expected.iter().zip(&got) {
-        for (role, (w, h)) in want.iter().zip(have).enumerate() {
-            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
-                if w != h {
-                    mismatches.push(format!(
-                        "  {route:<30} {:<9} {side:<7}: expected {w}, got {h}",
-                        ROLE_COLUMNS[role]
-                    ));
-                }
-            }
-        }
-    }
+    let mismatches = mismatches(&expected, &got, 30);
     assert!(
         mismatches.is_empty(),
         "the route × role matrix differs in {} cells:\n{}\n\nexpected:\n{}\ngot:\n{}",

@@ -10,7 +10,7 @@ use domain::page::PageRequest;
 use serde_json::{Value, json};
 use server::Options;
 
-use crate::http::{Client, form_input, full_citizen_id};
+use crate::http::{Client, assert_api_error, form_input, full_citizen_id};
 use crate::support::{
     PASSWORD, TestDb, citizen_id, fixture, household, raw_resident, with_bad_check_char,
 };
@@ -28,21 +28,6 @@ async fn resident_count(app: &App) -> usize {
     .expect("list residents")
     .items
     .len()
-}
-
-/// Asserts a JSON error body with `code`, and returns it.
-#[track_caller]
-fn assert_api_error(res: &crate::http::Res, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status, status, "{}", res.text());
-    let body = res.json();
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "a message: {body}"
-    );
-    body
 }
 
 #[tokio::test]

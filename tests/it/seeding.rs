@@ -2,10 +2,9 @@
 //! use cases and the jobs would have written: checks in closed slots only, one alert per fever
 //! and per missed slot, nothing raised again by the real job, an intact audit chain.
 
-use app::checks::AlertQuery;
 use app::seeding::Activity;
-use domain::page::PageRequest;
 
+use crate::checks::worklist;
 use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
 
 #[tokio::test]
@@ -88,17 +87,7 @@ async fn a_seeded_month_matches_what_the_jobs_would_raise_and_is_written_once() 
     );
 
     // The doctor's worklist shows the recent alerts as open; older ones were resolved.
-    let open = app
-        .alerts(
-            &f.doctor,
-            &AlertQuery {
-                mine: true,
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("worklist");
+    let open = worklist(app, &f.doctor).await;
     assert_eq!(
         i64::try_from(open.items.len()).expect("small"),
         seeded.open_alerts.min(50)

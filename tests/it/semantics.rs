@@ -3,14 +3,14 @@
 //! the day still gets its delivery of the day.
 
 use app::quarantine::OrderInput;
-use app::tasks::BoardQuery;
 use axum::http::{Method, StatusCode};
-use domain::page::PageRequest;
 use serde_json::json;
 use store::audit::AuditFilter;
 
 use crate::http::Client;
-use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
+use crate::support::{
+    TestDb, board_in_state, citizen_id, fixture, household, raw_resident, zhang_san,
+};
 
 fn home_order() -> OrderInput {
     OrderInput {
@@ -25,11 +25,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let (_, r) = zhang_san(app, &f).await;
     let mut c = Client::new(server::router(app.clone()));
     let token = c.token("staff").await;
     let mut staff = c.bearer(&token);
@@ -105,11 +101,7 @@ async fn a_patch_of_a_household_changes_only_the_fields_it_carries() {
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let (h, r) = zhang_san(app, &f).await;
     app.update_household(&f.staff, h, "13800138000", None)
         .await
         .expect("phone");
@@ -140,11 +132,7 @@ async fn the_job_runner_is_audited_as_the_system() {
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let (_, r) = zhang_san(app, &f).await;
     let tomorrow = app.today().tomorrow().expect("a tomorrow");
     let id = app
         .create_quarantine(
@@ -204,11 +192,7 @@ async fn a_home_order_placed_after_the_hours_delivery_run_gets_its_delivery_of_t
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let (h, r) = zhang_san(app, &f).await;
     // The runs of this hour, the last of the day or any other, have happened.
     let runs = app
         .run_due_jobs(jiff::Timestamp::now())
@@ -218,17 +202,7 @@ async fn a_home_order_placed_after_the_hours_delivery_run_gets_its_delivery_of_t
     app.create_quarantine(&f.staff, r, &home_order())
         .await
         .expect("order");
-    let board = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                state: Some("all".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("board");
+    let board = board_in_state(app, &f.staff, "all").await;
     let dues: Vec<(i64, String)> = board
         .items
         .iter()
@@ -240,17 +214,7 @@ async fn a_home_order_placed_after_the_hours_delivery_run_gets_its_delivery_of_t
         .checked_add(jiff::SignedDuration::from_mins(61))
         .expect("later");
     app.run_due_jobs(later).await.expect("jobs");
-    let board = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                state: Some("all".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("board");
+    let board = board_in_state(app, &f.staff, "all").await;
     assert!(board.items.len() <= 2, "at most the next day's besides");
     assert_eq!(
         board

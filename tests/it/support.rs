@@ -9,11 +9,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use app::accounts::AccountInput;
 use app::crypto::Crypto;
 use app::registry::HouseholdInput;
+use app::tasks::BoardQuery;
 use app::{Actor, App, AppError, AppResult, Db, Settings};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::citizen_id::CitizenId;
+use domain::page::{Page, PageRequest};
 use domain::resident::{RawResident, date_from_text};
 use sqlx::{Connection, Executor};
+use store::audit::AuditFilter;
+use store::tasks::Delivery;
 
 /// The environment variable naming a PostgreSQL server to test against instead of SQLite.
 pub const DATABASE_ENV: &str = "GRIDWATCH_TEST_DATABASE";
@@ -388,6 +392,47 @@ pub async fn household(app: &App, actor: &Actor, building_id: i64, unit: &str, r
     )
     .await
     .expect("create household")
+}
+
+/// 张三 in room 101 of building 1 (grid 1), entered by the fixture's staff: the resident most
+/// tests need one of. Returns the household and the resident.
+pub async fn zhang_san(app: &App, f: &Fixture) -> (i64, i64) {
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let r = app
+        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
+        .await
+        .expect("resident");
+    (h, r)
+}
+
+/// The audit entries of one action.
+pub fn audit_action(name: &str) -> AuditFilter {
+    AuditFilter {
+        action: Some(name.to_owned()),
+        ..Default::default()
+    }
+}
+
+/// Asserts that the whole audit chain verifies, as `auditor` reads it.
+pub async fn assert_chain_intact(app: &App, auditor: &Actor) {
+    let verification = app.verify_audit(auditor).await.expect("verify");
+    assert_eq!(verification.broken_at, None);
+}
+
+/// The first page of `actor`'s delivery board, as `query` filters it.
+pub async fn board(app: &App, actor: &Actor, query: BoardQuery) -> Page<Delivery> {
+    app.delivery_board(actor, &query, PageRequest::first())
+        .await
+        .expect("board")
+}
+
+/// The deliveries on `actor`'s board in `state` (`all` for every state).
+pub async fn board_in_state(app: &App, actor: &Actor, state: &str) -> Page<Delivery> {
+    let query = BoardQuery {
+        state: Some(state.to_owned()),
+        ..Default::default()
+    };
+    board(app, actor, query).await
 }
 
 /// Asserts that a use case refused its input with `code` on `field`.

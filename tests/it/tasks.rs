@@ -15,8 +15,8 @@ mod http;
 mod rubbish;
 
 use crate::support::{
-    Fixture, PASSWORD, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id,
-    fixture, household, raw_resident,
+    Fixture, PASSWORD, TestDb, assert_field_error, assert_forbidden, assert_not_found, board,
+    board_in_state, citizen_id, fixture, household, raw_resident,
 };
 
 fn days_ago(app: &App, n: i64) -> Date {
@@ -80,6 +80,17 @@ async fn account(app: &App, username: &str, role: Role, j: Jurisdiction) -> Acto
     }
 }
 
+/// A volunteer account bound to one place: a building, a grid or a community.
+async fn volunteer(app: &App, username: &str, level: Level, place: i64) -> Actor {
+    account(
+        app,
+        username,
+        Role::Volunteer,
+        Jurisdiction::new(level, place),
+    )
+    .await
+}
+
 async fn generate(app: &App, date: Date) -> Generated {
     app.generate_delivery_tasks(&Actor::system(), date)
         .await
@@ -125,13 +136,7 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
     app.create_quarantine(&f.staff, away[0], &order("centralised", day0))
         .await
         .expect("order");
-    let building_volunteer = account(
-        app,
-        "vol_b1",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Building, f.building1_id),
-    )
-    .await;
+    let building_volunteer = volunteer(app, "vol_b1", Level::Building, f.building1_id).await;
 
     let first = generate(app, day0).await;
     assert_eq!(
@@ -147,17 +152,7 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
     assert_eq!(generate(app, days_ago(app, 1)).await.created, 0);
     assert_eq!(generate(app, app.today()).await.created, 1);
 
-    let board = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                state: Some("all".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("board");
+    let board = board_in_state(app, &f.staff, "all").await;
     let dues: Vec<String> = board.items.iter().map(|d| d.due_date.clone()).collect();
     assert_eq!(
         dues,
@@ -210,13 +205,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .items
         .pop()
         .expect("the community volunteer has the task");
-    let other = account(
-        app,
-        "vol_other",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Community, f.community_id),
-    )
-    .await;
+    let other = volunteer(app, "vol_other", Level::Community, f.community_id).await;
 
     assert!(matches!(
         app.deliver(&f.volunteer, task.id).await,
@@ -298,32 +287,12 @@ async fn an_ended_quarantine_cancels_undelivered_tasks() {
         .await
         .expect("released early");
     // The release itself calls off the household's delivery, before any generation runs.
-    let cancelled_now = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                state: Some("cancelled".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("board");
+    let cancelled_now = board_in_state(app, &f.staff, "cancelled").await;
     assert_eq!(cancelled_now.items.len(), 1, "cancelled at release");
     let run = generate(app, app.today()).await;
     assert_eq!(run.cancelled, 0, "nothing left to cancel");
     assert_eq!(run.created, 1, "only the household still in quarantine");
-    let cancelled = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                state: Some("cancelled".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("board");
+    let cancelled = board_in_state(app, &f.staff, "cancelled").await;
     assert_eq!(cancelled.items.len(), 1);
     assert!(cancelled.items[0].cancelled_at.is_some());
     assert_eq!(
@@ -332,10 +301,7 @@ async fn an_ended_quarantine_cancels_undelivered_tasks() {
     );
     assert_eq!(generate(app, app.today()).await, Generated::default());
     // Staff cancel by hand only with a reason.
-    let open = app
-        .delivery_board(&f.staff, &BoardQuery::default(), PageRequest::first())
-        .await
-        .expect("pending");
+    let open = board(app, &f.staff, BoardQuery::default()).await;
     let id = open.items[0].id;
     assert_field_error(
         app.cancel_delivery(&f.staff, id, " ").await,
@@ -361,32 +327,14 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
             .expect("order");
     }
     generate(app, app.today()).await;
-    let grid2_volunteer = account(
-        app,
-        "vol_g2",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Grid, f.grid2_id),
-    )
-    .await;
-    let far_volunteer = account(
-        app,
-        "vol_far",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Community, f.other_community_id),
-    )
-    .await;
+    let grid2_volunteer = volunteer(app, "vol_g2", Level::Grid, f.grid2_id).await;
+    let far_volunteer = volunteer(app, "vol_far", Level::Community, f.other_community_id).await;
 
     // The grid worker of grid 1 sees only grid 1's task.
-    let grid1 = app
-        .delivery_board(&f.grid_worker, &BoardQuery::default(), PageRequest::first())
-        .await
-        .expect("grid 1 board");
+    let grid1 = board(app, &f.grid_worker, BoardQuery::default()).await;
     assert_eq!(grid1.items.len(), 1);
     let in_grid1 = grid1.items[0].id;
-    let all = app
-        .delivery_board(&f.staff, &BoardQuery::default(), PageRequest::first())
-        .await
-        .expect("community board");
+    let all = board(app, &f.staff, BoardQuery::default()).await;
     assert_eq!(all.items.len(), 2);
     let in_grid2 = all
         .items
@@ -429,32 +377,28 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
     app.assign_delivery(&f.staff, in_grid2, Some(grid2_volunteer.account_id))
         .await
         .expect("reassign");
-    let by_volunteer = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                volunteer_id: Some(grid2_volunteer.account_id),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("filtered");
+    let by_volunteer = board(
+        app,
+        &f.staff,
+        BoardQuery {
+            volunteer_id: Some(grid2_volunteer.account_id),
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(
         by_volunteer.items.iter().map(|d| d.id).collect::<Vec<_>>(),
         vec![in_grid2]
     );
-    let by_grid = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery {
-                grid_id: Some(f.grid1_id),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("filtered");
+    let by_grid = board(
+        app,
+        &f.staff,
+        BoardQuery {
+            grid_id: Some(f.grid1_id),
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(
         by_grid.items.iter().map(|d| d.id).collect::<Vec<_>>(),
         vec![in_grid1]

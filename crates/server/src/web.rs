@@ -365,3 +365,91 @@ impl FormErrors {
         self.items.is_empty()
     }
 }
+
+impl FormErrors {
+    /// All messages on one line, for a page that shows a refused form's errors in one place.
+    pub fn joined(&self) -> String {
+        self.items
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Renders a page holding a form: 422 when it comes back refused, so a client can tell a form
+/// shown again from a form shown first.
+pub fn render_form(t: &impl Template, refused: bool) -> Response {
+    let mut res = render(t);
+    if refused && res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}
+
+/// A page request that ends by sending the browser elsewhere.
+pub fn redirect(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// What a submitted form leads to: the page `done` names when the step was taken; the form
+/// again, with what was typed and why it was refused, when `shown_on_form` says the refusal is
+/// the user's to read there ([`invalid`] or [`invalid_or_conflicting`]); the error page for any
+/// other failure.
+pub async fn after_submit<T, Again>(
+    ctx: &Ctx,
+    outcome: Result<T, AppError>,
+    shown_on_form: fn(&AppError) -> bool,
+    done: impl FnOnce(T) -> String,
+    again: impl FnOnce(FormErrors) -> Again,
+) -> Result<Response, PageError>
+where
+    Again: Future<Output = Result<Response, PageError>>,
+{
+    match outcome {
+        Ok(v) => Ok(redirect(&done(v))),
+        Err(e) if shown_on_form(&e) => again(FormErrors::from_app(&e, ctx.t)).await,
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
+/// The input did not pass.
+pub fn invalid(e: &AppError) -> bool {
+    matches!(e, AppError::Validation(_))
+}
+
+/// The input did not pass, or the record's state moved on since the form was shown: the user
+/// reads why on the form and chooses again.
+pub fn invalid_or_conflicting(e: &AppError) -> bool {
+    matches!(e, AppError::Validation(_) | AppError::Conflict { .. })
+}
+
+/// The media type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file the browser saves under `file_name` rather than shows.
+pub fn download(mime: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// An application result met on a page: its error becomes the page error, in the reader's
+/// language.
+pub trait OnPage<T> {
+    fn on_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T> OnPage<T> for Result<T, AppError> {
+    fn on_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| ctx.err(e))
+    }
+}

@@ -187,10 +187,7 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
         "the first record is shown"
     );
     assert!(shown.contains("36.7"));
-    let checks = app
-        .order_checks(&f.doctor, id, PageRequest::first())
-        .await
-        .expect("checks");
+    let checks = checks_of(app, &f.doctor, id).await;
     assert_eq!(
         checks.items[0].symptoms,
         vec![Symptom::Cough, Symptom::Fatigue]
@@ -249,10 +246,7 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     assert!(res.text().contains("data-testid=\"report-fever\""));
-    let alerts = app
-        .alerts(&f.doctor, &AlertQuery::default(), PageRequest::first())
-        .await
-        .expect("alerts");
+    let alerts = alerts_of(app, &f.doctor, AlertQuery::default()).await;
     assert_eq!(alerts.items.len(), 1);
     assert_eq!(alerts.items[0].temperature, Some(386));
 

@@ -73,24 +73,11 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .await
         .expect("self-report");
     let alert = r.fever_alert_id.expect("fever alert");
-    let checks = app
-        .order_checks(&f.doctor, id, PageRequest::first())
-        .await
-        .expect("checks");
+    let checks = checks_of(app, &f.doctor, id).await;
     assert_eq!(checks.items[0].method.code(), "self_report");
     assert_eq!(checks.items[0].link_id, Some(link.id));
     assert_eq!(checks.items[0].recorded_by, None);
-    let worklist = app
-        .alerts(
-            &f.doctor,
-            &AlertQuery {
-                mine: true,
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("worklist");
+    let worklist = worklist(app, &f.doctor).await;
     assert_eq!(worklist.items[0].id, alert);
     let trail = audit_actions(app, &f, "check_record").await;
     assert_eq!(

@@ -27,10 +27,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
         matches!(second, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
         "{second:?}"
     );
-    let checks = app
-        .order_checks(&f.doctor, id, PageRequest::first())
-        .await
-        .expect("checks");
+    let checks = checks_of(app, &f.doctor, id).await;
     assert_eq!(checks.items.len(), 1);
 
     // With a reason it corrects the first, which is kept, and the febrile correction raises
@@ -44,10 +41,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
     assert_eq!(c.replaced, Some(r.check_id));
     assert!(c.febrile);
     let alert_id = c.fever_alert_id.expect("a fever alert");
-    let checks = app
-        .order_checks(&f.staff, id, PageRequest::first())
-        .await
-        .expect("checks");
+    let checks = checks_of(app, &f.staff, id).await;
     assert_eq!(checks.items.len(), 2, "the first record is kept");
     assert_eq!(checks.items[0].id, c.check_id);
     assert_eq!(checks.items[0].temperature, 381);
@@ -75,17 +69,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
         .expect("correction");
     assert_eq!(e2.fever_alert_id, None, "one alert per slot and kind");
 
-    let alerts = app
-        .alerts(
-            &f.doctor,
-            &AlertQuery {
-                mine: true,
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("worklist");
+    let alerts = worklist(app, &f.doctor).await;
     let ids: Vec<i64> = alerts.items.iter().map(|a| a.id).collect();
     assert_eq!(ids, vec![evening_alert, alert_id], "newest first");
     assert_eq!(alerts.items[1].kind.code(), "fever");
@@ -153,10 +137,7 @@ async fn bad_input_is_refused_field_by_field_and_writes_nothing() {
         "too_long",
     );
 
-    let checks = app
-        .order_checks(&f.doctor, id, PageRequest::first())
-        .await
-        .expect("checks");
+    let checks = checks_of(app, &f.doctor, id).await;
     assert!(checks.items.is_empty(), "nothing was written");
     assert!(audit_actions(app, &f, "check_record").await.is_empty());
 
@@ -202,10 +183,7 @@ async fn roles_and_jurisdiction_bound_checks_and_alerts() {
         .expect("grid 2");
 
     // The lead sees both, filterable by grid and kind; the grid worker only grid 1's.
-    let all = app
-        .alerts(&f.staff, &AlertQuery::default(), PageRequest::first())
-        .await
-        .expect("lead");
+    let all = alerts_of(app, &f.staff, AlertQuery::default()).await;
     assert_eq!(all.items.len(), 2);
     let grid2 = app
         .alerts(
@@ -233,23 +211,10 @@ async fn roles_and_jurisdiction_bound_checks_and_alerts() {
         .await
         .expect("kind");
     assert!(missed_only.items.is_empty());
-    let worker = app
-        .alerts(&f.grid_worker, &AlertQuery::default(), PageRequest::first())
-        .await
-        .expect("grid worker");
+    let worker = alerts_of(app, &f.grid_worker, AlertQuery::default()).await;
     assert_eq!(worker.items.len(), 1);
     // The doctor's own worklist holds only orders they are responsible for.
-    let mine = app
-        .alerts(
-            &f.doctor,
-            &AlertQuery {
-                mine: true,
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("doctor");
+    let mine = worklist(app, &f.doctor).await;
     assert_eq!(
         mine.items.iter().map(|a| a.id).collect::<Vec<_>>(),
         vec![alert]
@@ -339,10 +304,7 @@ async fn alerts_go_open_acknowledged_resolved_with_a_note() {
         "a resolved alert stays resolved"
     );
     // Resolved alerts leave the worklist but stay listed by state.
-    let open = app
-        .alerts(&f.doctor, &AlertQuery::default(), PageRequest::first())
-        .await
-        .expect("open");
+    let open = alerts_of(app, &f.doctor, AlertQuery::default()).await;
     assert!(open.items.is_empty());
     let resolved = app
         .alerts(

@@ -3,13 +3,14 @@
 //! so a new route cannot be left out.
 
 use app::App;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use domain::access::Role;
 use serde_json::{Value, json};
 
+use super::calls::{Request, fresh_token_id, id_of, outcome};
 use super::world::{World, import, lead, world};
-use super::{G1, OUTSIDE, ROLE_COLUMNS, ROUTES, Row, parse_table, render_table};
-use crate::http::{Client, Res};
+use super::{G1, OUTSIDE, ROUTES, Row, mismatches, parse_table, render_table};
+use crate::http::Client;
 use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, fixture, raw_resident};
 
 /// The expected outcome of each route for each role, as `inside/outside`, read as in the
@@ -97,58 +98,6 @@ GET    /screening-campaigns/{id}/export                            200/200   200
 DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 ";
 
-/// The outcome of one call as the table writes it: the status, `200-` for a list without the
-/// object, `!` after a status whose body does not say what the status says.
-/// The id of a new API token of `username`, found by its label in that account's own list.
-async fn fresh_token_id(app: &App, username: &str) -> i64 {
-    static MADE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let label = format!("matrix revoke {n}");
-    let mut anon = Client::new(server::router(app.clone()));
-    let res = anon
-        .json(
-            Method::POST,
-            "/api/v1/tokens",
-            &json!({ "username": username, "password": PASSWORD, "label": label }),
-        )
-        .await;
-    let token = res.json()["token"].as_str().expect("a token").to_owned();
-    let list = anon.bearer(&token).get("/api/v1/me/tokens").await.json();
-    list.as_array()
-        .expect("a list of tokens")
-        .iter()
-        .find(|t| t["label"] == label.as_str())
-        .and_then(|t| t["id"].as_i64())
-        .expect("the new token in the list, with its id")
-}
-
-fn outcome(res: &Res, marker: Option<String>) -> String {
-    let status = res.status;
-    if status == StatusCode::OK {
-        return match marker {
-            Some(m) if !res.text().contains(&m) => "200-".to_owned(),
-            _ => "200".to_owned(),
-        };
-    }
-    if status.is_success() {
-        return status.as_u16().to_string();
-    }
-    let body: Value = serde_json::from_slice(&res.body).unwrap_or(Value::Null);
-    let code = body["error"]["code"].as_str().unwrap_or("");
-    let consistent = match status {
-        StatusCode::FORBIDDEN => code == "forbidden",
-        StatusCode::NOT_FOUND => code == "not_found",
-        StatusCode::UNPROCESSABLE_ENTITY => code == "validation_failed",
-        _ => !code.is_empty(),
-    };
-    format!("{}{}", status.as_u16(), if consistent { "" } else { "!" })
-}
-
-/// `"key":value` followed by the end of the value, as compact JSON writes it.
-fn id_of(key: &str, v: i64) -> String {
-    format!("\"{key}\":{v},")
-}
-
 #[expect(
     clippy::too_many_lines,
     reason = "one arm per route of the table, each a request and what a list must show"
@@ -164,54 +113,31 @@ async fn call(
 ) -> String {
     let p = &w.places[t];
     let c = w.campaigns[t];
-    let get = Method::GET;
-    let post = Method::POST;
-    let (method, path, body, marker): (Method, String, Value, Option<String>) = match route {
-        "GET    /me" => (get, "/me".into(), Value::Null, None),
+    let request = match route {
+        "GET    /me" => Request::read("/me"),
         "POST   /tokens" => {
             let me = client.get("/api/v1/me").await.json();
             let username = me["username"].as_str().unwrap_or_default().to_owned();
             let res = Client::new(server::router(app.clone()))
                 .json(
-                    post,
+                    Method::POST,
                     "/api/v1/tokens",
                     &json!({ "username": username, "password": PASSWORD, "label": "matrix" }),
                 )
                 .await;
             return outcome(&res, None);
         }
-        "GET    /me/tokens" => (get, "/me/tokens".into(), Value::Null, None),
-        "DELETE /me/tokens/{id}" => {
+        "GET    /me/tokens" => Request::read("/me/tokens"),
+        "DELETE /me/tokens/{id}" | "DELETE /me/tokens/{id}:other_account" => {
             let me = client.get("/api/v1/me").await.json();
-            let own = me["username"].as_str().unwrap_or_default().to_owned();
-            let id = fresh_token_id(app, &own).await;
-            let res = client
-                .send(
-                    Method::DELETE,
-                    &format!("/api/v1/me/tokens/{id}"),
-                    &[],
-                    axum::body::Body::empty(),
-                )
-                .await;
-            return outcome(&res, None);
-        }
-        "DELETE /me/tokens/{id}:other_account" => {
-            let me = client.get("/api/v1/me").await.json();
-            let other = if me["username"] == "admin" {
-                "auditor"
-            } else {
-                "admin"
+            let own = me["username"].as_str().unwrap_or_default();
+            let owner = match (route.ends_with(":other_account"), own) {
+                (false, own) => own,
+                (true, "admin") => "auditor",
+                (true, _) => "admin",
             };
-            let id = fresh_token_id(app, other).await;
-            let res = client
-                .send(
-                    Method::DELETE,
-                    &format!("/api/v1/me/tokens/{id}"),
-                    &[],
-                    axum::body::Body::empty(),
-                )
-                .await;
-            return outcome(&res, None);
+            let id = fresh_token_id(app, owner).await;
+            Request::bare(Method::DELETE, format!("/me/tokens/{id}"))
         }
         "DELETE /me/tokens" => {
             // Revoking all of one's tokens ends the token the table is read with too: this row
@@ -233,12 +159,7 @@ async fn call(
                 .await;
             return outcome(&res, None);
         }
-        "GET    /accounts" => (
-            get,
-            "/accounts".into(),
-            Value::Null,
-            Some(id_of("id", w.accounts[t])),
-        ),
+        "GET    /accounts" => Request::list("/accounts", id_of("id", w.accounts[t])),
         "POST   /accounts" | "PUT    /accounts/{id}" => {
             let body = json!({
                 "username": format!("matrix_user_{unique}"), "display_name": format!("M {unique}"),
@@ -246,65 +167,52 @@ async fn call(
                 "scope_id": p.community, "active": true,
             });
             if route.starts_with("POST") {
-                (post, "/accounts".into(), body, None)
+                Request::send(Method::POST, "/accounts", body)
             } else {
-                (
-                    Method::PUT,
-                    format!("/accounts/{}", w.accounts[t]),
-                    body,
-                    None,
-                )
+                Request::send(Method::PUT, format!("/accounts/{}", w.accounts[t]), body)
             }
         }
-        "GET    /audit" => (get, "/audit?limit=5".into(), Value::Null, None),
-        "GET    /audit/verify" => (get, "/audit/verify".into(), Value::Null, None),
-        "POST   /communities" => (
-            post,
-            "/communities".into(),
+        "GET    /audit" => Request::read("/audit?limit=5"),
+        "GET    /audit/verify" => Request::read("/audit/verify"),
+        "POST   /communities" => Request::send(
+            Method::POST,
+            "/communities",
             json!({ "street_id": w.streets[t], "name": format!("New {unique}") }),
-            None,
         ),
-        "PATCH  /communities/{id}" => (
+        "PATCH  /communities/{id}" => Request::send(
             Method::PATCH,
             format!("/communities/{}", p.community),
             json!({ "name": format!("Community {unique}") }),
-            None,
         ),
-        "POST   /communities/{id}/grids" => (
-            post,
+        "POST   /communities/{id}/grids" => Request::send(
+            Method::POST,
             format!("/communities/{}/grids", p.community),
             json!({ "name": format!("Grid {unique}") }),
-            None,
         ),
-        "PATCH  /grids/{id}" => (
+        "PATCH  /grids/{id}" => Request::send(
             Method::PATCH,
             format!("/grids/{}", p.grid),
             json!({ "name": format!("Grid {unique}") }),
-            None,
         ),
-        "POST   /grids/{id}/buildings" => (
-            post,
+        "POST   /grids/{id}/buildings" => Request::send(
+            Method::POST,
             format!("/grids/{}/buildings", p.grid),
             json!({ "name": format!("{unique}号楼") }),
-            None,
         ),
-        "PATCH  /buildings/{id}" => (
+        "PATCH  /buildings/{id}" => Request::send(
             Method::PATCH,
             format!("/buildings/{}", p.building),
             json!({ "name": format!("{unique}号楼") }),
-            None,
         ),
-        "PATCH  /units/{id}" => (
+        "PATCH  /units/{id}" => Request::send(
             Method::PATCH,
             format!("/units/{}", w.units[t]),
             json!({ "name": "1" }),
-            None,
         ),
-        "PATCH  /households/{id}" => (
+        "PATCH  /households/{id}" => Request::send(
             Method::PATCH,
             format!("/households/{}", p.household),
             json!({ "phone": "13800138000" }),
-            None,
         ),
         "DELETE /residents/{id}" => {
             let r = app
@@ -315,88 +223,64 @@ async fn call(
                 )
                 .await
                 .expect("a resident to delete");
-            (
+            Request::send(
                 Method::DELETE,
                 format!("/residents/{r}"),
                 json!({ "reason": "matrix" }),
-                None,
             )
         }
         "POST   /imports" => {
             return outcome(&import(client, p.community, 10 + unique % 80).await, None);
         }
-        "GET    /imports/{id}" => (get, format!("/imports/{}", w.imports[t]), Value::Null, None),
-        "GET    /imports/{id}/rejects" => (
-            get,
-            format!("/imports/{}/rejects", w.imports[t]),
-            Value::Null,
-            None,
-        ),
-        "GET    /assignees" => (
-            get,
-            format!("/assignees?role=doctor&building_id={}", p.building),
-            Value::Null,
-            None,
-        ),
-        "GET    /quarantine-orders" => (
-            get,
+        "GET    /imports/{id}" => Request::read(format!("/imports/{}", w.imports[t])),
+        "GET    /imports/{id}/rejects" => {
+            Request::read(format!("/imports/{}/rejects", w.imports[t]))
+        }
+        "GET    /assignees" => {
+            Request::read(format!("/assignees?role=doctor&building_id={}", p.building))
+        }
+        "GET    /quarantine-orders" => Request::list(
             format!("/quarantine-orders?household_id={}", p.household),
-            Value::Null,
-            Some(id_of("id", w.orders[t])),
+            id_of("id", w.orders[t]),
         ),
-        "POST   /quarantine-orders" => (
-            post,
-            "/quarantine-orders".into(),
+        "POST   /quarantine-orders" => Request::send(
+            Method::POST,
+            "/quarantine-orders",
             json!({ "reason": "returnee", "kind": "home", "resident_id": p.resident }),
-            None,
         ),
-        "GET    /quarantine-orders/{id}" => (
-            get,
-            format!("/quarantine-orders/{}", w.orders[t]),
-            Value::Null,
-            None,
-        ),
-        "PATCH  /quarantine-orders/{id}" => (
+        "GET    /quarantine-orders/{id}" => {
+            Request::read(format!("/quarantine-orders/{}", w.orders[t]))
+        }
+        "PATCH  /quarantine-orders/{id}" => Request::send(
             Method::PATCH,
             format!("/quarantine-orders/{}", w.orders[t]),
             json!({ "door_sealed": true, "camera_installed": false }),
-            None,
         ),
-        "POST   /quarantine-orders/{id}/duration" => (
-            post,
+        "POST   /quarantine-orders/{id}/duration" => Request::send(
+            Method::POST,
             format!("/quarantine-orders/{}/duration", w.orders[t]),
             json!({ "days": 14, "reason": "matrix" }),
-            None,
         ),
-        "POST   /quarantine-orders/{id}/transition" => (
-            post,
+        "POST   /quarantine-orders/{id}/transition" => Request::send(
+            Method::POST,
             format!("/quarantine-orders/{}/transition", w.orders[t]),
             json!({ "transition": "start" }),
-            None,
         ),
-        "GET    /quarantine-orders/{id}/checks" => (
-            get,
-            format!("/quarantine-orders/{}/checks", w.orders[t]),
-            Value::Null,
-            None,
-        ),
-        "POST   /quarantine-orders/{id}/checks" => (
-            post,
+        "GET    /quarantine-orders/{id}/checks" => {
+            Request::read(format!("/quarantine-orders/{}/checks", w.orders[t]))
+        }
+        "POST   /quarantine-orders/{id}/checks" => Request::send(
+            Method::POST,
             format!("/quarantine-orders/{}/checks", w.orders[t]),
             json!({ "temperature": "36.6", "method": "doctor_call", "correction_reason": "matrix" }),
-            None,
         ),
-        "POST   /quarantine-orders/{id}/self-report-link" => (
-            post,
+        "POST   /quarantine-orders/{id}/self-report-link" => Request::bare(
+            Method::POST,
             format!("/quarantine-orders/{}/self-report-link", w.orders[t]),
-            Value::Null,
-            None,
         ),
-        "DELETE /quarantine-orders/{id}/self-report-link" => (
+        "DELETE /quarantine-orders/{id}/self-report-link" => Request::bare(
             Method::DELETE,
             format!("/quarantine-orders/{}/self-report-link", w.orders[t]),
-            Value::Null,
-            None,
         ),
         "POST   /self-reports/{token}" => {
             // The link is the credential: the caller's token plays no part.
@@ -404,11 +288,10 @@ async fn call(
                 .create_self_report_link(&lead(f, Role::CommunityStaff), w.orders[t])
                 .await
                 .expect("a link");
-            (
-                post,
+            Request::send(
+                Method::POST,
                 format!("/self-reports/{}", link.token),
                 json!({ "temperature": "36.5", "correction_reason": "matrix" }),
-                None,
             )
         }
         "GET    /alerts" => {
@@ -429,228 +312,163 @@ async fn call(
             let first = first.expect("three lists");
             return outcome(&first, (!seen).then(|| "\u{0}never".to_owned()));
         }
-        "POST   /alerts/{id}/acknowledge" => (
-            post,
-            format!("/alerts/{}/acknowledge", w.alerts[t]),
-            Value::Null,
-            None,
-        ),
-        "POST   /alerts/{id}/resolve" => (
-            post,
+        "POST   /alerts/{id}/acknowledge" => {
+            Request::bare(Method::POST, format!("/alerts/{}/acknowledge", w.alerts[t]))
+        }
+        "POST   /alerts/{id}/resolve" => Request::send(
+            Method::POST,
             format!("/alerts/{}/resolve", w.alerts[t]),
             json!({ "note": "matrix" }),
-            None,
         ),
-        "GET    /worklist" => (get, "/worklist".into(), Value::Null, None),
-        "GET    /task-volunteers" => (
-            get,
-            "/task-volunteers".into(),
-            Value::Null,
-            Some(id_of("id", w.accounts[t])),
-        ),
+        "GET    /worklist" => Request::read("/worklist"),
+        "GET    /task-volunteers" => Request::list("/task-volunteers", id_of("id", w.accounts[t])),
         "POST   /delivery-tasks/generate" => {
-            (post, "/delivery-tasks/generate".into(), json!({}), None)
+            Request::send(Method::POST, "/delivery-tasks/generate", json!({}))
         }
-        "GET    /delivery-tasks" => (
-            get,
+        "GET    /delivery-tasks" => Request::list(
             format!("/delivery-tasks?state=all&grid_id={}", p.grid),
-            Value::Null,
-            Some(id_of("id", w.deliveries[t])),
+            id_of("id", w.deliveries[t]),
         ),
-        "GET    /delivery-tasks/{id}" => (
-            get,
-            format!("/delivery-tasks/{}", w.deliveries[t]),
-            Value::Null,
-            None,
-        ),
-        "GET    /delivery-tasks/{id}:other_volunteer" => (
-            get,
-            format!("/delivery-tasks/{}", w.other_deliveries[t]),
-            Value::Null,
-            None,
-        ),
-        "POST   /delivery-tasks/{id}/assign" => (
-            post,
+        "GET    /delivery-tasks/{id}" => {
+            Request::read(format!("/delivery-tasks/{}", w.deliveries[t]))
+        }
+        "GET    /delivery-tasks/{id}:other_volunteer" => {
+            Request::read(format!("/delivery-tasks/{}", w.other_deliveries[t]))
+        }
+        "POST   /delivery-tasks/{id}/assign" => Request::send(
+            Method::POST,
             format!("/delivery-tasks/{}/assign", w.deliveries[t]),
             json!({ "volunteer_id": f.volunteer.account_id }),
-            None,
         ),
-        "POST   /delivery-tasks/{id}/ask" => (
-            post,
+        "POST   /delivery-tasks/{id}/ask" => Request::send(
+            Method::POST,
             format!("/delivery-tasks/{}/ask", w.deliveries[t]),
             json!({ "needs": "rice" }),
-            None,
         ),
-        "POST   /delivery-tasks/{id}/deliver" => (
-            post,
+        "POST   /delivery-tasks/{id}/deliver" => Request::bare(
+            Method::POST,
             format!("/delivery-tasks/{}/deliver", w.deliveries[t]),
-            Value::Null,
-            None,
         ),
-        "POST   /delivery-tasks/{id}/confirm" => (
-            post,
+        "POST   /delivery-tasks/{id}/confirm" => Request::send(
+            Method::POST,
             format!("/delivery-tasks/{}/confirm", w.deliveries[t]),
             json!({ "via": "phone" }),
-            None,
         ),
-        "POST   /delivery-tasks/{id}/cancel" => (
-            post,
+        "POST   /delivery-tasks/{id}/cancel" => Request::send(
+            Method::POST,
             format!("/delivery-tasks/{}/cancel", w.other_deliveries[t]),
             json!({ "reason": "matrix" }),
-            None,
         ),
-        "POST   /rubbish-rounds/open" => (
-            post,
-            "/rubbish-rounds/open".into(),
+        "POST   /rubbish-rounds/open" => Request::send(
+            Method::POST,
+            "/rubbish-rounds/open",
             json!({ "date": w.day }),
-            None,
         ),
-        "GET    /rubbish-rounds" => (
-            get,
+        "GET    /rubbish-rounds" => Request::list(
             format!("/rubbish-rounds?date={}&grid_id={}", w.day, p.grid),
-            Value::Null,
-            Some(id_of("id", w.rounds[t])),
+            id_of("id", w.rounds[t]),
         ),
-        "GET    /rubbish-rounds/{id}" => (
-            get,
-            format!("/rubbish-rounds/{}", w.rounds[t]),
-            Value::Null,
-            None,
-        ),
-        "GET    /rubbish-rounds/{id}:other_volunteer" => (
-            get,
-            format!("/rubbish-rounds/{}", w.other_rounds[t]),
-            Value::Null,
-            None,
-        ),
-        "POST   /rubbish-rounds/{id}/assign" => (
-            post,
+        "GET    /rubbish-rounds/{id}" => Request::read(format!("/rubbish-rounds/{}", w.rounds[t])),
+        "GET    /rubbish-rounds/{id}:other_volunteer" => {
+            Request::read(format!("/rubbish-rounds/{}", w.other_rounds[t]))
+        }
+        "POST   /rubbish-rounds/{id}/assign" => Request::send(
+            Method::POST,
             format!("/rubbish-rounds/{}/assign", w.rounds[t]),
             json!({ "volunteer_id": f.volunteer.account_id }),
-            None,
         ),
-        "POST   /rubbish-rounds/{id}/stops/{stop_id}" => (
-            post,
+        "POST   /rubbish-rounds/{id}/stops/{stop_id}" => Request::send(
+            Method::POST,
             format!("/rubbish-rounds/{}/stops/{}", w.rounds[t], w.stops[t]),
             json!({ "outcome": "collected" }),
-            None,
         ),
-        "POST   /rubbish-rounds/{id}/done" => (
-            post,
+        "POST   /rubbish-rounds/{id}/done" => Request::bare(
+            Method::POST,
             format!("/rubbish-rounds/{}/done", w.rounds[t]),
-            Value::Null,
-            None,
         ),
-        "GET    /screening-campaigns" => (
-            get,
+        "GET    /screening-campaigns" => Request::list(
             format!("/screening-campaigns?community_id={}", p.community),
-            Value::Null,
-            Some(id_of("id", c)),
+            id_of("id", c),
         ),
-        "POST   /screening-campaigns" => (
-            post,
-            "/screening-campaigns".into(),
+        "POST   /screening-campaigns" => Request::send(
+            Method::POST,
+            "/screening-campaigns",
             json!({
                 "community_id": p.community, "name": format!("New {unique}"),
                 "questions": [{ "region": "4201", "since": "2020-01-10" }],
             }),
-            None,
         ),
-        "GET    /screening-campaigns/{id}" => {
-            (get, format!("/screening-campaigns/{c}"), Value::Null, None)
-        }
-        "POST   /screening-campaigns/{id}/state" => (
-            post,
+        "GET    /screening-campaigns/{id}" => Request::read(format!("/screening-campaigns/{c}")),
+        "POST   /screening-campaigns/{id}/state" => Request::send(
+            Method::POST,
             format!("/screening-campaigns/{c}/state"),
             json!({ "state": "open" }),
-            None,
         ),
-        "POST   /screening-campaigns/{id}/teams" => (
-            post,
+        "POST   /screening-campaigns/{id}/teams" => Request::send(
+            Method::POST,
             format!("/screening-campaigns/{c}/teams"),
             json!({ "name": format!("Team {unique}"), "members": [] }),
-            None,
         ),
-        "PUT    /screening-teams/{id}/members" => (
+        "PUT    /screening-teams/{id}/members" => Request::send(
             Method::PUT,
             format!("/screening-teams/{}/members", w.teams[t]),
             json!({ "members": w.members[t] }),
-            None,
         ),
-        "POST   /screening-campaigns/{id}/assign" => (
-            post,
+        "POST   /screening-campaigns/{id}/assign" => Request::send(
+            Method::POST,
             format!("/screening-campaigns/{c}/assign"),
             json!({ "team_id": w.teams[t], "building_ids": [p.building] }),
-            None,
         ),
-        "GET    /screening-campaigns/{id}/households" => (
-            get,
+        "GET    /screening-campaigns/{id}/households" => Request::list(
             format!("/screening-campaigns/{c}/households?limit=500"),
-            Value::Null,
-            Some(id_of("household_id", p.household)),
+            id_of("household_id", p.household),
         ),
-        "GET    /screening-campaigns/{id}/households:other_team" => (
-            get,
+        "GET    /screening-campaigns/{id}/households:other_team" => Request::list(
             format!(
                 "/screening-campaigns/{c}/households?team_id={}&limit=500",
                 w.other_teams[t]
             ),
-            Value::Null,
-            Some(id_of("household_id", w.other_households[t])),
+            id_of("household_id", w.other_households[t]),
         ),
-        "GET    /screening-campaigns/{id}/households/{household_id}" => (
-            get,
-            format!("/screening-campaigns/{c}/households/{}", p.household),
-            Value::Null,
-            None,
-        ),
-        "GET    /screening-campaigns/{id}/households/{household_id}:other_team" => (
-            get,
-            format!(
+        "GET    /screening-campaigns/{id}/households/{household_id}" => Request::read(format!(
+            "/screening-campaigns/{c}/households/{}",
+            p.household
+        )),
+        "GET    /screening-campaigns/{id}/households/{household_id}:other_team" => {
+            Request::read(format!(
                 "/screening-campaigns/{c}/households/{}",
                 w.other_households[t]
-            ),
-            Value::Null,
-            None,
-        ),
-        "POST   /screening-campaigns/{id}/households/{household_id}/phone" => (
-            post,
+            ))
+        }
+        "POST   /screening-campaigns/{id}/households/{household_id}/phone" => Request::bare(
+            Method::POST,
             format!("/screening-campaigns/{c}/households/{}/phone", p.household),
-            Value::Null,
-            None,
         ),
-        "POST   /screening-attempts" => (
-            post,
-            "/screening-attempts".into(),
+        "POST   /screening-attempts" => Request::send(
+            Method::POST,
+            "/screening-attempts",
             json!({
                 "campaign_id": c, "household_id": p.household, "method": "call",
                 "outcome": "no_answer", "idempotency_key": format!("matrix-{unique}"),
             }),
-            None,
         ),
-        "GET    /screening-campaigns/{id}/progress" => (
-            get,
-            format!("/screening-campaigns/{c}/progress"),
-            Value::Null,
-            None,
-        ),
-        "GET    /screening-campaigns/{id}/export" => (
-            get,
-            format!("/screening-campaigns/{c}/export?register=returned"),
-            Value::Null,
-            None,
-        ),
+        "GET    /screening-campaigns/{id}/progress" => {
+            Request::read(format!("/screening-campaigns/{c}/progress"))
+        }
+        "GET    /screening-campaigns/{id}/export" => {
+            Request::read(format!("/screening-campaigns/{c}/export?register=returned"))
+        }
         other => panic!("no request for the route {other}"),
     };
-    let uri = format!("/api/v1{path}");
-    let res = if body.is_null() {
+    let uri = format!("/api/v1{}", request.path);
+    let res = if request.body.is_null() {
         client
-            .send(method, &uri, &[], axum::body::Body::empty())
+            .send(request.method, &uri, &[], axum::body::Body::empty())
             .await
     } else {
-        client.json(method, &uri, &body).await
+        client.json(request.method, &uri, &request.body).await
     };
-    outcome(&res, marker)
+    outcome(&res, request.marker)
 }
 
 #[tokio::test]
@@ -681,19 +499,7 @@ async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() 
         }
     }
 
-    let mut mismatches = Vec::new();
-    for ((route, want), (_, have)) in expected.iter().zip(&got) {
-        for (role, (w, h)) in want.iter().zip(have).enumerate() {
-            for (side, (w, h)) in [("inside", (&w.0, &h.0)), ("outside", (&w.1, &h.1))] {
-                if w != h {
-                    mismatches.push(format!(
-                        "  {route:<66} {:<9} {side:<7}: expected {w}, got {h}",
-                        ROLE_COLUMNS[role]
-                    ));
-                }
-            }
-        }
-    }
+    let mismatches = mismatches(&expected, &got, 66);
     assert!(
         mismatches.is_empty(),
         "the route × role matrix differs in {} cells:\n{}\n\ngot:\n{}",

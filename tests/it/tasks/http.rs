@@ -3,8 +3,8 @@
 
 use domain::page::PageRequest;
 
-use super::rubbish::seal;
-use super::{days_ago, home, order};
+use super::days_ago;
+use super::rubbish::sealed_door_today;
 use crate::support::{TestDb, fixture};
 use app::tasks::MyList;
 
@@ -17,12 +17,7 @@ async fn pages_and_api_through_the_router() {
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let (_, m) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
-    let order_id = app
-        .create_quarantine(&f.staff, m[0], &order("home", app.today()))
-        .await
-        .expect("order");
-    seal(app, &f, order_id).await;
+    sealed_door_today(app, &f).await;
     let router = server::router(app.clone());
 
     // Staff create the day's deliveries from the board's form.

@@ -5,10 +5,10 @@ use app::quarantine::DetailsInput;
 use app::tasks::MyList;
 use app::tasks::rubbish::RoundQuery;
 use app::{Actor, App, AppError};
-use domain::access::{Jurisdiction, Level, Role};
+use domain::access::{Jurisdiction, Level};
 use domain::page::PageRequest;
 
-use super::{account, audit_actions, days_ago, home, order};
+use super::{audit_actions, days_ago, home, order, volunteer};
 use crate::support::{
     Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture,
 };
@@ -24,6 +24,18 @@ pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
     )
     .await
     .expect("seal the door");
+}
+
+/// 张三 in room 101 of building 1, under a home order from today with the door sealed: one door
+/// of today's round. Returns the order.
+pub(super) async fn sealed_door_today(app: &App, f: &Fixture) -> i64 {
+    let (_, m) = home(app, f, f.building1_id, "1", "101", &["张三"], 1).await;
+    let id = app
+        .create_quarantine(&f.staff, m[0], &order("home", app.today()))
+        .await
+        .expect("order");
+    seal(app, f, id).await;
+    id
 }
 
 #[tokio::test]
@@ -200,13 +212,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
         app.rubbish_round(&f.grid_worker, other.id, PageRequest::first())
             .await,
     );
-    let grid2_volunteer = account(
-        app,
-        "vol_g2",
-        Role::Volunteer,
-        Jurisdiction::new(Level::Grid, f.grid2_id),
-    )
-    .await;
+    let grid2_volunteer = volunteer(app, "vol_g2", Level::Grid, f.grid2_id).await;
     app.assign_rubbish_round(&f.staff, other.id, Some(grid2_volunteer.account_id))
         .await
         .expect("assign");
@@ -237,12 +243,7 @@ async fn the_daily_jobs_create_deliveries_and_open_rounds_from_five_in_the_eveni
     let t = TestDb::new().await;
     let app = &t.app;
     let f = fixture(app).await;
-    let (_, m) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
-    let id = app
-        .create_quarantine(&f.staff, m[0], &order("home", app.today()))
-        .await
-        .expect("order");
-    seal(app, &f, id).await;
+    sealed_door_today(app, &f).await;
     let tz = app.settings.time_zone.clone();
     let at = |h: i8| {
         app.today()

@@ -13,7 +13,7 @@ use store::structure::Community;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{self, Chrome, Ctx, FormErrors, OnPage, PageError, render, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,37 +45,27 @@ async fn page(
     selected: Option<i64>,
     form_error: String,
 ) -> Result<Response, PageError> {
-    ctx.actor.require_import().map_err(|e| ctx.err(e))?;
-    let communities = s
-        .app
-        .communities(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    ctx.actor.require_import().on_page(ctx)?;
+    let communities = s.app.communities(&ctx.actor).await.on_page(ctx)?;
     let selected = selected.or(communities.first().map(|c| c.id)).unwrap_or(0);
     let imports = if selected > 0 {
-        s.app
-            .imports(&ctx.actor, selected)
-            .await
-            .map_err(|e| ctx.err(e))?
+        s.app.imports(&ctx.actor, selected).await.on_page(ctx)?
     } else {
         Vec::new()
     };
     let mb = s.options.max_upload_bytes / (1024 * 1024);
-    let status = if form_error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut res = render(&ImportsPage {
-        c: ctx.chrome(ctx.t.get("import.title")),
-        communities,
-        selected,
-        imports,
-        form_error,
-        limit_text: ctx.t.get("import.limit").replace("{mb}", &mb.to_string()),
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    let refused = !form_error.is_empty();
+    Ok(render_form(
+        &ImportsPage {
+            c: ctx.chrome(ctx.t.get("import.title")),
+            communities,
+            selected,
+            imports,
+            form_error,
+            limit_text: ctx.t.get("import.limit").replace("{mb}", &mb.to_string()),
+        },
+        refused,
+    ))
 }
 
 async fn imports_page(
@@ -136,12 +126,7 @@ async fn upload(
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())
         }
         Err(e @ app::AppError::Validation(_)) => {
-            let message = crate::web::FormErrors::from_app(&e, ctx.t)
-                .items
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = FormErrors::from_app(&e, ctx.t).joined();
             page(&s, &ctx, Some(community_id), message).await
         }
         Err(e) => Err(ctx.err(e)),
@@ -193,16 +178,12 @@ async fn import_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let i = s
-        .app
-        .import_record(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let i = s.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
     let rejects = s
         .app
         .import_rejects(&ctx.actor, id, 500)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let ex = explain(ctx.t);
     let rejects = rejects
         .into_iter()
@@ -235,11 +216,7 @@ async fn progress(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let i = s
-        .app
-        .import_record(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let i = s.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
     if i.status != ImportStatus::Running {
         // Finished: reload the whole page so the rejected rows appear.
         let mut res = StatusCode::OK.into_response();
@@ -263,19 +240,10 @@ async fn rejects_xlsx(
         .app
         .rejects_workbook(&ctx.actor, id, &explain(ctx.t))
         .await
-        .map_err(|e| ctx.err(e))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"rejected-rows-{id}.xlsx\""),
-            ),
-        ],
+        .on_page(&ctx)?;
+    Ok(web::download(
+        web::XLSX,
+        &format!("rejected-rows-{id}.xlsx"),
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -1,6 +1,7 @@
 //! The HTML pages.
 
-mod admin;
+mod accounts;
+mod audit;
 mod checks;
 mod imports;
 mod quarantine;
@@ -28,7 +29,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{
-    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, PageError, SESSION_COOKIE, render,
+    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, OnPage, PageError, SESSION_COOKIE, render,
     set_cookie,
 };
 use crate::web_headers::ClientIp;
@@ -43,7 +44,8 @@ pub fn routes() -> Router<AppState> {
         .merge(structure::routes())
         .merge(registry::routes())
         .merge(imports::routes())
-        .merge(admin::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())
@@ -93,18 +95,14 @@ pub(crate) async fn home_with(
     ctx: &Ctx,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let communities = s
-        .app
-        .communities(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let communities = s.app.communities(&ctx.actor).await.on_page(ctx)?;
     // A worker of one community goes straight to it.
     if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
         return Ok(Redirect::to(&format!("/communities/{}", communities[0].id)).into_response());
     }
     let can_create = ctx.actor.may_shape(domain::access::Level::Street);
     let streets = if can_create {
-        s.app.districts().await.map_err(|e| ctx.err(e))?.1
+        s.app.districts().await.on_page(ctx)?.1
     } else {
         Vec::new()
     };
@@ -294,7 +292,7 @@ async fn logout(
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
     if let Some(token) = web::cookie(&headers, SESSION_COOKIE) {
-        s.app.logout(token).await.map_err(|e| ctx.err(e))?;
+        s.app.logout(token).await.on_page(&ctx)?;
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
@@ -323,7 +321,7 @@ async fn switch_lang(
         s.app
             .set_language(&ctx.actor, lang.code())
             .await
-            .map_err(|e| ctx.err(e))?;
+            .on_page(ctx)?;
     }
     // Back to the page the switch was pressed on, when it is ours.
     let back = headers

@@ -7,18 +7,20 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use domain::quarantine::{self as q, Kind, Reason, State as OrderState, Transition};
 use serde::Deserialize;
-use store::audit::AuditRecord;
 use store::quarantine::Order;
 use store::registry::{Household, Resident};
 
+use super::audit::HistoryEntry;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
+use crate::web::{
+    Chrome, Ctx, OnPage, PageError, after_submit, invalid, invalid_or_conflicting, render,
+    render_form, urlencode,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,15 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/quarantine/{id}/transition", post(transition))
         .route("/quarantine/{id}/duration", post(duration))
         .route("/quarantine/{id}/details", post(details))
-}
-
-fn joined(e: &AppError, c: &Ctx) -> String {
-    FormErrors::from_app(e, c.t)
-        .items
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn reason_codes() -> Vec<&'static str> {
@@ -103,7 +96,7 @@ async fn list(
             PageRequest::new(lq.after, None),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(render(&ListPage {
         c: ctx.chrome(ctx.t.get("quarantine.list")),
         orders: page.items,
@@ -146,17 +139,13 @@ async fn household_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (household, residents) = s
-        .app
-        .household(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (household, residents) = s.app.household(&ctx.actor, id).await.on_page(ctx)?;
     let orders = open_orders_of_household(s, ctx, id).await?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, household.building_id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let members = residents
         .into_iter()
         .map(|r| Member {
@@ -164,11 +153,7 @@ async fn household_page(
             resident: r,
         })
         .collect();
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let refused = !error.is_empty();
     let title = format!(
         "{} · {} {} {}",
         ctx.t.get("quarantine.title"),
@@ -176,19 +161,20 @@ async fn household_page(
         household.unit_name,
         household.room
     );
-    let mut res = render(&HouseholdPage {
-        c: ctx.chrome(&title),
-        household,
-        members,
-        can_manage: q::can_manage(ctx.actor.role),
-        reasons: reason_codes(),
-        kinds: kind_codes(),
-        default_days: s.app.settings.quarantine_days,
-        candidates,
-        error,
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(render_form(
+        &HouseholdPage {
+            c: ctx.chrome(&title),
+            household,
+            members,
+            can_manage: q::can_manage(ctx.actor.role),
+            reasons: reason_codes(),
+            kinds: kind_codes(),
+            default_days: s.app.settings.quarantine_days,
+            candidates,
+            error,
+        },
+        refused,
+    ))
 }
 
 async fn household(
@@ -216,7 +202,7 @@ async fn open_orders_of_household(
             PageRequest::new(None, Some(500)),
         )
         .await
-        .map_err(|e| ctx.err(e))?
+        .on_page(ctx)?
         .items)
 }
 
@@ -276,11 +262,7 @@ async fn create_for_household(
     let result = match f.resident_id.trim().parse::<i64>() {
         Ok(resident) => {
             // The resident must belong to this household.
-            let (_, members) = s
-                .app
-                .household(&ctx.actor, id)
-                .await
-                .map_err(|e| ctx.err(e))?;
+            let (_, members) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
             if members.iter().any(|m| m.id == resident) {
                 s.app
                     .create_quarantine(&ctx.actor, resident, &input)
@@ -296,20 +278,14 @@ async fn create_for_household(
             .await
             .map(|_| ()),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/quarantine/households/{id}")).into_response()),
-        Err(e @ AppError::Validation(_)) => household_page(&s, &ctx, id, joined(&e, &ctx)).await,
-        Err(e) => Err(ctx.err(e)),
-    }
-}
-
-/// One audit entry as the order page shows it.
-struct Event {
-    at: String,
-    who: String,
-    action: String,
-    after: String,
-    reason: String,
+    after_submit(
+        &ctx,
+        result,
+        invalid,
+        |()| format!("/quarantine/households/{id}"),
+        |errors| household_page(&s, &ctx, id, errors.joined()),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -318,22 +294,12 @@ struct OrderPage {
     c: Chrome,
     order: Order,
     sealed_at: String,
-    history: Vec<Event>,
+    history: Vec<HistoryEntry>,
     transitions: Vec<&'static str>,
     can_manage: bool,
     is_open: bool,
     candidates: app::quarantine::Candidates,
     error: String,
-}
-
-fn event(s: &AppState, r: AuditRecord) -> Event {
-    Event {
-        at: crate::pages::registry_time(s, r.at),
-        who: r.account_name,
-        action: r.action,
-        after: r.after.unwrap_or_default(),
-        reason: r.reason.unwrap_or_default(),
-    }
 }
 
 async fn order_page(
@@ -342,16 +308,12 @@ async fn order_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (order, history) = s
-        .app
-        .quarantine_order(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (order, history) = s.app.quarantine_order(&ctx.actor, id).await.on_page(ctx)?;
     let candidates = s
         .app
         .responsible_candidates(&ctx.actor, order.building_id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let transitions = Transition::ALL
         .iter()
         .filter(|t| {
@@ -361,32 +323,32 @@ async fn order_page(
         })
         .map(|t| t.code())
         .collect();
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let refused = !error.is_empty();
     let title = format!(
         "{} · {}",
         ctx.t.get("quarantine.order"),
         order.resident_name
     );
-    let mut res = render(&OrderPage {
-        c: ctx.chrome(&title),
-        sealed_at: order
-            .door_sealed_at
-            .map(|ms| crate::pages::registry_time(s, ms))
-            .unwrap_or_default(),
-        history: history.into_iter().map(|r| event(s, r)).collect(),
-        transitions,
-        can_manage: q::can_manage(ctx.actor.role),
-        is_open: !order.state.is_final(),
-        order,
-        candidates,
-        error,
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    Ok(render_form(
+        &OrderPage {
+            c: ctx.chrome(&title),
+            sealed_at: order
+                .door_sealed_at
+                .map(|ms| crate::pages::registry_time(s, ms))
+                .unwrap_or_default(),
+            history: history
+                .into_iter()
+                .map(|r| HistoryEntry::of(s, r))
+                .collect(),
+            transitions,
+            can_manage: q::can_manage(ctx.actor.role),
+            is_open: !order.state.is_final(),
+            order,
+            candidates,
+            error,
+        },
+        refused,
+    ))
 }
 
 async fn order(
@@ -397,26 +359,21 @@ async fn order(
     order_page(&s, &ctx, id, String::new()).await
 }
 
-fn after_change(r: Result<(), AppError>, id: i64) -> Result<Result<Response, AppError>, AppError> {
-    match r {
-        Ok(()) => Ok(Ok(
-            Redirect::to(&format!("/quarantine/{id}")).into_response()
-        )),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => Ok(Err(e)),
-        Err(e) => Err(e),
-    }
-}
-
+/// Back to the order once a step on it was taken, or the order again with why it was refused.
 async fn finish(
     s: &AppState,
     ctx: &Ctx,
     id: i64,
     r: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    match after_change(r, id).map_err(|e| ctx.err(e))? {
-        Ok(res) => Ok(res),
-        Err(e) => order_page(s, ctx, id, joined(&e, ctx)).await,
-    }
+    after_submit(
+        ctx,
+        r,
+        invalid_or_conflicting,
+        |()| format!("/quarantine/{id}"),
+        |errors| order_page(s, ctx, id, errors.joined()),
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::document::DocumentKind;
@@ -17,7 +17,10 @@ use store::registry::{Household, Resident};
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
+use crate::web::{
+    self, Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid,
+    invalid_or_conflicting, render, render_form, urlencode,
+};
 
 mod form;
 mod household;
@@ -155,7 +158,7 @@ async fn residents_page(
         .app
         .residents(&ctx.actor, &q.to_query(), PageRequest::new(q.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     Ok(render(&ResidentsPage {
         c: ctx.chrome(ctx.t.get("resident.list")),
         residents: page.items,
@@ -184,24 +187,17 @@ async fn export(
         .app
         .export_residents(&ctx.actor, &q.to_query(), format, false)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(download(bytes, format))
 }
 
+/// A register of residents as the chosen format.
 pub(crate) fn download(bytes: Vec<u8>, format: ExportFormat) -> Response {
     let mime = match format {
         ExportFormat::Csv => "text/csv; charset=utf-8",
-        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ExportFormat::Xlsx => web::XLSX,
     };
-    let disposition = format!("attachment; filename=\"residents.{}\"", format.extension());
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    web::download(mime, &format!("residents.{}", format.extension()), bytes)
 }
 
 pub(crate) fn local_time(s: &AppState, ms: i64) -> String {

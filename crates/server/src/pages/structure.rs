@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::Deserialize;
@@ -14,7 +14,10 @@ use store::registry::HouseholdFilter;
 use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, render};
+use crate::web::{
+    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, redirect, render,
+    render_form,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,32 +51,24 @@ pub struct NameForm {
     street_id: i64,
 }
 
-fn first_error(ctx: &Ctx, e: &app::AppError) -> String {
-    FormErrors::from_app(e, ctx.t)
-        .items
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 pub async fn create_community(
     State(s): State<AppState>,
     ctx: Ctx,
     Form(f): Form<NameForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    match s
+    let outcome = s
         .app
         .create_community(&ctx.actor, f.street_id, &f.name)
-        .await
-    {
-        Ok(id) => Ok(Redirect::to(&format!("/communities/{id}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => {
-            super::home_with(&s, &ctx, first_error(&ctx, &e)).await
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+        .await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |id| format!("/communities/{id}"),
+        |errors| super::home_with(&s, &ctx, errors.joined()),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -94,20 +89,11 @@ async fn community_page(
     id: i64,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let community = s
-        .app
-        .community(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let grids = s.app.grids(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let community = s.app.community(&ctx.actor, id).await.on_page(ctx)?;
+    let grids = s.app.grids(&ctx.actor, id).await.on_page(ctx)?;
     let r = ctx.actor.role;
     let summary = if r.can_view_registry() {
-        Some(
-            s.app
-                .registry_summary(&ctx.actor, id)
-                .await
-                .map_err(|e| ctx.err(e))?,
-        )
+        Some(s.app.registry_summary(&ctx.actor, id).await.on_page(ctx)?)
     } else {
         None
     };
@@ -137,13 +123,15 @@ async fn create_grid(
     Form(f): Form<NameForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    match s.app.create_grid(&ctx.actor, id, &f.name).await {
-        Ok(gid) => Ok(Redirect::to(&format!("/grids/{gid}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => {
-            community_page(&s, &ctx, id, first_error(&ctx, &e)).await
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+    let outcome = s.app.create_grid(&ctx.actor, id, &f.name).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |grid| format!("/grids/{grid}"),
+        |errors| community_page(&s, &ctx, id, errors.joined()),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -162,12 +150,8 @@ async fn grid_page(
     id: i64,
     form_error: String,
 ) -> Result<Response, PageError> {
-    let buildings = s
-        .app
-        .buildings(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let grid = s.app.grid(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let buildings = s.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
+    let grid = s.app.grid(&ctx.actor, id).await.on_page(ctx)?;
     Ok(render(&GridPage {
         c: ctx.chrome(&grid.name),
         grid,
@@ -192,13 +176,15 @@ async fn create_building(
     Form(f): Form<NameForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    match s.app.create_building(&ctx.actor, id, &f.name).await {
-        Ok(bid) => Ok(Redirect::to(&format!("/buildings/{bid}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => {
-            grid_page(&s, &ctx, id, first_error(&ctx, &e)).await
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+    let outcome = s.app.create_building(&ctx.actor, id, &f.name).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |building| format!("/buildings/{building}"),
+        |errors| grid_page(&s, &ctx, id, errors.joined()),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -240,12 +226,8 @@ async fn building_page(
     form: HouseholdForm,
     errors: FormErrors,
 ) -> Result<Response, PageError> {
-    let building = s
-        .app
-        .building(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let units = s.app.units(&ctx.actor, id).await.map_err(|e| ctx.err(e))?;
+    let building = s.app.building(&ctx.actor, id).await.on_page(ctx)?;
+    let units = s.app.units(&ctx.actor, id).await.on_page(ctx)?;
     let filter = HouseholdFilter {
         building_id: Some(id),
         ..Default::default()
@@ -254,31 +236,28 @@ async fn building_page(
         s.app
             .households(&ctx.actor, &filter, PageRequest::new(after, Some(100)))
             .await
-            .map_err(|e| ctx.err(e))?
+            .on_page(ctx)?
     } else {
         domain::page::Page {
             items: Vec::new(),
             next: None,
         }
     };
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut res = render(&BuildingPage {
-        c: ctx.chrome(&building.name),
-        building,
-        units,
-        households: page.items,
-        next: page.next,
-        can_edit: ctx.actor.role.can_edit_registry(),
-        can_rename: ctx.actor.may_shape(domain::access::Level::Grid),
-        form,
-        errors,
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    let refused = !errors.is_empty();
+    Ok(render_form(
+        &BuildingPage {
+            c: ctx.chrome(&building.name),
+            building,
+            units,
+            households: page.items,
+            next: page.next,
+            can_edit: ctx.actor.role.can_edit_registry(),
+            can_rename: ctx.actor.may_shape(domain::access::Level::Grid),
+            form,
+            errors,
+        },
+        refused,
+    ))
 }
 
 async fn building(
@@ -311,14 +290,15 @@ async fn create_household(
         room: f.room.clone(),
         phone: f.phone.clone(),
     };
-    match s.app.create_household(&ctx.actor, &input).await {
-        Ok(hid) => Ok(Redirect::to(&format!("/households/{hid}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => {
-            let errors = FormErrors::from_app(&e, ctx.t);
-            building_page(&s, &ctx, id, None, f, errors).await
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+    let outcome = s.app.create_household(&ctx.actor, &input).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |household| format!("/households/{household}"),
+        |errors| building_page(&s, &ctx, id, None, f, errors),
+    )
+    .await
 }
 
 /// Renames a community, grid or building from its page and goes back to it.
@@ -334,6 +314,6 @@ async fn rename(
     s.app
         .rename(&ctx.actor, node(id), &f.name)
         .await
-        .map_err(|e| ctx.err(e))?;
-    Ok(Redirect::to(&format!("{back}/{id}")).into_response())
+        .on_page(&ctx)?;
+    Ok(redirect(&format!("{back}/{id}")))
 }

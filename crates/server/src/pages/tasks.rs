@@ -19,8 +19,9 @@ use store::tasks::{Delivery, Round, Volunteer};
 
 mod rubbish;
 
+use super::audit::HistoryEntry;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render, urlencode};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -81,12 +82,39 @@ pub(super) fn back_to(back: &str, fallback: &str, e: Option<&AppError>) -> Respo
     .into_response()
 }
 
+/// Back to the page that sent the form once a step was taken or refused for a reason the person
+/// can act on; the error page for anything else.
+pub(super) fn back_after<T>(
+    ctx: &Ctx,
+    r: Result<T, AppError>,
+    back: &str,
+    fallback: &str,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(_) => Ok(back_to(back, fallback, None)),
+        Err(e) if refused(&e) => Ok(back_to(back, fallback, Some(&e))),
+        Err(e) => Err(ctx.err(e)),
+    }
+}
+
 /// Refusals a person can act on come back to the page; anything else is an error page.
 pub(super) fn refused(e: &AppError) -> bool {
     matches!(
         e,
         AppError::Validation(_) | AppError::Conflict { .. } | AppError::Forbidden
     )
+}
+
+/// Whether the viewer may assign tasks and rounds, and to whom.
+pub(super) async fn assignable_volunteers(
+    s: &AppState,
+    ctx: &Ctx,
+) -> Result<(bool, Vec<Volunteer>), PageError> {
+    if !t::can_assign(ctx.actor.role) {
+        return Ok((false, Vec::new()));
+    }
+    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(ctx)?;
+    Ok((true, volunteers))
 }
 
 /// A task as a row of the lists, with what the viewer may do next.
@@ -142,7 +170,7 @@ async fn worklist(
         .app
         .my_deliveries(&ctx.actor, MyList::ToDo, PageRequest::new(q.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let waiting = s
         .app
         .my_deliveries(
@@ -151,12 +179,12 @@ async fn worklist(
             PageRequest::new(None, Some(100)),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let rounds = s
         .app
         .rubbish_rounds(&ctx.actor, &RoundQuery::default(), PageRequest::first())
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let next = todo.next;
     // Overdue first, then today's, each in address order.
     let mut todo: Vec<Row> = todo.items.into_iter().map(|d| row(d, &today)).collect();
@@ -220,12 +248,8 @@ async fn board(
         .app
         .delivery_board(&ctx.actor, &query, PageRequest::new(p.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
-    let volunteers = s
-        .app
-        .task_volunteers(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
+    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
     let today = s.app.today().to_string();
     Ok(render(&BoardPage {
         c: ctx.chrome(ctx.t.get("tasks.board")),
@@ -274,20 +298,8 @@ async fn generate(
             }
         }
     };
-    match s.app.generate_delivery_tasks(&ctx.actor, date).await {
-        Ok(_) => Ok(Redirect::to("/tasks/board").into_response()),
-        Err(e) if refused(&e) => Ok(back_to("/tasks/board", "/tasks/board", Some(&e))),
-        Err(e) => Err(ctx.err(e)),
-    }
-}
-
-/// One audit entry as the task and round pages show it.
-struct Event {
-    at: String,
-    who: String,
-    action: String,
-    after: String,
-    reason: String,
+    let r = s.app.generate_delivery_tasks(&ctx.actor, date).await;
+    back_after(&ctx, r, "/tasks/board", "/tasks/board")
 }
 
 #[derive(Template)]
@@ -296,7 +308,7 @@ struct TaskPage {
     c: Chrome,
     r: Row,
     times: Vec<(&'static str, String)>,
-    history: Vec<Event>,
+    history: Vec<HistoryEntry>,
     volunteers: Vec<Volunteer>,
     can_assign: bool,
     can_cancel: bool,
@@ -310,20 +322,8 @@ async fn task(
     Path(id): Path<i64>,
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let (d, history) = s
-        .app
-        .delivery_task(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let can_assign = t::can_assign(ctx.actor.role);
-    let volunteers = if can_assign {
-        s.app
-            .task_volunteers(&ctx.actor)
-            .await
-            .map_err(|e| ctx.err(e))?
-    } else {
-        Vec::new()
-    };
+    let (d, history) = s.app.delivery_task(&ctx.actor, id).await.on_page(&ctx)?;
+    let (can_assign, volunteers) = assignable_volunteers(&s, &ctx).await?;
     let time = |ms: Option<i64>| {
         ms.map(|v| crate::pages::registry_time(&s, v))
             .unwrap_or_default()
@@ -352,13 +352,7 @@ async fn task(
         times,
         history: history
             .into_iter()
-            .map(|r| Event {
-                at: crate::pages::registry_time(&s, r.at),
-                who: r.account_name,
-                action: r.action,
-                after: r.after.unwrap_or_default(),
-                reason: r.reason.unwrap_or_default(),
-            })
+            .map(|r| HistoryEntry::of(&s, r))
             .collect(),
         volunteers,
         can_assign,
@@ -408,11 +402,7 @@ async fn step(
         _ => Err(AppError::NotFound),
     };
     let fallback = format!("/tasks/deliveries/{id}");
-    match r {
-        Ok(()) => Ok(back_to(&f.back, &fallback, None)),
-        Err(e) if refused(&e) => Ok(back_to(&f.back, &fallback, Some(&e))),
-        Err(e) => Err(ctx.err(e)),
-    }
+    back_after(&ctx, r, &f.back, &fallback)
 }
 
 impl TaskPage {

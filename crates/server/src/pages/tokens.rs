@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::registry_time;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,7 +36,7 @@ struct TokensPage {
 }
 
 async fn tokens_page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let tokens = s.app.api_tokens(&ctx.actor).await.map_err(|e| ctx.err(e))?;
+    let tokens = s.app.api_tokens(&ctx.actor).await.on_page(&ctx)?;
     let time = |ms: Option<i64>| ms.map(|ms| registry_time(&s, ms)).unwrap_or_default();
     Ok(render(&TokensPage {
         c: ctx.chrome(ctx.t.get("tokens.title")),
@@ -66,10 +66,7 @@ async fn revoke_one(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    s.app
-        .revoke_api_token(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    s.app.revoke_api_token(&ctx.actor, id).await.on_page(&ctx)?;
     Ok(Redirect::to("/account/tokens").into_response())
 }
 
@@ -79,9 +76,6 @@ async fn revoke_all(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    s.app
-        .revoke_api_tokens(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    s.app.revoke_api_tokens(&ctx.actor).await.on_page(&ctx)?;
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -136,36 +136,68 @@ fn form_page(
     f: ResidentFields,
     errors: FormErrors,
 ) -> Response {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let refused = !errors.is_empty();
     let f = ResidentFields {
         vulnerabilities: f.vulnerabilities.clone(),
         ..f
     };
-    let mut res = render(&ResidentForm {
-        c: ctx.chrome(heading),
-        heading: heading.to_owned(),
-        address,
-        action,
-        cancel,
-        version,
-        f,
-        errors,
-        document_kinds: DocumentKind::ALL.iter().map(|k| k.code()).collect(),
-        hukou_options: Hukou::ALL.iter().map(|k| k.code()).collect(),
-        tenure_options: Tenure::ALL.iter().map(|k| k.code()).collect(),
-        travel_options: TravelStatus::ALL.iter().map(|k| k.code()).collect(),
-        vulnerability_options: Vulnerability::ALL.iter().map(|k| k.code()).collect(),
-    });
-    *res.status_mut() = status;
-    res
+    render_form(
+        &ResidentForm {
+            c: ctx.chrome(heading),
+            heading: heading.to_owned(),
+            address,
+            action,
+            cancel,
+            version,
+            f,
+            errors,
+            document_kinds: DocumentKind::ALL.iter().map(|k| k.code()).collect(),
+            hukou_options: Hukou::ALL.iter().map(|k| k.code()).collect(),
+            tenure_options: Tenure::ALL.iter().map(|k| k.code()).collect(),
+            travel_options: TravelStatus::ALL.iter().map(|k| k.code()).collect(),
+            vulnerability_options: Vulnerability::ALL.iter().map(|k| k.code()).collect(),
+        },
+        refused,
+    )
 }
 
 fn address_of(h: &Household) -> String {
     format!("{} {} {}", h.building_name, h.unit_name, h.room)
+}
+
+/// The form that adds a resident to household `id`, blank or as typed.
+fn new_resident_form(
+    ctx: &Ctx,
+    id: i64,
+    h: &Household,
+    f: ResidentFields,
+    errors: FormErrors,
+) -> Response {
+    form_page(
+        ctx,
+        ctx.t.get("resident.create"),
+        address_of(h),
+        format!("/households/{id}/residents"),
+        format!("/households/{id}"),
+        0,
+        f,
+        errors,
+    )
+}
+
+/// The form that edits resident `r`, with its values or as typed.
+fn edit_resident_form(ctx: &Ctx, r: &Resident, f: ResidentFields, errors: FormErrors) -> Response {
+    let id = r.id;
+    form_page(
+        ctx,
+        ctx.t.get("resident.edit"),
+        format!("{} {} {}", r.building_name, r.unit_name, r.room),
+        format!("/residents/{id}/edit"),
+        format!("/residents/{id}"),
+        r.version,
+        f,
+        errors,
+    )
 }
 
 async fn new_form(
@@ -173,11 +205,7 @@ async fn new_form(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (h, _) = s
-        .app
-        .household(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields {
         document_kind: "citizen_id".into(),
         hukou: "registered".into(),
@@ -185,16 +213,7 @@ async fn new_form(
         travel_status: "stayed_in_city".into(),
         ..Default::default()
     };
-    Ok(form_page(
-        &ctx,
-        ctx.t.get("resident.create"),
-        address_of(&h),
-        format!("/households/{id}/residents"),
-        format!("/households/{id}"),
-        0,
-        f,
-        FormErrors::default(),
-    ))
+    Ok(new_resident_form(&ctx, id, &h, f, FormErrors::default()))
 }
 
 async fn create(
@@ -205,28 +224,18 @@ async fn create(
 ) -> Result<Response, PageError> {
     let (f, csrf, _) = ResidentFields::from_pairs(&pairs);
     ctx.check_csrf(&csrf)?;
-    match s.app.create_resident(&ctx.actor, id, &f.raw()).await {
-        Ok(rid) => Ok(Redirect::to(&format!("/residents/{rid}?saved=1")).into_response()),
-        Err(e @ (app::AppError::Validation(_) | app::AppError::Conflict { .. })) => {
-            let (h, _) = s
-                .app
-                .household(&ctx.actor, id)
-                .await
-                .map_err(|e| ctx.err(e))?;
-            let errors = FormErrors::from_app(&e, ctx.t);
-            Ok(form_page(
-                &ctx,
-                ctx.t.get("resident.create"),
-                address_of(&h),
-                format!("/households/{id}/residents"),
-                format!("/households/{id}"),
-                0,
-                f,
-                errors,
-            ))
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+    let outcome = s.app.create_resident(&ctx.actor, id, &f.raw()).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid_or_conflicting,
+        |resident| format!("/residents/{resident}?saved=1"),
+        |errors| async {
+            let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+            Ok(new_resident_form(&ctx, id, &h, f, errors))
+        },
+    )
+    .await
 }
 
 async fn edit_form(
@@ -234,22 +243,9 @@ async fn edit_form(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let (r, _) = s
-        .app
-        .resident(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let address = format!("{} {} {}", r.building_name, r.unit_name, r.room);
-    Ok(form_page(
-        &ctx,
-        ctx.t.get("resident.edit"),
-        address,
-        format!("/residents/{id}/edit"),
-        format!("/residents/{id}"),
-        r.version,
-        ResidentFields::of(&r),
-        FormErrors::default(),
-    ))
+    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+    let f = ResidentFields::of(&r);
+    Ok(edit_resident_form(&ctx, &r, f, FormErrors::default()))
 }
 
 async fn edit(
@@ -258,22 +254,14 @@ async fn edit(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (mut f, csrf, version) = ResidentFields::from_pairs(&pairs);
+    let (f, csrf, version) = ResidentFields::from_pairs(&pairs);
     ctx.check_csrf(&csrf)?;
-    let (r, _) = s
-        .app
-        .resident(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let mut raw = f.raw();
     // Blank number or phone on the edit form means "unchanged": the stored values are kept.
     let unmask_needed = raw.document_number.trim().is_empty() || raw.phone.trim().is_empty();
     if unmask_needed {
-        let current = s
-            .app
-            .current_contact(&ctx.actor, id)
-            .await
-            .map_err(|e| ctx.err(e))?;
+        let current = s.app.current_contact(&ctx.actor, id).await.on_page(&ctx)?;
         if raw.document_number.trim().is_empty() {
             raw.document_number = current.document_number;
         }
@@ -281,29 +269,16 @@ async fn edit(
             raw.phone = current.phone.unwrap_or_default();
         }
     }
-    match s
+    let outcome = s
         .app
         .update_resident(&ctx.actor, id, version, r.household_id, &raw)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/residents/{id}?saved=1")).into_response()),
-        Err(e @ (app::AppError::Validation(_) | app::AppError::Conflict { .. })) => {
-            let errors = FormErrors::from_app(&e, ctx.t);
-            if f.document_number.is_empty() {
-                f.document_number = String::new();
-            }
-            let address = format!("{} {} {}", r.building_name, r.unit_name, r.room);
-            Ok(form_page(
-                &ctx,
-                ctx.t.get("resident.edit"),
-                address,
-                format!("/residents/{id}/edit"),
-                format!("/residents/{id}"),
-                r.version,
-                f,
-                errors,
-            ))
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+        .await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid_or_conflicting,
+        |()| format!("/residents/{id}?saved=1"),
+        |errors| async { Ok(edit_resident_form(&ctx, &r, f, errors)) },
+    )
+    .await
 }

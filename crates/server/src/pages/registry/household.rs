@@ -36,25 +36,18 @@ async fn household_page(
     id: i64,
     error: String,
 ) -> Result<Response, PageError> {
-    let (household, members) = s
-        .app
-        .household(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut res = render(&HouseholdPage {
-        c: ctx.chrome(&household.room),
-        household,
-        members,
-        can_edit: ctx.actor.role.can_edit_registry(),
-        error,
-    });
-    *res.status_mut() = status;
-    Ok(res)
+    let (household, members) = s.app.household(&ctx.actor, id).await.on_page(ctx)?;
+    let refused = !error.is_empty();
+    Ok(render_form(
+        &HouseholdPage {
+            c: ctx.chrome(&household.room),
+            household,
+            members,
+            can_edit: ctx.actor.role.can_edit_registry(),
+            error,
+        },
+        refused,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -80,22 +73,18 @@ async fn edit_household(
         s.app
             .household_phone(&ctx.actor, id)
             .await
-            .map_err(|e| ctx.err(e))?
+            .on_page(&ctx)?
             .unwrap_or_default()
     } else {
         f.phone.clone()
     };
-    match s.app.update_household(&ctx.actor, id, &phone, head).await {
-        Ok(()) => Ok(Redirect::to(&format!("/households/{id}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => {
-            let msg = FormErrors::from_app(&e, ctx.t)
-                .items
-                .into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("; ");
-            household_page(&s, &ctx, id, msg).await
-        }
-        Err(e) => Err(ctx.err(e)),
-    }
+    let outcome = s.app.update_household(&ctx.actor, id, &phone, head).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |()| format!("/households/{id}"),
+        |errors| household_page(&s, &ctx, id, errors.joined()),
+    )
+    .await
 }

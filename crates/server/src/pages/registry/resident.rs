@@ -34,11 +34,7 @@ async fn resident(
     Path(id): Path<i64>,
     Query(nq): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
-    let (r, merges) = s
-        .app
-        .resident(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (r, merges) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let vulnerabilities = Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
         .list()
         .iter()
@@ -99,7 +95,7 @@ async fn unmask(
         .app
         .unmask_resident(&ctx.actor, id, &f.reason)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let mut res = render(&UnmaskedFragment {
         t: ctx.t,
         number: u.document_number,
@@ -128,14 +124,10 @@ async fn delete_resident(
     Form(f): Form<DeleteForm>,
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
-    let (r, _) = s
-        .app
-        .resident(&ctx.actor, id)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     s.app
         .delete_resident(&ctx.actor, id, &f.reason)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(Redirect::to(&format!("/households/{}", r.household_id)).into_response())
 }

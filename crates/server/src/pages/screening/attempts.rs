@@ -15,7 +15,7 @@ use store::screening::{Attempt, Campaign, CampaignHousehold};
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, render};
+use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageError, render};
 
 use super::{FAILED_OUTCOMES, field, joined, with_status};
 
@@ -76,13 +76,13 @@ async fn household_page(
         .app
         .screening_campaign(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?
+        .on_page(ctx)?
         .campaign;
     let v = s
         .app
         .screening_household(&ctx.actor, id, hid)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let errors = sent
         .error
         .as_ref()
@@ -264,7 +264,7 @@ async fn phone(
         .app
         .screening_household_phone(&ctx.actor, id, hid)
         .await
-        .map_err(|e| ctx.err(e))?
+        .on_page(&ctx)?
         .unwrap_or_default();
     Ok(render(&PhoneFragment { t: ctx.t, phone }))
 }

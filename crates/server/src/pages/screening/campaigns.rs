@@ -15,7 +15,7 @@ use store::screening::Campaign;
 use store::structure::Grid;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render};
 
 use super::{field, joined, with_status};
 
@@ -60,17 +60,17 @@ async fn list_page(
             .app
             .home_community(&ctx.actor)
             .await
-            .map_err(|e| ctx.err(e))?
+            .on_page(ctx)?
             .map(|c| c.id),
     };
     let page = s
         .app
         .screening_campaigns(&ctx.actor, community, PageRequest::new(q.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let can_manage = sc::can_manage(ctx.actor.role) && community.is_some();
     let grids = match (can_manage, community) {
-        (true, Some(c)) => s.app.grids(&ctx.actor, c).await.map_err(|e| ctx.err(e))?,
+        (true, Some(c)) => s.app.grids(&ctx.actor, c).await.on_page(ctx)?,
         _ => Vec::new(),
     };
     let res = render(&ListPage {
@@ -172,12 +172,12 @@ pub(super) async fn campaign_page(
         .app
         .screening_campaign(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let grids = s
         .app
         .grids(&ctx.actor, v.campaign.community_id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let scope = if v.grid_ids.is_empty() {
         ctx.t.get("screening.whole_community").to_owned()
     } else {

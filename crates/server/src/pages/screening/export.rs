@@ -2,13 +2,12 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{Ctx, PageError};
+use crate::web::{self, Ctx, OnPage, PageError};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/screening/{id}/export", get(export))
@@ -30,20 +29,7 @@ async fn export(
         .app
         .export_screening_register(&ctx.actor, id, &q.register, q.unmasked.is_some())
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let name = format!("screening-{id}-{}.xlsx", q.register.trim());
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(web::download(web::XLSX, &name, bytes))
 }

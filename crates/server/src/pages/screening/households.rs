@@ -12,7 +12,7 @@ use serde::Deserialize;
 use store::screening::{Campaign, CampaignHousehold};
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render};
 
 use super::FAILED_OUTCOMES;
 
@@ -62,7 +62,7 @@ async fn households(
         .app
         .screening_campaign(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let can_manage = sc::can_manage(ctx.actor.role);
     let who = match q.who.as_deref() {
         Some("all") if can_manage => "all",
@@ -85,7 +85,7 @@ async fn households(
             PageRequest::new(q.after, None),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     let mut query = format!("who={who}&state={}", crate::web::urlencode(&state));
     if let Some(g) = q.grid {
         query.push_str(&format!("&grid={g}"));

@@ -11,7 +11,7 @@ use store::screening::Campaign;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -49,12 +49,12 @@ async fn section_of(
         .app
         .screening_campaign(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let p = s
         .app
         .screening_progress(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let section = ProgressSection {
         t: ctx.t,
         campaign_id: id,

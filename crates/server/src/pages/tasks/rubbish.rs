@@ -14,9 +14,9 @@ use domain::tasks::{self as t, RoundState, StopState};
 use serde::Deserialize;
 use store::tasks::{Round, Stop, Volunteer};
 
-use super::{GenerateForm, Notice, back_to, refused};
+use super::{GenerateForm, Notice, assignable_volunteers, back_after, back_to, refused};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -66,7 +66,7 @@ async fn rounds(
             PageRequest::new(None, Some(500)),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(render(&RoundsPage {
         c: ctx.chrome(ctx.t.get("tasks.rubbish_rounds")),
         rounds: page.items,
@@ -84,11 +84,8 @@ async fn open_rounds(
     ctx.check_csrf(&f.csrf)?;
     let date = domain::resident::date_from_text(&f.date).unwrap_or_else(|| s.app.today());
     let back = format!("/tasks/rubbish?date={date}");
-    match s.app.open_rubbish_rounds(&ctx.actor, date).await {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
-        Err(e) if refused(&e) => Ok(back_to(&back, &back, Some(&e))),
-        Err(e) => Err(ctx.err(e)),
-    }
+    let r = s.app.open_rubbish_rounds(&ctx.actor, date).await;
+    back_after(&ctx, r, &back, &back)
 }
 
 #[derive(Deserialize, Default)]
@@ -124,30 +121,12 @@ async fn round(
         .app
         .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, Some(200)))
         .await
-        .map_err(|e| ctx.err(e))?;
-    let can_assign = t::can_assign(ctx.actor.role);
-    let volunteers = if can_assign {
-        s.app
-            .task_volunteers(&ctx.actor)
-            .await
-            .map_err(|e| ctx.err(e))?
-    } else {
-        Vec::new()
-    };
+        .on_page(&ctx)?;
+    let (can_assign, volunteers) = assignable_volunteers(&s, &ctx).await?;
     let is_open = round.state == RoundState::Open;
     let mut rows = Vec::with_capacity(stops.items.len());
     for stop in stops.items {
-        let r = StopRow {
-            t: ctx.t,
-            csrf: ctx.csrf.clone(),
-            round_id: id,
-            visited_at: stop
-                .visited_at
-                .map(|ms| crate::pages::registry_time(&s, ms))
-                .unwrap_or_default(),
-            s: stop,
-            is_open,
-        };
+        let r = StopRow::of(&s, &ctx, id, stop, is_open);
         rows.push(
             r.render()
                 .map_err(|e| ctx.err(AppError::Internal(e.to_string())))?,
@@ -219,18 +198,7 @@ async fn stop(
     if !headers.contains_key("hx-request") {
         return Ok(Redirect::to(&back).into_response());
     }
-    let visited_at = stop
-        .visited_at
-        .map(|ms| crate::pages::registry_time(&s, ms))
-        .unwrap_or_default();
-    let mut res = render(&StopRow {
-        t: ctx.t,
-        csrf: ctx.csrf.clone(),
-        round_id: id,
-        s: stop,
-        is_open: true,
-        visited_at,
-    });
+    let mut res = render(&StopRow::of(&s, &ctx, id, stop, true));
     // The round's counts and its done button change too.
     if let Ok(v) = "stop-recorded".parse() {
         res.headers_mut().insert("hx-trigger", v);
@@ -246,11 +214,8 @@ async fn finish(
 ) -> Result<Response, PageError> {
     ctx.check_csrf(&f.csrf)?;
     let back = format!("/tasks/rubbish/{id}");
-    match s.app.finish_rubbish_round(&ctx.actor, id).await {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(e) if refused(&e) => Ok(back_to(&back, &back, Some(&e))),
-        Err(e) => Err(ctx.err(e)),
-    }
+    let r = s.app.finish_rubbish_round(&ctx.actor, id).await;
+    back_after(&ctx, r, &back, &back)
 }
 
 #[derive(Deserialize)]
@@ -270,14 +235,25 @@ async fn assign_round(
     ctx.check_csrf(&f.csrf)?;
     let back = format!("/tasks/rubbish/{id}");
     let v = f.volunteer_id.trim().parse::<i64>().ok();
-    match s.app.assign_rubbish_round(&ctx.actor, id, v).await {
-        Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(e) if refused(&e) => Ok(back_to(&back, &back, Some(&e))),
-        Err(e) => Err(ctx.err(e)),
-    }
+    let r = s.app.assign_rubbish_round(&ctx.actor, id, v).await;
+    back_after(&ctx, r, &back, &back)
 }
 
 impl StopRow {
+    fn of(s: &AppState, ctx: &Ctx, round_id: i64, stop: Stop, is_open: bool) -> StopRow {
+        StopRow {
+            t: ctx.t,
+            csrf: ctx.csrf.clone(),
+            round_id,
+            visited_at: stop
+                .visited_at
+                .map(|ms| crate::pages::registry_time(s, ms))
+                .unwrap_or_default(),
+            s: stop,
+            is_open,
+        }
+    }
+
     fn pending(&self) -> bool {
         self.s.state == StopState::Pending
     }

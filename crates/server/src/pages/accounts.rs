@@ -1,0 +1,227 @@
+//! The account management pages: the list, and the form that creates or edits an account.
+
+use app::accounts::AccountInput;
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use domain::access::{Level, Role};
+use serde::Deserialize;
+use store::accounts::Account;
+
+use crate::AppState;
+use crate::web::{
+    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, render, render_form,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", get(accounts))
+        .route("/accounts/new", get(new_account).post(create_account))
+        .route("/accounts/{id}", get(edit_account).post(update_account))
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    c: Chrome,
+    accounts: Vec<Account>,
+}
+
+async fn accounts(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let accounts = s.app.list_accounts(&ctx.actor).await.on_page(&ctx)?;
+    Ok(render(&AccountsPage {
+        c: ctx.chrome(ctx.t.get("account.title")),
+        accounts,
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct AccountForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    scope_id: String,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+struct AccountFields {
+    username: String,
+    display_name: String,
+    role: String,
+    level: String,
+    scope_id: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account_form.html")]
+struct AccountFormPage {
+    c: Chrome,
+    heading: String,
+    action: String,
+    is_new: bool,
+    f: AccountFields,
+    errors: FormErrors,
+    roles: Vec<&'static str>,
+    levels: Vec<&'static str>,
+}
+
+fn account_form(
+    ctx: &Ctx,
+    is_new: bool,
+    action: String,
+    f: AccountFields,
+    errors: FormErrors,
+) -> Response {
+    let heading = if is_new {
+        ctx.t.get("account.create")
+    } else {
+        ctx.t.get("account.edit")
+    };
+    let refused = !errors.is_empty();
+    render_form(
+        &AccountFormPage {
+            c: ctx.chrome(heading),
+            heading: heading.to_owned(),
+            action,
+            is_new,
+            f,
+            errors,
+            roles: Role::ALL.iter().map(|r| r.code()).collect(),
+            levels: Level::ALL.iter().map(|l| l.code()).collect(),
+        },
+        refused,
+    )
+}
+
+fn input_of(f: &AccountForm) -> AccountInput {
+    AccountInput {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        password: f.password.clone(),
+        role: f.role.clone(),
+        level: f.level.clone(),
+        scope_id: f.scope_id.trim().parse().unwrap_or(0),
+        active: f.active.is_some(),
+    }
+}
+
+fn fields_of(f: &AccountForm) -> AccountFields {
+    AccountFields {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        role: f.role.clone(),
+        level: f.level.clone(),
+        scope_id: f.scope_id.clone(),
+        active: f.active.is_some(),
+    }
+}
+
+async fn new_account(ctx: Ctx) -> Result<Response, PageError> {
+    ctx.actor.require_manage_accounts().on_page(&ctx)?;
+    let f = AccountFields {
+        username: String::new(),
+        display_name: String::new(),
+        role: "grid_worker".into(),
+        level: "grid".into(),
+        scope_id: String::new(),
+        active: true,
+    };
+    Ok(account_form(
+        &ctx,
+        true,
+        "/accounts/new".into(),
+        f,
+        FormErrors::default(),
+    ))
+}
+
+async fn create_account(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<AccountForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let mut input = input_of(&f);
+    input.active = true;
+    let outcome = s.app.create_account(&ctx.actor, &input).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |_| "/accounts".to_owned(),
+        |errors| async {
+            Ok(account_form(
+                &ctx,
+                true,
+                "/accounts/new".into(),
+                fields_of(&f),
+                errors,
+            ))
+        },
+    )
+    .await
+}
+
+async fn edit_account(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let a = s.app.account(&ctx.actor, id).await.on_page(&ctx)?;
+    let f = AccountFields {
+        username: a.username,
+        display_name: a.display_name,
+        role: a.role.code().to_owned(),
+        level: a.level.code().to_owned(),
+        scope_id: a.scope_id.to_string(),
+        active: a.active,
+    };
+    Ok(account_form(
+        &ctx,
+        false,
+        format!("/accounts/{id}"),
+        f,
+        FormErrors::default(),
+    ))
+}
+
+async fn update_account(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<AccountForm>,
+) -> Result<Response, PageError> {
+    ctx.check_csrf(&f.csrf)?;
+    let outcome = s.app.update_account(&ctx.actor, id, &input_of(&f)).await;
+    after_submit(
+        &ctx,
+        outcome,
+        invalid,
+        |()| "/accounts".to_owned(),
+        |errors| async {
+            Ok(account_form(
+                &ctx,
+                false,
+                format!("/accounts/{id}"),
+                fields_of(&f),
+                errors,
+            ))
+        },
+    )
+    .await
+}
