@@ -12,6 +12,7 @@ use store::structure::{self, Node};
 use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
 use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
+use crate::jobs::hourly_periods;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a rubbish round.
@@ -34,10 +35,10 @@ pub struct RoundQuery {
     pub grid_id: Option<i64>,
 }
 
-/// The hours whose rounds are due at `now` (see [`super::hourly_periods`]): from 17:00 local
-/// time, so doors sealed during the evening join the day's round within the hour.
+/// The hours whose rounds are due at `now` (see [`hourly_periods`]): from 17:00 local time, so
+/// doors sealed during the evening join the day's round within the hour.
 pub fn rubbish_periods(now: jiff::Timestamp, settings: &crate::Settings) -> Vec<String> {
-    super::hourly_periods(now, settings)
+    hourly_periods(now, settings)
         .into_iter()
         .filter(|p| {
             p.get(11..13)
