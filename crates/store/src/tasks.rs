@@ -231,21 +231,17 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
     w.raw("q.state = 'active'")
         .raw("q.kind = 'home'")
         .scope_as_filter(j, "q");
-    let sql = format!(
+    w.fetch_all(
+        conn,
         "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
          b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
          FROM quarantine_orders q \
          JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
-         JOIN buildings b ON b.id = q.building_id{} ORDER BY q.household_id",
-        w.sql()
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok(HomeOrderPlace::from_row(r)?))
-        .collect()
+         JOIN buildings b ON b.id = q.building_id",
+        "q.household_id",
+        |r| Ok(HomeOrderPlace::from_row(r)?),
+    )
+    .await
 }
 
 /// Who was assigned each household's delivery on `due_date`.
@@ -331,16 +327,14 @@ pub async fn orphaned_deliveries(
         "NOT EXISTS (SELECT 1 FROM quarantine_orders q WHERE q.household_id = t.household_id \
              AND q.state = 'active' AND q.kind = 'home')",
     );
-    let sql = format!(
+    w.fetch_all(
+        conn,
         "SELECT t.id, t.household_id, t.community_id, t.due_date, t.state \
-         FROM delivery_tasks t{} ORDER BY t.id",
-        w.sql()
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(Orphan::from_row(r)?)).collect()
+         FROM delivery_tasks t",
+        "t.id",
+        |r| Ok(Orphan::from_row(r)?),
+    )
+    .await
 }
 
 /// The fields a step changes; written back whole.
