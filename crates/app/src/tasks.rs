@@ -328,10 +328,22 @@ impl App {
     /// its own: staff run it by hand; the daily job runs it for everything.
     pub async fn generate_delivery_tasks(&self, actor: &Actor, date: Date) -> AppResult<Generated> {
         actor.require(t::can_assign(actor.role) || actor.role == Role::Admin)?;
+        self.by_hand(actor, async |tx, j| {
+            self.generate_delivery_tasks_in(tx, actor, j, date).await
+        })
+        .await
+    }
+
+    /// A generation staff run by hand (deliveries, rubbish rounds) over the actor's whole
+    /// jurisdiction, in a transaction of its own; the hourly jobs run the same work for
+    /// everything inside theirs.
+    pub(crate) async fn by_hand<T>(
+        &self,
+        actor: &Actor,
+        work: impl AsyncFnOnce(&mut WriteTx, &Jurisdiction) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut tx = self.db.write().await?;
-        let done = self
-            .generate_delivery_tasks_in(&mut tx, actor, &actor.jurisdiction.clone(), date)
-            .await?;
+        let done = work(&mut tx, &actor.jurisdiction).await?;
         tx.commit().await?;
         Ok(done)
     }

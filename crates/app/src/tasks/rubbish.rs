@@ -137,12 +137,10 @@ impl App {
         if !t::rubbish_round_available(date, now) {
             return Err(AppError::Conflict(ErrorCode::RoundNotYetOpen));
         }
-        let mut tx = self.db.write().await?;
-        let done = self
-            .open_rubbish_round_in(&mut tx, actor, &actor.jurisdiction.clone(), date)
-            .await?;
-        tx.commit().await?;
-        Ok(done)
+        self.by_hand(actor, async |tx, j| {
+            self.open_rubbish_round_in(tx, actor, j, date).await
+        })
+        .await
     }
 
     /// Rounds of a day in the actor's jurisdiction; a volunteer sees their own.
