@@ -47,6 +47,25 @@ pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+/// Moves the row `id` of `table` to the state `code` and stamps the change: how orders and
+/// campaigns change state once their rule has allowed it.
+pub(crate) async fn set_state(
+    conn: &mut Conn,
+    table: &'static str,
+    id: i64,
+    code: &str,
+) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET state = $1, updated_at = $2 WHERE id = $3"
+    )))
+    .bind(code)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// The pragmas of every SQLite connection, with its page cache.
 fn sqlite_pragmas(cache_kib: i64, writer: bool) -> String {
     // WAL lets readers work beside the one writer; `synchronous = NORMAL` in WAL mode cannot

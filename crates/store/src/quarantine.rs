@@ -182,13 +182,7 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
 }
 
 pub async fn set_state(conn: &mut Conn, id: i64, state: State) -> Result<()> {
-    sqlx::query("UPDATE quarantine_orders SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(state.code())
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    crate::db::set_state(conn, "quarantine_orders", id, state.code()).await
 }
 
 pub async fn set_duration(conn: &mut Conn, id: i64, days: i64, end_date: &str) -> Result<()> {

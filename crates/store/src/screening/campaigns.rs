@@ -184,11 +184,5 @@ pub async fn campaign_grids(conn: &mut Conn, campaign_id: i64) -> Result<Vec<i64
 }
 
 pub async fn set_campaign_state(conn: &mut Conn, id: i64, state: CampaignState) -> Result<()> {
-    sqlx::query("UPDATE screening_campaigns SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(state.code())
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    crate::db::set_state(conn, "screening_campaigns", id, state.code()).await
 }
