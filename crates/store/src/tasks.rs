@@ -457,31 +457,40 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
                 .await?;
             return rows.iter().map(volunteer_row).collect();
         }
-        Level::District => (
-            "SELECT id FROM communities WHERE district_id = $1",
-            "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
-             WHERE c.district_id = $1",
-            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
-             WHERE c.district_id = $1",
-        ),
-        Level::Street => (
-            "SELECT id FROM communities WHERE street_id = $1",
-            "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
-             WHERE c.street_id = $1",
-            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
-             WHERE c.street_id = $1",
-        ),
+        Level::District | Level::Street => {
+            // Above the communities: each level's places through their community's column.
+            let area = if j.level == Level::District {
+                "district_id"
+            } else {
+                "street_id"
+            };
+            (
+                format!("SELECT id FROM communities WHERE {area} = $1"),
+                format!(
+                    "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
+                     WHERE c.{area} = $1"
+                ),
+                format!(
+                    "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
+                     WHERE c.{area} = $1"
+                ),
+            )
+        }
         Level::Community => (
-            "SELECT $1",
-            "SELECT id FROM grids WHERE community_id = $1",
-            "SELECT id FROM buildings WHERE community_id = $1",
+            "SELECT $1".to_owned(),
+            "SELECT id FROM grids WHERE community_id = $1".to_owned(),
+            "SELECT id FROM buildings WHERE community_id = $1".to_owned(),
         ),
         Level::Grid => (
-            "SELECT -1",
-            "SELECT $1",
-            "SELECT id FROM buildings WHERE grid_id = $1",
+            "SELECT -1".to_owned(),
+            "SELECT $1".to_owned(),
+            "SELECT id FROM buildings WHERE grid_id = $1".to_owned(),
         ),
-        Level::Building => ("SELECT -1", "SELECT -1", "SELECT $1"),
+        Level::Building => (
+            "SELECT -1".to_owned(),
+            "SELECT -1".to_owned(),
+            "SELECT $1".to_owned(),
+        ),
     };
     let own = match j.level {
         Level::District => "(a.level = 'district' AND a.scope_id = $1) OR ",
