@@ -6,6 +6,7 @@ use store::accounts::tokens::{self, ApiToken};
 use store::accounts::{self, Account};
 
 use crate::crypto::{new_token, token_hash, verify_password};
+use crate::jobs::{Job, daily_periods};
 use crate::{Actor, App, AppError, AppResult};
 
 /// A new session: the token for the cookie and the CSRF token for forms.
@@ -247,9 +248,16 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// How long a counted sign-in failure is kept once its wait is over.
 const FAILURES_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// The sign-in capability's scheduled jobs.
+pub const JOBS: &[Job] = &[Job {
+    name: "forget_login_failures",
+    due_periods: daily_periods,
+    run: |app, tx, period| Box::pin(forget_login_failures(app, tx, period)),
+}];
+
 /// The daily job that forgets failed sign-ins older than a day whose wait is over, so the
 /// counts do not grow with every name an attacker ever tried; audited when it forgot any.
-pub(crate) async fn forget_login_failures(
+async fn forget_login_failures(
     _app: &App,
     tx: &mut store::WriteTx,
     period: &str,

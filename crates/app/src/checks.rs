@@ -4,9 +4,11 @@
 
 mod alerts;
 mod links;
+mod missed;
 
 pub use alerts::{AlertQuery, Worklist};
 pub use links::{NewLink, SelfReportInput, SelfReportView};
+pub use missed::JOBS;
 
 use domain::health::{self, Finding, MAX_OTHER_SYMPTOM, Method, Temperature};
 use domain::page::{Page, PageRequest};

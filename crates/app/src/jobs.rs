@@ -1,16 +1,17 @@
 //! Scheduled work, kept in the database so it survives restarts and runs once with several
 //! servers.
 //!
-//! A job is an entry of [`JOBS`]: a name, a function listing the periods due at a moment
-//! (`2020-02-01` for a daily job, `2020-02-01/morning` for a check slot), looking back
-//! [`LOOKBACK_DAYS`] so periods missed while every server was down are caught up, and a function
-//! doing one period's work inside a write transaction. [`App::run_due_jobs`] claims each due
-//! period by inserting its `job_runs` row in that same transaction: a crash rolls back claim
-//! and work together, and a second server that meets the row skips the period. Every server
-//! calls it about every [`TICK`] ([`spawn_runner`]); tests call it with the moment they need.
+//! A job is a [`Job`]: a name, a function listing the periods due at a moment (`2020-02-01` for
+//! a daily job, `2020-02-01/morning` for a check slot), looking back [`LOOKBACK_DAYS`] so periods
+//! missed while every server was down are caught up, and a function doing one period's work
+//! inside a write transaction. [`App::run_due_jobs`] claims each due period by inserting its
+//! `job_runs` row in that same transaction: a crash rolls back claim and work together, and a
+//! second server that meets the row skips the period. Every server calls it about every
+//! [`TICK`] ([`spawn_runner`]); tests call it with the moment they need.
 //!
-//! To add a job, write its two functions next to the work they do and add a [`Job`] to
-//! [`JOBS`]; the job's work must audit what it changes through the transaction it is given.
+//! A capability declares its jobs beside the work they do, in its own `JOBS`, and that list is
+//! added once to [`JOBS`] here; the job's work must audit what it changes through the
+//! transaction it is given.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,10 +19,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use store::WriteTx;
-use store::checks as cs;
 use store::jobs as js;
 
-use crate::{Actor, App, AppError, AppResult, Settings};
+use crate::{Actor, App, AppResult, Settings};
 
 /// How often each server looks for due periods.
 pub const TICK: Duration = Duration::from_secs(30);
@@ -42,34 +42,19 @@ pub struct Job {
     pub run: for<'a> fn(&'a App, &'a mut WriteTx, &'a str) -> JobFuture<'a>,
 }
 
-/// Every job, in the order they run within a tick: orders start before their slots are checked.
-pub const JOBS: &[Job] = &[
-    Job {
-        name: "start_planned_orders",
-        due_periods: daily_periods,
-        run: |app, tx, period| Box::pin(start_planned_orders(app, tx, period)),
-    },
-    Job {
-        name: "missed_checks",
-        due_periods: closed_slots,
-        run: |app, tx, period| Box::pin(missed_checks(app, tx, period)),
-    },
-    Job {
-        name: "delivery_tasks",
-        due_periods: crate::tasks::hourly_periods,
-        run: |app, tx, period| Box::pin(crate::tasks::delivery_job(app, tx, period)),
-    },
-    Job {
-        name: "rubbish_rounds",
-        due_periods: crate::tasks::rubbish::rubbish_periods,
-        run: |app, tx, period| Box::pin(crate::tasks::rubbish::rubbish_job(app, tx, period)),
-    },
-    Job {
-        name: "forget_login_failures",
-        due_periods: daily_periods,
-        run: |app, tx, period| Box::pin(crate::auth::forget_login_failures(app, tx, period)),
-    },
+/// Every capability's jobs, in the order they run within a tick: orders start before their
+/// slots are checked.
+pub const JOBS: &[&[Job]] = &[
+    crate::quarantine::JOBS,
+    crate::checks::JOBS,
+    crate::tasks::JOBS,
+    crate::auth::JOBS,
 ];
+
+/// Every registered job, in the order of [`JOBS`].
+pub fn all() -> impl Iterator<Item = &'static Job> {
+    JOBS.iter().flat_map(|list| list.iter())
+}
 
 /// One period handled by this server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,93 +74,30 @@ pub fn daily_periods(now: Timestamp, settings: &Settings) -> Vec<String> {
         .collect()
 }
 
-/// The check slots that closed within the look-back.
-pub fn closed_slots(now: Timestamp, settings: &Settings) -> Vec<String> {
-    let tz = settings.time_zone.clone();
-    let to = now.to_zoned_datetime(tz.clone()).datetime();
-    let from = now
-        .checked_sub(jiff::SignedDuration::from_hours(24 * LOOKBACK_DAYS))
-        .map(|t| t.to_zoned_datetime(tz).datetime())
-        .unwrap_or(to);
-    settings
-        .check_windows
-        .closed_between(from, to)
-        .into_iter()
-        .map(|s| s.key())
+/// The hours of the look-back up to now, local time (`2020-02-01T09`): the periods of an hourly
+/// job.
+pub fn hourly_periods(now: Timestamp, settings: &Settings) -> Vec<String> {
+    let local = now.to_zoned_datetime(settings.time_zone.clone()).datetime();
+    (0..=LOOKBACK_DAYS * 24)
+        .rev()
+        .filter_map(|back| local.checked_sub(jiff::Span::new().hours(back)).ok())
+        .map(|t| t.strftime("%Y-%m-%dT%H").to_string())
         .collect()
-}
-
-/// Starts the planned orders whose start date is `period` or earlier, each audited as the
-/// system.
-async fn start_planned_orders(_app: &App, tx: &mut WriteTx, period: &str) -> AppResult<String> {
-    let due = js::planned_orders_due(tx.conn(), period).await?;
-    let mut started = 0;
-    for o in due {
-        if !js::start_order(tx.conn(), o.id, store::now_ms()).await? {
-            continue;
-        }
-        let mut a = Actor::system().audit(
-            "quarantine_transition",
-            crate::quarantine::OBJECT_TYPE,
-            o.id,
-        );
-        a.community_id = Some(o.community_id);
-        a.before = Some(serde_json::json!({ "state": "planned", "start_date": o.start_date }));
-        a.after = Some(serde_json::json!({
-            "transition": "start", "state": "active", "is_override": false, "job": period,
-        }));
-        tx.audit(a).await?;
-        started += 1;
-    }
-    Ok(format!("started {started}"))
-}
-
-/// Raises a missed-check alert for every order active through the slot `period` with no record
-/// in it; one audit entry per community names the orders.
-async fn missed_checks(app: &App, tx: &mut WriteTx, period: &str) -> AppResult<String> {
-    let slot = domain::quarantine::Slot::from_key(period)
-        .ok_or_else(|| AppError::Internal(format!("bad slot period {period}")))?;
-    let w = app.settings.check_windows;
-    let opens = app.instant_ms(w.opens_at(slot))?;
-    let closes = app.instant_ms(w.closes_at(slot))?;
-    let raised = cs::raise_missed(
-        tx.conn(),
-        &slot.date.to_string(),
-        slot.part.code(),
-        opens,
-        closes,
-        store::now_ms(),
-    )
-    .await?;
-    let mut by_community: std::collections::BTreeMap<i64, Vec<(i64, i64)>> = Default::default();
-    for r in &raised {
-        by_community
-            .entry(r.community_id)
-            .or_default()
-            .push((r.order_id, r.id));
-    }
-    for (community, items) in by_community {
-        let mut a = Actor::system().audit("missed_check_alerts", "check_slot", period);
-        a.community_id = Some(community);
-        a.after = Some(serde_json::json!({
-            "alerts": items.len(),
-            "orders": items.iter().map(|(o, _)| o).collect::<Vec<_>>(),
-            "alert_ids": items.iter().map(|(_, a)| a).collect::<Vec<_>>(),
-        }));
-        tx.audit(a).await?;
-    }
-    Ok(format!("raised {}", raised.len()))
 }
 
 impl App {
     /// Runs every registered job for the periods due at `now` that no server has handled.
     pub async fn run_due_jobs(&self, now: Timestamp) -> AppResult<Vec<JobRun>> {
-        self.run_jobs(JOBS, now).await
+        self.run_jobs(all(), now).await
     }
 
     /// Runs the given jobs for their due periods at `now`. A failing period is rolled back,
     /// logged and tried again on a later tick; the others go on.
-    pub async fn run_jobs(&self, jobs: &[Job], now: Timestamp) -> AppResult<Vec<JobRun>> {
+    pub async fn run_jobs(
+        &self,
+        jobs: impl IntoIterator<Item = &Job>,
+        now: Timestamp,
+    ) -> AppResult<Vec<JobRun>> {
         let mut done = Vec::new();
         let mut failed = None;
         for job in jobs {

@@ -16,6 +16,10 @@ use store::structure::{self, Node};
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
+mod starting;
+
+pub use starting::JOBS;
+
 /// The audit object type of an order.
 pub const OBJECT_TYPE: &str = "quarantine_order";
 

@@ -79,7 +79,7 @@ impl App {
         // The month's past periods were handled by the seeding (checks, alerts) or happened
         // before the system (deliveries and rounds of past days): the jobs start from today.
         let today_text = today.to_string();
-        for job in crate::jobs::JOBS {
+        for job in crate::jobs::all() {
             for period in (job.due_periods)(now, &self.settings) {
                 let past = job.name == "missed_checks" || period.as_str() < today_text.as_str();
                 if past && store::jobs::claim(tx.conn(), job.name, &period, plan.now_ms).await? {

@@ -19,6 +19,7 @@ use store::tasks::{
 use store::{Conn, StoreError, WriteTx};
 
 use crate::events::{Event, Subscriber};
+use crate::jobs::{Job, hourly_periods};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a delivery task.
@@ -139,19 +140,6 @@ pub(crate) async fn check_volunteer(conn: &mut Conn, id: i64, place: &Placement)
     Err(AppError::field("volunteer_id", code))
 }
 
-/// The hours of the jobs' look-back up to now, local time (`2020-02-01T09`): generation is
-/// idempotent, so running it every hour gives a household placed in quarantine during the day
-/// its day-0 delivery within the hour.
-pub fn hourly_periods(now: jiff::Timestamp, settings: &crate::Settings) -> Vec<String> {
-    let local = now.to_zoned_datetime(settings.time_zone.clone()).datetime();
-    let hours = crate::jobs::LOOKBACK_DAYS * 24;
-    (0..=hours)
-        .rev()
-        .filter_map(|back| local.checked_sub(jiff::Span::new().hours(back)).ok())
-        .map(|t| t.strftime("%Y-%m-%dT%H").to_string())
-        .collect()
-}
-
 /// The date of an hourly period.
 pub(crate) fn period_date(period: &str) -> AppResult<Date> {
     period
@@ -159,6 +147,22 @@ pub(crate) fn period_date(period: &str) -> AppResult<Date> {
         .and_then(|d| d.parse().ok())
         .ok_or_else(|| AppError::Internal(format!("bad task period {period}")))
 }
+
+/// The deliveries and rubbish rounds capability's scheduled jobs, each run for every hour of
+/// the look-back: generation is idempotent, so running it every hour gives a household placed
+/// in quarantine during the day its day-0 delivery within the hour.
+pub const JOBS: &[Job] = &[
+    Job {
+        name: "delivery_tasks",
+        due_periods: hourly_periods,
+        run: |app, tx, period| Box::pin(delivery_job(app, tx, period)),
+    },
+    Job {
+        name: "rubbish_rounds",
+        due_periods: rubbish::rubbish_periods,
+        run: |app, tx, period| Box::pin(rubbish::rubbish_job(app, tx, period)),
+    },
+];
 
 /// The job's work for one hour: the deliveries of its date for every household in the system,
 /// as the system actor.
@@ -324,10 +328,22 @@ impl App {
     /// its own: staff run it by hand; the daily job runs it for everything.
     pub async fn generate_delivery_tasks(&self, actor: &Actor, date: Date) -> AppResult<Generated> {
         actor.require(t::can_assign(actor.role) || actor.role == Role::Admin)?;
+        self.by_hand(actor, async |tx, j| {
+            self.generate_delivery_tasks_in(tx, actor, j, date).await
+        })
+        .await
+    }
+
+    /// A generation staff run by hand (deliveries, rubbish rounds) over the actor's whole
+    /// jurisdiction, in a transaction of its own; the hourly jobs run the same work for
+    /// everything inside theirs.
+    pub(crate) async fn by_hand<T>(
+        &self,
+        actor: &Actor,
+        work: impl AsyncFnOnce(&mut WriteTx, &Jurisdiction) -> AppResult<T>,
+    ) -> AppResult<T> {
         let mut tx = self.db.write().await?;
-        let done = self
-            .generate_delivery_tasks_in(&mut tx, actor, &actor.jurisdiction.clone(), date)
-            .await?;
+        let done = work(&mut tx, &actor.jurisdiction).await?;
         tx.commit().await?;
         Ok(done)
     }

@@ -191,17 +191,15 @@ pub async fn order_checks(
     if let Some(a) = page.after {
         w.int("c.id < ?", a);
     }
-    let sql = format!(
-        "SELECT {CHECK_COLUMNS} FROM checks c{} ORDER BY c.id DESC LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(check_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |c| c.id))
+    w.fetch_page(
+        conn,
+        &format!("SELECT {CHECK_COLUMNS} FROM checks c"),
+        "c.id DESC",
+        page,
+        check_row,
+        |c| c.id,
+    )
+    .await
 }
 
 /// Self-reports through a link since `since` (ms), for the per-link rate limit.

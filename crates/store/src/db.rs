@@ -47,6 +47,25 @@ pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+/// Moves the row `id` of `table` to the state `code` and stamps the change: how orders and
+/// campaigns change state once their rule has allowed it.
+pub(crate) async fn set_state(
+    conn: &mut Conn,
+    table: &'static str,
+    id: i64,
+    code: &str,
+) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET state = $1, updated_at = $2 WHERE id = $3"
+    )))
+    .bind(code)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// The pragmas of every SQLite connection, with its page cache.
 fn sqlite_pragmas(cache_kib: i64, writer: bool) -> String {
     // WAL lets readers work beside the one writer; `synchronous = NORMAL` in WAL mode cannot
@@ -271,52 +290,28 @@ pub(crate) mod migrations {
         sql: &'static str,
     }
 
-    const MIGRATIONS: &[Migration] = &[
-        Migration {
-            version: 1,
-            name: "foundation",
-            sql: include_str!("../migrations/0001_foundation.sql"),
-        },
-        Migration {
-            version: 2,
-            name: "registry_counts",
-            sql: include_str!("../migrations/0002_registry_counts.sql"),
-        },
-        Migration {
-            version: 3,
-            name: "quarantine",
-            sql: include_str!("../migrations/0003_quarantine.sql"),
-        },
-        Migration {
-            version: 4,
-            name: "checks",
-            sql: include_str!("../migrations/0004_checks.sql"),
-        },
-        Migration {
-            version: 5,
-            name: "screening",
-            sql: include_str!("../migrations/0005_screening.sql"),
-        },
-        Migration {
-            version: 6,
-            name: "tasks",
-            sql: include_str!("../migrations/0006_tasks.sql"),
-        },
-        Migration {
-            version: 8,
-            name: "auth_limits",
-            sql: include_str!("../migrations/0008_auth_limits.sql"),
-        },
-        Migration {
-            version: 11,
-            name: "region_codes",
-            sql: include_str!("../migrations/0011_region_codes.sql"),
-        },
-        Migration {
-            version: 12,
-            name: "forget_login_failures",
-            sql: include_str!("../migrations/0012_forget_login_failures.sql"),
-        },
+    /// The list of migrations, each written once as (version, file prefix, name): the file is
+    /// `migrations/{prefix}_{name}.sql`.
+    macro_rules! migrations {
+        ($(($version:literal, $prefix:literal, $name:ident),)*) => {
+            &[$(Migration {
+                version: $version,
+                name: stringify!($name),
+                sql: include_str!(concat!("../migrations/", $prefix, "_", stringify!($name), ".sql")),
+            },)*]
+        };
+    }
+
+    const MIGRATIONS: &[Migration] = migrations![
+        (1, "0001", foundation),
+        (2, "0002", registry_counts),
+        (3, "0003", quarantine),
+        (4, "0004", checks),
+        (5, "0005", screening),
+        (6, "0006", tasks),
+        (8, "0008", auth_limits),
+        (11, "0011", region_codes),
+        (12, "0012", forget_login_failures),
     ];
 
     /// Renders the few column types the two dialects spell differently.

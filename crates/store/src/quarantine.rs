@@ -182,13 +182,7 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
 }
 
 pub async fn set_state(conn: &mut Conn, id: i64, state: State) -> Result<()> {
-    sqlx::query("UPDATE quarantine_orders SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(state.code())
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    crate::db::set_state(conn, "quarantine_orders", id, state.code()).await
 }
 
 pub async fn set_duration(conn: &mut Conn, id: i64, days: i64, end_date: &str) -> Result<()> {
@@ -241,4 +235,37 @@ pub async fn community_has_orders(conn: &mut Conn, community_id: i64) -> Result<
             .await?
             .is_some(),
     )
+}
+
+/// A planned order whose start date has come.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DueOrder {
+    pub id: i64,
+    pub community_id: i64,
+    pub start_date: String,
+}
+
+/// Planned orders starting on or before `date`, for the job that starts them.
+pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOrder>> {
+    let rows = sqlx::query(
+        "SELECT id, community_id, start_date FROM quarantine_orders \
+         WHERE state = 'planned' AND start_date <= $1 ORDER BY id",
+    )
+    .bind(date)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(DueOrder::from_row(r)?)).collect()
+}
+
+/// Starts a planned order; `false` when it was no longer planned.
+pub async fn start_order(conn: &mut Conn, id: i64, now_ms: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE quarantine_orders SET state = 'active', updated_at = $1 \
+         WHERE id = $2 AND state = 'planned'",
+    )
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -122,6 +122,22 @@ impl Where {
         map(&row)
     }
 
+    /// `{select}{where} ORDER BY {order}`: every row the scope and filters allow.
+    pub(crate) async fn fetch_all<T>(
+        &self,
+        conn: &mut Conn,
+        select: &str,
+        order: &str,
+        map: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let sql = format!("{select}{} ORDER BY {order}", self.sql());
+        let rows = self
+            .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter().map(map).collect()
+    }
+
     /// `{select}{where} ORDER BY {order}`, one page of it: a row more than the page is read to
     /// know whether another page follows, and `key` names the row to continue after.
     pub(crate) async fn fetch_page<T>(

@@ -231,21 +231,17 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
     w.raw("q.state = 'active'")
         .raw("q.kind = 'home'")
         .scope_as_filter(j, "q");
-    let sql = format!(
+    w.fetch_all(
+        conn,
         "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
          b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
          FROM quarantine_orders q \
          JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
-         JOIN buildings b ON b.id = q.building_id{} ORDER BY q.household_id",
-        w.sql()
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| Ok(HomeOrderPlace::from_row(r)?))
-        .collect()
+         JOIN buildings b ON b.id = q.building_id",
+        "q.household_id",
+        |r| Ok(HomeOrderPlace::from_row(r)?),
+    )
+    .await
 }
 
 /// Who was assigned each household's delivery on `due_date`.
@@ -331,16 +327,14 @@ pub async fn orphaned_deliveries(
         "NOT EXISTS (SELECT 1 FROM quarantine_orders q WHERE q.household_id = t.household_id \
              AND q.state = 'active' AND q.kind = 'home')",
     );
-    let sql = format!(
+    w.fetch_all(
+        conn,
         "SELECT t.id, t.household_id, t.community_id, t.due_date, t.state \
-         FROM delivery_tasks t{} ORDER BY t.id",
-        w.sql()
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(Orphan::from_row(r)?)).collect()
+         FROM delivery_tasks t",
+        "t.id",
+        |r| Ok(Orphan::from_row(r)?),
+    )
+    .await
 }
 
 /// The fields a step changes; written back whole.
@@ -463,31 +457,40 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
                 .await?;
             return rows.iter().map(volunteer_row).collect();
         }
-        Level::District => (
-            "SELECT id FROM communities WHERE district_id = $1",
-            "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
-             WHERE c.district_id = $1",
-            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
-             WHERE c.district_id = $1",
-        ),
-        Level::Street => (
-            "SELECT id FROM communities WHERE street_id = $1",
-            "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
-             WHERE c.street_id = $1",
-            "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
-             WHERE c.street_id = $1",
-        ),
+        Level::District | Level::Street => {
+            // Above the communities: each level's places through their community's column.
+            let area = if j.level == Level::District {
+                "district_id"
+            } else {
+                "street_id"
+            };
+            (
+                format!("SELECT id FROM communities WHERE {area} = $1"),
+                format!(
+                    "SELECT g.id FROM grids g JOIN communities c ON c.id = g.community_id \
+                     WHERE c.{area} = $1"
+                ),
+                format!(
+                    "SELECT b.id FROM buildings b JOIN communities c ON c.id = b.community_id \
+                     WHERE c.{area} = $1"
+                ),
+            )
+        }
         Level::Community => (
-            "SELECT $1",
-            "SELECT id FROM grids WHERE community_id = $1",
-            "SELECT id FROM buildings WHERE community_id = $1",
+            "SELECT $1".to_owned(),
+            "SELECT id FROM grids WHERE community_id = $1".to_owned(),
+            "SELECT id FROM buildings WHERE community_id = $1".to_owned(),
         ),
         Level::Grid => (
-            "SELECT -1",
-            "SELECT $1",
-            "SELECT id FROM buildings WHERE grid_id = $1",
+            "SELECT -1".to_owned(),
+            "SELECT $1".to_owned(),
+            "SELECT id FROM buildings WHERE grid_id = $1".to_owned(),
         ),
-        Level::Building => ("SELECT -1", "SELECT -1", "SELECT $1"),
+        Level::Building => (
+            "SELECT -1".to_owned(),
+            "SELECT -1".to_owned(),
+            "SELECT $1".to_owned(),
+        ),
     };
     let own = match j.level {
         Level::District => "(a.level = 'district' AND a.scope_id = $1) OR ",

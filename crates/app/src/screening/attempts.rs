@@ -7,7 +7,7 @@ use store::screening::{self as ss, CountDelta, HouseholdUpdate, NewAttempt, Stor
 
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
-use super::{OBJECT_TYPE, conflict, reach_of, stored_questions};
+use super::{OBJECT_TYPE, conflict, stored_questions};
 
 /// An attempt as entered.
 #[derive(Debug, Clone, Default)]
@@ -65,17 +65,9 @@ impl App {
         }
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
         c.state.check_recording().map_err(conflict)?;
-        let h = ss::household(
-            tx.conn(),
-            &actor.jurisdiction,
-            reach_of(actor),
-            campaign_id,
-            household_id,
-        )
-        .await?;
-        if !self.may_record(tx.conn(), actor, &h).await? {
-            return Err(AppError::Forbidden);
-        }
+        let h = self
+            .household_to_record(tx.conn(), actor, campaign_id, household_id)
+            .await?;
         let questions = stored_questions(&c.questions)?;
         let tz = self.settings.time_zone.clone();
         let now_local = jiff::Timestamp::now()

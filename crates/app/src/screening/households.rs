@@ -110,6 +110,29 @@ impl App {
             .contains(&h.team_id))
     }
 
+    /// The campaign's household the actor is about to record for, read where it stands;
+    /// `Forbidden` unless the actor records for it ([`App::may_record`]).
+    pub(super) async fn household_to_record(
+        &self,
+        conn: &mut store::Conn,
+        actor: &Actor,
+        campaign_id: i64,
+        household_id: i64,
+    ) -> AppResult<CampaignHousehold> {
+        let h = ss::household(
+            conn,
+            &actor.jurisdiction,
+            reach_of(actor),
+            campaign_id,
+            household_id,
+        )
+        .await?;
+        if !self.may_record(conn, actor, &h).await? {
+            return Err(AppError::Forbidden);
+        }
+        Ok(h)
+    }
+
     pub async fn screening_household(
         &self,
         actor: &Actor,
@@ -176,17 +199,9 @@ impl App {
         actor.require(actor.role.can_unmask() && sc::can_record(actor.role))?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
-        let h = ss::household(
-            tx.conn(),
-            &actor.jurisdiction,
-            reach_of(actor),
-            campaign_id,
-            household_id,
-        )
-        .await?;
-        if !self.may_record(tx.conn(), actor, &h).await? {
-            return Err(AppError::Forbidden);
-        }
+        let h = self
+            .household_to_record(tx.conn(), actor, campaign_id, household_id)
+            .await?;
         let mut a = actor.audit("household_phone_unmask", "household", household_id);
         a.community_id = Some(h.community_id);
         a.after = Some(serde_json::json!({ "fields": ["phone"], "campaign_id": campaign_id }));

@@ -12,6 +12,7 @@ use store::structure::{self, Node};
 use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
 use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
+use crate::jobs::hourly_periods;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a rubbish round.
@@ -34,10 +35,10 @@ pub struct RoundQuery {
     pub grid_id: Option<i64>,
 }
 
-/// The hours whose rounds are due at `now` (see [`super::hourly_periods`]): from 17:00 local
-/// time, so doors sealed during the evening join the day's round within the hour.
+/// The hours whose rounds are due at `now` (see [`hourly_periods`]): from 17:00 local time, so
+/// doors sealed during the evening join the day's round within the hour.
 pub fn rubbish_periods(now: jiff::Timestamp, settings: &crate::Settings) -> Vec<String> {
-    super::hourly_periods(now, settings)
+    hourly_periods(now, settings)
         .into_iter()
         .filter(|p| {
             p.get(11..13)
@@ -136,12 +137,10 @@ impl App {
         if !t::rubbish_round_available(date, now) {
             return Err(AppError::Conflict(ErrorCode::RoundNotYetOpen));
         }
-        let mut tx = self.db.write().await?;
-        let done = self
-            .open_rubbish_round_in(&mut tx, actor, &actor.jurisdiction.clone(), date)
-            .await?;
-        tx.commit().await?;
-        Ok(done)
+        self.by_hand(actor, async |tx, j| {
+            self.open_rubbish_round_in(tx, actor, j, date).await
+        })
+        .await
     }
 
     /// Rounds of a day in the actor's jurisdiction; a volunteer sees their own.

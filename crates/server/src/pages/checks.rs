@@ -217,19 +217,7 @@ async fn worklist(
                 part,
             })
     };
-    // Between the morning's close and the evening's opening, the slot to come is the one a
-    // doctor plans for.
-    let shown = if local_now >= windows.closes_at(w.slot) {
-        match w.slot.part {
-            domain::quarantine::Part::Morning => domain::quarantine::Slot {
-                date: w.slot.date,
-                part: domain::quarantine::Part::Evening,
-            },
-            domain::quarantine::Part::Evening => w.slot,
-        }
-    } else {
-        w.slot
-    };
+    let shown = windows.planned_slot(w.slot, local_now);
     let hhmm = |at: jiff::civil::DateTime| at.strftime("%H:%M").to_string();
     let slot_window = if local_now < windows.opens_at(shown) {
         t.get("checks.window_opens")

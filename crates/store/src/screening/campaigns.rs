@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::scope::Where;
-use crate::{Conn, Flag, Result, StoreError, now_ms};
+use crate::{Conn, Flag, Result, now_ms};
 
 use super::enrolment::{scope_households, set_enrolled_through};
 use super::recount;
@@ -89,30 +89,22 @@ pub async fn list_campaigns(
     if let Some(a) = page.after {
         w.int("c.id < ?", a);
     }
-    let sql = format!(
-        "{CAMPAIGN_SELECT}{} ORDER BY c.id DESC LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(campaign_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |c| c.id))
+    w.fetch_page(
+        conn,
+        CAMPAIGN_SELECT,
+        "c.id DESC",
+        page,
+        campaign_row,
+        |c| c.id,
+    )
+    .await
 }
 
 pub async fn campaign(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Campaign> {
     let mut w = Where::new();
     campaign_scope(&mut w, j);
     w.int("c.id = ?", id);
-    let sql = format!("{CAMPAIGN_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    campaign_row(&row)
+    w.fetch_one(conn, CAMPAIGN_SELECT, campaign_row).await
 }
 
 pub struct NewCampaign<'a> {
@@ -192,11 +184,5 @@ pub async fn campaign_grids(conn: &mut Conn, campaign_id: i64) -> Result<Vec<i64
 }
 
 pub async fn set_campaign_state(conn: &mut Conn, id: i64, state: CampaignState) -> Result<()> {
-    sqlx::query("UPDATE screening_campaigns SET state = $1, updated_at = $2 WHERE id = $3")
-        .bind(state.code())
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    crate::db::set_state(conn, "screening_campaigns", id, state.code()).await
 }

@@ -53,24 +53,18 @@ pub async fn register(
     if let Some(a) = page.after {
         w.int("r.id > ?", a);
     }
-    let sql = format!(
+    w.fetch_page(
+        conn,
         "SELECT r.id AS resident_id, r.name, r.document_kind, r.document_masked, r.phone, \
          g.name AS grid_name, b.name AS building_name, u.name AS unit_name, h.room, \
          r.travel_status, r.travel_origin, r.returned_on, sh.state AS household_state \
          FROM residents r JOIN screening_households sh ON sh.household_id = r.household_id \
          JOIN households h ON h.id = r.household_id JOIN units u ON u.id = h.unit_id \
-         JOIN buildings b ON b.id = r.building_id JOIN grids g ON g.id = r.grid_id{} \
-         ORDER BY r.id LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| Ok(RegisterRow::from_row(r)?))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |r| r.resident_id))
+         JOIN buildings b ON b.id = r.building_id JOIN grids g ON g.id = r.grid_id",
+        "r.id",
+        page,
+        |r| Ok(RegisterRow::from_row(r)?),
+        |r| r.resident_id,
+    )
+    .await
 }

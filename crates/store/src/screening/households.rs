@@ -9,7 +9,7 @@ use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use crate::scope::Where;
-use crate::{Conn, Result, StoreError};
+use crate::{Conn, Result};
 
 /// A household of a campaign with where it is and how far it got.
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -125,17 +125,15 @@ pub async fn list_households(
     if let Some(a) = page.after {
         w.int("sh.list_rank > ?", a);
     }
-    let sql = format!(
-        "{HOUSEHOLD_SELECT}{} ORDER BY sh.list_rank LIMIT {}",
-        w.sql(),
-        page.limit + 1
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    let items = rows.iter().map(household_row).collect::<Result<Vec<_>>>()?;
-    Ok(Page::from_overfetch(items, page.limit, |h| h.list_rank))
+    w.fetch_page(
+        conn,
+        HOUSEHOLD_SELECT,
+        "sh.list_rank",
+        page,
+        household_row,
+        |h| h.list_rank,
+    )
+    .await
 }
 
 /// One household of the campaign, if the jurisdiction and the reach cover it; `NotFound`
@@ -152,13 +150,7 @@ pub async fn household(
         .int("sh.household_id = ?", household_id)
         .scope(j, "sh");
     reach.bind_to(&mut w);
-    let sql = format!("{HOUSEHOLD_SELECT}{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    household_row(&row)
+    w.fetch_one(conn, HOUSEHOLD_SELECT, household_row).await
 }
 
 /// Where a household stands after an attempt.

@@ -118,16 +118,13 @@ pub async fn progress(
         }
         _ => {}
     }
-    let sql = format!(
+    w.fetch_all(
+        conn,
         "SELECT k.team_id, k.grid_id, k.open_households AS open, \
          k.unreachable_households AS unreachable, k.done_households AS done, \
-         k.matched_residents AS matched FROM screening_counts k{} \
-         ORDER BY k.team_id, k.grid_id",
-        w.sql()
-    );
-    let rows = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(Progress::from_row(r)?)).collect()
+         k.matched_residents AS matched FROM screening_counts k",
+        "k.team_id, k.grid_id",
+        |r| Ok(Progress::from_row(r)?),
+    )
+    .await
 }
