@@ -1,6 +1,5 @@
 //! Households and residents: create, edit, browse, search, unmask and export.
 
-use domain::access::Jurisdiction;
 use domain::citizen_id::CitizenId;
 use domain::page::{Page, PageRequest};
 use domain::phone::MobilePhone;
@@ -16,6 +15,12 @@ use store::registry::{
 use store::structure::{self, Node};
 
 use crate::{Actor, App, AppError, AppResult};
+
+mod export;
+mod summary;
+
+pub use export::{EXPORT_HEADERS, ExportFormat};
+pub use summary::Summary;
 
 /// The field a sealed document number belongs to, bound into its ciphertext and index.
 pub(crate) const DOCUMENT_CONTEXT: &str = "resident.document";
@@ -483,141 +488,6 @@ impl App {
             phone: r.phone,
         })
     }
-
-    /// Exports the residents of the actor's jurisdiction matching the query, masked unless an
-    /// unmasking role asks otherwise (and that is audited).
-    pub async fn export_residents(
-        &self,
-        actor: &Actor,
-        q: &ResidentQuery,
-        format: ExportFormat,
-        unmasked: bool,
-    ) -> AppResult<Vec<u8>> {
-        actor.require(actor.role.can_export())?;
-        if unmasked {
-            actor.require(actor.role.can_unmask())?;
-        }
-        let filter = self.resident_filter(q);
-        let headers: Vec<String> = EXPORT_HEADERS.iter().map(|s| (*s).to_owned()).collect();
-        let mut rows = Vec::new();
-        let mut after = None;
-        let mut conn = self.db.conn().await?;
-        loop {
-            let page = reg::list_residents(
-                &mut conn,
-                &actor.jurisdiction,
-                &filter,
-                PageRequest::new(after, Some(500)),
-            )
-            .await?;
-            for r in &page.items {
-                let document = if unmasked {
-                    let sealed = reg::sealed_document(&mut conn, &actor.jurisdiction, r.id).await?;
-                    self.crypto.open(DOCUMENT_CONTEXT, &sealed)?
-                } else {
-                    r.document_masked.clone()
-                };
-                let phone = match (&r.phone, unmasked) {
-                    (Some(p), true) => p.clone(),
-                    (Some(p), false) => mask_phone(p),
-                    (None, _) => String::new(),
-                };
-                rows.push(vec![
-                    r.name.clone(),
-                    r.document_kind.code().to_owned(),
-                    document,
-                    r.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
-                    r.birth_date.clone().unwrap_or_default(),
-                    phone,
-                    r.building_name.clone(),
-                    r.unit_name.clone(),
-                    r.room.clone(),
-                    r.hukou.code().to_owned(),
-                    r.tenure.code().to_owned(),
-                    r.travel_status.code().to_owned(),
-                    r.travel_origin.clone().unwrap_or_default(),
-                    r.returned_on.clone().unwrap_or_default(),
-                    domain::registry::Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
-                        .list()
-                        .iter()
-                        .map(|v| v.code())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    r.notes.clone(),
-                ]);
-            }
-            match page.next {
-                Some(n) => after = Some(n),
-                None => break,
-            }
-        }
-        drop(conn);
-        let mut tx = self.db.write().await?;
-        let mut a = actor.audit(
-            if unmasked {
-                "resident_export_unmasked"
-            } else {
-                "resident_export"
-            },
-            "residents",
-            scope_label(&actor.jurisdiction),
-        );
-        a.after = Some(serde_json::json!({ "rows": rows.len(), "format": format.extension() }));
-        tx.audit(a).await?;
-        tx.commit().await?;
-        match format {
-            ExportFormat::Csv => {
-                // A cell a spreadsheet would run as a formula is written as text.
-                for cell in rows.iter_mut().flatten() {
-                    if cell.starts_with(['=', '+', '-', '@']) {
-                        cell.insert(0, '\'');
-                    }
-                }
-                Ok(sheets::write_csv(&headers, &rows))
-            }
-            ExportFormat::Xlsx => sheets::write_xlsx("residents", &headers, &rows)
-                .map_err(|e| AppError::Internal(format!("xlsx export failed: {e}"))),
-        }
-    }
-}
-
-fn scope_label(j: &Jurisdiction) -> String {
-    format!("{}:{}", j.level.code(), j.id)
-}
-
-/// Column headers of exports, in the same words imports accept, so an export re-imports as is.
-pub const EXPORT_HEADERS: [&str; 16] = [
-    "姓名",
-    "证件类型",
-    "证件号码",
-    "性别",
-    "出生日期",
-    "联系电话",
-    "楼栋",
-    "单元",
-    "房号",
-    "户籍",
-    "产权",
-    "出行登记",
-    "来源地",
-    "返回日期",
-    "重点人群",
-    "备注",
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    Csv,
-    Xlsx,
-}
-
-impl ExportFormat {
-    pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::Xlsx => "xlsx",
-        }
-    }
 }
 
 impl App {
@@ -634,56 +504,6 @@ impl App {
             document_number: number,
             phone: r.phone,
         })
-    }
-}
-
-/// A community's figures per grid, with the total.
-#[derive(Debug, Clone, Serialize)]
-pub struct Summary {
-    pub grids: Vec<(String, store::counts::GridSummary)>,
-    pub total: store::counts::GridSummary,
-}
-
-impl App {
-    /// Residents per grid and register, households and vulnerable residents, from the counts
-    /// kept with every write. A grid-level account sees its own grid only.
-    pub async fn registry_summary(&self, actor: &Actor, community_id: i64) -> AppResult<Summary> {
-        actor.require(actor.role.can_view_registry())?;
-        let grids = self.grids(actor, community_id).await?;
-        let only_grid = match actor.jurisdiction.level {
-            domain::access::Level::Grid => Some(actor.jurisdiction.id),
-            // Counts are kept per grid; a building's own figures are its resident list.
-            domain::access::Level::Building => return Err(AppError::Forbidden),
-            _ => None,
-        };
-        if grids.is_empty() {
-            self.placement_in_scope(actor, Node::Community(community_id))
-                .await?;
-        }
-        let mut conn = self.db.conn().await?;
-        let figures = store::counts::summary(&mut conn, community_id, only_grid).await?;
-        let mut total = store::counts::GridSummary::default();
-        let mut out = Vec::new();
-        for g in &grids {
-            let f = figures
-                .iter()
-                .find(|f| f.grid_id == g.id)
-                .cloned()
-                .unwrap_or(store::counts::GridSummary {
-                    grid_id: g.id,
-                    ..Default::default()
-                });
-            total.residents += f.residents;
-            total.households += f.households;
-            total.stayed_in_city += f.stayed_in_city;
-            total.returned += f.returned;
-            total.not_yet_returned += f.not_yet_returned;
-            total.registered += f.registered;
-            total.resident_only += f.resident_only;
-            total.vulnerable += f.vulnerable;
-            out.push((g.name.clone(), f));
-        }
-        Ok(Summary { grids: out, total })
     }
 }
 
