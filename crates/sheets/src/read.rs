@@ -12,7 +12,7 @@ use crate::cell::{data_to_string, trim};
 use crate::guard::{guard_ods_content, inspect_zip, over};
 use crate::limits::{Limit, Limits};
 use crate::sniff::{contains_utf16le, detect_format, zip_names_contain};
-use crate::stream::{Collect, Count, HeaderSearch, RowStream, Sink, into_table};
+use crate::stream::{Collect, Count, Finished, HeaderSearch, RowStream, Sink, into_table};
 use crate::text::TextEncoding;
 use crate::{Format, Row, SheetError, Table, text};
 
@@ -51,13 +51,8 @@ pub fn read_table_within(
 ) -> Result<Table, SheetError> {
     let format = detect_format(bytes)?;
     let mut collect = Collect::new(limits);
-    let mut stream = RowStream::new(limits, 0, &mut collect);
-    let mut encoding = TextEncoding::Unknown;
-    labelled(
-        read_into(bytes, format, &mut stream, &mut encoding),
-        file_name,
-    )?;
-    let finished = stream.finish()?;
+    let stream = RowStream::new(limits, 0, &mut collect);
+    let (finished, _) = read_through(bytes, file_name, format, stream)?;
     Ok(into_table(finished, collect.rows, format == Format::Xlsx))
 }
 
@@ -111,13 +106,8 @@ pub fn outline_finding_header(
 ) -> Result<Outline, SheetError> {
     let format = detect_format(bytes)?;
     let mut count = Count::default();
-    let mut stream = RowStream::searching(limits, search, 0, &mut count);
-    let mut encoding = TextEncoding::Unknown;
-    labelled(
-        read_into(bytes, format, &mut stream, &mut encoding),
-        file_name,
-    )?;
-    let finished = stream.finish()?;
+    let stream = RowStream::searching(limits, search, 0, &mut count);
+    let (finished, encoding) = read_through(bytes, file_name, format, stream)?;
     let skip_columns = if format == Format::Xlsx {
         finished.leading_blank_columns
     } else {
@@ -175,6 +165,22 @@ fn read_into(
         Format::Xls => read_xls(bytes, stream),
         Format::Ods => read_ods(bytes, stream),
     }
+}
+
+/// Reads a whole file into `stream` for the first time: the text encoding is found on the way
+/// and returned for a second reading.
+fn read_through(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    format: Format,
+    mut stream: RowStream<'_>,
+) -> Result<(Finished, TextEncoding), SheetError> {
+    let mut encoding = TextEncoding::Unknown;
+    labelled(
+        read_into(bytes, format, &mut stream, &mut encoding),
+        file_name,
+    )?;
+    Ok((stream.finish()?, encoding))
 }
 
 fn labelled(result: Result<(), SheetError>, file_name: Option<&str>) -> Result<(), SheetError> {
