@@ -239,3 +239,47 @@ async fn the_document_lists_every_status_and_the_real_bounds() {
     assert_eq!(reason["properties"]["reason"]["minLength"], 1, "{reason}");
     assert_eq!(reason["required"], json!(["reason"]), "{reason}");
 }
+
+/// A NUL in a parameter or in a body's text is refused naming where it is: no text column may
+/// hold one, and PostgreSQL would answer a 500.
+#[tokio::test]
+async fn a_nul_character_is_refused_naming_its_parameter_or_field() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let mut anon = Client::new(server::router(app.clone()));
+    let mut staff = {
+        let token = anon.token("staff").await;
+        anon.bearer(&token)
+    };
+    let res = staff
+        .send(Method::GET, "/api/v1/residents?q=a%00b", &[], Body::empty())
+        .await;
+    field_error(&res, "q", "control_character");
+    let body = json!({ "household_id": h, "name": "王\u{0}五", "document_number": citizen_id(6) });
+    let res = staff
+        .send(
+            Method::POST,
+            "/api/v1/residents",
+            &[(header::CONTENT_TYPE, "application/json")],
+            Body::from(body.to_string()),
+        )
+        .await;
+    field_error(&res, "name", "control_character");
+    // An escaped backslash before "u0000" is text, not a NUL.
+    let body =
+        json!({ "household_id": h, "name": "王\\u0000五", "document_number": citizen_id(7) });
+    let res = staff
+        .send(
+            Method::POST,
+            "/api/v1/residents",
+            &[(header::CONTENT_TYPE, "application/json")],
+            Body::from(body.to_string()),
+        )
+        .await;
+    assert_ne!(
+        res.json()["error"]["fields"][0]["code"],
+        "control_character"
+    );
+}
