@@ -492,3 +492,38 @@ async fn old_sign_in_failures_are_forgotten_by_the_daily_job() {
         .expect("trail");
     assert_eq!(audited.len(), 1);
 }
+
+/// A NUL typed into a sign-in form is a refused sign-in, not a server error (PostgreSQL cannot
+/// store it in text, and the failure is counted by username).
+#[tokio::test]
+async fn a_nul_in_a_sign_in_is_refused_not_a_server_error() {
+    let t = TestDb::new().await;
+    fixture(&t.app).await;
+    let mut browser = Client::new(server::router(t.app.clone()));
+    let res = browser
+        .post_form(
+            "/login",
+            &[("username", "sta\u{0}ff"), ("password", "x"), ("next", "/")],
+        )
+        .await;
+    assert!(
+        res.status.is_client_error(),
+        "{} {}",
+        res.status,
+        res.text()
+    );
+    let res = browser
+        .send(
+            Method::POST,
+            "/api/v1/tokens",
+            &[(header::CONTENT_TYPE, "application/json")],
+            axum::body::Body::from(r#"{"username":"sta\u0000ff","password":"x"}"#),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.text()
+    );
+}
