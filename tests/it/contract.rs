@@ -10,6 +10,25 @@ use serde_json::json;
 use crate::http::{Client, Res, assert_api_error};
 use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
 
+/// A client of the API signed in as the fixture's community staff, by token.
+async fn staff_api(app: &app::App) -> Client {
+    let mut anon = Client::new(server::router(app.clone()));
+    let token = anon.token("staff").await;
+    anon.bearer(&token)
+}
+
+/// Sends `body` as the JSON text of a new resident.
+async fn post_resident(client: &mut Client, body: &serde_json::Value) -> Res {
+    client
+        .send(
+            Method::POST,
+            "/api/v1/residents",
+            &[(header::CONTENT_TYPE, "application/json")],
+            Body::from(body.to_string()),
+        )
+        .await
+}
+
 /// Asserts a 422 whose only field error is `field` with `code`.
 #[track_caller]
 fn field_error(res: &Res, field: &str, code: &str) {
@@ -30,11 +49,7 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
         .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
         .await
         .expect("resident");
-    let mut anon = Client::new(server::router(app.clone()));
-    let mut staff = {
-        let token = anon.token("staff").await;
-        anon.bearer(&token)
-    };
+    let mut staff = staff_api(app).await;
 
     let res = staff
         .json(
@@ -76,11 +91,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     let app = &db.app;
     let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let mut anon = Client::new(server::router(app.clone()));
-    let mut staff = {
-        let token = anon.token("staff").await;
-        anon.bearer(&token)
-    };
+    let mut staff = staff_api(app).await;
     let resident = json!({ "household_id": h, "name": "王五", "document_number": citizen_id(5) });
 
     // Not sent as JSON: 415; not JSON at all: 400.
@@ -163,11 +174,7 @@ async fn a_screening_assign_body_sent_to_a_task_is_refused_instead_of_unassignin
     let db = TestDb::new().await;
     let app = &db.app;
     fixture(app).await;
-    let mut anon = Client::new(server::router(app.clone()));
-    let mut staff = {
-        let token = anon.token("staff").await;
-        anon.bearer(&token)
-    };
+    let mut staff = staff_api(app).await;
 
     // Without the fix the body deserialised to `volunteer_id: null` and the route looked for the
     // task (404); now the body itself is refused before anything is read or written.
@@ -184,7 +191,7 @@ async fn a_screening_assign_body_sent_to_a_task_is_refused_instead_of_unassignin
     }
 
     // The document names the two bodies apart.
-    let doc = anon.get("/api/v1/openapi.json").await.json();
+    let doc = staff.get("/api/v1/openapi.json").await.json();
     let schemas = &doc["components"]["schemas"];
     assert!(
         schemas["VolunteerAssignRequest"]["properties"]["volunteer_id"].is_object(),
@@ -248,36 +255,18 @@ async fn a_nul_character_is_refused_naming_its_parameter_or_field() {
     let app = &db.app;
     let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let mut anon = Client::new(server::router(app.clone()));
-    let mut staff = {
-        let token = anon.token("staff").await;
-        anon.bearer(&token)
-    };
+    let mut staff = staff_api(app).await;
     let res = staff
         .send(Method::GET, "/api/v1/residents?q=a%00b", &[], Body::empty())
         .await;
     field_error(&res, "q", "control_character");
     let body = json!({ "household_id": h, "name": "王\u{0}五", "document_number": citizen_id(6) });
-    let res = staff
-        .send(
-            Method::POST,
-            "/api/v1/residents",
-            &[(header::CONTENT_TYPE, "application/json")],
-            Body::from(body.to_string()),
-        )
-        .await;
+    let res = post_resident(&mut staff, &body).await;
     field_error(&res, "name", "control_character");
     // An escaped backslash before "u0000" is text, not a NUL.
     let body =
         json!({ "household_id": h, "name": "王\\u0000五", "document_number": citizen_id(7) });
-    let res = staff
-        .send(
-            Method::POST,
-            "/api/v1/residents",
-            &[(header::CONTENT_TYPE, "application/json")],
-            Body::from(body.to_string()),
-        )
-        .await;
+    let res = post_resident(&mut staff, &body).await;
     assert_ne!(
         res.json()["error"]["fields"][0]["code"],
         "control_character"
