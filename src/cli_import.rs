@@ -4,12 +4,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use app::import::Progress;
+use app::import::{ImportOptions, ImportPreview, Progress};
 use app::registry::{ExportFormat, ResidentQuery};
 use app::{Actor, App};
 use domain::access::{Jurisdiction, Level};
 use indicatif::{ProgressBar, ProgressStyle};
-use store::imports::Import;
+use store::imports::{Import, Reject};
 
 use crate::cli_user::actor_for;
 use crate::error::CliError;
@@ -34,10 +34,11 @@ pub async fn import_bytes(
     community_id: i64,
     file_name: &str,
     bytes: &[u8],
+    options: &ImportOptions,
 ) -> Result<Import, CliError> {
     let started = Instant::now();
     let prepared = app
-        .prepare_import(actor, community_id, file_name, bytes.to_vec())
+        .prepare_import_with(actor, community_id, file_name, bytes.to_vec(), options)
         .await?;
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
@@ -56,6 +57,80 @@ pub fn print_counts(i: &Import) {
     println!("  merged    {:>8}", i.merged);
     println!("  unchanged {:>8}", i.unchanged);
     println!("  rejected  {:>8}", i.rejected);
+    println!("  skipped   {:>8}", i.skipped);
+}
+
+/// Prints what importing the file would do.
+fn print_preview(p: &ImportPreview) {
+    println!(
+        "{}: header in row {} ({} rows above it passed over), {} rows",
+        p.file_name, p.header_row, p.rows_above_header, p.counts.rows
+    );
+    println!("columns:");
+    for c in &p.columns {
+        let read_as = c.column.map_or("(not read)", |c| c.code());
+        println!("  {} {read_as}", pad(&c.header, 16));
+    }
+    if !p.missing.is_empty() {
+        let missing: Vec<&str> = p.missing.iter().map(|c| c.code()).collect();
+        println!(
+            "missing columns: {} (map them with --map HEADER=FIELD)",
+            missing.join(", ")
+        );
+        return;
+    }
+    println!("would import:");
+    println!("  inserted  {:>8}", p.counts.inserted);
+    println!("  merged    {:>8}", p.counts.merged);
+    println!("  unchanged {:>8}", p.counts.unchanged);
+    println!("  rejected  {:>8}", p.counts.rejected);
+    println!("  skipped   {:>8}", p.counts.skipped);
+    if p.new_building_count > 0 {
+        let verb = if p.create_buildings_in_grid.is_some() {
+            "would create"
+        } else {
+            "lacks (add --create-buildings-in-grid ID to create them)"
+        };
+        println!(
+            "buildings the community {verb}: {} ({}{})",
+            p.new_building_count,
+            p.new_buildings.join(", "),
+            if p.new_building_count > p.new_buildings.len() {
+                ", …"
+            } else {
+                ""
+            }
+        );
+        if p.create_buildings_in_grid.is_some() {
+            println!("units it would create: {}", p.new_units);
+        }
+    }
+    for (row, reason) in &p.skipped {
+        println!("  row {row:>6} passed over: {}", reason.code());
+    }
+    print_problems(p.problems.iter());
+}
+
+fn print_problems<'a>(rejects: impl ExactSizeIterator<Item = &'a Reject>) {
+    if rejects.len() == 0 {
+        return;
+    }
+    println!("why rows were rejected (first {} problems):", rejects.len());
+    println!(
+        "  {:>6}  {} {:<28} detail",
+        "row",
+        pad("column", 14),
+        "code"
+    );
+    for r in rejects {
+        println!(
+            "  {:>6}  {} {:<28} {}",
+            r.row_number,
+            pad(&r.column_name, 14),
+            r.code,
+            r.detail
+        );
+    }
 }
 
 pub async fn import_residents(
@@ -63,6 +138,8 @@ pub async fn import_residents(
     file: &Path,
     community_id: i64,
     as_user: Option<&str>,
+    options: &ImportOptions,
+    dry_run: bool,
 ) -> Result<ExitCode, CliError> {
     let actor = actor_for(app, as_user).await?;
     let community = app.community(&actor, community_id).await?;
@@ -71,8 +148,16 @@ pub async fn import_residents(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "residents".to_owned());
+    if dry_run {
+        let preview = app
+            .preview_import(&actor, community_id, &name, bytes, options)
+            .await?;
+        print_preview(&preview);
+        println!("dry run: nothing was written");
+        return Ok(ExitCode::SUCCESS);
+    }
     let started = Instant::now();
-    let import = import_bytes(app, &actor, community_id, &name, &bytes).await?;
+    let import = import_bytes(app, &actor, community_id, &name, &bytes, options).await?;
     println!(
         "import #{} of {name} into {} ({} rows, {:.1} s, {})",
         import.id,
@@ -84,22 +169,7 @@ pub async fn import_residents(
     print_counts(&import);
     if import.rejected > 0 {
         let rejects = app.import_rejects(&actor, import.id, 20).await?;
-        println!("why rows were rejected (first {} problems):", rejects.len());
-        println!(
-            "  {:>6}  {} {:<28} detail",
-            "row",
-            pad("column", 14),
-            "code"
-        );
-        for r in rejects {
-            println!(
-                "  {:>6}  {} {:<28} {}",
-                r.row_number,
-                pad(&r.column_name, 14),
-                r.code,
-                r.detail
-            );
-        }
+        print_problems(rejects.iter());
     }
     Ok(ExitCode::SUCCESS)
 }

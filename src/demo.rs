@@ -82,7 +82,15 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
     }
     if !plan.residents.is_empty() {
         let phase = Instant::now();
-        let import = import_bytes(app, &system, ids.community, "demo-residents.csv", &csv).await?;
+        let import = import_bytes(
+            app,
+            &system,
+            ids.community,
+            "demo-residents.csv",
+            &csv,
+            &Default::default(),
+        )
+        .await?;
         println!(
             "residents of {COMMUNITY_NAME} (community {}): {} rows through import #{}",
             ids.community, import.total_rows, import.id

@@ -145,7 +145,28 @@ enum ImportWhat {
         /// Act as this account (its role and jurisdiction apply) instead of the system
         #[arg(long = "as", value_name = "USERNAME")]
         as_user: Option<String>,
+        /// Read the file and print what importing it would do; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Read the column headed HEADER as FIELD (name, document_number, building, unit,
+        /// room, phone, …), or not at all with `HEADER=ignore`; may be repeated
+        #[arg(long = "map", value_name = "HEADER=FIELD", value_parser = parse_mapping)]
+        mapping: Vec<(String, Option<app::import::Column>)>,
+        /// Create the buildings the file names and the community lacks, in this grid
+        #[arg(long, value_name = "GRID_ID")]
+        create_buildings_in_grid: Option<i64>,
     },
+}
+
+fn parse_mapping(given: &str) -> Result<(String, Option<app::import::Column>), String> {
+    app::import::ImportOptions::parse_mapping(given).map_err(|e| {
+        let fields: Vec<&str> = app::import::Column::ALL.iter().map(|c| c.code()).collect();
+        format!(
+            "{:?} is not HEADER=FIELD with FIELD one of {} or ignore",
+            e.given,
+            fields.join(", ")
+        )
+    })
 }
 
 #[derive(Subcommand)]
@@ -389,9 +410,24 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     file,
                     community,
                     as_user,
+                    dry_run,
+                    mapping,
+                    create_buildings_in_grid,
                 },
         } => {
-            return cli_import::import_residents(&app, &file, community, as_user.as_deref()).await;
+            let options = app::import::ImportOptions {
+                mapping,
+                create_buildings_in_grid,
+            };
+            return cli_import::import_residents(
+                &app,
+                &file,
+                community,
+                as_user.as_deref(),
+                &options,
+                dry_run,
+            )
+            .await;
         }
         Command::Export {
             what:

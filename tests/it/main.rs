@@ -10,6 +10,7 @@ mod day_replay;
 mod harness;
 mod http;
 mod http_matrix;
+mod import_preview;
 mod imports;
 mod jurisdiction;
 mod quarantine;

@@ -4,22 +4,30 @@
 //! its audit entry and its progress, so a killed import leaves whole batches only, and
 //! re-running the same file merges into what is there and changes nothing.
 
+use domain::access::Level;
 use serde::Serialize;
-use store::imports::{self, Import, Reject};
-use store::structure::Node;
+use store::imports::{self, Import, RecordedRows, Reject};
+use store::structure::{self, Grid, Node};
 
 use crate::{Actor, App, AppError, AppResult};
 
+mod batch;
 mod columns;
 #[cfg(test)]
 mod fuzz;
 mod merge;
+mod options;
+mod preview;
 mod row;
 mod run;
+mod skip;
 
 pub use columns::Column;
+pub use options::{ImportOptions, MappingError};
+pub use preview::{ImportPreview, PreviewColumn, PreviewCounts, SampleRow};
 #[cfg(test)]
 use row::parse_cells;
+pub use skip::SkipReason;
 
 /// Rows per transaction: large enough for bulk speed, small enough that a crash loses little.
 /// Each batch rewrites the pages of the residents' keyed indexes it touches (document, name,
@@ -48,7 +56,8 @@ impl Default for ImportLimits {
 /// An import that wrote at least this many rows refreshes the planner's statistics.
 const ANALYZE_AFTER_ROWS: i64 = 5_000;
 
-/// A parsed file, checked for its columns and recorded as an import, ready to run.
+/// A parsed file with its columns, recorded as an import ready to run (or, for a preview, not
+/// recorded: its id is 0).
 pub struct PreparedImport {
     pub import_id: i64,
     pub total_rows: usize,
@@ -62,6 +71,8 @@ pub struct PreparedImport {
     bytes: bytes::Bytes,
     outline: sheets::Outline,
     max_rejected_rows: usize,
+    /// The grid where the buildings the file names and the community lacks are created.
+    create_buildings_in: Option<Grid>,
 }
 
 /// Progress after each committed batch.
@@ -81,13 +92,78 @@ impl App {
         file_name: &str,
         bytes: impl Into<bytes::Bytes>,
     ) -> AppResult<PreparedImport> {
+        self.prepare_import_with(
+            actor,
+            community_id,
+            file_name,
+            bytes,
+            &ImportOptions::default(),
+        )
+        .await
+    }
+
+    /// As [`App::prepare_import`], with the choices made on the preview.
+    pub async fn prepare_import_with(
+        &self,
+        actor: &Actor,
+        community_id: i64,
+        file_name: &str,
+        bytes: impl Into<bytes::Bytes>,
+        options: &ImportOptions,
+    ) -> AppResult<PreparedImport> {
+        let mut p = self
+            .prepare(actor, community_id, file_name, bytes.into(), options)
+            .await?;
+        let mut missing = domain::validation::FieldErrors::new();
+        for c in p.missing_columns() {
+            missing.add("file", "missing_column", c.code());
+        }
+        missing.into_result()?;
+        let headers_json = serde_json::to_string(&p.headers).unwrap_or_else(|_| "[]".to_owned());
+        let mut tx = self.db.write().await?;
+        p.import_id = imports::insert_import(
+            tx.conn(),
+            actor.account_id,
+            community_id,
+            file_name,
+            &crate::crypto::sha256_hex(&p.bytes),
+            i64::try_from(p.total_rows).unwrap_or(i64::MAX),
+            &headers_json,
+        )
+        .await?;
+        let mut a = actor.audit("import_start", "import", p.import_id);
+        a.community_id = Some(community_id);
+        a.after = Some(serde_json::json!({
+            "file": file_name, "rows": p.total_rows, "bytes": p.bytes.len(),
+            "mapping": options.mapping.iter().map(|(h, c)| (h.clone(), c.map(Column::code))).collect::<Vec<_>>(),
+            "create_buildings_in_grid": options.create_buildings_in_grid,
+        }));
+        tx.audit(a).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Reads the file once, keeping only its header and its number of rows, so a file past a
+    /// limit is refused before anything is recorded; it is read again, row by row, when the
+    /// import or the preview runs. Records nothing.
+    async fn prepare(
+        &self,
+        actor: &Actor,
+        community_id: i64,
+        file_name: &str,
+        bytes: bytes::Bytes,
+        options: &ImportOptions,
+    ) -> AppResult<PreparedImport> {
         actor.require(actor.role.can_import())?;
         self.placement_in_scope(actor, Node::Community(community_id))
             .await?;
-        let bytes: bytes::Bytes = bytes.into();
-        // The whole file is read once, keeping only its header and its number of rows, so a
-        // file past a limit is refused before anything is recorded; it is read again, row by
-        // row, when the import runs.
+        let create_buildings_in = match options.create_buildings_in_grid {
+            Some(grid_id) => Some(
+                self.grid_for_new_buildings(actor, community_id, grid_id)
+                    .await?,
+            ),
+            None => None,
+        };
         let outline = {
             let (bytes, name, limits) = (
                 bytes.clone(),
@@ -109,50 +185,40 @@ impl App {
             errors.add("file", e.code(), e.detail());
             AppError::Validation(errors)
         })?;
-        let columns: Vec<Option<Column>> = outline
-            .headers
-            .iter()
-            .map(|h| Column::from_header(h))
-            .collect();
-        let mut missing = domain::validation::FieldErrors::new();
-        for c in Column::REQUIRED {
-            if !columns.contains(&Some(c)) {
-                missing.add("file", "missing_column", c.code());
-            }
-        }
-        missing.into_result()?;
-        let headers_json =
-            serde_json::to_string(&outline.headers).unwrap_or_else(|_| "[]".to_owned());
-        let mut tx = self.db.write().await?;
-        let total = outline.rows;
-        let import_id = imports::insert_import(
-            tx.conn(),
-            actor.account_id,
-            community_id,
-            file_name,
-            &crate::crypto::sha256_hex(&bytes),
-            i64::try_from(total).unwrap_or(i64::MAX),
-            &headers_json,
-        )
-        .await?;
-        let mut a = actor.audit("import_start", "import", import_id);
-        a.community_id = Some(community_id);
-        a.after =
-            Some(serde_json::json!({ "file": file_name, "rows": total, "bytes": bytes.len() }));
-        tx.audit(a).await?;
-        tx.commit().await?;
         Ok(PreparedImport {
-            import_id,
-            total_rows: total,
+            import_id: 0,
+            total_rows: outline.rows,
             actor: actor.clone(),
             community_id,
             file_name: file_name.to_owned(),
             headers: outline.headers.clone(),
-            columns,
+            columns: options.columns(&outline.headers),
             bytes,
             outline,
             max_rejected_rows: self.settings.imports.max_rejected_rows,
+            create_buildings_in,
         })
+    }
+
+    /// The grid an import creates buildings in: the actor may shape the structure there, and
+    /// it belongs to the community imported into.
+    async fn grid_for_new_buildings(
+        &self,
+        actor: &Actor,
+        community_id: i64,
+        grid_id: i64,
+    ) -> AppResult<Grid> {
+        actor.require(actor.role.can_edit_structure())?;
+        self.placement_in_scope(actor, Node::Grid(grid_id)).await?;
+        actor.require(actor.may_shape(Level::Grid))?;
+        let mut conn = self.db.conn().await?;
+        let grid = structure::grid(&mut conn, grid_id).await?;
+        if grid.community_id != community_id {
+            let mut errors = domain::validation::FieldErrors::new();
+            errors.add("create_buildings_in_grid", "grid_not_in_community", "");
+            return Err(AppError::Validation(errors));
+        }
+        Ok(grid)
     }
 
     pub async fn import_record(&self, actor: &Actor, id: i64) -> AppResult<Import> {
@@ -181,7 +247,35 @@ impl App {
     ) -> AppResult<Vec<Reject>> {
         self.import_record(actor, id).await?;
         let mut conn = self.db.conn().await?;
-        Ok(imports::rejects(&mut conn, id, limit).await?)
+        Ok(imports::rejects(
+            &mut conn,
+            id,
+            limit,
+            RecordedRows::RejectedExcept(&SkipReason::CODES),
+        )
+        .await?)
+    }
+
+    /// The rows an import passed over (totals and signature lines), with their reason.
+    pub async fn import_skipped_rows(
+        &self,
+        actor: &Actor,
+        id: i64,
+        limit: u32,
+    ) -> AppResult<Vec<(i64, SkipReason)>> {
+        self.import_record(actor, id).await?;
+        let mut conn = self.db.conn().await?;
+        let rows = imports::rejects(
+            &mut conn,
+            id,
+            limit,
+            RecordedRows::PassedOver(&SkipReason::CODES),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| SkipReason::from_code(&r.code).map(|reason| (r.row_number, reason)))
+            .collect())
     }
 
     /// The rejected rows as a workbook: the original columns and a last column with every
@@ -196,7 +290,13 @@ impl App {
         let mut headers: Vec<String> = serde_json::from_str(&import.headers).unwrap_or_default();
         let rejects = {
             let mut conn = self.db.conn().await?;
-            imports::rejects(&mut conn, id, 1_000_000).await?
+            imports::rejects(
+                &mut conn,
+                id,
+                1_000_000,
+                RecordedRows::RejectedExcept(&SkipReason::CODES),
+            )
+            .await?
         };
         let width = headers.len();
         headers.push(explain("reasons_header", "", ""));

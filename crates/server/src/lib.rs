@@ -40,6 +40,8 @@ impl Default for Options {
 pub struct AppState {
     pub app: app::App,
     pub options: Options,
+    /// Uploads waiting between their preview and their import.
+    pub held_uploads: pages::imports::HeldUploads,
 }
 
 /// The whole router with default options.
@@ -50,7 +52,11 @@ pub fn router(app: app::App) -> Router {
 pub fn router_with(app: app::App, options: Options) -> Router {
     let limit = options.max_upload_bytes;
     let client_ip_header = options.client_ip_header.clone();
-    let state = AppState { app, options };
+    let state = AppState {
+        app,
+        options,
+        held_uploads: Default::default(),
+    };
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())

@@ -312,6 +312,7 @@ pub(crate) mod migrations {
         (8, "0008", auth_limits),
         (11, "0011", region_codes),
         (12, "0012", forget_login_failures),
+        (13, "0013", import_skipped_rows),
     ];
 
     /// Renders the few column types the two dialects spell differently.

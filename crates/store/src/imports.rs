@@ -129,14 +129,16 @@ pub struct Import {
     pub merged: i64,
     pub unchanged: i64,
     pub rejected: i64,
+    /// Totals and signature lines passed over.
+    pub skipped: i64,
     pub headers: String,
     pub started_at: i64,
     pub finished_at: Option<i64>,
 }
 
 const IMPORT_SELECT: &str = "SELECT id, account_id, community_id, file_name, file_sha256, status, \
-     total_rows, processed_rows, inserted, merged, unchanged, rejected, headers, started_at, \
-     finished_at FROM imports";
+     total_rows, processed_rows, inserted, merged, unchanged, rejected, skipped, headers, \
+     started_at, finished_at FROM imports";
 
 fn import_row(r: &AnyRow) -> Result<Import> {
     Ok(Import::from_row(r)?)
@@ -175,18 +177,21 @@ pub struct BatchCounts {
     pub merged: i64,
     pub unchanged: i64,
     pub rejected: i64,
+    pub skipped: i64,
 }
 
 pub async fn add_progress(conn: &mut Conn, import_id: i64, c: &BatchCounts) -> Result<()> {
     sqlx::query(
         "UPDATE imports SET processed_rows = processed_rows + $1, inserted = inserted + $2, \
-         merged = merged + $3, unchanged = unchanged + $4, rejected = rejected + $5 WHERE id = $6",
+         merged = merged + $3, unchanged = unchanged + $4, rejected = rejected + $5, \
+         skipped = skipped + $6 WHERE id = $7",
     )
     .bind(c.processed)
     .bind(c.inserted)
     .bind(c.merged)
     .bind(c.unchanged)
     .bind(c.rejected)
+    .bind(c.skipped)
     .bind(import_id)
     .execute(&mut *conn)
     .await?;
@@ -255,14 +260,39 @@ pub async fn insert_rejects(conn: &mut Conn, import_id: i64, rejects: &[Reject])
     Ok(())
 }
 
-pub async fn rejects(conn: &mut Conn, import_id: i64, limit: u32) -> Result<Vec<Reject>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+/// Which of an import's recorded rows to read: the rows passed over (totals, signatures) are
+/// recorded beside the rejected ones, under the codes given here.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordedRows<'a> {
+    /// Rows refused: every code but these.
+    RejectedExcept(&'a [&'a str]),
+    /// Rows passed over: these codes only.
+    PassedOver(&'a [&'a str]),
+}
+
+pub async fn rejects(
+    conn: &mut Conn,
+    import_id: i64,
+    limit: u32,
+    which: RecordedRows<'_>,
+) -> Result<Vec<Reject>> {
+    let (op, codes) = match which {
+        RecordedRows::RejectedExcept(codes) => ("NOT IN", codes),
+        RecordedRows::PassedOver(codes) => ("IN", codes),
+    };
+    // `code NOT IN ()` is no SQL: an empty list is a code no row has.
+    let codes: &[&str] = if codes.is_empty() { &[""] } else { codes };
+    let placeholders: Vec<String> = (0..codes.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT row_number, column_name, code, detail, cells FROM import_rejects \
-         WHERE import_id = $1 ORDER BY row_number, id LIMIT {limit}"
+         WHERE import_id = $1 AND code {op} ({}) ORDER BY row_number, id LIMIT {limit}",
+        placeholders.join(", ")
     )))
-    .bind(import_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    .bind(import_id);
+    for c in codes {
+        q = q.bind(*c);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
     rows.iter().map(|r| Ok(Reject::from_row(r)?)).collect()
 }
 
@@ -360,6 +390,16 @@ pub async fn households_for(
         found.insert(key, id);
     }
     counts::adjust_households(conn, &added).await?;
+    Ok(found)
+}
+
+/// The households that exist among the keys, creating none: what an import's preview reads.
+pub async fn existing_households(
+    conn: &mut Conn,
+    keys: &[(HouseholdKey, Home)],
+) -> Result<HashMap<HouseholdKey, i64>> {
+    let mut found = HashMap::with_capacity(keys.len());
+    select_households(conn, keys, &mut found).await?;
     Ok(found)
 }
 

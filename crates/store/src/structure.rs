@@ -392,14 +392,20 @@ pub async fn building_by_name(
     Ok(r.map(|r| Building::from_row(&r)).transpose()?)
 }
 
+/// Finds a unit of a building by name.
+pub async fn unit_by_name(conn: &mut Conn, building_id: i64, name: &str) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM units WHERE building_id = $1 AND name = $2")
+            .bind(building_id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
 /// Finds a unit of a building by name, creating it when missing.
 pub async fn unit_by_name_or_insert(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
-    let found = sqlx::query_scalar("SELECT id FROM units WHERE building_id = $1 AND name = $2")
-        .bind(building_id)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match found {
+    match unit_by_name(conn, building_id, name).await? {
         Some(id) => Ok(id),
         None => insert_unit(conn, building_id, name).await,
     }

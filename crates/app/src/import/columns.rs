@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// A column of the register, recognised by its Chinese or English header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Column {
     Name,

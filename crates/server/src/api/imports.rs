@@ -1,5 +1,6 @@
 //! Register imports: a spreadsheet in, its outcome and its rejected rows out.
 
+use app::import::{Column, ImportOptions, PreviewColumn, PreviewCounts, SampleRow, SkipReason};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +25,67 @@ pub struct ImportParams {
     pub community_id: i64,
     /// The file's name, used in reports and merge records.
     pub file_name: String,
+    /// Reads the file and answers what importing it would do (200, a preview), writing
+    /// nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// How columns are read, over what their headers say: `header=field` pairs separated by
+    /// `;` (`门牌=room;备注2=ignore`); the fields are the preview's column codes.
+    #[serde(default)]
+    pub map: Option<String>,
+    /// The grid where buildings the file names and the community lacks are created; without
+    /// it their rows are refused as unknown buildings.
+    #[serde(default)]
+    pub create_buildings_in_grid: Option<i64>,
+}
+
+impl ImportParams {
+    fn options(&self) -> Result<ImportOptions, app::AppError> {
+        let mapping = match &self.map {
+            Some(m) => ImportOptions::parse_mappings(m).map_err(|e| {
+                let mut errors = domain::validation::FieldErrors::new();
+                errors.add("map", "bad_column_mapping", &e.given);
+                app::AppError::Validation(errors)
+            })?,
+            None => Vec::new(),
+        };
+        Ok(ImportOptions {
+            mapping,
+            create_buildings_in_grid: self.create_buildings_in_grid,
+        })
+    }
+}
+
+// Not the app's preview: the problems are explained in words, as the rejects are.
+/// What importing a file would do: how it is read, its first rows (ID and phone numbers
+/// masked), the counts, the first problems and the buildings it would create.
+#[derive(Serialize, ToSchema)]
+pub struct ImportPreviewDto {
+    pub header_row: usize,
+    pub rows_above_header: usize,
+    pub columns: Vec<PreviewColumn>,
+    pub missing: Vec<Column>,
+    pub sample: Vec<SampleRow>,
+    pub counts: PreviewCounts,
+    pub problems: Vec<RejectDto>,
+    pub skipped: Vec<SkippedRowDto>,
+    pub new_buildings: Vec<String>,
+    pub new_building_count: usize,
+    pub new_units: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SkippedRowDto {
+    pub row: usize,
+    pub reason: SkipReason,
+}
+
+/// The outcome of `POST /imports`: the import, or with `dry_run` its preview.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportOutcome {
+    Import(ImportDto),
+    Preview(Box<ImportPreviewDto>),
 }
 
 // Not the stored import: who ran it, the file's hash, its headers and times are not shown.
@@ -39,6 +101,7 @@ pub struct ImportDto {
     pub merged: i64,
     pub unchanged: i64,
     pub rejected: i64,
+    pub skipped: i64,
 }
 
 // Not the stored reject: the message is explained in words, and the row's cells are not shown.
@@ -63,25 +126,71 @@ impl From<store::imports::Import> for ImportDto {
             merged: i.merged,
             unchanged: i.unchanged,
             rejected: i.rejected,
+            skipped: i.skipped,
         }
     }
 }
 
 /// Imports a register sent as the request body (xlsx, xls, ods or csv); runs to the end and
-/// returns the outcome.
-#[utoipa::path(post, path = "/imports", params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = ImportDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+/// returns the outcome (201). With `dry_run`, writes nothing and returns what importing would
+/// do (200).
+#[utoipa::path(post, path = "/imports", params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = ImportDto), (status = 200, body = ImportPreviewDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_import(
     State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<ImportParams>,
     body: Bytes,
-) -> ApiResult<(StatusCode, Json<ImportDto>)> {
+) -> ApiResult<(StatusCode, Json<ImportOutcome>)> {
+    let options = p.options()?;
+    if p.dry_run {
+        let preview = s
+            .app
+            .preview_import(&ctx.actor, p.community_id, &p.file_name, body, &options)
+            .await?;
+        return Ok((
+            StatusCode::OK,
+            Json(ImportOutcome::Preview(Box::new(preview_dto(preview)))),
+        ));
+    }
     let prepared = s
         .app
-        .prepare_import(&ctx.actor, p.community_id, &p.file_name, body)
+        .prepare_import_with(&ctx.actor, p.community_id, &p.file_name, body, &options)
         .await?;
     let done = s.app.run_import(prepared, &|_| {}).await?;
-    Ok((StatusCode::CREATED, Json(done.into())))
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportOutcome::Import(done.into())),
+    ))
+}
+
+fn preview_dto(p: app::import::ImportPreview) -> ImportPreviewDto {
+    let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
+    ImportPreviewDto {
+        header_row: p.header_row,
+        rows_above_header: p.rows_above_header,
+        columns: p.columns,
+        missing: p.missing,
+        sample: p.sample,
+        counts: p.counts,
+        problems: p.problems.into_iter().map(|r| reject_dto(t, r)).collect(),
+        skipped: p
+            .skipped
+            .into_iter()
+            .map(|(row, reason)| SkippedRowDto { row, reason })
+            .collect(),
+        new_buildings: p.new_buildings,
+        new_building_count: p.new_building_count,
+        new_units: p.new_units,
+    }
+}
+
+fn reject_dto(t: crate::i18n::Tr, r: store::imports::Reject) -> RejectDto {
+    RejectDto {
+        row: r.row_number,
+        message: t.error(&r.code, &r.detail),
+        column: r.column_name,
+        code: r.code,
+    }
 }
 
 #[utoipa::path(get, path = "/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportDto)))]
@@ -101,14 +210,5 @@ async fn import_rejects(
 ) -> ApiResult<Json<Vec<RejectDto>>> {
     let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
     let list = s.app.import_rejects(&ctx.actor, id, 10_000).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|r| RejectDto {
-                row: r.row_number,
-                message: t.error(&r.code, &r.detail),
-                column: r.column_name,
-                code: r.code,
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(|r| reject_dto(t, r)).collect()))
 }

@@ -1,4 +1,10 @@
-//! Import pages: upload a register, watch its progress, read and download the rejected rows.
+//! Import pages: upload a register, see what importing it would do and choose how its columns
+//! are read, import it and watch its progress, read and download the rejected rows.
+
+mod held;
+mod preview;
+
+pub use held::HeldUploads;
 
 use askama::Template;
 use axum::Router;
@@ -18,6 +24,7 @@ use crate::web::{self, Chrome, Ctx, FormErrors, OnPage, PageError, render, rende
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/imports", get(imports_page).post(upload))
+        .route("/imports/preview", axum::routing::post(preview::choose))
         .route("/imports/{id}", get(import_page))
         .route("/imports/{id}/progress", get(progress))
         .route("/imports/{id}/rejects.xlsx", get(rejects_xlsx))
@@ -83,6 +90,8 @@ async fn upload(
     ctx: Ctx,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
+    // Refused before the file is held: only those who import may have an upload kept.
+    ctx.actor.require_import().on_page(&ctx)?;
     let (mut csrf, mut community_id, mut file_name, mut bytes) =
         (String::new(), 0i64, String::new(), axum::body::Bytes::new());
     loop {
@@ -110,13 +119,36 @@ async fn upload(
     if bytes.is_empty() {
         return page(&s, &ctx, Some(community_id), ctx.t.error("empty_sheet", "")).await;
     }
+    let token = s
+        .held_uploads
+        .hold(ctx.actor.account_id, community_id, &file_name, bytes);
+    let options = app::import::ImportOptions::default();
+    preview::show(&s, &ctx, &token, &options).await
+}
+
+/// Starts a previewed import in the background; the browser goes to the import's page, which
+/// shows the progress.
+async fn start_import(
+    s: &AppState,
+    ctx: &Ctx,
+    token: &str,
+    held: held::Held,
+    options: &app::import::ImportOptions,
+) -> Result<Response, PageError> {
     match s
         .app
-        .prepare_import(&ctx.actor, community_id, &file_name, bytes)
+        .prepare_import_with(
+            &ctx.actor,
+            held.community_id,
+            &held.file_name,
+            held.bytes,
+            options,
+        )
         .await
     {
         Ok(prepared) => {
             let id = prepared.import_id;
+            s.held_uploads.imported(token, id);
             let app = s.app.clone();
             tokio::spawn(async move {
                 if let Err(e) = app.run_import(prepared, &|_| {}).await {
@@ -127,7 +159,7 @@ async fn upload(
         }
         Err(e @ app::AppError::Validation(_)) => {
             let message = FormErrors::from_app(&e, ctx.t).joined();
-            page(&s, &ctx, Some(community_id), message).await
+            page(s, ctx, Some(held.community_id), message).await
         }
         Err(e) => Err(ctx.err(e)),
     }
@@ -154,6 +186,8 @@ struct ImportPage {
     c: Chrome,
     i: Import,
     rejects: Vec<(i64, String, String)>,
+    /// Totals and signature lines passed over, with their reason.
+    skipped: Vec<(i64, String)>,
     /// Why the import stopped before the end, when it stopped for its rejected rows.
     stopped_text: String,
 }
@@ -195,6 +229,14 @@ async fn import_page(
             )
         })
         .collect();
+    let skipped = s
+        .app
+        .import_skipped_rows(&ctx.actor, id, 100)
+        .await
+        .on_page(&ctx)?
+        .into_iter()
+        .map(|(n, reason)| (n, ctx.t.of("skip_reason", reason.code())))
+        .collect();
     let stopped_text = if i.status == ImportStatus::TooManyRejects {
         ctx.t.get("import.stopped_for_rejects").replace(
             "{max}",
@@ -207,6 +249,7 @@ async fn import_page(
         c: ctx.chrome(ctx.t.get("import.title")),
         i,
         rejects,
+        skipped,
         stopped_text,
     }))
 }

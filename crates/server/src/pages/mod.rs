@@ -3,7 +3,7 @@
 mod accounts;
 mod audit;
 mod checks;
-mod imports;
+pub(crate) mod imports;
 mod quarantine;
 pub(crate) mod registry;
 mod screening;
