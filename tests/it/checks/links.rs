@@ -4,9 +4,8 @@ use super::*;
 
 #[tokio::test]
 async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revoke() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let morning = at(app, app.today(), 7, 30);
 
@@ -162,9 +161,8 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
 
 #[tokio::test]
 async fn self_reports_are_rate_limited_per_link_and_per_client() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let link = app
         .create_self_report_link(&f.doctor, id)

@@ -5,7 +5,6 @@
 use app::checks::{AlertQuery, CheckInput};
 use app::quarantine::OrderInput;
 use app::screening::{AssignTarget, CampaignInput};
-use app::tasks::BoardQuery;
 use app::tasks::rubbish::RoundQuery;
 use app::{Actor, App};
 use axum::http::{Method, header};
@@ -14,7 +13,7 @@ use domain::page::PageRequest;
 
 use super::{G1, G2, Place, places};
 use crate::http::{Client, Res};
-use crate::support::{Fixture, PASSWORD, citizen_id, household, raw_resident};
+use crate::support::{Fixture, PASSWORD, citizen_id, deliveries_in_state, household, raw_resident};
 
 /// What each place holds besides its household and resident: the objects of every capability.
 pub(super) struct World {
@@ -186,10 +185,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
     let board = app
         .delivery_board(
             &sys,
-            &BoardQuery {
-                state: Some("all".to_owned()),
-                ..Default::default()
-            },
+            &deliveries_in_state("all"),
             PageRequest::new(None, Some(100)),
         )
         .await

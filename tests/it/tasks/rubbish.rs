@@ -9,9 +9,7 @@ use domain::access::{Jurisdiction, Level};
 use domain::page::PageRequest;
 
 use super::{audit_actions, days_ago, home, order, volunteer};
-use crate::support::{
-    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture,
-};
+use crate::support::{Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found};
 
 pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
     app.update_quarantine(
@@ -40,9 +38,8 @@ pub(super) async fn sealed_door_today(app: &App, f: &Fixture) -> i64 {
 
 #[tokio::test]
 async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let today = app.today();
     let yesterday = days_ago(app, 1);
     let mut sealed = Vec::new();
@@ -240,9 +237,8 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
 
 #[tokio::test]
 async fn the_daily_jobs_create_deliveries_and_open_rounds_from_five_in_the_evening() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     sealed_door_today(app, &f).await;
     let tz = app.settings.time_zone.clone();
     let at = |h: i8| {
