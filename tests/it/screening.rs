@@ -13,6 +13,7 @@ mod teams;
 use app::screening::{AttemptInput, AttemptResult, CampaignInput, HouseholdQuery};
 use app::{Actor, App, AppResult};
 use domain::page::{Page, PageRequest};
+use domain::screening::RawAnswer;
 use sqlx::Row;
 use store::audit::AuditFilter;
 use store::screening::CampaignHousehold;
@@ -30,11 +31,46 @@ fn campaign_input(name: &str) -> CampaignInput {
     }
 }
 
+/// A campaign over one grid of the community only.
+fn over_grid(name: &str, grid_id: i64) -> CampaignInput {
+    CampaignInput {
+        grid_ids: vec![grid_id],
+        ..campaign_input(name)
+    }
+}
+
 fn attempt(method: &str, outcome: &str, key: &str) -> AttemptInput {
     AttemptInput {
         method: method.to_owned(),
         outcome: outcome.to_owned(),
         idempotency_key: key.to_owned(),
+        ..Default::default()
+    }
+}
+
+/// A visit that met the household, with its members' answers.
+fn met_at_home(key: &str, answers: Vec<RawAnswer>) -> AttemptInput {
+    AttemptInput {
+        answers,
+        ..attempt("visit", "met", key)
+    }
+}
+
+/// A member back from province 42 (Hubei) on 20 January 2020.
+fn returned(resident_id: i64) -> RawAnswer {
+    RawAnswer {
+        resident_id,
+        travel_status: "returned".to_owned(),
+        origin: "42".to_owned(),
+        returned_on: "2020-01-20".to_owned(),
+    }
+}
+
+/// A member who stayed in the city.
+fn stayed_in_city(resident_id: i64) -> RawAnswer {
+    RawAnswer {
+        resident_id,
+        travel_status: "stayed_in_city".to_owned(),
         ..Default::default()
     }
 }
@@ -46,15 +82,19 @@ async fn audit_len(app: &App, f: &Fixture) -> usize {
         .len()
 }
 
-/// Records contact attempt `input` by `actor` at household `h` of campaign `c`.
+/// Records a contact attempt without answers by `actor` at household `h` of campaign `c`:
+/// how they tried, what came of it, and the attempt's idempotency key.
 async fn record(
     app: &App,
     actor: &Actor,
     c: i64,
     h: i64,
-    input: AttemptInput,
+    method: &str,
+    outcome: &str,
+    key: &str,
 ) -> AppResult<AttemptResult> {
-    app.record_screening_attempt(actor, c, h, &input).await
+    app.record_screening_attempt(actor, c, h, &attempt(method, outcome, key))
+        .await
 }
 
 /// A draft campaign of the fixture community, created by its staff.

@@ -33,12 +33,12 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         .into_iter()
         .enumerate()
     {
-        let r = record(app, &f.grid_worker, c, h, attempt(m, o, &format!("k{i}")))
+        let r = record(app, &f.grid_worker, c, h, m, o, &format!("k{i}"))
             .await
             .expect("attempt");
         assert_eq!(r.state.code(), "open");
     }
-    let r = record(app, &f.grid_worker, c, h, attempt("notice", "left", "k2"))
+    let r = record(app, &f.grid_worker, c, h, "notice", "left", "k2")
         .await
         .expect("notice");
     assert_eq!(r.state.code(), "unreachable");
@@ -46,15 +46,9 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
     let list = my_list(app, &f.grid_worker, c).await;
     assert_eq!(list.last(), Some(&(h, "unreachable".to_owned())));
     // A refusal makes a household unreachable at once.
-    let r = record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[1],
-        attempt("call", "refused", "k3"),
-    )
-    .await
-    .expect("refused");
+    let r = record(app, &f.grid_worker, c, homes[1], "call", "refused", "k3")
+        .await
+        .expect("refused");
     assert_eq!(r.state.code(), "unreachable");
     // A list of one state: the unreachable ones in building order, then the open ones.
     for (state, expected) in [
@@ -158,15 +152,9 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
     assert!(v.can_record);
 
     // An unreachable household answered at the door becomes done.
-    let r = record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[0],
-        attempt("visit", "met", "k5"),
-    )
-    .await
-    .expect("met");
+    let r = record(app, &f.grid_worker, c, homes[0], "visit", "met", "k5")
+        .await
+        .expect("met");
     assert_eq!(r.state.code(), "done");
     assert_counts_match_households(app, c).await;
 }
@@ -176,25 +164,11 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
-    let first = record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[0],
-        attempt("call", "no_answer", "same"),
-    )
-    .await
-    .expect("first");
+    // The grid worker's call without an answer, always under the same idempotency key.
+    let same = async |h| record(app, &f.grid_worker, c, h, "call", "no_answer", "same").await;
+    let first = same(homes[0]).await.expect("first");
     let audit = audit_len(app, &f).await;
-    let second = record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[0],
-        attempt("call", "no_answer", "same"),
-    )
-    .await
-    .expect("second");
+    let second = same(homes[0]).await.expect("second");
     assert_eq!(second.attempt_id, first.attempt_id);
     assert!(second.duplicate && !first.duplicate);
     assert_eq!(audit_len(app, &f).await, audit, "nothing new written");
@@ -205,14 +179,7 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
     assert_eq!(v.attempts.len(), 1);
     assert_eq!(v.household.attempts, 1);
     // The same key for another household is a mistake, not a repeat.
-    let r = record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[1],
-        attempt("call", "no_answer", "same"),
-    )
-    .await;
+    let r = same(homes[1]).await;
     assert!(
         matches!(
             r,
@@ -221,14 +188,7 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
         "{r:?}"
     );
     assert_field_error(
-        record(
-            app,
-            &f.grid_worker,
-            c,
-            homes[1],
-            attempt("call", "no_answer", ""),
-        )
-        .await,
+        record(app, &f.grid_worker, c, homes[1], "call", "no_answer", "").await,
         "idempotency_key",
         "idempotency_key_invalid",
     );
@@ -248,14 +208,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
     let app = &t.app;
     let (homes, _) = homes(app, &f).await;
     let draft = draft_campaign(app, &f, campaign_input("Draft")).await;
-    let r = record(
-        app,
-        &f.staff,
-        draft,
-        homes[0],
-        attempt("call", "no_answer", "d"),
-    )
-    .await;
+    let r = record(app, &f.staff, draft, homes[0], "call", "no_answer", "d").await;
     assert!(
         matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignNotOpen))),
         "{r:?}"
@@ -265,14 +218,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
         .await
         .expect("close");
     let audit = audit_len(app, &f).await;
-    let r = record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[0],
-        attempt("call", "no_answer", "z"),
-    )
-    .await;
+    let r = record(app, &f.grid_worker, c, homes[0], "call", "no_answer", "z").await;
     assert!(
         matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignClosed))),
         "{r:?}"
@@ -296,7 +242,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
         (c2, ())
     };
     assert_field_error(
-        record(app, &f.staff, c2, homes[0], attempt("call", "met", "m")).await,
+        record(app, &f.staff, c2, homes[0], "call", "met", "m").await,
         "outcome",
         "outcome_not_for_method",
     );

@@ -4,7 +4,7 @@ use app::AppError;
 use app::screening::{CampaignInput, HouseholdQuery};
 use domain::page::PageRequest;
 
-use super::{audit_len, campaign_input, draft_campaign, homes};
+use super::{audit_len, campaign_input, draft_campaign, homes, over_grid};
 use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found, household};
 
 #[tokio::test]
@@ -48,15 +48,7 @@ async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
     );
 
     // Some grids only.
-    let g2 = draft_campaign(
-        app,
-        &f,
-        CampaignInput {
-            grid_ids: vec![f.grid2_id],
-            ..campaign_input("Grid 2")
-        },
-    )
-    .await;
+    let g2 = draft_campaign(app, &f, over_grid("Grid 2", f.grid2_id)).await;
     let p = app
         .screening_progress(&f.staff, g2)
         .await

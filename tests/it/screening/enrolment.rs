@@ -2,13 +2,13 @@
 //! building's team, counted; by the registering write, or when the lists are opened.
 
 use app::App;
-use app::screening::{CampaignInput, HouseholdQuery};
+use app::screening::HouseholdQuery;
 use store::registry::{self as reg, NewHousehold};
 use store::structure::{self, Node};
 
 use super::{
-    assert_counts_match_households, attempt, audit_len, campaign_input, draft_campaign,
-    homes_in_open_campaign, households_of, my_list, record, states,
+    assert_counts_match_households, audit_len, campaign_input, draft_campaign,
+    homes_in_open_campaign, households_of, my_list, over_grid, record, states,
 };
 use crate::support::{TestDb, audit_action, audit_trail, every_page, household};
 
@@ -55,15 +55,7 @@ async fn a_household_registered_later_joins_the_workers_list_with_counts_right()
     let app = &t.app;
     let (homes, _, c, team) = homes_in_open_campaign(app, &f).await;
     // A closed campaign and one over grid 2 only, which must not take it in.
-    let grid2 = draft_campaign(
-        app,
-        &f,
-        CampaignInput {
-            grid_ids: vec![f.grid2_id],
-            ..campaign_input("Grid 2")
-        },
-    )
-    .await;
+    let grid2 = draft_campaign(app, &f, over_grid("Grid 2", f.grid2_id)).await;
     let closed = draft_campaign(app, &f, campaign_input("Closed")).await;
     app.transition_campaign(&f.staff, closed, "open")
         .await
@@ -71,15 +63,9 @@ async fn a_household_registered_later_joins_the_workers_list_with_counts_right()
     app.transition_campaign(&f.staff, closed, "closed")
         .await
         .expect("close");
-    record(
-        app,
-        &f.grid_worker,
-        c,
-        homes[0],
-        attempt("call", "refused", "r"),
-    )
-    .await
-    .expect("refused");
+    record(app, &f.grid_worker, c, homes[0], "call", "refused", "r")
+        .await
+        .expect("refused");
 
     // 1号楼 unit 1 room 5: between rooms 3 and 20.
     let late = household(app, &f.staff, f.building1_id, "1", "5").await;
@@ -103,7 +89,7 @@ async fn a_household_registered_later_joins_the_workers_list_with_counts_right()
         Some(4)
     );
     assert_counts_match_households(app, c).await;
-    record(app, &f.grid_worker, c, late, attempt("visit", "met", "m"))
+    record(app, &f.grid_worker, c, late, "visit", "met", "m")
         .await
         .expect("the new household is worked like the others");
     assert_counts_match_households(app, c).await;

@@ -1,8 +1,6 @@
 //! The three registers, exported masked and audited.
 
-use domain::screening::RawAnswer;
-
-use super::{attempt, homes_in_open_campaign, register};
+use super::{homes_in_open_campaign, met_at_home, register, returned, stayed_in_city};
 use crate::support::{
     TestDb, assert_field_error, assert_forbidden, audit_action, audit_trail, citizen_id,
 };
@@ -12,20 +10,7 @@ async fn the_three_registers_export_masked_and_audited() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (homes, [zhang, li], c, _) = homes_in_open_campaign(app, &f).await;
-    let mut answer = attempt("visit", "met", "a");
-    answer.answers = vec![
-        RawAnswer {
-            resident_id: zhang,
-            travel_status: "returned".to_owned(),
-            origin: "42".to_owned(),
-            returned_on: "2020-01-20".to_owned(),
-        },
-        RawAnswer {
-            resident_id: li,
-            travel_status: "stayed_in_city".to_owned(),
-            ..Default::default()
-        },
-    ];
+    let answer = met_at_home("a", vec![returned(zhang), stayed_in_city(li)]);
     app.record_screening_attempt(&f.grid_worker, c, homes[2], &answer)
         .await
         .expect("answered");

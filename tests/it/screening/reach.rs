@@ -5,24 +5,15 @@
 
 use app::screening::{AssignTarget, HouseholdQuery};
 use axum::http::StatusCode;
-use domain::screening::RawAnswer;
 
 use super::{
-    attempt, campaign_input, draft_campaign, homes, households_of, record, register, team_of,
+    campaign_input, draft_campaign, homes, households_of, met_at_home, record, register, returned,
+    stayed_in_city, team_of,
 };
 use crate::http::{Client, sorted_item_ids};
 use crate::support::{
     TestDb, assert_forbidden, assert_not_found, citizen_id, household, raw_resident,
 };
-
-fn returned(resident_id: i64) -> RawAnswer {
-    RawAnswer {
-        resident_id,
-        travel_status: "returned".to_owned(),
-        origin: "42".to_owned(),
-        returned_on: "2020-01-20".to_owned(),
-    }
-}
 
 #[tokio::test]
 async fn workers_read_only_the_households_of_their_own_teams() {
@@ -54,20 +45,11 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     app.transition_campaign(&f.staff, c, "open")
         .await
         .expect("open");
-    let mut answer = attempt("visit", "met", "w");
-    answer.answers = vec![
-        returned(zhang),
-        RawAnswer {
-            resident_id: li,
-            travel_status: "stayed_in_city".to_owned(),
-            ..Default::default()
-        },
-    ];
+    let answer = met_at_home("w", vec![returned(zhang), stayed_in_city(li)]);
     app.record_screening_attempt(&f.grid_worker, c, homes[2], &answer)
         .await
         .expect("the grid worker answers for their team");
-    let mut answer = attempt("visit", "met", "v");
-    answer.answers = vec![returned(wang)];
+    let answer = met_at_home("v", vec![returned(wang)]);
     app.record_screening_attempt(&f.volunteer, c, h_b2, &answer)
         .await
         .expect("the volunteer answers for their team");
@@ -156,26 +138,8 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     // Use cases: out-of-team reads and writes are not found, an out-of-team filter forbidden.
     assert_not_found(app.screening_household(&f.volunteer, c, homes[2]).await);
     assert_not_found(app.screening_household(&f.grid_worker, c, h_b2).await);
-    assert_not_found(
-        record(
-            app,
-            &f.volunteer,
-            c,
-            homes[0],
-            attempt("call", "no_answer", "x"),
-        )
-        .await,
-    );
-    assert_not_found(
-        record(
-            app,
-            &f.grid_worker,
-            c,
-            h_b2,
-            attempt("call", "no_answer", "y"),
-        )
-        .await,
-    );
+    assert_not_found(record(app, &f.volunteer, c, homes[0], "call", "no_answer", "x").await);
+    assert_not_found(record(app, &f.grid_worker, c, h_b2, "call", "no_answer", "y").await);
     assert_not_found(app.screening_household_phone(&f.grid_worker, c, h_b2).await);
     assert_forbidden(households_of(app, &f.grid_worker, c, volunteers_team).await);
 

@@ -3,8 +3,8 @@
 use app::screening::AssignTarget;
 
 use super::{
-    assert_counts_match_households, attempt, campaign_input, draft_campaign,
-    homes_in_open_campaign, my_list, other_staff, record, team_of,
+    assert_counts_match_households, campaign_input, draft_campaign, homes_in_open_campaign,
+    my_list, other_staff, record, team_of,
 };
 use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found};
 
@@ -49,26 +49,8 @@ async fn only_the_team_records_and_the_lead_reassigns() {
     let app = &t.app;
     let (homes, _, c, team) = homes_in_open_campaign(app, &f).await;
     // A volunteer of no team does not reach the household; a doctor never records.
-    assert_not_found(
-        record(
-            app,
-            &f.volunteer,
-            c,
-            homes[0],
-            attempt("call", "no_answer", "v"),
-        )
-        .await,
-    );
-    assert_forbidden(
-        record(
-            app,
-            &f.doctor,
-            c,
-            homes[0],
-            attempt("call", "no_answer", "d"),
-        )
-        .await,
-    );
+    assert_not_found(record(app, &f.volunteer, c, homes[0], "call", "no_answer", "v").await);
+    assert_forbidden(record(app, &f.doctor, c, homes[0], "call", "no_answer", "d").await);
     assert!(my_list(app, &f.volunteer, c).await.is_empty());
     // The lead gives 3号楼 (grid 2) to a volunteers' team; building-level reassignment.
     let vteam = team_of(app, &f, c, "Volunteers", &[&f.volunteer]).await;
@@ -90,15 +72,9 @@ async fn only_the_team_records_and_the_lead_reassigns() {
             .collect::<Vec<_>>(),
         [homes[4]]
     );
-    record(
-        app,
-        &f.volunteer,
-        c,
-        homes[4],
-        attempt("notice", "left", "v1"),
-    )
-    .await
-    .expect("volunteer records for their team");
+    record(app, &f.volunteer, c, homes[4], "notice", "left", "v1")
+        .await
+        .expect("volunteer records for their team");
     // A whole grid back to nobody; the grid worker's list empties.
     app.assign_screening_households(&f.staff, c, 0, &AssignTarget::Grid(f.grid1_id))
         .await
