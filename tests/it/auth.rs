@@ -2,12 +2,13 @@
 //! the user, tokens that end, the last administrator, and the headers of every answer.
 
 use app::AppError;
+use app::ErrorCode;
 use app::accounts::AccountInput;
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 
 use crate::http::{Client, form_input, percent};
-use crate::support::{PASSWORD, TestDb, assert_chain_intact, audit_action};
+use crate::support::{PASSWORD, TestDb, assert_chain_intact, assert_conflict, audit_action};
 
 #[tokio::test]
 async fn a_login_never_sends_the_browser_off_site_nor_fails_on_control_characters() {
@@ -210,38 +211,19 @@ async fn tokens_expire_are_listed_with_last_use_and_are_revoked_one_or_all() {
     let mut other = anon.bearer(&anon.clone().token("doctor").await);
     assert_eq!(
         other
-            .send(
-                Method::DELETE,
-                &format!("/api/v1/me/tokens/{id_two}"),
-                &[],
-                axum::body::Body::empty()
-            )
+            .delete(&format!("/api/v1/me/tokens/{id_two}"))
             .await
             .status,
         StatusCode::NOT_FOUND
     );
-    let res = api
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/me/tokens/{id_two}"),
-            &[],
-            axum::body::Body::empty(),
-        )
-        .await;
+    let res = api.delete(&format!("/api/v1/me/tokens/{id_two}")).await;
     res.assert_status(StatusCode::NO_CONTENT);
     assert_eq!(
         anon.bearer(&two).get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(api.get("/api/v1/me").await.status, StatusCode::OK);
-    let all = api
-        .send(
-            Method::DELETE,
-            "/api/v1/me/tokens",
-            &[],
-            axum::body::Body::empty(),
-        )
-        .await;
+    let all = api.delete("/api/v1/me/tokens").await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(all.json()["revoked"], 1);
     assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
@@ -348,17 +330,11 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
     let r = app
         .update_account(&f.admin, me.id, &same(&me, "", false))
         .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LastAdmin))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LastAdmin);
     let mut demoted = same(&me, "", true);
     demoted.role = "official".to_owned();
     let r = app.update_account(&f.admin, me.id, &demoted).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LastAdmin))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LastAdmin);
 
     // Through the API: 409 with the stable code.
     let router = server::router(app.clone());

@@ -131,6 +131,22 @@ impl Client {
         self.json_with(method, path, body, &[]).await
     }
 
+    /// Sends a DELETE without a body.
+    pub async fn delete(&mut self, path: &str) -> Res {
+        self.send(Method::DELETE, path, &[], Body::empty()).await
+    }
+
+    /// Posts a file's bytes as `application/octet-stream`, as the import API takes them.
+    pub async fn post_file(&mut self, path: &str, bytes: impl Into<Body>) -> Res {
+        self.send(
+            Method::POST,
+            path,
+            &[(header::CONTENT_TYPE, "application/octet-stream")],
+            bytes.into(),
+        )
+        .await
+    }
+
     /// Posts a JSON body.
     pub async fn post_json(&mut self, path: &str, body: &Value) -> Res {
         self.json(Method::POST, path, body).await

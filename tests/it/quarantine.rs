@@ -1,15 +1,18 @@
 //! Quarantine orders: placing residents and households, one open order per person, the
 //! early-release override, duration changes, transitions, roles and jurisdiction.
 
-use app::AppError;
+use app::ErrorCode;
 use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
+use axum::http::{Method, StatusCode};
 use domain::page::PageRequest;
 use domain::quarantine::State;
+use serde_json::json;
 use store::quarantine::Order;
 
+use crate::http::Client;
 use crate::support::{
-    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, audit_action,
-    audit_trail, citizen_id, every_page, household, raw_resident,
+    Fixture, TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found,
+    audit_action, audit_trail, citizen_id, every_page, household, raw_resident,
 };
 
 fn input(days: &str) -> OrderInput {
@@ -190,13 +193,7 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
 
     // A released order cannot become active again.
     let r = app.transition_quarantine(&f.doctor, id, "start", "").await;
-    assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict(app::ErrorCode::TransitionNotAllowed))
-        ),
-        "got {r:?}"
-    );
+    assert_conflict(r, ErrorCode::TransitionNotAllowed);
     // And the person may now be placed again.
     app.create_quarantine(&f.staff, members[0], &input("7"))
         .await
@@ -322,10 +319,6 @@ async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
 
 #[tokio::test]
 async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
-    use axum::http::StatusCode;
-
-    use crate::http::Client;
-
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (h, members, _, _) = homes(app, &f).await;
@@ -431,11 +424,6 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
 
 #[tokio::test]
 async fn the_api_creates_changes_and_lists_orders() {
-    use axum::http::{Method, StatusCode};
-    use serde_json::json;
-
-    use crate::http::Client;
-
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (h, members, _, other) = homes(app, &f).await;

@@ -2,15 +2,15 @@
 
 use std::collections::HashSet;
 
-use app::AppError;
+use app::ErrorCode;
 use app::registry::{HouseholdInput, ResidentQuery};
 use domain::citizen_id::CitizenId;
 use domain::page::PageRequest;
 use domain::resident::date_from_text;
 
 use crate::support::{
-    TestDb, assert_field_error, audit_action, audit_trail, citizen_id, every_page, household,
-    raw_resident, search_residents, with_bad_check_char,
+    TestDb, assert_conflict, assert_field_error, audit_action, audit_trail, citizen_id, every_page,
+    household, raw_resident, search_residents, with_bad_check_char,
 };
 
 /// A citizen ID with sequence 123 whose check character is X, so its masked form is exactly
@@ -269,10 +269,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     let stale = app
         .update_resident(&f.staff, r, before.version, h, &other)
         .await;
-    assert!(
-        matches!(stale, Err(AppError::Conflict(app::ErrorCode::StaleVersion))),
-        "{stale:?}"
-    );
+    assert_conflict(stale, ErrorCode::StaleVersion);
     let (still, _) = app.resident(&f.staff, r).await.expect("read");
     assert_eq!(still.name, "张三");
     assert_eq!(still.version, 2);

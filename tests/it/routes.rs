@@ -517,14 +517,7 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
         "/api/v1/imports?community_id={}&file_name=x.csv",
         f.community_id
     );
-    let res = api
-        .send(
-            Method::POST,
-            &path,
-            &[(header::CONTENT_TYPE, "application/octet-stream")],
-            axum::body::Body::from(big.clone()),
-        )
-        .await;
+    let res = api.post_file(&path, big.clone()).await;
     let body = assert_api_error(&res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("1 MB"), "{message}");
@@ -534,14 +527,7 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
         "姓名,身份证号,楼栋,单元,房号\r\n王五,{},1号楼,1,101\r\n",
         citizen_id(11)
     );
-    let res = api
-        .send(
-            Method::POST,
-            &path,
-            &[(header::CONTENT_TYPE, "application/octet-stream")],
-            axum::body::Body::from(small),
-        )
-        .await;
+    let res = api.post_file(&path, small).await;
     res.assert_status(StatusCode::CREATED);
     assert_eq!(res.json()["inserted"], 1, "{}", res.text());
 

@@ -59,18 +59,14 @@ async fn summary_counts_follow_every_write() {
         .registry_summary(&f.staff, f.community_id)
         .await
         .expect("summary");
-    let g1 = &s
-        .grids
-        .iter()
-        .find(|g| g.1.grid_id == f.grid1_id)
-        .expect("grid 1")
-        .1;
-    let g2 = &s
-        .grids
-        .iter()
-        .find(|g| g.1.grid_id == f.grid2_id)
-        .expect("grid 2")
-        .1;
+    let grid = |id: i64| {
+        &s.grids
+            .iter()
+            .find(|g| g.1.grid_id == id)
+            .unwrap_or_else(|| panic!("grid {id} in the summary"))
+            .1
+    };
+    let (g1, g2) = (grid(f.grid1_id), grid(f.grid2_id));
     assert_eq!(g1.residents, walk(&db, &f.staff, f.grid1_id, None).await);
     assert_eq!(g2.residents, walk(&db, &f.staff, f.grid2_id, None).await);
     assert_eq!(g1.residents, 3);

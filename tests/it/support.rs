@@ -11,7 +11,7 @@ use app::crypto::Crypto;
 use app::import::PreparedImport;
 use app::registry::{HouseholdInput, ResidentQuery};
 use app::tasks::BoardQuery;
-use app::{Actor, App, AppError, AppResult, Db, Settings};
+use app::{Actor, App, AppError, AppResult, Db, ErrorCode, Settings};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::citizen_id::CitizenId;
 use domain::page::{Page, PageRequest};
@@ -510,6 +510,15 @@ pub fn assert_field_error<T: Debug>(result: AppResult<T>, field: &str, code: &st
         }
         other => panic!("expected a validation error {field}: {code}, got {other:?}"),
     }
+}
+
+/// Asserts that a use case refused with the conflict `code`.
+#[track_caller]
+pub fn assert_conflict<T: Debug>(result: AppResult<T>, code: ErrorCode) {
+    assert!(
+        matches!(result, Err(AppError::Conflict(c)) if c == code),
+        "expected the conflict {code:?}, got {result:?}"
+    );
 }
 
 #[track_caller]

@@ -2,6 +2,7 @@
 //! every second day per household, the volunteer's steps, cancellation when quarantine ends,
 //! reassignment, the rubbish round in address order, roles and jurisdiction.
 
+use app::ErrorCode;
 use app::quarantine::OrderInput;
 use app::tasks::{BoardQuery, Generated, MyList};
 use app::{Actor, App, AppError};
@@ -14,8 +15,9 @@ mod http;
 mod rubbish;
 
 use crate::support::{
-    Fixture, TestDb, account, assert_field_error, assert_forbidden, assert_not_found, board,
-    board_in_state, citizen_id, deliveries_in_state, every_page, household, raw_resident,
+    Fixture, TestDb, account, assert_conflict, assert_field_error, assert_forbidden,
+    assert_not_found, board, board_in_state, citizen_id, deliveries_in_state, every_page,
+    household, raw_resident,
 };
 
 fn days_ago(app: &App, n: i64) -> Date {
@@ -180,10 +182,10 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .expect("the community volunteer has the task");
     let other = volunteer(app, "vol_other", Level::Community, f.community_id).await;
 
-    assert!(matches!(
+    assert_conflict(
         app.deliver(&f.volunteer, task.id).await,
-        Err(AppError::Conflict(app::ErrorCode::TaskStepNotAllowed))
-    ));
+        ErrorCode::TaskStepNotAllowed,
+    );
     assert_field_error(
         app.ask_delivery(&f.volunteer, task.id, "   ").await,
         "needs",

@@ -2,7 +2,7 @@
 //! rejected rows of an import are kept once each and capped.
 
 use app::AppError;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use domain::registry::ImportStatus;
 use serde_json::Value;
 
@@ -59,14 +59,7 @@ async fn a_sparse_xlsx_is_refused_naming_the_limit_and_the_server_answers_after(
             "/api/v1/imports?community_id={}&file_name=sparse.xlsx",
             f.community_id
         );
-        let res = api
-            .send(
-                Method::POST,
-                &path,
-                &[(header::CONTENT_TYPE, "application/octet-stream")],
-                axum::body::Body::from(file.clone()),
-            )
-            .await;
+        let res = api.post_file(&path, file.clone()).await;
         res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let body: Value = res.json();
         let field = &body["error"]["fields"][0];

@@ -1,14 +1,13 @@
 //! The API and the pages of checks, alerts and self-reports, through the real router.
 
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
 use super::*;
+use crate::http::{Client, form_input};
 
 #[tokio::test]
 async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
-    use axum::http::{Method, StatusCode};
-    use serde_json::json;
-
-    use crate::http::Client;
-
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let id = order(app, &f, 1, "").await;
@@ -124,10 +123,6 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
 
 #[tokio::test]
 async fn the_pages_record_correct_and_take_a_residents_report() {
-    use axum::http::StatusCode;
-
-    use crate::http::{Client, form_input};
-
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let id = order(app, &f, 1, "").await;

@@ -1,6 +1,9 @@
 //! Self-report links: a resident reports through a link staff can replace and revoke; rate limits.
 
+use app::ErrorCode;
+
 use super::*;
+use crate::support::assert_conflict;
 
 #[tokio::test]
 async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revoke() {
@@ -29,10 +32,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .await
         .expect("second link");
     let r = app.self_report_view(&first.token, morning).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LinkRevoked))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LinkRevoked);
     let live = app
         .self_report_link(&f.staff, id)
         .await
@@ -95,10 +95,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
     let r = app
         .submit_self_report(&link.token, &report("37.0", &[]), "10.0.0.1", morning)
         .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::SlotFilled);
 
     // Revoked: refused, nothing written.
     app.revoke_self_report_link(&f.staff, id)
@@ -109,10 +106,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
     let r = app
         .submit_self_report(&link.token, &fix, "10.0.0.1", morning)
         .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LinkRevoked))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LinkRevoked);
     assert_eq!(
         app.order_checks(&f.doctor, id, PageRequest::first())
             .await
@@ -122,10 +116,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         1
     );
     let r = app.revoke_self_report_link(&f.staff, id).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::NoLiveLink))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::NoLiveLink);
     assert_eq!(
         audit_actions(app, &f, "self_report_link_create")
             .await
@@ -148,15 +139,9 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .await
         .expect("release");
     let r = app.self_report_view(&link.token, morning).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::OrderEnded))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::OrderEnded);
     let r = app.create_self_report_link(&f.doctor, id).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::OrderClosed))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::OrderClosed);
 }
 
 #[tokio::test]

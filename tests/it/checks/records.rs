@@ -1,6 +1,8 @@
 //! Recording and correcting checks, bad input, roles and jurisdiction, and the alert steps.
 
 use super::*;
+use crate::support::assert_conflict;
+use app::ErrorCode;
 
 #[tokio::test]
 async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correction_reason() {
@@ -22,10 +24,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
     let second = app
         .record_check_at(&f.doctor, id, &check("38.1", &["cough"]), morning)
         .await;
-    assert!(
-        matches!(second, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
-        "{second:?}"
-    );
+    assert_conflict(second, ErrorCode::SlotFilled);
     let checks = checks_of(app, &f.doctor, id).await;
     assert_eq!(checks.items.len(), 1);
 
@@ -251,15 +250,7 @@ async fn alerts_go_open_acknowledged_resolved_with_a_note() {
         .await
         .expect("acknowledge");
     let again = app.acknowledge_alert(&f.staff, alert).await;
-    assert!(
-        matches!(
-            again,
-            Err(AppError::Conflict(
-                app::ErrorCode::AlertTransitionNotAllowed
-            ))
-        ),
-        "{again:?}"
-    );
+    assert_conflict(again, ErrorCode::AlertTransitionNotAllowed);
     app.resolve_alert(&f.doctor, alert, "called: smell back, 36.4")
         .await
         .expect("resolve");

@@ -147,15 +147,7 @@ async fn call(
                 .clone();
             let mut anon = Client::new(server::router(app.clone()));
             let token = anon.token(&own).await;
-            let res = anon
-                .bearer(&token)
-                .send(
-                    Method::DELETE,
-                    "/api/v1/me/tokens",
-                    &[],
-                    axum::body::Body::empty(),
-                )
-                .await;
+            let res = anon.bearer(&token).delete("/api/v1/me/tokens").await;
             return outcome(&res, None);
         }
         "GET    /accounts" => Request::list("/accounts", id_of("id", w.accounts[t])),

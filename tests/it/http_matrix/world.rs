@@ -7,7 +7,6 @@ use app::quarantine::OrderInput;
 use app::screening::{AssignTarget, CampaignInput};
 use app::tasks::rubbish::RoundQuery;
 use app::{Actor, App};
-use axum::http::{Method, header};
 use domain::access::{Jurisdiction, Role};
 use domain::page::PageRequest;
 
@@ -97,11 +96,9 @@ pub(super) async fn import(admin: &mut Client, community: i64, n: u32) -> Res {
         citizen_id(200 + n)
     );
     admin
-        .send(
-            Method::POST,
+        .post_file(
             &format!("/api/v1/imports?community_id={community}&file_name=m{n}.csv"),
-            &[(header::CONTENT_TYPE, "application/octet-stream")],
-            axum::body::Body::from(csv),
+            csv,
         )
         .await
 }

@@ -2,6 +2,7 @@
 //! attempt twice, and a closed campaign.
 
 use app::AppError;
+use app::ErrorCode;
 use app::screening::HouseholdQuery;
 use domain::screening::RawAnswer;
 
@@ -9,7 +10,7 @@ use super::{
     assert_counts_match_households, attempt, audit_len, campaign_input, draft_campaign, homes,
     homes_in_open_campaign, households_of, my_list, open_campaign, record,
 };
-use crate::support::{TestDb, assert_field_error, assert_not_found};
+use crate::support::{TestDb, assert_conflict, assert_field_error, assert_not_found};
 
 #[tokio::test]
 async fn a_grid_worker_works_through_their_list_until_answered() {
@@ -180,13 +181,7 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
     assert_eq!(v.household.attempts, 1);
     // The same key for another household is a mistake, not a repeat.
     let r = same(homes[1]).await;
-    assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict(app::ErrorCode::IdempotencyKeyReused))
-        ),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::IdempotencyKeyReused);
     assert_field_error(
         record(app, &f.grid_worker, c, homes[1], "call", "no_answer", "").await,
         "idempotency_key",
@@ -209,20 +204,14 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
     let (homes, _) = homes(app, &f).await;
     let draft = draft_campaign(app, &f, campaign_input("Draft")).await;
     let r = record(app, &f.staff, draft, homes[0], "call", "no_answer", "d").await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignNotOpen))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::CampaignNotOpen);
     let (c, _) = open_campaign(app, &f).await;
     app.transition_campaign(&f.staff, c, "closed")
         .await
         .expect("close");
     let audit = audit_len(app, &f).await;
     let r = record(app, &f.grid_worker, c, homes[0], "call", "no_answer", "z").await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignClosed))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::CampaignClosed);
     assert_eq!(audit_len(app, &f).await, audit);
     let v = app
         .screening_household(&f.staff, c, homes[0])

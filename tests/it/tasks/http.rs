@@ -1,19 +1,17 @@
 //! Deliveries and rubbish rounds through the real router: forms with their CSRF token, the
 //! volunteer's phone list, htmx fragments and the JSON API.
 
+use app::tasks::MyList;
+use axum::http::{Method, StatusCode};
 use domain::page::PageRequest;
 
 use super::days_ago;
 use super::rubbish::sealed_door_today;
+use crate::http::Client;
 use crate::support::TestDb;
-use app::tasks::MyList;
 
 #[tokio::test]
 async fn pages_and_api_through_the_router() {
-    use axum::http::{Method, StatusCode};
-
-    use crate::http::Client;
-
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     sealed_door_today(app, &f).await;
