@@ -195,6 +195,16 @@ async fn register(app: &App, actor: &Actor, c: i64, name: &str, unmasked: bool) 
     sheets::read_table(&bytes, Some("register.xlsx")).expect("xlsx")
 }
 
+/// Asserts that household `h` of campaign `c` holds no attempt and is still open.
+async fn assert_untouched(app: &App, f: &Fixture, c: i64, h: i64) {
+    let v = app
+        .screening_household(&f.staff, c, h)
+        .await
+        .expect("household");
+    assert!(v.attempts.is_empty(), "{:?}", v.attempts);
+    assert_eq!(v.household.state.code(), "open");
+}
+
 /// The kept counts equal a count over the households.
 async fn assert_counts_match_households(app: &App, c: i64) {
     const KEPT: &str = "SELECT team_id, grid_id, open_households + 10 * unreachable_households + 100 * done_households, \

@@ -59,20 +59,15 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
         .post_json(&format!("/api/v1/alerts/{alert}/acknowledge"), &json!({}))
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
-    let res = doctor
-        .post_json(
-            &format!("/api/v1/alerts/{alert}/resolve"),
-            &json!({ "note": "" }),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let res = doctor
-        .post_json(
-            &format!("/api/v1/alerts/{alert}/resolve"),
-            &json!({ "note": "sent to the fever clinic" }),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    // A resolution needs a note saying what was done.
+    let resolve = format!("/api/v1/alerts/{alert}/resolve");
+    for (note, status) in [
+        ("", StatusCode::UNPROCESSABLE_ENTITY),
+        ("sent to the fever clinic", StatusCode::NO_CONTENT),
+    ] {
+        let res = doctor.post_json(&resolve, &json!({ "note": note })).await;
+        assert_eq!(res.status, status, "{note:?}");
+    }
 
     // A link through the API, a self-report without an account, then revoked: 410.
     let res = doctor
@@ -240,12 +235,5 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
         )
         .await;
     assert_eq!(res.status, StatusCode::GONE);
-    assert_eq!(
-        app.order_checks(&f.doctor, id, PageRequest::first())
-            .await
-            .expect("checks")
-            .items
-            .len(),
-        2
-    );
+    assert_eq!(checks_of(app, &f.doctor, id).await.items.len(), 2);
 }

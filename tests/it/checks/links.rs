@@ -53,13 +53,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
                 .await,
         );
     }
-    assert!(
-        app.order_checks(&f.doctor, id, PageRequest::first())
-            .await
-            .expect("checks")
-            .items
-            .is_empty()
-    );
+    assert!(checks_of(app, &f.doctor, id).await.items.is_empty());
 
     // A fever through the link: a record by the resident and an alert on the doctor's list.
     let r = app
@@ -107,14 +101,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .submit_self_report(&link.token, &fix, "10.0.0.1", morning)
         .await;
     assert_conflict(r, ErrorCode::LinkRevoked);
-    assert_eq!(
-        app.order_checks(&f.doctor, id, PageRequest::first())
-            .await
-            .expect("checks")
-            .items
-            .len(),
-        1
-    );
+    assert_eq!(checks_of(app, &f.doctor, id).await.items.len(), 1);
     let r = app.revoke_self_report_link(&f.staff, id).await;
     assert_conflict(r, ErrorCode::NoLiveLink);
     assert_eq!(

@@ -7,8 +7,8 @@ use app::screening::HouseholdQuery;
 use domain::screening::RawAnswer;
 
 use super::{
-    assert_counts_match_households, attempt, audit_len, campaign_input, draft_campaign, homes,
-    homes_in_open_campaign, households_of, my_list, open_campaign, record,
+    assert_counts_match_households, assert_untouched, attempt, audit_len, campaign_input,
+    draft_campaign, homes, homes_in_open_campaign, households_of, my_list, open_campaign, record,
 };
 use crate::support::{TestDb, assert_conflict, assert_field_error, assert_not_found};
 
@@ -213,12 +213,7 @@ async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
     let r = record(app, &f.grid_worker, c, homes[0], "call", "no_answer", "z").await;
     assert_conflict(r, ErrorCode::CampaignClosed);
     assert_eq!(audit_len(app, &f).await, audit);
-    let v = app
-        .screening_household(&f.staff, c, homes[0])
-        .await
-        .expect("household");
-    assert!(v.attempts.is_empty());
-    assert_eq!(v.household.state.code(), "open");
+    assert_untouched(app, &f, c, homes[0]).await;
     // Closed is final.
     let r = app.transition_campaign(&f.staff, c, "open").await;
     assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");

@@ -4,7 +4,7 @@
 use app::registry::HouseholdInput;
 use axum::http::StatusCode;
 
-use super::{audit_len, homes_in_open_campaign, other_staff};
+use super::{assert_untouched, audit_len, homes_in_open_campaign, other_staff};
 use crate::http::{Client, Res, form_input, full_citizen_id};
 use crate::support::{TestDb, citizen_id, raw_resident};
 
@@ -191,12 +191,7 @@ async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() 
         .expect("language");
     refusal("This campaign is closed: no more attempts can be recorded.").await;
     assert_eq!(audit_len(app, &f).await, audit, "nothing written");
-    let v = app
-        .screening_household(&f.staff, c, homes[1])
-        .await
-        .expect("household");
-    assert!(v.attempts.is_empty());
-    assert_eq!(v.household.state.code(), "open");
+    assert_untouched(app, &f, c, homes[1]).await;
     // The list says so too, and offers no buttons.
     let list = worker.get(&format!("/screening/{c}/households")).await;
     assert_eq!(list.status, StatusCode::OK);
