@@ -3,9 +3,10 @@
 use app::AppError;
 use app::accounts::AccountInput;
 use domain::access::{Jurisdiction, Level, Role};
-use store::audit::AuditFilter;
 
-use crate::support::{PASSWORD, TestDb, assert_field_error, assert_forbidden, fixture};
+use crate::support::{
+    PASSWORD, TestDb, assert_field_error, assert_forbidden, audit_object, audit_trail,
+};
 
 fn input(username: &str, role: Role, level: Level, scope_id: i64) -> AccountInput {
     AccountInput {
@@ -21,9 +22,8 @@ fn input(username: &str, role: Role, level: Level, scope_id: i64) -> AccountInpu
 
 #[tokio::test]
 async fn fixture_accounts_sign_in_as_their_role_and_jurisdiction() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     for actor in f.actors() {
         let session = app
             .login(&actor.username, PASSWORD, "fixture")
@@ -59,9 +59,8 @@ async fn fixture_accounts_sign_in_as_their_role_and_jurisdiction() {
 
 #[tokio::test]
 async fn administrators_create_and_update_accounts_and_names_stay_unique() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = app
         .create_account(
             &f.admin,
@@ -95,48 +94,30 @@ async fn administrators_create_and_update_accounts_and_names_stay_unique() {
         Jurisdiction::new(Level::Community, f.community_id)
     );
 
-    // The name is taken, whatever else differs.
-    assert_field_error(
-        app.create_account(&f.admin, &input("new.staff", Role::Doctor, Level::All, 0))
-            .await,
-        "username",
-        "username_taken",
-    );
-    assert_field_error(
-        app.create_account(&f.admin, &input("staff", Role::Doctor, Level::All, 0))
-            .await,
-        "username",
-        "username_taken",
-    );
-    assert_field_error(
-        app.create_account(&f.admin, &input("no spaces", Role::Doctor, Level::All, 0))
-            .await,
-        "username",
-        "username_format",
-    );
-    let mut short = input("shorty", Role::Doctor, Level::All, 0);
-    short.password = "short".to_owned();
-    assert_field_error(
-        app.create_account(&f.admin, &short).await,
-        "password",
-        "password_too_short",
-    );
-    assert_field_error(
-        app.create_account(&f.admin, &input("noscope", Role::Doctor, Level::Grid, 0))
-            .await,
-        "scope_id",
-        "required",
-    );
-    assert_field_error(
-        app.create_account(&f.admin, &{
-            let mut i = input("badrole", Role::Doctor, Level::All, 0);
-            i.role = "resident".to_owned();
-            i
-        })
-        .await,
-        "role",
-        "invalid_choice",
-    );
+    // The name is taken, whatever else differs; a bad name, password, scope or role.
+    let doctor = |username: &str| input(username, Role::Doctor, Level::All, 0);
+    let short = AccountInput {
+        password: "short".to_owned(),
+        ..doctor("shorty")
+    };
+    let bad_role = AccountInput {
+        role: "resident".to_owned(),
+        ..doctor("badrole")
+    };
+    for (refused, field, code) in [
+        (doctor("new.staff"), "username", "username_taken"),
+        (doctor("staff"), "username", "username_taken"),
+        (doctor("no spaces"), "username", "username_format"),
+        (short, "password", "password_too_short"),
+        (
+            input("noscope", Role::Doctor, Level::Grid, 0),
+            "scope_id",
+            "required",
+        ),
+        (bad_role, "role", "invalid_choice"),
+    ] {
+        assert_field_error(app.create_account(&f.admin, &refused).await, field, code);
+    }
 
     // Only administrators manage accounts.
     for actor in [&f.staff, &f.official, &f.auditor, &f.grid_worker] {
@@ -178,18 +159,7 @@ async fn administrators_create_and_update_accounts_and_names_stay_unique() {
     );
 
     // Both changes are in the trail, without any password.
-    let trail = app
-        .audit_trail(
-            &f.auditor,
-            &AuditFilter {
-                object_type: Some("account".to_owned()),
-                object_id: Some(id.to_string()),
-                ..Default::default()
-            },
-            100,
-        )
-        .await
-        .expect("trail");
+    let trail = audit_trail(app, &f.auditor, audit_object("account", id)).await;
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -204,9 +174,8 @@ async fn administrators_create_and_update_accounts_and_names_stay_unique() {
 
 #[tokio::test]
 async fn a_deactivated_account_cannot_sign_in_and_loses_its_sessions() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let session = app
         .login("volunteer", PASSWORD, "phone")
         .await

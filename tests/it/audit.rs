@@ -6,15 +6,14 @@ use sqlx::Executor;
 use store::audit::AuditFilter;
 
 use crate::support::{
-    PASSWORD, TestDb, assert_chain_intact, assert_forbidden, audit_action, citizen_id, fixture,
-    household, raw_resident, zhang_san,
+    PASSWORD, TestDb, assert_chain_intact, assert_forbidden, audit_action, citizen_id, household,
+    raw_resident, zhang_san,
 };
 
 #[tokio::test]
 async fn an_altered_entry_breaks_the_chain_at_its_sequence_number() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, r) = zhang_san(app, &f).await;
     app.delete_resident(&f.staff, r, "moved away")
         .await
@@ -63,9 +62,8 @@ async fn an_altered_entry_breaks_the_chain_at_its_sequence_number() {
 
 #[tokio::test]
 async fn deleted_entries_are_detected_at_the_end_and_in_the_middle() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let newest = app
         .audit_trail(&f.auditor, &AuditFilter::default(), 1)
         .await
@@ -103,9 +101,8 @@ async fn deleted_entries_are_detected_at_the_end_and_in_the_middle() {
 
 #[tokio::test]
 async fn failed_logins_are_audited_and_the_sixth_attempt_is_refused() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     for attempt in 1..=5 {
         let r = app.login("staff", "wrong password", "10.0.0.1").await;
         assert!(
@@ -169,9 +166,8 @@ async fn failed_logins_are_audited_and_the_sixth_attempt_is_refused() {
 
 #[tokio::test]
 async fn the_audit_page_names_fields_in_the_readers_language_and_verifies_on_request() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     app.create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
         .await

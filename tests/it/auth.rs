@@ -2,17 +2,17 @@
 //! the user, tokens that end, the last administrator, and the headers of every answer.
 
 use app::AppError;
+use app::ErrorCode;
 use app::accounts::AccountInput;
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 
 use crate::http::{Client, form_input, percent};
-use crate::support::{PASSWORD, TestDb, assert_chain_intact, audit_action, fixture};
+use crate::support::{PASSWORD, TestDb, assert_chain_intact, assert_conflict, audit_action};
 
 #[tokio::test]
 async fn a_login_never_sends_the_browser_off_site_nor_fails_on_control_characters() {
-    let db = TestDb::new().await;
-    fixture(&db.app).await;
+    let (db, _) = TestDb::with_fixture().await;
     let router = server::router(db.app.clone());
     for next in [
         "/%09/evil.example/",
@@ -52,9 +52,8 @@ async fn a_login_never_sends_the_browser_off_site_nor_fails_on_control_character
 #[tokio::test]
 async fn failures_from_one_client_do_not_lock_the_user_out_elsewhere_and_refusals_are_audited_once()
 {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     for _ in 0..5 {
         assert!(matches!(
             app.login("staff", "wrong password", "203.0.113.9").await,
@@ -96,9 +95,8 @@ async fn failures_from_one_client_do_not_lock_the_user_out_elsewhere_and_refusal
 
 #[tokio::test]
 async fn delays_grow_with_each_failure_after_the_free_ones() {
-    let t = TestDb::new().await;
+    let (t, _) = TestDb::with_fixture().await;
     let mut app = t.app.clone();
-    fixture(&app).await;
     app.settings.login_failures_per_user = 2;
     let wait = |r: Result<app::auth::NewSession, AppError>| match r {
         Err(AppError::RateLimited { retry_after_secs }) => retry_after_secs,
@@ -113,8 +111,7 @@ async fn delays_grow_with_each_failure_after_the_free_ones() {
 
 #[tokio::test]
 async fn the_wait_is_named_in_minutes_in_both_languages_on_the_page_and_the_api() {
-    let db = TestDb::new().await;
-    fixture(&db.app).await;
+    let (db, _) = TestDb::with_fixture().await;
     let router = server::router(db.app.clone());
     for (lang, words) in [("en", "Try again in 1 minutes."), ("zh", "请 1 分钟后再试")] {
         let mut browser = Client::new(router.clone()).with_header(header::ACCEPT_LANGUAGE, lang);
@@ -127,8 +124,7 @@ async fn the_wait_is_named_in_minutes_in_both_languages_on_the_page_and_the_api(
     }
     let mut api = Client::new(router.clone());
     let res = api
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/tokens",
             &json!({ "username": "volunteer", "password": PASSWORD }),
         )
@@ -144,8 +140,7 @@ async fn the_wait_is_named_in_minutes_in_both_languages_on_the_page_and_the_api(
 
 #[tokio::test]
 async fn the_client_is_read_from_the_trusted_proxy_header_when_one_is_configured() {
-    let db = TestDb::new().await;
-    fixture(&db.app).await;
+    let (db, _) = TestDb::with_fixture().await;
     let router = server::router_with(
         db.app.clone(),
         server::Options {
@@ -176,9 +171,8 @@ async fn the_client_is_read_from_the_trusted_proxy_header_when_one_is_configured
 
 #[tokio::test]
 async fn tokens_expire_are_listed_with_last_use_and_are_revoked_one_or_all() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     // A token of a zero-day life is dead on arrival.
     let mut short = app.clone();
     short.settings.api_token_days = 0;
@@ -194,7 +188,7 @@ async fn tokens_expire_are_listed_with_last_use_and_are_revoked_one_or_all() {
     let two = anon.token("staff").await;
     let mut api = anon.bearer(&one);
     let list = api.get("/api/v1/me/tokens").await;
-    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    list.assert_status(StatusCode::OK);
     let tokens = list.json();
     let tokens = tokens.as_array().expect("a list").clone();
     assert_eq!(tokens.len(), 2, "the expired one is not listed: {tokens:?}");
@@ -217,38 +211,19 @@ async fn tokens_expire_are_listed_with_last_use_and_are_revoked_one_or_all() {
     let mut other = anon.bearer(&anon.clone().token("doctor").await);
     assert_eq!(
         other
-            .send(
-                Method::DELETE,
-                &format!("/api/v1/me/tokens/{id_two}"),
-                &[],
-                axum::body::Body::empty()
-            )
+            .delete(&format!("/api/v1/me/tokens/{id_two}"))
             .await
             .status,
         StatusCode::NOT_FOUND
     );
-    let res = api
-        .send(
-            Method::DELETE,
-            &format!("/api/v1/me/tokens/{id_two}"),
-            &[],
-            axum::body::Body::empty(),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    let res = api.delete(&format!("/api/v1/me/tokens/{id_two}")).await;
+    res.assert_status(StatusCode::NO_CONTENT);
     assert_eq!(
         anon.bearer(&two).get("/api/v1/me").await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(api.get("/api/v1/me").await.status, StatusCode::OK);
-    let all = api
-        .send(
-            Method::DELETE,
-            "/api/v1/me/tokens",
-            &[],
-            axum::body::Body::empty(),
-        )
-        .await;
+    let all = api.delete("/api/v1/me/tokens").await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(all.json()["revoked"], 1);
     assert_eq!(api.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
@@ -290,9 +265,8 @@ fn same(a: &store::accounts::Account, password: &str, active: bool) -> AccountIn
 
 #[tokio::test]
 async fn a_password_reset_or_disabling_ends_every_session_and_token() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let account = app
         .account(&f.admin, f.doctor.account_id)
         .await
@@ -342,9 +316,8 @@ async fn a_password_reset_or_disabling_ends_every_session_and_token() {
 
 #[tokio::test]
 async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let admins: Vec<_> = app
         .list_accounts(&f.admin)
         .await
@@ -357,17 +330,11 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
     let r = app
         .update_account(&f.admin, me.id, &same(&me, "", false))
         .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LastAdmin))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LastAdmin);
     let mut demoted = same(&me, "", true);
     demoted.role = "official".to_owned();
     let r = app.update_account(&f.admin, me.id, &demoted).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LastAdmin))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LastAdmin);
 
     // Through the API: 409 with the stable code.
     let router = server::router(app.clone());
@@ -381,7 +348,7 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
     let res = api
         .json(Method::PUT, &format!("/api/v1/accounts/{}", me.id), &body)
         .await;
-    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
+    res.assert_status(StatusCode::CONFLICT);
     assert_eq!(res.json()["error"]["code"], "last_admin");
 
     // With a second active administrator, the first may step down.
@@ -397,8 +364,7 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
 
 #[tokio::test]
 async fn pages_and_api_answers_carry_the_security_headers_and_are_not_stored() {
-    let db = TestDb::new().await;
-    fixture(&db.app).await;
+    let (db, _) = TestDb::with_fixture().await;
     let router = server::router(db.app.clone());
     let mut browser = Client::new(router.clone());
     browser.sign_in("staff").await;
@@ -453,9 +419,8 @@ async fn pages_and_api_answers_carry_the_security_headers_and_are_not_stored() {
 #[tokio::test]
 async fn old_sign_in_failures_are_forgotten_by_the_daily_job() {
     use store::accounts::throttle::{self, Scope, Throttle};
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     assert!(app.login("doctor", "nope", "recent").await.is_err());
     let long_ago = store::now_ms() - 3 * 24 * 60 * 60 * 1000;
     let old = Throttle {
@@ -497,8 +462,7 @@ async fn old_sign_in_failures_are_forgotten_by_the_daily_job() {
 /// store it in text, and the failure is counted by username).
 #[tokio::test]
 async fn a_nul_in_a_sign_in_is_refused_not_a_server_error() {
-    let t = TestDb::new().await;
-    fixture(&t.app).await;
+    let (t, _) = TestDb::with_fixture().await;
     let mut browser = Client::new(server::router(t.app.clone()));
     let res = browser
         .post_form(
@@ -520,10 +484,5 @@ async fn a_nul_in_a_sign_in_is_refused_not_a_server_error() {
             axum::body::Body::from(r#"{"username":"sta\u0000ff","password":"x"}"#),
         )
         .await;
-    assert_eq!(
-        res.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        res.text()
-    );
+    res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -8,12 +8,11 @@ use domain::health::Symptom;
 use domain::page::{Page, PageRequest};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use store::audit::AuditFilter;
 use store::checks::{Alert, Check};
 
 use crate::support::{
-    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture,
-    household, raw_resident,
+    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, audit_action,
+    audit_trail, citizen_id, household, raw_resident,
 };
 
 /// The community's local `date` at `h:m`, as an instant.
@@ -90,6 +89,14 @@ pub(crate) async fn worklist(app: &App, doctor: &Actor) -> Page<Alert> {
     alerts_of(app, doctor, mine).await
 }
 
+/// The alerts of one kind.
+fn of_kind(kind: &str) -> AlertQuery {
+    AlertQuery {
+        kind: Some(kind.to_owned()),
+        ..Default::default()
+    }
+}
+
 /// The first page of the alerts `actor` may read, as `query` filters them.
 pub(crate) async fn alerts_of(app: &App, actor: &Actor, query: AlertQuery) -> Page<Alert> {
     app.alerts(actor, &query, PageRequest::first())
@@ -105,16 +112,7 @@ async fn checks_of(app: &App, actor: &Actor, order_id: i64) -> Page<Check> {
 }
 
 async fn audit_actions(app: &App, f: &Fixture, action: &str) -> Vec<store::audit::AuditRecord> {
-    app.audit_trail(
-        &f.admin,
-        &AuditFilter {
-            action: Some(action.to_owned()),
-            ..Default::default()
-        },
-        100,
-    )
-    .await
-    .expect("audit")
+    audit_trail(app, &f.admin, audit_action(action)).await
 }
 
 mod http;

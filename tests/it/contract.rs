@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 
 use crate::http::{Client, Res, assert_api_error};
-use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
+use crate::support::{TestDb, citizen_id, household, raw_resident};
 
 /// A client of the API signed in as the fixture's community staff, by token.
 async fn staff_api(app: &app::App) -> Client {
@@ -41,9 +41,8 @@ fn field_error(res: &Res, field: &str, code: &str) {
 
 #[tokio::test]
 async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let id = app
         .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
@@ -52,13 +51,12 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
     let mut staff = staff_api(app).await;
 
     let res = staff
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/quarantine-orders",
             &json!({ "resident_id": id, "reason": "returnee", "kind": "home" }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
 
     let path = format!("/api/v1/residents/{id}");
     let res = staff
@@ -67,7 +65,7 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
     assert_api_error(&res, StatusCode::CONFLICT, "reference_conflict");
     // Still there, whole.
     let read = staff.get(&path).await;
-    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    read.assert_status(StatusCode::OK);
     assert_eq!(read.json()["resident"]["name"], "张三");
 
     // A resident nobody refers to is deleted.
@@ -82,14 +80,13 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
             &json!({ "reason": "moved away" }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
 async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let mut staff = staff_api(app).await;
     let resident = json!({ "household_id": h, "name": "王五", "document_number": citizen_id(5) });
@@ -121,12 +118,12 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     // A field the body does not have is refused by name, and nothing is written.
     let mut extra = resident.clone();
     extra["nickname"] = json!("小王");
-    let res = staff.json(Method::POST, "/api/v1/residents", &extra).await;
+    let res = staff.post_json("/api/v1/residents", &extra).await;
     field_error(&res, "nickname", "unknown_field");
     // A field of the wrong type is named too.
     let mut wrong = resident.clone();
     wrong["household_id"] = json!("one");
-    let res = staff.json(Method::POST, "/api/v1/residents", &wrong).await;
+    let res = staff.post_json("/api/v1/residents", &wrong).await;
     field_error(&res, "household_id", "invalid_value");
     let list = staff.get("/api/v1/residents").await;
     assert_eq!(list.json()["items"].as_array().map(Vec::len), Some(0));
@@ -139,7 +136,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     let res = staff.get("/api/v1/residents?limit=ten").await;
     field_error(&res, "limit", "invalid_parameter");
     let res = staff.get("/api/v1/residents?limit=500").await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     let res = staff.get("/api/v1/audit?limit=1001").await;
     field_error(&res, "limit", "out_of_range");
 
@@ -171,9 +168,8 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
 
 #[tokio::test]
 async fn a_screening_assign_body_sent_to_a_task_is_refused_instead_of_unassigning() {
-    let db = TestDb::new().await;
+    let (db, _) = TestDb::with_fixture().await;
     let app = &db.app;
-    fixture(app).await;
     let mut staff = staff_api(app).await;
 
     // Without the fix the body deserialised to `volunteer_id: null` and the route looked for the
@@ -182,11 +178,9 @@ async fn a_screening_assign_body_sent_to_a_task_is_refused_instead_of_unassignin
         "/api/v1/delivery-tasks/987654/assign",
         "/api/v1/rubbish-rounds/987654/assign",
     ] {
-        let res = staff
-            .json(Method::POST, path, &json!({ "team_id": 1 }))
-            .await;
+        let res = staff.post_json(path, &json!({ "team_id": 1 })).await;
         field_error(&res, "team_id", "unknown_field");
-        let res = staff.json(Method::POST, path, &json!({})).await;
+        let res = staff.post_json(path, &json!({})).await;
         field_error(&res, "volunteer_id", "required");
     }
 
@@ -251,9 +245,8 @@ async fn the_document_lists_every_status_and_the_real_bounds() {
 /// hold one, and PostgreSQL would answer a 500.
 #[tokio::test]
 async fn a_nul_character_is_refused_naming_its_parameter_or_field() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let mut staff = staff_api(app).await;
     let res = staff

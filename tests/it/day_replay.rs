@@ -22,7 +22,7 @@ use jiff::civil::Date;
 use serde_json::Value;
 
 use crate::http::Client;
-use crate::support::{Fixture, PASSWORD, TestDb, fixture};
+use crate::support::{Fixture, PASSWORD, TestDb};
 use contract::{Caller, Contract};
 
 const OK: StatusCode = StatusCode::OK;
@@ -54,8 +54,7 @@ struct Homes {
 
 #[tokio::test]
 async fn a_day_of_the_community_replays_through_the_documented_api() {
-    let db = TestDb::new().await;
-    let f = fixture(&db.app).await;
+    let (db, f) = TestDb::with_fixture().await;
     let mut client = Client::new(server::router(db.app.clone()));
     // Strict: a response property the document does not name fails the test too.
     let contract = Arc::new(Contract::fetch(&mut client).await.strict());

@@ -131,6 +131,27 @@ impl Client {
         self.json_with(method, path, body, &[]).await
     }
 
+    /// Sends a DELETE without a body.
+    pub async fn delete(&mut self, path: &str) -> Res {
+        self.send(Method::DELETE, path, &[], Body::empty()).await
+    }
+
+    /// Posts a file's bytes as `application/octet-stream`, as the import API takes them.
+    pub async fn post_file(&mut self, path: &str, bytes: impl Into<Body>) -> Res {
+        self.send(
+            Method::POST,
+            path,
+            &[(header::CONTENT_TYPE, "application/octet-stream")],
+            bytes.into(),
+        )
+        .await
+    }
+
+    /// Posts a JSON body.
+    pub async fn post_json(&mut self, path: &str, body: &Value) -> Res {
+        self.json(Method::POST, path, body).await
+    }
+
     pub async fn json_with(
         &mut self,
         method: Method,
@@ -215,8 +236,7 @@ impl Client {
     /// A bearer token for `username` from `POST /api/v1/tokens`.
     pub async fn token(&mut self, username: &str) -> String {
         let res = self
-            .json(
-                Method::POST,
+            .post_json(
                 "/api/v1/tokens",
                 &serde_json::json!({ "username": username, "password": support::PASSWORD }),
             )
@@ -240,6 +260,12 @@ impl Client {
 impl Res {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts the status, with the body in the message when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode) {
+        assert_eq!(self.status, status, "{}", self.text());
     }
 
     pub fn json(&self) -> Value {
@@ -335,6 +361,18 @@ pub fn full_citizen_id(text: &str) -> Option<String> {
         run = 0;
     }
     (run >= 18).then(|| chars[chars.len() - run..].iter().collect())
+}
+
+/// The `field` of every item of a list answer, in ascending order.
+pub fn sorted_item_ids(body: &Value, field: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item[field].as_i64().unwrap_or_else(|| panic!("{field}")))
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// Asserts a JSON error with `status` and `code`, and returns its body.

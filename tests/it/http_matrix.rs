@@ -10,7 +10,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::http::{Client, Res};
-use crate::support::{Fixture, TestDb, citizen_id, fixture, household, raw_resident};
+use crate::support::{Fixture, TestDb, citizen_id, household, raw_resident};
 
 /// The expected outcome of each route for each role, once on an object inside the role's
 /// jurisdiction and once outside it, as `inside/outside`.
@@ -350,7 +350,7 @@ async fn call(
                 "name": format!("新{role}"),
                 "document_number": citizen_id(1000 + unique),
             });
-            let res = client.json(Method::POST, "/api/v1/residents", &body).await;
+            let res = client.post_json("/api/v1/residents", &body).await;
             outcome(&res, |_| true)
         }
         Route::UpdateResident => {
@@ -376,8 +376,7 @@ async fn call(
         }
         Route::Unmask => {
             let res = client
-                .json(
-                    Method::POST,
+                .post_json(
                     &format!("/api/v1/residents/{}/unmask", p.resident),
                     &json!({ "reason": "route matrix" }),
                 )
@@ -388,7 +387,7 @@ async fn call(
             let body = json!({
                 "building_id": p.building, "unit": "9", "room": format!("9{unique:03}"),
             });
-            let res = client.json(Method::POST, "/api/v1/households", &body).await;
+            let res = client.post_json("/api/v1/households", &body).await;
             outcome(&res, |_| true)
         }
         Route::Export => {
@@ -473,9 +472,8 @@ fn render_table(rows: &[Row], route_width: usize) -> String {
 
 #[tokio::test]
 async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let places = places(app, &f).await;
     let expected = parse_table(EXPECTED, 4);
     assert_eq!(

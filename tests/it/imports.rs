@@ -12,7 +12,8 @@ use store::registry::Resident;
 
 use crate::support::{
     TestDb, assert_chain_intact, assert_field_error, assert_forbidden, assert_not_found,
-    citizen_id, fixture, household, raw_resident, with_bad_check_char,
+    audit_action, audit_trail, citizen_id, household, prepare_staff_import, raw_resident,
+    search_residents, with_bad_check_char,
 };
 
 const HEADERS: [&str; 13] = [
@@ -172,10 +173,10 @@ async fn import(
     actor: &Actor,
     community_id: i64,
     file_name: &str,
-    bytes: &[u8],
+    bytes: impl AsRef<[u8]>,
 ) -> Import {
     let prepared = app
-        .prepare_import(actor, community_id, file_name, bytes.to_vec())
+        .prepare_import(actor, community_id, file_name, bytes.as_ref().to_vec())
         .await
         .expect("prepare import");
     let total = prepared.total_rows;
@@ -218,19 +219,11 @@ async fn residents_by_name(app: &App, actor: &Actor) -> BTreeMap<String, Residen
 
 #[tokio::test]
 async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let bytes = register();
 
-    let first = import(
-        app,
-        &f.staff,
-        f.community_id,
-        "register.csv",
-        bytes.as_bytes(),
-    )
-    .await;
+    let first = import(app, &f.staff, f.community_id, "register.csv", &bytes).await;
     assert_eq!(first.total_rows, 9, "the empty line is not a row");
     assert_eq!(counts(&first), (5, 0, 0, 4));
 
@@ -296,17 +289,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(people["周七"].phone, None);
     assert_eq!(people["周七"].grid_id, f.grid2_id);
     // Imported numbers are sealed and indexed like typed ones.
-    let found = app
-        .residents(
-            &f.staff,
-            &ResidentQuery {
-                q: Some(citizen_id(5)),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("search");
+    let found = search_residents(app, &f.staff, &citizen_id(5)).await;
     assert_eq!(found.items.len(), 1);
     assert_eq!(found.items[0].name, "吴八");
     let unmasked = app
@@ -317,14 +300,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(unmasked.phone.as_deref(), Some("13800000005"));
 
     // The same file again changes nothing.
-    let again = import(
-        app,
-        &f.staff,
-        f.community_id,
-        "register.csv",
-        bytes.as_bytes(),
-    )
-    .await;
+    let again = import(app, &f.staff, f.community_id, "register.csv", &bytes).await;
     assert_eq!(counts(&again), (0, 0, 5, 4));
     assert_eq!(residents_by_name(app, &f.staff).await.len(), 5);
     let (_, merges) = app.resident(&f.staff, wang1.id).await.expect("read");
@@ -336,14 +312,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
         .map(|(_, r)| r)
         .collect();
     let v2 = csv(&HEADERS, &rows);
-    let third = import(
-        app,
-        &f.staff,
-        f.community_id,
-        "register-v2.csv",
-        v2.as_bytes(),
-    )
-    .await;
+    let third = import(app, &f.staff, f.community_id, "register-v2.csv", &v2).await;
     assert_eq!(counts(&third), (0, 1, 4, 0));
     let (after, merges) = app.resident(&f.staff, wang1.id).await.expect("read");
     assert_eq!(after.phone.as_deref(), Some("139****0001"));
@@ -378,18 +347,11 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert!(workbook.len() > 1000);
 
     // The import is in the audit trail, batch by batch.
-    let trail = app
-        .audit_trail(
-            &f.auditor,
-            &store::audit::AuditFilter {
-                action: Some("import_batch".to_owned()),
-                object_id: Some(first.id.to_string()),
-                ..Default::default()
-            },
-            10,
-        )
-        .await
-        .expect("trail");
+    let filter = store::audit::AuditFilter {
+        object_id: Some(first.id.to_string()),
+        ..audit_action("import_batch")
+    };
+    let trail = audit_trail(app, &f.auditor, filter).await;
     assert_eq!(trail.len(), 1);
     let after: serde_json::Value =
         serde_json::from_str(trail[0].after.as_deref().expect("after")).expect("JSON");
@@ -478,9 +440,8 @@ fn gbk(text: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_gbk_register_imports_like_its_utf8_twin() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let text = csv(
         &HEADERS,
         &[
@@ -535,7 +496,7 @@ async fn a_gbk_register_imports_like_its_utf8_twin() {
     );
 
     // The UTF-8 file with the same text is the same register: nothing to change.
-    let twin = import(app, &f.staff, f.community_id, "utf8.csv", text.as_bytes()).await;
+    let twin = import(app, &f.staff, f.community_id, "utf8.csv", &text).await;
     assert_eq!(counts(&twin), (0, 0, 2, 0));
     // And with a BOM, as Excel writes "CSV UTF-8".
     let mut bom = b"\xEF\xBB\xBF".to_vec();
@@ -546,22 +507,14 @@ async fn a_gbk_register_imports_like_its_utf8_twin() {
 
 #[tokio::test]
 async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
 
     let no_id = csv(
         &["姓名", "联系电话", "楼栋", "单元", "房号"],
         &[row(&["张三", "13800000001", "1号楼", "1", "101"])],
     );
-    let refused = app
-        .prepare_import(
-            &f.staff,
-            f.community_id,
-            "no-id.csv",
-            no_id.as_bytes().to_vec(),
-        )
-        .await;
+    let refused = prepare_staff_import(app, &f, "no-id.csv", no_id.as_str()).await;
     match &refused {
         Err(AppError::Validation(e)) => {
             assert_eq!(e.0.len(), 1, "{e:?}");
@@ -575,7 +528,7 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
         ),
     }
     assert_field_error(
-        app.prepare_import(&f.staff, f.community_id, "empty.csv", Vec::new())
+        prepare_staff_import(app, &f, "empty.csv", Vec::new())
             .await
             .map(|p| p.import_id),
         "file",
@@ -612,14 +565,7 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
     );
 
     // Buildings are looked up in the community imported into: 1号楼 of the other community.
-    let other = import(
-        app,
-        &f.admin,
-        f.other_community_id,
-        "r.csv",
-        good.as_bytes(),
-    )
-    .await;
+    let other = import(app, &f.admin, f.other_community_id, "r.csv", &good).await;
     assert_eq!(counts(&other), (1, 0, 0, 0));
     let people = residents_by_name(app, &f.admin).await;
     assert_eq!(people["张三"].building_id, f.other_building_id);
@@ -634,9 +580,8 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
 #[tokio::test]
 
 async fn an_import_does_not_take_over_residents_of_another_community() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.admin, f.other_building_id, "1", "101").await;
     let outsider = app
         .create_resident(
@@ -657,7 +602,7 @@ async fn an_import_does_not_take_over_residents_of_another_community() {
             "101",
         ])],
     );
-    let record = import(app, &f.staff, f.community_id, "x.csv", file.as_bytes()).await;
+    let record = import(app, &f.staff, f.community_id, "x.csv", &file).await;
     assert_eq!(counts(&record), (0, 0, 0, 1), "refused, not merged");
     let rejects = app
         .import_rejects(&f.staff, record.id, 10)
@@ -677,9 +622,8 @@ async fn an_import_does_not_take_over_residents_of_another_community() {
 /// row keeps the row number Excel shows.
 #[tokio::test]
 async fn a_register_with_titles_above_its_header_imports() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let mut text = String::from("XX社区居民信息登记表（第三网格）,,,,,\r\n");
     text.push_str("填表人：王芳,,填表日期：2026-12-01,,,\r\n,,,,,\r\n");
     text.push_str("＊姓名,身份证号码,手机,幢,单元,室\r\n");
@@ -688,8 +632,7 @@ async fn a_register_with_titles_above_its_header_imports() {
         citizen_id(31)
     ));
     text.push_str("李四,12345,13800000032,1号楼,1,302\r\n");
-    let prepared = app
-        .prepare_import(&f.staff, f.community_id, "titled.csv", text.into_bytes())
+    let prepared = prepare_staff_import(app, &f, "titled.csv", text)
         .await
         .expect("the header is found below the titles");
     assert_eq!(prepared.total_rows, 2);

@@ -10,8 +10,8 @@ use store::audit::AuditFilter;
 use store::registry::HouseholdFilter;
 
 use crate::support::{
-    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture,
-    household, raw_resident,
+    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, household,
+    raw_resident, search_residents,
 };
 
 /// One resident in each building of the fixture, with their households.
@@ -87,9 +87,8 @@ async fn listed_households(app: &App, actor: &Actor) -> AppResult<BTreeSet<i64>>
 
 #[tokio::test]
 async fn every_role_lists_and_reads_only_its_jurisdiction() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let t = town(app, &f).await;
     for actor in f.actors() {
         let role = actor.role.code();
@@ -152,17 +151,7 @@ async fn every_role_lists_and_reads_only_its_jurisdiction() {
                     "{role}"
                 );
                 // A search by ID number does not reach across the boundary either.
-                let by_id = app
-                    .residents(
-                        actor,
-                        &ResidentQuery {
-                            q: Some(citizen_id(4)),
-                            ..Default::default()
-                        },
-                        PageRequest::first(),
-                    )
-                    .await
-                    .expect("search");
+                let by_id = search_residents(app, actor, &citizen_id(4)).await;
                 assert_eq!(by_id.items.len(), expected.len(), "{role}");
             }
         }
@@ -210,9 +199,8 @@ fn assert_refused<T: std::fmt::Debug>(result: AppResult<T>) {
 
 #[tokio::test]
 async fn writes_outside_the_jurisdiction_or_role_fail_and_change_nothing() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let t = town(app, &f).await;
 
     // Editors, on a resident and household they cannot see.
@@ -375,9 +363,8 @@ async fn writes_outside_the_jurisdiction_or_role_fail_and_change_nothing() {
 
 #[tokio::test]
 async fn only_contact_roles_unmask_and_every_unmask_is_audited() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let t = town(app, &f).await;
     let unmask_filter = AuditFilter {
         action: Some("resident_unmask".to_owned()),
@@ -430,9 +417,8 @@ async fn only_contact_roles_unmask_and_every_unmask_is_audited() {
 
 #[tokio::test]
 async fn the_people_a_form_may_name_responsible_are_those_covering_the_building() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let grid1 = app
         .responsible_candidates(&f.staff, f.building1_id)
         .await

@@ -1,15 +1,18 @@
 //! Quarantine orders: placing residents and households, one open order per person, the
 //! early-release override, duration changes, transitions, roles and jurisdiction.
 
-use app::AppError;
+use app::ErrorCode;
 use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
+use axum::http::{Method, StatusCode};
 use domain::page::PageRequest;
 use domain::quarantine::State;
-use store::audit::AuditFilter;
+use serde_json::json;
+use store::quarantine::Order;
 
+use crate::http::Client;
 use crate::support::{
-    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, fixture,
-    household, raw_resident,
+    Fixture, TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found,
+    audit_action, audit_trail, citizen_id, every_page, household, raw_resident,
 };
 
 fn input(days: &str) -> OrderInput {
@@ -19,6 +22,22 @@ fn input(days: &str) -> OrderInput {
         start_date: String::new(),
         days: days.to_owned(),
         ..OrderInput::default()
+    }
+}
+
+/// The first page of the orders `actor` may read, as `query` filters them.
+async fn orders(app: &app::App, actor: &app::Actor, query: OrderQuery) -> Vec<Order> {
+    app.quarantine_orders(actor, &query, PageRequest::first())
+        .await
+        .expect("orders")
+        .items
+}
+
+/// The orders in one state.
+fn in_state(state: &str) -> OrderQuery {
+    OrderQuery {
+        state: Some(state.to_owned()),
+        ..Default::default()
     }
 }
 
@@ -47,9 +66,8 @@ async fn homes(app: &app::App, f: &Fixture) -> (i64, Vec<i64>, i64, i64) {
 
 #[tokio::test]
 async fn a_household_order_places_every_member_and_a_second_order_is_refused() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (h, members, _, _) = homes(app, &f).await;
 
     let mut order = input("");
@@ -61,21 +79,15 @@ async fn a_household_order_places_every_member_and_a_second_order_is_refused() {
         .expect("household order");
     assert_eq!(ids.len(), members.len(), "one order per member");
 
-    let list = app
-        .quarantine_orders(
-            &f.staff,
-            &OrderQuery {
-                household_id: Some(h),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("list");
-    let mut placed: Vec<i64> = list.items.iter().map(|o| o.resident_id).collect();
+    let of_household = OrderQuery {
+        household_id: Some(h),
+        ..Default::default()
+    };
+    let list = orders(app, &f.staff, of_household).await;
+    let mut placed: Vec<i64> = list.iter().map(|o| o.resident_id).collect();
     placed.sort_unstable();
     assert_eq!(placed, members);
-    for o in &list.items {
+    for o in &list {
         assert_eq!(o.state.code(), "active");
         assert_eq!(o.days, 14, "the configured default");
         let start: jiff::civil::Date = o.start_date.parse().expect("start");
@@ -100,9 +112,8 @@ async fn a_household_order_places_every_member_and_a_second_order_is_refused() {
 
 #[tokio::test]
 async fn bad_input_and_bad_responsible_people_are_refused() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, members, _, other) = homes(app, &f).await;
 
     let mut bad = input("0");
@@ -139,18 +150,14 @@ async fn bad_input_and_bad_responsible_people_are_refused() {
         "grid_worker_id",
         "outside_jurisdiction",
     );
-    let none = app
-        .quarantine_orders(&f.staff, &OrderQuery::default(), PageRequest::first())
-        .await
-        .expect("list");
-    assert!(none.items.is_empty(), "nothing was written");
+    let none = orders(app, &f.staff, OrderQuery::default()).await;
+    assert!(none.is_empty(), "nothing was written");
 }
 
 #[tokio::test]
 async fn early_release_is_an_audited_override_that_needs_a_reason() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, members, _, _) = homes(app, &f).await;
     let id = app
         .create_quarantine(&f.doctor, members[0], &input(""))
@@ -169,17 +176,7 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
         .expect("early release with a reason");
     assert_eq!(state, State::Released);
 
-    let entries = app
-        .audit_trail(
-            &f.admin,
-            &AuditFilter {
-                action: Some("quarantine_transition".to_owned()),
-                ..Default::default()
-            },
-            10,
-        )
-        .await
-        .expect("audit");
+    let entries = audit_trail(app, &f.admin, audit_action("quarantine_transition")).await;
     assert_eq!(entries.len(), 1);
     let after: serde_json::Value =
         serde_json::from_str(entries[0].after.as_deref().expect("after")).expect("json");
@@ -193,13 +190,7 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
 
     // A released order cannot become active again.
     let r = app.transition_quarantine(&f.doctor, id, "start", "").await;
-    assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict(app::ErrorCode::TransitionNotAllowed))
-        ),
-        "got {r:?}"
-    );
+    assert_conflict(r, ErrorCode::TransitionNotAllowed);
     // And the person may now be placed again.
     app.create_quarantine(&f.staff, members[0], &input("7"))
         .await
@@ -208,9 +199,8 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
 
 #[tokio::test]
 async fn extension_recomputes_the_end_and_flags_are_editable() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, members, _, _) = homes(app, &f).await;
     let mut order = input("14");
     order.start_date = "2020-01-25".to_owned();
@@ -259,9 +249,8 @@ async fn extension_recomputes_the_end_and_flags_are_editable() {
 
 #[tokio::test]
 async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (h, members, h3, other) = homes(app, &f).await;
 
     for actor in [&f.guard, &f.volunteer, &f.auditor] {
@@ -292,13 +281,7 @@ async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
         .await
         .expect("grid 2 resident");
 
-    let count = async |actor| {
-        app.quarantine_orders(actor, &OrderQuery::default(), PageRequest::first())
-            .await
-            .expect("list")
-            .items
-            .len()
-    };
+    let count = async |actor| orders(app, actor, OrderQuery::default()).await.len();
     assert_eq!(count(&f.staff).await, 4);
     assert_eq!(count(&f.official).await, 4);
     assert_eq!(count(&f.cdc).await, 4);
@@ -310,51 +293,22 @@ async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
     );
 
     // Paging by key and filtering by state.
-    let first = app
-        .quarantine_orders(
-            &f.staff,
-            &OrderQuery::default(),
-            PageRequest::new(None, Some(3)),
-        )
-        .await
-        .expect("page 1");
-    assert_eq!(first.items.len(), 3);
-    let rest = app
-        .quarantine_orders(
-            &f.staff,
-            &OrderQuery::default(),
-            PageRequest::new(first.next, Some(3)),
-        )
-        .await
-        .expect("page 2");
-    assert_eq!(rest.items.len(), 1);
-    assert_eq!(rest.next, None);
+    let pages = every_page(3, async |p| {
+        app.quarantine_orders(&f.staff, &OrderQuery::default(), p)
+            .await
+    })
+    .await;
+    let sizes: Vec<usize> = pages.iter().map(|p| p.items.len()).collect();
+    assert_eq!(sizes, [3, 1], "the last page has no next key");
     app.transition_quarantine(&f.staff, far, "cancel", "entered by mistake")
         .await
         .expect("cancel");
-    let cancelled = app
-        .quarantine_orders(
-            &f.staff,
-            &OrderQuery {
-                state: Some("cancelled".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("cancelled");
-    assert_eq!(cancelled.items.len(), 1);
+    let cancelled = orders(app, &f.staff, in_state("cancelled")).await;
+    assert_eq!(cancelled.len(), 1);
     assert_eq!(count(&f.staff).await, 3, "open orders only by default");
     assert_field_error(
-        app.quarantine_orders(
-            &f.staff,
-            &OrderQuery {
-                state: Some("asleep".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await,
+        app.quarantine_orders(&f.staff, &in_state("asleep"), PageRequest::first())
+            .await,
         "state",
         "unknown_state",
     );
@@ -362,13 +316,8 @@ async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
 
 #[tokio::test]
 async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
-    use axum::http::StatusCode;
-
-    use crate::http::Client;
-
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (h, members, _, _) = homes(app, &f).await;
     let router = server::router(app.clone());
     let mut staff = Client::new(router.clone());
@@ -392,7 +341,7 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
             ],
         )
         .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    res.assert_status(StatusCode::SEE_OTHER);
     let shown = staff.get(&page).await;
     assert_eq!(shown.status, StatusCode::OK);
     let text = shown.text();
@@ -429,19 +378,11 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
     let household_page = staff.get(&format!("/households/{h}")).await;
     assert!(household_page.text().contains(&page));
 
-    let id = app
-        .quarantine_orders(
-            &f.staff,
-            &OrderQuery {
-                resident_id: Some(members[0]),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("list")
-        .items[0]
-        .id;
+    let of_resident = OrderQuery {
+        resident_id: Some(members[0]),
+        ..Default::default()
+    };
+    let id = orders(app, &f.staff, of_resident).await[0].id;
     let order_page = format!("/quarantine/{id}");
     let action = format!("/quarantine/{id}/transition");
     let csrf = staff.session_csrf(&order_page, &action).await;
@@ -462,7 +403,7 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
             ],
         )
         .await;
-    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    done.assert_status(StatusCode::SEE_OTHER);
     let shown = staff.get(&order_page).await;
     assert!(shown.text().contains("two negative tests"), "the history");
     let details = format!("/quarantine/{id}/details");
@@ -480,14 +421,8 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
 
 #[tokio::test]
 async fn the_api_creates_changes_and_lists_orders() {
-    use axum::http::{Method, StatusCode};
-    use serde_json::json;
-
-    use crate::http::Client;
-
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (h, members, _, other) = homes(app, &f).await;
     let router = server::router(app.clone());
     let mut c = Client::new(router.clone());
@@ -495,20 +430,18 @@ async fn the_api_creates_changes_and_lists_orders() {
     let mut worker = c.bearer(&token);
 
     let res = worker
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/quarantine-orders",
             &json!({ "household_id": h, "reason": "returnee", "kind": "home", "days": 14 }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     let ids = res.json()["ids"].as_array().expect("ids").clone();
     assert_eq!(ids.len(), members.len());
     let id = ids[0].as_i64().expect("id");
 
     let res = worker
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/quarantine-orders",
             &json!({ "resident_id": other, "reason": "returnee", "kind": "home" }),
         )
@@ -516,13 +449,12 @@ async fn the_api_creates_changes_and_lists_orders() {
     assert_eq!(res.status, StatusCode::NOT_FOUND, "outside the grid");
 
     let res = worker
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/quarantine-orders/{id}/duration"),
             &json!({ "days": 21, "reason": "contact tested positive" }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let res = worker
         .json(
             Method::PATCH,
@@ -530,7 +462,7 @@ async fn the_api_creates_changes_and_lists_orders() {
             &json!({ "door_sealed": true, "camera_installed": false }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let res = worker
         .json(
             Method::GET,
@@ -543,21 +475,14 @@ async fn the_api_creates_changes_and_lists_orders() {
     assert_eq!(body["order"]["door_sealed"], true);
     assert_eq!(body["history"].as_array().map(Vec::len), Some(3));
 
+    let transition = format!("/api/v1/quarantine-orders/{id}/transition");
     let res = worker
-        .json(
-            Method::POST,
-            &format!("/api/v1/quarantine-orders/{id}/transition"),
-            &json!({ "transition": "transfer" }),
-        )
+        .post_json(&transition, &json!({ "transition": "transfer" }))
         .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     assert_eq!(res.json()["state"], "transferred_to_hospital");
     let res = worker
-        .json(
-            Method::POST,
-            &format!("/api/v1/quarantine-orders/{id}/transition"),
-            &json!({ "transition": "start" }),
-        )
+        .post_json(&transition, &json!({ "transition": "start" }))
         .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert_eq!(res.json()["error"]["code"], "transition_not_allowed");
@@ -587,9 +512,8 @@ async fn the_api_creates_changes_and_lists_orders() {
 
 #[tokio::test]
 async fn the_list_pages_ending_soonest_first() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, members, _, other) = homes(app, &f).await;
     // Ends: other 2020-02-10, members[2] 2020-02-05, members[0] 2020-02-05, members[1] 2020-02-20; ties by order id.
     for (resident, start, days) in [
@@ -608,23 +532,15 @@ async fn the_list_pages_ending_soonest_first() {
         sort: Some("end".to_owned()),
         ..Default::default()
     };
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .quarantine_orders(&f.staff, &query, PageRequest::new(after, Some(1)))
-            .await
-            .expect("page");
-        seen.extend(
-            page.items
-                .iter()
-                .map(|o| (o.end_date.clone(), o.resident_id)),
-        );
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    let pages = every_page(1, async |p| {
+        app.quarantine_orders(&f.staff, &query, p).await
+    })
+    .await;
+    let seen: Vec<(String, i64)> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|o| (o.end_date.clone(), o.resident_id))
+        .collect();
     let ends: Vec<&str> = seen.iter().map(|(e, _)| e.as_str()).collect();
     assert_eq!(
         ends,

@@ -2,22 +2,16 @@
 
 use std::collections::HashSet;
 
-use app::AppError;
+use app::ErrorCode;
 use app::registry::{HouseholdInput, ResidentQuery};
 use domain::citizen_id::CitizenId;
 use domain::page::PageRequest;
 use domain::resident::date_from_text;
 
 use crate::support::{
-    TestDb, assert_field_error, citizen_id, fixture, household, raw_resident, with_bad_check_char,
+    TestDb, assert_conflict, assert_field_error, audit_action, audit_trail, citizen_id, every_page,
+    household, raw_resident, search_residents, with_bad_check_char,
 };
-
-fn query(q: &str) -> ResidentQuery {
-    ResidentQuery {
-        q: Some(q.to_owned()),
-        ..Default::default()
-    }
-}
 
 /// A citizen ID with sequence 123 whose check character is X, so its masked form is exactly
 /// `610825********123X`.
@@ -37,9 +31,8 @@ fn id_ending_123x() -> String {
 
 #[tokio::test]
 async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = app
         .create_household(
             &f.staff,
@@ -79,56 +72,27 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
         .await
         .expect("王五");
 
-    let ids = |p: &domain::page::Page<store::registry::Resident>| {
-        p.items.iter().map(|r| r.id).collect::<Vec<_>>()
-    };
-    let page = PageRequest::first();
-
-    let by_name = app
-        .residents(&f.staff, &query("张三"), page)
-        .await
-        .expect("search by name");
-    assert_eq!(ids(&by_name), vec![zhang, zhang2]);
-    let by_name = app
-        .residents(&f.staff, &query("李"), page)
-        .await
-        .expect("search by name");
-    assert_eq!(ids(&by_name), vec![li]);
-
-    // Exact ID, found through the keyed index; a lower-case x is the same number.
-    let by_id = app
-        .residents(&f.staff, &query(&zhang_id), page)
-        .await
-        .expect("search by ID");
-    assert_eq!(ids(&by_id), vec![zhang]);
-    let by_id = app
-        .residents(&f.staff, &query(&zhang_id.to_lowercase()), page)
-        .await
-        .expect("search by ID");
-    assert_eq!(ids(&by_id), vec![zhang]);
-
-    let by_phone = app
-        .residents(&f.staff, &query("+86 139-1234-5678"), page)
-        .await
-        .expect("search by phone");
-    assert_eq!(ids(&by_phone), vec![zhang]);
-
-    let by_room = app
-        .residents(&f.staff, &query("101"), page)
-        .await
-        .expect("search by room");
-    assert_eq!(ids(&by_room), vec![zhang, zhang2, li]);
-    let by_room = app
-        .residents(&f.staff, &query("502"), page)
-        .await
-        .expect("search by room");
-    assert_eq!(ids(&by_room), vec![wang]);
-
-    let nothing = app
-        .residents(&f.staff, &query("赵"), page)
-        .await
-        .expect("search");
-    assert!(nothing.items.is_empty());
+    let search = async |q: &str| search_residents(app, &f.staff, q).await;
+    // By name; by exact ID, found through the keyed index, where a lower-case x is the same
+    // number; by phone; by room.
+    for (q, expected) in [
+        ("张三".to_owned(), vec![zhang, zhang2]),
+        ("李".to_owned(), vec![li]),
+        (zhang_id.clone(), vec![zhang]),
+        (zhang_id.to_lowercase(), vec![zhang]),
+        ("+86 139-1234-5678".to_owned(), vec![zhang]),
+        ("101".to_owned(), vec![zhang, zhang2, li]),
+        ("502".to_owned(), vec![wang]),
+        ("赵".to_owned(), vec![]),
+    ] {
+        let found = search(&q).await;
+        assert_eq!(
+            found.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+            expected,
+            "{q}"
+        );
+    }
+    let by_id = search(&zhang_id.to_lowercase()).await;
 
     // Lists show masked numbers and never the full ones.
     let r = by_id.items.first().expect("张三 found");
@@ -138,7 +102,7 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
     assert_eq!(r.building_name, "1号楼");
     assert_eq!(r.room, "101");
     let all = app
-        .residents(&f.staff, &ResidentQuery::default(), page)
+        .residents(&f.staff, &ResidentQuery::default(), PageRequest::first())
         .await
         .expect("list");
     assert_eq!(all.items.len(), 4);
@@ -167,9 +131,8 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
 
 #[tokio::test]
 async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let h3 = household(app, &f.staff, f.building3_id, "1", "101").await;
     let id = citizen_id(7);
@@ -273,9 +236,8 @@ async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
 
 #[tokio::test]
 async fn an_edit_on_a_stale_version_is_a_conflict() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let h2 = household(app, &f.staff, f.building2_id, "1", "201").await;
     let id = citizen_id(11);
@@ -307,10 +269,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     let stale = app
         .update_resident(&f.staff, r, before.version, h, &other)
         .await;
-    assert!(
-        matches!(stale, Err(AppError::Conflict(app::ErrorCode::StaleVersion))),
-        "{stale:?}"
-    );
+    assert_conflict(stale, ErrorCode::StaleVersion);
     let (still, _) = app.resident(&f.staff, r).await.expect("read");
     assert_eq!(still.name, "张三");
     assert_eq!(still.version, 2);
@@ -328,17 +287,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     );
 
     // The edit is in the audit trail, masked.
-    let trail = app
-        .audit_trail(
-            &f.auditor,
-            &store::audit::AuditFilter {
-                action: Some("resident_update".to_owned()),
-                ..Default::default()
-            },
-            10,
-        )
-        .await
-        .expect("audit trail");
+    let trail = audit_trail(app, &f.auditor, audit_action("resident_update")).await;
     assert_eq!(trail.len(), 1);
     let entry = &trail[0];
     assert_eq!(entry.account_name, "gridworker");
@@ -351,9 +300,8 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
 
 #[tokio::test]
 async fn keyset_pages_walk_every_resident_once() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let mut homes = Vec::new();
     for (i, building) in [f.building1_id, f.building2_id, f.building3_id]
         .into_iter()
@@ -377,31 +325,18 @@ async fn keyset_pages_walk_every_resident_once() {
         assert!(created.insert(id));
     }
 
-    let mut seen = Vec::new();
-    let mut pages = 0;
-    let mut after = None;
-    loop {
-        let page = app
-            .residents(
-                &f.staff,
-                &ResidentQuery::default(),
-                PageRequest::new(after, Some(50)),
-            )
-            .await
-            .expect("page");
-        pages += 1;
+    let pages = every_page(50, async |p| {
+        app.residents(&f.staff, &ResidentQuery::default(), p).await
+    })
+    .await;
+    assert_eq!(pages.len(), 3);
+    for page in &pages {
         assert!(page.items.len() <= 50);
-        seen.extend(page.items.iter().map(|r| r.id));
-        match page.next {
-            Some(next) => {
-                assert_eq!(Some(next), page.items.last().map(|r| r.id));
-                after = Some(next);
-            }
-            None => break,
+        if let Some(next) = page.next {
+            assert_eq!(Some(next), page.items.last().map(|r| r.id));
         }
-        assert!(pages < 10, "paging does not end");
     }
-    assert_eq!(pages, 3);
+    let seen: Vec<i64> = pages.iter().flat_map(|p| &p.items).map(|r| r.id).collect();
     assert_eq!(seen.len(), 120, "each resident once");
     let unique: HashSet<i64> = seen.iter().copied().collect();
     assert_eq!(unique.len(), 120, "no duplicates");
@@ -409,31 +344,19 @@ async fn keyset_pages_walk_every_resident_once() {
     assert!(seen.windows(2).all(|w| w[0] < w[1]), "in key order");
 
     // Households page the same way, within a building filter.
-    let mut households = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .households(
-                &f.staff,
-                &store::registry::HouseholdFilter::default(),
-                PageRequest::new(after, Some(5)),
-            )
+    let pages = every_page(5, async |p| {
+        app.households(&f.staff, &store::registry::HouseholdFilter::default(), p)
             .await
-            .expect("households page");
-        households.extend(page.items.iter().map(|h| h.id));
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    })
+    .await;
+    let households: Vec<i64> = pages.iter().flat_map(|p| &p.items).map(|h| h.id).collect();
     assert_eq!(households, homes);
 }
 
 #[tokio::test]
 async fn a_search_by_id_number_is_posted_and_kept_out_of_links_and_caches() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let number = citizen_id(7);
     app.create_resident(&f.staff, h, &raw_resident("赵六", &number, ""))

@@ -11,9 +11,7 @@ use serde_json::{Value, json};
 use server::Options;
 
 use crate::http::{Client, assert_api_error, form_input, full_citizen_id};
-use crate::support::{
-    PASSWORD, TestDb, citizen_id, fixture, household, raw_resident, with_bad_check_char,
-};
+use crate::support::{PASSWORD, TestDb, citizen_id, household, raw_resident, with_bad_check_char};
 
 const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
 
@@ -32,8 +30,7 @@ async fn resident_count(app: &App) -> usize {
 
 #[tokio::test]
 async fn the_login_page_opens_a_session_only_with_its_token_and_the_right_password() {
-    let db = TestDb::new().await;
-    fixture(&db.app).await;
+    let (db, _) = TestDb::with_fixture().await;
     let router = server::router(db.app.clone());
     let mut browser = Client::new(router.clone());
 
@@ -71,7 +68,7 @@ async fn the_login_page_opens_a_session_only_with_its_token_and_the_right_passwo
 
     // With it and the right password: a session cookie, and on to `next`.
     let res = browser.login("staff", PASSWORD, "/residents").await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    res.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(res.location(), Some("/residents"));
     let session = res.set_cookie("gw_session").expect("gw_session set");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
@@ -117,7 +114,7 @@ async fn the_login_page_opens_a_session_only_with_its_token_and_the_right_passwo
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
     let res = chinese.login("doctor", PASSWORD, "/").await;
-    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.text());
+    res.assert_status(StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text().contains("失败次数过多"), "{}", res.text());
     assert!(res.set_cookie("gw_session").is_none());
     assert!(!chinese.cookies.contains_key("gw_session"));
@@ -141,9 +138,8 @@ fn resident_form<'a>(number: &'a str, csrf: Option<&'a str>) -> Vec<(&'static st
 
 #[tokio::test]
 async fn forms_and_api_writes_without_the_session_token_are_refused_and_write_nothing() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let h1 = household(app, &f.staff, f.building1_id, "1", "101").await;
     let router = server::router(app.clone());
     let mut browser = Client::new(router.clone());
@@ -180,7 +176,7 @@ async fn forms_and_api_writes_without_the_session_token_are_refused_and_write_no
     let res = browser
         .post_form(&path, &resident_form(&number, Some(&csrf)))
         .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    res.assert_status(StatusCode::SEE_OTHER);
     assert!(
         res.location()
             .is_some_and(|l| l.starts_with("/residents/") && l.ends_with("?saved=1")),
@@ -214,21 +210,19 @@ async fn forms_and_api_writes_without_the_session_token_are_refused_and_write_no
             &[(CSRF_HEADER, csrf.as_str())],
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     assert_eq!(resident_count(app).await, before + 1);
 }
 
 #[tokio::test]
 async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let h1 = household(app, &f.staff, f.building1_id, "1", "101").await;
     let mut anon = Client::new(server::router(app.clone()));
 
     let res = anon
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/tokens",
             &json!({ "username": "staff", "password": "wrong-password" }),
         )
@@ -238,7 +232,7 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
     let staff_token = anon.token("staff").await;
     let mut staff = anon.bearer(&staff_token);
     let me = staff.get("/api/v1/me").await;
-    assert_eq!(me.status, StatusCode::OK, "{}", me.text());
+    me.assert_status(StatusCode::OK);
     let me = me.json();
     assert_eq!(me["username"], "staff");
     assert_eq!(me["role"], "community_staff");
@@ -249,8 +243,7 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
     // A wrong check character: 422 naming the field and the rule.
     let before = resident_count(app).await;
     let res = staff
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/residents",
             &json!({
                 "household_id": h1, "name": "李四",
@@ -273,13 +266,12 @@ async fn the_api_authenticates_by_token_and_answers_errors_as_json() {
     // A bearer token needs no CSRF header; the created resident reads back masked.
     let number = citizen_id(9);
     let res = staff
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/residents",
             &json!({ "household_id": h1, "name": "王五", "document_number": number }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     let id = res.json()["id"].as_i64().expect("an id");
     let read = staff.get(&format!("/api/v1/residents/{id}")).await;
     assert_eq!(read.status, StatusCode::OK);
@@ -506,9 +498,8 @@ async fn the_openapi_document_lists_every_route_and_matches_its_snapshot() {
 
 #[tokio::test]
 async fn uploads_over_the_limit_are_refused_naming_the_limit() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let router = server::router_with(
         app.clone(),
         Options {
@@ -526,14 +517,7 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
         "/api/v1/imports?community_id={}&file_name=x.csv",
         f.community_id
     );
-    let res = api
-        .send(
-            Method::POST,
-            &path,
-            &[(header::CONTENT_TYPE, "application/octet-stream")],
-            axum::body::Body::from(big.clone()),
-        )
-        .await;
+    let res = api.post_file(&path, big.clone()).await;
     let body = assert_api_error(&res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("1 MB"), "{message}");
@@ -543,15 +527,8 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
         "姓名,身份证号,楼栋,单元,房号\r\n王五,{},1号楼,1,101\r\n",
         citizen_id(11)
     );
-    let res = api
-        .send(
-            Method::POST,
-            &path,
-            &[(header::CONTENT_TYPE, "application/octet-stream")],
-            axum::body::Body::from(small),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let res = api.post_file(&path, small).await;
+    res.assert_status(StatusCode::CREATED);
     assert_eq!(res.json()["inserted"], 1, "{}", res.text());
 
     // The upload page states the limit and refuses a larger file naming it.
@@ -569,7 +546,7 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
             ("file", "big.csv", big),
         )
         .await;
-    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.text());
+    res.assert_status(StatusCode::PAYLOAD_TOO_LARGE);
     assert!(res.text().contains("1 MB"), "{}", res.text());
     let imports = app
         .imports(&f.staff, f.community_id)
@@ -580,9 +557,8 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
 
 #[tokio::test]
 async fn every_page_renders_for_its_role_without_full_id_numbers() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let h1 = household(app, &f.staff, f.building1_id, "1", "101").await;
     let number = citizen_id(21);
     let phone = "13912345678";

@@ -5,13 +5,12 @@
 use app::seeding::Activity;
 
 use crate::checks::worklist;
-use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
+use crate::support::{TestDb, citizen_id, household, raw_resident};
 
 #[tokio::test]
 async fn a_seeded_month_matches_what_the_jobs_would_raise_and_is_written_once() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     for n in 0..12u32 {
         let building = if n % 2 == 0 {
             f.building1_id

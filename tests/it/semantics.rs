@@ -5,11 +5,11 @@
 use app::quarantine::OrderInput;
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use store::audit::AuditFilter;
 
 use crate::http::Client;
 use crate::support::{
-    TestDb, board_in_state, citizen_id, fixture, household, raw_resident, zhang_san,
+    TestDb, audit_object, audit_trail, board_in_state, citizen_id, household, raw_resident,
+    zhang_san,
 };
 
 fn home_order() -> OrderInput {
@@ -22,9 +22,8 @@ fn home_order() -> OrderInput {
 
 #[tokio::test]
 async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, r) = zhang_san(app, &f).await;
     let mut c = Client::new(server::router(app.clone()));
     let token = c.token("staff").await;
@@ -32,8 +31,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
 
     // A create stores what it accepts: the door sealed and the camera from the start.
     let res = staff
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/quarantine-orders",
             &json!({
                 "resident_id": r, "reason": "returnee", "kind": "home",
@@ -42,7 +40,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
             }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     let id = res.json()["ids"][0].as_i64().expect("id");
     let path = format!("/api/v1/quarantine-orders/{id}");
     let order = staff.get(&path).await.json()["order"].clone();
@@ -58,7 +56,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
             &json!({ "door_sealed": false, "camera_installed": false }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let order = staff.get(&path).await.json()["order"].clone();
     assert_eq!(order["door_sealed"], false);
     assert_eq!(order["door_sealed_at"], json!(null));
@@ -70,7 +68,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
     let res = staff
         .json(Method::PATCH, &path, &json!({ "doctor_id": null }))
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let order = staff.get(&path).await.json()["order"].clone();
     assert_eq!(order["doctor_id"], json!(null));
     assert_eq!(order["grid_worker_id"], f.grid_worker.account_id);
@@ -78,7 +76,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
 
     // An empty body changes nothing; a wrong person is still refused.
     let res = staff.json(Method::PATCH, &path, &json!({})).await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let res = staff
         .json(
             Method::PATCH,
@@ -86,21 +84,15 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
             &json!({ "doctor_id": f.grid_worker.account_id }),
         )
         .await;
-    assert_eq!(
-        res.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        res.text()
-    );
+    res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let order = staff.get(&path).await.json()["order"].clone();
     assert_eq!(order["grid_worker_id"], f.grid_worker.account_id);
 }
 
 #[tokio::test]
 async fn a_patch_of_a_household_changes_only_the_fields_it_carries() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (h, r) = zhang_san(app, &f).await;
     app.update_household(&f.staff, h, "13800138000", None)
         .await
@@ -113,7 +105,7 @@ async fn a_patch_of_a_household_changes_only_the_fields_it_carries() {
     let res = staff
         .json(Method::PATCH, &path, &json!({ "head_resident_id": r }))
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let hh = staff.get(&path).await.json()["household"].clone();
     assert_eq!(hh["head_resident_id"], r);
     assert_eq!(hh["phone"], "138****8000", "the phone stays");
@@ -121,7 +113,7 @@ async fn a_patch_of_a_household_changes_only_the_fields_it_carries() {
     let res = staff
         .json(Method::PATCH, &path, &json!({ "phone": null }))
         .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    res.assert_status(StatusCode::NO_CONTENT);
     let hh = staff.get(&path).await.json()["household"].clone();
     assert_eq!(hh["phone"], json!(null));
     assert_eq!(hh["head_resident_id"], r, "the head stays");
@@ -129,9 +121,8 @@ async fn a_patch_of_a_household_changes_only_the_fields_it_carries() {
 
 #[tokio::test]
 async fn the_job_runner_is_audited_as_the_system() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, r) = zhang_san(app, &f).await;
     let tomorrow = app.today().tomorrow().expect("a tomorrow");
     let id = app
@@ -151,18 +142,7 @@ async fn the_job_runner_is_audited_as_the_system() {
         .expect("local time")
         .timestamp();
     app.run_due_jobs(noon).await.expect("jobs");
-    let entries = app
-        .audit_trail(
-            &f.auditor,
-            &AuditFilter {
-                object_type: Some("quarantine_order".to_owned()),
-                object_id: Some(id.to_string()),
-                ..Default::default()
-            },
-            10,
-        )
-        .await
-        .expect("audit");
+    let entries = audit_trail(app, &f.auditor, audit_object("quarantine_order", id)).await;
     let start = entries
         .iter()
         .find(|e| e.action == "quarantine_transition")
@@ -189,9 +169,8 @@ async fn the_job_runner_is_audited_as_the_system() {
 
 #[tokio::test]
 async fn a_home_order_placed_after_the_hours_delivery_run_gets_its_delivery_of_the_day() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (h, r) = zhang_san(app, &f).await;
     // The runs of this hour, the last of the day or any other, have happened.
     let runs = app
@@ -228,9 +207,8 @@ async fn a_home_order_placed_after_the_hours_delivery_run_gets_its_delivery_of_t
 
 #[tokio::test]
 async fn staff_look_up_the_people_they_may_assign_by_name() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let mut c = Client::new(server::router(app.clone()));
     let token = c.token("gridworker").await;
     let mut worker = c.bearer(&token);
@@ -247,7 +225,7 @@ async fn staff_look_up_the_people_they_may_assign_by_name() {
     let res = worker
         .get(&format!("/api/v1/assignees?role=doctor&building_id={b}"))
         .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     assert_eq!(ids(&res), vec![f.doctor.account_id]);
     assert_eq!(res.json()["items"][0]["display_name"], "Test doctor");
 
@@ -291,9 +269,8 @@ async fn staff_look_up_the_people_they_may_assign_by_name() {
 
 #[tokio::test]
 async fn a_travel_origin_is_stored_as_its_code_and_old_forms_are_migrated() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let returned = |name: &str, n: u32, origin: &str| {
         let mut r = raw_resident(name, &citizen_id(n), "");
@@ -346,9 +323,8 @@ async fn a_travel_origin_is_stored_as_its_code_and_old_forms_are_migrated() {
 
 #[tokio::test]
 async fn the_resident_page_names_the_region_of_a_travel_origin() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let mut r = raw_resident("张三", &citizen_id(1), "");
     r.travel_status = "returned".to_owned();

@@ -1,15 +1,14 @@
 //! Renaming the nodes of the tree: who may, what the audit trail keeps, and the refusals.
 
-use app::AppError;
-use store::audit::AuditFilter;
 use store::structure::Node;
 
-use crate::support::{TestDb, assert_field_error, fixture};
+use crate::support::{
+    TestDb, assert_field_error, assert_forbidden, assert_not_found, audit_action, audit_trail,
+};
 
 #[tokio::test]
 async fn staff_rename_grids_and_buildings_of_their_community_only() {
-    let db = TestDb::new().await;
-    let f = fixture(&db.app).await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
     app.rename(&f.staff, Node::Grid(f.grid1_id), "第一网格")
         .await
@@ -22,17 +21,7 @@ async fn staff_rename_grids_and_buildings_of_their_community_only() {
         .await
         .expect("rename building");
 
-    let trail = app
-        .audit_trail(
-            &f.auditor,
-            &AuditFilter {
-                action: Some("grid_rename".into()),
-                ..Default::default()
-            },
-            10,
-        )
-        .await
-        .expect("audit");
+    let trail = audit_trail(app, &f.auditor, audit_action("grid_rename")).await;
     assert_eq!(trail.len(), 1);
     assert!(trail[0].before.as_deref().unwrap_or("").contains("Grid 1"));
     assert!(trail[0].after.as_deref().unwrap_or("").contains("第一网格"));
@@ -44,23 +33,13 @@ async fn staff_rename_grids_and_buildings_of_their_community_only() {
         "duplicate_name",
     );
     // Outside the community: it does not exist for them.
-    assert!(matches!(
-        app.rename(&f.staff, Node::Grid(f.other_grid_id), "x").await,
-        Err(AppError::NotFound)
-    ));
+    assert_not_found(app.rename(&f.staff, Node::Grid(f.other_grid_id), "x").await);
     // Grid workers and officials do not edit the structure; staff do not rename communities.
-    assert!(matches!(
-        app.rename(&f.grid_worker, Node::Building(f.building1_id), "x")
-            .await,
-        Err(AppError::Forbidden)
-    ));
-    assert!(matches!(
-        app.rename(&f.official, Node::Grid(f.grid1_id), "x").await,
-        Err(AppError::Forbidden)
-    ));
-    assert!(matches!(
-        app.rename(&f.staff, Node::Community(f.community_id), "x")
-            .await,
-        Err(AppError::Forbidden)
-    ));
+    for (actor, node) in [
+        (&f.grid_worker, Node::Building(f.building1_id)),
+        (&f.official, Node::Grid(f.grid1_id)),
+        (&f.staff, Node::Community(f.community_id)),
+    ] {
+        assert_forbidden(app.rename(actor, node, "x").await);
+    }
 }

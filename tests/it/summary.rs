@@ -4,7 +4,9 @@
 use app::registry::ResidentQuery;
 use domain::page::PageRequest;
 
-use crate::support::{TestDb, citizen_id, fixture, household, raw_resident};
+use crate::support::{
+    TestDb, citizen_id, every_page, household, prepare_staff_import, raw_resident,
+};
 
 /// Counts the residents of a grid by walking every page (the slow way the counts replace).
 async fn walk(db: &TestDb, actor: &app::Actor, grid_id: i64, travel: Option<&str>) -> i64 {
@@ -13,26 +15,13 @@ async fn walk(db: &TestDb, actor: &app::Actor, grid_id: i64, travel: Option<&str
         travel_status: travel.map(str::to_owned),
         ..Default::default()
     };
-    let mut after = None;
-    let mut n = 0;
-    loop {
-        let p = db
-            .app
-            .residents(actor, &q, PageRequest::new(after, Some(500)))
-            .await
-            .expect("page");
-        n += p.items.len() as i64;
-        match p.next {
-            Some(x) => after = Some(x),
-            None => return n,
-        }
-    }
+    let pages = every_page(500, async |p| db.app.residents(actor, &q, p).await).await;
+    pages.iter().map(|p| p.items.len() as i64).sum()
 }
 
 #[tokio::test]
 async fn summary_counts_follow_every_write() {
-    let db = TestDb::new().await;
-    let f = fixture(&db.app).await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
     let h1 = household(app, &f.staff, f.building1_id, "1单元", "101").await;
     let h3 = household(app, &f.staff, f.building3_id, "1单元", "201").await;
@@ -70,18 +59,14 @@ async fn summary_counts_follow_every_write() {
         .registry_summary(&f.staff, f.community_id)
         .await
         .expect("summary");
-    let g1 = &s
-        .grids
-        .iter()
-        .find(|g| g.1.grid_id == f.grid1_id)
-        .expect("grid 1")
-        .1;
-    let g2 = &s
-        .grids
-        .iter()
-        .find(|g| g.1.grid_id == f.grid2_id)
-        .expect("grid 2")
-        .1;
+    let grid = |id: i64| {
+        &s.grids
+            .iter()
+            .find(|g| g.1.grid_id == id)
+            .unwrap_or_else(|| panic!("grid {id} in the summary"))
+            .1
+    };
+    let (g1, g2) = (grid(f.grid1_id), grid(f.grid2_id));
     assert_eq!(g1.residents, walk(&db, &f.staff, f.grid1_id, None).await);
     assert_eq!(g2.residents, walk(&db, &f.staff, f.grid2_id, None).await);
     assert_eq!(g1.residents, 3);
@@ -115,8 +100,7 @@ async fn summary_counts_follow_every_write() {
 
 #[tokio::test]
 async fn imported_residents_and_households_are_counted() {
-    let db = TestDb::new().await;
-    let f = fixture(&db.app).await;
+    let (db, f) = TestDb::with_fixture().await;
     let mut csv = String::from("姓名,身份证号,楼栋,单元,房号,出行登记,来源地,返回日期\n");
     for i in 0..30u32 {
         let (travel, origin, date) = if i % 3 == 0 {
@@ -131,14 +115,7 @@ async fn imported_residents_and_households_are_counted() {
             100 + i / 3
         ));
     }
-    let p = db
-        .app
-        .prepare_import(
-            &f.staff,
-            f.community_id,
-            "counts.csv",
-            csv.as_bytes().to_vec(),
-        )
+    let p = prepare_staff_import(&db.app, &f, "counts.csv", csv.as_str())
         .await
         .expect("prepare");
     db.app.run_import(p, &|_| {}).await.expect("run");

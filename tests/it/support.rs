@@ -8,15 +8,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use app::accounts::AccountInput;
 use app::crypto::Crypto;
-use app::registry::HouseholdInput;
+use app::import::PreparedImport;
+use app::registry::{HouseholdInput, ResidentQuery};
 use app::tasks::BoardQuery;
-use app::{Actor, App, AppError, AppResult, Db, Settings};
+use app::{Actor, App, AppError, AppResult, Db, ErrorCode, Settings};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::citizen_id::CitizenId;
 use domain::page::{Page, PageRequest};
 use domain::resident::{RawResident, date_from_text};
 use sqlx::{Connection, Executor};
-use store::audit::AuditFilter;
+use store::audit::{AuditFilter, AuditRecord};
+use store::registry::Resident;
 use store::tasks::Delivery;
 
 /// The environment variable naming a PostgreSQL server to test against instead of SQLite.
@@ -92,6 +94,13 @@ impl TestDb {
             app,
             backing: guard.0.take().expect("backing set above"),
         }
+    }
+
+    /// A database of its own with the fixture community built on it: where most tests start.
+    pub async fn with_fixture() -> (TestDb, Fixture) {
+        let db = TestDb::new().await;
+        let f = fixture(&db.app).await;
+        (db, f)
     }
 
     /// The PostgreSQL schema of this test, when running on PostgreSQL.
@@ -282,53 +291,18 @@ pub async fn fixture(app: &App) -> Fixture {
         .expect("building of the other community");
 
     let community = Jurisdiction::new(Level::Community, community_id);
-    let account = async |username: &str, role: Role, jurisdiction: Jurisdiction| {
-        let input = AccountInput {
-            username: username.to_owned(),
-            display_name: format!("Test {}", role.code()),
-            password: PASSWORD.to_owned(),
-            role: role.code().to_owned(),
-            level: jurisdiction.level.code().to_owned(),
-            scope_id: jurisdiction.id,
-            active: true,
-        };
-        let account_id = app
-            .create_account(&sys, &input)
-            .await
-            .expect("create fixture account");
-        Actor {
-            account_id,
-            username: username.to_owned(),
-            display_name: input.display_name,
-            role,
-            jurisdiction,
-            language: "zh".to_owned(),
-        }
-    };
-    let admin = account("admin", Role::Admin, Jurisdiction::ALL).await;
-    let official = account(
-        "official",
-        Role::Official,
-        Jurisdiction::new(Level::Street, street_id),
-    )
-    .await;
-    let staff = account("staff", Role::CommunityStaff, community).await;
-    let grid_worker = account(
-        "gridworker",
-        Role::GridWorker,
-        Jurisdiction::new(Level::Grid, grid1_id),
-    )
-    .await;
-    let doctor = account("doctor", Role::Doctor, community).await;
-    let guard = account("guard", Role::Guard, community).await;
-    let volunteer = account("volunteer", Role::Volunteer, community).await;
-    let cdc = account(
-        "cdc",
-        Role::CdcLiaison,
-        Jurisdiction::new(Level::District, district_id),
-    )
-    .await;
-    let auditor = account("auditor", Role::Auditor, Jurisdiction::ALL).await;
+    let street = Jurisdiction::new(Level::Street, street_id);
+    let grid1 = Jurisdiction::new(Level::Grid, grid1_id);
+    let district = Jurisdiction::new(Level::District, district_id);
+    let admin = account(app, "admin", Role::Admin, Jurisdiction::ALL).await;
+    let official = account(app, "official", Role::Official, street).await;
+    let staff = account(app, "staff", Role::CommunityStaff, community).await;
+    let grid_worker = account(app, "gridworker", Role::GridWorker, grid1).await;
+    let doctor = account(app, "doctor", Role::Doctor, community).await;
+    let guard = account(app, "guard", Role::Guard, community).await;
+    let volunteer = account(app, "volunteer", Role::Volunteer, community).await;
+    let cdc = account(app, "cdc", Role::CdcLiaison, district).await;
+    let auditor = account(app, "auditor", Role::Auditor, Jurisdiction::ALL).await;
     Fixture {
         district_id,
         street_id,
@@ -351,6 +325,54 @@ pub async fn fixture(app: &App) -> Fixture {
         cdc,
         auditor,
     }
+}
+
+/// A new account of `role` over `jurisdiction` with the fixture password, made by the system
+/// actor, and the actor it signs in as.
+pub async fn account(app: &App, username: &str, role: Role, jurisdiction: Jurisdiction) -> Actor {
+    let input = AccountInput {
+        username: username.to_owned(),
+        display_name: format!("Test {}", role.code()),
+        password: PASSWORD.to_owned(),
+        role: role.code().to_owned(),
+        level: jurisdiction.level.code().to_owned(),
+        scope_id: jurisdiction.id,
+        active: true,
+    };
+    let account_id = app
+        .create_account(&Actor::system(), &input)
+        .await
+        .expect("create account");
+    Actor {
+        account_id,
+        username: username.to_owned(),
+        display_name: input.display_name,
+        role,
+        jurisdiction,
+        language: "zh".to_owned(),
+    }
+}
+
+/// The first page of the residents `actor` finds by `q`: a name, an ID number, a phone or a room.
+pub async fn search_residents(app: &App, actor: &Actor, q: &str) -> Page<Resident> {
+    let query = ResidentQuery {
+        q: Some(q.to_owned()),
+        ..Default::default()
+    };
+    app.residents(actor, &query, PageRequest::first())
+        .await
+        .expect("search residents")
+}
+
+/// A file read for import into the fixture community by its staff, ready to run.
+pub async fn prepare_staff_import(
+    app: &App,
+    f: &Fixture,
+    file_name: &str,
+    bytes: impl Into<Vec<u8>>,
+) -> AppResult<PreparedImport> {
+    app.prepare_import(&f.staff, f.community_id, file_name, bytes.into())
+        .await
 }
 
 /// A valid citizen ID of county 610825; distinct for distinct `n` below 100,000.
@@ -405,12 +427,49 @@ pub async fn zhang_san(app: &App, f: &Fixture) -> (i64, i64) {
     (h, r)
 }
 
+/// Every page of a list paged by key, `limit` items at a time, from the first page to the one
+/// with no next key; `read` reads the page a request asks for.
+pub async fn every_page<T>(
+    limit: u32,
+    mut read: impl AsyncFnMut(PageRequest) -> AppResult<Page<T>>,
+) -> Vec<Page<T>> {
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = read(PageRequest::new(after, Some(limit)))
+            .await
+            .expect("a page");
+        after = page.next;
+        pages.push(page);
+        if after.is_none() {
+            return pages;
+        }
+        assert!(pages.len() < 1000, "paging does not end");
+    }
+}
+
 /// The audit entries of one action.
 pub fn audit_action(name: &str) -> AuditFilter {
     AuditFilter {
         action: Some(name.to_owned()),
         ..Default::default()
     }
+}
+
+/// The audit entries of one object.
+pub fn audit_object(object_type: &str, object_id: i64) -> AuditFilter {
+    AuditFilter {
+        object_type: Some(object_type.to_owned()),
+        object_id: Some(object_id.to_string()),
+        ..Default::default()
+    }
+}
+
+/// The audit trail as `actor` reads it, as `filter` narrows it, newest first.
+pub async fn audit_trail(app: &App, actor: &Actor, filter: AuditFilter) -> Vec<AuditRecord> {
+    app.audit_trail(actor, &filter, 1000)
+        .await
+        .expect("audit trail")
 }
 
 /// Asserts that the whole audit chain verifies, as `auditor` reads it.
@@ -428,11 +487,15 @@ pub async fn board(app: &App, actor: &Actor, query: BoardQuery) -> Page<Delivery
 
 /// The deliveries on `actor`'s board in `state` (`all` for every state).
 pub async fn board_in_state(app: &App, actor: &Actor, state: &str) -> Page<Delivery> {
-    let query = BoardQuery {
+    board(app, actor, deliveries_in_state(state)).await
+}
+
+/// The deliveries in `state` (`all` for every state).
+pub fn deliveries_in_state(state: &str) -> BoardQuery {
+    BoardQuery {
         state: Some(state.to_owned()),
         ..Default::default()
-    };
-    board(app, actor, query).await
+    }
 }
 
 /// Asserts that a use case refused its input with `code` on `field`.
@@ -447,6 +510,15 @@ pub fn assert_field_error<T: Debug>(result: AppResult<T>, field: &str, code: &st
         }
         other => panic!("expected a validation error {field}: {code}, got {other:?}"),
     }
+}
+
+/// Asserts that a use case refused with the conflict `code`.
+#[track_caller]
+pub fn assert_conflict<T: Debug>(result: AppResult<T>, code: ErrorCode) {
+    assert!(
+        matches!(result, Err(AppError::Conflict(c)) if c == code),
+        "expected the conflict {code:?}, got {result:?}"
+    );
 }
 
 #[track_caller]

@@ -2,7 +2,7 @@
 //! every second day per household, the volunteer's steps, cancellation when quarantine ends,
 //! reassignment, the rubbish round in address order, roles and jurisdiction.
 
-use app::accounts::AccountInput;
+use app::ErrorCode;
 use app::quarantine::OrderInput;
 use app::tasks::{BoardQuery, Generated, MyList};
 use app::{Actor, App, AppError};
@@ -15,8 +15,9 @@ mod http;
 mod rubbish;
 
 use crate::support::{
-    Fixture, PASSWORD, TestDb, assert_field_error, assert_forbidden, assert_not_found, board,
-    board_in_state, citizen_id, fixture, household, raw_resident,
+    Fixture, TestDb, account, assert_conflict, assert_field_error, assert_forbidden,
+    assert_not_found, board, board_in_state, citizen_id, deliveries_in_state, every_page,
+    household, raw_resident,
 };
 
 fn days_ago(app: &App, n: i64) -> Date {
@@ -54,30 +55,6 @@ async fn home(
         members.push(id);
     }
     (h, members)
-}
-
-async fn account(app: &App, username: &str, role: Role, j: Jurisdiction) -> Actor {
-    let input = AccountInput {
-        username: username.to_owned(),
-        display_name: format!("Test {username}"),
-        password: PASSWORD.to_owned(),
-        role: role.code().to_owned(),
-        level: j.level.code().to_owned(),
-        scope_id: j.id,
-        active: true,
-    };
-    let account_id = app
-        .create_account(&Actor::system(), &input)
-        .await
-        .expect("account");
-    Actor {
-        account_id,
-        username: username.to_owned(),
-        display_name: input.display_name,
-        role,
-        jurisdiction: j,
-        language: "en".to_owned(),
-    }
 }
 
 /// A volunteer account bound to one place: a building, a grid or a community.
@@ -119,9 +96,8 @@ async fn audit_actions(app: &App, object_type: &str, id: i64) -> Vec<String> {
 
 #[tokio::test]
 async fn deliveries_come_every_second_day_per_household_and_generation_is_idempotent() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let day0 = days_ago(app, 4);
     let (h, members) = home(app, &f, f.building1_id, "1", "101", &["张三", "李四"], 1).await;
     // The second member's order starts a day later: the household still counts from day 0.
@@ -190,9 +166,8 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
 
 #[tokio::test]
 async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, members) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
     app.create_quarantine(&f.staff, members[0], &order("home", app.today()))
         .await
@@ -207,10 +182,10 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .expect("the community volunteer has the task");
     let other = volunteer(app, "vol_other", Level::Community, f.community_id).await;
 
-    assert!(matches!(
+    assert_conflict(
         app.deliver(&f.volunteer, task.id).await,
-        Err(AppError::Conflict(app::ErrorCode::TaskStepNotAllowed))
-    ));
+        ErrorCode::TaskStepNotAllowed,
+    );
     assert_field_error(
         app.ask_delivery(&f.volunteer, task.id, "   ").await,
         "needs",
@@ -269,9 +244,8 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
 
 #[tokio::test]
 async fn an_ended_quarantine_cancels_undelivered_tasks() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, members) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
     let (_, kept) = home(app, &f, f.building3_id, "2", "502", &["李四"], 5).await;
     let start = days_ago(app, 2);
@@ -316,9 +290,8 @@ async fn an_ended_quarantine_cancels_undelivered_tasks() {
 
 #[tokio::test]
 async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (_, a) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
     let (_, b) = home(app, &f, f.building3_id, "1", "301", &["李四"], 5).await;
     for m in [a[0], b[0]] {
@@ -352,24 +325,18 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
     );
     assert_not_found(app.delivery_task(&f.grid_worker, in_grid2).await);
 
-    assert_field_error(
-        app.assign_delivery(&f.staff, in_grid1, Some(grid2_volunteer.account_id))
-            .await,
-        "volunteer_id",
-        "outside_jurisdiction",
-    );
-    assert_field_error(
-        app.assign_delivery(&f.staff, in_grid1, Some(f.guard.account_id))
-            .await,
-        "volunteer_id",
-        "wrong_role",
-    );
-    assert_field_error(
-        app.assign_delivery(&f.staff, in_grid2, Some(far_volunteer.account_id))
-            .await,
-        "volunteer_id",
-        "outside_jurisdiction",
-    );
+    for (task, volunteer, code) in [
+        (in_grid1, &grid2_volunteer, "outside_jurisdiction"),
+        (in_grid1, &f.guard, "wrong_role"),
+        (in_grid2, &far_volunteer, "outside_jurisdiction"),
+    ] {
+        assert_field_error(
+            app.assign_delivery(&f.staff, task, Some(volunteer.account_id))
+                .await,
+            "volunteer_id",
+            code,
+        );
+    }
     assert_forbidden(
         app.assign_delivery(&f.volunteer, in_grid2, Some(grid2_volunteer.account_id))
             .await,
@@ -377,32 +344,21 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
     app.assign_delivery(&f.staff, in_grid2, Some(grid2_volunteer.account_id))
         .await
         .expect("reassign");
-    let by_volunteer = board(
-        app,
-        &f.staff,
-        BoardQuery {
-            volunteer_id: Some(grid2_volunteer.account_id),
-            ..Default::default()
-        },
-    )
-    .await;
-    assert_eq!(
-        by_volunteer.items.iter().map(|d| d.id).collect::<Vec<_>>(),
-        vec![in_grid2]
-    );
-    let by_grid = board(
-        app,
-        &f.staff,
-        BoardQuery {
-            grid_id: Some(f.grid1_id),
-            ..Default::default()
-        },
-    )
-    .await;
-    assert_eq!(
-        by_grid.items.iter().map(|d| d.id).collect::<Vec<_>>(),
-        vec![in_grid1]
-    );
+    let by_volunteer = BoardQuery {
+        volunteer_id: Some(grid2_volunteer.account_id),
+        ..Default::default()
+    };
+    let by_grid = BoardQuery {
+        grid_id: Some(f.grid1_id),
+        ..Default::default()
+    };
+    for (query, expected) in [(by_volunteer, in_grid2), (by_grid, in_grid1)] {
+        let listed = board(app, &f.staff, query).await;
+        assert_eq!(
+            listed.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![expected]
+        );
+    }
     // The community volunteer no longer finds the reassigned task; the new one does.
     assert_not_found(app.ask_delivery(&f.volunteer, in_grid2, "rice").await);
     app.ask_delivery(&grid2_volunteer, in_grid2, "rice")
@@ -421,38 +377,24 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
         app.delivery_board(&f.guard, &BoardQuery::default(), PageRequest::first())
             .await,
     );
+    let lost = deliveries_in_state("lost");
     assert_field_error(
-        app.delivery_board(
-            &f.staff,
-            &BoardQuery {
-                state: Some("lost".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await,
+        app.delivery_board(&f.staff, &lost, PageRequest::first())
+            .await,
         "state",
         "unknown_state",
     );
     // Pages continue by key.
-    let first = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery::default(),
-            PageRequest::new(None, Some(1)),
-        )
-        .await
-        .expect("page 1");
-    let second = app
-        .delivery_board(
-            &f.staff,
-            &BoardQuery::default(),
-            PageRequest::new(first.next, Some(1)),
-        )
-        .await
-        .expect("page 2");
-    assert_eq!(first.items.len(), 1);
-    assert_eq!(second.items.len(), 1);
-    assert_ne!(first.items[0].id, second.items[0].id);
-    assert_eq!(second.next, None);
+    let pages = every_page(1, async |p| {
+        app.delivery_board(&f.staff, &BoardQuery::default(), p)
+            .await
+    })
+    .await;
+    let ids: Vec<Vec<i64>> = pages
+        .iter()
+        .map(|p| p.items.iter().map(|d| d.id).collect())
+        .collect();
+    assert_eq!(ids.len(), 2, "two pages, the second without a next key");
+    assert_eq!((ids[0].len(), ids[1].len()), (1, 1));
+    assert_ne!(ids[0], ids[1]);
 }

@@ -2,12 +2,12 @@
 //! rejected rows of an import are kept once each and capped.
 
 use app::AppError;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use domain::registry::ImportStatus;
 use serde_json::Value;
 
 use crate::http::Client;
-use crate::support::{TestDb, citizen_id, fixture, with_bad_check_char};
+use crate::support::{TestDb, citizen_id, prepare_staff_import, with_bad_check_char};
 
 /// An .xlsx of two cells, A1 and XFD1048576: 1.7 KB that once asked for 550 GB.
 fn sparse_xlsx() -> Vec<u8> {
@@ -43,9 +43,8 @@ fn sparse_xlsx() -> Vec<u8> {
 
 #[tokio::test]
 async fn a_sparse_xlsx_is_refused_naming_the_limit_and_the_server_answers_after() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let file = sparse_xlsx();
     assert!(file.len() < 2048, "{} bytes", file.len());
 
@@ -60,20 +59,8 @@ async fn a_sparse_xlsx_is_refused_naming_the_limit_and_the_server_answers_after(
             "/api/v1/imports?community_id={}&file_name=sparse.xlsx",
             f.community_id
         );
-        let res = api
-            .send(
-                Method::POST,
-                &path,
-                &[(header::CONTENT_TYPE, "application/octet-stream")],
-                axum::body::Body::from(file.clone()),
-            )
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            res.text()
-        );
+        let res = api.post_file(&path, file.clone()).await;
+        res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
         let body: Value = res.json();
         let field = &body["error"]["fields"][0];
         assert_eq!(field["field"], "file", "{body}");
@@ -98,22 +85,14 @@ async fn a_sparse_xlsx_is_refused_naming_the_limit_and_the_server_answers_after(
 
 #[tokio::test]
 async fn configured_limits_apply_to_csv_uploads() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let mut app = db.app.clone();
     app.settings.imports.sheet.max_rows = 2;
-    let f = fixture(&app).await;
     let mut csv = "姓名,身份证号,楼栋,单元,房号\r\n".to_owned();
     for i in 0..3 {
         csv.push_str(&format!("王{i},{},1号楼,1,10{i}\r\n", citizen_id(40 + i)));
     }
-    let refused = app
-        .prepare_import(
-            &f.staff,
-            f.community_id,
-            "rows.csv",
-            csv.as_bytes().to_vec(),
-        )
-        .await;
+    let refused = prepare_staff_import(&app, &f, "rows.csv", csv.as_str()).await;
     match refused {
         Err(AppError::Validation(e)) => {
             assert_eq!(e.0[0].code, "upload_too_many_rows", "{e:?}");
@@ -127,11 +106,7 @@ async fn configured_limits_apply_to_csv_uploads() {
         "x".repeat(1024 * 1024),
         citizen_id(50)
     );
-    match db
-        .app
-        .prepare_import(&f.staff, f.community_id, "big.csv", big.as_bytes().to_vec())
-        .await
-    {
+    match prepare_staff_import(&app, &f, "big.csv", big.as_str()).await {
         Err(AppError::Validation(e)) => {
             assert_eq!(e.0[0].code, "upload_cell_too_large", "{e:?}");
             assert_eq!(e.0[0].detail, "32 KB");
@@ -162,12 +137,10 @@ fn register(bad: u32, good: u32) -> String {
 
 #[tokio::test]
 async fn a_bad_row_is_kept_once_with_all_its_problems() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let csv = register(2, 1);
-    let prepared = app
-        .prepare_import(&f.staff, f.community_id, "bad.csv", csv.as_bytes().to_vec())
+    let prepared = prepare_staff_import(app, &f, "bad.csv", csv.as_str())
         .await
         .expect("prepared");
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
@@ -196,18 +169,11 @@ async fn a_bad_row_is_kept_once_with_all_its_problems() {
 
 #[tokio::test]
 async fn an_import_with_too_many_rejected_rows_stops_and_says_so() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let mut app = db.app.clone();
     app.settings.imports.max_rejected_rows = 3;
-    let f = fixture(&app).await;
     let csv = register(5, 2);
-    let prepared = app
-        .prepare_import(
-            &f.staff,
-            f.community_id,
-            "mostly-bad.csv",
-            csv.as_bytes().to_vec(),
-        )
+    let prepared = prepare_staff_import(&app, &f, "mostly-bad.csv", csv.as_str())
         .await
         .expect("prepared");
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
@@ -240,14 +206,12 @@ async fn an_import_with_too_many_rejected_rows_stops_and_says_so() {
 /// are all written.
 #[tokio::test]
 async fn an_import_reads_its_rows_as_a_stream() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let mut app = db.app.clone();
     app.settings.imports.sheet.max_table_bytes = 1024;
-    let f = fixture(&app).await;
     let csv = register(0, 40);
     assert!(csv.len() > 2 * 1024, "the file is larger than the budget");
-    let prepared = app
-        .prepare_import(&f.staff, f.community_id, "big.csv", csv.into_bytes())
+    let prepared = prepare_staff_import(&app, &f, "big.csv", csv)
         .await
         .expect("prepared");
     assert_eq!(prepared.total_rows, 40);

@@ -1,17 +1,15 @@
 //! The API and the pages of checks, alerts and self-reports, through the real router.
 
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
 use super::*;
+use crate::http::{Client, form_input};
 
 #[tokio::test]
 async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
-    use axum::http::{Method, StatusCode};
-    use serde_json::json;
-
-    use crate::http::Client;
-
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let router = server::router(app.clone());
     let mut anon = Client::new(router.clone());
@@ -20,35 +18,27 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
 
     let path = format!("/api/v1/quarantine-orders/{id}/checks");
     let res = doctor
-        .json(
-            Method::POST,
+        .post_json(
             &path,
             &json!({ "temperature": "42.3", "method": "doctor_call" }),
         )
         .await;
-    assert_eq!(
-        res.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        res.text()
-    );
+    res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["error"]["fields"][0]["field"], "temperature");
     assert_eq!(
         res.json()["error"]["fields"][0]["code"],
         "temperature_out_of_range"
     );
     let res = doctor
-        .json(
-            Method::POST,
+        .post_json(
             &path,
             &json!({ "temperature": "38.4", "symptoms": ["cough"], "method": "doctor_call" }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     let alert = res.json()["fever_alert_id"].as_i64().expect("fever alert");
     let res = doctor
-        .json(
-            Method::POST,
+        .post_json(
             &path,
             &json!({ "temperature": "36.4", "method": "doctor_call" }),
         )
@@ -66,53 +56,39 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
     assert_eq!(w["open_fever"], json!(1));
     assert_eq!(w["day"][0]["order_id"], json!(id));
     let res = doctor
-        .json(
-            Method::POST,
-            &format!("/api/v1/alerts/{alert}/acknowledge"),
-            &json!({}),
-        )
+        .post_json(&format!("/api/v1/alerts/{alert}/acknowledge"), &json!({}))
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
-    let res = doctor
-        .json(
-            Method::POST,
-            &format!("/api/v1/alerts/{alert}/resolve"),
-            &json!({ "note": "" }),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let res = doctor
-        .json(
-            Method::POST,
-            &format!("/api/v1/alerts/{alert}/resolve"),
-            &json!({ "note": "sent to the fever clinic" }),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    // A resolution needs a note saying what was done.
+    let resolve = format!("/api/v1/alerts/{alert}/resolve");
+    for (note, status) in [
+        ("", StatusCode::UNPROCESSABLE_ENTITY),
+        ("sent to the fever clinic", StatusCode::NO_CONTENT),
+    ] {
+        let res = doctor.post_json(&resolve, &json!({ "note": note })).await;
+        assert_eq!(res.status, status, "{note:?}");
+    }
 
     // A link through the API, a self-report without an account, then revoked: 410.
     let res = doctor
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/quarantine-orders/{id}/self-report-link"),
             &json!({}),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     let link = res.json()["token"].as_str().expect("token").to_owned();
     let report = format!("/api/v1/self-reports/{link}");
     let res = anon
-        .json(
-            Method::POST,
+        .post_json(
             &report,
             &json!({ "temperature": "37.0", "correction_reason": "feel better" }),
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    res.assert_status(StatusCode::CREATED);
     assert_eq!(res.json()["replaced"], list["items"][0]["id"]);
     let res = anon
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/self-reports/{}", "x".repeat(43)),
             &json!({ "temperature": "37.0" }),
         )
@@ -127,7 +103,7 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     let res = anon
-        .json(Method::POST, &report, &json!({ "temperature": "37.0" }))
+        .post_json(&report, &json!({ "temperature": "37.0" }))
         .await;
     assert_eq!(res.status, StatusCode::GONE);
     assert_eq!(res.json()["error"]["code"], "link_revoked");
@@ -142,13 +118,8 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
 
 #[tokio::test]
 async fn the_pages_record_correct_and_take_a_residents_report() {
-    use axum::http::StatusCode;
-
-    use crate::http::{Client, form_input};
-
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let router = server::router(app.clone());
     let mut doctor = Client::new(router.clone());
@@ -180,7 +151,7 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
             ],
         )
         .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    res.assert_status(StatusCode::SEE_OTHER);
     let shown = doctor.get(&page).await.text();
     assert!(
         shown.contains("data-testid=\"slot-filled\""),
@@ -244,7 +215,7 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
             ],
         )
         .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     assert!(res.text().contains("data-testid=\"report-fever\""));
     let alerts = alerts_of(app, &f.doctor, AlertQuery::default()).await;
     assert_eq!(alerts.items.len(), 1);
@@ -264,12 +235,5 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
         )
         .await;
     assert_eq!(res.status, StatusCode::GONE);
-    assert_eq!(
-        app.order_checks(&f.doctor, id, PageRequest::first())
-            .await
-            .expect("checks")
-            .items
-            .len(),
-        2
-    );
+    assert_eq!(checks_of(app, &f.doctor, id).await.items.len(), 2);
 }

@@ -10,9 +10,8 @@ async fn planned(app: &App, f: &Fixture, n: u32) -> (i64, Date) {
 
 #[tokio::test]
 async fn jobs_start_planned_orders_and_raise_each_missed_check_once() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (id, day) = planned(app, &f, 1).await;
     let (checked, _) = planned(app, &f, 2).await;
     let (o, _) = app.quarantine_order(&f.staff, id).await.expect("order");
@@ -62,18 +61,11 @@ async fn jobs_start_planned_orders_and_raise_each_missed_check_once() {
         .await
         .expect("next tick");
     assert!(again.is_empty(), "{again:?}");
-    let alerts = app
-        .alerts(
-            &f.doctor,
-            &AlertQuery {
-                mine: true,
-                kind: Some("missed_check".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("alerts");
+    let mine = AlertQuery {
+        mine: true,
+        ..of_kind("missed_check")
+    };
+    let alerts = alerts_of(app, &f.doctor, mine).await;
     assert_eq!(alerts.items.len(), 1);
     assert_eq!(alerts.items[0].order_id, id);
     assert_eq!(alerts.items[0].slot_part.code(), "morning");
@@ -130,9 +122,8 @@ async fn jobs_start_planned_orders_and_raise_each_missed_check_once() {
 
 #[tokio::test]
 async fn two_servers_ticking_together_handle_each_period_once() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let mut orders = Vec::new();
     let mut day = app.today();
     for n in 1..=5 {
@@ -164,10 +155,7 @@ async fn two_servers_ticking_together_handle_each_period_once() {
     let alerts = app
         .alerts(
             &f.staff,
-            &AlertQuery {
-                kind: Some("missed_check".to_owned()),
-                ..Default::default()
-            },
+            &of_kind("missed_check"),
             PageRequest::new(None, Some(500)),
         )
         .await

@@ -1,12 +1,14 @@
 //! Self-report links: a resident reports through a link staff can replace and revoke; rate limits.
 
+use app::ErrorCode;
+
 use super::*;
+use crate::support::assert_conflict;
 
 #[tokio::test]
 async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revoke() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let morning = at(app, app.today(), 7, 30);
 
@@ -30,10 +32,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .await
         .expect("second link");
     let r = app.self_report_view(&first.token, morning).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LinkRevoked))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::LinkRevoked);
     let live = app
         .self_report_link(&f.staff, id)
         .await
@@ -54,13 +53,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
                 .await,
         );
     }
-    assert!(
-        app.order_checks(&f.doctor, id, PageRequest::first())
-            .await
-            .expect("checks")
-            .items
-            .is_empty()
-    );
+    assert!(checks_of(app, &f.doctor, id).await.items.is_empty());
 
     // A fever through the link: a record by the resident and an alert on the doctor's list.
     let r = app
@@ -96,10 +89,7 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
     let r = app
         .submit_self_report(&link.token, &report("37.0", &[]), "10.0.0.1", morning)
         .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::SlotFilled);
 
     // Revoked: refused, nothing written.
     app.revoke_self_report_link(&f.staff, id)
@@ -110,23 +100,10 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
     let r = app
         .submit_self_report(&link.token, &fix, "10.0.0.1", morning)
         .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::LinkRevoked))),
-        "{r:?}"
-    );
-    assert_eq!(
-        app.order_checks(&f.doctor, id, PageRequest::first())
-            .await
-            .expect("checks")
-            .items
-            .len(),
-        1
-    );
+    assert_conflict(r, ErrorCode::LinkRevoked);
+    assert_eq!(checks_of(app, &f.doctor, id).await.items.len(), 1);
     let r = app.revoke_self_report_link(&f.staff, id).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::NoLiveLink))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::NoLiveLink);
     assert_eq!(
         audit_actions(app, &f, "self_report_link_create")
             .await
@@ -149,22 +126,15 @@ async fn a_resident_self_reports_through_a_link_that_staff_can_replace_and_revok
         .await
         .expect("release");
     let r = app.self_report_view(&link.token, morning).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::OrderEnded))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::OrderEnded);
     let r = app.create_self_report_link(&f.doctor, id).await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::OrderClosed))),
-        "{r:?}"
-    );
+    assert_conflict(r, ErrorCode::OrderClosed);
 }
 
 #[tokio::test]
 async fn self_reports_are_rate_limited_per_link_and_per_client() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let link = app
         .create_self_report_link(&f.doctor, id)

@@ -1,12 +1,13 @@
 //! Recording and correcting checks, bad input, roles and jurisdiction, and the alert steps.
 
 use super::*;
+use crate::support::assert_conflict;
+use app::ErrorCode;
 
 #[tokio::test]
 async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correction_reason() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let today = app.today();
     let morning = at(app, today, 8, 0);
@@ -23,10 +24,7 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
     let second = app
         .record_check_at(&f.doctor, id, &check("38.1", &["cough"]), morning)
         .await;
-    assert!(
-        matches!(second, Err(AppError::Conflict(app::ErrorCode::SlotFilled))),
-        "{second:?}"
-    );
+    assert_conflict(second, ErrorCode::SlotFilled);
     let checks = checks_of(app, &f.doctor, id).await;
     assert_eq!(checks.items.len(), 1);
 
@@ -90,9 +88,8 @@ async fn a_febrile_check_raises_one_fever_alert_and_a_filled_slot_needs_a_correc
 
 #[tokio::test]
 async fn bad_input_is_refused_field_by_field_and_writes_nothing() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let now = at(app, app.today(), 8, 30);
 
@@ -153,9 +150,8 @@ async fn bad_input_is_refused_field_by_field_and_writes_nothing() {
 
 #[tokio::test]
 async fn roles_and_jurisdiction_bound_checks_and_alerts() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let other = order_in_grid2(app, &f).await;
     let now = at(app, app.today(), 8, 0);
@@ -185,31 +181,14 @@ async fn roles_and_jurisdiction_bound_checks_and_alerts() {
     // The lead sees both, filterable by grid and kind; the grid worker only grid 1's.
     let all = alerts_of(app, &f.staff, AlertQuery::default()).await;
     assert_eq!(all.items.len(), 2);
-    let grid2 = app
-        .alerts(
-            &f.staff,
-            &AlertQuery {
-                grid_id: Some(f.grid2_id),
-                kind: Some("fever".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("grid 2");
+    let grid2_fevers = AlertQuery {
+        grid_id: Some(f.grid2_id),
+        ..of_kind("fever")
+    };
+    let grid2 = alerts_of(app, &f.staff, grid2_fevers).await;
     assert_eq!(grid2.items.len(), 1);
     assert_eq!(grid2.items[0].order_id, other);
-    let missed_only = app
-        .alerts(
-            &f.staff,
-            &AlertQuery {
-                kind: Some("missed_check".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("kind");
+    let missed_only = alerts_of(app, &f.staff, of_kind("missed_check")).await;
     assert!(missed_only.items.is_empty());
     let worker = alerts_of(app, &f.grid_worker, AlertQuery::default()).await;
     assert_eq!(worker.items.len(), 1);
@@ -220,15 +199,8 @@ async fn roles_and_jurisdiction_bound_checks_and_alerts() {
         vec![alert]
     );
     assert_field_error(
-        app.alerts(
-            &f.staff,
-            &AlertQuery {
-                kind: Some("bad".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await,
+        app.alerts(&f.staff, &of_kind("bad"), PageRequest::first())
+            .await,
         "kind",
         "invalid_choice",
     );
@@ -255,9 +227,8 @@ async fn roles_and_jurisdiction_bound_checks_and_alerts() {
 
 #[tokio::test]
 async fn alerts_go_open_acknowledged_resolved_with_a_note() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let id = order(app, &f, 1, "").await;
     let r = app
         .record_check_at(
@@ -279,15 +250,7 @@ async fn alerts_go_open_acknowledged_resolved_with_a_note() {
         .await
         .expect("acknowledge");
     let again = app.acknowledge_alert(&f.staff, alert).await;
-    assert!(
-        matches!(
-            again,
-            Err(AppError::Conflict(
-                app::ErrorCode::AlertTransitionNotAllowed
-            ))
-        ),
-        "{again:?}"
-    );
+    assert_conflict(again, ErrorCode::AlertTransitionNotAllowed);
     app.resolve_alert(&f.doctor, alert, "called: smell back, 36.4")
         .await
         .expect("resolve");
@@ -306,17 +269,11 @@ async fn alerts_go_open_acknowledged_resolved_with_a_note() {
     // Resolved alerts leave the worklist but stay listed by state.
     let open = alerts_of(app, &f.doctor, AlertQuery::default()).await;
     assert!(open.items.is_empty());
-    let resolved = app
-        .alerts(
-            &f.doctor,
-            &AlertQuery {
-                state: Some("resolved".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("resolved");
+    let resolved_state = AlertQuery {
+        state: Some("resolved".to_owned()),
+        ..Default::default()
+    };
+    let resolved = alerts_of(app, &f.doctor, resolved_state).await;
     assert_eq!(resolved.items.len(), 1);
     let trail = audit_actions(app, &f, "alert_resolve").await;
     assert_eq!(trail.len(), 1);

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{CREATED, Day, Homes, OK, id, items};
+use crate::http::sorted_item_ids;
 use crate::support::citizen_id;
 
 /// Two returnees in 1号楼 1-101 and their neighbour in 1-102, who stayed in the city.
@@ -89,11 +90,7 @@ pub(super) async fn screen(day: &mut Day, homes: &Homes) {
         .get(&format!("{base}/households?mine=true"))
         .await
         .expect(OK);
-    let mut listed: Vec<i64> = items(&mine)
-        .iter()
-        .map(|h| h["household_id"].as_i64().expect("household id"))
-        .collect();
-    listed.sort_unstable();
+    let listed = sorted_item_ids(&mine, "household_id");
     assert_eq!(listed, [homes.returnees, homes.neighbour]);
     assert!(items(&mine).iter().all(|h| h["team_id"] == team));
 
@@ -226,11 +223,7 @@ pub(super) async fn quarantine(day: &mut Day, homes: &Homes) -> Vec<i64> {
         ))
         .await
         .expect(OK);
-    let mut residents: Vec<i64> = items(&list)
-        .iter()
-        .map(|o| o["resident_id"].as_i64().expect("resident"))
-        .collect();
-    residents.sort_unstable();
+    let residents = sorted_item_ids(&list, "resident_id");
     assert_eq!(residents, [homes.zhang, homes.li]);
     for o in items(&list) {
         assert_eq!(o["state"], "active", "{o}");

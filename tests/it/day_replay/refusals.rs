@@ -214,30 +214,26 @@ fn a_request_outside_the_document_is_refused() {
         c.check_request(&get, "/api/v1/residents?limit=20&q=%E5%BC%A0", None),
         Ok(())
     );
-    refused(
-        c.check_request(&get, "/api/v1/residents?limit=0", None),
-        &["limit", "minimum"],
-    );
-    refused(
-        c.check_request(&get, "/api/v1/residents?colour=red", None),
-        &["no query parameter `colour`"],
-    );
-    refused(
-        c.check_request(&get, "/api/v1/residents/abc", None),
-        &["GET /residents/{id}", "path parameter `id`"],
-    );
-    refused(
-        c.check_request(&get, "/api/v1/assignees?role=doctor", None),
-        &["building_id", "missing"],
-    );
-    refused(
-        c.check_request(&get, "/api/v1/no-such-thing", None),
-        &["no operation GET /no-such-thing"],
-    );
-    refused(
-        c.check_request(&get, "/api/v2/residents", None),
-        &["not under the server URL"],
-    );
+    let bad_gets: [(&str, &[&str]); 6] = [
+        ("/api/v1/residents?limit=0", &["limit", "minimum"]),
+        (
+            "/api/v1/residents?colour=red",
+            &["no query parameter `colour`"],
+        ),
+        (
+            "/api/v1/residents/abc",
+            &["GET /residents/{id}", "path parameter `id`"],
+        ),
+        ("/api/v1/assignees?role=doctor", &["building_id", "missing"]),
+        (
+            "/api/v1/no-such-thing",
+            &["no operation GET /no-such-thing"],
+        ),
+        ("/api/v2/residents", &["not under the server URL"]),
+    ];
+    for (path, expected) in bad_gets {
+        refused(c.check_request(&get, path, None), expected);
+    }
 }
 
 #[test]

@@ -16,8 +16,7 @@ pub(super) async fn fresh_token_id(app: &App, username: &str) -> i64 {
     let label = format!("matrix revoke {n}");
     let mut anon = Client::new(server::router(app.clone()));
     let res = anon
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/tokens",
             &json!({ "username": username, "password": PASSWORD, "label": label }),
         )

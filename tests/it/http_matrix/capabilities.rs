@@ -11,7 +11,7 @@ use super::calls::{Request, fresh_token_id, id_of, outcome};
 use super::world::{World, import, lead, world};
 use super::{G1, OUTSIDE, ROUTES, Row, mismatches, parse_table, render_table};
 use crate::http::Client;
-use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, fixture, raw_resident};
+use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, raw_resident};
 
 /// The expected outcome of each route for each role, as `inside/outside`, read as in the
 /// registry table ([`super::EXPECTED`]): the inside object is in grid 1 of Minsheng Road
@@ -119,8 +119,7 @@ async fn call(
             let me = client.get("/api/v1/me").await.json();
             let username = me["username"].as_str().unwrap_or_default().to_owned();
             let res = Client::new(server::router(app.clone()))
-                .json(
-                    Method::POST,
+                .post_json(
                     "/api/v1/tokens",
                     &json!({ "username": username, "password": PASSWORD, "label": "matrix" }),
                 )
@@ -148,15 +147,7 @@ async fn call(
                 .clone();
             let mut anon = Client::new(server::router(app.clone()));
             let token = anon.token(&own).await;
-            let res = anon
-                .bearer(&token)
-                .send(
-                    Method::DELETE,
-                    "/api/v1/me/tokens",
-                    &[],
-                    axum::body::Body::empty(),
-                )
-                .await;
+            let res = anon.bearer(&token).delete("/api/v1/me/tokens").await;
             return outcome(&res, None);
         }
         "GET    /accounts" => Request::list("/accounts", id_of("id", w.accounts[t])),
@@ -473,9 +464,8 @@ async fn call(
 
 #[tokio::test]
 async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let mut anon = Client::new(server::router(app.clone()));
     let token = anon.token("admin").await;
     let mut admin = anon.bearer(&token);

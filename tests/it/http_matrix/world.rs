@@ -5,16 +5,14 @@
 use app::checks::{AlertQuery, CheckInput};
 use app::quarantine::OrderInput;
 use app::screening::{AssignTarget, CampaignInput};
-use app::tasks::BoardQuery;
 use app::tasks::rubbish::RoundQuery;
 use app::{Actor, App};
-use axum::http::{Method, header};
 use domain::access::{Jurisdiction, Role};
 use domain::page::PageRequest;
 
 use super::{G1, G2, Place, places};
 use crate::http::{Client, Res};
-use crate::support::{Fixture, PASSWORD, citizen_id, household, raw_resident};
+use crate::support::{Fixture, PASSWORD, citizen_id, deliveries_in_state, household, raw_resident};
 
 /// What each place holds besides its household and resident: the objects of every capability.
 pub(super) struct World {
@@ -98,11 +96,9 @@ pub(super) async fn import(admin: &mut Client, community: i64, n: u32) -> Res {
         citizen_id(200 + n)
     );
     admin
-        .send(
-            Method::POST,
+        .post_file(
             &format!("/api/v1/imports?community_id={community}&file_name=m{n}.csv"),
-            &[(header::CONTENT_TYPE, "application/octet-stream")],
-            axum::body::Body::from(csv),
+            csv,
         )
         .await
 }
@@ -186,10 +182,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
     let board = app
         .delivery_board(
             &sys,
-            &BoardQuery {
-                state: Some("all".to_owned()),
-                ..Default::default()
-            },
+            &deliveries_in_state("all"),
             PageRequest::new(None, Some(100)),
         )
         .await

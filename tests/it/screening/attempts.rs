@@ -2,23 +2,21 @@
 //! attempt twice, and a closed campaign.
 
 use app::AppError;
+use app::ErrorCode;
 use app::screening::HouseholdQuery;
-use domain::page::PageRequest;
 use domain::screening::RawAnswer;
 
 use super::{
-    assert_counts_match_households, attempt, audit_len, campaign_input, homes, my_list,
-    open_campaign,
+    assert_counts_match_households, assert_untouched, attempt, audit_len, campaign_input,
+    draft_campaign, homes, homes_in_open_campaign, households_of, my_list, open_campaign, record,
 };
-use crate::support::{TestDb, assert_field_error, assert_not_found, fixture};
+use crate::support::{TestDb, assert_conflict, assert_field_error, assert_not_found};
 
 #[tokio::test]
 async fn a_grid_worker_works_through_their_list_until_answered() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, [zhang, li]) = homes(app, &f).await;
-    let (c, team) = open_campaign(app, &f).await;
+    let (homes, [zhang, li], c, team) = homes_in_open_campaign(app, &f).await;
 
     // Their own households only: grid 1's four, open, in order.
     let list = my_list(app, &f.grid_worker, c).await;
@@ -36,14 +34,12 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         .into_iter()
         .enumerate()
     {
-        let r = app
-            .record_screening_attempt(&f.grid_worker, c, h, &attempt(m, o, &format!("k{i}")))
+        let r = record(app, &f.grid_worker, c, h, m, o, &format!("k{i}"))
             .await
             .expect("attempt");
         assert_eq!(r.state.code(), "open");
     }
-    let r = app
-        .record_screening_attempt(&f.grid_worker, c, h, &attempt("notice", "left", "k2"))
+    let r = record(app, &f.grid_worker, c, h, "notice", "left", "k2")
         .await
         .expect("notice");
     assert_eq!(r.state.code(), "unreachable");
@@ -51,13 +47,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
     let list = my_list(app, &f.grid_worker, c).await;
     assert_eq!(list.last(), Some(&(h, "unreachable".to_owned())));
     // A refusal makes a household unreachable at once.
-    let r = app
-        .record_screening_attempt(
-            &f.grid_worker,
-            c,
-            homes[1],
-            &attempt("call", "refused", "k3"),
-        )
+    let r = record(app, &f.grid_worker, c, homes[1], "call", "refused", "k3")
         .await
         .expect("refused");
     assert_eq!(r.state.code(), "unreachable");
@@ -67,27 +57,16 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         ("open", vec![homes[2], homes[3]]),
         ("done", vec![]),
     ] {
-        let page = app
-            .screening_households(
-                &f.grid_worker,
-                c,
-                &HouseholdQuery {
-                    mine: true,
-                    state: Some(state.to_owned()),
-                    ..Default::default()
-                },
-                PageRequest::new(None, Some(10)),
-            )
+        let one_state = HouseholdQuery {
+            mine: true,
+            state: Some(state.to_owned()),
+            ..Default::default()
+        };
+        let page = households_of(app, &f.grid_worker, c, one_state)
             .await
             .expect("list of one state");
-        assert_eq!(
-            page.items
-                .iter()
-                .map(|h| h.household_id)
-                .collect::<Vec<_>>(),
-            expected,
-            "{state}"
-        );
+        let listed: Vec<i64> = page.items.iter().map(|h| h.household_id).collect();
+        assert_eq!(listed, expected, "{state}");
     }
 
     // The household with residents answers on the phone: every member must be answered.
@@ -174,8 +153,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
     assert!(v.can_record);
 
     // An unreachable household answered at the door becomes done.
-    let r = app
-        .record_screening_attempt(&f.grid_worker, c, homes[0], &attempt("visit", "met", "k5"))
+    let r = record(app, &f.grid_worker, c, homes[0], "visit", "met", "k5")
         .await
         .expect("met");
     assert_eq!(r.state.code(), "done");
@@ -184,30 +162,14 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
 
 #[tokio::test]
 async fn submitting_the_same_attempt_twice_records_it_once() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, _) = open_campaign(app, &f).await;
-    let first = app
-        .record_screening_attempt(
-            &f.grid_worker,
-            c,
-            homes[0],
-            &attempt("call", "no_answer", "same"),
-        )
-        .await
-        .expect("first");
+    let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
+    // The grid worker's call without an answer, always under the same idempotency key.
+    let same = async |h| record(app, &f.grid_worker, c, h, "call", "no_answer", "same").await;
+    let first = same(homes[0]).await.expect("first");
     let audit = audit_len(app, &f).await;
-    let second = app
-        .record_screening_attempt(
-            &f.grid_worker,
-            c,
-            homes[0],
-            &attempt("call", "no_answer", "same"),
-        )
-        .await
-        .expect("second");
+    let second = same(homes[0]).await.expect("second");
     assert_eq!(second.attempt_id, first.attempt_id);
     assert!(second.duplicate && !first.duplicate);
     assert_eq!(audit_len(app, &f).await, audit, "nothing new written");
@@ -218,29 +180,10 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
     assert_eq!(v.attempts.len(), 1);
     assert_eq!(v.household.attempts, 1);
     // The same key for another household is a mistake, not a repeat.
-    let r = app
-        .record_screening_attempt(
-            &f.grid_worker,
-            c,
-            homes[1],
-            &attempt("call", "no_answer", "same"),
-        )
-        .await;
-    assert!(
-        matches!(
-            r,
-            Err(AppError::Conflict(app::ErrorCode::IdempotencyKeyReused))
-        ),
-        "{r:?}"
-    );
+    let r = same(homes[1]).await;
+    assert_conflict(r, ErrorCode::IdempotencyKeyReused);
     assert_field_error(
-        app.record_screening_attempt(
-            &f.grid_worker,
-            c,
-            homes[1],
-            &attempt("call", "no_answer", ""),
-        )
-        .await,
+        record(app, &f.grid_worker, c, homes[1], "call", "no_answer", "").await,
         "idempotency_key",
         "idempotency_key_invalid",
     );
@@ -256,67 +199,34 @@ async fn submitting_the_same_attempt_twice_records_it_once() {
 
 #[tokio::test]
 async fn an_attempt_for_a_closed_campaign_is_refused_and_writes_nothing() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (homes, _) = homes(app, &f).await;
-    let draft = app
-        .create_campaign(&f.staff, f.community_id, &campaign_input("Draft"))
-        .await
-        .expect("draft");
-    let r = app
-        .record_screening_attempt(
-            &f.staff,
-            draft,
-            homes[0],
-            &attempt("call", "no_answer", "d"),
-        )
-        .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignNotOpen))),
-        "{r:?}"
-    );
+    let draft = draft_campaign(app, &f, campaign_input("Draft")).await;
+    let r = record(app, &f.staff, draft, homes[0], "call", "no_answer", "d").await;
+    assert_conflict(r, ErrorCode::CampaignNotOpen);
     let (c, _) = open_campaign(app, &f).await;
     app.transition_campaign(&f.staff, c, "closed")
         .await
         .expect("close");
     let audit = audit_len(app, &f).await;
-    let r = app
-        .record_screening_attempt(
-            &f.grid_worker,
-            c,
-            homes[0],
-            &attempt("call", "no_answer", "z"),
-        )
-        .await;
-    assert!(
-        matches!(r, Err(AppError::Conflict(app::ErrorCode::CampaignClosed))),
-        "{r:?}"
-    );
+    let r = record(app, &f.grid_worker, c, homes[0], "call", "no_answer", "z").await;
+    assert_conflict(r, ErrorCode::CampaignClosed);
     assert_eq!(audit_len(app, &f).await, audit);
-    let v = app
-        .screening_household(&f.staff, c, homes[0])
-        .await
-        .expect("household");
-    assert!(v.attempts.is_empty());
-    assert_eq!(v.household.state.code(), "open");
+    assert_untouched(app, &f, c, homes[0]).await;
     // Closed is final.
     let r = app.transition_campaign(&f.staff, c, "open").await;
     assert!(matches!(r, Err(AppError::Conflict(_))), "{r:?}");
     // Bad attempts write nothing either.
     let (c2, _) = {
-        let c2 = app
-            .create_campaign(&f.staff, f.community_id, &campaign_input("Second"))
-            .await
-            .expect("second");
+        let c2 = draft_campaign(app, &f, campaign_input("Second")).await;
         app.transition_campaign(&f.staff, c2, "open")
             .await
             .expect("open");
         (c2, ())
     };
     assert_field_error(
-        app.record_screening_attempt(&f.staff, c2, homes[0], &attempt("call", "met", "m"))
-            .await,
+        record(app, &f.staff, c2, homes[0], "call", "met", "m").await,
         "outcome",
         "outcome_not_for_method",
     );

@@ -4,23 +4,17 @@ use app::AppError;
 use app::screening::{CampaignInput, HouseholdQuery};
 use domain::page::PageRequest;
 
-use super::{audit_len, campaign_input, homes};
-use crate::support::{
-    TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture, household,
-};
+use super::{audit_len, campaign_input, draft_campaign, homes, over_grid};
+use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found, household};
 
 #[tokio::test]
 async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (homes, _) = homes(app, &f).await;
     household(app, &f.admin, f.other_building_id, "1", "101").await;
 
-    let c = app
-        .create_campaign(&f.staff, f.community_id, &campaign_input("Whole community"))
-        .await
-        .expect("campaign");
+    let c = draft_campaign(app, &f, campaign_input("Whole community")).await;
     let all = app
         .screening_households(
             &f.staff,
@@ -54,17 +48,7 @@ async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
     );
 
     // Some grids only.
-    let g2 = app
-        .create_campaign(
-            &f.staff,
-            f.community_id,
-            &CampaignInput {
-                grid_ids: vec![f.grid2_id],
-                ..campaign_input("Grid 2")
-            },
-        )
-        .await
-        .expect("grid campaign");
+    let g2 = draft_campaign(app, &f, over_grid("Grid 2", f.grid2_id)).await;
     let p = app
         .screening_progress(&f.staff, g2)
         .await
@@ -78,9 +62,8 @@ async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
 
 #[tokio::test]
 async fn bad_campaigns_are_refused_and_write_nothing() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     homes(app, &f).await;
     let before = audit_len(app, &f).await;
     let bad = CampaignInput {
@@ -139,9 +122,7 @@ async fn bad_campaigns_are_refused_and_write_nothing() {
         app.create_campaign(&f.staff, f.other_community_id, &campaign_input("x"))
             .await,
     );
-    app.create_campaign(&f.staff, f.community_id, &campaign_input("Once"))
-        .await
-        .expect("first");
+    draft_campaign(app, &f, campaign_input("Once")).await;
     assert_field_error(
         app.create_campaign(&f.staff, f.community_id, &campaign_input("Once"))
             .await,

@@ -2,17 +2,15 @@
 //! building's team, counted; by the registering write, or when the lists are opened.
 
 use app::App;
-use app::screening::{CampaignInput, HouseholdQuery};
-use domain::page::PageRequest;
-use store::audit::AuditFilter;
+use app::screening::HouseholdQuery;
 use store::registry::{self as reg, NewHousehold};
 use store::structure::{self, Node};
 
 use super::{
-    assert_counts_match_households, attempt, audit_len, campaign_input, homes, my_list,
-    open_campaign,
+    assert_counts_match_households, audit_len, campaign_input, draft_campaign,
+    homes_in_open_campaign, households_of, my_list, over_grid, record, states,
 };
-use crate::support::{TestDb, fixture, household};
+use crate::support::{TestDb, audit_action, audit_trail, every_page, household};
 
 /// Registers a household the way an import does: in a write of its own that knows nothing of
 /// campaigns.
@@ -41,71 +39,33 @@ async fn register_quietly(app: &App, building_id: i64, unit: &str, room: &str) -
 
 /// Every household of the campaign as the lead sees it, open first, in list order.
 async fn whole_list(app: &App, f: &crate::support::Fixture, c: i64) -> Vec<(i64, String)> {
-    app.screening_households(
-        &f.staff,
-        c,
-        &HouseholdQuery::default(),
-        PageRequest::new(None, Some(100)),
-    )
-    .await
-    .expect("list")
-    .items
-    .into_iter()
-    .map(|h| (h.household_id, h.state.code().to_owned()))
-    .collect()
+    let all = households_of(app, &f.staff, c, HouseholdQuery::default()).await;
+    states(all.expect("list"))
 }
 
 async fn enrolments(app: &App, f: &crate::support::Fixture) -> usize {
-    app.audit_trail(
-        &f.admin,
-        &AuditFilter {
-            action: Some("screening_enrol".to_owned()),
-            ..Default::default()
-        },
-        1000,
-    )
-    .await
-    .expect("audit")
-    .len()
+    audit_trail(app, &f.admin, audit_action("screening_enrol"))
+        .await
+        .len()
 }
 
 #[tokio::test]
 async fn a_household_registered_later_joins_the_workers_list_with_counts_right() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, team) = open_campaign(app, &f).await;
+    let (homes, _, c, team) = homes_in_open_campaign(app, &f).await;
     // A closed campaign and one over grid 2 only, which must not take it in.
-    let grid2 = app
-        .create_campaign(
-            &f.staff,
-            f.community_id,
-            &CampaignInput {
-                grid_ids: vec![f.grid2_id],
-                ..campaign_input("Grid 2")
-            },
-        )
-        .await
-        .expect("grid 2 campaign");
-    let closed = app
-        .create_campaign(&f.staff, f.community_id, &campaign_input("Closed"))
-        .await
-        .expect("campaign");
+    let grid2 = draft_campaign(app, &f, over_grid("Grid 2", f.grid2_id)).await;
+    let closed = draft_campaign(app, &f, campaign_input("Closed")).await;
     app.transition_campaign(&f.staff, closed, "open")
         .await
         .expect("open");
     app.transition_campaign(&f.staff, closed, "closed")
         .await
         .expect("close");
-    app.record_screening_attempt(
-        &f.grid_worker,
-        c,
-        homes[0],
-        &attempt("call", "refused", "r"),
-    )
-    .await
-    .expect("refused");
+    record(app, &f.grid_worker, c, homes[0], "call", "refused", "r")
+        .await
+        .expect("refused");
 
     // 1号楼 unit 1 room 5: between rooms 3 and 20.
     let late = household(app, &f.staff, f.building1_id, "1", "5").await;
@@ -129,7 +89,7 @@ async fn a_household_registered_later_joins_the_workers_list_with_counts_right()
         Some(4)
     );
     assert_counts_match_households(app, c).await;
-    app.record_screening_attempt(&f.grid_worker, c, late, &attempt("visit", "met", "m"))
+    record(app, &f.grid_worker, c, late, "visit", "met", "m")
         .await
         .expect("the new household is worked like the others");
     assert_counts_match_households(app, c).await;
@@ -152,11 +112,9 @@ async fn a_household_registered_later_joins_the_workers_list_with_counts_right()
 
 #[tokio::test]
 async fn households_that_arrive_another_way_join_when_the_list_is_opened() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, team) = open_campaign(app, &f).await;
+    let (homes, _, c, team) = homes_in_open_campaign(app, &f).await;
     // Three between the same neighbours (unit 1 rooms 3 and 20), one in a new building of grid
     // 2, one after everything.
     let r4 = register_quietly(app, f.building1_id, "1", "4").await;
@@ -206,11 +164,9 @@ async fn households_that_arrive_another_way_join_when_the_list_is_opened() {
 
 #[tokio::test]
 async fn many_households_between_the_same_neighbours_keep_their_order() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, _) = open_campaign(app, &f).await;
+    let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
     // Each between 1-201 and the one registered before it: the gap halves every time, until
     // the campaign has to be numbered afresh.
     let mut late = Vec::new();
@@ -224,24 +180,16 @@ async fn many_households_between_the_same_neighbours_keep_their_order() {
     let list = whole_list(app, &f, c).await;
     assert_eq!(list.iter().map(|x| x.0).collect::<Vec<_>>(), expected);
     // Paging by key still walks every household once.
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .screening_households(
-                &f.staff,
-                c,
-                &HouseholdQuery::default(),
-                PageRequest::new(after, Some(4)),
-            )
+    let pages = every_page(4, async |p| {
+        app.screening_households(&f.staff, c, &HouseholdQuery::default(), p)
             .await
-            .expect("page");
-        seen.extend(page.items.iter().map(|h| h.household_id));
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
+    })
+    .await;
+    let seen: Vec<i64> = pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .map(|h| h.household_id)
+        .collect();
     assert_eq!(seen, expected);
     assert_counts_match_households(app, c).await;
 }

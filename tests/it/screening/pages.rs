@@ -4,16 +4,16 @@
 use app::registry::HouseholdInput;
 use axum::http::StatusCode;
 
-use super::{audit_len, homes, open_campaign, other_staff};
+use super::{assert_untouched, audit_len, homes_in_open_campaign, other_staff};
 use crate::http::{Client, Res, form_input, full_citizen_id};
-use crate::support::{TestDb, citizen_id, fixture, raw_resident};
+use crate::support::{TestDb, citizen_id, raw_resident};
 
 const PHONE: &str = "13912345678";
 const RESIDENT_PHONE: &str = "13812345678";
 
 /// Every hidden field a form posting to `action` carries, in the order of the page.
 fn form_of(res: &Res, action: &str) -> Vec<(String, String)> {
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     ["csrf", "key", "back"]
         .iter()
         .map(|name| {
@@ -34,11 +34,9 @@ async fn post(client: &mut Client, action: &str, fields: &[(String, String)]) ->
 
 #[tokio::test]
 async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, _) = open_campaign(app, &f).await;
+    let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
     // Registered after the campaign opened: it joins the list in its place.
     let with_phone = app
         .create_household(
@@ -64,7 +62,7 @@ async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
     let mut worker = Client::new(server::router(app.clone()));
     worker.sign_in("gridworker").await;
     let res = worker.get(&format!("/screening/{c}/households")).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     let html = res.text();
     let rows = html.matches("data-testid=\"household-row\"").count();
     assert_eq!(rows, 5, "grid 1's four households and the one with a phone");
@@ -84,7 +82,7 @@ async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
     let res = worker
         .get(&format!("/screening/{c}/households/{with_phone}"))
         .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    res.assert_status(StatusCode::OK);
     let html = res.text();
     assert!(html.contains("王五"));
     assert_eq!(
@@ -98,11 +96,9 @@ async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
 
 #[tokio::test]
 async fn the_answer_form_posted_twice_records_once() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, [zhang, li]) = homes(app, &f).await;
-    let (c, _) = open_campaign(app, &f).await;
+    let (homes, [zhang, li], c, _) = homes_in_open_campaign(app, &f).await;
     let mut worker = Client::new(server::router(app.clone()));
     worker.sign_in("gridworker").await;
 
@@ -113,7 +109,7 @@ async fn the_answer_form_posted_twice_records_once() {
     fields.push(("contact".to_owned(), "call_no_answer".to_owned()));
     for _ in 0..2 {
         let res = post(&mut worker, &action, &fields).await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+        res.assert_status(StatusCode::SEE_OTHER);
         let back = res.location().expect("back to the list");
         assert!(
             back.starts_with(&format!("/screening/{c}/households?")),
@@ -143,7 +139,7 @@ async fn the_answer_form_posted_twice_records_once() {
     let audit = audit_len(app, &f).await;
     for _ in 0..2 {
         let res = post(&mut worker, &action, &fields).await;
-        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+        res.assert_status(StatusCode::SEE_OTHER);
     }
     let v = app
         .screening_household(&f.staff, c, homes[2])
@@ -164,11 +160,9 @@ async fn the_answer_form_posted_twice_records_once() {
 
 #[tokio::test]
 async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, _) = open_campaign(app, &f).await;
+    let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
     let mut worker = Client::new(server::router(app.clone()));
     worker.sign_in("gridworker").await;
     let page_path = format!("/screening/{c}/households/{}", homes[1]);
@@ -181,14 +175,13 @@ async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() 
         .expect("close");
     let audit = audit_len(app, &f).await;
 
-    let res = post(&mut worker, &action, &fields).await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.text()
-            .contains("该排查行动已结束，不能再登记联系记录。"),
-        "{}",
-        res.text()
-    );
+    let mut refusal = async |message: &str| {
+        let res = post(&mut worker, &action, &fields).await;
+        res.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().contains(message), "{}", res.text());
+        res
+    };
+    let res = refusal("该排查行动已结束，不能再登记联系记录。").await;
     assert!(
         !res.text().contains("data-testid=\"answer-form\""),
         "no form to try again"
@@ -196,21 +189,9 @@ async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() 
     app.set_language(&f.grid_worker, "en")
         .await
         .expect("language");
-    let res = post(&mut worker, &action, &fields).await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.text()
-            .contains("This campaign is closed: no more attempts can be recorded."),
-        "{}",
-        res.text()
-    );
+    refusal("This campaign is closed: no more attempts can be recorded.").await;
     assert_eq!(audit_len(app, &f).await, audit, "nothing written");
-    let v = app
-        .screening_household(&f.staff, c, homes[1])
-        .await
-        .expect("household");
-    assert!(v.attempts.is_empty());
-    assert_eq!(v.household.state.code(), "open");
+    assert_untouched(app, &f, c, homes[1]).await;
     // The list says so too, and offers no buttons.
     let list = worker.get(&format!("/screening/{c}/households")).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -220,11 +201,9 @@ async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() 
 
 #[tokio::test]
 async fn roles_outside_the_jurisdiction_are_refused() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, _) = open_campaign(app, &f).await;
+    let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
     other_staff(app, &f).await;
     let router = server::router(app.clone());
     let households = format!("/screening/{c}/households");
@@ -278,6 +257,6 @@ async fn roles_outside_the_jurisdiction_are_refused() {
             ],
         )
         .await;
-    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text());
+    res.assert_status(StatusCode::NOT_FOUND);
     assert_eq!(audit_len(app, &f).await, audit, "nothing written");
 }

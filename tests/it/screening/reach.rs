@@ -5,40 +5,20 @@
 
 use app::screening::{AssignTarget, HouseholdQuery};
 use axum::http::StatusCode;
-use domain::page::PageRequest;
-use domain::screening::RawAnswer;
 
-use super::{attempt, campaign_input, homes};
-use crate::http::Client;
-use crate::support::{
-    TestDb, assert_forbidden, assert_not_found, citizen_id, fixture, household, raw_resident,
+use super::{
+    campaign_input, draft_campaign, homes, households_of, met_at_home, record, register, returned,
+    stayed_in_city, team_of,
 };
-
-fn returned(resident_id: i64) -> RawAnswer {
-    RawAnswer {
-        resident_id,
-        travel_status: "returned".to_owned(),
-        origin: "42".to_owned(),
-        returned_on: "2020-01-20".to_owned(),
-    }
-}
-
-fn ids(v: &serde_json::Value) -> Vec<i64> {
-    let mut ids: Vec<i64> = v["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|h| h["household_id"].as_i64().expect("household_id"))
-        .collect();
-    ids.sort_unstable();
-    ids
-}
+use crate::http::{Client, sorted_item_ids};
+use crate::support::{
+    TestDb, assert_forbidden, assert_not_found, citizen_id, household, raw_resident,
+};
 
 #[tokio::test]
 async fn workers_read_only_the_households_of_their_own_teams() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let (homes, [zhang, li]) = homes(app, &f).await;
     // 2号楼 is in grid 1, the grid worker's jurisdiction, but goes to the volunteers' team.
     let h_b2 = household(app, &f.staff, f.building2_id, "1", "101").await;
@@ -46,18 +26,9 @@ async fn workers_read_only_the_households_of_their_own_teams() {
         .create_resident(&f.staff, h_b2, &raw_resident("王五", &citizen_id(7), ""))
         .await
         .expect("resident");
-    let c = app
-        .create_campaign(&f.staff, f.community_id, &campaign_input("Hubei returnees"))
-        .await
-        .expect("campaign");
-    let workers = app
-        .create_screening_team(&f.staff, c, "Grid 1", &[f.grid_worker.account_id])
-        .await
-        .expect("team");
-    let volunteers = app
-        .create_screening_team(&f.staff, c, "Volunteers", &[f.volunteer.account_id])
-        .await
-        .expect("team");
+    let c = draft_campaign(app, &f, campaign_input("Hubei returnees")).await;
+    let workers = team_of(app, &f, c, "Grid 1", &[&f.grid_worker]).await;
+    let volunteers = team_of(app, &f, c, "Volunteers", &[&f.volunteer]).await;
     app.assign_screening_households(&f.staff, c, workers, &AssignTarget::Grid(f.grid1_id))
         .await
         .expect("grid 1 to the grid worker");
@@ -74,20 +45,11 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     app.transition_campaign(&f.staff, c, "open")
         .await
         .expect("open");
-    let mut answer = attempt("visit", "met", "w");
-    answer.answers = vec![
-        returned(zhang),
-        RawAnswer {
-            resident_id: li,
-            travel_status: "stayed_in_city".to_owned(),
-            ..Default::default()
-        },
-    ];
+    let answer = met_at_home("w", vec![returned(zhang), stayed_in_city(li)]);
     app.record_screening_attempt(&f.grid_worker, c, homes[2], &answer)
         .await
         .expect("the grid worker answers for their team");
-    let mut answer = attempt("visit", "met", "v");
-    answer.answers = vec![returned(wang)];
+    let answer = met_at_home("v", vec![returned(wang)]);
     app.record_screening_attempt(&f.volunteer, c, h_b2, &answer)
         .await
         .expect("the volunteer answers for their team");
@@ -110,12 +72,19 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     ] {
         let res = volunteer.get(&format!("{base}{query}")).await;
         assert_eq!(res.status, StatusCode::OK, "{query}");
-        assert_eq!(ids(&res.json()), volunteers_only, "{query}");
+        assert_eq!(
+            sorted_item_ids(&res.json(), "household_id"),
+            volunteers_only,
+            "{query}"
+        );
     }
     let res = volunteer
         .get(&format!("{base}?team_id={volunteers}&limit=500"))
         .await;
-    assert_eq!(ids(&res.json()), volunteers_only);
+    assert_eq!(
+        sorted_item_ids(&res.json(), "household_id"),
+        volunteers_only
+    );
     for team in [workers, 0, volunteers + 100] {
         let res = volunteer
             .get(&format!("{base}?team_id={team}&limit=500"))
@@ -136,7 +105,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     let token = anon.token("gridworker").await;
     let mut worker = anon.bearer(&token);
     let res = worker.get(&format!("{base}?limit=500")).await;
-    assert_eq!(ids(&res.json()), workers_only);
+    assert_eq!(sorted_item_ids(&res.json(), "household_id"), workers_only);
     let res = worker
         .get(&format!("{base}?team_id={volunteers}&limit=500"))
         .await;
@@ -145,35 +114,20 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(!res.text().contains("王五"));
     let res = worker
-        .json(
-            axum::http::Method::POST,
-            &format!("{base}/{h_b2}/phone"),
-            &serde_json::json!({}),
-        )
+        .post_json(&format!("{base}/{h_b2}/phone"), &serde_json::json!({}))
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 
     // The staff lead: every household of the jurisdiction, any team.
-    let all = app
-        .screening_households(
-            &f.staff,
-            c,
-            &HouseholdQuery::default(),
-            PageRequest::new(None, Some(100)),
-        )
+    let all = households_of(app, &f.staff, c, HouseholdQuery::default())
         .await
         .expect("the lead's list");
     assert_eq!(all.items.len(), 6);
-    let theirs = app
-        .screening_households(
-            &f.staff,
-            c,
-            &HouseholdQuery {
-                team_id: Some(volunteers),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(100)),
-        )
+    let volunteers_team = HouseholdQuery {
+        team_id: Some(volunteers),
+        ..Default::default()
+    };
+    let theirs = households_of(app, &f.staff, c, volunteers_team.clone())
         .await
         .expect("one team's list");
     assert_eq!(theirs.items.len(), 2);
@@ -184,50 +138,21 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     // Use cases: out-of-team reads and writes are not found, an out-of-team filter forbidden.
     assert_not_found(app.screening_household(&f.volunteer, c, homes[2]).await);
     assert_not_found(app.screening_household(&f.grid_worker, c, h_b2).await);
-    assert_not_found(
-        app.record_screening_attempt(
-            &f.volunteer,
-            c,
-            homes[0],
-            &attempt("call", "no_answer", "x"),
-        )
-        .await,
-    );
-    assert_not_found(
-        app.record_screening_attempt(&f.grid_worker, c, h_b2, &attempt("call", "no_answer", "y"))
-            .await,
-    );
+    assert_not_found(record(app, &f.volunteer, c, homes[0], "call", "no_answer", "x").await);
+    assert_not_found(record(app, &f.grid_worker, c, h_b2, "call", "no_answer", "y").await);
     assert_not_found(app.screening_household_phone(&f.grid_worker, c, h_b2).await);
-    assert_forbidden(
-        app.screening_households(
-            &f.grid_worker,
-            c,
-            &HouseholdQuery {
-                team_id: Some(volunteers),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(100)),
-        )
-        .await,
-    );
+    assert_forbidden(households_of(app, &f.grid_worker, c, volunteers_team).await);
 
     // The register export of a grid worker holds their team's residents only.
-    let names = |bytes: Vec<u8>| {
-        let table = sheets::read_table(&bytes, Some("returned.xlsx")).expect("xlsx");
-        let mut names: Vec<String> = table.rows.iter().map(|r| r.cell(0).to_owned()).collect();
-        names.sort();
-        names
-    };
-    let mine = app
-        .export_screening_register(&f.grid_worker, c, "returned", false)
-        .await
-        .expect("the grid worker's export");
-    assert_eq!(names(mine), ["张三"]);
-    let everyone = app
-        .export_screening_register(&f.staff, c, "returned", false)
-        .await
-        .expect("the lead's export");
-    assert_eq!(names(everyone), ["张三", "王五"]);
+    for (actor, expected) in [
+        (&f.grid_worker, vec!["张三"]),
+        (&f.staff, vec!["张三", "王五"]),
+    ] {
+        let table = register(app, actor, c, "returned", false).await;
+        let mut names: Vec<&str> = table.rows.iter().map(|r| r.cell(0)).collect();
+        names.sort_unstable();
+        assert_eq!(names, expected, "{}", actor.username);
+    }
 
     // The pages: the volunteer's household page of another team is not found.
     let mut page = Client::new(router.clone());

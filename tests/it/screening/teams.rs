@@ -3,20 +3,16 @@
 use app::screening::AssignTarget;
 
 use super::{
-    assert_counts_match_households, attempt, campaign_input, homes, my_list, open_campaign,
-    other_staff,
+    assert_counts_match_households, campaign_input, draft_campaign, homes_in_open_campaign,
+    my_list, other_staff, record, team_of,
 };
-use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture};
+use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found};
 
 #[tokio::test]
 async fn teams_take_only_screening_accounts_of_the_community() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let c = app
-        .create_campaign(&f.staff, f.community_id, &campaign_input("C"))
-        .await
-        .expect("campaign");
+    let c = draft_campaign(app, &f, campaign_input("C")).await;
     assert_field_error(
         app.create_screening_team(&f.staff, c, "Doctors", &[f.doctor.account_id])
             .await,
@@ -29,15 +25,14 @@ async fn teams_take_only_screening_accounts_of_the_community() {
         "members",
         "not_a_screening_member",
     );
-    let team = app
-        .create_screening_team(
-            &f.staff,
-            c,
-            "Old neighbours",
-            &[f.volunteer.account_id, f.grid_worker.account_id],
-        )
-        .await
-        .expect("team");
+    let team = team_of(
+        app,
+        &f,
+        c,
+        "Old neighbours",
+        &[&f.volunteer, &f.grid_worker],
+    )
+    .await;
     let view = app.screening_campaign(&f.staff, c).await.expect("view");
     assert_eq!(view.teams.len(), 1);
     assert_eq!(view.teams[0].members.len(), 2);
@@ -50,31 +45,15 @@ async fn teams_take_only_screening_accounts_of_the_community() {
 
 #[tokio::test]
 async fn only_the_team_records_and_the_lead_reassigns() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
-    let (homes, _) = homes(app, &f).await;
-    let (c, team) = open_campaign(app, &f).await;
+    let (homes, _, c, team) = homes_in_open_campaign(app, &f).await;
     // A volunteer of no team does not reach the household; a doctor never records.
-    assert_not_found(
-        app.record_screening_attempt(
-            &f.volunteer,
-            c,
-            homes[0],
-            &attempt("call", "no_answer", "v"),
-        )
-        .await,
-    );
-    assert_forbidden(
-        app.record_screening_attempt(&f.doctor, c, homes[0], &attempt("call", "no_answer", "d"))
-            .await,
-    );
+    assert_not_found(record(app, &f.volunteer, c, homes[0], "call", "no_answer", "v").await);
+    assert_forbidden(record(app, &f.doctor, c, homes[0], "call", "no_answer", "d").await);
     assert!(my_list(app, &f.volunteer, c).await.is_empty());
     // The lead gives 3号楼 (grid 2) to a volunteers' team; building-level reassignment.
-    let vteam = app
-        .create_screening_team(&f.staff, c, "Volunteers", &[f.volunteer.account_id])
-        .await
-        .expect("team");
+    let vteam = team_of(app, &f, c, "Volunteers", &[&f.volunteer]).await;
     let moved = app
         .assign_screening_households(
             &f.staff,
@@ -93,7 +72,7 @@ async fn only_the_team_records_and_the_lead_reassigns() {
             .collect::<Vec<_>>(),
         [homes[4]]
     );
-    app.record_screening_attempt(&f.volunteer, c, homes[4], &attempt("notice", "left", "v1"))
+    record(app, &f.volunteer, c, homes[4], "notice", "left", "v1")
         .await
         .expect("volunteer records for their team");
     // A whole grid back to nobody; the grid worker's list empties.

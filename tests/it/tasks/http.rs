@@ -1,22 +1,19 @@
 //! Deliveries and rubbish rounds through the real router: forms with their CSRF token, the
 //! volunteer's phone list, htmx fragments and the JSON API.
 
+use app::tasks::MyList;
+use axum::http::{Method, StatusCode};
 use domain::page::PageRequest;
 
 use super::days_ago;
 use super::rubbish::sealed_door_today;
-use crate::support::{TestDb, fixture};
-use app::tasks::MyList;
+use crate::http::Client;
+use crate::support::TestDb;
 
 #[tokio::test]
 async fn pages_and_api_through_the_router() {
-    use axum::http::{Method, StatusCode};
-
-    use crate::http::Client;
-
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     sealed_door_today(app, &f).await;
     let router = server::router(app.clone());
 
@@ -97,8 +94,7 @@ async fn pages_and_api_through_the_router() {
     assert_eq!(mine.status, StatusCode::OK);
     assert_eq!(mine.json()["items"][0]["needs"], "米");
     let wrong = api
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/delivery-tasks/{}/confirm", task.id),
             &serde_json::json!({ "via": "phone" }),
         )
@@ -106,8 +102,7 @@ async fn pages_and_api_through_the_router() {
     assert_eq!(wrong.status, StatusCode::CONFLICT);
     assert_eq!(wrong.json()["error"]["code"], "task_step_not_allowed");
     let ok = api
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/delivery-tasks/{}/deliver", task.id),
             &serde_json::json!({}),
         )
@@ -124,13 +119,12 @@ async fn pages_and_api_through_the_router() {
     let staff_token = staff.token("staff").await;
     let mut staff_api = Client::new(router.clone()).bearer(&staff_token);
     let opened = staff_api
-        .json(
-            Method::POST,
+        .post_json(
             "/api/v1/rubbish-rounds/open",
             &serde_json::json!({ "date": days_ago(app, 1).to_string() }),
         )
         .await;
-    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+    opened.assert_status(StatusCode::OK);
     assert_eq!(opened.json()["stops"], 1);
     let rounds = staff_api
         .get(&format!("/api/v1/rubbish-rounds?date={}", days_ago(app, 1)))
@@ -166,8 +160,7 @@ async fn pages_and_api_through_the_router() {
         Some("stop-recorded")
     );
     let done = staff_api
-        .json(
-            Method::POST,
+        .post_json(
             &format!("/api/v1/rubbish-rounds/{round_id}/done"),
             &serde_json::json!({}),
         )

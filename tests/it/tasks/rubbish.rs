@@ -1,16 +1,18 @@
 //! Rubbish rounds: sealed doors in address order, one round per grid and day, the 17:00 rule,
 //! and the jobs that create the day's deliveries and open the rounds.
 
+use app::ErrorCode;
 use app::quarantine::DetailsInput;
 use app::tasks::MyList;
-use app::tasks::rubbish::RoundQuery;
-use app::{Actor, App, AppError};
+use app::tasks::rubbish::{Opened, RoundQuery};
+use app::{Actor, App};
 use domain::access::{Jurisdiction, Level};
 use domain::page::PageRequest;
+use jiff::civil::Date;
 
 use super::{audit_actions, days_ago, home, order, volunteer};
 use crate::support::{
-    Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, fixture,
+    Fixture, TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found,
 };
 
 pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
@@ -38,11 +40,22 @@ pub(super) async fn sealed_door_today(app: &App, f: &Fixture) -> i64 {
     id
 }
 
+/// Opens the rounds of `date` in every jurisdiction, as the evening job does, in a write of
+/// its own.
+async fn open_rounds_everywhere(app: &App, date: Date) -> Opened {
+    let mut tx = app.db.write().await.expect("tx");
+    let opened = app
+        .open_rubbish_round_in(&mut tx, &Actor::system(), &Jurisdiction::ALL, date)
+        .await
+        .expect("open the rounds");
+    tx.commit().await.expect("commit");
+    opened
+}
+
 #[tokio::test]
 async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     let today = app.today();
     let yesterday = days_ago(app, 1);
     let mut sealed = Vec::new();
@@ -73,12 +86,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
         seal(app, &f, id).await;
     }
 
-    let mut tx = app.db.write().await.expect("tx");
-    let opened = app
-        .open_rubbish_round_in(&mut tx, &Actor::system(), &Jurisdiction::ALL, yesterday)
-        .await
-        .expect("open");
-    tx.commit().await.expect("commit");
+    let opened = open_rounds_everywhere(app, yesterday).await;
     assert_eq!(opened.rounds, 2, "one round per grid");
     assert_eq!(opened.stops, 4);
     let again = app
@@ -87,10 +95,10 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
         .expect("open again");
     assert_eq!(again, app::tasks::rubbish::Opened::default(), "idempotent");
     let tomorrow = today.saturating_add(jiff::Span::new().days(1));
-    assert!(matches!(
+    assert_conflict(
         app.open_rubbish_rounds(&f.staff, tomorrow).await,
-        Err(AppError::Conflict(app::ErrorCode::RoundNotYetOpen))
-    ));
+        ErrorCode::RoundNotYetOpen,
+    );
     assert_forbidden(app.open_rubbish_rounds(&f.volunteer, yesterday).await);
 
     let rounds = app
@@ -147,10 +155,10 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     assert_eq!(page2.items.len(), 1);
     assert_eq!(page2.items[0].room, "101");
 
-    assert!(matches!(
+    assert_conflict(
         app.finish_rubbish_round(&f.volunteer, round.id).await,
-        Err(AppError::Conflict(app::ErrorCode::StopsPending))
-    ));
+        ErrorCode::StopsPending,
+    );
     assert_field_error(
         app.record_rubbish_stop(&f.volunteer, round.id, stops.items[0].id, "pending")
             .await,
@@ -185,11 +193,11 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     assert_eq!(done.state.code(), "done");
     assert_eq!(done.pending, 0);
     assert_eq!(done.done_by, Some(f.volunteer.account_id));
-    assert!(matches!(
+    assert_conflict(
         app.record_rubbish_stop(&f.volunteer, round.id, stops.items[0].id, "collected")
             .await,
-        Err(AppError::Conflict(app::ErrorCode::RoundDone))
-    ));
+        ErrorCode::RoundDone,
+    );
     assert_eq!(
         audit_actions(app, app::tasks::rubbish::ROUND_OBJECT, round.id).await,
         vec![
@@ -219,12 +227,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     assert_not_found(app.finish_rubbish_round(&f.volunteer, other.id).await);
 
     // Today's round is new, and yesterday's volunteer keeps the grid.
-    let mut tx = app.db.write().await.expect("tx");
-    let today_run = app
-        .open_rubbish_round_in(&mut tx, &Actor::system(), &Jurisdiction::ALL, today)
-        .await
-        .expect("open today");
-    tx.commit().await.expect("commit");
+    let today_run = open_rounds_everywhere(app, today).await;
     assert_eq!(today_run.rounds, 2);
     let grid2_today = app
         .rubbish_rounds(
@@ -240,9 +243,8 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
 
 #[tokio::test]
 async fn the_daily_jobs_create_deliveries_and_open_rounds_from_five_in_the_evening() {
-    let t = TestDb::new().await;
+    let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let f = fixture(app).await;
     sealed_door_today(app, &f).await;
     let tz = app.settings.time_zone.clone();
     let at = |h: i8| {
