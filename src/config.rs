@@ -267,6 +267,7 @@ impl Config {
                 ..sheets::Limits::default()
             },
             max_rejected_rows: n(self.import_max_rejected_rows),
+            ..app::import::ImportLimits::default()
         }
     }
 

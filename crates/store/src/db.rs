@@ -179,7 +179,11 @@ impl Db {
 
     /// Brings the schema up to date; safe to run on every start.
     pub async fn migrate(&self) -> Result<Vec<String>> {
-        crate::db::migrations::run(self).await
+        let applied = crate::db::migrations::run(self).await?;
+        // An import killed while it loaded without them leaves indexes to build again.
+        let mut conn = self.writer.acquire().await?;
+        crate::deferred_indexes::restore(&mut conn).await?;
+        Ok(applied)
     }
 
     /// The pool schema changes and other writes run on.

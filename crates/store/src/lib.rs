@@ -9,6 +9,7 @@ pub mod audit;
 pub mod checks;
 pub mod counts;
 mod db;
+pub mod deferred_indexes;
 mod error;
 mod flag;
 pub mod imports;

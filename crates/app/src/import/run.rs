@@ -1,7 +1,10 @@
 //! Running a prepared import: the file read again row by row on another thread, parsed a
 //! batch at a time, and each batch written in one transaction with its audit entry.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use domain::registry::ImportStatus;
+use store::deferred_indexes;
 use store::imports::{self, Import};
 
 use super::batch::{self, Good, Parsed, RowOutcome, RunState, Target};
@@ -15,6 +18,9 @@ pub(super) struct Batch {
     pub(super) rows: Vec<sheets::Row>,
     pub(super) outcomes: Vec<RowOutcome>,
 }
+
+/// One import at a time loads without the indexes; another one meanwhile takes the usual path.
+static LOADING_WITHOUT_INDEXES: AtomicBool = AtomicBool::new(false);
 
 /// A file being read again, a batch at a time.
 pub(super) struct Reading {
@@ -53,6 +59,7 @@ impl App {
         let total = p.outline.rows;
         let p = std::sync::Arc::new(p);
         let mut processed = 0;
+        let indexes_set_aside = self.set_indexes_aside(&p).await?;
         let mut reading = self.read_again(&p);
         let result = async {
             while let Some(batch) = reading.next.recv().await {
@@ -67,6 +74,9 @@ impl App {
         }
         .await;
         let result = reading.end(result).await;
+        if indexes_set_aside {
+            self.restore_indexes().await?;
+        }
         let status = match &result {
             Ok(status) => *status,
             Err(_) => ImportStatus::Failed,
@@ -79,6 +89,42 @@ impl App {
             imports::analyze_registry(&mut conn).await?;
         }
         Ok(done)
+    }
+
+    /// Sets the residents' secondary indexes aside when the import is large against the table.
+    async fn set_indexes_aside(&self, p: &PreparedImport) -> AppResult<bool> {
+        if p.total_rows < self.settings.imports.set_indexes_aside_from_rows {
+            return Ok(false);
+        }
+        let mut tx = self.db.write().await?;
+        let stored = deferred_indexes::residents_in_table(tx.conn()).await?;
+        if i64::try_from(p.total_rows).unwrap_or(i64::MAX) < stored
+            || LOADING_WITHOUT_INDEXES.swap(true, Ordering::SeqCst)
+        {
+            return Ok(false);
+        }
+        deferred_indexes::set_aside(tx.conn()).await?;
+        tx.commit().await?;
+        tracing::info!(
+            import = p.import_id,
+            rows = p.total_rows,
+            stored,
+            "residents' indexes set aside for a large import"
+        );
+        Ok(true)
+    }
+
+    /// Builds the indexes set aside again, whatever the outcome of the import.
+    async fn restore_indexes(&self) -> AppResult<()> {
+        let restored = async {
+            let mut tx = self.db.write().await?;
+            deferred_indexes::restore(tx.conn()).await?;
+            tx.commit().await?;
+            Ok::<(), AppError>(())
+        }
+        .await;
+        LOADING_WITHOUT_INDEXES.store(false, Ordering::SeqCst);
+        restored
     }
 
     /// Reads the file again on another thread, its rows parsed, sealed and indexed there a
