@@ -7,7 +7,7 @@
 //! database is next opened ([`restore`] runs after the migrations), so a killed import leaves
 //! a database that is slower for a moment, never a wrong one.
 
-use sqlx::{Connection, Executor};
+use sqlx::Executor;
 
 use crate::{Conn, Result};
 
