@@ -127,8 +127,9 @@ pub enum HeaderSearch<'h> {
     /// The first row with content, among the first `within` rows with content, that
     /// `is_header` accepts: titles, dates and notes above a register's header are passed over.
     /// When none is accepted, the first row with content, so that the caller can say which
-    /// columns it misses. A header found may span two rows (see [`is_lower_header`]); in a
-    /// workbook, the first sheet whose first rows hold a header is read.
+    /// columns it misses. A header found may span two rows, when group cells (住址) sit over
+    /// the columns they hold (楼栋, 单元, 房号), told apart by the cells `is_header` knows; in
+    /// a workbook, the first sheet whose first rows hold a header is read.
     Pick {
         is_header: &'h dyn Fn(&[String]) -> Recognised,
         within: usize,
@@ -139,8 +140,8 @@ pub enum HeaderSearch<'h> {
     After { above: usize, rows: usize },
 }
 
-/// Whether `lower`, the row right below a header row `upper`, is the second row of one header over
-/// two: registers merge a group cell (住址) over the columns it holds (楼栋, 单元, 房号) while
+/// Whether `lower`, the row right below a header row `upper`, is the second row of one header
+/// over two: registers merge a group cell (住址) over the columns it holds (楼栋, 单元, 房号) while
 /// the other columns are merged down, blank in the lower row. So the lower row is blank under
 /// at least one column the upper names, names a column where the upper is blank or holds a
 /// label the caller does not know (the group), and holds no value under a column the upper
