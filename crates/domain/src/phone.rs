@@ -347,6 +347,8 @@ mod tests {
             "029-88661234-801",
             "88661234",
             "029x88661234",
+            // Too short for any area code and number: once read past its end.
+            "０3０",
         ] {
             assert_eq!(Phone::parse(input), Err(PhoneError::Format), "{input:?}");
         }
