@@ -14,6 +14,7 @@ mod import_preview;
 mod imports;
 mod jurisdiction;
 mod quarantine;
+mod registers;
 mod registry;
 mod routes;
 mod screening;

@@ -2,7 +2,7 @@
 
 use domain::citizen_id::CitizenId;
 use domain::page::{Page, PageRequest};
-use domain::phone::MobilePhone;
+use domain::phone::Phone;
 use domain::registry::{Label, ROOM_MAX, ResidentDraft};
 use domain::resident::RawResident;
 use domain::validation::FieldErrors;
@@ -37,7 +37,7 @@ pub fn origin_label(origin: Option<&str>) -> String {
 }
 
 pub fn mask_phone(phone: &str) -> String {
-    match MobilePhone::parse(phone) {
+    match Phone::parse(phone) {
         Ok(p) => p.masked(),
         Err(_) => "*".repeat(phone.chars().count().min(11)),
     }
@@ -59,7 +59,7 @@ pub struct ResidentQuery {
     pub building_id: Option<i64>,
     pub household_id: Option<i64>,
     pub travel_status: Option<String>,
-    /// Free text: an ID number, a mobile number, a room or the start of a name.
+    /// Free text: an ID number, a phone number, a room or the start of a name.
     pub q: Option<String>,
 }
 
@@ -196,7 +196,7 @@ impl App {
         let phone = if input.phone.trim().is_empty() {
             None
         } else {
-            e.check("phone", MobilePhone::parse(&input.phone))
+            e.check("phone", Phone::parse(&input.phone))
         };
         let placement = match self
             .placement_in_scope(actor, Node::Building(input.building_id))
@@ -267,7 +267,7 @@ impl App {
         let new_phone = match phone.map(str::trim) {
             None => None,
             Some("") => Some(None),
-            Some(text) => Some(Some(MobilePhone::parse(text).map_err(|e| {
+            Some(text) => Some(Some(Phone::parse(text).map_err(|e| {
                 let mut f = FieldErrors::new();
                 f.check::<(), _>("phone", Err(e));
                 AppError::Validation(f)
@@ -315,7 +315,7 @@ impl App {
         };
         if let Ok(id) = CitizenId::parse(text) {
             f.document_index = Some(self.document_index("citizen_id", id.as_str()));
-        } else if let Ok(p) = MobilePhone::parse(text) {
+        } else if let Ok(p) = Phone::parse(text) {
             f.phone = Some(p.as_str().to_owned());
         } else if text.len() <= ROOM_MAX
             && text.chars().any(|c| c.is_ascii_digit())

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::citizen_id::Sex;
 use crate::document::Document;
-use crate::phone::MobilePhone;
+use crate::phone::Phone;
 use crate::validation::{Coded, FieldErrors};
 
 /// A short free-text label: a person's name, a building's name, a room number.
@@ -309,7 +309,7 @@ pub struct ResidentDraft {
     pub document: Document,
     pub sex: Option<Sex>,
     pub birth_date: Option<Date>,
-    pub phone: Option<MobilePhone>,
+    pub phone: Option<Phone>,
     pub hukou: Hukou,
     pub tenure: Tenure,
     pub travel: Travel,

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 
 use crate::citizen_id::Sex;
 use crate::document::{Document, DocumentKind};
-use crate::phone::MobilePhone;
+use crate::phone::Phone;
 use crate::registry::{
     Hukou, Label, NAME_MAX, ResidentDraft, Tenure, Travel, TravelStatus, Vulnerabilities,
     Vulnerability, parse_notes,
@@ -114,9 +114,19 @@ fn sex_from_text(s: &str) -> Option<Option<Sex>> {
     }
 }
 
-/// Parses a date written as 2020-01-31, 2020/1/31, 2020.1.31 or 20200131.
+/// Parses a date written as 2020-01-31, 2020/1/31, 2020.1.31, 2020年1月31日 or 20200131 (spaces
+/// and full-width digits as input methods type them), or as the day number of an Excel date
+/// cell.
 pub fn date_from_text(s: &str) -> Option<Date> {
-    let s = s.trim();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let s = s.as_str();
     if let Some(date) = excel_serial_date(s) {
         return Some(date);
     }
@@ -180,7 +190,7 @@ impl RawResident {
         let phone = if self.phone.trim().is_empty() {
             None
         } else {
-            e.check("phone", MobilePhone::parse(&self.phone))
+            e.check("phone", Phone::parse(&self.phone))
         };
         let sex = sex_from_text(&self.sex);
         if sex.is_none() {
@@ -370,11 +380,42 @@ mod tests {
             "2020年1月25日",
             "20200125",
             "43855",
+            "２０２０年１月２５日",
+            "2020 年 1 月 25 日",
         ] {
             assert_eq!(date_from_text(text), jan25, "{text}");
         }
         assert_eq!(date_from_text("301"), None);
         assert_eq!(date_from_text("2020"), None);
+        assert_eq!(date_from_text("2020-1-25-3"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_date_in_any_spelling_is_that_date(
+            day in 0..40_000_i32,
+            spelling in 0..6_usize,
+            padded in proptest::bool::ANY,
+        ) {
+            let date = Date::constant(1920, 1, 1)
+                .checked_add(jiff::Span::new().days(day))
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let (y, m, d) = (date.year(), date.month(), date.day());
+            let (m, d) = if padded {
+                (format!("{m:02}"), format!("{d:02}"))
+            } else {
+                (m.to_string(), d.to_string())
+            };
+            let text = match spelling {
+                0 => format!("{y}-{m}-{d}"),
+                1 => format!("{y}/{m}/{d}"),
+                2 => format!("{y}.{m}.{d}"),
+                3 => format!("{y}年{m}月{d}日"),
+                4 => format!(" {y} 年 {m} 月 {d} 日 "),
+                _ => date.strftime("%Y%m%d").to_string(),
+            };
+            proptest::prop_assert_eq!(date_from_text(&text), Some(date), "{}", text);
+        }
     }
 
     #[test]

@@ -17,10 +17,10 @@ mod write;
 pub use limits::{Limit, Limits};
 pub use read::{
     HEADER_SEARCH_ROWS, Outline, for_each_row, outline_finding_header, outline_within, read_table,
-    read_table_within,
+    read_table_finding_header, read_table_within,
 };
 pub use sniff::detect_format;
-pub use stream::HeaderSearch;
+pub use stream::{HeaderSearch, Recognised};
 pub use write::{write_csv, write_xlsx};
 
 /// A sheet read from a file: one header row and the data rows below it.

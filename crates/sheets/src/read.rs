@@ -4,8 +4,8 @@ use std::fmt::Display;
 use std::io::Cursor;
 
 use calamine::{
-    Cell, Data, DataRef, Dimensions, Ods, OdsError, Reader, SheetType, SheetVisible, Xls, XlsError,
-    Xlsb, Xlsx, XlsxError, open_workbook_from_rs,
+    Cell, Data, DataRef, Dimensions, Ods, OdsError, Range, Reader, SheetType, SheetVisible, Xls,
+    XlsError, Xlsb, Xlsx, XlsxError, open_workbook_from_rs,
 };
 
 use crate::cell::{data_to_string, trim};
@@ -49,11 +49,30 @@ pub fn read_table_within(
     file_name: Option<&str>,
     limits: &Limits,
 ) -> Result<Table, SheetError> {
+    read_table_finding_header(bytes, file_name, limits, HeaderSearch::First)
+}
+
+/// As [`read_table_within`], finding the header (and, in a workbook, its sheet) as
+/// [`outline_finding_header`] does.
+///
+/// # Errors
+///
+/// As [`read_table_within`].
+pub fn read_table_finding_header(
+    bytes: &[u8],
+    file_name: Option<&str>,
+    limits: &Limits,
+    search: HeaderSearch<'_>,
+) -> Result<Table, SheetError> {
     let format = detect_format(bytes)?;
     let mut collect = Collect::new(limits);
-    let stream = RowStream::new(limits, 0, &mut collect);
-    let (finished, _) = read_through(bytes, file_name, format, stream)?;
-    Ok(into_table(finished, collect.rows, format == Format::Xlsx))
+    let stream = RowStream::searching(limits, search, 0, &mut collect);
+    let read = read_through(bytes, file_name, format, stream)?;
+    Ok(into_table(
+        read.finished,
+        collect.rows,
+        format == Format::Xlsx,
+    ))
 }
 
 /// What a first reading of a file found, without keeping its rows: the header, the number of
@@ -62,8 +81,13 @@ pub fn read_table_within(
 pub struct Outline {
     /// Header cells, as in [`Table::headers`].
     pub headers: Vec<String>,
-    /// The header's row number, as Excel counts.
+    /// The header's (first) row number, as Excel counts.
     pub header_row: usize,
+    /// Rows the header spans: 2 when group cells (住址) sit over the columns they hold (楼栋,
+    /// 单元, 房号); the data rows start below them.
+    pub header_rows: usize,
+    /// The worksheet read, by name (none for a text file).
+    pub sheet: Option<String>,
     /// Rows with content above the header (titles, a date or a grid line), passed over.
     pub rows_above_header: usize,
     /// Non-blank data rows.
@@ -107,7 +131,11 @@ pub fn outline_finding_header(
     let format = detect_format(bytes)?;
     let mut count = Count::default();
     let stream = RowStream::searching(limits, search, 0, &mut count);
-    let (finished, encoding) = read_through(bytes, file_name, format, stream)?;
+    let Reading {
+        finished,
+        encoding,
+        sheet,
+    } = read_through(bytes, file_name, format, stream)?;
     let skip_columns = if format == Format::Xlsx {
         finished.leading_blank_columns
     } else {
@@ -118,6 +146,8 @@ pub fn outline_finding_header(
     Ok(Outline {
         headers,
         header_row: finished.header_row,
+        header_rows: finished.header_rows,
+        sheet,
         rows_above_header: finished.rows_above,
         rows: finished.rows,
         format,
@@ -147,43 +177,96 @@ pub fn for_each_row(
         fn restart(&mut self) {}
     }
     let mut sink = Each(each);
-    let search = HeaderSearch::After(outline.rows_above_header);
+    let search = HeaderSearch::After {
+        above: outline.rows_above_header,
+        rows: outline.header_rows,
+    };
     let mut stream = RowStream::searching(limits, search, outline.skip_columns, &mut sink);
     let mut encoding = outline.encoding;
-    read_into(bytes, outline.format, &mut stream, &mut encoding)
+    let sheet = outline.sheet.as_deref();
+    read_into(bytes, outline.format, sheet, &mut stream, &mut encoding).map(drop)
 }
 
+/// Reads a file into `stream`: the worksheet named `sheet` (as an earlier reading chose it),
+/// else the one [`choose_sheet`] picks. Returns the name of the worksheet read.
 fn read_into(
     bytes: &[u8],
     format: Format,
+    sheet: Option<&str>,
     stream: &mut RowStream<'_>,
     encoding: &mut TextEncoding,
-) -> Result<(), SheetError> {
+) -> Result<Option<String>, SheetError> {
     match format {
-        Format::Csv => text::read_csv(bytes, stream, encoding),
-        Format::Xlsx => read_xlsx(bytes, stream),
-        Format::Xls => read_xls(bytes, stream),
-        Format::Ods => read_ods(bytes, stream),
+        Format::Csv => text::read_csv(bytes, stream, encoding).map(|()| None),
+        Format::Xlsx => read_xlsx(bytes, sheet, stream).map(Some),
+        Format::Xls => read_xls(bytes, sheet, stream).map(Some),
+        Format::Ods => read_ods(bytes, sheet, stream).map(Some),
     }
 }
 
-/// Reads a whole file into `stream` for the first time: the text encoding is found on the way
-/// and returned for a second reading.
+/// What a first reading of a file found, with what a second reading needs to read it alike.
+struct Reading {
+    finished: Finished,
+    encoding: TextEncoding,
+    sheet: Option<String>,
+}
+
+/// Reads a whole file into `stream` for the first time: the text encoding and the worksheet
+/// are found on the way and returned for a second reading.
 fn read_through(
     bytes: &[u8],
     file_name: Option<&str>,
     format: Format,
     mut stream: RowStream<'_>,
-) -> Result<(Finished, TextEncoding), SheetError> {
+) -> Result<Reading, SheetError> {
     let mut encoding = TextEncoding::Unknown;
-    labelled(
-        read_into(bytes, format, &mut stream, &mut encoding),
+    let sheet = labelled(
+        read_into(bytes, format, None, &mut stream, &mut encoding),
         file_name,
     )?;
-    Ok((stream.finish()?, encoding))
+    Ok(Reading {
+        finished: stream.finish()?,
+        encoding,
+        sheet,
+    })
 }
 
-fn labelled(result: Result<(), SheetError>, file_name: Option<&str>) -> Result<(), SheetError> {
+/// Takes the first rows of a sheet until its header is settled.
+struct Probe;
+
+impl Sink for Probe {
+    fn row(&mut self, _: Row) -> Result<(), SheetError> {
+        Err(SheetError::Stopped)
+    }
+    fn restart(&mut self) {}
+}
+
+/// The worksheet to read among `names` (in workbook order): for a search that recognises
+/// headers, the first whose first rows hold a header it accepts (a cover, instructions or an
+/// empty sheet may come before the register), read by `probe` within the same limits; else,
+/// or when no sheet has one, the first, so that the caller can say which columns it misses.
+fn choose_sheet(
+    names: Vec<String>,
+    stream: &RowStream<'_>,
+    mut probe: impl FnMut(&str, &mut RowStream<'_>) -> Result<(), SheetError>,
+) -> Result<String, SheetError> {
+    if matches!(stream.search(), HeaderSearch::Pick { .. }) && names.len() > 1 {
+        for name in &names {
+            let mut stop = Probe;
+            let mut trial = RowStream::searching(stream.limits(), stream.search(), 0, &mut stop);
+            match probe(name, &mut trial) {
+                Ok(()) | Err(SheetError::Stopped) => {}
+                Err(e) => return Err(e),
+            }
+            if trial.accepted() {
+                return Ok(name.clone());
+            }
+        }
+    }
+    names.into_iter().next().ok_or(SheetError::Empty)
+}
+
+fn labelled<T>(result: Result<T, SheetError>, file_name: Option<&str>) -> Result<T, SheetError> {
     match (result, file_name) {
         (Err(SheetError::Corrupt { detail }), Some(name)) => Err(SheetError::Corrupt {
             detail: format!("{name}: {detail}"),
@@ -192,12 +275,16 @@ fn labelled(result: Result<(), SheetError>, file_name: Option<&str>) -> Result<(
     }
 }
 
-fn read_ods(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> {
+fn read_ods(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    stream: &mut RowStream<'_>,
+) -> Result<String, SheetError> {
     let limits = *stream.limits();
     inspect_zip(bytes, &limits, |_| false)?;
     guard_ods_content(bytes, &limits)?;
     match open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes)) {
-        Ok(workbook) => read_workbook(workbook, stream),
+        Ok(workbook) => read_workbook(workbook, sheet, stream),
         Err(OdsError::Password) => Err(SheetError::Encrypted),
         Err(e) => Err(corrupt(e)),
     }
@@ -213,25 +300,38 @@ fn is_xlsx_sheet(name: &str) -> bool {
     name.starts_with("xl/worksheets/") && (name.ends_with(".xml") || name.ends_with(".bin"))
 }
 
-fn read_xlsx(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> {
+fn read_xlsx(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    stream: &mut RowStream<'_>,
+) -> Result<String, SheetError> {
     let limits = *stream.limits();
     inspect_zip(bytes, &limits, is_xlsx_sheet)?;
+    // Both variants read a sheet cell by cell as its XML (or binary) goes.
+    macro_rules! read_sheet {
+        ($workbook:ident) => {{
+            let names = worksheets(&$workbook);
+            let mut read = |name: &str, stream: &mut RowStream<'_>| {
+                let mut cells = $workbook.worksheet_cells_reader(name).map_err(corrupt)?;
+                let dimensions = cells.dimensions();
+                stream_cells(dimensions, stream, || cells.next_cell().map_err(corrupt))
+            };
+            let name = match sheet {
+                Some(name) => name.to_owned(),
+                None => choose_sheet(names, stream, &mut read)?,
+            };
+            read(&name, stream)?;
+            Ok(name)
+        }};
+    }
     match open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes)) {
-        Ok(mut workbook) => {
-            let name = first_sheet_name(&workbook).ok_or(SheetError::Empty)?;
-            let mut cells = workbook.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let dimensions = cells.dimensions();
-            stream_cells(dimensions, stream, || cells.next_cell().map_err(corrupt))
-        }
+        Ok(mut workbook) => read_sheet!(workbook),
         Err(XlsxError::Password) => Err(SheetError::Encrypted),
         // The binary variant shares the package layout; few users have it, but it is cheap.
         Err(_) if zip_names_contain(bytes, b"xl/workbook.bin") => {
             let mut workbook =
                 open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes)).map_err(corrupt)?;
-            let name = first_sheet_name(&workbook).ok_or(SheetError::Empty)?;
-            let mut cells = workbook.worksheet_cells_reader(&name).map_err(corrupt)?;
-            let dimensions = cells.dimensions();
-            stream_cells(dimensions, stream, || cells.next_cell().map_err(corrupt))
+            read_sheet!(workbook)
         }
         Err(e) => Err(corrupt(e)),
     }
@@ -295,7 +395,11 @@ fn is_blank_ref(data: &DataRef<'_>) -> bool {
     }
 }
 
-fn read_xls(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> {
+fn read_xls(
+    bytes: &[u8],
+    sheet: Option<&str>,
+    stream: &mut RowStream<'_>,
+) -> Result<String, SheetError> {
     let limits = *stream.limits();
     // calamine builds the whole grid of every sheet of an .xls when it opens it (up to
     // 65,536 x 256 cells); the size of the file is the one bound that holds before that.
@@ -307,7 +411,7 @@ fn read_xls(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> 
         return Err(SheetError::Encrypted);
     }
     match open_workbook_from_rs::<Xls<_>, _>(Cursor::new(bytes)) {
-        Ok(workbook) => read_workbook(workbook, stream),
+        Ok(workbook) => read_workbook(workbook, sheet, stream),
         Err(XlsError::Password) => Err(SheetError::Encrypted),
         // No "Workbook"/"Book" stream: a Word document or another OLE file, unless the
         // name is there and the container itself is damaged.
@@ -318,7 +422,11 @@ fn read_xls(bytes: &[u8], stream: &mut RowStream<'_>) -> Result<(), SheetError> 
     }
 }
 
-fn read_workbook<'a, R>(mut workbook: R, stream: &mut RowStream<'_>) -> Result<(), SheetError>
+fn read_workbook<'a, R>(
+    mut workbook: R,
+    sheet: Option<&str>,
+    stream: &mut RowStream<'_>,
+) -> Result<String, SheetError>
 where
     R: Reader<Bytes<'a>>,
     R::Error: Display,
@@ -327,11 +435,33 @@ where
     if workbook.sheets_metadata().len() > limits.max_sheets {
         return Err(over(Limit::Sheets, &limits));
     }
-    let index = first_sheet(&workbook);
-    let mut range = workbook
-        .worksheet_range_at(index)
-        .ok_or(SheetError::Empty)?
-        .map_err(corrupt)?;
+    // The reader holds every sheet's cells already; a sheet's range is a copy of them, so the
+    // one the choice settles on is kept rather than copied twice.
+    let mut probed: Option<(String, Range<Data>)> = None;
+    let name = match sheet {
+        Some(name) => name.to_owned(),
+        None => choose_sheet(worksheets(&workbook), stream, |name, trial| {
+            let mut range = workbook.worksheet_range(name).map_err(corrupt)?;
+            let pushed = push_range(&mut range, trial, |d| data_to_string(d.clone()));
+            probed = Some((name.to_owned(), range));
+            pushed
+        })?,
+    };
+    let mut range = match probed {
+        Some((probed, range)) if probed == name => range,
+        _ => workbook.worksheet_range(&name).map_err(corrupt)?,
+    };
+    push_range(&mut range, stream, |d| data_to_string(std::mem::take(d)))?;
+    Ok(name)
+}
+
+/// Pushes the rows with content of a sheet's range, each cell made text by `text` (which may
+/// take the cell's value out of the range, so strings move instead of being copied).
+fn push_range(
+    range: &mut Range<Data>,
+    stream: &mut RowStream<'_>,
+    mut text: impl FnMut(&mut Data) -> String,
+) -> Result<(), SheetError> {
     // calamine trims the range to the used cells, so add its offset back for Excel's numbers.
     let first_row = range.start().map_or(0, |(row, _)| row as usize);
     let first_column = range.start().map_or(0, |(_, column)| column as usize);
@@ -342,30 +472,32 @@ where
         };
         stream.check_column(first_column + last)?;
         let mut cells = Vec::with_capacity(row.len().max(stream.width()));
-        // Take the cells out of the range so strings move instead of being copied.
-        cells.extend(row.iter_mut().map(|d| data_to_string(std::mem::take(d))));
+        cells.extend(row.iter_mut().map(&mut text));
         stream.push(first_row + i + 1, cells)?;
     }
     Ok(())
 }
-
-/// Index of the sheet to import: the first visible worksheet (templates often hide lookup
-/// lists in other sheets, and chart sheets have no cells), else the first worksheet.
-fn first_sheet<'a, R: Reader<Bytes<'a>>>(workbook: &R) -> usize {
+/// The worksheets a register may be on, in workbook order: the visible ones (templates often
+/// hide lookup lists in other sheets, and chart sheets have no cells), else every worksheet,
+/// else the first sheet.
+fn worksheets<'a, R: Reader<Bytes<'a>>>(workbook: &R) -> Vec<String> {
     let sheets = workbook.sheets_metadata();
-    sheets
-        .iter()
-        .position(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
-        .or_else(|| sheets.iter().position(|s| s.typ == SheetType::WorkSheet))
-        .unwrap_or(0)
-}
-
-fn first_sheet_name<'a, R: Reader<Bytes<'a>>>(workbook: &R) -> Option<String> {
-    let index = first_sheet(workbook);
-    workbook
-        .sheets_metadata()
-        .get(index)
-        .map(|s| s.name.clone())
+    let names = |visible_only: bool| -> Vec<String> {
+        sheets
+            .iter()
+            .filter(|s| s.typ == SheetType::WorkSheet)
+            .filter(|s| !visible_only || s.visible == SheetVisible::Visible)
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    let mut found = names(true);
+    if found.is_empty() {
+        found = names(false);
+    }
+    if found.is_empty() {
+        found.extend(sheets.first().map(|s| s.name.clone()));
+    }
+    found
 }
 
 fn is_blank(data: &Data) -> bool {

@@ -90,6 +90,35 @@ impl Sink for Collect {
     }
 }
 
+/// What the caller of a header search makes of a row of cells: which of them name a column it
+/// knows, and whether they are enough for a header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recognised {
+    /// Whether the row is a header.
+    pub is_header: bool,
+    /// For each cell, whether it names a column the caller knows.
+    pub known: Vec<bool>,
+}
+
+impl Recognised {
+    /// The cells `names_column` knows; a header when there are at least `enough` of them.
+    pub fn counting(
+        cells: &[String],
+        names_column: impl Fn(&str) -> bool,
+        enough: usize,
+    ) -> Recognised {
+        let known: Vec<bool> = cells.iter().map(|c| names_column(c)).collect();
+        Recognised {
+            is_header: known.iter().filter(|k| **k).count() >= enough,
+            known,
+        }
+    }
+
+    fn names(&self, index: usize) -> bool {
+        self.known.get(index).copied().unwrap_or(false)
+    }
+}
+
 /// How the header row of a sheet is found.
 #[derive(Clone, Copy)]
 pub enum HeaderSearch<'h> {
@@ -98,15 +127,66 @@ pub enum HeaderSearch<'h> {
     /// The first row with content, among the first `within` rows with content, that
     /// `is_header` accepts: titles, dates and notes above a register's header are passed over.
     /// When none is accepted, the first row with content, so that the caller can say which
-    /// columns it misses.
+    /// columns it misses. A header found may span two rows, when group cells (住址) sit over
+    /// the columns they hold (楼栋, 单元, 房号), told apart by the cells `is_header` knows; in
+    /// a workbook, the first sheet whose first rows hold a header is read.
     Pick {
-        is_header: &'h dyn Fn(&[String]) -> bool,
+        is_header: &'h dyn Fn(&[String]) -> Recognised,
         within: usize,
     },
-    /// The row with content after this many rows with content, as an earlier reading of the
-    /// same file found it (counted, not numbered: a text file's line breaks may give two
+    /// The header after `above` rows with content, over `rows` rows, as an earlier reading of
+    /// the same file found it (counted, not numbered: a text file's line breaks may give two
     /// records one number).
-    After(usize),
+    After { above: usize, rows: usize },
+}
+
+/// Whether `lower`, the row right below a header row `upper`, is the second row of one header
+/// over two: registers merge a group cell (住址) over the columns it holds (楼栋, 单元, 房号) while
+/// the other columns are merged down, blank in the lower row. So the lower row is blank under
+/// at least one column the upper names, names a column where the upper is blank or holds a
+/// label the caller does not know (the group), and holds no value under a column the upper
+/// names (a data row does).
+pub(crate) fn is_lower_header(
+    upper: &[String],
+    upper_known: &Recognised,
+    lower: &[String],
+    lower_known: &Recognised,
+) -> bool {
+    let blank = |cells: &[String], i: usize| cells.get(i).is_none_or(String::is_empty);
+    let merged_down = (0..upper.len()).any(|i| upper_known.names(i) && blank(lower, i));
+    let mut grouped = false;
+    for i in (0..lower.len()).filter(|i| !blank(lower, *i)) {
+        match (upper_known.names(i), lower_known.names(i)) {
+            (true, false) => return false,
+            (false, true) => grouped = true,
+            _ => {}
+        }
+    }
+    merged_down && grouped
+}
+
+/// One header of a header over two rows: the lower cell where it is filled, else the upper.
+fn combined_header(upper: Vec<String>, lower: &[String]) -> Vec<String> {
+    let mut cells = upper;
+    if cells.len() < lower.len() {
+        cells.resize(lower.len(), String::new());
+    }
+    for (cell, below) in cells.iter_mut().zip(lower) {
+        if !below.is_empty() {
+            cell.clone_from(below);
+        }
+    }
+    cells
+}
+
+/// Whether the row with content after a header is the header's lower row.
+enum Lower {
+    /// It is a data row.
+    No,
+    /// It may be, as [`is_lower_header`] judges against the header's cells, recognised so.
+    Maybe(Recognised),
+    /// It is: an earlier reading of the same file found a header over two rows.
+    Certain,
 }
 
 /// Hands a sink the data rows a reader pushes, after the header and within the limits.
@@ -115,6 +195,11 @@ pub(crate) struct RowStream<'s> {
     search: HeaderSearch<'s>,
     headers: Option<Vec<String>>,
     header_row: usize,
+    /// Rows the header spans: 2 when a group cell sits over the columns it holds.
+    header_rows: usize,
+    /// Whether the search's recogniser accepted the header (not one taken for want of any).
+    accepted: bool,
+    lower: Lower,
     /// Rows with content above the header (titles, a date line), passed over.
     rows_above: usize,
     /// Rows with content seen while the header is looked for, with their numbers.
@@ -128,6 +213,7 @@ pub(crate) struct RowStream<'s> {
 }
 
 impl<'s> RowStream<'s> {
+    #[cfg(test)]
     pub(crate) fn new(limits: &Limits, skip_columns: usize, sink: &'s mut dyn Sink) -> Self {
         RowStream::searching(limits, HeaderSearch::First, skip_columns, sink)
     }
@@ -143,6 +229,9 @@ impl<'s> RowStream<'s> {
             search,
             headers: None,
             header_row: 0,
+            header_rows: 1,
+            accepted: false,
+            lower: Lower::No,
             rows_above: 0,
             pending: Vec::new(),
             rows: 0,
@@ -154,6 +243,15 @@ impl<'s> RowStream<'s> {
 
     pub(crate) fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    pub(crate) fn search(&self) -> HeaderSearch<'s> {
+        self.search
+    }
+
+    /// Whether the search's recogniser accepted a header among the rows pushed so far.
+    pub(crate) fn accepted(&self) -> bool {
+        self.accepted
     }
 
     /// Whether a row of raw cells is blank once trimmed (such rows are skipped, not stored).
@@ -186,6 +284,9 @@ impl<'s> RowStream<'s> {
     pub(crate) fn restart(&mut self) {
         self.headers = None;
         self.header_row = 0;
+        self.header_rows = 1;
+        self.accepted = false;
+        self.lower = Lower::No;
         self.rows_above = 0;
         self.pending.clear();
         self.rows = 0;
@@ -204,19 +305,52 @@ impl<'s> RowStream<'s> {
         for c in &cells[..keep] {
             self.check_cell(c.len())?;
         }
-        if self.headers.is_some() {
+        if let Some(headers) = &self.headers {
+            let lower = match (std::mem::replace(&mut self.lower, Lower::No), self.search) {
+                (Lower::Certain, _) => true,
+                (Lower::Maybe(upper), HeaderSearch::Pick { is_header, .. })
+                    if number == self.header_row + 1 =>
+                {
+                    cells.truncate(keep);
+                    is_lower_header(headers, &upper, &cells, &is_header(&cells))
+                }
+                _ => false,
+            };
+            if lower {
+                self.take_lower(&cells);
+                return Ok(());
+            }
             return self.data_row(number, cells);
         }
         match self.search {
             HeaderSearch::First => self.take_header(number, cells),
-            HeaderSearch::After(above) if self.rows_above < above => self.rows_above += 1,
-            HeaderSearch::After(_) => self.take_header(number, cells),
+            HeaderSearch::After { above, .. } if self.rows_above < above => self.rows_above += 1,
+            HeaderSearch::After { rows, .. } => {
+                self.take_header(number, cells);
+                if rows > 1 {
+                    self.lower = Lower::Certain;
+                }
+            }
             HeaderSearch::Pick { is_header, within } => {
                 cells.truncate(keep);
-                if is_header(&cells) {
+                let recognised = is_header(&cells);
+                if recognised.is_header {
+                    self.accepted = true;
+                    // A header whose upper row names too few columns by itself: the row above
+                    // it, when it is that upper row, is where the header starts.
+                    let upper = self.pending.pop_if(|(above_number, above)| {
+                        *above_number + 1 == number
+                            && is_lower_header(above, &is_header(above), &cells, &recognised)
+                    });
                     self.rows_above = self.pending.len();
                     self.pending.clear();
-                    self.take_header(number, cells);
+                    if let Some((upper_number, upper)) = upper {
+                        self.take_header(upper_number, upper);
+                        self.take_lower(&cells);
+                    } else {
+                        self.take_header(number, cells);
+                        self.lower = Lower::Maybe(recognised);
+                    }
                 } else {
                     self.pending.push((number, cells));
                     if self.pending.len() >= within {
@@ -233,6 +367,15 @@ impl<'s> RowStream<'s> {
         note_leading_blanks(&mut self.leading_blank_columns, &cells);
         self.header_row = number;
         self.headers = Some(cells);
+    }
+
+    /// The header's lower row: one header of the two, spanning both rows.
+    fn take_lower(&mut self, lower: &[String]) {
+        let mut cells = combined_header(self.headers.take().unwrap_or_default(), lower);
+        cells.truncate(content_width(&cells));
+        note_leading_blanks(&mut self.leading_blank_columns, &cells);
+        self.headers = Some(cells);
+        self.header_rows = 2;
     }
 
     /// No row looked like a header: the first row with content is the header after all, and
@@ -275,6 +418,7 @@ impl<'s> RowStream<'s> {
         Ok(Finished {
             headers,
             header_row: self.header_row,
+            header_rows: self.header_rows,
             rows_above: self.rows_above,
             rows: self.rows,
             leading_blank_columns: self
@@ -289,6 +433,7 @@ impl<'s> RowStream<'s> {
 pub(crate) struct Finished {
     pub(crate) headers: Vec<String>,
     pub(crate) header_row: usize,
+    pub(crate) header_rows: usize,
     pub(crate) rows_above: usize,
     pub(crate) rows: usize,
     /// Columns left of every cell with content, past the ones already skipped.

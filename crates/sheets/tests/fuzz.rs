@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use sheets::{
-    Limits, SheetError, Table, for_each_row, outline_within, read_table_within, write_xlsx,
+    HeaderSearch, Limits, Recognised, SheetError, Table, for_each_row, outline_finding_header,
+    outline_within, read_table_finding_header, read_table_within, write_csv, write_xlsx,
 };
 
 fn config() -> ProptestConfig {
@@ -54,43 +55,80 @@ fn within(result: &Result<Table, SheetError>, limits: &Limits) -> Result<(), Tes
     Ok(())
 }
 
-/// Reads `bytes` whole and as a stream (outline, then row by row): a file read whole is read
-/// the same as a stream, and within the limits.
+/// Cells a register's header may hold: columns the recogniser below knows, group labels over
+/// some of them, a title; and values a data row may hold.
+const KNOWN: [&str; 5] = ["姓名", "身份证号", "楼栋", "单元", "房号"];
+const OTHER: [&str; 6] = ["住址", "户籍地址", "登记表", "张三", "1号楼", "301"];
+
+/// A row names a header when it names two known columns; cells with `姓` count as known too,
+/// so that mutated bytes find headers.
+fn register(cells: &[String]) -> Recognised {
+    Recognised::counting(cells, |c| KNOWN.contains(&c) || c.contains('姓'), 2)
+}
+
+fn outcome<T>(result: Result<T, SheetError>) -> Result<T, TestCaseError> {
+    result.map_err(|e| TestCaseError::fail(e.to_string()))
+}
+
+/// Reads `bytes` whole and as a stream (outline, then row by row), with the first row as the
+/// header and with a header searched for: a file read whole is read the same as a stream, and
+/// within the limits.
 fn read_both(bytes: &[u8], limits: &Limits) -> Result<(), TestCaseError> {
     let whole = read_table_within(bytes, None, limits);
     within(&whole, limits)?;
     if let Ok(table) = whole {
         let outline = outline_within(bytes, None, limits);
         prop_assert!(outline.is_ok(), "outline: {outline:?}");
-        let outline = outline.map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let outline = outcome(outline)?;
         prop_assert_eq!(&outline.headers, &table.headers);
         prop_assert_eq!(outline.rows, table.rows.len());
-        let mut rows = Vec::new();
-        let streamed = for_each_row(bytes, &outline, limits, |row| {
-            rows.push(row);
-            Ok(())
-        });
-        prop_assert!(streamed.is_ok(), "rows: {streamed:?}");
-        prop_assert_eq!(rows, table.rows);
-        // A header found below other rows: the second reading starts where the first found it.
-        let named = |cells: &[String]| cells.iter().any(|c| c.contains('姓'));
-        let search = sheets::HeaderSearch::Pick {
-            is_header: &named,
+        prop_assert_eq!(outline.header_rows, 1);
+        prop_assert_eq!(streamed(bytes, &outline, limits)?, table.rows);
+        // A header found below other rows, perhaps over two: the second reading starts where
+        // the first found it and reads what a whole reading with the same search reads.
+        let search = HeaderSearch::Pick {
+            is_header: &register,
             within: 3,
         };
-        let found = sheets::outline_finding_header(bytes, None, limits, search);
+        let found = outline_finding_header(bytes, None, limits, search);
         prop_assert!(found.is_ok(), "outline: {found:?}");
-        let found = found.map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let mut numbers = Vec::new();
-        let streamed = for_each_row(bytes, &found, limits, |row| {
-            numbers.push(row.number);
-            Ok(())
-        });
-        prop_assert!(streamed.is_ok(), "rows: {streamed:?}");
-        prop_assert_eq!(numbers.len(), found.rows);
-        prop_assert!(numbers.iter().all(|n| *n >= found.header_row));
+        let found = outcome(found)?;
+        let whole = outcome(read_table_finding_header(bytes, None, limits, search))?;
+        prop_assert_eq!(&found.headers, &whole.headers);
+        prop_assert_eq!(found.rows, whole.rows.len());
+        prop_assert!((1..=2).contains(&found.header_rows));
+        let rows = streamed(bytes, &found, limits)?;
+        prop_assert!(rows.iter().all(|r| r.number >= found.header_row));
+        prop_assert_eq!(rows, whole.rows);
     }
     Ok(())
+}
+
+/// The rows of a second reading, after `outline`.
+fn streamed(
+    bytes: &[u8],
+    outline: &sheets::Outline,
+    limits: &Limits,
+) -> Result<Vec<sheets::Row>, TestCaseError> {
+    let mut rows = Vec::new();
+    let read = for_each_row(bytes, outline, limits, |row| {
+        rows.push(row);
+        Ok(())
+    });
+    prop_assert!(read.is_ok(), "rows: {read:?}");
+    prop_assert_eq!(rows.len(), outline.rows);
+    Ok(rows)
+}
+
+/// Small sheets of header words, group labels, titles, values and blanks, in any order:
+/// headers over one row or two, above or below titles, and rows that only look like them.
+fn register_grid() -> impl Strategy<Value = Vec<Vec<String>>> {
+    let cell = prop_oneof![
+        3 => Just(String::new()),
+        3 => proptest::sample::select(KNOWN.to_vec()).prop_map(str::to_owned),
+        2 => proptest::sample::select(OTHER.to_vec()).prop_map(str::to_owned),
+    ];
+    proptest::collection::vec(proptest::collection::vec(cell, 0..6), 1..8)
 }
 
 /// A small register as .xlsx, to mutate.
@@ -188,6 +226,18 @@ proptest! {
     ) {
         let limits = limits();
         let bytes = mutate(seed_xlsx(), &mutations);
+        read_both(&bytes, &limits)?;
+    }
+
+    #[test]
+    fn registers_read_alike_whole_and_as_a_stream(grid in register_grid(), xlsx in any::<bool>()) {
+        let limits = limits();
+        let (header, rows) = grid.split_first().map_or((&[][..], &[][..]), |(h, r)| (&h[..], r));
+        let bytes = if xlsx {
+            outcome(write_xlsx("登记", header, rows))?
+        } else {
+            write_csv(header, rows)
+        };
         read_both(&bytes, &limits)?;
     }
 

@@ -473,12 +473,8 @@ fn titled_register() -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
-fn names_known_columns(cells: &[String]) -> bool {
-    cells
-        .iter()
-        .filter(|c| ["姓名", "身份证号", "联系电话"].contains(&c.as_str()))
-        .count()
-        >= 2
+fn names_known_columns(cells: &[String]) -> sheets::Recognised {
+    sheets::Recognised::counting(cells, |c| ["姓名", "身份证号", "联系电话"].contains(&c), 2)
 }
 
 #[test]
@@ -510,7 +506,7 @@ fn the_header_is_found_below_titles_and_the_rows_read_from_there()
 #[test]
 fn without_a_recognisable_header_the_first_row_is_the_header() -> Result<(), SheetError> {
     let text = "标题\r\na,b\r\n1,2\r\n";
-    let never = |_: &[String]| false;
+    let never = |_: &[String]| sheets::Recognised::default();
     let search = sheets::HeaderSearch::Pick {
         is_header: &never,
         within: sheets::HEADER_SEARCH_ROWS,

@@ -59,13 +59,15 @@ impl Column {
     /// header names fewer.
     const HEADER_MIN_COLUMNS: usize = 3;
 
-    /// Whether a row of cells is a register's header: it names at least three columns.
-    pub fn names_a_register(cells: &[String]) -> bool {
-        cells
-            .iter()
-            .filter(|c| Column::from_header(c).is_some())
-            .count()
-            >= Column::HEADER_MIN_COLUMNS
+    /// Which cells of a row name a register's column, and whether the row is a register's
+    /// header: it names at least three columns. The cells it names also tell a header's lower
+    /// row (楼栋, 单元, 房号 under a merged 住址) from a data row.
+    pub fn names_a_register(cells: &[String]) -> sheets::Recognised {
+        sheets::Recognised::counting(
+            cells,
+            |c| Column::from_header(c).is_some(),
+            Column::HEADER_MIN_COLUMNS,
+        )
     }
 
     /// Recognises a header: spaces (full-width ones too), `*` marks of required columns and a
@@ -168,15 +170,11 @@ mod tests {
 
     #[test]
     fn a_header_row_names_three_columns_and_a_title_does_not() {
-        assert!(Column::names_a_register(&row(&[
-            "序号",
-            "姓名",
-            "身份证号",
-            "楼栋"
-        ])));
-        assert!(!Column::names_a_register(&row(&[
-            "XX社区居民信息登记表（第三网格）"
-        ])));
-        assert!(!Column::names_a_register(&row(&["填表人：王芳", "电话"])));
+        let header = Column::names_a_register(&row(&["序号", "姓名", "身份证号", "楼栋"]));
+        assert!(header.is_header);
+        assert_eq!(header.known, [false, true, true, true]);
+        let title = Column::names_a_register(&row(&["XX社区居民信息登记表（第三网格）"]));
+        assert!(!title.is_header);
+        assert!(!Column::names_a_register(&row(&["填表人：王芳", "电话"])).is_header);
     }
 }

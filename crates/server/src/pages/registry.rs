@@ -127,7 +127,7 @@ async fn private_search(
     };
     let text = q.q.as_deref().map(str::trim).unwrap_or("");
     let private = domain::citizen_id::CitizenId::parse(text).is_ok()
-        || domain::phone::MobilePhone::parse(text).is_ok();
+        || domain::phone::Phone::parse(text).is_ok();
     let filter_query = if private {
         ListQuery {
             q: None,

@@ -123,7 +123,7 @@ pub struct UnmaskedDto {
 
 #[derive(Deserialize, IntoParams)]
 pub struct ResidentParams {
-    /// An ID number, a mobile number, a room or the start of a name.
+    /// An ID number, a phone number (mobile or landline), a room or the start of a name.
     pub q: Option<String>,
     pub grid_id: Option<i64>,
     pub building_id: Option<i64>,
