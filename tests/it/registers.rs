@@ -110,6 +110,22 @@ async fn a_register_after_a_cover_with_a_header_over_two_rows_imports_its_reside
     ])
     .expect("a workbook");
 
+    // The preview says where the register was found.
+    let preview = app
+        .preview_import(
+            &f.staff,
+            f.community_id,
+            "登记表.xlsx",
+            bytes.clone(),
+            &Default::default(),
+        )
+        .await
+        .expect("preview");
+    assert_eq!(preview.sheet.as_deref(), Some("居民登记"));
+    assert_eq!(preview.header_rows, 2);
+    assert!(preview.missing.is_empty(), "{:?}", preview.missing);
+    assert_eq!(preview.counts.inserted, 4);
+
     let prepared = app
         .prepare_import(&f.staff, f.community_id, "登记表.xlsx", bytes)
         .await

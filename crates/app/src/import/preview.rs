@@ -54,7 +54,11 @@ pub struct ImportPreview {
     /// The header's row number as Excel shows it, and the rows with content above it (titles,
     /// a date line) that are passed over.
     pub header_row: usize,
+    /// 2 when the header spans two rows (a merged group over its columns).
+    pub header_rows: usize,
     pub rows_above_header: usize,
+    /// The worksheet the register was read from, in a workbook.
+    pub sheet: Option<String>,
     pub columns: Vec<PreviewColumn>,
     /// Columns a register must have that no header is read as: nothing is counted until they
     /// are mapped.
@@ -135,7 +139,9 @@ impl App {
         let mut preview = ImportPreview {
             file_name: p.file_name.clone(),
             header_row: p.outline.header_row,
+            header_rows: p.outline.header_rows,
             rows_above_header: p.outline.rows_above_header,
+            sheet: p.outline.sheet.clone(),
             columns: p
                 .headers
                 .iter()

@@ -62,7 +62,9 @@ impl ImportParams {
 #[derive(Serialize, ToSchema)]
 pub struct ImportPreviewDto {
     pub header_row: usize,
+    pub header_rows: usize,
     pub rows_above_header: usize,
+    pub sheet: Option<String>,
     pub columns: Vec<PreviewColumn>,
     pub missing: Vec<Column>,
     pub sample: Vec<SampleRow>,
@@ -167,7 +169,9 @@ fn preview_dto(p: app::import::ImportPreview) -> ImportPreviewDto {
     let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
     ImportPreviewDto {
         header_row: p.header_row,
+        header_rows: p.header_rows,
         rows_above_header: p.rows_above_header,
+        sheet: p.sheet,
         columns: p.columns,
         missing: p.missing,
         sample: p.sample,

@@ -101,10 +101,21 @@ pub(super) async fn show(
         .map(|c| column_label(t, *c))
         .collect::<Vec<_>>()
         .join("、");
-    let header_text = t
+    let mut header_text = t
         .get("import.header_found")
         .replace("{row}", &preview.header_row.to_string())
         .replace("{above}", &preview.rows_above_header.to_string());
+    if preview.header_rows > 1 {
+        header_text.push(' ');
+        header_text.push_str(
+            &t.get("import.header_two_rows")
+                .replace("{next}", &(preview.header_row + 1).to_string()),
+        );
+    }
+    if let Some(sheet) = &preview.sheet {
+        header_text.push(' ');
+        header_text.push_str(&t.get("import.from_sheet").replace("{sheet}", sheet));
+    }
     let new_buildings_text = t
         .get("import.new_buildings")
         .replace("{count}", &preview.new_building_count.to_string())
