@@ -248,7 +248,8 @@ async fn measure(
             raw.write.as_secs_f64(),
             "s",
         )
-        .extra("residents/s", raw_rate),
+        .extra("residents/s", raw_rate)
+        .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
     );
     report.add(
         Figure::new(
