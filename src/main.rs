@@ -155,6 +155,9 @@ enum ImportWhat {
         /// Create the buildings the file names and the community lacks, in this grid
         #[arg(long, value_name = "GRID_ID")]
         create_buildings_in_grid: Option<i64>,
+        /// The header's row as Excel numbers it, when the importer finds another
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+        header_row: Option<u32>,
     },
 }
 
@@ -413,11 +416,13 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     dry_run,
                     mapping,
                     create_buildings_in_grid,
+                    header_row,
                 },
         } => {
             let options = app::import::ImportOptions {
                 mapping,
                 create_buildings_in_grid,
+                header_row: header_row.map(|n| n as usize),
             };
             return cli_import::import_residents(
                 &app,

@@ -33,6 +33,7 @@ fn mapped() -> ImportOptions {
     ImportOptions {
         mapping: vec![("住户门牌".to_owned(), Some(Column::Room))],
         create_buildings_in_grid: None,
+        header_row: None,
     }
 }
 
@@ -536,4 +537,55 @@ async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() 
     let again = app.run_import(again, &|_| {}).await.expect("import");
     assert_eq!((again.inserted, again.unchanged), (0, 30));
     assert_chain_intact(&app, &f.auditor).await;
+}
+
+#[tokio::test]
+async fn a_header_the_search_cannot_find_is_named_by_its_row_and_mapped() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    // A register whose header words are the community's own: nothing is recognised.
+    let file = format!(
+        "居民表,,,,\r\n甲,乙,丙,丁,戊\r\n李一,{},1号楼,1,101\r\n",
+        citizen_id(201)
+    );
+    let found = app
+        .preview_import(
+            &f.staff,
+            f.community_id,
+            "r.csv",
+            file.clone(),
+            &ImportOptions::default(),
+        )
+        .await
+        .expect("preview");
+    assert_eq!(
+        found.header_row, 1,
+        "without a known header, the first row is taken"
+    );
+    assert_eq!(found.missing.len(), 5);
+    let options = ImportOptions {
+        mapping: vec![
+            ("甲".to_owned(), Some(Column::Name)),
+            ("乙".to_owned(), Some(Column::DocumentNumber)),
+            ("丙".to_owned(), Some(Column::Building)),
+            ("丁".to_owned(), Some(Column::Unit)),
+            ("戊".to_owned(), Some(Column::Room)),
+        ],
+        create_buildings_in_grid: None,
+        header_row: Some(2),
+    };
+    let p = app
+        .preview_import(&f.staff, f.community_id, "r.csv", file.clone(), &options)
+        .await
+        .expect("preview");
+    assert_eq!((p.header_row, p.rows_above_header), (2, 1));
+    assert!(p.missing.is_empty());
+    assert_eq!(p.counts.inserted, 1);
+    let prepared = app
+        .prepare_import_with(&f.staff, f.community_id, "r.csv", file, &options)
+        .await
+        .expect("prepare");
+    let done = app.run_import(prepared, &|_| {}).await.expect("import");
+    assert_eq!(done.inserted, 1);
 }

@@ -143,6 +143,7 @@ impl App {
             "file": file_name, "rows": p.total_rows, "bytes": p.bytes.len(),
             "mapping": options.mapping.iter().map(|(h, c)| (h.clone(), c.map(Column::code))).collect::<Vec<_>>(),
             "create_buildings_in_grid": options.create_buildings_in_grid,
+            "header_row": options.header_row,
         }));
         tx.audit(a).await?;
         tx.commit().await?;
@@ -176,10 +177,14 @@ impl App {
                 file_name.to_owned(),
                 self.settings.imports.sheet,
             );
+            let header_row = options.header_row;
             tokio::task::spawn_blocking(move || {
-                let search = sheets::HeaderSearch::Pick {
-                    is_header: &Column::names_a_register,
-                    within: sheets::HEADER_SEARCH_ROWS,
+                let search = match header_row {
+                    Some(row) => sheets::HeaderSearch::AtRow(row),
+                    None => sheets::HeaderSearch::Pick {
+                        is_header: &Column::names_a_register,
+                        within: sheets::HEADER_SEARCH_ROWS,
+                    },
                 };
                 sheets::outline_finding_header(&bytes, Some(&name), &limits, search)
             })

@@ -138,6 +138,9 @@ pub enum HeaderSearch<'h> {
     /// the same file found it (counted, not numbered: a text file's line breaks may give two
     /// records one number).
     After { above: usize, rows: usize },
+    /// The header in this row as Excel numbers it (or the first row with content below it),
+    /// as the person importing names it when the search finds another.
+    AtRow(usize),
 }
 
 /// Whether `lower`, the row right below a header row `upper`, is the second row of one header
@@ -324,6 +327,8 @@ impl<'s> RowStream<'s> {
         }
         match self.search {
             HeaderSearch::First => self.take_header(number, cells),
+            HeaderSearch::AtRow(at) if number < at => self.rows_above += 1,
+            HeaderSearch::AtRow(_) => self.take_header(number, cells),
             HeaderSearch::After { above, .. } if self.rows_above < above => self.rows_above += 1,
             HeaderSearch::After { rows, .. } => {
                 self.take_header(number, cells);

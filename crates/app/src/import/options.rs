@@ -12,6 +12,8 @@ pub struct ImportOptions {
     /// The grid where buildings that the file names and the community lacks are created, in the
     /// same batches as their residents; without it such rows are refused as unknown buildings.
     pub create_buildings_in_grid: Option<i64>,
+    /// The header's row as Excel numbers it, when the importer's own search finds another.
+    pub header_row: Option<usize>,
 }
 
 impl Column {
@@ -118,6 +120,7 @@ mod tests {
                 ("备注".to_owned(), None),
             ],
             create_buildings_in_grid: None,
+            header_row: None,
         };
         let cols = o.columns(&headers(&["姓名", "住户门牌", "备注", "其他"]));
         assert_eq!(

@@ -37,6 +37,10 @@ pub struct ImportParams {
     /// it their rows are refused as unknown buildings.
     #[serde(default)]
     pub create_buildings_in_grid: Option<i64>,
+    /// The header's row as Excel numbers it, when the importer's own search finds another.
+    #[serde(default)]
+    #[param(minimum = 1)]
+    pub header_row: Option<u32>,
 }
 
 impl ImportParams {
@@ -52,6 +56,7 @@ impl ImportParams {
         Ok(ImportOptions {
             mapping,
             create_buildings_in_grid: self.create_buildings_in_grid,
+            header_row: self.header_row.map(|n| n as usize),
         })
     }
 }

@@ -24,6 +24,8 @@ struct PreviewPage {
     fields: Vec<(&'static str, String)>,
     missing: String,
     header_text: String,
+    /// The header row the person typed, kept in the form.
+    header_row: String,
     grids: Vec<Grid>,
     new_buildings_text: String,
     problems: Vec<(i64, String, String)>,
@@ -130,6 +132,10 @@ pub(super) async fn show(
             .collect(),
         missing,
         header_text,
+        header_row: options
+            .header_row
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
         grids,
         new_buildings_text,
         problems,
@@ -191,6 +197,7 @@ fn options_from(pairs: &[(String, String)]) -> ImportOptions {
                 }
             }
             "create_in_grid" => options.create_buildings_in_grid = v.parse().ok(),
+            "header_row" => options.header_row = v.trim().parse().ok().filter(|n| *n > 0),
             _ => {}
         }
     }
@@ -220,7 +227,9 @@ mod tests {
             ("header", "乱"),
             ("field", "no_such_column"),
             ("create_in_grid", "12"),
+            ("header_row", " 3 "),
         ]));
+        assert_eq!(o.header_row, Some(3));
         assert_eq!(
             o.mapping,
             vec![
