@@ -589,3 +589,53 @@ async fn a_header_the_search_cannot_find_is_named_by_its_row_and_mapped() {
     let done = app.run_import(prepared, &|_| {}).await.expect("import");
     assert_eq!(done.inserted, 1);
 }
+
+#[tokio::test]
+async fn a_building_is_created_in_the_grid_its_row_names() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    let file = format!(
+        "姓名,身份证号,网格,楼栋,单元,房号\r\n\
+         赵一,{},2,21号楼,1,101\r\n\
+         赵二,{},,22号楼,1,101\r\n\
+         赵三,{},Grid 9,23号楼,1,101\r\n",
+        citizen_id(301),
+        citizen_id(302),
+        citizen_id(303)
+    );
+    let options = ImportOptions {
+        create_buildings_in_grid: Some(f.grid1_id),
+        ..ImportOptions::default()
+    };
+    let prepared = app
+        .prepare_import_with(&f.staff, f.community_id, "grids.csv", file, &options)
+        .await
+        .expect("prepare");
+    let done = app.run_import(prepared, &|_| {}).await.expect("import");
+    assert_eq!((done.inserted, done.rejected), (2, 1));
+    let in_grid = async |grid: i64| -> Vec<String> {
+        let list = app.buildings(&f.staff, grid).await.expect("buildings");
+        list.into_iter().map(|b| b.name).collect()
+    };
+    assert!(
+        in_grid(f.grid2_id).await.contains(&"21号楼".to_owned()),
+        "named by its number"
+    );
+    assert!(
+        in_grid(f.grid1_id).await.contains(&"22号楼".to_owned()),
+        "no grid named: the chosen one"
+    );
+    let rejects = app
+        .import_rejects(&f.staff, done.id, 10)
+        .await
+        .expect("rejects");
+    assert_eq!(
+        (
+            rejects[0].row_number,
+            rejects[0].column_name.as_str(),
+            rejects[0].code.as_str()
+        ),
+        (4, "网格", "unknown_grid")
+    );
+}

@@ -30,6 +30,7 @@ pub(super) enum Parsed {
 
 pub(super) struct Good {
     pub(super) data: ResidentData,
+    pub(super) grid: String,
     pub(super) building: String,
     pub(super) unit: String,
     pub(super) room: String,
@@ -77,6 +78,8 @@ pub(super) struct BatchPlan {
 #[derive(Default)]
 pub(super) struct RunState {
     buildings: HashMap<String, Option<Building>>,
+    /// The community's grids the actor reaches, read when a row first names one.
+    grids: Option<Vec<structure::Grid>>,
     units: HashMap<(i64, String), i64>,
     /// Document index → the first row that named it, to refuse a second row for one person.
     seen: HashMap<Vec<u8>, usize>,
@@ -171,15 +174,12 @@ pub(super) async fn plan_batch(
                 continue;
             }
         };
-        let Some(building) = state.building(target, p, &g.building).await? else {
-            plan.reject_one(
-                p,
-                row,
-                Column::Building,
-                "unknown_building",
-                g.building.clone(),
-            );
-            continue;
+        let building = match state.building(target, p, &g.building, &g.grid).await? {
+            Ok(b) => b,
+            Err(refusal) => {
+                plan.reject(p, row, vec![refusal]);
+                continue;
+            }
         };
         let unit_id = state.unit(target, building.id, &g.unit).await?;
         // Counted only once the row is otherwise good, so a rejected first row does not make a
@@ -352,36 +352,90 @@ pub(super) async fn stop_for_rejects(
 }
 
 impl RunState {
-    /// The building a row names: found in the community (and the actor's reach), created in the
-    /// chosen grid when the import creates buildings, or none.
+    /// The building a row names: found in the community (and the actor's reach), or created
+    /// when the import creates buildings, in the grid the row names or else the chosen one;
+    /// otherwise the row's refusal.
     async fn building(
         &mut self,
         target: &mut Target<'_>,
         p: &PreparedImport,
         name: &str,
-    ) -> AppResult<Option<Building>> {
+        grid_name: &str,
+    ) -> AppResult<Result<Building, (Column, String, String)>> {
+        let unknown = || {
+            Err((
+                Column::Building,
+                "unknown_building".to_owned(),
+                name.to_owned(),
+            ))
+        };
         if let Some(b) = self.buildings.get(name) {
-            return Ok(b.clone());
+            return Ok(b.clone().map_or_else(unknown, Ok));
         }
-        let conn = target.conn();
-        let found = match structure::building_by_name(conn, p.community_id, name).await? {
+        let found = structure::building_by_name(target.conn(), p.community_id, name).await?;
+        let found = match found {
             Some(b) => {
-                let placement: Placement = structure::placement(conn, Node::Building(b.id)).await?;
+                let placement: Placement =
+                    structure::placement(target.conn(), Node::Building(b.id)).await?;
                 p.actor.jurisdiction.covers(&placement).then_some(b)
             }
-            None => match (&p.create_buildings_in, &target) {
-                (Some(grid), _) => Some(self.create_building(target, p, grid, name).await?),
+            None => match &p.create_buildings_in {
+                Some(chosen) => {
+                    let grid = match self.grid_named(target, p, grid_name).await? {
+                        Some(g) => g,
+                        None if grid_name.is_empty() => chosen.clone(),
+                        None => {
+                            return Ok(Err((
+                                Column::Grid,
+                                "unknown_grid".to_owned(),
+                                grid_name.to_owned(),
+                            )));
+                        }
+                    };
+                    Some(self.create_building(target, p, &grid, name).await?)
+                }
                 // The preview names the buildings the community lacks, so that staff can
                 // choose to create them; their rows are refused until then.
-                (None, Target::Preview(_)) => {
-                    self.new_buildings.push(name.to_owned());
+                None => {
+                    if matches!(target, Target::Preview(_)) {
+                        self.new_buildings.push(name.to_owned());
+                    }
                     None
                 }
-                (None, Target::Write(_)) => None,
             },
         };
         self.buildings.insert(name.to_owned(), found.clone());
-        Ok(found)
+        Ok(found.map_or_else(unknown, Ok))
+    }
+
+    /// The grid of the community a row names, by its name or its number (`3` for 第3网格),
+    /// among the grids the actor reaches.
+    async fn grid_named(
+        &mut self,
+        target: &mut Target<'_>,
+        p: &PreparedImport,
+        name: &str,
+    ) -> AppResult<Option<structure::Grid>> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        if self.grids.is_none() {
+            let grids =
+                structure::list_grids(target.conn(), &p.actor.jurisdiction, p.community_id).await?;
+            self.grids = Some(grids);
+        }
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        let grids = self.grids.as_deref().unwrap_or_default();
+        Ok(grids
+            .iter()
+            .find(|g| g.name == name)
+            .or_else(|| {
+                let wanted = digits(name);
+                (!wanted.is_empty() && wanted.len() == name.chars().count())
+                    .then(|| grids.iter().find(|g| digits(&g.name) == wanted))
+                    .flatten()
+            })
+            .cloned())
     }
 
     async fn create_building(

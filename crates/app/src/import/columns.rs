@@ -13,6 +13,7 @@ pub enum Column {
     Sex,
     BirthDate,
     Phone,
+    Grid,
     Building,
     Unit,
     Room,
@@ -42,6 +43,7 @@ impl Column {
             Column::Sex => "sex",
             Column::BirthDate => "birth_date",
             Column::Phone => "phone",
+            Column::Grid => "grid",
             Column::Building => "building",
             Column::Unit => "unit",
             Column::Room => "room",
@@ -98,6 +100,7 @@ impl Column {
             "出生日期" | "birth_date" | "birthdate" | "dateofbirth" => Column::BirthDate,
             "联系电话" | "手机" | "手机号" | "手机号码" | "电话" | "联系方式" | "phone"
             | "mobile" => Column::Phone,
+            "网格" | "所属网格" | "网格名称" | "网格号" | "grid" => Column::Grid,
             "楼栋" | "楼号" | "楼栋号" | "幢" | "栋" | "building" => Column::Building,
             "单元" | "单元号" | "unit" => Column::Unit,
             "房号" | "门牌号" | "房间号" | "户号" | "室" | "房间" | "room" => {

@@ -18,13 +18,14 @@ pub struct ImportOptions {
 
 impl Column {
     /// Every column, in the order a mapping form lists them.
-    pub const ALL: [Column; 16] = [
+    pub const ALL: [Column; 17] = [
         Column::Name,
         Column::DocumentKind,
         Column::DocumentNumber,
         Column::Sex,
         Column::BirthDate,
         Column::Phone,
+        Column::Grid,
         Column::Building,
         Column::Unit,
         Column::Room,

@@ -11,6 +11,8 @@ use super::Column;
 /// A register row turned into a resident draft and the home it names.
 pub(crate) struct ParsedRow {
     pub(crate) draft: domain::registry::ResidentDraft,
+    /// The grid the row names, for a building the import creates.
+    pub(crate) grid: String,
     pub(crate) building: String,
     pub(crate) unit: String,
     pub(crate) room: String,
@@ -26,6 +28,7 @@ pub(crate) fn parse_cells(
 ) -> Result<ParsedRow, Vec<(Column, String, String)>> {
     let mut raw = RawResident::default();
     let (mut building, mut unit, mut room) = (String::new(), String::new(), String::new());
+    let mut grid = String::new();
     let mut present = HashSet::new();
     for (cell, col) in cells.iter().zip(columns) {
         let Some(col) = col else { continue };
@@ -39,6 +42,7 @@ pub(crate) fn parse_cells(
             Column::Sex => &mut raw.sex,
             Column::BirthDate => &mut raw.birth_date,
             Column::Phone => &mut raw.phone,
+            Column::Grid => &mut grid,
             Column::Building => &mut building,
             Column::Unit => &mut unit,
             Column::Room => &mut room,
@@ -76,6 +80,7 @@ pub(crate) fn parse_cells(
     match raw.parse(today) {
         Ok(draft) if errors.is_empty() => Ok(ParsedRow {
             draft,
+            grid: grid.trim().to_owned(),
             building: building.trim().to_owned(),
             unit: unit.trim().to_owned(),
             room: room.trim().to_owned(),

@@ -201,6 +201,7 @@ impl App {
             match parse_cells(&p.columns, &row.cells, self.today()) {
                 Ok(r) => Parsed::Good(Box::new(Good {
                     data: self.resident_data(&r.draft),
+                    grid: r.grid,
                     building: r.building,
                     unit: r.unit,
                     room: r.room,
