@@ -155,6 +155,18 @@ impl AppError {
     }
 }
 
+/// Maps the conflict of a unique rule a write may break to the field it concerns and its code;
+/// any other store error as usual.
+pub(crate) fn conflict_as(
+    field: &'static str,
+    code: &'static str,
+) -> impl Fn(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::Conflict(_) => AppError::field(field, code),
+        other => other.into(),
+    }
+}
+
 impl From<FieldErrors> for AppError {
     fn from(e: FieldErrors) -> Self {
         AppError::Validation(e)

@@ -169,6 +169,21 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
 }
 
+/// The history of one object, newest first: the entries naming it, at most `limit`.
+pub async fn history(
+    conn: &mut Conn,
+    object_type: &str,
+    object_id: i64,
+    limit: u32,
+) -> Result<Vec<AuditRecord>> {
+    let filter = AuditFilter {
+        object_type: Some(object_type.to_owned()),
+        object_id: Some(object_id.to_string()),
+        ..Default::default()
+    };
+    list(conn, &filter, limit).await
+}
+
 pub async fn list(conn: &mut Conn, f: &AuditFilter, limit: u32) -> Result<Vec<AuditRecord>> {
     let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
     let mut texts: Vec<String> = Vec::new();

@@ -21,7 +21,7 @@ pub mod seeding;
 pub mod structure;
 pub mod tasks;
 
-pub use db::{Backend, Conn, Db, WriteTx, now_ms};
+pub use db::{Backend, Conn, Db, PooledConn, WriteTx, now_ms};
 pub use error::StoreError;
 pub use flag::Flag;
 

@@ -79,7 +79,7 @@ impl App {
             }
         }
         drop(conn);
-        let mut tx = self.db.write().await?;
+        let tx = self.db.write().await?;
         let mut a = actor.audit(
             if unmasked {
                 "screening_export_unmasked"
@@ -93,8 +93,7 @@ impl App {
         a.after = Some(
             serde_json::json!({ "register": status.code(), "rows": rows.len(), "format": "xlsx" }),
         );
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         sheets::write_xlsx(status.code(), &headers, &rows)
             .map_err(|e| AppError::Internal(format!("xlsx export failed: {e}")))
     }

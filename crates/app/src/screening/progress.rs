@@ -5,7 +5,7 @@ use serde::Serialize;
 use store::screening::{self as ss, Progress};
 use store::structure::{self};
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppResult};
 
 /// Done, open and unreachable households and matching residents of one team or grid.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -34,6 +34,26 @@ impl Totals {
     }
 }
 
+/// The totals of `id` in `list`, added under its name (none for a name not found) when first met.
+fn totals_for(
+    list: &mut Vec<Totals>,
+    id: i64,
+    name: impl FnOnce() -> Option<String>,
+) -> &mut Totals {
+    let i = match list.iter().position(|t| t.id == id) {
+        Some(i) => i,
+        None => {
+            list.push(Totals {
+                id,
+                name: name().unwrap_or_default(),
+                ..Default::default()
+            });
+            list.len() - 1
+        }
+    };
+    &mut list[i]
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgressView {
     pub teams: Vec<Totals>,
@@ -59,42 +79,20 @@ impl App {
         let mut by_grid: Vec<Totals> = Vec::new();
         let mut total = Totals::default();
         for p in &rows {
-            let team = match by_team.iter_mut().find(|t| t.id == p.team_id) {
-                Some(t) => t,
-                None => {
-                    by_team.push(Totals {
-                        id: p.team_id,
-                        name: teams
-                            .iter()
-                            .find(|t| t.id == p.team_id)
-                            .map(|t| t.name.clone())
-                            .unwrap_or_default(),
-                        ..Default::default()
-                    });
-                    by_team
-                        .last_mut()
-                        .ok_or_else(|| AppError::Internal("push".into()))?
-                }
+            let name_of_team = || {
+                teams
+                    .iter()
+                    .find(|t| t.id == p.team_id)
+                    .map(|t| t.name.clone())
             };
-            team.add(p);
-            let grid = match by_grid.iter_mut().find(|g| g.id == p.grid_id) {
-                Some(g) => g,
-                None => {
-                    by_grid.push(Totals {
-                        id: p.grid_id,
-                        name: grids
-                            .iter()
-                            .find(|g| g.id == p.grid_id)
-                            .map(|g| g.name.clone())
-                            .unwrap_or_default(),
-                        ..Default::default()
-                    });
-                    by_grid
-                        .last_mut()
-                        .ok_or_else(|| AppError::Internal("push".into()))?
-                }
+            totals_for(&mut by_team, p.team_id, name_of_team).add(p);
+            let name_of_grid = || {
+                grids
+                    .iter()
+                    .find(|g| g.id == p.grid_id)
+                    .map(|g| g.name.clone())
             };
-            grid.add(p);
+            totals_for(&mut by_grid, p.grid_id, name_of_grid).add(p);
             total.add(p);
         }
         // Teams without households yet still show, with zeros.
