@@ -2,9 +2,9 @@
 
 use domain::access::{Level, Role};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
+use crate::rows::read;
 use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 pub mod throttle;
@@ -29,10 +29,6 @@ pub struct Account {
 
 const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, password_hash, role, level, \
      scope_id, language, active FROM accounts";
-
-fn account_row(r: &AnyRow) -> Result<Account> {
-    Ok(Account::from_row(r)?)
-}
 
 pub struct NewAccount<'a> {
     pub username: &'a str,
@@ -72,7 +68,7 @@ pub async fn account(conn: &mut Conn, id: i64) -> Result<Account> {
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    account_row(&row)
+    read::<Account>(&row)
 }
 
 pub async fn account_by_username(conn: &mut Conn, username: &str) -> Result<Option<Account>> {
@@ -82,7 +78,7 @@ pub async fn account_by_username(conn: &mut Conn, username: &str) -> Result<Opti
     .bind(username)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(account_row).transpose()
+    row.as_ref().map(read::<Account>).transpose()
 }
 
 pub async fn list_accounts(conn: &mut Conn) -> Result<Vec<Account>> {
@@ -91,7 +87,7 @@ pub async fn list_accounts(conn: &mut Conn) -> Result<Vec<Account>> {
     )))
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(account_row).collect()
+    rows.iter().map(read::<Account>).collect()
 }
 
 pub struct AccountUpdate<'a> {
@@ -250,7 +246,7 @@ pub async fn covering(
     .bind(place.building_id.unwrap_or(-1))
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(Responsible::from_row(r)?)).collect()
+    rows.iter().map(read::<Responsible>).collect()
 }
 
 /// The active accounts of `role` covering `place` whose display name or username contains
@@ -292,7 +288,7 @@ pub async fn assignees(
     .await?;
     let items = rows
         .iter()
-        .map(|r| Ok(Responsible::from_row(r)?))
+        .map(read::<Responsible>)
         .collect::<Result<Vec<_>>>()?;
     Ok(domain::page::Page::from_overfetch(items, page.limit, |a| {
         a.id

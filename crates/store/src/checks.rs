@@ -7,10 +7,11 @@ use domain::health::{Method, Symptom};
 use domain::page::{Page, PageRequest};
 use domain::quarantine::Part;
 use serde::Serialize;
-use sqlx::any::{Any, AnyRow, AnyTypeInfo, AnyValueRef};
+use sqlx::Decode;
+use sqlx::any::{Any, AnyValueRef};
 use sqlx::error::BoxDynError;
-use sqlx::{Decode, FromRow, Type};
 
+use crate::rows::{read, stored_as};
 use crate::scope::Where;
 use crate::{Conn, Flag, Result, StoreError};
 
@@ -49,15 +50,7 @@ const CHECK_COLUMNS: &str = "c.id, c.order_id, c.slot_date, c.slot_part, c.tempe
 /// none at all.
 struct SymptomList(Vec<Symptom>);
 
-impl Type<Any> for SymptomList {
-    fn type_info() -> AnyTypeInfo {
-        <String as Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &AnyTypeInfo) -> bool {
-        <String as Type<Any>>::compatible(ty)
-    }
-}
+stored_as!(SymptomList, String);
 
 impl<'r> Decode<'r, Any> for SymptomList {
     fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
@@ -80,10 +73,6 @@ impl From<SymptomList> for Vec<Symptom> {
     fn from(list: SymptomList) -> Vec<Symptom> {
         list.0
     }
-}
-
-fn check_row(r: &AnyRow) -> Result<Check> {
-    Ok(Check::from_row(r)?)
 }
 
 /// A check to store; the place columns come from the order.
@@ -160,7 +149,7 @@ pub async fn current_check(
         .bind(slot_part.code())
         .fetch_optional(&mut *conn)
         .await?;
-    row.as_ref().map(check_row).transpose()
+    row.as_ref().map(read::<Check>).transpose()
 }
 
 /// Marks a record as replaced by a correction; the row and its values stay.
@@ -196,7 +185,7 @@ pub async fn order_checks(
         &format!("SELECT {CHECK_COLUMNS} FROM checks c"),
         "c.id DESC",
         page,
-        check_row,
+        read::<Check>,
         |c| c.id,
     )
     .await
@@ -248,10 +237,6 @@ pub struct Link {
 const LINK_SELECT: &str = "SELECT l.id, l.order_id, l.created_by, l.created_at, l.revoked_by, \
      l.revoked_at FROM self_report_links l";
 
-fn link_row(r: &AnyRow) -> Result<Link> {
-    Ok(Link::from_row(r)?)
-}
-
 pub async fn insert_link(
     conn: &mut Conn,
     order_id: i64,
@@ -278,7 +263,7 @@ pub async fn live_link(conn: &mut Conn, order_id: i64) -> Result<Option<Link>> {
         .bind(order_id)
         .fetch_optional(&mut *conn)
         .await?;
-    row.as_ref().map(link_row).transpose()
+    row.as_ref().map(read::<Link>).transpose()
 }
 
 /// The link a token's hash names, live or revoked.
@@ -288,7 +273,7 @@ pub async fn link_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Li
         .bind(token_hash)
         .fetch_optional(&mut *conn)
         .await?;
-    row.as_ref().map(link_row).transpose()
+    row.as_ref().map(read::<Link>).transpose()
 }
 
 pub async fn revoke_link(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {

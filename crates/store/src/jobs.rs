@@ -2,8 +2,8 @@
 //! as the job's work: a crash rolls back both, and a second server finds the row and skips.
 
 use serde::Serialize;
-use sqlx::FromRow;
 
+use crate::rows::read;
 use crate::{Conn, Result};
 
 /// Of `periods` (all of one job), those already claimed by a run. A cheap read before opening a
@@ -77,5 +77,5 @@ pub async fn runs(conn: &mut Conn, job: &str, limit: u32) -> Result<Vec<JobRun>>
     .bind(job)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(JobRun::from_row(r)?)).collect()
+    rows.iter().map(read::<JobRun>).collect()
 }

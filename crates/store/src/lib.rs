@@ -15,6 +15,7 @@ pub mod imports;
 pub mod jobs;
 pub mod quarantine;
 pub mod registry;
+mod rows;
 mod scope;
 pub mod screening;
 pub mod seeding;

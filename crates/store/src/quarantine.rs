@@ -4,10 +4,9 @@ use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::quarantine::{Kind, Reason, State};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
-use crate::scope::Where;
+use crate::rows::read;
+use crate::scope::{Key, Where};
 use crate::{Conn, Flag, Result, now_ms};
 
 /// A stored order with the resident's name and home.
@@ -53,10 +52,6 @@ const ORDER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.buildi
      JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
      JOIN buildings b ON b.id = q.building_id";
 
-fn order_row(r: &AnyRow) -> Result<Order> {
-    Ok(Order::from_row(r)?)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     /// One state, or `None` for any.
@@ -95,31 +90,20 @@ pub async fn list_orders(
     if let Some(v) = f.grid_id {
         w.int("q.grid_id = ?", v);
     }
-    match (page.after, f.by_end) {
-        (Some(a), false) => {
-            w.int("q.id > ?", a);
-        }
-        (Some(a), true) => {
-            // The cursor's end date is read from the order itself, so the key stays one id;
-            // every `?` of the clause is the same parameter.
-            w.int(
-                "(q.end_date > (SELECT c.end_date FROM quarantine_orders c WHERE c.id = ?) \
-                 OR (q.end_date = (SELECT c.end_date FROM quarantine_orders c WHERE c.id = ?) \
-                 AND q.id > ?))",
-                a,
-            );
-        }
-        (None, _) => {}
-    }
-    let order = if f.by_end { "q.end_date, q.id" } else { "q.id" };
-    w.fetch_page(conn, ORDER_SELECT, order, page, order_row, |o| o.id)
+    let key = if f.by_end {
+        Key::Asc("end_date")
+    } else {
+        Key::Id
+    };
+    let order = w.keyset("q", "quarantine_orders", key, page.after);
+    w.fetch_page(conn, ORDER_SELECT, &order, page, read::<Order>, |o| o.id)
         .await
 }
 
 pub async fn order(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Order> {
     let mut w = Where::new();
     w.scope(j, "q").int("q.id = ?", id);
-    w.fetch_one(conn, ORDER_SELECT, order_row).await
+    w.fetch_one(conn, ORDER_SELECT, read::<Order>).await
 }
 
 /// The planned or active order of a resident, if any.
@@ -254,7 +238,7 @@ pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOr
     .bind(date)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(DueOrder::from_row(r)?)).collect()
+    rows.iter().map(read::<DueOrder>).collect()
 }
 
 /// Starts a planned order; `false` when it was no longer planned.

@@ -6,15 +6,13 @@ use domain::document::DocumentKind;
 use domain::page::{Page, PageRequest};
 use domain::registry::{Hukou, Tenure, TravelStatus};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use std::collections::HashMap;
 
-mod nullable_code;
-
 use crate::counts::{self, CountKey};
-use crate::registry::nullable_code::NullableCode;
+use crate::rows::NullableCode;
+use crate::rows::read;
 use crate::scope::Where;
 use crate::{Conn, Result, StoreError, now_ms};
 
@@ -41,10 +39,6 @@ const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.unit_id, h.building_id, h.grid_id
      b.name AS building_name, u.name AS unit_name, h.room, h.phone, h.head_resident_id, \
      (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id) AS members \
      FROM households h JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = h.building_id";
-
-fn household_row(r: &AnyRow) -> Result<Household> {
-    Ok(Household::from_row(r)?)
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdFilter {
@@ -73,16 +67,21 @@ pub async fn list_households(
     if let Some(a) = page.after {
         w.int("h.id > ?", a);
     }
-    w.fetch_page(conn, HOUSEHOLD_SELECT, "h.id", page, household_row, |h| {
-        h.id
-    })
+    w.fetch_page(
+        conn,
+        HOUSEHOLD_SELECT,
+        "h.id",
+        page,
+        read::<Household>,
+        |h| h.id,
+    )
     .await
 }
 
 pub async fn household(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Household> {
     let mut w = Where::new();
     w.scope(j, "h").int("h.id = ?", id);
-    w.fetch_one(conn, HOUSEHOLD_SELECT, household_row).await
+    w.fetch_one(conn, HOUSEHOLD_SELECT, read::<Household>).await
 }
 
 pub struct NewHousehold<'a> {
@@ -163,7 +162,7 @@ pub struct Resident {
     #[sqlx(try_from = "String")]
     pub document_kind: DocumentKind,
     pub document_masked: String,
-    #[sqlx(try_from = "NullableCode")]
+    #[sqlx(try_from = "NullableCode<Sex>")]
     pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
@@ -196,10 +195,6 @@ macro_rules! resident_joins {
     };
 }
 const RESIDENT_SELECT: &str = concat!(resident_columns!(), "residents", resident_joins!());
-
-fn resident_row(r: &AnyRow) -> Result<Resident> {
-    Ok(Resident::from_row(r)?)
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct ResidentFilter {
@@ -292,14 +287,17 @@ pub async fn list_residents(
         q = q.bind(idx);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let items = rows.iter().map(resident_row).collect::<Result<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(read::<Resident>)
+        .collect::<Result<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, page.limit, |r| r.id))
 }
 
 pub async fn resident(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Resident> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
-    w.fetch_one(conn, RESIDENT_SELECT, resident_row).await
+    w.fetch_one(conn, RESIDENT_SELECT, read::<Resident>).await
 }
 
 /// The sealed document number of a resident in the jurisdiction.
@@ -324,7 +322,7 @@ pub struct ResidentData {
     pub document_sealed: Vec<u8>,
     pub document_index: Vec<u8>,
     pub document_masked: String,
-    #[sqlx(try_from = "NullableCode")]
+    #[sqlx(try_from = "NullableCode<Sex>")]
     pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
@@ -571,5 +569,5 @@ pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> 
     .bind(resident_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(Merge::from_row(r)?)).collect()
+    rows.iter().map(read::<Merge>).collect()
 }

@@ -9,6 +9,7 @@
 
 use sqlx::FromRow;
 
+use crate::rows::read;
 use crate::{Conn, Result};
 
 /// One community's month, as planned by the caller (who knows the calendar and the accounts).
@@ -129,7 +130,7 @@ async fn choose_residents(conn: &mut Conn, plan: &Plan) -> Result<Vec<Chosen>> {
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(Chosen::from_row(r)?)).collect()
+    rows.iter().map(read::<Chosen>).collect()
 }
 
 async fn insert_orders(conn: &mut Conn, plan: &Plan, chosen: &[Chosen]) -> Result<()> {

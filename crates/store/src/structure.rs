@@ -1,10 +1,11 @@
 //! The administrative tree: districts, streets, communities, grids, buildings and units.
 
-use domain::access::{Jurisdiction, Level, Placement};
+use domain::access::{Jurisdiction, Placement};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
+use crate::rows::read;
+use crate::scope::{Rows, Where};
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -86,14 +87,14 @@ pub async fn list_districts(conn: &mut Conn) -> Result<Vec<District>> {
     let rows = sqlx::query("SELECT id, code, name FROM districts ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(|r| Ok(District::from_row(r)?)).collect()
+    rows.iter().map(read::<District>).collect()
 }
 
 pub async fn list_streets(conn: &mut Conn) -> Result<Vec<Street>> {
     let rows = sqlx::query("SELECT id, district_id, name FROM streets ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(|r| Ok(Street::from_row(r)?)).collect()
+    rows.iter().map(read::<Street>).collect()
 }
 
 pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
@@ -120,58 +121,21 @@ pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> R
     .await
 }
 
-/// Which communities a jurisdiction reaches, as a condition on `c.id`.
-fn community_scope(j: &Jurisdiction) -> Option<&'static str> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => "c.district_id = $1",
-        Level::Street => "c.street_id = $1",
-        Level::Community => "c.id = $1",
-        Level::Grid => "c.id IN (SELECT community_id FROM grids WHERE id = $1)",
-        Level::Building => "c.id IN (SELECT community_id FROM buildings WHERE id = $1)",
-    })
-}
-
 const COMMUNITY_SELECT: &str = "SELECT c.id, c.street_id, c.district_id, c.name, \
      s.name AS street_name, d.name AS district_name \
      FROM communities c JOIN streets s ON s.id = c.street_id JOIN districts d ON d.id = c.district_id";
 
-fn community_row(r: &AnyRow) -> Result<Community> {
-    Ok(Community::from_row(r)?)
-}
-
 pub async fn list_communities(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Community>> {
-    let sql = match community_scope(j) {
-        Some(c) => format!("{COMMUNITY_SELECT} WHERE {c} ORDER BY c.id"),
-        None => format!("{COMMUNITY_SELECT} ORDER BY c.id"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(community_row)
-        .collect()
+    let mut w = Where::new();
+    w.scope_of(j, "c", Rows::Communities);
+    w.fetch_all(conn, COMMUNITY_SELECT, "c.id", read).await
 }
 
 /// One community, if the jurisdiction reaches it.
 pub async fn community(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Community> {
-    let sql = match community_scope(j) {
-        Some(c) => format!("{COMMUNITY_SELECT} WHERE {c} AND c.id = $2"),
-        None => format!("{COMMUNITY_SELECT} WHERE c.id = $1"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    let row = q
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    community_row(&row)
+    let mut w = Where::new();
+    w.scope_of(j, "c", Rows::Communities).int("c.id = ?", id);
+    w.fetch_one(conn, COMMUNITY_SELECT, read).await
 }
 
 /// Renames a node of the tree; returns its previous name.
@@ -209,30 +173,13 @@ pub async fn insert_grid(conn: &mut Conn, community_id: i64, name: &str) -> Resu
     .await
 }
 
-fn grid_scope(j: &Jurisdiction) -> Option<&'static str> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => "g.community_id IN (SELECT id FROM communities WHERE district_id = $1)",
-        Level::Street => "g.community_id IN (SELECT id FROM communities WHERE street_id = $1)",
-        Level::Community => "g.community_id = $1",
-        Level::Grid => "g.id = $1",
-        Level::Building => "g.id IN (SELECT grid_id FROM buildings WHERE id = $1)",
-    })
-}
-
 /// Grids of one community that the jurisdiction reaches, in name order.
 pub async fn list_grids(conn: &mut Conn, j: &Jurisdiction, community_id: i64) -> Result<Vec<Grid>> {
-    let base = "SELECT g.id, g.community_id, g.name FROM grids g";
-    let sql = match grid_scope(j) {
-        Some(c) => format!("{base} WHERE {c} AND g.community_id = $2 ORDER BY g.id"),
-        None => format!("{base} WHERE g.community_id = $1 ORDER BY g.id"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    let rows = q.bind(community_id).fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| Ok(Grid::from_row(r)?)).collect()
+    let mut w = Where::new();
+    w.scope_of(j, "g", Rows::Grids)
+        .int("g.community_id = ?", community_id);
+    let select = "SELECT g.id, g.community_id, g.name FROM grids g";
+    w.fetch_all(conn, select, "g.id", read).await
 }
 
 pub async fn insert_building(conn: &mut Conn, grid: &Grid, name: &str) -> Result<i64> {
@@ -248,34 +195,17 @@ pub async fn insert_building(conn: &mut Conn, grid: &Grid, name: &str) -> Result
     .await
 }
 
-fn building_scope(j: &Jurisdiction) -> Option<&'static str> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => "b.community_id IN (SELECT id FROM communities WHERE district_id = $1)",
-        Level::Street => "b.community_id IN (SELECT id FROM communities WHERE street_id = $1)",
-        Level::Community => "b.community_id = $1",
-        Level::Grid => "b.grid_id = $1",
-        Level::Building => "b.id = $1",
-    })
-}
-
 /// Buildings of one grid that the jurisdiction reaches.
 pub async fn list_buildings(
     conn: &mut Conn,
     j: &Jurisdiction,
     grid_id: i64,
 ) -> Result<Vec<Building>> {
-    let base = "SELECT b.id, b.grid_id, b.community_id, b.name FROM buildings b";
-    let sql = match building_scope(j) {
-        Some(c) => format!("{base} WHERE {c} AND b.grid_id = $2 ORDER BY b.name, b.id"),
-        None => format!("{base} WHERE b.grid_id = $1 ORDER BY b.name, b.id"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    let rows = q.bind(grid_id).fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| Ok(Building::from_row(r)?)).collect()
+    let mut w = Where::new();
+    w.scope_of(j, "b", Rows::Buildings)
+        .int("b.grid_id = ?", grid_id);
+    let select = "SELECT b.id, b.grid_id, b.community_id, b.name FROM buildings b";
+    w.fetch_all(conn, select, "b.name, b.id", read).await
 }
 
 pub async fn insert_unit(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
@@ -296,7 +226,7 @@ pub async fn list_units(conn: &mut Conn, building_id: i64) -> Result<Vec<Unit>> 
     .bind(building_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(Unit::from_row(r)?)).collect()
+    rows.iter().map(read::<Unit>).collect()
 }
 
 /// Where a node of the tree sits, for deciding whether a jurisdiction covers it.

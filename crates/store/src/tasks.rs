@@ -12,11 +12,10 @@ use domain::access::{Jurisdiction, Placement};
 use domain::page::{Page, PageRequest};
 use domain::tasks::{ConfirmedVia, DeliveryState};
 use serde::Serialize;
-use sqlx::any::{Any, AnyRow, AnyTypeInfo, AnyValueRef};
-use sqlx::error::BoxDynError;
-use sqlx::{Decode, FromRow, Row, Type};
+use sqlx::Row;
 
-use crate::scope::Where;
+use crate::rows::{NullableCode, read};
+use crate::scope::{Key, Where};
 use crate::{Conn, Flag, Result, now_ms};
 
 /// A delivery task with the household's address and the volunteer's name.
@@ -43,7 +42,7 @@ pub struct Delivery {
     pub delivered_by: Option<i64>,
     pub confirmed_at: Option<i64>,
     pub confirmed_by: Option<i64>,
-    #[sqlx(try_from = "MaybeCode<ConfirmedVia>")]
+    #[sqlx(try_from = "NullableCode<ConfirmedVia>")]
     pub confirmed_via: Option<ConfirmedVia>,
     pub cancelled_at: Option<i64>,
     /// Members of the household under active home quarantine now.
@@ -62,40 +61,6 @@ const DELIVERY_SELECT: &str = "SELECT t.id, t.household_id, t.building_id, t.gri
      FROM delivery_tasks t JOIN households h ON h.id = t.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = t.building_id \
      LEFT JOIN accounts a ON a.id = t.volunteer_id";
-
-fn delivery_row(r: &AnyRow) -> Result<Delivery> {
-    Ok(Delivery::from_row(r)?)
-}
-
-/// A code column that may be empty, on its way to an `Option` of its enum.
-struct MaybeCode<T>(Option<T>);
-
-impl<T> Type<Any> for MaybeCode<T> {
-    fn type_info() -> AnyTypeInfo {
-        <String as Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &AnyTypeInfo) -> bool {
-        <String as Type<Any>>::compatible(ty)
-    }
-}
-
-impl<'r, T> Decode<'r, Any> for MaybeCode<T>
-where
-    T: TryFrom<String>,
-    T::Error: std::error::Error + Send + Sync + 'static,
-{
-    fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
-        let code = <Option<String> as Decode<'r, Any>>::decode(value)?;
-        Ok(MaybeCode(code.map(T::try_from).transpose()?))
-    }
-}
-
-impl<T> From<MaybeCode<T>> for Option<T> {
-    fn from(c: MaybeCode<T>) -> Option<T> {
-        c.0
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
@@ -152,28 +117,16 @@ pub async fn list_deliveries(
     if let Some(v) = f.household_id {
         w.int("t.household_id = ?", v);
     }
-    match (page.after, f.by_place) {
-        (Some(a), false) => {
-            w.int("t.id > ?", a);
-        }
-        (Some(a), true) => {
-            // The cursor's address is read from the task itself, so the key stays one id.
-            w.int(
-                "(t.place_key > (SELECT c.place_key FROM delivery_tasks c WHERE c.id = ?) \
-                 OR (t.place_key = (SELECT c.place_key FROM delivery_tasks c WHERE c.id = ?) \
-                 AND t.id > ?))",
-                a,
-            );
-        }
-        (None, _) => {}
-    }
-    let order = if f.by_place {
-        "t.place_key, t.id"
+    let key = if f.by_place {
+        Key::Asc("place_key")
     } else {
-        "t.id"
+        Key::Id
     };
-    w.fetch_page(conn, DELIVERY_SELECT, order, page, delivery_row, |d| d.id)
-        .await
+    let order = w.keyset("t", "delivery_tasks", key, page.after);
+    w.fetch_page(conn, DELIVERY_SELECT, &order, page, read::<Delivery>, |d| {
+        d.id
+    })
+    .await
 }
 
 /// Which tasks of the jurisdiction a read reaches: all, or a volunteer's own and the
@@ -206,7 +159,7 @@ pub async fn delivery(
     let mut w = Where::new();
     w.scope(j, "t").int("t.id = ?", id);
     reach.bind_to(&mut w, "t");
-    w.fetch_one(conn, DELIVERY_SELECT, delivery_row).await
+    w.fetch_one(conn, DELIVERY_SELECT, read::<Delivery>).await
 }
 
 /// A household with a member under active home quarantine, with its address.
@@ -239,7 +192,7 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
          JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
          JOIN buildings b ON b.id = q.building_id",
         "q.household_id",
-        |r| Ok(HomeOrderPlace::from_row(r)?),
+        read::<HomeOrderPlace>,
     )
     .await
 }
@@ -332,7 +285,7 @@ pub async fn orphaned_deliveries(
         "SELECT t.id, t.household_id, t.community_id, t.due_date, t.state \
          FROM delivery_tasks t",
         "t.id",
-        |r| Ok(Orphan::from_row(r)?),
+        read::<Orphan>,
     )
     .await
 }
@@ -419,10 +372,6 @@ pub struct Volunteer {
 const VOLUNTEER_SELECT: &str = "SELECT a.id, a.display_name, a.level, a.scope_id FROM accounts a \
      WHERE a.role = 'volunteer' AND a.active = 1";
 
-fn volunteer_row(r: &AnyRow) -> Result<Volunteer> {
-    Ok(Volunteer::from_row(r)?)
-}
-
 /// Active volunteers whose jurisdiction covers a place, narrowest first (building, grid,
 /// community, street, district, all), then by id.
 pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<Volunteer>> {
@@ -442,7 +391,7 @@ pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<V
         .bind(p.district_id)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(volunteer_row).collect()
+    rows.iter().map(read::<Volunteer>).collect()
 }
 
 /// Active volunteers working inside a jurisdiction (bound to it or to a place within it), by
@@ -455,7 +404,7 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(&mut *conn)
                 .await?;
-            return rows.iter().map(volunteer_row).collect();
+            return rows.iter().map(read::<Volunteer>).collect();
         }
         Level::District | Level::Street => {
             // Above the communities: each level's places through their community's column.
@@ -507,5 +456,5 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
         .bind(j.id)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(volunteer_row).collect()
+    rows.iter().map(read::<Volunteer>).collect()
 }

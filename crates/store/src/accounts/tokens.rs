@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::{FromRow, Row};
 
 use super::Account;
+use crate::rows::read;
 use crate::{Conn, Result, now_ms};
 
 /// Last use is written at most this often per token, not on every request.
@@ -103,7 +104,7 @@ pub async fn api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<Vec<ApiTo
     .bind(now_ms())
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(ApiToken::from_row(r)?)).collect()
+    rows.iter().map(read::<ApiToken>).collect()
 }
 
 /// Revokes one live token of an account; false when it has none by that id.

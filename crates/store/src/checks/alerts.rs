@@ -7,9 +7,9 @@ use domain::page::{Page, PageRequest};
 use domain::quarantine::Part;
 use serde::Serialize;
 use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
 use super::SymptomList;
+use crate::rows::read;
 use crate::scope::Where;
 use crate::{Conn, Flag, Result, StoreError};
 
@@ -56,10 +56,6 @@ const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, \
      JOIN residents r ON r.id = q.resident_id JOIN households h ON h.id = q.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = a.building_id \
      LEFT JOIN checks c ON c.id = a.check_id";
-
-fn alert_row(r: &AnyRow) -> Result<Alert> {
-    Ok(Alert::from_row(r)?)
-}
 
 /// A fever alert to raise; the place columns come from the order.
 pub struct NewAlert<'a> {
@@ -161,13 +157,13 @@ pub async fn raise_missed(
     .bind(now_ms)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| Ok(Raised::from_row(r)?)).collect()
+    rows.iter().map(read::<Raised>).collect()
 }
 
 pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {
     let mut w = Where::new();
     w.scope(j, "a").int("a.id = ?", id);
-    w.fetch_one(conn, ALERT_SELECT, alert_row).await
+    w.fetch_one(conn, ALERT_SELECT, read::<Alert>).await
 }
 
 /// What a worklist asks for.
@@ -215,8 +211,10 @@ pub async fn list_alerts(
     if let Some(a) = page.after {
         w.int("a.id < ?", a);
     }
-    w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, alert_row, |a| a.id)
-        .await
+    w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, read::<Alert>, |a| {
+        a.id
+    })
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -375,7 +373,7 @@ pub async fn doctor_day(
         "q.doctor_id = $2".to_owned(),
         "q.state = 'active'".to_owned(),
     ];
-    let scope = crate::scope::condition(j, "q", 3);
+    let scope = crate::scope::condition(j, "q", crate::scope::Rows::Placed, 3);
     let mut next = 3;
     if let Some(c) = &scope {
         clauses.push(c.clone());

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use domain::registry::TravelStatus;
 use domain::screening::{HouseholdState, Method, Outcome};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::counts::{self, CountKey};
 use crate::registry::CountedResident;
+use crate::rows::read;
 use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 use super::CampaignHousehold;
@@ -36,10 +36,6 @@ pub struct Attempt {
 const ATTEMPT_SELECT: &str = "SELECT id, campaign_id, household_id, team_id, method, outcome, at, \
      account_id, account_name, state_after, notes FROM screening_attempts";
 
-fn attempt_row(r: &AnyRow) -> Result<Attempt> {
-    Ok(Attempt::from_row(r)?)
-}
-
 /// The attempt an account already recorded with this key, if any.
 pub async fn attempt_by_key(
     conn: &mut Conn,
@@ -52,7 +48,7 @@ pub async fn attempt_by_key(
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?;
-    row.as_ref().map(attempt_row).transpose()
+    row.as_ref().map(read::<Attempt>).transpose()
 }
 
 /// The attempts of one household in a campaign, newest first (a household has a handful).
@@ -69,7 +65,7 @@ pub async fn attempts_of(
         .bind(household_id)
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(attempt_row).collect()
+    rows.iter().map(read::<Attempt>).collect()
 }
 
 pub struct NewAttempt<'a> {
@@ -156,9 +152,7 @@ pub async fn answers_of_attempt(conn: &mut Conn, attempt_id: i64) -> Result<Vec<
     .bind(attempt_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| Ok(StoredAnswer::from_row(r)?))
-        .collect()
+    rows.iter().map(read::<StoredAnswer>).collect()
 }
 
 /// A resident's travel register entry before an answer changed it.

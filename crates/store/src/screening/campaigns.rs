@@ -4,9 +4,9 @@ use domain::access::{Jurisdiction, Level};
 use domain::page::{Page, PageRequest};
 use domain::screening::{CampaignState, POSITION_GAP};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
+use crate::rows::read;
 use crate::scope::Where;
 use crate::{Conn, Flag, Result, now_ms};
 
@@ -35,10 +35,6 @@ pub struct Campaign {
 const CAMPAIGN_SELECT: &str = "SELECT c.id, c.community_id, c.name, c.questions, \
      c.whole_community, c.unreachable_after, c.state, c.enrolled_through, c.created_by, \
      c.created_at, c.updated_at FROM screening_campaigns c";
-
-fn campaign_row(r: &AnyRow) -> Result<Campaign> {
-    Ok(Campaign::from_row(r)?)
-}
 
 /// Campaigns are visible to every jurisdiction that reaches into their community.
 fn campaign_scope(w: &mut Where, j: &Jurisdiction) {
@@ -94,7 +90,7 @@ pub async fn list_campaigns(
         CAMPAIGN_SELECT,
         "c.id DESC",
         page,
-        campaign_row,
+        read::<Campaign>,
         |c| c.id,
     )
     .await
@@ -104,7 +100,7 @@ pub async fn campaign(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Camp
     let mut w = Where::new();
     campaign_scope(&mut w, j);
     w.int("c.id = ?", id);
-    w.fetch_one(conn, CAMPAIGN_SELECT, campaign_row).await
+    w.fetch_one(conn, CAMPAIGN_SELECT, read::<Campaign>).await
 }
 
 pub struct NewCampaign<'a> {

@@ -6,8 +6,8 @@ use domain::page::{Page, PageRequest};
 use domain::screening::{BAND, HouseholdState, list_rank};
 use serde::Serialize;
 use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
+use crate::rows::read;
 use crate::scope::Where;
 use crate::{Conn, Result};
 
@@ -42,10 +42,6 @@ const HOUSEHOLD_SELECT: &str = "SELECT sh.campaign_id, sh.household_id, sh.commu
      sh.last_attempt_at \
      FROM screening_households sh JOIN households h ON h.id = sh.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = sh.building_id";
-
-fn household_row(r: &AnyRow) -> Result<CampaignHousehold> {
-    Ok(CampaignHousehold::from_row(r)?)
-}
 
 /// Whose households a read reaches inside the jurisdiction: all of the campaign's, or only those
 /// of the sub-teams an account is a member of. Bound in SQL with the jurisdiction, so a list,
@@ -130,7 +126,7 @@ pub async fn list_households(
         HOUSEHOLD_SELECT,
         "sh.list_rank",
         page,
-        household_row,
+        read::<CampaignHousehold>,
         |h| h.list_rank,
     )
     .await
@@ -150,7 +146,8 @@ pub async fn household(
         .int("sh.household_id = ?", household_id)
         .scope(j, "sh");
     reach.bind_to(&mut w);
-    w.fetch_one(conn, HOUSEHOLD_SELECT, household_row).await
+    w.fetch_one(conn, HOUSEHOLD_SELECT, read::<CampaignHousehold>)
+        .await
 }
 
 /// Where a household stands after an attempt.

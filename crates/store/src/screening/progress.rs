@@ -6,6 +6,7 @@ use domain::screening::HouseholdState;
 use serde::Serialize;
 use sqlx::FromRow;
 
+use crate::rows::read;
 use crate::scope::Where;
 use crate::{Conn, Result};
 
@@ -124,7 +125,7 @@ pub async fn progress(
          k.unreachable_households AS unreachable, k.done_households AS done, \
          k.matched_residents AS matched FROM screening_counts k",
         "k.team_id, k.grid_id",
-        |r| Ok(Progress::from_row(r)?),
+        read::<Progress>,
     )
     .await
 }

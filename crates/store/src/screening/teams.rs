@@ -4,6 +4,7 @@ use domain::access::{Level, Role};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
+use crate::rows::read;
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -43,10 +44,7 @@ pub async fn teams(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Team>> {
     .bind(campaign_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut teams = rows
-        .iter()
-        .map(|r| Ok(Team::from_row(r)?))
-        .collect::<Result<Vec<_>>>()?;
+    let mut teams = rows.iter().map(read::<Team>).collect::<Result<Vec<_>>>()?;
     let rows = sqlx::query(
         "SELECT m.team_id, a.id AS account_id, a.username, a.display_name, a.role, a.level, \
          a.scope_id \

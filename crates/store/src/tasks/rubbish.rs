@@ -4,11 +4,10 @@ use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::tasks::{RoundState, StopState};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
 use super::TaskReach;
-use crate::scope::Where;
+use crate::rows::read;
+use crate::scope::{Key, Where};
 use crate::{Conn, Result, StoreError, now_ms};
 
 /// A round with its grid's name and the volunteer's name.
@@ -37,10 +36,6 @@ const ROUND_SELECT: &str = "SELECT r.id, r.grid_id, g.name AS grid_name, r.commu
      r.pending, r.opened_at, r.done_at, r.done_by FROM rubbish_rounds r JOIN grids g ON g.id = r.grid_id \
      LEFT JOIN accounts a ON a.id = r.volunteer_id";
 
-fn round_row(r: &AnyRow) -> Result<Round> {
-    Ok(Round::from_row(r)?)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct RoundFilter {
     /// ISO date; any day when `None`.
@@ -67,23 +62,9 @@ pub async fn list_rounds(
     if let Some(v) = f.grid_id {
         w.int("r.grid_id = ?", v);
     }
-    if let Some(a) = page.after {
-        w.int(
-            "(r.round_date < (SELECT c.round_date FROM rubbish_rounds c WHERE c.id = ?) \
-             OR (r.round_date = (SELECT c.round_date FROM rubbish_rounds c WHERE c.id = ?) \
-             AND r.id > ?))",
-            a,
-        );
-    }
-    w.fetch_page(
-        conn,
-        ROUND_SELECT,
-        "r.round_date DESC, r.id",
-        page,
-        round_row,
-        |r| r.id,
-    )
-    .await
+    let order = w.keyset("r", "rubbish_rounds", Key::Desc("round_date"), page.after);
+    w.fetch_page(conn, ROUND_SELECT, &order, page, read::<Round>, |r| r.id)
+        .await
 }
 
 /// One round, if the jurisdiction and the reach cover it.
@@ -91,7 +72,7 @@ pub async fn round(conn: &mut Conn, j: &Jurisdiction, reach: TaskReach, id: i64)
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
     reach.bind_to(&mut w, "r");
-    w.fetch_one(conn, ROUND_SELECT, round_row).await
+    w.fetch_one(conn, ROUND_SELECT, read::<Round>).await
 }
 
 /// The round of a grid on a day, created open if there is none; its id and whether it is new.
@@ -188,32 +169,14 @@ const STOP_SELECT: &str = "SELECT s.id, s.round_id, s.household_id, b.name AS bu
      JOIN households h ON h.id = s.household_id JOIN units u ON u.id = h.unit_id \
      JOIN buildings b ON b.id = h.building_id";
 
-fn stop_row(r: &AnyRow) -> Result<Stop> {
-    Ok(Stop::from_row(r)?)
-}
-
 /// The doors of a round (already read through the caller's jurisdiction) in address order,
 /// continuing after the stop whose id is `page.after`.
 pub async fn list_stops(conn: &mut Conn, round_id: i64, page: PageRequest) -> Result<Page<Stop>> {
     let mut w = Where::new();
     w.int("s.round_id = ?", round_id);
-    if let Some(a) = page.after {
-        w.int(
-            "(s.place_key > (SELECT c.place_key FROM rubbish_stops c WHERE c.id = ?) \
-             OR (s.place_key = (SELECT c.place_key FROM rubbish_stops c WHERE c.id = ?) \
-             AND s.id > ?))",
-            a,
-        );
-    }
-    w.fetch_page(
-        conn,
-        STOP_SELECT,
-        "s.place_key, s.id",
-        page,
-        stop_row,
-        |s| s.id,
-    )
-    .await
+    let order = w.keyset("s", "rubbish_stops", Key::Asc("place_key"), page.after);
+    w.fetch_page(conn, STOP_SELECT, &order, page, read::<Stop>, |s| s.id)
+        .await
 }
 
 pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> {
@@ -224,7 +187,7 @@ pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> 
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    stop_row(&row)
+    read::<Stop>(&row)
 }
 
 /// Records what was found at a door, keeping the round's count of doors not yet visited.
