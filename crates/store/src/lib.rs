@@ -19,6 +19,7 @@ mod rows;
 mod scope;
 pub mod screening;
 pub mod seeding;
+mod sql;
 pub mod structure;
 pub mod tasks;
 

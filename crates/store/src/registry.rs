@@ -14,6 +14,7 @@ use crate::counts::{self, CountKey};
 use crate::rows::NullableCode;
 use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -93,18 +94,20 @@ pub struct NewHousehold<'a> {
 
 pub async fn insert_household(conn: &mut Conn, h: &NewHousehold<'_>) -> Result<i64> {
     let now = now_ms();
-    let row = sqlx::query(
+    let row = sql::fetch_one(
+        conn,
         "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, phone, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        (
+            h.unit_id,
+            h.placement.building_id.unwrap_or_default(),
+            h.placement.grid_id.unwrap_or_default(),
+            h.placement.community_id,
+            h.room,
+            h.phone,
+            now,
+        ),
     )
-    .bind(h.unit_id)
-    .bind(h.placement.building_id.unwrap_or_default())
-    .bind(h.placement.grid_id.unwrap_or_default())
-    .bind(h.placement.community_id)
-    .bind(h.room)
-    .bind(h.phone)
-    .bind(now)
-    .fetch_one(&mut *conn)
     .await?;
     let grid = h.placement.grid_id.unwrap_or_default();
     counts::adjust_households(
@@ -120,13 +123,12 @@ pub async fn household_id_by_unit_room(
     unit_id: i64,
     room: &str,
 ) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
-            .bind(unit_id)
-            .bind(room)
-            .fetch_optional(&mut *conn)
-            .await?,
+    sql::scalar_optional(
+        conn,
+        "SELECT id FROM households WHERE unit_id = $1 AND room = $2",
+        (unit_id, room),
     )
+    .await
 }
 
 pub async fn update_household(
@@ -135,14 +137,11 @@ pub async fn update_household(
     phone: Option<&str>,
     head_resident_id: Option<i64>,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE households SET phone = $1, head_resident_id = $2, updated_at = $3 WHERE id = $4",
+        (phone, head_resident_id, now_ms(), id),
     )
-    .bind(phone)
-    .bind(head_resident_id)
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -348,12 +347,12 @@ pub struct Home {
 }
 
 pub async fn home_of_household(conn: &mut Conn, household_id: i64) -> Result<Home> {
-    let r = sqlx::query(
+    let r = sql::fetch_optional(
+        conn,
         "SELECT id AS household_id, building_id, grid_id, community_id FROM households \
          WHERE id = $1",
+        (household_id,),
     )
-    .bind(household_id)
-    .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
     Ok(Home::from_row(&r)?)
@@ -396,12 +395,7 @@ impl CountedResident {
 
 /// The count bucket a stored resident is in now.
 async fn stored_count_key(conn: &mut Conn, id: i64) -> Result<CountKey> {
-    let r = sqlx::query(
-        "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities FROM residents WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
+    let r = sql::fetch_optional(conn, "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities FROM residents WHERE id = $1", (id,)).await?
     .ok_or(StoreError::NotFound)?;
     Ok(CountedResident::from_row(&r)?.key())
 }
@@ -499,18 +493,19 @@ pub async fn update_resident(
 
 pub async fn delete_resident(conn: &mut Conn, id: i64) -> Result<()> {
     let before = stored_count_key(conn, id).await?;
-    sqlx::query("UPDATE households SET head_resident_id = NULL WHERE head_resident_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM resident_merges WHERE resident_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM residents WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE households SET head_resident_id = NULL WHERE head_resident_id = $1",
+        (id,),
+    )
+    .await?;
+    sql::execute(
+        conn,
+        "DELETE FROM resident_merges WHERE resident_id = $1",
+        (id,),
+    )
+    .await?;
+    sql::execute(conn, "DELETE FROM residents WHERE id = $1", (id,)).await?;
     counts::adjust_residents(conn, &HashMap::from([(before, -1)])).await?;
     Ok(())
 }
@@ -521,10 +516,12 @@ pub async fn resident_by_document_index(
     conn: &mut Conn,
     index: &[u8],
 ) -> Result<Option<(i64, i64)>> {
-    let r = sqlx::query("SELECT id, version FROM residents WHERE document_index = $1")
-        .bind(index.to_vec())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let r = sql::fetch_optional(
+        conn,
+        "SELECT id, version FROM residents WHERE document_index = $1",
+        (index.to_vec(),),
+    )
+    .await?;
     Ok(
         r.map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("version")?)))
             .transpose()?,
@@ -547,27 +544,23 @@ pub async fn insert_merge(
     source: &str,
     changes: &str,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "INSERT INTO resident_merges (resident_id, import_id, source, changes, at) \
          VALUES ($1, $2, $3, $4, $5)",
+        (resident_id, import_id, source, changes, now_ms()),
     )
-    .bind(resident_id)
-    .bind(import_id)
-    .bind(source)
-    .bind(changes)
-    .bind(now_ms())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT id, import_id, source, changes, at FROM resident_merges \
          WHERE resident_id = $1 ORDER BY id DESC LIMIT 100",
+        (resident_id,),
     )
-    .bind(resident_id)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(read::<Merge>).collect()
 }

@@ -2,10 +2,11 @@
 
 use domain::access::{Jurisdiction, Placement};
 use serde::Serialize;
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
 use crate::rows::read;
 use crate::scope::{Rows, Where};
+use crate::sql;
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -55,68 +56,56 @@ pub struct Unit {
     pub name: String,
 }
 
-async fn insert_returning_id(
-    conn: &mut Conn,
-    q: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
-) -> Result<i64> {
-    let row = q.fetch_one(&mut *conn).await?;
-    Ok(row.try_get("id")?)
-}
-
 pub async fn insert_district(conn: &mut Conn, code: &str, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO districts (code, name) VALUES ($1, $2) RETURNING id")
-            .bind(code)
-            .bind(name),
+        "INSERT INTO districts (code, name) VALUES ($1, $2) RETURNING id",
+        (code, name),
     )
     .await
 }
 
 pub async fn insert_street(conn: &mut Conn, district_id: i64, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO streets (district_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(district_id)
-            .bind(name),
+        "INSERT INTO streets (district_id, name) VALUES ($1, $2) RETURNING id",
+        (district_id, name),
     )
     .await
 }
 
 pub async fn list_districts(conn: &mut Conn) -> Result<Vec<District>> {
-    let rows = sqlx::query("SELECT id, code, name FROM districts ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sql::fetch_all(conn, "SELECT id, code, name FROM districts ORDER BY id", ()).await?;
     rows.iter().map(read::<District>).collect()
 }
 
 pub async fn list_streets(conn: &mut Conn) -> Result<Vec<Street>> {
-    let rows = sqlx::query("SELECT id, district_id, name FROM streets ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sql::fetch_all(
+        conn,
+        "SELECT id, district_id, name FROM streets ORDER BY id",
+        (),
+    )
+    .await?;
     rows.iter().map(read::<Street>).collect()
 }
 
 pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
-    let r = sqlx::query("SELECT id, district_id, name FROM streets WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = sql::fetch_optional(
+        conn,
+        "SELECT id, district_id, name FROM streets WHERE id = $1",
+        (id,),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
     Ok(Street::from_row(&r)?)
 }
 
 pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query(
-            "INSERT INTO communities (street_id, district_id, name, created_at) \
+        "INSERT INTO communities (street_id, district_id, name, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(street.id)
-        .bind(street.district_id)
-        .bind(name)
-        .bind(now_ms()),
+        (street.id, street.district_id, name, now_ms()),
     )
     .await
 }
@@ -146,29 +135,27 @@ pub async fn rename(conn: &mut Conn, node: Node, name: &str) -> Result<String> {
         Node::Building(id) => ("buildings", id),
         Node::Unit(id) => ("units", id),
     };
-    let before: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT name FROM {table} WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *conn)
+    let before: String = sql::scalar_optional(
+        conn,
+        sqlx::AssertSqlSafe(format!("SELECT name FROM {table} WHERE id = $1")),
+        (id,),
+    )
     .await?
     .ok_or(StoreError::NotFound)?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE {table} SET name = $1 WHERE id = $2"
-    )))
-    .bind(name)
-    .bind(id)
-    .execute(&mut *conn)
+    sql::execute(
+        conn,
+        sqlx::AssertSqlSafe(format!("UPDATE {table} SET name = $1 WHERE id = $2")),
+        (name, id),
+    )
     .await?;
     Ok(before)
 }
 
 pub async fn insert_grid(conn: &mut Conn, community_id: i64, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO grids (community_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(community_id)
-            .bind(name),
+        "INSERT INTO grids (community_id, name) VALUES ($1, $2) RETURNING id",
+        (community_id, name),
     )
     .await
 }
@@ -183,14 +170,10 @@ pub async fn list_grids(conn: &mut Conn, j: &Jurisdiction, community_id: i64) ->
 }
 
 pub async fn insert_building(conn: &mut Conn, grid: &Grid, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query(
-            "INSERT INTO buildings (grid_id, community_id, name) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(grid.id)
-        .bind(grid.community_id)
-        .bind(name),
+        "INSERT INTO buildings (grid_id, community_id, name) VALUES ($1, $2, $3) RETURNING id",
+        (grid.id, grid.community_id, name),
     )
     .await
 }
@@ -209,22 +192,21 @@ pub async fn list_buildings(
 }
 
 pub async fn insert_unit(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO units (building_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(building_id)
-            .bind(name),
+        "INSERT INTO units (building_id, name) VALUES ($1, $2) RETURNING id",
+        (building_id, name),
     )
     .await
 }
 
 /// Units of one building (the building's scope is checked by the caller through [`placement`]).
 pub async fn list_units(conn: &mut Conn, building_id: i64) -> Result<Vec<Unit>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT id, building_id, name FROM units WHERE building_id = $1 ORDER BY name, id",
+        (building_id,),
     )
-    .bind(building_id)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(read::<Unit>).collect()
 }
@@ -275,9 +257,7 @@ pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
             id,
         ),
     };
-    let r = sqlx::query(sql)
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    let r = sql::fetch_optional(conn, sql, (id,))
         .await?
         .ok_or(StoreError::NotFound)?;
     let p = PlacementRow::from_row(&r)?;
@@ -291,20 +271,24 @@ pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
 }
 
 pub async fn grid(conn: &mut Conn, id: i64) -> Result<Grid> {
-    let r = sqlx::query("SELECT id, community_id, name FROM grids WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = sql::fetch_optional(
+        conn,
+        "SELECT id, community_id, name FROM grids WHERE id = $1",
+        (id,),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
     Ok(Grid::from_row(&r)?)
 }
 
 pub async fn building(conn: &mut Conn, id: i64) -> Result<Building> {
-    let r = sqlx::query("SELECT id, grid_id, community_id, name FROM buildings WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = sql::fetch_optional(
+        conn,
+        "SELECT id, grid_id, community_id, name FROM buildings WHERE id = $1",
+        (id,),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
     Ok(Building::from_row(&r)?)
 }
 
@@ -314,21 +298,18 @@ pub async fn building_by_name(
     community_id: i64,
     name: &str,
 ) -> Result<Option<Building>> {
-    let r = sqlx::query("SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2")
-        .bind(community_id)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let r = sql::fetch_optional(conn, "SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2", (community_id, name)).await?;
     Ok(r.map(|r| Building::from_row(&r)).transpose()?)
 }
 
 /// Finds a unit of a building by name, creating it when missing.
 pub async fn unit_by_name_or_insert(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
-    let found = sqlx::query_scalar("SELECT id FROM units WHERE building_id = $1 AND name = $2")
-        .bind(building_id)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let found = sql::scalar_optional(
+        conn,
+        "SELECT id FROM units WHERE building_id = $1 AND name = $2",
+        (building_id, name),
+    )
+    .await?;
     match found {
         Some(id) => Ok(id),
         None => insert_unit(conn, building_id, name).await,

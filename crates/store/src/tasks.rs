@@ -16,6 +16,7 @@ use sqlx::Row;
 
 use crate::rows::{NullableCode, read};
 use crate::scope::{Key, Where};
+use crate::sql;
 use crate::{Conn, Flag, Result, now_ms};
 
 /// A delivery task with the household's address and the volunteer's name.
@@ -199,12 +200,12 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
 
 /// Who was assigned each household's delivery on `due_date`.
 pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i64, i64>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT household_id, volunteer_id FROM delivery_tasks \
          WHERE due_date = $1 AND volunteer_id IS NOT NULL",
+        (due_date,),
     )
-    .bind(due_date)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("household_id")?, r.try_get("volunteer_id")?)))
@@ -213,11 +214,12 @@ pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i6
 
 /// How many tasks each volunteer has not yet delivered.
 pub async fn pending_loads(conn: &mut Conn) -> Result<HashMap<i64, i64>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT volunteer_id, COUNT(*) AS tasks FROM delivery_tasks \
          WHERE state IN ('open', 'asked') AND volunteer_id IS NOT NULL GROUP BY volunteer_id",
+        (),
     )
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("volunteer_id")?, r.try_get("tasks")?)))
@@ -236,22 +238,24 @@ pub struct NewDelivery<'a> {
 
 /// Inserts an open task unless the household already has one that day; the new id, or `None`.
 pub async fn insert_delivery(conn: &mut Conn, d: &NewDelivery<'_>) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalar_optional(
+        conn,
         "INSERT INTO delivery_tasks (household_id, building_id, grid_id, community_id, \
          place_key, due_date, state, volunteer_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) \
          ON CONFLICT (household_id, due_date) DO NOTHING RETURNING id",
+        (
+            d.household_id,
+            d.building_id,
+            d.grid_id,
+            d.community_id,
+            d.place_key,
+            d.due_date,
+            d.volunteer_id,
+            now_ms(),
+        ),
     )
-    .bind(d.household_id)
-    .bind(d.building_id)
-    .bind(d.grid_id)
-    .bind(d.community_id)
-    .bind(d.place_key)
-    .bind(d.due_date)
-    .bind(d.volunteer_id)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A task not yet delivered whose household no longer has an active home order.
@@ -332,27 +336,29 @@ pub async fn update_delivery(
     expected_state: DeliveryState,
     u: &DeliveryUpdate,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE delivery_tasks SET state = $1, volunteer_id = $2, needs = $3, asked_at = $4, \
          asked_by = $5, delivered_at = $6, delivered_by = $7, confirmed_at = $8, \
          confirmed_by = $9, confirmed_via = $10, cancelled_at = $11, updated_at = $12 \
          WHERE id = $13 AND state = $14",
+        (
+            u.state.code(),
+            u.volunteer_id,
+            &u.needs,
+            u.asked_at,
+            u.asked_by,
+            u.delivered_at,
+            u.delivered_by,
+            u.confirmed_at,
+            u.confirmed_by,
+            u.confirmed_via.map(ConfirmedVia::code),
+            u.cancelled_at,
+            now_ms(),
+            id,
+            expected_state.code(),
+        ),
     )
-    .bind(u.state.code())
-    .bind(u.volunteer_id)
-    .bind(&u.needs)
-    .bind(u.asked_at)
-    .bind(u.asked_by)
-    .bind(u.delivered_at)
-    .bind(u.delivered_by)
-    .bind(u.confirmed_at)
-    .bind(u.confirmed_by)
-    .bind(u.confirmed_via.map(ConfirmedVia::code))
-    .bind(u.cancelled_at)
-    .bind(now_ms())
-    .bind(id)
-    .bind(expected_state.code())
-    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -383,14 +389,18 @@ pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<V
          ORDER BY CASE a.level WHEN 'building' THEN 0 WHEN 'grid' THEN 1 WHEN 'community' THEN 2 \
          WHEN 'street' THEN 3 WHEN 'district' THEN 4 ELSE 5 END, a.id LIMIT 500"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(p.building_id.unwrap_or(-1))
-        .bind(p.grid_id.unwrap_or(-1))
-        .bind(p.community_id)
-        .bind(p.street_id)
-        .bind(p.district_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sql::fetch_all(
+        conn,
+        sqlx::AssertSqlSafe(sql),
+        (
+            p.building_id.unwrap_or(-1),
+            p.grid_id.unwrap_or(-1),
+            p.community_id,
+            p.street_id,
+            p.district_id,
+        ),
+    )
+    .await?;
     rows.iter().map(read::<Volunteer>).collect()
 }
 
@@ -401,9 +411,7 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
     let (communities, grids, buildings) = match j.level {
         Level::All => {
             let sql = format!("{VOLUNTEER_SELECT} ORDER BY a.display_name, a.id LIMIT 2000");
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&mut *conn)
-                .await?;
+            let rows = sql::fetch_all(conn, sqlx::AssertSqlSafe(sql), ()).await?;
             return rows.iter().map(read::<Volunteer>).collect();
         }
         Level::District | Level::Street => {
@@ -452,9 +460,6 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
          OR (a.level = 'building' AND a.scope_id IN ({buildings}))) \
          ORDER BY a.display_name, a.id LIMIT 2000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(j.id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sql::fetch_all(conn, sqlx::AssertSqlSafe(sql), (j.id,)).await?;
     rows.iter().map(read::<Volunteer>).collect()
 }

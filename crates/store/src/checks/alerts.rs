@@ -11,6 +11,7 @@ use sqlx::FromRow;
 use super::SymptomList;
 use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Flag, Result, StoreError};
 
 /// An alert with the resident and the home it concerns.
@@ -72,23 +73,25 @@ pub struct NewAlert<'a> {
 
 /// Raises an alert unless one of its kind exists for the slot; the new id, or `None`.
 pub async fn raise_alert(conn: &mut Conn, a: &NewAlert<'_>) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalar_optional(
+        conn,
         "INSERT INTO check_alerts (kind, order_id, check_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) \
          ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING RETURNING id",
+        (
+            a.kind.code(),
+            a.order_id,
+            a.check_id,
+            a.community_id,
+            a.grid_id,
+            a.building_id,
+            a.slot_date,
+            a.slot_part.code(),
+            a.raised_at,
+        ),
     )
-    .bind(a.kind.code())
-    .bind(a.order_id)
-    .bind(a.check_id)
-    .bind(a.community_id)
-    .bind(a.grid_id)
-    .bind(a.building_id)
-    .bind(a.slot_date)
-    .bind(a.slot_part.code())
-    .bind(a.raised_at)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Points the slot's unresolved alert of `kind` at a newer record (a febrile correction), so the
@@ -101,16 +104,12 @@ pub async fn refresh_alert_check(
     kind: AlertKind,
     check_id: i64,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE check_alerts SET check_id = $1 WHERE order_id = $2 AND slot_date = $3 \
          AND slot_part = $4 AND kind = $5 AND state <> 'resolved'",
+        (check_id, order_id, slot_date, slot_part.code(), kind.code()),
     )
-    .bind(check_id)
-    .bind(order_id)
-    .bind(slot_date)
-    .bind(slot_part.code())
-    .bind(kind.code())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -136,7 +135,8 @@ pub async fn raise_missed(
     closes_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<Raised>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "INSERT INTO check_alerts (kind, order_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          SELECT 'missed_check', q.id, q.community_id, q.grid_id, q.building_id, $1, $2, 'open', $5 \
@@ -149,13 +149,8 @@ pub async fn raise_missed(
          AND c.slot_date = $1 AND c.slot_part = $2 AND c.superseded_at IS NULL) \
          ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING \
          RETURNING id, order_id, community_id",
+        (slot_date, slot_part, opens_ms, closes_ms, now_ms),
     )
-    .bind(slot_date)
-    .bind(slot_part)
-    .bind(opens_ms)
-    .bind(closes_ms)
-    .bind(now_ms)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(read::<Raised>).collect()
 }
@@ -261,28 +256,23 @@ pub async fn open_counts(
 }
 
 pub async fn acknowledge_alert(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE check_alerts SET state = 'acknowledged', acknowledged_by = $1, \
          acknowledged_at = $2 WHERE id = $3 AND state = 'open'",
+        (by, at, id),
     )
-    .bind(by)
-    .bind(at)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     changed(done.rows_affected())
 }
 
 pub async fn resolve_alert(conn: &mut Conn, id: i64, by: i64, at: i64, note: &str) -> Result<()> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE check_alerts SET state = 'resolved', resolved_by = $1, resolved_at = $2, \
          resolution_note = $3 WHERE id = $4 AND state <> 'resolved'",
+        (by, at, note, id),
     )
-    .bind(by)
-    .bind(at)
-    .bind(note)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     changed(done.rows_affected())
 }

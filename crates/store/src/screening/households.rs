@@ -9,6 +9,7 @@ use sqlx::FromRow;
 
 use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Result};
 
 /// A household of a campaign with where it is and how far it got.
@@ -168,21 +169,23 @@ pub async fn update_household(
     household_id: i64,
     u: &HouseholdUpdate<'_>,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE screening_households SET state = $1, list_rank = $2, attempts = $3, \
          failed_attempts = $4, matched = $5, last_contact = $6, last_attempt_at = $7 \
          WHERE campaign_id = $8 AND household_id = $9",
+        (
+            u.state.code(),
+            u.list_rank,
+            u.attempts,
+            u.failed_attempts,
+            u.matched,
+            u.last_contact,
+            u.last_attempt_at,
+            campaign_id,
+            household_id,
+        ),
     )
-    .bind(u.state.code())
-    .bind(u.list_rank)
-    .bind(u.attempts)
-    .bind(u.failed_attempts)
-    .bind(u.matched)
-    .bind(u.last_contact)
-    .bind(u.last_attempt_at)
-    .bind(campaign_id)
-    .bind(household_id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }

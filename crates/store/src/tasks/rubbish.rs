@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::TaskReach;
 use crate::rows::read;
 use crate::scope::{Key, Where};
+use crate::sql;
 use crate::{Conn, Result, StoreError, now_ms};
 
 /// A round with its grid's name and the volunteer's name.
@@ -83,38 +84,33 @@ pub async fn round_or_insert(
     date: &str,
     volunteer_id: Option<i64>,
 ) -> Result<(i64, bool)> {
-    let inserted = sqlx::query_scalar(
+    let inserted = sql::scalar_optional(
+        conn,
         "INSERT INTO rubbish_rounds (grid_id, community_id, round_date, state, volunteer_id, \
          stops, pending, opened_at) VALUES ($1, $2, $3, 'open', $4, 0, 0, $5) \
          ON CONFLICT (grid_id, round_date) DO NOTHING RETURNING id",
+        (grid_id, community_id, date, volunteer_id, now_ms()),
     )
-    .bind(grid_id)
-    .bind(community_id)
-    .bind(date)
-    .bind(volunteer_id)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = inserted {
         return Ok((id, true));
     }
-    let id =
-        sqlx::query_scalar("SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2")
-            .bind(grid_id)
-            .bind(date)
-            .fetch_one(&mut *conn)
-            .await?;
+    let id = sql::scalar(
+        conn,
+        "SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2",
+        (grid_id, date),
+    )
+    .await?;
     Ok((id, false))
 }
 
 /// The volunteer of a grid's round on a day, if one was assigned.
 pub async fn round_volunteer(conn: &mut Conn, grid_id: i64, date: &str) -> Result<Option<i64>> {
-    let volunteer: Option<Option<i64>> = sqlx::query_scalar(
+    let volunteer: Option<Option<i64>> = sql::scalar_optional(
+        conn,
         "SELECT volunteer_id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2",
+        (grid_id, date),
     )
-    .bind(grid_id)
-    .bind(date)
-    .fetch_optional(&mut *conn)
     .await?;
     Ok(volunteer.flatten())
 }
@@ -127,23 +123,21 @@ pub async fn insert_stop(
     household_id: i64,
     place_key: &str,
 ) -> Result<bool> {
-    let added = sqlx::query(
+    let added = sql::execute(
+        conn,
         "INSERT INTO rubbish_stops (round_id, household_id, place_key, state) \
          VALUES ($1, $2, $3, 'pending') ON CONFLICT (round_id, household_id) DO NOTHING",
+        (round_id, household_id, place_key),
     )
-    .bind(round_id)
-    .bind(household_id)
-    .bind(place_key)
-    .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
     if added {
-        sqlx::query(
+        sql::execute(
+            conn,
             "UPDATE rubbish_rounds SET stops = stops + 1, pending = pending + 1 WHERE id = $1",
+            (round_id,),
         )
-        .bind(round_id)
-        .execute(&mut *conn)
         .await?;
     }
     Ok(added)
@@ -181,10 +175,7 @@ pub async fn list_stops(conn: &mut Conn, round_id: i64, page: PageRequest) -> Re
 
 pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> {
     let sql = format!("{STOP_SELECT} WHERE s.round_id = $1 AND s.id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
-        .bind(stop_id)
-        .fetch_optional(&mut *conn)
+    let row = sql::fetch_optional(conn, sqlx::AssertSqlSafe(sql), (round_id, stop_id))
         .await?
         .ok_or(StoreError::NotFound)?;
     read::<Stop>(&row)
@@ -199,39 +190,34 @@ pub async fn set_stop(
     state: StopState,
     by: i64,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE rubbish_stops SET state = $1, visited_at = $2, visited_by = $3 \
          WHERE id = $4 AND round_id = $5",
+        (state.code(), now_ms(), by, stop_id, round_id),
     )
-    .bind(state.code())
-    .bind(now_ms())
-    .bind(by)
-    .bind(stop_id)
-    .bind(round_id)
-    .execute(&mut *conn)
     .await?;
     let delta =
         i64::from(from_state == StopState::Pending) - i64::from(state == StopState::Pending);
     if delta != 0 {
-        sqlx::query("UPDATE rubbish_rounds SET pending = pending - $1 WHERE id = $2")
-            .bind(delta)
-            .bind(round_id)
-            .execute(&mut *conn)
-            .await?;
+        sql::execute(
+            conn,
+            "UPDATE rubbish_rounds SET pending = pending - $1 WHERE id = $2",
+            (delta, round_id),
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// Closes an open round; whether it was still open.
 pub async fn set_round_done(conn: &mut Conn, id: i64, by: i64) -> Result<bool> {
-    let r = sqlx::query(
+    let r = sql::execute(
+        conn,
         "UPDATE rubbish_rounds SET state = 'done', done_at = $1, done_by = $2 \
          WHERE id = $3 AND state = 'open' AND pending = 0",
+        (now_ms(), by, id),
     )
-    .bind(now_ms())
-    .bind(by)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -241,10 +227,11 @@ pub async fn set_round_volunteer(
     id: i64,
     volunteer_id: Option<i64>,
 ) -> Result<()> {
-    sqlx::query("UPDATE rubbish_rounds SET volunteer_id = $1 WHERE id = $2")
-        .bind(volunteer_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE rubbish_rounds SET volunteer_id = $1 WHERE id = $2",
+        (volunteer_id, id),
+    )
+    .await?;
     Ok(())
 }
