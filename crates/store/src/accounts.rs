@@ -6,7 +6,7 @@ use sqlx::{FromRow, Row};
 
 use crate::rows::read;
 use crate::sql;
-use crate::{Conn, Flag, Result, StoreError, now_ms};
+use crate::{Conn, Flag, Result, now_ms};
 
 pub mod throttle;
 pub mod tokens;
@@ -64,34 +64,30 @@ pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> 
 }
 
 pub async fn account(conn: &mut Conn, id: i64) -> Result<Account> {
-    let row = sql::fetch_optional(
+    sql::one(
         conn,
         sqlx::AssertSqlSafe(format!("{ACCOUNT_SELECT} WHERE id = $1")),
         (id,),
     )
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    read::<Account>(&row)
+    .await
 }
 
 pub async fn account_by_username(conn: &mut Conn, username: &str) -> Result<Option<Account>> {
-    let row = sql::fetch_optional(
+    sql::optional(
         conn,
         sqlx::AssertSqlSafe(format!("{ACCOUNT_SELECT} WHERE username = $1")),
         (username,),
     )
-    .await?;
-    row.as_ref().map(read::<Account>).transpose()
+    .await
 }
 
 pub async fn list_accounts(conn: &mut Conn) -> Result<Vec<Account>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         sqlx::AssertSqlSafe(format!("{ACCOUNT_SELECT} ORDER BY username LIMIT 5000")),
         (),
     )
-    .await?;
-    rows.iter().map(read::<Account>).collect()
+    .await
 }
 
 pub struct AccountUpdate<'a> {
@@ -182,7 +178,7 @@ pub async fn insert_session(
 
 /// The session behind a token hash, if it exists, has not expired and its account is active.
 pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRecord>> {
-    let row = sql::fetch_optional(
+    sql::optional(
         conn,
         "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
          a.language, a.active, s.csrf_token, s.expires_at FROM sessions s \
@@ -190,8 +186,7 @@ pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<Session
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
         (token_hash, now_ms()),
     )
-    .await?;
-    Ok(row.map(|r| SessionRecord::from_row(&r)).transpose()?)
+    .await
 }
 
 pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> Result<()> {
@@ -240,7 +235,7 @@ pub async fn covering(
     role: &str,
     place: &domain::access::Placement,
 ) -> Result<Vec<Responsible>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
          (level = 'all' OR (level = 'district' AND scope_id = $2) \
@@ -256,8 +251,7 @@ pub async fn covering(
             place.building_id.unwrap_or(-1),
         ),
     )
-    .await?;
-    rows.iter().map(read::<Responsible>).collect()
+    .await
 }
 
 /// The active accounts of `role` covering `place` whose display name or username contains

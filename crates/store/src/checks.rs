@@ -144,13 +144,12 @@ pub async fn current_check(
         "SELECT {CHECK_COLUMNS} FROM checks c WHERE c.order_id = $1 AND c.slot_date = $2 \
          AND c.slot_part = $3 AND c.superseded_at IS NULL"
     );
-    let row = sql::fetch_optional(
+    sql::optional(
         conn,
         sqlx::AssertSqlSafe(sql),
         (order_id, slot_date, slot_part.code()),
     )
-    .await?;
-    row.as_ref().map(read::<Check>).transpose()
+    .await
 }
 
 /// Marks a record as replaced by a correction; the row and its values stay.
@@ -255,15 +254,13 @@ pub async fn insert_link(
 /// The order's live link, if any. Called after the order was read within the jurisdiction.
 pub async fn live_link(conn: &mut Conn, order_id: i64) -> Result<Option<Link>> {
     let sql = format!("{LINK_SELECT} WHERE l.order_id = $1 AND l.revoked_at IS NULL");
-    let row = sql::fetch_optional(conn, sqlx::AssertSqlSafe(sql), (order_id,)).await?;
-    row.as_ref().map(read::<Link>).transpose()
+    sql::optional(conn, sqlx::AssertSqlSafe(sql), (order_id,)).await
 }
 
 /// The link a token's hash names, live or revoked.
 pub async fn link_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Link>> {
     let sql = format!("{LINK_SELECT} WHERE l.token_hash = $1");
-    let row = sql::fetch_optional(conn, sqlx::AssertSqlSafe(sql), (token_hash,)).await?;
-    row.as_ref().map(read::<Link>).transpose()
+    sql::optional(conn, sqlx::AssertSqlSafe(sql), (token_hash,)).await
 }
 
 pub async fn revoke_link(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::rows::read;
 use crate::sql;
 use crate::{Conn, Result};
 
@@ -66,7 +65,7 @@ pub struct JobRun {
 
 /// The runs of a job, newest period first.
 pub async fn runs(conn: &mut Conn, job: &str, limit: u32) -> Result<Vec<JobRun>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         sqlx::AssertSqlSafe(format!(
             "SELECT job, period, started_at, finished_at, outcome FROM job_runs WHERE job = $1 \
@@ -74,6 +73,5 @@ pub async fn runs(conn: &mut Conn, job: &str, limit: u32) -> Result<Vec<JobRun>>
         )),
         (job,),
     )
-    .await?;
-    rows.iter().map(read::<JobRun>).collect()
+    .await
 }

@@ -233,14 +233,13 @@ pub struct DueOrder {
 
 /// Planned orders starting on or before `date`, for the job that starts them.
 pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOrder>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id, community_id, start_date FROM quarantine_orders \
          WHERE state = 'planned' AND start_date <= $1 ORDER BY id",
         (date,),
     )
-    .await?;
-    rows.iter().map(read::<DueOrder>).collect()
+    .await
 }
 
 /// Starts a planned order; `false` when it was no longer planned.

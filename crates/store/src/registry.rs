@@ -347,15 +347,13 @@ pub struct Home {
 }
 
 pub async fn home_of_household(conn: &mut Conn, household_id: i64) -> Result<Home> {
-    let r = sql::fetch_optional(
+    sql::one(
         conn,
         "SELECT id AS household_id, building_id, grid_id, community_id FROM households \
          WHERE id = $1",
         (household_id,),
     )
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(Home::from_row(&r)?)
+    .await
 }
 
 /// The count bucket of a resident living at `home`.
@@ -555,12 +553,11 @@ pub async fn insert_merge(
 }
 
 pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id, import_id, source, changes, at FROM resident_merges \
          WHERE resident_id = $1 ORDER BY id DESC LIMIT 100",
         (resident_id,),
     )
-    .await?;
-    rows.iter().map(read::<Merge>).collect()
+    .await
 }

@@ -7,8 +7,13 @@ use sqlx::{Decode, FromRow};
 
 use crate::Result;
 
-/// Reads a row into its struct by column name: the row reader of every table.
-pub(crate) fn read<T: for<'r> FromRow<'r, AnyRow>>(r: &AnyRow) -> Result<T> {
+/// A row struct read by column name (`#[derive(FromRow)]`), or a tuple read by position.
+pub(crate) trait Readable: for<'r> FromRow<'r, AnyRow> {}
+
+impl<T: for<'r> FromRow<'r, AnyRow>> Readable for T {}
+
+/// Reads a row into its struct: the row reader of every table.
+pub(crate) fn read<T: Readable>(r: &AnyRow) -> Result<T> {
     Ok(T::from_row(r)?)
 }
 

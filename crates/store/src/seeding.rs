@@ -9,7 +9,6 @@
 
 use sqlx::FromRow;
 
-use crate::rows::read;
 use crate::sql;
 use crate::{Conn, Result};
 
@@ -120,15 +119,14 @@ async fn analyze(conn: &mut Conn, table: &str) -> Result<()> {
 /// Returnees first (they are why the community quarantines), then anyone, in id order.
 async fn choose_residents(conn: &mut Conn, plan: &Plan) -> Result<Vec<Chosen>> {
     let limit = i64::try_from(plan.orders).unwrap_or(i64::MAX);
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id AS resident_id, household_id, building_id, grid_id FROM residents \
          WHERE community_id = $1 \
          ORDER BY CASE WHEN travel_status = 'returned' THEN 0 ELSE 1 END, id LIMIT $2",
         (plan.community_id, limit),
     )
-    .await?;
-    rows.iter().map(read::<Chosen>).collect()
+    .await
 }
 
 async fn insert_orders(conn: &mut Conn, plan: &Plan, chosen: &[Chosen]) -> Result<()> {

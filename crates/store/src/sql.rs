@@ -2,9 +2,10 @@
 //! statement and what it binds read as one call, and every statement runs the same way.
 
 use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
-use sqlx::{Any, Decode, Encode, Row, SqlSafeStr, Type};
+use sqlx::{Any, Encode, SqlSafeStr, Type};
 
-use crate::{Conn, Result, StoreError};
+use crate::rows::{Readable, read};
+use crate::{Conn, Result};
 
 type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
 
@@ -56,7 +57,7 @@ pub(crate) async fn execute<'t>(
     Ok(bound(sql, params).execute(&mut *conn).await?)
 }
 
-/// The one row a statement returns; an error when it returns none.
+/// The one row a statement returns; `NotFound` when it returns none.
 pub(crate) async fn fetch_one<'t>(
     conn: &mut Conn,
     sql: impl SqlSafeStr,
@@ -83,6 +84,41 @@ pub(crate) async fn fetch_all<'t>(
     Ok(bound(sql, params).fetch_all(&mut *conn).await?)
 }
 
+/// [`fetch_one`], read into its struct.
+pub(crate) async fn one<'t, T: Readable>(
+    conn: &mut Conn,
+    sql: impl SqlSafeStr,
+    params: impl Params<'t>,
+) -> Result<T> {
+    read(&fetch_one(conn, sql, params).await?)
+}
+
+/// [`fetch_optional`], read into its struct.
+pub(crate) async fn optional<'t, T: Readable>(
+    conn: &mut Conn,
+    sql: impl SqlSafeStr,
+    params: impl Params<'t>,
+) -> Result<Option<T>> {
+    fetch_optional(conn, sql, params)
+        .await?
+        .as_ref()
+        .map(read)
+        .transpose()
+}
+
+/// [`fetch_all`], each row read into its struct.
+pub(crate) async fn all<'t, T: Readable>(
+    conn: &mut Conn,
+    sql: impl SqlSafeStr,
+    params: impl Params<'t>,
+) -> Result<Vec<T>> {
+    fetch_all(conn, sql, params)
+        .await?
+        .iter()
+        .map(read)
+        .collect()
+}
+
 /// The first column of the one row a statement returns (`RETURNING id`, `COUNT(*)`).
 pub(crate) async fn scalar<'t, T>(
     conn: &mut Conn,
@@ -90,9 +126,10 @@ pub(crate) async fn scalar<'t, T>(
     params: impl Params<'t>,
 ) -> Result<T>
 where
-    T: for<'r> Decode<'r, Any> + Type<Any>,
+    (T,): Readable,
 {
-    Ok(fetch_one(conn, sql, params).await?.try_get(0)?)
+    let (value,) = one(conn, sql, params).await?;
+    Ok(value)
 }
 
 /// The first column of the first row a statement returns, if it returns one.
@@ -102,11 +139,9 @@ pub(crate) async fn scalar_optional<'t, T>(
     params: impl Params<'t>,
 ) -> Result<Option<T>>
 where
-    T: for<'r> Decode<'r, Any> + Type<Any>,
+    (T,): Readable,
 {
-    let row = fetch_optional(conn, sql, params).await?;
-    row.map(|r| r.try_get(0).map_err(StoreError::from))
-        .transpose()
+    Ok(optional(conn, sql, params).await?.map(|(value,)| value))
 }
 
 /// The first column of every row a statement returns.
@@ -116,10 +151,8 @@ pub(crate) async fn scalars<'t, T>(
     params: impl Params<'t>,
 ) -> Result<Vec<T>>
 where
-    T: for<'r> Decode<'r, Any> + Type<Any>,
+    (T,): Readable,
 {
-    let rows = fetch_all(conn, sql, params).await?;
-    rows.iter()
-        .map(|r| r.try_get(0).map_err(StoreError::from))
-        .collect()
+    let rows: Vec<(T,)> = all(conn, sql, params).await?;
+    Ok(rows.into_iter().map(|(value,)| value).collect())
 }

@@ -75,29 +75,25 @@ pub async fn insert_street(conn: &mut Conn, district_id: i64, name: &str) -> Res
 }
 
 pub async fn list_districts(conn: &mut Conn) -> Result<Vec<District>> {
-    let rows = sql::fetch_all(conn, "SELECT id, code, name FROM districts ORDER BY id", ()).await?;
-    rows.iter().map(read::<District>).collect()
+    sql::all(conn, "SELECT id, code, name FROM districts ORDER BY id", ()).await
 }
 
 pub async fn list_streets(conn: &mut Conn) -> Result<Vec<Street>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id, district_id, name FROM streets ORDER BY id",
         (),
     )
-    .await?;
-    rows.iter().map(read::<Street>).collect()
+    .await
 }
 
 pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
-    let r = sql::fetch_optional(
+    sql::one(
         conn,
         "SELECT id, district_id, name FROM streets WHERE id = $1",
         (id,),
     )
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(Street::from_row(&r)?)
+    .await
 }
 
 pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> Result<i64> {
@@ -202,13 +198,12 @@ pub async fn insert_unit(conn: &mut Conn, building_id: i64, name: &str) -> Resul
 
 /// Units of one building (the building's scope is checked by the caller through [`placement`]).
 pub async fn list_units(conn: &mut Conn, building_id: i64) -> Result<Vec<Unit>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id, building_id, name FROM units WHERE building_id = $1 ORDER BY name, id",
         (building_id,),
     )
-    .await?;
-    rows.iter().map(read::<Unit>).collect()
+    .await
 }
 
 /// Where a node of the tree sits, for deciding whether a jurisdiction covers it.
@@ -271,25 +266,21 @@ pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
 }
 
 pub async fn grid(conn: &mut Conn, id: i64) -> Result<Grid> {
-    let r = sql::fetch_optional(
+    sql::one(
         conn,
         "SELECT id, community_id, name FROM grids WHERE id = $1",
         (id,),
     )
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(Grid::from_row(&r)?)
+    .await
 }
 
 pub async fn building(conn: &mut Conn, id: i64) -> Result<Building> {
-    let r = sql::fetch_optional(
+    sql::one(
         conn,
         "SELECT id, grid_id, community_id, name FROM buildings WHERE id = $1",
         (id,),
     )
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(Building::from_row(&r)?)
+    .await
 }
 
 /// Finds a building of a community by name (imports name buildings, not ids).
@@ -298,8 +289,7 @@ pub async fn building_by_name(
     community_id: i64,
     name: &str,
 ) -> Result<Option<Building>> {
-    let r = sql::fetch_optional(conn, "SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2", (community_id, name)).await?;
-    Ok(r.map(|r| Building::from_row(&r)).transpose()?)
+    sql::optional(conn, "SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2", (community_id, name)).await
 }
 
 /// Finds a unit of a building by name, creating it when missing.

@@ -389,7 +389,7 @@ pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<V
          ORDER BY CASE a.level WHEN 'building' THEN 0 WHEN 'grid' THEN 1 WHEN 'community' THEN 2 \
          WHEN 'street' THEN 3 WHEN 'district' THEN 4 ELSE 5 END, a.id LIMIT 500"
     );
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         sqlx::AssertSqlSafe(sql),
         (
@@ -400,8 +400,7 @@ pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<V
             p.district_id,
         ),
     )
-    .await?;
-    rows.iter().map(read::<Volunteer>).collect()
+    .await
 }
 
 /// Active volunteers working inside a jurisdiction (bound to it or to a place within it), by
@@ -460,6 +459,5 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
          OR (a.level = 'building' AND a.scope_id IN ({buildings}))) \
          ORDER BY a.display_name, a.id LIMIT 2000"
     );
-    let rows = sql::fetch_all(conn, sqlx::AssertSqlSafe(sql), (j.id,)).await?;
-    rows.iter().map(read::<Volunteer>).collect()
+    sql::all(conn, sqlx::AssertSqlSafe(sql), (j.id,)).await
 }

@@ -40,14 +40,13 @@ pub async fn throttle(
     username: &str,
     client: &str,
 ) -> Result<Option<Throttle>> {
-    let row = sql::fetch_optional(
+    sql::optional(
         conn,
         "SELECT failures, last_failure_at, blocked_until, refused FROM login_throttle \
          WHERE scope = $1 AND username = $2 AND client = $3",
         (scope.code(), username, client),
     )
-    .await?;
-    Ok(row.map(|r| Throttle::from_row(&r)).transpose()?)
+    .await
 }
 
 /// Stores a key's count after a failure (the refusals of the previous block start over).

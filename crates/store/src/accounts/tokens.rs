@@ -5,7 +5,6 @@ use serde::Serialize;
 use sqlx::{FromRow, Row};
 
 use super::Account;
-use crate::rows::read;
 use crate::sql;
 use crate::{Conn, Result, now_ms};
 
@@ -89,15 +88,14 @@ pub struct ApiToken {
 
 /// An account's live tokens, newest first.
 pub async fn api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<Vec<ApiToken>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT id, label, created_at, expires_at, last_used_at FROM api_tokens \
          WHERE account_id = $1 AND revoked_at IS NULL \
          AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC LIMIT 1000",
         (account_id, now_ms()),
     )
-    .await?;
-    rows.iter().map(read::<ApiToken>).collect()
+    .await
 }
 
 /// Revokes one live token of an account; false when it has none by that id.

@@ -135,7 +135,7 @@ pub async fn raise_missed(
     closes_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<Raised>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "INSERT INTO check_alerts (kind, order_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
@@ -151,8 +151,7 @@ pub async fn raise_missed(
          RETURNING id, order_id, community_id",
         (slot_date, slot_part, opens_ms, closes_ms, now_ms),
     )
-    .await?;
-    rows.iter().map(read::<Raised>).collect()
+    .await
 }
 
 pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {

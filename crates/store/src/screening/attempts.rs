@@ -9,7 +9,6 @@ use sqlx::{FromRow, Row};
 
 use crate::counts::{self, CountKey};
 use crate::registry::CountedResident;
-use crate::rows::read;
 use crate::sql;
 use crate::{Conn, Flag, Result, StoreError, now_ms};
 
@@ -44,8 +43,7 @@ pub async fn attempt_by_key(
     key: &str,
 ) -> Result<Option<Attempt>> {
     let sql = format!("{ATTEMPT_SELECT} WHERE account_id = $1 AND idempotency_key = $2");
-    let row = sql::fetch_optional(conn, sqlx::AssertSqlSafe(sql), (account_id, key)).await?;
-    row.as_ref().map(read::<Attempt>).transpose()
+    sql::optional(conn, sqlx::AssertSqlSafe(sql), (account_id, key)).await
 }
 
 /// The attempts of one household in a campaign, newest first (a household has a handful).
@@ -57,8 +55,7 @@ pub async fn attempts_of(
     let sql = format!(
         "{ATTEMPT_SELECT} WHERE campaign_id = $1 AND household_id = $2 ORDER BY id DESC LIMIT 200"
     );
-    let rows = sql::fetch_all(conn, sqlx::AssertSqlSafe(sql), (campaign_id, household_id)).await?;
-    rows.iter().map(read::<Attempt>).collect()
+    sql::all(conn, sqlx::AssertSqlSafe(sql), (campaign_id, household_id)).await
 }
 
 pub struct NewAttempt<'a> {
@@ -142,14 +139,13 @@ pub async fn insert_answer(
 }
 
 pub async fn answers_of_attempt(conn: &mut Conn, attempt_id: i64) -> Result<Vec<StoredAnswer>> {
-    let rows = sql::fetch_all(
+    sql::all(
         conn,
         "SELECT attempt_id, resident_id, travel_status, origin_code, returned_on, matched \
          FROM screening_answers WHERE attempt_id = $1 ORDER BY id",
         (attempt_id,),
     )
-    .await?;
-    rows.iter().map(read::<StoredAnswer>).collect()
+    .await
 }
 
 /// A resident's travel register entry before an answer changed it.

@@ -9,7 +9,7 @@ use super::TaskReach;
 use crate::rows::read;
 use crate::scope::{Key, Where};
 use crate::sql;
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::{Conn, Result, now_ms};
 
 /// A round with its grid's name and the volunteer's name.
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
@@ -175,10 +175,7 @@ pub async fn list_stops(conn: &mut Conn, round_id: i64, page: PageRequest) -> Re
 
 pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> {
     let sql = format!("{STOP_SELECT} WHERE s.round_id = $1 AND s.id = $2");
-    let row = sql::fetch_optional(conn, sqlx::AssertSqlSafe(sql), (round_id, stop_id))
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    read::<Stop>(&row)
+    sql::one(conn, sqlx::AssertSqlSafe(sql), (round_id, stop_id)).await
 }
 
 /// Records what was found at a door, keeping the round's count of doors not yet visited.
