@@ -34,18 +34,16 @@ impl Totals {
     }
 }
 
-/// The totals of `id` in `list`, added under its name (none for a name not found) when first met.
-fn totals_for(
-    list: &mut Vec<Totals>,
-    id: i64,
-    name: impl FnOnce() -> Option<String>,
-) -> &mut Totals {
+/// The totals of `id` in `list`, added under its name in `names` (none when it has none) when
+/// first met.
+fn totals_for<'a>(list: &'a mut Vec<Totals>, id: i64, names: &[(i64, &str)]) -> &'a mut Totals {
     let i = match list.iter().position(|t| t.id == id) {
         Some(i) => i,
         None => {
+            let name = names.iter().find(|(n, _)| *n == id).map(|(_, name)| *name);
             list.push(Totals {
                 id,
-                name: name().unwrap_or_default(),
+                name: name.unwrap_or_default().to_owned(),
                 ..Default::default()
             });
             list.len() - 1
@@ -78,32 +76,16 @@ impl App {
         let mut by_team: Vec<Totals> = Vec::new();
         let mut by_grid: Vec<Totals> = Vec::new();
         let mut total = Totals::default();
+        let team_names: Vec<(i64, &str)> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
+        let grid_names: Vec<(i64, &str)> = grids.iter().map(|g| (g.id, g.name.as_str())).collect();
         for p in &rows {
-            let name_of_team = || {
-                teams
-                    .iter()
-                    .find(|t| t.id == p.team_id)
-                    .map(|t| t.name.clone())
-            };
-            totals_for(&mut by_team, p.team_id, name_of_team).add(p);
-            let name_of_grid = || {
-                grids
-                    .iter()
-                    .find(|g| g.id == p.grid_id)
-                    .map(|g| g.name.clone())
-            };
-            totals_for(&mut by_grid, p.grid_id, name_of_grid).add(p);
+            totals_for(&mut by_team, p.team_id, &team_names).add(p);
+            totals_for(&mut by_grid, p.grid_id, &grid_names).add(p);
             total.add(p);
         }
         // Teams without households yet still show, with zeros.
-        for t in &teams {
-            if !by_team.iter().any(|x| x.id == t.id) {
-                by_team.push(Totals {
-                    id: t.id,
-                    name: t.name.clone(),
-                    ..Default::default()
-                });
-            }
+        for &(id, _) in &team_names {
+            totals_for(&mut by_team, id, &team_names);
         }
         by_team.sort_by_key(|t| (t.id == 0, t.id));
         by_grid.sort_by_key(|g| g.id);
