@@ -13,7 +13,7 @@ use store::quarantine::{self as qs, Details, NewOrder, Order, OrderFilter};
 use store::registry::{self as reg, Resident, ResidentFilter};
 use store::structure::{self, Node};
 
-use crate::error::conflict_as;
+use crate::error::{code_in, conflict_as};
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -453,8 +453,12 @@ impl App {
         reason: &str,
     ) -> AppResult<State> {
         actor.require(q::can_manage(actor.role))?;
-        let t = Transition::from_code(transition.trim())
-            .ok_or_else(|| AppError::field("transition", "unknown_transition"))?;
+        let t = code_in(
+            "transition",
+            "unknown_transition",
+            transition,
+            Transition::from_code,
+        )?;
         let mut tx = self.db.write().await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
         let end = date_from_text(&o.end_date)

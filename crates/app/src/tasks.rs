@@ -18,6 +18,7 @@ use store::tasks::{
 };
 use store::{Conn, StoreError, WriteTx};
 
+use crate::error::code_in;
 use crate::events::{Event, Subscriber};
 use crate::jobs::{Job, hourly_periods};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
@@ -484,8 +485,7 @@ impl App {
 
     /// Records the household's confirmation that the delivery arrived.
     pub async fn confirm_delivery(&self, actor: &Actor, id: i64, via: &str) -> AppResult<()> {
-        let via = ConfirmedVia::from_code(via.trim())
-            .ok_or_else(|| AppError::field("via", "unknown_confirmation"))?;
+        let via = code_in("via", "unknown_confirmation", via, ConfirmedVia::from_code)?;
         let by = actor.account_id;
         self.delivery_step(actor, id, Step::Confirm, None, |u, now| {
             u.confirmed_at = Some(now);

@@ -9,7 +9,7 @@ use store::StoreError;
 use store::screening::{self as ss, Campaign, NewCampaign, Team};
 use store::structure::{self, Node};
 
-use crate::error::conflict_as;
+use crate::error::{code_in, conflict_as};
 use crate::{Actor, App, AppError, AppResult};
 
 use super::{OBJECT_TYPE, conflict, questions_json, stored_questions};
@@ -129,8 +129,7 @@ impl App {
         to: &str,
     ) -> AppResult<CampaignState> {
         actor.require(sc::can_manage(actor.role))?;
-        let to = CampaignState::from_code(to.trim())
-            .ok_or_else(|| AppError::field("state", "unknown_state"))?;
+        let to = code_in("state", "unknown_state", to, CampaignState::from_code)?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, id).await?;
         let from = c.state;

@@ -6,6 +6,7 @@ use domain::screening as sc;
 use store::registry as reg;
 use store::screening as ss;
 
+use crate::error::code_in;
 use crate::registry::{DOCUMENT_CONTEXT, mask_phone};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -26,8 +27,12 @@ impl App {
         if unmasked {
             actor.require(actor.role.can_unmask())?;
         }
-        let status = TravelStatus::from_code(register.trim())
-            .ok_or_else(|| AppError::field("register", "unknown_travel_status"))?;
+        let status = code_in(
+            "register",
+            "unknown_travel_status",
+            register,
+            TravelStatus::from_code,
+        )?;
         let c = self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
         let headers: Vec<String> = REGISTER_HEADERS.iter().map(|s| (*s).to_owned()).collect();

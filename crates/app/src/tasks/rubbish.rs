@@ -12,6 +12,7 @@ use store::structure::{self, Node};
 use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
 use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
+use crate::error::code_in;
 use crate::jobs::hourly_periods;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -190,8 +191,12 @@ impl App {
         outcome: &str,
     ) -> AppResult<Stop> {
         actor.require(t::can_work(actor.role))?;
-        let outcome = StopState::outcome_from_code(outcome.trim())
-            .ok_or_else(|| AppError::field("outcome", "unknown_outcome"))?;
+        let outcome = code_in(
+            "outcome",
+            "unknown_outcome",
+            outcome,
+            StopState::outcome_from_code,
+        )?;
         let mut tx = self.db.write().await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), round_id).await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
