@@ -228,6 +228,13 @@ pub struct Responsible {
     pub username: String,
 }
 
+/// The active accounts of role `$1` whose jurisdiction covers a place given as `$2` to `$6`:
+/// its district, street, community, grid and building (-1 for none).
+const COVERING: &str = "SELECT id, display_name, username FROM accounts WHERE active = 1 \
+     AND role = $1 AND (level = 'all' OR (level = 'district' AND scope_id = $2) \
+     OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
+     OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6))";
+
 /// The active accounts of `role` whose jurisdiction covers `place`: the ones a form may offer
 /// as responsible doctor or grid worker.
 pub async fn covering(
@@ -237,11 +244,7 @@ pub async fn covering(
 ) -> Result<Vec<Responsible>> {
     sql::all(
         conn,
-        "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
-         (level = 'all' OR (level = 'district' AND scope_id = $2) \
-         OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
-         OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6)) \
-         ORDER BY display_name, id LIMIT 500",
+        sqlx::AssertSqlSafe(format!("{COVERING} ORDER BY display_name, id LIMIT 500")),
         (
             role,
             place.district_id,
@@ -274,12 +277,10 @@ pub async fn assignees(
     let pattern = format!("%{escaped}%");
     let rows = sql::fetch_all(
         conn,
-        "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
-         (level = 'all' OR (level = 'district' AND scope_id = $2) \
-         OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
-         OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6)) \
-         AND (display_name LIKE $7 ESCAPE '\\' OR username LIKE $7 ESCAPE '\\') \
-         AND id > $8 ORDER BY id LIMIT $9",
+        sqlx::AssertSqlSafe(format!(
+            "{COVERING} AND (display_name LIKE $7 ESCAPE '\\' OR username LIKE $7 ESCAPE '\\') \
+             AND id > $8 ORDER BY id LIMIT $9"
+        )),
         (
             role.code(),
             place.district_id,

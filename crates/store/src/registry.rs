@@ -303,13 +303,9 @@ pub async fn resident(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Resi
 pub async fn sealed_document(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Vec<u8>> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
-    let sql = format!("SELECT r.document_sealed FROM residents r{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(row.try_get("document_sealed")?)
+    let select = "SELECT r.document_sealed FROM residents r";
+    w.fetch_one(conn, select, |r| Ok(r.try_get("document_sealed")?))
+        .await
 }
 
 /// Every stored field of a resident, as written.
