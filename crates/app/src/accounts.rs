@@ -6,6 +6,7 @@ use domain::validation::FieldErrors;
 use store::accounts::{self, Account, AccountUpdate, NewAccount};
 
 use crate::crypto::hash_password;
+use crate::error::conflict_as;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 pub const PASSWORD_MIN: usize = 8;
@@ -69,14 +70,16 @@ fn parse(input: &AccountInput, new: bool) -> AppResult<Parsed> {
 
 impl App {
     pub async fn list_accounts(&self, actor: &Actor) -> AppResult<Vec<Account>> {
-        actor.require(actor.role.can_manage_accounts())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, actor.role.can_manage_accounts())
+            .await?;
         Ok(accounts::list_accounts(&mut conn).await?)
     }
 
     pub async fn account(&self, actor: &Actor, id: i64) -> AppResult<Account> {
-        actor.require(actor.role.can_manage_accounts())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, actor.role.can_manage_accounts())
+            .await?;
         Ok(accounts::account(&mut conn, id).await?)
     }
 
@@ -103,17 +106,13 @@ impl App {
             },
         )
         .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict(_) => AppError::field("username", "username_taken"),
-            other => other.into(),
-        })?;
+        .map_err(conflict_as("username", "username_taken"))?;
         let mut e = actor.audit("account_create", "account", id);
         e.after = Some(serde_json::json!({
             "username": username, "display_name": p.display_name, "role": p.role.code(),
             "level": p.level.code(), "scope_id": input.scope_id,
         }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(id)
     }
 
@@ -177,8 +176,7 @@ impl App {
             "scope_id": scope_id, "active": input.active, "password_changed": new_hash.is_some(),
             "api_tokens_revoked": revoked_tokens,
         }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(())
     }
 }

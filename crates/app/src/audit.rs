@@ -15,15 +15,13 @@ impl App {
         filter: &AuditFilter,
         limit: u32,
     ) -> AppResult<Vec<AuditRecord>> {
-        actor.require(actor.role.can_read_audit())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_read_audit()).await?;
         Ok(audit::list(&mut conn, filter, limit).await?)
     }
 
     /// Checks the whole chain; open to auditors and to the command line.
     pub async fn verify_audit(&self, actor: &Actor) -> AppResult<Verification> {
-        actor.require(actor.role.can_read_audit())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_read_audit()).await?;
         Ok(audit::verify(&mut conn).await?)
     }
 }

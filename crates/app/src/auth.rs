@@ -116,8 +116,7 @@ impl App {
                 } else {
                     serde_json::json!({ "client": client })
                 });
-                tx.audit(e).await?;
-                tx.commit().await?;
+                tx.commit_audited(e).await?;
                 return Err(AppError::Unauthenticated);
             }
         };
@@ -142,8 +141,7 @@ impl App {
         } else {
             serde_json::json!({ "client": client })
         });
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(NewSession {
             token,
             csrf_token,
@@ -198,8 +196,7 @@ impl App {
         .await?;
         let mut e = actor.audit("api_token_issue", "api_token", id);
         e.after = Some(serde_json::json!({ "label": label, "expires_at_ms": expires_at }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(token)
     }
 
@@ -227,8 +224,7 @@ impl App {
         let n = tokens::revoke_api_tokens_of(tx.conn(), actor.account_id).await?;
         let mut e = actor.audit("api_token_revoke_all", "account", actor.account_id);
         e.after = Some(serde_json::json!({ "revoked": n }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(n)
     }
 

@@ -207,8 +207,7 @@ impl App {
         a.before = audit.before;
         a.after = Some(audit.after);
         a.reason = parsed.correction_reason.clone();
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(recorded)
     }
 
@@ -219,8 +218,9 @@ impl App {
         order_id: i64,
         page: PageRequest,
     ) -> AppResult<Page<Check>> {
-        actor.require(health::can_read_checks(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, health::can_read_checks(actor.role))
+            .await?;
         qs::order(&mut conn, &actor.jurisdiction, order_id).await?;
         Ok(cs::order_checks(&mut conn, &actor.jurisdiction, order_id, page).await?)
     }
@@ -232,8 +232,9 @@ impl App {
         order_id: i64,
         slot: Slot,
     ) -> AppResult<Option<Check>> {
-        actor.require(health::can_read_checks(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, health::can_read_checks(actor.role))
+            .await?;
         qs::order(&mut conn, &actor.jurisdiction, order_id).await?;
         Ok(cs::current_check(&mut conn, order_id, &slot.date.to_string(), slot.part).await?)
     }

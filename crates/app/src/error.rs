@@ -155,6 +155,28 @@ impl AppError {
     }
 }
 
+/// The value of the code typed in a form's `field`, or that field's error `unknown`.
+pub(crate) fn code_in<T>(
+    field: &str,
+    unknown: &str,
+    text: &str,
+    from_code: impl FnOnce(&str) -> Option<T>,
+) -> AppResult<T> {
+    from_code(text.trim()).ok_or_else(|| AppError::field(field, unknown))
+}
+
+/// Maps the conflict of a unique rule a write may break to the field it concerns and its code;
+/// any other store error as usual.
+pub(crate) fn conflict_as(
+    field: &'static str,
+    code: &'static str,
+) -> impl Fn(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::Conflict(_) => AppError::field(field, code),
+        other => other.into(),
+    }
+}
+
 impl From<FieldErrors> for AppError {
     fn from(e: FieldErrors) -> Self {
         AppError::Validation(e)

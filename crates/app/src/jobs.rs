@@ -153,8 +153,12 @@ impl App {
         job: &str,
         limit: u32,
     ) -> AppResult<Vec<js::JobRun>> {
-        actor.require(actor.role.can_read_audit() || actor.role == domain::access::Role::Admin)?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(
+                actor,
+                actor.role.can_read_audit() || actor.role == domain::access::Role::Admin,
+            )
+            .await?;
         Ok(js::runs(&mut conn, job, limit.min(500)).await?)
     }
 }

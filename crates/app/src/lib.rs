@@ -76,6 +76,22 @@ impl App {
         }
     }
 
+    /// A connection for a read the actor's role allows; `Forbidden` before one is taken.
+    pub(crate) async fn read_as(
+        &self,
+        actor: &Actor,
+        allowed: bool,
+    ) -> AppResult<store::PooledConn> {
+        actor.require(allowed)?;
+        Ok(self.db.conn().await?)
+    }
+
+    /// A write transaction for a change the actor's role allows; `Forbidden` before it opens.
+    pub(crate) async fn write_as(&self, actor: &Actor, allowed: bool) -> AppResult<store::WriteTx> {
+        actor.require(allowed)?;
+        Ok(self.db.write().await?)
+    }
+
     /// Today in the community's time zone.
     pub fn today(&self) -> jiff::civil::Date {
         jiff::Timestamp::now()

@@ -8,11 +8,12 @@ use domain::quarantine::{self as q, Kind, MAX_DAYS, Reason, State, Transition};
 use domain::resident::date_from_text;
 use domain::validation::FieldErrors;
 use store::StoreError;
-use store::audit::{self, AuditFilter, AuditRecord};
+use store::audit::{self, AuditRecord};
 use store::quarantine::{self as qs, Details, NewOrder, Order, OrderFilter};
 use store::registry::{self as reg, Resident, ResidentFilter};
 use store::structure::{self, Node};
 
+use crate::error::{code_in, conflict_as};
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -118,17 +119,36 @@ impl App {
         })
     }
 
-    /// Checks that a responsible account exists, is active, has the role and covers the place.
+    /// Checks the people named responsible for an order at `place`: its doctor and its grid
+    /// worker, in that order, each where one is named.
     async fn check_responsible(
         &self,
         conn: &mut store::Conn,
+        [doctor_id, grid_worker_id]: [Option<i64>; 2],
+        place: &Placement,
+        e: &mut FieldErrors,
+    ) -> AppResult<()> {
+        for (field, id, role) in [
+            ("doctor_id", doctor_id, Role::Doctor),
+            ("grid_worker_id", grid_worker_id, Role::GridWorker),
+        ] {
+            if let Some(id) = id {
+                self.check_account(conn, field, id, role, place, e).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that a responsible account exists, is active, has the role and covers the place.
+    async fn check_account(
+        &self,
+        conn: &mut store::Conn,
         field: &str,
-        id: Option<i64>,
+        id: i64,
         role: Role,
         place: &Placement,
         e: &mut FieldErrors,
     ) -> AppResult<()> {
-        let Some(id) = id else { return Ok(()) };
         let account = match store::accounts::account(conn, id).await {
             Ok(a) => a,
             Err(StoreError::NotFound) => {
@@ -158,8 +178,7 @@ impl App {
         resident_id: i64,
         input: &OrderInput,
     ) -> AppResult<i64> {
-        actor.require(q::can_manage(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, q::can_manage(actor.role)).await?;
         let r = reg::resident(&mut conn, &actor.jurisdiction, resident_id).await?;
         drop(conn);
         let ids = self.create_orders(actor, &[r], input).await?;
@@ -175,8 +194,7 @@ impl App {
         household_id: i64,
         input: &OrderInput,
     ) -> AppResult<Vec<i64>> {
-        actor.require(q::can_manage(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, q::can_manage(actor.role)).await?;
         reg::household(&mut conn, &actor.jurisdiction, household_id).await?;
         let members = reg::list_residents(
             &mut conn,
@@ -206,24 +224,9 @@ impl App {
         let mut tx = self.db.write().await?;
         for r in residents {
             let place = self.place_of(tx.conn(), r).await?;
-            self.check_responsible(
-                tx.conn(),
-                "doctor_id",
-                input.doctor_id,
-                Role::Doctor,
-                &place,
-                &mut e,
-            )
-            .await?;
-            self.check_responsible(
-                tx.conn(),
-                "grid_worker_id",
-                input.grid_worker_id,
-                Role::GridWorker,
-                &place,
-                &mut e,
-            )
-            .await?;
+            let named = [input.doctor_id, input.grid_worker_id];
+            self.check_responsible(tx.conn(), named, &place, &mut e)
+                .await?;
         }
         let mut busy = Vec::new();
         for r in residents {
@@ -276,10 +279,7 @@ impl App {
                 },
             )
             .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::field("resident_id", "already_in_quarantine"),
-                other => other.into(),
-            })?;
+            .map_err(conflict_as("resident_id", "already_in_quarantine"))?;
             let mut a = actor.audit("quarantine_create", OBJECT_TYPE, id);
             a.community_id = Some(r.community_id);
             a.after = Some(serde_json::json!({
@@ -342,19 +342,9 @@ impl App {
         actor: &Actor,
         id: i64,
     ) -> AppResult<(Order, Vec<AuditRecord>)> {
-        actor.require(q::can_read(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, q::can_read(actor.role)).await?;
         let o = qs::order(&mut conn, &actor.jurisdiction, id).await?;
-        let history = audit::list(
-            &mut conn,
-            &AuditFilter {
-                object_type: Some(OBJECT_TYPE.to_owned()),
-                object_id: Some(id.to_string()),
-                ..Default::default()
-            },
-            200,
-        )
-        .await?;
+        let history = audit::history(&mut conn, OBJECT_TYPE, id, 200).await?;
         Ok((o, history))
     }
 
@@ -394,8 +384,7 @@ impl App {
         a.before = Some(serde_json::json!({ "days": o.days, "end_date": o.end_date }));
         a.after = Some(serde_json::json!({ "days": days, "end_date": end }));
         a.reason = Some(reason.trim().to_owned());
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -406,8 +395,7 @@ impl App {
         id: i64,
         input: &DetailsInput,
     ) -> AppResult<()> {
-        actor.require(q::can_manage(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, q::can_manage(actor.role)).await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
         if o.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::OrderClosed));
@@ -418,24 +406,12 @@ impl App {
         let mut e = FieldErrors::new();
         // Only a newly named person is checked: one named earlier stays until changed.
         let changed = |new: Option<i64>, old: Option<i64>| new.filter(|_| new != old);
-        self.check_responsible(
-            tx.conn(),
-            "doctor_id",
+        let named = [
             changed(doctor_id, o.doctor_id),
-            Role::Doctor,
-            &place,
-            &mut e,
-        )
-        .await?;
-        self.check_responsible(
-            tx.conn(),
-            "grid_worker_id",
             changed(grid_worker_id, o.grid_worker_id),
-            Role::GridWorker,
-            &place,
-            &mut e,
-        )
-        .await?;
+        ];
+        self.check_responsible(tx.conn(), named, &place, &mut e)
+            .await?;
         e.into_result()?;
         let door_sealed = input.door_sealed.unwrap_or(o.door_sealed);
         let sealed_at = match (o.door_sealed, door_sealed) {
@@ -463,8 +439,7 @@ impl App {
             "camera_installed": d.camera_installed, "doctor_id": d.doctor_id,
             "grid_worker_id": d.grid_worker_id,
         }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -478,8 +453,12 @@ impl App {
         reason: &str,
     ) -> AppResult<State> {
         actor.require(q::can_manage(actor.role))?;
-        let t = Transition::from_code(transition.trim())
-            .ok_or_else(|| AppError::field("transition", "unknown_transition"))?;
+        let t = code_in(
+            "transition",
+            "unknown_transition",
+            transition,
+            Transition::from_code,
+        )?;
         let mut tx = self.db.write().await?;
         let o = qs::order(tx.conn(), &actor.jurisdiction, id).await?;
         let end = date_from_text(&o.end_date)

@@ -14,6 +14,7 @@ use store::registry::{
 };
 use store::structure::{self, Node};
 
+use crate::error::conflict_as;
 use crate::{Actor, App, AppError, AppResult};
 
 mod export;
@@ -161,14 +162,12 @@ impl App {
         filter: &HouseholdFilter,
         page: PageRequest,
     ) -> AppResult<Page<Household>> {
-        actor.require(actor.role.can_view_registry())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_view_registry()).await?;
         Ok(reg::list_households(&mut conn, &actor.jurisdiction, filter, page).await?)
     }
 
     pub async fn household(&self, actor: &Actor, id: i64) -> AppResult<(Household, Vec<Resident>)> {
-        actor.require(actor.role.can_view_registry())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_view_registry()).await?;
         let h = reg::household(&mut conn, &actor.jurisdiction, id).await?;
         let members = reg::list_residents(
             &mut conn,
@@ -226,10 +225,7 @@ impl App {
             },
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::field("room", "duplicate_household"),
-            other => other.into(),
-        })?;
+        .map_err(conflict_as("room", "duplicate_household"))?;
         self.enrol_in_screening(&mut tx, placement.community_id)
             .await?;
         let mut a = actor.audit("household_create", "household", id);
@@ -238,8 +234,7 @@ impl App {
             "building_id": input.building_id, "unit": unit.as_str(), "room": room.as_str(),
             "phone": phone.as_ref().map(|p| p.masked()),
         }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(id)
     }
 
@@ -295,8 +290,7 @@ impl App {
         a.after = Some(
             serde_json::json!({ "phone": phone.as_deref().map(mask_phone), "head_resident_id": head_resident_id }),
         );
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -342,8 +336,7 @@ impl App {
     }
 
     pub async fn resident(&self, actor: &Actor, id: i64) -> AppResult<(Resident, Vec<reg::Merge>)> {
-        actor.require(actor.role.can_view_registry())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_view_registry()).await?;
         let r = reg::resident(&mut conn, &actor.jurisdiction, id).await?;
         let merges = reg::merges_of(&mut conn, id).await?;
         Ok((masked_resident(r), merges))
@@ -390,8 +383,7 @@ impl App {
         let mut a = actor.audit("resident_create", "resident", id);
         a.community_id = Some(home.community_id);
         a.after = Some(audit_view(&data, &home));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(id)
     }
 
@@ -435,8 +427,7 @@ impl App {
             "vulnerabilities": current.vulnerabilities, "notes": current.notes,
         }));
         a.after = Some(audit_view(&after, &home));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -453,8 +444,7 @@ impl App {
             serde_json::json!({ "name": r.name, "document": r.document_masked, "household_id": r.household_id }),
         );
         a.reason = Some(reason.into_string());
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -480,8 +470,7 @@ impl App {
             serde_json::json!({ "fields": ["document", "phone"], "document": r.document_masked }),
         );
         a.reason = Some(reason.into_string());
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(Unmasked {
             resident_id: id,
             document_number: number,
@@ -494,8 +483,7 @@ impl App {
     /// The stored number and phone, for an edit that leaves them as they are. Nothing is shown
     /// to the user, so this is not an unmasking.
     pub async fn current_contact(&self, actor: &Actor, id: i64) -> AppResult<Unmasked> {
-        actor.require(actor.role.can_edit_registry())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_edit_registry()).await?;
         let r = reg::resident(&mut conn, &actor.jurisdiction, id).await?;
         let sealed = reg::sealed_document(&mut conn, &actor.jurisdiction, id).await?;
         let number = self.crypto.open(DOCUMENT_CONTEXT, &sealed)?;
@@ -510,8 +498,7 @@ impl App {
 impl App {
     /// The household's stored phone, for an edit that keeps it.
     pub async fn household_phone(&self, actor: &Actor, id: i64) -> AppResult<Option<String>> {
-        actor.require(actor.role.can_edit_registry())?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, actor.role.can_edit_registry()).await?;
         Ok(reg::household(&mut conn, &actor.jurisdiction, id)
             .await?
             .phone)
@@ -521,8 +508,5 @@ impl App {
 /// The one unique rule of residents besides their id is the document: a writer that got in
 /// between the check above and the write made the same person.
 fn duplicate_document(e: StoreError) -> AppError {
-    match e {
-        StoreError::Conflict(_) => AppError::field("document_number", "duplicate_document"),
-        e => e.into(),
-    }
+    conflict_as("document_number", "duplicate_document")(e)
 }

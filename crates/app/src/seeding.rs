@@ -95,8 +95,7 @@ impl App {
             "checks": seeded.checks, "fever_alerts": seeded.fever_alerts,
             "missed_alerts": seeded.missed_alerts,
         }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(Some(seeded))
     }
 }

@@ -5,6 +5,7 @@ use domain::registry::Label;
 use store::StoreError;
 use store::structure::{self, Building, Community, District, Grid, Node, Street, Unit};
 
+use crate::error::conflict_as;
 use crate::{Actor, App, AppError, AppResult};
 
 const STRUCTURE_NAME_MAX: usize = 64;
@@ -20,10 +21,7 @@ fn label(field: &str, raw: &str) -> AppResult<String> {
 }
 
 fn duplicate(field: &'static str) -> impl Fn(StoreError) -> AppError {
-    move |e| match e {
-        StoreError::Conflict(_) => AppError::field(field, "duplicate_name"),
-        other => other.into(),
-    }
+    conflict_as(field, "duplicate_name")
 }
 
 impl App {
@@ -59,8 +57,9 @@ impl App {
         district_name: &str,
         street_name: &str,
     ) -> AppResult<i64> {
-        actor.require(actor.role.can_manage_accounts())?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self
+            .write_as(actor, actor.role.can_manage_accounts())
+            .await?;
         let districts = structure::list_districts(tx.conn()).await?;
         let district_id = match districts.iter().find(|d| d.code == district_code) {
             Some(d) => d.id,
@@ -128,8 +127,7 @@ impl App {
         let mut e = actor.audit("community_create", "community", id);
         e.community_id = Some(id);
         e.after = Some(serde_json::json!({ "street_id": street_id, "name": name }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(id)
     }
 
@@ -151,16 +149,16 @@ impl App {
         let p = self
             .placement_in_scope(actor, Node::Community(community_id))
             .await?;
-        actor.require(actor.may_shape(Level::Community))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self
+            .write_as(actor, actor.may_shape(Level::Community))
+            .await?;
         let id = structure::insert_grid(tx.conn(), community_id, &name)
             .await
             .map_err(duplicate("name"))?;
         let mut e = actor.audit("grid_create", "grid", id);
         e.community_id = Some(p.community_id);
         e.after = Some(serde_json::json!({ "community_id": community_id, "name": name }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(id)
     }
 
@@ -174,8 +172,7 @@ impl App {
         actor.require(actor.role.can_edit_structure())?;
         let name = label("name", name)?;
         let p = self.placement_in_scope(actor, Node::Grid(grid_id)).await?;
-        actor.require(actor.may_shape(Level::Grid))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, actor.may_shape(Level::Grid)).await?;
         let grid = structure::grid(tx.conn(), grid_id).await?;
         let id = structure::insert_building(tx.conn(), &grid, &name)
             .await
@@ -183,8 +180,7 @@ impl App {
         let mut e = actor.audit("building_create", "building", id);
         e.community_id = Some(p.community_id);
         e.after = Some(serde_json::json!({ "grid_id": grid_id, "name": name }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(id)
     }
 
@@ -214,8 +210,7 @@ impl App {
         let mut e = actor.audit("unit_create", "unit", id);
         e.community_id = Some(p.community_id);
         e.after = Some(serde_json::json!({ "building_id": building_id, "name": name }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(id)
     }
 
@@ -312,8 +307,7 @@ impl App {
             Node::Grid(_) => Level::Community,
             Node::Building(_) | Node::Unit(_) => Level::Grid,
         };
-        actor.require(actor.may_shape(needed))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, actor.may_shape(needed)).await?;
         let before = structure::rename(tx.conn(), node, &name)
             .await
             .map_err(duplicate("name"))?;
@@ -327,8 +321,7 @@ impl App {
         e.community_id = Some(p.community_id);
         e.before = Some(serde_json::json!({ "name": before }));
         e.after = Some(serde_json::json!({ "name": name }));
-        tx.audit(e).await?;
-        tx.commit().await?;
+        tx.commit_audited(e).await?;
         Ok(())
     }
 }

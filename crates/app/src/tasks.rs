@@ -11,13 +11,14 @@ use domain::page::{Page, PageRequest};
 use domain::tasks::{self as t, ConfirmedVia, DeliveryState, HomeOrder, Step};
 use domain::validation::FieldErrors;
 use jiff::civil::Date;
-use store::audit::{self, AuditFilter, AuditRecord};
+use store::audit::{self, AuditRecord};
 use store::structure::{self, Node};
 use store::tasks::{
     self as ts, Delivery, DeliveryFilter, DeliveryUpdate, NewDelivery, TaskReach, Volunteer,
 };
 use store::{Conn, StoreError, WriteTx};
 
+use crate::error::code_in;
 use crate::events::{Event, Subscriber};
 use crate::jobs::{Job, hourly_periods};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
@@ -404,26 +405,17 @@ impl App {
         actor: &Actor,
         id: i64,
     ) -> AppResult<(Delivery, Vec<AuditRecord>)> {
-        actor.require(t::can_work(actor.role) || t::can_oversee(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, t::can_work(actor.role) || t::can_oversee(actor.role))
+            .await?;
         let d = ts::delivery(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
-        let history = audit::list(
-            &mut conn,
-            &AuditFilter {
-                object_type: Some(DELIVERY_OBJECT.to_owned()),
-                object_id: Some(id.to_string()),
-                ..Default::default()
-            },
-            100,
-        )
-        .await?;
+        let history = audit::history(&mut conn, DELIVERY_OBJECT, id, 100).await?;
         Ok((d, history))
     }
 
     /// Active volunteers working inside the actor's jurisdiction.
     pub async fn task_volunteers(&self, actor: &Actor) -> AppResult<Vec<Volunteer>> {
-        actor.require(t::can_oversee(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, t::can_oversee(actor.role)).await?;
         Ok(ts::volunteers_within(&mut conn, &actor.jurisdiction).await?)
     }
 
@@ -437,8 +429,7 @@ impl App {
         reason: Option<String>,
         change: impl FnOnce(&mut DeliveryUpdate, i64),
     ) -> AppResult<DeliveryState> {
-        actor.require(t::can_work(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, t::can_work(actor.role)).await?;
         // Found within the actor's reach, as when read: another volunteer's task is not found.
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
         if !t::may_record(actor.role, actor.account_id, d.volunteer_id) {
@@ -461,8 +452,7 @@ impl App {
         a.before = Some(delivery_view(&before));
         a.after = Some(delivery_view(&u));
         a.reason = reason;
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(to)
     }
 
@@ -495,8 +485,7 @@ impl App {
 
     /// Records the household's confirmation that the delivery arrived.
     pub async fn confirm_delivery(&self, actor: &Actor, id: i64, via: &str) -> AppResult<()> {
-        let via = ConfirmedVia::from_code(via.trim())
-            .ok_or_else(|| AppError::field("via", "unknown_confirmation"))?;
+        let via = code_in("via", "unknown_confirmation", via, ConfirmedVia::from_code)?;
         let by = actor.account_id;
         self.delivery_step(actor, id, Step::Confirm, None, |u, now| {
             u.confirmed_at = Some(now);
@@ -534,8 +523,7 @@ impl App {
         id: i64,
         volunteer_id: Option<i64>,
     ) -> AppResult<()> {
-        actor.require(t::can_assign(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, t::can_assign(actor.role)).await?;
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if d.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::TaskClosed));
@@ -554,8 +542,7 @@ impl App {
         a.community_id = Some(d.community_id);
         a.before = Some(serde_json::json!({ "volunteer_id": d.volunteer_id }));
         a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 }

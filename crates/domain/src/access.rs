@@ -20,37 +20,19 @@ pub enum Role {
     Auditor,
 }
 
+crate::coded!(Role {
+    Admin => "admin",
+    Official => "official",
+    CommunityStaff => "community_staff",
+    GridWorker => "grid_worker",
+    Guard => "guard",
+    Doctor => "doctor",
+    Volunteer => "volunteer",
+    CdcLiaison => "cdc_liaison",
+    Auditor => "auditor",
+});
+
 impl Role {
-    pub const ALL: [Role; 9] = [
-        Role::Admin,
-        Role::Official,
-        Role::CommunityStaff,
-        Role::GridWorker,
-        Role::Guard,
-        Role::Doctor,
-        Role::Volunteer,
-        Role::CdcLiaison,
-        Role::Auditor,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Official => "official",
-            Role::CommunityStaff => "community_staff",
-            Role::GridWorker => "grid_worker",
-            Role::Guard => "guard",
-            Role::Doctor => "doctor",
-            Role::Volunteer => "volunteer",
-            Role::CdcLiaison => "cdc_liaison",
-            Role::Auditor => "auditor",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.code() == code)
-    }
-
     /// Browse households and residents (masked).
     pub fn can_view_registry(self) -> bool {
         matches!(
@@ -103,8 +85,6 @@ impl Role {
     }
 }
 
-crate::stored_as_code!(Role);
-
 /// The level of the administrative tree an account is bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -118,33 +98,14 @@ pub enum Level {
     Building,
 }
 
-impl Level {
-    pub const ALL: [Level; 6] = [
-        Level::All,
-        Level::District,
-        Level::Street,
-        Level::Community,
-        Level::Grid,
-        Level::Building,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Level::All => "all",
-            Level::District => "district",
-            Level::Street => "street",
-            Level::Community => "community",
-            Level::Grid => "grid",
-            Level::Building => "building",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.code() == code)
-    }
-}
-
-crate::stored_as_code!(Level);
+crate::coded!(Level {
+    All => "all",
+    District => "district",
+    Street => "street",
+    Community => "community",
+    Grid => "grid",
+    Building => "building",
+});
 
 /// Where an account may work: a node of district > street > community > grid > building.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -40,6 +40,36 @@ macro_rules! stored_as_code {
     };
 }
 
+/// Gives an enum of stored codes its `ALL`, `code()`, `from_code()` and the
+/// [`stored_as_code!`](crate::stored_as_code) conversion from one table of variants and codes,
+/// so a code is written once and the three always agree. `ALL` follows the table's order.
+#[macro_export]
+macro_rules! coded {
+    ($t:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        impl $t {
+            /// Every value, in the order lists show them.
+            pub const ALL: [$t; [$($code),+].len()] = [$($t::$variant),+];
+
+            /// The stable code stored, sent and audited.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $($t::$variant => $code,)+
+                }
+            }
+
+            /// The value a code names; `None` for a code of no value.
+            pub fn from_code(code: &str) -> Option<$t> {
+                match code {
+                    $($code => Some($t::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        $crate::stored_as_code!($t);
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::quarantine::State;

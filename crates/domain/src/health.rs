@@ -111,33 +111,15 @@ pub enum Symptom {
     Diarrhoea,
 }
 
-impl Symptom {
-    pub const ALL: [Symptom; 7] = [
-        Symptom::Fever,
-        Symptom::Cough,
-        Symptom::SoreThroat,
-        Symptom::Fatigue,
-        Symptom::LossOfTasteOrSmell,
-        Symptom::ShortnessOfBreath,
-        Symptom::Diarrhoea,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Symptom::Fever => "fever",
-            Symptom::Cough => "cough",
-            Symptom::SoreThroat => "sore_throat",
-            Symptom::Fatigue => "fatigue",
-            Symptom::LossOfTasteOrSmell => "loss_of_taste_or_smell",
-            Symptom::ShortnessOfBreath => "shortness_of_breath",
-            Symptom::Diarrhoea => "diarrhoea",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Symptom> {
-        Symptom::ALL.into_iter().find(|x| x.code() == s)
-    }
-}
+crate::coded!(Symptom {
+    Fever => "fever",
+    Cough => "cough",
+    SoreThroat => "sore_throat",
+    Fatigue => "fatigue",
+    LossOfTasteOrSmell => "loss_of_taste_or_smell",
+    ShortnessOfBreath => "shortness_of_breath",
+    Diarrhoea => "diarrhoea",
+});
 
 /// What a check found, for the alert rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,21 +171,13 @@ pub enum Method {
     OnSite,
 }
 
+crate::coded!(Method {
+    DoctorCall => "doctor_call",
+    SelfReport => "self_report",
+    OnSite => "on_site",
+});
+
 impl Method {
-    pub const ALL: [Method; 3] = [Method::DoctorCall, Method::SelfReport, Method::OnSite];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Method::DoctorCall => "doctor_call",
-            Method::SelfReport => "self_report",
-            Method::OnSite => "on_site",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.code() == s)
-    }
-
     /// Methods staff record; a self-report comes only through a resident's link.
     pub const STAFF: [Method; 2] = [Method::DoctorCall, Method::OnSite];
 }
@@ -235,20 +209,10 @@ pub enum AlertKind {
     MissedCheck,
 }
 
-impl AlertKind {
-    pub const ALL: [AlertKind; 2] = [AlertKind::Fever, AlertKind::MissedCheck];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AlertKind::Fever => "fever",
-            AlertKind::MissedCheck => "missed_check",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<AlertKind> {
-        AlertKind::ALL.into_iter().find(|k| k.code() == s)
-    }
-}
+crate::coded!(AlertKind {
+    Fever => "fever",
+    MissedCheck => "missed_check",
+});
 
 /// Open → acknowledged → resolved (with a note).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -260,27 +224,11 @@ pub enum AlertState {
     Resolved,
 }
 
-impl AlertState {
-    pub const ALL: [AlertState; 3] = [
-        AlertState::Open,
-        AlertState::Acknowledged,
-        AlertState::Resolved,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AlertState::Open => "open",
-            AlertState::Acknowledged => "acknowledged",
-            AlertState::Resolved => "resolved",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<AlertState> {
-        AlertState::ALL.into_iter().find(|x| x.code() == s)
-    }
-}
-
-crate::stored_as_code!(Method, AlertKind, AlertState);
+crate::coded!(AlertState {
+    Open => "open",
+    Acknowledged => "acknowledged",
+    Resolved => "resolved",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AlertAction {
@@ -403,28 +351,22 @@ mod tests {
     fn alerts_go_open_acknowledged_resolved_with_a_note() {
         use AlertAction::*;
         use AlertState::*;
-        assert_eq!(alert_step(Open, Acknowledge, ""), Ok(Acknowledged));
-        assert_eq!(
-            alert_step(Acknowledged, Acknowledge, ""),
-            Err(AlertError::NotAllowed)
-        );
-        assert_eq!(
-            alert_step(Acknowledged, Resolve, " "),
-            Err(AlertError::NoteRequired)
-        );
-        assert_eq!(
-            alert_step(Acknowledged, Resolve, "called, 36.6 now"),
-            Ok(Resolved)
-        );
-        assert_eq!(alert_step(Open, Resolve, "false alarm"), Ok(Resolved));
-        assert_eq!(
-            alert_step(Resolved, Resolve, "again"),
-            Err(AlertError::NotAllowed)
-        );
-        assert_eq!(
-            alert_step(Resolved, Acknowledge, ""),
-            Err(AlertError::NotAllowed)
-        );
+        let steps = [
+            (Open, Acknowledge, "", Ok(Acknowledged)),
+            (Acknowledged, Acknowledge, "", Err(AlertError::NotAllowed)),
+            (Acknowledged, Resolve, " ", Err(AlertError::NoteRequired)),
+            (Acknowledged, Resolve, "called, 36.6 now", Ok(Resolved)),
+            (Open, Resolve, "false alarm", Ok(Resolved)),
+            (Resolved, Resolve, "again", Err(AlertError::NotAllowed)),
+            (Resolved, Acknowledge, "", Err(AlertError::NotAllowed)),
+        ];
+        for (from, action, note, to) in steps {
+            assert_eq!(
+                alert_step(from, action, note),
+                to,
+                "{from:?} {action:?} {note:?}"
+            );
+        }
     }
 
     #[test]

@@ -16,4 +16,6 @@ pub mod registry;
 pub mod resident;
 pub mod screening;
 pub mod tasks;
+#[cfg(test)]
+mod testing;
 pub mod validation;

@@ -20,25 +20,12 @@ pub enum Reason {
     Other,
 }
 
-impl Reason {
-    pub const ALL: [Reason; 4] = [
-        Reason::Returnee,
-        Reason::CaseContact,
-        Reason::ReturnToWork,
-        Reason::Other,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            Reason::Returnee => "returnee",
-            Reason::CaseContact => "case_contact",
-            Reason::ReturnToWork => "return_to_work",
-            Reason::Other => "other",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.code() == s)
-    }
-}
+crate::coded!(Reason {
+    Returnee => "returnee",
+    CaseContact => "case_contact",
+    ReturnToWork => "return_to_work",
+    Other => "other",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,19 +35,10 @@ pub enum Kind {
     Centralised,
 }
 
-impl Kind {
-    pub fn code(self) -> &'static str {
-        match self {
-            Kind::Home => "home",
-            Kind::Centralised => "centralised",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Kind> {
-        [Kind::Home, Kind::Centralised]
-            .into_iter()
-            .find(|k| k.code() == s)
-    }
-}
+crate::coded!(Kind {
+    Home => "home",
+    Centralised => "centralised",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,26 +51,15 @@ pub enum State {
     Cancelled,
 }
 
+crate::coded!(State {
+    Planned => "planned",
+    Active => "active",
+    Released => "released",
+    TransferredToHospital => "transferred_to_hospital",
+    Cancelled => "cancelled",
+});
+
 impl State {
-    pub const ALL: [State; 5] = [
-        State::Planned,
-        State::Active,
-        State::Released,
-        State::TransferredToHospital,
-        State::Cancelled,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            State::Planned => "planned",
-            State::Active => "active",
-            State::Released => "released",
-            State::TransferredToHospital => "transferred_to_hospital",
-            State::Cancelled => "cancelled",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<State> {
-        State::ALL.into_iter().find(|x| x.code() == s)
-    }
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -100,8 +67,6 @@ impl State {
         )
     }
 }
-
-crate::stored_as_code!(Reason, Kind, State);
 
 /// A requested change of state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,27 +77,12 @@ pub enum Transition {
     Cancel,
 }
 
-impl Transition {
-    pub const ALL: [Transition; 4] = [
-        Transition::Start,
-        Transition::Release,
-        Transition::Transfer,
-        Transition::Cancel,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Transition::Start => "start",
-            Transition::Release => "release",
-            Transition::Transfer => "transfer",
-            Transition::Cancel => "cancel",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Transition> {
-        Transition::ALL.into_iter().find(|x| x.code() == s)
-    }
-}
+crate::coded!(Transition {
+    Start => "start",
+    Release => "release",
+    Transfer => "transfer",
+    Cancel => "cancel",
+});
 
 /// The longest order, in days, a form may ask for.
 pub const MAX_DAYS: u16 = 365;
@@ -218,10 +168,7 @@ pub fn end_date(start: Date, days: u16) -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Date {
-        s.parse().expect("date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn early_release_is_an_override_needing_a_reason() {

@@ -55,19 +55,18 @@ pub fn is_province_code(two_digits: &str) -> bool {
 /// Chinese name of a province-level division, from its 2-digit code.
 #[must_use]
 pub fn province_name_zh(code: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, zh, _)| *zh)
+    province(code).map(|(_, zh, _)| zh)
 }
 
 /// English name of a province-level division, from its 2-digit code.
 #[must_use]
 pub fn province_name_en(code: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, _, en)| *en)
+    province(code).map(|(_, _, en)| en)
+}
+
+/// The province-level division of a 2-digit code: code, Chinese and English names.
+fn province(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    PROVINCES.iter().copied().find(|(c, _, _)| *c == code)
 }
 
 /// A county-level division (county, district, banner or county-level city).

@@ -76,18 +76,10 @@ pub enum Hukou {
     ResidentOnly,
 }
 
-impl Hukou {
-    pub const ALL: [Hukou; 2] = [Hukou::Registered, Hukou::ResidentOnly];
-    pub fn code(self) -> &'static str {
-        match self {
-            Hukou::Registered => "registered",
-            Hukou::ResidentOnly => "resident_only",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Hukou> {
-        Hukou::ALL.into_iter().find(|v| v.code() == s)
-    }
-}
+crate::coded!(Hukou {
+    Registered => "registered",
+    ResidentOnly => "resident_only",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -97,18 +89,10 @@ pub enum Tenure {
     Tenant,
 }
 
-impl Tenure {
-    pub const ALL: [Tenure; 2] = [Tenure::Owner, Tenure::Tenant];
-    pub fn code(self) -> &'static str {
-        match self {
-            Tenure::Owner => "owner",
-            Tenure::Tenant => "tenant",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Tenure> {
-        Tenure::ALL.into_iter().find(|v| v.code() == s)
-    }
-}
+crate::coded!(Tenure {
+    Owner => "owner",
+    Tenant => "tenant",
+});
 
 /// The three registers the screening sorts residents into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,25 +104,11 @@ pub enum TravelStatus {
     NotYetReturned,
 }
 
-impl TravelStatus {
-    pub const ALL: [TravelStatus; 3] = [
-        TravelStatus::StayedInCity,
-        TravelStatus::Returned,
-        TravelStatus::NotYetReturned,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            TravelStatus::StayedInCity => "stayed_in_city",
-            TravelStatus::Returned => "returned",
-            TravelStatus::NotYetReturned => "not_yet_returned",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<TravelStatus> {
-        TravelStatus::ALL.into_iter().find(|v| v.code() == s)
-    }
-}
-
-crate::stored_as_code!(Hukou, Tenure, TravelStatus);
+crate::coded!(TravelStatus {
+    StayedInCity => "stayed_in_city",
+    Returned => "returned",
+    NotYetReturned => "not_yet_returned",
+});
 
 /// Where an import of a register stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,29 +124,13 @@ pub enum ImportStatus {
     Interrupted,
 }
 
-impl ImportStatus {
-    pub const ALL: [ImportStatus; 5] = [
-        ImportStatus::Running,
-        ImportStatus::Finished,
-        ImportStatus::TooManyRejects,
-        ImportStatus::Failed,
-        ImportStatus::Interrupted,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            ImportStatus::Running => "running",
-            ImportStatus::Finished => "finished",
-            ImportStatus::TooManyRejects => "too_many_rejects",
-            ImportStatus::Failed => "failed",
-            ImportStatus::Interrupted => "interrupted",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<ImportStatus> {
-        ImportStatus::ALL.into_iter().find(|v| v.code() == s)
-    }
-}
-
-crate::stored_as_code!(ImportStatus);
+crate::coded!(ImportStatus {
+    Running => "running",
+    Finished => "finished",
+    TooManyRejects => "too_many_rejects",
+    Failed => "failed",
+    Interrupted => "interrupted",
+});
 
 /// A resident's travel register entry; a return carries where from and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -256,24 +210,14 @@ pub enum Vulnerability {
     Disability,
 }
 
+crate::coded!(Vulnerability {
+    ElderlyAlone => "elderly_alone",
+    ChronicIllness => "chronic_illness",
+    Pregnancy => "pregnancy",
+    Disability => "disability",
+});
+
 impl Vulnerability {
-    pub const ALL: [Vulnerability; 4] = [
-        Vulnerability::ElderlyAlone,
-        Vulnerability::ChronicIllness,
-        Vulnerability::Pregnancy,
-        Vulnerability::Disability,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            Vulnerability::ElderlyAlone => "elderly_alone",
-            Vulnerability::ChronicIllness => "chronic_illness",
-            Vulnerability::Pregnancy => "pregnancy",
-            Vulnerability::Disability => "disability",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Vulnerability> {
-        Vulnerability::ALL.into_iter().find(|v| v.code() == s)
-    }
     fn bit(self) -> u8 {
         match self {
             Vulnerability::ElderlyAlone => 1,
@@ -340,10 +284,7 @@ pub fn parse_notes(raw: &str, errors: &mut FieldErrors) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(s: &str) -> Date {
-        s.parse().expect("test date")
-    }
+    use crate::testing::d as date;
 
     #[test]
     fn import_statuses_decode_from_their_codes_only() {
@@ -375,25 +316,21 @@ mod tests {
         assert!(e.for_field("travel_origin").is_some());
         assert!(e.for_field("returned_on").is_some());
 
+        let returned_on = |day: &str, e: &mut FieldErrors| {
+            Travel::parse(
+                TravelStatus::Returned,
+                Some("武汉"),
+                Some(date(day)),
+                today,
+                e,
+            )
+        };
         let mut e = FieldErrors::new();
-        let t = Travel::parse(
-            TravelStatus::Returned,
-            Some("武汉"),
-            Some(date("2020-02-11")),
-            today,
-            &mut e,
-        );
-        assert!(t.is_none());
+        assert!(returned_on("2020-02-11", &mut e).is_none());
         assert_eq!(e.0[0].code, "date_in_future");
 
         let mut e = FieldErrors::new();
-        let t = Travel::parse(
-            TravelStatus::Returned,
-            Some("武汉"),
-            Some(date("2020-01-20")),
-            today,
-            &mut e,
-        );
+        let t = returned_on("2020-01-20", &mut e);
         assert!(e.is_empty());
         assert_eq!(t.and_then(|t| t.origin), Some("武汉".to_owned()));
     }

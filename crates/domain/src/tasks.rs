@@ -87,29 +87,15 @@ pub enum DeliveryState {
     Cancelled,
 }
 
+crate::coded!(DeliveryState {
+    Open => "open",
+    Asked => "asked",
+    Delivered => "delivered",
+    Confirmed => "confirmed",
+    Cancelled => "cancelled",
+});
+
 impl DeliveryState {
-    pub const ALL: [DeliveryState; 5] = [
-        DeliveryState::Open,
-        DeliveryState::Asked,
-        DeliveryState::Delivered,
-        DeliveryState::Confirmed,
-        DeliveryState::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DeliveryState::Open => "open",
-            DeliveryState::Asked => "asked",
-            DeliveryState::Delivered => "delivered",
-            DeliveryState::Confirmed => "confirmed",
-            DeliveryState::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<DeliveryState> {
-        DeliveryState::ALL.into_iter().find(|x| x.code() == s)
-    }
-
     /// Still work for the volunteer: nothing delivered yet.
     pub fn is_pending(self) -> bool {
         matches!(self, DeliveryState::Open | DeliveryState::Asked)
@@ -177,20 +163,10 @@ pub enum ConfirmedVia {
     Phone,
 }
 
-impl ConfirmedVia {
-    pub const ALL: [ConfirmedVia; 2] = [ConfirmedVia::AtDoor, ConfirmedVia::Phone];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ConfirmedVia::AtDoor => "at_door",
-            ConfirmedVia::Phone => "phone",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<ConfirmedVia> {
-        ConfirmedVia::ALL.into_iter().find(|x| x.code() == s)
-    }
-}
+crate::coded!(ConfirmedVia {
+    AtDoor => "at_door",
+    Phone => "phone",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NeedsError {
@@ -278,25 +254,13 @@ pub enum StopState {
     NoRubbish,
 }
 
+crate::coded!(StopState {
+    Pending => "pending",
+    Collected => "collected",
+    NoRubbish => "no_rubbish",
+});
+
 impl StopState {
-    pub const ALL: [StopState; 3] = [
-        StopState::Pending,
-        StopState::Collected,
-        StopState::NoRubbish,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            StopState::Pending => "pending",
-            StopState::Collected => "collected",
-            StopState::NoRubbish => "no_rubbish",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<StopState> {
-        StopState::ALL.into_iter().find(|x| x.code() == s)
-    }
-
     /// The outcomes a volunteer records.
     pub fn outcome_from_code(s: &str) -> Option<StopState> {
         StopState::from_code(s).filter(|x| *x != StopState::Pending)
@@ -311,22 +275,10 @@ pub enum RoundState {
     Done,
 }
 
-impl RoundState {
-    pub fn code(self) -> &'static str {
-        match self {
-            RoundState::Open => "open",
-            RoundState::Done => "done",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<RoundState> {
-        [RoundState::Open, RoundState::Done]
-            .into_iter()
-            .find(|x| x.code() == s)
-    }
-}
-
-crate::stored_as_code!(DeliveryState, ConfirmedVia, StopState, RoundState);
+crate::coded!(RoundState {
+    Open => "open",
+    Done => "done",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum RoundError {
@@ -393,10 +345,7 @@ fn natural_into(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Date {
-        s.parse().expect("date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn deliveries_every_second_day_from_the_first() {

@@ -2,10 +2,11 @@
 
 use domain::access::{Level, Role};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
-use crate::{Conn, Flag, Result, StoreError, now_ms};
+use crate::rows::read;
+use crate::sql;
+use crate::{Conn, Flag, Result, now_ms};
 
 pub mod throttle;
 pub mod tokens;
@@ -30,10 +31,6 @@ pub struct Account {
 const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, password_hash, role, level, \
      scope_id, language, active FROM accounts";
 
-fn account_row(r: &AnyRow) -> Result<Account> {
-    Ok(Account::from_row(r)?)
-}
-
 pub struct NewAccount<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
@@ -46,52 +43,51 @@ pub struct NewAccount<'a> {
 
 pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> {
     let now = now_ms();
-    let row = sqlx::query(
+    let row = sql::fetch_one(
+        conn,
         "INSERT INTO accounts (username, display_name, password_hash, role, level, scope_id, \
          language, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) \
          RETURNING id",
+        (
+            a.username,
+            a.display_name,
+            a.password_hash,
+            a.role.code(),
+            a.level.code(),
+            a.scope_id,
+            a.language,
+            now,
+        ),
     )
-    .bind(a.username)
-    .bind(a.display_name)
-    .bind(a.password_hash)
-    .bind(a.role.code())
-    .bind(a.level.code())
-    .bind(a.scope_id)
-    .bind(a.language)
-    .bind(now)
-    .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
 }
 
 pub async fn account(conn: &mut Conn, id: i64) -> Result<Account> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{ACCOUNT_SELECT} WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    account_row(&row)
+    sql::one(
+        conn,
+        sqlx::AssertSqlSafe(format!("{ACCOUNT_SELECT} WHERE id = $1")),
+        (id,),
+    )
+    .await
 }
 
 pub async fn account_by_username(conn: &mut Conn, username: &str) -> Result<Option<Account>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{ACCOUNT_SELECT} WHERE username = $1"
-    )))
-    .bind(username)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(account_row).transpose()
+    sql::optional(
+        conn,
+        sqlx::AssertSqlSafe(format!("{ACCOUNT_SELECT} WHERE username = $1")),
+        (username,),
+    )
+    .await
 }
 
 pub async fn list_accounts(conn: &mut Conn) -> Result<Vec<Account>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{ACCOUNT_SELECT} ORDER BY username LIMIT 5000"
-    )))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(account_row).collect()
+    sql::all(
+        conn,
+        sqlx::AssertSqlSafe(format!("{ACCOUNT_SELECT} ORDER BY username LIMIT 5000")),
+        (),
+    )
+    .await
 }
 
 pub struct AccountUpdate<'a> {
@@ -103,18 +99,20 @@ pub struct AccountUpdate<'a> {
 }
 
 pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE accounts SET display_name = $1, role = $2, level = $3, scope_id = $4, \
          active = $5, updated_at = $6 WHERE id = $7",
+        (
+            u.display_name,
+            u.role.code(),
+            u.level.code(),
+            u.scope_id,
+            i64::from(u.active),
+            now_ms(),
+            id,
+        ),
     )
-    .bind(u.display_name)
-    .bind(u.role.code())
-    .bind(u.level.code())
-    .bind(u.scope_id)
-    .bind(i64::from(u.active))
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     if !u.active {
         delete_sessions_of(conn, id).await?;
@@ -124,29 +122,31 @@ pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> 
 
 /// How many active administrators there are.
 pub async fn active_admins(conn: &mut Conn) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active = 1")
-            .fetch_one(&mut *conn)
-            .await?,
+    sql::scalar(
+        conn,
+        "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND active = 1",
+        (),
     )
+    .await
 }
 
 pub async fn set_password(conn: &mut Conn, id: i64, password_hash: &str) -> Result<()> {
-    sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE id = $3",
+        (password_hash, now_ms(), id),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn set_language(conn: &mut Conn, id: i64, language: &str) -> Result<()> {
-    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
-        .bind(language)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE accounts SET language = $1 WHERE id = $2",
+        (language, id),
+    )
+    .await?;
     Ok(())
 }
 
@@ -166,56 +166,56 @@ pub async fn insert_session(
     csrf_token: &str,
     expires_at: i64,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
+        (token_hash, account_id, csrf_token, now_ms(), expires_at),
     )
-    .bind(token_hash)
-    .bind(account_id)
-    .bind(csrf_token)
-    .bind(now_ms())
-    .bind(expires_at)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// The session behind a token hash, if it exists, has not expired and its account is active.
 pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRecord>> {
-    let row = sqlx::query(
+    sql::optional(
+        conn,
         "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
          a.language, a.active, s.csrf_token, s.expires_at FROM sessions s \
          JOIN accounts a ON a.id = s.account_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+        (token_hash, now_ms()),
     )
-    .bind(token_hash)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| SessionRecord::from_row(&r)).transpose()?)
+    .await
 }
 
 pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "DELETE FROM sessions WHERE token_hash = $1",
+        (token_hash,),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn delete_sessions_of(conn: &mut Conn, account_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "DELETE FROM sessions WHERE account_id = $1",
+        (account_id,),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn delete_expired_sessions(conn: &mut Conn) -> Result<u64> {
-    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
+    let r = sql::execute(
+        conn,
+        "DELETE FROM sessions WHERE expires_at <= $1",
+        (now_ms(),),
+    )
+    .await?;
     Ok(r.rows_affected())
 }
 
@@ -228,6 +228,13 @@ pub struct Responsible {
     pub username: String,
 }
 
+/// The active accounts of role `$1` whose jurisdiction covers a place given as `$2` to `$6`:
+/// its district, street, community, grid and building (-1 for none).
+const COVERING: &str = "SELECT id, display_name, username FROM accounts WHERE active = 1 \
+     AND role = $1 AND (level = 'all' OR (level = 'district' AND scope_id = $2) \
+     OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
+     OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6))";
+
 /// The active accounts of `role` whose jurisdiction covers `place`: the ones a form may offer
 /// as responsible doctor or grid worker.
 pub async fn covering(
@@ -235,22 +242,19 @@ pub async fn covering(
     role: &str,
     place: &domain::access::Placement,
 ) -> Result<Vec<Responsible>> {
-    let rows = sqlx::query(
-        "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
-         (level = 'all' OR (level = 'district' AND scope_id = $2) \
-         OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
-         OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6)) \
-         ORDER BY display_name, id LIMIT 500",
+    sql::all(
+        conn,
+        sqlx::AssertSqlSafe(format!("{COVERING} ORDER BY display_name, id LIMIT 500")),
+        (
+            role,
+            place.district_id,
+            place.street_id,
+            place.community_id,
+            place.grid_id.unwrap_or(-1),
+            place.building_id.unwrap_or(-1),
+        ),
     )
-    .bind(role)
-    .bind(place.district_id)
-    .bind(place.street_id)
-    .bind(place.community_id)
-    .bind(place.grid_id.unwrap_or(-1))
-    .bind(place.building_id.unwrap_or(-1))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(Responsible::from_row(r)?)).collect()
+    .await
 }
 
 /// The active accounts of `role` covering `place` whose display name or username contains
@@ -271,28 +275,28 @@ pub async fn assignees(
         })
         .collect();
     let pattern = format!("%{escaped}%");
-    let rows = sqlx::query(
-        "SELECT id, display_name, username FROM accounts WHERE active = 1 AND role = $1 AND \
-         (level = 'all' OR (level = 'district' AND scope_id = $2) \
-         OR (level = 'street' AND scope_id = $3) OR (level = 'community' AND scope_id = $4) \
-         OR (level = 'grid' AND scope_id = $5) OR (level = 'building' AND scope_id = $6)) \
-         AND (display_name LIKE $7 ESCAPE '\\' OR username LIKE $7 ESCAPE '\\') \
-         AND id > $8 ORDER BY id LIMIT $9",
+    let rows = sql::fetch_all(
+        conn,
+        sqlx::AssertSqlSafe(format!(
+            "{COVERING} AND (display_name LIKE $7 ESCAPE '\\' OR username LIKE $7 ESCAPE '\\') \
+             AND id > $8 ORDER BY id LIMIT $9"
+        )),
+        (
+            role.code(),
+            place.district_id,
+            place.street_id,
+            place.community_id,
+            place.grid_id.unwrap_or(-1),
+            place.building_id.unwrap_or(-1),
+            pattern,
+            page.after.unwrap_or(0),
+            i64::from(page.limit) + 1,
+        ),
     )
-    .bind(role.code())
-    .bind(place.district_id)
-    .bind(place.street_id)
-    .bind(place.community_id)
-    .bind(place.grid_id.unwrap_or(-1))
-    .bind(place.building_id.unwrap_or(-1))
-    .bind(pattern)
-    .bind(page.after.unwrap_or(0))
-    .bind(i64::from(page.limit) + 1)
-    .fetch_all(&mut *conn)
     .await?;
     let items = rows
         .iter()
-        .map(|r| Ok(Responsible::from_row(r)?))
+        .map(read::<Responsible>)
         .collect::<Result<Vec<_>>>()?;
     Ok(domain::page::Page::from_overfetch(items, page.limit, |a| {
         a.id

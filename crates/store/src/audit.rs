@@ -5,6 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::FromRow;
 
+use crate::sql;
 use crate::{Conn, Result, now_ms};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -53,21 +54,18 @@ pub(crate) struct Head {
 }
 
 pub(crate) async fn lock_head(conn: &mut Conn) -> Result<Head> {
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-        .execute(&mut *conn)
-        .await?;
-    let row = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
+    sql::execute(conn, "UPDATE audit_head SET seq = seq WHERE id = 1", ()).await?;
+    let row = sql::fetch_one(conn, "SELECT seq, hash FROM audit_head WHERE id = 1", ()).await?;
     Ok(Head::from_row(&row)?)
 }
 
 pub(crate) async fn store_head(conn: &mut Conn, head: &Head) -> Result<()> {
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-        .bind(head.seq)
-        .bind(&head.hash)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+        (head.seq, &head.hash),
+    )
+    .await?;
     Ok(())
 }
 
@@ -123,26 +121,28 @@ pub(crate) async fn append(conn: &mut Conn, head: &mut Head, e: AuditEntry) -> R
         hash: String::new(),
     };
     let hash = entry_hash(&record);
-    sqlx::query(
+    sql::execute(
+        conn,
         "INSERT INTO audit_log (seq, at, account_id, account_name, role, action, object_type, \
          object_id, community_id, before_state, after_state, reason, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        (
+            record.seq,
+            record.at,
+            record.account_id,
+            &record.account_name,
+            &record.role,
+            &record.action,
+            &record.object_type,
+            &record.object_id,
+            record.community_id,
+            &record.before,
+            &record.after,
+            &record.reason,
+            &record.prev_hash,
+            &hash,
+        ),
     )
-    .bind(record.seq)
-    .bind(record.at)
-    .bind(record.account_id)
-    .bind(&record.account_name)
-    .bind(&record.role)
-    .bind(&record.action)
-    .bind(&record.object_type)
-    .bind(&record.object_id)
-    .bind(record.community_id)
-    .bind(&record.before)
-    .bind(&record.after)
-    .bind(&record.reason)
-    .bind(&record.prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
     .await?;
     head.seq = record.seq;
     head.hash = hash;
@@ -167,6 +167,21 @@ pub struct AuditFilter {
     pub to_ms: Option<i64>,
     /// Newest first: continue with entries before this sequence number.
     pub before_seq: Option<i64>,
+}
+
+/// The history of one object, newest first: the entries naming it, at most `limit`.
+pub async fn history(
+    conn: &mut Conn,
+    object_type: &str,
+    object_id: i64,
+    limit: u32,
+) -> Result<Vec<AuditRecord>> {
+    let filter = AuditFilter {
+        object_type: Some(object_type.to_owned()),
+        object_id: Some(object_id.to_string()),
+        ..Default::default()
+    };
+    list(conn, &filter, limit).await
 }
 
 pub async fn list(conn: &mut Conn, f: &AuditFilter, limit: u32) -> Result<Vec<AuditRecord>> {
@@ -221,9 +236,7 @@ pub struct Verification {
 
 /// Recomputes every hash in order, in chunks so a long trail does not fill memory.
 pub async fn verify(conn: &mut Conn) -> Result<Verification> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head = sql::fetch_one(conn, "SELECT seq, hash FROM audit_head WHERE id = 1", ()).await?;
     let Head {
         seq: head_seq,
         hash: head_hash,
@@ -232,11 +245,13 @@ pub async fn verify(conn: &mut Conn) -> Result<Verification> {
     let mut expected_seq = 1;
     let mut count = 0;
     loop {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000"
-        )))
-        .bind(expected_seq)
-        .fetch_all(&mut *conn)
+        let rows = sql::fetch_all(
+            conn,
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000"
+            )),
+            (expected_seq,),
+        )
         .await?;
         if rows.is_empty() {
             break;
@@ -275,9 +290,10 @@ pub async fn verify(conn: &mut Conn) -> Result<Verification> {
 
 /// Distinct actions recorded, for the filter of the audit page.
 pub async fn actions(conn: &mut Conn) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
-            .fetch_all(&mut *conn)
-            .await?,
+    sql::scalars(
+        conn,
+        "SELECT DISTINCT action FROM audit_log ORDER BY action",
+        (),
     )
+    .await
 }

@@ -7,11 +7,13 @@ use domain::health::{Method, Symptom};
 use domain::page::{Page, PageRequest};
 use domain::quarantine::Part;
 use serde::Serialize;
-use sqlx::any::{Any, AnyRow, AnyTypeInfo, AnyValueRef};
+use sqlx::Decode;
+use sqlx::any::{Any, AnyValueRef};
 use sqlx::error::BoxDynError;
-use sqlx::{Decode, FromRow, Type};
 
+use crate::rows::{read, stored_as};
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Flag, Result, StoreError};
 
 /// One stored check record: the current one of its slot, or one a correction superseded.
@@ -49,15 +51,7 @@ const CHECK_COLUMNS: &str = "c.id, c.order_id, c.slot_date, c.slot_part, c.tempe
 /// none at all.
 struct SymptomList(Vec<Symptom>);
 
-impl Type<Any> for SymptomList {
-    fn type_info() -> AnyTypeInfo {
-        <String as Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &AnyTypeInfo) -> bool {
-        <String as Type<Any>>::compatible(ty)
-    }
-}
+stored_as!(SymptomList, String);
 
 impl<'r> Decode<'r, Any> for SymptomList {
     fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
@@ -82,10 +76,6 @@ impl From<SymptomList> for Vec<Symptom> {
     }
 }
 
-fn check_row(r: &AnyRow) -> Result<Check> {
-    Ok(Check::from_row(r)?)
-}
-
 /// A check to store; the place columns come from the order.
 pub struct NewCheck<'a> {
     pub order_id: i64,
@@ -108,38 +98,38 @@ pub struct NewCheck<'a> {
 }
 
 pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    sql::scalar(
+        conn,
         "INSERT INTO checks (order_id, community_id, grid_id, building_id, slot_date, slot_part, \
          temperature, symptoms, other_symptom, febrile, method, recorded_by, recorder_name, \
          link_id, checked_at, replaces_id, correction_reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          RETURNING id",
+        (
+            c.order_id,
+            c.community_id,
+            c.grid_id,
+            c.building_id,
+            c.slot_date,
+            c.slot_part.code(),
+            c.temperature,
+            c.symptoms
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>()
+                .join(","),
+            c.other_symptom,
+            i64::from(c.febrile),
+            c.method.code(),
+            c.recorded_by,
+            c.recorder_name,
+            c.link_id,
+            c.checked_at,
+            c.replaces_id,
+            c.correction_reason,
+        ),
     )
-    .bind(c.order_id)
-    .bind(c.community_id)
-    .bind(c.grid_id)
-    .bind(c.building_id)
-    .bind(c.slot_date)
-    .bind(c.slot_part.code())
-    .bind(c.temperature)
-    .bind(
-        c.symptoms
-            .iter()
-            .map(|s| s.code())
-            .collect::<Vec<_>>()
-            .join(","),
-    )
-    .bind(c.other_symptom)
-    .bind(i64::from(c.febrile))
-    .bind(c.method.code())
-    .bind(c.recorded_by)
-    .bind(c.recorder_name)
-    .bind(c.link_id)
-    .bind(c.checked_at)
-    .bind(c.replaces_id)
-    .bind(c.correction_reason)
-    .fetch_one(&mut *conn)
-    .await?)
+    .await
 }
 
 /// The current record of a slot, if the slot is filled. Called after the order was read within
@@ -154,23 +144,22 @@ pub async fn current_check(
         "SELECT {CHECK_COLUMNS} FROM checks c WHERE c.order_id = $1 AND c.slot_date = $2 \
          AND c.slot_part = $3 AND c.superseded_at IS NULL"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(order_id)
-        .bind(slot_date)
-        .bind(slot_part.code())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(check_row).transpose()
+    sql::optional(
+        conn,
+        sqlx::AssertSqlSafe(sql),
+        (order_id, slot_date, slot_part.code()),
+    )
+    .await
 }
 
 /// Marks a record as replaced by a correction; the row and its values stay.
 pub async fn supersede(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
-    let done =
-        sqlx::query("UPDATE checks SET superseded_at = $1 WHERE id = $2 AND superseded_at IS NULL")
-            .bind(at)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    let done = sql::execute(
+        conn,
+        "UPDATE checks SET superseded_at = $1 WHERE id = $2 AND superseded_at IS NULL",
+        (at, id),
+    )
+    .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
@@ -196,7 +185,7 @@ pub async fn order_checks(
         &format!("SELECT {CHECK_COLUMNS} FROM checks c"),
         "c.id DESC",
         page,
-        check_row,
+        read::<Check>,
         |c| c.id,
     )
     .await
@@ -204,33 +193,31 @@ pub async fn order_checks(
 
 /// Self-reports through a link since `since` (ms), for the per-link rate limit.
 pub async fn link_reports_since(conn: &mut Conn, link_id: i64, since: i64) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM checks WHERE link_id = $1 AND checked_at >= $2")
-            .bind(link_id)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?,
+    sql::scalar(
+        conn,
+        "SELECT COUNT(*) FROM checks WHERE link_id = $1 AND checked_at >= $2",
+        (link_id, since),
     )
+    .await
 }
 
 /// Accepted self-reports from a client since `since` (ms), for the per-client rate limit.
 pub async fn client_reports_since(conn: &mut Conn, client: &str, since: i64) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    sql::scalar(
+        conn,
         "SELECT COUNT(*) FROM self_report_submissions WHERE client = $1 AND at >= $2",
+        (client, since),
     )
-    .bind(client)
-    .bind(since)
-    .fetch_one(&mut *conn)
-    .await?)
+    .await
 }
 
 pub async fn record_submission(conn: &mut Conn, link_id: i64, client: &str, at: i64) -> Result<()> {
-    sqlx::query("INSERT INTO self_report_submissions (link_id, client, at) VALUES ($1, $2, $3)")
-        .bind(link_id)
-        .bind(client)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "INSERT INTO self_report_submissions (link_id, client, at) VALUES ($1, $2, $3)",
+        (link_id, client, at),
+    )
+    .await?;
     Ok(())
 }
 
@@ -248,10 +235,6 @@ pub struct Link {
 const LINK_SELECT: &str = "SELECT l.id, l.order_id, l.created_by, l.created_at, l.revoked_by, \
      l.revoked_at FROM self_report_links l";
 
-fn link_row(r: &AnyRow) -> Result<Link> {
-    Ok(Link::from_row(r)?)
-}
-
 pub async fn insert_link(
     conn: &mut Conn,
     order_id: i64,
@@ -259,47 +242,34 @@ pub async fn insert_link(
     created_by: i64,
     at: i64,
 ) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    sql::scalar(
+        conn,
         "INSERT INTO self_report_links (order_id, token_hash, created_by, created_at) \
          VALUES ($1, $2, $3, $4) RETURNING id",
+        (order_id, token_hash, created_by, at),
     )
-    .bind(order_id)
-    .bind(token_hash)
-    .bind(created_by)
-    .bind(at)
-    .fetch_one(&mut *conn)
-    .await?)
+    .await
 }
 
 /// The order's live link, if any. Called after the order was read within the jurisdiction.
 pub async fn live_link(conn: &mut Conn, order_id: i64) -> Result<Option<Link>> {
     let sql = format!("{LINK_SELECT} WHERE l.order_id = $1 AND l.revoked_at IS NULL");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(order_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(link_row).transpose()
+    sql::optional(conn, sqlx::AssertSqlSafe(sql), (order_id,)).await
 }
 
 /// The link a token's hash names, live or revoked.
 pub async fn link_by_hash(conn: &mut Conn, token_hash: &str) -> Result<Option<Link>> {
     let sql = format!("{LINK_SELECT} WHERE l.token_hash = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(token_hash)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(link_row).transpose()
+    sql::optional(conn, sqlx::AssertSqlSafe(sql), (token_hash,)).await
 }
 
 pub async fn revoke_link(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE self_report_links SET revoked_by = $1, revoked_at = $2 \
          WHERE id = $3 AND revoked_at IS NULL",
+        (by, at, id),
     )
-    .bind(by)
-    .bind(at)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }

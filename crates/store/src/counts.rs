@@ -7,6 +7,7 @@ use domain::registry::{Hukou, TravelStatus};
 use serde::Serialize;
 use sqlx::FromRow;
 
+use crate::sql;
 use crate::{Conn, Result};
 
 /// The bucket a resident is counted in.
@@ -25,20 +26,10 @@ pub(crate) async fn adjust_residents(
     deltas: &HashMap<CountKey, i64>,
 ) -> Result<()> {
     for (k, d) in deltas.iter().filter(|(_, d)| **d != 0) {
-        sqlx::query(
-            "INSERT INTO resident_counts (grid_id, community_id, travel_status, hukou, vulnerable, residents) \
+        sql::execute(conn, "INSERT INTO resident_counts (grid_id, community_id, travel_status, hukou, vulnerable, residents) \
              VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (grid_id, travel_status, hukou, vulnerable) \
-             DO UPDATE SET residents = resident_counts.residents + excluded.residents",
-        )
-        .bind(k.grid_id)
-        .bind(k.community_id)
-        .bind(k.travel_status.code())
-        .bind(k.hukou.code())
-        .bind(i64::from(k.vulnerable))
-        .bind(*d)
-        .execute(&mut *conn)
-        .await?;
+             DO UPDATE SET residents = resident_counts.residents + excluded.residents", (k.grid_id, k.community_id, k.travel_status.code(), k.hukou.code(), i64::from(k.vulnerable), *d)).await?;
     }
     Ok(())
 }
@@ -48,15 +39,8 @@ pub(crate) async fn adjust_households(
     deltas: &HashMap<(i64, i64), i64>,
 ) -> Result<()> {
     for ((grid_id, community_id), d) in deltas.iter().filter(|(_, d)| **d != 0) {
-        sqlx::query(
-            "INSERT INTO household_counts (grid_id, community_id, households) VALUES ($1, $2, $3) \
-             ON CONFLICT (grid_id) DO UPDATE SET households = household_counts.households + excluded.households",
-        )
-        .bind(*grid_id)
-        .bind(*community_id)
-        .bind(*d)
-        .execute(&mut *conn)
-        .await?;
+        sql::execute(conn, "INSERT INTO household_counts (grid_id, community_id, households) VALUES ($1, $2, $3) \
+             ON CONFLICT (grid_id) DO UPDATE SET households = household_counts.households + excluded.households", (*grid_id, *community_id, *d)).await?;
     }
     Ok(())
 }
@@ -105,7 +89,7 @@ pub async fn summary(
     };
     // Summed per grid in SQL: a community of 200 grids has about 2,400 count rows, and the
     // page needs 200. `CAST` because PostgreSQL sums BIGINT as NUMERIC.
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = sql::fetch_all(conn, sqlx::AssertSqlSafe(format!(
         "SELECT grid_id, CAST(SUM(residents) AS BIGINT) AS residents, \
          CAST(SUM(CASE WHEN travel_status = 'returned' THEN residents ELSE 0 END) AS BIGINT) \
          AS returned, \
@@ -115,10 +99,7 @@ pub async fn summary(
          AS registered, \
          CAST(SUM(CASE WHEN vulnerable <> 0 THEN residents ELSE 0 END) AS BIGINT) AS vulnerable \
          FROM resident_counts WHERE {filter} GROUP BY grid_id"
-    )))
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    )), (id,)).await?;
     let mut by_grid: HashMap<i64, GridSummary> = HashMap::new();
     for r in &rows {
         let s = GridSums::from_row(r)?;
@@ -137,11 +118,13 @@ pub async fn summary(
             },
         );
     }
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT grid_id, households FROM household_counts WHERE {filter}"
-    )))
-    .bind(id)
-    .fetch_all(&mut *conn)
+    let rows = sql::fetch_all(
+        conn,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT grid_id, households FROM household_counts WHERE {filter}"
+        )),
+        (id,),
+    )
     .await?;
     for r in &rows {
         let h = GridHouseholds::from_row(r)?;

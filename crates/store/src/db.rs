@@ -9,6 +9,9 @@ use crate::{Result, StoreError};
 /// One connection of either backend; every store function runs on one.
 pub type Conn = AnyConnection;
 
+/// A connection taken from the pool, returned to it when dropped.
+pub type PooledConn = sqlx::pool::PoolConnection<sqlx::Any>;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -155,7 +158,7 @@ impl Db {
         self.backend
     }
 
-    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+    pub async fn conn(&self) -> Result<PooledConn> {
         Ok(self.pool.acquire().await?)
     }
 
@@ -276,6 +279,13 @@ impl WriteTx {
         }
         self.tx.commit().await?;
         Ok(())
+    }
+
+    /// Appends the write's last audit entry and commits: the entry and the change it records
+    /// are stored together or not at all.
+    pub async fn commit_audited(mut self, entry: AuditEntry) -> Result<()> {
+        self.audit(entry).await?;
+        self.commit().await
     }
 
     pub async fn rollback(self) -> Result<()> {

@@ -2,8 +2,8 @@
 //! as the job's work: a crash rolls back both, and a second server finds the row and skips.
 
 use serde::Serialize;
-use sqlx::FromRow;
 
+use crate::sql;
 use crate::{Conn, Result};
 
 /// Of `periods` (all of one job), those already claimed by a run. A cheap read before opening a
@@ -12,12 +12,12 @@ pub async fn claimed(conn: &mut Conn, job: &str, periods: &[String]) -> Result<V
     let Some(first) = periods.iter().min() else {
         return Ok(Vec::new());
     };
-    let done: Vec<String> =
-        sqlx::query_scalar("SELECT period FROM job_runs WHERE job = $1 AND period >= $2")
-            .bind(job)
-            .bind(first.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
+    let done: Vec<String> = sql::scalars(
+        conn,
+        "SELECT period FROM job_runs WHERE job = $1 AND period >= $2",
+        (job, first.as_str()),
+    )
+    .await?;
     Ok(periods
         .iter()
         .filter(|p| done.contains(p))
@@ -27,14 +27,12 @@ pub async fn claimed(conn: &mut Conn, job: &str, periods: &[String]) -> Result<V
 
 /// Claims a period inside the caller's transaction; `false` when another run has it.
 pub async fn claim(conn: &mut Conn, job: &str, period: &str, now_ms: i64) -> Result<bool> {
-    let row = sqlx::query(
+    let row = sql::fetch_optional(
+        conn,
         "INSERT INTO job_runs (job, period, started_at) VALUES ($1, $2, $3) \
          ON CONFLICT (job, period) DO NOTHING RETURNING job",
+        (job, period, now_ms),
     )
-    .bind(job)
-    .bind(period)
-    .bind(now_ms)
-    .fetch_optional(&mut *conn)
     .await?;
     Ok(row.is_some())
 }
@@ -47,14 +45,11 @@ pub async fn finish(
     outcome: &str,
     now_ms: i64,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE job_runs SET finished_at = $1, outcome = $2 WHERE job = $3 AND period = $4",
+        (now_ms, outcome, job, period),
     )
-    .bind(now_ms)
-    .bind(outcome)
-    .bind(job)
-    .bind(period)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -70,12 +65,13 @@ pub struct JobRun {
 
 /// The runs of a job, newest period first.
 pub async fn runs(conn: &mut Conn, job: &str, limit: u32) -> Result<Vec<JobRun>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT job, period, started_at, finished_at, outcome FROM job_runs WHERE job = $1 \
+    sql::all(
+        conn,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT job, period, started_at, finished_at, outcome FROM job_runs WHERE job = $1 \
          ORDER BY period DESC LIMIT {limit}"
-    )))
-    .bind(job)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(JobRun::from_row(r)?)).collect()
+        )),
+        (job,),
+    )
+    .await
 }

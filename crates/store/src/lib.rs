@@ -16,13 +16,15 @@ pub mod imports;
 pub mod jobs;
 pub mod quarantine;
 pub mod registry;
+mod rows;
 mod scope;
 pub mod screening;
 pub mod seeding;
+mod sql;
 pub mod structure;
 pub mod tasks;
 
-pub use db::{Backend, Conn, Db, WriteTx, now_ms};
+pub use db::{Backend, Conn, Db, PooledConn, WriteTx, now_ms};
 pub use error::StoreError;
 pub use flag::Flag;
 

@@ -4,10 +4,10 @@ use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::quarantine::{Kind, Reason, State};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
-use crate::scope::Where;
+use crate::rows::read;
+use crate::scope::{Key, Where};
+use crate::sql;
 use crate::{Conn, Flag, Result, now_ms};
 
 /// A stored order with the resident's name and home.
@@ -53,10 +53,6 @@ const ORDER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.buildi
      JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
      JOIN buildings b ON b.id = q.building_id";
 
-fn order_row(r: &AnyRow) -> Result<Order> {
-    Ok(Order::from_row(r)?)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
     /// One state, or `None` for any.
@@ -95,42 +91,31 @@ pub async fn list_orders(
     if let Some(v) = f.grid_id {
         w.int("q.grid_id = ?", v);
     }
-    match (page.after, f.by_end) {
-        (Some(a), false) => {
-            w.int("q.id > ?", a);
-        }
-        (Some(a), true) => {
-            // The cursor's end date is read from the order itself, so the key stays one id;
-            // every `?` of the clause is the same parameter.
-            w.int(
-                "(q.end_date > (SELECT c.end_date FROM quarantine_orders c WHERE c.id = ?) \
-                 OR (q.end_date = (SELECT c.end_date FROM quarantine_orders c WHERE c.id = ?) \
-                 AND q.id > ?))",
-                a,
-            );
-        }
-        (None, _) => {}
-    }
-    let order = if f.by_end { "q.end_date, q.id" } else { "q.id" };
-    w.fetch_page(conn, ORDER_SELECT, order, page, order_row, |o| o.id)
+    let key = if f.by_end {
+        Key::Asc("end_date")
+    } else {
+        Key::Id
+    };
+    let order = w.keyset("q", "quarantine_orders", key, page.after);
+    w.fetch_page(conn, ORDER_SELECT, &order, page, read::<Order>, |o| o.id)
         .await
 }
 
 pub async fn order(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Order> {
     let mut w = Where::new();
     w.scope(j, "q").int("q.id = ?", id);
-    w.fetch_one(conn, ORDER_SELECT, order_row).await
+    w.fetch_one(conn, ORDER_SELECT, read::<Order>).await
 }
 
 /// The planned or active order of a resident, if any.
 pub async fn open_order_of(conn: &mut Conn, resident_id: i64) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalar_optional(
+        conn,
         "SELECT id FROM quarantine_orders WHERE resident_id = $1 \
          AND state IN ('planned', 'active')",
+        (resident_id,),
     )
-    .bind(resident_id)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .await
 }
 
 pub struct NewOrder<'a> {
@@ -153,32 +138,34 @@ pub struct NewOrder<'a> {
 }
 
 pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    sql::scalar(
+        conn,
         "INSERT INTO quarantine_orders (resident_id, household_id, building_id, grid_id, \
          community_id, reason, kind, state, start_date, days, end_date, door_sealed, \
          door_sealed_at, camera_installed, doctor_id, grid_worker_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
          $17) RETURNING id",
+        (
+            o.resident_id,
+            o.household_id,
+            o.building_id,
+            o.grid_id,
+            o.community_id,
+            o.reason.code(),
+            o.kind.code(),
+            o.state.code(),
+            o.start_date,
+            o.days,
+            o.end_date,
+            i64::from(o.door_sealed_at.is_some()),
+            o.door_sealed_at,
+            i64::from(o.camera_installed),
+            o.doctor_id,
+            o.grid_worker_id,
+            now_ms(),
+        ),
     )
-    .bind(o.resident_id)
-    .bind(o.household_id)
-    .bind(o.building_id)
-    .bind(o.grid_id)
-    .bind(o.community_id)
-    .bind(o.reason.code())
-    .bind(o.kind.code())
-    .bind(o.state.code())
-    .bind(o.start_date)
-    .bind(o.days)
-    .bind(o.end_date)
-    .bind(i64::from(o.door_sealed_at.is_some()))
-    .bind(o.door_sealed_at)
-    .bind(i64::from(o.camera_installed))
-    .bind(o.doctor_id)
-    .bind(o.grid_worker_id)
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
-    .await?)
+    .await
 }
 
 pub async fn set_state(conn: &mut Conn, id: i64, state: State) -> Result<()> {
@@ -186,14 +173,11 @@ pub async fn set_state(conn: &mut Conn, id: i64, state: State) -> Result<()> {
 }
 
 pub async fn set_duration(conn: &mut Conn, id: i64, days: i64, end_date: &str) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE quarantine_orders SET days = $1, end_date = $2, updated_at = $3 WHERE id = $4",
+        (days, end_date, now_ms(), id),
     )
-    .bind(days)
-    .bind(end_date)
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -209,32 +193,34 @@ pub struct Details {
 }
 
 pub async fn set_details(conn: &mut Conn, id: i64, d: &Details) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE quarantine_orders SET door_sealed = $1, door_sealed_at = $2, \
          camera_installed = $3, doctor_id = $4, grid_worker_id = $5, updated_at = $6 \
          WHERE id = $7",
+        (
+            i64::from(d.door_sealed),
+            d.door_sealed_at,
+            i64::from(d.camera_installed),
+            d.doctor_id,
+            d.grid_worker_id,
+            now_ms(),
+            id,
+        ),
     )
-    .bind(i64::from(d.door_sealed))
-    .bind(d.door_sealed_at)
-    .bind(i64::from(d.camera_installed))
-    .bind(d.doctor_id)
-    .bind(d.grid_worker_id)
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// Whether a community has any quarantine order (the demo seeds a month only into none).
 pub async fn community_has_orders(conn: &mut Conn, community_id: i64) -> Result<bool> {
-    Ok(
-        sqlx::query("SELECT 1 FROM quarantine_orders WHERE community_id = $1 LIMIT 1")
-            .bind(community_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some(),
+    Ok(sql::fetch_optional(
+        conn,
+        "SELECT 1 FROM quarantine_orders WHERE community_id = $1 LIMIT 1",
+        (community_id,),
     )
+    .await?
+    .is_some())
 }
 
 /// A planned order whose start date has come.
@@ -247,25 +233,23 @@ pub struct DueOrder {
 
 /// Planned orders starting on or before `date`, for the job that starts them.
 pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOrder>> {
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "SELECT id, community_id, start_date FROM quarantine_orders \
          WHERE state = 'planned' AND start_date <= $1 ORDER BY id",
+        (date,),
     )
-    .bind(date)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(DueOrder::from_row(r)?)).collect()
+    .await
 }
 
 /// Starts a planned order; `false` when it was no longer planned.
 pub async fn start_order(conn: &mut Conn, id: i64, now_ms: i64) -> Result<bool> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE quarantine_orders SET state = 'active', updated_at = $1 \
          WHERE id = $2 AND state = 'planned'",
+        (now_ms, id),
     )
-    .bind(now_ms)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -6,16 +6,15 @@ use domain::document::DocumentKind;
 use domain::page::{Page, PageRequest};
 use domain::registry::{Hukou, Tenure, TravelStatus};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use std::collections::HashMap;
 
-mod nullable_code;
-
 use crate::counts::{self, CountKey};
-use crate::registry::nullable_code::NullableCode;
+use crate::rows::NullableCode;
+use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -41,10 +40,6 @@ const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.unit_id, h.building_id, h.grid_id
      b.name AS building_name, u.name AS unit_name, h.room, h.phone, h.head_resident_id, \
      (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id) AS members \
      FROM households h JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = h.building_id";
-
-fn household_row(r: &AnyRow) -> Result<Household> {
-    Ok(Household::from_row(r)?)
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdFilter {
@@ -73,16 +68,21 @@ pub async fn list_households(
     if let Some(a) = page.after {
         w.int("h.id > ?", a);
     }
-    w.fetch_page(conn, HOUSEHOLD_SELECT, "h.id", page, household_row, |h| {
-        h.id
-    })
+    w.fetch_page(
+        conn,
+        HOUSEHOLD_SELECT,
+        "h.id",
+        page,
+        read::<Household>,
+        |h| h.id,
+    )
     .await
 }
 
 pub async fn household(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Household> {
     let mut w = Where::new();
     w.scope(j, "h").int("h.id = ?", id);
-    w.fetch_one(conn, HOUSEHOLD_SELECT, household_row).await
+    w.fetch_one(conn, HOUSEHOLD_SELECT, read::<Household>).await
 }
 
 pub struct NewHousehold<'a> {
@@ -94,18 +94,20 @@ pub struct NewHousehold<'a> {
 
 pub async fn insert_household(conn: &mut Conn, h: &NewHousehold<'_>) -> Result<i64> {
     let now = now_ms();
-    let row = sqlx::query(
+    let row = sql::fetch_one(
+        conn,
         "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, phone, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        (
+            h.unit_id,
+            h.placement.building_id.unwrap_or_default(),
+            h.placement.grid_id.unwrap_or_default(),
+            h.placement.community_id,
+            h.room,
+            h.phone,
+            now,
+        ),
     )
-    .bind(h.unit_id)
-    .bind(h.placement.building_id.unwrap_or_default())
-    .bind(h.placement.grid_id.unwrap_or_default())
-    .bind(h.placement.community_id)
-    .bind(h.room)
-    .bind(h.phone)
-    .bind(now)
-    .fetch_one(&mut *conn)
     .await?;
     let grid = h.placement.grid_id.unwrap_or_default();
     counts::adjust_households(
@@ -121,13 +123,12 @@ pub async fn household_id_by_unit_room(
     unit_id: i64,
     room: &str,
 ) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM households WHERE unit_id = $1 AND room = $2")
-            .bind(unit_id)
-            .bind(room)
-            .fetch_optional(&mut *conn)
-            .await?,
+    sql::scalar_optional(
+        conn,
+        "SELECT id FROM households WHERE unit_id = $1 AND room = $2",
+        (unit_id, room),
     )
+    .await
 }
 
 pub async fn update_household(
@@ -136,14 +137,11 @@ pub async fn update_household(
     phone: Option<&str>,
     head_resident_id: Option<i64>,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE households SET phone = $1, head_resident_id = $2, updated_at = $3 WHERE id = $4",
+        (phone, head_resident_id, now_ms(), id),
     )
-    .bind(phone)
-    .bind(head_resident_id)
-    .bind(now_ms())
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -163,7 +161,7 @@ pub struct Resident {
     #[sqlx(try_from = "String")]
     pub document_kind: DocumentKind,
     pub document_masked: String,
-    #[sqlx(try_from = "NullableCode")]
+    #[sqlx(try_from = "NullableCode<Sex>")]
     pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
@@ -196,10 +194,6 @@ macro_rules! resident_joins {
     };
 }
 const RESIDENT_SELECT: &str = concat!(resident_columns!(), "residents", resident_joins!());
-
-fn resident_row(r: &AnyRow) -> Result<Resident> {
-    Ok(Resident::from_row(r)?)
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct ResidentFilter {
@@ -292,27 +286,26 @@ pub async fn list_residents(
         q = q.bind(idx);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let items = rows.iter().map(resident_row).collect::<Result<Vec<_>>>()?;
+    let items = rows
+        .iter()
+        .map(read::<Resident>)
+        .collect::<Result<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, page.limit, |r| r.id))
 }
 
 pub async fn resident(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Resident> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
-    w.fetch_one(conn, RESIDENT_SELECT, resident_row).await
+    w.fetch_one(conn, RESIDENT_SELECT, read::<Resident>).await
 }
 
 /// The sealed document number of a resident in the jurisdiction.
 pub async fn sealed_document(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Vec<u8>> {
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
-    let sql = format!("SELECT r.document_sealed FROM residents r{}", w.sql());
-    let row = w
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(row.try_get("document_sealed")?)
+    let select = "SELECT r.document_sealed FROM residents r";
+    w.fetch_one(conn, select, |r| Ok(r.try_get("document_sealed")?))
+        .await
 }
 
 /// Every stored field of a resident, as written.
@@ -324,7 +317,7 @@ pub struct ResidentData {
     pub document_sealed: Vec<u8>,
     pub document_index: Vec<u8>,
     pub document_masked: String,
-    #[sqlx(try_from = "NullableCode")]
+    #[sqlx(try_from = "NullableCode<Sex>")]
     pub sex: Option<Sex>,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
@@ -350,15 +343,13 @@ pub struct Home {
 }
 
 pub async fn home_of_household(conn: &mut Conn, household_id: i64) -> Result<Home> {
-    let r = sqlx::query(
+    sql::one(
+        conn,
         "SELECT id AS household_id, building_id, grid_id, community_id FROM households \
          WHERE id = $1",
+        (household_id,),
     )
-    .bind(household_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    Ok(Home::from_row(&r)?)
+    .await
 }
 
 /// The count bucket of a resident living at `home`.
@@ -398,12 +389,7 @@ impl CountedResident {
 
 /// The count bucket a stored resident is in now.
 async fn stored_count_key(conn: &mut Conn, id: i64) -> Result<CountKey> {
-    let r = sqlx::query(
-        "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities FROM residents WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
+    let r = sql::fetch_optional(conn, "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities FROM residents WHERE id = $1", (id,)).await?
     .ok_or(StoreError::NotFound)?;
     Ok(CountedResident::from_row(&r)?.key())
 }
@@ -501,18 +487,19 @@ pub async fn update_resident(
 
 pub async fn delete_resident(conn: &mut Conn, id: i64) -> Result<()> {
     let before = stored_count_key(conn, id).await?;
-    sqlx::query("UPDATE households SET head_resident_id = NULL WHERE head_resident_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM resident_merges WHERE resident_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM residents WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE households SET head_resident_id = NULL WHERE head_resident_id = $1",
+        (id,),
+    )
+    .await?;
+    sql::execute(
+        conn,
+        "DELETE FROM resident_merges WHERE resident_id = $1",
+        (id,),
+    )
+    .await?;
+    sql::execute(conn, "DELETE FROM residents WHERE id = $1", (id,)).await?;
     counts::adjust_residents(conn, &HashMap::from([(before, -1)])).await?;
     Ok(())
 }
@@ -523,10 +510,12 @@ pub async fn resident_by_document_index(
     conn: &mut Conn,
     index: &[u8],
 ) -> Result<Option<(i64, i64)>> {
-    let r = sqlx::query("SELECT id, version FROM residents WHERE document_index = $1")
-        .bind(index.to_vec())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let r = sql::fetch_optional(
+        conn,
+        "SELECT id, version FROM residents WHERE document_index = $1",
+        (index.to_vec(),),
+    )
+    .await?;
     Ok(
         r.map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("version")?)))
             .transpose()?,
@@ -549,27 +538,22 @@ pub async fn insert_merge(
     source: &str,
     changes: &str,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "INSERT INTO resident_merges (resident_id, import_id, source, changes, at) \
          VALUES ($1, $2, $3, $4, $5)",
+        (resident_id, import_id, source, changes, now_ms()),
     )
-    .bind(resident_id)
-    .bind(import_id)
-    .bind(source)
-    .bind(changes)
-    .bind(now_ms())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> {
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "SELECT id, import_id, source, changes, at FROM resident_merges \
          WHERE resident_id = $1 ORDER BY id DESC LIMIT 100",
+        (resident_id,),
     )
-    .bind(resident_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(Merge::from_row(r)?)).collect()
+    .await
 }

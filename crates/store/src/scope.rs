@@ -6,21 +6,54 @@ use sqlx::any::AnyRow;
 
 use crate::{Conn, Result, StoreError};
 
-/// A SQL condition restricting rows of `alias` (a table with community, grid and building
-/// columns) to the jurisdiction, using parameter `$n`; `None` for the whole system.
-pub(crate) fn condition(j: &Jurisdiction, alias: &str, n: usize) -> Option<String> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => {
+/// What a scope condition restricts: rows placed in the tree by their community, grid and
+/// building columns, or nodes of the tree itself, whose own id names their level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rows {
+    Placed,
+    Communities,
+    Grids,
+    Buildings,
+}
+
+/// A SQL condition restricting `rows` of `alias` to the jurisdiction, using parameter `$n`;
+/// `None` for the whole system.
+pub(crate) fn condition(j: &Jurisdiction, alias: &str, rows: Rows, n: usize) -> Option<String> {
+    Some(match (j.level, rows) {
+        (Level::All, _) => return None,
+        (Level::District, Rows::Communities) => format!("{alias}.district_id = ${n}"),
+        (Level::Street, Rows::Communities) => format!("{alias}.street_id = ${n}"),
+        (Level::Community, Rows::Communities)
+        | (Level::Grid, Rows::Grids)
+        | (Level::Building, Rows::Buildings) => format!("{alias}.id = ${n}"),
+        (Level::Grid, Rows::Communities) => {
+            format!("{alias}.id IN (SELECT community_id FROM grids WHERE id = ${n})")
+        }
+        (Level::Building, Rows::Communities) => {
+            format!("{alias}.id IN (SELECT community_id FROM buildings WHERE id = ${n})")
+        }
+        (Level::Building, Rows::Grids) => {
+            format!("{alias}.id IN (SELECT grid_id FROM buildings WHERE id = ${n})")
+        }
+        (Level::District, _) => {
             format!("{alias}.community_id IN (SELECT id FROM communities WHERE district_id = ${n})")
         }
-        Level::Street => {
+        (Level::Street, _) => {
             format!("{alias}.community_id IN (SELECT id FROM communities WHERE street_id = ${n})")
         }
-        Level::Community => format!("{alias}.community_id = ${n}"),
-        Level::Grid => format!("{alias}.grid_id = ${n}"),
-        Level::Building => format!("{alias}.building_id = ${n}"),
+        (Level::Community, _) => format!("{alias}.community_id = ${n}"),
+        (Level::Grid, _) => format!("{alias}.grid_id = ${n}"),
+        (Level::Building, _) => format!("{alias}.building_id = ${n}"),
     })
+}
+
+/// The order of a keyset page: by id alone, or by a column of the row, ascending or
+/// descending, then by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key<'a> {
+    Id,
+    Asc(&'a str),
+    Desc(&'a str),
 }
 
 /// A small builder of WHERE clauses with numbered parameters, so the scope, filters and the
@@ -46,7 +79,12 @@ impl Where {
     }
 
     pub(crate) fn scope(&mut self, j: &Jurisdiction, alias: &str) -> &mut Self {
-        if let Some(c) = condition(j, alias, self.next()) {
+        self.scope_of(j, alias, Rows::Placed)
+    }
+
+    /// The scope over `rows` of `alias`: placed rows, or nodes of the tree.
+    pub(crate) fn scope_of(&mut self, j: &Jurisdiction, alias: &str, rows: Rows) -> &mut Self {
+        if let Some(c) = condition(j, alias, rows, self.next()) {
             self.clauses.push(c);
             self.params.push(Param::Int(j.id));
         }
@@ -56,7 +94,7 @@ impl Where {
     /// The scope as a filter only: a unary plus keeps the planner from walking the scope's
     /// index in key order when a selective search (phone, name, room) has an index of its own.
     pub(crate) fn scope_as_filter(&mut self, j: &Jurisdiction, alias: &str) -> &mut Self {
-        if let Some(c) = condition(j, alias, self.next()) {
+        if let Some(c) = condition(j, alias, Rows::Placed, self.next()) {
             let c = c.replacen(&format!("{alias}."), &format!("+{alias}."), 1);
             self.clauses.push(c);
             self.params.push(Param::Int(j.id));
@@ -78,6 +116,40 @@ impl Where {
             .push(clause.replace('?', &format!("${}", self.next())));
         self.params.push(Param::Text(v.into()));
         self
+    }
+
+    /// Orders a page of `alias`, a row of `table`, by `key` and continues it after the row whose
+    /// id is `after`: that row's column is read from the row itself, so the cursor stays one id.
+    /// Returns the ORDER BY.
+    pub(crate) fn keyset(
+        &mut self,
+        alias: &str,
+        table: &str,
+        key: Key<'_>,
+        after: Option<i64>,
+    ) -> String {
+        let (column, beyond, direction) = match key {
+            Key::Id => {
+                if let Some(a) = after {
+                    self.int(&format!("{alias}.id > ?"), a);
+                }
+                return format!("{alias}.id");
+            }
+            Key::Asc(column) => (column, ">", ""),
+            Key::Desc(column) => (column, "<", " DESC"),
+        };
+        if let Some(a) = after {
+            // Every `?` of the clause is the same parameter.
+            let cursor = format!("(SELECT c.{column} FROM {table} c WHERE c.id = ?)");
+            self.int(
+                &format!(
+                    "({alias}.{column} {beyond} {cursor} \
+                     OR ({alias}.{column} = {cursor} AND {alias}.id > ?))"
+                ),
+                a,
+            );
+        }
+        format!("{alias}.{column}{direction}, {alias}.id")
     }
 
     pub(crate) fn raw(&mut self, clause: &str) -> &mut Self {

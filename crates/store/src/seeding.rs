@@ -9,6 +9,7 @@
 
 use sqlx::FromRow;
 
+use crate::sql;
 use crate::{Conn, Result};
 
 /// One community's month, as planned by the caller (who knows the calendar and the accounts).
@@ -81,15 +82,15 @@ pub async fn seed(conn: &mut Conn, plan: &Plan) -> Result<Seeded> {
         seeded.missed_alerts += raise_missed(conn, plan.community_id, slot).await?;
     }
     resolve_old_alerts(conn, plan).await?;
-    let counts = sqlx::query(
+    let counts = sql::fetch_one(
+        conn,
         "SELECT (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1) AS orders, \
          (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1 AND state = 'active') \
          AS active_orders, \
          (SELECT COUNT(*) FROM check_alerts WHERE community_id = $1 AND state <> 'resolved') \
          AS open_alerts",
+        (plan.community_id,),
     )
-    .bind(plan.community_id)
-    .fetch_one(&mut *conn)
     .await?;
     let counts = SeededCounts::from_row(&counts)?;
     seeded.orders = counts.orders;
@@ -110,9 +111,7 @@ struct SeededCounts {
 /// transaction do not have yet; SQLite plans from its indexes alone.
 async fn analyze(conn: &mut Conn, table: &str) -> Result<()> {
     if conn.backend_name() == "PostgreSQL" {
-        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
-            .execute(&mut *conn)
-            .await?;
+        sql::execute(conn, sqlx::AssertSqlSafe(format!("ANALYZE {table}")), ()).await?;
     }
     Ok(())
 }
@@ -120,16 +119,14 @@ async fn analyze(conn: &mut Conn, table: &str) -> Result<()> {
 /// Returnees first (they are why the community quarantines), then anyone, in id order.
 async fn choose_residents(conn: &mut Conn, plan: &Plan) -> Result<Vec<Chosen>> {
     let limit = i64::try_from(plan.orders).unwrap_or(i64::MAX);
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "SELECT id AS resident_id, household_id, building_id, grid_id FROM residents \
          WHERE community_id = $1 \
          ORDER BY CASE WHEN travel_status = 'returned' THEN 0 ELSE 1 END, id LIMIT $2",
+        (plan.community_id, limit),
     )
-    .bind(plan.community_id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(Chosen::from_row(r)?)).collect()
+    .await
 }
 
 async fn insert_orders(conn: &mut Conn, plan: &Plan, chosen: &[Chosen]) -> Result<()> {
@@ -216,7 +213,8 @@ async fn insert_checks(
     k: i64,
 ) -> Result<i64> {
     let (date, part) = (slot.date.as_str(), slot.part.as_str());
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "INSERT INTO checks (order_id, community_id, grid_id, building_id, slot_date, slot_part, \
          temperature, symptoms, other_symptom, febrile, method, recorded_by, recorder_name, \
          checked_at) \
@@ -226,51 +224,35 @@ async fn insert_checks(
          FROM quarantine_orders q \
          WHERE q.community_id = $1 AND q.start_date <= $2 AND q.end_date >= $2 \
          AND (q.id * 31 + $4) % $6 <> 0",
+        (community_id, date, part, k, slot.opens_ms, MISSED_ONE_IN),
     )
-    .bind(community_id)
-    .bind(date)
-    .bind(part)
-    .bind(k)
-    .bind(slot.opens_ms)
-    .bind(MISSED_ONE_IN)
-    .execute(&mut *conn)
     .await?;
     // A few of them with a fever and a cough, as a doctor would record it.
-    sqlx::query(
-        "UPDATE checks SET temperature = 381 + (order_id % 9), febrile = 1, symptoms = 'fever,cough' \
+    sql::execute(conn, "UPDATE checks SET temperature = 381 + (order_id % 9), febrile = 1, symptoms = 'fever,cough' \
          WHERE community_id = $1 AND slot_date = $2 AND slot_part = $3 \
-         AND (order_id * 13 + $4) % $5 = 0",
-    )
-    .bind(community_id)
-    .bind(date)
-    .bind(part)
-    .bind(k)
-    .bind(FEVER_ONE_IN)
-    .execute(&mut *conn)
-    .await?;
+         AND (order_id * 13 + $4) % $5 = 0", (community_id, date, part, k, FEVER_ONE_IN)).await?;
     Ok(i64::try_from(done.rows_affected()).unwrap_or(i64::MAX))
 }
 
 async fn raise_fever(conn: &mut Conn, community_id: i64, slot: &ClosedSlot) -> Result<i64> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "INSERT INTO check_alerts (kind, order_id, check_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          SELECT 'fever', c.order_id, c.id, c.community_id, c.grid_id, c.building_id, \
          c.slot_date, c.slot_part, 'open', c.checked_at \
          FROM checks c WHERE c.community_id = $1 AND c.slot_date = $2 AND c.slot_part = $3 \
          AND c.febrile = 1",
+        (community_id, slot.date.as_str(), slot.part.as_str()),
     )
-    .bind(community_id)
-    .bind(slot.date.as_str())
-    .bind(slot.part.as_str())
-    .execute(&mut *conn)
     .await?;
     Ok(i64::try_from(done.rows_affected()).unwrap_or(i64::MAX))
 }
 
 /// Raised when the slot closed, as the job does.
 async fn raise_missed(conn: &mut Conn, community_id: i64, slot: &ClosedSlot) -> Result<i64> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "INSERT INTO check_alerts (kind, order_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          SELECT 'missed_check', q.id, q.community_id, q.grid_id, q.building_id, $2, $3, 'open', $4 \
@@ -278,29 +260,29 @@ async fn raise_missed(conn: &mut Conn, community_id: i64, slot: &ClosedSlot) -> 
          WHERE q.community_id = $1 AND q.start_date <= $2 AND q.end_date >= $2 \
          AND NOT EXISTS (SELECT 1 FROM checks c WHERE c.order_id = q.id \
          AND c.slot_date = $2 AND c.slot_part = $3 AND c.superseded_at IS NULL)",
+        (
+            community_id,
+            slot.date.as_str(),
+            slot.part.as_str(),
+            slot.closes_ms,
+        ),
     )
-    .bind(community_id)
-    .bind(slot.date.as_str())
-    .bind(slot.part.as_str())
-    .bind(slot.closes_ms)
-    .execute(&mut *conn)
     .await?;
     Ok(i64::try_from(done.rows_affected()).unwrap_or(i64::MAX))
 }
 
 /// Alerts of the days before are resolved by their order's doctor; the recent ones stay open.
 async fn resolve_old_alerts(conn: &mut Conn, plan: &Plan) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE check_alerts SET state = 'resolved', \
          acknowledged_by = (SELECT q.doctor_id FROM quarantine_orders q WHERE q.id = order_id), \
          acknowledged_at = raised_at + 600000, \
          resolved_by = (SELECT q.doctor_id FROM quarantine_orders q WHERE q.id = order_id), \
          resolved_at = raised_at + 1800000, resolution_note = 'called back, recorded' \
          WHERE community_id = $1 AND raised_at < $2",
+        (plan.community_id, plan.resolve_before_ms),
     )
-    .bind(plan.community_id)
-    .bind(plan.resolve_before_ms)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }

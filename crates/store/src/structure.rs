@@ -1,10 +1,12 @@
 //! The administrative tree: districts, streets, communities, grids, buildings and units.
 
-use domain::access::{Jurisdiction, Level, Placement};
+use domain::access::{Jurisdiction, Placement};
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 
+use crate::rows::read;
+use crate::scope::{Rows, Where};
+use crate::sql;
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -54,124 +56,71 @@ pub struct Unit {
     pub name: String,
 }
 
-async fn insert_returning_id(
-    conn: &mut Conn,
-    q: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
-) -> Result<i64> {
-    let row = q.fetch_one(&mut *conn).await?;
-    Ok(row.try_get("id")?)
-}
-
 pub async fn insert_district(conn: &mut Conn, code: &str, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO districts (code, name) VALUES ($1, $2) RETURNING id")
-            .bind(code)
-            .bind(name),
+        "INSERT INTO districts (code, name) VALUES ($1, $2) RETURNING id",
+        (code, name),
     )
     .await
 }
 
 pub async fn insert_street(conn: &mut Conn, district_id: i64, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO streets (district_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(district_id)
-            .bind(name),
+        "INSERT INTO streets (district_id, name) VALUES ($1, $2) RETURNING id",
+        (district_id, name),
     )
     .await
 }
 
 pub async fn list_districts(conn: &mut Conn) -> Result<Vec<District>> {
-    let rows = sqlx::query("SELECT id, code, name FROM districts ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(District::from_row(r)?)).collect()
+    sql::all(conn, "SELECT id, code, name FROM districts ORDER BY id", ()).await
 }
 
 pub async fn list_streets(conn: &mut Conn) -> Result<Vec<Street>> {
-    let rows = sqlx::query("SELECT id, district_id, name FROM streets ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(Street::from_row(r)?)).collect()
-}
-
-pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
-    let r = sqlx::query("SELECT id, district_id, name FROM streets WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(Street::from_row(&r)?)
-}
-
-pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::all(
         conn,
-        sqlx::query(
-            "INSERT INTO communities (street_id, district_id, name, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(street.id)
-        .bind(street.district_id)
-        .bind(name)
-        .bind(now_ms()),
+        "SELECT id, district_id, name FROM streets ORDER BY id",
+        (),
     )
     .await
 }
 
-/// Which communities a jurisdiction reaches, as a condition on `c.id`.
-fn community_scope(j: &Jurisdiction) -> Option<&'static str> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => "c.district_id = $1",
-        Level::Street => "c.street_id = $1",
-        Level::Community => "c.id = $1",
-        Level::Grid => "c.id IN (SELECT community_id FROM grids WHERE id = $1)",
-        Level::Building => "c.id IN (SELECT community_id FROM buildings WHERE id = $1)",
-    })
+pub async fn street(conn: &mut Conn, id: i64) -> Result<Street> {
+    sql::one(
+        conn,
+        "SELECT id, district_id, name FROM streets WHERE id = $1",
+        (id,),
+    )
+    .await
+}
+
+pub async fn insert_community(conn: &mut Conn, street: &Street, name: &str) -> Result<i64> {
+    sql::scalar(
+        conn,
+        "INSERT INTO communities (street_id, district_id, name, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        (street.id, street.district_id, name, now_ms()),
+    )
+    .await
 }
 
 const COMMUNITY_SELECT: &str = "SELECT c.id, c.street_id, c.district_id, c.name, \
      s.name AS street_name, d.name AS district_name \
      FROM communities c JOIN streets s ON s.id = c.street_id JOIN districts d ON d.id = c.district_id";
 
-fn community_row(r: &AnyRow) -> Result<Community> {
-    Ok(Community::from_row(r)?)
-}
-
 pub async fn list_communities(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<Community>> {
-    let sql = match community_scope(j) {
-        Some(c) => format!("{COMMUNITY_SELECT} WHERE {c} ORDER BY c.id"),
-        None => format!("{COMMUNITY_SELECT} ORDER BY c.id"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    q.fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(community_row)
-        .collect()
+    let mut w = Where::new();
+    w.scope_of(j, "c", Rows::Communities);
+    w.fetch_all(conn, COMMUNITY_SELECT, "c.id", read).await
 }
 
 /// One community, if the jurisdiction reaches it.
 pub async fn community(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Community> {
-    let sql = match community_scope(j) {
-        Some(c) => format!("{COMMUNITY_SELECT} WHERE {c} AND c.id = $2"),
-        None => format!("{COMMUNITY_SELECT} WHERE c.id = $1"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    let row = q
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    community_row(&row)
+    let mut w = Where::new();
+    w.scope_of(j, "c", Rows::Communities).int("c.id = ?", id);
+    w.fetch_one(conn, COMMUNITY_SELECT, read).await
 }
 
 /// Renames a node of the tree; returns its previous name.
@@ -182,81 +131,47 @@ pub async fn rename(conn: &mut Conn, node: Node, name: &str) -> Result<String> {
         Node::Building(id) => ("buildings", id),
         Node::Unit(id) => ("units", id),
     };
-    let before: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT name FROM {table} WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *conn)
+    let before: String = sql::scalar_optional(
+        conn,
+        sqlx::AssertSqlSafe(format!("SELECT name FROM {table} WHERE id = $1")),
+        (id,),
+    )
     .await?
     .ok_or(StoreError::NotFound)?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE {table} SET name = $1 WHERE id = $2"
-    )))
-    .bind(name)
-    .bind(id)
-    .execute(&mut *conn)
+    sql::execute(
+        conn,
+        sqlx::AssertSqlSafe(format!("UPDATE {table} SET name = $1 WHERE id = $2")),
+        (name, id),
+    )
     .await?;
     Ok(before)
 }
 
 pub async fn insert_grid(conn: &mut Conn, community_id: i64, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO grids (community_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(community_id)
-            .bind(name),
+        "INSERT INTO grids (community_id, name) VALUES ($1, $2) RETURNING id",
+        (community_id, name),
     )
     .await
-}
-
-fn grid_scope(j: &Jurisdiction) -> Option<&'static str> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => "g.community_id IN (SELECT id FROM communities WHERE district_id = $1)",
-        Level::Street => "g.community_id IN (SELECT id FROM communities WHERE street_id = $1)",
-        Level::Community => "g.community_id = $1",
-        Level::Grid => "g.id = $1",
-        Level::Building => "g.id IN (SELECT grid_id FROM buildings WHERE id = $1)",
-    })
 }
 
 /// Grids of one community that the jurisdiction reaches, in name order.
 pub async fn list_grids(conn: &mut Conn, j: &Jurisdiction, community_id: i64) -> Result<Vec<Grid>> {
-    let base = "SELECT g.id, g.community_id, g.name FROM grids g";
-    let sql = match grid_scope(j) {
-        Some(c) => format!("{base} WHERE {c} AND g.community_id = $2 ORDER BY g.id"),
-        None => format!("{base} WHERE g.community_id = $1 ORDER BY g.id"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    let rows = q.bind(community_id).fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| Ok(Grid::from_row(r)?)).collect()
+    let mut w = Where::new();
+    w.scope_of(j, "g", Rows::Grids)
+        .int("g.community_id = ?", community_id);
+    let select = "SELECT g.id, g.community_id, g.name FROM grids g";
+    w.fetch_all(conn, select, "g.id", read).await
 }
 
 pub async fn insert_building(conn: &mut Conn, grid: &Grid, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query(
-            "INSERT INTO buildings (grid_id, community_id, name) VALUES ($1, $2, $3) RETURNING id",
-        )
-        .bind(grid.id)
-        .bind(grid.community_id)
-        .bind(name),
+        "INSERT INTO buildings (grid_id, community_id, name) VALUES ($1, $2, $3) RETURNING id",
+        (grid.id, grid.community_id, name),
     )
     .await
-}
-
-fn building_scope(j: &Jurisdiction) -> Option<&'static str> {
-    Some(match j.level {
-        Level::All => return None,
-        Level::District => "b.community_id IN (SELECT id FROM communities WHERE district_id = $1)",
-        Level::Street => "b.community_id IN (SELECT id FROM communities WHERE street_id = $1)",
-        Level::Community => "b.community_id = $1",
-        Level::Grid => "b.grid_id = $1",
-        Level::Building => "b.id = $1",
-    })
 }
 
 /// Buildings of one grid that the jurisdiction reaches.
@@ -265,38 +180,30 @@ pub async fn list_buildings(
     j: &Jurisdiction,
     grid_id: i64,
 ) -> Result<Vec<Building>> {
-    let base = "SELECT b.id, b.grid_id, b.community_id, b.name FROM buildings b";
-    let sql = match building_scope(j) {
-        Some(c) => format!("{base} WHERE {c} AND b.grid_id = $2 ORDER BY b.name, b.id"),
-        None => format!("{base} WHERE b.grid_id = $1 ORDER BY b.name, b.id"),
-    };
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if j.level != Level::All {
-        q = q.bind(j.id);
-    }
-    let rows = q.bind(grid_id).fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| Ok(Building::from_row(r)?)).collect()
+    let mut w = Where::new();
+    w.scope_of(j, "b", Rows::Buildings)
+        .int("b.grid_id = ?", grid_id);
+    let select = "SELECT b.id, b.grid_id, b.community_id, b.name FROM buildings b";
+    w.fetch_all(conn, select, "b.name, b.id", read).await
 }
 
 pub async fn insert_unit(conn: &mut Conn, building_id: i64, name: &str) -> Result<i64> {
-    insert_returning_id(
+    sql::scalar(
         conn,
-        sqlx::query("INSERT INTO units (building_id, name) VALUES ($1, $2) RETURNING id")
-            .bind(building_id)
-            .bind(name),
+        "INSERT INTO units (building_id, name) VALUES ($1, $2) RETURNING id",
+        (building_id, name),
     )
     .await
 }
 
 /// Units of one building (the building's scope is checked by the caller through [`placement`]).
 pub async fn list_units(conn: &mut Conn, building_id: i64) -> Result<Vec<Unit>> {
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "SELECT id, building_id, name FROM units WHERE building_id = $1 ORDER BY name, id",
+        (building_id,),
     )
-    .bind(building_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(Unit::from_row(r)?)).collect()
+    .await
 }
 
 /// Where a node of the tree sits, for deciding whether a jurisdiction covers it.
@@ -345,9 +252,7 @@ pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
             id,
         ),
     };
-    let r = sqlx::query(sql)
-        .bind(id)
-        .fetch_optional(&mut *conn)
+    let r = sql::fetch_optional(conn, sql, (id,))
         .await?
         .ok_or(StoreError::NotFound)?;
     let p = PlacementRow::from_row(&r)?;
@@ -361,21 +266,21 @@ pub async fn placement(conn: &mut Conn, node: Node) -> Result<Placement> {
 }
 
 pub async fn grid(conn: &mut Conn, id: i64) -> Result<Grid> {
-    let r = sqlx::query("SELECT id, community_id, name FROM grids WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(Grid::from_row(&r)?)
+    sql::one(
+        conn,
+        "SELECT id, community_id, name FROM grids WHERE id = $1",
+        (id,),
+    )
+    .await
 }
 
 pub async fn building(conn: &mut Conn, id: i64) -> Result<Building> {
-    let r = sqlx::query("SELECT id, grid_id, community_id, name FROM buildings WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    Ok(Building::from_row(&r)?)
+    sql::one(
+        conn,
+        "SELECT id, grid_id, community_id, name FROM buildings WHERE id = $1",
+        (id,),
+    )
+    .await
 }
 
 /// Finds a building of a community by name (imports name buildings, not ids).
@@ -384,23 +289,17 @@ pub async fn building_by_name(
     community_id: i64,
     name: &str,
 ) -> Result<Option<Building>> {
-    let r = sqlx::query("SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2")
-        .bind(community_id)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(r.map(|r| Building::from_row(&r)).transpose()?)
+    sql::optional(conn, "SELECT id, grid_id, community_id, name FROM buildings WHERE community_id = $1 AND name = $2", (community_id, name)).await
 }
 
 /// Finds a unit of a building by name.
 pub async fn unit_by_name(conn: &mut Conn, building_id: i64, name: &str) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM units WHERE building_id = $1 AND name = $2")
-            .bind(building_id)
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?,
+    sql::scalar_optional(
+        conn,
+        "SELECT id FROM units WHERE building_id = $1 AND name = $2",
+        (building_id, name),
     )
+    .await
 }
 
 /// Finds a unit of a building by name, creating it when missing.

@@ -12,11 +12,11 @@ use domain::access::{Jurisdiction, Placement};
 use domain::page::{Page, PageRequest};
 use domain::tasks::{ConfirmedVia, DeliveryState};
 use serde::Serialize;
-use sqlx::any::{Any, AnyRow, AnyTypeInfo, AnyValueRef};
-use sqlx::error::BoxDynError;
-use sqlx::{Decode, FromRow, Row, Type};
+use sqlx::Row;
 
-use crate::scope::Where;
+use crate::rows::{NullableCode, read};
+use crate::scope::{Key, Where};
+use crate::sql;
 use crate::{Conn, Flag, Result, now_ms};
 
 /// A delivery task with the household's address and the volunteer's name.
@@ -43,7 +43,7 @@ pub struct Delivery {
     pub delivered_by: Option<i64>,
     pub confirmed_at: Option<i64>,
     pub confirmed_by: Option<i64>,
-    #[sqlx(try_from = "MaybeCode<ConfirmedVia>")]
+    #[sqlx(try_from = "NullableCode<ConfirmedVia>")]
     pub confirmed_via: Option<ConfirmedVia>,
     pub cancelled_at: Option<i64>,
     /// Members of the household under active home quarantine now.
@@ -62,40 +62,6 @@ const DELIVERY_SELECT: &str = "SELECT t.id, t.household_id, t.building_id, t.gri
      FROM delivery_tasks t JOIN households h ON h.id = t.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = t.building_id \
      LEFT JOIN accounts a ON a.id = t.volunteer_id";
-
-fn delivery_row(r: &AnyRow) -> Result<Delivery> {
-    Ok(Delivery::from_row(r)?)
-}
-
-/// A code column that may be empty, on its way to an `Option` of its enum.
-struct MaybeCode<T>(Option<T>);
-
-impl<T> Type<Any> for MaybeCode<T> {
-    fn type_info() -> AnyTypeInfo {
-        <String as Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &AnyTypeInfo) -> bool {
-        <String as Type<Any>>::compatible(ty)
-    }
-}
-
-impl<'r, T> Decode<'r, Any> for MaybeCode<T>
-where
-    T: TryFrom<String>,
-    T::Error: std::error::Error + Send + Sync + 'static,
-{
-    fn decode(value: AnyValueRef<'r>) -> std::result::Result<Self, BoxDynError> {
-        let code = <Option<String> as Decode<'r, Any>>::decode(value)?;
-        Ok(MaybeCode(code.map(T::try_from).transpose()?))
-    }
-}
-
-impl<T> From<MaybeCode<T>> for Option<T> {
-    fn from(c: MaybeCode<T>) -> Option<T> {
-        c.0
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
@@ -152,28 +118,16 @@ pub async fn list_deliveries(
     if let Some(v) = f.household_id {
         w.int("t.household_id = ?", v);
     }
-    match (page.after, f.by_place) {
-        (Some(a), false) => {
-            w.int("t.id > ?", a);
-        }
-        (Some(a), true) => {
-            // The cursor's address is read from the task itself, so the key stays one id.
-            w.int(
-                "(t.place_key > (SELECT c.place_key FROM delivery_tasks c WHERE c.id = ?) \
-                 OR (t.place_key = (SELECT c.place_key FROM delivery_tasks c WHERE c.id = ?) \
-                 AND t.id > ?))",
-                a,
-            );
-        }
-        (None, _) => {}
-    }
-    let order = if f.by_place {
-        "t.place_key, t.id"
+    let key = if f.by_place {
+        Key::Asc("place_key")
     } else {
-        "t.id"
+        Key::Id
     };
-    w.fetch_page(conn, DELIVERY_SELECT, order, page, delivery_row, |d| d.id)
-        .await
+    let order = w.keyset("t", "delivery_tasks", key, page.after);
+    w.fetch_page(conn, DELIVERY_SELECT, &order, page, read::<Delivery>, |d| {
+        d.id
+    })
+    .await
 }
 
 /// Which tasks of the jurisdiction a read reaches: all, or a volunteer's own and the
@@ -206,7 +160,7 @@ pub async fn delivery(
     let mut w = Where::new();
     w.scope(j, "t").int("t.id = ?", id);
     reach.bind_to(&mut w, "t");
-    w.fetch_one(conn, DELIVERY_SELECT, delivery_row).await
+    w.fetch_one(conn, DELIVERY_SELECT, read::<Delivery>).await
 }
 
 /// A household with a member under active home quarantine, with its address.
@@ -239,19 +193,19 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
          JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
          JOIN buildings b ON b.id = q.building_id",
         "q.household_id",
-        |r| Ok(HomeOrderPlace::from_row(r)?),
+        read::<HomeOrderPlace>,
     )
     .await
 }
 
 /// Who was assigned each household's delivery on `due_date`.
 pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i64, i64>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT household_id, volunteer_id FROM delivery_tasks \
          WHERE due_date = $1 AND volunteer_id IS NOT NULL",
+        (due_date,),
     )
-    .bind(due_date)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("household_id")?, r.try_get("volunteer_id")?)))
@@ -260,11 +214,12 @@ pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i6
 
 /// How many tasks each volunteer has not yet delivered.
 pub async fn pending_loads(conn: &mut Conn) -> Result<HashMap<i64, i64>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT volunteer_id, COUNT(*) AS tasks FROM delivery_tasks \
          WHERE state IN ('open', 'asked') AND volunteer_id IS NOT NULL GROUP BY volunteer_id",
+        (),
     )
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("volunteer_id")?, r.try_get("tasks")?)))
@@ -283,22 +238,24 @@ pub struct NewDelivery<'a> {
 
 /// Inserts an open task unless the household already has one that day; the new id, or `None`.
 pub async fn insert_delivery(conn: &mut Conn, d: &NewDelivery<'_>) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalar_optional(
+        conn,
         "INSERT INTO delivery_tasks (household_id, building_id, grid_id, community_id, \
          place_key, due_date, state, volunteer_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) \
          ON CONFLICT (household_id, due_date) DO NOTHING RETURNING id",
+        (
+            d.household_id,
+            d.building_id,
+            d.grid_id,
+            d.community_id,
+            d.place_key,
+            d.due_date,
+            d.volunteer_id,
+            now_ms(),
+        ),
     )
-    .bind(d.household_id)
-    .bind(d.building_id)
-    .bind(d.grid_id)
-    .bind(d.community_id)
-    .bind(d.place_key)
-    .bind(d.due_date)
-    .bind(d.volunteer_id)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
-    .await?)
+    .await
 }
 
 /// A task not yet delivered whose household no longer has an active home order.
@@ -332,7 +289,7 @@ pub async fn orphaned_deliveries(
         "SELECT t.id, t.household_id, t.community_id, t.due_date, t.state \
          FROM delivery_tasks t",
         "t.id",
-        |r| Ok(Orphan::from_row(r)?),
+        read::<Orphan>,
     )
     .await
 }
@@ -379,27 +336,29 @@ pub async fn update_delivery(
     expected_state: DeliveryState,
     u: &DeliveryUpdate,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE delivery_tasks SET state = $1, volunteer_id = $2, needs = $3, asked_at = $4, \
          asked_by = $5, delivered_at = $6, delivered_by = $7, confirmed_at = $8, \
          confirmed_by = $9, confirmed_via = $10, cancelled_at = $11, updated_at = $12 \
          WHERE id = $13 AND state = $14",
+        (
+            u.state.code(),
+            u.volunteer_id,
+            &u.needs,
+            u.asked_at,
+            u.asked_by,
+            u.delivered_at,
+            u.delivered_by,
+            u.confirmed_at,
+            u.confirmed_by,
+            u.confirmed_via.map(ConfirmedVia::code),
+            u.cancelled_at,
+            now_ms(),
+            id,
+            expected_state.code(),
+        ),
     )
-    .bind(u.state.code())
-    .bind(u.volunteer_id)
-    .bind(&u.needs)
-    .bind(u.asked_at)
-    .bind(u.asked_by)
-    .bind(u.delivered_at)
-    .bind(u.delivered_by)
-    .bind(u.confirmed_at)
-    .bind(u.confirmed_by)
-    .bind(u.confirmed_via.map(ConfirmedVia::code))
-    .bind(u.cancelled_at)
-    .bind(now_ms())
-    .bind(id)
-    .bind(expected_state.code())
-    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -419,10 +378,6 @@ pub struct Volunteer {
 const VOLUNTEER_SELECT: &str = "SELECT a.id, a.display_name, a.level, a.scope_id FROM accounts a \
      WHERE a.role = 'volunteer' AND a.active = 1";
 
-fn volunteer_row(r: &AnyRow) -> Result<Volunteer> {
-    Ok(Volunteer::from_row(r)?)
-}
-
 /// Active volunteers whose jurisdiction covers a place, narrowest first (building, grid,
 /// community, street, district, all), then by id.
 pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<Volunteer>> {
@@ -434,15 +389,18 @@ pub async fn volunteers_covering(conn: &mut Conn, p: &Placement) -> Result<Vec<V
          ORDER BY CASE a.level WHEN 'building' THEN 0 WHEN 'grid' THEN 1 WHEN 'community' THEN 2 \
          WHEN 'street' THEN 3 WHEN 'district' THEN 4 ELSE 5 END, a.id LIMIT 500"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(p.building_id.unwrap_or(-1))
-        .bind(p.grid_id.unwrap_or(-1))
-        .bind(p.community_id)
-        .bind(p.street_id)
-        .bind(p.district_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(volunteer_row).collect()
+    sql::all(
+        conn,
+        sqlx::AssertSqlSafe(sql),
+        (
+            p.building_id.unwrap_or(-1),
+            p.grid_id.unwrap_or(-1),
+            p.community_id,
+            p.street_id,
+            p.district_id,
+        ),
+    )
+    .await
 }
 
 /// Active volunteers working inside a jurisdiction (bound to it or to a place within it), by
@@ -452,10 +410,8 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
     let (communities, grids, buildings) = match j.level {
         Level::All => {
             let sql = format!("{VOLUNTEER_SELECT} ORDER BY a.display_name, a.id LIMIT 2000");
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(&mut *conn)
-                .await?;
-            return rows.iter().map(volunteer_row).collect();
+            let rows = sql::fetch_all(conn, sqlx::AssertSqlSafe(sql), ()).await?;
+            return rows.iter().map(read::<Volunteer>).collect();
         }
         Level::District | Level::Street => {
             // Above the communities: each level's places through their community's column.
@@ -503,9 +459,5 @@ pub async fn volunteers_within(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<
          OR (a.level = 'building' AND a.scope_id IN ({buildings}))) \
          ORDER BY a.display_name, a.id LIMIT 2000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(j.id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(volunteer_row).collect()
+    sql::all(conn, sqlx::AssertSqlSafe(sql), (j.id,)).await
 }

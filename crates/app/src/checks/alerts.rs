@@ -109,8 +109,9 @@ impl App {
     }
 
     pub async fn alert(&self, actor: &Actor, id: i64) -> AppResult<Alert> {
-        actor.require(health::can_read_checks(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, health::can_read_checks(actor.role))
+            .await?;
         Ok(cs::alert(&mut conn, &actor.jurisdiction, id).await?)
     }
 
@@ -174,8 +175,7 @@ impl App {
             "slot": format!("{}/{}", a.slot_date, a.slot_part.code()),
         }));
         entry.reason = (!note.is_empty()).then(|| note.to_owned());
-        tx.audit(entry).await?;
-        tx.commit().await?;
+        tx.commit_audited(entry).await?;
         Ok(())
     }
 }

@@ -66,8 +66,7 @@ impl App {
         actor: &Actor,
         order_id: i64,
     ) -> AppResult<NewLink> {
-        actor.require(q::can_manage(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, q::can_manage(actor.role)).await?;
         let order = qs::order(tx.conn(), &actor.jurisdiction, order_id).await?;
         if order.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::OrderClosed));
@@ -90,15 +89,13 @@ impl App {
         a.community_id = Some(order.community_id);
         a.before = previous.map(|p| serde_json::json!({ "revoked_link_id": p.id }));
         a.after = Some(serde_json::json!({ "order_id": order_id }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(NewLink { id, token })
     }
 
     /// Revokes the order's live link; the resident's page then says it no longer works.
     pub async fn revoke_self_report_link(&self, actor: &Actor, order_id: i64) -> AppResult<i64> {
-        actor.require(q::can_manage(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, q::can_manage(actor.role)).await?;
         let order = qs::order(tx.conn(), &actor.jurisdiction, order_id).await?;
         let Some(link) = cs::live_link(tx.conn(), order_id).await? else {
             return Err(AppError::Conflict(ErrorCode::NoLiveLink));
@@ -107,15 +104,15 @@ impl App {
         let mut a = actor.audit("self_report_link_revoke", LINK_OBJECT, link.id);
         a.community_id = Some(order.community_id);
         a.after = Some(serde_json::json!({ "order_id": order_id }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(link.id)
     }
 
     /// The order's live link (without its token), if any.
     pub async fn self_report_link(&self, actor: &Actor, order_id: i64) -> AppResult<Option<Link>> {
-        actor.require(health::can_read_checks(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, health::can_read_checks(actor.role))
+            .await?;
         qs::order(&mut conn, &actor.jurisdiction, order_id).await?;
         Ok(cs::live_link(&mut conn, order_id).await?)
     }
@@ -215,8 +212,7 @@ impl App {
         a.before = audit.before;
         a.after = Some(audit.after);
         a.reason = parsed.correction_reason.clone();
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(recorded)
     }
 }

@@ -76,7 +76,7 @@ impl App {
             }
         }
         drop(conn);
-        let mut tx = self.db.write().await?;
+        let tx = self.db.write().await?;
         let mut a = actor.audit(
             if unmasked {
                 "resident_export_unmasked"
@@ -87,8 +87,7 @@ impl App {
             scope_label(&actor.jurisdiction),
         );
         a.after = Some(serde_json::json!({ "rows": rows.len(), "format": format.extension() }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         match format {
             ExportFormat::Csv => {
                 // A cell a spreadsheet would run as a formula is written as text.

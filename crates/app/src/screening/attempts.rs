@@ -205,8 +205,7 @@ impl App {
             "method": contact.method.code(), "outcome": contact.outcome.code(), "at": at_ms,
             "state": next.code(), "answers": answer_log,
         }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(AttemptResult {
             attempt_id,
             state: next,

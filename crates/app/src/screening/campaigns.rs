@@ -9,6 +9,7 @@ use store::StoreError;
 use store::screening::{self as ss, Campaign, NewCampaign, Team};
 use store::structure::{self, Node};
 
+use crate::error::{code_in, conflict_as};
 use crate::{Actor, App, AppError, AppResult};
 
 use super::{OBJECT_TYPE, conflict, questions_json, stored_questions};
@@ -85,18 +86,14 @@ impl App {
             },
         )
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::field("name", "duplicate_name"),
-            other => other.into(),
-        })?;
+        .map_err(conflict_as("name", "duplicate_name"))?;
         let mut a = actor.audit("screening_campaign_create", OBJECT_TYPE, id);
         a.community_id = Some(community_id);
         a.after = Some(serde_json::json!({
             "name": name.as_str(), "questions": serde_json::from_str::<serde_json::Value>(&json).unwrap_or_default(),
             "grid_ids": grids, "unreachable_after": unreachable_after, "households": households,
         }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(id)
     }
 
@@ -106,14 +103,12 @@ impl App {
         community_id: Option<i64>,
         page: PageRequest,
     ) -> AppResult<Page<Campaign>> {
-        actor.require(sc::can_read(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, sc::can_read(actor.role)).await?;
         Ok(ss::list_campaigns(&mut conn, &actor.jurisdiction, community_id, page).await?)
     }
 
     pub async fn screening_campaign(&self, actor: &Actor, id: i64) -> AppResult<CampaignView> {
-        actor.require(sc::can_read(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, sc::can_read(actor.role)).await?;
         let campaign = ss::campaign(&mut conn, &actor.jurisdiction, id).await?;
         let questions = stored_questions(&campaign.questions)?;
         let grid_ids = ss::campaign_grids(&mut conn, id).await?;
@@ -134,8 +129,7 @@ impl App {
         to: &str,
     ) -> AppResult<CampaignState> {
         actor.require(sc::can_manage(actor.role))?;
-        let to = CampaignState::from_code(to.trim())
-            .ok_or_else(|| AppError::field("state", "unknown_state"))?;
+        let to = code_in("state", "unknown_state", to, CampaignState::from_code)?;
         let mut tx = self.db.write().await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, id).await?;
         let from = c.state;
@@ -145,8 +139,7 @@ impl App {
         a.community_id = Some(c.community_id);
         a.before = Some(serde_json::json!({ "state": from.code() }));
         a.after = Some(serde_json::json!({ "state": next.code() }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(next)
     }
 }

@@ -6,6 +6,7 @@ use domain::screening as sc;
 use store::registry as reg;
 use store::screening as ss;
 
+use crate::error::code_in;
 use crate::registry::{DOCUMENT_CONTEXT, mask_phone};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -26,8 +27,12 @@ impl App {
         if unmasked {
             actor.require(actor.role.can_unmask())?;
         }
-        let status = TravelStatus::from_code(register.trim())
-            .ok_or_else(|| AppError::field("register", "unknown_travel_status"))?;
+        let status = code_in(
+            "register",
+            "unknown_travel_status",
+            register,
+            TravelStatus::from_code,
+        )?;
         let c = self.campaign_with_newcomers(actor, campaign_id).await?;
         let mut conn = self.db.conn().await?;
         let headers: Vec<String> = REGISTER_HEADERS.iter().map(|s| (*s).to_owned()).collect();
@@ -79,7 +84,7 @@ impl App {
             }
         }
         drop(conn);
-        let mut tx = self.db.write().await?;
+        let tx = self.db.write().await?;
         let mut a = actor.audit(
             if unmasked {
                 "screening_export_unmasked"
@@ -93,8 +98,7 @@ impl App {
         a.after = Some(
             serde_json::json!({ "register": status.code(), "rows": rows.len(), "format": "xlsx" }),
         );
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         sheets::write_xlsx(status.code(), &headers, &rows)
             .map_err(|e| AppError::Internal(format!("xlsx export failed: {e}")))
     }

@@ -139,8 +139,7 @@ impl App {
         campaign_id: i64,
         household_id: i64,
     ) -> AppResult<HouseholdView> {
-        actor.require(sc::can_read(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, sc::can_read(actor.role)).await?;
         ss::campaign(&mut conn, &actor.jurisdiction, campaign_id).await?;
         let mut household = ss::household(
             &mut conn,
@@ -196,8 +195,9 @@ impl App {
         campaign_id: i64,
         household_id: i64,
     ) -> AppResult<Option<String>> {
-        actor.require(actor.role.can_unmask() && sc::can_record(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self
+            .write_as(actor, actor.role.can_unmask() && sc::can_record(actor.role))
+            .await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
         let h = self
             .household_to_record(tx.conn(), actor, campaign_id, household_id)
@@ -206,8 +206,7 @@ impl App {
         a.community_id = Some(h.community_id);
         a.after = Some(serde_json::json!({ "fields": ["phone"], "campaign_id": campaign_id }));
         a.reason = Some(format!("screening call: {}", c.name));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(h.phone)
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use store::screening::{self as ss, Progress};
 use store::structure::{self};
 
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppResult};
 
 /// Done, open and unreachable households and matching residents of one team or grid.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -34,6 +34,24 @@ impl Totals {
     }
 }
 
+/// The totals of `id` in `list`, added under its name in `names` (none when it has none) when
+/// first met.
+fn totals_for<'a>(list: &'a mut Vec<Totals>, id: i64, names: &[(i64, &str)]) -> &'a mut Totals {
+    let i = match list.iter().position(|t| t.id == id) {
+        Some(i) => i,
+        None => {
+            let name = names.iter().find(|(n, _)| *n == id).map(|(_, name)| *name);
+            list.push(Totals {
+                id,
+                name: name.unwrap_or_default().to_owned(),
+                ..Default::default()
+            });
+            list.len() - 1
+        }
+    };
+    &mut list[i]
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProgressView {
     pub teams: Vec<Totals>,
@@ -58,54 +76,16 @@ impl App {
         let mut by_team: Vec<Totals> = Vec::new();
         let mut by_grid: Vec<Totals> = Vec::new();
         let mut total = Totals::default();
+        let team_names: Vec<(i64, &str)> = teams.iter().map(|t| (t.id, t.name.as_str())).collect();
+        let grid_names: Vec<(i64, &str)> = grids.iter().map(|g| (g.id, g.name.as_str())).collect();
         for p in &rows {
-            let team = match by_team.iter_mut().find(|t| t.id == p.team_id) {
-                Some(t) => t,
-                None => {
-                    by_team.push(Totals {
-                        id: p.team_id,
-                        name: teams
-                            .iter()
-                            .find(|t| t.id == p.team_id)
-                            .map(|t| t.name.clone())
-                            .unwrap_or_default(),
-                        ..Default::default()
-                    });
-                    by_team
-                        .last_mut()
-                        .ok_or_else(|| AppError::Internal("push".into()))?
-                }
-            };
-            team.add(p);
-            let grid = match by_grid.iter_mut().find(|g| g.id == p.grid_id) {
-                Some(g) => g,
-                None => {
-                    by_grid.push(Totals {
-                        id: p.grid_id,
-                        name: grids
-                            .iter()
-                            .find(|g| g.id == p.grid_id)
-                            .map(|g| g.name.clone())
-                            .unwrap_or_default(),
-                        ..Default::default()
-                    });
-                    by_grid
-                        .last_mut()
-                        .ok_or_else(|| AppError::Internal("push".into()))?
-                }
-            };
-            grid.add(p);
+            totals_for(&mut by_team, p.team_id, &team_names).add(p);
+            totals_for(&mut by_grid, p.grid_id, &grid_names).add(p);
             total.add(p);
         }
         // Teams without households yet still show, with zeros.
-        for t in &teams {
-            if !by_team.iter().any(|x| x.id == t.id) {
-                by_team.push(Totals {
-                    id: t.id,
-                    name: t.name.clone(),
-                    ..Default::default()
-                });
-            }
+        for &(id, _) in &team_names {
+            totals_for(&mut by_team, id, &team_names);
         }
         by_team.sort_by_key(|t| (t.id == 0, t.id));
         by_grid.sort_by_key(|g| g.id);

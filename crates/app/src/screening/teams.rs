@@ -8,6 +8,7 @@ use store::StoreError;
 use store::screening::{self as ss, Selection};
 use store::structure::{self, Node};
 
+use crate::error::conflict_as;
 use crate::{Actor, App, AppError, AppResult};
 
 use super::{OBJECT_TYPE, conflict};
@@ -97,16 +98,12 @@ impl App {
             .await?;
         let id = ss::insert_team(tx.conn(), campaign_id, name.as_str(), &members)
             .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::field("name", "duplicate_name"),
-                other => other.into(),
-            })?;
+            .map_err(conflict_as("name", "duplicate_name"))?;
         let mut a = actor.audit("screening_team_create", OBJECT_TYPE, campaign_id);
         a.community_id = Some(c.community_id);
         a.after =
             Some(serde_json::json!({ "team_id": id, "name": name.as_str(), "members": members }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(id)
     }
 
@@ -118,8 +115,7 @@ impl App {
         team_id: i64,
         members: &[i64],
     ) -> AppResult<()> {
-        actor.require(sc::can_manage(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, sc::can_manage(actor.role)).await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
         c.state.check_planning().map_err(conflict)?;
         let teams = ss::teams(tx.conn(), campaign_id).await?;
@@ -138,8 +134,7 @@ impl App {
             "members": team.members.iter().map(|m| m.account_id).collect::<Vec<_>>(),
         }));
         a.after = Some(serde_json::json!({ "team_id": team_id, "members": members }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -152,8 +147,7 @@ impl App {
         team_id: i64,
         target: &AssignTarget,
     ) -> AppResult<u64> {
-        actor.require(sc::can_manage(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, sc::can_manage(actor.role)).await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
         c.state.check_planning().map_err(conflict)?;
         if team_id != 0
@@ -195,8 +189,7 @@ impl App {
         a.after = Some(serde_json::json!({
             "team_id": team_id, "target": format!("{target:?}"), "households": moved,
         }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(moved)
     }
 
@@ -208,8 +201,7 @@ impl App {
         actor: &Actor,
         campaign_id: i64,
     ) -> AppResult<u64> {
-        actor.require(sc::can_manage(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, sc::can_manage(actor.role)).await?;
         let c = ss::campaign(tx.conn(), &actor.jurisdiction, campaign_id).await?;
         c.state.check_planning().map_err(conflict)?;
         let teams = ss::teams(tx.conn(), campaign_id).await?;
@@ -234,8 +226,7 @@ impl App {
         let mut a = actor.audit("screening_assign", OBJECT_TYPE, campaign_id);
         a.community_id = Some(c.community_id);
         a.after = Some(serde_json::json!({ "by": "grid", "households": moved }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(moved)
     }
 }
@@ -243,8 +234,7 @@ impl App {
 impl App {
     /// Turns the usernames a lead types (separated by commas, spaces or 、) into account ids.
     pub async fn screening_member_ids(&self, actor: &Actor, text: &str) -> AppResult<Vec<i64>> {
-        actor.require(sc::can_manage(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, sc::can_manage(actor.role)).await?;
         let mut ids = Vec::new();
         let mut unknown = Vec::new();
         for name in text
@@ -269,8 +259,7 @@ impl App {
 impl App {
     /// The campaign a team belongs to, if the campaign is in the actor's jurisdiction.
     pub async fn screening_team_campaign(&self, actor: &Actor, team_id: i64) -> AppResult<i64> {
-        actor.require(sc::can_read(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self.read_as(actor, sc::can_read(actor.role)).await?;
         let campaign = ss::team_campaign(&mut conn, team_id).await?;
         ss::campaign(&mut conn, &actor.jurisdiction, campaign).await?;
         Ok(campaign)

@@ -12,6 +12,7 @@ use store::structure::{self, Node};
 use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
 use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
+use crate::error::code_in;
 use crate::jobs::hourly_periods;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -173,8 +174,9 @@ impl App {
         id: i64,
         page: PageRequest,
     ) -> AppResult<(Round, Page<Stop>)> {
-        actor.require(t::can_work(actor.role) || t::can_oversee(actor.role))?;
-        let mut conn = self.db.conn().await?;
+        let mut conn = self
+            .read_as(actor, t::can_work(actor.role) || t::can_oversee(actor.role))
+            .await?;
         let round = ts::round(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
         let stops = ts::list_stops(&mut conn, id, page).await?;
         Ok((round, stops))
@@ -189,8 +191,12 @@ impl App {
         outcome: &str,
     ) -> AppResult<Stop> {
         actor.require(t::can_work(actor.role))?;
-        let outcome = StopState::outcome_from_code(outcome.trim())
-            .ok_or_else(|| AppError::field("outcome", "unknown_outcome"))?;
+        let outcome = code_in(
+            "outcome",
+            "unknown_outcome",
+            outcome,
+            StopState::outcome_from_code,
+        )?;
         let mut tx = self.db.write().await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), round_id).await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
@@ -226,8 +232,7 @@ impl App {
 
     /// Marks a round done once every door was visited.
     pub async fn finish_rubbish_round(&self, actor: &Actor, id: i64) -> AppResult<()> {
-        actor.require(t::can_work(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, t::can_work(actor.role)).await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
         if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
             return Err(AppError::Forbidden);
@@ -240,8 +245,7 @@ impl App {
         a.community_id = Some(round.community_id);
         a.before = Some(serde_json::json!({ "state": round.state }));
         a.after = Some(serde_json::json!({ "state": "done", "stops": round.stops }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 
@@ -252,8 +256,7 @@ impl App {
         id: i64,
         volunteer_id: Option<i64>,
     ) -> AppResult<()> {
-        actor.require(t::can_assign(actor.role))?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.write_as(actor, t::can_assign(actor.role)).await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
         if round.state != RoundState::Open {
             return Err(AppError::Conflict(ErrorCode::RoundDone));
@@ -267,8 +270,7 @@ impl App {
         a.community_id = Some(round.community_id);
         a.before = Some(serde_json::json!({ "volunteer_id": round.volunteer_id }));
         a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
-        tx.audit(a).await?;
-        tx.commit().await?;
+        tx.commit_audited(a).await?;
         Ok(())
     }
 }

@@ -209,10 +209,7 @@ pub enum WindowsError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Date {
-        s.parse().expect("date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn windows_parse_and_print() {

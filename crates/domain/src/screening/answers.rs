@@ -94,10 +94,7 @@ pub fn parse_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Date {
-        s.parse().expect("date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn answers_fill_the_register_and_flag_matches() {

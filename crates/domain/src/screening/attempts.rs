@@ -17,19 +17,11 @@ pub enum Method {
     Notice,
 }
 
-impl Method {
-    pub const ALL: [Method; 3] = [Method::Call, Method::Visit, Method::Notice];
-    pub fn code(self) -> &'static str {
-        match self {
-            Method::Call => "call",
-            Method::Visit => "visit",
-            Method::Notice => "notice",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|x| x.code() == s)
-    }
-}
+crate::coded!(Method {
+    Call => "call",
+    Visit => "visit",
+    Notice => "notice",
+});
 
 /// What came of an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -44,29 +36,14 @@ pub enum Outcome {
     Left,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Answered,
-        Outcome::NoAnswer,
-        Outcome::Refused,
-        Outcome::Met,
-        Outcome::NobodyHome,
-        Outcome::Left,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Answered => "answered",
-            Outcome::NoAnswer => "no_answer",
-            Outcome::Refused => "refused",
-            Outcome::Met => "met",
-            Outcome::NobodyHome => "nobody_home",
-            Outcome::Left => "left",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Outcome> {
-        Outcome::ALL.into_iter().find(|x| x.code() == s)
-    }
-}
+crate::coded!(Outcome {
+    Answered => "answered",
+    NoAnswer => "no_answer",
+    Refused => "refused",
+    Met => "met",
+    NobodyHome => "nobody_home",
+    Left => "left",
+});
 
 /// A method with an outcome it can have: a call is answered, not answered or refused; a visit
 /// meets someone or finds nobody home; a notice is left.
@@ -128,23 +105,13 @@ pub enum HouseholdState {
     Done,
 }
 
-impl HouseholdState {
-    pub const ALL: [HouseholdState; 3] = [
-        HouseholdState::Open,
-        HouseholdState::Unreachable,
-        HouseholdState::Done,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            HouseholdState::Open => "open",
-            HouseholdState::Unreachable => "unreachable",
-            HouseholdState::Done => "done",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<HouseholdState> {
-        HouseholdState::ALL.into_iter().find(|x| x.code() == s)
-    }
+crate::coded!(HouseholdState {
+    Open => "open",
+    Unreachable => "unreachable",
+    Done => "done",
+});
 
+impl HouseholdState {
     /// The band a worker's list shows the household in: open first, then unreachable (to try
     /// again), then done.
     fn band(self) -> i64 {
@@ -155,8 +122,6 @@ impl HouseholdState {
         }
     }
 }
-
-crate::stored_as_code!(Method, Outcome, HouseholdState);
 
 /// Positions within a campaign are below this, so a band and a position make one sort key.
 pub const BAND: i64 = 1_000_000_000_000;
@@ -250,30 +215,22 @@ mod tests {
         let notice = contact(Method::Notice, Outcome::Left);
         let refused = contact(Method::Call, Outcome::Refused);
         let met = contact(Method::Visit, Outcome::Met);
-        assert_eq!(
-            next_state(HouseholdState::Open, no_answer, 1, 3),
-            HouseholdState::Open
-        );
-        assert_eq!(
-            next_state(HouseholdState::Open, nobody, 2, 3),
-            HouseholdState::Open
-        );
-        assert_eq!(
-            next_state(HouseholdState::Open, notice, 3, 3),
-            HouseholdState::Unreachable
-        );
-        assert_eq!(
-            next_state(HouseholdState::Open, refused, 1, 3),
-            HouseholdState::Unreachable
-        );
-        assert_eq!(
-            next_state(HouseholdState::Unreachable, met, 3, 3),
-            HouseholdState::Done
-        );
-        assert_eq!(
-            next_state(HouseholdState::Done, no_answer, 4, 3),
-            HouseholdState::Done
-        );
+        use HouseholdState::{Done, Open, Unreachable};
+        let steps = [
+            (Open, no_answer, 1, Open),
+            (Open, nobody, 2, Open),
+            (Open, notice, 3, Unreachable),
+            (Open, refused, 1, Unreachable),
+            (Unreachable, met, 3, Done),
+            (Done, no_answer, 4, Done),
+        ];
+        for (from, contact, failed, to) in steps {
+            assert_eq!(
+                next_state(from, contact, failed, 3),
+                to,
+                "{from:?} {contact:?}"
+            );
+        }
     }
 
     #[test]

@@ -16,23 +16,13 @@ pub enum CampaignState {
     Closed,
 }
 
-impl CampaignState {
-    pub const ALL: [CampaignState; 3] = [
-        CampaignState::Draft,
-        CampaignState::Open,
-        CampaignState::Closed,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            CampaignState::Draft => "draft",
-            CampaignState::Open => "open",
-            CampaignState::Closed => "closed",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<CampaignState> {
-        CampaignState::ALL.into_iter().find(|x| x.code() == s)
-    }
+crate::coded!(CampaignState {
+    Draft => "draft",
+    Open => "open",
+    Closed => "closed",
+});
 
+impl CampaignState {
     /// The state after `to` is requested: draft → open → closed, nothing back.
     pub fn transition(self, to: CampaignState) -> Result<CampaignState, CampaignError> {
         match (self, to) {
@@ -60,8 +50,6 @@ impl CampaignState {
         }
     }
 }
-
-crate::stored_as_code!(CampaignState);
 
 /// Why a campaign's state refuses what was asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -151,10 +151,7 @@ pub fn parse_questions(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> Date {
-        s.parse().expect("date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn region_codes_are_provinces_and_their_prefixes() {

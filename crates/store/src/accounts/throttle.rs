@@ -3,6 +3,7 @@
 
 use sqlx::FromRow;
 
+use crate::sql;
 use crate::{Conn, Result};
 
 /// Which count a row keeps.
@@ -39,16 +40,13 @@ pub async fn throttle(
     username: &str,
     client: &str,
 ) -> Result<Option<Throttle>> {
-    let row = sqlx::query(
+    sql::optional(
+        conn,
         "SELECT failures, last_failure_at, blocked_until, refused FROM login_throttle \
          WHERE scope = $1 AND username = $2 AND client = $3",
+        (scope.code(), username, client),
     )
-    .bind(scope.code())
-    .bind(username)
-    .bind(client)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| Throttle::from_row(&r)).transpose()?)
+    .await
 }
 
 /// Stores a key's count after a failure (the refusals of the previous block start over).
@@ -59,19 +57,21 @@ pub async fn set_failures(
     client: &str,
     t: &Throttle,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "INSERT INTO login_throttle (scope, username, client, failures, last_failure_at, \
          blocked_until, refused, audited_until) VALUES ($1, $2, $3, $4, $5, $6, 0, 0) \
          ON CONFLICT (scope, username, client) DO UPDATE SET failures = $4, \
          last_failure_at = $5, blocked_until = $6, refused = 0, audited_until = 0",
+        (
+            scope.code(),
+            username,
+            client,
+            t.failures,
+            t.last_failure_at,
+            t.blocked_until,
+        ),
     )
-    .bind(scope.code())
-    .bind(username)
-    .bind(client)
-    .bind(t.failures)
-    .bind(t.last_failure_at)
-    .bind(t.blocked_until)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -84,26 +84,22 @@ pub async fn count_refusal(
     username: &str,
     client: &str,
 ) -> Result<bool> {
-    let first = sqlx::query(
+    let first = sql::execute(
+        conn,
         "UPDATE login_throttle SET refused = refused + 1, audited_until = blocked_until \
          WHERE scope = $1 AND username = $2 AND client = $3 AND audited_until < blocked_until",
+        (scope.code(), username, client),
     )
-    .bind(scope.code())
-    .bind(username)
-    .bind(client)
-    .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
     if !first {
-        sqlx::query(
+        sql::execute(
+            conn,
             "UPDATE login_throttle SET refused = refused + 1 \
              WHERE scope = $1 AND username = $2 AND client = $3",
+            (scope.code(), username, client),
         )
-        .bind(scope.code())
-        .bind(username)
-        .bind(client)
-        .execute(&mut *conn)
         .await?;
     }
     Ok(first)
@@ -111,21 +107,22 @@ pub async fn count_refusal(
 
 /// Forgets a key's failures (after a successful sign-in).
 pub async fn clear(conn: &mut Conn, scope: Scope, username: &str, client: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_throttle WHERE scope = $1 AND username = $2 AND client = $3")
-        .bind(scope.code())
-        .bind(username)
-        .bind(client)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "DELETE FROM login_throttle WHERE scope = $1 AND username = $2 AND client = $3",
+        (scope.code(), username, client),
+    )
+    .await?;
     Ok(())
 }
 
 /// Drops rows whose last failure is older than `before` (housekeeping).
 pub async fn purge(conn: &mut Conn, before: i64) -> Result<u64> {
-    let r =
-        sqlx::query("DELETE FROM login_throttle WHERE last_failure_at < $1 AND blocked_until < $1")
-            .bind(before)
-            .execute(&mut *conn)
-            .await?;
+    let r = sql::execute(
+        conn,
+        "DELETE FROM login_throttle WHERE last_failure_at < $1 AND blocked_until < $1",
+        (before,),
+    )
+    .await?;
     Ok(r.rows_affected())
 }

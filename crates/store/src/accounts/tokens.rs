@@ -5,6 +5,7 @@ use serde::Serialize;
 use sqlx::{FromRow, Row};
 
 use super::Account;
+use crate::sql;
 use crate::{Conn, Result, now_ms};
 
 /// Last use is written at most this often per token, not on every request.
@@ -17,16 +18,12 @@ pub async fn insert_api_token(
     label: &str,
     expires_at: i64,
 ) -> Result<i64> {
-    let row = sqlx::query(
+    let row = sql::fetch_one(
+        conn,
         "INSERT INTO api_tokens (account_id, token_hash, label, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        (account_id, token_hash, label, now_ms(), expires_at),
     )
-    .bind(account_id)
-    .bind(token_hash)
-    .bind(label)
-    .bind(now_ms())
-    .bind(expires_at)
-    .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
 }
@@ -46,16 +43,15 @@ pub async fn account_by_api_token(
     conn: &mut Conn,
     token_hash: &str,
 ) -> Result<Option<(Account, i64, Option<i64>)>> {
-    let row = sqlx::query(
+    let row = sql::fetch_optional(
+        conn,
         "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
          a.language, a.active, t.id AS token_id, t.last_used_at FROM api_tokens t \
          JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1 \
          AND (t.expires_at IS NULL OR t.expires_at > $2)",
+        (token_hash, now_ms()),
     )
-    .bind(token_hash)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| {
         let t = TokenHolder::from_row(&r)?;
@@ -66,14 +62,12 @@ pub async fn account_by_api_token(
 
 /// Notes a token's use unless it was noted less than [`LAST_USE_PRECISION_MS`] ago.
 pub async fn touch_api_token(conn: &mut Conn, id: i64, now: i64) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 \
          AND (last_used_at IS NULL OR last_used_at <= $3)",
+        (now, id, now - LAST_USE_PRECISION_MS),
     )
-    .bind(now)
-    .bind(id)
-    .bind(now - LAST_USE_PRECISION_MS)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -94,28 +88,24 @@ pub struct ApiToken {
 
 /// An account's live tokens, newest first.
 pub async fn api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<Vec<ApiToken>> {
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "SELECT id, label, created_at, expires_at, last_used_at FROM api_tokens \
          WHERE account_id = $1 AND revoked_at IS NULL \
          AND (expires_at IS NULL OR expires_at > $2) ORDER BY id DESC LIMIT 1000",
+        (account_id, now_ms()),
     )
-    .bind(account_id)
-    .bind(now_ms())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(ApiToken::from_row(r)?)).collect()
+    .await
 }
 
 /// Revokes one live token of an account; false when it has none by that id.
 pub async fn revoke_api_token(conn: &mut Conn, account_id: i64, id: i64) -> Result<bool> {
-    let r = sqlx::query(
+    let r = sql::execute(
+        conn,
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 \
          AND revoked_at IS NULL",
+        (now_ms(), id, account_id),
     )
-    .bind(now_ms())
-    .bind(id)
-    .bind(account_id)
-    .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -123,13 +113,12 @@ pub async fn revoke_api_token(conn: &mut Conn, account_id: i64, id: i64) -> Resu
 /// Revokes every live (unrevoked, unexpired) token of an account; the number revoked.
 pub async fn revoke_api_tokens_of(conn: &mut Conn, account_id: i64) -> Result<u64> {
     let now = now_ms();
-    let r = sqlx::query(
+    let r = sql::execute(
+        conn,
         "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL \
          AND (expires_at IS NULL OR expires_at > $1)",
+        (now, account_id),
     )
-    .bind(now)
-    .bind(account_id)
-    .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected())
 }

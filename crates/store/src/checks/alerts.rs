@@ -7,10 +7,11 @@ use domain::page::{Page, PageRequest};
 use domain::quarantine::Part;
 use serde::Serialize;
 use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
 use super::SymptomList;
+use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Flag, Result, StoreError};
 
 /// An alert with the resident and the home it concerns.
@@ -57,10 +58,6 @@ const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = a.building_id \
      LEFT JOIN checks c ON c.id = a.check_id";
 
-fn alert_row(r: &AnyRow) -> Result<Alert> {
-    Ok(Alert::from_row(r)?)
-}
-
 /// A fever alert to raise; the place columns come from the order.
 pub struct NewAlert<'a> {
     pub kind: AlertKind,
@@ -76,23 +73,25 @@ pub struct NewAlert<'a> {
 
 /// Raises an alert unless one of its kind exists for the slot; the new id, or `None`.
 pub async fn raise_alert(conn: &mut Conn, a: &NewAlert<'_>) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalar_optional(
+        conn,
         "INSERT INTO check_alerts (kind, order_id, check_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9) \
          ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING RETURNING id",
+        (
+            a.kind.code(),
+            a.order_id,
+            a.check_id,
+            a.community_id,
+            a.grid_id,
+            a.building_id,
+            a.slot_date,
+            a.slot_part.code(),
+            a.raised_at,
+        ),
     )
-    .bind(a.kind.code())
-    .bind(a.order_id)
-    .bind(a.check_id)
-    .bind(a.community_id)
-    .bind(a.grid_id)
-    .bind(a.building_id)
-    .bind(a.slot_date)
-    .bind(a.slot_part.code())
-    .bind(a.raised_at)
-    .fetch_optional(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Points the slot's unresolved alert of `kind` at a newer record (a febrile correction), so the
@@ -105,16 +104,12 @@ pub async fn refresh_alert_check(
     kind: AlertKind,
     check_id: i64,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE check_alerts SET check_id = $1 WHERE order_id = $2 AND slot_date = $3 \
          AND slot_part = $4 AND kind = $5 AND state <> 'resolved'",
+        (check_id, order_id, slot_date, slot_part.code(), kind.code()),
     )
-    .bind(check_id)
-    .bind(order_id)
-    .bind(slot_date)
-    .bind(slot_part.code())
-    .bind(kind.code())
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -140,7 +135,8 @@ pub async fn raise_missed(
     closes_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<Raised>> {
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "INSERT INTO check_alerts (kind, order_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
          SELECT 'missed_check', q.id, q.community_id, q.grid_id, q.building_id, $1, $2, 'open', $5 \
@@ -153,21 +149,15 @@ pub async fn raise_missed(
          AND c.slot_date = $1 AND c.slot_part = $2 AND c.superseded_at IS NULL) \
          ON CONFLICT (order_id, slot_date, slot_part, kind) DO NOTHING \
          RETURNING id, order_id, community_id",
+        (slot_date, slot_part, opens_ms, closes_ms, now_ms),
     )
-    .bind(slot_date)
-    .bind(slot_part)
-    .bind(opens_ms)
-    .bind(closes_ms)
-    .bind(now_ms)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(|r| Ok(Raised::from_row(r)?)).collect()
+    .await
 }
 
 pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {
     let mut w = Where::new();
     w.scope(j, "a").int("a.id = ?", id);
-    w.fetch_one(conn, ALERT_SELECT, alert_row).await
+    w.fetch_one(conn, ALERT_SELECT, read::<Alert>).await
 }
 
 /// What a worklist asks for.
@@ -215,8 +205,10 @@ pub async fn list_alerts(
     if let Some(a) = page.after {
         w.int("a.id < ?", a);
     }
-    w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, alert_row, |a| a.id)
-        .await
+    w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, read::<Alert>, |a| {
+        a.id
+    })
+    .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -263,28 +255,23 @@ pub async fn open_counts(
 }
 
 pub async fn acknowledge_alert(conn: &mut Conn, id: i64, by: i64, at: i64) -> Result<()> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE check_alerts SET state = 'acknowledged', acknowledged_by = $1, \
          acknowledged_at = $2 WHERE id = $3 AND state = 'open'",
+        (by, at, id),
     )
-    .bind(by)
-    .bind(at)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     changed(done.rows_affected())
 }
 
 pub async fn resolve_alert(conn: &mut Conn, id: i64, by: i64, at: i64, note: &str) -> Result<()> {
-    let done = sqlx::query(
+    let done = sql::execute(
+        conn,
         "UPDATE check_alerts SET state = 'resolved', resolved_by = $1, resolved_at = $2, \
          resolution_note = $3 WHERE id = $4 AND state <> 'resolved'",
+        (by, at, note, id),
     )
-    .bind(by)
-    .bind(at)
-    .bind(note)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     changed(done.rows_affected())
 }
@@ -375,7 +362,7 @@ pub async fn doctor_day(
         "q.doctor_id = $2".to_owned(),
         "q.state = 'active'".to_owned(),
     ];
-    let scope = crate::scope::condition(j, "q", 3);
+    let scope = crate::scope::condition(j, "q", crate::scope::Rows::Placed, 3);
     let mut next = 3;
     if let Some(c) = &scope {
         clauses.push(c.clone());

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use domain::registry::TravelStatus;
 use domain::screening::{HouseholdState, Method, Outcome};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::counts::{self, CountKey};
 use crate::registry::CountedResident;
+use crate::sql;
 use crate::{Conn, Flag, Result, StoreError, now_ms};
 
 use super::CampaignHousehold;
@@ -36,10 +36,6 @@ pub struct Attempt {
 const ATTEMPT_SELECT: &str = "SELECT id, campaign_id, household_id, team_id, method, outcome, at, \
      account_id, account_name, state_after, notes FROM screening_attempts";
 
-fn attempt_row(r: &AnyRow) -> Result<Attempt> {
-    Ok(Attempt::from_row(r)?)
-}
-
 /// The attempt an account already recorded with this key, if any.
 pub async fn attempt_by_key(
     conn: &mut Conn,
@@ -47,12 +43,7 @@ pub async fn attempt_by_key(
     key: &str,
 ) -> Result<Option<Attempt>> {
     let sql = format!("{ATTEMPT_SELECT} WHERE account_id = $1 AND idempotency_key = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(account_id)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.as_ref().map(attempt_row).transpose()
+    sql::optional(conn, sqlx::AssertSqlSafe(sql), (account_id, key)).await
 }
 
 /// The attempts of one household in a campaign, newest first (a household has a handful).
@@ -64,12 +55,7 @@ pub async fn attempts_of(
     let sql = format!(
         "{ATTEMPT_SELECT} WHERE campaign_id = $1 AND household_id = $2 ORDER BY id DESC LIMIT 200"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(campaign_id)
-        .bind(household_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(attempt_row).collect()
+    sql::all(conn, sqlx::AssertSqlSafe(sql), (campaign_id, household_id)).await
 }
 
 pub struct NewAttempt<'a> {
@@ -86,28 +72,30 @@ pub struct NewAttempt<'a> {
 
 pub async fn insert_attempt(conn: &mut Conn, a: &NewAttempt<'_>) -> Result<i64> {
     let h = a.household;
-    let row = sqlx::query(
+    let row = sql::fetch_one(
+        conn,
         "INSERT INTO screening_attempts (campaign_id, household_id, community_id, grid_id, \
          building_id, team_id, method, outcome, at, account_id, account_name, idempotency_key, \
          state_after, notes, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        (
+            h.campaign_id,
+            h.household_id,
+            h.community_id,
+            h.grid_id,
+            h.building_id,
+            h.team_id,
+            a.method.code(),
+            a.outcome.code(),
+            a.at,
+            a.account_id,
+            a.account_name,
+            a.idempotency_key,
+            a.state_after.code(),
+            a.notes,
+            now_ms(),
+        ),
     )
-    .bind(h.campaign_id)
-    .bind(h.household_id)
-    .bind(h.community_id)
-    .bind(h.grid_id)
-    .bind(h.building_id)
-    .bind(h.team_id)
-    .bind(a.method.code())
-    .bind(a.outcome.code())
-    .bind(a.at)
-    .bind(a.account_id)
-    .bind(a.account_name)
-    .bind(a.idempotency_key)
-    .bind(a.state_after.code())
-    .bind(a.notes)
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
 }
@@ -131,34 +119,33 @@ pub async fn insert_answer(
     household_id: i64,
     a: &StoredAnswer,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "INSERT INTO screening_answers (attempt_id, campaign_id, household_id, resident_id, \
          travel_status, origin_code, returned_on, matched) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        (
+            a.attempt_id,
+            campaign_id,
+            household_id,
+            a.resident_id,
+            a.travel_status.code(),
+            a.origin_code.as_deref(),
+            a.returned_on.as_deref(),
+            i64::from(a.matched),
+        ),
     )
-    .bind(a.attempt_id)
-    .bind(campaign_id)
-    .bind(household_id)
-    .bind(a.resident_id)
-    .bind(a.travel_status.code())
-    .bind(a.origin_code.as_deref())
-    .bind(a.returned_on.as_deref())
-    .bind(i64::from(a.matched))
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 pub async fn answers_of_attempt(conn: &mut Conn, attempt_id: i64) -> Result<Vec<StoredAnswer>> {
-    let rows = sqlx::query(
+    sql::all(
+        conn,
         "SELECT attempt_id, resident_id, travel_status, origin_code, returned_on, matched \
          FROM screening_answers WHERE attempt_id = $1 ORDER BY id",
+        (attempt_id,),
     )
-    .bind(attempt_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok(StoredAnswer::from_row(r)?))
-        .collect()
+    .await
 }
 
 /// A resident's travel register entry before an answer changed it.
@@ -180,26 +167,22 @@ pub async fn set_travel(
     origin: Option<&str>,
     returned_on: Option<&str>,
 ) -> Result<TravelEntry> {
-    let r = sqlx::query(
+    let r = sql::fetch_optional(
+        conn,
         "SELECT grid_id, community_id, travel_status, hukou, vulnerabilities, travel_origin, \
          returned_on FROM residents WHERE id = $1",
+        (resident_id,),
     )
-    .bind(resident_id)
-    .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
     let entry = TravelEntry::from_row(&r)?;
     let before = CountedResident::from_row(&r)?.key();
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
          updated_at = $4, version = version + 1 WHERE id = $5",
+        (status.code(), origin, returned_on, now_ms(), resident_id),
     )
-    .bind(status.code())
-    .bind(origin)
-    .bind(returned_on)
-    .bind(now_ms())
-    .bind(resident_id)
-    .execute(&mut *conn)
     .await?;
     if entry.travel_status != status {
         let after = CountKey {

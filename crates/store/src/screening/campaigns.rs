@@ -4,10 +4,11 @@ use domain::access::{Jurisdiction, Level};
 use domain::page::{Page, PageRequest};
 use domain::screening::{CampaignState, POSITION_GAP};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
+use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Flag, Result, now_ms};
 
 use super::enrolment::{scope_households, set_enrolled_through};
@@ -35,10 +36,6 @@ pub struct Campaign {
 const CAMPAIGN_SELECT: &str = "SELECT c.id, c.community_id, c.name, c.questions, \
      c.whole_community, c.unreachable_after, c.state, c.enrolled_through, c.created_by, \
      c.created_at, c.updated_at FROM screening_campaigns c";
-
-fn campaign_row(r: &AnyRow) -> Result<Campaign> {
-    Ok(Campaign::from_row(r)?)
-}
 
 /// Campaigns are visible to every jurisdiction that reaches into their community.
 fn campaign_scope(w: &mut Where, j: &Jurisdiction) {
@@ -94,7 +91,7 @@ pub async fn list_campaigns(
         CAMPAIGN_SELECT,
         "c.id DESC",
         page,
-        campaign_row,
+        read::<Campaign>,
         |c| c.id,
     )
     .await
@@ -104,7 +101,7 @@ pub async fn campaign(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Camp
     let mut w = Where::new();
     campaign_scope(&mut w, j);
     w.int("c.id = ?", id);
-    w.fetch_one(conn, CAMPAIGN_SELECT, campaign_row).await
+    w.fetch_one(conn, CAMPAIGN_SELECT, read::<Campaign>).await
 }
 
 pub struct NewCampaign<'a> {
@@ -122,29 +119,30 @@ pub struct NewCampaign<'a> {
 /// Returns the id and the number of households.
 pub async fn insert_campaign(conn: &mut Conn, c: &NewCampaign<'_>) -> Result<(i64, i64)> {
     let now = now_ms();
-    let row = sqlx::query(
+    let row = sql::fetch_one(
+        conn,
         "INSERT INTO screening_campaigns (community_id, name, questions, whole_community, \
          unreachable_after, state, enrolled_through, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'draft', 0, $6, $7, $7) RETURNING id",
+        (
+            c.community_id,
+            c.name,
+            c.questions,
+            i64::from(c.grid_ids.is_none()),
+            c.unreachable_after,
+            c.created_by,
+            now,
+        ),
     )
-    .bind(c.community_id)
-    .bind(c.name)
-    .bind(c.questions)
-    .bind(i64::from(c.grid_ids.is_none()))
-    .bind(c.unreachable_after)
-    .bind(c.created_by)
-    .bind(now)
-    .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
     if let Some(grids) = c.grid_ids {
         for g in grids {
-            sqlx::query(
+            sql::execute(
+                conn,
                 "INSERT INTO screening_campaign_grids (campaign_id, grid_id) VALUES ($1, $2)",
+                (id, *g),
             )
-            .bind(id)
-            .bind(*g)
-            .execute(&mut *conn)
             .await?;
         }
     }
@@ -157,30 +155,24 @@ pub async fn insert_campaign(conn: &mut Conn, c: &NewCampaign<'_>) -> Result<(i6
          FROM (SELECT x.*, ROW_NUMBER() OVER (ORDER BY x.place_key) AS n FROM ({}) x) s",
         scope_households(c.grid_ids.is_some(), "")
     );
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(c.community_id)
-        .execute(&mut *conn)
-        .await?;
+    let done = sql::execute(conn, sqlx::AssertSqlSafe(sql), (id, c.community_id)).await?;
     set_enrolled_through(conn, id).await?;
     recount(conn, id).await?;
     // PostgreSQL plans the campaign's lists well only with statistics that know its rows;
     // autovacuum would analyse the table a while later. SQLite's plans do not depend on them.
     if conn.backend_name() == "PostgreSQL" {
-        sqlx::query("ANALYZE screening_households, screening_counts")
-            .execute(&mut *conn)
-            .await?;
+        sql::execute(conn, "ANALYZE screening_households, screening_counts", ()).await?;
     }
     Ok((id, i64::try_from(done.rows_affected()).unwrap_or(i64::MAX)))
 }
 
 pub async fn campaign_grids(conn: &mut Conn, campaign_id: i64) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalars(
+        conn,
         "SELECT grid_id FROM screening_campaign_grids WHERE campaign_id = $1 ORDER BY grid_id",
+        (campaign_id,),
     )
-    .bind(campaign_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 pub async fn set_campaign_state(conn: &mut Conn, id: i64, state: CampaignState) -> Result<()> {

@@ -6,6 +6,7 @@
 use domain::screening::{CampaignState, POSITION_GAP};
 use sqlx::FromRow;
 
+use crate::sql;
 use crate::{Conn, Flag, Result, StoreError};
 
 use super::{Campaign, CountDelta, adjust_counts};
@@ -55,17 +56,18 @@ pub(super) fn scope_households(grid_scoped: bool, extra: &str) -> String {
 
 /// Records the largest household id a campaign holds.
 pub(super) async fn set_enrolled_through(conn: &mut Conn, campaign_id: i64) -> Result<i64> {
-    let through: i64 = sqlx::query_scalar(
+    let through: i64 = sql::scalar(
+        conn,
         "SELECT COALESCE(MAX(household_id), 0) FROM screening_households WHERE campaign_id = $1",
+        (campaign_id,),
     )
-    .bind(campaign_id)
-    .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("UPDATE screening_campaigns SET enrolled_through = $1 WHERE id = $2")
-        .bind(through)
-        .bind(campaign_id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE screening_campaigns SET enrolled_through = $1 WHERE id = $2",
+        (through, campaign_id),
+    )
+    .await?;
     Ok(through)
 }
 
@@ -75,17 +77,19 @@ pub(super) async fn set_enrolled_through(conn: &mut Conn, campaign_id: i64) -> R
 /// entry whatever the plan; a probe for `id > mark` can be planned as a scan of the table.
 pub async fn has_unenrolled(conn: &mut Conn, c: &Campaign) -> Result<bool> {
     let newest: Option<i64> = if c.whole_community {
-        sqlx::query_scalar("SELECT MAX(id) FROM households WHERE community_id = $1")
-            .bind(c.community_id)
-            .fetch_one(&mut *conn)
-            .await?
+        sql::scalar(
+            conn,
+            "SELECT MAX(id) FROM households WHERE community_id = $1",
+            (c.community_id,),
+        )
+        .await?
     } else {
-        sqlx::query_scalar(
+        sql::scalar(
+            conn,
             "SELECT MAX((SELECT MAX(h.id) FROM households h WHERE h.grid_id = g.grid_id)) \
              FROM screening_campaign_grids g WHERE g.campaign_id = $1",
+            (c.id,),
         )
-        .bind(c.id)
-        .fetch_one(&mut *conn)
         .await?
     };
     Ok(newest.is_some_and(|n| n > c.enrolled_through))
@@ -144,12 +148,12 @@ struct Newcomers {
 /// in their place between their neighbours, given to the team of their building (or grid), with
 /// the campaign's counts moved by as many. A closed campaign takes in nobody.
 pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<Enrolled> {
-    let row = sqlx::query(
+    let row = sql::fetch_optional(
+        conn,
         "SELECT community_id, whole_community, enrolled_through, state \
          FROM screening_campaigns WHERE id = $1",
+        (campaign_id,),
     )
-    .bind(campaign_id)
-    .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
     let Mark {
@@ -167,14 +171,9 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
     }
     let newcomers = newcomers(grid_scoped);
     // Too many newcomers between two neighbours: number the campaign afresh first.
-    let crowded: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let crowded: i64 = sql::scalar(conn, sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM ({newcomers}) w WHERE w.succ IS NOT NULL AND w.succ - w.pred <= w.n"
-    )))
-    .bind(campaign_id)
-    .bind(community_id)
-    .bind(mark)
-    .fetch_one(&mut *conn)
-    .await?;
+    )), (campaign_id, community_id, mark)).await?;
     if crowded > 0 {
         renumber(conn, campaign_id).await?;
     }
@@ -187,13 +186,13 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
          THEN v.pred + v.k * {POSITION_GAP} \
          ELSE v.pred + (v.succ - v.pred) * v.k / (v.n + 1) END AS p FROM ({newcomers}) v) w"
     );
-    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(campaign_id)
-        .bind(community_id)
-        .bind(mark)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    let done = sql::execute(
+        conn,
+        sqlx::AssertSqlSafe(sql),
+        (campaign_id, community_id, mark),
+    )
+    .await?
+    .rows_affected();
     if done == 0 {
         return Ok(Enrolled {
             households: 0,
@@ -201,13 +200,12 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
         });
     }
     // Every household above the old mark is new, and open.
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT team_id, grid_id, COUNT(*) AS households FROM screening_households \
          WHERE campaign_id = $1 AND household_id > $2 GROUP BY team_id, grid_id",
+        (campaign_id, mark),
     )
-    .bind(campaign_id)
-    .bind(mark)
-    .fetch_all(&mut *conn)
     .await?;
     for r in rows {
         let n = Newcomers::from_row(&r)?;
@@ -227,16 +225,18 @@ pub async fn enrol_new_households(conn: &mut Conn, campaign_id: i64) -> Result<E
 /// Numbers a campaign's households afresh in place-key order, [`POSITION_GAP`] apart, keeping
 /// each one's band in its list rank.
 async fn renumber(conn: &mut Conn, campaign_id: i64) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE screening_households SET position = r.p, \
+    sql::execute(
+        conn,
+        sqlx::AssertSqlSafe(format!(
+            "UPDATE screening_households SET position = r.p, \
          list_rank = screening_households.list_rank - screening_households.position + r.p \
          FROM (SELECT household_id, ROW_NUMBER() OVER (ORDER BY place_key) * {POSITION_GAP} AS p \
          FROM screening_households WHERE campaign_id = $1) r \
          WHERE screening_households.campaign_id = $1 \
          AND screening_households.household_id = r.household_id"
-    )))
-    .bind(campaign_id)
-    .execute(&mut *conn)
+        )),
+        (campaign_id,),
+    )
     .await?;
     Ok(())
 }

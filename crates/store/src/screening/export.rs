@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::FromRow;
 
 use super::Reach;
+use crate::rows::read;
 use crate::scope::Where;
 use crate::{Conn, Result};
 
@@ -63,7 +64,7 @@ pub async fn register(
          JOIN buildings b ON b.id = r.building_id JOIN grids g ON g.id = r.grid_id",
         "r.id",
         page,
-        |r| Ok(RegisterRow::from_row(r)?),
+        read::<RegisterRow>,
         |r| r.resident_id,
     )
     .await

@@ -6,9 +6,10 @@ use domain::page::{Page, PageRequest};
 use domain::screening::{BAND, HouseholdState, list_rank};
 use serde::Serialize;
 use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
+use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Result};
 
 /// A household of a campaign with where it is and how far it got.
@@ -42,10 +43,6 @@ const HOUSEHOLD_SELECT: &str = "SELECT sh.campaign_id, sh.household_id, sh.commu
      sh.last_attempt_at \
      FROM screening_households sh JOIN households h ON h.id = sh.household_id \
      JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = sh.building_id";
-
-fn household_row(r: &AnyRow) -> Result<CampaignHousehold> {
-    Ok(CampaignHousehold::from_row(r)?)
-}
 
 /// Whose households a read reaches inside the jurisdiction: all of the campaign's, or only those
 /// of the sub-teams an account is a member of. Bound in SQL with the jurisdiction, so a list,
@@ -130,7 +127,7 @@ pub async fn list_households(
         HOUSEHOLD_SELECT,
         "sh.list_rank",
         page,
-        household_row,
+        read::<CampaignHousehold>,
         |h| h.list_rank,
     )
     .await
@@ -150,7 +147,8 @@ pub async fn household(
         .int("sh.household_id = ?", household_id)
         .scope(j, "sh");
     reach.bind_to(&mut w);
-    w.fetch_one(conn, HOUSEHOLD_SELECT, household_row).await
+    w.fetch_one(conn, HOUSEHOLD_SELECT, read::<CampaignHousehold>)
+        .await
 }
 
 /// Where a household stands after an attempt.
@@ -171,21 +169,23 @@ pub async fn update_household(
     household_id: i64,
     u: &HouseholdUpdate<'_>,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE screening_households SET state = $1, list_rank = $2, attempts = $3, \
          failed_attempts = $4, matched = $5, last_contact = $6, last_attempt_at = $7 \
          WHERE campaign_id = $8 AND household_id = $9",
+        (
+            u.state.code(),
+            u.list_rank,
+            u.attempts,
+            u.failed_attempts,
+            u.matched,
+            u.last_contact,
+            u.last_attempt_at,
+            campaign_id,
+            household_id,
+        ),
     )
-    .bind(u.state.code())
-    .bind(u.list_rank)
-    .bind(u.attempts)
-    .bind(u.failed_attempts)
-    .bind(u.matched)
-    .bind(u.last_contact)
-    .bind(u.last_attempt_at)
-    .bind(campaign_id)
-    .bind(household_id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -6,17 +6,22 @@ use domain::screening::HouseholdState;
 use serde::Serialize;
 use sqlx::FromRow;
 
+use crate::rows::read;
 use crate::scope::Where;
+use crate::sql;
 use crate::{Conn, Result};
 
 /// Rebuilds a campaign's counts from its households: after creation and reassignment, which
 /// move many households at once. Attempts adjust the counts by one instead.
 pub async fn recount(conn: &mut Conn, campaign_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM screening_counts WHERE campaign_id = $1")
-        .bind(campaign_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
+    sql::execute(
+        conn,
+        "DELETE FROM screening_counts WHERE campaign_id = $1",
+        (campaign_id,),
+    )
+    .await?;
+    sql::execute(
+        conn,
         "INSERT INTO screening_counts (campaign_id, team_id, grid_id, open_households, \
          unreachable_households, done_households, matched_residents) \
          SELECT campaign_id, team_id, grid_id, \
@@ -24,9 +29,8 @@ pub async fn recount(conn: &mut Conn, campaign_id: i64) -> Result<()> {
          SUM(CASE WHEN state = 'unreachable' THEN 1 ELSE 0 END), \
          SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), SUM(matched) \
          FROM screening_households WHERE campaign_id = $1 GROUP BY campaign_id, team_id, grid_id",
+        (campaign_id,),
     )
-    .bind(campaign_id)
-    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -65,24 +69,13 @@ pub async fn adjust_counts(
     if d == CountDelta::default() {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO screening_counts (campaign_id, team_id, grid_id, open_households, \
+    sql::execute(conn, "INSERT INTO screening_counts (campaign_id, team_id, grid_id, open_households, \
          unreachable_households, done_households, matched_residents) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (campaign_id, team_id, grid_id) \
          DO UPDATE SET open_households = screening_counts.open_households + excluded.open_households, \
          unreachable_households = screening_counts.unreachable_households + excluded.unreachable_households, \
          done_households = screening_counts.done_households + excluded.done_households, \
-         matched_residents = screening_counts.matched_residents + excluded.matched_residents",
-    )
-    .bind(campaign_id)
-    .bind(team_id)
-    .bind(grid_id)
-    .bind(d.open)
-    .bind(d.unreachable)
-    .bind(d.done)
-    .bind(d.matched)
-    .execute(&mut *conn)
-    .await?;
+         matched_residents = screening_counts.matched_residents + excluded.matched_residents", (campaign_id, team_id, grid_id, d.open, d.unreachable, d.done, d.matched)).await?;
     Ok(())
 }
 
@@ -124,7 +117,7 @@ pub async fn progress(
          k.unreachable_households AS unreachable, k.done_households AS done, \
          k.matched_residents AS matched FROM screening_counts k",
         "k.team_id, k.grid_id",
-        |r| Ok(Progress::from_row(r)?),
+        read::<Progress>,
     )
     .await
 }

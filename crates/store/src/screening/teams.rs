@@ -4,6 +4,8 @@ use domain::access::{Level, Role};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
+use crate::rows::read;
+use crate::sql;
 use crate::{Conn, Result, StoreError, now_ms};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -37,24 +39,21 @@ struct Membership {
 }
 
 pub async fn teams(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Team>> {
-    let rows = sqlx::query(
+    let rows = sql::fetch_all(
+        conn,
         "SELECT id, campaign_id, name FROM screening_teams WHERE campaign_id = $1 ORDER BY id",
+        (campaign_id,),
     )
-    .bind(campaign_id)
-    .fetch_all(&mut *conn)
     .await?;
-    let mut teams = rows
-        .iter()
-        .map(|r| Ok(Team::from_row(r)?))
-        .collect::<Result<Vec<_>>>()?;
-    let rows = sqlx::query(
+    let mut teams = rows.iter().map(read::<Team>).collect::<Result<Vec<_>>>()?;
+    let rows = sql::fetch_all(
+        conn,
         "SELECT m.team_id, a.id AS account_id, a.username, a.display_name, a.role, a.level, \
          a.scope_id \
          FROM screening_team_members m JOIN accounts a ON a.id = m.account_id \
          WHERE m.campaign_id = $1 ORDER BY a.display_name, a.id",
+        (campaign_id,),
     )
-    .bind(campaign_id)
-    .fetch_all(&mut *conn)
     .await?;
     for r in rows {
         let m = Membership::from_row(&r)?;
@@ -71,14 +70,7 @@ pub async fn insert_team(
     name: &str,
     members: &[i64],
 ) -> Result<i64> {
-    let row = sqlx::query(
-        "INSERT INTO screening_teams (campaign_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(campaign_id)
-    .bind(name)
-    .bind(now_ms())
-    .fetch_one(&mut *conn)
-    .await?;
+    let row = sql::fetch_one(conn, "INSERT INTO screening_teams (campaign_id, name, created_at) VALUES ($1, $2, $3) RETURNING id", (campaign_id, name, now_ms())).await?;
     let id: i64 = row.try_get("id")?;
     set_members(conn, campaign_id, id, members).await?;
     Ok(id)
@@ -90,32 +82,26 @@ pub async fn set_members(
     team_id: i64,
     members: &[i64],
 ) -> Result<()> {
-    sqlx::query("DELETE FROM screening_team_members WHERE team_id = $1")
-        .bind(team_id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "DELETE FROM screening_team_members WHERE team_id = $1",
+        (team_id,),
+    )
+    .await?;
     for m in members {
-        sqlx::query(
-            "INSERT INTO screening_team_members (team_id, account_id, campaign_id) VALUES ($1, $2, $3)",
-        )
-        .bind(team_id)
-        .bind(*m)
-        .bind(campaign_id)
-        .execute(&mut *conn)
-        .await?;
+        sql::execute(conn, "INSERT INTO screening_team_members (team_id, account_id, campaign_id) VALUES ($1, $2, $3)", (team_id, *m, campaign_id)).await?;
     }
     Ok(())
 }
 
 /// The teams of a campaign an account is a member of.
 pub async fn teams_of(conn: &mut Conn, campaign_id: i64, account_id: i64) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar(
+    sql::scalars(
+        conn,
         "SELECT team_id FROM screening_team_members WHERE account_id = $1 AND campaign_id = $2",
+        (account_id, campaign_id),
     )
-    .bind(account_id)
-    .bind(campaign_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .await
 }
 
 /// Which households a reassignment moves.
@@ -145,22 +131,24 @@ pub async fn assign(
         format!("UPDATE screening_households SET team_id = $1 WHERE campaign_id = $2 AND {clause}");
     let mut moved = 0;
     for id in ids {
-        moved += sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(team_id)
-            .bind(campaign_id)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+        moved += sql::execute(
+            conn,
+            sqlx::AssertSqlSafe(sql.clone()),
+            (team_id, campaign_id, id),
+        )
+        .await?
+        .rows_affected();
     }
     Ok(moved)
 }
 
 /// The campaign of a team.
 pub async fn team_campaign(conn: &mut Conn, team_id: i64) -> Result<i64> {
-    sqlx::query_scalar("SELECT campaign_id FROM screening_teams WHERE id = $1")
-        .bind(team_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)
+    sql::scalar_optional(
+        conn,
+        "SELECT campaign_id FROM screening_teams WHERE id = $1",
+        (team_id,),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }

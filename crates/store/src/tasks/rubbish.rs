@@ -4,12 +4,12 @@ use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::tasks::{RoundState, StopState};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 
 use super::TaskReach;
-use crate::scope::Where;
-use crate::{Conn, Result, StoreError, now_ms};
+use crate::rows::read;
+use crate::scope::{Key, Where};
+use crate::sql;
+use crate::{Conn, Result, now_ms};
 
 /// A round with its grid's name and the volunteer's name.
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
@@ -37,10 +37,6 @@ const ROUND_SELECT: &str = "SELECT r.id, r.grid_id, g.name AS grid_name, r.commu
      r.pending, r.opened_at, r.done_at, r.done_by FROM rubbish_rounds r JOIN grids g ON g.id = r.grid_id \
      LEFT JOIN accounts a ON a.id = r.volunteer_id";
 
-fn round_row(r: &AnyRow) -> Result<Round> {
-    Ok(Round::from_row(r)?)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct RoundFilter {
     /// ISO date; any day when `None`.
@@ -67,23 +63,9 @@ pub async fn list_rounds(
     if let Some(v) = f.grid_id {
         w.int("r.grid_id = ?", v);
     }
-    if let Some(a) = page.after {
-        w.int(
-            "(r.round_date < (SELECT c.round_date FROM rubbish_rounds c WHERE c.id = ?) \
-             OR (r.round_date = (SELECT c.round_date FROM rubbish_rounds c WHERE c.id = ?) \
-             AND r.id > ?))",
-            a,
-        );
-    }
-    w.fetch_page(
-        conn,
-        ROUND_SELECT,
-        "r.round_date DESC, r.id",
-        page,
-        round_row,
-        |r| r.id,
-    )
-    .await
+    let order = w.keyset("r", "rubbish_rounds", Key::Desc("round_date"), page.after);
+    w.fetch_page(conn, ROUND_SELECT, &order, page, read::<Round>, |r| r.id)
+        .await
 }
 
 /// One round, if the jurisdiction and the reach cover it.
@@ -91,7 +73,7 @@ pub async fn round(conn: &mut Conn, j: &Jurisdiction, reach: TaskReach, id: i64)
     let mut w = Where::new();
     w.scope(j, "r").int("r.id = ?", id);
     reach.bind_to(&mut w, "r");
-    w.fetch_one(conn, ROUND_SELECT, round_row).await
+    w.fetch_one(conn, ROUND_SELECT, read::<Round>).await
 }
 
 /// The round of a grid on a day, created open if there is none; its id and whether it is new.
@@ -102,38 +84,33 @@ pub async fn round_or_insert(
     date: &str,
     volunteer_id: Option<i64>,
 ) -> Result<(i64, bool)> {
-    let inserted = sqlx::query_scalar(
+    let inserted = sql::scalar_optional(
+        conn,
         "INSERT INTO rubbish_rounds (grid_id, community_id, round_date, state, volunteer_id, \
          stops, pending, opened_at) VALUES ($1, $2, $3, 'open', $4, 0, 0, $5) \
          ON CONFLICT (grid_id, round_date) DO NOTHING RETURNING id",
+        (grid_id, community_id, date, volunteer_id, now_ms()),
     )
-    .bind(grid_id)
-    .bind(community_id)
-    .bind(date)
-    .bind(volunteer_id)
-    .bind(now_ms())
-    .fetch_optional(&mut *conn)
     .await?;
     if let Some(id) = inserted {
         return Ok((id, true));
     }
-    let id =
-        sqlx::query_scalar("SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2")
-            .bind(grid_id)
-            .bind(date)
-            .fetch_one(&mut *conn)
-            .await?;
+    let id = sql::scalar(
+        conn,
+        "SELECT id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2",
+        (grid_id, date),
+    )
+    .await?;
     Ok((id, false))
 }
 
 /// The volunteer of a grid's round on a day, if one was assigned.
 pub async fn round_volunteer(conn: &mut Conn, grid_id: i64, date: &str) -> Result<Option<i64>> {
-    let volunteer: Option<Option<i64>> = sqlx::query_scalar(
+    let volunteer: Option<Option<i64>> = sql::scalar_optional(
+        conn,
         "SELECT volunteer_id FROM rubbish_rounds WHERE grid_id = $1 AND round_date = $2",
+        (grid_id, date),
     )
-    .bind(grid_id)
-    .bind(date)
-    .fetch_optional(&mut *conn)
     .await?;
     Ok(volunteer.flatten())
 }
@@ -146,23 +123,21 @@ pub async fn insert_stop(
     household_id: i64,
     place_key: &str,
 ) -> Result<bool> {
-    let added = sqlx::query(
+    let added = sql::execute(
+        conn,
         "INSERT INTO rubbish_stops (round_id, household_id, place_key, state) \
          VALUES ($1, $2, $3, 'pending') ON CONFLICT (round_id, household_id) DO NOTHING",
+        (round_id, household_id, place_key),
     )
-    .bind(round_id)
-    .bind(household_id)
-    .bind(place_key)
-    .execute(&mut *conn)
     .await?
     .rows_affected()
         == 1;
     if added {
-        sqlx::query(
+        sql::execute(
+            conn,
             "UPDATE rubbish_rounds SET stops = stops + 1, pending = pending + 1 WHERE id = $1",
+            (round_id,),
         )
-        .bind(round_id)
-        .execute(&mut *conn)
         .await?;
     }
     Ok(added)
@@ -188,43 +163,19 @@ const STOP_SELECT: &str = "SELECT s.id, s.round_id, s.household_id, b.name AS bu
      JOIN households h ON h.id = s.household_id JOIN units u ON u.id = h.unit_id \
      JOIN buildings b ON b.id = h.building_id";
 
-fn stop_row(r: &AnyRow) -> Result<Stop> {
-    Ok(Stop::from_row(r)?)
-}
-
 /// The doors of a round (already read through the caller's jurisdiction) in address order,
 /// continuing after the stop whose id is `page.after`.
 pub async fn list_stops(conn: &mut Conn, round_id: i64, page: PageRequest) -> Result<Page<Stop>> {
     let mut w = Where::new();
     w.int("s.round_id = ?", round_id);
-    if let Some(a) = page.after {
-        w.int(
-            "(s.place_key > (SELECT c.place_key FROM rubbish_stops c WHERE c.id = ?) \
-             OR (s.place_key = (SELECT c.place_key FROM rubbish_stops c WHERE c.id = ?) \
-             AND s.id > ?))",
-            a,
-        );
-    }
-    w.fetch_page(
-        conn,
-        STOP_SELECT,
-        "s.place_key, s.id",
-        page,
-        stop_row,
-        |s| s.id,
-    )
-    .await
+    let order = w.keyset("s", "rubbish_stops", Key::Asc("place_key"), page.after);
+    w.fetch_page(conn, STOP_SELECT, &order, page, read::<Stop>, |s| s.id)
+        .await
 }
 
 pub async fn stop(conn: &mut Conn, round_id: i64, stop_id: i64) -> Result<Stop> {
     let sql = format!("{STOP_SELECT} WHERE s.round_id = $1 AND s.id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
-        .bind(stop_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    stop_row(&row)
+    sql::one(conn, sqlx::AssertSqlSafe(sql), (round_id, stop_id)).await
 }
 
 /// Records what was found at a door, keeping the round's count of doors not yet visited.
@@ -236,39 +187,34 @@ pub async fn set_stop(
     state: StopState,
     by: i64,
 ) -> Result<()> {
-    sqlx::query(
+    sql::execute(
+        conn,
         "UPDATE rubbish_stops SET state = $1, visited_at = $2, visited_by = $3 \
          WHERE id = $4 AND round_id = $5",
+        (state.code(), now_ms(), by, stop_id, round_id),
     )
-    .bind(state.code())
-    .bind(now_ms())
-    .bind(by)
-    .bind(stop_id)
-    .bind(round_id)
-    .execute(&mut *conn)
     .await?;
     let delta =
         i64::from(from_state == StopState::Pending) - i64::from(state == StopState::Pending);
     if delta != 0 {
-        sqlx::query("UPDATE rubbish_rounds SET pending = pending - $1 WHERE id = $2")
-            .bind(delta)
-            .bind(round_id)
-            .execute(&mut *conn)
-            .await?;
+        sql::execute(
+            conn,
+            "UPDATE rubbish_rounds SET pending = pending - $1 WHERE id = $2",
+            (delta, round_id),
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// Closes an open round; whether it was still open.
 pub async fn set_round_done(conn: &mut Conn, id: i64, by: i64) -> Result<bool> {
-    let r = sqlx::query(
+    let r = sql::execute(
+        conn,
         "UPDATE rubbish_rounds SET state = 'done', done_at = $1, done_by = $2 \
          WHERE id = $3 AND state = 'open' AND pending = 0",
+        (now_ms(), by, id),
     )
-    .bind(now_ms())
-    .bind(by)
-    .bind(id)
-    .execute(&mut *conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -278,10 +224,11 @@ pub async fn set_round_volunteer(
     id: i64,
     volunteer_id: Option<i64>,
 ) -> Result<()> {
-    sqlx::query("UPDATE rubbish_rounds SET volunteer_id = $1 WHERE id = $2")
-        .bind(volunteer_id)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sql::execute(
+        conn,
+        "UPDATE rubbish_rounds SET volunteer_id = $1 WHERE id = $2",
+        (volunteer_id, id),
+    )
+    .await?;
     Ok(())
 }
