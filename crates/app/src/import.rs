@@ -18,6 +18,7 @@ mod fuzz;
 mod merge;
 mod options;
 mod preview;
+mod roster;
 mod row;
 mod run;
 mod skip;
@@ -25,6 +26,7 @@ mod skip;
 pub use columns::Column;
 pub use options::{ImportOptions, MappingError};
 pub use preview::{ImportPreview, PreviewColumn, PreviewCounts, SampleRow};
+pub use roster::StructureOutcome;
 #[cfg(test)]
 use row::parse_cells;
 pub use skip::SkipReason;

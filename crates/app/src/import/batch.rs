@@ -424,18 +424,8 @@ impl RunState {
                 structure::list_grids(target.conn(), &p.actor.jurisdiction, p.community_id).await?;
             self.grids = Some(grids);
         }
-        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
         let grids = self.grids.as_deref().unwrap_or_default();
-        Ok(grids
-            .iter()
-            .find(|g| g.name == name)
-            .or_else(|| {
-                let wanted = digits(name);
-                (!wanted.is_empty() && wanted.len() == name.chars().count())
-                    .then(|| grids.iter().find(|g| digits(&g.name) == wanted))
-                    .flatten()
-            })
-            .cloned())
+        Ok(grid_matching(grids, name).cloned())
     }
 
     async fn create_building(
@@ -507,4 +497,19 @@ impl RunState {
         self.next_new_id -= 1;
         self.next_new_id
     }
+}
+
+/// The grid a register or roster names, by its name or by its number alone (`3` for 第3网格).
+pub(super) fn grid_matching<'g>(
+    grids: &'g [structure::Grid],
+    name: &str,
+) -> Option<&'g structure::Grid> {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    grids.iter().find(|g| g.name == name).or_else(|| {
+        let wanted = digits(name);
+        if wanted.is_empty() || wanted.len() != name.chars().count() {
+            return None;
+        }
+        grids.iter().find(|g| digits(&g.name) == wanted)
+    })
 }

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_import))
+        .routes(routes!(import_structure))
         .routes(routes!(import))
         .routes(routes!(import_rejects))
 }
@@ -200,6 +201,65 @@ fn reject_dto(t: crate::i18n::Tr, r: store::imports::Reject) -> RejectDto {
         column: r.column_name,
         code: r.code,
     }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct StructureParams {
+    pub community_id: i64,
+    /// The file's name, recorded in the audit trail.
+    pub file_name: String,
+    /// Says what importing would create (200), writing nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+// Not the app's outcome: the problems are explained in words, as the rejects are.
+/// What a roster of grids, buildings and units created, or would create.
+#[derive(Serialize, ToSchema)]
+pub struct StructureOutcomeDto {
+    pub rows: usize,
+    pub grids_created: Vec<String>,
+    pub buildings_created: usize,
+    pub units_created: usize,
+    pub unchanged_rows: usize,
+    pub rejected_rows: usize,
+    pub problems: Vec<RejectDto>,
+    pub written: bool,
+}
+
+/// Imports a roster of grids, buildings and (optionally) units (columns 网格/grid,
+/// 楼栋/building, 单元/unit), creating what the community lacks; in one transaction, every
+/// node created audited. With `dry_run`, says what it would create.
+#[utoipa::path(post, path = "/imports/structure", params(StructureParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = StructureOutcomeDto), (status = 200, body = StructureOutcomeDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_structure(
+    State(s): State<AppState>,
+    ctx: ApiCtx,
+    Query(p): Query<StructureParams>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<StructureOutcomeDto>)> {
+    let out = s
+        .app
+        .import_structure(&ctx.actor, p.community_id, &p.file_name, body, !p.dry_run)
+        .await?;
+    let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
+    let status = if out.written {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(StructureOutcomeDto {
+            rows: out.rows,
+            grids_created: out.grids_created,
+            buildings_created: out.buildings_created,
+            units_created: out.units_created,
+            unchanged_rows: out.unchanged_rows,
+            rejected_rows: out.rejected_rows,
+            problems: out.problems.into_iter().map(|r| reject_dto(t, r)).collect(),
+            written: out.written,
+        }),
+    ))
 }
 
 #[utoipa::path(get, path = "/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportDto)))]
