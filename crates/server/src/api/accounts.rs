@@ -1,7 +1,6 @@
 //! Accounts: listed, created and changed by administrators.
 
 use app::accounts::AccountInput;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -66,9 +65,9 @@ impl From<store::accounts::Account> for AccountDto {
 }
 
 #[utoipa::path(get, path = "/accounts", responses((status = 200, body = Vec<AccountDto>)))]
-async fn accounts(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<AccountDto>>> {
+async fn accounts(ctx: ApiCtx) -> ApiResult<Json<Vec<AccountDto>>> {
     Ok(Json(
-        s.app
+        ctx.app
             .list_accounts(&ctx.actor)
             .await?
             .into_iter()
@@ -91,22 +90,23 @@ fn account_input(r: AccountRequest) -> AccountInput {
 
 #[utoipa::path(post, path = "/accounts", request_body = AccountRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
 async fn create_account(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<AccountRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s.app.create_account(&ctx.actor, &account_input(r)).await?;
+    let id = ctx
+        .app
+        .create_account(&ctx.actor, &account_input(r))
+        .await?;
     Ok(created(id))
 }
 
 #[utoipa::path(put, path = "/accounts/{id}", params(("id" = i64, Path)), request_body = AccountRequest, responses((status = 204)))]
 async fn update_account(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<AccountRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    s.app
+    ctx.app
         .update_account(&ctx.actor, id, &account_input(r))
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,6 +1,5 @@
 //! The audit trail: read newest first, and its hash chain verified.
 
-use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use store::audit::AuditFilter;
 use utoipa::{IntoParams, ToSchema};
@@ -73,11 +72,7 @@ impl From<store::audit::AuditRecord> for AuditEntryDto {
 }
 
 #[utoipa::path(get, path = "/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntryDto>)))]
-async fn audit(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<AuditParams>,
-) -> ApiResult<Json<Vec<AuditEntryDto>>> {
+async fn audit(ctx: ApiCtx, Query(p): Query<AuditParams>) -> ApiResult<Json<Vec<AuditEntryDto>>> {
     let f = AuditFilter {
         action: p.action,
         account_name: p.account,
@@ -86,7 +81,7 @@ async fn audit(
         before_seq: p.before,
         ..Default::default()
     };
-    let list = s
+    let list = ctx
         .app
         .audit_trail(&ctx.actor, &f, p.limit.unwrap_or(100).min(1000))
         .await?;
@@ -94,8 +89,8 @@ async fn audit(
 }
 
 #[utoipa::path(get, path = "/audit/verify", responses((status = 200, body = VerificationDto)))]
-async fn audit_verify(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<VerificationDto>> {
-    let v = s.app.verify_audit(&ctx.actor).await?;
+async fn audit_verify(ctx: ApiCtx) -> ApiResult<Json<VerificationDto>> {
+    let v = ctx.app.verify_audit(&ctx.actor).await?;
     Ok(Json(VerificationDto {
         entries: v.entries,
         intact: v.broken_at.is_none(),

@@ -4,15 +4,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::health::{AlertKind, AlertState, Method, Symptom};
-use domain::page::PageRequest;
 use domain::quarantine::Part;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, PageParams, api_page, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -95,14 +94,6 @@ api_page! {
     next
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct CheckPageParams {
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-}
-
 /// A check as recorded by staff.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -152,7 +143,6 @@ impl From<app::checks::Recorded> for RecordedDto {
 /// correction reason (409 `slot_filled` without).
 #[utoipa::path(post, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path)), request_body = CheckRequest, responses((status = 201, body = RecordedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_check(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CheckRequest>,
@@ -165,22 +155,18 @@ async fn record_check(
         slot: r.slot,
         correction_reason: r.correction_reason,
     };
-    let recorded = s.app.record_check(&ctx.actor, id, &input).await?;
+    let recorded = ctx.app.record_check(&ctx.actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(recorded.into())))
 }
 
 /// The records of an order, newest first, corrected ones included.
-#[utoipa::path(get, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path), CheckPageParams), responses((status = 200, body = CheckPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path), PageParams), responses((status = 200, body = CheckPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn order_checks(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
-    Query(p): Query<CheckPageParams>,
+    Query(p): Query<PageParams>,
 ) -> ApiResult<Json<CheckPage>> {
-    let page = s
-        .app
-        .order_checks(&ctx.actor, id, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.order_checks(&ctx.actor, id, p.page()).await?;
     Ok(CheckPage::of(page))
 }
 
@@ -196,11 +182,10 @@ pub struct SelfReportLinkDto {
 /// Makes a new self-report link for an open order; the previous one stops working.
 #[utoipa::path(post, path = "/quarantine-orders/{id}/self-report-link", params(("id" = i64, Path)), responses((status = 201, body = SelfReportLinkDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create_self_report_link(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<(StatusCode, Json<SelfReportLinkDto>)> {
-    let link = s.app.create_self_report_link(&ctx.actor, id).await?;
+    let link = ctx.app.create_self_report_link(&ctx.actor, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(SelfReportLinkDto {
@@ -213,12 +198,8 @@ async fn create_self_report_link(
 
 /// Revokes the order's self-report link.
 #[utoipa::path(delete, path = "/quarantine-orders/{id}/self-report-link", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn revoke_self_report_link(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.revoke_self_report_link(&ctx.actor, id).await?;
+async fn revoke_self_report_link(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.revoke_self_report_link(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -293,30 +274,25 @@ api_page! {
     next
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct AlertParams {
-    /// A doctor's own residents only.
-    #[serde(default)]
-    pub mine: bool,
-    pub grid_id: Option<i64>,
-    pub order_id: Option<i64>,
-    /// `fever` or `missed_check`; both when absent.
-    pub kind: Option<String>,
-    /// `open`, `acknowledged` or `resolved`; unresolved when absent.
-    pub state: Option<String>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    AlertParams {
+        /// A doctor's own residents only.
+        #[serde(default)]
+        mine: bool,
+        grid_id: Option<i64>,
+        order_id: Option<i64>,
+        /// `fever` or `missed_check`; both when absent.
+        kind: Option<String>,
+        /// `open`, `acknowledged` or `resolved`; unresolved when absent.
+        state: Option<String>,
+    },
+    after
 }
 
 /// Alerts in the caller's jurisdiction, newest first.
 #[utoipa::path(get, path = "/alerts", params(AlertParams), responses((status = 200, body = AlertPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn alerts(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<AlertParams>,
-) -> ApiResult<Json<AlertPage>> {
+async fn alerts(ctx: ApiCtx, Query(p): Query<AlertParams>) -> ApiResult<Json<AlertPage>> {
+    let page = p.page();
     let query = app::checks::AlertQuery {
         mine: p.mine,
         grid_id: p.grid_id,
@@ -324,10 +300,7 @@ async fn alerts(
         kind: p.kind,
         state: p.state,
     };
-    let page = s
-        .app
-        .alerts(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.alerts(&ctx.actor, &query, page).await?;
     Ok(AlertPage::of(page))
 }
 
@@ -364,32 +337,21 @@ pub struct WorklistDto {
     pub next: Option<i64>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct WorklistParams {
-    /// A doctor's own residents, with today's slots.
-    #[serde(default)]
-    pub mine: bool,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    WorklistParams {
+        /// A doctor's own residents, with today's slots.
+        #[serde(default)]
+        mine: bool,
+    },
+    after
 }
 
 /// The worklist heading: open alert counts, and a doctor's residents with today's slots.
 #[utoipa::path(get, path = "/worklist", params(WorklistParams), responses((status = 200, body = WorklistDto), (status = 403, body = ErrorBody)))]
-async fn worklist(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<WorklistParams>,
-) -> ApiResult<Json<WorklistDto>> {
-    let w = s
+async fn worklist(ctx: ApiCtx, Query(p): Query<WorklistParams>) -> ApiResult<Json<WorklistDto>> {
+    let w = ctx
         .app
-        .worklist(
-            &ctx.actor,
-            p.mine,
-            jiff::Timestamp::now(),
-            PageRequest::new(p.after, p.limit),
-        )
+        .worklist(&ctx.actor, p.mine, jiff::Timestamp::now(), p.page())
         .await?;
     let mark = |m: store::checks::SlotMark| SlotMarkDto {
         check_id: m.check_id,
@@ -421,12 +383,8 @@ async fn worklist(
 
 /// Acknowledges an open alert.
 #[utoipa::path(post, path = "/alerts/{id}/acknowledge", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn acknowledge_alert(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.acknowledge_alert(&ctx.actor, id).await?;
+async fn acknowledge_alert(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.acknowledge_alert(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -440,12 +398,11 @@ pub struct ResolveRequest {
 /// Resolves an alert with a note of what was done.
 #[utoipa::path(post, path = "/alerts/{id}/resolve", params(("id" = i64, Path)), request_body = ResolveRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn resolve_alert(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ResolveRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.resolve_alert(&ctx.actor, id, &r.note).await?;
+    ctx.app.resolve_alert(&ctx.actor, id, &r.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,17 +2,15 @@
 
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
-use axum::extract::State;
 use axum::http::StatusCode;
-use domain::page::PageRequest;
 use domain::tasks::{ConfirmedVia, DeliveryState, RoundState, StopState};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, PageParams, api_page, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -111,22 +109,20 @@ pub struct DeliveryTaskDetail {
     pub history: Vec<AuditEntryDto>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct DeliveryTaskParams {
-    /// `todo` or `awaiting_confirmation` for the caller's own tasks in address order; otherwise
-    /// the board of the jurisdiction by key.
-    pub mine: Option<String>,
-    /// Board only: a state, `pending` (open and asked, the default) or `all`.
-    pub state: Option<String>,
-    pub grid_id: Option<i64>,
-    pub volunteer_id: Option<i64>,
-    /// Board only: tasks nobody is assigned to.
-    #[serde(default)]
-    pub unassigned: bool,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    DeliveryTaskParams {
+        /// `todo` or `awaiting_confirmation` for the caller's own tasks in address order; otherwise
+        /// the board of the jurisdiction by key.
+        mine: Option<String>,
+        /// Board only: a state, `pending` (open and asked, the default) or `all`.
+        state: Option<String>,
+        grid_id: Option<i64>,
+        volunteer_id: Option<i64>,
+        /// Board only: tasks nobody is assigned to.
+        #[serde(default)]
+        unassigned: bool,
+    },
+    after
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -177,15 +173,18 @@ pub struct VolunteerAssignRequest {
 /// The caller's own tasks, or the task board of the jurisdiction.
 #[utoipa::path(get, path = "/delivery-tasks", params(DeliveryTaskParams), responses((status = 200, body = DeliveryTaskPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_tasks(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<DeliveryTaskParams>,
 ) -> ApiResult<Json<DeliveryTaskPage>> {
-    let page = PageRequest::new(p.after, p.limit);
+    let page = p.page();
     let page = match p.mine.as_deref() {
-        Some("todo") => s.app.my_deliveries(&ctx.actor, MyList::ToDo, page).await?,
+        Some("todo") => {
+            ctx.app
+                .my_deliveries(&ctx.actor, MyList::ToDo, page)
+                .await?
+        }
         Some("awaiting_confirmation") => {
-            s.app
+            ctx.app
                 .my_deliveries(&ctx.actor, MyList::AwaitingConfirmation, page)
                 .await?
         }
@@ -197,15 +196,15 @@ async fn delivery_tasks(
                 volunteer_id: p.volunteer_id,
                 unassigned: p.unassigned,
             };
-            s.app.delivery_board(&ctx.actor, &q, page).await?
+            ctx.app.delivery_board(&ctx.actor, &q, page).await?
         }
     };
     Ok(DeliveryTaskPage::of(page))
 }
 
-fn date_or_today(s: &AppState, text: &str) -> Result<jiff::civil::Date, app::AppError> {
+fn date_or_today(app: &app::App, text: &str) -> Result<jiff::civil::Date, app::AppError> {
     if text.trim().is_empty() {
-        return Ok(s.app.today());
+        return Ok(app.today());
     }
     domain::resident::date_from_text(text)
         .ok_or_else(|| app::AppError::field("date", "date_format"))
@@ -215,12 +214,11 @@ fn date_or_today(s: &AppState, text: &str) -> Result<jiff::civil::Date, app::App
 /// for everyone); running it twice creates nothing new.
 #[utoipa::path(post, path = "/delivery-tasks/generate", request_body = GenerateRequest, responses((status = 200, body = GeneratedDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn generate_delivery_tasks(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<GenerateRequest>,
 ) -> ApiResult<Json<GeneratedDto>> {
-    let date = date_or_today(&s, &r.date)?;
-    let g = s.app.generate_delivery_tasks(&ctx.actor, date).await?;
+    let date = date_or_today(&ctx.app, &r.date)?;
+    let g = ctx.app.generate_delivery_tasks(&ctx.actor, date).await?;
     Ok(Json(GeneratedDto {
         created: g.created,
         cancelled: g.cancelled,
@@ -229,12 +227,8 @@ async fn generate_delivery_tasks(
 
 /// One delivery task with its history.
 #[utoipa::path(get, path = "/delivery-tasks/{id}", params(("id" = i64, Path)), responses((status = 200, body = DeliveryTaskDetail), (status = 404, body = ErrorBody)))]
-async fn delivery_task(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<DeliveryTaskDetail>> {
-    let (d, history) = s.app.delivery_task(&ctx.actor, id).await?;
+async fn delivery_task(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<DeliveryTaskDetail>> {
+    let (d, history) = ctx.app.delivery_task(&ctx.actor, id).await?;
     Ok(Json(DeliveryTaskDetail {
         task: d.into(),
         history: history.into_iter().map(Into::into).collect(),
@@ -244,59 +238,51 @@ async fn delivery_task(
 /// Records what the household needs.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/ask", params(("id" = i64, Path)), request_body = AskRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_ask(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<AskRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.ask_delivery(&ctx.actor, id, &r.needs).await?;
+    ctx.app.ask_delivery(&ctx.actor, id, &r.needs).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records that the supplies were left at the door.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/deliver", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn delivery_deliver(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.deliver(&ctx.actor, id).await?;
+async fn delivery_deliver(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.deliver(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records the household's confirmation of receipt.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/confirm", params(("id" = i64, Path)), request_body = ConfirmRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_confirm(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ConfirmRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.confirm_delivery(&ctx.actor, id, &r.via).await?;
+    ctx.app.confirm_delivery(&ctx.actor, id, &r.via).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Cancels a task not yet delivered, with a reason.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/cancel", params(("id" = i64, Path)), request_body = CancelRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_cancel(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CancelRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.cancel_delivery(&ctx.actor, id, &r.reason).await?;
+    ctx.app.cancel_delivery(&ctx.actor, id, &r.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Gives a task to a volunteer covering the household, or to nobody.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/assign", params(("id" = i64, Path)), request_body = VolunteerAssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_assign(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<VolunteerAssignRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .assign_delivery(&ctx.actor, id, r.volunteer_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -386,26 +372,16 @@ pub struct RubbishRoundDetail {
     pub next: Option<i64>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct RoundParams {
-    /// ISO date; today when absent.
-    pub date: Option<String>,
-    /// Only the caller's rounds (always so for volunteers).
-    #[serde(default)]
-    pub mine: bool,
-    pub grid_id: Option<i64>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct StopParams {
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    RoundParams {
+        /// ISO date; today when absent.
+        date: Option<String>,
+        /// Only the caller's rounds (always so for volunteers).
+        #[serde(default)]
+        mine: bool,
+        grid_id: Option<i64>,
+    },
+    after
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -424,19 +400,16 @@ pub struct OpenedDto {
 /// Rubbish rounds of a day in the caller's jurisdiction.
 #[utoipa::path(get, path = "/rubbish-rounds", params(RoundParams), responses((status = 200, body = RubbishRoundPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_rounds(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<RoundParams>,
 ) -> ApiResult<Json<RubbishRoundPage>> {
+    let page = p.page();
     let q = RoundQuery {
         date: p.date,
         mine: p.mine,
         grid_id: p.grid_id,
     };
-    let page = s
-        .app
-        .rubbish_rounds(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.rubbish_rounds(&ctx.actor, &q, page).await?;
     Ok(RubbishRoundPage::of(page))
 }
 
@@ -444,12 +417,11 @@ async fn rubbish_rounds(
 /// everyone), adding doors sealed since; running it twice adds nothing.
 #[utoipa::path(post, path = "/rubbish-rounds/open", request_body = GenerateRequest, responses((status = 200, body = OpenedDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn open_rubbish_rounds(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<GenerateRequest>,
 ) -> ApiResult<Json<OpenedDto>> {
-    let date = date_or_today(&s, &r.date)?;
-    let o = s.app.open_rubbish_rounds(&ctx.actor, date).await?;
+    let date = date_or_today(&ctx.app, &r.date)?;
+    let o = ctx.app.open_rubbish_rounds(&ctx.actor, date).await?;
     Ok(Json(OpenedDto {
         rounds: o.rounds,
         stops: o.stops,
@@ -457,17 +429,13 @@ async fn open_rubbish_rounds(
 }
 
 /// One round and a page of its doors in address order.
-#[utoipa::path(get, path = "/rubbish-rounds/{id}", params(("id" = i64, Path), StopParams), responses((status = 200, body = RubbishRoundDetail), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/rubbish-rounds/{id}", params(("id" = i64, Path), PageParams), responses((status = 200, body = RubbishRoundDetail), (status = 404, body = ErrorBody)))]
 async fn rubbish_round(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
-    Query(p): Query<StopParams>,
+    Query(p): Query<PageParams>,
 ) -> ApiResult<Json<RubbishRoundDetail>> {
-    let (round, stops) = s
-        .app
-        .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, p.limit))
-        .await?;
+    let (round, stops) = ctx.app.rubbish_round(&ctx.actor, id, p.page()).await?;
     Ok(Json(RubbishRoundDetail {
         round: round.into(),
         next: stops.next,
@@ -478,12 +446,11 @@ async fn rubbish_round(
 /// Records what was found at one door.
 #[utoipa::path(post, path = "/rubbish-rounds/{id}/stops/{stop_id}", params(("id" = i64, Path), ("stop_id" = i64, Path)), request_body = StopRequest, responses((status = 200, body = RubbishStopDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_stop(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path((id, stop_id)): Path<(i64, i64)>,
     Json(r): Json<StopRequest>,
 ) -> ApiResult<Json<RubbishStopDto>> {
-    let stop = s
+    let stop = ctx
         .app
         .record_rubbish_stop(&ctx.actor, id, stop_id, &r.outcome)
         .await?;
@@ -492,24 +459,19 @@ async fn rubbish_stop(
 
 /// Marks a round done once every door was visited.
 #[utoipa::path(post, path = "/rubbish-rounds/{id}/done", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn rubbish_round_done(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.finish_rubbish_round(&ctx.actor, id).await?;
+async fn rubbish_round_done(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.finish_rubbish_round(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Gives a round to a volunteer covering its grid, or to nobody.
 #[utoipa::path(post, path = "/rubbish-rounds/{id}/assign", params(("id" = i64, Path)), request_body = VolunteerAssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_round_assign(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<VolunteerAssignRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .assign_rubbish_round(&ctx.actor, id, r.volunteer_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -517,9 +479,6 @@ async fn rubbish_round_assign(
 
 /// Active volunteers working inside the caller's jurisdiction: the choices for assignment.
 #[utoipa::path(get, path = "/task-volunteers", responses((status = 200, body = Vec<store::tasks::Volunteer>), (status = 403, body = ErrorBody)))]
-async fn task_volunteers(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-) -> ApiResult<Json<Vec<store::tasks::Volunteer>>> {
-    Ok(Json(s.app.task_volunteers(&ctx.actor).await?))
+async fn task_volunteers(ctx: ApiCtx) -> ApiResult<Json<Vec<store::tasks::Volunteer>>> {
+    Ok(Json(ctx.app.task_volunteers(&ctx.actor).await?))
 }

@@ -1,17 +1,15 @@
 //! Residents: listed masked, written, unmasked for a reason, exported.
 
 use app::registry::{ExportFormat, ResidentQuery};
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, api_page, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -121,19 +119,17 @@ pub struct UnmaskedDto {
     pub phone: Option<String>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct ResidentParams {
-    /// An ID number, a mobile number, a room or the start of a name.
-    pub q: Option<String>,
-    pub grid_id: Option<i64>,
-    pub building_id: Option<i64>,
-    pub household_id: Option<i64>,
-    /// `stayed_in_city`, `returned` or `not_yet_returned`.
-    pub travel_status: Option<String>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    ResidentParams {
+        /// An ID number, a mobile number, a room or the start of a name.
+        q: Option<String>,
+        grid_id: Option<i64>,
+        building_id: Option<i64>,
+        household_id: Option<i64>,
+        /// `stayed_in_city`, `returned` or `not_yet_returned`.
+        travel_status: Option<String>,
+    },
+    after
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -222,11 +218,8 @@ fn resident_query(
 
 /// Residents in the caller's jurisdiction, masked, by key; `q` searches.
 #[utoipa::path(get, path = "/residents", params(ResidentParams), responses((status = 200, body = ResidentPage)))]
-async fn residents(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<ResidentParams>,
-) -> ApiResult<Json<ResidentPage>> {
+async fn residents(ctx: ApiCtx, Query(p): Query<ResidentParams>) -> ApiResult<Json<ResidentPage>> {
+    let page = p.page();
     let q = resident_query(
         p.q,
         p.grid_id,
@@ -234,20 +227,16 @@ async fn residents(
         p.household_id,
         p.travel_status,
     );
-    let page = s
-        .app
-        .residents(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.residents(&ctx.actor, &q, page).await?;
     Ok(ResidentPage::of(page))
 }
 
 #[utoipa::path(post, path = "/residents", request_body = ResidentRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
 async fn create_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<ResidentRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s
+    let id = ctx
         .app
         .create_resident(&ctx.actor, r.household_id, &r.raw())
         .await?;
@@ -255,12 +244,8 @@ async fn create_resident(
 }
 
 #[utoipa::path(get, path = "/residents/{id}", params(("id" = i64, Path)), responses((status = 200, body = ResidentDetail), (status = 404, body = ErrorBody)))]
-async fn resident(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ResidentDetail>> {
-    let (r, merges) = s.app.resident(&ctx.actor, id).await?;
+async fn resident(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<ResidentDetail>> {
+    let (r, merges) = ctx.app.resident(&ctx.actor, id).await?;
     Ok(Json(ResidentDetail {
         resident: r.into(),
         merges: merges
@@ -277,12 +262,11 @@ async fn resident(
 
 #[utoipa::path(put, path = "/residents/{id}", params(("id" = i64, Path)), request_body = ResidentRequest, responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ResidentRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .update_resident(&ctx.actor, id, r.version, r.household_id, &r.raw())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -290,24 +274,22 @@ async fn update_resident(
 
 #[utoipa::path(delete, path = "/residents/{id}", params(("id" = i64, Path)), request_body = ReasonRequest, responses((status = 204)))]
 async fn delete_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ReasonRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.delete_resident(&ctx.actor, id, &r.reason).await?;
+    ctx.app.delete_resident(&ctx.actor, id, &r.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The full ID number and phone; allowed to contact roles only, and audited.
 #[utoipa::path(post, path = "/residents/{id}/unmask", params(("id" = i64, Path)), request_body = ReasonRequest, responses((status = 200, body = UnmaskedDto), (status = 403, body = ErrorBody)))]
 async fn unmask_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ReasonRequest>,
 ) -> ApiResult<Json<UnmaskedDto>> {
-    let u = s.app.unmask_resident(&ctx.actor, id, &r.reason).await?;
+    let u = ctx.app.unmask_resident(&ctx.actor, id, &r.reason).await?;
     Ok(Json(UnmaskedDto {
         resident_id: u.resident_id,
         document_number: u.document_number,
@@ -317,18 +299,14 @@ async fn unmask_resident(
 
 /// The residents of the caller's jurisdiction as a spreadsheet, masked by default.
 #[utoipa::path(get, path = "/residents/export", params(ExportParams), responses((status = 200, description = "xlsx or csv file")))]
-async fn export_residents(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<ExportParams>,
-) -> ApiResult<Response> {
+async fn export_residents(ctx: ApiCtx, Query(p): Query<ExportParams>) -> ApiResult<Response> {
     let format = if p.format.as_deref() == Some("csv") {
         ExportFormat::Csv
     } else {
         ExportFormat::Xlsx
     };
     let q = resident_query(p.q, p.grid_id, p.building_id, None, p.travel_status);
-    let bytes = s
+    let bytes = ctx
         .app
         .export_residents(&ctx.actor, &q, format, p.unmasked)
         .await?;

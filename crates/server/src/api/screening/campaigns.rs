@@ -1,17 +1,15 @@
 //! Campaigns: listing, creating, reading, opening and closing them.
 
 use app::screening::CampaignInput;
-use axum::extract::State;
 use axum::http::StatusCode;
-use domain::page::PageRequest;
 use domain::screening::CampaignState;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, api_page, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -98,13 +96,11 @@ pub struct CampaignRequest {
     pub unreachable_after: Option<u8>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct CampaignParams {
-    pub community_id: Option<i64>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    CampaignParams {
+        community_id: Option<i64>,
+    },
+    after
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,18 +117,10 @@ pub struct CampaignStateDto {
 
 /// Campaigns in the caller's jurisdiction, newest first.
 #[utoipa::path(get, path = "/screening-campaigns", params(CampaignParams), responses((status = 200, body = CampaignPage), (status = 403, body = ErrorBody)))]
-async fn campaigns(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<CampaignParams>,
-) -> ApiResult<Json<CampaignPage>> {
-    let page = s
+async fn campaigns(ctx: ApiCtx, Query(p): Query<CampaignParams>) -> ApiResult<Json<CampaignPage>> {
+    let page = ctx
         .app
-        .screening_campaigns(
-            &ctx.actor,
-            p.community_id,
-            PageRequest::new(p.after, p.limit),
-        )
+        .screening_campaigns(&ctx.actor, p.community_id, p.page())
         .await?;
     Ok(CampaignPage::of(page))
 }
@@ -140,7 +128,6 @@ async fn campaigns(
 /// Creates a campaign in draft with every household of its scope.
 #[utoipa::path(post, path = "/screening-campaigns", request_body = CampaignRequest, responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_campaign(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<CampaignRequest>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
@@ -157,7 +144,7 @@ async fn create_campaign(
             .map(|n| n.to_string())
             .unwrap_or_default(),
     };
-    let id = s
+    let id = ctx
         .app
         .create_campaign(&ctx.actor, r.community_id, &input)
         .await?;
@@ -166,12 +153,8 @@ async fn create_campaign(
 
 /// A campaign with its questions, scope and teams.
 #[utoipa::path(get, path = "/screening-campaigns/{id}", params(("id" = i64, Path)), responses((status = 200, body = CampaignDetail), (status = 404, body = ErrorBody)))]
-async fn campaign(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<CampaignDetail>> {
-    let v = s.app.screening_campaign(&ctx.actor, id).await?;
+async fn campaign(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<CampaignDetail>> {
+    let v = ctx.app.screening_campaign(&ctx.actor, id).await?;
     Ok(Json(CampaignDetail {
         questions: v
             .questions
@@ -198,12 +181,14 @@ async fn campaign(
 /// Opens a draft campaign or closes an open one.
 #[utoipa::path(post, path = "/screening-campaigns/{id}/state", params(("id" = i64, Path)), request_body = CampaignStateRequest, responses((status = 200, body = CampaignStateDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn campaign_state(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CampaignStateRequest>,
 ) -> ApiResult<Json<CampaignStateDto>> {
-    let state = s.app.transition_campaign(&ctx.actor, id, &r.state).await?;
+    let state = ctx
+        .app
+        .transition_campaign(&ctx.actor, id, &r.state)
+        .await?;
     Ok(Json(CampaignStateDto {
         state: state.code().to_owned(),
     }))

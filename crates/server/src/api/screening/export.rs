@@ -1,6 +1,5 @@
 //! The register exports of a campaign.
 
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -28,12 +27,11 @@ pub struct ExportParams {
 /// One register of the campaign's households as xlsx, masked unless asked and allowed.
 #[utoipa::path(get, path = "/screening-campaigns/{id}/export", params(("id" = i64, Path), ExportParams), responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export_register(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Query(p): Query<ExportParams>,
 ) -> ApiResult<Response> {
-    let bytes = s
+    let bytes = ctx
         .app
         .export_screening_register(&ctx.actor, id, &p.register, p.unmasked)
         .await?;

@@ -1,16 +1,14 @@
 //! The households of a campaign, one household, and its number for a call.
 
 use app::screening::HouseholdQuery;
-use axum::extract::State;
-use domain::page::PageRequest;
 use domain::screening::{HouseholdState, Method, Outcome};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, api_page, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -74,21 +72,19 @@ api_page! {
     next
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct HouseholdParams {
-    /// Only the caller's own teams' households.
-    #[serde(default)]
-    pub mine: bool,
-    pub team_id: Option<i64>,
-    pub grid_id: Option<i64>,
-    pub building_id: Option<i64>,
-    /// `open`, `unreachable` or `done`; open first when absent.
-    pub state: Option<String>,
+page_params! {
+    HouseholdParams {
+        /// Only the caller's own teams' households.
+        #[serde(default)]
+        mine: bool,
+        team_id: Option<i64>,
+        grid_id: Option<i64>,
+        building_id: Option<i64>,
+        /// `open`, `unreachable` or `done`; open first when absent.
+        state: Option<String>,
+    },
     /// A `list_rank`.
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+    after
 }
 
 #[derive(Serialize, ToSchema)]
@@ -131,12 +127,12 @@ pub struct PhoneDto {
 /// Households of a campaign: open first, then by building, unit and room.
 #[utoipa::path(get, path = "/screening-campaigns/{id}/households", operation_id = "campaign_households", params(("id" = i64, Path), HouseholdParams), responses((status = 200, body = CampaignHouseholdPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn households(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Query(p): Query<HouseholdParams>,
 ) -> ApiResult<Json<CampaignHouseholdPage>> {
-    let page = s
+    let page = p.page();
+    let page = ctx
         .app
         .screening_households(
             &ctx.actor,
@@ -148,7 +144,7 @@ async fn households(
                 building_id: p.building_id,
                 state: p.state,
             },
-            PageRequest::new(p.after, p.limit),
+            page,
         )
         .await?;
     Ok(CampaignHouseholdPage::of(page))
@@ -158,10 +154,9 @@ async fn households(
 #[utoipa::path(get, path = "/screening-campaigns/{id}/households/{household_id}", operation_id = "campaign_household", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = CampaignHouseholdDetail), (status = 404, body = ErrorBody)))]
 async fn household(
     ctx: ApiCtx,
-    State(s): State<AppState>,
     Path((id, household_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<CampaignHouseholdDetail>> {
-    let v = s
+    let v = ctx
         .app
         .screening_household(&ctx.actor, id, household_id)
         .await?;
@@ -200,10 +195,9 @@ async fn household(
 #[utoipa::path(post, path = "/screening-campaigns/{id}/households/{household_id}/phone", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = PhoneDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn household_phone(
     ctx: ApiCtx,
-    State(s): State<AppState>,
     Path((id, household_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<PhoneDto>> {
-    let phone = s
+    let phone = ctx
         .app
         .screening_household_phone(&ctx.actor, id, household_id)
         .await?;

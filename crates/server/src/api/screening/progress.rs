@@ -1,7 +1,6 @@
 //! Progress per team and grid.
 
 use app::screening::Totals;
-use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -50,12 +49,8 @@ pub struct ProgressDto {
 
 /// Done, open and unreachable households and matching residents per team and grid.
 #[utoipa::path(get, path = "/screening-campaigns/{id}/progress", params(("id" = i64, Path)), responses((status = 200, body = ProgressDto), (status = 404, body = ErrorBody)))]
-async fn progress(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ProgressDto>> {
-    let p = s.app.screening_progress(&ctx.actor, id).await?;
+async fn progress(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<ProgressDto>> {
+    let p = ctx.app.screening_progress(&ctx.actor, id).await?;
     Ok(Json(ProgressDto {
         teams: p.teams.into_iter().map(Into::into).collect(),
         grids: p.grids.into_iter().map(Into::into).collect(),
