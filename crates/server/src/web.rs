@@ -48,12 +48,14 @@ pub fn request_lang(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// A signed-in page request.
+/// A signed-in page request: who asks, in which language, and the application the page asks
+/// on their behalf.
 #[derive(Clone)]
 pub struct Ctx {
     pub actor: Actor,
     pub csrf: String,
     pub t: Tr,
+    pub app: app::App,
 }
 
 impl Ctx {
@@ -90,6 +92,7 @@ async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<Ctx>, Resp
                 actor,
                 csrf,
                 t: Tr::new(lang),
+                app: state.app.clone(),
             }))
         }
         Ok(None) => Ok(None),
@@ -217,6 +220,9 @@ struct ErrorPage {
     status: u16,
     message: String,
 }
+
+/// What a page request answers: the page, or the error page in the reader's language.
+pub type PageResult = Result<Response, PageError>;
 
 /// An application error on a page: the status of its kind and a message in the user's language.
 pub struct PageError {
@@ -402,9 +408,9 @@ pub async fn after_submit<T, Again>(
     shown_on_form: fn(&AppError) -> bool,
     done: impl FnOnce(T) -> String,
     again: impl FnOnce(FormErrors) -> Again,
-) -> Result<Response, PageError>
+) -> PageResult
 where
-    Again: Future<Output = Result<Response, PageError>>,
+    Again: Future<Output = PageResult>,
 {
     match outcome {
         Ok(v) => Ok(redirect(&done(v))),

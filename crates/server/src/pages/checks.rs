@@ -4,13 +4,13 @@
 
 mod report;
 
-use app::checks::{AlertQuery, CheckInput, NewLink};
+use app::checks::{AlertQuery, CheckInput};
 use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::health::{self, AlertKind, Method, Symptom};
 use domain::page::PageRequest;
@@ -21,7 +21,7 @@ use store::quarantine::Order;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, PageError, render, urlencode};
+use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageResult, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,7 +80,7 @@ struct AlertRow {
     finding: String,
 }
 
-fn alert_row(s: &AppState, t: Tr, a: Alert) -> AlertRow {
+fn alert_row(app: &app::App, t: Tr, a: Alert) -> AlertRow {
     let finding = match a.temperature {
         Some(temp) => {
             let symptoms = symptom_text(t, &a.symptoms, &a.other_symptom);
@@ -93,7 +93,7 @@ fn alert_row(s: &AppState, t: Tr, a: Alert) -> AlertRow {
         None => String::new(),
     };
     AlertRow {
-        raised: crate::pages::registry_time(s, a.raised_at),
+        raised: crate::pages::registry_time(app, a.raised_at),
         finding,
         a,
     }
@@ -148,11 +148,7 @@ impl WorklistPage {
     }
 }
 
-async fn worklist(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(wq): Query<WorklistQuery>,
-) -> Result<Response, PageError> {
+async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
     let is_doctor = ctx.actor.role == domain::access::Role::Doctor;
     // A doctor starts with their own residents; "all" shows the jurisdiction.
     let mine = is_doctor && wq.mine.as_deref() != Some("0");
@@ -166,12 +162,12 @@ async fn worklist(
         kind: Some(kind.clone()),
         state: Some(state.clone()),
     };
-    let alerts = s
+    let alerts = ctx
         .app
         .alerts(&ctx.actor, &query, PageRequest::new(wq.after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
-    let w = s
+        .on_page(&ctx)?;
+    let w = ctx
         .app
         .worklist(
             &ctx.actor,
@@ -180,23 +176,14 @@ async fn worklist(
             PageRequest::new(wq.day_after, Some(100)),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     // The grid filter lists the grids of a few communities; beyond that the list would be long
     // and costly, and the grid number in the address still filters.
-    let communities = s
-        .app
-        .communities(&ctx.actor)
-        .await
-        .map_err(|e| ctx.err(e))?;
+    let communities = ctx.app.communities(&ctx.actor).await.on_page(&ctx)?;
     let mut grids = Vec::new();
     if communities.len() <= 5 {
         for c in &communities {
-            grids.extend(
-                s.app
-                    .grids(&ctx.actor, c.id)
-                    .await
-                    .map_err(|e| ctx.err(e))?,
-            );
+            grids.extend(ctx.app.grids(&ctx.actor, c.id).await.on_page(&ctx)?);
         }
     }
     let query = format!(
@@ -208,8 +195,8 @@ async fn worklist(
     );
     let t = ctx.t;
     let now = jiff::Timestamp::now();
-    let windows = s.app.settings.check_windows;
-    let local_now = s.app.local(now);
+    let windows = ctx.app.settings.check_windows;
+    let local_now = ctx.app.local(now);
     let closed = |part| {
         local_now
             >= windows.closes_at(domain::quarantine::Slot {
@@ -245,7 +232,7 @@ async fn worklist(
         alerts: alerts
             .items
             .into_iter()
-            .map(|a| alert_row(&s, t, a))
+            .map(|a| alert_row(&ctx.app, t, a))
             .collect(),
         next: alerts.next,
         grids,
@@ -283,30 +270,28 @@ fn back_to(back: &str) -> String {
 }
 
 async fn acknowledge(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<AlertForm>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    s.app
+    ctx.app
         .acknowledge_alert(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(Redirect::to(&back_to(&f.back)).into_response())
 }
 
 async fn resolve(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<AlertForm>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    s.app
+    ctx.app
         .resolve_alert(&ctx.actor, id, &f.note)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(Redirect::to(&back_to(&f.back)).into_response())
 }
 
@@ -319,9 +304,9 @@ struct CheckRow {
     recorder: String,
 }
 
-fn check_row(s: &AppState, t: Tr, ch: Check) -> CheckRow {
+fn check_row(app: &app::App, t: Tr, ch: Check) -> CheckRow {
     CheckRow {
-        at: crate::pages::registry_time(s, ch.checked_at),
+        at: crate::pages::registry_time(app, ch.checked_at),
         temperature: degrees(ch.temperature),
         symptoms: symptom_text(t, &ch.symptoms, &ch.other_symptom),
         recorder: if ch.method == Method::SelfReport {
@@ -379,10 +364,13 @@ struct PageQuery {
     after: Option<i64>,
 }
 
+/// What the order's page shows beyond its records: a refused form again, or a link just made.
+#[derive(Default)]
 struct Extra {
     entered: Entered,
     errors: FormErrors,
-    new_link: Option<NewLink>,
+    /// The new link's address and its QR code.
+    new_link: Option<(String, String)>,
     status: StatusCode,
 }
 
@@ -422,36 +410,29 @@ fn qr_svg(url: &str) -> String {
     }
 }
 
-async fn order_checks_page(
-    s: &AppState,
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    id: i64,
-    after: Option<i64>,
-    extra: Extra,
-) -> Result<Response, PageError> {
-    let (order, _) = s
+async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra) -> PageResult {
+    let (order, _) = ctx
         .app
         .quarantine_order(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
-    let page = s
+        .on_page(ctx)?;
+    let page = ctx
         .app
         .order_checks(&ctx.actor, id, PageRequest::new(after, None))
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let now = jiff::Timestamp::now();
-    let slot = s.app.current_slot(now);
-    let first = s
+    let slot = ctx.app.current_slot(now);
+    let first = ctx
         .app
         .slot_check(&ctx.actor, id, slot)
         .await
-        .map_err(|e| ctx.err(e))?;
-    let link = s
+        .on_page(ctx)?;
+    let link = ctx
         .app
         .self_report_link(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(ctx)?;
     let t = ctx.t;
     let title = format!("{} · {}", t.get("checks.title"), order.resident_name);
     let state = order.state;
@@ -467,8 +448,12 @@ async fn order_checks_page(
         slot_key: slot.key(),
         slot_date: slot.date.to_string(),
         slot_part: slot.part.code().to_owned(),
-        first: first.map(|c| check_row(s, t, c)),
-        checks: page.items.into_iter().map(|c| check_row(s, t, c)).collect(),
+        first: first.map(|c| check_row(&ctx.app, t, c)),
+        checks: page
+            .items
+            .into_iter()
+            .map(|c| check_row(&ctx.app, t, c))
+            .collect(),
         next: page.next,
         symptoms: symptom_codes(),
         methods: Method::STAFF.iter().map(|m| m.code()).collect(),
@@ -476,43 +461,25 @@ async fn order_checks_page(
         errors: extra.errors,
         link_created: link
             .as_ref()
-            .map(|l| crate::pages::registry_time(s, l.created_at))
+            .map(|l| crate::pages::registry_time(&ctx.app, l.created_at))
             .unwrap_or_default(),
         link,
-        new_link: extra.new_link.map(|l| {
-            let url = link_url(s, headers, &l.token);
-            let svg = qr_svg(&url);
-            (url, svg)
-        }),
+        new_link: extra.new_link,
         order,
     });
     *res.status_mut() = extra.status;
     Ok(res)
 }
 
-async fn order_checks(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Query(pq): Query<PageQuery>,
-) -> Result<Response, PageError> {
-    let extra = Extra {
-        entered: Entered::default(),
-        errors: FormErrors::default(),
-        new_link: None,
-        status: StatusCode::OK,
-    };
-    order_checks_page(&s, &ctx, &headers, id, pq.after, extra).await
+async fn order_checks(ctx: Ctx, Path(id): Path<i64>, Query(pq): Query<PageQuery>) -> PageResult {
+    order_checks_page(&ctx, id, pq.after, Extra::default()).await
 }
 
 async fn record(
-    State(s): State<AppState>,
     ctx: Ctx,
-    headers: HeaderMap,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(field(&pairs, "csrf"))?;
     let input = CheckInput {
         temperature: field(&pairs, "temperature").to_owned(),
@@ -522,7 +489,7 @@ async fn record(
         slot: field(&pairs, "slot").to_owned(),
         correction_reason: field(&pairs, "correction_reason").to_owned(),
     };
-    match s.app.record_check(&ctx.actor, id, &input).await {
+    match ctx.app.record_check(&ctx.actor, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/quarantine/{id}/checks")).into_response()),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let status = crate::web::status_of(&e);
@@ -546,7 +513,7 @@ async fn record(
                 new_link: None,
                 status,
             };
-            order_checks_page(&s, &ctx, &headers, id, None, extra).await
+            order_checks_page(&ctx, id, None, extra).await
         }
         Err(e) => Err(ctx.err(e)),
     }
@@ -564,21 +531,21 @@ async fn create_link(
     headers: HeaderMap,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<CsrfOnly>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let link = s
+    let link = ctx
         .app
         .create_self_report_link(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     // The token exists only in this answer: shown once, for printing or handing over.
+    let url = link_url(&s, &headers, &link.token);
+    let svg = qr_svg(&url);
     let extra = Extra {
-        entered: Entered::default(),
-        errors: FormErrors::default(),
-        new_link: Some(link),
-        status: StatusCode::OK,
+        new_link: Some((url, svg)),
+        ..Extra::default()
     };
-    let mut res = order_checks_page(&s, &ctx, &headers, id, None, extra).await?;
+    let mut res = order_checks_page(&ctx, id, None, extra).await?;
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
@@ -587,16 +554,15 @@ async fn create_link(
 }
 
 async fn revoke_link(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<CsrfOnly>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    s.app
+    ctx.app
         .revoke_self_report_link(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?;
+        .on_page(&ctx)?;
     Ok(Redirect::to(&format!("/quarantine/{id}/checks")).into_response())
 }
 
@@ -611,17 +577,13 @@ struct Section {
     has_link: bool,
 }
 
-async fn section(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let page = s
+async fn section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let page = ctx
         .app
         .order_checks(&ctx.actor, id, PageRequest::new(None, Some(6)))
         .await
-        .map_err(|e| ctx.err(e))?;
-    let alerts = s
+        .on_page(&ctx)?;
+    let alerts = ctx
         .app
         .alerts(
             &ctx.actor,
@@ -632,12 +594,12 @@ async fn section(
             PageRequest::new(None, Some(20)),
         )
         .await
-        .map_err(|e| ctx.err(e))?;
-    let has_link = s
+        .on_page(&ctx)?;
+    let has_link = ctx
         .app
         .self_report_link(&ctx.actor, id)
         .await
-        .map_err(|e| ctx.err(e))?
+        .on_page(&ctx)?
         .is_some();
     let t = ctx.t;
     Ok(render(&Section {
@@ -646,12 +608,12 @@ async fn section(
         checks: page
             .items
             .into_iter()
-            .map(|c| check_row(&s, t, c))
+            .map(|c| check_row(&ctx.app, t, c))
             .collect(),
         open_alerts: alerts
             .items
             .into_iter()
-            .map(|a| alert_row(&s, t, a))
+            .map(|a| alert_row(&ctx.app, t, a))
             .collect(),
         has_link,
     }))

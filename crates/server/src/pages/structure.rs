@@ -5,8 +5,7 @@ use app::registry::HouseholdInput;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Path, Query};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::Deserialize;
@@ -15,7 +14,7 @@ use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, redirect, render,
+    Chrome, Ctx, FormErrors, OnPage, PageResult, after_submit, invalid, redirect, render,
     render_form,
 };
 
@@ -29,15 +28,15 @@ pub fn routes() -> Router<AppState> {
         .route("/buildings/{id}/households", post(create_household))
         .route(
             "/communities/{id}/rename",
-            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Community, "/communities")),
+            post(|ctx, id, f| rename(ctx, id, f, Node::Community, "/communities")),
         )
         .route(
             "/grids/{id}/rename",
-            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Grid, "/grids")),
+            post(|ctx, id, f| rename(ctx, id, f, Node::Grid, "/grids")),
         )
         .route(
             "/buildings/{id}/rename",
-            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Building, "/buildings")),
+            post(|ctx, id, f| rename(ctx, id, f, Node::Building, "/buildings")),
         )
 }
 
@@ -51,13 +50,9 @@ pub struct NameForm {
     street_id: i64,
 }
 
-pub async fn create_community(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
+pub async fn create_community(ctx: Ctx, Form(f): Form<NameForm>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let outcome = s
+    let outcome = ctx
         .app
         .create_community(&ctx.actor, f.street_id, &f.name)
         .await;
@@ -66,7 +61,7 @@ pub async fn create_community(
         outcome,
         invalid,
         |id| format!("/communities/{id}"),
-        |errors| super::home_with(&s, &ctx, errors.joined()),
+        |errors| super::home_with(&ctx, errors.joined()),
     )
     .await
 }
@@ -83,17 +78,17 @@ struct CommunityPage {
     summary: Option<app::registry::Summary>,
 }
 
-async fn community_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    form_error: String,
-) -> Result<Response, PageError> {
-    let community = s.app.community(&ctx.actor, id).await.on_page(ctx)?;
-    let grids = s.app.grids(&ctx.actor, id).await.on_page(ctx)?;
+async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
+    let community = ctx.app.community(&ctx.actor, id).await.on_page(ctx)?;
+    let grids = ctx.app.grids(&ctx.actor, id).await.on_page(ctx)?;
     let r = ctx.actor.role;
     let summary = if r.can_view_registry() {
-        Some(s.app.registry_summary(&ctx.actor, id).await.on_page(ctx)?)
+        Some(
+            ctx.app
+                .registry_summary(&ctx.actor, id)
+                .await
+                .on_page(ctx)?,
+        )
     } else {
         None
     };
@@ -108,28 +103,19 @@ async fn community_page(
     }))
 }
 
-async fn community(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    community_page(&s, &ctx, id, String::new()).await
+async fn community(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    community_page(&ctx, id, String::new()).await
 }
 
-async fn create_grid(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
+async fn create_grid(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let outcome = s.app.create_grid(&ctx.actor, id, &f.name).await;
+    let outcome = ctx.app.create_grid(&ctx.actor, id, &f.name).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |grid| format!("/grids/{grid}"),
-        |errors| community_page(&s, &ctx, id, errors.joined()),
+        |errors| community_page(&ctx, id, errors.joined()),
     )
     .await
 }
@@ -144,14 +130,9 @@ struct GridPage {
     form_error: String,
 }
 
-async fn grid_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    form_error: String,
-) -> Result<Response, PageError> {
-    let buildings = s.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
-    let grid = s.app.grid(&ctx.actor, id).await.on_page(ctx)?;
+async fn grid_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
+    let buildings = ctx.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
+    let grid = ctx.app.grid(&ctx.actor, id).await.on_page(ctx)?;
     Ok(render(&GridPage {
         c: ctx.chrome(&grid.name),
         grid,
@@ -161,28 +142,19 @@ async fn grid_page(
     }))
 }
 
-async fn grid(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    grid_page(&s, &ctx, id, String::new()).await
+async fn grid(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    grid_page(&ctx, id, String::new()).await
 }
 
-async fn create_building(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
+async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let outcome = s.app.create_building(&ctx.actor, id, &f.name).await;
+    let outcome = ctx.app.create_building(&ctx.actor, id, &f.name).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |building| format!("/buildings/{building}"),
-        |errors| grid_page(&s, &ctx, id, errors.joined()),
+        |errors| grid_page(&ctx, id, errors.joined()),
     )
     .await
 }
@@ -219,21 +191,20 @@ struct AfterQuery {
 }
 
 async fn building_page(
-    s: &AppState,
     ctx: &Ctx,
     id: i64,
     after: Option<i64>,
     form: HouseholdForm,
     errors: FormErrors,
-) -> Result<Response, PageError> {
-    let building = s.app.building(&ctx.actor, id).await.on_page(ctx)?;
-    let units = s.app.units(&ctx.actor, id).await.on_page(ctx)?;
+) -> PageResult {
+    let building = ctx.app.building(&ctx.actor, id).await.on_page(ctx)?;
+    let units = ctx.app.units(&ctx.actor, id).await.on_page(ctx)?;
     let filter = HouseholdFilter {
         building_id: Some(id),
         ..Default::default()
     };
     let page = if ctx.actor.role.can_view_registry() {
-        s.app
+        ctx.app
             .households(&ctx.actor, &filter, PageRequest::new(after, Some(100)))
             .await
             .on_page(ctx)?
@@ -260,14 +231,8 @@ async fn building_page(
     ))
 }
 
-async fn building(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
-) -> Result<Response, PageError> {
+async fn building(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<AfterQuery>) -> PageResult {
     building_page(
-        &s,
         &ctx,
         id,
         q.after,
@@ -278,11 +243,10 @@ async fn building(
 }
 
 async fn create_household(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<HouseholdForm>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
     let input = HouseholdInput {
         building_id: id,
@@ -290,28 +254,27 @@ async fn create_household(
         room: f.room.clone(),
         phone: f.phone.clone(),
     };
-    let outcome = s.app.create_household(&ctx.actor, &input).await;
+    let outcome = ctx.app.create_household(&ctx.actor, &input).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |household| format!("/households/{household}"),
-        |errors| building_page(&s, &ctx, id, None, f, errors),
+        |errors| building_page(&ctx, id, None, f, errors),
     )
     .await
 }
 
 /// Renames a community, grid or building from its page and goes back to it.
 async fn rename(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<NameForm>,
     node: fn(i64) -> Node,
     back: &str,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    s.app
+    ctx.app
         .rename(&ctx.actor, node(id), &f.name)
         .await
         .on_page(&ctx)?;

@@ -200,12 +200,8 @@ fn edit_resident_form(ctx: &Ctx, r: &Resident, f: ResidentFields, errors: FormEr
     )
 }
 
-async fn new_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let (h, _) = ctx.app.household(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields {
         document_kind: "citizen_id".into(),
         hukou: "registered".into(),
@@ -217,51 +213,49 @@ async fn new_form(
 }
 
 async fn create(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     let (f, csrf, _) = ResidentFields::from_pairs(&pairs);
     ctx.check_csrf(&csrf)?;
-    let outcome = s.app.create_resident(&ctx.actor, id, &f.raw()).await;
+    let outcome = ctx.app.create_resident(&ctx.actor, id, &f.raw()).await;
     after_submit(
         &ctx,
         outcome,
         invalid_or_conflicting,
         |resident| format!("/residents/{resident}?saved=1"),
         |errors| async {
-            let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+            let (h, _) = ctx.app.household(&ctx.actor, id).await.on_page(&ctx)?;
             Ok(new_resident_form(&ctx, id, &h, f, errors))
         },
     )
     .await
 }
 
-async fn edit_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields::of(&r);
     Ok(edit_resident_form(&ctx, &r, f, FormErrors::default()))
 }
 
 async fn edit(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     let (f, csrf, version) = ResidentFields::from_pairs(&pairs);
     ctx.check_csrf(&csrf)?;
-    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+    let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let mut raw = f.raw();
     // Blank number or phone on the edit form means "unchanged": the stored values are kept.
     let unmask_needed = raw.document_number.trim().is_empty() || raw.phone.trim().is_empty();
     if unmask_needed {
-        let current = s.app.current_contact(&ctx.actor, id).await.on_page(&ctx)?;
+        let current = ctx
+            .app
+            .current_contact(&ctx.actor, id)
+            .await
+            .on_page(&ctx)?;
         if raw.document_number.trim().is_empty() {
             raw.document_number = current.document_number;
         }
@@ -269,7 +263,7 @@ async fn edit(
             raw.phone = current.phone.unwrap_or_default();
         }
     }
-    let outcome = s
+    let outcome = ctx
         .app
         .update_resident(&ctx.actor, id, version, r.household_id, &raw)
         .await;

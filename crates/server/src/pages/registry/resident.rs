@@ -28,13 +28,8 @@ struct NoticeQuery {
     saved: Option<String>,
 }
 
-async fn resident(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(nq): Query<NoticeQuery>,
-) -> Result<Response, PageError> {
-    let (r, merges) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) -> PageResult {
+    let (r, merges) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let vulnerabilities = Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
         .list()
         .iter()
@@ -42,7 +37,7 @@ async fn resident(
         .collect();
     let merges = merges
         .into_iter()
-        .map(|m| (local_time(&s, m.at), m.source, m.changes))
+        .map(|m| (local_time(&ctx.app, m.at), m.source, m.changes))
         .collect();
     Ok(render(&ResidentPage {
         c: ctx.chrome(&r.name),
@@ -84,14 +79,9 @@ struct UnmaskForm {
     reason: String,
 }
 
-async fn unmask(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<UnmaskForm>,
-) -> Result<Response, PageError> {
+async fn unmask(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnmaskForm>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let u = s
+    let u = ctx
         .app
         .unmask_resident(&ctx.actor, id, &f.reason)
         .await
@@ -117,15 +107,10 @@ struct DeleteForm {
     reason: String,
 }
 
-async fn delete_resident(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<DeleteForm>,
-) -> Result<Response, PageError> {
+async fn delete_resident(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DeleteForm>) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
-    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
-    s.app
+    let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+    ctx.app
         .delete_resident(&ctx.actor, id, &f.reason)
         .await
         .on_page(&ctx)?;
