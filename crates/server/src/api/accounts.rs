@@ -3,12 +3,13 @@
 use app::accounts::AccountInput;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
+use crate::api::api_shape;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -18,16 +19,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_account))
 }
 
-// Not the stored account: the language (and the password hash) stay out of the API.
-#[derive(Serialize, ToSchema)]
-pub struct AccountDto {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: domain::access::Role,
-    pub level: domain::access::Level,
-    pub scope_id: i64,
-    pub active: bool,
+api_shape! {
+    // Not the stored account: the language (and the password hash) stay out of the API.
+    AccountDto from a: store::accounts::Account {
+        id: i64,
+        username: String,
+        display_name: String,
+        role: domain::access::Role,
+        level: domain::access::Level,
+        scope_id: i64,
+        active: bool,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -48,20 +50,6 @@ pub struct AccountRequest {
 
 fn yes() -> bool {
     true
-}
-
-impl From<store::accounts::Account> for AccountDto {
-    fn from(a: store::accounts::Account) -> Self {
-        AccountDto {
-            id: a.id,
-            username: a.username,
-            display_name: a.display_name,
-            role: a.role,
-            level: a.level,
-            scope_id: a.scope_id,
-            active: a.active,
-        }
-    }
 }
 
 #[utoipa::path(get, path = "/accounts", responses((status = 200, body = Vec<AccountDto>)))]

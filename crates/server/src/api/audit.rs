@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult};
 use crate::AppState;
+use crate::api::api_shape;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,20 +30,21 @@ pub struct AuditParams {
     pub limit: Option<u32>,
 }
 
-// Not the stored record: the account id, community and previous hash stay out of the API.
-#[derive(Serialize, ToSchema)]
-pub struct AuditEntryDto {
-    pub seq: i64,
-    pub at: i64,
-    pub account_name: String,
-    pub role: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub reason: Option<String>,
-    pub hash: String,
+api_shape! {
+    // Not the stored record: the account id, community and previous hash stay out of the API.
+    AuditEntryDto from r: store::audit::AuditRecord {
+        seq: i64,
+        at: i64,
+        account_name: String,
+        role: String,
+        action: String,
+        object_type: String,
+        object_id: String,
+        before: Option<String>,
+        after: Option<String>,
+        reason: Option<String>,
+        hash: String,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,24 +53,6 @@ pub struct VerificationDto {
     pub intact: bool,
     pub broken_at: Option<i64>,
     pub reason: Option<String>,
-}
-
-impl From<store::audit::AuditRecord> for AuditEntryDto {
-    fn from(r: store::audit::AuditRecord) -> Self {
-        AuditEntryDto {
-            seq: r.seq,
-            at: r.at,
-            account_name: r.account_name,
-            role: r.role,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            before: r.before,
-            after: r.after,
-            reason: r.reason,
-            hash: r.hash,
-        }
-    }
 }
 
 #[utoipa::path(get, path = "/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntryDto>)))]

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, PageParams, api_page, page_params};
+use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -26,66 +26,44 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_self_report))
 }
 
-/// A check record: the current one of its slot, or one a correction superseded.
-// Kept apart from the stored record: the API gives degrees where the store keeps tenths.
-#[derive(Serialize, ToSchema)]
-pub struct CheckDto {
-    pub id: i64,
-    pub order_id: i64,
-    /// ISO date.
-    pub slot_date: String,
-    /// `morning` or `evening`.
-    pub slot_part: Part,
-    /// Degrees Celsius, one decimal.
-    pub temperature: f64,
-    /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
-    /// `shortness_of_breath`, `diarrhoea`.
-    pub symptoms: Vec<Symptom>,
-    pub other_symptom: String,
-    /// 37.3 °C or above, or any symptom.
-    pub febrile: bool,
-    /// `doctor_call`, `self_report` or `on_site`.
-    pub method: Method,
-    /// The account that recorded it; absent for a self-report.
-    pub recorded_by: Option<i64>,
-    pub recorder_name: String,
-    /// The self-report link it came through.
-    pub link_id: Option<i64>,
-    /// Milliseconds since the Unix epoch.
-    pub checked_at: i64,
-    /// The record this one corrected.
-    pub replaces_id: Option<i64>,
-    pub correction_reason: Option<String>,
-    /// When a later correction replaced this record.
-    pub superseded_at: Option<i64>,
+api_shape! {
+    /// A check record: the current one of its slot, or one a correction superseded.
+    // Kept apart from the stored record: the API gives degrees where the store keeps tenths.
+    CheckDto from c: store::checks::Check {
+        id: i64,
+        order_id: i64,
+        /// ISO date.
+        slot_date: String,
+        /// `morning` or `evening`.
+        slot_part: Part,
+        /// Degrees Celsius, one decimal.
+        temperature: f64 = celsius(c.temperature),
+        /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
+        /// `shortness_of_breath`, `diarrhoea`.
+        symptoms: Vec<Symptom>,
+        other_symptom: String,
+        /// 37.3 °C or above, or any symptom.
+        febrile: bool,
+        /// `doctor_call`, `self_report` or `on_site`.
+        method: Method,
+        /// The account that recorded it; absent for a self-report.
+        recorded_by: Option<i64>,
+        recorder_name: String,
+        /// The self-report link it came through.
+        link_id: Option<i64>,
+        /// Milliseconds since the Unix epoch.
+        checked_at: i64,
+        /// The record this one corrected.
+        replaces_id: Option<i64>,
+        correction_reason: Option<String>,
+        /// When a later correction replaced this record.
+        superseded_at: Option<i64>,
+    }
 }
 
 fn celsius(tenths: i64) -> f64 {
     // Tenths are small integers; the conversion is exact to one decimal.
     f64::from(i32::try_from(tenths).unwrap_or(0)) / 10.0
-}
-
-impl From<store::checks::Check> for CheckDto {
-    fn from(c: store::checks::Check) -> Self {
-        CheckDto {
-            id: c.id,
-            order_id: c.order_id,
-            slot_date: c.slot_date,
-            slot_part: c.slot_part,
-            temperature: celsius(c.temperature),
-            symptoms: c.symptoms,
-            other_symptom: c.other_symptom,
-            febrile: c.febrile,
-            method: c.method,
-            recorded_by: c.recorded_by,
-            recorder_name: c.recorder_name,
-            link_id: c.link_id,
-            checked_at: c.checked_at,
-            replaces_id: c.replaces_id,
-            correction_reason: c.correction_reason,
-            superseded_at: c.superseded_at,
-        }
-    }
 }
 
 api_page! {
@@ -114,28 +92,17 @@ pub struct CheckRequest {
     pub correction_reason: String,
 }
 
-/// What a record did.
-#[derive(Serialize, ToSchema)]
-pub struct RecordedDto {
-    pub check_id: i64,
-    /// The slot key, e.g. `2020-02-01/morning`.
-    pub slot: String,
-    pub febrile: bool,
-    /// The fever alert this record raised, if any.
-    pub fever_alert_id: Option<i64>,
-    /// The record this one corrected.
-    pub replaced: Option<i64>,
-}
-
-impl From<app::checks::Recorded> for RecordedDto {
-    fn from(r: app::checks::Recorded) -> Self {
-        RecordedDto {
-            check_id: r.check_id,
-            slot: r.slot.key(),
-            febrile: r.febrile,
-            fever_alert_id: r.fever_alert_id,
-            replaced: r.replaced,
-        }
+api_shape! {
+    /// What a record did.
+    RecordedDto from r: app::checks::Recorded {
+        check_id: i64,
+        /// The slot key, e.g. `2020-02-01/morning`.
+        slot: String = r.slot.key(),
+        febrile: bool,
+        /// The fever alert this record raised, if any.
+        fever_alert_id: Option<i64>,
+        /// The record this one corrected.
+        replaced: Option<i64>,
     }
 }
 
@@ -203,68 +170,38 @@ async fn revoke_self_report_link(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// An alert with the resident and home it concerns.
-// Kept apart from the stored alert: the API gives degrees where the store keeps tenths.
-#[derive(Serialize, ToSchema)]
-pub struct AlertDto {
-    pub id: i64,
-    /// `fever` or `missed_check`.
-    pub kind: AlertKind,
-    pub order_id: i64,
-    pub resident_id: i64,
-    pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub doctor_id: Option<i64>,
-    pub slot_date: String,
-    pub slot_part: Part,
-    /// `open`, `acknowledged` or `resolved`.
-    pub state: AlertState,
-    /// Milliseconds since the Unix epoch.
-    pub raised_at: i64,
-    pub acknowledged_by: Option<i64>,
-    pub acknowledged_at: Option<i64>,
-    pub resolved_by: Option<i64>,
-    pub resolved_at: Option<i64>,
-    pub resolution_note: Option<String>,
-    /// The record that raised a fever alert.
-    pub check_id: Option<i64>,
-    pub temperature: Option<f64>,
-    pub symptoms: Vec<Symptom>,
-    pub other_symptom: String,
-}
-
-impl From<store::checks::Alert> for AlertDto {
-    fn from(a: store::checks::Alert) -> Self {
-        AlertDto {
-            id: a.id,
-            kind: a.kind,
-            order_id: a.order_id,
-            resident_id: a.resident_id,
-            resident_name: a.resident_name,
-            building_name: a.building_name,
-            unit_name: a.unit_name,
-            room: a.room,
-            grid_id: a.grid_id,
-            community_id: a.community_id,
-            doctor_id: a.doctor_id,
-            slot_date: a.slot_date,
-            slot_part: a.slot_part,
-            state: a.state,
-            raised_at: a.raised_at,
-            acknowledged_by: a.acknowledged_by,
-            acknowledged_at: a.acknowledged_at,
-            resolved_by: a.resolved_by,
-            resolved_at: a.resolved_at,
-            resolution_note: a.resolution_note,
-            check_id: a.check_id,
-            temperature: a.temperature.map(celsius),
-            symptoms: a.symptoms,
-            other_symptom: a.other_symptom,
-        }
+api_shape! {
+    /// An alert with the resident and home it concerns.
+    // Kept apart from the stored alert: the API gives degrees where the store keeps tenths.
+    AlertDto from a: store::checks::Alert {
+        id: i64,
+        /// `fever` or `missed_check`.
+        kind: AlertKind,
+        order_id: i64,
+        resident_id: i64,
+        resident_name: String,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        grid_id: i64,
+        community_id: i64,
+        doctor_id: Option<i64>,
+        slot_date: String,
+        slot_part: Part,
+        /// `open`, `acknowledged` or `resolved`.
+        state: AlertState,
+        /// Milliseconds since the Unix epoch.
+        raised_at: i64,
+        acknowledged_by: Option<i64>,
+        acknowledged_at: Option<i64>,
+        resolved_by: Option<i64>,
+        resolved_at: Option<i64>,
+        resolution_note: Option<String>,
+        /// The record that raised a fever alert.
+        check_id: Option<i64>,
+        temperature: Option<f64> = a.temperature.map(celsius),
+        symptoms: Vec<Symptom>,
+        other_symptom: String,
     }
 }
 

@@ -119,6 +119,39 @@ macro_rules! page_params {
 }
 use page_params;
 
+/// Declares a shape of the API that carries a stored row's (or a use case's) fields under the
+/// same names, with its conversion from that row: each field is written once. A field given
+/// `= value` is computed from the row, named before its type, rather than copied.
+macro_rules! api_shape {
+    (
+        $(#[$meta:meta])*
+        $shape:ident from $row:ident: $source:ty {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty $(= $value:expr)?,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $shape {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl From<$source> for $shape {
+            fn from($row: $source) -> Self {
+                $shape {
+                    $($field: $crate::api::api_shape!(@value $row.$field $(, $value)?),)*
+                }
+            }
+        }
+    };
+    (@value $copied:expr) => {
+        $copied
+    };
+    (@value $copied:expr, $value:expr) => {
+        $value
+    };
+}
+use api_shape;
+
 page_params! {
     /// A read by pages with no filter of its own.
     PageParams {},

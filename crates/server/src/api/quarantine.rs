@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,64 +21,37 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(quarantine_transition))
 }
 
-/// A quarantine order.
-// Kept apart from the stored order: the API leaves out its bookkeeping timestamps.
-#[derive(Serialize, ToSchema)]
-pub struct QuarantineOrderDto {
-    pub id: i64,
-    pub resident_id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// `returnee`, `case_contact`, `return_to_work` or `other`.
-    pub reason: Reason,
-    /// `home` or `centralised`.
-    pub kind: Kind,
-    /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
-    pub state: OrderState,
-    /// ISO date.
-    pub start_date: String,
-    pub days: i64,
-    /// ISO date: the last day of quarantine.
-    pub end_date: String,
-    pub door_sealed: bool,
-    /// Milliseconds since the Unix epoch.
-    pub door_sealed_at: Option<i64>,
-    pub camera_installed: bool,
-    pub doctor_id: Option<i64>,
-    pub grid_worker_id: Option<i64>,
-}
-
-impl From<store::quarantine::Order> for QuarantineOrderDto {
-    fn from(o: store::quarantine::Order) -> Self {
-        QuarantineOrderDto {
-            id: o.id,
-            resident_id: o.resident_id,
-            household_id: o.household_id,
-            building_id: o.building_id,
-            grid_id: o.grid_id,
-            community_id: o.community_id,
-            resident_name: o.resident_name,
-            building_name: o.building_name,
-            unit_name: o.unit_name,
-            room: o.room,
-            reason: o.reason,
-            kind: o.kind,
-            state: o.state,
-            start_date: o.start_date,
-            days: o.days,
-            end_date: o.end_date,
-            door_sealed: o.door_sealed,
-            door_sealed_at: o.door_sealed_at,
-            camera_installed: o.camera_installed,
-            doctor_id: o.doctor_id,
-            grid_worker_id: o.grid_worker_id,
-        }
+api_shape! {
+    /// A quarantine order.
+    // Kept apart from the stored order: the API leaves out its bookkeeping timestamps.
+    QuarantineOrderDto from o: store::quarantine::Order {
+        id: i64,
+        resident_id: i64,
+        household_id: i64,
+        building_id: i64,
+        grid_id: i64,
+        community_id: i64,
+        resident_name: String,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// `returnee`, `case_contact`, `return_to_work` or `other`.
+        reason: Reason,
+        /// `home` or `centralised`.
+        kind: Kind,
+        /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
+        state: OrderState,
+        /// ISO date.
+        start_date: String,
+        days: i64,
+        /// ISO date: the last day of quarantine.
+        end_date: String,
+        door_sealed: bool,
+        /// Milliseconds since the Unix epoch.
+        door_sealed_at: Option<i64>,
+        camera_installed: bool,
+        doctor_id: Option<i64>,
+        grid_worker_id: Option<i64>,
     }
 }
 

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, PageParams, api_page, page_params};
+use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,66 +33,38 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(task_volunteers))
 }
 
-/// A supply-delivery task of a household under home quarantine.
-// Kept apart from the stored task: the API leaves out its bookkeeping timestamps.
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryTaskDto {
-    pub id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// ISO date.
-    pub due_date: String,
-    /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
-    pub state: DeliveryState,
-    pub volunteer_id: Option<i64>,
-    pub volunteer_name: Option<String>,
-    /// What the household needs, as the volunteer wrote it down.
-    pub needs: String,
-    /// Milliseconds since the Unix epoch, each with the account that recorded the step.
-    pub asked_at: Option<i64>,
-    pub asked_by: Option<i64>,
-    pub delivered_at: Option<i64>,
-    pub delivered_by: Option<i64>,
-    pub confirmed_at: Option<i64>,
-    pub confirmed_by: Option<i64>,
-    /// `at_door` or `phone`.
-    pub confirmed_via: Option<ConfirmedVia>,
-    pub cancelled_at: Option<i64>,
-    /// Members under active home quarantine now.
-    pub people: i64,
-}
-
-impl From<store::tasks::Delivery> for DeliveryTaskDto {
-    fn from(d: store::tasks::Delivery) -> Self {
-        DeliveryTaskDto {
-            id: d.id,
-            household_id: d.household_id,
-            building_id: d.building_id,
-            grid_id: d.grid_id,
-            community_id: d.community_id,
-            building_name: d.building_name,
-            unit_name: d.unit_name,
-            room: d.room,
-            due_date: d.due_date,
-            state: d.state,
-            volunteer_id: d.volunteer_id,
-            volunteer_name: d.volunteer_name,
-            needs: d.needs,
-            asked_at: d.asked_at,
-            asked_by: d.asked_by,
-            delivered_at: d.delivered_at,
-            delivered_by: d.delivered_by,
-            confirmed_at: d.confirmed_at,
-            confirmed_by: d.confirmed_by,
-            confirmed_via: d.confirmed_via,
-            cancelled_at: d.cancelled_at,
-            people: d.people,
-        }
+api_shape! {
+    /// A supply-delivery task of a household under home quarantine.
+    // Kept apart from the stored task: the API leaves out its bookkeeping timestamps.
+    DeliveryTaskDto from d: store::tasks::Delivery {
+        id: i64,
+        household_id: i64,
+        building_id: i64,
+        grid_id: i64,
+        community_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// ISO date.
+        due_date: String,
+        /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
+        state: DeliveryState,
+        volunteer_id: Option<i64>,
+        volunteer_name: Option<String>,
+        /// What the household needs, as the volunteer wrote it down.
+        needs: String,
+        /// Milliseconds since the Unix epoch, each with the account that recorded the step.
+        asked_at: Option<i64>,
+        asked_by: Option<i64>,
+        delivered_at: Option<i64>,
+        delivered_by: Option<i64>,
+        confirmed_at: Option<i64>,
+        confirmed_by: Option<i64>,
+        /// `at_door` or `phone`.
+        confirmed_via: Option<ConfirmedVia>,
+        cancelled_at: Option<i64>,
+        /// Members under active home quarantine now.
+        people: i64,
     }
 }
 
@@ -288,73 +260,41 @@ async fn delivery_assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A rubbish round of one grid and day.
-// Kept apart from the stored round: the API leaves out when it was opened.
-#[derive(Serialize, ToSchema)]
-pub struct RubbishRoundDto {
-    pub id: i64,
-    pub grid_id: i64,
-    pub grid_name: String,
-    pub community_id: i64,
-    /// ISO date.
-    pub round_date: String,
-    /// `open` or `done`.
-    pub state: RoundState,
-    pub volunteer_id: Option<i64>,
-    pub volunteer_name: Option<String>,
-    /// Doors on the round, and those not yet visited.
-    pub stops: i64,
-    pub pending: i64,
-    pub done_at: Option<i64>,
-    pub done_by: Option<i64>,
-}
-
-impl From<store::tasks::Round> for RubbishRoundDto {
-    fn from(r: store::tasks::Round) -> Self {
-        RubbishRoundDto {
-            id: r.id,
-            grid_id: r.grid_id,
-            grid_name: r.grid_name,
-            community_id: r.community_id,
-            round_date: r.round_date,
-            state: r.state,
-            volunteer_id: r.volunteer_id,
-            volunteer_name: r.volunteer_name,
-            stops: r.stops,
-            pending: r.pending,
-            done_at: r.done_at,
-            done_by: r.done_by,
-        }
+api_shape! {
+    /// A rubbish round of one grid and day.
+    // Kept apart from the stored round: the API leaves out when it was opened.
+    RubbishRoundDto from r: store::tasks::Round {
+        id: i64,
+        grid_id: i64,
+        grid_name: String,
+        community_id: i64,
+        /// ISO date.
+        round_date: String,
+        /// `open` or `done`.
+        state: RoundState,
+        volunteer_id: Option<i64>,
+        volunteer_name: Option<String>,
+        /// Doors on the round, and those not yet visited.
+        stops: i64,
+        pending: i64,
+        done_at: Option<i64>,
+        done_by: Option<i64>,
     }
 }
 
-/// One sealed door of a round.
-// Kept apart from the stored stop: the API leaves out the round, which the path names.
-#[derive(Serialize, ToSchema)]
-pub struct RubbishStopDto {
-    pub id: i64,
-    pub household_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// `pending`, `collected` or `no_rubbish`.
-    pub state: StopState,
-    pub visited_at: Option<i64>,
-    pub visited_by: Option<i64>,
-}
-
-impl From<store::tasks::Stop> for RubbishStopDto {
-    fn from(s: store::tasks::Stop) -> Self {
-        RubbishStopDto {
-            id: s.id,
-            household_id: s.household_id,
-            building_name: s.building_name,
-            unit_name: s.unit_name,
-            room: s.room,
-            state: s.state,
-            visited_at: s.visited_at,
-            visited_by: s.visited_by,
-        }
+api_shape! {
+    /// One sealed door of a round.
+    // Kept apart from the stored stop: the API leaves out the round, which the path names.
+    RubbishStopDto from s: store::tasks::Stop {
+        id: i64,
+        household_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// `pending`, `collected` or `no_rubbish`.
+        state: StopState,
+        visited_at: Option<i64>,
+        visited_by: Option<i64>,
     }
 }
 

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,33 +21,43 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export_residents))
 }
 
-// Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
-#[derive(Serialize, ToSchema)]
-pub struct ResidentDto {
-    pub id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    pub name: String,
-    pub document_kind: domain::document::DocumentKind,
-    /// Masked, e.g. `610825********123X`; see the unmask endpoint.
-    pub document_masked: String,
-    pub sex: Option<domain::citizen_id::Sex>,
-    pub birth_date: Option<String>,
-    /// Masked.
-    pub phone: Option<String>,
-    pub hukou: domain::registry::Hukou,
-    pub tenure: domain::registry::Tenure,
-    pub travel_status: domain::registry::TravelStatus,
-    pub travel_origin: Option<String>,
-    pub returned_on: Option<String>,
-    pub vulnerabilities: Vec<String>,
-    pub notes: String,
-    pub version: i64,
+/// The codes of the vulnerabilities a resident's stored bits hold.
+fn vulnerability_codes(bits: i64) -> Vec<String> {
+    domain::registry::Vulnerabilities(u8::try_from(bits).unwrap_or(0))
+        .list()
+        .iter()
+        .map(|v| v.code().to_owned())
+        .collect()
+}
+
+api_shape! {
+    // Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
+    ResidentDto from r: store::registry::Resident {
+        id: i64,
+        household_id: i64,
+        building_id: i64,
+        grid_id: i64,
+        community_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        name: String,
+        document_kind: domain::document::DocumentKind,
+        /// Masked, e.g. `610825********123X`; see the unmask endpoint.
+        document_masked: String,
+        sex: Option<domain::citizen_id::Sex>,
+        birth_date: Option<String>,
+        /// Masked.
+        phone: Option<String>,
+        hukou: domain::registry::Hukou,
+        tenure: domain::registry::Tenure,
+        travel_status: domain::registry::TravelStatus,
+        travel_origin: Option<String>,
+        returned_on: Option<String>,
+        vulnerabilities: Vec<String> = vulnerability_codes(r.vulnerabilities),
+        notes: String,
+        version: i64,
+    }
 }
 
 api_page! {
@@ -143,41 +153,6 @@ pub struct ExportParams {
     /// Full numbers, for roles that may unmask; audited.
     #[serde(default)]
     pub unmasked: bool,
-}
-
-impl From<store::registry::Resident> for ResidentDto {
-    fn from(r: store::registry::Resident) -> Self {
-        ResidentDto {
-            vulnerabilities: domain::registry::Vulnerabilities(
-                u8::try_from(r.vulnerabilities).unwrap_or(0),
-            )
-            .list()
-            .iter()
-            .map(|v| v.code().to_owned())
-            .collect(),
-            id: r.id,
-            household_id: r.household_id,
-            building_id: r.building_id,
-            grid_id: r.grid_id,
-            community_id: r.community_id,
-            building_name: r.building_name,
-            unit_name: r.unit_name,
-            room: r.room,
-            name: r.name,
-            document_kind: r.document_kind,
-            document_masked: r.document_masked,
-            sex: r.sex,
-            birth_date: r.birth_date,
-            phone: r.phone,
-            hukou: r.hukou,
-            tenure: r.tenure,
-            travel_status: r.travel_status,
-            travel_origin: r.travel_origin,
-            returned_on: r.returned_on,
-            notes: r.notes,
-            version: r.version,
-        }
-    }
 }
 
 impl ResidentRequest {

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,33 +20,19 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(campaign_state))
 }
 
-/// A screening campaign.
-// Not the stored campaign: its questions come apart in the detail, its marks stay inside.
-#[derive(Serialize, ToSchema)]
-pub struct CampaignDto {
-    pub id: i64,
-    pub community_id: i64,
-    pub name: String,
-    pub state: CampaignState,
-    pub whole_community: bool,
-    /// Failed attempts after which a household counts as unreachable.
-    pub unreachable_after: i64,
-    pub created_by: i64,
-    pub created_at: i64,
-}
-
-impl From<store::screening::Campaign> for CampaignDto {
-    fn from(c: store::screening::Campaign) -> Self {
-        CampaignDto {
-            id: c.id,
-            community_id: c.community_id,
-            name: c.name,
-            state: c.state,
-            whole_community: c.whole_community,
-            unreachable_after: c.unreachable_after,
-            created_by: c.created_by,
-            created_at: c.created_at,
-        }
+api_shape! {
+    /// A screening campaign.
+    // Not the stored campaign: its questions come apart in the detail, its marks stay inside.
+    CampaignDto from c: store::screening::Campaign {
+        id: i64,
+        community_id: i64,
+        name: String,
+        state: CampaignState,
+        whole_community: bool,
+        /// Failed attempts after which a household counts as unreachable.
+        unreachable_after: i64,
+        created_by: i64,
+        created_at: i64,
     }
 }
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,51 +19,30 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(household_phone))
 }
 
-/// A household of a campaign.
-// Not the stored row: the campaign, community and position stay inside.
-#[derive(Serialize, ToSchema)]
-pub struct CampaignHouseholdDto {
-    pub household_id: i64,
-    pub grid_id: i64,
-    pub building_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// Masked.
-    pub phone: Option<String>,
-    /// 0 when not assigned.
-    pub team_id: i64,
-    pub state: HouseholdState,
-    pub attempts: i64,
-    pub failed_attempts: i64,
-    /// Residents whose answer matches a question.
-    pub matched: i64,
-    /// e.g. `call_no_answer`.
-    pub last_contact: Option<String>,
-    pub last_attempt_at: Option<i64>,
-    /// The list key: pass as `after` to continue after this household.
-    pub list_rank: i64,
-}
-
-impl From<store::screening::CampaignHousehold> for CampaignHouseholdDto {
-    fn from(h: store::screening::CampaignHousehold) -> Self {
-        CampaignHouseholdDto {
-            household_id: h.household_id,
-            grid_id: h.grid_id,
-            building_id: h.building_id,
-            building_name: h.building_name,
-            unit_name: h.unit_name,
-            room: h.room,
-            phone: h.phone,
-            team_id: h.team_id,
-            state: h.state,
-            attempts: h.attempts,
-            failed_attempts: h.failed_attempts,
-            matched: h.matched,
-            last_contact: h.last_contact,
-            last_attempt_at: h.last_attempt_at,
-            list_rank: h.list_rank,
-        }
+api_shape! {
+    /// A household of a campaign.
+    // Not the stored row: the campaign, community and position stay inside.
+    CampaignHouseholdDto from h: store::screening::CampaignHousehold {
+        household_id: i64,
+        grid_id: i64,
+        building_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// Masked.
+        phone: Option<String>,
+        /// 0 when not assigned.
+        team_id: i64,
+        state: HouseholdState,
+        attempts: i64,
+        failed_attempts: i64,
+        /// Residents whose answer matches a question.
+        matched: i64,
+        /// e.g. `call_no_answer`.
+        last_contact: Option<String>,
+        last_attempt_at: Option<i64>,
+        /// The list key: pass as `after` to continue after this household.
+        list_rank: i64,
     }
 }
 

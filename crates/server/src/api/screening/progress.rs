@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::api::api_shape;
 use crate::api::extract::{Json, Path};
 use crate::api::{ApiCtx, ApiResult, ErrorBody};
 use utoipa_axum::router::OpenApiRouter;
@@ -14,29 +15,16 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(progress))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct TotalsDto {
-    /// Team or grid id; team 0 is "not assigned".
-    pub id: i64,
-    pub name: String,
-    pub households: i64,
-    pub open: i64,
-    pub unreachable: i64,
-    pub done: i64,
-    pub matched: i64,
-}
-
-impl From<Totals> for TotalsDto {
-    fn from(t: Totals) -> Self {
-        TotalsDto {
-            id: t.id,
-            name: t.name,
-            households: t.households,
-            open: t.open,
-            unreachable: t.unreachable,
-            done: t.done,
-            matched: t.matched,
-        }
+api_shape! {
+    TotalsDto from t: Totals {
+        /// Team or grid id; team 0 is "not assigned".
+        id: i64,
+        name: String,
+        households: i64,
+        open: i64,
+        unreachable: i64,
+        done: i64,
+        matched: i64,
     }
 }
 
