@@ -10,13 +10,11 @@ use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
 use crate::api::api_shape;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(accounts, create_account))
-        .routes(routes!(update_account))
+    paths!(accounts, create_account; update_account)
 }
 
 api_shape! {

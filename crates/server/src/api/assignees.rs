@@ -6,12 +6,11 @@ use store::accounts::Responsible;
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(assignees))
+    paths!(assignees)
 }
 
 api_page! {

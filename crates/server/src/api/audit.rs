@@ -8,13 +8,11 @@ use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult};
 use crate::AppState;
 use crate::api::api_shape;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(audit))
-        .routes(routes!(audit_verify))
+    paths!(audit; audit_verify)
 }
 
 #[derive(Deserialize, IntoParams)]

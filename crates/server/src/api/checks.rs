@@ -11,19 +11,15 @@ use utoipa::ToSchema;
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params};
+use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(record_check, order_checks))
-        .routes(routes!(create_self_report_link, revoke_self_report_link))
-        .routes(routes!(alerts))
-        .routes(routes!(worklist))
-        .routes(routes!(acknowledge_alert))
-        .routes(routes!(resolve_alert))
-        .routes(routes!(submit_self_report))
+    paths! {
+        record_check, order_checks; create_self_report_link, revoke_self_report_link;
+        alerts; worklist; acknowledge_alert; resolve_alert;
+        submit_self_report;
+    }
 }
 
 api_shape! {

@@ -152,6 +152,16 @@ macro_rules! api_shape {
 }
 use api_shape;
 
+/// An area's paths as one router: each `;`-separated group is the handlers of one path,
+/// whose `#[utoipa::path]` gives both the route and its documentation.
+macro_rules! paths {
+    ($($($handler:ident),+);+ $(;)?) => {
+        utoipa_axum::router::OpenApiRouter::new()
+            $(.routes(utoipa_axum::routes!($($handler),+)))+
+    };
+}
+use paths;
+
 page_params! {
     /// A read by pages with no filter of its own.
     PageParams {},

@@ -9,16 +9,14 @@ use utoipa::ToSchema;
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page, api_shape, page_params};
+use crate::api::{ApiPage, api_page, api_shape, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(quarantine_orders, create_quarantine_order))
-        .routes(routes!(quarantine_order, update_quarantine_order))
-        .routes(routes!(quarantine_duration))
-        .routes(routes!(quarantine_transition))
+    paths! {
+        quarantine_orders, create_quarantine_order; quarantine_order, update_quarantine_order;
+        quarantine_duration; quarantine_transition;
+    }
 }
 
 api_shape! {

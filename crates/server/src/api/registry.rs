@@ -11,16 +11,12 @@ use utoipa::ToSchema;
 use super::extract::{Json, Path, Query};
 use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, page_params, paths};
 use residents::ResidentDto;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(community_summary))
-        .routes(routes!(households, create_household))
-        .routes(routes!(household, update_household))
+    paths!(community_summary; households, create_household; household, update_household)
         .merge(residents::routes())
 }
 

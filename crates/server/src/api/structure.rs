@@ -8,19 +8,14 @@ use utoipa::ToSchema;
 use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
 use crate::AppState;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(communities, create_community))
-        .routes(routes!(rename_community))
-        .routes(routes!(rename_grid))
-        .routes(routes!(rename_building))
-        .routes(routes!(rename_unit))
-        .routes(routes!(grids, create_grid))
-        .routes(routes!(buildings, create_building))
-        .routes(routes!(units))
+    paths! {
+        communities, create_community; rename_community; rename_grid; rename_building; rename_unit;
+        grids, create_grid; buildings, create_building; units;
+    }
 }
 
 // One shape for grids, buildings and units, each stored with its own parent's name.

@@ -10,27 +10,17 @@ use utoipa::ToSchema;
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params};
+use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(delivery_tasks))
-        .routes(routes!(generate_delivery_tasks))
-        .routes(routes!(delivery_task))
-        .routes(routes!(delivery_ask))
-        .routes(routes!(delivery_deliver))
-        .routes(routes!(delivery_confirm))
-        .routes(routes!(delivery_cancel))
-        .routes(routes!(delivery_assign))
-        .routes(routes!(rubbish_rounds))
-        .routes(routes!(open_rubbish_rounds))
-        .routes(routes!(rubbish_round))
-        .routes(routes!(rubbish_stop))
-        .routes(routes!(rubbish_round_done))
-        .routes(routes!(rubbish_round_assign))
-        .routes(routes!(task_volunteers))
+    paths! {
+        delivery_tasks; generate_delivery_tasks; delivery_task;
+        delivery_ask; delivery_deliver; delivery_confirm; delivery_cancel; delivery_assign;
+        rubbish_rounds; open_rubbish_rounds; rubbish_round;
+        rubbish_stop; rubbish_round_done; rubbish_round_assign;
+        task_volunteers;
+    }
 }
 
 api_shape! {

@@ -10,15 +10,11 @@ use utoipa::ToSchema;
 use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_token))
-        .routes(routes!(me))
-        .routes(routes!(my_tokens, revoke_my_tokens))
-        .routes(routes!(revoke_my_token))
+    paths!(create_token; me; my_tokens, revoke_my_tokens; revoke_my_token)
 }
 
 #[derive(Deserialize, ToSchema)]

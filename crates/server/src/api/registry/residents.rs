@@ -8,17 +8,15 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created, paths};
 use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(residents, create_resident))
-        .routes(routes!(resident, update_resident, delete_resident))
-        .routes(routes!(unmask_resident))
-        .routes(routes!(export_residents))
+    paths! {
+        residents, create_resident; resident, update_resident, delete_resident; unmask_resident;
+        export_residents;
+    }
 }
 
 /// The codes of the vulnerabilities a resident's stored bits hold.

@@ -9,12 +9,11 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::Json;
-use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(record_attempt))
+    paths!(record_attempt)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -8,16 +8,12 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created, paths};
 use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(campaigns, create_campaign))
-        .routes(routes!(campaign))
-        .routes(routes!(campaign_state))
+    paths!(campaigns, create_campaign; campaign; campaign_state)
 }
 
 api_shape! {

@@ -7,12 +7,11 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::api::extract::{Path, Query};
-use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export_register))
+    paths!(export_register)
 }
 
 #[derive(Deserialize, IntoParams)]

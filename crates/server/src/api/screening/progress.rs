@@ -7,12 +7,11 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::api_shape;
 use crate::api::extract::{Json, Path};
-use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(progress))
+    paths!(progress)
 }
 
 api_shape! {

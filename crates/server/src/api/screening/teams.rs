@@ -8,15 +8,11 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_team))
-        .routes(routes!(team_members))
-        .routes(routes!(assign))
+    paths!(create_team; team_members; assign)
 }
 
 #[derive(Deserialize, ToSchema)]
