@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
-use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use super::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created};
 use crate::AppState;
 use crate::api::api_shape;
 use crate::api::paths;
@@ -75,10 +75,7 @@ fn account_input(r: AccountRequest) -> AccountInput {
 }
 
 #[utoipa::path(post, path = "/accounts", request_body = AccountRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_account(
-    ctx: ApiCtx,
-    Json(r): Json<AccountRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+async fn create_account(ctx: ApiCtx, Json(r): Json<AccountRequest>) -> ApiResult<CreatedId> {
     let id = ctx
         .app
         .create_account(&ctx.actor, &account_input(r))

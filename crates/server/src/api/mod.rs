@@ -49,7 +49,10 @@ pub struct Created {
 }
 
 /// The answer to a request that created one thing: 201 with its id.
-pub fn created(id: i64) -> (StatusCode, extract::Json<Created>) {
+pub type CreatedId = (StatusCode, extract::Json<Created>);
+
+/// The answer to a request that created one thing, `id`.
+pub fn created(id: i64) -> CreatedId {
     (StatusCode::CREATED, extract::Json(Created { id }))
 }
 

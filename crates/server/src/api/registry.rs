@@ -9,7 +9,7 @@ use store::registry::HouseholdFilter;
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path, Query};
-use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use super::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created};
 use crate::AppState;
 use crate::api::{ApiPage, api_page, page_params, paths};
 use residents::ResidentDto;
@@ -134,10 +134,7 @@ async fn households(
 }
 
 #[utoipa::path(post, path = "/households", request_body = HouseholdRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_household(
-    ctx: ApiCtx,
-    Json(r): Json<HouseholdRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+async fn create_household(ctx: ApiCtx, Json(r): Json<HouseholdRequest>) -> ApiResult<CreatedId> {
     let id = ctx
         .app
         .create_household(

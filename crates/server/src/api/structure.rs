@@ -6,7 +6,7 @@ use store::structure::{Community, Node};
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
-use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use super::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created};
 use crate::AppState;
 use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
@@ -62,10 +62,7 @@ async fn communities(ctx: ApiCtx) -> ApiResult<Json<Vec<Community>>> {
 }
 
 #[utoipa::path(post, path = "/communities", request_body = CommunityRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_community(
-    ctx: ApiCtx,
-    Json(r): Json<CommunityRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+async fn create_community(ctx: ApiCtx, Json(r): Json<CommunityRequest>) -> ApiResult<CreatedId> {
     let id = ctx.app.create_community(&ctx.actor, r.street_id, &r.name);
     Ok(created(id.await?))
 }
@@ -92,7 +89,7 @@ async fn create_grid(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<NameRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+) -> ApiResult<CreatedId> {
     Ok(created(ctx.app.create_grid(&ctx.actor, id, &r.name).await?))
 }
 
@@ -117,7 +114,7 @@ async fn create_building(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<NameRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+) -> ApiResult<CreatedId> {
     let id = ctx.app.create_building(&ctx.actor, id, &r.name).await?;
     Ok(created(id))
 }

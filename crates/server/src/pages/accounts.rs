@@ -2,7 +2,6 @@
 
 use app::accounts::AccountInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::Path;
 use axum::response::Response;
@@ -13,7 +12,7 @@ use store::accounts::Account;
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, FormErrors, OnPage, PageResult, after_submit, invalid, render, render_form,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_submit, invalid, render, render_form,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -40,8 +39,6 @@ async fn accounts(ctx: Ctx) -> PageResult {
 
 #[derive(Deserialize, Default, Clone)]
 struct AccountForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -151,7 +148,6 @@ async fn new_account(ctx: Ctx) -> PageResult {
 }
 
 async fn create_account(ctx: Ctx, Form(f): Form<AccountForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let mut input = input_of(&f);
     input.active = true;
     let outcome = ctx.app.create_account(&ctx.actor, &input).await;
@@ -193,7 +189,6 @@ async fn edit_account(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 }
 
 async fn update_account(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AccountForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let outcome = ctx.app.update_account(&ctx.actor, id, &input_of(&f)).await;
     after_submit(
         &ctx,

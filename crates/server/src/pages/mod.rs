@@ -13,6 +13,11 @@ mod tokens;
 
 pub(crate) use registry::{download, local_time as registry_time};
 
+/// A page's title for one home: the page's name, then the building, unit and room.
+pub(crate) fn home_title(page: &str, building: &str, unit: &str, room: &str) -> String {
+    format!("{page} · {building} {unit} {room}")
+}
+
 use std::net::SocketAddr;
 
 use app::AppError;
@@ -29,8 +34,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{
-    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, OnPage, PageResult, SESSION_COOKIE, render,
-    set_cookie,
+    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, NoFields, OnPage, PageResult,
+    SESSION_COOKIE, render, set_cookie,
 };
 use crate::web_headers::ClientIp;
 
@@ -274,19 +279,12 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(s): State<AppState>,
     headers: HeaderMap,
     ctx: Ctx,
-    Form(f): Form<CsrfForm>,
+    _: web::Form<NoFields>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     if let Some(token) = web::cookie(&headers, SESSION_COOKIE) {
         ctx.app.logout(token).await.on_page(&ctx)?;
     }

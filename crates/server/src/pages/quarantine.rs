@@ -4,7 +4,6 @@
 use app::AppError;
 use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::routing::{get, post};
@@ -17,8 +16,8 @@ use store::registry::{Household, Resident};
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, OnPage, PageError, PageResult, after_submit, invalid, invalid_or_conflicting,
-    render, render_form, urlencode,
+    Chrome, Ctx, Form, OnPage, PageError, PageResult, after_submit, invalid,
+    invalid_or_conflicting, render, render_form, urlencode,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -144,12 +143,11 @@ async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
         })
         .collect();
     let refused = !error.is_empty();
-    let title = format!(
-        "{} · {} {} {}",
+    let title = super::home_title(
         ctx.t.get("quarantine.title"),
-        household.building_name,
-        household.unit_name,
-        household.room
+        &household.building_name,
+        &household.unit_name,
+        &household.room,
     );
     Ok(render_form(
         &HouseholdPage {
@@ -203,8 +201,6 @@ async fn household_section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 
 #[derive(Deserialize)]
 struct CreateForm {
-    #[serde(default)]
-    csrf: String,
     /// A resident id, or empty for every member.
     #[serde(default)]
     resident_id: String,
@@ -227,7 +223,6 @@ async fn create_for_household(
     Path(id): Path<i64>,
     Form(f): Form<CreateForm>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let input = OrderInput {
         reason: f.reason,
         kind: f.kind,
@@ -347,15 +342,12 @@ async fn finish(ctx: &Ctx, id: i64, r: Result<(), AppError>) -> PageResult {
 #[derive(Deserialize)]
 struct TransitionForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     transition: String,
     #[serde(default)]
     reason: String,
 }
 
 async fn transition(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TransitionForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let r = ctx
         .app
         .transition_quarantine(&ctx.actor, id, &f.transition, &f.reason)
@@ -367,15 +359,12 @@ async fn transition(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TransitionForm>
 #[derive(Deserialize)]
 struct DurationForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     days: String,
     #[serde(default)]
     reason: String,
 }
 
 async fn duration(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DurationForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let r = ctx
         .app
         .change_quarantine_duration(&ctx.actor, id, &f.days, &f.reason)
@@ -385,8 +374,6 @@ async fn duration(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DurationForm>) ->
 
 #[derive(Deserialize)]
 struct DetailsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     door_sealed: Option<String>,
     #[serde(default)]
@@ -398,7 +385,6 @@ struct DetailsForm {
 }
 
 async fn details(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DetailsForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     // The form shows every detail, so it sets every one.
     let input = DetailsInput {
         door_sealed: Some(f.door_sealed.is_some()),

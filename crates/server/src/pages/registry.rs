@@ -2,11 +2,10 @@
 
 use app::registry::{ExportFormat, ResidentQuery};
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::document::DocumentKind;
 use domain::page::PageRequest;
@@ -18,7 +17,7 @@ use store::registry::{Household, Resident};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::web::{
-    self, Chrome, Ctx, FormErrors, OnPage, PageResult, after_submit, invalid,
+    self, Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid,
     invalid_or_conflicting, render, render_form, urlencode,
 };
 
@@ -98,8 +97,6 @@ async fn residents(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
 
 #[derive(Deserialize, Default)]
 struct SearchForm {
-    #[serde(default)]
-    csrf: String,
     q: Option<String>,
     grid: Option<i64>,
     building: Option<i64>,
@@ -109,7 +106,6 @@ struct SearchForm {
 /// A search by ID number or mobile number, posted so the number stays out of the address bar,
 /// the browser's history and the server's logs; paging and export links leave it out too.
 async fn private_search(ctx: Ctx, Form(form): Form<SearchForm>) -> PageResult {
-    ctx.check_csrf(&form.csrf)?;
     let q = ListQuery {
         q: form.q,
         grid: form.grid,

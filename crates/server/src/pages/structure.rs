@@ -3,7 +3,6 @@
 
 use app::registry::HouseholdInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::routing::{get, post};
@@ -14,7 +13,7 @@ use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, FormErrors, OnPage, PageResult, after_submit, invalid, redirect, render,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid, render,
     render_form,
 };
 
@@ -43,15 +42,12 @@ pub fn routes() -> Router<AppState> {
 #[derive(Deserialize)]
 pub struct NameForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     street_id: i64,
 }
 
 pub async fn create_community(ctx: Ctx, Form(f): Form<NameForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let outcome = ctx
         .app
         .create_community(&ctx.actor, f.street_id, &f.name)
@@ -108,7 +104,6 @@ async fn community(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 }
 
 async fn create_grid(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let outcome = ctx.app.create_grid(&ctx.actor, id, &f.name).await;
     after_submit(
         &ctx,
@@ -147,7 +142,6 @@ async fn grid(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 }
 
 async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let outcome = ctx.app.create_building(&ctx.actor, id, &f.name).await;
     after_submit(
         &ctx,
@@ -161,8 +155,6 @@ async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>)
 
 #[derive(Deserialize, Default, Clone)]
 pub struct HouseholdForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     pub unit: String,
     #[serde(default)]
@@ -247,7 +239,6 @@ async fn create_household(
     Path(id): Path<i64>,
     Form(f): Form<HouseholdForm>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let input = HouseholdInput {
         building_id: id,
         unit: f.unit.clone(),
@@ -273,10 +264,6 @@ async fn rename(
     node: fn(i64) -> Node,
     back: &str,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
-    ctx.app
-        .rename(&ctx.actor, node(id), &f.name)
-        .await
-        .on_page(&ctx)?;
-    Ok(redirect(&format!("{back}/{id}")))
+    let outcome = ctx.app.rename(&ctx.actor, node(id), &f.name).await;
+    after_step(&ctx, outcome, &format!("{back}/{id}"))
 }

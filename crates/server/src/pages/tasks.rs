@@ -6,7 +6,6 @@ use app::AppError;
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,7 +20,7 @@ mod rubbish;
 
 use super::audit::HistoryEntry;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, PageResult, render, urlencode};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageError, PageResult, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -265,13 +264,10 @@ async fn board(ctx: Ctx, Query(p): Query<BoardParams>) -> PageResult {
 #[derive(Deserialize)]
 pub(super) struct GenerateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     date: String,
 }
 
 async fn generate(ctx: Ctx, Form(f): Form<GenerateForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let date = if f.date.trim().is_empty() {
         ctx.app.today()
     } else {
@@ -318,12 +314,11 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
     .filter(|(_, v)| !v.is_empty())
     .collect();
     let can_cancel = can_assign && t::advance(d.state, t::Step::Cancel).is_ok();
-    let title = format!(
-        "{} · {} {} {}",
+    let title = super::home_title(
         ctx.t.get("tasks.delivery"),
-        d.building_name,
-        d.unit_name,
-        d.room
+        &d.building_name,
+        &d.unit_name,
+        &d.room,
     );
     let today = ctx.app.today().to_string();
     Ok(render(&TaskPage {
@@ -345,8 +340,6 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
 #[derive(Deserialize)]
 struct StepForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     back: String,
     #[serde(default)]
     needs: String,
@@ -363,7 +356,6 @@ async fn step(
     Path((id, step)): Path<(i64, String)>,
     Form(f): Form<StepForm>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let a = &ctx.app;
     let r = match step.as_str() {
         "ask" => a.ask_delivery(&ctx.actor, id, &f.needs).await,

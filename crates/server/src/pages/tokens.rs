@@ -2,16 +2,13 @@
 //! or all.
 
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use serde::Deserialize;
 
 use super::registry_time;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, after_step, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,23 +50,12 @@ async fn tokens_page(ctx: Ctx) -> PageResult {
     }))
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+async fn revoke_one(ctx: Ctx, Path(id): Path<i64>, _: Form<NoFields>) -> PageResult {
+    let outcome = ctx.app.revoke_api_token(&ctx.actor, id).await;
+    after_step(&ctx, outcome, "/account/tokens")
 }
 
-async fn revoke_one(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CsrfForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
-    ctx.app
-        .revoke_api_token(&ctx.actor, id)
-        .await
-        .on_page(&ctx)?;
-    Ok(Redirect::to("/account/tokens").into_response())
-}
-
-async fn revoke_all(ctx: Ctx, Form(f): Form<CsrfForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
-    ctx.app.revoke_api_tokens(&ctx.actor).await.on_page(&ctx)?;
-    Ok(Redirect::to("/account/tokens").into_response())
+async fn revoke_all(ctx: Ctx, _: Form<NoFields>) -> PageResult {
+    let outcome = ctx.app.revoke_api_tokens(&ctx.actor).await;
+    after_step(&ctx, outcome, "/account/tokens")
 }

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created, paths};
+use crate::api::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created, paths};
 use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -155,21 +155,7 @@ pub struct ExportParams {
 
 impl ResidentRequest {
     pub fn raw(&self) -> domain::resident::RawResident {
-        domain::resident::RawResident {
-            name: self.name.clone(),
-            document_kind: self.document_kind.clone(),
-            document_number: self.document_number.clone(),
-            sex: self.sex.clone(),
-            birth_date: self.birth_date.clone(),
-            phone: self.phone.clone(),
-            hukou: self.hukou.clone(),
-            tenure: self.tenure.clone(),
-            travel_status: self.travel_status.clone(),
-            travel_origin: self.travel_origin.clone(),
-            returned_on: self.returned_on.clone(),
-            vulnerabilities: self.vulnerabilities.join(","),
-            notes: self.notes.clone(),
-        }
+        raw_resident!(self)
     }
 }
 
@@ -205,10 +191,7 @@ async fn residents(ctx: ApiCtx, Query(p): Query<ResidentParams>) -> ApiResult<Js
 }
 
 #[utoipa::path(post, path = "/residents", request_body = ResidentRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_resident(
-    ctx: ApiCtx,
-    Json(r): Json<ResidentRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+async fn create_resident(ctx: ApiCtx, Json(r): Json<ResidentRequest>) -> ApiResult<CreatedId> {
     let id = ctx
         .app
         .create_resident(&ctx.actor, r.household_id, &r.raw())

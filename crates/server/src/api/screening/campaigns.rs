@@ -1,14 +1,13 @@
 //! Campaigns: listing, creating, reading, opening and closing them.
 
 use app::screening::CampaignInput;
-use axum::http::StatusCode;
 use domain::screening::CampaignState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created, paths};
+use crate::api::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created, paths};
 use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -109,10 +108,7 @@ async fn campaigns(ctx: ApiCtx, Query(p): Query<CampaignParams>) -> ApiResult<Js
 
 /// Creates a campaign in draft with every household of its scope.
 #[utoipa::path(post, path = "/screening-campaigns", request_body = CampaignRequest, responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_campaign(
-    ctx: ApiCtx,
-    Json(r): Json<CampaignRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+async fn create_campaign(ctx: ApiCtx, Json(r): Json<CampaignRequest>) -> ApiResult<CreatedId> {
     let input = CampaignInput {
         name: r.name,
         questions: r

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created, paths};
+use crate::api::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created, paths};
 use utoipa_axum::router::OpenApiRouter;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -55,7 +55,7 @@ async fn create_team(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<TeamRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+) -> ApiResult<CreatedId> {
     let team = ctx
         .app
         .create_screening_team(&ctx.actor, id, &r.name, &r.members)

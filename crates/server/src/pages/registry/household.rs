@@ -44,8 +44,6 @@ async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
 #[derive(Deserialize)]
 struct HouseholdEditForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     phone: String,
     #[serde(default)]
     head_resident_id: String,
@@ -57,7 +55,6 @@ async fn edit_household(
     Path(id): Path<i64>,
     Form(f): Form<HouseholdEditForm>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let head = f.head_resident_id.trim().parse::<i64>().ok();
     let phone = if f.phone.trim().is_empty() {
         ctx.app

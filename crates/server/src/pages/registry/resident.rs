@@ -74,13 +74,10 @@ struct UnmaskedFragment {
 #[derive(Deserialize)]
 struct UnmaskForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
 async fn unmask(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnmaskForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let u = ctx
         .app
         .unmask_resident(&ctx.actor, id, &f.reason)
@@ -102,17 +99,11 @@ async fn unmask(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnmaskForm>) -> Pag
 #[derive(Deserialize)]
 struct DeleteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
 async fn delete_resident(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DeleteForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
-    ctx.app
-        .delete_resident(&ctx.actor, id, &f.reason)
-        .await
-        .on_page(&ctx)?;
-    Ok(Redirect::to(&format!("/households/{}", r.household_id)).into_response())
+    let outcome = ctx.app.delete_resident(&ctx.actor, id, &f.reason).await;
+    after_step(&ctx, outcome, &format!("/households/{}", r.household_id))
 }

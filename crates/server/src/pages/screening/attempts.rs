@@ -3,19 +3,17 @@
 use app::AppError;
 use app::screening::AttemptInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::screening::{CampaignState, Contact, RawAnswer};
-use serde::Deserialize;
 use store::registry::Resident;
 use store::screening::{Attempt, Campaign, CampaignHousehold};
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, render};
 
 use super::{FAILED_OUTCOMES, field, joined, with_status};
 
@@ -159,7 +157,6 @@ async fn record(
     Path((id, hid)): Path<(i64, i64)>,
     Form(f): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    ctx.check_csrf(field(&f, "csrf"))?;
     // The outcome button names the pair, e.g. `call_no_answer`; the answer form sends the
     // method it was set to and `answered`.
     let contact = field(&f, "contact");
@@ -227,12 +224,6 @@ async fn record(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 #[derive(Template)]
 #[template(path = "screening_phone.html")]
 struct PhoneFragment {
@@ -241,8 +232,7 @@ struct PhoneFragment {
 }
 
 /// The household's number for a call, as a fragment replacing the button; audited.
-async fn phone(ctx: Ctx, Path((id, hid)): Path<(i64, i64)>, Form(f): Form<CsrfForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
+async fn phone(ctx: Ctx, Path((id, hid)): Path<(i64, i64)>, _: Form<NoFields>) -> PageResult {
     let phone = ctx
         .app
         .screening_household_phone(&ctx.actor, id, hid)

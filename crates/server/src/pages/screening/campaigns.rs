@@ -3,7 +3,6 @@
 use app::AppError;
 use app::screening::CampaignInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect};
@@ -15,7 +14,7 @@ use store::screening::Campaign;
 use store::structure::Grid;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, render};
 
 use super::{field, joined, with_status};
 
@@ -86,7 +85,6 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
 }
 
 async fn create(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
-    ctx.check_csrf(field(&f, "csrf"))?;
     let community: i64 = field(&f, "community_id").trim().parse().unwrap_or(0);
     let input = CampaignInput {
         name: field(&f, "name").to_owned(),
@@ -236,13 +234,10 @@ pub(super) async fn after_change(ctx: &Ctx, id: i64, r: Result<(), AppError>) ->
 #[derive(Deserialize)]
 struct StateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     state: String,
 }
 
 async fn state(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StateForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let r = ctx
         .app
         .transition_campaign(&ctx.actor, id, &f.state)

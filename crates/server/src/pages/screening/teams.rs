@@ -2,14 +2,13 @@
 
 use app::AppError;
 use app::screening::AssignTarget;
-use axum::Form;
 use axum::Router;
 use axum::extract::Path;
 use axum::routing::post;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{Ctx, PageResult};
+use crate::web::{Ctx, Form, PageResult};
 
 use super::campaigns::after_change;
 
@@ -23,15 +22,12 @@ pub(super) fn routes() -> Router<AppState> {
 #[derive(Deserialize)]
 struct TeamForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     members: String,
 }
 
 async fn create_team(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TeamForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let r = match ctx.app.screening_member_ids(&ctx.actor, &f.members).await {
         Ok(ids) => ctx
             .app
@@ -48,7 +44,6 @@ async fn team_members(
     Path((id, team)): Path<(i64, i64)>,
     Form(f): Form<TeamForm>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let r = match ctx.app.screening_member_ids(&ctx.actor, &f.members).await {
         Ok(ids) => {
             ctx.app
@@ -62,8 +57,6 @@ async fn team_members(
 
 #[derive(Deserialize)]
 struct AssignForm {
-    #[serde(default)]
-    csrf: String,
     /// `grid`, `buildings` or `by_grid`.
     #[serde(default)]
     how: String,
@@ -77,7 +70,6 @@ struct AssignForm {
 }
 
 async fn assign(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let team: i64 = f.team_id.trim().parse().unwrap_or(0);
     let r = match f.how.as_str() {
         "by_grid" => ctx

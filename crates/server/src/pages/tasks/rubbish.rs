@@ -3,7 +3,6 @@
 use app::AppError;
 use app::tasks::rubbish::RoundQuery;
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::HeaderMap;
@@ -16,7 +15,7 @@ use store::tasks::{Round, Stop, Volunteer};
 
 use super::{GenerateForm, Notice, assignable_volunteers, back_after, back_to, refused};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -73,7 +72,6 @@ async fn rounds(ctx: Ctx, Query(p): Query<RoundsParams>) -> PageResult {
 }
 
 async fn open_rounds(ctx: Ctx, Form(f): Form<GenerateForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let date = domain::resident::date_from_text(&f.date).unwrap_or_else(|| ctx.app.today());
     let back = format!("/tasks/rubbish?date={date}");
     let r = ctx.app.open_rubbish_rounds(&ctx.actor, date).await;
@@ -157,8 +155,6 @@ struct StopRow {
 #[derive(Deserialize)]
 struct StopForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     outcome: String,
 }
 
@@ -168,7 +164,6 @@ async fn stop(
     Path((id, stop_id)): Path<(i64, i64)>,
     Form(f): Form<StopForm>,
 ) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let back = format!("/tasks/rubbish/{id}");
     let stop = match ctx
         .app
@@ -192,8 +187,7 @@ async fn stop(
     Ok(res)
 }
 
-async fn finish(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<GenerateForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
+async fn finish(ctx: Ctx, Path(id): Path<i64>, Form(_f): Form<GenerateForm>) -> PageResult {
     let back = format!("/tasks/rubbish/{id}");
     let r = ctx.app.finish_rubbish_round(&ctx.actor, id).await;
     back_after(&ctx, r, &back, &back)
@@ -202,13 +196,10 @@ async fn finish(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<GenerateForm>) -> P
 #[derive(Deserialize)]
 struct AssignForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     volunteer_id: String,
 }
 
 async fn assign_round(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult {
-    ctx.check_csrf(&f.csrf)?;
     let back = format!("/tasks/rubbish/{id}");
     let v = f.volunteer_id.trim().parse::<i64>().ok();
     let r = ctx.app.assign_rubbish_round(&ctx.actor, id, v).await;
