@@ -328,12 +328,12 @@ async fn order(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 }
 
 /// Back to the order once a step on it was taken, or the order again with why it was refused.
-async fn finish(ctx: &Ctx, id: i64, r: Result<(), AppError>) -> PageResult {
+async fn finish<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
     after_submit(
         ctx,
         r,
         invalid_or_conflicting,
-        |()| format!("/quarantine/{id}"),
+        |_| format!("/quarantine/{id}"),
         |errors| order_page(ctx, id, errors.joined()),
     )
     .await
@@ -351,8 +351,7 @@ async fn transition(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TransitionForm>
     let r = ctx
         .app
         .transition_quarantine(&ctx.actor, id, &f.transition, &f.reason)
-        .await
-        .map(|_| ());
+        .await;
     finish(&ctx, id, r).await
 }
 

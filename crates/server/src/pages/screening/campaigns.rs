@@ -221,9 +221,9 @@ async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
 }
 
 /// After a change on the campaign page: back to it, or the page with the message.
-pub(super) async fn after_change(ctx: &Ctx, id: i64, r: Result<(), AppError>) -> PageResult {
+pub(super) async fn after_change<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
     match r {
-        Ok(()) => Ok(Redirect::to(&format!("/screening/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/screening/{id}")).into_response()),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             campaign_page(ctx, id, joined(&e, ctx.t)).await
         }
@@ -238,10 +238,6 @@ struct StateForm {
 }
 
 async fn state(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StateForm>) -> PageResult {
-    let r = ctx
-        .app
-        .transition_campaign(&ctx.actor, id, &f.state)
-        .await
-        .map(|_| ());
+    let r = ctx.app.transition_campaign(&ctx.actor, id, &f.state).await;
     after_change(&ctx, id, r).await
 }

@@ -29,11 +29,11 @@ struct TeamForm {
 
 async fn create_team(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TeamForm>) -> PageResult {
     let r = match ctx.app.screening_member_ids(&ctx.actor, &f.members).await {
-        Ok(ids) => ctx
-            .app
-            .create_screening_team(&ctx.actor, id, &f.name, &ids)
-            .await
-            .map(|_| ()),
+        Ok(ids) => {
+            ctx.app
+                .create_screening_team(&ctx.actor, id, &f.name, &ids)
+                .await
+        }
         Err(e) => Err(e),
     };
     after_change(&ctx, id, r).await

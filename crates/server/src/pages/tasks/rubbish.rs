@@ -15,7 +15,7 @@ use store::tasks::{Round, Stop, Volunteer};
 
 use super::{GenerateForm, Notice, assignable_volunteers, back_after, back_to, refused};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -187,7 +187,7 @@ async fn stop(
     Ok(res)
 }
 
-async fn finish(ctx: Ctx, Path(id): Path<i64>, Form(_f): Form<GenerateForm>) -> PageResult {
+async fn finish(ctx: Ctx, Path(id): Path<i64>, _: Form<NoFields>) -> PageResult {
     let back = format!("/tasks/rubbish/{id}");
     let r = ctx.app.finish_rubbish_round(&ctx.actor, id).await;
     back_after(&ctx, r, &back, &back)
