@@ -1,6 +1,29 @@
 //! Gridwatch's web layer: server-rendered pages (askama + htmx), the JSON API under `/api/v1`
 //! with its OpenAPI document, and the embedded static assets. No business rule lives here.
 
+/// The domain's raw resident from a form or a request body whose fields are named as the
+/// register's: the page's form and the API's body carry the same fields.
+macro_rules! raw_resident {
+    ($typed:expr) => {{
+        let typed = $typed;
+        domain::resident::RawResident {
+            name: typed.name.clone(),
+            document_kind: typed.document_kind.clone(),
+            document_number: typed.document_number.clone(),
+            sex: typed.sex.clone(),
+            birth_date: typed.birth_date.clone(),
+            phone: typed.phone.clone(),
+            hukou: typed.hukou.clone(),
+            tenure: typed.tenure.clone(),
+            travel_status: typed.travel_status.clone(),
+            travel_origin: typed.travel_origin.clone(),
+            returned_on: typed.returned_on.clone(),
+            vulnerabilities: typed.vulnerabilities.join(","),
+            notes: typed.notes.clone(),
+        }
+    }};
+}
+
 pub mod api;
 mod assets;
 pub mod i18n;

@@ -3,10 +3,13 @@
 
 use app::{Actor, AppError, ErrorCode};
 use askama::Template;
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
@@ -48,12 +51,14 @@ pub fn request_lang(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// A signed-in page request.
+/// A signed-in page request: who asks, in which language, and the application the page asks
+/// on their behalf.
 #[derive(Clone)]
 pub struct Ctx {
     pub actor: Actor,
     pub csrf: String,
     pub t: Tr,
+    pub app: app::App,
 }
 
 impl Ctx {
@@ -79,18 +84,23 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<Ctx>, Response> {
+/// Finds the session of a request and leaves it in the request's extensions, where a page's
+/// [`Form`] reads the CSRF token to compare.
+async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Option<Ctx>, Response> {
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     match state.app.session(token).await {
         Ok(Some((actor, csrf))) => {
             let lang = Lang::from_code(&actor.language).unwrap_or_default();
-            Ok(Some(Ctx {
+            let ctx = Ctx {
                 actor,
                 csrf,
                 t: Tr::new(lang),
-            }))
+                app: state.app.clone(),
+            };
+            parts.extensions.insert(ctx.clone());
+            Ok(Some(ctx))
         }
         Ok(None) => Ok(None),
         Err(e) => Err(PageError::new(e, Tr::new(request_lang(&parts.headers))).into_response()),
@@ -217,6 +227,9 @@ struct ErrorPage {
     status: u16,
     message: String,
 }
+
+/// What a page request answers: the page, or the error page in the reader's language.
+pub type PageResult = Result<Response, PageError>;
 
 /// An application error on a page: the status of its kind and a message in the user's language.
 pub struct PageError {
@@ -387,6 +400,46 @@ pub fn render_form(t: &impl Template, refused: bool) -> Response {
     res
 }
 
+/// A form posted from a signed-in page: axum's `Form`, read once its `csrf` field was found to
+/// be the session's, so that no handler can forget the check. It comes after `Ctx` among a
+/// handler's extractors; a form refused by its content type, size or shape is refused as axum's.
+pub struct Form<T>(pub T);
+
+/// A posted form with no field beyond its CSRF token: a button.
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let again = || Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+        let axum::Form(form) = axum::Form::<T>::from_request(again(), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let axum::Form(token) = axum::Form::<CsrfField>::from_request(again(), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match parts.extensions.get::<Ctx>() {
+            Some(ctx) => ctx
+                .check_csrf(&token.csrf)
+                .map_err(IntoResponse::into_response)?,
+            None => return Err(StatusCode::FORBIDDEN.into_response()),
+        }
+        Ok(Form(form))
+    }
+}
+
 /// A page request that ends by sending the browser elsewhere.
 pub fn redirect(to: &str) -> Response {
     Redirect::to(to).into_response()
@@ -402,15 +455,22 @@ pub async fn after_submit<T, Again>(
     shown_on_form: fn(&AppError) -> bool,
     done: impl FnOnce(T) -> String,
     again: impl FnOnce(FormErrors) -> Again,
-) -> Result<Response, PageError>
+) -> PageResult
 where
-    Again: Future<Output = Result<Response, PageError>>,
+    Again: Future<Output = PageResult>,
 {
     match outcome {
         Ok(v) => Ok(redirect(&done(v))),
         Err(e) if shown_on_form(&e) => again(FormErrors::from_app(&e, ctx.t)).await,
         Err(e) => Err(ctx.err(e)),
     }
+}
+
+/// What a step taken from a page leads to: the page `to` names once it was taken, the error page
+/// when it was refused.
+pub fn after_step<T>(ctx: &Ctx, outcome: Result<T, AppError>, to: &str) -> PageResult {
+    outcome.on_page(ctx)?;
+    Ok(redirect(to))
 }
 
 /// The input did not pass.

@@ -1,34 +1,33 @@
 //! Accounts: listed, created and changed by administrators.
 
 use app::accounts::AccountInput;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::{Json, Path};
-use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use super::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created};
 use crate::AppState;
+use crate::api::api_shape;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(accounts, create_account))
-        .routes(routes!(update_account))
+    paths!(accounts, create_account; update_account)
 }
 
-// Not the stored account: the language (and the password hash) stay out of the API.
-#[derive(Serialize, ToSchema)]
-pub struct AccountDto {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: domain::access::Role,
-    pub level: domain::access::Level,
-    pub scope_id: i64,
-    pub active: bool,
+api_shape! {
+    // Not the stored account: the language (and the password hash) stay out of the API.
+    AccountDto from a: store::accounts::Account {
+        id: i64,
+        username: String,
+        display_name: String,
+        role: domain::access::Role,
+        level: domain::access::Level,
+        scope_id: i64,
+        active: bool,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -51,24 +50,10 @@ fn yes() -> bool {
     true
 }
 
-impl From<store::accounts::Account> for AccountDto {
-    fn from(a: store::accounts::Account) -> Self {
-        AccountDto {
-            id: a.id,
-            username: a.username,
-            display_name: a.display_name,
-            role: a.role,
-            level: a.level,
-            scope_id: a.scope_id,
-            active: a.active,
-        }
-    }
-}
-
 #[utoipa::path(get, path = "/accounts", responses((status = 200, body = Vec<AccountDto>)))]
-async fn accounts(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<AccountDto>>> {
+async fn accounts(ctx: ApiCtx) -> ApiResult<Json<Vec<AccountDto>>> {
     Ok(Json(
-        s.app
+        ctx.app
             .list_accounts(&ctx.actor)
             .await?
             .into_iter()
@@ -90,23 +75,21 @@ fn account_input(r: AccountRequest) -> AccountInput {
 }
 
 #[utoipa::path(post, path = "/accounts", request_body = AccountRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_account(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Json(r): Json<AccountRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s.app.create_account(&ctx.actor, &account_input(r)).await?;
+async fn create_account(ctx: ApiCtx, Json(r): Json<AccountRequest>) -> ApiResult<CreatedId> {
+    let id = ctx
+        .app
+        .create_account(&ctx.actor, &account_input(r))
+        .await?;
     Ok(created(id))
 }
 
 #[utoipa::path(put, path = "/accounts/{id}", params(("id" = i64, Path)), request_body = AccountRequest, responses((status = 204)))]
 async fn update_account(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<AccountRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    s.app
+    ctx.app
         .update_account(&ctx.actor, id, &account_input(r))
         .await?;
     Ok(StatusCode::NO_CONTENT)

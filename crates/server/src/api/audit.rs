@@ -1,6 +1,5 @@
 //! The audit trail: read newest first, and its hash chain verified.
 
-use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use store::audit::AuditFilter;
 use utoipa::{IntoParams, ToSchema};
@@ -8,13 +7,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Json, Query};
 use super::{ApiCtx, ApiResult};
 use crate::AppState;
+use crate::api::api_shape;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(audit))
-        .routes(routes!(audit_verify))
+    paths!(audit; audit_verify)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -30,20 +28,21 @@ pub struct AuditParams {
     pub limit: Option<u32>,
 }
 
-// Not the stored record: the account id, community and previous hash stay out of the API.
-#[derive(Serialize, ToSchema)]
-pub struct AuditEntryDto {
-    pub seq: i64,
-    pub at: i64,
-    pub account_name: String,
-    pub role: String,
-    pub action: String,
-    pub object_type: String,
-    pub object_id: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub reason: Option<String>,
-    pub hash: String,
+api_shape! {
+    // Not the stored record: the account id, community and previous hash stay out of the API.
+    AuditEntryDto from r: store::audit::AuditRecord {
+        seq: i64,
+        at: i64,
+        account_name: String,
+        role: String,
+        action: String,
+        object_type: String,
+        object_id: String,
+        before: Option<String>,
+        after: Option<String>,
+        reason: Option<String>,
+        hash: String,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -54,30 +53,8 @@ pub struct VerificationDto {
     pub reason: Option<String>,
 }
 
-impl From<store::audit::AuditRecord> for AuditEntryDto {
-    fn from(r: store::audit::AuditRecord) -> Self {
-        AuditEntryDto {
-            seq: r.seq,
-            at: r.at,
-            account_name: r.account_name,
-            role: r.role,
-            action: r.action,
-            object_type: r.object_type,
-            object_id: r.object_id,
-            before: r.before,
-            after: r.after,
-            reason: r.reason,
-            hash: r.hash,
-        }
-    }
-}
-
 #[utoipa::path(get, path = "/audit", params(AuditParams), responses((status = 200, body = Vec<AuditEntryDto>)))]
-async fn audit(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<AuditParams>,
-) -> ApiResult<Json<Vec<AuditEntryDto>>> {
+async fn audit(ctx: ApiCtx, Query(p): Query<AuditParams>) -> ApiResult<Json<Vec<AuditEntryDto>>> {
     let f = AuditFilter {
         action: p.action,
         account_name: p.account,
@@ -86,7 +63,7 @@ async fn audit(
         before_seq: p.before,
         ..Default::default()
     };
-    let list = s
+    let list = ctx
         .app
         .audit_trail(&ctx.actor, &f, p.limit.unwrap_or(100).min(1000))
         .await?;
@@ -94,8 +71,8 @@ async fn audit(
 }
 
 #[utoipa::path(get, path = "/audit/verify", responses((status = 200, body = VerificationDto)))]
-async fn audit_verify(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<VerificationDto>> {
-    let v = s.app.verify_audit(&ctx.actor).await?;
+async fn audit_verify(ctx: ApiCtx) -> ApiResult<Json<VerificationDto>> {
+    let v = ctx.app.verify_audit(&ctx.actor).await?;
     Ok(Json(VerificationDto {
         entries: v.entries,
         intact: v.broken_at.is_none(),

@@ -4,61 +4,57 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::health::{AlertKind, AlertState, Method, Symptom};
-use domain::page::PageRequest;
 use domain::quarantine::Part;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{ApiCtx, ApiError, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(record_check, order_checks))
-        .routes(routes!(create_self_report_link, revoke_self_report_link))
-        .routes(routes!(alerts))
-        .routes(routes!(worklist))
-        .routes(routes!(acknowledge_alert))
-        .routes(routes!(resolve_alert))
-        .routes(routes!(submit_self_report))
+    paths! {
+        record_check, order_checks; create_self_report_link, revoke_self_report_link;
+        alerts; worklist; acknowledge_alert; resolve_alert;
+        submit_self_report;
+    }
 }
 
-/// A check record: the current one of its slot, or one a correction superseded.
-// Kept apart from the stored record: the API gives degrees where the store keeps tenths.
-#[derive(Serialize, ToSchema)]
-pub struct CheckDto {
-    pub id: i64,
-    pub order_id: i64,
-    /// ISO date.
-    pub slot_date: String,
-    /// `morning` or `evening`.
-    pub slot_part: Part,
-    /// Degrees Celsius, one decimal.
-    pub temperature: f64,
-    /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
-    /// `shortness_of_breath`, `diarrhoea`.
-    pub symptoms: Vec<Symptom>,
-    pub other_symptom: String,
-    /// 37.3 °C or above, or any symptom.
-    pub febrile: bool,
-    /// `doctor_call`, `self_report` or `on_site`.
-    pub method: Method,
-    /// The account that recorded it; absent for a self-report.
-    pub recorded_by: Option<i64>,
-    pub recorder_name: String,
-    /// The self-report link it came through.
-    pub link_id: Option<i64>,
-    /// Milliseconds since the Unix epoch.
-    pub checked_at: i64,
-    /// The record this one corrected.
-    pub replaces_id: Option<i64>,
-    pub correction_reason: Option<String>,
-    /// When a later correction replaced this record.
-    pub superseded_at: Option<i64>,
+api_shape! {
+    /// A check record: the current one of its slot, or one a correction superseded.
+    // Kept apart from the stored record: the API gives degrees where the store keeps tenths.
+    CheckDto from c: store::checks::Check {
+        id: i64,
+        order_id: i64,
+        /// ISO date.
+        slot_date: String,
+        /// `morning` or `evening`.
+        slot_part: Part,
+        /// Degrees Celsius, one decimal.
+        temperature: f64 = celsius(c.temperature),
+        /// Symptom codes: `fever`, `cough`, `sore_throat`, `fatigue`, `loss_of_taste_or_smell`,
+        /// `shortness_of_breath`, `diarrhoea`.
+        symptoms: Vec<Symptom>,
+        other_symptom: String,
+        /// 37.3 °C or above, or any symptom.
+        febrile: bool,
+        /// `doctor_call`, `self_report` or `on_site`.
+        method: Method,
+        /// The account that recorded it; absent for a self-report.
+        recorded_by: Option<i64>,
+        recorder_name: String,
+        /// The self-report link it came through.
+        link_id: Option<i64>,
+        /// Milliseconds since the Unix epoch.
+        checked_at: i64,
+        /// The record this one corrected.
+        replaces_id: Option<i64>,
+        correction_reason: Option<String>,
+        /// When a later correction replaced this record.
+        superseded_at: Option<i64>,
+    }
 }
 
 fn celsius(tenths: i64) -> f64 {
@@ -66,41 +62,10 @@ fn celsius(tenths: i64) -> f64 {
     f64::from(i32::try_from(tenths).unwrap_or(0)) / 10.0
 }
 
-impl From<store::checks::Check> for CheckDto {
-    fn from(c: store::checks::Check) -> Self {
-        CheckDto {
-            id: c.id,
-            order_id: c.order_id,
-            slot_date: c.slot_date,
-            slot_part: c.slot_part,
-            temperature: celsius(c.temperature),
-            symptoms: c.symptoms,
-            other_symptom: c.other_symptom,
-            febrile: c.febrile,
-            method: c.method,
-            recorded_by: c.recorded_by,
-            recorder_name: c.recorder_name,
-            link_id: c.link_id,
-            checked_at: c.checked_at,
-            replaces_id: c.replaces_id,
-            correction_reason: c.correction_reason,
-            superseded_at: c.superseded_at,
-        }
-    }
-}
-
 api_page! {
     CheckPage of CheckDto,
     /// Pass as `after` for the next (older) page.
     next
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct CheckPageParams {
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
 /// A check as recorded by staff.
@@ -123,28 +88,17 @@ pub struct CheckRequest {
     pub correction_reason: String,
 }
 
-/// What a record did.
-#[derive(Serialize, ToSchema)]
-pub struct RecordedDto {
-    pub check_id: i64,
-    /// The slot key, e.g. `2020-02-01/morning`.
-    pub slot: String,
-    pub febrile: bool,
-    /// The fever alert this record raised, if any.
-    pub fever_alert_id: Option<i64>,
-    /// The record this one corrected.
-    pub replaced: Option<i64>,
-}
-
-impl From<app::checks::Recorded> for RecordedDto {
-    fn from(r: app::checks::Recorded) -> Self {
-        RecordedDto {
-            check_id: r.check_id,
-            slot: r.slot.key(),
-            febrile: r.febrile,
-            fever_alert_id: r.fever_alert_id,
-            replaced: r.replaced,
-        }
+api_shape! {
+    /// What a record did.
+    RecordedDto from r: app::checks::Recorded {
+        check_id: i64,
+        /// The slot key, e.g. `2020-02-01/morning`.
+        slot: String = r.slot.key(),
+        febrile: bool,
+        /// The fever alert this record raised, if any.
+        fever_alert_id: Option<i64>,
+        /// The record this one corrected.
+        replaced: Option<i64>,
     }
 }
 
@@ -152,7 +106,6 @@ impl From<app::checks::Recorded> for RecordedDto {
 /// correction reason (409 `slot_filled` without).
 #[utoipa::path(post, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path)), request_body = CheckRequest, responses((status = 201, body = RecordedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_check(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CheckRequest>,
@@ -165,22 +118,18 @@ async fn record_check(
         slot: r.slot,
         correction_reason: r.correction_reason,
     };
-    let recorded = s.app.record_check(&ctx.actor, id, &input).await?;
+    let recorded = ctx.app.record_check(&ctx.actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(recorded.into())))
 }
 
 /// The records of an order, newest first, corrected ones included.
-#[utoipa::path(get, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path), CheckPageParams), responses((status = 200, body = CheckPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/quarantine-orders/{id}/checks", params(("id" = i64, Path), PageParams), responses((status = 200, body = CheckPage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn order_checks(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
-    Query(p): Query<CheckPageParams>,
+    Query(p): Query<PageParams>,
 ) -> ApiResult<Json<CheckPage>> {
-    let page = s
-        .app
-        .order_checks(&ctx.actor, id, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.order_checks(&ctx.actor, id, p.page()).await?;
     Ok(CheckPage::of(page))
 }
 
@@ -196,11 +145,10 @@ pub struct SelfReportLinkDto {
 /// Makes a new self-report link for an open order; the previous one stops working.
 #[utoipa::path(post, path = "/quarantine-orders/{id}/self-report-link", params(("id" = i64, Path)), responses((status = 201, body = SelfReportLinkDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn create_self_report_link(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<(StatusCode, Json<SelfReportLinkDto>)> {
-    let link = s.app.create_self_report_link(&ctx.actor, id).await?;
+    let link = ctx.app.create_self_report_link(&ctx.actor, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(SelfReportLinkDto {
@@ -213,77 +161,43 @@ async fn create_self_report_link(
 
 /// Revokes the order's self-report link.
 #[utoipa::path(delete, path = "/quarantine-orders/{id}/self-report-link", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn revoke_self_report_link(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.revoke_self_report_link(&ctx.actor, id).await?;
+async fn revoke_self_report_link(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.revoke_self_report_link(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// An alert with the resident and home it concerns.
-// Kept apart from the stored alert: the API gives degrees where the store keeps tenths.
-#[derive(Serialize, ToSchema)]
-pub struct AlertDto {
-    pub id: i64,
-    /// `fever` or `missed_check`.
-    pub kind: AlertKind,
-    pub order_id: i64,
-    pub resident_id: i64,
-    pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub doctor_id: Option<i64>,
-    pub slot_date: String,
-    pub slot_part: Part,
-    /// `open`, `acknowledged` or `resolved`.
-    pub state: AlertState,
-    /// Milliseconds since the Unix epoch.
-    pub raised_at: i64,
-    pub acknowledged_by: Option<i64>,
-    pub acknowledged_at: Option<i64>,
-    pub resolved_by: Option<i64>,
-    pub resolved_at: Option<i64>,
-    pub resolution_note: Option<String>,
-    /// The record that raised a fever alert.
-    pub check_id: Option<i64>,
-    pub temperature: Option<f64>,
-    pub symptoms: Vec<Symptom>,
-    pub other_symptom: String,
-}
-
-impl From<store::checks::Alert> for AlertDto {
-    fn from(a: store::checks::Alert) -> Self {
-        AlertDto {
-            id: a.id,
-            kind: a.kind,
-            order_id: a.order_id,
-            resident_id: a.resident_id,
-            resident_name: a.resident_name,
-            building_name: a.building_name,
-            unit_name: a.unit_name,
-            room: a.room,
-            grid_id: a.grid_id,
-            community_id: a.community_id,
-            doctor_id: a.doctor_id,
-            slot_date: a.slot_date,
-            slot_part: a.slot_part,
-            state: a.state,
-            raised_at: a.raised_at,
-            acknowledged_by: a.acknowledged_by,
-            acknowledged_at: a.acknowledged_at,
-            resolved_by: a.resolved_by,
-            resolved_at: a.resolved_at,
-            resolution_note: a.resolution_note,
-            check_id: a.check_id,
-            temperature: a.temperature.map(celsius),
-            symptoms: a.symptoms,
-            other_symptom: a.other_symptom,
-        }
+api_shape! {
+    /// An alert with the resident and home it concerns.
+    // Kept apart from the stored alert: the API gives degrees where the store keeps tenths.
+    AlertDto from a: store::checks::Alert {
+        id: i64,
+        /// `fever` or `missed_check`.
+        kind: AlertKind,
+        order_id: i64,
+        resident_id: i64,
+        resident_name: String,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        grid_id: i64,
+        community_id: i64,
+        doctor_id: Option<i64>,
+        slot_date: String,
+        slot_part: Part,
+        /// `open`, `acknowledged` or `resolved`.
+        state: AlertState,
+        /// Milliseconds since the Unix epoch.
+        raised_at: i64,
+        acknowledged_by: Option<i64>,
+        acknowledged_at: Option<i64>,
+        resolved_by: Option<i64>,
+        resolved_at: Option<i64>,
+        resolution_note: Option<String>,
+        /// The record that raised a fever alert.
+        check_id: Option<i64>,
+        temperature: Option<f64> = a.temperature.map(celsius),
+        symptoms: Vec<Symptom>,
+        other_symptom: String,
     }
 }
 
@@ -293,30 +207,25 @@ api_page! {
     next
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct AlertParams {
-    /// A doctor's own residents only.
-    #[serde(default)]
-    pub mine: bool,
-    pub grid_id: Option<i64>,
-    pub order_id: Option<i64>,
-    /// `fever` or `missed_check`; both when absent.
-    pub kind: Option<String>,
-    /// `open`, `acknowledged` or `resolved`; unresolved when absent.
-    pub state: Option<String>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    AlertParams {
+        /// A doctor's own residents only.
+        #[serde(default)]
+        mine: bool,
+        grid_id: Option<i64>,
+        order_id: Option<i64>,
+        /// `fever` or `missed_check`; both when absent.
+        kind: Option<String>,
+        /// `open`, `acknowledged` or `resolved`; unresolved when absent.
+        state: Option<String>,
+    },
+    after
 }
 
 /// Alerts in the caller's jurisdiction, newest first.
 #[utoipa::path(get, path = "/alerts", params(AlertParams), responses((status = 200, body = AlertPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn alerts(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<AlertParams>,
-) -> ApiResult<Json<AlertPage>> {
+async fn alerts(ctx: ApiCtx, Query(p): Query<AlertParams>) -> ApiResult<Json<AlertPage>> {
+    let page = p.page();
     let query = app::checks::AlertQuery {
         mine: p.mine,
         grid_id: p.grid_id,
@@ -324,10 +233,7 @@ async fn alerts(
         kind: p.kind,
         state: p.state,
     };
-    let page = s
-        .app
-        .alerts(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.alerts(&ctx.actor, &query, page).await?;
     Ok(AlertPage::of(page))
 }
 
@@ -364,32 +270,21 @@ pub struct WorklistDto {
     pub next: Option<i64>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct WorklistParams {
-    /// A doctor's own residents, with today's slots.
-    #[serde(default)]
-    pub mine: bool,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    WorklistParams {
+        /// A doctor's own residents, with today's slots.
+        #[serde(default)]
+        mine: bool,
+    },
+    after
 }
 
 /// The worklist heading: open alert counts, and a doctor's residents with today's slots.
 #[utoipa::path(get, path = "/worklist", params(WorklistParams), responses((status = 200, body = WorklistDto), (status = 403, body = ErrorBody)))]
-async fn worklist(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<WorklistParams>,
-) -> ApiResult<Json<WorklistDto>> {
-    let w = s
+async fn worklist(ctx: ApiCtx, Query(p): Query<WorklistParams>) -> ApiResult<Json<WorklistDto>> {
+    let w = ctx
         .app
-        .worklist(
-            &ctx.actor,
-            p.mine,
-            jiff::Timestamp::now(),
-            PageRequest::new(p.after, p.limit),
-        )
+        .worklist(&ctx.actor, p.mine, jiff::Timestamp::now(), p.page())
         .await?;
     let mark = |m: store::checks::SlotMark| SlotMarkDto {
         check_id: m.check_id,
@@ -421,12 +316,8 @@ async fn worklist(
 
 /// Acknowledges an open alert.
 #[utoipa::path(post, path = "/alerts/{id}/acknowledge", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn acknowledge_alert(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.acknowledge_alert(&ctx.actor, id).await?;
+async fn acknowledge_alert(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.acknowledge_alert(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -440,12 +331,11 @@ pub struct ResolveRequest {
 /// Resolves an alert with a note of what was done.
 #[utoipa::path(post, path = "/alerts/{id}/resolve", params(("id" = i64, Path)), request_body = ResolveRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn resolve_alert(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ResolveRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.resolve_alert(&ctx.actor, id, &r.note).await?;
+    ctx.app.resolve_alert(&ctx.actor, id, &r.note).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

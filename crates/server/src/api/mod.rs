@@ -49,7 +49,10 @@ pub struct Created {
 }
 
 /// The answer to a request that created one thing: 201 with its id.
-pub fn created(id: i64) -> (StatusCode, extract::Json<Created>) {
+pub type CreatedId = (StatusCode, extract::Json<Created>);
+
+/// The answer to a request that created one thing, `id`.
+pub fn created(id: i64) -> CreatedId {
     (StatusCode::CREATED, extract::Json(Created { id }))
 }
 
@@ -89,6 +92,84 @@ macro_rules! api_page {
     };
 }
 use api_page;
+
+/// Declares the query parameters of a read by pages: the read's own filters, then `after` (the
+/// key to continue from, with its own wording) and `limit` (1 to 500), read together by `page()`.
+macro_rules! page_params {
+    (
+        $(#[$meta:meta])*
+        $params:ident { $($(#[$field_meta:meta])* $field:ident: $ty:ty,)* },
+        $(#[$after:meta])* after
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Deserialize, utoipa::IntoParams)]
+        pub struct $params {
+            $($(#[$field_meta])* pub $field: $ty,)*
+            $(#[$after])*
+            pub after: Option<i64>,
+            #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
+            #[param(minimum = 1, maximum = 500)]
+            pub limit: Option<u32>,
+        }
+
+        impl $params {
+            /// The page asked for.
+            pub fn page(&self) -> domain::page::PageRequest {
+                domain::page::PageRequest::new(self.after, self.limit)
+            }
+        }
+    };
+}
+use page_params;
+
+/// Declares a shape of the API that carries a stored row's (or a use case's) fields under the
+/// same names, with its conversion from that row: each field is written once. A field given
+/// `= value` is computed from the row, named before its type, rather than copied.
+macro_rules! api_shape {
+    (
+        $(#[$meta:meta])*
+        $shape:ident from $row:ident: $source:ty {
+            $($(#[$field_meta:meta])* $field:ident: $ty:ty $(= $value:expr)?,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $shape {
+            $($(#[$field_meta])* pub $field: $ty,)*
+        }
+
+        impl From<$source> for $shape {
+            fn from($row: $source) -> Self {
+                $shape {
+                    $($field: $crate::api::api_shape!(@value $row.$field $(, $value)?),)*
+                }
+            }
+        }
+    };
+    (@value $copied:expr) => {
+        $copied
+    };
+    (@value $copied:expr, $value:expr) => {
+        $value
+    };
+}
+use api_shape;
+
+/// An area's paths as one router: each `;`-separated group is the handlers of one path,
+/// whose `#[utoipa::path]` gives both the route and its documentation.
+macro_rules! paths {
+    ($($($handler:ident),+);+ $(;)?) => {
+        utoipa_axum::router::OpenApiRouter::new()
+            $(.routes(utoipa_axum::routes!($($handler),+)))+
+    };
+}
+use paths;
+
+page_params! {
+    /// A read by pages with no filter of its own.
+    PageParams {},
+    after
+}
 
 /// Every operation of the API, declared once by each area: the route and its documentation
 /// come from the same `#[utoipa::path]` of the handler.
@@ -320,9 +401,11 @@ impl IntoResponse for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// The caller of an API request: a bearer token, or a session cookie with the CSRF header on
-/// requests that change something.
+/// requests that change something; with the application the handler asks on the caller's
+/// behalf.
 pub struct ApiCtx {
     pub actor: Actor,
+    pub app: app::App,
 }
 
 impl FromRequestParts<AppState> for ApiCtx {
@@ -339,7 +422,10 @@ impl FromRequestParts<AppState> for ApiCtx {
             .and_then(|v| v.strip_prefix("Bearer "));
         if let Some(token) = bearer {
             return match state.app.bearer(token.trim()).await? {
-                Some(actor) => Ok(ApiCtx { actor }),
+                Some(actor) => Ok(ApiCtx {
+                    actor,
+                    app: state.app.clone(),
+                }),
                 None => Err(AppError::Unauthenticated.into()),
             };
         }
@@ -359,6 +445,9 @@ impl FromRequestParts<AppState> for ApiCtx {
                 return Err(AppError::Forbidden.into());
             }
         }
-        Ok(ApiCtx { actor })
+        Ok(ApiCtx {
+            actor,
+            app: state.app.clone(),
+        })
     }
 }

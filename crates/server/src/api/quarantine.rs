@@ -1,86 +1,55 @@
 //! Quarantine orders: placing residents and households, duration changes, details and
 //! transitions.
 
-use axum::extract::State;
 use axum::http::StatusCode;
-use domain::page::PageRequest;
 use domain::quarantine::{Kind, Reason, State as OrderState};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, api_page, api_shape, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(quarantine_orders, create_quarantine_order))
-        .routes(routes!(quarantine_order, update_quarantine_order))
-        .routes(routes!(quarantine_duration))
-        .routes(routes!(quarantine_transition))
+    paths! {
+        quarantine_orders, create_quarantine_order; quarantine_order, update_quarantine_order;
+        quarantine_duration; quarantine_transition;
+    }
 }
 
-/// A quarantine order.
-// Kept apart from the stored order: the API leaves out its bookkeeping timestamps.
-#[derive(Serialize, ToSchema)]
-pub struct QuarantineOrderDto {
-    pub id: i64,
-    pub resident_id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// `returnee`, `case_contact`, `return_to_work` or `other`.
-    pub reason: Reason,
-    /// `home` or `centralised`.
-    pub kind: Kind,
-    /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
-    pub state: OrderState,
-    /// ISO date.
-    pub start_date: String,
-    pub days: i64,
-    /// ISO date: the last day of quarantine.
-    pub end_date: String,
-    pub door_sealed: bool,
-    /// Milliseconds since the Unix epoch.
-    pub door_sealed_at: Option<i64>,
-    pub camera_installed: bool,
-    pub doctor_id: Option<i64>,
-    pub grid_worker_id: Option<i64>,
-}
-
-impl From<store::quarantine::Order> for QuarantineOrderDto {
-    fn from(o: store::quarantine::Order) -> Self {
-        QuarantineOrderDto {
-            id: o.id,
-            resident_id: o.resident_id,
-            household_id: o.household_id,
-            building_id: o.building_id,
-            grid_id: o.grid_id,
-            community_id: o.community_id,
-            resident_name: o.resident_name,
-            building_name: o.building_name,
-            unit_name: o.unit_name,
-            room: o.room,
-            reason: o.reason,
-            kind: o.kind,
-            state: o.state,
-            start_date: o.start_date,
-            days: o.days,
-            end_date: o.end_date,
-            door_sealed: o.door_sealed,
-            door_sealed_at: o.door_sealed_at,
-            camera_installed: o.camera_installed,
-            doctor_id: o.doctor_id,
-            grid_worker_id: o.grid_worker_id,
-        }
+api_shape! {
+    /// A quarantine order.
+    // Kept apart from the stored order: the API leaves out its bookkeeping timestamps.
+    QuarantineOrderDto from o: store::quarantine::Order {
+        id: i64,
+        resident_id: i64,
+        household_id: i64,
+        building_id: i64,
+        grid_id: i64,
+        community_id: i64,
+        resident_name: String,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// `returnee`, `case_contact`, `return_to_work` or `other`.
+        reason: Reason,
+        /// `home` or `centralised`.
+        kind: Kind,
+        /// `planned`, `active`, `released`, `transferred_to_hospital` or `cancelled`.
+        state: OrderState,
+        /// ISO date.
+        start_date: String,
+        days: i64,
+        /// ISO date: the last day of quarantine.
+        end_date: String,
+        door_sealed: bool,
+        /// Milliseconds since the Unix epoch.
+        door_sealed_at: Option<i64>,
+        camera_installed: bool,
+        doctor_id: Option<i64>,
+        grid_worker_id: Option<i64>,
     }
 }
 
@@ -97,18 +66,16 @@ pub struct QuarantineOrderDetail {
     pub history: Vec<AuditEntryDto>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct QuarantineParams {
-    /// A state, `all`, or nothing for planned and active orders.
-    pub state: Option<String>,
-    pub household_id: Option<i64>,
-    pub resident_id: Option<i64>,
-    /// `end` for ending soonest first; by key otherwise. `after` is an order id either way.
-    pub sort: Option<String>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    QuarantineParams {
+        /// A state, `all`, or nothing for planned and active orders.
+        state: Option<String>,
+        household_id: Option<i64>,
+        resident_id: Option<i64>,
+        /// `end` for ending soonest first; by key otherwise. `after` is an order id either way.
+        sort: Option<String>,
+    },
+    after
 }
 
 /// A new order for one resident or for every member of a household (give exactly one).
@@ -185,27 +152,23 @@ pub struct QuarantineStateDto {
 /// given.
 #[utoipa::path(get, path = "/quarantine-orders", params(QuarantineParams), responses((status = 200, body = QuarantineOrderPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn quarantine_orders(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<QuarantineParams>,
 ) -> ApiResult<Json<QuarantineOrderPage>> {
+    let page = p.page();
     let query = app::quarantine::OrderQuery {
         state: p.state,
         household_id: p.household_id,
         resident_id: p.resident_id,
         sort: p.sort,
     };
-    let page = s
-        .app
-        .quarantine_orders(&ctx.actor, &query, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.quarantine_orders(&ctx.actor, &query, page).await?;
     Ok(QuarantineOrderPage::of(page))
 }
 
 /// Places a resident, or every member of a household, under quarantine.
 #[utoipa::path(post, path = "/quarantine-orders", request_body = QuarantineRequest, responses((status = 201, body = CreatedMany), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_quarantine_order(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<QuarantineRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedMany>)> {
@@ -220,9 +183,9 @@ async fn create_quarantine_order(
         camera_installed: r.camera_installed,
     };
     let ids = match (r.resident_id, r.household_id) {
-        (Some(id), None) => vec![s.app.create_quarantine(&ctx.actor, id, &input).await?],
+        (Some(id), None) => vec![ctx.app.create_quarantine(&ctx.actor, id, &input).await?],
         (None, Some(id)) => {
-            s.app
+            ctx.app
                 .create_household_quarantine(&ctx.actor, id, &input)
                 .await?
         }
@@ -236,11 +199,10 @@ async fn create_quarantine_order(
 /// One quarantine order with its history.
 #[utoipa::path(get, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), responses((status = 200, body = QuarantineOrderDetail), (status = 404, body = ErrorBody)))]
 async fn quarantine_order(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<QuarantineOrderDetail>> {
-    let (o, history) = s.app.quarantine_order(&ctx.actor, id).await?;
+    let (o, history) = ctx.app.quarantine_order(&ctx.actor, id).await?;
     Ok(Json(QuarantineOrderDetail {
         order: o.into(),
         history: history.into_iter().map(Into::into).collect(),
@@ -251,12 +213,11 @@ async fn quarantine_order(
 /// only the fields the body carries.
 #[utoipa::path(patch, path = "/quarantine-orders/{id}", params(("id" = i64, Path)), request_body = QuarantineDetailsRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_quarantine_order(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<QuarantineDetailsRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .update_quarantine(
             &ctx.actor,
             id,
@@ -274,12 +235,11 @@ async fn update_quarantine_order(
 /// Extends or shortens an open order; the end date is recomputed from the start.
 #[utoipa::path(post, path = "/quarantine-orders/{id}/duration", params(("id" = i64, Path)), request_body = QuarantineDurationRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn quarantine_duration(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<QuarantineDurationRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .change_quarantine_duration(&ctx.actor, id, &r.days.to_string(), &r.reason)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -288,12 +248,11 @@ async fn quarantine_duration(
 /// Starts, releases, transfers to hospital or cancels an order.
 #[utoipa::path(post, path = "/quarantine-orders/{id}/transition", params(("id" = i64, Path)), request_body = QuarantineTransitionRequest, responses((status = 200, body = QuarantineStateDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn quarantine_transition(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<QuarantineTransitionRequest>,
 ) -> ApiResult<Json<QuarantineStateDto>> {
-    let state = s
+    let state = ctx
         .app
         .transition_quarantine(&ctx.actor, id, &r.transition, &r.reason)
         .await?;

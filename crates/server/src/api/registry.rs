@@ -3,26 +3,20 @@
 mod residents;
 
 use app::registry::HouseholdInput;
-use axum::extract::State;
 use axum::http::StatusCode;
-use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use store::registry::HouseholdFilter;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::extract::{Json, Path, Query};
-use super::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use super::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created};
 use crate::AppState;
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, api_page, page_params, paths};
 use residents::ResidentDto;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(community_summary))
-        .routes(routes!(households, create_household))
-        .routes(routes!(household, update_household))
+    paths!(community_summary; households, create_household; household, update_household)
         .merge(residents::routes())
 }
 
@@ -62,15 +56,13 @@ pub struct HouseholdUpdate {
     pub head_resident_id: Option<Option<i64>>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct HouseholdParams {
-    pub grid_id: Option<i64>,
-    pub building_id: Option<i64>,
-    pub room: Option<String>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    HouseholdParams {
+        grid_id: Option<i64>,
+        building_id: Option<i64>,
+        room: Option<String>,
+    },
+    after
 }
 
 // The stored figures with the grid's name beside them.
@@ -113,12 +105,8 @@ impl GridFigures {
 
 /// Residents per grid and register, households and vulnerable residents, from kept counts.
 #[utoipa::path(get, path = "/communities/{id}/summary", params(("id" = i64, Path)), responses((status = 200, body = SummaryDto)))]
-async fn community_summary(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<SummaryDto>> {
-    let sm = s.app.registry_summary(&ctx.actor, id).await?;
+async fn community_summary(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<SummaryDto>> {
+    let sm = ctx.app.registry_summary(&ctx.actor, id).await?;
     Ok(Json(SummaryDto {
         grids: sm
             .grids
@@ -132,29 +120,22 @@ async fn community_summary(
 /// Households in the caller's jurisdiction, by key.
 #[utoipa::path(get, path = "/households", params(HouseholdParams), responses((status = 200, body = HouseholdPage)))]
 async fn households(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<HouseholdParams>,
 ) -> ApiResult<Json<HouseholdPage>> {
+    let page = p.page();
     let filter = HouseholdFilter {
         grid_id: p.grid_id,
         building_id: p.building_id,
         room: p.room,
     };
-    let page = s
-        .app
-        .households(&ctx.actor, &filter, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.households(&ctx.actor, &filter, page).await?;
     Ok(HouseholdPage::of(page))
 }
 
 #[utoipa::path(post, path = "/households", request_body = HouseholdRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_household(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Json(r): Json<HouseholdRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s
+async fn create_household(ctx: ApiCtx, Json(r): Json<HouseholdRequest>) -> ApiResult<CreatedId> {
+    let id = ctx
         .app
         .create_household(
             &ctx.actor,
@@ -170,12 +151,8 @@ async fn create_household(
 }
 
 #[utoipa::path(get, path = "/households/{id}", params(("id" = i64, Path)), responses((status = 200, body = HouseholdDetail), (status = 404, body = ErrorBody)))]
-async fn household(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<HouseholdDetail>> {
-    let (h, members) = s.app.household(&ctx.actor, id).await?;
+async fn household(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<HouseholdDetail>> {
+    let (h, members) = ctx.app.household(&ctx.actor, id).await?;
     Ok(Json(HouseholdDetail {
         household: h,
         members: members.into_iter().map(Into::into).collect(),
@@ -184,12 +161,11 @@ async fn household(
 
 #[utoipa::path(patch, path = "/households/{id}", params(("id" = i64, Path)), request_body = HouseholdUpdate, responses((status = 204)))]
 async fn update_household(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<HouseholdUpdate>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .patch_household(
             &ctx.actor,
             id,

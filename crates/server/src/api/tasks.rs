@@ -2,99 +2,59 @@
 
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
-use axum::extract::State;
 use axum::http::StatusCode;
-use domain::page::PageRequest;
 use domain::tasks::{ConfirmedVia, DeliveryState, RoundState, StopState};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::{ApiCtx, ApiResult, AuditEntryDto, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiPage, PageParams, api_page, api_shape, page_params, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(delivery_tasks))
-        .routes(routes!(generate_delivery_tasks))
-        .routes(routes!(delivery_task))
-        .routes(routes!(delivery_ask))
-        .routes(routes!(delivery_deliver))
-        .routes(routes!(delivery_confirm))
-        .routes(routes!(delivery_cancel))
-        .routes(routes!(delivery_assign))
-        .routes(routes!(rubbish_rounds))
-        .routes(routes!(open_rubbish_rounds))
-        .routes(routes!(rubbish_round))
-        .routes(routes!(rubbish_stop))
-        .routes(routes!(rubbish_round_done))
-        .routes(routes!(rubbish_round_assign))
-        .routes(routes!(task_volunteers))
+    paths! {
+        delivery_tasks; generate_delivery_tasks; delivery_task;
+        delivery_ask; delivery_deliver; delivery_confirm; delivery_cancel; delivery_assign;
+        rubbish_rounds; open_rubbish_rounds; rubbish_round;
+        rubbish_stop; rubbish_round_done; rubbish_round_assign;
+        task_volunteers;
+    }
 }
 
-/// A supply-delivery task of a household under home quarantine.
-// Kept apart from the stored task: the API leaves out its bookkeeping timestamps.
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryTaskDto {
-    pub id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// ISO date.
-    pub due_date: String,
-    /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
-    pub state: DeliveryState,
-    pub volunteer_id: Option<i64>,
-    pub volunteer_name: Option<String>,
-    /// What the household needs, as the volunteer wrote it down.
-    pub needs: String,
-    /// Milliseconds since the Unix epoch, each with the account that recorded the step.
-    pub asked_at: Option<i64>,
-    pub asked_by: Option<i64>,
-    pub delivered_at: Option<i64>,
-    pub delivered_by: Option<i64>,
-    pub confirmed_at: Option<i64>,
-    pub confirmed_by: Option<i64>,
-    /// `at_door` or `phone`.
-    pub confirmed_via: Option<ConfirmedVia>,
-    pub cancelled_at: Option<i64>,
-    /// Members under active home quarantine now.
-    pub people: i64,
-}
-
-impl From<store::tasks::Delivery> for DeliveryTaskDto {
-    fn from(d: store::tasks::Delivery) -> Self {
-        DeliveryTaskDto {
-            id: d.id,
-            household_id: d.household_id,
-            building_id: d.building_id,
-            grid_id: d.grid_id,
-            community_id: d.community_id,
-            building_name: d.building_name,
-            unit_name: d.unit_name,
-            room: d.room,
-            due_date: d.due_date,
-            state: d.state,
-            volunteer_id: d.volunteer_id,
-            volunteer_name: d.volunteer_name,
-            needs: d.needs,
-            asked_at: d.asked_at,
-            asked_by: d.asked_by,
-            delivered_at: d.delivered_at,
-            delivered_by: d.delivered_by,
-            confirmed_at: d.confirmed_at,
-            confirmed_by: d.confirmed_by,
-            confirmed_via: d.confirmed_via,
-            cancelled_at: d.cancelled_at,
-            people: d.people,
-        }
+api_shape! {
+    /// A supply-delivery task of a household under home quarantine.
+    // Kept apart from the stored task: the API leaves out its bookkeeping timestamps.
+    DeliveryTaskDto from d: store::tasks::Delivery {
+        id: i64,
+        household_id: i64,
+        building_id: i64,
+        grid_id: i64,
+        community_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// ISO date.
+        due_date: String,
+        /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
+        state: DeliveryState,
+        volunteer_id: Option<i64>,
+        volunteer_name: Option<String>,
+        /// What the household needs, as the volunteer wrote it down.
+        needs: String,
+        /// Milliseconds since the Unix epoch, each with the account that recorded the step.
+        asked_at: Option<i64>,
+        asked_by: Option<i64>,
+        delivered_at: Option<i64>,
+        delivered_by: Option<i64>,
+        confirmed_at: Option<i64>,
+        confirmed_by: Option<i64>,
+        /// `at_door` or `phone`.
+        confirmed_via: Option<ConfirmedVia>,
+        cancelled_at: Option<i64>,
+        /// Members under active home quarantine now.
+        people: i64,
     }
 }
 
@@ -111,22 +71,20 @@ pub struct DeliveryTaskDetail {
     pub history: Vec<AuditEntryDto>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct DeliveryTaskParams {
-    /// `todo` or `awaiting_confirmation` for the caller's own tasks in address order; otherwise
-    /// the board of the jurisdiction by key.
-    pub mine: Option<String>,
-    /// Board only: a state, `pending` (open and asked, the default) or `all`.
-    pub state: Option<String>,
-    pub grid_id: Option<i64>,
-    pub volunteer_id: Option<i64>,
-    /// Board only: tasks nobody is assigned to.
-    #[serde(default)]
-    pub unassigned: bool,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    DeliveryTaskParams {
+        /// `todo` or `awaiting_confirmation` for the caller's own tasks in address order; otherwise
+        /// the board of the jurisdiction by key.
+        mine: Option<String>,
+        /// Board only: a state, `pending` (open and asked, the default) or `all`.
+        state: Option<String>,
+        grid_id: Option<i64>,
+        volunteer_id: Option<i64>,
+        /// Board only: tasks nobody is assigned to.
+        #[serde(default)]
+        unassigned: bool,
+    },
+    after
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -177,15 +135,18 @@ pub struct VolunteerAssignRequest {
 /// The caller's own tasks, or the task board of the jurisdiction.
 #[utoipa::path(get, path = "/delivery-tasks", params(DeliveryTaskParams), responses((status = 200, body = DeliveryTaskPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_tasks(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<DeliveryTaskParams>,
 ) -> ApiResult<Json<DeliveryTaskPage>> {
-    let page = PageRequest::new(p.after, p.limit);
+    let page = p.page();
     let page = match p.mine.as_deref() {
-        Some("todo") => s.app.my_deliveries(&ctx.actor, MyList::ToDo, page).await?,
+        Some("todo") => {
+            ctx.app
+                .my_deliveries(&ctx.actor, MyList::ToDo, page)
+                .await?
+        }
         Some("awaiting_confirmation") => {
-            s.app
+            ctx.app
                 .my_deliveries(&ctx.actor, MyList::AwaitingConfirmation, page)
                 .await?
         }
@@ -197,15 +158,15 @@ async fn delivery_tasks(
                 volunteer_id: p.volunteer_id,
                 unassigned: p.unassigned,
             };
-            s.app.delivery_board(&ctx.actor, &q, page).await?
+            ctx.app.delivery_board(&ctx.actor, &q, page).await?
         }
     };
     Ok(DeliveryTaskPage::of(page))
 }
 
-fn date_or_today(s: &AppState, text: &str) -> Result<jiff::civil::Date, app::AppError> {
+fn date_or_today(app: &app::App, text: &str) -> Result<jiff::civil::Date, app::AppError> {
     if text.trim().is_empty() {
-        return Ok(s.app.today());
+        return Ok(app.today());
     }
     domain::resident::date_from_text(text)
         .ok_or_else(|| app::AppError::field("date", "date_format"))
@@ -215,12 +176,11 @@ fn date_or_today(s: &AppState, text: &str) -> Result<jiff::civil::Date, app::App
 /// for everyone); running it twice creates nothing new.
 #[utoipa::path(post, path = "/delivery-tasks/generate", request_body = GenerateRequest, responses((status = 200, body = GeneratedDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn generate_delivery_tasks(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<GenerateRequest>,
 ) -> ApiResult<Json<GeneratedDto>> {
-    let date = date_or_today(&s, &r.date)?;
-    let g = s.app.generate_delivery_tasks(&ctx.actor, date).await?;
+    let date = date_or_today(&ctx.app, &r.date)?;
+    let g = ctx.app.generate_delivery_tasks(&ctx.actor, date).await?;
     Ok(Json(GeneratedDto {
         created: g.created,
         cancelled: g.cancelled,
@@ -229,12 +189,8 @@ async fn generate_delivery_tasks(
 
 /// One delivery task with its history.
 #[utoipa::path(get, path = "/delivery-tasks/{id}", params(("id" = i64, Path)), responses((status = 200, body = DeliveryTaskDetail), (status = 404, body = ErrorBody)))]
-async fn delivery_task(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<DeliveryTaskDetail>> {
-    let (d, history) = s.app.delivery_task(&ctx.actor, id).await?;
+async fn delivery_task(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<DeliveryTaskDetail>> {
+    let (d, history) = ctx.app.delivery_task(&ctx.actor, id).await?;
     Ok(Json(DeliveryTaskDetail {
         task: d.into(),
         history: history.into_iter().map(Into::into).collect(),
@@ -244,131 +200,91 @@ async fn delivery_task(
 /// Records what the household needs.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/ask", params(("id" = i64, Path)), request_body = AskRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_ask(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<AskRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.ask_delivery(&ctx.actor, id, &r.needs).await?;
+    ctx.app.ask_delivery(&ctx.actor, id, &r.needs).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records that the supplies were left at the door.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/deliver", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn delivery_deliver(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.deliver(&ctx.actor, id).await?;
+async fn delivery_deliver(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.deliver(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Records the household's confirmation of receipt.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/confirm", params(("id" = i64, Path)), request_body = ConfirmRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_confirm(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ConfirmRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.confirm_delivery(&ctx.actor, id, &r.via).await?;
+    ctx.app.confirm_delivery(&ctx.actor, id, &r.via).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Cancels a task not yet delivered, with a reason.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/cancel", params(("id" = i64, Path)), request_body = CancelRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_cancel(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CancelRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.cancel_delivery(&ctx.actor, id, &r.reason).await?;
+    ctx.app.cancel_delivery(&ctx.actor, id, &r.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Gives a task to a volunteer covering the household, or to nobody.
 #[utoipa::path(post, path = "/delivery-tasks/{id}/assign", params(("id" = i64, Path)), request_body = VolunteerAssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delivery_assign(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<VolunteerAssignRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .assign_delivery(&ctx.actor, id, r.volunteer_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A rubbish round of one grid and day.
-// Kept apart from the stored round: the API leaves out when it was opened.
-#[derive(Serialize, ToSchema)]
-pub struct RubbishRoundDto {
-    pub id: i64,
-    pub grid_id: i64,
-    pub grid_name: String,
-    pub community_id: i64,
-    /// ISO date.
-    pub round_date: String,
-    /// `open` or `done`.
-    pub state: RoundState,
-    pub volunteer_id: Option<i64>,
-    pub volunteer_name: Option<String>,
-    /// Doors on the round, and those not yet visited.
-    pub stops: i64,
-    pub pending: i64,
-    pub done_at: Option<i64>,
-    pub done_by: Option<i64>,
-}
-
-impl From<store::tasks::Round> for RubbishRoundDto {
-    fn from(r: store::tasks::Round) -> Self {
-        RubbishRoundDto {
-            id: r.id,
-            grid_id: r.grid_id,
-            grid_name: r.grid_name,
-            community_id: r.community_id,
-            round_date: r.round_date,
-            state: r.state,
-            volunteer_id: r.volunteer_id,
-            volunteer_name: r.volunteer_name,
-            stops: r.stops,
-            pending: r.pending,
-            done_at: r.done_at,
-            done_by: r.done_by,
-        }
+api_shape! {
+    /// A rubbish round of one grid and day.
+    // Kept apart from the stored round: the API leaves out when it was opened.
+    RubbishRoundDto from r: store::tasks::Round {
+        id: i64,
+        grid_id: i64,
+        grid_name: String,
+        community_id: i64,
+        /// ISO date.
+        round_date: String,
+        /// `open` or `done`.
+        state: RoundState,
+        volunteer_id: Option<i64>,
+        volunteer_name: Option<String>,
+        /// Doors on the round, and those not yet visited.
+        stops: i64,
+        pending: i64,
+        done_at: Option<i64>,
+        done_by: Option<i64>,
     }
 }
 
-/// One sealed door of a round.
-// Kept apart from the stored stop: the API leaves out the round, which the path names.
-#[derive(Serialize, ToSchema)]
-pub struct RubbishStopDto {
-    pub id: i64,
-    pub household_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// `pending`, `collected` or `no_rubbish`.
-    pub state: StopState,
-    pub visited_at: Option<i64>,
-    pub visited_by: Option<i64>,
-}
-
-impl From<store::tasks::Stop> for RubbishStopDto {
-    fn from(s: store::tasks::Stop) -> Self {
-        RubbishStopDto {
-            id: s.id,
-            household_id: s.household_id,
-            building_name: s.building_name,
-            unit_name: s.unit_name,
-            room: s.room,
-            state: s.state,
-            visited_at: s.visited_at,
-            visited_by: s.visited_by,
-        }
+api_shape! {
+    /// One sealed door of a round.
+    // Kept apart from the stored stop: the API leaves out the round, which the path names.
+    RubbishStopDto from s: store::tasks::Stop {
+        id: i64,
+        household_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// `pending`, `collected` or `no_rubbish`.
+        state: StopState,
+        visited_at: Option<i64>,
+        visited_by: Option<i64>,
     }
 }
 
@@ -386,26 +302,16 @@ pub struct RubbishRoundDetail {
     pub next: Option<i64>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct RoundParams {
-    /// ISO date; today when absent.
-    pub date: Option<String>,
-    /// Only the caller's rounds (always so for volunteers).
-    #[serde(default)]
-    pub mine: bool,
-    pub grid_id: Option<i64>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct StopParams {
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    RoundParams {
+        /// ISO date; today when absent.
+        date: Option<String>,
+        /// Only the caller's rounds (always so for volunteers).
+        #[serde(default)]
+        mine: bool,
+        grid_id: Option<i64>,
+    },
+    after
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -424,19 +330,16 @@ pub struct OpenedDto {
 /// Rubbish rounds of a day in the caller's jurisdiction.
 #[utoipa::path(get, path = "/rubbish-rounds", params(RoundParams), responses((status = 200, body = RubbishRoundPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_rounds(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<RoundParams>,
 ) -> ApiResult<Json<RubbishRoundPage>> {
+    let page = p.page();
     let q = RoundQuery {
         date: p.date,
         mine: p.mine,
         grid_id: p.grid_id,
     };
-    let page = s
-        .app
-        .rubbish_rounds(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.rubbish_rounds(&ctx.actor, &q, page).await?;
     Ok(RubbishRoundPage::of(page))
 }
 
@@ -444,12 +347,11 @@ async fn rubbish_rounds(
 /// everyone), adding doors sealed since; running it twice adds nothing.
 #[utoipa::path(post, path = "/rubbish-rounds/open", request_body = GenerateRequest, responses((status = 200, body = OpenedDto), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn open_rubbish_rounds(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Json(r): Json<GenerateRequest>,
 ) -> ApiResult<Json<OpenedDto>> {
-    let date = date_or_today(&s, &r.date)?;
-    let o = s.app.open_rubbish_rounds(&ctx.actor, date).await?;
+    let date = date_or_today(&ctx.app, &r.date)?;
+    let o = ctx.app.open_rubbish_rounds(&ctx.actor, date).await?;
     Ok(Json(OpenedDto {
         rounds: o.rounds,
         stops: o.stops,
@@ -457,17 +359,13 @@ async fn open_rubbish_rounds(
 }
 
 /// One round and a page of its doors in address order.
-#[utoipa::path(get, path = "/rubbish-rounds/{id}", params(("id" = i64, Path), StopParams), responses((status = 200, body = RubbishRoundDetail), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/rubbish-rounds/{id}", params(("id" = i64, Path), PageParams), responses((status = 200, body = RubbishRoundDetail), (status = 404, body = ErrorBody)))]
 async fn rubbish_round(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
-    Query(p): Query<StopParams>,
+    Query(p): Query<PageParams>,
 ) -> ApiResult<Json<RubbishRoundDetail>> {
-    let (round, stops) = s
-        .app
-        .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, p.limit))
-        .await?;
+    let (round, stops) = ctx.app.rubbish_round(&ctx.actor, id, p.page()).await?;
     Ok(Json(RubbishRoundDetail {
         round: round.into(),
         next: stops.next,
@@ -478,12 +376,11 @@ async fn rubbish_round(
 /// Records what was found at one door.
 #[utoipa::path(post, path = "/rubbish-rounds/{id}/stops/{stop_id}", params(("id" = i64, Path), ("stop_id" = i64, Path)), request_body = StopRequest, responses((status = 200, body = RubbishStopDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_stop(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path((id, stop_id)): Path<(i64, i64)>,
     Json(r): Json<StopRequest>,
 ) -> ApiResult<Json<RubbishStopDto>> {
-    let stop = s
+    let stop = ctx
         .app
         .record_rubbish_stop(&ctx.actor, id, stop_id, &r.outcome)
         .await?;
@@ -492,24 +389,19 @@ async fn rubbish_stop(
 
 /// Marks a round done once every door was visited.
 #[utoipa::path(post, path = "/rubbish-rounds/{id}/done", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn rubbish_round_done(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.finish_rubbish_round(&ctx.actor, id).await?;
+async fn rubbish_round_done(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.finish_rubbish_round(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Gives a round to a volunteer covering its grid, or to nobody.
 #[utoipa::path(post, path = "/rubbish-rounds/{id}/assign", params(("id" = i64, Path)), request_body = VolunteerAssignRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rubbish_round_assign(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<VolunteerAssignRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .assign_rubbish_round(&ctx.actor, id, r.volunteer_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -517,9 +409,6 @@ async fn rubbish_round_assign(
 
 /// Active volunteers working inside the caller's jurisdiction: the choices for assignment.
 #[utoipa::path(get, path = "/task-volunteers", responses((status = 200, body = Vec<store::tasks::Volunteer>), (status = 403, body = ErrorBody)))]
-async fn task_volunteers(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-) -> ApiResult<Json<Vec<store::tasks::Volunteer>>> {
-    Ok(Json(s.app.task_volunteers(&ctx.actor).await?))
+async fn task_volunteers(ctx: ApiCtx) -> ApiResult<Json<Vec<store::tasks::Volunteer>>> {
+    Ok(Json(ctx.app.task_volunteers(&ctx.actor).await?))
 }

@@ -10,15 +10,11 @@ use utoipa::ToSchema;
 use super::extract::{Json, Path};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_token))
-        .routes(routes!(me))
-        .routes(routes!(my_tokens, revoke_my_tokens))
-        .routes(routes!(revoke_my_token))
+    paths!(create_token; me; my_tokens, revoke_my_tokens; revoke_my_token)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -89,27 +85,20 @@ pub struct RevokedTokens {
 
 /// The caller's live API tokens, newest first, with their last use.
 #[utoipa::path(get, path = "/me/tokens", responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody)))]
-async fn my_tokens(State(s): State<AppState>, ctx: ApiCtx) -> ApiResult<Json<Vec<ApiToken>>> {
-    Ok(Json(s.app.api_tokens(&ctx.actor).await?))
+async fn my_tokens(ctx: ApiCtx) -> ApiResult<Json<Vec<ApiToken>>> {
+    Ok(Json(ctx.app.api_tokens(&ctx.actor).await?))
 }
 
 /// Revokes one of the caller's tokens; another account's token answers 404.
 #[utoipa::path(delete, path = "/me/tokens/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn revoke_my_token(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    s.app.revoke_api_token(&ctx.actor, id).await?;
+async fn revoke_my_token(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    ctx.app.revoke_api_token(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Revokes all of the caller's tokens (the one in use too).
 #[utoipa::path(delete, path = "/me/tokens", responses((status = 200, body = RevokedTokens), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn revoke_my_tokens(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-) -> ApiResult<Json<RevokedTokens>> {
-    let revoked = s.app.revoke_api_tokens(&ctx.actor).await?;
+async fn revoke_my_tokens(ctx: ApiCtx) -> ApiResult<Json<RevokedTokens>> {
+    let revoked = ctx.app.revoke_api_tokens(&ctx.actor).await?;
     Ok(Json(RevokedTokens { revoked }))
 }

@@ -2,9 +2,8 @@
 
 use app::accounts::AccountInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 use domain::access::{Level, Role};
@@ -13,7 +12,7 @@ use store::accounts::Account;
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, render, render_form,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_submit, invalid, render, render_form,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -30,8 +29,8 @@ struct AccountsPage {
     accounts: Vec<Account>,
 }
 
-async fn accounts(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let accounts = s.app.list_accounts(&ctx.actor).await.on_page(&ctx)?;
+async fn accounts(ctx: Ctx) -> PageResult {
+    let accounts = ctx.app.list_accounts(&ctx.actor).await.on_page(&ctx)?;
     Ok(render(&AccountsPage {
         c: ctx.chrome(ctx.t.get("account.title")),
         accounts,
@@ -40,8 +39,6 @@ async fn accounts(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageE
 
 #[derive(Deserialize, Default, Clone)]
 struct AccountForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
@@ -131,7 +128,7 @@ fn fields_of(f: &AccountForm) -> AccountFields {
     }
 }
 
-async fn new_account(ctx: Ctx) -> Result<Response, PageError> {
+async fn new_account(ctx: Ctx) -> PageResult {
     ctx.actor.require_manage_accounts().on_page(&ctx)?;
     let f = AccountFields {
         username: String::new(),
@@ -150,15 +147,10 @@ async fn new_account(ctx: Ctx) -> Result<Response, PageError> {
     ))
 }
 
-async fn create_account(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<AccountForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn create_account(ctx: Ctx, Form(f): Form<AccountForm>) -> PageResult {
     let mut input = input_of(&f);
     input.active = true;
-    let outcome = s.app.create_account(&ctx.actor, &input).await;
+    let outcome = ctx.app.create_account(&ctx.actor, &input).await;
     after_submit(
         &ctx,
         outcome,
@@ -177,12 +169,8 @@ async fn create_account(
     .await
 }
 
-async fn edit_account(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let a = s.app.account(&ctx.actor, id).await.on_page(&ctx)?;
+async fn edit_account(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let a = ctx.app.account(&ctx.actor, id).await.on_page(&ctx)?;
     let f = AccountFields {
         username: a.username,
         display_name: a.display_name,
@@ -200,14 +188,8 @@ async fn edit_account(
     ))
 }
 
-async fn update_account(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<AccountForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let outcome = s.app.update_account(&ctx.actor, id, &input_of(&f)).await;
+async fn update_account(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AccountForm>) -> PageResult {
+    let outcome = ctx.app.update_account(&ctx.actor, id, &input_of(&f)).await;
     after_submit(
         &ctx,
         outcome,

@@ -2,14 +2,13 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::extract::Query;
 use axum::routing::get;
 use serde::Deserialize;
 use store::audit::{AuditFilter, AuditRecord};
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render, urlencode};
+use crate::web::{Chrome, Ctx, OnPage, PageResult, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -83,11 +82,7 @@ struct AuditChain {
     message: String,
 }
 
-async fn audit(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, PageError> {
+async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let filter = AuditFilter {
         action: nonempty(&q.action),
@@ -97,7 +92,7 @@ async fn audit(
         ..Default::default()
     };
     const PAGE: u32 = 100;
-    let records = s
+    let records = ctx
         .app
         .audit_trail(&ctx.actor, &filter, PAGE)
         .await
@@ -130,7 +125,7 @@ async fn audit(
             }
             AuditRow {
                 seq: r.seq,
-                at: super::registry_time(&s, r.at),
+                at: super::registry_time(&ctx.app, r.at),
                 account: r.account_name,
                 role: ctx.t.of("role", &r.role),
                 action: ctx.t.of("action", &r.action),
@@ -163,8 +158,8 @@ async fn audit(
 
 /// The whole chain recomputed, on the auditor's request: a long trail takes seconds, so the
 /// list of entries never waits for it.
-async fn audit_chain(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let verification = s.app.verify_audit(&ctx.actor).await.on_page(&ctx)?;
+async fn audit_chain(ctx: Ctx) -> PageResult {
+    let verification = ctx.app.verify_audit(&ctx.actor).await.on_page(&ctx)?;
     let message = match &verification.broken_at {
         None => String::new(),
         Some((seq, why)) => ctx
@@ -210,9 +205,9 @@ pub(crate) struct HistoryEntry {
 }
 
 impl HistoryEntry {
-    pub(crate) fn of(s: &AppState, r: AuditRecord) -> HistoryEntry {
+    pub(crate) fn of(app: &app::App, r: AuditRecord) -> HistoryEntry {
         HistoryEntry {
-            at: super::registry_time(s, r.at),
+            at: super::registry_time(app, r.at),
             who: r.account_name,
             action: r.action,
             after: r.after.unwrap_or_default(),

@@ -13,6 +13,11 @@ mod tokens;
 
 pub(crate) use registry::{download, local_time as registry_time};
 
+/// A page's title for one home: the page's name, then the building, unit and room.
+pub(crate) fn home_title(page: &str, building: &str, unit: &str, room: &str) -> String {
+    format!("{page} · {building} {unit} {room}")
+}
+
 use std::net::SocketAddr;
 
 use app::AppError;
@@ -29,8 +34,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{
-    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, OnPage, PageError, SESSION_COOKIE, render,
-    set_cookie,
+    self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, NoFields, OnPage, PageResult,
+    SESSION_COOKIE, render, set_cookie,
 };
 use crate::web_headers::ClientIp;
 
@@ -86,23 +91,19 @@ struct Home {
     form_error: String,
 }
 
-async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    home_with(&s, &ctx, String::new()).await
+async fn home(ctx: Ctx) -> PageResult {
+    home_with(&ctx, String::new()).await
 }
 
-pub(crate) async fn home_with(
-    s: &AppState,
-    ctx: &Ctx,
-    form_error: String,
-) -> Result<Response, PageError> {
-    let communities = s.app.communities(&ctx.actor).await.on_page(ctx)?;
+pub(crate) async fn home_with(ctx: &Ctx, form_error: String) -> PageResult {
+    let communities = ctx.app.communities(&ctx.actor).await.on_page(ctx)?;
     // A worker of one community goes straight to it.
     if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
         return Ok(Redirect::to(&format!("/communities/{}", communities[0].id)).into_response());
     }
     let can_create = ctx.actor.may_shape(domain::access::Level::Street);
     let streets = if can_create {
-        s.app.districts().await.on_page(ctx)?.1
+        ctx.app.districts().await.on_page(ctx)?.1
     } else {
         Vec::new()
     };
@@ -278,21 +279,14 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(s): State<AppState>,
     headers: HeaderMap,
     ctx: Ctx,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+    _: web::Form<NoFields>,
+) -> PageResult {
     if let Some(token) = web::cookie(&headers, SESSION_COOKIE) {
-        s.app.logout(token).await.on_page(&ctx)?;
+        ctx.app.logout(token).await.on_page(&ctx)?;
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
@@ -314,11 +308,11 @@ async fn switch_lang(
     headers: HeaderMap,
     ctx: Option<Ctx>,
     Form(f): Form<LangForm>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     let lang = Lang::from_code(&f.lang).unwrap_or_default();
     if let Some(ctx) = &ctx {
         ctx.check_csrf(&f.csrf)?;
-        s.app
+        ctx.app
             .set_language(&ctx.actor, lang.code())
             .await
             .on_page(ctx)?;

@@ -4,10 +4,8 @@
 use app::AppError;
 use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Path, Query};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use domain::quarantine::{self as q, Kind, Reason, State as OrderState, Transition};
@@ -18,8 +16,8 @@ use store::registry::{Household, Resident};
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, OnPage, PageError, after_submit, invalid, invalid_or_conflicting, render,
-    render_form, urlencode,
+    Chrome, Ctx, Form, OnPage, PageError, PageResult, after_submit, invalid,
+    invalid_or_conflicting, render, render_form, urlencode,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -72,18 +70,14 @@ struct ListPage {
     resident: Option<i64>,
 }
 
-async fn list(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(lq): Query<ListQuery>,
-) -> Result<Response, PageError> {
+async fn list(ctx: Ctx, Query(lq): Query<ListQuery>) -> PageResult {
     let state = lq.state.unwrap_or_default();
     // Ending soonest first unless asked for by key.
     let sort = match lq.sort.as_deref() {
         Some("key") => "key".to_owned(),
         _ => "end".to_owned(),
     };
-    let page = s
+    let page = ctx
         .app
         .quarantine_orders(
             &ctx.actor,
@@ -133,15 +127,10 @@ struct HouseholdPage {
     error: String,
 }
 
-async fn household_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    error: String,
-) -> Result<Response, PageError> {
-    let (household, residents) = s.app.household(&ctx.actor, id).await.on_page(ctx)?;
-    let orders = open_orders_of_household(s, ctx, id).await?;
-    let candidates = s
+async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+    let (household, residents) = ctx.app.household(&ctx.actor, id).await.on_page(ctx)?;
+    let orders = open_orders_of_household(ctx, id).await?;
+    let candidates = ctx
         .app
         .responsible_candidates(&ctx.actor, household.building_id)
         .await
@@ -154,12 +143,11 @@ async fn household_page(
         })
         .collect();
     let refused = !error.is_empty();
-    let title = format!(
-        "{} · {} {} {}",
+    let title = super::home_title(
         ctx.t.get("quarantine.title"),
-        household.building_name,
-        household.unit_name,
-        household.room
+        &household.building_name,
+        &household.unit_name,
+        &household.room,
     );
     Ok(render_form(
         &HouseholdPage {
@@ -169,7 +157,7 @@ async fn household_page(
             can_manage: q::can_manage(ctx.actor.role),
             reasons: reason_codes(),
             kinds: kind_codes(),
-            default_days: s.app.settings.quarantine_days,
+            default_days: ctx.app.settings.quarantine_days,
             candidates,
             error,
         },
@@ -177,22 +165,15 @@ async fn household_page(
     ))
 }
 
-async fn household(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    household_page(&s, &ctx, id, String::new()).await
+async fn household(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    household_page(&ctx, id, String::new()).await
 }
 
 /// Who in the household is in quarantine and until when: a fragment the household page loads.
 /// The planned and active orders of a household's members (a household has a handful).
-async fn open_orders_of_household(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-) -> Result<Vec<Order>, PageError> {
-    Ok(s.app
+async fn open_orders_of_household(ctx: &Ctx, id: i64) -> Result<Vec<Order>, PageError> {
+    Ok(ctx
+        .app
         .quarantine_orders(
             &ctx.actor,
             &OrderQuery {
@@ -213,19 +194,13 @@ struct Section {
     orders: Vec<Order>,
 }
 
-async fn household_section(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let orders = open_orders_of_household(&s, &ctx, id).await?;
+async fn household_section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let orders = open_orders_of_household(&ctx, id).await?;
     Ok(render(&Section { t: ctx.t, orders }))
 }
 
 #[derive(Deserialize)]
 struct CreateForm {
-    #[serde(default)]
-    csrf: String,
     /// A resident id, or empty for every member.
     #[serde(default)]
     resident_id: String,
@@ -244,12 +219,10 @@ struct CreateForm {
 }
 
 async fn create_for_household(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<CreateForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+) -> PageResult {
     let input = OrderInput {
         reason: f.reason,
         kind: f.kind,
@@ -262,9 +235,9 @@ async fn create_for_household(
     let result = match f.resident_id.trim().parse::<i64>() {
         Ok(resident) => {
             // The resident must belong to this household.
-            let (_, members) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+            let (_, members) = ctx.app.household(&ctx.actor, id).await.on_page(&ctx)?;
             if members.iter().any(|m| m.id == resident) {
-                s.app
+                ctx.app
                     .create_quarantine(&ctx.actor, resident, &input)
                     .await
                     .map(|_| ())
@@ -272,7 +245,7 @@ async fn create_for_household(
                 Err(AppError::field("resident_id", "not_a_member"))
             }
         }
-        Err(_) => s
+        Err(_) => ctx
             .app
             .create_household_quarantine(&ctx.actor, id, &input)
             .await
@@ -283,7 +256,7 @@ async fn create_for_household(
         result,
         invalid,
         |()| format!("/quarantine/households/{id}"),
-        |errors| household_page(&s, &ctx, id, errors.joined()),
+        |errors| household_page(&ctx, id, errors.joined()),
     )
     .await
 }
@@ -302,14 +275,13 @@ struct OrderPage {
     error: String,
 }
 
-async fn order_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    error: String,
-) -> Result<Response, PageError> {
-    let (order, history) = s.app.quarantine_order(&ctx.actor, id).await.on_page(ctx)?;
-    let candidates = s
+async fn order_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+    let (order, history) = ctx
+        .app
+        .quarantine_order(&ctx.actor, id)
+        .await
+        .on_page(ctx)?;
+    let candidates = ctx
         .app
         .responsible_candidates(&ctx.actor, order.building_id)
         .await
@@ -334,11 +306,11 @@ async fn order_page(
             c: ctx.chrome(&title),
             sealed_at: order
                 .door_sealed_at
-                .map(|ms| crate::pages::registry_time(s, ms))
+                .map(|ms| crate::pages::registry_time(&ctx.app, ms))
                 .unwrap_or_default(),
             history: history
                 .into_iter()
-                .map(|r| HistoryEntry::of(s, r))
+                .map(|r| HistoryEntry::of(&ctx.app, r))
                 .collect(),
             transitions,
             can_manage: q::can_manage(ctx.actor.role),
@@ -351,27 +323,18 @@ async fn order_page(
     ))
 }
 
-async fn order(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    order_page(&s, &ctx, id, String::new()).await
+async fn order(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    order_page(&ctx, id, String::new()).await
 }
 
 /// Back to the order once a step on it was taken, or the order again with why it was refused.
-async fn finish(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    r: Result<(), AppError>,
-) -> Result<Response, PageError> {
+async fn finish<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
     after_submit(
         ctx,
         r,
         invalid_or_conflicting,
-        |()| format!("/quarantine/{id}"),
-        |errors| order_page(s, ctx, id, errors.joined()),
+        |_| format!("/quarantine/{id}"),
+        |errors| order_page(ctx, id, errors.joined()),
     )
     .await
 }
@@ -379,56 +342,37 @@ async fn finish(
 #[derive(Deserialize)]
 struct TransitionForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     transition: String,
     #[serde(default)]
     reason: String,
 }
 
-async fn transition(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<TransitionForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let r = s
+async fn transition(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TransitionForm>) -> PageResult {
+    let r = ctx
         .app
         .transition_quarantine(&ctx.actor, id, &f.transition, &f.reason)
-        .await
-        .map(|_| ());
-    finish(&s, &ctx, id, r).await
+        .await;
+    finish(&ctx, id, r).await
 }
 
 #[derive(Deserialize)]
 struct DurationForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     days: String,
     #[serde(default)]
     reason: String,
 }
 
-async fn duration(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<DurationForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let r = s
+async fn duration(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DurationForm>) -> PageResult {
+    let r = ctx
         .app
         .change_quarantine_duration(&ctx.actor, id, &f.days, &f.reason)
         .await;
-    finish(&s, &ctx, id, r).await
+    finish(&ctx, id, r).await
 }
 
 #[derive(Deserialize)]
 struct DetailsForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     door_sealed: Option<String>,
     #[serde(default)]
@@ -439,13 +383,7 @@ struct DetailsForm {
     grid_worker_id: String,
 }
 
-async fn details(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<DetailsForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn details(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DetailsForm>) -> PageResult {
     // The form shows every detail, so it sets every one.
     let input = DetailsInput {
         door_sealed: Some(f.door_sealed.is_some()),
@@ -453,6 +391,6 @@ async fn details(
         doctor_id: Some(f.doctor_id.trim().parse().ok()),
         grid_worker_id: Some(f.grid_worker_id.trim().parse().ok()),
     };
-    let r = s.app.update_quarantine(&ctx.actor, id, &input).await;
-    finish(&s, &ctx, id, r).await
+    let r = ctx.app.update_quarantine(&ctx.actor, id, &input).await;
+    finish(&ctx, id, r).await
 }

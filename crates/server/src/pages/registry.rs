@@ -2,11 +2,10 @@
 
 use app::registry::{ExportFormat, ResidentQuery};
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::document::DocumentKind;
 use domain::page::PageRequest;
@@ -18,7 +17,7 @@ use store::registry::{Household, Resident};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::web::{
-    self, Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid,
+    self, Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid,
     invalid_or_conflicting, render, render_form, urlencode,
 };
 
@@ -91,19 +90,13 @@ struct ResidentsPage {
     can_export: bool,
 }
 
-async fn residents(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+async fn residents(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let filter_query = q.filter_query();
-    residents_page(&s, &ctx, &q, filter_query).await
+    residents_page(&ctx, &q, filter_query).await
 }
 
 #[derive(Deserialize, Default)]
 struct SearchForm {
-    #[serde(default)]
-    csrf: String,
     q: Option<String>,
     grid: Option<i64>,
     building: Option<i64>,
@@ -112,12 +105,7 @@ struct SearchForm {
 
 /// A search by ID number or mobile number, posted so the number stays out of the address bar,
 /// the browser's history and the server's logs; paging and export links leave it out too.
-async fn private_search(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<SearchForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&form.csrf)?;
+async fn private_search(ctx: Ctx, Form(form): Form<SearchForm>) -> PageResult {
     let q = ListQuery {
         q: form.q,
         grid: form.grid,
@@ -140,7 +128,7 @@ async fn private_search(
     } else {
         q.filter_query()
     };
-    let mut res = residents_page(&s, &ctx, &q, filter_query).await?;
+    let mut res = residents_page(&ctx, &q, filter_query).await?;
     res.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
@@ -148,13 +136,8 @@ async fn private_search(
     Ok(res)
 }
 
-async fn residents_page(
-    s: &AppState,
-    ctx: &Ctx,
-    q: &ListQuery,
-    filter_query: String,
-) -> Result<Response, PageError> {
-    let page = s
+async fn residents_page(ctx: &Ctx, q: &ListQuery, filter_query: String) -> PageResult {
+    let page = ctx
         .app
         .residents(&ctx.actor, &q.to_query(), PageRequest::new(q.after, None))
         .await
@@ -174,16 +157,12 @@ async fn residents_page(
     }))
 }
 
-async fn export(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+async fn export(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
     let format = match q.format.as_deref() {
         Some("csv") => ExportFormat::Csv,
         _ => ExportFormat::Xlsx,
     };
-    let bytes = s
+    let bytes = ctx
         .app
         .export_residents(&ctx.actor, &q.to_query(), format, false)
         .await
@@ -200,10 +179,10 @@ pub(crate) fn download(bytes: Vec<u8>, format: ExportFormat) -> Response {
     web::download(mime, &format!("residents.{}", format.extension()), bytes)
 }
 
-pub(crate) fn local_time(s: &AppState, ms: i64) -> String {
+pub(crate) fn local_time(app: &app::App, ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| {
-            t.to_zoned_datetime(s.app.settings.time_zone.clone())
+            t.to_zoned_datetime(app.settings.time_zone.clone())
                 .strftime("%Y-%m-%d %H:%M:%S")
                 .to_string()
         })

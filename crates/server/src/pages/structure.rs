@@ -3,10 +3,8 @@
 
 use app::registry::HouseholdInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Path, Query};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::Deserialize;
@@ -15,7 +13,7 @@ use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, FormErrors, OnPage, PageError, after_submit, invalid, redirect, render,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid, render,
     render_form,
 };
 
@@ -29,35 +27,28 @@ pub fn routes() -> Router<AppState> {
         .route("/buildings/{id}/households", post(create_household))
         .route(
             "/communities/{id}/rename",
-            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Community, "/communities")),
+            post(|ctx, id, f| rename(ctx, id, f, Node::Community, "/communities")),
         )
         .route(
             "/grids/{id}/rename",
-            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Grid, "/grids")),
+            post(|ctx, id, f| rename(ctx, id, f, Node::Grid, "/grids")),
         )
         .route(
             "/buildings/{id}/rename",
-            post(|s, ctx, id, f| rename(s, ctx, id, f, Node::Building, "/buildings")),
+            post(|ctx, id, f| rename(ctx, id, f, Node::Building, "/buildings")),
         )
 }
 
 #[derive(Deserialize)]
 pub struct NameForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     street_id: i64,
 }
 
-pub async fn create_community(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let outcome = s
+pub async fn create_community(ctx: Ctx, Form(f): Form<NameForm>) -> PageResult {
+    let outcome = ctx
         .app
         .create_community(&ctx.actor, f.street_id, &f.name)
         .await;
@@ -66,7 +57,7 @@ pub async fn create_community(
         outcome,
         invalid,
         |id| format!("/communities/{id}"),
-        |errors| super::home_with(&s, &ctx, errors.joined()),
+        |errors| super::home_with(&ctx, errors.joined()),
     )
     .await
 }
@@ -83,17 +74,17 @@ struct CommunityPage {
     summary: Option<app::registry::Summary>,
 }
 
-async fn community_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    form_error: String,
-) -> Result<Response, PageError> {
-    let community = s.app.community(&ctx.actor, id).await.on_page(ctx)?;
-    let grids = s.app.grids(&ctx.actor, id).await.on_page(ctx)?;
+async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
+    let community = ctx.app.community(&ctx.actor, id).await.on_page(ctx)?;
+    let grids = ctx.app.grids(&ctx.actor, id).await.on_page(ctx)?;
     let r = ctx.actor.role;
     let summary = if r.can_view_registry() {
-        Some(s.app.registry_summary(&ctx.actor, id).await.on_page(ctx)?)
+        Some(
+            ctx.app
+                .registry_summary(&ctx.actor, id)
+                .await
+                .on_page(ctx)?,
+        )
     } else {
         None
     };
@@ -108,28 +99,18 @@ async fn community_page(
     }))
 }
 
-async fn community(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    community_page(&s, &ctx, id, String::new()).await
+async fn community(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    community_page(&ctx, id, String::new()).await
 }
 
-async fn create_grid(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let outcome = s.app.create_grid(&ctx.actor, id, &f.name).await;
+async fn create_grid(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
+    let outcome = ctx.app.create_grid(&ctx.actor, id, &f.name).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |grid| format!("/grids/{grid}"),
-        |errors| community_page(&s, &ctx, id, errors.joined()),
+        |errors| community_page(&ctx, id, errors.joined()),
     )
     .await
 }
@@ -144,14 +125,9 @@ struct GridPage {
     form_error: String,
 }
 
-async fn grid_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    form_error: String,
-) -> Result<Response, PageError> {
-    let buildings = s.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
-    let grid = s.app.grid(&ctx.actor, id).await.on_page(ctx)?;
+async fn grid_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
+    let buildings = ctx.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
+    let grid = ctx.app.grid(&ctx.actor, id).await.on_page(ctx)?;
     Ok(render(&GridPage {
         c: ctx.chrome(&grid.name),
         grid,
@@ -161,36 +137,24 @@ async fn grid_page(
     }))
 }
 
-async fn grid(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    grid_page(&s, &ctx, id, String::new()).await
+async fn grid(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    grid_page(&ctx, id, String::new()).await
 }
 
-async fn create_building(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<NameForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let outcome = s.app.create_building(&ctx.actor, id, &f.name).await;
+async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
+    let outcome = ctx.app.create_building(&ctx.actor, id, &f.name).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |building| format!("/buildings/{building}"),
-        |errors| grid_page(&s, &ctx, id, errors.joined()),
+        |errors| grid_page(&ctx, id, errors.joined()),
     )
     .await
 }
 
 #[derive(Deserialize, Default, Clone)]
 pub struct HouseholdForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     pub unit: String,
     #[serde(default)]
@@ -219,21 +183,20 @@ struct AfterQuery {
 }
 
 async fn building_page(
-    s: &AppState,
     ctx: &Ctx,
     id: i64,
     after: Option<i64>,
     form: HouseholdForm,
     errors: FormErrors,
-) -> Result<Response, PageError> {
-    let building = s.app.building(&ctx.actor, id).await.on_page(ctx)?;
-    let units = s.app.units(&ctx.actor, id).await.on_page(ctx)?;
+) -> PageResult {
+    let building = ctx.app.building(&ctx.actor, id).await.on_page(ctx)?;
+    let units = ctx.app.units(&ctx.actor, id).await.on_page(ctx)?;
     let filter = HouseholdFilter {
         building_id: Some(id),
         ..Default::default()
     };
     let page = if ctx.actor.role.can_view_registry() {
-        s.app
+        ctx.app
             .households(&ctx.actor, &filter, PageRequest::new(after, Some(100)))
             .await
             .on_page(ctx)?
@@ -260,14 +223,8 @@ async fn building_page(
     ))
 }
 
-async fn building(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<AfterQuery>,
-) -> Result<Response, PageError> {
+async fn building(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<AfterQuery>) -> PageResult {
     building_page(
-        &s,
         &ctx,
         id,
         q.after,
@@ -278,42 +235,35 @@ async fn building(
 }
 
 async fn create_household(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<HouseholdForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+) -> PageResult {
     let input = HouseholdInput {
         building_id: id,
         unit: f.unit.clone(),
         room: f.room.clone(),
         phone: f.phone.clone(),
     };
-    let outcome = s.app.create_household(&ctx.actor, &input).await;
+    let outcome = ctx.app.create_household(&ctx.actor, &input).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |household| format!("/households/{household}"),
-        |errors| building_page(&s, &ctx, id, None, f, errors),
+        |errors| building_page(&ctx, id, None, f, errors),
     )
     .await
 }
 
 /// Renames a community, grid or building from its page and goes back to it.
 async fn rename(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<NameForm>,
     node: fn(i64) -> Node,
     back: &str,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    s.app
-        .rename(&ctx.actor, node(id), &f.name)
-        .await
-        .on_page(&ctx)?;
-    Ok(redirect(&format!("{back}/{id}")))
+) -> PageResult {
+    let outcome = ctx.app.rename(&ctx.actor, node(id), &f.name).await;
+    after_step(&ctx, outcome, &format!("{back}/{id}"))
 }

@@ -6,9 +6,8 @@ use app::AppError;
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Role;
@@ -21,7 +20,7 @@ mod rubbish;
 
 use super::audit::HistoryEntry;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render, urlencode};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageError, PageResult, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -89,7 +88,7 @@ pub(super) fn back_after<T>(
     r: Result<T, AppError>,
     back: &str,
     fallback: &str,
-) -> Result<Response, PageError> {
+) -> PageResult {
     match r {
         Ok(_) => Ok(back_to(back, fallback, None)),
         Err(e) if refused(&e) => Ok(back_to(back, fallback, Some(&e))),
@@ -106,14 +105,11 @@ pub(super) fn refused(e: &AppError) -> bool {
 }
 
 /// Whether the viewer may assign tasks and rounds, and to whom.
-pub(super) async fn assignable_volunteers(
-    s: &AppState,
-    ctx: &Ctx,
-) -> Result<(bool, Vec<Volunteer>), PageError> {
+pub(super) async fn assignable_volunteers(ctx: &Ctx) -> Result<(bool, Vec<Volunteer>), PageError> {
     if !t::can_assign(ctx.actor.role) {
         return Ok((false, Vec::new()));
     }
-    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(ctx)?;
+    let volunteers = ctx.app.task_volunteers(&ctx.actor).await.on_page(ctx)?;
     Ok((true, volunteers))
 }
 
@@ -157,21 +153,17 @@ struct WorklistPage {
     error: String,
 }
 
-async fn worklist(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<WorklistQuery>,
-) -> Result<Response, PageError> {
+async fn worklist(ctx: Ctx, Query(q): Query<WorklistQuery>) -> PageResult {
     if ctx.actor.role != Role::Volunteer && t::can_oversee(ctx.actor.role) {
         return Ok(Redirect::to("/tasks/board").into_response());
     }
-    let today = s.app.today().to_string();
-    let todo = s
+    let today = ctx.app.today().to_string();
+    let todo = ctx
         .app
         .my_deliveries(&ctx.actor, MyList::ToDo, PageRequest::new(q.after, None))
         .await
         .on_page(&ctx)?;
-    let waiting = s
+    let waiting = ctx
         .app
         .my_deliveries(
             &ctx.actor,
@@ -180,7 +172,7 @@ async fn worklist(
         )
         .await
         .on_page(&ctx)?;
-    let rounds = s
+    let rounds = ctx
         .app
         .rubbish_rounds(&ctx.actor, &RoundQuery::default(), PageRequest::first())
         .await
@@ -230,11 +222,7 @@ struct BoardPage {
     error: String,
 }
 
-async fn board(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(p): Query<BoardParams>,
-) -> Result<Response, PageError> {
+async fn board(ctx: Ctx, Query(p): Query<BoardParams>) -> PageResult {
     let state = p.state.clone().unwrap_or_default();
     let grid = p.grid.clone().unwrap_or_default();
     let volunteer = p.volunteer.clone().unwrap_or_default();
@@ -244,13 +232,13 @@ async fn board(
         volunteer_id: volunteer.trim().parse().ok(),
         unassigned: volunteer == "none",
     };
-    let page = s
+    let page = ctx
         .app
         .delivery_board(&ctx.actor, &query, PageRequest::new(p.after, None))
         .await
         .on_page(&ctx)?;
-    let volunteers = s.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
-    let today = s.app.today().to_string();
+    let volunteers = ctx.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
+    let today = ctx.app.today().to_string();
     Ok(render(&BoardPage {
         c: ctx.chrome(ctx.t.get("tasks.board")),
         rows: page.items.into_iter().map(|d| row(d, &today)).collect(),
@@ -276,19 +264,12 @@ async fn board(
 #[derive(Deserialize)]
 pub(super) struct GenerateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     date: String,
 }
 
-async fn generate(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<GenerateForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn generate(ctx: Ctx, Form(f): Form<GenerateForm>) -> PageResult {
     let date = if f.date.trim().is_empty() {
-        s.app.today()
+        ctx.app.today()
     } else {
         match domain::resident::date_from_text(&f.date) {
             Some(d) => d,
@@ -298,7 +279,7 @@ async fn generate(
             }
         }
     };
-    let r = s.app.generate_delivery_tasks(&ctx.actor, date).await;
+    let r = ctx.app.generate_delivery_tasks(&ctx.actor, date).await;
     back_after(&ctx, r, "/tasks/board", "/tasks/board")
 }
 
@@ -316,16 +297,11 @@ struct TaskPage {
     error: String,
 }
 
-async fn task(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(n): Query<Notice>,
-) -> Result<Response, PageError> {
-    let (d, history) = s.app.delivery_task(&ctx.actor, id).await.on_page(&ctx)?;
-    let (can_assign, volunteers) = assignable_volunteers(&s, &ctx).await?;
+async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageResult {
+    let (d, history) = ctx.app.delivery_task(&ctx.actor, id).await.on_page(&ctx)?;
+    let (can_assign, volunteers) = assignable_volunteers(&ctx).await?;
     let time = |ms: Option<i64>| {
-        ms.map(|v| crate::pages::registry_time(&s, v))
+        ms.map(|v| crate::pages::registry_time(&ctx.app, v))
             .unwrap_or_default()
     };
     let times = vec![
@@ -338,21 +314,20 @@ async fn task(
     .filter(|(_, v)| !v.is_empty())
     .collect();
     let can_cancel = can_assign && t::advance(d.state, t::Step::Cancel).is_ok();
-    let title = format!(
-        "{} · {} {} {}",
+    let title = super::home_title(
         ctx.t.get("tasks.delivery"),
-        d.building_name,
-        d.unit_name,
-        d.room
+        &d.building_name,
+        &d.unit_name,
+        &d.room,
     );
-    let today = s.app.today().to_string();
+    let today = ctx.app.today().to_string();
     Ok(render(&TaskPage {
         c: ctx.chrome(&title),
         r: row(d, &today),
         times,
         history: history
             .into_iter()
-            .map(|r| HistoryEntry::of(&s, r))
+            .map(|r| HistoryEntry::of(&ctx.app, r))
             .collect(),
         volunteers,
         can_assign,
@@ -364,8 +339,6 @@ async fn task(
 
 #[derive(Deserialize)]
 struct StepForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     back: String,
     #[serde(default)]
@@ -379,13 +352,11 @@ struct StepForm {
 }
 
 async fn step(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path((id, step)): Path<(i64, String)>,
     Form(f): Form<StepForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let a = &s.app;
+) -> PageResult {
+    let a = &ctx.app;
     let r = match step.as_str() {
         "ask" => a.ask_delivery(&ctx.actor, id, &f.needs).await,
         "deliver" => a.deliver(&ctx.actor, id).await,

@@ -2,16 +2,13 @@
 //! or all.
 
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
 use axum::routing::{get, post};
-use serde::Deserialize;
 
 use super::registry_time;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, after_step, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,9 +32,9 @@ struct TokensPage {
     tokens: Vec<TokenRow>,
 }
 
-async fn tokens_page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let tokens = s.app.api_tokens(&ctx.actor).await.on_page(&ctx)?;
-    let time = |ms: Option<i64>| ms.map(|ms| registry_time(&s, ms)).unwrap_or_default();
+async fn tokens_page(ctx: Ctx) -> PageResult {
+    let tokens = ctx.app.api_tokens(&ctx.actor).await.on_page(&ctx)?;
+    let time = |ms: Option<i64>| ms.map(|ms| registry_time(&ctx.app, ms)).unwrap_or_default();
     Ok(render(&TokensPage {
         c: ctx.chrome(ctx.t.get("tokens.title")),
         tokens: tokens
@@ -45,7 +42,7 @@ async fn tokens_page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, Pa
             .map(|t| TokenRow {
                 id: t.id,
                 label: t.label,
-                created: registry_time(&s, t.created_at),
+                created: registry_time(&ctx.app, t.created_at),
                 expires: time(t.expires_at),
                 last_used: time(t.last_used_at),
             })
@@ -53,29 +50,12 @@ async fn tokens_page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, Pa
     }))
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+async fn revoke_one(ctx: Ctx, Path(id): Path<i64>, _: Form<NoFields>) -> PageResult {
+    let outcome = ctx.app.revoke_api_token(&ctx.actor, id).await;
+    after_step(&ctx, outcome, "/account/tokens")
 }
 
-async fn revoke_one(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    s.app.revoke_api_token(&ctx.actor, id).await.on_page(&ctx)?;
-    Ok(Redirect::to("/account/tokens").into_response())
-}
-
-async fn revoke_all(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    s.app.revoke_api_tokens(&ctx.actor).await.on_page(&ctx)?;
-    Ok(Redirect::to("/account/tokens").into_response())
+async fn revoke_all(ctx: Ctx, _: Form<NoFields>) -> PageResult {
+    let outcome = ctx.app.revoke_api_tokens(&ctx.actor).await;
+    after_step(&ctx, outcome, "/account/tokens")
 }

@@ -1,55 +1,61 @@
 //! Residents: listed masked, written, unmasked for a reason, exported.
 
 use app::registry::{ExportFormat, ResidentQuery};
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use domain::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created, paths};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(residents, create_resident))
-        .routes(routes!(resident, update_resident, delete_resident))
-        .routes(routes!(unmask_resident))
-        .routes(routes!(export_residents))
+    paths! {
+        residents, create_resident; resident, update_resident, delete_resident; unmask_resident;
+        export_residents;
+    }
 }
 
-// Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
-#[derive(Serialize, ToSchema)]
-pub struct ResidentDto {
-    pub id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    pub name: String,
-    pub document_kind: domain::document::DocumentKind,
-    /// Masked, e.g. `610825********123X`; see the unmask endpoint.
-    pub document_masked: String,
-    pub sex: Option<domain::citizen_id::Sex>,
-    pub birth_date: Option<String>,
-    /// Masked.
-    pub phone: Option<String>,
-    pub hukou: domain::registry::Hukou,
-    pub tenure: domain::registry::Tenure,
-    pub travel_status: domain::registry::TravelStatus,
-    pub travel_origin: Option<String>,
-    pub returned_on: Option<String>,
-    pub vulnerabilities: Vec<String>,
-    pub notes: String,
-    pub version: i64,
+/// The codes of the vulnerabilities a resident's stored bits hold.
+fn vulnerability_codes(bits: i64) -> Vec<String> {
+    domain::registry::Vulnerabilities(u8::try_from(bits).unwrap_or(0))
+        .list()
+        .iter()
+        .map(|v| v.code().to_owned())
+        .collect()
+}
+
+api_shape! {
+    // Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
+    ResidentDto from r: store::registry::Resident {
+        id: i64,
+        household_id: i64,
+        building_id: i64,
+        grid_id: i64,
+        community_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        name: String,
+        document_kind: domain::document::DocumentKind,
+        /// Masked, e.g. `610825********123X`; see the unmask endpoint.
+        document_masked: String,
+        sex: Option<domain::citizen_id::Sex>,
+        birth_date: Option<String>,
+        /// Masked.
+        phone: Option<String>,
+        hukou: domain::registry::Hukou,
+        tenure: domain::registry::Tenure,
+        travel_status: domain::registry::TravelStatus,
+        travel_origin: Option<String>,
+        returned_on: Option<String>,
+        vulnerabilities: Vec<String> = vulnerability_codes(r.vulnerabilities),
+        notes: String,
+        version: i64,
+    }
 }
 
 api_page! {
@@ -121,19 +127,17 @@ pub struct UnmaskedDto {
     pub phone: Option<String>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct ResidentParams {
-    /// An ID number, a phone number (mobile or landline), a room or the start of a name.
-    pub q: Option<String>,
-    pub grid_id: Option<i64>,
-    pub building_id: Option<i64>,
-    pub household_id: Option<i64>,
-    /// `stayed_in_city`, `returned` or `not_yet_returned`.
-    pub travel_status: Option<String>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    ResidentParams {
+        /// An ID number, a phone number (mobile or landline), a room or the start of a name.
+        q: Option<String>,
+        grid_id: Option<i64>,
+        building_id: Option<i64>,
+        household_id: Option<i64>,
+        /// `stayed_in_city`, `returned` or `not_yet_returned`.
+        travel_status: Option<String>,
+    },
+    after
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -149,58 +153,9 @@ pub struct ExportParams {
     pub unmasked: bool,
 }
 
-impl From<store::registry::Resident> for ResidentDto {
-    fn from(r: store::registry::Resident) -> Self {
-        ResidentDto {
-            vulnerabilities: domain::registry::Vulnerabilities(
-                u8::try_from(r.vulnerabilities).unwrap_or(0),
-            )
-            .list()
-            .iter()
-            .map(|v| v.code().to_owned())
-            .collect(),
-            id: r.id,
-            household_id: r.household_id,
-            building_id: r.building_id,
-            grid_id: r.grid_id,
-            community_id: r.community_id,
-            building_name: r.building_name,
-            unit_name: r.unit_name,
-            room: r.room,
-            name: r.name,
-            document_kind: r.document_kind,
-            document_masked: r.document_masked,
-            sex: r.sex,
-            birth_date: r.birth_date,
-            phone: r.phone,
-            hukou: r.hukou,
-            tenure: r.tenure,
-            travel_status: r.travel_status,
-            travel_origin: r.travel_origin,
-            returned_on: r.returned_on,
-            notes: r.notes,
-            version: r.version,
-        }
-    }
-}
-
 impl ResidentRequest {
     pub fn raw(&self) -> domain::resident::RawResident {
-        domain::resident::RawResident {
-            name: self.name.clone(),
-            document_kind: self.document_kind.clone(),
-            document_number: self.document_number.clone(),
-            sex: self.sex.clone(),
-            birth_date: self.birth_date.clone(),
-            phone: self.phone.clone(),
-            hukou: self.hukou.clone(),
-            tenure: self.tenure.clone(),
-            travel_status: self.travel_status.clone(),
-            travel_origin: self.travel_origin.clone(),
-            returned_on: self.returned_on.clone(),
-            vulnerabilities: self.vulnerabilities.join(","),
-            notes: self.notes.clone(),
-        }
+        raw_resident!(self)
     }
 }
 
@@ -222,11 +177,8 @@ fn resident_query(
 
 /// Residents in the caller's jurisdiction, masked, by key; `q` searches.
 #[utoipa::path(get, path = "/residents", params(ResidentParams), responses((status = 200, body = ResidentPage)))]
-async fn residents(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<ResidentParams>,
-) -> ApiResult<Json<ResidentPage>> {
+async fn residents(ctx: ApiCtx, Query(p): Query<ResidentParams>) -> ApiResult<Json<ResidentPage>> {
+    let page = p.page();
     let q = resident_query(
         p.q,
         p.grid_id,
@@ -234,20 +186,13 @@ async fn residents(
         p.household_id,
         p.travel_status,
     );
-    let page = s
-        .app
-        .residents(&ctx.actor, &q, PageRequest::new(p.after, p.limit))
-        .await?;
+    let page = ctx.app.residents(&ctx.actor, &q, page).await?;
     Ok(ResidentPage::of(page))
 }
 
 #[utoipa::path(post, path = "/residents", request_body = ResidentRequest, responses((status = 201, body = Created), (status = 422, body = ErrorBody)))]
-async fn create_resident(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Json(r): Json<ResidentRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
-    let id = s
+async fn create_resident(ctx: ApiCtx, Json(r): Json<ResidentRequest>) -> ApiResult<CreatedId> {
+    let id = ctx
         .app
         .create_resident(&ctx.actor, r.household_id, &r.raw())
         .await?;
@@ -255,12 +200,8 @@ async fn create_resident(
 }
 
 #[utoipa::path(get, path = "/residents/{id}", params(("id" = i64, Path)), responses((status = 200, body = ResidentDetail), (status = 404, body = ErrorBody)))]
-async fn resident(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ResidentDetail>> {
-    let (r, merges) = s.app.resident(&ctx.actor, id).await?;
+async fn resident(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<ResidentDetail>> {
+    let (r, merges) = ctx.app.resident(&ctx.actor, id).await?;
     Ok(Json(ResidentDetail {
         resident: r.into(),
         merges: merges
@@ -277,12 +218,11 @@ async fn resident(
 
 #[utoipa::path(put, path = "/residents/{id}", params(("id" = i64, Path)), request_body = ResidentRequest, responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ResidentRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app
+    ctx.app
         .update_resident(&ctx.actor, id, r.version, r.household_id, &r.raw())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -290,24 +230,22 @@ async fn update_resident(
 
 #[utoipa::path(delete, path = "/residents/{id}", params(("id" = i64, Path)), request_body = ReasonRequest, responses((status = 204)))]
 async fn delete_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ReasonRequest>,
 ) -> ApiResult<StatusCode> {
-    s.app.delete_resident(&ctx.actor, id, &r.reason).await?;
+    ctx.app.delete_resident(&ctx.actor, id, &r.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The full ID number and phone; allowed to contact roles only, and audited.
 #[utoipa::path(post, path = "/residents/{id}/unmask", params(("id" = i64, Path)), request_body = ReasonRequest, responses((status = 200, body = UnmaskedDto), (status = 403, body = ErrorBody)))]
 async fn unmask_resident(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ReasonRequest>,
 ) -> ApiResult<Json<UnmaskedDto>> {
-    let u = s.app.unmask_resident(&ctx.actor, id, &r.reason).await?;
+    let u = ctx.app.unmask_resident(&ctx.actor, id, &r.reason).await?;
     Ok(Json(UnmaskedDto {
         resident_id: u.resident_id,
         document_number: u.document_number,
@@ -317,18 +255,14 @@ async fn unmask_resident(
 
 /// The residents of the caller's jurisdiction as a spreadsheet, masked by default.
 #[utoipa::path(get, path = "/residents/export", params(ExportParams), responses((status = 200, description = "xlsx or csv file")))]
-async fn export_residents(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<ExportParams>,
-) -> ApiResult<Response> {
+async fn export_residents(ctx: ApiCtx, Query(p): Query<ExportParams>) -> ApiResult<Response> {
     let format = if p.format.as_deref() == Some("csv") {
         ExportFormat::Csv
     } else {
         ExportFormat::Xlsx
     };
     let q = resident_query(p.q, p.grid_id, p.building_id, None, p.travel_status);
-    let bytes = s
+    let bytes = ctx
         .app
         .export_residents(&ctx.actor, &q, format, p.unmasked)
         .await?;

@@ -1,7 +1,6 @@
 //! Recording an attempt with its answers, once per idempotency key.
 
 use app::screening::AttemptInput;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::screening::{HouseholdState, RawAnswer};
@@ -10,12 +9,11 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::Json;
-use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(record_attempt))
+    paths!(record_attempt)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -70,7 +68,6 @@ pub struct AttemptResultDto {
 /// refused (`idempotency_key_invalid`).
 #[utoipa::path(post, path = "/screening-attempts", request_body = AttemptRequest, params(("Idempotency-Key" = Option<String>, Header, description = "The idempotency key, unless the body gives it.")), responses((status = 201, body = AttemptResultDto), (status = 200, body = AttemptResultDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_attempt(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     headers: HeaderMap,
     Json(r): Json<AttemptRequest>,
@@ -97,7 +94,7 @@ async fn record_attempt(
             })
             .collect(),
     };
-    let result = s
+    let result = ctx
         .app
         .record_screening_attempt(&ctx.actor, r.campaign_id, r.household_id, &input)
         .await?;

@@ -1,54 +1,33 @@
 //! Campaigns: listing, creating, reading, opening and closing them.
 
 use app::screening::CampaignInput;
-use axum::extract::State;
-use axum::http::StatusCode;
-use domain::page::PageRequest;
 use domain::screening::CampaignState;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created, paths};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(campaigns, create_campaign))
-        .routes(routes!(campaign))
-        .routes(routes!(campaign_state))
+    paths!(campaigns, create_campaign; campaign; campaign_state)
 }
 
-/// A screening campaign.
-// Not the stored campaign: its questions come apart in the detail, its marks stay inside.
-#[derive(Serialize, ToSchema)]
-pub struct CampaignDto {
-    pub id: i64,
-    pub community_id: i64,
-    pub name: String,
-    pub state: CampaignState,
-    pub whole_community: bool,
-    /// Failed attempts after which a household counts as unreachable.
-    pub unreachable_after: i64,
-    pub created_by: i64,
-    pub created_at: i64,
-}
-
-impl From<store::screening::Campaign> for CampaignDto {
-    fn from(c: store::screening::Campaign) -> Self {
-        CampaignDto {
-            id: c.id,
-            community_id: c.community_id,
-            name: c.name,
-            state: c.state,
-            whole_community: c.whole_community,
-            unreachable_after: c.unreachable_after,
-            created_by: c.created_by,
-            created_at: c.created_at,
-        }
+api_shape! {
+    /// A screening campaign.
+    // Not the stored campaign: its questions come apart in the detail, its marks stay inside.
+    CampaignDto from c: store::screening::Campaign {
+        id: i64,
+        community_id: i64,
+        name: String,
+        state: CampaignState,
+        whole_community: bool,
+        /// Failed attempts after which a household counts as unreachable.
+        unreachable_after: i64,
+        created_by: i64,
+        created_at: i64,
     }
 }
 
@@ -98,13 +77,11 @@ pub struct CampaignRequest {
     pub unreachable_after: Option<u8>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct CampaignParams {
-    pub community_id: Option<i64>,
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+page_params! {
+    CampaignParams {
+        community_id: Option<i64>,
+    },
+    after
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,29 +98,17 @@ pub struct CampaignStateDto {
 
 /// Campaigns in the caller's jurisdiction, newest first.
 #[utoipa::path(get, path = "/screening-campaigns", params(CampaignParams), responses((status = 200, body = CampaignPage), (status = 403, body = ErrorBody)))]
-async fn campaigns(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Query(p): Query<CampaignParams>,
-) -> ApiResult<Json<CampaignPage>> {
-    let page = s
+async fn campaigns(ctx: ApiCtx, Query(p): Query<CampaignParams>) -> ApiResult<Json<CampaignPage>> {
+    let page = ctx
         .app
-        .screening_campaigns(
-            &ctx.actor,
-            p.community_id,
-            PageRequest::new(p.after, p.limit),
-        )
+        .screening_campaigns(&ctx.actor, p.community_id, p.page())
         .await?;
     Ok(CampaignPage::of(page))
 }
 
 /// Creates a campaign in draft with every household of its scope.
 #[utoipa::path(post, path = "/screening-campaigns", request_body = CampaignRequest, responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_campaign(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Json(r): Json<CampaignRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
+async fn create_campaign(ctx: ApiCtx, Json(r): Json<CampaignRequest>) -> ApiResult<CreatedId> {
     let input = CampaignInput {
         name: r.name,
         questions: r
@@ -157,7 +122,7 @@ async fn create_campaign(
             .map(|n| n.to_string())
             .unwrap_or_default(),
     };
-    let id = s
+    let id = ctx
         .app
         .create_campaign(&ctx.actor, r.community_id, &input)
         .await?;
@@ -166,12 +131,8 @@ async fn create_campaign(
 
 /// A campaign with its questions, scope and teams.
 #[utoipa::path(get, path = "/screening-campaigns/{id}", params(("id" = i64, Path)), responses((status = 200, body = CampaignDetail), (status = 404, body = ErrorBody)))]
-async fn campaign(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<CampaignDetail>> {
-    let v = s.app.screening_campaign(&ctx.actor, id).await?;
+async fn campaign(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<CampaignDetail>> {
+    let v = ctx.app.screening_campaign(&ctx.actor, id).await?;
     Ok(Json(CampaignDetail {
         questions: v
             .questions
@@ -198,12 +159,14 @@ async fn campaign(
 /// Opens a draft campaign or closes an open one.
 #[utoipa::path(post, path = "/screening-campaigns/{id}/state", params(("id" = i64, Path)), request_body = CampaignStateRequest, responses((status = 200, body = CampaignStateDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn campaign_state(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CampaignStateRequest>,
 ) -> ApiResult<Json<CampaignStateDto>> {
-    let state = s.app.transition_campaign(&ctx.actor, id, &r.state).await?;
+    let state = ctx
+        .app
+        .transition_campaign(&ctx.actor, id, &r.state)
+        .await?;
     Ok(Json(CampaignStateDto {
         state: state.code().to_owned(),
     }))

@@ -1,6 +1,5 @@
 //! The register exports of a campaign.
 
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -8,12 +7,11 @@ use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::api::extract::{Path, Query};
-use crate::api::{ApiCtx, ApiResult, ErrorBody};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export_register))
+    paths!(export_register)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -28,12 +26,11 @@ pub struct ExportParams {
 /// One register of the campaign's households as xlsx, masked unless asked and allowed.
 #[utoipa::path(get, path = "/screening-campaigns/{id}/export", params(("id" = i64, Path), ExportParams), responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export_register(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Query(p): Query<ExportParams>,
 ) -> ApiResult<Response> {
-    let bytes = s
+    let bytes = ctx
         .app
         .export_screening_register(&ctx.actor, id, &p.register, p.unmasked)
         .await?;

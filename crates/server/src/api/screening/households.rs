@@ -1,71 +1,44 @@
 //! The households of a campaign, one household, and its number for a call.
 
 use app::screening::HouseholdQuery;
-use axum::extract::State;
-use domain::page::PageRequest;
 use domain::screening::{HouseholdState, Method, Outcome};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiCtx, ApiResult, ErrorBody};
-use crate::api::{ApiPage, api_page};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(households))
-        .routes(routes!(household))
-        .routes(routes!(household_phone))
+    paths!(households; household; household_phone)
 }
 
-/// A household of a campaign.
-// Not the stored row: the campaign, community and position stay inside.
-#[derive(Serialize, ToSchema)]
-pub struct CampaignHouseholdDto {
-    pub household_id: i64,
-    pub grid_id: i64,
-    pub building_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// Masked.
-    pub phone: Option<String>,
-    /// 0 when not assigned.
-    pub team_id: i64,
-    pub state: HouseholdState,
-    pub attempts: i64,
-    pub failed_attempts: i64,
-    /// Residents whose answer matches a question.
-    pub matched: i64,
-    /// e.g. `call_no_answer`.
-    pub last_contact: Option<String>,
-    pub last_attempt_at: Option<i64>,
-    /// The list key: pass as `after` to continue after this household.
-    pub list_rank: i64,
-}
-
-impl From<store::screening::CampaignHousehold> for CampaignHouseholdDto {
-    fn from(h: store::screening::CampaignHousehold) -> Self {
-        CampaignHouseholdDto {
-            household_id: h.household_id,
-            grid_id: h.grid_id,
-            building_id: h.building_id,
-            building_name: h.building_name,
-            unit_name: h.unit_name,
-            room: h.room,
-            phone: h.phone,
-            team_id: h.team_id,
-            state: h.state,
-            attempts: h.attempts,
-            failed_attempts: h.failed_attempts,
-            matched: h.matched,
-            last_contact: h.last_contact,
-            last_attempt_at: h.last_attempt_at,
-            list_rank: h.list_rank,
-        }
+api_shape! {
+    /// A household of a campaign.
+    // Not the stored row: the campaign, community and position stay inside.
+    CampaignHouseholdDto from h: store::screening::CampaignHousehold {
+        household_id: i64,
+        grid_id: i64,
+        building_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// Masked.
+        phone: Option<String>,
+        /// 0 when not assigned.
+        team_id: i64,
+        state: HouseholdState,
+        attempts: i64,
+        failed_attempts: i64,
+        /// Residents whose answer matches a question.
+        matched: i64,
+        /// e.g. `call_no_answer`.
+        last_contact: Option<String>,
+        last_attempt_at: Option<i64>,
+        /// The list key: pass as `after` to continue after this household.
+        list_rank: i64,
     }
 }
 
@@ -74,21 +47,19 @@ api_page! {
     next
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct HouseholdParams {
-    /// Only the caller's own teams' households.
-    #[serde(default)]
-    pub mine: bool,
-    pub team_id: Option<i64>,
-    pub grid_id: Option<i64>,
-    pub building_id: Option<i64>,
-    /// `open`, `unreachable` or `done`; open first when absent.
-    pub state: Option<String>,
+page_params! {
+    HouseholdParams {
+        /// Only the caller's own teams' households.
+        #[serde(default)]
+        mine: bool,
+        team_id: Option<i64>,
+        grid_id: Option<i64>,
+        building_id: Option<i64>,
+        /// `open`, `unreachable` or `done`; open first when absent.
+        state: Option<String>,
+    },
     /// A `list_rank`.
-    pub after: Option<i64>,
-    #[serde(default, deserialize_with = "crate::api::extract::page_limit")]
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
+    after
 }
 
 #[derive(Serialize, ToSchema)]
@@ -131,12 +102,12 @@ pub struct PhoneDto {
 /// Households of a campaign: open first, then by building, unit and room.
 #[utoipa::path(get, path = "/screening-campaigns/{id}/households", operation_id = "campaign_households", params(("id" = i64, Path), HouseholdParams), responses((status = 200, body = CampaignHouseholdPage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn households(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Query(p): Query<HouseholdParams>,
 ) -> ApiResult<Json<CampaignHouseholdPage>> {
-    let page = s
+    let page = p.page();
+    let page = ctx
         .app
         .screening_households(
             &ctx.actor,
@@ -148,7 +119,7 @@ async fn households(
                 building_id: p.building_id,
                 state: p.state,
             },
-            PageRequest::new(p.after, p.limit),
+            page,
         )
         .await?;
     Ok(CampaignHouseholdPage::of(page))
@@ -158,10 +129,9 @@ async fn households(
 #[utoipa::path(get, path = "/screening-campaigns/{id}/households/{household_id}", operation_id = "campaign_household", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = CampaignHouseholdDetail), (status = 404, body = ErrorBody)))]
 async fn household(
     ctx: ApiCtx,
-    State(s): State<AppState>,
     Path((id, household_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<CampaignHouseholdDetail>> {
-    let v = s
+    let v = ctx
         .app
         .screening_household(&ctx.actor, id, household_id)
         .await?;
@@ -200,10 +170,9 @@ async fn household(
 #[utoipa::path(post, path = "/screening-campaigns/{id}/households/{household_id}/phone", params(("id" = i64, Path), ("household_id" = i64, Path)), responses((status = 200, body = PhoneDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn household_phone(
     ctx: ApiCtx,
-    State(s): State<AppState>,
     Path((id, household_id)): Path<(i64, i64)>,
 ) -> ApiResult<Json<PhoneDto>> {
-    let phone = s
+    let phone = ctx
         .app
         .screening_household_phone(&ctx.actor, id, household_id)
         .await?;

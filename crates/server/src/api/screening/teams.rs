@@ -2,22 +2,17 @@
 
 use app::AppError;
 use app::screening::AssignTarget;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
-use crate::api::{ApiCtx, ApiResult, Created, ErrorBody, created};
+use crate::api::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created, paths};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_team))
-        .routes(routes!(team_members))
-        .routes(routes!(assign))
+    paths!(create_team; team_members; assign)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -57,12 +52,11 @@ pub struct Moved {
 /// Forms a sub-team.
 #[utoipa::path(post, path = "/screening-campaigns/{id}/teams", params(("id" = i64, Path)), request_body = TeamRequest, responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_team(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<TeamRequest>,
-) -> ApiResult<(StatusCode, Json<Created>)> {
-    let team = s
+) -> ApiResult<CreatedId> {
+    let team = ctx
         .app
         .create_screening_team(&ctx.actor, id, &r.name, &r.members)
         .await?;
@@ -72,13 +66,12 @@ async fn create_team(
 /// Replaces a team's members.
 #[utoipa::path(put, path = "/screening-teams/{id}/members", params(("id" = i64, Path)), request_body = MembersRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn team_members(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<MembersRequest>,
 ) -> ApiResult<StatusCode> {
-    let campaign = s.app.screening_team_campaign(&ctx.actor, id).await?;
-    s.app
+    let campaign = ctx.app.screening_team_campaign(&ctx.actor, id).await?;
+    ctx.app
         .set_screening_team_members(&ctx.actor, campaign, id, &r.members)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -87,20 +80,19 @@ async fn team_members(
 /// Gives households to a team: by grid, a grid, or some buildings.
 #[utoipa::path(post, path = "/screening-campaigns/{id}/assign", params(("id" = i64, Path)), request_body = AssignRequest, responses((status = 200, body = Moved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn assign(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<AssignRequest>,
 ) -> ApiResult<Json<Moved>> {
     let households = match (r.by_grid, r.grid_id, r.building_ids.is_empty()) {
-        (true, None, true) => s.app.assign_screening_by_grid(&ctx.actor, id).await?,
+        (true, None, true) => ctx.app.assign_screening_by_grid(&ctx.actor, id).await?,
         (false, Some(g), true) => {
-            s.app
+            ctx.app
                 .assign_screening_households(&ctx.actor, id, r.team_id, &AssignTarget::Grid(g))
                 .await?
         }
         (false, None, false) => {
-            s.app
+            ctx.app
                 .assign_screening_households(
                     &ctx.actor,
                     id,

@@ -4,11 +4,11 @@
 use app::checks::{SelfReportInput, SelfReportView};
 use app::{AppError, ErrorCode};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
+use axum::{Form, Router};
 
 use super::{degrees, field, fields, symptom_codes};
 use crate::AppState;
@@ -65,6 +65,13 @@ fn refusal(t: Tr, e: &AppError) -> (StatusCode, String) {
         }
         other => (web::status_of(other), t.error(other.code(), "")),
     }
+}
+
+/// The page of a link that leads to no form: unknown, revoked, or its order over.
+fn refused(t: Tr, e: &AppError) -> Response {
+    let (status, message) = refusal(t, e);
+    let shown = Shown::Refused { message };
+    respond(t, "", None, shown, nothing_entered(), String::new(), status)
 }
 
 struct Entered {
@@ -138,18 +145,7 @@ async fn page(
             String::new(),
             StatusCode::OK,
         ),
-        Err(e) => {
-            let (status, message) = refusal(t, &e);
-            respond(
-                t,
-                "",
-                None,
-                Shown::Refused { message },
-                nothing_entered(),
-                String::new(),
-                status,
-            )
-        }
+        Err(e) => refused(t, &e),
     }
 }
 
@@ -158,7 +154,7 @@ async fn submit(
     headers: HeaderMap,
     client: ClientAddr,
     Path(token): Path<String>,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let t = Tr::new(web::request_lang(&headers));
     let now = jiff::Timestamp::now();
@@ -175,18 +171,7 @@ async fn submit(
     };
     let view = match s.app.self_report_view(&token, now).await {
         Ok(v) => v,
-        Err(e) => {
-            let (status, message) = refusal(t, &e);
-            return respond(
-                t,
-                "",
-                None,
-                Shown::Refused { message },
-                nothing_entered(),
-                String::new(),
-                status,
-            );
-        }
+        Err(e) => return refused(t, &e),
     };
     let cookie = web::cookie(&headers, REPORT_CSRF_COOKIE).unwrap_or("");
     let csrf = field(&pairs, "csrf");

@@ -29,9 +29,9 @@ struct ResidentFields {
 
 impl ResidentFields {
     /// Reads a posted form; checkboxes repeat their name, so the body is read as pairs.
-    fn from_pairs(pairs: &[(String, String)]) -> (ResidentFields, String, i64) {
+    fn from_pairs(pairs: &[(String, String)]) -> (ResidentFields, i64) {
         let mut f = ResidentFields::default();
-        let (mut csrf, mut version) = (String::new(), 0);
+        let mut version = 0;
         for (k, v) in pairs {
             let v = v.clone();
             match k.as_str() {
@@ -48,30 +48,15 @@ impl ResidentFields {
                 "returned_on" => f.returned_on = v,
                 "vulnerability" => f.vulnerabilities.push(v),
                 "notes" => f.notes = v,
-                "csrf" => csrf = v,
                 "version" => version = v.parse().unwrap_or(0),
                 _ => {}
             }
         }
-        (f, csrf, version)
+        (f, version)
     }
 
     fn raw(&self) -> RawResident {
-        RawResident {
-            name: self.name.clone(),
-            document_kind: self.document_kind.clone(),
-            document_number: self.document_number.clone(),
-            sex: self.sex.clone(),
-            birth_date: self.birth_date.clone(),
-            phone: self.phone.clone(),
-            hukou: self.hukou.clone(),
-            tenure: self.tenure.clone(),
-            travel_status: self.travel_status.clone(),
-            travel_origin: self.travel_origin.clone(),
-            returned_on: self.returned_on.clone(),
-            vulnerabilities: self.vulnerabilities.join(","),
-            notes: self.notes.clone(),
-        }
+        raw_resident!(self)
     }
 
     fn of(r: &Resident) -> ResidentFields {
@@ -102,11 +87,7 @@ impl ResidentFields {
 #[template(path = "resident_form.html")]
 struct ResidentForm {
     c: Chrome,
-    heading: String,
-    address: String,
-    action: String,
-    cancel: String,
-    version: i64,
+    frame: Frame,
     f: ResidentFields,
     errors: FormErrors,
     document_kinds: Vec<&'static str>,
@@ -122,20 +103,17 @@ impl ResidentFields {
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the form's frame: heading, address, target, cancel link, version, values, errors"
-)]
-fn form_page(
-    ctx: &Ctx,
-    heading: &str,
+/// What sets the adding and the editing form apart: the heading, the home, where the form posts,
+/// where cancel leads, and the version it edits (none for a new resident).
+struct Frame {
+    heading: String,
     address: String,
     action: String,
     cancel: String,
     version: i64,
-    f: ResidentFields,
-    errors: FormErrors,
-) -> Response {
+}
+
+fn form_page(ctx: &Ctx, frame: Frame, f: ResidentFields, errors: FormErrors) -> Response {
     let refused = !errors.is_empty();
     let f = ResidentFields {
         vulnerabilities: f.vulnerabilities.clone(),
@@ -143,12 +121,8 @@ fn form_page(
     };
     render_form(
         &ResidentForm {
-            c: ctx.chrome(heading),
-            heading: heading.to_owned(),
-            address,
-            action,
-            cancel,
-            version,
+            c: ctx.chrome(&frame.heading),
+            frame,
             f,
             errors,
             document_kinds: DocumentKind::ALL.iter().map(|k| k.code()).collect(),
@@ -173,39 +147,31 @@ fn new_resident_form(
     f: ResidentFields,
     errors: FormErrors,
 ) -> Response {
-    form_page(
-        ctx,
-        ctx.t.get("resident.create"),
-        address_of(h),
-        format!("/households/{id}/residents"),
-        format!("/households/{id}"),
-        0,
-        f,
-        errors,
-    )
+    let frame = Frame {
+        heading: ctx.t.get("resident.create").to_owned(),
+        address: address_of(h),
+        action: format!("/households/{id}/residents"),
+        cancel: format!("/households/{id}"),
+        version: 0,
+    };
+    form_page(ctx, frame, f, errors)
 }
 
 /// The form that edits resident `r`, with its values or as typed.
 fn edit_resident_form(ctx: &Ctx, r: &Resident, f: ResidentFields, errors: FormErrors) -> Response {
     let id = r.id;
-    form_page(
-        ctx,
-        ctx.t.get("resident.edit"),
-        format!("{} {} {}", r.building_name, r.unit_name, r.room),
-        format!("/residents/{id}/edit"),
-        format!("/residents/{id}"),
-        r.version,
-        f,
-        errors,
-    )
+    let frame = Frame {
+        heading: ctx.t.get("resident.edit").to_owned(),
+        address: format!("{} {} {}", r.building_name, r.unit_name, r.room),
+        action: format!("/residents/{id}/edit"),
+        cancel: format!("/residents/{id}"),
+        version: r.version,
+    };
+    form_page(ctx, frame, f, errors)
 }
 
-async fn new_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+async fn new_form(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let (h, _) = ctx.app.household(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields {
         document_kind: "citizen_id".into(),
         hukou: "registered".into(),
@@ -217,51 +183,47 @@ async fn new_form(
 }
 
 async fn create(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let (f, csrf, _) = ResidentFields::from_pairs(&pairs);
-    ctx.check_csrf(&csrf)?;
-    let outcome = s.app.create_resident(&ctx.actor, id, &f.raw()).await;
+) -> PageResult {
+    let (f, _) = ResidentFields::from_pairs(&pairs);
+    let outcome = ctx.app.create_resident(&ctx.actor, id, &f.raw()).await;
     after_submit(
         &ctx,
         outcome,
         invalid_or_conflicting,
         |resident| format!("/residents/{resident}?saved=1"),
         |errors| async {
-            let (h, _) = s.app.household(&ctx.actor, id).await.on_page(&ctx)?;
+            let (h, _) = ctx.app.household(&ctx.actor, id).await.on_page(&ctx)?;
             Ok(new_resident_form(&ctx, id, &h, f, errors))
         },
     )
     .await
 }
 
-async fn edit_form(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let f = ResidentFields::of(&r);
     Ok(edit_resident_form(&ctx, &r, f, FormErrors::default()))
 }
 
 async fn edit(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let (f, csrf, version) = ResidentFields::from_pairs(&pairs);
-    ctx.check_csrf(&csrf)?;
-    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+) -> PageResult {
+    let (f, version) = ResidentFields::from_pairs(&pairs);
+    let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let mut raw = f.raw();
     // Blank number or phone on the edit form means "unchanged": the stored values are kept.
     let unmask_needed = raw.document_number.trim().is_empty() || raw.phone.trim().is_empty();
     if unmask_needed {
-        let current = s.app.current_contact(&ctx.actor, id).await.on_page(&ctx)?;
+        let current = ctx
+            .app
+            .current_contact(&ctx.actor, id)
+            .await
+            .on_page(&ctx)?;
         if raw.document_number.trim().is_empty() {
             raw.document_number = current.document_number;
         }
@@ -269,7 +231,7 @@ async fn edit(
             raw.phone = current.phone.unwrap_or_default();
         }
     }
-    let outcome = s
+    let outcome = ctx
         .app
         .update_resident(&ctx.actor, id, version, r.household_id, &raw)
         .await;

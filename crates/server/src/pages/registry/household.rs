@@ -22,21 +22,12 @@ impl HouseholdPage {
     }
 }
 
-async fn household(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    household_page(&s, &ctx, id, String::new()).await
+async fn household(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    household_page(&ctx, id, String::new()).await
 }
 
-async fn household_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    error: String,
-) -> Result<Response, PageError> {
-    let (household, members) = s.app.household(&ctx.actor, id).await.on_page(ctx)?;
+async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+    let (household, members) = ctx.app.household(&ctx.actor, id).await.on_page(ctx)?;
     let refused = !error.is_empty();
     Ok(render_form(
         &HouseholdPage {
@@ -53,8 +44,6 @@ async fn household_page(
 #[derive(Deserialize)]
 struct HouseholdEditForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     phone: String,
     #[serde(default)]
     head_resident_id: String,
@@ -62,15 +51,13 @@ struct HouseholdEditForm {
 
 /// Changes the household's phone (blank keeps it) and head.
 async fn edit_household(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(f): Form<HouseholdEditForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+) -> PageResult {
     let head = f.head_resident_id.trim().parse::<i64>().ok();
     let phone = if f.phone.trim().is_empty() {
-        s.app
+        ctx.app
             .household_phone(&ctx.actor, id)
             .await
             .on_page(&ctx)?
@@ -78,13 +65,13 @@ async fn edit_household(
     } else {
         f.phone.clone()
     };
-    let outcome = s.app.update_household(&ctx.actor, id, &phone, head).await;
+    let outcome = ctx.app.update_household(&ctx.actor, id, &phone, head).await;
     after_submit(
         &ctx,
         outcome,
         invalid,
         |()| format!("/households/{id}"),
-        |errors| household_page(&s, &ctx, id, errors.joined()),
+        |errors| household_page(&ctx, id, errors.joined()),
     )
     .await
 }

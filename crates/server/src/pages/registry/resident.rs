@@ -28,13 +28,8 @@ struct NoticeQuery {
     saved: Option<String>,
 }
 
-async fn resident(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(nq): Query<NoticeQuery>,
-) -> Result<Response, PageError> {
-    let (r, merges) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) -> PageResult {
+    let (r, merges) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let vulnerabilities = Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
         .list()
         .iter()
@@ -42,7 +37,7 @@ async fn resident(
         .collect();
     let merges = merges
         .into_iter()
-        .map(|m| (local_time(&s, m.at), m.source, m.changes))
+        .map(|m| (local_time(&ctx.app, m.at), m.source, m.changes))
         .collect();
     Ok(render(&ResidentPage {
         c: ctx.chrome(&r.name),
@@ -79,19 +74,11 @@ struct UnmaskedFragment {
 #[derive(Deserialize)]
 struct UnmaskForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
-async fn unmask(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<UnmaskForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let u = s
+async fn unmask(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnmaskForm>) -> PageResult {
+    let u = ctx
         .app
         .unmask_resident(&ctx.actor, id, &f.reason)
         .await
@@ -112,22 +99,11 @@ async fn unmask(
 #[derive(Deserialize)]
 struct DeleteForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     reason: String,
 }
 
-async fn delete_resident(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<DeleteForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let (r, _) = s.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
-    s.app
-        .delete_resident(&ctx.actor, id, &f.reason)
-        .await
-        .on_page(&ctx)?;
-    Ok(Redirect::to(&format!("/households/{}", r.household_id)).into_response())
+async fn delete_resident(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DeleteForm>) -> PageResult {
+    let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
+    let outcome = ctx.app.delete_resident(&ctx.actor, id, &f.reason).await;
+    after_step(&ctx, outcome, &format!("/households/{}", r.household_id))
 }

@@ -3,19 +3,17 @@
 use app::AppError;
 use app::screening::AttemptInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::screening::{CampaignState, Contact, RawAnswer};
-use serde::Deserialize;
 use store::registry::Resident;
 use store::screening::{Attempt, Campaign, CampaignHousehold};
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, render};
 
 use super::{FAILED_OUTCOMES, field, joined, with_status};
 
@@ -65,20 +63,14 @@ struct Sent {
     error: Option<AppError>,
 }
 
-async fn household_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    hid: i64,
-    sent: Sent,
-) -> Result<Response, PageError> {
-    let c = s
+async fn household_page(ctx: &Ctx, id: i64, hid: i64, sent: Sent) -> PageResult {
+    let c = ctx
         .app
         .screening_campaign(&ctx.actor, id)
         .await
         .on_page(ctx)?
         .campaign;
-    let v = s
+    let v = ctx
         .app
         .screening_household(&ctx.actor, id, hid)
         .await
@@ -130,7 +122,7 @@ async fn household_page(
             .attempts
             .into_iter()
             .map(|a| {
-                let at = crate::pages::registry_time(s, a.at);
+                let at = crate::pages::registry_time(&ctx.app, a.at);
                 let code = format!("{}_{}", a.method.code(), a.outcome.code());
                 (a, at, code)
             })
@@ -156,21 +148,15 @@ async fn household_page(
     Ok(with_status(res, &error))
 }
 
-async fn household(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((id, hid)): Path<(i64, i64)>,
-) -> Result<Response, PageError> {
-    household_page(&s, &ctx, id, hid, Sent::default()).await
+async fn household(ctx: Ctx, Path((id, hid)): Path<(i64, i64)>) -> PageResult {
+    household_page(&ctx, id, hid, Sent::default()).await
 }
 
 async fn record(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path((id, hid)): Path<(i64, i64)>,
     Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(field(&f, "csrf"))?;
+) -> PageResult {
     // The outcome button names the pair, e.g. `call_no_answer`; the answer form sends the
     // method it was set to and `answered`.
     let contact = field(&f, "contact");
@@ -202,7 +188,7 @@ async fn record(
         idempotency_key: field(&f, "key").to_owned(),
         answers: answers.clone(),
     };
-    match s
+    match ctx
         .app
         .record_screening_attempt(&ctx.actor, id, hid, &input)
         .await
@@ -221,7 +207,6 @@ async fn record(
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             household_page(
-                &s,
                 &ctx,
                 id,
                 hid,
@@ -239,12 +224,6 @@ async fn record(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 #[derive(Template)]
 #[template(path = "screening_phone.html")]
 struct PhoneFragment {
@@ -253,14 +232,8 @@ struct PhoneFragment {
 }
 
 /// The household's number for a call, as a fragment replacing the button; audited.
-async fn phone(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((id, hid)): Path<(i64, i64)>,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let phone = s
+async fn phone(ctx: Ctx, Path((id, hid)): Path<(i64, i64)>, _: Form<NoFields>) -> PageResult {
+    let phone = ctx
         .app
         .screening_household_phone(&ctx.actor, id, hid)
         .await

@@ -3,10 +3,9 @@
 use app::AppError;
 use app::screening::CampaignInput;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use domain::screening as sc;
@@ -15,7 +14,7 @@ use store::screening::Campaign;
 use store::structure::Grid;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, render};
 
 use super::{field, joined, with_status};
 
@@ -46,31 +45,25 @@ struct ListPage {
     today: String,
 }
 
-async fn list_page(
-    s: &AppState,
-    ctx: &Ctx,
-    q: &ListQuery,
-    name: String,
-    error: String,
-) -> Result<Response, PageError> {
+async fn list_page(ctx: &Ctx, q: &ListQuery, name: String, error: String) -> PageResult {
     // A community-level account works in its own community.
     let community = match q.community {
         Some(c) => Some(c),
-        None => s
+        None => ctx
             .app
             .home_community(&ctx.actor)
             .await
             .on_page(ctx)?
             .map(|c| c.id),
     };
-    let page = s
+    let page = ctx
         .app
         .screening_campaigns(&ctx.actor, community, PageRequest::new(q.after, None))
         .await
         .on_page(ctx)?;
     let can_manage = sc::can_manage(ctx.actor.role) && community.is_some();
     let grids = match (can_manage, community) {
-        (true, Some(c)) => s.app.grids(&ctx.actor, c).await.on_page(ctx)?,
+        (true, Some(c)) => ctx.app.grids(&ctx.actor, c).await.on_page(ctx)?,
         _ => Vec::new(),
     };
     let res = render(&ListPage {
@@ -82,25 +75,16 @@ async fn list_page(
         can_manage,
         name,
         error: error.clone(),
-        today: s.app.today().to_string(),
+        today: ctx.app.today().to_string(),
     });
     Ok(with_status(res, &error))
 }
 
-async fn list(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
-    list_page(&s, &ctx, &q, String::new(), String::new()).await
+async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+    list_page(&ctx, &q, String::new(), String::new()).await
 }
 
-async fn create(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(field(&f, "csrf"))?;
+async fn create(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
     let community: i64 = field(&f, "community_id").trim().parse().unwrap_or(0);
     let input = CampaignInput {
         name: field(&f, "name").to_owned(),
@@ -119,14 +103,14 @@ async fn create(
             .collect(),
         unreachable_after: field(&f, "unreachable_after").to_owned(),
     };
-    match s.app.create_campaign(&ctx.actor, community, &input).await {
+    match ctx.app.create_campaign(&ctx.actor, community, &input).await {
         Ok(id) => Ok(Redirect::to(&format!("/screening/{id}")).into_response()),
         Err(e @ AppError::Validation(_)) => {
             let q = ListQuery {
                 community: Some(community),
                 after: None,
             };
-            list_page(&s, &ctx, &q, input.name, joined(&e, ctx.t)).await
+            list_page(&ctx, &q, input.name, joined(&e, ctx.t)).await
         }
         Err(e) => Err(ctx.err(e)),
     }
@@ -162,18 +146,13 @@ struct TeamRow {
     usernames: String,
 }
 
-pub(super) async fn campaign_page(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    error: String,
-) -> Result<Response, PageError> {
-    let v = s
+pub(super) async fn campaign_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+    let v = ctx
         .app
         .screening_campaign(&ctx.actor, id)
         .await
         .on_page(ctx)?;
-    let grids = s
+    let grids = ctx
         .app
         .grids(&ctx.actor, v.campaign.community_id)
         .await
@@ -237,25 +216,16 @@ pub(super) async fn campaign_page(
     Ok(with_status(res, &error))
 }
 
-async fn campaign(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    campaign_page(&s, &ctx, id, String::new()).await
+async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    campaign_page(&ctx, id, String::new()).await
 }
 
 /// After a change on the campaign page: back to it, or the page with the message.
-pub(super) async fn after_change(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    r: Result<(), AppError>,
-) -> Result<Response, PageError> {
+pub(super) async fn after_change<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
     match r {
-        Ok(()) => Ok(Redirect::to(&format!("/screening/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/screening/{id}")).into_response()),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            campaign_page(s, ctx, id, joined(&e, ctx.t)).await
+            campaign_page(ctx, id, joined(&e, ctx.t)).await
         }
         Err(e) => Err(ctx.err(e)),
     }
@@ -264,22 +234,10 @@ pub(super) async fn after_change(
 #[derive(Deserialize)]
 struct StateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     state: String,
 }
 
-async fn state(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<StateForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let r = s
-        .app
-        .transition_campaign(&ctx.actor, id, &f.state)
-        .await
-        .map(|_| ());
-    after_change(&s, &ctx, id, r).await
+async fn state(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StateForm>) -> PageResult {
+    let r = ctx.app.transition_campaign(&ctx.actor, id, &f.state).await;
+    after_change(&ctx, id, r).await
 }

@@ -1,13 +1,12 @@
 //! The register exports of a campaign.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Path, Query};
 use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{self, Ctx, OnPage, PageError};
+use crate::web::{self, Ctx, OnPage, PageResult};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/screening/{id}/export", get(export))
@@ -19,13 +18,8 @@ struct ExportQuery {
     unmasked: Option<String>,
 }
 
-async fn export(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<ExportQuery>,
-) -> Result<Response, PageError> {
-    let bytes = s
+async fn export(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ExportQuery>) -> PageResult {
+    let bytes = ctx
         .app
         .export_screening_register(&ctx.actor, id, &q.register, q.unmasked.is_some())
         .await

@@ -3,8 +3,7 @@
 use app::screening::HouseholdQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Path, Query};
 use axum::routing::get;
 use domain::page::PageRequest;
 use domain::screening::{self as sc, CampaignState};
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use store::screening::{Campaign, CampaignHousehold};
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
 
 use super::FAILED_OUTCOMES;
 
@@ -52,13 +51,8 @@ struct HouseholdsPage {
     outcomes: [&'static str; 4],
 }
 
-async fn households(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<HouseholdsQuery>,
-) -> Result<Response, PageError> {
-    let v = s
+async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQuery>) -> PageResult {
+    let v = ctx
         .app
         .screening_campaign(&ctx.actor, id)
         .await
@@ -71,7 +65,7 @@ async fn households(
         _ => "all",
     };
     let state = q.state.clone().unwrap_or_default();
-    let page = s
+    let page = ctx
         .app
         .screening_households(
             &ctx.actor,

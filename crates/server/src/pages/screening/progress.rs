@@ -4,14 +4,13 @@ use app::AppError;
 use app::screening::Totals;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::get;
 use store::screening::Campaign;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, PageResult, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -40,17 +39,13 @@ struct ProgressSection {
     unreachable_after: i64,
 }
 
-async fn section_of(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-) -> Result<(Campaign, ProgressSection), PageError> {
-    let v = s
+async fn section_of(ctx: &Ctx, id: i64) -> Result<(Campaign, ProgressSection), PageError> {
+    let v = ctx
         .app
         .screening_campaign(&ctx.actor, id)
         .await
         .on_page(ctx)?;
-    let p = s
+    let p = ctx
         .app
         .screening_progress(&ctx.actor, id)
         .await
@@ -66,12 +61,8 @@ async fn section_of(
     Ok((v.campaign, section))
 }
 
-async fn progress(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let (campaign, section) = section_of(&s, &ctx, id).await?;
+async fn progress(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let (campaign, section) = section_of(&ctx, id).await?;
     Ok(render(&ProgressPage {
         c: ctx.chrome(&format!(
             "{} · {}",
@@ -87,11 +78,7 @@ async fn progress(
 }
 
 /// The progress tables alone, which the page reloads every half minute.
-async fn progress_section(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let (_, section) = section_of(&s, &ctx, id).await?;
+async fn progress_section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let (_, section) = section_of(&ctx, id).await?;
     Ok(render(&section))
 }

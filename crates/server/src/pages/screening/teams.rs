@@ -2,15 +2,13 @@
 
 use app::AppError;
 use app::screening::AssignTarget;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::post;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{Ctx, PageError};
+use crate::web::{Ctx, Form, PageResult};
 
 use super::campaigns::after_change;
 
@@ -24,53 +22,41 @@ pub(super) fn routes() -> Router<AppState> {
 #[derive(Deserialize)]
 struct TeamForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     members: String,
 }
 
-async fn create_team(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<TeamForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let r = match s.app.screening_member_ids(&ctx.actor, &f.members).await {
-        Ok(ids) => s
-            .app
-            .create_screening_team(&ctx.actor, id, &f.name, &ids)
-            .await
-            .map(|_| ()),
+async fn create_team(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TeamForm>) -> PageResult {
+    let r = match ctx.app.screening_member_ids(&ctx.actor, &f.members).await {
+        Ok(ids) => {
+            ctx.app
+                .create_screening_team(&ctx.actor, id, &f.name, &ids)
+                .await
+        }
         Err(e) => Err(e),
     };
-    after_change(&s, &ctx, id, r).await
+    after_change(&ctx, id, r).await
 }
 
 async fn team_members(
-    State(s): State<AppState>,
     ctx: Ctx,
     Path((id, team)): Path<(i64, i64)>,
     Form(f): Form<TeamForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let r = match s.app.screening_member_ids(&ctx.actor, &f.members).await {
+) -> PageResult {
+    let r = match ctx.app.screening_member_ids(&ctx.actor, &f.members).await {
         Ok(ids) => {
-            s.app
+            ctx.app
                 .set_screening_team_members(&ctx.actor, id, team, &ids)
                 .await
         }
         Err(e) => Err(e),
     };
-    after_change(&s, &ctx, id, r).await
+    after_change(&ctx, id, r).await
 }
 
 #[derive(Deserialize)]
 struct AssignForm {
-    #[serde(default)]
-    csrf: String,
     /// `grid`, `buildings` or `by_grid`.
     #[serde(default)]
     how: String,
@@ -83,22 +69,16 @@ struct AssignForm {
     buildings: String,
 }
 
-async fn assign(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<AssignForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn assign(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult {
     let team: i64 = f.team_id.trim().parse().unwrap_or(0);
     let r = match f.how.as_str() {
-        "by_grid" => s
+        "by_grid" => ctx
             .app
             .assign_screening_by_grid(&ctx.actor, id)
             .await
             .map(|_| ()),
         "grid" => match f.grid_id.trim().parse() {
-            Ok(g) => s
+            Ok(g) => ctx
                 .app
                 .assign_screening_households(&ctx.actor, id, team, &AssignTarget::Grid(g))
                 .await
@@ -111,11 +91,11 @@ async fn assign(
                 .split([',', '，', '、', ' '])
                 .filter_map(|b| b.trim().parse().ok())
                 .collect();
-            s.app
+            ctx.app
                 .assign_screening_households(&ctx.actor, id, team, &AssignTarget::Buildings(ids))
                 .await
                 .map(|_| ())
         }
     };
-    after_change(&s, &ctx, id, r).await
+    after_change(&ctx, id, r).await
 }

@@ -3,11 +3,10 @@
 use app::AppError;
 use app::tasks::rubbish::RoundQuery;
 use askama::Template;
-use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use domain::tasks::{self as t, RoundState, StopState};
@@ -16,7 +15,7 @@ use store::tasks::{Round, Stop, Volunteer};
 
 use super::{GenerateForm, Notice, assignable_volunteers, back_after, back_to, refused};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -45,17 +44,13 @@ struct RoundsPage {
     error: String,
 }
 
-async fn rounds(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Query(p): Query<RoundsParams>,
-) -> Result<Response, PageError> {
+async fn rounds(ctx: Ctx, Query(p): Query<RoundsParams>) -> PageResult {
     let date = p
         .date
         .clone()
         .filter(|d| !d.trim().is_empty())
-        .unwrap_or_else(|| s.app.today().to_string());
-    let page = s
+        .unwrap_or_else(|| ctx.app.today().to_string());
+    let page = ctx
         .app
         .rubbish_rounds(
             &ctx.actor,
@@ -76,15 +71,10 @@ async fn rounds(
     }))
 }
 
-async fn open_rounds(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<GenerateForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
-    let date = domain::resident::date_from_text(&f.date).unwrap_or_else(|| s.app.today());
+async fn open_rounds(ctx: Ctx, Form(f): Form<GenerateForm>) -> PageResult {
+    let date = domain::resident::date_from_text(&f.date).unwrap_or_else(|| ctx.app.today());
     let back = format!("/tasks/rubbish?date={date}");
-    let r = s.app.open_rubbish_rounds(&ctx.actor, date).await;
+    let r = ctx.app.open_rubbish_rounds(&ctx.actor, date).await;
     back_after(&ctx, r, &back, &back)
 }
 
@@ -111,22 +101,17 @@ struct RoundPage {
     error: String,
 }
 
-async fn round(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(p): Query<RoundParams>,
-) -> Result<Response, PageError> {
-    let (round, stops) = s
+async fn round(ctx: Ctx, Path(id): Path<i64>, Query(p): Query<RoundParams>) -> PageResult {
+    let (round, stops) = ctx
         .app
         .rubbish_round(&ctx.actor, id, PageRequest::new(p.after, Some(200)))
         .await
         .on_page(&ctx)?;
-    let (can_assign, volunteers) = assignable_volunteers(&s, &ctx).await?;
+    let (can_assign, volunteers) = assignable_volunteers(&ctx).await?;
     let is_open = round.state == RoundState::Open;
     let mut rows = Vec::with_capacity(stops.items.len());
     for stop in stops.items {
-        let r = StopRow::of(&s, &ctx, id, stop, is_open);
+        let r = StopRow::of(&ctx, id, stop, is_open);
         rows.push(
             r.render()
                 .map_err(|e| ctx.err(AppError::Internal(e.to_string())))?,
@@ -143,7 +128,7 @@ async fn round(
         is_open,
         done_at: round
             .done_at
-            .map(|ms| crate::pages::registry_time(&s, ms))
+            .map(|ms| crate::pages::registry_time(&ctx.app, ms))
             .unwrap_or_default(),
         round,
         rows,
@@ -170,21 +155,17 @@ struct StopRow {
 #[derive(Deserialize)]
 struct StopForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     outcome: String,
 }
 
 async fn stop(
-    State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     Path((id, stop_id)): Path<(i64, i64)>,
     Form(f): Form<StopForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+) -> PageResult {
     let back = format!("/tasks/rubbish/{id}");
-    let stop = match s
+    let stop = match ctx
         .app
         .record_rubbish_stop(&ctx.actor, id, stop_id, &f.outcome)
         .await
@@ -198,7 +179,7 @@ async fn stop(
     if !headers.contains_key("hx-request") {
         return Ok(Redirect::to(&back).into_response());
     }
-    let mut res = render(&StopRow::of(&s, &ctx, id, stop, true));
+    let mut res = render(&StopRow::of(&ctx, id, stop, true));
     // The round's counts and its done button change too.
     if let Ok(v) = "stop-recorded".parse() {
         res.headers_mut().insert("hx-trigger", v);
@@ -206,48 +187,34 @@ async fn stop(
     Ok(res)
 }
 
-async fn finish(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<GenerateForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn finish(ctx: Ctx, Path(id): Path<i64>, _: Form<NoFields>) -> PageResult {
     let back = format!("/tasks/rubbish/{id}");
-    let r = s.app.finish_rubbish_round(&ctx.actor, id).await;
+    let r = ctx.app.finish_rubbish_round(&ctx.actor, id).await;
     back_after(&ctx, r, &back, &back)
 }
 
 #[derive(Deserialize)]
 struct AssignForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     volunteer_id: String,
 }
 
-async fn assign_round(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(f): Form<AssignForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn assign_round(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult {
     let back = format!("/tasks/rubbish/{id}");
     let v = f.volunteer_id.trim().parse::<i64>().ok();
-    let r = s.app.assign_rubbish_round(&ctx.actor, id, v).await;
+    let r = ctx.app.assign_rubbish_round(&ctx.actor, id, v).await;
     back_after(&ctx, r, &back, &back)
 }
 
 impl StopRow {
-    fn of(s: &AppState, ctx: &Ctx, round_id: i64, stop: Stop, is_open: bool) -> StopRow {
+    fn of(ctx: &Ctx, round_id: i64, stop: Stop, is_open: bool) -> StopRow {
         StopRow {
             t: ctx.t,
             csrf: ctx.csrf.clone(),
             round_id,
             visited_at: stop
                 .visited_at
-                .map(|ms| crate::pages::registry_time(s, ms))
+                .map(|ms| crate::pages::registry_time(&ctx.app, ms))
                 .unwrap_or_default(),
             s: stop,
             is_open,
