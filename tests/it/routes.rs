@@ -313,6 +313,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/residents/{id}", &["delete", "get", "put"]),
     ("/residents/{id}/unmask", &["post"]),
     ("/imports", &["post"]),
+    ("/imports/structure", &["post"]),
     ("/imports/{id}", &["get"]),
     ("/imports/{id}/rejects", &["get"]),
     ("/audit", &["get"]),

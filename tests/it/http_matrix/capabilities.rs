@@ -45,6 +45,7 @@ PATCH  /units/{id}                                                 204/204   403
 PATCH  /households/{id}                                            204/204   403/403   204/404   204/404   403/403   403/403   403/403   403/403   403/403
 DELETE /residents/{id}                                             204/204   403/403   204/404   204/404   403/403   403/403   403/403   403/403   403/403
 POST   /imports                                                    201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /imports/structure                                          201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /imports/{id}                                               200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /imports/{id}/rejects                                       200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /assignees                                                  403/403   403/403   200/404   200/404   403/403   200/404   403/403   403/403   403/403
@@ -222,6 +223,19 @@ async fn call(
         }
         "POST   /imports" => {
             return outcome(&import(client, p.community, 10 + unique % 80).await, None);
+        }
+        "POST   /imports/structure" => {
+            let roster = format!("网格,楼栋,单元\r\n1,M{unique}号楼,1\r\n");
+            let res = client
+                .post_file(
+                    &format!(
+                        "/api/v1/imports/structure?community_id={}&file_name=r{unique}.csv",
+                        p.community
+                    ),
+                    roster,
+                )
+                .await;
+            return outcome(&res, None);
         }
         "GET    /imports/{id}" => Request::read(format!("/imports/{}", w.imports[t])),
         "GET    /imports/{id}/rejects" => {
