@@ -174,6 +174,45 @@ pub async fn import_residents(
     Ok(ExitCode::SUCCESS)
 }
 
+pub async fn import_structure(
+    app: &App,
+    file: &Path,
+    community_id: i64,
+    as_user: Option<&str>,
+    dry_run: bool,
+) -> Result<ExitCode, CliError> {
+    let actor = actor_for(app, as_user).await?;
+    let community = app.community(&actor, community_id).await?;
+    let bytes = std::fs::read(file).map_err(CliError::file("cannot read", file))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "structure".to_owned());
+    let out = app
+        .import_structure(&actor, community_id, &name, bytes, !dry_run)
+        .await?;
+    let verb = if out.written {
+        "created"
+    } else {
+        "would create"
+    };
+    println!("{name} into {} ({} rows): {verb}", community.name, out.rows);
+    println!(
+        "  grids     {:>8}  {}",
+        out.grids_created.len(),
+        out.grids_created.join(", ")
+    );
+    println!("  buildings {:>8}", out.buildings_created);
+    println!("  units     {:>8}", out.units_created);
+    println!("  unchanged {:>8} rows", out.unchanged_rows);
+    println!("  rejected  {:>8} rows", out.rejected_rows);
+    print_problems(out.problems.iter().take(20));
+    if !out.written {
+        println!("dry run: nothing was written");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Narrows an actor to one community, so an export holds that community only.
 fn within_community(mut actor: Actor, community_id: i64) -> Actor {
     if actor.jurisdiction.level < Level::Community {

@@ -159,6 +159,20 @@ enum ImportWhat {
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
         header_row: Option<u32>,
     },
+    /// Import a roster of grids, buildings and units (columns 网格, 楼栋, 单元) into a
+    /// community, creating what it lacks
+    Structure {
+        file: PathBuf,
+        /// Id of the community
+        #[arg(long, value_name = "ID")]
+        community: i64,
+        /// Act as this account (its role and jurisdiction apply) instead of the system
+        #[arg(long = "as", value_name = "USERNAME")]
+        as_user: Option<String>,
+        /// Print what would be created; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 fn parse_mapping(given: &str) -> Result<(String, Option<app::import::Column>), String> {
@@ -430,6 +444,24 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 community,
                 as_user.as_deref(),
                 &options,
+                dry_run,
+            )
+            .await;
+        }
+        Command::Import {
+            what:
+                ImportWhat::Structure {
+                    file,
+                    community,
+                    as_user,
+                    dry_run,
+                },
+        } => {
+            return cli_import::import_structure(
+                &app,
+                &file,
+                community,
+                as_user.as_deref(),
                 dry_run,
             )
             .await;

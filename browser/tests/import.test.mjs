@@ -161,3 +161,21 @@ test('a register with titles, an unknown header and new buildings: map, create, 
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+test('a roster of grids, buildings and units: preview, then import once', async () => {
+  const page = await newPage(env.browser, env.server, DESKTOP);
+  await login(page, 'staff');
+  const building = `清单${Math.floor(Math.random() * 9000) + 1000}号楼`;
+  const file = path.join(env.server.dir, '楼栋清单.csv');
+  await writeFile(file, ['网格,楼栋,单元', `1,${building},1`, `1,${building},2`].join('\r\n') + '\r\n', 'utf8');
+  await page.goto('/imports');
+  await page.setInputFiles('#roster_file', file);
+  await Promise.all([page.waitForURL(/\/imports\/structure$/), page.click('[data-testid=roster-submit]')]);
+  assert.equal((await page.textContent('[data-testid=roster-buildings]')).trim(), '1');
+  assert.equal((await page.textContent('[data-testid=roster-units]')).trim(), '2');
+  await Promise.all([page.waitForURL(/\/imports\/structure\/confirm$/), page.click('[data-testid=roster-confirm]')]);
+  await page.waitForSelector('[data-testid=roster-done]');
+  assert.equal((await page.textContent('[data-testid=roster-buildings]')).trim(), '1');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -147,3 +147,48 @@ async fn a_roster_is_refused_without_its_columns_or_the_right_to_shape_the_struc
         assert_eq!(res.json()["problems"][0]["row"], 8, "{}", res.text());
     }
 }
+
+#[tokio::test]
+async fn the_roster_page_previews_then_imports_once() {
+    let db = TestDb::new().await;
+    let app = &db.app;
+    let f = fixture(app).await;
+    let mut web = Client::new(server::router(app.clone()));
+    web.sign_in("staff").await;
+    let page = web.get("/imports").await;
+    let csrf = page.form_csrf("/imports/structure").expect("csrf field");
+    let community = f.community_id.to_string();
+    let res = web
+        .post_multipart(
+            "/imports/structure",
+            &[("csrf", &csrf), ("community_id", &community)],
+            ("file", "楼栋清单.csv", roster().into_bytes()),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(
+        res.text().contains("data-testid=\"roster-buildings\">2<"),
+        "{}",
+        res.text()
+    );
+    let grids = app.grids(&f.staff, f.community_id).await.expect("grids");
+    assert!(
+        !grids.iter().any(|g| g.name == "第5网格"),
+        "a preview writes nothing"
+    );
+    let token = res
+        .text()
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .expect("the held roster's token")
+        .to_owned();
+    let form = [("csrf", csrf.as_str()), ("token", token.as_str())];
+    let done = web.post_form("/imports/structure/confirm", &form).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    assert!(done.text().contains("roster-done"));
+    let again = web.post_form("/imports/structure/confirm", &form).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let grids = app.grids(&f.staff, f.community_id).await.expect("grids");
+    assert_eq!(grids.iter().filter(|g| g.name == "第5网格").count(), 1);
+}

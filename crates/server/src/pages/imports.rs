@@ -3,6 +3,7 @@
 
 mod held;
 mod preview;
+mod roster;
 
 pub use held::HeldUploads;
 
@@ -25,6 +26,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/imports", get(imports_page).post(upload))
         .route("/imports/preview", axum::routing::post(preview::choose))
+        .route("/imports/structure", axum::routing::post(roster::upload))
+        .route(
+            "/imports/structure/confirm",
+            axum::routing::post(roster::confirm),
+        )
         .route("/imports/{id}", get(import_page))
         .route("/imports/{id}/progress", get(progress))
         .route("/imports/{id}/rejects.xlsx", get(rejects_xlsx))
@@ -46,7 +52,7 @@ struct CommunityQuery {
     community: Option<i64>,
 }
 
-async fn page(
+pub(super) async fn page(
     s: &AppState,
     ctx: &Ctx,
     selected: Option<i64>,
@@ -83,22 +89,27 @@ async fn imports_page(
     page(&s, &ctx, q.community, String::new()).await
 }
 
-/// Reads the upload, checks it, records the import and runs it in the background; the browser
-/// goes to the import's page, which shows the progress.
-async fn upload(
-    State(s): State<AppState>,
-    ctx: Ctx,
+/// A file sent with the upload form.
+pub(super) struct Upload {
+    pub(super) community_id: i64,
+    pub(super) file_name: String,
+    pub(super) bytes: axum::body::Bytes,
+}
+
+/// Reads the upload form (its CSRF field checked); an answer instead when the upload is
+/// refused (too large, malformed, empty).
+pub(super) async fn read_upload(
+    s: &AppState,
+    ctx: &Ctx,
     mut form: Multipart,
-) -> Result<Response, PageError> {
-    // Refused before the file is held: only those who import may have an upload kept.
-    ctx.actor.require_import().on_page(&ctx)?;
+) -> Result<Result<Upload, Response>, PageError> {
     let (mut csrf, mut community_id, mut file_name, mut bytes) =
         (String::new(), 0i64, String::new(), axum::body::Bytes::new());
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Ok(multipart_error(&s, &ctx, e.status())),
+            Err(e) => return Ok(Err(multipart_error(s, ctx, e.status()))),
         };
         match field.name().unwrap_or("") {
             "csrf" => csrf = field.text().await.unwrap_or_default(),
@@ -109,7 +120,7 @@ async fn upload(
                 file_name = field.file_name().unwrap_or("upload").to_owned();
                 match field.bytes().await {
                     Ok(b) => bytes = b,
-                    Err(e) => return Ok(multipart_error(&s, &ctx, e.status())),
+                    Err(e) => return Ok(Err(multipart_error(s, ctx, e.status()))),
                 }
             }
             _ => {}
@@ -117,11 +128,31 @@ async fn upload(
     }
     ctx.check_csrf(&csrf)?;
     if bytes.is_empty() {
-        return page(&s, &ctx, Some(community_id), ctx.t.error("empty_sheet", "")).await;
+        let refused = page(s, ctx, Some(community_id), ctx.t.error("empty_sheet", "")).await?;
+        return Ok(Err(refused));
     }
+    Ok(Ok(Upload {
+        community_id,
+        file_name,
+        bytes,
+    }))
+}
+
+/// Holds the upload and shows its preview; nothing is written until "import".
+async fn upload(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    // Refused before the file is held: only those who import may have an upload kept.
+    ctx.actor.require_import().on_page(&ctx)?;
+    let u = match read_upload(&s, &ctx, form).await? {
+        Ok(u) => u,
+        Err(refused) => return Ok(refused),
+    };
     let token = s
         .held_uploads
-        .hold(ctx.actor.account_id, community_id, &file_name, bytes);
+        .hold(ctx.actor.account_id, u.community_id, &u.file_name, u.bytes);
     let options = app::import::ImportOptions::default();
     preview::show(&s, &ctx, &token, &options).await
 }
