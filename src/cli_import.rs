@@ -53,11 +53,17 @@ pub async fn import_bytes(
 }
 
 pub fn print_counts(i: &Import) {
-    println!("  inserted  {:>8}", i.inserted);
-    println!("  merged    {:>8}", i.merged);
-    println!("  unchanged {:>8}", i.unchanged);
-    println!("  rejected  {:>8}", i.rejected);
-    println!("  skipped   {:>8}", i.skipped);
+    print_row_counts([i.inserted, i.merged, i.unchanged, i.rejected, i.skipped]);
+}
+
+/// Rows inserted, merged, unchanged, rejected and passed over, one a line.
+fn print_row_counts(counts: [i64; 5]) {
+    for (label, n) in ["inserted", "merged", "unchanged", "rejected", "skipped"]
+        .into_iter()
+        .zip(counts)
+    {
+        println!("  {label:<9} {n:>8}");
+    }
 }
 
 /// Prints what importing the file would do.
@@ -80,11 +86,11 @@ fn print_preview(p: &ImportPreview) {
         return;
     }
     println!("would import:");
-    println!("  inserted  {:>8}", p.counts.inserted);
-    println!("  merged    {:>8}", p.counts.merged);
-    println!("  unchanged {:>8}", p.counts.unchanged);
-    println!("  rejected  {:>8}", p.counts.rejected);
-    println!("  skipped   {:>8}", p.counts.skipped);
+    let c = p.counts;
+    print_row_counts(
+        [c.inserted, c.merged, c.unchanged, c.rejected, c.skipped]
+            .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+    );
     if p.new_building_count > 0 {
         let verb = if p.create_buildings_in_grid.is_some() {
             "would create"

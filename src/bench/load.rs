@@ -8,7 +8,6 @@ use app::accounts::AccountInput;
 use app::import::{BATCH_ROWS, Progress};
 use app::{Actor, App};
 use domain::access::{Level, Role};
-use domain::resident::RawResident;
 use store::imports::{self, HouseholdKey, Import};
 use store::registry::{Home, ResidentData};
 
@@ -17,10 +16,6 @@ use crate::cli_import::rows_bar;
 use crate::demo::{self, Ids};
 use crate::demo_data::Plan;
 use crate::error::CliError;
-
-/// The field the import seals document numbers under (as `app::registry` does), so the
-/// baseline writes values of the same size.
-const DOCUMENT_CONTEXT: &str = "resident.document";
 
 /// A fresh database with the community's tree and the bench's two accounts.
 pub struct Setup {
@@ -228,39 +223,7 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
     let mut rows: Vec<RawRow> = Vec::with_capacity(plan.residents.len());
     let mut refused = 0;
     for (i, p) in plan.residents.iter().enumerate() {
-        let [
-            name,
-            document_kind,
-            document_number,
-            sex,
-            birth_date,
-            phone,
-            building,
-            unit,
-            room,
-            hukou,
-            tenure,
-            travel_status,
-            travel_origin,
-            returned_on,
-            vulnerabilities,
-            notes,
-        ] = p.cells();
-        let raw = RawResident {
-            name,
-            document_kind,
-            document_number,
-            sex,
-            birth_date,
-            phone,
-            hukou,
-            tenure,
-            travel_status,
-            travel_origin,
-            returned_on,
-            vulnerabilities,
-            notes,
-        };
+        let (raw, [building, unit, room]) = p.raw_resident();
         let (Ok(draft), Some(b)) = (raw.parse(today), buildings.get(&building)) else {
             refused += 1;
             continue;
@@ -277,7 +240,7 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
                 grid_id: b.grid_id,
                 community_id: b.community_id,
             },
-            data: stored_values(app, &draft),
+            data: app.resident_data(&draft),
         });
         if i % 1000 == 0 {
             bar.set_position(u64::try_from(i).unwrap_or(0));
@@ -338,29 +301,4 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
         rows: written,
         refused,
     })
-}
-
-/// A parsed row's stored values, as the import computes them (`App::resident_data`).
-fn stored_values(app: &App, d: &domain::registry::ResidentDraft) -> ResidentData {
-    let kind = d.document.kind();
-    let number = d.document.number();
-    ResidentData {
-        name: d.name.as_str().to_owned(),
-        document_kind: kind,
-        document_sealed: app.crypto.seal(DOCUMENT_CONTEXT, number),
-        document_index: app
-            .crypto
-            .index(DOCUMENT_CONTEXT, &format!("{}:{number}", kind.code())),
-        document_masked: d.document.masked(),
-        sex: d.sex,
-        birth_date: d.birth_date.map(|b| b.to_string()),
-        phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
-        hukou: d.hukou,
-        tenure: d.tenure,
-        travel_status: d.travel.status,
-        travel_origin: d.travel.origin.clone(),
-        returned_on: d.travel.returned_on.map(|x| x.to_string()),
-        vulnerabilities: i64::from(d.vulnerabilities.0),
-        notes: d.notes.clone(),
-    }
 }

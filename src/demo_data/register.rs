@@ -2,27 +2,48 @@
 
 use super::{Person, Plan, TravelPlan};
 
-/// Headers of the generated register, in words the importer recognises.
-pub const HEADERS: [&str; 16] = [
-    "姓名",
-    "证件类型",
-    "身份证号码",
-    "性别",
-    "出生日期",
-    "联系电话",
-    "楼栋",
-    "单元",
-    "房号",
-    "户籍",
-    "产权",
-    "出行登记",
-    "来源地",
-    "返回日期",
-    "重点人群",
-    "备注",
-];
+/// Headers of the generated register: an export's, which the importer reads as is.
+pub use app::registry::EXPORT_HEADERS as HEADERS;
 
 impl Person {
+    /// The person's row as the importer reads it, and the building, unit and room it names.
+    pub fn raw_resident(&self) -> (domain::resident::RawResident, [String; 3]) {
+        let [
+            name,
+            document_kind,
+            document_number,
+            sex,
+            birth_date,
+            phone,
+            building,
+            unit,
+            room,
+            hukou,
+            tenure,
+            travel_status,
+            travel_origin,
+            returned_on,
+            vulnerabilities,
+            notes,
+        ] = self.cells();
+        let raw = domain::resident::RawResident {
+            name,
+            document_kind,
+            document_number,
+            sex,
+            birth_date,
+            phone,
+            hukou,
+            tenure,
+            travel_status,
+            travel_origin,
+            returned_on,
+            vulnerabilities,
+            notes,
+        };
+        (raw, [building, unit, room])
+    }
+
     pub fn cells(&self) -> [String; 16] {
         let (travel, origin, on) = match &self.travel {
             TravelPlan::Stayed => ("未离开本市", String::new(), String::new()),

@@ -1,7 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use app::import::Column;
-use domain::resident::{RawResident, date_from_text};
+use domain::resident::date_from_text;
 
 use super::register::HEADERS;
 use super::*;
@@ -75,39 +75,7 @@ fn residents_are_valid_unique_and_plausible() {
             returned += 1;
             assert!(*on < TODAY);
         }
-        let [
-            name,
-            document_kind,
-            document_number,
-            sex,
-            birth_date,
-            phone,
-            _building,
-            _unit,
-            _room,
-            hukou,
-            tenure,
-            travel_status,
-            travel_origin,
-            returned_on,
-            vulnerabilities,
-            notes,
-        ] = p.cells();
-        let raw = RawResident {
-            name,
-            document_kind,
-            document_number,
-            sex,
-            birth_date,
-            phone,
-            hukou,
-            tenure,
-            travel_status,
-            travel_origin,
-            returned_on,
-            vulnerabilities,
-            notes,
-        };
+        let (raw, _home) = p.raw_resident();
         if let Err(e) = raw.parse(today) {
             panic!("row does not parse: {raw:?}: {e:?}");
         }

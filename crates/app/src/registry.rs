@@ -129,7 +129,7 @@ pub(crate) fn changed_fields(before: &ResidentData, after: &ResidentData) -> Vec
 
 impl App {
     /// The stored form of a parsed resident: the document sealed, indexed and masked.
-    pub(crate) fn resident_data(&self, d: &ResidentDraft) -> ResidentData {
+    pub fn resident_data(&self, d: &ResidentDraft) -> ResidentData {
         let kind = d.document.kind();
         let number = d.document.number();
         ResidentData {
