@@ -83,6 +83,21 @@ pub struct PreparedImport {
     create_buildings_in: Option<Grid>,
 }
 
+/// Reads an uploaded file on a blocking thread; a file that cannot be read is refused as the
+/// upload's validation error, naming the reason (or the limit it went past).
+pub(crate) async fn read_file<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, sheets::SheetError> + Send + 'static,
+) -> AppResult<T> {
+    tokio::task::spawn_blocking(read)
+        .await
+        .map_err(|e| AppError::Internal(format!("reading the file failed: {e}")))?
+        .map_err(|e| {
+            let mut errors = domain::validation::FieldErrors::new();
+            errors.add("file", e.code(), e.detail());
+            AppError::Validation(errors)
+        })
+}
+
 /// Progress after each committed batch.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Progress {
@@ -173,31 +188,23 @@ impl App {
             ),
             None => None,
         };
-        let outline = {
-            let (bytes, name, limits) = (
-                bytes.clone(),
-                file_name.to_owned(),
-                self.settings.imports.sheet,
-            );
-            let header_row = options.header_row;
-            tokio::task::spawn_blocking(move || {
-                let search = match header_row {
-                    Some(row) => sheets::HeaderSearch::AtRow(row),
-                    None => sheets::HeaderSearch::Pick {
-                        is_header: &Column::names_a_register,
-                        within: sheets::HEADER_SEARCH_ROWS,
-                    },
-                };
-                sheets::outline_finding_header(&bytes, Some(&name), &limits, search)
-            })
-            .await
-            .map_err(|e| AppError::Internal(format!("reading the file failed: {e}")))?
-        }
-        .map_err(|e| {
-            let mut errors = domain::validation::FieldErrors::new();
-            errors.add("file", e.code(), e.detail());
-            AppError::Validation(errors)
-        })?;
+        let (file, name, limits) = (
+            bytes.clone(),
+            file_name.to_owned(),
+            self.settings.imports.sheet,
+        );
+        let header_row = options.header_row;
+        let outline = read_file(move || {
+            let search = match header_row {
+                Some(row) => sheets::HeaderSearch::AtRow(row),
+                None => sheets::HeaderSearch::Pick {
+                    is_header: &Column::names_a_register,
+                    within: sheets::HEADER_SEARCH_ROWS,
+                },
+            };
+            sheets::outline_finding_header(&file, Some(&name), &limits, search)
+        })
+        .await?;
         Ok(PreparedImport {
             import_id: 0,
             total_rows: outline.rows,

@@ -17,7 +17,7 @@ use store::structure::{self, Node};
 use crate::error::conflict_as;
 use crate::{Actor, App, AppError, AppResult};
 
-mod export;
+pub(crate) mod export;
 mod summary;
 
 pub use export::{EXPORT_HEADERS, ExportFormat};

@@ -61,23 +61,15 @@ impl App {
         self.placement_in_scope(actor, Node::Community(community_id))
             .await?;
         let bytes: bytes::Bytes = bytes.into();
-        let table = {
-            let (name, limits) = (file_name.to_owned(), self.settings.imports.sheet);
-            tokio::task::spawn_blocking(move || {
-                let search = sheets::HeaderSearch::Pick {
-                    is_header: &names_a_roster,
-                    within: sheets::HEADER_SEARCH_ROWS,
-                };
-                sheets::read_table_finding_header(&bytes, Some(&name), &limits, search)
-            })
-            .await
-            .map_err(|e| AppError::Internal(format!("reading the file failed: {e}")))?
-        }
-        .map_err(|e| {
-            let mut errors = domain::validation::FieldErrors::new();
-            errors.add("file", e.code(), e.detail());
-            AppError::Validation(errors)
-        })?;
+        let (name, limits) = (file_name.to_owned(), self.settings.imports.sheet);
+        let table = super::read_file(move || {
+            let search = sheets::HeaderSearch::Pick {
+                is_header: &names_a_roster,
+                within: sheets::HEADER_SEARCH_ROWS,
+            };
+            sheets::read_table_finding_header(&bytes, Some(&name), &limits, search)
+        })
+        .await?;
         let column = |c: Column| {
             table
                 .headers
@@ -129,12 +121,7 @@ impl App {
                 Some(g) => g,
                 None if may_create_grids => {
                     let id = structure::insert_grid(tx.conn(), community_id, &grid_name).await?;
-                    let mut e = actor.audit("grid_create", "grid", id);
-                    e.community_id = Some(community_id);
-                    e.after = Some(
-                        serde_json::json!({ "community_id": community_id, "name": grid_name, "file": file_name }),
-                    );
-                    tx.audit(e).await?;
+                    audit_created(&mut tx, actor, community_id, ("grid", id), serde_json::json!({ "community_id": community_id, "name": grid_name, "file": file_name })).await?;
                     out.grids_created.push(grid_name.clone());
                     created = true;
                     grids.push(structure::grid(tx.conn(), id).await?);
@@ -162,12 +149,7 @@ impl App {
                 Some(b) => b.id,
                 None => {
                     let id = structure::insert_building(tx.conn(), &grid, &building_name).await?;
-                    let mut e = actor.audit("building_create", "building", id);
-                    e.community_id = Some(community_id);
-                    e.after = Some(
-                        serde_json::json!({ "grid_id": grid.id, "name": building_name, "file": file_name }),
-                    );
-                    tx.audit(e).await?;
+                    audit_created(&mut tx, actor, community_id, ("building", id), serde_json::json!({ "grid_id": grid.id, "name": building_name, "file": file_name })).await?;
                     out.buildings_created += 1;
                     created = true;
                     id
@@ -179,12 +161,7 @@ impl App {
                     .is_none()
             {
                 let id = structure::insert_unit(tx.conn(), building, &unit_name).await?;
-                let mut e = actor.audit("unit_create", "unit", id);
-                e.community_id = Some(community_id);
-                e.after = Some(
-                    serde_json::json!({ "building_id": building, "name": unit_name, "file": file_name }),
-                );
-                tx.audit(e).await?;
+                audit_created(&mut tx, actor, community_id, ("unit", id), serde_json::json!({ "building_id": building, "name": unit_name, "file": file_name })).await?;
                 out.units_created += 1;
                 created = true;
             }
@@ -207,6 +184,21 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// The audit entry of a grid, building or unit a roster created (`grid_create` …).
+async fn audit_created(
+    tx: &mut store::WriteTx,
+    actor: &Actor,
+    community_id: i64,
+    (kind, id): (&str, i64),
+    after: serde_json::Value,
+) -> AppResult<()> {
+    let mut e = actor.audit(&format!("{kind}_create"), kind, id);
+    e.community_id = Some(community_id);
+    e.after = Some(after);
+    tx.audit(e).await?;
+    Ok(())
 }
 
 impl StructureOutcome {

@@ -76,18 +76,13 @@ impl App {
             }
         }
         drop(conn);
-        let tx = self.db.write().await?;
         let mut a = actor.audit(
-            if unmasked {
-                "resident_export_unmasked"
-            } else {
-                "resident_export"
-            },
+            &export_action("resident_export", unmasked),
             "residents",
             scope_label(&actor.jurisdiction),
         );
         a.after = Some(serde_json::json!({ "rows": rows.len(), "format": format.extension() }));
-        tx.commit_audited(a).await?;
+        self.db.write().await?.commit_audited(a).await?;
         match format {
             ExportFormat::Csv => {
                 // A cell a spreadsheet would run as a formula is written as text.
@@ -106,6 +101,15 @@ impl App {
 
 fn scope_label(j: &Jurisdiction) -> String {
     format!("{}:{}", j.level.code(), j.id)
+}
+
+/// An export's audit action: what was exported, and whether its numbers were shown whole.
+pub(crate) fn export_action(exported: &str, unmasked: bool) -> String {
+    if unmasked {
+        format!("{exported}_unmasked")
+    } else {
+        exported.to_owned()
+    }
 }
 
 /// Column headers of exports, in the same words imports accept, so an export re-imports as is.

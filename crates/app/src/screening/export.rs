@@ -86,11 +86,7 @@ impl App {
         drop(conn);
         let tx = self.db.write().await?;
         let mut a = actor.audit(
-            if unmasked {
-                "screening_export_unmasked"
-            } else {
-                "screening_export"
-            },
+            &crate::registry::export::export_action("screening_export", unmasked),
             OBJECT_TYPE,
             campaign_id,
         );
