@@ -14,6 +14,7 @@ mod import_load;
 mod import_preview;
 mod imports;
 mod jurisdiction;
+mod passes;
 mod quarantine;
 mod registers;
 mod registry;

@@ -24,6 +24,8 @@ const NONCE_LEN: usize = 24;
 pub struct Crypto {
     seal_key: [u8; 32],
     index_key: [u8; 32],
+    /// The base from which each version of the pass signing key is derived.
+    pass_base: [u8; 32],
 }
 
 impl std::fmt::Debug for Crypto {
@@ -68,6 +70,7 @@ impl Crypto {
         Crypto {
             seal_key: derive(&master, "gridwatch.seal.v1"),
             index_key: derive(&master, "gridwatch.index.v1"),
+            pass_base: derive(&master, "gridwatch.pass.v1"),
         }
     }
 
@@ -79,6 +82,12 @@ impl Crypto {
             AppError::Internal("the secret key must be 32 bytes (64 hex characters)".to_owned())
         })?;
         Ok(Crypto::new(key))
+    }
+
+    /// The key that signs passes at a version of the key: derived from the master key, so it is
+    /// kept (and lost) with it and never stored on its own.
+    pub fn pass_signing_key(&self, version: i64) -> passes::SigningKey {
+        passes::SigningKey::from_seed(derive(&self.pass_base, &format!("version {version}")))
     }
 
     pub fn generate_hex() -> String {

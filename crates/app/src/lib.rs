@@ -11,6 +11,7 @@ mod error;
 pub mod events;
 pub mod import;
 pub mod jobs;
+pub mod passes;
 pub mod quarantine;
 pub mod registry;
 pub mod screening;

@@ -327,6 +327,7 @@ pub(crate) mod migrations {
         (11, "0011", region_codes),
         (12, "0012", forget_login_failures),
         (13, "0013", import_skipped_rows),
+        (14, "0014", pass_keys),
     ];
 
     /// Renders the few column types the two dialects spell differently.

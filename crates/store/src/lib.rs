@@ -14,6 +14,7 @@ mod error;
 mod flag;
 pub mod imports;
 pub mod jobs;
+pub mod passes;
 pub mod quarantine;
 pub mod registry;
 mod rows;

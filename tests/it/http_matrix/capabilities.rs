@@ -26,6 +26,7 @@ use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, raw_resident};
 const EXPECTED: &str = "
 route                                                              admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
 GET    /me                                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+GET    /passes/keys                                                200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 POST   /tokens                                                     201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
 GET    /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 DELETE /me/tokens/{id}                                             204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204
@@ -46,6 +47,7 @@ PATCH  /households/{id}                                            204/204   403
 DELETE /residents/{id}                                             204/204   403/403   204/404   204/404   403/403   403/403   403/403   403/403   403/403
 POST   /imports                                                    201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
 POST   /imports/structure                                          201/201   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /passes/keys/rotate                                         201/201   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /imports/{id}                                               200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /imports/{id}/rejects                                       200/200   403/403   200/404   403/403   403/403   403/403   403/403   403/403   403/403
 GET    /assignees                                                  403/403   403/403   200/404   200/404   403/403   200/404   403/403   403/403   403/403
@@ -116,6 +118,10 @@ async fn call(
     let c = w.campaigns[t];
     let request = match route {
         "GET    /me" => Request::read("/me"),
+        "GET    /passes/keys" => Request::read("/passes/keys"),
+        "POST   /passes/keys/rotate" => {
+            Request::send(Method::POST, "/passes/keys/rotate", json!({}))
+        }
         "POST   /tokens" => {
             let me = client.get("/api/v1/me").await.json();
             let username = me["username"].as_str().unwrap_or_default().to_owned();

@@ -7,6 +7,7 @@ mod audit;
 mod checks;
 pub mod extract;
 mod imports;
+mod passes;
 mod patch;
 mod quarantine;
 mod registry;
@@ -186,6 +187,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(screening::routes())
         .merge(tasks::routes())
         .merge(assignees::routes())
+        .merge(passes::routes())
 }
 
 pub fn routes() -> Router<AppState> {
