@@ -136,161 +136,243 @@ async fn measure(
     report: &mut Report,
 ) -> Result<(), CliError> {
     describe(o, targets, report);
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(settings.time_zone.clone())
-        .date();
-    let today = Ymd {
-        year: i32::from(today.year()),
-        month: u32::try_from(today.month()).unwrap_or(1),
-        day: u32::try_from(today.day()).unwrap_or(1),
+    let mut bench = Bench {
+        o,
+        settings,
+        targets,
+        report,
     };
-
-    // The register, generated as the demo does, and its two files in memory.
-    let (plan, took) = timed_blocking("generating the register", || {
-        demo_data::generate(o.residents, o.grids, o.seed, today)
-    });
-    report.add(Figure::new(
-        format!("generate {} residents", plan.residents.len()),
-        "total",
-        took.as_secs_f64(),
-        "s",
-    ));
-    let facts = Facts::of(&plan, o.seed);
-    let (csv, took) = timed_blocking("writing the .csv", || plan.csv());
-    report.add(
-        Figure::new("write the .csv in memory", "total", took.as_secs_f64(), "s")
-            .extra("MB", csv.len() as f64 / 1e6),
-    );
-    let xlsx = if o.skip_xlsx {
-        None
-    } else if plan.residents.len() > XLSX_MAX_RESIDENTS {
-        println!("the .xlsx is skipped: a worksheet holds at most {XLSX_MAX_RESIDENTS} rows");
-        None
-    } else {
-        let (xlsx, took) = timed_blocking("writing the .xlsx", || register_xlsx(&plan));
-        let xlsx = xlsx?;
-        report.add(
-            Figure::new(
-                "write the .xlsx in memory",
-                "total",
-                took.as_secs_f64(),
-                "s",
-            )
-            .extra("MB", xlsx.len() as f64 / 1e6),
-        );
-        Some(xlsx)
+    let Register {
+        plan,
+        facts,
+        csv,
+        xlsx,
+    } = bench.register()?;
+    let (main, csv_url, csv_rate) = bench.import_csv(&plan, &facts, csv).await?;
+    let xlsx_rate = match xlsx {
+        Some(xlsx) => Some(bench.import_xlsx(&plan, &facts, xlsx).await?),
+        None => None,
     };
-
-    // P1: the .csv through the real import path; this database is then read by P2, P3, HTTP.
-    let n = facts.residents;
-    let csv_url = targets.fresh("csv").await?;
-    let main = load::setup(&csv_url, settings, &plan).await?;
-    report.add(
-        Figure::new(
-            format!(
-                "setup: tree of {} buildings (not timed in P1)",
-                plan.building_count()
-            ),
-            "total",
-            main.structure_time.as_secs_f64(),
-            "s",
-        )
-        .note("grids, buildings and units created one use case call each, as an operator would"),
-    );
-    let csv_run = load::import(&main, "residents.csv", &csv, "csv import").await?;
-    drop(csv);
-    let csv_rate = n as f64 / csv_run.total().as_secs_f64().max(f64::EPSILON);
-    import_figures(report, ".csv", &csv_run, n, CSV_GOAL_S);
-
-    // P1: the .xlsx into another fresh database.
-    let mut xlsx_rate = None;
-    if let Some(xlsx) = xlsx {
-        let url = targets.fresh("xlsx").await?;
-        let s = load::setup(&url, settings, &plan).await?;
-        let run = load::import(&s, "residents.xlsx", &xlsx, "xlsx import").await;
-        drop(xlsx);
-        s.app.db.close().await;
-        targets.release("xlsx").await;
-        let run = run?;
-        xlsx_rate = Some(n as f64 / run.total().as_secs_f64().max(f64::EPSILON));
-        import_figures(report, ".xlsx", &run, n, XLSX_GOAL_S);
-    }
-
-    // P1 baseline: the same rows, precomputed, written raw by the same bulk statements.
-    let url = targets.fresh("raw").await?;
-    let s = load::setup(&url, settings, &plan).await?;
-    let raw = load::raw_baseline(&s, &plan).await;
-    s.app.db.close().await;
-    targets.release("raw").await;
-    let raw = raw?;
-    let raw_rate = raw.rows as f64 / raw.write.as_secs_f64().max(f64::EPSILON);
-    report.check(
-        "the raw baseline wrote every resident",
-        raw.rows == n && raw.refused == 0,
-        format!(
-            "{} written, {} refused, {n} generated",
-            raw.rows, raw.refused
-        ),
-    );
-    report.add(
-        Figure::new(
-            "P1 validation + encryption of every row (baseline's precompute)",
-            "total",
-            raw.precompute.as_secs_f64(),
-            "s",
-        )
-        .note("parse and check each row, seal and index its ID number: done before the raw insert's clock starts"),
-    );
-    report.add(
-        Figure::new(
-            "P1 raw bulk insert, households + residents (baseline)",
-            "total",
-            raw.write.as_secs_f64(),
-            "s",
-        )
-        .extra("residents/s", raw_rate)
-        .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
-    );
-    report.add(
-        Figure::new(
-            "P1 .csv import rate / raw insert rate",
-            "ratio",
-            csv_rate / raw_rate.max(f64::EPSILON),
-            "",
-        )
-        .goal(Goal::AtLeast(RATIO_GOAL)),
-    );
-    if let Some(rate) = xlsx_rate {
-        report.add(
-            Figure::new(
-                "P1 .xlsx import rate / raw insert rate",
-                "ratio",
-                rate / raw_rate.max(f64::EPSILON),
-                "",
-            )
-            .goal(Goal::AtLeast(RATIO_GOAL)),
-        );
-    }
-
+    bench
+        .raw_baseline(&plan, &facts, csv_rate, xlsx_rate)
+        .await?;
     // The read phase runs in a process of its own, so that its memory (P6) is the server's and
     // not what the generator and the imports left in this process's allocator.
     drop(plan);
-    if let Some(mb) = memory_mb("VmHWM") {
+    bench.reads(&main, &csv_url, &facts).await?;
+    // Issue 4: a month of quarantine work on the same county, and its worklists.
+    epidemic::run(&main, &facts, RUNS, bench.report).await?;
+    let figures = screening::measure(&main.app, RUNS).await?;
+    epidemic::screening_figures(bench.report, &figures);
+    main.app.db.close().await;
+    bench.targets.release("csv").await;
+    Ok(())
+}
+
+/// What one run of the bench works with: its options, the databases it creates and the report
+/// it fills.
+struct Bench<'a> {
+    o: &'a BenchOptions,
+    settings: &'a app::Settings,
+    targets: &'a mut Targets,
+    report: &'a mut Report,
+}
+
+/// The generated register and its two files in memory.
+struct Register {
+    plan: Plan,
+    facts: Facts,
+    csv: Vec<u8>,
+    /// None when skipped, or when the register is too long for a worksheet.
+    xlsx: Option<Vec<u8>>,
+}
+
+impl Bench<'_> {
+    /// The register, generated as the demo does, and its .csv and .xlsx.
+    fn register(&mut self) -> Result<Register, CliError> {
+        let o = self.o;
+        let today = today(self.settings);
+        let (plan, took) = timed_blocking("generating the register", || {
+            demo_data::generate(o.residents, o.grids, o.seed, today)
+        });
+        self.report.add(Figure::new(
+            format!("generate {} residents", plan.residents.len()),
+            "total",
+            took.as_secs_f64(),
+            "s",
+        ));
+        let facts = Facts::of(&plan, o.seed);
+        let (csv, took) = timed_blocking("writing the .csv", || plan.csv());
+        self.report.add(
+            Figure::new("write the .csv in memory", "total", took.as_secs_f64(), "s")
+                .extra("MB", csv.len() as f64 / 1e6),
+        );
+        let xlsx = if o.skip_xlsx {
+            None
+        } else if plan.residents.len() > XLSX_MAX_RESIDENTS {
+            println!("the .xlsx is skipped: a worksheet holds at most {XLSX_MAX_RESIDENTS} rows");
+            None
+        } else {
+            let (xlsx, took) = timed_blocking("writing the .xlsx", || register_xlsx(&plan));
+            let xlsx = xlsx?;
+            self.report.add(
+                Figure::new(
+                    "write the .xlsx in memory",
+                    "total",
+                    took.as_secs_f64(),
+                    "s",
+                )
+                .extra("MB", xlsx.len() as f64 / 1e6),
+            );
+            Some(xlsx)
+        };
+        Ok(Register {
+            plan,
+            facts,
+            csv,
+            xlsx,
+        })
+    }
+
+    /// P1: the .csv through the real import path; this database is then read by P2, P3, HTTP.
+    /// Returns its setup, its URL and the import's rate.
+    async fn import_csv(
+        &mut self,
+        plan: &Plan,
+        facts: &Facts,
+        csv: Vec<u8>,
+    ) -> Result<(load::Setup, String, f64), CliError> {
+        let n = facts.residents;
+        let csv_url = self.targets.fresh("csv").await?;
+        let main = load::setup(&csv_url, self.settings, plan).await?;
+        self.report.add(
+            Figure::new(
+                format!(
+                    "setup: tree of {} buildings (not timed in P1)",
+                    plan.building_count()
+                ),
+                "total",
+                main.structure_time.as_secs_f64(),
+                "s",
+            )
+            .note(
+                "grids, buildings and units created one use case call each, as an operator would",
+            ),
+        );
+        let csv_run = load::import(&main, "residents.csv", &csv, "csv import").await?;
+        drop(csv);
+        let csv_rate = n as f64 / csv_run.total().as_secs_f64().max(f64::EPSILON);
+        import_figures(self.report, ".csv", &csv_run, n, CSV_GOAL_S);
+        Ok((main, csv_url, csv_rate))
+    }
+
+    /// P1: the .xlsx into another fresh database; returns the import's rate.
+    async fn import_xlsx(
+        &mut self,
+        plan: &Plan,
+        facts: &Facts,
+        xlsx: Vec<u8>,
+    ) -> Result<f64, CliError> {
+        let n = facts.residents;
+        let url = self.targets.fresh("xlsx").await?;
+        let s = load::setup(&url, self.settings, plan).await?;
+        let run = load::import(&s, "residents.xlsx", &xlsx, "xlsx import").await;
+        drop(xlsx);
+        s.app.db.close().await;
+        self.targets.release("xlsx").await;
+        let run = run?;
+        import_figures(self.report, ".xlsx", &run, n, XLSX_GOAL_S);
+        Ok(n as f64 / run.total().as_secs_f64().max(f64::EPSILON))
+    }
+
+    /// P1 baseline: the same rows, precomputed, written raw by the same bulk statements, and
+    /// the imports' rates against it.
+    async fn raw_baseline(
+        &mut self,
+        plan: &Plan,
+        facts: &Facts,
+        csv_rate: f64,
+        xlsx_rate: Option<f64>,
+    ) -> Result<(), CliError> {
+        let n = facts.residents;
+        let url = self.targets.fresh("raw").await?;
+        let s = load::setup(&url, self.settings, plan).await?;
+        let raw = load::raw_baseline(&s, plan).await;
+        s.app.db.close().await;
+        self.targets.release("raw").await;
+        let raw = raw?;
+        let raw_rate = raw.rows as f64 / raw.write.as_secs_f64().max(f64::EPSILON);
+        let report = &mut *self.report;
+        report.check(
+            "the raw baseline wrote every resident",
+            raw.rows == n && raw.refused == 0,
+            format!(
+                "{} written, {} refused, {n} generated",
+                raw.rows, raw.refused
+            ),
+        );
         report.add(
             Figure::new(
-                "memory: peak RSS of the bench while generating and importing",
-                "peak",
-                mb,
-                "MB",
+                "P1 validation + encryption of every row (baseline's precompute)",
+                "total",
+                raw.precompute.as_secs_f64(),
+                "s",
             )
-            .note("the register, its .csv and .xlsx, and each import's parsed rows were in memory"),
+            .note("parse and check each row, seal and index its ID number: done before the raw insert's clock starts"),
         );
+        report.add(
+            Figure::new(
+                "P1 raw bulk insert, households + residents (baseline)",
+                "total",
+                raw.write.as_secs_f64(),
+                "s",
+            )
+            .extra("residents/s", raw_rate)
+            .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
+        );
+        for (kind, rate) in
+            std::iter::once((".csv", csv_rate)).chain(xlsx_rate.map(|rate| (".xlsx", rate)))
+        {
+            report.add(
+                Figure::new(
+                    format!("P1 {kind} import rate / raw insert rate"),
+                    "ratio",
+                    rate / raw_rate.max(f64::EPSILON),
+                    "",
+                )
+                .goal(Goal::AtLeast(RATIO_GOAL)),
+            );
+        }
+        Ok(())
     }
-    if !child::run(&main, &csv_url, &facts, o.http_seconds, report).await? {
+
+    /// P2, P3, HTTP and P6 on the imported database: in a child process when one can be
+    /// started, else here after resetting the memory high-water mark.
+    async fn reads(
+        &mut self,
+        main: &load::Setup,
+        csv_url: &str,
+        facts: &Facts,
+    ) -> Result<(), CliError> {
+        let report = &mut *self.report;
+        if let Some(mb) = memory_mb("VmHWM") {
+            report.add(
+                Figure::new(
+                    "memory: peak RSS of the bench while generating and importing",
+                    "peak",
+                    mb,
+                    "MB",
+                )
+                .note("the register, its .csv and .xlsx, and each import's parsed rows were in memory"),
+            );
+        }
+        if child::run(main, csv_url, facts, self.o.http_seconds, report).await? {
+            return Ok(());
+        }
         // No child process: measure here, after resetting the high-water mark.
         let at_reset = memory_mb("VmRSS");
         let reset = reset_peak_memory();
-        let result = read_phase(&main, &facts, o.http_seconds, report).await;
+        let result = read_phase(main, facts, self.o.http_seconds, report).await;
         let note = match (reset, at_reset) {
             (true, Some(base)) => format!(
                 "measured in the bench's own process after freeing the generated data and \
@@ -300,15 +382,20 @@ async fn measure(
             _ => "the whole run's peak, including the generated data".to_owned(),
         };
         memory_figure(report, &note);
-        result?;
+        result
     }
-    // Issue 4: a month of quarantine work on the same county, and its worklists.
-    epidemic::run(&main, &facts, RUNS, report).await?;
-    let figures = screening::measure(&main.app, RUNS).await?;
-    epidemic::screening_figures(report, &figures);
-    main.app.db.close().await;
-    targets.release("csv").await;
-    Ok(())
+}
+
+/// Today in the configured time zone, as the generator counts dates.
+fn today(settings: &app::Settings) -> Ymd {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(settings.time_zone.clone())
+        .date();
+    Ymd {
+        year: i32::from(today.year()),
+        month: u32::try_from(today.month()).unwrap_or(1),
+        day: u32::try_from(today.day()).unwrap_or(1),
+    }
 }
 
 /// P2, P3 and HTTP on the imported database.

@@ -100,65 +100,75 @@ async fn measure(
         probe_ok,
         "status 200 with residents",
     );
-
-    let unmask = {
-        let id = first_resident_id(addr, &list[0]).await?;
-        let body = "{\"reason\":\"bench: a write beside the readers\"}";
-        vec![
-            format!(
-                "POST /api/v1/residents/{id}/unmask HTTP/1.1\r\nHost: {addr}\r\n\
-                 Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-                 Content-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-            .into_bytes(),
-        ]
-    };
+    let unmask = vec![unmask(
+        addr,
+        &token,
+        first_resident_id(addr, &list[0]).await?,
+    )];
 
     let duration = Duration::from_secs_f64(seconds.max(0.1));
     let base = load(addr, healthz, Vec::new(), duration).await?;
     let list_load = load(addr, list.clone(), Vec::new(), duration).await?;
     let search_load = load(addr, search, Vec::new(), duration).await?;
     let mixed_load = load(addr, list, unmask, duration).await?;
-    let base_rate = base.rate();
     let mixed_name = format!("HTTP GET /api/v1/residents?limit=50 beside {WRITERS} writers");
-    for (name, l, is_base) in [
-        ("HTTP GET /healthz (the stack's limit)", &base, true),
-        ("HTTP GET /api/v1/residents?limit=50", &list_load, false),
-        (
-            "HTTP GET /api/v1/residents?q=<name prefix>",
-            &search_load,
-            false,
-        ),
-        (mixed_name.as_str(), &mixed_load, false),
+    load_figure(
+        report,
+        "HTTP GET /healthz (the stack's limit)",
+        &base,
+        seconds,
+        None,
+    );
+    for (name, l) in [
+        ("HTTP GET /api/v1/residents?limit=50", &list_load),
+        ("HTTP GET /api/v1/residents?q=<name prefix>", &search_load),
+        (mixed_name.as_str(), &mixed_load),
     ] {
-        let mut f = Figure::new(name, "rate", l.rate(), "req/s")
-            .extra("p50 ms", l.latency.ms(50.0))
-            .extra("p99 ms", l.latency.ms(99.0))
-            .note(format!(
-                "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors{}",
-                l.ok,
-                l.errors,
-                if l.writes > 0 {
-                    format!(
-                        ", {} audited writes ({:.0}/s)",
-                        l.writes,
-                        l.writes as f64 / l.seconds
-                    )
-                } else {
-                    String::new()
-                }
-            ));
-        if !is_base {
-            f = f.extra("ratio to /healthz", l.rate() / base_rate.max(f64::EPSILON));
-        }
-        report.add(f);
-        report.add(
-            Figure::new(format!("{name}: errors"), "count", l.errors as f64, "")
-                .goal(Goal::AtMost(0.0)),
-        );
+        load_figure(report, name, l, seconds, Some(base.rate()));
     }
     Ok(())
+}
+
+/// The write beside the readers: unmasking resident `id`'s ID number, an audited read.
+fn unmask(addr: SocketAddr, token: &str, id: i64) -> Vec<u8> {
+    let body = "{\"reason\":\"bench: a write beside the readers\"}";
+    format!(
+        "POST /api/v1/residents/{id}/unmask HTTP/1.1\r\nHost: {addr}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The figures of one load: its rate (against `/healthz`'s, `base_rate`, unless it is that
+/// one) and its errors.
+fn load_figure(report: &mut Report, name: &str, l: &Load, seconds: f64, base_rate: Option<f64>) {
+    let mut f = Figure::new(name, "rate", l.rate(), "req/s")
+        .extra("p50 ms", l.latency.ms(50.0))
+        .extra("p99 ms", l.latency.ms(99.0))
+        .note(format!(
+            "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors{}",
+            l.ok,
+            l.errors,
+            if l.writes > 0 {
+                format!(
+                    ", {} audited writes ({:.0}/s)",
+                    l.writes,
+                    l.writes as f64 / l.seconds
+                )
+            } else {
+                String::new()
+            }
+        ));
+    if let Some(base_rate) = base_rate {
+        f = f.extra("ratio to /healthz", l.rate() / base_rate.max(f64::EPSILON));
+    }
+    report.add(f);
+    report.add(
+        Figure::new(format!("{name}: errors"), "count", l.errors as f64, "")
+            .goal(Goal::AtMost(0.0)),
+    );
 }
 
 /// Signs in over the API and returns the bearer token.
