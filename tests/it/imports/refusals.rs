@@ -83,7 +83,6 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
 /// An import may only merge into residents the importer could edit: a number already
 /// registered in another community is a reject, not a takeover of that record.
 #[tokio::test]
-
 async fn an_import_does_not_take_over_residents_of_another_community() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
