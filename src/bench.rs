@@ -8,6 +8,7 @@
 mod child;
 mod epidemic;
 mod http;
+mod imports;
 mod load;
 mod reads;
 mod report;
@@ -19,26 +20,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use domain::registry::ImportStatus;
 use indicatif::ProgressBar;
 
-use crate::demo::register_xlsx;
-use crate::demo_data::{self, Plan, SplitMix64, Ymd};
+use crate::demo_data::{Plan, SplitMix64};
 use crate::error::{CliError, EXIT_CHECK_FAILED};
 use report::{Figure, Goal, Report};
 use target::Targets;
 
-/// P1 goals: the county's register from .csv in under 10 s, from .xlsx in under 20 s, and at
-/// least a quarter of the rate of a raw bulk insert.
-const CSV_GOAL_S: f64 = 10.0;
-const XLSX_GOAL_S: f64 = 20.0;
-const RATIO_GOAL: f64 = 0.25;
 /// P6 goal: peak resident memory during the read benchmarks.
 const MEMORY_GOAL_MB: f64 = 300.0;
 /// Repetitions of each read, each with another input where there is a choice.
 const RUNS: usize = 200;
-/// Rows an .xlsx worksheet holds below its header.
-const XLSX_MAX_RESIDENTS: usize = 1_048_575;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -142,7 +134,7 @@ async fn measure(
         targets,
         report,
     };
-    let Register {
+    let imports::Register {
         plan,
         facts,
         csv,
@@ -178,174 +170,7 @@ struct Bench<'a> {
     report: &'a mut Report,
 }
 
-/// The generated register and its two files in memory.
-struct Register {
-    plan: Plan,
-    facts: Facts,
-    csv: Vec<u8>,
-    /// None when skipped, or when the register is too long for a worksheet.
-    xlsx: Option<Vec<u8>>,
-}
-
 impl Bench<'_> {
-    /// The register, generated as the demo does, and its .csv and .xlsx.
-    fn register(&mut self) -> Result<Register, CliError> {
-        let o = self.o;
-        let today = today(self.settings);
-        let (plan, took) = timed_blocking("generating the register", || {
-            demo_data::generate(o.residents, o.grids, o.seed, today)
-        });
-        self.report.add(Figure::new(
-            format!("generate {} residents", plan.residents.len()),
-            "total",
-            took.as_secs_f64(),
-            "s",
-        ));
-        let facts = Facts::of(&plan, o.seed);
-        let (csv, took) = timed_blocking("writing the .csv", || plan.csv());
-        self.report.add(
-            Figure::new("write the .csv in memory", "total", took.as_secs_f64(), "s")
-                .extra("MB", csv.len() as f64 / 1e6),
-        );
-        let xlsx = if o.skip_xlsx {
-            None
-        } else if plan.residents.len() > XLSX_MAX_RESIDENTS {
-            println!("the .xlsx is skipped: a worksheet holds at most {XLSX_MAX_RESIDENTS} rows");
-            None
-        } else {
-            let (xlsx, took) = timed_blocking("writing the .xlsx", || register_xlsx(&plan));
-            let xlsx = xlsx?;
-            self.report.add(
-                Figure::new(
-                    "write the .xlsx in memory",
-                    "total",
-                    took.as_secs_f64(),
-                    "s",
-                )
-                .extra("MB", xlsx.len() as f64 / 1e6),
-            );
-            Some(xlsx)
-        };
-        Ok(Register {
-            plan,
-            facts,
-            csv,
-            xlsx,
-        })
-    }
-
-    /// P1: the .csv through the real import path; this database is then read by P2, P3, HTTP.
-    /// Returns its setup, its URL and the import's rate.
-    async fn import_csv(
-        &mut self,
-        plan: &Plan,
-        facts: &Facts,
-        csv: Vec<u8>,
-    ) -> Result<(load::Setup, String, f64), CliError> {
-        let n = facts.residents;
-        let csv_url = self.targets.fresh("csv").await?;
-        let main = load::setup(&csv_url, self.settings, plan).await?;
-        self.report.add(
-            Figure::new(
-                format!(
-                    "setup: tree of {} buildings (not timed in P1)",
-                    plan.building_count()
-                ),
-                "total",
-                main.structure_time.as_secs_f64(),
-                "s",
-            )
-            .note(
-                "grids, buildings and units created one use case call each, as an operator would",
-            ),
-        );
-        let csv_run = load::import(&main, "residents.csv", &csv, "csv import").await?;
-        drop(csv);
-        let csv_rate = n as f64 / csv_run.total().as_secs_f64().max(f64::EPSILON);
-        import_figures(self.report, ".csv", &csv_run, n, CSV_GOAL_S);
-        Ok((main, csv_url, csv_rate))
-    }
-
-    /// P1: the .xlsx into another fresh database; returns the import's rate.
-    async fn import_xlsx(
-        &mut self,
-        plan: &Plan,
-        facts: &Facts,
-        xlsx: Vec<u8>,
-    ) -> Result<f64, CliError> {
-        let n = facts.residents;
-        let url = self.targets.fresh("xlsx").await?;
-        let s = load::setup(&url, self.settings, plan).await?;
-        let run = load::import(&s, "residents.xlsx", &xlsx, "xlsx import").await;
-        drop(xlsx);
-        s.app.db.close().await;
-        self.targets.release("xlsx").await;
-        let run = run?;
-        import_figures(self.report, ".xlsx", &run, n, XLSX_GOAL_S);
-        Ok(n as f64 / run.total().as_secs_f64().max(f64::EPSILON))
-    }
-
-    /// P1 baseline: the same rows, precomputed, written raw by the same bulk statements, and
-    /// the imports' rates against it.
-    async fn raw_baseline(
-        &mut self,
-        plan: &Plan,
-        facts: &Facts,
-        csv_rate: f64,
-        xlsx_rate: Option<f64>,
-    ) -> Result<(), CliError> {
-        let n = facts.residents;
-        let url = self.targets.fresh("raw").await?;
-        let s = load::setup(&url, self.settings, plan).await?;
-        let raw = load::raw_baseline(&s, plan).await;
-        s.app.db.close().await;
-        self.targets.release("raw").await;
-        let raw = raw?;
-        let raw_rate = raw.rows as f64 / raw.write.as_secs_f64().max(f64::EPSILON);
-        let report = &mut *self.report;
-        report.check(
-            "the raw baseline wrote every resident",
-            raw.rows == n && raw.refused == 0,
-            format!(
-                "{} written, {} refused, {n} generated",
-                raw.rows, raw.refused
-            ),
-        );
-        report.add(
-            Figure::new(
-                "P1 validation + encryption of every row (baseline's precompute)",
-                "total",
-                raw.precompute.as_secs_f64(),
-                "s",
-            )
-            .note("parse and check each row, seal and index its ID number: done before the raw insert's clock starts"),
-        );
-        report.add(
-            Figure::new(
-                "P1 raw bulk insert, households + residents (baseline)",
-                "total",
-                raw.write.as_secs_f64(),
-                "s",
-            )
-            .extra("residents/s", raw_rate)
-            .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
-        );
-        for (kind, rate) in
-            std::iter::once((".csv", csv_rate)).chain(xlsx_rate.map(|rate| (".xlsx", rate)))
-        {
-            report.add(
-                Figure::new(
-                    format!("P1 {kind} import rate / raw insert rate"),
-                    "ratio",
-                    rate / raw_rate.max(f64::EPSILON),
-                    "",
-                )
-                .goal(Goal::AtLeast(RATIO_GOAL)),
-            );
-        }
-        Ok(())
-    }
-
     /// P2, P3, HTTP and P6 on the imported database: in a child process when one can be
     /// started, else here after resetting the memory high-water mark.
     async fn reads(
@@ -386,18 +211,6 @@ impl Bench<'_> {
     }
 }
 
-/// Today in the configured time zone, as the generator counts dates.
-fn today(settings: &app::Settings) -> Ymd {
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(settings.time_zone.clone())
-        .date();
-    Ymd {
-        year: i32::from(today.year()),
-        month: u32::try_from(today.month()).unwrap_or(1),
-        day: u32::try_from(today.day()).unwrap_or(1),
-    }
-}
-
 /// P2, P3 and HTTP on the imported database.
 async fn read_phase(
     s: &load::Setup,
@@ -429,37 +242,6 @@ fn memory_figure(report: &mut Report, note: &str) {
         ),
         None => println!("memory: /proc/self/status is not readable here, P6 is not measured"),
     }
-}
-
-fn import_figures(report: &mut Report, kind: &str, run: &load::ImportRun, n: usize, goal_s: f64) {
-    let i = &run.import;
-    report.check(
-        format!("the {kind} import inserted every resident"),
-        usize::try_from(i.inserted).ok() == Some(n)
-            && i.rejected == 0
-            && i.status == ImportStatus::Finished,
-        format!(
-            "{} inserted, {} merged, {} unchanged, {} rejected of {n} ({})",
-            i.inserted,
-            i.merged,
-            i.unchanged,
-            i.rejected,
-            i.status.code()
-        ),
-    );
-    let total = run.total().as_secs_f64();
-    report.add(
-        Figure::new(
-            format!("P1 import {kind} ({n} residents)"),
-            "total",
-            total,
-            "s",
-        )
-        .goal(Goal::Below(goal_s))
-        .extra("read", run.prepare.as_secs_f64())
-        .extra("write", run.run.as_secs_f64())
-        .extra("residents/s", n as f64 / total.max(f64::EPSILON)),
-    );
 }
 
 /// The machine and the run, at the top of the table.
@@ -541,6 +323,7 @@ fn reset_peak_memory() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo_data::{self, Ymd};
 
     #[test]
     fn facts_of_a_small_register() {
