@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -228,7 +229,7 @@ async fn load(
     writes: Vec<Vec<u8>>,
     duration: Duration,
 ) -> Result<Load, CliError> {
-    let requests = std::sync::Arc::new(requests);
+    let requests = Arc::new(requests);
     let mut conns = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
         conns.push(connect(addr).await?);
@@ -237,58 +238,21 @@ async fn load(
     let deadline = started + duration;
     let mut writers = Vec::new();
     if !writes.is_empty() {
-        let writes = std::sync::Arc::new(writes);
+        let writes = Arc::new(writes);
         for _ in 0..WRITERS {
-            let mut conn = connect(addr).await?;
-            let writes = writes.clone();
-            writers.push(tokio::spawn(async move {
-                let mut done = 0usize;
-                let mut i = 0usize;
-                while Instant::now() < deadline {
-                    let Some(w) = writes.get(i % writes.len()) else {
-                        break;
-                    };
-                    i += 1;
-                    match exchange(&mut conn, w).await {
-                        Ok((200, _)) => done += 1,
-                        Ok(_) => {}
-                        Err(_) => break,
-                    }
-                }
-                done
-            }));
+            let conn = connect(addr).await?;
+            writers.push(tokio::spawn(write_until(conn, writes.clone(), deadline)));
         }
     }
     let mut tasks = Vec::with_capacity(CONNECTIONS);
-    for (k, mut conn) in conns.into_iter().enumerate() {
-        let requests = requests.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latency = Timings::default();
-            let (mut ok, mut errors) = (0usize, 0usize);
-            let mut i = k;
-            while Instant::now() < deadline {
-                let Some(r) = requests.get(i % requests.len().max(1)) else {
-                    break;
-                };
-                i += CONNECTIONS;
-                let t = Instant::now();
-                match exchange(&mut conn, r).await {
-                    Ok((200, _)) => {
-                        latency.push(t.elapsed());
-                        ok += 1;
-                    }
-                    Ok(_) => errors += 1,
-                    Err(_) => {
-                        errors += 1;
-                        match connect(addr).await {
-                            Ok(c) => conn = c,
-                            Err(_) => break,
-                        }
-                    }
-                }
-            }
-            (ok, errors, latency)
-        }));
+    for (k, conn) in conns.into_iter().enumerate() {
+        tasks.push(tokio::spawn(read_until(
+            addr,
+            conn,
+            requests.clone(),
+            k,
+            deadline,
+        )));
     }
     let mut total = Load {
         ok: 0,
@@ -312,6 +276,61 @@ async fn load(
     }
     total.seconds = started.elapsed().as_secs_f64();
     Ok(total)
+}
+
+/// One reading connection: from request `first`, every `CONNECTIONS`th request in turn until
+/// `deadline`, reconnecting after a failed exchange; its answers, errors and latencies.
+async fn read_until(
+    addr: SocketAddr,
+    mut conn: Conn,
+    requests: Arc<Vec<Vec<u8>>>,
+    first: usize,
+    deadline: Instant,
+) -> (usize, usize, Timings) {
+    let mut latency = Timings::default();
+    let (mut ok, mut errors) = (0usize, 0usize);
+    let mut i = first;
+    while Instant::now() < deadline {
+        let Some(r) = requests.get(i % requests.len().max(1)) else {
+            break;
+        };
+        i += CONNECTIONS;
+        let t = Instant::now();
+        match exchange(&mut conn, r).await {
+            Ok((200, _)) => {
+                latency.push(t.elapsed());
+                ok += 1;
+            }
+            Ok(_) => errors += 1,
+            Err(_) => {
+                errors += 1;
+                match connect(addr).await {
+                    Ok(c) => conn = c,
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+    (ok, errors, latency)
+}
+
+/// One writing connection: `writes` in turn until `deadline` or a failed exchange; the writes
+/// answered 200.
+async fn write_until(mut conn: Conn, writes: Arc<Vec<Vec<u8>>>, deadline: Instant) -> usize {
+    let mut done = 0usize;
+    let mut i = 0usize;
+    while Instant::now() < deadline {
+        let Some(w) = writes.get(i % writes.len()) else {
+            break;
+        };
+        i += 1;
+        match exchange(&mut conn, w).await {
+            Ok((200, _)) => done += 1,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    done
 }
 
 /// The id of the first resident the list request answers with.
