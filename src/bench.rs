@@ -8,6 +8,7 @@
 mod child;
 mod epidemic;
 mod http;
+mod imports;
 mod load;
 mod reads;
 mod report;
@@ -19,26 +20,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use domain::registry::ImportStatus;
 use indicatif::ProgressBar;
 
-use crate::demo::register_xlsx;
-use crate::demo_data::{self, Plan, SplitMix64, Ymd};
+use crate::demo_data::{Plan, SplitMix64};
 use crate::error::{CliError, EXIT_CHECK_FAILED};
 use report::{Figure, Goal, Report};
 use target::Targets;
 
-/// P1 goals: the county's register from .csv in under 10 s, from .xlsx in under 20 s, and at
-/// least a quarter of the rate of a raw bulk insert.
-const CSV_GOAL_S: f64 = 10.0;
-const XLSX_GOAL_S: f64 = 20.0;
-const RATIO_GOAL: f64 = 0.25;
 /// P6 goal: peak resident memory during the read benchmarks.
 const MEMORY_GOAL_MB: f64 = 300.0;
 /// Repetitions of each read, each with another input where there is a choice.
 const RUNS: usize = 200;
-/// Rows an .xlsx worksheet holds below its header.
-const XLSX_MAX_RESIDENTS: usize = 1_048_575;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -136,161 +128,76 @@ async fn measure(
     report: &mut Report,
 ) -> Result<(), CliError> {
     describe(o, targets, report);
-    let today = jiff::Timestamp::now()
-        .to_zoned_datetime(settings.time_zone.clone())
-        .date();
-    let today = Ymd {
-        year: i32::from(today.year()),
-        month: u32::try_from(today.month()).unwrap_or(1),
-        day: u32::try_from(today.day()).unwrap_or(1),
+    let mut bench = Bench {
+        o,
+        settings,
+        targets,
+        report,
     };
-
-    // The register, generated as the demo does, and its two files in memory.
-    let (plan, took) = timed_blocking("generating the register", || {
-        demo_data::generate(o.residents, o.grids, o.seed, today)
-    });
-    report.add(Figure::new(
-        format!("generate {} residents", plan.residents.len()),
-        "total",
-        took.as_secs_f64(),
-        "s",
-    ));
-    let facts = Facts::of(&plan, o.seed);
-    let (csv, took) = timed_blocking("writing the .csv", || plan.csv());
-    report.add(
-        Figure::new("write the .csv in memory", "total", took.as_secs_f64(), "s")
-            .extra("MB", csv.len() as f64 / 1e6),
-    );
-    let xlsx = if o.skip_xlsx {
-        None
-    } else if plan.residents.len() > XLSX_MAX_RESIDENTS {
-        println!("the .xlsx is skipped: a worksheet holds at most {XLSX_MAX_RESIDENTS} rows");
-        None
-    } else {
-        let (xlsx, took) = timed_blocking("writing the .xlsx", || register_xlsx(&plan));
-        let xlsx = xlsx?;
-        report.add(
-            Figure::new(
-                "write the .xlsx in memory",
-                "total",
-                took.as_secs_f64(),
-                "s",
-            )
-            .extra("MB", xlsx.len() as f64 / 1e6),
-        );
-        Some(xlsx)
+    let imports::Register {
+        plan,
+        facts,
+        csv,
+        xlsx,
+    } = bench.register()?;
+    let (main, csv_url, csv_rate) = bench.import_csv(&plan, &facts, csv).await?;
+    let xlsx_rate = match xlsx {
+        Some(xlsx) => Some(bench.import_xlsx(&plan, &facts, xlsx).await?),
+        None => None,
     };
-
-    // P1: the .csv through the real import path; this database is then read by P2, P3, HTTP.
-    let n = facts.residents;
-    let csv_url = targets.fresh("csv").await?;
-    let main = load::setup(&csv_url, settings, &plan).await?;
-    report.add(
-        Figure::new(
-            format!(
-                "setup: tree of {} buildings (not timed in P1)",
-                plan.building_count()
-            ),
-            "total",
-            main.structure_time.as_secs_f64(),
-            "s",
-        )
-        .note("grids, buildings and units created one use case call each, as an operator would"),
-    );
-    let csv_run = load::import(&main, "residents.csv", &csv, "csv import").await?;
-    drop(csv);
-    let csv_rate = n as f64 / csv_run.total().as_secs_f64().max(f64::EPSILON);
-    import_figures(report, ".csv", &csv_run, n, CSV_GOAL_S);
-
-    // P1: the .xlsx into another fresh database.
-    let mut xlsx_rate = None;
-    if let Some(xlsx) = xlsx {
-        let url = targets.fresh("xlsx").await?;
-        let s = load::setup(&url, settings, &plan).await?;
-        let run = load::import(&s, "residents.xlsx", &xlsx, "xlsx import").await;
-        drop(xlsx);
-        s.app.db.close().await;
-        targets.release("xlsx").await;
-        let run = run?;
-        xlsx_rate = Some(n as f64 / run.total().as_secs_f64().max(f64::EPSILON));
-        import_figures(report, ".xlsx", &run, n, XLSX_GOAL_S);
-    }
-
-    // P1 baseline: the same rows, precomputed, written raw by the same bulk statements.
-    let url = targets.fresh("raw").await?;
-    let s = load::setup(&url, settings, &plan).await?;
-    let raw = load::raw_baseline(&s, &plan).await;
-    s.app.db.close().await;
-    targets.release("raw").await;
-    let raw = raw?;
-    let raw_rate = raw.rows as f64 / raw.write.as_secs_f64().max(f64::EPSILON);
-    report.check(
-        "the raw baseline wrote every resident",
-        raw.rows == n && raw.refused == 0,
-        format!(
-            "{} written, {} refused, {n} generated",
-            raw.rows, raw.refused
-        ),
-    );
-    report.add(
-        Figure::new(
-            "P1 validation + encryption of every row (baseline's precompute)",
-            "total",
-            raw.precompute.as_secs_f64(),
-            "s",
-        )
-        .note("parse and check each row, seal and index its ID number: done before the raw insert's clock starts"),
-    );
-    report.add(
-        Figure::new(
-            "P1 raw bulk insert, households + residents (baseline)",
-            "total",
-            raw.write.as_secs_f64(),
-            "s",
-        )
-        .extra("residents/s", raw_rate)
-        .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
-    );
-    report.add(
-        Figure::new(
-            "P1 .csv import rate / raw insert rate",
-            "ratio",
-            csv_rate / raw_rate.max(f64::EPSILON),
-            "",
-        )
-        .goal(Goal::AtLeast(RATIO_GOAL)),
-    );
-    if let Some(rate) = xlsx_rate {
-        report.add(
-            Figure::new(
-                "P1 .xlsx import rate / raw insert rate",
-                "ratio",
-                rate / raw_rate.max(f64::EPSILON),
-                "",
-            )
-            .goal(Goal::AtLeast(RATIO_GOAL)),
-        );
-    }
-
+    bench
+        .raw_baseline(&plan, &facts, csv_rate, xlsx_rate)
+        .await?;
     // The read phase runs in a process of its own, so that its memory (P6) is the server's and
     // not what the generator and the imports left in this process's allocator.
     drop(plan);
-    if let Some(mb) = memory_mb("VmHWM") {
-        report.add(
-            Figure::new(
-                "memory: peak RSS of the bench while generating and importing",
-                "peak",
-                mb,
-                "MB",
-            )
-            .note("the register, its .csv and .xlsx, and each import's parsed rows were in memory"),
-        );
-    }
-    if !child::run(&main, &csv_url, &facts, o.http_seconds, report).await? {
+    bench.reads(&main, &csv_url, &facts).await?;
+    // Issue 4: a month of quarantine work on the same county, and its worklists.
+    epidemic::run(&main, &facts, RUNS, bench.report).await?;
+    let figures = screening::measure(&main.app, RUNS).await?;
+    epidemic::screening_figures(bench.report, &figures);
+    main.app.db.close().await;
+    bench.targets.release("csv").await;
+    Ok(())
+}
+
+/// What one run of the bench works with: its options, the databases it creates and the report
+/// it fills.
+struct Bench<'a> {
+    o: &'a BenchOptions,
+    settings: &'a app::Settings,
+    targets: &'a mut Targets,
+    report: &'a mut Report,
+}
+
+impl Bench<'_> {
+    /// P2, P3, HTTP and P6 on the imported database: in a child process when one can be
+    /// started, else here after resetting the memory high-water mark.
+    async fn reads(
+        &mut self,
+        main: &load::Setup,
+        csv_url: &str,
+        facts: &Facts,
+    ) -> Result<(), CliError> {
+        let report = &mut *self.report;
+        if let Some(mb) = memory_mb("VmHWM") {
+            report.add(
+                Figure::new(
+                    "memory: peak RSS of the bench while generating and importing",
+                    "peak",
+                    mb,
+                    "MB",
+                )
+                .note("the register, its .csv and .xlsx, and each import's parsed rows were in memory"),
+            );
+        }
+        if child::run(main, csv_url, facts, self.o.http_seconds, report).await? {
+            return Ok(());
+        }
         // No child process: measure here, after resetting the high-water mark.
         let at_reset = memory_mb("VmRSS");
         let reset = reset_peak_memory();
-        let result = read_phase(&main, &facts, o.http_seconds, report).await;
+        let result = read_phase(main, facts, self.o.http_seconds, report).await;
         let note = match (reset, at_reset) {
             (true, Some(base)) => format!(
                 "measured in the bench's own process after freeing the generated data and \
@@ -300,15 +207,8 @@ async fn measure(
             _ => "the whole run's peak, including the generated data".to_owned(),
         };
         memory_figure(report, &note);
-        result?;
+        result
     }
-    // Issue 4: a month of quarantine work on the same county, and its worklists.
-    epidemic::run(&main, &facts, RUNS, report).await?;
-    let figures = screening::measure(&main.app, RUNS).await?;
-    epidemic::screening_figures(report, &figures);
-    main.app.db.close().await;
-    targets.release("csv").await;
-    Ok(())
 }
 
 /// P2, P3 and HTTP on the imported database.
@@ -342,37 +242,6 @@ fn memory_figure(report: &mut Report, note: &str) {
         ),
         None => println!("memory: /proc/self/status is not readable here, P6 is not measured"),
     }
-}
-
-fn import_figures(report: &mut Report, kind: &str, run: &load::ImportRun, n: usize, goal_s: f64) {
-    let i = &run.import;
-    report.check(
-        format!("the {kind} import inserted every resident"),
-        usize::try_from(i.inserted).ok() == Some(n)
-            && i.rejected == 0
-            && i.status == ImportStatus::Finished,
-        format!(
-            "{} inserted, {} merged, {} unchanged, {} rejected of {n} ({})",
-            i.inserted,
-            i.merged,
-            i.unchanged,
-            i.rejected,
-            i.status.code()
-        ),
-    );
-    let total = run.total().as_secs_f64();
-    report.add(
-        Figure::new(
-            format!("P1 import {kind} ({n} residents)"),
-            "total",
-            total,
-            "s",
-        )
-        .goal(Goal::Below(goal_s))
-        .extra("read", run.prepare.as_secs_f64())
-        .extra("write", run.run.as_secs_f64())
-        .extra("residents/s", n as f64 / total.max(f64::EPSILON)),
-    );
 }
 
 /// The machine and the run, at the top of the table.
@@ -454,6 +323,7 @@ fn reset_peak_memory() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo_data::{self, Ymd};
 
     #[test]
     fn facts_of_a_small_register() {

@@ -15,7 +15,7 @@ mod text;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use domain::access::{Level, Role};
 
 use crate::config::{Config, Layer, Sources};
@@ -52,30 +52,7 @@ enum Command {
     /// Bring the database schema up to date
     Migrate,
     /// Load the demo community (Minsheng Road, S County) with residents and demo accounts
-    Demo {
-        /// Number of residents to generate
-        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(0..=2_000_000))]
-        residents: u32,
-        /// Number of grids the buildings are spread over
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=500))]
-        grids: u32,
-        /// Seed of the generator: the same seed gives the same residents
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Also write the generated register as residents.csv and residents.xlsx into this
-        /// directory
-        #[arg(long, value_name = "DIR")]
-        write_files: Option<PathBuf>,
-        /// Load the register only, without the month of quarantine orders, checks and alerts
-        #[arg(long)]
-        no_activity: bool,
-        /// Serve the application after loading
-        #[arg(long)]
-        serve: bool,
-        /// Address and port to listen on with --serve [default: 127.0.0.1:8080]
-        #[arg(long, value_name = "ADDR:PORT")]
-        listen: Option<String>,
-    },
+    Demo(DemoArgs),
     /// Import data from a spreadsheet
     Import {
         #[command(subcommand)]
@@ -109,29 +86,58 @@ enum Command {
                             (and drop at the end) new databases on that server; the named \
                             database itself is not touched. See BENCHMARKS.md."
     )]
-    Bench {
-        /// Residents of the generated register
-        #[arg(long, default_value_t = 674_278, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
-        residents: u32,
-        /// Grids the buildings are spread over
-        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=500))]
-        grids: u32,
-        /// Seed of the generator
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Also write the results as JSON to this file
-        #[arg(long, value_name = "FILE")]
-        json: Option<PathBuf>,
-        /// Skip the .xlsx import (reading a county-size workbook alone takes about 15 s)
-        #[arg(long)]
-        skip_xlsx: bool,
-        /// Seconds of load on each HTTP endpoint
-        #[arg(long, default_value_t = 5.0, value_name = "S")]
-        http_seconds: f64,
-        /// Internal: run the read phase of a bench started by `gridwatch bench`
-        #[arg(long, hide = true, value_name = "FILE")]
-        handoff: Option<PathBuf>,
-    },
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Number of residents to generate
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(0..=2_000_000))]
+    residents: u32,
+    /// Number of grids the buildings are spread over
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=500))]
+    grids: u32,
+    /// Seed of the generator: the same seed gives the same residents
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Also write the generated register as residents.csv and residents.xlsx into this
+    /// directory
+    #[arg(long, value_name = "DIR")]
+    write_files: Option<PathBuf>,
+    /// Load the register only, without the month of quarantine orders, checks and alerts
+    #[arg(long)]
+    no_activity: bool,
+    /// Serve the application after loading
+    #[arg(long)]
+    serve: bool,
+    /// Address and port to listen on with --serve [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: Option<String>,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Residents of the generated register
+    #[arg(long, default_value_t = 674_278, value_parser = clap::value_parser!(u32).range(1..=2_000_000))]
+    residents: u32,
+    /// Grids the buildings are spread over
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=500))]
+    grids: u32,
+    /// Seed of the generator
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Also write the results as JSON to this file
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Skip the .xlsx import (reading a county-size workbook alone takes about 15 s)
+    #[arg(long)]
+    skip_xlsx: bool,
+    /// Seconds of load on each HTTP endpoint
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    http_seconds: f64,
+    /// Internal: run the read phase of a bench started by `gridwatch bench`
+    #[arg(long, hide = true, value_name = "FILE")]
+    handoff: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -276,7 +282,7 @@ async fn main() -> ExitCode {
 
 fn load_config(cli: &Cli) -> Result<Config, CliError> {
     let listen = match &cli.command {
-        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
+        Command::Serve { listen } | Command::Demo(DemoArgs { listen, .. }) => listen.clone(),
         _ => None,
     };
     let working_dir = std::env::current_dir()
@@ -328,31 +334,9 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let config = load_config(&cli)?;
     init_logging(&config)?;
     tracing::debug!(?config, "configuration");
-    if let Command::Bench {
-        residents,
-        grids,
-        seed,
-        json,
-        skip_xlsx,
-        http_seconds,
-        handoff,
-    } = cli.command
-    {
+    if let Command::Bench(args) = cli.command {
         // Only the flag counts: a configured database is never used for a benchmark.
-        let options = bench::BenchOptions {
-            database: cli.database.clone(),
-            residents: usize::try_from(residents).unwrap_or(usize::MAX),
-            grids: usize::try_from(grids).unwrap_or(1),
-            seed,
-            json,
-            skip_xlsx,
-            http_seconds: if http_seconds.is_finite() {
-                http_seconds.clamp(0.1, 3600.0)
-            } else {
-                5.0
-            },
-            handoff,
-        };
+        let options = args.options(cli.database);
         return bench::run(&options, &config.settings()?).await;
     }
     let with_key = !matches!(cli.command, Command::Migrate);
@@ -370,102 +354,8 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             tracing::info!(database = %config::redact_url(&config.database), "schema up to date");
             app.db.close().await;
         }
-        Command::Demo {
-            residents,
-            grids,
-            seed,
-            write_files,
-            no_activity,
-            serve,
-            ..
-        } => {
-            let options = demo::DemoOptions {
-                residents: usize::try_from(residents).unwrap_or(usize::MAX),
-                grids: usize::try_from(grids).unwrap_or(1),
-                seed,
-                write_files,
-                activity: !no_activity,
-            };
-            // Bind first, so a busy port fails before minutes of loading.
-            let listener = if serve {
-                Some(serve::bind(&config).await?)
-            } else {
-                None
-            };
-            if serve {
-                app.mark_interrupted_imports().await?;
-            }
-            let summary = demo::run(&app, &options).await?;
-            demo::print_accounts(&summary.accounts);
-            println!(
-                "Community id {0}: `gridwatch import residents FILE --community {0}` adds more.",
-                summary.community_id
-            );
-            match listener {
-                Some(listener) => {
-                    let url = listener
-                        .local_addr()
-                        .map(serve::browser_url)
-                        .unwrap_or_default();
-                    println!();
-                    println!("Open {url}login and sign in as one of the accounts above.");
-                    println!("Press Ctrl-C to stop.");
-                    serve::serve(&config, app, listener).await?;
-                }
-                None => {
-                    println!();
-                    println!(
-                        "Start the server with `gridwatch serve` (or `gridwatch demo --serve`)."
-                    );
-                    app.db.close().await;
-                }
-            }
-        }
-        Command::Import {
-            what:
-                ImportWhat::Residents {
-                    file,
-                    community,
-                    as_user,
-                    dry_run,
-                    mapping,
-                    create_buildings_in_grid,
-                    header_row,
-                },
-        } => {
-            let options = app::import::ImportOptions {
-                mapping,
-                create_buildings_in_grid,
-                header_row: header_row.map(|n| n as usize),
-            };
-            return cli_import::import_residents(
-                &app,
-                &file,
-                community,
-                as_user.as_deref(),
-                &options,
-                dry_run,
-            )
-            .await;
-        }
-        Command::Import {
-            what:
-                ImportWhat::Structure {
-                    file,
-                    community,
-                    as_user,
-                    dry_run,
-                },
-        } => {
-            return cli_import::import_structure(
-                &app,
-                &file,
-                community,
-                as_user.as_deref(),
-                dry_run,
-            )
-            .await;
-        }
+        Command::Demo(args) => load_demo(&config, app, args).await?,
+        Command::Import { what } => return import(&app, what).await,
         Command::Export {
             what:
                 ExportWhat::Residents {
@@ -479,71 +369,176 @@ async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             return cli_import::export_residents(&app, community, format, &out, as_user.as_deref())
                 .await;
         }
-        Command::User { command } => {
-            return match command {
-                UserCommand::Add {
-                    username,
-                    role,
-                    level,
-                    scope,
-                    name,
-                } => {
-                    cli_user::add(
-                        &app,
-                        cli_user::NewUser {
-                            username,
-                            role,
-                            level,
-                            scope,
-                            name,
-                        },
-                    )
-                    .await
-                }
-                UserCommand::List => cli_user::list(&app).await,
-                UserCommand::Passwd { username } => cli_user::passwd(&app, &username).await,
-                UserCommand::Disable { username } => {
-                    cli_user::set_active(&app, &username, false).await
-                }
-                UserCommand::Enable { username } => {
-                    cli_user::set_active(&app, &username, true).await
-                }
-            };
-        }
+        Command::User { command } => return manage_user(&app, command).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => return cli_user::audit_verify(&app).await,
         Command::Jobs {
             command: JobsCommand::RunDue { at, allow_future },
-        } => {
-            let now = match at {
-                None => jiff::Timestamp::now(),
-                Some(text) => text
-                    .trim()
-                    .parse::<jiff::civil::DateTime>()
-                    .ok()
-                    .and_then(|d| d.to_zoned_datetime(app.settings.time_zone.clone()).ok())
-                    .map(|z| z.timestamp())
-                    .ok_or_else(|| {
-                        CliError::message(format!(
-                            "--at {text:?} is not a time like 2020-02-01T10:05"
-                        ))
-                    })?,
-            };
-            if now > jiff::Timestamp::now() && !allow_future {
-                return Err(CliError::message(
-                    "--at is in the future: its periods would be handled before they happen and \
-                     never again; add --allow-future only on a rehearsal database",
-                ));
-            }
-            let runs = app.run_due_jobs(now).await?;
-            for r in &runs {
-                println!("{} {}: {}", r.job, r.period, r.outcome);
-            }
-            println!("{} period(s) handled", runs.len());
-            app.db.close().await;
-        }
-        Command::Bench { .. } => {}
+        } => run_due_jobs(&app, at, allow_future).await?,
+        Command::Bench(_) => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+impl BenchArgs {
+    /// The bench's options; `database` is the `--database` flag alone.
+    fn options(self, database: Option<String>) -> bench::BenchOptions {
+        bench::BenchOptions {
+            database,
+            residents: usize::try_from(self.residents).unwrap_or(usize::MAX),
+            grids: usize::try_from(self.grids).unwrap_or(1),
+            seed: self.seed,
+            json: self.json,
+            skip_xlsx: self.skip_xlsx,
+            http_seconds: if self.http_seconds.is_finite() {
+                self.http_seconds.clamp(0.1, 3600.0)
+            } else {
+                5.0
+            },
+            handoff: self.handoff,
+        }
+    }
+}
+
+/// `gridwatch demo`: loads the demo community, then serves it or says how to.
+async fn load_demo(config: &Config, app: app::App, args: DemoArgs) -> Result<(), CliError> {
+    let options = demo::DemoOptions {
+        residents: usize::try_from(args.residents).unwrap_or(usize::MAX),
+        grids: usize::try_from(args.grids).unwrap_or(1),
+        seed: args.seed,
+        write_files: args.write_files,
+        activity: !args.no_activity,
+    };
+    // Bind first, so a busy port fails before minutes of loading.
+    let listener = if args.serve {
+        Some(serve::bind(config).await?)
+    } else {
+        None
+    };
+    if args.serve {
+        app.mark_interrupted_imports().await?;
+    }
+    let summary = demo::run(&app, &options).await?;
+    demo::print_accounts(&summary.accounts);
+    println!(
+        "Community id {0}: `gridwatch import residents FILE --community {0}` adds more.",
+        summary.community_id
+    );
+    match listener {
+        Some(listener) => {
+            let url = listener
+                .local_addr()
+                .map(serve::browser_url)
+                .unwrap_or_default();
+            println!();
+            println!("Open {url}login and sign in as one of the accounts above.");
+            println!("Press Ctrl-C to stop.");
+            serve::serve(config, app, listener).await?;
+        }
+        None => {
+            println!();
+            println!("Start the server with `gridwatch serve` (or `gridwatch demo --serve`).");
+            app.db.close().await;
+        }
+    }
+    Ok(())
+}
+
+/// `gridwatch import residents` and `gridwatch import structure`.
+async fn import(app: &app::App, what: ImportWhat) -> Result<ExitCode, CliError> {
+    match what {
+        ImportWhat::Residents {
+            file,
+            community,
+            as_user,
+            dry_run,
+            mapping,
+            create_buildings_in_grid,
+            header_row,
+        } => {
+            let options = app::import::ImportOptions {
+                mapping,
+                create_buildings_in_grid,
+                header_row: header_row.map(|n| n as usize),
+            };
+            cli_import::import_residents(
+                app,
+                &file,
+                community,
+                as_user.as_deref(),
+                &options,
+                dry_run,
+            )
+            .await
+        }
+        ImportWhat::Structure {
+            file,
+            community,
+            as_user,
+            dry_run,
+        } => cli_import::import_structure(app, &file, community, as_user.as_deref(), dry_run).await,
+    }
+}
+
+/// `gridwatch user …`: accounts from the command line.
+async fn manage_user(app: &app::App, command: UserCommand) -> Result<ExitCode, CliError> {
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            level,
+            scope,
+            name,
+        } => {
+            cli_user::add(
+                app,
+                cli_user::NewUser {
+                    username,
+                    role,
+                    level,
+                    scope,
+                    name,
+                },
+            )
+            .await
+        }
+        UserCommand::List => cli_user::list(app).await,
+        UserCommand::Passwd { username } => cli_user::passwd(app, &username).await,
+        UserCommand::Disable { username } => cli_user::set_active(app, &username, false).await,
+        UserCommand::Enable { username } => cli_user::set_active(app, &username, true).await,
+    }
+}
+
+/// `gridwatch jobs run-due`: the due periods as of now, or of `--at` on a rehearsal.
+async fn run_due_jobs(
+    app: &app::App,
+    at: Option<String>,
+    allow_future: bool,
+) -> Result<(), CliError> {
+    let now = match at {
+        None => jiff::Timestamp::now(),
+        Some(text) => text
+            .trim()
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|d| d.to_zoned_datetime(app.settings.time_zone.clone()).ok())
+            .map(|z| z.timestamp())
+            .ok_or_else(|| {
+                CliError::message(format!("--at {text:?} is not a time like 2020-02-01T10:05"))
+            })?,
+    };
+    if now > jiff::Timestamp::now() && !allow_future {
+        return Err(CliError::message(
+            "--at is in the future: its periods would be handled before they happen and \
+             never again; add --allow-future only on a rehearsal database",
+        ));
+    }
+    let runs = app.run_due_jobs(now).await?;
+    for r in &runs {
+        println!("{} {}: {}", r.job, r.period, r.outcome);
+    }
+    println!("{} period(s) handled", runs.len());
+    app.db.close().await;
+    Ok(())
 }

@@ -32,11 +32,23 @@ pub async fn run(
     runs: usize,
     report: &mut Report,
 ) -> Result<(), CliError> {
-    let app = &s.app;
-    let community = s.ids.community;
     let doctors = accounts(s, Role::Doctor, "doctor", DOCTORS).await?;
     let volunteers = accounts(s, Role::Volunteer, "volunteer", VOLUNTEERS).await?;
+    let active_orders = seed_month(s, facts, &doctors, report).await?;
+    let now = jiff::Timestamp::now();
+    doctor_worklists(s, &doctors, active_orders, now, runs, report).await?;
+    lead_worklists(s, now, runs, report).await?;
+    deliveries(s, &volunteers, runs, report).await
+}
 
+/// A month of orders, checks and alerts seeded at once; returns the orders still active.
+async fn seed_month(
+    s: &Setup,
+    facts: &Facts,
+    doctors: &[Actor],
+    report: &mut Report,
+) -> Result<i64, CliError> {
+    let (app, community) = (&s.app, s.ids.community);
     let started = Instant::now();
     let seeded = app
         .seed_activity(
@@ -69,8 +81,19 @@ pub async fn run(
         format!("{seeded:?}"),
     );
 
-    // The doctor's worklist page: their unresolved alerts and their residents' slots of today.
-    let now = jiff::Timestamp::now();
+    Ok(seeded.active_orders)
+}
+
+/// The doctor's worklist page: their unresolved alerts and their residents' slots of today.
+async fn doctor_worklists(
+    s: &Setup,
+    doctors: &[Actor],
+    active_orders: i64,
+    now: jiff::Timestamp,
+    runs: usize,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    let app = &s.app;
     let mut doctor_times = Timings::default();
     let mut foreign = 0usize;
     let mut listed = 0usize;
@@ -101,7 +124,7 @@ pub async fn run(
     report.add(Figure::latency(
         format!(
             "doctor's worklist ({DOCTORS} doctors, ~{} orders each)",
-            seeded.active_orders / DOCTORS as i64
+            active_orders / DOCTORS as i64
         ),
         &doctor_times,
         WORKLIST_GOAL_MS,
@@ -117,9 +140,19 @@ pub async fn run(
         format!("{listed} resident-days listed over {runs} worklists"),
     );
 
-    // The lead's worklist: every unresolved alert of the community, and one grid's.
+    Ok(())
+}
+
+/// The lead's worklist: every unresolved alert of the community, and one grid's.
+async fn lead_worklists(
+    s: &Setup,
+    now: jiff::Timestamp,
+    runs: usize,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    let app = &s.app;
     let mut lead_times = Timings::default();
-    let grids = app.grids(&s.staff, community).await?;
+    let grids = app.grids(&s.staff, s.ids.community).await?;
     for r in 0..runs {
         let grid = (r % 2 == 1).then(|| grids[r % grids.len()].id);
         let t = Instant::now();
@@ -142,7 +175,17 @@ pub async fn run(
         WORKLIST_GOAL_MS,
     ));
 
-    // Today's deliveries for every household in home quarantine, then a volunteer's list.
+    Ok(())
+}
+
+/// Today's deliveries for every household in home quarantine, then a volunteer's list.
+async fn deliveries(
+    s: &Setup,
+    volunteers: &[Actor],
+    runs: usize,
+    report: &mut Report,
+) -> Result<(), CliError> {
+    let app = &s.app;
     let started = Instant::now();
     let today = app.today();
     let generated = app.generate_delivery_tasks(&s.staff, today).await?;

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -100,65 +101,75 @@ async fn measure(
         probe_ok,
         "status 200 with residents",
     );
-
-    let unmask = {
-        let id = first_resident_id(addr, &list[0]).await?;
-        let body = "{\"reason\":\"bench: a write beside the readers\"}";
-        vec![
-            format!(
-                "POST /api/v1/residents/{id}/unmask HTTP/1.1\r\nHost: {addr}\r\n\
-                 Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-                 Content-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-            .into_bytes(),
-        ]
-    };
+    let unmask = vec![unmask(
+        addr,
+        &token,
+        first_resident_id(addr, &list[0]).await?,
+    )];
 
     let duration = Duration::from_secs_f64(seconds.max(0.1));
     let base = load(addr, healthz, Vec::new(), duration).await?;
     let list_load = load(addr, list.clone(), Vec::new(), duration).await?;
     let search_load = load(addr, search, Vec::new(), duration).await?;
     let mixed_load = load(addr, list, unmask, duration).await?;
-    let base_rate = base.rate();
     let mixed_name = format!("HTTP GET /api/v1/residents?limit=50 beside {WRITERS} writers");
-    for (name, l, is_base) in [
-        ("HTTP GET /healthz (the stack's limit)", &base, true),
-        ("HTTP GET /api/v1/residents?limit=50", &list_load, false),
-        (
-            "HTTP GET /api/v1/residents?q=<name prefix>",
-            &search_load,
-            false,
-        ),
-        (mixed_name.as_str(), &mixed_load, false),
+    load_figure(
+        report,
+        "HTTP GET /healthz (the stack's limit)",
+        &base,
+        seconds,
+        None,
+    );
+    for (name, l) in [
+        ("HTTP GET /api/v1/residents?limit=50", &list_load),
+        ("HTTP GET /api/v1/residents?q=<name prefix>", &search_load),
+        (mixed_name.as_str(), &mixed_load),
     ] {
-        let mut f = Figure::new(name, "rate", l.rate(), "req/s")
-            .extra("p50 ms", l.latency.ms(50.0))
-            .extra("p99 ms", l.latency.ms(99.0))
-            .note(format!(
-                "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors{}",
-                l.ok,
-                l.errors,
-                if l.writes > 0 {
-                    format!(
-                        ", {} audited writes ({:.0}/s)",
-                        l.writes,
-                        l.writes as f64 / l.seconds
-                    )
-                } else {
-                    String::new()
-                }
-            ));
-        if !is_base {
-            f = f.extra("ratio to /healthz", l.rate() / base_rate.max(f64::EPSILON));
-        }
-        report.add(f);
-        report.add(
-            Figure::new(format!("{name}: errors"), "count", l.errors as f64, "")
-                .goal(Goal::AtMost(0.0)),
-        );
+        load_figure(report, name, l, seconds, Some(base.rate()));
     }
     Ok(())
+}
+
+/// The write beside the readers: unmasking resident `id`'s ID number, an audited read.
+fn unmask(addr: SocketAddr, token: &str, id: i64) -> Vec<u8> {
+    let body = "{\"reason\":\"bench: a write beside the readers\"}";
+    format!(
+        "POST /api/v1/residents/{id}/unmask HTTP/1.1\r\nHost: {addr}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The figures of one load: its rate (against `/healthz`'s, `base_rate`, unless it is that
+/// one) and its errors.
+fn load_figure(report: &mut Report, name: &str, l: &Load, seconds: f64, base_rate: Option<f64>) {
+    let mut f = Figure::new(name, "rate", l.rate(), "req/s")
+        .extra("p50 ms", l.latency.ms(50.0))
+        .extra("p99 ms", l.latency.ms(99.0))
+        .note(format!(
+            "{CONNECTIONS} connections for {seconds} s: {} answers, {} errors{}",
+            l.ok,
+            l.errors,
+            if l.writes > 0 {
+                format!(
+                    ", {} audited writes ({:.0}/s)",
+                    l.writes,
+                    l.writes as f64 / l.seconds
+                )
+            } else {
+                String::new()
+            }
+        ));
+    if let Some(base_rate) = base_rate {
+        f = f.extra("ratio to /healthz", l.rate() / base_rate.max(f64::EPSILON));
+    }
+    report.add(f);
+    report.add(
+        Figure::new(format!("{name}: errors"), "count", l.errors as f64, "")
+            .goal(Goal::AtMost(0.0)),
+    );
 }
 
 /// Signs in over the API and returns the bearer token.
@@ -218,7 +229,7 @@ async fn load(
     writes: Vec<Vec<u8>>,
     duration: Duration,
 ) -> Result<Load, CliError> {
-    let requests = std::sync::Arc::new(requests);
+    let requests = Arc::new(requests);
     let mut conns = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
         conns.push(connect(addr).await?);
@@ -227,58 +238,21 @@ async fn load(
     let deadline = started + duration;
     let mut writers = Vec::new();
     if !writes.is_empty() {
-        let writes = std::sync::Arc::new(writes);
+        let writes = Arc::new(writes);
         for _ in 0..WRITERS {
-            let mut conn = connect(addr).await?;
-            let writes = writes.clone();
-            writers.push(tokio::spawn(async move {
-                let mut done = 0usize;
-                let mut i = 0usize;
-                while Instant::now() < deadline {
-                    let Some(w) = writes.get(i % writes.len()) else {
-                        break;
-                    };
-                    i += 1;
-                    match exchange(&mut conn, w).await {
-                        Ok((200, _)) => done += 1,
-                        Ok(_) => {}
-                        Err(_) => break,
-                    }
-                }
-                done
-            }));
+            let conn = connect(addr).await?;
+            writers.push(tokio::spawn(write_until(conn, writes.clone(), deadline)));
         }
     }
     let mut tasks = Vec::with_capacity(CONNECTIONS);
-    for (k, mut conn) in conns.into_iter().enumerate() {
-        let requests = requests.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut latency = Timings::default();
-            let (mut ok, mut errors) = (0usize, 0usize);
-            let mut i = k;
-            while Instant::now() < deadline {
-                let Some(r) = requests.get(i % requests.len().max(1)) else {
-                    break;
-                };
-                i += CONNECTIONS;
-                let t = Instant::now();
-                match exchange(&mut conn, r).await {
-                    Ok((200, _)) => {
-                        latency.push(t.elapsed());
-                        ok += 1;
-                    }
-                    Ok(_) => errors += 1,
-                    Err(_) => {
-                        errors += 1;
-                        match connect(addr).await {
-                            Ok(c) => conn = c,
-                            Err(_) => break,
-                        }
-                    }
-                }
-            }
-            (ok, errors, latency)
-        }));
+    for (k, conn) in conns.into_iter().enumerate() {
+        tasks.push(tokio::spawn(read_until(
+            addr,
+            conn,
+            requests.clone(),
+            k,
+            deadline,
+        )));
     }
     let mut total = Load {
         ok: 0,
@@ -302,6 +276,61 @@ async fn load(
     }
     total.seconds = started.elapsed().as_secs_f64();
     Ok(total)
+}
+
+/// One reading connection: from request `first`, every `CONNECTIONS`th request in turn until
+/// `deadline`, reconnecting after a failed exchange; its answers, errors and latencies.
+async fn read_until(
+    addr: SocketAddr,
+    mut conn: Conn,
+    requests: Arc<Vec<Vec<u8>>>,
+    first: usize,
+    deadline: Instant,
+) -> (usize, usize, Timings) {
+    let mut latency = Timings::default();
+    let (mut ok, mut errors) = (0usize, 0usize);
+    let mut i = first;
+    while Instant::now() < deadline {
+        let Some(r) = requests.get(i % requests.len().max(1)) else {
+            break;
+        };
+        i += CONNECTIONS;
+        let t = Instant::now();
+        match exchange(&mut conn, r).await {
+            Ok((200, _)) => {
+                latency.push(t.elapsed());
+                ok += 1;
+            }
+            Ok(_) => errors += 1,
+            Err(_) => {
+                errors += 1;
+                match connect(addr).await {
+                    Ok(c) => conn = c,
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+    (ok, errors, latency)
+}
+
+/// One writing connection: `writes` in turn until `deadline` or a failed exchange; the writes
+/// answered 200.
+async fn write_until(mut conn: Conn, writes: Arc<Vec<Vec<u8>>>, deadline: Instant) -> usize {
+    let mut done = 0usize;
+    let mut i = 0usize;
+    while Instant::now() < deadline {
+        let Some(w) = writes.get(i % writes.len()) else {
+            break;
+        };
+        i += 1;
+        match exchange(&mut conn, w).await {
+            Ok((200, _)) => done += 1,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    done
 }
 
 /// The id of the first resident the list request answers with.

@@ -143,234 +143,34 @@ async fn largest_community(app: &App, system: &Actor) -> Result<(i64, Vec<i64>),
 /// Measures screening on the largest community of the database and prints the figures;
 /// `runs` repetitions of each read.
 pub async fn measure(app: &App, runs: usize) -> Result<ScreeningFigures, AppError> {
-    let runs = runs.max(1);
-    let system = Actor::system();
-    let stamp = jiff::Timestamp::now().as_second();
-    let (community_id, grids) = largest_community(app, &system).await?;
-    println!(
-        "screening at scale: community {community_id} with {} grids",
-        grids.len()
-    );
-
-    let lead = account(
-        app,
-        format!("bench_lead_{stamp}"),
-        Role::CommunityStaff,
-        Jurisdiction::new(Level::Community, community_id),
-    )
-    .await?;
-    let mut workers = Vec::with_capacity(grids.len());
-    for (i, g) in grids.iter().enumerate() {
-        workers.push(
-            account(
-                app,
-                format!("bench_gw_{stamp}_{i}"),
-                Role::GridWorker,
-                Jurisdiction::new(Level::Grid, *g),
-            )
-            .await?,
-        );
-    }
-
-    // Campaigns over the whole community; the first is worked.
-    let mut create_campaign_s = Vec::new();
-    let mut campaigns = Vec::new();
-    for k in 0..CAMPAIGNS {
-        let input = CampaignInput {
-            name: format!("Bench {stamp} #{k}"),
-            questions: vec![("42".to_owned(), "2020-01-10".to_owned())],
-            grid_ids: Vec::new(),
-            unreachable_after: String::new(),
-        };
-        let (id, took) = timed(app.create_campaign(&lead, community_id, &input)).await?;
-        println!("  campaign #{k} created in {:.2} s", took.as_secs_f64());
-        create_campaign_s.push(took.as_secs_f64());
-        campaigns.push(id);
-    }
-    let c = campaigns[0];
-    let households = app.screening_progress(&lead, c).await?.total.households;
+    let county = County::sign_in(app, runs.max(1)).await?;
+    let (create_campaign_s, c) = county.create_campaigns().await?;
+    let households = app
+        .screening_progress(&county.lead, c)
+        .await?
+        .total
+        .households;
     println!("  {households} households in each campaign");
     if households == 0 {
         return Err(failed("the campaign holds no households"));
     }
+    let (form_teams_s, assign_by_grid_s) = county.share_by_grid(c, households).await?;
+    app.transition_campaign(&county.lead, c, "open").await?;
 
-    let started = Instant::now();
-    for (i, w) in workers.iter().enumerate() {
-        app.create_screening_team(&lead, c, &format!("网格组 {}", i + 1), &[w.account_id])
-            .await?;
-    }
-    let form_teams_s = started.elapsed().as_secs_f64();
-    let (moved, took) = timed(app.assign_screening_by_grid(&lead, c)).await?;
-    let assign_by_grid_s = took.as_secs_f64();
-    if i64::try_from(moved).unwrap_or(i64::MAX) != households {
-        return Err(failed(&format!(
-            "assigned {moved} of {households} households by grid"
-        )));
-    }
-    app.transition_campaign(&lead, c, "open").await?;
-
-    let mine = HouseholdQuery {
-        mine: true,
-        ..Default::default()
-    };
-    let mut timings = Vec::new();
-
-    // Attempts, round the workers: each outcome in turn, an answer every fifth.
-    let outcomes = [
-        ("call", "no_answer"),
-        ("call", "refused"),
-        ("visit", "nobody_home"),
-        ("notice", "left"),
-        ("visit", "met"),
+    let mut timings = vec![
+        county.record_attempts(c).await?,
+        county.progress(c, households).await?,
     ];
-    let mut samples = Vec::with_capacity(ATTEMPTS);
-    for i in 0..ATTEMPTS {
-        let w = &workers[i % workers.len()];
-        let list = app
-            .screening_households(w, c, &mine, PageRequest::new(None, Some(10)))
-            .await?;
-        let Some(h) = list.items.iter().find(|h| h.state == HouseholdState::Open) else {
-            continue;
-        };
-        let (method, outcome) = outcomes[i % outcomes.len()];
-        let mut input = AttemptInput {
-            method: method.to_owned(),
-            outcome: outcome.to_owned(),
-            idempotency_key: format!("bench-{stamp}-{i}"),
-            ..Default::default()
-        };
-        if outcome == "met" {
-            let v = app.screening_household(w, c, h.household_id).await?;
-            input.answers = v
-                .members
-                .iter()
-                .map(|m| RawAnswer {
-                    resident_id: m.id,
-                    travel_status: "stayed_in_city".to_owned(),
-                    ..Default::default()
-                })
-                .collect();
-        }
-        let (_, took) = timed(app.record_screening_attempt(w, c, h.household_id, &input)).await?;
-        samples.push(took);
-    }
-    timings.push(Timing::of("record an attempt (worker)", samples));
-
-    // The lead's progress: the counts per team and grid.
-    let mut samples = Vec::with_capacity(runs);
-    let mut total = 0;
-    for _ in 0..runs {
-        let (p, took) = timed(app.screening_progress(&lead, c)).await?;
-        total = p.total.households;
-        samples.push(took);
-    }
-    if total != households {
-        return Err(failed(&format!(
-            "progress counts {total} households, the campaign has {households}"
-        )));
-    }
-    timings.push(Timing::of("lead's progress (per team and grid)", samples));
-
-    // The worker's list: the first page, then the page after it.
-    let mut first = Vec::with_capacity(runs);
-    let mut next = Vec::with_capacity(runs);
-    for i in 0..runs {
-        let w = &workers[(i * 7) % workers.len()];
-        let (page, took) =
-            timed(app.screening_households(w, c, &mine, PageRequest::new(None, None))).await?;
-        if page.items.is_empty() {
-            return Err(failed("a grid worker's list is empty"));
-        }
-        first.push(took);
-        if let Some(after) = page.next {
-            let (_, took) =
-                timed(app.screening_households(w, c, &mine, PageRequest::new(Some(after), None)))
-                    .await?;
-            next.push(took);
-        }
-    }
-    timings.push(Timing::of("worker's list, first page", first));
-    timings.push(Timing::of("worker's list, next page", next));
-
-    // The lead's list of every open household.
-    let open_only = HouseholdQuery {
-        state: Some("open".to_owned()),
-        ..Default::default()
-    };
-    let mut samples = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let (_, took) =
-            timed(app.screening_households(&lead, c, &open_only, PageRequest::new(None, None)))
-                .await?;
-        samples.push(took);
-    }
-    timings.push(Timing::of("lead's list of open households", samples));
-
-    // Households registered while the campaigns run join each campaign in the same write.
-    let mut buildings = Vec::new();
-    for g in grids.iter().take(REGISTERED) {
-        if let Some(b) = app.buildings(&system, *g).await?.first() {
-            buildings.push(b.id);
-        }
-    }
-    if buildings.is_empty() {
-        return Err(failed("no buildings"));
-    }
-    let mut samples = Vec::with_capacity(REGISTERED);
-    for i in 0..REGISTERED {
-        let input = HouseholdInput {
-            building_id: buildings[i % buildings.len()],
-            unit: "1".to_owned(),
-            room: format!("B{stamp}-{i}"),
-            phone: String::new(),
-        };
-        let (_, took) = timed(app.create_household(&lead, &input)).await?;
-        samples.push(took);
-    }
-    timings.push(Timing::of(
-        "register a household (enrolled in 3 campaigns)",
-        samples,
-    ));
-    let after_registering = app.screening_progress(&lead, c).await?.total.households;
-    let expected = households + i64::try_from(REGISTERED).unwrap_or(0);
-    if after_registering != expected {
-        return Err(failed(&format!(
-            "{after_registering} households after registering, expected {expected}"
-        )));
-    }
-
-    // An import-like batch that knows nothing of campaigns; the next list opening enrols it.
-    let mut tx = app.db.write().await?;
-    for i in 0..BATCH {
-        let building_id = buildings[i % buildings.len()];
-        let placement = structure::placement(tx.conn(), Node::Building(building_id)).await?;
-        let unit_id = structure::unit_by_name_or_insert(tx.conn(), building_id, "1").await?;
-        reg::insert_household(
-            tx.conn(),
-            &NewHousehold {
-                unit_id,
-                placement,
-                room: &format!("I{stamp}-{i}"),
-                phone: None,
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    let (_, took) =
-        timed(app.screening_households(&lead, c, &open_only, PageRequest::new(None, None))).await?;
-    let enrol_batch_s = took.as_secs_f64();
-    let after_batch = app.screening_progress(&lead, c).await?.total.households;
-    let expected = expected + i64::try_from(BATCH).unwrap_or(0);
-    if after_batch != expected {
-        return Err(failed(&format!(
-            "{after_batch} households after the batch, expected {expected}"
-        )));
-    }
+    let (first, next) = county.worker_lists(c).await?;
+    timings.extend([first, next, county.open_list(c).await?]);
+    let (registering, buildings) = county.register_households(c, households).await?;
+    timings.push(registering);
+    let registered = households + i64::try_from(REGISTERED).unwrap_or(0);
+    let enrol_batch_s = county.enrol_batch(c, &buildings, registered).await?;
 
     let figures = ScreeningFigures {
-        community_id,
-        grids: grids.len(),
+        community_id: county.community_id,
+        grids: county.grids.len(),
         households,
         create_campaign_s,
         form_teams_s,
@@ -380,6 +180,319 @@ pub async fn measure(app: &App, runs: usize) -> Result<ScreeningFigures, AppErro
     };
     print(&figures);
     Ok(figures)
+}
+
+/// The community measured and the accounts that work it: its lead and one worker per grid.
+struct County<'a> {
+    app: &'a App,
+    runs: usize,
+    /// Makes this run's names (accounts, campaigns, rooms) unlike any earlier run's.
+    stamp: i64,
+    community_id: i64,
+    grids: Vec<i64>,
+    lead: Actor,
+    workers: Vec<Actor>,
+}
+
+/// A grid worker's own list.
+fn mine() -> HouseholdQuery {
+    HouseholdQuery {
+        mine: true,
+        ..Default::default()
+    }
+}
+
+/// The open households of a campaign.
+fn open_only() -> HouseholdQuery {
+    HouseholdQuery {
+        state: Some("open".to_owned()),
+        ..Default::default()
+    }
+}
+
+impl County<'_> {
+    /// The largest community, its lead and a worker for each of its grids.
+    async fn sign_in(app: &App, runs: usize) -> Result<County<'_>, AppError> {
+        let stamp = jiff::Timestamp::now().as_second();
+        let (community_id, grids) = largest_community(app, &Actor::system()).await?;
+        println!(
+            "screening at scale: community {community_id} with {} grids",
+            grids.len()
+        );
+        let lead = account(
+            app,
+            format!("bench_lead_{stamp}"),
+            Role::CommunityStaff,
+            Jurisdiction::new(Level::Community, community_id),
+        )
+        .await?;
+        let mut workers = Vec::with_capacity(grids.len());
+        for (i, g) in grids.iter().enumerate() {
+            workers.push(
+                account(
+                    app,
+                    format!("bench_gw_{stamp}_{i}"),
+                    Role::GridWorker,
+                    Jurisdiction::new(Level::Grid, *g),
+                )
+                .await?,
+            );
+        }
+        Ok(County {
+            app,
+            runs,
+            stamp,
+            community_id,
+            grids,
+            lead,
+            workers,
+        })
+    }
+
+    /// Campaigns over the whole community, each timed; returns the seconds and the first
+    /// campaign, the one worked.
+    async fn create_campaigns(&self) -> Result<(Vec<f64>, i64), AppError> {
+        let stamp = self.stamp;
+        let mut create_campaign_s = Vec::new();
+        let mut campaigns = Vec::new();
+        for k in 0..CAMPAIGNS {
+            let input = CampaignInput {
+                name: format!("Bench {stamp} #{k}"),
+                questions: vec![("42".to_owned(), "2020-01-10".to_owned())],
+                grid_ids: Vec::new(),
+                unreachable_after: String::new(),
+            };
+            let (id, took) = timed(
+                self.app
+                    .create_campaign(&self.lead, self.community_id, &input),
+            )
+            .await?;
+            println!("  campaign #{k} created in {:.2} s", took.as_secs_f64());
+            create_campaign_s.push(took.as_secs_f64());
+            campaigns.push(id);
+        }
+        Ok((create_campaign_s, campaigns[0]))
+    }
+
+    /// One team per grid with that grid's worker, then each grid's households to its team:
+    /// the seconds of each.
+    async fn share_by_grid(&self, c: i64, households: i64) -> Result<(f64, f64), AppError> {
+        let started = Instant::now();
+        for (i, w) in self.workers.iter().enumerate() {
+            self.app
+                .create_screening_team(&self.lead, c, &format!("网格组 {}", i + 1), &[w.account_id])
+                .await?;
+        }
+        let form_teams_s = started.elapsed().as_secs_f64();
+        let (moved, took) = timed(self.app.assign_screening_by_grid(&self.lead, c)).await?;
+        if i64::try_from(moved).unwrap_or(i64::MAX) != households {
+            return Err(failed(&format!(
+                "assigned {moved} of {households} households by grid"
+            )));
+        }
+        Ok((form_teams_s, took.as_secs_f64()))
+    }
+
+    /// Attempts, round the workers: each outcome in turn, an answer every fifth.
+    async fn record_attempts(&self, c: i64) -> Result<Timing, AppError> {
+        let outcomes = [
+            ("call", "no_answer"),
+            ("call", "refused"),
+            ("visit", "nobody_home"),
+            ("notice", "left"),
+            ("visit", "met"),
+        ];
+        let app = self.app;
+        let mut samples = Vec::with_capacity(ATTEMPTS);
+        for i in 0..ATTEMPTS {
+            let w = &self.workers[i % self.workers.len()];
+            let list = app
+                .screening_households(w, c, &mine(), PageRequest::new(None, Some(10)))
+                .await?;
+            let Some(h) = list.items.iter().find(|h| h.state == HouseholdState::Open) else {
+                continue;
+            };
+            let (method, outcome) = outcomes[i % outcomes.len()];
+            let mut input = AttemptInput {
+                method: method.to_owned(),
+                outcome: outcome.to_owned(),
+                idempotency_key: format!("bench-{}-{i}", self.stamp),
+                ..Default::default()
+            };
+            if outcome == "met" {
+                let v = app.screening_household(w, c, h.household_id).await?;
+                input.answers = v
+                    .members
+                    .iter()
+                    .map(|m| RawAnswer {
+                        resident_id: m.id,
+                        travel_status: "stayed_in_city".to_owned(),
+                        ..Default::default()
+                    })
+                    .collect();
+            }
+            let (_, took) =
+                timed(app.record_screening_attempt(w, c, h.household_id, &input)).await?;
+            samples.push(took);
+        }
+        Ok(Timing::of("record an attempt (worker)", samples))
+    }
+
+    /// The lead's progress: the counts per team and grid.
+    async fn progress(&self, c: i64, households: i64) -> Result<Timing, AppError> {
+        let mut samples = Vec::with_capacity(self.runs);
+        let mut total = 0;
+        for _ in 0..self.runs {
+            let (p, took) = timed(self.app.screening_progress(&self.lead, c)).await?;
+            total = p.total.households;
+            samples.push(took);
+        }
+        if total != households {
+            return Err(failed(&format!(
+                "progress counts {total} households, the campaign has {households}"
+            )));
+        }
+        Ok(Timing::of("lead's progress (per team and grid)", samples))
+    }
+
+    /// The worker's list: the first page, then the page after it.
+    async fn worker_lists(&self, c: i64) -> Result<(Timing, Timing), AppError> {
+        let mut first = Vec::with_capacity(self.runs);
+        let mut next = Vec::with_capacity(self.runs);
+        for i in 0..self.runs {
+            let w = &self.workers[(i * 7) % self.workers.len()];
+            let (page, took) =
+                timed(
+                    self.app
+                        .screening_households(w, c, &mine(), PageRequest::new(None, None)),
+                )
+                .await?;
+            if page.items.is_empty() {
+                return Err(failed("a grid worker's list is empty"));
+            }
+            first.push(took);
+            if let Some(after) = page.next {
+                let (_, took) = timed(self.app.screening_households(
+                    w,
+                    c,
+                    &mine(),
+                    PageRequest::new(Some(after), None),
+                ))
+                .await?;
+                next.push(took);
+            }
+        }
+        Ok((
+            Timing::of("worker's list, first page", first),
+            Timing::of("worker's list, next page", next),
+        ))
+    }
+
+    /// The lead's list of every open household.
+    async fn open_list(&self, c: i64) -> Result<Timing, AppError> {
+        let mut samples = Vec::with_capacity(self.runs);
+        for _ in 0..self.runs {
+            let (_, took) = timed(self.app.screening_households(
+                &self.lead,
+                c,
+                &open_only(),
+                PageRequest::new(None, None),
+            ))
+            .await?;
+            samples.push(took);
+        }
+        Ok(Timing::of("lead's list of open households", samples))
+    }
+
+    /// Households registered while the campaigns run join each campaign in the same write;
+    /// returns their timing and the buildings they went into.
+    async fn register_households(
+        &self,
+        c: i64,
+        households: i64,
+    ) -> Result<(Timing, Vec<i64>), AppError> {
+        let mut buildings = Vec::new();
+        for g in self.grids.iter().take(REGISTERED) {
+            if let Some(b) = self.app.buildings(&Actor::system(), *g).await?.first() {
+                buildings.push(b.id);
+            }
+        }
+        if buildings.is_empty() {
+            return Err(failed("no buildings"));
+        }
+        let mut samples = Vec::with_capacity(REGISTERED);
+        for i in 0..REGISTERED {
+            let input = HouseholdInput {
+                building_id: buildings[i % buildings.len()],
+                unit: "1".to_owned(),
+                room: format!("B{}-{i}", self.stamp),
+                phone: String::new(),
+            };
+            let (_, took) = timed(self.app.create_household(&self.lead, &input)).await?;
+            samples.push(took);
+        }
+        let after_registering = self
+            .app
+            .screening_progress(&self.lead, c)
+            .await?
+            .total
+            .households;
+        let expected = households + i64::try_from(REGISTERED).unwrap_or(0);
+        if after_registering != expected {
+            return Err(failed(&format!(
+                "{after_registering} households after registering, expected {expected}"
+            )));
+        }
+        let timing = Timing::of("register a household (enrolled in 3 campaigns)", samples);
+        Ok((timing, buildings))
+    }
+
+    /// An import-like batch that knows nothing of campaigns; the next list opening enrols it.
+    /// Returns the seconds of that opening.
+    async fn enrol_batch(
+        &self,
+        c: i64,
+        buildings: &[i64],
+        households: i64,
+    ) -> Result<f64, AppError> {
+        let mut tx = self.app.db.write().await?;
+        for i in 0..BATCH {
+            let building_id = buildings[i % buildings.len()];
+            let placement = structure::placement(tx.conn(), Node::Building(building_id)).await?;
+            let unit_id = structure::unit_by_name_or_insert(tx.conn(), building_id, "1").await?;
+            reg::insert_household(
+                tx.conn(),
+                &NewHousehold {
+                    unit_id,
+                    placement,
+                    room: &format!("I{}-{i}", self.stamp),
+                    phone: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        let (_, took) = timed(self.app.screening_households(
+            &self.lead,
+            c,
+            &open_only(),
+            PageRequest::new(None, None),
+        ))
+        .await?;
+        let after_batch = self
+            .app
+            .screening_progress(&self.lead, c)
+            .await?
+            .total
+            .households;
+        let expected = households + i64::try_from(BATCH).unwrap_or(0);
+        if after_batch != expected {
+            return Err(failed(&format!(
+                "{after_batch} households after the batch, expected {expected}"
+            )));
+        }
+        Ok(took.as_secs_f64())
+    }
 }
 
 /// The figures as a table.
