@@ -166,6 +166,22 @@ impl Client {
     }
 
     /// Posts `multipart/form-data`: text fields, then one file field.
+    /// Sends a file through the upload form of `/imports` that posts to `action`, as a
+    /// browser does: the form's CSRF token read from the page, the community chosen.
+    pub async fn upload(&mut self, action: &str, community: i64, file: (&str, Vec<u8>)) -> Res {
+        let page = self.get("/imports").await;
+        let csrf = page
+            .form_csrf(action)
+            .expect("the upload form's csrf field");
+        let community = community.to_string();
+        self.post_multipart(
+            action,
+            &[("csrf", &csrf), ("community_id", &community)],
+            ("file", file.0, file.1),
+        )
+        .await
+    }
+
     pub async fn post_multipart(
         &mut self,
         path: &str,
@@ -308,6 +324,11 @@ impl Res {
     /// The value of the `csrf` field of the page's form posting to `action`.
     pub fn form_csrf(&self, action: &str) -> Option<String> {
         form_input(&self.text(), action, "csrf")
+    }
+
+    /// The value of the form field `name` in the form posting to `action`.
+    pub fn form_field(&self, action: &str, name: &str) -> Option<String> {
+        form_input(&self.text(), action, name)
     }
 }
 

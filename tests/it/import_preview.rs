@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode, header};
 use domain::page::PageRequest;
 
 use crate::http::Client;
-use crate::support::{TestDb, assert_chain_intact, assert_field_error, citizen_id, fixture};
+use crate::support::{TestDb, assert_chain_intact, assert_field_error, citizen_id};
 
 /// A register as a clerk keeps it: a title and a date line above the header, a header the
 /// importer does not know (住户门牌, for the room), two buildings the community lacks (8号楼
@@ -39,9 +39,8 @@ fn mapped() -> ImportOptions {
 
 #[tokio::test]
 async fn a_preview_reads_the_file_and_writes_nothing() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let before = app
         .imports(&f.staff, f.community_id)
         .await
@@ -147,9 +146,8 @@ async fn a_preview_reads_the_file_and_writes_nothing() {
 
 #[tokio::test]
 async fn an_import_creates_the_buildings_the_register_names() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let mut create = mapped();
     create.create_buildings_in_grid = Some(f.grid2_id);
     let preview = app
@@ -226,9 +224,8 @@ async fn an_import_creates_the_buildings_the_register_names() {
 
 #[tokio::test]
 async fn buildings_are_created_only_where_the_importer_may_shape_the_structure() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     // A grid of another community is refused.
     let mut elsewhere = mapped();
     elsewhere.create_buildings_in_grid = Some(f.other_grid_id);
@@ -271,9 +268,8 @@ async fn buildings_are_created_only_where_the_importer_may_shape_the_structure()
 
 #[tokio::test]
 async fn the_api_previews_with_dry_run_and_maps_columns() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let router = server::router(app.clone());
     let mut anon = Client::new(router.clone());
     let token = anon.token("staff").await;
@@ -333,19 +329,15 @@ async fn the_api_previews_with_dry_run_and_maps_columns() {
 
 #[tokio::test]
 async fn the_upload_page_previews_then_imports_once() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let mut web = Client::new(server::router(app.clone()));
     web.sign_in("staff").await;
-    let page = web.get("/imports").await;
-    let csrf = page.form_csrf("/imports").expect("csrf field");
-    let community = f.community_id.to_string();
     let res = web
-        .post_multipart(
+        .upload(
             "/imports",
-            &[("csrf", &csrf), ("community_id", &community)],
-            ("file", "登记表.csv", register().into_bytes()),
+            f.community_id,
+            ("登记表.csv", register().into_bytes()),
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -360,12 +352,10 @@ async fn the_upload_page_previews_then_imports_once() {
             .expect("imports")
             .is_empty()
     );
-    let token = text
-        .split("name=\"token\" value=\"")
-        .nth(1)
-        .and_then(|t| t.split('"').next())
-        .expect("the held upload's token")
-        .to_owned();
+    let token = res
+        .form_field("/imports/preview", "token")
+        .expect("the held upload's token");
+    let csrf = res.form_csrf("/imports/preview").expect("csrf field");
     let grid = f.grid2_id.to_string();
     let choose = |action: &'static str| {
         vec![
@@ -451,9 +441,8 @@ async fn the_upload_page_previews_then_imports_once() {
 
 #[tokio::test]
 async fn a_header_the_search_cannot_find_is_named_by_its_row_and_mapped() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     // A register whose header words are the community's own: nothing is recognised.
     let file = format!(
         "居民表,,,,\r\n甲,乙,丙,丁,戊\r\n李一,{},1号楼,1,101\r\n",
@@ -502,9 +491,8 @@ async fn a_header_the_search_cannot_find_is_named_by_its_row_and_mapped() {
 
 #[tokio::test]
 async fn a_building_is_created_in_the_grid_its_row_names() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let file = format!(
         "姓名,身份证号,网格,楼栋,单元,房号\r\n\
          赵一,{},2,21号楼,1,101\r\n\

@@ -3,7 +3,7 @@
 use axum::http::{Method, StatusCode, header};
 
 use crate::http::Client;
-use crate::support::{TestDb, assert_chain_intact, fixture};
+use crate::support::{TestDb, assert_chain_intact};
 
 fn claims(now: i64) -> passes::PassClaims {
     passes::PassClaims {
@@ -21,9 +21,8 @@ fn claims(now: i64) -> passes::PassClaims {
 
 #[tokio::test]
 async fn the_published_keys_verify_passes_signed_before_and_after_a_rotation() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let now = 1_600_000_000;
     let before =
         passes::issue(&claims(now), &app.pass_signing_key().await.expect("key")).expect("issued");

@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode, header};
 
 use crate::http::Client;
-use crate::support::{TestDb, assert_chain_intact, assert_field_error, fixture};
+use crate::support::{TestDb, assert_chain_intact, assert_field_error};
 
 /// Grid 1 exists (as "Grid 1", named here by its number); 第5网格 does not; 1号楼 exists.
 fn roster() -> String {
@@ -26,9 +26,8 @@ fn roster() -> String {
 
 #[tokio::test]
 async fn a_roster_creates_the_grids_buildings_and_units_a_community_lacks() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
 
     // The preview says what would be created, and nothing is.
     let preview = app
@@ -103,9 +102,8 @@ async fn a_roster_creates_the_grids_buildings_and_units_a_community_lacks() {
 
 #[tokio::test]
 async fn a_roster_is_refused_without_its_columns_or_the_right_to_shape_the_structure() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let result = app
         .import_structure(
             &f.staff,
@@ -150,19 +148,15 @@ async fn a_roster_is_refused_without_its_columns_or_the_right_to_shape_the_struc
 
 #[tokio::test]
 async fn the_roster_page_previews_then_imports_once() {
-    let db = TestDb::new().await;
+    let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let f = fixture(app).await;
     let mut web = Client::new(server::router(app.clone()));
     web.sign_in("staff").await;
-    let page = web.get("/imports").await;
-    let csrf = page.form_csrf("/imports/structure").expect("csrf field");
-    let community = f.community_id.to_string();
     let res = web
-        .post_multipart(
+        .upload(
             "/imports/structure",
-            &[("csrf", &csrf), ("community_id", &community)],
-            ("file", "楼栋清单.csv", roster().into_bytes()),
+            f.community_id,
+            ("楼栋清单.csv", roster().into_bytes()),
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -177,12 +171,11 @@ async fn the_roster_page_previews_then_imports_once() {
         "a preview writes nothing"
     );
     let token = res
-        .text()
-        .split("name=\"token\" value=\"")
-        .nth(1)
-        .and_then(|t| t.split('"').next())
-        .expect("the held roster's token")
-        .to_owned();
+        .form_field("/imports/structure/confirm", "token")
+        .expect("the held roster's token");
+    let csrf = res
+        .form_csrf("/imports/structure/confirm")
+        .expect("csrf field");
     let form = [("csrf", csrf.as_str()), ("token", token.as_str())];
     let done = web.post_form("/imports/structure/confirm", &form).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text());
