@@ -2,23 +2,17 @@
 
 use app::import::{Column, ImportOptions, PreviewColumn, PreviewCounts, SampleRow, SkipReason};
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Json, Path, Query};
-use super::{ApiCtx, ApiResult, ErrorBody};
+use super::{ApiCtx, ApiResult, ErrorBody, api_shape, paths};
 use crate::AppState;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_import))
-        .routes(routes!(import_structure))
-        .routes(routes!(import))
-        .routes(routes!(import_rejects))
+    paths! { create_import; import_structure; import; import_rejects }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -96,20 +90,21 @@ pub enum ImportOutcome {
     Preview(Box<ImportPreviewDto>),
 }
 
-// Not the stored import: who ran it, the file's hash, its headers and times are not shown.
-#[derive(Serialize, ToSchema)]
-pub struct ImportDto {
-    pub id: i64,
-    pub community_id: i64,
-    pub file_name: String,
-    pub status: domain::registry::ImportStatus,
-    pub total_rows: i64,
-    pub processed_rows: i64,
-    pub inserted: i64,
-    pub merged: i64,
-    pub unchanged: i64,
-    pub rejected: i64,
-    pub skipped: i64,
+api_shape! {
+    // Not the stored import: who ran it, the file's hash, its headers and times are not shown.
+    ImportDto from i: store::imports::Import {
+        id: i64,
+        community_id: i64,
+        file_name: String,
+        status: domain::registry::ImportStatus,
+        total_rows: i64,
+        processed_rows: i64,
+        inserted: i64,
+        merged: i64,
+        unchanged: i64,
+        rejected: i64,
+        skipped: i64,
+    }
 }
 
 // Not the stored reject: the message is explained in words, and the row's cells are not shown.
@@ -121,37 +116,18 @@ pub struct RejectDto {
     pub message: String,
 }
 
-impl From<store::imports::Import> for ImportDto {
-    fn from(i: store::imports::Import) -> Self {
-        ImportDto {
-            id: i.id,
-            community_id: i.community_id,
-            file_name: i.file_name,
-            status: i.status,
-            total_rows: i.total_rows,
-            processed_rows: i.processed_rows,
-            inserted: i.inserted,
-            merged: i.merged,
-            unchanged: i.unchanged,
-            rejected: i.rejected,
-            skipped: i.skipped,
-        }
-    }
-}
-
 /// Imports a register sent as the request body (xlsx, xls, ods or csv); runs to the end and
 /// returns the outcome (201). With `dry_run`, writes nothing and returns what importing would
 /// do (200).
 #[utoipa::path(post, path = "/imports", params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = ImportDto), (status = 200, body = ImportPreviewDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_import(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<ImportParams>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportOutcome>)> {
     let options = p.options()?;
     if p.dry_run {
-        let preview = s
+        let preview = ctx
             .app
             .preview_import(&ctx.actor, p.community_id, &p.file_name, body, &options)
             .await?;
@@ -160,11 +136,11 @@ async fn create_import(
             Json(ImportOutcome::Preview(Box::new(preview_dto(preview)))),
         ));
     }
-    let prepared = s
+    let prepared = ctx
         .app
         .prepare_import_with(&ctx.actor, p.community_id, &p.file_name, body, &options)
         .await?;
-    let done = s.app.run_import(prepared, &|_| {}).await?;
+    let done = ctx.app.run_import(prepared, &|_| {}).await?;
     Ok((
         StatusCode::CREATED,
         Json(ImportOutcome::Import(done.into())),
@@ -232,12 +208,11 @@ pub struct StructureOutcomeDto {
 /// node created audited. With `dry_run`, says what it would create.
 #[utoipa::path(post, path = "/imports/structure", params(StructureParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = StructureOutcomeDto), (status = 200, body = StructureOutcomeDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_structure(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<StructureParams>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<StructureOutcomeDto>)> {
-    let out = s
+    let out = ctx
         .app
         .import_structure(&ctx.actor, p.community_id, &p.file_name, body, !p.dry_run)
         .await?;
@@ -263,21 +238,13 @@ async fn import_structure(
 }
 
 #[utoipa::path(get, path = "/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportDto)))]
-async fn import(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ImportDto>> {
-    Ok(Json(s.app.import_record(&ctx.actor, id).await?.into()))
+async fn import(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<ImportDto>> {
+    Ok(Json(ctx.app.import_record(&ctx.actor, id).await?.into()))
 }
 
 #[utoipa::path(get, path = "/imports/{id}/rejects", params(("id" = i64, Path)), responses((status = 200, body = Vec<RejectDto>)))]
-async fn import_rejects(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<RejectDto>>> {
+async fn import_rejects(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Vec<RejectDto>>> {
     let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
-    let list = s.app.import_rejects(&ctx.actor, id, 10_000).await?;
+    let list = ctx.app.import_rejects(&ctx.actor, id, 10_000).await?;
     Ok(Json(list.into_iter().map(|r| reject_dto(t, r)).collect()))
 }
