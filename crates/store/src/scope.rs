@@ -118,6 +118,26 @@ impl Where {
         self
     }
 
+    /// Adds an integer clause when its filter is given, nothing otherwise.
+    pub(crate) fn int_if_given(&mut self, clause: &str, v: Option<i64>) -> &mut Self {
+        if let Some(v) = v {
+            self.int(clause, v);
+        }
+        self
+    }
+
+    /// Adds a text clause when its filter is given, nothing otherwise.
+    pub(crate) fn text_if_given(
+        &mut self,
+        clause: &str,
+        v: Option<impl Into<String>>,
+    ) -> &mut Self {
+        if let Some(v) = v {
+            self.text(clause, v);
+        }
+        self
+    }
+
     /// Orders a page of `alias`, a row of `table`, by `key` and continues it after the row whose
     /// id is `after`: that row's column is read from the row itself, so the cursor stays one id.
     /// Returns the ORDER BY.
@@ -130,9 +150,7 @@ impl Where {
     ) -> String {
         let (column, beyond, direction) = match key {
             Key::Id => {
-                if let Some(a) = after {
-                    self.int(&format!("{alias}.id > ?"), a);
-                }
+                self.int_if_given(&format!("{alias}.id > ?"), after);
                 return format!("{alias}.id");
             }
             Key::Asc(column) => (column, ">", ""),
