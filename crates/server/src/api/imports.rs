@@ -56,24 +56,29 @@ impl ImportParams {
     }
 }
 
-// Not the app's preview: the problems are explained in words, as the rejects are.
-/// What importing a file would do: how it is read, its first rows (ID and phone numbers
-/// masked), the counts, the first problems and the buildings it would create.
-#[derive(Serialize, ToSchema)]
-pub struct ImportPreviewDto {
-    pub header_row: usize,
-    pub header_rows: usize,
-    pub rows_above_header: usize,
-    pub sheet: Option<String>,
-    pub columns: Vec<PreviewColumn>,
-    pub missing: Vec<Column>,
-    pub sample: Vec<SampleRow>,
-    pub counts: PreviewCounts,
-    pub problems: Vec<RejectDto>,
-    pub skipped: Vec<SkippedRowDto>,
-    pub new_buildings: Vec<String>,
-    pub new_building_count: usize,
-    pub new_units: usize,
+api_shape! {
+    // Not the app's preview: the problems are explained in words, as the rejects are.
+    /// What importing a file would do: how it is read, its first rows (ID and phone numbers
+    /// masked), the counts, the first problems and the buildings it would create.
+    ImportPreviewDto from p: app::import::ImportPreview {
+        header_row: usize,
+        header_rows: usize,
+        rows_above_header: usize,
+        sheet: Option<String>,
+        columns: Vec<PreviewColumn>,
+        missing: Vec<Column>,
+        sample: Vec<SampleRow>,
+        counts: PreviewCounts,
+        problems: Vec<RejectDto> = reject_dtos(p.problems),
+        skipped: Vec<SkippedRowDto> = p
+            .skipped
+            .into_iter()
+            .map(|(row, reason)| SkippedRowDto { row, reason })
+            .collect(),
+        new_buildings: Vec<String>,
+        new_building_count: usize,
+        new_units: usize,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -133,7 +138,7 @@ async fn create_import(
             .await?;
         return Ok((
             StatusCode::OK,
-            Json(ImportOutcome::Preview(Box::new(preview_dto(preview)))),
+            Json(ImportOutcome::Preview(Box::new(preview.into()))),
         ));
     }
     let prepared = ctx
@@ -147,36 +152,18 @@ async fn create_import(
     ))
 }
 
-fn preview_dto(p: app::import::ImportPreview) -> ImportPreviewDto {
+/// Refused rows, each explained in English.
+fn reject_dtos(rejects: Vec<store::imports::Reject>) -> Vec<RejectDto> {
     let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
-    ImportPreviewDto {
-        header_row: p.header_row,
-        header_rows: p.header_rows,
-        rows_above_header: p.rows_above_header,
-        sheet: p.sheet,
-        columns: p.columns,
-        missing: p.missing,
-        sample: p.sample,
-        counts: p.counts,
-        problems: p.problems.into_iter().map(|r| reject_dto(t, r)).collect(),
-        skipped: p
-            .skipped
-            .into_iter()
-            .map(|(row, reason)| SkippedRowDto { row, reason })
-            .collect(),
-        new_buildings: p.new_buildings,
-        new_building_count: p.new_building_count,
-        new_units: p.new_units,
-    }
-}
-
-fn reject_dto(t: crate::i18n::Tr, r: store::imports::Reject) -> RejectDto {
-    RejectDto {
-        row: r.row_number,
-        message: t.error(&r.code, &r.detail),
-        column: r.column_name,
-        code: r.code,
-    }
+    rejects
+        .into_iter()
+        .map(|r| RejectDto {
+            row: r.row_number,
+            message: t.error(&r.code, &r.detail),
+            column: r.column_name,
+            code: r.code,
+        })
+        .collect()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -189,18 +176,19 @@ pub struct StructureParams {
     pub dry_run: bool,
 }
 
-// Not the app's outcome: the problems are explained in words, as the rejects are.
-/// What a roster of grids, buildings and units created, or would create.
-#[derive(Serialize, ToSchema)]
-pub struct StructureOutcomeDto {
-    pub rows: usize,
-    pub grids_created: Vec<String>,
-    pub buildings_created: usize,
-    pub units_created: usize,
-    pub unchanged_rows: usize,
-    pub rejected_rows: usize,
-    pub problems: Vec<RejectDto>,
-    pub written: bool,
+api_shape! {
+    // Not the app's outcome: the problems are explained in words, as the rejects are.
+    /// What a roster of grids, buildings and units created, or would create.
+    StructureOutcomeDto from out: app::import::StructureOutcome {
+        rows: usize,
+        grids_created: Vec<String>,
+        buildings_created: usize,
+        units_created: usize,
+        unchanged_rows: usize,
+        rejected_rows: usize,
+        problems: Vec<RejectDto> = reject_dtos(out.problems),
+        written: bool,
+    }
 }
 
 /// Imports a roster of grids, buildings and (optionally) units (columns 网格/grid,
@@ -216,25 +204,12 @@ async fn import_structure(
         .app
         .import_structure(&ctx.actor, p.community_id, &p.file_name, body, !p.dry_run)
         .await?;
-    let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
     let status = if out.written {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        Json(StructureOutcomeDto {
-            rows: out.rows,
-            grids_created: out.grids_created,
-            buildings_created: out.buildings_created,
-            units_created: out.units_created,
-            unchanged_rows: out.unchanged_rows,
-            rejected_rows: out.rejected_rows,
-            problems: out.problems.into_iter().map(|r| reject_dto(t, r)).collect(),
-            written: out.written,
-        }),
-    ))
+    Ok((status, Json(out.into())))
 }
 
 #[utoipa::path(get, path = "/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportDto)))]
@@ -244,7 +219,6 @@ async fn import(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<ImportDto>> 
 
 #[utoipa::path(get, path = "/imports/{id}/rejects", params(("id" = i64, Path)), responses((status = 200, body = Vec<RejectDto>)))]
 async fn import_rejects(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Vec<RejectDto>>> {
-    let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
     let list = ctx.app.import_rejects(&ctx.actor, id, 10_000).await?;
-    Ok(Json(list.into_iter().map(|r| reject_dto(t, r)).collect()))
+    Ok(Json(reject_dtos(list)))
 }
