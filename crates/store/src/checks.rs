@@ -177,9 +177,7 @@ pub async fn order_checks(
 ) -> Result<Page<Check>> {
     let mut w = Where::new();
     w.scope(j, "c").int("c.order_id = ?", order_id);
-    if let Some(a) = page.after {
-        w.int("c.id < ?", a);
-    }
+    w.int_if_given("c.id < ?", page.after);
     w.fetch_page(
         conn,
         &format!("SELECT {CHECK_COLUMNS} FROM checks c"),

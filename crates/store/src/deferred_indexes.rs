@@ -52,7 +52,9 @@ pub async fn restore(conn: &mut Conn) -> Result<()> {
 /// The secondary indexes of residents that are missing now.
 pub async fn missing(conn: &mut Conn) -> Result<Vec<&'static str>> {
     let sql = if conn.backend_name() == "PostgreSQL" {
-        "SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'residents' AND schemaname = current_schema()"
+        // The schema's own table only: another schema of the same database has its own.
+        "SELECT indexname::text AS name FROM pg_indexes WHERE tablename = 'residents' \
+         AND schemaname = current_schema()"
     } else {
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'residents'"
     };

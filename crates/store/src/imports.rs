@@ -413,35 +413,16 @@ async fn select_households(
     units.sort_unstable();
     units.dedup();
     let wanted: HashSet<&HouseholdKey> = keys.iter().map(|(k, _)| k).collect();
-    let mut rows = Vec::new();
-    // PostgreSQL: the units as a table joined to the index, as in `residents_by_indexes`.
-    if is_postgres(conn) {
-        for chunk in units.chunks(ROWS_PER_ARRAY) {
-            let mut ids = PgArray::default();
-            chunk.iter().for_each(|u| ids.int(*u));
-            rows.extend(
-                sqlx::query(
-                    "SELECT h.id, h.unit_id, h.room FROM unnest($1::bigint[]) AS k (unit_id) \
-                     JOIN households h ON h.unit_id = k.unit_id",
-                )
-                .bind(ids.done())
-                .fetch_all(&mut *conn)
-                .await?,
-            );
-        }
-    } else {
-        for chunk in units.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "SELECT id, unit_id, room FROM households WHERE unit_id IN ({})",
-                list(conn, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for u in chunk {
-                q = q.bind(*u);
-            }
-            rows.extend(q.fetch_all(&mut *conn).await?);
-        }
-    }
+    let rows = rows_by_keys(
+        conn,
+        &units,
+        "SELECT h.id, h.unit_id, h.room FROM unnest($1::bigint[]) AS k (unit_id) \
+         JOIN households h ON h.unit_id = k.unit_id",
+        |placeholders| {
+            format!("SELECT id, unit_id, room FROM households WHERE unit_id IN ({placeholders})")
+        },
+    )
+    .await?;
     for r in &rows {
         let (key, id) = FoundHousehold::read(r)?;
         if wanted.contains(&key) {
@@ -449,6 +430,67 @@ async fn select_households(
         }
     }
     Ok(())
+}
+
+/// A key a bulk read looks rows up by: an element of a PostgreSQL array, or a parameter of its
+/// own.
+trait LookupKey {
+    fn push_to(&self, array: &mut PgArray);
+    fn bind_to<'q>(&self, q: AnyQuery<'q>) -> AnyQuery<'q>;
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+impl LookupKey for i64 {
+    fn push_to(&self, array: &mut PgArray) {
+        array.int(*self);
+    }
+
+    fn bind_to<'q>(&self, q: AnyQuery<'q>) -> AnyQuery<'q> {
+        q.bind(*self)
+    }
+}
+
+impl LookupKey for Vec<u8> {
+    fn push_to(&self, array: &mut PgArray) {
+        array.bytes(self);
+    }
+
+    fn bind_to<'q>(&self, q: AnyQuery<'q>) -> AnyQuery<'q> {
+        q.bind(self.clone())
+    }
+}
+
+/// The rows a bulk read finds for `keys`, a chunk at a time. PostgreSQL runs `joined`, the keys
+/// as a table (the array `$1`) joined to the index: `= ANY($1::bytea[])` is not folded into a
+/// constant (the text-to-array cast is only stable), so a plan that scans the table parses the
+/// whole array again for every row, minutes per batch. Elsewhere `listed` is given the keys'
+/// placeholders.
+async fn rows_by_keys<K: LookupKey>(
+    conn: &mut Conn,
+    keys: &[K],
+    joined: &str,
+    listed: impl Fn(&str) -> String,
+) -> Result<Vec<AnyRow>> {
+    let mut rows = Vec::new();
+    if is_postgres(conn) {
+        for chunk in keys.chunks(ROWS_PER_ARRAY) {
+            let mut array = PgArray::default();
+            chunk.iter().for_each(|k| k.push_to(&mut array));
+            let q = sqlx::query(sqlx::AssertSqlSafe(joined.to_owned())).bind(array.done());
+            rows.extend(q.fetch_all(&mut *conn).await?);
+        }
+    } else {
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let sql = listed(&list(conn, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for k in chunk {
+                q = k.bind_to(q);
+            }
+            rows.extend(q.fetch_all(&mut *conn).await?);
+        }
+    }
+    Ok(rows)
 }
 
 /// An existing resident found by document index, with what an import compares against.
@@ -467,38 +509,14 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
          r.document_sealed, r.document_index, r.document_masked, r.sex, r.birth_date, r.phone, \
          r.hukou, r.tenure, r.travel_status, r.travel_origin, r.returned_on, r.vulnerabilities, \
          r.notes, r.community_id FROM residents";
-    let mut rows = Vec::new();
-    // PostgreSQL: the keys as a table joined to the index. `= ANY($1::bytea[])` is not folded
-    // into a constant (the text-to-array cast is only stable), so a plan that scans the table
-    // parses the whole array again for every row: minutes per batch.
-    if is_postgres(conn) {
-        for chunk in indexes.chunks(ROWS_PER_ARRAY) {
-            let mut list = PgArray::default();
-            chunk.iter().for_each(|i| list.bytes(i));
-            let sql = format!(
-                "{SELECT} r JOIN unnest($1::bytea[]) AS k (document_index) \
-                 ON r.document_index = k.document_index"
-            );
-            rows.extend(
-                sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(list.done())
-                    .fetch_all(&mut *conn)
-                    .await?,
-            );
-        }
-    } else {
-        for chunk in indexes.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "{SELECT} r WHERE r.document_index IN ({})",
-                list(conn, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for i in chunk {
-                q = q.bind(i.clone());
-            }
-            rows.extend(q.fetch_all(&mut *conn).await?);
-        }
-    }
+    let joined = format!(
+        "{SELECT} r JOIN unnest($1::bytea[]) AS k (document_index) \
+         ON r.document_index = k.document_index"
+    );
+    let rows = rows_by_keys(conn, indexes, &joined, |placeholders| {
+        format!("{SELECT} r WHERE r.document_index IN ({placeholders})")
+    })
+    .await?;
     rows.iter().map(|r| Ok(Existing::from_row(r)?)).collect()
 }
 

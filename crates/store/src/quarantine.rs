@@ -76,21 +76,13 @@ pub async fn list_orders(
 ) -> Result<Page<Order>> {
     let mut w = Where::new();
     w.scope(j, "q");
-    if let Some(s) = &f.state {
-        w.text("q.state = ?", s.code().to_owned());
-    }
+    w.text_if_given("q.state = ?", f.state.as_ref().map(|s| s.code()));
     if f.open_only {
         w.raw("q.state IN ('planned', 'active')");
     }
-    if let Some(v) = f.household_id {
-        w.int("q.household_id = ?", v);
-    }
-    if let Some(v) = f.resident_id {
-        w.int("q.resident_id = ?", v);
-    }
-    if let Some(v) = f.grid_id {
-        w.int("q.grid_id = ?", v);
-    }
+    w.int_if_given("q.household_id = ?", f.household_id);
+    w.int_if_given("q.resident_id = ?", f.resident_id);
+    w.int_if_given("q.grid_id = ?", f.grid_id);
     let key = if f.by_end {
         Key::Asc("end_date")
     } else {

@@ -56,18 +56,10 @@ pub async fn list_households(
 ) -> Result<Page<Household>> {
     let mut w = Where::new();
     w.scope(j, "h");
-    if let Some(g) = f.grid_id {
-        w.int("h.grid_id = ?", g);
-    }
-    if let Some(b) = f.building_id {
-        w.int("h.building_id = ?", b);
-    }
-    if let Some(r) = &f.room {
-        w.text("h.room = ?", r.clone());
-    }
-    if let Some(a) = page.after {
-        w.int("h.id > ?", a);
-    }
+    w.int_if_given("h.grid_id = ?", f.grid_id);
+    w.int_if_given("h.building_id = ?", f.building_id);
+    w.text_if_given("h.room = ?", f.room.as_deref());
+    w.int_if_given("h.id > ?", page.after);
     w.fetch_page(
         conn,
         HOUSEHOLD_SELECT,
@@ -235,34 +227,22 @@ pub async fn list_residents(
             w.int("r.grid_id = ?", v);
         }
     }
-    if let Some(v) = f.building_id {
-        w.int("r.building_id = ?", v);
-    }
-    if let Some(v) = f.household_id {
-        w.int("r.household_id = ?", v);
-    }
-    if let Some(v) = &f.travel_status {
-        w.text("r.travel_status = ?", v.clone());
-    }
+    w.int_if_given("r.building_id = ?", f.building_id);
+    w.int_if_given("r.household_id = ?", f.household_id);
+    w.text_if_given("r.travel_status = ?", f.travel_status.as_deref());
     if let Some(v) = &f.name_prefix {
         w.text("r.name >= ?", v.clone())
             .text("r.name < ?", prefix_upper_bound(v));
     }
-    if let Some(v) = &f.phone {
-        w.text("r.phone = ?", v.clone());
-    }
-    if let Some(v) = &f.room {
-        w.text("h.room = ?", v.clone());
-    }
+    w.text_if_given("r.phone = ?", f.phone.as_deref());
+    w.text_if_given("h.room = ?", f.room.as_deref());
     let mut index_param = None;
     if let Some(v) = &f.document_index {
         // Bound last, below, since the builder binds only integers and text.
         index_param = Some(v.clone());
         w.raw("r.document_index = $IDX");
     }
-    if let Some(a) = page.after {
-        w.int("r.id > ?", a);
-    }
+    w.int_if_given("r.id > ?", page.after);
     // The page's residents are chosen first and only they are joined to their homes: a name
     // prefix matches thousands of residents, and joining each before keeping 50 costs
     // PostgreSQL three index probes per match.

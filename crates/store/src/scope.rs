@@ -102,20 +102,44 @@ impl Where {
         self
     }
 
-    /// Adds a clause with one `?` placeholder bound to an integer.
-    pub(crate) fn int(&mut self, clause: &str, v: i64) -> &mut Self {
+    /// Adds a clause with one `?` placeholder bound to `param`.
+    fn bound(&mut self, clause: &str, param: Param) -> &mut Self {
         self.clauses
             .push(clause.replace('?', &format!("${}", self.next())));
-        self.params.push(Param::Int(v));
+        self.params.push(param);
         self
+    }
+
+    /// Adds a clause with one `?` placeholder bound to an integer.
+    pub(crate) fn int(&mut self, clause: &str, v: i64) -> &mut Self {
+        self.bound(clause, Param::Int(v))
     }
 
     /// Adds a clause with one `?` placeholder bound to text.
     pub(crate) fn text(&mut self, clause: &str, v: impl Into<String>) -> &mut Self {
-        self.clauses
-            .push(clause.replace('?', &format!("${}", self.next())));
-        self.params.push(Param::Text(v.into()));
-        self
+        self.bound(clause, Param::Text(v.into()))
+    }
+
+    /// Adds a clause with one `?` placeholder when its filter is given, nothing otherwise.
+    fn bound_if_given(&mut self, clause: &str, param: Option<Param>) -> &mut Self {
+        match param {
+            Some(p) => self.bound(clause, p),
+            None => self,
+        }
+    }
+
+    /// Adds an integer clause when its filter is given, nothing otherwise.
+    pub(crate) fn int_if_given(&mut self, clause: &str, v: Option<i64>) -> &mut Self {
+        self.bound_if_given(clause, v.map(Param::Int))
+    }
+
+    /// Adds a text clause when its filter is given, nothing otherwise.
+    pub(crate) fn text_if_given(
+        &mut self,
+        clause: &str,
+        v: Option<impl Into<String>>,
+    ) -> &mut Self {
+        self.bound_if_given(clause, v.map(|v| Param::Text(v.into())))
     }
 
     /// Orders a page of `alias`, a row of `table`, by `key` and continues it after the row whose
@@ -130,9 +154,7 @@ impl Where {
     ) -> String {
         let (column, beyond, direction) = match key {
             Key::Id => {
-                if let Some(a) = after {
-                    self.int(&format!("{alias}.id > ?"), a);
-                }
+                self.int_if_given(&format!("{alias}.id > ?"), after);
                 return format!("{alias}.id");
             }
             Key::Asc(column) => (column, ">", ""),

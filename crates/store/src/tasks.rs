@@ -106,18 +106,12 @@ pub async fn list_deliveries(
             w.raw(&format!("t.state IN ({list})"));
         }
     }
-    if let Some(v) = f.volunteer_id {
-        w.int("t.volunteer_id = ?", v);
-    }
+    w.int_if_given("t.volunteer_id = ?", f.volunteer_id);
     if f.unassigned {
         w.raw("t.volunteer_id IS NULL");
     }
-    if let Some(v) = f.grid_id {
-        w.int("t.grid_id = ?", v);
-    }
-    if let Some(v) = f.household_id {
-        w.int("t.household_id = ?", v);
-    }
+    w.int_if_given("t.grid_id = ?", f.grid_id);
+    w.int_if_given("t.household_id = ?", f.household_id);
     let key = if f.by_place {
         Key::Asc("place_key")
     } else {
@@ -277,9 +271,7 @@ pub async fn orphaned_deliveries(
 ) -> Result<Vec<Orphan>> {
     let mut w = Where::new();
     w.raw("t.state IN ('open', 'asked')");
-    if let Some(h) = household_id {
-        w.int("t.household_id = ?", h);
-    }
+    w.int_if_given("t.household_id = ?", household_id);
     w.scope_as_filter(j, "t").raw(
         "NOT EXISTS (SELECT 1 FROM quarantine_orders q WHERE q.household_id = t.household_id \
              AND q.state = 'active' AND q.kind = 'home')",

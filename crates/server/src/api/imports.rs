@@ -2,23 +2,17 @@
 
 use app::import::{Column, ImportOptions, PreviewColumn, PreviewCounts, SampleRow, SkipReason};
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Json, Path, Query};
-use super::{ApiCtx, ApiResult, ErrorBody};
+use super::{ApiCtx, ApiResult, ErrorBody, api_shape, paths};
 use crate::AppState;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_import))
-        .routes(routes!(import_structure))
-        .routes(routes!(import))
-        .routes(routes!(import_rejects))
+    paths! { create_import; import_structure; import; import_rejects }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -62,24 +56,29 @@ impl ImportParams {
     }
 }
 
-// Not the app's preview: the problems are explained in words, as the rejects are.
-/// What importing a file would do: how it is read, its first rows (ID and phone numbers
-/// masked), the counts, the first problems and the buildings it would create.
-#[derive(Serialize, ToSchema)]
-pub struct ImportPreviewDto {
-    pub header_row: usize,
-    pub header_rows: usize,
-    pub rows_above_header: usize,
-    pub sheet: Option<String>,
-    pub columns: Vec<PreviewColumn>,
-    pub missing: Vec<Column>,
-    pub sample: Vec<SampleRow>,
-    pub counts: PreviewCounts,
-    pub problems: Vec<RejectDto>,
-    pub skipped: Vec<SkippedRowDto>,
-    pub new_buildings: Vec<String>,
-    pub new_building_count: usize,
-    pub new_units: usize,
+api_shape! {
+    // Not the app's preview: the problems are explained in words, as the rejects are.
+    /// What importing a file would do: how it is read, its first rows (ID and phone numbers
+    /// masked), the counts, the first problems and the buildings it would create.
+    ImportPreviewDto from p: app::import::ImportPreview {
+        header_row: usize,
+        header_rows: usize,
+        rows_above_header: usize,
+        sheet: Option<String>,
+        columns: Vec<PreviewColumn>,
+        missing: Vec<Column>,
+        sample: Vec<SampleRow>,
+        counts: PreviewCounts,
+        problems: Vec<RejectDto> = reject_dtos(p.problems),
+        skipped: Vec<SkippedRowDto> = p
+            .skipped
+            .into_iter()
+            .map(|(row, reason)| SkippedRowDto { row, reason })
+            .collect(),
+        new_buildings: Vec<String>,
+        new_building_count: usize,
+        new_units: usize,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -96,20 +95,21 @@ pub enum ImportOutcome {
     Preview(Box<ImportPreviewDto>),
 }
 
-// Not the stored import: who ran it, the file's hash, its headers and times are not shown.
-#[derive(Serialize, ToSchema)]
-pub struct ImportDto {
-    pub id: i64,
-    pub community_id: i64,
-    pub file_name: String,
-    pub status: domain::registry::ImportStatus,
-    pub total_rows: i64,
-    pub processed_rows: i64,
-    pub inserted: i64,
-    pub merged: i64,
-    pub unchanged: i64,
-    pub rejected: i64,
-    pub skipped: i64,
+api_shape! {
+    // Not the stored import: who ran it, the file's hash, its headers and times are not shown.
+    ImportDto from i: store::imports::Import {
+        id: i64,
+        community_id: i64,
+        file_name: String,
+        status: domain::registry::ImportStatus,
+        total_rows: i64,
+        processed_rows: i64,
+        inserted: i64,
+        merged: i64,
+        unchanged: i64,
+        rejected: i64,
+        skipped: i64,
+    }
 }
 
 // Not the stored reject: the message is explained in words, and the row's cells are not shown.
@@ -121,86 +121,49 @@ pub struct RejectDto {
     pub message: String,
 }
 
-impl From<store::imports::Import> for ImportDto {
-    fn from(i: store::imports::Import) -> Self {
-        ImportDto {
-            id: i.id,
-            community_id: i.community_id,
-            file_name: i.file_name,
-            status: i.status,
-            total_rows: i.total_rows,
-            processed_rows: i.processed_rows,
-            inserted: i.inserted,
-            merged: i.merged,
-            unchanged: i.unchanged,
-            rejected: i.rejected,
-            skipped: i.skipped,
-        }
-    }
-}
-
 /// Imports a register sent as the request body (xlsx, xls, ods or csv); runs to the end and
 /// returns the outcome (201). With `dry_run`, writes nothing and returns what importing would
 /// do (200).
 #[utoipa::path(post, path = "/imports", params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = ImportDto), (status = 200, body = ImportPreviewDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_import(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<ImportParams>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportOutcome>)> {
     let options = p.options()?;
     if p.dry_run {
-        let preview = s
+        let preview = ctx
             .app
             .preview_import(&ctx.actor, p.community_id, &p.file_name, body, &options)
             .await?;
         return Ok((
             StatusCode::OK,
-            Json(ImportOutcome::Preview(Box::new(preview_dto(preview)))),
+            Json(ImportOutcome::Preview(Box::new(preview.into()))),
         ));
     }
-    let prepared = s
+    let prepared = ctx
         .app
         .prepare_import_with(&ctx.actor, p.community_id, &p.file_name, body, &options)
         .await?;
-    let done = s.app.run_import(prepared, &|_| {}).await?;
+    let done = ctx.app.run_import(prepared, &|_| {}).await?;
     Ok((
         StatusCode::CREATED,
         Json(ImportOutcome::Import(done.into())),
     ))
 }
 
-fn preview_dto(p: app::import::ImportPreview) -> ImportPreviewDto {
+/// Refused rows, each explained in English.
+fn reject_dtos(rejects: Vec<store::imports::Reject>) -> Vec<RejectDto> {
     let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
-    ImportPreviewDto {
-        header_row: p.header_row,
-        header_rows: p.header_rows,
-        rows_above_header: p.rows_above_header,
-        sheet: p.sheet,
-        columns: p.columns,
-        missing: p.missing,
-        sample: p.sample,
-        counts: p.counts,
-        problems: p.problems.into_iter().map(|r| reject_dto(t, r)).collect(),
-        skipped: p
-            .skipped
-            .into_iter()
-            .map(|(row, reason)| SkippedRowDto { row, reason })
-            .collect(),
-        new_buildings: p.new_buildings,
-        new_building_count: p.new_building_count,
-        new_units: p.new_units,
-    }
-}
-
-fn reject_dto(t: crate::i18n::Tr, r: store::imports::Reject) -> RejectDto {
-    RejectDto {
-        row: r.row_number,
-        message: t.error(&r.code, &r.detail),
-        column: r.column_name,
-        code: r.code,
-    }
+    rejects
+        .into_iter()
+        .map(|r| RejectDto {
+            row: r.row_number,
+            message: t.error(&r.code, &r.detail),
+            column: r.column_name,
+            code: r.code,
+        })
+        .collect()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -213,18 +176,19 @@ pub struct StructureParams {
     pub dry_run: bool,
 }
 
-// Not the app's outcome: the problems are explained in words, as the rejects are.
-/// What a roster of grids, buildings and units created, or would create.
-#[derive(Serialize, ToSchema)]
-pub struct StructureOutcomeDto {
-    pub rows: usize,
-    pub grids_created: Vec<String>,
-    pub buildings_created: usize,
-    pub units_created: usize,
-    pub unchanged_rows: usize,
-    pub rejected_rows: usize,
-    pub problems: Vec<RejectDto>,
-    pub written: bool,
+api_shape! {
+    // Not the app's outcome: the problems are explained in words, as the rejects are.
+    /// What a roster of grids, buildings and units created, or would create.
+    StructureOutcomeDto from out: app::import::StructureOutcome {
+        rows: usize,
+        grids_created: Vec<String>,
+        buildings_created: usize,
+        units_created: usize,
+        unchanged_rows: usize,
+        rejected_rows: usize,
+        problems: Vec<RejectDto> = reject_dtos(out.problems),
+        written: bool,
+    }
 }
 
 /// Imports a roster of grids, buildings and (optionally) units (columns 网格/grid,
@@ -232,52 +196,29 @@ pub struct StructureOutcomeDto {
 /// node created audited. With `dry_run`, says what it would create.
 #[utoipa::path(post, path = "/imports/structure", params(StructureParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, body = StructureOutcomeDto), (status = 200, body = StructureOutcomeDto), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn import_structure(
-    State(s): State<AppState>,
     ctx: ApiCtx,
     Query(p): Query<StructureParams>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<StructureOutcomeDto>)> {
-    let out = s
+    let out = ctx
         .app
         .import_structure(&ctx.actor, p.community_id, &p.file_name, body, !p.dry_run)
         .await?;
-    let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
     let status = if out.written {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        Json(StructureOutcomeDto {
-            rows: out.rows,
-            grids_created: out.grids_created,
-            buildings_created: out.buildings_created,
-            units_created: out.units_created,
-            unchanged_rows: out.unchanged_rows,
-            rejected_rows: out.rejected_rows,
-            problems: out.problems.into_iter().map(|r| reject_dto(t, r)).collect(),
-            written: out.written,
-        }),
-    ))
+    Ok((status, Json(out.into())))
 }
 
 #[utoipa::path(get, path = "/imports/{id}", params(("id" = i64, Path)), responses((status = 200, body = ImportDto)))]
-async fn import(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<ImportDto>> {
-    Ok(Json(s.app.import_record(&ctx.actor, id).await?.into()))
+async fn import(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<ImportDto>> {
+    Ok(Json(ctx.app.import_record(&ctx.actor, id).await?.into()))
 }
 
 #[utoipa::path(get, path = "/imports/{id}/rejects", params(("id" = i64, Path)), responses((status = 200, body = Vec<RejectDto>)))]
-async fn import_rejects(
-    State(s): State<AppState>,
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Vec<RejectDto>>> {
-    let t = crate::i18n::Tr::new(crate::i18n::Lang::En);
-    let list = s.app.import_rejects(&ctx.actor, id, 10_000).await?;
-    Ok(Json(list.into_iter().map(|r| reject_dto(t, r)).collect()))
+async fn import_rejects(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Vec<RejectDto>>> {
+    let list = ctx.app.import_rejects(&ctx.actor, id, 10_000).await?;
+    Ok(Json(reject_dtos(list)))
 }

@@ -49,10 +49,21 @@ pub struct CommunityRequest {
     pub name: String,
 }
 
-/// Renames a community, grid, building or unit: the four operations differ only in the node.
-async fn rename(ctx: &ApiCtx, node: Node, r: &NameRequest) -> ApiResult<StatusCode> {
-    ctx.app.rename(&ctx.actor, node, &r.name).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// Declares the operation that renames a community, grid, building or unit: the four differ
+/// only in their path, their node and the answers they document.
+macro_rules! rename_operation {
+    ($(#[$doc:meta])* $handler:ident, $path:literal, $node:path, responses $answers:tt) => {
+        $(#[$doc])*
+        #[utoipa::path(patch, path = $path, params(("id" = i64, Path)), request_body = NameRequest, responses $answers)]
+        async fn $handler(
+            ctx: ApiCtx,
+            Path(id): Path<i64>,
+            Json(r): Json<NameRequest>,
+        ) -> ApiResult<StatusCode> {
+            ctx.app.rename(&ctx.actor, $node(id), &r.name).await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+    };
 }
 
 /// Communities in the caller's jurisdiction.
@@ -67,14 +78,10 @@ async fn create_community(ctx: ApiCtx, Json(r): Json<CommunityRequest>) -> ApiRe
     Ok(created(id.await?))
 }
 
-/// Renames a community.
-#[utoipa::path(patch, path = "/communities/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn rename_community(
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    rename(&ctx, Node::Community(id), &r).await
+rename_operation! {
+    /// Renames a community.
+    rename_community, "/communities/{id}", Node::Community,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 }
 
 #[utoipa::path(get, path = "/communities/{id}/grids", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]
@@ -93,13 +100,9 @@ async fn create_grid(
     Ok(created(ctx.app.create_grid(&ctx.actor, id, &r.name).await?))
 }
 
-#[utoipa::path(patch, path = "/grids/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn rename_grid(
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    rename(&ctx, Node::Grid(id), &r).await
+rename_operation! {
+    rename_grid, "/grids/{id}", Node::Grid,
+    responses((status = 204), (status = 404, body = ErrorBody))
 }
 
 #[utoipa::path(get, path = "/grids/{id}/buildings", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]
@@ -119,13 +122,9 @@ async fn create_building(
     Ok(created(id))
 }
 
-#[utoipa::path(patch, path = "/buildings/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn rename_building(
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    rename(&ctx, Node::Building(id), &r).await
+rename_operation! {
+    rename_building, "/buildings/{id}", Node::Building,
+    responses((status = 204), (status = 404, body = ErrorBody))
 }
 
 #[utoipa::path(get, path = "/buildings/{id}/units", params(("id" = i64, Path)), responses((status = 200, body = Vec<NodeDto>)))]
@@ -135,11 +134,7 @@ async fn units(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Vec<NodeDto>>
     Ok(Json(list.into_iter().map(node).collect()))
 }
 
-#[utoipa::path(patch, path = "/units/{id}", params(("id" = i64, Path)), request_body = NameRequest, responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn rename_unit(
-    ctx: ApiCtx,
-    Path(id): Path<i64>,
-    Json(r): Json<NameRequest>,
-) -> ApiResult<StatusCode> {
-    rename(&ctx, Node::Unit(id), &r).await
+rename_operation! {
+    rename_unit, "/units/{id}", Node::Unit,
+    responses((status = 204), (status = 404, body = ErrorBody))
 }

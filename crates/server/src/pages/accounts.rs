@@ -38,20 +38,14 @@ async fn accounts(ctx: Ctx) -> PageResult {
 }
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 struct AccountForm {
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     display_name: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     role: String,
-    #[serde(default)]
     level: String,
-    #[serde(default)]
     scope_id: String,
-    #[serde(default)]
     active: Option<String>,
 }
 

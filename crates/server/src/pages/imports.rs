@@ -12,25 +12,24 @@ use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use domain::registry::ImportStatus;
 use serde::Deserialize;
-use store::imports::Import;
+use store::imports::{Import, Reject};
 use store::structure::Community;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{self, Chrome, Ctx, FormErrors, OnPage, PageError, render, render_form};
+use crate::web::{
+    self, Chrome, Ctx, FormErrors, OnPage, PageError, PageResult, invalid, render, render_form,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/imports", get(imports_page).post(upload))
-        .route("/imports/preview", axum::routing::post(preview::choose))
-        .route("/imports/structure", axum::routing::post(roster::upload))
-        .route(
-            "/imports/structure/confirm",
-            axum::routing::post(roster::confirm),
-        )
+        .route("/imports/preview", post(preview::choose))
+        .route("/imports/structure", post(roster::upload))
+        .route("/imports/structure/confirm", post(roster::confirm))
         .route("/imports/{id}", get(import_page))
         .route("/imports/{id}/progress", get(progress))
         .route("/imports/{id}/rejects.xlsx", get(rejects_xlsx))
@@ -57,7 +56,7 @@ pub(super) async fn page(
     ctx: &Ctx,
     selected: Option<i64>,
     form_error: String,
-) -> Result<Response, PageError> {
+) -> PageResult {
     ctx.actor.require_import().on_page(ctx)?;
     let communities = s.app.communities(&ctx.actor).await.on_page(ctx)?;
     let selected = selected.or(communities.first().map(|c| c.id)).unwrap_or(0);
@@ -85,7 +84,7 @@ async fn imports_page(
     State(s): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CommunityQuery>,
-) -> Result<Response, PageError> {
+) -> PageResult {
     page(&s, &ctx, q.community, String::new()).await
 }
 
@@ -139,11 +138,7 @@ pub(super) async fn read_upload(
 }
 
 /// Holds the upload and shows its preview; nothing is written until "import".
-async fn upload(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    form: Multipart,
-) -> Result<Response, PageError> {
+async fn upload(State(s): State<AppState>, ctx: Ctx, form: Multipart) -> PageResult {
     // Refused before the file is held: only those who import may have an upload kept.
     ctx.actor.require_import().on_page(&ctx)?;
     let u = match read_upload(&s, &ctx, form).await? {
@@ -165,7 +160,7 @@ async fn start_import(
     token: &str,
     held: held::Held,
     options: &app::import::ImportOptions,
-) -> Result<Response, PageError> {
+) -> PageResult {
     match s
         .app
         .prepare_import_with(
@@ -188,12 +183,41 @@ async fn start_import(
             });
             Ok(Redirect::to(&format!("/imports/{id}")).into_response())
         }
-        Err(e @ app::AppError::Validation(_)) => {
-            let message = FormErrors::from_app(&e, ctx.t).joined();
-            page(s, ctx, Some(held.community_id), message).await
-        }
-        Err(e) => Err(ctx.err(e)),
+        Err(e) => refused(s, ctx, held.community_id, e).await,
     }
+}
+
+/// A file refused by the import: the upload page again with why, when the file's content is to
+/// blame; the error page otherwise.
+pub(super) async fn refused(
+    s: &AppState,
+    ctx: &Ctx,
+    community_id: i64,
+    e: app::AppError,
+) -> PageResult {
+    if invalid(&e) {
+        let message = FormErrors::from_app(&e, ctx.t).joined();
+        page(s, ctx, Some(community_id), message).await
+    } else {
+        Err(ctx.err(e))
+    }
+}
+
+/// Rows of a file that were refused, as (row, column, why) for a page.
+pub(super) fn reject_rows(
+    rejects: &[Reject],
+    why: impl Fn(&str, &str, &str) -> String,
+) -> Vec<(i64, String, String)> {
+    rejects
+        .iter()
+        .map(|r| {
+            (
+                r.row_number,
+                r.column_name.clone(),
+                why(&r.code, &r.column_name, &r.detail),
+            )
+        })
+        .collect()
 }
 
 fn multipart_error(s: &AppState, ctx: &Ctx, status: StatusCode) -> Response {
@@ -238,29 +262,15 @@ pub(crate) fn explain(t: Tr) -> impl Fn(&str, &str, &str) -> String {
     }
 }
 
-async fn import_page(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let i = s.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
-    let rejects = s
+async fn import_page(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let i = ctx.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
+    let rejects = ctx
         .app
         .import_rejects(&ctx.actor, id, 500)
         .await
         .on_page(&ctx)?;
-    let ex = explain(ctx.t);
-    let rejects = rejects
-        .into_iter()
-        .map(|r| {
-            (
-                r.row_number,
-                r.column_name.clone(),
-                ex(&r.code, &r.column_name, &r.detail),
-            )
-        })
-        .collect();
-    let skipped = s
+    let rejects = reject_rows(&rejects, explain(ctx.t));
+    let skipped = ctx
         .app
         .import_skipped_rows(&ctx.actor, id, 100)
         .await
@@ -271,7 +281,7 @@ async fn import_page(
     let stopped_text = if i.status == ImportStatus::TooManyRejects {
         ctx.t.get("import.stopped_for_rejects").replace(
             "{max}",
-            &s.app.settings.imports.max_rejected_rows.to_string(),
+            &ctx.app.settings.imports.max_rejected_rows.to_string(),
         )
     } else {
         String::new()
@@ -285,12 +295,8 @@ async fn import_page(
     }))
 }
 
-async fn progress(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let i = s.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
+async fn progress(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let i = ctx.app.import_record(&ctx.actor, id).await.on_page(&ctx)?;
     if i.status != ImportStatus::Running {
         // Finished: reload the whole page so the rejected rows appear.
         let mut res = StatusCode::OK.into_response();
@@ -305,12 +311,8 @@ async fn progress(
     }))
 }
 
-async fn rejects_xlsx(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let bytes = s
+async fn rejects_xlsx(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let bytes = ctx
         .app
         .rejects_workbook(&ctx.actor, id, &explain(ctx.t))
         .await

@@ -199,22 +199,16 @@ async fn household_section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     Ok(render(&Section { t: ctx.t, orders }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct CreateForm {
     /// A resident id, or empty for every member.
-    #[serde(default)]
     resident_id: String,
-    #[serde(default)]
     reason: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     start_date: String,
-    #[serde(default)]
     days: String,
-    #[serde(default)]
     doctor_id: String,
-    #[serde(default)]
     grid_worker_id: String,
 }
 
@@ -339,11 +333,10 @@ async fn finish<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct TransitionForm {
-    #[serde(default)]
     transition: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -355,11 +348,10 @@ async fn transition(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TransitionForm>
     finish(&ctx, id, r).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct DurationForm {
-    #[serde(default)]
     days: String,
-    #[serde(default)]
     reason: String,
 }
 
@@ -371,15 +363,12 @@ async fn duration(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DurationForm>) ->
     finish(&ctx, id, r).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct DetailsForm {
-    #[serde(default)]
     door_sealed: Option<String>,
-    #[serde(default)]
     camera_installed: Option<String>,
-    #[serde(default)]
     doctor_id: String,
-    #[serde(default)]
     grid_worker_id: String,
 }
 

@@ -39,11 +39,10 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct NameForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     street_id: i64,
 }
 
@@ -154,12 +153,10 @@ async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>)
 }
 
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct HouseholdForm {
-    #[serde(default)]
     pub unit: String,
-    #[serde(default)]
     pub room: String,
-    #[serde(default)]
     pub phone: String,
 }
 

@@ -337,17 +337,13 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct StepForm {
-    #[serde(default)]
     back: String,
-    #[serde(default)]
     needs: String,
-    #[serde(default)]
     via: String,
-    #[serde(default)]
     reason: String,
-    #[serde(default)]
     volunteer_id: String,
 }
 

@@ -190,21 +190,11 @@ pub async fn list_alerts(
             w.text("a.state = ?", s.code().to_owned());
         }
     }
-    if let Some(d) = f.doctor_id {
-        w.int("q.doctor_id = ?", d);
-    }
-    if let Some(g) = f.grid_id {
-        w.int("a.grid_id = ?", g);
-    }
-    if let Some(o) = f.order_id {
-        w.int("a.order_id = ?", o);
-    }
-    if let Some(k) = &f.kind {
-        w.text("a.kind = ?", k.code().to_owned());
-    }
-    if let Some(a) = page.after {
-        w.int("a.id < ?", a);
-    }
+    w.int_if_given("q.doctor_id = ?", f.doctor_id);
+    w.int_if_given("a.grid_id = ?", f.grid_id);
+    w.int_if_given("a.order_id = ?", f.order_id);
+    w.text_if_given("a.kind = ?", f.kind.as_ref().map(|k| k.code()));
+    w.int_if_given("a.id < ?", page.after);
     w.fetch_page(conn, ALERT_SELECT, "a.id DESC", page, read::<Alert>, |a| {
         a.id
     })

@@ -80,12 +80,8 @@ pub async fn list_campaigns(
 ) -> Result<Page<Campaign>> {
     let mut w = Where::new();
     campaign_scope(&mut w, j);
-    if let Some(c) = community_id {
-        w.int("c.community_id = ?", c);
-    }
-    if let Some(a) = page.after {
-        w.int("c.id < ?", a);
-    }
+    w.int_if_given("c.community_id = ?", community_id);
+    w.int_if_given("c.id < ?", page.after);
     w.fetch_page(
         conn,
         CAMPAIGN_SELECT,

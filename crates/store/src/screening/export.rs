@@ -51,9 +51,7 @@ pub async fn register(
         .scope(j, "r")
         .int("sh.campaign_id = ?", campaign_id);
     reach.bind_to(&mut w);
-    if let Some(a) = page.after {
-        w.int("r.id > ?", a);
-    }
+    w.int_if_given("r.id > ?", page.after);
     w.fetch_page(
         conn,
         "SELECT r.id AS resident_id, r.name, r.document_kind, r.document_masked, r.phone, \

@@ -107,21 +107,15 @@ pub async fn list_households(
             w.raw(&format!("sh.team_id IN ({list})"));
         }
     }
-    if let Some(g) = f.grid_id {
-        w.int("sh.grid_id = ?", g);
-    }
-    if let Some(b) = f.building_id {
-        w.int("sh.building_id = ?", b);
-    }
+    w.int_if_given("sh.grid_id = ?", f.grid_id);
+    w.int_if_given("sh.building_id = ?", f.building_id);
     if let Some(state) = f.state {
         // A state is one band of list ranks: read just that range of the index.
         w.text("sh.state = ?", state.code())
             .int("sh.list_rank >= ?", list_rank(state, 0))
             .int("sh.list_rank < ?", list_rank(state, 0) + BAND);
     }
-    if let Some(a) = page.after {
-        w.int("sh.list_rank > ?", a);
-    }
+    w.int_if_given("sh.list_rank > ?", page.after);
     w.fetch_page(
         conn,
         HOUSEHOLD_SELECT,

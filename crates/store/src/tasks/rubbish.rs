@@ -54,15 +54,9 @@ pub async fn list_rounds(
 ) -> Result<Page<Round>> {
     let mut w = Where::new();
     w.scope(j, "r");
-    if let Some(d) = &f.date {
-        w.text("r.round_date = ?", d.clone());
-    }
-    if let Some(v) = f.volunteer_id {
-        w.int("r.volunteer_id = ?", v);
-    }
-    if let Some(v) = f.grid_id {
-        w.int("r.grid_id = ?", v);
-    }
+    w.text_if_given("r.round_date = ?", f.date.as_deref());
+    w.int_if_given("r.volunteer_id = ?", f.volunteer_id);
+    w.int_if_given("r.grid_id = ?", f.grid_id);
     let order = w.keyset("r", "rubbish_rounds", Key::Desc("round_date"), page.after);
     w.fetch_page(conn, ROUND_SELECT, &order, page, read::<Round>, |r| r.id)
         .await

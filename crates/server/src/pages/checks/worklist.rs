@@ -168,12 +168,11 @@ async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct AlertForm {
-    #[serde(default)]
     note: String,
     /// The worklist query to return to.
-    #[serde(default)]
     back: String,
 }
 

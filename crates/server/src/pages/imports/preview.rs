@@ -4,13 +4,12 @@
 use app::import::{Column, ImportOptions, ImportPreview};
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use store::structure::Grid;
 
-use super::{page, start_import};
+use super::{page, refused, reject_rows, start_import};
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, redirect, render};
 
 #[derive(Template)]
 #[template(path = "import_preview.html")]
@@ -43,7 +42,7 @@ pub(super) async fn show(
     ctx: &Ctx,
     token: &str,
     options: &ImportOptions,
-) -> Result<Response, PageError> {
+) -> PageResult {
     let Some(held) = s.held_uploads.get(token, ctx.actor.account_id) else {
         return page(s, ctx, None, ctx.t.get("import.upload_again").to_owned()).await;
     };
@@ -60,11 +59,7 @@ pub(super) async fn show(
         .await
     {
         Ok(p) => p,
-        Err(e @ app::AppError::Validation(_)) => {
-            let message = FormErrors::from_app(&e, ctx.t).joined();
-            return page(s, ctx, Some(community_id), message).await;
-        }
-        Err(e) => return Err(ctx.err(e)),
+        Err(e) => return refused(s, ctx, community_id, e).await,
     };
     let t = ctx.t;
     let grids = s.app.grids(&ctx.actor, community_id).await.on_page(ctx)?;
@@ -81,17 +76,7 @@ pub(super) async fn show(
             (c.header.clone(), code, c.column.is_some())
         })
         .collect();
-    let problems = preview
-        .problems
-        .iter()
-        .map(|r| {
-            (
-                r.row_number,
-                r.column_name.clone(),
-                t.error(&r.code, &r.detail),
-            )
-        })
-        .collect();
+    let problems = reject_rows(&preview.problems, |code, _, detail| t.error(code, detail));
     let skipped = preview
         .skipped
         .iter()
@@ -149,8 +134,8 @@ pub(super) async fn show(
 pub(super) async fn choose(
     State(s): State<AppState>,
     ctx: Ctx,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
     let value = |name: &str| {
         pairs
             .iter()
@@ -158,7 +143,6 @@ pub(super) async fn choose(
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    ctx.check_csrf(value("csrf"))?;
     let token = value("token").to_owned();
     let options = options_from(&pairs);
     let Some(held) = s.held_uploads.get(&token, ctx.actor.account_id) else {
@@ -166,7 +150,7 @@ pub(super) async fn choose(
     };
     // A second click on "import" goes to the import the first one started.
     if let Some(id) = held.imported {
-        return Ok(axum::response::Redirect::to(&format!("/imports/{id}")).into_response());
+        return Ok(redirect(&format!("/imports/{id}")));
     }
     if value("action") == "import" {
         start_import(&s, &ctx, &token, held, &options).await

@@ -7,9 +7,9 @@ use axum::extract::{Multipart, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{page, read_upload};
+use super::{page, read_upload, refused, reject_rows};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, FormErrors, OnPage, PageError, render};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, render};
 
 #[derive(Template)]
 #[template(path = "import_structure.html")]
@@ -23,17 +23,7 @@ struct RosterPage {
 }
 
 fn show(ctx: &Ctx, file_name: &str, token: &str, out: StructureOutcome) -> Response {
-    let problems = out
-        .problems
-        .iter()
-        .map(|r| {
-            (
-                r.row_number,
-                r.column_name.clone(),
-                ctx.t.error(&r.code, &r.detail),
-            )
-        })
-        .collect();
+    let problems = reject_rows(&out.problems, |code, _, detail| ctx.t.error(code, detail));
     render(&RosterPage {
         c: ctx.chrome(ctx.t.get("roster.title")),
         file_name: file_name.to_owned(),
@@ -44,11 +34,7 @@ fn show(ctx: &Ctx, file_name: &str, token: &str, out: StructureOutcome) -> Respo
 }
 
 /// Holds the roster and shows what importing it would create.
-pub(super) async fn upload(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    form: Multipart,
-) -> Result<Response, PageError> {
+pub(super) async fn upload(State(s): State<AppState>, ctx: Ctx, form: Multipart) -> PageResult {
     // Refused before the file is held: only those who shape the structure may have it kept.
     if !ctx.actor.role.can_edit_structure() {
         return Err(ctx.err(app::AppError::Forbidden));
@@ -74,17 +60,12 @@ pub(super) async fn upload(
                     .hold(ctx.actor.account_id, u.community_id, &u.file_name, u.bytes);
             Ok(show(&ctx, &u.file_name, &token, out))
         }
-        Err(e @ app::AppError::Validation(_)) => {
-            let message = FormErrors::from_app(&e, ctx.t).joined();
-            page(&s, &ctx, Some(u.community_id), message).await
-        }
-        Err(e) => Err(ctx.err(e)),
+        Err(e) => refused(&s, &ctx, u.community_id, e).await,
     }
 }
 
 #[derive(Deserialize)]
 pub(super) struct ConfirmForm {
-    csrf: String,
     token: String,
 }
 
@@ -92,9 +73,8 @@ pub(super) struct ConfirmForm {
 pub(super) async fn confirm(
     State(s): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<ConfirmForm>,
-) -> Result<Response, PageError> {
-    ctx.check_csrf(&f.csrf)?;
+    Form(f): Form<ConfirmForm>,
+) -> PageResult {
     let Some(held) = s.held_uploads.get(&f.token, ctx.actor.account_id) else {
         return page(&s, &ctx, None, ctx.t.get("import.upload_again").to_owned()).await;
     };

@@ -41,11 +41,10 @@ async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct HouseholdEditForm {
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     head_resident_id: String,
 }
 

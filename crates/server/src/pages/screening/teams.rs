@@ -19,11 +19,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/screening/{id}/assign", post(assign))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct TeamForm {
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     members: String,
 }
 
@@ -55,17 +54,14 @@ async fn team_members(
     after_change(&ctx, id, r).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 struct AssignForm {
     /// `grid`, `buildings` or `by_grid`.
-    #[serde(default)]
     how: String,
-    #[serde(default)]
     team_id: String,
-    #[serde(default)]
     grid_id: String,
     /// Building names or numbers, separated by commas.
-    #[serde(default)]
     buildings: String,
 }
 
