@@ -139,6 +139,15 @@ fn print_problems<'a>(rejects: impl ExactSizeIterator<Item = &'a Reject>) {
     }
 }
 
+/// A file's name (as imports record it) and its bytes.
+fn read_named(file: &Path) -> Result<(String, Vec<u8>), CliError> {
+    let bytes = std::fs::read(file).map_err(CliError::file("cannot read", file))?;
+    let name = file
+        .file_name()
+        .map_or_else(|| "upload".to_owned(), |n| n.to_string_lossy().into_owned());
+    Ok((name, bytes))
+}
+
 pub async fn import_residents(
     app: &App,
     file: &Path,
@@ -149,11 +158,7 @@ pub async fn import_residents(
 ) -> Result<ExitCode, CliError> {
     let actor = actor_for(app, as_user).await?;
     let community = app.community(&actor, community_id).await?;
-    let bytes = std::fs::read(file).map_err(CliError::file("cannot read", file))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "residents".to_owned());
+    let (name, bytes) = read_named(file)?;
     if dry_run {
         let preview = app
             .preview_import(&actor, community_id, &name, bytes, options)
@@ -189,11 +194,7 @@ pub async fn import_structure(
 ) -> Result<ExitCode, CliError> {
     let actor = actor_for(app, as_user).await?;
     let community = app.community(&actor, community_id).await?;
-    let bytes = std::fs::read(file).map_err(CliError::file("cannot read", file))?;
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "structure".to_owned());
+    let (name, bytes) = read_named(file)?;
     let out = app
         .import_structure(&actor, community_id, &name, bytes, !dry_run)
         .await?;

@@ -201,11 +201,8 @@ impl App {
                 let room = PREVIEW_PROBLEMS.saturating_sub(preview.skipped.len());
                 preview.skipped.extend(plan.skipped.into_iter().take(room));
             }
-            Ok(if counting {
-                ImportStatus::Finished
-            } else {
-                ImportStatus::TooManyRejects
-            })
+            // A preview stopped early (no required columns) ends as one read to the end.
+            Ok(ImportStatus::Finished)
         }
         .await;
         reading.end(taken).await?;
