@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod checkpoints;
 mod checks;
 mod contract;
 mod day_replay;

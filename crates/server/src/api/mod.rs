@@ -6,6 +6,7 @@ mod assignees;
 mod audit;
 mod checks;
 pub mod extract;
+mod gates;
 mod imports;
 mod passes;
 mod patch;
@@ -188,6 +189,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(tasks::routes())
         .merge(assignees::routes())
         .merge(passes::routes())
+        .merge(gates::routes())
 }
 
 pub fn routes() -> Router<AppState> {
