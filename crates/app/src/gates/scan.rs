@@ -323,16 +323,8 @@ impl App {
         let last = ps::last_passage_of_pass(conn, stored.id, c.at)
             .await?
             .map(|(d, ms)| (d, ms.div_euclid(1000)));
-        let local = jiff::Timestamp::from_millisecond(c.at)
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .to_zoned_datetime(self.settings.time_zone.clone());
-        let weekday = local.weekday().to_monday_one_offset() as u8;
-        let minute = local.hour() as u16 * 60 + local.minute() as u16;
-        let gate_now = GateNow {
-            id: gate.id,
-            closed: gate.closed,
-            direction: gate.direction,
-        };
+        let (weekday, minute) = self.local_weekday_minute(c.at)?;
+        let gate_now = gate_now(gate);
         let pass_now = PassNow {
             kind: stored.kind,
             state: stored.state,
@@ -359,6 +351,17 @@ impl App {
                 ..d
             }),
         )
+    }
+
+    /// The local weekday (1 = Monday) and minute past midnight of a moment (ms).
+    pub(crate) fn local_weekday_minute(&self, at: i64) -> AppResult<(u8, u16)> {
+        let local = jiff::Timestamp::from_millisecond(at)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .to_zoned_datetime(self.settings.time_zone.clone());
+        let weekday = u8::try_from(local.weekday().to_monday_one_offset()).unwrap_or(1);
+        let minute =
+            u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(0);
+        Ok((weekday, minute))
     }
 
     /// What the gate's screen shows of a stored pass.
@@ -456,6 +459,21 @@ impl App {
             tx.audit(a).await?;
         }
         Ok(id)
+    }
+}
+
+/// The gate's rules as stored: its state, direction and hours.
+pub(crate) fn gate_now(gate: &Gate) -> GateNow {
+    let hours = gate
+        .opens
+        .as_deref()
+        .and_then(cp::minute_of)
+        .zip(gate.closes.as_deref().and_then(cp::minute_of));
+    GateNow {
+        id: gate.id,
+        closed: gate.closed,
+        direction: gate.direction,
+        hours,
     }
 }
 

@@ -163,7 +163,11 @@ impl App {
             origin: v.origin.clone(),
             destination,
         });
-        let refusal = rule.as_ref().err().map(GateRefusal::from);
+        let (_, minute) = self.local_weekday_minute(c.at)?;
+        let refusal = match super::scan::gate_now(&gate).open_to(Direction::In, minute) {
+            Err(closed) => Some(closed),
+            Ok(()) => rule.as_ref().err().map(GateRefusal::from),
+        };
         let number = v.document.number();
         let kind = v.document.kind();
         let visitor_id = ps::save_visitor(
