@@ -216,7 +216,7 @@ impl App {
         };
         let id = self.insert_passage(&mut tx, actor, &new).await?;
         let passage: Passage =
-            ps::passage(tx.conn(), &domain::access::Jurisdiction::ALL, id).await?;
+            super::scan::logged(id, &new, &gate, actor, None, Some(v.name.clone()));
         tx.commit().await?;
         Ok(GateDecision {
             passage,
