@@ -48,6 +48,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.imports.txt"),
     include_str!("../i18n/zh.api.txt"),
     include_str!("../i18n/zh.system.txt"),
+    include_str!("../i18n/zh.calls.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -58,6 +59,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.imports.txt"),
     include_str!("../i18n/en.api.txt"),
     include_str!("../i18n/en.system.txt"),
+    include_str!("../i18n/en.calls.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

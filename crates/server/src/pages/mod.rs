@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+pub(crate) mod calls;
 mod checks;
 pub(crate) mod imports;
 mod quarantine;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
+        .merge(calls::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
+use domain::calls::Purpose;
 use domain::health::{self, Method};
 use domain::page::PageRequest;
 use domain::quarantine::{self as q, State as OrderState};
@@ -18,6 +19,7 @@ use store::quarantine::Order;
 use super::{AlertRow, alert_row, degrees, field, fields, symptom_codes, symptom_text};
 use crate::AppState;
 use crate::i18n::Tr;
+use crate::pages::calls::{CallButton, call_buttons, targets_of};
 use crate::web::{
     Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_step, redirect, render,
 };
@@ -78,6 +80,8 @@ impl Entered {
 struct OrderChecksPage {
     c: Chrome,
     order: Order,
+    /// A button per number the household is reached on, while the order runs.
+    calls: Vec<CallButton>,
     is_active: bool,
     can_record: bool,
     can_manage_link: bool,
@@ -178,8 +182,20 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
     if entered.method.is_empty() {
         entered.method = Method::DoctorCall.code().to_owned();
     }
+    let calls = if state.is_final() {
+        Vec::new()
+    } else {
+        let targets = targets_of(ctx, Purpose::QuarantineOrder, &[order.household_id]).await;
+        call_buttons(
+            ctx,
+            Purpose::QuarantineOrder,
+            id,
+            targets.get(&order.household_id),
+        )
+    };
     let mut res = render(&OrderChecksPage {
         c: ctx.chrome(&title),
+        calls,
         is_active: state == OrderState::Active,
         can_record: health::can_record_checks(ctx.actor.role),
         can_manage_link: q::can_manage(ctx.actor.role) && !state.is_final(),
