@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod calls;
 mod checks;
 mod contract;
 mod day_replay;
