@@ -3,6 +3,7 @@
 
 mod calls;
 mod capabilities;
+mod gates;
 mod world;
 
 use app::{Actor, App};

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod calls;
+mod checkpoints;
 mod checks;
 mod contract;
 mod day_replay;

@@ -53,6 +53,9 @@ pub enum ErrorCode {
     RoundDone,
     RoundNotYetOpen,
     StopsPending,
+    // Gates and passes.
+    NotOnShift,
+    PassRevoked,
 }
 
 impl ErrorCode {
@@ -96,6 +99,8 @@ impl ErrorCode {
             ErrorCode::RoundDone => "round_done",
             ErrorCode::RoundNotYetOpen => "round_not_yet_open",
             ErrorCode::StopsPending => "stops_pending",
+            ErrorCode::NotOnShift => "not_on_shift",
+            ErrorCode::PassRevoked => "pass_revoked",
         }
     }
 }

@@ -17,6 +17,8 @@ use crate::{Actor, App, AppResult};
 /// Something that happened, as the capability that did it tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
+    /// A home quarantine order became active: its household is sealed.
+    QuarantineStarted { order_id: i64, household_id: i64 },
     /// A quarantine order reached a final state (released, transferred to hospital,
     /// cancelled): its household may have nobody under home quarantine any more.
     QuarantineEnded { order_id: i64, household_id: i64 },
@@ -33,7 +35,7 @@ pub struct Subscriber {
 }
 
 /// Every capability's subscribers, in the order they react.
-pub const SUBSCRIBERS: &[&[Subscriber]] = &[crate::tasks::SUBSCRIBERS];
+pub const SUBSCRIBERS: &[&[Subscriber]] = &[crate::tasks::SUBSCRIBERS, crate::passes::SUBSCRIBERS];
 
 impl App {
     /// Lets every subscriber react to `event` inside `tx`; the first failure fails the whole

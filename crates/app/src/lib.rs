@@ -10,6 +10,7 @@ pub mod checks;
 pub mod crypto;
 mod error;
 pub mod events;
+pub mod gates;
 pub mod import;
 pub mod jobs;
 pub mod passes;
@@ -43,6 +44,8 @@ pub struct Settings {
     pub check_windows: domain::quarantine::Windows,
     /// Bounds of an uploaded register and of its rejected rows.
     pub imports: import::ImportLimits,
+    /// The checkpoint rules: passes' life, a household's quota, the visitor rule.
+    pub gates: gates::GateRules,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             quarantine_days: 14,
             check_windows: domain::quarantine::Windows::default(),
             imports: import::ImportLimits::default(),
+            gates: gates::GateRules::default(),
         }
     }
 }

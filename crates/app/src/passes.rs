@@ -1,8 +1,28 @@
-//! Checkpoint passes (C4): the keys that sign them and the set a gate verifies them with.
+//! Checkpoint passes (C4): the keys that sign them and the set a gate verifies them with, the
+//! passes themselves ([`issue`]), their codes and personal links, the revocation list a gate
+//! caches, and their suspension while their household is sealed ([`seal`]).
 
-use store::passes as stored;
+pub mod issue;
+mod seal;
 
+use domain::checkpoint as cp;
+use domain::page::{Page, PageRequest};
+use store::passes::{self as stored, NotLive, Pass, PassFilter};
+
+use crate::crypto::{new_token, token_hash};
 use crate::{Actor, App, AppError, AppResult};
+
+pub use seal::SUBSCRIBERS;
+
+pub(crate) const OBJECT_TYPE: &str = "pass";
+
+/// A community's revocation list as a gate caches it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revocations {
+    /// Changes whenever a pass of the community changes state.
+    pub version: i64,
+    pub not_live: Vec<NotLive>,
+}
 
 impl App {
     /// The public keys of every version of the pass signing key, newest first: a gate verifies
@@ -45,5 +65,98 @@ impl App {
         }));
         tx.commit_audited(e).await?;
         Ok(version)
+    }
+}
+
+impl App {
+    pub async fn passes(
+        &self,
+        actor: &Actor,
+        filter: &PassFilter,
+        page: PageRequest,
+    ) -> AppResult<Page<Pass>> {
+        let mut conn = self.read_as(actor, cp::can_view_passes(actor.role)).await?;
+        Ok(stored::list_passes(&mut conn, &actor.jurisdiction, filter, page).await?)
+    }
+
+    pub async fn pass(&self, actor: &Actor, id: i64) -> AppResult<Pass> {
+        let mut conn = self.read_as(actor, cp::can_view_passes(actor.role)).await?;
+        Ok(stored::pass(&mut conn, &actor.jurisdiction, id).await?)
+    }
+
+    /// The code a pass's QR holds, signed with the newest key: the same pass gives the same
+    /// code until the key is rotated.
+    pub async fn pass_code(&self, actor: &Actor, id: i64) -> AppResult<String> {
+        let p = self.pass(actor, id).await?;
+        self.sign_pass(&p).await
+    }
+
+    pub(crate) async fn sign_pass(&self, p: &Pass) -> AppResult<String> {
+        let mut conn = self.db.conn().await?;
+        let gates = store::gates::gates_for_building(&mut conn, p.building_id).await?;
+        drop(conn);
+        let claims = passes::PassClaims {
+            issuer: self.settings.gates.issuer.clone(),
+            issued_at: p.issued_at.div_euclid(1000),
+            expires_at: p.expires_at.div_euclid(1000),
+            pass_id: p.id,
+            kind: match p.kind {
+                cp::PassKind::Household => passes::PassKind::Household,
+                cp::PassKind::Commuter => passes::PassKind::Commuter,
+                cp::PassKind::Vehicle => passes::PassKind::Vehicle,
+            },
+            household_id: p.household_id,
+            gates,
+            quota: passes::Quota {
+                exits: u32::try_from(p.quota_exits).unwrap_or(0),
+                days: u32::try_from(p.quota_days).unwrap_or(1),
+            },
+            colour: p.kind.colour().to_owned(),
+        };
+        let key = self.pass_signing_key().await?;
+        passes::issue(&claims, &key).map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    /// Makes the resident's personal link to a pass, shown once; a new link replaces the old.
+    pub async fn create_pass_link(&self, actor: &Actor, id: i64) -> AppResult<String> {
+        let mut tx = self
+            .write_as(actor, cp::can_issue_passes(actor.role))
+            .await?;
+        let p = stored::pass(tx.conn(), &actor.jurisdiction, id).await?;
+        let token = new_token();
+        stored::set_link_hash(tx.conn(), id, &token_hash(&token)).await?;
+        let mut a = actor.audit("pass_link_create", OBJECT_TYPE, id);
+        a.community_id = Some(p.community_id);
+        tx.commit_audited(a).await?;
+        Ok(token)
+    }
+
+    /// The pass a resident's personal link opens, with its code; `NotFound` for any token
+    /// that opens none.
+    pub async fn pass_by_link(&self, token: &str) -> AppResult<(Pass, String)> {
+        let token = token.trim();
+        if token.len() != 43
+            || !token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(AppError::NotFound);
+        }
+        let mut conn = self.db.conn().await?;
+        let p = stored::pass_by_link(&mut conn, &token_hash(token)).await?;
+        drop(conn);
+        let code = self.sign_pass(&p).await?;
+        Ok((p, code))
+    }
+
+    /// The revocation list of a gate's community, for a gate to verify with no network.
+    pub async fn revocations(&self, actor: &Actor, gate_id: i64) -> AppResult<Revocations> {
+        let mut conn = self.db.conn().await?;
+        let gate = self
+            .gate_kept_by(&mut conn, actor, gate_id, store::now_ms())
+            .await?;
+        let (version, not_live) =
+            stored::revocations(&mut conn, gate.community_id, store::now_ms()).await?;
+        Ok(Revocations { version, not_live })
     }
 }

@@ -292,6 +292,22 @@ impl App {
             tx.audit(a).await?;
             ids.push(id);
         }
+        if state == State::Active && p.kind == Kind::Home {
+            let mut sealed: Vec<(i64, i64)> = residents
+                .iter()
+                .zip(&ids)
+                .map(|(r, id)| (r.household_id, *id))
+                .collect();
+            sealed.sort_unstable();
+            sealed.dedup_by_key(|(household, _)| *household);
+            for (household_id, order_id) in sealed {
+                let started = Event::QuarantineStarted {
+                    order_id,
+                    household_id,
+                };
+                self.raise(&mut tx, actor, started).await?;
+            }
+        }
         if let Some(first) = residents.first()
             && p.kind == Kind::Home
             && p.start == self.today()
@@ -481,6 +497,13 @@ impl App {
         let reason = reason.trim();
         a.reason = (!reason.is_empty()).then(|| reason.to_owned());
         tx.audit(a).await?;
+        if outcome.state == State::Active && o.kind == Kind::Home {
+            let started = Event::QuarantineStarted {
+                order_id: id,
+                household_id: o.household_id,
+            };
+            self.raise(&mut tx, actor, started).await?;
+        }
         if outcome.state.is_final() {
             let ended = Event::QuarantineEnded {
                 order_id: id,

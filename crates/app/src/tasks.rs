@@ -187,8 +187,9 @@ pub const SUBSCRIBERS: &[Subscriber] = &[Subscriber {
 /// Deliveries waiting for a household nobody is quarantined in any more are called off when
 /// its order ends, not at the next hourly generation.
 async fn quarantine_ended(tx: &mut WriteTx, actor: &Actor, event: &Event) -> AppResult<()> {
-    let Event::QuarantineEnded { household_id, .. } = event;
-    cancel_orphaned_deliveries(tx, actor, &Jurisdiction::ALL, Some(*household_id)).await?;
+    if let Event::QuarantineEnded { household_id, .. } = event {
+        cancel_orphaned_deliveries(tx, actor, &Jurisdiction::ALL, Some(*household_id)).await?;
+    }
     Ok(())
 }
 

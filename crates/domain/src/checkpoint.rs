@@ -1,6 +1,10 @@
 //! The rules at a community's gate (C4): how often a household may go out, which visitors are
 //! let in, and what a car's number plate looks like.
 
+mod gate;
+
+pub use gate::*;
+
 use crate::health::Temperature;
 
 /// How often a pass lets its holders out: `exits` exits in any `days` days (0 exits: no limit).

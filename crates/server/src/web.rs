@@ -265,7 +265,8 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         C::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
         C::NotFound | C::NoSuchRoute => StatusCode::NOT_FOUND,
         C::Unauthenticated => StatusCode::UNAUTHORIZED,
-        C::Forbidden | C::CsrfFailed => StatusCode::FORBIDDEN,
+        // A guard off shift may not act at the gate: a refusal of the role's reach, named.
+        C::Forbidden | C::CsrfFailed | C::NotOnShift => StatusCode::FORBIDDEN,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         C::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -295,7 +296,8 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         | C::TaskClosed
         | C::RoundDone
         | C::RoundNotYetOpen
-        | C::StopsPending => StatusCode::CONFLICT,
+        | C::StopsPending
+        | C::PassRevoked => StatusCode::CONFLICT,
     }
 }
 

@@ -328,6 +328,7 @@ pub(crate) mod migrations {
         (12, "0012", forget_login_failures),
         (13, "0013", import_skipped_rows),
         (14, "0014", pass_keys),
+        (15, "0015", checkpoints),
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -220,6 +220,9 @@ pub async fn community_has_orders(conn: &mut Conn, community_id: i64) -> Result<
 pub struct DueOrder {
     pub id: i64,
     pub community_id: i64,
+    pub household_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
     pub start_date: String,
 }
 
@@ -227,7 +230,7 @@ pub struct DueOrder {
 pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOrder>> {
     sql::all(
         conn,
-        "SELECT id, community_id, start_date FROM quarantine_orders \
+        "SELECT id, community_id, household_id, kind, start_date FROM quarantine_orders \
          WHERE state = 'planned' AND start_date <= $1 ORDER BY id",
         (date,),
     )

@@ -37,6 +37,7 @@ pub(super) struct World {
     pub(super) other_deliveries: [i64; 4],
     pub(super) other_rounds: [i64; 4],
     pub(super) day: String,
+    pub(super) gates: super::gates::GateWorld,
 }
 
 /// The community's staff everywhere: sets the world up through the use cases.
@@ -303,6 +304,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
             .await
             .expect("open");
     }
+    let gates = super::gates::gate_world(app, f, &places).await;
     campaigns[G2] = campaigns[G1];
     teams[G2] = teams[G1];
     members[G2] = members[G1].clone();
@@ -327,5 +329,6 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
         other_deliveries,
         other_rounds,
         day: day.to_string(),
+        gates,
     }
 }

@@ -3,6 +3,7 @@
 use store::WriteTx;
 use store::quarantine as qs;
 
+use crate::events::Event;
 use crate::jobs::{Job, daily_periods};
 use crate::{Actor, App, AppResult};
 
@@ -15,7 +16,7 @@ pub const JOBS: &[Job] = &[Job {
 
 /// Starts the planned orders whose start date is `period` or earlier, each audited as the
 /// system.
-async fn start_planned_orders(_app: &App, tx: &mut WriteTx, period: &str) -> AppResult<String> {
+async fn start_planned_orders(app: &App, tx: &mut WriteTx, period: &str) -> AppResult<String> {
     let due = qs::planned_orders_due(tx.conn(), period).await?;
     let mut started = 0;
     for o in due {
@@ -29,6 +30,13 @@ async fn start_planned_orders(_app: &App, tx: &mut WriteTx, period: &str) -> App
             "transition": "start", "state": "active", "is_override": false, "job": period,
         }));
         tx.audit(a).await?;
+        if o.kind == domain::quarantine::Kind::Home {
+            let sealed = Event::QuarantineStarted {
+                order_id: o.id,
+                household_id: o.household_id,
+            };
+            app.raise(tx, &Actor::system(), sealed).await?;
+        }
         started += 1;
     }
     Ok(format!("started {started}"))

@@ -7,6 +7,7 @@ mod audit;
 mod calls;
 mod checks;
 pub mod extract;
+mod gates;
 mod imports;
 mod passes;
 mod patch;
@@ -190,6 +191,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(tasks::routes())
         .merge(assignees::routes())
         .merge(passes::routes())
+        .merge(gates::routes())
 }
 
 pub fn routes() -> Router<AppState> {

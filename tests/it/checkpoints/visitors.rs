@@ -1,0 +1,93 @@
+//! Visitors at the gate: the rule that refuses is named, refusals are logged, a visitor is
+//! found again by ID, and a passage to a sealed household is refused.
+
+use app::gates::visitors::VisitorInput;
+use domain::checkpoint::PassageResult;
+
+use super::{gate_with_guard, overriding, refusal};
+use crate::support::{TestDb, assert_field_error, citizen_id, household};
+
+fn visitor(household_id: i64, code: &str, temperature: &str) -> VisitorInput {
+    VisitorInput {
+        name: "赵六".to_owned(),
+        document_number: citizen_id(77),
+        phone: "13800138000".to_owned(),
+        origin: "610825".to_owned(),
+        household_id: Some(household_id),
+        purpose: "送药".to_owned(),
+        health_code: code.to_owned(),
+        temperature: temperature.to_owned(),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_visitor_rule_names_what_refuses_and_a_known_visitor_is_found_by_id() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "East gate").await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+
+    let red = app
+        .admit_visitor(&f.guard, gate, &visitor(h, "red", "36.5"))
+        .await
+        .expect("a decision");
+    assert_eq!(red.passage.result, PassageResult::Refused);
+    assert_eq!(refusal(&red), Some("visitor_health_code"));
+    let fever = app
+        .admit_visitor(&f.guard, gate, &visitor(h, "green", "37.3"))
+        .await
+        .expect("a decision");
+    assert_eq!(refusal(&fever), Some("visitor_fever"));
+    let nowhere = app
+        .admit_visitor(&f.guard, gate, &visitor(h + 1_000, "green", "36.5"))
+        .await
+        .expect("a decision");
+    assert_eq!(refusal(&nowhere), Some("visitor_unknown_household"));
+    let ok = app
+        .admit_visitor(&f.guard, gate, &visitor(h, "green", "36.5"))
+        .await
+        .expect("a decision");
+    assert_eq!(ok.passage.result, PassageResult::Admitted);
+    assert_eq!(ok.passage.household_id, Some(h));
+
+    // One visitor, found again by ID, masked.
+    let found = app
+        .find_visitor(&f.guard, gate, "", &citizen_id(77))
+        .await
+        .expect("lookup")
+        .expect("known");
+    assert_eq!(found.name, "赵六");
+    assert!(found.document_masked.contains('*'));
+    assert_eq!(red.passage.visitor_id, Some(found.id));
+    assert_eq!(ok.passage.visitor_id, Some(found.id));
+
+    // Bad input is refused field by field.
+    let mut bad = visitor(h, "purple", "36.5");
+    bad.document_number = "123".to_owned();
+    bad.origin = "武汉".to_owned();
+    let e = app.admit_visitor(&f.guard, gate, &bad).await;
+    let Err(app::AppError::Validation(fields)) = e else {
+        panic!("expected field errors, got {e:?}");
+    };
+    let named: Vec<&str> = fields.0.iter().map(|f| f.field.as_str()).collect();
+    assert!(named.contains(&"document_number"), "{named:?}");
+    assert!(named.contains(&"origin"), "{named:?}");
+    assert!(named.contains(&"health_code"), "{named:?}");
+
+    // A red code let in anyway is an override, with its reason.
+    let mut urgent = visitor(h, "red", "36.5");
+    urgent.overriding = overriding("ambulance crew");
+    let d = app
+        .admit_visitor(&f.guard, gate, &urgent)
+        .await
+        .expect("overridden");
+    assert_eq!(d.passage.result, PassageResult::Overridden);
+    let mut no_reason = visitor(h, "red", "36.5");
+    no_reason.overriding = Some(Default::default());
+    assert_field_error(
+        app.admit_visitor(&f.guard, gate, &no_reason).await,
+        "override_reason",
+        "required",
+    );
+}
