@@ -93,7 +93,6 @@ impl App {
         };
         a.community_id = Some(found.community_id);
         let mut after = serde_json::json!({
-            "fields": ["phone"],
             "purpose": task.purpose().code(),
             "phone": mask_phone(&phone.phone),
         });

@@ -4,6 +4,10 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
+use app::quarantine::OrderInput;
+use app::tasks::MyList;
+use domain::page::PageRequest;
+
 use super::{ZHANG_MOBILE, home, open_campaign};
 use crate::http::Client;
 use crate::support::TestDb;
@@ -66,6 +70,74 @@ async fn a_screening_card_calls_through_the_server_and_never_lists_the_number() 
     assert!(text.contains("排查行动"), "the purpose named");
     assert!(text.contains("武汉返乡排查"), "the campaign named");
     assert!(!text.contains(ZHANG_MOBILE));
+}
+
+#[tokio::test]
+async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let (h, zhang, _) = home(app, &f, true).await;
+    let order = app
+        .create_quarantine(
+            &f.staff,
+            zhang,
+            &OrderInput {
+                reason: "returnee".to_owned(),
+                kind: "home".to_owned(),
+                start_date: app.today().to_string(),
+                days: "14".to_owned(),
+                doctor_id: Some(f.doctor.account_id),
+                ..OrderInput::default()
+            },
+        )
+        .await
+        .expect("order");
+    app.generate_delivery_tasks(&app::Actor::system(), app.today())
+        .await
+        .expect("generate");
+    let delivery = app
+        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+        .await
+        .expect("mine")
+        .items
+        .pop()
+        .expect("a delivery");
+    assert_eq!(delivery.household_id, h);
+    let router = server::router(app.clone());
+
+    let mut doctor = Client::new(router.clone());
+    doctor.sign_in("doctor").await;
+    for page in [
+        format!("/quarantine/{order}"),
+        format!("/quarantine/{order}/checks"),
+        "/checks".to_owned(),
+    ] {
+        let res = doctor.get(&page).await;
+        res.assert_status(StatusCode::OK);
+        let text = res.text();
+        assert!(
+            text.contains("name=\"purpose\" value=\"quarantine_order\""),
+            "a call for the order on {page}"
+        );
+        assert!(text.contains("029-****1234"), "{page}");
+        assert!(!text.contains(ZHANG_MOBILE), "{page}");
+    }
+
+    let mut volunteer = Client::new(router);
+    volunteer.sign_in("volunteer").await;
+    for page in [
+        "/tasks".to_owned(),
+        format!("/tasks/deliveries/{}", delivery.id),
+    ] {
+        let res = volunteer.get(&page).await;
+        res.assert_status(StatusCode::OK);
+        let text = res.text();
+        assert!(
+            text.contains("name=\"purpose\" value=\"delivery\""),
+            "a call for the delivery on {page}"
+        );
+        assert!(text.contains("138****5678"), "{page}");
+    }
 }
 
 #[tokio::test]

@@ -83,6 +83,20 @@ pub(crate) async fn targets_of(
     }
 }
 
+/// The call buttons of a quarantine order's pages, while the order is not ended.
+pub(crate) async fn order_calls(ctx: &Ctx, order: &store::quarantine::Order) -> Vec<CallButton> {
+    if order.state.is_final() {
+        return Vec::new();
+    }
+    let targets = targets_of(ctx, Purpose::QuarantineOrder, &[order.household_id]).await;
+    call_buttons(
+        ctx,
+        Purpose::QuarantineOrder,
+        order.id,
+        targets.get(&order.household_id),
+    )
+}
+
 #[derive(Deserialize)]
 struct CallForm {
     purpose: String,

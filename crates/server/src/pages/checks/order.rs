@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
-use domain::calls::Purpose;
 use domain::health::{self, Method};
 use domain::page::PageRequest;
 use domain::quarantine::{self as q, State as OrderState};
@@ -19,7 +18,7 @@ use store::quarantine::Order;
 use super::{AlertRow, alert_row, degrees, field, fields, symptom_codes, symptom_text};
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::pages::calls::{CallButton, call_buttons, targets_of};
+use crate::pages::calls::{CallButton, order_calls};
 use crate::web::{
     Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_step, redirect, render,
 };
@@ -182,17 +181,7 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
     if entered.method.is_empty() {
         entered.method = Method::DoctorCall.code().to_owned();
     }
-    let calls = if state.is_final() {
-        Vec::new()
-    } else {
-        let targets = targets_of(ctx, Purpose::QuarantineOrder, &[order.household_id]).await;
-        call_buttons(
-            ctx,
-            Purpose::QuarantineOrder,
-            id,
-            targets.get(&order.household_id),
-        )
-    };
+    let calls = order_calls(ctx, &order).await;
     let mut res = render(&OrderChecksPage {
         c: ctx.chrome(&title),
         calls,
