@@ -484,24 +484,15 @@ async fn call(
             Method::POST,
             format!("/screening-campaigns/{c}/households/{}/phone", p.household),
         ),
-        "POST   /calls" => Request::send(
-            Method::POST,
-            "/calls",
-            json!({
-                "purpose": "screening_campaign", "task_id": c,
-                "household_id": p.household, "resident_id": p.resident,
-            }),
-        ),
-        "POST   /calls:quarantine_order" => Request::send(
-            Method::POST,
-            "/calls",
-            json!({ "purpose": "quarantine_order", "task_id": w.orders[t], "resident_id": p.resident }),
-        ),
-        "POST   /calls:delivery" => Request::send(
-            Method::POST,
-            "/calls",
-            json!({ "purpose": "delivery", "task_id": w.deliveries[t], "resident_id": p.resident }),
-        ),
+        "POST   /calls" => {
+            Request::phone_call("screening_campaign", c, Some(p.household), p.resident)
+        }
+        "POST   /calls:quarantine_order" => {
+            Request::phone_call("quarantine_order", w.orders[t], None, p.resident)
+        }
+        "POST   /calls:delivery" => {
+            Request::phone_call("delivery", w.deliveries[t], None, p.resident)
+        }
         "GET    /regions" => Request::read("/regions?q=%E6%AD%A6%E6%B1%89"),
         "POST   /screening-attempts" => Request::send(
             Method::POST,
