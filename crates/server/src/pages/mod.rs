@@ -3,8 +3,10 @@
 mod accounts;
 mod audit;
 pub(crate) mod calls;
-mod checks;
+pub(crate) mod checks;
+mod gates;
 pub(crate) mod imports;
+mod passes;
 mod quarantine;
 pub(crate) mod registry;
 mod screening;
@@ -58,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(tasks::routes())
         .merge(tokens::routes())
+        .merge(gates::routes())
+        .merge(passes::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
