@@ -48,6 +48,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.imports.txt"),
     include_str!("../i18n/zh.api.txt"),
     include_str!("../i18n/zh.system.txt"),
+    include_str!("../i18n/zh.calls.txt"),
     include_str!("../i18n/zh.gates.txt"),
 ];
 const EN: &[&str] = &[
@@ -59,6 +60,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.imports.txt"),
     include_str!("../i18n/en.api.txt"),
     include_str!("../i18n/en.system.txt"),
+    include_str!("../i18n/en.calls.txt"),
     include_str!("../i18n/en.gates.txt"),
 ];
 
