@@ -107,7 +107,7 @@ pub async fn pass_by_link(conn: &mut Conn, link_hash: &str) -> Result<Pass> {
     w.fetch_one(conn, PASS_SELECT, read::<Pass>).await
 }
 
-/// What the gate needs of a stored pass.
+/// What the gate needs of a stored pass, and what its screen shows.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PassAtGate {
     pub id: i64,
@@ -120,13 +120,21 @@ pub struct PassAtGate {
     pub plate: Option<String>,
     pub valid_days: Option<String>,
     pub valid_hours: Option<String>,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    pub resident_name: Option<String>,
 }
 
 pub async fn pass_at_gate(conn: &mut Conn, id: i64) -> Result<Option<PassAtGate>> {
     sql::optional(
         conn,
-        "SELECT id, kind, state, household_id, community_id, plate, valid_days, valid_hours \
-         FROM passes WHERE id = $1",
+        "SELECT p.id, p.kind, p.state, p.household_id, p.community_id, p.plate, p.valid_days, \
+         p.valid_hours, b.name AS building_name, u.name AS unit_name, h.room, \
+         r.name AS resident_name \
+         FROM passes p JOIN households h ON h.id = p.household_id \
+         JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = p.building_id \
+         LEFT JOIN residents r ON r.id = p.resident_id WHERE p.id = $1",
         (id,),
     )
     .await
@@ -254,10 +262,18 @@ pub async fn household_sealed(conn: &mut Conn, household_id: i64) -> Result<bool
     Ok(sealed == 1)
 }
 
-/// Holds a pass for the rest of the transaction (a row lock on PostgreSQL; SQLite has one
-/// writer at a time anyway), so two gates scanning it judge its quota one after the other.
+/// Holds a pass for the rest of the transaction, so two gates scanning it judge its quota one
+/// after the other: a row lock on PostgreSQL; nothing on SQLite, whose one writer at a time
+/// already does it (and where the update would write the pass's page at every scan).
 pub async fn hold(conn: &mut Conn, id: i64) -> Result<()> {
-    sql::execute(conn, "UPDATE passes SET id = id WHERE id = $1", (id,)).await?;
+    if conn.backend_name() == "PostgreSQL" {
+        sql::execute(
+            conn,
+            "SELECT id FROM passes WHERE id = $1 FOR UPDATE",
+            (id,),
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -229,7 +229,7 @@ impl App {
                 });
             }
         };
-        let shown = self.pass_shown(&mut conn, stored.id).await?;
+        let shown = shown_of(&stored);
         drop(conn);
         let mut tx = self.db.write().await?;
         // Scans of one pass at two gates wait for each other here, so that the quota and the
@@ -357,16 +357,10 @@ impl App {
         conn: &mut store::Conn,
         pass_id: i64,
     ) -> AppResult<PassShown> {
-        let p = pst::pass(conn, &domain::access::Jurisdiction::ALL, pass_id).await?;
-        Ok(PassShown {
-            pass_id: p.id,
-            kind: p.kind,
-            colour: p.kind.colour(),
-            household_id: p.household_id,
-            place: format!("{} {} {}", p.building_name, p.unit_name, p.room),
-            plate: p.plate.clone(),
-            holder: p.resident_name.as_deref().map(domain::health::masked_name),
-        })
+        let stored = pst::pass_at_gate(conn, pass_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(shown_of(&stored))
     }
 
     /// Logs a passage of a pass (or of a code that is none); an override is audited.
@@ -446,6 +440,19 @@ impl App {
             tx.audit(a).await?;
         }
         Ok(id)
+    }
+}
+
+/// What the gate's screen shows of a pass.
+fn shown_of(p: &pst::PassAtGate) -> PassShown {
+    PassShown {
+        pass_id: p.id,
+        kind: p.kind,
+        colour: p.kind.colour(),
+        household_id: p.household_id,
+        place: format!("{} {} {}", p.building_name, p.unit_name, p.room),
+        plate: p.plate.clone(),
+        holder: p.resident_name.as_deref().map(domain::health::masked_name),
     }
 }
 
