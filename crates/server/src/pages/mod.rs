@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod checks;
+pub(crate) mod gate_scan;
 pub(crate) mod imports;
 mod quarantine;
 pub(crate) mod registry;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(tasks::routes())
         .merge(tokens::routes())
+        .merge(gate_scan::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
