@@ -56,6 +56,10 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   const passes = await householdPasses(staff, 4);
 
   const page = await newPage(browser, server, PHONE);
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   await login(page, 'guard');
   await page.goto('/gates/scan');
   await page.waitForURL(/\/gates\/\d+\/scan$/);
@@ -133,6 +137,10 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   result = await check(page, altered);
   assert.equal(await result.getAttribute('data-result'), 'refused');
   await screenshot(page, 'gate-offline', { fullPage: false });
+  // Opened again with no network: the service worker serves the page, the queue is still there.
+  await page.reload();
+  await page.locator('[data-testid=code]').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '5');
 
   // The network returns: the queue is sent, and the log has each passage once.
   await page.context().setOffline(false);
@@ -157,11 +165,12 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   assert.equal((await resend.json()).repeated, true);
   assert.equal((await passagesOf(staff, `pass_id=${offline[2].id}`)).filter((x) => x.result === 'admitted').length, 1);
 
+  assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations on the gate page');
   assert.deepEqual(page.problems.filter((p) => !/request failed/.test(p)), []);
   assert.deepEqual(staff.problems, []);
 });
 
-test('a guard off shift is told so, and the page works online without its decoders', async () => {
+test('an account that keeps no gate is refused, and the page works online without its decoders', async () => {
   // No service worker here: it would serve the decoders from its cache.
   const context = await browser.newContext({ ...PHONE, baseURL: server.baseURL, locale: 'zh-CN', serviceWorkers: 'block' });
   const page = await context.newPage();
