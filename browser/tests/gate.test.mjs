@@ -131,6 +131,12 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   // The same pass out twice in a row is refused on the phone too.
   result = await check(page, offline[0].code);
   assert.equal(await result.getAttribute('data-refusal'), 'pass_presented_twice');
+  // Overridden on the phone: queued with its reason like any passage.
+  await page.fill('[data-testid=o-reason]', '回家取忘带的药');
+  await page.fill('[data-testid=o-supervisor]', '李组长');
+  await page.click('[data-testid=override-submit]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=result]').dataset.result === 'overridden');
+  assert.equal(await page.textContent('[data-testid=queue-count]'), '5');
   // A code altered by one character is refused.
   const code = offline[1].code;
   const altered = code.slice(0, 40) + (code[40] === 'A' ? 'B' : 'A') + code.slice(41);
@@ -140,7 +146,7 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   // Opened again with no network: the service worker serves the page, the queue is still there.
   await page.reload();
   await page.locator('[data-testid=code]').waitFor();
-  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '5');
+  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '6');
 
   // The network returns: the queue is sent, and the log has each passage once.
   await page.context().setOffline(false);
@@ -154,6 +160,9 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
     assert.equal(admitted.length, 1, JSON.stringify(mine));
     assert.ok(admitted[0].client_id, 'an offline passage keeps the id the phone gave it');
   }
+  const offlineOverride = (await passagesOf(staff, 'exceptions=true')).filter((x) => x.override_reason === '回家取忘带的药');
+  assert.equal(offlineOverride.length, 1, JSON.stringify(offlineOverride));
+  assert.equal(offlineOverride[0].pass_id, offline[0].id);
   // Sent again (a phone that lost the answer): stored once, answered as repeated.
   const again = log.find((x) => x.pass_id === offline[2].id && x.result === 'admitted');
   const csrf = await page.getAttribute('#gate', 'data-csrf');
