@@ -2,7 +2,8 @@
 // admitted in green; a visitor with a red health code is refused in red with the reason, and
 // let through by an override that then shows on the supervisors' list of exceptions; with the
 // network gone, three passes are verified on the phone itself and queued, and when it returns
-// the server's passage log has each of them exactly once.
+// the server's passage log has each of them exactly once. The phone's verifier reads what the
+// server signs and refuses any code altered by one character.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -197,4 +198,46 @@ test('an account that keeps no gate is refused, and the page works online withou
   await login(other, 'doctor');
   const res = await other.goto(`/gates/${gateId}/scan`);
   assert.equal(res.status(), 403);
+});
+
+test("the phone's verifier reads the server's passes and refuses every altered character", async () => {
+  const staff = await newPage(browser, server, DESKTOP);
+  await login(staff, 'staff');
+  const [pass] = await householdPasses(staff, 1);
+  const page = await newPage(browser, server, PHONE);
+  await login(page, 'guard');
+  await page.goto('/gates/scan');
+  await page.waitForURL(/\/gates\/\d+\/scan$/);
+  const outcome = await page.evaluate(async (code) => {
+    const v = await import('/assets/gate/verify.js');
+    const keys = v.parseKeySet(new Uint8Array(await (await fetch('/api/v1/passes/keys')).arrayBuffer()));
+    const now = Math.floor(Date.now() / 1000);
+    const claims = await v.verifyPass(code, keys, now);
+    const refusal = async (c, at = now) => v.verifyPass(c, keys, at).then(() => null, (e) => e.code);
+    const B45 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+    const accepted = [];
+    for (let i = 4; i < code.length; i++) {
+      const other = B45[(B45.indexOf(code[i]) + 1) % B45.length];
+      const altered = code.slice(0, i) + other + code.slice(i + 1);
+      if ((await refusal(altered)) === null) accepted.push(i);
+    }
+    return {
+      claims,
+      accepted,
+      expired: await refusal(code, claims.expiresAt),
+      early: await refusal(code, claims.issuedAt - 1),
+      notAPass: await refusal('HC1:' + code.slice(4)),
+      unknownKey: await v.verifyPass(code, new Map(), now).then(() => null, (e) => e.code),
+    };
+  }, pass.code);
+  assert.equal(outcome.claims.passId, pass.id);
+  assert.equal(outcome.claims.householdId, pass.household_id);
+  assert.equal(outcome.claims.kind, 'household');
+  assert.equal(outcome.claims.colour, pass.colour);
+  assert.deepEqual(outcome.claims.quota, { exits: pass.quota_exits, days: pass.quota_days });
+  assert.deepEqual(outcome.accepted, [], 'altered codes that still verify');
+  assert.equal(outcome.expired, 'pass_expired');
+  assert.equal(outcome.early, 'pass_not_yet_valid');
+  assert.equal(outcome.notAPass, 'pass_not_a_pass');
+  assert.equal(outcome.unknownKey, 'pass_unknown_key');
 });
