@@ -3,6 +3,7 @@
 
 mod gate;
 mod gate_page;
+mod pages;
 mod passes;
 mod visitors;
 

@@ -115,7 +115,7 @@ impl App {
     }
 
     /// The instant of a local date and time in the community's time zone.
-    pub(crate) fn instant_ms(&self, at: jiff::civil::DateTime) -> AppResult<i64> {
+    pub fn instant_ms(&self, at: jiff::civil::DateTime) -> AppResult<i64> {
         at.to_zoned_datetime(self.settings.time_zone.clone())
             .map(|z| z.timestamp().as_millisecond())
             .map_err(|e| AppError::Internal(format!("local time {at}: {e}")))

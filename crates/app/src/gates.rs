@@ -300,6 +300,56 @@ impl App {
         Ok(())
     }
 
+    /// The guards a staff member may put on shift at a gate: active guards of its community.
+    pub async fn gate_guards(
+        &self,
+        actor: &Actor,
+        gate_id: i64,
+    ) -> AppResult<Vec<store::accounts::Responsible>> {
+        let mut conn = self
+            .read_as(actor, cp::can_manage_gates(actor.role))
+            .await?;
+        let gate = gs::gate(&mut conn, &actor.jurisdiction, gate_id).await?;
+        let place =
+            store::structure::placement(&mut conn, Node::Community(gate.community_id)).await?;
+        Ok(
+            store::accounts::covering(&mut conn, domain::access::Role::Guard.code(), &place)
+                .await?,
+        )
+    }
+
+    /// The buildings of a community named in a form (commas, spaces or lines between names),
+    /// by id; an unknown name is the field's error.
+    pub async fn buildings_named(
+        &self,
+        actor: &Actor,
+        community_id: i64,
+        names: &str,
+    ) -> AppResult<Vec<i64>> {
+        let mut conn = self
+            .read_as(actor, cp::can_manage_gates(actor.role))
+            .await?;
+        let mut ids = Vec::new();
+        let mut unknown = Vec::new();
+        for name in names
+            .split([',', '，', '、', '\n', ' '])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            match store::structure::building_by_name(&mut conn, community_id, name).await? {
+                Some(b) if !ids.contains(&b.id) => ids.push(b.id),
+                Some(_) => {}
+                None => unknown.push(name.to_owned()),
+            }
+        }
+        if !unknown.is_empty() {
+            let mut e = FieldErrors::new();
+            e.add("building_ids", "unknown_building", unknown.join("、"));
+            return Err(e.into());
+        }
+        Ok(ids)
+    }
+
     /// The shifts of the signed-in guard not yet over: the gates they may keep.
     pub async fn my_shifts(&self, actor: &Actor) -> AppResult<Vec<Shift>> {
         let mut conn = self.read_as(actor, cp::can_keep_gate(actor.role)).await?;

@@ -176,6 +176,8 @@ pub struct Chrome {
     pub show_import: bool,
     pub show_audit: bool,
     pub show_accounts: bool,
+    pub show_gates: bool,
+    pub show_passes: bool,
     pub path: String,
 }
 
@@ -196,6 +198,10 @@ impl Chrome {
             show_import: r.can_import(),
             show_audit: r.can_read_audit(),
             show_accounts: r.can_manage_accounts(),
+            show_gates: domain::checkpoint::can_manage_gates(r)
+                || domain::checkpoint::can_read_passages(r)
+                || domain::checkpoint::can_keep_gate(r),
+            show_passes: domain::checkpoint::can_view_passes(r),
             path: String::new(),
         }
     }
@@ -215,6 +221,8 @@ impl Chrome {
             show_import: false,
             show_audit: false,
             show_accounts: false,
+            show_gates: false,
+            show_passes: false,
             path: String::new(),
         }
     }

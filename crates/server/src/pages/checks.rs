@@ -2,7 +2,7 @@
 //! with the form to record or correct a check and its self-report link, and the resident's own
 //! page behind the link.
 
-mod order;
+pub(crate) mod order;
 mod report;
 mod worklist;
 

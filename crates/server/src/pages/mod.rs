@@ -2,9 +2,11 @@
 
 mod accounts;
 mod audit;
-mod checks;
+pub(crate) mod checks;
 pub(crate) mod gate_scan;
+mod gates;
 pub(crate) mod imports;
+mod passes;
 mod quarantine;
 pub(crate) mod registry;
 mod screening;
@@ -57,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .merge(screening::routes())
         .merge(tasks::routes())
         .merge(tokens::routes())
+        .merge(gates::routes())
+        .merge(passes::routes())
         .merge(gate_scan::routes())
 }
 

@@ -112,8 +112,9 @@ struct Extra {
     status: StatusCode,
 }
 
-/// The full address of a self-report link, from the address the staff member used.
-fn link_url(s: &AppState, headers: &HeaderMap, token: &str) -> String {
+/// The full address of a resident's personal link (`path`, e.g. `/r/{token}`), from the
+/// address the staff member used.
+pub(crate) fn link_url(s: &AppState, headers: &HeaderMap, path: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -127,15 +128,16 @@ fn link_url(s: &AppState, headers: &HeaderMap, token: &str) -> String {
     } else {
         "http"
     };
-    format!("{scheme}://{host}/r/{token}")
+    format!("{scheme}://{host}{path}")
 }
 
-fn qr_svg(url: &str) -> String {
-    match qrcode::QrCode::new(url.as_bytes()) {
+/// A QR code of `text` as inline SVG, at least `size` pixels wide.
+pub(crate) fn qr_svg_sized(text: &str, size: u32) -> String {
+    match qrcode::QrCode::new(text.as_bytes()) {
         Ok(code) => {
             let svg = code
                 .render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(240, 240)
+                .min_dimensions(size, size)
                 .quiet_zone(true)
                 .build();
             // The XML declaration has no place inside HTML.
@@ -269,8 +271,8 @@ async fn create_link(
         .await
         .on_page(&ctx)?;
     // The token exists only in this answer: shown once, for printing or handing over.
-    let url = link_url(&s, &headers, &link.token);
-    let svg = qr_svg(&url);
+    let url = link_url(&s, &headers, &format!("/r/{}", link.token));
+    let svg = qr_svg_sized(&url, 240);
     let extra = Extra {
         new_link: Some((url, svg)),
         ..Extra::default()
