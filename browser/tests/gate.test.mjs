@@ -2,7 +2,8 @@
 // admitted in green; a visitor with a red health code is refused in red with the reason, and
 // let through by an override that then shows on the supervisors' list of exceptions; with the
 // network gone, three passes are verified on the phone itself and queued, and when it returns
-// the server's passage log has each of them exactly once. The phone's verifier reads what the
+// the server's passage log has each of them exactly once, and a pass revoked since the phone
+// last fetched its list is flagged for the supervisor. The phone's verifier reads what the
 // server signs and refuses any code altered by one character.
 
 import { test, before, after } from 'node:test';
@@ -54,7 +55,7 @@ async function passagesOf(staff, query) {
 test('a guard at the gate: a pass, a refused visitor, an override, and work with no network', async () => {
   const staff = await newPage(browser, server, DESKTOP);
   await login(staff, 'staff');
-  const passes = await householdPasses(staff, 4);
+  const passes = await householdPasses(staff, 5);
 
   const page = await newPage(browser, server, PHONE);
   await page.addInitScript(() => {
@@ -70,6 +71,13 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
     (id) => localStorage.getItem('gridwatch-gate-keys') && localStorage.getItem(`gridwatch-gate-revocations-${id}`),
     gateId,
   );
+  // Revoked after the phone fetched its list: the phone cannot know until it fetches again.
+  const staffCsrf = await staff.inputValue('input[name=csrf] >> nth=0');
+  const revoked = await staff.request.post(`/api/v1/passes/${passes[4].id}/revoke`, {
+    headers: { 'x-csrf-token': staffCsrf },
+    data: { reason: 'lost' },
+  });
+  assert.equal(revoked.status(), 204, await revoked.text());
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the gate page is ${overflow}px wider than the phone`);
   const checkBox = await page.locator('[data-testid=check]').boundingBox();
@@ -143,17 +151,26 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   const altered = code.slice(0, 40) + (code[40] === 'A' ? 'B' : 'A') + code.slice(41);
   result = await check(page, altered);
   assert.equal(await result.getAttribute('data-result'), 'refused');
+  // The pass revoked since the list was fetched: admitted here, flagged once sent.
+  result = await check(page, passes[4].code);
+  assert.equal(await result.getAttribute('data-result'), 'admitted');
   await screenshot(page, 'gate-offline', { fullPage: false });
   // Opened again with no network: the service worker serves the page, the queue is still there.
   await page.reload();
   await page.locator('[data-testid=code]').waitFor();
-  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '6');
+  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '7');
 
   // The network returns: the queue is sent, and the log has each passage once.
   await page.context().setOffline(false);
   await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '0', null, {
     timeout: 20_000,
   });
+  await page.locator('[data-testid=sync-note]').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('[data-testid=sync-note]'), /1/);
+  const flagged = (await passagesOf(staff, 'exceptions=true')).filter((x) => x.pass_id === passes[4].id);
+  assert.equal(flagged.length, 1, JSON.stringify(flagged));
+  assert.equal(flagged[0].conflict, true);
+  assert.equal(flagged[0].reason, 'pass_revoked');
   const log = await passagesOf(staff, `gate_id=${gateId}`);
   for (const p of offline) {
     const mine = log.filter((x) => x.pass_id === p.id);

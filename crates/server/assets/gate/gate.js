@@ -287,6 +287,7 @@ let syncing = false;
 async function sync() {
   if (syncing || !navigator.onLine) return;
   syncing = true;
+  let flagged = 0;
   try {
     for (const item of await store.queued()) {
       let res;
@@ -299,11 +300,19 @@ async function sync() {
       if (res.status >= 500 || res.status === 401 || res.status === 403) break;
       // Stored now or before; a passage the server refuses to read would block the rest.
       if (!res.ok) console.warn(`${t('gatescan.rejected')}: ${await errorMessage(res)}`);
+      else if ((await res.json().catch(() => null))?.passage?.conflict) flagged += 1;
       await store.dequeue(item.client_id);
     }
   } finally {
     syncing = false;
     await showQueue();
+    // Let through offline, refused by the rule once the server knew more: the supervisor sees
+    // it on the list of exceptions; the guard is told it happened.
+    if (flagged > 0) {
+      const note = $('#sync-note');
+      note.textContent = t('gatescan.flagged').replace('{n}', String(flagged));
+      note.hidden = false;
+    }
   }
 }
 

@@ -111,6 +111,7 @@ const SCRIPT_STRINGS: &[&str] = &[
     "gatescan.no_camera",
     "gatescan.not_on_shift",
     "gatescan.rejected",
+    "gatescan.flagged",
 ];
 
 struct Line {
