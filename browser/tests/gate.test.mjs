@@ -155,10 +155,21 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   result = await check(page, passes[4].code);
   assert.equal(await result.getAttribute('data-result'), 'admitted');
   await screenshot(page, 'gate-offline', { fullPage: false });
+  // A visitor with no network: the phone applies the health code and temperature, and queues.
+  await page.click('[data-testid=tab-visitor]');
+  await page.fill('[data-testid=v-purpose]', '探望老人');
+  await page.click('[data-testid=health-green]');
+  await page.click('[data-testid="temp-36.4"]');
+  await page.click('[data-testid=visitor-check]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '8');
+  await page.locator('[data-testid=result]').waitFor({ state: 'visible' });
+  assert.equal(await page.getAttribute('[data-testid=result]', 'data-result'), 'admitted');
+  assert.equal(await page.textContent('[data-testid=pass-kind]'), '访客');
+  await page.click('[data-testid=tab-pass]');
   // Opened again with no network: the service worker serves the page, the queue is still there.
   await page.reload();
   await page.locator('[data-testid=code]').waitFor();
-  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '7');
+  await page.waitForFunction(() => document.querySelector('[data-testid=queue-count]').textContent === '8');
 
   // The network returns: the queue is sent, and the log has each passage once.
   await page.context().setOffline(false);
@@ -181,6 +192,9 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   const offlineOverride = (await passagesOf(staff, 'exceptions=true')).filter((x) => x.override_reason === '回家取忘带的药');
   assert.equal(offlineOverride.length, 1, JSON.stringify(offlineOverride));
   assert.equal(offlineOverride[0].pass_id, offline[0].id);
+  const visits = log.filter((x) => x.purpose === '探望老人');
+  assert.equal(visits.length, 1, JSON.stringify(visits));
+  assert.equal(visits[0].result, 'admitted');
   // Sent again (a phone that lost the answer): stored once, answered as repeated.
   const again = log.find((x) => x.pass_id === offline[2].id && x.result === 'admitted');
   const csrf = await page.getAttribute('#gate', 'data-csrf');
