@@ -5,6 +5,7 @@
 //! It fails (exit code 1) only when a result is wrong (row counts, a search that misses the
 //! person), never because of a time: times depend on the machine.
 
+mod checkpoints;
 mod child;
 mod epidemic;
 mod http;
@@ -156,6 +157,8 @@ async fn measure(
     epidemic::run(&main, &facts, RUNS, bench.report).await?;
     let figures = screening::measure(&main.app, RUNS).await?;
     epidemic::screening_figures(bench.report, &figures);
+    // Issue 11: passes, a month of passages and scans at the gate.
+    checkpoints::run(&main, o.http_seconds, RUNS, bench.report).await?;
     main.app.db.close().await;
     bench.targets.release("csv").await;
     Ok(())

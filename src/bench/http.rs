@@ -20,17 +20,17 @@ pub const CONNECTIONS: usize = 48;
 pub const WRITERS: usize = 2;
 
 /// What one endpoint sustained.
-struct Load {
+pub(super) struct Load {
     ok: usize,
-    errors: usize,
+    pub(super) errors: usize,
     /// Writes answered 200 by the writing connections (mixed load only).
     writes: usize,
     seconds: f64,
-    latency: Timings,
+    pub(super) latency: Timings,
 }
 
 impl Load {
-    fn rate(&self) -> f64 {
+    pub(super) fn rate(&self) -> f64 {
         self.ok as f64 / self.seconds.max(f64::EPSILON)
     }
 }
@@ -41,6 +41,17 @@ pub async fn run(
     seconds: f64,
     report: &mut Report,
 ) -> Result<(), CliError> {
+    serve(s, async |addr| {
+        measure(s, addr, name_prefixes, seconds, report).await
+    })
+    .await
+}
+
+/// Serves the real router on 127.0.0.1 while `work` runs against its address.
+pub(super) async fn serve<T>(
+    s: &Setup,
+    work: impl AsyncFnOnce(SocketAddr) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| CliError::message(format!("cannot listen on 127.0.0.1: {e}")))?;
@@ -59,7 +70,7 @@ pub async fn run(
         })
         .await
     });
-    let result = measure(s, addr, name_prefixes, seconds, report).await;
+    let result = work(addr).await;
     let _ = stop.send(());
     match tokio::time::timeout(Duration::from_secs(10), serving).await {
         Ok(Ok(Ok(()))) => {}
@@ -144,7 +155,13 @@ fn unmask(addr: SocketAddr, token: &str, id: i64) -> Vec<u8> {
 
 /// The figures of one load: its rate (against `/healthz`'s, `base_rate`, unless it is that
 /// one) and its errors.
-fn load_figure(report: &mut Report, name: &str, l: &Load, seconds: f64, base_rate: Option<f64>) {
+pub(super) fn load_figure(
+    report: &mut Report,
+    name: &str,
+    l: &Load,
+    seconds: f64,
+    base_rate: Option<f64>,
+) {
     let mut f = Figure::new(name, "rate", l.rate(), "req/s")
         .extra("p50 ms", l.latency.ms(50.0))
         .extra("p99 ms", l.latency.ms(99.0))
@@ -173,7 +190,11 @@ fn load_figure(report: &mut Report, name: &str, l: &Load, seconds: f64, base_rat
 }
 
 /// Signs in over the API and returns the bearer token.
-async fn token(addr: SocketAddr, username: &str, password: &str) -> Result<String, CliError> {
+pub(super) async fn token(
+    addr: SocketAddr,
+    username: &str,
+    password: &str,
+) -> Result<String, CliError> {
     // Both are ASCII without quotes: the username is ours, the password hex.
     let body =
         format!("{{\"username\":\"{username}\",\"password\":\"{password}\",\"label\":\"bench\"}}");
@@ -223,7 +244,7 @@ async fn probe(
 
 /// Runs `CONNECTIONS` connections for `duration`, each cycling through `requests`; with
 /// `writes`, `WRITERS` more connections send those beside them, counted apart.
-async fn load(
+pub(super) async fn load(
     addr: SocketAddr,
     requests: Vec<Vec<u8>>,
     writes: Vec<Vec<u8>>,
@@ -297,7 +318,8 @@ async fn read_until(
         i += CONNECTIONS;
         let t = Instant::now();
         match exchange(&mut conn, r).await {
-            Ok((200, _)) => {
+            // 201: a passage written at the gate.
+            Ok((200 | 201, _)) => {
                 latency.push(t.elapsed());
                 ok += 1;
             }
@@ -348,9 +370,9 @@ async fn first_resident_id(addr: SocketAddr, list: &[u8]) -> Result<i64, CliErro
         .ok_or_else(|| CliError::message("the list answered no resident id".to_owned()))
 }
 
-type Conn = BufReader<TcpStream>;
+pub(super) type Conn = BufReader<TcpStream>;
 
-async fn connect(addr: SocketAddr) -> Result<Conn, CliError> {
+pub(super) async fn connect(addr: SocketAddr) -> Result<Conn, CliError> {
     let stream = TcpStream::connect(addr)
         .await
         .map_err(|e| CliError::message(format!("cannot connect to {addr}: {e}")))?;
@@ -361,7 +383,7 @@ async fn connect(addr: SocketAddr) -> Result<Conn, CliError> {
 }
 
 /// Sends one request and reads its answer: the status and the body (Content-Length or chunked).
-async fn exchange(conn: &mut Conn, request: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+pub(super) async fn exchange(conn: &mut Conn, request: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
     conn.get_mut().write_all(request).await?;
     let mut line = Vec::with_capacity(128);
     read_line(conn, &mut line).await?;

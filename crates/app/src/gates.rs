@@ -257,7 +257,8 @@ impl App {
             .write_as(actor, cp::can_manage_gates(actor.role))
             .await?;
         let gate = gs::gate(tx.conn(), &actor.jurisdiction, gate_id).await?;
-        if ends_at <= starts_at || ends_at - starts_at > SHIFT_MAX_MS {
+        let length = ends_at.checked_sub(starts_at);
+        if length.is_none_or(|l| l <= 0 || l > SHIFT_MAX_MS) {
             return Err(AppError::field("ends_at", "shift_length"));
         }
         let guard = store::accounts::account(tx.conn(), account_id)

@@ -70,6 +70,8 @@ pub struct App {
     pub db: Db,
     pub crypto: crypto::Crypto,
     pub settings: Settings,
+    /// The pass signing key's versions, kept so that a scan at the gate reads none.
+    pass_key_cache: std::sync::Arc<crate::passes::KeyCache>,
 }
 
 impl App {
@@ -78,6 +80,7 @@ impl App {
             db,
             crypto,
             settings,
+            pass_key_cache: std::sync::Arc::default(),
         }
     }
 

@@ -16,6 +16,35 @@ pub use seal::SUBSCRIBERS;
 
 pub(crate) const OBJECT_TYPE: &str = "pass";
 
+/// How long a server keeps the key versions it read: a rotation made on another server is
+/// seen within this time (and at once on the server that made it).
+const KEY_CACHE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The versions of the pass signing key as last read, and when.
+#[derive(Debug, Default)]
+pub struct KeyCache(std::sync::RwLock<Option<(std::time::Instant, Vec<i64>)>>);
+
+impl KeyCache {
+    fn fresh(&self) -> Option<Vec<i64>> {
+        let kept = self.0.read().ok()?;
+        kept.as_ref()
+            .filter(|(at, _)| at.elapsed() < KEY_CACHE)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn keep(&self, versions: Vec<i64>) {
+        if let Ok(mut kept) = self.0.write() {
+            *kept = Some((std::time::Instant::now(), versions));
+        }
+    }
+
+    fn forget(&self) {
+        if let Ok(mut kept) = self.0.write() {
+            *kept = None;
+        }
+    }
+}
+
 /// A community's revocation list as a gate caches it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Revocations {
@@ -25,11 +54,21 @@ pub struct Revocations {
 }
 
 impl App {
+    /// The versions of the pass signing key, oldest first: read once a minute, not per scan.
+    async fn key_versions(&self) -> AppResult<Vec<i64>> {
+        if let Some(v) = self.pass_key_cache.fresh() {
+            return Ok(v);
+        }
+        let mut conn = self.db.conn().await?;
+        let versions = stored::key_versions(&mut conn).await?;
+        self.pass_key_cache.keep(versions.clone());
+        Ok(versions)
+    }
+
     /// The public keys of every version of the pass signing key, newest first: a gate verifies
     /// with them, with no network, passes signed before and after a rotation alike.
     pub async fn pass_keys(&self) -> AppResult<passes::KeySet> {
-        let mut conn = self.db.conn().await?;
-        let versions = stored::key_versions(&mut conn).await?;
+        let versions = self.key_versions().await?;
         Ok(passes::KeySet::new(
             versions
                 .iter()
@@ -41,8 +80,8 @@ impl App {
 
     /// The key new passes are signed with: the newest version.
     pub async fn pass_signing_key(&self) -> AppResult<passes::SigningKey> {
-        let mut conn = self.db.conn().await?;
-        let newest = stored::key_versions(&mut conn)
+        let newest = self
+            .key_versions()
             .await?
             .last()
             .copied()
@@ -64,6 +103,7 @@ impl App {
             "key_id": key_id.key_id().iter().map(|b| format!("{b:02x}")).collect::<String>(),
         }));
         tx.commit_audited(e).await?;
+        self.pass_key_cache.forget();
         Ok(version)
     }
 }

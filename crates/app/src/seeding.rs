@@ -99,3 +99,37 @@ impl App {
         Ok(Some(seeded))
     }
 }
+
+impl App {
+    /// Writes a gate's history of household passages (`days` back from `now`, `per_day` for
+    /// each household pass) in one transaction, audited as one entry; how many were written.
+    pub async fn seed_passages(
+        &self,
+        gate_id: i64,
+        guard_id: i64,
+        days: i64,
+        per_day: i64,
+        now: Timestamp,
+    ) -> AppResult<u64> {
+        let system = Actor::system();
+        let mut tx = self.db.write().await?;
+        let gate = store::gates::gate(tx.conn(), &system.jurisdiction, gate_id).await?;
+        let written = seeding::passage_history(
+            tx.conn(),
+            &seeding::PassageHistory {
+                community_id: gate.community_id,
+                gate_id,
+                guard_id,
+                days,
+                per_day,
+                now_ms: now.as_millisecond(),
+            },
+        )
+        .await?;
+        let mut e = system.audit("passages_seeded", "gate", gate_id);
+        e.community_id = Some(gate.community_id);
+        e.after = Some(serde_json::json!({ "passages": written, "days": days }));
+        tx.commit_audited(e).await?;
+        Ok(written)
+    }
+}

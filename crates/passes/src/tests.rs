@@ -151,3 +151,80 @@ proptest! {
         let _ = verify(&text, &KeySet::new(vec![key(1).verifying_key()]), NOW);
     }
 }
+
+/// The decoder's fuzz targets: whatever reaches each layer (the compressed bytes, the COSE
+/// message, the claims inside a message signed with a known key), a refusal and never a panic.
+/// `.ci/fuzz` runs them with many more cases.
+mod fuzz {
+    use coset::CborSerializable;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn keys() -> KeySet {
+        KeySet::new(vec![key(1).verifying_key()])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_compressed_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(&bytes).expect("zlib");
+            let code = format!("{PREFIX}{}", base45::encode(z.finish().expect("zlib")));
+            prop_assert!(verify(&code, &keys(), NOW).is_err());
+        }
+
+        #[test]
+        fn any_base45_body(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let code = format!("{PREFIX}{}", base45::encode(&bytes));
+            prop_assert!(verify(&code, &keys(), NOW).is_err());
+        }
+
+        /// A message signed with the gate's own key whose payload is any bytes: the claims
+        /// reader refuses what is not a claims set of a pass.
+        #[test]
+        fn any_payload_signed_with_a_known_key(payload in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let k = key(1);
+            let protected = coset::HeaderBuilder::new()
+                .algorithm(coset::iana::Algorithm::EdDSA)
+                .key_id(k.key_id().to_vec())
+                .build();
+            let message = coset::CoseSign1Builder::new()
+                .protected(protected)
+                .payload(payload)
+                .create_signature(b"", |data| k.sign(data))
+                .build()
+                .to_tagged_vec()
+                .expect("a message");
+            let _ = verify(&code_of(&message), &keys(), NOW);
+        }
+
+        /// A claims set with any of its private claims replaced by any CBOR value.
+        #[test]
+        fn any_claim_value(which in 0usize..6, value in any::<i64>(), text in ".{0,40}") {
+            let k = key(1);
+            let mut set = claims().to_claims_set();
+            if let Some((_, v)) = set.rest.get_mut(which) {
+                *v = if value % 2 == 0 {
+                    coset::cbor::value::Value::Integer(value.into())
+                } else {
+                    coset::cbor::value::Value::Text(text)
+                };
+            }
+            let protected = coset::HeaderBuilder::new()
+                .algorithm(coset::iana::Algorithm::EdDSA)
+                .key_id(k.key_id().to_vec())
+                .build();
+            let message = coset::CoseSign1Builder::new()
+                .protected(protected)
+                .payload(set.to_vec().expect("claims"))
+                .create_signature(b"", |data| k.sign(data))
+                .build()
+                .to_tagged_vec()
+                .expect("a message");
+            let _ = verify(&code_of(&message), &keys(), NOW);
+        }
+    }
+}

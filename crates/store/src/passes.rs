@@ -254,6 +254,13 @@ pub async fn household_sealed(conn: &mut Conn, household_id: i64) -> Result<bool
     Ok(sealed == 1)
 }
 
+/// Holds a pass for the rest of the transaction (a row lock on PostgreSQL; SQLite has one
+/// writer at a time anyway), so two gates scanning it judge its quota one after the other.
+pub async fn hold(conn: &mut Conn, id: i64) -> Result<()> {
+    sql::execute(conn, "UPDATE passes SET id = id WHERE id = $1", (id,)).await?;
+    Ok(())
+}
+
 pub async fn set_state(
     conn: &mut Conn,
     id: i64,

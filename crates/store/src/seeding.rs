@@ -286,3 +286,46 @@ async fn resolve_old_alerts(conn: &mut Conn, plan: &Plan) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// A gate's history of household passages, for the demonstration and the benchmark.
+#[derive(Debug, Clone, Copy)]
+pub struct PassageHistory {
+    pub community_id: i64,
+    pub gate_id: i64,
+    pub guard_id: i64,
+    /// Days back from `now_ms`.
+    pub days: i64,
+    /// Passages of each household pass a day, alternately out and in.
+    pub per_day: i64,
+    pub now_ms: i64,
+}
+
+/// Writes `days × per_day` passages for every household pass of the community in one statement
+/// (days and passages numbered by recursive CTEs), spread over the hours of each day; returns
+/// how many were written.
+pub async fn passage_history(conn: &mut Conn, h: &PassageHistory) -> Result<u64> {
+    let done = sql::execute(
+        conn,
+        "WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n + 1 < $1), \
+         s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k + 1 < $2) \
+         INSERT INTO passages (gate_id, community_id, at, direction, pass_id, household_id, \
+         persons, temperature_tenths, result, guard_id, conflict, created_at) \
+         SELECT $3, p.community_id, \
+         $4 - (d.n + 1) * 86400000 + ((p.household_id * 7919 + s.k * 10800000) % 86400000), \
+         CASE WHEN s.k % 2 = 0 THEN 'out' ELSE 'in' END, p.id, p.household_id, 1, \
+         360 + (p.household_id + s.k) % 10, 'admitted', $5, 0, $4 \
+         FROM passes p CROSS JOIN d CROSS JOIN s \
+         WHERE p.community_id = $6 AND p.kind = 'household'",
+        (
+            h.days,
+            h.per_day,
+            h.gate_id,
+            h.now_ms,
+            h.guard_id,
+            h.community_id,
+        ),
+    )
+    .await?;
+    analyze(conn, "passages").await?;
+    Ok(done.rows_affected())
+}

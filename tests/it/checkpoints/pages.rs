@@ -6,15 +6,17 @@ use axum::http::StatusCode;
 
 use super::{gate_with_guard, household_pass, overriding};
 use crate::http::Client;
-use crate::support::{TestDb, household};
+use crate::support::{TestDb, citizen_id, household, raw_resident};
 
 #[tokio::test]
 async fn staff_make_a_gate_issue_passes_print_them_and_give_a_resident_the_link() {
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    for room in ["101", "102"] {
-        household(app, &f.staff, f.building1_id, "1", room).await;
-    }
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    household(app, &f.staff, f.building1_id, "1", "102").await;
+    app.create_resident(&f.staff, h, &raw_resident("王医生", &citizen_id(3), ""))
+        .await
+        .expect("a member");
     let router = server::router(app.clone());
     let mut staff = Client::new(router.clone());
     staff.sign_in("staff").await;
@@ -91,6 +93,12 @@ async fn staff_make_a_gate_issue_passes_print_them_and_give_a_resident_the_link(
         sheet.text().matches("data-testid=\"print-card\"").count(),
         2
     );
+
+    // A household's passes, with the forms for its car and its commuters.
+    let own = staff.get(&format!("/passes?household_id={h}")).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(own.text().contains("data-testid=\"commuter-form\""));
+    assert!(own.text().contains("data-testid=\"vehicle-form\""));
 
     // The resident's link is shown once and opens the pass with no account.
     let link = staff

@@ -53,7 +53,10 @@ impl App {
             .read_as(actor, cp::can_read_passages(actor.role))
             .await?;
         store::gates::gate(&mut conn, &actor.jurisdiction, gate_id).await?;
-        if to <= from || to - from > 31 * 86_400_000 {
+        if to
+            .checked_sub(from)
+            .is_none_or(|span| span <= 0 || span > 31 * 86_400_000)
+        {
             return Err(crate::AppError::field("to", "range_too_long"));
         }
         Ok(ps::traffic(&mut conn, gate_id, from, to).await?)

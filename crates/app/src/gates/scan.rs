@@ -194,57 +194,47 @@ impl App {
             input.overriding.as_ref(),
         )?;
         let keys = self.pass_keys().await?;
-        let mut tx = self.db.write().await?;
+        // What does not change while the passage is written is read before the write lock:
+        // the gate, the shift, the code and the pass.
+        let mut conn = self.db.conn().await?;
         let gate = self
-            .gate_kept_by(tx.conn(), actor, gate_id, store::now_ms())
+            .gate_kept_by(&mut conn, actor, gate_id, store::now_ms())
             .await?;
         if let Some(id) = &c.client_id
-            && let Some(p) = ps::passage_by_client_id(tx.conn(), id).await?
+            && let Some(p) = ps::passage_by_client_id(&mut conn, id).await?
         {
-            return self.repeated(tx, gate_id, p).await;
+            return self.repeated(&mut conn, gate_id, p).await;
         }
-        let verified = passes::verify(&input.code, &keys, c.at.div_euclid(1000));
-        let (claims, stored) = match verified {
-            Err(e) => {
-                let refusal = refusal_of_code(e);
-                let p = self
+        let stored = match passes::verify(&input.code, &keys, c.at.div_euclid(1000)) {
+            Err(e) => Err(refusal_of_code(e)),
+            Ok(claims) => match pst::pass_at_gate(&mut conn, claims.pass_id).await? {
+                Some(s) if s.household_id == claims.household_id => Ok((claims, s)),
+                _ => Err(GateRefusal::UnknownPass),
+            },
+        };
+        let (claims, stored) = match stored {
+            Ok(found) => found,
+            Err(refusal) => {
+                drop(conn);
+                let mut tx = self.db.write().await?;
+                let passage = self
                     .log_passage(&mut tx, actor, &gate, &c, None, Some(refusal), None)
                     .await?;
                 tx.commit().await?;
                 return Ok(GateDecision {
-                    passage: p,
+                    passage,
                     refusal: Some(refusal),
                     pass: None,
                     repeated: false,
                 });
             }
-            Ok(claims) => {
-                let stored = pst::pass_at_gate(tx.conn(), claims.pass_id)
-                    .await?
-                    .filter(|s| s.household_id == claims.household_id);
-                (claims, stored)
-            }
         };
-        let Some(stored) = stored else {
-            let p = self
-                .log_passage(
-                    &mut tx,
-                    actor,
-                    &gate,
-                    &c,
-                    None,
-                    Some(GateRefusal::UnknownPass),
-                    None,
-                )
-                .await?;
-            tx.commit().await?;
-            return Ok(GateDecision {
-                passage: p,
-                refusal: Some(GateRefusal::UnknownPass),
-                pass: None,
-                repeated: false,
-            });
-        };
+        let shown = self.pass_shown(&mut conn, stored.id).await?;
+        drop(conn);
+        let mut tx = self.db.write().await?;
+        // Scans of one pass at two gates wait for each other here, so that the quota and the
+        // fence are judged on a log nobody else is writing to.
+        pst::hold(tx.conn(), stored.id).await?;
         let declined = if stored.community_id != gate.community_id {
             Some(Declined::from(GateRefusal::WrongGate))
         } else {
@@ -252,7 +242,7 @@ impl App {
                 .await?
                 .err()
         };
-        let p = self
+        let passage = self
             .log_passage(
                 &mut tx,
                 actor,
@@ -263,10 +253,9 @@ impl App {
                 declined.and_then(|d| d.next_exit_at),
             )
             .await?;
-        let shown = self.pass_shown(tx.conn(), stored.id).await?;
         tx.commit().await?;
         Ok(GateDecision {
-            passage: p,
+            passage,
             refusal: declined.map(|d| d.refusal),
             pass: Some(shown),
             repeated: false,
@@ -275,17 +264,15 @@ impl App {
 
     async fn repeated(
         &self,
-        tx: store::WriteTx,
+        conn: &mut store::Conn,
         gate_id: i64,
         p: Passage,
     ) -> AppResult<GateDecision> {
-        tx.rollback().await?;
         if p.gate_id != gate_id {
             return Err(AppError::field("client_id", "client_id_reused"));
         }
-        let mut conn = self.db.conn().await?;
         let pass = match p.pass_id {
-            Some(id) => Some(self.pass_shown(&mut conn, id).await?),
+            Some(id) => Some(self.pass_shown(conn, id).await?),
             None => None,
         };
         Ok(GateDecision {
@@ -323,16 +310,8 @@ impl App {
         let last = ps::last_passage_of_pass(conn, stored.id, c.at)
             .await?
             .map(|(d, ms)| (d, ms.div_euclid(1000)));
-        let local = jiff::Timestamp::from_millisecond(c.at)
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .to_zoned_datetime(self.settings.time_zone.clone());
-        let weekday = local.weekday().to_monday_one_offset() as u8;
-        let minute = local.hour() as u16 * 60 + local.minute() as u16;
-        let gate_now = GateNow {
-            id: gate.id,
-            closed: gate.closed,
-            direction: gate.direction,
-        };
+        let (weekday, minute) = self.local_weekday_minute(c.at)?;
+        let gate_now = gate_now(gate);
         let pass_now = PassNow {
             kind: stored.kind,
             state: stored.state,
@@ -359,6 +338,17 @@ impl App {
                 ..d
             }),
         )
+    }
+
+    /// The local weekday (1 = Monday) and minute past midnight of a moment (ms).
+    pub(crate) fn local_weekday_minute(&self, at: i64) -> AppResult<(u8, u16)> {
+        let local = jiff::Timestamp::from_millisecond(at)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .to_zoned_datetime(self.settings.time_zone.clone());
+        let weekday = u8::try_from(local.weekday().to_monday_one_offset()).unwrap_or(1);
+        let minute =
+            u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(0);
+        Ok((weekday, minute))
     }
 
     /// What the gate's screen shows of a stored pass.
@@ -424,7 +414,7 @@ impl App {
             client_id: c.client_id.as_deref(),
         };
         let id = self.insert_passage(tx, actor, &new).await?;
-        Ok(ps::passage(tx.conn(), &domain::access::Jurisdiction::ALL, id).await?)
+        Ok(logged(id, &new, gate, actor, pass.map(|p| p.kind), None))
     }
 
     /// Stores a passage; an override or a conflict goes into the audit chain with it.
@@ -456,6 +446,61 @@ impl App {
             tx.audit(a).await?;
         }
         Ok(id)
+    }
+}
+
+/// The passage just written, as the log shows it, without reading it back.
+pub(crate) fn logged(
+    id: i64,
+    new: &NewPassage<'_>,
+    gate: &Gate,
+    guard: &Actor,
+    pass_kind: Option<PassKind>,
+    visitor_name: Option<String>,
+) -> Passage {
+    let owned = |s: Option<&str>| s.map(str::to_owned);
+    Passage {
+        id,
+        gate_id: gate.id,
+        gate_name: gate.name.clone(),
+        community_id: new.community_id,
+        at: new.at,
+        direction: new.direction,
+        pass_id: new.pass_id,
+        pass_kind,
+        visitor_id: new.visitor_id,
+        visitor_name,
+        household_id: new.household_id,
+        plate: owned(new.plate),
+        persons: new.persons,
+        temperature_tenths: new.temperature_tenths,
+        result: new.result,
+        reason: owned(new.reason),
+        next_exit_at: new.next_exit_at,
+        purpose: owned(new.purpose),
+        guard_id: guard.account_id,
+        guard_name: guard.display_name.clone(),
+        override_reason: owned(new.overridden.reason),
+        override_requested_by: owned(new.overridden.requested_by),
+        override_supervisor: owned(new.overridden.supervisor),
+        conflict: new.conflict,
+        client_id: owned(new.client_id),
+        created_at: store::now_ms(),
+    }
+}
+
+/// The gate's rules as stored: its state, direction and hours.
+pub(crate) fn gate_now(gate: &Gate) -> GateNow {
+    let hours = gate
+        .opens
+        .as_deref()
+        .and_then(cp::minute_of)
+        .zip(gate.closes.as_deref().and_then(cp::minute_of));
+    GateNow {
+        id: gate.id,
+        closed: gate.closed,
+        direction: gate.direction,
+        hours,
     }
 }
 

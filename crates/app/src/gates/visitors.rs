@@ -163,7 +163,11 @@ impl App {
             origin: v.origin.clone(),
             destination,
         });
-        let refusal = rule.as_ref().err().map(GateRefusal::from);
+        let (_, minute) = self.local_weekday_minute(c.at)?;
+        let refusal = match super::scan::gate_now(&gate).open_to(Direction::In, minute) {
+            Err(closed) => Some(closed),
+            Ok(()) => rule.as_ref().err().map(GateRefusal::from),
+        };
         let number = v.document.number();
         let kind = v.document.kind();
         let visitor_id = ps::save_visitor(
@@ -212,7 +216,7 @@ impl App {
         };
         let id = self.insert_passage(&mut tx, actor, &new).await?;
         let passage: Passage =
-            ps::passage(tx.conn(), &domain::access::Jurisdiction::ALL, id).await?;
+            super::scan::logged(id, &new, &gate, actor, None, Some(v.name.clone()));
         tx.commit().await?;
         Ok(GateDecision {
             passage,

@@ -331,6 +331,34 @@ pub struct GateNow {
     pub id: i64,
     pub closed: bool,
     pub direction: GateDirection,
+    /// Local opening hours in minutes past midnight, `(opens, closes)`; `None` day and night.
+    /// A range past midnight (`22:00`–`06:00`) is open across it.
+    pub hours: Option<(u16, u16)>,
+}
+
+/// Minutes past midnight of a local `HH:MM`.
+pub fn minute_of(hh_mm: &str) -> Option<u16> {
+    let (h, m) = hh_mm.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+impl GateNow {
+    /// Whether the gate lets anyone through `direction` at `minute` past local midnight.
+    pub fn open_to(self, direction: Direction, minute: u16) -> Result<(), GateRefusal> {
+        let within = match self.hours {
+            None => true,
+            Some((opens, closes)) if opens <= closes => (opens..closes).contains(&minute),
+            Some((opens, closes)) => minute >= opens || minute < closes,
+        };
+        if self.closed || !within {
+            return Err(GateRefusal::GateClosed);
+        }
+        if !self.direction.allows(direction) {
+            return Err(GateRefusal::WrongDirection);
+        }
+        Ok(())
+    }
 }
 
 /// The pass as the gate knows it: its signed claims and its stored state.
@@ -380,12 +408,7 @@ impl From<GateRefusal> for Declined {
 /// checks: the gate, the pass's state and scope, the fence, the hours, the temperature, the
 /// quota.
 pub fn admit_pass(gate: GateNow, pass: &PassNow<'_>, s: &Showing<'_>) -> Result<(), Declined> {
-    if gate.closed {
-        return Err(GateRefusal::GateClosed.into());
-    }
-    if !gate.direction.allows(s.direction) {
-        return Err(GateRefusal::WrongDirection.into());
-    }
+    gate.open_to(s.direction, s.minute)?;
     match pass.state {
         PassState::Revoked => return Err(GateRefusal::Revoked.into()),
         PassState::Suspended => return Err(GateRefusal::Suspended.into()),

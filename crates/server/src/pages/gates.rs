@@ -336,7 +336,12 @@ async fn add_shift(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShiftForm>) -> P
         .parse::<jiff::civil::DateTime>()
         .ok()
         .and_then(|d| ctx.app.instant_ms(d).ok());
-    let hours = f.hours.trim().parse::<i64>().ok();
+    let hours = f
+        .hours
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|h| (1..=24).contains(h));
     let result = match (f.account_id.trim().parse::<i64>(), starts, hours) {
         (Ok(account), Some(s), Some(h)) => ctx
             .app

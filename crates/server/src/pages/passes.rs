@@ -87,6 +87,9 @@ struct ListPage {
     issued: Option<u64>,
     errors: FormErrors,
     next: Option<i64>,
+    /// The household's members, for a commuter pass, when the list is one household's.
+    members: Vec<(i64, String)>,
+    today: String,
 }
 
 async fn list_page(ctx: &Ctx, q: ListQuery, issued: Option<u64>, errors: FormErrors) -> PageResult {
@@ -106,9 +109,23 @@ async fn list_page(ctx: &Ctx, q: ListQuery, issued: Option<u64>, errors: FormErr
     {
         grids.extend(ctx.app.grids(&ctx.actor, c.id).await.on_page(ctx)?);
     }
+    let members = match q.household_id {
+        Some(h) if cp::can_issue_passes(ctx.actor.role) => ctx
+            .app
+            .household(&ctx.actor, h)
+            .await
+            .on_page(ctx)?
+            .1
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+        _ => Vec::new(),
+    };
     let refused = !errors.is_empty();
     Ok(render_form(
         &ListPage {
+            members,
+            today: ctx.app.today().to_string(),
             c: ctx.chrome(ctx.t.get("passes.title")),
             passes: page.items,
             query: q.query(),

@@ -8,6 +8,7 @@ fn gate() -> GateNow {
         id: 1,
         closed: false,
         direction: GateDirection::Both,
+        hours: None,
     }
 }
 
@@ -114,6 +115,34 @@ fn each_rule_names_itself() {
         refusal(admit_pass(gate(), &household(), &fever)),
         Some(GateRefusal::Fever)
     );
+}
+
+#[test]
+fn a_gate_with_hours_is_closed_outside_them() {
+    let day = GateNow {
+        hours: Some((6 * 60, 22 * 60)),
+        ..gate()
+    };
+    assert_eq!(admit_pass(day, &household(), &out()), Ok(()));
+    let night = Showing {
+        minute: 23 * 60,
+        ..out()
+    };
+    assert_eq!(
+        refusal(admit_pass(day, &household(), &night)),
+        Some(GateRefusal::GateClosed)
+    );
+    let night_gate = GateNow {
+        hours: Some((22 * 60, 6 * 60)),
+        ..gate()
+    };
+    assert_eq!(admit_pass(night_gate, &household(), &night), Ok(()));
+    assert_eq!(
+        refusal(admit_pass(night_gate, &household(), &out())),
+        Some(GateRefusal::GateClosed)
+    );
+    assert_eq!(minute_of("07:30"), Some(450));
+    assert_eq!(minute_of("24:00"), None);
 }
 
 #[test]
