@@ -231,7 +231,7 @@ test('an account that keeps no gate is refused, and the page works online withou
   assert.equal(res.status(), 403);
 });
 
-test("the phone's verifier reads the server's passes and refuses every altered character", async () => {
+test("the phone's verifier reads the server's passes, refuses every altered character, and judges the gate's hours", async () => {
   const staff = await newPage(browser, server, DESKTOP);
   await login(staff, 'staff');
   const [pass] = await householdPasses(staff, 1);
@@ -252,9 +252,26 @@ test("the phone's verifier reads the server's passes and refuses every altered c
       const altered = code.slice(0, i) + other + code.slice(i + 1);
       if ((await refusal(altered)) === null) accepted.push(i);
     }
+    const gate = { gateId: 1, gateDirection: 'both', direction: 'out', revocations: null, log: [], at: Date.now() };
+    const judged = (more) => {
+      try {
+        v.judge(claims, { ...gate, ...more });
+        return null;
+      } catch (e) {
+        return e.code;
+      }
+    };
     return {
       claims,
       accepted,
+      hours: [
+        judged({ hours: [480, 1200], minute: 600 }),
+        judged({ hours: [480, 1200], minute: 1260 }),
+        judged({ hours: [1320, 360], minute: 60 }),
+        judged({ hours: [1320, 360], minute: 720 }),
+      ],
+      revokedHere: judged({ revocations: { revoked: [claims.passId], suspended: [] } }),
+      fever: judged({ temperature: '37.3' }),
       expired: await refusal(code, claims.expiresAt),
       early: await refusal(code, claims.issuedAt - 1),
       notAPass: await refusal('HC1:' + code.slice(4)),
@@ -267,6 +284,9 @@ test("the phone's verifier reads the server's passes and refuses every altered c
   assert.equal(outcome.claims.colour, pass.colour);
   assert.deepEqual(outcome.claims.quota, { exits: pass.quota_exits, days: pass.quota_days });
   assert.deepEqual(outcome.accepted, [], 'altered codes that still verify');
+  assert.deepEqual(outcome.hours, [null, 'gate_closed', null, 'gate_closed'], 'opening hours, across midnight too');
+  assert.equal(outcome.revokedHere, 'pass_revoked');
+  assert.equal(outcome.fever, 'passage_fever');
   assert.equal(outcome.expired, 'pass_expired');
   assert.equal(outcome.early, 'pass_not_yet_valid');
   assert.equal(outcome.notAPass, 'pass_not_a_pass');

@@ -11,6 +11,16 @@ const gateId = Number(root.dataset.gateId);
 const csrf = root.dataset.csrf;
 const gateDirection = root.dataset.direction;
 const gateClosed = root.dataset.closed === 'true';
+const minuteOf = (hhmm) => (/^\d\d:\d\d$/.test(hhmm) ? Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)) : null);
+const gateHours = [minuteOf(root.dataset.opens), minuteOf(root.dataset.closes)];
+const localClock = new Intl.DateTimeFormat('en-GB', {
+  timeZone: root.dataset.timeZone || undefined, hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+/** Minutes past midnight at `ms` in the community's time zone, as the server reads the hours. */
+function localMinute(ms) {
+  const parts = Object.fromEntries(localClock.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return Number(parts.hour) * 60 + Number(parts.minute);
+}
 const $ = (sel) => document.querySelector(sel);
 const $$ = (sel) => [...document.querySelectorAll(sel)];
 const texts = (id) => new Map($$(`#${id} li`).map((li) => [li.dataset.key, li.textContent]));
@@ -207,6 +217,7 @@ async function offline(kind, url, body) {
       claims = await verifier.verifyPass(body.code, keys, now);
       verifier.judge(claims, {
         gateId, closed: gateClosed, gateDirection, direction: body.direction,
+        hours: gateHours[0] === null || gateHours[1] === null ? null : gateHours, minute: localMinute(body.at),
         temperature: body.temperature, revocations: storedRevocations(),
         log: await store.recent(), at: body.at,
       });

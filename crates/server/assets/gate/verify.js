@@ -157,12 +157,15 @@ export async function verifyPass(code, keys, now) {
 
 /**
  * The gate's rules on a pass whose signature holds, from what the phone knows offline: the
- * gate (closed, directions), the cached revocation list, and the passages it recorded itself
+ * gate (closed, opening hours at `minute` past local midnight, directions), the cached
+ * revocation list, and the passages it recorded itself
  * (`log`: { pass_id, household_id, direction, at (ms), result }), at `at` (ms). Throws a Refusal.
  */
-export function judge(claims, { gateId, closed, gateDirection, direction, temperature, revocations, log, at }) {
+export function judge(claims, { gateId, closed, hours, minute, gateDirection, direction, temperature, revocations, log, at }) {
   const now = Math.floor(at / 1000);
-  if (closed) throw new Refusal('gate_closed');
+  // Opening hours `[opens, closes]` in minutes past local midnight; a range may run past it.
+  const open = !hours || (hours[0] <= hours[1] ? minute >= hours[0] && minute < hours[1] : minute >= hours[0] || minute < hours[1]);
+  if (closed || !open) throw new Refusal('gate_closed');
   if (gateDirection !== 'both' && gateDirection !== direction) throw new Refusal('gate_wrong_direction');
   if (revocations?.revoked?.includes(claims.passId)) throw new Refusal('pass_revoked');
   if (revocations?.suspended?.includes(claims.passId)) throw new Refusal('pass_suspended');

@@ -129,6 +129,8 @@ struct GatePage {
     temperatures: Vec<String>,
     /// `in`, `out` or `both`: the page offers only the directions the gate allows.
     direction: &'static str,
+    /// The community's time zone, in which the gate's opening hours are read offline.
+    time_zone: String,
 }
 
 /// Whether the actor keeps this gate now: any keeper in its jurisdiction, a guard only on a
@@ -168,6 +170,13 @@ async fn gate_page(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     Ok(render(&GatePage {
         c: ctx.chrome(&view.gate.name),
         direction: view.gate.direction.code(),
+        time_zone: ctx
+            .app
+            .settings
+            .time_zone
+            .iana_name()
+            .unwrap_or("UTC")
+            .to_owned(),
         gate: view.gate,
         refusals: REFUSALS.iter().map(|k| line("refusal.", k)).collect(),
         strings: SCRIPT_STRINGS.iter().map(|k| line("", k)).collect(),
