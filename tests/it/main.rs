@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod calls;
 mod checkpoints;
 mod checks;
 mod contract;

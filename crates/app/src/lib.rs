@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assignees;
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod checks;
 pub mod crypto;
 mod error;

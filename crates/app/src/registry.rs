@@ -26,17 +26,37 @@ pub use summary::Summary;
 /// The field a sealed document number belongs to, bound into its ciphertext and index.
 pub(crate) const DOCUMENT_CONTEXT: &str = "resident.document";
 
-/// Masks a stored phone for display: `138****5678`, or stars for anything unexpected.
-/// A stored travel origin for people: a GB/T 2260 code with its name (`420106 湖北省 武汉市
+/// A stored travel origin for files: a GB/T 2260 code with its name (`420106 湖北省 武汉市
 /// 武昌区`), other text as written.
 pub fn origin_label(origin: Option<&str>) -> String {
-    let origin = origin.unwrap_or_default();
-    match domain::screening::RegionCode::parse(origin) {
-        Ok(code) if origin.bytes().all(|b| b.is_ascii_digit()) => code.label(),
-        _ => origin.to_owned(),
+    stored_region(origin).map_or_else(|| origin.unwrap_or_default().to_owned(), |c| c.label())
+}
+
+/// A stored travel origin for pages: the region's name with the levels above it (`湖北省
+/// 武汉市 武昌区`), never its code; other text as written.
+pub fn origin_name(origin: Option<&str>) -> String {
+    match stored_region(origin) {
+        Some(code) => domain::region::region_name(code.as_str()).unwrap_or_else(|| code.name()),
+        None => origin.unwrap_or_default().to_owned(),
     }
 }
 
+/// A stored travel origin as a region picker's field holds it (`420106 武昌区 (湖北省 武汉市)`),
+/// other text as written.
+pub fn origin_field(origin: Option<&str>) -> String {
+    stored_region(origin).map_or_else(|| origin.unwrap_or_default().to_owned(), |c| c.picked())
+}
+
+/// The region of a stored origin, when it is a code (names typed before codes stay text).
+fn stored_region(origin: Option<&str>) -> Option<domain::screening::RegionCode> {
+    let origin = origin.unwrap_or_default();
+    if origin.is_empty() || !origin.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    domain::screening::RegionCode::parse(origin).ok()
+}
+
+/// Masks a stored phone for display: `138****5678`, or stars for anything unexpected.
 pub fn mask_phone(phone: &str) -> String {
     match Phone::parse(phone) {
         Ok(p) => p.masked(),

@@ -4,6 +4,7 @@
 //! raw strings. Errors carry stable snake_case codes that the server translates.
 
 pub mod access;
+pub mod calls;
 pub mod checkpoint;
 pub mod citizen_id;
 pub mod code;

@@ -3,6 +3,10 @@
 //! The citizen ID number (GB 11643) starts with one of these codes, so parsing an ID needs the
 //! province table; the county table gives the demo-data generator realistic addresses.
 
+mod search;
+
+pub use search::{Division, code_of_input, division, search};
+
 /// The 34 province-level divisions: 2-digit code, Chinese name, English name.
 pub const PROVINCES: &[(&str, &str, &str)] = &[
     ("11", "北京市", "Beijing"),

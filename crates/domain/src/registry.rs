@@ -161,11 +161,15 @@ impl Travel {
             TravelStatus::Returned => {
                 let origin = origin.map(str::trim).filter(|s| !s.is_empty());
                 let origin = match origin {
-                    // A GB/T 2260 code is stored in its one 6-digit form; a name as written.
+                    // A GB/T 2260 code is stored in its one 6-digit form, and so is a picked
+                    // region or the name of one division; other text as written.
                     Some(o) if o.bytes().all(|b| b.is_ascii_digit()) => errors
                         .check("travel_origin", crate::screening::RegionCode::parse(o))
                         .and_then(|c| Label::parse(&c.full_code(), NAME_MAX).ok()),
-                    Some(o) => errors.check("travel_origin", Label::parse(o, NAME_MAX)),
+                    Some(o) => match crate::region::code_of_input(o) {
+                        Some(code) => Label::parse(&code, NAME_MAX).ok(),
+                        None => errors.check("travel_origin", Label::parse(o, NAME_MAX)),
+                    },
                     None => {
                         errors.add("travel_origin", "required", "");
                         None
@@ -333,6 +337,21 @@ mod tests {
         let t = returned_on("2020-01-20", &mut e);
         assert!(e.is_empty());
         assert_eq!(t.and_then(|t| t.origin), Some("武汉".to_owned()));
+
+        let origin = |typed: &str| {
+            let mut e = FieldErrors::new();
+            let t = Travel::parse(
+                TravelStatus::Returned,
+                Some(typed),
+                Some(date("2020-01-20")),
+                today,
+                &mut e,
+            );
+            t.and_then(|t| t.origin)
+        };
+        assert_eq!(origin("420100 武汉市 (湖北省)").as_deref(), Some("420100"));
+        assert_eq!(origin("武汉市").as_deref(), Some("420100"));
+        assert_eq!(origin("朝阳区").as_deref(), Some("朝阳区"));
     }
 
     #[test]

@@ -48,6 +48,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.imports.txt"),
     include_str!("../i18n/zh.api.txt"),
     include_str!("../i18n/zh.system.txt"),
+    include_str!("../i18n/zh.calls.txt"),
     include_str!("../i18n/zh.gates.txt"),
     include_str!("../i18n/zh.gate_scan.txt"),
 ];
@@ -60,6 +61,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.imports.txt"),
     include_str!("../i18n/en.api.txt"),
     include_str!("../i18n/en.system.txt"),
+    include_str!("../i18n/en.calls.txt"),
     include_str!("../i18n/en.gates.txt"),
     include_str!("../i18n/en.gate_scan.txt"),
 ];

@@ -9,11 +9,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// No inline script or event handler runs, no style sheet but ours, nothing loads from elsewhere,
-/// and no site may frame a page. Style attributes are still allowed (`style-src-attr`): they
+/// and no site may frame a page. A form posts here only, but may end at the dialler (`tel:`):
+/// a card's call button is a form answered by a redirect to the number. Style attributes are still allowed (`style-src-attr`): they
 /// cannot run code, and some templates still carry them.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
-     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+     object-src 'none'; base-uri 'none'; form-action 'self' tel:; frame-ancestors 'none'";
 
 /// The client's address for limits and the audit trail, set on every request.
 #[derive(Debug, Clone)]

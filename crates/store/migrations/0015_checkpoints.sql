@@ -134,9 +134,11 @@ CREATE TABLE passages (
     client_id TEXT UNIQUE,
     created_at BIGINT NOT NULL
 );
+-- A passage is of a pass or of a visitor: each index holds only the rows it finds, so a
+-- visitor's index is small and no planner mistakes it for a way to every pass's passages.
 CREATE INDEX passages_gate ON passages (gate_id, at);
-CREATE INDEX passages_pass ON passages (pass_id, at);
-CREATE INDEX passages_household ON passages (household_id, at);
-CREATE INDEX passages_visitor ON passages (visitor_id, at);
+CREATE INDEX passages_pass ON passages (pass_id, at) WHERE pass_id IS NOT NULL;
+CREATE INDEX passages_household ON passages (household_id, at) WHERE household_id IS NOT NULL;
+CREATE INDEX passages_visitor ON passages (visitor_id, at) WHERE visitor_id IS NOT NULL;
 CREATE INDEX passages_community_exceptions ON passages (community_id, id)
     WHERE result = 'overridden' OR conflict = 1;

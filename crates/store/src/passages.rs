@@ -188,7 +188,8 @@ pub async fn last_passage_of_pass(
     Ok(row.and_then(|(d, at)| Direction::from_code(&d).map(|d| (d, at))))
 }
 
-/// When a household's exits let through since `since` (ms) were made, up to `until`.
+/// When a household's exits let through since `since` (ms) were made, up to `until`. A
+/// visitor's passage names the household visited but is always inward, so it is no exit.
 pub async fn exits_of_household(
     conn: &mut Conn,
     household_id: i64,
@@ -198,7 +199,7 @@ pub async fn exits_of_household(
     sql::scalars(
         conn,
         "SELECT at FROM passages WHERE household_id = $1 AND at >= $2 AND at <= $3 \
-         AND direction = 'out' AND result <> 'refused' AND visitor_id IS NULL ORDER BY at",
+         AND direction = 'out' AND result <> 'refused' ORDER BY at",
         (household_id, since, until),
     )
     .await

@@ -72,6 +72,24 @@ impl Request {
         Request::send(method, path, Value::Null)
     }
 
+    /// A call of `resident` for a task of `purpose` (`POST /calls`); `household` for a
+    /// screening campaign's.
+    pub(super) fn phone_call(
+        purpose: &str,
+        task_id: i64,
+        household: Option<i64>,
+        resident: i64,
+    ) -> Request {
+        Request::send(
+            Method::POST,
+            "/calls",
+            json!({
+                "purpose": purpose, "task_id": task_id,
+                "household_id": household, "resident_id": resident,
+            }),
+        )
+    }
+
     /// A step with a JSON body.
     pub(super) fn send(method: Method, path: impl Into<String>, body: Value) -> Request {
         Request {

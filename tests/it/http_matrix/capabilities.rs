@@ -22,11 +22,14 @@ use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, raw_resident};
 /// (the same object is acted on by each role in turn, left to right). A route followed by
 /// `:other_team` reads a household of a screening team the caller is not in (inside: in grid 1,
 /// inside every jurisdiction that has grid 1); `:other_volunteer` a task assigned to another
-/// volunteer of grid 1.
+/// volunteer of grid 1. `POST /calls` calls the place's resident for the campaign's household,
+/// `:quarantine_order` for the place's order, `:delivery` for the place's delivery: the staff's
+/// steps below cancel it, so the roles after staff are refused a call for a task ended (`403`).
 const EXPECTED: &str = "
 route                                                              admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
 GET    /me                                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 GET    /passes/keys                                                200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+GET    /regions                                                    200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 POST   /tokens                                                     201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
 GET    /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 DELETE /me/tokens/{id}                                             204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204
@@ -58,6 +61,7 @@ PATCH  /quarantine-orders/{id}                                     403/403   403
 POST   /quarantine-orders/{id}/duration                            403/403   403/403   204/404   204/404   403/403   204/404   403/403   403/403   403/403
 POST   /quarantine-orders/{id}/transition                          403/403   403/403   409/404   409/404   403/403   409/404   403/403   403/403   403/403
 GET    /quarantine-orders/{id}/checks                              200/200   200/404   200/404   200/404   403/403   200/404   403/403   200/404   403/403
+POST   /calls:quarantine_order                                     403/403   403/403   200/404   200/404   403/403   200/404   403/403   403/403   403/403
 POST   /quarantine-orders/{id}/checks                              403/403   403/403   201/404   201/404   403/403   201/404   403/403   403/403   403/403
 POST   /quarantine-orders/{id}/self-report-link                    403/403   403/403   201/404   201/404   403/403   201/404   403/403   403/403   403/403
 DELETE /quarantine-orders/{id}/self-report-link                    403/403   403/403   204/404   204/404   403/403   204/404   403/403   403/403   403/403
@@ -71,6 +75,7 @@ POST   /delivery-tasks/generate                                    200/200   403
 GET    /delivery-tasks                                             200/200   200/200-  200/200-  200/200-  403/403   200/200-  403/403   200/200-  403/403
 GET    /delivery-tasks/{id}                                        200/200   200/404   200/404   200/404   403/403   200/404   200/404   200/404   403/403
 GET    /delivery-tasks/{id}:other_volunteer                        200/200   200/404   200/404   200/404   403/403   200/404   404/404   200/404   403/403
+POST   /calls:delivery                                             403/403   403/403   200/404   403/404   403/403   403/403   403/404   403/403   403/403
 POST   /delivery-tasks/{id}/assign                                 403/403   403/403   204/404   409/404   403/403   403/403   403/403   403/403   403/403
 POST   /delivery-tasks/{id}/ask                                    403/403   403/403   204/404   409/404   403/403   403/403   409/404   403/403   403/403
 POST   /delivery-tasks/{id}/deliver                                403/403   403/403   204/404   409/404   403/403   403/403   409/404   403/403   403/403
@@ -95,6 +100,7 @@ GET    /screening-campaigns/{id}/households:other_team             200/200   200
 GET    /screening-campaigns/{id}/households/{household_id}         200/200   200/404   200/404   200/404   403/403   403/403   200/404   403/403   403/403
 GET    /screening-campaigns/{id}/households/{household_id}:other_team 200/200   200/404   200/404   404/404   403/403   403/403   404/404   403/403   403/403
 POST   /screening-campaigns/{id}/households/{household_id}/phone   403/403   403/403   200/404   200/404   403/403   403/403   403/403   403/403   403/403
+POST   /calls                                                      403/403   403/403   200/404   200/404   403/403   403/403   200/404   403/403   403/403
 POST   /screening-attempts                                         403/403   403/403   201/404   201/404   403/403   403/403   201/404   403/403   403/403
 GET    /screening-campaigns/{id}/progress                          200/200   200/404   200/404   200/200   403/403   403/403   200/404   403/403   403/403
 GET    /screening-campaigns/{id}/export                            200/200   200/404   200/404   200/200   403/403   403/403   403/403   403/403   403/403
@@ -478,6 +484,16 @@ async fn call(
             Method::POST,
             format!("/screening-campaigns/{c}/households/{}/phone", p.household),
         ),
+        "POST   /calls" => {
+            Request::phone_call("screening_campaign", c, Some(p.household), p.resident)
+        }
+        "POST   /calls:quarantine_order" => {
+            Request::phone_call("quarantine_order", w.orders[t], None, p.resident)
+        }
+        "POST   /calls:delivery" => {
+            Request::phone_call("delivery", w.deliveries[t], None, p.resident)
+        }
+        "GET    /regions" => Request::read("/regions?q=%E6%AD%A6%E6%B1%89"),
         "POST   /screening-attempts" => Request::send(
             Method::POST,
             "/screening-attempts",

@@ -57,6 +57,8 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/imports/{id}", &["get"]),
     ("/imports/{id}/rejects", &["get"]),
     ("/audit", &["get"]),
+    ("/calls", &["post"]),
+    ("/regions", &["get"]),
     ("/audit/verify", &["get"]),
     ("/accounts", &["get", "post"]),
     ("/accounts/{id}", &["put"]),

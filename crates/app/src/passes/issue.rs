@@ -120,10 +120,13 @@ impl App {
         input: &CommuterInput,
     ) -> AppResult<i64> {
         let mut e = FieldErrors::new();
-        let employer = input.employer.trim();
-        if employer.is_empty() || employer.chars().count() > EMPLOYER_MAX {
-            e.add("employer", "required", "");
-        }
+        let employer = e
+            .check(
+                "employer",
+                domain::registry::Label::parse(&input.employer, EMPLOYER_MAX),
+            )
+            .map(domain::registry::Label::into_string)
+            .unwrap_or_default();
         let stamped = match input.proof_stamped_on.trim().parse::<jiff::civil::Date>() {
             Ok(d) => Some(d),
             Err(_) => {
@@ -173,7 +176,7 @@ impl App {
             community_id: r.community_id,
             resident_id: Some(r.id),
             plate: None,
-            employer: Some(employer),
+            employer: Some(&employer),
             proof_stamped_on: Some(&stamped),
             proof_checked_by: Some(actor.account_id),
             valid_days: Some(&days),

@@ -112,7 +112,7 @@ impl App {
 
     /// The campaign's household the actor is about to record for, read where it stands;
     /// `Forbidden` unless the actor records for it ([`App::may_record`]).
-    pub(super) async fn household_to_record(
+    pub(crate) async fn household_to_record(
         &self,
         conn: &mut store::Conn,
         actor: &Actor,

@@ -35,12 +35,21 @@ impl Coded for RegionError {
 
 impl RegionCode {
     /// Accepts 2, 4 or 6 digits whose first two name a province; a code padded with zeros
-    /// (`420000`, `420100`) is shortened to its prefix, since that is what it means.
+    /// (`420000`, `420100`) is shortened to its prefix, since that is what it means. A
+    /// picker's choice (`420100 武汉市 (湖北省)`) or a name of one division (`武汉市`) is read
+    /// as its code.
     pub fn parse(raw: &str) -> Result<RegionCode, RegionError> {
         let s = raw.trim();
         if s.is_empty() {
             return Err(RegionError::Empty);
         }
+        let picked;
+        let s = if s.bytes().all(|b| b.is_ascii_digit()) {
+            s
+        } else {
+            picked = region::code_of_input(s).ok_or(RegionError::Format)?;
+            picked.as_str()
+        };
         if !s.bytes().all(|b| b.is_ascii_digit()) || ![2, 4, 6].contains(&s.len()) {
             return Err(RegionError::Format);
         }
@@ -74,6 +83,20 @@ impl RegionCode {
     pub fn label(&self) -> String {
         let name = region::region_name(&self.0).unwrap_or_default();
         format!("{} {name}", self.full_code())
+    }
+
+    /// The name with where it lies, as pages show a region: `武汉市 (湖北省)`.
+    pub fn name(&self) -> String {
+        region::division(&self.0)
+            .map(|d| d.label())
+            .unwrap_or_else(|| self.full_code())
+    }
+
+    /// What a region picker's field holds for this region: `420100 武汉市 (湖北省)`.
+    pub fn picked(&self) -> String {
+        region::division(&self.0)
+            .map(|d| d.option_value())
+            .unwrap_or_else(|| self.full_code())
     }
 
     /// The province's name in English, for the English pages.
@@ -167,6 +190,14 @@ mod tests {
         assert_eq!(RegionCode::parse(""), Err(RegionError::Empty));
         assert_eq!(RegionCode::parse("420"), Err(RegionError::Format));
         assert_eq!(RegionCode::parse("湖北"), Err(RegionError::Format));
+        assert_eq!(
+            RegionCode::parse("420100 武汉市 (湖北省)").map(|r| r.0),
+            Ok("4201".to_owned())
+        );
+        assert_eq!(
+            RegionCode::parse("湖北省").map(|r| r.0),
+            Ok("42".to_owned())
+        );
         assert_eq!(RegionCode::parse("99"), Err(RegionError::Province));
         // 83 prefixes residence permits, not a region anyone returns from.
         assert_eq!(RegionCode::parse("83"), Err(RegionError::Province));
@@ -179,6 +210,8 @@ mod tests {
         );
         assert_eq!(wuhan.label(), "420100 湖北省 武汉市");
         assert_eq!(wuhan.full_code(), "420100");
+        assert_eq!(wuhan.name(), "武汉市 (湖北省)");
+        assert_eq!(wuhan.picked(), "420100 武汉市 (湖北省)");
         assert_eq!(wuhan.province_en(), "Hubei");
     }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod assignees;
 mod audit;
+mod calls;
 mod checks;
 pub mod extract;
 mod gates;
@@ -182,6 +183,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(registry::routes())
         .merge(imports::routes())
         .merge(audit::routes())
+        .merge(calls::routes())
         .merge(accounts::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())

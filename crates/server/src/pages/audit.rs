@@ -36,6 +36,8 @@ pub const ACTIONS: &[&str] = &[
     "resident_update",
     "resident_delete",
     "resident_unmask",
+    "phone_call",
+    "household_phone_unmask",
     "resident_export",
     "resident_export_unmasked",
     "import_start",
@@ -188,7 +190,13 @@ fn describe(t: &crate::i18n::Tr, stored: &str) -> String {
     match &value {
         serde_json::Value::Object(fields) => fields
             .iter()
-            .map(|(k, v)| format!("{} = {}", t.of("field", k), plain(v)))
+            .map(|(k, v)| match (k.as_str(), v) {
+                // A call's purpose is a task's kind: named in the reader's language.
+                ("purpose", serde_json::Value::String(p)) => {
+                    format!("{} = {}", t.of("field", k), t.of("purpose", p))
+                }
+                _ => format!("{} = {}", t.of("field", k), plain(v)),
+            })
             .collect::<Vec<_>>()
             .join("; "),
         other => plain(other),

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+pub(crate) mod calls;
 pub(crate) mod checks;
 pub(crate) mod gate_scan;
 mod gates;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
+        .merge(calls::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())
         .merge(screening::routes())

@@ -260,6 +260,8 @@ async fn create_for_household(
 struct OrderPage {
     c: Chrome,
     order: Order,
+    /// A button per number the household is reached on, while the order runs.
+    calls: Vec<crate::pages::calls::CallButton>,
     sealed_at: String,
     history: Vec<HistoryEntry>,
     transitions: Vec<&'static str>,
@@ -290,6 +292,7 @@ async fn order_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
         .map(|t| t.code())
         .collect();
     let refused = !error.is_empty();
+    let calls = crate::pages::calls::order_calls(ctx, &order).await;
     let title = format!(
         "{} · {}",
         ctx.t.get("quarantine.order"),
@@ -298,6 +301,7 @@ async fn order_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
     Ok(render_form(
         &OrderPage {
             c: ctx.chrome(&title),
+            calls,
             sealed_at: order
                 .door_sealed_at
                 .map(|ms| crate::pages::registry_time(&ctx.app, ms))

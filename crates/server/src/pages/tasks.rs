@@ -11,6 +11,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Role;
+use domain::calls::Purpose;
 use domain::page::PageRequest;
 use domain::tasks::{self as t, ConfirmedVia, DeliveryState};
 use serde::Deserialize;
@@ -20,6 +21,7 @@ mod rubbish;
 
 use super::audit::HistoryEntry;
 use crate::AppState;
+use crate::pages::calls::{CallButton, call_buttons, targets_of};
 use crate::web::{Chrome, Ctx, Form, OnPage, PageError, PageResult, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
@@ -120,15 +122,38 @@ struct Row {
     can_ask: bool,
     can_deliver: bool,
     can_confirm: bool,
+    /// A button per number the household is reached on, on the cards of one's own work.
+    calls: Vec<CallButton>,
 }
 
 fn row(d: Delivery, today: &str) -> Row {
     Row {
+        calls: Vec::new(),
         overdue: d.state.is_pending() && d.due_date.as_str() < today,
         can_ask: t::advance(d.state, t::Step::Ask).is_ok(),
         can_deliver: t::advance(d.state, t::Step::Deliver).is_ok(),
         can_confirm: t::advance(d.state, t::Step::Confirm).is_ok(),
         d,
+    }
+}
+
+/// Gives the rows of tasks the actor works, and that are not done, their call buttons.
+async fn with_calls(ctx: &Ctx, rows: &mut [Row]) {
+    let (role, me) = (ctx.actor.role, ctx.actor.account_id);
+    let live = |r: &Row| !r.d.state.is_final() && t::may_record(role, me, r.d.volunteer_id);
+    let households: Vec<i64> = rows
+        .iter()
+        .filter(|r| live(r))
+        .map(|r| r.d.household_id)
+        .collect();
+    let targets = targets_of(ctx, Purpose::Delivery, &households).await;
+    for r in rows.iter_mut().filter(|r| live(r)) {
+        r.calls = call_buttons(
+            ctx,
+            Purpose::Delivery,
+            r.d.id,
+            targets.get(&r.d.household_id),
+        );
     }
 }
 
@@ -181,10 +206,13 @@ async fn worklist(ctx: Ctx, Query(q): Query<WorklistQuery>) -> PageResult {
     // Overdue first, then today's, each in address order.
     let mut todo: Vec<Row> = todo.items.into_iter().map(|d| row(d, &today)).collect();
     todo.sort_by_key(|r| !r.overdue);
+    with_calls(&ctx, &mut todo).await;
+    let mut waiting: Vec<Row> = waiting.items.into_iter().map(|d| row(d, &today)).collect();
+    with_calls(&ctx, &mut waiting).await;
     Ok(render(&WorklistPage {
         c: ctx.chrome(ctx.t.get("tasks.my_tasks")),
         todo,
-        waiting: waiting.items.into_iter().map(|d| row(d, &today)).collect(),
+        waiting,
         rounds: rounds.items,
         today,
         next,
@@ -321,9 +349,12 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
         &d.room,
     );
     let today = ctx.app.today().to_string();
+    let mut r = [row(d, &today)];
+    with_calls(&ctx, &mut r).await;
+    let [r] = r;
     Ok(render(&TaskPage {
         c: ctx.chrome(&title),
-        r: row(d, &today),
+        r,
         times,
         history: history
             .into_iter()

@@ -288,6 +288,7 @@ pub struct SlotMark {
 pub struct DaySlots {
     pub order_id: i64,
     pub resident_id: i64,
+    pub household_id: i64,
     pub resident_name: String,
     pub building_name: String,
     pub unit_name: String,
@@ -302,6 +303,7 @@ pub struct DaySlots {
 struct DaySlotsRow {
     order_id: i64,
     resident_id: i64,
+    household_id: i64,
     resident_name: String,
     building_name: String,
     unit_name: String,
@@ -329,6 +331,7 @@ impl From<DaySlotsRow> for DaySlots {
         DaySlots {
             order_id: r.order_id,
             resident_id: r.resident_id,
+            household_id: r.household_id,
             resident_name: r.resident_name,
             building_name: r.building_name,
             unit_name: r.unit_name,
@@ -362,7 +365,7 @@ pub async fn doctor_day(
         clauses.push(format!("q.id > ${next}"));
     }
     let sql = format!(
-        "SELECT q.id AS order_id, q.resident_id, r.name AS resident_name, \
+        "SELECT q.id AS order_id, q.resident_id, q.household_id, r.name AS resident_name, \
          b.name AS building_name, u.name AS unit_name, h.room, m.id AS morning_id, \
          m.temperature AS morning_temperature, COALESCE(m.febrile, 0) AS morning_febrile, \
          e.id AS evening_id, e.temperature AS evening_temperature, \

@@ -18,6 +18,7 @@ use store::quarantine::Order;
 use super::{AlertRow, alert_row, degrees, field, fields, symptom_codes, symptom_text};
 use crate::AppState;
 use crate::i18n::Tr;
+use crate::pages::calls::{CallButton, order_calls};
 use crate::web::{
     Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_step, redirect, render,
 };
@@ -78,6 +79,8 @@ impl Entered {
 struct OrderChecksPage {
     c: Chrome,
     order: Order,
+    /// A button per number the household is reached on, while the order runs.
+    calls: Vec<CallButton>,
     is_active: bool,
     can_record: bool,
     can_manage_link: bool,
@@ -180,8 +183,10 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
     if entered.method.is_empty() {
         entered.method = Method::DoctorCall.code().to_owned();
     }
+    let calls = order_calls(ctx, &order).await;
     let mut res = render(&OrderChecksPage {
         c: ctx.chrome(&title),
+        calls,
         is_active: state == OrderState::Active,
         can_record: health::can_record_checks(ctx.actor.role),
         can_manage_link: q::can_manage(ctx.actor.role) && !state.is_final(),

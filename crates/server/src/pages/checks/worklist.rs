@@ -1,11 +1,14 @@
 //! The worklist: open alerts and a doctor's residents with today's slots, and acknowledging or
 //! resolving an alert.
 
+use std::collections::HashMap;
+
 use app::checks::AlertQuery;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::routing::{get, post};
+use domain::calls::Purpose;
 use domain::health::{self, AlertKind};
 use domain::page::PageRequest;
 use serde::Deserialize;
@@ -13,6 +16,7 @@ use store::checks::DaySlots;
 
 use super::{AlertRow, alert_row, degrees};
 use crate::AppState;
+use crate::pages::calls::{CallButton, call_buttons, targets_of};
 use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, after_step, render, urlencode};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -46,6 +50,8 @@ struct WorklistPage {
     open_fever: i64,
     open_missed: i64,
     day: Vec<DaySlots>,
+    /// The call buttons of each of the day's orders, by order.
+    day_calls: HashMap<i64, Vec<CallButton>>,
     day_next: Option<i64>,
     /// Whether today's windows have closed: an empty slot is missed, or still due.
     morning_closed: bool,
@@ -64,6 +70,10 @@ struct WorklistPage {
 impl WorklistPage {
     fn deg(&self, tenths: &i64) -> String {
         degrees(*tenths)
+    }
+
+    fn calls_of(&self, order_id: &i64) -> &[CallButton] {
+        self.day_calls.get(order_id).map_or(&[], Vec::as_slice)
     }
 
     fn is_grid(&self, id: &i64) -> bool {
@@ -138,7 +148,24 @@ async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
     } else {
         t.get("checks.window_closed").to_owned()
     };
+    let households: Vec<i64> = w.day.items.iter().map(|d| d.household_id).collect();
+    let targets = targets_of(&ctx, Purpose::QuarantineOrder, &households).await;
+    let day_calls = w
+        .day
+        .items
+        .iter()
+        .map(|d| {
+            let calls = call_buttons(
+                &ctx,
+                Purpose::QuarantineOrder,
+                d.order_id,
+                targets.get(&d.household_id),
+            );
+            (d.order_id, calls)
+        })
+        .collect();
     Ok(render(&WorklistPage {
+        day_calls,
         c: ctx.chrome(t.get("checks.worklist")),
         is_doctor,
         mine,

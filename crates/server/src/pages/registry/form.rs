@@ -71,7 +71,7 @@ impl ResidentFields {
             hukou: r.hukou.code().to_owned(),
             tenure: r.tenure.code().to_owned(),
             travel_status: r.travel_status.code().to_owned(),
-            travel_origin: r.travel_origin.clone().unwrap_or_default(),
+            travel_origin: app::registry::origin_field(r.travel_origin.as_deref()),
             returned_on: r.returned_on.clone().unwrap_or_default(),
             vulnerabilities: Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
                 .list()

@@ -14,7 +14,7 @@ pub(super) fn routes() -> Router<AppState> {
 struct ResidentPage {
     c: Chrome,
     r: Resident,
-    /// The travel origin with its region's name.
+    /// The travel origin by its region's name.
     origin: String,
     vulnerabilities: Vec<&'static str>,
     merges: Vec<(String, String, String)>,
@@ -41,7 +41,7 @@ async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) 
         .collect();
     Ok(render(&ResidentPage {
         c: ctx.chrome(&r.name),
-        origin: app::registry::origin_label(r.travel_origin.as_deref()),
+        origin: app::registry::origin_name(r.travel_origin.as_deref()),
         r,
         vulnerabilities,
         merges,

@@ -1,4 +1,4 @@
-//! One household with the answer form, recording an attempt, and the number for a call.
+//! One household with the answer form and its call buttons, and recording an attempt.
 
 use app::AppError;
 use app::screening::AttemptInput;
@@ -7,13 +7,14 @@ use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use domain::calls::Purpose;
 use domain::screening::{CampaignState, Contact, RawAnswer};
 use store::registry::Resident;
 use store::screening::{Attempt, Campaign, CampaignHousehold};
 
 use crate::AppState;
-use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, render};
+use crate::pages::calls::{CallButton, call_buttons, targets_of};
+use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, render};
 
 use super::{FAILED_OUTCOMES, field, joined, with_status};
 
@@ -21,7 +22,6 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/screening/{id}/households/{hid}", get(household))
         .route("/screening/{id}/households/{hid}/attempts", post(record))
-        .route("/screening/{id}/households/{hid}/phone", post(phone))
 }
 
 /// A member with the message of their answer, if it was refused.
@@ -44,7 +44,8 @@ struct HouseholdPage {
     attempts: Vec<(Attempt, String, String)>,
     outcomes: [&'static str; 4],
     can_record: bool,
-    can_call: bool,
+    /// A button per number the household is reached on, when the actor calls for it.
+    calls: Vec<CallButton>,
     is_open: bool,
     key: String,
     method: String,
@@ -110,6 +111,12 @@ async fn household_page(ctx: &Ctx, id: i64, hid: i64, sent: Sent) -> PageResult 
         .as_ref()
         .map(|e| joined(e, ctx.t))
         .unwrap_or_default();
+    let calls = if v.can_record {
+        let targets = targets_of(ctx, Purpose::ScreeningCampaign, &[hid]).await;
+        call_buttons(ctx, Purpose::ScreeningCampaign, id, targets.get(&hid))
+    } else {
+        Vec::new()
+    };
     let res = render(&HouseholdPage {
         c: ctx.chrome(&format!(
             "{} {} {}",
@@ -131,7 +138,7 @@ async fn household_page(ctx: &Ctx, id: i64, hid: i64, sent: Sent) -> PageResult 
         members,
         outcomes: FAILED_OUTCOMES,
         can_record: v.can_record,
-        can_call: v.can_record && ctx.actor.role.can_unmask(),
+        calls,
         key: if sent.key.is_empty() {
             app::crypto::new_token()
         } else {
@@ -222,22 +229,4 @@ async fn record(
         }
         Err(e) => Err(ctx.err(e)),
     }
-}
-
-#[derive(Template)]
-#[template(path = "screening_phone.html")]
-struct PhoneFragment {
-    t: Tr,
-    phone: String,
-}
-
-/// The household's number for a call, as a fragment replacing the button; audited.
-async fn phone(ctx: Ctx, Path((id, hid)): Path<(i64, i64)>, _: Form<NoFields>) -> PageResult {
-    let phone = ctx
-        .app
-        .screening_household_phone(&ctx.actor, id, hid)
-        .await
-        .on_page(&ctx)?
-        .unwrap_or_default();
-    Ok(render(&PhoneFragment { t: ctx.t, phone }))
 }

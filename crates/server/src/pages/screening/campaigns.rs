@@ -173,7 +173,7 @@ pub(super) async fn campaign_page(ctx: &Ctx, id: i64, error: String) -> PageResu
             .questions
             .iter()
             .map(|q| QuestionRow {
-                region: q.region.label(),
+                region: q.region.name(),
                 region_en: q.region.province_en().to_owned(),
                 since: q.since.to_string(),
             })

@@ -5,12 +5,14 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::routing::get;
+use domain::calls::Purpose;
 use domain::page::PageRequest;
 use domain::screening::{self as sc, CampaignState};
 use serde::Deserialize;
 use store::screening::{Campaign, CampaignHousehold};
 
 use crate::AppState;
+use crate::pages::calls::{CallButton, call_buttons, targets_of};
 use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
 
 use super::FAILED_OUTCOMES;
@@ -28,10 +30,12 @@ struct HouseholdsQuery {
     after: Option<i64>,
 }
 
-/// A household row with a fresh key for each of its one-tap outcome forms.
+/// A household row with a fresh key for each of its one-tap outcome forms, and a button per
+/// number its people are reached on.
 struct Row {
     h: CampaignHousehold,
     key: String,
+    calls: Vec<CallButton>,
 }
 
 #[derive(Template)]
@@ -84,6 +88,8 @@ async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQue
     if let Some(g) = q.grid {
         query.push_str(&format!("&grid={g}"));
     }
+    let ids: Vec<i64> = page.items.iter().map(|h| h.household_id).collect();
+    let targets = targets_of(&ctx, Purpose::ScreeningCampaign, &ids).await;
     Ok(render(&HouseholdsPage {
         c: ctx.chrome(&format!(
             "{} · {}",
@@ -95,6 +101,12 @@ async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQue
             .items
             .into_iter()
             .map(|h| Row {
+                calls: call_buttons(
+                    &ctx,
+                    Purpose::ScreeningCampaign,
+                    id,
+                    targets.get(&h.household_id),
+                ),
                 h,
                 key: app::crypto::new_token(),
             })

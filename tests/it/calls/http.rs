@@ -1,0 +1,223 @@
+//! Calls and regions through the router: the cards' call buttons and the route that sends the
+//! phone to `tel:`, the API's call, and the region picker's suggestions on pages and the API.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use app::quarantine::OrderInput;
+use app::tasks::MyList;
+use domain::page::PageRequest;
+
+use super::{ZHANG_MOBILE, home, open_campaign};
+use crate::http::Client;
+use crate::support::TestDb;
+
+#[tokio::test]
+async fn a_screening_card_calls_through_the_server_and_never_lists_the_number() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let (h, zhang, _) = home(app, &f, false).await;
+    let c = open_campaign(app, &f, "武汉返乡排查").await;
+    let router = server::router(app.clone());
+
+    let mut worker = Client::new(router.clone());
+    worker.sign_in("gridworker").await;
+    let list = worker.get(&format!("/screening/{c}/households")).await;
+    list.assert_status(StatusCode::OK);
+    let text = list.text();
+    assert!(
+        text.contains("action=\"/calls\""),
+        "a call button on the card"
+    );
+    assert!(text.contains("138****5678"));
+    assert!(!text.contains(ZHANG_MOBILE), "the list stays masked");
+
+    // The household's page: its members have a phone, so it does not say there is none.
+    let page = worker.get(&format!("/screening/{c}/households/{h}")).await;
+    page.assert_status(StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("data-testid=\"call\""));
+    assert!(!text.contains("没有登记电话"), "张三 has a mobile");
+    assert!(!text.contains(ZHANG_MOBILE));
+
+    let csrf = page.form_csrf("/calls").expect("the call form's token");
+    let (cs, hs, zs) = (c.to_string(), h.to_string(), zhang.to_string());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("purpose", "screening_campaign"),
+        ("id", cs.as_str()),
+        ("household", hs.as_str()),
+        ("resident", zs.as_str()),
+    ];
+    let called = worker.post_form("/calls", &form).await;
+    called.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        called.location(),
+        Some(format!("tel:{ZHANG_MOBILE}").as_str())
+    );
+    // Without the session's token nothing is revealed.
+    let forged = worker.post_form("/calls", &form[1..]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.location().is_none());
+
+    // The auditor reads the call with its purpose, in the reader's language.
+    let mut auditor = Client::new(router);
+    auditor.sign_in("auditor").await;
+    let trail = auditor.get("/audit?action=phone_call").await;
+    trail.assert_status(StatusCode::OK);
+    let text = trail.text();
+    assert!(text.contains("为任务拨打电话"), "the action named");
+    assert!(text.contains("排查行动"), "the purpose named");
+    assert!(text.contains("武汉返乡排查"), "the campaign named");
+    assert!(!text.contains(ZHANG_MOBILE));
+}
+
+#[tokio::test]
+async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let (h, zhang, _) = home(app, &f, true).await;
+    let order = app
+        .create_quarantine(
+            &f.staff,
+            zhang,
+            &OrderInput {
+                reason: "returnee".to_owned(),
+                kind: "home".to_owned(),
+                start_date: app.today().to_string(),
+                days: "14".to_owned(),
+                doctor_id: Some(f.doctor.account_id),
+                ..OrderInput::default()
+            },
+        )
+        .await
+        .expect("order");
+    app.generate_delivery_tasks(&app::Actor::system(), app.today())
+        .await
+        .expect("generate");
+    let delivery = app
+        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+        .await
+        .expect("mine")
+        .items
+        .pop()
+        .expect("a delivery");
+    assert_eq!(delivery.household_id, h);
+    let router = server::router(app.clone());
+
+    let mut doctor = Client::new(router.clone());
+    doctor.sign_in("doctor").await;
+    for page in [
+        format!("/quarantine/{order}"),
+        format!("/quarantine/{order}/checks"),
+        "/checks".to_owned(),
+    ] {
+        let res = doctor.get(&page).await;
+        res.assert_status(StatusCode::OK);
+        let text = res.text();
+        assert!(
+            text.contains("name=\"purpose\" value=\"quarantine_order\""),
+            "a call for the order on {page}"
+        );
+        assert!(text.contains("029-****1234"), "{page}");
+        assert!(!text.contains(ZHANG_MOBILE), "{page}");
+    }
+
+    let mut volunteer = Client::new(router);
+    volunteer.sign_in("volunteer").await;
+    for page in [
+        "/tasks".to_owned(),
+        format!("/tasks/deliveries/{}", delivery.id),
+    ] {
+        let res = volunteer.get(&page).await;
+        res.assert_status(StatusCode::OK);
+        let text = res.text();
+        assert!(
+            text.contains("name=\"purpose\" value=\"delivery\""),
+            "a call for the delivery on {page}"
+        );
+        assert!(text.contains("138****5678"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_reveals_a_number_for_a_call_of_ones_own_task() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let (h, zhang, _) = home(app, &f, false).await;
+    let c = open_campaign(app, &f, "武汉返乡排查").await;
+    let mut anon = Client::new(server::router(app.clone()));
+
+    let token = anon.token("gridworker").await;
+    let mut worker = anon.bearer(&token);
+    let body = json!({ "purpose": "screening_campaign", "task_id": c, "household_id": h, "resident_id": zhang });
+    let res = worker.post_json("/api/v1/calls", &body).await;
+    res.assert_status(StatusCode::OK);
+    assert_eq!(res.json()["phone"], ZHANG_MOBILE);
+    assert_eq!(res.json()["tel"], format!("tel:{ZHANG_MOBILE}"));
+
+    let without_household = json!({ "purpose": "screening_campaign", "task_id": c });
+    let res = worker.post_json("/api/v1/calls", &without_household).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let token = anon.token("doctor").await;
+    let res = anon.bearer(&token).post_json("/api/v1/calls", &body).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_region_is_picked_by_name_and_shown_by_name() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let router = server::router(app.clone());
+    let mut staff = Client::new(router.clone());
+    staff.sign_in("staff").await;
+
+    // Suggestions by name, and by code for the field that asked under its own name.
+    let res = staff.get("/regions?q=%E6%AD%A6%E6%B1%89").await;
+    res.assert_status(StatusCode::OK);
+    let options = res.text();
+    assert!(
+        options.starts_with("<option value=\"420100 武汉市 (湖北省)\">"),
+        "{options}"
+    );
+    assert!(options.matches("<option").count() <= 20);
+    let res = staff.get("/regions?travel_origin=4201").await;
+    assert!(res.text().contains("420106 武昌区 (湖北省 武汉市)"));
+    assert!(staff.get("/regions?q=").await.text().trim().is_empty());
+
+    let token = Client::new(router.clone()).token("gridworker").await;
+    let res = Client::new(router.clone())
+        .bearer(&token)
+        .get("/api/v1/regions?q=%E6%AD%A6%E6%B1%89")
+        .await;
+    res.assert_status(StatusCode::OK);
+    assert_eq!(res.json()[0]["code"], "420100");
+    assert_eq!(res.json()[0]["label"], "武汉市 (湖北省)");
+
+    // A picked region is stored as its code and shown by its names.
+    let (h, _, _) = home(app, &f, false).await;
+    let raw = domain::resident::RawResident {
+        travel_status: "returned".to_owned(),
+        travel_origin: "420100 武汉市 (湖北省)".to_owned(),
+        returned_on: "2020-01-20".to_owned(),
+        ..crate::support::raw_resident("王五", &crate::support::citizen_id(5), "")
+    };
+    let wang = app
+        .create_resident(&f.staff, h, &raw)
+        .await
+        .expect("resident");
+    let (stored, _) = app.resident(&f.staff, wang).await.expect("read");
+    assert_eq!(stored.travel_origin.as_deref(), Some("420100"));
+    let page = staff.get(&format!("/residents/{wang}")).await;
+    page.assert_status(StatusCode::OK);
+    assert!(page.text().contains("湖北省 武汉市"));
+    assert!(!page.text().contains("420100"), "no code on the page");
+    let form = staff.get(&format!("/residents/{wang}/edit")).await;
+    assert!(form.text().contains("value=\"420100 武汉市 (湖北省)\""));
+
+    // A campaign's question names its region.
+    let c = open_campaign(app, &f, "武汉返乡排查").await;
+    let page = staff.get(&format!("/screening/{c}")).await;
+    assert!(page.text().contains("武汉市 (湖北省)"));
+}
