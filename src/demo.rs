@@ -100,6 +100,7 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
             seconds = phase.elapsed().as_secs_f64(),
             "residents imported"
         );
+        gates::seed(app, ids.community).await?;
         if o.activity {
             let phase = Instant::now();
             activity::seed(app, ids.community, plan.residents.len()).await?;
@@ -360,6 +361,7 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
 }
 
 mod activity;
+mod gates;
 pub(crate) use activity::RESIDENTS_PER_ORDER;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! gates and days, seals, reissue, overrides, visitors and the offline queue, on both backends.
 
 mod gate;
+mod gate_page;
 mod pages;
 mod passes;
 mod visitors;

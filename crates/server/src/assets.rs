@@ -32,7 +32,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
 ];
 
 async fn asset(Path(path): Path<String>) -> Response {
-    match FILES.iter().find(|(name, _, _)| *name == path) {
+    let gate = crate::pages::gate_scan::ASSETS.iter();
+    match FILES.iter().chain(gate).find(|(name, _, _)| *name == path) {
         Some((_, mime, body)) => (
             [
                 (header::CONTENT_TYPE, *mime),

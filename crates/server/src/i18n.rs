@@ -50,6 +50,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.system.txt"),
     include_str!("../i18n/zh.calls.txt"),
     include_str!("../i18n/zh.gates.txt"),
+    include_str!("../i18n/zh.gate_scan.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -62,6 +63,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.system.txt"),
     include_str!("../i18n/en.calls.txt"),
     include_str!("../i18n/en.gates.txt"),
+    include_str!("../i18n/en.gate_scan.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

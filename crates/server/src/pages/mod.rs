@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 pub(crate) mod calls;
 pub(crate) mod checks;
+pub(crate) mod gate_scan;
 mod gates;
 pub(crate) mod imports;
 mod passes;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(gates::routes())
         .merge(passes::routes())
+        .merge(gate_scan::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
