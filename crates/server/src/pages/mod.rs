@@ -104,6 +104,10 @@ async fn home(ctx: Ctx) -> PageResult {
 }
 
 pub(crate) async fn home_with(ctx: &Ctx, form_error: String) -> PageResult {
+    // A guard's day is the gate: straight to the gate of their shift.
+    if ctx.actor.role == domain::access::Role::Guard && form_error.is_empty() {
+        return Ok(Redirect::to("/gates/scan").into_response());
+    }
     let communities = ctx.app.communities(&ctx.actor).await.on_page(ctx)?;
     // A worker of one community goes straight to it.
     if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
