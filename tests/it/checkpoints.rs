@@ -86,6 +86,22 @@ pub async fn show(
     .expect("a decision")
 }
 
+/// The passage log as `actor` reads it, newest first (one page of 50).
+pub async fn log_of(
+    app: &App,
+    actor: &Actor,
+    filter: store::passages::PassageFilter,
+) -> Vec<store::passages::Passage> {
+    app.passages(
+        actor,
+        &filter,
+        domain::page::PageRequest::new(None, Some(50)),
+    )
+    .await
+    .expect("the passage log")
+    .items
+}
+
 pub fn refusal(d: &GateDecision) -> Option<&'static str> {
     d.refusal.map(|r| r.code())
 }

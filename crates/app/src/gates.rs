@@ -82,6 +82,26 @@ struct ParsedGate {
     hours: Option<(String, String)>,
 }
 
+impl ParsedGate {
+    fn fields(&self) -> GateFields<'_> {
+        GateFields {
+            name: &self.name,
+            direction: self.direction,
+            opens: self.hours.as_ref().map(|h| h.0.as_str()),
+            closes: self.hours.as_ref().map(|h| h.1.as_str()),
+        }
+    }
+
+    /// The gate as its audit entry shows it.
+    fn view(&self, building_ids: &[i64]) -> serde_json::Value {
+        let f = self.fields();
+        serde_json::json!({
+            "name": f.name, "direction": f.direction.code(), "opens": f.opens,
+            "closes": f.closes, "building_ids": building_ids,
+        })
+    }
+}
+
 fn parse_gate(input: &GateInput) -> AppResult<ParsedGate> {
     let mut e = FieldErrors::new();
     let name = e.check(
@@ -167,22 +187,14 @@ impl App {
         let mut tx = self.db.write().await?;
         self.check_gate_buildings(tx.conn(), community_id, &input.building_ids)
             .await?;
-        let fields = GateFields {
-            name: &g.name,
-            direction: g.direction,
-            opens: g.hours.as_ref().map(|h| h.0.as_str()),
-            closes: g.hours.as_ref().map(|h| h.1.as_str()),
-        };
+        let fields = g.fields();
         let id = gs::insert_gate(tx.conn(), community_id, &fields)
             .await
             .map_err(conflict_as("name", "duplicate_name"))?;
         gs::set_gate_buildings(tx.conn(), id, &input.building_ids).await?;
         let mut a = actor.audit("gate_create", OBJECT_TYPE, id);
         a.community_id = Some(community_id);
-        a.after = Some(serde_json::json!({
-            "name": g.name, "direction": g.direction.code(), "opens": fields.opens,
-            "closes": fields.closes, "building_ids": input.building_ids,
-        }));
+        a.after = Some(g.view(&input.building_ids));
         tx.commit_audited(a).await?;
         Ok(id)
     }
@@ -195,12 +207,7 @@ impl App {
         let g = parse_gate(input)?;
         self.check_gate_buildings(tx.conn(), before.community_id, &input.building_ids)
             .await?;
-        let fields = GateFields {
-            name: &g.name,
-            direction: g.direction,
-            opens: g.hours.as_ref().map(|h| h.0.as_str()),
-            closes: g.hours.as_ref().map(|h| h.1.as_str()),
-        };
+        let fields = g.fields();
         let buildings_before = gs::gate_buildings(tx.conn(), id).await?;
         gs::update_gate(tx.conn(), id, &fields)
             .await
@@ -212,10 +219,7 @@ impl App {
             "name": before.name, "direction": before.direction.code(), "opens": before.opens,
             "closes": before.closes, "building_ids": buildings_before,
         }));
-        a.after = Some(serde_json::json!({
-            "name": g.name, "direction": g.direction.code(), "opens": fields.opens,
-            "closes": fields.closes, "building_ids": input.building_ids,
-        }));
+        a.after = Some(g.view(&input.building_ids));
         tx.commit_audited(a).await?;
         Ok(())
     }

@@ -156,6 +156,21 @@ pub(crate) fn parse_common(
     })
 }
 
+impl Common {
+    /// The override as the passage keeps it: only when the passage was let through by it.
+    pub(crate) fn override_fields(&self, result: PassageResult) -> OverrideFields<'_> {
+        let o = self
+            .overriding
+            .as_ref()
+            .filter(|_| result == PassageResult::Overridden);
+        OverrideFields {
+            reason: o.map(|o| o.reason.as_str()),
+            requested_by: o.map(|o| o.requested_by.as_str()).filter(|r| !r.is_empty()),
+            supervisor: o.map(|o| o.supervisor.as_str()),
+        }
+    }
+}
+
 /// The result a passage is logged with, from the rule's decision, the guard's override and,
 /// for a passage recorded offline, what the gate decided then; and whether the gate let
 /// through offline what the rule refuses.
@@ -379,10 +394,6 @@ impl App {
         next_exit_at: Option<i64>,
     ) -> AppResult<Passage> {
         let (result, conflict) = outcome(refusal, c);
-        let o = c
-            .overriding
-            .as_ref()
-            .filter(|_| result == PassageResult::Overridden);
         let new = NewPassage {
             gate_id: gate.id,
             community_id: gate.community_id,
@@ -399,11 +410,7 @@ impl App {
             next_exit_at,
             purpose: None,
             guard_id: actor.account_id,
-            overridden: OverrideFields {
-                reason: o.map(|o| o.reason.as_str()),
-                requested_by: o.map(|o| o.requested_by.as_str()).filter(|r| !r.is_empty()),
-                supervisor: o.map(|o| o.supervisor.as_str()),
-            },
+            overridden: c.override_fields(result),
             conflict,
             client_id: c.client_id.as_deref(),
         };

@@ -8,7 +8,7 @@ use domain::health::Temperature;
 use domain::phone::Phone;
 use domain::registry::Label;
 use domain::validation::FieldErrors;
-use store::passages::{self as ps, NewPassage, NewVisitor, OverrideFields, Passage, Visitor};
+use store::passages::{self as ps, NewPassage, NewVisitor, Passage, Visitor};
 
 use super::scan::{GateDecision, OverrideInput, outcome, parse_common};
 use crate::{Actor, App, AppError, AppResult};
@@ -186,10 +186,6 @@ impl App {
         )
         .await?;
         let (result, conflict) = outcome(refusal, &c);
-        let o = c
-            .overriding
-            .as_ref()
-            .filter(|_| result == cp::PassageResult::Overridden);
         let new = NewPassage {
             gate_id: gate.id,
             community_id: gate.community_id,
@@ -206,11 +202,7 @@ impl App {
             next_exit_at: None,
             purpose: Some(v.purpose.as_str()).filter(|p| !p.is_empty()),
             guard_id: actor.account_id,
-            overridden: OverrideFields {
-                reason: o.map(|o| o.reason.as_str()),
-                requested_by: o.map(|o| o.requested_by.as_str()).filter(|r| !r.is_empty()),
-                supervisor: o.map(|o| o.supervisor.as_str()),
-            },
+            overridden: c.override_fields(result),
             conflict,
             client_id: c.client_id.as_deref(),
         };

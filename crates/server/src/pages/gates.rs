@@ -298,6 +298,18 @@ async fn update(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<GateForm>) -> PageR
     .await
 }
 
+/// Back to the gate once a step on it was taken, or the gate again with why it was refused.
+async fn back_to_gate(ctx: &Ctx, id: i64, result: Result<(), app::AppError>) -> PageResult {
+    after_submit(
+        ctx,
+        result,
+        invalid,
+        |()| format!("/gates/{id}"),
+        |errors| gate_page(ctx, id, None, errors),
+    )
+    .await
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct StateForm {
@@ -310,14 +322,7 @@ async fn state(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StateForm>) -> PageR
         .app
         .set_gate_closed(&ctx.actor, id, f.closed == "1", &f.reason)
         .await;
-    after_submit(
-        &ctx,
-        result,
-        invalid,
-        |()| format!("/gates/{id}"),
-        |errors| gate_page(&ctx, id, None, errors),
-    )
-    .await
+    back_to_gate(&ctx, id, result).await
 }
 
 #[derive(Deserialize, Default)]
@@ -352,14 +357,7 @@ async fn add_shift(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShiftForm>) -> P
         (_, None, _) => Err(app::AppError::field("starts", "date_format")),
         (_, _, None) => Err(app::AppError::field("ends_at", "shift_length")),
     };
-    after_submit(
-        &ctx,
-        result,
-        invalid,
-        |()| format!("/gates/{id}"),
-        |errors| gate_page(&ctx, id, None, errors),
-    )
-    .await
+    back_to_gate(&ctx, id, result).await
 }
 
 #[derive(Deserialize, Default)]
@@ -370,15 +368,7 @@ struct EndShiftForm {
 
 async fn end_shift(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<EndShiftForm>) -> PageResult {
     let result = ctx.app.end_gate_shift(&ctx.actor, id).await;
-    let gate = f.gate_id;
-    after_submit(
-        &ctx,
-        result,
-        invalid,
-        |()| format!("/gates/{gate}"),
-        |errors| gate_page(&ctx, gate, None, errors),
-    )
-    .await
+    back_to_gate(&ctx, f.gate_id, result).await
 }
 
 #[derive(Deserialize, Default)]
