@@ -98,8 +98,11 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   await page.fill('[data-testid=v-name]', '访客甲');
   await page.fill('[data-testid=v-doc]', citizenId());
   await page.fill('[data-testid=v-phone]', '13912345678');
-  await page.fill('[data-testid=v-origin]', '610825');
-  await page.fill('[data-testid=v-household]', String(passes[0].household_id));
+  // Where from by name, where to by building, unit and room, as the guard hears them.
+  await page.fill('[data-testid=v-origin]', '西安市');
+  await page.fill('[data-testid=v-building]', passes[0].building_name);
+  await page.fill('[data-testid=v-unit]', passes[0].unit_name);
+  await page.fill('[data-testid=v-room]', passes[0].room);
   await page.fill('[data-testid=v-purpose]', '送药');
   await page.click('[data-testid=health-red]');
   await page.click('[data-testid="temp-36.6"]');
@@ -123,6 +126,7 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   const overridden = exceptions.filter((p) => p.override_requested_by === '街道王干部电话通知');
   assert.equal(overridden.length, 1, JSON.stringify(exceptions));
   assert.equal(overridden[0].result, 'overridden');
+  assert.equal(overridden[0].household_id, passes[0].household_id, 'the household found by its place');
   assert.equal(overridden[0].reason, 'visitor_health_code');
   assert.equal(overridden[0].override_supervisor, '李组长');
 

@@ -355,6 +355,14 @@ impl App {
         Ok(ids)
     }
 
+    /// The buildings a visitor may be going to at a gate the actor keeps, by name.
+    pub async fn gate_building_names(&self, actor: &Actor, gate_id: i64) -> AppResult<Vec<String>> {
+        let mut conn = self.db.conn().await?;
+        self.gate_kept_by(&mut conn, actor, gate_id, store::now_ms())
+            .await?;
+        Ok(gs::building_names(&mut conn, gate_id).await?)
+    }
+
     /// The shifts of the signed-in guard not yet over: the gates they may keep.
     pub async fn my_shifts(&self, actor: &Actor) -> AppResult<Vec<Shift>> {
         let mut conn = self.read_as(actor, cp::can_keep_gate(actor.role)).await?;

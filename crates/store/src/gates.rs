@@ -240,3 +240,35 @@ pub async fn end_shift(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// The names of the buildings a gate serves (every building of its community when it serves
+/// them all), in name order: what a visitor's destination is picked from.
+pub async fn building_names(conn: &mut Conn, gate_id: i64) -> Result<Vec<String>> {
+    sql::scalars(
+        conn,
+        "SELECT b.name FROM buildings b JOIN gates g ON g.community_id = b.community_id \
+         WHERE g.id = $1 AND (NOT EXISTS (SELECT 1 FROM gate_buildings x WHERE x.gate_id = g.id) \
+         OR EXISTS (SELECT 1 FROM gate_buildings x WHERE x.gate_id = g.id \
+         AND x.building_id = b.id)) ORDER BY b.name LIMIT 5000",
+        (gate_id,),
+    )
+    .await
+}
+
+/// The household of a community at a building, unit and room as a guard types them.
+pub async fn household_at(
+    conn: &mut Conn,
+    community_id: i64,
+    building: &str,
+    unit: &str,
+    room: &str,
+) -> Result<Option<i64>> {
+    sql::scalar_optional(
+        conn,
+        "SELECT h.id FROM households h JOIN units u ON u.id = h.unit_id \
+         JOIN buildings b ON b.id = h.building_id \
+         WHERE b.community_id = $1 AND b.name = $2 AND u.name = $3 AND h.room = $4",
+        (community_id, building, unit, room),
+    )
+    .await
+}

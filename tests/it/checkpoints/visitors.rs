@@ -91,3 +91,41 @@ async fn the_visitor_rule_names_what_refuses_and_a_known_visitor_is_found_by_id(
         "required",
     );
 }
+
+#[tokio::test]
+async fn a_visitor_goes_to_a_household_named_by_its_place_from_a_region_named_by_name() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "East gate").await;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let by_place = |room: &str| VisitorInput {
+        household_id: None,
+        building: "1号楼".to_owned(),
+        unit: "1".to_owned(),
+        room: room.to_owned(),
+        origin: "武汉市".to_owned(),
+        ..visitor(0, "green", "36.5")
+    };
+    let d = app
+        .admit_visitor(&f.guard, gate, &by_place("101"))
+        .await
+        .expect("a decision");
+    assert_eq!(d.passage.result, PassageResult::Admitted);
+    assert_eq!(d.passage.household_id, Some(h));
+    let nowhere = app
+        .admit_visitor(&f.guard, gate, &by_place("999"))
+        .await
+        .expect("a decision");
+    assert_eq!(refusal(&nowhere), Some("visitor_unknown_household"));
+    assert_field_error(
+        app.admit_visitor(&f.guard, gate, &by_place("")).await,
+        "room",
+        "required",
+    );
+    // The gate page offers the community's buildings to pick from.
+    let names = app
+        .gate_building_names(&f.guard, gate)
+        .await
+        .expect("names");
+    assert!(names.contains(&"1号楼".to_owned()), "{names:?}");
+}

@@ -26,8 +26,11 @@ pub struct VisitorInput {
     pub phone: String,
     /// GB/T 2260 code of where they come from.
     pub origin: String,
-    /// The household visited.
+    /// The household visited, by id, or by its building, unit and room as the guard types them.
     pub household_id: Option<i64>,
+    pub building: String,
+    pub unit: String,
+    pub room: String,
     pub purpose: String,
     /// `green`, `yellow` or `red`.
     pub health_code: String,
@@ -64,9 +67,9 @@ fn parse_visitor(v: &VisitorInput) -> AppResult<ParsedVisitor> {
     let document =
         kind.and_then(|k| e.check("document_number", Document::parse(k, &v.document_number)));
     let phone = e.check("phone", Phone::parse(&v.phone));
-    let origin = match domain::region::full_code(&v.origin) {
-        Some(code) if domain::region::region_name(&code).is_some() => Some(code),
-        _ => {
+    let origin = match domain::region::code_of_input(&v.origin) {
+        Some(code) => Some(code),
+        None => {
             e.add("origin", "unknown_region", v.origin.trim());
             None
         }
@@ -85,8 +88,8 @@ fn parse_visitor(v: &VisitorInput) -> AppResult<ParsedVisitor> {
     } else {
         e.check("temperature", Temperature::parse(&v.temperature))
     };
-    if v.household_id.is_none() {
-        e.add("household_id", "required", "");
+    if v.household_id.is_none() && v.room.trim().is_empty() {
+        e.add("room", "required", "");
     }
     e.into_result()?;
     match (name, document, phone, origin, health_code, temperature) {
@@ -142,7 +145,18 @@ impl App {
                 repeated: true,
             });
         }
-        let household_id = input.household_id.unwrap_or_default();
+        let household_id = match input.household_id {
+            Some(id) => id,
+            None => store::gates::household_at(
+                tx.conn(),
+                gate.community_id,
+                input.building.trim(),
+                input.unit.trim(),
+                input.room.trim(),
+            )
+            .await?
+            .unwrap_or_default(),
+        };
         let destination = match store::registry::household(
             tx.conn(),
             &domain::access::Jurisdiction::new(domain::access::Level::Community, gate.community_id),

@@ -256,14 +256,29 @@ $('#code-form').addEventListener('submit', (e) => {
 $('#visitor-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const f = new FormData(e.target);
-  const household = f.get('household_id').trim();
   passage('visitor', {
     name: f.get('name').trim(), document_number: f.get('document_number').trim(),
     phone: f.get('phone').trim(), origin: f.get('origin').trim(),
-    household_id: household ? Number(household) : null, purpose: f.get('purpose').trim(),
+    building: f.get('building').trim(), unit: f.get('unit').trim(), room: f.get('room').trim(),
+    purpose: f.get('purpose').trim(),
     health_code: state.health, temperature: state.temperature,
     client_id: uuid(), at: Date.now(),
   });
+});
+
+// Where a visitor comes from, picked by name: the server's suggestions when the network is
+// there; a code or an exact name typed by hand otherwise.
+let originAsked = 0;
+$('#v-origin').addEventListener('input', async (e) => {
+  const q = e.target.value.trim();
+  const asked = ++originAsked;
+  if (!q || !navigator.onLine) return;
+  try {
+    const res = await fetch(`/regions?q=${encodeURIComponent(q)}`, { credentials: 'same-origin' });
+    if (res.ok && asked === originAsked) $('#v-origins').innerHTML = await res.text();
+  } catch {
+    // No suggestions: the field still takes a code or a name.
+  }
 });
 
 $('#override-form').addEventListener('submit', (e) => {

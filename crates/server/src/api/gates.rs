@@ -172,10 +172,17 @@ pub struct VisitorRequest {
     pub document_kind: String,
     pub document_number: String,
     pub phone: String,
-    /// GB/T 2260 code of where they come from.
+    /// Where they come from: a GB/T 2260 code, or a name that names one division (武汉市).
     pub origin: String,
-    /// The household visited.
+    /// The household visited, by id, or by its building, unit and room (names as the
+    /// registry has them, e.g. `3号楼`, `1单元`, `101`).
     pub household_id: Option<i64>,
+    #[serde(default)]
+    pub building: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub room: String,
     #[serde(default)]
     pub purpose: String,
     /// `green`, `yellow` or `red`.
@@ -478,6 +485,9 @@ async fn visitor_through(
         phone: r.phone,
         origin: r.origin,
         household_id: r.household_id,
+        building: r.building,
+        unit: r.unit,
+        room: r.room,
         purpose: r.purpose,
         health_code: r.health_code,
         temperature: r.temperature,

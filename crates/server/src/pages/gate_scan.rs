@@ -131,6 +131,8 @@ struct GatePage {
     direction: &'static str,
     /// The community's time zone, in which the gate's opening hours are read offline.
     time_zone: String,
+    /// The buildings a visitor may be going to, by name.
+    buildings: Vec<String>,
 }
 
 /// Whether the actor keeps this gate now: any keeper in its jurisdiction, a guard only on a
@@ -159,6 +161,11 @@ async fn gate_page(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     }
     let view = ctx.app.gate(&ctx.actor, id).await.on_page(&ctx)?;
     kept_now(&ctx, id).await.on_page(&ctx)?;
+    let buildings = ctx
+        .app
+        .gate_building_names(&ctx.actor, id)
+        .await
+        .on_page(&ctx)?;
     let t = ctx.t;
     let line = |prefix: &str, key: &'static str| Line {
         key,
@@ -181,6 +188,7 @@ async fn gate_page(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         refusals: REFUSALS.iter().map(|k| line("refusal.", k)).collect(),
         strings: SCRIPT_STRINGS.iter().map(|k| line("", k)).collect(),
         temperatures,
+        buildings,
     }))
 }
 
