@@ -93,6 +93,18 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
   assert.equal(await result.evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(27, 127, 59)');
   await screenshot(page, 'gate-admitted', { fullPage: false });
 
+  // A car: its pass lets the car through, and the guard is told to check each person in it.
+  const car = await staff.request.post('/api/v1/passes', {
+    headers: { 'x-csrf-token': staffCsrf },
+    data: { kind: 'vehicle', household_id: passes[1].household_id, plate: '陕A·D12345' },
+  });
+  assert.equal(car.status(), 201, await car.text());
+  const carCode = (await (await staff.request.get(`/api/v1/passes/${(await car.json()).id}/code`)).json()).code;
+  result = await check(page, carCode);
+  assert.equal(await result.getAttribute('data-result'), 'admitted');
+  assert.match(await page.textContent('[data-testid=pass-place]'), /陕AD12345/);
+  assert.match(await page.textContent('[data-testid=result-note]'), /车内每个人/);
+
   // A visitor with a red health code: refused in red, and told why.
   await page.click('[data-testid=tab-visitor]');
   await page.fill('[data-testid=v-name]', '访客甲');

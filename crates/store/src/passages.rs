@@ -188,8 +188,9 @@ pub async fn last_passage_of_pass(
     Ok(row.and_then(|(d, at)| Direction::from_code(&d).map(|d| (d, at))))
 }
 
-/// When a household's exits let through since `since` (ms) were made, up to `until`. A
-/// visitor's passage names the household visited but is always inward, so it is no exit.
+/// When a household's exits on its household pass let through since `since` (ms) were made,
+/// up to `until`: the quota is the household's; a commuter going to work or the household's
+/// car leaving is not one of its exits (each person in the car shows their own pass).
 pub async fn exits_of_household(
     conn: &mut Conn,
     household_id: i64,
@@ -199,7 +200,8 @@ pub async fn exits_of_household(
     sql::scalars(
         conn,
         "SELECT at FROM passages WHERE household_id = $1 AND at >= $2 AND at <= $3 \
-         AND direction = 'out' AND result <> 'refused' ORDER BY at",
+         AND direction = 'out' AND result <> 'refused' AND EXISTS (SELECT 1 FROM passes p \
+         WHERE p.id = passages.pass_id AND p.kind = 'household') ORDER BY at",
         (household_id, since, until),
     )
     .await

@@ -217,4 +217,17 @@ async fn a_commuter_goes_out_on_the_days_and_hours_of_the_proof_in_another_colou
     let shown = d.pass.expect("shown");
     assert_eq!(shown.colour, "#1f4e9c");
     assert_eq!(shown.holder.as_deref(), Some("王**"));
+
+    // The commuter going to work and the household's car leaving are not the household's exit.
+    let car = app
+        .issue_vehicle_pass(&f.staff, h, "陕A12345")
+        .await
+        .expect("car");
+    let car_code = app.pass_code(&f.staff, car).await.expect("code");
+    let d = show(app, &f.guard, gate, &car_code, "out", 0).await;
+    assert_eq!(d.passage.result, PassageResult::Admitted);
+    let own = app.issue_household_pass(&f.staff, h).await.expect("pass");
+    let own_code = app.pass_code(&f.staff, own).await.expect("code");
+    let d = show(app, &f.guard, gate, &own_code, "out", 0).await;
+    assert_eq!(d.passage.result, PassageResult::Admitted, "{:?}", d.refusal);
 }

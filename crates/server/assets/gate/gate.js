@@ -120,8 +120,11 @@ function show(d) {
   if (d.pass?.colour) swatch.style.background = d.pass.colour;
   else swatch.removeAttribute('style');
   box.querySelector('[data-testid=pass-kind]').textContent = d.pass ? t(`gatescan.kind.${d.pass.kind}`) : d.visitor ? t('gatescan.visitor') : '';
-  box.querySelector('[data-testid=pass-place]').textContent = d.pass?.place || '';
-  box.querySelector('[data-testid=result-note]').textContent = d.note || '';
+  const plate = d.pass?.plate ? ` · ${d.pass.plate}` : '';
+  box.querySelector('[data-testid=pass-place]').textContent = (d.pass?.place || '') + plate;
+  // A car's pass lets the car through; each person in it is checked on their own.
+  const occupants = d.pass?.kind === 'vehicle' && d.result !== 'refused' ? t('gatescan.vehicle_occupants') : '';
+  box.querySelector('[data-testid=result-note]').textContent = [d.note, occupants].filter(Boolean).join(' ');
   box.hidden = false;
   $('#override').hidden = d.result !== 'refused' || !state.last;
   box.scrollIntoView({ block: 'start' });
@@ -179,7 +182,7 @@ async function decided(res, kind) {
   const p = d.passage;
   if (p.pass_id) {
     await store.remember({
-      client_id: p.client_id || uuid(), gate_id: gateId, pass_id: p.pass_id,
+      client_id: p.client_id || uuid(), gate_id: gateId, pass_id: p.pass_id, kind: p.pass_kind,
       household_id: p.household_id, direction: p.direction, at: p.at, result: p.result,
     });
   }
@@ -231,7 +234,7 @@ async function offline(kind, url, body) {
   await store.enqueue({ client_id: body.client_id, url, body: queuedBody });
   if (claims) {
     await store.remember({
-      client_id: body.client_id, gate_id: gateId, pass_id: claims.passId,
+      client_id: body.client_id, gate_id: gateId, pass_id: claims.passId, kind: claims.kind,
       household_id: claims.householdId, direction: body.direction, at: body.at, result,
     });
   }

@@ -159,7 +159,8 @@ export async function verifyPass(code, keys, now) {
  * The gate's rules on a pass whose signature holds, from what the phone knows offline: the
  * gate (closed, opening hours at `minute` past local midnight, directions), the cached
  * revocation list, and the passages it recorded itself
- * (`log`: { pass_id, household_id, direction, at (ms), result }), at `at` (ms). Throws a Refusal.
+ * (`log`: { pass_id, kind, household_id, direction, at (ms), result }), at `at` (ms); only
+ * household passes' exits count against the household's quota. Throws a Refusal.
  */
 export function judge(claims, { gateId, closed, hours, minute, gateDirection, direction, temperature, revocations, log, at }) {
   const now = Math.floor(at / 1000);
@@ -181,7 +182,7 @@ export function judge(claims, { gateId, closed, hours, minute, gateDirection, di
   if (direction === 'out' && claims.kind === 'household' && exits > 0) {
     const window = days * 86400;
     const within = through
-      .filter((p) => p.household_id === claims.householdId && p.direction === 'out')
+      .filter((p) => p.household_id === claims.householdId && p.direction === 'out' && (p.kind ?? 'household') === 'household')
       .map((p) => Math.floor(p.at / 1000))
       .filter((t) => now - t < window)
       .sort((a, b) => a - b);

@@ -112,6 +112,7 @@ const SCRIPT_STRINGS: &[&str] = &[
     "gatescan.not_on_shift",
     "gatescan.rejected",
     "gatescan.flagged",
+    "gatescan.vehicle_occupants",
 ];
 
 struct Line {
