@@ -301,13 +301,15 @@ pub struct PassageHistory {
 }
 
 /// Writes `days × per_day` passages for every household pass of the community in one statement
-/// (days and passages numbered by recursive CTEs), spread over the hours of each day; returns
-/// how many were written.
+/// (days and passages numbered by recursive CTEs, as BIGINT: a day's milliseconds times 30
+/// overflow PostgreSQL's INTEGER), spread over the hours of each day; returns how many were
+/// written.
 pub async fn passage_history(conn: &mut Conn, h: &PassageHistory) -> Result<u64> {
     let done = sql::execute(
         conn,
-        "WITH RECURSIVE d(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM d WHERE n + 1 < $1), \
-         s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k + 1 < $2) \
+        "WITH RECURSIVE d(n) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT n + 1 FROM d \
+         WHERE n + 1 < $1), s(k) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT k + 1 FROM s \
+         WHERE k + 1 < $2) \
          INSERT INTO passages (gate_id, community_id, at, direction, pass_id, household_id, \
          persons, temperature_tenths, result, guard_id, conflict, created_at) \
          SELECT $3, p.community_id, \

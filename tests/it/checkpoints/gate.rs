@@ -306,3 +306,32 @@ async fn an_override_needs_a_reason_and_a_supervisor_and_is_seen_at_once() {
     assert_eq!(back.passage.result, PassageResult::Admitted);
     assert!(back.passage.override_reason.is_none());
 }
+
+#[tokio::test]
+async fn a_month_of_passages_is_seeded_in_one_statement_and_read_back_by_household() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "East gate").await;
+    let (h, _, _) = household_pass(app, &f, "101").await;
+    household_pass(app, &f, "102").await;
+    let now = jiff::Timestamp::now();
+    let written = app
+        .seed_passages(gate, f.guard.account_id, 30, 6, now)
+        .await
+        .expect("seeded");
+    assert_eq!(written, 2 * 30 * 6);
+    let month = app
+        .passages(
+            &f.staff,
+            &PassageFilter {
+                household_id: Some(h),
+                since: Some(now.as_millisecond() - 30 * DAY),
+                ..Default::default()
+            },
+            domain::page::PageRequest::new(None, Some(500)),
+        )
+        .await
+        .expect("the household's month");
+    assert_eq!(month.items.len(), 180);
+    assert!(month.items.iter().all(|p| p.at < now.as_millisecond()));
+}
