@@ -60,6 +60,8 @@ pub struct GateInput {
 pub struct GateView {
     pub gate: Gate,
     pub building_ids: Vec<i64>,
+    /// The same buildings by name, as a form shows them.
+    pub building_names: Vec<String>,
     pub shifts: Vec<Shift>,
 }
 
@@ -151,6 +153,7 @@ impl App {
         let gate = gs::gate(&mut conn, &actor.jurisdiction, id).await?;
         Ok(GateView {
             building_ids: gs::gate_buildings(&mut conn, id).await?,
+            building_names: gs::served_building_names(&mut conn, id).await?,
             shifts: gs::shifts_of_gate(&mut conn, id, store::now_ms()).await?,
             gate,
         })

@@ -107,6 +107,17 @@ pub async fn gate_buildings(conn: &mut Conn, gate_id: i64) -> Result<Vec<i64>> {
     .await
 }
 
+/// The names of the buildings a gate serves, in name order; none: the whole community.
+pub async fn served_building_names(conn: &mut Conn, gate_id: i64) -> Result<Vec<String>> {
+    sql::scalars(
+        conn,
+        "SELECT b.name FROM gate_buildings x JOIN buildings b ON b.id = x.building_id \
+         WHERE x.gate_id = $1 ORDER BY b.name",
+        (gate_id,),
+    )
+    .await
+}
+
 /// Replaces the buildings a gate serves.
 pub async fn set_gate_buildings(conn: &mut Conn, gate_id: i64, buildings: &[i64]) -> Result<()> {
     sql::execute(

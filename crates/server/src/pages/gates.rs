@@ -164,7 +164,7 @@ async fn gate_page(ctx: &Ctx, id: i64, form: Option<GateForm>, errors: FormError
     } else {
         Vec::new()
     };
-    let names = building_names(ctx, view.gate.community_id, &view.building_ids).await?;
+    let names = view.building_names.join("、");
     let today = ctx.app.today();
     let start = ctx.app.instant_ms(today.at(0, 0, 0, 0)).on_page(ctx)?;
     let mut hours: Vec<Hour> = Vec::new();
@@ -256,26 +256,6 @@ async fn gate_page(ctx: &Ctx, id: i64, form: Option<GateForm>, errors: FormError
         },
         refused,
     ))
-}
-
-/// The names of a gate's buildings, as the form shows them.
-async fn building_names(
-    ctx: &Ctx,
-    community_id: i64,
-    ids: &[i64],
-) -> Result<String, crate::web::PageError> {
-    if ids.is_empty() {
-        return Ok(String::new());
-    }
-    let mut names = Vec::new();
-    for g in ctx.app.grids(&ctx.actor, community_id).await.on_page(ctx)? {
-        for b in ctx.app.buildings(&ctx.actor, g.id).await.on_page(ctx)? {
-            if ids.contains(&b.id) {
-                names.push(b.name);
-            }
-        }
-    }
-    Ok(names.join("、"))
 }
 
 async fn gate(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
