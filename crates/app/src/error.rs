@@ -56,6 +56,9 @@ pub enum ErrorCode {
     // Gates and passes.
     NotOnShift,
     PassRevoked,
+    // Cases.
+    CaseNotSuspected,
+    CaseNotConfirmed,
 }
 
 impl ErrorCode {
@@ -101,6 +104,8 @@ impl ErrorCode {
             ErrorCode::StopsPending => "stops_pending",
             ErrorCode::NotOnShift => "not_on_shift",
             ErrorCode::PassRevoked => "pass_revoked",
+            ErrorCode::CaseNotSuspected => "case_not_suspected",
+            ErrorCode::CaseNotConfirmed => "case_not_confirmed",
         }
     }
 }

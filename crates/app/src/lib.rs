@@ -6,6 +6,7 @@ pub mod assignees;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod cases;
 pub mod checks;
 pub mod crypto;
 mod error;
@@ -46,6 +47,8 @@ pub struct Settings {
     pub imports: import::ImportLimits,
     /// The checkpoint rules: passes' life, a household's quota, the visitor rule.
     pub gates: gates::GateRules,
+    /// The tracing window and the quiet days that end zones.
+    pub cases: cases::CaseRules,
 }
 
 impl Default for Settings {
@@ -61,6 +64,7 @@ impl Default for Settings {
             check_windows: domain::quarantine::Windows::default(),
             imports: import::ImportLimits::default(),
             gates: gates::GateRules::default(),
+            cases: cases::CaseRules::default(),
         }
     }
 }

@@ -178,6 +178,8 @@ pub struct Chrome {
     pub show_accounts: bool,
     pub show_gates: bool,
     pub show_passes: bool,
+    pub show_cases: bool,
+    pub record_cases: bool,
     pub path: String,
 }
 
@@ -202,6 +204,8 @@ impl Chrome {
                 || domain::checkpoint::can_read_passages(r)
                 || domain::checkpoint::can_keep_gate(r),
             show_passes: domain::checkpoint::can_view_passes(r),
+            show_cases: domain::cases::can_view(r),
+            record_cases: domain::cases::can_record(r),
             path: String::new(),
         }
     }
@@ -223,6 +227,8 @@ impl Chrome {
             show_accounts: false,
             show_gates: false,
             show_passes: false,
+            show_cases: false,
+            record_cases: false,
             path: String::new(),
         }
     }
@@ -305,7 +311,9 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         | C::RoundDone
         | C::RoundNotYetOpen
         | C::StopsPending
-        | C::PassRevoked => StatusCode::CONFLICT,
+        | C::PassRevoked
+        | C::CaseNotSuspected
+        | C::CaseNotConfirmed => StatusCode::CONFLICT,
     }
 }
 
