@@ -203,7 +203,7 @@ pub(crate) fn map_svg(grids: &[(i64, String)], buildings: &[BuildingState], t: T
         y += row_h + GAP * 2;
     }
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{label}" data-testid="risk-map-svg">{body}</svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" role="img" aria-label="{label}" data-testid="risk-map-svg">{body}</svg>"#,
         w = width.max(CELL_W),
         h = y.max(40),
         label = escape(t.get("map.title")),
