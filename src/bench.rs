@@ -15,6 +15,7 @@ mod reads;
 mod report;
 mod screening;
 mod target;
+mod tracing;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -104,6 +104,7 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
         if o.activity {
             let phase = Instant::now();
             activity::seed(app, ids.community, plan.residents.len()).await?;
+            cases::seed(app, ids.community).await?;
             tracing::info!(
                 seconds = phase.elapsed().as_secs_f64(),
                 "month of activity seeded"
@@ -361,6 +362,7 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
 }
 
 mod activity;
+mod cases;
 mod gates;
 pub(crate) use activity::RESIDENTS_PER_ORDER;
 #[cfg(test)]

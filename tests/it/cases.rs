@@ -429,7 +429,7 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
         issued_days_ago(app, p, 10).await;
         (h3, p, app.pass_code(&f.staff, p).await.expect("code"))
     };
-    let _ = (near_pass, far_pass);
+    let _ = near_pass;
     // The case out three days ago, the near household 3 minutes later, the far one 20.
     show(app, &f.guard, gate, &code, "out", 3 * DAY).await;
     show(app, &f.guard, gate, &near_code, "out", 3 * DAY - 3 * MINUTE).await;
@@ -486,6 +486,45 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
     .await
     .expect("movement");
 
+    // Before the window: the case and the far household through the gate a minute apart, 20
+    // days ago (written as the log holds them; a gate dates offline passages a week back at
+    // most). A volunteer delivered to the case's household yesterday.
+    let mut conn = app.db.conn().await.expect("raw connection");
+    for (p, hh, at) in [
+        (pass, h, now - 20 * DAY),
+        (far_pass, far, now - 20 * DAY + MINUTE),
+    ] {
+        sqlx::query(
+            "INSERT INTO passages (gate_id, community_id, at, direction, pass_id, household_id, \
+             persons, result, guard_id, conflict, created_at) \
+             VALUES ($1, $2, $3, 'out', $4, $5, 1, 'admitted', $6, 0, $3)",
+        )
+        .bind(gate)
+        .bind(f.community_id)
+        .bind(at)
+        .bind(p)
+        .bind(hh)
+        .bind(f.guard.account_id)
+        .execute(&mut *conn)
+        .await
+        .expect("an old passage");
+    }
+    sqlx::query(
+        "INSERT INTO delivery_tasks (household_id, building_id, grid_id, community_id, place_key, \
+         due_date, state, delivered_at, delivered_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'k', '2020-01-01', 'delivered', $5, $6, $5, $5)",
+    )
+    .bind(h)
+    .bind(f.building1_id)
+    .bind(f.grid1_id)
+    .bind(f.community_id)
+    .bind(now - DAY)
+    .bind(f.volunteer.account_id)
+    .execute(&mut *conn)
+    .await
+    .expect("a delivery");
+    drop(conn);
+
     let trace = app.trace_case(&f.staff, case).await.expect("trace");
     let strength_of = |k: ContactKey| {
         trace
@@ -535,7 +574,12 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
     assert_eq!(
         strength_of(ContactKey::Household(far)),
         None,
-        "20 minutes apart"
+        "20 minutes apart, and a minute apart only before the window"
+    );
+    assert_eq!(
+        strength_of(ContactKey::Account(f.volunteer.account_id)),
+        Some(Strength::Worker),
+        "the volunteer who delivered"
     );
     assert!(
         trace

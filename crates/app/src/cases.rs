@@ -728,6 +728,20 @@ impl App {
         .ok_or_else(|| AppError::field("room", "unknown_household"))
     }
 
+    /// A visitor's name, for the form that records them as a case; a visitor of a community
+    /// outside the jurisdiction does not exist.
+    pub async fn case_visitor_name(&self, actor: &Actor, visitor_id: i64) -> AppResult<String> {
+        let mut conn = self.read_as(actor, dc::can_record(actor.role)).await?;
+        match cs::visitor(&mut conn, visitor_id).await? {
+            Some((community, name))
+                if sees_community(&mut conn, &actor.jurisdiction, community).await? =>
+            {
+                Ok(name)
+            }
+            _ => Err(AppError::NotFound),
+        }
+    }
+
     /// The gates of a community, by id and name, for a movement's form.
     pub async fn case_gates(
         &self,

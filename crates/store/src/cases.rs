@@ -148,6 +148,16 @@ pub async fn visitor_name(conn: &mut Conn, id: i64) -> Result<Option<String>> {
     sql::scalar_optional(conn, "SELECT name FROM visitors WHERE id = $1", (id,)).await
 }
 
+/// A visitor's community and name, if the visitor exists.
+pub async fn visitor(conn: &mut Conn, id: i64) -> Result<Option<(i64, String)>> {
+    sql::optional(
+        conn,
+        "SELECT community_id, name FROM visitors WHERE id = $1",
+        (id,),
+    )
+    .await
+}
+
 /// The community a gate belongs to, if the gate exists.
 pub async fn gate_community(conn: &mut Conn, id: i64) -> Result<Option<i64>> {
     sql::scalar_optional(conn, "SELECT community_id FROM gates WHERE id = $1", (id,)).await

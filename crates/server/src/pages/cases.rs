@@ -97,6 +97,25 @@ async fn levels(ctx: &Ctx) -> Result<Vec<Level>, crate::web::PageError> {
     Ok(levels)
 }
 
+/// How many suspected cases await confirmation or exclusion in the actor's jurisdiction: empty
+/// when none, "20+" past twenty (a page reads one short page, never a count of everything).
+pub(crate) async fn awaiting(ctx: &Ctx) -> Result<String, crate::web::PageError> {
+    let filter = CaseFilter {
+        status: Some(Status::Suspected),
+        ..Default::default()
+    };
+    let page = ctx
+        .app
+        .cases(&ctx.actor, &filter, PageRequest::new(None, Some(20)))
+        .await
+        .on_page(ctx)?;
+    Ok(match (page.items.len(), page.next) {
+        (0, _) => String::new(),
+        (n, None) => n.to_string(),
+        (n, Some(_)) => format!("{n}+"),
+    })
+}
+
 async fn list_page(ctx: &Ctx, q: ListQuery, errors: FormErrors) -> PageResult {
     let filter = CaseFilter {
         status: Status::from_code(&q.status),
@@ -132,6 +151,7 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
 #[serde(default)]
 struct CaseForm {
     resident_id: Option<i64>,
+    visitor_id: Option<i64>,
     person_name: String,
     community_id: Option<i64>,
     building: String,
@@ -150,6 +170,8 @@ struct NewPage {
     f: CaseForm,
     /// The resident the case is recorded for: name and address.
     resident: Option<(String, String)>,
+    /// The visitor from the gate log the case is recorded for: their name.
+    visitor: Option<String>,
     communities: Vec<(i64, String)>,
     sources: Vec<&'static str>,
     today: String,
@@ -163,6 +185,15 @@ async fn new_page(ctx: &Ctx, f: CaseForm, errors: FormErrors) -> PageResult {
             let place = format!("{} {} {}", r.building_name, r.unit_name, r.room);
             Some((r.name, place))
         }
+        None => None,
+    };
+    let visitor = match f.visitor_id {
+        Some(id) => Some(
+            ctx.app
+                .case_visitor_name(&ctx.actor, id)
+                .await
+                .on_page(ctx)?,
+        ),
         None => None,
     };
     let communities = ctx
@@ -180,6 +211,7 @@ async fn new_page(ctx: &Ctx, f: CaseForm, errors: FormErrors) -> PageResult {
             c: ctx.chrome(ctx.t.get("cases.new")),
             f,
             resident,
+            visitor,
             communities,
             sources: Source::ALL.iter().map(|s| s.code()).collect(),
             today: ctx.app.today().to_string(),
@@ -215,6 +247,7 @@ async fn record_case(ctx: &Ctx, f: &CaseForm) -> app::AppResult<i64> {
     };
     let input = CaseInput {
         resident_id: f.resident_id,
+        visitor_id: f.visitor_id,
         person_name: f.person_name.clone(),
         building_id,
         source: f.source.clone(),

@@ -99,6 +99,8 @@ struct Home {
     can_create_community: bool,
     streets: Vec<store::structure::Street>,
     form_error: String,
+    /// Suspected cases awaiting a decision, for those who decide them.
+    awaiting: String,
 }
 
 async fn home(ctx: Ctx) -> PageResult {
@@ -121,7 +123,13 @@ pub(crate) async fn home_with(ctx: &Ctx, form_error: String) -> PageResult {
     } else {
         Vec::new()
     };
+    let awaiting = if domain::cases::can_decide(ctx.actor.role) {
+        cases::awaiting(ctx).await?
+    } else {
+        String::new()
+    };
     Ok(render(&Home {
+        awaiting,
         c: ctx.chrome(ctx.t.get("home.title")),
         communities,
         can_create_community: can_create,

@@ -81,6 +81,8 @@ struct Risk {
     reason: String,
     svg: String,
     truncated: bool,
+    /// Suspected cases awaiting a decision, as "20+" past twenty.
+    awaiting: String,
 }
 
 async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
@@ -101,6 +103,7 @@ async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
         let (level, reason, _) = ctx.app.control_level(&ctx.actor, id).await.on_page(ctx)?;
         let map = ctx.app.risk_map(&ctx.actor, id, None).await.on_page(ctx)?;
         Some(Risk {
+            awaiting: crate::pages::cases::awaiting(ctx).await?,
             level,
             reason,
             svg: crate::pages::cases::map::map_svg(&map.grids, &map.buildings, ctx.t),

@@ -34,6 +34,9 @@ struct Row {
     followed: bool,
     /// Checked by default: the close contacts.
     close: bool,
+    /// Where to go from the row: record a resident or visitor as a case traced from this one,
+    /// or open a household.
+    link: Option<(String, &'static str)>,
     why: Vec<String>,
 }
 
@@ -115,7 +118,20 @@ async fn contacts_page(
             } else {
                 v.name
             };
+            let link = match v.contact.key {
+                ContactKey::Resident(r) => Some((
+                    format!("/cases/new?resident_id={r}&traced_from_id={id}&source=contact"),
+                    "trace.record_case",
+                )),
+                ContactKey::Visitor(x) => Some((
+                    format!("/cases/new?visitor_id={x}&traced_from_id={id}&source=contact"),
+                    "trace.record_case",
+                )),
+                ContactKey::Household(h) => Some((format!("/households/{h}"), "trace.household")),
+                ContactKey::Account(_) => None,
+            };
             Row {
+                link,
                 field: format!("c.{kind}.{key}"),
                 strength: v.contact.strength,
                 close: v.contact.strength <= Strength::Visitor,
