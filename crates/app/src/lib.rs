@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod passes;
 pub mod quarantine;
 pub mod registry;
+pub mod returns;
 pub mod screening;
 pub mod seeding;
 pub mod structure;
@@ -46,6 +47,8 @@ pub struct Settings {
     pub imports: import::ImportLimits,
     /// The checkpoint rules: passes' life, a household's quota, the visitor rule.
     pub gates: gates::GateRules,
+    /// Return to work: the verification rule and the public page's limits.
+    pub returns: returns::ReturnRules,
 }
 
 impl Default for Settings {
@@ -61,6 +64,7 @@ impl Default for Settings {
             check_windows: domain::quarantine::Windows::default(),
             imports: import::ImportLimits::default(),
             gates: gates::GateRules::default(),
+            returns: returns::ReturnRules::default(),
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct App {
     pub settings: Settings,
     /// The pass signing key's versions, kept so that a scan at the gate reads none.
     pass_key_cache: std::sync::Arc<crate::passes::KeyCache>,
+    /// Where one-time codes go: a log unless a gateway is configured.
+    sender: std::sync::Arc<dyn returns::MessageSender>,
 }
 
 impl App {
@@ -82,6 +88,7 @@ impl App {
             crypto,
             settings,
             pass_key_cache: std::sync::Arc::default(),
+            sender: std::sync::Arc::new(returns::LogSender::default()),
         }
     }
 
