@@ -5,6 +5,7 @@
 //! the throughput per day. On both backends.
 
 mod flow;
+mod pages;
 
 use std::sync::Arc;
 

@@ -51,6 +51,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.calls.txt"),
     include_str!("../i18n/zh.gates.txt"),
     include_str!("../i18n/zh.gate_scan.txt"),
+    include_str!("../i18n/zh.returns.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -64,6 +65,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.calls.txt"),
     include_str!("../i18n/en.gates.txt"),
     include_str!("../i18n/en.gate_scan.txt"),
+    include_str!("../i18n/en.returns.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

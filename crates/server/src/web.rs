@@ -178,6 +178,7 @@ pub struct Chrome {
     pub show_accounts: bool,
     pub show_gates: bool,
     pub show_passes: bool,
+    pub show_returns: bool,
     pub path: String,
 }
 
@@ -202,6 +203,7 @@ impl Chrome {
                 || domain::checkpoint::can_read_passages(r)
                 || domain::checkpoint::can_keep_gate(r),
             show_passes: domain::checkpoint::can_view_passes(r),
+            show_returns: domain::returns::can_read(r),
             path: String::new(),
         }
     }
@@ -223,6 +225,7 @@ impl Chrome {
             show_accounts: false,
             show_gates: false,
             show_passes: false,
+            show_returns: false,
             path: String::new(),
         }
     }

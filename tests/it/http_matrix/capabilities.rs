@@ -25,6 +25,8 @@ use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, raw_resident};
 /// volunteer of grid 1. `POST /calls` calls the place's resident for the campaign's household,
 /// `:quarantine_order` for the place's order, `:delivery` for the place's delivery: the staff's
 /// steps below cancel it, so the roles after staff are refused a call for a task ended (`403`).
+/// An application the staff admitted is no longer expected, so the roles after staff find the
+/// expected arrivals without it (`200-`).
 const EXPECTED: &str = "
 route                                                              admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
 GET    /me                                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
@@ -127,6 +129,12 @@ GET    /passes/{id}/code                                           200/200   200
 POST   /passes/{id}/reissue                                        403/403   403/403   201/404   409/404   403/403   403/403   403/403   403/403   403/403
 POST   /passes/{id}/revoke                                         403/403   403/403   204/404   409/404   403/403   403/403   403/403   403/403   403/403
 POST   /passes/{id}/link                                           403/403   403/403   201/404   201/404   403/403   403/403   403/403   403/403   403/403
+GET    /returns/expected                                           200/200   200/200-  200/200-  200-/200- 200-/200- 200-/200- 403/403   403/403   403/403
+GET    /returns                                                    200/200   200/200-  200/200-  200/200-  200/200-  200/200-  403/403   403/403   403/403
+GET    /returns/{id}                                               200/200   200/404   200/404   200/404   200/404   200/404   403/403   403/403   403/403
+POST   /returns/{id}/transition                                    403/403   403/403   200/404   409/404   409/404   403/403   403/403   403/403   403/403
+POST   /returns/{id}/verify                                        403/403   403/403   200/404   409/404   403/403   409/404   403/403   403/403   403/403
+GET    /returns/throughput                                         200/200   200/200   200/200   403/403   403/403   403/403   403/403   403/403   403/403
 DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 ";
 
@@ -509,6 +517,7 @@ async fn call(
             Request::read(format!("/screening-campaigns/{c}/export?register=returned"))
         }
         other => super::gates::request(other, &w.gates, p, t, unique)
+            .or_else(|| super::returns::request(other, &w.returns, t))
             .unwrap_or_else(|| panic!("no request for the route {other}")),
     };
     let uri = format!("/api/v1{}", request.path);

@@ -110,6 +110,12 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/screening-attempts", &["post"]),
     ("/screening-campaigns/{id}/progress", &["get"]),
     ("/screening-campaigns/{id}/export", &["get"]),
+    ("/returns", &["get"]),
+    ("/returns/expected", &["get"]),
+    ("/returns/throughput", &["get"]),
+    ("/returns/{id}", &["get"]),
+    ("/returns/{id}/transition", &["post"]),
+    ("/returns/{id}/verify", &["post"]),
 ];
 
 /// The first place two JSON documents differ, as a JSON pointer with both values.
