@@ -4,6 +4,7 @@
 //! their checks and deliveries, registering the returnees and suspending the household's pass;
 //! the throughput per day. On both backends.
 
+mod api;
 mod flow;
 mod pages;
 

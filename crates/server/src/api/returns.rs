@@ -12,11 +12,14 @@ use crate::api::extract::{Json, Path, Query};
 use crate::api::paths;
 use utoipa_axum::router::OpenApiRouter;
 
+mod public;
+
 pub fn routes() -> OpenApiRouter<AppState> {
     paths! {
         returns_expected; returns_search; return_application; return_transition;
         return_verify; returns_throughput;
     }
+    .merge(public::routes())
 }
 
 /// A return-to-work application, as staff read it: the ID number and the phone masked.
