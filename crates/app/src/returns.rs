@@ -109,6 +109,33 @@ impl MessageSender for LogSender {
     }
 }
 
+/// How long attempts and spent codes are kept: longer than the longest limit's window (a day).
+const ATTEMPTS_KEPT_MS: i64 = 2 * 24 * 60 * 60 * 1000;
+
+/// The capability's scheduled jobs.
+pub const JOBS: &[crate::jobs::Job] = &[crate::jobs::Job {
+    name: "forget_return_attempts",
+    due_periods: crate::jobs::daily_periods,
+    run: |app, tx, period| Box::pin(forget_return_attempts(app, tx, period)),
+}];
+
+/// The daily job that forgets the public page's counted attempts and expired codes once no
+/// limit looks at them, so the tables do not grow with every request; audited when it forgot
+/// any.
+async fn forget_return_attempts(
+    _app: &App,
+    tx: &mut store::WriteTx,
+    period: &str,
+) -> AppResult<String> {
+    let forgotten = rs::purge(tx.conn(), store::now_ms() - ATTEMPTS_KEPT_MS).await?;
+    if forgotten > 0 {
+        let mut a = Actor::system().audit("return_attempts_forgotten", "return_attempts", 0);
+        a.after = Some(serde_json::json!({ "forgotten": forgotten, "job": period }));
+        tx.audit(a).await?;
+    }
+    Ok(format!("forgot {forgotten}"))
+}
+
 /// The template of a one-time code message; its one parameter is the code.
 pub const CODE_TEMPLATE: &str = "return_code";
 

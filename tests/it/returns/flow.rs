@@ -515,3 +515,28 @@ async fn a_household_with_a_vulnerable_member_sends_the_returnee_to_a_centre() {
         .expect("order");
     assert_eq!(o.kind, Kind::Centralised);
 }
+
+#[tokio::test]
+async fn the_daily_job_forgets_old_attempts_and_keeps_the_recent_ones() {
+    let (t, _f) = TestDb::with_fixture().await;
+    let (app, log) = with_log(&t.app);
+    let long_ago = store::now_ms() - 3 * 24 * 60 * 60 * 1000;
+    let mut tx = app.db.write().await.expect("tx");
+    store::returns::record_attempt(tx.conn(), store::returns::Limit::Client, "old", long_ago)
+        .await
+        .expect("stored");
+    tx.commit().await.expect("commit");
+    code_for(&app, &log, PHONE).await;
+    let runs = app.run_due_jobs(Timestamp::now()).await.expect("ran");
+    let forgot: Vec<_> = runs
+        .iter()
+        .filter(|r| r.job == "forget_return_attempts")
+        .map(|r| r.outcome.as_str())
+        .collect();
+    assert!(forgot.contains(&"forgot 1"), "{forgot:?}");
+    let mut conn = app.db.conn().await.expect("conn");
+    let recent = store::returns::attempts_since(&mut conn, store::returns::Limit::Phone, PHONE, 0)
+        .await
+        .expect("count");
+    assert_eq!(recent, 1, "today's attempt is kept");
+}
