@@ -224,3 +224,33 @@ async fn the_public_page_speaks_english_and_refuses_a_forged_form() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_refused_applicant_reads_the_reasons_in_their_language() {
+    let (t, f) = TestDb::with_fixture().await;
+    let (app, log) = with_log(&t.app);
+    let (id, token) = super::apply(&app, &log, input(&app, &f).await).await;
+    let mut v = super::green(&app);
+    v.health_code = "red".to_owned();
+    v.temperature = "38.2".to_owned();
+    v.decision = "refuse".to_owned();
+    app.verify_return(&f.staff, id, &v).await.expect("refused");
+    let mut resident = Client::new(server::router(app.clone()));
+    let page = resident.get(&format!("/return/s/{token}")).await;
+    page.assert_status(StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("data-state=\"refused\""));
+    assert!(
+        text.contains("健康码不是绿码") && text.contains("体温过高"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("return_health_code"),
+        "no raw codes on a Chinese page"
+    );
+    let mut staff = Client::new(server::router(app.clone()));
+    staff.sign_in("staff").await;
+    let detail = staff.get(&format!("/returns/{id}")).await;
+    assert!(detail.text().contains("健康码不是绿码"));
+    assert!(!detail.text().contains("return_fever"));
+}

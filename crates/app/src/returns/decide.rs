@@ -352,13 +352,16 @@ impl App {
             outcome.order_ids = orders;
             outcome.quarantine_until = Some(until);
         } else {
+            // The rule's reasons are the verification's codes, shown translated; the
+            // application keeps only what the verifier wrote.
             let why = if reason.is_empty() {
                 refusal_text.as_str()
             } else {
                 reason
             };
             outcome.state = step(tx.conn(), &a, state, Transition::Refuse, why).await?;
-            rs::set_decided(tx.conn(), id, actor.account_id, now, Some(why), None).await?;
+            let written = (!reason.is_empty()).then_some(reason);
+            rs::set_decided(tx.conn(), id, actor.account_id, now, written, None).await?;
         }
         let mut entry = actor.audit(
             if approve {

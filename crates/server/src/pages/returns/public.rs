@@ -458,12 +458,7 @@ async fn show_status(
         .refusals
         .iter()
         .map(|code| t.of("refusal", code))
-        .chain(
-            a.refusal_reason
-                .iter()
-                .filter(|r| !v.refusals.iter().any(|c| c == *r))
-                .cloned(),
-        )
+        .chain(a.refusal_reason.iter().cloned())
         .collect();
     let arrival = crate::pages::registry_time(&s.app, a.arrival_at);
     let arrival_input = arrival.get(..16).unwrap_or_default().replace(' ', "T");
