@@ -257,15 +257,16 @@ impl App {
             now_ms + rules.code_minutes * 60_000,
         )
         .await?;
+        tx.commit().await?;
+        // Sent after the commit: a gateway's round trip never holds the write lock. A code that
+        // could not be sent is never used; the applicant asks again.
         self.sender
             .send(&Message {
                 phone: phone.as_str().to_owned(),
                 template: CODE_TEMPLATE,
                 params: vec![code],
             })
-            .map_err(AppError::Internal)?;
-        tx.commit().await?;
-        Ok(())
+            .map_err(AppError::Internal)
     }
 
     /// Submits an application from client address `client`.
