@@ -13,6 +13,7 @@ mod imports;
 mod load;
 mod reads;
 mod report;
+mod returns;
 mod screening;
 mod target;
 mod tracing;
@@ -160,6 +161,8 @@ async fn measure(
     epidemic::screening_figures(bench.report, &figures);
     // Issue 11: passes, a month of passages and scans at the gate.
     checkpoints::run(&main, o.http_seconds, RUNS, bench.report).await?;
+    // Issue 12: a month of return applications and the peak day's verifications.
+    returns::run(&main, RUNS, bench.report).await?;
     main.app.db.close().await;
     bench.targets.release("csv").await;
     Ok(())

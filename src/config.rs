@@ -106,6 +106,9 @@ pub struct Config {
     pub quarantine_days: u16,
     /// The two daily check windows, local time: `07:00-10:00,17:00-20:00`.
     pub check_windows: String,
+    /// GB/T 2260 codes of the risk regions a returnee's itinerary is checked against
+    /// (`42,4403`); none by default.
+    pub risk_regions: Vec<String>,
     /// Bounds of an uploaded register, checked before and while it is read.
     pub import_max_rows: i64,
     pub import_max_columns: i64,
@@ -137,6 +140,7 @@ impl fmt::Debug for Config {
             .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("quarantine_days", &self.quarantine_days)
             .field("check_windows", &self.check_windows)
+            .field("risk_regions", &self.risk_regions)
             .field("import_max_rows", &self.import_max_rows)
             .field("import_max_columns", &self.import_max_columns)
             .field("import_max_cell_kb", &self.import_max_cell_kb)
@@ -249,6 +253,7 @@ impl Config {
             imports: self.import_limits(),
             ..app::Settings::default()
         };
+        s.returns.verification.risk_regions = self.risk_regions.clone();
         set_time_zone(&mut s, &self.time_zone)?;
         Ok(s)
     }

@@ -31,6 +31,7 @@ pub struct Layer {
     pub trusted_proxy_header: Option<String>,
     pub quarantine_days: Option<i64>,
     pub check_windows: Option<String>,
+    pub risk_regions: Option<String>,
     pub import_max_rows: Option<i64>,
     pub import_max_columns: Option<i64>,
     pub import_max_cell_kb: Option<i64>,
@@ -97,6 +98,7 @@ impl Layer {
             trusted_proxy_header: get("TRUSTED_PROXY_HEADER"),
             quarantine_days: number("QUARANTINE_DAYS")?,
             check_windows: get("CHECK_WINDOWS"),
+            risk_regions: get("RISK_REGIONS"),
             import_max_rows: number("IMPORT_MAX_ROWS")?,
             import_max_columns: number("IMPORT_MAX_COLUMNS")?,
             import_max_cell_kb: number("IMPORT_MAX_CELL_KB")?,
@@ -135,6 +137,7 @@ pub(super) struct Resolver {
     trusted_proxy_header: Option<String>,
     quarantine_days: Option<i64>,
     check_windows: Option<String>,
+    risk_regions: Option<String>,
     import_max_rows: Option<i64>,
     import_max_columns: Option<i64>,
     import_max_cell_kb: Option<i64>,
@@ -304,6 +307,15 @@ impl Resolver {
                 .map_err(|e| invalid(&name("check_windows"), format!("{w:?}: {e}")))?;
             self.check_windows = Some(parsed.to_string());
         }
+        if let Some(r) = &l.risk_regions {
+            let codes = parse_regions(r).map_err(|bad| {
+                invalid(
+                    &name("risk_regions"),
+                    format!("{bad:?} is not a GB/T 2260 code"),
+                )
+            })?;
+            self.risk_regions = Some(codes.join(","));
+        }
         Ok(())
     }
 
@@ -359,6 +371,10 @@ impl Resolver {
             check_windows: self
                 .check_windows
                 .unwrap_or_else(|| defaults.check_windows.to_string()),
+            risk_regions: self
+                .risk_regions
+                .map(|r| r.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
             import_max_rows: self
                 .import_max_rows
                 .unwrap_or(limit(defaults.imports.sheet.max_rows)),
@@ -378,4 +394,20 @@ impl Resolver {
             file,
         })
     }
+}
+
+/// Risk regions as configured: GB/T 2260 codes of 2, 4 or 6 digits (a province, a city, a
+/// county), separated by commas or spaces; the first that is not one is returned as the error.
+pub(super) fn parse_regions(text: &str) -> Result<Vec<String>, String> {
+    text.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            if [2, 4, 6].contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(c.to_owned())
+            } else {
+                Err(c.to_owned())
+            }
+        })
+        .collect()
 }

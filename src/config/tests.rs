@@ -234,3 +234,43 @@ fn import_limits_default_to_the_readers_and_are_configurable() {
     assert!(err.contains("GRIDWATCH_IMPORT_MAX_COLUMNS"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn risk_regions_come_from_the_environment_into_the_return_rule_and_bad_ones_are_refused() {
+    let dir = temp_dir("risk");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    assert!(
+        c.settings()
+            .expect("settings")
+            .returns
+            .verification
+            .risk_regions
+            .is_empty()
+    );
+    let c = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_RISK_REGIONS", "42, 4403 110105")],
+        Layer::default(),
+    )
+    .expect("regions from the environment");
+    assert_eq!(
+        c.settings()
+            .expect("settings")
+            .returns
+            .verification
+            .risk_regions,
+        vec!["42", "4403", "110105"]
+    );
+    let refused = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_RISK_REGIONS", "42,Wuhan")],
+        Layer::default(),
+    );
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains("GRIDWATCH_RISK_REGIONS") && message.contains("Wuhan"),
+        "names the setting and the value: {message}"
+    );
+}

@@ -5,6 +5,7 @@ mod calls;
 mod capabilities;
 mod cases;
 mod gates;
+mod returns;
 mod world;
 
 use app::{Actor, App};

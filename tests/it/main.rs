@@ -21,6 +21,7 @@ mod passes;
 mod quarantine;
 mod registers;
 mod registry;
+mod returns;
 mod roster;
 mod routes;
 mod screening;

@@ -50,6 +50,7 @@ pub const JOBS: &[&[Job]] = &[
     crate::tasks::JOBS,
     crate::auth::JOBS,
     crate::cases::JOBS,
+    crate::returns::JOBS,
 ];
 
 /// Every registered job, in the order of [`JOBS`].

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod passes;
 pub mod quarantine;
 pub mod registry;
+pub mod returns;
 pub mod screening;
 pub mod seeding;
 pub mod structure;
@@ -49,6 +50,8 @@ pub struct Settings {
     pub gates: gates::GateRules,
     /// The tracing window and the quiet days that end zones.
     pub cases: cases::CaseRules,
+    /// Return to work: the verification rule and the public page's limits.
+    pub returns: returns::ReturnRules,
 }
 
 impl Default for Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
             imports: import::ImportLimits::default(),
             gates: gates::GateRules::default(),
             cases: cases::CaseRules::default(),
+            returns: returns::ReturnRules::default(),
         }
     }
 }
@@ -77,6 +81,8 @@ pub struct App {
     pub settings: Settings,
     /// The pass signing key's versions, kept so that a scan at the gate reads none.
     pass_key_cache: std::sync::Arc<crate::passes::KeyCache>,
+    /// Where one-time codes go: a log unless a gateway is configured.
+    sender: std::sync::Arc<dyn returns::MessageSender>,
 }
 
 impl App {
@@ -86,6 +92,7 @@ impl App {
             crypto,
             settings,
             pass_key_cache: std::sync::Arc::default(),
+            sender: std::sync::Arc::new(returns::LogSender::default()),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod quarantine;
 pub mod region;
 pub mod registry;
 pub mod resident;
+pub mod returns;
 pub mod screening;
 pub mod tasks;
 #[cfg(test)]

@@ -52,6 +52,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.gates.txt"),
     include_str!("../i18n/zh.gate_scan.txt"),
     include_str!("../i18n/zh.cases.txt"),
+    include_str!("../i18n/zh.returns.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -66,6 +67,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.gates.txt"),
     include_str!("../i18n/en.gate_scan.txt"),
     include_str!("../i18n/en.cases.txt"),
+    include_str!("../i18n/en.returns.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -180,6 +180,7 @@ pub struct Chrome {
     pub show_passes: bool,
     pub show_cases: bool,
     pub record_cases: bool,
+    pub show_returns: bool,
     pub path: String,
 }
 
@@ -206,6 +207,7 @@ impl Chrome {
             show_passes: domain::checkpoint::can_view_passes(r),
             show_cases: domain::cases::can_view(r),
             record_cases: domain::cases::can_record(r),
+            show_returns: domain::returns::can_read(r),
             path: String::new(),
         }
     }
@@ -229,6 +231,7 @@ impl Chrome {
             show_passes: false,
             show_cases: false,
             record_cases: false,
+            show_returns: false,
             path: String::new(),
         }
     }

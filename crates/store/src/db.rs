@@ -330,6 +330,7 @@ pub(crate) mod migrations {
         (14, "0014", pass_keys),
         (15, "0015", checkpoints),
         (16, "0016", cases),
+        (17, "0017", returns),
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -21,6 +21,7 @@ pub mod passages;
 pub mod passes;
 pub mod quarantine;
 pub mod registry;
+pub mod returns;
 mod rows;
 mod scope;
 pub mod screening;

@@ -537,3 +537,30 @@ pub async fn merges_of(conn: &mut Conn, resident_id: i64) -> Result<Vec<Merge>> 
     )
     .await
 }
+
+/// Sets a resident's travel register entry (a return and where from, when), keeping the
+/// registry's counts.
+pub async fn set_travel(
+    conn: &mut Conn,
+    id: i64,
+    status: TravelStatus,
+    origin: Option<&str>,
+    returned_on: Option<&str>,
+) -> Result<()> {
+    let before = stored_count_key(conn, id).await?;
+    sql::execute(
+        conn,
+        "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
+         updated_at = $4, version = version + 1 WHERE id = $5",
+        (status.code(), origin, returned_on, now_ms(), id),
+    )
+    .await?;
+    let after = CountKey {
+        travel_status: status,
+        ..before.clone()
+    };
+    if after != before {
+        counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;
+    }
+    Ok(())
+}

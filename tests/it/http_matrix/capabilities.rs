@@ -25,6 +25,10 @@ use crate::support::{Fixture, PASSWORD, TestDb, citizen_id, raw_resident};
 /// volunteer of grid 1. `POST /calls` calls the place's resident for the campaign's household,
 /// `:quarantine_order` for the place's order, `:delivery` for the place's delivery: the staff's
 /// steps below cancel it, so the roles after staff are refused a call for a task ended (`403`).
+/// An application the staff admitted is no longer expected, so the roles after staff find the
+/// expected arrivals without it (`200-`). The applicant's routes need no account: the first
+/// caller to reach a place's link withdraws the application, so the callers after are refused
+/// a change of arrival and a second withdrawal (`409`).
 const EXPECTED: &str = "
 route                                                              admin     official  staff     grid_wkr  guard     doctor    volunteer cdc       auditor
 GET    /me                                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
@@ -140,6 +144,17 @@ GET    /cases/{id}/followed-contacts                               403/403   403
 POST   /disinfections/{id}/done                                    403/403   403/403   204/404   409/404   403/403   403/403   409/404   403/403   403/403
 GET    /communities/{id}/control-level                             200/200   200/404   200/404   200/200   200/404   200/404   200/404   200/404   200/200
 PUT    /communities/{id}/control-level                             204/204   403/403   204/404   403/403   403/403   403/403   403/403   204/404   403/403
+GET    /returns/expected                                           200/200   200/200-  200/200-  200-/200- 200-/200- 200-/200- 403/403   403/403   403/403
+GET    /returns                                                    200/200   200/200-  200/200-  200/200-  200/200-  200/200-  403/403   403/403   403/403
+GET    /returns/{id}                                               200/200   200/404   200/404   200/404   200/404   200/404   403/403   403/403   403/403
+POST   /returns/{id}/transition                                    403/403   403/403   200/404   409/404   409/404   403/403   403/403   403/403   403/403
+POST   /returns/{id}/verify                                        403/403   403/403   200/404   409/404   403/403   409/404   403/403   403/403   403/403
+GET    /returns/throughput                                         200/200   200/200   200/200   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /return-codes                                               204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204
+POST   /return-applications                                        422/422   422/422   422/422   422/422   422/422   422/422   422/422   422/422   422/422
+GET    /return-applications/{token}                                200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+PUT    /return-applications/{token}/arrival                        204/204   409/409   409/204   409/204   409/409   409/409   409/409   409/409   409/409
+POST   /return-applications/{token}/withdraw                       204/204   409/409   409/204   409/204   409/409   409/409   409/409   409/409   409/409
 DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 ";
 
@@ -523,6 +538,7 @@ async fn call(
         }
         other => super::gates::request(other, &w.gates, p, t, unique)
             .or_else(|| super::cases::request(other, &w.cases, p, t))
+            .or_else(|| super::returns::request(other, &w.returns, t, unique))
             .unwrap_or_else(|| panic!("no request for the route {other}")),
     };
     let uri = format!("/api/v1{}", request.path);

@@ -39,6 +39,7 @@ pub(super) struct World {
     pub(super) day: String,
     pub(super) gates: super::gates::GateWorld,
     pub(super) cases: super::cases::CaseWorld,
+    pub(super) returns: super::returns::ReturnWorld,
 }
 
 /// The community's staff everywhere: sets the world up through the use cases.
@@ -307,6 +308,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
     }
     let gates = super::gates::gate_world(app, f, &places).await;
     let cases = super::cases::case_world(app, f, &places).await;
+    let returns = super::returns::return_world(app, &places).await;
     campaigns[G2] = campaigns[G1];
     teams[G2] = teams[G1];
     members[G2] = members[G1].clone();
@@ -333,5 +335,6 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
         day: day.to_string(),
         gates,
         cases,
+        returns,
     }
 }

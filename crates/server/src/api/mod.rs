@@ -14,6 +14,7 @@ mod passes;
 mod patch;
 mod quarantine;
 mod registry;
+mod returns;
 mod screening;
 mod structure;
 mod tasks;
@@ -194,6 +195,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(assignees::routes())
         .merge(passes::routes())
         .merge(gates::routes())
+        .merge(returns::routes())
 }
 
 pub fn routes() -> Router<AppState> {

@@ -11,6 +11,7 @@ pub(crate) mod imports;
 mod passes;
 mod quarantine;
 pub(crate) mod registry;
+mod returns;
 mod screening;
 mod structure;
 mod tasks;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(passes::routes())
         .merge(cases::routes())
         .merge(gate_scan::routes())
+        .merge(returns::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.

@@ -1,0 +1,372 @@
+//! Return to work on the staff's side: expected arrivals, search, one application, its steps,
+//! the verification with its decision, and the throughput per day.
+
+use app::returns::VerificationInput;
+use domain::returns::{Means, State as ReturnState, Transition};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiCtx, ApiResult, ErrorBody};
+use crate::AppState;
+use crate::api::extract::{Json, Path, Query};
+use crate::api::paths;
+use utoipa_axum::router::OpenApiRouter;
+
+mod public;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    paths! {
+        returns_expected; returns_search; return_application; return_transition;
+        return_verify; returns_throughput;
+    }
+    .merge(public::routes())
+}
+
+/// A return-to-work application, as staff read it: the ID number and the phone masked.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnApplicationDto {
+    pub id: i64,
+    pub community_id: i64,
+    pub household_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+    /// The gate expected at; `null` when the community has none.
+    pub gate_id: Option<i64>,
+    pub gate_name: String,
+    pub state: ReturnState,
+    pub name: String,
+    pub document_masked: String,
+    pub employer: String,
+    pub employer_address: String,
+    /// GB/T 2260 code of the origin.
+    pub origin: String,
+    pub means: Means,
+    /// Train number, flight or plate.
+    pub trip: String,
+    /// Milliseconds since the epoch.
+    pub arrival_at: i64,
+    pub created_at: i64,
+    pub arrived_at: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub refusal_reason: Option<String>,
+    /// The last day of the quarantine of an admitted applicant.
+    pub quarantine_until: Option<String>,
+    /// Travellers besides the applicant.
+    pub companions: i64,
+}
+
+impl From<store::returns::Application> for ReturnApplicationDto {
+    fn from(a: store::returns::Application) -> Self {
+        ReturnApplicationDto {
+            id: a.id,
+            community_id: a.community_id,
+            household_id: a.household_id,
+            building_name: a.building_name,
+            unit_name: a.unit_name,
+            room: a.room,
+            gate_id: a.gate_id,
+            gate_name: a.gate_name,
+            state: a.state,
+            name: a.name,
+            document_masked: a.document_masked,
+            employer: a.employer,
+            employer_address: a.employer_address,
+            origin: a.origin,
+            means: a.means,
+            trip: a.trip,
+            arrival_at: a.arrival_at,
+            created_at: a.created_at,
+            arrived_at: a.arrived_at,
+            decided_at: a.decided_at,
+            refusal_reason: a.refusal_reason,
+            quarantine_until: a.quarantine_until,
+            companions: a.companions,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExpectedParams {
+    /// The first local date (`2020-02-10`); today when absent.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// How many days from it; 2 (today and tomorrow) when absent, at most 31.
+    #[serde(default)]
+    pub days: Option<i64>,
+    /// One gate only.
+    #[serde(default)]
+    pub gate_id: Option<i64>,
+}
+
+fn date_param(ctx: &ApiCtx, text: Option<&str>) -> ApiResult<jiff::civil::Date> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(ctx.app.today()),
+        Some(t) => domain::resident::date_from_text(t)
+            .ok_or_else(|| app::AppError::field("from", "date_format").into()),
+    }
+}
+
+/// Applications expected at the gates, not yet decided, by gate and arrival time.
+#[utoipa::path(get, path = "/returns/expected", params(ExpectedParams), responses((status = 200, body = Vec<ReturnApplicationDto>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn returns_expected(
+    ctx: ApiCtx,
+    Query(p): Query<ExpectedParams>,
+) -> ApiResult<Json<Vec<ReturnApplicationDto>>> {
+    let from = date_param(&ctx, p.from.as_deref())?;
+    let found = ctx
+        .app
+        .expected_returns(&ctx.actor, from, p.days.unwrap_or(2), p.gate_id)
+        .await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReturnSearchParams {
+    /// An application's number or its QR's address, an ID number, or the start of a name.
+    pub q: String,
+}
+
+/// Applications found by number, QR, ID number or name, newest first (at most 50).
+#[utoipa::path(get, path = "/returns", params(ReturnSearchParams), responses((status = 200, body = Vec<ReturnApplicationDto>), (status = 403, body = ErrorBody)))]
+async fn returns_search(
+    ctx: ApiCtx,
+    Query(p): Query<ReturnSearchParams>,
+) -> ApiResult<Json<Vec<ReturnApplicationDto>>> {
+    let found = ctx.app.search_returns(&ctx.actor, &p.q).await?;
+    Ok(Json(found.into_iter().map(Into::into).collect()))
+}
+
+/// A traveller of an application: the applicant first, then the companions.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnTravellerDto {
+    pub position: i64,
+    pub name: String,
+    pub document_masked: String,
+    /// Set on approval.
+    pub resident_id: Option<i64>,
+    pub order_id: Option<i64>,
+}
+
+/// A verification as recorded.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnVerificationDto {
+    pub id: i64,
+    pub health_code: String,
+    pub itinerary_code: String,
+    /// GB/T 2260 codes, space-separated.
+    pub visited_regions: String,
+    pub certificate_seen: bool,
+    pub test_taken_on: Option<String>,
+    pub test_institution: Option<String>,
+    pub test_result: Option<String>,
+    pub temperature_tenths: i64,
+    /// The rule's refusal codes.
+    pub refusals: Vec<String>,
+    /// `approved` or `refused`.
+    pub decision: String,
+    pub is_override: bool,
+    pub reason: Option<String>,
+    pub verified_by: i64,
+    pub verified_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReturnApplicationDetail {
+    pub application: ReturnApplicationDto,
+    pub travellers: Vec<ReturnTravellerDto>,
+    /// Newest first.
+    pub verifications: Vec<ReturnVerificationDto>,
+}
+
+/// One application with its travellers and verifications.
+#[utoipa::path(get, path = "/returns/{id}", params(("id" = i64, Path)), responses((status = 200, body = ReturnApplicationDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn return_application(
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ReturnApplicationDetail>> {
+    let (a, travellers, verifications, _) = ctx.app.return_application(&ctx.actor, id).await?;
+    Ok(Json(ReturnApplicationDetail {
+        application: a.into(),
+        travellers: travellers
+            .into_iter()
+            .map(|t| ReturnTravellerDto {
+                position: t.position,
+                name: t.name,
+                document_masked: t.document_masked,
+                resident_id: t.resident_id,
+                order_id: t.order_id,
+            })
+            .collect(),
+        verifications: verifications
+            .into_iter()
+            .map(|v| ReturnVerificationDto {
+                id: v.id,
+                health_code: v.health_code,
+                itinerary_code: v.itinerary_code,
+                visited_regions: v.visited_regions,
+                certificate_seen: v.certificate_seen,
+                test_taken_on: v.test_taken_on,
+                test_institution: v.test_institution,
+                test_result: v.test_result,
+                temperature_tenths: v.temperature_tenths,
+                refusals: v.refusals.split_whitespace().map(str::to_owned).collect(),
+                decision: v.decision,
+                is_override: v.is_override,
+                reason: v.reason,
+                verified_by: v.verified_by,
+                verified_at: v.verified_at,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnTransitionRequest {
+    /// `expect` (read, expected at the gate), `arrive` (at the gate), or `refuse` before the
+    /// verification (with a reason).
+    pub transition: Transition,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReturnStateDto {
+    pub state: ReturnState,
+}
+
+/// Moves an application one step: expected, arrived, or refused before the verification.
+#[utoipa::path(post, path = "/returns/{id}/transition", params(("id" = i64, Path)), request_body = ReturnTransitionRequest, responses((status = 200, body = ReturnStateDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn return_transition(
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ReturnTransitionRequest>,
+) -> ApiResult<Json<ReturnStateDto>> {
+    let state = ctx
+        .app
+        .transition_return(&ctx.actor, id, r.transition, &r.reason)
+        .await?;
+    Ok(Json(ReturnStateDto { state }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnVerificationRequest {
+    /// `green`, `yellow` or `red`.
+    pub health_code: String,
+    pub itinerary_code: String,
+    /// Regions the itinerary code lists: codes or names.
+    #[serde(default)]
+    pub visited_regions: Vec<String>,
+    pub certificate_seen: bool,
+    /// The test's sample date; absent when no report was shown.
+    #[serde(default)]
+    pub test_taken_on: Option<String>,
+    #[serde(default)]
+    pub test_institution: String,
+    /// `negative` or `positive`; absent when no report was shown.
+    #[serde(default)]
+    pub test_result: Option<String>,
+    /// Degrees Celsius, e.g. `36.6`.
+    pub temperature: String,
+    /// `approve` or `refuse`.
+    pub decision: String,
+    /// Required for a decision against the rule.
+    #[serde(default)]
+    pub reason: String,
+    /// The doctor of the quarantine orders; the first doctor covering the building if absent.
+    #[serde(default)]
+    pub doctor_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReturnVerifiedDto {
+    pub state: ReturnState,
+    /// The rule's refusal codes; an approval against them is an override.
+    pub refusals: Vec<String>,
+    pub is_override: bool,
+    pub order_ids: Vec<i64>,
+    pub quarantine_until: Option<String>,
+}
+
+/// Records the verification on arrival and decides. Approval places every traveller in
+/// quarantine (home or centralised), registers them as returned, and seals the household, in
+/// one transaction; a decision against the rule needs a reason and is audited as an override.
+#[utoipa::path(post, path = "/returns/{id}/verify", params(("id" = i64, Path)), request_body = ReturnVerificationRequest, responses((status = 200, body = ReturnVerifiedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn return_verify(
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+    Json(r): Json<ReturnVerificationRequest>,
+) -> ApiResult<Json<ReturnVerifiedDto>> {
+    let input = VerificationInput {
+        health_code: r.health_code,
+        itinerary_code: r.itinerary_code,
+        visited_regions: r.visited_regions.join(","),
+        certificate_seen: r.certificate_seen,
+        test_taken_on: r.test_taken_on.unwrap_or_default(),
+        test_institution: r.test_institution,
+        test_result: r.test_result.unwrap_or_default(),
+        temperature: r.temperature,
+        decision: r.decision,
+        reason: r.reason,
+        doctor_id: r.doctor_id,
+    };
+    let v = ctx.app.verify_return(&ctx.actor, id, &input).await?;
+    Ok(Json(ReturnVerifiedDto {
+        state: v.state,
+        refusals: v.refusals,
+        is_override: v.is_override,
+        order_ids: v.order_ids,
+        quarantine_until: v.quarantine_until,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ThroughputParams {
+    /// Days ending today; 14 when absent, at most 92.
+    #[serde(default)]
+    pub days: Option<i64>,
+}
+
+/// One day of throughput.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnDayDto {
+    pub date: String,
+    pub applications: i64,
+    pub arrivals: i64,
+    pub verified: i64,
+    pub refused: i64,
+    /// Minutes from arrival to decision.
+    pub median_minutes: Option<i64>,
+    pub p90_minutes: Option<i64>,
+}
+
+/// Applications, arrivals, admitted and refused per day, and the wait from arrival to decision.
+#[utoipa::path(get, path = "/returns/throughput", params(ThroughputParams), responses((status = 200, body = Vec<ReturnDayDto>), (status = 403, body = ErrorBody)))]
+async fn returns_throughput(
+    ctx: ApiCtx,
+    Query(p): Query<ThroughputParams>,
+) -> ApiResult<Json<Vec<ReturnDayDto>>> {
+    let t = ctx
+        .app
+        .return_throughput(&ctx.actor, ctx.app.today(), p.days.unwrap_or(14))
+        .await?;
+    Ok(Json(
+        t.days
+            .into_iter()
+            .map(|d| ReturnDayDto {
+                date: d.date,
+                applications: d.applications,
+                arrivals: d.arrivals,
+                verified: d.verified,
+                refused: d.refused,
+                median_minutes: d.median_minutes,
+                p90_minutes: d.p90_minutes,
+            })
+            .collect(),
+    ))
+}
