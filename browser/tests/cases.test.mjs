@@ -109,6 +109,15 @@ test('a suspected case seals its building, the gate refuses it, and contacts are
   await lead.waitForURL(/\/report$/);
   assert.doesNotMatch(await lead.textContent('[data-testid=report-sent]'), /未报送/);
 
+  // The lead raises the community to key control, with the reason: every page shows it.
+  await lead.goto('/cases');
+  await lead.selectOption('[data-testid=control-level] select[name=level]', 'key');
+  await lead.fill('[data-testid=control-level] input[name=reason]', '确诊病例一例');
+  await lead.click('[data-testid=control-level] button[type=submit]');
+  await lead.waitForURL(/\/cases$/);
+  await lead.goto('/passes');
+  assert.match(await lead.textContent('[data-testid=control-level-banner]'), /重点防控/);
+
   // The quarantine list has the contacts' orders, for contact with a case.
   const orderList = await (await lead.request.get('/api/v1/quarantine-orders?limit=100')).json();
   assert.ok(orderList.items.filter((o) => o.reason === 'case_contact').length >= orders);

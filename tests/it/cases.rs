@@ -238,9 +238,17 @@ async fn confirmation_draws_the_zone_with_its_disinfection_and_the_report_is_sen
         "reason",
         "reason_required",
     );
+    assert_eq!(app.shown_control_level(&f.grid_worker).await, None);
     app.set_control_level(&f.staff, f.community_id, "key", "确诊病例一例")
         .await
         .expect("level");
+    // Every page of the community's workers shows it at once; a street's official sees it on
+    // each community's page instead.
+    assert_eq!(
+        app.shown_control_level(&f.grid_worker).await,
+        Some(domain::cases::ControlLevel::Key)
+    );
+    assert_eq!(app.shown_control_level(&f.official).await, None);
     let (level, reason, at) = app
         .control_level(&f.grid_worker, f.community_id)
         .await

@@ -4,7 +4,7 @@
 //! the risk map and the transmission chain in [`map`].
 
 use domain::access::Jurisdiction;
-use domain::cases::{self as dc, ControlLevel, Decision, EndReason, MovementKind, Source, Status};
+use domain::cases::{self as dc, Decision, EndReason, MovementKind, Source, Status};
 use domain::page::{Page, PageRequest};
 use domain::resident::date_from_text;
 use domain::validation::FieldErrors;
@@ -15,11 +15,16 @@ use store::registry as reg;
 use store::structure::{self, Node};
 
 use crate::events::Event;
-use crate::jobs::{Job, daily_periods};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
+mod level;
+pub(crate) use level::LevelCache;
 pub mod map;
+mod measures;
+mod places;
 pub mod tracing;
+
+pub use measures::JOBS;
 
 /// The audit object type of a case.
 pub const OBJECT_TYPE: &str = "case";
@@ -495,65 +500,6 @@ impl App {
         Ok(())
     }
 
-    /// Ends a case's seal of a building, or its zones, before the rule would: the lead's
-    /// decision, with a note. `building_id` `None` ends the zones and every seal of the case.
-    pub async fn end_case_measures(
-        &self,
-        actor: &Actor,
-        case_id: i64,
-        building_id: Option<i64>,
-        note: &str,
-    ) -> AppResult<usize> {
-        let mut tx = self.write_as(actor, dc::can_decide(actor.role)).await?;
-        let case = cs::case(tx.conn(), &actor.jurisdiction, case_id).await?;
-        let note = note.trim();
-        if note.is_empty() {
-            return Err(AppError::field("note", "reason_required"));
-        }
-        let mut ended = self
-            .end_case_seals(&mut tx, actor, &case, building_id, EndReason::Lead, note)
-            .await?;
-        if building_id.is_none() {
-            let now = store::now_ms();
-            let zones = cs::end_zones(
-                tx.conn(),
-                case.id,
-                EndReason::Lead,
-                note,
-                actor.account_id,
-                now,
-            )
-            .await?;
-            if zones > 0 {
-                let mut a = actor.audit("zone_end", OBJECT_TYPE, case.id);
-                a.community_id = Some(case.community_id);
-                a.after = Some(serde_json::json!({ "reason": "lead", "note": note }));
-                tx.audit(a).await?;
-            }
-            ended += zones as usize;
-        }
-        tx.commit().await?;
-        Ok(ended)
-    }
-
-    /// Marks a zone building's disinfection done.
-    pub async fn finish_disinfection(&self, actor: &Actor, id: i64) -> AppResult<()> {
-        let mut tx = self.write_as(actor, dc::can_disinfect(actor.role)).await?;
-        let d = cs::disinfection(tx.conn(), &actor.jurisdiction, id).await?;
-        if !cs::finish_disinfection(tx.conn(), id, actor.account_id, store::now_ms()).await? {
-            return Err(AppError::Conflict(ErrorCode::TaskClosed));
-        }
-        let mut a = actor.audit("disinfection_done", "disinfection_task", id);
-        a.community_id = Some(
-            cs::case(tx.conn(), &Jurisdiction::ALL, d.case_id)
-                .await?
-                .community_id,
-        );
-        a.after = Some(serde_json::json!({ "case_id": d.case_id, "building_id": d.building_id }));
-        tx.commit_audited(a).await?;
-        Ok(())
-    }
-
     /// Cases in the actor's jurisdiction, newest first.
     pub async fn cases(
         &self,
@@ -597,163 +543,6 @@ impl App {
         cs::case(&mut conn, &actor.jurisdiction, case_id).await?;
         Ok(cs::contacts(&mut conn, case_id, page).await?)
     }
-
-    /// The community's control level: the latest the lead set, with its reason and time;
-    /// general when never set.
-    pub async fn control_level(
-        &self,
-        actor: &Actor,
-        community_id: i64,
-    ) -> AppResult<(ControlLevel, String, Option<i64>)> {
-        let mut conn = self.db.conn().await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
-        Ok(match cs::control_level(&mut conn, community_id).await? {
-            Some((level, reason, at)) => (level, reason, Some(at)),
-            None => (ControlLevel::General, String::new(), None),
-        })
-    }
-
-    /// Sets the community's control level, with the reason recorded.
-    pub async fn set_control_level(
-        &self,
-        actor: &Actor,
-        community_id: i64,
-        level: &str,
-        reason: &str,
-    ) -> AppResult<()> {
-        let mut tx = self.write_as(actor, dc::can_decide(actor.role)).await?;
-        let p = structure::placement(tx.conn(), Node::Community(community_id)).await?;
-        if !actor.jurisdiction.covers(&p) {
-            return Err(AppError::NotFound);
-        }
-        let Some(level) = ControlLevel::from_code(level.trim()) else {
-            return Err(AppError::field("level", "unknown_level"));
-        };
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::field("reason", "reason_required"));
-        }
-        let now = store::now_ms();
-        let id = cs::set_control_level(
-            tx.conn(),
-            community_id,
-            level,
-            reason,
-            actor.account_id,
-            now,
-        )
-        .await?;
-        let mut a = actor.audit("control_level_set", "community", community_id);
-        a.community_id = Some(community_id);
-        a.after = Some(serde_json::json!({ "level": level.code(), "reason": reason, "id": id }));
-        tx.commit_audited(a).await?;
-        Ok(())
-    }
-}
-
-impl App {
-    /// A building of the community by the name people know it by, as typed on a case's forms;
-    /// an unknown name is the field's error, naming it.
-    pub async fn case_building_named(
-        &self,
-        actor: &Actor,
-        community_id: i64,
-        name: &str,
-    ) -> AppResult<i64> {
-        let mut ids = self.case_buildings_named(actor, community_id, name).await?;
-        match (ids.pop(), ids.is_empty()) {
-            (Some(id), true) => Ok(id),
-            _ => Err(AppError::field("building", "one_building")),
-        }
-    }
-
-    /// Buildings of the community named in a form (commas, spaces or lines between names).
-    pub async fn case_buildings_named(
-        &self,
-        actor: &Actor,
-        community_id: i64,
-        names: &str,
-    ) -> AppResult<Vec<i64>> {
-        let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
-        let mut ids = Vec::new();
-        let mut unknown = Vec::new();
-        for name in names
-            .split([',', '，', '、', '\n', ' '])
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            match structure::building_by_name(&mut conn, community_id, name).await? {
-                Some(b) if !ids.contains(&b.id) => ids.push(b.id),
-                Some(_) => {}
-                None => unknown.push(name.to_owned()),
-            }
-        }
-        if !unknown.is_empty() {
-            let mut e = FieldErrors::new();
-            e.add("building", "unknown_building", unknown.join("、"));
-            return Err(e.into());
-        }
-        if ids.is_empty() {
-            return Err(AppError::field("building", "required"));
-        }
-        Ok(ids)
-    }
-
-    /// The household of the community at a building, unit and room as typed.
-    pub async fn case_household_at(
-        &self,
-        actor: &Actor,
-        community_id: i64,
-        building: &str,
-        unit: &str,
-        room: &str,
-    ) -> AppResult<i64> {
-        let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
-        store::gates::household_at(
-            &mut conn,
-            community_id,
-            building.trim(),
-            unit.trim(),
-            room.trim(),
-        )
-        .await?
-        .ok_or_else(|| AppError::field("room", "unknown_household"))
-    }
-
-    /// A visitor's name, for the form that records them as a case; a visitor of a community
-    /// outside the jurisdiction does not exist.
-    pub async fn case_visitor_name(&self, actor: &Actor, visitor_id: i64) -> AppResult<String> {
-        let mut conn = self.read_as(actor, dc::can_record(actor.role)).await?;
-        match cs::visitor(&mut conn, visitor_id).await? {
-            Some((community, name))
-                if sees_community(&mut conn, &actor.jurisdiction, community).await? =>
-            {
-                Ok(name)
-            }
-            _ => Err(AppError::NotFound),
-        }
-    }
-
-    /// The gates of a community, by id and name, for a movement's form.
-    pub async fn case_gates(
-        &self,
-        actor: &Actor,
-        community_id: i64,
-    ) -> AppResult<Vec<(i64, String)>> {
-        let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
-        Ok(store::cases::tracing::gate_names(&mut conn, community_id).await?)
-    }
 }
 
 /// Whether the jurisdiction covers the community or lies within it (a grid's worker sees the
@@ -788,30 +577,4 @@ fn optional_date(text: &str, field: &str, e: &mut FieldErrors) -> Option<String>
             None
         }
     }
-}
-
-pub const JOBS: &[Job] = &[Job {
-    name: "end_quiet_zones",
-    due_periods: daily_periods,
-    run: |app, tx, period| Box::pin(end_quiet_zones(app, tx, period)),
-}];
-
-/// Ends, as the system, the zones and seals of confirmed cases whose buildings have seen no new
-/// case for the configured quiet days.
-async fn end_quiet_zones(app: &App, tx: &mut WriteTx, _period: &str) -> AppResult<String> {
-    let now = store::now_ms();
-    let before = now - app.settings.cases.quiet_days * 86_400_000;
-    let quiet = cs::quiet_cases(tx.conn(), before).await?;
-    let actor = Actor::system();
-    for id in &quiet {
-        let case = cs::case(tx.conn(), &Jurisdiction::ALL, *id).await?;
-        app.end_case_seals(tx, &actor, &case, None, EndReason::Rule, "")
-            .await?;
-        cs::end_zones(tx.conn(), *id, EndReason::Rule, "", 0, now).await?;
-        let mut a = actor.audit("zone_end", OBJECT_TYPE, *id);
-        a.community_id = Some(case.community_id);
-        a.after = Some(serde_json::json!({ "reason": "rule" }));
-        tx.audit(a).await?;
-    }
-    Ok(format!("{} cases' zones ended", quiet.len()))
 }

@@ -83,6 +83,8 @@ pub struct App {
     pass_key_cache: std::sync::Arc<crate::passes::KeyCache>,
     /// Where one-time codes go: a log unless a gateway is configured.
     sender: std::sync::Arc<dyn returns::MessageSender>,
+    /// The control level pages show, so a page load reads none.
+    level_cache: std::sync::Arc<crate::cases::LevelCache>,
 }
 
 impl App {
@@ -93,6 +95,7 @@ impl App {
             settings,
             pass_key_cache: std::sync::Arc::default(),
             sender: std::sync::Arc::new(returns::LogSender::default()),
+            level_cache: std::sync::Arc::default(),
         }
     }
 

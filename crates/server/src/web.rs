@@ -59,6 +59,8 @@ pub struct Ctx {
     pub csrf: String,
     pub t: Tr,
     pub app: app::App,
+    /// The community's control level, shown on every page of its workers.
+    pub level: Option<domain::cases::ControlLevel>,
 }
 
 impl Ctx {
@@ -93,7 +95,9 @@ async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Option<Ctx>, 
     match state.app.session(token).await {
         Ok(Some((actor, csrf))) => {
             let lang = Lang::from_code(&actor.language).unwrap_or_default();
+            let level = state.app.shown_control_level(&actor).await;
             let ctx = Ctx {
+                level,
                 actor,
                 csrf,
                 t: Tr::new(lang),
@@ -180,6 +184,8 @@ pub struct Chrome {
     pub show_passes: bool,
     pub show_cases: bool,
     pub record_cases: bool,
+    /// The code of the community's control level, when the page shows one.
+    pub level: Option<&'static str>,
     pub show_returns: bool,
     pub path: String,
 }
@@ -207,6 +213,7 @@ impl Chrome {
             show_passes: domain::checkpoint::can_view_passes(r),
             show_cases: domain::cases::can_view(r),
             record_cases: domain::cases::can_record(r),
+            level: ctx.level.map(|l| l.code()),
             show_returns: domain::returns::can_read(r),
             path: String::new(),
         }
@@ -231,6 +238,7 @@ impl Chrome {
             show_passes: false,
             show_cases: false,
             record_cases: false,
+            level: None,
             show_returns: false,
             path: String::new(),
         }
