@@ -223,8 +223,8 @@ impl App {
         Ok(())
     }
 
-    /// Passages at a gate within `minutes` of the case's times there, each with how far apart;
-    /// the case's own household's passages are left out.
+    /// Who passed a gate within `minutes` of the case's times there, each once with its
+    /// closest passage and how far apart; the case's own household's passages are left out.
     async fn near_at_gate(
         &self,
         conn: &mut store::Conn,
@@ -234,10 +234,8 @@ impl App {
         own: Option<i64>,
     ) -> AppResult<Vec<(ContactKey, i64, i64)>> {
         let margin = minutes * 60_000;
-        let mut spans: Vec<(i64, i64)> = times
-            .iter()
-            .map(|(f, t)| (f - margin, t + margin))
-            .collect();
+        let mut spans: Vec<(i64, i64)> =
+            times.iter().map(|(f, t)| (f - margin, t + margin)).collect();
         spans.sort_unstable();
         let mut merged: Vec<(i64, i64)> = Vec::new();
         for (f, t) in spans {
@@ -246,7 +244,9 @@ impl App {
                 _ => merged.push((f, t)),
             }
         }
-        let mut near = Vec::new();
+        // The closest passage of each household or visitor: a busy gate's windows hold the
+        // same households again and again.
+        let mut closest: HashMap<ContactKey, (i64, i64)> = HashMap::new();
         for (f, t) in merged {
             for p in ct::gate_passings(conn, gate, f, t).await? {
                 let Some(key) = passing_key(&p, own) else {
@@ -263,12 +263,19 @@ impl App {
                     })
                     .min()
                     .unwrap_or(0);
-                if close_at_gate(0, apart, minutes) {
-                    near.push((key, p.at, apart / 60_000));
+                if !close_at_gate(0, apart, minutes) {
+                    continue;
+                }
+                let e = closest.entry(key).or_insert((p.at, apart));
+                if apart < e.1 {
+                    *e = (p.at, apart);
                 }
             }
         }
-        Ok(near)
+        Ok(closest
+            .into_iter()
+            .map(|(key, (at, apart))| (key, at, apart / 60_000))
+            .collect())
     }
 
     async fn visitors_and_workers(
