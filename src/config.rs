@@ -106,6 +106,8 @@ pub struct Config {
     pub quarantine_days: u16,
     /// The two daily check windows, local time: `07:00-10:00,17:00-20:00`.
     pub check_windows: String,
+    /// Hours to answer a complaint by category: `medical=4,supplies=12,...`.
+    pub complaint_due_hours: String,
     /// Bounds of an uploaded register, checked before and while it is read.
     pub import_max_rows: i64,
     pub import_max_columns: i64,
@@ -137,6 +139,7 @@ impl fmt::Debug for Config {
             .field("trusted_proxy_header", &self.trusted_proxy_header)
             .field("quarantine_days", &self.quarantine_days)
             .field("check_windows", &self.check_windows)
+            .field("complaint_due_hours", &self.complaint_due_hours)
             .field("import_max_rows", &self.import_max_rows)
             .field("import_max_columns", &self.import_max_columns)
             .field("import_max_cell_kb", &self.import_max_cell_kb)
@@ -246,6 +249,8 @@ impl Config {
             quarantine_days: self.quarantine_days,
             check_windows: domain::quarantine::Windows::parse(&self.check_windows)
                 .map_err(|e| invalid("check_windows", e.to_string()))?,
+            complaint_due_hours: domain::complaints::DueHours::parse(&self.complaint_due_hours)
+                .map_err(|e| invalid("complaint_due_hours", e.to_string()))?,
             imports: self.import_limits(),
             ..app::Settings::default()
         };

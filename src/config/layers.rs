@@ -31,6 +31,7 @@ pub struct Layer {
     pub trusted_proxy_header: Option<String>,
     pub quarantine_days: Option<i64>,
     pub check_windows: Option<String>,
+    pub complaint_due_hours: Option<String>,
     pub import_max_rows: Option<i64>,
     pub import_max_columns: Option<i64>,
     pub import_max_cell_kb: Option<i64>,
@@ -97,6 +98,7 @@ impl Layer {
             trusted_proxy_header: get("TRUSTED_PROXY_HEADER"),
             quarantine_days: number("QUARANTINE_DAYS")?,
             check_windows: get("CHECK_WINDOWS"),
+            complaint_due_hours: get("COMPLAINT_DUE_HOURS"),
             import_max_rows: number("IMPORT_MAX_ROWS")?,
             import_max_columns: number("IMPORT_MAX_COLUMNS")?,
             import_max_cell_kb: number("IMPORT_MAX_CELL_KB")?,
@@ -135,6 +137,7 @@ pub(super) struct Resolver {
     trusted_proxy_header: Option<String>,
     quarantine_days: Option<i64>,
     check_windows: Option<String>,
+    complaint_due_hours: Option<String>,
     import_max_rows: Option<i64>,
     import_max_columns: Option<i64>,
     import_max_cell_kb: Option<i64>,
@@ -304,6 +307,11 @@ impl Resolver {
                 .map_err(|e| invalid(&name("check_windows"), format!("{w:?}: {e}")))?;
             self.check_windows = Some(parsed.to_string());
         }
+        if let Some(d) = &l.complaint_due_hours {
+            let parsed = domain::complaints::DueHours::parse(d)
+                .map_err(|e| invalid(&name("complaint_due_hours"), format!("{d:?}: {e}")))?;
+            self.complaint_due_hours = Some(parsed.to_string());
+        }
         Ok(())
     }
 
@@ -359,6 +367,9 @@ impl Resolver {
             check_windows: self
                 .check_windows
                 .unwrap_or_else(|| defaults.check_windows.to_string()),
+            complaint_due_hours: self
+                .complaint_due_hours
+                .unwrap_or_else(|| defaults.complaint_due_hours.to_string()),
             import_max_rows: self
                 .import_max_rows
                 .unwrap_or(limit(defaults.imports.sheet.max_rows)),

@@ -4,6 +4,7 @@
 mod calls;
 mod capabilities;
 mod gates;
+mod hotline;
 mod world;
 
 use app::{Actor, App};

@@ -56,6 +56,10 @@ pub enum ErrorCode {
     // Gates and passes.
     NotOnShift,
     PassRevoked,
+    // The hotline and complaints.
+    NotOnDuty,
+    FollowUpDone,
+    ComplaintStepNotAllowed,
 }
 
 impl ErrorCode {
@@ -101,6 +105,9 @@ impl ErrorCode {
             ErrorCode::StopsPending => "stops_pending",
             ErrorCode::NotOnShift => "not_on_shift",
             ErrorCode::PassRevoked => "pass_revoked",
+            ErrorCode::NotOnDuty => "not_on_duty",
+            ErrorCode::FollowUpDone => "follow_up_done",
+            ErrorCode::ComplaintStepNotAllowed => "complaint_step_not_allowed",
         }
     }
 }

@@ -7,10 +7,12 @@ pub mod audit;
 pub mod auth;
 pub mod calls;
 pub mod checks;
+pub mod complaints;
 pub mod crypto;
 mod error;
 pub mod events;
 pub mod gates;
+pub mod hotline;
 pub mod import;
 pub mod jobs;
 pub mod passes;
@@ -46,6 +48,8 @@ pub struct Settings {
     pub imports: import::ImportLimits,
     /// The checkpoint rules: passes' life, a household's quota, the visitor rule.
     pub gates: gates::GateRules,
+    /// Hours to answer a resident's complaint, by category.
+    pub complaint_due_hours: domain::complaints::DueHours,
 }
 
 impl Default for Settings {
@@ -61,6 +65,7 @@ impl Default for Settings {
             check_windows: domain::quarantine::Windows::default(),
             imports: import::ImportLimits::default(),
             gates: gates::GateRules::default(),
+            complaint_due_hours: domain::complaints::DueHours::default(),
         }
     }
 }

@@ -51,6 +51,8 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.calls.txt"),
     include_str!("../i18n/zh.gates.txt"),
     include_str!("../i18n/zh.gate_scan.txt"),
+    include_str!("../i18n/zh.hotline.txt"),
+    include_str!("../i18n/zh.complaints.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -64,6 +66,8 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.calls.txt"),
     include_str!("../i18n/en.gates.txt"),
     include_str!("../i18n/en.gate_scan.txt"),
+    include_str!("../i18n/en.hotline.txt"),
+    include_str!("../i18n/en.complaints.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

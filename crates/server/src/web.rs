@@ -178,6 +178,9 @@ pub struct Chrome {
     pub show_accounts: bool,
     pub show_gates: bool,
     pub show_passes: bool,
+    /// The hotline's page for the role (the call log, or one's follow-ups); empty: none.
+    pub hotline_path: &'static str,
+    pub show_complaints: bool,
     pub path: String,
 }
 
@@ -202,6 +205,14 @@ impl Chrome {
                 || domain::checkpoint::can_read_passages(r)
                 || domain::checkpoint::can_keep_gate(r),
             show_passes: domain::checkpoint::can_view_passes(r),
+            hotline_path: if domain::hotline::can_answer(r) || domain::hotline::can_read(r) {
+                "/hotline"
+            } else if domain::hotline::may_own_follow_up(r) {
+                "/hotline/follow-ups"
+            } else {
+                ""
+            },
+            show_complaints: domain::complaints::can_read(r),
             path: String::new(),
         }
     }
@@ -223,6 +234,8 @@ impl Chrome {
             show_accounts: false,
             show_gates: false,
             show_passes: false,
+            hotline_path: "",
+            show_complaints: false,
             path: String::new(),
         }
     }
@@ -274,7 +287,7 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         C::NotFound | C::NoSuchRoute => StatusCode::NOT_FOUND,
         C::Unauthenticated => StatusCode::UNAUTHORIZED,
         // A guard off shift may not act at the gate: a refusal of the role's reach, named.
-        C::Forbidden | C::CsrfFailed | C::NotOnShift => StatusCode::FORBIDDEN,
+        C::Forbidden | C::CsrfFailed | C::NotOnShift | C::NotOnDuty => StatusCode::FORBIDDEN,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         C::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -305,7 +318,9 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         | C::RoundDone
         | C::RoundNotYetOpen
         | C::StopsPending
-        | C::PassRevoked => StatusCode::CONFLICT,
+        | C::PassRevoked
+        | C::FollowUpDone
+        | C::ComplaintStepNotAllowed => StatusCode::CONFLICT,
     }
 }
 

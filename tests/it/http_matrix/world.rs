@@ -38,6 +38,7 @@ pub(super) struct World {
     pub(super) other_rounds: [i64; 4],
     pub(super) day: String,
     pub(super) gates: super::gates::GateWorld,
+    pub(super) hotline: super::hotline::HotlineWorld,
 }
 
 /// The community's staff everywhere: sets the world up through the use cases.
@@ -305,6 +306,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
             .expect("open");
     }
     let gates = super::gates::gate_world(app, f, &places).await;
+    let hotline = super::hotline::hotline_world(app, f, &places).await;
     campaigns[G2] = campaigns[G1];
     teams[G2] = teams[G1];
     members[G2] = members[G1].clone();
@@ -330,5 +332,6 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
         other_rounds,
         day: day.to_string(),
         gates,
+        hotline,
     }
 }

@@ -47,6 +47,24 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/gates/{id}/shifts", &["post"]),
     ("/gate-shifts/{id}", &["delete"]),
     ("/me/shifts", &["get"]),
+    ("/hotline/shifts", &["get"]),
+    ("/communities/{id}/hotline-shifts", &["post"]),
+    ("/hotline-shifts/{id}", &["delete"]),
+    ("/hotline/calls", &["get", "post"]),
+    ("/hotline/calls/{id}", &["get"]),
+    ("/hotline/calls-per-hour", &["get"]),
+    ("/hotline/callers", &["get"]),
+    ("/me/follow-ups", &["get"]),
+    ("/follow-ups/{id}/done", &["post"]),
+    ("/complaints", &["get"]),
+    ("/complaints/figures", &["get"]),
+    ("/complaints/{id}", &["get"]),
+    ("/complaints/{id}/assign", &["post"]),
+    ("/complaints/{id}/reply", &["post"]),
+    ("/complaints/{id}/close", &["post"]),
+    ("/communities/{id}/complaints", &["post"]),
+    ("/complaint-links/{token}", &["get"]),
+    ("/complaint-links/{token}/rating", &["post"]),
     ("/gates/{id}/passages", &["post"]),
     ("/gates/{id}/visitors", &["post"]),
     ("/gates/{id}/visitor-lookup", &["post"]),
@@ -198,14 +216,26 @@ async fn the_openapi_document_lists_every_route_and_matches_its_snapshot() {
         for method in methods {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
             let res = anon.json(method.clone(), &uri, &json!({})).await;
+            // A complaint's link is its credential: an unknown one is the use case's
+            // `not_found`, never the router's `no_such_route`.
+            if path == "/complaint-links/{token}" {
+                assert_eq!(res.json()["error"]["code"], "not_found", "{method} {uri}");
+                continue;
+            }
             assert!(
                 ![StatusCode::NOT_FOUND, StatusCode::METHOD_NOT_ALLOWED].contains(&res.status),
                 "{method} {uri} is not served: {}",
                 res.status
             );
             // A self-report's credential is its link; an unknown one is not found. The pass
-            // keys are public: any gate or outside verifier reads them.
-            if path != "/tokens" && path != "/passes/keys" && !path.starts_with("/self-reports/") {
+            // keys are public: any gate or outside verifier reads them; anyone may file a
+            // complaint.
+            if path != "/tokens"
+                && path != "/passes/keys"
+                && path != "/communities/{id}/complaints"
+                && !path.starts_with("/self-reports/")
+                && !path.starts_with("/complaint-links/")
+            {
                 assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
             }
         }

@@ -6,8 +6,10 @@ mod assignees;
 mod audit;
 mod calls;
 mod checks;
+mod complaints;
 pub mod extract;
 mod gates;
+mod hotline;
 mod imports;
 mod passes;
 mod patch;
@@ -192,6 +194,8 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(assignees::routes())
         .merge(passes::routes())
         .merge(gates::routes())
+        .merge(hotline::routes())
+        .merge(complaints::routes())
 }
 
 pub fn routes() -> Router<AppState> {

@@ -4,8 +4,10 @@ mod accounts;
 mod audit;
 pub(crate) mod calls;
 pub(crate) mod checks;
+mod complaints;
 pub(crate) mod gate_scan;
 mod gates;
+mod hotline;
 pub(crate) mod imports;
 mod passes;
 mod quarantine;
@@ -64,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .merge(gates::routes())
         .merge(passes::routes())
         .merge(gate_scan::routes())
+        .merge(hotline::routes())
+        .merge(complaints::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
