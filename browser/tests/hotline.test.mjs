@@ -55,7 +55,7 @@ test('a hotline call about a returnee leaves a follow-up that the grid worker fi
   await staff.fill('#h-outcome', '已告知居家等候');
   const owner = await staff
     .locator('[data-testid=owner] option')
-    .evaluateAll((os) => os.find((o) => o.textContent.includes('网格员'))?.value);
+    .evaluateAll((os) => os.find((o) => o.value && o.textContent.includes('网格员'))?.value);
   assert.ok(owner, 'the grid worker is offered as the owner');
   await staff.selectOption('[data-testid=owner]', owner);
   await submit(staff, '[data-testid=log-call]', (u) => u.pathname === '/hotline/calls');
