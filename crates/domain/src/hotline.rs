@@ -231,12 +231,6 @@ pub fn mask_number(number: &str) -> String {
     }
 }
 
-/// The hour of the day (0-23) of a local time in ms since the epoch shifted to local time.
-#[must_use]
-pub fn hour_of(local_ms: i64) -> u8 {
-    u8::try_from(local_ms.rem_euclid(86_400_000) / 3_600_000).unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,7 +314,5 @@ mod tests {
         assert_eq!(follow_up_due(0, Some(2)), Ok(2 * 3_600_000));
         assert_eq!(follow_up_due(0, Some(0)), Err(TextError::OutOfRange));
         assert_eq!(follow_up_due(0, Some(24 * 8)), Err(TextError::OutOfRange));
-        assert_eq!(hour_of(13 * 3_600_000 + 59_000), 13);
-        assert_eq!(hour_of(86_400_000 + 3_600_000), 1);
     }
 }

@@ -16,7 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     paths! {
-        complaints; figures; complaint; assign; reply; close; file; link; rate;
+        complaints; complaint_figures; complaint; assign_complaint; reply_complaint;
+        close_complaint; file_complaint; complaint_link; rate_complaint;
     }
 }
 
@@ -195,7 +196,7 @@ async fn complaints(
 
 /// Open, overdue and closed complaints and the average time to close, for the lead.
 #[utoipa::path(get, path = "/complaints/figures", responses((status = 200, body = ComplaintFiguresDto), (status = 403, body = ErrorBody)))]
-async fn figures(ctx: ApiCtx) -> ApiResult<Json<ComplaintFiguresDto>> {
+async fn complaint_figures(ctx: ApiCtx) -> ApiResult<Json<ComplaintFiguresDto>> {
     let f = ctx.app.complaint_figures(&ctx.actor).await?;
     Ok(Json(ComplaintFiguresDto {
         open: f.open,
@@ -217,7 +218,7 @@ async fn complaint(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<Complaint
 
 /// Gives a complaint an owner.
 #[utoipa::path(post, path = "/complaints/{id}/assign", params(("id" = i64, Path)), request_body = AssignComplaintRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn assign(
+async fn assign_complaint(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<AssignComplaintRequest>,
@@ -228,7 +229,7 @@ async fn assign(
 
 /// Answers the resident: its owner, or staff.
 #[utoipa::path(post, path = "/complaints/{id}/reply", params(("id" = i64, Path)), request_body = ReplyComplaintRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn reply(
+async fn reply_complaint(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<ReplyComplaintRequest>,
@@ -239,7 +240,7 @@ async fn reply(
 
 /// Closes a complaint without the resident's answer, with a reason.
 #[utoipa::path(post, path = "/complaints/{id}/close", params(("id" = i64, Path)), request_body = CloseComplaintRequest, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn close(
+async fn close_complaint(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<CloseComplaintRequest>,
@@ -250,7 +251,7 @@ async fn close(
 
 /// Files a resident's complaint, with no account; limited per client (429).
 #[utoipa::path(post, path = "/communities/{id}/complaints", params(("id" = i64, Path)), request_body = FileComplaintRequest, responses((status = 201, body = ComplaintFiledDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)), security(()))]
-async fn file(
+async fn file_complaint(
     State(s): State<AppState>,
     client: crate::pages::ClientAddr,
     Path(id): Path<i64>,
@@ -282,7 +283,7 @@ async fn file(
 
 /// The complaint of a personal link, with the replies; the token is the only credential.
 #[utoipa::path(get, path = "/complaint-links/{token}", params(("token" = String, Path)), responses((status = 200, body = ResidentComplaintDto), (status = 404, body = ErrorBody)), security(()))]
-async fn link(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+async fn complaint_link(State(s): State<AppState>, Path(token): Path<String>) -> Response {
     match s.app.complaint_of_link(&token).await {
         Ok(v) => Json(ResidentComplaintDto {
             state: v.complaint.state,
@@ -301,7 +302,7 @@ async fn link(State(s): State<AppState>, Path(token): Path<String>) -> Response 
 /// The resident's satisfaction with the reply: closes the complaint, or sends it back to its
 /// owner when they are not satisfied.
 #[utoipa::path(post, path = "/complaint-links/{token}/rating", params(("token" = String, Path)), request_body = RateComplaintRequest, responses((status = 200, body = RatedDto), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(()))]
-async fn rate(
+async fn rate_complaint(
     State(s): State<AppState>,
     Path(token): Path<String>,
     Json(r): Json<RateComplaintRequest>,

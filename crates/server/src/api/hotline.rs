@@ -14,8 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     paths! {
-        shifts; add_shift; end_shift; log_call, calls; call; calls_per_hour; callers;
-        my_follow_ups; finish_follow_up;
+        hotline_shifts; add_hotline_shift; end_hotline_shift; log_hotline_call, hotline_calls;
+        hotline_call; hotline_calls_per_hour; hotline_callers; my_follow_ups; finish_follow_up;
     }
 }
 
@@ -195,14 +195,14 @@ pub struct FollowUpDoneRequest {
 
 /// The hotline duty shifts of the caller's jurisdiction not yet over.
 #[utoipa::path(get, path = "/hotline/shifts", responses((status = 200, body = Vec<HotlineShiftDto>), (status = 403, body = ErrorBody)))]
-async fn shifts(ctx: ApiCtx) -> ApiResult<Json<Vec<HotlineShiftDto>>> {
+async fn hotline_shifts(ctx: ApiCtx) -> ApiResult<Json<Vec<HotlineShiftDto>>> {
     let list = ctx.app.hotline_shifts(&ctx.actor).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
 /// Puts a staff member of the community on a hotline duty shift.
 #[utoipa::path(post, path = "/communities/{id}/hotline-shifts", params(("id" = i64, Path)), request_body = HotlineShiftRequest, responses((status = 201, body = super::Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_shift(
+async fn add_hotline_shift(
     ctx: ApiCtx,
     Path(id): Path<i64>,
     Json(r): Json<HotlineShiftRequest>,
@@ -216,7 +216,7 @@ async fn add_shift(
 
 /// Ends a duty shift now, or calls off one not yet begun.
 #[utoipa::path(delete, path = "/hotline-shifts/{id}", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn end_shift(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+async fn end_hotline_shift(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     ctx.app.end_hotline_shift(&ctx.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -224,7 +224,7 @@ async fn end_shift(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
 /// Logs a call the caller answered on duty, with its follow-up, the complaint it files and the
 /// delivery it asks for, in one transaction. Off duty: 403 `not_on_duty`.
 #[utoipa::path(post, path = "/hotline/calls", request_body = CallLogRequest, responses((status = 201, body = CallLoggedDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn log_call(
+async fn log_hotline_call(
     ctx: ApiCtx,
     Json(r): Json<CallLogRequest>,
 ) -> ApiResult<(StatusCode, Json<CallLoggedDto>)> {
@@ -260,7 +260,10 @@ async fn log_call(
 
 /// The calls of the caller's jurisdiction, newest first.
 #[utoipa::path(get, path = "/hotline/calls", params(CallParams), responses((status = 200, body = HotlineCallPage), (status = 403, body = ErrorBody)))]
-async fn calls(ctx: ApiCtx, Query(p): Query<CallParams>) -> ApiResult<Json<HotlineCallPage>> {
+async fn hotline_calls(
+    ctx: ApiCtx,
+    Query(p): Query<CallParams>,
+) -> ApiResult<Json<HotlineCallPage>> {
     let filter = store::hotline::CallFilter {
         topic: p.topic,
         ..Default::default()
@@ -271,7 +274,7 @@ async fn calls(ctx: ApiCtx, Query(p): Query<CallParams>) -> ApiResult<Json<Hotli
 
 /// One call with its follow-ups.
 #[utoipa::path(get, path = "/hotline/calls/{id}", params(("id" = i64, Path)), responses((status = 200, body = HotlineCallDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn call(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<HotlineCallDetail>> {
+async fn hotline_call(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<HotlineCallDetail>> {
     let (call, follow_ups) = ctx.app.hotline_call(&ctx.actor, id).await?;
     Ok(Json(HotlineCallDetail {
         call: call.into(),
@@ -281,7 +284,7 @@ async fn call(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<HotlineCallDet
 
 /// Calls by hour of the day and topic over the last days, for the lead's chart.
 #[utoipa::path(get, path = "/hotline/calls-per-hour", params(HourParams), responses((status = 200, body = Vec<HourCountDto>), (status = 403, body = ErrorBody)))]
-async fn calls_per_hour(
+async fn hotline_calls_per_hour(
     ctx: ApiCtx,
     Query(p): Query<HourParams>,
 ) -> ApiResult<Json<Vec<HourCountDto>>> {
@@ -294,7 +297,10 @@ async fn calls_per_hour(
 
 /// Residents whose name starts with `q` or whose phone is `q`: whom a call may be about.
 #[utoipa::path(get, path = "/hotline/callers", params(CallerParams), responses((status = 200, body = Vec<CallerDto>), (status = 403, body = ErrorBody)))]
-async fn callers(ctx: ApiCtx, Query(p): Query<CallerParams>) -> ApiResult<Json<Vec<CallerDto>>> {
+async fn hotline_callers(
+    ctx: ApiCtx,
+    Query(p): Query<CallerParams>,
+) -> ApiResult<Json<Vec<CallerDto>>> {
     let found = ctx.app.find_callers(&ctx.actor, &p.q).await?;
     Ok(Json(
         found
