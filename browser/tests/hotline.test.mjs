@@ -90,14 +90,16 @@ test('a hotline call about a returnee leaves a follow-up that the grid worker fi
 });
 
 test('a resident files a complaint on a phone, reads the reply on the link and rates it', async () => {
-  // The community's public page, reached from its posted QR code: the lead finds the community.
+  // The community's public page, reached from the link and QR code the lead posts.
   const staff = await newPage(env.browser, env.server, DESKTOP);
   await login(staff, 'staff');
-  await staff.goto('/');
-  const community = new URL(staff.url()).pathname.match(/\/communities\/(\d+)/)[1];
+  await staff.goto('/complaints');
+  assert.ok(await staff.isVisible('[data-testid=complaint-entrances] svg'), 'a QR code to post');
+  const entrance = await staff.getAttribute('[data-testid=complaint-entrances] a', 'href');
+  assert.match(entrance, /\/complain\/\d+$/);
 
   const resident = await newPage(env.browser, env.server, PHONE);
-  await resident.goto(`/complain/${community}`);
+  await resident.goto(entrance);
   assert.match(await resident.textContent('h1'), /投诉/);
   await assertFits(resident, 'the complaint form');
   await resident.check('[data-testid=category-supplies]');

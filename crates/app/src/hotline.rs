@@ -71,6 +71,13 @@ pub struct CallerMatch {
     pub phone_masked: String,
 }
 
+/// A call just written, as its follow-up needs it.
+struct Answered<'a> {
+    id: i64,
+    community_id: i64,
+    home: Option<&'a Home>,
+}
+
 /// A household the call is about, with its place.
 struct Home {
     household_id: i64,
@@ -373,43 +380,19 @@ impl App {
             || leads.follow_up
             || (topic == Topic::Help && delivery_id.is_none())
         {
-            let owner = match (input.owner_id, &home) {
-                (Some(o), _) => Some(o),
-                (None, Some(hm)) => {
-                    hs::grid_worker_of(tx.conn(), hm.grid_id, hm.building_id).await?
-                }
-                (None, None) => None,
-            };
-            let owner = owner.ok_or_else(|| AppError::field("owner_id", "required"))?;
-            let owners = hs::owners_in(tx.conn(), shift.community_id, &OWNER_ROLES).await?;
-            if !owners.iter().any(|o| o.id == owner) {
-                return Err(AppError::field("owner_id", "not_an_owner_here"));
-            }
             let what = what
                 .filter(|w| !w.is_empty())
                 .unwrap_or_else(|| said.clone());
             let due_at = due.unwrap_or(now + h::FOLLOW_UP_DEFAULT_HOURS * 3_600_000);
-            let id = hs::insert_follow_up(
-                tx.conn(),
-                &NewFollowUp {
-                    call_id,
-                    community_id: shift.community_id,
-                    grid_id: home.as_ref().map(|x| x.grid_id),
-                    building_id: home.as_ref().map(|x| x.building_id),
-                    owner_id: owner,
-                    what: &what,
-                    due_at,
-                    by: actor.account_id,
-                },
+            let call = Answered {
+                id: call_id,
+                community_id: shift.community_id,
+                home: home.as_ref(),
+            };
+            Some(
+                self.follow_up_in(&mut tx, actor, &call, input.owner_id, &what, due_at)
+                    .await?,
             )
-            .await?;
-            let mut a = actor.audit("hotline_follow_up_create", FOLLOW_UP_OBJECT, id);
-            a.community_id = Some(shift.community_id);
-            a.after = Some(serde_json::json!({
-                "call_id": call_id, "owner_id": owner, "due_at": due_at, "state": "open",
-            }));
-            tx.audit(a).await?;
-            Some(id)
         } else {
             None
         };
@@ -429,6 +412,51 @@ impl App {
             complaint: filed,
             delivery_id,
         })
+    }
+
+    /// The follow-up a call leaves, inside its transaction: given to `owner`, or to the
+    /// household's grid worker; refused when there is neither, or the owner does not work in
+    /// the community.
+    async fn follow_up_in(
+        &self,
+        tx: &mut store::WriteTx,
+        actor: &Actor,
+        call: &Answered<'_>,
+        owner: Option<i64>,
+        what: &str,
+        due_at: i64,
+    ) -> AppResult<i64> {
+        let owner = match (owner, call.home) {
+            (Some(o), _) => Some(o),
+            (None, Some(hm)) => hs::grid_worker_of(tx.conn(), hm.grid_id, hm.building_id).await?,
+            (None, None) => None,
+        };
+        let owner = owner.ok_or_else(|| AppError::field("owner_id", "required"))?;
+        let owners = hs::owners_in(tx.conn(), call.community_id, &OWNER_ROLES).await?;
+        if !owners.iter().any(|o| o.id == owner) {
+            return Err(AppError::field("owner_id", "not_an_owner_here"));
+        }
+        let id = hs::insert_follow_up(
+            tx.conn(),
+            &NewFollowUp {
+                call_id: call.id,
+                community_id: call.community_id,
+                grid_id: call.home.map(|x| x.grid_id),
+                building_id: call.home.map(|x| x.building_id),
+                owner_id: owner,
+                what,
+                due_at,
+                by: actor.account_id,
+            },
+        )
+        .await?;
+        let mut a = actor.audit("hotline_follow_up_create", FOLLOW_UP_OBJECT, id);
+        a.community_id = Some(call.community_id);
+        a.after = Some(serde_json::json!({
+            "call_id": call.id, "owner_id": owner, "due_at": due_at, "state": "open",
+        }));
+        tx.audit(a).await?;
+        Ok(id)
     }
 
     /// The calls of the actor's jurisdiction, newest first.

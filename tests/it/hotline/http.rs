@@ -179,6 +179,11 @@ async fn a_resident_files_a_complaint_and_reads_the_reply_on_the_link() {
     let list = staff.get("/complaints").await;
     list.assert_status(StatusCode::OK);
     assert!(list.text().contains("菜坏了"));
+    assert!(
+        list.text()
+            .contains(&format!("/complain/{}\"", f.community_id)),
+        "the public page's link to post"
+    );
     let id = app
         .complaints(
             &f.staff,

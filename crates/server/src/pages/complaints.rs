@@ -7,7 +7,8 @@ mod public;
 use app::complaints::ComplaintFigures;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use domain::complaints::{self as d};
 use domain::page::PageRequest;
@@ -17,6 +18,7 @@ use store::complaints::{Complaint, Reply, View};
 use store::hotline::Owner;
 
 use crate::AppState;
+use crate::pages::checks::order::{link_url, qr_svg_sized};
 use crate::pages::registry_time;
 use crate::web::{
     Chrome, Ctx, Form, FormErrors, OnPage, PageResult, invalid, redirect, render_form,
@@ -66,9 +68,16 @@ struct ListPage {
     rows: Vec<Row>,
     after: Option<i64>,
     next: Option<i64>,
+    /// The public page of each community, to post as a link and a QR code.
+    entrances: Vec<(String, String, String)>,
 }
 
-async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
+async fn list(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     let (view, code) = match q.view.as_str() {
         "overdue" => (View::Overdue, "overdue"),
         "closed" => (View::Closed, "closed"),
@@ -89,6 +98,14 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
         .and_then(|f| f.average_close_ms)
         .map(hours)
         .unwrap_or_else(|| "—".to_owned());
+    let mut entrances = Vec::new();
+    if d::can_manage(ctx.actor.role) {
+        for c in ctx.app.communities(&ctx.actor).await.on_page(&ctx)? {
+            let url = link_url(&s, &headers, &format!("/complain/{}", c.id));
+            let qr = qr_svg_sized(&url, 160);
+            entrances.push((c.name, url, qr));
+        }
+    }
     let now = store::now_ms();
     Ok(render_form(
         &ListPage {
@@ -108,6 +125,7 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
                 .collect(),
             after: q.after,
             next: page.next,
+            entrances,
         },
         false,
     ))
