@@ -2,15 +2,15 @@
 //! owned, replied to, rated by the resident and closed; overdue by category; limited per
 //! client; nothing deleted and every step audited.
 
-use app::complaints::ComplaintInput;
+use app::complaints::{CONTACT_ACTION, ComplaintInput};
 use app::{AppError, ErrorCode};
 use domain::complaints::{Satisfaction, State};
 use domain::page::PageRequest;
 use store::complaints::View;
 
 use crate::support::{
-    TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found, audit_object,
-    audit_trail,
+    TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found, audit_action,
+    audit_object, audit_trail,
 };
 
 const CONTACT: &str = "13812345678";
@@ -90,6 +90,24 @@ async fn a_complaint_is_filed_owned_replied_rated_and_closed() {
     assert_eq!(c.state, State::Assigned);
     assert_eq!(c.owner_id, Some(f.grid_worker.account_id));
 
+    // The owner calls the resident back: the number revealed once, audited, masked in the trail.
+    assert_eq!(
+        app.complaint_contact(&f.grid_worker, id)
+            .await
+            .expect("call back"),
+        format!("tel:{CONTACT}")
+    );
+    assert_forbidden(app.complaint_contact(&f.official, id).await);
+    let reveals = audit_trail(app, &f.auditor, audit_action(CONTACT_ACTION)).await;
+    assert_eq!(reveals.len(), 1);
+    assert!(
+        !reveals[0]
+            .after
+            .as_deref()
+            .unwrap_or_default()
+            .contains(CONTACT)
+    );
+
     app.reply_complaint(&f.grid_worker, id, "已联系超市更换")
         .await
         .expect("replied");
@@ -123,6 +141,7 @@ async fn a_complaint_is_filed_owned_replied_rated_and_closed() {
     );
     let v = app.complaint_of_link(&filed.token).await.expect("link");
     assert_eq!(v.replies.len(), 2, "nothing is deleted");
+    assert_forbidden(app.complaint_contact(&f.grid_worker, id).await);
     assert_eq!(v.complaint.satisfaction, Some(Satisfaction::Satisfied));
 
     let figures = app.complaint_figures(&f.staff).await.expect("figures");
@@ -142,6 +161,7 @@ async fn a_complaint_is_filed_owned_replied_rated_and_closed() {
         actions,
         vec![
             "complaint_assign",
+            "complaint_contact",
             "complaint_file",
             "complaint_rate",
             "complaint_rate",

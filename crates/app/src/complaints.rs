@@ -21,6 +21,8 @@ use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a complaint.
 pub const COMPLAINT_OBJECT: &str = "complaint";
+/// The audit action of a resident's number revealed for a call back.
+pub const CONTACT_ACTION: &str = "complaint_contact";
 
 /// A complaint as a resident or the hotline gives it.
 #[derive(Debug, Clone, Default)]
@@ -391,6 +393,25 @@ impl App {
         )
         .await
         .map(|_| ())
+    }
+
+    /// The resident's number in full, for a call back by the complaint's owner (or staff)
+    /// while it is open: one audited read. Returns the `tel:` address to dial.
+    pub async fn complaint_contact(&self, actor: &Actor, id: i64) -> AppResult<String> {
+        let mut tx = self.write_as(actor, d::may_own(actor.role)).await?;
+        let c = cs::complaint(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
+        if c.state == State::Closed || !d::may_reply(actor.role, actor.account_id, c.owner_id) {
+            return Err(AppError::Forbidden);
+        }
+        let phone = cs::contact_of(tx.conn(), id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let tel = domain::calls::tel_uri(&phone).ok_or(AppError::NotFound)?;
+        let mut a = actor.audit(CONTACT_ACTION, COMPLAINT_OBJECT, id);
+        a.community_id = Some(c.community_id);
+        a.after = Some(serde_json::json!({ "phone": c.contact_masked }));
+        tx.commit_audited(a).await?;
+        Ok(tel)
     }
 
     /// Closes a complaint without the resident's answer (a duplicate, no answer for days),

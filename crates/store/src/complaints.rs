@@ -180,6 +180,17 @@ pub async fn complaints(
     .await
 }
 
+/// The resident's contact in full: the one read of it, for a call its owner makes.
+pub async fn contact_of(conn: &mut Conn, id: i64) -> Result<Option<String>> {
+    Ok(sql::scalar_optional::<Option<String>>(
+        conn,
+        "SELECT contact FROM complaints WHERE id = $1",
+        (id,),
+    )
+    .await?
+    .flatten())
+}
+
 /// What a step changes on a complaint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComplaintUpdate {

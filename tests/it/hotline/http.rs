@@ -196,6 +196,7 @@ async fn a_resident_files_a_complaint_and_reads_the_reply_on_the_link() {
         .id;
     let page = staff.get(&format!("/complaints/{id}")).await;
     assert!(page.text().contains("138****5678"));
+    assert!(!page.text().contains("13812345678"));
     let csrf = page
         .form_csrf(&format!("/complaints/{id}/assign"))
         .expect("assign form");
@@ -214,6 +215,11 @@ async fn a_resident_files_a_complaint_and_reads_the_reply_on_the_link() {
         )
         .await;
     assert_eq!(replied.status, StatusCode::SEE_OTHER);
+    let called = staff
+        .post_form(&format!("/complaints/{id}/call"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(called.status, StatusCode::SEE_OTHER);
+    assert_eq!(called.location(), Some("tel:13812345678"));
 
     // The resident reads it and rates it on the link.
     let page = resident.get(&path).await;

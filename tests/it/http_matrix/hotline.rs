@@ -31,7 +31,7 @@ fn complaint(building: i64) -> ComplaintInput {
         what: "菜坏了".to_owned(),
         place: "门口".to_owned(),
         building_id: Some(building),
-        contact: String::new(),
+        contact: "13812345678".to_owned(),
     }
 }
 
@@ -190,6 +190,10 @@ pub(super) async fn request(
             Method::POST,
             format!("/complaints/{}/assign", w.complaints[t]),
             json!({ "owner_id": w.staff[t] }),
+        ),
+        "POST   /complaints/{id}/contact" => Request::bare(
+            Method::POST,
+            format!("/complaints/{}/contact", w.complaints[t]),
         ),
         "POST   /complaints/{id}/reply" => Request::send(
             Method::POST,

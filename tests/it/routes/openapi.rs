@@ -62,6 +62,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/complaints/{id}/assign", &["post"]),
     ("/complaints/{id}/reply", &["post"]),
     ("/complaints/{id}/close", &["post"]),
+    ("/complaints/{id}/contact", &["post"]),
     ("/communities/{id}/complaints", &["post"]),
     ("/complaint-links/{token}", &["get"]),
     ("/complaint-links/{token}/rating", &["post"]),

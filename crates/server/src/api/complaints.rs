@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub fn routes() -> OpenApiRouter<AppState> {
     paths! {
         complaints; complaint_figures; complaint; assign_complaint; reply_complaint;
-        close_complaint; file_complaint; complaint_link; rate_complaint;
+        close_complaint; complaint_contact; file_complaint; complaint_link; rate_complaint;
     }
 }
 
@@ -247,6 +247,28 @@ async fn close_complaint(
 ) -> ApiResult<StatusCode> {
     ctx.app.close_complaint(&ctx.actor, id, &r.reason).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ComplaintContactDto {
+    /// The resident's number in full, for this call only.
+    pub phone: String,
+    /// The number as a `tel:` address to dial.
+    pub tel: String,
+}
+
+/// The resident's number in full, for a call back by the complaint's owner or staff while it
+/// is open; audited as a sensitive read.
+#[utoipa::path(post, path = "/complaints/{id}/contact", params(("id" = i64, Path)), responses((status = 200, body = ComplaintContactDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn complaint_contact(
+    ctx: ApiCtx,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ComplaintContactDto>> {
+    let tel = ctx.app.complaint_contact(&ctx.actor, id).await?;
+    Ok(Json(ComplaintContactDto {
+        phone: tel.trim_start_matches("tel:").to_owned(),
+        tel,
+    }))
 }
 
 /// Files a resident's complaint, with no account; limited per client (429).

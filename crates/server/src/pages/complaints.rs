@@ -9,6 +9,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use domain::complaints::{self as d};
 use domain::page::PageRequest;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/complaints/{id}/assign", post(assign))
         .route("/complaints/{id}/reply", post(reply))
         .route("/complaints/{id}/close", post(close))
+        .route("/complaints/{id}/call", post(call_back))
         .merge(public::routes())
 }
 
@@ -235,4 +237,26 @@ async fn reply(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TextForm>) -> PageRe
 async fn close(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TextForm>) -> PageResult {
     let result = ctx.app.close_complaint(&ctx.actor, id, &f.reason).await;
     after(&ctx, id, result).await
+}
+
+/// Reveals the resident's number for a call back, audited, and sends the phone to dial it.
+async fn call_back(ctx: Ctx, Path(id): Path<i64>, _: Form<crate::web::NoFields>) -> PageResult {
+    let tel = ctx
+        .app
+        .complaint_contact(&ctx.actor, id)
+        .await
+        .on_page(&ctx)?;
+    let location =
+        axum::http::HeaderValue::from_str(&tel).map_err(|_| ctx.err(app::AppError::NotFound))?;
+    Ok((
+        axum::http::StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::LOCATION, location),
+            (
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            ),
+        ],
+    )
+        .into_response())
 }
