@@ -142,6 +142,23 @@ async fn a_returnee_reported_by_phone_becomes_a_follow_up_for_the_households_gri
         app.finish_follow_up(&other_worker, follow_up, "visited")
             .await,
     );
+    // The owner calls the caller back: the number revealed for that call, audited masked.
+    assert_eq!(
+        app.call_back(&f.grid_worker, follow_up)
+            .await
+            .expect("call back"),
+        format!("tel:{CALLER}")
+    );
+    assert_not_found(app.call_back(&other_worker, follow_up).await);
+    assert_forbidden(app.call_back(&f.volunteer, follow_up).await);
+    let reveals = audit_trail(
+        app,
+        &f.auditor,
+        audit_action(app::hotline::CALL_BACK_ACTION),
+    )
+    .await;
+    assert_eq!(reveals.len(), 1);
+    assert_eq!(reveals[0].account_name, f.grid_worker.username);
     assert_field_error(
         app.finish_follow_up(&f.grid_worker, follow_up, " ").await,
         "note",
@@ -154,6 +171,7 @@ async fn a_returnee_reported_by_phone_becomes_a_follow_up_for_the_households_gri
         app.finish_follow_up(&f.staff, follow_up, "again").await,
         ErrorCode::FollowUpDone,
     );
+    assert_forbidden(app.call_back(&f.grid_worker, follow_up).await);
     let (_, follow_ups) = app
         .hotline_call(&f.staff, logged.call_id)
         .await
@@ -196,6 +214,7 @@ async fn a_returnee_reported_by_phone_becomes_a_follow_up_for_the_households_gri
         "hotline_call_log",
         "hotline_follow_up_create",
         "hotline_follow_up_done",
+        "hotline_call_back",
     ] {
         let entries = audit_trail(app, &f.auditor, audit_action(action)).await;
         assert!(!entries.is_empty(), "{action}");

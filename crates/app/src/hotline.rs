@@ -20,6 +20,8 @@ use crate::{Actor, App, AppError, AppResult, ErrorCode};
 pub const SHIFT_OBJECT: &str = "hotline_shift";
 pub const CALL_OBJECT: &str = "hotline_call";
 pub const FOLLOW_UP_OBJECT: &str = "hotline_follow_up";
+/// The audit action of a caller's number revealed for a call back.
+pub const CALL_BACK_ACTION: &str = "hotline_call_back";
 
 /// The roles a follow-up may be given to, as stored.
 const OWNER_ROLES: [&str; 3] = ["community_staff", "grid_worker", "doctor"];
@@ -533,6 +535,35 @@ impl App {
             },
         )
         .await?)
+    }
+
+    /// The caller's number in full, for a call back by the follow-up's owner (or staff) while
+    /// it is open: one audited read. Returns the `tel:` address to dial.
+    pub async fn call_back(&self, actor: &Actor, follow_up_id: i64) -> AppResult<String> {
+        let mut tx = self
+            .write_as(actor, h::may_own_follow_up(actor.role))
+            .await?;
+        let f = hs::follow_up(
+            tx.conn(),
+            &actor.jurisdiction,
+            actor.account_id,
+            follow_up_id,
+        )
+        .await?;
+        if f.state != FollowUpState::Open
+            || !h::may_finish_follow_up(actor.role, actor.account_id, f.owner_id)
+        {
+            return Err(AppError::Forbidden);
+        }
+        let number = hs::caller_number(tx.conn(), f.call_id).await?;
+        let tel = domain::calls::tel_uri(&number).ok_or(AppError::NotFound)?;
+        let mut a = actor.audit(CALL_BACK_ACTION, CALL_OBJECT, f.call_id);
+        a.community_id = Some(f.community_id);
+        a.after = Some(serde_json::json!({
+            "follow_up_id": follow_up_id, "caller_number": h::mask_number(&number),
+        }));
+        tx.commit_audited(a).await?;
+        Ok(tel)
     }
 
     /// Marks a follow-up done with a note: its owner, or staff.

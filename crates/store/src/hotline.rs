@@ -350,6 +350,16 @@ pub async fn follow_up(conn: &mut Conn, j: &Jurisdiction, owner: i64, id: i64) -
     w.fetch_one(conn, FOLLOW_UP_SELECT, read).await
 }
 
+/// The caller's number in full: the one read of it, for a call back.
+pub async fn caller_number(conn: &mut Conn, call_id: i64) -> Result<String> {
+    sql::scalar(
+        conn,
+        "SELECT caller_number FROM hotline_calls WHERE id = $1",
+        (call_id,),
+    )
+    .await
+}
+
 /// Marks an open follow-up done; false when it was no longer open.
 pub async fn finish_follow_up(
     conn: &mut Conn,

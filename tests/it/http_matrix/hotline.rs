@@ -175,6 +175,10 @@ pub(super) async fn request(
             format!("\"resident_id\":{}", p.resident),
         ),
         "GET    /me/follow-ups" => Request::read("/me/follow-ups"),
+        "POST   /follow-ups/{id}/call-back" => Request::bare(
+            Method::POST,
+            format!("/follow-ups/{}/call-back", w.follow_ups[t]),
+        ),
         "POST   /follow-ups/{id}/done" => Request::send(
             Method::POST,
             format!("/follow-ups/{}/done", w.follow_ups[t]),

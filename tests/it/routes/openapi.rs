@@ -56,6 +56,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/hotline/callers", &["get"]),
     ("/me/follow-ups", &["get"]),
     ("/follow-ups/{id}/done", &["post"]),
+    ("/follow-ups/{id}/call-back", &["post"]),
     ("/complaints", &["get"]),
     ("/complaints/figures", &["get"]),
     ("/complaints/{id}", &["get"]),

@@ -16,6 +16,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     paths! {
         hotline_shifts; add_hotline_shift; end_hotline_shift; log_hotline_call, hotline_calls;
         hotline_call; hotline_calls_per_hour; hotline_callers; my_follow_ups; finish_follow_up;
+        call_back;
     }
 }
 
@@ -331,4 +332,23 @@ async fn finish_follow_up(
 ) -> ApiResult<StatusCode> {
     ctx.app.finish_follow_up(&ctx.actor, id, &r.note).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallBackDto {
+    /// The caller's number in full, for this call only.
+    pub phone: String,
+    /// The number as a `tel:` address to dial.
+    pub tel: String,
+}
+
+/// The caller's number in full, for a call back by the follow-up's owner or staff while it is
+/// open; audited as a sensitive read. A number that is not a mainland phone is not dialled (404).
+#[utoipa::path(post, path = "/follow-ups/{id}/call-back", params(("id" = i64, Path)), responses((status = 200, body = CallBackDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn call_back(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<CallBackDto>> {
+    let tel = ctx.app.call_back(&ctx.actor, id).await?;
+    Ok(Json(CallBackDto {
+        phone: tel.trim_start_matches("tel:").to_owned(),
+        tel,
+    }))
 }

@@ -10,6 +10,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use domain::hotline::{self as h, Topic};
 use domain::page::PageRequest;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/hotline/shifts/{id}/end", post(end_shift))
         .route("/hotline/follow-ups", get(follow_ups_page))
         .route("/hotline/follow-ups/{id}/done", post(finish))
+        .route("/hotline/follow-ups/{id}/call", post(call_back))
 }
 
 /// Days of calls the chart counts.
@@ -508,4 +510,22 @@ async fn finish(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DoneForm>) -> PageR
         "/hotline/follow-ups"
     };
     after_step(&ctx, result, back)
+}
+
+/// Reveals the caller's number for a call back, audited, and sends the phone to dial it.
+async fn call_back(ctx: Ctx, Path(id): Path<i64>, _: Form<crate::web::NoFields>) -> PageResult {
+    let tel = ctx.app.call_back(&ctx.actor, id).await.on_page(&ctx)?;
+    let location =
+        axum::http::HeaderValue::from_str(&tel).map_err(|_| ctx.err(app::AppError::NotFound))?;
+    Ok((
+        axum::http::StatusCode::SEE_OTHER,
+        [
+            (axum::http::header::LOCATION, location),
+            (
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            ),
+        ],
+    )
+        .into_response())
 }
