@@ -3,6 +3,7 @@
 
 mod calls;
 mod capabilities;
+mod cases;
 mod gates;
 mod hotline;
 mod world;

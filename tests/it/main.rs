@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod calls;
+mod cases;
 mod checkpoints;
 mod checks;
 mod complaints;

@@ -56,6 +56,9 @@ pub enum ErrorCode {
     // Gates and passes.
     NotOnShift,
     PassRevoked,
+    // Cases.
+    CaseNotSuspected,
+    CaseNotConfirmed,
     // The hotline and complaints.
     NotOnDuty,
     FollowUpDone,
@@ -105,6 +108,8 @@ impl ErrorCode {
             ErrorCode::StopsPending => "stops_pending",
             ErrorCode::NotOnShift => "not_on_shift",
             ErrorCode::PassRevoked => "pass_revoked",
+            ErrorCode::CaseNotSuspected => "case_not_suspected",
+            ErrorCode::CaseNotConfirmed => "case_not_confirmed",
             ErrorCode::NotOnDuty => "not_on_duty",
             ErrorCode::FollowUpDone => "follow_up_done",
             ErrorCode::ComplaintStepNotAllowed => "complaint_step_not_allowed",

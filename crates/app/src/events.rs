@@ -22,6 +22,11 @@ pub enum Event {
     /// A quarantine order reached a final state (released, transferred to hospital,
     /// cancelled): its household may have nobody under home quarantine any more.
     QuarantineEnded { order_id: i64, household_id: i64 },
+    /// A case sealed a building: every household in it is sealed.
+    BuildingSealed { case_id: i64, building_id: i64 },
+    /// A case's seal of a building ended; other seals or quarantines may still hold some of
+    /// its households.
+    BuildingReleased { case_id: i64, building_id: i64 },
 }
 
 /// A reaction's work, in the transaction that raised the event.

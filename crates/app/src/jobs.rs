@@ -49,6 +49,7 @@ pub const JOBS: &[&[Job]] = &[
     crate::checks::JOBS,
     crate::tasks::JOBS,
     crate::auth::JOBS,
+    crate::cases::JOBS,
 ];
 
 /// Every registered job, in the order of [`JOBS`].

@@ -6,6 +6,7 @@ pub mod assignees;
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod cases;
 pub mod checks;
 pub mod complaints;
 pub mod crypto;
@@ -48,6 +49,8 @@ pub struct Settings {
     pub imports: import::ImportLimits,
     /// The checkpoint rules: passes' life, a household's quota, the visitor rule.
     pub gates: gates::GateRules,
+    /// The tracing window and the quiet days that end zones.
+    pub cases: cases::CaseRules,
     /// Hours to answer a resident's complaint, by category.
     pub complaint_due_hours: domain::complaints::DueHours,
 }
@@ -65,6 +68,7 @@ impl Default for Settings {
             check_windows: domain::quarantine::Windows::default(),
             imports: import::ImportLimits::default(),
             gates: gates::GateRules::default(),
+            cases: cases::CaseRules::default(),
             complaint_due_hours: domain::complaints::DueHours::default(),
         }
     }

@@ -7,11 +7,11 @@ use domain::page::{Page, PageRequest};
 use domain::quarantine::{self as q, Kind, MAX_DAYS, Reason, State, Transition};
 use domain::resident::date_from_text;
 use domain::validation::FieldErrors;
-use store::StoreError;
 use store::audit::{self, AuditRecord};
 use store::quarantine::{self as qs, Details, NewOrder, Order, OrderFilter};
 use store::registry::{self as reg, Resident, ResidentFilter};
 use store::structure::{self, Node};
+use store::{StoreError, WriteTx};
 
 use crate::error::{code_in, conflict_as};
 use crate::events::Event;
@@ -219,9 +219,26 @@ impl App {
         residents: &[Resident],
         input: &OrderInput,
     ) -> AppResult<Vec<i64>> {
+        let mut tx = self.db.write().await?;
+        let ids = self
+            .create_orders_in(&mut tx, actor, residents, input)
+            .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Places `residents` under quarantine inside `tx`, so a capability that orders a
+    /// quarantine as part of its own change (a contact put on follow-up, a returnee approved)
+    /// commits both or neither; the residents were read within the actor's jurisdiction.
+    pub(crate) async fn create_orders_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        residents: &[Resident],
+        input: &OrderInput,
+    ) -> AppResult<Vec<i64>> {
         let mut e = FieldErrors::new();
         let parsed = self.parse_order(input, &mut e);
-        let mut tx = self.db.write().await?;
         for r in residents {
             let place = self.place_of(tx.conn(), r).await?;
             let named = [input.doctor_id, input.grid_worker_id];
@@ -305,7 +322,7 @@ impl App {
                     order_id,
                     household_id,
                 };
-                self.raise(&mut tx, actor, started).await?;
+                self.raise(tx, actor, started).await?;
             }
         }
         if let Some(first) = residents.first()
@@ -316,10 +333,9 @@ impl App {
             // day): the day-0 delivery is made with the order, not a day late.
             let households: Vec<i64> = residents.iter().map(|r| r.household_id).collect();
             let j = Jurisdiction::new(Level::Community, first.community_id);
-            self.generate_deliveries(&mut tx, actor, &j, p.start, Some(&households))
+            self.generate_deliveries(tx, actor, &j, p.start, Some(&households))
                 .await?;
         }
-        tx.commit().await?;
         Ok(ids)
     }
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod calls;
+pub mod cases;
 pub mod checkpoint;
 pub mod citizen_id;
 pub mod code;

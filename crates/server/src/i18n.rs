@@ -51,6 +51,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.calls.txt"),
     include_str!("../i18n/zh.gates.txt"),
     include_str!("../i18n/zh.gate_scan.txt"),
+    include_str!("../i18n/zh.cases.txt"),
     include_str!("../i18n/zh.hotline.txt"),
     include_str!("../i18n/zh.complaints.txt"),
 ];
@@ -66,6 +67,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.calls.txt"),
     include_str!("../i18n/en.gates.txt"),
     include_str!("../i18n/en.gate_scan.txt"),
+    include_str!("../i18n/en.cases.txt"),
     include_str!("../i18n/en.hotline.txt"),
     include_str!("../i18n/en.complaints.txt"),
 ];

@@ -178,6 +178,8 @@ pub struct Chrome {
     pub show_accounts: bool,
     pub show_gates: bool,
     pub show_passes: bool,
+    pub show_cases: bool,
+    pub record_cases: bool,
     /// The hotline's page for the role (the call log, or one's follow-ups); empty: none.
     pub hotline_path: &'static str,
     pub show_complaints: bool,
@@ -205,6 +207,8 @@ impl Chrome {
                 || domain::checkpoint::can_read_passages(r)
                 || domain::checkpoint::can_keep_gate(r),
             show_passes: domain::checkpoint::can_view_passes(r),
+            show_cases: domain::cases::can_view(r),
+            record_cases: domain::cases::can_record(r),
             hotline_path: if domain::hotline::can_answer(r) || domain::hotline::can_read(r) {
                 "/hotline"
             } else if domain::hotline::may_own_follow_up(r) {
@@ -234,6 +238,8 @@ impl Chrome {
             show_accounts: false,
             show_gates: false,
             show_passes: false,
+            show_cases: false,
+            record_cases: false,
             hotline_path: "",
             show_complaints: false,
             path: String::new(),
@@ -319,6 +325,8 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         | C::RoundNotYetOpen
         | C::StopsPending
         | C::PassRevoked
+        | C::CaseNotSuspected
+        | C::CaseNotConfirmed
         | C::FollowUpDone
         | C::ComplaintStepNotAllowed => StatusCode::CONFLICT,
     }

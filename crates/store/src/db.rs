@@ -329,6 +329,7 @@ pub(crate) mod migrations {
         (13, "0013", import_skipped_rows),
         (14, "0014", pass_keys),
         (15, "0015", checkpoints),
+        (16, "0016", cases),
         (18, "0018", hotline),
     ];
 

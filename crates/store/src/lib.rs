@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calls;
+pub mod cases;
 pub mod checks;
 pub mod complaints;
 pub mod counts;

@@ -228,10 +228,13 @@ pub async fn issue_household_passes(
         "INSERT INTO passes (kind, state, household_id, building_id, grid_id, community_id, \
          quota_exits, quota_days, issued_at, expires_at, state_reason, state_changed_at, \
          created_by) \
-         SELECT 'household', CASE WHEN {sealed} THEN 'suspended' ELSE 'live' END, h.id, \
+         SELECT 'household', CASE WHEN {quarantined} OR {in_sealed} THEN 'suspended' \
+         ELSE 'live' END, h.id, \
          h.building_id, h.grid_id, h.community_id, ${q1}, ${q2}, ${at}, ${exp}, \
-         CASE WHEN {sealed} THEN 'quarantine' END, ${at}, ${by} FROM households h{where_}",
-        sealed = SEALED.replace("{h}", "h.id"),
+         CASE WHEN {quarantined} THEN 'quarantine' WHEN {in_sealed} THEN 'sealed' END, ${at}, \
+         ${by} FROM households h{where_}",
+        quarantined = QUARANTINED.replace("{h}", "h.id"),
+        in_sealed = IN_SEALED_BUILDING.replace("{h}", "h.id"),
         q1 = n + 1,
         q2 = n + 2,
         at = n + 3,
@@ -249,17 +252,32 @@ pub async fn issue_household_passes(
     Ok(q.execute(&mut *conn).await?.rows_affected())
 }
 
-/// Whether the household `{h}` is sealed: someone in it is under active home quarantine.
-const SEALED: &str = "EXISTS (SELECT 1 FROM quarantine_orders qo WHERE qo.household_id = {h} \
+/// Whether the household `{h}` is under home quarantine: someone in it has an active order.
+const QUARANTINED: &str = "EXISTS (SELECT 1 FROM quarantine_orders qo WHERE qo.household_id = {h} \
      AND qo.state = 'active' AND qo.kind = 'home')";
 
-pub async fn household_sealed(conn: &mut Conn, household_id: i64) -> Result<bool> {
+/// Whether the household `{h}` is in a building a case has sealed.
+const IN_SEALED_BUILDING: &str = "EXISTS (SELECT 1 FROM seals s JOIN households sh \
+     ON sh.building_id = s.building_id WHERE sh.id = {h} AND s.ended_at IS NULL)";
+
+/// Why the household is sealed, if it is: home quarantine first, then its building's seal.
+pub async fn seal_reason(conn: &mut Conn, household_id: i64) -> Result<Option<StateReason>> {
     let sql = format!(
-        "SELECT CASE WHEN {} THEN 1 ELSE 0 END",
-        SEALED.replace("{h}", "$1")
+        "SELECT CASE WHEN {} THEN 1 WHEN {} THEN 2 ELSE 0 END",
+        QUARANTINED.replace("{h}", "$1"),
+        IN_SEALED_BUILDING.replace("{h}", "$1"),
     );
     let sealed: i64 = sql::scalar(conn, sqlx::AssertSqlSafe(sql), (household_id,)).await?;
-    Ok(sealed == 1)
+    Ok(match sealed {
+        1 => Some(StateReason::Quarantine),
+        2 => Some(StateReason::Sealed),
+        _ => None,
+    })
+}
+
+/// Whether the household is sealed, for either reason.
+pub async fn household_sealed(conn: &mut Conn, household_id: i64) -> Result<bool> {
+    Ok(seal_reason(conn, household_id).await?.is_some())
 }
 
 /// Holds a pass for the rest of the transaction, so two gates scanning it judge its quota one
@@ -304,16 +322,52 @@ pub async fn suspend_household(conn: &mut Conn, household_id: i64, at: i64) -> R
     .await
 }
 
-/// Restores a released household's passes suspended for its quarantine; the ids restored.
+/// Restores a household's passes suspended for its seal (quarantine or its building's), once
+/// the caller has seen it sealed no longer; the ids restored.
 pub async fn restore_household(conn: &mut Conn, household_id: i64, at: i64) -> Result<Vec<i64>> {
     sql::scalars(
         conn,
         "UPDATE passes SET state = 'live', state_reason = NULL, state_changed_at = $1 \
-         WHERE household_id = $2 AND state = 'suspended' AND state_reason = 'quarantine' \
-         RETURNING id",
+         WHERE household_id = $2 AND state = 'suspended' \
+         AND state_reason IN ('quarantine', 'sealed') RETURNING id",
         (at, household_id),
     )
     .await
+}
+
+/// Suspends the live passes of every household of a sealed building; (pass, household) of
+/// each suspended.
+pub async fn suspend_building(
+    conn: &mut Conn,
+    building_id: i64,
+    at: i64,
+) -> Result<Vec<(i64, i64)>> {
+    sql::all(
+        conn,
+        "UPDATE passes SET state = 'suspended', state_reason = 'sealed', \
+         state_changed_at = $1 WHERE building_id = $2 AND state = 'live' \
+         RETURNING id, household_id",
+        (at, building_id),
+    )
+    .await
+}
+
+/// Restores the passes of a building's households suspended for a seal, where neither a
+/// case's seal nor a home quarantine holds the household any more; (pass, household) of each.
+pub async fn restore_building(
+    conn: &mut Conn,
+    building_id: i64,
+    at: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let sql = format!(
+        "UPDATE passes SET state = 'live', state_reason = NULL, state_changed_at = $1 \
+         WHERE building_id = $2 AND state = 'suspended' \
+         AND state_reason IN ('quarantine', 'sealed') AND NOT {} AND NOT {} \
+         RETURNING id, household_id",
+        QUARANTINED.replace("{h}", "passes.household_id"),
+        IN_SEALED_BUILDING.replace("{h}", "passes.household_id"),
+    );
+    sql::all(conn, sqlx::AssertSqlSafe(sql), (at, building_id)).await
 }
 
 pub async fn set_link_hash(conn: &mut Conn, id: i64, link_hash: &str) -> Result<()> {

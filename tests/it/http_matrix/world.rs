@@ -38,6 +38,7 @@ pub(super) struct World {
     pub(super) other_rounds: [i64; 4],
     pub(super) day: String,
     pub(super) gates: super::gates::GateWorld,
+    pub(super) cases: super::cases::CaseWorld,
     pub(super) hotline: super::hotline::HotlineWorld,
 }
 
@@ -306,6 +307,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
             .expect("open");
     }
     let gates = super::gates::gate_world(app, f, &places).await;
+    let cases = super::cases::case_world(app, f, &places).await;
     let hotline = super::hotline::hotline_world(app, f, &places).await;
     campaigns[G2] = campaigns[G1];
     teams[G2] = teams[G1];
@@ -332,6 +334,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
         other_rounds,
         day: day.to_string(),
         gates,
+        cases,
         hotline,
     }
 }

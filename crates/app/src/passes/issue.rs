@@ -239,13 +239,13 @@ impl App {
         let id = pst::insert_pass(tx.conn(), new)
             .await
             .map_err(conflict_as(field, "pass_exists"))?;
-        let sealed = pst::household_sealed(tx.conn(), new.household_id).await?;
-        if sealed {
+        let sealed = pst::seal_reason(tx.conn(), new.household_id).await?;
+        if let Some(reason) = sealed {
             pst::set_state(
                 tx.conn(),
                 id,
                 PassState::Suspended,
-                Some(StateReason::Quarantine),
+                Some(reason),
                 new.issued_at,
             )
             .await?;
@@ -257,7 +257,7 @@ impl App {
             "resident_id": new.resident_id, "plate": new.plate, "employer": new.employer,
             "proof_stamped_on": new.proof_stamped_on, "valid_days": new.valid_days,
             "valid_hours": new.valid_hours, "expires_at": new.expires_at,
-            "replaces_id": new.replaces_id, "suspended": sealed,
+            "replaces_id": new.replaces_id, "suspended": sealed.is_some(),
         }));
         tx.commit_audited(a).await?;
         Ok(id)

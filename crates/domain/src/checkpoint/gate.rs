@@ -96,6 +96,8 @@ crate::coded!(PassState {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PassStateReason))]
 pub enum StateReason {
     Quarantine,
+    /// The household's building is sealed for a case.
+    Sealed,
     Lost,
     Reissued,
     Withdrawn,
@@ -103,6 +105,7 @@ pub enum StateReason {
 
 crate::coded!(StateReason {
     Quarantine => "quarantine",
+    Sealed => "sealed",
     Lost => "lost",
     Reissued => "reissued",
     Withdrawn => "withdrawn",

@@ -5,6 +5,7 @@ mod accounts;
 mod assignees;
 mod audit;
 mod calls;
+pub(crate) mod cases;
 mod checks;
 mod complaints;
 pub mod extract;
@@ -186,6 +187,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(calls::routes())
+        .merge(cases::routes())
         .merge(accounts::routes())
         .merge(quarantine::routes())
         .merge(checks::routes())

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 pub(crate) mod calls;
+pub(crate) mod cases;
 pub(crate) mod checks;
 mod complaints;
 pub(crate) mod gate_scan;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(gates::routes())
         .merge(passes::routes())
+        .merge(cases::routes())
         .merge(gate_scan::routes())
         .merge(hotline::routes())
         .merge(complaints::routes())

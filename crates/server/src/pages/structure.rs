@@ -71,6 +71,16 @@ struct CommunityPage {
     can_import: bool,
     form_error: String,
     summary: Option<app::registry::Summary>,
+    /// The control level, its reason, and the risk map, for those who see cases.
+    risk: Option<Risk>,
+}
+
+/// What the community's page shows of its epidemic state.
+struct Risk {
+    level: domain::cases::ControlLevel,
+    reason: String,
+    svg: String,
+    truncated: bool,
 }
 
 async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
@@ -87,7 +97,20 @@ async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
     } else {
         None
     };
+    let risk = if domain::cases::can_view(r) {
+        let (level, reason, _) = ctx.app.control_level(&ctx.actor, id).await.on_page(ctx)?;
+        let map = ctx.app.risk_map(&ctx.actor, id, None).await.on_page(ctx)?;
+        Some(Risk {
+            level,
+            reason,
+            svg: crate::pages::cases::map::map_svg(&map.grids, &map.buildings, ctx.t),
+            truncated: map.truncated,
+        })
+    } else {
+        None
+    };
     Ok(render(&CommunityPage {
+        risk,
         c: ctx.chrome(&community.name),
         community,
         grids,

@@ -1,0 +1,615 @@
+//! Cases (C6) on both backends: a suspected case seals its building (passes suspended, the
+//! gate refuses), exclusion lifts the seal where nothing else holds it, confirmation draws the
+//! zone with its disinfection, tracing finds each kind of overlap and nothing outside its
+//! window, and one step puts contacts on follow-up.
+
+use app::ErrorCode;
+use app::cases::{CaseInput, DecisionInput, MovementInput};
+use app::gates::visitors::VisitorInput;
+use app::quarantine::OrderInput;
+use domain::cases::{ContactKey, FollowUp, Status, Strength, ZoneKind};
+use domain::checkpoint::{PassState, PassageResult};
+
+use crate::checkpoints::{DAY, gate_with_guard, household_pass, issued_days_ago, refusal, show};
+use crate::support::{
+    Fixture, TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_forbidden,
+    assert_not_found, audit_action, audit_trail, citizen_id, household, raw_resident,
+};
+
+const MINUTE: i64 = 60_000;
+
+async fn resident(app: &app::App, f: &Fixture, h: i64, name: &str, n: u32) -> i64 {
+    app.create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
+        .await
+        .expect("resident")
+}
+
+fn suspected(resident_id: i64) -> CaseInput {
+    CaseInput {
+        resident_id: Some(resident_id),
+        source: "fever_alert".to_owned(),
+        ..Default::default()
+    }
+}
+
+async fn pass_state(app: &app::App, f: &Fixture, pass: i64) -> PassState {
+    app.pass(&f.staff, pass).await.expect("pass").state
+}
+
+#[tokio::test]
+async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "East gate").await;
+    let (h, pass, code) = household_pass(app, &f, "101").await;
+    let (neighbour, neighbour_pass, neighbour_code) = household_pass(app, &f, "502").await;
+    let elsewhere_pass = {
+        let h3 = household(app, &f.staff, f.building3_id, "1", "101").await;
+        app.issue_household_pass(&f.staff, h3).await.expect("pass")
+    };
+    let case_person = resident(app, &f, h, "王五", 1).await;
+    // The neighbour is also under home quarantine: the case's exclusion must not free them.
+    let quarantined = resident(app, &f, neighbour, "赵四", 2).await;
+    issued_days_ago(app, pass, 4).await;
+
+    let case = app
+        .record_case(&f.doctor, &suspected(case_person))
+        .await
+        .expect("case");
+    assert_eq!(pass_state(app, &f, pass).await, PassState::Suspended);
+    assert_eq!(
+        pass_state(app, &f, neighbour_pass).await,
+        PassState::Suspended
+    );
+    let d = show(app, &f.guard, gate, &code, "out", 0).await;
+    assert_eq!(d.passage.result, PassageResult::Refused);
+    assert_eq!(refusal(&d), Some("pass_suspended"));
+    // Another building is untouched.
+    assert_eq!(pass_state(app, &f, elsewhere_pass).await, PassState::Live);
+    // A visitor to a household of the sealed building is refused too.
+    let visit = app
+        .admit_visitor(
+            &f.guard,
+            gate,
+            &VisitorInput {
+                name: "赵六".to_owned(),
+                document_number: citizen_id(77),
+                phone: "13800138000".to_owned(),
+                origin: "610825".to_owned(),
+                household_id: Some(neighbour),
+                purpose: "送药".to_owned(),
+                health_code: "green".to_owned(),
+                temperature: "36.5".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("decision");
+    assert_eq!(refusal(&visit), Some("visitor_household_sealed"));
+
+    app.create_quarantine(
+        &f.staff,
+        quarantined,
+        &OrderInput {
+            reason: "returnee".to_owned(),
+            kind: "home".to_owned(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("home quarantine");
+
+    // Excluded: the building's seal ends; the case's household goes out again, the
+    // quarantined neighbour stays held.
+    let status = app
+        .decide_case(
+            &f.cdc,
+            case,
+            &DecisionInput {
+                decision: "exclude".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("excluded");
+    assert_eq!(status, Status::Excluded);
+    assert_eq!(pass_state(app, &f, pass).await, PassState::Live);
+    assert_eq!(
+        pass_state(app, &f, neighbour_pass).await,
+        PassState::Suspended
+    );
+    let d = show(app, &f.guard, gate, &code, "out", 0).await;
+    assert_eq!(d.passage.result, PassageResult::Admitted, "{d:?}");
+    let held = show(app, &f.guard, gate, &neighbour_code, "out", 0).await;
+    assert_eq!(refusal(&held), Some("pass_suspended"));
+    // Decided once: a second decision is refused.
+    assert_conflict(
+        app.decide_case(
+            &f.cdc,
+            case,
+            &DecisionInput {
+                decision: "confirm".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await,
+        ErrorCode::CaseNotSuspected,
+    );
+    let file = app.case_file(&f.staff, case).await.expect("case file");
+    assert_eq!(file.seals.len(), 1);
+    assert!(file.seals[0].ended_at.is_some());
+    let seals = audit_trail(app, &f.auditor, audit_action("seal_end")).await;
+    assert_eq!(seals.len(), 1);
+    let suspended = audit_trail(app, &f.auditor, audit_action("pass_suspend")).await;
+    assert!(suspended.len() >= 2, "{suspended:?}");
+    assert_chain_intact(app, &f.auditor).await;
+}
+
+#[tokio::test]
+async fn confirmation_draws_the_zone_with_its_disinfection_and_the_report_is_sent() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let h = household(app, &f.staff, f.building1_id, "2", "201").await;
+    let person = resident(app, &f, h, "李雷", 3).await;
+    let case = app
+        .record_case(&f.staff, &suspected(person))
+        .await
+        .expect("case");
+    // A report is only sent for a confirmed case.
+    assert_conflict(
+        app.mark_case_report_sent(&f.staff, case).await,
+        ErrorCode::CaseNotConfirmed,
+    );
+    // A building of another community cannot join the zone.
+    assert_field_error(
+        app.decide_case(
+            &f.cdc,
+            case,
+            &DecisionInput {
+                decision: "confirm".to_owned(),
+                zone_buildings: vec![f.other_building_id],
+                ..Default::default()
+            },
+        )
+        .await,
+        "zone_buildings",
+        "unknown_building",
+    );
+    app.decide_case(
+        &f.cdc,
+        case,
+        &DecisionInput {
+            decision: "confirm".to_owned(),
+            zone_buildings: vec![f.building2_id],
+            note: "核酸阳性".to_owned(),
+        },
+    )
+    .await
+    .expect("confirmed");
+    let file = app.case_file(&f.staff, case).await.expect("file");
+    assert_eq!(file.case.status, Status::Confirmed);
+    let outbreak: Vec<_> = file
+        .zones
+        .iter()
+        .filter(|z| z.kind == ZoneKind::OutbreakPoint)
+        .collect();
+    assert_eq!(outbreak.len(), 1);
+    assert_eq!(outbreak[0].building_id, f.building1_id);
+    assert!(
+        outbreak[0].unit_id.is_some(),
+        "the unit is the outbreak point"
+    );
+    let mut alert: Vec<i64> = file
+        .zones
+        .iter()
+        .filter(|z| z.kind == ZoneKind::AlertZone)
+        .map(|z| z.building_id)
+        .collect();
+    alert.sort_unstable();
+    assert_eq!(alert, vec![f.building1_id, f.building2_id]);
+    let mut disinfect: Vec<i64> = file.disinfections.iter().map(|d| d.building_id).collect();
+    disinfect.sort_unstable();
+    assert_eq!(disinfect, vec![f.building1_id, f.building2_id]);
+    // The seal holds on confirmation.
+    assert!(file.seals.iter().all(|s| s.ended_at.is_none()));
+
+    app.finish_disinfection(&f.volunteer, file.disinfections[0].id)
+        .await
+        .expect("done");
+    assert_conflict(
+        app.finish_disinfection(&f.volunteer, file.disinfections[0].id)
+            .await,
+        ErrorCode::TaskClosed,
+    );
+    app.mark_case_report_sent(&f.cdc, case).await.expect("sent");
+    assert!(
+        app.case_file(&f.staff, case)
+            .await
+            .expect("file")
+            .case
+            .report_sent_at
+            .is_some()
+    );
+
+    // The lead sets the control level with a reason; everyone in the community reads it.
+    assert_field_error(
+        app.set_control_level(&f.staff, f.community_id, "key", " ")
+            .await,
+        "reason",
+        "reason_required",
+    );
+    app.set_control_level(&f.staff, f.community_id, "key", "确诊病例一例")
+        .await
+        .expect("level");
+    let (level, reason, at) = app
+        .control_level(&f.grid_worker, f.community_id)
+        .await
+        .expect("level");
+    assert_eq!(level, domain::cases::ControlLevel::Key);
+    assert_eq!(reason, "确诊病例一例");
+    assert!(at.is_some());
+    assert_not_found(
+        app.control_level(&f.grid_worker, f.other_community_id)
+            .await,
+    );
+
+    // The lead ends the measures early, with a reason; the zone and seal end, audited.
+    assert_field_error(
+        app.end_case_measures(&f.staff, case, None, "").await,
+        "note",
+        "reason_required",
+    );
+    let ended = app
+        .end_case_measures(&f.staff, case, None, "区疾控同意解除")
+        .await
+        .expect("ended");
+    assert!(ended >= 2, "{ended}");
+    let file = app.case_file(&f.staff, case).await.expect("file");
+    assert!(file.zones.iter().all(|z| z.ended_at.is_some()));
+    assert!(file.seals.iter().all(|s| s.ended_at.is_some()));
+    assert_chain_intact(app, &f.auditor).await;
+}
+
+#[tokio::test]
+async fn cases_are_seen_and_decided_only_within_the_jurisdiction_and_the_role() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let person = resident(app, &f, h, "韩梅梅", 4).await;
+    assert_forbidden(app.record_case(&f.guard, &suspected(person)).await);
+    assert_forbidden(app.record_case(&f.volunteer, &suspected(person)).await);
+    let case = app
+        .record_case(&f.doctor, &suspected(person))
+        .await
+        .expect("case");
+    assert_forbidden(
+        app.decide_case(
+            &f.doctor,
+            case,
+            &DecisionInput {
+                decision: "confirm".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await,
+    );
+    assert_forbidden(app.case_file(&f.guard, case).await);
+    assert_forbidden(app.trace_case(&f.grid_worker, case).await);
+    // An unregistered person needs a building; an unknown source is named.
+    assert_field_error(
+        app.record_case(
+            &f.staff,
+            &CaseInput {
+                person_name: "过路人".to_owned(),
+                source: "hotline".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await,
+        "building_id",
+        "required",
+    );
+    assert_field_error(
+        app.record_case(
+            &f.staff,
+            &CaseInput {
+                person_name: "过路人".to_owned(),
+                building_id: Some(f.building3_id),
+                source: "rumour".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await,
+        "source",
+        "unknown_source",
+    );
+    // Someone staying outside the jurisdiction: no such building.
+    assert_not_found(
+        app.record_case(
+            &f.staff,
+            &CaseInput {
+                person_name: "过路人".to_owned(),
+                building_id: Some(f.other_building_id),
+                source: "hotline".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await,
+    );
+    let outside = app
+        .record_case(
+            &f.staff,
+            &CaseInput {
+                person_name: "过路人".to_owned(),
+                building_id: Some(f.building3_id),
+                source: "hotline".to_owned(),
+                onset_on: "2020年1月25日".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("an unregistered person's case");
+    let file = app.case_file(&f.staff, outside).await.expect("file");
+    assert_eq!(file.case.onset_on.as_deref(), Some("2020-01-25"));
+    // The grid worker of grid 1 sees the grid-1 case, not the grid-2 one.
+    app.case_file(&f.grid_worker, case).await.expect("own grid");
+    let worker2 = crate::support::account(
+        app,
+        "gw2",
+        domain::access::Role::GridWorker,
+        domain::access::Jurisdiction::new(domain::access::Level::Grid, f.grid2_id),
+    )
+    .await;
+    assert_not_found(app.case_file(&worker2, case).await);
+    app.case_file(&worker2, outside)
+        .await
+        .expect("grid 2's case");
+    // A movement names a place the actor may see, and ends after it starts.
+    let now = store::now_ms();
+    assert_field_error(
+        app.add_case_movement(
+            &f.staff,
+            case,
+            &MovementInput {
+                kind: "building".to_owned(),
+                building_id: Some(f.other_building_id),
+                from_at: now - 60 * MINUTE,
+                to_at: now - 30 * MINUTE,
+                ..Default::default()
+            },
+        )
+        .await,
+        "building_id",
+        "unknown_building",
+    );
+    assert_field_error(
+        app.add_case_movement(
+            &f.staff,
+            case,
+            &MovementInput {
+                kind: "outside".to_owned(),
+                place: "人民医院发热门诊".to_owned(),
+                from_at: now - 30 * MINUTE,
+                to_at: now - 60 * MINUTE,
+                ..Default::default()
+            },
+        )
+        .await,
+        "to_at",
+        "ends_before_start",
+    );
+}
+
+#[tokio::test]
+async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "East gate").await;
+    // The case's household, a member, a unit neighbour, a building neighbour.
+    let (h, pass, _) = household_pass(app, &f, "101").await;
+    issued_days_ago(app, pass, 10).await;
+    let code = app.pass_code(&f.staff, pass).await.expect("code");
+    let case_person = resident(app, &f, h, "王五", 1).await;
+    let spouse = resident(app, &f, h, "王妻", 2).await;
+    let unit_home = household(app, &f.staff, f.building1_id, "1", "102").await;
+    resident(app, &f, unit_home, "邻居甲", 3).await;
+    let building_home = household(app, &f.staff, f.building1_id, "3", "301").await;
+    // Through the gate near the case, and far from it.
+    let (near, near_pass, near_code) = {
+        let h2 = household(app, &f.staff, f.building3_id, "1", "101").await;
+        let p = app.issue_household_pass(&f.staff, h2).await.expect("pass");
+        issued_days_ago(app, p, 10).await;
+        (h2, p, app.pass_code(&f.staff, p).await.expect("code"))
+    };
+    resident(app, &f, near, "同门甲", 4).await;
+    let near_member = resident(app, &f, near, "同门乙", 5).await;
+    let (far, far_pass, far_code) = {
+        let h3 = household(app, &f.staff, f.building3_id, "1", "102").await;
+        let p = app.issue_household_pass(&f.staff, h3).await.expect("pass");
+        issued_days_ago(app, p, 10).await;
+        (h3, p, app.pass_code(&f.staff, p).await.expect("code"))
+    };
+    let _ = (near_pass, far_pass);
+    // The case out three days ago, the near household 3 minutes later, the far one 20.
+    show(app, &f.guard, gate, &code, "out", 3 * DAY).await;
+    show(app, &f.guard, gate, &near_code, "out", 3 * DAY - 3 * MINUTE).await;
+    show(app, &f.guard, gate, &far_code, "out", 3 * DAY - 20 * MINUTE).await;
+    // A visitor to the case's household.
+    let visitor = app
+        .admit_visitor(
+            &f.guard,
+            gate,
+            &VisitorInput {
+                name: "赵六".to_owned(),
+                document_number: citizen_id(77),
+                phone: "13800138000".to_owned(),
+                origin: "610825".to_owned(),
+                household_id: Some(h),
+                purpose: "送药".to_owned(),
+                health_code: "green".to_owned(),
+                temperature: "36.5".to_owned(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("visitor");
+    let visitor_id = visitor.passage.visitor_id.expect("visitor id");
+
+    let case = app
+        .record_case(
+            &f.doctor,
+            &CaseInput {
+                onset_on: app
+                    .today()
+                    .checked_sub(jiff::Span::new().days(2))
+                    .expect("date")
+                    .to_string(),
+                ..suspected(case_person)
+            },
+        )
+        .await
+        .expect("case");
+    // A household the case visited (recorded from the interview).
+    let visited = household(app, &f.staff, f.building2_id, "1", "101").await;
+    let now = store::now_ms();
+    app.add_case_movement(
+        &f.staff,
+        case,
+        &MovementInput {
+            kind: "household".to_owned(),
+            household_id: Some(visited),
+            from_at: now - 2 * DAY,
+            to_at: now - 2 * DAY + 60 * MINUTE,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("movement");
+
+    let trace = app.trace_case(&f.staff, case).await.expect("trace");
+    let strength_of = |k: ContactKey| {
+        trace
+            .contacts
+            .iter()
+            .find(|c| c.key == k)
+            .map(|c| c.strength)
+    };
+    assert_eq!(
+        strength_of(ContactKey::Resident(spouse)),
+        Some(Strength::Household)
+    );
+    assert_eq!(
+        strength_of(ContactKey::Resident(case_person)),
+        None,
+        "not their own contact"
+    );
+    assert_eq!(
+        strength_of(ContactKey::Household(unit_home)),
+        Some(Strength::Unit)
+    );
+    assert_eq!(
+        strength_of(ContactKey::Household(building_home)),
+        Some(Strength::Building)
+    );
+    assert_eq!(
+        strength_of(ContactKey::Household(visited)),
+        Some(Strength::Visited)
+    );
+    assert_eq!(
+        strength_of(ContactKey::Visitor(visitor_id)),
+        Some(Strength::Visitor)
+    );
+    let gate_contact = trace
+        .contacts
+        .iter()
+        .find(|c| c.key == ContactKey::Household(near))
+        .unwrap_or_else(|| {
+            panic!(
+                "the household through the gate 3 minutes after the case: {:?} passings {}",
+                trace.contacts, trace.case_passings
+            )
+        });
+    assert_eq!(gate_contact.strength, Strength::Gate);
+    assert_eq!(gate_contact.overlaps[0].minutes_apart, Some(3));
+    assert_eq!(gate_contact.overlaps[0].place, "East gate");
+    assert_eq!(
+        strength_of(ContactKey::Household(far)),
+        None,
+        "20 minutes apart"
+    );
+    assert!(
+        trace
+            .counts
+            .iter()
+            .any(|(s, n)| *s == Strength::Gate && *n == 1)
+    );
+
+    // Outside the window (onset two days ago, 14 days back): a passage 20 days ago is not
+    // there, so the near household's earlier passage alone would not make a contact.
+    assert!(trace.window.from > now - 17 * DAY && trace.window.from < now - 15 * DAY);
+    let reads = audit_trail(app, &f.auditor, audit_action("case_trace")).await;
+    assert_eq!(reads.len(), 1);
+
+    // A key tracing did not find is refused; the picked are put on follow-up at once.
+    assert_field_error(
+        app.follow_up_contacts(
+            &f.staff,
+            case,
+            &[ContactKey::Household(far)],
+            "self_quarantine",
+        )
+        .await,
+        "contacts",
+        "not_a_contact",
+    );
+    let done = app
+        .follow_up_contacts(
+            &f.staff,
+            case,
+            &[
+                ContactKey::Resident(spouse),
+                ContactKey::Household(near),
+                ContactKey::Visitor(visitor_id),
+            ],
+            FollowUp::SelfQuarantine.code(),
+        )
+        .await
+        .expect("follow-up");
+    assert_eq!(done.orders, 3, "{done:?}");
+    assert_eq!(done.cdc_list, 1);
+    let order = app
+        .quarantine_orders(
+            &f.staff,
+            &app::quarantine::OrderQuery {
+                resident_id: Some(near_member),
+                ..Default::default()
+            },
+            domain::page::PageRequest::new(None, Some(10)),
+        )
+        .await
+        .expect("orders");
+    assert_eq!(order.items.len(), 1);
+    assert_eq!(order.items[0].reason.code(), "case_contact");
+    // Again: nobody is followed up twice.
+    let again = app
+        .follow_up_contacts(
+            &f.staff,
+            case,
+            &[ContactKey::Resident(spouse)],
+            "self_quarantine",
+        )
+        .await
+        .expect("again");
+    assert_eq!((again.orders, again.skipped), (0, 1));
+    let views = app
+        .contact_views(&f.staff, case, &trace.contacts)
+        .await
+        .expect("views");
+    let spouse_view = views
+        .iter()
+        .find(|v| v.contact.key == ContactKey::Resident(spouse))
+        .expect("spouse");
+    assert!(spouse_view.followed);
+    assert_eq!(spouse_view.name, "王妻");
+    assert_chain_intact(app, &f.auditor).await;
+}
