@@ -109,6 +109,8 @@ pub struct Config {
     /// GB/T 2260 codes of the risk regions a returnee's itinerary is checked against
     /// (`42,4403`); none by default.
     pub risk_regions: Vec<String>,
+    /// Hours to answer a complaint by category: `medical=4,supplies=12,...`.
+    pub complaint_due_hours: String,
     /// Bounds of an uploaded register, checked before and while it is read.
     pub import_max_rows: i64,
     pub import_max_columns: i64,
@@ -141,6 +143,7 @@ impl fmt::Debug for Config {
             .field("quarantine_days", &self.quarantine_days)
             .field("check_windows", &self.check_windows)
             .field("risk_regions", &self.risk_regions)
+            .field("complaint_due_hours", &self.complaint_due_hours)
             .field("import_max_rows", &self.import_max_rows)
             .field("import_max_columns", &self.import_max_columns)
             .field("import_max_cell_kb", &self.import_max_cell_kb)
@@ -250,6 +253,8 @@ impl Config {
             quarantine_days: self.quarantine_days,
             check_windows: domain::quarantine::Windows::parse(&self.check_windows)
                 .map_err(|e| invalid("check_windows", e.to_string()))?,
+            complaint_due_hours: domain::complaints::DueHours::parse(&self.complaint_due_hours)
+                .map_err(|e| invalid("complaint_due_hours", e.to_string()))?,
             imports: self.import_limits(),
             ..app::Settings::default()
         };

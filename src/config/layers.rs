@@ -32,6 +32,7 @@ pub struct Layer {
     pub quarantine_days: Option<i64>,
     pub check_windows: Option<String>,
     pub risk_regions: Option<String>,
+    pub complaint_due_hours: Option<String>,
     pub import_max_rows: Option<i64>,
     pub import_max_columns: Option<i64>,
     pub import_max_cell_kb: Option<i64>,
@@ -99,6 +100,7 @@ impl Layer {
             quarantine_days: number("QUARANTINE_DAYS")?,
             check_windows: get("CHECK_WINDOWS"),
             risk_regions: get("RISK_REGIONS"),
+            complaint_due_hours: get("COMPLAINT_DUE_HOURS"),
             import_max_rows: number("IMPORT_MAX_ROWS")?,
             import_max_columns: number("IMPORT_MAX_COLUMNS")?,
             import_max_cell_kb: number("IMPORT_MAX_CELL_KB")?,
@@ -138,6 +140,7 @@ pub(super) struct Resolver {
     quarantine_days: Option<i64>,
     check_windows: Option<String>,
     risk_regions: Option<String>,
+    complaint_due_hours: Option<String>,
     import_max_rows: Option<i64>,
     import_max_columns: Option<i64>,
     import_max_cell_kb: Option<i64>,
@@ -316,6 +319,11 @@ impl Resolver {
             })?;
             self.risk_regions = Some(codes.join(","));
         }
+        if let Some(d) = &l.complaint_due_hours {
+            let parsed = domain::complaints::DueHours::parse(d)
+                .map_err(|e| invalid(&name("complaint_due_hours"), format!("{d:?}: {e}")))?;
+            self.complaint_due_hours = Some(parsed.to_string());
+        }
         Ok(())
     }
 
@@ -375,6 +383,9 @@ impl Resolver {
                 .risk_regions
                 .map(|r| r.split(',').map(str::to_owned).collect())
                 .unwrap_or_default(),
+            complaint_due_hours: self
+                .complaint_due_hours
+                .unwrap_or_else(|| defaults.complaint_due_hours.to_string()),
             import_max_rows: self
                 .import_max_rows
                 .unwrap_or(limit(defaults.imports.sheet.max_rows)),

@@ -274,3 +274,43 @@ fn risk_regions_come_from_the_environment_into_the_return_rule_and_bad_ones_are_
         "names the setting and the value: {message}"
     );
 }
+
+#[test]
+fn complaint_due_hours_come_from_the_environment_and_bad_ones_are_refused() {
+    use domain::complaints::{Category, DueHours};
+    let dir = temp_dir("complaints");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    assert_eq!(
+        c.settings().expect("settings").complaint_due_hours,
+        DueHours::default()
+    );
+    let c = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_COMPLAINT_DUE_HOURS", "medical=2, conduct=24")],
+        Layer::default(),
+    )
+    .expect("due hours from the environment");
+    let d = c.settings().expect("settings").complaint_due_hours;
+    assert_eq!(d.hours(Category::Medical), 2);
+    assert_eq!(d.hours(Category::Conduct), 24);
+    assert_eq!(
+        d.hours(Category::Supplies),
+        12,
+        "the others keep their defaults"
+    );
+    let refused = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_COMPLAINT_DUE_HOURS", "noise=3")],
+        Layer::default(),
+    );
+    let message = match refused {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("an unknown category is accepted"),
+    };
+    assert!(
+        message.contains("GRIDWATCH_COMPLAINT_DUE_HOURS"),
+        "{message}"
+    );
+}

@@ -5,6 +5,7 @@ mod calls;
 mod capabilities;
 mod cases;
 mod gates;
+mod hotline;
 mod returns;
 mod world;
 

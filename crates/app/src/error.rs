@@ -59,6 +59,10 @@ pub enum ErrorCode {
     // Cases.
     CaseNotSuspected,
     CaseNotConfirmed,
+    // The hotline and complaints.
+    NotOnDuty,
+    FollowUpDone,
+    ComplaintStepNotAllowed,
 }
 
 impl ErrorCode {
@@ -106,6 +110,9 @@ impl ErrorCode {
             ErrorCode::PassRevoked => "pass_revoked",
             ErrorCode::CaseNotSuspected => "case_not_suspected",
             ErrorCode::CaseNotConfirmed => "case_not_confirmed",
+            ErrorCode::NotOnDuty => "not_on_duty",
+            ErrorCode::FollowUpDone => "follow_up_done",
+            ErrorCode::ComplaintStepNotAllowed => "complaint_step_not_allowed",
         }
     }
 }

@@ -8,10 +8,12 @@ pub mod auth;
 pub mod calls;
 pub mod cases;
 pub mod checks;
+pub mod complaints;
 pub mod crypto;
 mod error;
 pub mod events;
 pub mod gates;
+pub mod hotline;
 pub mod import;
 pub mod jobs;
 pub mod passes;
@@ -52,6 +54,8 @@ pub struct Settings {
     pub cases: cases::CaseRules,
     /// Return to work: the verification rule and the public page's limits.
     pub returns: returns::ReturnRules,
+    /// Hours to answer a resident's complaint, by category.
+    pub complaint_due_hours: domain::complaints::DueHours,
 }
 
 impl Default for Settings {
@@ -69,6 +73,7 @@ impl Default for Settings {
             gates: gates::GateRules::default(),
             cases: cases::CaseRules::default(),
             returns: returns::ReturnRules::default(),
+            complaint_due_hours: domain::complaints::DueHours::default(),
         }
     }
 }

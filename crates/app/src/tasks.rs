@@ -326,6 +326,95 @@ impl App {
         Ok(done)
     }
 
+    /// A delivery asked for outside the schedule (a request for supplies to the hotline), for
+    /// a household under active home quarantine, inside `tx`: its pending delivery records the
+    /// needs, or today's is created with them. `None` when nobody in the household is under
+    /// home quarantine (any delivery would be called off as serving nobody).
+    pub(crate) async fn delivery_asked_in(
+        &self,
+        tx: &mut WriteTx,
+        actor: &Actor,
+        household_id: i64,
+        building_id: i64,
+        needs: &str,
+    ) -> AppResult<Option<i64>> {
+        let building = Jurisdiction::new(domain::access::Level::Building, building_id);
+        let Some(o) = ts::active_home_orders(tx.conn(), &building)
+            .await?
+            .into_iter()
+            .find(|o| o.household_id == household_id)
+        else {
+            return Ok(None);
+        };
+        let needs: String = needs.trim().chars().take(t::MAX_NEEDS_CHARS).collect();
+        let pending = DeliveryFilter {
+            states: vec![DeliveryState::Open, DeliveryState::Asked],
+            household_id: Some(household_id),
+            ..Default::default()
+        };
+        let existing = ts::list_deliveries(tx.conn(), &building, &pending, PageRequest::first())
+            .await?
+            .items
+            .into_iter()
+            .next();
+        let d = match existing {
+            Some(d) => d,
+            None => {
+                let date_text = self.today().to_string();
+                let mut cover = CoverCache::default();
+                let covering = cover.building(tx.conn(), o.building_id).await?;
+                let loads = ts::pending_loads(tx.conn()).await?;
+                let volunteer = pick_volunteer(covering, None, &loads);
+                let key = t::place_key(&o.building_name, &o.unit_name, &o.room);
+                let new = NewDelivery {
+                    household_id,
+                    building_id: o.building_id,
+                    grid_id: o.grid_id,
+                    community_id: o.community_id,
+                    place_key: &key,
+                    due_date: &date_text,
+                    volunteer_id: volunteer,
+                };
+                let Some(id) = ts::insert_delivery(tx.conn(), &new).await? else {
+                    // Today's delivery was made already: a new one tomorrow is the next.
+                    return Ok(None);
+                };
+                let mut a = actor.audit("delivery_create", DELIVERY_OBJECT, id);
+                a.community_id = Some(o.community_id);
+                a.after = Some(serde_json::json!({
+                    "household_id": household_id, "due_date": date_text, "state": "open",
+                    "volunteer_id": volunteer,
+                }));
+                a.reason = Some("hotline".to_owned());
+                tx.audit(a).await?;
+                ts::delivery(tx.conn(), &building, TaskReach::Jurisdiction, id).await?
+            }
+        };
+        let before = DeliveryUpdate::from(&d);
+        let mut u = before.clone();
+        u.state = t::advance(d.state, Step::Ask).map_err(step_conflict)?;
+        u.needs = if d.needs.is_empty() {
+            needs
+        } else {
+            format!("{}；{needs}", d.needs)
+                .chars()
+                .take(t::MAX_NEEDS_CHARS)
+                .collect()
+        };
+        u.asked_at = Some(store::now_ms());
+        u.asked_by = Some(actor.account_id);
+        if !ts::update_delivery(tx.conn(), d.id, d.state, &u).await? {
+            return Err(AppError::Conflict(ErrorCode::TaskChanged));
+        }
+        let mut a = actor.audit("delivery_ask", DELIVERY_OBJECT, d.id);
+        a.community_id = Some(d.community_id);
+        a.before = Some(delivery_view(&before));
+        a.after = Some(delivery_view(&u));
+        a.reason = Some("hotline".to_owned());
+        tx.audit(a).await?;
+        Ok(Some(d.id))
+    }
+
     /// Generates the delivery tasks of `date` in the actor's jurisdiction, in a transaction of
     /// its own: staff run it by hand; the daily job runs it for everything.
     pub async fn generate_delivery_tasks(&self, actor: &Actor, date: Date) -> AppResult<Generated> {

@@ -53,6 +53,8 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.gate_scan.txt"),
     include_str!("../i18n/zh.cases.txt"),
     include_str!("../i18n/zh.returns.txt"),
+    include_str!("../i18n/zh.hotline.txt"),
+    include_str!("../i18n/zh.complaints.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -68,6 +70,8 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.gate_scan.txt"),
     include_str!("../i18n/en.cases.txt"),
     include_str!("../i18n/en.returns.txt"),
+    include_str!("../i18n/en.hotline.txt"),
+    include_str!("../i18n/en.complaints.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

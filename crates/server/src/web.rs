@@ -187,6 +187,9 @@ pub struct Chrome {
     /// The code of the community's control level, when the page shows one.
     pub level: Option<&'static str>,
     pub show_returns: bool,
+    /// The hotline's page for the role (the call log, or one's follow-ups); empty: none.
+    pub hotline_path: &'static str,
+    pub show_complaints: bool,
     pub path: String,
 }
 
@@ -215,6 +218,14 @@ impl Chrome {
             record_cases: domain::cases::can_record(r),
             level: ctx.level.map(|l| l.code()),
             show_returns: domain::returns::can_read(r),
+            hotline_path: if domain::hotline::can_answer(r) || domain::hotline::can_read(r) {
+                "/hotline"
+            } else if domain::hotline::may_own_follow_up(r) {
+                "/hotline/follow-ups"
+            } else {
+                ""
+            },
+            show_complaints: domain::complaints::can_read(r),
             path: String::new(),
         }
     }
@@ -240,6 +251,8 @@ impl Chrome {
             record_cases: false,
             level: None,
             show_returns: false,
+            hotline_path: "",
+            show_complaints: false,
             path: String::new(),
         }
     }
@@ -291,7 +304,7 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         C::NotFound | C::NoSuchRoute => StatusCode::NOT_FOUND,
         C::Unauthenticated => StatusCode::UNAUTHORIZED,
         // A guard off shift may not act at the gate: a refusal of the role's reach, named.
-        C::Forbidden | C::CsrfFailed | C::NotOnShift => StatusCode::FORBIDDEN,
+        C::Forbidden | C::CsrfFailed | C::NotOnShift | C::NotOnDuty => StatusCode::FORBIDDEN,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         C::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -324,7 +337,9 @@ pub fn status_of_code(code: ErrorCode) -> StatusCode {
         | C::StopsPending
         | C::PassRevoked
         | C::CaseNotSuspected
-        | C::CaseNotConfirmed => StatusCode::CONFLICT,
+        | C::CaseNotConfirmed
+        | C::FollowUpDone
+        | C::ComplaintStepNotAllowed => StatusCode::CONFLICT,
     }
 }
 

@@ -331,6 +331,7 @@ pub(crate) mod migrations {
         (15, "0015", checkpoints),
         (16, "0016", cases),
         (17, "0017", returns),
+        (18, "0018", hotline),
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -155,6 +155,27 @@ POST   /return-applications                                        422/422   422
 GET    /return-applications/{token}                                200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 PUT    /return-applications/{token}/arrival                        204/204   409/409   409/204   409/204   409/409   409/409   409/409   409/409   409/409
 POST   /return-applications/{token}/withdraw                       204/204   409/409   409/204   409/204   409/409   409/409   409/409   409/409   409/409
+GET    /hotline/shifts                                             403/403   200/200-  200/200-  403/403   403/403   403/403   403/403   403/403   403/403
+POST   /communities/{id}/hotline-shifts                            403/403   403/403   201/404   403/403   403/403   403/403   403/403   403/403   403/403
+DELETE /hotline-shifts/{id}                                        403/403   403/403   204/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /hotline/calls                                              403/403   403/403   201/422   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /hotline/calls                                              403/403   200/200-  200/200-  403/403   403/403   403/403   403/403   403/403   403/403
+GET    /hotline/calls/{id}                                         403/403   200/404   200/404   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /hotline/calls-per-hour                                     403/403   200/200   200/200   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /hotline/callers                                            403/403   403/403   200/200-  403/403   403/403   403/403   403/403   403/403   403/403
+GET    /me/follow-ups                                              403/403   403/403   200/200   200/200   403/403   200/200   403/403   403/403   403/403
+POST   /follow-ups/{id}/call-back                                 403/403   403/403   200/404   403/404   403/403   403/404   403/403   403/403   403/403
+POST   /follow-ups/{id}/done                                       403/403   403/403   204/404   403/404   403/403   403/404   403/403   403/403   403/403
+GET    /complaints                                                 403/403   200/200-  200/200-  200-/200- 403/403   403/403   403/403   403/403   403/403
+GET    /complaints/figures                                         403/403   200/200   200/200   403/403   403/403   403/403   403/403   403/403   403/403
+GET    /complaints/{id}                                            403/403   200/404   200/404   404/404   403/403   403/403   403/403   403/403   403/403
+POST   /complaints/{id}/assign                                     403/403   403/403   204/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /complaints/{id}/contact                                    403/403   403/403   200/404   404/404   403/403   403/403   403/403   403/403   403/403
+POST   /complaints/{id}/reply                                      403/403   403/403   204/404   404/404   403/403   403/403   403/403   403/403   403/403
+POST   /complaints/{id}/close                                      403/403   403/403   204/404   403/403   403/403   403/403   403/403   403/403   403/403
+POST   /communities/{id}/complaints                                201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
+GET    /complaint-links/{token}                                    200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+POST   /complaint-links/{token}/rating                             200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 DELETE /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 ";
 
@@ -536,10 +557,13 @@ async fn call(
         "GET    /screening-campaigns/{id}/export" => {
             Request::read(format!("/screening-campaigns/{c}/export?register=returned"))
         }
-        other => super::gates::request(other, &w.gates, p, t, unique)
-            .or_else(|| super::cases::request(other, &w.cases, p, t))
-            .or_else(|| super::returns::request(other, &w.returns, t, unique))
-            .unwrap_or_else(|| panic!("no request for the route {other}")),
+        other => match super::hotline::request(app, f, other, &w.hotline, p, t).await {
+            Some(r) => r,
+            None => super::gates::request(other, &w.gates, p, t, unique)
+                .or_else(|| super::cases::request(other, &w.cases, p, t))
+                .or_else(|| super::returns::request(other, &w.returns, t, unique))
+                .unwrap_or_else(|| panic!("no request for the route {other}")),
+        },
     };
     let uri = format!("/api/v1{}", request.path);
     let res = if request.body.is_null() {

@@ -40,6 +40,7 @@ pub(super) struct World {
     pub(super) gates: super::gates::GateWorld,
     pub(super) cases: super::cases::CaseWorld,
     pub(super) returns: super::returns::ReturnWorld,
+    pub(super) hotline: super::hotline::HotlineWorld,
 }
 
 /// The community's staff everywhere: sets the world up through the use cases.
@@ -309,6 +310,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
     let gates = super::gates::gate_world(app, f, &places).await;
     let cases = super::cases::case_world(app, f, &places).await;
     let returns = super::returns::return_world(app, &places).await;
+    let hotline = super::hotline::hotline_world(app, f, &places).await;
     campaigns[G2] = campaigns[G1];
     teams[G2] = teams[G1];
     members[G2] = members[G1].clone();
@@ -336,5 +338,6 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
         gates,
         cases,
         returns,
+        hotline,
     }
 }

@@ -58,6 +58,26 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/gates/{id}/shifts", &["post"]),
     ("/gate-shifts/{id}", &["delete"]),
     ("/me/shifts", &["get"]),
+    ("/hotline/shifts", &["get"]),
+    ("/communities/{id}/hotline-shifts", &["post"]),
+    ("/hotline-shifts/{id}", &["delete"]),
+    ("/hotline/calls", &["get", "post"]),
+    ("/hotline/calls/{id}", &["get"]),
+    ("/hotline/calls-per-hour", &["get"]),
+    ("/hotline/callers", &["get"]),
+    ("/me/follow-ups", &["get"]),
+    ("/follow-ups/{id}/done", &["post"]),
+    ("/follow-ups/{id}/call-back", &["post"]),
+    ("/complaints", &["get"]),
+    ("/complaints/figures", &["get"]),
+    ("/complaints/{id}", &["get"]),
+    ("/complaints/{id}/assign", &["post"]),
+    ("/complaints/{id}/reply", &["post"]),
+    ("/complaints/{id}/close", &["post"]),
+    ("/complaints/{id}/contact", &["post"]),
+    ("/communities/{id}/complaints", &["post"]),
+    ("/complaint-links/{token}", &["get"]),
+    ("/complaint-links/{token}/rating", &["post"]),
     ("/gates/{id}/passages", &["post"]),
     ("/gates/{id}/visitors", &["post"]),
     ("/gates/{id}/visitor-lookup", &["post"]),
@@ -233,11 +253,14 @@ async fn the_openapi_document_lists_every_route_and_matches_its_snapshot() {
             );
             // A self-report's credential is its link; an unknown one is not found. The pass
             // keys are public: any gate or outside verifier reads them. A returning resident
-            // applies and follows the application without an account.
+            // applies and follows the application without an account; anyone may file a
+            // complaint.
             if path != "/tokens"
                 && path != "/passes/keys"
+                && path != "/communities/{id}/complaints"
                 && !path.starts_with("/self-reports/")
                 && !path.starts_with("/return-")
+                && !path.starts_with("/complaint-links/")
             {
                 assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
             }

@@ -234,8 +234,10 @@ impl App {
         own: Option<i64>,
     ) -> AppResult<Vec<(ContactKey, i64, i64)>> {
         let margin = minutes * 60_000;
-        let mut spans: Vec<(i64, i64)> =
-            times.iter().map(|(f, t)| (f - margin, t + margin)).collect();
+        let mut spans: Vec<(i64, i64)> = times
+            .iter()
+            .map(|(f, t)| (f - margin, t + margin))
+            .collect();
         spans.sort_unstable();
         let mut merged: Vec<(i64, i64)> = Vec::new();
         for (f, t) in spans {

@@ -7,8 +7,10 @@ mod audit;
 mod calls;
 pub(crate) mod cases;
 mod checks;
+mod complaints;
 pub mod extract;
 mod gates;
+mod hotline;
 mod imports;
 mod passes;
 mod patch;
@@ -196,6 +198,8 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(passes::routes())
         .merge(gates::routes())
         .merge(returns::routes())
+        .merge(hotline::routes())
+        .merge(complaints::routes())
 }
 
 pub fn routes() -> Router<AppState> {

@@ -5,8 +5,10 @@ mod audit;
 pub(crate) mod calls;
 pub(crate) mod cases;
 pub(crate) mod checks;
+mod complaints;
 pub(crate) mod gate_scan;
 mod gates;
+mod hotline;
 pub(crate) mod imports;
 mod passes;
 mod quarantine;
@@ -68,6 +70,8 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(gate_scan::routes())
         .merge(returns::routes())
+        .merge(hotline::routes())
+        .merge(complaints::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
