@@ -24,6 +24,21 @@ async fn resident(app: &app::App, f: &Fixture, h: i64, name: &str, n: u32) -> i6
         .expect("resident")
 }
 
+/// 赵六 with a green code visiting a household.
+fn visiting(household_id: i64) -> VisitorInput {
+    VisitorInput {
+        name: "赵六".to_owned(),
+        document_number: citizen_id(77),
+        phone: "13800138000".to_owned(),
+        origin: "610825".to_owned(),
+        household_id: Some(household_id),
+        purpose: "送药".to_owned(),
+        health_code: "green".to_owned(),
+        temperature: "36.5".to_owned(),
+        ..Default::default()
+    }
+}
+
 fn suspected(resident_id: i64) -> CaseInput {
     CaseInput {
         resident_id: Some(resident_id),
@@ -68,21 +83,7 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
     assert_eq!(pass_state(app, &f, elsewhere_pass).await, PassState::Live);
     // A visitor to a household of the sealed building is refused too.
     let visit = app
-        .admit_visitor(
-            &f.guard,
-            gate,
-            &VisitorInput {
-                name: "赵六".to_owned(),
-                document_number: citizen_id(77),
-                phone: "13800138000".to_owned(),
-                origin: "610825".to_owned(),
-                household_id: Some(neighbour),
-                purpose: "送药".to_owned(),
-                health_code: "green".to_owned(),
-                temperature: "36.5".to_owned(),
-                ..Default::default()
-            },
-        )
+        .admit_visitor(&f.guard, gate, &visiting(neighbour))
         .await
         .expect("decision");
     assert_eq!(refusal(&visit), Some("visitor_household_sealed"));
@@ -444,21 +445,7 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
     show(app, &f.guard, gate, &far_code, "out", 3 * DAY - 20 * MINUTE).await;
     // A visitor to the case's household.
     let visitor = app
-        .admit_visitor(
-            &f.guard,
-            gate,
-            &VisitorInput {
-                name: "赵六".to_owned(),
-                document_number: citizen_id(77),
-                phone: "13800138000".to_owned(),
-                origin: "610825".to_owned(),
-                household_id: Some(h),
-                purpose: "送药".to_owned(),
-                health_code: "green".to_owned(),
-                temperature: "36.5".to_owned(),
-                ..Default::default()
-            },
-        )
+        .admit_visitor(&f.guard, gate, &visiting(h))
         .await
         .expect("visitor");
     let visitor_id = visitor.passage.visitor_id.expect("visitor id");

@@ -39,6 +39,23 @@ pub fn routes() -> Router<AppState> {
         .merge(map::routes())
 }
 
+/// A case's movements with their times as the pages show them.
+fn timed(
+    ctx: &Ctx,
+    movements: &[store::cases::Movement],
+) -> Vec<(store::cases::Movement, String, String)> {
+    movements
+        .iter()
+        .map(|m| {
+            (
+                m.clone(),
+                registry_time(&ctx.app, m.from_at),
+                registry_time(&ctx.app, m.to_at),
+            )
+        })
+        .collect()
+}
+
 /// A time as the pages show it, or nothing.
 fn time(ctx: &Ctx, ms: Option<i64>) -> String {
     ms.map(|ms| registry_time(&ctx.app, ms)).unwrap_or_default()
@@ -292,17 +309,7 @@ async fn file_page(ctx: &Ctx, id: i64, errors: FormErrors) -> PageResult {
     } else {
         Vec::new()
     };
-    let movements = f
-        .movements
-        .iter()
-        .map(|m| {
-            (
-                m.clone(),
-                registry_time(&ctx.app, m.from_at),
-                registry_time(&ctx.app, m.to_at),
-            )
-        })
-        .collect();
+    let movements = timed(ctx, &f.movements);
     let seals = f
         .seals
         .iter()
@@ -537,17 +544,7 @@ async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     } else {
         Vec::new()
     };
-    let movements = f
-        .movements
-        .iter()
-        .map(|m| {
-            (
-                m.clone(),
-                registry_time(&ctx.app, m.from_at),
-                registry_time(&ctx.app, m.to_at),
-            )
-        })
-        .collect();
+    let movements = timed(&ctx, &f.movements);
     let title = format!("{} · {}", ctx.t.get("cases.report"), f.case.person_name);
     Ok(render(&ReportPage {
         c: ctx.chrome(&title),
