@@ -90,13 +90,11 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const CELL_W: usize = 300;
 const BLOCK_W: usize = 44;
 const BLOCK_H: usize = 28;
 const GAP: usize = 4;
 const PER_ROW: usize = 6;
 const GRID_HEAD: usize = 22;
-const GRIDS_PER_ROW: usize = 4;
 
 /// A building's fill: outbreak point, alert zone, sealed, people in quarantine, or none.
 fn fill(b: &BuildingState) -> &'static str {
@@ -109,104 +107,98 @@ fn fill(b: &BuildingState) -> &'static str {
     }
 }
 
-/// The community's buildings grouped by grid, each a block linking to its page, coloured by
-/// its state, with a red dot for open fever alerts.
+/// The community's buildings grouped by grid, each grid a drawing of its own (so a phone
+/// shows one grid a row and a desktop several), each building a block linking to its page,
+/// coloured by its state, with a red dot for open fever alerts.
 pub(crate) fn map_svg(grids: &[(i64, String)], buildings: &[BuildingState], t: Tr) -> String {
     let mut by_grid: HashMap<i64, Vec<&BuildingState>> = HashMap::new();
     for b in buildings {
         by_grid.entry(b.grid_id).or_default().push(b);
     }
-    let shown: Vec<&(i64, String)> = grids
-        .iter()
-        .filter(|g| by_grid.contains_key(&g.0))
-        .collect();
-    let mut body = String::new();
-    let (mut y, mut width) = (0, 0);
-    for row in shown.chunks(GRIDS_PER_ROW) {
-        let mut row_h = 0;
-        for (col, (gid, gname)) in row.iter().map(|g| (g.0, &g.1)).enumerate() {
-            let x = col * CELL_W;
-            let blocks = &by_grid[&gid];
-            let rows = blocks.len().div_ceil(PER_ROW);
-            let h = GRID_HEAD + rows * (BLOCK_H + GAP) + GAP;
-            row_h = row_h.max(h);
-            width = width.max(x + CELL_W);
+    let mut out = format!(
+        r#"<div class="map-grids" role="img" aria-label="{}" data-testid="risk-map-svg">"#,
+        escape(t.get("map.title"))
+    );
+    for (gid, gname) in grids {
+        let Some(blocks) = by_grid.get(gid) else {
+            continue;
+        };
+        out.push_str(&grid_svg(gname, blocks, t));
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// One grid: its name above its buildings, six to a row.
+fn grid_svg(name: &str, blocks: &[&BuildingState], t: Tr) -> String {
+    let rows = blocks.len().div_ceil(PER_ROW);
+    let h = GRID_HEAD + rows * (BLOCK_H + GAP) + GAP;
+    let w = GAP + PER_ROW * (BLOCK_W + GAP);
+    let mut body = format!(
+        r##"<text x="{GAP}" y="16" font-size="13" fill="#111827">{}</text>"##,
+        escape(name)
+    );
+    for (i, b) in blocks.iter().enumerate() {
+        let bx = GAP + (i % PER_ROW) * (BLOCK_W + GAP);
+        let by = GRID_HEAD + (i / PER_ROW) * (BLOCK_H + GAP);
+        let mut title = escape(&b.name);
+        for (n, key) in [
+            (b.zone == 2, "map.outbreak_point"),
+            (b.zone == 1, "map.alert_zone"),
+            (b.seals > 0, "map.sealed"),
+        ] {
+            if n {
+                title.push_str(" · ");
+                title.push_str(t.get(key));
+            }
+        }
+        if b.quarantined > 0 {
+            title.push_str(" · ");
+            title.push_str(
+                &t.get("map.quarantined")
+                    .replace("{n}", &b.quarantined.to_string()),
+            );
+        }
+        if b.fevers > 0 {
+            title.push_str(" · ");
+            title.push_str(&t.get("map.fevers").replace("{n}", &b.fevers.to_string()));
+        }
+        let colour = fill(b);
+        let ink = if colour == "#e5e7eb" {
+            "#111827"
+        } else {
+            "#ffffff"
+        };
+        let label: String = b.name.chars().take(5).collect();
+        let _ = write!(
+            body,
+            r#"<a href="/buildings/{id}" data-building="{id}"><title>{title}</title><rect x="{bx}" y="{by}" width="{BLOCK_W}" height="{BLOCK_H}" fill="{colour}" rx="3"/><text x="{lx}" y="{ly}" font-size="10" fill="{ink}" text-anchor="middle">{label}</text>"#,
+            id = b.id,
+            lx = bx + BLOCK_W / 2,
+            ly = by + BLOCK_H / 2 + 4,
+            label = escape(&label),
+        );
+        if b.quarantined > 0 && b.zone == 0 && b.seals == 0 {
             let _ = write!(
                 body,
-                r##"<g><rect x="{x}" y="{y}" width="{w}" height="{h}" fill="#f9fafb" stroke="#9ca3af" rx="4"/><text x="{tx}" y="{ty}" font-size="13" fill="#111827">{name}</text>"##,
-                w = CELL_W - 8,
-                tx = x + 6,
-                ty = y + 16,
-                name = escape(gname),
+                r##"<text x="{qx}" y="{qy}" font-size="9" fill="#ffffff" text-anchor="end">{n}</text>"##,
+                qx = bx + BLOCK_W - 2,
+                qy = by + 9,
+                n = b.quarantined,
             );
-            for (i, b) in blocks.iter().enumerate() {
-                let bx = x + GAP + (i % PER_ROW) * (BLOCK_W + GAP);
-                let by = y + GRID_HEAD + (i / PER_ROW) * (BLOCK_H + GAP);
-                let mut title = escape(&b.name);
-                for (n, key) in [
-                    (b.zone == 2, "map.outbreak_point"),
-                    (b.zone == 1, "map.alert_zone"),
-                    (b.seals > 0, "map.sealed"),
-                ] {
-                    if n {
-                        title.push_str(" · ");
-                        title.push_str(t.get(key));
-                    }
-                }
-                if b.quarantined > 0 {
-                    title.push_str(" · ");
-                    title.push_str(
-                        &t.get("map.quarantined")
-                            .replace("{n}", &b.quarantined.to_string()),
-                    );
-                }
-                if b.fevers > 0 {
-                    title.push_str(" · ");
-                    title.push_str(&t.get("map.fevers").replace("{n}", &b.fevers.to_string()));
-                }
-                let colour = fill(b);
-                let ink = if colour == "#e5e7eb" {
-                    "#111827"
-                } else {
-                    "#ffffff"
-                };
-                let label: String = b.name.chars().take(5).collect();
-                let _ = write!(
-                    body,
-                    r#"<a href="/buildings/{id}" data-building="{id}"><title>{title}</title><rect x="{bx}" y="{by}" width="{BLOCK_W}" height="{BLOCK_H}" fill="{colour}" rx="3"/><text x="{lx}" y="{ly}" font-size="10" fill="{ink}" text-anchor="middle">{label}</text>"#,
-                    id = b.id,
-                    lx = bx + BLOCK_W / 2,
-                    ly = by + BLOCK_H / 2 + 4,
-                    label = escape(&label),
-                );
-                if b.quarantined > 0 && b.zone == 0 && b.seals == 0 {
-                    let _ = write!(
-                        body,
-                        r##"<text x="{qx}" y="{qy}" font-size="9" fill="#ffffff" text-anchor="end">{n}</text>"##,
-                        qx = bx + BLOCK_W - 2,
-                        qy = by + 9,
-                        n = b.quarantined,
-                    );
-                }
-                if b.fevers > 0 {
-                    let _ = write!(
-                        body,
-                        r##"<circle cx="{cx}" cy="{cy}" r="5" fill="#dc2626" stroke="#ffffff"/>"##,
-                        cx = bx + 5,
-                        cy = by + 5,
-                    );
-                }
-                body.push_str("</a>");
-            }
-            body.push_str("</g>");
         }
-        y += row_h + GAP * 2;
+        if b.fevers > 0 {
+            let _ = write!(
+                body,
+                r##"<circle cx="{cx}" cy="{cy}" r="5" fill="#dc2626" stroke="#ffffff"/>"##,
+                cx = bx + 5,
+                cy = by + 5,
+            );
+        }
+        body.push_str("</a>");
     }
     format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" role="img" aria-label="{label}" data-testid="risk-map-svg">{body}</svg>"#,
-        w = width.max(CELL_W),
-        h = y.max(40),
-        label = escape(t.get("map.title")),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map-grid" viewBox="0 0 {w} {h}" width="{w}" height="{h}">{body}</svg>"#
     )
 }
 
