@@ -223,8 +223,8 @@ impl App {
         Ok(())
     }
 
-    /// Who passed a gate within `minutes` of the case's times there, each once with its
-    /// closest passage and how far apart; the case's own household's passages are left out.
+    /// Who passed a gate within `minutes` of the case's times there, each once with how far
+    /// apart at the closest; the case's own household's passages are left out.
     async fn near_at_gate(
         &self,
         conn: &mut store::Conn,
@@ -234,43 +234,24 @@ impl App {
         own: Option<i64>,
     ) -> AppResult<Vec<(ContactKey, i64, i64)>> {
         let margin = minutes * 60_000;
-        let mut spans: Vec<(i64, i64)> = times
-            .iter()
-            .map(|(f, t)| (f - margin, t + margin))
-            .collect();
-        spans.sort_unstable();
-        let mut merged: Vec<(i64, i64)> = Vec::new();
-        for (f, t) in spans {
-            match merged.last_mut() {
-                Some(last) if f <= last.1 => last.1 = last.1.max(t),
-                _ => merged.push((f, t)),
-            }
-        }
-        // The closest passage of each household or visitor: a busy gate's windows hold the
-        // same households again and again.
         let mut closest: HashMap<ContactKey, (i64, i64)> = HashMap::new();
-        for (f, t) in merged {
-            for p in ct::gate_passings(conn, gate, f, t).await? {
-                let Some(key) = passing_key(&p, own) else {
+        for stays in times.chunks(ct::STAYS_PER_STATEMENT) {
+            for n in ct::near_gate(conn, gate, stays, margin).await? {
+                let passing = Passing {
+                    gate_id: gate,
+                    at: n.at,
+                    household_id: n.household_id,
+                    visitor_id: n.visitor_id,
+                };
+                let Some(key) = passing_key(&passing, own) else {
                     continue;
                 };
-                let apart = times
-                    .iter()
-                    .map(|(from, to)| {
-                        if (*from..=*to).contains(&p.at) {
-                            0
-                        } else {
-                            (p.at - from).abs().min((p.at - to).abs())
-                        }
-                    })
-                    .min()
-                    .unwrap_or(0);
-                if !close_at_gate(0, apart, minutes) {
+                if !close_at_gate(0, n.apart, minutes) {
                     continue;
                 }
-                let e = closest.entry(key).or_insert((p.at, apart));
-                if apart < e.1 {
-                    *e = (p.at, apart);
+                let e = closest.entry(key).or_insert((n.at, n.apart));
+                if n.apart < e.1 {
+                    *e = (n.at, n.apart);
                 }
             }
         }

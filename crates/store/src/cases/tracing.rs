@@ -32,22 +32,6 @@ pub async fn household_passings(
     .await
 }
 
-/// The passages at one gate in `[from, to]`, of passes and of visitors.
-pub async fn gate_passings(
-    conn: &mut Conn,
-    gate_id: i64,
-    from: i64,
-    to: i64,
-) -> Result<Vec<Passing>> {
-    sql::all(
-        conn,
-        "SELECT gate_id, at, household_id, visitor_id FROM passages \
-         WHERE gate_id = $1 AND at BETWEEN $2 AND $3",
-        (gate_id, from, to),
-    )
-    .await
-}
-
 /// Visitors' passages to the households of a building (or to one household) in `[from, to]`.
 pub async fn visits_to(
     conn: &mut Conn,
@@ -136,4 +120,52 @@ pub async fn gate_names(conn: &mut Conn, community_id: i64) -> Result<Vec<(i64, 
         (community_id,),
     )
     .await
+}
+
+/// Who passed a gate near the case: a household or a visitor, how close (ms) to the nearest of
+/// the case's stays there, and when they first passed within those windows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Near {
+    pub household_id: Option<i64>,
+    pub visitor_id: Option<i64>,
+    pub apart: i64,
+    pub at: i64,
+}
+
+/// The most stays one statement searches around (a compound SELECT has a bound on SQLite).
+pub const STAYS_PER_STATEMENT: usize = 100;
+
+/// Everyone who passed `gate_id` within `margin` ms of one of the case's `stays` (from, to),
+/// grouped in the database: each household or visitor once, with its smallest distance, so a
+/// busy gate's windows come back as the people in them rather than every passage.
+pub async fn near_gate(
+    conn: &mut Conn,
+    gate_id: i64,
+    stays: &[(i64, i64)],
+    margin: i64,
+) -> Result<Vec<Near>> {
+    if stays.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The windows are numbers the application computed, written into the statement; each is
+    // read by the gate's index (gate, time, household, visitor) alone.
+    let windows: Vec<String> = stays
+        .iter()
+        .take(STAYS_PER_STATEMENT)
+        .map(|&(from, to)| {
+            format!(
+                "SELECT household_id, visitor_id, at, CASE WHEN at < {from} THEN {from} - at \
+                 WHEN at > {to} THEN at - {to} ELSE 0 END AS apart FROM passages \
+                 WHERE gate_id = {gate_id} AND at BETWEEN {lo} AND {hi}",
+                lo = from - margin,
+                hi = to + margin,
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT household_id, visitor_id, MIN(apart) AS apart, MIN(at) AS at FROM ({}) w \
+         GROUP BY household_id, visitor_id",
+        windows.join(" UNION ALL ")
+    );
+    sql::all(conn, sqlx::AssertSqlSafe(sql), ()).await
 }
