@@ -27,6 +27,14 @@ pub enum Strength {
     Worker,
 }
 
+impl Strength {
+    /// A close contact: lived with the case, visited them or was visited; the lead's list
+    /// ticks these for follow-up by default.
+    pub fn is_close(self) -> bool {
+        self <= Strength::Visitor
+    }
+}
+
 crate::coded!(Strength {
     Household => "household",
     Unit => "unit",
@@ -216,5 +224,6 @@ mod tests {
         s.sort();
         assert_eq!(s, Strength::ALL.to_vec());
         assert!(Strength::Household < Strength::Gate);
+        assert!(Strength::Visitor.is_close() && !Strength::Gate.is_close());
     }
 }

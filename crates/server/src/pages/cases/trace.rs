@@ -134,7 +134,7 @@ async fn contacts_page(
                 link,
                 field: format!("c.{kind}.{key}"),
                 strength: v.contact.strength,
-                close: v.contact.strength <= Strength::Visitor,
+                close: v.contact.strength.is_close(),
                 name,
                 place: v.place,
                 followed: v.followed,

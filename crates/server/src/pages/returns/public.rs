@@ -241,6 +241,21 @@ fn refused_form(t: Tr, e: &AppError) -> FormErrors {
     }
 }
 
+/// The form again with its entries, refused for a token that is not the page's.
+async fn csrf_refused(s: &AppState, t: Tr, community: i64, e: Entered) -> Response {
+    let errors = FormErrors {
+        items: vec![("_form".to_owned(), t.error("csrf_failed", ""))],
+    };
+    show_form(
+        s,
+        t,
+        community,
+        e,
+        Outcome::refused(errors, StatusCode::FORBIDDEN),
+    )
+    .await
+}
+
 async fn send_code(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -251,17 +266,7 @@ async fn send_code(
     let t = Tr::new(web::request_lang(&headers));
     let e = Entered::from_pairs(&pairs);
     if !csrf_ok(&headers, &pairs) {
-        let errors = FormErrors {
-            items: vec![("_form".to_owned(), t.error("csrf_failed", ""))],
-        };
-        return show_form(
-            &s,
-            t,
-            community,
-            e,
-            Outcome::refused(errors, StatusCode::FORBIDDEN),
-        )
-        .await;
+        return csrf_refused(&s, t, community, e).await;
     }
     match s
         .app
@@ -303,17 +308,7 @@ async fn submit(
     let t = Tr::new(web::request_lang(&headers));
     let e = Entered::from_pairs(&pairs);
     if !csrf_ok(&headers, &pairs) {
-        let errors = FormErrors {
-            items: vec![("_form".to_owned(), t.error("csrf_failed", ""))],
-        };
-        return show_form(
-            &s,
-            t,
-            community,
-            e,
-            Outcome::refused(errors, StatusCode::FORBIDDEN),
-        )
-        .await;
+        return csrf_refused(&s, t, community, e).await;
     }
     let input = e.input(community, field(&pairs, "code"));
     match s
