@@ -267,10 +267,10 @@ impl App {
         date: Date,
         households: Option<&[i64]>,
     ) -> AppResult<Generated> {
-        let mut orders = ts::active_home_orders(tx.conn(), j).await?;
-        if let Some(only) = households {
-            orders.retain(|o| only.contains(&o.household_id));
-        }
+        let orders = match households {
+            Some(only) => ts::active_home_orders_of(tx.conn(), j, only).await?,
+            None => ts::active_home_orders(tx.conn(), j).await?,
+        };
         let home: Vec<HomeOrder> = orders
             .iter()
             .filter_map(|o| {
@@ -284,13 +284,31 @@ impl App {
         let places: HashMap<i64, &ts::HomeOrderPlace> =
             orders.iter().map(|o| (o.household_id, o)).collect();
         let date_text = date.to_string();
-        let previous = ts::volunteers_on(
-            tx.conn(),
-            &days_before(date, t::DELIVERY_EVERY_DAYS).to_string(),
-        )
-        .await?;
-        let mut loads = ts::pending_loads(tx.conn()).await?;
+        let before = days_before(date, t::DELIVERY_EVERY_DAYS).to_string();
         let mut cover = CoverCache::default();
+        // A new order's households read only their own rows and their volunteers' loads; the
+        // daily run reads the day's and every pending task once.
+        let (previous, mut loads) = match households {
+            Some(only) => {
+                let mut volunteers = Vec::new();
+                for household_id in &due {
+                    if let Some(o) = places.get(household_id) {
+                        let covering = cover.building(tx.conn(), o.building_id).await?;
+                        volunteers.extend(covering.iter().map(|v| v.id));
+                    }
+                }
+                volunteers.sort_unstable();
+                volunteers.dedup();
+                (
+                    ts::volunteers_of_on(tx.conn(), only, &before).await?,
+                    ts::pending_loads_of(tx.conn(), &volunteers).await?,
+                )
+            }
+            None => (
+                ts::volunteers_on(tx.conn(), &before).await?,
+                ts::pending_loads(tx.conn()).await?,
+            ),
+        };
         let mut done = Generated::default();
         for household_id in due {
             let Some(o) = places.get(&household_id).copied() else {

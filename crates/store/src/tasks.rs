@@ -192,6 +192,75 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
     .await
 }
 
+/// The active home orders of `households` in `j`, with their places: what one new order
+/// needs, read by the household index instead of the whole jurisdiction's orders.
+pub async fn active_home_orders_of(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    households: &[i64],
+) -> Result<Vec<HomeOrderPlace>> {
+    let mut all = Vec::new();
+    for household_id in households {
+        let mut w = Where::new();
+        w.int("q.household_id = ?", *household_id)
+            .raw("q.state = 'active'")
+            .raw("q.kind = 'home'")
+            .scope_as_filter(j, "q");
+        let rows = w
+            .fetch_all(
+                conn,
+                "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
+                 b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
+                 FROM quarantine_orders q \
+                 JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+                 JOIN buildings b ON b.id = q.building_id",
+                "q.id",
+                read::<HomeOrderPlace>,
+            )
+            .await?;
+        all.extend(rows);
+    }
+    Ok(all)
+}
+
+/// Who was assigned the delivery of each of `households` on `due_date`.
+pub async fn volunteers_of_on(
+    conn: &mut Conn,
+    households: &[i64],
+    due_date: &str,
+) -> Result<HashMap<i64, i64>> {
+    let mut found = HashMap::new();
+    for household_id in households {
+        let volunteer: Option<i64> = sql::scalar_optional(
+            conn,
+            "SELECT volunteer_id FROM delivery_tasks \
+             WHERE due_date = $1 AND household_id = $2 AND volunteer_id IS NOT NULL",
+            (due_date, *household_id),
+        )
+        .await?;
+        if let Some(v) = volunteer {
+            found.insert(*household_id, v);
+        }
+    }
+    Ok(found)
+}
+
+/// How many tasks each of `volunteers` has not yet delivered, from the volunteer's index.
+pub async fn pending_loads_of(conn: &mut Conn, volunteers: &[i64]) -> Result<HashMap<i64, i64>> {
+    let mut loads = HashMap::new();
+    for v in volunteers {
+        let tasks: i64 = sql::scalar(
+            conn,
+            "SELECT COUNT(*) FROM delivery_tasks \
+             WHERE volunteer_id = $1 AND state IN ('open', 'asked')",
+            (*v,),
+        )
+        .await?;
+        loads.insert(*v, tasks);
+    }
+    Ok(loads)
+}
+
 /// Who was assigned each household's delivery on `due_date`.
 pub async fn volunteers_on(conn: &mut Conn, due_date: &str) -> Result<HashMap<i64, i64>> {
     let rows = sql::fetch_all(
