@@ -15,6 +15,8 @@ use super::load::Setup;
 use super::report::{Figure, Report, Timings};
 use crate::error::CliError;
 
+mod flood;
+
 /// Issue 12 §5: the expected arrivals, a verification and the throughput chart each < 50 ms p95.
 const GOAL_MS: f64 = 50.0;
 /// A month of applications, and the peak day's verifications.
@@ -217,5 +219,5 @@ pub async fn run(s: &Setup, runs: usize, report: &mut Report) -> Result<(), CliE
         }),
         format!("{day:?}"),
     );
-    Ok(())
+    flood::run(s, &log, &homes, report).await
 }
