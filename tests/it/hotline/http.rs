@@ -61,6 +61,10 @@ async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_wor
     assert!(text.contains("返乡人员报告"));
     assert!(text.contains("139****5678") && !text.contains(CALLER));
     assert!(text.contains("data-testid=\"follow-up-card\""));
+    assert!(
+        text.contains("data-testid=\"call-return-application\"><a href=\"/return/"),
+        "a returnee's call leads to the community's application page"
+    );
     // Refused input comes back on the form with its reason.
     let refused = staff
         .post_form(
