@@ -71,6 +71,12 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
         .record_case(&f.doctor, &suspected(case_person))
         .await
         .expect("case");
+    // Reported twice (a double click, or the hotline after the hospital): one case.
+    assert_field_error(
+        app.record_case(&f.staff, &suspected(case_person)).await,
+        "resident_id",
+        "already_a_case",
+    );
     assert_eq!(pass_state(app, &f, pass).await, PassState::Suspended);
     assert_eq!(
         pass_state(app, &f, neighbour_pass).await,
@@ -143,6 +149,12 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
     assert_eq!(seals.len(), 1);
     let suspended = audit_trail(app, &f.auditor, audit_action("pass_suspend")).await;
     assert!(suspended.len() >= 2, "{suspended:?}");
+    // Once excluded, the person can be a case again.
+    let again = app
+        .record_case(&f.doctor, &suspected(case_person))
+        .await
+        .expect("a new case after the exclusion");
+    assert_ne!(again, case);
     assert_chain_intact(app, &f.auditor).await;
 }
 
@@ -358,6 +370,21 @@ async fn cases_are_seen_and_decided_only_within_the_jurisdiction_and_the_role() 
         )
         .await
         .expect("an unregistered person's case");
+    // The same name in the same building is the same person; in another, someone else.
+    let again = |building_id| CaseInput {
+        person_name: " 过路人 ".to_owned(),
+        building_id: Some(building_id),
+        source: "cdc".to_owned(),
+        ..Default::default()
+    };
+    assert_field_error(
+        app.record_case(&f.staff, &again(f.building3_id)).await,
+        "person_name",
+        "already_a_case",
+    );
+    app.record_case(&f.staff, &again(f.building2_id))
+        .await
+        .expect("a namesake in another building");
     let file = app.case_file(&f.staff, outside).await.expect("file");
     assert_eq!(file.case.onset_on.as_deref(), Some("2020-01-25"));
     // The grid worker of grid 1 sees the grid-1 case, not the grid-2 one.
@@ -651,4 +678,38 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
     assert!(spouse_view.followed);
     assert_eq!(spouse_view.name, "王妻");
     assert_chain_intact(app, &f.auditor).await;
+}
+
+#[tokio::test]
+async fn a_case_form_submitted_twice_makes_one_case_and_names_the_one_that_exists() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let person = resident(app, &f, h, "王五", 1).await;
+    let mut staff = crate::http::Client::new(server::router(app.clone()));
+    staff.sign_in("staff").await;
+    let form = staff.get(&format!("/cases/new?resident_id={person}")).await;
+    let csrf = form.form_csrf("/cases").expect("the case form");
+    let id = person.to_string();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("resident_id", id.as_str()),
+        ("source", "hotline"),
+    ];
+    let first = staff.post_form("/cases", &fields).await;
+    assert_eq!(first.status, axum::http::StatusCode::SEE_OTHER);
+    let second = staff.post_form("/cases", &fields).await;
+    assert_eq!(second.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let text = second.text();
+    assert!(text.contains("data-testid=\"already-a-case\""), "{text}");
+    assert!(text.contains("此人已是病例"));
+    let listed = app
+        .cases(
+            &f.staff,
+            &Default::default(),
+            domain::page::PageRequest::new(None, Some(10)),
+        )
+        .await
+        .expect("cases");
+    assert_eq!(listed.items.len(), 1);
 }

@@ -14,6 +14,7 @@ use store::cases::{self as cs, Case, CaseFilter, Movement, NewCase, NewMovement}
 use store::registry as reg;
 use store::structure::{self, Node};
 
+use crate::error::conflict_as;
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -133,28 +134,38 @@ impl App {
             return Err(AppError::Internal("case input".to_owned()));
         };
         let now = store::now_ms();
-        let id = cs::insert_case(
-            tx.conn(),
-            &NewCase {
-                community_id: place.community_id,
-                grid_id: place.grid_id,
-                building_id: place.building_id,
-                unit_id: place.unit_id,
-                household_id: place.household_id,
-                resident_id: input.resident_id,
-                visitor_id: input.visitor_id,
-                person_name: &name,
-                source,
-                onset_on: onset.as_deref(),
-                tested_on: tested.as_deref(),
-                reference: input.reference.trim(),
-                note: input.note.trim(),
-                traced_from_id: input.traced_from_id,
-                at: now,
-                created_by: actor.account_id,
-            },
-        )
-        .await?;
+        let new = NewCase {
+            community_id: place.community_id,
+            grid_id: place.grid_id,
+            building_id: place.building_id,
+            unit_id: place.unit_id,
+            household_id: place.household_id,
+            resident_id: input.resident_id,
+            visitor_id: input.visitor_id,
+            person_name: &name,
+            source,
+            onset_on: onset.as_deref(),
+            tested_on: tested.as_deref(),
+            reference: input.reference.trim(),
+            note: input.note.trim(),
+            traced_from_id: input.traced_from_id,
+            at: now,
+            created_by: actor.account_id,
+        };
+        // The field the person was named by carries the refusal.
+        let person_field = match (input.resident_id, input.visitor_id) {
+            (Some(_), _) => "resident_id",
+            (None, Some(_)) => "visitor_id",
+            (None, None) => "person_name",
+        };
+        if let Some(existing) = cs::open_case_of(tx.conn(), &new).await? {
+            let mut e = FieldErrors::new();
+            e.add(person_field, "already_a_case", existing.to_string());
+            return Err(e.into());
+        }
+        let id = cs::insert_case(tx.conn(), &new)
+            .await
+            .map_err(conflict_as(person_field, "already_a_case"))?;
         let mut a = actor.audit("case_record", OBJECT_TYPE, id);
         a.community_id = Some(place.community_id);
         a.after = Some(serde_json::json!({

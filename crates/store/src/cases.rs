@@ -76,6 +76,38 @@ pub struct NewCase<'a> {
     pub created_by: i64,
 }
 
+/// The case not excluded of the person `c` names (resident, visitor, or a name in a
+/// building), if any: a person is one case until it is excluded.
+pub async fn open_case_of(conn: &mut Conn, c: &NewCase<'_>) -> Result<Option<i64>> {
+    match (c.resident_id, c.visitor_id) {
+        (Some(r), _) => {
+            sql::scalar_optional(
+                conn,
+                "SELECT id FROM cases WHERE resident_id = $1 AND status <> 'excluded'",
+                (r,),
+            )
+            .await
+        }
+        (None, Some(v)) => {
+            sql::scalar_optional(
+                conn,
+                "SELECT id FROM cases WHERE visitor_id = $1 AND status <> 'excluded'",
+                (v,),
+            )
+            .await
+        }
+        (None, None) => {
+            sql::scalar_optional(
+                conn,
+                "SELECT id FROM cases WHERE building_id = $1 AND person_name = $2 \
+                 AND resident_id IS NULL AND visitor_id IS NULL AND status <> 'excluded'",
+                (c.building_id, c.person_name),
+            )
+            .await
+        }
+    }
+}
+
 pub async fn insert_case(conn: &mut Conn, c: &NewCase<'_>) -> Result<i64> {
     sql::scalar(
         conn,
