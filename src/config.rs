@@ -111,6 +111,12 @@ pub struct Config {
     pub risk_regions: Vec<String>,
     /// Hours to answer a complaint by category: `medical=4,supplies=12,...`.
     pub complaint_due_hours: String,
+    /// Days before symptom onset (or the test) in which a case's contacts are looked for.
+    pub trace_days: i64,
+    /// How close in minutes a passage at the same gate counts as a contact.
+    pub trace_gate_minutes: i64,
+    /// Days without a new case after which zones and seals end by rule.
+    pub case_quiet_days: i64,
     /// Bounds of an uploaded register, checked before and while it is read.
     pub import_max_rows: i64,
     pub import_max_columns: i64,
@@ -144,6 +150,9 @@ impl fmt::Debug for Config {
             .field("check_windows", &self.check_windows)
             .field("risk_regions", &self.risk_regions)
             .field("complaint_due_hours", &self.complaint_due_hours)
+            .field("trace_days", &self.trace_days)
+            .field("trace_gate_minutes", &self.trace_gate_minutes)
+            .field("case_quiet_days", &self.case_quiet_days)
             .field("import_max_rows", &self.import_max_rows)
             .field("import_max_columns", &self.import_max_columns)
             .field("import_max_cell_kb", &self.import_max_cell_kb)
@@ -259,6 +268,11 @@ impl Config {
             ..app::Settings::default()
         };
         s.returns.verification.risk_regions = self.risk_regions.clone();
+        s.cases = app::cases::CaseRules {
+            trace_days: self.trace_days,
+            gate_minutes: self.trace_gate_minutes,
+            quiet_days: self.case_quiet_days,
+        };
         set_time_zone(&mut s, &self.time_zone)?;
         Ok(s)
     }

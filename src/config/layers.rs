@@ -33,6 +33,9 @@ pub struct Layer {
     pub check_windows: Option<String>,
     pub risk_regions: Option<String>,
     pub complaint_due_hours: Option<String>,
+    pub trace_days: Option<i64>,
+    pub trace_gate_minutes: Option<i64>,
+    pub case_quiet_days: Option<i64>,
     pub import_max_rows: Option<i64>,
     pub import_max_columns: Option<i64>,
     pub import_max_cell_kb: Option<i64>,
@@ -101,6 +104,9 @@ impl Layer {
             check_windows: get("CHECK_WINDOWS"),
             risk_regions: get("RISK_REGIONS"),
             complaint_due_hours: get("COMPLAINT_DUE_HOURS"),
+            trace_days: number("TRACE_DAYS")?,
+            trace_gate_minutes: number("TRACE_GATE_MINUTES")?,
+            case_quiet_days: number("CASE_QUIET_DAYS")?,
             import_max_rows: number("IMPORT_MAX_ROWS")?,
             import_max_columns: number("IMPORT_MAX_COLUMNS")?,
             import_max_cell_kb: number("IMPORT_MAX_CELL_KB")?,
@@ -141,6 +147,9 @@ pub(super) struct Resolver {
     check_windows: Option<String>,
     risk_regions: Option<String>,
     complaint_due_hours: Option<String>,
+    trace_days: Option<i64>,
+    trace_gate_minutes: Option<i64>,
+    case_quiet_days: Option<i64>,
     import_max_rows: Option<i64>,
     import_max_columns: Option<i64>,
     import_max_cell_kb: Option<i64>,
@@ -267,6 +276,24 @@ impl Resolver {
             positive(&name("quarantine_days"), l.quarantine_days, 365)?,
             self.quarantine_days,
         );
+        // Tracing looks back at most two months; a zone is quiet after at most three.
+        for (key, new, old, max) in [
+            ("trace_days", l.trace_days, &mut self.trace_days, 60),
+            (
+                "trace_gate_minutes",
+                l.trace_gate_minutes,
+                &mut self.trace_gate_minutes,
+                120,
+            ),
+            (
+                "case_quiet_days",
+                l.case_quiet_days,
+                &mut self.case_quiet_days,
+                90,
+            ),
+        ] {
+            *old = or(positive(&name(key), new, max)?, *old);
+        }
         // Upper bounds: what a worksheet can hold at all (rows, columns, Excel's 32,767
         // characters a cell), and sizes a server could still unzip.
         for (key, new, old, max) in [
@@ -386,6 +413,11 @@ impl Resolver {
             complaint_due_hours: self
                 .complaint_due_hours
                 .unwrap_or_else(|| defaults.complaint_due_hours.to_string()),
+            trace_days: self.trace_days.unwrap_or(defaults.cases.trace_days),
+            trace_gate_minutes: self
+                .trace_gate_minutes
+                .unwrap_or(defaults.cases.gate_minutes),
+            case_quiet_days: self.case_quiet_days.unwrap_or(defaults.cases.quiet_days),
             import_max_rows: self
                 .import_max_rows
                 .unwrap_or(limit(defaults.imports.sheet.max_rows)),

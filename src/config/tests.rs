@@ -314,3 +314,44 @@ fn complaint_due_hours_come_from_the_environment_and_bad_ones_are_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn tracing_and_quiet_days_come_from_the_environment_within_their_bounds() {
+    let dir = temp_dir("cases");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let rules = c.settings().expect("settings").cases;
+    assert_eq!(
+        (rules.trace_days, rules.gate_minutes, rules.quiet_days),
+        (14, 5, 14)
+    );
+    let c = load(
+        &dir,
+        None,
+        &[
+            ("GRIDWATCH_TRACE_DAYS", "21"),
+            ("GRIDWATCH_TRACE_GATE_MINUTES", "10"),
+            ("GRIDWATCH_CASE_QUIET_DAYS", "28"),
+        ],
+        Layer::default(),
+    )
+    .expect("rules from the environment");
+    let rules = c.settings().expect("settings").cases;
+    assert_eq!(
+        (rules.trace_days, rules.gate_minutes, rules.quiet_days),
+        (21, 10, 28)
+    );
+    let refused = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_TRACE_DAYS", "365")],
+        Layer::default(),
+    );
+    let message = match refused {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a year of tracing is accepted"),
+    };
+    assert!(
+        message.contains("GRIDWATCH_TRACE_DAYS") && message.contains("60"),
+        "names the setting and its bound: {message}"
+    );
+}
