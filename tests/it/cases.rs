@@ -712,4 +712,19 @@ async fn a_case_form_submitted_twice_makes_one_case_and_names_the_one_that_exist
         .await
         .expect("cases");
     assert_eq!(listed.items.len(), 1);
+    // Tracing from the page is one audited read, not a trace and a file.
+    let case = first.location().expect("the new case's page").to_owned();
+    let reads_before = audit_trail(app, &f.auditor, audit_action("case_read"))
+        .await
+        .len();
+    let contacts = staff.get(&format!("{case}/contacts")).await;
+    assert_eq!(contacts.status, axum::http::StatusCode::OK);
+    assert!(
+        contacts.text().contains("王五"),
+        "the case named in the title"
+    );
+    let traces = audit_trail(app, &f.auditor, audit_action("case_trace")).await;
+    assert_eq!(traces.len(), 1);
+    let reads = audit_trail(app, &f.auditor, audit_action("case_read")).await;
+    assert_eq!(reads.len(), reads_before);
 }

@@ -24,6 +24,8 @@ pub const FOLLOW_UP_MAX: usize = 2_000;
 #[derive(Debug, Clone, Serialize)]
 pub struct Trace {
     pub case_id: i64,
+    /// Who the case is, for the page's title: the trace's audited read covers it.
+    pub person_name: String,
     pub window: Window,
     pub gate_minutes: i64,
     /// The case's own passages and gate movements the gate log was searched around.
@@ -160,6 +162,7 @@ impl App {
         }
         Ok(Trace {
             case_id: case.id,
+            person_name: case.person_name.clone(),
             window,
             gate_minutes: rules.gate_minutes,
             case_passings,

@@ -74,7 +74,6 @@ async fn contacts_page(
     errors: FormErrors,
 ) -> PageResult {
     let trace = ctx.app.trace_case(&ctx.actor, id).await.on_page(ctx)?;
-    let file = ctx.app.case_file(&ctx.actor, id).await.on_page(ctx)?;
     let offset = offset.min(trace.contacts.len());
     let end = (offset + PAGE).min(trace.contacts.len());
     let views = ctx
@@ -143,12 +142,12 @@ async fn contacts_page(
         })
         .collect();
     let refused = !errors.is_empty();
-    let title = format!("{} · {}", ctx.t.get("trace.title"), file.case.person_name);
+    let title = format!("{} · {}", ctx.t.get("trace.title"), trace.person_name);
     Ok(render_form(
         &ContactsPage {
             c: ctx.chrome(&title),
             case_id: id,
-            person: file.case.person_name,
+            person: trace.person_name,
             from: registry_time(&ctx.app, trace.window.from),
             to: registry_time(&ctx.app, trace.window.to),
             gate_minutes: trace.gate_minutes,
