@@ -68,7 +68,7 @@ test('staff create a household and a resident, with the check digit verified', a
   const returned = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
   await page.fill('#returned_on', returned);
   await page.click('[data-testid=save-resident]');
-  const fieldError = page.locator('[data-testid=error-document_number]');
+  const fieldError = page.locator('[data-testid=field-error-document_number]');
   await page.locator('[data-testid=form-errors]').waitFor();
   assert.match(await fieldError.textContent(), /校验码不符/);
   // The form keeps what was typed.

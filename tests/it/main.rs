@@ -21,6 +21,7 @@ mod imports;
 mod jurisdiction;
 mod passes;
 mod quarantine;
+mod quarantine_roster;
 mod registers;
 mod registry;
 mod returns;

@@ -372,7 +372,14 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
         .get(&format!("/quarantine?state=all&resident={}", members[0]))
         .await;
     assert_eq!(by_person.status, StatusCode::OK);
-    assert_eq!(by_person.text().matches("<tr><td").count(), 1, "one order");
+    assert_eq!(
+        by_person
+            .text()
+            .matches("data-testid=\"order-row\"")
+            .count(),
+        1,
+        "one order"
+    );
     let resident_page = staff.get(&format!("/residents/{}", members[0])).await;
     assert!(resident_page.text().contains("resident-quarantine-link"));
     let household_page = staff.get(&format!("/households/{h}")).await;

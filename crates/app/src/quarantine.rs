@@ -8,7 +8,7 @@ use domain::quarantine::{self as q, Kind, MAX_DAYS, Reason, State, Transition};
 use domain::resident::date_from_text;
 use domain::validation::FieldErrors;
 use store::audit::{self, AuditRecord};
-use store::quarantine::{self as qs, Details, NewOrder, Order, OrderFilter};
+use store::quarantine::{self as qs, Details, NewOrder, Order};
 use store::registry::{self as reg, Resident, ResidentFilter};
 use store::structure::{self, Node};
 use store::{StoreError, WriteTx};
@@ -17,8 +17,10 @@ use crate::error::{code_in, conflict_as};
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
+mod roster;
 mod starting;
 
+pub use roster::{ListCount, ROSTER_LIMIT, roster_file};
 pub use starting::JOBS;
 
 /// The audit object type of an order.
@@ -59,6 +61,12 @@ pub struct OrderQuery {
     pub resident_id: Option<i64>,
     /// `end` for ending soonest first; otherwise by key.
     pub sort: Option<String>,
+    pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    /// `home` or `centralised`; empty or `None` for either.
+    pub kind: Option<String>,
+    /// `today` or `tomorrow`: only orders whose last day it is; empty or `None` for any.
+    pub ends: Option<String>,
 }
 
 struct Parsed {
@@ -347,23 +355,7 @@ impl App {
         page: PageRequest,
     ) -> AppResult<Page<Order>> {
         actor.require(q::can_read(actor.role))?;
-        let state = query
-            .state
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && *s != "open");
-        let one_state = state
-            .filter(|s| *s != "all")
-            .map(|s| State::from_code(s).ok_or_else(|| AppError::field("state", "unknown_state")))
-            .transpose()?;
-        let filter = OrderFilter {
-            state: one_state,
-            open_only: state.is_none(),
-            household_id: query.household_id,
-            resident_id: query.resident_id,
-            grid_id: None,
-            by_end: query.sort.as_deref() == Some("end"),
-        };
+        let filter = self.order_filter(query)?;
         let mut conn = self.db.conn().await?;
         Ok(qs::list_orders(&mut conn, &actor.jurisdiction, &filter, page).await?)
     }

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::access::Role;
 
 mod slots;
+mod standing;
 
 pub use slots::{Part, Slot, Windows, WindowsError};
+pub use standing::{EndsOn, Standing, standing};
 
 /// Why a person is in quarantine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

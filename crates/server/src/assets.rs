@@ -20,6 +20,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.css"),
     ),
     (
+        "roster.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/roster.css"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/app.js"),

@@ -421,6 +421,57 @@ impl FormErrors {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    /// Adds the message of `code` for `field`, for a refusal the page itself finds.
+    pub fn add(&mut self, t: Tr, field: &str, code: &str, detail: &str) {
+        self.items.push((field.to_owned(), t.error(code, detail)));
+    }
+
+    /// The attributes of a field's input: marked invalid and described by its message (the
+    /// element `field_error` in `form_fields.html` renders) when the field was refused, none
+    /// otherwise. Field names are the program's own, never typed text.
+    pub fn attrs(&self, field: &str) -> String {
+        if self.get(field).is_empty() {
+            String::new()
+        } else {
+            format!(
+                r#"aria-invalid="true" aria-describedby="{}""#,
+                error_id(field)
+            )
+        }
+    }
+
+    /// The id of the element holding a field's message.
+    pub fn id(&self, field: &str) -> String {
+        error_id(field)
+    }
+
+    /// The messages no input of the form carries, the form's fields `shown` (separated by
+    /// spaces): a refusal of the whole form, and those of fields the form does not show, each
+    /// named by its field in the reader's language.
+    pub fn others(&self, t: &Tr, shown: &str) -> Vec<String> {
+        let shown: Vec<&str> = shown.split_whitespace().collect();
+        self.items
+            .iter()
+            .filter(|(f, _)| !shown.contains(&f.as_str()))
+            .map(|(f, m)| {
+                if f == "_form" {
+                    m.clone()
+                } else {
+                    format!("{}: {m}", t.of("field", f))
+                }
+            })
+            .collect()
+    }
+}
+
+/// The id of the element holding a field's error message.
+pub fn error_id(field: &str) -> String {
+    let safe: String = field
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("error-{safe}")
 }
 
 impl FormErrors {

@@ -62,8 +62,31 @@ pub struct OrderFilter {
     pub household_id: Option<i64>,
     pub resident_id: Option<i64>,
     pub grid_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub kind: Option<Kind>,
+    /// Only orders whose last day is this ISO date.
+    pub end_date: Option<String>,
     /// Ending soonest first (then by key) instead of by key alone.
     pub by_end: bool,
+}
+
+impl OrderFilter {
+    /// The conditions of the filter on `q`, within the jurisdiction.
+    fn conditions(&self, j: &Jurisdiction) -> Where {
+        let mut w = Where::new();
+        w.scope(j, "q");
+        w.text_if_given("q.state = ?", self.state.as_ref().map(|s| s.code()));
+        if self.open_only {
+            w.raw("q.state IN ('planned', 'active')");
+        }
+        w.int_if_given("q.household_id = ?", self.household_id);
+        w.int_if_given("q.resident_id = ?", self.resident_id);
+        w.int_if_given("q.grid_id = ?", self.grid_id);
+        w.int_if_given("q.building_id = ?", self.building_id);
+        w.text_if_given("q.kind = ?", self.kind.map(|k| k.code()));
+        w.text_if_given("q.end_date = ?", self.end_date.clone());
+        w
+    }
 }
 
 /// Orders in the jurisdiction, by key or ending soonest first; either way the page continues
@@ -74,15 +97,7 @@ pub async fn list_orders(
     f: &OrderFilter,
     page: PageRequest,
 ) -> Result<Page<Order>> {
-    let mut w = Where::new();
-    w.scope(j, "q");
-    w.text_if_given("q.state = ?", f.state.as_ref().map(|s| s.code()));
-    if f.open_only {
-        w.raw("q.state IN ('planned', 'active')");
-    }
-    w.int_if_given("q.household_id = ?", f.household_id);
-    w.int_if_given("q.resident_id = ?", f.resident_id);
-    w.int_if_given("q.grid_id = ?", f.grid_id);
+    let mut w = f.conditions(j);
     let key = if f.by_end {
         Key::Asc("end_date")
     } else {
@@ -91,6 +106,111 @@ pub async fn list_orders(
     let order = w.keyset("q", "quarantine_orders", key, page.after);
     w.fetch_page(conn, ORDER_SELECT, &order, page, read::<Order>, |o| o.id)
         .await
+}
+
+/// How many orders the filter selects, counted up to `cap` and no further: `cap + 1` means
+/// "more than `cap`". The count reads the orders' own indexes (scope, state, end date), never
+/// the residents, so a county's list answers as fast as a grid's.
+pub async fn count_orders(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &OrderFilter,
+    cap: i64,
+) -> Result<i64> {
+    let w = f.conditions(j);
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM quarantine_orders q{} LIMIT {}) capped",
+        w.sql(),
+        cap.max(0) + 1
+    );
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(sqlx::Row::try_get::<i64, _>(&row, "n")?)
+}
+
+/// An order as a roster line: the order, the resident's masked ID number and the responsible
+/// doctor's name.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RosterLine {
+    #[sqlx(flatten)]
+    pub order: Order,
+    pub document_masked: String,
+    pub doctor_name: Option<String>,
+    pub grid_worker_name: Option<String>,
+}
+
+const ROSTER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.building_id, \
+     q.grid_id, q.community_id, r.name AS resident_name, b.name AS building_name, \
+     u.name AS unit_name, h.room, q.reason, q.kind, q.state, q.start_date, q.days, q.end_date, \
+     q.door_sealed, q.door_sealed_at, q.camera_installed, q.doctor_id, q.grid_worker_id, \
+     q.created_at, q.updated_at, r.document_masked, d.display_name AS doctor_name, \
+     g.display_name AS grid_worker_name \
+     FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
+     JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+     JOIN buildings b ON b.id = q.building_id \
+     LEFT JOIN accounts d ON d.id = q.doctor_id LEFT JOIN accounts g ON g.id = q.grid_worker_id";
+
+/// Roster lines the filter selects, by key: the pages of an export.
+pub async fn roster_lines(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    f: &OrderFilter,
+    page: PageRequest,
+) -> Result<Page<RosterLine>> {
+    let mut w = f.conditions(j);
+    let order = w.keyset("q", "quarantine_orders", Key::Id, page.after);
+    w.fetch_page(conn, ROSTER_SELECT, &order, page, read::<RosterLine>, |l| {
+        l.order.id
+    })
+    .await
+}
+
+/// The roster of one grid as it is printed: its planned and active orders by building, unit and
+/// room, at most `limit` (a grid holds a few hundred households).
+pub async fn grid_roster(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    grid_id: i64,
+    limit: i64,
+) -> Result<Vec<RosterLine>> {
+    let f = OrderFilter {
+        open_only: true,
+        grid_id: Some(grid_id),
+        ..OrderFilter::default()
+    };
+    let w = f.conditions(j);
+    let order = format!(
+        "b.name, u.name, h.room, r.name, q.id LIMIT {}",
+        limit.max(1)
+    );
+    w.fetch_all(conn, ROSTER_SELECT, &order, read::<RosterLine>)
+        .await
+}
+
+/// The planned and active orders of some residents (a page of a list, a resident's page), in
+/// one statement on the orders' resident index.
+pub async fn open_orders_of_residents(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    resident_ids: &[i64],
+) -> Result<Vec<Order>> {
+    if resident_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = resident_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut w = OrderFilter {
+        open_only: true,
+        ..OrderFilter::default()
+    }
+    .conditions(j);
+    w.raw(&format!("q.resident_id IN ({list})"));
+    w.fetch_all(conn, ORDER_SELECT, "q.id", read::<Order>).await
 }
 
 pub async fn order(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Order> {

@@ -144,7 +144,7 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
         )
         .await;
     no_reason.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(no_reason.text().contains("returns-error-reason"));
+    assert!(no_reason.text().contains("field-error-reason"));
     let admitted = staff
         .post_form(
             &verify,

@@ -74,6 +74,12 @@ page_params! {
         resident_id: Option<i64>,
         /// `end` for ending soonest first; by key otherwise. `after` is an order id either way.
         sort: Option<String>,
+        grid_id: Option<i64>,
+        building_id: Option<i64>,
+        /// `home` or `centralised`; either when absent.
+        kind: Option<String>,
+        /// `today` or `tomorrow`: only orders whose last day it is.
+        ends: Option<String>,
     },
     after
 }
@@ -161,6 +167,10 @@ async fn quarantine_orders(
         household_id: p.household_id,
         resident_id: p.resident_id,
         sort: p.sort,
+        grid_id: p.grid_id,
+        building_id: p.building_id,
+        kind: p.kind,
+        ends: p.ends,
     };
     let page = ctx.app.quarantine_orders(&ctx.actor, &query, page).await?;
     Ok(QuarantineOrderPage::of(page))

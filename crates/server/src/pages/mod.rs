@@ -11,7 +11,7 @@ mod gates;
 mod hotline;
 pub(crate) mod imports;
 mod passes;
-mod quarantine;
+pub(crate) mod quarantine;
 pub(crate) mod registry;
 mod returns;
 mod screening;

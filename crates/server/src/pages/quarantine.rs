@@ -5,10 +5,10 @@ use app::AppError;
 use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
-use domain::quarantine::{self as q, Kind, Reason, State as OrderState, Transition};
+use domain::quarantine::{self as q, Kind, Reason, Transition};
 use serde::Deserialize;
 use store::quarantine::Order;
 use store::registry::{Household, Resident};
@@ -16,13 +16,15 @@ use store::registry::{Household, Resident};
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, Form, OnPage, PageError, PageResult, after_submit, invalid,
-    invalid_or_conflicting, render, render_form, urlencode,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageError, PageResult, after_submit, invalid,
+    invalid_or_conflicting, render, render_form,
 };
+
+mod list;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/quarantine", get(list))
+        .merge(list::routes())
         .route(
             "/quarantine/households/{id}",
             get(household).post(create_for_household),
@@ -48,65 +50,6 @@ fn kind_codes() -> Vec<&'static str> {
         .collect()
 }
 
-#[derive(Deserialize, Default)]
-struct ListQuery {
-    state: Option<String>,
-    resident: Option<i64>,
-    sort: Option<String>,
-    after: Option<i64>,
-}
-
-#[derive(Template)]
-#[template(path = "quarantine.html")]
-struct ListPage {
-    c: Chrome,
-    orders: Vec<Order>,
-    state: String,
-    states: Vec<&'static str>,
-    after: Option<i64>,
-    next: Option<i64>,
-    state_query: String,
-    sort: String,
-    resident: Option<i64>,
-}
-
-async fn list(ctx: Ctx, Query(lq): Query<ListQuery>) -> PageResult {
-    let state = lq.state.unwrap_or_default();
-    // Ending soonest first unless asked for by key.
-    let sort = match lq.sort.as_deref() {
-        Some("key") => "key".to_owned(),
-        _ => "end".to_owned(),
-    };
-    let page = ctx
-        .app
-        .quarantine_orders(
-            &ctx.actor,
-            &OrderQuery {
-                state: Some(state.clone()),
-                resident_id: lq.resident,
-                sort: Some(sort.clone()),
-                ..Default::default()
-            },
-            PageRequest::new(lq.after, None),
-        )
-        .await
-        .on_page(&ctx)?;
-    Ok(render(&ListPage {
-        c: ctx.chrome(ctx.t.get("quarantine.list")),
-        orders: page.items,
-        state_query: match lq.resident {
-            Some(r) => format!("state={}&sort={sort}&resident={r}", urlencode(&state)),
-            None => format!("state={}&sort={sort}", urlencode(&state)),
-        },
-        sort,
-        state,
-        states: OrderState::ALL.iter().map(|s| s.code()).collect(),
-        after: lq.after,
-        next: page.next,
-        resident: lq.resident,
-    }))
-}
-
 /// A member of the household with their planned or active order, if any.
 struct Member {
     resident: Resident,
@@ -122,12 +65,13 @@ struct HouseholdPage {
     can_manage: bool,
     reasons: Vec<&'static str>,
     kinds: Vec<&'static str>,
-    default_days: u16,
     candidates: app::quarantine::Candidates,
-    error: String,
+    /// What was typed, shown again when the form was refused.
+    f: CreateForm,
+    errors: FormErrors,
 }
 
-async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+async fn household_page(ctx: &Ctx, id: i64, f: CreateForm, errors: FormErrors) -> PageResult {
     let (household, residents) = ctx.app.household(&ctx.actor, id).await.on_page(ctx)?;
     let orders = open_orders_of_household(ctx, id).await?;
     let candidates = ctx
@@ -142,7 +86,7 @@ async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
             resident: r,
         })
         .collect();
-    let refused = !error.is_empty();
+    let refused = !errors.is_empty();
     let title = super::home_title(
         ctx.t.get("quarantine.title"),
         &household.building_name,
@@ -157,16 +101,20 @@ async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
             can_manage: q::can_manage(ctx.actor.role),
             reasons: reason_codes(),
             kinds: kind_codes(),
-            default_days: ctx.app.settings.quarantine_days,
             candidates,
-            error,
+            f,
+            errors,
         },
         refused,
     ))
 }
 
 async fn household(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    household_page(&ctx, id, String::new()).await
+    let f = CreateForm {
+        days: ctx.app.settings.quarantine_days.to_string(),
+        ..CreateForm::default()
+    };
+    household_page(&ctx, id, f, FormErrors::default()).await
 }
 
 /// Who in the household is in quarantine and until when: a fragment the household page loads.
@@ -199,7 +147,7 @@ async fn household_section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     Ok(render(&Section { t: ctx.t, orders }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct CreateForm {
     /// A resident id, or empty for every member.
@@ -218,10 +166,10 @@ async fn create_for_household(
     Form(f): Form<CreateForm>,
 ) -> PageResult {
     let input = OrderInput {
-        reason: f.reason,
-        kind: f.kind,
-        start_date: f.start_date,
-        days: f.days,
+        reason: f.reason.clone(),
+        kind: f.kind.clone(),
+        start_date: f.start_date.clone(),
+        days: f.days.clone(),
         doctor_id: f.doctor_id.trim().parse().ok(),
         grid_worker_id: f.grid_worker_id.trim().parse().ok(),
         ..OrderInput::default()
@@ -250,7 +198,7 @@ async fn create_for_household(
         result,
         invalid,
         |()| format!("/quarantine/households/{id}"),
-        |errors| household_page(&ctx, id, errors.joined()),
+        |errors| household_page(&ctx, id, f, errors),
     )
     .await
 }
@@ -268,10 +216,29 @@ struct OrderPage {
     can_manage: bool,
     is_open: bool,
     candidates: app::quarantine::Candidates,
-    error: String,
+    typed: Typed,
+    transition_errors: FormErrors,
+    duration_errors: FormErrors,
+    details_errors: FormErrors,
 }
 
-async fn order_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+/// What was typed in the order page's forms, shown again when one of them was refused.
+#[derive(Default)]
+struct Typed {
+    transition_reason: String,
+    days: String,
+    duration_reason: String,
+}
+
+/// Which of the order page's forms was refused, with what was typed and why.
+enum Refused {
+    Nothing,
+    Transition(String, FormErrors),
+    Duration(DurationForm, FormErrors),
+    Details(FormErrors),
+}
+
+async fn order_page(ctx: &Ctx, id: i64, refused: Refused) -> PageResult {
     let (order, history) = ctx
         .app
         .quarantine_order(&ctx.actor, id)
@@ -291,7 +258,29 @@ async fn order_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
         })
         .map(|t| t.code())
         .collect();
-    let refused = !error.is_empty();
+    let mut typed = Typed {
+        days: order.days.to_string(),
+        ..Typed::default()
+    };
+    let (mut transition_errors, mut duration_errors, mut details_errors) = (
+        FormErrors::default(),
+        FormErrors::default(),
+        FormErrors::default(),
+    );
+    let shown_refused = !matches!(refused, Refused::Nothing);
+    match refused {
+        Refused::Nothing => {}
+        Refused::Transition(reason, e) => {
+            typed.transition_reason = reason;
+            transition_errors = e;
+        }
+        Refused::Duration(f, e) => {
+            typed.days = f.days;
+            typed.duration_reason = f.reason;
+            duration_errors = e;
+        }
+        Refused::Details(e) => details_errors = e,
+    }
     let calls = crate::pages::calls::order_calls(ctx, &order).await;
     let title = format!(
         "{} · {}",
@@ -315,24 +304,33 @@ async fn order_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
             is_open: !order.state.is_final(),
             order,
             candidates,
-            error,
+            typed,
+            transition_errors,
+            duration_errors,
+            details_errors,
         },
-        refused,
+        shown_refused,
     ))
 }
 
 async fn order(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    order_page(&ctx, id, String::new()).await
+    order_page(&ctx, id, Refused::Nothing).await
 }
 
-/// Back to the order once a step on it was taken, or the order again with why it was refused.
-async fn finish<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
+/// Back to the order once a step on it was taken, or the order again with why it was refused,
+/// on the form that was sent.
+async fn finish<T>(
+    ctx: &Ctx,
+    id: i64,
+    r: Result<T, AppError>,
+    refused: impl FnOnce(FormErrors) -> Refused,
+) -> PageResult {
     after_submit(
         ctx,
         r,
         invalid_or_conflicting,
         |_| format!("/quarantine/{id}"),
-        |errors| order_page(ctx, id, errors.joined()),
+        |errors| order_page(ctx, id, refused(errors)),
     )
     .await
 }
@@ -349,7 +347,7 @@ async fn transition(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TransitionForm>
         .app
         .transition_quarantine(&ctx.actor, id, &f.transition, &f.reason)
         .await;
-    finish(&ctx, id, r).await
+    finish(&ctx, id, r, |e| Refused::Transition(f.reason, e)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -364,7 +362,7 @@ async fn duration(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DurationForm>) ->
         .app
         .change_quarantine_duration(&ctx.actor, id, &f.days, &f.reason)
         .await;
-    finish(&ctx, id, r).await
+    finish(&ctx, id, r, |e| Refused::Duration(f, e)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -385,5 +383,36 @@ async fn details(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DetailsForm>) -> P
         grid_worker_id: Some(f.grid_worker_id.trim().parse().ok()),
     };
     let r = ctx.app.update_quarantine(&ctx.actor, id, &input).await;
-    finish(&ctx, id, r).await
+    finish(&ctx, id, r, Refused::Details).await
+}
+
+/// Where a resident stands in quarantine, as a line of the registry shows it.
+pub(crate) struct StandingLabel {
+    /// `planned`, `until`, `ends_today` or `overdue`: the pill's colour.
+    pub code: &'static str,
+    pub text: String,
+}
+
+/// The standings of the residents of a page, read in one statement; a resident with no open
+/// order, or a reader who may not see orders, has none.
+pub(crate) async fn standings(
+    ctx: &Ctx,
+    resident_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, StandingLabel>, PageError> {
+    let standings = ctx
+        .app
+        .quarantine_standings(&ctx.actor, resident_ids)
+        .await
+        .on_page(ctx)?;
+    Ok(standings
+        .into_iter()
+        .map(|(id, s)| {
+            let date = s.date().map(|d| d.to_string()).unwrap_or_default();
+            let label = StandingLabel {
+                code: s.code(),
+                text: ctx.t.of("qstanding", s.code()).replace("{date}", &date),
+            };
+            (id, label)
+        })
+        .collect())
 }

@@ -78,7 +78,9 @@ impl ListQuery {
 #[template(path = "residents.html")]
 struct ResidentsPage {
     c: Chrome,
-    residents: Vec<Resident>,
+    /// Each resident with where they stand in quarantine, if anywhere.
+    residents: Vec<(Resident, Option<super::quarantine::StandingLabel>)>,
+    show_quarantine: bool,
     q: String,
     travel: String,
     grid: Option<i64>,
@@ -142,9 +144,19 @@ async fn residents_page(ctx: &Ctx, q: &ListQuery, filter_query: String) -> PageR
         .residents(&ctx.actor, &q.to_query(), PageRequest::new(q.after, None))
         .await
         .on_page(ctx)?;
+    let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+    let mut standings = super::quarantine::standings(ctx, &ids).await?;
     Ok(render(&ResidentsPage {
         c: ctx.chrome(ctx.t.get("resident.list")),
-        residents: page.items,
+        show_quarantine: domain::quarantine::can_read(ctx.actor.role),
+        residents: page
+            .items
+            .into_iter()
+            .map(|r| {
+                let s = standings.remove(&r.id);
+                (r, s)
+            })
+            .collect(),
         q: q.q.clone().unwrap_or_default(),
         travel: q.travel.clone().unwrap_or_default(),
         grid: q.grid,

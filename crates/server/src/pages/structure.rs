@@ -13,7 +13,7 @@ use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid, render,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid,
     render_form,
 };
 
@@ -69,7 +69,9 @@ struct CommunityPage {
     grids: Vec<Grid>,
     can_edit: bool,
     can_import: bool,
-    form_error: String,
+    /// The grid form as it was sent, and why it was refused.
+    typed_name: String,
+    errors: FormErrors,
     summary: Option<app::registry::Summary>,
     /// The control level, its reason, and the risk map, for those who see cases.
     risk: Option<Risk>,
@@ -85,7 +87,7 @@ struct Risk {
     awaiting: String,
 }
 
-async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
+async fn community_page(ctx: &Ctx, id: i64, typed_name: String, errors: FormErrors) -> PageResult {
     let community = ctx.app.community(&ctx.actor, id).await.on_page(ctx)?;
     let grids = ctx.app.grids(&ctx.actor, id).await.on_page(ctx)?;
     let r = ctx.actor.role;
@@ -112,20 +114,25 @@ async fn community_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
     } else {
         None
     };
-    Ok(render(&CommunityPage {
-        risk,
-        c: ctx.chrome(&community.name),
-        community,
-        grids,
-        can_edit: ctx.actor.may_shape(domain::access::Level::Community),
-        can_import: r.can_import(),
-        form_error,
-        summary,
-    }))
+    let refused = !errors.is_empty();
+    Ok(render_form(
+        &CommunityPage {
+            risk,
+            c: ctx.chrome(&community.name),
+            community,
+            grids,
+            can_edit: ctx.actor.may_shape(domain::access::Level::Community),
+            can_import: r.can_import(),
+            typed_name,
+            errors,
+            summary,
+        },
+        refused,
+    ))
 }
 
 async fn community(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    community_page(&ctx, id, String::new()).await
+    community_page(&ctx, id, String::new(), FormErrors::default()).await
 }
 
 async fn create_grid(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
@@ -135,7 +142,7 @@ async fn create_grid(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> 
         outcome,
         invalid,
         |grid| format!("/grids/{grid}"),
-        |errors| community_page(&ctx, id, errors.joined()),
+        |errors| community_page(&ctx, id, f.name.clone(), errors),
     )
     .await
 }
@@ -147,23 +154,30 @@ struct GridPage {
     grid: Grid,
     buildings: Vec<Building>,
     can_edit: bool,
-    form_error: String,
+    /// The building form as it was sent, and why it was refused.
+    typed_name: String,
+    errors: FormErrors,
 }
 
-async fn grid_page(ctx: &Ctx, id: i64, form_error: String) -> PageResult {
+async fn grid_page(ctx: &Ctx, id: i64, typed_name: String, errors: FormErrors) -> PageResult {
     let buildings = ctx.app.buildings(&ctx.actor, id).await.on_page(ctx)?;
     let grid = ctx.app.grid(&ctx.actor, id).await.on_page(ctx)?;
-    Ok(render(&GridPage {
-        c: ctx.chrome(&grid.name),
-        grid,
-        buildings,
-        can_edit: ctx.actor.may_shape(domain::access::Level::Grid),
-        form_error,
-    }))
+    let refused = !errors.is_empty();
+    Ok(render_form(
+        &GridPage {
+            c: ctx.chrome(&grid.name),
+            grid,
+            buildings,
+            can_edit: ctx.actor.may_shape(domain::access::Level::Grid),
+            typed_name,
+            errors,
+        },
+        refused,
+    ))
 }
 
 async fn grid(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    grid_page(&ctx, id, String::new()).await
+    grid_page(&ctx, id, String::new(), FormErrors::default()).await
 }
 
 async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>) -> PageResult {
@@ -173,7 +187,7 @@ async fn create_building(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<NameForm>)
         outcome,
         invalid,
         |building| format!("/buildings/{building}"),
-        |errors| grid_page(&ctx, id, errors.joined()),
+        |errors| grid_page(&ctx, id, f.name.clone(), errors),
     )
     .await
 }

@@ -13,7 +13,10 @@ struct HouseholdPage {
     household: Household,
     members: Vec<Resident>,
     can_edit: bool,
-    error: String,
+    can_order: bool,
+    /// What was typed in the edit form, shown again when it was refused.
+    f: HouseholdEditForm,
+    errors: FormErrors,
 }
 
 impl HouseholdPage {
@@ -23,25 +26,38 @@ impl HouseholdPage {
 }
 
 async fn household(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    household_page(&ctx, id, String::new()).await
+    household_page(
+        &ctx,
+        id,
+        HouseholdEditForm::default(),
+        FormErrors::default(),
+    )
+    .await
 }
 
-async fn household_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+async fn household_page(
+    ctx: &Ctx,
+    id: i64,
+    f: HouseholdEditForm,
+    errors: FormErrors,
+) -> PageResult {
     let (household, members) = ctx.app.household(&ctx.actor, id).await.on_page(ctx)?;
-    let refused = !error.is_empty();
+    let refused = !errors.is_empty();
     Ok(render_form(
         &HouseholdPage {
             c: ctx.chrome(&household.room),
             household,
             members,
             can_edit: ctx.actor.role.can_edit_registry(),
-            error,
+            can_order: domain::quarantine::can_manage(ctx.actor.role),
+            f,
+            errors,
         },
         refused,
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct HouseholdEditForm {
     phone: String,
@@ -70,7 +86,7 @@ async fn edit_household(
         outcome,
         invalid,
         |()| format!("/households/{id}"),
-        |errors| household_page(&ctx, id, errors.joined()),
+        |errors| household_page(&ctx, id, f, errors),
     )
     .await
 }

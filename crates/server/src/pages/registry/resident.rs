@@ -21,6 +21,9 @@ struct ResidentPage {
     can_unmask: bool,
     can_edit: bool,
     notice: String,
+    /// Where the resident stands in quarantine, if anywhere.
+    standing: Option<crate::pages::quarantine::StandingLabel>,
+    can_order: bool,
 }
 
 #[derive(Deserialize)]
@@ -39,8 +42,13 @@ async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) 
         .into_iter()
         .map(|m| (local_time(&ctx.app, m.at), m.source, m.changes))
         .collect();
+    let standing = crate::pages::quarantine::standings(&ctx, &[r.id])
+        .await?
+        .remove(&r.id);
     Ok(render(&ResidentPage {
         c: ctx.chrome(&r.name),
+        standing,
+        can_order: domain::quarantine::can_manage(ctx.actor.role),
         origin: app::registry::origin_name(r.travel_origin.as_deref()),
         r,
         vulnerabilities,

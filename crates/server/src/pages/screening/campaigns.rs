@@ -14,9 +14,9 @@ use store::screening::Campaign;
 use store::structure::Grid;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, render};
 
-use super::{field, joined, with_status};
+use super::field;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -40,12 +40,70 @@ struct ListPage {
     community: Option<i64>,
     grids: Vec<Grid>,
     can_manage: bool,
-    name: String,
-    error: String,
+    /// What was typed in the campaign form, shown again when it was refused.
+    typed: CampaignTyped,
+    errors: FormErrors,
     today: String,
 }
 
-async fn list_page(ctx: &Ctx, q: &ListQuery, name: String, error: String) -> PageResult {
+/// The campaign form as it was sent.
+struct CampaignTyped {
+    name: String,
+    /// Three (region, since) pairs, in the form's order.
+    questions: Vec<(String, String)>,
+    grids: Vec<i64>,
+    unreachable_after: String,
+}
+
+impl Default for CampaignTyped {
+    fn default() -> CampaignTyped {
+        CampaignTyped {
+            name: String::new(),
+            questions: vec![(String::new(), String::new()); 3],
+            grids: Vec::new(),
+            unreachable_after: "3".to_owned(),
+        }
+    }
+}
+
+impl CampaignTyped {
+    fn region(&self, i: &usize) -> &str {
+        self.questions.get(i - 1).map_or("", |q| q.0.as_str())
+    }
+
+    fn since(&self, i: &usize) -> &str {
+        self.questions.get(i - 1).map_or("", |q| q.1.as_str())
+    }
+
+    fn has_grid(&self, id: &i64) -> bool {
+        self.grids.contains(id)
+    }
+}
+
+/// The form's field a use case's field names: question `i` (from 0) is the form's pair
+/// `region{i+1}`, `since{i+1}`; the grids are the `grid` boxes.
+fn campaign_field(field: &str) -> String {
+    for part in ["region", "since"] {
+        if let Some(i) = field
+            .strip_prefix("questions[")
+            .and_then(|r| r.strip_suffix(&format!("].{part}")))
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            return format!("{part}{}", i + 1);
+        }
+    }
+    match field {
+        "grid_ids" => "grid".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+async fn list_page(
+    ctx: &Ctx,
+    q: &ListQuery,
+    typed: CampaignTyped,
+    errors: FormErrors,
+) -> PageResult {
     // A community-level account works in its own community.
     let community = match q.community {
         Some(c) => Some(c),
@@ -73,15 +131,15 @@ async fn list_page(ctx: &Ctx, q: &ListQuery, name: String, error: String) -> Pag
         community,
         grids,
         can_manage,
-        name,
-        error: error.clone(),
+        typed,
         today: ctx.app.today().to_string(),
+        errors: errors.clone(),
     });
-    Ok(with_status(res, &error))
+    Ok(render_refused(res, !errors.is_empty()))
 }
 
 async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
-    list_page(&ctx, &q, String::new(), String::new()).await
+    list_page(&ctx, &q, CampaignTyped::default(), FormErrors::default()).await
 }
 
 async fn create(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
@@ -110,7 +168,17 @@ async fn create(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
                 community: Some(community),
                 after: None,
             };
-            list_page(&ctx, &q, input.name, joined(&e, ctx.t)).await
+            let mut errors = FormErrors::from_app(&e, ctx.t);
+            for (field, _) in &mut errors.items {
+                *field = campaign_field(field);
+            }
+            let typed = CampaignTyped {
+                name: input.name,
+                questions: input.questions,
+                grids: input.grid_ids,
+                unreachable_after: input.unreachable_after,
+            };
+            list_page(&ctx, &q, typed, errors).await
         }
         Err(e) => Err(ctx.err(e)),
     }
@@ -135,8 +203,44 @@ struct CampaignPage {
     can_manage: bool,
     can_export: bool,
     can_unmask: bool,
-    error: String,
+    refused: Refusal,
     registers: Vec<&'static str>,
+}
+
+/// A form of the campaign page that was refused: which one, what was typed in it and why.
+#[derive(Default)]
+pub(super) struct Refusal {
+    /// `team`, `members-{team id}`, `assign-grid`, `assign-buildings`, or empty for a step of
+    /// the campaign itself.
+    pub form: String,
+    pub errors: FormErrors,
+    pub team_name: String,
+    pub members: String,
+    pub buildings: String,
+}
+
+impl Refusal {
+    /// The errors of `form`, none when another form was refused.
+    fn errors_of(&self, form: impl AsRef<str>) -> FormErrors {
+        if self.form == form.as_ref() {
+            self.errors.clone()
+        } else {
+            FormErrors::default()
+        }
+    }
+
+    /// The errors no form of the page shows beside a field.
+    fn general(&self) -> FormErrors {
+        if self.form.is_empty() {
+            self.errors.clone()
+        } else {
+            FormErrors::default()
+        }
+    }
+
+    fn members_form(&self, team: &i64) -> String {
+        format!("members-{team}")
+    }
 }
 
 struct TeamRow {
@@ -146,7 +250,7 @@ struct TeamRow {
     usernames: String,
 }
 
-pub(super) async fn campaign_page(ctx: &Ctx, id: i64, error: String) -> PageResult {
+pub(super) async fn campaign_page(ctx: &Ctx, id: i64, refused: Refusal) -> PageResult {
     let v = ctx
         .app
         .screening_campaign(&ctx.actor, id)
@@ -167,6 +271,7 @@ pub(super) async fn campaign_page(ctx: &Ctx, id: i64, error: String) -> PageResu
             .collect::<Vec<_>>()
             .join("、")
     };
+    let refused_any = !refused.errors.is_empty();
     let res = render(&CampaignPage {
         c: ctx.chrome(&v.campaign.name),
         questions: v
@@ -207,28 +312,43 @@ pub(super) async fn campaign_page(ctx: &Ctx, id: i64, error: String) -> PageResu
         can_export: ctx.actor.role.can_export(),
         can_unmask: ctx.actor.role.can_unmask(),
         campaign: v.campaign,
-        error: error.clone(),
+        refused,
         registers: domain::registry::TravelStatus::ALL
             .iter()
             .map(|t| t.code())
             .collect(),
     });
-    Ok(with_status(res, &error))
+    Ok(render_refused(res, refused_any))
 }
 
 async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
-    campaign_page(&ctx, id, String::new()).await
+    campaign_page(&ctx, id, Refusal::default()).await
 }
 
-/// After a change on the campaign page: back to it, or the page with the message.
-pub(super) async fn after_change<T>(ctx: &Ctx, id: i64, r: Result<T, AppError>) -> PageResult {
+/// After a change on the campaign page: back to it, or the page with the form that was sent,
+/// what was typed in it (`typed`) and why it was refused, each message beside its field.
+pub(super) async fn after_change<T>(
+    ctx: &Ctx,
+    id: i64,
+    r: Result<T, AppError>,
+    typed: Refusal,
+) -> PageResult {
     match r {
         Ok(_) => Ok(Redirect::to(&format!("/screening/{id}")).into_response()),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            campaign_page(ctx, id, joined(&e, ctx.t)).await
+            let errors = FormErrors::from_app(&e, ctx.t);
+            campaign_page(ctx, id, Refusal { errors, ..typed }).await
         }
         Err(e) => Err(ctx.err(e)),
     }
+}
+
+/// A page showing a refused form answers 422.
+fn render_refused(mut res: axum::response::Response, refused: bool) -> axum::response::Response {
+    if refused && res.status() == axum::http::StatusCode::OK {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
 }
 
 #[derive(Deserialize)]
@@ -239,5 +359,18 @@ struct StateForm {
 
 async fn state(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<StateForm>) -> PageResult {
     let r = ctx.app.transition_campaign(&ctx.actor, id, &f.state).await;
-    after_change(&ctx, id, r).await
+    after_change(&ctx, id, r, Refusal::default()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::campaign_field;
+
+    #[test]
+    fn the_use_case_fields_are_the_form_fields() {
+        assert_eq!(campaign_field("questions[0].region"), "region1");
+        assert_eq!(campaign_field("questions[2].since"), "since3");
+        assert_eq!(campaign_field("grid_ids"), "grid");
+        assert_eq!(campaign_field("name"), "name");
+    }
 }

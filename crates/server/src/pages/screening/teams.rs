@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::web::{Ctx, Form, PageResult};
 
-use super::campaigns::after_change;
+use super::campaigns::{Refusal, after_change};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -35,7 +35,13 @@ async fn create_team(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<TeamForm>) -> 
         }
         Err(e) => Err(e),
     };
-    after_change(&ctx, id, r).await
+    let typed = Refusal {
+        form: "team".to_owned(),
+        team_name: f.name,
+        members: f.members,
+        ..Refusal::default()
+    };
+    after_change(&ctx, id, r, typed).await
 }
 
 async fn team_members(
@@ -51,7 +57,12 @@ async fn team_members(
         }
         Err(e) => Err(e),
     };
-    after_change(&ctx, id, r).await
+    let typed = Refusal {
+        form: format!("members-{team}"),
+        members: f.members,
+        ..Refusal::default()
+    };
+    after_change(&ctx, id, r, typed).await
 }
 
 #[derive(Deserialize, Default)]
@@ -67,6 +78,11 @@ struct AssignForm {
 
 async fn assign(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> PageResult {
     let team: i64 = f.team_id.trim().parse().unwrap_or(0);
+    let form = match f.how.as_str() {
+        "by_grid" => "",
+        "grid" => "assign-grid",
+        _ => "assign-buildings",
+    };
     let r = match f.how.as_str() {
         "by_grid" => ctx
             .app
@@ -93,5 +109,25 @@ async fn assign(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AssignForm>) -> Pag
                 .map(|_| ())
         }
     };
-    after_change(&ctx, id, r).await
+    let typed = Refusal {
+        form: form.to_owned(),
+        buildings: f.buildings,
+        ..Refusal::default()
+    };
+    after_change(&ctx, id, r.map_err(buildings_named), typed).await
+}
+
+/// The buildings form names its field `buildings`; the use case names the ids it parsed.
+fn buildings_named(e: AppError) -> AppError {
+    match e {
+        AppError::Validation(mut f) => {
+            for x in &mut f.0 {
+                if x.field == "building_ids" {
+                    x.field = "buildings".to_owned();
+                }
+            }
+            AppError::Validation(f)
+        }
+        other => other,
+    }
 }
