@@ -18,6 +18,8 @@ pub struct ChecksNow {
     pub part: Part,
     pub recorded: i64,
     pub missing: i64,
+    /// Whether the slot's window has opened: before it, an unchecked order is due, not late.
+    pub open: bool,
 }
 
 /// The open screening campaign's progress.
@@ -86,10 +88,9 @@ impl App {
                 .map(ToString::to_string)
                 .collect();
             days = hc::days(&mut conn, community_id, &dates).await?;
-            let slot = self
-                .settings
-                .check_windows
-                .slot_of(self.local(jiff::Timestamp::now()));
+            let now = self.local(jiff::Timestamp::now());
+            let windows = self.settings.check_windows;
+            let slot = windows.slot_of(now);
             let recorded = days
                 .last()
                 .map(|d| match slot.part {
@@ -105,6 +106,7 @@ impl App {
                 part: slot.part,
                 recorded,
                 missing: missing_checks(active, recorded),
+                open: now >= windows.opens_at(slot),
             });
             open_alerts = Some(hc::open_alerts(&mut conn, community_id).await?);
         }

@@ -52,7 +52,7 @@ pub(crate) struct TodayView {
     pub imports: Option<Vec<app::home::RecentImport>>,
 }
 
-fn figures(t: Tr, d: &Today, awaiting: &str) -> Vec<Figure> {
+fn figures(d: &Today, awaiting: &str) -> Vec<Figure> {
     let mut f = Vec::new();
     let n = |v: i64| v.to_string();
     if let Some((active, ending)) = d.quarantine {
@@ -77,7 +77,7 @@ fn figures(t: Tr, d: &Today, awaiting: &str) -> Vec<Figure> {
             value: n(c.missing),
             href: "/checks".to_owned(),
             testid: "fig-missing-checks",
-            urgent: c.missing > 0,
+            urgent: c.open && c.missing > 0,
         });
     }
     if let Some((fever, missed)) = d.open_alerts {
@@ -105,13 +105,10 @@ fn figures(t: Tr, d: &Today, awaiting: &str) -> Vec<Figure> {
             urgent: false,
         });
     }
-    if let Some((rounds, doors)) = d.rounds {
+    if let Some((_, doors)) = d.rounds {
         f.push(Figure {
             label: "today.rounds",
-            value: t
-                .get("today.rounds_doors")
-                .replace("{rounds}", &n(rounds))
-                .replace("{doors}", &n(doors)),
+            value: n(doors),
             href: format!("/tasks/rubbish?date={}", d.today),
             testid: "fig-rounds",
             urgent: false,
@@ -133,7 +130,12 @@ fn figures(t: Tr, d: &Today, awaiting: &str) -> Vec<Figure> {
 /// deliveries; the quarantine list when nothing waits.
 fn first_task(t: Tr, d: &Today) -> FirstTask {
     let (fever, missed) = d.open_alerts.unwrap_or((0, 0));
-    let missing = d.checks.as_ref().map_or(0, |c| c.missing);
+    // Before the slot's window opens nobody is late yet.
+    let missing = d
+        .checks
+        .as_ref()
+        .filter(|c| c.open)
+        .map_or(0, |c| c.missing);
     let due = d.deliveries_due.unwrap_or(0);
     let task = |key: &str, n: i64, href: &str| FirstTask {
         href: href.to_owned(),
@@ -283,7 +285,7 @@ fn slot_text(t: Tr, d: &Today) -> String {
 pub(crate) fn today_view(t: Tr, d: Today, awaiting: &str) -> TodayView {
     TodayView {
         first: first_task(t, &d),
-        figures: figures(t, &d, awaiting),
+        figures: figures(&d, awaiting),
         charts: charts(t, &d),
         slot: slot_text(t, &d),
         screening: d
