@@ -159,6 +159,7 @@ async fn measure(
     epidemic::run(&main, &facts, RUNS, bench.report).await?;
     let figures = screening::measure(&main.app, RUNS).await?;
     epidemic::screening_figures(bench.report, &figures);
+    epidemic::lead_today(&main, RUNS, bench.report).await?;
     // Issue 11: passes, a month of passages and scans at the gate.
     checkpoints::run(&main, o.http_seconds, RUNS, bench.report).await?;
     // Issue 12: a month of return applications and the peak day's verifications.

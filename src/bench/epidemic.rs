@@ -178,6 +178,42 @@ async fn lead_worklists(
     Ok(())
 }
 
+/// Issue 14: the lead's today (quarantine now and ending, checks of the slot, open alerts,
+/// screening by grid, deliveries, rounds, imports, 14 days of charts), read from the kept
+/// counts; its figures checked against what the seeding wrote.
+pub async fn lead_today(s: &Setup, runs: usize, report: &mut Report) -> Result<(), CliError> {
+    let app = &s.app;
+    let mut times = Timings::default();
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let today = app.community_today(&s.staff, s.ids.community).await?;
+        times.push(t.elapsed());
+        last = Some(today);
+    }
+    report.add(Figure::latency(
+        "lead's today (figures and 14 days of charts)",
+        &times,
+        WORKLIST_GOAL_MS,
+    ));
+    let d = last.ok_or_else(|| CliError::message("no run of the lead's today"))?;
+    let checks: i64 = d
+        .days
+        .iter()
+        .map(|x| x.checks_morning + x.checks_evening)
+        .sum();
+    report.check(
+        "the lead's today counts the seeded month",
+        d.quarantine.is_some_and(|q| q.0 > 0) && checks > 0,
+        format!(
+            "in quarantine {:?}, {checks} checks over {} days",
+            d.quarantine,
+            d.days.len()
+        ),
+    );
+    Ok(())
+}
+
 /// Today's deliveries for every household in home quarantine, then a volunteer's list.
 async fn deliveries(
     s: &Setup,

@@ -12,6 +12,7 @@ mod complaints;
 mod contract;
 mod day_replay;
 mod harness;
+mod homes;
 mod hotline;
 mod http;
 mod http_matrix;

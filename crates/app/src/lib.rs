@@ -13,6 +13,7 @@ pub mod crypto;
 mod error;
 pub mod events;
 pub mod gates;
+pub mod home;
 pub mod hotline;
 pub mod import;
 pub mod jobs;

@@ -494,7 +494,7 @@ impl App {
                 }
                 q::TransitionError::ReasonRequired => AppError::field("reason", e.code()),
             })?;
-        qs::set_state(tx.conn(), id, outcome.state).await?;
+        qs::set_state(tx.conn(), id, outcome.state, &self.today().to_string()).await?;
         let mut a = actor.audit("quarantine_transition", OBJECT_TYPE, id);
         a.community_id = Some(o.community_id);
         a.before = Some(order_view(&o));

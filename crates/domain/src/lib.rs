@@ -12,6 +12,7 @@ pub mod code;
 pub mod complaints;
 pub mod document;
 pub mod health;
+pub mod home;
 pub mod hotline;
 pub mod page;
 pub mod phone;

@@ -56,6 +56,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.hotline.txt"),
     include_str!("../i18n/zh.complaints.txt"),
     include_str!("../i18n/zh.quarantine.txt"),
+    include_str!("../i18n/zh.home.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -74,6 +75,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.hotline.txt"),
     include_str!("../i18n/en.complaints.txt"),
     include_str!("../i18n/en.quarantine.txt"),
+    include_str!("../i18n/en.home.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

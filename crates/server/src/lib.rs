@@ -26,6 +26,7 @@ macro_rules! raw_resident {
 
 pub mod api;
 mod assets;
+mod chart;
 pub mod i18n;
 mod pages;
 pub mod web;
@@ -88,6 +89,7 @@ pub fn router_with(app: app::App, options: Options) -> Router {
         .route("/api/{*rest}", axum::routing::any(api::extract::no_route))
         .merge(assets::routes())
         .route("/healthz", axum::routing::get(healthz))
+        .fallback(web::no_page)
         .layer(DefaultBodyLimit::max(limit))
         // Searches by ID number travel in URLs; they must not leak to other sites.
         .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(

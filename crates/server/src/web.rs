@@ -69,12 +69,18 @@ impl Ctx {
         if !token.is_empty() && constant_time_eq(token.as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
-            Err(PageError::new(AppError::Forbidden, self.t).with_code(ErrorCode::CsrfFailed))
+            Err(self
+                .err(AppError::Forbidden)
+                .with_code(ErrorCode::CsrfFailed))
         }
     }
 
+    /// An error met on a signed-in page: shown inside the menu of the reader's role, so a refusal
+    /// or a missing record leaves them one tap from their work.
     pub fn err(&self, e: AppError) -> PageError {
-        PageError::new(e, self.t)
+        let mut p = PageError::new(e, self.t);
+        p.chrome = Some(Box::new(self.chrome(self.t.get("error.title"))));
+        p
     }
 
     pub fn chrome(&self, title: &str) -> Chrome {
@@ -274,6 +280,8 @@ pub struct PageError {
     error: AppError,
     t: Tr,
     code: Option<ErrorCode>,
+    /// The signed-in reader's frame; the anonymous one when there is no session.
+    chrome: Option<Box<Chrome>>,
 }
 
 impl PageError {
@@ -282,6 +290,7 @@ impl PageError {
             error,
             t,
             code: None,
+            chrome: None,
         }
     }
 
@@ -365,8 +374,12 @@ impl IntoResponse for PageError {
                 .join("; "),
             _ => self.t.error(code, ""),
         };
+        let c = match self.chrome {
+            Some(c) => *c,
+            None => Chrome::anonymous(self.t, self.t.get("error.title"), ""),
+        };
         let page = ErrorPage {
-            c: Chrome::anonymous(self.t, self.t.get("error.title"), ""),
+            c,
             status: status.as_u16(),
             message,
         };
@@ -606,5 +619,13 @@ pub trait OnPage<T> {
 impl<T> OnPage<T> for Result<T, AppError> {
     fn on_page(self, ctx: &Ctx) -> Result<T, PageError> {
         self.map_err(|e| ctx.err(e))
+    }
+}
+
+/// A page address that names no page: the error page, inside the menu when signed in.
+pub async fn no_page(headers: HeaderMap, ctx: Option<Ctx>) -> Response {
+    match ctx {
+        Some(ctx) => ctx.err(AppError::NotFound).into_response(),
+        None => PageError::new(AppError::NotFound, Tr::new(request_lang(&headers))).into_response(),
     }
 }

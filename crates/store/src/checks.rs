@@ -98,6 +98,17 @@ pub struct NewCheck<'a> {
 }
 
 pub async fn insert_check(conn: &mut Conn, c: &NewCheck<'_>) -> Result<i64> {
+    // A first record fills its slot; a correction replaces one and leaves the count as it was.
+    if c.replaces_id.is_none() {
+        crate::home_counts::add(
+            conn,
+            c.community_id,
+            c.slot_date,
+            crate::home_counts::Measure::checks(c.slot_part),
+            1,
+        )
+        .await?;
+    }
     sql::scalar(
         conn,
         "INSERT INTO checks (order_id, community_id, grid_id, building_id, slot_date, slot_part, \

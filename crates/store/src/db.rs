@@ -332,6 +332,7 @@ pub(crate) mod migrations {
         (16, "0016", cases),
         (17, "0017", returns),
         (18, "0018", hotline),
+        (19, "0019", home_counts),
         (23, "0023", one_open_case),
     ];
 

@@ -16,6 +16,7 @@ pub mod deferred_indexes;
 mod error;
 mod flag;
 pub mod gates;
+pub mod home_counts;
 pub mod hotline;
 pub mod imports;
 pub mod jobs;

@@ -5,6 +5,7 @@ use domain::page::{Page, PageRequest};
 use domain::quarantine::{Kind, Reason, State};
 use serde::Serialize;
 
+use crate::home_counts::{self, Measure};
 use crate::rows::read;
 use crate::scope::{Key, Where};
 use crate::sql;
@@ -250,6 +251,9 @@ pub struct NewOrder<'a> {
 }
 
 pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
+    if o.state == State::Active {
+        home_counts::add(conn, o.community_id, o.start_date, Measure::OrdersIn, 1).await?;
+    }
     sql::scalar(
         conn,
         "INSERT INTO quarantine_orders (resident_id, household_id, building_id, grid_id, \
@@ -280,7 +284,34 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
     .await
 }
 
-pub async fn set_state(conn: &mut Conn, id: i64, state: State) -> Result<()> {
+/// Moves an order to `state` on `today`, counting it into or out of quarantine for the
+/// community's figures. An active order cancelled counts as never having come in.
+pub async fn set_state(conn: &mut Conn, id: i64, state: State, today: &str) -> Result<()> {
+    let (community_id, from, start_date): (i64, String, String) = sql::one(
+        conn,
+        "SELECT community_id, state, start_date FROM quarantine_orders WHERE id = $1",
+        (id,),
+    )
+    .await?;
+    let was_active = from == State::Active.code();
+    match state {
+        State::Active if !was_active => {
+            home_counts::add(conn, community_id, &start_date, Measure::OrdersIn, 1).await?;
+        }
+        State::Released | State::TransferredToHospital if was_active => {
+            home_counts::add(conn, community_id, today, Measure::OrdersOut, 1).await?;
+            sql::execute(
+                conn,
+                "UPDATE quarantine_orders SET closed_on = $1 WHERE id = $2",
+                (today, id),
+            )
+            .await?;
+        }
+        State::Cancelled if was_active => {
+            home_counts::add(conn, community_id, &start_date, Measure::OrdersIn, -1).await?;
+        }
+        _ => {}
+    }
     crate::db::set_state(conn, "quarantine_orders", id, state.code()).await
 }
 
@@ -359,12 +390,16 @@ pub async fn planned_orders_due(conn: &mut Conn, date: &str) -> Result<Vec<DueOr
 
 /// Starts a planned order; `false` when it was no longer planned.
 pub async fn start_order(conn: &mut Conn, id: i64, now_ms: i64) -> Result<bool> {
-    let done = sql::execute(
+    let started: Option<(i64, String)> = sql::optional(
         conn,
         "UPDATE quarantine_orders SET state = 'active', updated_at = $1 \
-         WHERE id = $2 AND state = 'planned'",
+         WHERE id = $2 AND state = 'planned' RETURNING community_id, start_date",
         (now_ms, id),
     )
     .await?;
-    Ok(done.rows_affected() == 1)
+    let Some((community_id, start_date)) = started else {
+        return Ok(false);
+    };
+    home_counts::add(conn, community_id, &start_date, Measure::OrdersIn, 1).await?;
+    Ok(true)
 }

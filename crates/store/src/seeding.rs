@@ -82,6 +82,8 @@ pub async fn seed(conn: &mut Conn, plan: &Plan) -> Result<Seeded> {
         seeded.missed_alerts += raise_missed(conn, plan.community_id, slot).await?;
     }
     resolve_old_alerts(conn, plan).await?;
+    // Written in bulk past the counted writes: the community's home figures are counted anew.
+    crate::home_counts::recount(conn, plan.community_id).await?;
     let counts = sql::fetch_one(
         conn,
         "SELECT (SELECT COUNT(*) FROM quarantine_orders WHERE community_id = $1) AS orders, \

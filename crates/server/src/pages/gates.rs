@@ -69,8 +69,10 @@ async fn list_page(ctx: &Ctx, form: GateForm, errors: FormErrors) -> PageResult 
     } else {
         Vec::new()
     };
-    if gates.is_empty() && shifts.is_empty() && !cp::can_keep_gate(ctx.actor.role) && !can_manage {
-        return Err(crate::web::PageError::new(app::AppError::Forbidden, ctx.t));
+    // A reader of the passages opens the page whether or not a gate exists yet: the menu
+    // offers it to every role that may read it.
+    if !can_manage && !cp::can_read_passages(ctx.actor.role) && !cp::can_keep_gate(ctx.actor.role) {
+        return Err(ctx.err(app::AppError::Forbidden));
     }
     let communities = if can_manage {
         ctx.app.communities(&ctx.actor).await.on_page(ctx)?

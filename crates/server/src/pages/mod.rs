@@ -8,6 +8,7 @@ pub(crate) mod checks;
 mod complaints;
 pub(crate) mod gate_scan;
 mod gates;
+mod home;
 mod hotline;
 pub(crate) mod imports;
 mod passes;
@@ -19,6 +20,7 @@ mod structure;
 mod tasks;
 mod tokens;
 
+pub(crate) use home::home_with;
 pub(crate) use registry::{download, local_time as registry_time};
 
 /// A page's title for one home: the page's name, then the building, unit and room.
@@ -97,51 +99,8 @@ pub async fn limit_notice(State(limit): State<usize>, req: Request, next: Next) 
     }
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct Home {
-    c: Chrome,
-    communities: Vec<store::structure::Community>,
-    can_create_community: bool,
-    streets: Vec<store::structure::Street>,
-    form_error: String,
-    /// Suspected cases awaiting a decision, for those who decide them.
-    awaiting: String,
-}
-
 async fn home(ctx: Ctx) -> PageResult {
     home_with(&ctx, String::new()).await
-}
-
-pub(crate) async fn home_with(ctx: &Ctx, form_error: String) -> PageResult {
-    // A guard's day is the gate: straight to the gate of their shift.
-    if ctx.actor.role == domain::access::Role::Guard && form_error.is_empty() {
-        return Ok(Redirect::to("/gates/scan").into_response());
-    }
-    let communities = ctx.app.communities(&ctx.actor).await.on_page(ctx)?;
-    // A worker of one community goes straight to it.
-    if communities.len() == 1 && form_error.is_empty() && !ctx.actor.role.can_manage_accounts() {
-        return Ok(Redirect::to(&format!("/communities/{}", communities[0].id)).into_response());
-    }
-    let can_create = ctx.actor.may_shape(domain::access::Level::Street);
-    let streets = if can_create {
-        ctx.app.districts().await.on_page(ctx)?.1
-    } else {
-        Vec::new()
-    };
-    let awaiting = if domain::cases::can_decide(ctx.actor.role) {
-        cases::awaiting(ctx).await?
-    } else {
-        String::new()
-    };
-    Ok(render(&Home {
-        awaiting,
-        c: ctx.chrome(ctx.t.get("home.title")),
-        communities,
-        can_create_community: can_create,
-        streets,
-        form_error,
-    }))
 }
 
 #[derive(Template)]

@@ -167,7 +167,7 @@ async fn issue_batch(ctx: Ctx, Form(f): Form<BatchForm>) -> PageResult {
     match ctx.app.issue_household_passes(&ctx.actor, scope).await {
         Ok(n) => list_page(&ctx, q, Some(n), FormErrors::default()).await,
         Err(e) if invalid(&e) => list_page(&ctx, q, None, FormErrors::from_app(&e, ctx.t)).await,
-        Err(e) => Err(crate::web::PageError::new(e, ctx.t)),
+        Err(e) => Err(ctx.err(e)),
     }
 }
 

@@ -73,7 +73,7 @@ pub struct NewAlert<'a> {
 
 /// Raises an alert unless one of its kind exists for the slot; the new id, or `None`.
 pub async fn raise_alert(conn: &mut Conn, a: &NewAlert<'_>) -> Result<Option<i64>> {
-    sql::scalar_optional(
+    let id = sql::scalar_optional(
         conn,
         "INSERT INTO check_alerts (kind, order_id, check_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
@@ -91,7 +91,11 @@ pub async fn raise_alert(conn: &mut Conn, a: &NewAlert<'_>) -> Result<Option<i64
             a.raised_at,
         ),
     )
-    .await
+    .await?;
+    if id.is_some() {
+        crate::home_counts::alert_raised(conn, a.community_id, a.slot_date, a.kind, 1).await?;
+    }
+    Ok(id)
 }
 
 /// Points the slot's unresolved alert of `kind` at a newer record (a febrile correction), so the
@@ -135,7 +139,7 @@ pub async fn raise_missed(
     closes_ms: i64,
     now_ms: i64,
 ) -> Result<Vec<Raised>> {
-    sql::all(
+    let raised: Vec<Raised> = sql::all(
         conn,
         "INSERT INTO check_alerts (kind, order_id, community_id, grid_id, building_id, \
          slot_date, slot_part, state, raised_at) \
@@ -151,7 +155,22 @@ pub async fn raise_missed(
          RETURNING id, order_id, community_id",
         (slot_date, slot_part, opens_ms, closes_ms, now_ms),
     )
-    .await
+    .await?;
+    let mut per_community: std::collections::HashMap<i64, i64> = Default::default();
+    for r in &raised {
+        *per_community.entry(r.community_id).or_default() += 1;
+    }
+    for (community_id, alerts) in per_community {
+        crate::home_counts::alert_raised(
+            conn,
+            community_id,
+            slot_date,
+            AlertKind::MissedCheck,
+            alerts,
+        )
+        .await?;
+    }
+    Ok(raised)
 }
 
 pub async fn alert(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Alert> {
@@ -256,14 +275,26 @@ pub async fn acknowledge_alert(conn: &mut Conn, id: i64, by: i64, at: i64) -> Re
 }
 
 pub async fn resolve_alert(conn: &mut Conn, id: i64, by: i64, at: i64, note: &str) -> Result<()> {
-    let done = sql::execute(
+    let closed: Option<ClosedAlert> = sql::optional(
         conn,
         "UPDATE check_alerts SET state = 'resolved', resolved_by = $1, resolved_at = $2, \
-         resolution_note = $3 WHERE id = $4 AND state <> 'resolved'",
+         resolution_note = $3 WHERE id = $4 AND state <> 'resolved' \
+         RETURNING community_id, kind",
         (by, at, note, id),
     )
     .await?;
-    changed(done.rows_affected())
+    let Some(c) = closed else {
+        return changed(0);
+    };
+    crate::home_counts::add_open(conn, c.community_id, c.kind, -1).await
+}
+
+/// The place and kind of an alert just resolved, for the community's open count.
+#[derive(sqlx::FromRow)]
+struct ClosedAlert {
+    community_id: i64,
+    #[sqlx(try_from = "String")]
+    kind: AlertKind,
 }
 
 /// An update guarded by the state it expects changed nothing: someone else moved it first.

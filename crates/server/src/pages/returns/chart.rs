@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use app::returns::Throughput;
 
+use crate::chart::esc;
 use crate::i18n::Tr;
 
 const WIDTH: i64 = 640;
@@ -91,11 +92,4 @@ pub(super) fn svg(t: Tr, tp: &Throughput) -> String {
     }
     s.push_str("</svg>");
     s
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
