@@ -314,3 +314,26 @@ fn complaint_due_hours_come_from_the_environment_and_bad_ones_are_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn notifications_stay_in_the_app_unless_outbound_is_switched_on() {
+    let dir = temp_dir("notify_outbound");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    assert!(!c.settings().expect("settings").notify_outbound);
+    let c = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_NOTIFY_OUTBOUND", "on")],
+        Layer::default(),
+    )
+    .expect("outbound from the environment");
+    assert!(c.settings().expect("settings").notify_outbound);
+    let refused = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_NOTIFY_OUTBOUND", "sometimes")],
+        Layer::default(),
+    );
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("GRIDWATCH_NOTIFY_OUTBOUND"), "{message}");
+}

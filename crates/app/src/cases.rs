@@ -173,6 +173,8 @@ impl App {
             now,
         )
         .await?;
+        self.raise(&mut tx, actor, Event::CaseSuspected { case_id: id })
+            .await?;
         tx.commit().await?;
         Ok(id)
     }

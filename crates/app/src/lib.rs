@@ -16,6 +16,8 @@ pub mod gates;
 pub mod hotline;
 pub mod import;
 pub mod jobs;
+pub mod notifications;
+pub mod outbound;
 pub mod passes;
 pub mod quarantine;
 pub mod registry;
@@ -56,6 +58,9 @@ pub struct Settings {
     pub returns: returns::ReturnRules,
     /// Hours to answer a resident's complaint, by category.
     pub complaint_due_hours: domain::complaints::DueHours,
+    /// Whether notifications that call for someone today (alerts, suspected cases) also leave
+    /// the app through the message sender, to the recipient's phone.
+    pub notify_outbound: bool,
 }
 
 impl Default for Settings {
@@ -74,6 +79,7 @@ impl Default for Settings {
             cases: cases::CaseRules::default(),
             returns: returns::ReturnRules::default(),
             complaint_due_hours: domain::complaints::DueHours::default(),
+            notify_outbound: false,
         }
     }
 }
@@ -87,7 +93,7 @@ pub struct App {
     /// The pass signing key's versions, kept so that a scan at the gate reads none.
     pass_key_cache: std::sync::Arc<crate::passes::KeyCache>,
     /// Where one-time codes go: a log unless a gateway is configured.
-    sender: std::sync::Arc<dyn returns::MessageSender>,
+    sender: std::sync::Arc<dyn outbound::MessageSender>,
     /// The control level pages show, so a page load reads none.
     level_cache: std::sync::Arc<crate::cases::LevelCache>,
 }
@@ -99,7 +105,7 @@ impl App {
             crypto,
             settings,
             pass_key_cache: std::sync::Arc::default(),
-            sender: std::sync::Arc::new(returns::LogSender::default()),
+            sender: std::sync::Arc::new(outbound::LogSender::default()),
             level_cache: std::sync::Arc::default(),
         }
     }

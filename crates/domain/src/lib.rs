@@ -13,6 +13,7 @@ pub mod complaints;
 pub mod document;
 pub mod health;
 pub mod hotline;
+pub mod notifications;
 pub mod page;
 pub mod phone;
 pub mod quarantine;

@@ -332,6 +332,7 @@ pub(crate) mod migrations {
         (16, "0016", cases),
         (17, "0017", returns),
         (18, "0018", hotline),
+        (20, "0020", notifications),
     ];
 
     /// Renders the few column types the two dialects spell differently.

@@ -19,6 +19,7 @@ pub mod gates;
 pub mod hotline;
 pub mod imports;
 pub mod jobs;
+pub mod notifications;
 pub mod passages;
 pub mod passes;
 pub mod quarantine;
