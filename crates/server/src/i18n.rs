@@ -55,6 +55,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.returns.txt"),
     include_str!("../i18n/zh.hotline.txt"),
     include_str!("../i18n/zh.complaints.txt"),
+    include_str!("../i18n/zh.notify.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -72,6 +73,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.returns.txt"),
     include_str!("../i18n/en.hotline.txt"),
     include_str!("../i18n/en.complaints.txt"),
+    include_str!("../i18n/en.notify.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -10,6 +10,7 @@ pub(crate) mod gate_scan;
 mod gates;
 mod hotline;
 pub(crate) mod imports;
+pub(crate) mod notifications;
 mod passes;
 mod quarantine;
 pub(crate) mod registry;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .merge(returns::routes())
         .merge(hotline::routes())
         .merge(complaints::routes())
+        .merge(notifications::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.
