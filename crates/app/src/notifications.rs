@@ -42,6 +42,14 @@ fn template_of(kind: Kind) -> &'static str {
 /// Who a suspected case is told to: the community's leads and the CDC liaison.
 const CASE_ROLES: [&str; 2] = ["community_staff", "cdc_liaison"];
 
+/// What the people concerned are told: a kind, its subject, and the names it is told with.
+struct News {
+    kind: Kind,
+    subject_id: i64,
+    community_id: Option<i64>,
+    params: Params,
+}
+
 /// Writes one notification for each of `recipients` that the event concerns (never the actor,
 /// never twice, never an inactive account).
 async fn tell(
@@ -49,11 +57,14 @@ async fn tell(
     tx: &mut WriteTx,
     actor: &Actor,
     recipients: &[i64],
-    kind: Kind,
-    subject_id: i64,
-    community_id: Option<i64>,
-    params: &Params,
+    news: News,
 ) -> AppResult<()> {
+    let News {
+        kind,
+        subject_id,
+        community_id,
+        params,
+    } = news;
     let mut told: Vec<i64> = Vec::new();
     let text = params.encode();
     for &r in recipients {
@@ -122,10 +133,12 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
                     tx,
                     actor,
                     &recipients,
-                    kind,
-                    id,
-                    Some(order.community_id),
-                    &params,
+                    News {
+                        kind,
+                        subject_id: id,
+                        community_id: Some(order.community_id),
+                        params,
+                    },
                 )
                 .await?;
             }
@@ -152,10 +165,12 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
                 tx,
                 actor,
                 &[*volunteer_id],
-                Kind::DeliveryAssigned,
-                *task_id,
-                Some(d.community_id),
-                &params,
+                News {
+                    kind: Kind::DeliveryAssigned,
+                    subject_id: *task_id,
+                    community_id: Some(d.community_id),
+                    params,
+                },
             )
             .await?;
         }
@@ -178,10 +193,12 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
                 tx,
                 actor,
                 &[*volunteer_id],
-                Kind::RoundAssigned,
-                *round_id,
-                Some(r.community_id),
-                &params,
+                News {
+                    kind: Kind::RoundAssigned,
+                    subject_id: *round_id,
+                    community_id: Some(r.community_id),
+                    params,
+                },
             )
             .await?;
         }
@@ -201,10 +218,12 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
                 tx,
                 actor,
                 &[*owner_id],
-                Kind::FollowUpAssigned,
-                *follow_up_id,
-                Some(f.community_id),
-                &params,
+                News {
+                    kind: Kind::FollowUpAssigned,
+                    subject_id: *follow_up_id,
+                    community_id: Some(f.community_id),
+                    params,
+                },
             )
             .await?;
         }
@@ -225,10 +244,12 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
                 tx,
                 actor,
                 &[*owner_id],
-                Kind::ComplaintAssigned,
-                *complaint_id,
-                Some(c.community_id),
-                &params,
+                News {
+                    kind: Kind::ComplaintAssigned,
+                    subject_id: *complaint_id,
+                    community_id: Some(c.community_id),
+                    params,
+                },
             )
             .await?;
         }
@@ -244,10 +265,12 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
                 tx,
                 actor,
                 &recipients,
-                Kind::CaseSuspected,
-                *case_id,
-                Some(c.community_id),
-                &params,
+                News {
+                    kind: Kind::CaseSuspected,
+                    subject_id: *case_id,
+                    community_id: Some(c.community_id),
+                    params,
+                },
             )
             .await?;
         }
