@@ -35,6 +35,8 @@ pub struct SelfReportView {
     pub slot: Slot,
     /// The slot's record, when already filled: the form then corrects it.
     pub current: Option<Check>,
+    /// The order's last day (ISO): no report is due after it.
+    pub end_date: String,
 }
 
 /// A self-report as entered on the resident's page.
@@ -160,6 +162,7 @@ impl App {
             masked_name: masked_name(&order.resident_name),
             slot,
             current,
+            end_date: order.end_date,
         })
     }
 
