@@ -93,6 +93,9 @@ pub struct Config {
     pub log: String,
     /// Mark cookies Secure: set when users reach the server over HTTPS (a reverse proxy).
     pub secure_cookies: bool,
+    /// Send alerts and suspected cases to their recipients' phones through the message sender
+    /// too, not only to the notification centre.
+    pub notify_outbound: bool,
     pub session_hours: i64,
     pub login_failures_per_user: i64,
     pub login_failures_per_client: i64,
@@ -140,6 +143,7 @@ impl fmt::Debug for Config {
             .field("max_upload_mb", &self.max_upload_mb)
             .field("log", &self.log)
             .field("secure_cookies", &self.secure_cookies)
+            .field("notify_outbound", &self.notify_outbound)
             .field("session_hours", &self.session_hours)
             .field("login_failures_per_user", &self.login_failures_per_user)
             .field("login_failures_per_client", &self.login_failures_per_client)
@@ -265,6 +269,7 @@ impl Config {
             complaint_due_hours: domain::complaints::DueHours::parse(&self.complaint_due_hours)
                 .map_err(|e| invalid("complaint_due_hours", e.to_string()))?,
             imports: self.import_limits(),
+            notify_outbound: self.notify_outbound,
             ..app::Settings::default()
         };
         s.returns.verification.risk_regions = self.risk_regions.clone();

@@ -23,6 +23,7 @@ pub struct Layer {
     pub max_upload_mb: Option<u64>,
     pub log: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub notify_outbound: Option<bool>,
     pub session_hours: Option<i64>,
     pub login_failures_per_user: Option<i64>,
     pub login_failures_per_client: Option<i64>,
@@ -75,16 +76,19 @@ impl Layer {
                     .map_err(|_| invalid("GRIDWATCH_MAX_UPLOAD_MB", "must not be negative"))
             })
             .transpose()?;
-        let secure_cookies = get("SECURE_COOKIES")
-            .map(|v| match v.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => Ok(true),
-                "0" | "false" | "no" | "off" => Ok(false),
-                _ => Err(invalid(
-                    "GRIDWATCH_SECURE_COOKIES",
-                    format!("use true or false, not {v:?}"),
-                )),
-            })
-            .transpose()?;
+        let flag = |key: &str| -> Result<Option<bool>, ConfigError> {
+            get(key)
+                .map(|v| match v.to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => Ok(true),
+                    "0" | "false" | "no" | "off" => Ok(false),
+                    _ => Err(invalid(
+                        &format!("{ENV_PREFIX}{key}"),
+                        format!("use true or false, not {v:?}"),
+                    )),
+                })
+                .transpose()
+        };
+        let secure_cookies = flag("SECURE_COOKIES")?;
         Ok(Layer {
             database: get("DATABASE"),
             listen: get("LISTEN"),
@@ -94,6 +98,7 @@ impl Layer {
             max_upload_mb,
             log: get("LOG"),
             secure_cookies,
+            notify_outbound: flag("NOTIFY_OUTBOUND")?,
             session_hours: number("SESSION_HOURS")?,
             login_failures_per_user: number("LOGIN_FAILURES_PER_USER")?,
             login_failures_per_client: number("LOGIN_FAILURES_PER_CLIENT")?,
@@ -137,6 +142,7 @@ pub(super) struct Resolver {
     max_upload_mb: Option<u64>,
     log: Option<String>,
     secure_cookies: Option<bool>,
+    notify_outbound: Option<bool>,
     session_hours: Option<i64>,
     login_failures_per_user: Option<i64>,
     login_failures_per_client: Option<i64>,
@@ -228,6 +234,9 @@ impl Resolver {
         }
         if let Some(secure) = l.secure_cookies {
             self.secure_cookies = Some(secure);
+        }
+        if let Some(outbound) = l.notify_outbound {
+            self.notify_outbound = Some(outbound);
         }
         let or = |new: Option<i64>, old: Option<i64>| new.or(old);
         self.session_hours = or(
@@ -387,6 +396,7 @@ impl Resolver {
             max_upload_mb: self.max_upload_mb.unwrap_or(DEFAULT_MAX_UPLOAD_MB),
             log: self.log.unwrap_or_else(|| DEFAULT_LOG.to_owned()),
             secure_cookies: self.secure_cookies.unwrap_or(false),
+            notify_outbound: self.notify_outbound.unwrap_or(false),
             session_hours: self.session_hours.unwrap_or(defaults.session_hours),
             login_failures_per_user: self
                 .login_failures_per_user

@@ -355,3 +355,26 @@ fn tracing_and_quiet_days_come_from_the_environment_within_their_bounds() {
         "names the setting and its bound: {message}"
     );
 }
+
+#[test]
+fn notifications_stay_in_the_app_unless_outbound_is_switched_on() {
+    let dir = temp_dir("notify_outbound");
+    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    assert!(!c.settings().expect("settings").notify_outbound);
+    let c = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_NOTIFY_OUTBOUND", "on")],
+        Layer::default(),
+    )
+    .expect("outbound from the environment");
+    assert!(c.settings().expect("settings").notify_outbound);
+    let refused = load(
+        &dir,
+        None,
+        &[("GRIDWATCH_NOTIFY_OUTBOUND", "sometimes")],
+        Layer::default(),
+    );
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("GRIDWATCH_NOTIFY_OUTBOUND"), "{message}");
+}

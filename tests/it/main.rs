@@ -20,6 +20,7 @@ mod import_load;
 mod import_preview;
 mod imports;
 mod jurisdiction;
+mod notifications;
 mod passes;
 mod quarantine;
 mod quarantine_roster;

@@ -184,6 +184,8 @@ impl App {
             now,
         )
         .await?;
+        self.raise(&mut tx, actor, Event::CaseSuspected { case_id: id })
+            .await?;
         tx.commit().await?;
         Ok(id)
     }

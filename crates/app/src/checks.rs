@@ -20,6 +20,7 @@ use store::WriteTx;
 use store::checks::{self as cs, Check, NewAlert, NewCheck};
 use store::quarantine::{self as qs, Order};
 
+use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object types of this module.
@@ -207,7 +208,14 @@ impl App {
         a.before = audit.before;
         a.after = Some(audit.after);
         a.reason = parsed.correction_reason.clone();
-        tx.commit_audited(a).await?;
+        tx.audit(a).await?;
+        if let Some(alert_id) = recorded.fever_alert_id {
+            let raised = Event::CheckAlertsRaised {
+                alert_ids: vec![alert_id],
+            };
+            self.raise(&mut tx, actor, raised).await?;
+        }
+        tx.commit().await?;
         Ok(recorded)
     }
 

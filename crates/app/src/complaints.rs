@@ -17,6 +17,7 @@ use store::complaints::{
 use store::hotline::Owner;
 
 use crate::crypto::{new_token, token_hash};
+use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 /// The audit object type of a complaint.
@@ -340,7 +341,15 @@ impl App {
         a.before = Some(view(&before));
         a.after = Some(view(&u));
         a.reason = reason;
-        tx.commit_audited(a).await?;
+        tx.audit(a).await?;
+        if let Some(owner_id) = u.owner_id.filter(|o| Some(*o) != before.owner_id) {
+            let assigned = Event::ComplaintAssigned {
+                complaint_id: id,
+                owner_id,
+            };
+            self.raise(&mut tx, actor, assigned).await?;
+        }
+        tx.commit().await?;
         Ok(to)
     }
 

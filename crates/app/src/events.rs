@@ -27,6 +27,18 @@ pub enum Event {
     /// A case's seal of a building ended; other seals or quarantines may still hold some of
     /// its households.
     BuildingReleased { case_id: i64, building_id: i64 },
+    /// Fever or missed-check alerts were raised (a febrile record, a slot closed unchecked).
+    CheckAlertsRaised { alert_ids: Vec<i64> },
+    /// A delivery task was given to a volunteer.
+    DeliveryAssigned { task_id: i64, volunteer_id: i64 },
+    /// A rubbish round was given to a volunteer.
+    RoundAssigned { round_id: i64, volunteer_id: i64 },
+    /// A hotline call's follow-up was given to its owner.
+    FollowUpAssigned { follow_up_id: i64, owner_id: i64 },
+    /// A complaint was given to an owner.
+    ComplaintAssigned { complaint_id: i64, owner_id: i64 },
+    /// A suspected case was recorded.
+    CaseSuspected { case_id: i64 },
 }
 
 /// A reaction's work, in the transaction that raised the event.
@@ -40,7 +52,11 @@ pub struct Subscriber {
 }
 
 /// Every capability's subscribers, in the order they react.
-pub const SUBSCRIBERS: &[&[Subscriber]] = &[crate::tasks::SUBSCRIBERS, crate::passes::SUBSCRIBERS];
+pub const SUBSCRIBERS: &[&[Subscriber]] = &[
+    crate::tasks::SUBSCRIBERS,
+    crate::passes::SUBSCRIBERS,
+    crate::notifications::SUBSCRIBERS,
+];
 
 impl App {
     /// Lets every subscriber react to `event` inside `tx`; the first failure fails the whole

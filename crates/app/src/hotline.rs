@@ -458,6 +458,11 @@ impl App {
             "call_id": call.id, "owner_id": owner, "due_at": due_at, "state": "open",
         }));
         tx.audit(a).await?;
+        let assigned = crate::events::Event::FollowUpAssigned {
+            follow_up_id: id,
+            owner_id: owner,
+        };
+        self.raise(tx, actor, assigned).await?;
         Ok(id)
     }
 

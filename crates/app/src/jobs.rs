@@ -165,7 +165,8 @@ impl App {
     }
 }
 
-/// Runs the due jobs now and then every [`TICK`] until the task is dropped or aborted.
+/// Runs the due jobs now and then every [`TICK`] until the task is dropped or aborted, then
+/// sends the notifications queued to leave the app.
 pub fn spawn_runner(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(TICK);
@@ -179,6 +180,11 @@ pub fn spawn_runner(app: App) -> tokio::task::JoinHandle<()> {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "jobs did not run this tick"),
+            }
+            if app.settings.notify_outbound
+                && let Err(e) = app.send_outbound().await
+            {
+                tracing::warn!(error = %e, "notifications were not sent this tick");
             }
         }
     })

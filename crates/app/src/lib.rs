@@ -17,6 +17,8 @@ pub mod home;
 pub mod hotline;
 pub mod import;
 pub mod jobs;
+pub mod notifications;
+pub mod outbound;
 pub mod passes;
 pub mod quarantine;
 pub mod registry;
@@ -57,6 +59,9 @@ pub struct Settings {
     pub returns: returns::ReturnRules,
     /// Hours to answer a resident's complaint, by category.
     pub complaint_due_hours: domain::complaints::DueHours,
+    /// Whether notifications that call for someone today (alerts, suspected cases) also leave
+    /// the app through the message sender, to the recipient's phone.
+    pub notify_outbound: bool,
 }
 
 impl Default for Settings {
@@ -75,6 +80,7 @@ impl Default for Settings {
             cases: cases::CaseRules::default(),
             returns: returns::ReturnRules::default(),
             complaint_due_hours: domain::complaints::DueHours::default(),
+            notify_outbound: false,
         }
     }
 }
@@ -88,7 +94,7 @@ pub struct App {
     /// The pass signing key's versions, kept so that a scan at the gate reads none.
     pass_key_cache: std::sync::Arc<crate::passes::KeyCache>,
     /// Where one-time codes go: a log unless a gateway is configured.
-    sender: std::sync::Arc<dyn returns::MessageSender>,
+    sender: std::sync::Arc<dyn outbound::MessageSender>,
     /// The control level pages show, so a page load reads none.
     level_cache: std::sync::Arc<crate::cases::LevelCache>,
 }
@@ -100,7 +106,7 @@ impl App {
             crypto,
             settings,
             pass_key_cache: std::sync::Arc::default(),
-            sender: std::sync::Arc::new(returns::LogSender::default()),
+            sender: std::sync::Arc::new(outbound::LogSender::default()),
             level_cache: std::sync::Arc::default(),
         }
     }

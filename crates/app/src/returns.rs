@@ -4,8 +4,6 @@
 //! limited per client and per ID, and a duplicate of a trip under way is refused. The applicant
 //! follows the application through a personal link whose hash alone is stored.
 
-use std::sync::{Arc, Mutex};
-
 use domain::returns::{self as rt, Existing, State, Transition};
 use domain::validation::FieldErrors;
 use jiff::Timestamp;
@@ -54,59 +52,7 @@ impl Default for ReturnRules {
     }
 }
 
-/// A message to a phone: a template of the gateway and its parameters (real SMS gateways
-/// send registered templates, not free text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub phone: String,
-    pub template: &'static str,
-    pub params: Vec<String>,
-}
-
-/// Sends messages to phones. A gateway that fails says why; the request then fails too.
-pub trait MessageSender: Send + Sync {
-    fn send(&self, message: &Message) -> Result<(), String>;
-}
-
-/// The sender of a server without a gateway, and of the tests: it logs each message (the
-/// code is for whoever runs the server) and keeps the last ones for tests to read.
-#[derive(Debug, Default)]
-pub struct LogSender {
-    sent: Mutex<Vec<Message>>,
-}
-
-/// Messages a [`LogSender`] keeps.
-const KEPT_MESSAGES: usize = 100;
-
-impl LogSender {
-    /// The last message sent to `phone`, if any.
-    pub fn last_to(&self, phone: &str) -> Option<Message> {
-        self.sent
-            .lock()
-            .ok()?
-            .iter()
-            .rev()
-            .find(|m| m.phone == phone)
-            .cloned()
-    }
-}
-
-impl MessageSender for LogSender {
-    fn send(&self, message: &Message) -> Result<(), String> {
-        tracing::info!(
-            phone = %mask_phone(&message.phone),
-            template = message.template,
-            params = ?message.params,
-            "message (log sender)"
-        );
-        let mut sent = self.sent.lock().map_err(|_| "log poisoned".to_owned())?;
-        if sent.len() >= KEPT_MESSAGES {
-            sent.remove(0);
-        }
-        sent.push(message.clone());
-        Ok(())
-    }
-}
+pub use crate::outbound::{LogSender, Message, MessageSender};
 
 /// How long attempts and spent codes are kept: longer than the longest limit's window (a day).
 const ATTEMPTS_KEPT_MS: i64 = 2 * 24 * 60 * 60 * 1000;
@@ -217,13 +163,6 @@ fn new_code() -> String {
 }
 
 impl App {
-    /// Replaces the message sender (a real gateway, or a test's log sender).
-    #[must_use]
-    pub fn with_sender(mut self, sender: Arc<dyn MessageSender>) -> App {
-        self.sender = sender;
-        self
-    }
-
     /// Sends a one-time code to a mobile phone, limited per phone and per client.
     pub async fn request_return_code(
         &self,

@@ -650,7 +650,15 @@ impl App {
         a.community_id = Some(d.community_id);
         a.before = Some(serde_json::json!({ "volunteer_id": d.volunteer_id }));
         a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
-        tx.commit_audited(a).await?;
+        tx.audit(a).await?;
+        if let Some(v) = volunteer_id.filter(|v| Some(*v) != d.volunteer_id) {
+            let assigned = Event::DeliveryAssigned {
+                task_id: id,
+                volunteer_id: v,
+            };
+            self.raise(&mut tx, actor, assigned).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ pub mod document;
 pub mod health;
 pub mod home;
 pub mod hotline;
+pub mod notifications;
 pub mod page;
 pub mod phone;
 pub mod quarantine;

@@ -57,6 +57,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.complaints.txt"),
     include_str!("../i18n/zh.quarantine.txt"),
     include_str!("../i18n/zh.home.txt"),
+    include_str!("../i18n/zh.notify.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -76,6 +77,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.complaints.txt"),
     include_str!("../i18n/en.quarantine.txt"),
     include_str!("../i18n/en.home.txt"),
+    include_str!("../i18n/en.notify.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -333,6 +333,7 @@ pub(crate) mod migrations {
         (17, "0017", returns),
         (18, "0018", hotline),
         (19, "0019", home_counts),
+        (20, "0020", notifications),
         (23, "0023", one_open_case),
     ];
 

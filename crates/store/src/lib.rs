@@ -20,6 +20,7 @@ pub mod home_counts;
 pub mod hotline;
 pub mod imports;
 pub mod jobs;
+pub mod notifications;
 pub mod passages;
 pub mod passes;
 pub mod quarantine;

@@ -38,6 +38,10 @@ POST   /tokens                                                     201/201   201
 GET    /me/tokens                                                  200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 DELETE /me/tokens/{id}                                             204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204   204/204
 DELETE /me/tokens/{id}:other_account                               404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404
+GET    /notifications                                              200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+POST   /notifications/{id}/read                                    200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+POST   /notifications/{id}/read:other_account                      404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404
+POST   /notifications/read                                         200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
 GET    /accounts                                                   200/200   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 POST   /accounts                                                   201/201   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
 PUT    /accounts/{id}                                              204/204   403/403   403/403   403/403   403/403   403/403   403/403   403/403   403/403
@@ -234,6 +238,19 @@ async fn call(
             let token = anon.token(&own).await;
             let res = anon.bearer(&token).delete("/api/v1/me/tokens").await;
             return outcome(&res, None);
+        }
+        "GET    /notifications" => Request::read("/notifications"),
+        "POST   /notifications/read" => Request::bare(Method::POST, "/notifications/read"),
+        "POST   /notifications/{id}/read" | "POST   /notifications/{id}/read:other_account" => {
+            let me = client.get("/api/v1/me").await.json();
+            let own = me["account_id"].as_i64().expect("an account");
+            let recipient = match (route.ends_with(":other_account"), own) {
+                (false, own) => own,
+                (true, admin) if admin == f.admin.account_id => f.auditor.account_id,
+                (true, _) => f.admin.account_id,
+            };
+            let id = notification_for(app, recipient).await;
+            Request::bare(Method::POST, format!("/notifications/{id}/read"))
         }
         "GET    /accounts" => Request::list("/accounts", id_of("id", w.accounts[t])),
         "POST   /accounts" | "PUT    /accounts/{id}" => {
@@ -654,4 +671,25 @@ fn the_tables_name_every_route_of_the_api() {
         "routes of the API the matrix does not mention: {missing:#?}\n\
          rows of the matrix the API does not have: {unknown:#?}"
     );
+}
+
+/// A notification of a complaint given to `recipient`, written as a reaction writes it.
+async fn notification_for(app: &App, recipient: i64) -> i64 {
+    let mut tx = app.db.write().await.expect("a write");
+    let id = store::notifications::insert(
+        tx.conn(),
+        &store::notifications::NewNotification {
+            recipient_id: recipient,
+            kind: domain::notifications::Kind::ComplaintAssigned,
+            subject_id: 1,
+            community_id: None,
+            params: "place=1号楼",
+            outbound: false,
+            at: store::now_ms(),
+        },
+    )
+    .await
+    .expect("a notification");
+    tx.commit().await.expect("commit");
+    id
 }

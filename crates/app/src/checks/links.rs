@@ -35,6 +35,8 @@ pub struct SelfReportView {
     pub slot: Slot,
     /// The slot's record, when already filled: the form then corrects it.
     pub current: Option<Check>,
+    /// The order's last day (ISO): no report is due after it.
+    pub end_date: String,
 }
 
 /// A self-report as entered on the resident's page.
@@ -160,6 +162,7 @@ impl App {
             masked_name: masked_name(&order.resident_name),
             slot,
             current,
+            end_date: order.end_date,
         })
     }
 
@@ -206,13 +209,21 @@ impl App {
         let (recorded, audit) =
             store_check(&mut tx, &order, slot, &parsed, &recorder, now_ms).await?;
         cs::record_submission(tx.conn(), link.id, client, now_ms).await?;
-        let mut a = link_actor(&link).audit(audit.action, super::CHECK_OBJECT, recorded.check_id);
+        let resident = link_actor(&link);
+        let mut a = resident.audit(audit.action, super::CHECK_OBJECT, recorded.check_id);
         a.role = "resident".to_owned();
         a.community_id = Some(order.community_id);
         a.before = audit.before;
         a.after = Some(audit.after);
         a.reason = parsed.correction_reason.clone();
-        tx.commit_audited(a).await?;
+        tx.audit(a).await?;
+        if let Some(alert_id) = recorded.fever_alert_id {
+            let raised = crate::events::Event::CheckAlertsRaised {
+                alert_ids: vec![alert_id],
+            };
+            self.raise(&mut tx, &resident, raised).await?;
+        }
+        tx.commit().await?;
         Ok(recorded)
     }
 }

@@ -65,5 +65,11 @@ async fn missed_checks(app: &App, tx: &mut WriteTx, period: &str) -> AppResult<S
         }));
         tx.audit(a).await?;
     }
+    if !raised.is_empty() {
+        let event = crate::events::Event::CheckAlertsRaised {
+            alert_ids: raised.iter().map(|r| r.id).collect(),
+        };
+        app.raise(tx, &Actor::system(), event).await?;
+    }
     Ok(format!("raised {}", raised.len()))
 }

@@ -51,6 +51,8 @@ async fn follow_the_seal(tx: &mut WriteTx, actor: &Actor, event: &Event) -> AppR
             "pass_restore",
             "sealed",
         ),
+        // Alerts, tasks and cases given to people do not change a door.
+        _ => return Ok(()),
     };
     for (id, household_id) in changed {
         let p = pst::pass(tx.conn(), &Jurisdiction::ALL, id).await?;

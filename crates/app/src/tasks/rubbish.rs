@@ -270,7 +270,15 @@ impl App {
         a.community_id = Some(round.community_id);
         a.before = Some(serde_json::json!({ "volunteer_id": round.volunteer_id }));
         a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
-        tx.commit_audited(a).await?;
+        tx.audit(a).await?;
+        if let Some(v) = volunteer_id.filter(|v| Some(*v) != round.volunteer_id) {
+            let assigned = crate::events::Event::RoundAssigned {
+                round_id: id,
+                volunteer_id: v,
+            };
+            self.raise(&mut tx, actor, assigned).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -50,6 +50,20 @@ impl Slot {
         })
     }
 
+    /// The slot after this one: the evening of a morning, the next morning of an evening.
+    pub fn next(self) -> Slot {
+        match self.part {
+            Part::Morning => Slot {
+                date: self.date,
+                part: Part::Evening,
+            },
+            Part::Evening => Slot {
+                date: self.date.tomorrow().unwrap_or(self.date),
+                part: Part::Morning,
+            },
+        }
+    }
+
     /// The slot before this one.
     pub fn previous(self) -> Slot {
         match self.part {
@@ -306,5 +320,13 @@ mod tests {
         assert_eq!(w.planned_slot(morning, at("2020-02-01T10:00")), evening);
         assert_eq!(w.planned_slot(morning, at("2020-02-01T16:59")), evening);
         assert_eq!(w.planned_slot(evening, at("2020-02-01T21:00")), evening);
+    }
+
+    #[test]
+    fn the_slot_after_an_evening_is_the_next_morning() {
+        let morning = Slot::from_key("2020-02-29/morning").expect("slot");
+        assert_eq!(morning.next().key(), "2020-02-29/evening");
+        assert_eq!(morning.next().next().key(), "2020-03-01/morning");
+        assert_eq!(morning.next().next().previous(), morning.next());
     }
 }

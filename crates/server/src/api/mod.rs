@@ -12,6 +12,7 @@ pub mod extract;
 mod gates;
 mod hotline;
 mod imports;
+mod notifications;
 mod passes;
 mod patch;
 mod quarantine;
@@ -200,6 +201,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(returns::routes())
         .merge(hotline::routes())
         .merge(complaints::routes())
+        .merge(notifications::routes())
 }
 
 pub fn routes() -> Router<AppState> {

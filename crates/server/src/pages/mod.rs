@@ -11,6 +11,7 @@ mod gates;
 mod home;
 mod hotline;
 pub(crate) mod imports;
+pub(crate) mod notifications;
 mod passes;
 pub(crate) mod quarantine;
 pub(crate) mod registry;
@@ -74,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .merge(returns::routes())
         .merge(hotline::routes())
         .merge(complaints::routes())
+        .merge(notifications::routes())
 }
 
 /// Names the limit when a request body was too large, instead of a bare 413.

@@ -22,6 +22,8 @@ pub struct Alert {
     pub kind: AlertKind,
     pub order_id: i64,
     pub resident_id: i64,
+    /// The resident's household: the phones a call button reaches.
+    pub household_id: i64,
     pub resident_name: String,
     pub building_name: String,
     pub unit_name: String,
@@ -48,7 +50,7 @@ pub struct Alert {
     pub other_symptom: String,
 }
 
-const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, \
+const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, q.household_id, \
      r.name AS resident_name, b.name AS building_name, u.name AS unit_name, h.room, a.grid_id, \
      a.community_id, q.doctor_id, a.slot_date, a.slot_part, a.state, a.raised_at, \
      a.acknowledged_by, a.acknowledged_at, a.resolved_by, a.resolved_at, a.resolution_note, \

@@ -98,11 +98,18 @@ struct OrderChecksPage {
     link: Option<Link>,
     link_created: String,
     new_link: Option<(String, String)>,
+    /// After a fever was saved: who was told of the alert it raised, by name and role.
+    told: Option<Vec<String>>,
+    /// The order's unresolved alerts, each reachable as `#alert-{id}` from a notification.
+    open_alerts: Vec<AlertRow>,
+    can_handle: bool,
 }
 
 #[derive(Deserialize, Default)]
 struct PageQuery {
     after: Option<i64>,
+    /// The fever alert a record just raised.
+    raised: Option<i64>,
 }
 
 /// What the order's page shows beyond its records: a refused form again, or a link just made.
@@ -112,6 +119,8 @@ struct Extra {
     errors: FormErrors,
     /// The new link's address and its QR code.
     new_link: Option<(String, String)>,
+    /// The fever alert a record just raised.
+    raised: Option<i64>,
     status: StatusCode,
 }
 
@@ -184,7 +193,30 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
         entered.method = Method::DoctorCall.code().to_owned();
     }
     let calls = order_calls(ctx, &order).await;
+    let told = match extra.raised {
+        Some(alert_id) => Some(told_of(ctx, id, alert_id).await?),
+        None => None,
+    };
+    let open_alerts = ctx
+        .app
+        .alerts(
+            &ctx.actor,
+            &AlertQuery {
+                order_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(20)),
+        )
+        .await
+        .on_page(ctx)?
+        .items
+        .into_iter()
+        .map(|a| alert_row(&ctx.app, t, a))
+        .collect();
     let mut res = render(&OrderChecksPage {
+        told,
+        open_alerts,
+        can_handle: health::can_handle_alerts(ctx.actor.role),
         c: ctx.chrome(&title),
         calls,
         is_active: state == OrderState::Active,
@@ -217,7 +249,37 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
 }
 
 async fn order_checks(ctx: Ctx, Path(id): Path<i64>, Query(pq): Query<PageQuery>) -> PageResult {
-    order_checks_page(&ctx, id, pq.after, Extra::default()).await
+    let extra = Extra {
+        raised: pq.raised,
+        ..Extra::default()
+    };
+    order_checks_page(&ctx, id, pq.after, extra).await
+}
+
+/// Who was told of an alert of this order, as "name (role)" in the reader's language.
+async fn told_of(
+    ctx: &Ctx,
+    order_id: i64,
+    alert_id: i64,
+) -> Result<Vec<String>, crate::web::PageError> {
+    let alert = ctx.app.alert(&ctx.actor, alert_id).await.on_page(ctx)?;
+    if alert.order_id != order_id {
+        return Err(ctx.err(AppError::NotFound));
+    }
+    let told = ctx
+        .app
+        .told_of_alert(&ctx.actor, alert_id)
+        .await
+        .on_page(ctx)?;
+    Ok(told
+        .into_iter()
+        .map(|p| {
+            ctx.t
+                .get("checks.told_role")
+                .replace("{name}", &p.display_name)
+                .replace("{role}", &ctx.t.of("role", &p.role))
+        })
+        .collect())
 }
 
 async fn record(
@@ -234,6 +296,13 @@ async fn record(
         correction_reason: field(&pairs, "correction_reason").to_owned(),
     };
     match ctx.app.record_check(&ctx.actor, id, &input).await {
+        // A fever says on the page that it raised an alert and who was told of it.
+        Ok(app::checks::Recorded {
+            fever_alert_id: Some(alert_id),
+            ..
+        }) => Ok(redirect(&format!(
+            "/quarantine/{id}/checks?raised={alert_id}"
+        ))),
         Ok(_) => Ok(redirect(&format!("/quarantine/{id}/checks"))),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let status = crate::web::status_of(&e);
@@ -255,6 +324,7 @@ async fn record(
                 },
                 errors,
                 new_link: None,
+                raised: None,
                 status,
             };
             order_checks_page(&ctx, id, None, extra).await

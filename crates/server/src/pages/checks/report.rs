@@ -25,8 +25,15 @@ pub fn routes() -> Router<AppState> {
 /// What the page shows: the form, the thanks after a report, or why the link does not work.
 enum Shown {
     Form,
-    Done { temperature: String, febrile: bool },
-    Refused { message: String },
+    Done {
+        temperature: String,
+        febrile: bool,
+        /// When the next report is due, in the reader's words; empty after the order's last.
+        next_due: String,
+    },
+    Refused {
+        message: String,
+    },
 }
 
 #[derive(Template)]
@@ -129,6 +136,22 @@ fn nothing_entered() -> Entered {
     }
 }
 
+/// The slot after the one just reported, with its window ("2020-02-01 evening, 17:00–20:00"),
+/// while the order runs; empty after its last day.
+fn next_due(app: &app::App, t: Tr, reported: domain::quarantine::Slot, end_date: &str) -> String {
+    let next = reported.next();
+    if next.date.to_string().as_str() > end_date {
+        return String::new();
+    }
+    let w = app.settings.check_windows;
+    let hhmm = |at: jiff::civil::DateTime| at.strftime("%H:%M").to_string();
+    t.get("report.next_due")
+        .replace("{date}", &next.date.to_string())
+        .replace("{part}", &t.of("slot_part", next.part.code()))
+        .replace("{from}", &hhmm(w.opens_at(next)))
+        .replace("{to}", &hhmm(w.closes_at(next)))
+}
+
 async fn page(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -202,6 +225,7 @@ async fn submit(
                 Shown::Done {
                     temperature,
                     febrile: r.febrile,
+                    next_due: next_due(&s.app, t, r.slot, &view.end_date),
                 },
                 nothing_entered(),
                 String::new(),
