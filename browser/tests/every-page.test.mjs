@@ -331,7 +331,9 @@ function format(results) {
 
 async function crawlAll(lang, share) {
   const results = new Map();
-  const end = started + BUDGET_MS * share;
+  // A share of the whole budget, and never less than a quarter of it from now: the English
+  // crawl still runs when the Chinese one used its time up on a slow machine.
+  const end = Math.max(started + BUDGET_MS * share, Date.now() + BUDGET_MS / 4);
   for (let i = 0; i < ROLES.length; i++) {
     const role = ROLES[i];
     // Each role gets an even share of the time that is left.
