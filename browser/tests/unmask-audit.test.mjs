@@ -76,8 +76,10 @@ test('an unmasked view by a grid worker is in the audit trail with the reason', 
     const [seq, at, account, , object, details] = mine[0];
     assert.match(seq, /^\d+$/);
     assert.match(at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
-    assert.match(account, /^gridworker\b/, 'the grid worker is named');
-    assert.equal(object, `居民 #${residentId}`);
+    assert.match(account, /^网格员 /, 'the grid worker is named by name, then their role');
+    // The resident by masked name and household address, never by number.
+    assert.match(object, /^居民 \S\*+ · \S+ \S+ \S+$/);
+    assert.doesNotMatch(object, new RegExp(`#${residentId}`));
     assert.match(details, new RegExp(`原因: ${reason}`));
     // The entry shows the masked number only.
     assert.doesNotMatch(details, /\d{17}[\dX]/);

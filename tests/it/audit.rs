@@ -179,6 +179,9 @@ async fn the_audit_page_names_fields_in_the_readers_language_and_verifies_on_req
     let page = auditor.get("/audit?action=resident_create").await.text();
     assert!(page.contains("姓名 = 张三"), "field names in Chinese");
     assert!(!page.contains("\"name\""), "no stored JSON keys");
+    // The resident by masked name and household, not by number.
+    assert!(page.contains("居民 张* · "), "{page}");
+    assert!(!page.contains("居民 #"), "{page}");
     assert!(
         !page.contains("data-testid=\"chain-status\""),
         "the list does not wait for the chain"

@@ -1,6 +1,6 @@
 //! Reading and verifying the audit trail.
 
-use store::audit::{self, AuditFilter, AuditRecord, Verification};
+use store::audit::{self, AuditFilter, AuditNames, AuditRecord, Verification};
 
 use crate::{Actor, App, AppResult};
 
@@ -17,6 +17,20 @@ impl App {
     ) -> AppResult<Vec<AuditRecord>> {
         let mut conn = self.read_as(actor, actor.role.can_read_audit()).await?;
         Ok(audit::list(&mut conn, filter, limit).await?)
+    }
+
+    /// The names of what `records` are about and of who acted, for showing entries the actor
+    /// has already been allowed to read (the trail, a record's history).
+    pub async fn audit_names(
+        &self,
+        actor: &Actor,
+        records: &[AuditRecord],
+    ) -> AppResult<AuditNames> {
+        if records.is_empty() {
+            return Ok(AuditNames::default());
+        }
+        let mut conn = self.read_as(actor, true).await?;
+        Ok(audit::names(&mut conn, records).await?)
     }
 
     /// Checks the whole chain; open to auditors and to the command line.

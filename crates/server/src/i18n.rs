@@ -58,6 +58,7 @@ const ZH: &[&str] = &[
     include_str!("../i18n/zh.quarantine.txt"),
     include_str!("../i18n/zh.home.txt"),
     include_str!("../i18n/zh.notify.txt"),
+    include_str!("../i18n/zh.audit.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -78,6 +79,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en.quarantine.txt"),
     include_str!("../i18n/en.home.txt"),
     include_str!("../i18n/en.notify.txt"),
+    include_str!("../i18n/en.audit.txt"),
 ];
 
 fn parse(files: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -125,9 +127,14 @@ impl Tr {
         }
     }
 
-    /// The message of an error code, with `{detail}` filled in.
+    /// The message of an error code, with `{detail}` filled in. A missing column is named as
+    /// the register's header names it (身份证号), not by its code.
     pub fn error(&self, code: impl AsRef<str>, detail: &str) -> String {
-        self.of("error", code.as_ref()).replace("{detail}", detail)
+        let detail = match code.as_ref() {
+            "missing_column" => self.of("column", detail),
+            _ => detail.to_owned(),
+        };
+        self.of("error", code.as_ref()).replace("{detail}", &detail)
     }
 }
 
@@ -168,6 +175,13 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
+    fn a_missing_column_is_named_as_a_register_heads_it() {
+        let zh = Tr::new(Lang::Zh).error("missing_column", "document_number");
+        assert!(zh.contains("身份证号"), "{zh}");
+        assert!(!zh.contains("document_number"), "{zh}");
     }
 
     #[test]

@@ -8,6 +8,9 @@ use sqlx::FromRow;
 use crate::sql;
 use crate::{Conn, Result, now_ms};
 
+mod names;
+pub use names::{AuditNames, NamedObject, names};
+
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// An entry to append; `at` and the chain fields are filled in by [`append`].

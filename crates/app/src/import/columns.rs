@@ -92,10 +92,9 @@ impl Column {
             "证件类型" | "document_kind" | "documenttype" | "document_type" => {
                 Column::DocumentKind
             }
-            "身份证号" | "身份证号码" | "证件号码" | "证件号" | "公民身份号码"
-            | "document_number" | "id_number" | "idnumber" | "citizenid" | "citizen_id" => {
-                Column::DocumentNumber
-            }
+            "身份证号" | "身份证号码" | "身份证" | "身份证件号" | "证件号码" | "证件号"
+            | "公民身份号码" | "document_number" | "id_number" | "idnumber" | "citizenid"
+            | "citizen_id" => Column::DocumentNumber,
             "性别" | "sex" | "gender" => Column::Sex,
             "出生日期" | "birth_date" | "birthdate" | "dateofbirth" => Column::BirthDate,
             "联系电话" | "手机" | "手机号" | "手机号码" | "电话" | "联系方式" | "phone"
@@ -168,6 +167,8 @@ mod tests {
         assert_eq!(Column::from_header("室"), Some(Column::Room));
         assert_eq!(Column::from_header("户口类型"), Some(Column::Hukou));
         assert_eq!(Column::from_header("返乡时间"), Some(Column::ReturnedOn));
+        // A register headed 身份证 (without 号) names the number too.
+        assert_eq!(Column::from_header("身份证"), Some(Column::DocumentNumber));
         assert_eq!(Column::from_header("XX社区居民信息登记表"), None);
     }
 

@@ -26,11 +26,37 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "accounts.html")]
 struct AccountsPage {
     c: Chrome,
-    accounts: Vec<Account>,
+    /// Each account with the name of the place it works at (empty for the whole system).
+    accounts: Vec<(Account, String)>,
 }
 
 async fn accounts(ctx: Ctx) -> PageResult {
     let accounts = ctx.app.list_accounts(&ctx.actor).await.on_page(&ctx)?;
+    // Each jurisdiction by its name, not its number.
+    let mut places: std::collections::HashMap<(&'static str, i64), String> = Default::default();
+    let (districts, streets) = ctx.app.districts().await.on_page(&ctx)?;
+    places.extend(districts.into_iter().map(|d| (("district", d.id), d.name)));
+    places.extend(streets.into_iter().map(|s| (("street", s.id), s.name)));
+    let communities = ctx.app.communities(&ctx.actor).await.on_page(&ctx)?;
+    for community in communities {
+        let grids = ctx
+            .app
+            .grids(&ctx.actor, community.id)
+            .await
+            .on_page(&ctx)?;
+        places.extend(grids.into_iter().map(|g| (("grid", g.id), g.name)));
+        places.insert(("community", community.id), community.name);
+    }
+    let accounts = accounts
+        .into_iter()
+        .map(|a| {
+            let place = places
+                .get(&(a.level.code(), a.scope_id))
+                .cloned()
+                .unwrap_or_default();
+            (a, place)
+        })
+        .collect();
     Ok(render(&AccountsPage {
         c: ctx.chrome(ctx.t.get("account.title")),
         accounts,

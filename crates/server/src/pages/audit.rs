@@ -5,7 +5,9 @@ use axum::Router;
 use axum::extract::Query;
 use axum::routing::get;
 use serde::Deserialize;
-use store::audit::{AuditFilter, AuditRecord};
+use store::audit::{AuditFilter, AuditNames, AuditRecord};
+
+use crate::i18n::Tr;
 
 use crate::AppState;
 use crate::web::{Chrome, Ctx, OnPage, PageResult, render, urlencode};
@@ -104,6 +106,11 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
     } else {
         None
     };
+    let names = ctx
+        .app
+        .audit_names(&ctx.actor, &records)
+        .await
+        .on_page(&ctx)?;
     let entries = records
         .into_iter()
         .map(|r| {
@@ -112,14 +119,14 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
                 details.push_str(&format!(
                     "{}: {} ",
                     ctx.t.get("audit.before"),
-                    describe(&ctx.t, b)
+                    describe(&ctx.app, &ctx.t, b)
                 ));
             }
             if let Some(a) = &r.after {
                 details.push_str(&format!(
                     "{}: {} ",
                     ctx.t.get("audit.after"),
-                    describe(&ctx.t, a)
+                    describe(&ctx.app, &ctx.t, a)
                 ));
             }
             if let Some(reason) = &r.reason {
@@ -128,10 +135,10 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
             AuditRow {
                 seq: r.seq,
                 at: super::registry_time(&ctx.app, r.at),
-                account: r.account_name,
+                account: who(&ctx.t, &names, &r),
                 role: ctx.t.of("role", &r.role),
                 action: ctx.t.of("action", &r.action),
-                object: format!("{} #{}", ctx.t.of("object", &r.object_type), r.object_id),
+                object: object_name(&ctx.t, &names, &r),
                 details,
             }
         })
@@ -178,32 +185,137 @@ async fn audit_chain(ctx: Ctx) -> PageResult {
     }))
 }
 
-/// An audit entry's before or after, with field names in the reader's language.
-fn describe(t: &crate::i18n::Tr, stored: &str) -> String {
+/// Who acted, as the reader knows them: an account's display name, or "the system" for what
+/// runs on its own.
+fn who(t: &Tr, names: &AuditNames, r: &AuditRecord) -> String {
+    if r.role == app::audit::SYSTEM_ROLE {
+        return t.get("audit.system").to_owned();
+    }
+    r.account_id
+        .and_then(|id| names.accounts.get(&id))
+        .cloned()
+        .unwrap_or_else(|| r.account_name.clone())
+}
+
+/// What an entry is about: its kind and its name (a person's masked, with their household's
+/// address), or its kind and number when it has no name.
+fn object_name(t: &Tr, names: &AuditNames, r: &AuditRecord) -> String {
+    let kind = t.of("object", &r.object_type);
+    let Some(named) = names
+        .objects
+        .get(&(r.object_type.clone(), r.object_id.clone()))
+    else {
+        return t
+            .get("audit.object_number")
+            .replace("{kind}", &kind)
+            .replace("{n}", &r.object_id);
+    };
+    let name = if named.person {
+        domain::health::masked_name(&named.name)
+    } else {
+        named.name.clone()
+    };
+    let address = named
+        .address
+        .as_ref()
+        .map(|(b, u, room)| format!("{b} {u} {room}"));
+    match (name.is_empty(), address) {
+        (false, Some(a)) => format!("{kind} {name} · {a}"),
+        (true, Some(a)) => format!("{kind} {a}"),
+        (_, None) => format!("{kind} {name}"),
+    }
+}
+
+/// Whether a number stored in an entry is a time: milliseconds between 2001 and 2100.
+fn is_a_time(n: i64) -> bool {
+    (1_000_000_000_000..4_102_444_800_000).contains(&n)
+}
+
+/// The lists a field's codes are named in, most likely first: a field called `state` holds the
+/// state of whichever record the entry is about.
+fn code_lists(field: &str) -> &'static [&'static str] {
+    match field {
+        "purpose" => &["purpose"],
+        "level" => &["level", "control_level"],
+        "status" => &["case_status"],
+        "source" => &["case_source"],
+        "reason" => &["pass_reason"],
+        "kind" => &["pass_kind", "kind"],
+        "state" => &[
+            "delivery_state",
+            "pass_state",
+            "alert_state",
+            "qstate",
+            "sstate",
+            "cstate",
+            "round_state",
+            "stop_state",
+            "disinfection_state",
+            "follow_up_state",
+        ],
+        _ => &[],
+    }
+}
+
+/// A stored code in the reader's language when one of its field's lists names it (a role, a
+/// state); anything else (a name, a number typed by someone) as stored.
+fn code_name(t: &Tr, field: &str, code: &str) -> String {
+    std::iter::once(field)
+        .chain(code_lists(field).iter().copied())
+        .map(|list| format!("{list}.{code}"))
+        .find(|key| t.get(key) != key.as_str())
+        .map(|key| t.get(&key).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// An audit entry's before or after in the reader's language: field names translated, codes
+/// named (a role, a level, a state), times in local time, empty fields left out.
+fn describe(app: &app::App, t: &Tr, stored: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(stored) else {
         return stored.to_owned();
     };
-    let plain = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+    let plain = |k: &str, v: &serde_json::Value| -> String {
+        match v {
+            serde_json::Value::String(s) => code_name(t, k, s),
+            // Milliseconds since 1970 in a field that holds a time (`ends_at`, a window's
+            // `from` and `to`): no count in the trail comes near 2001's.
+            serde_json::Value::Number(n) if n.as_i64().is_some_and(is_a_time) => {
+                super::registry_time(app, n.as_i64().unwrap_or_default())
+            }
+            serde_json::Value::Bool(b) => {
+                t.get(if *b { "audit.yes" } else { "audit.no" }).to_owned()
+            }
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    serde_json::Value::String(s) => code_name(t, k, s),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
+            other => other.to_string(),
+        }
+    };
+    let empty = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(a) => a.is_empty(),
+        serde_json::Value::String(s) => s.is_empty(),
+        _ => false,
     };
     match &value {
         serde_json::Value::Object(fields) => fields
             .iter()
-            .map(|(k, v)| match (k.as_str(), v) {
-                // A call's purpose is a task's kind: named in the reader's language.
-                ("purpose", serde_json::Value::String(p)) => {
-                    format!("{} = {}", t.of("field", k), t.of("purpose", p))
-                }
-                _ => format!("{} = {}", t.of("field", k), plain(v)),
-            })
+            .filter(|(_, v)| !empty(v))
+            .filter(|(_, v)| !v.is_object())
+            .map(|(k, v)| format!("{} = {}", t.of("field", k), plain(k, v)))
             .collect::<Vec<_>>()
             .join("; "),
-        other => plain(other),
+        other => plain("", other),
     }
 }
 
-/// One audit entry as the page of the record it is about shows it, in its history table.
+/// One audit entry as the page of the record it is about shows it, in its history table: who,
+/// what and when in the reader's language.
 pub(crate) struct HistoryEntry {
     pub(crate) at: String,
     pub(crate) who: String,
@@ -212,13 +324,33 @@ pub(crate) struct HistoryEntry {
     pub(crate) reason: String,
 }
 
+/// A record's history as its page shows it; without the names (should looking them up fail)
+/// it still shows, with logins for names.
+pub(crate) async fn history_of(
+    ctx: &crate::web::Ctx,
+    records: Vec<AuditRecord>,
+) -> Vec<HistoryEntry> {
+    let names = ctx
+        .app
+        .audit_names(&ctx.actor, &records)
+        .await
+        .unwrap_or_default();
+    records
+        .into_iter()
+        .map(|r| HistoryEntry::of(ctx, &names, r))
+        .collect()
+}
+
 impl HistoryEntry {
-    pub(crate) fn of(app: &app::App, r: AuditRecord) -> HistoryEntry {
+    fn of(ctx: &crate::web::Ctx, names: &AuditNames, r: AuditRecord) -> HistoryEntry {
         HistoryEntry {
-            at: super::registry_time(app, r.at),
-            who: r.account_name,
-            action: r.action,
-            after: r.after.unwrap_or_default(),
+            at: super::registry_time(&ctx.app, r.at),
+            who: who(&ctx.t, names, &r),
+            action: ctx.t.of("action", &r.action),
+            after: r
+                .after
+                .map(|a| describe(&ctx.app, &ctx.t, &a))
+                .unwrap_or_default(),
             reason: r.reason.unwrap_or_default(),
         }
     }

@@ -165,7 +165,11 @@ async fn one_page(ctx: &Ctx, id: i64, errors: FormErrors) -> PageResult {
     let refused = !errors.is_empty();
     Ok(render_form(
         &OnePage {
-            c: ctx.chrome(&format!("{} #{}", ctx.t.get("complaints.complaint"), p.id)),
+            c: ctx.chrome(&format!(
+                "{} {}",
+                ctx.t.get("complaints.complaint"),
+                ctx.t.get("number.of").replace("{n}", &p.id.to_string())
+            )),
             filed: minute(ctx, p.filed_at),
             due: minute(ctx, p.due_at),
             overdue: d::is_overdue(p.state, p.due_at, store::now_ms()),

@@ -163,6 +163,8 @@ struct HotlinePage {
     can_answer: bool,
     can_read: bool,
     can_manage: bool,
+    /// Whether the reader can be given follow-ups: their list is linked only then.
+    owns_follow_ups: bool,
     duty: Option<(Shift, String)>,
     owners: Vec<Owner>,
     buildings: Vec<store::complaints::Place>,
@@ -299,6 +301,7 @@ async fn hotline_page(ctx: &Ctx, form: CallForm, errors: FormErrors, q: String) 
             can_answer,
             can_read,
             can_manage,
+            owns_follow_ups: h::may_own_follow_up(role),
             duty,
             owners,
             buildings,

@@ -231,6 +231,8 @@ struct PassPage {
     expires: String,
     members: Vec<String>,
     can_issue: bool,
+    /// Whether the reader may open the household's passages: linked only then.
+    can_read_passages: bool,
     link: Option<(String, String)>,
     errors: FormErrors,
 }
@@ -260,6 +262,7 @@ async fn pass_page(
             expires: registry_time(&ctx.app, p.expires_at),
             members,
             can_issue: cp::can_issue_passes(ctx.actor.role),
+            can_read_passages: cp::can_read_passages(ctx.actor.role),
             link,
             errors,
             p,

@@ -295,10 +295,7 @@ async fn order_page(ctx: &Ctx, id: i64, refused: Refused) -> PageResult {
                 .door_sealed_at
                 .map(|ms| crate::pages::registry_time(&ctx.app, ms))
                 .unwrap_or_default(),
-            history: history
-                .into_iter()
-                .map(|r| HistoryEntry::of(&ctx.app, r))
-                .collect(),
+            history: super::audit::history_of(ctx, history).await,
             transitions,
             can_manage: q::can_manage(ctx.actor.role),
             is_open: !order.state.is_final(),

@@ -356,10 +356,7 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
         c: ctx.chrome(&title),
         r,
         times,
-        history: history
-            .into_iter()
-            .map(|r| HistoryEntry::of(&ctx.app, r))
-            .collect(),
+        history: super::audit::history_of(&ctx, history).await,
         volunteers,
         can_assign,
         can_cancel: can_cancel && can_assign,

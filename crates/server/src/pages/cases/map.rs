@@ -116,7 +116,7 @@ pub(crate) fn map_svg(grids: &[(i64, String)], buildings: &[BuildingState], t: T
         by_grid.entry(b.grid_id).or_default().push(b);
     }
     let mut out = format!(
-        r#"<div class="map-grids" role="img" aria-label="{}" data-testid="risk-map-svg">"#,
+        r#"<div class="map-grids" role="group" aria-label="{}" data-testid="risk-map-svg">"#,
         escape(t.get("map.title"))
     );
     for (gid, gname) in grids {
@@ -307,7 +307,9 @@ pub(crate) fn chain_svg(chain: &app::cases::map::Chain, t: Tr) -> String {
     }
     let w = at.iter().map(|(x, _)| x + NODE_W).max().unwrap_or(NODE_W) + 4;
     let h = at.iter().map(|(_, y)| y + NODE_H).max().unwrap_or(NODE_H) + 4;
+    // Its boxes are links: a named group, not an image.
+    let title = escape(t.get("chain.title"));
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" role="img" data-testid="chain-svg"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>{body}</svg>"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" role="group" aria-label="{title}" data-testid="chain-svg"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>{body}</svg>"##
     )
 }

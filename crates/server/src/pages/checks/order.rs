@@ -84,9 +84,11 @@ struct OrderChecksPage {
     is_active: bool,
     can_record: bool,
     can_manage_link: bool,
-    slot_key: String,
     slot_date: String,
     slot_part: String,
+    /// The slots a check may be recorded for: the current one first, then the five before it,
+    /// each as `(key, date, part)`.
+    slot_choices: Vec<(String, String, &'static str)>,
     /// The current slot's record, when filled: the form then corrects it.
     first: Option<CheckRow>,
     checks: Vec<CheckRow>,
@@ -222,7 +224,10 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
         is_active: state == OrderState::Active,
         can_record: health::can_record_checks(ctx.actor.role),
         can_manage_link: q::can_manage(ctx.actor.role) && !state.is_final(),
-        slot_key: slot.key(),
+        slot_choices: std::iter::successors(Some(slot), |s| Some(s.previous()))
+            .take(6)
+            .map(|s| (s.key(), s.date.to_string(), s.part.code()))
+            .collect(),
         slot_date: slot.date.to_string(),
         slot_part: slot.part.code().to_owned(),
         first: first.map(|c| check_row(&ctx.app, t, c)),

@@ -21,12 +21,15 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/screening/{id}/households", get(households))
 }
 
+const HOUSEHOLDS_PER_PAGE: u32 = 20;
+
 #[derive(Deserialize, Default)]
 struct HouseholdsQuery {
     /// `all` for every household of the jurisdiction (leads); the own list otherwise.
     who: Option<String>,
     state: Option<String>,
     grid: Option<i64>,
+    building: Option<i64>,
     after: Option<i64>,
 }
 
@@ -49,6 +52,9 @@ struct HouseholdsPage {
     query: String,
     who: String,
     state: String,
+    /// The buildings of the campaign's grids the reader may see, to narrow the list to one.
+    buildings: Vec<(i64, String)>,
+    building: Option<i64>,
     is_open: bool,
     can_record: bool,
     can_manage: bool,
@@ -77,16 +83,39 @@ async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQue
             &HouseholdQuery {
                 mine: who == "mine",
                 grid_id: q.grid,
+                building_id: q.building,
                 state: Some(state.clone()),
                 ..Default::default()
             },
-            PageRequest::new(q.after, None),
+            // A phone shows about a screen of cards at a time: twenty, then the next page.
+            PageRequest::new(q.after, Some(HOUSEHOLDS_PER_PAGE)),
         )
         .await
         .on_page(&ctx)?;
     let mut query = format!("who={who}&state={}", crate::web::urlencode(&state));
     if let Some(g) = q.grid {
         query.push_str(&format!("&grid={g}"));
+    }
+    if let Some(b) = q.building {
+        query.push_str(&format!("&building={b}"));
+    }
+    let mut buildings = Vec::new();
+    // A grid the reader may not open is left out of the choice, not an error.
+    for grid in ctx
+        .app
+        .grids(&ctx.actor, v.campaign.community_id)
+        .await
+        .unwrap_or_default()
+    {
+        if !v.grid_ids.is_empty() && !v.grid_ids.contains(&grid.id) {
+            continue;
+        }
+        let in_grid = ctx
+            .app
+            .buildings(&ctx.actor, grid.id)
+            .await
+            .unwrap_or_default();
+        buildings.extend(in_grid.into_iter().map(|b| (b.id, b.name)));
     }
     let ids: Vec<i64> = page.items.iter().map(|h| h.household_id).collect();
     let targets = targets_of(&ctx, Purpose::ScreeningCampaign, &ids).await;
@@ -116,6 +145,8 @@ async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQue
         query,
         who: who.to_owned(),
         state,
+        buildings,
+        building: q.building,
         can_record: sc::can_record(ctx.actor.role),
         can_manage,
         outcomes: FAILED_OUTCOMES,
