@@ -166,7 +166,9 @@ async fn a_complaint_is_filed_owned_replied_rated_and_closed() {
             "complaint_rate",
             "complaint_rate",
             "complaint_reply",
-            "complaint_reply"
+            "complaint_reply",
+            // The owner told that the complaint is theirs.
+            "notify"
         ]
     );
     for a in &trail {

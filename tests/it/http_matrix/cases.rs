@@ -2,6 +2,8 @@
 //! place's grid with a suspected case and a confirmed one (with its disinfection), and the
 //! request each cases route makes.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use app::App;
 use app::cases::{CaseInput, DecisionInput};
 use axum::http::Method;
@@ -67,6 +69,9 @@ pub(super) async fn case_world(app: &App, f: &Fixture, places: &[Place; 4]) -> C
 }
 
 /// The request of a cases route on the objects of place `t`; `None` for another route.
+/// Numbers the people the matrix records as cases.
+static VISITORS: AtomicUsize = AtomicUsize::new(0);
+
 pub(super) fn request(route: &str, w: &CaseWorld, p: &Place, t: usize) -> Option<Request> {
     let case = w.suspected[t];
     let confirmed = w.confirmed[t];
@@ -76,7 +81,9 @@ pub(super) fn request(route: &str, w: &CaseWorld, p: &Place, t: usize) -> Option
         "POST   /cases" => Request::send(
             Method::POST,
             "/cases",
-            json!({ "person_name": "来访者", "building_id": w.buildings[t], "source": "hotline" }),
+            // A person is one case: each request names someone new.
+            json!({ "person_name": format!("来访者{}", VISITORS.fetch_add(1, Ordering::Relaxed)),
+                    "building_id": w.buildings[t], "source": "hotline" }),
         ),
         "GET    /cases/{id}" => Request::read(format!("/cases/{case}")),
         "POST   /cases/{id}/movements" => Request::send(
