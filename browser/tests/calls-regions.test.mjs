@@ -91,7 +91,7 @@ test('a grid worker calls from a screening card and the trail shows the read wit
   );
   const mine = rows.filter((r) => r.includes(campaign));
   assert.equal(mine.length, 1, `one call in ${JSON.stringify(rows)}`);
-  assert.match(mine[0], /gridworker/);
+  assert.match(mine[0], /网格员/);
   assert.match(mine[0], /为任务拨打电话/);
   assert.match(mine[0], /用途 = 排查行动/);
   assert.equal(mine[0].includes(tel.slice(4)), false, 'the trail keeps the number masked');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { DESKTOP, PHONE, citizenId, login, newPage, serverAndBrowser } from './helpers.mjs';
 
 // The log sender writes codes at `info`; the rest of the server stays at `warn`.
-const env = serverAndBrowser({ env: { GRIDWATCH_LOG: 'warn,app::returns=info' } });
+const env = serverAndBrowser({ env: { GRIDWATCH_LOG: 'warn,app::outbound=info' } });
 
 /** The last one-time code the log sender wrote. */
 function lastCode(server) {

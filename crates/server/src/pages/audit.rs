@@ -119,14 +119,14 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
                 details.push_str(&format!(
                     "{}: {} ",
                     ctx.t.get("audit.before"),
-                    describe(&ctx.app, &ctx.t, b)
+                    describe(&ctx.app, &ctx.t, &names, b)
                 ));
             }
             if let Some(a) = &r.after {
                 details.push_str(&format!(
                     "{}: {} ",
                     ctx.t.get("audit.after"),
-                    describe(&ctx.app, &ctx.t, a)
+                    describe(&ctx.app, &ctx.t, &names, a)
                 ));
             }
             if let Some(reason) = &r.reason {
@@ -240,7 +240,7 @@ fn code_lists(field: &str) -> &'static [&'static str] {
         "status" => &["case_status"],
         "source" => &["case_source"],
         "reason" => &["pass_reason"],
-        "kind" => &["pass_kind", "kind"],
+        "kind" => &["pass_kind", "kind", "notification_kind"],
         "state" => &[
             "delivery_state",
             "pass_state",
@@ -270,7 +270,7 @@ fn code_name(t: &Tr, field: &str, code: &str) -> String {
 
 /// An audit entry's before or after in the reader's language: field names translated, codes
 /// named (a role, a level, a state), times in local time, empty fields left out.
-fn describe(app: &app::App, t: &Tr, stored: &str) -> String {
+fn describe(app: &app::App, t: &Tr, names: &AuditNames, stored: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(stored) else {
         return stored.to_owned();
     };
@@ -289,6 +289,11 @@ fn describe(app: &app::App, t: &Tr, stored: &str) -> String {
                 .iter()
                 .map(|i| match i {
                     serde_json::Value::String(s) => code_name(t, k, s),
+                    // The people a notification told, by name.
+                    serde_json::Value::Number(n) if k == "recipients" => n
+                        .as_i64()
+                        .and_then(|id| names.accounts.get(&id).cloned())
+                        .unwrap_or_else(|| n.to_string()),
                     other => other.to_string(),
                 })
                 .collect::<Vec<_>>()
@@ -349,7 +354,7 @@ impl HistoryEntry {
             action: ctx.t.of("action", &r.action),
             after: r
                 .after
-                .map(|a| describe(&ctx.app, &ctx.t, &a))
+                .map(|a| describe(&ctx.app, &ctx.t, names, &a))
                 .unwrap_or_default(),
             reason: r.reason.unwrap_or_default(),
         }

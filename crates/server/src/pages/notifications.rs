@@ -114,7 +114,7 @@ async fn unread(ctx: Ctx) -> Response {
             n.to_string()
         };
         format!(
-            "<span class=\"bell-count\" data-testid=\"bell-count\" aria-label=\"{label}\">{shown}</span>"
+            "<span class=\"bell-count\" data-testid=\"bell-count\" aria-hidden=\"true\">{shown}</span><span class=\"sr-only\">{label}</span>"
         )
     } else {
         String::new()

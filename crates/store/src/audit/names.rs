@@ -134,7 +134,13 @@ pub async fn names(conn: &mut Conn, records: &[AuditRecord]) -> Result<AuditName
             );
         }
     }
-    let accounts: HashSet<i64> = records.iter().filter_map(|r| r.account_id).collect();
+    let mut accounts: HashSet<i64> = records.iter().filter_map(|r| r.account_id).collect();
+    // The people a notification entry says were told are accounts too.
+    accounts.extend(
+        records
+            .iter()
+            .flat_map(|r| told_accounts(r.after.as_deref())),
+    );
     if !accounts.is_empty() {
         let list = accounts
             .iter()
@@ -155,4 +161,13 @@ pub async fn names(conn: &mut Conn, records: &[AuditRecord]) -> Result<AuditName
         }
     }
     Ok(out)
+}
+
+/// The accounts an entry's `recipients` (the people a notification told) lists.
+pub fn told_accounts(after: Option<&str>) -> Vec<i64> {
+    after
+        .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+        .and_then(|v| v.get("recipients").and_then(|r| r.as_array()).cloned())
+        .map(|ids| ids.iter().filter_map(serde_json::Value::as_i64).collect())
+        .unwrap_or_default()
 }
