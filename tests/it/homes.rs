@@ -3,14 +3,13 @@
 //! pages and limited to what the role may open.
 
 use app::checks::CheckInput;
-use app::quarantine::OrderInput;
 use app::{Actor, App};
 use axum::http::{StatusCode, header};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::http::Client;
-use crate::support::{Fixture, TestDb, citizen_id, household, raw_resident};
+use crate::support::{TestDb, resident_in_quarantine};
 
 /// The community's local `date` at `h:m`, as an instant.
 fn at(app: &App, date: Date, h: i8, m: i8) -> Timestamp {
@@ -27,25 +26,6 @@ fn check(temperature: &str, correction: &str) -> CheckInput {
         correction_reason: correction.to_owned(),
         ..Default::default()
     }
-}
-
-/// A new resident of 1号楼 under a home order from `start`; the order id.
-async fn order(app: &App, f: &Fixture, n: u32, start: &str) -> i64 {
-    let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
-        .await
-        .expect("resident");
-    let input = OrderInput {
-        reason: "returnee".to_owned(),
-        kind: "home".to_owned(),
-        start_date: start.to_owned(),
-        doctor_id: Some(f.doctor.account_id),
-        ..OrderInput::default()
-    };
-    app.create_quarantine(&f.staff, r, &input)
-        .await
-        .expect("order")
 }
 
 /// A count over the community's rows: the slow way the kept counts replace.
@@ -158,10 +138,10 @@ async fn the_today_counts_follow_orders_checks_and_alerts() {
     let today = app.today();
     let yesterday = today.yesterday().expect("yesterday");
     let tomorrow = today.tomorrow().expect("tomorrow");
-    let a = order(app, &f, 1, &yesterday.to_string()).await;
-    let b = order(app, &f, 2, &yesterday.to_string()).await;
-    let c = order(app, &f, 3, &yesterday.to_string()).await;
-    let planned = order(app, &f, 4, &tomorrow.to_string()).await;
+    let (_, a) = resident_in_quarantine(app, &f, 1, &yesterday.to_string()).await;
+    let (_, b) = resident_in_quarantine(app, &f, 2, &yesterday.to_string()).await;
+    let (_, c) = resident_in_quarantine(app, &f, 3, &yesterday.to_string()).await;
+    let (_, planned) = resident_in_quarantine(app, &f, 4, &tomorrow.to_string()).await;
     let started = assert_counts_match(app, &f.staff, f.community_id).await;
     let yesterday_row = &started.days[domain::home::CHART_DAYS - 2];
     assert_eq!(
@@ -267,7 +247,7 @@ async fn signed_in(t: &TestDb, username: &str) -> Client {
 #[tokio::test]
 async fn each_role_lands_on_its_home() {
     let (t, f) = TestDb::with_fixture().await;
-    order(&t.app, &f, 1, "").await;
+    resident_in_quarantine(&t.app, &f, 1, "").await;
     for (user, to) in [
         ("doctor", "/checks#alerts"),
         ("volunteer", "/tasks"),

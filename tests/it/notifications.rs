@@ -8,7 +8,6 @@ use app::cases::CaseInput;
 use app::checks::{CheckInput, SelfReportInput};
 use app::complaints::ComplaintInput;
 use app::outbound::LogSender;
-use app::quarantine::OrderInput;
 use app::{Actor, App};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::notifications::Kind;
@@ -17,7 +16,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::support::{
-    Fixture, TestDb, account, assert_not_found, citizen_id, household, raw_resident,
+    TestDb, account, assert_not_found, citizen_id, household, raw_resident, resident_in_quarantine,
 };
 
 /// The community's local `date` at `h:m`, as an instant.
@@ -34,28 +33,6 @@ fn check(temperature: &str) -> CheckInput {
         method: "doctor_call".to_owned(),
         ..Default::default()
     }
-}
-
-/// A resident of 1号楼 (grid 1, the fixture grid worker's) under a home order from `start`
-/// (empty: today) with the fixture doctor responsible; the resident and the order.
-async fn order(app: &App, f: &Fixture, n: u32, start: &str) -> (i64, i64) {
-    let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
-        .await
-        .expect("resident");
-    let input = OrderInput {
-        reason: "returnee".to_owned(),
-        kind: "home".to_owned(),
-        start_date: start.to_owned(),
-        doctor_id: Some(f.doctor.account_id),
-        ..OrderInput::default()
-    };
-    let order = app
-        .create_quarantine(&f.staff, r, &input)
-        .await
-        .expect("order");
-    (r, order)
 }
 
 /// The kinds and subjects of `actor`'s notifications, newest first.
@@ -77,7 +54,7 @@ async fn unread(app: &App, actor: &Actor) -> i64 {
 async fn a_fever_tells_the_doctor_and_the_grid_worker_but_not_who_recorded_it() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (_, id) = order(app, &f, 1, "").await;
+    let (_, id) = resident_in_quarantine(app, &f, 1, "").await;
     let today = app.today();
 
     // The doctor records a fever: the grid worker is told, the doctor is not told of their
@@ -182,7 +159,7 @@ async fn a_missed_check_tells_the_doctor_and_the_grid_worker() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let day = app.today().tomorrow().expect("tomorrow");
-    let (_, id) = order(app, &f, 1, &day.to_string()).await;
+    let (_, id) = resident_in_quarantine(app, &f, 1, &day.to_string()).await;
     app.run_due_jobs(at(app, day, 0, 1)).await.expect("start");
     app.run_due_jobs(at(app, day, 10, 0))
         .await
@@ -204,7 +181,7 @@ async fn a_task_a_complaint_and_a_suspected_case_tell_the_people_they_are_given_
     let other = account(app, "vol_b", Role::Volunteer, community).await;
 
     // A delivery given to another volunteer tells that volunteer, once.
-    order(app, &f, 1, "").await;
+    resident_in_quarantine(app, &f, 1, "").await;
     app.generate_delivery_tasks(&Actor::system(), app.today())
         .await
         .expect("generate");
@@ -289,7 +266,7 @@ async fn alerts_leave_the_app_to_a_recipient_with_a_phone_when_configured() {
     let (t, f) = TestDb::with_fixture().await;
     let log = Arc::new(LogSender::default());
     let mut app = t.app.clone().with_sender(log.clone());
-    let (_, id) = order(&app, &f, 1, "").await;
+    let (_, id) = resident_in_quarantine(&app, &f, 1, "").await;
     let today = app.today();
 
     // Off by default: nothing is queued.

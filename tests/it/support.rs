@@ -427,6 +427,29 @@ pub async fn zhang_san(app: &App, f: &Fixture) -> (i64, i64) {
     (h, r)
 }
 
+/// A new resident of 1号楼 (room 100 + `n`, grid 1, the fixture grid worker's) under a home
+/// order from `start` (empty: today) with the fixture doctor responsible; the resident and the
+/// order.
+pub async fn resident_in_quarantine(app: &App, f: &Fixture, n: u32, start: &str) -> (i64, i64) {
+    let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
+    let r = app
+        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
+        .await
+        .expect("resident");
+    let input = app::quarantine::OrderInput {
+        reason: "returnee".to_owned(),
+        kind: "home".to_owned(),
+        start_date: start.to_owned(),
+        doctor_id: Some(f.doctor.account_id),
+        ..Default::default()
+    };
+    let order = app
+        .create_quarantine(&f.staff, r, &input)
+        .await
+        .expect("order");
+    (r, order)
+}
+
 /// Every page of a list paged by key, `limit` items at a time, from the first page to the one
 /// with no next key; `read` reads the page a request asks for.
 pub async fn every_page<T>(

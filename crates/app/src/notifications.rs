@@ -50,6 +50,17 @@ struct News {
     params: Params,
 }
 
+impl News {
+    fn new(kind: Kind, subject_id: i64, community_id: i64, params: Params) -> News {
+        News {
+            kind,
+            subject_id,
+            community_id: Some(community_id),
+            params,
+        }
+    }
+}
+
 /// Writes one notification for each of `recipients` that the event concerns (never the actor,
 /// never twice, never an inactive account).
 async fn tell(
@@ -99,184 +110,121 @@ async fn tell(
 }
 
 async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> AppResult<()> {
-    match event {
+    for (recipients, news) in news_of(tx, event).await? {
+        tell(app, tx, actor, &recipients, news).await?;
+    }
+    Ok(())
+}
+
+/// What an event tells, and to whom; nothing for the events nobody is told of.
+async fn news_of(tx: &mut WriteTx, event: &Event) -> AppResult<Vec<(Vec<i64>, News)>> {
+    let all = &Jurisdiction::ALL;
+    let place = |building: &str, unit: &str, room: &str| format!("{building} {unit} {room}");
+    let told = match event {
         Event::CheckAlertsRaised { alert_ids } => {
+            let mut told = Vec::with_capacity(alert_ids.len());
             for &id in alert_ids {
-                let a = store::checks::alert(tx.conn(), &Jurisdiction::ALL, id).await?;
-                let order =
-                    store::quarantine::order(tx.conn(), &Jurisdiction::ALL, a.order_id).await?;
-                // The household's grid worker: the order's, else the one covering its building.
-                let grid_worker = match order.grid_worker_id {
-                    Some(g) => Some(g),
-                    None => {
-                        store::hotline::grid_worker_of(tx.conn(), order.grid_id, order.building_id)
-                            .await?
-                    }
-                };
-                let kind = match a.kind {
-                    AlertKind::Fever => Kind::FeverAlert,
-                    AlertKind::MissedCheck => Kind::MissedCheckAlert,
-                };
-                let params = Params::new()
-                    .with("name", masked_name(&order.resident_name))
-                    .with(
-                        "place",
-                        format!("{} {} {}", order.building_name, order.unit_name, order.room),
-                    )
-                    .with("order", order.id.to_string());
-                let recipients: Vec<i64> = [order.doctor_id, grid_worker]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                tell(
-                    app,
-                    tx,
-                    actor,
-                    &recipients,
-                    News {
-                        kind,
-                        subject_id: id,
-                        community_id: Some(order.community_id),
-                        params,
-                    },
-                )
-                .await?;
+                told.push(alert_news(tx, id).await?);
             }
+            told
         }
         Event::DeliveryAssigned {
             task_id,
             volunteer_id,
         } => {
-            let d = store::tasks::delivery(
-                tx.conn(),
-                &Jurisdiction::ALL,
-                store::tasks::TaskReach::Jurisdiction,
-                *task_id,
-            )
-            .await?;
+            let reach = store::tasks::TaskReach::Jurisdiction;
+            let d = store::tasks::delivery(tx.conn(), all, reach, *task_id).await?;
             let params = Params::new()
-                .with(
-                    "place",
-                    format!("{} {} {}", d.building_name, d.unit_name, d.room),
-                )
+                .with("place", place(&d.building_name, &d.unit_name, &d.room))
                 .with("date", &d.due_date);
-            tell(
-                app,
-                tx,
-                actor,
-                &[*volunteer_id],
-                News {
-                    kind: Kind::DeliveryAssigned,
-                    subject_id: *task_id,
-                    community_id: Some(d.community_id),
-                    params,
-                },
-            )
-            .await?;
+            let news = News::new(Kind::DeliveryAssigned, *task_id, d.community_id, params);
+            vec![(vec![*volunteer_id], news)]
         }
         Event::RoundAssigned {
             round_id,
             volunteer_id,
         } => {
-            let r = store::tasks::round(
-                tx.conn(),
-                &Jurisdiction::ALL,
-                store::tasks::TaskReach::Jurisdiction,
-                *round_id,
-            )
-            .await?;
+            let reach = store::tasks::TaskReach::Jurisdiction;
+            let r = store::tasks::round(tx.conn(), all, reach, *round_id).await?;
             let params = Params::new()
                 .with("place", &r.grid_name)
                 .with("date", &r.round_date);
-            tell(
-                app,
-                tx,
-                actor,
-                &[*volunteer_id],
-                News {
-                    kind: Kind::RoundAssigned,
-                    subject_id: *round_id,
-                    community_id: Some(r.community_id),
-                    params,
-                },
-            )
-            .await?;
+            let news = News::new(Kind::RoundAssigned, *round_id, r.community_id, params);
+            vec![(vec![*volunteer_id], news)]
         }
         Event::FollowUpAssigned {
             follow_up_id,
             owner_id,
         } => {
-            let f =
-                store::hotline::follow_up(tx.conn(), &Jurisdiction::ALL, *owner_id, *follow_up_id)
-                    .await?;
+            let f = store::hotline::follow_up(tx.conn(), all, *owner_id, *follow_up_id).await?;
             let what: String = f.what.chars().take(40).collect();
             let params = Params::new()
                 .with("what", what)
                 .with("place", f.home.unwrap_or_default());
-            tell(
-                app,
-                tx,
-                actor,
-                &[*owner_id],
-                News {
-                    kind: Kind::FollowUpAssigned,
-                    subject_id: *follow_up_id,
-                    community_id: Some(f.community_id),
-                    params,
-                },
-            )
-            .await?;
+            let news = News::new(
+                Kind::FollowUpAssigned,
+                *follow_up_id,
+                f.community_id,
+                params,
+            );
+            vec![(vec![*owner_id], news)]
         }
         Event::ComplaintAssigned {
             complaint_id,
             owner_id,
         } => {
-            let c = store::complaints::complaint(
-                tx.conn(),
-                &Jurisdiction::ALL,
-                store::complaints::Reach::Jurisdiction,
-                *complaint_id,
-            )
-            .await?;
+            let reach = store::complaints::Reach::Jurisdiction;
+            let c = store::complaints::complaint(tx.conn(), all, reach, *complaint_id).await?;
             let params = Params::new().with("place", &c.place);
-            tell(
-                app,
-                tx,
-                actor,
-                &[*owner_id],
-                News {
-                    kind: Kind::ComplaintAssigned,
-                    subject_id: *complaint_id,
-                    community_id: Some(c.community_id),
-                    params,
-                },
-            )
-            .await?;
+            let news = News::new(
+                Kind::ComplaintAssigned,
+                *complaint_id,
+                c.community_id,
+                params,
+            );
+            vec![(vec![*owner_id], news)]
         }
         Event::CaseSuspected { case_id } => {
-            let c = store::cases::case(tx.conn(), &Jurisdiction::ALL, *case_id).await?;
-            let place = structure::placement(tx.conn(), Node::Building(c.building_id)).await?;
-            let recipients = ns::accounts_covering(tx.conn(), &place, &CASE_ROLES).await?;
+            let c = store::cases::case(tx.conn(), all, *case_id).await?;
+            let at = structure::placement(tx.conn(), Node::Building(c.building_id)).await?;
+            let recipients = ns::accounts_covering(tx.conn(), &at, &CASE_ROLES).await?;
             let params = Params::new()
                 .with("name", masked_name(&c.person_name))
                 .with("place", format!("{} · {}", c.grid_name, c.building_name));
-            tell(
-                app,
-                tx,
-                actor,
-                &recipients,
-                News {
-                    kind: Kind::CaseSuspected,
-                    subject_id: *case_id,
-                    community_id: Some(c.community_id),
-                    params,
-                },
-            )
-            .await?;
+            let news = News::new(Kind::CaseSuspected, *case_id, c.community_id, params);
+            vec![(recipients, news)]
         }
-        _ => {}
-    }
-    Ok(())
+        _ => Vec::new(),
+    };
+    Ok(told)
+}
+
+/// A fever or missed-check alert, told to the order's doctor and the household's grid worker
+/// (the order's, else the one covering its building).
+async fn alert_news(tx: &mut WriteTx, alert_id: i64) -> AppResult<(Vec<i64>, News)> {
+    let a = store::checks::alert(tx.conn(), &Jurisdiction::ALL, alert_id).await?;
+    let order = store::quarantine::order(tx.conn(), &Jurisdiction::ALL, a.order_id).await?;
+    let grid_worker = match order.grid_worker_id {
+        Some(g) => Some(g),
+        None => store::hotline::grid_worker_of(tx.conn(), order.grid_id, order.building_id).await?,
+    };
+    let kind = match a.kind {
+        AlertKind::Fever => Kind::FeverAlert,
+        AlertKind::MissedCheck => Kind::MissedCheckAlert,
+    };
+    let params = Params::new()
+        .with("name", masked_name(&order.resident_name))
+        .with(
+            "place",
+            format!("{} {} {}", order.building_name, order.unit_name, order.room),
+        )
+        .with("order", order.id.to_string());
+    let recipients = [order.doctor_id, grid_worker]
+        .into_iter()
+        .flatten()
+        .collect();
+    let news = News::new(kind, alert_id, order.community_id, params);
+    Ok((recipients, news))
 }
 
 /// A notification as its reader sees it: the stored row and its parameters read back.

@@ -173,6 +173,13 @@ pub struct HomeOrderPlace {
     pub door_sealed: bool,
 }
 
+/// Home orders with their places; the callers add which orders.
+const HOME_ORDER_PLACES: &str = "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, \
+     q.community_id, b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
+     FROM quarantine_orders q \
+     JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+     JOIN buildings b ON b.id = q.building_id";
+
 /// Every active home-quarantine order in the jurisdiction with its household's address.
 pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec<HomeOrderPlace>> {
     let mut w = Where::new();
@@ -181,11 +188,7 @@ pub async fn active_home_orders(conn: &mut Conn, j: &Jurisdiction) -> Result<Vec
         .scope_as_filter(j, "q");
     w.fetch_all(
         conn,
-        "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
-         b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
-         FROM quarantine_orders q \
-         JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
-         JOIN buildings b ON b.id = q.building_id",
+        HOME_ORDER_PLACES,
         "q.household_id",
         read::<HomeOrderPlace>,
     )
@@ -207,16 +210,7 @@ pub async fn active_home_orders_of(
             .raw("q.kind = 'home'")
             .scope_as_filter(j, "q");
         let rows = w
-            .fetch_all(
-                conn,
-                "SELECT q.household_id, q.start_date, q.building_id, q.grid_id, q.community_id, \
-                 b.name AS building_name, u.name AS unit_name, h.room, q.door_sealed \
-                 FROM quarantine_orders q \
-                 JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
-                 JOIN buildings b ON b.id = q.building_id",
-                "q.id",
-                read::<HomeOrderPlace>,
-            )
+            .fetch_all(conn, HOME_ORDER_PLACES, "q.id", read::<HomeOrderPlace>)
             .await?;
         all.extend(rows);
     }
