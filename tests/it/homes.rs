@@ -245,6 +245,47 @@ async fn signed_in(t: &TestDb, username: &str) -> Client {
 }
 
 #[tokio::test]
+async fn the_api_gives_the_today_with_only_what_the_role_may_read() {
+    let (t, f) = TestDb::with_fixture().await;
+    resident_in_quarantine(&t.app, &f, 1, "").await;
+    let path = format!("/api/v1/communities/{}/today", f.community_id);
+    let staff = signed_in(&t, "staff").await.get(&path).await;
+    assert_eq!(staff.status, StatusCode::OK);
+    let d = staff.json();
+    assert_eq!(d["community"]["id"], f.community_id);
+    assert_eq!(d["in_quarantine"], 1);
+    assert_eq!(d["ending_today"], 0);
+    assert_eq!(
+        d["checks"]["missing"], 1,
+        "the new order is not checked yet"
+    );
+    assert_eq!(d["open_fever_alerts"], 0);
+    assert_eq!(
+        d["days"].as_array().map(Vec::len),
+        Some(domain::home::CHART_DAYS)
+    );
+    assert_eq!(d["days"][domain::home::CHART_DAYS - 1]["orders_in"], 1);
+    assert!(
+        d["deliveries_due"].is_i64(),
+        "the lead oversees the deliveries"
+    );
+
+    // The doctor reads quarantine and checks, not the registry's imports.
+    let doctor = signed_in(&t, "doctor").await.get(&path).await.json();
+    assert_eq!(doctor["in_quarantine"], 1);
+    assert!(doctor["recent_imports"].is_null());
+    assert!(d["recent_imports"].is_array());
+
+    // A grid's worker reads their grid, not the community's figures; another community is not
+    // there for the staff.
+    let grid = signed_in(&t, "gridworker").await.get(&path).await;
+    assert_eq!(grid.status, StatusCode::FORBIDDEN);
+    let other = format!("/api/v1/communities/{}/today", f.other_community_id);
+    let outside = signed_in(&t, "staff").await.get(&other).await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn each_role_lands_on_its_home() {
     let (t, f) = TestDb::with_fixture().await;
     resident_in_quarantine(&t.app, &f, 1, "").await;

@@ -130,6 +130,7 @@ pub(crate) async fn alert_raised(
 
 /// One day's figures of a community.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = TodayDayDto))]
 pub struct Day {
     pub day: String,
     pub orders_in: i64,
@@ -306,6 +307,7 @@ pub async fn rounds_on(conn: &mut Conn, community_id: i64, today: &str) -> Resul
 
 /// One grid's households in a screening campaign.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = GridScreeningDto))]
 pub struct GridScreening {
     pub grid_id: i64,
     pub grid_name: String,

@@ -121,6 +121,9 @@ pub(super) fn request(route: &str, w: &CaseWorld, p: &Place, t: usize) -> Option
         "GET    /communities/{id}/control-level" => {
             Request::read(format!("/communities/{}/control-level", p.community))
         }
+        "GET    /communities/{id}/today" => {
+            Request::read(format!("/communities/{}/today", p.community))
+        }
         "PUT    /communities/{id}/control-level" => Request::send(
             Method::PUT,
             format!("/communities/{}/control-level", p.community),

@@ -52,6 +52,7 @@ const API_ROUTES: &[(&str, &[&str])] = &[
     ("/cases/{id}/followed-contacts", &["get"]),
     ("/disinfections/{id}/done", &["post"]),
     ("/communities/{id}/control-level", &["get", "put"]),
+    ("/communities/{id}/today", &["get"]),
     ("/communities/{id}/gates", &["post"]),
     ("/gates/{id}", &["get", "put"]),
     ("/gates/{id}/state", &["post"]),

@@ -10,6 +10,7 @@ mod checks;
 mod complaints;
 pub mod extract;
 mod gates;
+mod home;
 mod hotline;
 mod imports;
 mod notifications;
@@ -198,6 +199,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .merge(assignees::routes())
         .merge(passes::routes())
         .merge(gates::routes())
+        .merge(home::routes())
         .merge(returns::routes())
         .merge(hotline::routes())
         .merge(complaints::routes())
