@@ -145,9 +145,9 @@ test('in English, typing wuhan offers Wuhan and a county is shown by its English
   await page.selectOption('#travel_status', 'returned');
   const offered = await suggestions(page, '#travel_origin', 'wuhan');
   assert.equal(offered[0], '420100 Wuhan (Hubei)', `offered ${JSON.stringify(offered)}`);
-  const counties = await suggestions(page, '#travel_origin', 'Wuchang District');
   const wuchang = '420106 Wuchang District (Hubei, Wuhan)';
-  assert.ok(counties.includes(wuchang), `offered ${JSON.stringify(counties)}`);
+  await page.fill('#travel_origin', 'Wuchang District');
+  await page.locator(`#travel_origin-regions option[value="${wuchang}"]`).waitFor({ state: 'attached' });
   await page.fill('#travel_origin', wuchang);
   await page.fill('#returned_on', '2020-01-20');
   await submit(page, 'form.card button[type=submit]', (u) => u.pathname === href);
