@@ -2,7 +2,8 @@
 // its name; a grid worker on a phone taps a member's call button on a screening card, which the
 // server answers with the number as a tel: address, the list never showing it; the auditor finds
 // the read in the trail with the campaign as its purpose; and the grid worker records a resident's
-// travel origin by typing 武汉 and picking 武汉市, shown by name afterwards.
+// travel origin by typing 武汉 and picking 武汉市, shown by name afterwards; in English, typing
+// wuhan offers Wuhan and a county picked is shown by its English name.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,4 +127,42 @@ test('typing 武汉 in the travel origin picks 420100 and the resident is shown 
   assert.equal(await phone.inputValue('#travel_origin'), '420100 武汉市 (湖北省)');
   assert.deepEqual(phone.problems, []);
   await phone.context().close();
+});
+
+test('in English, typing wuhan offers Wuhan and a county is shown by its English name', async () => {
+  const page = await newPage(env.browser, env.server, PHONE);
+  await login(page, 'gridworker');
+  await page.goto('/residents');
+  await Promise.all([
+    page.waitForFunction(() => document.documentElement.lang === 'en'),
+    page.locator('[data-testid=lang-switch]').click(),
+  ]);
+  const href = await page
+    .locator('[data-testid=resident-table] tbody tr a[href^="/residents/"]')
+    .nth(1)
+    .getAttribute('href');
+  await page.goto(`${href}/edit`);
+  await page.selectOption('#travel_status', 'returned');
+  const offered = await suggestions(page, '#travel_origin', 'wuhan');
+  assert.equal(offered[0], '420100 Wuhan (Hubei)', `offered ${JSON.stringify(offered)}`);
+  const wuchang = '420106 Wuchang District (Hubei, Wuhan)';
+  await page.fill('#travel_origin', 'Wuchang District');
+  await page.locator(`#travel_origin-regions option[value="${wuchang}"]`).waitFor({ state: 'attached' });
+  await page.fill('#travel_origin', wuchang);
+  await page.fill('#returned_on', '2020-01-20');
+  await submit(page, 'form.card button[type=submit]', (u) => u.pathname === href);
+  // Before, an English page named the county in Chinese (湖北省 武汉市 武昌区).
+  const main = await page.textContent('main');
+  assert.match(main, /Wuchang District, Wuhan, Hubei/);
+  assert.doesNotMatch(main, /武昌区|武汉市|420106/, 'named in English, not in Chinese or by code');
+  await assertFits(page, 'the resident page in English');
+  await screenshot(page, 'travel-origin-english');
+
+  // The account goes back to Chinese for the tests after this one.
+  await Promise.all([
+    page.waitForFunction(() => document.documentElement.lang === 'zh-CN'),
+    page.locator('[data-testid=lang-switch]').click(),
+  ]);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });

@@ -3,6 +3,7 @@
 use domain::citizen_id::CitizenId;
 use domain::page::{Page, PageRequest};
 use domain::phone::Phone;
+use domain::region::Language;
 use domain::registry::{Label, ROOM_MAX, ResidentDraft};
 use domain::resident::RawResident;
 use domain::validation::FieldErrors;
@@ -32,19 +33,25 @@ pub fn origin_label(origin: Option<&str>) -> String {
     stored_region(origin).map_or_else(|| origin.unwrap_or_default().to_owned(), |c| c.label())
 }
 
-/// A stored travel origin for pages: the region's name with the levels above it (`湖北省
-/// 武汉市 武昌区`), never its code; other text as written.
-pub fn origin_name(origin: Option<&str>) -> String {
+/// A stored travel origin for pages in the reader's language: the region's name with the
+/// levels above it (`湖北省 武汉市 武昌区`, `Wuchang District, Wuhan, Hubei`), never its code;
+/// other text as written.
+pub fn origin_name(origin: Option<&str>, language: Language) -> String {
     match stored_region(origin) {
-        Some(code) => domain::region::region_name(code.as_str()).unwrap_or_else(|| code.name()),
+        Some(code) => domain::region::region_name_in(code.as_str(), language)
+            .unwrap_or_else(|| code.name_in(language)),
         None => origin.unwrap_or_default().to_owned(),
     }
 }
 
-/// A stored travel origin as a region picker's field holds it (`420106 武昌区 (湖北省 武汉市)`),
-/// other text as written.
-pub fn origin_field(origin: Option<&str>) -> String {
-    stored_region(origin).map_or_else(|| origin.unwrap_or_default().to_owned(), |c| c.picked())
+/// A stored travel origin as a region picker's field holds it in the reader's language
+/// (`420106 武昌区 (湖北省 武汉市)`, `420106 Wuchang District (Hubei, Wuhan)`), other text as
+/// written.
+pub fn origin_field(origin: Option<&str>, language: Language) -> String {
+    stored_region(origin).map_or_else(
+        || origin.unwrap_or_default().to_owned(),
+        |c| c.picked_in(language),
+    )
 }
 
 /// The region of a stored origin, when it is a code (names typed before codes stay text).

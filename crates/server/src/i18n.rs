@@ -26,6 +26,14 @@ impl Lang {
         }
     }
 
+    /// The language the GB/T 2260 divisions are named in on a page of this language.
+    pub fn regions(self) -> domain::region::Language {
+        match self {
+            Lang::Zh => domain::region::Language::Chinese,
+            Lang::En => domain::region::Language::English,
+        }
+    }
+
     /// The first language of an Accept-Language header that we speak.
     pub fn from_accept(header: &str) -> Option<Lang> {
         header

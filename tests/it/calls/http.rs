@@ -194,6 +194,8 @@ async fn a_region_is_picked_by_name_and_shown_by_name() {
     res.assert_status(StatusCode::OK);
     assert_eq!(res.json()[0]["code"], "420100");
     assert_eq!(res.json()[0]["label"], "武汉市 (湖北省)");
+    assert_eq!(res.json()[0]["name_en"], "Wuhan");
+    assert_eq!(res.json()[0]["label_en"], "Wuhan (Hubei)");
 
     // A picked region is stored as its code and shown by its names.
     let (h, _, _) = home(app, &f, false).await;
@@ -220,4 +222,28 @@ async fn a_region_is_picked_by_name_and_shown_by_name() {
     let c = open_campaign(app, &f, "武汉返乡排查").await;
     let page = staff.get(&format!("/screening/{c}")).await;
     assert!(page.text().contains("武汉市 (湖北省)"));
+
+    // In English, every level by its English name, and searched by it.
+    app.set_language(&f.staff, "en").await.expect("language");
+    let options = staff.get("/regions?q=wuhan").await.text();
+    assert!(
+        options.starts_with("<option value=\"420100 Wuhan (Hubei)\">"),
+        "{options}"
+    );
+    let options = staff.get("/regions?q=Wuchang%20District").await.text();
+    assert!(
+        options.contains("420106 Wuchang District (Hubei, Wuhan)"),
+        "{options}"
+    );
+    let page = staff.get(&format!("/residents/{wang}")).await.text();
+    assert!(page.contains("Wuhan, Hubei"), "{page}");
+    assert!(
+        !page.contains("武汉市"),
+        "no Chinese name on an English page"
+    );
+    let form = staff.get(&format!("/residents/{wang}/edit")).await;
+    assert!(form.text().contains("value=\"420100 Wuhan (Hubei)\""));
+    let page = staff.get(&format!("/screening/{c}")).await.text();
+    assert!(page.contains("Wuhan (Hubei)"), "{page}");
+    assert!(!page.contains("武汉市"));
 }

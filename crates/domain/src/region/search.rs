@@ -1,4 +1,5 @@
-//! Finding a division by name or code, for a picker: typing 武汉 offers 420100 武汉市 (湖北省).
+//! Finding a division by name or code, for a picker: typing 武汉 offers 420100 武汉市 (湖北省),
+//! typing wuhan offers 420100 Wuhan (Hubei).
 //!
 //! The table (34 provinces, about 340 prefectures, about 2,900 counties) is built once and
 //! searched in memory: a scan of a few thousand short names takes microseconds, less than
@@ -6,7 +7,11 @@
 
 use std::sync::OnceLock;
 
-use super::{AREAS_CSV, CITIES_CSV, PROVINCES, csv_names, is_placeholder, province_name_zh};
+use super::english::{english_name, search_key};
+use super::{
+    AREAS_CSV, CITIES_CSV, Language, PROVINCES, csv_names, is_placeholder, places,
+    province_name_en, province_name_zh,
+};
 
 /// The level of a division in the GB/T 2260 tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -16,13 +21,19 @@ pub enum Level {
     County,
 }
 
-/// One division: its 6-digit code, its own name and the names of the levels above it.
+/// One division: its 6-digit code, its own name and the names of the levels above it, in
+/// Chinese and in English.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Division {
     pub code: String,
     pub name: &'static str,
     /// The province, or the province and prefecture, it lies in; empty for a province.
     pub within: String,
+    /// The English name (`Wuchang District`).
+    pub name_en: String,
+    /// The levels above in English, the larger first as in [`Division::within`] (`Hubei,
+    /// Wuhan`).
+    pub within_en: String,
     pub level: Level,
 }
 
@@ -44,17 +55,70 @@ impl Division {
     pub fn option_value(&self) -> String {
         format!("{} {}", self.code, self.label())
     }
+
+    /// The label in English: `Wuhan (Hubei)`, `Wuchang District (Hubei, Wuhan)`, `Hubei`.
+    #[must_use]
+    pub fn label_en(&self) -> String {
+        if self.within_en.is_empty() {
+            self.name_en.clone()
+        } else {
+            format!("{} ({})", self.name_en, self.within_en)
+        }
+    }
+
+    /// The name in a language.
+    #[must_use]
+    pub fn name_in(&self, language: Language) -> &str {
+        match language {
+            Language::Chinese => self.name,
+            Language::English => &self.name_en,
+        }
+    }
+
+    /// The label in a language.
+    #[must_use]
+    pub fn label_in(&self, language: Language) -> String {
+        match language {
+            Language::Chinese => self.label(),
+            Language::English => self.label_en(),
+        }
+    }
+
+    /// A picker's option in a language: `420100 Wuhan (Hubei)` on an English page.
+    #[must_use]
+    pub fn option_value_in(&self, language: Language) -> String {
+        format!("{} {}", self.code, self.label_in(language))
+    }
+
+    /// Whether `text` is this division's name or label in either language; English
+    /// regardless of case, spaces and apostrophes (`wuhan`, `Xi'an`, `xian`).
+    fn is_named(&self, text: &str) -> bool {
+        if self.name == text || self.label() == text {
+            return true;
+        }
+        let key = search_key(text);
+        !key.is_empty() && (search_key(&self.name_en) == key || search_key(&self.label_en()) == key)
+    }
 }
 
-fn table() -> &'static [Division] {
-    static TABLE: OnceLock<Vec<Division>> = OnceLock::new();
+/// An entry of the table with its search keys made once.
+struct Entry {
+    division: Division,
+    /// [`search_key`] of the English name.
+    key_en: String,
+}
+
+fn entries() -> &'static [Entry] {
+    static TABLE: OnceLock<Vec<Entry>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut all: Vec<Division> = PROVINCES
             .iter()
-            .map(|(code, name, _)| Division {
+            .map(|(code, name, en)| Division {
                 code: format!("{code}0000"),
                 name,
                 within: String::new(),
+                name_en: (*en).to_owned(),
+                within_en: String::new(),
                 level: Level::Province,
             })
             .collect();
@@ -66,6 +130,8 @@ fn table() -> &'static [Division] {
                 code: format!("{code}00"),
                 name,
                 within: province_name_zh(&code[..2]).unwrap_or_default().to_owned(),
+                name_en: english_name(name, places()),
+                within_en: province_name_en(&code[..2]).unwrap_or_default().to_owned(),
                 level: Level::Prefecture,
             });
         }
@@ -75,32 +141,49 @@ fn table() -> &'static [Division] {
             }
             let mut within: Vec<&str> = province_name_zh(&code[..2]).into_iter().collect();
             within.extend(super::prefecture_name(&code[..4]));
+            let mut within_en: Vec<String> = province_name_en(&code[..2])
+                .map(str::to_owned)
+                .into_iter()
+                .collect();
+            within_en.extend(super::prefecture_name_en(&code[..4]));
             all.push(Division {
                 code: code.to_owned(),
                 name,
                 within: within.join(" "),
+                name_en: english_name(name, places()),
+                within_en: within_en.join(", "),
                 level: Level::County,
             });
         }
         all.sort_by(|a, b| a.code.cmp(&b.code));
-        all
+        all.into_iter()
+            .map(|division| Entry {
+                key_en: search_key(&division.name_en),
+                division,
+            })
+            .collect()
     })
+}
+
+fn table() -> impl Iterator<Item = &'static Division> {
+    entries().iter().map(|e| &e.division)
 }
 
 /// The division of a code (2, 4 or 6 digits, padded or not).
 #[must_use]
 pub fn division(code: &str) -> Option<Division> {
     let full = super::full_code(code)?;
-    let table = table();
+    let table = entries();
     table
-        .binary_search_by(|d| d.code.as_str().cmp(&full))
+        .binary_search_by(|e| e.division.code.as_str().cmp(&full))
         .ok()
-        .map(|i| table[i].clone())
+        .map(|i| table[i].division.clone())
 }
 
 /// Up to `limit` divisions for what was typed. Digits match codes from their start (`4201`
-/// gives 武汉市 then its districts); other text matches names, an exact name first, then names
-/// starting with it, then names containing it, the higher level first within each.
+/// gives 武汉市 then its districts); other text matches names, Chinese or English (`wuhan`,
+/// `Wuchang`), an exact name first, then names starting with it, then names containing it,
+/// the higher level first within each.
 #[must_use]
 pub fn search(query: &str, limit: usize) -> Vec<Division> {
     let q = query.trim();
@@ -109,19 +192,20 @@ pub fn search(query: &str, limit: usize) -> Vec<Division> {
     }
     let mut found: Vec<(u8, &Division)> = if q.bytes().all(|b| b.is_ascii_digit()) {
         table()
-            .iter()
             .filter(|d| d.code.starts_with(q))
             .map(|d| (0, d))
             .collect()
     } else {
-        table()
+        let key = search_key(q);
+        entries()
             .iter()
-            .filter_map(|d| {
-                let rank = if d.name == q || d.label() == q {
+            .filter_map(|e| {
+                let d = &e.division;
+                let rank = if d.name == q || d.label() == q || e.key_en == key {
                     0
-                } else if d.name.starts_with(q) {
+                } else if d.name.starts_with(q) || (!key.is_empty() && e.key_en.starts_with(&key)) {
                     1
-                } else if d.name.contains(q) {
+                } else if d.name.contains(q) || (!key.is_empty() && e.key_en.contains(&key)) {
                     2
                 } else {
                     return None;
@@ -140,8 +224,9 @@ pub fn search(query: &str, limit: usize) -> Vec<Division> {
 
 /// The 6-digit code a region field holds: a code alone or followed by its name (what a
 /// picker's option puts in the field, `420100 武汉市 (湖北省)`), or a name that names exactly
-/// one division (`武汉市`, `武昌区 (湖北省 武汉市)`). `None` for anything else, such as a name
-/// shared by several counties (朝阳区) or a code of no province.
+/// one division (`武汉市`, `武昌区 (湖北省 武汉市)`, `Wuhan`, `Wuchang District (Hubei,
+/// Wuhan)`). `None` for anything else, such as a name shared by several counties (朝阳区) or
+/// a code of no province.
 #[must_use]
 pub fn code_of_input(raw: &str) -> Option<String> {
     let text = raw.trim();
@@ -154,9 +239,7 @@ pub fn code_of_input(raw: &str) -> Option<String> {
         let full = super::full_code(code)?;
         return province_name_zh(&full[..2]).map(|_| full);
     }
-    let mut named = table()
-        .iter()
-        .filter(|d| d.name == text || d.label() == text);
+    let mut named = table().filter(|d| d.is_named(text));
     match (named.next(), named.next()) {
         (Some(one), None) => Some(one.code.clone()),
         _ => None,
@@ -212,7 +295,7 @@ mod tests {
         );
         assert_eq!(division("420100").map(|d| d.level), Some(Level::Prefecture));
         assert_eq!(division("999999"), None);
-        let levels: Vec<Level> = table().iter().map(|d| d.level).collect();
+        let levels: Vec<Level> = table().map(|d| d.level).collect();
         assert_eq!(levels.iter().filter(|l| **l == Level::Province).count(), 34);
         assert!(levels.iter().filter(|l| **l == Level::Prefecture).count() > 300);
         assert!(levels.iter().filter(|l| **l == Level::County).count() > 2800);
@@ -237,5 +320,67 @@ mod tests {
         assert_eq!(code_of_input("990000"), None);
         assert_eq!(code_of_input("4201abc"), None);
         assert_eq!(code_of_input(""), None);
+        assert_eq!(code_of_input("Wuhan").as_deref(), Some("420100"));
+        assert_eq!(code_of_input("wuhan").as_deref(), Some("420100"));
+        assert_eq!(
+            code_of_input("Wuchang District (Hubei, Wuhan)").as_deref(),
+            Some("420106")
+        );
+        assert_eq!(
+            code_of_input("420106 Wuchang District (Hubei, Wuhan)").as_deref(),
+            Some("420106")
+        );
+        assert_eq!(
+            code_of_input("Chaoyang District"),
+            None,
+            "two share the name"
+        );
+    }
+
+    #[test]
+    #[ignore = "writes every English name, for reading them over"]
+    fn print_english_names() {
+        for d in table() {
+            println!("{} {} | {}", d.code, d.name, d.label_en());
+        }
+    }
+
+    #[test]
+    fn english_names_are_searched_and_shown() {
+        let wuhan = &search("wuhan", 20)[0];
+        assert_eq!(wuhan.code, "420100");
+        assert_eq!(wuhan.label_en(), "Wuhan (Hubei)");
+        assert_eq!(
+            wuhan.option_value_in(Language::English),
+            "420100 Wuhan (Hubei)"
+        );
+        assert_eq!(
+            wuhan.option_value_in(Language::Chinese),
+            "420100 武汉市 (湖北省)"
+        );
+        // 五常市 is Wuchang too, a city and so before the district.
+        let found = search("Wuchang", 20);
+        assert_eq!(codes(&found)[..2], ["230184", "420106"]);
+        let wuchang = &search("wuchang district", 20)[0];
+        assert_eq!(wuchang.code, "420106");
+        assert_eq!(wuchang.label_en(), "Wuchang District (Hubei, Wuhan)");
+        assert_eq!(wuchang.name_in(Language::English), "Wuchang District");
+        assert_eq!(search("xian", 5)[0].label_en(), "Xi'an (Shaanxi)");
+        assert_eq!(search("Xi'an", 5)[0].code, "610100");
+        assert_eq!(search("hubei", 5)[0].label_en(), "Hubei");
+        assert_eq!(
+            search("Dingbian", 5)[0].label_en(),
+            "Dingbian County (Shaanxi, Yulin)"
+        );
+        assert_eq!(search("Xiantao", 5)[0].label_en(), "Xiantao (Hubei)");
+        assert_eq!(
+            division("110105").map(|d| d.label_en()).as_deref(),
+            Some("Chaoyang District (Beijing)")
+        );
+        assert!(
+            search("wu", 20)
+                .iter()
+                .all(|d| d.name_en.to_lowercase().contains("wu"))
+        );
     }
 }

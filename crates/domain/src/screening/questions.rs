@@ -99,9 +99,25 @@ impl RegionCode {
             .unwrap_or_else(|| self.full_code())
     }
 
-    /// The province's name in English, for the English pages.
-    pub fn province_en(&self) -> &'static str {
-        region::province_name_en(&self.0[..2]).unwrap_or_default()
+    /// The code with its name in a language: `420106 Wuchang District, Wuhan, Hubei` in
+    /// English, as [`RegionCode::label`] in Chinese.
+    pub fn label_in(&self, language: region::Language) -> String {
+        let name = region::region_name_in(&self.0, language).unwrap_or_default();
+        format!("{} {name}", self.full_code())
+    }
+
+    /// The name with where it lies in a language: `Wuhan (Hubei)` in English.
+    pub fn name_in(&self, language: region::Language) -> String {
+        region::division(&self.0)
+            .map(|d| d.label_in(language))
+            .unwrap_or_else(|| self.full_code())
+    }
+
+    /// A region picker's field in a language: `420100 Wuhan (Hubei)` in English.
+    pub fn picked_in(&self, language: region::Language) -> String {
+        region::division(&self.0)
+            .map(|d| d.option_value_in(language))
+            .unwrap_or_else(|| self.full_code())
     }
 }
 
@@ -212,7 +228,18 @@ mod tests {
         assert_eq!(wuhan.full_code(), "420100");
         assert_eq!(wuhan.name(), "武汉市 (湖北省)");
         assert_eq!(wuhan.picked(), "420100 武汉市 (湖北省)");
-        assert_eq!(wuhan.province_en(), "Hubei");
+        let english = region::Language::English;
+        assert_eq!(wuhan.name_in(english), "Wuhan (Hubei)");
+        assert_eq!(wuhan.picked_in(english), "420100 Wuhan (Hubei)");
+        assert_eq!(
+            RegionCode::parse("420106").expect("code").label_in(english),
+            "420106 Wuchang District, Wuhan, Hubei"
+        );
+        assert_eq!(wuhan.name_in(region::Language::Chinese), wuhan.name());
+        assert_eq!(
+            RegionCode::parse("Wuchang District (Hubei, Wuhan)").map(|r| r.0),
+            Ok("420106".to_owned())
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ async fn call(ctx: ApiCtx, Json(r): Json<CallRequest>) -> ApiResult<Json<CallDto
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegionParams {
-    /// A place name (武汉) or the start of a GB/T 2260 code (4201).
+    /// A place name in Chinese or English (武汉, wuhan), or the start of a GB/T 2260 code (4201).
     pub q: String,
 }
 
@@ -69,13 +69,17 @@ pub struct RegionDto {
     pub name: String,
     /// The name with the levels above it, e.g. 武汉市 (湖北省).
     pub label: String,
+    /// The division's own name in English, e.g. Wuhan, Wuchang District.
+    pub name_en: String,
+    /// The English name with the levels above it, e.g. Wuchang District (Hubei, Wuhan).
+    pub label_en: String,
 }
 
 /// At most this many regions per search.
 const REGIONS: usize = 20;
 
-/// Regions (provinces, prefectures, counties) by name or code: an exact name first, then
-/// names starting with the text, then names containing it; at most 20.
+/// Regions (provinces, prefectures, counties) by name, Chinese or English, or code: an exact
+/// name first, then names starting with the text, then names containing it; at most 20.
 #[utoipa::path(get, path = "/regions", params(RegionParams), responses((status = 200, body = Vec<RegionDto>)))]
 async fn regions(_ctx: ApiCtx, Query(p): Query<RegionParams>) -> ApiResult<Json<Vec<RegionDto>>> {
     Ok(Json(
@@ -83,7 +87,9 @@ async fn regions(_ctx: ApiCtx, Query(p): Query<RegionParams>) -> ApiResult<Json<
             .into_iter()
             .map(|d| RegionDto {
                 label: d.label(),
+                label_en: d.label_en(),
                 name: d.name.to_owned(),
+                name_en: d.name_en.clone(),
                 code: d.code,
             })
             .collect(),

@@ -141,7 +141,7 @@ struct RegionOptions {
 
 /// Suggestions for a region field as `<option>`s of its list: `q`, or the one field that
 /// asked (htmx sends a field under its own name).
-async fn regions(_ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn regions(ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let typed = q
         .get("q")
         .or_else(|| (q.len() == 1).then(|| q.values().next()).flatten())
@@ -149,7 +149,7 @@ async fn regions(_ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Respons
         .unwrap_or_default();
     let options = domain::region::search(typed, SUGGESTIONS)
         .into_iter()
-        .map(|d| d.option_value())
+        .map(|d| d.option_value_in(ctx.t.lang.regions()))
         .collect();
     render(&RegionOptions { options })
 }

@@ -55,7 +55,7 @@ fn row(ctx: &Ctx, a: &Application) -> Row {
         name: a.name.clone(),
         document: a.document_masked.clone(),
         companions: a.companions,
-        origin: app::registry::origin_name(Some(&a.origin)),
+        origin: app::registry::origin_name(Some(&a.origin), ctx.t.lang.regions()),
         trip: format!("{} {}", ctx.t.of("return_means", a.means.code()), a.trip),
         home: format!("{} {} {}", a.building_name, a.unit_name, a.room),
         state: ctx.t.of("return_state", a.state.code()),
@@ -194,7 +194,7 @@ async fn detail_page(
     let v = entered.unwrap_or_else(|| VerificationInput {
         health_code: "green".to_owned(),
         itinerary_code: "green".to_owned(),
-        visited_regions: app::registry::origin_field(Some(&a.origin)),
+        visited_regions: app::registry::origin_field(Some(&a.origin), ctx.t.lang.regions()),
         decision: "approve".to_owned(),
         ..VerificationInput::default()
     });

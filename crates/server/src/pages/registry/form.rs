@@ -59,7 +59,7 @@ impl ResidentFields {
         raw_resident!(self)
     }
 
-    fn of(r: &Resident) -> ResidentFields {
+    fn of(r: &Resident, language: domain::region::Language) -> ResidentFields {
         ResidentFields {
             name: r.name.clone(),
             document_kind: r.document_kind.code().to_owned(),
@@ -71,7 +71,7 @@ impl ResidentFields {
             hukou: r.hukou.code().to_owned(),
             tenure: r.tenure.code().to_owned(),
             travel_status: r.travel_status.code().to_owned(),
-            travel_origin: app::registry::origin_field(r.travel_origin.as_deref()),
+            travel_origin: app::registry::origin_field(r.travel_origin.as_deref(), language),
             returned_on: r.returned_on.clone().unwrap_or_default(),
             vulnerabilities: Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
                 .list()
@@ -204,7 +204,7 @@ async fn create(
 
 async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
-    let f = ResidentFields::of(&r);
+    let f = ResidentFields::of(&r, ctx.t.lang.regions());
     Ok(edit_resident_form(&ctx, &r, f, FormErrors::default()))
 }
 

@@ -49,7 +49,7 @@ async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) 
         c: ctx.chrome(&r.name),
         standing,
         can_order: domain::quarantine::can_manage(ctx.actor.role),
-        origin: app::registry::origin_name(r.travel_origin.as_deref()),
+        origin: app::registry::origin_name(r.travel_origin.as_deref(), ctx.t.lang.regions()),
         r,
         vulnerabilities,
         merges,

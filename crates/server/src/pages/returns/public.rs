@@ -354,7 +354,8 @@ struct RegionOptions {
 }
 
 /// The region picker's suggestions for the public page (the staff's need a session).
-async fn regions(Query(q): Query<HashMap<String, String>>) -> Response {
+async fn regions(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let language = web::request_lang(&headers).regions();
     let typed = q
         .get("q")
         .or_else(|| (q.len() == 1).then(|| q.values().next()).flatten())
@@ -362,7 +363,7 @@ async fn regions(Query(q): Query<HashMap<String, String>>) -> Response {
         .unwrap_or_default();
     let options = domain::region::search(typed, 20)
         .into_iter()
-        .map(|d| d.option_value())
+        .map(|d| d.option_value_in(language))
         .collect();
     render(&RegionOptions { options })
 }
@@ -465,7 +466,7 @@ async fn show_status(
         csrf: csrf.clone(),
         token: token.to_owned(),
         pending: a.state.is_pending(),
-        origin: app::registry::origin_name(Some(&a.origin)),
+        origin: app::registry::origin_name(Some(&a.origin), t.lang.regions()),
         arrival,
         arrival_input,
         steps,

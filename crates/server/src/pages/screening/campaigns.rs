@@ -187,7 +187,6 @@ async fn create(ctx: Ctx, Form(f): Form<Vec<(String, String)>>) -> PageResult {
 /// A question as the campaign page shows it.
 struct QuestionRow {
     region: String,
-    region_en: String,
     since: String,
 }
 
@@ -278,8 +277,7 @@ pub(super) async fn campaign_page(ctx: &Ctx, id: i64, refused: Refusal) -> PageR
             .questions
             .iter()
             .map(|q| QuestionRow {
-                region: q.region.name(),
-                region_en: q.region.province_en().to_owned(),
+                region: q.region.name_in(ctx.t.lang.regions()),
                 since: q.since.to_string(),
             })
             .collect(),
