@@ -91,11 +91,12 @@ test('a doctor recording two checks and seeing a missed-check alert', async () =
   const missed = page.locator('[data-testid=alerts] tr[data-kind=missed_check]');
   await missed.first().waitFor();
   // Found by order: a row's call buttons name the household's other members, so a name is not
-  // enough to tell one resident's row from another's.
+  // enough to tell one resident's row from another's. Tonight's slot may have been missed too,
+  // by the time of day the test runs.
   for (const o of orders) {
     const mine = page.locator(`[data-testid=alerts] tr[data-kind=missed_check][data-order="${o.orderId}"]`);
-    assert.equal(await mine.count(), 1, `${o.name} has a missed-check alert`);
-    assert.ok((await mine.textContent()).includes(o.name));
+    assert.ok((await mine.count()) >= 1, `${o.name} has a missed-check alert`);
+    assert.ok((await mine.first().textContent()).includes(o.name));
   }
   assert.ok((await page.textContent('[data-testid=open-missed]')).trim() >= '2');
   await screenshot(page, 'checks-phone-missed');
