@@ -118,6 +118,7 @@ pub async fn add(app: &App, u: NewUser) -> Result<ExitCode, CliError> {
                 level: u.level,
                 scope_id: u.scope.unwrap_or(0),
                 active: true,
+                phone: None,
             },
         )
         .await?;
@@ -167,6 +168,7 @@ async fn update(app: &App, username: &str, password: String, active: bool) -> Re
             level: a.level.code().to_owned(),
             scope_id: a.scope_id,
             active,
+            phone: None,
         },
     )
     .await?;

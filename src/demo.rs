@@ -319,6 +319,7 @@ async fn ensure_accounts(app: &App, ids: &Ids) -> Result<Vec<DemoAccount>, CliEr
                     level: level.code().to_owned(),
                     scope_id: scope,
                     active: true,
+                    phone: None,
                 },
             )
             .await?;

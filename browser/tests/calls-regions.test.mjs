@@ -1,9 +1,10 @@
 // Calls and regions on the devices they are used on: staff pick the campaign's region by typing
 // its name; a grid worker on a phone taps a member's call button on a screening card, which the
 // server answers with the number as a tel: address, the list never showing it; the auditor finds
-// the read in the trail with the campaign as its purpose; and the grid worker records a resident's
-// travel origin by typing 武汉 and picking 武汉市, shown by name afterwards; in English, typing
-// wuhan offers Wuhan and a county picked is shown by its English name.
+// the read in the trail with the campaign as its purpose; staff call a household about its
+// delivery from the task board the same way; the grid worker records a resident's travel origin
+// by typing 武汉 and picking 武汉市, shown by name afterwards; in English, typing wuhan offers
+// Wuhan and a county picked is shown by its English name.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -165,4 +166,58 @@ test('in English, typing wuhan offers Wuhan and a county is shown by its English
   ]);
   assert.deepEqual(page.problems, []);
   await page.context().close();
+});
+
+test('staff call a household about its delivery from the board on a phone, and the trail shows the delivery', async () => {
+  const staff = await newPage(env.browser, env.server, PHONE);
+  await login(staff, 'staff');
+  await staff.goto('/tasks/board');
+  // A household under home quarantine gets deliveries: place one whose member has a mobile.
+  const csrf = await staff.inputValue('input[name=csrf] >> nth=0');
+  const residents = (await (await staff.request.get('/api/v1/residents?limit=100')).json()).items;
+  const resident = residents.find((r) => /^1\d\d\*{4}\d{4}$/.test(r.phone ?? ''));
+  assert.ok(resident, 'a resident with a mobile');
+  const placed = await staff.request.post('/api/v1/quarantine-orders', {
+    headers: { 'x-csrf-token': csrf },
+    data: { resident_id: resident.id, reason: 'returnee', kind: 'home' },
+  });
+  assert.equal(placed.status(), 201, await placed.text());
+  await submit(staff, 'form[action="/tasks/deliveries/generate"] button[type=submit]', /\/tasks\/board/);
+
+  // The household's row on the board: a call button per number, masked.
+  const door = `${resident.building_name} ${resident.unit_name} ${resident.room}`;
+  const row = staff.locator('[data-testid=task-board] tr[data-delivery]', { hasText: door }).first();
+  await row.waitFor();
+  const button = row.locator('[data-testid=call]', { hasText: resident.name }).first();
+  const shown = await button.textContent();
+  assert.match(shown, /1\d\d\*{4}\d{4}/, `the board shows the number masked: ${shown}`);
+  const box = await button.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 44, `a tap target of ${box.width}×${box.height}`);
+  await assertFits(staff, 'the task board');
+  await screenshot(staff, 'task-board-call');
+
+  const [answer] = await Promise.all([
+    staff.waitForResponse((r) => new URL(r.url()).pathname === '/calls' && r.request().method() === 'POST'),
+    button.click({ noWaitAfter: true }),
+  ]);
+  assert.equal(answer.status(), 303);
+  const tel = answer.headers().location;
+  assert.match(tel, /^tel:1\d{10}$/, `dialled ${tel}`);
+  assert.equal((await staff.textContent('main')).includes(tel.slice(4)), false, 'the board never held the number');
+
+  // The auditor finds the call with the delivery as its purpose, named by its door.
+  const auditor = await newPage(env.browser, env.server, DESKTOP);
+  await login(auditor, 'auditor');
+  await auditor.goto('/audit?action=phone_call');
+  const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
+    trs.map((tr) => tr.textContent.replace(/\s+/g, ' ').trim()),
+  );
+  const mine = rows.filter((r) => r.includes('用途 = 物资配送'));
+  assert.equal(mine.length, 1, `one delivery call in ${JSON.stringify(rows)}`);
+  assert.match(mine[0], /社区工作人员/);
+  assert.ok(mine[0].includes(resident.room), `the delivery named by its door: ${mine[0]}`);
+  assert.equal(mine[0].includes(tel.slice(4)), false, 'the trail keeps the number masked');
+
+  for (const page of [staff, auditor]) assert.deepEqual(page.problems, []);
+  for (const page of [staff, auditor]) await page.context().close();
 });

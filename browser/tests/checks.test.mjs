@@ -1,10 +1,11 @@
 // Twice-daily checks: a doctor on a phone records two checks and, after the next slot closes
 // unchecked, sees the missed-check alerts on the worklist; a resident self-reports a fever
-// through their personal link and the fever alert appears on the doctor's worklist.
+// through their personal link and the fever alert appears on the doctor's worklist; from an
+// alert's row the doctor calls the resident's household, and the trail records the order.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, runCli, PHONE } from './helpers.mjs';
+import { startServer, launchBrowser, newPage, login, screenshot, runCli, PHONE, DESKTOP } from './helpers.mjs';
 
 let server;
 let browser;
@@ -21,13 +22,13 @@ after(async () => {
 
 /** Places the demo residents at `indexes` under home quarantine with the signed-in doctor
  * responsible, through the API with the page's session; returns [{ orderId, name }]. */
-async function quarantine(page, indexes) {
+async function quarantine(page, indexes, pick = (residents, i) => residents[i]) {
   const csrf = await page.inputValue('input[name=csrf] >> nth=0');
   const me = await (await page.request.get('/api/v1/me')).json();
   const residents = (await (await page.request.get('/api/v1/residents?limit=50')).json()).items;
   const placed = [];
   for (const i of indexes) {
-    const r = residents[i];
+    const r = pick(residents, i);
     const res = await page.request.post('/api/v1/quarantine-orders', {
       headers: { 'x-csrf-token': csrf },
       data: { resident_id: r.id, reason: 'returnee', kind: 'home', doctor_id: me.account_id },
@@ -89,8 +90,14 @@ test('a doctor recording two checks and seeing a missed-check alert', async () =
   await page.goto('/checks');
   const missed = page.locator('[data-testid=alerts] tr[data-kind=missed_check]');
   await missed.first().waitFor();
-  const text = await page.textContent('[data-testid=alerts]');
-  for (const o of orders) assert.ok(text.includes(o.name), `${o.name} has a missed-check alert`);
+  // Found by order: a row's call buttons name the household's other members, so a name is not
+  // enough to tell one resident's row from another's. Tonight's slot may have been missed too,
+  // by the time of day the test runs.
+  for (const o of orders) {
+    const mine = page.locator(`[data-testid=alerts] tr[data-kind=missed_check][data-order="${o.orderId}"]`);
+    assert.ok((await mine.count()) >= 1, `${o.name} has a missed-check alert`);
+    assert.ok((await mine.first().textContent()).includes(o.name));
+  }
   assert.ok((await page.textContent('[data-testid=open-missed]')).trim() >= '2');
   await screenshot(page, 'checks-phone-missed');
 
@@ -149,7 +156,7 @@ test('a resident self-reporting a fever through their link and the alert appeari
 
   // The doctor's worklist shows the fever alert with the reading.
   await doctor.goto('/checks');
-  const fever = doctor.locator('[data-testid=alerts] tr[data-kind=fever]', { hasText: o.name });
+  const fever = doctor.locator(`[data-testid=alerts] tr[data-kind=fever][data-order="${o.orderId}"]`);
   await fever.waitFor();
   assert.match(await fever.textContent(), /38\.5/);
   await screenshot(doctor, 'checks-worklist-fever');
@@ -166,4 +173,55 @@ test('a resident self-reporting a fever through their link and the alert appeari
   assert.deepEqual(doctor.problems, []);
   await doctor.context().close();
   await resident.context().close();
+});
+
+test('a doctor calling a resident\'s household from a fever alert\'s row, the trail naming the order', async () => {
+  const doctor = await newPage(browser, server, PHONE);
+  await login(doctor, 'doctor');
+  await doctor.goto('/checks');
+  // A resident with a mobile, not one the tests above placed.
+  const [o] = await quarantine(doctor, [0], (residents) =>
+    residents.slice(3).find((r) => /^1\d\d\*{4}\d{4}$/.test(r.phone ?? '')),
+  );
+  await doctor.goto(`/quarantine/${o.orderId}/checks`);
+  await doctor.fill('#c-temp', '38.6');
+  await Promise.all([
+    doctor.waitForURL((u) => u.pathname === `/quarantine/${o.orderId}/checks`),
+    doctor.click('[data-testid=save-check]'),
+  ]);
+
+  // The alert's row, near the top of the worklist, calls the household; the list stays masked.
+  await doctor.goto('/checks');
+  const row = doctor.locator(`[data-testid=alerts] tr[data-kind=fever][data-order="${o.orderId}"]`);
+  await row.waitFor();
+  const button = row.locator('[data-testid=call]', { hasText: o.name }).first();
+  const shown = await button.textContent();
+  assert.match(shown, /1\d\d\*{4}\d{4}/, `the row shows the number masked: ${shown}`);
+  const box = await button.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 44, `a tap target of ${box.width}×${box.height}`);
+  const overflow = await doctor.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the worklist is ${overflow}px wider than the phone`);
+  await screenshot(doctor, 'checks-alert-call');
+  const [answer] = await Promise.all([
+    doctor.waitForResponse((r) => new URL(r.url()).pathname === '/calls' && r.request().method() === 'POST'),
+    button.click({ noWaitAfter: true }),
+  ]);
+  assert.equal(answer.status(), 303);
+  const tel = answer.headers().location;
+  assert.match(tel, /^tel:1\d{10}$/, `dialled ${tel}`);
+  assert.equal((await doctor.textContent('main')).includes(tel.slice(4)), false, 'the list never held the number');
+
+  // The auditor finds the call with the quarantine order as its purpose.
+  const auditor = await newPage(browser, server, DESKTOP);
+  await login(auditor, 'auditor');
+  await auditor.goto('/audit?action=phone_call');
+  const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
+    trs.map((tr) => tr.textContent.replace(/\s+/g, ' ').trim()),
+  );
+  const calls = rows.filter((r) => r.includes('用途 = 隔离'));
+  assert.equal(calls.length, 1, `one call for an order in ${JSON.stringify(rows)}`);
+  assert.match(calls[0], /医生/);
+  assert.equal(calls[0].includes(tel.slice(4)), false, 'the trail keeps the number masked');
+  for (const page of [doctor, auditor]) assert.deepEqual(page.problems, []);
+  for (const page of [doctor, auditor]) await page.context().close();
 });

@@ -111,6 +111,7 @@ async fn gate_and_guard(s: &Setup) -> Result<(i64, Actor), CliError> {
         level: Level::Community.code().to_owned(),
         scope_id: community,
         active: true,
+        phone: None,
     };
     let id = s.app.create_account(&Actor::system(), &input).await?;
     let now = store::now_ms();

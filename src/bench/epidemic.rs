@@ -268,6 +268,7 @@ async fn accounts(s: &Setup, role: Role, prefix: &str, n: usize) -> Result<Vec<A
                     level: Level::Community.code().to_owned(),
                     scope_id: s.ids.community,
                     active: true,
+                    phone: None,
                 },
             )
             .await?;

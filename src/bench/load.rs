@@ -129,6 +129,7 @@ async fn account(
             level: level.code().to_owned(),
             scope_id,
             active: true,
+            phone: None,
         },
     )
     .await?;

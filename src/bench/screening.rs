@@ -110,6 +110,7 @@ async fn account(
         level: jurisdiction.level.code().to_owned(),
         scope_id: jurisdiction.id,
         active: true,
+        phone: None,
     };
     let account_id = app.create_account(&Actor::system(), &input).await?;
     Ok(Actor {

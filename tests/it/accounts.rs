@@ -4,6 +4,8 @@ use app::AppError;
 use app::accounts::AccountInput;
 use domain::access::{Jurisdiction, Level, Role};
 
+mod phone;
+
 use crate::support::{
     PASSWORD, TestDb, assert_field_error, assert_forbidden, audit_object, audit_trail,
 };
@@ -17,6 +19,7 @@ fn input(username: &str, role: Role, level: Level, scope_id: i64) -> AccountInpu
         level: level.code().to_owned(),
         scope_id,
         active: true,
+        phone: None,
     }
 }
 

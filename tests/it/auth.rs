@@ -260,6 +260,7 @@ fn same(a: &store::accounts::Account, password: &str, active: bool) -> AccountIn
         level: a.level.code().to_owned(),
         scope_id: a.scope_id,
         active,
+        phone: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! people whose task is to call it; one number revealed for one call, refused outside the
 //! caller's task, audited with the task as its purpose; the pages' call buttons and the API.
 
+mod board;
 mod http;
 
 use app::calls::CALL_ACTION;

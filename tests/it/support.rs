@@ -338,6 +338,7 @@ pub async fn account(app: &App, username: &str, role: Role, jurisdiction: Jurisd
         level: jurisdiction.level.code().to_owned(),
         scope_id: jurisdiction.id,
         active: true,
+        phone: None,
     };
     let account_id = app
         .create_account(&Actor::system(), &input)

@@ -1,12 +1,14 @@
 //! Account management by administrators (page and `gridwatch user`).
 
 use domain::access::{Level, Role};
+use domain::phone::MobilePhone;
 use domain::registry::{Label, NAME_MAX};
 use domain::validation::FieldErrors;
 use store::accounts::{self, Account, AccountUpdate, NewAccount};
 
 use crate::crypto::hash_password;
 use crate::error::conflict_as;
+use crate::registry::mask_phone;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 pub const PASSWORD_MIN: usize = 8;
@@ -21,12 +23,34 @@ pub struct AccountInput {
     pub level: String,
     pub scope_id: i64,
     pub active: bool,
+    /// The mobile notifications leave the app to: `None` keeps the stored one (none for a new
+    /// account), empty clears it.
+    pub phone: Option<String>,
+}
+
+/// What a form or request does to an account's mobile.
+enum PhoneChange {
+    Keep,
+    Clear,
+    Set(MobilePhone),
+}
+
+impl PhoneChange {
+    /// The number to store: `None` to keep the stored one, `Some(None)` to clear it.
+    fn stored(&self) -> Option<Option<&str>> {
+        match self {
+            PhoneChange::Keep => None,
+            PhoneChange::Clear => Some(None),
+            PhoneChange::Set(p) => Some(Some(p.as_str())),
+        }
+    }
 }
 
 struct Parsed {
     display_name: String,
     role: Role,
     level: Level,
+    phone: PhoneChange,
 }
 
 fn parse(input: &AccountInput, new: bool) -> AppResult<Parsed> {
@@ -57,12 +81,25 @@ fn parse(input: &AccountInput, new: bool) -> AppResult<Parsed> {
     if matches!(level, Some(l) if l != Level::All) && input.scope_id <= 0 {
         e.add("scope_id", "required", "");
     }
+    // A mobile, as the messages sent to it are text messages.
+    let phone = match input.phone.as_deref().map(str::trim) {
+        None => Some(PhoneChange::Keep),
+        Some("") => Some(PhoneChange::Clear),
+        Some(text) => match MobilePhone::parse(text) {
+            Ok(p) => Some(PhoneChange::Set(p)),
+            Err(_) => {
+                e.add("phone", "mobile_format", "");
+                None
+            }
+        },
+    };
     e.into_result()?;
-    match (display_name, role, level) {
-        (Some(d), Some(role), Some(level)) => Ok(Parsed {
+    match (display_name, role, level, phone) {
+        (Some(d), Some(role), Some(level), Some(phone)) => Ok(Parsed {
             display_name: d.into_string(),
             role,
             level,
+            phone,
         }),
         _ => Err(AppError::Internal("parse state".to_owned())),
     }
@@ -103,15 +140,20 @@ impl App {
                     input.scope_id
                 },
                 language: "zh",
+                phone: p.phone.stored().flatten(),
             },
         )
         .await
         .map_err(conflict_as("username", "username_taken"))?;
         let mut e = actor.audit("account_create", "account", id);
-        e.after = Some(serde_json::json!({
+        let mut after = serde_json::json!({
             "username": username, "display_name": p.display_name, "role": p.role.code(),
             "level": p.level.code(), "scope_id": input.scope_id,
-        }));
+        });
+        if let PhoneChange::Set(phone) = &p.phone {
+            after["phone"] = phone.masked().into();
+        }
+        e.after = Some(after);
         tx.commit_audited(e).await?;
         Ok(id)
     }
@@ -153,6 +195,7 @@ impl App {
                 level: p.level,
                 scope_id,
                 active: input.active,
+                phone: p.phone.stored(),
             },
         )
         .await?;
@@ -167,15 +210,24 @@ impl App {
             0
         };
         let mut e = actor.audit("account_update", "account", id);
-        e.before = Some(serde_json::json!({
+        let mut before_json = serde_json::json!({
             "display_name": before.display_name, "role": before.role, "level": before.level,
             "scope_id": before.scope_id, "active": before.active,
-        }));
-        e.after = Some(serde_json::json!({
+        });
+        let mut after = serde_json::json!({
             "display_name": p.display_name, "role": p.role.code(), "level": p.level.code(),
             "scope_id": scope_id, "active": input.active, "password_changed": new_hash.is_some(),
             "api_tokens_revoked": revoked_tokens,
-        }));
+        });
+        // The number only when it changed, masked on both sides as every phone on the trail.
+        if let Some(new) = p.phone.stored()
+            && new != before.phone.as_deref()
+        {
+            before_json["phone"] = before.phone.as_deref().map(mask_phone).into();
+            after["phone"] = new.map(mask_phone).into();
+        }
+        e.before = Some(before_json);
+        e.after = Some(after);
         tx.commit_audited(e).await?;
         Ok(())
     }

@@ -74,9 +74,10 @@ impl Callee {
 }
 
 /// Whether a role's work includes calls for tasks of this purpose: those who record screening
-/// attempts, those who record checks, those who work deliveries. Whether one task is the
-/// actor's own (their team's household, an order of their jurisdiction, their delivery) is
-/// decided where the task is read.
+/// attempts, those who record checks, those who work deliveries (a volunteer, and the staff and
+/// grid workers who run the delivery board and step in for a volunteer). Whether one task is
+/// the actor's own (their team's household, an order of their jurisdiction, a delivery of
+/// theirs or of their jurisdiction) is decided where the task is read.
 #[must_use]
 pub fn may_call(role: Role, purpose: Purpose) -> bool {
     match purpose {
@@ -114,6 +115,23 @@ mod tests {
             for role in [Role::Admin, Role::Official, Role::Guard, Role::Auditor] {
                 assert!(!may_call(role, purpose), "{role:?} {purpose:?}");
             }
+        }
+    }
+
+    #[test]
+    fn staff_and_grid_workers_call_for_deliveries_as_volunteers_do() {
+        for role in [Role::Volunteer, Role::CommunityStaff, Role::GridWorker] {
+            assert!(may_call(role, Purpose::Delivery), "{role:?}");
+        }
+        for role in [
+            Role::Admin,
+            Role::Official,
+            Role::Guard,
+            Role::Doctor,
+            Role::CdcLiaison,
+            Role::Auditor,
+        ] {
+            assert!(!may_call(role, Purpose::Delivery), "{role:?}");
         }
     }
 

@@ -26,10 +26,14 @@ pub struct Account {
     pub language: String,
     #[sqlx(try_from = "Flag")]
     pub active: bool,
+    /// The mobile number notifications leave the app to, normalised; personal data, shown
+    /// masked.
+    #[serde(skip)]
+    pub phone: Option<String>,
 }
 
 const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, password_hash, role, level, \
-     scope_id, language, active FROM accounts";
+     scope_id, language, active, phone FROM accounts";
 
 pub struct NewAccount<'a> {
     pub username: &'a str,
@@ -39,6 +43,7 @@ pub struct NewAccount<'a> {
     pub level: Level,
     pub scope_id: i64,
     pub language: &'a str,
+    pub phone: Option<&'a str>,
 }
 
 pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> {
@@ -46,8 +51,8 @@ pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> 
     let row = sql::fetch_one(
         conn,
         "INSERT INTO accounts (username, display_name, password_hash, role, level, scope_id, \
-         language, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) \
-         RETURNING id",
+         language, phone, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id",
         (
             a.username,
             a.display_name,
@@ -56,6 +61,7 @@ pub async fn insert_account(conn: &mut Conn, a: &NewAccount<'_>) -> Result<i64> 
             a.level.code(),
             a.scope_id,
             a.language,
+            a.phone,
             now,
         ),
     )
@@ -96,6 +102,8 @@ pub struct AccountUpdate<'a> {
     pub level: Level,
     pub scope_id: i64,
     pub active: bool,
+    /// `None` keeps the number, `Some(None)` clears it.
+    pub phone: Option<Option<&'a str>>,
 }
 
 pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> Result<()> {
@@ -114,6 +122,14 @@ pub async fn update_account(conn: &mut Conn, id: i64, u: &AccountUpdate<'_>) -> 
         ),
     )
     .await?;
+    if let Some(phone) = u.phone {
+        sql::execute(
+            conn,
+            "UPDATE accounts SET phone = $1 WHERE id = $2",
+            (phone, id),
+        )
+        .await?;
+    }
     if !u.active {
         delete_sessions_of(conn, id).await?;
     }
@@ -181,7 +197,7 @@ pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<Session
     sql::optional(
         conn,
         "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
-         a.language, a.active, s.csrf_token, s.expires_at FROM sessions s \
+         a.language, a.active, a.phone, s.csrf_token, s.expires_at FROM sessions s \
          JOIN accounts a ON a.id = s.account_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
         (token_hash, now_ms()),

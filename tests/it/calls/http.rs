@@ -247,3 +247,40 @@ async fn a_region_is_picked_by_name_and_shown_by_name() {
     assert!(page.contains("Wuhan (Hubei)"), "{page}");
     assert!(!page.contains("武汉市"));
 }
+
+#[tokio::test]
+async fn a_fever_alert_s_row_calls_the_household_for_its_order() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let (_, zhang, _) = home(app, &f, true).await;
+    let order = super::home_order(app, &f, zhang).await;
+    app.record_check(
+        &f.doctor,
+        order,
+        &app::checks::CheckInput {
+            temperature: "38.6".to_owned(),
+            method: "doctor_call".to_owned(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("a fever check");
+    let mut doctor = Client::new(server::router(app.clone()));
+    doctor.sign_in("doctor").await;
+    // All orders, not only the doctor's own: the alert's row is what is looked at.
+    let res = doctor.get("/checks?mine=0").await;
+    res.assert_status(StatusCode::OK);
+    let text = res.text();
+    let start = text
+        .find("data-kind=\"fever\" data-state=\"open\"")
+        .expect("the fever alert's row");
+    let row = &text[start..start + text[start..].find("</tr>").expect("the row's end")];
+    assert!(row.contains(&format!("data-order=\"{order}\"")), "{row}");
+    assert!(
+        row.contains("name=\"purpose\" value=\"quarantine_order\""),
+        "a call for the order on the alert's row: {row}"
+    );
+    assert!(row.contains(&format!("name=\"id\" value=\"{order}\"")));
+    assert!(row.contains("029-****1234") && row.contains("138****5678"));
+    assert!(!text.contains(ZHANG_MOBILE), "the worklist stays masked");
+}

@@ -67,6 +67,7 @@ async fn volunteer_of(app: &App, name: &str, community: i64) -> i64 {
             level: "community".to_owned(),
             scope_id: community,
             active: true,
+            phone: None,
         },
     )
     .await

@@ -27,6 +27,8 @@ api_shape! {
         level: domain::access::Level,
         scope_id: i64,
         active: bool,
+        /// The mobile notifications leave the app to, masked (`138****8000`).
+        phone: Option<String> = a.phone.as_deref().map(app::registry::mask_phone),
     }
 }
 
@@ -44,6 +46,10 @@ pub struct AccountRequest {
     pub scope_id: i64,
     #[serde(default = "yes")]
     pub active: bool,
+    /// A mainland mobile that notifications leave the app to. Absent or null keeps the stored
+    /// one (none for a new account); empty clears it.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 fn yes() -> bool {
@@ -71,6 +77,7 @@ fn account_input(r: AccountRequest) -> AccountInput {
         level: r.level,
         scope_id: r.scope_id,
         active: r.active,
+        phone: r.phone,
     }
 }
 

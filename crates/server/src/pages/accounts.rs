@@ -1,6 +1,7 @@
 //! The account management pages: the list, and the form that creates or edits an account.
 
 use app::accounts::AccountInput;
+use app::registry::mask_phone;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -28,6 +29,12 @@ struct AccountsPage {
     c: Chrome,
     /// Each account with the name of the place it works at (empty for the whole system).
     accounts: Vec<(Account, String)>,
+}
+
+impl AccountsPage {
+    fn phone_of(&self, a: &Account) -> String {
+        masked_phone(a)
+    }
 }
 
 async fn accounts(ctx: Ctx) -> PageResult {
@@ -73,6 +80,8 @@ struct AccountForm {
     level: String,
     scope_id: String,
     active: Option<String>,
+    phone: String,
+    phone_clear: Option<String>,
 }
 
 struct AccountFields {
@@ -82,6 +91,11 @@ struct AccountFields {
     level: String,
     scope_id: String,
     active: bool,
+    /// The number as typed: empty on an account's form, whose number is never shown in full.
+    phone: String,
+    /// The number recorded, masked; empty when none.
+    phone_now: String,
+    phone_clear: bool,
 }
 
 #[derive(Template)]
@@ -126,6 +140,15 @@ fn account_form(
 }
 
 fn input_of(f: &AccountForm) -> AccountInput {
+    // An empty phone field keeps the number recorded (the form cannot show it in full); the
+    // box beside it clears it.
+    let phone = if f.phone_clear.is_some() {
+        Some(String::new())
+    } else if f.phone.trim().is_empty() {
+        None
+    } else {
+        Some(f.phone.clone())
+    };
     AccountInput {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -134,10 +157,11 @@ fn input_of(f: &AccountForm) -> AccountInput {
         level: f.level.clone(),
         scope_id: f.scope_id.trim().parse().unwrap_or(0),
         active: f.active.is_some(),
+        phone,
     }
 }
 
-fn fields_of(f: &AccountForm) -> AccountFields {
+fn fields_of(f: &AccountForm, phone_now: String) -> AccountFields {
     AccountFields {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -145,7 +169,15 @@ fn fields_of(f: &AccountForm) -> AccountFields {
         level: f.level.clone(),
         scope_id: f.scope_id.clone(),
         active: f.active.is_some(),
+        phone: f.phone.clone(),
+        phone_now,
+        phone_clear: f.phone_clear.is_some(),
     }
+}
+
+/// An account's number as lists and forms show it: masked, empty when none.
+fn masked_phone(a: &Account) -> String {
+    a.phone.as_deref().map(mask_phone).unwrap_or_default()
 }
 
 async fn new_account(ctx: Ctx) -> PageResult {
@@ -157,6 +189,9 @@ async fn new_account(ctx: Ctx) -> PageResult {
         level: "grid".into(),
         scope_id: String::new(),
         active: true,
+        phone: String::new(),
+        phone_now: String::new(),
+        phone_clear: false,
     };
     Ok(account_form(
         &ctx,
@@ -181,7 +216,7 @@ async fn create_account(ctx: Ctx, Form(f): Form<AccountForm>) -> PageResult {
                 &ctx,
                 true,
                 "/accounts/new".into(),
-                fields_of(&f),
+                fields_of(&f, String::new()),
                 errors,
             ))
         },
@@ -191,7 +226,11 @@ async fn create_account(ctx: Ctx, Form(f): Form<AccountForm>) -> PageResult {
 
 async fn edit_account(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     let a = ctx.app.account(&ctx.actor, id).await.on_page(&ctx)?;
+    let phone_now = masked_phone(&a);
     let f = AccountFields {
+        phone: String::new(),
+        phone_now,
+        phone_clear: false,
         username: a.username,
         display_name: a.display_name,
         role: a.role.code().to_owned(),
@@ -216,11 +255,12 @@ async fn update_account(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AccountForm
         invalid,
         |()| "/accounts".to_owned(),
         |errors| async {
+            let a = ctx.app.account(&ctx.actor, id).await.on_page(&ctx)?;
             Ok(account_form(
                 &ctx,
                 false,
                 format!("/accounts/{id}"),
-                fields_of(&f),
+                fields_of(&f, masked_phone(&a)),
                 errors,
             ))
         },

@@ -267,9 +267,13 @@ async fn board(ctx: Ctx, Query(p): Query<BoardParams>) -> PageResult {
         .on_page(&ctx)?;
     let volunteers = ctx.app.task_volunteers(&ctx.actor).await.on_page(&ctx)?;
     let today = ctx.app.today().to_string();
+    let mut rows: Vec<Row> = page.items.into_iter().map(|d| row(d, &today)).collect();
+    // Staff and grid workers call a household about its delivery from the board, as a volunteer
+    // does from their list.
+    with_calls(&ctx, &mut rows).await;
     Ok(render(&BoardPage {
         c: ctx.chrome(ctx.t.get("tasks.board")),
-        rows: page.items.into_iter().map(|d| row(d, &today)).collect(),
+        rows,
         query: format!(
             "state={}&grid={}&volunteer={}",
             urlencode(&state),

@@ -46,7 +46,7 @@ pub async fn account_by_api_token(
     let row = sql::fetch_optional(
         conn,
         "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
-         a.language, a.active, t.id AS token_id, t.last_used_at FROM api_tokens t \
+         a.language, a.active, a.phone, t.id AS token_id, t.last_used_at FROM api_tokens t \
          JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1 \
          AND (t.expires_at IS NULL OR t.expires_at > $2)",

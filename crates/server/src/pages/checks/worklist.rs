@@ -52,6 +52,8 @@ struct WorklistPage {
     day: Vec<DaySlots>,
     /// The call buttons of each of the day's orders, by order.
     day_calls: HashMap<i64, Vec<CallButton>>,
+    /// The call buttons of each alert's household, by alert, while it is unresolved.
+    alert_calls: HashMap<i64, Vec<CallButton>>,
     day_next: Option<i64>,
     /// Whether today's windows have closed: an empty slot is missed, or still due.
     morning_closed: bool,
@@ -74,6 +76,10 @@ impl WorklistPage {
 
     fn calls_of(&self, order_id: &i64) -> &[CallButton] {
         self.day_calls.get(order_id).map_or(&[], Vec::as_slice)
+    }
+
+    fn alert_calls_of(&self, alert_id: &i64) -> &[CallButton] {
+        self.alert_calls.get(alert_id).map_or(&[], Vec::as_slice)
     }
 
     fn is_grid(&self, id: &i64) -> bool {
@@ -164,8 +170,28 @@ async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
             (d.order_id, calls)
         })
         .collect();
+    let open: Vec<&store::checks::Alert> = alerts
+        .items
+        .iter()
+        .filter(|a| a.state != health::AlertState::Resolved)
+        .collect();
+    let alert_households: Vec<i64> = open.iter().map(|a| a.household_id).collect();
+    let alert_targets = targets_of(&ctx, Purpose::QuarantineOrder, &alert_households).await;
+    let alert_calls = open
+        .iter()
+        .map(|a| {
+            let calls = call_buttons(
+                &ctx,
+                Purpose::QuarantineOrder,
+                a.order_id,
+                alert_targets.get(&a.household_id),
+            );
+            (a.id, calls)
+        })
+        .collect();
     Ok(render(&WorklistPage {
         day_calls,
+        alert_calls,
         c: ctx.chrome(t.get("checks.worklist")),
         is_doctor,
         mine,
