@@ -62,7 +62,7 @@ impl App {
             "doctor_id": doctor.as_ref().map(|c| c.id),
         }));
         tx.commit_audited(a).await?;
-        let parse = |s: &str| domain::resident::date_from_text(s);
+        let parse = domain::resident::date_from_text;
         let slots = match (parse(&order.start_date), parse(&order.end_date)) {
             (Some(start), Some(end)) => q::sheet_slots(start, end, self.today()),
             _ => Vec::new(),

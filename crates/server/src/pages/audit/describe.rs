@@ -170,9 +170,11 @@ impl Describer<'_> {
         {
             return name;
         }
-        let preferred = (field == "state")
-            .then(|| state_list(self.action))
-            .flatten();
+        let preferred = if field == "state" {
+            state_list(self.action)
+        } else {
+            None
+        };
         std::iter::once(field)
             .chain(preferred)
             .chain(code_lists(field).iter().copied())

@@ -41,7 +41,7 @@ struct Line {
     date: String,
     part: String,
     window: String,
-    /// The first line of a day, which starts a new band.
+    /// The first line of a day, which starts a new band and holds the day's date for both.
     first_of_day: bool,
 }
 
