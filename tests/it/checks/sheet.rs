@@ -115,8 +115,10 @@ async fn the_printed_sheet_holds_what_the_resident_needs_and_nothing_else() {
     let rest: String = rest
         .split_whitespace()
         .filter(|w| {
-            !(w.len() == 10 && w.as_bytes()[4] == b'-' && w.as_bytes()[7] == b'-')
-                && !w.contains(':')
+            let a_date = w.len() == 10 && w.as_bytes()[4] == b'-' && w.as_bytes()[7] == b'-';
+            // Times and the link's scheme and port.
+            let a_time = w.contains(':');
+            !a_date && !a_time
         })
         .collect::<Vec<_>>()
         .join(" ");
