@@ -105,6 +105,7 @@ pub async fn run(app: &App, o: &DemoOptions) -> Result<DemoSummary, CliError> {
             let phase = Instant::now();
             activity::seed(app, ids.community, plan.residents.len()).await?;
             cases::seed(app, ids.community).await?;
+            screening::seed(app, ids.community).await?;
             tracing::info!(
                 seconds = phase.elapsed().as_secs_f64(),
                 "month of activity seeded"
@@ -297,6 +298,15 @@ fn account_plan(ids: &Ids) -> [(&'static str, &'static str, Role, Level, i64); 9
     ]
 }
 
+/// The work mobile of a demo account that residents call: the grid worker's and the doctor's.
+fn work_phone(username: &str) -> Option<&'static str> {
+    match username {
+        "gridworker" => Some("13912340001"),
+        "doctor" => Some("13912340002"),
+        _ => None,
+    }
+}
+
 async fn ensure_accounts(app: &App, ids: &Ids) -> Result<Vec<DemoAccount>, CliError> {
     let system = Actor::system();
     let existing: HashSet<String> = app
@@ -309,20 +319,25 @@ async fn ensure_accounts(app: &App, ids: &Ids) -> Result<Vec<DemoAccount>, CliEr
     for (username, name, role, level, scope) in account_plan(ids) {
         let created = !existing.contains(username);
         if created {
-            app.create_account(
-                &system,
-                &AccountInput {
-                    username: username.to_owned(),
-                    display_name: name.to_owned(),
-                    password: DEMO_PASSWORD.to_owned(),
-                    role: role.code().to_owned(),
-                    level: level.code().to_owned(),
-                    scope_id: scope,
-                    active: true,
-                    phone: None,
-                },
-            )
-            .await?;
+            let id = app
+                .create_account(
+                    &system,
+                    &AccountInput {
+                        username: username.to_owned(),
+                        display_name: name.to_owned(),
+                        password: DEMO_PASSWORD.to_owned(),
+                        role: role.code().to_owned(),
+                        level: level.code().to_owned(),
+                        scope_id: scope,
+                        active: true,
+                        phone: None,
+                    },
+                )
+                .await?;
+            // The numbers a resident's printed self-report sheet gives them to call.
+            if let Some(phone) = work_phone(username) {
+                app.set_account_phone(&system, id, phone).await?;
+            }
         }
         out.push(DemoAccount {
             username,
@@ -365,6 +380,7 @@ pub fn print_accounts(accounts: &[DemoAccount]) {
 mod activity;
 mod cases;
 mod gates;
+mod screening;
 pub(crate) use activity::RESIDENTS_PER_ORDER;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,8 @@
 // Twice-daily checks: a doctor on a phone records two checks and, after the next slot closes
 // unchecked, sees the missed-check alerts on the worklist; a resident self-reports a fever
 // through their personal link and the fever alert appears on the doctor's worklist; from an
-// alert's row the doctor calls the resident's household, and the trail records the order.
+// alert's row the doctor calls the resident's household, and the trail records the order; a paper
+// self-report sheet is printed from an order's page for a resident without a smartphone.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -224,4 +225,47 @@ test('a doctor calling a resident\'s household from a fever alert\'s row, the tr
   assert.equal(calls[0].includes(tel.slice(4)), false, 'the trail keeps the number masked');
   for (const page of [doctor, auditor]) assert.deepEqual(page.problems, []);
   for (const page of [doctor, auditor]) await page.context().close();
+});
+
+test('a paper self-report sheet printed from the order page holds what the resident needs', async () => {
+  const doctor = await newPage(browser, server, PHONE);
+  await login(doctor, 'doctor');
+  await doctor.goto('/checks');
+  const [o] = await quarantine(doctor, [4]);
+  await doctor.goto(`/quarantine/${o.orderId}`);
+  // In the resident's language, whatever the doctor reads.
+  await doctor.selectOption('[data-testid=sheet-form] select[name=lang]', 'en');
+  await Promise.all([
+    doctor.waitForURL((u) => u.pathname === `/quarantine/${o.orderId}/self-report-sheet`),
+    doctor.click('[data-testid=print-sheet]'),
+  ]);
+  assert.equal((await doctor.textContent('[data-testid=sheet-name]')).trim(), o.name);
+  assert.match(await doctor.textContent('[data-testid=sheet-dates]'), /^\d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d$/);
+  assert.match(await doctor.textContent('[data-testid=sheet-times]'), /morning 07:00–10:00.*evening 17:00–20:00/);
+  assert.match(await doctor.textContent('[data-testid=sheet-calls]'), /Doctor/);
+  // A line per report up to the last day, a box per symptom.
+  const lines = await doctor.locator('[data-testid=sheet-line]').count();
+  assert.ok(lines >= 2 && lines % 2 === 0, `${lines} lines`);
+  assert.equal(await doctor.locator('[data-testid=sheet-line] >> nth=0 >> .box').count(), 7);
+  assert.equal(await doctor.locator('[data-testid=sheet-qr] svg').count(), 1);
+  const body = await doctor.textContent('body');
+  assert.doesNotMatch(body, /\d{17}[\dX]/, 'no ID number');
+  assert.doesNotMatch(body, /#\d/, 'no record number');
+  await screenshot(doctor, 'checks-paper-sheet');
+  // On paper it is A4 and a fortnight of lines takes at most two pages.
+  await doctor.emulateMedia({ media: 'print' });
+  const pdf = (await doctor.pdf({ preferCSSPageSize: true })).toString('latin1');
+  const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 1 && pages <= 2, `${pages} pages`);
+  assert.match(pdf, /\/MediaBox\s*\[\s*0\s+0\s+59\d(\.\d+)?\s+84\d(\.\d+)?\s*\]/, 'an A4 page');
+  assert.equal((await doctor.locator('.no-print >> visible=true').count()), 0, 'nothing but the sheet on paper');
+  await doctor.emulateMedia({ media: 'screen' });
+  // The sheet's code opens the resident's page.
+  const url = (await doctor.textContent('[data-testid=sheet-url]')).trim();
+  const resident = await newPage(browser, server, PHONE);
+  await resident.goto(url);
+  await resident.locator('[data-testid=report-form]').waitFor();
+  assert.deepEqual(doctor.problems, []);
+  await resident.context().close();
+  await doctor.context().close();
 });

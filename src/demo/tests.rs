@@ -91,6 +91,20 @@ async fn the_demo_loads_once_and_a_second_run_changes_nothing() {
         .expect("grid export");
     let rows = String::from_utf8_lossy(&in_grid).lines().count();
     assert!(rows > 1 && rows < 300, "grid 1 holds a share: {rows}");
+    // The grid worker's home shows a campaign under way: households answered and households open.
+    let today = app.grid_today(&worker).await.expect("the grid's today");
+    let (_, name, mine) = today.screening.expect("an open campaign");
+    assert_eq!(name, screening::CAMPAIGN_NAME);
+    assert!(mine.open > 0 && mine.done > 0, "{mine:?}");
+    let campaigns = app
+        .screening_campaigns(
+            &staff,
+            Some(first.community_id),
+            domain::page::PageRequest::first(),
+        )
+        .await
+        .expect("campaigns");
+    assert_eq!(campaigns.items.len(), 1, "one campaign, not seeded twice");
     app.db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

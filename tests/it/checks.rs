@@ -119,3 +119,4 @@ mod http;
 mod jobs;
 mod links;
 mod records;
+mod sheet;

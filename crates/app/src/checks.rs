@@ -5,10 +5,12 @@
 mod alerts;
 mod links;
 mod missed;
+mod sheet;
 
 pub use alerts::{AlertQuery, Worklist};
 pub use links::{NewLink, SelfReportInput, SelfReportView};
 pub use missed::JOBS;
+pub use sheet::SelfReportSheet;
 
 use domain::health::{self, Finding, MAX_OTHER_SYMPTOM, Method, Temperature};
 use domain::page::{Page, PageRequest};

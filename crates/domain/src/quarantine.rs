@@ -8,7 +8,7 @@ use crate::access::Role;
 mod slots;
 mod standing;
 
-pub use slots::{Part, Slot, Windows, WindowsError};
+pub use slots::{Part, SHEET_DAYS_MAX, Slot, Windows, WindowsError, sheet_slots};
 pub use standing::{EndsOn, Standing, standing};
 
 /// Why a person is in quarantine.

@@ -25,6 +25,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/roster.css"),
     ),
     (
+        "sheet.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/sheet.css"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/app.js"),

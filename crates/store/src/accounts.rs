@@ -318,3 +318,35 @@ pub async fn assignees(
         a.id
     }))
 }
+
+/// Someone a resident may be told to call: a name and the number the community set for them.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Contact {
+    pub id: i64,
+    pub display_name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub phone: Option<String>,
+}
+
+/// The active accounts among `doctor_id` and `grid_worker_id`, and the active grid workers of
+/// grid `grid_id`, by id: whom a printed sheet for a household of that grid may name.
+pub async fn contacts_of_grid(
+    conn: &mut Conn,
+    doctor_id: Option<i64>,
+    grid_worker_id: Option<i64>,
+    grid_id: i64,
+) -> Result<Vec<Contact>> {
+    sql::all(
+        conn,
+        "SELECT id, display_name, role, phone FROM accounts WHERE active = 1 \
+         AND (id = $1 OR id = $2 OR (role = 'grid_worker' AND level = 'grid' AND scope_id = $3)) \
+         ORDER BY id LIMIT 50",
+        (
+            doctor_id.unwrap_or(-1),
+            grid_worker_id.unwrap_or(-1),
+            grid_id,
+        ),
+    )
+    .await
+}

@@ -9,7 +9,7 @@ use crate::sql;
 use crate::{Conn, Result, now_ms};
 
 mod names;
-pub use names::{AuditNames, NamedObject, names};
+pub use names::{ACCOUNT, AuditNames, NamedObject, field_kind, names, referenced};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -167,3 +167,47 @@ async fn pages_and_api_through_the_router() {
         .await;
     assert_eq!(done.status, StatusCode::NO_CONTENT);
 }
+
+/// A delivery's history names the household it serves by its address and the volunteer by name,
+/// never by their numbers.
+#[tokio::test]
+async fn a_deliverys_history_names_its_household_and_volunteer() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let (household_id, members) =
+        super::home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
+    app.create_quarantine(&f.staff, members[0], &super::order("home", app.today()))
+        .await
+        .expect("order");
+    super::generate(app, app.today()).await;
+    let task = app
+        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+        .await
+        .expect("mine")
+        .items
+        .pop()
+        .expect("a task");
+    let router = server::router(app.clone());
+    let mut staff = Client::new(router);
+    staff.sign_in("staff").await;
+    let page = staff.get(&format!("/tasks/deliveries/{}", task.id)).await;
+    page.assert_status(StatusCode::OK);
+    let html = page.text();
+    let history = &html[html
+        .find("data-testid=\"delivery-history\"")
+        .expect("a history")..];
+    assert!(
+        history.contains("住户 = 1号楼 1 101"),
+        "the household by its address: {history}"
+    );
+    for end in [";", "<", " "] {
+        assert!(
+            !history.contains(&format!("住户 = {household_id}{end}")),
+            "no bare number for the household"
+        );
+    }
+    assert!(
+        history.contains(&format!("志愿者 = {}", f.volunteer.display_name)),
+        "the volunteer by name: {history}"
+    );
+}

@@ -6,6 +6,7 @@ use domain::health::{self, Method, masked_name};
 use domain::quarantine::{self as q, Slot, State};
 use domain::validation::FieldErrors;
 use jiff::Timestamp;
+use store::WriteTx;
 use store::checks::{self as cs, Check, Link};
 use store::quarantine as qs;
 
@@ -49,6 +50,37 @@ pub struct SelfReportInput {
     pub correction_reason: String,
 }
 
+/// Makes a new link for an open order in `tx`, revoking its live one, audited.
+pub(super) async fn replace_link(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    order: &qs::Order,
+) -> AppResult<NewLink> {
+    if order.state.is_final() {
+        return Err(AppError::Conflict(ErrorCode::OrderClosed));
+    }
+    let now = store::now_ms();
+    let previous = cs::live_link(tx.conn(), order.id).await?;
+    if let Some(p) = &previous {
+        cs::revoke_link(tx.conn(), p.id, actor.account_id, now).await?;
+    }
+    let token = new_token();
+    let id = cs::insert_link(
+        tx.conn(),
+        order.id,
+        &token_hash(&token),
+        actor.account_id,
+        now,
+    )
+    .await?;
+    let mut a = actor.audit("self_report_link_create", LINK_OBJECT, id);
+    a.community_id = Some(order.community_id);
+    a.before = previous.map(|p| serde_json::json!({ "revoked_link_id": p.id }));
+    a.after = Some(serde_json::json!({ "order_id": order.id }));
+    tx.audit(a).await?;
+    Ok(NewLink { id, token })
+}
+
 /// The name under which a link's actions are audited: no account, the link itself.
 fn link_actor(link: &Link) -> Actor {
     Actor {
@@ -70,29 +102,9 @@ impl App {
     ) -> AppResult<NewLink> {
         let mut tx = self.write_as(actor, q::can_manage(actor.role)).await?;
         let order = qs::order(tx.conn(), &actor.jurisdiction, order_id).await?;
-        if order.state.is_final() {
-            return Err(AppError::Conflict(ErrorCode::OrderClosed));
-        }
-        let now = store::now_ms();
-        let previous = cs::live_link(tx.conn(), order_id).await?;
-        if let Some(p) = &previous {
-            cs::revoke_link(tx.conn(), p.id, actor.account_id, now).await?;
-        }
-        let token = new_token();
-        let id = cs::insert_link(
-            tx.conn(),
-            order_id,
-            &token_hash(&token),
-            actor.account_id,
-            now,
-        )
-        .await?;
-        let mut a = actor.audit("self_report_link_create", LINK_OBJECT, id);
-        a.community_id = Some(order.community_id);
-        a.before = previous.map(|p| serde_json::json!({ "revoked_link_id": p.id }));
-        a.after = Some(serde_json::json!({ "order_id": order_id }));
-        tx.commit_audited(a).await?;
-        Ok(NewLink { id, token })
+        let link = replace_link(&mut tx, actor, &order).await?;
+        tx.commit().await?;
+        Ok(link)
     }
 
     /// Revokes the order's live link; the resident's page then says it no longer works.

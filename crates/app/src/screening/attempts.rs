@@ -70,7 +70,7 @@ impl App {
         let attempt = self.check_attempt(tx.conn(), &c, &h, input).await?;
         let (attempt_id, next) =
             change_household_state(tx.conn(), actor, &c, &h, &attempt, key).await?;
-        let answer_log = record_answers(&mut tx, actor, &c, &h, attempt_id, &attempt).await?;
+        let answer_log = record_answers(&mut tx, actor, &h, attempt_id, &attempt).await?;
         let entry = attempt_audit(actor, &h, attempt_id, &attempt, next, answer_log);
         tx.commit_audited(entry).await?;
         Ok(AttemptResult {
@@ -225,7 +225,6 @@ async fn change_household_state(
 async fn record_answers(
     tx: &mut WriteTx,
     actor: &Actor,
-    c: &Campaign,
     h: &CampaignHousehold,
     attempt_id: i64,
     attempt: &CheckedAttempt,
@@ -255,15 +254,15 @@ async fn record_answers(
             returned_on.as_deref(),
         )
         .await?;
+        // The campaign is named by its number, shown by its name in the reader's language.
         let after = serde_json::json!({
             "travel_status": a.travel.status.code(), "travel_origin": a.travel.origin,
-            "returned_on": returned_on,
+            "returned_on": returned_on, "campaign_id": h.campaign_id,
         });
         let mut ra = actor.audit("resident_travel_screening", "resident", m.id);
         ra.community_id = Some(m.community_id);
         ra.before = Some(serde_json::json!(before));
         ra.after = Some(after.clone());
-        ra.reason = Some(format!("screening campaign {}: {}", h.campaign_id, c.name));
         tx.audit(ra).await?;
         answer_log.push(serde_json::json!({
             "resident_id": m.id, "travel_status": a.travel.status.code(),

@@ -186,8 +186,13 @@ impl App {
         ss::recount(tx.conn(), campaign_id).await?;
         let mut a = actor.audit("screening_assign", OBJECT_TYPE, campaign_id);
         a.community_id = Some(c.community_id);
+        let (grid_id, building_ids) = match target {
+            AssignTarget::Grid(g) => (Some(*g), Vec::new()),
+            AssignTarget::Buildings(b) => (None, b.clone()),
+        };
         a.after = Some(serde_json::json!({
-            "team_id": team_id, "target": format!("{target:?}"), "households": moved,
+            "team_id": team_id, "grid_id": grid_id, "building_ids": building_ids,
+            "households": moved,
         }));
         tx.commit_audited(a).await?;
         Ok(moved)

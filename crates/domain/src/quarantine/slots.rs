@@ -84,6 +84,26 @@ impl Slot {
     }
 }
 
+/// The most days a printed self-report sheet lists: six weeks, the longest order with its
+/// extensions; a longer one gets a new sheet.
+pub const SHEET_DAYS_MAX: usize = 42;
+
+/// The slots a printed self-report sheet has a line for: each slot of each day from the order's
+/// first day (or today, when it has begun) to its last, oldest first, at most
+/// [`SHEET_DAYS_MAX`] days.
+pub fn sheet_slots(start: Date, end: Date, today: Date) -> Vec<Slot> {
+    let mut day = start.max(today);
+    let mut out = Vec::new();
+    while day <= end && out.len() < SHEET_DAYS_MAX * Part::ALL.len() {
+        out.extend(Part::ALL.map(|part| Slot { date: day, part }));
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    out
+}
+
 /// When checks are expected, in the community's local time (default 07:00–10:00, 17:00–20:00).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Windows {
@@ -320,6 +340,36 @@ mod tests {
         assert_eq!(w.planned_slot(morning, at("2020-02-01T10:00")), evening);
         assert_eq!(w.planned_slot(morning, at("2020-02-01T16:59")), evening);
         assert_eq!(w.planned_slot(evening, at("2020-02-01T21:00")), evening);
+    }
+
+    #[test]
+    fn a_sheet_lists_each_slot_from_today_or_the_start_to_the_last_day() {
+        let keys = |start: &str, end: &str, today: &str| -> Vec<String> {
+            sheet_slots(d(start), d(end), d(today))
+                .into_iter()
+                .map(Slot::key)
+                .collect()
+        };
+        // A planned order: from its first day.
+        assert_eq!(
+            keys("2020-02-28", "2020-03-01", "2020-02-20"),
+            [
+                "2020-02-28/morning",
+                "2020-02-28/evening",
+                "2020-02-29/morning",
+                "2020-02-29/evening",
+                "2020-03-01/morning",
+                "2020-03-01/evening"
+            ]
+        );
+        // A running one: from today, the days gone being of no use on paper.
+        assert_eq!(keys("2020-02-01", "2020-02-14", "2020-02-14").len(), 2);
+        assert!(keys("2020-02-01", "2020-02-14", "2020-02-15").is_empty());
+        // A very long one stops at six weeks.
+        assert_eq!(
+            keys("2020-01-01", "2020-12-31", "2020-01-01").len(),
+            SHEET_DAYS_MAX * 2
+        );
     }
 
     #[test]

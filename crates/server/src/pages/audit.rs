@@ -9,6 +9,9 @@ use store::audit::{AuditFilter, AuditNames, AuditRecord};
 
 use crate::i18n::Tr;
 
+mod describe;
+use describe::{Describer, named_text};
+
 use crate::AppState;
 use crate::web::{Chrome, Ctx, OnPage, PageResult, render, urlencode};
 
@@ -114,20 +117,22 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> PageResult {
     let entries = records
         .into_iter()
         .map(|r| {
+            let d = Describer {
+                app: &ctx.app,
+                t: &ctx.t,
+                names: &names,
+                action: &r.action,
+            };
             let mut details = String::new();
             if let Some(b) = &r.before {
                 details.push_str(&format!(
                     "{}: {} ",
                     ctx.t.get("audit.before"),
-                    describe(&ctx.app, &ctx.t, &names, b)
+                    d.describe(b)
                 ));
             }
             if let Some(a) = &r.after {
-                details.push_str(&format!(
-                    "{}: {} ",
-                    ctx.t.get("audit.after"),
-                    describe(&ctx.app, &ctx.t, &names, a)
-                ));
+                details.push_str(&format!("{}: {} ", ctx.t.get("audit.after"), d.describe(a)));
             }
             if let Some(reason) = &r.reason {
                 details.push_str(&format!("{}: {reason}", ctx.t.get("audit.reason")));
@@ -201,121 +206,15 @@ fn who(t: &Tr, names: &AuditNames, r: &AuditRecord) -> String {
 /// address), or its kind and number when it has no name.
 fn object_name(t: &Tr, names: &AuditNames, r: &AuditRecord) -> String {
     let kind = t.of("object", &r.object_type);
-    let Some(named) = names
+    match names
         .objects
         .get(&(r.object_type.clone(), r.object_id.clone()))
-    else {
-        return t
+    {
+        Some(named) => format!("{kind} {}", named_text(named)),
+        None => t
             .get("audit.object_number")
             .replace("{kind}", &kind)
-            .replace("{n}", &r.object_id);
-    };
-    let name = if named.person {
-        domain::health::masked_name(&named.name)
-    } else {
-        named.name.clone()
-    };
-    let address = named
-        .address
-        .as_ref()
-        .map(|(b, u, room)| format!("{b} {u} {room}"));
-    match (name.is_empty(), address) {
-        (false, Some(a)) => format!("{kind} {name} · {a}"),
-        (true, Some(a)) => format!("{kind} {a}"),
-        (_, None) => format!("{kind} {name}"),
-    }
-}
-
-/// Whether a number stored in an entry is a time: milliseconds between 2001 and 2100.
-fn is_a_time(n: i64) -> bool {
-    (1_000_000_000_000..4_102_444_800_000).contains(&n)
-}
-
-/// The lists a field's codes are named in, most likely first: a field called `state` holds the
-/// state of whichever record the entry is about.
-fn code_lists(field: &str) -> &'static [&'static str] {
-    match field {
-        "purpose" => &["purpose"],
-        "level" => &["level", "control_level"],
-        "status" => &["case_status"],
-        "source" => &["case_source"],
-        "reason" => &["pass_reason"],
-        "kind" => &["pass_kind", "kind", "notification_kind"],
-        "state" => &[
-            "delivery_state",
-            "pass_state",
-            "alert_state",
-            "qstate",
-            "sstate",
-            "cstate",
-            "round_state",
-            "stop_state",
-            "disinfection_state",
-            "follow_up_state",
-        ],
-        _ => &[],
-    }
-}
-
-/// A stored code in the reader's language when one of its field's lists names it (a role, a
-/// state); anything else (a name, a number typed by someone) as stored.
-fn code_name(t: &Tr, field: &str, code: &str) -> String {
-    std::iter::once(field)
-        .chain(code_lists(field).iter().copied())
-        .map(|list| format!("{list}.{code}"))
-        .find(|key| t.get(key) != key.as_str())
-        .map(|key| t.get(&key).to_owned())
-        .unwrap_or_else(|| code.to_owned())
-}
-
-/// An audit entry's before or after in the reader's language: field names translated, codes
-/// named (a role, a level, a state), times in local time, empty fields left out.
-fn describe(app: &app::App, t: &Tr, names: &AuditNames, stored: &str) -> String {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(stored) else {
-        return stored.to_owned();
-    };
-    let plain = |k: &str, v: &serde_json::Value| -> String {
-        match v {
-            serde_json::Value::String(s) => code_name(t, k, s),
-            // Milliseconds since 1970 in a field that holds a time (`ends_at`, a window's
-            // `from` and `to`): no count in the trail comes near 2001's.
-            serde_json::Value::Number(n) if n.as_i64().is_some_and(is_a_time) => {
-                super::registry_time(app, n.as_i64().unwrap_or_default())
-            }
-            serde_json::Value::Bool(b) => {
-                t.get(if *b { "audit.yes" } else { "audit.no" }).to_owned()
-            }
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|i| match i {
-                    serde_json::Value::String(s) => code_name(t, k, s),
-                    // The people a notification told, by name.
-                    serde_json::Value::Number(n) if k == "recipients" => n
-                        .as_i64()
-                        .and_then(|id| names.accounts.get(&id).cloned())
-                        .unwrap_or_else(|| n.to_string()),
-                    other => other.to_string(),
-                })
-                .collect::<Vec<_>>()
-                .join("、"),
-            other => other.to_string(),
-        }
-    };
-    let empty = |v: &serde_json::Value| match v {
-        serde_json::Value::Null => true,
-        serde_json::Value::Array(a) => a.is_empty(),
-        serde_json::Value::String(s) => s.is_empty(),
-        _ => false,
-    };
-    match &value {
-        serde_json::Value::Object(fields) => fields
-            .iter()
-            .filter(|(_, v)| !empty(v))
-            .filter(|(_, v)| !v.is_object())
-            .map(|(k, v)| format!("{} = {}", t.of("field", k), plain(k, v)))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => plain("", other),
+            .replace("{n}", &r.object_id),
     }
 }
 
@@ -348,13 +247,20 @@ pub(crate) async fn history_of(
 
 impl HistoryEntry {
     fn of(ctx: &crate::web::Ctx, names: &AuditNames, r: AuditRecord) -> HistoryEntry {
+        let d = Describer {
+            app: &ctx.app,
+            t: &ctx.t,
+            names,
+            action: &r.action,
+        };
         HistoryEntry {
             at: super::registry_time(&ctx.app, r.at),
             who: who(&ctx.t, names, &r),
             action: ctx.t.of("action", &r.action),
             after: r
                 .after
-                .map(|a| describe(&ctx.app, &ctx.t, names, &a))
+                .as_deref()
+                .map(|a| d.describe(a))
                 .unwrap_or_default(),
             reason: r.reason.unwrap_or_default(),
         }

@@ -4,6 +4,7 @@
 
 pub(crate) mod order;
 mod report;
+mod sheet;
 mod worklist;
 
 use axum::Router;
@@ -18,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .merge(worklist::routes())
         .merge(order::routes())
         .merge(report::routes())
+        .merge(sheet::routes())
 }
 
 /// A temperature in tenths as people write it: 36.8.

@@ -78,6 +78,12 @@ fn query_of(object_type: &str) -> Option<(&'static str, bool)> {
             "SELECT id, display_name AS name FROM accounts WHERE id IN",
             false,
         ),
+        "unit" => (
+            "SELECT x.id AS id, '' AS name, b.name AS building, x.name AS unit, '' AS room \
+             FROM units x JOIN buildings b ON b.id = x.building_id WHERE x.id IN",
+            false,
+        ),
+        "screening_team" => ("SELECT id, name FROM screening_teams WHERE id IN", false),
         "district" => ("SELECT id, name FROM districts WHERE id IN", false),
         "street" => ("SELECT id, name FROM streets WHERE id IN", false),
         "community" => ("SELECT id, name FROM communities WHERE id IN", false),
@@ -92,16 +98,92 @@ fn query_of(object_type: &str) -> Option<(&'static str, bool)> {
     })
 }
 
-/// Names the objects and accounts of `records`; an object gone since (or of a kind with no
-/// name) is left out, and the page shows its kind and number.
+/// The kind of record a field of an entry's before or after holds the number (or numbers) of,
+/// named as entries' object types are: `household_id` a household, `doctor_id` an account. An
+/// account's `scope_id` is the record its `level` names.
+pub fn field_kind(
+    fields: &serde_json::Map<String, serde_json::Value>,
+    field: &str,
+) -> Option<&'static str> {
+    Some(match field {
+        "household_id" => "household",
+        "resident_id" | "head_resident_id" => "resident",
+        "building_id" | "building_ids" | "outbreak_building_id" | "zone_buildings" => "building",
+        "outbreak_unit_id" => "unit",
+        "grid_id" | "grid_ids" => "grid",
+        "community_id" => "community",
+        "street_id" => "street",
+        "district_id" => "district",
+        "order_id" => "quarantine_order",
+        "campaign_id" => "screening_campaign",
+        "team_id" => "screening_team",
+        "delivery_id" => "delivery_task",
+        "case_id" | "traced_from_id" => "case",
+        "gate_id" => "gate",
+        "pass_id" | "replaces_id" => "pass",
+        "account_id" | "doctor_id" | "grid_worker_id" | "volunteer_id" | "owner_id" | "members"
+        | "recipients" => ACCOUNT,
+        "scope_id" => match fields.get("level").and_then(serde_json::Value::as_str)? {
+            "district" => "district",
+            "street" => "street",
+            "community" => "community",
+            "grid" => "grid",
+            "building" => "building",
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// The kind [`field_kind`] gives a field that holds an account.
+pub const ACCOUNT: &str = "account";
+
+/// The records an entry's before or after names by number: `(kind, id)` for each number (or
+/// number in a list) of a field [`field_kind`] knows.
+pub fn referenced(stored: Option<&str>) -> Vec<(&'static str, i64)> {
+    let Some(serde_json::Value::Object(fields)) =
+        stored.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, value) in &fields {
+        let Some(kind) = field_kind(&fields, field) else {
+            continue;
+        };
+        match value {
+            serde_json::Value::Number(n) => out.extend(n.as_i64().map(|id| (kind, id))),
+            serde_json::Value::Array(items) => {
+                out.extend(items.iter().filter_map(|i| i.as_i64().map(|id| (kind, id))));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Names the objects and accounts of `records`, and the records their before and after name by
+/// number; one query per kind. An object gone since (or of a kind with no name) is left out, and
+/// the page shows its kind and number.
 pub async fn names(conn: &mut Conn, records: &[AuditRecord]) -> Result<AuditNames> {
     let mut by_type: HashMap<&str, HashSet<i64>> = HashMap::new();
+    let mut accounts: HashSet<i64> = records.iter().filter_map(|r| r.account_id).collect();
     for r in records {
         if let Ok(id) = r.object_id.parse::<i64>() {
             by_type
                 .entry(r.object_type.as_str())
                 .or_default()
                 .insert(id);
+        }
+        for (kind, id) in [r.before.as_deref(), r.after.as_deref()]
+            .into_iter()
+            .flat_map(referenced)
+        {
+            if kind == ACCOUNT {
+                accounts.insert(id);
+            } else {
+                by_type.entry(kind).or_default().insert(id);
+            }
         }
     }
     let mut out = AuditNames::default();
@@ -134,13 +216,6 @@ pub async fn names(conn: &mut Conn, records: &[AuditRecord]) -> Result<AuditName
             );
         }
     }
-    let mut accounts: HashSet<i64> = records.iter().filter_map(|r| r.account_id).collect();
-    // The people a notification entry says were told are accounts too.
-    accounts.extend(
-        records
-            .iter()
-            .flat_map(|r| told_accounts(r.after.as_deref())),
-    );
     if !accounts.is_empty() {
         let list = accounts
             .iter()
@@ -161,13 +236,4 @@ pub async fn names(conn: &mut Conn, records: &[AuditRecord]) -> Result<AuditName
         }
     }
     Ok(out)
-}
-
-/// The accounts an entry's `recipients` (the people a notification told) lists.
-pub fn told_accounts(after: Option<&str>) -> Vec<i64> {
-    after
-        .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
-        .and_then(|v| v.get("recipients").and_then(|r| r.as_array()).cloned())
-        .map(|ids| ids.iter().filter_map(serde_json::Value::as_i64).collect())
-        .unwrap_or_default()
 }
