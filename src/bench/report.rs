@@ -153,6 +153,8 @@ impl Report {
     }
 
     pub fn add(&mut self, f: Figure) {
+        // Said at once as well, so that a long county run can be followed while it goes on.
+        eprintln!("{}: {} ({})", f.name, f.figure_text(), f.result_text());
         self.figures.push(f);
     }
 
