@@ -312,3 +312,13 @@ export function uniqueName(prefix = '试') {
   return s;
 }
 
+
+/** How far the page runs past the right edge of the window, in px. */
+export async function overflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/** Taps `selector` and waits until the page is at `url` (a string, a pattern or a test of a URL). */
+export async function tap(page, selector, url) {
+  await Promise.all([page.waitForURL(url), page.click(selector)]);
+}

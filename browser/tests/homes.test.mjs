@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, PHONE, DESKTOP } from './helpers.mjs';
+import { startServer, launchBrowser, newPage, login, screenshot, overflow, tap, PHONE, DESKTOP } from './helpers.mjs';
 
 let server;
 let browser;
@@ -20,15 +20,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** How far the page runs past the right edge of the screen, in px. */
-async function overflow(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-}
-
-async function tap(page, selector, url) {
-  await Promise.all([page.waitForURL(url), page.click(selector)]);
-}
 
 test('the lead opens today on a phone and taps through to the first task', async () => {
   const lead = await newPage(browser, server, PHONE);

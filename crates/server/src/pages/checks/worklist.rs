@@ -154,41 +154,23 @@ async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
     } else {
         t.get("checks.window_closed").to_owned()
     };
-    let households: Vec<i64> = w.day.items.iter().map(|d| d.household_id).collect();
-    let targets = targets_of(&ctx, Purpose::QuarantineOrder, &households).await;
-    let day_calls = w
-        .day
-        .items
-        .iter()
-        .map(|d| {
-            let calls = call_buttons(
-                &ctx,
-                Purpose::QuarantineOrder,
-                d.order_id,
-                targets.get(&d.household_id),
-            );
-            (d.order_id, calls)
-        })
-        .collect();
-    let open: Vec<&store::checks::Alert> = alerts
-        .items
-        .iter()
-        .filter(|a| a.state != health::AlertState::Resolved)
-        .collect();
-    let alert_households: Vec<i64> = open.iter().map(|a| a.household_id).collect();
-    let alert_targets = targets_of(&ctx, Purpose::QuarantineOrder, &alert_households).await;
-    let alert_calls = open
-        .iter()
-        .map(|a| {
-            let calls = call_buttons(
-                &ctx,
-                Purpose::QuarantineOrder,
-                a.order_id,
-                alert_targets.get(&a.household_id),
-            );
-            (a.id, calls)
-        })
-        .collect();
+    let day_calls = order_calls(
+        &ctx,
+        w.day
+            .items
+            .iter()
+            .map(|d| (d.order_id, d.order_id, d.household_id)),
+    )
+    .await;
+    let alert_calls = order_calls(
+        &ctx,
+        alerts
+            .items
+            .iter()
+            .filter(|a| a.state != health::AlertState::Resolved)
+            .map(|a| (a.id, a.order_id, a.household_id)),
+    )
+    .await;
     Ok(render(&WorklistPage {
         day_calls,
         alert_calls,
@@ -250,4 +232,26 @@ async fn acknowledge(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AlertForm>) ->
 async fn resolve(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AlertForm>) -> PageResult {
     let outcome = ctx.app.resolve_alert(&ctx.actor, id, &f.note).await;
     after_step(&ctx, outcome, &back_to(&f.back))
+}
+
+/// The call buttons of each `(key, order, household)` for the order's purpose, the households'
+/// numbers read in one lookup.
+async fn order_calls(
+    ctx: &Ctx,
+    rows: impl Iterator<Item = (i64, i64, i64)>,
+) -> HashMap<i64, Vec<CallButton>> {
+    let rows: Vec<(i64, i64, i64)> = rows.collect();
+    let households: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    let targets = targets_of(ctx, Purpose::QuarantineOrder, &households).await;
+    rows.into_iter()
+        .map(|(key, order_id, household_id)| {
+            let calls = call_buttons(
+                ctx,
+                Purpose::QuarantineOrder,
+                order_id,
+                targets.get(&household_id),
+            );
+            (key, calls)
+        })
+        .collect()
 }
