@@ -65,9 +65,9 @@ impl App {
     /// Overrides of the last [`OVERRIDE_COUNT_DAYS`] days counted per gate, guard and
     /// requester: who lets people through against the rule, and at whose request.
     pub async fn override_counts(&self, actor: &Actor) -> AppResult<Vec<OverrideCount>> {
-        let allowed =
-            cp::can_read_passages(actor.role) && actor.role != domain::access::Role::Guard;
-        let mut conn = self.read_as(actor, allowed).await?;
+        let mut conn = self
+            .read_as(actor, cp::can_review_overrides(actor.role))
+            .await?;
         let since = store::now_ms() - OVERRIDE_COUNT_DAYS * 86_400_000;
         Ok(ps::override_counts(&mut conn, &actor.jurisdiction, since).await?)
     }

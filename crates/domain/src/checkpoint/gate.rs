@@ -43,6 +43,12 @@ pub fn can_read_passages(role: Role) -> bool {
     )
 }
 
+/// Review the overrides and offline conflicts counted by gate, guard and requester: the
+/// supervisors' reading, not the guards' whose overrides they are.
+pub fn can_review_overrides(role: Role) -> bool {
+    can_read_passages(role) && role != Role::Guard
+}
+
 /// The kinds of pass, each shown in its own colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -251,3 +251,13 @@ proptest! {
         prop_assert_eq!(h.days_text(), days);
     }
 }
+
+#[test]
+fn guards_read_the_log_but_only_supervisors_review_the_overrides() {
+    assert!(can_read_passages(Role::Guard));
+    assert!(!can_review_overrides(Role::Guard));
+    for role in [Role::CommunityStaff, Role::Official, Role::Auditor] {
+        assert!(can_review_overrides(role), "{role:?}");
+    }
+    assert!(!can_review_overrides(Role::Volunteer));
+}
