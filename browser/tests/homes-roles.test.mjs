@@ -64,7 +64,9 @@ test('the auditor lands on the trail and verifies the chain by tapping', async (
   await auditor.click('[data-testid=verify-chain]');
   const status = auditor.locator('[data-testid=chain-status]');
   await status.waitFor();
-  assert.equal(await status.getAttribute('class'), 'notice', await status.textContent());
+  // htmx may still hold its own settling class on the answer: read the state's class alone.
+  const intact = await status.evaluate((e) => e.classList.contains('notice'));
+  assert.ok(intact, await status.textContent());
   assert.deepEqual(auditor.problems, []);
   await auditor.context().close();
 });
