@@ -97,6 +97,8 @@ pub struct NewUser {
     pub level: String,
     pub scope: Option<i64>,
     pub name: Option<String>,
+    /// The mobile that notifications are texted to, and that a resident's sheet prints.
+    pub phone: Option<String>,
 }
 
 pub async fn add(app: &App, u: NewUser) -> Result<ExitCode, CliError> {
@@ -107,23 +109,30 @@ pub async fn add(app: &App, u: NewUser) -> Result<ExitCode, CliError> {
         )));
     }
     let password = read_password(&format!("Password for {}", u.username))?;
+    let username = u.username.clone();
+    let id = create(app, u, password).await?;
+    println!("created account {username} (id {id})");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The account of `u` with `password`, created as the system; its id.
+async fn create(app: &App, u: NewUser, password: String) -> Result<i64, CliError> {
     let id = app
         .create_account(
             &Actor::system(),
             &AccountInput {
                 display_name: u.name.unwrap_or_else(|| u.username.clone()),
-                username: u.username.clone(),
+                username: u.username,
                 password,
                 role: u.role,
                 level: u.level,
                 scope_id: u.scope.unwrap_or(0),
                 active: true,
-                phone: None,
+                phone: u.phone,
             },
         )
         .await?;
-    println!("created account {} (id {id})", u.username);
-    Ok(ExitCode::SUCCESS)
+    Ok(id)
 }
 
 pub async fn list(app: &App) -> Result<ExitCode, CliError> {
@@ -209,5 +218,64 @@ pub async fn audit_verify(app: &App) -> Result<ExitCode, CliError> {
             );
             Ok(ExitCode::from(EXIT_CHECK_FAILED))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn fresh_app() -> (App, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("gridwatch-cli-user-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("users.db").display());
+        let db = store::Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let app = App::new(
+            db,
+            app::crypto::Crypto::new([5; 32]),
+            app::Settings::default(),
+        );
+        (app, dir)
+    }
+
+    fn doctor(username: &str, phone: &str) -> NewUser {
+        NewUser {
+            username: username.to_owned(),
+            role: "doctor".to_owned(),
+            level: "all".to_owned(),
+            scope: None,
+            name: Some("社区医生".to_owned()),
+            phone: Some(phone.to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_account_added_with_a_mobile_keeps_it_and_a_landline_is_refused() {
+        let (app, dir) = fresh_app().await;
+        create(
+            &app,
+            doctor("wang", "138 0013 8000"),
+            "a long passphrase 1".to_owned(),
+        )
+        .await
+        .expect("a mobile is taken");
+        let a = account_by_username(&app, "wang").await.expect("account");
+        assert_eq!(a.phone.as_deref(), Some("13800138000"));
+        let refused = create(
+            &app,
+            doctor("li", "010-12345678"),
+            "a long passphrase 2".into(),
+        )
+        .await;
+        let message = refused.expect_err("a landline is no mobile").to_string();
+        assert!(message.contains("phone"), "{message}");
+        assert!(
+            account_by_username(&app, "li").await.is_err(),
+            "nothing half-made"
+        );
+        app.db.close().await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -235,6 +235,9 @@ enum UserCommand {
         /// Display name [default: the username]
         #[arg(long)]
         name: Option<String>,
+        /// Mobile number that notifications are texted to (11 digits)
+        #[arg(long)]
+        phone: Option<String>,
     },
     /// List the accounts
     List,
@@ -490,6 +493,7 @@ async fn manage_user(app: &app::App, command: UserCommand) -> Result<ExitCode, C
             level,
             scope,
             name,
+            phone,
         } => {
             cli_user::add(
                 app,
@@ -499,6 +503,7 @@ async fn manage_user(app: &app::App, command: UserCommand) -> Result<ExitCode, C
                     level,
                     scope,
                     name,
+                    phone,
                 },
             )
             .await
