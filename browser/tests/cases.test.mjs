@@ -4,22 +4,11 @@
 // neighbouring building in the alert zone, traces the contacts, and puts the close ones on home
 // quarantine in one step.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ residents: 300, grids: 2 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ residents: 300, grids: 2 });
 
 /** A household of the demo with two members or more and a live pass, with a member and the code. */
 async function familyWithPass(staff) {
@@ -36,7 +25,7 @@ async function familyWithPass(staff) {
 }
 
 test('a suspected case seals its building, the gate refuses it, and contacts are followed up in one step', async () => {
-  const lead = await newPage(browser, server, DESKTOP);
+  const lead = await newPage(env.browser, env.server, DESKTOP);
   await login(lead, 'staff');
   const { pass, resident, code } = await familyWithPass(lead);
 
@@ -58,7 +47,7 @@ test('a suspected case seals its building, the gate refuses it, and contacts are
   await screenshot(lead, 'risk-map-sealed');
 
   // The guard at the gate, on a phone: the sealed household's pass is refused.
-  const guard = await newPage(browser, server, PHONE);
+  const guard = await newPage(env.browser, env.server, PHONE);
   await login(guard, 'guard');
   await guard.goto('/gates/scan');
   await guard.waitForURL(/\/gates\/\d+\/scan$/);

@@ -4,22 +4,11 @@
 // alert's row the doctor calls the resident's household, and the trail records the order; a paper
 // self-report sheet is printed from an order's page for a resident without a smartphone.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, runCli, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, runCli, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ residents: 120, grids: 2 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ residents: 120, grids: 2 });
 
 /** Places the demo residents at `indexes` under home quarantine with the signed-in doctor
  * responsible, through the API with the page's session; returns [{ orderId, name }]. */
@@ -47,7 +36,7 @@ function tomorrowInShanghai() {
 }
 
 test('a doctor recording two checks and seeing a missed-check alert', async () => {
-  const page = await newPage(browser, server, PHONE);
+  const page = await newPage(env.browser, env.server, PHONE);
   await login(page, 'doctor');
   await page.goto('/checks');
   const orders = await quarantine(page, [0, 1]);
@@ -86,7 +75,7 @@ test('a doctor recording two checks and seeing a missed-check alert', async () =
   assert.equal(await page.locator('[data-testid=alerts] tr[data-kind=missed_check]').count(), 0);
 
   // Tomorrow morning's window closes with no check: the job raises one alert per resident.
-  const out = await runCli(server, ['jobs', 'run-due', '--allow-future', '--at', `${tomorrowInShanghai()}T10:01`]);
+  const out = await runCli(env.server, ['jobs', 'run-due', '--allow-future', '--at', `${tomorrowInShanghai()}T10:01`]);
   assert.match(out, /missed_checks \S+\/morning: raised 2/);
   await page.goto('/checks');
   const missed = page.locator('[data-testid=alerts] tr[data-kind=missed_check]');
@@ -117,7 +106,7 @@ test('a doctor recording two checks and seeing a missed-check alert', async () =
 
 test('a resident self-reporting a fever through their link and the alert appearing on the doctor\'s worklist', async () => {
   // The doctor makes the link on the order page and hands it over.
-  const doctor = await newPage(browser, server, PHONE);
+  const doctor = await newPage(env.browser, env.server, PHONE);
   await login(doctor, 'doctor');
   await doctor.goto('/checks');
   const [o] = await quarantine(doctor, [2]);
@@ -134,7 +123,7 @@ test('a resident self-reporting a fever through their link and the alert appeari
   await screenshot(doctor, 'checks-link');
 
   // The resident, on their own phone, no account.
-  const resident = await newPage(browser, server, PHONE);
+  const resident = await newPage(env.browser, env.server, PHONE);
   await resident.goto(url);
   const who = (await resident.textContent('[data-testid=report-who]')).trim();
   assert.ok(who.startsWith(o.name[0]) && who.includes('*'), `masked name: ${who}`);
@@ -177,7 +166,7 @@ test('a resident self-reporting a fever through their link and the alert appeari
 });
 
 test('a doctor calling a resident\'s household from a fever alert\'s row, the trail naming the order', async () => {
-  const doctor = await newPage(browser, server, PHONE);
+  const doctor = await newPage(env.browser, env.server, PHONE);
   await login(doctor, 'doctor');
   await doctor.goto('/checks');
   // A resident with a mobile, not one the tests above placed.
@@ -213,7 +202,7 @@ test('a doctor calling a resident\'s household from a fever alert\'s row, the tr
   assert.equal((await doctor.textContent('main')).includes(tel.slice(4)), false, 'the list never held the number');
 
   // The auditor finds the call with the quarantine order as its purpose.
-  const auditor = await newPage(browser, server, DESKTOP);
+  const auditor = await newPage(env.browser, env.server, DESKTOP);
   await login(auditor, 'auditor');
   await auditor.goto('/audit?action=phone_call');
   const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
@@ -228,7 +217,7 @@ test('a doctor calling a resident\'s household from a fever alert\'s row, the tr
 });
 
 test('a paper self-report sheet printed from the order page holds what the resident needs', async () => {
-  const doctor = await newPage(browser, server, PHONE);
+  const doctor = await newPage(env.browser, env.server, PHONE);
   await login(doctor, 'doctor');
   await doctor.goto('/checks');
   const [o] = await quarantine(doctor, [4]);
@@ -262,7 +251,7 @@ test('a paper self-report sheet printed from the order page holds what the resid
   await doctor.emulateMedia({ media: 'screen' });
   // The sheet's code opens the resident's page.
   const url = (await doctor.textContent('[data-testid=sheet-url]')).trim();
-  const resident = await newPage(browser, server, PHONE);
+  const resident = await newPage(env.browser, env.server, PHONE);
   await resident.goto(url);
   await resident.locator('[data-testid=report-form]').waitFor();
   assert.deepEqual(doctor.problems, []);

@@ -2,26 +2,15 @@
 // lists today's residents and the month's alerts, and the server's own job runner gives the
 // volunteer today's deliveries without anyone pressing a button.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, PHONE } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, PHONE } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  // 1,400 residents: 50 orders over the month, about 25 still in quarantine.
-  server = await startServer({ residents: 1400, grids: 2, activity: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// 1,400 residents: 50 orders over the month, about 25 still in quarantine.
+const env = serverAndBrowser({ residents: 1400, grids: 2, activity: true });
 
 test('the doctor opens the seeded month and a volunteer finds deliveries the jobs made', async () => {
-  const doctor = await newPage(browser, server, PHONE);
+  const doctor = await newPage(env.browser, env.server, PHONE);
   await login(doctor, 'doctor');
   await doctor.goto('/checks');
   const today = doctor.locator('[data-testid=day-slots] tbody tr');
@@ -45,7 +34,7 @@ test('the doctor opens the seeded month and a volunteer finds deliveries the job
   await doctor.context().close();
 
   // The server's job runner creates today's deliveries on its first tick.
-  const volunteer = await newPage(browser, server, PHONE);
+  const volunteer = await newPage(env.browser, env.server, PHONE);
   await login(volunteer, 'volunteer');
   let cards = 0;
   for (let i = 0; i < 20 && cards === 0; i++) {

@@ -14,11 +14,11 @@
 // stays within a few minutes. GRIDWATCH_CRAWL_PAGES and GRIDWATCH_CRAWL_SECONDS change them;
 // GRIDWATCH_CRAWL_LOG=1 lists the pages opened.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { startServer, launchBrowser, login, screenshot, PHONE } from './helpers.mjs';
+import { serverAndBrowser, login, screenshot, PHONE } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -44,20 +44,10 @@ const SKIP = [
   /\/manifest\.webmanifest$/,
 ];
 
-let server;
-let browser;
 const started = Date.now();
 
-before(async () => {
-  // With the demo's month of activity, so lists, alerts, tasks and the trail have entries.
-  server = await startServer({ residents: 600, grids: 2, activity: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// With the demo's month of activity, so lists, alerts, tasks and the trail have entries.
+const env = serverAndBrowser({ residents: 600, grids: 2, activity: true });
 
 /** The shape of an address: numbers and tokens become `{}`, query values dropped. */
 function shapeOf(url) {
@@ -236,7 +226,7 @@ async function axeFindings(page) {
 
 /** Crawls one role's pages; returns { visited, failures: Map(url → [finding]) }. */
 async function crawl(role, lang, deadline) {
-  const context = await browser.newContext({ ...PHONE, baseURL: server.baseURL, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
+  const context = await env.browser.newContext({ ...PHONE, baseURL: env.server.baseURL, locale: lang === 'zh' ? 'zh-CN' : 'en-GB' });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(15_000);
   const page = await context.newPage();
@@ -255,7 +245,7 @@ async function crawl(role, lang, deadline) {
     await page.waitForFunction(() => document.documentElement.lang === 'en');
   }
   assert.equal(await page.getAttribute('html', 'lang'), lang === 'zh' ? 'zh-CN' : 'en');
-  const origin = new URL(server.baseURL).origin;
+  const origin = new URL(env.server.baseURL).origin;
   const queue = [page.url()];
   const queued = new Set(queue);
   const from = new Map();

@@ -6,22 +6,11 @@
 // last fetched its list is flagged for the supervisor. The phone's verifier reads what the
 // server signs and refuses any code altered by one character.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, citizenId, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, citizenId, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ residents: 120, grids: 2 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ residents: 120, grids: 2 });
 
 /** Household passes of the demo with their codes, read by staff through the API. */
 async function householdPasses(staff, count) {
@@ -53,11 +42,11 @@ async function passagesOf(staff, query) {
 }
 
 test('a guard at the gate: a pass, a refused visitor, an override, and work with no network', async () => {
-  const staff = await newPage(browser, server, DESKTOP);
+  const staff = await newPage(env.browser, env.server, DESKTOP);
   await login(staff, 'staff');
   const passes = await householdPasses(staff, 5);
 
-  const page = await newPage(browser, server, PHONE);
+  const page = await newPage(env.browser, env.server, PHONE);
   await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -229,7 +218,7 @@ test('a guard at the gate: a pass, a refused visitor, an override, and work with
 
 test('an account that keeps no gate is refused, and the page works online without its decoders', async () => {
   // No service worker here: it would serve the decoders from its cache.
-  const context = await browser.newContext({ ...PHONE, baseURL: server.baseURL, locale: 'zh-CN', serviceWorkers: 'block' });
+  const context = await env.browser.newContext({ ...PHONE, baseURL: env.server.baseURL, locale: 'zh-CN', serviceWorkers: 'block' });
   const page = await context.newPage();
   // The decoders fail to load: a typed code is still decided by the server.
   await page.route('**/assets/vendor/**', (route) => route.abort());
@@ -241,17 +230,17 @@ test('an account that keeps no gate is refused, and the page works online withou
   assert.equal(await result.getAttribute('data-result'), 'refused');
   assert.equal(await result.getAttribute('data-refusal'), 'pass_malformed');
 
-  const other = await newPage(browser, server, PHONE);
+  const other = await newPage(env.browser, env.server, PHONE);
   await login(other, 'doctor');
   const res = await other.goto(`/gates/${gateId}/scan`);
   assert.equal(res.status(), 403);
 });
 
 test("the phone's verifier reads the server's passes, refuses every altered character, and judges the gate's hours", async () => {
-  const staff = await newPage(browser, server, DESKTOP);
+  const staff = await newPage(env.browser, env.server, DESKTOP);
   await login(staff, 'staff');
   const [pass] = await householdPasses(staff, 1);
-  const page = await newPage(browser, server, PHONE);
+  const page = await newPage(env.browser, env.server, PHONE);
   await login(page, 'guard');
   await page.goto('/gates/scan');
   await page.waitForURL(/\/gates\/\d+\/scan$/);

@@ -3,27 +3,16 @@
 // step by tapping. Then every one of the nine roles opens its home on a laptop, inside the window,
 // with a screenshot of each kept when GRIDWATCH_SCREENSHOTS names a folder.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, overflow, tap, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, overflow, tap, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  // The demo's month: a confirmed case, orders, checks, alerts and passages.
-  server = await startServer({ residents: 600, grids: 2, activity: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The demo's month: a confirmed case, orders, checks, alerts and passages.
+const env = serverAndBrowser({ residents: 600, grids: 2, activity: true });
 
 for (const role of ['admin', 'official']) {
   test(`the ${role} opens the community's today on a phone and taps the first task`, async () => {
-    const page = await newPage(browser, server, PHONE);
+    const page = await newPage(env.browser, env.server, PHONE);
     await login(page, role);
     assert.equal(new URL(page.url()).pathname, '/');
     const inQuarantine = page.locator('[data-testid=fig-in-quarantine] .big-count');
@@ -31,7 +20,7 @@ for (const role of ['admin', 'official']) {
     assert.ok((await overflow(page)) <= 1, 'no sideways scrolling');
     await screenshot(page, `home-${role}-phone`);
     const target = await page.getAttribute('[data-testid=first-task]', 'href');
-    await tap(page, '[data-testid=first-task]', (u) => u.pathname === new URL(target, server.baseURL).pathname);
+    await tap(page, '[data-testid=first-task]', (u) => u.pathname === new URL(target, env.server.baseURL).pathname);
     assert.equal(page.url().includes('/login'), false);
     assert.deepEqual(page.problems, []);
     await page.context().close();
@@ -39,7 +28,7 @@ for (const role of ['admin', 'official']) {
 }
 
 test('the guard lands on the gate and turns to a visitor by tapping', async () => {
-  const guard = await newPage(browser, server, PHONE);
+  const guard = await newPage(env.browser, env.server, PHONE);
   await login(guard, 'guard');
   assert.match(new URL(guard.url()).pathname, /^\/gates\/\d+\/scan$/, 'the gate of the shift');
   assert.ok((await guard.locator('[data-testid=gate-name]').textContent()).trim().length > 0, 'the gate is named');
@@ -56,7 +45,7 @@ test('the guard lands on the gate and turns to a visitor by tapping', async () =
 });
 
 test('the auditor lands on the trail and verifies the chain by tapping', async () => {
-  const auditor = await newPage(browser, server, PHONE);
+  const auditor = await newPage(env.browser, env.server, PHONE);
   await login(auditor, 'auditor');
   assert.equal(new URL(auditor.url()).pathname, '/audit');
   assert.ok((await auditor.locator('[data-testid=audit-table] tbody tr').count()) > 0, 'the month left a trail');
@@ -72,7 +61,7 @@ test('the auditor lands on the trail and verifies the chain by tapping', async (
 });
 
 test('the CDC liaison lands on the communities and taps through to the risk map', async () => {
-  const cdc = await newPage(browser, server, PHONE);
+  const cdc = await newPage(env.browser, env.server, PHONE);
   await login(cdc, 'cdc');
   assert.equal(new URL(cdc.url()).pathname, '/');
   assert.ok((await cdc.locator('[data-testid=risk-map-link]').count()) > 0, 'each community links to its map');
@@ -86,7 +75,7 @@ test('the CDC liaison lands on the communities and taps through to the risk map'
 
 test('every role opens its home on a laptop inside the window', async () => {
   for (const role of ['admin', 'official', 'staff', 'gridworker', 'guard', 'doctor', 'volunteer', 'cdc', 'auditor']) {
-    const page = await newPage(browser, server, DESKTOP);
+    const page = await newPage(env.browser, env.server, DESKTOP);
     await login(page, role);
     assert.equal(page.url().includes('/login'), false, `${role} is signed in`);
     assert.ok((await page.locator('header nav a').count()) > 0, `${role} has a menu`);

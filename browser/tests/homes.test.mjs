@@ -3,26 +3,15 @@
 // households, the volunteer's tasks; from each home the day's first task is reached by tapping,
 // never by typing an address. The lead's today is also checked at laptop size.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, overflow, tap, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, overflow, tap, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  // A month of quarantine work: active orders, checks, open alerts, deliveries.
-  server = await startServer({ residents: 1400, grids: 2, activity: true });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// A month of quarantine work: active orders, checks, open alerts, deliveries.
+const env = serverAndBrowser({ residents: 1400, grids: 2, activity: true });
 
 test('the lead opens today on a phone and taps through to the first task', async () => {
-  const lead = await newPage(browser, server, PHONE);
+  const lead = await newPage(env.browser, env.server, PHONE);
   await login(lead, 'staff');
   assert.equal(new URL(lead.url()).pathname, '/');
   // Every figure is a number that links to its list.
@@ -45,7 +34,7 @@ test('the lead opens today on a phone and taps through to the first task', async
   await screenshot(lead, 'home-lead-phone');
   // The first task: the most pressing list, reached by a tap.
   const target = await lead.getAttribute('[data-testid=first-task]', 'href');
-  await tap(lead, '[data-testid=first-task]', (u) => u.pathname === new URL(target, server.baseURL).pathname);
+  await tap(lead, '[data-testid=first-task]', (u) => u.pathname === new URL(target, env.server.baseURL).pathname);
   assert.equal((await lead.title()).includes('错误'), false);
   // The number links to its list with the filter applied.
   await lead.goto('/');
@@ -55,7 +44,7 @@ test('the lead opens today on a phone and taps through to the first task', async
 });
 
 test('the lead reads today on a laptop', async () => {
-  const lead = await newPage(browser, server, DESKTOP);
+  const lead = await newPage(env.browser, env.server, DESKTOP);
   await login(lead, 'staff');
   await lead.locator('[data-testid=figures]').waitFor();
   const svg = await lead.locator('svg[data-testid=chart-checks]').boundingBox();
@@ -67,7 +56,7 @@ test('the lead reads today on a laptop', async () => {
 });
 
 test('the doctor lands on open alerts first and taps the first one', async () => {
-  const doctor = await newPage(browser, server, PHONE);
+  const doctor = await newPage(env.browser, env.server, PHONE);
   await login(doctor, 'doctor');
   assert.equal(new URL(doctor.url()).pathname, '/checks');
   const alerts = await doctor.locator('#alerts').boundingBox();
@@ -83,7 +72,7 @@ test('the doctor lands on open alerts first and taps the first one', async () =>
 
 test('the grid worker lands on their grid and taps into the open households', async () => {
   // The plain demo has a screening campaign under way: the grid worker's home shows work.
-  const gw = await newPage(browser, server, PHONE);
+  const gw = await newPage(env.browser, env.server, PHONE);
   await login(gw, 'gridworker');
   assert.equal(new URL(gw.url()).pathname, '/');
   const open = Number(await gw.locator('[data-testid=fig-open-households] .big-count').textContent());
@@ -99,7 +88,7 @@ test('the grid worker lands on their grid and taps into the open households', as
 });
 
 test('the volunteer lands on today\'s tasks and taps the first delivery', async () => {
-  const volunteer = await newPage(browser, server, PHONE);
+  const volunteer = await newPage(env.browser, env.server, PHONE);
   await login(volunteer, 'volunteer');
   assert.equal(new URL(volunteer.url()).pathname, '/tasks');
   // The server's job runner makes today's deliveries on its first tick.
@@ -117,7 +106,7 @@ test('the volunteer lands on today\'s tasks and taps the first delivery', async 
 });
 
 test('a refused page keeps the menu', async () => {
-  const volunteer = await newPage(browser, server, PHONE);
+  const volunteer = await newPage(env.browser, env.server, PHONE);
   await login(volunteer, 'volunteer');
   const res = await volunteer.goto('/accounts');
   assert.equal(res.status(), 403);

@@ -2,22 +2,11 @@
 // ending today in one grid, open that grid's printable roster, and register an order for a
 // household from the list — the refused form keeping what was typed, its error beside the field.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, PHONE } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, PHONE } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ residents: 200, grids: 2 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ residents: 200, grids: 2 });
 
 /** A date in the community's time zone (Asia/Shanghai), `days` from today, as YYYY-MM-DD. */
 function shanghaiDate(days) {
@@ -35,7 +24,7 @@ async function assertNoSidewaysScroll(page) {
 }
 
 test('staff filter to ends today in a grid, print its roster and register an order from the list', async () => {
-  const page = await newPage(browser, server, PHONE);
+  const page = await newPage(env.browser, env.server, PHONE);
   await login(page, 'staff');
   await page.goto('/quarantine');
   await assertNoSidewaysScroll(page);

@@ -4,22 +4,11 @@
 // from Wuhan into the travel register; a bad answer is refused with its reason and writes
 // nothing; after the campaign is closed, a form still open on the phone is refused too.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, PHONE, DESKTOP } from './helpers.mjs';
+import { serverAndBrowser, newPage, login, screenshot, PHONE, DESKTOP } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ residents: 300, grids: 2 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ residents: 300, grids: 2 });
 
 async function submit(page, selector, url) {
   await Promise.all([page.waitForURL(url), page.click(selector)]);
@@ -27,7 +16,7 @@ async function submit(page, selector, url) {
 
 test('a grid worker works through a screening list on a phone', async () => {
   // Staff, on a desktop, start the campaign.
-  const staff = await newPage(browser, server, DESKTOP);
+  const staff = await newPage(env.browser, env.server, DESKTOP);
   await login(staff, 'staff');
   await staff.goto('/screening');
   await staff.fill('#s-name', '武汉返乡排查');
@@ -45,7 +34,7 @@ test('a grid worker works through a screening list on a phone', async () => {
   assert.match(await staff.textContent('[data-testid=campaign-state]'), /进行中/);
 
   // The grid worker, on a phone, opens their list: open households, in building order.
-  const phone = await newPage(browser, server, PHONE);
+  const phone = await newPage(env.browser, env.server, PHONE);
   await login(phone, 'gridworker');
   await phone.goto(`${campaignPath}/households`);
   const rows = phone.locator('[data-testid=household-row]');

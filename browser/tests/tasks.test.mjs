@@ -4,12 +4,9 @@
 // walks the rubbish round door by door and marks it done. The server runs in a time zone where
 // it is now evening, so the 17:00 rule lets the round open whatever the hour of the test run.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, login, screenshot, DEMO_PASSWORD, PHONE, DESKTOP } from './helpers.mjs';
-
-let server;
-let browser;
+import { serverAndBrowser, newPage, login, screenshot, DEMO_PASSWORD, PHONE, DESKTOP } from './helpers.mjs';
 
 /** An Etc/GMT zone in which the local hour is now 18. */
 function eveningZone() {
@@ -18,18 +15,10 @@ function eveningZone() {
   return offset >= 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
 }
 
-before(async () => {
-  server = await startServer({ residents: 60, grids: 2, env: { GRIDWATCH_TIME_ZONE: eveningZone() } });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ residents: 60, grids: 2, env: { GRIDWATCH_TIME_ZONE: eveningZone() } });
 
 async function api(token, method, path, body) {
-  const res = await fetch(`${server.baseURL}/api/v1${path}`, {
+  const res = await fetch(`${env.server.baseURL}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -39,7 +28,7 @@ async function api(token, method, path, body) {
 }
 
 test('a volunteer on a phone delivers supplies and walks the rubbish round', async () => {
-  const tokenRes = await fetch(`${server.baseURL}/api/v1/tokens`, {
+  const tokenRes = await fetch(`${env.server.baseURL}/api/v1/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'staff', password: DEMO_PASSWORD, label: 'browser test' }),
@@ -66,7 +55,7 @@ test('a volunteer on a phone delivers supplies and walks the rubbish round', asy
 
   // Staff at a desk: the day's deliveries and the evening round.
   {
-    const page = await newPage(browser, server, DESKTOP);
+    const page = await newPage(env.browser, env.server, DESKTOP);
     await login(page, 'staff');
     await page.goto('/tasks');
     assert.equal(new URL(page.url()).pathname, '/tasks/board', 'staff land on the board');
@@ -83,7 +72,7 @@ test('a volunteer on a phone delivers supplies and walks the rubbish round', asy
   }
 
   // The volunteer on a phone.
-  const page = await newPage(browser, server, PHONE);
+  const page = await newPage(env.browser, env.server, PHONE);
   await login(page, 'volunteer');
   await page.goto('/tasks');
   const cards = page.locator('[data-testid=task-card]');

@@ -204,7 +204,7 @@ pub async fn lead_today(s: &Setup, runs: usize, report: &mut Report) -> Result<(
         .sum();
     report.check(
         "the lead's today counts the seeded month",
-        d.quarantine.is_some_and(|q| q.0 > 0) && checks > 0,
+        d.quarantine.is_some_and(|q| q.in_quarantine > 0) && checks > 0,
         format!(
             "in quarantine {:?}, {checks} checks over {} days",
             d.quarantine,

@@ -19,7 +19,7 @@ use app::screening::{AttemptInput, CampaignInput, HouseholdQuery};
 use app::{Actor, App, AppError};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::page::PageRequest;
-use domain::screening::{HouseholdState, RawAnswer};
+use domain::screening::HouseholdState;
 use store::registry::{self as reg, NewHousehold};
 use store::structure::{self, Node};
 
@@ -314,24 +314,19 @@ impl County<'_> {
                 continue;
             };
             let (method, outcome) = outcomes[i % outcomes.len()];
-            let mut input = AttemptInput {
-                method: method.to_owned(),
-                outcome: outcome.to_owned(),
-                idempotency_key: format!("bench-{}-{i}", self.stamp),
-                ..Default::default()
+            let key = format!("bench-{}-{i}", self.stamp);
+            let input = if outcome == "met" {
+                app.screening_household(w, c, h.household_id)
+                    .await?
+                    .met_all_stayed(key)
+            } else {
+                AttemptInput {
+                    method: method.to_owned(),
+                    outcome: outcome.to_owned(),
+                    idempotency_key: key,
+                    ..Default::default()
+                }
             };
-            if outcome == "met" {
-                let v = app.screening_household(w, c, h.household_id).await?;
-                input.answers = v
-                    .members
-                    .iter()
-                    .map(|m| RawAnswer {
-                        resident_id: m.id,
-                        travel_status: "stayed_in_city".to_owned(),
-                        ..Default::default()
-                    })
-                    .collect();
-            }
             let (_, took) =
                 timed(app.record_screening_attempt(w, c, h.household_id, &input)).await?;
             samples.push(took);

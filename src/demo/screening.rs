@@ -8,7 +8,7 @@ use app::screening::{AssignTarget, AttemptInput, CampaignInput, HouseholdQuery};
 use app::{Actor, App};
 use domain::page::PageRequest;
 use domain::registry::TravelStatus;
-use domain::screening::{HouseholdState, RawAnswer};
+use domain::screening::HouseholdState;
 
 use crate::cli_user::actor_for;
 use crate::error::CliError;
@@ -111,11 +111,8 @@ async fn work_through(
         if h.state != HouseholdState::Open {
             continue;
         }
-        let mut input = AttemptInput {
-            idempotency_key: format!("demo-{campaign}-{}", h.household_id),
-            ..Default::default()
-        };
-        if i % ANSWERED_EVERY == 0 {
+        let key = format!("demo-{campaign}-{}", h.household_id);
+        let input = if i % ANSWERED_EVERY == 0 {
             let view = app
                 .screening_household(member, campaign, h.household_id)
                 .await?;
@@ -128,25 +125,19 @@ async fn work_through(
             {
                 continue;
             }
-            input.method = "visit".to_owned();
-            input.outcome = "met".to_owned();
-            input.answers = view
-                .members
-                .iter()
-                .map(|m| RawAnswer {
-                    resident_id: m.id,
-                    travel_status: "stayed_in_city".to_owned(),
-                    ..Default::default()
-                })
-                .collect();
             answered += 1;
+            view.met_all_stayed(key)
         } else if i % CALLED_EVERY == 1 {
-            input.method = "call".to_owned();
-            input.outcome = "no_answer".to_owned();
             called += 1;
+            AttemptInput {
+                method: "call".to_owned(),
+                outcome: "no_answer".to_owned(),
+                idempotency_key: key,
+                ..Default::default()
+            }
         } else {
             continue;
-        }
+        };
         app.record_screening_attempt(member, campaign, h.household_id, &input)
             .await?;
     }

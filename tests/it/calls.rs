@@ -15,6 +15,9 @@ use domain::access::{Level, Role};
 use domain::calls::{CallTask, Callee, Purpose};
 use domain::page::PageRequest;
 
+use axum::http::StatusCode;
+
+use crate::http::{Client, Res};
 use crate::support::{
     Fixture, TestDb, account, assert_forbidden, assert_not_found, audit_action, audit_trail,
     citizen_id, raw_resident,
@@ -99,6 +102,35 @@ fn assert_refused<T: std::fmt::Debug>(result: AppResult<T>) {
         matches!(result, Err(AppError::NotFound | AppError::Forbidden)),
         "{result:?}"
     );
+}
+
+/// Presses a page's call button for 张三 of `household`: the call form posted with the page's
+/// token, answered by sending the phone to his mobile. Returns the form's fields without the
+/// token, to try a forged call with.
+async fn press_call(
+    client: &mut Client,
+    page: &Res,
+    purpose: &str,
+    id: i64,
+    household: i64,
+    resident: i64,
+) -> [(&'static str, String); 4] {
+    let csrf = page.form_csrf("/calls").expect("the call form's token");
+    let fields = [
+        ("purpose", purpose.to_owned()),
+        ("id", id.to_string()),
+        ("household", household.to_string()),
+        ("resident", resident.to_string()),
+    ];
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+    let called = client.post_form("/calls", &form).await;
+    called.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(
+        called.location(),
+        Some(format!("tel:{ZHANG_MOBILE}").as_str())
+    );
+    fields
 }
 
 async fn calls_audited(app: &App, f: &Fixture) -> Vec<store::audit::AuditRecord> {

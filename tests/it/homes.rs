@@ -3,6 +3,7 @@
 //! pages and limited to what the role may open.
 
 use app::checks::CheckInput;
+use app::home::QuarantineNow;
 use app::{Actor, App};
 use axum::http::{StatusCode, header};
 use jiff::Timestamp;
@@ -46,7 +47,7 @@ async fn assert_counts_match(app: &App, staff: &Actor, community_id: i64) -> app
         .await
         .expect("today");
     let direct = |sql| count(app, sql, community_id, None);
-    let (active, _) = d.quarantine.expect("staff reads quarantine");
+    let active = d.quarantine.expect("staff reads quarantine").in_quarantine;
     assert_eq!(
         active,
         direct(
@@ -54,7 +55,8 @@ async fn assert_counts_match(app: &App, staff: &Actor, community_id: i64) -> app
         )
         .await
     );
-    let (fever, missed) = d.open_alerts.expect("staff reads alerts");
+    let alerts = d.open_alerts.expect("staff reads alerts");
+    let (fever, missed) = (alerts.fever, alerts.missed_check);
     assert_eq!(
         fever,
         direct(
@@ -186,15 +188,21 @@ async fn the_today_counts_follow_orders_checks_and_alerts() {
     assert_eq!(now.fever_raised, 2);
     assert_eq!(now.orders_out, 1);
     assert_eq!(
-        d.open_alerts.map(|o| o.0),
+        d.open_alerts.map(|o| o.fever),
         Some(1),
         "b's alert was resolved"
     );
     assert!(
-        d.open_alerts.map(|o| o.1) > Some(0),
+        d.open_alerts.map(|o| o.missed_check) > Some(0),
         "yesterday's slots were missed"
     );
-    assert_eq!(d.quarantine, Some((2, 0)));
+    assert_eq!(
+        d.quarantine,
+        Some(QuarantineNow {
+            in_quarantine: 2,
+            ending_today: 0
+        })
+    );
 
     // Counting everything again from the rows gives the same figures.
     let mut tx = app.db.write().await.expect("write");
@@ -214,7 +222,7 @@ async fn the_today_counts_follow_orders_checks_and_alerts() {
         .community_today(&f.admin, f.other_community_id)
         .await
         .expect("other");
-    assert_eq!(other.quarantine, Some((0, 0)));
+    assert_eq!(other.quarantine, Some(QuarantineNow::default()));
     assert!(other.days.iter().all(|x| x.orders_in == 0));
 }
 

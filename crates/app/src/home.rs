@@ -40,20 +40,38 @@ pub struct RecentImport {
     pub total_rows: i64,
 }
 
+/// Residents in quarantine now, and those whose order ends today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QuarantineNow {
+    pub in_quarantine: i64,
+    pub ending_today: i64,
+}
+
+/// Unresolved alerts of the community, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OpenAlerts {
+    pub fever: i64,
+    pub missed_check: i64,
+}
+
+/// Today's rubbish rounds and the doors they have not collected from yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoundsToday {
+    pub rounds: i64,
+    pub doors_left: i64,
+}
+
 /// What a community's home shows; `None` where the role may not read the list behind a figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Today {
     pub community: Community,
     pub today: String,
-    /// Residents in quarantine now, and those whose order ends today.
-    pub quarantine: Option<(i64, i64)>,
+    pub quarantine: Option<QuarantineNow>,
     pub checks: Option<ChecksNow>,
-    /// Unresolved (fever, missed-check) alerts.
-    pub open_alerts: Option<(i64, i64)>,
+    pub open_alerts: Option<OpenAlerts>,
     pub screening: Option<ScreeningNow>,
     pub deliveries_due: Option<i64>,
-    /// Today's rubbish rounds and the doors they have left.
-    pub rounds: Option<(i64, i64)>,
+    pub rounds: Option<RoundsToday>,
     pub imports: Option<Vec<RecentImport>>,
     /// The last [`CHART_DAYS`] days, oldest first (empty when the role reads no quarantine).
     pub days: Vec<Day>,
@@ -76,7 +94,12 @@ impl App {
         let today_text = today.to_string();
         let mut conn = self.db.conn().await?;
         let quarantine = if domain::quarantine::can_read(r) {
-            Some(hc::in_quarantine(&mut conn, community_id, &today_text).await?)
+            let (in_quarantine, ending_today) =
+                hc::in_quarantine(&mut conn, community_id, &today_text).await?;
+            Some(QuarantineNow {
+                in_quarantine,
+                ending_today,
+            })
         } else {
             None
         };
@@ -100,7 +123,7 @@ impl App {
                 .unwrap_or(0);
             // Every active order is due in the slot of the moment; one started after the slot
             // opened is counted too, which errs towards a call too many.
-            let active = quarantine.map_or(0, |q| q.0);
+            let active = quarantine.map_or(0, |q| q.in_quarantine);
             checks = Some(ChecksNow {
                 slot_date: slot.date.to_string(),
                 part: slot.part,
@@ -108,7 +131,11 @@ impl App {
                 missing: missing_checks(active, recorded),
                 open: now >= windows.opens_at(slot),
             });
-            open_alerts = Some(hc::open_alerts(&mut conn, community_id).await?);
+            let (fever, missed_check) = hc::open_alerts(&mut conn, community_id).await?;
+            open_alerts = Some(OpenAlerts {
+                fever,
+                missed_check,
+            });
         }
         let screening = if domain::screening::can_read(r) {
             match hc::open_campaign(&mut conn, community_id).await? {
@@ -125,7 +152,11 @@ impl App {
         let (deliveries_due, rounds) = if domain::tasks::can_oversee(r) {
             (
                 Some(hc::deliveries_due(&mut conn, community_id, &today_text).await?),
-                Some(hc::rounds_on(&mut conn, community_id, &today_text).await?),
+                Some(
+                    hc::rounds_on(&mut conn, community_id, &today_text)
+                        .await
+                        .map(|(rounds, doors_left)| RoundsToday { rounds, doors_left })?,
+                ),
             )
         } else {
             (None, None)

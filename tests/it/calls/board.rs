@@ -8,7 +8,7 @@ use app::Actor;
 use domain::access::{Jurisdiction, Level, Role};
 use domain::calls::{CallTask, Callee, Purpose};
 
-use super::{ZHANG_MOBILE, assert_refused, calls_audited, home, home_order};
+use super::{ZHANG_MOBILE, assert_refused, calls_audited, home, home_order, press_call};
 use crate::http::Client;
 use crate::support::{TestDb, account, assert_forbidden};
 
@@ -128,21 +128,7 @@ async fn the_board_shows_call_buttons_masked_and_the_call_reveals_the_number() {
     assert!(text.contains("138****5678"));
     assert!(!text.contains(ZHANG_MOBILE), "the board stays masked");
 
-    let csrf = board.form_csrf("/calls").expect("the call form's token");
-    let (ids, hs, zs) = (id.to_string(), h.to_string(), zhang.to_string());
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("purpose", "delivery"),
-        ("id", ids.as_str()),
-        ("household", hs.as_str()),
-        ("resident", zs.as_str()),
-    ];
-    let called = staff.post_form("/calls", &form).await;
-    called.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(
-        called.location(),
-        Some(format!("tel:{ZHANG_MOBILE}").as_str())
-    );
+    press_call(&mut staff, &board, "delivery", id, h, zhang).await;
 
     // An official oversees the board but does not call from it.
     let mut official = Client::new(router.clone());

@@ -8,7 +8,7 @@ use app::quarantine::OrderInput;
 use app::tasks::MyList;
 use domain::page::PageRequest;
 
-use super::{ZHANG_MOBILE, home, open_campaign};
+use super::{ZHANG_MOBILE, home, open_campaign, press_call};
 use crate::http::Client;
 use crate::support::TestDb;
 
@@ -40,23 +40,10 @@ async fn a_screening_card_calls_through_the_server_and_never_lists_the_number() 
     assert!(!text.contains("没有登记电话"), "张三 has a mobile");
     assert!(!text.contains(ZHANG_MOBILE));
 
-    let csrf = page.form_csrf("/calls").expect("the call form's token");
-    let (cs, hs, zs) = (c.to_string(), h.to_string(), zhang.to_string());
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("purpose", "screening_campaign"),
-        ("id", cs.as_str()),
-        ("household", hs.as_str()),
-        ("resident", zs.as_str()),
-    ];
-    let called = worker.post_form("/calls", &form).await;
-    called.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(
-        called.location(),
-        Some(format!("tel:{ZHANG_MOBILE}").as_str())
-    );
+    let fields = press_call(&mut worker, &page, "screening_campaign", c, h, zhang).await;
     // Without the session's token nothing is revealed.
-    let forged = worker.post_form("/calls", &form[1..]).await;
+    let forged: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let forged = worker.post_form("/calls", &forged).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.location().is_none());
 

@@ -34,6 +34,28 @@ pub struct HouseholdView {
     pub can_record: bool,
 }
 
+impl HouseholdView {
+    /// A visit that met the household, every member answering that they stayed in the city:
+    /// what the demonstration and the benchmark record for a household whose register agrees.
+    pub fn met_all_stayed(&self, idempotency_key: String) -> super::AttemptInput {
+        super::AttemptInput {
+            method: "visit".to_owned(),
+            outcome: "met".to_owned(),
+            idempotency_key,
+            answers: self
+                .members
+                .iter()
+                .map(|m| domain::screening::RawAnswer {
+                    resident_id: m.id,
+                    travel_status: "stayed_in_city".to_owned(),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
 impl App {
     /// Households of a campaign: those of the actor's own teams for the people who call and
     /// knock, any in the jurisdiction for those who lead (`mine` narrows a lead's list to their

@@ -79,8 +79,8 @@ impl From<Today> for TodayDto {
         TodayDto {
             community: d.community,
             today: d.today,
-            in_quarantine: d.quarantine.map(|q| q.0),
-            ending_today: d.quarantine.map(|q| q.1),
+            in_quarantine: d.quarantine.map(|q| q.in_quarantine),
+            ending_today: d.quarantine.map(|q| q.ending_today),
             checks: d.checks.map(|c| ChecksNowDto {
                 slot_date: c.slot_date,
                 part: c.part,
@@ -88,16 +88,16 @@ impl From<Today> for TodayDto {
                 missing: c.missing,
                 open: c.open,
             }),
-            open_fever_alerts: d.open_alerts.map(|a| a.0),
-            open_missed_check_alerts: d.open_alerts.map(|a| a.1),
+            open_fever_alerts: d.open_alerts.map(|a| a.fever),
+            open_missed_check_alerts: d.open_alerts.map(|a| a.missed_check),
             screening: d.screening.map(|s| ScreeningNowDto {
                 campaign_id: s.campaign_id,
                 campaign_name: s.campaign_name,
                 grids: s.grids,
             }),
             deliveries_due: d.deliveries_due,
-            rubbish_rounds: d.rounds.map(|r| r.0),
-            rubbish_doors_left: d.rounds.map(|r| r.1),
+            rubbish_rounds: d.rounds.map(|r| r.rounds),
+            rubbish_doors_left: d.rounds.map(|r| r.doors_left),
             recent_imports: d.imports.map(|all| {
                 all.into_iter()
                     .map(|i| RecentImportDto {

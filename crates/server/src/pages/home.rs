@@ -55,17 +55,17 @@ pub(crate) struct TodayView {
 fn figures(d: &Today, awaiting: &str) -> Vec<Figure> {
     let mut f = Vec::new();
     let n = |v: i64| v.to_string();
-    if let Some((active, ending)) = d.quarantine {
+    if let Some(q) = d.quarantine {
         f.push(Figure {
             label: "today.in_quarantine",
-            value: n(active),
+            value: n(q.in_quarantine),
             href: "/quarantine?state=active".to_owned(),
             testid: "fig-in-quarantine",
             urgent: false,
         });
         f.push(Figure {
             label: "today.ends_today",
-            value: n(ending),
+            value: n(q.ending_today),
             href: "/quarantine?state=active&ends=today".to_owned(),
             testid: "fig-ends-today",
             urgent: false,
@@ -80,20 +80,20 @@ fn figures(d: &Today, awaiting: &str) -> Vec<Figure> {
             urgent: c.open && c.missing > 0,
         });
     }
-    if let Some((fever, missed)) = d.open_alerts {
+    if let Some(a) = d.open_alerts {
         f.push(Figure {
             label: "today.open_fever",
-            value: n(fever),
+            value: n(a.fever),
             href: "/checks?kind=fever#alerts".to_owned(),
             testid: "fig-open-fever",
-            urgent: fever > 0,
+            urgent: a.fever > 0,
         });
         f.push(Figure {
             label: "today.open_missed",
-            value: n(missed),
+            value: n(a.missed_check),
             href: "/checks?kind=missed_check#alerts".to_owned(),
             testid: "fig-open-missed",
-            urgent: missed > 0,
+            urgent: a.missed_check > 0,
         });
     }
     if let Some(due) = d.deliveries_due {
@@ -105,10 +105,10 @@ fn figures(d: &Today, awaiting: &str) -> Vec<Figure> {
             urgent: false,
         });
     }
-    if let Some((_, doors)) = d.rounds {
+    if let Some(r) = d.rounds {
         f.push(Figure {
             label: "today.rounds",
-            value: n(doors),
+            value: n(r.doors_left),
             href: format!("/tasks/rubbish?date={}", d.today),
             testid: "fig-rounds",
             urgent: false,
@@ -129,7 +129,8 @@ fn figures(d: &Today, awaiting: &str) -> Vec<Figure> {
 /// The most pressing work first: fever, then checks due now, then missed checks, then
 /// deliveries; the quarantine list when nothing waits.
 fn first_task(t: Tr, d: &Today) -> FirstTask {
-    let (fever, missed) = d.open_alerts.unwrap_or((0, 0));
+    let alerts = d.open_alerts.unwrap_or_default();
+    let (fever, missed) = (alerts.fever, alerts.missed_check);
     // Before the slot's window opens nobody is late yet.
     let missing = d
         .checks

@@ -199,22 +199,7 @@ async fn order_checks_page(ctx: &Ctx, id: i64, after: Option<i64>, extra: Extra)
         Some(alert_id) => Some(told_of(ctx, id, alert_id).await?),
         None => None,
     };
-    let open_alerts = ctx
-        .app
-        .alerts(
-            &ctx.actor,
-            &AlertQuery {
-                order_id: Some(id),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(20)),
-        )
-        .await
-        .on_page(ctx)?
-        .items
-        .into_iter()
-        .map(|a| alert_row(&ctx.app, t, a))
-        .collect();
+    let open_alerts = open_alerts_of(ctx, id).await?;
     let mut res = render(&OrderChecksPage {
         told,
         open_alerts,
@@ -387,18 +372,7 @@ async fn section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         .order_checks(&ctx.actor, id, PageRequest::new(None, Some(6)))
         .await
         .on_page(&ctx)?;
-    let alerts = ctx
-        .app
-        .alerts(
-            &ctx.actor,
-            &AlertQuery {
-                order_id: Some(id),
-                ..Default::default()
-            },
-            PageRequest::new(None, Some(20)),
-        )
-        .await
-        .on_page(&ctx)?;
+    let open_alerts = open_alerts_of(&ctx, id).await?;
     let has_link = ctx
         .app
         .self_report_link(&ctx.actor, id)
@@ -414,11 +388,28 @@ async fn section(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
             .into_iter()
             .map(|c| check_row(&ctx.app, t, c))
             .collect(),
-        open_alerts: alerts
-            .items
-            .into_iter()
-            .map(|a| alert_row(&ctx.app, t, a))
-            .collect(),
+        open_alerts,
         has_link,
     }))
+}
+
+/// The order's open alerts, as both the order's page and its refreshed section list them.
+async fn open_alerts_of(ctx: &Ctx, id: i64) -> Result<Vec<AlertRow>, crate::web::PageError> {
+    let alerts = ctx
+        .app
+        .alerts(
+            &ctx.actor,
+            &AlertQuery {
+                order_id: Some(id),
+                ..Default::default()
+            },
+            PageRequest::new(None, Some(20)),
+        )
+        .await
+        .on_page(ctx)?;
+    Ok(alerts
+        .items
+        .into_iter()
+        .map(|a| alert_row(&ctx.app, ctx.t, a))
+        .collect())
 }
