@@ -130,6 +130,8 @@ impl App {
         e.community_id = Some(gate.community_id);
         e.after = Some(serde_json::json!({ "passages": written, "days": days }));
         tx.commit_audited(e).await?;
+        let mut conn = self.db.conn().await?;
+        seeding::settle_passages(&mut conn).await?;
         Ok(written)
     }
 }
