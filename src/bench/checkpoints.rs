@@ -260,24 +260,29 @@ async fn scans(
         seconds,
         None,
     );
-    report.add(
-        Figure::new(
-            "P4 checkpoint scan over HTTP",
-            "rate",
-            scanned.rate(),
-            "scans/s",
-        )
-        .extra("p50 ms", scanned.latency.ms(50.0))
-        .extra("p99 ms", scanned.latency.ms(99.0))
-        .extra("ratio to /healthz", ratio)
-        .goal(Goal::AtLeast(5_000.0))
-        .note(format!(
-            "{CONNECTIONS} connections for {seconds} s over {} passes: signature, revocation, \
-                 quota and the passage written; {} errors",
-            codes.len(),
-            scanned.errors
-        )),
-    );
+    let mut scan_figure = Figure::new(
+        "P4 checkpoint scan over HTTP",
+        "rate",
+        scanned.rate(),
+        "scans/s",
+    )
+    .extra("p50 ms", scanned.latency.ms(50.0))
+    .extra("p99 ms", scanned.latency.ms(99.0))
+    .extra("ratio to /healthz", ratio)
+    .goal(Goal::AtLeast(5_000.0))
+    .note(format!(
+        "{CONNECTIONS} connections for {seconds} s over {} passes: signature, revocation, \
+         quota and the passage written; {} errors; CPU of this process (server and load \
+         generator; not PostgreSQL's)",
+        codes.len(),
+        scanned.errors
+    ));
+    if let Some((scan, health)) = scanned.cpu_ms_per_answer().zip(base.cpu_ms_per_answer()) {
+        scan_figure = scan_figure
+            .extra("CPU ms/scan", scan)
+            .extra("CPU ms per /healthz", health);
+    }
+    report.add(scan_figure);
     report.add(
         Figure::new("P4 scan: ratio to /healthz", "ratio", ratio, "")
             .goal(Goal::AtLeast(SCAN_RATIO_GOAL)),

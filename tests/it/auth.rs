@@ -316,6 +316,38 @@ async fn a_password_reset_or_disabling_ends_every_session_and_token() {
 }
 
 #[tokio::test]
+async fn a_token_in_use_is_refused_at_once_when_revoked_and_follows_its_account() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    // In use: the server keeps its actor for a few seconds.
+    let token = app.issue_api_token(&f.doctor, "gate").await.expect("token");
+    assert!(app.bearer(&token).await.expect("lookup").is_some());
+    let id = app.api_tokens(&f.doctor).await.expect("list")[0].id;
+    app.revoke_api_token(&f.doctor, id).await.expect("revoke");
+    assert_eq!(app.bearer(&token).await.expect("lookup"), None);
+
+    let token = app.issue_api_token(&f.doctor, "gate").await.expect("token");
+    assert!(app.bearer(&token).await.expect("lookup").is_some());
+    app.revoke_api_tokens(&f.doctor).await.expect("revoke all");
+    assert_eq!(app.bearer(&token).await.expect("lookup"), None);
+
+    // A change of the account is seen by the next request.
+    let token = app.issue_api_token(&f.doctor, "gate").await.expect("token");
+    assert!(app.bearer(&token).await.expect("lookup").is_some());
+    let account = app
+        .account(&f.admin, f.doctor.account_id)
+        .await
+        .expect("read");
+    let mut renamed = same(&account, "", true);
+    renamed.display_name = "Dr. Renamed".to_owned();
+    app.update_account(&f.admin, account.id, &renamed)
+        .await
+        .expect("renamed");
+    let actor = app.bearer(&token).await.expect("lookup").expect("live");
+    assert_eq!(actor.display_name, "Dr. Renamed");
+}
+
+#[tokio::test]
 async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;

@@ -3,6 +3,7 @@
 
 mod gate;
 mod gate_page;
+mod groups;
 mod pages;
 mod passes;
 mod visitors;

@@ -229,6 +229,8 @@ impl App {
         e.before = Some(before_json);
         e.after = Some(after);
         tx.commit_audited(e).await?;
+        // Its role, reach or state may have changed: bearer tokens are looked up again.
+        self.bearer_cache.forget();
         Ok(())
     }
 }

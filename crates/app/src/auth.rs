@@ -1,5 +1,9 @@
 //! Signing in and out, sessions, API tokens, and the limit on failed logins.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use domain::access::{Jurisdiction, signin};
 use store::accounts::throttle::{self, Scope, Throttle};
 use store::accounts::tokens::{self, ApiToken};
@@ -8,6 +12,43 @@ use store::accounts::{self, Account};
 use crate::crypto::{new_token, token_hash, verify_password};
 use crate::jobs::{Job, daily_periods};
 use crate::{Actor, App, AppError, AppResult};
+
+/// How long a server keeps the actor behind a bearer token it looked up: a gate's device sends
+/// its scans with one token, and the look-up was a statement and a connection of each scan.
+/// A token revoked, or an account changed, through this server is forgotten at once; through
+/// another server or the command line it stops working within this time.
+const BEARER_KEPT: Duration = Duration::from_secs(10);
+/// Tokens kept at most; past it the cache starts again empty, so memory stays bounded.
+const BEARERS_KEPT_MAX: usize = 10_000;
+
+/// The actors of bearer tokens recently looked up, by the token's hash.
+#[derive(Debug, Default)]
+pub struct BearerCache(Mutex<HashMap<String, (Instant, Actor)>>);
+
+impl BearerCache {
+    fn fresh(&self, hash: &str) -> Option<Actor> {
+        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.get(hash)
+            .filter(|(at, _)| at.elapsed() < BEARER_KEPT)
+            .map(|(_, actor)| actor.clone())
+    }
+
+    fn keep(&self, hash: String, actor: Actor) {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= BEARERS_KEPT_MAX {
+            kept.clear();
+        }
+        kept.insert(hash, (Instant::now(), actor));
+    }
+
+    /// Forgets every token: after a revocation or a change of an account.
+    pub(crate) fn forget(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
 
 /// A new session: the token for the cookie and the CSRF token for forms.
 #[derive(Debug, Clone)]
@@ -165,16 +206,23 @@ impl App {
         }
     }
 
-    /// The actor behind a live bearer token. Its last use is noted at most once a minute.
+    /// The actor behind a live bearer token, looked up again after [`BEARER_KEPT`]. Its last
+    /// use is noted at most once a minute.
     pub async fn bearer(&self, token: &str) -> AppResult<Option<Actor>> {
+        let hash = token_hash(token);
+        if let Some(actor) = self.bearer_cache.fresh(&hash) {
+            return Ok(Some(actor));
+        }
         let mut conn = self.db.conn().await?;
-        match tokens::account_by_api_token(&mut conn, &token_hash(token)).await? {
+        match tokens::account_by_api_token(&mut conn, &hash).await? {
             Some((a, id, last_used)) => {
                 let now = store::now_ms();
                 if last_used.is_none_or(|l| now - l >= tokens::LAST_USE_PRECISION_MS) {
                     tokens::touch_api_token(&mut conn, id, now).await?;
                 }
-                Ok(Some(actor_of(&a)))
+                let actor = actor_of(&a);
+                self.bearer_cache.keep(hash, actor.clone());
+                Ok(Some(actor))
             }
             None => Ok(None),
         }
@@ -215,6 +263,7 @@ impl App {
         tx.audit(actor.audit("api_token_revoke", "api_token", id))
             .await?;
         tx.commit().await?;
+        self.bearer_cache.forget();
         Ok(())
     }
 
@@ -225,6 +274,7 @@ impl App {
         let mut e = actor.audit("api_token_revoke_all", "account", actor.account_id);
         e.after = Some(serde_json::json!({ "revoked": n }));
         tx.commit_audited(e).await?;
+        self.bearer_cache.forget();
         Ok(n)
     }
 
@@ -234,6 +284,7 @@ impl App {
         }
         let mut conn = self.db.conn().await?;
         accounts::set_language(&mut conn, actor.account_id, language).await?;
+        self.bearer_cache.forget();
         Ok(())
     }
 }

@@ -1,10 +1,13 @@
 //! Gates of a community (C4): staff describe, open and close them and put guards on shifts;
-//! guards let people through at the gates of their shift ([`scan`], [`visitors`]), and the
-//! passage log is read back ([`log`]).
+//! guards let people through at the gates of their shift ([`scan`], written in groups by
+//! [`group`], and [`visitors`]), and the passage log is read back ([`log`]).
 
+mod group;
 pub mod log;
 pub mod scan;
 pub mod visitors;
+
+pub(crate) use group::ScanWriter;
 
 use domain::checkpoint::{self as cp, GateDirection};
 use domain::registry::Label;
@@ -382,13 +385,14 @@ impl App {
         at: i64,
     ) -> AppResult<Gate> {
         actor.require(cp::can_keep_gate(actor.role))?;
-        let gate = gs::gate(conn, &actor.jurisdiction, gate_id).await?;
-        if actor.role == domain::access::Role::Guard
-            && !gs::on_shift(conn, actor.account_id, gate_id, at).await?
-        {
+        // The gate and the shift in one statement: a scan reads them every time, so that a
+        // shift ended or a gate moved out of the guard's reach counts from the next scan.
+        let found =
+            gs::gate_on_shift(conn, &actor.jurisdiction, gate_id, actor.account_id, at).await?;
+        if actor.role == domain::access::Role::Guard && !found.on_shift {
             return Err(AppError::Conflict(ErrorCode::NotOnShift));
         }
-        Ok(gate)
+        Ok(found.gate)
     }
 }
 

@@ -97,6 +97,10 @@ pub struct App {
     sender: std::sync::Arc<dyn outbound::MessageSender>,
     /// The control level pages show, so a page load reads none.
     level_cache: std::sync::Arc<crate::cases::LevelCache>,
+    /// The actors of bearer tokens recently looked up.
+    bearer_cache: std::sync::Arc<auth::BearerCache>,
+    /// The one writer of the scans at the gates, which writes them in groups.
+    scan_writer: std::sync::Arc<gates::ScanWriter>,
 }
 
 impl App {
@@ -108,6 +112,8 @@ impl App {
             pass_key_cache: std::sync::Arc::default(),
             sender: std::sync::Arc::new(outbound::LogSender::default()),
             level_cache: std::sync::Arc::default(),
+            bearer_cache: std::sync::Arc::default(),
+            scan_writer: std::sync::Arc::default(),
         }
     }
 

@@ -20,27 +20,45 @@ pub(crate) const OBJECT_TYPE: &str = "pass";
 /// seen within this time (and at once on the server that made it).
 const KEY_CACHE: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The versions of the pass signing key as last read, and when.
+/// The versions of the pass signing key as last read, and when; and the public keys of those
+/// versions, derived once rather than at every scan.
 #[derive(Debug, Default)]
-pub struct KeyCache(std::sync::RwLock<Option<(std::time::Instant, Vec<i64>)>>);
+pub struct KeyCache {
+    versions: std::sync::RwLock<Option<(std::time::Instant, Vec<i64>)>>,
+    keys: std::sync::RwLock<Option<(Vec<i64>, std::sync::Arc<passes::KeySet>)>>,
+}
 
 impl KeyCache {
     fn fresh(&self) -> Option<Vec<i64>> {
-        let kept = self.0.read().ok()?;
+        let kept = self.versions.read().ok()?;
         kept.as_ref()
             .filter(|(at, _)| at.elapsed() < KEY_CACHE)
             .map(|(_, v)| v.clone())
     }
 
     fn keep(&self, versions: Vec<i64>) {
-        if let Ok(mut kept) = self.0.write() {
+        if let Ok(mut kept) = self.versions.write() {
             *kept = Some((std::time::Instant::now(), versions));
         }
     }
 
     fn forget(&self) {
-        if let Ok(mut kept) = self.0.write() {
+        if let Ok(mut kept) = self.versions.write() {
             *kept = None;
+        }
+    }
+
+    /// The key set of exactly these versions, when derived before.
+    fn keys_of(&self, versions: &[i64]) -> Option<std::sync::Arc<passes::KeySet>> {
+        let kept = self.keys.read().ok()?;
+        kept.as_ref()
+            .filter(|(v, _)| v == versions)
+            .map(|(_, k)| k.clone())
+    }
+
+    fn keep_keys(&self, versions: Vec<i64>, keys: std::sync::Arc<passes::KeySet>) {
+        if let Ok(mut kept) = self.keys.write() {
+            *kept = Some((versions, keys));
         }
     }
 }
@@ -67,15 +85,20 @@ impl App {
 
     /// The public keys of every version of the pass signing key, newest first: a gate verifies
     /// with them, with no network, passes signed before and after a rotation alike.
-    pub async fn pass_keys(&self) -> AppResult<passes::KeySet> {
+    pub async fn pass_keys(&self) -> AppResult<std::sync::Arc<passes::KeySet>> {
         let versions = self.key_versions().await?;
-        Ok(passes::KeySet::new(
+        if let Some(keys) = self.pass_key_cache.keys_of(&versions) {
+            return Ok(keys);
+        }
+        let keys = std::sync::Arc::new(passes::KeySet::new(
             versions
                 .iter()
                 .rev()
                 .map(|v| self.crypto.pass_signing_key(*v).verifying_key())
                 .collect(),
-        ))
+        ));
+        self.pass_key_cache.keep_keys(versions, keys.clone());
+        Ok(keys)
     }
 
     /// The key new passes are signed with: the newest version.

@@ -219,8 +219,13 @@ impl Db {
 
 /// A pool of at most `max` connections, each set up with `pragmas` (SQLite).
 async fn pool(options: &AnyConnectOptions, max: u32, pragmas: Option<String>) -> Result<AnyPool> {
+    // A SQLite connection is a file opened in this process: nothing can hang up on it, so the
+    // ping before each use (a hop to the connection's thread and back) is left out. The pool
+    // still pings each connection as it comes back.
+    let embedded = pragmas.is_some();
     let pool = AnyPoolOptions::new()
         .max_connections(max)
+        .test_before_acquire(!embedded)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _| {
             let pragmas = pragmas.clone();

@@ -25,9 +25,18 @@ pub struct Gate {
     pub updated_at: i64,
 }
 
-const GATE_SELECT: &str = "SELECT g.id, g.community_id, c.name AS community_name, g.name, \
-     g.direction, g.opens, g.closes, g.closed, g.created_at, g.updated_at \
-     FROM gates g JOIN communities c ON c.id = g.community_id";
+macro_rules! gate_columns {
+    () => {
+        "g.id, g.community_id, c.name AS community_name, g.name, g.direction, g.opens, \
+         g.closes, g.closed, g.created_at, g.updated_at"
+    };
+}
+macro_rules! gate_from {
+    () => {
+        " FROM gates g JOIN communities c ON c.id = g.community_id"
+    };
+}
+const GATE_SELECT: &str = concat!("SELECT ", gate_columns!(), gate_from!());
 
 /// The most gates a list shows: a community has a handful.
 const GATES_LISTED: i64 = 500;
@@ -50,6 +59,43 @@ pub async fn gate(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Gate> {
     let mut w = Where::new();
     w.scope_of(j, "c", Rows::Communities).int("g.id = ?", id);
     w.fetch_one(conn, GATE_SELECT, crate::rows::read).await
+}
+
+/// A gate and whether an account stands at it at a moment.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct GateOnShift {
+    #[sqlx(flatten)]
+    pub gate: Gate,
+    #[sqlx(try_from = "Flag")]
+    pub on_shift: bool,
+}
+
+/// The gate in the jurisdiction, and whether `account_id` is on shift there at `at`: what a
+/// scan checks first, in one statement.
+pub async fn gate_on_shift(
+    conn: &mut Conn,
+    j: &Jurisdiction,
+    id: i64,
+    account_id: i64,
+    at: i64,
+) -> Result<GateOnShift> {
+    let mut w = Where::new();
+    w.scope_of(j, "c", Rows::Communities).int("g.id = ?", id);
+    let account = w.placeholder(account_id);
+    let at = w.placeholder(at);
+    let select = format!(
+        concat!(
+            "SELECT ",
+            gate_columns!(),
+            ", CASE WHEN EXISTS (SELECT 1 FROM gate_shifts s WHERE s.gate_id = g.id \
+             AND s.account_id = {account} AND s.starts_at <= {at} AND s.ends_at > {at}) \
+             THEN 1 ELSE 0 END AS on_shift",
+            gate_from!()
+        ),
+        account = account,
+        at = at
+    );
+    w.fetch_one(conn, &select, crate::rows::read).await
 }
 
 pub struct GateFields<'a> {
@@ -201,18 +247,6 @@ pub async fn shifts_of_account(conn: &mut Conn, account_id: i64, now: i64) -> Re
         (account_id, now),
     )
     .await
-}
-
-/// Whether the account stands at the gate at `at`.
-pub async fn on_shift(conn: &mut Conn, account_id: i64, gate_id: i64, at: i64) -> Result<bool> {
-    let n: i64 = sql::scalar(
-        conn,
-        "SELECT COUNT(*) FROM gate_shifts WHERE account_id = $1 AND gate_id = $2 \
-         AND starts_at <= $3 AND ends_at > $3",
-        (account_id, gate_id, at),
-    )
-    .await?;
-    Ok(n > 0)
 }
 
 pub async fn insert_shift(

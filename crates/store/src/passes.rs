@@ -280,20 +280,38 @@ pub async fn household_sealed(conn: &mut Conn, household_id: i64) -> Result<bool
     Ok(seal_reason(conn, household_id).await?.is_some())
 }
 
-/// Holds a pass for the rest of the transaction, so two gates scanning it judge its quota one
-/// after the other: a row lock on PostgreSQL; nothing on SQLite, whose one writer at a time
-/// already does it (and where the update would write the pass's page at every scan).
-pub async fn hold(conn: &mut Conn, id: i64) -> Result<()> {
-    if conn.backend_name() == "PostgreSQL" {
-        sql::execute(
-            conn,
-            "SELECT id FROM passes WHERE id = $1 FOR UPDATE",
-            (id,),
-        )
-        .await?;
+/// Holds passes for the rest of the transaction, so two gates scanning one judge its quota one
+/// after the other: row locks on PostgreSQL, taken in id order so that two transactions
+/// holding several never wait for each other in a circle; nothing on SQLite, whose one writer
+/// at a time already does it (and where an update would write the pass's page at every scan).
+pub async fn hold(conn: &mut Conn, ids: &[i64]) -> Result<()> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(HELD_AT_ONCE) {
+        // A list of a power-of-two length (the last id repeated), so that a handful of
+        // statements serve every size and stay prepared.
+        let len = chunk.len().next_power_of_two();
+        let list = (1..=len)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM passes WHERE id IN ({list}) ORDER BY id FOR UPDATE"
+        )));
+        for i in 0..len {
+            q = q.bind(chunk.get(i).or(chunk.last()).copied().unwrap_or_default());
+        }
+        q.fetch_all(&mut *conn).await?;
     }
     Ok(())
 }
+
+/// The most passes one statement holds.
+const HELD_AT_ONCE: usize = 256;
 
 pub async fn set_state(
     conn: &mut Conn,

@@ -110,6 +110,14 @@ impl Where {
         self
     }
 
+    /// Binds an integer for a part of the statement outside its WHERE (a column of the select
+    /// list); its placeholder.
+    pub(crate) fn placeholder(&mut self, v: i64) -> String {
+        let p = format!("${}", self.next());
+        self.params.push(Param::Int(v));
+        p
+    }
+
     /// Adds a clause with one `?` placeholder bound to an integer.
     pub(crate) fn int(&mut self, clause: &str, v: i64) -> &mut Self {
         self.bound(clause, Param::Int(v))

@@ -12,6 +12,7 @@ use store::passages::{self as ps, NewPassage, OverrideFields, Passage};
 use store::passes as pst;
 
 use super::direction_in;
+use super::group::Scan;
 use crate::{Actor, App, AppError, AppResult};
 
 /// How far back a gate may date a passage it recorded offline.
@@ -191,6 +192,12 @@ pub(crate) fn outcome(rule: Option<GateRefusal>, c: &Common) -> (PassageResult, 
     }
 }
 
+/// A pass whose signature holds, as stored.
+pub(crate) struct ShownPass {
+    pub stored: pst::PassAtGate,
+    pub claims: passes::PassClaims,
+}
+
 impl App {
     /// A pass shown at a gate the actor keeps: decided, logged and answered.
     pub async fn pass_through_gate(
@@ -220,59 +227,41 @@ impl App {
         {
             return self.repeated(&mut conn, gate_id, p).await;
         }
-        let stored = match passes::verify(&input.code, &keys, c.at.div_euclid(1000)) {
-            Err(e) => Err(refusal_of_code(e)),
+        let (pass, refusal) = match passes::verify(&input.code, &keys, c.at.div_euclid(1000)) {
+            Err(e) => (None, Some(refusal_of_code(e))),
             Ok(claims) => match pst::pass_at_gate(&mut conn, claims.pass_id).await? {
-                Some(s) if s.household_id == claims.household_id => Ok((claims, s)),
-                _ => Err(GateRefusal::UnknownPass),
+                Some(stored) if stored.household_id == claims.household_id => {
+                    let elsewhere = (stored.community_id != gate.community_id)
+                        .then_some(GateRefusal::WrongGate);
+                    (Some(ShownPass { stored, claims }), elsewhere)
+                }
+                _ => (None, Some(GateRefusal::UnknownPass)),
             },
         };
-        let (claims, stored) = match stored {
-            Ok(found) => found,
-            Err(refusal) => {
-                drop(conn);
-                let mut tx = self.db.write().await?;
-                let passage = self
-                    .log_passage(&mut tx, actor, &gate, &c, None, Some(refusal), None)
-                    .await?;
-                tx.commit().await?;
-                return Ok(GateDecision {
-                    passage,
-                    refusal: Some(refusal),
-                    pass: None,
-                    repeated: false,
-                });
-            }
-        };
-        let shown = shown_of(&stored);
         drop(conn);
-        let mut tx = self.db.write().await?;
-        // Scans of one pass at two gates wait for each other here, so that the quota and the
-        // fence are judged on a log nobody else is writing to.
-        pst::hold(tx.conn(), stored.id).await?;
-        let declined = if stored.community_id != gate.community_id {
-            Some(Declined::from(GateRefusal::WrongGate))
-        } else {
-            self.judge(tx.conn(), &gate, &stored, &claims, &c)
-                .await?
-                .err()
-        };
-        let passage = self
-            .log_passage(
-                &mut tx,
-                actor,
-                &gate,
-                &c,
-                Some(&stored),
-                declined.map(|d| d.refusal),
-                declined.and_then(|d| d.next_exit_at),
+        let shown = pass.as_ref().map(|p| shown_of(&p.stored));
+        let (weekday, minute) = self.local_weekday_minute(c.at)?;
+        // Judged on the log and written with the scans of the other gates waiting at the same
+        // moment, one after the other in one transaction.
+        let logged = self
+            .scan_writer
+            .write(
+                &self.db,
+                Scan {
+                    actor: actor.clone(),
+                    gate,
+                    common: c,
+                    pass,
+                    refusal,
+                    weekday,
+                    minute,
+                },
             )
             .await?;
-        tx.commit().await?;
         Ok(GateDecision {
-            passage,
-            refusal: declined.map(|d| d.refusal),
-            pass: Some(shown),
+            passage: logged.passage,
+            refusal: logged.declined.map(|d| d.refusal),
+            pass: shown,
             repeated: false,
         })
     }
@@ -298,63 +287,6 @@ impl App {
         })
     }
 
-    /// The rule's decision on a pass whose signature holds, from the log.
-    async fn judge(
-        &self,
-        conn: &mut store::Conn,
-        gate: &Gate,
-        stored: &pst::PassAtGate,
-        claims: &passes::PassClaims,
-        c: &Common,
-    ) -> AppResult<Result<(), Declined>> {
-        let quota = ExitQuota {
-            exits: claims.quota.exits,
-            days: claims.quota.days,
-        };
-        let commuter_hours = match (&stored.valid_days, &stored.valid_hours) {
-            (Some(d), Some(h)) => CommuterHours::parse(d, h).ok(),
-            _ => None,
-        };
-        let window_ms = i64::from(quota.days) * 86_400_000;
-        let exits_ms = if quota.exits == 0 || stored.kind != PassKind::Household {
-            Vec::new()
-        } else {
-            ps::exits_of_household(conn, stored.household_id, c.at - window_ms, c.at).await?
-        };
-        let exits: Vec<i64> = exits_ms.iter().map(|ms| ms.div_euclid(1000)).collect();
-        let last = ps::last_passage_of_pass(conn, stored.id, c.at)
-            .await?
-            .map(|(d, ms)| (d, ms.div_euclid(1000)));
-        let (weekday, minute) = self.local_weekday_minute(c.at)?;
-        let gate_now = gate_now(gate);
-        let pass_now = PassNow {
-            kind: stored.kind,
-            state: stored.state,
-            gates: &claims.gates,
-            quota: if stored.kind == PassKind::Household {
-                quota
-            } else {
-                ExitQuota { exits: 0, days: 1 }
-            },
-            commuter_hours,
-        };
-        let showing = Showing {
-            direction: c.direction,
-            at: c.at.div_euclid(1000),
-            weekday,
-            minute,
-            temperature: c.temperature,
-            last,
-            exits_made: &exits,
-        };
-        Ok(
-            cp::admit_pass(gate_now, &pass_now, &showing).map_err(|d| Declined {
-                next_exit_at: d.next_exit_at.map(|s| s * 1000),
-                ..d
-            }),
-        )
-    }
-
     /// The local weekday (1 = Monday) and minute past midnight of a moment (ms).
     pub(crate) fn local_weekday_minute(&self, at: i64) -> AppResult<(u8, u16)> {
         let local = jiff::Timestamp::from_millisecond(at)
@@ -377,77 +309,126 @@ impl App {
             .ok_or(AppError::NotFound)?;
         Ok(shown_of(&stored))
     }
+}
 
-    /// Logs a passage of a pass (or of a code that is none); an override is audited.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one passage's parts, named at the call"
-    )]
-    async fn log_passage(
-        &self,
-        tx: &mut store::WriteTx,
-        actor: &Actor,
-        gate: &Gate,
-        c: &Common,
-        pass: Option<&pst::PassAtGate>,
-        refusal: Option<GateRefusal>,
-        next_exit_at: Option<i64>,
-    ) -> AppResult<Passage> {
-        let (result, conflict) = outcome(refusal, c);
-        let new = NewPassage {
-            gate_id: gate.id,
-            community_id: gate.community_id,
-            at: c.at,
-            direction: c.direction,
-            pass_id: pass.map(|p| p.id),
-            visitor_id: None,
-            household_id: pass.map(|p| p.household_id),
-            plate: pass.and_then(|p| p.plate.as_deref()),
-            persons: c.persons,
-            temperature_tenths: c.temperature.map(|t| i64::from(t.tenths())),
-            result,
-            reason: refusal.map(GateRefusal::code),
-            next_exit_at,
-            purpose: None,
-            guard_id: actor.account_id,
-            overridden: c.override_fields(result),
-            conflict,
-            client_id: c.client_id.as_deref(),
+/// The rule's decision on a pass whose signature holds, from the log: inside the write
+/// transaction, after the scans before it.
+pub(crate) async fn judge(
+    conn: &mut store::Conn,
+    s: &Scan,
+    pass: &ShownPass,
+) -> AppResult<Result<(), Declined>> {
+    let (stored, claims, c) = (&pass.stored, &pass.claims, &s.common);
+    let quota = ExitQuota {
+        exits: claims.quota.exits,
+        days: claims.quota.days,
+    };
+    let commuter_hours = match (&stored.valid_days, &stored.valid_hours) {
+        (Some(d), Some(h)) => CommuterHours::parse(d, h).ok(),
+        _ => None,
+    };
+    let window_ms = i64::from(quota.days) * 86_400_000;
+    let counts_exits = quota.exits != 0 && stored.kind == PassKind::Household;
+    let log = ps::pass_log(
+        conn,
+        stored.id,
+        stored.household_id,
+        counts_exits.then_some(c.at - window_ms),
+        c.at,
+    )
+    .await?;
+    let exits: Vec<i64> = log.exits.iter().map(|ms| ms.div_euclid(1000)).collect();
+    let last = log.last.map(|(d, ms)| (d, ms.div_euclid(1000)));
+    let pass_now = PassNow {
+        kind: stored.kind,
+        state: stored.state,
+        gates: &claims.gates,
+        quota: if stored.kind == PassKind::Household {
+            quota
+        } else {
+            ExitQuota { exits: 0, days: 1 }
+        },
+        commuter_hours,
+    };
+    let showing = Showing {
+        direction: c.direction,
+        at: c.at.div_euclid(1000),
+        weekday: s.weekday,
+        minute: s.minute,
+        temperature: c.temperature,
+        last,
+        exits_made: &exits,
+    };
+    Ok(
+        cp::admit_pass(gate_now(&s.gate), &pass_now, &showing).map_err(|d| Declined {
+            next_exit_at: d.next_exit_at.map(|s| s * 1000),
+            ..d
+        }),
+    )
+}
+
+/// Logs a scan's passage, with its pass (or of a code that is none); an override is audited.
+pub(crate) async fn log_passage(
+    tx: &mut store::WriteTx,
+    s: &Scan,
+    declined: Option<Declined>,
+) -> AppResult<Passage> {
+    let (c, gate, actor) = (&s.common, &s.gate, &s.actor);
+    let pass = s.pass.as_ref().map(|p| &p.stored);
+    let refusal = declined.map(|d| d.refusal);
+    let (result, conflict) = outcome(refusal, c);
+    let new = NewPassage {
+        gate_id: gate.id,
+        community_id: gate.community_id,
+        at: c.at,
+        direction: c.direction,
+        pass_id: pass.map(|p| p.id),
+        visitor_id: None,
+        household_id: pass.map(|p| p.household_id),
+        plate: pass.and_then(|p| p.plate.as_deref()),
+        persons: c.persons,
+        temperature_tenths: c.temperature.map(|t| i64::from(t.tenths())),
+        result,
+        reason: refusal.map(GateRefusal::code),
+        next_exit_at: declined.and_then(|d| d.next_exit_at),
+        purpose: None,
+        guard_id: actor.account_id,
+        overridden: c.override_fields(result),
+        conflict,
+        client_id: c.client_id.as_deref(),
+    };
+    let id = insert_passage(tx, actor, &new).await?;
+    Ok(logged(id, &new, gate, actor, pass.map(|p| p.kind), None))
+}
+
+/// Stores a passage; an override or a conflict goes into the audit chain with it.
+pub(crate) async fn insert_passage(
+    tx: &mut store::WriteTx,
+    actor: &Actor,
+    new: &NewPassage<'_>,
+) -> AppResult<i64> {
+    let id = ps::insert_passage(tx.conn(), new)
+        .await
+        .map_err(crate::error::conflict_as("client_id", "client_id_reused"))?;
+    if new.result == PassageResult::Overridden || new.conflict {
+        let action = if new.conflict {
+            "passage_conflict"
+        } else {
+            "passage_override"
         };
-        let id = self.insert_passage(tx, actor, &new).await?;
-        Ok(logged(id, &new, gate, actor, pass.map(|p| p.kind), None))
+        let mut a = actor.audit(action, "passage", id);
+        a.community_id = Some(new.community_id);
+        a.after = Some(serde_json::json!({
+            "gate_id": new.gate_id, "at": new.at, "direction": new.direction.code(),
+            "pass_id": new.pass_id, "visitor_id": new.visitor_id,
+            "household_id": new.household_id, "refused_by": new.reason,
+            "requested_by": new.overridden.requested_by,
+            "supervisor": new.overridden.supervisor,
+        }));
+        a.reason = new.overridden.reason.map(str::to_owned);
+        tx.audit(a).await?;
     }
-
-    /// Stores a passage; an override or a conflict goes into the audit chain with it.
-    pub(crate) async fn insert_passage(
-        &self,
-        tx: &mut store::WriteTx,
-        actor: &Actor,
-        new: &NewPassage<'_>,
-    ) -> AppResult<i64> {
-        let id = ps::insert_passage(tx.conn(), new)
-            .await
-            .map_err(crate::error::conflict_as("client_id", "client_id_reused"))?;
-        if new.result == PassageResult::Overridden || new.conflict {
-            let action = if new.conflict {
-                "passage_conflict"
-            } else {
-                "passage_override"
-            };
-            let mut a = actor.audit(action, "passage", id);
-            a.community_id = Some(new.community_id);
-            a.after = Some(serde_json::json!({
-                "gate_id": new.gate_id, "at": new.at, "direction": new.direction.code(),
-                "pass_id": new.pass_id, "visitor_id": new.visitor_id,
-                "household_id": new.household_id, "refused_by": new.reason,
-                "requested_by": new.overridden.requested_by,
-                "supervisor": new.overridden.supervisor,
-            }));
-            a.reason = new.overridden.reason.map(str::to_owned);
-            tx.audit(a).await?;
-        }
-        Ok(id)
-    }
+    Ok(id)
 }
 
 /// What the gate's screen shows of a pass.

@@ -220,7 +220,7 @@ impl App {
             conflict,
             client_id: c.client_id.as_deref(),
         };
-        let id = self.insert_passage(&mut tx, actor, &new).await?;
+        let id = super::scan::insert_passage(&mut tx, actor, &new).await?;
         let passage: Passage =
             super::scan::logged(id, &new, &gate, actor, None, Some(v.name.clone()));
         tx.commit().await?;
