@@ -6,6 +6,7 @@
 
 mod api;
 mod flow;
+mod limits;
 mod pages;
 
 use std::sync::Arc;

@@ -156,6 +156,11 @@ fn plausible_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// How a one-time code is stored and compared: the hash of the phone and the code.
+fn code_hash(phone: &str, code: &str) -> String {
+    token_hash(&format!("{phone}:{}", code.trim()))
+}
+
 /// A six-digit code.
 fn new_code() -> String {
     let b = random_bytes::<4>();
@@ -176,22 +181,35 @@ impl App {
         let now_ms = now.as_millisecond();
         let hour = now_ms - 3_600_000;
         let mut tx = self.db.write().await?;
-        if rs::attempts_since(tx.conn(), Limit::Phone, phone.as_str(), hour).await?
-            >= rules.codes_per_phone_per_hour
-            || rs::attempts_since(tx.conn(), Limit::Client, client, hour).await?
-                >= rules.attempts_per_client_per_hour
+        // A refusal returns before the commit: neither attempt is counted.
+        if !rs::attempt_within(
+            tx.conn(),
+            Limit::Phone,
+            phone.as_str(),
+            now_ms,
+            hour,
+            rules.codes_per_phone_per_hour,
+        )
+        .await?
+            || !rs::attempt_within(
+                tx.conn(),
+                Limit::Client,
+                client,
+                now_ms,
+                hour,
+                rules.attempts_per_client_per_hour,
+            )
+            .await?
         {
             return Err(AppError::RateLimited {
                 retry_after_secs: 3600,
             });
         }
-        rs::record_attempt(tx.conn(), Limit::Phone, phone.as_str(), now_ms).await?;
-        rs::record_attempt(tx.conn(), Limit::Client, client, now_ms).await?;
         let code = new_code();
         rs::insert_code(
             tx.conn(),
             phone.as_str(),
-            &token_hash(&format!("{}:{code}", phone.as_str())),
+            &code_hash(phone.as_str(), &code),
             now_ms,
             now_ms + rules.code_minutes * 60_000,
         )
@@ -209,6 +227,12 @@ impl App {
     }
 
     /// Submits an application from client address `client`.
+    ///
+    /// What does not need the one writer is done before taking it: the fields parsed, the
+    /// destination and its gate read, and a client already at its limit refused from a read.
+    /// The write transaction then holds only what must be decided together: the attempts
+    /// counted against the limits, the code, the duplicate check, the application and its
+    /// audit entry.
     pub async fn apply_for_return(
         &self,
         input: &ApplicationInput,
@@ -217,42 +241,89 @@ impl App {
     ) -> AppResult<Applied> {
         let rules = &self.settings.returns;
         let now_ms = now.as_millisecond();
+        let hour = now_ms - 3_600_000;
         let mut e = FieldErrors::new();
         let parsed = self.parse_application(input, &mut e);
+        let destination = {
+            let mut conn = self.db.conn().await?;
+            // Attempts only grow inside the hour, so a count already at the limit in a read is
+            // at it in the write too: a flood from one client is refused without the writer.
+            // Its refused attempts are not counted, as in the write below.
+            if rs::attempts_since(&mut conn, Limit::Client, client, hour).await?
+                >= rules.attempts_per_client_per_hour
+            {
+                return Err(AppError::RateLimited {
+                    retry_after_secs: 3600,
+                });
+            }
+            // A household or gate changed meanwhile is as if the application came a moment
+            // earlier; the household's key refuses one removed.
+            match &parsed {
+                Some(p) => match self.destination(&mut conn, input, p, &mut e).await? {
+                    Some(home) => {
+                        let gate_id = rs::gate_for_building(&mut conn, home.building_id).await?;
+                        Some((home, gate_id))
+                    }
+                    None => None,
+                },
+                None => None,
+            }
+        };
         let mut tx = self.db.write().await?;
-        let hour = now_ms - 3_600_000;
-        if rs::attempts_since(tx.conn(), Limit::Client, client, hour).await?
-            >= rules.attempts_per_client_per_hour
+        if !rs::attempt_within(
+            tx.conn(),
+            Limit::Client,
+            client,
+            now_ms,
+            hour,
+            rules.attempts_per_client_per_hour,
+        )
+        .await?
         {
             return Err(AppError::RateLimited {
                 retry_after_secs: 3600,
             });
         }
-        rs::record_attempt(tx.conn(), Limit::Client, client, now_ms).await?;
         if let Some(p) = &parsed {
             let subject = hex::encode(&p.travellers[0].document_index);
-            let day = now_ms - 86_400_000;
-            if rs::attempts_since(tx.conn(), Limit::Document, &subject, day).await?
-                >= rules.attempts_per_document_per_day
+            if !rs::attempt_within(
+                tx.conn(),
+                Limit::Document,
+                &subject,
+                now_ms,
+                now_ms - 86_400_000,
+                rules.attempts_per_document_per_day,
+            )
+            .await?
             {
-                // The attempt counted above is kept: a refused flood still counts.
+                // The client's attempt counted above is kept: a refused flood still counts.
                 tx.commit().await?;
                 return Err(AppError::RateLimited {
                     retry_after_secs: 86_400,
                 });
             }
-            rs::record_attempt(tx.conn(), Limit::Document, &subject, now_ms).await?;
         }
-        // The code is checked even when other fields are wrong, so a wrong one counts.
-        let code_ok = self
-            .check_code(&mut tx, &input.phone, &input.code, now_ms, &mut e)
-            .await?;
-        let destination = match &parsed {
-            Some(p) => self.destination(&mut tx, input, p, &mut e).await?,
-            None => None,
+        // A complete application spends its code in one statement. Otherwise the code is
+        // checked to say why, even when other fields are wrong, so a wrong one counts.
+        let spent = match (&parsed, &destination) {
+            (Some(p), Some(_)) if e.is_empty() => {
+                rs::spend_code(
+                    tx.conn(),
+                    &p.phone,
+                    &code_hash(&p.phone, &input.code),
+                    rules.code_failures,
+                    now_ms,
+                )
+                .await?
+            }
+            _ => None,
         };
-        let (Some(p), Some(home), Some(code_id), true) =
-            (parsed, destination, code_ok, e.is_empty())
+        if spent.is_none() {
+            self.refuse_code(&mut tx, &input.phone, &input.code, now_ms, &mut e)
+                .await?;
+        }
+        let (Some(p), Some((home, gate_id)), Some(_), true) =
+            (parsed, destination, spent, e.is_empty())
         else {
             // Attempts and a wrong code's count are kept; nothing else is written.
             tx.commit().await?;
@@ -276,16 +347,11 @@ impl App {
                 .collect();
             if let Some(id) = rt::duplicate_of(arrival_day, &existing) {
                 let token = self.relink_duplicate(&mut tx, id, &p.phone).await?;
-                rs::use_code(tx.conn(), code_id, now_ms).await?;
                 tx.commit().await?;
                 return Ok(Applied::Duplicate { id, token });
             }
         }
-        if !rs::use_code(tx.conn(), code_id, now_ms).await? {
-            return Err(AppError::field("code", "code_wrong"));
-        }
         let token = new_token();
-        let gate_id = rs::gate_for_building(tx.conn(), home.building_id).await?;
         let new = NewApplication {
             community_id: home.community_id,
             household_id: home.household_id,
@@ -318,33 +384,30 @@ impl App {
         Ok(Applied::New { id, token })
     }
 
-    /// The live code of the phone matching `code`; a wrong code counts against it.
-    async fn check_code(
+    /// Why a code that was not spent is refused: none live, spent by wrong tries, or wrong (a
+    /// wrong one counts against the live code).
+    async fn refuse_code(
         &self,
         tx: &mut store::WriteTx,
         phone: &str,
         code: &str,
         now_ms: i64,
         e: &mut FieldErrors,
-    ) -> AppResult<Option<i64>> {
+    ) -> AppResult<()> {
         let Ok(phone) = domain::phone::MobilePhone::parse(phone) else {
-            return Ok(None);
+            return Ok(());
         };
-        let code = code.trim();
         let Some(live) = rs::live_code(tx.conn(), phone.as_str(), now_ms).await? else {
             e.add("code", "code_expired", "");
-            return Ok(None);
+            return Ok(());
         };
         if live.failures >= self.settings.returns.code_failures {
             e.add("code", "code_expired", "");
-            return Ok(None);
-        }
-        if token_hash(&format!("{}:{code}", phone.as_str())) != live.code_hash {
+        } else if code_hash(phone.as_str(), code) != live.code_hash {
             rs::code_failed(tx.conn(), live.id).await?;
             e.add("code", "code_wrong", "");
-            return Ok(None);
         }
-        Ok(Some(live.id))
+        Ok(())
     }
 
     /// A fresh personal link to an existing application when the confirmed phone is its own;

@@ -57,8 +57,14 @@ pub(crate) struct Head {
 }
 
 pub(crate) async fn lock_head(conn: &mut Conn) -> Result<Head> {
-    sql::execute(conn, "UPDATE audit_head SET seq = seq WHERE id = 1", ()).await?;
-    let row = sql::fetch_one(conn, "SELECT seq, hash FROM audit_head WHERE id = 1", ()).await?;
+    // One statement takes the head's lock and reads it: every write starts here, and on SQLite
+    // each statement is a round trip to the connection's thread while the one writer waits.
+    let row = sql::fetch_one(
+        conn,
+        "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+        (),
+    )
+    .await?;
     Ok(Head::from_row(&row)?)
 }
 

@@ -111,7 +111,7 @@ impl Db {
         let options: AnyConnectOptions = url.parse()?;
         match backend {
             Backend::Postgres => {
-                let pool = pool(&options, 16, None).await?;
+                let pool = pool(&options, backend, 16, None).await?;
                 Ok(Db {
                     writer: pool.clone(),
                     pool,
@@ -122,6 +122,7 @@ impl Db {
             Backend::Sqlite if url.contains(":memory:") || url.contains("mode=memory") => {
                 let pool = pool(
                     &options,
+                    backend,
                     1,
                     Some(sqlite_pragmas(SQLITE_WRITE_CACHE_KIB, true)),
                 )
@@ -135,12 +136,14 @@ impl Db {
             Backend::Sqlite => {
                 let writer = pool(
                     &options,
+                    backend,
                     1,
                     Some(sqlite_pragmas(SQLITE_WRITE_CACHE_KIB, true)),
                 )
                 .await?;
                 let pool = pool(
                     &options,
+                    backend,
                     8,
                     Some(sqlite_pragmas(SQLITE_READ_CACHE_KIB, false)),
                 )
@@ -218,14 +221,19 @@ impl Db {
 }
 
 /// A pool of at most `max` connections, each set up with `pragmas` (SQLite).
-async fn pool(options: &AnyConnectOptions, max: u32, pragmas: Option<String>) -> Result<AnyPool> {
-    // A SQLite connection is a file opened in this process: nothing can hang up on it, so the
-    // ping before each use (a hop to the connection's thread and back) is left out. The pool
-    // still pings each connection as it comes back.
-    let embedded = pragmas.is_some();
+async fn pool(
+    options: &AnyConnectOptions,
+    backend: Backend,
+    max: u32,
+    pragmas: Option<String>,
+) -> Result<AnyPool> {
+    // A PostgreSQL connection can be cut while idle, so it is tried before use. A SQLite
+    // connection is a file this process opened: the try would only be one more round trip to
+    // the connection's thread before every transaction, which on the one writer every other
+    // write waits behind.
     let pool = AnyPoolOptions::new()
         .max_connections(max)
-        .test_before_acquire(!embedded)
+        .test_before_acquire(backend == Backend::Postgres)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _| {
             let pragmas = pragmas.clone();

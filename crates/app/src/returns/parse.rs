@@ -134,21 +134,18 @@ impl App {
     /// otherwise the one at the building, unit and room given.
     pub(super) async fn destination(
         &self,
-        tx: &mut store::WriteTx,
+        conn: &mut store::Conn,
         input: &ApplicationInput,
         p: &Parsed,
         e: &mut FieldErrors,
     ) -> AppResult<Option<store::registry::Home>> {
         use store::registry as reg;
         if let Some((resident_id, _)) =
-            reg::resident_by_document_index(tx.conn(), &p.travellers[0].document_index).await?
+            reg::resident_by_document_index(conn, &p.travellers[0].document_index).await?
         {
-            let r =
-                reg::resident(tx.conn(), &domain::access::Jurisdiction::ALL, resident_id).await?;
+            let r = reg::resident(conn, &domain::access::Jurisdiction::ALL, resident_id).await?;
             if r.community_id == input.community_id {
-                return Ok(Some(
-                    reg::home_of_household(tx.conn(), r.household_id).await?,
-                ));
+                return Ok(Some(reg::home_of_household(conn, r.household_id).await?));
             }
         }
         let Some(building_id) = input.building_id else {
@@ -161,7 +158,7 @@ impl App {
             return Ok(None);
         };
         match rs::household_in(
-            tx.conn(),
+            conn,
             input.community_id,
             building_id,
             unit.as_str(),
@@ -169,7 +166,7 @@ impl App {
         )
         .await?
         {
-            Some(h) => Ok(Some(reg::home_of_household(tx.conn(), h).await?)),
+            Some(h) => Ok(Some(reg::home_of_household(conn, h).await?)),
             None => {
                 e.add("room", "unknown_household", "");
                 Ok(None)

@@ -41,6 +41,26 @@ pub async fn live_code(conn: &mut Conn, phone: &str, now: i64) -> Result<Option<
     .await
 }
 
+/// Spends the phone's live code (its latest, unused and not expired at `now`) if its hash is
+/// `code_hash` and fewer than `max_failures` wrong ones were tried against it; its id, or
+/// `None` with nothing written. The check and the spending in one statement.
+pub async fn spend_code(
+    conn: &mut Conn,
+    phone: &str,
+    code_hash: &str,
+    max_failures: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    sql::scalar_optional(
+        conn,
+        "UPDATE return_codes SET used_at = $1 WHERE id = (SELECT id FROM return_codes \
+         WHERE phone = $2 AND used_at IS NULL AND expires_at > $1 ORDER BY id DESC LIMIT 1) \
+         AND failures < $3 AND code_hash = $4 RETURNING id",
+        (now, phone, max_failures, code_hash),
+    )
+    .await
+}
+
 /// Counts a wrong code against a code.
 pub async fn code_failed(conn: &mut Conn, id: i64) -> Result<()> {
     sql::execute(
@@ -50,17 +70,6 @@ pub async fn code_failed(conn: &mut Conn, id: i64) -> Result<()> {
     )
     .await?;
     Ok(())
-}
-
-/// Spends a code; false when another request spent it first.
-pub async fn use_code(conn: &mut Conn, id: i64, now: i64) -> Result<bool> {
-    let r = sql::execute(
-        conn,
-        "UPDATE return_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL",
-        (now, id),
-    )
-    .await?;
-    Ok(r.rows_affected() == 1)
 }
 
 /// What an attempt is counted by.
@@ -92,6 +101,28 @@ pub async fn record_attempt(conn: &mut Conn, limit: Limit, subject: &str, at: i6
     )
     .await?;
     Ok(())
+}
+
+/// Counts an attempt for a subject if fewer than `max` were counted since `since` (ms); false,
+/// and nothing counted, when the limit is reached. One statement: the count and the insert run
+/// together inside the caller's write transaction.
+pub async fn attempt_within(
+    conn: &mut Conn,
+    limit: Limit,
+    subject: &str,
+    at: i64,
+    since: i64,
+    max: i64,
+) -> Result<bool> {
+    let r = sql::execute(
+        conn,
+        "INSERT INTO return_attempts (scope, subject, at) SELECT $1, $2, $3 \
+         WHERE (SELECT COUNT(*) FROM return_attempts \
+         WHERE scope = $1 AND subject = $2 AND at >= $4) < $5",
+        (limit.code(), subject, at, since, max),
+    )
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Attempts counted for a subject since `since` (ms).
