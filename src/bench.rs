@@ -323,6 +323,17 @@ fn memory_mb(key: &str) -> Option<f64> {
     Some(kb * 1024.0 / 1e6)
 }
 
+/// CPU seconds this process has used, all its threads (SQLite's included), from
+/// /proc/self/stat (user and system time, in Linux's fixed 100 ticks a second). Beside a wall
+/// time it tells what a step cost when other work shares the cores.
+pub(crate) fn process_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let (_, after_name) = text.rsplit_once(')')?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100.0)
+}
+
 /// Resets the peak RSS (VmHWM) to the current RSS (Linux: `5` to /proc/self/clear_refs).
 fn reset_peak_memory() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
@@ -353,6 +364,7 @@ mod tests {
     fn memory_figures_come_from_proc() {
         if std::path::Path::new("/proc/self/status").exists() {
             assert!(memory_mb("VmRSS").is_some_and(|mb| mb > 0.0));
+            assert!(process_cpu_seconds().is_some_and(|s| s >= 0.0));
         }
     }
 }

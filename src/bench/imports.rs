@@ -168,6 +168,7 @@ impl Bench<'_> {
                 "s",
             )
             .extra("residents/s", raw_rate)
+            .extra("cpu s", raw.write_cpu.unwrap_or(f64::NAN))
             .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
         );
         for (kind, rate) in
@@ -226,6 +227,7 @@ fn import_figures(report: &mut Report, kind: &str, run: &load::ImportRun, n: usi
         .goal(Goal::Below(goal_s))
         .extra("read", run.prepare.as_secs_f64())
         .extra("write", run.run.as_secs_f64())
-        .extra("residents/s", n as f64 / total.max(f64::EPSILON)),
+        .extra("residents/s", n as f64 / total.max(f64::EPSILON))
+        .extra("cpu s", run.cpu.unwrap_or(f64::NAN)),
     );
 }

@@ -11,7 +11,7 @@ use domain::access::{Level, Role};
 use store::imports::{self, HouseholdKey, Import};
 use store::registry::{Home, ResidentData};
 
-use super::spinner;
+use super::{process_cpu_seconds, spinner};
 use crate::cli_import::rows_bar;
 use crate::demo::{self, Ids};
 use crate::demo_data::Plan;
@@ -144,6 +144,8 @@ pub struct ImportRun {
     pub prepare: Duration,
     /// `run_import`: validation, encryption, merge and the batched writes.
     pub run: Duration,
+    /// CPU seconds of this process over both phases (a PostgreSQL server's are not counted).
+    pub cpu: Option<f64>,
     pub import: Import,
 }
 
@@ -160,6 +162,7 @@ pub async fn import(
     label: &'static str,
 ) -> Result<ImportRun, CliError> {
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     let bar = spinner(format!("reading {file_name} ({} MB)", bytes.len() >> 20));
     let prepared = s
         .app
@@ -174,11 +177,18 @@ pub async fn import(
     let result = s.app.run_import(prepared, &on_progress).await;
     bar.finish_and_clear();
     let import = result?;
+    let run = started.elapsed();
     Ok(ImportRun {
         prepare,
-        run: started.elapsed(),
+        run,
+        cpu: cpu_used(cpu_before),
         import,
     })
+}
+
+/// CPU seconds used since `before`.
+fn cpu_used(before: Option<f64>) -> Option<f64> {
+    Some(process_cpu_seconds()? - before?)
 }
 
 /// The raw baseline: rows and their stored values computed beforehand, then only the writes.
@@ -187,6 +197,8 @@ pub struct RawRun {
     pub precompute: Duration,
     /// Households and residents written, in transactions of `BATCH_ROWS` rows.
     pub write: Duration,
+    /// CPU seconds of this process while writing.
+    pub write_cpu: Option<f64>,
     pub rows: usize,
     /// Rows the validation refused (none for the generated register).
     pub refused: usize,
@@ -252,6 +264,7 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
 
     let bar = rows_bar(rows.len(), "raw insert");
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     // The same schema and path as a first load: the secondary indexes set aside during the
     // writes and built once at the end (see `deferred_indexes`), so that the ratio compares
     // the import with the machine's limit for such a load.
@@ -299,6 +312,7 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
     Ok(RawRun {
         precompute,
         write: started.elapsed(),
+        write_cpu: cpu_used(cpu_before),
         rows: written,
         refused,
     })

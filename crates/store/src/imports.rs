@@ -10,12 +10,15 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::counts;
-use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, bind_resident, count_key};
+use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, count_key};
 use crate::{Conn, Result, StoreError, now_ms};
 
 mod bulk;
 
-use bulk::{PgArray, ROWS_PER_ARRAY, ROWS_PER_STATEMENT, is_postgres, list, tuples};
+use bulk::{
+    JSON_EACH, JsonRows, PgArray, ROWS_PER_ARRAY, ROWS_PER_JSON, ROWS_PER_STATEMENT, is_postgres,
+    json_columns, tuples,
+};
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Import {
@@ -267,23 +270,25 @@ pub async fn households_for(
         rows
     } else {
         let mut rows = Vec::with_capacity(missing.len());
-        for chunk in missing.chunks(ROWS_PER_STATEMENT) {
-            let values = tuples(conn, chunk.len(), 7);
+        for chunk in missing.chunks(ROWS_PER_JSON) {
+            let mut json = JsonRows::with_capacity(chunk.len() * 40);
+            for (k, home) in chunk {
+                json.row();
+                json.int(k.unit_id);
+                json.int(home.building_id);
+                json.int(home.grid_id);
+                json.int(home.community_id);
+                json.text(Some(&k.room));
+            }
             let sql = format!(
                 "INSERT INTO households (unit_id, building_id, grid_id, community_id, room, \
-                 created_at, updated_at) VALUES {values} RETURNING id, unit_id, room"
+                 created_at, updated_at) SELECT {}, $2, $2 FROM {JSON_EACH} \
+                 RETURNING id, unit_id, room",
+                json_columns(5, &[])
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (k, home) in chunk {
-                q = q
-                    .bind(k.unit_id)
-                    .bind(home.building_id)
-                    .bind(home.grid_id)
-                    .bind(home.community_id)
-                    .bind(k.room.as_str())
-                    .bind(now)
-                    .bind(now);
-            }
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(json.done())
+                .bind(now);
             rows.extend(q.fetch_all(&mut *conn).await?);
         }
         rows
@@ -321,9 +326,7 @@ async fn select_households(
         &units,
         "SELECT h.id, h.unit_id, h.room FROM unnest($1::bigint[]) AS k (unit_id) \
          JOIN households h ON h.unit_id = k.unit_id",
-        |placeholders| {
-            format!("SELECT id, unit_id, room FROM households WHERE unit_id IN ({placeholders})")
-        },
+        |keys| format!("SELECT id, unit_id, room FROM households WHERE unit_id IN ({keys})"),
     )
     .await?;
     for r in &rows {
@@ -335,40 +338,46 @@ async fn select_households(
     Ok(())
 }
 
-/// A key a bulk read looks rows up by: an element of a PostgreSQL array, or a parameter of its
-/// own.
+/// A key a bulk read looks rows up by: an element of a PostgreSQL array, or a row of SQLite's
+/// JSON.
 trait LookupKey {
+    /// Whether the key travels as hex in SQLite's JSON (bytes).
+    const HEX: bool;
     fn push_to(&self, array: &mut PgArray);
-    fn bind_to<'q>(&self, q: AnyQuery<'q>) -> AnyQuery<'q>;
+    fn json_to(&self, rows: &mut JsonRows);
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
 impl LookupKey for i64 {
+    const HEX: bool = false;
+
     fn push_to(&self, array: &mut PgArray) {
         array.int(*self);
     }
 
-    fn bind_to<'q>(&self, q: AnyQuery<'q>) -> AnyQuery<'q> {
-        q.bind(*self)
+    fn json_to(&self, rows: &mut JsonRows) {
+        rows.row();
+        rows.int(*self);
     }
 }
 
 impl LookupKey for Vec<u8> {
+    const HEX: bool = true;
+
     fn push_to(&self, array: &mut PgArray) {
         array.bytes(self);
     }
 
-    fn bind_to<'q>(&self, q: AnyQuery<'q>) -> AnyQuery<'q> {
-        q.bind(self.clone())
+    fn json_to(&self, rows: &mut JsonRows) {
+        rows.row();
+        rows.bytes(self);
     }
 }
 
 /// The rows a bulk read finds for `keys`, a chunk at a time. PostgreSQL runs `joined`, the keys
 /// as a table (the array `$1`) joined to the index: `= ANY($1::bytea[])` is not folded into a
 /// constant (the text-to-array cast is only stable), so a plan that scans the table parses the
-/// whole array again for every row, minutes per batch. Elsewhere `listed` is given the keys'
-/// placeholders.
+/// whole array again for every row, minutes per batch. SQLite runs `listed`, given a subquery
+/// of the keys to put in an `IN (...)`.
 async fn rows_by_keys<K: LookupKey>(
     conn: &mut Conn,
     keys: &[K],
@@ -384,12 +393,16 @@ async fn rows_by_keys<K: LookupKey>(
             rows.extend(q.fetch_all(&mut *conn).await?);
         }
     } else {
-        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-            let sql = listed(&list(conn, chunk.len()));
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for k in chunk {
-                q = k.bind_to(q);
-            }
+        let key = if K::HEX {
+            "unhex(value->>0)"
+        } else {
+            "value->>0"
+        };
+        let sql = listed(&format!("SELECT {key} FROM {JSON_EACH}"));
+        for chunk in keys.chunks(ROWS_PER_JSON) {
+            let mut json = JsonRows::default();
+            chunk.iter().for_each(|k| k.json_to(&mut json));
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(json.done());
             rows.extend(q.fetch_all(&mut *conn).await?);
         }
     }
@@ -416,15 +429,15 @@ pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Resul
         "{SELECT} r JOIN unnest($1::bytea[]) AS k (document_index) \
          ON r.document_index = k.document_index"
     );
-    let rows = rows_by_keys(conn, indexes, &joined, |placeholders| {
-        format!("{SELECT} r WHERE r.document_index IN ({placeholders})")
+    let rows = rows_by_keys(conn, indexes, &joined, |keys| {
+        format!("{SELECT} r WHERE r.document_index IN ({keys})")
     })
     .await?;
     rows.iter().map(|r| Ok(Existing::from_row(r)?)).collect()
 }
 
 /// Inserts many residents in a few statements (the bulk path of imports and the demo
-/// generator): `unnest` of one array per column on PostgreSQL, multi-row VALUES on SQLite.
+/// generator): `unnest` of one array per column on PostgreSQL, rows of one JSON text on SQLite.
 pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)]) -> Result<()> {
     let now = now_ms();
     let mut deltas = HashMap::new();
@@ -438,15 +451,51 @@ pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)
         }
         return Ok(());
     }
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values = tuples(conn, chunk.len(), 21);
-        let sql = format!("INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) VALUES {values}");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (home, d) in chunk {
-            q = bind_resident(q, home, d, now);
-        }
-        q.execute(&mut *conn).await?;
+    for chunk in rows.chunks(ROWS_PER_JSON) {
+        insert_residents_json(conn, chunk, now).await?;
     }
+    Ok(())
+}
+
+/// SQLite's bulk insert of residents: the rows as one JSON text, in the order of
+/// [`RESIDENT_INSERT_COLUMNS`].
+async fn insert_residents_json(
+    conn: &mut Conn,
+    rows: &[(Home, ResidentData)],
+    now: i64,
+) -> Result<()> {
+    let mut json = JsonRows::with_capacity(rows.len() * 400);
+    for (home, d) in rows {
+        json.row();
+        json.int(home.household_id);
+        json.int(home.building_id);
+        json.int(home.grid_id);
+        json.int(home.community_id);
+        json.text(Some(&d.name));
+        json.text(Some(d.document_kind.code()));
+        json.bytes(&d.document_sealed);
+        json.bytes(&d.document_index);
+        json.text(Some(&d.document_masked));
+        json.text(d.sex.map(Sex::code));
+        json.text(d.birth_date.as_deref());
+        json.text(d.phone.as_deref());
+        json.text(Some(d.hukou.code()));
+        json.text(Some(d.tenure.code()));
+        json.text(Some(d.travel_status.code()));
+        json.text(d.travel_origin.as_deref());
+        json.text(d.returned_on.as_deref());
+        json.int(d.vulnerabilities);
+        json.text(Some(&d.notes));
+    }
+    let sql = format!(
+        "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT {}, $2, $2 FROM {JSON_EACH}",
+        json_columns(19, &[6, 7]),
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(json.done())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -1,12 +1,37 @@
-//! The bulk path's SQL pieces: PostgreSQL array literals and multi-row placeholders, the one
-//! place where the SQL of the two backends differs.
+//! The bulk path's SQL pieces: PostgreSQL array literals, SQLite's JSON batches and multi-row
+//! placeholders, the one place where the SQL of the two backends differs.
+
+use std::fmt::Write as _;
 
 use crate::Conn;
 
-/// Rows per multi-VALUES statement: well inside SQLite's and PostgreSQL's parameter limits.
+/// Rows per multi-VALUES statement (rejected rows): well inside SQLite's and PostgreSQL's
+/// parameter limits.
 pub(super) const ROWS_PER_STATEMENT: usize = 400;
 /// Rows per `unnest` statement on PostgreSQL (a few MB of array text).
 pub(super) const ROWS_PER_ARRAY: usize = 5000;
+
+/// Rows per JSON text on SQLite (a few MB).
+pub(super) const ROWS_PER_JSON: usize = 5000;
+/// The rows of the JSON text bound as `$1`, each `value` one row's array. Read as JSONB: from
+/// `json_each` of the text each row's `value` is written back to JSON text, which every
+/// `value->>i` parses again.
+pub(super) const JSON_EACH: &str = "jsonb_each(jsonb($1))";
+
+/// `value->>0, ..., value->>(n-1)`: the columns of a row of [`JsonRows`], those at `bytes`
+/// turned back from hex.
+pub(super) fn json_columns(n: usize, bytes: &[usize]) -> String {
+    (0..n)
+        .map(|i| {
+            if bytes.contains(&i) {
+                format!("unhex(value->>{i})")
+            } else {
+                format!("value->>{i}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub(super) fn is_postgres(conn: &Conn) -> bool {
     conn.backend_name() == "PostgreSQL"
@@ -62,14 +87,100 @@ impl PgArray {
     }
 }
 
+/// A batch of rows as one JSON array of arrays (`[[1,"a",null],[2,"b","00ff"]]`), bound as one
+/// text parameter on SQLite and read back with [`JSON_EACH`]: the `Any` driver converts and binds
+/// every value of a multi-row VALUES statement on its own, which cost more than SQLite's insert
+/// of the row (see decision 0004). Bytes travel as hex, turned back with `unhex` in the SQL.
+#[derive(Default)]
+pub(super) struct JsonRows {
+    out: String,
+    row_started: bool,
+}
+
+impl JsonRows {
+    pub(super) fn with_capacity(bytes: usize) -> Self {
+        JsonRows {
+            out: String::with_capacity(bytes),
+            row_started: false,
+        }
+    }
+
+    /// Starts the next row; the values pushed after it are its columns, in order.
+    pub(super) fn row(&mut self) {
+        self.out
+            .push_str(if self.out.is_empty() { "[[" } else { "],[" });
+        self.row_started = true;
+    }
+
+    fn next(&mut self) {
+        if !std::mem::take(&mut self.row_started) {
+            self.out.push(',');
+        }
+    }
+
+    pub(super) fn int(&mut self, v: i64) {
+        self.next();
+        let _ = write!(self.out, "{v}");
+    }
+
+    pub(super) fn text(&mut self, v: Option<&str>) {
+        self.next();
+        let Some(v) = v else {
+            self.out.push_str("null");
+            return;
+        };
+        self.out.push('"');
+        let mut plain = 0;
+        for (i, b) in v.bytes().enumerate() {
+            // Multi-byte UTF-8 never holds these bytes, so the string is cut at character
+            // boundaries only.
+            let escaped = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                0..=0x1f => "",
+                _ => continue,
+            };
+            self.out.push_str(&v[plain..i]);
+            if escaped.is_empty() {
+                let _ = write!(self.out, "\\u{b:04x}");
+            } else {
+                self.out.push_str(escaped);
+            }
+            plain = i + 1;
+        }
+        self.out.push_str(&v[plain..]);
+        self.out.push('"');
+    }
+
+    /// Bytes as a hex string, for `unhex(...)` in the SQL.
+    pub(super) fn bytes(&mut self, v: &[u8]) {
+        self.next();
+        self.out.push('"');
+        push_hex(&mut self.out, v);
+        self.out.push('"');
+    }
+
+    pub(super) fn done(mut self) -> String {
+        if self.out.is_empty() {
+            return "[]".to_owned();
+        }
+        self.out.push_str("]]");
+        self.out
+    }
+}
+
 pub(super) fn hex(v: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(v.len() * 2);
+    push_hex(&mut out, v);
+    out
+}
+
+fn push_hex(out: &mut String, v: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in v {
         out.push(char::from(DIGITS[usize::from(b >> 4)]));
         out.push(char::from(DIGITS[usize::from(b & 15)]));
     }
-    out
 }
 
 /// Placeholders of a multi-row statement. SQLite gets plain `?`: its driver resolves every
@@ -96,10 +207,4 @@ pub(super) fn tuples(conn: &Conn, rows: usize, cols: usize) -> String {
         out.push(')');
     }
     out
-}
-
-/// `n` placeholders separated by commas, for an `IN` list.
-pub(super) fn list(conn: &Conn, n: usize) -> String {
-    let t = tuples(conn, 1, n);
-    t[1..t.len() - 1].to_owned()
 }

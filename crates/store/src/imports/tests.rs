@@ -27,6 +27,25 @@ fn postgres_array_literals_quote_and_escape() {
     assert_eq!(PgArray::default().done(), "{}");
 }
 
+#[test]
+fn sqlite_json_rows_are_json_that_gives_the_values_back() {
+    let mut rows = JsonRows::default();
+    rows.row();
+    rows.text(Some("王\"芳\\{1,2}\t\n\u{1}\u{1f}🙂"));
+    rows.text(None);
+    rows.int(-3);
+    rows.row();
+    rows.bytes(&[0x00, 0xab, 0xff]);
+    rows.text(Some(""));
+    let text = rows.done();
+    let parsed: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(
+        parsed,
+        serde_json::json!([["王\"芳\\{1,2}\t\n\u{1}\u{1f}🙂", null, -3], ["00abff", ""]])
+    );
+    assert_eq!(JsonRows::default().done(), "[]");
+}
+
 fn resident(n: u8, name: &str, phone: Option<&str>, notes: &str) -> ResidentData {
     ResidentData {
         name: name.to_owned(),
@@ -106,7 +125,10 @@ async fn bulk_paths_round_trip(db: &Db) {
             at(key(1, "101")),
             resident(1, r#"王"芳\{1,2}"#, Some("13800000001"), ""),
         ),
-        (at(key(1, "101")), resident(2, "李 四,", None, "NULL")),
+        (
+            at(key(1, "101")),
+            resident(2, "李 四,\t🙂", None, "NULL\n[1]"),
+        ),
         (
             at(key(2, "101")),
             resident(3, "赵六", Some("13800000003"), "备注 \"引号\" \\"),
