@@ -114,6 +114,7 @@ pub async fn run(s: &Setup, runs: usize, report: &mut Report) -> Result<(), CliE
             trip: format!("G{}", 1000 + n),
             arrival: format!("{arrival}T{hour:02}:30"),
             building_id: Some(h.building_id),
+            building: String::new(),
             unit: h.unit_name.clone(),
             room: h.room.clone(),
             companions: Vec::new(),

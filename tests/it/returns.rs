@@ -5,6 +5,7 @@
 //! the throughput per day. On both backends.
 
 mod api;
+mod buildings;
 mod flow;
 mod limits;
 mod pages;
@@ -67,6 +68,7 @@ pub async fn input(app: &App, f: &Fixture) -> ApplicationInput {
         trip: "G1234".to_owned(),
         arrival: format!("{tomorrow}T14:30"),
         building_id: Some(f.building1_id),
+        building: String::new(),
         unit: "1".to_owned(),
         room: "201".to_owned(),
         companions: Vec::new(),

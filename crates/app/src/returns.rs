@@ -102,8 +102,11 @@ pub struct ApplicationInput {
     pub trip: String,
     /// Local date and time, `2020-02-10T14:30`.
     pub arrival: String,
-    /// The household they will live in, when not their own registered one.
+    /// The household they will live in, when not their own registered one: the building by
+    /// id, or by its name as typed (`3号楼`, or `3` when no other building's name goes on
+    /// from it but with a digit).
     pub building_id: Option<i64>,
+    pub building: String,
     pub unit: String,
     pub room: String,
     /// Companions: name and ID number each.

@@ -285,10 +285,80 @@ pub fn parse_notes(raw: &str, errors: &mut FieldErrors) -> String {
     s.to_owned()
 }
 
+/// The longest building name a resident's search is read for.
+pub const BUILDING_TYPED_MAX: usize = 40;
+
+/// A building's name as a resident types it on a phone, folded to how names are kept:
+/// spaces of any width dropped, full-width letters and digits made ASCII (`３号楼` is `3号楼`).
+/// `None` when nothing is left or it is longer than any name.
+pub fn building_typed(raw: &str) -> Option<String> {
+    let folded: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let length = folded.chars().count();
+    (1..=BUILDING_TYPED_MAX).contains(&length).then_some(folded)
+}
+
+/// The building a resident meant, among buildings whose names start with what they typed
+/// (`typed` as [`building_typed`] gives it): the one named so exactly, or else the only one
+/// whose name goes on with something other than a digit (`3` is `3号楼`, never `30号楼`).
+/// `None` when none or several fit, and the resident picks from the suggestions.
+pub fn building_meant(typed: &str, candidates: &[(i64, String)]) -> Option<i64> {
+    if let Some((id, _)) = candidates.iter().find(|(_, name)| name == typed) {
+        return Some(*id);
+    }
+    let mut fits = candidates.iter().filter(|(_, name)| {
+        name.strip_prefix(typed)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|next| !next.is_ascii_digit())
+    });
+    match (fits.next(), fits.next()) {
+        (Some((id, _)), None) => Some(*id),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::d as date;
+
+    #[test]
+    fn a_typed_building_is_folded_as_names_are_kept() {
+        assert_eq!(building_typed(" ３ 号楼\u{3000}").as_deref(), Some("3号楼"));
+        assert_eq!(building_typed("Ａ座").as_deref(), Some("A座"));
+        assert_eq!(building_typed(" \u{3000} "), None);
+        assert_eq!(building_typed(&"楼".repeat(BUILDING_TYPED_MAX + 1)), None);
+    }
+
+    #[test]
+    fn the_building_meant_is_the_exact_name_or_the_one_not_going_on_with_a_digit() {
+        let named = |names: &[&str]| -> Vec<(i64, String)> {
+            (1..).zip(names.iter().map(|n| (*n).to_owned())).collect()
+        };
+        let buildings = named(&["30号楼", "31号楼", "3号楼", "3号楼东"]);
+        assert_eq!(
+            building_meant("3号楼", &buildings),
+            Some(3),
+            "the exact name first"
+        );
+        assert_eq!(
+            building_meant("3", &named(&["30号楼", "3号楼", "31号楼"])),
+            Some(2)
+        );
+        assert_eq!(
+            building_meant("3", &buildings),
+            None,
+            "3号楼 and 3号楼东 both fit"
+        );
+        assert_eq!(building_meant("3", &named(&["30号楼", "31号楼"])), None);
+        assert_eq!(building_meant("9", &[]), None);
+    }
 
     #[test]
     fn import_statuses_decode_from_their_codes_only() {

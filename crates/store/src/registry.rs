@@ -201,7 +201,7 @@ pub struct ResidentFilter {
 }
 
 /// The smallest string greater than every string starting with `prefix`, for an index range.
-fn prefix_upper_bound(prefix: &str) -> String {
+pub(crate) fn prefix_upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 

@@ -43,6 +43,7 @@ pub(super) async fn return_world(app: &App, places: &[Place; 4]) -> ReturnWorld 
             name: "返岗".to_owned(),
             document_number: crate::support::citizen_id(300 + u32::try_from(i).expect("small")),
             building_id: Some(p.building),
+            building: String::new(),
             unit: home.unit_name,
             room: home.room,
             phone,

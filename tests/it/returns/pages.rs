@@ -33,7 +33,6 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
     assert_eq!(sent.form_field(&action, "name").as_deref(), Some("李四"));
     let code = log.last_to(PHONE).expect("a code").params[0].clone();
     let csrf = sent.form_csrf(&action).expect("the form's token");
-    let building = f.building1_id.to_string();
     let document = citizen_id(5);
     let companion = citizen_id(6);
     let fields = [
@@ -48,7 +47,7 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
         ("means", "train"),
         ("trip", "G1234"),
         ("arrival", i.arrival.as_str()),
-        ("building_id", building.as_str()),
+        ("building", "1号楼"),
         ("unit", "1"),
         ("room", "201"),
         ("companion_name_0", "王五"),

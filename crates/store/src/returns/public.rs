@@ -180,30 +180,37 @@ pub async fn household_in(
     .await
 }
 
-/// A community as the public page names it, with its buildings to pick from.
+/// A community as the public page names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicCommunity {
     pub id: i64,
     pub name: String,
-    /// Building id and name, by name.
-    pub buildings: Vec<(i64, String)>,
 }
 
 pub async fn public_community(conn: &mut Conn, id: i64) -> Result<Option<PublicCommunity>> {
-    let Some(name): Option<String> =
-        sql::scalar_optional(conn, "SELECT name FROM communities WHERE id = $1", (id,)).await?
-    else {
-        return Ok(None);
-    };
-    let buildings: Vec<(i64, String)> = sql::all(
+    let name: Option<String> =
+        sql::scalar_optional(conn, "SELECT name FROM communities WHERE id = $1", (id,)).await?;
+    Ok(name.map(|name| PublicCommunity { id, name }))
+}
+
+/// The community's buildings whose names start with `prefix` (id and name), shortest name
+/// first, at most `limit`: a resident's suggestions, read on the unique index of names.
+pub async fn buildings_starting(
+    conn: &mut Conn,
+    community_id: i64,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    sql::all(
         conn,
-        "SELECT id, name FROM buildings WHERE community_id = $1 ORDER BY name, id",
-        (id,),
+        "SELECT id, name FROM buildings WHERE community_id = $1 AND name >= $2 AND name < $3 \
+         ORDER BY LENGTH(name), name LIMIT $4",
+        (
+            community_id,
+            prefix,
+            crate::registry::prefix_upper_bound(prefix),
+            limit,
+        ),
     )
-    .await?;
-    Ok(Some(PublicCommunity {
-        id,
-        name,
-        buildings,
-    }))
+    .await
 }

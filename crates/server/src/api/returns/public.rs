@@ -74,6 +74,10 @@ pub struct ReturnApplicationRequest {
     /// building, unit and room.
     #[serde(default)]
     pub building_id: Option<i64>,
+    /// The building by its name, when `building_id` is not given (`3号楼`; `3` when no other
+    /// building's name goes on from it but with a digit).
+    #[serde(default)]
+    pub building: String,
     #[serde(default)]
     pub unit: String,
     #[serde(default)]
@@ -122,6 +126,7 @@ async fn apply(
         trip: r.trip,
         arrival: r.arrival,
         building_id: r.building_id,
+        building: r.building,
         unit: r.unit,
         room: r.room,
         companions: r

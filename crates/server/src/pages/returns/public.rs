@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/return/{community}", get(form_page).post(submit))
         .route("/return/{community}/code", post(send_code))
         .route("/return/regions", get(regions))
+        .route("/return/{community}/buildings", get(buildings))
         .route("/return/s/{token}", get(status_page))
         .route("/return/s/{token}/withdraw", post(withdraw))
         .route("/return/s/{token}/arrival", post(change_arrival))
@@ -49,7 +50,8 @@ struct Entered {
     means: String,
     trip: String,
     arrival: String,
-    building_id: String,
+    /// The building's name as typed.
+    building: String,
     unit: String,
     room: String,
     companions: Vec<(String, String)>,
@@ -68,7 +70,7 @@ impl Entered {
             means: f("means"),
             trip: f("trip"),
             arrival: f("arrival"),
-            building_id: f("building_id"),
+            building: f("building"),
             unit: f("unit"),
             room: f("room"),
             companions: (0..COMPANION_ROWS)
@@ -95,7 +97,8 @@ impl Entered {
             means: self.means.clone(),
             trip: self.trip.clone(),
             arrival: self.arrival.clone(),
-            building_id: self.building_id.parse().ok(),
+            building_id: None,
+            building: self.building.clone(),
             unit: self.unit.clone(),
             room: self.room.clone(),
             companions: self.companions.clone(),
@@ -111,6 +114,8 @@ struct ApplyPage {
     csrf: String,
     e: Entered,
     means: Vec<&'static str>,
+    /// Buildings to pick from when the one typed was not found or not the only one.
+    buildings: Vec<String>,
     errors: FormErrors,
     /// A note above the form: the code was sent, or the duplicate found.
     notice: String,
@@ -128,10 +133,6 @@ impl ApplyPage {
 
     fn rows(&self) -> Vec<usize> {
         (0..COMPANION_ROWS).collect()
-    }
-
-    fn picked(&self, building: &i64) -> bool {
-        self.e.building_id == building.to_string()
     }
 }
 
@@ -207,6 +208,16 @@ async fn show_form(s: &AppState, t: Tr, community_id: i64, e: Entered, o: Outcom
             Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
     };
+    // The form holds no list of the community's buildings (thousands of them): the resident
+    // types, and only a building that was not found brings suggestions with the form.
+    let buildings = if errors.get("building").is_empty() {
+        Vec::new()
+    } else {
+        s.app
+            .building_suggestions(community_id, &e.building)
+            .await
+            .unwrap_or_default()
+    };
     let csrf = app::crypto::new_token();
     let page = ApplyPage {
         c: Chrome::anonymous(t, t.get("returns.apply_title"), ""),
@@ -214,6 +225,7 @@ async fn show_form(s: &AppState, t: Tr, community_id: i64, e: Entered, o: Outcom
         csrf: csrf.clone(),
         e,
         means: Means::ALL.iter().map(|m| m.code()).collect(),
+        buildings,
         errors,
         notice,
         existing_link,
@@ -366,6 +378,19 @@ async fn regions(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -
         .map(|d| d.option_value_in(language))
         .collect();
     render(&RegionOptions { options })
+}
+
+/// The building picker's suggestions: the community's buildings starting with what was typed.
+async fn buildings(
+    State(s): State<AppState>,
+    Path(community): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let typed = q.get("building").map(String::as_str).unwrap_or_default();
+    match s.app.building_suggestions(community, typed).await {
+        Ok(options) => render(&RegionOptions { options }),
+        Err(e) => web::status_of(&e).into_response(),
+    }
 }
 
 #[derive(Template)]
