@@ -11,6 +11,7 @@ mod checks;
 mod complaints;
 mod contract;
 mod day_replay;
+mod grouped_writes;
 mod harness;
 mod homes;
 mod hotline;

@@ -13,6 +13,7 @@ pub mod crypto;
 mod error;
 pub mod events;
 pub mod gates;
+pub mod grouped;
 pub mod home;
 pub mod hotline;
 pub mod import;
@@ -101,6 +102,8 @@ pub struct App {
     bearer_cache: std::sync::Arc<auth::BearerCache>,
     /// The one writer of the scans at the gates, which writes them in groups.
     scan_writer: std::sync::Arc<gates::ScanWriter>,
+    /// The writer of the public page's submissions, which writes them in groups.
+    submissions: std::sync::Arc<grouped::GroupWriter<returns::Submission>>,
 }
 
 impl App {
@@ -114,6 +117,7 @@ impl App {
             level_cache: std::sync::Arc::default(),
             bearer_cache: std::sync::Arc::default(),
             scan_writer: std::sync::Arc::default(),
+            submissions: std::sync::Arc::default(),
         }
     }
 

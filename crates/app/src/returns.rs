@@ -4,17 +4,18 @@
 //! limited per client and per ID, and a duplicate of a trip under way is refused. The applicant
 //! follows the application through a personal link whose hash alone is stored.
 
-use domain::returns::{self as rt, Existing, State, Transition};
-use domain::validation::FieldErrors;
+use domain::returns::{self as rt, State, Transition};
 use jiff::Timestamp;
-use store::returns::{self as rs, Application, Limit, NewApplication};
+use store::returns::{self as rs, Application, Limit};
 
-use crate::crypto::{new_token, random_bytes, token_hash};
-use crate::registry::mask_phone;
+use crate::crypto::{random_bytes, token_hash};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
+mod apply;
 mod decide;
 mod parse;
+
+pub(crate) use apply::Submission;
 mod throughput;
 
 pub use decide::{Decision, VerificationInput, Verified};
@@ -227,211 +228,6 @@ impl App {
                 params: vec![code],
             })
             .map_err(AppError::Internal)
-    }
-
-    /// Submits an application from client address `client`.
-    ///
-    /// What does not need the one writer is done before taking it: the fields parsed, the
-    /// destination and its gate read, and a client already at its limit refused from a read.
-    /// The write transaction then holds only what must be decided together: the attempts
-    /// counted against the limits, the code, the duplicate check, the application and its
-    /// audit entry.
-    pub async fn apply_for_return(
-        &self,
-        input: &ApplicationInput,
-        client: &str,
-        now: Timestamp,
-    ) -> AppResult<Applied> {
-        let rules = &self.settings.returns;
-        let now_ms = now.as_millisecond();
-        let hour = now_ms - 3_600_000;
-        let mut e = FieldErrors::new();
-        let parsed = self.parse_application(input, &mut e);
-        let destination = {
-            let mut conn = self.db.conn().await?;
-            // Attempts only grow inside the hour, so a count already at the limit in a read is
-            // at it in the write too: a flood from one client is refused without the writer.
-            // Its refused attempts are not counted, as in the write below.
-            if rs::attempts_since(&mut conn, Limit::Client, client, hour).await?
-                >= rules.attempts_per_client_per_hour
-            {
-                return Err(AppError::RateLimited {
-                    retry_after_secs: 3600,
-                });
-            }
-            // A household or gate changed meanwhile is as if the application came a moment
-            // earlier; the household's key refuses one removed.
-            match &parsed {
-                Some(p) => match self.destination(&mut conn, input, p, &mut e).await? {
-                    Some(home) => {
-                        let gate_id = rs::gate_for_building(&mut conn, home.building_id).await?;
-                        Some((home, gate_id))
-                    }
-                    None => None,
-                },
-                None => None,
-            }
-        };
-        let mut tx = self.db.write().await?;
-        if !rs::attempt_within(
-            tx.conn(),
-            Limit::Client,
-            client,
-            now_ms,
-            hour,
-            rules.attempts_per_client_per_hour,
-        )
-        .await?
-        {
-            return Err(AppError::RateLimited {
-                retry_after_secs: 3600,
-            });
-        }
-        if let Some(p) = &parsed {
-            let subject = hex::encode(&p.travellers[0].document_index);
-            if !rs::attempt_within(
-                tx.conn(),
-                Limit::Document,
-                &subject,
-                now_ms,
-                now_ms - 86_400_000,
-                rules.attempts_per_document_per_day,
-            )
-            .await?
-            {
-                // The client's attempt counted above is kept: a refused flood still counts.
-                tx.commit().await?;
-                return Err(AppError::RateLimited {
-                    retry_after_secs: 86_400,
-                });
-            }
-        }
-        // A complete application spends its code in one statement. Otherwise the code is
-        // checked to say why, even when other fields are wrong, so a wrong one counts.
-        let spent = match (&parsed, &destination) {
-            (Some(p), Some(_)) if e.is_empty() => {
-                rs::spend_code(
-                    tx.conn(),
-                    &p.phone,
-                    &code_hash(&p.phone, &input.code),
-                    rules.code_failures,
-                    now_ms,
-                )
-                .await?
-            }
-            _ => None,
-        };
-        if spent.is_none() {
-            self.refuse_code(&mut tx, &input.phone, &input.code, now_ms, &mut e)
-                .await?;
-        }
-        let (Some(p), Some((home, gate_id)), Some(_), true) =
-            (parsed, destination, spent, e.is_empty())
-        else {
-            // Attempts and a wrong code's count are kept; nothing else is written.
-            tx.commit().await?;
-            return Err(AppError::Validation(if e.is_empty() {
-                FieldErrors::single("code", "code_wrong")
-            } else {
-                e
-            }));
-        };
-        // A duplicate of any traveller's trip refuses the whole application.
-        let arrival_day = self.local_date(p.arrival_at);
-        for t in &p.travellers {
-            let trips = rs::trips_of(tx.conn(), &t.document_index).await?;
-            let existing: Vec<Existing> = trips
-                .iter()
-                .map(|tr| Existing {
-                    application_id: tr.id,
-                    state: tr.state,
-                    arrival: self.local_date(tr.arrival_at),
-                })
-                .collect();
-            if let Some(id) = rt::duplicate_of(arrival_day, &existing) {
-                let token = self.relink_duplicate(&mut tx, id, &p.phone).await?;
-                tx.commit().await?;
-                return Ok(Applied::Duplicate { id, token });
-            }
-        }
-        let token = new_token();
-        let new = NewApplication {
-            community_id: home.community_id,
-            household_id: home.household_id,
-            building_id: home.building_id,
-            grid_id: home.grid_id,
-            gate_id,
-            phone: p.phone.clone(),
-            employer: p.employer.clone(),
-            employer_address: p.employer_address.clone(),
-            origin: p.origin.clone(),
-            means: p.means,
-            trip: p.trip.clone(),
-            arrival_at: p.arrival_at,
-            link_hash: token_hash(&token),
-            client: client.to_owned(),
-            travellers: p.travellers,
-        };
-        let id = rs::insert_application(tx.conn(), &new).await?;
-        let mut a = applicant(id).audit("return_apply", OBJECT_TYPE, id);
-        a.role = "resident".to_owned();
-        a.community_id = Some(home.community_id);
-        a.after = Some(serde_json::json!({
-            "household_id": home.household_id, "name": new.travellers[0].name,
-            "document": new.travellers[0].document_masked, "phone": mask_phone(&new.phone),
-            "origin": new.origin, "means": new.means.code(), "trip": new.trip,
-            "arrival_at": new.arrival_at, "companions": new.travellers.len() - 1,
-            "gate_id": gate_id,
-        }));
-        tx.commit_audited(a).await?;
-        Ok(Applied::New { id, token })
-    }
-
-    /// Why a code that was not spent is refused: none live, spent by wrong tries, or wrong (a
-    /// wrong one counts against the live code).
-    async fn refuse_code(
-        &self,
-        tx: &mut store::WriteTx,
-        phone: &str,
-        code: &str,
-        now_ms: i64,
-        e: &mut FieldErrors,
-    ) -> AppResult<()> {
-        let Ok(phone) = domain::phone::MobilePhone::parse(phone) else {
-            return Ok(());
-        };
-        let Some(live) = rs::live_code(tx.conn(), phone.as_str(), now_ms).await? else {
-            e.add("code", "code_expired", "");
-            return Ok(());
-        };
-        if live.failures >= self.settings.returns.code_failures {
-            e.add("code", "code_expired", "");
-        } else if code_hash(phone.as_str(), code) != live.code_hash {
-            rs::code_failed(tx.conn(), live.id).await?;
-            e.add("code", "code_wrong", "");
-        }
-        Ok(())
-    }
-
-    /// A fresh personal link to an existing application when the confirmed phone is its own;
-    /// the previous link stops working. Audited.
-    async fn relink_duplicate(
-        &self,
-        tx: &mut store::WriteTx,
-        id: i64,
-        phone: &str,
-    ) -> AppResult<Option<String>> {
-        let a = rs::application(tx.conn(), &domain::access::Jurisdiction::ALL, id).await?;
-        if a.phone != phone {
-            return Ok(None);
-        }
-        let token = new_token();
-        rs::set_link(tx.conn(), id, &token_hash(&token)).await?;
-        let mut entry = applicant(id).audit("return_relink", OBJECT_TYPE, id);
-        entry.role = "resident".to_owned();
-        entry.community_id = Some(a.community_id);
-        tx.audit(entry).await?;
-        Ok(Some(token))
     }
 
     /// The local date of a moment (ms).

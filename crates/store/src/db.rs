@@ -305,6 +305,46 @@ impl WriteTx {
         self.tx.rollback().await?;
         Ok(())
     }
+
+    /// Marks where one write of a group begins (a savepoint), so that what it wrote, its audit
+    /// entries included, can be undone alone while the group's other writes stay.
+    pub async fn mark(&mut self) -> Result<Mark> {
+        sqlx::query("SAVEPOINT grouped_write")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(Mark {
+            head: self.head.clone(),
+            appended: self.appended,
+        })
+    }
+
+    /// Keeps what was written since the mark; it is committed with the group.
+    pub async fn keep(&mut self, _mark: Mark) -> Result<()> {
+        sqlx::query("RELEASE SAVEPOINT grouped_write")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes what was written since the mark, and the audit head with it.
+    pub async fn undo(&mut self, mark: Mark) -> Result<()> {
+        sqlx::query("ROLLBACK TO SAVEPOINT grouped_write")
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("RELEASE SAVEPOINT grouped_write")
+            .execute(&mut *self.tx)
+            .await?;
+        self.head = mark.head;
+        self.appended = mark.appended;
+        Ok(())
+    }
+}
+
+/// Where one write of a group began inside its transaction: see [`WriteTx::mark`].
+#[derive(Debug)]
+pub struct Mark {
+    head: audit::Head,
+    appended: bool,
 }
 
 pub(crate) mod migrations {

@@ -69,7 +69,7 @@ pub(super) async fn run(
             ("means", "train".to_owned()),
             ("trip", format!("G{}", 5000 + n % 4000)),
             ("arrival", arrival),
-            ("building_id", home.building_id.to_string()),
+            ("building", home.building_name.clone()),
             ("unit", home.unit_name.clone()),
             ("room", home.room.clone()),
         ];
