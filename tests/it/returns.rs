@@ -75,6 +75,30 @@ pub async fn input(app: &App, f: &Fixture) -> ApplicationInput {
     }
 }
 
+/// The public form's fields for an application as typed, with the page's token and the code.
+pub fn form_fields<'a>(
+    i: &'a ApplicationInput,
+    csrf: &'a str,
+    code: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("name", &i.name),
+        ("document_number", &i.document_number),
+        ("phone", &i.phone),
+        ("code", code),
+        ("employer", &i.employer),
+        ("employer_address", &i.employer_address),
+        ("origin", &i.origin),
+        ("means", &i.means),
+        ("trip", &i.trip),
+        ("arrival", &i.arrival),
+        ("building", &i.building),
+        ("unit", &i.unit),
+        ("room", &i.room),
+    ]
+}
+
 /// Applies with a fresh code; the application and its link.
 pub async fn apply(app: &App, sender: &LogSender, mut i: ApplicationInput) -> (i64, String) {
     i.code = code_for(app, sender, &i.phone).await;

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use jiff::Timestamp;
 
-use super::{CLIENT, PHONE, code_for, field_of, input, with_log};
+use super::{CLIENT, PHONE, code_for, field_of, form_fields, input, with_log};
 use crate::http::Client;
 use crate::support::TestDb;
 
@@ -111,22 +111,11 @@ async fn the_page_suggests_buildings_as_they_are_typed_and_lists_none_of_them() 
         .await
         .form_csrf(&action)
         .expect("token");
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("name", i.name.as_str()),
-        ("document_number", i.document_number.as_str()),
-        ("phone", PHONE),
-        ("code", code.as_str()),
-        ("employer", i.employer.as_str()),
-        ("employer_address", i.employer_address.as_str()),
-        ("origin", "610113"),
-        ("means", "train"),
-        ("trip", "G1234"),
-        ("arrival", i.arrival.as_str()),
-        ("building", "1"),
-        ("unit", "1"),
-        ("room", "201"),
-    ];
+    let i = app::returns::ApplicationInput {
+        building: "1".to_owned(),
+        ..i
+    };
+    let fields = form_fields(&i, &csrf, &code);
     let refused = resident.post_form(&action, &fields).await;
     refused.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     let text = refused.text();

@@ -4,7 +4,9 @@
 
 use axum::http::StatusCode;
 
-use super::{PHONE, input, with_log};
+use app::returns::ApplicationInput;
+
+use super::{PHONE, form_fields, input, with_log};
 use crate::http::{Client, form_input};
 use crate::support::{TestDb, citizen_id};
 
@@ -35,24 +37,15 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
     let csrf = sent.form_csrf(&action).expect("the form's token");
     let document = citizen_id(5);
     let companion = citizen_id(6);
-    let fields = [
-        ("csrf", csrf.as_str()),
-        ("name", "李四"),
-        ("document_number", document.as_str()),
-        ("phone", PHONE),
-        ("code", code.as_str()),
-        ("employer", i.employer.as_str()),
-        ("employer_address", i.employer_address.as_str()),
-        ("origin", "610113"),
-        ("means", "train"),
-        ("trip", "G1234"),
-        ("arrival", i.arrival.as_str()),
-        ("building", "1号楼"),
-        ("unit", "1"),
-        ("room", "201"),
+    let i = ApplicationInput {
+        building: "1号楼".to_owned(),
+        ..i
+    };
+    let mut fields = form_fields(&i, &csrf, &code);
+    fields.extend([
         ("companion_name_0", "王五"),
         ("companion_document_0", companion.as_str()),
-    ];
+    ]);
     let applied = resident.post_form(&action, &fields).await;
     applied.assert_status(StatusCode::SEE_OTHER);
     let status_path = applied.location().expect("to the status").to_owned();
