@@ -104,7 +104,10 @@ test('a resident files a complaint on a phone, reads the reply on the link and r
   await assertFits(resident, 'the complaint form');
   await resident.check('[data-testid=category-supplies]');
   await resident.fill('#p-what', '送来的蔬菜坏了，老人没吃的');
-  await resident.selectOption('#p-building', { index: 1 });
+  // The building is typed; the page suggests the names that start so.
+  await resident.fill('#p-building', '1');
+  await resident.waitForSelector('#p-building-names option[value="1号楼"]', { state: 'attached' });
+  await resident.fill('#p-building', '1号楼');
   await resident.fill('#p-place', '2单元门口');
   await resident.fill('#p-contact', '13812345678');
   await resident.click('[data-testid=complaint-submit]');

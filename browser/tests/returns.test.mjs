@@ -47,7 +47,7 @@ test('a resident applies on a phone and follows the status; staff admit them int
   await phone.fill('#ra-arrival', `${tomorrow}T14:30`);
   // The building is typed, as on any phone: the page suggests the names that start so.
   await phone.fill('#ra-building', home.building_name.replace(/号楼$/, ''));
-  await phone.waitForSelector(`#ra-buildings option[value="${home.building_name}"]`, { state: 'attached' });
+  await phone.waitForSelector(`#ra-building-names option[value="${home.building_name}"]`, { state: 'attached' });
   await phone.fill('#ra-building', home.building_name);
   await phone.fill('#ra-unit', home.unit_name);
   await phone.fill('#ra-room', home.room);

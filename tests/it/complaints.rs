@@ -21,6 +21,7 @@ fn complaint(category: &str, what: &str) -> ComplaintInput {
         what: what.to_owned(),
         place: "1号楼门口".to_owned(),
         building_id: None,
+        building: String::new(),
         contact: CONTACT.to_owned(),
     }
 }
@@ -32,6 +33,7 @@ async fn a_complaint_is_filed_owned_replied_rated_and_closed() {
     let now = jiff::Timestamp::now();
     let input = ComplaintInput {
         building_id: Some(f.building1_id),
+        building: String::new(),
         ..complaint("supplies", "送来的菜坏了")
     };
     let filed = app
@@ -268,6 +270,7 @@ async fn the_public_page_refuses_bad_input_and_too_many_complaints_from_one_clie
         what: " ".to_owned(),
         place: String::new(),
         building_id: None,
+        building: String::new(),
         contact: "call me".to_owned(),
     };
     match app
@@ -285,6 +288,7 @@ async fn the_public_page_refuses_bad_input_and_too_many_complaints_from_one_clie
             f.community_id,
             &ComplaintInput {
                 building_id: Some(f.other_building_id),
+                building: String::new(),
                 ..complaint("other", "路灯坏了")
             },
             "10.0.0.9",
@@ -292,6 +296,24 @@ async fn the_public_page_refuses_bad_input_and_too_many_complaints_from_one_clie
         )
         .await,
         "building_id",
+        "unknown_building",
+    );
+    // A building typed: one of another community's is not found in this one.
+    app.create_building(&f.admin, f.other_grid_id, "9号楼")
+        .await
+        .expect("9号楼 elsewhere");
+    assert_field_error(
+        app.file_public_complaint(
+            f.community_id,
+            &ComplaintInput {
+                building: "9".to_owned(),
+                ..complaint("other", "路灯坏了")
+            },
+            "10.0.0.9",
+            now,
+        )
+        .await,
+        "building",
         "unknown_building",
     );
     let limit = domain::complaints::FILED_PER_CLIENT_PER_HOUR;

@@ -315,8 +315,9 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
 
     // A household not in quarantine has no deliveries: the request becomes a follow-up.
     let other = household(app, &f.staff, f.building1_id, "1", "103").await;
+    // The building as the page sends it: typed.
     let help = CallInput {
-        building_id: Some(f.building1_id),
+        building: "1".to_owned(),
         unit: "1".to_owned(),
         room: "103".to_owned(),
         ..call("help", "老人需要买菜")

@@ -208,6 +208,7 @@ async fn a_task_a_complaint_and_a_suspected_case_tell_the_people_they_are_given_
                 what: "送来的菜坏了".to_owned(),
                 place: "1号楼门口".to_owned(),
                 building_id: Some(f.building1_id),
+                building: String::new(),
                 contact: String::new(),
             },
             "10.0.0.1",

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use store::WriteTx;
 use store::audit::{self, AuditRecord};
 use store::complaints::{
-    self as cs, Complaint, ComplaintUpdate, Figures, NewComplaint, Place, Reach, Reply, View,
+    self as cs, Complaint, ComplaintUpdate, Figures, NewComplaint, Reach, Reply, View,
 };
 use store::hotline::Owner;
 
@@ -33,6 +33,8 @@ pub struct ComplaintInput {
     pub place: String,
     /// A building of the community, picked; none when the resident did not say.
     pub building_id: Option<i64>,
+    /// Or the building's name as typed, when none was picked.
+    pub building: String,
     /// A phone to reach the resident; optional.
     pub contact: String,
 }
@@ -151,14 +153,11 @@ impl App {
         now: i64,
     ) -> AppResult<Filed> {
         let place = match p.building_id {
-            Some(b) => {
-                let found = cs::buildings_of(tx.conn(), community_id)
+            Some(b) => Some(
+                cs::building_in(tx.conn(), community_id, b)
                     .await?
-                    .into_iter()
-                    .find(|x| x.id == b)
-                    .ok_or_else(|| AppError::field("building_id", "unknown_building"))?;
-                Some(found)
-            }
+                    .ok_or_else(|| AppError::field("building_id", "unknown_building"))?,
+            ),
             None => None,
         };
         let token = new_token();
@@ -201,13 +200,12 @@ impl App {
         }));
     }
 
-    /// The community a resident's public page files into, by name, and its buildings.
-    pub async fn complaint_place(&self, community_id: i64) -> AppResult<(String, Vec<Place>)> {
+    /// The name of the community a resident's public page files into.
+    pub async fn complaint_place(&self, community_id: i64) -> AppResult<String> {
         let mut conn = self.db.conn().await?;
-        let name = cs::community_name(&mut conn, community_id)
+        cs::community_name(&mut conn, community_id)
             .await?
-            .ok_or(AppError::NotFound)?;
-        Ok((name, cs::buildings_of(&mut conn, community_id).await?))
+            .ok_or(AppError::NotFound)
     }
 
     /// Files a resident's complaint from the public page, from client address `client`:
@@ -220,7 +218,21 @@ impl App {
         now: Timestamp,
     ) -> AppResult<Filed> {
         let mut e = FieldErrors::new();
-        let parsed = parse_complaint(input, &mut e);
+        let mut parsed = parse_complaint(input, &mut e);
+        if input.building_id.is_none() && !input.building.trim().is_empty() {
+            let mut conn = self.db.conn().await?;
+            let named = crate::structure::building_named(
+                &mut conn,
+                community_id,
+                &input.building,
+                "building",
+                &mut e,
+            )
+            .await?;
+            if let Some(p) = parsed.as_mut() {
+                p.building_id = named;
+            }
+        }
         let mut tx = self.db.write().await?;
         cs::community_name(tx.conn(), community_id)
             .await?

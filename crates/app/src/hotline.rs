@@ -33,8 +33,10 @@ pub struct CallInput {
     pub caller_number: String,
     /// The resident who called or was spoken of, picked from a search.
     pub resident_id: Option<i64>,
-    /// The household, picked by its building, unit and room when no resident was.
+    /// The household, picked by its building, unit and room when no resident was: the
+    /// building by id, or by its name as typed.
     pub building_id: Option<i64>,
+    pub building: String,
     pub unit: String,
     pub room: String,
     /// A topic code.
@@ -232,12 +234,25 @@ impl App {
                 building_id: r.building_id,
             }));
         }
-        let Some(building_id) = input.building_id else {
-            return Ok(None);
-        };
         if input.room.trim().is_empty() {
             return Ok(None);
         }
+        let building_id = match input.building_id {
+            Some(id) => id,
+            None if input.building.trim().is_empty() => return Ok(None),
+            None => {
+                let mut e = FieldErrors::new();
+                let named = crate::structure::building_named(
+                    conn,
+                    community_id,
+                    &input.building,
+                    "building",
+                    &mut e,
+                )
+                .await?;
+                named.ok_or(AppError::Validation(e))?
+            }
+        };
         let b = store::structure::building(conn, building_id).await?;
         let found = store::gates::household_at(
             conn,
@@ -282,6 +297,7 @@ impl App {
                 what: input.said.clone(),
                 place: input.complaint_place.clone(),
                 building_id: None,
+                building: String::new(),
                 contact: String::new(),
             };
             let mut ce = FieldErrors::new();

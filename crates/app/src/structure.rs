@@ -6,7 +6,11 @@ use store::StoreError;
 use store::structure::{self, Building, Community, District, Grid, Node, Street, Unit};
 
 use crate::error::conflict_as;
+
+mod typed;
+
 use crate::{Actor, App, AppError, AppResult};
+pub(crate) use typed::building_named;
 
 const STRUCTURE_NAME_MAX: usize = 64;
 

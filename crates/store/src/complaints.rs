@@ -351,12 +351,16 @@ pub struct Place {
     pub grid_id: i64,
 }
 
-pub async fn buildings_of(conn: &mut Conn, community_id: i64) -> Result<Vec<Place>> {
-    sql::all(
+/// A building of the community, by its id; `None` when it is not one of the community's.
+pub async fn building_in(
+    conn: &mut Conn,
+    community_id: i64,
+    building_id: i64,
+) -> Result<Option<Place>> {
+    sql::optional(
         conn,
-        "SELECT id, name, grid_id FROM buildings WHERE community_id = $1 ORDER BY name, id \
-         LIMIT 1000",
-        (community_id,),
+        "SELECT id, name, grid_id FROM buildings WHERE id = $1 AND community_id = $2",
+        (building_id, community_id),
     )
     .await
 }

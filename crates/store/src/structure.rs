@@ -309,3 +309,25 @@ pub async fn unit_by_name_or_insert(conn: &mut Conn, building_id: i64, name: &st
         None => insert_unit(conn, building_id, name).await,
     }
 }
+
+/// The community's buildings whose names start with `prefix` (id and name), shortest name
+/// first, at most `limit`: a resident's suggestions, read on the unique index of names.
+pub async fn buildings_starting(
+    conn: &mut Conn,
+    community_id: i64,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    sql::all(
+        conn,
+        "SELECT id, name FROM buildings WHERE community_id = $1 AND name >= $2 AND name < $3 \
+         ORDER BY LENGTH(name), name LIMIT $4",
+        (
+            community_id,
+            prefix,
+            crate::registry::prefix_upper_bound(prefix),
+            limit,
+        ),
+    )
+    .await
+}

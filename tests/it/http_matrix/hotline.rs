@@ -31,6 +31,7 @@ fn complaint(building: i64) -> ComplaintInput {
         what: "菜坏了".to_owned(),
         place: "门口".to_owned(),
         building_id: Some(building),
+        building: String::new(),
         contact: "13812345678".to_owned(),
     }
 }

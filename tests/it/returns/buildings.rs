@@ -68,11 +68,11 @@ async fn the_page_suggests_buildings_as_they_are_typed_and_lists_none_of_them() 
     let page = resident.get(&format!("/return/{c}")).await;
     page.assert_status(StatusCode::OK);
     assert!(
-        !page.text().contains("2号楼"),
+        !page.text().contains("2号楼</option>"),
         "the form holds no list of the community's buildings"
     );
     let offered = resident
-        .get(&format!("/return/{c}/buildings?building=1"))
+        .get(&format!("/public/{c}/buildings?building=1"))
         .await;
     offered.assert_status(StatusCode::OK);
     let text = offered.text();
@@ -82,16 +82,16 @@ async fn the_page_suggests_buildings_as_they_are_typed_and_lists_none_of_them() 
     assert!(!text.contains("2号楼"), "{text}");
     // Typed in full width; and nothing for nothing typed or for another community's page.
     let full_width = resident
-        .get(&format!("/return/{c}/buildings?building=%EF%BC%92"))
+        .get(&format!("/public/{c}/buildings?building=%EF%BC%92"))
         .await;
     assert!(full_width.text().contains("\"2号楼\""));
     let nothing = resident
-        .get(&format!("/return/{c}/buildings?building="))
+        .get(&format!("/public/{c}/buildings?building="))
         .await;
     assert!(!nothing.text().contains("<option"));
     let elsewhere = resident
         .get(&format!(
-            "/return/{}/buildings?building=1",
+            "/public/{}/buildings?building=1",
             f.other_community_id
         ))
         .await;

@@ -3,9 +3,7 @@
 //! and the destination household found.
 
 use domain::document::{Document, DocumentKind};
-use domain::registry::{
-    BUILDING_TYPED_MAX, Label, NAME_MAX, ROOM_MAX, building_meant, building_typed,
-};
+use domain::registry::{Label, NAME_MAX, ROOM_MAX};
 use domain::returns::{self as rt, Means};
 use domain::validation::FieldErrors;
 use store::returns::{self as rs, NewTraveller};
@@ -28,28 +26,8 @@ pub(super) struct Parsed {
 
 /// How long a free-text field (an employer, an address, a trip number) may be.
 const TEXT_MAX: usize = 200;
-/// Suggestions a resident is shown for the building they type.
-const BUILDING_SUGGESTIONS: i64 = 20;
-/// Buildings starting with what was typed that are weighed to find the one meant.
-const BUILDING_CANDIDATES: i64 = 200;
 
 impl App {
-    /// The buildings a resident may mean by what they have typed so far, for the public page:
-    /// names only, shortest first (`3` suggests `3号楼` before `30号楼`).
-    pub async fn building_suggestions(
-        &self,
-        community_id: i64,
-        typed: &str,
-    ) -> AppResult<Vec<String>> {
-        let Some(typed) = building_typed(typed) else {
-            return Ok(Vec::new());
-        };
-        let mut conn = self.db.conn().await?;
-        let found =
-            rs::buildings_starting(&mut conn, community_id, &typed, BUILDING_SUGGESTIONS).await?;
-        Ok(found.into_iter().map(|(_, name)| name).collect())
-    }
-
     /// A traveller from a name and an ID number, checked as the registry checks them.
     fn traveller(
         &self,
@@ -176,7 +154,16 @@ impl App {
                 e.add("building", "required", "");
                 None
             }
-            None => building_named(conn, input.community_id, &input.building, e).await?,
+            None => {
+                crate::structure::building_named(
+                    conn,
+                    input.community_id,
+                    &input.building,
+                    "building",
+                    e,
+                )
+                .await?
+            }
         };
         let Some(building_id) = building_id else {
             return Ok(None);
@@ -202,27 +189,4 @@ impl App {
             }
         }
     }
-}
-
-/// The building whose name a resident typed: the one they meant, or a field error that sends
-/// them to the suggestions.
-async fn building_named(
-    conn: &mut store::Conn,
-    community_id: i64,
-    raw: &str,
-    e: &mut FieldErrors,
-) -> AppResult<Option<i64>> {
-    let Some(typed) = building_typed(raw) else {
-        e.add("building", "too_long", BUILDING_TYPED_MAX.to_string());
-        return Ok(None);
-    };
-    let candidates =
-        rs::buildings_starting(conn, community_id, &typed, BUILDING_CANDIDATES).await?;
-    let meant = building_meant(&typed, &candidates);
-    match meant {
-        Some(_) => {}
-        None if candidates.is_empty() => e.add("building", "unknown_building", typed),
-        None => e.add("building", "building_ambiguous", typed),
-    }
-    Ok(meant)
 }

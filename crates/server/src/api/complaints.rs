@@ -284,6 +284,7 @@ async fn file_complaint(
         what: r.what,
         place: r.place,
         building_id: r.building_id,
+        building: String::new(),
         contact: r.contact,
     };
     match s

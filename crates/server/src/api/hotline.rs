@@ -234,6 +234,7 @@ async fn log_hotline_call(
         caller_number: r.caller_number,
         resident_id: r.resident_id,
         building_id: r.building_id,
+        building: String::new(),
         unit: r.unit,
         room: r.room,
         topic: r.topic.code().to_owned(),

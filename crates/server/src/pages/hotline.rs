@@ -52,7 +52,8 @@ struct CallForm {
     caller_name: String,
     caller_number: String,
     resident_id: String,
-    building_id: String,
+    /// The household's building as typed.
+    building: String,
     unit: String,
     room: String,
     topic: String,
@@ -76,7 +77,8 @@ impl CallForm {
             caller_name: self.caller_name.clone(),
             caller_number: self.caller_number.clone(),
             resident_id: id_of(&self.resident_id),
-            building_id: id_of(&self.building_id),
+            building_id: None,
+            building: self.building.clone(),
             unit: self.unit.clone(),
             room: self.room.clone(),
             topic: self.topic.clone(),
@@ -167,7 +169,8 @@ struct HotlinePage {
     owns_follow_ups: bool,
     duty: Option<(Shift, String)>,
     owners: Vec<Owner>,
-    buildings: Vec<store::complaints::Place>,
+    /// Buildings to pick from when the form came back refused with a building typed.
+    buildings: Vec<String>,
     topics: Vec<&'static str>,
     categories: Vec<&'static str>,
     form: CallForm,
@@ -217,11 +220,15 @@ async fn hotline_page(ctx: &Ctx, form: CallForm, errors: FormErrors, q: String) 
                 .follow_up_owners(&ctx.actor, s.community_id)
                 .await
                 .on_page(ctx)?,
-            ctx.app
-                .complaint_place(s.community_id)
-                .await
-                .on_page(ctx)?
-                .1,
+            // No list of the community's buildings: suggestions only for one typed and refused.
+            if errors.is_empty() || form.building.trim().is_empty() {
+                Vec::new()
+            } else {
+                ctx.app
+                    .building_suggestions(s.community_id, &form.building)
+                    .await
+                    .unwrap_or_default()
+            },
         ),
         None => (Vec::new(), Vec::new()),
     };

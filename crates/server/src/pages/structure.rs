@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/grids/{id}/buildings", post(create_building))
         .route("/buildings/{id}", get(building))
         .route("/buildings/{id}/households", post(create_household))
+        .route("/public/{community}/buildings", get(building_names))
         .route(
             "/communities/{id}/rename",
             post(|ctx, id, f| rename(ctx, id, f, Node::Community, "/communities")),
@@ -303,4 +304,24 @@ async fn rename(
 ) -> PageResult {
     let outcome = ctx.app.rename(&ctx.actor, node(id), &f.name).await;
     after_step(&ctx, outcome, &format!("{back}/{id}"))
+}
+
+#[derive(Template)]
+#[template(path = "region_options.html")]
+struct NameOptions {
+    options: Vec<String>,
+}
+
+/// The building picker's suggestions on the public pages and the hotline: the community's
+/// buildings whose names start with what was typed (`?building=`), without a session.
+async fn building_names(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    Path(community): Path<i64>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    let typed = q.get("building").map(String::as_str).unwrap_or_default();
+    match s.app.building_suggestions(community, typed).await {
+        Ok(options) => crate::web::render(&NameOptions { options }),
+        Err(e) => axum::response::IntoResponse::into_response(crate::web::status_of(&e)),
+    }
 }

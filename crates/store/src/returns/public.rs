@@ -192,25 +192,3 @@ pub async fn public_community(conn: &mut Conn, id: i64) -> Result<Option<PublicC
         sql::scalar_optional(conn, "SELECT name FROM communities WHERE id = $1", (id,)).await?;
     Ok(name.map(|name| PublicCommunity { id, name }))
 }
-
-/// The community's buildings whose names start with `prefix` (id and name), shortest name
-/// first, at most `limit`: a resident's suggestions, read on the unique index of names.
-pub async fn buildings_starting(
-    conn: &mut Conn,
-    community_id: i64,
-    prefix: &str,
-    limit: i64,
-) -> Result<Vec<(i64, String)>> {
-    sql::all(
-        conn,
-        "SELECT id, name FROM buildings WHERE community_id = $1 AND name >= $2 AND name < $3 \
-         ORDER BY LENGTH(name), name LIMIT $4",
-        (
-            community_id,
-            prefix,
-            crate::registry::prefix_upper_bound(prefix),
-            limit,
-        ),
-    )
-    .await
-}

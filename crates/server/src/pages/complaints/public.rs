@@ -13,7 +13,6 @@ use axum::routing::get;
 use axum::{Form, Router};
 use domain::complaints::{Category, Satisfaction, State as ComplaintState};
 use serde::Deserialize;
-use store::complaints::Place;
 
 use crate::AppState;
 use crate::i18n::Tr;
@@ -36,7 +35,8 @@ struct FileForm {
     category: String,
     what: String,
     place: String,
-    building_id: String,
+    /// The building's name as typed.
+    building: String,
     contact: String,
 }
 
@@ -47,7 +47,8 @@ struct FilePage {
     csrf: String,
     community_id: i64,
     community: String,
-    buildings: Vec<Place>,
+    /// Buildings to pick from when the form came back refused.
+    buildings: Vec<String>,
     categories: Vec<&'static str>,
     form: FileForm,
     error: String,
@@ -96,9 +97,18 @@ async fn file_page(
     link: String,
     status: StatusCode,
 ) -> Response {
-    let (community, buildings) = match s.app.complaint_place(community_id).await {
-        Ok(p) => p,
+    let community = match s.app.complaint_place(community_id).await {
+        Ok(name) => name,
         Err(e) => return refused_page(t, &e),
+    };
+    // No list of the community's buildings: suggestions only for one typed and refused.
+    let buildings = if error.is_empty() || form.building.trim().is_empty() {
+        Vec::new()
+    } else {
+        s.app
+            .building_suggestions(community_id, &form.building)
+            .await
+            .unwrap_or_default()
     };
     let csrf = app::crypto::new_token();
     let qr = if link.is_empty() {
@@ -165,7 +175,8 @@ async fn file(
         category: f.category.clone(),
         what: f.what.clone(),
         place: f.place.clone(),
-        building_id: f.building_id.trim().parse().ok(),
+        building_id: None,
+        building: f.building.clone(),
         contact: f.contact.clone(),
     };
     match s

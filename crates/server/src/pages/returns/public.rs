@@ -32,7 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/return/{community}", get(form_page).post(submit))
         .route("/return/{community}/code", post(send_code))
         .route("/return/regions", get(regions))
-        .route("/return/{community}/buildings", get(buildings))
         .route("/return/s/{token}", get(status_page))
         .route("/return/s/{token}/withdraw", post(withdraw))
         .route("/return/s/{token}/arrival", post(change_arrival))
@@ -378,19 +377,6 @@ async fn regions(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -
         .map(|d| d.option_value_in(language))
         .collect();
     render(&RegionOptions { options })
-}
-
-/// The building picker's suggestions: the community's buildings starting with what was typed.
-async fn buildings(
-    State(s): State<AppState>,
-    Path(community): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let typed = q.get("building").map(String::as_str).unwrap_or_default();
-    match s.app.building_suggestions(community, typed).await {
-        Ok(options) => render(&RegionOptions { options }),
-        Err(e) => web::status_of(&e).into_response(),
-    }
 }
 
 #[derive(Template)]
