@@ -132,6 +132,10 @@ struct BenchArgs {
     /// Skip the .xlsx import (reading a county-size workbook alone takes about 15 s)
     #[arg(long)]
     skip_xlsx: bool,
+    /// Skip the gates: the passes, the month of passages and the scans (P4, P5), which take
+    /// about 10 minutes at county scale
+    #[arg(long)]
+    skip_gates: bool,
     /// Seconds of load on each HTTP endpoint
     #[arg(long, default_value_t = 5.0, value_name = "S")]
     http_seconds: f64,
@@ -394,6 +398,7 @@ impl BenchArgs {
             seed: self.seed,
             json: self.json,
             skip_xlsx: self.skip_xlsx,
+            skip_gates: self.skip_gates,
             http_seconds: if self.http_seconds.is_finite() {
                 self.http_seconds.clamp(0.1, 3600.0)
             } else {
