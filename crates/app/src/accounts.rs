@@ -230,7 +230,7 @@ impl App {
         e.after = Some(after);
         tx.commit_audited(e).await?;
         // Its role, reach or state may have changed: bearer tokens are looked up again.
-        self.bearer_cache.forget();
+        self.bearer_cache.forget(id);
         Ok(())
     }
 }

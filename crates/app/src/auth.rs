@@ -15,8 +15,9 @@ use crate::{Actor, App, AppError, AppResult};
 
 /// How long a server keeps the actor behind a bearer token it looked up: a gate's device sends
 /// its scans with one token, and the look-up was a statement and a connection of each scan.
-/// A token revoked, or an account changed, through this server is forgotten at once; through
-/// another server or the command line it stops working within this time.
+/// A token revoked, or an account changed, through this server is forgotten at once (that
+/// account's tokens only); through another server or the command line it stops working within
+/// this time.
 const BEARER_KEPT: Duration = Duration::from_secs(10);
 /// Tokens kept at most; past it the cache starts again empty, so memory stays bounded.
 const BEARERS_KEPT_MAX: usize = 10_000;
@@ -41,12 +42,13 @@ impl BearerCache {
         kept.insert(hash, (Instant::now(), actor));
     }
 
-    /// Forgets every token: after a revocation or a change of an account.
-    pub(crate) fn forget(&self) {
+    /// Forgets the tokens of one account: after a revocation or a change of it. The other
+    /// accounts' devices keep theirs.
+    pub(crate) fn forget(&self, account_id: i64) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+            .retain(|_, (_, actor)| actor.account_id != account_id);
     }
 }
 
@@ -263,7 +265,7 @@ impl App {
         tx.audit(actor.audit("api_token_revoke", "api_token", id))
             .await?;
         tx.commit().await?;
-        self.bearer_cache.forget();
+        self.bearer_cache.forget(actor.account_id);
         Ok(())
     }
 
@@ -274,7 +276,7 @@ impl App {
         let mut e = actor.audit("api_token_revoke_all", "account", actor.account_id);
         e.after = Some(serde_json::json!({ "revoked": n }));
         tx.commit_audited(e).await?;
-        self.bearer_cache.forget();
+        self.bearer_cache.forget(actor.account_id);
         Ok(n)
     }
 
@@ -284,7 +286,7 @@ impl App {
         }
         let mut conn = self.db.conn().await?;
         accounts::set_language(&mut conn, actor.account_id, language).await?;
-        self.bearer_cache.forget();
+        self.bearer_cache.forget(actor.account_id);
         Ok(())
     }
 }
