@@ -90,7 +90,7 @@ fn writer_gone() -> AppError {
 async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     let mut group = Vec::with_capacity(GROUP_MAX);
     while jobs.recv_many(&mut group, GROUP_MAX).await > 0 {
-        match write_group(&db, &group).await {
+        match write_group(&db, &mut group).await {
             Ok(logged) => {
                 for (job, l) in group.drain(..).zip(logged) {
                     // A caller gone (its connection closed) does not undo the passage.
@@ -104,8 +104,8 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
             }
             Err(e) => {
                 tracing::warn!(error = %e, scans = group.len(), "a group of scans failed: each is written alone");
-                for job in group.drain(..) {
-                    let alone = write_group(&db, std::slice::from_ref(&job))
+                for mut job in group.drain(..) {
+                    let alone = write_group(&db, std::slice::from_mut(&mut job))
                         .await
                         .and_then(|mut l| l.pop().ok_or_else(writer_gone));
                     let _ = job.answer.send(alone);
@@ -117,7 +117,11 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
 
 /// One transaction for the group: the passes it judges held, each scan judged on the log as the
 /// scans before it left it and written, then one commit.
-async fn write_group(db: &Db, group: &[Job]) -> AppResult<Vec<Logged>> {
+///
+/// A live scan's time is taken again as it is judged. Scans reach the queue in another order
+/// than they were timed (each first reads its gate and pass), and a scan judged on the log up
+/// to its own time would not see an exit judged before it but timed a millisecond later.
+async fn write_group(db: &Db, group: &mut [Job]) -> AppResult<Vec<Logged>> {
     let mut tx = db.write().await?;
     let judged: Vec<i64> = group
         .iter()
@@ -126,7 +130,10 @@ async fn write_group(db: &Db, group: &[Job]) -> AppResult<Vec<Logged>> {
         .collect();
     pst::hold(tx.conn(), &judged).await?;
     let mut logged = Vec::with_capacity(group.len());
-    for job in group {
+    for job in group.iter_mut() {
+        if job.scan.common.live {
+            job.scan.common.at = job.scan.common.at.max(store::now_ms());
+        }
         let s = &job.scan;
         let declined = match (&s.pass, s.refusal) {
             (_, Some(r)) => Some(Declined::from(r)),

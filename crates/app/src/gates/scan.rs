@@ -83,6 +83,9 @@ pub(crate) struct Common {
     pub persons: i64,
     pub client_id: Option<String>,
     pub at: i64,
+    /// The time is the server's, not the gate's: the writer stamps it again when it judges the
+    /// scan, so scans judged in turn are logged in the order they were judged.
+    pub live: bool,
     pub decided_offline: Option<PassageResult>,
     pub overriding: Option<cp::Override>,
 }
@@ -121,6 +124,7 @@ pub(crate) fn parse_common(
         e.add("client_id", "client_id_format", "");
     }
     let now = store::now_ms();
+    let live = at.is_none();
     let at = at.unwrap_or(now);
     if at > now + CLOCK_SKEW_MS || at < now - OFFLINE_DAYS * 86_400_000 {
         e.add("at", "passage_time_out_of_range", at.to_string());
@@ -152,6 +156,7 @@ pub(crate) fn parse_common(
         persons,
         client_id: (!client_id.is_empty()).then(|| client_id.to_owned()),
         at,
+        live,
         decided_offline,
         overriding,
     })
@@ -522,6 +527,7 @@ mod tests {
             persons: 1,
             client_id: None,
             at: 0,
+            live: false,
             decided_offline,
             overriding: overriding.then(|| cp::Override {
                 reason: "r".to_owned(),
