@@ -152,7 +152,7 @@ pub async fn passes_at_gate(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PassAtGa
     for chunk in ids.chunks(HELD_AT_ONCE) {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "{PASS_AT_GATE_SELECT} WHERE p.id IN ({})",
-            padded_list(chunk.len())
+            padded_list(chunk.len(), conn.backend_name() == "PostgreSQL")
         )));
         for i in 0..chunk.len().next_power_of_two() {
             q = q.bind(chunk.get(i).or(chunk.last()).copied().unwrap_or_default());
@@ -165,10 +165,17 @@ pub async fn passes_at_gate(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PassAtGa
 }
 
 /// `$1, …, $n` for a list of `len` values padded to a power of two (the last value repeated),
-/// so that a handful of statements serve every size and stay prepared.
-fn padded_list(len: usize) -> String {
+/// so that a handful of statements serve every size and stay prepared; `?, …, ?` when not
+/// `numbered` (SQLite, which walks the names of numbered placeholders at each value bound).
+fn padded_list(len: usize, numbered: bool) -> String {
     (1..=len.next_power_of_two())
-        .map(|n| format!("${n}"))
+        .map(|n| {
+            if numbered {
+                format!("${n}")
+            } else {
+                "?".to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -328,7 +335,7 @@ pub async fn hold(conn: &mut Conn, ids: &[i64]) -> Result<()> {
         let len = chunk.len().next_power_of_two();
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT id FROM passes WHERE id IN ({}) ORDER BY id FOR UPDATE",
-            padded_list(chunk.len())
+            padded_list(chunk.len(), true)
         )));
         for i in 0..len {
             q = q.bind(chunk.get(i).or(chunk.last()).copied().unwrap_or_default());

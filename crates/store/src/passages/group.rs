@@ -4,6 +4,9 @@
 //!
 //! Each statement binds its rows as a list padded to a power of two (`VALUES` rows of NULLs,
 //! or the last value repeated), so eight statements serve every group size and stay prepared.
+//! Their placeholders are `?` on SQLite, bound in the order they appear: SQLite finds the name
+//! of a numbered one (`$7`) by walking the names of all of them, once for each value bound,
+//! which for the thousands of values of a group's insert was a tenth of the server's CPU.
 
 use std::sync::OnceLock;
 
@@ -20,11 +23,34 @@ pub const ROWS_AT_ONCE: usize = 128;
 const SIZES: usize = ROWS_AT_ONCE.trailing_zeros() as usize + 1;
 
 type Query = sqlx::query::Query<'static, sqlx::Any, AnyArguments>;
-type Cached = [OnceLock<String>; SIZES];
+/// Statements of each size, for each backend (SQLite's first).
+type Cached = [[OnceLock<String>; SIZES]; 2];
 
-/// The statement for `rows` rows (a power of two up to `ROWS_AT_ONCE`), written once.
-fn sized(cache: &'static Cached, rows: usize, write: impl Fn(usize) -> String) -> &'static str {
-    cache[rows.trailing_zeros() as usize].get_or_init(|| write(rows))
+/// Whether the connection's placeholders are numbered (`$1`, PostgreSQL) or `?` (SQLite).
+fn numbered(conn: &Conn) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
+/// The statement for `rows` rows (a power of two up to `ROWS_AT_ONCE`), written once for each
+/// backend by `write(rows, numbered)`.
+fn sized(
+    cache: &'static Cached,
+    conn: &Conn,
+    rows: usize,
+    write: impl Fn(usize, bool) -> String,
+) -> &'static str {
+    let numbered = numbered(conn);
+    cache[usize::from(numbered)][rows.trailing_zeros() as usize]
+        .get_or_init(|| write(rows, numbered))
+}
+
+/// The `i`-th placeholder (from 1) of a statement.
+fn placeholder(i: usize, numbered: bool) -> String {
+    if numbered {
+        format!("${i}")
+    } else {
+        "?".to_owned()
+    }
 }
 
 /// The padded size of a part of `n` rows.
@@ -33,11 +59,11 @@ fn padded(n: usize) -> usize {
 }
 
 /// `($1, $2), ($3, $4)`: `rows` rows of `cols` placeholders each.
-fn values(rows: usize, cols: usize) -> String {
+fn values(rows: usize, cols: usize, numbered: bool) -> String {
     (0..rows)
         .map(|r| {
             let row = (1..=cols)
-                .map(|c| format!("${}", r * cols + c))
+                .map(|c| placeholder(r * cols + c, numbered))
                 .collect::<Vec<_>>()
                 .join(", ");
             format!("({row})")
@@ -47,23 +73,23 @@ fn values(rows: usize, cols: usize) -> String {
 }
 
 /// `$1, $2, …, $n`.
-fn list(n: usize) -> String {
+fn list(n: usize, numbered: bool) -> String {
     (1..=n)
-        .map(|i| format!("${i}"))
+        .map(|i| placeholder(i, numbered))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// The passages stored under any of these gates' ids: (client id, passage id).
 pub async fn ids_of_client_ids(conn: &mut Conn, client_ids: &[&str]) -> Result<Vec<(String, i64)>> {
-    static SQL: Cached = [const { OnceLock::new() }; SIZES];
+    static SQL: Cached = [const { [const { OnceLock::new() }; SIZES] }; 2];
     let mut found = Vec::new();
     for part in client_ids.chunks(ROWS_AT_ONCE) {
         let len = padded(part.len());
-        let sql = sized(&SQL, len, |n| {
+        let sql = sized(&SQL, conn, len, |n, numbered| {
             format!(
                 "SELECT client_id, id FROM passages WHERE client_id IN ({})",
-                list(n)
+                list(n, numbered)
             )
         });
         let mut q: Query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -92,11 +118,11 @@ pub struct LogRead {
 /// one, all in one statement. The last passage is the latest, and of two at the same
 /// millisecond the one stored last (a group's scans share their time).
 pub async fn pass_logs(conn: &mut Conn, reads: &[LogRead]) -> Result<Vec<PassLog>> {
-    static SQL: Cached = [const { OnceLock::new() }; SIZES];
+    static SQL: Cached = [const { [const { OnceLock::new() }; SIZES] }; 2];
     let mut logs = vec![PassLog::default(); reads.len()];
     for (n, part) in reads.chunks(ROWS_AT_ONCE).enumerate() {
         let len = padded(part.len());
-        let sql = sized(&SQL, len, |rows| {
+        let sql = sized(&SQL, conn, len, |rows, numbered| {
             // The scans as rows (k, pass, household, since, until); padding rows are NULLs and
             // find nothing. `CROSS JOIN` keeps SQLite's planner on the scans' rows first.
             format!(
@@ -111,7 +137,7 @@ pub async fn pass_logs(conn: &mut Conn, reads: &[LogRead]) -> Result<Vec<PassLog
                  WHERE p.household_id = s.household AND p.at >= s.since AND p.at <= s.until \
                  AND p.direction = 'out' AND p.result <> 'refused' AND EXISTS (SELECT 1 \
                  FROM passes x WHERE x.id = p.pass_id AND x.kind = 'household')",
-                values(rows, 5)
+                values(rows, 5, numbered)
             )
         });
         let mut q: Query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -165,12 +191,12 @@ const PASSAGE_VALUES: usize = 21;
 /// Logs a group's passages in one statement; their ids, in the order given. A gate's id seen
 /// before fails the whole statement (`StoreError::Conflict`), and nothing of it is written.
 pub async fn insert_passages(conn: &mut Conn, passages: &[NewPassage<'_>]) -> Result<Vec<i64>> {
-    static SQL: Cached = [const { OnceLock::new() }; SIZES];
+    static SQL: Cached = [const { [const { OnceLock::new() }; SIZES] }; 2];
     let mut ids = Vec::with_capacity(passages.len());
     let created_at = now_ms();
     for part in passages.chunks(ROWS_AT_ONCE) {
         let len = padded(part.len());
-        let sql = sized(&SQL, len, |rows| {
+        let sql = sized(&SQL, conn, len, |rows, numbered| {
             // The first value numbers the row, NULL in padding rows. Rows are inserted in
             // that order, so their ids rise in it whatever order RETURNING gives them in.
             let columns = (2..=PASSAGE_VALUES + 1)
@@ -180,7 +206,7 @@ pub async fn insert_passages(conn: &mut Conn, passages: &[NewPassage<'_>]) -> Re
             format!(
                 "INSERT INTO passages ({PASSAGE_COLUMNS}) SELECT {columns} FROM (VALUES {}) \
                  AS v WHERE column1 IS NOT NULL ORDER BY column1 RETURNING id",
-                values(rows, PASSAGE_VALUES + 1)
+                values(rows, PASSAGE_VALUES + 1, numbered)
             )
         });
         let mut q: Query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -269,7 +295,9 @@ mod tests {
 
     #[test]
     fn values_number_placeholders_row_by_row() {
-        assert_eq!(values(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(list(3), "$1, $2, $3");
+        assert_eq!(values(2, 3, true), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values(2, 2, false), "(?, ?), (?, ?)");
+        assert_eq!(list(3, true), "$1, $2, $3");
+        assert_eq!(list(2, false), "?, ?");
     }
 }
