@@ -3,6 +3,7 @@
 //! [`group`], and [`visitors`]), and the passage log is read back ([`log`]).
 
 mod group;
+mod judge;
 pub mod log;
 pub mod scan;
 pub mod visitors;
@@ -384,16 +385,26 @@ impl App {
         gate_id: i64,
         at: i64,
     ) -> AppResult<Gate> {
-        actor.require(cp::can_keep_gate(actor.role))?;
-        // The gate and the shift in one statement: a scan reads them every time, so that a
-        // shift ended or a gate moved out of the guard's reach counts from the next scan.
-        let found =
-            gs::gate_on_shift(conn, &actor.jurisdiction, gate_id, actor.account_id, at).await?;
-        if actor.role == domain::access::Role::Guard && !found.on_shift {
-            return Err(AppError::Conflict(ErrorCode::NotOnShift));
-        }
-        Ok(found.gate)
+        gate_kept(conn, actor, gate_id, at).await
     }
+}
+
+/// The gate the actor may keep at `at`: in their jurisdiction and, for a guard, on their
+/// shift. A guard off shift is told so (`not_on_shift`), not that the gate is unknown.
+pub(crate) async fn gate_kept(
+    conn: &mut store::Conn,
+    actor: &Actor,
+    gate_id: i64,
+    at: i64,
+) -> AppResult<Gate> {
+    actor.require(cp::can_keep_gate(actor.role))?;
+    // The gate and the shift in one statement: a scan reads them every time, so that a shift
+    // ended or a gate moved out of the guard's reach counts from the next scan.
+    let found = gs::gate_on_shift(conn, &actor.jurisdiction, gate_id, actor.account_id, at).await?;
+    if actor.role == domain::access::Role::Guard && !found.on_shift {
+        return Err(AppError::Conflict(ErrorCode::NotOnShift));
+    }
+    Ok(found.gate)
 }
 
 /// A direction as the form or the API gives it.

@@ -9,6 +9,8 @@ use crate::rows::{NullableCode, read};
 use crate::scope::{Key, Rows, Where};
 use crate::{Conn, Flag, Result, now_ms, sql};
 
+pub mod group;
+
 /// A passage as the log shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Passage {
@@ -173,47 +175,14 @@ pub async fn insert_passage(conn: &mut Conn, p: &NewPassage<'_>) -> Result<i64> 
 }
 
 /// What the log says of a pass shown again: its last passage let through, for the fence, and
-/// when its household's exits counted against the quota were made (ms).
+/// when its household's exits counted against the quota were made (ms). The quota is the
+/// household's: a commuter going to work or the household's car leaving is not one of its exits
+/// (each person in the car shows their own pass). Read for a group of scans by
+/// [`group::pass_logs`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PassLog {
     pub last: Option<(Direction, i64)>,
     pub exits: Vec<i64>,
-}
-
-/// The pass's last passage let through up to `until` (ms) and, when `exits_since` is given,
-/// the exits of its household on its household pass let through since then: the two indexed
-/// reads a scan is judged on, in one statement. The quota is the household's; a commuter going
-/// to work or the household's car leaving is not one of its exits (each person in the car shows
-/// their own pass).
-pub async fn pass_log(
-    conn: &mut Conn,
-    pass_id: i64,
-    household_id: i64,
-    exits_since: Option<i64>,
-    until: i64,
-) -> Result<PassLog> {
-    // No household bound: the second read finds nothing at once.
-    let household = exits_since.map(|_| household_id);
-    let rows: Vec<(String, String, i64)> = sql::all(
-        conn,
-        "SELECT 'last', direction, at FROM (SELECT direction, at FROM passages \
-         WHERE pass_id = $1 AND at <= $2 AND result <> 'refused' ORDER BY at DESC LIMIT 1) \
-         AS last_passage UNION ALL \
-         SELECT 'exit', direction, at FROM passages WHERE household_id = $3 AND at >= $4 \
-         AND at <= $2 AND direction = 'out' AND result <> 'refused' AND EXISTS (SELECT 1 \
-         FROM passes p WHERE p.id = passages.pass_id AND p.kind = 'household')",
-        (pass_id, until, household, exits_since.unwrap_or(until)),
-    )
-    .await?;
-    let mut log = PassLog::default();
-    for (part, direction, at) in rows {
-        if part == "last" {
-            log.last = Direction::from_code(&direction).map(|d| (d, at));
-        } else {
-            log.exits.push(at);
-        }
-    }
-    Ok(log)
 }
 
 /// Passages per hour at a gate between two moments (ms): hour (ms of its start), direction,

@@ -126,18 +126,58 @@ pub struct PassAtGate {
     pub resident_name: Option<String>,
 }
 
+const PASS_AT_GATE_SELECT: &str = "SELECT p.id, p.kind, p.state, p.household_id, \
+     p.community_id, p.plate, p.valid_days, p.valid_hours, b.name AS building_name, \
+     u.name AS unit_name, h.room, r.name AS resident_name \
+     FROM passes p JOIN households h ON h.id = p.household_id \
+     JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = p.building_id \
+     LEFT JOIN residents r ON r.id = p.resident_id";
+
 pub async fn pass_at_gate(conn: &mut Conn, id: i64) -> Result<Option<PassAtGate>> {
     sql::optional(
         conn,
-        "SELECT p.id, p.kind, p.state, p.household_id, p.community_id, p.plate, p.valid_days, \
-         p.valid_hours, b.name AS building_name, u.name AS unit_name, h.room, \
-         r.name AS resident_name \
-         FROM passes p JOIN households h ON h.id = p.household_id \
-         JOIN units u ON u.id = h.unit_id JOIN buildings b ON b.id = p.building_id \
-         LEFT JOIN residents r ON r.id = p.resident_id WHERE p.id = $1",
+        sqlx::AssertSqlSafe(format!("{PASS_AT_GATE_SELECT} WHERE p.id = $1")),
         (id,),
     )
     .await
+}
+
+/// The stored passes of a group of scans, in one statement (docs/decisions/0011); a pass that
+/// does not exist is not among them.
+pub async fn passes_at_gate(conn: &mut Conn, ids: &[i64]) -> Result<Vec<PassAtGate>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(HELD_AT_ONCE) {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{PASS_AT_GATE_SELECT} WHERE p.id IN ({})",
+            padded_list(chunk.len(), conn.backend_name() == "PostgreSQL")
+        )));
+        for i in 0..chunk.len().next_power_of_two() {
+            q = q.bind(chunk.get(i).or(chunk.last()).copied().unwrap_or_default());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            found.push(read(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// `$1, …, $n` for a list of `len` values padded to a power of two (the last value repeated),
+/// so that a handful of statements serve every size and stay prepared; `?, …, ?` when not
+/// `numbered` (SQLite, which walks the names of numbered placeholders at each value bound).
+fn padded_list(len: usize, numbered: bool) -> String {
+    (1..=len.next_power_of_two())
+        .map(|n| {
+            if numbered {
+                format!("${n}")
+            } else {
+                "?".to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub struct NewPass<'a> {
@@ -292,15 +332,10 @@ pub async fn hold(conn: &mut Conn, ids: &[i64]) -> Result<()> {
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(HELD_AT_ONCE) {
-        // A list of a power-of-two length (the last id repeated), so that a handful of
-        // statements serve every size and stay prepared.
         let len = chunk.len().next_power_of_two();
-        let list = (1..=len)
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT id FROM passes WHERE id IN ({list}) ORDER BY id FOR UPDATE"
+            "SELECT id FROM passes WHERE id IN ({}) ORDER BY id FOR UPDATE",
+            padded_list(chunk.len(), true)
         )));
         for i in 0..len {
             q = q.bind(chunk.get(i).or(chunk.last()).copied().unwrap_or_default());

@@ -4,7 +4,7 @@
 use app::App;
 use app::gates::scan::{GateDecision, PassageInput};
 use app::{AppResult, ErrorCode};
-use domain::checkpoint::PassageResult;
+use domain::checkpoint::{Direction, PassageResult};
 use store::passages::PassageFilter;
 
 use super::{gate_with_guard, household_pass, log_of};
@@ -195,4 +195,61 @@ async fn overrides_written_together_keep_the_audit_chain_whole() {
     let audited = audit_trail(app, &f.auditor, audit_action("passage_override")).await;
     assert_eq!(audited.len(), 10);
     assert_chain_intact(app, &f.auditor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_car_shown_both_ways_at_once_alternates_in_the_log_and_after_it() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "East gate").await;
+    let h = crate::support::household(app, &f.staff, f.building1_id, "1", "101").await;
+    let car = app
+        .issue_vehicle_pass(&f.staff, h, "陕A12345")
+        .await
+        .expect("car pass");
+    let code = app.pass_code(&f.staff, car).await.expect("code");
+    // A car has no quota: only the fence (not the same way twice in a row) refuses it. The
+    // scans of one group share their time, so the log orders them by when they were judged.
+    let scans = (0..16)
+        .map(|i| {
+            let mut input = out(&code, "");
+            if i % 2 == 1 {
+                input.direction = "in".to_owned();
+            }
+            (gate, input)
+        })
+        .collect();
+    for a in at_once(app, &f.guard, scans).await {
+        let d = a.expect("every scan is decided");
+        if d.passage.result == PassageResult::Refused {
+            assert_eq!(super::refusal(&d), Some("pass_presented_twice"), "{d:?}");
+        }
+    }
+    let mut log = log_of(
+        app,
+        &f.staff,
+        PassageFilter {
+            pass_id: Some(car),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(log.len(), 16);
+    log.sort_by_key(|p| p.id);
+    let through: Vec<_> = log
+        .iter()
+        .filter(|p| p.result == PassageResult::Admitted)
+        .map(|p| p.direction)
+        .collect();
+    assert!(
+        through.windows(2).all(|w| w[0] != w[1]),
+        "the passages let through alternate: {through:?}"
+    );
+    // The next scan sees the last of them, even at the same millisecond as the group.
+    let last = *through.last().expect("some let through");
+    let again = super::show(app, &f.guard, gate, &code, last.code(), 0).await;
+    assert_eq!(super::refusal(&again), Some("pass_presented_twice"));
+    let back = if last == Direction::Out { "in" } else { "out" };
+    let other_way = super::show(app, &f.guard, gate, &code, back, 0).await;
+    assert_eq!(other_way.passage.result, PassageResult::Admitted);
 }

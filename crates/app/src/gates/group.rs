@@ -1,50 +1,56 @@
 //! Scans written in groups (docs/decisions/0011): one writer per server takes every scan that
-//! waits while it writes into one transaction, judges each in turn on the log as the scans
-//! before it left it, and commits them together. Each scan still gets its own decision; when
-//! one fails, the group is rolled back and each scan is written again alone, so each failure
-//! is its own and nothing is half-written.
+//! waits while it writes, reads what the whole group needs in a few statements inside one
+//! transaction (the gates and shifts, the gates' ids seen before, the passes, their logs),
+//! judges each scan in turn on the log as the scans before it left it, writes the group's
+//! passages in one statement and commits them together. Each scan still gets its own decision
+//! or its own error; when the group fails, it is rolled back and each scan is written again
+//! alone, so each failure is its own and nothing is half-written.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Mutex, PoisonError};
 
 use domain::checkpoint::{Declined, GateRefusal};
-use store::Db;
 use store::gates::Gate;
-use store::passages::Passage;
+use store::passages::NewPassage;
+use store::passages::group as pg;
 use store::passes as pst;
+use store::{Db, WriteTx};
 use tokio::sync::{mpsc, oneshot};
 
-use super::scan::{Common, ShownPass, judge, log_passage};
-use crate::{Actor, AppError, AppResult};
+use super::judge::{Judged, ShownPass, judge, log_read, passage_of, with_group};
+use super::scan::{Common, GateDecision, audit_passage, logged, shown_of};
+use crate::{Actor, AppError, AppResult, ErrorCode};
 
 /// The most scans one transaction takes: enough for every connection of a busy server, few
 /// enough that the first of them is not kept waiting long for the last.
-const GROUP_MAX: usize = 128;
+const GROUP_MAX: usize = pg::ROWS_AT_ONCE;
 /// Scans waiting for the writer before a new one waits to be queued.
 const QUEUE_MAX: usize = 4096;
 
-/// A scan decided up to what the log says: ready to be judged on the log and written.
+/// A scan as the guard's request gives it, its code checked: ready to be judged and written.
 pub(crate) struct Scan {
     pub actor: Actor,
-    pub gate: Gate,
+    pub gate_id: i64,
     pub common: Common,
-    /// The stored pass the code names, when its signature holds and it exists.
-    pub pass: Option<ShownPass>,
-    /// A refusal known before the log is read (the code, or a pass of another community).
-    pub refusal: Option<GateRefusal>,
+    /// The claims of a code whose signature holds, or why the code is refused.
+    pub code: Result<passes::PassClaims, GateRefusal>,
     /// The local weekday and minute of the scan, for a commuter's hours.
     pub weekday: u8,
     pub minute: u16,
 }
 
-/// A scan written: the passage as logged and, when refused, why.
-pub(crate) struct Logged {
-    pub passage: Passage,
-    pub declined: Option<Declined>,
+/// What the writer did with a scan.
+pub(crate) enum Written {
+    /// Judged and logged: the passage, why it was refused, and the pass as the gate shows it.
+    Logged(Box<GateDecision>),
+    /// The gate sent this passage before under the same id: stored then, not again.
+    Repeated,
 }
 
 struct Job {
     scan: Scan,
-    answer: oneshot::Sender<AppResult<Logged>>,
+    answer: oneshot::Sender<AppResult<Written>>,
 }
 
 /// The queue of the server's one scan writer, started by the first scan.
@@ -59,7 +65,7 @@ impl std::fmt::Debug for ScanWriter {
 
 impl ScanWriter {
     /// Writes a scan with the others waiting; its own decision, or its own error.
-    pub(crate) async fn write(&self, db: &Db, scan: Scan) -> AppResult<Logged> {
+    pub(crate) async fn write(&self, db: &Db, scan: Scan) -> AppResult<Written> {
         let (answer, answered) = oneshot::channel();
         self.queue(db)
             .send(Job { scan, answer })
@@ -91,10 +97,10 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     let mut group = Vec::with_capacity(GROUP_MAX);
     while jobs.recv_many(&mut group, GROUP_MAX).await > 0 {
         match write_group(&db, &mut group).await {
-            Ok(logged) => {
-                for (job, l) in group.drain(..).zip(logged) {
+            Ok(written) => {
+                for (job, w) in group.drain(..).zip(written) {
                     // A caller gone (its connection closed) does not undo the passage.
-                    let _ = job.answer.send(Ok(l));
+                    let _ = job.answer.send(w);
                 }
             }
             Err(e) if group.len() == 1 => {
@@ -107,7 +113,8 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
                 for mut job in group.drain(..) {
                     let alone = write_group(&db, std::slice::from_mut(&mut job))
                         .await
-                        .and_then(|mut l| l.pop().ok_or_else(writer_gone));
+                        .and_then(|mut w| w.pop().ok_or_else(writer_gone))
+                        .and_then(|w| w);
                     let _ = job.answer.send(alone);
                 }
             }
@@ -115,34 +122,218 @@ async fn run(db: Db, mut jobs: mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction for the group: the passes it judges held, each scan judged on the log as the
-/// scans before it left it and written, then one commit.
+/// One transaction for the group, each scan's answer in the group's order; an error of the
+/// group (a statement failed) rolls all of it back.
 ///
-/// A live scan's time is taken again as it is judged. Scans reach the queue in another order
-/// than they were timed (each first reads its gate and pass), and a scan judged on the log up
-/// to its own time would not see an exit judged before it but timed a millisecond later.
-async fn write_group(db: &Db, group: &mut [Job]) -> AppResult<Vec<Logged>> {
+/// A live scan's time is taken again as its group is written: scans reach the queue in another
+/// order than they were timed (each first checks its code), and a scan judged on the log up to
+/// its own time would not see an exit judged before it but timed a millisecond later. The
+/// group's live scans share that time and are judged in the order they came.
+async fn write_group(db: &Db, group: &mut [Job]) -> AppResult<Vec<AppResult<Written>>> {
     let mut tx = db.write().await?;
-    let judged: Vec<i64> = group
-        .iter()
-        .filter(|j| j.scan.refusal.is_none())
-        .filter_map(|j| j.scan.pass.as_ref().map(|p| p.stored.id))
-        .collect();
-    pst::hold(tx.conn(), &judged).await?;
-    let mut logged = Vec::with_capacity(group.len());
+    let now = store::now_ms();
     for job in group.iter_mut() {
         if job.scan.common.live {
-            job.scan.common.at = job.scan.common.at.max(store::now_ms());
+            job.scan.common.at = job.scan.common.at.max(now);
         }
-        let s = &job.scan;
-        let declined = match (&s.pass, s.refusal) {
+    }
+    let scans: Vec<&Scan> = group.iter().map(|j| &j.scan).collect();
+    let written = write_scans(&mut tx, &scans, now).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// An error of a scan's gate (unknown, out of reach, off shift), answered to each scan of the
+/// group at that gate by that account; any other error is the group's.
+#[derive(Debug, Clone, Copy)]
+enum GateError {
+    NotFound,
+    Forbidden,
+    Conflict(ErrorCode),
+}
+
+impl GateError {
+    fn of(e: AppError) -> AppResult<GateError> {
+        match e {
+            AppError::NotFound => Ok(GateError::NotFound),
+            AppError::Forbidden => Ok(GateError::Forbidden),
+            AppError::Conflict(code) => Ok(GateError::Conflict(code)),
+            other => Err(other),
+        }
+    }
+}
+
+impl From<GateError> for AppError {
+    fn from(e: GateError) -> AppError {
+        match e {
+            GateError::NotFound => AppError::NotFound,
+            GateError::Forbidden => AppError::Forbidden,
+            GateError::Conflict(code) => AppError::Conflict(code),
+        }
+    }
+}
+
+/// A scan to be logged at its gate.
+struct ToLog<'a> {
+    scan: &'a Scan,
+    gate: &'a Gate,
+    pass: Option<ShownPass<'a>>,
+    /// A refusal known before the log is read (the code, or a pass of another community).
+    refusal: Option<GateRefusal>,
+}
+
+async fn write_scans(
+    tx: &mut WriteTx,
+    scans: &[&Scan],
+    now: i64,
+) -> AppResult<Vec<AppResult<Written>>> {
+    // The gates and the guards' shifts: one statement for each gate and account of the group.
+    let mut gates: HashMap<(i64, i64), Result<Gate, GateError>> = HashMap::new();
+    for s in scans {
+        let key = (s.actor.account_id, s.gate_id);
+        if let Entry::Vacant(v) = gates.entry(key) {
+            v.insert(
+                match super::gate_kept(tx.conn(), &s.actor, s.gate_id, now).await {
+                    Ok(gate) => Ok(gate),
+                    Err(e) => Err(GateError::of(e)?),
+                },
+            );
+        }
+    }
+    let mut answers: Vec<Option<AppResult<Written>>> = Vec::with_capacity(scans.len());
+    let mut at_gate: Vec<Option<&Gate>> = Vec::with_capacity(scans.len());
+    for s in scans {
+        match &gates[&(s.actor.account_id, s.gate_id)] {
+            Ok(gate) => {
+                answers.push(None);
+                at_gate.push(Some(gate));
+            }
+            Err(e) => {
+                answers.push(Some(Err((*e).into())));
+                at_gate.push(None);
+            }
+        }
+    }
+    // Passages the gates sent before under the same ids are answered as sent then.
+    let client_ids: Vec<&str> = scans
+        .iter()
+        .zip(&at_gate)
+        .filter(|(_, g)| g.is_some())
+        .filter_map(|(s, _)| s.common.client_id.as_deref())
+        .collect();
+    if !client_ids.is_empty() {
+        let seen = pg::ids_of_client_ids(tx.conn(), &client_ids).await?;
+        for (i, s) in scans.iter().enumerate() {
+            if let Some(id) = &s.common.client_id
+                && at_gate[i].is_some()
+                && seen.iter().any(|(c, _)| c == id)
+            {
+                at_gate[i] = None;
+                answers[i] = Some(Ok(Written::Repeated));
+            }
+        }
+    }
+    // The passes the codes name, and what each scan is refused for before its log is read.
+    let ids: Vec<i64> = scans
+        .iter()
+        .zip(&at_gate)
+        .filter(|(_, g)| g.is_some())
+        .filter_map(|(s, _)| s.code.as_ref().ok().map(|c| c.pass_id))
+        .collect();
+    let stored: HashMap<i64, pst::PassAtGate> = pst::passes_at_gate(tx.conn(), &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let to_log: Vec<(usize, ToLog<'_>)> = scans
+        .iter()
+        .zip(&at_gate)
+        .enumerate()
+        .filter_map(|(i, (s, g))| Some((i, to_log(s, (*g)?, &stored))))
+        .collect();
+    // The passes judged are held (PostgreSQL), and their logs read, in one statement each.
+    let reads: Vec<pg::LogRead> = to_log
+        .iter()
+        .filter(|(_, t)| t.refusal.is_none())
+        .filter_map(|(_, t)| t.pass.as_ref().map(|p| log_read(t.scan, p)))
+        .collect();
+    let held: Vec<i64> = reads.iter().map(|r| r.pass_id).collect();
+    pst::hold(tx.conn(), &held).await?;
+    let mut logs = pg::pass_logs(tx.conn(), &reads)
+        .await?
+        .into_iter()
+        .zip(&reads);
+    // Each scan judged in the order it came, on the log and the group's passages before it.
+    let mut earlier: Vec<Judged> = Vec::with_capacity(to_log.len());
+    let mut rows: Vec<NewPassage<'_>> = Vec::with_capacity(to_log.len());
+    let mut decided: Vec<Option<Declined>> = Vec::with_capacity(to_log.len());
+    for (_, t) in &to_log {
+        let declined = match (&t.pass, t.refusal) {
             (_, Some(r)) => Some(Declined::from(r)),
-            (Some(p), None) => judge(tx.conn(), s, p).await?.err(),
+            (Some(p), None) => {
+                let (log, read) = logs.next().ok_or_else(log_lost)?;
+                judge(t.scan, t.gate, p, &with_group(log, read, &earlier)).err()
+            }
             (None, None) => Some(Declined::from(GateRefusal::UnknownPass)),
         };
-        let passage = log_passage(&mut tx, s, declined).await?;
-        logged.push(Logged { passage, declined });
+        let new = passage_of(t.scan, t.gate, t.pass.as_ref().map(|p| p.stored), declined);
+        if let Some(p) = &t.pass {
+            earlier.extend(Judged::of(&new, p.stored.kind));
+        }
+        rows.push(new);
+        decided.push(declined);
     }
-    tx.commit().await?;
-    Ok(logged)
+    let ids = pg::insert_passages(tx.conn(), &rows)
+        .await
+        .map_err(crate::error::conflict_as("client_id", "client_id_reused"))?;
+    if ids.len() != rows.len() {
+        return Err(log_lost());
+    }
+    for (((i, t), new), (id, declined)) in
+        to_log.iter().zip(&rows).zip(ids.into_iter().zip(decided))
+    {
+        audit_passage(tx, &t.scan.actor, id, new).await?;
+        let kind = t.pass.as_ref().map(|p| p.stored.kind);
+        answers[*i] = Some(Ok(Written::Logged(Box::new(GateDecision {
+            passage: logged(id, new, t.gate, &t.scan.actor, kind, None),
+            refusal: declined.map(|d| d.refusal),
+            pass: t.pass.as_ref().map(|p| shown_of(p.stored)),
+            repeated: false,
+        }))));
+    }
+    answers
+        .into_iter()
+        .map(|a| a.ok_or_else(log_lost))
+        .collect()
+}
+
+/// A scan at its gate, with the stored pass its code names and what refuses it before its log
+/// is read.
+fn to_log<'a>(
+    scan: &'a Scan,
+    gate: &'a Gate,
+    stored: &'a HashMap<i64, pst::PassAtGate>,
+) -> ToLog<'a> {
+    let (pass, refusal) = match &scan.code {
+        Err(r) => (None, Some(*r)),
+        Ok(claims) => match stored.get(&claims.pass_id) {
+            Some(stored) if stored.household_id == claims.household_id => {
+                let elsewhere =
+                    (stored.community_id != gate.community_id).then_some(GateRefusal::WrongGate);
+                (Some(ShownPass { stored, claims }), elsewhere)
+            }
+            _ => (None, Some(GateRefusal::UnknownPass)),
+        },
+    };
+    ToLog {
+        scan,
+        gate,
+        pass,
+        refusal,
+    }
+}
+
+/// A scan the group's steps lost track of: a fault of this code, not of the scan.
+fn log_lost() -> AppError {
+    AppError::Internal("a scan of the group was not written".to_owned())
 }

@@ -2,17 +2,14 @@
 //! temperature and the household's quota decide, and every passage is logged, refused ones
 //! too. A guard lets someone through against the rule only as an override, audited.
 
-use domain::checkpoint::{
-    self as cp, CommuterHours, Declined, Direction, ExitQuota, GateNow, GateRefusal, PassKind,
-    PassNow, PassageResult, Showing,
-};
+use domain::checkpoint::{self as cp, Direction, GateNow, GateRefusal, PassKind, PassageResult};
 use domain::health::Temperature;
 use store::gates::Gate;
 use store::passages::{self as ps, NewPassage, OverrideFields, Passage};
 use store::passes as pst;
 
 use super::direction_in;
-use super::group::Scan;
+use super::group::{Scan, Written};
 use crate::{Actor, App, AppError, AppResult};
 
 /// How far back a gate may date a passage it recorded offline.
@@ -197,12 +194,6 @@ pub(crate) fn outcome(rule: Option<GateRefusal>, c: &Common) -> (PassageResult, 
     }
 }
 
-/// A pass whose signature holds, as stored.
-pub(crate) struct ShownPass {
-    pub stored: pst::PassAtGate,
-    pub claims: passes::PassClaims,
-}
-
 impl App {
     /// A pass shown at a gate the actor keeps: decided, logged and answered.
     pub async fn pass_through_gate(
@@ -220,55 +211,38 @@ impl App {
             &input.decided_offline,
             input.overriding.as_ref(),
         )?;
+        actor.require(cp::can_keep_gate(actor.role))?;
+        // The code is checked before the scan is queued: it needs no database. The gate, the
+        // shift, the pass and its log are read by the writer, for the whole group at once.
         let keys = self.pass_keys().await?;
-        // What does not change while the passage is written is read before the write lock:
-        // the gate, the shift, the code and the pass.
-        let mut conn = self.db.conn().await?;
-        let gate = self
-            .gate_kept_by(&mut conn, actor, gate_id, store::now_ms())
-            .await?;
-        if let Some(id) = &c.client_id
-            && let Some(p) = ps::passage_by_client_id(&mut conn, id).await?
-        {
-            return self.repeated(&mut conn, gate_id, p).await;
-        }
-        let (pass, refusal) = match passes::verify(&input.code, &keys, c.at.div_euclid(1000)) {
-            Err(e) => (None, Some(refusal_of_code(e))),
-            Ok(claims) => match pst::pass_at_gate(&mut conn, claims.pass_id).await? {
-                Some(stored) if stored.household_id == claims.household_id => {
-                    let elsewhere = (stored.community_id != gate.community_id)
-                        .then_some(GateRefusal::WrongGate);
-                    (Some(ShownPass { stored, claims }), elsewhere)
-                }
-                _ => (None, Some(GateRefusal::UnknownPass)),
-            },
-        };
-        drop(conn);
-        let shown = pass.as_ref().map(|p| shown_of(&p.stored));
+        let code =
+            passes::verify(&input.code, &keys, c.at.div_euclid(1000)).map_err(refusal_of_code);
         let (weekday, minute) = self.local_weekday_minute(c.at)?;
-        // Judged on the log and written with the scans of the other gates waiting at the same
-        // moment, one after the other in one transaction.
-        let logged = self
+        let written = self
             .scan_writer
             .write(
                 &self.db,
                 Scan {
                     actor: actor.clone(),
-                    gate,
+                    gate_id,
                     common: c,
-                    pass,
-                    refusal,
+                    code,
                     weekday,
                     minute,
                 },
             )
             .await?;
-        Ok(GateDecision {
-            passage: logged.passage,
-            refusal: logged.declined.map(|d| d.refusal),
-            pass: shown,
-            repeated: false,
-        })
+        match written {
+            Written::Logged(decision) => Ok(*decision),
+            Written::Repeated => {
+                let mut conn = self.db.conn().await?;
+                let id = input.client_id.trim();
+                let p = ps::passage_by_client_id(&mut conn, id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                self.repeated(&mut conn, gate_id, p).await
+            }
+        }
     }
 
     async fn repeated(
@@ -316,96 +290,6 @@ impl App {
     }
 }
 
-/// The rule's decision on a pass whose signature holds, from the log: inside the write
-/// transaction, after the scans before it.
-pub(crate) async fn judge(
-    conn: &mut store::Conn,
-    s: &Scan,
-    pass: &ShownPass,
-) -> AppResult<Result<(), Declined>> {
-    let (stored, claims, c) = (&pass.stored, &pass.claims, &s.common);
-    let quota = ExitQuota {
-        exits: claims.quota.exits,
-        days: claims.quota.days,
-    };
-    let commuter_hours = match (&stored.valid_days, &stored.valid_hours) {
-        (Some(d), Some(h)) => CommuterHours::parse(d, h).ok(),
-        _ => None,
-    };
-    let window_ms = i64::from(quota.days) * 86_400_000;
-    let counts_exits = quota.exits != 0 && stored.kind == PassKind::Household;
-    let log = ps::pass_log(
-        conn,
-        stored.id,
-        stored.household_id,
-        counts_exits.then_some(c.at - window_ms),
-        c.at,
-    )
-    .await?;
-    let exits: Vec<i64> = log.exits.iter().map(|ms| ms.div_euclid(1000)).collect();
-    let last = log.last.map(|(d, ms)| (d, ms.div_euclid(1000)));
-    let pass_now = PassNow {
-        kind: stored.kind,
-        state: stored.state,
-        gates: &claims.gates,
-        quota: if stored.kind == PassKind::Household {
-            quota
-        } else {
-            ExitQuota { exits: 0, days: 1 }
-        },
-        commuter_hours,
-    };
-    let showing = Showing {
-        direction: c.direction,
-        at: c.at.div_euclid(1000),
-        weekday: s.weekday,
-        minute: s.minute,
-        temperature: c.temperature,
-        last,
-        exits_made: &exits,
-    };
-    Ok(
-        cp::admit_pass(gate_now(&s.gate), &pass_now, &showing).map_err(|d| Declined {
-            next_exit_at: d.next_exit_at.map(|s| s * 1000),
-            ..d
-        }),
-    )
-}
-
-/// Logs a scan's passage, with its pass (or of a code that is none); an override is audited.
-pub(crate) async fn log_passage(
-    tx: &mut store::WriteTx,
-    s: &Scan,
-    declined: Option<Declined>,
-) -> AppResult<Passage> {
-    let (c, gate, actor) = (&s.common, &s.gate, &s.actor);
-    let pass = s.pass.as_ref().map(|p| &p.stored);
-    let refusal = declined.map(|d| d.refusal);
-    let (result, conflict) = outcome(refusal, c);
-    let new = NewPassage {
-        gate_id: gate.id,
-        community_id: gate.community_id,
-        at: c.at,
-        direction: c.direction,
-        pass_id: pass.map(|p| p.id),
-        visitor_id: None,
-        household_id: pass.map(|p| p.household_id),
-        plate: pass.and_then(|p| p.plate.as_deref()),
-        persons: c.persons,
-        temperature_tenths: c.temperature.map(|t| i64::from(t.tenths())),
-        result,
-        reason: refusal.map(GateRefusal::code),
-        next_exit_at: declined.and_then(|d| d.next_exit_at),
-        purpose: None,
-        guard_id: actor.account_id,
-        overridden: c.override_fields(result),
-        conflict,
-        client_id: c.client_id.as_deref(),
-    };
-    let id = insert_passage(tx, actor, &new).await?;
-    Ok(logged(id, &new, gate, actor, pass.map(|p| p.kind), None))
-}
-
 /// Stores a passage; an override or a conflict goes into the audit chain with it.
 pub(crate) async fn insert_passage(
     tx: &mut store::WriteTx,
@@ -415,6 +299,17 @@ pub(crate) async fn insert_passage(
     let id = ps::insert_passage(tx.conn(), new)
         .await
         .map_err(crate::error::conflict_as("client_id", "client_id_reused"))?;
+    audit_passage(tx, actor, id, new).await?;
+    Ok(id)
+}
+
+/// Puts a passage stored as `id` into the audit chain when it is an override or a conflict.
+pub(crate) async fn audit_passage(
+    tx: &mut store::WriteTx,
+    actor: &Actor,
+    id: i64,
+    new: &NewPassage<'_>,
+) -> AppResult<()> {
     if new.result == PassageResult::Overridden || new.conflict {
         let action = if new.conflict {
             "passage_conflict"
@@ -433,11 +328,11 @@ pub(crate) async fn insert_passage(
         a.reason = new.overridden.reason.map(str::to_owned);
         tx.audit(a).await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// What the gate's screen shows of a pass.
-fn shown_of(p: &pst::PassAtGate) -> PassShown {
+pub(crate) fn shown_of(p: &pst::PassAtGate) -> PassShown {
     PassShown {
         pass_id: p.id,
         kind: p.kind,
