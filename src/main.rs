@@ -135,6 +135,9 @@ struct BenchArgs {
     /// Seconds of load on each HTTP endpoint
     #[arg(long, default_value_t = 5.0, value_name = "S")]
     http_seconds: f64,
+    /// Run only this part: `import` (P1: the imports and the raw baseline)
+    #[arg(long, value_name = "PART", value_parser = ["import"])]
+    only: Option<String>,
     /// Internal: run the read phase of a bench started by `gridwatch bench`
     #[arg(long, hide = true, value_name = "FILE")]
     handoff: Option<PathBuf>,
@@ -394,6 +397,7 @@ impl BenchArgs {
             seed: self.seed,
             json: self.json,
             skip_xlsx: self.skip_xlsx,
+            only_import: self.only.as_deref() == Some("import"),
             http_seconds: if self.http_seconds.is_finite() {
                 self.http_seconds.clamp(0.1, 3600.0)
             } else {
