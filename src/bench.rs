@@ -46,6 +46,8 @@ pub struct BenchOptions {
     pub skip_xlsx: bool,
     /// `--skip-gates`: no passes, passages or scans (P4, P5 not measured).
     pub skip_gates: bool,
+    /// `--only import`: P1 alone (the imports and the raw baseline), then the table.
+    pub only_import: bool,
     pub http_seconds: f64,
     /// Set in the child process that runs the read phase (see `child`).
     pub handoff: Option<PathBuf>,
@@ -153,6 +155,11 @@ async fn measure(
     bench
         .raw_baseline(&plan, &facts, csv_rate, xlsx_rate)
         .await?;
+    if o.only_import {
+        main.app.db.close().await;
+        bench.targets.release("csv").await;
+        return Ok(());
+    }
     // The read phase runs in a process of its own, so that its memory (P6) is the server's and
     // not what the generator and the imports left in this process's allocator.
     drop(plan);

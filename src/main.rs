@@ -21,6 +21,12 @@ use domain::access::{Level, Role};
 use crate::config::{Config, Layer, Sources};
 use crate::error::{CliError, EXIT_ERROR};
 
+/// mimalloc instead of glibc's malloc, for SQLite's allocations too (`override`): an import
+/// allocates and frees millions of small strings and records a batch, and glibc's malloc spent
+/// about a third of a county import's CPU on them (BENCHMARKS.md, issue 10, third pass).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "gridwatch",
@@ -139,6 +145,9 @@ struct BenchArgs {
     /// Seconds of load on each HTTP endpoint
     #[arg(long, default_value_t = 5.0, value_name = "S")]
     http_seconds: f64,
+    /// Run only this part: `import` (P1: the imports and the raw baseline)
+    #[arg(long, value_name = "PART", value_parser = ["import"])]
+    only: Option<String>,
     /// Internal: run the read phase of a bench started by `gridwatch bench`
     #[arg(long, hide = true, value_name = "FILE")]
     handoff: Option<PathBuf>,
@@ -399,6 +408,7 @@ impl BenchArgs {
             json: self.json,
             skip_xlsx: self.skip_xlsx,
             skip_gates: self.skip_gates,
+            only_import: self.only.as_deref() == Some("import"),
             http_seconds: if self.http_seconds.is_finite() {
                 self.http_seconds.clamp(0.1, 3600.0)
             } else {
