@@ -182,6 +182,8 @@ struct ToLog<'a> {
     refusal: Option<GateRefusal>,
 }
 
+/// The group's reads, judgements and writes inside its transaction: each scan's answer, in the
+/// group's order.
 async fn write_scans(
     tx: &mut WriteTx,
     scans: &[&Scan],
