@@ -36,12 +36,55 @@ struct Job<W: GroupedWrite> {
     answer: oneshot::Sender<AppResult<W::Output>>,
 }
 
-/// The queue of one kind of write's writer, started by its first write.
-pub struct GroupWriter<W: GroupedWrite>(Mutex<Option<mpsc::Sender<Job<W>>>>);
+/// The queue to one writer task, started by the first job sent (and again when the runtime
+/// that ran it has ended). Each job carries the sender of its caller's answer.
+pub(crate) struct WriterQueue<J>(Mutex<Option<mpsc::Sender<J>>>);
+
+impl<J> Default for WriterQueue<J> {
+    fn default() -> Self {
+        WriterQueue(Mutex::new(None))
+    }
+}
+
+impl<J: Send + 'static> WriterQueue<J> {
+    /// Sends the job `job` makes of its answer's sender, starting the writer with `start`
+    /// when none runs, and waits for the answer.
+    pub(crate) async fn ask<T, Fut>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<AppResult<T>>) -> J,
+        start: impl FnOnce(mpsc::Receiver<J>) -> Fut,
+    ) -> AppResult<T>
+    where
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let queue = {
+            let mut queue = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            match queue.as_ref().filter(|q| !q.is_closed()) {
+                Some(q) => q.clone(),
+                None => {
+                    let (q, jobs) = mpsc::channel(QUEUE_MAX);
+                    tokio::spawn(start(jobs));
+                    *queue = Some(q.clone());
+                    q
+                }
+            }
+        };
+        let (answer, answered) = oneshot::channel();
+        queue.send(job(answer)).await.map_err(|_| writer_gone())?;
+        answered.await.map_err(|_| writer_gone())?
+    }
+}
+
+pub(crate) fn writer_gone() -> AppError {
+    AppError::Unavailable("the writer stopped".to_owned())
+}
+
+/// The writer of one kind of grouped write.
+pub struct GroupWriter<W: GroupedWrite>(WriterQueue<Job<W>>);
 
 impl<W: GroupedWrite> Default for GroupWriter<W> {
     fn default() -> Self {
-        GroupWriter(Mutex::new(None))
+        GroupWriter(WriterQueue::default())
     }
 }
 
@@ -54,30 +97,10 @@ impl<W: GroupedWrite> std::fmt::Debug for GroupWriter<W> {
 impl<W: GroupedWrite> GroupWriter<W> {
     /// Writes with the others waiting: this write's own outcome, or its own error.
     pub async fn write(&self, db: &Db, write: W) -> AppResult<W::Output> {
-        let (answer, answered) = oneshot::channel();
-        self.queue(db)
-            .send(Job { write, answer })
+        self.0
+            .ask(|answer| Job { write, answer }, |jobs| run(db.clone(), jobs))
             .await
-            .map_err(|_| writer_gone())?;
-        answered.await.map_err(|_| writer_gone())?
     }
-
-    /// The writer's queue, starting the writer when there is none (or it ended with the
-    /// runtime that ran it).
-    fn queue(&self, db: &Db) -> mpsc::Sender<Job<W>> {
-        let mut queue = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(q) = queue.as_ref().filter(|q| !q.is_closed()) {
-            return q.clone();
-        }
-        let (q, jobs) = mpsc::channel(QUEUE_MAX);
-        tokio::spawn(run(db.clone(), jobs));
-        *queue = Some(q.clone());
-        q
-    }
-}
-
-fn writer_gone() -> AppError {
-    AppError::Unavailable("the writer stopped".to_owned())
 }
 
 /// Writes groups until the last sender is gone.

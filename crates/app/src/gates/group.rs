@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::{Mutex, PoisonError};
 
 use domain::checkpoint::{Declined, GateRefusal};
 use store::gates::Gate;
@@ -20,13 +19,12 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::judge::{Judged, ShownPass, judge, log_read, passage_of, with_group};
 use super::scan::{Common, GateDecision, audit_passage, logged, shown_of};
+use crate::grouped::{WriterQueue, writer_gone};
 use crate::{Actor, AppError, AppResult, ErrorCode};
 
 /// The most scans one transaction takes: enough for every connection of a busy server, few
 /// enough that the first of them is not kept waiting long for the last.
 const GROUP_MAX: usize = pg::ROWS_AT_ONCE;
-/// Scans waiting for the writer before a new one waits to be queued.
-const QUEUE_MAX: usize = 4096;
 
 /// A scan as the guard's request gives it, its code checked: ready to be judged and written.
 pub(crate) struct Scan {
@@ -55,7 +53,7 @@ struct Job {
 
 /// The queue of the server's one scan writer, started by the first scan.
 #[derive(Default)]
-pub struct ScanWriter(Mutex<Option<mpsc::Sender<Job>>>);
+pub struct ScanWriter(WriterQueue<Job>);
 
 impl std::fmt::Debug for ScanWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,30 +64,10 @@ impl std::fmt::Debug for ScanWriter {
 impl ScanWriter {
     /// Writes a scan with the others waiting; its own decision, or its own error.
     pub(crate) async fn write(&self, db: &Db, scan: Scan) -> AppResult<Written> {
-        let (answer, answered) = oneshot::channel();
-        self.queue(db)
-            .send(Job { scan, answer })
+        self.0
+            .ask(|answer| Job { scan, answer }, |jobs| run(db.clone(), jobs))
             .await
-            .map_err(|_| writer_gone())?;
-        answered.await.map_err(|_| writer_gone())?
     }
-
-    /// The writer's queue, starting the writer when there is none (or it ended with the
-    /// runtime that ran it).
-    fn queue(&self, db: &Db) -> mpsc::Sender<Job> {
-        let mut queue = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(q) = queue.as_ref().filter(|q| !q.is_closed()) {
-            return q.clone();
-        }
-        let (q, jobs) = mpsc::channel(QUEUE_MAX);
-        tokio::spawn(run(db.clone(), jobs));
-        *queue = Some(q.clone());
-        q
-    }
-}
-
-fn writer_gone() -> AppError {
-    AppError::Unavailable("the passage writer stopped".to_owned())
 }
 
 /// Writes groups until the last sender is gone.
