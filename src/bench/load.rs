@@ -213,6 +213,8 @@ struct RawRow {
 
 pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
     let app = &s.app;
+    // Written as an import writes, the WAL copied back as during an import.
+    let _bulk = app.db.bulk_load();
     let system = Actor::system();
     let started = Instant::now();
     // The tree's ids by name, as the import resolves them.

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -27,10 +29,18 @@ const SQLITE_READ_CACHE_KIB: i64 = 16 * 1024;
 /// for a county's register makes each batch rewrite them in memory instead of reading them
 /// again from the file.
 const SQLITE_WRITE_CACHE_KIB: i64 = 256 * 1024;
-/// WAL pages after which a commit copies the log back into the database file. SQLite's default
-/// (1,000 pages, 4 MiB) is smaller than one import batch, so every batch would be written twice
-/// at once; a larger log lets a page dirtied by several batches be copied back once.
+/// WAL pages after which a commit copies the log back into the database file itself. The
+/// checkpointer below normally does it first, on its own connection; this is the backstop
+/// when it falls behind. SQLite's default (1,000 pages, 4 MiB) is smaller than one import
+/// batch, so every batch would be copied back by the commit that wrote it.
 const SQLITE_WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
+/// How often the checkpointer copies the WAL back into the database file. A commit that
+/// crosses the auto-checkpoint threshold copies the whole log and syncs the file before it
+/// returns, and every write queued behind the one writer waits for it: at the gate's scan rate
+/// a stall of about a tenth of a second every few seconds. Copied by another connection on its
+/// own thread, the log costs the writer nothing (a passive checkpoint never blocks a writer or
+/// a reader).
+const SQLITE_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The database: a pool of the backend named by the URL.
 ///
@@ -43,6 +53,74 @@ pub struct Db {
     pool: AnyPool,
     writer: AnyPool,
     backend: Backend,
+    /// SQLite's WAL copied back by a task of its own while any clone of this `Db` lives.
+    checkpointer: Option<Arc<Checkpointer>>,
+}
+
+/// The task that copies SQLite's WAL back into the database file; stopped when dropped.
+#[derive(Debug)]
+struct Checkpointer {
+    task: tokio::task::AbortHandle,
+    /// Bulk loads under way, during which the writer copies the log back itself.
+    held: Arc<AtomicUsize>,
+}
+
+impl Checkpointer {
+    fn start(pool: AnyPool) -> Arc<Checkpointer> {
+        let held = Arc::new(AtomicUsize::new(0));
+        let task = tokio::spawn({
+            let held = held.clone();
+            async move {
+                let mut every = tokio::time::interval(SQLITE_CHECKPOINT_EVERY);
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                while !pool.is_closed() {
+                    every.tick().await;
+                    if held.load(Ordering::Relaxed) > 0 {
+                        continue;
+                    }
+                    if let Err(e) = checkpoint(&pool).await {
+                        if pool.is_closed() {
+                            return;
+                        }
+                        tracing::warn!(error = %e, "copying the WAL back failed; the writer will");
+                    }
+                }
+            }
+        });
+        Arc::new(Checkpointer {
+            task: task.abort_handle(),
+            held,
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// While it lives, SQLite's WAL is copied back by the writer's own commits only (see
+/// [`Db::bulk_load`]).
+#[derive(Debug)]
+pub struct BulkLoad(Option<Arc<AtomicUsize>>);
+
+impl Drop for BulkLoad {
+    fn drop(&mut self) {
+        if let Some(held) = &self.0 {
+            held.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Copies what the WAL holds beyond the last checkpoint back into the database file, without
+/// waiting for readers or the writer: (frames in the log, frames copied back).
+async fn checkpoint(pool: &AnyPool) -> Result<(i64, i64)> {
+    let mut conn = pool.acquire().await?;
+    let (_busy, log, copied): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((log, copied))
 }
 
 /// Milliseconds since the Unix epoch: how every time is stored.
@@ -116,6 +194,7 @@ impl Db {
                     writer: pool.clone(),
                     pool,
                     backend,
+                    checkpointer: None,
                 })
             }
             // An in-memory database exists once per connection: one pool must serve both.
@@ -131,6 +210,7 @@ impl Db {
                     writer: pool.clone(),
                     pool,
                     backend,
+                    checkpointer: None,
                 })
             }
             Backend::Sqlite => {
@@ -149,6 +229,7 @@ impl Db {
                 )
                 .await?;
                 Ok(Db {
+                    checkpointer: Some(Checkpointer::start(pool.clone())),
                     pool,
                     writer,
                     backend,
@@ -159,6 +240,17 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Marks a bulk load (an import, a seeded month of passages) until the guard is dropped.
+    /// Batch after batch rewrites the same pages of the table and its indexes; copied back
+    /// every second they were copied several times over, which cost a county import a third
+    /// more CPU, where the writer's threshold copies each page about once.
+    pub fn bulk_load(&self) -> BulkLoad {
+        BulkLoad(self.checkpointer.as_ref().map(|c| {
+            c.held.fetch_add(1, Ordering::Relaxed);
+            c.held.clone()
+        }))
     }
 
     pub async fn conn(&self) -> Result<PooledConn> {
@@ -387,6 +479,7 @@ pub(crate) mod migrations {
         (18, "0018", hotline),
         (19, "0019", home_counts),
         (20, "0020", notifications),
+        (21, "0021", household_exits),
         (23, "0023", one_open_case),
     ];
 
@@ -443,5 +536,51 @@ pub(crate) mod migrations {
             applied.push(format!("{:04}_{}", m.version, m.name));
         }
         Ok(applied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the writer commits reaches the database file while the writer goes on: the
+    /// checkpointer, not the next commit past the threshold, copies the WAL back.
+    #[tokio::test]
+    async fn the_wal_is_copied_back_beside_the_writer() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let file = std::env::temp_dir().join(format!(
+            "gridwatch-checkpoint-{}-{nanos}.db",
+            std::process::id()
+        ));
+        let db = Db::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .expect("connect");
+        let mut conn = db.writer().acquire().await.expect("writer");
+        conn.execute("CREATE TABLE filler (b BLOB)")
+            .await
+            .expect("table");
+        // 4 MiB: far below the writer's own threshold (64 MiB), so only the checkpointer
+        // copies it into the file.
+        conn.execute("INSERT INTO filler VALUES (randomblob(4194304))")
+            .await
+            .expect("insert");
+        let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        let waited = std::time::Instant::now();
+        while size() < 4_194_304 && waited.elapsed() < Duration::from_secs(5) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let copied = size();
+        drop(conn);
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        assert!(
+            copied >= 4_194_304,
+            "the database file holds {copied} bytes: the WAL was not copied back"
+        );
     }
 }

@@ -57,6 +57,7 @@ impl App {
     ) -> AppResult<Import> {
         let mut state = RunState::default();
         let total = p.outline.rows;
+        let _bulk = self.db.bulk_load();
         let p = std::sync::Arc::new(p);
         let mut processed = 0;
         let indexes_set_aside = self.set_indexes_aside(&p).await?;
