@@ -232,10 +232,7 @@ impl App {
 
     /// The local date of a moment (ms).
     pub(crate) fn local_date(&self, ms: i64) -> jiff::civil::Date {
-        Timestamp::from_millisecond(ms)
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-            .to_zoned_datetime(self.settings.time_zone.clone())
-            .date()
+        local_date(&self.settings.time_zone, ms)
     }
 
     /// A local `YYYY-MM-DDTHH:MM` as a moment (ms).
@@ -319,4 +316,12 @@ impl App {
         tx.commit_audited(entry).await?;
         Ok(())
     }
+}
+
+/// The date of a moment (ms) in time zone `tz`.
+pub(crate) fn local_date(tz: &jiff::tz::TimeZone, ms: i64) -> jiff::civil::Date {
+    Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(tz.clone())
+        .date()
 }
