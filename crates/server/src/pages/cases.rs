@@ -6,7 +6,7 @@
 use app::cases::{CaseInput, DecisionInput, MovementInput};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::cases::{self as dc, ControlLevel, MovementKind, Source, Status};
 use domain::page::PageRequest;
@@ -16,8 +16,8 @@ use store::cases::{Case, CaseFilter};
 use crate::AppState;
 use crate::pages::registry_time;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_step, after_submit, invalid,
-    invalid_or_conflicting, render, render_form,
+    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, Path, after_step, after_submit,
+    invalid, invalid_or_conflicting, render, render_form,
 };
 
 pub(crate) mod map;

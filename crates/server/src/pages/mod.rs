@@ -204,8 +204,7 @@ async fn login(
     let t = web::request_lang(&headers);
     let t = Tr::new(t);
     let next = safe_next(Some(&f.next));
-    let cookie_token = web::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if f.csrf.is_empty() || !web::constant_time_eq(cookie_token.as_bytes(), f.csrf.as_bytes()) {
+    if !web::cookie_csrf_ok(&headers, LOGIN_CSRF_COOKIE, &f.csrf) {
         return login_response(
             t,
             next,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use app::checks::AlertQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::calls::Purpose;
 use domain::health::{self, AlertKind};
@@ -17,7 +17,7 @@ use store::checks::DaySlots;
 use super::{AlertRow, alert_row, degrees};
 use crate::AppState;
 use crate::pages::calls::{CallButton, call_buttons, targets_of};
-use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, after_step, render, urlencode};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, Path, after_step, render, urlencode};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

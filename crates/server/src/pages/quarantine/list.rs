@@ -238,12 +238,7 @@ async fn export(ctx: Ctx, Query(lq): Query<ListQuery>) -> PageResult {
         ExportFormat::Xlsx => web::XLSX,
     };
     let name = format!("quarantine-{}.{}", ctx.app.today(), format.extension());
-    let mut res = web::download(mime, &name, bytes);
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    Ok(web::no_store(web::download(mime, &name, bytes)))
 }
 
 /// A line of the printed roster: the names masked, as a sheet left on a desk may be read.
