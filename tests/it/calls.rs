@@ -9,11 +9,9 @@ use app::calls::CALL_ACTION;
 use app::quarantine::OrderInput;
 use app::registry::HouseholdInput;
 use app::screening::CampaignInput;
-use app::tasks::MyList;
 use app::{Actor, App, AppError, AppResult};
 use domain::access::{Level, Role};
 use domain::calls::{CallTask, Callee, Purpose};
-use domain::page::PageRequest;
 
 use axum::http::StatusCode;
 
@@ -238,11 +236,8 @@ async fn a_doctor_calls_for_an_order_under_way_and_a_volunteer_for_their_deliver
     app.generate_delivery_tasks(&Actor::system(), app.today())
         .await
         .expect("generate");
-    let delivery = app
-        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+    let delivery = crate::support::to_do(app, &f.volunteer)
         .await
-        .expect("mine")
-        .items
         .pop()
         .expect("the community volunteer has the task");
     let for_delivery = CallTask::Delivery {

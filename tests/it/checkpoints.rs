@@ -103,6 +103,28 @@ pub async fn log_of(
     .items
 }
 
+/// A household's passages, newest first, as `actor` reads them.
+pub async fn household_log(
+    app: &App,
+    actor: &Actor,
+    household_id: i64,
+) -> Vec<store::passages::Passage> {
+    let filter = store::passages::PassageFilter {
+        household_id: Some(household_id),
+        ..Default::default()
+    };
+    log_of(app, actor, filter).await
+}
+
+/// The passages on the supervisors' list of exceptions, newest first.
+pub async fn exceptions_log(app: &App, actor: &Actor) -> Vec<store::passages::Passage> {
+    let filter = store::passages::PassageFilter {
+        exceptions_only: true,
+        ..Default::default()
+    };
+    log_of(app, actor, filter).await
+}
+
 pub fn refusal(d: &GateDecision) -> Option<&'static str> {
     d.refusal.map(|r| r.code())
 }

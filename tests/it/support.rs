@@ -509,6 +509,14 @@ pub async fn board(app: &App, actor: &Actor, query: BoardQuery) -> Page<Delivery
         .expect("board")
 }
 
+/// The first page of the deliveries `volunteer` has still to make.
+pub async fn to_do(app: &App, volunteer: &Actor) -> Vec<Delivery> {
+    app.my_deliveries(volunteer, app::tasks::MyList::ToDo, PageRequest::first())
+        .await
+        .expect("the volunteer's deliveries to do")
+        .items
+}
+
 /// The deliveries on `actor`'s board in `state` (`all` for every state).
 pub async fn board_in_state(app: &App, actor: &Actor, state: &str) -> Page<Delivery> {
     board(app, actor, deliveries_in_state(state)).await

@@ -20,8 +20,7 @@ async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_wor
         .await
         .expect("张三");
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     let page = staff.get("/hotline").await;
     page.assert_status(StatusCode::OK);
@@ -80,8 +79,7 @@ async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_wor
     );
 
     // The grid worker's list, and the follow-up done from it.
-    let mut worker = Client::new(router.clone());
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(router.clone(), "gridworker").await;
     let list = worker.get("/hotline/follow-ups").await;
     list.assert_status(StatusCode::OK);
     let text = list.text();
@@ -113,8 +111,7 @@ async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_wor
     let en = staff.get("/hotline").await.text();
     assert!(!en.contains("call_topic."), "no raw keys");
     // A volunteer has no hotline.
-    let mut volunteer = Client::new(router);
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router, "volunteer").await;
     assert_eq!(
         volunteer.get("/hotline").await.status,
         StatusCode::FORBIDDEN
@@ -180,8 +177,7 @@ async fn a_resident_files_a_complaint_and_reads_the_reply_on_the_link() {
     );
 
     // The lead assigns and replies on the complaint's page.
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     let list = staff.get("/complaints").await;
     list.assert_status(StatusCode::OK);
     assert!(list.text().contains("菜坏了"));

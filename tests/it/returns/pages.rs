@@ -99,8 +99,7 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
     assert!(resident.get(&status_path).await.text().contains("16:45"));
 
     // Staff find tomorrow's arrival, verify and admit it.
-    let mut staff = Client::new(server::router(app.clone()));
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(server::router(app.clone()), "staff").await;
     let list = staff.get("/returns").await;
     list.assert_status(StatusCode::OK);
     assert!(list.text().contains("返岗人员"));
@@ -240,8 +239,7 @@ async fn a_refused_applicant_reads_the_reasons_in_their_language() {
         !text.contains("return_health_code"),
         "no raw codes on a Chinese page"
     );
-    let mut staff = Client::new(server::router(app.clone()));
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(server::router(app.clone()), "staff").await;
     let detail = staff.get(&format!("/returns/{id}")).await;
     assert!(detail.text().contains("健康码不是绿码"));
     assert!(!detail.text().contains("return_fever"));

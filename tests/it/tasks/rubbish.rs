@@ -288,14 +288,7 @@ async fn the_daily_jobs_create_deliveries_and_open_rounds_from_five_in_the_eveni
         .expect("order");
     let eight_pm = app.run_due_jobs(at(20)).await.expect("jobs at 20:00");
     assert!(eight_pm.iter().any(|r| r.job == "delivery_tasks"));
-    assert_eq!(
-        app.my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
-            .await
-            .expect("todo")
-            .items
-            .len(),
-        2
-    );
+    assert_eq!(crate::support::to_do(app, &f.volunteer).await.len(), 2);
     let rounds = app
         .rubbish_rounds(&f.volunteer, &RoundQuery::default(), PageRequest::first())
         .await
