@@ -7,7 +7,6 @@ mod http;
 
 use app::calls::CALL_ACTION;
 use app::quarantine::OrderInput;
-use app::registry::HouseholdInput;
 use app::screening::CampaignInput;
 use app::{Actor, App, AppError, AppResult};
 use domain::access::{Level, Role};
@@ -32,12 +31,12 @@ async fn home(app: &App, f: &Fixture, landline: bool) -> (i64, i64, i64) {
     let h = app
         .create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "101".to_owned(),
-                phone: if landline { LANDLINE } else { "" }.to_owned(),
-            },
+            &crate::support::household_input(
+                f.building1_id,
+                "1",
+                "101",
+                if landline { LANDLINE } else { "" },
+            ),
         )
         .await
         .expect("household");

@@ -34,6 +34,16 @@ pub(crate) async fn on_duty(app: &App, f: &Fixture) -> i64 {
     .expect("shift")
 }
 
+/// 张三, the caller, in room 101 of 1号楼: the household and the resident.
+pub(crate) async fn caller_at_home(app: &App, f: &Fixture) -> (i64, i64) {
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let zhang = app
+        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), CALLER))
+        .await
+        .expect("张三");
+    (h, zhang)
+}
+
 fn call(topic: &str, said: &str) -> CallInput {
     CallInput {
         caller_name: "张先生".to_owned(),
@@ -49,11 +59,7 @@ fn call(topic: &str, said: &str) -> CallInput {
 async fn a_returnee_reported_by_phone_becomes_a_follow_up_for_the_households_grid_worker() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let zhang = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), CALLER))
-        .await
-        .expect("张三");
+    let (h, zhang) = caller_at_home(app, &f).await;
 
     // Off duty, nobody answers; a grid worker does not answer the hotline at all.
     let report = CallInput {

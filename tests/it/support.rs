@@ -404,17 +404,19 @@ pub fn raw_resident(name: &str, document_number: &str, phone: &str) -> RawReside
 }
 
 pub async fn household(app: &App, actor: &Actor, building_id: i64, unit: &str, room: &str) -> i64 {
-    app.create_household(
-        actor,
-        &HouseholdInput {
-            building_id,
-            unit: unit.to_owned(),
-            room: room.to_owned(),
-            phone: String::new(),
-        },
-    )
-    .await
-    .expect("create household")
+    app.create_household(actor, &household_input(building_id, unit, room, ""))
+        .await
+        .expect("create household")
+}
+
+/// The form of a household in `room` of `unit` of a building, with its landline `phone`.
+pub fn household_input(building_id: i64, unit: &str, room: &str, phone: &str) -> HouseholdInput {
+    HouseholdInput {
+        building_id,
+        unit: unit.to_owned(),
+        room: room.to_owned(),
+        phone: phone.to_owned(),
+    }
 }
 
 /// 张三 in room 101 of building 1 (grid 1), entered by the fixture's staff: the resident most

@@ -6,19 +6,15 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::{CALLER, on_duty};
+use super::{CALLER, caller_at_home, on_duty};
 use crate::http::Client;
-use crate::support::{TestDb, citizen_id, household, raw_resident};
+use crate::support::TestDb;
 
 #[tokio::test]
 async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_worker() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let zhang = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), CALLER))
-        .await
-        .expect("张三");
+    let (_, zhang) = caller_at_home(app, &f).await;
     let router = server::router(app.clone());
     let mut staff = Client::signed_in(router.clone(), "staff").await;
 

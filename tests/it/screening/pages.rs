@@ -1,7 +1,6 @@
 //! The screening pages through the real router: the worker's phone list, the answer form posted
 //! twice, a closed campaign's refusal, and roles outside the jurisdiction.
 
-use app::registry::HouseholdInput;
 use axum::http::StatusCode;
 
 use super::{assert_untouched, audit_len, homes_in_open_campaign, other_staff};
@@ -41,12 +40,7 @@ async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
     let with_phone = app
         .create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "2".to_owned(),
-                phone: PHONE.to_owned(),
-            },
+            &crate::support::household_input(f.building1_id, "1", "2", PHONE),
         )
         .await
         .expect("household");
