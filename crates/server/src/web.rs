@@ -92,6 +92,13 @@ impl Ctx {
     pub fn chrome(&self, title: &str) -> Chrome {
         Chrome::signed_in(self, title)
     }
+
+    /// A local time typed in a form (`YYYY-MM-DDTHH:MM`, as a datetime-local input sends it)
+    /// as a moment (ms); `None` when it is not one.
+    pub fn local_instant(&self, text: &str) -> Option<i64> {
+        let local = text.trim().parse::<jiff::civil::DateTime>().ok()?;
+        self.app.instant_ms(local).ok()
+    }
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

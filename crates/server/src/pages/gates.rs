@@ -320,12 +320,7 @@ struct ShiftForm {
 }
 
 async fn add_shift(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShiftForm>) -> PageResult {
-    let starts = f
-        .starts
-        .trim()
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| ctx.app.instant_ms(d).ok());
+    let starts = ctx.local_instant(&f.starts);
     let hours = f
         .hours
         .trim()

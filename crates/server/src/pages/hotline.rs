@@ -432,12 +432,7 @@ struct ShiftForm {
 }
 
 async fn add_shift(ctx: Ctx, Form(f): Form<ShiftForm>) -> PageResult {
-    let starts = f
-        .starts
-        .trim()
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| ctx.app.instant_ms(d).ok());
+    let starts = ctx.local_instant(&f.starts);
     let hours = f.hours.trim().parse::<i64>().ok();
     // The staff select names the community with the account: `community:account`.
     let (community, account) = match f.account_id.split_once(':') {

@@ -447,21 +447,41 @@ async fn status_page(
     show_status(&s, &headers, t, &token, String::new()).await
 }
 
+/// A step the applicant takes from the status page, taken once the form's token is the
+/// page's: the page again, or with why it was refused (`refusal` says it).
+async fn status_step<Step>(
+    s: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    pairs: &[(String, String)],
+    step: impl FnOnce() -> Step,
+    refusal: impl FnOnce(Tr, AppError) -> String,
+) -> Response
+where
+    Step: Future<Output = Result<(), AppError>>,
+{
+    let t = Tr::new(web::request_lang(headers));
+    if !csrf_ok(headers, pairs) {
+        return show_status(s, headers, t, token, t.error("csrf_failed", "")).await;
+    }
+    match step().await {
+        Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
+        Err(AppError::NotFound) => unknown_link(t),
+        Err(e) => show_status(s, headers, t, token, refusal(t, e)).await,
+    }
+}
+
 async fn withdraw(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    if !csrf_ok(&headers, &pairs) {
-        return show_status(&s, &headers, t, &token, t.error("csrf_failed", "")).await;
-    }
-    match s.app.withdraw_return(&token).await {
-        Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
-        Err(AppError::NotFound) => unknown_link(t),
-        Err(e) => show_status(&s, &headers, t, &token, t.error(e.code(), "")).await,
-    }
+    let step = || s.app.withdraw_return(&token);
+    status_step(&s, &headers, &token, &pairs, step, |t, e| {
+        t.error(e.code(), "")
+    })
+    .await
 }
 
 async fn change_arrival(
@@ -470,30 +490,13 @@ async fn change_arrival(
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    if !csrf_ok(&headers, &pairs) {
-        return show_status(&s, &headers, t, &token, t.error("csrf_failed", "")).await;
-    }
-    match s
-        .app
-        .change_return_arrival(&token, field(&pairs, "arrival"))
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
-        Err(AppError::NotFound) => unknown_link(t),
-        Err(AppError::Conflict(ErrorCode::TransitionNotAllowed)) => {
-            show_status(
-                &s,
-                &headers,
-                t,
-                &token,
-                t.get("returns.too_late").to_owned(),
-            )
-            .await
-        }
-        Err(e) => {
-            let msg = FormErrors::from_app(&e, t).joined();
-            show_status(&s, &headers, t, &token, msg).await
-        }
-    }
+    let step = || {
+        s.app
+            .change_return_arrival(&token, field(&pairs, "arrival"))
+    };
+    status_step(&s, &headers, &token, &pairs, step, |t, e| match e {
+        AppError::Conflict(ErrorCode::TransitionNotAllowed) => t.get("returns.too_late").to_owned(),
+        e => FormErrors::from_app(&e, t).joined(),
+    })
+    .await
 }
