@@ -6,7 +6,6 @@ mod board;
 mod http;
 
 use app::calls::CALL_ACTION;
-use app::quarantine::OrderInput;
 use app::screening::CampaignInput;
 use app::{Actor, App, AppError, AppResult};
 use domain::access::{Level, Role};
@@ -81,13 +80,7 @@ async fn open_campaign(app: &App, f: &Fixture, name: &str) -> i64 {
 
 /// A home quarantine order for `resident` starting today.
 async fn home_order(app: &App, f: &Fixture, resident: i64) -> i64 {
-    let input = OrderInput {
-        reason: "returnee".to_owned(),
-        kind: "home".to_owned(),
-        start_date: app.today().to_string(),
-        days: "14".to_owned(),
-        ..OrderInput::default()
-    };
+    let input = crate::support::returnee_order("home", app.today());
     app.create_quarantine(&f.staff, resident, &input)
         .await
         .expect("order")

@@ -5,7 +5,6 @@
 mod http;
 
 use app::hotline::CallInput;
-use app::quarantine::OrderInput;
 use app::{App, ErrorCode};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::hotline::FollowUpState;
@@ -254,13 +253,7 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
     app.create_quarantine(
         &f.staff,
         li,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            start_date: app.today().to_string(),
-            days: "14".to_owned(),
-            ..OrderInput::default()
-        },
+        &crate::support::returnee_order("home", app.today()),
     )
     .await
     .expect("home quarantine");

@@ -5,15 +5,11 @@ mod layouts;
 mod refusals;
 mod register;
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use app::import::Progress;
-use app::registry::ResidentQuery;
 use app::{Actor, App};
-use domain::page::PageRequest;
 use store::imports::Import;
-use store::registry::Resident;
 
 use crate::support::{citizen_id, with_bad_check_char};
 
@@ -201,19 +197,4 @@ type Counts = (i64, i64, i64, i64);
 
 fn counts(i: &Import) -> Counts {
     (i.inserted, i.merged, i.unchanged, i.rejected)
-}
-
-async fn residents_by_name(app: &App, actor: &Actor) -> BTreeMap<String, Resident> {
-    let page = app
-        .residents(
-            actor,
-            &ResidentQuery::default(),
-            PageRequest::new(None, Some(500)),
-        )
-        .await
-        .expect("list residents");
-    page.items
-        .into_iter()
-        .map(|r| (r.name.clone(), r))
-        .collect()
 }

@@ -19,13 +19,7 @@ fn started(app: &app::App, kind: &str, ago: i64) -> OrderInput {
         .today()
         .checked_sub(jiff::Span::new().days(ago))
         .expect("a date");
-    OrderInput {
-        reason: "returnee".to_owned(),
-        kind: kind.to_owned(),
-        start_date: start.to_string(),
-        days: "14".to_owned(),
-        ..OrderInput::default()
-    }
+    crate::support::returnee_order(kind, start)
 }
 
 struct Homes {

@@ -65,12 +65,8 @@ async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
             &f.staff,
             zhang,
             &OrderInput {
-                reason: "returnee".to_owned(),
-                kind: "home".to_owned(),
-                start_date: app.today().to_string(),
-                days: "14".to_owned(),
                 doctor_id: Some(f.doctor.account_id),
-                ..OrderInput::default()
+                ..crate::support::returnee_order("home", app.today())
             },
         )
         .await

@@ -1,8 +1,8 @@
 //! A register saved in GBK, as Excel in China does, imports like its UTF-8 twin.
 
-use crate::support::{TestDb, citizen_id};
+use crate::support::{TestDb, citizen_id, residents_by_name};
 
-use super::{HEADERS, counts, csv, import, residents_by_name, row};
+use super::{HEADERS, counts, csv, import, row};
 
 /// The GBK bytes of the characters the GBK test file uses, as Excel in China saves them.
 const GBK: &[(char, [u8; 2])] = &[
@@ -122,7 +122,7 @@ async fn a_gbk_register_imports_like_its_utf8_twin() {
 
     let first = import(app, &f.staff, f.community_id, "gbk.csv", &bytes).await;
     assert_eq!(counts(&first), (2, 0, 0, 0));
-    let people = residents_by_name(app, &f.staff).await;
+    let people = residents_by_name(app, &f.staff, None).await;
     assert_eq!(
         people.keys().map(String::as_str).collect::<Vec<_>>(),
         ["张三", "李四"]

@@ -1,9 +1,7 @@
 //! Registers laid out as communities keep them: titles above the header, headers in their
 //! own words.
 
-use crate::support::{TestDb, citizen_id, prepare_staff_import};
-
-use super::residents_by_name;
+use crate::support::{TestDb, citizen_id, prepare_staff_import, residents_by_name};
 
 /// A register as a community keeps it: a title and a line of who filled it in above the header,
 /// headers written their own way (手机, 幢, 室, full-width letters). It imports, and a rejected
@@ -35,6 +33,6 @@ async fn a_register_with_titles_above_its_header_imports() {
         rejects.iter().any(|r| r.column_name == "身份证号码"),
         "{rejects:?}"
     );
-    let people = residents_by_name(app, &f.staff).await;
+    let people = residents_by_name(app, &f.staff, None).await;
     assert_eq!(people["张三"].phone.as_deref(), Some("138****0031"));
 }

@@ -167,9 +167,13 @@ async fn a_deliverys_history_names_its_household_and_volunteer() {
     let app = &t.app;
     let (household_id, members) =
         super::home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
-    app.create_quarantine(&f.staff, members[0], &super::order("home", app.today()))
-        .await
-        .expect("order");
+    app.create_quarantine(
+        &f.staff,
+        members[0],
+        &crate::support::returnee_order("home", app.today()),
+    )
+    .await
+    .expect("order");
     super::generate(app, app.today()).await;
     let task = crate::support::to_do(app, &f.volunteer)
         .await
