@@ -7,8 +7,8 @@ use domain::checkpoint::PassageResult;
 use store::passages::PassageFilter;
 
 use super::{
-    DAY, HOUR, exceptions_log, gate_with_guard, household_log, household_pass, issued_days_ago,
-    overriding, refusal, show,
+    DAY, HOUR, exceptions_log, gate_with_guard, household_log, household_pass,
+    household_pass_issued, overriding, refusal, show,
 };
 use crate::support::{TestDb, assert_conflict, assert_not_found, audit_action, audit_trail};
 
@@ -18,9 +18,7 @@ async fn a_household_goes_out_once_in_two_days_whatever_the_gate() {
     let app = &db.app;
     let east = gate_with_guard(app, &f, "East gate").await;
     let west = gate_with_guard(app, &f, "West gate").await;
-    let (h, pass, _) = household_pass(app, &f, "101").await;
-    issued_days_ago(app, pass, 4).await;
-    let code = app.pass_code(&f.staff, pass).await.expect("code");
+    let (h, _, code) = household_pass_issued(app, &f, f.building1_id, "101", 4).await;
 
     // Out three days ago and back: the quota's window has passed.
     let d = show(app, &f.guard, east, &code, "out", 3 * DAY).await;
@@ -157,9 +155,7 @@ async fn an_offline_queue_sent_twice_is_stored_once_and_a_double_exit_is_flagged
     let app = &db.app;
     let east = gate_with_guard(app, &f, "East gate").await;
     let west = gate_with_guard(app, &f, "West gate").await;
-    let (h, pass, _) = household_pass(app, &f, "101").await;
-    issued_days_ago(app, pass, 1).await;
-    let code = app.pass_code(&f.staff, pass).await.expect("code");
+    let (h, _, code) = household_pass_issued(app, &f, f.building1_id, "101", 1).await;
     let queued_as = |direction: &str, gate_client: &str, ago: i64| PassageInput {
         code: code.clone(),
         direction: direction.to_owned(),
