@@ -8,7 +8,7 @@ use domain::returns::{self as rt, State, Transition};
 use jiff::Timestamp;
 use store::returns::{self as rs, Application, Limit};
 
-use crate::crypto::{random_bytes, token_hash};
+use crate::crypto::{plausible_token, random_bytes, token_hash};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 mod apply;
@@ -150,14 +150,6 @@ fn applicant(id: i64) -> Actor {
         jurisdiction: domain::access::Jurisdiction::ALL,
         language: String::new(),
     }
-}
-
-/// Whether a token looks like one (43 characters of base64url), before any lookup.
-fn plausible_token(token: &str) -> bool {
-    token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// How a one-time code is stored and compared: the hash of the phone and the code.
