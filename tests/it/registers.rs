@@ -5,7 +5,8 @@
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use store::registry::Resident;
 
-use crate::support::{TestDb, citizen_id, fixture, residents_by_name};
+use crate::imports::{rejected_cells, residents_by_name};
+use crate::support::{TestDb, citizen_id, fixture};
 
 /// A workbook with instructions on its first sheet and the register on its second: a title,
 /// then 序号, 姓名, 身份证号, 联系电话 and 出生日期 merged down over two rows, and 住址 merged
@@ -182,7 +183,7 @@ async fn rejected_rows_of_a_register_keep_the_row_numbers_excel_shows() {
         .import_rejects(&f.staff, record.id, 10)
         .await
         .expect("rejects");
-    let got = crate::support::rejected_cells(&rejects);
+    let got = rejected_cells(&rejects);
     // Rows 1 to 3 are the title and the header; the residents are on rows 4 and 5.
     assert_eq!(
         got,

@@ -571,34 +571,6 @@ pub fn assert_not_found<T: Debug>(result: AppResult<T>) {
     );
 }
 
-/// The residents `actor` finds (all of them, up to 500, when `q` is `None`), by name.
-pub async fn residents_by_name(
-    app: &App,
-    actor: &Actor,
-    q: Option<&str>,
-) -> std::collections::BTreeMap<String, Resident> {
-    let query = ResidentQuery {
-        q: q.map(str::to_owned),
-        ..ResidentQuery::default()
-    };
-    let page = app
-        .residents(actor, &query, PageRequest::new(None, Some(500)))
-        .await
-        .expect("list residents");
-    page.items
-        .into_iter()
-        .map(|r| (r.name.clone(), r))
-        .collect()
-}
-
-/// An import's rejected cells as (row, column, code), in the report's order.
-pub fn rejected_cells(rejects: &[store::imports::Reject]) -> Vec<(i64, &str, &str)> {
-    rejects
-        .iter()
-        .map(|r| (r.row_number, r.column_name.as_str(), r.code.as_str()))
-        .collect()
-}
-
 /// A returnee's quarantine order of `kind` from `start`, for 14 days, with nobody named
 /// responsible.
 pub fn returnee_order(kind: &str, start: jiff::civil::Date) -> app::quarantine::OrderInput {

@@ -1,8 +1,8 @@
 //! A register saved in GBK, as Excel in China does, imports like its UTF-8 twin.
 
-use crate::support::{TestDb, citizen_id, residents_by_name};
+use crate::support::{TestDb, citizen_id};
 
-use super::{HEADERS, counts, csv, import, row};
+use super::{HEADERS, counts, csv, import, residents_by_name, row};
 
 /// The GBK bytes of the characters the GBK test file uses, as Excel in China saves them.
 const GBK: &[(char, [u8; 2])] = &[

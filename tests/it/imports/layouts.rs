@@ -1,7 +1,9 @@
 //! Registers laid out as communities keep them: titles above the header, headers in their
 //! own words.
 
-use crate::support::{TestDb, citizen_id, prepare_staff_import, residents_by_name};
+use crate::support::{TestDb, citizen_id, prepare_staff_import};
+
+use super::residents_by_name;
 
 /// A register as a community keeps it: a title and a line of who filled it in above the header,
 /// headers written their own way (手机, 幢, 室, full-width letters). It imports, and a rejected

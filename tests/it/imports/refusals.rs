@@ -5,10 +5,10 @@ use app::AppError;
 
 use crate::support::{
     TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, household,
-    prepare_staff_import, raw_resident, residents_by_name,
+    prepare_staff_import, raw_resident,
 };
 
-use super::{HEADERS, counts, csv, import, row};
+use super::{HEADERS, counts, csv, import, residents_by_name, row};
 
 #[tokio::test]
 async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {

@@ -2,11 +2,10 @@
 //! that changes nothing.
 
 use crate::support::{
-    TestDb, assert_chain_intact, audit_action, audit_trail, citizen_id, residents_by_name,
-    search_residents,
+    TestDb, assert_chain_intact, audit_action, audit_trail, citizen_id, search_residents,
 };
 
-use super::{HEADERS, counts, csv, good_rows, import, register};
+use super::{HEADERS, counts, csv, good_rows, import, register, residents_by_name};
 
 #[tokio::test]
 async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
@@ -22,7 +21,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
         .import_rejects(&f.staff, first.id, 100)
         .await
         .expect("rejects");
-    let got = crate::support::rejected_cells(&rejects);
+    let got = super::rejected_cells(&rejects);
     assert_eq!(
         got,
         vec![
