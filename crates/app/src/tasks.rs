@@ -515,9 +515,7 @@ impl App {
         actor: &Actor,
         id: i64,
     ) -> AppResult<(Delivery, Vec<AuditRecord>)> {
-        let mut conn = self
-            .read_as(actor, t::can_work(actor.role) || t::can_oversee(actor.role))
-            .await?;
+        let mut conn = self.read_as(actor, t::can_read(actor.role)).await?;
         let d = ts::delivery(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
         let history = audit::history(&mut conn, DELIVERY_OBJECT, id, 100).await?;
         Ok((d, history))

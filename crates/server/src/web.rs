@@ -257,7 +257,7 @@ impl Chrome {
             show_registry: r.can_view_registry(),
             show_quarantine: domain::quarantine::can_read(r),
             show_checks: domain::health::can_read_checks(r),
-            show_tasks: domain::tasks::can_work(r) || domain::tasks::can_oversee(r),
+            show_tasks: domain::tasks::can_read(r),
             show_screening: domain::screening::can_read(r),
             show_import: r.can_import(),
             show_audit: r.can_read_audit(),
