@@ -50,6 +50,22 @@ use crate::web::{
 };
 use crate::web_headers::ClientIp;
 
+/// The grids a filter offers: those of the account's communities when it has a few; beyond
+/// that the list would be long and costly, the grid's own page leads to its lists, and a grid
+/// in the address still filters.
+pub(crate) async fn grids_to_pick(
+    ctx: &Ctx,
+) -> Result<Vec<store::structure::Grid>, web::PageError> {
+    let communities = ctx.app.communities(&ctx.actor).await.on_page(ctx)?;
+    let mut grids = Vec::new();
+    if communities.len() <= 5 {
+        for c in &communities {
+            grids.extend(ctx.app.grids(&ctx.actor, c.id).await.on_page(ctx)?);
+        }
+    }
+    Ok(grids)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
