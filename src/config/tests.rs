@@ -8,6 +8,19 @@ fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+/// The configuration of `dir` with `env` set, and no file or flags.
+fn from_env(dir: &Path, env: &[(&str, &str)]) -> Config {
+    load(dir, None, env, Layer::default()).expect("config from the environment")
+}
+
+/// Why the configuration of `dir` refuses `key` set to `value` in the environment.
+fn refusal(dir: &Path, key: &str, value: &str) -> String {
+    match load(dir, None, &[(key, value)], Layer::default()) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("{key}={value} is accepted"),
+    }
+}
+
 fn load(
     dir: &Path,
     file: Option<PathBuf>,
@@ -30,7 +43,7 @@ fn load(
 #[test]
 fn defaults_apply_without_file_env_or_flags() {
     let dir = temp_dir("defaults");
-    let c = load(&dir, None, &[], Layer::default()).expect("config");
+    let c = from_env(&dir, &[]);
     assert_eq!(c.database, "sqlite://gridwatch.db");
     assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(c.key_file, dir.join("gridwatch.key"));
@@ -54,7 +67,7 @@ fn file_then_env_then_flags() {
          time_zone = \"Europe/Berlin\"\nlog = \"debug\"\n",
     )
     .expect("write");
-    let c = load(&dir, None, &[], Layer::default()).expect("file only");
+    let c = from_env(&dir, &[]);
     assert_eq!(c.database, "sqlite://from-file.db");
     assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
     assert_eq!(c.max_upload_mb, 10);
@@ -67,7 +80,7 @@ fn file_then_env_then_flags() {
         ("GRIDWATCH_MAX_UPLOAD_MB", "20"),
         ("GRIDWATCH_LOG", ""),
     ];
-    let c = load(&dir, None, &env, Layer::default()).expect("env");
+    let c = from_env(&dir, &env);
     assert_eq!(
         c.database, "sqlite://from-file.db",
         "env leaves the file's value"
@@ -131,7 +144,7 @@ fn debug_redacts_secrets() {
         ("GRIDWATCH_SECRET_KEY", key.as_str()),
         ("GRIDWATCH_DATABASE", "postgres://gw:hunter2@db.local/gw"),
     ];
-    let c = load(&dir, None, &env, Layer::default()).expect("config");
+    let c = from_env(&dir, &env);
     let shown = format!("{c:?}");
     assert!(!shown.contains(&key), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
@@ -163,18 +176,15 @@ fn sqlite_paths_and_redaction() {
 #[test]
 fn check_windows_come_from_the_environment_and_bad_ones_are_refused() {
     let dir = temp_dir("windows");
-    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let c = from_env(&dir, &[]);
     assert_eq!(
         c.settings().expect("settings").check_windows,
         domain::quarantine::Windows::default()
     );
-    let c = load(
+    let c = from_env(
         &dir,
-        None,
         &[("GRIDWATCH_CHECK_WINDOWS", "06:30-09:00,18:00-21:30")],
-        Layer::default(),
-    )
-    .expect("windows from the environment");
+    );
     let w = c.settings().expect("settings").check_windows;
     assert_eq!(
         w,
@@ -205,7 +215,7 @@ fn check_windows_come_from_the_environment_and_bad_ones_are_refused() {
 #[test]
 fn import_limits_default_to_the_readers_and_are_configurable() {
     let dir = temp_dir("import-limits");
-    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let c = from_env(&dir, &[]);
     let defaults = app::import::ImportLimits::default();
     assert_eq!(c.import_limits(), defaults);
     let env = [
@@ -215,22 +225,14 @@ fn import_limits_default_to_the_readers_and_are_configurable() {
         ("GRIDWATCH_IMPORT_MAX_UNPACKED_MB", "100"),
         ("GRIDWATCH_IMPORT_MAX_REJECTED_ROWS", "50"),
     ];
-    let c = load(&dir, None, &env, Layer::default()).expect("env");
+    let c = from_env(&dir, &env);
     let s = c.settings().expect("settings").imports;
     assert_eq!(s.sheet.max_rows, 1000);
     assert_eq!(s.sheet.max_columns, 20);
     assert_eq!(s.sheet.max_cell_bytes, 4096);
     assert_eq!(s.sheet.max_unpacked_bytes, 100 * 1024 * 1024);
     assert_eq!(s.max_rejected_rows, 50);
-    let err = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_IMPORT_MAX_COLUMNS", "0")],
-        Layer::default(),
-    )
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
+    let err = refusal(&dir, "GRIDWATCH_IMPORT_MAX_COLUMNS", "0");
     assert!(err.contains("GRIDWATCH_IMPORT_MAX_COLUMNS"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -238,7 +240,7 @@ fn import_limits_default_to_the_readers_and_are_configurable() {
 #[test]
 fn risk_regions_come_from_the_environment_into_the_return_rule_and_bad_ones_are_refused() {
     let dir = temp_dir("risk");
-    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let c = from_env(&dir, &[]);
     assert!(
         c.settings()
             .expect("settings")
@@ -247,13 +249,7 @@ fn risk_regions_come_from_the_environment_into_the_return_rule_and_bad_ones_are_
             .risk_regions
             .is_empty()
     );
-    let c = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_RISK_REGIONS", "42, 4403 110105")],
-        Layer::default(),
-    )
-    .expect("regions from the environment");
+    let c = from_env(&dir, &[("GRIDWATCH_RISK_REGIONS", "42, 4403 110105")]);
     assert_eq!(
         c.settings()
             .expect("settings")
@@ -262,13 +258,7 @@ fn risk_regions_come_from_the_environment_into_the_return_rule_and_bad_ones_are_
             .risk_regions,
         vec!["42", "4403", "110105"]
     );
-    let refused = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_RISK_REGIONS", "42,Wuhan")],
-        Layer::default(),
-    );
-    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    let message = refusal(&dir, "GRIDWATCH_RISK_REGIONS", "42,Wuhan");
     assert!(
         message.contains("GRIDWATCH_RISK_REGIONS") && message.contains("Wuhan"),
         "names the setting and the value: {message}"
@@ -279,18 +269,15 @@ fn risk_regions_come_from_the_environment_into_the_return_rule_and_bad_ones_are_
 fn complaint_due_hours_come_from_the_environment_and_bad_ones_are_refused() {
     use domain::complaints::{Category, DueHours};
     let dir = temp_dir("complaints");
-    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let c = from_env(&dir, &[]);
     assert_eq!(
         c.settings().expect("settings").complaint_due_hours,
         DueHours::default()
     );
-    let c = load(
+    let c = from_env(
         &dir,
-        None,
         &[("GRIDWATCH_COMPLAINT_DUE_HOURS", "medical=2, conduct=24")],
-        Layer::default(),
-    )
-    .expect("due hours from the environment");
+    );
     let d = c.settings().expect("settings").complaint_due_hours;
     assert_eq!(d.hours(Category::Medical), 2);
     assert_eq!(d.hours(Category::Conduct), 24);
@@ -299,16 +286,7 @@ fn complaint_due_hours_come_from_the_environment_and_bad_ones_are_refused() {
         12,
         "the others keep their defaults"
     );
-    let refused = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_COMPLAINT_DUE_HOURS", "noise=3")],
-        Layer::default(),
-    );
-    let message = match refused {
-        Err(e) => e.to_string(),
-        Ok(_) => panic!("an unknown category is accepted"),
-    };
+    let message = refusal(&dir, "GRIDWATCH_COMPLAINT_DUE_HOURS", "noise=3");
     assert!(
         message.contains("GRIDWATCH_COMPLAINT_DUE_HOURS"),
         "{message}"
@@ -318,38 +296,26 @@ fn complaint_due_hours_come_from_the_environment_and_bad_ones_are_refused() {
 #[test]
 fn tracing_and_quiet_days_come_from_the_environment_within_their_bounds() {
     let dir = temp_dir("cases");
-    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let c = from_env(&dir, &[]);
     let rules = c.settings().expect("settings").cases;
     assert_eq!(
         (rules.trace_days, rules.gate_minutes, rules.quiet_days),
         (14, 5, 14)
     );
-    let c = load(
+    let c = from_env(
         &dir,
-        None,
         &[
             ("GRIDWATCH_TRACE_DAYS", "21"),
             ("GRIDWATCH_TRACE_GATE_MINUTES", "10"),
             ("GRIDWATCH_CASE_QUIET_DAYS", "28"),
         ],
-        Layer::default(),
-    )
-    .expect("rules from the environment");
+    );
     let rules = c.settings().expect("settings").cases;
     assert_eq!(
         (rules.trace_days, rules.gate_minutes, rules.quiet_days),
         (21, 10, 28)
     );
-    let refused = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_TRACE_DAYS", "365")],
-        Layer::default(),
-    );
-    let message = match refused {
-        Err(e) => e.to_string(),
-        Ok(_) => panic!("a year of tracing is accepted"),
-    };
+    let message = refusal(&dir, "GRIDWATCH_TRACE_DAYS", "365");
     assert!(
         message.contains("GRIDWATCH_TRACE_DAYS") && message.contains("60"),
         "names the setting and its bound: {message}"
@@ -359,22 +325,10 @@ fn tracing_and_quiet_days_come_from_the_environment_within_their_bounds() {
 #[test]
 fn notifications_stay_in_the_app_unless_outbound_is_switched_on() {
     let dir = temp_dir("notify_outbound");
-    let c = load(&dir, None, &[], Layer::default()).expect("defaults");
+    let c = from_env(&dir, &[]);
     assert!(!c.settings().expect("settings").notify_outbound);
-    let c = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_NOTIFY_OUTBOUND", "on")],
-        Layer::default(),
-    )
-    .expect("outbound from the environment");
+    let c = from_env(&dir, &[("GRIDWATCH_NOTIFY_OUTBOUND", "on")]);
     assert!(c.settings().expect("settings").notify_outbound);
-    let refused = load(
-        &dir,
-        None,
-        &[("GRIDWATCH_NOTIFY_OUTBOUND", "sometimes")],
-        Layer::default(),
-    );
-    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    let message = refusal(&dir, "GRIDWATCH_NOTIFY_OUTBOUND", "sometimes");
     assert!(message.contains("GRIDWATCH_NOTIFY_OUTBOUND"), "{message}");
 }

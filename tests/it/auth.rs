@@ -230,8 +230,7 @@ async fn tokens_expire_are_listed_with_last_use_and_are_revoked_one_or_all() {
 
     // The page lists them and revokes with its forms.
     let _three = anon.token("staff").await;
-    let mut browser = Client::new(router.clone());
-    browser.sign_in("staff").await;
+    let mut browser = Client::signed_in(router.clone(), "staff").await;
     let page = browser.get("/account/tokens").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.text().matches("data-testid=\"token-row\"").count(), 1);
@@ -399,8 +398,7 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
 async fn pages_and_api_answers_carry_the_security_headers_and_are_not_stored() {
     let (db, _) = TestDb::with_fixture().await;
     let router = server::router(db.app.clone());
-    let mut browser = Client::new(router.clone());
-    browser.sign_in("staff").await;
+    let mut browser = Client::signed_in(router.clone(), "staff").await;
     let token = browser.clone().token("staff").await;
     let page = browser.get("/residents").await;
     let api = Client::new(router.clone())

@@ -6,14 +6,10 @@ mod board;
 mod http;
 
 use app::calls::CALL_ACTION;
-use app::quarantine::OrderInput;
-use app::registry::HouseholdInput;
 use app::screening::CampaignInput;
-use app::tasks::MyList;
 use app::{Actor, App, AppError, AppResult};
 use domain::access::{Level, Role};
 use domain::calls::{CallTask, Callee, Purpose};
-use domain::page::PageRequest;
 
 use axum::http::StatusCode;
 
@@ -34,12 +30,12 @@ async fn home(app: &App, f: &Fixture, landline: bool) -> (i64, i64, i64) {
     let h = app
         .create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "101".to_owned(),
-                phone: if landline { LANDLINE } else { "" }.to_owned(),
-            },
+            &crate::support::household_input(
+                f.building1_id,
+                "1",
+                "101",
+                if landline { LANDLINE } else { "" },
+            ),
         )
         .await
         .expect("household");
@@ -84,13 +80,7 @@ async fn open_campaign(app: &App, f: &Fixture, name: &str) -> i64 {
 
 /// A home quarantine order for `resident` starting today.
 async fn home_order(app: &App, f: &Fixture, resident: i64) -> i64 {
-    let input = OrderInput {
-        reason: "returnee".to_owned(),
-        kind: "home".to_owned(),
-        start_date: app.today().to_string(),
-        days: "14".to_owned(),
-        ..OrderInput::default()
-    };
+    let input = crate::support::returnee_order("home", app.today());
     app.create_quarantine(&f.staff, resident, &input)
         .await
         .expect("order")
@@ -238,11 +228,8 @@ async fn a_doctor_calls_for_an_order_under_way_and_a_volunteer_for_their_deliver
     app.generate_delivery_tasks(&Actor::system(), app.today())
         .await
         .expect("generate");
-    let delivery = app
-        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+    let delivery = crate::support::to_do(app, &f.volunteer)
         .await
-        .expect("mine")
-        .items
         .pop()
         .expect("the community volunteer has the task");
     let for_delivery = CallTask::Delivery {

@@ -10,7 +10,9 @@ use app::quarantine::OrderInput;
 use domain::cases::{ContactKey, FollowUp, Status, Strength, ZoneKind};
 use domain::checkpoint::{PassState, PassageResult};
 
-use crate::checkpoints::{DAY, gate_with_guard, household_pass, issued_days_ago, refusal, show};
+use crate::checkpoints::{
+    DAY, gate_with_guard, household_pass, household_pass_issued, issued_days_ago, refusal, show,
+};
 use crate::support::{
     Fixture, TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_forbidden,
     assert_not_found, audit_action, audit_trail, citizen_id, household, raw_resident,
@@ -442,29 +444,18 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
     let app = &db.app;
     let gate = gate_with_guard(app, &f, "East gate").await;
     // The case's household, a member, a unit neighbour, a building neighbour.
-    let (h, pass, _) = household_pass(app, &f, "101").await;
-    issued_days_ago(app, pass, 10).await;
-    let code = app.pass_code(&f.staff, pass).await.expect("code");
+    let (h, pass, code) = household_pass_issued(app, &f, f.building1_id, "101", 10).await;
     let case_person = resident(app, &f, h, "王五", 1).await;
     let spouse = resident(app, &f, h, "王妻", 2).await;
     let unit_home = household(app, &f.staff, f.building1_id, "1", "102").await;
     resident(app, &f, unit_home, "邻居甲", 3).await;
     let building_home = household(app, &f.staff, f.building1_id, "3", "301").await;
     // Through the gate near the case, and far from it.
-    let (near, near_pass, near_code) = {
-        let h2 = household(app, &f.staff, f.building3_id, "1", "101").await;
-        let p = app.issue_household_pass(&f.staff, h2).await.expect("pass");
-        issued_days_ago(app, p, 10).await;
-        (h2, p, app.pass_code(&f.staff, p).await.expect("code"))
-    };
+    let (near, near_pass, near_code) =
+        household_pass_issued(app, &f, f.building3_id, "101", 10).await;
     resident(app, &f, near, "同门甲", 4).await;
     let near_member = resident(app, &f, near, "同门乙", 5).await;
-    let (far, far_pass, far_code) = {
-        let h3 = household(app, &f.staff, f.building3_id, "1", "102").await;
-        let p = app.issue_household_pass(&f.staff, h3).await.expect("pass");
-        issued_days_ago(app, p, 10).await;
-        (h3, p, app.pass_code(&f.staff, p).await.expect("code"))
-    };
+    let (far, far_pass, far_code) = household_pass_issued(app, &f, f.building3_id, "102", 10).await;
     let _ = near_pass;
     // The case out three days ago, the near household 3 minutes later, the far one 20.
     show(app, &f.guard, gate, &code, "out", 3 * DAY).await;

@@ -43,11 +43,26 @@ pub async fn gate_with_guard(app: &App, f: &Fixture, name: &str) -> i64 {
 
 /// A household pass's code for a new household in building 1.
 pub async fn household_pass(app: &App, f: &Fixture, room: &str) -> (i64, i64, String) {
-    let h = crate::support::household(app, &f.staff, f.building1_id, "1", room).await;
+    household_pass_issued(app, f, f.building1_id, room, 0).await
+}
+
+/// A new household in `room` of unit 1 of a building, its pass issued `days` ago: the
+/// household, the pass and the code it shows.
+pub async fn household_pass_issued(
+    app: &App,
+    f: &Fixture,
+    building_id: i64,
+    room: &str,
+    days: i64,
+) -> (i64, i64, String) {
+    let h = crate::support::household(app, &f.staff, building_id, "1", room).await;
     let pass = app
         .issue_household_pass(&f.staff, h)
         .await
         .expect("household pass");
+    if days > 0 {
+        issued_days_ago(app, pass, days).await;
+    }
     let code = app.pass_code(&f.staff, pass).await.expect("code");
     (h, pass, code)
 }
@@ -101,6 +116,28 @@ pub async fn log_of(
     .await
     .expect("the passage log")
     .items
+}
+
+/// A household's passages, newest first, as `actor` reads them.
+pub async fn household_log(
+    app: &App,
+    actor: &Actor,
+    household_id: i64,
+) -> Vec<store::passages::Passage> {
+    let filter = store::passages::PassageFilter {
+        household_id: Some(household_id),
+        ..Default::default()
+    };
+    log_of(app, actor, filter).await
+}
+
+/// The passages on the supervisors' list of exceptions, newest first.
+pub async fn exceptions_log(app: &App, actor: &Actor) -> Vec<store::passages::Passage> {
+    let filter = store::passages::PassageFilter {
+        exceptions_only: true,
+        ..Default::default()
+    };
+    log_of(app, actor, filter).await
 }
 
 pub fn refusal(d: &GateDecision) -> Option<&'static str> {

@@ -247,9 +247,7 @@ async fn a_grid_worker_reads_their_grid_and_not_the_community_figures() {
 }
 
 async fn signed_in(t: &TestDb, username: &str) -> Client {
-    let mut c = Client::new(server::router(t.app.clone()));
-    c.sign_in(username).await;
-    c
+    Client::signed_in(server::router(t.app.clone()), username).await
 }
 
 #[tokio::test]
@@ -407,4 +405,34 @@ async fn error_pages_keep_the_menu_and_the_menu_opens_for_every_role() {
         }
     }
     assert!(refused.is_empty(), "menu links refused: {refused:?}");
+}
+
+#[tokio::test]
+async fn a_page_address_with_a_malformed_id_answers_the_error_page_in_the_readers_language() {
+    let (t, _f) = TestDb::with_fixture().await;
+    let mut anonymous =
+        Client::new(server::router(t.app.clone())).with_header(header::ACCEPT_LANGUAGE, "en");
+    let res = anonymous.get("/public/abc/buildings").await;
+    res.assert_status(StatusCode::NOT_FOUND);
+    assert!(
+        res.header(header::CONTENT_TYPE)
+            .is_some_and(|v| v.starts_with("text/html")),
+        "{:?}",
+        res.header(header::CONTENT_TYPE)
+    );
+    let text = res.text();
+    assert!(
+        text.contains("Not found, or outside your jurisdiction."),
+        "{text}"
+    );
+    assert!(!text.contains("Cannot parse"), "{text}");
+    assert!(menu(&text).is_empty());
+
+    // Signed in: in the reader's language, inside the menu.
+    let mut staff = signed_in(&t, "staff").await;
+    let res = staff.get("/quarantine/abc").await;
+    res.assert_status(StatusCode::NOT_FOUND);
+    let text = res.text();
+    assert!(text.contains("未找到，或不在您的辖区内。"), "{text}");
+    assert!(menu(&text).contains(&"/residents".to_owned()));
 }

@@ -5,7 +5,6 @@
 mod http;
 
 use app::hotline::CallInput;
-use app::quarantine::OrderInput;
 use app::{App, ErrorCode};
 use domain::access::{Jurisdiction, Level, Role};
 use domain::hotline::FollowUpState;
@@ -34,6 +33,16 @@ pub(crate) async fn on_duty(app: &App, f: &Fixture) -> i64 {
     .expect("shift")
 }
 
+/// 张三, the caller, in room 101 of 1号楼: the household and the resident.
+pub(crate) async fn caller_at_home(app: &App, f: &Fixture) -> (i64, i64) {
+    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
+    let zhang = app
+        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), CALLER))
+        .await
+        .expect("张三");
+    (h, zhang)
+}
+
 fn call(topic: &str, said: &str) -> CallInput {
     CallInput {
         caller_name: "张先生".to_owned(),
@@ -49,11 +58,7 @@ fn call(topic: &str, said: &str) -> CallInput {
 async fn a_returnee_reported_by_phone_becomes_a_follow_up_for_the_households_grid_worker() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let zhang = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), CALLER))
-        .await
-        .expect("张三");
+    let (h, zhang) = caller_at_home(app, &f).await;
 
     // Off duty, nobody answers; a grid worker does not answer the hotline at all.
     let report = CallInput {
@@ -248,13 +253,7 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
     app.create_quarantine(
         &f.staff,
         li,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            start_date: app.today().to_string(),
-            days: "14".to_owned(),
-            ..OrderInput::default()
-        },
+        &crate::support::returnee_order("home", app.today()),
     )
     .await
     .expect("home quarantine");

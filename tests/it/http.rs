@@ -37,6 +37,13 @@ impl Client {
         }
     }
 
+    /// A client of `router` signed in as `username`.
+    pub async fn signed_in(router: Router, username: &str) -> Client {
+        let mut client = Client::new(router);
+        client.sign_in(username).await;
+        client
+    }
+
     /// The same router with a bearer token on every request and no cookies.
     pub fn bearer(&self, token: &str) -> Client {
         Client::new(self.router.clone())

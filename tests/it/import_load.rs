@@ -19,6 +19,13 @@ fn large_register(n: u32, first: u32) -> String {
     out
 }
 
+/// The resident indexes set aside and not yet built again.
+async fn missing_indexes(conn: &mut store::Conn) -> Vec<&'static str> {
+    store::deferred_indexes::missing(conn)
+        .await
+        .expect("indexes")
+}
+
 #[tokio::test]
 async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() {
     let db = TestDb::new().await;
@@ -38,10 +45,7 @@ async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() 
     assert_eq!(done.inserted, 30);
     let mut conn = app.db.conn().await.expect("conn");
     assert!(
-        store::deferred_indexes::missing(&mut conn)
-            .await
-            .expect("indexes")
-            .is_empty(),
+        missing_indexes(&mut conn).await.is_empty(),
         "every index is built again after the load"
     );
     // The indexes serve again: a search by name finds the resident.
@@ -63,21 +67,13 @@ async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() 
         .await
         .expect("set aside");
     assert_eq!(
-        store::deferred_indexes::missing(&mut conn)
-            .await
-            .expect("indexes")
-            .len(),
+        missing_indexes(&mut conn).await.len(),
         store::deferred_indexes::RESIDENT_INDEXES.len()
     );
     drop(conn);
     app.db.migrate().await.expect("open again");
     let mut conn = app.db.conn().await.expect("conn");
-    assert!(
-        store::deferred_indexes::missing(&mut conn)
-            .await
-            .expect("indexes")
-            .is_empty()
-    );
+    assert!(missing_indexes(&mut conn).await.is_empty());
     drop(conn);
 
     // A smaller import into the now larger table keeps its indexes up to date as it goes, and

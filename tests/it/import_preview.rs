@@ -331,8 +331,7 @@ async fn the_api_previews_with_dry_run_and_maps_columns() {
 async fn the_upload_page_previews_then_imports_once() {
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let mut web = Client::new(server::router(app.clone()));
-    web.sign_in("staff").await;
+    let mut web = Client::signed_in(server::router(app.clone()), "staff").await;
     let res = web
         .upload(
             "/imports",
@@ -413,8 +412,7 @@ async fn the_upload_page_previews_then_imports_once() {
     assert_eq!((imports[0].inserted, imports[0].skipped), (4, 2));
 
     // Another account cannot use the held upload.
-    let mut other = Client::new(server::router(app.clone()));
-    other.sign_in("admin").await;
+    let mut other = Client::signed_in(server::router(app.clone()), "admin").await;
     let page = other.get("/imports").await;
     let csrf = page.form_csrf("/imports").expect("csrf field");
     let res = other

@@ -5,15 +5,11 @@ mod layouts;
 mod refusals;
 mod register;
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use app::import::Progress;
-use app::registry::ResidentQuery;
 use app::{Actor, App};
-use domain::page::PageRequest;
 use store::imports::Import;
-use store::registry::Resident;
 
 use crate::support::{citizen_id, with_bad_check_char};
 
@@ -203,17 +199,34 @@ fn counts(i: &Import) -> Counts {
     (i.inserted, i.merged, i.unchanged, i.rejected)
 }
 
-async fn residents_by_name(app: &App, actor: &Actor) -> BTreeMap<String, Resident> {
+/// The residents `actor` finds (all of them, up to 500, when `q` is `None`), by name.
+pub(crate) async fn residents_by_name(
+    app: &App,
+    actor: &Actor,
+    q: Option<&str>,
+) -> std::collections::BTreeMap<String, store::registry::Resident> {
+    let query = app::registry::ResidentQuery {
+        q: q.map(str::to_owned),
+        ..Default::default()
+    };
     let page = app
         .residents(
             actor,
-            &ResidentQuery::default(),
-            PageRequest::new(None, Some(500)),
+            &query,
+            domain::page::PageRequest::new(None, Some(500)),
         )
         .await
         .expect("list residents");
     page.items
         .into_iter()
         .map(|r| (r.name.clone(), r))
+        .collect()
+}
+
+/// An import's rejected cells as (row, column, code), in the report's order.
+pub(crate) fn rejected_cells(rejects: &[store::imports::Reject]) -> Vec<(i64, &str, &str)> {
+    rejects
+        .iter()
+        .map(|r| (r.row_number, r.column_name.as_str(), r.code.as_str()))
         .collect()
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use app::registry::{HouseholdInput, ResidentQuery};
+use app::registry::ResidentQuery;
 use app::{Actor, App, AppError, AppResult};
 use domain::access::Role;
 use domain::page::PageRequest;
@@ -212,12 +212,7 @@ async fn writes_outside_the_jurisdiction_or_role_fail_and_change_nothing() {
         assert_field_error(
             app.create_household(
                 actor,
-                &HouseholdInput {
-                    building_id: out_building,
-                    unit: "9".to_owned(),
-                    room: "909".to_owned(),
-                    phone: String::new(),
-                },
+                &crate::support::household_input(out_building, "9", "909", ""),
             )
             .await,
             "building_id",
@@ -293,12 +288,7 @@ async fn writes_outside_the_jurisdiction_or_role_fail_and_change_nothing() {
         assert_forbidden(
             app.create_household(
                 actor,
-                &HouseholdInput {
-                    building_id: f.building1_id,
-                    unit: "9".to_owned(),
-                    room: "909".to_owned(),
-                    phone: String::new(),
-                },
+                &crate::support::household_input(f.building1_id, "9", "909", ""),
             )
             .await,
         );

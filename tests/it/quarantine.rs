@@ -320,8 +320,7 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
     let app = &t.app;
     let (h, members, _, _) = homes(app, &f).await;
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     let page = format!("/quarantine/households/{h}");
     let csrf = staff.session_csrf(&page, &page).await;
@@ -420,8 +419,7 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
     assert_eq!(closed.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // A guard has no quarantine pages.
-    let mut guard = Client::new(router);
-    guard.sign_in("guard").await;
+    let mut guard = Client::signed_in(router, "guard").await;
     assert_eq!(guard.get("/quarantine").await.status, StatusCode::FORBIDDEN);
     assert_eq!(guard.get(&order_page).await.status, StatusCode::FORBIDDEN);
 }

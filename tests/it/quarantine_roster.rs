@@ -19,13 +19,7 @@ fn started(app: &app::App, kind: &str, ago: i64) -> OrderInput {
         .today()
         .checked_sub(jiff::Span::new().days(ago))
         .expect("a date");
-    OrderInput {
-        reason: "returnee".to_owned(),
-        kind: kind.to_owned(),
-        start_date: start.to_string(),
-        days: "14".to_owned(),
-        ..OrderInput::default()
-    }
+    crate::support::returnee_order(kind, start)
 }
 
 struct Homes {
@@ -168,8 +162,7 @@ async fn the_export_holds_what_the_filter_selects_masked_and_is_audited() {
     let app = &t.app;
     homes(app, &f).await;
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     let res = staff
         .get(&format!(
@@ -230,14 +223,12 @@ async fn the_export_holds_what_the_filter_selects_masked_and_is_audited() {
     );
 
     // A doctor reads orders but exports nothing; a guard reads none.
-    let mut doctor = Client::new(router.clone());
-    doctor.sign_in("doctor").await;
+    let mut doctor = Client::signed_in(router.clone(), "doctor").await;
     assert_eq!(
         doctor.get("/quarantine/export?format=csv").await.status,
         StatusCode::FORBIDDEN
     );
-    let mut guard = Client::new(router);
-    guard.sign_in("guard").await;
+    let mut guard = Client::signed_in(router, "guard").await;
     assert_eq!(
         guard.get("/quarantine/export?format=csv").await.status,
         StatusCode::FORBIDDEN
@@ -264,8 +255,7 @@ async fn a_grid_prints_its_roster_with_masked_names_and_a_box_per_check() {
     assert_eq!(ids, homes.members[..2].to_vec(), "by room, then name");
 
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     let page = staff
         .get(&format!("/quarantine/roster?grid={}", f.grid1_id))
         .await;
@@ -285,8 +275,7 @@ async fn a_grid_prints_its_roster_with_masked_names_and_a_box_per_check() {
     assert!(html.contains("今天到期"), "张三's last day is today");
 
     // A grid worker prints his own grid's roster, and no other.
-    let mut worker = Client::new(router);
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(router, "gridworker").await;
     let own = worker
         .get(&format!("/quarantine/roster?grid={}", f.grid1_id))
         .await;
@@ -328,8 +317,7 @@ async fn the_registry_shows_where_a_resident_stands_in_quarantine() {
     );
 
     let router = server::router(app.clone());
-    let mut staff = Client::new(router);
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router, "staff").await;
     let list = staff.get("/residents").await;
     list.assert_status(StatusCode::OK);
     let html = list.text();
@@ -356,8 +344,7 @@ async fn the_list_pages_count_filter_and_lead_to_the_order_form() {
     let app = &t.app;
     let homes = homes(app, &f).await;
     let router = server::router(app.clone());
-    let mut staff = Client::new(router);
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router, "staff").await;
 
     let list = staff
         .get(&format!("/quarantine?grid={}&ends=today", f.grid1_id))
@@ -404,8 +391,7 @@ async fn a_refused_order_form_keeps_what_was_typed_and_names_the_field() {
     let app = &t.app;
     let homes = homes(app, &f).await;
     let router = server::router(app.clone());
-    let mut staff = Client::new(router);
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router, "staff").await;
 
     let page = format!("/quarantine/households/{}", homes.household);
     let csrf = staff.session_csrf(&page, &page).await;

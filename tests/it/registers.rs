@@ -2,14 +2,10 @@
 //! a title over it, a header over two rows under merged group cells, and phones and dates as
 //! clerks type them.
 
-use std::collections::BTreeMap;
-
-use app::registry::ResidentQuery;
-use app::{Actor, App};
-use domain::page::PageRequest;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use store::registry::Resident;
 
+use crate::imports::{rejected_cells, residents_by_name};
 use crate::support::{TestDb, citizen_id, fixture};
 
 /// A workbook with instructions on its first sheet and the register on its second: a title,
@@ -39,25 +35,6 @@ fn register_workbook(rows: &[[&str; 8]]) -> Result<Vec<u8>, XlsxError> {
         }
     }
     workbook.save_to_buffer()
-}
-
-async fn residents_by_name(
-    app: &App,
-    actor: &Actor,
-    q: Option<&str>,
-) -> BTreeMap<String, Resident> {
-    let query = ResidentQuery {
-        q: q.map(str::to_owned),
-        ..ResidentQuery::default()
-    };
-    let page = app
-        .residents(actor, &query, PageRequest::new(None, Some(500)))
-        .await
-        .expect("list residents");
-    page.items
-        .into_iter()
-        .map(|r| (r.name.clone(), r))
-        .collect()
 }
 
 fn home(r: &Resident) -> (&str, &str, &str) {
@@ -206,10 +183,7 @@ async fn rejected_rows_of_a_register_keep_the_row_numbers_excel_shows() {
         .import_rejects(&f.staff, record.id, 10)
         .await
         .expect("rejects");
-    let got: Vec<(i64, &str, &str)> = rejects
-        .iter()
-        .map(|r| (r.row_number, r.column_name.as_str(), r.code.as_str()))
-        .collect();
+    let got = rejected_cells(&rejects);
     // Rows 1 to 3 are the title and the header; the residents are on rows 4 and 5.
     assert_eq!(
         got,

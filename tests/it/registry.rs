@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use app::ErrorCode;
-use app::registry::{HouseholdInput, ResidentQuery};
+use app::registry::ResidentQuery;
 use domain::citizen_id::CitizenId;
 use domain::page::PageRequest;
 use domain::resident::date_from_text;
@@ -36,12 +36,7 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
     let h = app
         .create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "101".to_owned(),
-                phone: "138 0013 8000".to_owned(),
-            },
+            &crate::support::household_input(f.building1_id, "1", "101", "138 0013 8000"),
         )
         .await
         .expect("household");
@@ -185,12 +180,7 @@ async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
     assert_field_error(
         app.create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "101".to_owned(),
-                phone: String::new(),
-            },
+            &crate::support::household_input(f.building1_id, "1", "101", ""),
         )
         .await,
         "room",
@@ -200,12 +190,7 @@ async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
     assert_field_error(
         app.create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "3".to_owned(),
-                room: "301".to_owned(),
-                phone: "555".to_owned(),
-            },
+            &crate::support::household_input(f.building1_id, "3", "301", "555"),
         )
         .await,
         "phone",
@@ -214,12 +199,7 @@ async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
     assert_field_error(
         app.create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: 999_999,
-                unit: "1".to_owned(),
-                room: "101".to_owned(),
-                phone: String::new(),
-            },
+            &crate::support::household_input(999_999, "1", "101", ""),
         )
         .await,
         "building_id",

@@ -46,12 +46,7 @@ pub async fn input(app: &App, f: &Fixture) -> ApplicationInput {
     let _ = app
         .create_household(
             &f.staff,
-            &app::registry::HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "201".to_owned(),
-                phone: String::new(),
-            },
+            &crate::support::household_input(f.building1_id, "1", "201", ""),
         )
         .await;
     let tomorrow = app.today().saturating_add(jiff::Span::new().days(1));

@@ -150,8 +150,7 @@ async fn a_roster_is_refused_without_its_columns_or_the_right_to_shape_the_struc
 async fn the_roster_page_previews_then_imports_once() {
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let mut web = Client::new(server::router(app.clone()));
-    web.sign_in("staff").await;
+    let mut web = Client::signed_in(server::router(app.clone()), "staff").await;
     let res = web
         .upload(
             "/imports/structure",

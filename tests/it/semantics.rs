@@ -156,8 +156,7 @@ async fn the_job_runner_is_audited_as_the_system() {
     assert_eq!(create.role, "community_staff");
 
     // The audit page names the role in the reader's language.
-    let mut c = Client::new(server::router(app.clone()));
-    c.sign_in("auditor").await;
+    let mut c = Client::signed_in(server::router(app.clone()), "auditor").await;
     let page = c.get("/audit?object_type=quarantine_order").await;
     assert_eq!(page.status, StatusCode::OK);
     let text = page.text();
@@ -334,8 +333,7 @@ async fn the_resident_page_names_the_region_of_a_travel_origin() {
         .create_resident(&f.staff, h, &r)
         .await
         .expect("resident");
-    let mut c = Client::new(server::router(app.clone()));
-    c.sign_in("staff").await;
+    let mut c = Client::signed_in(server::router(app.clone()), "staff").await;
     let page = c.get(&format!("/residents/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("湖北省 武汉市"), "{}", page.text());

@@ -404,17 +404,19 @@ pub fn raw_resident(name: &str, document_number: &str, phone: &str) -> RawReside
 }
 
 pub async fn household(app: &App, actor: &Actor, building_id: i64, unit: &str, room: &str) -> i64 {
-    app.create_household(
-        actor,
-        &HouseholdInput {
-            building_id,
-            unit: unit.to_owned(),
-            room: room.to_owned(),
-            phone: String::new(),
-        },
-    )
-    .await
-    .expect("create household")
+    app.create_household(actor, &household_input(building_id, unit, room, ""))
+        .await
+        .expect("create household")
+}
+
+/// The form of a household in `room` of `unit` of a building, with its landline `phone`.
+pub fn household_input(building_id: i64, unit: &str, room: &str, phone: &str) -> HouseholdInput {
+    HouseholdInput {
+        building_id,
+        unit: unit.to_owned(),
+        room: room.to_owned(),
+        phone: phone.to_owned(),
+    }
 }
 
 /// 张三 in room 101 of building 1 (grid 1), entered by the fixture's staff: the resident most
@@ -509,6 +511,14 @@ pub async fn board(app: &App, actor: &Actor, query: BoardQuery) -> Page<Delivery
         .expect("board")
 }
 
+/// The first page of the deliveries `volunteer` has still to make.
+pub async fn to_do(app: &App, volunteer: &Actor) -> Vec<Delivery> {
+    app.my_deliveries(volunteer, app::tasks::MyList::ToDo, PageRequest::first())
+        .await
+        .expect("the volunteer's deliveries to do")
+        .items
+}
+
 /// The deliveries on `actor`'s board in `state` (`all` for every state).
 pub async fn board_in_state(app: &App, actor: &Actor, state: &str) -> Page<Delivery> {
     board(app, actor, deliveries_in_state(state)).await
@@ -559,4 +569,16 @@ pub fn assert_not_found<T: Debug>(result: AppResult<T>) {
         matches!(result, Err(AppError::NotFound)),
         "expected NotFound, got {result:?}"
     );
+}
+
+/// A returnee's quarantine order of `kind` from `start`, for 14 days, with nobody named
+/// responsible.
+pub fn returnee_order(kind: &str, start: jiff::civil::Date) -> app::quarantine::OrderInput {
+    app::quarantine::OrderInput {
+        reason: "returnee".to_owned(),
+        kind: kind.to_owned(),
+        start_date: start.to_string(),
+        days: "14".to_owned(),
+        ..Default::default()
+    }
 }

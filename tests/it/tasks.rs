@@ -3,7 +3,6 @@
 //! reassignment, the rubbish round in address order, roles and jurisdiction.
 
 use app::ErrorCode;
-use app::quarantine::OrderInput;
 use app::tasks::{BoardQuery, Generated, MyList};
 use app::{Actor, App, AppError};
 use domain::access::{Jurisdiction, Level, Role};
@@ -17,21 +16,11 @@ mod rubbish;
 use crate::support::{
     Fixture, TestDb, account, assert_conflict, assert_field_error, assert_forbidden,
     assert_not_found, board, board_in_state, citizen_id, deliveries_in_state, every_page,
-    household, raw_resident,
+    household, raw_resident, returnee_order,
 };
 
 fn days_ago(app: &App, n: i64) -> Date {
     app.today().saturating_sub(jiff::Span::new().days(n))
-}
-
-fn order(kind: &str, start: Date) -> OrderInput {
-    OrderInput {
-        reason: "returnee".to_owned(),
-        kind: kind.to_owned(),
-        start_date: start.to_string(),
-        days: "14".to_owned(),
-        ..OrderInput::default()
-    }
 }
 
 /// A household with `names.len()` members at `building`, `unit`, `room`.
@@ -101,15 +90,19 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
     let day0 = days_ago(app, 4);
     let (h, members) = home(app, &f, f.building1_id, "1", "101", &["张三", "李四"], 1).await;
     // The second member's order starts a day later: the household still counts from day 0.
-    app.create_quarantine(&f.staff, members[0], &order("home", day0))
+    app.create_quarantine(&f.staff, members[0], &returnee_order("home", day0))
         .await
         .expect("order");
-    app.create_quarantine(&f.staff, members[1], &order("home", days_ago(app, 3)))
-        .await
-        .expect("order");
+    app.create_quarantine(
+        &f.staff,
+        members[1],
+        &returnee_order("home", days_ago(app, 3)),
+    )
+    .await
+    .expect("order");
     // Centralised quarantine brings no deliveries home.
     let (_, away) = home(app, &f, f.building2_id, "1", "201", &["王五"], 10).await;
-    app.create_quarantine(&f.staff, away[0], &order("centralised", day0))
+    app.create_quarantine(&f.staff, away[0], &returnee_order("centralised", day0))
         .await
         .expect("order");
     let building_volunteer = volunteer(app, "vol_b1", Level::Building, f.building1_id).await;
@@ -169,15 +162,12 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (_, members) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
-    app.create_quarantine(&f.staff, members[0], &order("home", app.today()))
+    app.create_quarantine(&f.staff, members[0], &returnee_order("home", app.today()))
         .await
         .expect("order");
     generate(app, app.today()).await;
-    let task = app
-        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+    let task = crate::support::to_do(app, &f.volunteer)
         .await
-        .expect("mine")
-        .items
         .pop()
         .expect("the community volunteer has the task");
     let other = volunteer(app, "vol_other", Level::Community, f.community_id).await;
@@ -197,13 +187,7 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .await
         .expect("ask");
     app.deliver(&f.volunteer, task.id).await.expect("deliver");
-    assert!(
-        app.my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
-            .await
-            .expect("todo")
-            .items
-            .is_empty()
-    );
+    assert!(crate::support::to_do(app, &f.volunteer).await.is_empty());
     let waiting = app
         .my_deliveries(
             &f.volunteer,
@@ -250,10 +234,10 @@ async fn an_ended_quarantine_cancels_undelivered_tasks() {
     let (_, kept) = home(app, &f, f.building3_id, "2", "502", &["李四"], 5).await;
     let start = days_ago(app, 2);
     let order_id = app
-        .create_quarantine(&f.staff, members[0], &order("home", start))
+        .create_quarantine(&f.staff, members[0], &returnee_order("home", start))
         .await
         .expect("order");
-    app.create_quarantine(&f.staff, kept[0], &order("home", start))
+    app.create_quarantine(&f.staff, kept[0], &returnee_order("home", start))
         .await
         .expect("order");
     assert_eq!(generate(app, start).await.created, 2);
@@ -295,7 +279,7 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
     let (_, a) = home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
     let (_, b) = home(app, &f, f.building3_id, "1", "301", &["李四"], 5).await;
     for m in [a[0], b[0]] {
-        app.create_quarantine(&f.staff, m, &order("home", app.today()))
+        app.create_quarantine(&f.staff, m, &returnee_order("home", app.today()))
             .await
             .expect("order");
     }

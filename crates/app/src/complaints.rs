@@ -16,7 +16,7 @@ use store::complaints::{
 };
 use store::hotline::Owner;
 
-use crate::crypto::{new_token, token_hash};
+use crate::crypto::{new_token, plausible_token, token_hash};
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -130,14 +130,6 @@ fn reach_of(actor: &Actor) -> Reach {
 
 fn step_refused(_: d::StepError) -> AppError {
     AppError::Conflict(ErrorCode::ComplaintStepNotAllowed)
-}
-
-/// A token as a link carries it: 43 characters of base64url, or not worth a lookup.
-fn plausible_token(token: &str) -> bool {
-    token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl App {

@@ -198,11 +198,7 @@ impl App {
     /// that opens none.
     pub async fn pass_by_link(&self, token: &str) -> AppResult<(Pass, String)> {
         let token = token.trim();
-        if token.len() != 43
-            || !token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !crate::crypto::plausible_token(token) {
             return Err(AppError::NotFound);
         }
         let mut conn = self.db.conn().await?;

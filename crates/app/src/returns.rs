@@ -8,7 +8,7 @@ use domain::returns::{self as rt, State, Transition};
 use jiff::Timestamp;
 use store::returns::{self as rs, Application, Limit};
 
-use crate::crypto::{random_bytes, token_hash};
+use crate::crypto::{plausible_token, random_bytes, token_hash};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
 mod apply;
@@ -152,14 +152,6 @@ fn applicant(id: i64) -> Actor {
     }
 }
 
-/// Whether a token looks like one (43 characters of base64url), before any lookup.
-fn plausible_token(token: &str) -> bool {
-    token.len() == 43
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// How a one-time code is stored and compared: the hash of the phone and the code.
 fn code_hash(phone: &str, code: &str) -> String {
     token_hash(&format!("{phone}:{}", code.trim()))
@@ -232,10 +224,7 @@ impl App {
 
     /// The local date of a moment (ms).
     pub(crate) fn local_date(&self, ms: i64) -> jiff::civil::Date {
-        Timestamp::from_millisecond(ms)
-            .unwrap_or(Timestamp::UNIX_EPOCH)
-            .to_zoned_datetime(self.settings.time_zone.clone())
-            .date()
+        local_date(&self.settings.time_zone, ms)
     }
 
     /// A local `YYYY-MM-DDTHH:MM` as a moment (ms).
@@ -319,4 +308,12 @@ impl App {
         tx.commit_audited(entry).await?;
         Ok(())
     }
+}
+
+/// The date of a moment (ms) in time zone `tz`.
+pub(crate) fn local_date(tz: &jiff::tz::TimeZone, ms: i64) -> jiff::civil::Date {
+    Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(tz.clone())
+        .date()
 }

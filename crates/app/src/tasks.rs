@@ -66,6 +66,40 @@ fn delivery_view(d: &DeliveryUpdate) -> serde_json::Value {
     })
 }
 
+/// Creates the delivery of `o`'s household due on `due_date`, assigned to `volunteer`, with its
+/// audit entry (`reason` when one is given); `None` when the household has that day's already.
+async fn create_delivery(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    o: &ts::HomeOrderPlace,
+    due_date: &str,
+    volunteer: Option<i64>,
+    reason: Option<&str>,
+) -> AppResult<Option<i64>> {
+    let key = t::place_key(&o.building_name, &o.unit_name, &o.room);
+    let new = NewDelivery {
+        household_id: o.household_id,
+        building_id: o.building_id,
+        grid_id: o.grid_id,
+        community_id: o.community_id,
+        place_key: &key,
+        due_date,
+        volunteer_id: volunteer,
+    };
+    let Some(id) = ts::insert_delivery(tx.conn(), &new).await? else {
+        return Ok(None);
+    };
+    let mut a = actor.audit("delivery_create", DELIVERY_OBJECT, id);
+    a.community_id = Some(o.community_id);
+    a.after = Some(serde_json::json!({
+        "household_id": o.household_id, "due_date": due_date, "state": "open",
+        "volunteer_id": volunteer,
+    }));
+    a.reason = reason.map(str::to_owned);
+    tx.audit(a).await?;
+    Ok(Some(id))
+}
+
 /// Picks the default volunteer of a place: the one who served it last time while they still
 /// cover it; otherwise, among the narrowest level of volunteers covering it, the one with the
 /// fewest pending tasks (then the lowest id).
@@ -316,29 +350,13 @@ impl App {
             };
             let covering = cover.building(tx.conn(), o.building_id).await?;
             let volunteer = pick_volunteer(covering, previous.get(&household_id).copied(), &loads);
-            let key = t::place_key(&o.building_name, &o.unit_name, &o.room);
-            let new = NewDelivery {
-                household_id,
-                building_id: o.building_id,
-                grid_id: o.grid_id,
-                community_id: o.community_id,
-                place_key: &key,
-                due_date: &date_text,
-                volunteer_id: volunteer,
-            };
-            let Some(id) = ts::insert_delivery(tx.conn(), &new).await? else {
+            let created = create_delivery(tx, actor, o, &date_text, volunteer, None).await?;
+            if created.is_none() {
                 continue;
-            };
+            }
             if let Some(v) = volunteer {
                 *loads.entry(v).or_insert(0) += 1;
             }
-            let mut a = actor.audit("delivery_create", DELIVERY_OBJECT, id);
-            a.community_id = Some(o.community_id);
-            a.after = Some(serde_json::json!({
-                "household_id": household_id, "due_date": date_text, "state": "open",
-                "volunteer_id": volunteer,
-            }));
-            tx.audit(a).await?;
             done.created += 1;
         }
         Ok(done)
@@ -383,28 +401,12 @@ impl App {
                 let covering = cover.building(tx.conn(), o.building_id).await?;
                 let loads = ts::pending_loads(tx.conn()).await?;
                 let volunteer = pick_volunteer(covering, None, &loads);
-                let key = t::place_key(&o.building_name, &o.unit_name, &o.room);
-                let new = NewDelivery {
-                    household_id,
-                    building_id: o.building_id,
-                    grid_id: o.grid_id,
-                    community_id: o.community_id,
-                    place_key: &key,
-                    due_date: &date_text,
-                    volunteer_id: volunteer,
-                };
-                let Some(id) = ts::insert_delivery(tx.conn(), &new).await? else {
+                let created =
+                    create_delivery(tx, actor, &o, &date_text, volunteer, Some("hotline")).await?;
+                let Some(id) = created else {
                     // Today's delivery was made already: a new one tomorrow is the next.
                     return Ok(None);
                 };
-                let mut a = actor.audit("delivery_create", DELIVERY_OBJECT, id);
-                a.community_id = Some(o.community_id);
-                a.after = Some(serde_json::json!({
-                    "household_id": household_id, "due_date": date_text, "state": "open",
-                    "volunteer_id": volunteer,
-                }));
-                a.reason = Some("hotline".to_owned());
-                tx.audit(a).await?;
                 ts::delivery(tx.conn(), &building, TaskReach::Jurisdiction, id).await?
             }
         };
@@ -513,9 +515,7 @@ impl App {
         actor: &Actor,
         id: i64,
     ) -> AppResult<(Delivery, Vec<AuditRecord>)> {
-        let mut conn = self
-            .read_as(actor, t::can_work(actor.role) || t::can_oversee(actor.role))
-            .await?;
+        let mut conn = self.read_as(actor, t::can_read(actor.role)).await?;
         let d = ts::delivery(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
         let history = audit::history(&mut conn, DELIVERY_OBJECT, id, 100).await?;
         Ok((d, history))

@@ -235,6 +235,25 @@ mod tests {
             .map_err(|e| e.code())
     }
 
+    /// Asserts that `kind` takes every number of `good`, refuses every one of `bad` with
+    /// `code`, and masks `sample` as `masked`.
+    fn assert_rule(
+        kind: DocumentKind,
+        good: &[&str],
+        bad: &[&str],
+        code: &str,
+        (sample, masked): (&str, &str),
+    ) {
+        for good in good {
+            assert!(code_of(kind, good).is_ok(), "{good}");
+        }
+        for bad in bad {
+            assert_eq!(code_of(kind, bad), Err(code), "{bad}");
+        }
+        let doc = Document::parse(kind, sample).expect("valid");
+        assert_eq!(doc.masked(), masked);
+    }
+
     #[test]
     fn kind_codes_round_trip() {
         for kind in DocumentKind::ALL {
@@ -315,71 +334,61 @@ mod tests {
 
     #[test]
     fn hk_macau_permits() {
-        let kind = DocumentKind::HkMacauPermit;
-        for good in ["H12345678", "M1234567890", "h12345678", "Ｍ12345678"] {
-            assert!(code_of(kind, good).is_ok(), "{good}");
-        }
-        for bad in [
-            "H1234567",
-            "H123456789",
-            "H123456789012",
-            "C12345678",
-            "12345678H",
-            "HA2345678",
-        ] {
-            assert_eq!(code_of(kind, bad), Err("hk_macau_permit_format"), "{bad}");
-        }
-        let doc = Document::parse(kind, "H1234567890").expect("valid");
-        assert_eq!(doc.masked(), "H1*******90");
+        assert_rule(
+            DocumentKind::HkMacauPermit,
+            &["H12345678", "M1234567890", "h12345678", "Ｍ12345678"],
+            &[
+                "H1234567",
+                "H123456789",
+                "H123456789012",
+                "C12345678",
+                "12345678H",
+                "HA2345678",
+            ],
+            "hk_macau_permit_format",
+            ("H1234567890", "H1*******90"),
+        );
     }
 
     #[test]
     fn taiwan_permits() {
-        let kind = DocumentKind::TaiwanPermit;
-        for good in ["12345678", "1234567890", "１２３４５６７８"] {
-            assert!(code_of(kind, good).is_ok(), "{good}");
-        }
-        for bad in [
-            "1234567",
-            "123456789",
-            "12345678901",
-            "T1234567",
-            "1234567X",
-        ] {
-            assert_eq!(code_of(kind, bad), Err("taiwan_permit_format"), "{bad}");
-        }
-        let doc = Document::parse(kind, "12345678").expect("valid");
-        assert_eq!(doc.masked(), "12****78");
+        assert_rule(
+            DocumentKind::TaiwanPermit,
+            &["12345678", "1234567890", "１２３４５６７８"],
+            &[
+                "1234567",
+                "123456789",
+                "12345678901",
+                "T1234567",
+                "1234567X",
+            ],
+            "taiwan_permit_format",
+            ("12345678", "12****78"),
+        );
     }
 
     #[test]
     fn foreign_permanent_residence_cards() {
-        let kind = DocumentKind::ForeignPermanentResidence;
-        for good in [
-            "USA110012345678",
-            "usa110012345678",
-            "933356198001010012",
-            "93335619800101001x",
-        ] {
-            assert!(code_of(kind, good).is_ok(), "{good}");
-        }
-        for bad in [
-            "US1110012345678",
-            "USA11001234567",
-            "USA1100123456789",
-            "833356198001010012",
-            "9333561980010100XX",
-            "93335619800101001",
-            "USA11001234567X",
-        ] {
-            assert_eq!(
-                code_of(kind, bad),
-                Err("foreign_permanent_residence_format"),
-                "{bad}"
-            );
-        }
-        let doc = Document::parse(kind, "USA110012345678").expect("valid");
-        assert_eq!(doc.masked(), "US***********78");
+        assert_rule(
+            DocumentKind::ForeignPermanentResidence,
+            &[
+                "USA110012345678",
+                "usa110012345678",
+                "933356198001010012",
+                "93335619800101001x",
+            ],
+            &[
+                "US1110012345678",
+                "USA11001234567",
+                "USA1100123456789",
+                "833356198001010012",
+                "9333561980010100XX",
+                "93335619800101001",
+                "USA11001234567X",
+            ],
+            "foreign_permanent_residence_format",
+            ("USA110012345678", "US***********78"),
+        );
     }
 
     #[test]

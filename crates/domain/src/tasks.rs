@@ -42,6 +42,12 @@ pub fn can_oversee(role: Role) -> bool {
         )
 }
 
+/// Who reads tasks at all: those who work them and those who oversee them ([`task_reach`] says
+/// which).
+pub fn can_read(role: Role) -> bool {
+    can_work(role) || can_oversee(role)
+}
+
 /// Which tasks of its jurisdiction a role reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskReach {

@@ -3,16 +3,22 @@
 
 use app::{Actor, AppError, ErrorCode};
 use askama::Template;
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts, Request};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
+
+mod form;
+mod path;
+
+pub use form::{
+    Form, FormErrors, NoFields, after_step, after_submit, building_suggestions, error_id, invalid,
+    invalid_or_conflicting, render_form,
+};
+pub use path::Path;
 
 pub const SESSION_COOKIE: &str = "gw_session";
 pub const LANG_COOKIE: &str = "gw_lang";
@@ -86,10 +92,50 @@ impl Ctx {
     pub fn chrome(&self, title: &str) -> Chrome {
         Chrome::signed_in(self, title)
     }
+
+    /// A local time typed in a form (`YYYY-MM-DDTHH:MM`, as a datetime-local input sends it)
+    /// as a moment (ms); `None` when it is not one.
+    pub fn local_instant(&self, text: &str) -> Option<i64> {
+        let local = text.trim().parse::<jiff::civil::DateTime>().ok()?;
+        self.app.instant_ms(local).ok()
+    }
 }
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether the CSRF token `sent` with a form no session signs (sign-in, the public pages) is
+/// the one in its cookie `cookie_name`.
+pub fn cookie_csrf_ok(headers: &HeaderMap, cookie_name: &str, sent: &str) -> bool {
+    let kept = cookie(headers, cookie_name).unwrap_or("");
+    !sent.is_empty() && constant_time_eq(kept.as_bytes(), sent.as_bytes())
+}
+
+/// A public page whose form carries its own CSRF token `csrf`, set in the cookie `cookie_name`
+/// the posted form is matched against; the page is kept out of caches.
+pub fn with_csrf_cookie(mut res: Response, cookie_name: &str, csrf: &str) -> Response {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(cookie_name, csrf, 3600, false),
+    );
+    no_store(res)
+}
+
+/// Keeps an answer that holds a secret (a number revealed, a link's token) out of caches.
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Sends the phone to dial `tel`, a number revealed for this call: the browser hands the
+/// `tel:` address to the phone, and the page stays.
+pub fn dial(ctx: &Ctx, tel: &str) -> PageResult {
+    let location = HeaderValue::from_str(tel).map_err(|_| ctx.err(AppError::NotFound))?;
+    Ok(no_store(
+        (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+    ))
 }
 
 /// Finds the session of a request and leaves it in the request's extensions, where a page's
@@ -211,7 +257,7 @@ impl Chrome {
             show_registry: r.can_view_registry(),
             show_quarantine: domain::quarantine::can_read(r),
             show_checks: domain::health::can_read_checks(r),
-            show_tasks: domain::tasks::can_work(r) || domain::tasks::can_oversee(r),
+            show_tasks: domain::tasks::can_read(r),
             show_screening: domain::screening::can_read(r),
             show_import: r.can_import(),
             show_audit: r.can_read_audit(),
@@ -401,195 +447,9 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
-/// Field errors of a form, looked up by the template per field.
-#[derive(Default, Clone)]
-pub struct FormErrors {
-    pub items: Vec<(String, String)>,
-}
-
-impl FormErrors {
-    pub fn from_app(e: &AppError, t: Tr) -> FormErrors {
-        match e {
-            AppError::Validation(f) => FormErrors {
-                items: f
-                    .0
-                    .iter()
-                    .map(|x| (x.field.clone(), t.error(&x.code, &x.detail)))
-                    .collect(),
-            },
-            other => FormErrors {
-                items: vec![("_form".to_owned(), t.error(other.code(), ""))],
-            },
-        }
-    }
-
-    pub fn get(&self, field: &str) -> &str {
-        self.items
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-            .unwrap_or("")
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Adds the message of `code` for `field`, for a refusal the page itself finds.
-    pub fn add(&mut self, t: Tr, field: &str, code: &str, detail: &str) {
-        self.items.push((field.to_owned(), t.error(code, detail)));
-    }
-
-    /// The attributes of a field's input: marked invalid and described by its message (the
-    /// element `field_error` in `form_fields.html` renders) when the field was refused, none
-    /// otherwise. Field names are the program's own, never typed text.
-    pub fn attrs(&self, field: &str) -> String {
-        if self.get(field).is_empty() {
-            String::new()
-        } else {
-            format!(
-                r#"aria-invalid="true" aria-describedby="{}""#,
-                error_id(field)
-            )
-        }
-    }
-
-    /// The id of the element holding a field's message.
-    pub fn id(&self, field: &str) -> String {
-        error_id(field)
-    }
-
-    /// The messages no input of the form carries, the form's fields `shown` (separated by
-    /// spaces): a refusal of the whole form, and those of fields the form does not show, each
-    /// named by its field in the reader's language.
-    pub fn others(&self, t: &Tr, shown: &str) -> Vec<String> {
-        let shown: Vec<&str> = shown.split_whitespace().collect();
-        self.items
-            .iter()
-            .filter(|(f, _)| !shown.contains(&f.as_str()))
-            .map(|(f, m)| {
-                if f == "_form" {
-                    m.clone()
-                } else {
-                    format!("{}: {m}", t.of("field", f))
-                }
-            })
-            .collect()
-    }
-}
-
-/// The id of the element holding a field's error message.
-pub fn error_id(field: &str) -> String {
-    let safe: String = field
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    format!("error-{safe}")
-}
-
-impl FormErrors {
-    /// All messages on one line, for a page that shows a refused form's errors in one place.
-    pub fn joined(&self) -> String {
-        self.items
-            .iter()
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-}
-
-/// Renders a page holding a form: 422 when it comes back refused, so a client can tell a form
-/// shown again from a form shown first.
-pub fn render_form(t: &impl Template, refused: bool) -> Response {
-    let mut res = render(t);
-    if refused && res.status() == StatusCode::OK {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
-}
-
-/// A form posted from a signed-in page: axum's `Form`, read once its `csrf` field was found to
-/// be the session's, so that no handler can forget the check. It comes after `Ctx` among a
-/// handler's extractors; a form refused by its content type, size or shape is refused as axum's.
-pub struct Form<T>(pub T);
-
-/// A posted form with no field beyond its CSRF token: a button.
-#[derive(Deserialize)]
-pub struct NoFields {}
-
-#[derive(Deserialize)]
-struct CsrfField {
-    #[serde(default)]
-    csrf: String,
-}
-
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (parts, body) = req.into_parts();
-        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let again = || Request::from_parts(parts.clone(), Body::from(bytes.clone()));
-        let axum::Form(form) = axum::Form::<T>::from_request(again(), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let axum::Form(token) = axum::Form::<CsrfField>::from_request(again(), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        match parts.extensions.get::<Ctx>() {
-            Some(ctx) => ctx
-                .check_csrf(&token.csrf)
-                .map_err(IntoResponse::into_response)?,
-            None => return Err(StatusCode::FORBIDDEN.into_response()),
-        }
-        Ok(Form(form))
-    }
-}
-
 /// A page request that ends by sending the browser elsewhere.
 pub fn redirect(to: &str) -> Response {
     Redirect::to(to).into_response()
-}
-
-/// What a submitted form leads to: the page `done` names when the step was taken; the form
-/// again, with what was typed and why it was refused, when `shown_on_form` says the refusal is
-/// the user's to read there ([`invalid`] or [`invalid_or_conflicting`]); the error page for any
-/// other failure.
-pub async fn after_submit<T, Again>(
-    ctx: &Ctx,
-    outcome: Result<T, AppError>,
-    shown_on_form: fn(&AppError) -> bool,
-    done: impl FnOnce(T) -> String,
-    again: impl FnOnce(FormErrors) -> Again,
-) -> PageResult
-where
-    Again: Future<Output = PageResult>,
-{
-    match outcome {
-        Ok(v) => Ok(redirect(&done(v))),
-        Err(e) if shown_on_form(&e) => again(FormErrors::from_app(&e, ctx.t)).await,
-        Err(e) => Err(ctx.err(e)),
-    }
-}
-
-/// What a step taken from a page leads to: the page `to` names once it was taken, the error page
-/// when it was refused.
-pub fn after_step<T>(ctx: &Ctx, outcome: Result<T, AppError>, to: &str) -> PageResult {
-    outcome.on_page(ctx)?;
-    Ok(redirect(to))
-}
-
-/// The input did not pass.
-pub fn invalid(e: &AppError) -> bool {
-    matches!(e, AppError::Validation(_))
-}
-
-/// The input did not pass, or the record's state moved on since the form was shown: the user
-/// reads why on the form and chooses again.
-pub fn invalid_or_conflicting(e: &AppError) -> bool {
-    matches!(e, AppError::Validation(_) | AppError::Conflict { .. })
 }
 
 /// The media type of an Excel workbook.

@@ -225,26 +225,28 @@ const SHIFT_SELECT: &str = "SELECT s.id, s.gate_id, g.name AS gate_name, s.accou
 
 /// The shifts of a gate not yet over at `now`, soonest first.
 pub async fn shifts_of_gate(conn: &mut Conn, gate_id: i64, now: i64) -> Result<Vec<Shift>> {
-    sql::all(
-        conn,
-        sqlx::AssertSqlSafe(format!(
-            "{SHIFT_SELECT} WHERE s.gate_id = $1 AND s.ends_at > $2 \
-             ORDER BY s.starts_at, s.id LIMIT 200"
-        )),
-        (gate_id, now),
-    )
-    .await
+    shifts_not_over(conn, "s.gate_id", gate_id, now).await
 }
 
 /// The shifts of a guard not yet over at `now`, soonest first.
 pub async fn shifts_of_account(conn: &mut Conn, account_id: i64, now: i64) -> Result<Vec<Shift>> {
+    shifts_not_over(conn, "s.account_id", account_id, now).await
+}
+
+/// The shifts whose `column` (one of ours, never input) is `id`, not yet over at `now`.
+async fn shifts_not_over(
+    conn: &mut Conn,
+    column: &'static str,
+    id: i64,
+    now: i64,
+) -> Result<Vec<Shift>> {
     sql::all(
         conn,
         sqlx::AssertSqlSafe(format!(
-            "{SHIFT_SELECT} WHERE s.account_id = $1 AND s.ends_at > $2 \
+            "{SHIFT_SELECT} WHERE {column} = $1 AND s.ends_at > $2 \
              ORDER BY s.starts_at, s.id LIMIT 200"
         )),
-        (account_id, now),
+        (id, now),
     )
     .await
 }

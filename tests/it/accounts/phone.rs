@@ -120,8 +120,7 @@ async fn the_account_form_keeps_a_refused_number_beside_its_message_and_lists_it
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let router = server::router(app.clone());
-    let mut admin = Client::new(router.clone());
-    admin.sign_in("admin").await;
+    let mut admin = Client::signed_in(router.clone(), "admin").await;
     let csrf = admin.session_csrf("/accounts/new", "/accounts/new").await;
     let form = |phone: &'static str| {
         [

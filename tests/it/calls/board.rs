@@ -115,8 +115,7 @@ async fn the_board_shows_call_buttons_masked_and_the_call_reveals_the_number() {
     let (h, zhang, id) = delivery(app, &f).await;
     let router = server::router(app.clone());
 
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     let board = staff.get("/tasks/board").await;
     board.assert_status(StatusCode::OK);
     let text = board.text();
@@ -131,14 +130,12 @@ async fn the_board_shows_call_buttons_masked_and_the_call_reveals_the_number() {
     press_call(&mut staff, &board, "delivery", id, h, zhang).await;
 
     // An official oversees the board but does not call from it.
-    let mut official = Client::new(router.clone());
-    official.sign_in("official").await;
+    let mut official = Client::signed_in(router.clone(), "official").await;
     let board = official.get("/tasks/board").await;
     board.assert_status(StatusCode::OK);
     assert!(!board.text().contains("action=\"/calls\""));
 
-    let mut auditor = Client::new(router);
-    auditor.sign_in("auditor").await;
+    let mut auditor = Client::signed_in(router, "auditor").await;
     let trail = auditor.get("/audit?action=phone_call").await;
     trail.assert_status(StatusCode::OK);
     let text = trail.text();

@@ -5,8 +5,6 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use app::quarantine::OrderInput;
-use app::tasks::MyList;
-use domain::page::PageRequest;
 
 use super::{ZHANG_MOBILE, home, open_campaign, press_call};
 use crate::http::Client;
@@ -20,8 +18,7 @@ async fn a_screening_card_calls_through_the_server_and_never_lists_the_number() 
     let c = open_campaign(app, &f, "武汉返乡排查").await;
     let router = server::router(app.clone());
 
-    let mut worker = Client::new(router.clone());
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(router.clone(), "gridworker").await;
     let list = worker.get(&format!("/screening/{c}/households")).await;
     list.assert_status(StatusCode::OK);
     let text = list.text();
@@ -48,8 +45,7 @@ async fn a_screening_card_calls_through_the_server_and_never_lists_the_number() 
     assert!(forged.location().is_none());
 
     // The auditor reads the call with its purpose, in the reader's language.
-    let mut auditor = Client::new(router);
-    auditor.sign_in("auditor").await;
+    let mut auditor = Client::signed_in(router, "auditor").await;
     let trail = auditor.get("/audit?action=phone_call").await;
     trail.assert_status(StatusCode::OK);
     let text = trail.text();
@@ -69,12 +65,8 @@ async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
             &f.staff,
             zhang,
             &OrderInput {
-                reason: "returnee".to_owned(),
-                kind: "home".to_owned(),
-                start_date: app.today().to_string(),
-                days: "14".to_owned(),
                 doctor_id: Some(f.doctor.account_id),
-                ..OrderInput::default()
+                ..crate::support::returnee_order("home", app.today())
             },
         )
         .await
@@ -82,18 +74,14 @@ async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
     app.generate_delivery_tasks(&app::Actor::system(), app.today())
         .await
         .expect("generate");
-    let delivery = app
-        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+    let delivery = crate::support::to_do(app, &f.volunteer)
         .await
-        .expect("mine")
-        .items
         .pop()
         .expect("a delivery");
     assert_eq!(delivery.household_id, h);
     let router = server::router(app.clone());
 
-    let mut doctor = Client::new(router.clone());
-    doctor.sign_in("doctor").await;
+    let mut doctor = Client::signed_in(router.clone(), "doctor").await;
     for page in [
         format!("/quarantine/{order}"),
         format!("/quarantine/{order}/checks"),
@@ -110,8 +98,7 @@ async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
         assert!(!text.contains(ZHANG_MOBILE), "{page}");
     }
 
-    let mut volunteer = Client::new(router);
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router, "volunteer").await;
     for page in [
         "/tasks".to_owned(),
         format!("/tasks/deliveries/{}", delivery.id),
@@ -157,8 +144,7 @@ async fn a_region_is_picked_by_name_and_shown_by_name() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     // Suggestions by name, and by code for the field that asked under its own name.
     let res = staff.get("/regions?q=%E6%AD%A6%E6%B1%89").await;
@@ -252,8 +238,7 @@ async fn a_fever_alert_s_row_calls_the_household_for_its_order() {
     )
     .await
     .expect("a fever check");
-    let mut doctor = Client::new(server::router(app.clone()));
-    doctor.sign_in("doctor").await;
+    let mut doctor = Client::signed_in(server::router(app.clone()), "doctor").await;
     // All orders, not only the doctor's own: the alert's row is what is looked at.
     let res = doctor.get("/checks?mine=0").await;
     res.assert_status(StatusCode::OK);

@@ -7,7 +7,8 @@ use domain::checkpoint::PassageResult;
 use store::passages::PassageFilter;
 
 use super::{
-    DAY, HOUR, gate_with_guard, household_pass, issued_days_ago, log_of, overriding, refusal, show,
+    DAY, HOUR, exceptions_log, gate_with_guard, household_log, household_pass,
+    household_pass_issued, overriding, refusal, show,
 };
 use crate::support::{TestDb, assert_conflict, assert_not_found, audit_action, audit_trail};
 
@@ -17,9 +18,7 @@ async fn a_household_goes_out_once_in_two_days_whatever_the_gate() {
     let app = &db.app;
     let east = gate_with_guard(app, &f, "East gate").await;
     let west = gate_with_guard(app, &f, "West gate").await;
-    let (h, pass, _) = household_pass(app, &f, "101").await;
-    issued_days_ago(app, pass, 4).await;
-    let code = app.pass_code(&f.staff, pass).await.expect("code");
+    let (h, _, code) = household_pass_issued(app, &f, f.building1_id, "101", 4).await;
 
     // Out three days ago and back: the quota's window has passed.
     let d = show(app, &f.guard, east, &code, "out", 3 * DAY).await;
@@ -44,15 +43,7 @@ async fn a_household_goes_out_once_in_two_days_whatever_the_gate() {
     assert_eq!(refusal(&twice), Some("pass_presented_twice"));
 
     // Every passage is logged, refused ones too, newest first.
-    let log = log_of(
-        app,
-        &f.staff,
-        PassageFilter {
-            household_id: Some(h),
-            ..Default::default()
-        },
-    )
-    .await;
+    let log = household_log(app, &f.staff, h).await;
     assert_eq!(log.len(), 6);
     // Scans a millisecond apart may share their time; newest first all the same.
     let reasons: Vec<_> = log.iter().map(|p| p.reason.as_deref()).collect();
@@ -164,9 +155,7 @@ async fn an_offline_queue_sent_twice_is_stored_once_and_a_double_exit_is_flagged
     let app = &db.app;
     let east = gate_with_guard(app, &f, "East gate").await;
     let west = gate_with_guard(app, &f, "West gate").await;
-    let (h, pass, _) = household_pass(app, &f, "101").await;
-    issued_days_ago(app, pass, 1).await;
-    let code = app.pass_code(&f.staff, pass).await.expect("code");
+    let (h, _, code) = household_pass_issued(app, &f, f.building1_id, "101", 1).await;
     let queued_as = |direction: &str, gate_client: &str, ago: i64| PassageInput {
         code: code.clone(),
         direction: direction.to_owned(),
@@ -203,26 +192,10 @@ async fn an_offline_queue_sent_twice_is_stored_once_and_a_double_exit_is_flagged
         .expect("answered");
     assert!(again.repeated);
     assert_eq!(again.passage.id, first.passage.id);
-    let all = log_of(
-        app,
-        &f.staff,
-        PassageFilter {
-            household_id: Some(h),
-            ..Default::default()
-        },
-    )
-    .await;
+    let all = household_log(app, &f.staff, h).await;
     assert_eq!(all.len(), 3);
     // The conflict is among the exceptions and in the audit chain.
-    let exceptions = log_of(
-        app,
-        &f.staff,
-        PassageFilter {
-            exceptions_only: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let exceptions = exceptions_log(app, &f.staff).await;
     assert_eq!(exceptions.len(), 1);
     assert_eq!(exceptions[0].id, second.passage.id);
     assert_eq!(
@@ -272,15 +245,7 @@ async fn an_override_needs_a_reason_and_a_supervisor_and_is_seen_at_once() {
         Some("street official Wang by phone")
     );
     // On the supervisors' list, counted, and in the audit chain.
-    let exceptions = log_of(
-        app,
-        &f.staff,
-        PassageFilter {
-            exceptions_only: true,
-            ..Default::default()
-        },
-    )
-    .await;
+    let exceptions = exceptions_log(app, &f.staff).await;
     assert_eq!(exceptions.len(), 1);
     let counts = app.override_counts(&f.official).await.expect("counts");
     assert_eq!(counts.len(), 1);

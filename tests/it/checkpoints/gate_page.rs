@@ -14,8 +14,7 @@ async fn a_guard_on_shift_gets_the_gate_page_its_manifest_and_its_service_worker
     let app = &db.app;
     let gate = gate_with_guard(app, &f, "North gate").await;
     let router = server::router(app.clone());
-    let mut guard = Client::new(router.clone());
-    guard.sign_in("guard").await;
+    let mut guard = Client::signed_in(router.clone(), "guard").await;
 
     // The guard's own gate, from their shift.
     let mine = guard.get("/gates/scan").await;
@@ -82,8 +81,7 @@ async fn a_guard_off_shift_or_a_doctor_is_refused_the_gate_page_with_the_reason(
         .await
         .expect("gate");
     let router = server::router(app.clone());
-    let mut guard = Client::new(router.clone());
-    guard.sign_in("guard").await;
+    let mut guard = Client::signed_in(router.clone(), "guard").await;
     for path in [format!("/gates/{gate}/scan"), "/gates/scan".to_owned()] {
         let res = guard.get(&path).await;
         res.assert_status(StatusCode::FORBIDDEN);
@@ -94,8 +92,7 @@ async fn a_guard_off_shift_or_a_doctor_is_refused_the_gate_page_with_the_reason(
         );
     }
 
-    let mut doctor = Client::new(router);
-    doctor.sign_in("doctor").await;
+    let mut doctor = Client::signed_in(router, "doctor").await;
     doctor
         .get(&format!("/gates/{gate}/scan"))
         .await

@@ -7,7 +7,7 @@ use app::{AppResult, ErrorCode};
 use domain::checkpoint::{Direction, PassageResult};
 use store::passages::PassageFilter;
 
-use super::{gate_with_guard, household_pass, log_of};
+use super::{gate_with_guard, household_log, household_pass, log_of};
 use crate::support::{TestDb, assert_chain_intact, audit_action, audit_trail};
 
 /// Scans sent together, as many gates' guards would at the same moment; their answers in the
@@ -75,15 +75,7 @@ async fn a_household_shown_at_every_gate_at_once_goes_out_once() {
     // The quota is one exit in two days: exactly one of each household's twelve.
     assert_eq!(admitted, [1, 1]);
     for h in [h1, h2] {
-        let log = log_of(
-            app,
-            &f.staff,
-            PassageFilter {
-                household_id: Some(h),
-                ..Default::default()
-            },
-        )
-        .await;
+        let log = household_log(app, &f.staff, h).await;
         assert_eq!(log.len(), 12, "every scan is logged, refused ones too");
         let let_through = log
             .iter()

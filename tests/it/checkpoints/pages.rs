@@ -18,8 +18,7 @@ async fn staff_make_a_gate_issue_passes_print_them_and_give_a_resident_the_link(
         .await
         .expect("a member");
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     let csrf = staff.session_csrf("/gates", "/gates").await;
     let community = f.community_id.to_string();
@@ -151,8 +150,7 @@ async fn overrides_reach_the_supervisors_page_and_pages_keep_to_their_roles() {
     .await
     .expect("overridden");
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     let page = staff.get("/passages?exceptions=1").await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
@@ -163,13 +161,11 @@ async fn overrides_reach_the_supervisors_page_and_pages_keep_to_their_roles() {
         "the rule it went against"
     );
 
-    let mut guard = Client::new(router.clone());
-    guard.sign_in("guard").await;
+    let mut guard = Client::signed_in(router.clone(), "guard").await;
     let mine = guard.get("/gates").await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(mine.text().contains(&format!("/gates/{gate}/scan")));
-    let mut volunteer = Client::new(router);
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router, "volunteer").await;
     for page in ["/gates", "/passes", "/passages?exceptions=1"] {
         assert_eq!(
             volunteer.get(page).await.status,

@@ -122,8 +122,7 @@ async fn the_pages_record_correct_and_take_a_residents_report() {
     let app = &t.app;
     let id = order(app, &f, 1, "").await;
     let router = server::router(app.clone());
-    let mut doctor = Client::new(router.clone());
-    doctor.sign_in("doctor").await;
+    let mut doctor = Client::signed_in(router.clone(), "doctor").await;
 
     let page = format!("/quarantine/{id}/checks");
     let csrf = doctor.session_csrf(&page, &page).await;

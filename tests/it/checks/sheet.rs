@@ -47,8 +47,7 @@ async fn the_printed_sheet_holds_what_the_resident_needs_and_nothing_else() {
         .expect("grid worker's phone");
     let (o, _) = app.quarantine_order(&f.staff, id).await.expect("order");
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     // Printed from the order's page, in the resident's language.
     let action = format!("/quarantine/{id}/self-report-sheet");
@@ -154,8 +153,7 @@ async fn the_printed_sheet_holds_what_the_resident_needs_and_nothing_else() {
         1
     );
     // The trail names the entry and the people, in the reader's language.
-    let mut auditor = Client::new(router.clone());
-    auditor.sign_in("auditor").await;
+    let mut auditor = Client::signed_in(router.clone(), "auditor").await;
     let trail = auditor
         .get("/audit?action=self_report_sheet_print")
         .await
@@ -178,8 +176,7 @@ async fn the_printed_sheet_holds_what_the_resident_needs_and_nothing_else() {
     );
 
     // Only those who manage orders print one.
-    let mut volunteer = Client::new(router);
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router, "volunteer").await;
     let vcsrf = volunteer.session_csrf("/tasks", "/logout").await;
     let refused = volunteer
         .post_form(&action, &[("csrf", &vcsrf), ("lang", "zh")])

@@ -6,22 +6,17 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::{CALLER, on_duty};
+use super::{CALLER, caller_at_home, on_duty};
 use crate::http::Client;
-use crate::support::{TestDb, citizen_id, household, raw_resident};
+use crate::support::TestDb;
 
 #[tokio::test]
 async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_worker() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let zhang = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), CALLER))
-        .await
-        .expect("张三");
+    let (_, zhang) = caller_at_home(app, &f).await;
     let router = server::router(app.clone());
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
 
     let page = staff.get("/hotline").await;
     page.assert_status(StatusCode::OK);
@@ -80,8 +75,7 @@ async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_wor
     );
 
     // The grid worker's list, and the follow-up done from it.
-    let mut worker = Client::new(router.clone());
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(router.clone(), "gridworker").await;
     let list = worker.get("/hotline/follow-ups").await;
     list.assert_status(StatusCode::OK);
     let text = list.text();
@@ -113,8 +107,7 @@ async fn a_call_is_logged_on_the_form_and_its_follow_up_finished_by_the_grid_wor
     let en = staff.get("/hotline").await.text();
     assert!(!en.contains("call_topic."), "no raw keys");
     // A volunteer has no hotline.
-    let mut volunteer = Client::new(router);
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router, "volunteer").await;
     assert_eq!(
         volunteer.get("/hotline").await.status,
         StatusCode::FORBIDDEN
@@ -180,8 +173,7 @@ async fn a_resident_files_a_complaint_and_reads_the_reply_on_the_link() {
     );
 
     // The lead assigns and replies on the complaint's page.
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     let list = staff.get("/complaints").await;
     list.assert_status(StatusCode::OK);
     assert!(list.text().contains("菜坏了"));

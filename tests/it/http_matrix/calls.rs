@@ -80,14 +80,23 @@ impl Request {
         household: Option<i64>,
         resident: i64,
     ) -> Request {
-        Request::send(
-            Method::POST,
+        Request::post(
             "/calls",
             json!({
                 "purpose": purpose, "task_id": task_id,
                 "household_id": household, "resident_id": resident,
             }),
         )
+    }
+
+    /// A `POST` with a JSON body.
+    pub(super) fn post(path: impl Into<String>, body: Value) -> Request {
+        Request::send(Method::POST, path, body)
+    }
+
+    /// A `POST` that carries no body.
+    pub(super) fn post_bare(path: impl Into<String>) -> Request {
+        Request::bare(Method::POST, path)
     }
 
     /// A step with a JSON body.

@@ -202,9 +202,7 @@ async fn call(
     let request = match route {
         "GET    /me" => Request::read("/me"),
         "GET    /passes/keys" => Request::read("/passes/keys"),
-        "POST   /passes/keys/rotate" => {
-            Request::send(Method::POST, "/passes/keys/rotate", json!({}))
-        }
+        "POST   /passes/keys/rotate" => Request::post("/passes/keys/rotate", json!({})),
         "POST   /tokens" => {
             let me = client.get("/api/v1/me").await.json();
             let username = me["username"].as_str().unwrap_or_default().to_owned();
@@ -241,7 +239,7 @@ async fn call(
             return outcome(&res, None);
         }
         "GET    /notifications" => Request::read("/notifications"),
-        "POST   /notifications/read" => Request::bare(Method::POST, "/notifications/read"),
+        "POST   /notifications/read" => Request::post_bare("/notifications/read"),
         "POST   /notifications/{id}/read" | "POST   /notifications/{id}/read:other_account" => {
             let me = client.get("/api/v1/me").await.json();
             let own = me["account_id"].as_i64().expect("an account");
@@ -251,7 +249,7 @@ async fn call(
                 (true, _) => f.admin.account_id,
             };
             let id = notification_for(app, recipient).await;
-            Request::bare(Method::POST, format!("/notifications/{id}/read"))
+            Request::post_bare(format!("/notifications/{id}/read"))
         }
         "GET    /accounts" => Request::list("/accounts", id_of("id", w.accounts[t])),
         "POST   /accounts" | "PUT    /accounts/{id}" => {
@@ -261,15 +259,14 @@ async fn call(
                 "scope_id": p.community, "active": true,
             });
             if route.starts_with("POST") {
-                Request::send(Method::POST, "/accounts", body)
+                Request::post("/accounts", body)
             } else {
                 Request::send(Method::PUT, format!("/accounts/{}", w.accounts[t]), body)
             }
         }
         "GET    /audit" => Request::read("/audit?limit=5"),
         "GET    /audit/verify" => Request::read("/audit/verify"),
-        "POST   /communities" => Request::send(
-            Method::POST,
+        "POST   /communities" => Request::post(
             "/communities",
             json!({ "street_id": w.streets[t], "name": format!("New {unique}") }),
         ),
@@ -278,8 +275,7 @@ async fn call(
             format!("/communities/{}", p.community),
             json!({ "name": format!("Community {unique}") }),
         ),
-        "POST   /communities/{id}/grids" => Request::send(
-            Method::POST,
+        "POST   /communities/{id}/grids" => Request::post(
             format!("/communities/{}/grids", p.community),
             json!({ "name": format!("Grid {unique}") }),
         ),
@@ -288,8 +284,7 @@ async fn call(
             format!("/grids/{}", p.grid),
             json!({ "name": format!("Grid {unique}") }),
         ),
-        "POST   /grids/{id}/buildings" => Request::send(
-            Method::POST,
+        "POST   /grids/{id}/buildings" => Request::post(
             format!("/grids/{}/buildings", p.grid),
             json!({ "name": format!("{unique}号楼") }),
         ),
@@ -350,8 +345,7 @@ async fn call(
             format!("/quarantine-orders?household_id={}", p.household),
             id_of("id", w.orders[t]),
         ),
-        "POST   /quarantine-orders" => Request::send(
-            Method::POST,
+        "POST   /quarantine-orders" => Request::post(
             "/quarantine-orders",
             json!({ "reason": "returnee", "kind": "home", "resident_id": p.resident }),
         ),
@@ -363,28 +357,25 @@ async fn call(
             format!("/quarantine-orders/{}", w.orders[t]),
             json!({ "door_sealed": true, "camera_installed": false }),
         ),
-        "POST   /quarantine-orders/{id}/duration" => Request::send(
-            Method::POST,
+        "POST   /quarantine-orders/{id}/duration" => Request::post(
             format!("/quarantine-orders/{}/duration", w.orders[t]),
             json!({ "days": 14, "reason": "matrix" }),
         ),
-        "POST   /quarantine-orders/{id}/transition" => Request::send(
-            Method::POST,
+        "POST   /quarantine-orders/{id}/transition" => Request::post(
             format!("/quarantine-orders/{}/transition", w.orders[t]),
             json!({ "transition": "start" }),
         ),
         "GET    /quarantine-orders/{id}/checks" => {
             Request::read(format!("/quarantine-orders/{}/checks", w.orders[t]))
         }
-        "POST   /quarantine-orders/{id}/checks" => Request::send(
-            Method::POST,
+        "POST   /quarantine-orders/{id}/checks" => Request::post(
             format!("/quarantine-orders/{}/checks", w.orders[t]),
             json!({ "temperature": "36.6", "method": "doctor_call", "correction_reason": "matrix" }),
         ),
-        "POST   /quarantine-orders/{id}/self-report-link" => Request::bare(
-            Method::POST,
-            format!("/quarantine-orders/{}/self-report-link", w.orders[t]),
-        ),
+        "POST   /quarantine-orders/{id}/self-report-link" => Request::post_bare(format!(
+            "/quarantine-orders/{}/self-report-link",
+            w.orders[t]
+        )),
         "DELETE /quarantine-orders/{id}/self-report-link" => Request::bare(
             Method::DELETE,
             format!("/quarantine-orders/{}/self-report-link", w.orders[t]),
@@ -395,8 +386,7 @@ async fn call(
                 .create_self_report_link(&lead(f, Role::CommunityStaff), w.orders[t])
                 .await
                 .expect("a link");
-            Request::send(
-                Method::POST,
+            Request::post(
                 format!("/self-reports/{}", link.token),
                 json!({ "temperature": "36.5", "correction_reason": "matrix" }),
             )
@@ -420,18 +410,15 @@ async fn call(
             return outcome(&first, (!seen).then(|| "\u{0}never".to_owned()));
         }
         "POST   /alerts/{id}/acknowledge" => {
-            Request::bare(Method::POST, format!("/alerts/{}/acknowledge", w.alerts[t]))
+            Request::post_bare(format!("/alerts/{}/acknowledge", w.alerts[t]))
         }
-        "POST   /alerts/{id}/resolve" => Request::send(
-            Method::POST,
+        "POST   /alerts/{id}/resolve" => Request::post(
             format!("/alerts/{}/resolve", w.alerts[t]),
             json!({ "note": "matrix" }),
         ),
         "GET    /worklist" => Request::read("/worklist"),
         "GET    /task-volunteers" => Request::list("/task-volunteers", id_of("id", w.accounts[t])),
-        "POST   /delivery-tasks/generate" => {
-            Request::send(Method::POST, "/delivery-tasks/generate", json!({}))
-        }
+        "POST   /delivery-tasks/generate" => Request::post("/delivery-tasks/generate", json!({})),
         "GET    /delivery-tasks" => Request::list(
             format!("/delivery-tasks?state=all&grid_id={}", p.grid),
             id_of("id", w.deliveries[t]),
@@ -442,35 +429,28 @@ async fn call(
         "GET    /delivery-tasks/{id}:other_volunteer" => {
             Request::read(format!("/delivery-tasks/{}", w.other_deliveries[t]))
         }
-        "POST   /delivery-tasks/{id}/assign" => Request::send(
-            Method::POST,
+        "POST   /delivery-tasks/{id}/assign" => Request::post(
             format!("/delivery-tasks/{}/assign", w.deliveries[t]),
             json!({ "volunteer_id": f.volunteer.account_id }),
         ),
-        "POST   /delivery-tasks/{id}/ask" => Request::send(
-            Method::POST,
+        "POST   /delivery-tasks/{id}/ask" => Request::post(
             format!("/delivery-tasks/{}/ask", w.deliveries[t]),
             json!({ "needs": "rice" }),
         ),
-        "POST   /delivery-tasks/{id}/deliver" => Request::bare(
-            Method::POST,
-            format!("/delivery-tasks/{}/deliver", w.deliveries[t]),
-        ),
-        "POST   /delivery-tasks/{id}/confirm" => Request::send(
-            Method::POST,
+        "POST   /delivery-tasks/{id}/deliver" => {
+            Request::post_bare(format!("/delivery-tasks/{}/deliver", w.deliveries[t]))
+        }
+        "POST   /delivery-tasks/{id}/confirm" => Request::post(
             format!("/delivery-tasks/{}/confirm", w.deliveries[t]),
             json!({ "via": "phone" }),
         ),
-        "POST   /delivery-tasks/{id}/cancel" => Request::send(
-            Method::POST,
+        "POST   /delivery-tasks/{id}/cancel" => Request::post(
             format!("/delivery-tasks/{}/cancel", w.other_deliveries[t]),
             json!({ "reason": "matrix" }),
         ),
-        "POST   /rubbish-rounds/open" => Request::send(
-            Method::POST,
-            "/rubbish-rounds/open",
-            json!({ "date": w.day }),
-        ),
+        "POST   /rubbish-rounds/open" => {
+            Request::post("/rubbish-rounds/open", json!({ "date": w.day }))
+        }
         "GET    /rubbish-rounds" => Request::list(
             format!("/rubbish-rounds?date={}&grid_id={}", w.day, p.grid),
             id_of("id", w.rounds[t]),
@@ -479,26 +459,22 @@ async fn call(
         "GET    /rubbish-rounds/{id}:other_volunteer" => {
             Request::read(format!("/rubbish-rounds/{}", w.other_rounds[t]))
         }
-        "POST   /rubbish-rounds/{id}/assign" => Request::send(
-            Method::POST,
+        "POST   /rubbish-rounds/{id}/assign" => Request::post(
             format!("/rubbish-rounds/{}/assign", w.rounds[t]),
             json!({ "volunteer_id": f.volunteer.account_id }),
         ),
-        "POST   /rubbish-rounds/{id}/stops/{stop_id}" => Request::send(
-            Method::POST,
+        "POST   /rubbish-rounds/{id}/stops/{stop_id}" => Request::post(
             format!("/rubbish-rounds/{}/stops/{}", w.rounds[t], w.stops[t]),
             json!({ "outcome": "collected" }),
         ),
-        "POST   /rubbish-rounds/{id}/done" => Request::bare(
-            Method::POST,
-            format!("/rubbish-rounds/{}/done", w.rounds[t]),
-        ),
+        "POST   /rubbish-rounds/{id}/done" => {
+            Request::post_bare(format!("/rubbish-rounds/{}/done", w.rounds[t]))
+        }
         "GET    /screening-campaigns" => Request::list(
             format!("/screening-campaigns?community_id={}", p.community),
             id_of("id", c),
         ),
-        "POST   /screening-campaigns" => Request::send(
-            Method::POST,
+        "POST   /screening-campaigns" => Request::post(
             "/screening-campaigns",
             json!({
                 "community_id": p.community, "name": format!("New {unique}"),
@@ -506,13 +482,11 @@ async fn call(
             }),
         ),
         "GET    /screening-campaigns/{id}" => Request::read(format!("/screening-campaigns/{c}")),
-        "POST   /screening-campaigns/{id}/state" => Request::send(
-            Method::POST,
+        "POST   /screening-campaigns/{id}/state" => Request::post(
             format!("/screening-campaigns/{c}/state"),
             json!({ "state": "open" }),
         ),
-        "POST   /screening-campaigns/{id}/teams" => Request::send(
-            Method::POST,
+        "POST   /screening-campaigns/{id}/teams" => Request::post(
             format!("/screening-campaigns/{c}/teams"),
             json!({ "name": format!("Team {unique}"), "members": [] }),
         ),
@@ -521,8 +495,7 @@ async fn call(
             format!("/screening-teams/{}/members", w.teams[t]),
             json!({ "members": w.members[t] }),
         ),
-        "POST   /screening-campaigns/{id}/assign" => Request::send(
-            Method::POST,
+        "POST   /screening-campaigns/{id}/assign" => Request::post(
             format!("/screening-campaigns/{c}/assign"),
             json!({ "team_id": w.teams[t], "building_ids": [p.building] }),
         ),
@@ -547,8 +520,7 @@ async fn call(
                 w.other_households[t]
             ))
         }
-        "POST   /screening-campaigns/{id}/households/{household_id}/phone" => Request::bare(
-            Method::POST,
+        "POST   /screening-campaigns/{id}/households/{household_id}/phone" => Request::post_bare(
             format!("/screening-campaigns/{c}/households/{}/phone", p.household),
         ),
         "POST   /calls" => {
@@ -561,8 +533,7 @@ async fn call(
             Request::phone_call("delivery", w.deliveries[t], None, p.resident)
         }
         "GET    /regions" => Request::read("/regions?q=%E6%AD%A6%E6%B1%89"),
-        "POST   /screening-attempts" => Request::send(
-            Method::POST,
+        "POST   /screening-attempts" => Request::post(
             "/screening-attempts",
             json!({
                 "campaign_id": c, "household_id": p.household, "method": "call",

@@ -78,46 +78,40 @@ pub(super) fn request(route: &str, w: &CaseWorld, p: &Place, t: usize) -> Option
     let now = store::now_ms();
     Some(match route {
         "GET    /cases" => Request::list("/cases", id_of("id", case)),
-        "POST   /cases" => Request::send(
-            Method::POST,
+        "POST   /cases" => Request::post(
             "/cases",
             // A person is one case: each request names someone new.
             json!({ "person_name": format!("来访者{}", VISITORS.fetch_add(1, Ordering::Relaxed)),
                     "building_id": w.buildings[t], "source": "hotline" }),
         ),
         "GET    /cases/{id}" => Request::read(format!("/cases/{case}")),
-        "POST   /cases/{id}/movements" => Request::send(
-            Method::POST,
+        "POST   /cases/{id}/movements" => Request::post(
             format!("/cases/{case}/movements"),
             json!({ "kind": "outside", "place": "人民医院", "from_at": now - 7_200_000,
                     "to_at": now - 3_600_000 }),
         ),
-        "POST   /cases/{id}/decision" => Request::send(
-            Method::POST,
+        "POST   /cases/{id}/decision" => Request::post(
             format!("/cases/{case}/decision"),
             json!({ "decision": "exclude" }),
         ),
         "POST   /cases/{id}/report-sent" => {
-            Request::bare(Method::POST, format!("/cases/{confirmed}/report-sent"))
+            Request::post_bare(format!("/cases/{confirmed}/report-sent"))
         }
-        "POST   /cases/{id}/end" => Request::send(
-            Method::POST,
+        "POST   /cases/{id}/end" => Request::post(
             format!("/cases/{confirmed}/end"),
             json!({ "note": "区疾控同意" }),
         ),
         "GET    /cases/{id}/contacts" => Request::read(format!("/cases/{case}/contacts")),
-        "POST   /cases/{id}/follow-up" => Request::send(
-            Method::POST,
+        "POST   /cases/{id}/follow-up" => Request::post(
             format!("/cases/{case}/follow-up"),
             json!({ "follow_up": "self_quarantine", "contacts": [] }),
         ),
         "GET    /cases/{id}/followed-contacts" => {
             Request::read(format!("/cases/{case}/followed-contacts"))
         }
-        "POST   /disinfections/{id}/done" => Request::bare(
-            Method::POST,
-            format!("/disinfections/{}/done", w.disinfections[t]),
-        ),
+        "POST   /disinfections/{id}/done" => {
+            Request::post_bare(format!("/disinfections/{}/done", w.disinfections[t]))
+        }
         "GET    /communities/{id}/control-level" => {
             Request::read(format!("/communities/{}/control-level", p.community))
         }

@@ -134,8 +134,7 @@ pub(super) fn request(
     let pass = w.passes[t];
     Some(match route {
         "GET    /gates" => Request::list("/gates", id_of("id", gate)),
-        "POST   /communities/{id}/gates" => Request::send(
-            Method::POST,
+        "POST   /communities/{id}/gates" => Request::post(
             format!("/communities/{}/gates", p.community),
             json!({ "name": format!("Gate {unique}") }),
         ),
@@ -145,15 +144,13 @@ pub(super) fn request(
             format!("/gates/{gate}"),
             json!({ "name": format!("Matrix gate {t}") }),
         ),
-        "POST   /gates/{id}/state" => Request::send(
-            Method::POST,
+        "POST   /gates/{id}/state" => Request::post(
             format!("/gates/{gate}/state"),
             json!({ "closed": false, "reason": "matrix" }),
         ),
         "POST   /gates/{id}/shifts" => {
             let now = store::now_ms();
-            Request::send(
-                Method::POST,
+            Request::post(
                 format!("/gates/{gate}/shifts"),
                 json!({ "account_id": w.guard, "starts_at": now, "ends_at": now + 60_000 }),
             )
@@ -162,13 +159,11 @@ pub(super) fn request(
             Request::bare(Method::DELETE, format!("/gate-shifts/{}", w.shifts[t]))
         }
         "GET    /me/shifts" => Request::read("/me/shifts"),
-        "POST   /gates/{id}/passages" => Request::send(
-            Method::POST,
+        "POST   /gates/{id}/passages" => Request::post(
             format!("/gates/{gate}/passages"),
             json!({ "code": w.codes[t], "direction": "in", "temperature": "36.4" }),
         ),
-        "POST   /gates/{id}/visitors" => Request::send(
-            Method::POST,
+        "POST   /gates/{id}/visitors" => Request::post(
             format!("/gates/{gate}/visitors"),
             json!({
                 "name": "访客", "document_number": citizen_id(800 + unique % 1000),
@@ -176,8 +171,7 @@ pub(super) fn request(
                 "health_code": "red", "temperature": "36.5",
             }),
         ),
-        "POST   /gates/{id}/visitor-lookup" => Request::send(
-            Method::POST,
+        "POST   /gates/{id}/visitor-lookup" => Request::post(
             format!("/gates/{gate}/visitor-lookup"),
             json!({ "document_number": citizen_id(700 + u32::try_from(t).expect("small")) }),
         ),
@@ -199,31 +193,26 @@ pub(super) fn request(
             format!("/passes?household_id={}", p.household),
             id_of("id", pass),
         ),
-        "POST   /passes" => Request::send(
-            Method::POST,
+        "POST   /passes" => Request::post(
             "/passes",
             json!({
                 "kind": "vehicle", "household_id": p.household,
                 "plate": format!("陕C{:05}", unique % 100_000),
             }),
         ),
-        "POST   /passes/batch" => Request::send(
-            Method::POST,
-            "/passes/batch",
-            json!({ "building_id": p.building }),
-        ),
+        "POST   /passes/batch" => {
+            Request::post("/passes/batch", json!({ "building_id": p.building }))
+        }
         "GET    /passes/{id}" => Request::read(format!("/passes/{pass}")),
         "GET    /passes/{id}/code" => Request::read(format!("/passes/{pass}/code")),
-        "POST   /passes/{id}/reissue" => Request::bare(
-            Method::POST,
-            format!("/passes/{}/reissue", w.reissued_cars[t]),
-        ),
-        "POST   /passes/{id}/revoke" => Request::send(
-            Method::POST,
+        "POST   /passes/{id}/reissue" => {
+            Request::post_bare(format!("/passes/{}/reissue", w.reissued_cars[t]))
+        }
+        "POST   /passes/{id}/revoke" => Request::post(
             format!("/passes/{}/revoke", w.revoked_cars[t]),
             json!({ "reason": "lost" }),
         ),
-        "POST   /passes/{id}/link" => Request::bare(Method::POST, format!("/passes/{pass}/link")),
+        "POST   /passes/{id}/link" => Request::post_bare(format!("/passes/{pass}/link")),
         _ => return None,
     })
 }

@@ -147,16 +147,14 @@ pub(super) async fn request(
     let now = store::now_ms();
     Some(match route {
         "GET    /hotline/shifts" => Request::list("/hotline/shifts", id_of("id", w.shifts[t])),
-        "POST   /communities/{id}/hotline-shifts" => Request::send(
-            Method::POST,
+        "POST   /communities/{id}/hotline-shifts" => Request::post(
             format!("/communities/{}/hotline-shifts", p.community),
             json!({ "account_id": w.staff[t], "starts_at": now + 86_400_000, "ends_at": now + 90_000_000 }),
         ),
         "DELETE /hotline-shifts/{id}" => {
             Request::bare(Method::DELETE, format!("/hotline-shifts/{}", w.shifts[t]))
         }
-        "POST   /hotline/calls" => Request::send(
-            Method::POST,
+        "POST   /hotline/calls" => Request::post(
             "/hotline/calls",
             json!({ "resident_id": p.resident, "topic": "consultation", "said": "问核酸检测点" }),
         ),
@@ -176,12 +174,10 @@ pub(super) async fn request(
             format!("\"resident_id\":{}", p.resident),
         ),
         "GET    /me/follow-ups" => Request::read("/me/follow-ups"),
-        "POST   /follow-ups/{id}/call-back" => Request::bare(
-            Method::POST,
-            format!("/follow-ups/{}/call-back", w.follow_ups[t]),
-        ),
-        "POST   /follow-ups/{id}/done" => Request::send(
-            Method::POST,
+        "POST   /follow-ups/{id}/call-back" => {
+            Request::post_bare(format!("/follow-ups/{}/call-back", w.follow_ups[t]))
+        }
+        "POST   /follow-ups/{id}/done" => Request::post(
             format!("/follow-ups/{}/done", w.follow_ups[t]),
             json!({ "note": "matrix" }),
         ),
@@ -191,27 +187,22 @@ pub(super) async fn request(
         ),
         "GET    /complaints/figures" => Request::read("/complaints/figures"),
         "GET    /complaints/{id}" => Request::read(format!("/complaints/{}", w.complaints[t])),
-        "POST   /complaints/{id}/assign" => Request::send(
-            Method::POST,
+        "POST   /complaints/{id}/assign" => Request::post(
             format!("/complaints/{}/assign", w.complaints[t]),
             json!({ "owner_id": w.staff[t] }),
         ),
-        "POST   /complaints/{id}/contact" => Request::bare(
-            Method::POST,
-            format!("/complaints/{}/contact", w.complaints[t]),
-        ),
-        "POST   /complaints/{id}/reply" => Request::send(
-            Method::POST,
+        "POST   /complaints/{id}/contact" => {
+            Request::post_bare(format!("/complaints/{}/contact", w.complaints[t]))
+        }
+        "POST   /complaints/{id}/reply" => Request::post(
             format!("/complaints/{}/reply", w.complaints[t]),
             json!({ "body": "matrix" }),
         ),
-        "POST   /complaints/{id}/close" => Request::send(
-            Method::POST,
+        "POST   /complaints/{id}/close" => Request::post(
             format!("/complaints/{}/close", w.complaints[t]),
             json!({ "reason": "matrix" }),
         ),
-        "POST   /communities/{id}/complaints" => Request::send(
-            Method::POST,
+        "POST   /communities/{id}/complaints" => Request::post(
             format!("/communities/{}/complaints", p.community),
             json!({ "category": "other", "what": "路灯坏了", "place": "东门" }),
         ),
@@ -221,8 +212,7 @@ pub(super) async fn request(
         }
         "POST   /complaint-links/{token}/rating" => {
             let token = replied_link(app, f, w, p, t).await;
-            Request::send(
-                Method::POST,
+            Request::post(
                 format!("/complaint-links/{token}/rating"),
                 json!({ "satisfaction": "satisfied" }),
             )

@@ -94,13 +94,11 @@ pub(super) fn request(route: &str, w: &ReturnWorld, t: usize, unique: u32) -> Op
         "GET    /returns/expected" => Request::list("/returns/expected", id_of("id", a)),
         "GET    /returns" => Request::list(format!("/returns?q={a}"), id_of("id", a)),
         "GET    /returns/{id}" => Request::read(format!("/returns/{a}")),
-        "POST   /returns/{id}/transition" => Request::send(
-            Method::POST,
+        "POST   /returns/{id}/transition" => Request::post(
             format!("/returns/{a}/transition"),
             json!({ "transition": "expect" }),
         ),
-        "POST   /returns/{id}/verify" => Request::send(
-            Method::POST,
+        "POST   /returns/{id}/verify" => Request::post(
             format!("/returns/{a}/verify"),
             json!({
                 "health_code": "green", "itinerary_code": "green", "certificate_seen": true,
@@ -109,15 +107,14 @@ pub(super) fn request(route: &str, w: &ReturnWorld, t: usize, unique: u32) -> Op
             }),
         ),
         "GET    /returns/throughput" => Request::read("/returns/throughput?days=3"),
-        "POST   /return-codes" => Request::send(
-            Method::POST,
+        "POST   /return-codes" => Request::post(
             "/return-codes",
             json!({ "phone": format!("1370000{unique:04}") }),
         ),
         // The body is refused before any attempt is counted: the matrix's clients share one
         // address, whose limit the use case tests exercise.
         "POST   /return-applications" => {
-            Request::send(Method::POST, "/return-applications", json!({ "name": "x" }))
+            Request::post("/return-applications", json!({ "name": "x" }))
         }
         "GET    /return-applications/{token}" => {
             Request::read(format!("/return-applications/{link}"))
@@ -127,10 +124,9 @@ pub(super) fn request(route: &str, w: &ReturnWorld, t: usize, unique: u32) -> Op
             format!("/return-applications/{link}/arrival"),
             json!({ "arrival": format!("{}T09:30", jiff::Timestamp::now().to_string().get(..10).unwrap_or_default()) }),
         ),
-        "POST   /return-applications/{token}/withdraw" => Request::bare(
-            Method::POST,
-            format!("/return-applications/{link}/withdraw"),
-        ),
+        "POST   /return-applications/{token}/withdraw" => {
+            Request::post_bare(format!("/return-applications/{link}/withdraw"))
+        }
         _ => return None,
     })
 }

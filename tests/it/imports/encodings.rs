@@ -122,7 +122,7 @@ async fn a_gbk_register_imports_like_its_utf8_twin() {
 
     let first = import(app, &f.staff, f.community_id, "gbk.csv", &bytes).await;
     assert_eq!(counts(&first), (2, 0, 0, 0));
-    let people = residents_by_name(app, &f.staff).await;
+    let people = residents_by_name(app, &f.staff, None).await;
     assert_eq!(
         people.keys().map(String::as_str).collect::<Vec<_>>(),
         ["张三", "李四"]

@@ -35,6 +35,6 @@ async fn a_register_with_titles_above_its_header_imports() {
         rejects.iter().any(|r| r.column_name == "身份证号码"),
         "{rejects:?}"
     );
-    let people = residents_by_name(app, &f.staff).await;
+    let people = residents_by_name(app, &f.staff, None).await;
     assert_eq!(people["张三"].phone.as_deref(), Some("138****0031"));
 }

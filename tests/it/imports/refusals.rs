@@ -72,11 +72,11 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
     // Buildings are looked up in the community imported into: 1号楼 of the other community.
     let other = import(app, &f.admin, f.other_community_id, "r.csv", &good).await;
     assert_eq!(counts(&other), (1, 0, 0, 0));
-    let people = residents_by_name(app, &f.admin).await;
+    let people = residents_by_name(app, &f.admin, None).await;
     assert_eq!(people["张三"].building_id, f.other_building_id);
     assert_eq!(people["张三"].community_id, f.other_community_id);
     // Staff of the first community neither see it nor its import.
-    assert!(residents_by_name(app, &f.staff).await.is_empty());
+    assert!(residents_by_name(app, &f.staff, None).await.is_empty());
     assert_not_found(app.import_record(&f.staff, other.id).await);
 }
 

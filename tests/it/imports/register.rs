@@ -21,10 +21,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
         .import_rejects(&f.staff, first.id, 100)
         .await
         .expect("rejects");
-    let got: Vec<(i64, &str, &str)> = rejects
-        .iter()
-        .map(|r| (r.row_number, r.column_name.as_str(), r.code.as_str()))
-        .collect();
+    let got = super::rejected_cells(&rejects);
     assert_eq!(
         got,
         vec![
@@ -40,7 +37,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(cells[0], "孙六");
     assert_eq!(cells[2], "12345");
 
-    let people = residents_by_name(app, &f.staff).await;
+    let people = residents_by_name(app, &f.staff, None).await;
     assert_eq!(
         people.keys().map(String::as_str).collect::<Vec<_>>(),
         ["吴八", "周七", "王一", "王三", "王二"]
@@ -92,7 +89,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     // The same file again changes nothing.
     let again = import(app, &f.staff, f.community_id, "register.csv", &bytes).await;
     assert_eq!(counts(&again), (0, 0, 5, 4));
-    assert_eq!(residents_by_name(app, &f.staff).await.len(), 5);
+    assert_eq!(residents_by_name(app, &f.staff, None).await.len(), 5);
     let (_, merges) = app.resident(&f.staff, wang1.id).await.expect("read");
     assert!(merges.is_empty());
 
@@ -115,7 +112,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(changes["file"], "register-v2.csv");
     assert_eq!(changes["fields"], serde_json::json!(["phone"]));
     assert_eq!(changes["row"], 2);
-    let people = residents_by_name(app, &f.staff).await;
+    let people = residents_by_name(app, &f.staff, None).await;
     assert_eq!(people["王二"].phone.as_deref(), Some("138****0002"));
 
     // Every run is listed, newest first, and the rejects come back as a workbook.

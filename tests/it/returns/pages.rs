@@ -99,8 +99,7 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
     assert!(resident.get(&status_path).await.text().contains("16:45"));
 
     // Staff find tomorrow's arrival, verify and admit it.
-    let mut staff = Client::new(server::router(app.clone()));
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(server::router(app.clone()), "staff").await;
     let list = staff.get("/returns").await;
     list.assert_status(StatusCode::OK);
     assert!(list.text().contains("返岗人员"));
@@ -118,41 +117,24 @@ async fn a_resident_applies_on_the_public_page_and_staff_admit_them() {
     let verify = format!("/returns/{id}/verify");
     let csrf = form_input(&detail.text(), &verify, "csrf").expect("the verification form");
     let test_day = app.today().to_string();
+    let verification = |decision| {
+        [
+            ("csrf", csrf.as_str()),
+            ("health_code", "green"),
+            ("itinerary_code", "green"),
+            ("visited_regions", "610113"),
+            ("certificate_seen", "1"),
+            ("test_taken_on", test_day.as_str()),
+            ("test_result", "negative"),
+            ("temperature", "36.4"),
+            ("decision", decision),
+        ]
+    };
     // A refusal the rule does not make needs a reason: the form comes back.
-    let no_reason = staff
-        .post_form(
-            &verify,
-            &[
-                ("csrf", &csrf),
-                ("health_code", "green"),
-                ("itinerary_code", "green"),
-                ("visited_regions", "610113"),
-                ("certificate_seen", "1"),
-                ("test_taken_on", &test_day),
-                ("test_result", "negative"),
-                ("temperature", "36.4"),
-                ("decision", "refuse"),
-            ],
-        )
-        .await;
+    let no_reason = staff.post_form(&verify, &verification("refuse")).await;
     no_reason.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.text().contains("field-error-reason"));
-    let admitted = staff
-        .post_form(
-            &verify,
-            &[
-                ("csrf", &csrf),
-                ("health_code", "green"),
-                ("itinerary_code", "green"),
-                ("visited_regions", "610113"),
-                ("certificate_seen", "1"),
-                ("test_taken_on", &test_day),
-                ("test_result", "negative"),
-                ("temperature", "36.4"),
-                ("decision", "approve"),
-            ],
-        )
-        .await;
+    let admitted = staff.post_form(&verify, &verification("approve")).await;
     admitted.assert_status(StatusCode::SEE_OTHER);
     let detail = staff.get(&format!("/returns/{id}")).await;
     assert!(detail.text().contains("data-state=\"in_quarantine\""));
@@ -240,8 +222,7 @@ async fn a_refused_applicant_reads_the_reasons_in_their_language() {
         !text.contains("return_health_code"),
         "no raw codes on a Chinese page"
     );
-    let mut staff = Client::new(server::router(app.clone()));
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(server::router(app.clone()), "staff").await;
     let detail = staff.get(&format!("/returns/{id}")).await;
     assert!(detail.text().contains("健康码不是绿码"));
     assert!(!detail.text().contains("return_fever"));

@@ -42,8 +42,7 @@ async fn uploads_over_the_limit_are_refused_naming_the_limit() {
     assert_eq!(res.json()["inserted"], 1, "{}", res.text());
 
     // The upload page states the limit and refuses a larger file naming it.
-    let mut browser = Client::new(router);
-    browser.sign_in("staff").await;
+    let mut browser = Client::signed_in(router, "staff").await;
     let page = browser.get("/imports").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("1 MB"), "the page states the limit");

@@ -31,8 +31,7 @@ async fn every_page_renders_for_its_role_without_full_id_numbers() {
         "/imports".to_owned(),
         format!("/households/{h1}/residents/new"),
     ];
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     // A worker of one community finds their community's today at home, linked to its page.
     let home = staff.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
@@ -79,14 +78,12 @@ async fn every_page_renders_for_its_role_without_full_id_numbers() {
         }
     }
 
-    let mut admin = Client::new(router.clone());
-    admin.sign_in("admin").await;
+    let mut admin = Client::signed_in(router.clone(), "admin").await;
     for page in ["/", "/accounts", "/audit"] {
         let res = admin.get(page).await;
         assert_eq!(res.status, StatusCode::OK, "admin GET {page}");
     }
-    let mut auditor = Client::new(router.clone());
-    auditor.sign_in("auditor").await;
+    let mut auditor = Client::signed_in(router.clone(), "auditor").await;
     let res = auditor.get("/audit").await;
     assert_eq!(res.status, StatusCode::OK, "auditor GET /audit");
     assert_eq!(full_citizen_id(&res.text()), None, "the audit page");

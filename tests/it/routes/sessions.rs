@@ -139,8 +139,7 @@ async fn forms_and_api_writes_without_the_session_token_are_refused_and_write_no
     let app = &db.app;
     let h1 = household(app, &f.staff, f.building1_id, "1", "101").await;
     let router = server::router(app.clone());
-    let mut browser = Client::new(router.clone());
-    browser.sign_in("staff").await;
+    let mut browser = Client::signed_in(router.clone(), "staff").await;
     let csrf = browser
         .session_csrf(
             &format!("/households/{h1}/residents/new"),
@@ -148,8 +147,7 @@ async fn forms_and_api_writes_without_the_session_token_are_refused_and_write_no
         )
         .await;
     // Another user's session token is no better than none.
-    let mut other = Client::new(router.clone());
-    other.sign_in("gridworker").await;
+    let mut other = Client::signed_in(router.clone(), "gridworker").await;
     let foreign = other.session_csrf("/residents", "/logout").await;
     assert_ne!(csrf, foreign);
 

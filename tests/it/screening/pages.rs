@@ -1,7 +1,6 @@
 //! The screening pages through the real router: the worker's phone list, the answer form posted
 //! twice, a closed campaign's refusal, and roles outside the jurisdiction.
 
-use app::registry::HouseholdInput;
 use axum::http::StatusCode;
 
 use super::{assert_untouched, audit_len, homes_in_open_campaign, other_staff};
@@ -41,12 +40,7 @@ async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
     let with_phone = app
         .create_household(
             &f.staff,
-            &HouseholdInput {
-                building_id: f.building1_id,
-                unit: "1".to_owned(),
-                room: "2".to_owned(),
-                phone: PHONE.to_owned(),
-            },
+            &crate::support::household_input(f.building1_id, "1", "2", PHONE),
         )
         .await
         .expect("household");
@@ -59,8 +53,7 @@ async fn the_workers_list_shows_their_households_with_masked_numbers_only() {
     .await
     .expect("resident");
 
-    let mut worker = Client::new(server::router(app.clone()));
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(server::router(app.clone()), "gridworker").await;
     let res = worker.get(&format!("/screening/{c}/households")).await;
     res.assert_status(StatusCode::OK);
     let html = res.text();
@@ -99,8 +92,7 @@ async fn the_answer_form_posted_twice_records_once() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (homes, [zhang, li], c, _) = homes_in_open_campaign(app, &f).await;
-    let mut worker = Client::new(server::router(app.clone()));
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(server::router(app.clone()), "gridworker").await;
 
     // A one-tap outcome from the list, tapped twice.
     let list = worker.get(&format!("/screening/{c}/households")).await;
@@ -163,8 +155,7 @@ async fn an_attempt_on_a_closed_campaign_shows_the_refusal_and_writes_nothing() 
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let (homes, _, c, _) = homes_in_open_campaign(app, &f).await;
-    let mut worker = Client::new(server::router(app.clone()));
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(server::router(app.clone()), "gridworker").await;
     let page_path = format!("/screening/{c}/households/{}", homes[1]);
     let action = format!("{page_path}/attempts");
     // The form was opened while the campaign was open; the lead closes it before the tap.
@@ -210,8 +201,7 @@ async fn roles_outside_the_jurisdiction_are_refused() {
     let grid2_household = format!("/screening/{c}/households/{}", homes[4]);
 
     // Another community's lead: the campaign does not exist for them.
-    let mut other = Client::new(router.clone());
-    other.sign_in("otherstaff").await;
+    let mut other = Client::signed_in(router.clone(), "otherstaff").await;
     for path in [
         format!("/screening/{c}"),
         households.clone(),
@@ -225,19 +215,16 @@ async fn roles_outside_the_jurisdiction_are_refused() {
         );
     }
     // A doctor does not screen.
-    let mut doctor = Client::new(router.clone());
-    doctor.sign_in("doctor").await;
+    let mut doctor = Client::signed_in(router.clone(), "doctor").await;
     assert_eq!(doctor.get(&households).await.status, StatusCode::FORBIDDEN);
     // The grid worker of grid 1 does not see grid 2's household.
-    let mut worker = Client::new(router.clone());
-    worker.sign_in("gridworker").await;
+    let mut worker = Client::signed_in(router.clone(), "gridworker").await;
     assert_eq!(
         worker.get(&grid2_household).await.status,
         StatusCode::NOT_FOUND
     );
     // A volunteer of no team does not see the household, nor record for it.
-    let mut volunteer = Client::new(router.clone());
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router.clone(), "volunteer").await;
     let page_path = format!("/screening/{c}/households/{}", homes[0]);
     let page = volunteer.get(&page_path).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);

@@ -155,8 +155,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     }
 
     // The pages: the volunteer's household page of another team is not found.
-    let mut page = Client::new(router.clone());
-    page.sign_in("volunteer").await;
+    let mut page = Client::signed_in(router.clone(), "volunteer").await;
     let res = page
         .get(&format!("/screening/{c}/households/{}", homes[2]))
         .await;

@@ -1,9 +1,7 @@
 //! Deliveries and rubbish rounds through the real router: forms with their CSRF token, the
 //! volunteer's phone list, htmx fragments and the JSON API.
 
-use app::tasks::MyList;
 use axum::http::{Method, StatusCode};
-use domain::page::PageRequest;
 
 use super::days_ago;
 use super::rubbish::sealed_door_today;
@@ -18,8 +16,7 @@ async fn pages_and_api_through_the_router() {
     let router = server::router(app.clone());
 
     // Staff create the day's deliveries from the board's form.
-    let mut staff = Client::new(router.clone());
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router.clone(), "staff").await;
     let csrf = staff
         .session_csrf("/tasks/board", "/tasks/deliveries/generate")
         .await;
@@ -39,17 +36,11 @@ async fn pages_and_api_through_the_router() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
     // The volunteer's phone list, in Chinese, and a refused empty list of needs.
-    let mut volunteer = Client::new(router.clone());
-    volunteer.sign_in("volunteer").await;
+    let mut volunteer = Client::signed_in(router.clone(), "volunteer").await;
     let list = volunteer.get("/tasks").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.text().contains("待配送"));
-    let task = app
-        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
-        .await
-        .expect("todo")
-        .items
-        .remove(0);
+    let task = crate::support::to_do(app, &f.volunteer).await.remove(0);
     let action = format!("/tasks/deliveries/{}/ask", task.id);
     let csrf = list.form_csrf(&action).expect("the ask form");
     let refused = volunteer
@@ -176,20 +167,20 @@ async fn a_deliverys_history_names_its_household_and_volunteer() {
     let app = &t.app;
     let (household_id, members) =
         super::home(app, &f, f.building1_id, "1", "101", &["张三"], 1).await;
-    app.create_quarantine(&f.staff, members[0], &super::order("home", app.today()))
-        .await
-        .expect("order");
+    app.create_quarantine(
+        &f.staff,
+        members[0],
+        &crate::support::returnee_order("home", app.today()),
+    )
+    .await
+    .expect("order");
     super::generate(app, app.today()).await;
-    let task = app
-        .my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
+    let task = crate::support::to_do(app, &f.volunteer)
         .await
-        .expect("mine")
-        .items
         .pop()
         .expect("a task");
     let router = server::router(app.clone());
-    let mut staff = Client::new(router);
-    staff.sign_in("staff").await;
+    let mut staff = Client::signed_in(router, "staff").await;
     let page = staff.get(&format!("/tasks/deliveries/{}", task.id)).await;
     page.assert_status(StatusCode::OK);
     let html = page.text();

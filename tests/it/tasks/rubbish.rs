@@ -10,9 +10,10 @@ use domain::access::{Jurisdiction, Level};
 use domain::page::PageRequest;
 use jiff::civil::Date;
 
-use super::{audit_actions, days_ago, home, order, volunteer};
+use super::{audit_actions, days_ago, home, volunteer};
 use crate::support::{
     Fixture, TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found,
+    returnee_order,
 };
 
 pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
@@ -33,7 +34,7 @@ pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
 pub(super) async fn sealed_door_today(app: &App, f: &Fixture) -> i64 {
     let (_, m) = home(app, f, f.building1_id, "1", "101", &["张三"], 1).await;
     let id = app
-        .create_quarantine(&f.staff, m[0], &order("home", app.today()))
+        .create_quarantine(&f.staff, m[0], &returnee_order("home", app.today()))
         .await
         .expect("order");
     seal(app, f, id).await;
@@ -68,7 +69,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     ] {
         let (_, m) = home(app, &f, building, unit, room, &[name], n).await;
         let id = app
-            .create_quarantine(&f.staff, m[0], &order("home", yesterday))
+            .create_quarantine(&f.staff, m[0], &returnee_order("home", yesterday))
             .await
             .expect("order");
         sealed.push(id);
@@ -80,7 +81,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
     let (_, two) = home(app, &f, f.building3_id, "1", "301", &["戊", "己"], 10).await;
     for m in &two {
         let id = app
-            .create_quarantine(&f.staff, *m, &order("home", yesterday))
+            .create_quarantine(&f.staff, *m, &returnee_order("home", yesterday))
             .await
             .expect("order");
         seal(app, &f, id).await;
@@ -283,19 +284,12 @@ async fn the_daily_jobs_create_deliveries_and_open_rounds_from_five_in_the_eveni
     );
     // A household placed in quarantine during the day gets its day-0 delivery within the hour.
     let (_, later) = home(app, &f, f.building2_id, "1", "202", &["李四"], 2).await;
-    app.create_quarantine(&f.staff, later[0], &order("home", app.today()))
+    app.create_quarantine(&f.staff, later[0], &returnee_order("home", app.today()))
         .await
         .expect("order");
     let eight_pm = app.run_due_jobs(at(20)).await.expect("jobs at 20:00");
     assert!(eight_pm.iter().any(|r| r.job == "delivery_tasks"));
-    assert_eq!(
-        app.my_deliveries(&f.volunteer, MyList::ToDo, PageRequest::first())
-            .await
-            .expect("todo")
-            .items
-            .len(),
-        2
-    );
+    assert_eq!(crate::support::to_do(app, &f.volunteer).await.len(), 2);
     let rounds = app
         .rubbish_rounds(&f.volunteer, &RoundQuery::default(), PageRequest::first())
         .await

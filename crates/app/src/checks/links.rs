@@ -139,12 +139,7 @@ impl App {
         token: &str,
     ) -> AppResult<(Link, qs::Order)> {
         let token = token.trim();
-        // A real token is 43 characters of base64url; anything else is not worth a lookup.
-        if token.len() != 43
-            || !token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !crate::crypto::plausible_token(token) {
             return Err(AppError::NotFound);
         }
         let link = cs::link_by_hash(conn, &token_hash(token))

@@ -12,7 +12,9 @@ use store::registry::Home;
 use store::returns::{self as rs, Limit, NewApplication};
 
 use super::parse::Parsed;
-use super::{ApplicationInput, Applied, OBJECT_TYPE, applicant, code_hash};
+use super::{
+    ApplicationInput, Applied, OBJECT_TYPE, ReturnRules, applicant, code_hash, local_date,
+};
 use crate::crypto::{new_token, token_hash};
 use crate::grouped::GroupedWrite;
 use crate::registry::mask_phone;
@@ -60,7 +62,8 @@ impl App {
             }
         };
         let submission = Submission {
-            app: self.clone(),
+            limits: Limits::of(&self.settings.returns),
+            time_zone: self.settings.time_zone.clone(),
             phone: input.phone.clone(),
             code: input.code.clone(),
             parsed,
@@ -71,58 +74,31 @@ impl App {
         };
         self.submissions.write(&self.db, submission).await
     }
+}
 
-    /// Why a code that was not spent is refused: none live, spent by wrong tries, or wrong (a
-    /// wrong one counts against the live code).
-    async fn refuse_code(
-        &self,
-        tx: &mut WriteTx,
-        phone: &str,
-        code: &str,
-        now_ms: i64,
-        e: &mut FieldErrors,
-    ) -> AppResult<()> {
-        let Ok(phone) = domain::phone::MobilePhone::parse(phone) else {
-            return Ok(());
-        };
-        let Some(live) = rs::live_code(tx.conn(), phone.as_str(), now_ms).await? else {
-            e.add("code", "code_expired", "");
-            return Ok(());
-        };
-        if live.failures >= self.settings.returns.code_failures {
-            e.add("code", "code_expired", "");
-        } else if code_hash(phone.as_str(), code) != live.code_hash {
-            rs::code_failed(tx.conn(), live.id).await?;
-            e.add("code", "code_wrong", "");
-        }
-        Ok(())
-    }
+/// The limits a submission is decided by.
+#[derive(Clone, Copy)]
+struct Limits {
+    code_failures: i64,
+    attempts_per_client_per_hour: i64,
+    attempts_per_document_per_day: i64,
+}
 
-    /// A fresh personal link to an existing application when the confirmed phone is its own;
-    /// the previous link stops working. Audited.
-    async fn relink_duplicate(
-        &self,
-        tx: &mut WriteTx,
-        id: i64,
-        phone: &str,
-    ) -> AppResult<Option<String>> {
-        let a = rs::application(tx.conn(), &domain::access::Jurisdiction::ALL, id).await?;
-        if a.phone != phone {
-            return Ok(None);
+impl Limits {
+    fn of(rules: &ReturnRules) -> Limits {
+        Limits {
+            code_failures: rules.code_failures,
+            attempts_per_client_per_hour: rules.attempts_per_client_per_hour,
+            attempts_per_document_per_day: rules.attempts_per_document_per_day,
         }
-        let token = new_token();
-        rs::set_link(tx.conn(), id, &token_hash(&token)).await?;
-        let mut entry = applicant(id).audit("return_relink", OBJECT_TYPE, id);
-        entry.role = "resident".to_owned();
-        entry.community_id = Some(a.community_id);
-        tx.audit(entry).await?;
-        Ok(Some(token))
     }
 }
 
-/// A submission as the writer takes it: read and parsed, to be decided with the others.
+/// A submission as the writer takes it: read and parsed, to be decided with the others. It
+/// holds the limits and the time zone, not the application, so a waiting one stays small.
 pub(crate) struct Submission {
-    app: App,
+    limits: Limits,
+    time_zone: jiff::tz::TimeZone,
     phone: String,
     code: String,
     parsed: Option<Parsed>,
@@ -138,7 +114,7 @@ impl GroupedWrite for Submission {
     type Output = Applied;
 
     async fn write(&self, tx: &mut WriteTx) -> Result<AppResult<Applied>, AppError> {
-        let rules = &self.app.settings.returns;
+        let rules = self.limits;
         let now_ms = self.now_ms;
         if !rs::attempt_within(
             tx.conn(),
@@ -190,9 +166,7 @@ impl GroupedWrite for Submission {
             _ => None,
         };
         if spent.is_none() {
-            self.app
-                .refuse_code(tx, &self.phone, &self.code, now_ms, &mut e)
-                .await?;
+            self.refuse_code(tx, &mut e).await?;
         }
         let (Some(p), Some((home, gate_id)), Some(_), true) =
             (&self.parsed, &self.destination, spent, e.is_empty())
@@ -205,7 +179,7 @@ impl GroupedWrite for Submission {
             })));
         };
         if let Some(id) = self.duplicate(tx, p).await? {
-            let token = self.app.relink_duplicate(tx, id, &p.phone).await?;
+            let token = self.relink_duplicate(tx, id, &p.phone).await?;
             return Ok(Ok(Applied::Duplicate { id, token }));
         }
         let token = new_token();
@@ -215,9 +189,49 @@ impl GroupedWrite for Submission {
 }
 
 impl Submission {
+    /// Why a code that was not spent is refused: none live, spent by wrong tries, or wrong (a
+    /// wrong one counts against the live code).
+    async fn refuse_code(&self, tx: &mut WriteTx, e: &mut FieldErrors) -> AppResult<()> {
+        let Ok(phone) = domain::phone::MobilePhone::parse(&self.phone) else {
+            return Ok(());
+        };
+        let Some(live) = rs::live_code(tx.conn(), phone.as_str(), self.now_ms).await? else {
+            e.add("code", "code_expired", "");
+            return Ok(());
+        };
+        if live.failures >= self.limits.code_failures {
+            e.add("code", "code_expired", "");
+        } else if code_hash(phone.as_str(), &self.code) != live.code_hash {
+            rs::code_failed(tx.conn(), live.id).await?;
+            e.add("code", "code_wrong", "");
+        }
+        Ok(())
+    }
+
+    /// A fresh personal link to an existing application when the confirmed phone is its own;
+    /// the previous link stops working. Audited.
+    async fn relink_duplicate(
+        &self,
+        tx: &mut WriteTx,
+        id: i64,
+        phone: &str,
+    ) -> AppResult<Option<String>> {
+        let a = rs::application(tx.conn(), &domain::access::Jurisdiction::ALL, id).await?;
+        if a.phone != phone {
+            return Ok(None);
+        }
+        let token = new_token();
+        rs::set_link(tx.conn(), id, &token_hash(&token)).await?;
+        let mut entry = applicant(id).audit("return_relink", OBJECT_TYPE, id);
+        entry.role = "resident".to_owned();
+        entry.community_id = Some(a.community_id);
+        tx.audit(entry).await?;
+        Ok(Some(token))
+    }
+
     /// The application of the same trip of any traveller, which refuses the whole one.
     async fn duplicate(&self, tx: &mut WriteTx, p: &Parsed) -> AppResult<Option<i64>> {
-        let arrival_day = self.app.local_date(p.arrival_at);
+        let arrival_day = local_date(&self.time_zone, p.arrival_at);
         for t in &p.travellers {
             let trips = rs::trips_of(tx.conn(), &t.document_index).await?;
             let existing: Vec<Existing> = trips
@@ -225,7 +239,7 @@ impl Submission {
                 .map(|tr| Existing {
                     application_id: tr.id,
                     state: tr.state,
-                    arrival: self.app.local_date(tr.arrival_at),
+                    arrival: local_date(&self.time_zone, tr.arrival_at),
                 })
                 .collect();
             if let Some(id) = rt::duplicate_of(arrival_day, &existing) {

@@ -151,7 +151,7 @@ impl App {
         q: &RoundQuery,
         page: PageRequest,
     ) -> AppResult<Page<Round>> {
-        actor.require(t::can_work(actor.role) || t::can_oversee(actor.role))?;
+        actor.require(t::can_read(actor.role))?;
         let date = match q.date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => self.today(),
             Some(s) => domain::resident::date_from_text(s)
@@ -174,9 +174,7 @@ impl App {
         id: i64,
         page: PageRequest,
     ) -> AppResult<(Round, Page<Stop>)> {
-        let mut conn = self
-            .read_as(actor, t::can_work(actor.role) || t::can_oversee(actor.role))
-            .await?;
+        let mut conn = self.read_as(actor, t::can_read(actor.role)).await?;
         let round = ts::round(&mut conn, &actor.jurisdiction, reach_of(actor), id).await?;
         let stops = ts::list_stops(&mut conn, id, page).await?;
         Ok((round, stops))

@@ -4,7 +4,6 @@ use app::accounts::AccountInput;
 use app::registry::mask_phone;
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 use domain::access::{Level, Role};
@@ -13,7 +12,8 @@ use store::accounts::Account;
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_submit, invalid, render, render_form,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, after_submit, invalid, render,
+    render_form,
 };
 
 pub fn routes() -> Router<AppState> {

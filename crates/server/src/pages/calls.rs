@@ -11,14 +11,14 @@ use app::calls::CallTarget;
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+
+use axum::response::Response;
 use axum::routing::{get, post};
 use domain::calls::{CallTask, Callee, Purpose};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{Ctx, Form, OnPage, PageResult, render};
+use crate::web::{self, Ctx, Form, OnPage, PageResult, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -119,15 +119,7 @@ async fn call(ctx: Ctx, Form(f): Form<CallForm>) -> PageResult {
         .await
         .on_page(&ctx)?;
     // A redirect to the dialler: the browser hands `tel:` to the phone, and the page stays.
-    let location = HeaderValue::from_str(&tel).map_err(|_| ctx.err(app::AppError::NotFound))?;
-    Ok((
-        StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, location),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-    )
-        .into_response())
+    web::dial(&ctx, &tel)
 }
 
 /// At most this many suggestions: enough to pick from on a phone, little to send.

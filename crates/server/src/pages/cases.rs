@@ -6,7 +6,7 @@
 use app::cases::{CaseInput, DecisionInput, MovementInput};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::cases::{self as dc, ControlLevel, MovementKind, Source, Status};
 use domain::page::PageRequest;
@@ -16,8 +16,8 @@ use store::cases::{Case, CaseFilter};
 use crate::AppState;
 use crate::pages::registry_time;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_step, after_submit, invalid,
-    invalid_or_conflicting, render, render_form,
+    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageError, PageResult, Path, after_step,
+    after_submit, invalid, invalid_or_conflicting, render, render_form,
 };
 
 pub(crate) mod map;
@@ -213,15 +213,7 @@ async fn new_page(ctx: &Ctx, f: CaseForm, errors: FormErrors) -> PageResult {
         ),
         None => None,
     };
-    let communities = ctx
-        .app
-        .communities(&ctx.actor)
-        .await
-        .on_page(ctx)?
-        .into_iter()
-        .take(50)
-        .map(|c| (c.id, c.name))
-        .collect();
+    let communities = community_choices(ctx).await?;
     let refused = !errors.is_empty();
     Ok(render_form(
         &NewPage {
@@ -376,10 +368,7 @@ async fn add_movement(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<MovementForm>
 
 async fn movement(ctx: &Ctx, id: i64, f: &MovementForm) -> app::AppResult<i64> {
     let local = |text: &str, field: &str| {
-        text.trim()
-            .parse::<jiff::civil::DateTime>()
-            .ok()
-            .and_then(|d| ctx.app.instant_ms(d).ok())
+        ctx.local_instant(text)
             .ok_or_else(|| app::AppError::field(field, "date_format"))
     };
     let from_at = local(&f.from, "from")?;
@@ -556,4 +545,17 @@ async fn report(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         can_record: dc::can_record(ctx.actor.role),
         f,
     }))
+}
+
+/// The communities the actor sees, for a select: (id, name), the first 50.
+async fn community_choices(ctx: &Ctx) -> Result<Vec<(i64, String)>, PageError> {
+    Ok(ctx
+        .app
+        .communities(&ctx.actor)
+        .await
+        .on_page(ctx)?
+        .into_iter()
+        .take(50)
+        .map(|c| (c.id, c.name))
+        .collect())
 }

@@ -7,9 +7,9 @@ mod public;
 use app::complaints::ComplaintFigures;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
+
 use axum::routing::{get, post};
 use domain::complaints::{self as d};
 use domain::page::PageRequest;
@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::pages::checks::order::{link_url, qr_svg_sized};
 use crate::pages::registry_time;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, invalid, redirect, render_form,
+    self, Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, invalid, redirect, render_form,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -250,17 +250,5 @@ async fn call_back(ctx: Ctx, Path(id): Path<i64>, _: Form<crate::web::NoFields>)
         .complaint_contact(&ctx.actor, id)
         .await
         .on_page(&ctx)?;
-    let location =
-        axum::http::HeaderValue::from_str(&tel).map_err(|_| ctx.err(app::AppError::NotFound))?;
-    Ok((
-        axum::http::StatusCode::SEE_OTHER,
-        [
-            (axum::http::header::LOCATION, location),
-            (
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            ),
-        ],
-    )
-        .into_response())
+    web::dial(&ctx, &tel)
 }

@@ -6,13 +6,12 @@
 use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, OnPage, PageResult, Path, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -5,7 +5,7 @@
 use app::gates::GateInput;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::checkpoint::{self as cp, Direction, GateDirection, PassageResult};
 use domain::page::PageRequest;
@@ -16,7 +16,8 @@ use store::passages::{OverrideCount, Passage, PassageFilter};
 use crate::AppState;
 use crate::pages::registry_time;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_submit, invalid, render, render_form,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, after_submit, invalid, render,
+    render_form,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -319,12 +320,7 @@ struct ShiftForm {
 }
 
 async fn add_shift(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ShiftForm>) -> PageResult {
-    let starts = f
-        .starts
-        .trim()
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| ctx.app.instant_ms(d).ok());
+    let starts = ctx.local_instant(&f.starts);
     let hours = f
         .hours
         .trim()

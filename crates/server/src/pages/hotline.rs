@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use app::hotline::{CallInput, CallerMatch, Logged};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
+
 use axum::routing::{get, post};
 use domain::hotline::{self as h, Topic};
 use domain::page::PageRequest;
@@ -22,7 +22,8 @@ use crate::i18n::Tr;
 use crate::pages::checks::order::link_url;
 use crate::pages::registry_time;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, invalid, render, render_form,
+    self, Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, after_step, invalid, render,
+    render_form,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -220,15 +221,8 @@ async fn hotline_page(ctx: &Ctx, form: CallForm, errors: FormErrors, q: String) 
                 .follow_up_owners(&ctx.actor, s.community_id)
                 .await
                 .on_page(ctx)?,
-            // No list of the community's buildings: suggestions only for one typed and refused.
-            if errors.is_empty() || form.building.trim().is_empty() {
-                Vec::new()
-            } else {
-                ctx.app
-                    .building_suggestions(s.community_id, &form.building)
-                    .await
-                    .unwrap_or_default()
-            },
+            web::building_suggestions(&ctx.app, s.community_id, !errors.is_empty(), &form.building)
+                .await,
         ),
         None => (Vec::new(), Vec::new()),
     };
@@ -438,12 +432,7 @@ struct ShiftForm {
 }
 
 async fn add_shift(ctx: Ctx, Form(f): Form<ShiftForm>) -> PageResult {
-    let starts = f
-        .starts
-        .trim()
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|d| ctx.app.instant_ms(d).ok());
+    let starts = ctx.local_instant(&f.starts);
     let hours = f.hours.trim().parse::<i64>().ok();
     // The staff select names the community with the account: `community:account`.
     let (community, account) = match f.account_id.split_once(':') {
@@ -525,17 +514,5 @@ async fn finish(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DoneForm>) -> PageR
 /// Reveals the caller's number for a call back, audited, and sends the phone to dial it.
 async fn call_back(ctx: Ctx, Path(id): Path<i64>, _: Form<crate::web::NoFields>) -> PageResult {
     let tel = ctx.app.call_back(&ctx.actor, id).await.on_page(&ctx)?;
-    let location =
-        axum::http::HeaderValue::from_str(&tel).map_err(|_| ctx.err(app::AppError::NotFound))?;
-    Ok((
-        axum::http::StatusCode::SEE_OTHER,
-        [
-            (axum::http::header::LOCATION, location),
-            (
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            ),
-        ],
-    )
-        .into_response())
+    web::dial(&ctx, &tel)
 }

@@ -9,7 +9,7 @@ pub use held::HeldUploads;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,7 +21,8 @@ use store::structure::Community;
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::web::{
-    self, Chrome, Ctx, FormErrors, OnPage, PageError, PageResult, invalid, render, render_form,
+    self, Chrome, Ctx, FormErrors, OnPage, PageError, PageResult, Path, invalid, render,
+    render_form,
 };
 
 pub fn routes() -> Router<AppState> {

@@ -50,6 +50,22 @@ use crate::web::{
 };
 use crate::web_headers::ClientIp;
 
+/// The grids a filter offers: those of the account's communities when it has a few; beyond
+/// that the list would be long and costly, the grid's own page leads to its lists, and a grid
+/// in the address still filters.
+pub(crate) async fn grids_to_pick(
+    ctx: &Ctx,
+) -> Result<Vec<store::structure::Grid>, web::PageError> {
+    let communities = ctx.app.communities(&ctx.actor).await.on_page(ctx)?;
+    let mut grids = Vec::new();
+    if communities.len() <= 5 {
+        for c in &communities {
+            grids.extend(ctx.app.grids(&ctx.actor, c.id).await.on_page(ctx)?);
+        }
+    }
+    Ok(grids)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
@@ -204,8 +220,7 @@ async fn login(
     let t = web::request_lang(&headers);
     let t = Tr::new(t);
     let next = safe_next(Some(&f.next));
-    let cookie_token = web::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if f.csrf.is_empty() || !web::constant_time_eq(cookie_token.as_bytes(), f.csrf.as_bytes()) {
+    if !web::cookie_csrf_ok(&headers, LOGIN_CSRF_COOKIE, &f.csrf) {
         return login_response(
             t,
             next,

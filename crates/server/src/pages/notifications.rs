@@ -5,7 +5,7 @@
 use app::notifications::Notice;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, redirect, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, Path, redirect, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -5,7 +5,7 @@
 use app::passes::issue::IssueScope;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use domain::checkpoint::{self as cp, PassKind, PassState, StateReason};
@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::pages::checks::order::{link_url, qr_svg_sized};
 use crate::pages::registry_time;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_submit, invalid,
+    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, Path, after_submit, invalid,
     invalid_or_conflicting, render, render_form,
 };
 

@@ -5,7 +5,6 @@ use app::AppError;
 use app::quarantine::{DetailsInput, OrderInput, OrderQuery};
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use domain::quarantine::{self as q, Kind, Reason, Transition};
@@ -16,7 +15,7 @@ use store::registry::{Household, Resident};
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageError, PageResult, after_submit, invalid,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageError, PageResult, Path, after_submit, invalid,
     invalid_or_conflicting, render, render_form,
 };
 

@@ -3,8 +3,8 @@
 use app::registry::{ExportFormat, ResidentQuery};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
-use axum::http::header;
+use axum::extract::Query;
+
 use axum::response::Response;
 use axum::routing::{get, post};
 use domain::document::DocumentKind;
@@ -17,8 +17,8 @@ use store::registry::{Household, Resident};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::web::{
-    self, Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid,
-    invalid_or_conflicting, render, render_form, urlencode,
+    self, Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, after_step, after_submit,
+    invalid, invalid_or_conflicting, render, render_form, urlencode,
 };
 
 mod form;
@@ -130,12 +130,7 @@ async fn private_search(ctx: Ctx, Form(form): Form<SearchForm>) -> PageResult {
     } else {
         q.filter_query()
     };
-    let mut res = residents_page(&ctx, &q, filter_query).await?;
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    Ok(web::no_store(residents_page(&ctx, &q, filter_query).await?))
 }
 
 async fn residents_page(ctx: &Ctx, q: &ListQuery, filter_query: String) -> PageResult {

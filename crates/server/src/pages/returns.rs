@@ -8,7 +8,7 @@ mod public;
 use app::returns::{Throughput, VerificationInput};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use domain::returns::{self as rt, State, Transition};
@@ -18,7 +18,7 @@ use store::returns::{Application, Traveller, VerificationRecord};
 use crate::AppState;
 use crate::pages::registry_time;
 use crate::web::{
-    Ctx, Form, FormErrors, OnPage, PageResult, after_step, download, invalid_or_conflicting,
+    Ctx, Form, FormErrors, OnPage, PageResult, Path, after_step, download, invalid_or_conflicting,
     redirect, render, render_form,
 };
 

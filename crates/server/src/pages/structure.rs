@@ -4,7 +4,7 @@
 use app::registry::HouseholdInput;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::page::PageRequest;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use store::structure::{Building, Community, Grid, Node, Unit};
 
 use crate::AppState;
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, after_step, after_submit, invalid,
+    Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, after_step, after_submit, invalid,
     render_form,
 };
 

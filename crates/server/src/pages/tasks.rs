@@ -7,7 +7,7 @@ use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::Role;
@@ -22,7 +22,7 @@ mod rubbish;
 use super::audit::HistoryEntry;
 use crate::AppState;
 use crate::pages::calls::{CallButton, call_buttons, targets_of};
-use crate::web::{Chrome, Ctx, Form, OnPage, PageError, PageResult, render, urlencode};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageError, PageResult, Path, render, urlencode};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

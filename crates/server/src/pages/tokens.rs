@@ -3,12 +3,11 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::routing::{get, post};
 
 use super::registry_time;
 use crate::AppState;
-use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, after_step, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, Path, after_step, render};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

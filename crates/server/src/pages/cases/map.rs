@@ -48,15 +48,7 @@ async fn community_of(
     ctx: &Ctx,
     asked: Option<i64>,
 ) -> Result<(i64, Vec<(i64, String)>), crate::web::PageError> {
-    let communities: Vec<(i64, String)> = ctx
-        .app
-        .communities(&ctx.actor)
-        .await
-        .on_page(ctx)?
-        .into_iter()
-        .take(50)
-        .map(|c| (c.id, c.name))
-        .collect();
+    let communities = super::community_choices(ctx).await?;
     let id = asked
         .or_else(|| communities.first().map(|c| c.0))
         .ok_or_else(|| ctx.err(app::AppError::NotFound))?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::cases::{ContactKey, FollowUp, Strength};
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::api::cases::{key_of, key_parts};
 use crate::pages::registry_time;
-use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, invalid, render_form};
+use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, invalid, render_form};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -5,7 +5,7 @@ use app::checks::{AlertQuery, CheckInput};
 use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use domain::health::{self, Method};
@@ -20,7 +20,8 @@ use crate::AppState;
 use crate::i18n::Tr;
 use crate::pages::calls::{CallButton, order_calls};
 use crate::web::{
-    Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, after_step, redirect, render,
+    self, Chrome, Ctx, Form, FormErrors, NoFields, OnPage, PageResult, Path, after_step, redirect,
+    render,
 };
 
 pub(super) fn routes() -> Router<AppState> {
@@ -342,12 +343,9 @@ async fn create_link(
         new_link: Some((url, svg)),
         ..Extra::default()
     };
-    let mut res = order_checks_page(&ctx, id, None, extra).await?;
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    Ok(web::no_store(
+        order_checks_page(&ctx, id, None, extra).await?,
+    ))
 }
 
 async fn revoke_link(ctx: Ctx, Path(id): Path<i64>, _: Form<NoFields>) -> PageResult {

@@ -4,8 +4,8 @@
 use app::checks::{SelfReportInput, SelfReportView};
 use app::{AppError, ErrorCode};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -14,7 +14,7 @@ use super::{degrees, field, fields, symptom_codes};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::pages::ClientAddr;
-use crate::web::{self, Chrome, render, set_cookie};
+use crate::web::{self, Chrome, Path, render};
 
 const REPORT_CSRF_COOKIE: &str = "gw_report_csrf";
 
@@ -117,15 +117,9 @@ fn respond(
     };
     let mut res = render(&page);
     *res.status_mut() = status;
-    let h = res.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        set_cookie(REPORT_CSRF_COOKIE, &csrf, 3600, false),
-    );
     // The address holds the token: keep it out of caches (the server's Referrer-Policy keeps
     // it from other sites).
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    web::with_csrf_cookie(res, REPORT_CSRF_COOKIE, &csrf)
 }
 
 fn nothing_entered() -> Entered {
@@ -196,9 +190,7 @@ async fn submit(
         Ok(v) => v,
         Err(e) => return refused(t, &e),
     };
-    let cookie = web::cookie(&headers, REPORT_CSRF_COOKIE).unwrap_or("");
-    let csrf = field(&pairs, "csrf");
-    if csrf.is_empty() || !web::constant_time_eq(cookie.as_bytes(), csrf.as_bytes()) {
+    if !web::cookie_csrf_ok(&headers, REPORT_CSRF_COOKIE, field(&pairs, "csrf")) {
         return respond(
             t,
             &token,

@@ -4,8 +4,8 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::post;
 use domain::quarantine::Slot;
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use super::order::{link_url, qr_svg_sized};
 use super::symptom_codes;
 use crate::AppState;
 use crate::i18n::{Lang, Tr};
-use crate::web::{Ctx, Form, OnPage, PageResult, render};
+use crate::web::{self, Ctx, Form, OnPage, PageResult, Path, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/quarantine/{id}/self-report-sheet", post(print))
@@ -114,7 +114,7 @@ async fn print(
     .into_iter()
     .flatten()
     .collect();
-    let mut res = render(&SheetPage {
+    let res = render(&SheetPage {
         t,
         order_id: id,
         name: sheet.resident_name,
@@ -129,7 +129,5 @@ async fn print(
         url,
     });
     // The page holds the link's token: never kept by a cache.
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(web::no_store(res))
 }

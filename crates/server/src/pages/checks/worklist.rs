@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use app::checks::AlertQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::{get, post};
 use domain::calls::Purpose;
 use domain::health::{self, AlertKind};
@@ -17,7 +17,7 @@ use store::checks::DaySlots;
 use super::{AlertRow, alert_row, degrees};
 use crate::AppState;
 use crate::pages::calls::{CallButton, call_buttons, targets_of};
-use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, after_step, render, urlencode};
+use crate::web::{Chrome, Ctx, Form, OnPage, PageResult, Path, after_step, render, urlencode};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -116,15 +116,7 @@ async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
         )
         .await
         .on_page(&ctx)?;
-    // The grid filter lists the grids of a few communities; beyond that the list would be long
-    // and costly, and the grid number in the address still filters.
-    let communities = ctx.app.communities(&ctx.actor).await.on_page(&ctx)?;
-    let mut grids = Vec::new();
-    if communities.len() <= 5 {
-        for c in &communities {
-            grids.extend(ctx.app.grids(&ctx.actor, c.id).await.on_page(&ctx)?);
-        }
-    }
+    let grids = crate::pages::grids_to_pick(&ctx).await?;
     let query = format!(
         "mine={}&grid={}&kind={}&state={}",
         if mine { "1" } else { "0" },

@@ -6,8 +6,8 @@
 use app::AppError;
 use app::complaints::{ComplaintInput, ResidentView};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::i18n::Tr;
 use crate::pages::ClientAddr;
 use crate::pages::checks::order::{link_url, qr_svg_sized};
-use crate::web::{self, Chrome, render, set_cookie};
+use crate::web::{self, Chrome, Path, render};
 
 const COMPLAINT_CSRF_COOKIE: &str = "gw_complaint_csrf";
 
@@ -60,13 +60,11 @@ struct FilePage {
 /// A page with a fresh CSRF token in its form and cookie, kept out of caches.
 fn with_csrf(mut res: Response, csrf: &str, status: StatusCode) -> Response {
     *res.status_mut() = status;
-    let h = res.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        set_cookie(COMPLAINT_CSRF_COOKIE, csrf, 3600, false),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    web::with_csrf_cookie(res, COMPLAINT_CSRF_COOKIE, csrf)
+}
+
+fn csrf_ok(headers: &HeaderMap, sent: &str) -> bool {
+    web::cookie_csrf_ok(headers, COMPLAINT_CSRF_COOKIE, sent)
 }
 
 fn refused_page(t: Tr, e: &AppError) -> Response {
@@ -101,15 +99,8 @@ async fn file_page(
         Ok(name) => name,
         Err(e) => return refused_page(t, &e),
     };
-    // No list of the community's buildings: suggestions only for one typed and refused.
-    let buildings = if error.is_empty() || form.building.trim().is_empty() {
-        Vec::new()
-    } else {
-        s.app
-            .building_suggestions(community_id, &form.building)
-            .await
-            .unwrap_or_default()
-    };
+    let buildings =
+        web::building_suggestions(&s.app, community_id, !error.is_empty(), &form.building).await;
     let csrf = app::crypto::new_token();
     let qr = if link.is_empty() {
         String::new()
@@ -157,8 +148,7 @@ async fn file(
     Form(f): Form<FileForm>,
 ) -> Response {
     let t = Tr::new(web::request_lang(&headers));
-    let cookie = web::cookie(&headers, COMPLAINT_CSRF_COOKIE).unwrap_or("");
-    if f.csrf.is_empty() || !web::constant_time_eq(cookie.as_bytes(), f.csrf.as_bytes()) {
+    if !csrf_ok(&headers, &f.csrf) {
         let error = t.error("csrf_failed", "");
         return file_page(
             &s,
@@ -307,8 +297,7 @@ async fn rate(
     Form(f): Form<RateForm>,
 ) -> Response {
     let t = Tr::new(web::request_lang(&headers));
-    let cookie = web::cookie(&headers, COMPLAINT_CSRF_COOKIE).unwrap_or("");
-    if f.csrf.is_empty() || !web::constant_time_eq(cookie.as_bytes(), f.csrf.as_bytes()) {
+    if !csrf_ok(&headers, &f.csrf) {
         let error = t.error("csrf_failed", "");
         return link_view(&s, t, &token, error, false, StatusCode::FORBIDDEN).await;
     }

@@ -88,19 +88,6 @@ impl ListQuery {
     }
 }
 
-/// The grids a filter offers: those of the account's communities when it has a few; beyond
-/// that the list would be long and the grid's own page leads to its roster.
-async fn grids_to_pick(ctx: &Ctx) -> Result<Vec<Grid>, web::PageError> {
-    let communities = ctx.app.communities(&ctx.actor).await.on_page(ctx)?;
-    let mut grids = Vec::new();
-    if communities.len() <= 5 {
-        for c in &communities {
-            grids.extend(ctx.app.grids(&ctx.actor, c.id).await.on_page(ctx)?);
-        }
-    }
-    Ok(grids)
-}
-
 /// The buildings a filter offers: those of the chosen grid, or of the only grid there is.
 async fn buildings_to_pick(
     ctx: &Ctx,
@@ -155,7 +142,7 @@ async fn list(ctx: Ctx, Query(lq): Query<ListQuery>) -> PageResult {
         .count_quarantine_orders(&ctx.actor, &query)
         .await
         .on_page(&ctx)?;
-    let grids = grids_to_pick(&ctx).await?;
+    let grids = crate::pages::grids_to_pick(&ctx).await?;
     let buildings = buildings_to_pick(&ctx, lq.grid, &grids).await?;
     Ok(render(&ListPage {
         c: ctx.chrome(ctx.t.get("quarantine.list")),
@@ -238,12 +225,7 @@ async fn export(ctx: Ctx, Query(lq): Query<ListQuery>) -> PageResult {
         ExportFormat::Xlsx => web::XLSX,
     };
     let name = format!("quarantine-{}.{}", ctx.app.today(), format.extension());
-    let mut res = web::download(mime, &name, bytes);
-    res.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    Ok(web::no_store(web::download(mime, &name, bytes)))
 }
 
 /// A line of the printed roster: the names masked, as a sheet left on a desk may be read.
@@ -368,7 +350,7 @@ async fn new_order(ctx: Ctx, Query(nq): Query<NewQuery>) -> PageResult {
             }
         }
     }
-    let grids = grids_to_pick(&ctx).await?;
+    let grids = crate::pages::grids_to_pick(&ctx).await?;
     let buildings = buildings_to_pick(&ctx, nq.grid, &grids).await?;
     let refused = !errors.is_empty();
     Ok(render_form(

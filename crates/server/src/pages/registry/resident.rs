@@ -91,17 +91,12 @@ async fn unmask(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnmaskForm>) -> Pag
         .unmask_resident(&ctx.actor, id, &f.reason)
         .await
         .on_page(&ctx)?;
-    let mut res = render(&UnmaskedFragment {
+    // Unmasked numbers must not linger in caches.
+    Ok(web::no_store(render(&UnmaskedFragment {
         t: ctx.t,
         number: u.document_number,
         phone: u.phone.unwrap_or_default(),
-    });
-    // Unmasked numbers must not linger in caches.
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    Ok(res)
+    })))
 }
 
 #[derive(Deserialize)]

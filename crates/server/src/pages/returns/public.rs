@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use app::returns::{ApplicationInput, Applied, StatusView};
 use app::{AppError, ErrorCode};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -20,7 +20,7 @@ use crate::i18n::Tr;
 use crate::pages::ClientAddr;
 use crate::pages::checks::field;
 use crate::pages::checks::order::{link_url, qr_svg_sized};
-use crate::web::{self, Chrome, FormErrors, render, set_cookie};
+use crate::web::{self, Chrome, FormErrors, Path, render};
 
 const CSRF_COOKIE: &str = "gw_return_csrf";
 
@@ -136,20 +136,12 @@ impl ApplyPage {
 }
 
 /// Adds the page's CSRF cookie and keeps the page out of caches.
-fn with_csrf(mut res: Response, csrf: &str) -> Response {
-    let h = res.headers_mut();
-    h.append(
-        header::SET_COOKIE,
-        set_cookie(CSRF_COOKIE, csrf, 3600, false),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+fn with_csrf(res: Response, csrf: &str) -> Response {
+    web::with_csrf_cookie(res, CSRF_COOKIE, csrf)
 }
 
 fn csrf_ok(headers: &HeaderMap, pairs: &[(String, String)]) -> bool {
-    let cookie = web::cookie(headers, CSRF_COOKIE).unwrap_or("");
-    let sent = field(pairs, "csrf");
-    !sent.is_empty() && web::constant_time_eq(cookie.as_bytes(), sent.as_bytes())
+    web::cookie_csrf_ok(headers, CSRF_COOKIE, field(pairs, "csrf"))
 }
 
 /// What the form shows above its fields, and the status it answers with.
@@ -207,16 +199,8 @@ async fn show_form(s: &AppState, t: Tr, community_id: i64, e: Entered, o: Outcom
             Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
         }
     };
-    // The form holds no list of the community's buildings (thousands of them): the resident
-    // types, and only a building that was not found brings suggestions with the form.
-    let buildings = if errors.get("building").is_empty() {
-        Vec::new()
-    } else {
-        s.app
-            .building_suggestions(community_id, &e.building)
-            .await
-            .unwrap_or_default()
-    };
+    let refused = !errors.get("building").is_empty();
+    let buildings = web::building_suggestions(&s.app, community_id, refused, &e.building).await;
     let csrf = app::crypto::new_token();
     let page = ApplyPage {
         c: Chrome::anonymous(t, t.get("returns.apply_title"), ""),
@@ -243,13 +227,16 @@ async fn form_page(
     show_form(&s, t, community, Entered::default(), Outcome::fresh()).await
 }
 
-fn refused_form(t: Tr, e: &AppError) -> FormErrors {
-    match e {
+/// The form again with its entries, refused by the application.
+async fn form_refused(s: &AppState, t: Tr, community: i64, e: Entered, err: &AppError) -> Response {
+    let errors = match err {
         AppError::RateLimited { .. } => FormErrors {
             items: vec![("_form".to_owned(), t.get("returns.too_many").to_owned())],
         },
         other => FormErrors::from_app(other, t),
-    }
+    };
+    let o = Outcome::refused(errors, web::status_of(err));
+    show_form(s, t, community, e, o).await
 }
 
 /// The form again with its entries, refused for a token that is not the page's.
@@ -257,14 +244,8 @@ async fn csrf_refused(s: &AppState, t: Tr, community: i64, e: Entered) -> Respon
     let errors = FormErrors {
         items: vec![("_form".to_owned(), t.error("csrf_failed", ""))],
     };
-    show_form(
-        s,
-        t,
-        community,
-        e,
-        Outcome::refused(errors, StatusCode::FORBIDDEN),
-    )
-    .await
+    let o = Outcome::refused(errors, StatusCode::FORBIDDEN);
+    show_form(s, t, community, e, o).await
 }
 
 async fn send_code(
@@ -286,26 +267,10 @@ async fn send_code(
     {
         Ok(()) => {
             let notice = t.get("returns.code_sent").to_owned();
-            show_form(
-                &s,
-                t,
-                community,
-                e,
-                Outcome::notice(notice, String::new(), StatusCode::OK),
-            )
-            .await
+            let o = Outcome::notice(notice, String::new(), StatusCode::OK);
+            show_form(&s, t, community, e, o).await
         }
-        Err(err) => {
-            let status = web::status_of(&err);
-            show_form(
-                &s,
-                t,
-                community,
-                e,
-                Outcome::refused(refused_form(t, &err), status),
-            )
-            .await
-        }
+        Err(err) => form_refused(&s, t, community, e, &err).await,
     }
 }
 
@@ -335,26 +300,10 @@ async fn submit(
             let link = token
                 .map(|tk| format!("/return/s/{tk}"))
                 .unwrap_or_default();
-            show_form(
-                &s,
-                t,
-                community,
-                e,
-                Outcome::notice(notice, link, StatusCode::CONFLICT),
-            )
-            .await
+            let o = Outcome::notice(notice, link, StatusCode::CONFLICT);
+            show_form(&s, t, community, e, o).await
         }
-        Err(err) => {
-            let status = web::status_of(&err);
-            show_form(
-                &s,
-                t,
-                community,
-                e,
-                Outcome::refused(refused_form(t, &err), status),
-            )
-            .await
-        }
+        Err(err) => form_refused(&s, t, community, e, &err).await,
     }
 }
 
@@ -498,21 +447,41 @@ async fn status_page(
     show_status(&s, &headers, t, &token, String::new()).await
 }
 
+/// A step the applicant takes from the status page, taken once the form's token is the
+/// page's: the page again, or with why it was refused (`refusal` says it).
+async fn status_step<Step>(
+    s: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    pairs: &[(String, String)],
+    step: impl FnOnce() -> Step,
+    refusal: impl FnOnce(Tr, AppError) -> String,
+) -> Response
+where
+    Step: Future<Output = Result<(), AppError>>,
+{
+    let t = Tr::new(web::request_lang(headers));
+    if !csrf_ok(headers, pairs) {
+        return show_status(s, headers, t, token, t.error("csrf_failed", "")).await;
+    }
+    match step().await {
+        Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
+        Err(AppError::NotFound) => unknown_link(t),
+        Err(e) => show_status(s, headers, t, token, refusal(t, e)).await,
+    }
+}
+
 async fn withdraw(
     State(s): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    if !csrf_ok(&headers, &pairs) {
-        return show_status(&s, &headers, t, &token, t.error("csrf_failed", "")).await;
-    }
-    match s.app.withdraw_return(&token).await {
-        Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
-        Err(AppError::NotFound) => unknown_link(t),
-        Err(e) => show_status(&s, &headers, t, &token, t.error(e.code(), "")).await,
-    }
+    let step = || s.app.withdraw_return(&token);
+    status_step(&s, &headers, &token, &pairs, step, |t, e| {
+        t.error(e.code(), "")
+    })
+    .await
 }
 
 async fn change_arrival(
@@ -521,30 +490,13 @@ async fn change_arrival(
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    if !csrf_ok(&headers, &pairs) {
-        return show_status(&s, &headers, t, &token, t.error("csrf_failed", "")).await;
-    }
-    match s
-        .app
-        .change_return_arrival(&token, field(&pairs, "arrival"))
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
-        Err(AppError::NotFound) => unknown_link(t),
-        Err(AppError::Conflict(ErrorCode::TransitionNotAllowed)) => {
-            show_status(
-                &s,
-                &headers,
-                t,
-                &token,
-                t.get("returns.too_late").to_owned(),
-            )
-            .await
-        }
-        Err(e) => {
-            let msg = FormErrors::from_app(&e, t).joined();
-            show_status(&s, &headers, t, &token, msg).await
-        }
-    }
+    let step = || {
+        s.app
+            .change_return_arrival(&token, field(&pairs, "arrival"))
+    };
+    status_step(&s, &headers, &token, &pairs, step, |t, e| match e {
+        AppError::Conflict(ErrorCode::TransitionNotAllowed) => t.get("returns.too_late").to_owned(),
+        e => FormErrors::from_app(&e, t).joined(),
+    })
+    .await
 }

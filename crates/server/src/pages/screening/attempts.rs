@@ -4,7 +4,6 @@ use app::AppError;
 use app::screening::AttemptInput;
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::calls::Purpose;
@@ -14,7 +13,7 @@ use store::screening::{Attempt, Campaign, CampaignHousehold};
 
 use crate::AppState;
 use crate::pages::calls::{CallButton, call_buttons, targets_of};
-use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, render};
 
 use super::{FAILED_OUTCOMES, field, joined, with_status};
 

@@ -4,7 +4,7 @@ use app::AppError;
 use app::screening::CampaignInput;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
@@ -14,7 +14,7 @@ use store::screening::Campaign;
 use store::structure::Grid;
 
 use crate::AppState;
-use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, FormErrors, OnPage, PageResult, Path, render};
 
 use super::field;
 

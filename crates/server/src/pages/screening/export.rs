@@ -1,12 +1,12 @@
 //! The register exports of a campaign.
 
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::get;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{self, Ctx, OnPage, PageResult};
+use crate::web::{self, Ctx, OnPage, PageResult, Path};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/screening/{id}/export", get(export))

@@ -3,7 +3,7 @@
 use app::screening::HouseholdQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::routing::get;
 use domain::calls::Purpose;
 use domain::page::PageRequest;
@@ -13,7 +13,7 @@ use store::screening::{Campaign, CampaignHousehold};
 
 use crate::AppState;
 use crate::pages::calls::{CallButton, call_buttons, targets_of};
-use crate::web::{Chrome, Ctx, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, OnPage, PageResult, Path, render};
 
 use super::FAILED_OUTCOMES;
 

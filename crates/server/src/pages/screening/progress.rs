@@ -4,13 +4,12 @@ use app::AppError;
 use app::screening::Totals;
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
 use axum::routing::get;
 use store::screening::Campaign;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, OnPage, PageError, PageResult, render};
+use crate::web::{Chrome, Ctx, OnPage, PageError, PageResult, Path, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

@@ -3,12 +3,11 @@
 use app::AppError;
 use app::screening::AssignTarget;
 use axum::Router;
-use axum::extract::Path;
 use axum::routing::post;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::{Ctx, Form, PageResult};
+use crate::web::{Ctx, Form, PageResult, Path};
 
 use super::campaigns::{Refusal, after_change};
 

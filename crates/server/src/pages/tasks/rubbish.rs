@@ -4,7 +4,7 @@ use app::AppError;
 use app::tasks::rubbish::RoundQuery;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -15,7 +15,7 @@ use store::tasks::{Round, Stop, Volunteer};
 
 use super::{GenerateForm, Notice, assignable_volunteers, back_after, back_to, refused};
 use crate::AppState;
-use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, render};
+use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, Path, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
