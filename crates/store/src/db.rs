@@ -441,7 +441,6 @@ pub struct Mark {
 
 pub(crate) mod migrations {
     use super::*;
-    use sqlx::Row;
 
     struct Migration {
         version: i64,
@@ -505,12 +504,9 @@ pub(crate) mod migrations {
              (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        let done: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
             .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?;
+            .await?;
         let mut applied = Vec::new();
         for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
             let mut tx = conn.begin().await?;
