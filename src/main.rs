@@ -21,9 +21,10 @@ use domain::access::{Level, Role};
 use crate::config::{Config, Layer, Sources};
 use crate::error::{CliError, EXIT_ERROR};
 
-/// mimalloc instead of glibc's malloc, for SQLite's allocations too (`override`): an import
-/// allocates and frees millions of small strings and records a batch, and glibc's malloc spent
-/// about a third of a county import's CPU on them (BENCHMARKS.md, issue 10, third pass).
+/// mimalloc instead of glibc's malloc for this program's own allocations: an import allocates
+/// and frees millions of small strings a batch, and glibc's malloc spent about a third of a
+/// county import's CPU on them (BENCHMARKS.md, issue 10). SQLite keeps glibc's malloc: with its
+/// page caches in mimalloc too (`override`), a gate scan cost a third more CPU at county scale.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

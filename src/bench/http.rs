@@ -1,5 +1,6 @@
 //! HTTP: the real router served in-process on 127.0.0.1, and a small load generator of
-//! keep-alive HTTP/1.1 connections, each sending its next request when the answer is read.
+//! keep-alive HTTP/1.1 connections, each sending its next request when the answer is read, on
+//! threads of its own.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -266,7 +267,32 @@ async fn probe(
 
 /// Runs `CONNECTIONS` connections for `duration`, each cycling through `requests`; with
 /// `writes`, `WRITERS` more connections send those beside them, counted apart.
+///
+/// The connections run on a runtime of their own, on threads of their own, as a client
+/// process such as `wrk` would: on the server's runtime a client's task waited for its turn
+/// behind the server's tasks before it read each answer, and that wait counted in the
+/// latency.
 pub(super) async fn load(
+    addr: SocketAddr,
+    requests: Vec<Vec<u8>>,
+    writes: Vec<Vec<u8>>,
+    duration: Duration,
+) -> Result<Load, CliError> {
+    tokio::task::spawn_blocking(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("load-generator")
+            .enable_all()
+            .build()
+            .map_err(|e| CliError::message(format!("cannot start the load generator: {e}")))?
+            .block_on(load_here(addr, requests, writes, duration))
+    })
+    .await
+    .map_err(|e| CliError::message(format!("the load generator failed: {e}")))?
+}
+
+/// [`load`] on the runtime it runs on.
+async fn load_here(
     addr: SocketAddr,
     requests: Vec<Vec<u8>>,
     writes: Vec<Vec<u8>>,

@@ -445,25 +445,60 @@ pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)
         *deltas.entry(count_key(home, d)).or_insert(0) += 1;
     }
     counts::adjust_residents(conn, &deltas).await?;
-    if is_postgres(conn) {
-        for chunk in rows.chunks(ROWS_PER_ARRAY) {
-            insert_residents_unnest(conn, chunk, now).await?;
+    let postgres = is_postgres(conn);
+    let (sql, per_statement) = if postgres {
+        let sql = format!(
+            "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT u.*, $20, $20 \
+             FROM unnest({RESIDENT_ARRAYS}) AS u"
+        );
+        (sql, ROWS_PER_ARRAY)
+    } else {
+        let columns = json_columns(19, &[6, 7]);
+        let sql = format!(
+            "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT {columns}, $2, $2 \
+             FROM {JSON_EACH}"
+        );
+        (sql, ROWS_PER_JSON)
+    };
+    let text_of = |part: &[(Home, ResidentData)]| {
+        if postgres {
+            residents_arrays(part)
+        } else {
+            vec![residents_json(part)]
         }
-        return Ok(());
-    }
-    for chunk in rows.chunks(ROWS_PER_JSON) {
-        insert_residents_json(conn, chunk, now).await?;
+    };
+    let mut parts = rows.chunks(per_statement);
+    let mut texts = parts.next().map(text_of);
+    while let Some(bound) = texts.take() {
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for text in bound {
+            insert = insert.bind(text);
+        }
+        let insert = insert.bind(now).execute(&mut *conn);
+        // The next part's text is written here while the database inserts this one.
+        let (inserted, next) = meanwhile(insert, || parts.next().map(text_of)).await;
+        inserted?;
+        texts = next;
     }
     Ok(())
 }
 
-/// SQLite's bulk insert of residents: the rows as one JSON text, in the order of
+/// Runs `work` and, once it has been started (polled once, so a statement is on its way to
+/// the connection's thread), `build` on this thread; both results.
+async fn meanwhile<F: Future, T>(work: F, build: impl FnOnce() -> T) -> (F::Output, T) {
+    let mut work = std::pin::pin!(work);
+    let started = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
+    let built = build();
+    let done = match started {
+        std::task::Poll::Ready(done) => done,
+        std::task::Poll::Pending => work.await,
+    };
+    (done, built)
+}
+
+/// SQLite's bulk rows of residents: one JSON text, in the order of
 /// [`RESIDENT_INSERT_COLUMNS`].
-async fn insert_residents_json(
-    conn: &mut Conn,
-    rows: &[(Home, ResidentData)],
-    now: i64,
-) -> Result<()> {
+fn residents_json(rows: &[(Home, ResidentData)]) -> String {
     let mut json = JsonRows::with_capacity(rows.len() * 400);
     for (home, d) in rows {
         json.row();
@@ -487,24 +522,18 @@ async fn insert_residents_json(
         json.int(d.vulnerabilities);
         json.text(Some(&d.notes));
     }
-    let sql = format!(
-        "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT {}, $2, $2 FROM {JSON_EACH}",
-        json_columns(19, &[6, 7]),
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(json.done())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    json.done()
 }
 
-/// PostgreSQL's bulk insert of residents: one array per column of [`RESIDENT_INSERT_COLUMNS`].
-async fn insert_residents_unnest(
-    conn: &mut Conn,
-    rows: &[(Home, ResidentData)],
-    now: i64,
-) -> Result<()> {
+/// The columns of residents as `unnest` gives them from [`residents_arrays`], after which the
+/// time is `$20`.
+const RESIDENT_ARRAYS: &str = "$1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], \
+     $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[], $10::text[], $11::text[], \
+     $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], \
+     $18::bigint[], $19::text[]";
+
+/// PostgreSQL's bulk rows of residents: one array per column of [`RESIDENT_INSERT_COLUMNS`].
+fn residents_arrays(rows: &[(Home, ResidentData)]) -> Vec<String> {
     let mut c: [PgArray; 19] = Default::default();
     for (home, d) in rows {
         c[0].int(home.household_id);
@@ -527,19 +556,7 @@ async fn insert_residents_unnest(
         c[17].int(d.vulnerabilities);
         c[18].text(Some(&d.notes));
     }
-    let sql = format!(
-        "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT u.*, $20, $20 FROM unnest(\
-         $1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], \
-         $7::bytea[], $8::bytea[], $9::text[], $10::text[], $11::text[], $12::text[], \
-         $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], \
-         $19::text[]) AS u"
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for col in c {
-        q = q.bind(col.done());
-    }
-    q.bind(now).execute(&mut *conn).await?;
-    Ok(())
+    c.into_iter().map(PgArray::done).collect()
 }
 
 /// Brings the planner's statistics up to date after an import wrote many rows. PostgreSQL

@@ -117,6 +117,7 @@ impl App {
 
     /// Builds the indexes set aside again, whatever the outcome of the import.
     async fn restore_indexes(&self) -> AppResult<()> {
+        let started = std::time::Instant::now();
         let restored = async {
             let mut tx = self.db.write().await?;
             deferred_indexes::restore(tx.conn()).await?;
@@ -124,6 +125,10 @@ impl App {
             Ok::<(), AppError>(())
         }
         .await;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "residents' indexes built again after a large import"
+        );
         LOADING_WITHOUT_INDEXES.store(false, Ordering::SeqCst);
         restored
     }
