@@ -8,7 +8,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, newPage, login, screenshot, PHONE, DESKTOP } from './helpers.mjs';
+import {
+  serverAndBrowser,
+  newPage,
+  login,
+  screenshot,
+  maskedCallButton,
+  dial,
+  auditedCalls,
+  PHONE,
+  DESKTOP,
+} from './helpers.mjs';
 
 const env = serverAndBrowser();
 
@@ -60,21 +70,12 @@ test('a grid worker calls from a screening card and the trail shows the read wit
   await phone.goto(`${campaignPath}/households`);
   const card = phone.locator('[data-testid=household-row]:has([data-testid=call])').first();
   const button = card.locator('[data-testid=call]').first();
-  const shown = await button.textContent();
-  assert.match(shown, /1\d\d\*{4}\d{4}/, `the card shows the number masked: ${shown}`);
-  const box = await button.boundingBox();
-  assert.ok(box.height >= 44 && box.width >= 44, `a tap target of ${box.width}×${box.height}`);
+  const shown = await maskedCallButton(button, 'card');
   await assertFits(phone, 'the screening list');
   await screenshot(phone, 'screening-card-call');
 
   // Tapping it asks the server, which answers with the full number as a tel: address.
-  const [answer] = await Promise.all([
-    phone.waitForResponse((r) => new URL(r.url()).pathname === '/calls' && r.request().method() === 'POST'),
-    button.click({ noWaitAfter: true }),
-  ]);
-  assert.equal(answer.status(), 303);
-  const tel = answer.headers().location;
-  assert.match(tel, /^tel:1\d{10}$/, `dialled ${tel}`);
+  const tel = await dial(phone, button);
   assert.equal(shown.includes(tel.slice(4)), false, 'the list never held the number');
 
   // The household's page offers the same calls, and does not claim there is no phone.
@@ -85,12 +86,7 @@ test('a grid worker calls from a screening card and the trail shows the read wit
   await assertFits(phone, 'the household page');
 
   // The auditor finds the read, with the campaign as its purpose.
-  const auditor = await newPage(env.browser, env.server, DESKTOP);
-  await login(auditor, 'auditor');
-  await auditor.goto('/audit?action=phone_call');
-  const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
-    trs.map((tr) => tr.textContent.replace(/\s+/g, ' ').trim()),
-  );
+  const { auditor, rows } = await auditedCalls(env);
   const mine = rows.filter((r) => r.includes(campaign));
   assert.equal(mine.length, 1, `one call in ${JSON.stringify(rows)}`);
   assert.match(mine[0], /网格员/);
@@ -189,29 +185,15 @@ test('staff call a household about its delivery from the board on a phone, and t
   const row = staff.locator('[data-testid=task-board] tr[data-delivery]', { hasText: door }).first();
   await row.waitFor();
   const button = row.locator('[data-testid=call]', { hasText: resident.name }).first();
-  const shown = await button.textContent();
-  assert.match(shown, /1\d\d\*{4}\d{4}/, `the board shows the number masked: ${shown}`);
-  const box = await button.boundingBox();
-  assert.ok(box.height >= 44 && box.width >= 44, `a tap target of ${box.width}×${box.height}`);
+  const shown = await maskedCallButton(button, 'board');
   await assertFits(staff, 'the task board');
   await screenshot(staff, 'task-board-call');
 
-  const [answer] = await Promise.all([
-    staff.waitForResponse((r) => new URL(r.url()).pathname === '/calls' && r.request().method() === 'POST'),
-    button.click({ noWaitAfter: true }),
-  ]);
-  assert.equal(answer.status(), 303);
-  const tel = answer.headers().location;
-  assert.match(tel, /^tel:1\d{10}$/, `dialled ${tel}`);
+  const tel = await dial(staff, button);
   assert.equal((await staff.textContent('main')).includes(tel.slice(4)), false, 'the board never held the number');
 
   // The auditor finds the call with the delivery as its purpose, named by its door.
-  const auditor = await newPage(env.browser, env.server, DESKTOP);
-  await login(auditor, 'auditor');
-  await auditor.goto('/audit?action=phone_call');
-  const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
-    trs.map((tr) => tr.textContent.replace(/\s+/g, ' ').trim()),
-  );
+  const { auditor, rows } = await auditedCalls(env);
   const mine = rows.filter((r) => r.includes('用途 = 物资配送'));
   assert.equal(mine.length, 1, `one delivery call in ${JSON.stringify(rows)}`);
   assert.match(mine[0], /社区工作人员/);

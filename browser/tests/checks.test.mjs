@@ -6,7 +6,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, newPage, login, screenshot, runCli, PHONE, DESKTOP } from './helpers.mjs';
+import {
+  serverAndBrowser,
+  newPage,
+  login,
+  screenshot,
+  runCli,
+  maskedCallButton,
+  dial,
+  auditedCalls,
+  PHONE,
+} from './helpers.mjs';
 
 const env = serverAndBrowser({ residents: 120, grids: 2 });
 
@@ -185,29 +195,15 @@ test('a doctor calling a resident\'s household from a fever alert\'s row, the tr
   const row = doctor.locator(`[data-testid=alerts] tr[data-kind=fever][data-order="${o.orderId}"]`);
   await row.waitFor();
   const button = row.locator('[data-testid=call]', { hasText: o.name }).first();
-  const shown = await button.textContent();
-  assert.match(shown, /1\d\d\*{4}\d{4}/, `the row shows the number masked: ${shown}`);
-  const box = await button.boundingBox();
-  assert.ok(box.height >= 44 && box.width >= 44, `a tap target of ${box.width}×${box.height}`);
+  const shown = await maskedCallButton(button, 'row');
   const overflow = await doctor.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the worklist is ${overflow}px wider than the phone`);
   await screenshot(doctor, 'checks-alert-call');
-  const [answer] = await Promise.all([
-    doctor.waitForResponse((r) => new URL(r.url()).pathname === '/calls' && r.request().method() === 'POST'),
-    button.click({ noWaitAfter: true }),
-  ]);
-  assert.equal(answer.status(), 303);
-  const tel = answer.headers().location;
-  assert.match(tel, /^tel:1\d{10}$/, `dialled ${tel}`);
+  const tel = await dial(doctor, button);
   assert.equal((await doctor.textContent('main')).includes(tel.slice(4)), false, 'the list never held the number');
 
   // The auditor finds the call with the quarantine order as its purpose.
-  const auditor = await newPage(env.browser, env.server, DESKTOP);
-  await login(auditor, 'auditor');
-  await auditor.goto('/audit?action=phone_call');
-  const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
-    trs.map((tr) => tr.textContent.replace(/\s+/g, ' ').trim()),
-  );
+  const { auditor, rows } = await auditedCalls(env);
   const calls = rows.filter((r) => r.includes('用途 = 隔离'));
   assert.equal(calls.length, 1, `one call for an order in ${JSON.stringify(rows)}`);
   assert.match(calls[0], /医生/);

@@ -4,6 +4,7 @@
 // Each test file calls startServer() once (in `before`) and so gets its own temporary directory,
 // database, key file and port: files never share state, whatever order they run in.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -321,4 +322,38 @@ export async function overflow(page) {
 /** Taps `selector` and waits until the page is at `url` (a string, a pattern or a test of a URL). */
 export async function tap(page, selector, url) {
   await Promise.all([page.waitForURL(url), page.click(selector)]);
+}
+
+/** Checks a call `button` shows its number masked (`where` shows it: the card, the row) and is
+ * big enough to tap; the text it shows. */
+export async function maskedCallButton(button, where) {
+  const shown = await button.textContent();
+  assert.match(shown, /1\d\d\*{4}\d{4}/, `the ${where} shows the number masked: ${shown}`);
+  const box = await button.boundingBox();
+  assert.ok(box.height >= 44 && box.width >= 44, `a tap target of ${box.width}×${box.height}`);
+  return shown;
+}
+
+/** Taps a call `button` on `page`: the server answers with the full number as a tel: address,
+ * which this returns. */
+export async function dial(page, button) {
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/calls' && r.request().method() === 'POST'),
+    button.click({ noWaitAfter: true }),
+  ]);
+  assert.equal(answer.status(), 303);
+  const tel = answer.headers().location;
+  assert.match(tel, /^tel:1\d{10}$/, `dialled ${tel}`);
+  return tel;
+}
+
+/** The auditor, signed in on a desktop, and the rows of the trail's phone calls as text. */
+export async function auditedCalls(env) {
+  const auditor = await newPage(env.browser, env.server, DESKTOP);
+  await login(auditor, 'auditor');
+  await auditor.goto('/audit?action=phone_call');
+  const rows = await auditor.$$eval('[data-testid=audit-table] tbody tr', (trs) =>
+    trs.map((tr) => tr.textContent.replace(/\s+/g, ' ').trim()),
+  );
+  return { auditor, rows };
 }

@@ -14,20 +14,24 @@ use app::{Actor, App};
 
 use crate::support::Fixture;
 
+/// A gate of the fixture community serving every building, made by its staff; nobody on shift.
+pub async fn unstaffed_gate(app: &App, f: &Fixture, name: &str) -> i64 {
+    app.create_gate(
+        &f.staff,
+        f.community_id,
+        &GateInput {
+            name: name.to_owned(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("gate")
+}
+
 /// A gate of the fixture community serving every building, with the fixture's guard on shift
 /// there from an hour ago for twelve hours.
 pub async fn gate_with_guard(app: &App, f: &Fixture, name: &str) -> i64 {
-    let gate = app
-        .create_gate(
-            &f.staff,
-            f.community_id,
-            &GateInput {
-                name: name.to_owned(),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("gate");
+    let gate = unstaffed_gate(app, f, name).await;
     let now = store::now_ms();
     app.add_gate_shift(
         &f.staff,

@@ -4,7 +4,7 @@
 use app::registry::ResidentQuery;
 use domain::page::PageRequest;
 
-use crate::support::{TestDb, assert_chain_intact, citizen_id, fixture};
+use crate::support::{TestDb, assert_chain_intact, citizen_id, fixture, prepare_staff_import};
 
 /// A register of `n` residents in 1号楼, unit 1, one room each.
 fn large_register(n: u32, first: u32) -> String {
@@ -32,13 +32,7 @@ async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() 
     let mut app = db.app.clone();
     let f = fixture(&app).await;
     app.settings.imports.set_indexes_aside_from_rows = 20;
-    let prepared = app
-        .prepare_import(
-            &f.staff,
-            f.community_id,
-            "first.csv",
-            large_register(30, 300),
-        )
+    let prepared = prepare_staff_import(&app, &f, "first.csv", large_register(30, 300))
         .await
         .expect("prepare");
     let done = app.run_import(prepared, &|_| {}).await.expect("import");
@@ -78,13 +72,7 @@ async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() 
 
     // A smaller import into the now larger table keeps its indexes up to date as it goes, and
     // re-running the first changes nothing.
-    let again = app
-        .prepare_import(
-            &f.staff,
-            f.community_id,
-            "first.csv",
-            large_register(30, 300),
-        )
+    let again = prepare_staff_import(&app, &f, "first.csv", large_register(30, 300))
         .await
         .expect("prepare");
     let again = app.run_import(again, &|_| {}).await.expect("import");

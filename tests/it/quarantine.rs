@@ -11,8 +11,8 @@ use store::quarantine::Order;
 
 use crate::http::Client;
 use crate::support::{
-    Fixture, TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found,
-    audit_action, audit_trail, citizen_id, every_page, household, raw_resident,
+    TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found, audit_action,
+    audit_trail, every_page, family_and_neighbour,
 };
 
 fn input(days: &str) -> OrderInput {
@@ -41,34 +41,11 @@ fn in_state(state: &str) -> OrderQuery {
     }
 }
 
-/// A household of three in 1号楼 (grid 1) and one of one in 3号楼 (grid 2).
-async fn homes(app: &app::App, f: &Fixture) -> (i64, Vec<i64>, i64, i64) {
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let mut members = Vec::new();
-    for (n, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
-        let id = app
-            .create_resident(
-                &f.staff,
-                h,
-                &raw_resident(name, &citizen_id(u32::try_from(n).expect("small") + 1), ""),
-            )
-            .await
-            .expect("member");
-        members.push(id);
-    }
-    let h3 = household(app, &f.staff, f.building3_id, "1", "301").await;
-    let other = app
-        .create_resident(&f.staff, h3, &raw_resident("赵六", &citizen_id(9), ""))
-        .await
-        .expect("resident of grid 2");
-    (h, members, h3, other)
-}
-
 #[tokio::test]
 async fn a_household_order_places_every_member_and_a_second_order_is_refused() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (h, members, _, _) = homes(app, &f).await;
+    let (h, members, _, _) = family_and_neighbour(app, &f).await;
 
     let mut order = input("");
     order.doctor_id = Some(f.doctor.account_id);
@@ -114,7 +91,7 @@ async fn a_household_order_places_every_member_and_a_second_order_is_refused() {
 async fn bad_input_and_bad_responsible_people_are_refused() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (_, members, _, other) = homes(app, &f).await;
+    let (_, members, _, other) = family_and_neighbour(app, &f).await;
 
     let mut bad = input("0");
     bad.reason = "boredom".to_owned();
@@ -158,7 +135,7 @@ async fn bad_input_and_bad_responsible_people_are_refused() {
 async fn early_release_is_an_audited_override_that_needs_a_reason() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (_, members, _, _) = homes(app, &f).await;
+    let (_, members, _, _) = family_and_neighbour(app, &f).await;
     let id = app
         .create_quarantine(&f.doctor, members[0], &input(""))
         .await
@@ -201,7 +178,7 @@ async fn early_release_is_an_audited_override_that_needs_a_reason() {
 async fn extension_recomputes_the_end_and_flags_are_editable() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (_, members, _, _) = homes(app, &f).await;
+    let (_, members, _, _) = family_and_neighbour(app, &f).await;
     let mut order = input("14");
     order.start_date = "2020-01-25".to_owned();
     let id = app
@@ -251,7 +228,7 @@ async fn extension_recomputes_the_end_and_flags_are_editable() {
 async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (h, members, h3, other) = homes(app, &f).await;
+    let (h, members, h3, other) = family_and_neighbour(app, &f).await;
 
     for actor in [&f.guard, &f.volunteer, &f.auditor] {
         assert_forbidden(app.create_quarantine(actor, members[0], &input("")).await);
@@ -318,7 +295,7 @@ async fn roles_and_jurisdiction_are_enforced_and_lists_are_scoped() {
 async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (h, members, _, _) = homes(app, &f).await;
+    let (h, members, _, _) = family_and_neighbour(app, &f).await;
     let router = server::router(app.clone());
     let mut staff = Client::signed_in(router.clone(), "staff").await;
 
@@ -428,7 +405,7 @@ async fn pages_place_a_household_and_release_an_order_early_with_a_reason() {
 async fn the_api_creates_changes_and_lists_orders() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (h, members, _, other) = homes(app, &f).await;
+    let (h, members, _, other) = family_and_neighbour(app, &f).await;
     let router = server::router(app.clone());
     let mut c = Client::new(router.clone());
     let token = c.token("gridworker").await;
@@ -519,7 +496,7 @@ async fn the_api_creates_changes_and_lists_orders() {
 async fn the_list_pages_ending_soonest_first() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
-    let (_, members, _, other) = homes(app, &f).await;
+    let (_, members, _, other) = family_and_neighbour(app, &f).await;
     // Ends: other 2020-02-10, members[2] 2020-02-05, members[0] 2020-02-05, members[1] 2020-02-20; ties by order id.
     for (resident, start, days) in [
         (other, "2020-02-01", "9"),

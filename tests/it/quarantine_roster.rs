@@ -9,8 +9,8 @@ use domain::quarantine::Standing;
 
 use crate::http::Client;
 use crate::support::{
-    Fixture, TestDb, assert_field_error, audit_action, audit_trail, citizen_id, household,
-    raw_resident,
+    Fixture, TestDb, assert_field_error, audit_action, audit_trail, citizen_id,
+    family_and_neighbour,
 };
 
 /// An order of `kind` that started `ago` days before today and lasts 14 days.
@@ -31,21 +31,7 @@ struct Homes {
 }
 
 async fn homes(app: &app::App, f: &Fixture) -> Homes {
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let mut members = Vec::new();
-    for (n, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
-        let number = citizen_id(u32::try_from(n).expect("small") + 1);
-        let id = app
-            .create_resident(&f.staff, h, &raw_resident(name, &number, ""))
-            .await
-            .expect("member");
-        members.push(id);
-    }
-    let h3 = household(app, &f.staff, f.building3_id, "1", "301").await;
-    let other = app
-        .create_resident(&f.staff, h3, &raw_resident("赵六", &citizen_id(9), ""))
-        .await
-        .expect("resident of grid 2");
+    let (h, members, _, other) = family_and_neighbour(app, f).await;
     app.create_quarantine(&f.staff, members[0], &started(app, "home", 14))
         .await
         .expect("ends today");

@@ -9,17 +9,22 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use app::accounts::AccountInput;
 use app::crypto::Crypto;
 use app::import::PreparedImport;
-use app::registry::{HouseholdInput, ResidentQuery};
+use app::registry::ResidentQuery;
 use app::tasks::BoardQuery;
 use app::{Actor, App, AppError, AppResult, Db, ErrorCode, Settings};
 use domain::access::{Jurisdiction, Level, Role};
-use domain::citizen_id::CitizenId;
 use domain::page::{Page, PageRequest};
-use domain::resident::{RawResident, date_from_text};
 use sqlx::{Connection, Executor};
 use store::audit::{AuditFilter, AuditRecord};
 use store::registry::Resident;
 use store::tasks::Delivery;
+
+mod homes;
+
+pub use homes::{
+    citizen_id, family_and_neighbour, household, household_input, raw_resident,
+    resident_in_quarantine, returnee_order, with_bad_check_char, zhang_san,
+};
 
 /// The environment variable naming a PostgreSQL server to test against instead of SQLite.
 pub const DATABASE_ENV: &str = "GRIDWATCH_TEST_DATABASE";
@@ -376,83 +381,6 @@ pub async fn prepare_staff_import(
         .await
 }
 
-/// A valid citizen ID of county 610825; distinct for distinct `n` below 100,000.
-pub fn citizen_id(n: u32) -> String {
-    let birth = date_from_text(&format!("{}-03-07", 1940 + n / 1000)).expect("a real date");
-    let sequence = u16::try_from(n % 1000).expect("below 1000");
-    CitizenId::compose("610825", birth, sequence)
-        .expect("valid parts")
-        .as_str()
-        .to_owned()
-}
-
-/// The same number with a wrong check character.
-pub fn with_bad_check_char(id: &str) -> String {
-    let (first17, check) = id.split_at(17);
-    let wrong = if check == "0" { '1' } else { '0' };
-    format!("{first17}{wrong}")
-}
-
-/// A resident who stayed in the city, as a form would send it.
-pub fn raw_resident(name: &str, document_number: &str, phone: &str) -> RawResident {
-    RawResident {
-        name: name.to_owned(),
-        document_number: document_number.to_owned(),
-        phone: phone.to_owned(),
-        ..Default::default()
-    }
-}
-
-pub async fn household(app: &App, actor: &Actor, building_id: i64, unit: &str, room: &str) -> i64 {
-    app.create_household(actor, &household_input(building_id, unit, room, ""))
-        .await
-        .expect("create household")
-}
-
-/// The form of a household in `room` of `unit` of a building, with its landline `phone`.
-pub fn household_input(building_id: i64, unit: &str, room: &str, phone: &str) -> HouseholdInput {
-    HouseholdInput {
-        building_id,
-        unit: unit.to_owned(),
-        room: room.to_owned(),
-        phone: phone.to_owned(),
-    }
-}
-
-/// 张三 in room 101 of building 1 (grid 1), entered by the fixture's staff: the resident most
-/// tests need one of. Returns the household and the resident.
-pub async fn zhang_san(app: &App, f: &Fixture) -> (i64, i64) {
-    let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
-    (h, r)
-}
-
-/// A new resident of 1号楼 (room 100 + `n`, grid 1, the fixture grid worker's) under a home
-/// order from `start` (empty: today) with the fixture doctor responsible; the resident and the
-/// order.
-pub async fn resident_in_quarantine(app: &App, f: &Fixture, n: u32, start: &str) -> (i64, i64) {
-    let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
-        .await
-        .expect("resident");
-    let input = app::quarantine::OrderInput {
-        reason: "returnee".to_owned(),
-        kind: "home".to_owned(),
-        start_date: start.to_owned(),
-        doctor_id: Some(f.doctor.account_id),
-        ..Default::default()
-    };
-    let order = app
-        .create_quarantine(&f.staff, r, &input)
-        .await
-        .expect("order");
-    (r, order)
-}
-
 /// Every page of a list paged by key, `limit` items at a time, from the first page to the one
 /// with no next key; `read` reads the page a request asks for.
 pub async fn every_page<T>(
@@ -569,16 +497,4 @@ pub fn assert_not_found<T: Debug>(result: AppResult<T>) {
         matches!(result, Err(AppError::NotFound)),
         "expected NotFound, got {result:?}"
     );
-}
-
-/// A returnee's quarantine order of `kind` from `start`, for 14 days, with nobody named
-/// responsible.
-pub fn returnee_order(kind: &str, start: jiff::civil::Date) -> app::quarantine::OrderInput {
-    app::quarantine::OrderInput {
-        reason: "returnee".to_owned(),
-        kind: kind.to_owned(),
-        start_date: start.to_string(),
-        days: "14".to_owned(),
-        ..Default::default()
-    }
 }

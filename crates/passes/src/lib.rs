@@ -68,21 +68,26 @@ pub fn issue(claims: &PassClaims, key: &SigningKey) -> Result<String, PassError>
         .to_claims_set()
         .to_vec()
         .map_err(|_| PassError::Malformed)?;
+    let message = signed(payload, key)?;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&message).map_err(|_| PassError::Malformed)?;
+    let compressed = z.finish().map_err(|_| PassError::Malformed)?;
+    Ok(format!("{PREFIX}{}", base45::encode(&compressed)))
+}
+
+/// The tagged COSE_Sign1 message of `payload` signed with `key`, its id in the header.
+fn signed(payload: Vec<u8>, key: &SigningKey) -> Result<Vec<u8>, PassError> {
     let protected = HeaderBuilder::new()
         .algorithm(iana::Algorithm::EdDSA)
         .key_id(key.key_id().to_vec())
         .build();
-    let message = CoseSign1Builder::new()
+    CoseSign1Builder::new()
         .protected(protected)
         .payload(payload)
         .create_signature(b"", |data| key.sign(data))
         .build()
         .to_tagged_vec()
-        .map_err(|_| PassError::Malformed)?;
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(&message).map_err(|_| PassError::Malformed)?;
-    let compressed = z.finish().map_err(|_| PassError::Malformed)?;
-    Ok(format!("{PREFIX}{}", base45::encode(&compressed)))
+        .map_err(|_| PassError::Malformed)
 }
 
 /// Reads a code, checks its signature against the key set and its validity at `now` (seconds

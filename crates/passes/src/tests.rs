@@ -187,17 +187,7 @@ mod fuzz {
         #[test]
         fn any_payload_signed_with_a_known_key(payload in proptest::collection::vec(any::<u8>(), 0..400)) {
             let k = key(1);
-            let protected = coset::HeaderBuilder::new()
-                .algorithm(coset::iana::Algorithm::EdDSA)
-                .key_id(k.key_id().to_vec())
-                .build();
-            let message = coset::CoseSign1Builder::new()
-                .protected(protected)
-                .payload(payload)
-                .create_signature(b"", |data| k.sign(data))
-                .build()
-                .to_tagged_vec()
-                .expect("a message");
+            let message = signed(payload, &k).expect("a message");
             let _ = verify(&code_of(&message), &keys(), NOW);
         }
 
@@ -213,17 +203,7 @@ mod fuzz {
                     coset::cbor::value::Value::Text(text)
                 };
             }
-            let protected = coset::HeaderBuilder::new()
-                .algorithm(coset::iana::Algorithm::EdDSA)
-                .key_id(k.key_id().to_vec())
-                .build();
-            let message = coset::CoseSign1Builder::new()
-                .protected(protected)
-                .payload(set.to_vec().expect("claims"))
-                .create_signature(b"", |data| k.sign(data))
-                .build()
-                .to_tagged_vec()
-                .expect("a message");
+            let message = signed(set.to_vec().expect("claims"), &k).expect("a message");
             let _ = verify(&code_of(&message), &keys(), NOW);
         }
     }

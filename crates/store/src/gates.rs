@@ -278,14 +278,7 @@ pub async fn shift(conn: &mut Conn, id: i64) -> Result<Shift> {
 
 /// Ends a shift at `at` (a shift that has not begun ends before it begins: it is called off).
 pub async fn end_shift(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
-    sql::execute(
-        conn,
-        "UPDATE gate_shifts SET ends_at = CASE WHEN starts_at > $1 THEN starts_at ELSE $1 END \
-         WHERE id = $2",
-        (at, id),
-    )
-    .await?;
-    Ok(())
+    crate::shifts::end(conn, "gate_shifts", id, at).await
 }
 
 /// The names of the buildings a gate serves (every building of its community when it serves

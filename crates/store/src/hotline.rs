@@ -80,14 +80,7 @@ pub async fn duty_shift(conn: &mut Conn, account_id: i64, at: i64) -> Result<Opt
 
 /// Ends a shift at `at`; one not yet begun ends where it begins (it is called off).
 pub async fn end_shift(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
-    sql::execute(
-        conn,
-        "UPDATE hotline_shifts SET ends_at = CASE WHEN starts_at > $1 THEN starts_at ELSE $1 END \
-         WHERE id = $2",
-        (at, id),
-    )
-    .await?;
-    Ok(())
+    crate::shifts::end(conn, "hotline_shifts", id, at).await
 }
 
 /// A call as the log shows it, its number masked.

@@ -30,6 +30,7 @@ mod rows;
 mod scope;
 pub mod screening;
 pub mod seeding;
+mod shifts;
 mod sql;
 pub mod structure;
 pub mod tasks;

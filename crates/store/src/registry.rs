@@ -548,6 +548,19 @@ pub async fn set_travel(
     returned_on: Option<&str>,
 ) -> Result<()> {
     let before = stored_count_key(conn, id).await?;
+    write_travel(conn, id, status, origin, returned_on, before).await
+}
+
+/// Writes a resident's travel register entry, bumping its version, and moves the resident from
+/// `before`, the count bucket it is in now, to the one of its new travel status.
+pub(crate) async fn write_travel(
+    conn: &mut Conn,
+    id: i64,
+    status: TravelStatus,
+    origin: Option<&str>,
+    returned_on: Option<&str>,
+    before: CountKey,
+) -> Result<()> {
     sql::execute(
         conn,
         "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
@@ -555,11 +568,11 @@ pub async fn set_travel(
         (status.code(), origin, returned_on, now_ms(), id),
     )
     .await?;
-    let after = CountKey {
-        travel_status: status,
-        ..before.clone()
-    };
-    if after != before {
+    if before.travel_status != status {
+        let after = CountKey {
+            travel_status: status,
+            ..before.clone()
+        };
         counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;
     }
     Ok(())

@@ -8,7 +8,7 @@ use store::passages::PassageFilter;
 
 use super::{
     DAY, HOUR, exceptions_log, gate_with_guard, household_log, household_pass,
-    household_pass_issued, overriding, refusal, show,
+    household_pass_issued, overriding, refusal, show, unstaffed_gate,
 };
 use crate::support::{TestDb, assert_conflict, assert_not_found, audit_action, audit_trail};
 
@@ -91,17 +91,7 @@ async fn a_guard_keeps_only_the_gates_of_their_shift() {
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
     let (_, _, code) = household_pass(app, &f, "101").await;
-    let unstaffed = app
-        .create_gate(
-            &f.staff,
-            f.community_id,
-            &app::gates::GateInput {
-                name: "North gate".to_owned(),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("gate");
+    let unstaffed = unstaffed_gate(app, &f, "North gate").await;
     let input = PassageInput {
         code: code.clone(),
         direction: "out".to_owned(),

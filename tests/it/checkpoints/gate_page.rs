@@ -4,7 +4,7 @@
 
 use axum::http::{StatusCode, header};
 
-use super::gate_with_guard;
+use super::{gate_with_guard, unstaffed_gate};
 use crate::http::Client;
 use crate::support::TestDb;
 
@@ -69,17 +69,7 @@ async fn a_guard_on_shift_gets_the_gate_page_its_manifest_and_its_service_worker
 async fn a_guard_off_shift_or_a_doctor_is_refused_the_gate_page_with_the_reason() {
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
-    let gate = app
-        .create_gate(
-            &f.staff,
-            f.community_id,
-            &app::gates::GateInput {
-                name: "South gate".to_owned(),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("gate");
+    let gate = unstaffed_gate(app, &f, "South gate").await;
     let router = server::router(app.clone());
     let mut guard = Client::signed_in(router.clone(), "guard").await;
     for path in [format!("/gates/{gate}/scan"), "/gates/scan".to_owned()] {

@@ -1,14 +1,11 @@
 //! Attempts and answers, and the travel register an answer writes.
 
-use std::collections::HashMap;
-
 use domain::registry::TravelStatus;
 use domain::screening::{HouseholdState, Method, Outcome};
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
-use crate::counts::{self, CountKey};
-use crate::registry::CountedResident;
+use crate::registry::{self, CountedResident};
 use crate::sql;
 use crate::{Conn, Flag, Result, StoreError, now_ms};
 
@@ -177,19 +174,6 @@ pub async fn set_travel(
     .ok_or(StoreError::NotFound)?;
     let entry = TravelEntry::from_row(&r)?;
     let before = CountedResident::from_row(&r)?.key();
-    sql::execute(
-        conn,
-        "UPDATE residents SET travel_status = $1, travel_origin = $2, returned_on = $3, \
-         updated_at = $4, version = version + 1 WHERE id = $5",
-        (status.code(), origin, returned_on, now_ms(), resident_id),
-    )
-    .await?;
-    if entry.travel_status != status {
-        let after = CountKey {
-            travel_status: status,
-            ..before.clone()
-        };
-        counts::adjust_residents(conn, &HashMap::from([(before, -1), (after, 1)])).await?;
-    }
+    registry::write_travel(conn, resident_id, status, origin, returned_on, before).await?;
     Ok(entry)
 }
