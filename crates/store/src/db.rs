@@ -35,11 +35,10 @@ const SQLITE_WRITE_CACHE_KIB: i64 = 256 * 1024;
 /// batch, so every batch would be copied back by the commit that wrote it.
 const SQLITE_WAL_AUTOCHECKPOINT_PAGES: i64 = 16_384;
 /// How often the checkpointer copies the WAL back into the database file. A commit that
-/// crosses the auto-checkpoint threshold copies the whole log and syncs the file before it
-/// returns, and every write queued behind the one writer waits for it: at the gate's scan rate
-/// a stall of about a tenth of a second every few seconds. Copied by another connection on its
-/// own thread, the log costs the writer nothing (a passive checkpoint never blocks a writer or
-/// a reader).
+/// crosses the auto-checkpoint threshold copies the whole log (up to 64 MiB) and syncs the
+/// file before it returns, and every write queued behind the one writer waits for it. Copied
+/// by another connection on its own thread, the log costs the writer no more than the second
+/// core's share (a passive checkpoint never blocks a writer or a reader).
 const SQLITE_CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// The database: a pool of the backend named by the URL.
@@ -244,10 +243,11 @@ impl Db {
         self.backend
     }
 
-    /// Marks a bulk load (an import, a seeded month of passages) until the guard is dropped.
-    /// Batch after batch rewrites the same pages of the table and its indexes; copied back
-    /// every second they were copied several times over, which cost a county import a third
-    /// more CPU, where the writer's threshold copies each page about once.
+    /// Marks a bulk load (an import, the bench's raw baseline) until the guard is dropped.
+    /// Batch after batch rewrites the same pages of the table and its indexes: copied back by
+    /// the checkpointer every quarter second (as first tried), they were copied several times
+    /// over and a county import cost a third more CPU, where the writer's threshold copies
+    /// each page about once.
     pub fn bulk_load(&self) -> BulkLoad {
         BulkLoad(self.checkpointer.as_ref().map(|c| {
             c.held.fetch_add(1, Ordering::Relaxed);
