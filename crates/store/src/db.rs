@@ -263,13 +263,19 @@ impl Db {
     /// so SQLite takes its write lock up front and concurrent PostgreSQL writers queue on one
     /// row instead of forking the chain.
     pub async fn write(&self) -> Result<WriteTx> {
-        let mut tx = self.writer.begin().await?;
-        let head = audit::lock_head(&mut tx).await?;
-        Ok(WriteTx {
-            tx,
-            head,
-            appended: false,
-        })
+        Ok(WriteTx(WriteOn::begin(self.writer.begin().await?).await?))
+    }
+
+    /// A connection of the writing pool, held by a writer that runs one write after another
+    /// (the gates' scans): it begins each on [`Db::write_on`] without going back to the pool
+    /// between them. On SQLite every other write waits while it is held.
+    pub async fn writer_conn(&self) -> Result<PooledConn> {
+        Ok(self.writer.acquire().await?)
+    }
+
+    /// Starts a write, as [`Db::write`], on a connection of the writing pool held by the caller.
+    pub async fn write_on<'c>(&self, conn: &'c mut PooledConn) -> Result<WriteOn<'c>> {
+        WriteOn::begin(sqlx::Connection::begin(&mut **conn).await?).await
     }
 
     pub async fn close(&self) {
@@ -362,14 +368,56 @@ fn database_name(backend: Backend, name: &str) -> Result<&str> {
     }
 }
 
-/// A write transaction that appends its audit entries to the chain before it commits.
-pub struct WriteTx {
-    tx: Transaction<'static, sqlx::Any>,
+/// A write transaction that appends its audit entries to the chain before it commits, on a
+/// connection it took from the pool. A type of its own, not an alias of `WriteOn<'static>`:
+/// the futures of closures that take `&mut WriteTx` are then known to be `Send`.
+pub struct WriteTx(WriteOn<'static>);
+
+impl std::ops::Deref for WriteTx {
+    type Target = WriteOn<'static>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.0.commit().await
+    }
+
+    /// See [`WriteOn::commit_audited`].
+    pub async fn commit_audited(self, entry: AuditEntry) -> Result<()> {
+        self.0.commit_audited(entry).await
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        self.0.rollback().await
+    }
+}
+
+/// A write transaction on a connection held by its caller ([`Db::write_on`]).
+pub struct WriteOn<'c> {
+    tx: Transaction<'c, sqlx::Any>,
     head: audit::Head,
     appended: bool,
 }
 
-impl WriteTx {
+impl<'c> WriteOn<'c> {
+    async fn begin(mut tx: Transaction<'c, sqlx::Any>) -> Result<WriteOn<'c>> {
+        let head = audit::lock_head(&mut tx).await?;
+        Ok(WriteOn {
+            tx,
+            head,
+            appended: false,
+        })
+    }
+
     pub fn conn(&mut self) -> &mut Conn {
         &mut self.tx
     }

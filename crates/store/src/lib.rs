@@ -35,7 +35,7 @@ mod sql;
 pub mod structure;
 pub mod tasks;
 
-pub use db::{Backend, BulkLoad, Conn, Db, Mark, PooledConn, WriteTx, now_ms};
+pub use db::{Backend, BulkLoad, Conn, Db, Mark, PooledConn, WriteOn, WriteTx, now_ms};
 pub use error::StoreError;
 pub use flag::Flag;
 

@@ -292,7 +292,7 @@ impl App {
 
 /// Stores a passage; an override or a conflict goes into the audit chain with it.
 pub(crate) async fn insert_passage(
-    tx: &mut store::WriteTx,
+    tx: &mut store::WriteOn<'_>,
     actor: &Actor,
     new: &NewPassage<'_>,
 ) -> AppResult<i64> {
@@ -305,7 +305,7 @@ pub(crate) async fn insert_passage(
 
 /// Puts a passage stored as `id` into the audit chain when it is an override or a conflict.
 pub(crate) async fn audit_passage(
-    tx: &mut store::WriteTx,
+    tx: &mut store::WriteOn<'_>,
     actor: &Actor,
     id: i64,
     new: &NewPassage<'_>,
