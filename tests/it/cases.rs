@@ -6,7 +6,6 @@
 use app::ErrorCode;
 use app::cases::{CaseInput, DecisionInput, MovementInput};
 use app::gates::visitors::VisitorInput;
-use app::quarantine::OrderInput;
 use domain::cases::{ContactKey, FollowUp, Status, Strength, ZoneKind};
 use domain::checkpoint::{PassState, PassageResult};
 
@@ -15,7 +14,8 @@ use crate::checkpoints::{
 };
 use crate::support::{
     Fixture, TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_forbidden,
-    assert_not_found, audit_action, audit_trail, citizen_id, household, raw_resident,
+    assert_not_found, audit_action, audit_trail, citizen_id, first_page, home_order, household,
+    raw_resident,
 };
 
 const MINUTE: i64 = 60_000;
@@ -96,17 +96,9 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
         .expect("decision");
     assert_eq!(refusal(&visit), Some("visitor_household_sealed"));
 
-    app.create_quarantine(
-        &f.staff,
-        quarantined,
-        &OrderInput {
-            reason: "returnee".to_owned(),
-            kind: "home".to_owned(),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("home quarantine");
+    app.create_quarantine(&f.staff, quarantined, &home_order())
+        .await
+        .expect("home quarantine");
 
     // Excluded: the building's seal ends; the case's household goes out again, the
     // quarantined neighbour stays held.
@@ -641,7 +633,7 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
                 resident_id: Some(near_member),
                 ..Default::default()
             },
-            domain::page::PageRequest::new(None, Some(10)),
+            first_page(10),
         )
         .await
         .expect("orders");
@@ -695,11 +687,7 @@ async fn a_case_form_submitted_twice_makes_one_case_and_names_the_one_that_exist
     assert!(text.contains("data-testid=\"already-a-case\""), "{text}");
     assert!(text.contains("此人已是病例"));
     let listed = app
-        .cases(
-            &f.staff,
-            &Default::default(),
-            domain::page::PageRequest::new(None, Some(10)),
-        )
+        .cases(&f.staff, &Default::default(), first_page(10))
         .await
         .expect("cases");
     assert_eq!(listed.items.len(), 1);

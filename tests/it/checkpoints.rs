@@ -12,7 +12,7 @@ use app::gates::GateInput;
 use app::gates::scan::{GateDecision, OverrideInput, PassageInput};
 use app::{Actor, App};
 
-use crate::support::Fixture;
+use crate::support::{Fixture, first_page};
 
 /// A gate of the fixture community serving every building, made by its staff; nobody on shift.
 pub async fn unstaffed_gate(app: &App, f: &Fixture, name: &str) -> i64 {
@@ -112,14 +112,10 @@ pub async fn log_of(
     actor: &Actor,
     filter: store::passages::PassageFilter,
 ) -> Vec<store::passages::Passage> {
-    app.passages(
-        actor,
-        &filter,
-        domain::page::PageRequest::new(None, Some(50)),
-    )
-    .await
-    .expect("the passage log")
-    .items
+    app.passages(actor, &filter, first_page(50))
+        .await
+        .expect("the passage log")
+        .items
 }
 
 /// A household's passages, newest first, as `actor` reads them.

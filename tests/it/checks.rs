@@ -12,7 +12,7 @@ use store::checks::{Alert, Check};
 
 use crate::support::{
     Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, audit_action,
-    audit_trail, citizen_id, household, raw_resident,
+    audit_trail, citizen_id, first_page, household, raw_resident,
 };
 
 /// The community's local `date` at `h:m`, as an instant.

@@ -183,24 +183,14 @@ async fn a_complaint_past_its_due_time_is_overdue_and_staff_may_close_it_with_a_
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let five_hours_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(5);
-    let medical = app
-        .file_public_complaint(
-            f.community_id,
-            &complaint("medical", "买不到药"),
-            "10.0.0.2",
-            five_hours_ago,
-        )
-        .await
-        .expect("filed");
-    let sanitation = app
-        .file_public_complaint(
-            f.community_id,
-            &complaint("sanitation", "楼道没消毒"),
-            "10.0.0.2",
-            five_hours_ago,
-        )
-        .await
-        .expect("filed");
+    let file = async |category: &str, what: &str| {
+        let input = complaint(category, what);
+        app.file_public_complaint(f.community_id, &input, "10.0.0.2", five_hours_ago)
+            .await
+            .expect("filed")
+    };
+    let medical = file("medical", "买不到药").await;
+    let sanitation = file("sanitation", "楼道没消毒").await;
     let overdue = app
         .complaints(&f.staff, View::Overdue, PageRequest::first())
         .await

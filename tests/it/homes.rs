@@ -93,42 +93,28 @@ async fn assert_counts_match(app: &App, staff: &Actor, community_id: i64) -> app
             "orders out on {}",
             day.day
         );
-        assert_eq!(
-            day.checks_morning,
-            on(
+        for (kept, part) in [
+            (day.checks_morning, "morning"),
+            (day.checks_evening, "evening"),
+        ] {
+            let sql = format!(
                 "SELECT COUNT(*) FROM checks WHERE community_id = $1 AND slot_date = $2 \
-                AND slot_part = 'morning' AND superseded_at IS NULL"
-            )
-            .await,
-            "morning checks on {}",
-            day.day
-        );
-        assert_eq!(
-            day.checks_evening,
-            on(
-                "SELECT COUNT(*) FROM checks WHERE community_id = $1 AND slot_date = $2 \
-                AND slot_part = 'evening' AND superseded_at IS NULL"
-            )
-            .await
-        );
-        assert_eq!(
-            day.fever_raised,
-            on(
+                AND slot_part = '{part}' AND superseded_at IS NULL"
+            );
+            let counted = count(app, &sql, community_id, Some(&day.day)).await;
+            assert_eq!(kept, counted, "{part} checks on {}", day.day);
+        }
+        for (kept, kind) in [
+            (day.fever_raised, "fever"),
+            (day.missed_raised, "missed_check"),
+        ] {
+            let sql = format!(
                 "SELECT COUNT(*) FROM check_alerts WHERE community_id = $1 AND slot_date = $2 \
-                AND kind = 'fever'"
-            )
-            .await
-        );
-        assert_eq!(
-            day.missed_raised,
-            on(
-                "SELECT COUNT(*) FROM check_alerts WHERE community_id = $1 AND slot_date = $2 \
-                AND kind = 'missed_check'"
-            )
-            .await,
-            "missed on {}",
-            day.day
-        );
+                AND kind = '{kind}'"
+            );
+            let counted = count(app, &sql, community_id, Some(&day.day)).await;
+            assert_eq!(kept, counted, "{kind} alerts raised on {}", day.day);
+        }
     }
     d
 }

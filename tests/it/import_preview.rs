@@ -2,13 +2,14 @@
 //! nowhere), columns mapped by hand, buildings created from the register, and totals and
 //! signature lines passed over.
 
-use app::import::{Column, ImportOptions, SkipReason};
+use app::import::{Column, ImportOptions, ImportPreview, PreparedImport, SkipReason};
 use app::registry::ResidentQuery;
+use app::{Actor, App, AppResult};
 use axum::http::{Method, StatusCode, header};
 use domain::page::PageRequest;
 
 use crate::http::Client;
-use crate::support::{TestDb, assert_chain_intact, assert_field_error, citizen_id};
+use crate::support::{Fixture, TestDb, assert_chain_intact, assert_field_error, citizen_id};
 
 /// A register as a clerk keeps it: a title and a date line above the header, a header the
 /// importer does not know (住户门牌, for the room), two buildings the community lacks (8号楼
@@ -37,6 +38,24 @@ fn mapped() -> ImportOptions {
     }
 }
 
+/// The register's preview for the fixture's staff, read with `options`.
+async fn preview(app: &App, f: &Fixture, options: &ImportOptions) -> ImportPreview {
+    app.preview_import(&f.staff, f.community_id, "登记表.csv", register(), options)
+        .await
+        .expect("preview")
+}
+
+/// The register prepared by `actor` for importing into `community_id` with `options`.
+async fn prepare(
+    app: &App,
+    actor: &Actor,
+    community_id: i64,
+    options: &ImportOptions,
+) -> AppResult<PreparedImport> {
+    app.prepare_import_with(actor, community_id, "登记表.csv", register(), options)
+        .await
+}
+
 #[tokio::test]
 async fn a_preview_reads_the_file_and_writes_nothing() {
     let (db, f) = TestDb::with_fixture().await;
@@ -47,16 +66,7 @@ async fn a_preview_reads_the_file_and_writes_nothing() {
         .expect("imports");
 
     // Unmapped, the room column is missing: the preview says so and counts nothing.
-    let p = app
-        .preview_import(
-            &f.staff,
-            f.community_id,
-            "登记表.csv",
-            register(),
-            &ImportOptions::default(),
-        )
-        .await
-        .expect("preview");
+    let p = preview(app, &f, &ImportOptions::default()).await;
     assert_eq!(p.header_row, 3);
     assert_eq!(p.rows_above_header, 2);
     assert_eq!(p.missing, vec![Column::Room]);
@@ -73,16 +83,7 @@ async fn a_preview_reads_the_file_and_writes_nothing() {
     );
 
     // Mapped, every row is counted; the unknown buildings are named, not created.
-    let p = app
-        .preview_import(
-            &f.staff,
-            f.community_id,
-            "登记表.csv",
-            register(),
-            &mapped(),
-        )
-        .await
-        .expect("preview");
+    let p = preview(app, &f, &mapped()).await;
     assert!(p.missing.is_empty());
     assert_eq!(p.counts.rows, 7);
     assert_eq!(p.counts.inserted, 1, "only 张一 has a building");
@@ -106,10 +107,7 @@ async fn a_preview_reads_the_file_and_writes_nothing() {
     // inserted.
     let mut create = mapped();
     create.create_buildings_in_grid = Some(f.grid2_id);
-    let p = app
-        .preview_import(&f.staff, f.community_id, "登记表.csv", register(), &create)
-        .await
-        .expect("preview");
+    let p = preview(app, &f, &create).await;
     assert_eq!(p.counts.inserted, 4);
     assert_eq!(p.counts.rejected, 1);
     assert_eq!(p.new_building_count, 2);
@@ -150,12 +148,8 @@ async fn an_import_creates_the_buildings_the_register_names() {
     let app = &db.app;
     let mut create = mapped();
     create.create_buildings_in_grid = Some(f.grid2_id);
-    let preview = app
-        .preview_import(&f.staff, f.community_id, "登记表.csv", register(), &create)
-        .await
-        .expect("preview");
-    let prepared = app
-        .prepare_import_with(&f.staff, f.community_id, "登记表.csv", register(), &create)
+    let preview = preview(app, &f, &create).await;
+    let prepared = prepare(app, &f.staff, f.community_id, &create)
         .await
         .expect("prepare");
     let done = app.run_import(prepared, &|_| {}).await.expect("import");
@@ -209,8 +203,7 @@ async fn an_import_creates_the_buildings_the_register_names() {
     assert_chain_intact(app, &f.auditor).await;
 
     // Importing it again changes nothing and creates no second building.
-    let again = app
-        .prepare_import_with(&f.staff, f.community_id, "登记表.csv", register(), &create)
+    let again = prepare(app, &f.staff, f.community_id, &create)
         .await
         .expect("prepare");
     let again = app.run_import(again, &|_| {}).await.expect("import");
@@ -229,26 +222,12 @@ async fn buildings_are_created_only_where_the_importer_may_shape_the_structure()
     // A grid of another community is refused.
     let mut elsewhere = mapped();
     elsewhere.create_buildings_in_grid = Some(f.other_grid_id);
-    let result = app
-        .prepare_import_with(
-            &f.admin,
-            f.community_id,
-            "登记表.csv",
-            register(),
-            &elsewhere,
-        )
+    let result = prepare(app, &f.admin, f.community_id, &elsewhere)
         .await
         .map(|p| p.import_id);
     assert_field_error(result, "create_buildings_in_grid", "grid_not_in_community");
     // Without the choice, the import refuses the rows as before.
-    let prepared = app
-        .prepare_import_with(
-            &f.staff,
-            f.community_id,
-            "登记表.csv",
-            register(),
-            &mapped(),
-        )
+    let prepared = prepare(app, &f.staff, f.community_id, &mapped())
         .await
         .expect("prepare");
     let done = app.run_import(prepared, &|_| {}).await.expect("import");

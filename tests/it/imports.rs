@@ -11,7 +11,7 @@ use app::import::Progress;
 use app::{Actor, App};
 use store::imports::Import;
 
-use crate::support::{citizen_id, with_bad_check_char};
+use crate::support::{citizen_id, first_page, with_bad_check_char};
 
 const HEADERS: [&str; 13] = [
     "姓名",
@@ -210,11 +210,7 @@ pub(crate) async fn residents_by_name(
         ..Default::default()
     };
     let page = app
-        .residents(
-            actor,
-            &query,
-            domain::page::PageRequest::new(None, Some(500)),
-        )
+        .residents(actor, &query, first_page(500))
         .await
         .expect("list residents");
     page.items

@@ -10,7 +10,7 @@ use domain::resident::date_from_text;
 
 use crate::support::{
     TestDb, assert_conflict, assert_field_error, audit_action, audit_trail, citizen_id, every_page,
-    household, raw_resident, search_residents, with_bad_check_char,
+    household, household_input, raw_resident, search_residents, with_bad_check_char,
 };
 
 /// A citizen ID with sequence 123 whose check character is X, so its masked form is exactly
@@ -36,7 +36,7 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
     let h = app
         .create_household(
             &f.staff,
-            &crate::support::household_input(f.building1_id, "1", "101", "138 0013 8000"),
+            &household_input(f.building1_id, "1", "101", "138 0013 8000"),
         )
         .await
         .expect("household");
@@ -178,11 +178,8 @@ async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
 
     // Same building, unit and room: refused; same room in another unit or building: fine.
     assert_field_error(
-        app.create_household(
-            &f.staff,
-            &crate::support::household_input(f.building1_id, "1", "101", ""),
-        )
-        .await,
+        app.create_household(&f.staff, &household_input(f.building1_id, "1", "101", ""))
+            .await,
         "room",
         "duplicate_household",
     );
@@ -190,18 +187,15 @@ async fn duplicates_and_invalid_numbers_are_refused_with_field_codes() {
     assert_field_error(
         app.create_household(
             &f.staff,
-            &crate::support::household_input(f.building1_id, "3", "301", "555"),
+            &household_input(f.building1_id, "3", "301", "555"),
         )
         .await,
         "phone",
         "phone_format",
     );
     assert_field_error(
-        app.create_household(
-            &f.staff,
-            &crate::support::household_input(999_999, "1", "101", ""),
-        )
-        .await,
+        app.create_household(&f.staff, &household_input(999_999, "1", "101", ""))
+            .await,
         "building_id",
         "unknown_building",
     );

@@ -12,7 +12,7 @@ mod teams;
 
 use app::screening::{AttemptInput, AttemptResult, CampaignInput, HouseholdQuery};
 use app::{Actor, App, AppResult};
-use domain::page::{Page, PageRequest};
+use domain::page::Page;
 use domain::screening::RawAnswer;
 use sqlx::Row;
 use store::audit::AuditFilter;
@@ -20,7 +20,7 @@ use store::screening::CampaignHousehold;
 
 use domain::access::{Jurisdiction, Level, Role};
 
-use crate::support::{Fixture, account, citizen_id, household, raw_resident};
+use crate::support::{Fixture, account, citizen_id, first_page, household, raw_resident};
 
 fn campaign_input(name: &str) -> CampaignInput {
     CampaignInput {
@@ -157,7 +157,7 @@ async fn households_of(
     c: i64,
     query: HouseholdQuery,
 ) -> AppResult<Page<CampaignHousehold>> {
-    app.screening_households(actor, c, &query, PageRequest::new(None, Some(100)))
+    app.screening_households(actor, c, &query, first_page(100))
         .await
 }
 

@@ -8,17 +8,9 @@ use serde_json::json;
 
 use crate::http::Client;
 use crate::support::{
-    TestDb, audit_object, audit_trail, board_in_state, citizen_id, household, raw_resident,
-    zhang_san,
+    TestDb, audit_object, audit_trail, board_in_state, citizen_id, home_order, household,
+    raw_resident, zhang_san,
 };
-
-fn home_order() -> OrderInput {
-    OrderInput {
-        reason: "returnee".to_owned(),
-        kind: "home".to_owned(),
-        ..OrderInput::default()
-    }
-}
 
 #[tokio::test]
 async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {

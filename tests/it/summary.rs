@@ -2,10 +2,9 @@
 //! full count of the rows gives.
 
 use app::registry::ResidentQuery;
-use domain::page::PageRequest;
 
 use crate::support::{
-    TestDb, citizen_id, every_page, household, prepare_staff_import, raw_resident,
+    TestDb, citizen_id, every_page, first_page, household, prepare_staff_import, raw_resident,
 };
 
 /// Counts the residents of a grid by walking every page (the slow way the counts replace).
@@ -128,11 +127,7 @@ async fn imported_residents_and_households_are_counted() {
     assert_eq!(s.total.returned, 10);
     let households = db
         .app
-        .households(
-            &f.staff,
-            &Default::default(),
-            PageRequest::new(None, Some(500)),
-        )
+        .households(&f.staff, &Default::default(), first_page(500))
         .await
         .expect("households");
     assert_eq!(s.total.households, households.items.len() as i64);

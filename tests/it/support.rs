@@ -22,7 +22,7 @@ use store::tasks::Delivery;
 mod homes;
 
 pub use homes::{
-    citizen_id, family_and_neighbour, household, household_input, raw_resident,
+    citizen_id, family_and_neighbour, home_order, household, household_input, raw_resident,
     resident_in_quarantine, returnee_order, with_bad_check_char, zhang_san,
 };
 
@@ -379,6 +379,11 @@ pub async fn prepare_staff_import(
 ) -> AppResult<PreparedImport> {
     app.prepare_import(&f.staff, f.community_id, file_name, bytes.into())
         .await
+}
+
+/// The first page of a list paged by key, `limit` items long.
+pub fn first_page(limit: u32) -> PageRequest {
+    PageRequest::new(None, Some(limit))
 }
 
 /// Every page of a list paged by key, `limit` items at a time, from the first page to the one

@@ -10,7 +10,9 @@ use super::{
     DAY, HOUR, exceptions_log, gate_with_guard, household_log, household_pass,
     household_pass_issued, overriding, refusal, show, unstaffed_gate,
 };
-use crate::support::{TestDb, assert_conflict, assert_not_found, audit_action, audit_trail};
+use crate::support::{
+    TestDb, assert_conflict, assert_not_found, audit_action, audit_trail, first_page,
+};
 
 #[tokio::test]
 async fn a_household_goes_out_once_in_two_days_whatever_the_gate() {
@@ -283,7 +285,7 @@ async fn a_month_of_passages_is_seeded_in_one_statement_and_read_back_by_househo
                 since: Some(now.as_millisecond() - 30 * DAY),
                 ..Default::default()
             },
-            domain::page::PageRequest::new(None, Some(500)),
+            first_page(500),
         )
         .await
         .expect("the household's month");

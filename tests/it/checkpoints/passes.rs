@@ -2,14 +2,13 @@
 //! is sealed; reissued after a loss with the old one refused at once.
 
 use app::passes::issue::{CommuterInput, IssueScope};
-use app::quarantine::OrderInput;
 use domain::checkpoint::{PassState, PassageResult, StateReason};
 use store::passes::PassFilter;
 
 use super::{gate_with_guard, household_pass, refusal, show};
 use crate::support::{
     TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_forbidden, citizen_id,
-    household, raw_resident,
+    first_page, home_order, household, raw_resident,
 };
 
 #[tokio::test]
@@ -82,11 +81,7 @@ async fn a_bulk_issue_gives_each_household_one_pass_once() {
         .expect("the rest of the community");
     assert_eq!(all, 1);
     let page = app
-        .passes(
-            &f.staff,
-            &PassFilter::default(),
-            domain::page::PageRequest::new(None, Some(50)),
-        )
+        .passes(&f.staff, &PassFilter::default(), first_page(50))
         .await
         .expect("passes");
     assert_eq!(page.items.len(), 4);
@@ -104,15 +99,7 @@ async fn a_sealed_household_is_refused_at_the_gate_until_released() {
         .await
         .expect("resident");
     let order = app
-        .create_quarantine(
-            &f.staff,
-            r,
-            &OrderInput {
-                reason: "returnee".to_owned(),
-                kind: "home".to_owned(),
-                ..Default::default()
-            },
-        )
+        .create_quarantine(&f.staff, r, &home_order())
         .await
         .expect("home quarantine");
     let p = app.pass(&f.staff, pass).await.expect("pass");

@@ -153,11 +153,7 @@ async fn two_servers_ticking_together_handle_each_period_once() {
     assert!(missed.len() >= 4, "{missed:?}");
 
     let alerts = app
-        .alerts(
-            &f.staff,
-            &of_kind("missed_check"),
-            PageRequest::new(None, Some(500)),
-        )
+        .alerts(&f.staff, &of_kind("missed_check"), first_page(500))
         .await
         .expect("alerts");
     assert_eq!(alerts.items.len(), orders.len() * 4, "each alert once");

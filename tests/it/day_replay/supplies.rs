@@ -3,7 +3,19 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
+use super::contract::Caller;
 use super::{Day, Homes, NO_CONTENT, OK, id, items};
+
+/// Gives the task or round at `path` to the volunteer, as staff.
+async fn give_to_volunteer(staff: &mut Caller, path: &str, volunteer_id: i64) {
+    staff
+        .post(
+            &format!("{path}/assign"),
+            &json!({ "volunteer_id": volunteer_id }),
+        )
+        .await
+        .expect(NO_CONTENT);
+}
 
 /// The household's delivery of its first day: made, given to the volunteer, asked, delivered and
 /// confirmed on the phone.
@@ -38,13 +50,7 @@ pub(super) async fn deliver(day: &mut Day, homes: &Homes) {
         "{volunteers}"
     );
     let path = format!("/api/v1/delivery-tasks/{task}");
-    staff
-        .post(
-            &format!("{path}/assign"),
-            &json!({ "volunteer_id": volunteer_id }),
-        )
-        .await
-        .expect(NO_CONTENT);
+    give_to_volunteer(staff, &path, volunteer_id).await;
 
     let volunteer = &mut day.volunteer;
     let todo = volunteer
@@ -108,13 +114,7 @@ pub(super) async fn collect_rubbish(day: &mut Day, homes: &Homes) {
     assert_eq!(listed[0]["pending"], 1);
     let volunteer_id = day.f.volunteer.account_id;
     let path = format!("/api/v1/rubbish-rounds/{round}");
-    staff
-        .post(
-            &format!("{path}/assign"),
-            &json!({ "volunteer_id": volunteer_id }),
-        )
-        .await
-        .expect(NO_CONTENT);
+    give_to_volunteer(staff, &path, volunteer_id).await;
 
     let volunteer = &mut day.volunteer;
     let mine = volunteer

@@ -12,7 +12,9 @@ use domain::page::PageRequest;
 
 use super::{G1, G2, Place, places};
 use crate::http::{Client, Res};
-use crate::support::{Fixture, PASSWORD, citizen_id, deliveries_in_state, household, raw_resident};
+use crate::support::{
+    Fixture, PASSWORD, citizen_id, deliveries_in_state, first_page, household, raw_resident,
+};
 
 /// What each place holds besides its household and resident: the objects of every capability.
 pub(super) struct World {
@@ -185,11 +187,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
         .await
         .expect("rounds");
     let board = app
-        .delivery_board(
-            &sys,
-            &deliveries_in_state("all"),
-            PageRequest::new(None, Some(100)),
-        )
+        .delivery_board(&sys, &deliveries_in_state("all"), first_page(100))
         .await
         .expect("the board")
         .items;

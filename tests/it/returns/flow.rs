@@ -3,7 +3,6 @@
 use app::ErrorCode;
 use app::returns::Applied;
 use domain::checkpoint::{PassState, StateReason};
-use domain::page::PageRequest;
 use domain::quarantine::{Kind, Reason};
 use domain::registry::TravelStatus;
 use domain::returns::{State, Transition};
@@ -12,7 +11,7 @@ use jiff::Timestamp;
 use super::{CLIENT, PHONE, apply, code_for, field_of, green, input, with_log};
 use crate::support::{
     TestDb, assert_conflict, assert_forbidden, assert_not_found, audit_action, audit_trail,
-    board_in_state, citizen_id, with_bad_check_char,
+    board_in_state, citizen_id, first_page, with_bad_check_char,
 };
 
 #[tokio::test]
@@ -430,12 +429,7 @@ async fn approval_quarantines_every_traveller_with_checks_and_deliveries_and_sea
     assert_eq!(o.doctor_id, Some(f.doctor.account_id));
     assert_eq!(o.resident_id, li);
     let w = app
-        .worklist(
-            &f.doctor,
-            true,
-            Timestamp::now(),
-            PageRequest::new(None, Some(50)),
-        )
+        .worklist(&f.doctor, true, Timestamp::now(), first_page(50))
         .await
         .expect("worklist");
     assert!(

@@ -4,25 +4,20 @@
 use app::registry::ResidentQuery;
 use app::{Actor, App};
 use axum::http::{HeaderName, Method, StatusCode, header};
-use domain::page::PageRequest;
 use serde_json::json;
 
 use crate::http::{Client, assert_api_error, form_input};
-use crate::support::{PASSWORD, TestDb, citizen_id, household, with_bad_check_char};
+use crate::support::{PASSWORD, TestDb, citizen_id, first_page, household, with_bad_check_char};
 
 const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
 
 /// How many residents the registry holds, seen by the system actor.
 async fn resident_count(app: &App) -> usize {
-    app.residents(
-        &Actor::system(),
-        &ResidentQuery::default(),
-        PageRequest::new(None, Some(500)),
-    )
-    .await
-    .expect("list residents")
-    .items
-    .len()
+    app.residents(&Actor::system(), &ResidentQuery::default(), first_page(500))
+        .await
+        .expect("list residents")
+        .items
+        .len()
 }
 
 #[tokio::test]

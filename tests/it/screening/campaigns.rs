@@ -5,7 +5,9 @@ use app::screening::{CampaignInput, HouseholdQuery};
 use domain::page::PageRequest;
 
 use super::{audit_len, campaign_input, draft_campaign, homes, over_grid};
-use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found, household};
+use crate::support::{
+    TestDb, assert_field_error, assert_forbidden, assert_not_found, first_page, household,
+};
 
 #[tokio::test]
 async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
@@ -16,12 +18,7 @@ async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
 
     let c = draft_campaign(app, &f, campaign_input("Whole community")).await;
     let all = app
-        .screening_households(
-            &f.staff,
-            c,
-            &HouseholdQuery::default(),
-            PageRequest::new(None, Some(2)),
-        )
+        .screening_households(&f.staff, c, &HouseholdQuery::default(), first_page(2))
         .await
         .expect("first page");
     assert_eq!(

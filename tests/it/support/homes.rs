@@ -107,6 +107,15 @@ pub async fn family_and_neighbour(app: &App, f: &Fixture) -> (i64, Vec<i64>, i64
     (h, members, h3, other)
 }
 
+/// A returnee's home quarantine order from today, with nothing else set.
+pub fn home_order() -> app::quarantine::OrderInput {
+    app::quarantine::OrderInput {
+        reason: "returnee".to_owned(),
+        kind: "home".to_owned(),
+        ..Default::default()
+    }
+}
+
 /// A returnee's quarantine order of `kind` from `start`, for 14 days, with nobody named
 /// responsible.
 pub fn returnee_order(kind: &str, start: jiff::civil::Date) -> app::quarantine::OrderInput {

@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use super::{audit_actions, days_ago, home, volunteer};
 use crate::support::{
     Fixture, TestDb, assert_conflict, assert_field_error, assert_forbidden, assert_not_found,
-    returnee_order,
+    first_page, returnee_order,
 };
 
 pub(super) async fn seal(app: &App, f: &Fixture, order_id: i64) {
@@ -140,7 +140,7 @@ async fn the_rubbish_round_visits_sealed_doors_in_address_order() {
         ]
     );
     let page1 = app
-        .rubbish_round(&f.volunteer, round.id, PageRequest::new(None, Some(2)))
+        .rubbish_round(&f.volunteer, round.id, first_page(2))
         .await
         .expect("page 1")
         .1;

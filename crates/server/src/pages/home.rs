@@ -218,37 +218,26 @@ fn charts(t: Tr, d: &Today) -> Vec<Chart> {
                 .collect(),
         });
     };
-    let of = |f: fn(&store::home_counts::Day) -> i64| d.days.iter().map(f).collect::<Vec<_>>();
+    // A series of a day chart: one count of each day, named by its translation key.
+    let series = |key: &'static str, colour, count: fn(&store::home_counts::Day) -> i64| Series {
+        name: t.get(key),
+        colour,
+        values: d.days.iter().map(count).collect(),
+    };
     day_chart(
         "today.chart_checks",
         "chart-checks",
         vec![
-            Series {
-                name: t.get("today.checks_morning"),
-                colour: "#4a78b5",
-                values: of(|x| x.checks_morning),
-            },
-            Series {
-                name: t.get("today.checks_evening"),
-                colour: "#82a8d8",
-                values: of(|x| x.checks_evening),
-            },
+            series("today.checks_morning", "#4a78b5", |x| x.checks_morning),
+            series("today.checks_evening", "#82a8d8", |x| x.checks_evening),
         ],
     );
     day_chart(
         "today.chart_alerts",
         "chart-alerts",
         vec![
-            Series {
-                name: t.get("today.fever"),
-                colour: "#c0392b",
-                values: of(|x| x.fever_raised),
-            },
-            Series {
-                name: t.get("today.missed"),
-                colour: "#e08e0b",
-                values: of(|x| x.missed_raised),
-            },
+            series("today.fever", "#c0392b", |x| x.fever_raised),
+            series("today.missed", "#e08e0b", |x| x.missed_raised),
         ],
     );
     if d.quarantine.is_some() {
@@ -256,16 +245,8 @@ fn charts(t: Tr, d: &Today) -> Vec<Chart> {
             "today.chart_orders",
             "chart-orders",
             vec![
-                Series {
-                    name: t.get("today.orders_in"),
-                    colour: "#8e44ad",
-                    values: of(|x| x.orders_in),
-                },
-                Series {
-                    name: t.get("today.orders_out"),
-                    colour: "#2e7d32",
-                    values: of(|x| x.orders_out),
-                },
+                series("today.orders_in", "#8e44ad", |x| x.orders_in),
+                series("today.orders_out", "#2e7d32", |x| x.orders_out),
             ],
         );
     }
