@@ -1,19 +1,20 @@
 //! Work volunteers do at the doors of home quarantine: supply deliveries ([`deliveries`]) and
 //! rubbish rounds ([`rubbish`]). Here are the rules both kinds of task share: who a task goes to
-//! by default, who may be given one, which tasks a reader sees, and the hourly jobs.
+//! by default, who may be given or record one, which tasks a reader sees, and the hourly jobs.
 
 pub mod deliveries;
 pub mod rubbish;
 
 use std::collections::HashMap;
 
-use domain::access::{Jurisdiction, Placement, Role};
+use domain::access::{Jurisdiction, Role};
 use domain::tasks as t;
 use jiff::civil::Date;
 use store::structure::{self, Node};
 use store::tasks::{self as ts, TaskReach, Volunteer};
 use store::{Conn, StoreError, WriteTx};
 
+use crate::events::Event;
 use crate::jobs::{Job, hourly_periods};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -77,8 +78,9 @@ impl CoverCache {
     }
 }
 
-/// Refuses an account that is not an active volunteer covering the place.
-pub(crate) async fn check_volunteer(conn: &mut Conn, id: i64, place: &Placement) -> AppResult<()> {
+/// Refuses an account that is not an active volunteer covering the place `node`.
+pub(crate) async fn check_volunteer(conn: &mut Conn, id: i64, node: Node) -> AppResult<()> {
+    let place = structure::placement(conn, node).await?;
     let account = match store::accounts::account(conn, id).await {
         Ok(a) => a,
         Err(StoreError::NotFound) => {
@@ -86,7 +88,7 @@ pub(crate) async fn check_volunteer(conn: &mut Conn, id: i64, place: &Placement)
         }
         Err(other) => return Err(other.into()),
     };
-    let covers = Jurisdiction::new(account.level, account.scope_id).covers(place);
+    let covers = Jurisdiction::new(account.level, account.scope_id).covers(&place);
     let code = if !account.active {
         "account_inactive"
     } else if account.role != Role::Volunteer {
@@ -131,6 +133,25 @@ pub(crate) fn reach_of(actor: &Actor) -> TaskReach {
     }
 }
 
+/// Refuses a volunteer recording on another volunteer's task.
+pub(crate) fn require_recorder(actor: &Actor, volunteer_id: Option<i64>) -> AppResult<()> {
+    if t::may_record(actor.role, actor.account_id, volunteer_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A task given to another volunteer, or to nobody, as its audit entry tells it.
+pub(crate) struct Reassigned {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub id: i64,
+    pub community_id: i64,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
 impl App {
     /// A generation staff run by hand (deliveries, rubbish rounds) over the actor's whole
     /// jurisdiction, in a transaction of its own; the hourly jobs run the same work for
@@ -150,6 +171,27 @@ impl App {
     pub async fn task_volunteers(&self, actor: &Actor) -> AppResult<Vec<Volunteer>> {
         let mut conn = self.read_as(actor, t::can_oversee(actor.role)).await?;
         Ok(ts::volunteers_within(&mut conn, &actor.jurisdiction).await?)
+    }
+
+    /// Audits a reassignment stored in `tx`, tells the volunteer newly given the task (the
+    /// event `told` makes of their id), and commits.
+    pub(crate) async fn commit_reassigned(
+        &self,
+        mut tx: WriteTx,
+        actor: &Actor,
+        r: Reassigned,
+        told: impl FnOnce(i64) -> Event,
+    ) -> AppResult<()> {
+        let mut a = actor.audit(r.action, r.object_type, r.id);
+        a.community_id = Some(r.community_id);
+        a.before = Some(serde_json::json!({ "volunteer_id": r.from }));
+        a.after = Some(serde_json::json!({ "volunteer_id": r.to }));
+        tx.audit(a).await?;
+        if let Some(v) = r.to.filter(|v| Some(*v) != r.from) {
+            self.raise(&mut tx, actor, told(v)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -10,10 +10,13 @@ use domain::validation::FieldErrors;
 use jiff::civil::Date;
 use store::WriteTx;
 use store::audit::{self, AuditRecord};
-use store::structure::{self, Node};
+use store::structure::Node;
 use store::tasks::{self as ts, Delivery, DeliveryFilter, DeliveryUpdate, NewDelivery, TaskReach};
 
-use super::{CoverCache, check_volunteer, days_before, period_date, pick_volunteer, reach_of};
+use super::{
+    CoverCache, Reassigned, check_volunteer, days_before, period_date, pick_volunteer, reach_of,
+    require_recorder,
+};
 use crate::error::code_in;
 use crate::events::{Event, Subscriber};
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
@@ -403,9 +406,7 @@ impl App {
         let mut tx = self.write_as(actor, t::can_work(actor.role)).await?;
         // Found within the actor's reach, as when read: another volunteer's task is not found.
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
-        if !t::may_record(actor.role, actor.account_id, d.volunteer_id) {
-            return Err(AppError::Forbidden);
-        }
+        require_recorder(actor, d.volunteer_id)?;
         let to = t::advance(d.state, step).map_err(step_conflict)?;
         let before = DeliveryUpdate::from(&d);
         let mut u = before.clone();
@@ -500,8 +501,7 @@ impl App {
             return Err(AppError::Conflict(ErrorCode::TaskClosed));
         }
         if let Some(v) = volunteer_id {
-            let place = structure::placement(tx.conn(), Node::Building(d.building_id)).await?;
-            check_volunteer(tx.conn(), v, &place).await?;
+            check_volunteer(tx.conn(), v, Node::Building(d.building_id)).await?;
         }
         let before = DeliveryUpdate::from(&d);
         let mut u = before.clone();
@@ -509,19 +509,18 @@ impl App {
         if !ts::update_delivery(tx.conn(), id, d.state, &u).await? {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
-        let mut a = actor.audit("delivery_assign", DELIVERY_OBJECT, id);
-        a.community_id = Some(d.community_id);
-        a.before = Some(serde_json::json!({ "volunteer_id": d.volunteer_id }));
-        a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
-        tx.audit(a).await?;
-        if let Some(v) = volunteer_id.filter(|v| Some(*v) != d.volunteer_id) {
-            let assigned = Event::DeliveryAssigned {
-                task_id: id,
-                volunteer_id: v,
-            };
-            self.raise(&mut tx, actor, assigned).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let assigned = Reassigned {
+            action: "delivery_assign",
+            object_type: DELIVERY_OBJECT,
+            id,
+            community_id: d.community_id,
+            from: d.volunteer_id,
+            to: volunteer_id,
+        };
+        self.commit_reassigned(tx, actor, assigned, |v| Event::DeliveryAssigned {
+            task_id: id,
+            volunteer_id: v,
+        })
+        .await
     }
 }
