@@ -177,6 +177,16 @@ impl App {
         Ok(done)
     }
 
+    /// Generates the delivery tasks of `date` in the actor's jurisdiction, in a transaction of
+    /// its own: staff run it by hand; the daily job runs it for everything.
+    pub async fn generate_delivery_tasks(&self, actor: &Actor, date: Date) -> AppResult<Generated> {
+        actor.require(t::can_assign(actor.role) || actor.role == Role::Admin)?;
+        self.by_hand(actor, async |tx, j| {
+            self.generate_delivery_tasks_in(tx, actor, j, date).await
+        })
+        .await
+    }
+
     /// Creates the delivery tasks of `date` for the households in `j` (only `households` when
     /// given) that are due one and have none yet.
     pub(crate) async fn generate_deliveries(
@@ -319,16 +329,6 @@ impl App {
         a.reason = Some("hotline".to_owned());
         tx.audit(a).await?;
         Ok(Some(d.id))
-    }
-
-    /// Generates the delivery tasks of `date` in the actor's jurisdiction, in a transaction of
-    /// its own: staff run it by hand; the daily job runs it for everything.
-    pub async fn generate_delivery_tasks(&self, actor: &Actor, date: Date) -> AppResult<Generated> {
-        actor.require(t::can_assign(actor.role) || actor.role == Role::Admin)?;
-        self.by_hand(actor, async |tx, j| {
-            self.generate_delivery_tasks_in(tx, actor, j, date).await
-        })
-        .await
     }
 
     /// The volunteer's own tasks in address order: those to do, or those awaiting confirmation.
