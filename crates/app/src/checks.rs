@@ -19,6 +19,7 @@ use domain::resident::date_from_text;
 use domain::validation::FieldErrors;
 use jiff::Timestamp;
 use store::WriteTx;
+use store::audit::AuditEntry;
 use store::checks::{self as cs, Check, NewAlert, NewCheck};
 use store::quarantine::{self as qs, Order};
 
@@ -205,19 +206,9 @@ impl App {
             now.as_millisecond(),
         )
         .await?;
-        let mut a = actor.audit(audit.action, CHECK_OBJECT, recorded.check_id);
-        a.community_id = Some(order.community_id);
-        a.before = audit.before;
-        a.after = Some(audit.after);
-        a.reason = parsed.correction_reason.clone();
-        tx.audit(a).await?;
-        if let Some(alert_id) = recorded.fever_alert_id {
-            let raised = Event::CheckAlertsRaised {
-                alert_ids: vec![alert_id],
-            };
-            self.raise(&mut tx, actor, raised).await?;
-        }
-        tx.commit().await?;
+        let a = actor.audit(audit.action, CHECK_OBJECT, recorded.check_id);
+        let a = audit.entry(a, &order, &parsed);
+        self.commit_check(tx, actor, a, &recorded).await?;
         Ok(recorded)
     }
 
@@ -266,6 +257,39 @@ pub(crate) struct CheckAudit {
     pub action: &'static str,
     pub before: Option<serde_json::Value>,
     pub after: serde_json::Value,
+}
+
+impl CheckAudit {
+    /// The recorder's entry `a` for the record stored of `parsed` in `order`.
+    pub(crate) fn entry(self, mut a: AuditEntry, order: &Order, parsed: &Parsed) -> AuditEntry {
+        a.community_id = Some(order.community_id);
+        a.before = self.before;
+        a.after = Some(self.after);
+        a.reason = parsed.correction_reason.clone();
+        a
+    }
+}
+
+impl App {
+    /// Writes `a`, the audit entry of a record just stored in `tx`, raises the record's fever
+    /// alert, if any, as `by`, and commits.
+    pub(crate) async fn commit_check(
+        &self,
+        mut tx: WriteTx,
+        by: &Actor,
+        a: AuditEntry,
+        recorded: &Recorded,
+    ) -> AppResult<()> {
+        tx.audit(a).await?;
+        if let Some(alert_id) = recorded.fever_alert_id {
+            let raised = Event::CheckAlertsRaised {
+                alert_ids: vec![alert_id],
+            };
+            self.raise(&mut tx, by, raised).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// Stores a record in an open transaction: refuses a filled slot without a correction reason,

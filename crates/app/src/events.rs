@@ -53,7 +53,7 @@ pub struct Subscriber {
 
 /// Every capability's subscribers, in the order they react.
 pub const SUBSCRIBERS: &[&[Subscriber]] = &[
-    crate::tasks::SUBSCRIBERS,
+    crate::tasks::deliveries::SUBSCRIBERS,
     crate::passes::SUBSCRIBERS,
     crate::notifications::SUBSCRIBERS,
 ];

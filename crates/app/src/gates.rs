@@ -341,25 +341,7 @@ impl App {
         let mut conn = self
             .read_as(actor, cp::can_manage_gates(actor.role))
             .await?;
-        let mut ids = Vec::new();
-        let mut unknown = Vec::new();
-        for name in names
-            .split([',', '，', '、', '\n', ' '])
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            match store::structure::building_by_name(&mut conn, community_id, name).await? {
-                Some(b) if !ids.contains(&b.id) => ids.push(b.id),
-                Some(_) => {}
-                None => unknown.push(name.to_owned()),
-            }
-        }
-        if !unknown.is_empty() {
-            let mut e = FieldErrors::new();
-            e.add("building_ids", "unknown_building", unknown.join("、"));
-            return Err(e.into());
-        }
-        Ok(ids)
+        crate::structure::buildings_listed(&mut conn, community_id, names, "building_ids").await
     }
 
     /// The buildings a visitor may be going to at a gate the actor keeps, by name.

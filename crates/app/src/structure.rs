@@ -10,7 +10,7 @@ use crate::error::conflict_as;
 mod typed;
 
 use crate::{Actor, App, AppError, AppResult};
-pub(crate) use typed::building_named;
+pub(crate) use typed::{building_named, buildings_listed};
 
 const STRUCTURE_NAME_MAX: usize = 64;
 

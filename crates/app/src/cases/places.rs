@@ -2,11 +2,10 @@
 //! building, unit and room, a visitor by name, the community's gates.
 
 use domain::cases as dc;
-use domain::validation::FieldErrors;
 use store::cases as cs;
-use store::structure;
 
 use super::sees_community;
+use crate::structure::buildings_listed;
 use crate::{Actor, App, AppError, AppResult};
 
 impl App {
@@ -36,24 +35,7 @@ impl App {
         if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
             return Err(AppError::NotFound);
         }
-        let mut ids = Vec::new();
-        let mut unknown = Vec::new();
-        for name in names
-            .split([',', '，', '、', '\n', ' '])
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            match structure::building_by_name(&mut conn, community_id, name).await? {
-                Some(b) if !ids.contains(&b.id) => ids.push(b.id),
-                Some(_) => {}
-                None => unknown.push(name.to_owned()),
-            }
-        }
-        if !unknown.is_empty() {
-            let mut e = FieldErrors::new();
-            e.add("building", "unknown_building", unknown.join("、"));
-            return Err(e.into());
-        }
+        let ids = buildings_listed(&mut conn, community_id, names, "building").await?;
         if ids.is_empty() {
             return Err(AppError::field("building", "required"));
         }

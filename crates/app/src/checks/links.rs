@@ -219,18 +219,8 @@ impl App {
         let resident = link_actor(&link);
         let mut a = resident.audit(audit.action, super::CHECK_OBJECT, recorded.check_id);
         a.role = "resident".to_owned();
-        a.community_id = Some(order.community_id);
-        a.before = audit.before;
-        a.after = Some(audit.after);
-        a.reason = parsed.correction_reason.clone();
-        tx.audit(a).await?;
-        if let Some(alert_id) = recorded.fever_alert_id {
-            let raised = crate::events::Event::CheckAlertsRaised {
-                alert_ids: vec![alert_id],
-            };
-            self.raise(&mut tx, &resident, raised).await?;
-        }
-        tx.commit().await?;
+        let a = audit.entry(a, &order, &parsed);
+        self.commit_check(tx, &resident, a, &recorded).await?;
         Ok(recorded)
     }
 }

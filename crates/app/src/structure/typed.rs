@@ -55,3 +55,32 @@ pub(crate) async fn building_named(
     }
     Ok(meant)
 }
+
+/// The buildings of a community a staff form lists by exact name (commas, spaces or lines
+/// between names), by id and each once; every unknown name is `field`'s error.
+pub(crate) async fn buildings_listed(
+    conn: &mut store::Conn,
+    community_id: i64,
+    names: &str,
+    field: &str,
+) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for name in names
+        .split([',', '，', '、', '\n', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match st::building_by_name(conn, community_id, name).await? {
+            Some(b) if !ids.contains(&b.id) => ids.push(b.id),
+            Some(_) => {}
+            None => unknown.push(name.to_owned()),
+        }
+    }
+    if !unknown.is_empty() {
+        let mut e = FieldErrors::new();
+        e.add(field, "unknown_building", unknown.join("、"));
+        return Err(e.into());
+    }
+    Ok(ids)
+}

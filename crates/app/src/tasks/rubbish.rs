@@ -8,11 +8,15 @@ use domain::page::{Page, PageRequest};
 use domain::tasks::{self as t, RoundState, StopState};
 use jiff::civil::Date;
 use store::WriteTx;
-use store::structure::{self, Node};
+use store::structure::Node;
 use store::tasks::{self as ts, Round, RoundFilter, Stop, TaskReach};
 
-use super::{CoverCache, check_volunteer, days_before, pick_volunteer, reach_of};
+use super::{
+    CoverCache, Reassigned, check_volunteer, days_before, pick_volunteer, reach_of,
+    require_recorder,
+};
 use crate::error::code_in;
+use crate::events::Event;
 use crate::jobs::hourly_periods;
 use crate::{Actor, App, AppError, AppResult, ErrorCode};
 
@@ -197,9 +201,7 @@ impl App {
         )?;
         let mut tx = self.db.write().await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), round_id).await?;
-        if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
-            return Err(AppError::Forbidden);
-        }
+        require_recorder(actor, round.volunteer_id)?;
         if round.state != RoundState::Open {
             return Err(AppError::Conflict(ErrorCode::RoundDone));
         }
@@ -232,9 +234,7 @@ impl App {
     pub async fn finish_rubbish_round(&self, actor: &Actor, id: i64) -> AppResult<()> {
         let mut tx = self.write_as(actor, t::can_work(actor.role)).await?;
         let round = ts::round(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
-        if !t::may_record(actor.role, actor.account_id, round.volunteer_id) {
-            return Err(AppError::Forbidden);
-        }
+        require_recorder(actor, round.volunteer_id)?;
         t::finish_round(round.state, round.pending).map_err(round_conflict)?;
         if !ts::set_round_done(tx.conn(), id, actor.account_id).await? {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
@@ -260,23 +260,21 @@ impl App {
             return Err(AppError::Conflict(ErrorCode::RoundDone));
         }
         if let Some(v) = volunteer_id {
-            let place = structure::placement(tx.conn(), Node::Grid(round.grid_id)).await?;
-            check_volunteer(tx.conn(), v, &place).await?;
+            check_volunteer(tx.conn(), v, Node::Grid(round.grid_id)).await?;
         }
         ts::set_round_volunteer(tx.conn(), id, volunteer_id).await?;
-        let mut a = actor.audit("rubbish_round_assign", ROUND_OBJECT, id);
-        a.community_id = Some(round.community_id);
-        a.before = Some(serde_json::json!({ "volunteer_id": round.volunteer_id }));
-        a.after = Some(serde_json::json!({ "volunteer_id": volunteer_id }));
-        tx.audit(a).await?;
-        if let Some(v) = volunteer_id.filter(|v| Some(*v) != round.volunteer_id) {
-            let assigned = crate::events::Event::RoundAssigned {
-                round_id: id,
-                volunteer_id: v,
-            };
-            self.raise(&mut tx, actor, assigned).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        let assigned = Reassigned {
+            action: "rubbish_round_assign",
+            object_type: ROUND_OBJECT,
+            id,
+            community_id: round.community_id,
+            from: round.volunteer_id,
+            to: volunteer_id,
+        };
+        self.commit_reassigned(tx, actor, assigned, |v| Event::RoundAssigned {
+            round_id: id,
+            volunteer_id: v,
+        })
+        .await
     }
 }

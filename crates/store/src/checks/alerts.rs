@@ -317,7 +317,7 @@ pub struct SlotMark {
 }
 
 /// An active order of the doctor with today's two slots.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct DaySlots {
     pub order_id: i64,
     pub resident_id: i64,
@@ -326,21 +326,16 @@ pub struct DaySlots {
     pub building_name: String,
     pub unit_name: String,
     pub room: String,
+    #[sqlx(skip)]
     pub morning: Option<SlotMark>,
+    #[sqlx(skip)]
     pub evening: Option<SlotMark>,
 }
 
-/// A day's row as read: the two slots' records side by side, either absent (a missing
-/// record's flag reads as 0).
+/// The two slots' records of a day's row, side by side, either absent (a missing record's flag
+/// reads as 0).
 #[derive(sqlx::FromRow)]
-struct DaySlotsRow {
-    order_id: i64,
-    resident_id: i64,
-    household_id: i64,
-    resident_name: String,
-    building_name: String,
-    unit_name: String,
-    room: String,
+struct DayMarks {
     morning_id: Option<i64>,
     morning_temperature: Option<i64>,
     #[sqlx(try_from = "Flag")]
@@ -359,20 +354,14 @@ fn slot_mark(id: Option<i64>, temperature: Option<i64>, febrile: bool) -> Option
     })
 }
 
-impl From<DaySlotsRow> for DaySlots {
-    fn from(r: DaySlotsRow) -> DaySlots {
-        DaySlots {
-            order_id: r.order_id,
-            resident_id: r.resident_id,
-            household_id: r.household_id,
-            resident_name: r.resident_name,
-            building_name: r.building_name,
-            unit_name: r.unit_name,
-            room: r.room,
-            morning: slot_mark(r.morning_id, r.morning_temperature, r.morning_febrile),
-            evening: slot_mark(r.evening_id, r.evening_temperature, r.evening_febrile),
-        }
-    }
+/// A day's row: the order and its resident, with the slots' records.
+fn day_slots(r: &sqlx::any::AnyRow) -> Result<DaySlots> {
+    let m = DayMarks::from_row(r)?;
+    Ok(DaySlots {
+        morning: slot_mark(m.morning_id, m.morning_temperature, m.morning_febrile),
+        evening: slot_mark(m.evening_id, m.evening_temperature, m.evening_febrile),
+        ..DaySlots::from_row(r)?
+    })
 }
 
 /// The doctor's active orders in the jurisdiction with the records of `date`, by order key.
@@ -424,9 +413,6 @@ pub async fn doctor_day(
         q = q.bind(a);
     }
     let rows = q.fetch_all(&mut *conn).await?;
-    let items = rows
-        .iter()
-        .map(|r| Ok(DaySlotsRow::from_row(r)?.into()))
-        .collect::<Result<Vec<_>>>()?;
+    let items = rows.iter().map(day_slots).collect::<Result<Vec<_>>>()?;
     Ok(Page::from_overfetch(items, page.limit, |d| d.order_id))
 }
