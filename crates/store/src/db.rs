@@ -22,8 +22,10 @@ pub enum Backend {
 
 /// SQLite page cache of each reading connection, in KiB. Reads touch a few pages per list page
 /// or search; the operating system's file cache holds the rest, so a small cache per pooled
-/// connection keeps the server's memory bounded (8 readers: 128 MiB at most).
-const SQLITE_READ_CACHE_KIB: i64 = 16 * 1024;
+/// connection keeps the server's memory bounded (8 readers: 64 MiB at most). At 16 MiB each,
+/// the county's read phase peaked at 303 MB (goal < 300) with every list and search far
+/// inside its goal.
+const SQLITE_READ_CACHE_KIB: i64 = 8 * 1024;
 /// SQLite page cache of the one writing connection, in KiB. An import's batch dirties pages all
 /// over the residents' keyed indexes (document, name, phone); a cache that holds those indexes
 /// for a county's register makes each batch rewrite them in memory instead of reading them
