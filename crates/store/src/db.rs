@@ -414,6 +414,7 @@ pub(crate) mod migrations {
         (20, "0020", notifications),
         (21, "0021", household_exits),
         (23, "0023", one_open_case),
+        (24, "0024", passages_by_household),
     ];
 
     /// Renders the few column types the two dialects spell differently.

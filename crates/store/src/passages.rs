@@ -80,6 +80,11 @@ pub async fn list_passages(
         .int_if_given("p.gate_id = ?", f.gate_id)
         .int_if_given("p.household_id = ?", f.household_id)
         .int_if_given("p.pass_id = ?", f.pass_id)
+        // A pass's passages are found through its household's index (migration 0024).
+        .int_if_given(
+            "p.household_id = (SELECT household_id FROM passes WHERE id = ?)",
+            f.pass_id,
+        )
         .int_if_given("p.visitor_id = ?", f.visitor_id)
         .int_if_given("p.at >= ?", f.since);
     if f.exceptions_only {

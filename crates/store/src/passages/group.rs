@@ -123,13 +123,16 @@ pub async fn pass_logs(conn: &mut Conn, reads: &[LogRead]) -> Result<Vec<PassLog
     for (n, part) in reads.chunks(ROWS_AT_ONCE).enumerate() {
         let len = padded(part.len());
         let sql = sized(&SQL, conn, len, |rows, numbered| {
-            // The scans as rows (k, pass, household, since, until); padding rows are NULLs and
-            // find nothing. `CROSS JOIN` keeps SQLite's planner on the scans' rows first.
+            // The scans as rows (k, pass, pass's household, household whose exits are read,
+            // since, until); padding rows are NULLs and find nothing. A pass's passages are
+            // found through its household's index, which holds the pass (migration 0024).
+            // `CROSS JOIN` keeps SQLite's planner on the scans' rows first.
             format!(
-                "WITH s (k, pass_id, household, since, until) AS (VALUES {}), \
+                "WITH s (k, pass_id, home, household, since, until) AS (VALUES {}), \
                  last_passage AS (SELECT s.k, (SELECT l.id FROM passages l \
-                 WHERE l.pass_id = s.pass_id AND l.at <= s.until AND l.result <> 'refused' \
-                 ORDER BY l.at DESC, l.id DESC LIMIT 1) AS id FROM s) \
+                 WHERE l.household_id = s.home AND l.pass_id = s.pass_id AND l.at <= s.until \
+                 AND l.result <> 'refused' ORDER BY l.at DESC, l.id DESC LIMIT 1) AS id \
+                 FROM s) \
                  SELECT lp.k, 'last', p.direction, p.at FROM last_passage lp \
                  CROSS JOIN passages p WHERE p.id = lp.id \
                  UNION ALL \
@@ -137,7 +140,7 @@ pub async fn pass_logs(conn: &mut Conn, reads: &[LogRead]) -> Result<Vec<PassLog
                  WHERE p.household_id = s.household AND p.at >= s.since AND p.at <= s.until \
                  AND p.direction = 'out' AND p.result <> 'refused' AND EXISTS (SELECT 1 \
                  FROM passes x WHERE x.id = p.pass_id AND x.kind = 'household')",
-                values(rows, 5, numbered)
+                values(rows, 6, numbered)
             )
         });
         let mut q: Query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -146,16 +149,12 @@ pub async fn pass_logs(conn: &mut Conn, reads: &[LogRead]) -> Result<Vec<PassLog
                 Some(r) => q
                     .bind(i64::try_from(i).unwrap_or_default())
                     .bind(r.pass_id)
+                    .bind(r.household_id)
                     // No household bound: its exits are not read.
                     .bind(r.exits_since.map(|_| r.household_id))
                     .bind(r.exits_since.unwrap_or(r.until))
                     .bind(r.until),
-                None => q
-                    .bind(None::<i64>)
-                    .bind(None::<i64>)
-                    .bind(None::<i64>)
-                    .bind(None::<i64>)
-                    .bind(None::<i64>),
+                None => (0..6).fold(q, |q, _| q.bind(None::<i64>)),
             };
         }
         let rows: Vec<(i64, String, String, i64)> = q
