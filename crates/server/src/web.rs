@@ -13,12 +13,14 @@ use crate::i18n::{Lang, Tr};
 
 mod form;
 mod path;
+mod public;
 
 pub use form::{
     Form, FormErrors, NoFields, after_step, after_submit, building_suggestions, error_id, invalid,
     invalid_or_conflicting, render_form,
 };
 pub use path::Path;
+pub use public::{Visitor, render_with_csrf};
 
 pub const SESSION_COOKIE: &str = "gw_session";
 pub const LANG_COOKIE: &str = "gw_lang";
@@ -103,23 +105,6 @@ impl Ctx {
 
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Whether the CSRF token `sent` with a form no session signs (sign-in, the public pages) is
-/// the one in its cookie `cookie_name`.
-pub fn cookie_csrf_ok(headers: &HeaderMap, cookie_name: &str, sent: &str) -> bool {
-    let kept = cookie(headers, cookie_name).unwrap_or("");
-    !sent.is_empty() && constant_time_eq(kept.as_bytes(), sent.as_bytes())
-}
-
-/// A public page whose form carries its own CSRF token `csrf`, set in the cookie `cookie_name`
-/// the posted form is matched against; the page is kept out of caches.
-pub fn with_csrf_cookie(mut res: Response, cookie_name: &str, csrf: &str) -> Response {
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(cookie_name, csrf, 3600, false),
-    );
-    no_store(res)
 }
 
 /// Keeps an answer that holds a secret (a number revealed, a link's token) out of caches.
@@ -406,18 +391,9 @@ impl IntoResponse for PageError {
         }
         let code = self.code.unwrap_or(self.error.code());
         let message = match &self.error {
-            AppError::Validation(fields) => fields
-                .0
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        self.t.of("field", &f.field),
-                        self.t.error(&f.code, &f.detail)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            AppError::Validation(_) => {
+                FormErrors::from_app(&self.error, self.t).named(&self.t, "; ")
+            }
             _ => self.t.error(code, ""),
         };
         let c = match self.chrome {

@@ -237,25 +237,27 @@ async fn alerts(ctx: ApiCtx, Query(p): Query<AlertParams>) -> ApiResult<Json<Ale
     Ok(AlertPage::of(page))
 }
 
-/// A slot's current record on the worklist.
-#[derive(Serialize, ToSchema)]
-pub struct SlotMarkDto {
-    pub check_id: i64,
-    pub temperature: f64,
-    pub febrile: bool,
+api_shape! {
+    /// A slot's current record on the worklist.
+    SlotMarkDto from m: store::checks::SlotMark {
+        check_id: i64,
+        temperature: f64 = celsius(m.temperature),
+        febrile: bool,
+    }
 }
 
-/// An active order of the doctor with today's two slots.
-#[derive(Serialize, ToSchema)]
-pub struct DaySlotsDto {
-    pub order_id: i64,
-    pub resident_id: i64,
-    pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    pub morning: Option<SlotMarkDto>,
-    pub evening: Option<SlotMarkDto>,
+api_shape! {
+    /// An active order of the doctor with today's two slots.
+    DaySlotsDto from d: store::checks::DaySlots {
+        order_id: i64,
+        resident_id: i64,
+        resident_name: String,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        morning: Option<SlotMarkDto> = d.morning.map(Into::into),
+        evening: Option<SlotMarkDto> = d.evening.map(Into::into),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -286,31 +288,12 @@ async fn worklist(ctx: ApiCtx, Query(p): Query<WorklistParams>) -> ApiResult<Jso
         .app
         .worklist(&ctx.actor, p.mine, jiff::Timestamp::now(), p.page())
         .await?;
-    let mark = |m: store::checks::SlotMark| SlotMarkDto {
-        check_id: m.check_id,
-        temperature: celsius(m.temperature),
-        febrile: m.febrile,
-    };
     Ok(Json(WorklistDto {
         slot: w.slot.key(),
         open_fever: w.open_fever,
         open_missed: w.open_missed,
         next: w.day.next,
-        day: w
-            .day
-            .items
-            .into_iter()
-            .map(|d| DaySlotsDto {
-                order_id: d.order_id,
-                resident_id: d.resident_id,
-                resident_name: d.resident_name,
-                building_name: d.building_name,
-                unit_name: d.unit_name,
-                room: d.room,
-                morning: d.morning.map(mark),
-                evening: d.evening.map(mark),
-            })
-            .collect(),
+        day: w.day.items.into_iter().map(Into::into).collect(),
     }))
 }
 

@@ -54,19 +54,11 @@ api_shape! {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ComplaintReplyDto {
-    pub body: String,
-    /// Milliseconds since the Unix epoch.
-    pub at: i64,
-}
-
-impl From<store::complaints::Reply> for ComplaintReplyDto {
-    fn from(r: store::complaints::Reply) -> Self {
-        ComplaintReplyDto {
-            body: r.body,
-            at: r.at,
-        }
+api_shape! {
+    ComplaintReplyDto from r: store::complaints::Reply {
+        body: String,
+        /// Milliseconds since the Unix epoch.
+        at: i64,
     }
 }
 

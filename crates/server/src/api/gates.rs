@@ -239,16 +239,17 @@ api_page! {
     next
 }
 
-/// What a gate's screen shows of a pass.
-#[derive(Serialize, ToSchema)]
-pub struct PassShownDto {
-    pub pass_id: i64,
-    pub kind: PassKind,
-    pub colour: String,
-    pub household_id: i64,
-    pub place: String,
-    pub plate: Option<String>,
-    pub holder: Option<String>,
+api_shape! {
+    /// What a gate's screen shows of a pass.
+    PassShownDto from p: app::gates::scan::PassShown {
+        pass_id: i64,
+        kind: PassKind,
+        colour: String = p.colour.to_owned(),
+        household_id: i64,
+        place: String,
+        plate: Option<String>,
+        holder: Option<String>,
+    }
 }
 
 /// The gate's answer.
@@ -275,15 +276,7 @@ fn decision(d: app::gates::scan::GateDecision) -> (StatusCode, Json<GateDecision
         result: d.passage.result,
         refusal,
         passage: d.passage.into(),
-        pass: d.pass.map(|p| PassShownDto {
-            pass_id: p.pass_id,
-            kind: p.kind,
-            colour: p.colour.to_owned(),
-            household_id: p.household_id,
-            place: p.place,
-            plate: p.plate,
-            holder: p.holder,
-        }),
+        pass: d.pass.map(Into::into),
         repeated: d.repeated,
     };
     (status, Json(body))

@@ -10,42 +10,45 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::extract::{Json, Path};
-use crate::api::{ApiCtx, ApiResult, ErrorBody, paths};
+use crate::api::{ApiCtx, ApiResult, ErrorBody, api_shape, paths};
 use utoipa_axum::router::OpenApiRouter;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     paths!(today)
 }
 
-/// Checks of the slot of the moment.
-#[derive(Serialize, ToSchema)]
-pub struct ChecksNowDto {
-    pub slot_date: String,
-    pub part: Part,
-    /// Active orders with a check recorded in the slot.
-    pub recorded: i64,
-    /// Active orders without one yet.
-    pub missing: i64,
-    /// Whether the slot's window has opened: before it, an unchecked order is due, not late.
-    pub open: bool,
+api_shape! {
+    /// Checks of the slot of the moment.
+    ChecksNowDto from c: app::home::ChecksNow {
+        slot_date: String,
+        part: Part,
+        /// Active orders with a check recorded in the slot.
+        recorded: i64,
+        /// Active orders without one yet.
+        missing: i64,
+        /// Whether the slot's window has opened: before it, an unchecked order is due, not late.
+        open: bool,
+    }
 }
 
-/// The open screening campaign and its households per grid.
-#[derive(Serialize, ToSchema)]
-pub struct ScreeningNowDto {
-    pub campaign_id: i64,
-    pub campaign_name: String,
-    pub grids: Vec<GridScreening>,
+api_shape! {
+    /// The open screening campaign and its households per grid.
+    ScreeningNowDto from s: app::home::ScreeningNow {
+        campaign_id: i64,
+        campaign_name: String,
+        grids: Vec<GridScreening>,
+    }
 }
 
-/// One of the community's latest imports.
-#[derive(Serialize, ToSchema)]
-pub struct RecentImportDto {
-    pub id: i64,
-    pub file_name: String,
-    pub status: ImportStatus,
-    pub processed_rows: i64,
-    pub total_rows: i64,
+api_shape! {
+    /// One of the community's latest imports.
+    RecentImportDto from i: app::home::RecentImport {
+        id: i64,
+        file_name: String,
+        status: ImportStatus,
+        processed_rows: i64,
+        total_rows: i64,
+    }
 }
 
 /// A community's today. A figure is absent where the caller's role may not read the list
@@ -81,34 +84,16 @@ impl From<Today> for TodayDto {
             today: d.today,
             in_quarantine: d.quarantine.map(|q| q.in_quarantine),
             ending_today: d.quarantine.map(|q| q.ending_today),
-            checks: d.checks.map(|c| ChecksNowDto {
-                slot_date: c.slot_date,
-                part: c.part,
-                recorded: c.recorded,
-                missing: c.missing,
-                open: c.open,
-            }),
+            checks: d.checks.map(Into::into),
             open_fever_alerts: d.open_alerts.map(|a| a.fever),
             open_missed_check_alerts: d.open_alerts.map(|a| a.missed_check),
-            screening: d.screening.map(|s| ScreeningNowDto {
-                campaign_id: s.campaign_id,
-                campaign_name: s.campaign_name,
-                grids: s.grids,
-            }),
+            screening: d.screening.map(Into::into),
             deliveries_due: d.deliveries_due,
             rubbish_rounds: d.rounds.map(|r| r.rounds),
             rubbish_doors_left: d.rounds.map(|r| r.doors_left),
-            recent_imports: d.imports.map(|all| {
-                all.into_iter()
-                    .map(|i| RecentImportDto {
-                        id: i.id,
-                        file_name: i.file_name,
-                        status: i.status,
-                        processed_rows: i.processed_rows,
-                        total_rows: i.total_rows,
-                    })
-                    .collect()
-            }),
+            recent_imports: d
+                .imports
+                .map(|all| all.into_iter().map(Into::into).collect()),
             days: d.days,
         }
     }

@@ -179,12 +179,13 @@ pub struct CallerParams {
     pub q: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CallerDto {
-    pub resident_id: i64,
-    pub name: String,
-    pub home: String,
-    pub phone_masked: String,
+api_shape! {
+    CallerDto from m: app::hotline::CallerMatch {
+        resident_id: i64,
+        name: String,
+        home: String,
+        phone_masked: String,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -304,17 +305,7 @@ async fn hotline_callers(
     Query(p): Query<CallerParams>,
 ) -> ApiResult<Json<Vec<CallerDto>>> {
     let found = ctx.app.find_callers(&ctx.actor, &p.q).await?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|m| CallerDto {
-                resident_id: m.resident_id,
-                name: m.name,
-                home: m.home,
-                phone_masked: m.phone_masked,
-            })
-            .collect(),
-    ))
+    Ok(Json(found.into_iter().map(Into::into).collect()))
 }
 
 /// The caller's own open follow-ups, soonest due first.

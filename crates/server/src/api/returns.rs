@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCtx, ApiResult, ErrorBody};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::paths;
+use crate::api::{api_shape, paths};
 use utoipa_axum::router::OpenApiRouter;
 
 mod public;
@@ -22,67 +22,38 @@ pub fn routes() -> OpenApiRouter<AppState> {
     .merge(public::routes())
 }
 
-/// A return-to-work application, as staff read it: the ID number and the phone masked.
-#[derive(Serialize, ToSchema)]
-pub struct ReturnApplicationDto {
-    pub id: i64,
-    pub community_id: i64,
-    pub household_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    /// The gate expected at; `null` when the community has none.
-    pub gate_id: Option<i64>,
-    pub gate_name: String,
-    pub state: ReturnState,
-    pub name: String,
-    pub document_masked: String,
-    pub employer: String,
-    pub employer_address: String,
-    /// GB/T 2260 code of the origin.
-    pub origin: String,
-    pub means: Means,
-    /// Train number, flight or plate.
-    pub trip: String,
-    /// Milliseconds since the epoch.
-    pub arrival_at: i64,
-    pub created_at: i64,
-    pub arrived_at: Option<i64>,
-    pub decided_at: Option<i64>,
-    pub refusal_reason: Option<String>,
-    /// The last day of the quarantine of an admitted applicant.
-    pub quarantine_until: Option<String>,
-    /// Travellers besides the applicant.
-    pub companions: i64,
-}
-
-impl From<store::returns::Application> for ReturnApplicationDto {
-    fn from(a: store::returns::Application) -> Self {
-        ReturnApplicationDto {
-            id: a.id,
-            community_id: a.community_id,
-            household_id: a.household_id,
-            building_name: a.building_name,
-            unit_name: a.unit_name,
-            room: a.room,
-            gate_id: a.gate_id,
-            gate_name: a.gate_name,
-            state: a.state,
-            name: a.name,
-            document_masked: a.document_masked,
-            employer: a.employer,
-            employer_address: a.employer_address,
-            origin: a.origin,
-            means: a.means,
-            trip: a.trip,
-            arrival_at: a.arrival_at,
-            created_at: a.created_at,
-            arrived_at: a.arrived_at,
-            decided_at: a.decided_at,
-            refusal_reason: a.refusal_reason,
-            quarantine_until: a.quarantine_until,
-            companions: a.companions,
-        }
+api_shape! {
+    /// A return-to-work application, as staff read it: the ID number and the phone masked.
+    ReturnApplicationDto from a: store::returns::Application {
+        id: i64,
+        community_id: i64,
+        household_id: i64,
+        building_name: String,
+        unit_name: String,
+        room: String,
+        /// The gate expected at; `null` when the community has none.
+        gate_id: Option<i64>,
+        gate_name: String,
+        state: ReturnState,
+        name: String,
+        document_masked: String,
+        employer: String,
+        employer_address: String,
+        /// GB/T 2260 code of the origin.
+        origin: String,
+        means: Means,
+        /// Train number, flight or plate.
+        trip: String,
+        /// Milliseconds since the epoch.
+        arrival_at: i64,
+        created_at: i64,
+        arrived_at: Option<i64>,
+        decided_at: Option<i64>,
+        refusal_reason: Option<String>,
+        /// The last day of the quarantine of an admitted applicant.
+        quarantine_until: Option<String>,
+        /// Travellers besides the applicant.
+        companions: i64,
     }
 }
 

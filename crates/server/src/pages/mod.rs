@@ -46,7 +46,7 @@ use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{
     self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, NoFields, OnPage, PageResult,
-    SESSION_COOKIE, render, set_cookie,
+    SESSION_COOKIE, Visitor, render, set_cookie,
 };
 use crate::web_headers::ClientIp;
 
@@ -166,12 +166,12 @@ fn login_response(
     res
 }
 
-async fn login_page(headers: HeaderMap, Query(q): Query<NextQuery>, ctx: Option<Ctx>) -> Response {
+async fn login_page(v: Visitor, Query(q): Query<NextQuery>, ctx: Option<Ctx>) -> Response {
     if ctx.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
     }
     login_response(
-        Tr::new(web::request_lang(&headers)),
+        v.t,
         safe_next(q.next.as_deref()),
         String::new(),
         String::new(),
@@ -214,13 +214,12 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
 async fn login(
     State(s): State<AppState>,
     client: ClientAddr,
-    headers: HeaderMap,
+    v: Visitor,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let t = web::request_lang(&headers);
-    let t = Tr::new(t);
+    let t = v.t;
     let next = safe_next(Some(&f.next));
-    if !web::cookie_csrf_ok(&headers, LOGIN_CSRF_COOKIE, &f.csrf) {
+    if !v.csrf_ok(LOGIN_CSRF_COOKIE, &f.csrf) {
         return login_response(
             t,
             next,
@@ -232,7 +231,7 @@ async fn login(
     match s.app.login(&f.username, &f.password, &client.0).await {
         Ok(mut session) => {
             // A language picked on the login page carries into the account.
-            if let Some(lang) = web::cookie(&headers, LANG_COOKIE).and_then(Lang::from_code)
+            if let Some(lang) = web::cookie(&v.headers, LANG_COOKIE).and_then(Lang::from_code)
                 && lang.code() != session.actor.language
                 && s.app
                     .set_language(&session.actor, lang.code())

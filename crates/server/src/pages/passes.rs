@@ -415,10 +415,10 @@ struct ResidentPass {
 /// A resident's own pass on their phone, through the link staff gave them: no account.
 async fn resident_pass(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: crate::web::Visitor,
     Path(token): Path<String>,
 ) -> PageResult {
-    let t = crate::i18n::Tr::new(crate::web::request_lang(&headers));
+    let t = v.t;
     let (p, code) = s
         .app
         .pass_by_link(&token)

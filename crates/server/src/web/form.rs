@@ -100,14 +100,25 @@ pub fn error_id(field: &str) -> String {
     format!("error-{safe}")
 }
 
+/// A refused form's errors on one line, for a page that shows them in one place.
 impl FormErrors {
-    /// All messages on one line, for a page that shows a refused form's errors in one place.
     pub fn joined(&self) -> String {
+        self.joined_with("; ")
+    }
+
+    /// The messages separated by `sep`.
+    pub fn joined_with(&self, sep: &str) -> String {
         self.items
             .iter()
             .map(|(_, m)| m.as_str())
             .collect::<Vec<_>>()
-            .join("; ")
+            .join(sep)
+    }
+
+    /// The messages separated by `sep`, each of a field named by its field in the reader's
+    /// language, for a page that shows no input of the form.
+    pub fn named(&self, t: &Tr, sep: &str) -> String {
+        self.others(t, "").join(sep)
     }
 }
 

@@ -62,27 +62,29 @@ page_params! {
     after
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MemberDto {
-    pub resident_id: i64,
-    pub name: String,
-    pub document_masked: String,
-    pub travel_status: String,
-    pub travel_origin: Option<String>,
-    pub returned_on: Option<String>,
+api_shape! {
+    MemberDto from r: store::registry::Resident {
+        resident_id: i64 = r.id,
+        name: String,
+        document_masked: String,
+        travel_status: String = r.travel_status.code().to_owned(),
+        travel_origin: Option<String>,
+        returned_on: Option<String>,
+    }
 }
 
-// Not the stored attempt: its campaign, household, team and account ids stay inside.
-#[derive(Serialize, ToSchema)]
-pub struct AttemptDto {
-    pub id: i64,
-    pub method: Method,
-    pub outcome: Outcome,
-    /// Milliseconds since the Unix epoch.
-    pub at: i64,
-    pub account_name: String,
-    pub state_after: HouseholdState,
-    pub notes: String,
+api_shape! {
+    // Not the stored attempt: its campaign, household, team and account ids stay inside.
+    AttemptDto from a: store::screening::Attempt {
+        id: i64,
+        method: Method,
+        outcome: Outcome,
+        /// Milliseconds since the Unix epoch.
+        at: i64,
+        account_name: String,
+        state_after: HouseholdState,
+        notes: String,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -137,31 +139,8 @@ async fn household(
         .await?;
     Ok(Json(CampaignHouseholdDetail {
         household: v.household.into(),
-        members: v
-            .members
-            .into_iter()
-            .map(|r| MemberDto {
-                resident_id: r.id,
-                name: r.name,
-                document_masked: r.document_masked,
-                travel_status: r.travel_status.code().to_owned(),
-                travel_origin: r.travel_origin,
-                returned_on: r.returned_on,
-            })
-            .collect(),
-        attempts: v
-            .attempts
-            .into_iter()
-            .map(|a| AttemptDto {
-                id: a.id,
-                method: a.method,
-                outcome: a.outcome,
-                at: a.at,
-                account_name: a.account_name,
-                state_after: a.state_after,
-                notes: a.notes,
-            })
-            .collect(),
+        members: v.members.into_iter().map(Into::into).collect(),
+        attempts: v.attempts.into_iter().map(Into::into).collect(),
         can_record: v.can_record,
     }))
 }

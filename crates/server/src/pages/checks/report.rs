@@ -5,7 +5,7 @@ use app::checks::{SelfReportInput, SelfReportView};
 use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -14,7 +14,7 @@ use super::{degrees, field, fields, symptom_codes};
 use crate::AppState;
 use crate::i18n::Tr;
 use crate::pages::ClientAddr;
-use crate::web::{self, Chrome, Path, render};
+use crate::web::{self, Chrome, FormErrors, Path, Visitor};
 
 const REPORT_CSRF_COOKIE: &str = "gw_report_csrf";
 
@@ -115,11 +115,9 @@ fn respond(
         entered_other: entered.other,
         error,
     };
-    let mut res = render(&page);
-    *res.status_mut() = status;
-    // The address holds the token: keep it out of caches (the server's Referrer-Policy keeps
-    // it from other sites).
-    web::with_csrf_cookie(res, REPORT_CSRF_COOKIE, &csrf)
+    // The address holds the token: kept out of caches (the server's Referrer-Policy keeps it
+    // from other sites).
+    web::render_with_csrf(&page, status, REPORT_CSRF_COOKIE, &csrf)
 }
 
 fn nothing_entered() -> Entered {
@@ -146,12 +144,8 @@ fn next_due(app: &app::App, t: Tr, reported: domain::quarantine::Slot, end_date:
         .replace("{to}", &hhmm(w.closes_at(next)))
 }
 
-async fn page(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
+async fn page(State(s): State<AppState>, v: Visitor, Path(token): Path<String>) -> Response {
+    let t = v.t;
     match s.app.self_report_view(&token, jiff::Timestamp::now()).await {
         Ok(view) => respond(
             t,
@@ -168,12 +162,12 @@ async fn page(
 
 async fn submit(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     client: ClientAddr,
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
+    let t = v.t;
     let now = jiff::Timestamp::now();
     let input = SelfReportInput {
         temperature: field(&pairs, "temperature").to_owned(),
@@ -190,7 +184,7 @@ async fn submit(
         Ok(v) => v,
         Err(e) => return refused(t, &e),
     };
-    if !web::cookie_csrf_ok(&headers, REPORT_CSRF_COOKIE, field(&pairs, "csrf")) {
+    if !v.csrf_ok(REPORT_CSRF_COOKIE, field(&pairs, "csrf")) {
         return respond(
             t,
             &token,
@@ -227,12 +221,7 @@ async fn submit(
         Err(e) => {
             let status = web::status_of(&e);
             let message = match &e {
-                AppError::Validation(f) => {
-                    f.0.iter()
-                        .map(|x| t.error(&x.code, &x.detail))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                }
+                AppError::Validation(_) => FormErrors::from_app(&e, t).joined_with(" "),
                 AppError::Conflict(ErrorCode::SlotFilled) => t.get("report.need_reason").to_owned(),
                 AppError::RateLimited { .. } => t.get("report.too_many").to_owned(),
                 AppError::NotFound | AppError::Conflict { .. } => refusal(t, &e).1,

@@ -7,7 +7,7 @@ use app::AppError;
 use app::complaints::{ComplaintInput, ResidentView};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::i18n::Tr;
 use crate::pages::ClientAddr;
 use crate::pages::checks::order::{link_url, qr_svg_sized};
-use crate::web::{self, Chrome, Path, render};
+use crate::web::{self, Chrome, FormErrors, Path, Visitor, render_with_csrf};
 
 const COMPLAINT_CSRF_COOKIE: &str = "gw_complaint_csrf";
 
@@ -57,16 +57,6 @@ struct FilePage {
     qr: String,
 }
 
-/// A page with a fresh CSRF token in its form and cookie, kept out of caches.
-fn with_csrf(mut res: Response, csrf: &str, status: StatusCode) -> Response {
-    *res.status_mut() = status;
-    web::with_csrf_cookie(res, COMPLAINT_CSRF_COOKIE, csrf)
-}
-
-fn csrf_ok(headers: &HeaderMap, sent: &str) -> bool {
-    web::cookie_csrf_ok(headers, COMPLAINT_CSRF_COOKIE, sent)
-}
-
 fn refused_page(t: Tr, e: &AppError) -> Response {
     let status = web::status_of(e);
     let message = match e {
@@ -83,7 +73,17 @@ fn refused_page(t: Tr, e: &AppError) -> Response {
         error: message,
         thanks: false,
     };
-    with_csrf(render(&page), "", status)
+    render_with_csrf(&page, status, COMPLAINT_CSRF_COOKIE, "")
+}
+
+/// What the complaint form shows besides its fields.
+enum Shown {
+    /// Nothing: the form as first opened.
+    Nothing,
+    /// The personal link of the complaint just filed, shown this once.
+    Filed(String),
+    /// Why the form was refused, with the status to answer.
+    Refused(StatusCode, String),
 }
 
 async fn file_page(
@@ -91,10 +91,13 @@ async fn file_page(
     t: Tr,
     community_id: i64,
     form: FileForm,
-    error: String,
-    link: String,
-    status: StatusCode,
+    shown: Shown,
 ) -> Response {
+    let (status, error, link) = match shown {
+        Shown::Nothing => (StatusCode::OK, String::new(), String::new()),
+        Shown::Filed(link) => (StatusCode::OK, String::new(), link),
+        Shown::Refused(status, error) => (status, error, String::new()),
+    };
     let community = match s.app.complaint_place(community_id).await {
         Ok(name) => name,
         Err(e) => return refused_page(t, &e),
@@ -119,47 +122,24 @@ async fn file_page(
         link,
         qr,
     };
-    with_csrf(render(&page), &csrf, status)
+    render_with_csrf(&page, status, COMPLAINT_CSRF_COOKIE, &csrf)
 }
 
-async fn form_page(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(community): Path<i64>,
-) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    file_page(
-        &s,
-        t,
-        community,
-        FileForm::default(),
-        String::new(),
-        String::new(),
-        StatusCode::OK,
-    )
-    .await
+async fn form_page(State(s): State<AppState>, v: Visitor, Path(community): Path<i64>) -> Response {
+    file_page(&s, v.t, community, FileForm::default(), Shown::Nothing).await
 }
 
 async fn file(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     client: ClientAddr,
     Path(community): Path<i64>,
     Form(f): Form<FileForm>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    if !csrf_ok(&headers, &f.csrf) {
-        let error = t.error("csrf_failed", "");
-        return file_page(
-            &s,
-            t,
-            community,
-            f,
-            error,
-            String::new(),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+    let t = v.t;
+    if !v.csrf_ok(COMPLAINT_CSRF_COOKIE, &f.csrf) {
+        let refusal = Shown::Refused(StatusCode::FORBIDDEN, t.error("csrf_failed", ""));
+        return file_page(&s, t, community, f, refusal).await;
     }
     let input = ComplaintInput {
         category: f.category.clone(),
@@ -175,37 +155,16 @@ async fn file(
         .await
     {
         Ok(filed) => {
-            let link = link_url(&s, &headers, &format!("/complaint/{}", filed.token));
-            file_page(
-                &s,
-                t,
-                community,
-                FileForm::default(),
-                String::new(),
-                link,
-                StatusCode::OK,
-            )
-            .await
+            let link = link_url(&s, &v.headers, &format!("/complaint/{}", filed.token));
+            file_page(&s, t, community, FileForm::default(), Shown::Filed(link)).await
         }
         Err(e) => {
-            let status = web::status_of(&e);
             let message = match &e {
-                AppError::Validation(fields) => fields
-                    .0
-                    .iter()
-                    .map(|x| {
-                        format!(
-                            "{}: {}",
-                            t.of("field", &x.field),
-                            t.error(&x.code, &x.detail)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("；"),
                 AppError::RateLimited { .. } => t.get("complaints.too_many").to_owned(),
-                other => t.error(other.code(), ""),
+                other => FormErrors::from_app(other, t).named(&t, "；"),
             };
-            file_page(&s, t, community, f, message, String::new(), status).await
+            let refusal = Shown::Refused(web::status_of(&e), message);
+            file_page(&s, t, community, f, refusal).await
         }
     }
 }
@@ -270,16 +229,11 @@ async fn link_view(
         error,
         thanks,
     };
-    with_csrf(render(&page), &csrf, status)
+    render_with_csrf(&page, status, COMPLAINT_CSRF_COOKIE, &csrf)
 }
 
-async fn link_page(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    link_view(&s, t, &token, String::new(), false, StatusCode::OK).await
+async fn link_page(State(s): State<AppState>, v: Visitor, Path(token): Path<String>) -> Response {
+    link_view(&s, v.t, &token, String::new(), false, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -292,29 +246,20 @@ struct RateForm {
 
 async fn rate(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     Path(token): Path<String>,
     Form(f): Form<RateForm>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    if !csrf_ok(&headers, &f.csrf) {
+    let t = v.t;
+    if !v.csrf_ok(COMPLAINT_CSRF_COOKIE, &f.csrf) {
         let error = t.error("csrf_failed", "");
         return link_view(&s, t, &token, error, false, StatusCode::FORBIDDEN).await;
     }
     match s.app.rate_complaint(&token, &f.satisfaction, &f.note).await {
         Ok(_) => link_view(&s, t, &token, String::new(), true, StatusCode::OK).await,
         Err(e) => {
-            let status = web::status_of(&e);
-            let message = match &e {
-                AppError::Validation(fields) => fields
-                    .0
-                    .iter()
-                    .map(|x| t.error(&x.code, &x.detail))
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => t.error(other.code(), ""),
-            };
-            link_view(&s, t, &token, message, false, status).await
+            let message = FormErrors::from_app(&e, t).joined_with("；");
+            link_view(&s, t, &token, message, false, web::status_of(&e)).await
         }
     }
 }

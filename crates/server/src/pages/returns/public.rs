@@ -9,7 +9,7 @@ use app::returns::{ApplicationInput, Applied, StatusView};
 use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -20,7 +20,7 @@ use crate::i18n::Tr;
 use crate::pages::ClientAddr;
 use crate::pages::checks::field;
 use crate::pages::checks::order::{link_url, qr_svg_sized};
-use crate::web::{self, Chrome, FormErrors, Path, render};
+use crate::web::{self, Chrome, FormErrors, Path, Visitor, render};
 
 const CSRF_COOKIE: &str = "gw_return_csrf";
 
@@ -135,13 +135,8 @@ impl ApplyPage {
     }
 }
 
-/// Adds the page's CSRF cookie and keeps the page out of caches.
-fn with_csrf(res: Response, csrf: &str) -> Response {
-    web::with_csrf_cookie(res, CSRF_COOKIE, csrf)
-}
-
-fn csrf_ok(headers: &HeaderMap, pairs: &[(String, String)]) -> bool {
-    web::cookie_csrf_ok(headers, CSRF_COOKIE, field(pairs, "csrf"))
+fn csrf_ok(v: &Visitor, pairs: &[(String, String)]) -> bool {
+    v.csrf_ok(CSRF_COOKIE, field(pairs, "csrf"))
 }
 
 /// What the form shows above its fields, and the status it answers with.
@@ -213,18 +208,11 @@ async fn show_form(s: &AppState, t: Tr, community_id: i64, e: Entered, o: Outcom
         notice,
         existing_link,
     };
-    let mut res = render(&page);
-    *res.status_mut() = status;
-    with_csrf(res, &csrf)
+    web::render_with_csrf(&page, status, CSRF_COOKIE, &csrf)
 }
 
-async fn form_page(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(community): Path<i64>,
-) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    show_form(&s, t, community, Entered::default(), Outcome::fresh()).await
+async fn form_page(State(s): State<AppState>, v: Visitor, Path(community): Path<i64>) -> Response {
+    show_form(&s, v.t, community, Entered::default(), Outcome::fresh()).await
 }
 
 /// The form again with its entries, refused by the application.
@@ -250,14 +238,14 @@ async fn csrf_refused(s: &AppState, t: Tr, community: i64, e: Entered) -> Respon
 
 async fn send_code(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     client: ClientAddr,
     Path(community): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
+    let t = v.t;
     let e = Entered::from_pairs(&pairs);
-    if !csrf_ok(&headers, &pairs) {
+    if !csrf_ok(&v, &pairs) {
         return csrf_refused(&s, t, community, e).await;
     }
     match s
@@ -276,14 +264,14 @@ async fn send_code(
 
 async fn submit(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     client: ClientAddr,
     Path(community): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
+    let t = v.t;
     let e = Entered::from_pairs(&pairs);
-    if !csrf_ok(&headers, &pairs) {
+    if !csrf_ok(&v, &pairs) {
         return csrf_refused(&s, t, community, e).await;
     }
     let input = e.input(community, field(&pairs, "code"));
@@ -314,8 +302,8 @@ struct RegionOptions {
 }
 
 /// The region picker's suggestions for the public page (the staff's need a session).
-async fn regions(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let language = web::request_lang(&headers).regions();
+async fn regions(v: Visitor, Query(q): Query<HashMap<String, String>>) -> Response {
+    let language = v.t.lang.regions();
     let typed = q
         .get("q")
         .or_else(|| (q.len() == 1).then(|| q.values().next()).flatten())
@@ -356,13 +344,8 @@ fn unknown_link(t: Tr) -> Response {
         .into_response()
 }
 
-async fn show_status(
-    s: &AppState,
-    headers: &HeaderMap,
-    t: Tr,
-    token: &str,
-    error: String,
-) -> Response {
+async fn show_status(s: &AppState, visitor: &Visitor, token: &str, error: String) -> Response {
+    let t = visitor.t;
     let v = match s.app.return_status(token).await {
         Ok(v) => v,
         Err(AppError::NotFound) => return unknown_link(t),
@@ -419,7 +402,10 @@ async fn show_status(
     let arrival = crate::pages::registry_time(&s.app, a.arrival_at);
     let arrival_input = arrival.get(..16).unwrap_or_default().replace(' ', "T");
     // The QR the guard scans: the application's page on the staff's side.
-    let qr = qr_svg_sized(&link_url(s, headers, &format!("/returns/{}", a.id)), 200);
+    let qr = qr_svg_sized(
+        &link_url(s, &visitor.headers, &format!("/returns/{}", a.id)),
+        200,
+    );
     let csrf = app::crypto::new_token();
     let page = StatusPage {
         c: Chrome::anonymous(t, t.get("returns.status_title"), ""),
@@ -435,23 +421,18 @@ async fn show_status(
         error,
         v,
     };
-    with_csrf(render(&page), &csrf)
+    web::render_with_csrf(&page, StatusCode::OK, CSRF_COOKIE, &csrf)
 }
 
-async fn status_page(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-) -> Response {
-    let t = Tr::new(web::request_lang(&headers));
-    show_status(&s, &headers, t, &token, String::new()).await
+async fn status_page(State(s): State<AppState>, v: Visitor, Path(token): Path<String>) -> Response {
+    show_status(&s, &v, &token, String::new()).await
 }
 
 /// A step the applicant takes from the status page, taken once the form's token is the
 /// page's: the page again, or with why it was refused (`refusal` says it).
 async fn status_step<Step>(
     s: &AppState,
-    headers: &HeaderMap,
+    v: &Visitor,
     token: &str,
     pairs: &[(String, String)],
     step: impl FnOnce() -> Step,
@@ -460,33 +441,30 @@ async fn status_step<Step>(
 where
     Step: Future<Output = Result<(), AppError>>,
 {
-    let t = Tr::new(web::request_lang(headers));
-    if !csrf_ok(headers, pairs) {
-        return show_status(s, headers, t, token, t.error("csrf_failed", "")).await;
+    let t = v.t;
+    if !csrf_ok(v, pairs) {
+        return show_status(s, v, token, t.error("csrf_failed", "")).await;
     }
     match step().await {
         Ok(()) => Redirect::to(&format!("/return/s/{token}")).into_response(),
         Err(AppError::NotFound) => unknown_link(t),
-        Err(e) => show_status(s, headers, t, token, refusal(t, e)).await,
+        Err(e) => show_status(s, v, token, refusal(t, e)).await,
     }
 }
 
 async fn withdraw(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let step = || s.app.withdraw_return(&token);
-    status_step(&s, &headers, &token, &pairs, step, |t, e| {
-        t.error(e.code(), "")
-    })
-    .await
+    status_step(&s, &v, &token, &pairs, step, |t, e| t.error(e.code(), "")).await
 }
 
 async fn change_arrival(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    v: Visitor,
     Path(token): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -494,7 +472,7 @@ async fn change_arrival(
         s.app
             .change_return_arrival(&token, field(&pairs, "arrival"))
     };
-    status_step(&s, &headers, &token, &pairs, step, |t, e| match e {
+    status_step(&s, &v, &token, &pairs, step, |t, e| match e {
         AppError::Conflict(ErrorCode::TransitionNotAllowed) => t.get("returns.too_late").to_owned(),
         e => FormErrors::from_app(&e, t).joined(),
     })
