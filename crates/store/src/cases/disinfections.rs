@@ -21,6 +21,10 @@ pub struct Disinfection {
     pub building_name: String,
 }
 
+const DISINFECTION_SELECT: &str = "SELECT d.id, d.case_id, d.building_id, d.due_date, d.state, \
+     d.done_at, d.done_by, b.name AS building_name FROM disinfection_tasks d \
+     JOIN buildings b ON b.id = d.building_id";
+
 /// A disinfection task for each building of a case's open zones that has none; the ids made.
 pub async fn insert_disinfections(
     conn: &mut Conn,
@@ -41,27 +45,16 @@ pub async fn insert_disinfections(
 }
 
 pub async fn disinfections_of_case(conn: &mut Conn, case_id: i64) -> Result<Vec<Disinfection>> {
-    sql::all(
-        conn,
-        "SELECT d.id, d.case_id, d.building_id, d.due_date, d.state, d.done_at, d.done_by, \
-         b.name AS building_name FROM disinfection_tasks d \
-         JOIN buildings b ON b.id = d.building_id WHERE d.case_id = $1 ORDER BY b.name, d.id",
-        (case_id,),
-    )
-    .await
+    let sql = format!("{DISINFECTION_SELECT} WHERE d.case_id = $1 ORDER BY b.name, d.id");
+    sql::all(conn, sqlx::AssertSqlSafe(sql), (case_id,)).await
 }
 
 /// A disinfection in the jurisdiction.
 pub async fn disinfection(conn: &mut Conn, j: &Jurisdiction, id: i64) -> Result<Disinfection> {
     let mut w = Where::new();
     w.scope(j, "d").int("d.id = ?", id);
-    w.fetch_one(
-        conn,
-        "SELECT d.id, d.case_id, d.building_id, d.due_date, d.state, d.done_at, d.done_by, \
-         b.name AS building_name FROM disinfection_tasks d JOIN buildings b ON b.id = d.building_id",
-        read::<Disinfection>,
-    )
-    .await
+    w.fetch_one(conn, DISINFECTION_SELECT, read::<Disinfection>)
+        .await
 }
 
 /// Marks a disinfection done; false when it was done already.
