@@ -484,6 +484,19 @@ pub(crate) async fn sees_community(
     Ok(inner.community_id == community_id)
 }
 
+/// [`sees_community`], or `NotFound`: a community outside the jurisdiction does not exist.
+pub(crate) async fn require_community(
+    conn: &mut store::Conn,
+    j: &Jurisdiction,
+    community_id: i64,
+) -> AppResult<()> {
+    if sees_community(conn, j, community_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 fn optional_date(text: &str, field: &str, e: &mut FieldErrors) -> Option<String> {
     let text = text.trim();
     if text.is_empty() {
