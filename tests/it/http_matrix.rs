@@ -7,6 +7,8 @@ mod cases;
 mod gates;
 mod hotline;
 mod returns;
+mod screening;
+mod tasks;
 mod world;
 
 use app::{Actor, App};

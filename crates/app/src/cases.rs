@@ -4,13 +4,13 @@
 //! the risk map and the transmission chain in [`map`].
 
 use domain::access::Jurisdiction;
-use domain::cases::{self as dc, Decision, EndReason, MovementKind, Source, Status};
+use domain::cases::{self as dc, Decision, EndReason, Source, Status};
 use domain::page::{Page, PageRequest};
 use domain::resident::date_from_text;
 use domain::validation::FieldErrors;
 use serde::Serialize;
 use store::WriteTx;
-use store::cases::{self as cs, Case, CaseFilter, Movement, NewCase, NewMovement};
+use store::cases::{self as cs, Case, CaseFilter, Movement, NewCase};
 use store::registry as reg;
 use store::structure::{self, Node};
 
@@ -22,10 +22,12 @@ mod level;
 pub(crate) use level::LevelCache;
 pub mod map;
 mod measures;
+mod movements;
 mod places;
 pub mod tracing;
 
 pub use measures::JOBS;
+pub use movements::MovementInput;
 
 /// The audit object type of a case.
 pub const OBJECT_TYPE: &str = "case";
@@ -67,18 +69,6 @@ pub struct CaseInput {
     pub reference: String,
     pub note: String,
     pub traced_from_id: Option<i64>,
-}
-
-/// A movement as entered.
-#[derive(Debug, Clone, Default)]
-pub struct MovementInput {
-    pub kind: String,
-    pub building_id: Option<i64>,
-    pub gate_id: Option<i64>,
-    pub household_id: Option<i64>,
-    pub place: String,
-    pub from_at: i64,
-    pub to_at: i64,
 }
 
 /// A decision on a suspected case: confirmed (with the alert zone's other buildings) or
@@ -331,90 +321,6 @@ impl App {
         Ok(ended.len())
     }
 
-    /// Adds a place and time the case was.
-    pub async fn add_case_movement(
-        &self,
-        actor: &Actor,
-        case_id: i64,
-        input: &MovementInput,
-    ) -> AppResult<i64> {
-        let mut tx = self.write_as(actor, dc::can_record(actor.role)).await?;
-        let case = cs::case(tx.conn(), &actor.jurisdiction, case_id).await?;
-        let mut e = FieldErrors::new();
-        let kind = MovementKind::from_code(input.kind.trim());
-        if let Err(code) = dc::check_movement_times(input.from_at, input.to_at, store::now_ms()) {
-            e.add("to_at", code, "");
-        }
-        let (mut building_id, mut gate_id, mut household_id) = (None, None, None);
-        match kind {
-            None => e.add("kind", "unknown_kind", input.kind.trim()),
-            Some(MovementKind::Building) => {
-                let b = input.building_id.unwrap_or(0);
-                match self.building_in(&mut tx, &actor.jurisdiction, b).await? {
-                    Some(b) => building_id = Some(b.id),
-                    None => e.add("building_id", "unknown_building", ""),
-                }
-            }
-            Some(MovementKind::Gate) => {
-                let g = input.gate_id.unwrap_or(0);
-                if cs::gate_community(tx.conn(), g).await? == Some(case.community_id) {
-                    gate_id = Some(g);
-                } else {
-                    e.add("gate_id", "unknown_gate", "");
-                }
-            }
-            Some(MovementKind::Household) => {
-                let h = input.household_id.unwrap_or(0);
-                match reg::household(tx.conn(), &actor.jurisdiction, h).await {
-                    Ok(h) => {
-                        household_id = Some(h.id);
-                        building_id = Some(h.building_id);
-                    }
-                    Err(_) => e.add("household_id", "unknown_household", ""),
-                }
-            }
-            Some(MovementKind::Outside) => {
-                if input.place.trim().is_empty() {
-                    e.add("place", "required", "");
-                }
-            }
-        }
-        if input.place.chars().count() > 200 {
-            e.add("place", "too_long", "");
-        }
-        e.into_result()?;
-        let Some(kind) = kind else {
-            return Err(AppError::Internal("movement kind".to_owned()));
-        };
-        let now = store::now_ms();
-        let id = cs::insert_movement(
-            tx.conn(),
-            &NewMovement {
-                case_id,
-                kind,
-                building_id,
-                gate_id,
-                household_id,
-                place: input.place.trim(),
-                from_at: input.from_at,
-                to_at: input.to_at,
-                created_by: actor.account_id,
-                at: now,
-            },
-        )
-        .await?;
-        let mut a = actor.audit("case_movement_add", OBJECT_TYPE, case_id);
-        a.community_id = Some(case.community_id);
-        a.after = Some(serde_json::json!({
-            "movement_id": id, "kind": kind.code(), "building_id": building_id,
-            "gate_id": gate_id, "household_id": household_id, "place": input.place.trim(),
-            "from_at": input.from_at, "to_at": input.to_at,
-        }));
-        tx.audit(a).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// Confirms or excludes a suspected case. Confirmed: the case's unit becomes the outbreak
     /// point, its building and the buildings chosen the alert zone, each with a disinfection
     /// task due today. Excluded: the case's seals end, and with them the suspension of the
@@ -576,6 +482,19 @@ pub(crate) async fn sees_community(
         _ => return Ok(false),
     };
     Ok(inner.community_id == community_id)
+}
+
+/// [`sees_community`], or `NotFound`: a community outside the jurisdiction does not exist.
+pub(crate) async fn require_community(
+    conn: &mut store::Conn,
+    j: &Jurisdiction,
+    community_id: i64,
+) -> AppResult<()> {
+    if sees_community(conn, j, community_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 fn optional_date(text: &str, field: &str, e: &mut FieldErrors) -> Option<String> {

@@ -32,8 +32,15 @@ pub struct Account {
     pub phone: Option<String>,
 }
 
-const ACCOUNT_SELECT: &str = "SELECT id, username, display_name, password_hash, role, level, \
-     scope_id, language, active, phone FROM accounts";
+macro_rules! account_columns {
+    () => {
+        "a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
+         a.language, a.active, a.phone"
+    };
+}
+pub(crate) use account_columns;
+
+const ACCOUNT_SELECT: &str = concat!("SELECT ", account_columns!(), " FROM accounts a");
 
 pub struct NewAccount<'a> {
     pub username: &'a str,
@@ -196,10 +203,12 @@ pub async fn insert_session(
 pub async fn session(conn: &mut Conn, token_hash: &str) -> Result<Option<SessionRecord>> {
     sql::optional(
         conn,
-        "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
-         a.language, a.active, a.phone, s.csrf_token, s.expires_at FROM sessions s \
-         JOIN accounts a ON a.id = s.account_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+        concat!(
+            "SELECT ",
+            account_columns!(),
+            ", s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1"
+        ),
         (token_hash, now_ms()),
     )
     .await

@@ -45,14 +45,23 @@ pub struct Order {
     pub updated_at: i64,
 }
 
-const ORDER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.building_id, \
-     q.grid_id, q.community_id, r.name AS resident_name, b.name AS building_name, \
-     u.name AS unit_name, h.room, q.reason, q.kind, q.state, q.start_date, q.days, q.end_date, \
-     q.door_sealed, q.door_sealed_at, q.camera_installed, q.doctor_id, q.grid_worker_id, \
-     q.created_at, q.updated_at \
-     FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
-     JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
-     JOIN buildings b ON b.id = q.building_id";
+macro_rules! order_columns {
+    () => {
+        "q.id, q.resident_id, q.household_id, q.building_id, q.grid_id, q.community_id, \
+         r.name AS resident_name, b.name AS building_name, u.name AS unit_name, h.room, \
+         q.reason, q.kind, q.state, q.start_date, q.days, q.end_date, q.door_sealed, \
+         q.door_sealed_at, q.camera_installed, q.doctor_id, q.grid_worker_id, q.created_at, \
+         q.updated_at"
+    };
+}
+macro_rules! order_from {
+    () => {
+        " FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
+         JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
+         JOIN buildings b ON b.id = q.building_id"
+    };
+}
+const ORDER_SELECT: &str = concat!("SELECT ", order_columns!(), order_from!());
 
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
@@ -142,16 +151,13 @@ pub struct RosterLine {
     pub grid_worker_name: Option<String>,
 }
 
-const ROSTER_SELECT: &str = "SELECT q.id, q.resident_id, q.household_id, q.building_id, \
-     q.grid_id, q.community_id, r.name AS resident_name, b.name AS building_name, \
-     u.name AS unit_name, h.room, q.reason, q.kind, q.state, q.start_date, q.days, q.end_date, \
-     q.door_sealed, q.door_sealed_at, q.camera_installed, q.doctor_id, q.grid_worker_id, \
-     q.created_at, q.updated_at, r.document_masked, d.display_name AS doctor_name, \
-     g.display_name AS grid_worker_name \
-     FROM quarantine_orders q JOIN residents r ON r.id = q.resident_id \
-     JOIN households h ON h.id = q.household_id JOIN units u ON u.id = h.unit_id \
-     JOIN buildings b ON b.id = q.building_id \
-     LEFT JOIN accounts d ON d.id = q.doctor_id LEFT JOIN accounts g ON g.id = q.grid_worker_id";
+const ROSTER_SELECT: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    ", r.document_masked, d.display_name AS doctor_name, g.display_name AS grid_worker_name",
+    order_from!(),
+    " LEFT JOIN accounts d ON d.id = q.doctor_id LEFT JOIN accounts g ON g.id = q.grid_worker_id"
+);
 
 /// Roster lines the filter selects, by key: the pages of an export.
 pub async fn roster_lines(

@@ -198,7 +198,6 @@ async fn call(
     unique: u32,
 ) -> String {
     let p = &w.places[t];
-    let c = w.campaigns[t];
     let request = match route {
         "GET    /me" => Request::read("/me"),
         "GET    /passes/keys" => Request::read("/passes/keys"),
@@ -416,139 +415,11 @@ async fn call(
             format!("/alerts/{}/resolve", w.alerts[t]),
             json!({ "note": "matrix" }),
         ),
-        "GET    /worklist" => Request::read("/worklist"),
-        "GET    /task-volunteers" => Request::list("/task-volunteers", id_of("id", w.accounts[t])),
-        "POST   /delivery-tasks/generate" => Request::post("/delivery-tasks/generate", json!({})),
-        "GET    /delivery-tasks" => Request::list(
-            format!("/delivery-tasks?state=all&grid_id={}", p.grid),
-            id_of("id", w.deliveries[t]),
-        ),
-        "GET    /delivery-tasks/{id}" => {
-            Request::read(format!("/delivery-tasks/{}", w.deliveries[t]))
-        }
-        "GET    /delivery-tasks/{id}:other_volunteer" => {
-            Request::read(format!("/delivery-tasks/{}", w.other_deliveries[t]))
-        }
-        "POST   /delivery-tasks/{id}/assign" => Request::post(
-            format!("/delivery-tasks/{}/assign", w.deliveries[t]),
-            json!({ "volunteer_id": f.volunteer.account_id }),
-        ),
-        "POST   /delivery-tasks/{id}/ask" => Request::post(
-            format!("/delivery-tasks/{}/ask", w.deliveries[t]),
-            json!({ "needs": "rice" }),
-        ),
-        "POST   /delivery-tasks/{id}/deliver" => {
-            Request::post_bare(format!("/delivery-tasks/{}/deliver", w.deliveries[t]))
-        }
-        "POST   /delivery-tasks/{id}/confirm" => Request::post(
-            format!("/delivery-tasks/{}/confirm", w.deliveries[t]),
-            json!({ "via": "phone" }),
-        ),
-        "POST   /delivery-tasks/{id}/cancel" => Request::post(
-            format!("/delivery-tasks/{}/cancel", w.other_deliveries[t]),
-            json!({ "reason": "matrix" }),
-        ),
-        "POST   /rubbish-rounds/open" => {
-            Request::post("/rubbish-rounds/open", json!({ "date": w.day }))
-        }
-        "GET    /rubbish-rounds" => Request::list(
-            format!("/rubbish-rounds?date={}&grid_id={}", w.day, p.grid),
-            id_of("id", w.rounds[t]),
-        ),
-        "GET    /rubbish-rounds/{id}" => Request::read(format!("/rubbish-rounds/{}", w.rounds[t])),
-        "GET    /rubbish-rounds/{id}:other_volunteer" => {
-            Request::read(format!("/rubbish-rounds/{}", w.other_rounds[t]))
-        }
-        "POST   /rubbish-rounds/{id}/assign" => Request::post(
-            format!("/rubbish-rounds/{}/assign", w.rounds[t]),
-            json!({ "volunteer_id": f.volunteer.account_id }),
-        ),
-        "POST   /rubbish-rounds/{id}/stops/{stop_id}" => Request::post(
-            format!("/rubbish-rounds/{}/stops/{}", w.rounds[t], w.stops[t]),
-            json!({ "outcome": "collected" }),
-        ),
-        "POST   /rubbish-rounds/{id}/done" => {
-            Request::post_bare(format!("/rubbish-rounds/{}/done", w.rounds[t]))
-        }
-        "GET    /screening-campaigns" => Request::list(
-            format!("/screening-campaigns?community_id={}", p.community),
-            id_of("id", c),
-        ),
-        "POST   /screening-campaigns" => Request::post(
-            "/screening-campaigns",
-            json!({
-                "community_id": p.community, "name": format!("New {unique}"),
-                "questions": [{ "region": "4201", "since": "2020-01-10" }],
-            }),
-        ),
-        "GET    /screening-campaigns/{id}" => Request::read(format!("/screening-campaigns/{c}")),
-        "POST   /screening-campaigns/{id}/state" => Request::post(
-            format!("/screening-campaigns/{c}/state"),
-            json!({ "state": "open" }),
-        ),
-        "POST   /screening-campaigns/{id}/teams" => Request::post(
-            format!("/screening-campaigns/{c}/teams"),
-            json!({ "name": format!("Team {unique}"), "members": [] }),
-        ),
-        "PUT    /screening-teams/{id}/members" => Request::send(
-            Method::PUT,
-            format!("/screening-teams/{}/members", w.teams[t]),
-            json!({ "members": w.members[t] }),
-        ),
-        "POST   /screening-campaigns/{id}/assign" => Request::post(
-            format!("/screening-campaigns/{c}/assign"),
-            json!({ "team_id": w.teams[t], "building_ids": [p.building] }),
-        ),
-        "GET    /screening-campaigns/{id}/households" => Request::list(
-            format!("/screening-campaigns/{c}/households?limit=500"),
-            id_of("household_id", p.household),
-        ),
-        "GET    /screening-campaigns/{id}/households:other_team" => Request::list(
-            format!(
-                "/screening-campaigns/{c}/households?team_id={}&limit=500",
-                w.other_teams[t]
-            ),
-            id_of("household_id", w.other_households[t]),
-        ),
-        "GET    /screening-campaigns/{id}/households/{household_id}" => Request::read(format!(
-            "/screening-campaigns/{c}/households/{}",
-            p.household
-        )),
-        "GET    /screening-campaigns/{id}/households/{household_id}:other_team" => {
-            Request::read(format!(
-                "/screening-campaigns/{c}/households/{}",
-                w.other_households[t]
-            ))
-        }
-        "POST   /screening-campaigns/{id}/households/{household_id}/phone" => Request::post_bare(
-            format!("/screening-campaigns/{c}/households/{}/phone", p.household),
-        ),
-        "POST   /calls" => {
-            Request::phone_call("screening_campaign", c, Some(p.household), p.resident)
-        }
-        "POST   /calls:quarantine_order" => {
-            Request::phone_call("quarantine_order", w.orders[t], None, p.resident)
-        }
-        "POST   /calls:delivery" => {
-            Request::phone_call("delivery", w.deliveries[t], None, p.resident)
-        }
-        "GET    /regions" => Request::read("/regions?q=%E6%AD%A6%E6%B1%89"),
-        "POST   /screening-attempts" => Request::post(
-            "/screening-attempts",
-            json!({
-                "campaign_id": c, "household_id": p.household, "method": "call",
-                "outcome": "no_answer", "idempotency_key": format!("matrix-{unique}"),
-            }),
-        ),
-        "GET    /screening-campaigns/{id}/progress" => {
-            Request::read(format!("/screening-campaigns/{c}/progress"))
-        }
-        "GET    /screening-campaigns/{id}/export" => {
-            Request::read(format!("/screening-campaigns/{c}/export?register=returned"))
-        }
         other => match super::hotline::request(app, f, other, &w.hotline, p, t).await {
             Some(r) => r,
-            None => super::gates::request(other, &w.gates, p, t, unique)
+            None => super::tasks::request(other, f, w, p, t)
+                .or_else(|| super::screening::request(other, w, p, t, unique))
+                .or_else(|| super::gates::request(other, &w.gates, p, t, unique))
                 .or_else(|| super::cases::request(other, &w.cases, p, t))
                 .or_else(|| super::returns::request(other, &w.returns, t, unique))
                 .unwrap_or_else(|| panic!("no request for the route {other}")),

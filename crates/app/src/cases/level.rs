@@ -10,7 +10,7 @@ use domain::cases::{self as dc, ControlLevel};
 use store::cases as cs;
 use store::structure::{self, Node};
 
-use super::sees_community;
+use super::require_community;
 use crate::{Actor, App, AppError, AppResult};
 
 /// How long a page may show a level another server changed.
@@ -78,9 +78,7 @@ impl App {
         community_id: i64,
     ) -> AppResult<(ControlLevel, String, Option<i64>)> {
         let mut conn = self.db.conn().await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
+        require_community(&mut conn, &actor.jurisdiction, community_id).await?;
         Ok(match cs::control_level(&mut conn, community_id).await? {
             Some((level, reason, at)) => (level, reason, Some(at)),
             None => (ControlLevel::General, String::new(), None),

@@ -7,8 +7,8 @@ use serde::Serialize;
 use store::cases::{self as cs, BuildingState, Case};
 use store::structure::{self, Node};
 
-use super::sees_community;
-use crate::{Actor, App, AppError, AppResult};
+use super::require_community;
+use crate::{Actor, App, AppResult};
 
 /// The most buildings one map draws; a community with more is drawn a grid at a time.
 pub const MAP_BUILDINGS_MAX: i64 = 5_000;
@@ -43,9 +43,7 @@ impl App {
         grid_id: Option<i64>,
     ) -> AppResult<RiskMap> {
         let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
+        require_community(&mut conn, &actor.jurisdiction, community_id).await?;
         let own_grid = match actor.jurisdiction.level {
             Level::Grid => Some(actor.jurisdiction.id),
             Level::Building => {
@@ -82,9 +80,7 @@ impl App {
     /// The transmission chain of a community's cases.
     pub async fn case_chain(&self, actor: &Actor, community_id: i64) -> AppResult<Chain> {
         let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
+        require_community(&mut conn, &actor.jurisdiction, community_id).await?;
         Ok(Chain {
             cases: cs::chain(&mut conn, community_id, CHAIN_CASES_MAX).await?,
             contacts: cs::contact_counts(&mut conn, community_id).await?,

@@ -4,7 +4,7 @@
 use domain::cases as dc;
 use store::cases as cs;
 
-use super::sees_community;
+use super::{require_community, sees_community};
 use crate::structure::buildings_listed;
 use crate::{Actor, App, AppError, AppResult};
 
@@ -32,9 +32,7 @@ impl App {
         names: &str,
     ) -> AppResult<Vec<i64>> {
         let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
+        require_community(&mut conn, &actor.jurisdiction, community_id).await?;
         let ids = buildings_listed(&mut conn, community_id, names, "building").await?;
         if ids.is_empty() {
             return Err(AppError::field("building", "required"));
@@ -52,9 +50,7 @@ impl App {
         room: &str,
     ) -> AppResult<i64> {
         let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
+        require_community(&mut conn, &actor.jurisdiction, community_id).await?;
         store::gates::household_at(
             &mut conn,
             community_id,
@@ -87,9 +83,7 @@ impl App {
         community_id: i64,
     ) -> AppResult<Vec<(i64, String)>> {
         let mut conn = self.read_as(actor, dc::can_view(actor.role)).await?;
-        if !sees_community(&mut conn, &actor.jurisdiction, community_id).await? {
-            return Err(AppError::NotFound);
-        }
+        require_community(&mut conn, &actor.jurisdiction, community_id).await?;
         Ok(store::cases::tracing::gate_names(&mut conn, community_id).await?)
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::{FromRow, Row};
 
-use super::Account;
+use super::{Account, account_columns};
 use crate::sql;
 use crate::{Conn, Result, now_ms};
 
@@ -45,11 +45,14 @@ pub async fn account_by_api_token(
 ) -> Result<Option<(Account, i64, Option<i64>)>> {
     let row = sql::fetch_optional(
         conn,
-        "SELECT a.id, a.username, a.display_name, a.password_hash, a.role, a.level, a.scope_id, \
-         a.language, a.active, a.phone, t.id AS token_id, t.last_used_at FROM api_tokens t \
-         JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1 \
-         AND (t.expires_at IS NULL OR t.expires_at > $2)",
+        concat!(
+            "SELECT ",
+            account_columns!(),
+            ", t.id AS token_id, t.last_used_at FROM api_tokens t \
+             JOIN accounts a ON a.id = t.account_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND a.active = 1 \
+             AND (t.expires_at IS NULL OR t.expires_at > $2)"
+        ),
         (token_hash, now_ms()),
     )
     .await?;
