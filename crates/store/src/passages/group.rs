@@ -126,12 +126,18 @@ pub async fn pass_logs(conn: &mut Conn, reads: &[LogRead]) -> Result<Vec<PassLog
             // The scans as rows (k, pass, pass's household, household whose exits are read,
             // since, until); padding rows are NULLs and find nothing. A pass's passages are
             // found through its household's index, which holds the pass (migration 0024).
+            // The last one is the latest time first, then the highest id at that time: the
+            // index gives the time walking back from `until` and stops at the first passage
+            // let through, where ordering by both made PostgreSQL read and sort every passage
+            // of the household (and SQLite sort ties in a temporary B-tree).
             // `CROSS JOIN` keeps SQLite's planner on the scans' rows first.
             format!(
                 "WITH s (k, pass_id, home, household, since, until) AS (VALUES {}), \
-                 last_passage AS (SELECT s.k, (SELECT l.id FROM passages l \
-                 WHERE l.household_id = s.home AND l.pass_id = s.pass_id AND l.at <= s.until \
-                 AND l.result <> 'refused' ORDER BY l.at DESC, l.id DESC LIMIT 1) AS id \
+                 last_passage AS (SELECT s.k, (SELECT max(l.id) FROM passages l \
+                 WHERE l.household_id = s.home AND l.at = (SELECT t.at FROM passages t \
+                 WHERE t.household_id = s.home AND t.pass_id = s.pass_id AND t.at <= s.until \
+                 AND t.result <> 'refused' ORDER BY t.at DESC LIMIT 1) \
+                 AND l.pass_id = s.pass_id AND l.result <> 'refused') AS id \
                  FROM s) \
                  SELECT lp.k, 'last', p.direction, p.at FROM last_passage lp \
                  CROSS JOIN passages p WHERE p.id = lp.id \
