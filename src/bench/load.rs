@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use app::accounts::AccountInput;
-use app::import::{BATCH_ROWS, Progress};
+use app::import::{BATCH_ROWS, FIRST_LOAD_GROUP_BATCHES, Progress};
 use app::{Actor, App};
 use domain::access::{Level, Role};
 use store::imports::{self, HouseholdKey, Import};
@@ -195,7 +195,8 @@ fn cpu_used(before: Option<f64>) -> Option<f64> {
 pub struct RawRun {
     /// Validation and encryption of every row, done before the clock starts.
     pub precompute: Duration,
-    /// Households and residents written, in transactions of `BATCH_ROWS` rows.
+    /// Households and residents written in batches of `BATCH_ROWS` rows, committed as the
+    /// import commits them.
     pub write: Duration,
     /// CPU seconds of this process while writing.
     pub write_cpu: Option<f64>,
@@ -279,11 +280,21 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
     let mut written = 0usize;
     let mut batch: Vec<(Home, ResidentData)> = Vec::with_capacity(BATCH_ROWS);
     let mut rows = rows.into_iter().peekable();
+    // Batches committed in groups, as a first load commits them.
+    let group = if set_aside {
+        FIRST_LOAD_GROUP_BATCHES
+    } else {
+        1
+    };
+    let mut open: Option<(store::WriteTx, usize)> = None;
     while rows.peek().is_some() {
         let chunk: Vec<RawRow> = rows.by_ref().take(BATCH_ROWS).collect();
         let keys: Vec<(HouseholdKey, Home)> =
             chunk.iter().map(|r| (r.key.clone(), r.home)).collect();
-        let mut tx = app.db.write().await?;
+        let (tx, batches) = match &mut open {
+            Some(o) => o,
+            None => open.insert((app.db.write().await?, 0)),
+        };
         let households = imports::households_for(tx.conn(), &keys).await?;
         batch.clear();
         for r in chunk {
@@ -300,9 +311,17 @@ pub async fn raw_baseline(s: &Setup, plan: &Plan) -> Result<RawRun, CliError> {
             ));
         }
         imports::insert_residents_bulk(tx.conn(), &batch).await?;
-        tx.commit().await?;
+        *batches += 1;
+        if *batches >= group
+            && let Some((tx, _)) = open.take()
+        {
+            tx.commit().await?;
+        }
         written += batch.len();
         bar.set_position(u64::try_from(written).unwrap_or(0));
+    }
+    if let Some((tx, _)) = open.take() {
+        tx.commit().await?;
     }
     bar.finish_and_clear();
     if set_aside {

@@ -38,6 +38,12 @@ pub use skip::SkipReason;
 /// second, so other writers wait little.
 pub const BATCH_ROWS: usize = 20_000;
 
+/// A first load (the residents' indexes set aside) commits every few batches: each commit
+/// writes again every page of the unique index of ID numbers its rows touched (random keys),
+/// so five batches a commit write those pages a fifth as often. At county scale a commit then
+/// holds the writer about two seconds; a crash loses the batches since the last commit, whole.
+pub const FIRST_LOAD_GROUP_BATCHES: usize = 5;
+
 /// Bounds of an import: what the file may hold, and how many rejected rows it may have before
 /// it stops (a file that is mostly wrong is better fixed than recorded row by row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +55,8 @@ pub struct ImportLimits {
     /// aside and builds them once at the end: at county scale several times faster than
     /// keeping them up to date row by row.
     pub set_indexes_aside_from_rows: usize,
+    /// Rows a batch holds ([`BATCH_ROWS`]; smaller in tests of batch boundaries).
+    pub batch_rows: usize,
 }
 
 impl Default for ImportLimits {
@@ -57,6 +65,7 @@ impl Default for ImportLimits {
             sheet: sheets::Limits::default(),
             max_rejected_rows: 10_000,
             set_indexes_aside_from_rows: 20_000,
+            batch_rows: BATCH_ROWS,
         }
     }
 }

@@ -52,7 +52,7 @@ pub struct AuditRecord {
 
 #[derive(Debug, Clone, FromRow)]
 pub(crate) struct Head {
-    seq: i64,
+    pub(crate) seq: i64,
     hash: String,
 }
 

@@ -1,5 +1,5 @@
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -55,6 +55,8 @@ pub struct Db {
     backend: Backend,
     /// SQLite's WAL copied back by a task of its own while any clone of this `Db` lives.
     checkpointer: Option<Arc<Checkpointer>>,
+    /// Whether a load has the residents' secondary indexes set aside: one at a time.
+    indexes_aside: Arc<AtomicBool>,
 }
 
 /// The task that copies SQLite's WAL back into the database file; stopped when dropped.
@@ -197,6 +199,7 @@ impl Db {
                     pool,
                     backend,
                     checkpointer: None,
+                    indexes_aside: Arc::default(),
                 })
             }
             // An in-memory database exists once per connection: one pool must serve both.
@@ -213,6 +216,7 @@ impl Db {
                     pool,
                     backend,
                     checkpointer: None,
+                    indexes_aside: Arc::default(),
                 })
             }
             Backend::Sqlite => {
@@ -235,6 +239,7 @@ impl Db {
                     pool,
                     writer,
                     backend,
+                    indexes_aside: Arc::default(),
                 })
             }
         }
@@ -254,6 +259,17 @@ impl Db {
             c.held.fetch_add(1, Ordering::Relaxed);
             c.held.clone()
         }))
+    }
+
+    /// Claims the setting aside of the residents' indexes for one load; false while another
+    /// load of this database has them aside (it then keeps them up to date as it goes).
+    pub fn claim_indexes_aside(&self) -> bool {
+        !self.indexes_aside.swap(true, Ordering::SeqCst)
+    }
+
+    /// Ends the claim of [`Db::claim_indexes_aside`], once the indexes are built again.
+    pub fn release_indexes_aside(&self) {
+        self.indexes_aside.store(false, Ordering::SeqCst);
     }
 
     pub async fn conn(&self) -> Result<PooledConn> {

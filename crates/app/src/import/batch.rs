@@ -81,8 +81,14 @@ pub(super) struct RunState {
     /// The community's grids the actor reaches, read when a row first names one.
     grids: Option<Vec<structure::Grid>>,
     units: HashMap<(i64, String), i64>,
+    /// Where the community sits in the tree, read with the first buildings looked up.
+    community: Option<Placement>,
     /// Document index → the first row that named it, to refuse a second row for one person.
     seen: HashMap<Vec<u8>, usize>,
+    /// True while the residents table holds nothing but this import's own rows, which `seen`
+    /// knows: a batch then need not look its ID numbers up among the stored residents (to
+    /// merge, or to refuse a person registered elsewhere).
+    pub(super) stored_are_own: bool,
     /// Rows rejected by the batches so far.
     pub(super) rejected_rows: usize,
     /// A preview's stand-in ids for the buildings and units it would create (negative, so they
@@ -161,6 +167,7 @@ pub(super) async fn plan_batch(
     let by_number: HashMap<usize, &sheets::Row> = rows.iter().map(|r| (r.number, r)).collect();
     let row_of = |n: usize| -> &sheets::Row { by_number.get(&n).copied().unwrap_or(&rows[0]) };
     let mut pending: Vec<(usize, Good, HouseholdKey, Home)> = Vec::new();
+    state.look_up_homes(target, p, &outcomes).await?;
     for o in outcomes {
         let row = row_of(o.row_number);
         let g = match o.parsed {
@@ -213,12 +220,15 @@ pub(super) async fn plan_batch(
         .iter()
         .map(|(_, g, _, _)| g.data.document_index.clone())
         .collect();
-    let mut existing: HashMap<Vec<u8>, Existing> =
-        imports::residents_by_indexes(target.conn(), &indexes)
-            .await?
-            .into_iter()
-            .map(|e| (e.data.document_index.clone(), e))
-            .collect();
+    let stored = if !state.stored_are_own {
+        imports::residents_by_indexes(target.conn(), &indexes).await?
+    } else {
+        Vec::new()
+    };
+    let mut existing: HashMap<Vec<u8>, Existing> = stored
+        .into_iter()
+        .map(|e| (e.data.document_index.clone(), e))
+        .collect();
     // A person registered in another community is not moved or overwritten by an import; the
     // row is refused so staff of both communities can settle where the person lives.
     pending.retain(|(n, g, _, _)| match existing.get(&g.data.document_index) {
@@ -352,6 +362,60 @@ pub(super) async fn stop_for_rejects(
 }
 
 impl RunState {
+    /// Looks up, in a few statements, the buildings a batch names that this import has not
+    /// seen yet, and their units: a county's register names ten thousand buildings, and one
+    /// look-up each was a third of a first load's planning.
+    async fn look_up_homes(
+        &mut self,
+        target: &mut Target<'_>,
+        p: &PreparedImport,
+        outcomes: &[RowOutcome],
+    ) -> AppResult<()> {
+        let mut names: Vec<String> = outcomes
+            .iter()
+            .filter_map(|o| match &o.parsed {
+                Parsed::Good(g) if !self.buildings.contains_key(&g.building) => {
+                    Some(g.building.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            return Ok(());
+        }
+        let found = imports::buildings_named(target.conn(), p.community_id, &names).await?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        let community = match self.community {
+            Some(c) => c,
+            None => {
+                let c =
+                    structure::placement(target.conn(), Node::Community(p.community_id)).await?;
+                *self.community.insert(c)
+            }
+        };
+        let mut reached = Vec::with_capacity(found.len());
+        for b in found {
+            let placement = Placement {
+                grid_id: Some(b.grid_id),
+                building_id: Some(b.id),
+                ..community
+            };
+            let reach = p.actor.jurisdiction.covers(&placement);
+            if reach {
+                reached.push(b.id);
+            }
+            self.buildings.insert(b.name.clone(), reach.then_some(b));
+        }
+        for u in imports::units_of_buildings(target.conn(), &reached).await? {
+            self.units.insert((u.building_id, u.name), u.id);
+        }
+        Ok(())
+    }
+
     /// The building a row names: found in the community (and the actor's reach), or created
     /// when the import creates buildings, in the grid the row names or else the chosen one;
     /// otherwise the row's refusal.

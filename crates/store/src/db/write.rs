@@ -61,6 +61,13 @@ impl<'c> WriteOn<'c> {
         &mut self.tx
     }
 
+    /// The sequence number of the audit chain's last entry as this transaction sees it (its
+    /// own entries included). Every write appends to the chain, so a later transaction that
+    /// begins at the sequence an earlier one committed at knows nobody wrote in between.
+    pub fn audit_seq(&self) -> i64 {
+        self.head.seq
+    }
+
     /// Appends one entry to the audit chain inside this transaction.
     pub async fn audit(&mut self, entry: AuditEntry) -> Result<i64> {
         self.appended = true;
