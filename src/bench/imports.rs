@@ -169,7 +169,7 @@ impl Bench<'_> {
             )
             .extra("residents/s", raw_rate)
             .extra("cpu s", raw.write_cpu.unwrap_or(f64::NAN))
-            .note("a first load's limit: the secondary indexes set aside and built at the end, as the import does"),
+            .note("a first load's limit: the secondary indexes set aside and built at the end, five batches a commit, as the import does"),
         );
         for (kind, rate) in
             std::iter::once((".csv", csv_rate)).chain(xlsx_rate.map(|rate| (".xlsx", rate)))
