@@ -26,12 +26,20 @@ async fn missing_indexes(conn: &mut store::Conn) -> Vec<&'static str> {
         .expect("indexes")
 }
 
-#[tokio::test]
-async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() {
+/// A fresh database whose imports of 20 rows or more load with the indexes set aside, in
+/// batches of `batch_rows`.
+async fn loading(batch_rows: usize) -> (TestDb, app::App, crate::support::Fixture) {
     let db = TestDb::new().await;
     let mut app = db.app.clone();
     let f = fixture(&app).await;
     app.settings.imports.set_indexes_aside_from_rows = 20;
+    app.settings.imports.batch_rows = batch_rows;
+    (db, app, f)
+}
+
+#[tokio::test]
+async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() {
+    let (_db, app, f) = loading(app::import::BATCH_ROWS).await;
     let prepared = prepare_staff_import(&app, &f, "first.csv", large_register(30, 300))
         .await
         .expect("prepare");
@@ -96,11 +104,7 @@ async fn rejected_codes(
 
 #[tokio::test]
 async fn a_first_load_commits_its_batches_in_groups_and_still_finds_duplicates_across_them() {
-    let db = TestDb::new().await;
-    let mut app = db.app.clone();
-    let f = fixture(&app).await;
-    app.settings.imports.set_indexes_aside_from_rows = 20;
-    app.settings.imports.batch_rows = 10;
+    let (_db, app, f) = loading(10).await;
     // 70 residents, then the sixth of them again: eight batches, two groups of commits.
     let mut file = large_register(70, 300);
     file.push_str(&format!("居民305又,{},1号楼,1,999\r\n", citizen_id(305)));
@@ -137,11 +141,7 @@ async fn a_first_load_commits_its_batches_in_groups_and_still_finds_duplicates_a
 /// twice (which the unique index would turn into a failed import).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_load_looks_up_stored_residents_again_once_another_writer_wrote() {
-    let db = TestDb::new().await;
-    let mut app = db.app.clone();
-    let f = fixture(&app).await;
-    app.settings.imports.set_indexes_aside_from_rows = 20;
-    app.settings.imports.batch_rows = 10;
+    let (_db, app, f) = loading(10).await;
     let elsewhere = format!(
         "姓名,身份证号,楼栋,单元,房号\r\n别处的人,{},1号楼,1,1\r\n",
         citizen_id(365)
