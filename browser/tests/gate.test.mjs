@@ -8,7 +8,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, newPage, login, screenshot, citizenId, PHONE, DESKTOP } from './helpers.mjs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { serverAndBrowser, newPage, login, screenshot, citizenId, runCli, PHONE, DESKTOP } from './helpers.mjs';
 
 const env = serverAndBrowser({ residents: 120, grids: 2 });
 
@@ -296,4 +298,31 @@ test("the phone's verifier reads the server's passes, refuses every altered char
   assert.equal(outcome.early, 'pass_not_yet_valid');
   assert.equal(outcome.notAPass, 'pass_not_a_pass');
   assert.equal(outcome.unknownKey, 'pass_unknown_key');
+});
+
+test('a gate of more buildings than its page lists offers them as the guard types', async () => {
+  // A thousand more buildings from the street office's roster, through the CLI's import.
+  const staff = await newPage(env.browser, env.server, DESKTOP);
+  await login(staff, 'staff');
+  const communities = await (await staff.request.get('/api/v1/communities')).json();
+  const community = communities[0].id;
+  const rows = ['网格,楼栋,单元'];
+  for (let n = 1; n <= 1000; n += 1) rows.push(`第1网格,${n}栋,1`);
+  const roster = path.join(env.server.dir, 'roster.csv');
+  await writeFile(roster, rows.join('\r\n'));
+  const out = await runCli(env.server, ['import', 'structure', '--community', String(community), roster]);
+  assert.match(String(out), /1000/, String(out));
+
+  const page = await newPage(env.browser, env.server, PHONE);
+  await login(page, 'guard');
+  await page.goto('/gates/scan');
+  await page.waitForURL(/\/gates\/\d+\/scan$/);
+  const list = page.locator('#v-buildings');
+  assert.match(await list.getAttribute('data-suggest'), /^\/gates\/\d+\/buildings$/);
+  await page.click('[data-testid=tab-visitor]');
+  await page.fill('[data-testid=v-building]', '99');
+  await page.waitForFunction(() => document.querySelectorAll('#v-buildings option').length > 0);
+  const offered = await list.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.equal(offered[0], '99栋', offered.join(' '));
+  assert.ok(offered.every((n) => n.startsWith('99')), offered.join(' '));
 });

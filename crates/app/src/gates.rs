@@ -141,6 +141,23 @@ fn parse_gate(input: &GateInput) -> AppResult<ParsedGate> {
     }
 }
 
+/// The most buildings a gate's page lists for a visitor's destination; a gate that serves more
+/// (a county community has over 10,000) offers them as the guard types instead, so the page
+/// stays light on a phone at the gate.
+pub const GATE_BUILDINGS_LISTED: usize = 1_000;
+
+/// Buildings offered at a time as a guard types.
+const GATE_BUILDING_SUGGESTIONS: i64 = 20;
+
+/// The buildings a gate's page offers for a visitor's destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateBuildings {
+    /// Every building the gate serves, in name order.
+    Listed(Vec<String>),
+    /// More than [`GATE_BUILDINGS_LISTED`]: suggested as the guard types.
+    AsTyped,
+}
+
 impl App {
     /// The gates in the actor's jurisdiction (or of one community).
     pub async fn gates(&self, actor: &Actor, community_id: Option<i64>) -> AppResult<Vec<Gate>> {
@@ -345,11 +362,42 @@ impl App {
     }
 
     /// The buildings a visitor may be going to at a gate the actor keeps, by name.
-    pub async fn gate_building_names(&self, actor: &Actor, gate_id: i64) -> AppResult<Vec<String>> {
+    pub async fn gate_building_names(
+        &self,
+        actor: &Actor,
+        gate_id: i64,
+    ) -> AppResult<GateBuildings> {
         let mut conn = self.db.conn().await?;
         self.gate_kept_by(&mut conn, actor, gate_id, store::now_ms())
             .await?;
-        Ok(gs::building_names(&mut conn, gate_id).await?)
+        let cap = i64::try_from(GATE_BUILDINGS_LISTED).unwrap_or(i64::MAX);
+        let names = gs::building_names(&mut conn, gate_id, cap + 1).await?;
+        Ok(if names.len() > GATE_BUILDINGS_LISTED {
+            GateBuildings::AsTyped
+        } else {
+            GateBuildings::Listed(names)
+        })
+    }
+
+    /// The buildings the gate serves whose names start with what the guard typed, shortest
+    /// first: offered as they type where the gate serves too many to list on its page.
+    pub async fn gate_building_suggestions(
+        &self,
+        actor: &Actor,
+        gate_id: i64,
+        typed: &str,
+    ) -> AppResult<Vec<String>> {
+        let typed = typed.trim();
+        let mut conn = self.db.conn().await?;
+        self.gate_kept_by(&mut conn, actor, gate_id, store::now_ms())
+            .await?;
+        if typed.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(
+            gs::building_names_starting(&mut conn, gate_id, typed, GATE_BUILDING_SUGGESTIONS)
+                .await?,
+        )
     }
 
     /// The shifts of the signed-in guard not yet over: the gates they may keep.

@@ -282,18 +282,46 @@ pub async fn end_shift(conn: &mut Conn, id: i64, at: i64) -> Result<()> {
 }
 
 /// The names of the buildings a gate serves (every building of its community when it serves
-/// them all), in name order: what a visitor's destination is picked from.
-pub async fn building_names(conn: &mut Conn, gate_id: i64) -> Result<Vec<String>> {
+/// them all), in name order, at most `limit`: what a visitor's destination is picked from.
+pub async fn building_names(conn: &mut Conn, gate_id: i64, limit: i64) -> Result<Vec<String>> {
     sql::scalars(
         conn,
-        "SELECT b.name FROM buildings b JOIN gates g ON g.community_id = b.community_id \
-         WHERE g.id = $1 AND (NOT EXISTS (SELECT 1 FROM gate_buildings x WHERE x.gate_id = g.id) \
-         OR EXISTS (SELECT 1 FROM gate_buildings x WHERE x.gate_id = g.id \
-         AND x.building_id = b.id)) ORDER BY b.name LIMIT 5000",
-        (gate_id,),
+        sqlx::AssertSqlSafe(format!(
+            "SELECT b.name {GATE_BUILDINGS} ORDER BY b.name LIMIT $2"
+        )),
+        (gate_id, limit),
     )
     .await
 }
+
+/// The buildings a gate serves whose names start with `prefix`, shortest first, at most
+/// `limit`: what a guard is offered as they type where the gate serves too many to list.
+pub async fn building_names_starting(
+    conn: &mut Conn,
+    gate_id: i64,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<String>> {
+    sql::scalars(
+        conn,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT b.name {GATE_BUILDINGS} AND b.name >= $2 AND b.name < $3 \
+             ORDER BY LENGTH(b.name), b.name LIMIT $4"
+        )),
+        (
+            gate_id,
+            prefix,
+            crate::registry::prefix_upper_bound(prefix),
+            limit,
+        ),
+    )
+    .await
+}
+
+/// The buildings of gate `$1`: those named for it, or the whole community's when none is.
+const GATE_BUILDINGS: &str = "FROM buildings b JOIN gates g ON g.community_id = b.community_id \
+     WHERE g.id = $1 AND (NOT EXISTS (SELECT 1 FROM gate_buildings x WHERE x.gate_id = g.id) \
+     OR EXISTS (SELECT 1 FROM gate_buildings x WHERE x.gate_id = g.id AND x.building_id = b.id))";
 
 /// The household of a community at a building, unit and room as a guard types them.
 pub async fn household_at(

@@ -88,3 +88,57 @@ async fn a_guard_off_shift_or_a_doctor_is_refused_the_gate_page_with_the_reason(
         .await
         .assert_status(StatusCode::FORBIDDEN);
 }
+
+/// A gate of more buildings than its page lists: the page carries no list but where to ask, and
+/// that address answers the guard on shift with the buildings starting with what was typed;
+/// anyone else is refused.
+#[tokio::test]
+async fn a_gate_of_many_buildings_suggests_them_over_http_as_the_guard_types() {
+    let (db, f) = TestDb::with_fixture().await;
+    let app = &db.app;
+    let gate = gate_with_guard(app, &f, "North gate").await;
+    let names: Vec<String> = (1..=app::gates::GATE_BUILDINGS_LISTED)
+        .map(|n| format!("{n}栋"))
+        .collect();
+    app.create_buildings(&f.staff, f.grid2_id, &names, &["1"])
+        .await
+        .expect("buildings");
+    let router = server::router(app.clone());
+    let mut guard = Client::signed_in(router.clone(), "guard").await;
+    let html = guard.get(&format!("/gates/{gate}/scan")).await.text();
+    assert!(
+        html.contains(&format!("data-suggest=\"/gates/{gate}/buildings\"")),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<option value=\"500栋\">"),
+        "no list of a thousand"
+    );
+
+    let typed = guard
+        .get(&format!("/gates/{gate}/buildings?building=50"))
+        .await;
+    typed.assert_status(StatusCode::OK);
+    let options = typed.text();
+    assert!(options.starts_with("<option value=\"50栋\">"), "{options}");
+    assert_eq!(
+        options.matches("<option").count(),
+        11,
+        "50栋 and 500栋 to 509栋: {options}"
+    );
+
+    let mut doctor = Client::signed_in(router.clone(), "doctor").await;
+    doctor
+        .get(&format!("/gates/{gate}/buildings?building=50"))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let mut anyone = Client::new(router);
+    let res = anyone
+        .get(&format!("/gates/{gate}/buildings?building=50"))
+        .await;
+    assert!(
+        res.status.is_redirection() || res.status == StatusCode::UNAUTHORIZED,
+        "{}",
+        res.status
+    );
+}

@@ -2,6 +2,7 @@
 //! found again by ID, and a passage to a sealed household is refused.
 
 use app::gates::visitors::VisitorInput;
+use app::gates::{GATE_BUILDINGS_LISTED, GateBuildings};
 use domain::checkpoint::PassageResult;
 
 use super::{gate_with_guard, overriding, refusal};
@@ -127,5 +128,50 @@ async fn a_visitor_goes_to_a_household_named_by_its_place_from_a_region_named_by
         .gate_building_names(&f.guard, gate)
         .await
         .expect("names");
+    let GateBuildings::Listed(names) = names else {
+        panic!("a community of three buildings is listed: {names:?}");
+    };
     assert!(names.contains(&"1号楼".to_owned()), "{names:?}");
+}
+
+/// A gate that serves more buildings than its page lists offers them as the guard types: the
+/// gate's buildings starting with what was typed, shortest first, to a guard on shift only.
+#[tokio::test]
+async fn a_gate_of_many_buildings_offers_them_as_the_guard_types() {
+    let (t, f) = TestDb::with_fixture().await;
+    let app = &t.app;
+    let gate = gate_with_guard(app, &f, "South gate").await;
+    let names: Vec<String> = (1..=GATE_BUILDINGS_LISTED)
+        .map(|n| format!("{n}栋"))
+        .collect();
+    app.create_buildings(&f.staff, f.grid2_id, &names, &["1"])
+        .await
+        .expect("buildings");
+    assert_eq!(
+        app.gate_building_names(&f.guard, gate)
+            .await
+            .expect("names"),
+        GateBuildings::AsTyped,
+        "three buildings and a thousand more are offered as typed"
+    );
+    let offered = app
+        .gate_building_suggestions(&f.guard, gate, " 99")
+        .await
+        .expect("suggestions");
+    assert_eq!(offered.first().map(String::as_str), Some("99栋"));
+    assert!(offered.len() <= 20 && offered.len() > 1, "{offered:?}");
+    assert!(offered.iter().all(|n| n.starts_with("99")), "{offered:?}");
+    assert!(
+        app.gate_building_suggestions(&f.guard, gate, "")
+            .await
+            .expect("nothing typed")
+            .is_empty()
+    );
+    // Another gate's guard, off shift here, is told so.
+    let other = crate::checkpoints::unstaffed_gate(app, &f, "North gate").await;
+    assert!(
+        app.gate_building_suggestions(&f.guard, other, "99")
+            .await
+            .is_err()
+    );
 }

@@ -284,6 +284,22 @@ $('#v-origin').addEventListener('input', async (e) => {
   }
 });
 
+// Where a visitor is going: a gate that serves too many buildings to list on its page offers
+// them as the guard types; otherwise the page's own list serves, offline too.
+let buildingAsked = 0;
+$('#v-building').addEventListener('input', async (e) => {
+  const suggest = $('#v-buildings').dataset.suggest;
+  const q = e.target.value.trim();
+  const asked = ++buildingAsked;
+  if (!suggest || !q || !navigator.onLine) return;
+  try {
+    const res = await fetch(`${suggest}?building=${encodeURIComponent(q)}`, { credentials: 'same-origin' });
+    if (res.ok && asked === buildingAsked) $('#v-buildings').innerHTML = await res.text();
+  } catch {
+    // No suggestions: the field still takes the building's name typed in full.
+  }
+});
+
 $('#override-form').addEventListener('submit', (e) => {
   e.preventDefault();
   if (!state.last) return;

@@ -3,6 +3,7 @@
 //! service worker scoped to `/gates/`), it verifies passes in the browser when the network is
 //! down and queues the passages until it returns; the scripts are in `assets/gate/`.
 
+use app::gates::GateBuildings;
 use app::{AppError, ErrorCode};
 use askama::Template;
 use axum::Router;
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::AppState;
+use crate::pages::structure::NameOptions;
 use crate::web::{Chrome, Ctx, OnPage, PageResult, Path, render};
 
 pub fn routes() -> Router<AppState> {
@@ -18,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/gates/scan", get(my_gate))
         .route("/gates/sw.js", get(service_worker))
         .route("/gates/{id}/scan", get(gate_page))
+        .route("/gates/{id}/buildings", get(building_names))
         .route("/gates/{id}/manifest.webmanifest", get(manifest))
 }
 
@@ -131,8 +134,10 @@ struct GatePage {
     direction: &'static str,
     /// The community's time zone, in which the gate's opening hours are read offline.
     time_zone: String,
-    /// The buildings a visitor may be going to, by name.
+    /// The buildings a visitor may be going to, by name; empty when they are offered as the
+    /// guard types (`suggest_buildings`).
     buildings: Vec<String>,
+    suggest_buildings: bool,
 }
 
 /// Whether the actor keeps this gate now: any keeper in its jurisdiction, a guard only on a
@@ -161,11 +166,15 @@ async fn gate_page(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     }
     let view = ctx.app.gate(&ctx.actor, id).await.on_page(&ctx)?;
     kept_now(&ctx, id).await.on_page(&ctx)?;
-    let buildings = ctx
+    let (buildings, suggest_buildings) = match ctx
         .app
         .gate_building_names(&ctx.actor, id)
         .await
-        .on_page(&ctx)?;
+        .on_page(&ctx)?
+    {
+        GateBuildings::Listed(names) => (names, false),
+        GateBuildings::AsTyped => (Vec::new(), true),
+    };
     let t = ctx.t;
     let line = |prefix: &str, key: &'static str| Line {
         key,
@@ -189,7 +198,26 @@ async fn gate_page(ctx: Ctx, Path(id): Path<i64>) -> PageResult {
         strings: SCRIPT_STRINGS.iter().map(|k| line("", k)).collect(),
         temperatures,
         buildings,
+        suggest_buildings,
     }))
+}
+
+/// The gate's buildings whose names start with what the guard typed (`?building=`), as the
+/// options of the visitor form's list.
+async fn building_names(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let typed = q.get("building").map(String::as_str).unwrap_or_default();
+    match ctx
+        .app
+        .gate_building_suggestions(&ctx.actor, id, typed)
+        .await
+    {
+        Ok(options) => render(&NameOptions { options }),
+        Err(e) => crate::web::status_of(&e).into_response(),
+    }
 }
 
 /// The gate of the guard's shift now; a guard on no shift is told so.

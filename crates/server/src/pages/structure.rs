@@ -306,10 +306,11 @@ async fn rename(
     after_step(&ctx, outcome, &format!("{back}/{id}"))
 }
 
+/// Names offered in a `<datalist>` as a user types.
 #[derive(Template)]
 #[template(path = "region_options.html")]
-struct NameOptions {
-    options: Vec<String>,
+pub(crate) struct NameOptions {
+    pub(crate) options: Vec<String>,
 }
 
 /// The building picker's suggestions on the public pages and the hotline: the community's
