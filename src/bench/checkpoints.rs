@@ -159,7 +159,7 @@ async fn household_history(
             .passages(
                 &s.staff,
                 &PassageFilter {
-                    household_id: Some(p.household_id),
+                    household_id: Some(p.address.household_id),
                     since: Some(since),
                     ..Default::default()
                 },

@@ -296,7 +296,10 @@ impl Reads<'_> {
             phones += 1;
             let (p, took) = self.search(phone).await?;
             by_phone.push(took);
-            phone_ok &= p.items.iter().any(|r| r.name == s.name && r.room == s.room);
+            phone_ok &= p
+                .items
+                .iter()
+                .any(|r| r.name == s.name && r.address.room == s.room);
             self.bar.inc(1);
         }
         report.check(
@@ -319,7 +322,7 @@ impl Reads<'_> {
         for s in &self.samples {
             let (p, took) = self.search(&s.room).await?;
             by_room.push(took);
-            room_ok &= !p.items.is_empty() && p.items.iter().all(|r| r.room == s.room);
+            room_ok &= !p.items.is_empty() && p.items.iter().all(|r| r.address.room == s.room);
             self.bar.inc(1);
         }
         report.check(

@@ -316,7 +316,7 @@ impl County<'_> {
             let (method, outcome) = outcomes[i % outcomes.len()];
             let key = format!("bench-{}-{i}", self.stamp);
             let input = if outcome == "met" {
-                app.screening_household(w, c, h.household_id)
+                app.screening_household(w, c, h.address.household_id)
                     .await?
                     .met_all_stayed(key)
             } else {
@@ -328,7 +328,7 @@ impl County<'_> {
                 }
             };
             let (_, took) =
-                timed(app.record_screening_attempt(w, c, h.household_id, &input)).await?;
+                timed(app.record_screening_attempt(w, c, h.address.household_id, &input)).await?;
             samples.push(took);
         }
         Ok(Timing::of("record an attempt (worker)", samples))

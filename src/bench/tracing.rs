@@ -49,7 +49,7 @@ pub async fn run(
             &s.staff,
             &CaseInput {
                 person_name: "流调基准".to_owned(),
-                building_id: Some(pass.building_id),
+                building_id: Some(pass.address.building_id),
                 source: "cdc".to_owned(),
                 onset_on: onset,
                 ..Default::default()

@@ -60,7 +60,7 @@ pub async fn seed(app: &App, community_id: i64) -> Result<(), CliError> {
         .await?;
     println!(
         "a confirmed case in {} (case {case}): building sealed, outbreak point drawn",
-        resident.building_name
+        resident.address.building_name
     );
     Ok(())
 }

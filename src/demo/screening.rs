@@ -111,10 +111,10 @@ async fn work_through(
         if h.state != HouseholdState::Open {
             continue;
         }
-        let key = format!("demo-{campaign}-{}", h.household_id);
+        let key = format!("demo-{campaign}-{}", h.address.household_id);
         let input = if i % ANSWERED_EVERY == 0 {
             let view = app
-                .screening_household(member, campaign, h.household_id)
+                .screening_household(member, campaign, h.address.household_id)
                 .await?;
             // Answers that agree with the register, so loading the demo again finds nothing to
             // merge: a household with someone back from elsewhere is left for the worker.
@@ -138,7 +138,7 @@ async fn work_through(
         } else {
             continue;
         };
-        app.record_screening_attempt(member, campaign, h.household_id, &input)
+        app.record_screening_attempt(member, campaign, h.address.household_id, &input)
             .await?;
     }
     Ok((answered, called))

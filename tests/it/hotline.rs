@@ -296,7 +296,7 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
         .delivery_task(&f.staff, delivery)
         .await
         .expect("delivery");
-    assert_eq!(d.household_id, h);
+    assert_eq!(d.address.household_id, h);
     assert_eq!(d.state, domain::tasks::DeliveryState::Asked);
     assert!(d.needs.contains("降压药"));
     // Asked again the same day: the same delivery, the needs added.

@@ -38,7 +38,11 @@ fn register_workbook(rows: &[[&str; 8]]) -> Result<Vec<u8>, XlsxError> {
 }
 
 fn home(r: &Resident) -> (&str, &str, &str) {
-    (&r.building_name, &r.unit_name, &r.room)
+    (
+        &r.address.building_name,
+        &r.address.unit_name,
+        &r.address.room,
+    )
 }
 
 #[tokio::test]
@@ -135,7 +139,10 @@ async fn a_register_after_a_cover_with_a_header_over_two_rows_imports_its_reside
             ("王四", ("3号楼", "1", "301")),
         ]
     );
-    assert_eq!(people["王一"].household_id, people["王二"].household_id);
+    assert_eq!(
+        people["王一"].address.household_id,
+        people["王二"].address.household_id
+    );
     for r in people.values() {
         assert_eq!(r.birth_date.as_deref(), Some("1940-03-07"), "{}", r.name);
     }

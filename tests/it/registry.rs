@@ -94,8 +94,8 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
     assert_eq!(r.document_masked, "610825********123X");
     assert_eq!(r.phone.as_deref(), Some("139****5678"));
     assert_eq!(r.name, "张三");
-    assert_eq!(r.building_name, "1号楼");
-    assert_eq!(r.room, "101");
+    assert_eq!(r.address.building_name, "1号楼");
+    assert_eq!(r.address.room, "101");
     let all = app
         .residents(&f.staff, &ResidentQuery::default(), PageRequest::first())
         .await
@@ -231,8 +231,8 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
         .expect("first edit on the current version");
     let (after, _) = app.resident(&f.staff, r).await.expect("read");
     assert_eq!(after.version, 2);
-    assert_eq!(after.household_id, h2);
-    assert_eq!(after.building_name, "2号楼");
+    assert_eq!(after.address.household_id, h2);
+    assert_eq!(after.address.building_name, "2号楼");
     assert_eq!(after.phone.as_deref(), Some("138****0002"));
     assert_eq!(after.travel_status.code(), "returned");
     assert_eq!(after.travel_origin.as_deref(), Some("武汉"));

@@ -165,7 +165,7 @@ async fn households_of(
 fn states(list: Page<CampaignHousehold>) -> Vec<(i64, String)> {
     list.items
         .into_iter()
-        .map(|h| (h.household_id, h.state.code().to_owned()))
+        .map(|h| (h.address.household_id, h.state.code().to_owned()))
         .collect()
 }
 

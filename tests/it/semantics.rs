@@ -176,7 +176,7 @@ async fn a_home_order_placed_after_the_hours_delivery_run_gets_its_delivery_of_t
     let dues: Vec<(i64, String)> = board
         .items
         .iter()
-        .map(|d| (d.household_id, d.due_date.clone()))
+        .map(|d| (d.address.household_id, d.due_date.clone()))
         .collect();
     assert_eq!(dues, vec![(h, app.today().to_string())]);
     // The next run of the same day makes no second one.

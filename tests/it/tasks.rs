@@ -132,7 +132,7 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
         ]
     );
     for d in &board.items {
-        assert_eq!(d.household_id, h);
+        assert_eq!(d.address.household_id, h);
         assert_eq!(d.people, 2, "one task for the household of two");
         assert_eq!(d.state.code(), "open");
         assert_eq!(
@@ -296,7 +296,7 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
     let in_grid2 = all
         .items
         .iter()
-        .find(|d| d.grid_id == f.grid2_id)
+        .find(|d| d.address.grid_id == f.grid2_id)
         .expect("grid 2 task")
         .id;
     assert_eq!(

@@ -124,7 +124,7 @@ impl App {
                     .await?;
                 Found {
                     household_id,
-                    community_id: h.community_id,
+                    community_id: h.address.community_id,
                     label: c.name,
                     ids: serde_json::json!({ "campaign_id": campaign_id, "household_id": household_id }),
                 }
@@ -135,13 +135,17 @@ impl App {
                     return Err(AppError::Forbidden);
                 }
                 Found {
-                    household_id: o.household_id,
-                    community_id: o.community_id,
+                    household_id: o.address.household_id,
+                    community_id: o.address.community_id,
                     label: format!(
                         "{} {} {} · {} – {}",
-                        o.building_name, o.unit_name, o.room, o.start_date, o.end_date
+                        o.address.building_name,
+                        o.address.unit_name,
+                        o.address.room,
+                        o.start_date,
+                        o.end_date
                     ),
-                    ids: serde_json::json!({ "order_id": order_id, "household_id": o.household_id }),
+                    ids: serde_json::json!({ "order_id": order_id, "household_id": o.address.household_id }),
                 }
             }
             CallTask::Delivery { delivery_id } => {
@@ -152,13 +156,13 @@ impl App {
                     return Err(AppError::Forbidden);
                 }
                 Found {
-                    household_id: d.household_id,
-                    community_id: d.community_id,
+                    household_id: d.address.household_id,
+                    community_id: d.address.community_id,
                     label: format!(
                         "{} {} {} · {}",
-                        d.building_name, d.unit_name, d.room, d.due_date
+                        d.address.building_name, d.address.unit_name, d.address.room, d.due_date
                     ),
-                    ids: serde_json::json!({ "delivery_id": delivery_id, "household_id": d.household_id }),
+                    ids: serde_json::json!({ "delivery_id": delivery_id, "household_id": d.address.household_id }),
                 }
             }
         })

@@ -192,11 +192,11 @@ impl App {
         // A person or a place outside the jurisdiction does not exist, as everywhere else.
         if let Some(rid) = input.resident_id {
             let r = reg::resident(tx.conn(), j, rid).await?;
-            let h = reg::household(tx.conn(), &Jurisdiction::ALL, r.household_id).await?;
+            let h = reg::household(tx.conn(), &Jurisdiction::ALL, r.address.household_id).await?;
             let place = Place {
-                community_id: r.community_id,
-                grid_id: r.grid_id,
-                building_id: r.building_id,
+                community_id: r.address.community_id,
+                grid_id: r.address.grid_id,
+                building_id: r.address.building_id,
                 unit_id: Some(h.unit_id),
                 household_id: Some(h.id),
             };

@@ -262,7 +262,7 @@ pub(crate) struct CheckAudit {
 impl CheckAudit {
     /// The recorder's entry `a` for the record stored of `parsed` in `order`.
     pub(crate) fn entry(self, mut a: AuditEntry, order: &Order, parsed: &Parsed) -> AuditEntry {
-        a.community_id = Some(order.community_id);
+        a.community_id = Some(order.address.community_id);
         a.before = self.before;
         a.after = Some(self.after);
         a.reason = parsed.correction_reason.clone();
@@ -323,9 +323,9 @@ pub(crate) async fn store_check(
         tx.conn(),
         &NewCheck {
             order_id: order.id,
-            community_id: order.community_id,
-            grid_id: order.grid_id,
-            building_id: order.building_id,
+            community_id: order.address.community_id,
+            grid_id: order.address.grid_id,
+            building_id: order.address.building_id,
             slot_date: &date,
             slot_part: part,
             temperature: i64::from(f.temperature.tenths()),
@@ -354,9 +354,9 @@ pub(crate) async fn store_check(
                 kind: health::AlertKind::Fever,
                 order_id: order.id,
                 check_id: Some(check_id),
-                community_id: order.community_id,
-                grid_id: order.grid_id,
-                building_id: order.building_id,
+                community_id: order.address.community_id,
+                grid_id: order.address.grid_id,
+                building_id: order.address.building_id,
                 slot_date: &date,
                 slot_part: part,
                 raised_at: now_ms,

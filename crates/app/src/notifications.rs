@@ -119,7 +119,6 @@ async fn notify(app: &App, tx: &mut WriteTx, actor: &Actor, event: &Event) -> Ap
 /// What an event tells, and to whom; nothing for the events nobody is told of.
 async fn news_of(tx: &mut WriteTx, event: &Event) -> AppResult<Vec<(Vec<i64>, News)>> {
     let all = &Jurisdiction::ALL;
-    let place = |building: &str, unit: &str, room: &str| format!("{building} {unit} {room}");
     let told = match event {
         Event::CheckAlertsRaised { alert_ids } => {
             let mut told = Vec::with_capacity(alert_ids.len());
@@ -135,9 +134,14 @@ async fn news_of(tx: &mut WriteTx, event: &Event) -> AppResult<Vec<(Vec<i64>, Ne
             let reach = store::tasks::TaskReach::Jurisdiction;
             let d = store::tasks::delivery(tx.conn(), all, reach, *task_id).await?;
             let params = Params::new()
-                .with("place", place(&d.building_name, &d.unit_name, &d.room))
+                .with("place", d.address.to_string())
                 .with("date", &d.due_date);
-            let news = News::new(Kind::DeliveryAssigned, *task_id, d.community_id, params);
+            let news = News::new(
+                Kind::DeliveryAssigned,
+                *task_id,
+                d.address.community_id,
+                params,
+            );
             vec![(vec![*volunteer_id], news)]
         }
         Event::RoundAssigned {
@@ -206,7 +210,14 @@ async fn alert_news(tx: &mut WriteTx, alert_id: i64) -> AppResult<(Vec<i64>, New
     let order = store::quarantine::order(tx.conn(), &Jurisdiction::ALL, a.order_id).await?;
     let grid_worker = match order.grid_worker_id {
         Some(g) => Some(g),
-        None => store::hotline::grid_worker_of(tx.conn(), order.grid_id, order.building_id).await?,
+        None => {
+            store::hotline::grid_worker_of(
+                tx.conn(),
+                order.address.grid_id,
+                order.address.building_id,
+            )
+            .await?
+        }
     };
     let kind = match a.kind {
         AlertKind::Fever => Kind::FeverAlert,
@@ -214,16 +225,13 @@ async fn alert_news(tx: &mut WriteTx, alert_id: i64) -> AppResult<(Vec<i64>, New
     };
     let params = Params::new()
         .with("name", masked_name(&order.resident_name))
-        .with(
-            "place",
-            format!("{} {} {}", order.building_name, order.unit_name, order.room),
-        )
+        .with("place", order.address.to_string())
         .with("order", order.id.to_string());
     let recipients = [order.doctor_id, grid_worker]
         .into_iter()
         .flatten()
         .collect();
-    let news = News::new(kind, alert_id, order.community_id, params);
+    let news = News::new(kind, alert_id, order.address.community_id, params);
     Ok((recipients, news))
 }
 

@@ -156,7 +156,7 @@ impl App {
 
     pub(crate) async fn sign_pass(&self, p: &Pass) -> AppResult<String> {
         let mut conn = self.db.conn().await?;
-        let gates = store::gates::gates_for_building(&mut conn, p.building_id).await?;
+        let gates = store::gates::gates_for_building(&mut conn, p.address.building_id).await?;
         drop(conn);
         let claims = passes::PassClaims {
             issuer: self.settings.gates.issuer.clone(),
@@ -168,7 +168,7 @@ impl App {
                 cp::PassKind::Commuter => passes::PassKind::Commuter,
                 cp::PassKind::Vehicle => passes::PassKind::Vehicle,
             },
-            household_id: p.household_id,
+            household_id: p.address.household_id,
             gates,
             quota: passes::Quota {
                 exits: u32::try_from(p.quota_exits).unwrap_or(0),
@@ -189,7 +189,7 @@ impl App {
         let token = new_token();
         stored::set_link_hash(tx.conn(), id, &token_hash(&token)).await?;
         let mut a = actor.audit("pass_link_create", OBJECT_TYPE, id);
-        a.community_id = Some(p.community_id);
+        a.community_id = Some(p.address.community_id);
         tx.commit_audited(a).await?;
         Ok(token)
     }

@@ -176,7 +176,7 @@ impl App {
     }
 
     async fn place_of(&self, conn: &mut store::Conn, r: &Resident) -> AppResult<Placement> {
-        Ok(structure::placement(conn, Node::Building(r.building_id)).await?)
+        Ok(structure::placement(conn, Node::Building(r.address.building_id)).await?)
     }
 
     /// Places one resident under quarantine.
@@ -287,10 +287,7 @@ impl App {
                 tx.conn(),
                 &NewOrder {
                     resident_id: r.id,
-                    household_id: r.household_id,
-                    building_id: r.building_id,
-                    grid_id: r.grid_id,
-                    community_id: r.community_id,
+                    home: r.address.home(),
                     reason: p.reason,
                     kind: p.kind,
                     state,
@@ -306,7 +303,7 @@ impl App {
             .await
             .map_err(conflict_as("resident_id", "already_in_quarantine"))?;
             let mut a = actor.audit("quarantine_create", OBJECT_TYPE, id);
-            a.community_id = Some(r.community_id);
+            a.community_id = Some(r.address.community_id);
             a.after = Some(serde_json::json!({
                 "resident_id": r.id, "reason": p.reason.code(), "kind": p.kind.code(),
                 "state": state.code(), "start_date": start_text, "days": p.days,
@@ -321,7 +318,7 @@ impl App {
             let mut sealed: Vec<(i64, i64)> = residents
                 .iter()
                 .zip(&ids)
-                .map(|(r, id)| (r.household_id, *id))
+                .map(|(r, id)| (r.address.household_id, *id))
                 .collect();
             sealed.sort_unstable();
             sealed.dedup_by_key(|(household, _)| *household);
@@ -339,8 +336,8 @@ impl App {
         {
             // The hour's delivery run may have passed already (an order placed late in the
             // day): the day-0 delivery is made with the order, not a day late.
-            let households: Vec<i64> = residents.iter().map(|r| r.household_id).collect();
-            let j = Jurisdiction::new(Level::Community, first.community_id);
+            let households: Vec<i64> = residents.iter().map(|r| r.address.household_id).collect();
+            let j = Jurisdiction::new(Level::Community, first.address.community_id);
             self.generate_deliveries(tx, actor, &j, p.start, Some(&households))
                 .await?;
         }
@@ -404,7 +401,7 @@ impl App {
         let end = q::end_date(start, days).to_string();
         qs::set_duration(tx.conn(), id, i64::from(days), &end).await?;
         let mut a = actor.audit("quarantine_duration", OBJECT_TYPE, id);
-        a.community_id = Some(o.community_id);
+        a.community_id = Some(o.address.community_id);
         a.before = Some(serde_json::json!({ "days": o.days, "end_date": o.end_date }));
         a.after = Some(serde_json::json!({ "days": days, "end_date": end }));
         a.reason = Some(reason.trim().to_owned());
@@ -426,7 +423,7 @@ impl App {
         }
         let doctor_id = input.doctor_id.unwrap_or(o.doctor_id);
         let grid_worker_id = input.grid_worker_id.unwrap_or(o.grid_worker_id);
-        let place = structure::placement(tx.conn(), Node::Building(o.building_id)).await?;
+        let place = structure::placement(tx.conn(), Node::Building(o.address.building_id)).await?;
         let mut e = FieldErrors::new();
         // Only a newly named person is checked: one named earlier stays until changed.
         let changed = |new: Option<i64>, old: Option<i64>| new.filter(|_| new != old);
@@ -452,7 +449,7 @@ impl App {
         };
         qs::set_details(tx.conn(), id, &d).await?;
         let mut a = actor.audit("quarantine_update", OBJECT_TYPE, id);
-        a.community_id = Some(o.community_id);
+        a.community_id = Some(o.address.community_id);
         a.before = Some(serde_json::json!({
             "door_sealed": o.door_sealed, "door_sealed_at": o.door_sealed_at,
             "camera_installed": o.camera_installed, "doctor_id": o.doctor_id,
@@ -496,7 +493,7 @@ impl App {
             })?;
         qs::set_state(tx.conn(), id, outcome.state, &self.today().to_string()).await?;
         let mut a = actor.audit("quarantine_transition", OBJECT_TYPE, id);
-        a.community_id = Some(o.community_id);
+        a.community_id = Some(o.address.community_id);
         a.before = Some(order_view(&o));
         a.after = Some(serde_json::json!({
             "transition": t.code(), "state": outcome.state.code(),
@@ -508,14 +505,14 @@ impl App {
         if outcome.state == State::Active && o.kind == Kind::Home {
             let started = Event::QuarantineStarted {
                 order_id: id,
-                household_id: o.household_id,
+                household_id: o.address.household_id,
             };
             self.raise(&mut tx, actor, started).await?;
         }
         if outcome.state.is_final() {
             let ended = Event::QuarantineEnded {
                 order_id: id,
-                household_id: o.household_id,
+                household_id: o.address.household_id,
             };
             self.raise(&mut tx, actor, ended).await?;
         }

@@ -300,7 +300,7 @@ impl App {
         let head_resident_id = head_resident_id.unwrap_or(before.head_resident_id);
         if let Some(head) = head_resident_id.filter(|h| Some(*h) != before.head_resident_id) {
             let r = reg::resident(tx.conn(), &actor.jurisdiction, head).await?;
-            if r.household_id != id {
+            if r.address.household_id != id {
                 return Err(AppError::field("head_resident_id", "not_a_member"));
             }
         }
@@ -440,7 +440,7 @@ impl App {
         {
             return Err(AppError::field("document_number", "duplicate_document"));
         }
-        let before_home = reg::home_of_household(tx.conn(), current.household_id).await?;
+        let before_home = reg::home_of_household(tx.conn(), current.address.household_id).await?;
         reg::update_resident(tx.conn(), id, version, &home, &after)
             .await
             .map_err(duplicate_document)?;
@@ -466,9 +466,9 @@ impl App {
         let r = reg::resident(tx.conn(), &actor.jurisdiction, id).await?;
         reg::delete_resident(tx.conn(), id).await?;
         let mut a = actor.audit("resident_delete", "resident", id);
-        a.community_id = Some(r.community_id);
+        a.community_id = Some(r.address.community_id);
         a.before = Some(
-            serde_json::json!({ "name": r.name, "document": r.document_masked, "household_id": r.household_id }),
+            serde_json::json!({ "name": r.name, "document": r.document_masked, "household_id": r.address.household_id }),
         );
         a.reason = Some(reason.into_string());
         tx.commit_audited(a).await?;
@@ -492,7 +492,7 @@ impl App {
         let sealed = reg::sealed_document(tx.conn(), &actor.jurisdiction, id).await?;
         let number = self.crypto.open(DOCUMENT_CONTEXT, &sealed)?;
         let mut a = actor.audit("resident_unmask", "resident", id);
-        a.community_id = Some(r.community_id);
+        a.community_id = Some(r.address.community_id);
         a.after = Some(
             serde_json::json!({ "fields": ["document", "phone"], "document": r.document_masked }),
         );

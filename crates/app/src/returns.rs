@@ -283,7 +283,7 @@ impl App {
         rs::set_withdrawn(tx.conn(), a.id, store::now_ms()).await?;
         let mut entry = applicant(a.id).audit("return_withdraw", OBJECT_TYPE, a.id);
         entry.role = "resident".to_owned();
-        entry.community_id = Some(a.community_id);
+        entry.community_id = Some(a.address.community_id);
         entry.before = Some(serde_json::json!({ "state": a.state.code() }));
         entry.after = Some(serde_json::json!({ "state": to.code() }));
         tx.commit_audited(entry).await?;
@@ -302,7 +302,7 @@ impl App {
         }
         let mut entry = applicant(a.id).audit("return_arrival_change", OBJECT_TYPE, a.id);
         entry.role = "resident".to_owned();
-        entry.community_id = Some(a.community_id);
+        entry.community_id = Some(a.address.community_id);
         entry.before = Some(serde_json::json!({ "arrival_at": a.arrival_at }));
         entry.after = Some(serde_json::json!({ "arrival_at": at }));
         tx.commit_audited(entry).await?;

@@ -1,5 +1,6 @@
 //! Checkpoint passes: the versions of their signing key, the passes and their states.
 
+use crate::registry::{Home, HouseholdAddress};
 use domain::access::Jurisdiction;
 use domain::checkpoint::{PassKind, PassState, StateReason};
 use domain::page::{Page, PageRequest};
@@ -33,13 +34,9 @@ pub struct Pass {
     pub kind: PassKind,
     #[sqlx(try_from = "String")]
     pub state: PassState,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     pub resident_id: Option<i64>,
     pub resident_name: Option<String>,
     pub plate: Option<String>,
@@ -182,10 +179,7 @@ fn padded_list(len: usize, numbered: bool) -> String {
 
 pub struct NewPass<'a> {
     pub kind: PassKind,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
+    pub home: Home,
     pub resident_id: Option<i64>,
     pub plate: Option<&'a str>,
     pub employer: Option<&'a str>,
@@ -213,10 +207,10 @@ pub async fn insert_pass(conn: &mut Conn, p: &NewPass<'_>) -> Result<i64> {
          $12, $13, $14, $15, $16, $15, $17, $18) RETURNING id",
         (
             p.kind.code(),
-            p.household_id,
-            p.building_id,
-            p.grid_id,
-            p.community_id,
+            p.home.household_id,
+            p.home.building_id,
+            p.home.grid_id,
+            p.home.community_id,
             p.resident_id,
             p.plate,
             p.employer,

@@ -1,5 +1,6 @@
 //! Quarantine orders. Every read is scoped by the caller's jurisdiction in SQL.
 
+use crate::registry::{Home, HouseholdAddress};
 use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::quarantine::{Kind, Reason, State};
@@ -16,14 +17,10 @@ use crate::{Conn, Flag, Result, now_ms};
 pub struct Order {
     pub id: i64,
     pub resident_id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
     #[sqlx(try_from = "String")]
     pub reason: Reason,
     #[sqlx(try_from = "String")]
@@ -239,10 +236,7 @@ pub async fn open_order_of(conn: &mut Conn, resident_id: i64) -> Result<Option<i
 
 pub struct NewOrder<'a> {
     pub resident_id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
+    pub home: Home,
     pub reason: Reason,
     pub kind: Kind,
     pub state: State,
@@ -258,7 +252,14 @@ pub struct NewOrder<'a> {
 
 pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
     if o.state == State::Active {
-        home_counts::add(conn, o.community_id, o.start_date, Measure::OrdersIn, 1).await?;
+        home_counts::add(
+            conn,
+            o.home.community_id,
+            o.start_date,
+            Measure::OrdersIn,
+            1,
+        )
+        .await?;
     }
     sql::scalar(
         conn,
@@ -269,10 +270,10 @@ pub async fn insert_order(conn: &mut Conn, o: &NewOrder<'_>) -> Result<i64> {
          $17) RETURNING id",
         (
             o.resident_id,
-            o.household_id,
-            o.building_id,
-            o.grid_id,
-            o.community_id,
+            o.home.household_id,
+            o.home.building_id,
+            o.home.grid_id,
+            o.home.community_id,
             o.reason.code(),
             o.kind.code(),
             o.state.code(),

@@ -36,6 +36,17 @@ pub struct Household {
     pub members: i64,
 }
 
+impl Household {
+    pub fn home(&self) -> Home {
+        Home {
+            household_id: self.id,
+            building_id: self.building_id,
+            grid_id: self.grid_id,
+            community_id: self.community_id,
+        }
+    }
+}
+
 const HOUSEHOLD_SELECT: &str = "SELECT h.id, h.unit_id, h.building_id, h.grid_id, h.community_id, \
      b.name AS building_name, u.name AS unit_name, h.room, h.phone, h.head_resident_id, \
      (SELECT COUNT(*) FROM residents m WHERE m.household_id = h.id) AS members \
@@ -142,13 +153,9 @@ pub async fn update_household(
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct Resident {
     pub id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     pub name: String,
     #[sqlx(try_from = "String")]
     pub document_kind: DocumentKind,
@@ -311,6 +318,38 @@ pub struct ResidentData {
     pub returned_on: Option<String>,
     pub vulnerabilities: i64,
     pub notes: String,
+}
+
+/// A household's address as every row about a household carries it: its place in the tree,
+/// which decides who may see it, and the names people read.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdAddress {
+    pub household_id: i64,
+    pub building_id: i64,
+    pub grid_id: i64,
+    pub community_id: i64,
+    pub building_name: String,
+    pub unit_name: String,
+    pub room: String,
+}
+
+impl HouseholdAddress {
+    pub fn home(&self) -> Home {
+        Home {
+            household_id: self.household_id,
+            building_id: self.building_id,
+            grid_id: self.grid_id,
+            community_id: self.community_id,
+        }
+    }
+}
+
+/// As a door reads it: building, unit, room.
+impl std::fmt::Display for HouseholdAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.building_name, self.unit_name, self.room)
+    }
 }
 
 /// Where a resident lives: the household and its place in the tree.

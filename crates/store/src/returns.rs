@@ -1,6 +1,7 @@
 //! Return-to-work applications, their travellers and verifications. Staff reads are scoped by
 //! the caller's jurisdiction in SQL; the applicant's own reads go through the link's hash.
 
+use crate::registry::{Home, HouseholdAddress};
 use domain::access::Jurisdiction;
 use domain::document::DocumentKind;
 use domain::returns::{Means, State};
@@ -19,16 +20,12 @@ pub use public::*;
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Application {
     pub id: i64,
-    pub community_id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     pub gate_id: Option<i64>,
     /// Empty when no gate is set.
     pub gate_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
     #[sqlx(try_from = "String")]
     pub state: State,
     pub name: String,
@@ -95,10 +92,7 @@ pub struct NewTraveller {
 /// An application to store; its travellers, the applicant first.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
-    pub community_id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
+    pub home: Home,
     pub gate_id: Option<i64>,
     pub phone: String,
     pub employer: String,
@@ -126,10 +120,10 @@ pub async fn insert_application(conn: &mut Conn, a: &NewApplication) -> Result<i
          VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
          $16, $17, $17) RETURNING id",
         (
-            a.community_id,
-            a.household_id,
-            a.building_id,
-            a.grid_id,
+            a.home.community_id,
+            a.home.household_id,
+            a.home.building_id,
+            a.home.grid_id,
             a.gate_id,
             applicant.name.as_str(),
             applicant.document_masked.as_str(),

@@ -7,6 +7,7 @@ pub use rubbish::*;
 
 use std::collections::HashMap;
 
+use crate::registry::{Home, HouseholdAddress};
 use domain::access::Level;
 use domain::access::{Jurisdiction, Placement};
 use domain::page::{Page, PageRequest};
@@ -23,13 +24,9 @@ use crate::{Conn, Flag, Result, now_ms};
 #[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
 pub struct Delivery {
     pub id: i64,
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     /// ISO date.
     pub due_date: String,
     #[sqlx(try_from = "String")]
@@ -160,15 +157,10 @@ pub async fn delivery(
 /// A household with a member under active home quarantine, with its address.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct HomeOrderPlace {
-    pub household_id: i64,
+    #[sqlx(flatten)]
+    pub address: HouseholdAddress,
     /// ISO date the order started.
     pub start_date: String,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
     #[sqlx(try_from = "Flag")]
     pub door_sealed: bool,
 }
@@ -284,10 +276,7 @@ pub async fn pending_loads(conn: &mut Conn) -> Result<HashMap<i64, i64>> {
 }
 
 pub struct NewDelivery<'a> {
-    pub household_id: i64,
-    pub building_id: i64,
-    pub grid_id: i64,
-    pub community_id: i64,
+    pub home: Home,
     pub place_key: &'a str,
     pub due_date: &'a str,
     pub volunteer_id: Option<i64>,
@@ -302,10 +291,10 @@ pub async fn insert_delivery(conn: &mut Conn, d: &NewDelivery<'_>) -> Result<Opt
          VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) \
          ON CONFLICT (household_id, due_date) DO NOTHING RETURNING id",
         (
-            d.household_id,
-            d.building_id,
-            d.grid_id,
-            d.community_id,
+            d.home.household_id,
+            d.home.building_id,
+            d.home.grid_id,
+            d.home.community_id,
             d.place_key,
             d.due_date,
             d.volunteer_id,

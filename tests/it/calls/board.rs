@@ -30,7 +30,7 @@ async fn delivery(app: &app::App, f: &crate::support::Fixture) -> (i64, i64, i64
     let d = board
         .items
         .iter()
-        .find(|d| d.household_id == h)
+        .find(|d| d.address.household_id == h)
         .expect("the household's delivery on the board");
     (h, zhang, d.id)
 }

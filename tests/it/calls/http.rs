@@ -78,7 +78,7 @@ async fn the_doctor_and_the_volunteer_find_call_buttons_on_their_cards() {
         .await
         .pop()
         .expect("a delivery");
-    assert_eq!(delivery.household_id, h);
+    assert_eq!(delivery.address.household_id, h);
     let router = server::router(app.clone());
 
     let mut doctor = Client::signed_in(router.clone(), "doctor").await;

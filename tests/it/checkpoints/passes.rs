@@ -150,7 +150,7 @@ async fn a_reissued_pass_refuses_the_lost_one_at_once() {
     let d = show(app, &f.guard, gate, &new_code, "out", 0).await;
     assert_eq!(d.passage.result, PassageResult::Admitted);
     let p = app.pass(&f.staff, new).await.expect("new");
-    assert_eq!((p.household_id, p.replaces_id), (h, Some(old)));
+    assert_eq!((p.address.household_id, p.replaces_id), (h, Some(old)));
     assert_conflict(
         app.reissue_pass(&f.staff, old).await,
         app::ErrorCode::PassRevoked,

@@ -61,7 +61,10 @@ async fn the_printed_sheet_holds_what_the_resident_needs_and_nothing_else() {
     assert_eq!(res.header(header::CACHE_CONTROL), Some("no-store"));
     let html = res.text();
     let text = visible_text(&html);
-    let address = format!("{} {} {}", o.building_name, o.unit_name, o.room);
+    let address = format!(
+        "{} {} {}",
+        o.address.building_name, o.address.unit_name, o.address.room
+    );
     for needed in [
         "张小明",
         address.as_str(),

@@ -367,7 +367,12 @@ impl Contract {
         let mut components = self.doc["components"].clone();
         let mut root = schema.clone();
         if closed {
-            close_objects(&mut components);
+            let parts = all_of_parts(&components);
+            if let Some(Value::Object(schemas)) = components.get_mut("schemas") {
+                for (name, schema) in schemas.iter_mut() {
+                    close(schema, parts.contains(name));
+                }
+            }
             close_objects(&mut root);
         }
         let Value::Object(map) = &mut root else {
@@ -381,16 +386,52 @@ impl Contract {
     }
 }
 
-/// Says that every object schema with named properties has no others.
+/// Says that every object schema with named properties has no others. A schema composed
+/// with `allOf` (a flattened part, such as a household's address) is closed as a whole, by
+/// `unevaluatedProperties`, since each part alone holds only some of the properties.
 fn close_objects(schema: &mut Value) {
+    close(schema, false);
+}
+
+/// The components that stand as a part of an `allOf`: closed by the schema they are part of.
+fn all_of_parts(schema: &Value) -> std::collections::HashSet<String> {
+    let mut parts = std::collections::HashSet::new();
+    let mut stack = vec![schema];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(items)) = map.get("allOf") {
+                    parts.extend(items.iter().filter_map(|i| {
+                        let r = i.get("$ref")?.as_str()?;
+                        Some(r.strip_prefix("#/components/schemas/")?.to_owned())
+                    }));
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    parts
+}
+
+fn close(schema: &mut Value, part_of_all_of: bool) {
     match schema {
         Value::Object(map) => {
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+            if map.contains_key("allOf") {
+                map.entry("unevaluatedProperties")
+                    .or_insert(Value::Bool(false));
+            } else if !part_of_all_of
+                && map.contains_key("properties")
+                && !map.contains_key("additionalProperties")
+            {
                 map.insert("additionalProperties".to_owned(), Value::Bool(false));
             }
-            map.values_mut().for_each(close_objects);
+            for (key, value) in map.iter_mut() {
+                close(value, key == "allOf");
+            }
         }
-        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        Value::Array(items) => items.iter_mut().for_each(|i| close(i, part_of_all_of)),
         _ => {}
     }
 }

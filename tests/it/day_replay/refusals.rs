@@ -183,6 +183,37 @@ fn a_strict_contract_refuses_a_property_the_document_does_not_name() {
 }
 
 #[test]
+fn a_strict_contract_refuses_an_unnamed_property_beside_a_household_address() {
+    let pass = json!({
+        "household_id": 1, "building_id": 2, "grid_id": 3, "community_id": 4,
+        "building_name": "1号楼", "unit_name": "1", "room": "101",
+        "id": 5, "kind": "household", "state": "live", "quota_exits": 1, "quota_days": 2,
+        "issued_at": 0, "expires_at": 1, "colour": "green",
+    });
+    let strict = contract().strict();
+    let res = json_response(StatusCode::OK, &pass);
+    assert!(
+        strict
+            .check_response(&Method::GET, "/api/v1/passes/5", &res)
+            .is_ok()
+    );
+    let mut extra = pass.clone();
+    extra["shoe_size"] = json!(42);
+    let res = json_response(StatusCode::OK, &extra);
+    refused(
+        strict.check_response(&Method::GET, "/api/v1/passes/5", &res),
+        &["GET /passes/{id}", "shoe_size"],
+    );
+    let mut no_room = pass.clone();
+    no_room.as_object_mut().map(|o| o.remove("room"));
+    let res = json_response(StatusCode::OK, &no_room);
+    refused(
+        strict.check_response(&Method::GET, "/api/v1/passes/5", &res),
+        &["room"],
+    );
+}
+
+#[test]
 fn a_request_outside_the_document_is_refused() {
     let c = contract();
     let (get, post) = (Method::GET, Method::POST);

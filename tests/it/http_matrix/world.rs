@@ -194,7 +194,7 @@ pub(super) async fn world(app: &App, f: &Fixture, admin: &mut Client) -> World {
     let delivery_of = |household: i64| {
         board
             .iter()
-            .find(|d| d.household_id == household)
+            .find(|d| d.address.household_id == household)
             .map(|d| d.id)
             .expect("a delivery")
     };

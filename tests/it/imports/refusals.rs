@@ -73,8 +73,8 @@ async fn files_that_are_not_registers_and_callers_without_rights_are_refused() {
     let other = import(app, &f.admin, f.other_community_id, "r.csv", &good).await;
     assert_eq!(counts(&other), (1, 0, 0, 0));
     let people = residents_by_name(app, &f.admin, None).await;
-    assert_eq!(people["张三"].building_id, f.other_building_id);
-    assert_eq!(people["张三"].community_id, f.other_community_id);
+    assert_eq!(people["张三"].address.building_id, f.other_building_id);
+    assert_eq!(people["张三"].address.community_id, f.other_community_id);
     // Staff of the first community neither see it nor its import.
     assert!(residents_by_name(app, &f.staff, None).await.is_empty());
     assert_not_found(app.import_record(&f.staff, other.id).await);
@@ -115,7 +115,7 @@ async fn an_import_does_not_take_over_residents_of_another_community() {
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].column_name, "身份证号");
     let (after, merges) = app.resident(&f.admin, outsider).await.expect("read");
-    assert_eq!(after.community_id, f.other_community_id);
+    assert_eq!(after.address.community_id, f.other_community_id);
     assert_eq!(after.name, "外人");
     assert_eq!(after.phone.as_deref(), Some("138****0040"));
     assert!(merges.is_empty());

@@ -45,9 +45,9 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     let wang3 = &people["王三"];
     assert_eq!(
         (
-            wang3.building_id,
-            wang3.unit_name.as_str(),
-            wang3.room.as_str()
+            wang3.address.building_id,
+            wang3.address.unit_name.as_str(),
+            wang3.address.room.as_str()
         ),
         (f.building2_id, "2", "201")
     );
@@ -68,13 +68,16 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     });
     assert_eq!(wang3.phone.as_deref(), Some("138****0003"));
     let wang1 = &people["王一"];
-    assert_eq!(wang1.household_id, people["王二"].household_id);
+    assert_eq!(
+        wang1.address.household_id,
+        people["王二"].address.household_id
+    );
     assert_eq!(wang1.hukou.code(), "registered");
     assert_eq!(wang1.tenure.code(), "owner");
     assert_eq!(wang1.travel_status.code(), "stayed_in_city");
     assert_eq!(people["吴八"].vulnerabilities, 4, "pregnancy");
     assert_eq!(people["周七"].phone, None);
-    assert_eq!(people["周七"].grid_id, f.grid2_id);
+    assert_eq!(people["周七"].address.grid_id, f.grid2_id);
     // Imported numbers are sealed and indexed like typed ones.
     let found = search_residents(app, &f.staff, &citizen_id(5)).await;
     assert_eq!(found.items.len(), 1);

@@ -48,7 +48,7 @@ async fn the_building_meant_is_found_from_what_was_typed_or_the_field_is_named()
     };
     let (a, ..) = app.return_application(&f.staff, id).await.expect("read");
     assert_eq!(
-        (a.building_id, a.building_name.as_str()),
+        (a.address.building_id, a.address.building_name.as_str()),
         (f.building1_id, "1号楼")
     );
 }

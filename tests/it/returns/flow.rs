@@ -24,7 +24,7 @@ async fn a_resident_applies_with_a_code_and_follows_the_status_by_link() {
     let s = app.return_status(&token).await.expect("status");
     assert_eq!(s.application.id, id);
     assert_eq!(s.application.state, State::Submitted);
-    assert_eq!(s.application.room, "201");
+    assert_eq!(s.application.address.room, "201");
     assert_eq!(s.travellers, vec!["李*".to_owned()]);
     assert!(s.application.document_masked.contains('*'));
 
@@ -410,7 +410,7 @@ async fn approval_quarantines_every_traveller_with_checks_and_deliveries_and_sea
     assert_eq!(a.quarantine_until, out.quarantine_until);
     let li = travellers[0].resident_id.expect("registered");
     let (r, _) = app.resident(&f.staff, li).await.expect("resident");
-    assert_eq!(r.household_id, h);
+    assert_eq!(r.address.household_id, h);
     assert_eq!(r.travel_status, TravelStatus::Returned);
     assert_eq!(r.travel_origin.as_deref(), Some("610113"));
     assert_eq!(r.returned_on, Some(app.today().to_string()));
@@ -438,7 +438,7 @@ async fn approval_quarantines_every_traveller_with_checks_and_deliveries_and_sea
     );
     // The day's delivery to the household is made with the order.
     let board = board_in_state(&app, &f.staff, "all").await;
-    assert!(board.items.iter().any(|d| d.household_id == h));
+    assert!(board.items.iter().any(|d| d.address.household_id == h));
     // The household's pass is suspended by the seal.
     let p = app.pass(&f.staff, pass).await.expect("pass");
     assert_eq!(p.state, PassState::Suspended);

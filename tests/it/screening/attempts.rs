@@ -65,7 +65,7 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         let page = households_of(app, &f.grid_worker, c, one_state)
             .await
             .expect("list of one state");
-        let listed: Vec<i64> = page.items.iter().map(|h| h.household_id).collect();
+        let listed: Vec<i64> = page.items.iter().map(|h| h.address.household_id).collect();
         assert_eq!(listed, expected, "{state}");
     }
 

@@ -22,7 +22,10 @@ async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
         .await
         .expect("first page");
     assert_eq!(
-        all.items.iter().map(|h| h.household_id).collect::<Vec<_>>(),
+        all.items
+            .iter()
+            .map(|h| h.address.household_id)
+            .collect::<Vec<_>>(),
         homes[..2]
     );
     // Paged by key: the next page continues after the last rank.
@@ -38,7 +41,7 @@ async fn a_campaign_covers_its_scope_in_building_unit_and_room_order() {
     assert_eq!(
         rest.items
             .iter()
-            .map(|h| h.household_id)
+            .map(|h| h.address.household_id)
             .collect::<Vec<_>>(),
         homes[2..],
         "the other community's household is not in the scope"

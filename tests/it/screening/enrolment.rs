@@ -188,7 +188,7 @@ async fn many_households_between_the_same_neighbours_keep_their_order() {
     let seen: Vec<i64> = pages
         .iter()
         .flat_map(|p| &p.items)
-        .map(|h| h.household_id)
+        .map(|h| h.address.household_id)
         .collect();
     assert_eq!(seen, expected);
     assert_counts_match_households(app, c).await;

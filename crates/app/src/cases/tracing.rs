@@ -321,7 +321,7 @@ impl App {
             let (name, place, people, key) = match c.key {
                 ContactKey::Resident(id) => {
                     let r = reg::resident(&mut conn, &Jurisdiction::ALL, id).await?;
-                    let place = format!("{} {} {}", r.building_name, r.unit_name, r.room);
+                    let place = r.address.to_string();
                     (r.name, place, 1, ("resident", id))
                 }
                 ContactKey::Household(id) => {

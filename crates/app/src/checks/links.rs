@@ -74,7 +74,7 @@ pub(super) async fn replace_link(
     )
     .await?;
     let mut a = actor.audit("self_report_link_create", LINK_OBJECT, id);
-    a.community_id = Some(order.community_id);
+    a.community_id = Some(order.address.community_id);
     a.before = previous.map(|p| serde_json::json!({ "revoked_link_id": p.id }));
     a.after = Some(serde_json::json!({ "order_id": order.id }));
     tx.audit(a).await?;
@@ -116,7 +116,7 @@ impl App {
         };
         cs::revoke_link(tx.conn(), link.id, actor.account_id, store::now_ms()).await?;
         let mut a = actor.audit("self_report_link_revoke", LINK_OBJECT, link.id);
-        a.community_id = Some(order.community_id);
+        a.community_id = Some(order.address.community_id);
         a.after = Some(serde_json::json!({ "order_id": order_id }));
         tx.commit_audited(a).await?;
         Ok(link.id)

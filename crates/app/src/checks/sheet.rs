@@ -48,7 +48,7 @@ impl App {
             tx.conn(),
             order.doctor_id,
             order.grid_worker_id,
-            order.grid_id,
+            order.address.grid_id,
         )
         .await?;
         let doctor = order
@@ -56,7 +56,7 @@ impl App {
             .and_then(|id| contacts.iter().find(|c| c.id == id).cloned());
         let grid_worker = responsible_grid_worker(&contacts, order.grid_worker_id);
         let mut a = actor.audit("self_report_sheet_print", "quarantine_order", order.id);
-        a.community_id = Some(order.community_id);
+        a.community_id = Some(order.address.community_id);
         a.after = Some(serde_json::json!({
             "grid_worker_id": grid_worker.as_ref().map(|c| c.id),
             "doctor_id": doctor.as_ref().map(|c| c.id),
@@ -70,9 +70,9 @@ impl App {
         Ok(SelfReportSheet {
             link,
             resident_name: order.resident_name,
-            building_name: order.building_name,
-            unit_name: order.unit_name,
-            room: order.room,
+            building_name: order.address.building_name,
+            unit_name: order.address.unit_name,
+            room: order.address.room,
             start_date: order.start_date,
             end_date: order.end_date,
             slots,

@@ -102,7 +102,7 @@ impl App {
             .into_iter()
             .map(|r| CallerMatch {
                 resident_id: r.id,
-                home: format!("{} {} {}", r.building_name, r.unit_name, r.room),
+                home: r.address.to_string(),
                 phone_masked: r.phone.as_deref().map(h::mask_number).unwrap_or_default(),
                 name: r.name,
             })
@@ -121,14 +121,14 @@ impl App {
             let r = store::registry::resident(conn, &actor.jurisdiction, r)
                 .await
                 .map_err(|_| AppError::field("resident_id", "unknown_resident"))?;
-            if r.community_id != community_id {
+            if r.address.community_id != community_id {
                 return Err(AppError::field("resident_id", "outside_community"));
             }
             return Ok(Some(Home {
-                household_id: r.household_id,
+                household_id: r.address.household_id,
                 resident_id: Some(r.id),
-                grid_id: r.grid_id,
-                building_id: r.building_id,
+                grid_id: r.address.grid_id,
+                building_id: r.address.building_id,
             }));
         }
         if input.room.trim().is_empty() {

@@ -57,10 +57,7 @@ impl App {
         let q = self.settings.gates.household_quota;
         let new = NewPass {
             kind: PassKind::Household,
-            household_id: h.id,
-            building_id: h.building_id,
-            grid_id: h.grid_id,
-            community_id: h.community_id,
+            home: h.home(),
             resident_id: None,
             plate: None,
             employer: None,
@@ -170,10 +167,7 @@ impl App {
             (stamped.to_string(), hours.days_text(), hours.hours_text());
         let new = NewPass {
             kind: PassKind::Commuter,
-            household_id: r.household_id,
-            building_id: r.building_id,
-            grid_id: r.grid_id,
-            community_id: r.community_id,
+            home: r.address.home(),
             resident_id: Some(r.id),
             plate: None,
             employer: Some(&employer),
@@ -206,10 +200,7 @@ impl App {
         let (issued_at, expires_at) = self.pass_validity();
         let new = NewPass {
             kind: PassKind::Vehicle,
-            household_id: h.id,
-            building_id: h.building_id,
-            grid_id: h.grid_id,
-            community_id: h.community_id,
+            home: h.home(),
             resident_id: None,
             plate: Some(plate.as_str()),
             employer: None,
@@ -239,7 +230,7 @@ impl App {
         let id = pst::insert_pass(tx.conn(), new)
             .await
             .map_err(conflict_as(field, "pass_exists"))?;
-        let sealed = pst::seal_reason(tx.conn(), new.household_id).await?;
+        let sealed = pst::seal_reason(tx.conn(), new.home.household_id).await?;
         if let Some(reason) = sealed {
             pst::set_state(
                 tx.conn(),
@@ -251,9 +242,9 @@ impl App {
             .await?;
         }
         let mut a = actor.audit("pass_issue", OBJECT_TYPE, id);
-        a.community_id = Some(new.community_id);
+        a.community_id = Some(new.home.community_id);
         a.after = Some(serde_json::json!({
-            "kind": new.kind.code(), "household_id": new.household_id,
+            "kind": new.kind.code(), "household_id": new.home.household_id,
             "resident_id": new.resident_id, "plate": new.plate, "employer": new.employer,
             "proof_stamped_on": new.proof_stamped_on, "valid_days": new.valid_days,
             "valid_hours": new.valid_hours, "expires_at": new.expires_at,
@@ -290,7 +281,7 @@ impl App {
         )
         .await?;
         let mut a = actor.audit("pass_revoke", OBJECT_TYPE, id);
-        a.community_id = Some(p.community_id);
+        a.community_id = Some(p.address.community_id);
         a.before = Some(serde_json::json!({ "state": p.state.code() }));
         a.after = Some(serde_json::json!({ "state": "revoked", "reason": why.code() }));
         let note = note.trim();
@@ -319,17 +310,14 @@ impl App {
         )
         .await?;
         let mut a = actor.audit("pass_revoke", OBJECT_TYPE, id);
-        a.community_id = Some(old.community_id);
+        a.community_id = Some(old.address.community_id);
         a.before = Some(serde_json::json!({ "state": old.state.code() }));
         a.after = Some(serde_json::json!({ "state": "revoked", "reason": "reissued" }));
         tx.audit(a).await?;
         let (issued_at, expires_at) = self.pass_validity();
         let new = NewPass {
             kind: old.kind,
-            household_id: old.household_id,
-            building_id: old.building_id,
-            grid_id: old.grid_id,
-            community_id: old.community_id,
+            home: old.address.home(),
             resident_id: old.resident_id,
             plate: old.plate.as_deref(),
             employer: old.employer.as_deref(),

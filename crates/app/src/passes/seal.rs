@@ -57,7 +57,7 @@ async fn follow_the_seal(tx: &mut WriteTx, actor: &Actor, event: &Event) -> AppR
     for (id, household_id) in changed {
         let p = pst::pass(tx.conn(), &Jurisdiction::ALL, id).await?;
         let mut a = actor.audit(action, OBJECT_TYPE, id);
-        a.community_id = Some(p.community_id);
+        a.community_id = Some(p.address.community_id);
         a.after = Some(serde_json::json!({
             "state": p.state.code(), "household_id": household_id, "reason": reason,
         }));

@@ -224,7 +224,7 @@ impl Submission {
         rs::set_link(tx.conn(), id, &token_hash(&token)).await?;
         let mut entry = applicant(id).audit("return_relink", OBJECT_TYPE, id);
         entry.role = "resident".to_owned();
-        entry.community_id = Some(a.community_id);
+        entry.community_id = Some(a.address.community_id);
         tx.audit(entry).await?;
         Ok(Some(token))
     }
@@ -259,10 +259,7 @@ impl Submission {
         token: &str,
     ) -> AppResult<i64> {
         let new = NewApplication {
-            community_id: home.community_id,
-            household_id: home.household_id,
-            building_id: home.building_id,
-            grid_id: home.grid_id,
+            home: *home,
             gate_id,
             phone: p.phone.clone(),
             employer: p.employer.clone(),

@@ -259,7 +259,7 @@ impl App {
             _ => {}
         }
         let mut entry = actor.audit(&format!("return_{}", transition.code()), OBJECT_TYPE, id);
-        entry.community_id = Some(a.community_id);
+        entry.community_id = Some(a.address.community_id);
         entry.before = Some(serde_json::json!({ "state": a.state.code() }));
         entry.after = Some(serde_json::json!({ "state": to.code() }));
         entry.reason = (!reason.trim().is_empty()).then(|| reason.trim().to_owned());
@@ -316,7 +316,7 @@ impl App {
             tx.conn(),
             &NewVerification {
                 application_id: id,
-                community_id: a.community_id,
+                community_id: a.address.community_id,
                 health_code: v.health_code.code(),
                 itinerary_code: v.itinerary_code.code(),
                 visited_regions: &visited,
@@ -372,7 +372,7 @@ impl App {
             OBJECT_TYPE,
             id,
         );
-        entry.community_id = Some(a.community_id);
+        entry.community_id = Some(a.address.community_id);
         entry.before = Some(serde_json::json!({ "state": a.state.code() }));
         entry.after = Some(serde_json::json!({
             "state": outcome.state.code(), "refusals": codes, "is_override": is_override,
@@ -400,7 +400,7 @@ impl App {
     ) -> AppResult<(Vec<i64>, String)> {
         let travellers = rs::travellers(tx.conn(), a.id).await?;
         // The household as it is before the returnees join it.
-        let situation = household_situation(tx, a.household_id).await?;
+        let situation = household_situation(tx, a.address.household_id).await?;
         let mut residents: Vec<Resident> = Vec::with_capacity(travellers.len());
         for t in &travellers {
             let resident_id = self.register_returnee(tx, actor, a, t, arrival).await?;
@@ -412,7 +412,7 @@ impl App {
             None => {
                 let place = store::structure::placement(
                     tx.conn(),
-                    store::structure::Node::Building(a.building_id),
+                    store::structure::Node::Building(a.address.building_id),
                 )
                 .await?;
                 store::accounts::covering(tx.conn(), domain::access::Role::Doctor.code(), &place)
@@ -463,7 +463,7 @@ impl App {
             )
             .await?;
             let mut entry = actor.audit("resident_update", "resident", id);
-            entry.community_id = Some(before.community_id);
+            entry.community_id = Some(before.address.community_id);
             entry.before = Some(serde_json::json!({
                 "travel_status": before.travel_status, "travel_origin": before.travel_origin,
                 "returned_on": before.returned_on,
@@ -494,7 +494,7 @@ impl App {
         };
         let draft = raw.parse(self.today())?;
         let data = self.resident_data(&draft);
-        let home = reg::home_of_household(tx.conn(), a.household_id).await?;
+        let home = reg::home_of_household(tx.conn(), a.address.household_id).await?;
         let id = reg::insert_resident(tx.conn(), &home, &data).await?;
         let mut entry = actor.audit("resident_create", "resident", id);
         entry.community_id = Some(home.community_id);

@@ -144,8 +144,10 @@ impl App {
             reg::resident_by_document_index(conn, &p.travellers[0].document_index).await?
         {
             let r = reg::resident(conn, &domain::access::Jurisdiction::ALL, resident_id).await?;
-            if r.community_id == input.community_id {
-                return Ok(Some(reg::home_of_household(conn, r.household_id).await?));
+            if r.address.community_id == input.community_id {
+                return Ok(Some(
+                    reg::home_of_household(conn, r.address.household_id).await?,
+                ));
             }
         }
         let building_id = match input.building_id {

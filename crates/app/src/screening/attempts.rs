@@ -98,7 +98,7 @@ impl App {
         let contact = Contact::parse(&input.method, &input.outcome, &mut e);
         let at = sc::parse_attempt_time(&input.at, now_local, &mut e);
         let notes = domain::registry::parse_notes(&input.notes, &mut e);
-        let members = self.members_of(conn, h.household_id).await?;
+        let members = self.members_of(conn, h.address.household_id).await?;
         let mut answers = Vec::new();
         if contact.is_some_and(Contact::is_answer) {
             for raw in &input.answers {
@@ -202,7 +202,7 @@ async fn change_household_state(
     ss::update_household(
         conn,
         h.campaign_id,
-        h.household_id,
+        h.address.household_id,
         &HouseholdUpdate {
             state: next,
             list_rank: sc::list_rank(next, h.position),
@@ -216,7 +216,7 @@ async fn change_household_state(
     .await?;
     let mut delta = CountDelta::moved(h.state, next);
     delta.matched = matched - h.matched;
-    ss::adjust_counts(conn, h.campaign_id, h.team_id, h.grid_id, delta).await?;
+    ss::adjust_counts(conn, h.campaign_id, h.team_id, h.address.grid_id, delta).await?;
     Ok((attempt_id, next))
 }
 
@@ -235,7 +235,7 @@ async fn record_answers(
         ss::insert_answer(
             tx.conn(),
             h.campaign_id,
-            h.household_id,
+            h.address.household_id,
             &StoredAnswer {
                 attempt_id,
                 resident_id: m.id,
@@ -260,7 +260,7 @@ async fn record_answers(
             "returned_on": returned_on, "campaign_id": h.campaign_id,
         });
         let mut ra = actor.audit("resident_travel_screening", "resident", m.id);
-        ra.community_id = Some(m.community_id);
+        ra.community_id = Some(m.address.community_id);
         ra.before = Some(serde_json::json!(before));
         ra.after = Some(after.clone());
         tx.audit(ra).await?;
@@ -282,10 +282,10 @@ fn attempt_audit(
     next: HouseholdState,
     answer_log: Vec<serde_json::Value>,
 ) -> AuditEntry {
-    let (campaign_id, household_id) = (h.campaign_id, h.household_id);
+    let (campaign_id, household_id) = (h.campaign_id, h.address.household_id);
     let contact = attempt.contact;
     let mut a = actor.audit("screening_attempt", OBJECT_TYPE, campaign_id);
-    a.community_id = Some(h.community_id);
+    a.community_id = Some(h.address.community_id);
     a.before = Some(serde_json::json!({ "household_id": household_id, "state": h.state.code() }));
     a.after = Some(serde_json::json!({
         "attempt_id": attempt_id, "household_id": household_id,

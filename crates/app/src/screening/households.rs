@@ -225,7 +225,7 @@ impl App {
             .household_to_record(tx.conn(), actor, campaign_id, household_id)
             .await?;
         let mut a = actor.audit("household_phone_unmask", "household", household_id);
-        a.community_id = Some(h.community_id);
+        a.community_id = Some(h.address.community_id);
         a.after = Some(serde_json::json!({ "fields": ["phone"], "campaign_id": campaign_id }));
         a.reason = Some(format!("screening call: {}", c.name));
         tx.commit_audited(a).await?;

@@ -69,12 +69,13 @@ async fn create_delivery(
     volunteer: Option<i64>,
     reason: Option<&str>,
 ) -> AppResult<Option<i64>> {
-    let key = t::place_key(&o.building_name, &o.unit_name, &o.room);
+    let key = t::place_key(
+        &o.address.building_name,
+        &o.address.unit_name,
+        &o.address.room,
+    );
     let new = NewDelivery {
-        household_id: o.household_id,
-        building_id: o.building_id,
-        grid_id: o.grid_id,
-        community_id: o.community_id,
+        home: o.address.home(),
         place_key: &key,
         due_date,
         volunteer_id: volunteer,
@@ -83,9 +84,9 @@ async fn create_delivery(
         return Ok(None);
     };
     let mut a = actor.audit("delivery_create", DELIVERY_OBJECT, id);
-    a.community_id = Some(o.community_id);
+    a.community_id = Some(o.address.community_id);
     a.after = Some(serde_json::json!({
-        "household_id": o.household_id, "due_date": due_date, "state": "open",
+        "household_id": o.address.household_id, "due_date": due_date, "state": "open",
         "volunteer_id": volunteer,
     }));
     a.reason = reason.map(str::to_owned);
@@ -145,7 +146,7 @@ async fn cancel_orphaned_deliveries(
             continue;
         }
         let mut a = actor.audit("delivery_cancel", DELIVERY_OBJECT, d.id);
-        a.community_id = Some(d.community_id);
+        a.community_id = Some(d.address.community_id);
         a.before = Some(delivery_view(&DeliveryUpdate::from(&d)));
         a.after = Some(delivery_view(&u));
         a.reason = Some("quarantine_ended".to_owned());
@@ -205,14 +206,14 @@ impl App {
             .iter()
             .filter_map(|o| {
                 Some(HomeOrder {
-                    household_id: o.household_id,
+                    household_id: o.address.household_id,
                     start_date: o.start_date.parse().ok()?,
                 })
             })
             .collect();
         let due = t::households_due(date, &home);
         let places: HashMap<i64, &ts::HomeOrderPlace> =
-            orders.iter().map(|o| (o.household_id, o)).collect();
+            orders.iter().map(|o| (o.address.household_id, o)).collect();
         let date_text = date.to_string();
         let before = days_before(date, t::DELIVERY_EVERY_DAYS).to_string();
         let mut cover = CoverCache::default();
@@ -223,7 +224,7 @@ impl App {
                 let mut volunteers = Vec::new();
                 for household_id in &due {
                     if let Some(o) = places.get(household_id) {
-                        let covering = cover.building(tx.conn(), o.building_id).await?;
+                        let covering = cover.building(tx.conn(), o.address.building_id).await?;
                         volunteers.extend(covering.iter().map(|v| v.id));
                     }
                 }
@@ -244,7 +245,7 @@ impl App {
             let Some(o) = places.get(&household_id).copied() else {
                 continue;
             };
-            let covering = cover.building(tx.conn(), o.building_id).await?;
+            let covering = cover.building(tx.conn(), o.address.building_id).await?;
             let volunteer = pick_volunteer(covering, previous.get(&household_id).copied(), &loads);
             let created = create_delivery(tx, actor, o, &date_text, volunteer, None).await?;
             if created.is_none() {
@@ -274,7 +275,7 @@ impl App {
         let Some(o) = ts::active_home_orders(tx.conn(), &building)
             .await?
             .into_iter()
-            .find(|o| o.household_id == household_id)
+            .find(|o| o.address.household_id == household_id)
         else {
             return Ok(None);
         };
@@ -294,7 +295,7 @@ impl App {
             None => {
                 let date_text = self.today().to_string();
                 let mut cover = CoverCache::default();
-                let covering = cover.building(tx.conn(), o.building_id).await?;
+                let covering = cover.building(tx.conn(), o.address.building_id).await?;
                 let loads = ts::pending_loads(tx.conn()).await?;
                 let volunteer = pick_volunteer(covering, None, &loads);
                 let created =
@@ -323,7 +324,7 @@ impl App {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit("delivery_ask", DELIVERY_OBJECT, d.id);
-        a.community_id = Some(d.community_id);
+        a.community_id = Some(d.address.community_id);
         a.before = Some(delivery_view(&before));
         a.after = Some(delivery_view(&u));
         a.reason = Some("hotline".to_owned());
@@ -420,7 +421,7 @@ impl App {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit(&format!("delivery_{}", step.code()), DELIVERY_OBJECT, id);
-        a.community_id = Some(d.community_id);
+        a.community_id = Some(d.address.community_id);
         a.before = Some(delivery_view(&before));
         a.after = Some(delivery_view(&u));
         a.reason = reason;
@@ -501,7 +502,7 @@ impl App {
             return Err(AppError::Conflict(ErrorCode::TaskClosed));
         }
         if let Some(v) = volunteer_id {
-            check_volunteer(tx.conn(), v, Node::Building(d.building_id)).await?;
+            check_volunteer(tx.conn(), v, Node::Building(d.address.building_id)).await?;
         }
         let before = DeliveryUpdate::from(&d);
         let mut u = before.clone();
@@ -513,7 +514,7 @@ impl App {
             action: "delivery_assign",
             object_type: DELIVERY_OBJECT,
             id,
-            community_id: d.community_id,
+            community_id: d.address.community_id,
             from: d.volunteer_id,
             to: volunteer_id,
         };

@@ -86,12 +86,16 @@ impl App {
         let mut grids: BTreeMap<i64, (i64, BTreeMap<i64, String>)> = BTreeMap::new();
         for o in orders.iter().filter(|o| o.door_sealed) {
             grids
-                .entry(o.grid_id)
-                .or_insert_with(|| (o.community_id, BTreeMap::new()))
+                .entry(o.address.grid_id)
+                .or_insert_with(|| (o.address.community_id, BTreeMap::new()))
                 .1
                 .insert(
-                    o.household_id,
-                    t::place_key(&o.building_name, &o.unit_name, &o.room),
+                    o.address.household_id,
+                    t::place_key(
+                        &o.address.building_name,
+                        &o.address.unit_name,
+                        &o.address.room,
+                    ),
                 );
         }
         let date_text = date.to_string();

@@ -38,13 +38,8 @@ api_shape! {
         kind: PassKind,
         /// `live`, `suspended` (its household is sealed) or `revoked`.
         state: PassState,
-        household_id: i64,
-        building_id: i64,
-        grid_id: i64,
-        community_id: i64,
-        building_name: String,
-        unit_name: String,
-        room: String,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         /// A commuter pass's holder.
         resident_id: Option<i64>,
         /// Masked.

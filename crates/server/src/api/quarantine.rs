@@ -25,14 +25,9 @@ api_shape! {
     QuarantineOrderDto from o: store::quarantine::Order {
         id: i64,
         resident_id: i64,
-        household_id: i64,
-        building_id: i64,
-        grid_id: i64,
-        community_id: i64,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         resident_name: String,
-        building_name: String,
-        unit_name: String,
-        room: String,
         /// `returnee`, `case_contact`, `return_to_work` or `other`.
         reason: Reason,
         /// `home` or `centralised`.

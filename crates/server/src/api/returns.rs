@@ -26,11 +26,8 @@ api_shape! {
     /// A return-to-work application, as staff read it: the ID number and the phone masked.
     ReturnApplicationDto from a: store::returns::Application {
         id: i64,
-        community_id: i64,
-        household_id: i64,
-        building_name: String,
-        unit_name: String,
-        room: String,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         /// The gate expected at; `null` when the community has none.
         gate_id: Option<i64>,
         gate_name: String,

@@ -28,13 +28,8 @@ api_shape! {
     // Kept apart from the stored task: the API leaves out its bookkeeping timestamps.
     DeliveryTaskDto from d: store::tasks::Delivery {
         id: i64,
-        household_id: i64,
-        building_id: i64,
-        grid_id: i64,
-        community_id: i64,
-        building_name: String,
-        unit_name: String,
-        room: String,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         /// ISO date.
         due_date: String,
         /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.

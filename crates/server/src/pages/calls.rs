@@ -88,12 +88,12 @@ pub(crate) async fn order_calls(ctx: &Ctx, order: &store::quarantine::Order) -> 
     if order.state.is_final() {
         return Vec::new();
     }
-    let targets = targets_of(ctx, Purpose::QuarantineOrder, &[order.household_id]).await;
+    let targets = targets_of(ctx, Purpose::QuarantineOrder, &[order.address.household_id]).await;
     call_buttons(
         ctx,
         Purpose::QuarantineOrder,
         order.id,
-        targets.get(&order.household_id),
+        targets.get(&order.address.household_id),
     )
 }
 

@@ -199,7 +199,7 @@ async fn new_page(ctx: &Ctx, f: CaseForm, errors: FormErrors) -> PageResult {
     let resident = match f.resident_id {
         Some(id) => {
             let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(ctx)?;
-            let place = format!("{} {} {}", r.building_name, r.unit_name, r.room);
+            let place = r.address.to_string();
             Some((r.name, place))
         }
         None => None,

@@ -247,13 +247,7 @@ async fn pass_page(
     let code = ctx.app.pass_code(&ctx.actor, id).await.on_page(ctx)?;
     let members = members_of(ctx, &p).await;
     let refused = !errors.is_empty();
-    let title = format!(
-        "{} · {} {} {}",
-        ctx.t.of("pass_kind", p.kind.code()),
-        p.building_name,
-        p.unit_name,
-        p.room
-    );
+    let title = format!("{} · {}", ctx.t.of("pass_kind", p.kind.code()), p.address);
     Ok(render_form(
         &PassPage {
             c: ctx.chrome(&title),
@@ -276,7 +270,7 @@ async fn members_of(ctx: &Ctx, p: &Pass) -> Vec<String> {
     if let Some(name) = &p.resident_name {
         return vec![domain::health::masked_name(name)];
     }
-    match ctx.app.household(&ctx.actor, p.household_id).await {
+    match ctx.app.household(&ctx.actor, p.address.household_id).await {
         Ok((_, residents)) => residents
             .iter()
             .map(|r| domain::health::masked_name(&r.name))

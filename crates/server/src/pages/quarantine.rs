@@ -245,7 +245,7 @@ async fn order_page(ctx: &Ctx, id: i64, refused: Refused) -> PageResult {
         .on_page(ctx)?;
     let candidates = ctx
         .app
-        .responsible_candidates(&ctx.actor, order.building_id)
+        .responsible_candidates(&ctx.actor, order.address.building_id)
         .await
         .on_page(ctx)?;
     let transitions = Transition::ALL

@@ -57,7 +57,7 @@ fn row(ctx: &Ctx, a: &Application) -> Row {
         companions: a.companions,
         origin: app::registry::origin_name(Some(&a.origin), ctx.t.lang.regions()),
         trip: format!("{} {}", ctx.t.of("return_means", a.means.code()), a.trip),
-        home: format!("{} {} {}", a.building_name, a.unit_name, a.room),
+        home: a.address.to_string(),
         state: ctx.t.of("return_state", a.state.code()),
         state_code: a.state.code(),
     }

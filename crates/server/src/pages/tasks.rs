@@ -144,7 +144,7 @@ async fn with_calls(ctx: &Ctx, rows: &mut [Row]) {
     let households: Vec<i64> = rows
         .iter()
         .filter(|r| live(r))
-        .map(|r| r.d.household_id)
+        .map(|r| r.d.address.household_id)
         .collect();
     let targets = targets_of(ctx, Purpose::Delivery, &households).await;
     for r in rows.iter_mut().filter(|r| live(r)) {
@@ -152,7 +152,7 @@ async fn with_calls(ctx: &Ctx, rows: &mut [Row]) {
             ctx,
             Purpose::Delivery,
             r.d.id,
-            targets.get(&r.d.household_id),
+            targets.get(&r.d.address.household_id),
         );
     }
 }
@@ -346,12 +346,7 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
     .filter(|(_, v)| !v.is_empty())
     .collect();
     let can_cancel = can_assign && t::advance(d.state, t::Step::Cancel).is_ok();
-    let title = super::home_title(
-        ctx.t.get("tasks.delivery"),
-        &d.building_name,
-        &d.unit_name,
-        &d.room,
-    );
+    let title = format!("{} · {}", ctx.t.get("tasks.delivery"), d.address);
     let today = ctx.app.today().to_string();
     let mut r = [row(d, &today)];
     with_calls(&ctx, &mut r).await;

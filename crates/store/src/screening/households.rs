@@ -1,6 +1,7 @@
 //! The households of a campaign: the worker's list, one household, and where an attempt
 //! leaves it.
 
+use crate::registry::HouseholdAddress;
 use domain::access::Jurisdiction;
 use domain::page::{Page, PageRequest};
 use domain::screening::{BAND, HouseholdState, list_rank};
@@ -16,13 +17,9 @@ use crate::{Conn, Result};
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
 pub struct CampaignHousehold {
     pub campaign_id: i64,
-    pub household_id: i64,
-    pub community_id: i64,
-    pub grid_id: i64,
-    pub building_id: i64,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     pub phone: Option<String>,
     pub team_id: i64,
     pub position: i64,

@@ -32,13 +32,8 @@ api_shape! {
     // Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
     ResidentDto from r: store::registry::Resident {
         id: i64,
-        household_id: i64,
-        building_id: i64,
-        grid_id: i64,
-        community_id: i64,
-        building_name: String,
-        unit_name: String,
-        room: String,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         name: String,
         document_kind: domain::document::DocumentKind,
         /// Masked, e.g. `610825********123X`; see the unmask endpoint.

@@ -17,14 +17,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 api_shape! {
     /// A household of a campaign.
-    // Not the stored row: the campaign, community and position stay inside.
+    // Not the stored row: the campaign and the position stay inside.
     CampaignHouseholdDto from h: store::screening::CampaignHousehold {
-        household_id: i64,
-        grid_id: i64,
-        building_id: i64,
-        building_name: String,
-        unit_name: String,
-        room: String,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         /// Masked.
         phone: Option<String>,
         /// 0 when not assigned.

@@ -205,9 +205,9 @@ async fn export(ctx: Ctx, Query(lq): Query<ListQuery>) -> PageResult {
             vec![
                 o.resident_name,
                 l.document_masked,
-                o.building_name,
-                o.unit_name,
-                o.room,
+                o.address.building_name,
+                o.address.unit_name,
+                o.address.room,
                 t.of("qkind", o.kind.code()),
                 t.of("qreason", o.reason.code()),
                 t.of("qstate", o.state.code()),
@@ -268,7 +268,7 @@ async fn roster(ctx: Ctx, Query(rq): Query<RosterQuery>) -> PageResult {
         .map(|l: RosterLine| {
             let o = l.order;
             PrintLine {
-                home: format!("{} {} {}", o.building_name, o.unit_name, o.room),
+                home: o.address.to_string(),
                 name: domain::health::masked_name(&o.resident_name),
                 kind: o.kind.code(),
                 state: o.state.code(),

@@ -162,7 +162,7 @@ fn edit_resident_form(ctx: &Ctx, r: &Resident, f: ResidentFields, errors: FormEr
     let id = r.id;
     let frame = Frame {
         heading: ctx.t.get("resident.edit").to_owned(),
-        address: format!("{} {} {}", r.building_name, r.unit_name, r.room),
+        address: r.address.to_string(),
         action: format!("/residents/{id}/edit"),
         cancel: format!("/residents/{id}"),
         version: r.version,
@@ -233,7 +233,7 @@ async fn edit(
     }
     let outcome = ctx
         .app
-        .update_resident(&ctx.actor, id, version, r.household_id, &raw)
+        .update_resident(&ctx.actor, id, version, r.address.household_id, &raw)
         .await;
     after_submit(
         &ctx,

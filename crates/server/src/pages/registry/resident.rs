@@ -108,5 +108,9 @@ struct DeleteForm {
 async fn delete_resident(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<DeleteForm>) -> PageResult {
     let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
     let outcome = ctx.app.delete_resident(&ctx.actor, id, &f.reason).await;
-    after_step(&ctx, outcome, &format!("/households/{}", r.household_id))
+    after_step(
+        &ctx,
+        outcome,
+        &format!("/households/{}", r.address.household_id),
+    )
 }

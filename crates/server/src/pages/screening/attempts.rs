@@ -117,10 +117,7 @@ async fn household_page(ctx: &Ctx, id: i64, hid: i64, sent: Sent) -> PageResult 
         Vec::new()
     };
     let res = render(&HouseholdPage {
-        c: ctx.chrome(&format!(
-            "{} {} {}",
-            v.household.building_name, v.household.unit_name, v.household.room
-        )),
+        c: ctx.chrome(&v.household.address.to_string()),
         is_open: c.state == CampaignState::Open,
         back: format!("/screening/{id}/households"),
         campaign: c,

@@ -117,7 +117,7 @@ async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQue
             .unwrap_or_default();
         buildings.extend(in_grid.into_iter().map(|b| (b.id, b.name)));
     }
-    let ids: Vec<i64> = page.items.iter().map(|h| h.household_id).collect();
+    let ids: Vec<i64> = page.items.iter().map(|h| h.address.household_id).collect();
     let targets = targets_of(&ctx, Purpose::ScreeningCampaign, &ids).await;
     Ok(render(&HouseholdsPage {
         c: ctx.chrome(&format!(
@@ -134,7 +134,7 @@ async fn households(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<HouseholdsQue
                     &ctx,
                     Purpose::ScreeningCampaign,
                     id,
-                    targets.get(&h.household_id),
+                    targets.get(&h.address.household_id),
                 ),
                 h,
                 key: app::crypto::new_token(),
