@@ -125,46 +125,70 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// Follows `bytes`, the next part of an XML stream: jumps from `<` to `>` and back with
+    /// memchr, looking at single bytes only where a tag starts (a county workbook's sheet is
+    /// over a hundred megabytes of XML, and this runs before every reading of it).
     fn feed(&mut self, bytes: &[u8]) -> Result<(), SheetError> {
         if !self.xml {
             return Ok(());
         }
         let max_run = self.limits.max_cell_bytes.saturating_mul(ESCAPE_SLACK);
-        for &b in bytes {
-            if self.in_tag {
-                if self.tag_start {
-                    self.tag_start = false;
-                    match b {
-                        b'/' => self.closing = true,
-                        b'?' | b'!' => self.closing = true, // neither opens nor closes
-                        _ => {
-                            self.closing = false;
-                            self.depth += 1;
-                            if self.depth > self.limits.max_xml_depth {
-                                return Err(over(Limit::XmlDepth, self.limits));
-                            }
-                        }
-                    }
-                    if b == b'/' {
-                        self.depth = self.depth.saturating_sub(1);
-                    }
-                } else if b == b'>' {
-                    self.in_tag = false;
-                    if self.last == b'/' && !self.closing {
-                        self.depth = self.depth.saturating_sub(1);
-                    }
-                }
-            } else if b == b'<' {
+        let mut i = 0;
+        while i < bytes.len() {
+            if !self.in_tag {
+                let text = &bytes[i..];
+                let Some(n) = memchr::memchr(b'<', text) else {
+                    self.run += text.len();
+                    self.last = bytes[bytes.len() - 1];
+                    return self.check_run(max_run);
+                };
+                self.run += n;
+                self.check_run(max_run)?;
                 self.in_tag = true;
                 self.tag_start = true;
                 self.run = 0;
-            } else {
-                self.run += 1;
-                if self.run > max_run {
-                    return Err(over(Limit::CellBytes, self.limits));
+                self.last = b'<';
+                i += n + 1;
+            } else if self.tag_start {
+                self.tag_start = false;
+                let b = bytes[i];
+                match b {
+                    // `?` and `!` neither open nor close.
+                    b'/' | b'?' | b'!' => self.closing = true,
+                    _ => {
+                        self.closing = false;
+                        self.depth += 1;
+                        if self.depth > self.limits.max_xml_depth {
+                            return Err(over(Limit::XmlDepth, self.limits));
+                        }
+                    }
                 }
+                if b == b'/' {
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                self.last = b;
+                i += 1;
+            } else {
+                let inside = &bytes[i..];
+                let Some(n) = memchr::memchr(b'>', inside) else {
+                    self.last = bytes[bytes.len() - 1];
+                    return Ok(());
+                };
+                let before = if n == 0 { self.last } else { inside[n - 1] };
+                self.in_tag = false;
+                if before == b'/' && !self.closing {
+                    self.depth = self.depth.saturating_sub(1);
+                }
+                self.last = b'>';
+                i += n + 1;
             }
-            self.last = b;
+        }
+        Ok(())
+    }
+
+    fn check_run(&self, max_run: usize) -> Result<(), SheetError> {
+        if self.run > max_run {
+            return Err(over(Limit::CellBytes, self.limits));
         }
         Ok(())
     }
@@ -321,6 +345,83 @@ mod tests {
 
     fn scan(xml: &str, limits: &Limits) -> Result<(), SheetError> {
         Scan::new(limits, true).feed(xml.as_bytes())
+    }
+
+    /// The scan a byte at a time, as it was first written: the jumps must agree with it.
+    fn reference(bytes: &[u8], limits: &Limits) -> Result<(usize, usize), SheetError> {
+        let mut s = Scan::new(limits, true);
+        let max_run = limits.max_cell_bytes.saturating_mul(ESCAPE_SLACK);
+        for &b in bytes {
+            if s.in_tag {
+                if s.tag_start {
+                    s.tag_start = false;
+                    match b {
+                        b'/' | b'?' | b'!' => s.closing = true,
+                        _ => {
+                            s.closing = false;
+                            s.depth += 1;
+                            if s.depth > limits.max_xml_depth {
+                                return Err(over(Limit::XmlDepth, limits));
+                            }
+                        }
+                    }
+                    if b == b'/' {
+                        s.depth = s.depth.saturating_sub(1);
+                    }
+                } else if b == b'>' {
+                    s.in_tag = false;
+                    if s.last == b'/' && !s.closing {
+                        s.depth = s.depth.saturating_sub(1);
+                    }
+                }
+            } else if b == b'<' {
+                s.in_tag = true;
+                s.tag_start = true;
+                s.run = 0;
+            } else {
+                s.run += 1;
+                if s.run > max_run {
+                    return Err(over(Limit::CellBytes, limits));
+                }
+            }
+            s.last = b;
+        }
+        Ok((s.depth, s.run))
+    }
+
+    /// The scan fed in chunks cut at `cuts`: its depth and its run at the end.
+    fn chunked(
+        bytes: &[u8],
+        cuts: &[usize],
+        limits: &Limits,
+    ) -> Result<(usize, usize), SheetError> {
+        let mut s = Scan::new(limits, true);
+        let mut from = 0;
+        for &cut in cuts.iter().chain([&bytes.len()]) {
+            let to = cut.clamp(from, bytes.len());
+            s.feed(&bytes[from..to])?;
+            from = to;
+        }
+        Ok((s.depth, s.run))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn jumps_agree_with_the_byte_at_a_time_scan(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'<', b'>', b'/', b'?', b'!', b'a', b' ', b'x']),
+                0..400,
+            ),
+            mut cuts in proptest::collection::vec(0usize..400, 0..6),
+            depth in 1usize..6,
+            cell in 1usize..20,
+        ) {
+            cuts.sort_unstable();
+            let limits = Limits { max_xml_depth: depth, max_cell_bytes: cell, ..Limits::default() };
+            let expected = reference(&bytes, &limits).map_err(|e| e.to_string());
+            let got = chunked(&bytes, &cuts, &limits).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]
