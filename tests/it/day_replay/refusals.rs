@@ -78,7 +78,10 @@ fn a_response_body_that_does_not_fit_its_schema_is_refused_with_the_operation_an
         &["409", "error"],
     );
     // Schemas nested in others resolve too: each item of a page is held to its own schema.
-    let page = json!({ "items": [{ "id": 1, "state": 3 }] });
+    let page = json!({ "items": [{
+        "id": 1, "state": 3, "household_id": 1, "building_id": 1, "grid_id": 1,
+        "community_id": 1, "building_name": "1号楼", "unit_name": "1", "room": "101",
+    }] });
     refused(
         c.check_response(
             &Method::GET,

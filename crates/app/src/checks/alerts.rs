@@ -168,7 +168,7 @@ impl App {
             AlertAction::Resolve => "alert_resolve",
         };
         let mut entry = actor.audit(action_code, ALERT_OBJECT, id);
-        entry.community_id = Some(a.community_id);
+        entry.community_id = Some(a.address.community_id);
         entry.before = Some(serde_json::json!({ "state": a.state }));
         entry.after = Some(serde_json::json!({
             "state": to.code(), "kind": a.kind, "order_id": a.order_id,

@@ -176,11 +176,8 @@ api_shape! {
         order_id: i64,
         resident_id: i64,
         resident_name: String,
-        building_name: String,
-        unit_name: String,
-        room: String,
-        grid_id: i64,
-        community_id: i64,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
         doctor_id: Option<i64>,
         slot_date: String,
         slot_part: Part,

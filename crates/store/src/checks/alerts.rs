@@ -1,6 +1,7 @@
 //! Alerts raised by checks (fever) and by closed slots (missed check), and the doctor's slots of
 //! the day.
 
+use crate::registry::HouseholdAddress;
 use domain::access::Jurisdiction;
 use domain::health::{AlertKind, AlertState, Symptom};
 use domain::page::{Page, PageRequest};
@@ -22,14 +23,11 @@ pub struct Alert {
     pub kind: AlertKind,
     pub order_id: i64,
     pub resident_id: i64,
-    /// The resident's household: the phones a call button reaches.
-    pub household_id: i64,
     pub resident_name: String,
-    pub building_name: String,
-    pub unit_name: String,
-    pub room: String,
-    pub grid_id: i64,
-    pub community_id: i64,
+    /// The resident's household: the phones a call button reaches.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub address: HouseholdAddress,
     pub doctor_id: Option<i64>,
     pub slot_date: String,
     #[sqlx(try_from = "String")]
@@ -51,8 +49,8 @@ pub struct Alert {
 }
 
 const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.order_id, q.resident_id, q.household_id, \
-     r.name AS resident_name, b.name AS building_name, u.name AS unit_name, h.room, a.grid_id, \
-     a.community_id, q.doctor_id, a.slot_date, a.slot_part, a.state, a.raised_at, \
+     r.name AS resident_name, a.building_id, b.name AS building_name, u.name AS unit_name, \
+     h.room, a.grid_id, a.community_id, q.doctor_id, a.slot_date, a.slot_part, a.state, a.raised_at, \
      a.acknowledged_by, a.acknowledged_at, a.resolved_by, a.resolved_at, a.resolution_note, \
      a.check_id, c.temperature, c.symptoms, COALESCE(c.other_symptom, '') AS other_symptom \
      FROM check_alerts a JOIN quarantine_orders q ON q.id = a.order_id \

@@ -160,7 +160,7 @@ async fn worklist(ctx: Ctx, Query(wq): Query<WorklistQuery>) -> PageResult {
             .items
             .iter()
             .filter(|a| a.state != health::AlertState::Resolved)
-            .map(|a| (a.id, a.order_id, a.household_id)),
+            .map(|a| (a.id, a.order_id, a.address.household_id)),
     )
     .await;
     Ok(render(&WorklistPage {
