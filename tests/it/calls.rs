@@ -222,6 +222,13 @@ async fn a_doctor_calls_for_an_order_under_way_and_a_volunteer_for_their_deliver
             .expect("doctor's call"),
         format!("tel:{LANDLINE}")
     );
+    // Audited with what the call was about: the door, then the order's dates.
+    let about = calls_audited(app, &f).await.remove(0).reason;
+    let dates = about
+        .as_deref()
+        .and_then(|r| r.strip_prefix("1号楼 1 101 · "))
+        .unwrap_or_else(|| panic!("the order's door first: {about:?}"));
+    assert!(dates.contains(" – "), "its dates: {dates}");
     assert_forbidden(app.call(&f.volunteer, for_order, Callee::Household).await);
 
     // The volunteer's delivery to the household.

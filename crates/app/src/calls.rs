@@ -137,14 +137,7 @@ impl App {
                 Found {
                     household_id: o.address.household_id,
                     community_id: o.address.community_id,
-                    label: format!(
-                        "{} {} {} · {} – {}",
-                        o.address.building_name,
-                        o.address.unit_name,
-                        o.address.room,
-                        o.start_date,
-                        o.end_date
-                    ),
+                    label: format!("{} · {} – {}", o.address, o.start_date, o.end_date),
                     ids: serde_json::json!({ "order_id": order_id, "household_id": o.address.household_id }),
                 }
             }
@@ -158,10 +151,7 @@ impl App {
                 Found {
                     household_id: d.address.household_id,
                     community_id: d.address.community_id,
-                    label: format!(
-                        "{} {} {} · {}",
-                        d.address.building_name, d.address.unit_name, d.address.room, d.due_date
-                    ),
+                    label: format!("{} · {}", d.address, d.due_date),
                     ids: serde_json::json!({ "delivery_id": delivery_id, "household_id": d.address.household_id }),
                 }
             }
