@@ -217,9 +217,9 @@ impl Reads<'_> {
                 .unwrap_or_default();
             let found = p.items.len() == 1
                 && p.items.iter().all(|r| {
-                    r.name == s.name
-                        && r.document_masked.starts_with(head)
-                        && r.document_masked.ends_with(tail)
+                    r.particulars.name == s.name
+                        && r.particulars.document_masked.starts_with(head)
+                        && r.particulars.document_masked.ends_with(tail)
                 });
             if !found {
                 id_misses.push(format!(
@@ -267,7 +267,10 @@ impl Reads<'_> {
             let (p, took) = self.search(&prefix).await?;
             by_name.push(took);
             name_rows += p.items.len();
-            name_ok &= !p.items.is_empty() && p.items.iter().all(|r| r.name.starts_with(&prefix));
+            name_ok &= !p.items.is_empty()
+                && p.items
+                    .iter()
+                    .all(|r| r.particulars.name.starts_with(&prefix));
             self.bar.inc(1);
         }
         report.check(
@@ -299,7 +302,7 @@ impl Reads<'_> {
             phone_ok &= p
                 .items
                 .iter()
-                .any(|r| r.name == s.name && r.address.room == s.room);
+                .any(|r| r.particulars.name == s.name && r.address.room == s.room);
             self.bar.inc(1);
         }
         report.check(

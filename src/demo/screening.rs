@@ -121,7 +121,7 @@ async fn work_through(
             if view
                 .members
                 .iter()
-                .any(|m| m.travel_status != TravelStatus::StayedInCity)
+                .any(|m| m.particulars.travel_status != TravelStatus::StayedInCity)
             {
                 continue;
             }

@@ -215,7 +215,7 @@ pub(crate) async fn residents_by_name(
         .expect("list residents");
     page.items
         .into_iter()
-        .map(|r| (r.name.clone(), r))
+        .map(|r| (r.particulars.name.clone(), r))
         .collect()
 }
 

@@ -319,7 +319,14 @@ async fn writes_outside_the_jurisdiction_or_role_fail_and_change_nothing() {
     let state: Vec<(i64, String, i64, i64)> = page
         .items
         .iter()
-        .map(|r| (r.id, r.name.clone(), r.version, r.address.household_id))
+        .map(|r| {
+            (
+                r.id,
+                r.particulars.name.clone(),
+                r.version,
+                r.address.household_id,
+            )
+        })
         .collect();
     assert_eq!(
         state,

@@ -179,13 +179,14 @@ async fn the_export_holds_what_the_filter_selects_masked_and_is_audited() {
                 .expect("residents")
                 .items
                 .iter()
-                .find(|r| r.name == "张三")
+                .find(|r| r.particulars.name == "张三")
                 .expect("张三")
                 .id,
         )
         .await
         .expect("resident")
         .0
+        .particulars
         .document_masked;
     assert!(csv.contains(&masked), "the masked number {masked}");
 

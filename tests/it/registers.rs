@@ -144,13 +144,30 @@ async fn a_register_after_a_cover_with_a_header_over_two_rows_imports_its_reside
         people["王二"].address.household_id
     );
     for r in people.values() {
-        assert_eq!(r.birth_date.as_deref(), Some("1940-03-07"), "{}", r.name);
+        assert_eq!(
+            r.particulars.birth_date.as_deref(),
+            Some("1940-03-07"),
+            "{}",
+            r.particulars.name
+        );
     }
     // Phones are listed masked, a landline keeping its area code.
-    assert_eq!(people["王一"].phone.as_deref(), Some("138****8001"));
-    assert_eq!(people["王二"].phone.as_deref(), Some("029-****1234"));
-    assert_eq!(people["王三"].phone.as_deref(), Some("0912-***6789"));
-    assert_eq!(people["王四"].phone.as_deref(), Some("139****8004"));
+    assert_eq!(
+        people["王一"].particulars.phone.as_deref(),
+        Some("138****8001")
+    );
+    assert_eq!(
+        people["王二"].particulars.phone.as_deref(),
+        Some("029-****1234")
+    );
+    assert_eq!(
+        people["王三"].particulars.phone.as_deref(),
+        Some("0912-***6789")
+    );
+    assert_eq!(
+        people["王四"].particulars.phone.as_deref(),
+        Some("139****8004")
+    );
     let unmasked = app
         .unmask_resident(&f.staff, people["王二"].id, "回访")
         .await

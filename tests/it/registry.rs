@@ -91,9 +91,9 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
 
     // Lists show masked numbers and never the full ones.
     let r = by_id.items.first().expect("张三 found");
-    assert_eq!(r.document_masked, "610825********123X");
-    assert_eq!(r.phone.as_deref(), Some("139****5678"));
-    assert_eq!(r.name, "张三");
+    assert_eq!(r.particulars.document_masked, "610825********123X");
+    assert_eq!(r.particulars.phone.as_deref(), Some("139****5678"));
+    assert_eq!(r.particulars.name, "张三");
     assert_eq!(r.address.building_name, "1号楼");
     assert_eq!(r.address.room, "101");
     let all = app
@@ -107,21 +107,22 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
     assert!(!listed.contains(&citizen_id(1)), "full ID leaked");
 
     let (detail, merges) = app.resident(&f.staff, zhang).await.expect("detail");
-    assert_eq!(detail.document_masked, "610825********123X");
-    assert_eq!(detail.phone.as_deref(), Some("139****5678"));
+    assert_eq!(detail.particulars.document_masked, "610825********123X");
+    assert_eq!(detail.particulars.phone.as_deref(), Some("139****5678"));
     // Derived from the ID number.
-    assert_eq!(detail.sex.map(|s| s.code()), Some("male"));
+    assert_eq!(detail.particulars.sex.map(|s| s.code()), Some("male"));
     assert!(merges.is_empty());
 
     let (hh, members) = app.household(&f.staff, h).await.expect("household");
     assert_eq!(hh.phone.as_deref(), Some("138****8000"));
     assert_eq!(hh.members, 3);
     assert_eq!(members.len(), 3);
-    assert!(
-        members
-            .iter()
-            .all(|m| m.phone.as_deref().is_none_or(|p| p.contains("****")))
-    );
+    assert!(members.iter().all(|m| {
+        m.particulars
+            .phone
+            .as_deref()
+            .is_none_or(|p| p.contains("****"))
+    }));
 }
 
 #[tokio::test]
@@ -233,10 +234,10 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     assert_eq!(after.version, 2);
     assert_eq!(after.address.household_id, h2);
     assert_eq!(after.address.building_name, "2号楼");
-    assert_eq!(after.phone.as_deref(), Some("138****0002"));
-    assert_eq!(after.travel_status.code(), "returned");
-    assert_eq!(after.travel_origin.as_deref(), Some("武汉"));
-    assert_eq!(after.returned_on.as_deref(), Some("2020-01-22"));
+    assert_eq!(after.particulars.phone.as_deref(), Some("138****0002"));
+    assert_eq!(after.particulars.travel_status.code(), "returned");
+    assert_eq!(after.particulars.travel_origin.as_deref(), Some("武汉"));
+    assert_eq!(after.particulars.returned_on.as_deref(), Some("2020-01-22"));
 
     // A second editor still holding version 1 loses, and changes nothing.
     let other = raw_resident("张三改", &id, "13800000003");
@@ -245,7 +246,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
         .await;
     assert_conflict(stale, ErrorCode::StaleVersion);
     let (still, _) = app.resident(&f.staff, r).await.expect("read");
-    assert_eq!(still.name, "张三");
+    assert_eq!(still.particulars.name, "张三");
     assert_eq!(still.version, 2);
 
     // Taking another resident's number in an edit is refused too.

@@ -279,7 +279,14 @@ async fn a_travel_origin_is_stored_as_its_code_and_old_forms_are_migrated() {
         .create_resident(&f.staff, h, &returned("李四", 2, "420106"))
         .await
         .expect("resident");
-    let origin = async |id: i64| app.resident(&f.staff, id).await.expect("r").0.travel_origin;
+    let origin = async |id: i64| {
+        app.resident(&f.staff, id)
+            .await
+            .expect("r")
+            .0
+            .particulars
+            .travel_origin
+    };
     assert_eq!(origin(a).await.as_deref(), Some("420100"));
     assert_eq!(origin(b).await.as_deref(), Some("420106"));
     assert_eq!(

@@ -200,7 +200,7 @@ impl App {
                 unit_id: Some(h.unit_id),
                 household_id: Some(h.id),
             };
-            return Ok((r.name, Some(place)));
+            return Ok((r.particulars.name, Some(place)));
         }
         let mut name = input.person_name.trim().to_owned();
         if let Some(vid) = input.visitor_id {

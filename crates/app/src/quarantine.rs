@@ -256,7 +256,7 @@ impl App {
         let mut busy = Vec::new();
         for r in residents {
             if qs::open_order_of(tx.conn(), r.id).await?.is_some() {
-                busy.push(r.name.clone());
+                busy.push(r.particulars.name.clone());
             }
         }
         if !busy.is_empty() {

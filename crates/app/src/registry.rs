@@ -10,8 +10,8 @@ use domain::validation::FieldErrors;
 use serde::Serialize;
 use store::StoreError;
 use store::registry::{
-    self as reg, Home, Household, HouseholdFilter, NewHousehold, Resident, ResidentData,
-    ResidentFilter,
+    self as reg, Home, Household, HouseholdFilter, NewHousehold, Particulars, Resident,
+    ResidentData, ResidentFilter,
 };
 use store::structure::{self, Node};
 
@@ -100,50 +100,49 @@ pub struct Unmasked {
 }
 
 fn masked_resident(mut r: Resident) -> Resident {
-    r.phone = r.phone.as_deref().map(mask_phone);
+    r.particulars.phone = r.particulars.phone.as_deref().map(mask_phone);
     r
 }
 
-/// The audit view of a resident: every field, with the document and phone masked.
-fn audit_view(d: &ResidentData, home: &Home) -> serde_json::Value {
+/// The audit view of a resident: every field, with the document and phone masked. A change
+/// records it before and after.
+fn audit_view(p: &Particulars, household_id: i64) -> serde_json::Value {
     serde_json::json!({
-        "household_id": home.household_id,
-        "name": d.name,
-        "document_kind": d.document_kind,
-        "document": d.document_masked,
-        "sex": d.sex,
-        "birth_date": d.birth_date,
-        "phone": d.phone.as_deref().map(mask_phone),
-        "hukou": d.hukou,
-        "tenure": d.tenure,
-        "travel_status": d.travel_status,
-        "travel_origin": d.travel_origin,
-        "returned_on": d.returned_on,
-        "vulnerabilities": d.vulnerabilities,
-        "notes": d.notes,
+        "household_id": household_id,
+        "name": p.name,
+        "document_kind": p.document_kind,
+        "document": p.document_masked,
+        "sex": p.sex,
+        "birth_date": p.birth_date,
+        "phone": p.phone.as_deref().map(mask_phone),
+        "hukou": p.hukou,
+        "tenure": p.tenure,
+        "travel_status": p.travel_status,
+        "travel_origin": p.travel_origin,
+        "returned_on": p.returned_on,
+        "vulnerabilities": p.vulnerabilities,
+        "notes": p.notes,
     })
 }
 
 /// Which fields differ between two versions of a resident, by name, with masked values.
 pub(crate) fn changed_fields(before: &ResidentData, after: &ResidentData) -> Vec<&'static str> {
     let mut out = Vec::new();
+    let (b, a) = (&before.particulars, &after.particulars);
     let pairs: [(&'static str, bool); 14] = [
-        ("name", before.name != after.name),
+        ("name", b.name != a.name),
         ("document", before.document_index != after.document_index),
-        ("sex", before.sex != after.sex),
-        ("birth_date", before.birth_date != after.birth_date),
-        ("phone", before.phone != after.phone),
-        ("hukou", before.hukou != after.hukou),
-        ("tenure", before.tenure != after.tenure),
-        ("travel_status", before.travel_status != after.travel_status),
-        ("travel_origin", before.travel_origin != after.travel_origin),
-        ("returned_on", before.returned_on != after.returned_on),
-        (
-            "vulnerabilities",
-            before.vulnerabilities != after.vulnerabilities,
-        ),
-        ("notes", before.notes != after.notes),
-        ("document_kind", before.document_kind != after.document_kind),
+        ("sex", b.sex != a.sex),
+        ("birth_date", b.birth_date != a.birth_date),
+        ("phone", b.phone != a.phone),
+        ("hukou", b.hukou != a.hukou),
+        ("tenure", b.tenure != a.tenure),
+        ("travel_status", b.travel_status != a.travel_status),
+        ("travel_origin", b.travel_origin != a.travel_origin),
+        ("returned_on", b.returned_on != a.returned_on),
+        ("vulnerabilities", b.vulnerabilities != a.vulnerabilities),
+        ("notes", b.notes != a.notes),
+        ("document_kind", b.document_kind != a.document_kind),
         ("document_masked", false),
     ];
     for (name, differs) in pairs {
@@ -160,21 +159,23 @@ impl App {
         let kind = d.document.kind();
         let number = d.document.number();
         ResidentData {
-            name: d.name.as_str().to_owned(),
-            document_kind: kind,
+            particulars: Particulars {
+                name: d.name.as_str().to_owned(),
+                document_kind: kind,
+                document_masked: d.document.masked(),
+                sex: d.sex,
+                birth_date: d.birth_date.map(|b| b.to_string()),
+                phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
+                hukou: d.hukou,
+                tenure: d.tenure,
+                travel_status: d.travel.status,
+                travel_origin: d.travel.origin.clone(),
+                returned_on: d.travel.returned_on.map(|x| x.to_string()),
+                vulnerabilities: i64::from(d.vulnerabilities.0),
+                notes: d.notes.clone(),
+            },
             document_sealed: self.crypto.seal(DOCUMENT_CONTEXT, number),
             document_index: self.document_index(kind.code(), number),
-            document_masked: d.document.masked(),
-            sex: d.sex,
-            birth_date: d.birth_date.map(|b| b.to_string()),
-            phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
-            hukou: d.hukou,
-            tenure: d.tenure,
-            travel_status: d.travel.status,
-            travel_origin: d.travel.origin.clone(),
-            returned_on: d.travel.returned_on.map(|x| x.to_string()),
-            vulnerabilities: i64::from(d.vulnerabilities.0),
-            notes: d.notes.clone(),
         }
     }
 
@@ -409,7 +410,7 @@ impl App {
             .map_err(duplicate_document)?;
         let mut a = actor.audit("resident_create", "resident", id);
         a.community_id = Some(home.community_id);
-        a.after = Some(audit_view(&data, &home));
+        a.after = Some(audit_view(&data.particulars, home.household_id));
         tx.commit_audited(a).await?;
         Ok(id)
     }
@@ -440,20 +441,16 @@ impl App {
         {
             return Err(AppError::field("document_number", "duplicate_document"));
         }
-        let before_home = reg::home_of_household(tx.conn(), current.address.household_id).await?;
         reg::update_resident(tx.conn(), id, version, &home, &after)
             .await
             .map_err(duplicate_document)?;
         let mut a = actor.audit("resident_update", "resident", id);
         a.community_id = Some(home.community_id);
-        a.before = Some(serde_json::json!({
-            "household_id": before_home.household_id, "name": current.name,
-            "document": current.document_masked, "phone": current.phone.as_deref().map(mask_phone),
-            "hukou": current.hukou, "tenure": current.tenure, "travel_status": current.travel_status,
-            "travel_origin": current.travel_origin, "returned_on": current.returned_on,
-            "vulnerabilities": current.vulnerabilities, "notes": current.notes,
-        }));
-        a.after = Some(audit_view(&after, &home));
+        a.before = Some(audit_view(
+            &current.particulars,
+            current.address.household_id,
+        ));
+        a.after = Some(audit_view(&after.particulars, home.household_id));
         tx.commit_audited(a).await?;
         Ok(())
     }
@@ -468,7 +465,7 @@ impl App {
         let mut a = actor.audit("resident_delete", "resident", id);
         a.community_id = Some(r.address.community_id);
         a.before = Some(
-            serde_json::json!({ "name": r.name, "document": r.document_masked, "household_id": r.address.household_id }),
+            serde_json::json!({ "name": r.particulars.name, "document": r.particulars.document_masked, "household_id": r.address.household_id }),
         );
         a.reason = Some(reason.into_string());
         tx.commit_audited(a).await?;
@@ -494,14 +491,14 @@ impl App {
         let mut a = actor.audit("resident_unmask", "resident", id);
         a.community_id = Some(r.address.community_id);
         a.after = Some(
-            serde_json::json!({ "fields": ["document", "phone"], "document": r.document_masked }),
+            serde_json::json!({ "fields": ["document", "phone"], "document": r.particulars.document_masked }),
         );
         a.reason = Some(reason.into_string());
         tx.commit_audited(a).await?;
         Ok(Unmasked {
             resident_id: id,
             document_number: number,
-            phone: r.phone,
+            phone: r.particulars.phone,
         })
     }
 }
@@ -517,7 +514,7 @@ impl App {
         Ok(Unmasked {
             resident_id: id,
             document_number: number,
-            phone: r.phone,
+            phone: r.particulars.phone,
         })
     }
 }

@@ -3,14 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use domain::citizen_id::Sex;
 use domain::registry::ImportStatus;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::counts;
-use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, count_key};
+use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, count_key, put_resident};
 use crate::{Conn, Result, StoreError, now_ms};
 
 mod bulk;
@@ -20,8 +19,8 @@ use lookups::rows_by_keys;
 pub use lookups::{Existing, buildings_named, residents_by_indexes, units_of_buildings};
 
 use bulk::{
-    JSON_EACH, JsonRows, PgArray, ROWS_PER_ARRAY, ROWS_PER_JSON, ROWS_PER_STATEMENT, is_postgres,
-    json_columns, tuples,
+    JSON_EACH, JsonRows, PgArray, PgArrays, ROWS_PER_ARRAY, ROWS_PER_JSON, ROWS_PER_STATEMENT,
+    is_postgres, json_columns, tuples,
 };
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -408,25 +407,7 @@ fn residents_json(rows: &[(Home, ResidentData)]) -> String {
     let mut json = JsonRows::with_capacity(rows.len() * 400);
     for (home, d) in rows {
         json.row();
-        json.int(home.household_id);
-        json.int(home.building_id);
-        json.int(home.grid_id);
-        json.int(home.community_id);
-        json.text(Some(&d.name));
-        json.text(Some(d.document_kind.code()));
-        json.bytes(&d.document_sealed);
-        json.bytes(&d.document_index);
-        json.text(Some(&d.document_masked));
-        json.text(d.sex.map(Sex::code));
-        json.text(d.birth_date.as_deref());
-        json.text(d.phone.as_deref());
-        json.text(Some(d.hukou.code()));
-        json.text(Some(d.tenure.code()));
-        json.text(Some(d.travel_status.code()));
-        json.text(d.travel_origin.as_deref());
-        json.text(d.returned_on.as_deref());
-        json.int(d.vulnerabilities);
-        json.text(Some(&d.notes));
+        put_resident(&mut json, home, d);
     }
     json.done()
 }
@@ -440,29 +421,12 @@ const RESIDENT_ARRAYS: &str = "$1::bigint[], $2::bigint[], $3::bigint[], $4::big
 
 /// PostgreSQL's bulk rows of residents: one array per column of [`RESIDENT_INSERT_COLUMNS`].
 fn residents_arrays(rows: &[(Home, ResidentData)]) -> Vec<String> {
-    let mut c: [PgArray; 19] = Default::default();
+    let mut arrays = PgArrays::new(19);
     for (home, d) in rows {
-        c[0].int(home.household_id);
-        c[1].int(home.building_id);
-        c[2].int(home.grid_id);
-        c[3].int(home.community_id);
-        c[4].text(Some(&d.name));
-        c[5].text(Some(d.document_kind.code()));
-        c[6].bytes(&d.document_sealed);
-        c[7].bytes(&d.document_index);
-        c[8].text(Some(&d.document_masked));
-        c[9].text(d.sex.map(Sex::code));
-        c[10].text(d.birth_date.as_deref());
-        c[11].text(d.phone.as_deref());
-        c[12].text(Some(d.hukou.code()));
-        c[13].text(Some(d.tenure.code()));
-        c[14].text(Some(d.travel_status.code()));
-        c[15].text(d.travel_origin.as_deref());
-        c[16].text(d.returned_on.as_deref());
-        c[17].int(d.vulnerabilities);
-        c[18].text(Some(&d.notes));
+        arrays.row();
+        put_resident(&mut arrays, home, d);
     }
-    c.into_iter().map(PgArray::done).collect()
+    arrays.done()
 }
 
 /// Brings the planner's statistics up to date after an import wrote many rows. PostgreSQL

@@ -9,6 +9,46 @@ use crate::{Conn, Result};
 
 type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
 
+/// Where a row's values go, a column at a time in the order of its table's column list: a
+/// statement's parameters ([`Binds`]) or a bulk batch's JSON or arrays. A row written to several
+/// of them is then spelled out once.
+pub(crate) trait Columns {
+    fn int(&mut self, v: i64);
+    fn text(&mut self, v: Option<&str>);
+    fn bytes(&mut self, v: &[u8]);
+}
+
+/// A statement whose parameters are bound as [`Columns`] are given, the next one each time.
+pub(crate) struct Binds<'q>(Option<Query<'q>>);
+
+impl<'q> Binds<'q> {
+    pub(crate) fn new(q: Query<'q>) -> Self {
+        Binds(Some(q))
+    }
+
+    pub(crate) fn into_query(self) -> Query<'q> {
+        self.0.expect("a statement is held until it is taken back")
+    }
+
+    fn bind<T: 'q + Encode<'q, Any> + Type<Any>>(&mut self, v: T) {
+        self.0 = self.0.take().map(|q| q.bind(v));
+    }
+}
+
+impl Columns for Binds<'_> {
+    fn int(&mut self, v: i64) {
+        self.bind(v);
+    }
+
+    fn text(&mut self, v: Option<&str>) {
+        self.bind(v.map(str::to_owned));
+    }
+
+    fn bytes(&mut self, v: &[u8]) {
+        self.bind(v.to_vec());
+    }
+}
+
 /// Values bound to a statement's parameters in order: a tuple, `()` for none.
 pub(crate) trait Params<'t> {
     fn bind_to<'q>(self, q: Query<'q>) -> Query<'q>;

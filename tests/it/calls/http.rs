@@ -183,7 +183,7 @@ async fn a_region_is_picked_by_name_and_shown_by_name() {
         .await
         .expect("resident");
     let (stored, _) = app.resident(&f.staff, wang).await.expect("read");
-    assert_eq!(stored.travel_origin.as_deref(), Some("420100"));
+    assert_eq!(stored.particulars.travel_origin.as_deref(), Some("420100"));
     let page = staff.get(&format!("/residents/{wang}")).await;
     page.assert_status(StatusCode::OK);
     assert!(page.text().contains("湖北省 武汉市"));

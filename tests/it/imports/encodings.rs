@@ -129,13 +129,13 @@ async fn a_gbk_register_imports_like_its_utf8_twin() {
     );
     let zhang = &people["张三"];
     assert_eq!(zhang.address.building_id, f.building1_id);
-    assert_eq!(zhang.travel_origin.as_deref(), Some("武汉"));
-    assert_eq!(zhang.vulnerabilities, 1);
-    assert_eq!(zhang.notes, "隔离中");
+    assert_eq!(zhang.particulars.travel_origin.as_deref(), Some("武汉"));
+    assert_eq!(zhang.particulars.vulnerabilities, 1);
+    assert_eq!(zhang.particulars.notes, "隔离中");
     let li = &people["李四"];
     assert_eq!(li.address.building_id, f.building3_id);
     assert_eq!(
-        (li.hukou.code(), li.tenure.code()),
+        (li.particulars.hukou.code(), li.particulars.tenure.code()),
         ("resident_only", "tenant")
     );
 

@@ -36,5 +36,8 @@ async fn a_register_with_titles_above_its_header_imports() {
         "{rejects:?}"
     );
     let people = residents_by_name(app, &f.staff, None).await;
-    assert_eq!(people["张三"].phone.as_deref(), Some("138****0031"));
+    assert_eq!(
+        people["张三"].particulars.phone.as_deref(),
+        Some("138****0031")
+    );
 }

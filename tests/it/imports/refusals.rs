@@ -116,7 +116,7 @@ async fn an_import_does_not_take_over_residents_of_another_community() {
     assert_eq!(rejects[0].column_name, "身份证号");
     let (after, merges) = app.resident(&f.admin, outsider).await.expect("read");
     assert_eq!(after.address.community_id, f.other_community_id);
-    assert_eq!(after.name, "外人");
-    assert_eq!(after.phone.as_deref(), Some("138****0040"));
+    assert_eq!(after.particulars.name, "外人");
+    assert_eq!(after.particulars.phone.as_deref(), Some("138****0040"));
     assert!(merges.is_empty());
 }

@@ -51,37 +51,37 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
         ),
         (f.building2_id, "2", "201")
     );
-    assert_eq!(wang3.hukou.code(), "resident_only");
-    assert_eq!(wang3.tenure.code(), "tenant");
-    assert_eq!(wang3.travel_status.code(), "returned");
-    assert_eq!(wang3.travel_origin.as_deref(), Some("武汉"));
-    assert_eq!(wang3.returned_on.as_deref(), Some("2020-01-22"));
+    assert_eq!(wang3.particulars.hukou.code(), "resident_only");
+    assert_eq!(wang3.particulars.tenure.code(), "tenant");
+    assert_eq!(wang3.particulars.travel_status.code(), "returned");
+    assert_eq!(wang3.particulars.travel_origin.as_deref(), Some("武汉"));
+    assert_eq!(wang3.particulars.returned_on.as_deref(), Some("2020-01-22"));
     assert_eq!(
-        wang3.vulnerabilities,
+        wang3.particulars.vulnerabilities,
         1 | 2,
         "elderly alone and chronic illness"
     );
-    assert_eq!(wang3.notes, "居家隔离");
-    assert_eq!(wang3.document_masked, {
+    assert_eq!(wang3.particulars.notes, "居家隔离");
+    assert_eq!(wang3.particulars.document_masked, {
         let id = citizen_id(3);
         format!("610825********{}", &id[14..])
     });
-    assert_eq!(wang3.phone.as_deref(), Some("138****0003"));
+    assert_eq!(wang3.particulars.phone.as_deref(), Some("138****0003"));
     let wang1 = &people["王一"];
     assert_eq!(
         wang1.address.household_id,
         people["王二"].address.household_id
     );
-    assert_eq!(wang1.hukou.code(), "registered");
-    assert_eq!(wang1.tenure.code(), "owner");
-    assert_eq!(wang1.travel_status.code(), "stayed_in_city");
-    assert_eq!(people["吴八"].vulnerabilities, 4, "pregnancy");
-    assert_eq!(people["周七"].phone, None);
+    assert_eq!(wang1.particulars.hukou.code(), "registered");
+    assert_eq!(wang1.particulars.tenure.code(), "owner");
+    assert_eq!(wang1.particulars.travel_status.code(), "stayed_in_city");
+    assert_eq!(people["吴八"].particulars.vulnerabilities, 4, "pregnancy");
+    assert_eq!(people["周七"].particulars.phone, None);
     assert_eq!(people["周七"].address.grid_id, f.grid2_id);
     // Imported numbers are sealed and indexed like typed ones.
     let found = search_residents(app, &f.staff, &citizen_id(5)).await;
     assert_eq!(found.items.len(), 1);
-    assert_eq!(found.items[0].name, "吴八");
+    assert_eq!(found.items[0].particulars.name, "吴八");
     let unmasked = app
         .unmask_resident(&f.staff, found.items[0].id, "check")
         .await
@@ -105,7 +105,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     let third = import(app, &f.staff, f.community_id, "register-v2.csv", &v2).await;
     assert_eq!(counts(&third), (0, 1, 4, 0));
     let (after, merges) = app.resident(&f.staff, wang1.id).await.expect("read");
-    assert_eq!(after.phone.as_deref(), Some("139****0001"));
+    assert_eq!(after.particulars.phone.as_deref(), Some("139****0001"));
     assert_eq!(after.version, wang1.version + 1);
     assert_eq!(merges.len(), 1);
     let merge = &merges[0];
@@ -116,7 +116,10 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(changes["fields"], serde_json::json!(["phone"]));
     assert_eq!(changes["row"], 2);
     let people = residents_by_name(app, &f.staff, None).await;
-    assert_eq!(people["王二"].phone.as_deref(), Some("138****0002"));
+    assert_eq!(
+        people["王二"].particulars.phone.as_deref(),
+        Some("138****0002")
+    );
 
     // Every run is listed, newest first, and the rejects come back as a workbook.
     let listed = app

@@ -411,12 +411,12 @@ async fn approval_quarantines_every_traveller_with_checks_and_deliveries_and_sea
     let li = travellers[0].resident_id.expect("registered");
     let (r, _) = app.resident(&f.staff, li).await.expect("resident");
     assert_eq!(r.address.household_id, h);
-    assert_eq!(r.travel_status, TravelStatus::Returned);
-    assert_eq!(r.travel_origin.as_deref(), Some("610113"));
-    assert_eq!(r.returned_on, Some(app.today().to_string()));
+    assert_eq!(r.particulars.travel_status, TravelStatus::Returned);
+    assert_eq!(r.particulars.travel_origin.as_deref(), Some("610113"));
+    assert_eq!(r.particulars.returned_on, Some(app.today().to_string()));
     assert_eq!(travellers[1].resident_id, Some(wang));
     let (z, _) = app.resident(&f.staff, wang).await.expect("张三");
-    assert_eq!(z.travel_status, TravelStatus::Returned);
+    assert_eq!(z.particulars.travel_status, TravelStatus::Returned);
 
     // Home quarantine for the returnee (nobody vulnerable at 202), for return to work, with
     // the community's doctor, on the doctor's worklist.

@@ -95,16 +95,19 @@ async fn a_grid_worker_works_through_their_list_until_answered() {
         .expect("answered");
     assert_eq!(r.state.code(), "done");
     let (after, _) = app.resident(&f.staff, zhang).await.expect("resident");
-    assert_eq!(after.travel_status.code(), "returned");
+    assert_eq!(after.particulars.travel_status.code(), "returned");
     assert_eq!(
-        after.travel_origin.as_deref(),
+        after.particulars.travel_origin.as_deref(),
         Some("420106"),
         "the code alone"
     );
-    assert_eq!(after.returned_on.as_deref(), Some("2020-01-20"));
+    assert_eq!(after.particulars.returned_on.as_deref(), Some("2020-01-20"));
     assert_eq!(after.version, before.version + 1, "the version is bumped");
     let (li_after, _) = app.resident(&f.staff, li).await.expect("resident");
-    assert_eq!(li_after.travel_status.code(), "not_yet_returned");
+    assert_eq!(
+        li_after.particulars.travel_status.code(),
+        "not_yet_returned"
+    );
 
     // The registry's kept counts follow the answers.
     let s = app

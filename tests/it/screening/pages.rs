@@ -140,7 +140,7 @@ async fn the_answer_form_posted_twice_records_once() {
     assert_eq!(v.attempts.len(), 1);
     assert_eq!(v.household.state.code(), "done");
     let (after, _) = app.resident(&f.staff, zhang).await.expect("resident");
-    assert_eq!(after.travel_status.code(), "returned");
+    assert_eq!(after.particulars.travel_status.code(), "returned");
     assert_eq!(
         after.version,
         before.version + 1,

@@ -322,7 +322,7 @@ impl App {
                 ContactKey::Resident(id) => {
                     let r = reg::resident(&mut conn, &Jurisdiction::ALL, id).await?;
                     let place = r.address.to_string();
-                    (r.name, place, 1, ("resident", id))
+                    (r.particulars.name, place, 1, ("resident", id))
                 }
                 ContactKey::Household(id) => {
                     let h = reg::household(&mut conn, &Jurisdiction::ALL, id).await?;
@@ -485,7 +485,7 @@ impl App {
                     resident_id: Some(id),
                     visitor_id: None,
                     account_id: None,
-                    name: &r.name,
+                    name: &r.particulars.name,
                     strength,
                     evidence: &overlaps,
                     follow_up: follow,

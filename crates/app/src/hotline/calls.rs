@@ -103,8 +103,13 @@ impl App {
             .map(|r| CallerMatch {
                 resident_id: r.id,
                 home: r.address.to_string(),
-                phone_masked: r.phone.as_deref().map(h::mask_number).unwrap_or_default(),
-                name: r.name,
+                phone_masked: r
+                    .particulars
+                    .phone
+                    .as_deref()
+                    .map(h::mask_number)
+                    .unwrap_or_default(),
+                name: r.particulars.name,
             })
             .collect())
     }

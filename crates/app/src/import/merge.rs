@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use store::registry::ResidentData;
+use store::registry::{Particulars, ResidentData};
 
 use super::Column;
 
@@ -12,50 +12,34 @@ pub(super) fn merge(
     new: ResidentData,
     present: &HashSet<Column>,
 ) -> ResidentData {
-    let keep = |c: Column| !present.contains(&c);
+    let (was, new_p) = (&old.particulars, new.particulars);
+    // The recorded value where the file has no such column, else the file's.
+    let kept = |c: Column| !present.contains(&c);
+    fn pick<T: Clone>(keep: bool, old: &T, new: T) -> T {
+        if keep { old.clone() } else { new }
+    }
+    let travel = kept(Column::TravelStatus);
     ResidentData {
-        name: new.name,
-        document_kind: new.document_kind,
+        particulars: Particulars {
+            name: new_p.name,
+            document_kind: new_p.document_kind,
+            document_masked: new_p.document_masked,
+            sex: new_p.sex.or(was.sex),
+            birth_date: new_p.birth_date.or_else(|| was.birth_date.clone()),
+            phone: new_p.phone.or_else(|| was.phone.clone()),
+            hukou: pick(kept(Column::Hukou), &was.hukou, new_p.hukou),
+            tenure: pick(kept(Column::Tenure), &was.tenure, new_p.tenure),
+            travel_status: pick(travel, &was.travel_status, new_p.travel_status),
+            travel_origin: pick(travel, &was.travel_origin, new_p.travel_origin),
+            returned_on: pick(travel, &was.returned_on, new_p.returned_on),
+            vulnerabilities: pick(
+                kept(Column::Vulnerabilities),
+                &was.vulnerabilities,
+                new_p.vulnerabilities,
+            ),
+            notes: pick(kept(Column::Notes), &was.notes, new_p.notes),
+        },
         document_sealed: old.document_sealed.clone(),
         document_index: new.document_index,
-        document_masked: new.document_masked,
-        sex: new.sex.or(old.sex),
-        birth_date: new.birth_date.or_else(|| old.birth_date.clone()),
-        phone: new.phone.or_else(|| old.phone.clone()),
-        hukou: if keep(Column::Hukou) {
-            old.hukou
-        } else {
-            new.hukou
-        },
-        tenure: if keep(Column::Tenure) {
-            old.tenure
-        } else {
-            new.tenure
-        },
-        travel_status: if keep(Column::TravelStatus) {
-            old.travel_status
-        } else {
-            new.travel_status
-        },
-        travel_origin: if keep(Column::TravelStatus) {
-            old.travel_origin.clone()
-        } else {
-            new.travel_origin
-        },
-        returned_on: if keep(Column::TravelStatus) {
-            old.returned_on.clone()
-        } else {
-            new.returned_on
-        },
-        vulnerabilities: if keep(Column::Vulnerabilities) {
-            old.vulnerabilities
-        } else {
-            new.vulnerabilities
-        },
-        notes: if keep(Column::Notes) {
-            old.notes.clone()
-        } else {
-            new.notes
-        },
     }
 }

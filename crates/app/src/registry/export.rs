@@ -39,35 +39,40 @@ impl App {
                     let sealed = reg::sealed_document(&mut conn, &actor.jurisdiction, r.id).await?;
                     self.crypto.open(DOCUMENT_CONTEXT, &sealed)?
                 } else {
-                    r.document_masked.clone()
+                    r.particulars.document_masked.clone()
                 };
-                let phone = match (&r.phone, unmasked) {
+                let phone = match (&r.particulars.phone, unmasked) {
                     (Some(p), true) => p.clone(),
                     (Some(p), false) => mask_phone(p),
                     (None, _) => String::new(),
                 };
                 rows.push(vec![
-                    r.name.clone(),
-                    r.document_kind.code().to_owned(),
+                    r.particulars.name.clone(),
+                    r.particulars.document_kind.code().to_owned(),
                     document,
-                    r.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
-                    r.birth_date.clone().unwrap_or_default(),
+                    r.particulars
+                        .sex
+                        .map(|s| s.code().to_owned())
+                        .unwrap_or_default(),
+                    r.particulars.birth_date.clone().unwrap_or_default(),
                     phone,
                     r.address.building_name.clone(),
                     r.address.unit_name.clone(),
                     r.address.room.clone(),
-                    r.hukou.code().to_owned(),
-                    r.tenure.code().to_owned(),
-                    r.travel_status.code().to_owned(),
-                    r.travel_origin.clone().unwrap_or_default(),
-                    r.returned_on.clone().unwrap_or_default(),
-                    domain::registry::Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
-                        .list()
-                        .iter()
-                        .map(|v| v.code())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    r.notes.clone(),
+                    r.particulars.hukou.code().to_owned(),
+                    r.particulars.tenure.code().to_owned(),
+                    r.particulars.travel_status.code().to_owned(),
+                    r.particulars.travel_origin.clone().unwrap_or_default(),
+                    r.particulars.returned_on.clone().unwrap_or_default(),
+                    domain::registry::Vulnerabilities(
+                        u8::try_from(r.particulars.vulnerabilities).unwrap_or(0),
+                    )
+                    .list()
+                    .iter()
+                    .map(|v| v.code())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                    r.particulars.notes.clone(),
                 ]);
             }
             match page.next {

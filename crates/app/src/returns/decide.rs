@@ -465,8 +465,8 @@ impl App {
             let mut entry = actor.audit("resident_update", "resident", id);
             entry.community_id = Some(before.address.community_id);
             entry.before = Some(serde_json::json!({
-                "travel_status": before.travel_status, "travel_origin": before.travel_origin,
-                "returned_on": before.returned_on,
+                "travel_status": before.particulars.travel_status, "travel_origin": before.particulars.travel_origin,
+                "returned_on": before.particulars.returned_on,
             }));
             entry.after = Some(serde_json::json!({
                 "travel_status": TravelStatus::Returned, "travel_origin": a.origin,
@@ -499,8 +499,8 @@ impl App {
         let mut entry = actor.audit("resident_create", "resident", id);
         entry.community_id = Some(home.community_id);
         entry.after = Some(serde_json::json!({
-            "household_id": home.household_id, "name": data.name,
-            "document": data.document_masked, "travel_status": TravelStatus::Returned,
+            "household_id": home.household_id, "name": data.particulars.name,
+            "document": data.particulars.document_masked, "travel_status": TravelStatus::Returned,
             "travel_origin": a.origin, "returned_on": returned_on,
             "return_application_id": a.id,
         }));

@@ -120,7 +120,7 @@ impl App {
                     None => e.add(
                         &format!("answers[{}].travel_status", m.id),
                         "answer_required",
-                        m.name.as_str(),
+                        m.particulars.name.as_str(),
                     ),
                 }
             }

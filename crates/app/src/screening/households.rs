@@ -180,7 +180,7 @@ impl App {
             members: members
                 .into_iter()
                 .map(|mut r| {
-                    r.phone = r.phone.as_deref().map(mask_phone);
+                    r.particulars.phone = r.particulars.phone.as_deref().map(mask_phone);
                     r
                 })
                 .collect(),

@@ -200,7 +200,7 @@ async fn new_page(ctx: &Ctx, f: CaseForm, errors: FormErrors) -> PageResult {
         Some(id) => {
             let (r, _) = ctx.app.resident(&ctx.actor, id).await.on_page(ctx)?;
             let place = r.address.to_string();
-            Some((r.name, place))
+            Some((r.particulars.name, place))
         }
         None => None,
     };

@@ -117,7 +117,7 @@ async fn list_page(ctx: &Ctx, q: ListQuery, issued: Option<u64>, errors: FormErr
             .on_page(ctx)?
             .1
             .into_iter()
-            .map(|r| (r.id, r.name))
+            .map(|r| (r.id, r.particulars.name))
             .collect(),
         _ => Vec::new(),
     };
@@ -273,7 +273,7 @@ async fn members_of(ctx: &Ctx, p: &Pass) -> Vec<String> {
     match ctx.app.household(&ctx.actor, p.address.household_id).await {
         Ok((_, residents)) => residents
             .iter()
-            .map(|r| domain::health::masked_name(&r.name))
+            .map(|r| domain::health::masked_name(&r.particulars.name))
             .collect(),
         Err(_) => Vec::new(),
     }

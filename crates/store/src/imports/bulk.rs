@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::Conn;
+use crate::sql::Columns;
 
 /// Rows per multi-VALUES statement (rejected rows): well inside SQLite's and PostgreSQL's
 /// parameter limits.
@@ -84,6 +85,63 @@ impl PgArray {
         }
         self.0.push('}');
         self.0
+    }
+}
+
+/// A batch of rows as one array per column, each row's values given in column order.
+pub(super) struct PgArrays {
+    columns: Vec<PgArray>,
+    at: usize,
+}
+
+impl PgArrays {
+    pub(super) fn new(columns: usize) -> Self {
+        PgArrays {
+            columns: (0..columns).map(|_| PgArray::default()).collect(),
+            at: 0,
+        }
+    }
+
+    /// Starts the next row: the values given after it go to the first column onwards.
+    pub(super) fn row(&mut self) {
+        self.at = 0;
+    }
+
+    fn column(&mut self) -> &mut PgArray {
+        self.at += 1;
+        &mut self.columns[self.at - 1]
+    }
+
+    pub(super) fn done(self) -> Vec<String> {
+        self.columns.into_iter().map(PgArray::done).collect()
+    }
+}
+
+impl Columns for PgArrays {
+    fn int(&mut self, v: i64) {
+        self.column().int(v);
+    }
+
+    fn text(&mut self, v: Option<&str>) {
+        self.column().text(v);
+    }
+
+    fn bytes(&mut self, v: &[u8]) {
+        self.column().bytes(v);
+    }
+}
+
+impl Columns for JsonRows {
+    fn int(&mut self, v: i64) {
+        JsonRows::int(self, v);
+    }
+
+    fn text(&mut self, v: Option<&str>) {
+        JsonRows::text(self, v);
+    }
+
+    fn bytes(&mut self, v: &[u8]) {
+        JsonRows::bytes(self, v);
     }
 }
 

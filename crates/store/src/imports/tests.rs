@@ -8,6 +8,7 @@ use sqlx::{Connection, Executor};
 
 use super::*;
 use crate::Db;
+use crate::registry::Particulars;
 
 #[test]
 fn postgres_array_literals_quote_and_escape() {
@@ -48,21 +49,23 @@ fn sqlite_json_rows_are_json_that_gives_the_values_back() {
 
 fn resident(n: u8, name: &str, phone: Option<&str>, notes: &str) -> ResidentData {
     ResidentData {
-        name: name.to_owned(),
-        document_kind: DocumentKind::CitizenId,
+        particulars: Particulars {
+            name: name.to_owned(),
+            document_kind: DocumentKind::CitizenId,
+            document_masked: format!("6108**********{n:04}"),
+            sex: n.is_multiple_of(2).then_some(Sex::Female),
+            birth_date: Some("1990-01-01".to_owned()),
+            phone: phone.map(str::to_owned),
+            hukou: Hukou::Registered,
+            tenure: Tenure::Owner,
+            travel_status: TravelStatus::Returned,
+            travel_origin: Some("武汉".to_owned()),
+            returned_on: Some("2020-01-20".to_owned()),
+            vulnerabilities: i64::from(n),
+            notes: notes.to_owned(),
+        },
         document_sealed: vec![n, 0, 0x5c, 0x22, 0xff],
         document_index: vec![n; 32],
-        document_masked: format!("6108**********{n:04}"),
-        sex: n.is_multiple_of(2).then_some(Sex::Female),
-        birth_date: Some("1990-01-01".to_owned()),
-        phone: phone.map(str::to_owned),
-        hukou: Hukou::Registered,
-        tenure: Tenure::Owner,
-        travel_status: TravelStatus::Returned,
-        travel_origin: Some("武汉".to_owned()),
-        returned_on: Some("2020-01-20".to_owned()),
-        vulnerabilities: i64::from(n),
-        notes: notes.to_owned(),
     }
 }
 

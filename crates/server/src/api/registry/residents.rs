@@ -29,11 +29,8 @@ fn vulnerability_codes(bits: i64) -> Vec<String> {
 }
 
 api_shape! {
-    // Not the stored row: vulnerabilities as a list of codes, and no time of the last change.
-    ResidentDto from r: store::registry::Resident {
-        id: i64,
-        #[serde(flatten)]
-        address: store::registry::HouseholdAddress,
+    // Not the stored particulars: vulnerabilities as a list of codes.
+    ParticularsDto from p: store::registry::Particulars {
         name: String,
         document_kind: domain::document::DocumentKind,
         /// Masked, e.g. `610825********123X`; see the unmask endpoint.
@@ -47,8 +44,19 @@ api_shape! {
         travel_status: domain::registry::TravelStatus,
         travel_origin: Option<String>,
         returned_on: Option<String>,
-        vulnerabilities: Vec<String> = vulnerability_codes(r.vulnerabilities),
+        vulnerabilities: Vec<String> = vulnerability_codes(p.vulnerabilities),
         notes: String,
+    }
+}
+
+api_shape! {
+    // Not the stored row: no time of the last change.
+    ResidentDto from r: store::registry::Resident {
+        id: i64,
+        #[serde(flatten)]
+        address: store::registry::HouseholdAddress,
+        #[serde(flatten)]
+        particulars: ParticularsDto = r.particulars.into(),
         version: i64,
     }
 }

@@ -61,11 +61,11 @@ page_params! {
 api_shape! {
     MemberDto from r: store::registry::Resident {
         resident_id: i64 = r.id,
-        name: String,
-        document_masked: String,
-        travel_status: String = r.travel_status.code().to_owned(),
-        travel_origin: Option<String>,
-        returned_on: Option<String>,
+        name: String = r.particulars.name,
+        document_masked: String = r.particulars.document_masked,
+        travel_status: String = r.particulars.travel_status.code().to_owned(),
+        travel_origin: Option<String> = r.particulars.travel_origin,
+        returned_on: Option<String> = r.particulars.returned_on,
     }
 }
 

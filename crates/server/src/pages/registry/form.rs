@@ -60,25 +60,26 @@ impl ResidentFields {
     }
 
     fn of(r: &Resident, language: domain::region::Language) -> ResidentFields {
+        let p = &r.particulars;
         ResidentFields {
-            name: r.name.clone(),
-            document_kind: r.document_kind.code().to_owned(),
+            name: p.name.clone(),
+            document_kind: p.document_kind.code().to_owned(),
             // The number is never put back into a form unmasked; editing keeps it unless retyped.
             document_number: String::new(),
-            sex: r.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
-            birth_date: r.birth_date.clone().unwrap_or_default(),
+            sex: p.sex.map(|s| s.code().to_owned()).unwrap_or_default(),
+            birth_date: p.birth_date.clone().unwrap_or_default(),
             phone: String::new(),
-            hukou: r.hukou.code().to_owned(),
-            tenure: r.tenure.code().to_owned(),
-            travel_status: r.travel_status.code().to_owned(),
-            travel_origin: app::registry::origin_field(r.travel_origin.as_deref(), language),
-            returned_on: r.returned_on.clone().unwrap_or_default(),
-            vulnerabilities: Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
+            hukou: p.hukou.code().to_owned(),
+            tenure: p.tenure.code().to_owned(),
+            travel_status: p.travel_status.code().to_owned(),
+            travel_origin: app::registry::origin_field(p.travel_origin.as_deref(), language),
+            returned_on: p.returned_on.clone().unwrap_or_default(),
+            vulnerabilities: Vulnerabilities(u8::try_from(p.vulnerabilities).unwrap_or(0))
                 .list()
                 .iter()
                 .map(|v| v.code().to_owned())
                 .collect(),
-            notes: r.notes.clone(),
+            notes: p.notes.clone(),
         }
     }
 }

@@ -33,7 +33,7 @@ struct NoticeQuery {
 
 async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) -> PageResult {
     let (r, merges) = ctx.app.resident(&ctx.actor, id).await.on_page(&ctx)?;
-    let vulnerabilities = Vulnerabilities(u8::try_from(r.vulnerabilities).unwrap_or(0))
+    let vulnerabilities = Vulnerabilities(u8::try_from(r.particulars.vulnerabilities).unwrap_or(0))
         .list()
         .iter()
         .map(|v| v.code())
@@ -46,10 +46,13 @@ async fn resident(ctx: Ctx, Path(id): Path<i64>, Query(nq): Query<NoticeQuery>) 
         .await?
         .remove(&r.id);
     Ok(render(&ResidentPage {
-        c: ctx.chrome(&r.name),
+        c: ctx.chrome(&r.particulars.name),
         standing,
         can_order: domain::quarantine::can_manage(ctx.actor.role),
-        origin: app::registry::origin_name(r.travel_origin.as_deref(), ctx.t.lang.regions()),
+        origin: app::registry::origin_name(
+            r.particulars.travel_origin.as_deref(),
+            ctx.t.lang.regions(),
+        ),
         r,
         vulnerabilities,
         merges,

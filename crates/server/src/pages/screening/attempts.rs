@@ -94,11 +94,11 @@ async fn household_page(ctx: &Ctx, id: i64, hid: i64, sent: Sent) -> PageResult 
             MemberRow {
                 status: a
                     .map(|a| a.travel_status.clone())
-                    .unwrap_or_else(|| r.travel_status.code().to_owned()),
+                    .unwrap_or_else(|| r.particulars.travel_status.code().to_owned()),
                 origin: a.map(|a| a.origin.clone()).unwrap_or_default(),
                 returned_on: a
                     .map(|a| a.returned_on.clone())
-                    .or_else(|| r.returned_on.clone())
+                    .or_else(|| r.particulars.returned_on.clone())
                     .unwrap_or_default(),
                 error,
                 r,
