@@ -158,13 +158,8 @@ struct BenchArgs {
 enum ImportWhat {
     /// Import a resident register (.xlsx, .xls, .ods or .csv) into a community
     Residents {
-        file: PathBuf,
-        /// Id of the community
-        #[arg(long, value_name = "ID")]
-        community: i64,
-        /// Act as this account (its role and jurisdiction apply) instead of the system
-        #[arg(long = "as", value_name = "USERNAME")]
-        as_user: Option<String>,
+        #[command(flatten)]
+        into: ImportInto,
         /// Read the file and print what importing it would do; write nothing
         #[arg(long)]
         dry_run: bool,
@@ -182,17 +177,24 @@ enum ImportWhat {
     /// Import a roster of grids, buildings and units (columns 网格, 楼栋, 单元) into a
     /// community, creating what it lacks
     Structure {
-        file: PathBuf,
-        /// Id of the community
-        #[arg(long, value_name = "ID")]
-        community: i64,
-        /// Act as this account (its role and jurisdiction apply) instead of the system
-        #[arg(long = "as", value_name = "USERNAME")]
-        as_user: Option<String>,
+        #[command(flatten)]
+        into: ImportInto,
         /// Print what would be created; write nothing
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// What every import names: the file, the community it goes into and who imports it.
+#[derive(Args)]
+struct ImportInto {
+    file: PathBuf,
+    /// Id of the community
+    #[arg(long, value_name = "ID")]
+    community: i64,
+    /// Act as this account (its role and jurisdiction apply) instead of the system
+    #[arg(long = "as", value_name = "USERNAME")]
+    as_user: Option<String>,
 }
 
 fn parse_mapping(given: &str) -> Result<(String, Option<app::import::Column>), String> {
@@ -468,9 +470,7 @@ async fn load_demo(config: &Config, app: app::App, args: DemoArgs) -> Result<(),
 async fn import(app: &app::App, what: ImportWhat) -> Result<ExitCode, CliError> {
     match what {
         ImportWhat::Residents {
-            file,
-            community,
-            as_user,
+            into,
             dry_run,
             mapping,
             create_buildings_in_grid,
@@ -483,20 +483,24 @@ async fn import(app: &app::App, what: ImportWhat) -> Result<ExitCode, CliError> 
             };
             cli_import::import_residents(
                 app,
-                &file,
-                community,
-                as_user.as_deref(),
+                &into.file,
+                into.community,
+                into.as_user.as_deref(),
                 &options,
                 dry_run,
             )
             .await
         }
-        ImportWhat::Structure {
-            file,
-            community,
-            as_user,
-            dry_run,
-        } => cli_import::import_structure(app, &file, community, as_user.as_deref(), dry_run).await,
+        ImportWhat::Structure { into, dry_run } => {
+            cli_import::import_structure(
+                app,
+                &into.file,
+                into.community,
+                into.as_user.as_deref(),
+                dry_run,
+            )
+            .await
+        }
     }
 }
 
