@@ -236,8 +236,7 @@ async fn the_api_previews_with_dry_run_and_maps_columns() {
     let app = &db.app;
     let router = server::router(app.clone());
     let mut anon = Client::new(router.clone());
-    let token = anon.token("staff").await;
-    let mut api = anon.bearer(&token);
+    let mut api = anon.bearer_for("staff").await;
     let post = async |api: &mut Client, query: &str| {
         let path = format!(
             "/api/v1/imports?community_id={}&file_name=reg.csv&{query}",

@@ -58,8 +58,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     workers_only.sort_unstable();
 
     // The volunteer: their team's two households, whatever the list asks.
-    let token = anon.token("volunteer").await;
-    let mut volunteer = anon.bearer(&token);
+    let mut volunteer = anon.bearer_for("volunteer").await;
     for query in [
         "?limit=500",
         "?limit=500&mine=false",
@@ -97,8 +96,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     assert!(res.text().contains("王五"));
 
     // The grid worker: grid 1's households of their team, not 2号楼 of the same grid.
-    let token = anon.token("gridworker").await;
-    let mut worker = anon.bearer(&token);
+    let mut worker = anon.bearer_for("gridworker").await;
     let res = worker.get(&format!("{base}?limit=500")).await;
     assert_eq!(sorted_item_ids(&res.json(), "household_id"), workers_only);
     let res = worker
