@@ -47,7 +47,7 @@ async fn home(app: &App, f: &Fixture, landline: bool) -> (i64, i64, i64) {
         )
         .await
         .expect("张三");
-    let li = resident(app, &f, h, "李四", 2).await;
+    let li = resident(app, f, h, "李四", 2).await;
     (h, zhang, li)
 }
 

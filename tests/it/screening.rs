@@ -120,8 +120,8 @@ async fn homes(app: &App, f: &Fixture) -> (Vec<i64>, [i64; 2]) {
     let h3 = household(app, &f.staff, f.building1_id, "1", "3").await;
     let h2101 = household(app, &f.staff, f.building1_id, "2", "101").await;
     let h301 = household(app, &f.staff, f.building3_id, "1", "301").await;
-    let a = resident(app, &f, h201, "张三", 1).await;
-    let b = resident(app, &f, h201, "李四", 2).await;
+    let a = resident(app, f, h201, "张三", 1).await;
+    let b = resident(app, f, h201, "李四", 2).await;
     // Natural order: room 3, 20, 201 of unit 1, then unit 2, then the next building.
     (vec![h3, h20, h201, h2101, h301], [a, b])
 }

@@ -37,7 +37,7 @@ async fn home(
     let mut members = Vec::new();
     for (n, name) in names.iter().enumerate() {
         let n = first_id + u32::try_from(n).expect("few");
-        let id = resident(app, &f, h, name, n).await;
+        let id = resident(app, f, h, name, n).await;
         members.push(id);
     }
     (h, members)

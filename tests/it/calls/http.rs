@@ -133,8 +133,8 @@ async fn the_api_reveals_a_number_for_a_call_of_ones_own_task() {
     let res = worker.post_json("/api/v1/calls", &without_household).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let token = anon.token("doctor").await;
-    let res = anon.bearer(&token).post_json("/api/v1/calls", &body).await;
+    let mut doctor = anon.bearer_for("doctor").await;
+    let res = doctor.post_json("/api/v1/calls", &body).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 
