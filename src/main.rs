@@ -238,23 +238,7 @@ fn level_codes() -> Vec<&'static str> {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create an account; the password comes from GRIDWATCH_PASSWORD or standard input
-    Add {
-        username: String,
-        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(role_codes()))]
-        role: String,
-        /// Level of the jurisdiction
-        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(level_codes()))]
-        level: String,
-        /// Id of the district, street, community, grid or building (not for level all)
-        #[arg(long, value_name = "ID")]
-        scope: Option<i64>,
-        /// Display name [default: the username]
-        #[arg(long)]
-        name: Option<String>,
-        /// Mobile number that notifications are texted to (11 digits)
-        #[arg(long)]
-        phone: Option<String>,
-    },
+    Add(cli_user::NewUser),
     /// List the accounts
     List,
     /// Set a new password (from GRIDWATCH_PASSWORD or standard input); signs out its sessions
@@ -507,27 +491,7 @@ async fn import(app: &app::App, what: ImportWhat) -> Result<ExitCode, CliError> 
 /// `gridwatch user …`: accounts from the command line.
 async fn manage_user(app: &app::App, command: UserCommand) -> Result<ExitCode, CliError> {
     match command {
-        UserCommand::Add {
-            username,
-            role,
-            level,
-            scope,
-            name,
-            phone,
-        } => {
-            cli_user::add(
-                app,
-                cli_user::NewUser {
-                    username,
-                    role,
-                    level,
-                    scope,
-                    name,
-                    phone,
-                },
-            )
-            .await
-        }
+        UserCommand::Add(user) => cli_user::add(app, user).await,
         UserCommand::List => cli_user::list(app).await,
         UserCommand::Passwd { username } => cli_user::passwd(app, &username).await,
         UserCommand::Disable { username } => cli_user::set_active(app, &username, false).await,
