@@ -91,13 +91,24 @@ fn set_echo(on: bool) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The account `gridwatch user add` creates, as its arguments give it.
+#[derive(clap::Args)]
 pub struct NewUser {
     pub username: String,
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::role_codes()))]
     pub role: String,
+    /// Level of the jurisdiction
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::level_codes()))]
     pub level: String,
+    /// Id of the district, street, community, grid or building (not for level all)
+    #[arg(long, value_name = "ID")]
     pub scope: Option<i64>,
+    /// Display name [default: the username]
+    #[arg(long)]
     pub name: Option<String>,
-    /// The mobile that notifications are texted to, and that a resident's sheet prints.
+    /// Mobile number that notifications are texted to (11 digits)
+    // Also the number a resident's self-report sheet prints.
+    #[arg(long)]
     pub phone: Option<String>,
 }
 

@@ -158,13 +158,8 @@ struct BenchArgs {
 enum ImportWhat {
     /// Import a resident register (.xlsx, .xls, .ods or .csv) into a community
     Residents {
-        file: PathBuf,
-        /// Id of the community
-        #[arg(long, value_name = "ID")]
-        community: i64,
-        /// Act as this account (its role and jurisdiction apply) instead of the system
-        #[arg(long = "as", value_name = "USERNAME")]
-        as_user: Option<String>,
+        #[command(flatten)]
+        into: ImportInto,
         /// Read the file and print what importing it would do; write nothing
         #[arg(long)]
         dry_run: bool,
@@ -182,17 +177,24 @@ enum ImportWhat {
     /// Import a roster of grids, buildings and units (columns 网格, 楼栋, 单元) into a
     /// community, creating what it lacks
     Structure {
-        file: PathBuf,
-        /// Id of the community
-        #[arg(long, value_name = "ID")]
-        community: i64,
-        /// Act as this account (its role and jurisdiction apply) instead of the system
-        #[arg(long = "as", value_name = "USERNAME")]
-        as_user: Option<String>,
+        #[command(flatten)]
+        into: ImportInto,
         /// Print what would be created; write nothing
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// What every import names: the file, the community it goes into and who imports it.
+#[derive(Args)]
+struct ImportInto {
+    file: PathBuf,
+    /// Id of the community
+    #[arg(long, value_name = "ID")]
+    community: i64,
+    /// Act as this account (its role and jurisdiction apply) instead of the system
+    #[arg(long = "as", value_name = "USERNAME")]
+    as_user: Option<String>,
 }
 
 fn parse_mapping(given: &str) -> Result<(String, Option<app::import::Column>), String> {
@@ -236,23 +238,7 @@ fn level_codes() -> Vec<&'static str> {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create an account; the password comes from GRIDWATCH_PASSWORD or standard input
-    Add {
-        username: String,
-        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(role_codes()))]
-        role: String,
-        /// Level of the jurisdiction
-        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(level_codes()))]
-        level: String,
-        /// Id of the district, street, community, grid or building (not for level all)
-        #[arg(long, value_name = "ID")]
-        scope: Option<i64>,
-        /// Display name [default: the username]
-        #[arg(long)]
-        name: Option<String>,
-        /// Mobile number that notifications are texted to (11 digits)
-        #[arg(long)]
-        phone: Option<String>,
-    },
+    Add(cli_user::NewUser),
     /// List the accounts
     List,
     /// Set a new password (from GRIDWATCH_PASSWORD or standard input); signs out its sessions
@@ -468,9 +454,7 @@ async fn load_demo(config: &Config, app: app::App, args: DemoArgs) -> Result<(),
 async fn import(app: &app::App, what: ImportWhat) -> Result<ExitCode, CliError> {
     match what {
         ImportWhat::Residents {
-            file,
-            community,
-            as_user,
+            into,
             dry_run,
             mapping,
             create_buildings_in_grid,
@@ -483,47 +467,31 @@ async fn import(app: &app::App, what: ImportWhat) -> Result<ExitCode, CliError> 
             };
             cli_import::import_residents(
                 app,
-                &file,
-                community,
-                as_user.as_deref(),
+                &into.file,
+                into.community,
+                into.as_user.as_deref(),
                 &options,
                 dry_run,
             )
             .await
         }
-        ImportWhat::Structure {
-            file,
-            community,
-            as_user,
-            dry_run,
-        } => cli_import::import_structure(app, &file, community, as_user.as_deref(), dry_run).await,
+        ImportWhat::Structure { into, dry_run } => {
+            cli_import::import_structure(
+                app,
+                &into.file,
+                into.community,
+                into.as_user.as_deref(),
+                dry_run,
+            )
+            .await
+        }
     }
 }
 
 /// `gridwatch user …`: accounts from the command line.
 async fn manage_user(app: &app::App, command: UserCommand) -> Result<ExitCode, CliError> {
     match command {
-        UserCommand::Add {
-            username,
-            role,
-            level,
-            scope,
-            name,
-            phone,
-        } => {
-            cli_user::add(
-                app,
-                cli_user::NewUser {
-                    username,
-                    role,
-                    level,
-                    scope,
-                    name,
-                    phone,
-                },
-            )
-            .await
-        }
+        UserCommand::Add(user) => cli_user::add(app, user).await,
         UserCommand::List => cli_user::list(app).await,
         UserCommand::Passwd { username } => cli_user::passwd(app, &username).await,
         UserCommand::Disable { username } => cli_user::set_active(app, &username, false).await,

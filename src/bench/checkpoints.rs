@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use app::Actor;
-use app::accounts::AccountInput;
 use app::gates::GateInput;
 use domain::access::{Jurisdiction, Level, Role};
 use domain::page::PageRequest;
@@ -15,7 +14,7 @@ use store::passages::PassageFilter;
 use store::passes::PassFilter;
 
 use super::http::{self, CONNECTIONS};
-use super::load::Setup;
+use super::load::{Setup, new_account};
 use super::report::{Figure, Goal, Report, Timings};
 use crate::error::CliError;
 
@@ -103,29 +102,24 @@ async fn gate_and_guard(s: &Setup) -> Result<(i64, Actor), CliError> {
             },
         )
         .await?;
-    let input = AccountInput {
-        username: "bench_guard".to_owned(),
-        display_name: "bench guard".to_owned(),
-        password: s.staff_password.clone(),
-        role: Role::Guard.code().to_owned(),
-        level: Level::Community.code().to_owned(),
-        scope_id: community,
-        active: true,
-        phone: None,
-    };
-    let id = s.app.create_account(&Actor::system(), &input).await?;
+    let guard = new_account(
+        &s.app,
+        "bench_guard",
+        &s.staff_password,
+        Role::Guard,
+        Jurisdiction::new(Level::Community, community),
+    )
+    .await?;
     let now = store::now_ms();
     s.app
-        .add_gate_shift(&s.staff, gate, id, now - 60_000, now + 23 * 3_600_000)
+        .add_gate_shift(
+            &s.staff,
+            gate,
+            guard.account_id,
+            now - 60_000,
+            now + 23 * 3_600_000,
+        )
         .await?;
-    let guard = Actor {
-        account_id: id,
-        username: input.username,
-        display_name: input.display_name,
-        role: Role::Guard,
-        jurisdiction: Jurisdiction::new(Level::Community, community),
-        language: "zh".to_owned(),
-    };
     Ok((gate, guard))
 }
 
@@ -223,13 +217,12 @@ async fn scans(
         let body = format!(
             "{{\"code\":\"{code}\",\"direction\":\"{direction}\",\"temperature\":\"36.5\"}}"
         );
-        format!(
-            "POST /api/v1/gates/{gate}/passages HTTP/1.1\r\nHost: {addr}\r\n\
-             Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
+        http::post_json(
+            addr,
+            &token,
+            &format!("/api/v1/gates/{gate}/passages"),
+            &body,
         )
-        .into_bytes()
     };
     let requests: Vec<Vec<u8>> = codes
         .iter()

@@ -6,7 +6,6 @@
 use std::time::Instant;
 
 use app::Actor;
-use app::accounts::AccountInput;
 use app::checks::AlertQuery;
 use app::seeding::Activity;
 use app::tasks::MyList;
@@ -14,7 +13,7 @@ use domain::access::{Jurisdiction, Level, Role};
 use domain::page::PageRequest;
 
 use super::Facts;
-use super::load::Setup;
+use super::load::{Setup, new_account};
 use super::report::{Figure, Goal, Report, Timings};
 use crate::demo::RESIDENTS_PER_ORDER;
 use crate::error::CliError;
@@ -252,37 +251,11 @@ async fn deliveries(
 
 /// `n` accounts of `role` in the community, created through the use case.
 async fn accounts(s: &Setup, role: Role, prefix: &str, n: usize) -> Result<Vec<Actor>, CliError> {
-    let system = Actor::system();
+    let community = Jurisdiction::new(Level::Community, s.ids.community);
     let mut out = Vec::with_capacity(n);
     for i in 1..=n {
         let username = format!("bench-{prefix}-{i}");
-        let id = s
-            .app
-            .create_account(
-                &system,
-                &AccountInput {
-                    username: username.clone(),
-                    display_name: username.clone(),
-                    password: s.staff_password.clone(),
-                    role: role.code().to_owned(),
-                    level: Level::Community.code().to_owned(),
-                    scope_id: s.ids.community,
-                    active: true,
-                    phone: None,
-                },
-            )
-            .await?;
-        out.push(Actor {
-            account_id: id,
-            username: username.clone(),
-            display_name: username,
-            role,
-            jurisdiction: Jurisdiction {
-                level: Level::Community,
-                id: s.ids.community,
-            },
-            language: "zh".to_owned(),
-        });
+        out.push(new_account(&s.app, &username, &s.staff_password, role, community).await?);
     }
     Ok(out)
 }

@@ -167,8 +167,13 @@ async fn measure(
 /// The write beside the readers: unmasking resident `id`'s ID number, an audited read.
 fn unmask(addr: SocketAddr, token: &str, id: i64) -> Vec<u8> {
     let body = "{\"reason\":\"bench: a write beside the readers\"}";
+    post_json(addr, token, &format!("/api/v1/residents/{id}/unmask"), body)
+}
+
+/// The bytes of a `POST` of the JSON `body` to `path`, with the bearer `token`.
+pub(super) fn post_json(addr: SocketAddr, token: &str, path: &str, body: &str) -> Vec<u8> {
     format!(
-        "POST /api/v1/residents/{id}/unmask HTTP/1.1\r\nHost: {addr}\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n\
          Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\n\r\n{body}",
         body.len()

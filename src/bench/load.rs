@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use app::accounts::AccountInput;
 use app::import::{BATCH_ROWS, FIRST_LOAD_GROUP_BATCHES, Progress};
-use app::{Actor, App};
-use domain::access::{Level, Role};
+use app::{Actor, App, AppError};
+use domain::access::{Jurisdiction, Level, Role};
 use store::imports::{self, HouseholdKey, Import};
 use store::registry::{Home, ResidentData};
 
@@ -119,23 +119,47 @@ async fn account(
     level: Level,
     scope_id: i64,
 ) -> Result<Actor, CliError> {
-    app.create_account(
-        &Actor::system(),
-        &AccountInput {
-            username: username.to_owned(),
-            display_name: username.to_owned(),
-            password: password.to_owned(),
-            role: role.code().to_owned(),
-            level: level.code().to_owned(),
-            scope_id,
-            active: true,
-            phone: None,
-        },
+    new_account(
+        app,
+        username,
+        password,
+        role,
+        Jurisdiction::new(level, scope_id),
     )
     .await?;
     let session = app.login(username, password, "127.0.0.1").await?;
     app.logout(&session.token).await?;
     Ok(session.actor)
+}
+
+/// Creates an account of `role` over `jurisdiction` through the use case, as the system, with
+/// its username for a display name; the actor it signs in as.
+pub(super) async fn new_account(
+    app: &App,
+    username: &str,
+    password: &str,
+    role: Role,
+    jurisdiction: Jurisdiction,
+) -> Result<Actor, AppError> {
+    let input = AccountInput {
+        username: username.to_owned(),
+        display_name: username.to_owned(),
+        password: password.to_owned(),
+        role: role.code().to_owned(),
+        level: jurisdiction.level.code().to_owned(),
+        scope_id: jurisdiction.id,
+        active: true,
+        phone: None,
+    };
+    let account_id = app.create_account(&Actor::system(), &input).await?;
+    Ok(Actor {
+        account_id,
+        username: input.username,
+        display_name: input.display_name,
+        role,
+        jurisdiction,
+        language: "zh".to_owned(),
+    })
 }
 
 /// One import through the real path, with its two phases timed.

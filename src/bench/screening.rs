@@ -13,7 +13,6 @@
 
 use std::time::{Duration, Instant};
 
-use app::accounts::AccountInput;
 use app::registry::HouseholdInput;
 use app::screening::{AttemptInput, CampaignInput, HouseholdQuery};
 use app::{Actor, App, AppError};
@@ -22,6 +21,8 @@ use domain::page::PageRequest;
 use domain::screening::HouseholdState;
 use store::registry::{self as reg, NewHousehold};
 use store::structure::{self, Node};
+
+use super::load::new_account;
 
 /// Campaigns created over the whole community, each one timed.
 const CAMPAIGNS: usize = 3;
@@ -93,34 +94,6 @@ async fn timed<T>(f: impl Future<Output = Result<T, AppError>>) -> Result<(T, Du
     let started = Instant::now();
     let v = f.await?;
     Ok((v, started.elapsed()))
-}
-
-/// An account of the measurement and the actor it signs in as.
-async fn account(
-    app: &App,
-    username: String,
-    role: Role,
-    jurisdiction: Jurisdiction,
-) -> Result<Actor, AppError> {
-    let input = AccountInput {
-        username: username.clone(),
-        display_name: username.clone(),
-        password: PASSWORD.to_owned(),
-        role: role.code().to_owned(),
-        level: jurisdiction.level.code().to_owned(),
-        scope_id: jurisdiction.id,
-        active: true,
-        phone: None,
-    };
-    let account_id = app.create_account(&Actor::system(), &input).await?;
-    Ok(Actor {
-        account_id,
-        username,
-        display_name: input.display_name,
-        role,
-        jurisdiction,
-        language: "zh".to_owned(),
-    })
 }
 
 /// The community with the most grids.
@@ -220,9 +193,10 @@ impl County<'_> {
             "screening at scale: community {community_id} with {} grids",
             grids.len()
         );
-        let lead = account(
+        let lead = new_account(
             app,
-            format!("bench_lead_{stamp}"),
+            &format!("bench_lead_{stamp}"),
+            PASSWORD,
             Role::CommunityStaff,
             Jurisdiction::new(Level::Community, community_id),
         )
@@ -230,9 +204,10 @@ impl County<'_> {
         let mut workers = Vec::with_capacity(grids.len());
         for (i, g) in grids.iter().enumerate() {
             workers.push(
-                account(
+                new_account(
                     app,
-                    format!("bench_gw_{stamp}_{i}"),
+                    &format!("bench_gw_{stamp}_{i}"),
+                    PASSWORD,
                     Role::GridWorker,
                     Jurisdiction::new(Level::Grid, *g),
                 )

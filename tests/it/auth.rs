@@ -371,8 +371,7 @@ async fn the_last_active_administrator_cannot_be_disabled_or_demoted() {
     // Through the API: 409 with the stable code.
     let router = server::router(app.clone());
     let mut anon = Client::new(router.clone());
-    let token = anon.token(&me.username).await;
-    let mut api = anon.bearer(&token);
+    let mut api = anon.bearer_for(&me.username).await;
     let body = json!({
         "username": me.username, "display_name": me.display_name, "password": "",
         "role": "admin", "level": me.level, "scope_id": me.scope_id, "active": false,

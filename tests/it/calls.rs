@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use crate::http::{Client, Res};
 use crate::support::{
     Fixture, TestDb, account, assert_forbidden, assert_not_found, audit_action, audit_trail,
-    citizen_id, raw_resident,
+    citizen_id, raw_resident, resident,
 };
 
 /// The mobile of 张三, the household's first member.
@@ -47,10 +47,7 @@ async fn home(app: &App, f: &Fixture, landline: bool) -> (i64, i64, i64) {
         )
         .await
         .expect("张三");
-    let li = app
-        .create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(2), ""))
-        .await
-        .expect("李四");
+    let li = resident(app, f, h, "李四", 2).await;
     (h, zhang, li)
 }
 

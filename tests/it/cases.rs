@@ -8,43 +8,31 @@ mod tracing;
 
 use app::ErrorCode;
 use app::cases::{CaseInput, DecisionInput};
-use app::gates::visitors::VisitorInput;
 use domain::cases::{Status, ZoneKind};
 use domain::checkpoint::{PassState, PassageResult};
 
-use crate::checkpoints::{gate_with_guard, household_pass, issued_days_ago, refusal, show};
+use crate::checkpoints::{
+    gate_with_guard, household_pass, issued_days_ago, refusal, show, visitor,
+};
 use crate::support::{
     Fixture, TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_not_found,
-    audit_action, audit_trail, citizen_id, first_page, home_order, household, raw_resident,
+    audit_action, audit_trail, first_page, home_order, household, resident,
 };
 
 const MINUTE: i64 = 60_000;
-
-async fn resident(app: &app::App, f: &Fixture, h: i64, name: &str, n: u32) -> i64 {
-    app.create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
-        .await
-        .expect("resident")
-}
-
-/// 赵六 with a green code visiting a household.
-fn visiting(household_id: i64) -> VisitorInput {
-    VisitorInput {
-        name: "赵六".to_owned(),
-        document_number: citizen_id(77),
-        phone: "13800138000".to_owned(),
-        origin: "610825".to_owned(),
-        household_id: Some(household_id),
-        purpose: "送药".to_owned(),
-        health_code: "green".to_owned(),
-        temperature: "36.5".to_owned(),
-        ..Default::default()
-    }
-}
 
 fn suspected(resident_id: i64) -> CaseInput {
     CaseInput {
         resident_id: Some(resident_id),
         source: "fever_alert".to_owned(),
+        ..Default::default()
+    }
+}
+
+/// A decision on a case with nothing but its code: `confirm` or `exclude`.
+fn decided(decision: &str) -> DecisionInput {
+    DecisionInput {
+        decision: decision.to_owned(),
         ..Default::default()
     }
 }
@@ -91,7 +79,7 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
     assert_eq!(pass_state(app, &f, elsewhere_pass).await, PassState::Live);
     // A visitor to a household of the sealed building is refused too.
     let visit = app
-        .admit_visitor(&f.guard, gate, &visiting(neighbour))
+        .admit_visitor(&f.guard, gate, &visitor(neighbour, "green", "36.5"))
         .await
         .expect("decision");
     assert_eq!(refusal(&visit), Some("visitor_household_sealed"));
@@ -103,14 +91,7 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
     // Excluded: the building's seal ends; the case's household goes out again, the
     // quarantined neighbour stays held.
     let status = app
-        .decide_case(
-            &f.cdc,
-            case,
-            &DecisionInput {
-                decision: "exclude".to_owned(),
-                ..Default::default()
-            },
-        )
+        .decide_case(&f.cdc, case, &decided("exclude"))
         .await
         .expect("excluded");
     assert_eq!(status, Status::Excluded);
@@ -125,15 +106,7 @@ async fn a_suspected_case_seals_its_building_until_it_is_excluded() {
     assert_eq!(refusal(&held), Some("pass_suspended"));
     // Decided once: a second decision is refused.
     assert_conflict(
-        app.decide_case(
-            &f.cdc,
-            case,
-            &DecisionInput {
-                decision: "confirm".to_owned(),
-                ..Default::default()
-            },
-        )
-        .await,
+        app.decide_case(&f.cdc, case, &decided("confirm")).await,
         ErrorCode::CaseNotSuspected,
     );
     let file = app.case_file(&f.staff, case).await.expect("case file");

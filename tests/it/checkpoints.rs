@@ -10,9 +10,10 @@ mod visitors;
 
 use app::gates::GateInput;
 use app::gates::scan::{GateDecision, OverrideInput, PassageInput};
+use app::gates::visitors::VisitorInput;
 use app::{Actor, App};
 
-use crate::support::{Fixture, first_page};
+use crate::support::{Fixture, citizen_id, first_page};
 
 /// A gate of the fixture community serving every building, made by its staff; nobody on shift.
 pub async fn unstaffed_gate(app: &App, f: &Fixture, name: &str) -> i64 {
@@ -142,6 +143,21 @@ pub async fn exceptions_log(app: &App, actor: &Actor) -> Vec<store::passages::Pa
 
 pub fn refusal(d: &GateDecision) -> Option<&'static str> {
     d.refusal.map(|r| r.code())
+}
+
+/// 赵六 visiting a household with the health code `code` and the temperature `temperature`.
+pub fn visitor(household_id: i64, code: &str, temperature: &str) -> VisitorInput {
+    VisitorInput {
+        name: "赵六".to_owned(),
+        document_number: citizen_id(77),
+        phone: "13800138000".to_owned(),
+        origin: "610825".to_owned(),
+        household_id: Some(household_id),
+        purpose: "送药".to_owned(),
+        health_code: code.to_owned(),
+        temperature: temperature.to_owned(),
+        ..Default::default()
+    }
 }
 
 pub fn overriding(reason: &str) -> Option<OverrideInput> {

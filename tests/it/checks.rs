@@ -12,7 +12,7 @@ use store::checks::{Alert, Check};
 
 use crate::support::{
     Fixture, TestDb, assert_field_error, assert_forbidden, assert_not_found, audit_action,
-    audit_trail, citizen_id, first_page, household, raw_resident,
+    audit_trail, citizen_id, first_page, household, resident,
 };
 
 /// The community's local `date` at `h:m`, as an instant.
@@ -63,10 +63,7 @@ async fn home_order(
     start: &str,
     doctor_id: Option<i64>,
 ) -> i64 {
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
-        .await
-        .expect("resident");
+    let r = resident(app, f, h, name, n).await;
     let input = OrderInput {
         reason: "returnee".to_owned(),
         kind: "home".to_owned(),

@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 
 use crate::http::{Client, Res, assert_api_error};
-use crate::support::{TestDb, citizen_id, household, raw_resident};
+use crate::support::{TestDb, citizen_id, household, resident};
 
 /// A client of the API signed in as the fixture's community staff, by token.
 async fn staff_api(app: &app::App) -> Client {
@@ -44,10 +44,7 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let id = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let id = resident(app, &f, h, "张三", 1).await;
     let mut staff = staff_api(app).await;
 
     let res = staff
@@ -69,10 +66,7 @@ async fn deleting_a_resident_under_quarantine_is_a_conflict_and_deletes_nothing(
     assert_eq!(read.json()["resident"]["name"], "张三");
 
     // A resident nobody refers to is deleted.
-    let free = app
-        .create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(2), ""))
-        .await
-        .expect("resident");
+    let free = resident(app, &f, h, "李四", 2).await;
     let res = staff
         .json(
             Method::DELETE,
@@ -89,7 +83,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     let app = &db.app;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let mut staff = staff_api(app).await;
-    let resident = json!({ "household_id": h, "name": "王五", "document_number": citizen_id(5) });
+    let wang_wu = json!({ "household_id": h, "name": "王五", "document_number": citizen_id(5) });
 
     // Not sent as JSON: 415; not JSON at all: 400.
     let res = staff
@@ -97,7 +91,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
             Method::POST,
             "/api/v1/residents",
             &[(header::CONTENT_TYPE, "text/plain")],
-            Body::from(resident.to_string()),
+            Body::from(wang_wu.to_string()),
         )
         .await;
     assert_api_error(
@@ -116,12 +110,12 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     assert_api_error(&res, StatusCode::BAD_REQUEST, "malformed_json");
 
     // A field the body does not have is refused by name, and nothing is written.
-    let mut extra = resident.clone();
+    let mut extra = wang_wu.clone();
     extra["nickname"] = json!("小王");
     let res = staff.post_json("/api/v1/residents", &extra).await;
     field_error(&res, "nickname", "unknown_field");
     // A field of the wrong type is named too.
-    let mut wrong = resident.clone();
+    let mut wrong = wang_wu.clone();
     wrong["household_id"] = json!("one");
     let res = staff.post_json("/api/v1/residents", &wrong).await;
     field_error(&res, "household_id", "invalid_value");
@@ -152,10 +146,7 @@ async fn malformed_requests_are_refused_as_json_naming_what_is_wrong() {
     assert_api_error(&res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 
     // The reason of a delete is required and may not be empty, as documented.
-    let id = app
-        .create_resident(&f.staff, h, &raw_resident("赵六", &citizen_id(6), ""))
-        .await
-        .expect("resident");
+    let id = resident(app, &f, h, "赵六", 6).await;
     let path = format!("/api/v1/residents/{id}");
     let res = staff.json(Method::DELETE, &path, &json!({})).await;
     field_error(&res, "reason", "required");

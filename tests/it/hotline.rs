@@ -13,7 +13,7 @@ use store::hotline::CallFilter;
 
 use crate::support::{
     Fixture, TestDb, account, assert_conflict, assert_field_error, assert_forbidden,
-    assert_not_found, audit_action, audit_trail, citizen_id, household, raw_resident,
+    assert_not_found, audit_action, audit_trail, citizen_id, household, raw_resident, resident,
 };
 
 /// The caller's mobile.
@@ -246,10 +246,7 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let h = household(app, &f.staff, f.building1_id, "1", "102").await;
-    let li = app
-        .create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(2), ""))
-        .await
-        .expect("李四");
+    let li = resident(app, &f, h, "李四", 2).await;
     app.create_quarantine(
         &f.staff,
         li,

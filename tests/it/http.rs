@@ -50,6 +50,12 @@ impl Client {
             .with_header(header::AUTHORIZATION, &format!("Bearer {token}"))
     }
 
+    /// The same router signed in as `username` by a bearer token it asks for.
+    pub async fn bearer_for(&mut self, username: &str) -> Client {
+        let token = self.token(username).await;
+        self.bearer(&token)
+    }
+
     /// Adds a header sent with every request.
     pub fn with_header(mut self, name: HeaderName, value: &str) -> Client {
         self.headers.push((name, value.to_owned()));

@@ -494,8 +494,7 @@ async fn every_registry_route_for_every_role_inside_and_outside_its_jurisdiction
         .map(|r| (r.label().to_owned(), Vec::new()))
         .collect();
     for (role, actor) in f.actors().into_iter().enumerate() {
-        let token = anon.token(&actor.username).await;
-        let mut client = anon.bearer(&token);
+        let mut client = anon.bearer_for(&actor.username).await;
         let column = ROLE_COLUMNS[role];
         for (r, route) in ROUTES.iter().enumerate() {
             let mut cell = Vec::new();

@@ -1,10 +1,10 @@
 //! A large load: the residents' secondary indexes set aside while it writes and built again
 //! after it, or when the database is next opened if the load was killed.
 
-use app::registry::ResidentQuery;
-use domain::page::PageRequest;
-
-use crate::support::{TestDb, assert_chain_intact, citizen_id, fixture, prepare_staff_import};
+use crate::support::{
+    TestDb, assert_chain_intact, citizen_id, fixture, prepare_staff_import, rejects_of,
+    search_residents,
+};
 
 /// A register of `n` residents in 1号楼, unit 1, one room each.
 fn large_register(n: u32, first: u32) -> String {
@@ -51,17 +51,7 @@ async fn a_large_first_import_loads_without_the_indexes_and_builds_them_again() 
         "every index is built again after the load"
     );
     // The indexes serve again: a search by name finds the resident.
-    let found = app
-        .residents(
-            &f.staff,
-            &ResidentQuery {
-                q: Some("居民301".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("search");
+    let found = search_residents(&app, &f.staff, "居民301").await;
     assert_eq!(found.items.len(), 1);
 
     // An import killed while the indexes were set aside: opening the database builds them.
@@ -94,9 +84,8 @@ async fn rejected_codes(
     f: &crate::support::Fixture,
     id: i64,
 ) -> Vec<(i64, String)> {
-    app.import_rejects(&f.staff, id, 100)
+    rejects_of(app, f, id)
         .await
-        .expect("rejects")
         .into_iter()
         .map(|r| (r.row_number, r.code))
         .collect()

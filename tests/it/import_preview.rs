@@ -3,13 +3,14 @@
 //! signature lines passed over.
 
 use app::import::{Column, ImportOptions, ImportPreview, PreparedImport, SkipReason};
-use app::registry::ResidentQuery;
 use app::{Actor, App, AppResult};
 use axum::http::{Method, StatusCode, header};
-use domain::page::PageRequest;
 
 use crate::http::Client;
-use crate::support::{Fixture, TestDb, assert_chain_intact, assert_field_error, citizen_id};
+use crate::support::{
+    Fixture, TestDb, assert_chain_intact, assert_field_error, citizen_id, rejects_of,
+    search_residents,
+};
 
 /// A register as a clerk keeps it: a title and a date line above the header, a header the
 /// importer does not know (住户门牌, for the room), two buildings the community lacks (8号楼
@@ -123,17 +124,7 @@ async fn a_preview_reads_the_file_and_writes_nothing() {
             .expect("imports"),
         before
     );
-    let found = app
-        .residents(
-            &f.staff,
-            &ResidentQuery {
-                q: Some("张".to_owned()),
-                ..Default::default()
-            },
-            PageRequest::first(),
-        )
-        .await
-        .expect("residents");
+    let found = search_residents(app, &f.staff, "张").await;
     assert!(found.items.is_empty());
     let buildings = app
         .buildings(&f.staff, f.grid2_id)
@@ -180,10 +171,7 @@ async fn an_import_creates_the_buildings_the_register_names() {
         skipped,
         vec![(9, SkipReason::TotalsRow), (10, SkipReason::SignatureRow)]
     );
-    let rejects = app
-        .import_rejects(&f.staff, done.id, 10)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, done.id).await;
     assert!(rejects.iter().all(|r| r.row_number == 8), "{rejects:?}");
 
     // Each created building is in the audit trail, which stays whole.
@@ -232,10 +220,7 @@ async fn buildings_are_created_only_where_the_importer_may_shape_the_structure()
         .expect("prepare");
     let done = app.run_import(prepared, &|_| {}).await.expect("import");
     assert_eq!((done.inserted, done.rejected), (1, 4));
-    let rejects = app
-        .import_rejects(&f.staff, done.id, 10)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, done.id).await;
     assert_eq!(
         rejects
             .iter()
@@ -251,8 +236,7 @@ async fn the_api_previews_with_dry_run_and_maps_columns() {
     let app = &db.app;
     let router = server::router(app.clone());
     let mut anon = Client::new(router.clone());
-    let token = anon.token("staff").await;
-    let mut api = anon.bearer(&token);
+    let mut api = anon.bearer_for("staff").await;
     let post = async |api: &mut Client, query: &str| {
         let path = format!(
             "/api/v1/imports?community_id={}&file_name=reg.csv&{query}",
@@ -501,10 +485,7 @@ async fn a_building_is_created_in_the_grid_its_row_names() {
         in_grid(f.grid1_id).await.contains(&"22号楼".to_owned()),
         "no grid named: the chosen one"
     );
-    let rejects = app
-        .import_rejects(&f.staff, done.id, 10)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, done.id).await;
     assert_eq!(
         (
             rejects[0].row_number,

@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::support::{
-    TestDb, account, assert_not_found, citizen_id, household, raw_resident, resident_in_quarantine,
+    TestDb, account, assert_not_found, household, resident, resident_in_quarantine,
 };
 
 /// The community's local `date` at `h:m`, as an instant.
@@ -234,10 +234,7 @@ async fn a_task_a_complaint_and_a_suspected_case_tell_the_people_they_are_given_
     )
     .await;
     let h = household(app, &f.staff, f.building1_id, "2", "201").await;
-    let person = app
-        .create_resident(&f.staff, h, &raw_resident("王五", &citizen_id(50), ""))
-        .await
-        .expect("resident");
+    let person = resident(app, &f, h, "王五", 50).await;
     let case = app
         .record_case(
             &f.doctor,

@@ -408,8 +408,7 @@ async fn the_api_creates_changes_and_lists_orders() {
     let (h, members, _, other) = family_and_neighbour(app, &f).await;
     let router = server::router(app.clone());
     let mut c = Client::new(router.clone());
-    let token = c.token("gridworker").await;
-    let mut worker = c.bearer(&token);
+    let mut worker = c.bearer_for("gridworker").await;
 
     let res = worker
         .post_json(

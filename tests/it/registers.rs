@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use store::registry::Resident;
 
 use crate::imports::{rejected_cells, residents_by_name};
-use crate::support::{TestDb, citizen_id, fixture};
+use crate::support::{TestDb, citizen_id, fixture, rejects_of};
 
 /// A workbook with instructions on its first sheet and the register on its second: a title,
 /// then 序号, 姓名, 身份证号, 联系电话 and 出生日期 merged down over two rows, and 住址 merged
@@ -203,10 +203,7 @@ async fn rejected_rows_of_a_register_keep_the_row_numbers_excel_shows() {
         .expect("prepare");
     let record = app.run_import(prepared, &|_| {}).await.expect("run");
     assert_eq!((record.inserted, record.rejected), (0, 2));
-    let rejects = app
-        .import_rejects(&f.staff, record.id, 10)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, record.id).await;
     let got = rejected_cells(&rejects);
     // Rows 1 to 3 are the title and the header; the residents are on rows 4 and 5.
     assert_eq!(

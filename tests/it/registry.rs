@@ -10,7 +10,7 @@ use domain::resident::date_from_text;
 
 use crate::support::{
     TestDb, assert_conflict, assert_field_error, audit_action, audit_trail, citizen_id, every_page,
-    household, household_input, raw_resident, search_residents, with_bad_check_char,
+    household, household_input, raw_resident, resident, search_residents, with_bad_check_char,
 };
 
 /// A citizen ID with sequence 123 whose check character is X, so its masked form is exactly
@@ -62,10 +62,7 @@ async fn residents_are_found_by_name_id_phone_and_room_and_shown_masked() {
         .create_resident(&f.grid_worker, h, &raw_resident("李四", &citizen_id(2), ""))
         .await
         .expect("李四");
-    let wang = app
-        .create_resident(&f.staff, h2, &raw_resident("王五", &citizen_id(3), ""))
-        .await
-        .expect("王五");
+    let wang = resident(app, &f, h2, "王五", 3).await;
 
     let search = async |q: &str| search_residents(app, &f.staff, q).await;
     // By name; by exact ID, found through the keyed index, where a lower-case x is the same
@@ -250,10 +247,7 @@ async fn an_edit_on_a_stale_version_is_a_conflict() {
     assert_eq!(still.version, 2);
 
     // Taking another resident's number in an edit is refused too.
-    let r2 = app
-        .create_resident(&f.staff, h, &raw_resident("李四", &citizen_id(12), ""))
-        .await
-        .expect("create");
+    let r2 = resident(app, &f, h, "李四", 12).await;
     assert_field_error(
         app.update_resident(&f.staff, r2, 1, h, &raw_resident("李四", &id, ""))
             .await,

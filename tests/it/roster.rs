@@ -126,8 +126,7 @@ async fn a_roster_is_refused_without_its_columns_or_the_right_to_shape_the_struc
 
     // Through the API: a dry run answers 200 and writes nothing, an import 201.
     let mut anon = Client::new(server::router(app.clone()));
-    let token = anon.token("staff").await;
-    let mut api = anon.bearer(&token);
+    let mut api = anon.bearer_for("staff").await;
     for (query, status) in [("&dry_run=true", StatusCode::OK), ("", StatusCode::CREATED)] {
         let res = api
             .send(

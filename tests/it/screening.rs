@@ -20,7 +20,7 @@ use store::screening::CampaignHousehold;
 
 use domain::access::{Jurisdiction, Level, Role};
 
-use crate::support::{Fixture, account, citizen_id, first_page, household, raw_resident};
+use crate::support::{Fixture, account, first_page, household, resident};
 
 fn campaign_input(name: &str) -> CampaignInput {
     CampaignInput {
@@ -120,14 +120,8 @@ async fn homes(app: &App, f: &Fixture) -> (Vec<i64>, [i64; 2]) {
     let h3 = household(app, &f.staff, f.building1_id, "1", "3").await;
     let h2101 = household(app, &f.staff, f.building1_id, "2", "101").await;
     let h301 = household(app, &f.staff, f.building3_id, "1", "301").await;
-    let a = app
-        .create_resident(&f.staff, h201, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
-    let b = app
-        .create_resident(&f.staff, h201, &raw_resident("李四", &citizen_id(2), ""))
-        .await
-        .expect("resident");
+    let a = resident(app, f, h201, "张三", 1).await;
+    let b = resident(app, f, h201, "李四", 2).await;
     // Natural order: room 3, 20, 201 of unit 1, then unit 2, then the next building.
     (vec![h3, h20, h201, h2101, h301], [a, b])
 }

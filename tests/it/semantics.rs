@@ -18,8 +18,7 @@ async fn a_patch_of_an_order_changes_only_the_fields_it_carries() {
     let app = &t.app;
     let (_, r) = zhang_san(app, &f).await;
     let mut c = Client::new(server::router(app.clone()));
-    let token = c.token("staff").await;
-    let mut staff = c.bearer(&token);
+    let mut staff = c.bearer_for("staff").await;
 
     // A create stores what it accepts: the door sealed and the camera from the start.
     let res = staff
@@ -90,8 +89,7 @@ async fn a_patch_of_a_household_changes_only_the_fields_it_carries() {
         .await
         .expect("phone");
     let mut c = Client::new(server::router(app.clone()));
-    let token = c.token("staff").await;
-    let mut staff = c.bearer(&token);
+    let mut staff = c.bearer_for("staff").await;
     let path = format!("/api/v1/households/{h}");
 
     let res = staff
@@ -201,8 +199,7 @@ async fn staff_look_up_the_people_they_may_assign_by_name() {
     let (t, f) = TestDb::with_fixture().await;
     let app = &t.app;
     let mut c = Client::new(server::router(app.clone()));
-    let token = c.token("gridworker").await;
-    let mut worker = c.bearer(&token);
+    let mut worker = c.bearer_for("gridworker").await;
     let ids = |res: &crate::http::Res| -> Vec<i64> {
         res.json()["items"]
             .as_array()

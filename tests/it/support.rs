@@ -16,6 +16,7 @@ use domain::access::{Jurisdiction, Level, Role};
 use domain::page::{Page, PageRequest};
 use sqlx::{Connection, Executor};
 use store::audit::{AuditFilter, AuditRecord};
+use store::imports::Reject;
 use store::registry::Resident;
 use store::tasks::Delivery;
 
@@ -23,7 +24,7 @@ mod homes;
 
 pub use homes::{
     citizen_id, family_and_neighbour, home_order, household, household_input, raw_resident,
-    resident_in_quarantine, returnee_order, with_bad_check_char, zhang_san,
+    resident, resident_in_quarantine, returnee_order, with_bad_check_char, zhang_san,
 };
 
 /// The environment variable naming a PostgreSQL server to test against instead of SQLite.
@@ -379,6 +380,13 @@ pub async fn prepare_staff_import(
 ) -> AppResult<PreparedImport> {
     app.prepare_import(&f.staff, f.community_id, file_name, bytes.into())
         .await
+}
+
+/// The rejected rows of an import, as the fixture's staff reads them.
+pub async fn rejects_of(app: &App, f: &Fixture, import_id: i64) -> Vec<Reject> {
+    app.import_rejects(&f.staff, import_id, 1000)
+        .await
+        .expect("rejects")
 }
 
 /// The first page of a list paged by key, `limit` items long.

@@ -15,8 +15,8 @@ mod rubbish;
 
 use crate::support::{
     Fixture, TestDb, account, assert_conflict, assert_field_error, assert_forbidden,
-    assert_not_found, board, board_in_state, citizen_id, deliveries_in_state, every_page,
-    household, raw_resident, returnee_order,
+    assert_not_found, board, board_in_state, deliveries_in_state, every_page, household, resident,
+    returnee_order,
 };
 
 fn days_ago(app: &App, n: i64) -> Date {
@@ -37,10 +37,7 @@ async fn home(
     let mut members = Vec::new();
     for (n, name) in names.iter().enumerate() {
         let n = first_id + u32::try_from(n).expect("few");
-        let id = app
-            .create_resident(&f.staff, h, &raw_resident(name, &citizen_id(n), ""))
-            .await
-            .expect("member");
+        let id = resident(app, f, h, name, n).await;
         members.push(id);
     }
     (h, members)

@@ -7,7 +7,7 @@ use domain::registry::ImportStatus;
 use serde_json::Value;
 
 use crate::http::Client;
-use crate::support::{TestDb, citizen_id, prepare_staff_import, with_bad_check_char};
+use crate::support::{TestDb, citizen_id, prepare_staff_import, rejects_of, with_bad_check_char};
 
 /// An .xlsx of two cells, A1 and XFD1048576: 1.7 KB that once asked for 550 GB.
 fn sparse_xlsx() -> Vec<u8> {
@@ -146,10 +146,7 @@ async fn a_bad_row_is_kept_once_with_all_its_problems() {
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
     assert_eq!(done.status, ImportStatus::Finished);
     assert_eq!((done.inserted, done.rejected), (1, 2));
-    let rejects = app
-        .import_rejects(&f.staff, done.id, 1000)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, done.id).await;
     for row in [2, 3] {
         let of_row: Vec<_> = rejects.iter().filter(|r| r.row_number == row).collect();
         assert!(of_row.len() >= 2, "every problem of row {row}: {of_row:?}");
@@ -180,10 +177,7 @@ async fn an_import_with_too_many_rejected_rows_stops_and_says_so() {
     assert_eq!(done.status, ImportStatus::TooManyRejects);
     // The first three rejected rows are kept to be read; nothing else was written.
     assert_eq!((done.inserted, done.merged, done.rejected), (0, 0, 3));
-    let rejects = app
-        .import_rejects(&f.staff, done.id, 1000)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(&app, &f, done.id).await;
     let mut rows: Vec<i64> = rejects.iter().map(|r| r.row_number).collect();
     rows.dedup();
     assert_eq!(rows, [2, 3, 4]);

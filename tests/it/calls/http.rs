@@ -122,8 +122,7 @@ async fn the_api_reveals_a_number_for_a_call_of_ones_own_task() {
     let c = open_campaign(app, &f, "武汉返乡排查").await;
     let mut anon = Client::new(server::router(app.clone()));
 
-    let token = anon.token("gridworker").await;
-    let mut worker = anon.bearer(&token);
+    let mut worker = anon.bearer_for("gridworker").await;
     let body = json!({ "purpose": "screening_campaign", "task_id": c, "household_id": h, "resident_id": zhang });
     let res = worker.post_json("/api/v1/calls", &body).await;
     res.assert_status(StatusCode::OK);
@@ -134,8 +133,8 @@ async fn the_api_reveals_a_number_for_a_call_of_ones_own_task() {
     let res = worker.post_json("/api/v1/calls", &without_household).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let token = anon.token("doctor").await;
-    let res = anon.bearer(&token).post_json("/api/v1/calls", &body).await;
+    let mut doctor = anon.bearer_for("doctor").await;
+    let res = doctor.post_json("/api/v1/calls", &body).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
 }
 

@@ -1,10 +1,12 @@
 //! Who sees and decides a case: the jurisdiction bounds every read and write, and each step
 //! has its role.
 
-use app::cases::{CaseInput, DecisionInput, MovementInput};
+use app::cases::{CaseInput, MovementInput};
 
-use super::{MINUTE, resident, suspected};
-use crate::support::{TestDb, assert_field_error, assert_forbidden, assert_not_found, household};
+use super::{MINUTE, decided, suspected};
+use crate::support::{
+    TestDb, assert_field_error, assert_forbidden, assert_not_found, household, resident,
+};
 
 #[tokio::test]
 async fn cases_are_seen_and_decided_only_within_the_jurisdiction_and_the_role() {
@@ -18,17 +20,7 @@ async fn cases_are_seen_and_decided_only_within_the_jurisdiction_and_the_role() 
         .record_case(&f.doctor, &suspected(person))
         .await
         .expect("case");
-    assert_forbidden(
-        app.decide_case(
-            &f.doctor,
-            case,
-            &DecisionInput {
-                decision: "confirm".to_owned(),
-                ..Default::default()
-            },
-        )
-        .await,
-    );
+    assert_forbidden(app.decide_case(&f.doctor, case, &decided("confirm")).await);
     assert_forbidden(app.case_file(&f.guard, case).await);
     assert_forbidden(app.trace_case(&f.grid_worker, case).await);
     // An unregistered person needs a building; an unknown source is named.

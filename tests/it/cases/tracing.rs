@@ -4,11 +4,11 @@
 use app::cases::{CaseInput, MovementInput};
 use domain::cases::{ContactKey, FollowUp, Strength};
 
-use super::{MINUTE, resident, suspected, visiting};
-use crate::checkpoints::{DAY, gate_with_guard, household_pass_issued, show};
+use super::{MINUTE, suspected};
+use crate::checkpoints::{DAY, gate_with_guard, household_pass_issued, show, visitor};
 use crate::support::{
     TestDb, assert_chain_intact, assert_field_error, audit_action, audit_trail, first_page,
-    household,
+    household, resident,
 };
 
 #[tokio::test]
@@ -36,7 +36,7 @@ async fn tracing_finds_each_overlap_in_the_window_and_follow_up_is_one_step() {
     show(app, &f.guard, gate, &far_code, "out", 3 * DAY - 20 * MINUTE).await;
     // A visitor to the case's household.
     let visitor = app
-        .admit_visitor(&f.guard, gate, &visiting(h))
+        .admit_visitor(&f.guard, gate, &visitor(h, "green", "36.5"))
         .await
         .expect("visitor");
     let visitor_id = visitor.passage.visitor_id.expect("visitor id");

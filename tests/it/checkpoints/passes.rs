@@ -7,8 +7,8 @@ use store::passes::PassFilter;
 
 use super::{gate_with_guard, household_pass, refusal, show};
 use crate::support::{
-    TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_forbidden, citizen_id,
-    first_page, home_order, household, raw_resident,
+    TestDb, assert_chain_intact, assert_conflict, assert_field_error, assert_forbidden, first_page,
+    home_order, household, resident,
 };
 
 #[tokio::test]
@@ -94,10 +94,7 @@ async fn a_sealed_household_is_refused_at_the_gate_until_released() {
     let app = &db.app;
     let gate = gate_with_guard(app, &f, "East gate").await;
     let (h, pass, code) = household_pass(app, &f, "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
+    let r = resident(app, &f, h, "张三", 1).await;
     let order = app
         .create_quarantine(&f.staff, r, &home_order())
         .await
@@ -170,10 +167,7 @@ async fn a_commuter_goes_out_on_the_days_and_hours_of_the_proof_in_another_colou
     let app = &db.app;
     let gate = gate_with_guard(app, &f, "East gate").await;
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("王医生", &citizen_id(2), ""))
-        .await
-        .expect("resident");
+    let r = resident(app, &f, h, "王医生", 2).await;
     let mut input = CommuterInput {
         resident_id: r,
         employer: "县医院".to_owned(),

@@ -5,22 +5,8 @@ use app::gates::visitors::VisitorInput;
 use app::gates::{GATE_BUILDINGS_LISTED, GateBuildings};
 use domain::checkpoint::PassageResult;
 
-use super::{gate_with_guard, overriding, refusal};
+use super::{gate_with_guard, overriding, refusal, visitor};
 use crate::support::{TestDb, assert_field_error, citizen_id, household};
-
-fn visitor(household_id: i64, code: &str, temperature: &str) -> VisitorInput {
-    VisitorInput {
-        name: "赵六".to_owned(),
-        document_number: citizen_id(77),
-        phone: "13800138000".to_owned(),
-        origin: "610825".to_owned(),
-        household_id: Some(household_id),
-        purpose: "送药".to_owned(),
-        health_code: code.to_owned(),
-        temperature: temperature.to_owned(),
-        ..Default::default()
-    }
-}
 
 #[tokio::test]
 async fn the_visitor_rule_names_what_refuses_and_a_known_visitor_is_found_by_id() {

@@ -13,8 +13,7 @@ async fn the_api_records_checks_handles_alerts_and_takes_self_reports() {
     let id = order(app, &f, 1, "").await;
     let router = server::router(app.clone());
     let mut anon = Client::new(router.clone());
-    let token = anon.token("doctor").await;
-    let mut doctor = anon.bearer(&token);
+    let mut doctor = anon.bearer_for("doctor").await;
 
     let path = format!("/api/v1/quarantine-orders/{id}/checks");
     let res = doctor

@@ -441,8 +441,7 @@ async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() 
     let (db, f) = TestDb::with_fixture().await;
     let app = &db.app;
     let mut anon = Client::new(server::router(app.clone()));
-    let token = anon.token("admin").await;
-    let mut admin = anon.bearer(&token);
+    let mut admin = anon.bearer_for("admin").await;
     let w = world(app, &f, &mut admin).await;
     let expected = parse_table(EXPECTED, 6);
 
@@ -451,8 +450,7 @@ async fn every_other_route_for_every_role_inside_and_outside_its_jurisdiction() 
         .map(|(r, _)| (r.clone(), Vec::new()))
         .collect();
     for (role, actor) in f.actors().into_iter().enumerate() {
-        let token = anon.token(&actor.username).await;
-        let mut client = anon.bearer(&token);
+        let mut client = anon.bearer_for(&actor.username).await;
         for (r, (route, _)) in expected.iter().enumerate() {
             let mut cell = Vec::new();
             for (side, target) in [(0, G1), (1, OUTSIDE[role])] {

@@ -1,7 +1,7 @@
 //! Registers laid out as communities keep them: titles above the header, headers in their
 //! own words.
 
-use crate::support::{TestDb, citizen_id, prepare_staff_import};
+use crate::support::{TestDb, citizen_id, prepare_staff_import, rejects_of};
 
 use super::residents_by_name;
 
@@ -26,10 +26,7 @@ async fn a_register_with_titles_above_its_header_imports() {
     assert_eq!(prepared.total_rows, 2);
     let done = app.run_import(prepared, &|_| {}).await.expect("ran");
     assert_eq!((done.inserted, done.rejected), (1, 1));
-    let rejects = app
-        .import_rejects(&f.staff, done.id, 100)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, done.id).await;
     assert!(rejects.iter().all(|r| r.row_number == 6), "{rejects:?}");
     assert!(
         rejects.iter().any(|r| r.column_name == "身份证号码"),

@@ -5,7 +5,7 @@ use app::AppError;
 
 use crate::support::{
     TestDb, assert_field_error, assert_forbidden, assert_not_found, citizen_id, household,
-    prepare_staff_import, raw_resident,
+    prepare_staff_import, raw_resident, rejects_of,
 };
 
 use super::{HEADERS, counts, csv, import, residents_by_name, row};
@@ -108,10 +108,7 @@ async fn an_import_does_not_take_over_residents_of_another_community() {
     );
     let record = import(app, &f.staff, f.community_id, "x.csv", &file).await;
     assert_eq!(counts(&record), (0, 0, 0, 1), "refused, not merged");
-    let rejects = app
-        .import_rejects(&f.staff, record.id, 10)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, record.id).await;
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].column_name, "身份证号");
     let (after, merges) = app.resident(&f.admin, outsider).await.expect("read");

@@ -2,7 +2,8 @@
 //! that changes nothing.
 
 use crate::support::{
-    TestDb, assert_chain_intact, audit_action, audit_trail, citizen_id, search_residents,
+    TestDb, assert_chain_intact, audit_action, audit_trail, citizen_id, rejects_of,
+    search_residents,
 };
 
 use super::{HEADERS, counts, csv, good_rows, import, register, residents_by_name};
@@ -17,10 +18,7 @@ async fn a_register_imports_with_a_reject_report_and_reimports_as_unchanged() {
     assert_eq!(first.total_rows, 9, "the empty line is not a row");
     assert_eq!(counts(&first), (5, 0, 0, 4));
 
-    let rejects = app
-        .import_rejects(&f.staff, first.id, 100)
-        .await
-        .expect("rejects");
+    let rejects = rejects_of(app, &f, first.id).await;
     let got = super::rejected_cells(&rejects);
     assert_eq!(
         got,

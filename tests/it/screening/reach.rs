@@ -11,9 +11,7 @@ use super::{
     stayed_in_city, team_of,
 };
 use crate::http::{Client, sorted_item_ids};
-use crate::support::{
-    TestDb, assert_forbidden, assert_not_found, citizen_id, household, raw_resident,
-};
+use crate::support::{TestDb, assert_forbidden, assert_not_found, household, resident};
 
 #[tokio::test]
 async fn workers_read_only_the_households_of_their_own_teams() {
@@ -22,10 +20,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     let (homes, [zhang, li]) = homes(app, &f).await;
     // 2号楼 is in grid 1, the grid worker's jurisdiction, but goes to the volunteers' team.
     let h_b2 = household(app, &f.staff, f.building2_id, "1", "101").await;
-    let wang = app
-        .create_resident(&f.staff, h_b2, &raw_resident("王五", &citizen_id(7), ""))
-        .await
-        .expect("resident");
+    let wang = resident(app, &f, h_b2, "王五", 7).await;
     let c = draft_campaign(app, &f, campaign_input("Hubei returnees")).await;
     let workers = team_of(app, &f, c, "Grid 1", &[&f.grid_worker]).await;
     let volunteers = team_of(app, &f, c, "Volunteers", &[&f.volunteer]).await;
@@ -63,8 +58,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     workers_only.sort_unstable();
 
     // The volunteer: their team's two households, whatever the list asks.
-    let token = anon.token("volunteer").await;
-    let mut volunteer = anon.bearer(&token);
+    let mut volunteer = anon.bearer_for("volunteer").await;
     for query in [
         "?limit=500",
         "?limit=500&mine=false",
@@ -102,8 +96,7 @@ async fn workers_read_only_the_households_of_their_own_teams() {
     assert!(res.text().contains("王五"));
 
     // The grid worker: grid 1's households of their team, not 2号楼 of the same grid.
-    let token = anon.token("gridworker").await;
-    let mut worker = anon.bearer(&token);
+    let mut worker = anon.bearer_for("gridworker").await;
     let res = worker.get(&format!("{base}?limit=500")).await;
     assert_eq!(sorted_item_ids(&res.json(), "household_id"), workers_only);
     let res = worker

@@ -41,6 +41,18 @@ pub async fn household(app: &App, actor: &Actor, building_id: i64, unit: &str, r
         .expect("create household")
 }
 
+/// A resident of household `household_id` named `name`, with the citizen ID `citizen_id(n)` and
+/// no phone, entered by the fixture's staff.
+pub async fn resident(app: &App, f: &Fixture, household_id: i64, name: &str, n: u32) -> i64 {
+    app.create_resident(
+        &f.staff,
+        household_id,
+        &raw_resident(name, &citizen_id(n), ""),
+    )
+    .await
+    .expect("resident")
+}
+
 /// The form of a household in `room` of `unit` of a building, with its landline `phone`.
 pub fn household_input(building_id: i64, unit: &str, room: &str, phone: &str) -> HouseholdInput {
     HouseholdInput {
@@ -55,11 +67,7 @@ pub fn household_input(building_id: i64, unit: &str, room: &str, phone: &str) ->
 /// tests need one of. Returns the household and the resident.
 pub async fn zhang_san(app: &App, f: &Fixture) -> (i64, i64) {
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张三", &citizen_id(1), ""))
-        .await
-        .expect("resident");
-    (h, r)
+    (h, resident(app, f, h, "张三", 1).await)
 }
 
 /// A new resident of 1号楼 (room 100 + `n`, grid 1, the fixture grid worker's) under a home
@@ -67,10 +75,7 @@ pub async fn zhang_san(app: &App, f: &Fixture) -> (i64, i64) {
 /// order.
 pub async fn resident_in_quarantine(app: &App, f: &Fixture, n: u32, start: &str) -> (i64, i64) {
     let h = household(app, &f.staff, f.building1_id, "1", &format!("{}", 100 + n)).await;
-    let r = app
-        .create_resident(&f.staff, h, &raw_resident("张小明", &citizen_id(n), ""))
-        .await
-        .expect("resident");
+    let r = resident(app, f, h, "张小明", n).await;
     let input = app::quarantine::OrderInput {
         reason: "returnee".to_owned(),
         kind: "home".to_owned(),
@@ -91,19 +96,11 @@ pub async fn resident_in_quarantine(app: &App, f: &Fixture, n: u32, start: &str)
 pub async fn family_and_neighbour(app: &App, f: &Fixture) -> (i64, Vec<i64>, i64, i64) {
     let h = household(app, &f.staff, f.building1_id, "1", "101").await;
     let mut members = Vec::new();
-    for (n, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
-        let number = citizen_id(u32::try_from(n).expect("small") + 1);
-        let id = app
-            .create_resident(&f.staff, h, &raw_resident(name, &number, ""))
-            .await
-            .expect("member");
-        members.push(id);
+    for (n, name) in (1..).zip(["张三", "李四", "王五"]) {
+        members.push(resident(app, f, h, name, n).await);
     }
     let h3 = household(app, &f.staff, f.building3_id, "1", "301").await;
-    let other = app
-        .create_resident(&f.staff, h3, &raw_resident("赵六", &citizen_id(9), ""))
-        .await
-        .expect("resident of grid 2");
+    let other = resident(app, f, h3, "赵六", 9).await;
     (h, members, h3, other)
 }
 

@@ -36,7 +36,7 @@ async fn pages_and_api_through_the_router() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
     // The volunteer's phone list, in Chinese, and a refused empty list of needs.
-    let mut volunteer = Client::signed_in(router.clone(), "volunteer").await;
+    let mut volunteer = Client::signed_in(router, "volunteer").await;
     let list = volunteer.get("/tasks").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.text().contains("待配送"));
@@ -79,8 +79,7 @@ async fn pages_and_api_through_the_router() {
     );
 
     // The API: the volunteer's list, a step, and errors as JSON with stable codes.
-    let token = volunteer.token("volunteer").await;
-    let mut api = Client::new(router.clone()).bearer(&token);
+    let mut api = volunteer.bearer_for("volunteer").await;
     let mine = api.get("/api/v1/delivery-tasks?mine=todo").await;
     assert_eq!(mine.status, StatusCode::OK);
     assert_eq!(mine.json()["items"][0]["needs"], "米");
@@ -107,8 +106,7 @@ async fn pages_and_api_through_the_router() {
     );
 
     // The rubbish round through the API, as staff, for yesterday (open after 17:00).
-    let staff_token = staff.token("staff").await;
-    let mut staff_api = Client::new(router.clone()).bearer(&staff_token);
+    let mut staff_api = staff.bearer_for("staff").await;
     let opened = staff_api
         .post_json(
             "/api/v1/rubbish-rounds/open",
