@@ -294,8 +294,8 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
         .await
         .expect("delivery");
     assert_eq!(d.address.household_id, h);
-    assert_eq!(d.state, domain::tasks::DeliveryState::Asked);
-    assert!(d.needs.contains("降压药"));
+    assert_eq!(d.progress.state, domain::tasks::DeliveryState::Asked);
+    assert!(d.progress.needs.contains("降压药"));
     // Asked again the same day: the same delivery, the needs added.
     let again = CallInput {
         said: "再加一箱牛奶".to_owned(),
@@ -307,7 +307,7 @@ async fn a_call_files_a_complaint_asks_for_a_delivery_and_is_counted_by_hour_and
         .delivery_task(&f.staff, delivery)
         .await
         .expect("delivery");
-    assert!(d.needs.contains("降压药") && d.needs.contains("牛奶"));
+    assert!(d.progress.needs.contains("降压药") && d.progress.needs.contains("牛奶"));
 
     // A household not in quarantine has no deliveries: the request becomes a follow-up.
     let other = household(app, &f.staff, f.building1_id, "1", "103").await;

@@ -131,9 +131,9 @@ async fn deliveries_come_every_second_day_per_household_and_generation_is_idempo
     for d in &board.items {
         assert_eq!(d.address.household_id, h);
         assert_eq!(d.people, 2, "one task for the household of two");
-        assert_eq!(d.state.code(), "open");
+        assert_eq!(d.progress.state.code(), "open");
         assert_eq!(
-            d.volunteer_id,
+            d.progress.volunteer_id,
             Some(building_volunteer.account_id),
             "the building's volunteer before the community's"
         );
@@ -204,11 +204,11 @@ async fn a_volunteer_asks_delivers_and_records_the_confirmation() {
         .await
         .expect("confirm");
     let (d, history) = app.delivery_task(&f.staff, task.id).await.expect("task");
-    assert_eq!(d.state.code(), "confirmed");
-    assert_eq!(d.needs, "蔬菜、降压药");
-    assert_eq!(d.confirmed_via.map(|v| v.code()), Some("phone"));
-    assert_eq!(d.asked_by, Some(f.volunteer.account_id));
-    assert!(d.delivered_at.is_some() && d.confirmed_at.is_some());
+    assert_eq!(d.progress.state.code(), "confirmed");
+    assert_eq!(d.progress.needs, "蔬菜、降压药");
+    assert_eq!(d.progress.confirmed_via.map(|v| v.code()), Some("phone"));
+    assert_eq!(d.progress.asked_by, Some(f.volunteer.account_id));
+    assert!(d.progress.delivered_at.is_some() && d.progress.confirmed_at.is_some());
     assert_eq!(history.len(), 4, "created, asked, delivered, confirmed");
     assert!(
         history
@@ -249,7 +249,7 @@ async fn an_ended_quarantine_cancels_undelivered_tasks() {
     assert_eq!(run.created, 1, "only the household still in quarantine");
     let cancelled = board_in_state(app, &f.staff, "cancelled").await;
     assert_eq!(cancelled.items.len(), 1);
-    assert!(cancelled.items[0].cancelled_at.is_some());
+    assert!(cancelled.items[0].progress.cancelled_at.is_some());
     assert_eq!(
         audit_actions(app, app::tasks::DELIVERY_OBJECT, cancelled.items[0].id).await,
         vec!["delivery_create", "delivery_cancel"]
@@ -300,7 +300,7 @@ async fn staff_reassign_within_the_jurisdiction_and_the_board_is_scoped() {
         all.items
             .iter()
             .find(|d| d.id == in_grid2)
-            .and_then(|d| d.volunteer_id),
+            .and_then(|d| d.progress.volunteer_id),
         Some(f.volunteer.account_id),
         "generated before the grid volunteer existed: the community's volunteer"
     );

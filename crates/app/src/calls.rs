@@ -143,8 +143,12 @@ impl App {
             }
             CallTask::Delivery { delivery_id } => {
                 let d = ts::delivery(conn, j, crate::tasks::reach_of(actor), delivery_id).await?;
-                if d.state.is_final()
-                    || !domain::tasks::may_record(actor.role, actor.account_id, d.volunteer_id)
+                if d.progress.state.is_final()
+                    || !domain::tasks::may_record(
+                        actor.role,
+                        actor.account_id,
+                        d.progress.volunteer_id,
+                    )
                 {
                     return Err(AppError::Forbidden);
                 }

@@ -29,20 +29,10 @@ pub struct Delivery {
     pub address: HouseholdAddress,
     /// ISO date.
     pub due_date: String,
-    #[sqlx(try_from = "String")]
-    pub state: DeliveryState,
-    pub volunteer_id: Option<i64>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub progress: DeliveryProgress,
     pub volunteer_name: Option<String>,
-    pub needs: String,
-    pub asked_at: Option<i64>,
-    pub asked_by: Option<i64>,
-    pub delivered_at: Option<i64>,
-    pub delivered_by: Option<i64>,
-    pub confirmed_at: Option<i64>,
-    pub confirmed_by: Option<i64>,
-    #[sqlx(try_from = "NullableCode<ConfirmedVia>")]
-    pub confirmed_via: Option<ConfirmedVia>,
-    pub cancelled_at: Option<i64>,
     /// Members of the household under active home quarantine now.
     pub people: i64,
     pub created_at: i64,
@@ -338,38 +328,28 @@ pub async fn orphaned_deliveries(
     .await
 }
 
-/// The fields a step changes; written back whole.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeliveryUpdate {
+/// Where a delivery task stands: its state, its volunteer and the steps recorded.
+// The fields a step changes: read with the task and written back whole.
+#[derive(Debug, Clone, Serialize, PartialEq, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryProgress {
+    /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
+    #[sqlx(try_from = "String")]
     pub state: DeliveryState,
     pub volunteer_id: Option<i64>,
+    /// What the household needs, as the volunteer wrote it down.
     pub needs: String,
+    /// Milliseconds since the Unix epoch, each with the account that recorded the step.
     pub asked_at: Option<i64>,
     pub asked_by: Option<i64>,
     pub delivered_at: Option<i64>,
     pub delivered_by: Option<i64>,
     pub confirmed_at: Option<i64>,
     pub confirmed_by: Option<i64>,
+    /// `at_door` or `phone`.
+    #[sqlx(try_from = "NullableCode<ConfirmedVia>")]
     pub confirmed_via: Option<ConfirmedVia>,
     pub cancelled_at: Option<i64>,
-}
-
-impl From<&Delivery> for DeliveryUpdate {
-    fn from(d: &Delivery) -> Self {
-        DeliveryUpdate {
-            state: d.state,
-            volunteer_id: d.volunteer_id,
-            needs: d.needs.clone(),
-            asked_at: d.asked_at,
-            asked_by: d.asked_by,
-            delivered_at: d.delivered_at,
-            delivered_by: d.delivered_by,
-            confirmed_at: d.confirmed_at,
-            confirmed_by: d.confirmed_by,
-            confirmed_via: d.confirmed_via,
-            cancelled_at: d.cancelled_at,
-        }
-    }
 }
 
 /// Writes a step, only if the task is still in `expected_state`: two phones pressing the same
@@ -378,7 +358,7 @@ pub async fn update_delivery(
     conn: &mut Conn,
     id: i64,
     expected_state: DeliveryState,
-    u: &DeliveryUpdate,
+    u: &DeliveryProgress,
 ) -> Result<bool> {
     let done = sql::execute(
         conn,

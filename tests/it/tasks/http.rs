@@ -61,7 +61,7 @@ async fn pages_and_api_through_the_router() {
         shown.text()
     );
     let (d, _) = app.delivery_task(&f.staff, task.id).await.expect("task");
-    assert_eq!(d.state.code(), "open", "nothing written");
+    assert_eq!(d.progress.state.code(), "open", "nothing written");
     // An outside address is not a place to send the browser.
     let res = volunteer
         .post_form(

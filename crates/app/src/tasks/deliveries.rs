@@ -11,7 +11,9 @@ use jiff::civil::Date;
 use store::WriteTx;
 use store::audit::{self, AuditRecord};
 use store::structure::Node;
-use store::tasks::{self as ts, Delivery, DeliveryFilter, DeliveryUpdate, NewDelivery, TaskReach};
+use store::tasks::{
+    self as ts, Delivery, DeliveryFilter, DeliveryProgress, NewDelivery, TaskReach,
+};
 
 use super::{
     CoverCache, Reassigned, check_volunteer, days_before, period_date, pick_volunteer, reach_of,
@@ -52,7 +54,7 @@ pub struct BoardQuery {
 }
 
 /// Audit view of a task's state.
-fn delivery_view(d: &DeliveryUpdate) -> serde_json::Value {
+fn delivery_view(d: &DeliveryProgress) -> serde_json::Value {
     serde_json::json!({
         "state": d.state, "volunteer_id": d.volunteer_id, "needs": d.needs,
         "confirmed_via": d.confirmed_via,
@@ -139,15 +141,15 @@ async fn cancel_orphaned_deliveries(
             orphan.id,
         )
         .await?;
-        let mut u = DeliveryUpdate::from(&d);
+        let mut u = d.progress.clone();
         u.state = DeliveryState::Cancelled;
         u.cancelled_at = Some(store::now_ms());
-        if !ts::update_delivery(tx.conn(), d.id, d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), d.id, d.progress.state, &u).await? {
             continue;
         }
         let mut a = actor.audit("delivery_cancel", DELIVERY_OBJECT, d.id);
         a.community_id = Some(d.address.community_id);
-        a.before = Some(delivery_view(&DeliveryUpdate::from(&d)));
+        a.before = Some(delivery_view(&d.progress.clone()));
         a.after = Some(delivery_view(&u));
         a.reason = Some("quarantine_ended".to_owned());
         tx.audit(a).await?;
@@ -307,20 +309,20 @@ impl App {
                 ts::delivery(tx.conn(), &building, TaskReach::Jurisdiction, id).await?
             }
         };
-        let before = DeliveryUpdate::from(&d);
+        let before = d.progress.clone();
         let mut u = before.clone();
-        u.state = t::advance(d.state, Step::Ask).map_err(step_conflict)?;
-        u.needs = if d.needs.is_empty() {
+        u.state = t::advance(d.progress.state, Step::Ask).map_err(step_conflict)?;
+        u.needs = if d.progress.needs.is_empty() {
             needs
         } else {
-            format!("{}；{needs}", d.needs)
+            format!("{}；{needs}", d.progress.needs)
                 .chars()
                 .take(t::MAX_NEEDS_CHARS)
                 .collect()
         };
         u.asked_at = Some(store::now_ms());
         u.asked_by = Some(actor.account_id);
-        if !ts::update_delivery(tx.conn(), d.id, d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), d.id, d.progress.state, &u).await? {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let mut a = actor.audit("delivery_ask", DELIVERY_OBJECT, d.id);
@@ -402,21 +404,21 @@ impl App {
         id: i64,
         step: Step,
         reason: Option<String>,
-        change: impl FnOnce(&mut DeliveryUpdate, i64),
+        change: impl FnOnce(&mut DeliveryProgress, i64),
     ) -> AppResult<DeliveryState> {
         let mut tx = self.write_as(actor, t::can_work(actor.role)).await?;
         // Found within the actor's reach, as when read: another volunteer's task is not found.
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, reach_of(actor), id).await?;
-        require_recorder(actor, d.volunteer_id)?;
-        let to = t::advance(d.state, step).map_err(step_conflict)?;
-        let before = DeliveryUpdate::from(&d);
+        require_recorder(actor, d.progress.volunteer_id)?;
+        let to = t::advance(d.progress.state, step).map_err(step_conflict)?;
+        let before = d.progress.clone();
         let mut u = before.clone();
         u.state = to;
         if actor.role == Role::Volunteer && u.volunteer_id.is_none() {
             u.volunteer_id = Some(actor.account_id);
         }
         change(&mut u, store::now_ms());
-        if !ts::update_delivery(tx.conn(), id, d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), id, d.progress.state, &u).await? {
             // Someone else recorded a step in between.
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
@@ -498,16 +500,16 @@ impl App {
     ) -> AppResult<()> {
         let mut tx = self.write_as(actor, t::can_assign(actor.role)).await?;
         let d = ts::delivery(tx.conn(), &actor.jurisdiction, TaskReach::Jurisdiction, id).await?;
-        if d.state.is_final() {
+        if d.progress.state.is_final() {
             return Err(AppError::Conflict(ErrorCode::TaskClosed));
         }
         if let Some(v) = volunteer_id {
             check_volunteer(tx.conn(), v, Node::Building(d.address.building_id)).await?;
         }
-        let before = DeliveryUpdate::from(&d);
+        let before = d.progress.clone();
         let mut u = before.clone();
         u.volunteer_id = volunteer_id;
-        if !ts::update_delivery(tx.conn(), id, d.state, &u).await? {
+        if !ts::update_delivery(tx.conn(), id, d.progress.state, &u).await? {
             return Err(AppError::Conflict(ErrorCode::TaskChanged));
         }
         let assigned = Reassigned {
@@ -515,7 +517,7 @@ impl App {
             object_type: DELIVERY_OBJECT,
             id,
             community_id: d.address.community_id,
-            from: d.volunteer_id,
+            from: d.progress.volunteer_id,
             to: volunteer_id,
         };
         self.commit_reassigned(tx, actor, assigned, |v| Event::DeliveryAssigned {

@@ -3,7 +3,7 @@
 use app::tasks::rubbish::RoundQuery;
 use app::tasks::{BoardQuery, MyList};
 use axum::http::StatusCode;
-use domain::tasks::{ConfirmedVia, DeliveryState, RoundState, StopState};
+use domain::tasks::{RoundState, StopState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,22 +32,9 @@ api_shape! {
         address: store::registry::HouseholdAddress,
         /// ISO date.
         due_date: String,
-        /// `open`, `asked`, `delivered`, `confirmed` or `cancelled`.
-        state: DeliveryState,
-        volunteer_id: Option<i64>,
+        #[serde(flatten)]
+        progress: store::tasks::DeliveryProgress,
         volunteer_name: Option<String>,
-        /// What the household needs, as the volunteer wrote it down.
-        needs: String,
-        /// Milliseconds since the Unix epoch, each with the account that recorded the step.
-        asked_at: Option<i64>,
-        asked_by: Option<i64>,
-        delivered_at: Option<i64>,
-        delivered_by: Option<i64>,
-        confirmed_at: Option<i64>,
-        confirmed_by: Option<i64>,
-        /// `at_door` or `phone`.
-        confirmed_via: Option<ConfirmedVia>,
-        cancelled_at: Option<i64>,
         /// Members under active home quarantine now.
         people: i64,
     }

@@ -129,10 +129,10 @@ struct Row {
 fn row(d: Delivery, today: &str) -> Row {
     Row {
         calls: Vec::new(),
-        overdue: d.state.is_pending() && d.due_date.as_str() < today,
-        can_ask: t::advance(d.state, t::Step::Ask).is_ok(),
-        can_deliver: t::advance(d.state, t::Step::Deliver).is_ok(),
-        can_confirm: t::advance(d.state, t::Step::Confirm).is_ok(),
+        overdue: d.progress.state.is_pending() && d.due_date.as_str() < today,
+        can_ask: t::advance(d.progress.state, t::Step::Ask).is_ok(),
+        can_deliver: t::advance(d.progress.state, t::Step::Deliver).is_ok(),
+        can_confirm: t::advance(d.progress.state, t::Step::Confirm).is_ok(),
         d,
     }
 }
@@ -140,7 +140,9 @@ fn row(d: Delivery, today: &str) -> Row {
 /// Gives the rows of tasks the actor works, and that are not done, their call buttons.
 async fn with_calls(ctx: &Ctx, rows: &mut [Row]) {
     let (role, me) = (ctx.actor.role, ctx.actor.account_id);
-    let live = |r: &Row| !r.d.state.is_final() && t::may_record(role, me, r.d.volunteer_id);
+    let live = |r: &Row| {
+        !r.d.progress.state.is_final() && t::may_record(role, me, r.d.progress.volunteer_id)
+    };
     let households: Vec<i64> = rows
         .iter()
         .filter(|r| live(r))
@@ -337,15 +339,15 @@ async fn task(ctx: Ctx, Path(id): Path<i64>, Query(n): Query<Notice>) -> PageRes
             .unwrap_or_default()
     };
     let times = vec![
-        ("tasks.asked_at", time(d.asked_at)),
-        ("tasks.delivered_at", time(d.delivered_at)),
-        ("tasks.confirmed_at", time(d.confirmed_at)),
-        ("tasks.cancelled_at", time(d.cancelled_at)),
+        ("tasks.asked_at", time(d.progress.asked_at)),
+        ("tasks.delivered_at", time(d.progress.delivered_at)),
+        ("tasks.confirmed_at", time(d.progress.confirmed_at)),
+        ("tasks.cancelled_at", time(d.progress.cancelled_at)),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
     .collect();
-    let can_cancel = can_assign && t::advance(d.state, t::Step::Cancel).is_ok();
+    let can_cancel = can_assign && t::advance(d.progress.state, t::Step::Cancel).is_ok();
     let title = format!("{} · {}", ctx.t.get("tasks.delivery"), d.address);
     let today = ctx.app.today().to_string();
     let mut r = [row(d, &today)];
@@ -401,6 +403,6 @@ async fn step(
 
 impl TaskPage {
     fn assigned<T: std::borrow::Borrow<i64>>(&self, id: T) -> bool {
-        self.r.d.volunteer_id == Some(*id.borrow())
+        self.r.d.progress.volunteer_id == Some(*id.borrow())
     }
 }
