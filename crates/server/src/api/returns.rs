@@ -300,17 +300,18 @@ pub struct ThroughputParams {
     pub days: Option<i64>,
 }
 
-/// One day of throughput.
-#[derive(Serialize, ToSchema)]
-pub struct ReturnDayDto {
-    pub date: String,
-    pub applications: i64,
-    pub arrivals: i64,
-    pub verified: i64,
-    pub refused: i64,
-    /// Minutes from arrival to decision.
-    pub median_minutes: Option<i64>,
-    pub p90_minutes: Option<i64>,
+api_shape! {
+    /// One day of throughput.
+    ReturnDayDto from d: app::returns::Day {
+        date: String,
+        applications: i64,
+        arrivals: i64,
+        verified: i64,
+        refused: i64,
+        /// Minutes from arrival to decision.
+        median_minutes: Option<i64>,
+        p90_minutes: Option<i64>,
+    }
 }
 
 /// Applications, arrivals, admitted and refused per day, and the wait from arrival to decision.
@@ -323,18 +324,5 @@ async fn returns_throughput(
         .app
         .return_throughput(&ctx.actor, ctx.app.today(), p.days.unwrap_or(14))
         .await?;
-    Ok(Json(
-        t.days
-            .into_iter()
-            .map(|d| ReturnDayDto {
-                date: d.date,
-                applications: d.applications,
-                arrivals: d.arrivals,
-                verified: d.verified,
-                refused: d.refused,
-                median_minutes: d.median_minutes,
-                p90_minutes: d.p90_minutes,
-            })
-            .collect(),
-    ))
+    Ok(Json(t.days.into_iter().map(Into::into).collect()))
 }
