@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiCtx, ApiResult, CreatedId, ErrorBody, created, paths};
 use crate::AppState;
 use crate::api::extract::{Json, Path, Query};
-use crate::api::{ApiPage, api_page, page_params};
+use crate::api::{ApiPage, api_page, api_shape, page_params};
 use utoipa_axum::router::OpenApiRouter;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -75,13 +75,14 @@ pub struct CaseRequest {
     pub traced_from_id: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CaseFileDto {
-    pub case: Case,
-    pub movements: Vec<Movement>,
-    pub seals: Vec<Seal>,
-    pub zones: Vec<Zone>,
-    pub disinfections: Vec<Disinfection>,
+api_shape! {
+    CaseFileDto from f: app::cases::CaseFile {
+        case: Case,
+        movements: Vec<Movement>,
+        seals: Vec<Seal>,
+        zones: Vec<Zone>,
+        disinfections: Vec<Disinfection>,
+    }
 }
 
 /// A place and time the case was; times in ms.
@@ -197,12 +198,13 @@ pub struct FollowUpRequest {
     pub contacts: Vec<ContactPick>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct FollowedUpDto {
-    pub orders: usize,
-    pub already_in_quarantine: usize,
-    pub cdc_list: usize,
-    pub skipped: usize,
+api_shape! {
+    FollowedUpDto from done: app::cases::tracing::FollowedUp {
+        orders: usize,
+        already_in_quarantine: usize,
+        cdc_list: usize,
+        skipped: usize,
+    }
 }
 
 api_page! {
@@ -275,13 +277,7 @@ async fn record_case(ctx: ApiCtx, Json(r): Json<CaseRequest>) -> ApiResult<Creat
 #[utoipa::path(get, path = "/cases/{id}", params(("id" = i64, Path)), responses((status = 200, body = CaseFileDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn case_file(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<CaseFileDto>> {
     let f = ctx.app.case_file(&ctx.actor, id).await?;
-    Ok(Json(CaseFileDto {
-        case: f.case,
-        movements: f.movements,
-        seals: f.seals,
-        zones: f.zones,
-        disinfections: f.disinfections,
-    }))
+    Ok(Json(f.into()))
 }
 
 /// Adds a place and time the case was.
@@ -430,12 +426,7 @@ async fn follow_up(
         .app
         .follow_up_contacts(&ctx.actor, id, &picks, &r.follow_up)
         .await?;
-    Ok(Json(FollowedUpDto {
-        orders: done.orders,
-        already_in_quarantine: done.already_in_quarantine,
-        cdc_list: done.cdc_list,
-        skipped: done.skipped,
-    }))
+    Ok(Json(done.into()))
 }
 
 /// The contacts a case's follow-up has put on quarantine or on the CDC's list, by key.

@@ -72,13 +72,14 @@ pub struct ComplaintDetail {
     pub replies: Vec<ComplaintReplyDto>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ComplaintFiguresDto {
-    pub open: i64,
-    pub overdue: i64,
-    pub closed: i64,
-    /// The mean time from filing to closing, ms; absent with nothing closed.
-    pub average_close_ms: Option<i64>,
+api_shape! {
+    ComplaintFiguresDto from f: app::complaints::ComplaintFigures {
+        open: i64,
+        overdue: i64,
+        closed: i64,
+        /// The mean time from filing to closing, ms; absent with nothing closed.
+        average_close_ms: Option<i64>,
+    }
 }
 
 /// Which complaints a list shows.
@@ -190,12 +191,7 @@ async fn complaints(
 #[utoipa::path(get, path = "/complaints/figures", responses((status = 200, body = ComplaintFiguresDto), (status = 403, body = ErrorBody)))]
 async fn complaint_figures(ctx: ApiCtx) -> ApiResult<Json<ComplaintFiguresDto>> {
     let f = ctx.app.complaint_figures(&ctx.actor).await?;
-    Ok(Json(ComplaintFiguresDto {
-        open: f.open,
-        overdue: f.overdue,
-        closed: f.closed,
-        average_close_ms: f.average_close_ms,
-    }))
+    Ok(Json(f.into()))
 }
 
 /// One complaint with its replies.

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::extract::{Json, Path, Query};
 use super::{ApiCtx, ApiResult, Created, CreatedId, ErrorBody, created};
 use crate::AppState;
-use crate::api::{ApiPage, api_page, page_params, paths};
+use crate::api::{ApiPage, api_page, api_shape, page_params, paths};
 use residents::ResidentDto;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -65,42 +65,27 @@ page_params! {
     after
 }
 
-// The stored figures with the grid's name beside them.
-#[derive(Serialize, ToSchema)]
-pub struct GridFigures {
-    pub grid_id: i64,
-    pub grid_name: String,
-    pub residents: i64,
-    pub households: i64,
-    pub stayed_in_city: i64,
-    pub returned: i64,
-    pub not_yet_returned: i64,
-    pub registered: i64,
-    pub resident_only: i64,
-    pub vulnerable: i64,
+api_shape! {
+    // The stored figures with the grid's name beside them: the handler names a grid's; the
+    // total's name stays empty.
+    GridFigures from f: store::counts::GridSummary {
+        grid_id: i64,
+        grid_name: String = String::new(),
+        residents: i64,
+        households: i64,
+        stayed_in_city: i64,
+        returned: i64,
+        not_yet_returned: i64,
+        registered: i64,
+        resident_only: i64,
+        vulnerable: i64,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SummaryDto {
     pub grids: Vec<GridFigures>,
     pub total: GridFigures,
-}
-
-impl GridFigures {
-    pub fn of(name: String, f: &store::counts::GridSummary) -> GridFigures {
-        GridFigures {
-            grid_id: f.grid_id,
-            grid_name: name,
-            residents: f.residents,
-            households: f.households,
-            stayed_in_city: f.stayed_in_city,
-            returned: f.returned,
-            not_yet_returned: f.not_yet_returned,
-            registered: f.registered,
-            resident_only: f.resident_only,
-            vulnerable: f.vulnerable,
-        }
-    }
 }
 
 /// Residents per grid and register, households and vulnerable residents, from kept counts.
@@ -110,10 +95,13 @@ async fn community_summary(ctx: ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<S
     Ok(Json(SummaryDto {
         grids: sm
             .grids
-            .iter()
-            .map(|(n, f)| GridFigures::of(n.clone(), f))
+            .into_iter()
+            .map(|(grid_name, f)| GridFigures {
+                grid_name,
+                ..f.into()
+            })
             .collect(),
-        total: GridFigures::of(String::new(), &sm.total),
+        total: sm.total.into(),
     }))
 }
 

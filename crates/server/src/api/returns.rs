@@ -107,38 +107,40 @@ async fn returns_search(
     Ok(Json(found.into_iter().map(Into::into).collect()))
 }
 
-/// A traveller of an application: the applicant first, then the companions.
-#[derive(Serialize, ToSchema)]
-pub struct ReturnTravellerDto {
-    pub position: i64,
-    pub name: String,
-    pub document_masked: String,
-    /// Set on approval.
-    pub resident_id: Option<i64>,
-    pub order_id: Option<i64>,
+api_shape! {
+    /// A traveller of an application: the applicant first, then the companions.
+    ReturnTravellerDto from t: store::returns::Traveller {
+        position: i64,
+        name: String,
+        document_masked: String,
+        /// Set on approval.
+        resident_id: Option<i64>,
+        order_id: Option<i64>,
+    }
 }
 
-/// A verification as recorded.
-#[derive(Serialize, ToSchema)]
-pub struct ReturnVerificationDto {
-    pub id: i64,
-    pub health_code: String,
-    pub itinerary_code: String,
-    /// GB/T 2260 codes, space-separated.
-    pub visited_regions: String,
-    pub certificate_seen: bool,
-    pub test_taken_on: Option<String>,
-    pub test_institution: Option<String>,
-    pub test_result: Option<String>,
-    pub temperature_tenths: i64,
-    /// The rule's refusal codes.
-    pub refusals: Vec<String>,
-    /// `approved` or `refused`.
-    pub decision: String,
-    pub is_override: bool,
-    pub reason: Option<String>,
-    pub verified_by: i64,
-    pub verified_at: i64,
+api_shape! {
+    /// A verification as recorded.
+    ReturnVerificationDto from v: store::returns::VerificationRecord {
+        id: i64,
+        health_code: String,
+        itinerary_code: String,
+        /// GB/T 2260 codes, space-separated.
+        visited_regions: String,
+        certificate_seen: bool,
+        test_taken_on: Option<String>,
+        test_institution: Option<String>,
+        test_result: Option<String>,
+        temperature_tenths: i64,
+        /// The rule's refusal codes.
+        refusals: Vec<String> = v.refusals.split_whitespace().map(str::to_owned).collect(),
+        /// `approved` or `refused`.
+        decision: String,
+        is_override: bool,
+        reason: Option<String>,
+        verified_by: i64,
+        verified_at: i64,
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -158,36 +160,8 @@ async fn return_application(
     let (a, travellers, verifications, _) = ctx.app.return_application(&ctx.actor, id).await?;
     Ok(Json(ReturnApplicationDetail {
         application: a.into(),
-        travellers: travellers
-            .into_iter()
-            .map(|t| ReturnTravellerDto {
-                position: t.position,
-                name: t.name,
-                document_masked: t.document_masked,
-                resident_id: t.resident_id,
-                order_id: t.order_id,
-            })
-            .collect(),
-        verifications: verifications
-            .into_iter()
-            .map(|v| ReturnVerificationDto {
-                id: v.id,
-                health_code: v.health_code,
-                itinerary_code: v.itinerary_code,
-                visited_regions: v.visited_regions,
-                certificate_seen: v.certificate_seen,
-                test_taken_on: v.test_taken_on,
-                test_institution: v.test_institution,
-                test_result: v.test_result,
-                temperature_tenths: v.temperature_tenths,
-                refusals: v.refusals.split_whitespace().map(str::to_owned).collect(),
-                decision: v.decision,
-                is_override: v.is_override,
-                reason: v.reason,
-                verified_by: v.verified_by,
-                verified_at: v.verified_at,
-            })
-            .collect(),
+        travellers: travellers.into_iter().map(Into::into).collect(),
+        verifications: verifications.into_iter().map(Into::into).collect(),
     }))
 }
 
@@ -250,14 +224,15 @@ pub struct ReturnVerificationRequest {
     pub doctor_id: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ReturnVerifiedDto {
-    pub state: ReturnState,
-    /// The rule's refusal codes; an approval against them is an override.
-    pub refusals: Vec<String>,
-    pub is_override: bool,
-    pub order_ids: Vec<i64>,
-    pub quarantine_until: Option<String>,
+api_shape! {
+    ReturnVerifiedDto from v: app::returns::Verified {
+        state: ReturnState,
+        /// The rule's refusal codes; an approval against them is an override.
+        refusals: Vec<String>,
+        is_override: bool,
+        order_ids: Vec<i64>,
+        quarantine_until: Option<String>,
+    }
 }
 
 /// Records the verification on arrival and decides. Approval places every traveller in
@@ -283,13 +258,7 @@ async fn return_verify(
         doctor_id: r.doctor_id,
     };
     let v = ctx.app.verify_return(&ctx.actor, id, &input).await?;
-    Ok(Json(ReturnVerifiedDto {
-        state: v.state,
-        refusals: v.refusals,
-        is_override: v.is_override,
-        order_ids: v.order_ids,
-        quarantine_until: v.quarantine_until,
-    }))
+    Ok(Json(v.into()))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -300,17 +269,18 @@ pub struct ThroughputParams {
     pub days: Option<i64>,
 }
 
-/// One day of throughput.
-#[derive(Serialize, ToSchema)]
-pub struct ReturnDayDto {
-    pub date: String,
-    pub applications: i64,
-    pub arrivals: i64,
-    pub verified: i64,
-    pub refused: i64,
-    /// Minutes from arrival to decision.
-    pub median_minutes: Option<i64>,
-    pub p90_minutes: Option<i64>,
+api_shape! {
+    /// One day of throughput.
+    ReturnDayDto from d: app::returns::Day {
+        date: String,
+        applications: i64,
+        arrivals: i64,
+        verified: i64,
+        refused: i64,
+        /// Minutes from arrival to decision.
+        median_minutes: Option<i64>,
+        p90_minutes: Option<i64>,
+    }
 }
 
 /// Applications, arrivals, admitted and refused per day, and the wait from arrival to decision.
@@ -323,18 +293,5 @@ async fn returns_throughput(
         .app
         .return_throughput(&ctx.actor, ctx.app.today(), p.days.unwrap_or(14))
         .await?;
-    Ok(Json(
-        t.days
-            .into_iter()
-            .map(|d| ReturnDayDto {
-                date: d.date,
-                applications: d.applications,
-                arrivals: d.arrivals,
-                verified: d.verified,
-                refused: d.refused,
-                median_minutes: d.median_minutes,
-                p90_minutes: d.p90_minutes,
-            })
-            .collect(),
-    ))
+    Ok(Json(t.days.into_iter().map(Into::into).collect()))
 }

@@ -46,7 +46,7 @@ use crate::AppState;
 use crate::i18n::{Lang, Tr};
 use crate::web::{
     self, Chrome, Ctx, LANG_COOKIE, LOGIN_CSRF_COOKIE, NoFields, OnPage, PageResult,
-    SESSION_COOKIE, Visitor, render, set_cookie,
+    SESSION_COOKIE, Visitor, set_cookie,
 };
 use crate::web_headers::ClientIp;
 
@@ -157,13 +157,7 @@ fn login_response(
         username,
         error,
     };
-    let mut res = render(&page);
-    *res.status_mut() = status;
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(LOGIN_CSRF_COOKIE, &token, 3600, false),
-    );
-    res
+    web::render_with_csrf(&page, status, LOGIN_CSRF_COOKIE, &token)
 }
 
 async fn login_page(v: Visitor, Query(q): Query<NextQuery>, ctx: Option<Ctx>) -> Response {

@@ -6,7 +6,6 @@ use app::notifications::Notice;
 use askama::Template;
 use axum::Router;
 use axum::extract::Query;
-use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::page::PageRequest;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::web::{Chrome, Ctx, Form, NoFields, OnPage, PageResult, Path, redirect, render};
+use crate::web::{self, Chrome, Ctx, Form, NoFields, OnPage, PageResult, Path, redirect, render};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -75,14 +74,12 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> PageResult {
             unread: n.n.read_at.is_none(),
         })
         .collect();
-    let mut res = render(&ListPage {
+    Ok(web::no_store(render(&ListPage {
         c: ctx.chrome(t.get("notify.title")),
         rows,
         unread,
         next: page.next,
-    });
-    no_store(&mut res);
-    Ok(res)
+    })))
 }
 
 /// Opens one's own notification: marked read, then its subject's page.
@@ -119,12 +116,5 @@ async fn unread(ctx: Ctx) -> Response {
     } else {
         String::new()
     };
-    let mut res = Html(body).into_response();
-    no_store(&mut res);
-    res
-}
-
-fn no_store(res: &mut Response) {
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    web::no_store(Html(body).into_response())
 }
