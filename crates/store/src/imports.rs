@@ -9,7 +9,9 @@ use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
 use crate::counts;
-use crate::registry::{Home, RESIDENT_INSERT_COLUMNS, ResidentData, count_key, put_resident};
+use crate::registry::{
+    Home, RESIDENT_COLUMNS, ResidentData, count_key, put_resident, resident_insert_columns,
+};
 use crate::{Conn, Result, StoreError, now_ms};
 
 mod bulk;
@@ -20,7 +22,7 @@ pub use lookups::{Existing, buildings_named, residents_by_indexes, units_of_buil
 
 use bulk::{
     JSON_EACH, JsonRows, PgArray, PgArrays, ROWS_PER_ARRAY, ROWS_PER_JSON, ROWS_PER_STATEMENT,
-    is_postgres, json_columns, tuples,
+    array_params, is_postgres, json_columns, json_values, tuples,
 };
 
 #[derive(Debug, Clone, Serialize, PartialEq, FromRow)]
@@ -353,15 +355,17 @@ pub async fn insert_residents_bulk(conn: &mut Conn, rows: &[(Home, ResidentData)
     let postgres = is_postgres(conn);
     let (sql, per_statement) = if postgres {
         let sql = format!(
-            "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT u.*, $20, $20 \
-             FROM unnest({RESIDENT_ARRAYS}) AS u"
+            "INSERT INTO residents ({}) SELECT u.*, ${t}, ${t} FROM unnest({}) AS u",
+            resident_insert_columns(),
+            array_params(&RESIDENT_COLUMNS),
+            t = RESIDENT_COLUMNS.len() + 1,
         );
         (sql, ROWS_PER_ARRAY)
     } else {
-        let columns = json_columns(19, &[6, 7]);
         let sql = format!(
-            "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) SELECT {columns}, $2, $2 \
-             FROM {JSON_EACH}"
+            "INSERT INTO residents ({}) SELECT {}, $2, $2 FROM {JSON_EACH}",
+            resident_insert_columns(),
+            json_values(&RESIDENT_COLUMNS),
         );
         (sql, ROWS_PER_JSON)
     };
@@ -402,7 +406,7 @@ async fn meanwhile<F: Future, T>(work: F, build: impl FnOnce() -> T) -> (F::Outp
 }
 
 /// SQLite's bulk rows of residents: one JSON text, in the order of
-/// [`RESIDENT_INSERT_COLUMNS`].
+/// [`RESIDENT_COLUMNS`].
 fn residents_json(rows: &[(Home, ResidentData)]) -> String {
     let mut json = JsonRows::with_capacity(rows.len() * 400);
     for (home, d) in rows {
@@ -412,16 +416,9 @@ fn residents_json(rows: &[(Home, ResidentData)]) -> String {
     json.done()
 }
 
-/// The columns of residents as `unnest` gives them from [`residents_arrays`], after which the
-/// time is `$20`.
-const RESIDENT_ARRAYS: &str = "$1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], \
-     $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[], $10::text[], $11::text[], \
-     $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], \
-     $18::bigint[], $19::text[]";
-
-/// PostgreSQL's bulk rows of residents: one array per column of [`RESIDENT_INSERT_COLUMNS`].
+/// PostgreSQL's bulk rows of residents: one array per column of [`RESIDENT_COLUMNS`].
 fn residents_arrays(rows: &[(Home, ResidentData)]) -> Vec<String> {
-    let mut arrays = PgArrays::new(19);
+    let mut arrays = PgArrays::new(RESIDENT_COLUMNS.len());
     for (home, d) in rows {
         arrays.row();
         put_resident(&mut arrays, home, d);

@@ -18,6 +18,15 @@ pub(crate) trait Columns {
     fn bytes(&mut self, v: &[u8]);
 }
 
+/// A column's type as a bulk path carries it: PostgreSQL casts each array to it, SQLite's JSON
+/// holds bytes as hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnType {
+    Int,
+    Text,
+    Bytes,
+}
+
 /// A statement whose parameters are bound as [`Columns`] are given, the next one each time.
 pub(crate) struct Binds<'q>(Option<Query<'q>>);
 

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::Conn;
-use crate::sql::Columns;
+use crate::sql::{ColumnType, Columns};
 
 /// Rows per multi-VALUES statement (rejected rows): well inside SQLite's and PostgreSQL's
 /// parameter limits.
@@ -29,6 +29,31 @@ pub(super) fn json_columns(n: usize, bytes: &[usize]) -> String {
             } else {
                 format!("value->>{i}")
             }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `value->>i` for each of `columns` as a JSON row of [`JsonRows`] holds them.
+pub(super) fn json_values(columns: &[(&str, ColumnType)]) -> String {
+    let bytes: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].1 == ColumnType::Bytes)
+        .collect();
+    json_columns(columns.len(), &bytes)
+}
+
+/// `$1::bigint[], $2::text[], ...`: one array parameter per column, cast to its type.
+pub(super) fn array_params(columns: &[(&str, ColumnType)]) -> String {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| {
+            let t = match t {
+                ColumnType::Int => "bigint",
+                ColumnType::Text => "text",
+                ColumnType::Bytes => "bytea",
+            };
+            format!("${}::{t}[]", i + 1)
         })
         .collect::<Vec<_>>()
         .join(", ")

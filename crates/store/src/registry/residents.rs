@@ -16,7 +16,8 @@ use crate::counts::{self, CountKey};
 use crate::rows::NullableCode;
 use crate::rows::read;
 use crate::scope::Where;
-use crate::sql::{self, Binds, Columns};
+use crate::sql::ColumnType::{Bytes, Int, Text};
+use crate::sql::{self, Binds, ColumnType, Columns};
 use crate::{Conn, Result, StoreError, now_ms};
 
 /// A resident as stored, with the document masked; the sealed number is read separately.
@@ -226,13 +227,37 @@ async fn stored_count_key(conn: &mut Conn, id: i64) -> Result<CountKey> {
     Ok(CountedResident::from_row(&r)?.key())
 }
 
-pub(crate) const RESIDENT_INSERT_COLUMNS: &str = "household_id, building_id, grid_id, community_id, name, \
-     document_kind, document_sealed, document_index, document_masked, sex, birth_date, phone, \
-     hukou, tenure, travel_status, travel_origin, returned_on, vulnerabilities, notes, \
-     created_at, updated_at";
+/// The columns [`put_resident`] gives values for, in its order: the insert and the update and
+/// both bulk paths are built from this list.
+pub(crate) const RESIDENT_COLUMNS: [(&str, ColumnType); 19] = [
+    ("household_id", Int),
+    ("building_id", Int),
+    ("grid_id", Int),
+    ("community_id", Int),
+    ("name", Text),
+    ("document_kind", Text),
+    ("document_sealed", Bytes),
+    ("document_index", Bytes),
+    ("document_masked", Text),
+    ("sex", Text),
+    ("birth_date", Text),
+    ("phone", Text),
+    ("hukou", Text),
+    ("tenure", Text),
+    ("travel_status", Text),
+    ("travel_origin", Text),
+    ("returned_on", Text),
+    ("vulnerabilities", Int),
+    ("notes", Text),
+];
 
-/// A resident's values in the order of [`RESIDENT_INSERT_COLUMNS`], up to the times: the place
-/// and the recorded values, the nineteen columns an insert, an update and the bulk path share.
+/// An insert's column list: [`RESIDENT_COLUMNS`], then the two times.
+pub(crate) fn resident_insert_columns() -> String {
+    let names: Vec<&str> = RESIDENT_COLUMNS.iter().map(|(name, _)| *name).collect();
+    format!("{}, created_at, updated_at", names.join(", "))
+}
+
+/// A resident's values in the order of [`RESIDENT_COLUMNS`]: the place and the recorded values.
 pub(crate) fn put_resident(out: &mut impl Columns, home: &Home, d: &ResidentData) {
     let p = &d.particulars;
     out.int(home.household_id);
@@ -256,7 +281,7 @@ pub(crate) fn put_resident(out: &mut impl Columns, home: &Home, d: &ResidentData
     out.text(Some(&p.notes));
 }
 
-/// A resident's nineteen values bound to `sql`'s first parameters.
+/// A resident's values bound to `sql`'s first parameters, `$1` to `$19`.
 fn bound_resident<'q>(
     sql: String,
     home: &Home,
@@ -268,16 +293,16 @@ fn bound_resident<'q>(
 }
 
 pub async fn insert_resident(conn: &mut Conn, home: &Home, d: &ResidentData) -> Result<i64> {
-    let placeholders = (1..=21)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let n = RESIDENT_COLUMNS.len();
+    let values: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "INSERT INTO residents ({RESIDENT_INSERT_COLUMNS}) VALUES ({placeholders}) RETURNING id"
+        "INSERT INTO residents ({}) VALUES ({}, ${t}, ${t}) RETURNING id",
+        resident_insert_columns(),
+        values.join(", "),
+        t = n + 1,
     );
     let now = now_ms();
     let row = bound_resident(sql, home, d)
-        .bind(now)
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
@@ -295,17 +320,21 @@ pub async fn update_resident(
     d: &ResidentData,
 ) -> Result<()> {
     let before = stored_count_key(conn, id).await?;
-    let update = bound_resident(
-        "UPDATE residents SET household_id = $1, building_id = $2, grid_id = $3, \
-         community_id = $4, name = $5, document_kind = $6, document_sealed = $7, \
-         document_index = $8, document_masked = $9, sex = $10, birth_date = $11, phone = $12, \
-         hukou = $13, tenure = $14, travel_status = $15, travel_origin = $16, returned_on = $17, \
-         vulnerabilities = $18, notes = $19, updated_at = $20, version = version + 1 \
-         WHERE id = $21 AND version = $22"
-            .to_owned(),
-        home,
-        d,
+    let n = RESIDENT_COLUMNS.len();
+    let set: Vec<String> = RESIDENT_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| format!("{name} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE residents SET {}, updated_at = ${}, version = version + 1 \
+         WHERE id = ${} AND version = ${}",
+        set.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
     );
+    let update = bound_resident(sql, home, d);
     let done = update
         .bind(now_ms())
         .bind(id)
