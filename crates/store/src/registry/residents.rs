@@ -281,7 +281,7 @@ pub(crate) fn put_resident(out: &mut impl Columns, home: &Home, d: &ResidentData
     out.text(Some(&p.notes));
 }
 
-/// A resident's values bound to `sql`'s first parameters, `$1` to `$19`.
+/// A resident's values bound to `sql`'s first parameters, one for each of [`RESIDENT_COLUMNS`].
 fn bound_resident<'q>(
     sql: String,
     home: &Home,
