@@ -5,7 +5,7 @@ use sqlx::FromRow;
 use sqlx::any::AnyRow;
 
 use super::bulk::{JSON_EACH, JsonRows, PgArray, ROWS_PER_ARRAY, ROWS_PER_JSON, is_postgres};
-use crate::registry::ResidentData;
+use crate::registry::{ResidentData, resident_column_list};
 use crate::structure::{Building, Unit};
 use crate::{Conn, Result};
 
@@ -143,16 +143,17 @@ pub struct Existing {
 }
 
 pub async fn residents_by_indexes(conn: &mut Conn, indexes: &[Vec<u8>]) -> Result<Vec<Existing>> {
-    const SELECT: &str = "SELECT r.id, r.version, r.household_id, r.name, r.document_kind, \
-         r.document_sealed, r.document_index, r.document_masked, r.sex, r.birth_date, r.phone, \
-         r.hukou, r.tenure, r.travel_status, r.travel_origin, r.returned_on, r.vulnerabilities, \
-         r.notes, r.community_id FROM residents";
+    // Every stored value, so that a merge writes back what it does not change.
+    let select = format!(
+        "SELECT r.id, r.version, {} FROM residents",
+        resident_column_list("r.")
+    );
     let joined = format!(
-        "{SELECT} r JOIN unnest($1::bytea[]) AS k (document_index) \
+        "{select} r JOIN unnest($1::bytea[]) AS k (document_index) \
          ON r.document_index = k.document_index"
     );
     let rows = rows_by_keys(conn, indexes, &joined, |keys| {
-        format!("{SELECT} r WHERE r.document_index IN ({keys})")
+        format!("{select} r WHERE r.document_index IN ({keys})")
     })
     .await?;
     rows.iter().map(|r| Ok(Existing::from_row(r)?)).collect()

@@ -251,10 +251,18 @@ pub(crate) const RESIDENT_COLUMNS: [(&str, ColumnType); 19] = [
     ("notes", Text),
 ];
 
+/// [`RESIDENT_COLUMNS`] as a list for SQL, each name after `prefix` (`"r."`, or `""`).
+pub(crate) fn resident_column_list(prefix: &str) -> String {
+    let names: Vec<String> = RESIDENT_COLUMNS
+        .iter()
+        .map(|(name, _)| format!("{prefix}{name}"))
+        .collect();
+    names.join(", ")
+}
+
 /// An insert's column list: [`RESIDENT_COLUMNS`], then the two times.
 pub(crate) fn resident_insert_columns() -> String {
-    let names: Vec<&str> = RESIDENT_COLUMNS.iter().map(|(name, _)| *name).collect();
-    format!("{}, created_at, updated_at", names.join(", "))
+    format!("{}, created_at, updated_at", resident_column_list(""))
 }
 
 /// A resident's values in the order of [`RESIDENT_COLUMNS`]: the place and the recorded values.
